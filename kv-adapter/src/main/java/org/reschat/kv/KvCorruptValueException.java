@@ -1,0 +1,19 @@
+package org.reschat.kv;
+
+/**
+ * The store holds something under a key that is not a value this library wrote: a body that is not
+ * JSON, names another key, or has no string {@code value}. The key is kept so callers can report it.
+ */
+public final class KvCorruptValueException extends KvException {
+  private static final long serialVersionUID = 1L;
+  private final String key;
+
+  public KvCorruptValueException(String key, String problem) {
+    super("The value stored under key " + key + " is corrupt: " + problem + ".", null);
+    this.key = key;
+  }
+
+  public String key() {
+    return key;
+  }
+}

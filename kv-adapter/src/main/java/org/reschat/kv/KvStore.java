@@ -1,0 +1,60 @@
+package org.reschat.kv;
+
+import java.util.Optional;
+
+/**
+ * A key-value store holding string values under keys from the safe alphabet {@code [A-Za-z0-9._~:-]}.
+ *
+ * <p>This is the whole contract every store in this library keeps, so code written against it runs the
+ * same on the embedded SQLite ledger, on ResilientDB, and in memory.
+ *
+ * <h2>Thread safety</h2>
+ * Implementations are safe for concurrent use by many threads. A store may limit how many of those calls
+ * are in flight at once (see {@link #maxConcurrentReads()}); extra callers then wait, they do not fail.
+ *
+ * <h2>What {@code put} guarantees</h2>
+ * When {@link #put} returns normally the value is stored and a {@link #get} of the same key, by this or
+ * any other client of the same store, returns it (or a value written later). When {@code put} throws, the
+ * write may or may not have taken effect: writing the same value again is always safe.
+ *
+ * <p>Keys are meant to have one writer each. Puts of different keys from many threads or processes never
+ * interfere. When several clients put the same key at once, the newest write wins; a ResilientDB store,
+ * which can only confirm a write by reading it back, may then report a write that lost the race as
+ * {@link KvUnconfirmedException}, because HTTP gives it no way to tell a lost write from an overwritten one.
+ *
+ * <h2>What failure means</h2>
+ * Every failure is a {@link KvException} subclass that says what happened:
+ * <ul>
+ *   <li>{@link KvUnavailableException}: no endpoint or file could serve the call;</li>
+ *   <li>{@link KvTimeoutException}: the store did not answer within the configured timeout;</li>
+ *   <li>{@link KvUnconfirmedException}: a write was accepted but never became visible in time;</li>
+ *   <li>{@link KvCorruptValueException}: the store holds something under the key that is not a value;</li>
+ *   <li>{@link KvRejectedException}: the store refused the request as malformed;</li>
+ *   <li>{@link KvStorageException}: local storage failed (disk full, read-only, not a store file).</li>
+ * </ul>
+ * A key outside the safe alphabet is a programming error and throws {@link IllegalArgumentException}
+ * before any I/O (see {@link KvKeys#requireValid}).
+ */
+public interface KvStore extends AutoCloseable {
+
+  /** Returns the newest value stored under {@code key}, or empty if nothing was ever stored there. */
+  Optional<String> get(String key) throws KvException;
+
+  /** Stores {@code value} under {@code key}, replacing what a {@code get} returns. See the class contract. */
+  void put(String key, String value) throws KvException;
+
+  /** One line naming the store for people, e.g. {@code embedded SQLite ledger at /home/a/ledger.db}. */
+  String describe();
+
+  /** Probes every endpoint (or file) once. Never throws: failures are reported in the result. */
+  StoreHealth health();
+
+  /** How many {@link #get} calls can usefully run at once; callers use it to size parallel page loads. */
+  default int maxConcurrentReads() {
+    return 1;
+  }
+
+  /** Releases connections and threads. Calls after close fail with {@link KvUnavailableException}. */
+  @Override
+  void close();
+}

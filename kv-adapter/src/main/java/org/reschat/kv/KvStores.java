@@ -1,0 +1,91 @@
+package org.reschat.kv;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.HttpUrl;
+import org.reschat.kv.embedded.EmbeddedStore;
+import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.resilientdb.ResilientDbStore;
+
+/**
+ * Opens a store from a one-line spec:
+ * <ul>
+ *   <li>{@code embedded:PATH}: a SQLite ledger file (created if missing), the default;</li>
+ *   <li>{@code resilientdb:http://HOST:18000[,http://HOST2:18000…]}: ResilientDB's HTTP KV service;</li>
+ *   <li>{@code memory:}: in this process only.</li>
+ * </ul>
+ */
+public final class KvStores {
+  static final String VALID_FORMS = "Valid stores are embedded:PATH (a local SQLite file), "
+      + "resilientdb:http://HOST:18000[,http://HOST2:18000...] (ResilientDB's KV service) and memory: (this process only)";
+
+  private KvStores() {}
+
+  public static KvStore open(String spec) throws KvException {
+    return open(spec, StoreOptions.defaults());
+  }
+
+  /**
+   * Opens the store {@code spec} names.
+   *
+   * @throws InvalidStoreSpecException when the spec is malformed; its message lists the valid forms
+   * @throws KvStorageException when an embedded file cannot be opened or is not a store
+   */
+  public static KvStore open(String spec, StoreOptions options) throws KvException {
+    if (spec == null || spec.isBlank()) {
+      throw new InvalidStoreSpecException("No store given");
+    }
+    String trimmed = spec.strip();
+    int colon = trimmed.indexOf(':');
+    String kind = colon < 0 ? trimmed : trimmed.substring(0, colon);
+    String rest = colon < 0 ? "" : trimmed.substring(colon + 1);
+    switch (kind) {
+      case "memory":
+        if (!rest.isEmpty()) {
+          throw new InvalidStoreSpecException("The memory store takes no argument, but got \"" + rest + "\"");
+        }
+        return new MemoryKvStore();
+      case "embedded":
+        return EmbeddedStore.open(embeddedPath(rest));
+      case "resilientdb":
+        return ResilientDbStore.builder().endpoints(resilientDbEndpoints(rest)).options(options).build();
+      default:
+        throw new InvalidStoreSpecException("Unknown store \"" + trimmed + "\"");
+    }
+  }
+
+  static Path embeddedPath(String rest) {
+    if (rest.isBlank()) {
+      throw new InvalidStoreSpecException("The embedded store needs a file path, as in embedded:/path/to/ledger.db");
+    }
+    try {
+      return Path.of(rest).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      throw new InvalidStoreSpecException("\"" + rest + "\" is not a usable file path");
+    }
+  }
+
+  static List<HttpUrl> resilientDbEndpoints(String rest) {
+    if (rest.isBlank()) {
+      throw new InvalidStoreSpecException("The resilientdb store needs at least one URL, as in resilientdb:http://127.0.0.1:18000");
+    }
+    List<HttpUrl> urls = new ArrayList<>();
+    for (String part : rest.split(",", -1)) {
+      String text = part.strip();
+      HttpUrl url = HttpUrl.parse(text);
+      if (url == null) {
+        throw new InvalidStoreSpecException("\"" + text + "\" is not an http:// or https:// URL");
+      }
+      if (url.query() != null || url.fragment() != null) {
+        throw new InvalidStoreSpecException("The endpoint \"" + text + "\" must not have a query or fragment");
+      }
+      if (urls.contains(url)) {
+        throw new InvalidStoreSpecException("The endpoint \"" + text + "\" is listed twice");
+      }
+      urls.add(url);
+    }
+    return urls;
+  }
+}

@@ -1,0 +1,105 @@
+package org.reschat.kv.memory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvUnavailableException;
+import org.reschat.kv.KvValues;
+import org.reschat.kv.KvVersion;
+import org.reschat.kv.StoreHealth;
+import org.reschat.kv.VersionedKvStore;
+
+/**
+ * A store in this process's memory that keeps every version of every key. For tests and for
+ * applications that embed the chat core without persistence. Thread-safe; {@code put} is visible to
+ * every later {@code get} as soon as it returns.
+ */
+public final class MemoryKvStore implements VersionedKvStore {
+  private final Map<String, List<KvVersion>> versions = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private final Clock clock;
+  private volatile boolean closed;
+
+  public MemoryKvStore() {
+    this(Clock.systemUTC());
+  }
+
+  public MemoryKvStore(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public Optional<String> get(String key) throws KvUnavailableException {
+    KvKeys.requireValid(key);
+    ensureOpen();
+    List<KvVersion> list = versions.get(key);
+    if (list == null) {
+      return Optional.empty();
+    }
+    synchronized (list) {
+      return Optional.of(list.get(list.size() - 1).value());
+    }
+  }
+
+  @Override
+  public void put(String key, String value) throws KvUnavailableException {
+    KvKeys.requireValid(key);
+    KvValues.requireValid(value);
+    ensureOpen();
+    versions.compute(key, (k, list) -> {
+      List<KvVersion> target = list == null ? new ArrayList<>() : list;
+      synchronized (target) {
+        target.add(new KvVersion(sequence.incrementAndGet(), value, clock.instant()));
+      }
+      return target;
+    });
+  }
+
+  @Override
+  public List<KvVersion> history(String key) throws KvUnavailableException {
+    KvKeys.requireValid(key);
+    ensureOpen();
+    List<KvVersion> list = versions.get(key);
+    if (list == null) {
+      return List.of();
+    }
+    synchronized (list) {
+      return List.copyOf(list);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "in-memory store (this process only)";
+  }
+
+  @Override
+  public StoreHealth health() {
+    return new StoreHealth(describe(), List.of(closed
+        ? StoreHealth.Endpoint.down("memory", "closed")
+        : StoreHealth.Endpoint.up("memory", Duration.ZERO, versions.size() + " keys")));
+  }
+
+  @Override
+  public int maxConcurrentReads() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private void ensureOpen() throws KvUnavailableException {
+    if (closed) {
+      throw new KvUnavailableException("The in-memory store is closed.");
+    }
+  }
+}

@@ -1,0 +1,516 @@
+package org.reschat.kv.resilientdb;
+
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
+import org.reschat.kv.KvCorruptValueException;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRejectedException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.KvTimeoutException;
+import org.reschat.kv.KvUnavailableException;
+import org.reschat.kv.KvUnconfirmedException;
+import org.reschat.kv.KvValues;
+import org.reschat.kv.StoreHealth;
+import org.reschat.kv.StoreOptions;
+
+/**
+ * A {@link KvStore} on ResilientDB's HTTP key-value service ("Crow", port 18000 by default).
+ *
+ * <p>The wire contract, read from ResilientDB's sources:
+ * <ul>
+ *   <li>{@code POST /v1/transactions/commit} with a JSON object whose {@code "id"} is a string stores the
+ *       whole body under that id and answers {@code 201 id: <id>}. This store posts
+ *       {@code {"id": key, "value": value}}.</li>
+ *   <li>{@code GET /v1/transactions/<key>} answers 200 with the stored body, or 200 with an empty body
+ *       when the key is absent.</li>
+ *   <li>201 does not mean committed: consensus may still lose the write or make it visible later. So
+ *       {@link #put} reads back until it sees its value, and posts again if another value persists.</li>
+ *   <li>Overlapping requests to one endpoint can fail each other, so at most one request is in flight
+ *       per endpoint; load spreads over several endpoints, which also serve as failover.</li>
+ *   <li>There is no server-side timeout, so every request has a client-side one.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Instances hold an OkHttp client; {@link #close()} releases it.
+ */
+public final class ResilientDbStore implements KvStore {
+  /** The largest response body read; anything longer is reported as corrupt rather than buffered. */
+  static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
+
+  /** Key probed by {@link #health()}; never written. */
+  static final String HEALTH_PROBE_KEY = "reschat.health-probe";
+
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final Duration FIRST_POLL = Duration.ofMillis(50);
+  private static final Duration MAX_POLL = Duration.ofSeconds(1);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+  private final EndpointPool pool;
+  private final OkHttpClient client;
+  private final StoreOptions options;
+  private final Duration repostAfter;
+  private final Duration acquireWait;
+  private final AtomicLong commitsSent = new AtomicLong();
+  private final AtomicLong readsSent = new AtomicLong();
+  private final AtomicLong failedRequests = new AtomicLong();
+
+  private ResilientDbStore(Builder b) {
+    this.pool = new EndpointPool(b.endpoints);
+    this.options = b.options;
+    Duration perRequest = options.connectTimeout().plus(options.readTimeout()).plus(options.readTimeout());
+    OkHttpClient base = b.client != null ? b.client : new OkHttpClient();
+    this.client = base.newBuilder()
+        .connectTimeout(options.connectTimeout())
+        .readTimeout(options.readTimeout())
+        .writeTimeout(options.readTimeout())
+        .callTimeout(perRequest)
+        .retryOnConnectionFailure(false) // retries are ours: they pick another endpoint and back off
+        .followRedirects(false)
+        .build();
+    Duration third = options.confirmTimeout().dividedBy(3);
+    this.repostAfter = third.compareTo(Duration.ofSeconds(2)) < 0 ? third : Duration.ofSeconds(2);
+    this.acquireWait = perRequest.multipliedBy(options.maxAttempts());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Optional<String> get(String key) throws KvException {
+    KvKeys.requireValid(key);
+    return read(key, Long.MAX_VALUE);
+  }
+
+  @Override
+  public void put(String key, String value) throws KvException {
+    KvKeys.requireValid(key);
+    KvValues.requireValid(value);
+    String body = transactionBody(key, value);
+    long deadline = System.nanoTime() + options.confirmTimeout().toNanos();
+    commit(key, body, Long.MAX_VALUE);
+    long lastPost = System.nanoTime();
+    Duration poll = FIRST_POLL;
+    KvException lastProblem = null;
+    String lastSeen = "nothing";
+    while (true) {
+      try {
+        Optional<String> seen = read(key, deadline);
+        if (seen.isPresent() && seen.get().equals(value)) {
+          return;
+        }
+        lastSeen = seen.isPresent() ? "another value" : "no value";
+        lastProblem = null;
+      } catch (KvCorruptValueException e) {
+        lastSeen = "a corrupt value";
+        lastProblem = e;
+      } catch (KvUnavailableException | KvTimeoutException e) {
+        lastProblem = e;
+      }
+      long now = System.nanoTime();
+      if (now - deadline >= 0) {
+        throw new KvUnconfirmedException("ResilientDB accepted the write of key " + key + " but still showed "
+            + lastSeen + " after " + seconds(options.confirmTimeout()) + "; the cluster may be stalled or have lost it.",
+            lastProblem);
+      }
+      if (lastProblem == null || lastProblem instanceof KvCorruptValueException) {
+        if (now - lastPost >= repostAfter.toNanos()) {
+          try {
+            commit(key, body, deadline);
+          } catch (KvUnavailableException | KvTimeoutException e) {
+            lastProblem = e;
+          }
+          lastPost = System.nanoTime();
+        }
+      }
+      sleep(Math.min(poll.toNanos(), Math.max(0, deadline - System.nanoTime())));
+      poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "ResilientDB at " + pool.all().stream().map(e -> e.url.toString()).collect(Collectors.joining(", "));
+  }
+
+  @Override
+  public StoreHealth health() {
+    List<StoreHealth.Endpoint> results = new ArrayList<>();
+    for (EndpointPool.Endpoint endpoint : pool.all()) {
+      results.add(probe(endpoint));
+    }
+    return new StoreHealth(describe(), results);
+  }
+
+  @Override
+  public int maxConcurrentReads() {
+    return pool.size();
+  }
+
+  /** Counts of HTTP requests this store has sent, for benchmarks and tests. */
+  public RequestCounts requestCounts() {
+    return new RequestCounts(commitsSent.get(), readsSent.get(), failedRequests.get());
+  }
+
+  /**
+   * Requests sent so far.
+   *
+   * @param commits POSTs to {@code /v1/transactions/commit}, including re-posts
+   * @param reads GETs, including read-backs that confirm a write
+   * @param failed requests that did not get a usable answer (and were retried or reported)
+   */
+  public record RequestCounts(long commits, long reads, long failed) {}
+
+  @Override
+  public void close() {
+    pool.close();
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  // --- the two routes ---------------------------------------------------------------------------
+
+  private Optional<String> read(String key, long deadline) throws KvException {
+    return execute("read key " + key, deadline, readsSent,
+        url -> new Request.Builder().url(transactionUrl(url, key)).get().build(),
+        (url, response) -> {
+          int code = response.code();
+          if (code == 200) {
+            String body;
+            try {
+              body = readBody(response.body());
+            } catch (BodyTooLargeException e) {
+              return Outcome.fail(new KvCorruptValueException(key, "the stored body is larger than "
+                  + (MAX_BODY_BYTES >> 20) + " MiB"));
+            }
+            try {
+              return Outcome.success(parseStoredValue(key, body));
+            } catch (KvCorruptValueException e) {
+              return Outcome.fail(e);
+            }
+          }
+          String answer = describeAnswer(response);
+          if (code >= 400 && code < 500) {
+            return Outcome.fail(new KvRejectedException("ResilientDB at " + url + " refused to read key " + key
+                + ": " + answer + "."));
+          }
+          return Outcome.retry(new KvUnavailableException(url + " answered the read with " + answer));
+        });
+  }
+
+  private void commit(String key, String body, long deadline) throws KvException {
+    String expected = "id: " + key;
+    execute("write key " + key, deadline, commitsSent,
+        url -> new Request.Builder().url(commitUrl(url)).post(RequestBody.create(body, JSON)).build(),
+        (url, response) -> {
+          int code = response.code();
+          if (code == 201) {
+            String answer;
+            try {
+              answer = readBody(response.body()).strip();
+            } catch (BodyTooLargeException e) {
+              answer = "(an oversized body)";
+            }
+            if (answer.equals(expected)) {
+              return Outcome.success(null);
+            }
+            return Outcome.retry(new KvUnavailableException(url + " acknowledged the write with \"" + shorten(answer)
+                + "\" instead of \"" + shorten(expected) + "\""));
+          }
+          String answer = describeAnswer(response);
+          if (code >= 400 && code < 500) {
+            return Outcome.fail(new KvRejectedException("ResilientDB at " + url + " refused the write of key " + key
+                + ": " + answer + "."));
+          }
+          return Outcome.retry(new KvUnavailableException(url + " answered the write with " + answer));
+        });
+  }
+
+  /**
+   * Parses a 200 answer to {@code GET /v1/transactions/<key>}: empty means absent; otherwise it must be
+   * the JSON object this store posted, naming {@code key} and holding a string value.
+   */
+  static Optional<String> parseStoredValue(String key, String body) throws KvCorruptValueException {
+    if (body.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(StoredTransaction.parseValue(key, body));
+  }
+
+  static String transactionBody(String key, String value) {
+    StringWriter out = new StringWriter(value.length() + key.length() + 32);
+    try (JsonWriter json = new JsonWriter(out)) {
+      json.setHtmlSafe(false);
+      json.beginObject().name("id").value(key).name("value").value(value).endObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
+    }
+    return out.toString();
+  }
+
+  private static HttpUrl commitUrl(HttpUrl base) {
+    return base.newBuilder().addPathSegments("v1/transactions/commit").build();
+  }
+
+  private static HttpUrl transactionUrl(HttpUrl base, String key) {
+    // The key alphabet needs no escaping, and ResilientDB would not un-escape it anyway.
+    return base.newBuilder().addPathSegments("v1/transactions").addPathSegment(key).build();
+  }
+
+  // --- retries, failover and timeouts --------------------------------------------------------------
+
+  private interface ResponseReader<T> {
+    Outcome<T> read(HttpUrl url, Response response) throws IOException;
+  }
+
+  /** What one answer means: a result, a reason to try elsewhere, or a final failure. */
+  private static final class Outcome<T> {
+    final T value;
+    final KvException retry;
+    final KvException fail;
+
+    private Outcome(T value, KvException retry, KvException fail) {
+      this.value = value;
+      this.retry = retry;
+      this.fail = fail;
+    }
+
+    static <T> Outcome<T> success(T value) {
+      return new Outcome<>(value, null, null);
+    }
+
+    static <T> Outcome<T> retry(KvException why) {
+      return new Outcome<>(null, why, null);
+    }
+
+    static <T> Outcome<T> fail(KvException why) {
+      return new Outcome<>(null, null, why);
+    }
+  }
+
+  private <T> T execute(String what, long deadline, AtomicLong counter, Function<HttpUrl, Request> request,
+      ResponseReader<T> reader) throws KvException {
+    Set<EndpointPool.Endpoint> tried = new HashSet<>();
+    List<KvException> failures = new ArrayList<>();
+    int round = 0;
+    for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
+      if (attempt > 1 && System.nanoTime() - deadline >= 0) {
+        break;
+      }
+      if (tried.size() == pool.size()) {
+        sleep(backoff(round++));
+        tried.clear();
+      }
+      EndpointPool.Endpoint endpoint = pool.acquire(tried, acquireWait);
+      boolean served = false;
+      KvException problem;
+      Outcome<T> outcome = null;
+      try {
+        Call call = client.newCall(request.apply(endpoint.url));
+        if (deadline != Long.MAX_VALUE) {
+          long remaining = Math.max(1, deadline - System.nanoTime());
+          long limit = Math.min(remaining, call.timeout().timeoutNanos());
+          call.timeout().timeout(limit, TimeUnit.NANOSECONDS);
+        }
+        counter.incrementAndGet();
+        try (Response response = call.execute()) {
+          outcome = reader.read(endpoint.url, response);
+        }
+        // The endpoint works when it answered, whether or not the request itself succeeded.
+        served = outcome.retry == null;
+        problem = outcome.retry;
+      } catch (ConnectException e) {
+        problem = new KvUnavailableException(endpoint.url + " refused the connection", e);
+      } catch (InterruptedIOException e) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new KvUnavailableException("Interrupted while waiting for ResilientDB.", e);
+        }
+        problem = new KvTimeoutException(endpoint.url + " did not answer in time", e);
+      } catch (IOException e) {
+        problem = new KvUnavailableException(endpoint.url + " failed: " + e, e);
+      } finally {
+        pool.release(endpoint, served);
+      }
+      if (served) {
+        if (outcome.fail != null) {
+          throw outcome.fail;
+        }
+        return outcome.value;
+      }
+      failedRequests.incrementAndGet();
+      failures.add(problem);
+      tried.add(endpoint);
+    }
+    throw summarise(what, failures);
+  }
+
+  private KvException summarise(String what, List<KvException> failures) {
+    String details = failures.stream().map(Throwable::getMessage).distinct().collect(Collectors.joining("; "));
+    String sentence = "Could not " + what + " on ResilientDB after " + failures.size()
+        + (failures.size() == 1 ? " attempt" : " attempts") + " (" + details + ").";
+    KvException last = failures.isEmpty() ? null : failures.get(failures.size() - 1);
+    boolean allTimeouts = !failures.isEmpty() && failures.stream().allMatch(f -> f instanceof KvTimeoutException);
+    return allTimeouts ? new KvTimeoutException(sentence, last) : new KvUnavailableException(sentence, last);
+  }
+
+  private long backoff(int round) {
+    long base = options.retryBackoff().toNanos() << Math.min(round, 16);
+    long capped = Math.min(base, MAX_BACKOFF.toNanos());
+    // Full jitter between half and all of the step keeps clients that failed together from retrying together.
+    return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+  }
+
+  private static void sleep(long nanos) throws KvUnavailableException {
+    if (nanos <= 0) {
+      return;
+    }
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvUnavailableException("Interrupted while waiting for ResilientDB.", e);
+    }
+  }
+
+  private StoreHealth.Endpoint probe(EndpointPool.Endpoint endpoint) {
+    String name = endpoint.url.toString();
+    EndpointPool.Endpoint borrowed;
+    try {
+      borrowed = pool.acquire(endpoint, options.readTimeout());
+    } catch (KvException e) {
+      return StoreHealth.Endpoint.down(name, e.getMessage());
+    }
+    boolean served = false;
+    long start = System.nanoTime();
+    Request request = new Request.Builder().url(transactionUrl(endpoint.url, HEALTH_PROBE_KEY)).get().build();
+    try (Response response = client.newCall(request).execute()) {
+      Duration rtt = Duration.ofNanos(System.nanoTime() - start);
+      if (response.code() != 200) {
+        return StoreHealth.Endpoint.down(name, "answered " + describeAnswer(response));
+      }
+      String body = readBody(response.body());
+      served = true;
+      return StoreHealth.Endpoint.up(name, rtt, body.isEmpty() ? "answered a read" : "answered a read with a value");
+    } catch (ConnectException e) {
+      return StoreHealth.Endpoint.down(name, "connection refused");
+    } catch (InterruptedIOException e) {
+      return StoreHealth.Endpoint.down(name, "no answer within " + seconds(options.connectTimeout().plus(options.readTimeout())));
+    } catch (IOException e) {
+      return StoreHealth.Endpoint.down(name, e.toString());
+    } finally {
+      pool.release(borrowed, served);
+    }
+  }
+
+  // --- bodies ---------------------------------------------------------------------------------------
+
+  private static final class BodyTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private static String readBody(ResponseBody body) throws IOException {
+    BufferedSource source = body.source();
+    if (source.request(MAX_BODY_BYTES + 1)) {
+      throw new BodyTooLargeException();
+    }
+    return source.getBuffer().readUtf8();
+  }
+
+  /** "HTTP 500 get value fail", or "HTTP 502 and an HTML page", for messages. */
+  private static String describeAnswer(Response response) throws IOException {
+    String body;
+    try {
+      body = readBody(response.body()).strip();
+    } catch (BodyTooLargeException e) {
+      body = "";
+    }
+    String status = "HTTP " + response.code();
+    if (body.isEmpty()) {
+      return status;
+    }
+    if (body.startsWith("<")) {
+      return status + " and an HTML page";
+    }
+    return status + " " + shorten(body);
+  }
+
+  private static String shorten(String text) {
+    String oneLine = text.replaceAll("\\s+", " ");
+    return oneLine.length() > 80 ? oneLine.substring(0, 80) + "…" : oneLine;
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : (d.toMillis() / 1000.0) + " s";
+  }
+
+  /** Builds a store; at least one endpoint is required. */
+  public static final class Builder {
+    private final List<HttpUrl> endpoints = new ArrayList<>();
+    private StoreOptions options = StoreOptions.defaults();
+    private OkHttpClient client;
+
+    private Builder() {}
+
+    /** Adds an endpoint such as {@code http://127.0.0.1:18000}. */
+    public Builder endpoint(String url) {
+      HttpUrl parsed = HttpUrl.parse(url);
+      if (parsed == null) {
+        throw new IllegalArgumentException("Not an http:// or https:// URL: " + url);
+      }
+      return endpoint(parsed);
+    }
+
+    public Builder endpoint(HttpUrl url) {
+      endpoints.add(Objects.requireNonNull(url, "url"));
+      return this;
+    }
+
+    public Builder endpoints(List<HttpUrl> urls) {
+      urls.forEach(this::endpoint);
+      return this;
+    }
+
+    public Builder options(StoreOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** A client to share connection pools and dispatchers with; its timeouts are replaced by the options'. */
+    public Builder client(OkHttpClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    public ResilientDbStore build() {
+      if (endpoints.isEmpty()) {
+        throw new IllegalArgumentException("A ResilientDB store needs at least one endpoint");
+      }
+      return new ResilientDbStore(this);
+    }
+  }
+}

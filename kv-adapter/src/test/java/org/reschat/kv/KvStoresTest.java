@@ -1,0 +1,50 @@
+package org.reschat.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.reschat.kv.embedded.EmbeddedStore;
+import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.resilientdb.ResilientDbStore;
+
+class KvStoresTest {
+  @TempDir Path dir;
+
+  @Test
+  void opensEachKindOfStore() throws KvException {
+    try (KvStore s = KvStores.open("memory:")) {
+      assertThat(s).isInstanceOf(MemoryKvStore.class);
+    }
+    try (KvStore s = KvStores.open("embedded:" + dir.resolve("l.db"))) {
+      assertThat(s).isInstanceOf(EmbeddedStore.class);
+      assertThat(s.describe()).contains(dir.resolve("l.db").toString());
+    }
+    try (KvStore s = KvStores.open("resilientdb:http://127.0.0.1:18000, http://127.0.0.2:18000/")) {
+      assertThat(s).isInstanceOf(ResilientDbStore.class);
+      assertThat(s.describe()).isEqualTo("ResilientDB at http://127.0.0.1:18000/, http://127.0.0.2:18000/");
+      assertThat(s.maxConcurrentReads()).isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "  ", "sqlite:/tmp/x", "embeded:/tmp/x", "embedded:", "memory:x",
+      "resilientdb:", "resilientdb:localhost:18000", "resilientdb:ftp://x", "resilientdb:http://a:1,http://a:1",
+      "resilientdb:http://a:1?x=1", "/tmp/ledger.db"})
+  void badSpecsListTheValidForms(String spec) {
+    assertThatThrownBy(() -> KvStores.open(spec)).isInstanceOf(InvalidStoreSpecException.class)
+        .hasMessageContaining("embedded:PATH").hasMessageContaining("resilientdb:http://HOST:18000")
+        .hasMessageContaining("memory:");
+  }
+
+  @Test
+  void optionsRejectNonsense() {
+    assertThatThrownBy(() -> StoreOptions.builder().maxAttempts(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreOptions.builder().readTimeout(java.time.Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("readTimeout");
+  }
+}

@@ -1,0 +1,145 @@
+package org.reschat.kv.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStorageException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.KvStores;
+import org.reschat.kv.KvVersion;
+import org.reschat.kv.testing.KvStoreContract;
+
+class EmbeddedStoreTest extends KvStoreContract {
+  @TempDir Path dir;
+
+  @Override
+  protected KvStore newStore() throws KvException {
+    return KvStores.open("embedded:" + dir.resolve("sub/ledger.db"));
+  }
+
+  @Test
+  void keepsEveryVersionLikeALedger() throws KvException {
+    EmbeddedStore ledger = (EmbeddedStore) store;
+    ledger.put("k", "one");
+    ledger.put("k", "two");
+    ledger.put("k", "one");
+    assertThat(ledger.history("k")).extracting(KvVersion::value).containsExactly("one", "two", "one");
+    assertThat(ledger.get("k")).contains("one");
+  }
+
+  @Test
+  void valuesSurviveReopening() throws KvException {
+    store.put("k", "kept");
+    store.close();
+    store = newStore();
+    assertThat(store.get("k")).contains("kept");
+  }
+
+  @Test
+  void fileIsPrivateToItsOwner() throws Exception {
+    Path file = ((EmbeddedStore) store).path();
+    assertThat(Files.getPosixFilePermissions(file))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  }
+
+  @Test
+  void aFileThatIsNotADatabaseIsReportedNotReplaced() throws Exception {
+    Path file = dir.resolve("notes.txt");
+    Files.writeString(file, "my precious notes, definitely not SQLite ".repeat(200));
+    byte[] before = Files.readAllBytes(file);
+    assertThatThrownBy(() -> EmbeddedStore.open(file)).isInstanceOf(KvStorageException.class)
+        .hasMessageContaining("not a ResChat store").hasMessageContaining(file.toString());
+    assertThat(Files.readAllBytes(file)).isEqualTo(before);
+  }
+
+  @Test
+  void anotherApplicationsDatabaseIsRefused() throws Exception {
+    Path file = dir.resolve("other.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE recipes(name TEXT)");
+    }
+    assertThatThrownBy(() -> EmbeddedStore.open(file)).isInstanceOf(KvStorageException.class)
+        .hasMessageContaining("not a ResChat store");
+  }
+
+  @Test
+  void aNewerSchemaIsRefusedWithAnUpgradeHint() throws Exception {
+    Path file = dir.resolve("newer.db");
+    EmbeddedStore.open(file).close();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+      s.execute("PRAGMA user_version = 99");
+    }
+    assertThatThrownBy(() -> EmbeddedStore.open(file)).isInstanceOf(KvStorageException.class)
+        .hasMessageContaining("schema version 99").hasMessageContaining("upgrade");
+  }
+
+  @Test
+  void aDirectoryIsNotAStoreFile() {
+    assertThatThrownBy(() -> EmbeddedStore.open(dir)).isInstanceOf(KvStorageException.class)
+        .hasMessageContaining("is a directory");
+  }
+
+  @Test
+  void aReadOnlyFileGivesAStorageErrorOnWrite() throws Exception {
+    Path file = dir.resolve("ro.db");
+    EmbeddedStore.open(file).close();
+    Files.setPosixFilePermissions(file, Set.of(PosixFilePermission.OWNER_READ));
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(file), "running as a user who ignores file modes");
+    assertThatThrownBy(() -> {
+      try (EmbeddedStore ro = EmbeddedStore.open(file)) {
+        ro.put("k", "v");
+      }
+    }).isInstanceOf(KvStorageException.class);
+  }
+
+  @Test
+  void twoProcessesWritingOneFileAtOnceLoseNothing() throws Exception {
+    Path file = dir.resolve("shared.db");
+    int perProcess = 300;
+    List<Process> processes = new ArrayList<>();
+    for (String name : List.of("p1", "p2")) {
+      processes.add(new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+          EmbeddedWriterProcess.class.getName(), file.toString(), name, Integer.toString(perProcess))
+          .redirectErrorStream(true)
+          .redirectOutput(dir.resolve(name + ".log").toFile())
+          .start());
+    }
+    // This JVM writes at the same time, through its own connections.
+    try (EmbeddedStore mine = EmbeddedStore.open(file)) {
+      for (int i = 0; i < perProcess; i++) {
+        mine.put("p0.k" + i, "p0/" + i);
+        mine.put("shared", "p0/" + i);
+      }
+    }
+    for (Process p : processes) {
+      assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(Files.readString(dir.resolve(processes.indexOf(p) == 0 ? "p1.log" : "p2.log")))
+          .isZero();
+    }
+    try (EmbeddedStore check = EmbeddedStore.open(file)) {
+      for (String name : List.of("p0", "p1", "p2")) {
+        for (int i = 0; i < perProcess; i++) {
+          assertThat(check.get(name + ".k" + i)).contains(name + "/" + i);
+        }
+      }
+      assertThat(check.history("shared")).hasSize(3 * perProcess);
+    }
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+}

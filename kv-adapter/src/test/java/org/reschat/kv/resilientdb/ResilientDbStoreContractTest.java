@@ -1,0 +1,33 @@
+package org.reschat.kv.resilientdb;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.StoreOptions;
+import org.reschat.kv.testing.KvStoreContract;
+import org.reschat.kv.testing.ResilientDbCluster;
+
+/** The shared store contract, over HTTP to two emulated endpoints of one cluster. */
+class ResilientDbStoreContractTest extends KvStoreContract {
+  private ResilientDbCluster cluster;
+
+  @Override
+  protected KvStore newStore() {
+    cluster = ResilientDbCluster.start(2);
+    cluster.nodes().forEach(n -> n.failOverlapping(true));
+    return ResilientDbStore.builder()
+        .endpoints(cluster.urls())
+        .options(StoreOptions.builder().readTimeout(Duration.ofSeconds(5)).confirmTimeout(Duration.ofSeconds(3)).build())
+        .build();
+  }
+
+  @Override
+  protected boolean racingWritersMayBeUnconfirmed() {
+    return true;
+  }
+
+  @AfterEach
+  void stopCluster() {
+    cluster.close();
+  }
+}

@@ -1,0 +1,137 @@
+package org.reschat.kv.testing;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvUnavailableException;
+import org.reschat.kv.KvUnconfirmedException;
+import org.reschat.kv.KvVersion;
+import org.reschat.kv.StoreHealth;
+import org.reschat.kv.VersionedKvStore;
+import org.reschat.kv.memory.MemoryKvStore;
+
+/**
+ * An in-memory store whose failures a test scripts: a store that is down, writes that are lost or
+ * applied without confirmation, and direct writes by a third party. Thread-safe.
+ *
+ * <pre>{@code
+ * FakeKvStore store = new FakeKvStore();
+ * store.putMode(PutMode.UNCONFIRMED_LOST);   // the next puts throw KvUnconfirmedException, nothing stored
+ * store.failNextGets(2);                      // the next two gets throw KvUnavailableException
+ * store.tamper("rc1.x.y.1", "garbage");       // what an attacker with ledger access can do
+ * }</pre>
+ */
+public final class FakeKvStore implements VersionedKvStore {
+
+  /** What a {@code put} does. */
+  public enum PutMode {
+    /** Stores the value and returns. */
+    NORMAL,
+    /** Stores the value but throws {@link KvUnconfirmedException}, as a slow cluster does. */
+    UNCONFIRMED_APPLIED,
+    /** Stores nothing and throws {@link KvUnconfirmedException}, as a stalled cluster does. */
+    UNCONFIRMED_LOST,
+    /** Stores nothing and throws {@link KvUnavailableException}, as a dead endpoint does. */
+    UNAVAILABLE
+  }
+
+  private final MemoryKvStore delegate = new MemoryKvStore();
+  private final Deque<KvException> getFailures = new ArrayDeque<>();
+  private volatile PutMode putMode = PutMode.NORMAL;
+  private volatile boolean down;
+
+  /** Sets what every following {@code put} does. */
+  public FakeKvStore putMode(PutMode mode) {
+    this.putMode = mode;
+    return this;
+  }
+
+  /** While down, every call throws {@link KvUnavailableException}. */
+  public FakeKvStore down(boolean down) {
+    this.down = down;
+    return this;
+  }
+
+  /** The next {@code count} gets throw {@link KvUnavailableException}. */
+  public FakeKvStore failNextGets(int count) {
+    synchronized (getFailures) {
+      for (int i = 0; i < count; i++) {
+        getFailures.add(new KvUnavailableException("FakeKvStore: scripted read failure"));
+      }
+    }
+    return this;
+  }
+
+  /** Writes directly, bypassing scripted faults: what any third party with ledger access can do. */
+  public void tamper(String key, String value) {
+    try {
+      delegate.put(key, value);
+    } catch (KvException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public Optional<String> get(String key) throws KvException {
+    checkUp();
+    synchronized (getFailures) {
+      KvException scripted = getFailures.poll();
+      if (scripted != null) {
+        throw scripted;
+      }
+    }
+    return delegate.get(key);
+  }
+
+  @Override
+  public void put(String key, String value) throws KvException {
+    checkUp();
+    switch (putMode) {
+      case NORMAL:
+        delegate.put(key, value);
+        return;
+      case UNCONFIRMED_APPLIED:
+        delegate.put(key, value);
+        throw new KvUnconfirmedException("FakeKvStore: write of " + key + " applied but not confirmed");
+      case UNCONFIRMED_LOST:
+        throw new KvUnconfirmedException("FakeKvStore: write of " + key + " lost");
+      case UNAVAILABLE:
+      default:
+        throw new KvUnavailableException("FakeKvStore: store unavailable for " + key);
+    }
+  }
+
+  @Override
+  public List<KvVersion> history(String key) throws KvException {
+    return delegate.history(key);
+  }
+
+  @Override
+  public String describe() {
+    return "fake store";
+  }
+
+  @Override
+  public StoreHealth health() {
+    return down ? new StoreHealth(describe(), List.of(StoreHealth.Endpoint.down("fake", "scripted down")))
+        : delegate.health();
+  }
+
+  @Override
+  public int maxConcurrentReads() {
+    return delegate.maxConcurrentReads();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  private void checkUp() throws KvUnavailableException {
+    if (down) {
+      throw new KvUnavailableException("FakeKvStore: scripted down");
+    }
+  }
+}

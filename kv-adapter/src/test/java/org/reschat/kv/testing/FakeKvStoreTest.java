@@ -1,0 +1,57 @@
+package org.reschat.kv.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.KvUnavailableException;
+import org.reschat.kv.KvUnconfirmedException;
+
+class FakeKvStoreTest extends KvStoreContract {
+  @Override
+  protected KvStore newStore() {
+    return new FakeKvStore();
+  }
+
+  @Test
+  void scriptedFaultsBehaveAsDocumented() throws KvException {
+    FakeKvStore fake = (FakeKvStore) store;
+    fake.putMode(FakeKvStore.PutMode.UNCONFIRMED_APPLIED);
+    assertThatThrownBy(() -> fake.put("a", "1")).isInstanceOf(KvUnconfirmedException.class);
+    assertThat(fake.get("a")).contains("1");
+
+    fake.putMode(FakeKvStore.PutMode.UNCONFIRMED_LOST);
+    assertThatThrownBy(() -> fake.put("b", "1")).isInstanceOf(KvUnconfirmedException.class);
+    assertThat(fake.get("b")).isEmpty();
+
+    fake.putMode(FakeKvStore.PutMode.UNAVAILABLE);
+    assertThatThrownBy(() -> fake.put("c", "1")).isInstanceOf(KvUnavailableException.class);
+
+    fake.putMode(FakeKvStore.PutMode.NORMAL).failNextGets(1);
+    assertThatThrownBy(() -> fake.get("a")).isInstanceOf(KvUnavailableException.class);
+    assertThat(fake.get("a")).contains("1");
+
+    fake.down(true);
+    assertThatThrownBy(() -> fake.get("a")).isInstanceOf(KvUnavailableException.class);
+    assertThat(fake.health().reachable()).isFalse();
+    fake.tamper("a", "evil");
+    fake.down(false);
+    assertThat(fake.get("a")).contains("evil");
+  }
+
+  @Test
+  void recordingStoreRecordsEveryCallInOrder() throws KvException {
+    RecordingKvStore recording = new RecordingKvStore(new FakeKvStore());
+    recording.put("k", "value");
+    recording.get("k");
+    recording.get("missing");
+    assertThat(recording.count(RecordingKvStore.Op.GET)).isEqualTo(2);
+    assertThat(recording.takeCalls()).containsExactly(
+        new RecordingKvStore.Call(RecordingKvStore.Op.PUT, "k", 5, null),
+        new RecordingKvStore.Call(RecordingKvStore.Op.GET, "k", 5, null),
+        new RecordingKvStore.Call(RecordingKvStore.Op.GET, "missing", -1, null));
+    assertThat(recording.takeCalls()).isEmpty();
+  }
+}

@@ -1,0 +1,222 @@
+package org.reschat.kv.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.KvUnconfirmedException;
+
+/**
+ * The behaviour every {@link KvStore} shares. A store implementation's test extends this class and
+ * says how to open a fresh, empty store; the same expectations then run against it.
+ */
+public abstract class KvStoreContract {
+  protected KvStore store;
+
+  /** A new, empty store. It is closed after each test. */
+  protected abstract KvStore newStore() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  @Test
+  void absentKeyIsEmpty() throws KvException {
+    assertThat(store.get("never.written")).isEmpty();
+  }
+
+  @Test
+  void putThenGetReturnsTheValue() throws KvException {
+    store.put("greeting", "hello");
+    assertThat(store.get("greeting")).contains("hello");
+  }
+
+  @Test
+  void emptyStringIsAValueNotAbsence() throws KvException {
+    store.put("empty", "");
+    assertThat(store.get("empty")).contains("");
+  }
+
+  @Test
+  void overwriteReturnsTheNewestValue() throws KvException {
+    store.put("k", "one");
+    store.put("k", "two");
+    store.put("k", "three");
+    assertThat(store.get("k")).contains("three");
+  }
+
+  @Test
+  void keysAreIndependent() throws KvException {
+    store.put("a", "1");
+    store.put("b", "2");
+    store.put("A", "3");
+    assertThat(store.get("a")).contains("1");
+    assertThat(store.get("b")).contains("2");
+    assertThat(store.get("A")).contains("3");
+    assertThat(store.get("c")).isEmpty();
+  }
+
+  @Test
+  void everySafeKeyCharacterWorks() throws KvException {
+    String key = "rc1.AZaz09._~:-.x";
+    store.put(key, "v");
+    assertThat(store.get(key)).contains("v");
+  }
+
+  @Test
+  void largeValuesRoundTrip() throws KvException {
+    StringBuilder sb = new StringBuilder();
+    while (sb.length() < 4 * 1024 * 1024) {
+      sb.append("0123456789abcdef-ünïcødé-").append(sb.length()).append('\n');
+    }
+    String big = sb.toString();
+    store.put("big", big);
+    assertThat(store.get("big")).hasValueSatisfying(v -> {
+      assertThat(v.length()).isEqualTo(big.length());
+      assertThat(v).isEqualTo(big);
+    });
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "plain ascii",
+      "emoji 😀👍🏽 and flags 🇫🇷",
+      "中文、日本語、한국어",
+      "combining e\u0301 and RTL \u05e9\u05dc\u05d5\u05dd",
+      "quotes \" and ' and backslash \\ and slash /",
+      "control \u0000 \u0001 \t \n \r chars",
+      "{\"id\":\"other\",\"value\":\"not me\"}",
+      "<html><body>not an error</body></html>",
+      "\uFEFFbyte order mark and \u2028 line separator"
+  })
+  void unicodeAndAwkwardTextRoundTrips(String value) throws KvException {
+    store.put("text", value);
+    assertThat(store.get("text")).contains(value);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "a/b", "a b", "a%2Fb", "é", "a?b", "a#b", "tab\tkey", "../x"})
+  void unsafeKeysAreRejectedBeforeAnyIo(String key) {
+    assertThatThrownBy(() -> store.put(key, "v")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid key");
+    assertThatThrownBy(() -> store.get(key)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void overlongKeyIsRejected() {
+    String key = "k".repeat(251);
+    assertThatThrownBy(() -> store.put(key, "v")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void loneSurrogateValueIsRejected() {
+    assertThatThrownBy(() -> store.put("k", "broken \uD83D text")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lone surrogate");
+  }
+
+  /**
+   * Whether a put that loses a race with another writer of the same key may throw
+   * {@link KvUnconfirmedException} (true for stores that confirm by reading back).
+   */
+  protected boolean racingWritersMayBeUnconfirmed() {
+    return false;
+  }
+
+  @Test
+  void concurrentPutsOfDistinctKeysFromManyThreadsAreAllKept() throws Exception {
+    int threads = 8;
+    int perThread = 12;
+    runConcurrently(threads, thread -> {
+      for (int i = 0; i < perThread; i++) {
+        store.put("t" + thread + ".k" + i, "value " + thread + "/" + i);
+      }
+    });
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < perThread; i++) {
+        assertThat(store.get("t" + t + ".k" + i)).contains("value " + t + "/" + i);
+      }
+    }
+  }
+
+  @Test
+  void concurrentPutsOfOneKeyLeaveOneOfTheWrittenValues() throws Exception {
+    int threads = 4;
+    java.util.concurrent.atomic.AtomicInteger unconfirmed = new java.util.concurrent.atomic.AtomicInteger();
+    runConcurrently(threads, thread -> {
+      for (int i = 0; i < 2; i++) {
+        try {
+          store.put("shared", "from " + thread + "/" + i);
+        } catch (KvUnconfirmedException e) {
+          unconfirmed.incrementAndGet();
+        }
+      }
+    });
+    if (!racingWritersMayBeUnconfirmed()) {
+      assertThat(unconfirmed).hasValue(0);
+    }
+    assertThat(store.get("shared")).hasValueSatisfying(v -> assertThat(v).matches("from [0-3]/[01]"));
+  }
+
+  private interface ThreadWork {
+    void run(int thread) throws Exception;
+  }
+
+  private static void runConcurrently(int threads, ThreadWork work) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(pool.submit((Callable<Void>) () -> {
+          start.await();
+          work.run(thread);
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void healthReportsReachable() {
+    assertThat(store.health().reachable()).isTrue();
+    assertThat(store.health().endpoints()).isNotEmpty();
+    assertThat(store.describe()).isNotBlank();
+  }
+
+  @Test
+  void callsAfterCloseFailWithAStoreError() {
+    store.close();
+    assertThatThrownBy(() -> store.get("k")).isInstanceOf(KvException.class);
+    assertThatThrownBy(() -> store.put("k", "v")).isInstanceOf(KvException.class);
+    store = null;
+  }
+}
