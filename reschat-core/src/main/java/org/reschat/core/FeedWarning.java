@@ -1,0 +1,46 @@
+package org.reschat.core;
+
+/**
+ * Something wrong found on the store while reading a feed. The page concerned is not shown as the
+ * store has it: the verified copy from the local cache is shown instead, when there is one, and the rest
+ * of the history still shows.
+ *
+ * @param kind what was found
+ * @param ownFeed whether it is in this person's own feed (then the client republishes the page)
+ * @param page the page number concerned
+ * @param detail one sentence saying what exactly
+ */
+public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail) {
+
+  /** What was found. */
+  public enum Kind {
+    /** The value is not a page at all (garbage, truncated, oversize, another format). */
+    CORRUPT,
+    /** A page of another conversation, feed or page number was written here. */
+    MISPLACED,
+    /** The signature does not verify: not written by the feed's owner. */
+    FORGED,
+    /** An older version of a page, with fewer slots than one already verified (a rollback). */
+    ROLLBACK,
+    /** A validly signed page whose earlier slots differ from the verified copy. */
+    REWRITTEN,
+    /** The page does not link to its neighbour: the hash chain is broken. */
+    CHAIN_BROKEN,
+    /** A page known to exist is gone from the store. */
+    MISSING,
+    /** A slot whose sealed copy for this reader does not open. */
+    UNDECRYPTABLE,
+    /** This person's own page was damaged on the store and has been written again from the local copy. */
+    REPUBLISHED;
+
+    /** Whether this kind means someone tampered with the ledger or a writer misbehaved. */
+    public boolean isSecurityProblem() {
+      return this != REPUBLISHED;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return (ownFeed ? "your" : "their") + " page " + page + ": " + detail;
+  }
+}

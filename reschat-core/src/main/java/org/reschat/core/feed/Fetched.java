@@ -1,0 +1,31 @@
+package org.reschat.core.feed;
+
+import org.reschat.core.FeedWarning;
+import org.reschat.core.page.Page;
+
+/**
+ * What the store holds at one page key: nothing, a page that passed {@code PageVerifier}, or something
+ * rejected with the reason.
+ */
+record Fetched(long number, Page page, String json, FeedWarning.Kind problem, String detail) {
+
+  static Fetched absent(long number) {
+    return new Fetched(number, null, null, null, null);
+  }
+
+  static Fetched valid(long number, Page page, String json) {
+    return new Fetched(number, page, json, null, null);
+  }
+
+  static Fetched rejected(long number, FeedWarning.Kind problem, String detail) {
+    return new Fetched(number, null, null, problem, detail);
+  }
+
+  boolean isAbsent() {
+    return page == null && problem == null;
+  }
+
+  boolean isValid() {
+    return page != null;
+  }
+}

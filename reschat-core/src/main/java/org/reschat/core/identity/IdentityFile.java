@@ -1,0 +1,187 @@
+package org.reschat.core.identity;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import org.reschat.core.IdentityFileException;
+import org.reschat.core.InvalidCardException;
+import org.reschat.core.WrongPassphraseException;
+import org.reschat.core.crypto.Base64Url;
+import org.reschat.core.crypto.PassphraseBox;
+import org.reschat.core.json.StrictJson;
+
+/**
+ * The on-disk form of an {@link Identity}: JSON holding the public card and the private keys, sealed
+ * under a passphrase (Argon2id → AES-256-GCM, parameters stored in the file) or, when the person chose
+ * no passphrase, in the clear. The card is authenticated data of the seal, so a file whose card was
+ * swapped does not open. Writing the file atomically with mode 0600 is the caller's job (local-db).
+ *
+ * <pre>
+ * {"format":"reschat-identity","version":1,"card":"rc1:…","protection":"argon2id-aes256gcm",
+ *  "argon2":{"memoryKiB":65536,"iterations":3,"parallelism":1,"salt":"…"},"nonce":"…","sealed":"…"}
+ * </pre>
+ */
+public final class IdentityFile {
+  static final String FORMAT = "reschat-identity";
+  static final int VERSION = 1;
+  static final String SEALED = "argon2id-aes256gcm";
+  static final String CLEAR = "none";
+  private static final byte[] AAD_LABEL = "reschat/v1 identity ".getBytes(StandardCharsets.UTF_8);
+
+  private IdentityFile() {}
+
+  /** Seals {@code identity} under {@code passphrase} with the given Argon2id parameters. */
+  public static String seal(Identity identity, char[] passphrase, PassphraseBox.Argon2 params, SecureRandom random) {
+    String card = identity.card().toString();
+    byte[] secret = identity.exportPrivateKeysUnencrypted();
+    try {
+      PassphraseBox.Sealed sealed = PassphraseBox.seal(passphrase, params, aad(card), secret, random);
+      JsonObject argon2 = new JsonObject();
+      argon2.addProperty("memoryKiB", params.memoryKiB());
+      argon2.addProperty("iterations", params.iterations());
+      argon2.addProperty("parallelism", params.parallelism());
+      argon2.addProperty("salt", Base64Url.encode(params.salt()));
+      JsonObject o = header(card, SEALED);
+      o.add("argon2", argon2);
+      o.addProperty("nonce", Base64Url.encode(sealed.nonce()));
+      o.addProperty("sealed", Base64Url.encode(sealed.ciphertext()));
+      return pretty(o);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  /** Writes the keys unprotected, for people who chose no passphrase: the file mode is the only guard. */
+  public static String withoutPassphrase(Identity identity) {
+    byte[] secret = identity.exportPrivateKeysUnencrypted();
+    try {
+      JsonObject o = header(identity.card().toString(), CLEAR);
+      o.addProperty("privateKeys", Base64Url.encode(secret));
+      return pretty(o);
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  /** Whether opening {@code json} needs a passphrase. */
+  public static boolean needsPassphrase(String json) throws IdentityFileException {
+    return protection(parse(json)).equals(SEALED);
+  }
+
+  /** The card stored in the file, readable without the passphrase. */
+  public static PublicCard card(String json) throws IdentityFileException {
+    return cardOf(parse(json));
+  }
+
+  /**
+   * Opens the file.
+   *
+   * @param passphrase ignored for files without a passphrase
+   * @throws WrongPassphraseException when the passphrase does not open it
+   * @throws IdentityFileException when the file is malformed
+   */
+  public static Identity open(String json, char[] passphrase) throws IdentityFileException, WrongPassphraseException {
+    JsonObject o = parse(json);
+    PublicCard card = cardOf(o);
+    byte[] secret;
+    if (protection(o).equals(CLEAR)) {
+      secret = bytes(o, "privateKeys", 64);
+    } else {
+      if (passphrase == null) {
+        throw new WrongPassphraseException("The identity is protected by a passphrase, but none was given.");
+      }
+      JsonObject a = o.has("argon2") && o.get("argon2").isJsonObject() ? o.getAsJsonObject("argon2") : null;
+      if (a == null) {
+        throw bad("it has no Argon2 parameters");
+      }
+      PassphraseBox.Argon2 params = new PassphraseBox.Argon2(
+          (int) StrictJson.integer(a, "memoryKiB", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("memoryKiB is missing")).longValue(),
+          (int) StrictJson.integer(a, "iterations", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("iterations is missing")).longValue(),
+          (int) StrictJson.integer(a, "parallelism", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("parallelism is missing")).longValue(),
+          Base64Url.decode(StrictJson.string(a, "salt").orElse("!")).orElseThrow(() -> bad("the salt is not base64url")));
+      String problem = params.problem();
+      if (problem != null) {
+        throw bad(problem);
+      }
+      PassphraseBox.Sealed sealed = new PassphraseBox.Sealed(bytes(o, "nonce", 12), bytes(o, "sealed", 64 + 16));
+      secret = PassphraseBox.open(passphrase, params, aad(card.toString()), sealed);
+      if (secret == null) {
+        throw new WrongPassphraseException("The passphrase is wrong (or the identity file was altered).");
+      }
+    }
+    try {
+      Identity identity = Identity.importPrivateKeys(secret);
+      if (!identity.card().equals(card)) {
+        throw bad("its private keys do not match its card");
+      }
+      return identity;
+    } finally {
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  private static JsonObject header(String card, String protection) {
+    JsonObject o = new JsonObject();
+    o.addProperty("format", FORMAT);
+    o.addProperty("version", VERSION);
+    o.addProperty("card", card);
+    o.addProperty("protection", protection);
+    return o;
+  }
+
+  private static JsonObject parse(String json) throws IdentityFileException {
+    JsonObject o = StrictJson.parseObject(json).orElseThrow(() -> bad("it is not a JSON object"));
+    if (!StrictJson.string(o, "format").orElse("").equals(FORMAT)) {
+      throw bad("it is not a ResChat identity file");
+    }
+    long version = StrictJson.integer(o, "version", 0, Long.MAX_VALUE).orElseThrow(() -> bad("it has no version"));
+    if (version != VERSION) {
+      throw new IdentityFileException("The identity file has version " + version + " but this ResChat reads version "
+          + VERSION + "; upgrade ResChat.");
+    }
+    protection(o);
+    return o;
+  }
+
+  private static String protection(JsonObject o) throws IdentityFileException {
+    String p = StrictJson.string(o, "protection").orElse("");
+    if (!p.equals(SEALED) && !p.equals(CLEAR)) {
+      throw bad("its protection \"" + p + "\" is unknown");
+    }
+    return p;
+  }
+
+  private static PublicCard cardOf(JsonObject o) throws IdentityFileException {
+    try {
+      return PublicCard.parse(StrictJson.string(o, "card").orElseThrow(() -> bad("it has no card")));
+    } catch (InvalidCardException e) {
+      throw new IdentityFileException("The identity file is damaged: its card is invalid (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static byte[] bytes(JsonObject o, String name, int minLength) throws IdentityFileException {
+    byte[] b = Base64Url.decode(StrictJson.string(o, name).orElseThrow(() -> bad(name + " is missing")))
+        .orElseThrow(() -> bad(name + " is not base64url"));
+    if (b.length < minLength) {
+      throw bad(name + " is too short");
+    }
+    return b;
+  }
+
+  private static byte[] aad(String card) {
+    byte[] c = card.getBytes(StandardCharsets.UTF_8);
+    byte[] out = Arrays.copyOf(AAD_LABEL, AAD_LABEL.length + c.length);
+    System.arraycopy(c, 0, out, AAD_LABEL.length, c.length);
+    return out;
+  }
+
+  private static String pretty(JsonObject o) {
+    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+  }
+
+  private static IdentityFileException bad(String problem) {
+    return new IdentityFileException("The identity file is damaged: " + problem + ".");
+  }
+}

@@ -1,0 +1,122 @@
+package org.reschat.core.identity;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.reschat.core.InvalidCardException;
+import org.reschat.core.crypto.Base64Url;
+import org.reschat.core.crypto.Sha;
+
+/**
+ * Someone's public identity, pasted as one line: {@code rc1:} + base64url(Ed25519 public key ‖ X25519
+ * public key). The Ed25519 key verifies their pages; the X25519 key receives messages sealed to them.
+ * Immutable.
+ */
+public final class PublicCard {
+  public static final String PREFIX = "rc1:";
+  /** Length of a card's text: the prefix and 86 base64url characters. */
+  public static final int TEXT_LENGTH = PREFIX.length() + Base64Url.encodedLength(64);
+
+  // Any scalar works: clamping multiplies by the cofactor, so every low-order point maps to zero.
+  private static final byte[] PROBE_SCALAR = new byte[32];
+
+  static {
+    Arrays.fill(PROBE_SCALAR, (byte) 0x5A);
+  }
+
+  private final byte[] signingKey;
+  private final byte[] encryptionKey;
+
+  private PublicCard(byte[] signingKey, byte[] encryptionKey) {
+    this.signingKey = signingKey;
+    this.encryptionKey = encryptionKey;
+  }
+
+  /** Builds a card from raw keys, checking both as {@link #parse} does. */
+  public static PublicCard of(byte[] ed25519Public, byte[] x25519Public) throws InvalidCardException {
+    if (ed25519Public.length != 32 || x25519Public.length != 32) {
+      throw new InvalidCardException("A card holds two 32-byte keys.");
+    }
+    if (!Ed25519.validatePublicKeyFull(ed25519Public, 0)) {
+      throw new InvalidCardException("The card's signing key is not a valid Ed25519 public key.");
+    }
+    byte[] out = new byte[32];
+    if (!X25519.calculateAgreement(PROBE_SCALAR, 0, x25519Public, 0, out, 0)) {
+      throw new InvalidCardException("The card's encryption key is a weak X25519 key (low order).");
+    }
+    return new PublicCard(ed25519Public.clone(), x25519Public.clone());
+  }
+
+  /** Parses {@code rc1:…}; surrounding whitespace is ignored. */
+  public static PublicCard parse(String text) throws InvalidCardException {
+    if (text == null) {
+      throw new InvalidCardException("No card given.");
+    }
+    String card = text.strip();
+    if (!card.startsWith(PREFIX)) {
+      throw new InvalidCardException("A ResChat card starts with \"rc1:\"; this one does not.");
+    }
+    if (card.length() != TEXT_LENGTH) {
+      throw new InvalidCardException("A ResChat card is " + TEXT_LENGTH + " characters long; this one has "
+          + card.length() + " (was it cut off when copied?).");
+    }
+    byte[] keys = Base64Url.decode(card.substring(PREFIX.length()))
+        .orElseThrow(() -> new InvalidCardException("The card has characters that are not base64url (A-Z a-z 0-9 - _)."));
+    return of(Arrays.copyOfRange(keys, 0, 32), Arrays.copyOfRange(keys, 32, 64));
+  }
+
+  public byte[] signingKey() {
+    return signingKey.clone();
+  }
+
+  public byte[] encryptionKey() {
+    return encryptionKey.clone();
+  }
+
+  /** The 64 key bytes, Ed25519 first. */
+  public byte[] bytes() {
+    byte[] out = Arrays.copyOf(signingKey, 64);
+    System.arraycopy(encryptionKey, 0, out, 32, 32);
+    return out;
+  }
+
+  /** SHA-256 of the 64 key bytes. */
+  public byte[] fingerprint() {
+    return Sha.sha256(bytes());
+  }
+
+  /** The fingerprint in hex, in groups of four: {@code 3f9a 01c2 …}. */
+  public String fingerprintText() {
+    String hex = HexFormat.of().formatHex(fingerprint());
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < hex.length(); i += 4) {
+      if (i > 0) {
+        sb.append(' ');
+      }
+      sb.append(hex, i, i + 4);
+    }
+    return sb.toString();
+  }
+
+  /** Whether the Ed25519 signature is valid for {@code message} under this card's signing key. */
+  public boolean verify(byte[] message, byte[] signature) {
+    return signature.length == 64 && Ed25519.verify(signature, 0, signingKey, 0, message, 0, message.length);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PublicCard && Arrays.equals(bytes(), ((PublicCard) o).bytes());
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(signingKey) * 31 + Arrays.hashCode(encryptionKey);
+  }
+
+  /** The card as one line: {@code rc1:…}. */
+  @Override
+  public String toString() {
+    return PREFIX + Base64Url.encode(bytes());
+  }
+}

@@ -1,0 +1,69 @@
+package org.reschat.core.state;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.reschat.core.conversation.FeedId;
+
+/** {@link LocalState} in memory, for tests and for embedding without persistence. Thread-safe. */
+public final class InMemoryLocalState implements LocalState {
+  private final Map<FeedId, TreeMap<Long, String>> pages = new ConcurrentHashMap<>();
+  private final Map<FeedId, TreeMap<Long, String>> outbox = new ConcurrentHashMap<>();
+  private final Map<FeedId, Position> delivered = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  @Override
+  public synchronized Optional<String> page(FeedId feed, long number) {
+    return Optional.ofNullable(pages.getOrDefault(feed, new TreeMap<>()).get(number));
+  }
+
+  @Override
+  public synchronized void savePage(FeedId feed, long number, String json) {
+    pages.computeIfAbsent(feed, f -> new TreeMap<>()).put(number, json);
+  }
+
+  @Override
+  public synchronized long newestPage(FeedId feed) {
+    TreeMap<Long, String> map = pages.get(feed);
+    return map == null || map.isEmpty() ? 0 : map.lastKey();
+  }
+
+  @Override
+  public synchronized SortedMap<Long, String> outbox(FeedId feed) {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(outbox.getOrDefault(feed, new TreeMap<>())));
+  }
+
+  @Override
+  public synchronized void putOutbox(FeedId feed, long number, String json) {
+    outbox.computeIfAbsent(feed, f -> new TreeMap<>()).put(number, json);
+  }
+
+  @Override
+  public synchronized void removeOutbox(FeedId feed, long number, String json) {
+    TreeMap<Long, String> map = outbox.get(feed);
+    if (map != null && json.equals(map.get(number))) {
+      map.remove(number);
+    }
+  }
+
+  @Override
+  public Position delivered(FeedId feed) {
+    return delivered.getOrDefault(feed, Position.START);
+  }
+
+  @Override
+  public void saveDelivered(FeedId feed, Position position) {
+    delivered.put(feed, position);
+  }
+
+  @Override
+  public Lock lock(String conversation) {
+    ReentrantLock lock = locks.computeIfAbsent(conversation, c -> new ReentrantLock());
+    lock.lock();
+    return lock::unlock;
+  }
+}

@@ -1,0 +1,71 @@
+package org.reschat.core.state;
+
+import java.util.Optional;
+import java.util.SortedMap;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.conversation.FeedId;
+
+/**
+ * What one person's client keeps between runs, per feed: the verified pages it has seen (ciphertext, as
+ * on the ledger), the outbox of its own pages not yet confirmed by the store, and how far {@code update}
+ * has delivered. The verified pages are the client's memory of the ledger: when the ledger later shows
+ * less, or something else, the verified copy wins.
+ *
+ * <p>Implementations are thread-safe, and make each call atomic and durable before it returns (a crash
+ * leaves either the old or the new state). {@link #lock} serialises work on one conversation across
+ * threads and, for on-disk implementations, across processes. An in-memory implementation is
+ * {@link InMemoryLocalState}; the on-disk one lives in local-db.
+ */
+public interface LocalState {
+
+  /** The newest verified version of page {@code number} of {@code feed}, as JSON. */
+  Optional<String> page(FeedId feed, long number) throws LocalStateException;
+
+  /** Records a verified page, replacing an older version of the same page. */
+  void savePage(FeedId feed, long number, String json) throws LocalStateException;
+
+  /** The highest page number held for {@code feed}, or 0 when none. */
+  long newestPage(FeedId feed) throws LocalStateException;
+
+  /** This person's own pages written but not yet confirmed by the store: page number → newest version. */
+  SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException;
+
+  /** Adds or replaces an outbox page. Must be durable before the page is sent. */
+  void putOutbox(FeedId feed, long number, String json) throws LocalStateException;
+
+  /** Removes an outbox page if it still holds exactly {@code json} (a newer version stays). */
+  void removeOutbox(FeedId feed, long number, String json) throws LocalStateException;
+
+  /** How far {@code update} has delivered messages of {@code feed}. */
+  Position delivered(FeedId feed) throws LocalStateException;
+
+  void saveDelivered(FeedId feed, Position position) throws LocalStateException;
+
+  /**
+   * Takes the lock of one conversation, waiting for other threads or processes that hold it.
+   *
+   * @throws LocalStateException when the lock cannot be taken (e.g. held elsewhere for too long)
+   */
+  Lock lock(String conversation) throws LocalStateException;
+
+  /** A held lock; closing releases it. */
+  interface Lock extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * The first message not yet delivered: slot {@code slot} of page {@code page}.
+   *
+   * @param page a page number, from 1
+   * @param slot a slot index, from 0
+   */
+  record Position(long page, int slot) {
+    public static final Position START = new Position(1, 0);
+
+    /** Whether the message at ({@code page}, {@code slot}) is at or after this position. */
+    public boolean includes(long atPage, int atSlot) {
+      return atPage > page || (atPage == page && atSlot >= slot);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package org.reschat.core.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.security.SecureRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.reschat.core.IdentityFileException;
+import org.reschat.core.InvalidCardException;
+import org.reschat.core.WrongPassphraseException;
+import org.reschat.core.crypto.Base64Url;
+import org.reschat.core.crypto.PassphraseBox;
+import org.reschat.core.testing.TestIdentities;
+
+class IdentityTest {
+  private final Identity alice = TestIdentities.named("alice");
+  private final Identity bob = TestIdentities.named("bob");
+  private final SecureRandom random = new SecureRandom();
+
+  @Test
+  void cardIsOneLineThatParsesBack() throws InvalidCardException {
+    String text = alice.card().toString();
+    assertThat(text).startsWith("rc1:").hasSize(PublicCard.TEXT_LENGTH).doesNotContain(" ", "\n");
+    assertThat(PublicCard.parse("  " + text + "\n")).isEqualTo(alice.card());
+    assertThat(alice.card().fingerprintText()).matches("([0-9a-f]{4} ){15}[0-9a-f]{4}");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "hello", "rc2:AAAA", "rc1:", "rc1:!!!!"})
+  void malformedCardsAreTypedErrors(String text) {
+    assertThatThrownBy(() -> PublicCard.parse(text)).isInstanceOf(InvalidCardException.class);
+  }
+
+  @Test
+  void truncatedCardSaysItWasCutOff() {
+    String text = alice.card().toString();
+    assertThatThrownBy(() -> PublicCard.parse(text.substring(0, text.length() - 3)))
+        .isInstanceOf(InvalidCardException.class).hasMessageContaining("cut off");
+  }
+
+  @Test
+  void weakOrInvalidKeysAreRefused() {
+    byte[] ed = alice.card().signingKey();
+    byte[] zero = new byte[32];
+    byte[] one = new byte[32];
+    one[0] = 1;
+    assertThatThrownBy(() -> PublicCard.of(ed, zero)).isInstanceOf(InvalidCardException.class).hasMessageContaining("low order");
+    assertThatThrownBy(() -> PublicCard.of(ed, one)).isInstanceOf(InvalidCardException.class).hasMessageContaining("low order");
+    byte[] notAPoint = new byte[32];
+    notAPoint[0] = 2; // y = 2 is not on the curve
+    assertThatThrownBy(() -> PublicCard.of(notAPoint, alice.card().encryptionKey()))
+        .isInstanceOf(InvalidCardException.class).hasMessageContaining("Ed25519");
+    String text = "rc1:" + Base64Url.encode(new byte[64]);
+    assertThatThrownBy(() -> PublicCard.parse(text)).isInstanceOf(InvalidCardException.class);
+  }
+
+  @Test
+  void safetyNumberIsTheSameOnBothSidesAndDiffersPerPair() {
+    String ab = SafetyNumber.between(alice.card(), bob.card());
+    assertThat(ab).isEqualTo(SafetyNumber.between(bob.card(), alice.card()));
+    assertThat(ab).matches("([0-9]{5} ){11}[0-9]{5}");
+    assertThat(SafetyNumber.between(alice.card(), TestIdentities.named("carol").card())).isNotEqualTo(ab);
+  }
+
+  @Test
+  void identityFileRoundTripsUnderAPassphrase() throws Exception {
+    String file = IdentityFile.seal(alice, "correct horse".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    assertThat(file).doesNotContain(Base64Url.encode(alice.exportPrivateKeysUnencrypted()));
+    assertThat(IdentityFile.needsPassphrase(file)).isTrue();
+    assertThat(IdentityFile.card(file)).isEqualTo(alice.card());
+    Identity opened = IdentityFile.open(file, "correct horse".toCharArray());
+    assertThat(opened.card()).isEqualTo(alice.card());
+    assertThat(opened.exportPrivateKeysUnencrypted()).isEqualTo(alice.exportPrivateKeysUnencrypted());
+  }
+
+  @Test
+  void wrongPassphraseIsATypedErrorNotGarbage() throws Exception {
+    String file = IdentityFile.seal(alice, "right".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    assertThatThrownBy(() -> IdentityFile.open(file, "wrong".toCharArray())).isInstanceOf(WrongPassphraseException.class)
+        .hasMessageContaining("passphrase is wrong");
+    assertThatThrownBy(() -> IdentityFile.open(file, null)).isInstanceOf(WrongPassphraseException.class);
+  }
+
+  @Test
+  void passphraseIsUnicodeNormalised() throws Exception {
+    String composed = "caf\u00e9";
+    String decomposed = "cafe\u0301";
+    String file = IdentityFile.seal(alice, composed.toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    assertThat(IdentityFile.open(file, decomposed.toCharArray()).card()).isEqualTo(alice.card());
+  }
+
+  @Test
+  void swappingTheCardBreaksTheSeal() throws Exception {
+    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    String swapped = file.replace(alice.card().toString(), bob.card().toString());
+    assertThatThrownBy(() -> IdentityFile.open(swapped, "pw".toCharArray())).isInstanceOf(WrongPassphraseException.class);
+  }
+
+  @Test
+  void fileWithoutPassphraseOpensWithoutOne() throws Exception {
+    String file = IdentityFile.withoutPassphrase(alice);
+    assertThat(IdentityFile.needsPassphrase(file)).isFalse();
+    assertThat(IdentityFile.open(file, null).card()).isEqualTo(alice.card());
+    String swapped = file.replace(alice.card().toString(), bob.card().toString());
+    assertThatThrownBy(() -> IdentityFile.open(swapped, null)).isInstanceOf(IdentityFileException.class)
+        .hasMessageContaining("do not match");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "not json", "[]", "{}", "{\"format\":\"reschat-identity\"}",
+      "{\"format\":\"reschat-identity\",\"version\":2,\"card\":\"x\",\"protection\":\"none\"}",
+      "{\"format\":\"reschat-identity\",\"version\":1,\"card\":\"x\",\"protection\":\"rot13\"}",
+      "{\"format\":\"reschat-identity\",\"version\":1,\"card\":\"rc1:x\",\"protection\":\"none\"}"})
+  void malformedFilesAreTypedErrors(String json) {
+    assertThatThrownBy(() -> IdentityFile.open(json, "pw".toCharArray())).isInstanceOf(IdentityFileException.class);
+  }
+
+  @Test
+  void hostileArgonParametersAreRefusedBeforeAllocating() throws Exception {
+    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    String huge = file.replaceFirst("\"memoryKiB\": \\d+", "\"memoryKiB\": 2000000000");
+    assertThat(huge).isNotEqualTo(file);
+    assertThatThrownBy(() -> IdentityFile.open(huge, "pw".toCharArray())).isInstanceOf(IdentityFileException.class)
+        .hasMessageContaining("memory");
+  }
+
+  @Test
+  void newerVersionAsksForAnUpgrade() {
+    String json = "{\"format\":\"reschat-identity\",\"version\":7,\"card\":\"x\",\"protection\":\"none\"}";
+    assertThatThrownBy(() -> IdentityFile.open(json, null)).hasMessageContaining("upgrade ResChat");
+  }
+
+  @Test
+  void toStringNeverShowsKeys() {
+    assertThat(alice.toString()).contains(alice.card().toString())
+        .doesNotContain(Base64Url.encode(alice.exportPrivateKeysUnencrypted()));
+  }
+}
