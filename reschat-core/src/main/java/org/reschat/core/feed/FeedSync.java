@@ -137,37 +137,50 @@ final class FeedSync {
   }
 
   /**
-   * The newest page number holding a valid page, found in O(log n) reads: gallop 1, 2, 4, … to the first
-   * key without a valid page, then binary-search the gap. Pages read are left in {@code seen}.
+   * The newest page of a feed when this client has none, in O(log n) reads. A writer fills keys 1..n
+   * without gaps and nobody can delete, so "the key holds a value" is true up to n at least: galloping
+   * 1, 2, 4, … to the first empty key and bisecting the gap finds a boundary at or beyond n. Others can
+   * only add values; if the boundary holds garbage, step down to the newest valid page, reporting what
+   * was found. Pages read are left in {@code seen}.
    */
   long locateNewest(FeedId feed, Map<Long, Fetched> seen) throws KvException {
-    if (!probe(feed, 1, seen)) {
+    if (!present(feed, 1, seen)) {
       return 0;
     }
     long low = 1;
     long high = 2;
-    while (probe(feed, high, seen)) {
+    while (present(feed, high, seen)) {
       low = high;
       high *= 2;
     }
     while (high - low > 1) {
       long mid = low + (high - low) / 2;
-      if (probe(feed, mid, seen)) {
+      if (present(feed, mid, seen)) {
         low = mid;
       } else {
         high = mid;
       }
     }
-    return low;
+    for (long k = low; k >= 1; k--) {
+      Fetched f = seen.containsKey(k) ? seen.get(k) : fetch(feed, k);
+      seen.put(k, f);
+      if (f.isValid()) {
+        return k;
+      }
+      if (!f.isAbsent()) {
+        warn(f.problem(), feed, k, f.detail());
+      }
+    }
+    return 0;
   }
 
-  private boolean probe(FeedId feed, long number, Map<Long, Fetched> seen) throws KvException {
+  private boolean present(FeedId feed, long number, Map<Long, Fetched> seen) throws KvException {
     Fetched f = seen.get(number);
     if (f == null) {
       f = fetch(feed, number);
       seen.put(number, f);
     }
-    return f.isValid();
+    return !f.isAbsent();
   }
 
   // --- the newest pages -----------------------------------------------------------------------------
@@ -197,15 +210,30 @@ final class FeedSync {
         return;
       }
       if (!next.isValid()) {
+        // Garbage may sit over a real page: report it and look further, so it hides nothing after it.
         warn(next.problem(), feed, k, next.detail());
-        return;
+        previous = null;
+        continue;
       }
-      if (!next.page().previous().equals(previous.hashText())) {
+      if (previous != null && !next.page().previous().equals(previous.hashText())) {
         warn(Kind.CHAIN_BROKEN, feed, k, "it does not link to page " + (k - 1)
             + " as this client verified it, so messages may be missing between them");
       }
       accept(feed, next);
       previous = next.page();
+    }
+  }
+
+  /**
+   * Confirms queued pages the store already holds exactly (a write that landed though its confirmation
+   * did not), so they are not written twice.
+   */
+  void confirmLanded(FeedId feed) throws KvException, LocalStateException {
+    for (Long number : state.outbox(feed).keySet()) {
+      Fetched remote = fetch(feed, number);
+      if (remote.isValid()) {
+        confirmIfQueued(feed, remote);
+      }
     }
   }
 

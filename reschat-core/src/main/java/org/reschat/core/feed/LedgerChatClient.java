@@ -153,10 +153,10 @@ public final class LedgerChatClient implements ChatClient {
     Conversation c = conversationWith(contact);
     try (LocalState.Lock lock = state.lock(c.id())) {
       FeedSync sync = new FeedSync(c, store, state, io);
+      sync.confirmLanded(c.myFeed());
       flush(c);
       sync.refresh(c.theirFeed());
       sync.refresh(c.myFeed());
-      flush(c); // pages found damaged during the refresh are queued again
       List<FeedSync.Range> ranges = new ArrayList<>();
       for (FeedId feed : List.of(c.theirFeed(), c.myFeed())) {
         long newest = sync.newestHeld(feed);
@@ -166,6 +166,7 @@ public final class LedgerChatClient implements ChatClient {
         }
       }
       sync.load(ranges, request.progress());
+      flush(c); // own pages found damaged are queued again; write them back now
       List<List<Message>> feeds = new ArrayList<>();
       List<FeedWarning> warnings = new ArrayList<>(sync.warnings());
       boolean hasOlder = false;
@@ -184,6 +185,7 @@ public final class LedgerChatClient implements ChatClient {
     try (LocalState.Lock lock = state.lock(c.id())) {
       FeedSync sync = new FeedSync(c, store, state, io);
       int before = pendingMessages(c.myFeed());
+      sync.confirmLanded(c.myFeed());
       Optional<String> problem = flush(c);
       sync.refresh(theirs);
       sync.refresh(c.myFeed());
