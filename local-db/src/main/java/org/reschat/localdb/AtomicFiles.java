@@ -1,0 +1,132 @@
+package org.reschat.localdb;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.reschat.core.LocalStateException;
+
+/**
+ * Writes files so that a crash leaves either the old or the new content, never a mix: write a temp file
+ * in the same directory, fsync it, rename it over the target, fsync the directory. Files are created
+ * readable by their owner only (0600), directories 0700.
+ */
+public final class AtomicFiles {
+  static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+  static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+
+  /** Called between writing the temp file and renaming it; tests use it to simulate a crash there. */
+  interface CrashPoint {
+    void beforeRename(Path temp) throws IOException;
+  }
+
+  static volatile CrashPoint crashPoint = temp -> { };
+
+  private AtomicFiles() {}
+
+  /** Replaces {@code target}'s content with {@code bytes}, atomically and durably. */
+  public static void write(Path target, byte[] bytes) throws LocalStateException {
+    Path dir = target.toAbsolutePath().getParent();
+    Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+    try {
+      createPrivateDirectories(dir);
+      try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          fileAttributes(temp, PRIVATE_FILE))) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        channel.force(true);
+      }
+      crashPoint.beforeRename(temp);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      fsyncDirectory(dir);
+    } catch (IOException e) {
+      deleteQuietly(temp);
+      throw failure("write", target, e);
+    }
+  }
+
+  /** Deletes a file if it exists, durably. */
+  public static void delete(Path target) throws LocalStateException {
+    try {
+      if (Files.deleteIfExists(target)) {
+        fsyncDirectory(target.toAbsolutePath().getParent());
+      }
+    } catch (IOException e) {
+      throw failure("delete", target, e);
+    }
+  }
+
+  /** Creates a directory and its parents with mode 0700 where they are missing. */
+  public static void createPrivateDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      createPrivateDirectories(parent);
+    }
+    try {
+      Files.createDirectory(dir, fileAttributes(dir, PRIVATE_DIR));
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      if (!Files.isDirectory(dir)) {
+        throw raced;
+      }
+    }
+  }
+
+  /** A failure of local storage, as one sentence with the path and what to do. */
+  static LocalStateException failure(String action, Path path, IOException e) {
+    String why;
+    if (e instanceof AccessDeniedException) {
+      why = "permission denied; check the owner and mode of " + path.getParent();
+    } else if (e instanceof NoSuchFileException) {
+      why = "a directory on the way is missing";
+    } else if (isDiskFull(e)) {
+      why = "the disk is full; free some space and try again";
+    } else if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      why = ((FileSystemException) e).getReason();
+    } else {
+      why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+    return new LocalStateException("Could not " + action + " " + path + ": " + why + ".", e);
+  }
+
+  private static boolean isDiskFull(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("No space left") || m.contains("Disk quota exceeded");
+  }
+
+  private static FileAttribute<?>[] fileAttributes(Path p, Set<PosixFilePermission> perms) {
+    return p.getFileSystem().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(perms)} : new FileAttribute<?>[0];
+  }
+
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException ignored) {
+      // Some file systems cannot open or sync a directory; the rename itself is still atomic there.
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // Best effort: a leftover temp file is harmless and is never read.
+    }
+  }
+}

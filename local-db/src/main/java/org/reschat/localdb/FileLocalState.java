@@ -1,0 +1,167 @@
+package org.reschat.localdb;
+
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.conversation.FeedId;
+import org.reschat.core.json.StrictJson;
+import org.reschat.core.page.PageCodec;
+import org.reschat.core.page.PageFormatException;
+import org.reschat.core.state.LocalState;
+
+/**
+ * {@link LocalState} in a profile's {@code state/} directory:
+ *
+ * <pre>
+ * state/pages/rc1.CONV.TAG/N.json     verified pages, verbatim as on the ledger (version in their "v")
+ * state/outbox/rc1.CONV.TAG/N.json    own pages not yet confirmed
+ * state/cursors/rc1.CONV.TAG.json     {"schema":1,"page":N,"slot":I}: how far update has delivered
+ * state/locks/CONV.lock               one conversation's lock, across processes
+ * </pre>
+ *
+ * Every write is atomic and durable ({@link AtomicFiles}); files are 0600, directories 0700. A file
+ * that does not parse is reported with its path; nothing is written over it.
+ */
+public final class FileLocalState implements LocalState {
+  static final int CURSOR_SCHEMA = 1;
+  private static final Pattern PAGE_FILE = Pattern.compile("([1-9][0-9]{0,15})\\.json");
+
+  private final Path root;
+
+  FileLocalState(Path root) {
+    this.root = root;
+  }
+
+  private Path pagesOf(FeedId feed) {
+    return root.resolve("pages").resolve(feed.toString());
+  }
+
+  private Path outboxOf(FeedId feed) {
+    return root.resolve("outbox").resolve(feed.toString());
+  }
+
+  @Override
+  public Optional<String> page(FeedId feed, long number) throws LocalStateException {
+    return readPage(pagesOf(feed).resolve(number + ".json"));
+  }
+
+  @Override
+  public void savePage(FeedId feed, long number, String json) throws LocalStateException {
+    AtomicFiles.write(pagesOf(feed).resolve(number + ".json"), json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public long newestPage(FeedId feed) throws LocalStateException {
+    return numbers(pagesOf(feed)).isEmpty() ? 0 : numbers(pagesOf(feed)).lastKey();
+  }
+
+  @Override
+  public SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException {
+    SortedMap<Long, String> out = new TreeMap<>();
+    for (java.util.Map.Entry<Long, Path> e : numbers(outboxOf(feed)).entrySet()) {
+      readPage(e.getValue()).ifPresent(json -> out.put(e.getKey(), json));
+    }
+    return Collections.unmodifiableSortedMap(out);
+  }
+
+  @Override
+  public void putOutbox(FeedId feed, long number, String json) throws LocalStateException {
+    AtomicFiles.write(outboxOf(feed).resolve(number + ".json"), json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void removeOutbox(FeedId feed, long number, String json) throws LocalStateException {
+    Path file = outboxOf(feed).resolve(number + ".json");
+    Optional<String> current = readPage(file);
+    if (current.isPresent() && current.get().equals(json)) {
+      AtomicFiles.delete(file);
+    }
+  }
+
+  @Override
+  public Position delivered(FeedId feed) throws LocalStateException {
+    Path file = root.resolve("cursors").resolve(feed + ".json");
+    Optional<String> text = readText(file);
+    if (text.isEmpty()) {
+      return Position.START;
+    }
+    JsonObject o = StrictJson.parseObject(text.get()).orElseThrow(() -> damaged(file, "it is not a JSON object"));
+    long schema = StrictJson.integer(o, "schema", 0, Long.MAX_VALUE).orElseThrow(() -> damaged(file, "it has no schema"));
+    if (schema != CURSOR_SCHEMA) {
+      throw damaged(file, "its schema " + schema + " is not " + CURSOR_SCHEMA);
+    }
+    long page = StrictJson.integer(o, "page", 1, 1L << 53).orElseThrow(() -> damaged(file, "it has no valid page"));
+    long slot = StrictJson.integer(o, "slot", 0, 1024).orElseThrow(() -> damaged(file, "it has no valid slot"));
+    return new Position(page, (int) slot);
+  }
+
+  @Override
+  public void saveDelivered(FeedId feed, Position position) throws LocalStateException {
+    JsonObject o = new JsonObject();
+    o.addProperty("schema", CURSOR_SCHEMA);
+    o.addProperty("page", position.page());
+    o.addProperty("slot", position.slot());
+    AtomicFiles.write(root.resolve("cursors").resolve(feed + ".json"), (o + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public Lock lock(String conversation) throws LocalStateException {
+    return FileLocks.acquire(root.resolve("locks").resolve(conversation + ".lock"), "the conversation " + conversation);
+  }
+
+  private SortedMap<Long, Path> numbers(Path dir) throws LocalStateException {
+    SortedMap<Long, Path> out = new TreeMap<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        Matcher m = PAGE_FILE.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          out.put(Long.parseLong(m.group(1)), p);
+        }
+      }
+    } catch (IOException e) {
+      throw AtomicFiles.failure("list", dir, e);
+    }
+    return out;
+  }
+
+  private Optional<String> readPage(Path file) throws LocalStateException {
+    Optional<String> json = readText(file);
+    if (json.isPresent()) {
+      try {
+        PageCodec.parse(json.get());
+      } catch (PageFormatException e) {
+        throw damaged(file, e.getMessage());
+      }
+    }
+    return json;
+  }
+
+  private static Optional<String> readText(Path file) throws LocalStateException {
+    try {
+      return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw AtomicFiles.failure("read", file, e);
+    }
+  }
+
+  private static LocalStateException damaged(Path file, String problem) {
+    return new LocalStateException("The local file " + file + " is damaged (" + problem
+        + "). ResChat has not changed it; move it aside and run 'reschat history' to fetch the page again.");
+  }
+}

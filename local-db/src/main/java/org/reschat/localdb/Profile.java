@@ -1,0 +1,98 @@
+package org.reschat.localdb;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
+import java.util.Set;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.state.LocalState;
+
+/**
+ * Everything one person has, in one directory (mode 0700): {@code identity.json} (keys, 0600),
+ * {@code friends.json} (the friend list) and {@code state/} (pages, outbox, cursors, locks).
+ */
+public final class Profile {
+  static final String IDENTITY = "identity.json";
+  static final String FRIENDS = "friends.json";
+
+  private final Path directory;
+  private final FriendList friends;
+  private final FileLocalState state;
+
+  private Profile(Path directory, Clock clock) {
+    this.directory = directory;
+    this.friends = new FriendList(directory.resolve(FRIENDS), clock);
+    this.state = new FileLocalState(directory.resolve("state"));
+  }
+
+  /** Opens the profile at {@code directory}, creating it (0700) if it does not exist. */
+  public static Profile open(Path directory) throws LocalStateException {
+    return open(directory, Clock.systemUTC());
+  }
+
+  public static Profile open(Path directory, Clock clock) throws LocalStateException {
+    Path dir = directory.toAbsolutePath().normalize();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new LocalStateException("The profile path " + dir + " is a file, not a directory; choose another --home.");
+    }
+    try {
+      AtomicFiles.createPrivateDirectories(dir);
+    } catch (IOException e) {
+      throw AtomicFiles.failure("create", dir, e);
+    }
+    return new Profile(dir, clock);
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public Path identityFile() {
+    return directory.resolve(IDENTITY);
+  }
+
+  public boolean hasIdentity() {
+    return Files.exists(identityFile());
+  }
+
+  /** The identity file's text. */
+  public String readIdentity() throws LocalStateException, ProfileException {
+    try {
+      return Files.readString(identityFile(), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ProfileException(ProfileException.Kind.NO_IDENTITY,
+          "There is no identity in " + directory + " yet; create one with 'reschat init'.");
+    } catch (IOException e) {
+      throw AtomicFiles.failure("read", identityFile(), e);
+    }
+  }
+
+  /** Writes a new identity file (0600); refuses to replace an existing one. */
+  public void createIdentity(String json) throws LocalStateException, ProfileException {
+    try (LocalState.Lock lock = FileLocks.acquire(directory.resolve(".identity.lock"), "the identity file")) {
+      if (hasIdentity()) {
+        throw new ProfileException(ProfileException.Kind.IDENTITY_EXISTS,
+            "An identity already exists in " + directory + "; ResChat never replaces one. Use another --home for a second identity.");
+      }
+      AtomicFiles.write(identityFile(), json.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  public FriendList friends() {
+    return friends;
+  }
+
+  public LocalState state() {
+    return state;
+  }
+
+  /** Whether a file or directory is open to other users (group or others have any permission). */
+  public static boolean isOpenToOthers(Path p) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+    return perms.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"));
+  }
+}

@@ -1,0 +1,87 @@
+package org.reschat.localdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reschat.core.ChatClient;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.Message;
+import org.reschat.core.conversation.Conversation;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.state.LocalState;
+import org.reschat.core.testing.LocalStateContract;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.FakeKvStore;
+
+class FileLocalStateTest extends LocalStateContract {
+  @TempDir Path dir;
+  private int made;
+
+  @Override
+  protected LocalState newState() throws Exception {
+    return Profile.open(dir.resolve("p" + made++)).state();
+  }
+
+  @Test
+  void queuedMessagesSurviveARestartAndArePublishedByTheNextRun() throws Exception {
+    Identity a = TestIdentities.named("alice");
+    Identity b = TestIdentities.named("bob");
+    FakeKvStore store = new FakeKvStore();
+    Path home = dir.resolve("alice");
+    try (ChatClient alice = ChatClient.builder().identity(a).store(store).localState(Profile.open(home).state()).build()) {
+      alice.send(b.card(), "one");
+      store.putMode(FakeKvStore.PutMode.UNAVAILABLE);
+      assertThat(alice.send(b.card(), "two").confirmed()).isFalse();
+      assertThat(alice.send(b.card(), "three").confirmed()).isFalse();
+    }
+    store.putMode(FakeKvStore.PutMode.NORMAL);
+    try (ChatClient alice = ChatClient.builder().identity(a).store(store).localState(Profile.open(home).state()).build();
+        ChatClient bob = ChatClient.builder().identity(b).store(store).localState(Profile.open(dir.resolve("bob")).state()).build()) {
+      assertThat(alice.pending(b.card())).isEqualTo(2);
+      assertThat(alice.update(b.card()).published()).isEqualTo(2);
+      List<String> texts = bob.history(a.card(), HistoryRequest.all()).messages().stream().map(Message::text)
+          .collect(Collectors.toList());
+      assertThat(texts).containsExactly("one", "two", "three");
+    }
+  }
+
+  @Test
+  void aDamagedCachedPageIsReportedWithItsPathAndLeftAlone() throws Exception {
+    Identity a = TestIdentities.named("alice");
+    Identity b = TestIdentities.named("bob");
+    MemoryKvStore store = new MemoryKvStore();
+    Path home = dir.resolve("bob");
+    try (ChatClient alice = ChatClient.builder().identity(a).store(store).build();
+        ChatClient bob = ChatClient.builder().identity(b).store(store).localState(Profile.open(home).state()).build()) {
+      alice.send(b.card(), "hi");
+      bob.update(a.card());
+      Conversation ba = bob.conversationWith(a.card());
+      Path cached = home.resolve("state/pages").resolve(ba.theirFeed().toString()).resolve("1.json");
+      assertThat(cached).exists();
+      Files.writeString(cached, "{broken");
+      assertThatThrownBy(() -> bob.update(a.card())).isInstanceOf(LocalStateException.class)
+          .hasMessageContaining(cached.toString()).hasMessageContaining("has not changed it");
+      assertThat(Files.readString(cached)).isEqualTo("{broken");
+    }
+  }
+
+  @Test
+  void aDamagedCursorIsReported() throws Exception {
+    LocalState state = newState();
+    Conversation ab = Conversation.between(TestIdentities.named("alice"), TestIdentities.named("bob").card());
+    state.saveDelivered(ab.theirFeed(), new LocalState.Position(2, 3));
+    Path cursor = dir.resolve("p0/state/cursors").resolve(ab.theirFeed() + ".json");
+    assertThat(Files.readString(cursor)).contains("\"schema\":1");
+    Files.writeString(cursor, "{\"schema\":1,\"page\":-4,\"slot\":0}");
+    assertThatThrownBy(() -> state.delivered(ab.theirFeed())).isInstanceOf(LocalStateException.class)
+        .hasMessageContaining(cursor.toString());
+  }
+}

@@ -1,0 +1,105 @@
+package org.reschat.core.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.conversation.Conversation;
+import org.reschat.core.conversation.FeedId;
+import org.reschat.core.page.Page;
+import org.reschat.core.page.PageCodec;
+import org.reschat.core.state.LocalState;
+
+/** What every {@link LocalState} does. An implementation's test extends this and supplies a fresh, empty state. */
+public abstract class LocalStateContract {
+  private static final Conversation AB = Conversation.between(TestIdentities.named("alice"), TestIdentities.named("bob").card());
+  private static final Page[] PAGES = PageFixtures.pages(TestIdentities.named("alice"), AB, 45);
+
+  protected abstract LocalState newState() throws Exception;
+
+  private static String json(int i) {
+    return PageCodec.toJson(PAGES[i]);
+  }
+
+  @Test
+  void pagesAreKeptPerFeedAndReplacedByNewerVersions() throws Exception {
+    LocalState state = newState();
+    FeedId mine = AB.myFeed();
+    FeedId theirs = AB.theirFeed();
+    assertThat(state.newestPage(mine)).isZero();
+    assertThat(state.page(mine, 1)).isEmpty();
+    state.savePage(mine, 1, json(0));
+    state.savePage(mine, 2, json(1));
+    state.savePage(mine, 2, json(2));
+    assertThat(state.page(mine, 2)).contains(json(2));
+    assertThat(state.newestPage(mine)).isEqualTo(2);
+    assertThat(state.newestPage(theirs)).isZero();
+    state.savePage(mine, 10, json(0));
+    assertThat(state.newestPage(mine)).isEqualTo(10);
+  }
+
+  @Test
+  void outboxKeepsTheNewestVersionAndRemovesOnlyAnUnchangedOne() throws Exception {
+    LocalState state = newState();
+    FeedId mine = AB.myFeed();
+    assertThat(state.outbox(mine)).isEmpty();
+    state.putOutbox(mine, 3, json(0));
+    state.putOutbox(mine, 2, json(1));
+    assertThat(state.outbox(mine).keySet()).containsExactly(2L, 3L);
+    state.putOutbox(mine, 3, json(2));
+    state.removeOutbox(mine, 3, json(0)); // an older version: the newer stays
+    assertThat(state.outbox(mine)).containsEntry(3L, json(2));
+    state.removeOutbox(mine, 3, json(2));
+    assertThat(state.outbox(mine).keySet()).containsExactly(2L);
+  }
+
+  @Test
+  void deliveredPositionStartsAtTheBeginning() throws Exception {
+    LocalState state = newState();
+    assertThat(state.delivered(AB.theirFeed())).isEqualTo(LocalState.Position.START);
+    state.saveDelivered(AB.theirFeed(), new LocalState.Position(4, 7));
+    assertThat(state.delivered(AB.theirFeed())).isEqualTo(new LocalState.Position(4, 7));
+    assertThat(state.delivered(AB.myFeed())).isEqualTo(LocalState.Position.START);
+  }
+
+  @Test
+  void theLockSerialisesThreads() throws Exception {
+    LocalState state = newState();
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Object>> futures = pool.invokeAll(java.util.Collections.nCopies(4, () -> {
+        for (int i = 0; i < 25; i++) {
+          try (LocalState.Lock lock = state.lock(AB.id())) {
+            if (inside.incrementAndGet() > 1) {
+              overlaps.incrementAndGet();
+            }
+            Thread.sleep(1);
+            inside.decrementAndGet();
+          }
+        }
+        return null;
+      }));
+      for (Future<Object> f : futures) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(overlaps).hasValue(0);
+  }
+
+  @Test
+  void theLockIsReentrantForTheHoldingThread() throws Exception {
+    LocalState state = newState();
+    try (LocalState.Lock outer = state.lock(AB.id()); LocalState.Lock inner = state.lock(AB.id())) {
+      assertThat(inner).isNotNull();
+    }
+  }
+}
