@@ -71,13 +71,18 @@ public final class Profile {
     }
   }
 
+  /** Throws the typed "identity exists" error when there is one: ResChat never replaces an identity. */
+  public void checkNoIdentity() throws ProfileException {
+    if (hasIdentity()) {
+      throw new ProfileException(ProfileException.Kind.IDENTITY_EXISTS,
+          "An identity already exists in " + directory + "; ResChat never replaces one. Use another --home for a second identity.");
+    }
+  }
+
   /** Writes a new identity file (0600); refuses to replace an existing one. */
   public void createIdentity(String json) throws LocalStateException, ProfileException {
     try (LocalState.Lock lock = FileLocks.acquire(directory.resolve(".identity.lock"), "the identity file")) {
-      if (hasIdentity()) {
-        throw new ProfileException(ProfileException.Kind.IDENTITY_EXISTS,
-            "An identity already exists in " + directory + "; ResChat never replaces one. Use another --home for a second identity.");
-      }
+      checkNoIdentity();
       AtomicFiles.write(identityFile(), json.getBytes(StandardCharsets.UTF_8));
     }
   }

@@ -32,8 +32,17 @@ public final class IdentityFile {
 
   private IdentityFile() {}
 
+  /** Longest display name kept in the file. */
+  public static final int MAX_NAME_LENGTH = 64;
+
   /** Seals {@code identity} under {@code passphrase} with the given Argon2id parameters. */
   public static String seal(Identity identity, char[] passphrase, PassphraseBox.Argon2 params, SecureRandom random) {
+    return seal(identity, null, passphrase, params, random);
+  }
+
+  /** As {@link #seal(Identity, char[], PassphraseBox.Argon2, SecureRandom)}, with a display name (public, may be null). */
+  public static String seal(Identity identity, String name, char[] passphrase, PassphraseBox.Argon2 params,
+      SecureRandom random) {
     String card = identity.card().toString();
     byte[] secret = identity.exportPrivateKeysUnencrypted();
     try {
@@ -43,7 +52,7 @@ public final class IdentityFile {
       argon2.addProperty("iterations", params.iterations());
       argon2.addProperty("parallelism", params.parallelism());
       argon2.addProperty("salt", Base64Url.encode(params.salt()));
-      JsonObject o = header(card, SEALED);
+      JsonObject o = header(card, name, SEALED);
       o.add("argon2", argon2);
       o.addProperty("nonce", Base64Url.encode(sealed.nonce()));
       o.addProperty("sealed", Base64Url.encode(sealed.ciphertext()));
@@ -55,9 +64,14 @@ public final class IdentityFile {
 
   /** Writes the keys unprotected, for people who chose no passphrase: the file mode is the only guard. */
   public static String withoutPassphrase(Identity identity) {
+    return withoutPassphrase(identity, null);
+  }
+
+  /** As {@link #withoutPassphrase(Identity)}, with a display name (may be null). */
+  public static String withoutPassphrase(Identity identity, String name) {
     byte[] secret = identity.exportPrivateKeysUnencrypted();
     try {
-      JsonObject o = header(identity.card().toString(), CLEAR);
+      JsonObject o = header(identity.card().toString(), name, CLEAR);
       o.addProperty("privateKeys", Base64Url.encode(secret));
       return pretty(o);
     } finally {
@@ -68,6 +82,11 @@ public final class IdentityFile {
   /** Whether opening {@code json} needs a passphrase. */
   public static boolean needsPassphrase(String json) throws IdentityFileException {
     return protection(parse(json)).equals(SEALED);
+  }
+
+  /** The display name stored in the file, if any; readable without the passphrase. */
+  public static java.util.Optional<String> name(String json) throws IdentityFileException {
+    return StrictJson.string(parse(json), "name");
   }
 
   /** The card stored in the file, readable without the passphrase. */
@@ -122,10 +141,16 @@ public final class IdentityFile {
     }
   }
 
-  private static JsonObject header(String card, String protection) {
+  private static JsonObject header(String card, String name, String protection) {
+    if (name != null && (name.isBlank() || name.length() > MAX_NAME_LENGTH)) {
+      throw new IllegalArgumentException("A name is 1 to " + MAX_NAME_LENGTH + " characters");
+    }
     JsonObject o = new JsonObject();
     o.addProperty("format", FORMAT);
     o.addProperty("version", VERSION);
+    if (name != null) {
+      o.addProperty("name", name);
+    }
     o.addProperty("card", card);
     o.addProperty("protection", protection);
     return o;

@@ -1,0 +1,86 @@
+package org.reschat.cli;
+
+import java.io.PrintWriter;
+import org.reschat.config.ConfigException;
+import org.reschat.core.IdentityFileException;
+import org.reschat.core.InvalidCardException;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.WrongPassphraseException;
+import org.reschat.kv.InvalidStoreSpecException;
+import org.reschat.kv.KvException;
+import org.reschat.localdb.ProfileException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns every failure into one sentence on stderr and its exit code (see {@link ExitCodes}). Stack
+ * traces only with {@code -v}.
+ */
+final class Errors implements IExecutionExceptionHandler, IParameterExceptionHandler {
+
+  static int exitCode(Throwable e) {
+    if (e instanceof CliException) {
+      return ((CliException) e).exitCode();
+    }
+    if (e instanceof ProfileException) {
+      ProfileException.Kind k = ((ProfileException) e).kind();
+      return k == ProfileException.Kind.UNKNOWN_FRIEND || k == ProfileException.Kind.NO_IDENTITY
+          ? ExitCodes.NOT_FOUND : ExitCodes.USAGE;
+    }
+    if (e instanceof ConfigException || e instanceof InvalidStoreSpecException || e instanceof InvalidCardException
+        || e instanceof InvalidMessageException) {
+      return ExitCodes.USAGE;
+    }
+    if (e instanceof WrongPassphraseException) {
+      return ExitCodes.SECURITY;
+    }
+    if (e instanceof KvException) {
+      return ExitCodes.STORE;
+    }
+    if (e instanceof LocalStateException || e instanceof IdentityFileException) {
+      return ExitCodes.LOCAL;
+    }
+    return ExitCodes.INTERNAL;
+  }
+
+  static String sentence(Throwable e) {
+    if (exitCode(e) == ExitCodes.INTERNAL) {
+      return "Unexpected error (" + e + "). Run again with -v for details, and please report it.";
+    }
+    if (e instanceof KvException) {
+      return "The store failed: " + e.getMessage();
+    }
+    return e.getMessage();
+  }
+
+  /** Prints the failure and returns its exit code. */
+  static int report(Throwable e, PrintWriter err, boolean verbose) {
+    err.println("reschat: " + sentence(e));
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return exitCode(e);
+  }
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
+    Object root = commandLine.getCommandSpec().root().userObject();
+    boolean verbose = root instanceof ReschatCommand && ((ReschatCommand) root).global.verbose;
+    return report(e, commandLine.getErr(), verbose);
+  }
+
+  @Override
+  public int handleParseException(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("reschat: " + e.getMessage());
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+}

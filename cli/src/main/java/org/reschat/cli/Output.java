@@ -1,0 +1,87 @@
+package org.reschat.cli;
+
+import com.google.gson.JsonObject;
+import java.io.PrintWriter;
+import java.time.format.DateTimeFormatter;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.Message;
+
+/**
+ * Where commands print. stdout carries data (lines, or one JSON object per line with {@code --json});
+ * stderr carries what people read: progress, notes, warnings, errors. Colours only when allowed.
+ */
+public final class Output {
+  private static final String RESET = "\u001b[0m";
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final boolean json;
+  private final boolean color;
+  private final DateTimeFormatter time;
+
+  Output(CliContext ctx, boolean json, boolean color) {
+    this.out = ctx.out;
+    this.err = ctx.err;
+    this.json = json;
+    this.color = color;
+    this.time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ctx.zone);
+  }
+
+  public boolean json() {
+    return json;
+  }
+
+  /** A line of data on stdout (plain mode). */
+  public void line(String text) {
+    out.println(text);
+    out.flush();
+  }
+
+  /** A JSON object on stdout, one per line. */
+  public void json(JsonObject object) {
+    out.println(object.toString());
+    out.flush();
+  }
+
+  /** A note for people on stderr. */
+  public void note(String text) {
+    err.println(text);
+    err.flush();
+  }
+
+  public void warn(String text) {
+    note(paint("33", "warning: ") + text);
+  }
+
+  /** A message, as data. */
+  public void message(Message m, String friend) {
+    if (json) {
+      json(Json.message(m, friend));
+    } else {
+      line(format(m, friend));
+    }
+  }
+
+  /** One message as a human-readable line: time, who, text, and a mark when queued. */
+  public String format(Message m, String friend) {
+    boolean sent = m.direction() == Message.Direction.SENT;
+    String who = sent ? paint("32", "me") : paint("36", friend);
+    String status = m.status() == Message.Status.QUEUED ? " " + paint("33", "(queued)") : "";
+    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + m.text().replace("\n", "\n    ") + status;
+  }
+
+  /** A problem found on the store: data with --json, a warning on stderr otherwise. */
+  public void feedWarning(FeedWarning w, String friend) {
+    if (json) {
+      json(Json.warning(w, friend));
+    } else {
+      note(paint(w.kind().isSecurityProblem() ? "31" : "33", (w.kind().isSecurityProblem() ? "security warning" : "note")
+          + " (" + friend + ", " + (w.ownFeed() ? "your" : "their") + " page " + w.page() + ", "
+          + w.kind().name().toLowerCase(java.util.Locale.ROOT) + "): ") + w.detail());
+    }
+  }
+
+  public String paint(String sgr, String text) {
+    return color ? "\u001b[" + sgr + "m" + text + RESET : text;
+  }
+}

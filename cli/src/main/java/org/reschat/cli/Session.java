@@ -1,0 +1,196 @@
+package org.reschat.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.reschat.config.ConfigException;
+import org.reschat.config.ConfigLoader;
+import org.reschat.config.Settings;
+import org.reschat.core.ChatClient;
+import org.reschat.core.IdentityFileException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.IdentityFile;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.KvStores;
+import org.reschat.kv.StoreOptions;
+import org.reschat.localdb.Profile;
+import org.reschat.localdb.ProfileException;
+
+/**
+ * What one command run needs, opened on first use and closed at the end: settings, profile, identity,
+ * store and chat client. A command that only lists friends never opens the store or asks for a passphrase.
+ */
+public final class Session implements AutoCloseable {
+  private final CliContext ctx;
+  private final GlobalOptions options;
+  private final java.util.Map<org.reschat.config.Setting, String> overrides;
+  private Settings settings;
+  private Output output;
+  private Profile profile;
+  private Identity identity;
+  private KvStore store;
+  private ChatClient client;
+  private CliContext.PassphrasePrompt promptOverride;
+
+  Session(CliContext ctx, GlobalOptions options) {
+    this(ctx, options, java.util.Map.of());
+  }
+
+  /** A session whose command adds settings of its own (e.g. {@code receive --interval}), above the global ones. */
+  Session(CliContext ctx, GlobalOptions options, java.util.Map<org.reschat.config.Setting, String> overrides) {
+    this.ctx = ctx;
+    this.options = options.values();
+    this.overrides = overrides;
+  }
+
+  public CliContext context() {
+    return ctx;
+  }
+
+  /** Asks for passphrases through {@code prompt} (the menu's masked JLine prompt) instead of the console. */
+  public void usePrompt(CliContext.PassphrasePrompt prompt) {
+    this.promptOverride = prompt;
+  }
+
+  public boolean verbose() {
+    return options.verbose;
+  }
+
+  public Settings settings() throws ConfigException {
+    if (settings == null) {
+      java.util.Map<org.reschat.config.Setting, String> given = options.asSettings();
+      given.putAll(overrides);
+      settings = ConfigLoader.load(ctx.env, given, options.config);
+    }
+    return settings;
+  }
+
+  public Output output() {
+    if (output == null) {
+      boolean color;
+      try {
+        Settings.Color c = settings().color();
+        color = c == Settings.Color.ALWAYS || (c == Settings.Color.AUTO && ctx.interactive);
+      } catch (ConfigException e) {
+        color = false; // the error itself is reported by whoever loads the settings
+      }
+      output = new Output(ctx, options.json, color);
+    }
+    return output;
+  }
+
+  public Profile profile() throws ConfigException, LocalStateException {
+    if (profile == null) {
+      profile = Profile.open(settings().home());
+    }
+    return profile;
+  }
+
+  /** This person's card, read without the passphrase. */
+  public PublicCard card() throws ConfigException, LocalStateException, ProfileException, IdentityFileException {
+    return IdentityFile.card(profile().readIdentity());
+  }
+
+  /** This person's keys; asks for the passphrase when the identity has one. */
+  public Identity identity() throws Exception {
+    if (identity == null) {
+      String file = profile().readIdentity();
+      char[] passphrase = IdentityFile.needsPassphrase(file) ? passphrase("Passphrase: ", false) : null;
+      try {
+        identity = IdentityFile.open(file, passphrase);
+      } finally {
+        if (passphrase != null) {
+          Arrays.fill(passphrase, '\0');
+        }
+      }
+    }
+    return identity;
+  }
+
+  public KvStore store() throws ConfigException, KvException {
+    if (store == null) {
+      Settings s = settings();
+      store = KvStores.open(s.store(), StoreOptions.builder()
+          .connectTimeout(s.connectTimeout())
+          .readTimeout(s.readTimeout())
+          .confirmTimeout(s.confirmTimeout())
+          .build());
+    }
+    return store;
+  }
+
+  public ChatClient client() throws Exception {
+    if (client == null) {
+      client = ChatClient.builder().identity(identity()).store(store()).localState(profile().state()).clock(ctx.clock).build();
+    }
+    return client;
+  }
+
+  /**
+   * A passphrase from, in order: RESCHAT_PASSPHRASE, --passphrase-file, a prompt on the terminal.
+   *
+   * @param confirm ask twice on a terminal (for a new passphrase)
+   */
+  public char[] passphrase(String prompt, boolean confirm) throws CliException, IOException {
+    String fromEnv = ctx.env.get("RESCHAT_PASSPHRASE");
+    if (fromEnv != null && !fromEnv.isEmpty()) {
+      return fromEnv.toCharArray();
+    }
+    if (options.passphraseFile != null) {
+      return readPassphraseFile(options.passphraseFile);
+    }
+    CliContext.PassphrasePrompt ask = promptOverride != null ? promptOverride : ctx.prompt;
+    if (ask == null) {
+      throw new CliException(ExitCodes.USAGE, "A passphrase is needed: set RESCHAT_PASSPHRASE, pass --passphrase-file FILE, "
+          + "or run reschat on a terminal" + (confirm ? " (or choose --no-passphrase)." : "."));
+    }
+    char[] first = ask.read(prompt);
+    if (first == null || first.length == 0) {
+      throw new CliException(ExitCodes.USAGE, confirm ? "The passphrase is empty; type one, or use --no-passphrase for none."
+          : "No passphrase was typed.");
+    }
+    if (confirm) {
+      char[] second = ask.read("Repeat the passphrase: ");
+      boolean same = Arrays.equals(first, second);
+      if (second != null) {
+        Arrays.fill(second, '\0');
+      }
+      if (!same) {
+        Arrays.fill(first, '\0');
+        throw new CliException(ExitCodes.USAGE, "The two passphrases differ; nothing was created.");
+      }
+    }
+    return first;
+  }
+
+  private static char[] readPassphraseFile(Path file) throws CliException, IOException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new CliException(ExitCodes.USAGE, "The passphrase file " + file + " does not exist.");
+    }
+    int end = text.indexOf('\n');
+    String line = (end < 0 ? text : text.substring(0, end)).replace("\r", "");
+    if (line.isEmpty()) {
+      throw new CliException(ExitCodes.USAGE, "The passphrase file " + file + " has an empty first line.");
+    }
+    return line.toCharArray();
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+}

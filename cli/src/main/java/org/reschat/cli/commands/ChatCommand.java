@@ -1,0 +1,41 @@
+package org.reschat.cli.commands;
+
+import org.jline.terminal.Terminal;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.CliException;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Session;
+import org.reschat.cli.interactive.ChatView;
+import org.reschat.localdb.Friend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "chat", mixinStandardHelpOptions = true,
+    description = {"Chat with a friend in the terminal.",
+        "Shows the conversation and a prompt; new messages appear as they arrive.",
+        "Needs a terminal; scripts use 'send' and 'receive'."})
+public final class ChatCommand extends BaseCommand {
+  @Parameters(paramLabel = "NICK")
+  String nickname;
+
+  ChatCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    if (!session.context().interactive()) {
+      throw new CliException(ExitCodes.USAGE, "'reschat chat' needs a terminal; in scripts use 'reschat send' and 'reschat receive'.");
+    }
+    Friend friend = session.profile().friends().get(nickname);
+    try (Terminal terminal = session.context().terminals().open()) {
+      session.usePrompt(prompt -> {
+        String typed = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build().readLine(prompt, '*');
+        return typed.toCharArray();
+      });
+      session.identity();
+      return new ChatView(session, terminal, friend).run();
+    }
+  }
+}

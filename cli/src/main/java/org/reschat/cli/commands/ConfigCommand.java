@@ -1,0 +1,42 @@
+package org.reschat.cli.commands;
+
+import com.google.gson.JsonObject;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.config.Setting;
+import org.reschat.config.Settings;
+import picocli.CommandLine.Command;
+
+@Command(name = "config", mixinStandardHelpOptions = true,
+    description = {"Show the settings and where each came from.",
+        "Sources, lowest first: default, config file, environment, option."})
+public final class ConfigCommand extends BaseCommand {
+  ConfigCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    Settings s = session.settings();
+    if (!out.json()) {
+      out.line("config file: " + s.configFile() + (java.nio.file.Files.exists(s.configFile()) ? "" : " (absent)"));
+    }
+    for (Setting setting : Setting.values()) {
+      if (out.json()) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "setting");
+        o.addProperty("name", setting.fileKey());
+        o.addProperty("value", s.display(setting));
+        o.addProperty("source", s.sourceOf(setting));
+        out.json(o);
+      } else {
+        out.line(String.format("%-15s %s  (%s)", setting.fileKey(), s.display(setting), s.sourceOf(setting)));
+      }
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,163 @@
+package org.reschat.cli.commands;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.util.List;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.core.ChatClient;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.Message;
+import org.reschat.core.conversation.Conversation;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.IdentityFile;
+import org.reschat.core.identity.SafetyNumber;
+import org.reschat.core.page.Page;
+import org.reschat.core.page.PageCodec;
+import org.reschat.kv.KvVersion;
+import org.reschat.kv.embedded.EmbeddedStore;
+import org.reschat.localdb.Profile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Watch two throwaway people talk over a temporary ledger.",
+        "Alice and Bob exchange messages on an embedded ledger; then someone tampers with the",
+        "ledger and both clients notice. Touches nothing but a temporary directory, removed",
+        "at the end."})
+public final class DemoCommand extends BaseCommand {
+  private static final List<String[]> SCRIPT = List.of(
+      new String[] {"alice", "Hi Bob! This message lives on a ledger, sealed once for you and once for me."},
+      new String[] {"bob", "Hi Alice. My client checked your signature before showing me that."},
+      new String[] {"alice", "Nobody else can read it, and nobody can change it without us noticing."},
+      new String[] {"bob", "And there is no chat server: just the key-value store. 👍"},
+      new String[] {"alice", "Let's see what happens if someone tampers with it…"});
+
+  @Option(names = "--keep", description = "Keep the temporary directory and print where it is.")
+  boolean keep;
+
+  DemoCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    Path dir = Files.createTempDirectory("reschat-demo-");
+    try {
+      demo(out, dir);
+    } finally {
+      if (keep) {
+        out.note("Kept " + dir + " (profiles alice/ and bob/, ledger.db): try 'reschat --home " + dir.resolve("alice")
+            + " --store embedded:" + dir.resolve("ledger.db") + " history bob'.");
+      } else {
+        deleteTree(dir);
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  private void demo(Output out, Path dir) throws Exception {
+    SecureRandom random = new SecureRandom();
+    Identity aliceKeys = Identity.generate(random);
+    Identity bobKeys = Identity.generate(random);
+    Profile aliceHome = Profile.open(dir.resolve("alice"));
+    Profile bobHome = Profile.open(dir.resolve("bob"));
+    aliceHome.createIdentity(IdentityFile.withoutPassphrase(aliceKeys, "Alice"));
+    bobHome.createIdentity(IdentityFile.withoutPassphrase(bobKeys, "Bob"));
+    aliceHome.friends().add("bob", bobKeys.card(), aliceKeys.card());
+    bobHome.friends().add("alice", aliceKeys.card(), bobKeys.card());
+
+    out.line(out.paint("1", "ResChat demo: two people, one ledger, no chat server."));
+    out.line("");
+    out.line(out.paint("1", "1. Alice and Bob each create keys and swap cards (one line each):"));
+    out.line("   Alice  " + shorten(aliceKeys.card().toString(), 40) + "   fingerprint " + shorten(aliceKeys.card().fingerprintText(), 19));
+    out.line("   Bob    " + shorten(bobKeys.card().toString(), 40) + "   fingerprint " + shorten(bobKeys.card().fingerprintText(), 19));
+    out.line("   Safety number, the same on both screens: " + SafetyNumber.between(aliceKeys.card(), bobKeys.card()));
+    out.line("");
+
+    try (EmbeddedStore ledger = EmbeddedStore.open(dir.resolve("ledger.db"));
+        ChatClient alice = ChatClient.builder().identity(aliceKeys).store(ledger).localState(aliceHome.state()).build();
+        ChatClient bob = ChatClient.builder().identity(bobKeys).store(ledger).localState(bobHome.state()).build()) {
+      out.line(out.paint("1", "2. They talk. Each message is sealed twice (HPKE: for the sender and for the receiver),"));
+      out.line(out.paint("1", "   and each page of messages is signed and chained to the one before:"));
+      for (String[] line : SCRIPT) {
+        boolean fromAlice = line[0].equals("alice");
+        (fromAlice ? alice : bob).send(fromAlice ? bobKeys.card() : aliceKeys.card(), line[1]);
+        out.line("   " + (fromAlice ? "Alice → Bob  " : "Bob → Alice  ") + line[1]);
+      }
+      out.line("");
+
+      Conversation c = alice.conversationWith(bobKeys.card());
+      String aliceKey = c.myFeed().key(1);
+      String aliceJson = ledger.get(aliceKey).orElseThrow();
+      out.line(out.paint("1", "3. What the ledger holds: keys that name nobody, values that are ciphertext."));
+      out.line("   " + aliceKey + "  (Alice's page 1, " + PageCodec.parse(aliceJson).slots().size() + " messages, "
+          + PageCodec.utf8Length(aliceJson) + " bytes)");
+      out.line("   " + shorten(aliceJson, 110));
+      out.line("   " + c.theirFeed().key(1) + "  (Bob's page 1)");
+      out.line("");
+
+      out.line(out.paint("1", "4. Bob's view (verified, decrypted, merged by time):"));
+      showHistory(out, bob.history(aliceKeys.card(), HistoryRequest.newest(2)), "Alice");
+      out.line("");
+
+      out.line(out.paint("1", "5. Mallory, who can write to the ledger, puts back an older version of Alice's page"));
+      out.line(out.paint("1", "   to hide her last messages:"));
+      List<KvVersion> versions = ledger.history(aliceKey);
+      ledger.put(aliceKey, versions.get(0).value());
+      out.line("   the ledger now shows " + PageCodec.parse(ledger.get(aliceKey).orElseThrow()).slots().size()
+          + " of Alice's " + PageCodec.parse(aliceJson).slots().size() + " messages.");
+      History seenByBob = bob.history(aliceKeys.card(), HistoryRequest.newest(2));
+      out.line("   Bob's client: " + seenByBob.warnings().stream().map(w -> w.kind().name().toLowerCase(java.util.Locale.ROOT)
+          + " — " + w.detail()).findFirst().orElse("(nothing noticed)"));
+      out.line("   It keeps showing the copy it verified: " + seenByBob.messages().size() + " messages, none lost.");
+      History seenByAlice = alice.history(bobKeys.card(), HistoryRequest.newest(2));
+      boolean repaired = seenByAlice.warnings().stream().anyMatch(w -> w.kind() == FeedWarning.Kind.REPUBLISHED);
+      Page restored = PageCodec.parse(ledger.get(aliceKey).orElseThrow());
+      out.line("   Alice's client: " + (repaired ? "found her page damaged and wrote it back" : "did not notice")
+          + "; the ledger shows " + restored.slots().size() + " messages again.");
+      out.line("");
+      out.line(out.paint("1", "Try it yourself (two terminals, or two --home directories):"));
+      out.line("   ./reschat init --name alice                   # prints your card");
+      out.line("   ./reschat friend add bob rc1:…                # your friend's card");
+      out.line("   ./reschat send bob \"hello\"  ;  ./reschat chat bob");
+    }
+  }
+
+  private static void showHistory(Output out, History h, String friend) {
+    for (Message m : h.messages()) {
+      out.line("   " + out.format(m, friend));
+    }
+  }
+
+  private static String shorten(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+        Files.delete(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+}

@@ -1,0 +1,114 @@
+package org.reschat.cli.commands;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.format.DateTimeFormatter;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.CliException;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.ProgressDisplay;
+import org.reschat.cli.Session;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.Message;
+import org.reschat.localdb.AtomicFiles;
+import org.reschat.localdb.Friend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = {"Export a whole conversation as JSON, Markdown or text.",
+        "A file is written with mode 0600: it holds the plain text of your messages."})
+public final class ExportCommand extends BaseCommand {
+  /** The export formats. */
+  enum Format { json, md, txt }
+
+  @Parameters(paramLabel = "NICK")
+  String nickname;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "txt", description = "json, md or txt (default ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+  Path file;
+
+  @Option(names = "--force", description = "Replace FILE if it exists.")
+  boolean force;
+
+  ExportCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    Friend friend = session.profile().friends().get(nickname);
+    if (file != null && Files.exists(file) && !force) {
+      throw new CliException(ExitCodes.USAGE, "The file " + file + " exists; choose another name or add --force.");
+    }
+    History history;
+    try (ProgressDisplay progress = new ProgressDisplay(session.context(), true)) {
+      history = session.client().history(friend.card(), HistoryRequest.all().withProgress(progress));
+    }
+    String text = render(friend, history, session);
+    if (file == null) {
+      session.context().out().print(text);
+      session.context().out().flush();
+    } else {
+      AtomicFiles.write(file.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8));
+      out.note("Wrote " + history.messages().size() + " messages to " + file + ".");
+    }
+    boolean security = false;
+    for (FeedWarning w : history.warnings()) {
+      out.feedWarning(w, friend.nickname());
+      security |= w.kind().isSecurityProblem();
+    }
+    return security ? ExitCodes.SECURITY : ExitCodes.OK;
+  }
+
+  private String render(Friend friend, History history, Session session) {
+    DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(session.context().zone());
+    StringBuilder sb = new StringBuilder();
+    switch (format) {
+      case json:
+        JsonObject root = new JsonObject();
+        root.addProperty("friend", friend.nickname());
+        root.addProperty("card", friend.card().toString());
+        root.addProperty("exported_at", session.context().clock().instant().toString());
+        JsonArray messages = new JsonArray();
+        history.messages().forEach(m -> messages.add(org.reschat.cli.Json.message(m, friend.nickname())));
+        root.add("messages", messages);
+        JsonArray warnings = new JsonArray();
+        history.warnings().forEach(w -> warnings.add(org.reschat.cli.Json.warning(w, friend.nickname())));
+        root.add("warnings", warnings);
+        sb.append(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root)).append('\n');
+        break;
+      case md:
+        sb.append("# Conversation with ").append(friend.nickname()).append("\n\n");
+        sb.append("Exported ").append(time.format(session.context().clock().instant())).append(", ")
+            .append(history.messages().size()).append(" messages.\n\n");
+        for (Message m : history.messages()) {
+          sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : friend.nickname()).append("**, ")
+              .append(time.format(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
+              .append(m.text().replace("\n", "  \n")).append("\n\n");
+        }
+        break;
+      default:
+        for (Message m : history.messages()) {
+          sb.append(time.format(m.sentAt())).append("  ")
+              .append(m.direction() == Message.Direction.SENT ? "me" : friend.nickname()).append(": ")
+              .append(m.text().replace("\n", "\n    ")).append(m.status() == Message.Status.QUEUED ? " (queued)" : "")
+              .append('\n');
+        }
+    }
+    return sb.toString();
+  }
+}

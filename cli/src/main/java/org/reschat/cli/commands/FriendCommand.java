@@ -1,0 +1,184 @@
+package org.reschat.cli.commands;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.identity.SafetyNumber;
+import org.reschat.localdb.Friend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "friend", mixinStandardHelpOptions = true,
+    description = "Manage your friends: the people whose cards you hold.",
+    subcommands = {FriendCommand.Add.class, FriendCommand.ListFriends.class, FriendCommand.Remove.class,
+        FriendCommand.Rename.class, FriendCommand.Verify.class})
+public final class FriendCommand implements java.util.concurrent.Callable<Integer> {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
+
+  static JsonObject friendJson(Friend f) {
+    JsonObject o = new JsonObject();
+    o.addProperty("type", "friend");
+    o.addProperty("nickname", f.nickname());
+    o.addProperty("card", f.card().toString());
+    o.addProperty("fingerprint", f.fingerprint());
+    o.addProperty("verified", f.verified());
+    o.addProperty("added", f.added().toString());
+    return o;
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a friend by their card (rc1:…).")
+  static final class Add extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NICK", description = "The name you will use for them.")
+    String nickname;
+
+    @Parameters(index = "1", paramLabel = "CARD", description = "Their card, as 'reschat whoami' prints it.")
+    String card;
+
+    Add(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      PublicCard theirs = PublicCard.parse(card);
+      Friend f = session.profile().friends().add(nickname, theirs, session.card());
+      if (out.json()) {
+        out.json(friendJson(f));
+      } else {
+        out.note("Added " + f.nickname() + ". Check it is really them: 'reschat friend verify " + f.nickname() + "'.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List your friends.")
+  static final class ListFriends extends BaseCommand {
+    ListFriends(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      List<Friend> friends = session.profile().friends().list();
+      int width = friends.stream().mapToInt(f -> f.nickname().length()).max().orElse(0);
+      for (Friend f : friends) {
+        if (out.json()) {
+          out.json(friendJson(f));
+        } else {
+          out.line(String.format("%-" + Math.max(1, width) + "s  %-10s  %s", f.nickname(),
+              f.verified() ? "verified" : "unverified", f.card()));
+        }
+      }
+      if (friends.isEmpty() && !out.json()) {
+        out.note("No friends yet. Add one with 'reschat friend add NICK CARD'.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "Remove a friend from your list (messages stay on the ledger).")
+  static final class Remove extends BaseCommand {
+    @Parameters(paramLabel = "NICK")
+    String nickname;
+
+    Remove(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Friend f = session.profile().friends().remove(nickname);
+      Output out = session.output();
+      if (out.json()) {
+        JsonObject o = friendJson(f);
+        o.addProperty("removed", true);
+        out.json(o);
+      } else {
+        out.note("Removed " + f.nickname() + ".");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "rename", mixinStandardHelpOptions = true, description = "Give a friend another nickname.")
+  static final class Rename extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NICK")
+    String nickname;
+
+    @Parameters(index = "1", paramLabel = "NEW-NICK")
+    String newNickname;
+
+    Rename(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Friend f = session.profile().friends().rename(nickname, newNickname);
+      Output out = session.output();
+      if (out.json()) {
+        out.json(friendJson(f));
+      } else {
+        out.note("Renamed " + nickname + " to " + f.nickname() + ".");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = {"Show the safety number you and a friend both see. Compare it with them in person or",
+          "on a call you trust; if it matches, mark it with --mark."})
+  static final class Verify extends BaseCommand {
+    @Parameters(paramLabel = "NICK")
+    String nickname;
+
+    @Option(names = "--mark", description = "Record that you compared the safety number and it matched.")
+    boolean mark;
+
+    Verify(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      Friend f = session.profile().friends().get(nickname);
+      String number = SafetyNumber.between(session.card(), f.card());
+      if (mark) {
+        f = session.profile().friends().markVerified(nickname);
+      }
+      if (out.json()) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "safety_number");
+        o.addProperty("friend", f.nickname());
+        o.addProperty("safety_number", number);
+        o.addProperty("their_fingerprint", f.fingerprint());
+        o.addProperty("your_fingerprint", session.card().fingerprintText());
+        o.addProperty("verified", f.verified());
+        out.json(o);
+      } else {
+        out.note("Safety number with " + f.nickname() + " (they see the same):");
+        out.line(number);
+        out.note(f.verified() ? (mark ? "Marked " + f.nickname() + " as verified." : f.nickname() + " is marked as verified.")
+            : "If it matches what " + f.nickname() + " sees, run 'reschat friend verify " + f.nickname() + " --mark'.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package org.reschat.cli.commands;
+
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.ProgressDisplay;
+import org.reschat.cli.Session;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.Message;
+import org.reschat.localdb.Friend;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "history", mixinStandardHelpOptions = true,
+    description = {"Show the conversation with a friend.",
+        "By default the newest two pages of each side (up to 40 messages each), verified and",
+        "decrypted. Exits 4 if tampering was found (what was verified is still shown)."})
+public final class HistoryCommand extends BaseCommand {
+  @Parameters(paramLabel = "NICK")
+  String nickname;
+
+  @ArgGroup(exclusive = true)
+  Range range;
+
+  static final class Range {
+    @Option(names = "--pages", paramLabel = "N", description = "Pages of each side to show (default: pagesAtStart, 2).")
+    Integer pages;
+
+    @Option(names = "--all", description = "Everything, down to the first page.")
+    boolean all;
+  }
+
+  HistoryCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    Friend friend = session.profile().friends().get(nickname);
+    int pages = range != null && range.all ? Integer.MAX_VALUE
+        : range != null && range.pages != null ? range.pages : session.settings().pagesAtStart();
+    if (pages < 1) {
+      throw new org.reschat.cli.CliException(ExitCodes.USAGE, "--pages must be at least 1.");
+    }
+    History history;
+    try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json())) {
+      history = session.client().history(friend.card(), new HistoryRequest(pages, progress));
+    }
+    return print(out, friend.nickname(), history, true);
+  }
+
+  /** Prints messages and warnings; returns 4 when tampering was found, else 0. */
+  static int print(Output out, String friend, History history, boolean hintOlder) {
+    for (Message m : history.messages()) {
+      out.message(m, friend);
+    }
+    boolean security = false;
+    for (FeedWarning w : history.warnings()) {
+      out.feedWarning(w, friend);
+      security |= w.kind().isSecurityProblem();
+    }
+    if (!out.json()) {
+      if (history.messages().isEmpty()) {
+        out.note("No messages with " + friend + " yet.");
+      }
+      if (hintOlder && history.hasOlder()) {
+        out.note("Older messages exist: 'reschat history " + friend + " --all' shows everything.");
+      }
+    }
+    return security ? ExitCodes.SECURITY : ExitCodes.OK;
+  }
+}

@@ -1,0 +1,53 @@
+package org.reschat.cli.commands;
+
+import com.google.gson.JsonObject;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.IdentityCreation;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.core.identity.Identity;
+import org.reschat.localdb.Profile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "init", mixinStandardHelpOptions = true,
+    description = {"Create your identity and print your card.",
+        "The card is the one line you give to friends. The private keys are sealed under a",
+        "passphrase (Argon2id, AES-256-GCM) unless --no-passphrase."})
+public final class InitCommand extends BaseCommand {
+  @Option(names = "--name", paramLabel = "NAME", description = "Your display name (kept in the profile).")
+  String name;
+
+  @Option(names = "--no-passphrase", description = "Store the keys unencrypted (protected only by file mode 0600).")
+  boolean noPassphrase;
+
+  @Option(names = "--argon2-memory", hidden = true, defaultValue = "65536",
+      description = "Argon2id memory in KiB (tests use small values).")
+  int argon2MemoryKiB;
+
+  InitCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    Profile profile = session.profile();
+    profile.checkNoIdentity();
+    char[] passphrase = noPassphrase ? null : session.passphrase("Choose a passphrase: ", true);
+    Identity identity = IdentityCreation.create(profile, name, passphrase, argon2MemoryKiB);
+    if (out.json()) {
+      JsonObject o = WhoamiCommand.identityJson(name, identity.card(), profile, session);
+      o.addProperty("protected", !noPassphrase);
+      out.json(o);
+    } else {
+      out.note("Created your identity in " + profile.directory() + (noPassphrase ? " (no passphrase)." : "."));
+      out.note("Your card, to give to friends (they add it with 'reschat friend add NAME CARD'):");
+      out.line(identity.card().toString());
+      out.note("Fingerprint: " + identity.card().fingerprintText());
+    }
+    return ExitCodes.OK;
+  }
+}

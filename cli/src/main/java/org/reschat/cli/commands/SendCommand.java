@@ -1,0 +1,107 @@
+package org.reschat.cli.commands;
+
+import com.google.gson.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.CliException;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.core.ChatClient;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.SendResult;
+import org.reschat.localdb.Friend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "send", mixinStandardHelpOptions = true,
+    description = {"Send a message to a friend.",
+        "Without TEXT (or with -), the message is read from standard input. Exits 0 once the",
+        "store has confirmed it, 6 when it is queued in the outbox instead (the next send or",
+        "receive publishes it)."})
+public final class SendCommand extends BaseCommand {
+  /** Standard input read for one send is capped, so a runaway pipe cannot fill memory. */
+  private static final int MAX_STDIN = 16 * 1024 * 1024;
+
+  @Parameters(index = "0", paramLabel = "NICK", description = "The friend to send to.")
+  String nickname;
+
+  @Parameters(index = "1..*", arity = "0..*", paramLabel = "TEXT", description = "The message; words are joined by spaces.")
+  List<String> words = new ArrayList<>();
+
+  @Option(names = "--lines", description = "Send each non-empty line as its own message.")
+  boolean lines;
+
+  SendCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    Friend friend = session.profile().friends().get(nickname);
+    String text;
+    if (words.isEmpty() || words.equals(List.of("-"))) {
+      if (session.context().interactive()) {
+        out.note("Type the message, then press Ctrl-D on a new line.");
+      }
+      text = readAll(session.context().in());
+    } else {
+      text = String.join(" ", words);
+    }
+    List<String> messages = new ArrayList<>();
+    if (lines) {
+      text.lines().filter(l -> !l.isBlank()).forEach(messages::add);
+    } else {
+      messages.add(text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+          : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
+    }
+    if (messages.isEmpty() || messages.stream().allMatch(String::isBlank)) {
+      throw new InvalidMessageException("The message is empty; there is nothing to send.");
+    }
+    ChatClient client = session.client();
+    boolean queued = false;
+    for (String message : messages) {
+      SendResult r = client.send(friend.card(), message);
+      queued |= !r.confirmed();
+      if (out.json()) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "sent");
+        o.addProperty("friend", friend.nickname());
+        o.addProperty("id", r.message().id());
+        o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));
+        o.addProperty("sent_at", r.message().sentAt().toString());
+        o.addProperty("pending", r.pending());
+        o.addProperty("problem", r.problem().orElse(null));
+        out.json(o);
+      } else if (r.confirmed()) {
+        out.note("Sent to " + friend.nickname() + ".");
+      } else {
+        out.warn("queued for " + friend.nickname() + ", not sent: " + r.problem().orElse("the store did not confirm it.")
+            + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
+      }
+    }
+    return queued ? ExitCodes.QUEUED : ExitCodes.OK;
+  }
+
+  private static String readAll(InputStream in) throws IOException, CliException {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    int n;
+    while ((n = in.read(chunk)) > 0) {
+      buffer.write(chunk, 0, n);
+      if (buffer.size() > MAX_STDIN) {
+        throw new CliException(ExitCodes.USAGE, "Standard input is over 16 MiB; a message is at most 16 KiB.");
+      }
+    }
+    return buffer.toString(StandardCharsets.UTF_8);
+  }
+}

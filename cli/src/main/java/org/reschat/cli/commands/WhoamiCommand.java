@@ -1,0 +1,52 @@
+package org.reschat.cli.commands;
+
+import com.google.gson.JsonObject;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.core.identity.IdentityFile;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.localdb.Profile;
+import picocli.CommandLine.Command;
+
+@Command(name = "whoami", mixinStandardHelpOptions = true,
+    description = {"Show your card, fingerprint, profile and store.", "Needs no passphrase."})
+public final class WhoamiCommand extends BaseCommand {
+  WhoamiCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    String file = session.profile().readIdentity();
+    String name = IdentityFile.name(file).orElse(null);
+    PublicCard card = IdentityFile.card(file);
+    if (out.json()) {
+      JsonObject o = identityJson(name, card, session.profile(), session);
+      o.addProperty("protected", IdentityFile.needsPassphrase(file));
+      out.json(o);
+    } else {
+      out.line("name:        " + (name == null ? "(none)" : name));
+      out.line("card:        " + card);
+      out.line("fingerprint: " + card.fingerprintText());
+      out.line("profile:     " + session.profile().directory());
+      out.line("store:       " + session.settings().store());
+      out.line("passphrase:  " + (IdentityFile.needsPassphrase(file) ? "yes" : "no"));
+    }
+    return ExitCodes.OK;
+  }
+
+  static JsonObject identityJson(String name, PublicCard card, Profile profile, Session session) throws Exception {
+    JsonObject o = new JsonObject();
+    o.addProperty("type", "identity");
+    o.addProperty("name", name);
+    o.addProperty("card", card.toString());
+    o.addProperty("fingerprint", card.fingerprintText());
+    o.addProperty("profile", profile.directory().toString());
+    o.addProperty("store", session.settings().store());
+    return o;
+  }
+}

@@ -1,0 +1,184 @@
+package org.reschat.cli.interactive;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.completer.StringsCompleter;
+import org.jline.terminal.Terminal;
+import org.reschat.cli.IdentityCreation;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.core.crypto.PassphraseBox;
+import org.reschat.core.identity.IdentityFile;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.identity.SafetyNumber;
+import org.reschat.localdb.Friend;
+import org.reschat.localdb.FriendList;
+
+/**
+ * The menu for people, following ResChat's flow: main menu (start chatting / add friend / quit), pick a
+ * friend, chat. Numbered choices, Tab completion, a masked passphrase prompt.
+ */
+public final class Menu {
+  private final Session session;
+  private final Output out;
+  private Terminal terminal;
+  private LineReader reader;
+
+  public Menu(Session session) {
+    this.session = session;
+    this.out = session.output();
+  }
+
+  public int run() throws Exception {
+    terminal = session.context().terminals().open();
+    try {
+      reader = LineReaderBuilder.builder().terminal(terminal).appName("reschat").build();
+      session.usePrompt(prompt -> {
+        String typed = reader.readLine(prompt, '*');
+        return typed == null ? null : typed.toCharArray();
+      });
+      if (!session.profile().hasIdentity() && !createIdentity()) {
+        return 0;
+      }
+      session.identity(); // ask for the passphrase once, up front
+      while (true) {
+        String name = IdentityFile.name(session.profile().readIdentity()).orElse("you");
+        println("");
+        println(out.paint("1", "ResChat") + " — " + name + " · " + session.profile().friends().list().size()
+            + " friend(s) · " + session.settings().store());
+        println("  1) Start chatting");
+        println("  2) Add a friend");
+        println("  3) Show my card");
+        println("  4) Quit");
+        Optional<String> choice = ask("> ", "1", "2", "3", "4", "chat", "add", "card", "quit");
+        if (choice.isEmpty()) {
+          return 0;
+        }
+        switch (choice.get().strip().toLowerCase(java.util.Locale.ROOT)) {
+          case "1":
+          case "chat":
+            chat();
+            break;
+          case "2":
+          case "add":
+            addFriend();
+            break;
+          case "3":
+          case "card":
+            println("Your card (give it to friends):");
+            println(session.card().toString());
+            println("Fingerprint: " + session.card().fingerprintText());
+            break;
+          case "4":
+          case "quit":
+          case "q":
+            return 0;
+          default:
+            println("Choose 1, 2, 3 or 4.");
+        }
+      }
+    } finally {
+      terminal.close();
+    }
+  }
+
+  private boolean createIdentity() throws Exception {
+    println("Welcome to ResChat. You have no identity in " + session.profile().directory() + " yet.");
+    Optional<String> yes = ask("Create one now? [Y/n] ", "y", "n");
+    if (yes.isEmpty() || yes.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("n")) {
+      return false;
+    }
+    Optional<String> name = ask("Your name (shown to you only; Enter to skip): ");
+    if (name.isEmpty()) {
+      return false;
+    }
+    println("Choose a passphrase to protect your keys (Enter twice for none).");
+    String first = reader.readLine("Passphrase: ", '*');
+    char[] passphrase = null;
+    if (!first.isEmpty()) {
+      String second = reader.readLine("Repeat it: ", '*');
+      if (!first.equals(second)) {
+        println("The two passphrases differ; nothing was created.");
+        return false;
+      }
+      passphrase = first.toCharArray();
+    }
+    IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(), passphrase,
+        PassphraseBox.Argon2.interactive(new java.security.SecureRandom()).memoryKiB());
+    println("Created. Your card, to give to friends:");
+    println(session.card().toString());
+    return true;
+  }
+
+  private void chat() throws Exception {
+    List<Friend> friends = session.profile().friends().list();
+    if (friends.isEmpty()) {
+      println("No friends yet: add one first (2).");
+      return;
+    }
+    List<String> choices = new ArrayList<>();
+    for (int i = 0; i < friends.size(); i++) {
+      Friend f = friends.get(i);
+      println(String.format("  %d) %s%s", i + 1, f.nickname(), f.verified() ? "" : out.paint("2", " (unverified)")));
+      choices.add(Integer.toString(i + 1));
+      choices.add(f.nickname());
+    }
+    Optional<String> pick = ask("Friend (number or name, Tab completes): ", choices.toArray(new String[0]));
+    if (pick.isEmpty() || pick.get().isBlank()) {
+      return;
+    }
+    Friend chosen = null;
+    String p = pick.get().strip();
+    if (p.matches("\\d+") && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= friends.size()) {
+      chosen = friends.get(Integer.parseInt(p) - 1);
+    } else {
+      Optional<Friend> byName = session.profile().friends().find(p);
+      chosen = byName.orElse(null);
+    }
+    if (chosen == null) {
+      println("No friend " + p + ".");
+      return;
+    }
+    new ChatView(session, terminal, chosen).run();
+  }
+
+  private void addFriend() throws Exception {
+    Optional<String> nick = ask("Nickname: ");
+    if (nick.isEmpty() || nick.get().isBlank()) {
+      return;
+    }
+    Optional<String> card = ask("Their card (rc1:…): ");
+    if (card.isEmpty()) {
+      return;
+    }
+    FriendList friends = session.profile().friends();
+    try {
+      Friend f = friends.add(nick.get().strip(), PublicCard.parse(card.get()), session.card());
+      println("Added " + f.nickname() + ".");
+      println("Safety number: " + SafetyNumber.between(session.card(), f.card()));
+      println("Compare it with " + f.nickname() + " (in person or on a call); it is the same on both sides.");
+    } catch (Exception e) {
+      println(out.paint("31", e.getMessage()));
+    }
+  }
+
+  private Optional<String> ask(String prompt, String... completions) {
+    LineReader r = completions.length == 0 ? reader
+        : LineReaderBuilder.builder().terminal(terminal).appName("reschat").completer(new StringsCompleter(completions)).build();
+    try {
+      return Optional.of(r.readLine(prompt));
+    } catch (UserInterruptException | EndOfFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void println(String text) {
+    terminal.writer().println(text);
+    terminal.writer().flush();
+  }
+}
