@@ -113,6 +113,11 @@ public final class Session implements AutoCloseable {
     return identity;
   }
 
+  /** Uses keys just created, so the person is not asked for the passphrase they just chose. */
+  public void useIdentity(Identity created) {
+    this.identity = created;
+  }
+
   public KvStore store() throws ConfigException, KvException {
     if (store == null) {
       Settings s = settings();

@@ -108,8 +108,8 @@ public final class Menu {
       }
       passphrase = first.toCharArray();
     }
-    IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(), passphrase,
-        PassphraseBox.Argon2.interactive(new java.security.SecureRandom()).memoryKiB());
+    session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
+        passphrase, PassphraseBox.Argon2.interactive(new java.security.SecureRandom()).memoryKiB()));
     println("Created. Your card, to give to friends:");
     println(session.card().toString());
     return true;

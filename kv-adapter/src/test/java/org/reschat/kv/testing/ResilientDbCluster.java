@@ -9,9 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.google.gson.JsonElement;
@@ -157,7 +155,7 @@ public final class ResilientDbCluster implements AutoCloseable {
           .dynamicPort()
           .bindAddress("127.0.0.1")
           .containerThreads(24)
-          .extensions(new Emulator(), new InFlightTracker()));
+          .extensions(new Emulator()));
       server.start();
       port = server.port();
       resetToContract();
@@ -201,12 +199,12 @@ public final class ResilientDbCluster implements AutoCloseable {
       this.processingTime = time;
     }
 
-    /** The most requests this node ever had in flight at once. */
+    /** The most requests this node ever worked on at once. */
     public int maxInFlight() {
       return maxInFlight.get();
     }
 
-    /** Requests that arrived while another was in flight on this node. */
+    /** Requests that arrived while this node was working on another. */
     public int overlaps() {
       return overlaps.get();
     }
@@ -218,35 +216,30 @@ public final class ResilientDbCluster implements AutoCloseable {
       }
     }
 
-    private final class InFlightTracker implements ServeEventListener {
-      @Override
-      public void beforeMatch(ServeEvent serveEvent, Parameters parameters) {
-        int now = inFlight.incrementAndGet();
-        maxInFlight.accumulateAndGet(now, Math::max);
-        if (now > 1) {
-          overlaps.incrementAndGet();
-        }
-      }
-
-      @Override
-      public void afterComplete(ServeEvent serveEvent, Parameters parameters) {
-        inFlight.decrementAndGet();
-      }
-
-      @Override
-      public String getName() {
-        return transformerName + "-tracker";
-      }
-    }
-
     private final class Emulator implements ResponseDefinitionTransformerV2 {
       @Override
       public ResponseDefinition transform(ServeEvent event) {
-        ResponseDefinitionBuilder answer = ResponseDefinitionBuilder.like(event.getResponseDefinition());
-        if (failOverlapping && inFlight.get() > 1) {
-          return answer.withStatus(500).withHeader("Content-Type", "text/plain").withBody("get value fail").build();
+        // Requests count as in flight while the service works on them, as the real one does with its single
+        // connection to the cluster; a client that gives up early does not leave a request counted forever.
+        int now = inFlight.incrementAndGet();
+        try {
+          maxInFlight.accumulateAndGet(now, Math::max);
+          if (now > 1) {
+            overlaps.incrementAndGet();
+            if (failOverlapping) {
+              return ResponseDefinitionBuilder.like(event.getResponseDefinition()).withStatus(500)
+                  .withHeader("Content-Type", "text/plain").withBody("get value fail").build();
+            }
+          }
+          sleep(processingTime);
+          return serve(event);
+        } finally {
+          inFlight.decrementAndGet();
         }
-        sleep(processingTime);
+      }
+
+      private ResponseDefinition serve(ServeEvent event) {
+        ResponseDefinitionBuilder answer = ResponseDefinitionBuilder.like(event.getResponseDefinition());
         String method = event.getRequest().getMethod().getName();
         String path = event.getRequest().getUrl().replaceFirst("\\?.*$", "");
         if (method.equals("POST") && path.equals("/v1/transactions/commit")) {

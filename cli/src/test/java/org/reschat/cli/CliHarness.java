@@ -1,0 +1,98 @@
+package org.reschat.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs reschat commands in this JVM through {@link Cli#run}, exactly as Main does, with an environment
+ * that points every directory into a temporary folder.
+ */
+final class CliHarness {
+  final Path root;
+  final Map<String, String> env = new HashMap<>();
+  String stdin = "";
+  boolean interactive;
+  CliContext.TerminalFactory terminals = () -> {
+    throw new java.io.IOException("no terminal in this test");
+  };
+
+  CliHarness(Path root) {
+    this.root = root;
+    env.put("HOME", root.resolve("home").toString());
+    env.put("XDG_DATA_HOME", root.resolve("data").toString());
+    env.put("XDG_CONFIG_HOME", root.resolve("config").toString());
+    env.put("RESCHAT_STORE", "embedded:" + root.resolve("ledger.db"));
+  }
+
+  record Result(int code, String out, String err) {
+    List<String> lines() {
+      return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CliContext ctx = CliContext.builder()
+        .env(env)
+        .in(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)))
+        .out(new PrintWriter(out, true))
+        .err(new PrintWriter(err, true))
+        .interactive(interactive)
+        .terminals(terminals)
+        .zone(ZoneOffset.UTC)
+        .build();
+    int code = Cli.run(ctx, args);
+    stdin = "";
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Runs as the person whose profile is {@code root/<who>}. */
+  Result as(String who, String... args) {
+    List<String> all = new ArrayList<>(List.of("--home", root.resolve(who).toString()));
+    all.addAll(List.of(args));
+    return run(all.toArray(new String[0]));
+  }
+
+  /** Creates a profile without a passphrase and returns its card. */
+  String init(String who) {
+    Result r = as(who, "init", "--name", who, "--no-passphrase");
+    if (r.code() != 0) {
+      throw new AssertionError(r.toString());
+    }
+    return r.out().strip();
+  }
+
+  /** Two people who have each other as friends. */
+  void friends(String a, String b) {
+    String cardA = init(a);
+    String cardB = init(b);
+    check(as(a, "friend", "add", b, cardB));
+    check(as(b, "friend", "add", a, cardA));
+  }
+
+  static Result check(Result r) {
+    if (r.code() != 0) {
+      throw new AssertionError(r.toString());
+    }
+    return r;
+  }
+
+  static ByteArrayOutputStream sink() {
+    return new ByteArrayOutputStream();
+  }
+}

@@ -1,0 +1,357 @@
+package org.reschat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reschat.cli.CliHarness.Result;
+
+/** Every command and error path through picocli's execute, asserting output and exit code. */
+class CliTest {
+  @TempDir Path dir;
+  CliHarness cli;
+
+  @BeforeEach
+  void harness() {
+    cli = new CliHarness(dir);
+  }
+
+  private static JsonObject json(String line) {
+    return JsonParser.parseString(line).getAsJsonObject();
+  }
+
+  private static void assertOneSentenceError(Result r, int code, String... fragments) {
+    assertThat(r.code()).as(r.toString()).isEqualTo(code);
+    assertThat(r.err()).as(r.toString()).startsWith("reschat: ");
+    for (String f : fragments) {
+      assertThat(r.err()).as(r.toString()).contains(f);
+    }
+    assertThat(r.err()).as("no stack trace without -v").doesNotContain("\tat org.");
+  }
+
+  // --- init and whoami ---------------------------------------------------------------------------------
+
+  @Test
+  void initPrintsTheCardAndRefusesToOverwrite() throws Exception {
+    Result r = cli.as("alice", "init", "--name", "Alice", "--no-passphrase");
+    assertThat(r.code()).isZero();
+    assertThat(r.lines()).hasSize(1);
+    assertThat(r.out().strip()).startsWith("rc1:").hasSize(90);
+    assertThat(r.err()).contains("Created your identity", "Fingerprint: ");
+    Path identity = dir.resolve("alice/identity.json");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(identity))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("alice")))).isEqualTo("rwx------");
+    byte[] before = Files.readAllBytes(identity);
+    assertOneSentenceError(cli.as("alice", "init", "--no-passphrase"), ExitCodes.USAGE, "already exists", "never replaces");
+    assertThat(Files.readAllBytes(identity)).isEqualTo(before);
+  }
+
+  @Test
+  void initWithoutAPassphraseSourceOffTerminalIsAUsageError() {
+    assertOneSentenceError(cli.as("alice", "init"), ExitCodes.USAGE, "passphrase is needed", "RESCHAT_PASSPHRASE",
+        "--no-passphrase");
+    assertThat(dir.resolve("alice/identity.json")).doesNotExist();
+  }
+
+  @Test
+  void passphraseFromEnvironmentOrFileAndAWrongOneIsASecurityError() throws Exception {
+    cli.env.put("RESCHAT_PASSPHRASE", "correct horse battery");
+    CliHarness.check(cli.as("alice", "init", "--argon2-memory", "64"));
+    String bobCard = cli.init("bob");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", bobCard));
+    assertThat(cli.as("alice", "whoami").out()).contains("passphrase:  yes");
+    assertThat(cli.as("alice", "send", "bob", "hi").code()).isZero();
+
+    cli.env.put("RESCHAT_PASSPHRASE", "wrong");
+    assertOneSentenceError(cli.as("alice", "send", "bob", "hi"), ExitCodes.SECURITY, "passphrase is wrong");
+
+    cli.env.remove("RESCHAT_PASSPHRASE");
+    assertOneSentenceError(cli.as("alice", "send", "bob", "hi"), ExitCodes.USAGE, "passphrase is needed");
+    Path file = dir.resolve("pass.txt");
+    Files.writeString(file, "correct horse battery\n");
+    assertThat(cli.as("alice", "--passphrase-file", file.toString(), "send", "bob", "hi").code()).isZero();
+    assertThat(cli.as("alice", "send", "--passphrase-file", file.toString(), "bob", "hi again").code()).isZero();
+    assertOneSentenceError(cli.as("alice", "--passphrase-file", dir.resolve("nope").toString(), "send", "bob", "x"),
+        ExitCodes.USAGE, "does not exist");
+  }
+
+  @Test
+  void whoamiWithoutAnIdentityIsNotFound() {
+    assertOneSentenceError(cli.as("nobody", "whoami"), ExitCodes.NOT_FOUND, "no identity", "reschat init");
+  }
+
+  @Test
+  void whoamiJsonHasItsDocumentedFields() {
+    String card = cli.init("alice");
+    JsonObject o = json(cli.as("alice", "--json", "whoami").out());
+    assertThat(o.keySet()).containsExactlyInAnyOrder("type", "name", "card", "fingerprint", "profile", "store", "protected");
+    assertThat(o.get("type").getAsString()).isEqualTo("identity");
+    assertThat(o.get("card").getAsString()).isEqualTo(card);
+    assertThat(o.get("protected").getAsBoolean()).isFalse();
+  }
+
+  // --- friends ------------------------------------------------------------------------------------------
+
+  @Test
+  void friendCommandsAndTheirRefusals() {
+    String alice = cli.init("alice");
+    String bob = cli.init("bob");
+    String carol = cli.init("carol");
+    assertThat(cli.as("alice", "friend", "add", "Bob", bob).code()).isZero();
+    assertOneSentenceError(cli.as("alice", "friend", "add", "bob", carol), ExitCodes.USAGE, "already have a friend called Bob");
+    assertOneSentenceError(cli.as("alice", "friend", "add", "robert", bob), ExitCodes.USAGE, "already saved as Bob");
+    assertOneSentenceError(cli.as("alice", "friend", "add", "me", alice), ExitCodes.USAGE, "your own");
+    assertOneSentenceError(cli.as("alice", "friend", "add", "x", "rc1:notacard"), ExitCodes.USAGE, "characters long");
+    assertOneSentenceError(cli.as("alice", "friend", "add", "x", "hello"), ExitCodes.USAGE, "starts with \"rc1:\"");
+    assertOneSentenceError(cli.as("alice", "friend", "add", "-x", carol), ExitCodes.USAGE);
+    assertOneSentenceError(cli.as("alice", "friend", "remove", "nobody"), ExitCodes.NOT_FOUND, "no friend called nobody");
+
+    cli.as("alice", "friend", "add", "carol", carol);
+    Result list = cli.as("alice", "friend", "list");
+    assertThat(list.lines()).hasSize(2);
+    assertThat(list.lines().get(0)).startsWith("Bob").contains("unverified", bob);
+
+    Result verify = cli.as("alice", "friend", "verify", "bob");
+    assertThat(verify.out().strip()).matches("([0-9]{5} ){11}[0-9]{5}");
+    assertThat(cli.as("bob", "friend", "add", "alice", alice).code()).isZero();
+    assertThat(cli.as("bob", "friend", "verify", "alice").out()).isEqualTo(verify.out());
+
+    JsonObject marked = json(cli.as("alice", "--json", "friend", "verify", "bob", "--mark").out());
+    assertThat(marked.keySet()).containsExactlyInAnyOrder("type", "friend", "safety_number", "their_fingerprint",
+        "your_fingerprint", "verified");
+    assertThat(marked.get("verified").getAsBoolean()).isTrue();
+
+    assertThat(cli.as("alice", "friend", "rename", "bob", "bobby").code()).isZero();
+    List<JsonObject> friends = cli.as("alice", "--json", "friend", "list").lines().stream().map(CliTest::json)
+        .collect(Collectors.toList());
+    assertThat(friends).extracting(o -> o.get("nickname").getAsString()).containsExactly("bobby", "carol");
+    assertThat(friends.get(0).keySet()).containsExactlyInAnyOrder("type", "nickname", "card", "fingerprint", "verified", "added");
+    assertThat(friends.get(0).get("verified").getAsBoolean()).isTrue();
+
+    assertThat(cli.as("alice", "friend", "remove", "carol").code()).isZero();
+    assertThat(cli.as("alice", "friend", "list").lines()).hasSize(1);
+    assertThat(cli.as("alice", "friend").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void aDamagedFriendsFileIsALocalErrorAndIsLeftAlone() throws Exception {
+    cli.init("alice");
+    Path friends = dir.resolve("alice/friends.json");
+    Files.writeString(friends, "{\"schema\": 1, \"friends\": [ {\"nickname\": ");
+    assertOneSentenceError(cli.as("alice", "friend", "list"), ExitCodes.LOCAL, friends.toString(), "has not changed it");
+    assertOneSentenceError(cli.as("alice", "friend", "add", "bob", cli.init("bob")), ExitCodes.LOCAL);
+    assertThat(Files.readString(friends)).isEqualTo("{\"schema\": 1, \"friends\": [ {\"nickname\": ");
+  }
+
+  // --- send, receive, history, export ------------------------------------------------------------------------
+
+  @Test
+  void sendFromArgumentsStdinAndLinesThenReceiveOnlyNewOnes() {
+    cli.friends("alice", "bob");
+    assertThat(cli.as("alice", "send", "bob", "hello", "there").code()).isZero();
+    cli.stdin = "from stdin\n";
+    assertThat(cli.as("alice", "send", "bob").code()).isZero();
+    cli.stdin = "with a dash\n";
+    assertThat(cli.as("alice", "send", "bob", "-").code()).isZero();
+    cli.stdin = "one\n\ntwo\nthree\n";
+    assertThat(cli.as("alice", "send", "--lines", "bob").code()).isZero();
+
+    Result received = cli.as("bob", "receive");
+    assertThat(received.code()).isZero();
+    assertThat(received.lines()).hasSize(6);
+    assertThat(received.lines().get(0)).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  alice: hello there");
+    assertThat(received.out()).contains("alice: from stdin\n", "alice: with a dash\n", "alice: one\n", "alice: three\n");
+    assertThat(cli.as("bob", "receive").out()).isEmpty();
+    cli.as("alice", "send", "bob", "later");
+    assertThat(cli.as("bob", "receive").lines()).hasSize(1);
+  }
+
+  @Test
+  void sendRefusesEmptyOversizeAndUnknown() {
+    cli.friends("alice", "bob");
+    assertOneSentenceError(cli.as("alice", "send", "bob", ""), ExitCodes.USAGE, "empty");
+    cli.stdin = "\n\n";
+    assertOneSentenceError(cli.as("alice", "send", "bob"), ExitCodes.USAGE, "empty");
+    assertOneSentenceError(cli.as("alice", "send", "bob", "x".repeat(16 * 1024 + 1)), ExitCodes.USAGE, "16 KiB");
+    assertOneSentenceError(cli.as("alice", "send", "carol", "hi"), ExitCodes.NOT_FOUND, "no friend called carol");
+    assertThat(cli.as("bob", "receive").out()).isEmpty();
+  }
+
+  @Test
+  void jsonOutputOfSendReceiveAndHistoryHasTheDocumentedFields() {
+    cli.friends("alice", "bob");
+    JsonObject sent = json(cli.as("alice", "--json", "send", "bob", "hi bob").out());
+    assertThat(sent.keySet()).containsExactlyInAnyOrder("type", "friend", "id", "status", "sent_at", "pending", "problem");
+    assertThat(sent.get("status").getAsString()).isEqualTo("confirmed");
+    Set<String> messageFields = Set.of("type", "friend", "id", "direction", "sender", "sent_at", "message_type", "text",
+        "status", "page", "slot");
+    JsonObject received = json(cli.as("bob", "receive", "--json").out());
+    assertThat(received.keySet()).isEqualTo(messageFields);
+    assertThat(received.get("sender").getAsString()).isEqualTo("alice");
+    assertThat(received.get("direction").getAsString()).isEqualTo("received");
+    assertThat(received.get("id").getAsString()).isEqualTo(sent.get("id").getAsString());
+    JsonObject history = json(cli.as("alice", "history", "bob", "--json").out());
+    assertThat(history.keySet()).isEqualTo(messageFields);
+    assertThat(history.get("sender").getAsString()).isEqualTo("me");
+  }
+
+  @Test
+  void historyShowsTwoPagesByDefaultAndMoreOnRequest() {
+    cli.friends("alice", "bob");
+    cli.stdin = java.util.stream.IntStream.range(0, 65).mapToObj(i -> "m" + i).collect(Collectors.joining("\n"));
+    CliHarness.check(cli.as("alice", "send", "--lines", "bob"));
+    Result recent = cli.as("bob", "history", "alice");
+    assertThat(recent.lines()).hasSize(25);
+    assertThat(recent.err()).contains("Older messages exist", "--all");
+    assertThat(cli.as("bob", "history", "alice", "--pages", "3").lines()).hasSize(45);
+    assertThat(cli.as("bob", "history", "alice", "--all").lines()).hasSize(65);
+    assertThat(cli.as("bob", "--json", "history", "alice", "--all").lines()).hasSize(65);
+    cli.env.put("RESCHAT_PAGES", "1");
+    assertThat(cli.as("bob", "history", "alice").lines()).hasSize(5);
+    assertOneSentenceError(cli.as("bob", "history", "alice", "--pages", "0"), ExitCodes.USAGE, "at least 1");
+    assertThat(cli.as("bob", "history", "alice", "--all", "--pages", "2").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void exportWritesEachFormatAndAPrivateFile() throws Exception {
+    cli.friends("alice", "bob");
+    cli.as("alice", "send", "bob", "first *line*");
+    cli.as("bob", "send", "alice", "reply");
+    assertThat(cli.as("alice", "export", "bob").out()).matches("(?s).*  me: first \\*line\\*\n.*  bob: reply\n");
+    assertThat(cli.as("alice", "export", "bob", "--format", "md").out()).startsWith("# Conversation with bob")
+        .contains("**me**", "**bob**");
+    JsonObject export = json(cli.as("alice", "export", "bob", "--format", "json").out());
+    assertThat(export.keySet()).containsExactlyInAnyOrder("friend", "card", "exported_at", "messages", "warnings");
+    assertThat(export.getAsJsonArray("messages")).hasSize(2);
+    Path file = dir.resolve("out/chat.txt");
+    Files.createDirectories(file.getParent());
+    Result written = cli.as("alice", "export", "bob", "-o", file.toString());
+    assertThat(written.code()).isZero();
+    assertThat(written.err()).contains("Wrote 2 messages");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertOneSentenceError(cli.as("alice", "export", "bob", "-o", file.toString()), ExitCodes.USAGE, "exists", "--force");
+    assertThat(cli.as("alice", "export", "bob", "-o", file.toString(), "--force").code()).isZero();
+    assertThat(cli.as("alice", "export", "bob", "--format", "pdf").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void tamperingIsShownAsASecurityWarningWithExitFour() throws Exception {
+    cli.friends("alice", "bob");
+    cli.as("alice", "send", "bob", "one");
+    cli.as("alice", "send", "bob", "two");
+    assertThat(cli.as("bob", "history", "alice").lines()).hasSize(2);
+    try (org.reschat.kv.embedded.EmbeddedStore ledger = org.reschat.kv.embedded.EmbeddedStore.open(dir.resolve("ledger.db"))) {
+      String key = keyOfAlicesFirstPage(ledger);
+      ledger.put(key, ledger.history(key).get(0).value()); // roll back to one message
+    }
+    Result r = cli.as("bob", "history", "alice");
+    assertThat(r.code()).isEqualTo(ExitCodes.SECURITY);
+    assertThat(r.lines()).hasSize(2);
+    assertThat(r.err()).contains("security warning", "rollback");
+    Result asJson = cli.as("bob", "--json", "history", "alice");
+    JsonObject warning = asJson.lines().stream().map(CliTest::json).filter(o -> o.get("type").getAsString().equals("warning"))
+        .findFirst().orElseThrow();
+    assertThat(warning.keySet()).containsExactlyInAnyOrder("type", "friend", "kind", "security", "own_feed", "page", "detail");
+    assertThat(warning.get("kind").getAsString()).isEqualTo("rollback");
+  }
+
+  private static String keyOfAlicesFirstPage(org.reschat.kv.embedded.EmbeddedStore ledger) throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + ledger.path());
+        java.sql.ResultSet rs = c.createStatement().executeQuery(
+            "SELECT key FROM kv_versions GROUP BY key HAVING count(*) = 2")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  // --- store, config, usage ---------------------------------------------------------------------------------
+
+  @Test
+  void storeCheckReportsEachEndpoint() {
+    Result ok = cli.run("store", "check");
+    assertThat(ok.code()).isZero();
+    assertThat(ok.out()).contains("embedded SQLite ledger at", "ok ", " ms");
+    List<JsonObject> json = cli.run("--json", "store", "check").lines().stream().map(CliTest::json).collect(Collectors.toList());
+    assertThat(json.get(0).keySet()).containsExactlyInAnyOrder("type", "store", "spec", "source", "reachable");
+    assertThat(json.get(1).keySet()).containsExactlyInAnyOrder("type", "name", "ok", "rtt_ms", "detail");
+    Result down = cli.run("--store", "resilientdb:http://127.0.0.1:9", "--connect-timeout", "500ms", "store", "check");
+    assertThat(down.code()).isEqualTo(ExitCodes.STORE);
+    assertThat(down.out()).contains("DOWN", "connection refused");
+    assertThat(cli.run("store").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void settingsErrorsNameTheSettingAndTheSource() {
+    cli.init("alice");
+    cli.env.put("RESCHAT_READ_TIMEOUT", "forever");
+    assertOneSentenceError(cli.as("alice", "store", "check"), ExitCodes.USAGE, "readTimeout", "environment variable RESCHAT_READ_TIMEOUT");
+    cli.env.remove("RESCHAT_READ_TIMEOUT");
+    assertOneSentenceError(cli.as("alice", "--store", "sqlite:/tmp/x", "store", "check"), ExitCodes.USAGE,
+        "option --store", "embedded:PATH");
+    assertOneSentenceError(cli.as("alice", "--store", "resilientdb:localhost:18000", "store", "check"), ExitCodes.USAGE,
+        "not an http:// or https:// URL", "Valid stores are");
+    assertOneSentenceError(cli.as("alice", "--config", dir.resolve("missing.json").toString(), "whoami"), ExitCodes.USAGE,
+        "does not exist");
+    Result config = cli.as("alice", "--read-timeout", "20s", "config");
+    assertThat(config.out()).contains("readTimeout     20s  (option --read-timeout)");
+  }
+
+  @Test
+  void usageErrorsAreOneSentenceAndAPointerToHelp() {
+    Result noCommand = cli.run();
+    assertThat(noCommand.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noCommand.err()).contains("Usage: reschat", "no command given", "reschat demo");
+    Result unknown = cli.run("send", "--frobnicate", "bob", "x");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.err()).contains("Unknown option: '--frobnicate'", "Try 'reschat send --help'.");
+    assertThat(cli.run("fly").code()).isEqualTo(ExitCodes.USAGE);
+    Result help = cli.run("--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("Exit codes:", "6  message queued");
+    assertThat(cli.run("--version").out()).startsWith("reschat ");
+    assertThat(cli.run("send", "--help").out()).contains("--lines");
+  }
+
+  @Test
+  void chatNeedsATerminal() {
+    cli.friends("alice", "bob");
+    assertOneSentenceError(cli.as("alice", "chat", "bob"), ExitCodes.USAGE, "needs a terminal");
+  }
+
+  @Test
+  void verboseShowsTheStackTrace() {
+    Result r = cli.as("nobody", "-v", "whoami");
+    assertThat(r.code()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(r.err()).contains("reschat: There is no identity", "\tat org.reschat");
+  }
+
+  @Test
+  void anUnexpectedErrorIsExitOneWithAPointerToVerbose() {
+    assertThat(Errors.exitCode(new IllegalStateException("boom"))).isEqualTo(ExitCodes.INTERNAL);
+    assertThat(Errors.sentence(new IllegalStateException("boom"))).contains("Unexpected error", "-v");
+  }
+
+  @Test
+  void demoTellsTheWholeStory() {
+    Result r = cli.run("demo");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Alice → Bob", "Bob's view", "rollback", "none lost", "wrote it back");
+    assertThat(dir.resolve("data")).doesNotExist(); // the demo touched nothing but its temporary directory
+  }
+
+  @Test
+  void generateCompletionPrintsAScript() {
+    Result r = cli.run("generate-completion");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("reschat", "complete");
+  }
+}

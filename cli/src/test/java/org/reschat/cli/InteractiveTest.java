@@ -1,0 +1,125 @@
+package org.reschat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reschat.cli.CliHarness.Result;
+
+/** The menu and the chat view, driven by a scripted dumb terminal. */
+class InteractiveTest {
+  @TempDir Path dir;
+  CliHarness cli;
+  ByteArrayOutputStream screen;
+
+  @BeforeEach
+  void harness() {
+    cli = new CliHarness(dir);
+    screen = new ByteArrayOutputStream();
+  }
+
+  private void typing(InputStream keys) {
+    cli.interactive = true;
+    cli.env.put("NO_COLOR", "1");
+    cli.terminals = () -> {
+      Terminal t = TerminalBuilder.builder().system(false).dumb(true).type("dumb")
+          .streams(keys, screen).encoding(StandardCharsets.UTF_8).build();
+      t.echo(false); // as a real terminal in raw mode: only what the program prints shows
+      return t;
+    };
+  }
+
+  private void typing(String keys) {
+    typing(new java.io.ByteArrayInputStream(keys.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private String screen() {
+    return screen.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theMenuAddsAFriendAndChats() {
+    cli.init("alice");
+    String bobCard = cli.init("bob");
+    CliHarness.check(cli.as("bob", "friend", "add", "alice", cli.as("alice", "whoami", "--json").out()
+        .replaceAll(".*\"card\":\"([^\"]+)\".*\\s*", "$1")));
+    typing(String.join("\n",
+        "3",                 // show my card
+        "2", "bob", bobCard, // add a friend
+        "1", "1",            // start chatting with friend 1
+        "hello from the menu",
+        "/verify",
+        "/help",
+        "/back",
+        "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("1) Start chatting", "2) Add a friend", "Your card", "Added bob.", "Safety number",
+        "Chat with bob", "me: hello from the menu", "/older", "Safety number with bob");
+    assertThat(cli.as("bob", "receive").out()).contains("alice: hello from the menu");
+  }
+
+  @Test
+  void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "4", ""));
+    cli.env.put("RESCHAT_PASSPHRASE", ""); // empty: the menu asks
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("no identity", "Created. Your card").doesNotContain("sekret");
+    cli.env.put("RESCHAT_PASSPHRASE", "sekret");
+    assertThat(cli.as("alice", "whoami").out()).contains("name:        Alice", "passphrase:  yes");
+  }
+
+  @Test
+  void newMessagesAppearInTheChatViewWhileItIsOpen() throws Exception {
+    cli.friends("alice", "bob");
+    cli.as("bob", "send", "alice", "earlier message");
+    cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
+    PipedOutputStream keyboard = new PipedOutputStream();
+    PipedInputStream keys = new PipedInputStream(keyboard);
+    typing(keys);
+    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
+    chat.start();
+    waitFor("earlier message");
+    CliHarness other = new CliHarness(dir);
+    CliHarness.check(other.as("bob", "send", "alice", "arrives while alice types"));
+    waitFor("bob: arrives while alice types");
+    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
+    keyboard.flush();
+    chat.join(Duration.ofSeconds(30).toMillis());
+    assertThat(chat.isAlive()).isFalse();
+  }
+
+  @Test
+  void olderPagesLoadOnDemandInTheChatView() {
+    cli.friends("alice", "bob");
+    cli.stdin = java.util.stream.IntStream.range(0, 45).mapToObj(i -> "m" + i).reduce((a, b) -> a + "\n" + b).orElseThrow();
+    CliHarness.check(cli.as("bob", "send", "--lines", "alice"));
+    cli.env.put("RESCHAT_PAGES", "1");
+    typing("/older\n/older\n/older\n/back\n");
+    Result r = cli.as("alice", "chat", "bob");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("bob: m44", "(older messages: /older)", "— 20 older messages —", "bob: m0",
+        "beginning of the conversation", "(no older messages)");
+  }
+
+  private void waitFor(String text) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!screen().contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never appeared: " + text + "\n--- screen\n" + screen());
+      }
+      Thread.sleep(50);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package org.reschat.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reschat.cli.CliHarness.Result;
+import org.reschat.kv.testing.ResilientDbCluster;
+
+/** Two people talking through the CLI over ResilientDB's HTTP contract (emulated on WireMock, two endpoints). */
+class ResilientDbEndToEndTest {
+  @TempDir Path dir;
+  CliHarness cli;
+  ResilientDbCluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = ResilientDbCluster.start(2);
+    cluster.nodes().forEach(n -> n.failOverlapping(true));
+    cli = new CliHarness(dir);
+    cli.env.put("RESCHAT_STORE", cluster.storeSpec());
+    cli.env.put("RESCHAT_CONFIRM_TIMEOUT", "2s");
+    cli.env.put("RESCHAT_READ_TIMEOUT", "1s");
+    cli.env.put("RESCHAT_CONNECT_TIMEOUT", "500ms");
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aConversationOverResilientDb() {
+    cli.friends("alice", "bob");
+    assertThat(cli.as("alice", "send", "bob", "hello over PBFT").code()).isZero();
+    assertThat(cli.as("bob", "send", "alice", "hello back").code()).isZero();
+    Result received = cli.as("bob", "receive");
+    assertThat(received.out()).contains("alice: hello over PBFT");
+    Result history = cli.as("alice", "history", "bob");
+    assertThat(history.lines()).hasSize(2);
+    assertThat(history.out()).contains("me: hello over PBFT", "bob: hello back");
+    Result check = cli.run("store", "check");
+    assertThat(check.code()).isZero();
+    assertThat(check.out()).contains("ResilientDB at", cluster.node(0).url(), cluster.node(1).url());
+    assertThat(cluster.nodes()).allMatch(n -> n.overlaps() == 0);
+  }
+
+  @Test
+  void aWriteTheClusterDropsIsQueuedWithExitSixAndDeliveredLater() {
+    cli.friends("alice", "bob");
+    cli.as("alice", "send", "bob", "before");
+    cluster.dropCommits(true); // acknowledged with 201, never applied
+    Result queued = cli.as("alice", "send", "bob", "during the stall");
+    assertThat(queued.code()).as(queued.toString()).isEqualTo(ExitCodes.QUEUED);
+    assertThat(queued.err()).contains("queued for bob", "1 message(s) wait in the outbox");
+    assertThat(cli.as("bob", "receive").out()).contains("before").doesNotContain("during the stall");
+    Result local = cli.as("alice", "history", "bob");
+    assertThat(local.out()).as(local.toString()).contains("during the stall (queued)");
+
+    cluster.dropCommits(false);
+    Result publish = cli.as("alice", "receive");
+    assertThat(publish.code()).isZero();
+    assertThat(publish.err()).contains("Published 1 queued message(s) to bob");
+    assertThat(cli.as("bob", "receive").out()).contains("during the stall");
+  }
+
+  @Test
+  void serverErrorsOnWritesQueueTheMessage() {
+    cli.friends("alice", "bob");
+    cli.as("alice", "send", "bob", "warm-up");
+    for (ResilientDbCluster.Node n : cluster.nodes()) {
+      n.server().stubFor(post(urlPathEqualTo("/v1/transactions/commit")).atPriority(1)
+          .willReturn(aResponse().withStatus(500).withBody("commit fail")));
+    }
+    Result r = cli.as("alice", "send", "bob", "in the storm");
+    assertThat(r.code()).isEqualTo(ExitCodes.QUEUED);
+    assertThat(r.err()).contains("HTTP 500 commit fail");
+    cluster.nodes().forEach(ResilientDbCluster.Node::resetToContract);
+    assertThat(cli.as("alice", "send", "bob", "after").code()).isZero();
+    assertThat(cli.as("bob", "receive").out()).contains("warm-up", "in the storm", "after");
+  }
+
+  @Test
+  void anUnreachableStoreIsExitFive() {
+    cli.friends("alice", "bob");
+    cluster.nodes().forEach(ResilientDbCluster.Node::stop);
+    Result r = cli.as("bob", "receive");
+    assertThat(r.code()).isEqualTo(ExitCodes.STORE);
+    assertThat(r.err()).startsWith("reschat: The store failed: ").contains("refused the connection");
+    Result first = cli.as("alice", "send", "bob", "hello?");
+    assertThat(first.code()).isEqualTo(ExitCodes.STORE);
+  }
+}
