@@ -34,12 +34,16 @@ public final class ProgressDisplay implements HistoryRequest.Progress, AutoClose
           .setConsumer(new ConsoleProgressBarConsumer(ctx.progress))
           .build();
     }
-    bar.stepTo(done);
+    // Loader threads report out of order; the bar only moves forward.
+    if (done > bar.getCurrent()) {
+      bar.stepTo(done);
+    }
   }
 
   @Override
   public synchronized void close() {
     if (bar != null) {
+      bar.refresh();
       bar.close();
       bar = null;
     }

@@ -21,6 +21,8 @@ final class CliHarness {
   final Map<String, String> env = new HashMap<>();
   String stdin = "";
   boolean interactive;
+  boolean stderrIsTerminal;
+  java.io.PrintStream progress = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
   CliContext.TerminalFactory terminals = () -> {
     throw new java.io.IOException("no terminal in this test");
   };
@@ -53,6 +55,8 @@ final class CliHarness {
         .out(new PrintWriter(out, true))
         .err(new PrintWriter(err, true))
         .interactive(interactive)
+        .stderrIsTerminal(stderrIsTerminal)
+        .progress(progress)
         .terminals(terminals)
         .zone(ZoneOffset.UTC)
         .build();

@@ -354,4 +354,49 @@ class CliTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("reschat", "complete");
   }
+
+  @Test
+  void receiveFollowKeepsPollingAndPrintsEachMessageOnce() throws Exception {
+    cli.friends("alice", "bob");
+    cli.as("alice", "send", "bob", "first");
+    Thread later = new Thread(() -> {
+      try {
+        Thread.sleep(700);
+      } catch (InterruptedException e) {
+        return;
+      }
+      new CliHarness(dir).as("alice", "send", "bob", "second");
+    });
+    later.start();
+    Result r = cli.as("bob", "receive", "--follow", "--interval", "300ms", "--polls", "8");
+    later.join();
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.lines()).hasSize(2);
+    assertThat(r.lines().get(0)).endsWith("alice: first");
+    assertThat(r.lines().get(1)).endsWith("alice: second");
+    assertOneSentenceError(cli.as("bob", "receive", "--follow", "--interval", "1ms", "--polls", "1"), ExitCodes.USAGE,
+        "pollInterval", "option --interval");
+  }
+
+  @Test
+  void longLoadsShowAProgressBarOnlyOnATerminal() throws Exception {
+    cli.friends("alice", "bob");
+    cli.stdin = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "m" + i).collect(Collectors.joining("\n"));
+    CliHarness.check(cli.as("alice", "send", "--lines", "bob"));
+    java.io.ByteArrayOutputStream bar = new java.io.ByteArrayOutputStream();
+    cli.progress = new java.io.PrintStream(bar, true, java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(cli.as("bob", "history", "alice", "--all").lines()).hasSize(200);
+    assertThat(bar.size()).isZero(); // stderr is not a terminal here
+
+    // Bob on a second device: same keys and friends, nothing cached yet, stderr on a terminal.
+    Path device = Files.createDirectories(dir.resolve("bob-laptop"));
+    Files.copy(dir.resolve("bob/identity.json"), device.resolve("identity.json"));
+    Files.copy(dir.resolve("bob/friends.json"), device.resolve("friends.json"));
+    cli.stderrIsTerminal = true;
+    assertThat(cli.as("bob-laptop", "history", "alice", "--all").lines()).hasSize(200);
+    assertThat(bar.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("Loading pages", "9/9");
+    bar.reset();
+    assertThat(cli.as("bob-laptop", "--json", "history", "alice", "--all").lines()).hasSize(200);
+    assertThat(bar.size()).as("no bar with --json").isZero();
+  }
 }
