@@ -176,14 +176,49 @@ class CliTest {
   }
 
   @Test
-  void sendRefusesEmptyOversizeAndUnknown() {
+  void sendRefusesEmptyOversizeAndUnknownAndWritesNothing() throws Exception {
     cli.friends("alice", "bob");
+    long ledgerBefore = ledgerRows();
+    byte[] friendsBefore = Files.readAllBytes(dir.resolve("alice/friends.json"));
     assertOneSentenceError(cli.as("alice", "send", "bob", ""), ExitCodes.USAGE, "empty");
     cli.stdin = "\n\n";
     assertOneSentenceError(cli.as("alice", "send", "bob"), ExitCodes.USAGE, "empty");
     assertOneSentenceError(cli.as("alice", "send", "bob", "x".repeat(16 * 1024 + 1)), ExitCodes.USAGE, "16 KiB");
     assertOneSentenceError(cli.as("alice", "send", "carol", "hi"), ExitCodes.NOT_FOUND, "no friend called carol");
+    cli.env.put("RESCHAT_STORE", "embeded:" + dir.resolve("ledger.db"));
+    assertOneSentenceError(cli.as("alice", "send", "bob", "typo in the store"), ExitCodes.USAGE, "embedded:PATH");
+    cli.env.put("RESCHAT_STORE", "embedded:" + dir.resolve("ledger.db"));
+    // Nothing was written: no outbox entry, no ledger row, the friend list as it was.
+    assertThat(dir.resolve("alice/state/outbox")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
+        p -> assertThat(Files.walk(p).filter(Files::isRegularFile)).isEmpty());
+    assertThat(ledgerRows()).isEqualTo(ledgerBefore);
+    assertThat(Files.readAllBytes(dir.resolve("alice/friends.json"))).isEqualTo(friendsBefore);
     assertThat(cli.as("bob", "receive").out()).isEmpty();
+  }
+
+  private long ledgerRows() throws Exception {
+    Path ledger = dir.resolve("ledger.db");
+    if (!Files.exists(ledger)) {
+      return 0;
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + ledger);
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM kv_versions")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void anUnreadableConfigFileIsAUsageErrorNamingIt() throws Exception {
+    cli.init("alice");
+    Path config = dir.resolve("config/reschat/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, "{ \"pagesAtStart\": 3, }");
+    assertOneSentenceError(cli.as("alice", "whoami"), ExitCodes.USAGE, config.toString(), "not a JSON object");
+    Files.writeString(config, "{ \"pagesAtStart\": 3 }");
+    Files.setPosixFilePermissions(config, java.util.Set.of());
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(config), "running as a user who ignores file modes");
+    assertOneSentenceError(cli.as("alice", "whoami"), ExitCodes.USAGE, "Cannot read the config file");
   }
 
   @Test

@@ -9,7 +9,6 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,15 +31,64 @@ class InteractiveTest {
     cli.interactive = true;
     cli.env.put("NO_COLOR", "1");
     cli.terminals = () -> {
-      Terminal t = TerminalBuilder.builder().system(false).dumb(true).type("dumb")
+      // No echo from the start, as a real terminal reading a passphrase: only what the program prints shows.
+      org.jline.terminal.Attributes quiet = new org.jline.terminal.Attributes();
+      quiet.setLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHO, false);
+      return TerminalBuilder.builder().system(false).dumb(true).type("dumb").attributes(quiet)
           .streams(keys, screen).encoding(StandardCharsets.UTF_8).build();
-      t.echo(false); // as a real terminal in raw mode: only what the program prints shows
-      return t;
     };
   }
 
   private void typing(String keys) {
-    typing(new java.io.ByteArrayInputStream(keys.getBytes(StandardCharsets.UTF_8)));
+    typing(new Keys(keys));
+  }
+
+  /**
+   * Typed keys that, once used up, wait instead of ending: a real keyboard never reaches end of file, and
+   * an early end of file would make the terminal stop before the program has printed everything.
+   */
+  private static final class Keys extends InputStream {
+    private final byte[] bytes;
+    private int next;
+
+    Keys(String text) {
+      this.bytes = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public synchronized int read() throws java.io.IOException {
+      while (next >= bytes.length) {
+        try {
+          wait(); // until the terminal is closed and its reader thread interrupted
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return -1;
+        }
+      }
+      return bytes[next++] & 0xFF;
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) throws java.io.IOException {
+      if (len == 0) {
+        return 0;
+      }
+      int first = read();
+      if (first < 0) {
+        return -1;
+      }
+      b[off] = (byte) first;
+      int n = 1;
+      while (n < len && next < bytes.length) {
+        b[off + n++] = bytes[next++];
+      }
+      return n;
+    }
+
+    @Override
+    public synchronized int available() {
+      return bytes.length - next;
+    }
   }
 
   private String screen() {

@@ -212,7 +212,7 @@ class ConfigLoaderTest {
     assertThat(load().store()).startsWith("embedded:");
   }
 
-  @Property(tries = 1000)
+  @Property
   void anyConfigFileTextGivesSettingsOrAConfigException(@ForAll String text) throws Exception {
     Path file = Files.createTempFile("reschat-config", ".json");
     try {

@@ -47,7 +47,10 @@ public interface ChatClient extends AutoCloseable {
    */
   SendResult send(PublicCard contact, String text) throws InvalidMessageException, LocalStateException, KvException;
 
-  /** Loads, verifies and decrypts history with {@code contact}, and publishes queued messages. */
+  /**
+   * Loads, verifies and decrypts history with {@code contact}, and publishes queued messages. When the
+   * store cannot be read, returns the verified copy kept locally, with {@link History#storeProblem()} set.
+   */
   History history(PublicCard contact, HistoryRequest request) throws LocalStateException, KvException;
 
   /** Publishes queued messages and returns the contact's messages not returned by an earlier update. */

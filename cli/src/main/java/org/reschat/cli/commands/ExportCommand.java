@@ -71,7 +71,11 @@ public final class ExportCommand extends BaseCommand {
       out.feedWarning(w, friend.nickname());
       security |= w.kind().isSecurityProblem();
     }
-    return security ? ExitCodes.SECURITY : ExitCodes.OK;
+    if (history.storeProblem().isPresent()) {
+      out.warn("the store did not answer (" + history.storeProblem().get() + "); exported the copy kept on this "
+          + "computer, which may miss the newest messages.");
+    }
+    return security ? ExitCodes.SECURITY : history.storeProblem().isPresent() ? ExitCodes.STORE : ExitCodes.OK;
   }
 
   private String render(Friend friend, History history, Session session) {

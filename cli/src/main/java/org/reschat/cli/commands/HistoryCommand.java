@@ -55,7 +55,10 @@ public final class HistoryCommand extends BaseCommand {
     return print(out, friend.nickname(), history, true);
   }
 
-  /** Prints messages and warnings; returns 4 when tampering was found, else 0. */
+  /**
+   * Prints messages and warnings; returns 4 when tampering was found, 5 when the store did not answer
+   * (the local copy was printed), else 0.
+   */
   static int print(Output out, String friend, History history, boolean hintOlder) {
     for (Message m : history.messages()) {
       out.message(m, friend);
@@ -73,6 +76,10 @@ public final class HistoryCommand extends BaseCommand {
         out.note("Older messages exist: 'reschat history " + friend + " --all' shows everything.");
       }
     }
-    return security ? ExitCodes.SECURITY : ExitCodes.OK;
+    if (history.storeProblem().isPresent()) {
+      out.warn("the store did not answer (" + history.storeProblem().get() + "); this is the copy kept on this computer, "
+          + "which may miss the newest messages.");
+    }
+    return security ? ExitCodes.SECURITY : history.storeProblem().isPresent() ? ExitCodes.STORE : ExitCodes.OK;
   }
 }

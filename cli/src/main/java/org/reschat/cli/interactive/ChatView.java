@@ -220,7 +220,7 @@ public final class ChatView {
     }
   }
 
-  private void updateStatus() {
+  private synchronized void updateStatus() { // called by the poller and the prompt thread
     if (status == null) {
       return;
     }

@@ -14,14 +14,14 @@ import org.reschat.kv.KvValues;
 /** The GET-body parser meets random and mutated bodies: a value or a typed corrupt-value error, nothing else. */
 class StoredTransactionFuzzTest {
 
-  @Property(tries = 2000)
+  @Property
   void anyWrittenValueReadsBack(@ForAll String value) throws KvCorruptValueException {
     net.jqwik.api.Assume.that(isWellFormed(value));
     String body = ResilientDbStore.transactionBody("k", value);
     assertThat(ResilientDbStore.parseStoredValue("k", body)).contains(value);
   }
 
-  @Property(tries = 3000)
+  @Property
   void randomBodiesGiveAValueOrACorruptError(@ForAll("bodies") String body) {
     try {
       Optional<String> value = ResilientDbStore.parseStoredValue("k", body);
@@ -32,7 +32,7 @@ class StoredTransactionFuzzTest {
     }
   }
 
-  @Property(tries = 3000)
+  @Property
   void mutatedValidBodiesGiveAValueOrACorruptError(@ForAll("mutations") String body) {
     try {
       ResilientDbStore.parseStoredValue("k", body);

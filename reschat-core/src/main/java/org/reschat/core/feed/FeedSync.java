@@ -281,6 +281,11 @@ final class FeedSync {
       this.from = from;
       this.to = to;
     }
+
+    /** The newest {@code pages} pages of a feed whose newest page is {@code newest}. */
+    static Range newest(FeedId feed, long newest, int pages) {
+      return new Range(feed, Math.max(1, newest - Math.min(newest, pages) + 1), newest);
+    }
   }
 
   /** The newest page held for a feed, counting own pages still in the outbox. */

@@ -43,6 +43,8 @@ import org.reschat.core.page.Slot;
 import org.reschat.core.state.LocalState;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.KvTimeoutException;
+import org.reschat.kv.KvUnavailableException;
 
 /** The {@link ChatClient} over a {@link KvStore}: single-writer feeds of signed pages. */
 public final class LedgerChatClient implements ChatClient {
@@ -152,30 +154,63 @@ public final class LedgerChatClient implements ChatClient {
   public History history(PublicCard contact, HistoryRequest request) throws LocalStateException, KvException {
     Conversation c = conversationWith(contact);
     try (LocalState.Lock lock = state.lock(c.id())) {
-      FeedSync sync = new FeedSync(c, store, state, io);
-      sync.confirmLanded(c.myFeed());
-      flush(c);
-      sync.refresh(c.theirFeed());
-      sync.refresh(c.myFeed());
-      List<FeedSync.Range> ranges = new ArrayList<>();
-      for (FeedId feed : List.of(c.theirFeed(), c.myFeed())) {
-        long newest = sync.newestHeld(feed);
-        if (newest > 0) {
-          long from = Math.max(1, newest - Math.min(newest, request.pagesPerFeed()) + 1);
-          ranges.add(new FeedSync.Range(feed, from, newest));
+      try {
+        return onlineHistory(c, request);
+      } catch (KvUnavailableException | KvTimeoutException e) {
+        return localHistory(c, request, e.getMessage());
+      }
+    }
+  }
+
+  private History onlineHistory(Conversation c, HistoryRequest request) throws LocalStateException, KvException {
+    FeedSync sync = new FeedSync(c, store, state, io);
+    sync.confirmLanded(c.myFeed());
+    flush(c);
+    sync.refresh(c.theirFeed());
+    sync.refresh(c.myFeed());
+    List<FeedSync.Range> ranges = new ArrayList<>();
+    for (FeedId feed : List.of(c.theirFeed(), c.myFeed())) {
+      long newest = sync.newestHeld(feed);
+      if (newest > 0) {
+        ranges.add(FeedSync.Range.newest(feed, newest, request.pagesPerFeed()));
+      }
+    }
+    sync.load(ranges, request.progress());
+    flush(c); // own pages found damaged are queued again; write them back now
+    List<List<Message>> feeds = new ArrayList<>();
+    List<FeedWarning> warnings = new ArrayList<>(sync.warnings());
+    boolean hasOlder = false;
+    for (FeedSync.Range r : ranges) {
+      feeds.add(decrypt(c, r, LocalState.Position.START, warnings));
+      hasOlder |= r.pages.isEmpty() ? r.from > 1 : r.pages.firstKey() > 1;
+    }
+    return new History(merge(c, feeds), warnings, hasOlder, sync.pagesRead(), Optional.empty());
+  }
+
+  /** The verified pages kept locally, when the store cannot be read. */
+  private History localHistory(Conversation c, HistoryRequest request, String problem) throws LocalStateException {
+    FeedSync sync = new FeedSync(c, store, state, io);
+    List<List<Message>> feeds = new ArrayList<>();
+    List<FeedWarning> warnings = new ArrayList<>();
+    boolean hasOlder = false;
+    for (FeedId feed : List.of(c.theirFeed(), c.myFeed())) {
+      long newest = sync.newestHeld(feed);
+      if (newest == 0) {
+        continue;
+      }
+      FeedSync.Range r = FeedSync.Range.newest(feed, newest, request.pagesPerFeed());
+      for (long k = r.from; k <= r.to; k++) {
+        Optional<Page> page = sync.shownVersion(feed, k);
+        if (page.isPresent()) {
+          r.pages.put(k, page.get());
+        } else {
+          hasOlder = true; // not kept locally: the store will show it once it answers
         }
       }
-      sync.load(ranges, request.progress());
-      flush(c); // own pages found damaged are queued again; write them back now
-      List<List<Message>> feeds = new ArrayList<>();
-      List<FeedWarning> warnings = new ArrayList<>(sync.warnings());
-      boolean hasOlder = false;
-      for (FeedSync.Range r : ranges) {
-        feeds.add(decrypt(c, r, LocalState.Position.START, warnings));
-        hasOlder |= r.pages.isEmpty() ? r.from > 1 : r.pages.firstKey() > 1;
-      }
-      return new History(merge(c, feeds), warnings, hasOlder, sync.pagesRead());
+      feeds.add(decrypt(c, r, LocalState.Position.START, warnings));
+      hasOlder |= r.from > 1;
     }
+    return new History(merge(c, feeds), warnings, hasOlder, 0, Optional.of(problem));
   }
 
   @Override

@@ -261,10 +261,18 @@ class ChatClientTest {
   }
 
   @Test
-  void throwsKvExceptionWhenHistoryCannotReachTheStore() {
+  void historyFallsBackToTheVerifiedLocalCopyWhenTheStoreIsDown() throws Exception {
     FakeKvStore store = new FakeKvStore();
+    ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
+    alice.send(b.card(), "one");
+    bob.send(a.card(), "two");
+    assertThat(bob.history(a.card(), HistoryRequest.newest(2)).storeProblem()).isEmpty();
     store.down(true);
-    assertThatThrownBy(() -> bob.history(a.card(), HistoryRequest.newest(2))).isInstanceOf(KvException.class);
+    History offline = bob.history(a.card(), HistoryRequest.newest(2));
+    assertThat(offline.storeProblem()).hasValueSatisfying(p -> assertThat(p).contains("down"));
+    assertThat(texts(offline.messages())).containsExactly("one", "two");
+    assertThatThrownBy(() -> bob.update(a.card())).isInstanceOf(KvException.class);
   }
+
 }

@@ -73,12 +73,12 @@ class PageCodecTest {
     assertThatThrownBy(() -> PageCodec.parse(json)).isInstanceOf(PageFormatException.class);
   }
 
-  @Property(tries = 3000)
+  @Property
   void randomTextGivesOnlyTypedErrors(@ForAll("noise") String text) {
     parseAndVerifyExpectingOnlyTypedOutcomes(text);
   }
 
-  @Property(tries = 3000)
+  @Property
   void mutatedPagesGiveOnlyTypedErrors(@ForAll("mutations") String text) {
     parseAndVerifyExpectingOnlyTypedOutcomes(text);
   }

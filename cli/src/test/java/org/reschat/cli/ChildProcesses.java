@@ -1,0 +1,33 @@
+package org.reschat.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs {@code reschat} as a separate OS process (a fresh JVM on this test's classpath). */
+final class ChildProcesses {
+  private ChildProcesses() {}
+
+  static Process start(Map<String, String> env, Path log, String stdin, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().clear();
+    pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    pb.environment().putAll(env);
+    if (stdin != null) {
+      File input = log.resolveSibling(log.getFileName() + ".in").toFile();
+      java.nio.file.Files.writeString(input.toPath(), stdin);
+      pb.redirectInput(input);
+    }
+    return pb.start();
+  }
+}

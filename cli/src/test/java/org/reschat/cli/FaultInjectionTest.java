@@ -1,0 +1,121 @@
+package org.reschat.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.http.Fault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.reschat.cli.CliHarness.Result;
+import org.reschat.kv.testing.ResilientDbCluster;
+
+/**
+ * Faults of a real ResilientDB deployment, injected while Alice sends: every send returns within its
+ * timeouts, says "confirmed" (exit 0) or "queued" (exit 6) and nothing else, and once the fault clears
+ * Bob receives every message, in order.
+ */
+class FaultInjectionTest {
+  private static final Duration CONNECT = Duration.ofMillis(300);
+  private static final Duration READ = Duration.ofMillis(500);
+  private static final Duration CONFIRM = Duration.ofSeconds(1);
+  // 4 attempts × (connect + 2 × read) + the confirm window + backoff and JVM slack.
+  private static final Duration SEND_BOUND = CONNECT.plus(READ.multipliedBy(2)).multipliedBy(4).plus(CONFIRM)
+      .plus(Duration.ofSeconds(3));
+
+  @TempDir Path dir;
+  CliHarness cli;
+  ResilientDbCluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = ResilientDbCluster.start(2);
+    cli = new CliHarness(dir);
+    cli.env.put("RESCHAT_STORE", cluster.storeSpec());
+    cli.env.put("RESCHAT_CONNECT_TIMEOUT", CONNECT.toMillis() + "ms");
+    cli.env.put("RESCHAT_READ_TIMEOUT", READ.toMillis() + "ms");
+    cli.env.put("RESCHAT_CONFIRM_TIMEOUT", CONFIRM.toMillis() + "ms");
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("alice", "send", "bob", "before the fault"));
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  static Stream<Arguments> faults() {
+    return Stream.of(
+        fault("500 storm on every endpoint", c -> c.nodes().forEach(n -> n.server().stubFor(any(urlPathMatching("/v1/.*"))
+            .atPriority(1).willReturn(aResponse().withStatus(500).withBody("get value fail"))))),
+        fault("connection reset on every endpoint", c -> c.nodes().forEach(n -> n.server().stubFor(any(urlPathMatching("/v1/.*"))
+            .atPriority(1).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER))))),
+        fault("answers slower than the read timeout", c -> c.nodes().forEach(n -> n.server().stubFor(any(urlPathMatching("/v1/.*"))
+            .atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(3000))))),
+        fault("HTML 502 pages from a proxy", c -> c.nodes().forEach(n -> n.server().stubFor(any(urlPathMatching("/v1/.*"))
+            .atPriority(1).willReturn(aResponse().withStatus(502).withBody("<html><h1>502 Bad Gateway</h1></html>"))))),
+        fault("commits acknowledged but never applied", c -> c.dropCommits(true)),
+        fault("commits visible only after the confirm timeout", c -> c.visibilityDelay(Duration.ofMillis(1500))),
+        fault("one of two endpoints dead", c -> c.node(0).stop()));
+  }
+
+  private static Arguments fault(String name, Consumer<ResilientDbCluster> inject) {
+    return Arguments.of(name, inject);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("faults")
+  void sendsStayBoundedHonestAndLossless(String name, Consumer<ResilientDbCluster> inject) throws Exception {
+    inject.accept(cluster);
+    int queued = 0;
+    for (int i = 0; i < 3; i++) {
+      long start = System.nanoTime();
+      Result r = cli.as("alice", "send", "bob", name + " #" + i);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(r.code()).as(r.toString()).isIn(ExitCodes.OK, ExitCodes.QUEUED);
+      assertThat(took).as("send #" + i + " took " + took).isLessThan(SEND_BOUND);
+      if (r.code() == ExitCodes.QUEUED) {
+        queued++;
+        assertThat(r.err()).contains("queued for bob");
+      }
+    }
+    if (name.startsWith("one of two")) {
+      assertThat(queued).as("the live endpoint serves everything").isZero();
+    }
+    Result local = cli.as("alice", "history", "bob");
+    assertThat(local.code()).as(local.toString()).isIn(ExitCodes.OK, ExitCodes.STORE);
+    assertThat(local.lines()).as(local.toString()).hasSize(4); // every message shows, from the store or the local copy
+    if (queued > 0 && local.code() == ExitCodes.STORE) {
+      assertThat(local.out()).contains("(queued)");
+      assertThat(local.err()).contains("copy kept on this computer");
+    }
+
+    // The fault clears.
+    cluster.nodes().forEach(n -> {
+      if (n.server().isRunning()) {
+        n.resetToContract();
+      }
+    });
+    cluster.dropCommits(false);
+    cluster.visibilityDelay(Duration.ZERO);
+    Thread.sleep(1600); // writes delayed by the fault become visible
+    Result publish = cli.as("alice", "receive");
+    assertThat(publish.code()).as(publish.toString()).isZero();
+    Result received = cli.as("bob", "receive");
+    assertThat(received.code()).as(received.toString()).isZero();
+    List<String> texts = received.lines().stream().map(l -> l.substring(l.indexOf(": ") + 2)).collect(Collectors.toList());
+    assertThat(texts).containsExactly("before the fault", name + " #0", name + " #1", name + " #2");
+    System.out.printf("[reliability] fault '%s': 3 sent, %d queued during the fault, 0 lost%n", name, queued);
+  }
+}
