@@ -1,6 +1,7 @@
 package org.reschat.cli;
 
 import java.util.concurrent.Callable;
+import org.reschat.cli.commands.BenchCommand;
 import org.reschat.cli.commands.ChatCommand;
 import org.reschat.cli.commands.ConfigCommand;
 import org.reschat.cli.commands.DemoCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Mixin;
         StoreCommand.class,
         ConfigCommand.class,
         DemoCommand.class,
+        BenchCommand.class,
         AutoComplete.GenerateCompletion.class},
     footer = {"", ExitCodes.TABLE})
 public final class ReschatCommand implements Callable<Integer> {

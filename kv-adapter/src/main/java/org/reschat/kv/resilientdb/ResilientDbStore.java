@@ -90,6 +90,7 @@ public final class ResilientDbStore implements KvStore {
         .writeTimeout(options.readTimeout())
         .callTimeout(perRequest)
         .retryOnConnectionFailure(false) // retries are ours: they pick another endpoint and back off
+        .socketFactory(new NoDelaySocketFactory())
         .followRedirects(false)
         .build();
     Duration third = options.confirmTimeout().dividedBy(3);

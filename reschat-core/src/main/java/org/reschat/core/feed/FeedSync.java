@@ -186,26 +186,50 @@ final class FeedSync {
   // --- the newest pages -----------------------------------------------------------------------------
 
   /**
-   * Brings the local copy of {@code feed} up to the store's newest page: re-reads the newest page held
-   * (it may have grown), then reads forward until a key is empty.
+   * Brings the local copy of each feed up to the store's newest page: re-reads the newest page held (it
+   * may have grown), then reads forward until a key is empty. The first two reads of every feed go out
+   * at once, so a call usually costs one round trip, not four.
    */
-  void refresh(FeedId feed) throws KvException, LocalStateException {
-    boolean own = isOwn(feed);
-    long newest = state.newestPage(feed);
-    if (newest == 0) {
-      if (own && !state.outbox(feed).isEmpty()) {
-        return; // nothing of ours is confirmed yet; publishing the outbox is the next step
+  void refresh(List<FeedId> feeds) throws KvException, LocalStateException {
+    Map<FeedId, List<Long>> firstReads = new LinkedHashMap<>();
+    Map<FeedId, Long> newest = new HashMap<>();
+    for (FeedId feed : feeds) {
+      long n = state.newestPage(feed);
+      newest.put(feed, n);
+      if (n > 0) {
+        firstReads.put(feed, List.of(n, n + 1));
+      } else if (!(isOwn(feed) && !state.outbox(feed).isEmpty())) {
+        firstReads.put(feed, List.of(1L)); // the first probe of the search for the newest page
       }
-      Map<Long, Fetched> seen = new HashMap<>();
-      long found = locateNewest(feed, seen);
-      if (found > 0) {
-        state.savePage(feed, found, seen.get(found).json());
-      }
-      return;
+      // An own feed with nothing confirmed yet is not read: publishing the outbox is the next step.
     }
-    Page previous = reconcile(feed, newest, cached(feed, newest).orElseThrow(), fetch(feed, newest));
-    for (long k = newest + 1; ; k++) {
-      Fetched next = fetch(feed, k);
+    Map<FeedId, Map<Long, Fetched>> fetched = fetchAll(firstReads, HistoryRequest.Progress.NONE);
+    for (FeedId feed : feeds) {
+      Map<Long, Fetched> first = fetched.get(feed);
+      long n = newest.get(feed);
+      if (first == null) {
+        continue;
+      }
+      if (n == 0) {
+        Map<Long, Fetched> seen = new HashMap<>(first);
+        long found = locateNewest(feed, seen);
+        if (found > 0) {
+          state.savePage(feed, found, seen.get(found).json());
+        }
+        continue;
+      }
+      Page previous = reconcile(feed, n, cached(feed, n).orElseThrow(), first.get(n));
+      readForward(feed, n + 1, previous, first.get(n + 1));
+    }
+  }
+
+  /** Reads pages {@code from}, {@code from + 1}, … until a key is empty ({@code first} is page {@code from}, read already). */
+  private void readForward(FeedId feed, long from, Page previous, Fetched first) throws KvException, LocalStateException {
+    Fetched next = first;
+    for (long k = from; ; k++) {
+      if (next == null) {
+        next = fetch(feed, k);
+      }
       if (next.isAbsent()) {
         return;
       }
@@ -213,14 +237,15 @@ final class FeedSync {
         // Garbage may sit over a real page: report it and look further, so it hides nothing after it.
         warn(next.problem(), feed, k, next.detail());
         previous = null;
-        continue;
+      } else {
+        if (previous != null && !next.page().previous().equals(previous.hashText())) {
+          warn(Kind.CHAIN_BROKEN, feed, k, "it does not link to page " + (k - 1)
+              + " as this client verified it, so messages may be missing between them");
+        }
+        accept(feed, next);
+        previous = next.page();
       }
-      if (previous != null && !next.page().previous().equals(previous.hashText())) {
-        warn(Kind.CHAIN_BROKEN, feed, k, "it does not link to page " + (k - 1)
-            + " as this client verified it, so messages may be missing between them");
-      }
-      accept(feed, next);
-      previous = next.page();
+      next = null;
     }
   }
 

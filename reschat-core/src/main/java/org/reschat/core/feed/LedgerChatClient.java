@@ -166,8 +166,7 @@ public final class LedgerChatClient implements ChatClient {
     FeedSync sync = new FeedSync(c, store, state, io);
     sync.confirmLanded(c.myFeed());
     flush(c);
-    sync.refresh(c.theirFeed());
-    sync.refresh(c.myFeed());
+    sync.refresh(List.of(c.theirFeed(), c.myFeed()));
     List<FeedSync.Range> ranges = new ArrayList<>();
     for (FeedId feed : List.of(c.theirFeed(), c.myFeed())) {
       long newest = sync.newestHeld(feed);
@@ -222,8 +221,7 @@ public final class LedgerChatClient implements ChatClient {
       int before = pendingMessages(c.myFeed());
       sync.confirmLanded(c.myFeed());
       Optional<String> problem = flush(c);
-      sync.refresh(theirs);
-      sync.refresh(c.myFeed());
+      sync.refresh(List.of(theirs, c.myFeed()));
       if (problem.isEmpty()) {
         problem = flush(c);
       }

@@ -1,0 +1,197 @@
+package org.reschat.cli.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.reschat.core.ChatClient;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.conversation.Conversation;
+import org.reschat.core.crypto.Hpke;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.page.Page;
+import org.reschat.core.page.PageCodec;
+import org.reschat.core.page.PageOpener;
+import org.reschat.core.page.PageVerifier;
+import org.reschat.core.page.PageWriter;
+import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.kv.KvStore;
+
+/**
+ * The figures {@code reschat bench} prints: the costs of the hot paths on this machine and the store.
+ * Every timing is a median over repeated runs after a warm-up; every count is measured, not assumed.
+ * Writes test data under fresh, throwaway identities and a {@code reschat.bench.*} key prefix.
+ */
+public final class Bench {
+  /** A message of 100 characters, like the ones ResChat's figures were measured with. */
+  static final String HUNDRED = "Hundred characters of plain chat text, the kind people type to each other all day long, go!!!!!!!!!!";
+
+  private final KvStore store;
+  private final int rounds;
+  private final Consumer<String> progress;
+  private final SecureRandom random = new SecureRandom();
+
+  public Bench(KvStore store, int rounds, Consumer<String> progress) {
+    if (HUNDRED.length() != 100) {
+      throw new IllegalStateException("the benchmark message must be 100 characters");
+    }
+    this.store = store;
+    this.rounds = rounds;
+    this.progress = progress;
+  }
+
+  /** Runs everything; the keys are the documented field names, in order. */
+  public Map<String, Number> run() throws Exception {
+    Map<String, Number> out = new LinkedHashMap<>();
+    Identity alice = Identity.generate(random);
+    Identity bob = Identity.generate(random);
+    Conversation ab = Conversation.between(alice, bob.card());
+    Conversation ba = Conversation.between(bob, alice.card());
+
+    progress.accept("sealing, signing and opening pages");
+    List<Double> sendMicros = new ArrayList<>();
+    List<Double> openMicros = new ArrayList<>();
+    Page full = null;
+    for (int round = -3; round < rounds; round++) { // three warm-up rounds
+      PageWriter writer = new PageWriter(alice, ab, Hpke.standard());
+      Page page = null;
+      for (int i = 0; i < 20; i++) {
+        long start = System.nanoTime();
+        page = writer.append(page, new PageWriter.Draft("TEXT", 1_732_300_000_000L + i, "", HUNDRED.getBytes(StandardCharsets.UTF_8)));
+        PageCodec.toJson(page);
+        if (round >= 0) {
+          sendMicros.add((System.nanoTime() - start) / 1e3);
+        }
+      }
+      String json = PageCodec.toJson(page);
+      long start = System.nanoTime();
+      Page parsed = PageCodec.parse(json);
+      PageVerifier.verify(parsed, ba, ba.theirFeed(), parsed.number());
+      for (int i = 0; i < parsed.slots().size(); i++) {
+        PageOpener.open(bob, ba, parsed, i);
+      }
+      if (round >= 0) {
+        openMicros.add((System.nanoTime() - start) / 1e3);
+      }
+      full = page;
+    }
+    out.put("send_cpu_us_per_message", round1(median(sendMicros)));
+    out.put("open_page_us", round1(median(openMicros)));
+    out.put("full_page_bytes", PageCodec.utf8Length(PageCodec.toJson(full)));
+
+    progress.accept("sending through " + store.describe());
+    CountingKvStore counting = new CountingKvStore(store);
+    Identity carol = Identity.generate(random);
+    Identity dave = Identity.generate(random);
+    try (ChatClient sender = client(carol, counting); ChatClient reader = client(dave, counting)) {
+      CountingKvStore.Counts before = counting.counts();
+      for (int i = 0; i < 20; i++) {
+        sender.send(dave.card(), HUNDRED);
+      }
+      out.put("ledger_bytes_per_20_messages", counting.counts().minus(before).bytesWritten());
+      int steady = 20;
+      before = counting.counts();
+      for (int i = 0; i < steady; i++) {
+        sender.send(dave.card(), HUNDRED);
+      }
+      CountingKvStore.Counts perSend = counting.counts().minus(before);
+      out.put("kv_writes_per_send", round2((double) perSend.writes() / steady));
+      out.put("kv_reads_per_send", round2((double) perSend.reads() / steady));
+
+      progress.accept("loading pages");
+      for (int i = 0; i < 160; i++) { // ten pages in all
+        sender.send(dave.card(), HUNDRED);
+      }
+      reader.history(carol.card(), HistoryRequest.newest(1)); // finds the newest page
+      before = counting.counts();
+      reader.history(carol.card(), HistoryRequest.newest(1)); // what every history call reads anyway
+      long overhead = counting.counts().minus(before).reads();
+      before = counting.counts();
+      reader.history(carol.card(), HistoryRequest.all()); // plus the nine older pages
+      long all = counting.counts().minus(before).reads();
+      out.put("kv_reads_per_page_load", round2((all - overhead) / 9.0));
+    }
+
+    progress.accept("loading a 1,000-message conversation");
+    out.put("history_1000_ms", round1(history1000(counting)));
+
+    progress.accept("timing the store");
+    String value = PageCodec.toJson(full);
+    String prefix = "reschat.bench." + Long.toHexString(random.nextLong()) + ".";
+    List<Double> putMs = new ArrayList<>();
+    List<Double> getMs = new ArrayList<>();
+    for (int i = 0; i < Math.max(10, rounds); i++) {
+      long start = System.nanoTime();
+      store.put(prefix + i, value);
+      putMs.add((System.nanoTime() - start) / 1e6);
+    }
+    for (int i = 0; i < Math.max(10, rounds); i++) {
+      long start = System.nanoTime();
+      store.get(prefix + i);
+      getMs.add((System.nanoTime() - start) / 1e6);
+    }
+    out.put("store_put_ms", round2(median(putMs)));
+    out.put("store_get_ms", round2(median(getMs)));
+    return out;
+  }
+
+  /** A conversation of 500 messages each way (25 pages per feed) read by a reader with no local copy. */
+  private double history1000(KvStore target) throws Exception {
+    Identity a = Identity.generate(random);
+    Identity b = Identity.generate(random);
+    writeFeed(a, b, target);
+    writeFeed(b, a, target);
+    List<Double> ms = new ArrayList<>();
+    for (int run = -2; run < Math.max(3, rounds / 3); run++) {
+      try (ChatClient reader = client(b, target)) {
+        long start = System.nanoTime();
+        int shown = reader.history(a.card(), HistoryRequest.all()).messages().size();
+        if (shown != 1000) {
+          throw new IllegalStateException("expected 1,000 messages, loaded " + shown);
+        }
+        if (run >= 0) {
+          ms.add((System.nanoTime() - start) / 1e6);
+        }
+      }
+    }
+    return median(ms);
+  }
+
+  /** Writes 500 messages of {@code writer}'s feed directly as final pages: 25 writes instead of 500. */
+  private static void writeFeed(Identity writer, Identity reader, KvStore target) throws Exception {
+    Conversation c = Conversation.between(writer, reader.card());
+    PageWriter pw = new PageWriter(writer, c, Hpke.standard());
+    Page page = null;
+    for (int i = 0; i < 500; i++) {
+      Page next = pw.append(page, new PageWriter.Draft("TEXT", 1_732_300_000_000L + 2L * i, "", HUNDRED.getBytes(StandardCharsets.UTF_8)));
+      if (page != null && next.number() != page.number()) {
+        target.put(c.myFeed().key(page.number()), PageCodec.toJson(page));
+      }
+      page = next;
+    }
+    target.put(c.myFeed().key(page.number()), PageCodec.toJson(page));
+  }
+
+  private static ChatClient client(Identity id, KvStore store) {
+    return ChatClient.builder().identity(id).store(store).localState(new InMemoryLocalState()).build();
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  private static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}

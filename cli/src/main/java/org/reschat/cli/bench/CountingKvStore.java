@@ -1,0 +1,72 @@
+package org.reschat.cli.bench;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.StoreHealth;
+import org.reschat.kv.resilientdb.ResilientDbStore;
+
+/**
+ * Counts what a store is asked to do, for {@code reschat bench}. On ResilientDB it also counts the
+ * requests the store sends by itself (the read-backs that confirm a write, re-posts), which a wrapper
+ * cannot see. Thread-safe.
+ */
+final class CountingKvStore implements KvStore {
+  private final KvStore delegate;
+  private final AtomicLong gets = new AtomicLong();
+  private final AtomicLong puts = new AtomicLong();
+  private final AtomicLong bytesPut = new AtomicLong();
+
+  CountingKvStore(KvStore delegate) {
+    this.delegate = delegate;
+  }
+
+  /** A snapshot of the counters. */
+  record Counts(long reads, long writes, long bytesWritten) {
+    Counts minus(Counts before) {
+      return new Counts(reads - before.reads, writes - before.writes, bytesWritten - before.bytesWritten);
+    }
+  }
+
+  Counts counts() {
+    if (delegate instanceof ResilientDbStore) {
+      ResilientDbStore.RequestCounts http = ((ResilientDbStore) delegate).requestCounts();
+      return new Counts(http.reads(), http.commits(), bytesPut.get());
+    }
+    return new Counts(gets.get(), puts.get(), bytesPut.get());
+  }
+
+  @Override
+  public Optional<String> get(String key) throws KvException {
+    gets.incrementAndGet();
+    return delegate.get(key);
+  }
+
+  @Override
+  public void put(String key, String value) throws KvException {
+    puts.incrementAndGet();
+    bytesPut.addAndGet(org.reschat.core.page.PageCodec.utf8Length(value));
+    delegate.put(key, value);
+  }
+
+  @Override
+  public String describe() {
+    return delegate.describe();
+  }
+
+  @Override
+  public StoreHealth health() {
+    return delegate.health();
+  }
+
+  @Override
+  public int maxConcurrentReads() {
+    return delegate.maxConcurrentReads();
+  }
+
+  @Override
+  public void close() {
+    // The session closes the real store.
+  }
+}
