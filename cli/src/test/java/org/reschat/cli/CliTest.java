@@ -434,4 +434,19 @@ class CliTest {
     assertThat(cli.as("bob-laptop", "--json", "history", "alice", "--all").lines()).hasSize(200);
     assertThat(bar.size()).as("no bar with --json").isZero();
   }
+
+  @Test
+  void benchPrintsExactlyTheDocumentedFigures() {
+    Result r = cli.run("--store", "memory:", "--json", "bench", "--rounds", "3");
+    assertThat(r.code()).as(r.toString()).isZero();
+    JsonObject o = json(r.out());
+    assertThat(o.keySet()).containsExactly("send_cpu_us_per_message", "open_page_us", "full_page_bytes",
+        "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
+        "history_1000_ms", "store_put_ms", "store_get_ms");
+    assertThat(o.get("kv_writes_per_send").getAsDouble()).isEqualTo(1.0);
+    assertThat(o.get("kv_reads_per_send").getAsDouble()).isEqualTo(0.0);
+    assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isEqualTo(1.0);
+    assertThat(o.get("full_page_bytes").getAsInt()).isBetween(8_000, 10_000);
+    assertThat(cli.run("bench", "--rounds", "1").code()).isEqualTo(ExitCodes.USAGE);
+  }
 }
