@@ -102,9 +102,7 @@ public final class ChatView {
       }
     } finally {
       poller.interrupt();
-      if (status != null) {
-        status.close();
-      }
+      closeStatus();
     }
   }
 
@@ -217,6 +215,15 @@ public final class ChatView {
       return s;
     } catch (RuntimeException e) {
       return null; // a terminal without a status line
+    }
+  }
+
+  /** Removes the status line, so the menu does not print over what is left of it. */
+  private synchronized void closeStatus() {
+    if (status != null) {
+      status.update(List.of());
+      status.close();
+      status = null;
     }
   }
 
