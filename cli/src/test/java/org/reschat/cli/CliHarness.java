@@ -65,6 +65,15 @@ final class CliHarness {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** Points every command at an emulated ResilientDB cluster, with the given timeouts. */
+  void useResilientDb(org.reschat.kv.testing.ResilientDbCluster cluster, java.time.Duration connect,
+      java.time.Duration read, java.time.Duration confirm) {
+    env.put("RESCHAT_STORE", cluster.storeSpec());
+    env.put("RESCHAT_CONNECT_TIMEOUT", connect.toMillis() + "ms");
+    env.put("RESCHAT_READ_TIMEOUT", read.toMillis() + "ms");
+    env.put("RESCHAT_CONFIRM_TIMEOUT", confirm.toMillis() + "ms");
+  }
+
   /** Runs as the person whose profile is {@code root/<who>}. */
   Result as(String who, String... args) {
     List<String> all = new ArrayList<>(List.of("--home", root.resolve(who).toString()));

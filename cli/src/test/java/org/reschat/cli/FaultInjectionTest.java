@@ -42,10 +42,7 @@ class FaultInjectionTest {
   void start() {
     cluster = ResilientDbCluster.start(2);
     cli = new CliHarness(dir);
-    cli.env.put("RESCHAT_STORE", cluster.storeSpec());
-    cli.env.put("RESCHAT_CONNECT_TIMEOUT", CONNECT.toMillis() + "ms");
-    cli.env.put("RESCHAT_READ_TIMEOUT", READ.toMillis() + "ms");
-    cli.env.put("RESCHAT_CONFIRM_TIMEOUT", CONFIRM.toMillis() + "ms");
+    cli.useResilientDb(cluster, CONNECT, READ, CONFIRM);
     cli.friends("alice", "bob");
     CliHarness.check(cli.as("alice", "send", "bob", "before the fault"));
   }

@@ -24,10 +24,8 @@ class ResilientDbEndToEndTest {
     cluster = ResilientDbCluster.start(2);
     cluster.nodes().forEach(n -> n.failOverlapping(true));
     cli = new CliHarness(dir);
-    cli.env.put("RESCHAT_STORE", cluster.storeSpec());
-    cli.env.put("RESCHAT_CONFIRM_TIMEOUT", "2s");
-    cli.env.put("RESCHAT_READ_TIMEOUT", "1s");
-    cli.env.put("RESCHAT_CONNECT_TIMEOUT", "500ms");
+    cli.useResilientDb(cluster, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(1),
+        java.time.Duration.ofSeconds(2));
   }
 
   @AfterEach

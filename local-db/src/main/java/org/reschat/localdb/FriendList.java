@@ -79,8 +79,7 @@ public final class FriendList {
       List<Friend> friends = read();
       for (Friend f : friends) {
         if (Nicknames.key(f.nickname()).equals(Nicknames.key(nick))) {
-          throw new ProfileException(ProfileException.Kind.DUPLICATE_NICKNAME,
-              "You already have a friend called " + f.nickname() + "; choose another nickname.");
+          throw duplicateNickname(f);
         }
         if (f.card().equals(card)) {
           throw new ProfileException(ProfileException.Kind.DUPLICATE_CARD,
@@ -106,32 +105,40 @@ public final class FriendList {
 
   public Friend rename(String nickname, String newNickname) throws LocalStateException, ProfileException {
     String nick = Nicknames.check(newNickname);
-    try (LocalState.Lock lock = lock()) {
-      List<Friend> friends = read();
-      Friend f = match(friends, nickname);
+    return replace(nickname, (friends, f) -> {
       for (Friend other : friends) {
         if (other != f && Nicknames.key(other.nickname()).equals(Nicknames.key(nick))) {
-          throw new ProfileException(ProfileException.Kind.DUPLICATE_NICKNAME,
-              "You already have a friend called " + other.nickname() + "; choose another nickname.");
+          throw duplicateNickname(other);
         }
       }
-      Friend renamed = new Friend(nick, f.card(), f.verified(), f.added());
-      friends.set(friends.indexOf(f), renamed);
-      write(friends);
-      return renamed;
-    }
+      return new Friend(nick, f.card(), f.verified(), f.added());
+    });
   }
 
   /** Records that the safety number was checked with this friend. */
   public Friend markVerified(String nickname) throws LocalStateException, ProfileException {
+    return replace(nickname, (friends, f) -> new Friend(f.nickname(), f.card(), true, f.added()));
+  }
+
+  private interface Change {
+    Friend apply(List<Friend> friends, Friend friend) throws ProfileException;
+  }
+
+  /** Replaces one friend's entry under the lock: read, change, write atomically. */
+  private Friend replace(String nickname, Change change) throws LocalStateException, ProfileException {
     try (LocalState.Lock lock = lock()) {
       List<Friend> friends = read();
       Friend f = match(friends, nickname);
-      Friend verified = new Friend(f.nickname(), f.card(), true, f.added());
-      friends.set(friends.indexOf(f), verified);
+      Friend changed = change.apply(friends, f);
+      friends.set(friends.indexOf(f), changed);
       write(friends);
-      return verified;
+      return changed;
     }
+  }
+
+  private static ProfileException duplicateNickname(Friend existing) {
+    return new ProfileException(ProfileException.Kind.DUPLICATE_NICKNAME,
+        "You already have a friend called " + existing.nickname() + "; choose another nickname.");
   }
 
   private LocalState.Lock lock() throws LocalStateException {

@@ -2,9 +2,9 @@ package org.reschat.cli.bench;
 
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
-import org.reschat.kv.StoreHealth;
 import org.reschat.kv.resilientdb.ResilientDbStore;
 
 /**
@@ -12,14 +12,13 @@ import org.reschat.kv.resilientdb.ResilientDbStore;
  * requests the store sends by itself (the read-backs that confirm a write, re-posts), which a wrapper
  * cannot see. Thread-safe.
  */
-final class CountingKvStore implements KvStore {
-  private final KvStore delegate;
+final class CountingKvStore extends ForwardingKvStore {
   private final AtomicLong gets = new AtomicLong();
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong bytesPut = new AtomicLong();
 
   CountingKvStore(KvStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** A snapshot of the counters. */
@@ -30,8 +29,8 @@ final class CountingKvStore implements KvStore {
   }
 
   Counts counts() {
-    if (delegate instanceof ResilientDbStore) {
-      ResilientDbStore.RequestCounts http = ((ResilientDbStore) delegate).requestCounts();
+    if (delegate() instanceof ResilientDbStore) {
+      ResilientDbStore.RequestCounts http = ((ResilientDbStore) delegate()).requestCounts();
       return new Counts(http.reads(), http.commits(), bytesPut.get());
     }
     return new Counts(gets.get(), puts.get(), bytesPut.get());
@@ -40,29 +39,14 @@ final class CountingKvStore implements KvStore {
   @Override
   public Optional<String> get(String key) throws KvException {
     gets.incrementAndGet();
-    return delegate.get(key);
+    return super.get(key);
   }
 
   @Override
   public void put(String key, String value) throws KvException {
     puts.incrementAndGet();
     bytesPut.addAndGet(org.reschat.core.page.PageCodec.utf8Length(value));
-    delegate.put(key, value);
-  }
-
-  @Override
-  public String describe() {
-    return delegate.describe();
-  }
-
-  @Override
-  public StoreHealth health() {
-    return delegate.health();
-  }
-
-  @Override
-  public int maxConcurrentReads() {
-    return delegate.maxConcurrentReads();
+    super.put(key, value);
   }
 
   @Override

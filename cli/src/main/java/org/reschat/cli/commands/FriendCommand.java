@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import java.util.List;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
+import org.reschat.cli.CommandGroup;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
@@ -18,15 +19,7 @@ import picocli.CommandLine.Parameters;
     description = "Manage your friends: the people whose cards you hold.",
     subcommands = {FriendCommand.Add.class, FriendCommand.ListFriends.class, FriendCommand.Remove.class,
         FriendCommand.Rename.class, FriendCommand.Verify.class})
-public final class FriendCommand implements java.util.concurrent.Callable<Integer> {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return ExitCodes.USAGE;
-  }
+public final class FriendCommand extends CommandGroup {
 
   static JsonObject friendJson(Friend f) {
     JsonObject o = new JsonObject();

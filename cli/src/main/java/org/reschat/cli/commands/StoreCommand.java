@@ -1,29 +1,19 @@
 package org.reschat.cli.commands;
 
 import com.google.gson.JsonObject;
-import java.util.concurrent.Callable;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
+import org.reschat.cli.CommandGroup;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.StoreHealth;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 @Command(name = "store", mixinStandardHelpOptions = true, description = "Inspect the store.",
     subcommands = StoreCommand.Check.class)
-public final class StoreCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return ExitCodes.USAGE;
-  }
+public final class StoreCommand extends CommandGroup {
 
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = {"Probe the configured store.", "Shows each endpoint's health and round-trip time. Exits 5 if none answers."})

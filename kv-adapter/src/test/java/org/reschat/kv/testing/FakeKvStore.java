@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvUnconfirmedException;
@@ -23,7 +24,7 @@ import org.reschat.kv.memory.MemoryKvStore;
  * store.tamper("rc1.x.y.1", "garbage");       // what an attacker with ledger access can do
  * }</pre>
  */
-public final class FakeKvStore implements VersionedKvStore {
+public final class FakeKvStore extends ForwardingKvStore implements VersionedKvStore {
 
   /** What a {@code put} does. */
   public enum PutMode {
@@ -37,10 +38,19 @@ public final class FakeKvStore implements VersionedKvStore {
     UNAVAILABLE
   }
 
-  private final MemoryKvStore delegate = new MemoryKvStore();
+  private final MemoryKvStore memory;
   private final Deque<KvException> getFailures = new ArrayDeque<>();
   private volatile PutMode putMode = PutMode.NORMAL;
   private volatile boolean down;
+
+  public FakeKvStore() {
+    this(new MemoryKvStore());
+  }
+
+  private FakeKvStore(MemoryKvStore memory) {
+    super(memory);
+    this.memory = memory;
+  }
 
   /** Sets what every following {@code put} does. */
   public FakeKvStore putMode(PutMode mode) {
@@ -67,7 +77,7 @@ public final class FakeKvStore implements VersionedKvStore {
   /** Writes directly, bypassing scripted faults: what any third party with ledger access can do. */
   public void tamper(String key, String value) {
     try {
-      delegate.put(key, value);
+      memory.put(key, value);
     } catch (KvException e) {
       throw new IllegalStateException(e);
     }
@@ -82,7 +92,7 @@ public final class FakeKvStore implements VersionedKvStore {
         throw scripted;
       }
     }
-    return delegate.get(key);
+    return super.get(key);
   }
 
   @Override
@@ -90,10 +100,10 @@ public final class FakeKvStore implements VersionedKvStore {
     checkUp();
     switch (putMode) {
       case NORMAL:
-        delegate.put(key, value);
+        super.put(key, value);
         return;
       case UNCONFIRMED_APPLIED:
-        delegate.put(key, value);
+        super.put(key, value);
         throw new KvUnconfirmedException("FakeKvStore: write of " + key + " applied but not confirmed");
       case UNCONFIRMED_LOST:
         throw new KvUnconfirmedException("FakeKvStore: write of " + key + " lost");
@@ -105,7 +115,7 @@ public final class FakeKvStore implements VersionedKvStore {
 
   @Override
   public List<KvVersion> history(String key) throws KvException {
-    return delegate.history(key);
+    return memory.history(key);
   }
 
   @Override
@@ -116,17 +126,7 @@ public final class FakeKvStore implements VersionedKvStore {
   @Override
   public StoreHealth health() {
     return down ? new StoreHealth(describe(), List.of(StoreHealth.Endpoint.down("fake", "scripted down")))
-        : delegate.health();
-  }
-
-  @Override
-  public int maxConcurrentReads() {
-    return delegate.maxConcurrentReads();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+        : super.health();
   }
 
   private void checkUp() throws KvUnavailableException {

@@ -6,14 +6,14 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.reschat.kv.KvException;
+import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvStore;
-import org.reschat.kv.StoreHealth;
 
 /**
  * Wraps a store and records every call, in order, so a test can assert exactly which reads and writes
  * an operation made. Thread-safe.
  */
-public final class RecordingKvStore implements KvStore {
+public final class RecordingKvStore extends ForwardingKvStore {
 
   /** What was called. */
   public enum Op { GET, PUT }
@@ -28,17 +28,16 @@ public final class RecordingKvStore implements KvStore {
    */
   public record Call(Op op, String key, int valueLength, String failure) {}
 
-  private final KvStore delegate;
   private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
 
   public RecordingKvStore(KvStore delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   @Override
   public Optional<String> get(String key) throws KvException {
     try {
-      Optional<String> value = delegate.get(key);
+      Optional<String> value = super.get(key);
       calls.add(new Call(Op.GET, key, value.map(String::length).orElse(-1), null));
       return value;
     } catch (KvException | RuntimeException e) {
@@ -50,7 +49,7 @@ public final class RecordingKvStore implements KvStore {
   @Override
   public void put(String key, String value) throws KvException {
     try {
-      delegate.put(key, value);
+      super.put(key, value);
       calls.add(new Call(Op.PUT, key, value.length(), null));
     } catch (KvException | RuntimeException e) {
       calls.add(new Call(Op.PUT, key, value == null ? 0 : value.length(), e.getClass().getSimpleName()));
@@ -72,21 +71,6 @@ public final class RecordingKvStore implements KvStore {
 
   @Override
   public String describe() {
-    return "recording " + delegate.describe();
-  }
-
-  @Override
-  public StoreHealth health() {
-    return delegate.health();
-  }
-
-  @Override
-  public int maxConcurrentReads() {
-    return delegate.maxConcurrentReads();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
+    return "recording " + super.describe();
   }
 }

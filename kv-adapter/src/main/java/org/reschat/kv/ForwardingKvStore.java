@@ -1,0 +1,51 @@
+package org.reschat.kv;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A store that passes every call to another: extend it and override only what a decorator changes
+ * (counting, recording, injecting faults). Thread-safe when the delegate is.
+ */
+public abstract class ForwardingKvStore implements KvStore {
+  private final KvStore delegate;
+
+  protected ForwardingKvStore(KvStore delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  /** The store calls are passed to. */
+  protected final KvStore delegate() {
+    return delegate;
+  }
+
+  @Override
+  public Optional<String> get(String key) throws KvException {
+    return delegate.get(key);
+  }
+
+  @Override
+  public void put(String key, String value) throws KvException {
+    delegate.put(key, value);
+  }
+
+  @Override
+  public String describe() {
+    return delegate.describe();
+  }
+
+  @Override
+  public StoreHealth health() {
+    return delegate.health();
+  }
+
+  @Override
+  public int maxConcurrentReads() {
+    return delegate.maxConcurrentReads();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
