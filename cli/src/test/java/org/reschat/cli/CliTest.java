@@ -403,7 +403,7 @@ class CliTest {
       new CliHarness(dir).as("alice", "send", "bob", "second");
     });
     later.start();
-    Result r = cli.as("bob", "receive", "--follow", "--interval", "300ms", "--polls", "8");
+    Result r = cli.as("bob", "receive", "--follow", "--interval", "250ms", "--polls", "20");
     later.join();
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.lines()).hasSize(2);
