@@ -1,7 +1,6 @@
 package org.reschat.cli;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -103,9 +102,5 @@ final class CliHarness {
       throw new AssertionError(r.toString());
     }
     return r;
-  }
-
-  static ByteArrayOutputStream sink() {
-    return new ByteArrayOutputStream();
   }
 }

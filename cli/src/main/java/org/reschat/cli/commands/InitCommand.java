@@ -35,7 +35,7 @@ public final class InitCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     Output out = session.output();
     Profile profile = session.profile();
-    profile.checkNoIdentity();
+    profile.checkNoIdentity(); // before asking for a passphrase that would only be thrown away
     char[] passphrase = noPassphrase ? null : session.passphrase("Choose a passphrase: ", true);
     Identity identity = IdentityCreation.create(profile, name, passphrase, argon2MemoryKiB);
     if (out.json()) {
