@@ -9,7 +9,10 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.impl.ExternalTerminal;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,11 +34,13 @@ class InteractiveTest {
     cli.interactive = true;
     cli.env.put("NO_COLOR", "1");
     cli.terminals = () -> {
-      // No echo from the start, as a real terminal reading a passphrase: only what the program prints shows.
-      org.jline.terminal.Attributes quiet = new org.jline.terminal.Attributes();
-      quiet.setLocalFlag(org.jline.terminal.Attributes.LocalFlag.ECHO, false);
-      return TerminalBuilder.builder().system(false).dumb(true).type("dumb").attributes(quiet)
-          .streams(keys, screen).encoding(StandardCharsets.UTF_8).build();
+      // An in-process terminal: output reaches the screen synchronously (a pty-backed one pumps it on
+      // another thread and can drop the tail when closed). No echo from the start, as a real terminal in
+      // raw mode: only what the program prints shows.
+      Attributes quiet = new Attributes();
+      quiet.setLocalFlag(Attributes.LocalFlag.ECHO, false);
+      return new ExternalTerminal(null, "test", "dumb", keys, screen, StandardCharsets.UTF_8,
+          Terminal.SignalHandler.SIG_DFL, false, quiet, new Size(120, 40));
     };
   }
 
