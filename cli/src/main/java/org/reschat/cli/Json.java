@@ -9,7 +9,8 @@ import org.reschat.core.Message;
 public final class Json {
   private Json() {}
 
-  static JsonObject object(String type) {
+  /** An object with its {@code type} field set: the start of every {@code --json} line. */
+  public static JsonObject object(String type) {
     JsonObject o = new JsonObject();
     o.addProperty("type", type);
     return o;

@@ -20,11 +20,20 @@ public final class Output {
   private final DateTimeFormatter time;
 
   Output(CliContext ctx, boolean json, boolean color) {
-    this.out = ctx.out;
-    this.err = ctx.err;
+    this(ctx.out, ctx.err, json, color, DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ctx.zone));
+  }
+
+  private Output(PrintWriter out, PrintWriter err, boolean json, boolean color, DateTimeFormatter time) {
+    this.out = out;
+    this.err = err;
     this.json = json;
     this.color = color;
-    this.time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ctx.zone);
+    this.time = time;
+  }
+
+  /** The same output with colours off, for text written to files. */
+  public Output withoutColour() {
+    return new Output(out, err, json, false, time);
   }
 
   public boolean json() {
@@ -60,6 +69,11 @@ public final class Output {
     } else {
       line(format(m, friend));
     }
+  }
+
+  /** A moment as every command shows it: {@code 2026-11-22 10:15}, in the local time zone. */
+  public String time(java.time.Instant instant) {
+    return time.format(instant);
   }
 
   /** One message as a human-readable line: time, who, text, and a mark when queued. */

@@ -63,7 +63,8 @@ public final class FileLocalState implements LocalState {
 
   @Override
   public long newestPage(FeedId feed) throws LocalStateException {
-    return numbers(pagesOf(feed)).isEmpty() ? 0 : numbers(pagesOf(feed)).lastKey();
+    SortedMap<Long, Path> pages = numbers(pagesOf(feed));
+    return pages.isEmpty() ? 0 : pages.lastKey();
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Json;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.config.Setting;
@@ -27,8 +28,7 @@ public final class ConfigCommand extends BaseCommand {
     }
     for (Setting setting : Setting.values()) {
       if (out.json()) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "setting");
+        JsonObject o = Json.object("setting");
         o.addProperty("name", setting.fileKey());
         o.addProperty("value", s.display(setting));
         o.addProperty("source", s.sourceOf(setting));

@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.format.DateTimeFormatter;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CliException;
@@ -14,7 +13,6 @@ import org.reschat.cli.ExitCodes;
 import org.reschat.cli.Output;
 import org.reschat.cli.ProgressDisplay;
 import org.reschat.cli.Session;
-import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
@@ -66,20 +64,11 @@ public final class ExportCommand extends BaseCommand {
       AtomicFiles.write(file.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8));
       out.note("Wrote " + history.messages().size() + " messages to " + file + ".");
     }
-    boolean security = false;
-    for (FeedWarning w : history.warnings()) {
-      out.feedWarning(w, friend.nickname());
-      security |= w.kind().isSecurityProblem();
-    }
-    if (history.storeProblem().isPresent()) {
-      out.warn("the store did not answer (" + history.storeProblem().get() + "); exported the copy kept on this "
-          + "computer, which may miss the newest messages.");
-    }
-    return security ? ExitCodes.SECURITY : history.storeProblem().isPresent() ? ExitCodes.STORE : ExitCodes.OK;
+    return HistoryCommand.reportProblems(out, friend.nickname(), history);
   }
 
   private String render(Friend friend, History history, Session session) {
-    DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(session.context().zone());
+    Output plain = session.output().withoutColour();
     StringBuilder sb = new StringBuilder();
     switch (format) {
       case json:
@@ -97,20 +86,17 @@ public final class ExportCommand extends BaseCommand {
         break;
       case md:
         sb.append("# Conversation with ").append(friend.nickname()).append("\n\n");
-        sb.append("Exported ").append(time.format(session.context().clock().instant())).append(", ")
+        sb.append("Exported ").append(plain.time(session.context().clock().instant())).append(", ")
             .append(history.messages().size()).append(" messages.\n\n");
         for (Message m : history.messages()) {
           sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : friend.nickname()).append("**, ")
-              .append(time.format(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
+              .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
               .append(m.text().replace("\n", "  \n")).append("\n\n");
         }
         break;
       default:
         for (Message m : history.messages()) {
-          sb.append(time.format(m.sentAt())).append("  ")
-              .append(m.direction() == Message.Direction.SENT ? "me" : friend.nickname()).append(": ")
-              .append(m.text().replace("\n", "\n    ")).append(m.status() == Message.Status.QUEUED ? " (queued)" : "")
-              .append('\n');
+          sb.append(plain.format(m, friend.nickname())).append('\n');
         }
     }
     return sb.toString();

@@ -6,6 +6,7 @@ import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CommandGroup;
 import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Json;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.core.identity.PublicCard;
@@ -22,8 +23,7 @@ import picocli.CommandLine.Parameters;
 public final class FriendCommand extends CommandGroup {
 
   static JsonObject friendJson(Friend f) {
-    JsonObject o = new JsonObject();
-    o.addProperty("type", "friend");
+    JsonObject o = Json.object("friend");
     o.addProperty("nickname", f.nickname());
     o.addProperty("card", f.card().toString());
     o.addProperty("fingerprint", f.fingerprint());
@@ -157,8 +157,7 @@ public final class FriendCommand extends CommandGroup {
         f = session.profile().friends().markVerified(nickname);
       }
       if (out.json()) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "safety_number");
+        JsonObject o = Json.object("safety_number");
         o.addProperty("friend", f.nickname());
         o.addProperty("safety_number", number);
         o.addProperty("their_fingerprint", f.fingerprint());

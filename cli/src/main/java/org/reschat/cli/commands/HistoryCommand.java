@@ -63,11 +63,6 @@ public final class HistoryCommand extends BaseCommand {
     for (Message m : history.messages()) {
       out.message(m, friend);
     }
-    boolean security = false;
-    for (FeedWarning w : history.warnings()) {
-      out.feedWarning(w, friend);
-      security |= w.kind().isSecurityProblem();
-    }
     if (!out.json()) {
       if (history.messages().isEmpty()) {
         out.note("No messages with " + friend + " yet.");
@@ -75,6 +70,19 @@ public final class HistoryCommand extends BaseCommand {
       if (hintOlder && history.hasOlder()) {
         out.note("Older messages exist: 'reschat history " + friend + " --all' shows everything.");
       }
+    }
+    return reportProblems(out, friend, history);
+  }
+
+  /**
+   * Prints what went wrong while loading (tampering found, the store not answering) and returns the exit
+   * code: 4 for tampering, 5 when only the local copy could be shown, else 0.
+   */
+  static int reportProblems(Output out, String friend, History history) {
+    boolean security = false;
+    for (FeedWarning w : history.warnings()) {
+      out.feedWarning(w, friend);
+      security |= w.kind().isSecurityProblem();
     }
     if (history.storeProblem().isPresent()) {
       out.warn("the store did not answer (" + history.storeProblem().get() + "); this is the copy kept on this computer, "

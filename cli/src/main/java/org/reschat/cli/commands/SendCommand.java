@@ -12,6 +12,7 @@ import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CliException;
 import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Json;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.core.ChatClient;
@@ -73,8 +74,7 @@ public final class SendCommand extends BaseCommand {
       SendResult r = client.send(friend.card(), message);
       queued |= !r.confirmed();
       if (out.json()) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "sent");
+        JsonObject o = Json.object("sent");
         o.addProperty("friend", friend.nickname());
         o.addProperty("id", r.message().id());
         o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));

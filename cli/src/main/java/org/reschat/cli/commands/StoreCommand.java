@@ -5,6 +5,7 @@ import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CommandGroup;
 import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Json;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.kv.KvStore;
@@ -28,8 +29,7 @@ public final class StoreCommand extends CommandGroup {
       KvStore store = session.store();
       StoreHealth health = store.health();
       if (out.json()) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "store");
+        JsonObject o = Json.object("store");
         o.addProperty("store", health.store());
         o.addProperty("spec", session.settings().store());
         o.addProperty("source", session.settings().sourceOf(org.reschat.config.Setting.STORE));
@@ -40,8 +40,7 @@ public final class StoreCommand extends CommandGroup {
       }
       for (StoreHealth.Endpoint e : health.endpoints()) {
         if (out.json()) {
-          JsonObject o = new JsonObject();
-          o.addProperty("type", "endpoint");
+          JsonObject o = Json.object("endpoint");
           o.addProperty("name", e.name());
           o.addProperty("ok", e.ok());
           o.addProperty("rtt_ms", e.roundTrip().map(d -> d.toNanos() / 1e6).orElse(null));

@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Json;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.core.identity.IdentityFile;
@@ -40,8 +41,7 @@ public final class WhoamiCommand extends BaseCommand {
   }
 
   static JsonObject identityJson(String name, PublicCard card, Profile profile, Session session) throws Exception {
-    JsonObject o = new JsonObject();
-    o.addProperty("type", "identity");
+    JsonObject o = Json.object("identity");
     o.addProperty("name", name);
     o.addProperty("card", card.toString());
     o.addProperty("fingerprint", card.fingerprintText());

@@ -109,7 +109,7 @@ public final class Menu {
       passphrase = first.toCharArray();
     }
     session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
-        passphrase, PassphraseBox.Argon2.interactive(new java.security.SecureRandom()).memoryKiB()));
+        passphrase, PassphraseBox.Argon2.DEFAULT_MEMORY_KIB));
     println("Created. Your card, to give to friends:");
     println(session.card().toString());
     return true;

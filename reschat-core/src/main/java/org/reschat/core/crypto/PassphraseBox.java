@@ -34,9 +34,12 @@ public final class PassphraseBox {
    * @param salt random salt, 16 bytes or more
    */
   public record Argon2(int memoryKiB, int iterations, int parallelism, byte[] salt) {
+    /** Memory of {@link #interactive}: 64 MiB. */
+    public static final int DEFAULT_MEMORY_KIB = 64 * 1024;
+
     /** The defaults for new files: 64 MiB, 3 passes, 1 lane (about half a second on a laptop). */
     public static Argon2 interactive(SecureRandom random) {
-      return new Argon2(64 * 1024, 3, 1, randomBytes(random, 16));
+      return new Argon2(DEFAULT_MEMORY_KIB, 3, 1, randomBytes(random, 16));
     }
 
     /** Cheap parameters for tests only. */

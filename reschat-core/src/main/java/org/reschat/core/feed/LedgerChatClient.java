@@ -136,11 +136,15 @@ public final class LedgerChatClient implements ChatClient {
     int pending = 0;
     for (Map.Entry<Long, String> e : state.outbox(feed).entrySet()) {
       int queued = FeedSync.parseLocal(e.getValue(), "queued page " + e.getKey()).slots().size();
-      Optional<String> confirmed = state.page(feed, e.getKey());
-      int done = confirmed.isEmpty() ? 0 : FeedSync.parseLocal(confirmed.get(), "cached page " + e.getKey()).slots().size();
-      pending += Math.max(0, queued - done);
+      pending += Math.max(0, queued - confirmedSlots(feed, e.getKey()));
     }
     return pending;
+  }
+
+  /** Slots of one of this person's pages the store has confirmed: those of the verified copy. */
+  private int confirmedSlots(FeedId feed, long number) throws LocalStateException {
+    Optional<String> confirmed = state.page(feed, number);
+    return confirmed.isEmpty() ? 0 : FeedSync.parseLocal(confirmed.get(), "cached page " + number).slots().size();
   }
 
   @Override
@@ -255,12 +259,7 @@ public final class LedgerChatClient implements ChatClient {
     for (Map.Entry<Long, Page> e : r.pages.entrySet()) {
       long number = e.getKey();
       Page page = e.getValue();
-      int confirmed = page.slots().size();
-      if (outbox.containsKey(number)) {
-        Optional<String> cached = state.page(r.feed, number);
-        confirmed = cached.isEmpty() ? 0 : FeedSync.parseLocal(cached.get(), "cached page " + number).slots().size();
-      }
-      int confirmedSlots = confirmed;
+      int confirmedSlots = outbox.containsKey(number) ? confirmedSlots(r.feed, number) : page.slots().size();
       futures.add(cpu.submit(() -> openPage(c, page, own, from, confirmedSlots)));
     }
     List<Message> out = new ArrayList<>();
