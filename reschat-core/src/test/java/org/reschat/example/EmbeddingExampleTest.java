@@ -25,9 +25,17 @@ class EmbeddingExampleTest {
     PublicCard bobCard = PublicCard.parse(bobKeys.card().toString()); // what Bob pastes to Alice
     PublicCard aliceCard = PublicCard.parse(aliceKeys.card().toString());
 
+    // A clock that moves a millisecond per reading, so Bob's reply is never stamped in the same
+    // millisecond as Alice's message (equal times are ordered by writer tag, not by who spoke first).
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+    java.time.Clock clock = new java.time.Clock() {
+      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+      @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public java.time.Instant instant() { return java.time.Instant.ofEpochMilli(now.incrementAndGet()); }
+    };
     try (KvStore store = KvStores.open("embedded:" + dir.resolve("ledger.db"));
-        ChatClient alice = ChatClient.builder().identity(aliceKeys).store(store).build();
-        ChatClient bob = ChatClient.builder().identity(bobKeys).store(store).build()) {
+        ChatClient alice = ChatClient.builder().identity(aliceKeys).store(store).clock(clock).build();
+        ChatClient bob = ChatClient.builder().identity(bobKeys).store(store).clock(clock).build()) {
       SendResult sent = alice.send(bobCard, "Hi Bob, this is on a ledger.");
       assertThat(sent.confirmed()).isTrue();
 

@@ -36,8 +36,21 @@ class ChatClientTest {
   private final Identity b = TestIdentities.named("bob");
   private final List<ChatClient> clients = new java.util.ArrayList<>();
 
+  /**
+   * One clock for every client of a test, a millisecond further on each reading: messages sent one after
+   * another never share a timestamp, so the expected order does not depend on how fast the machine is
+   * (equal timestamps are ordered by writer tag, by design).
+   */
+  private final AtomicLong ticks = new AtomicLong(1_800_000_000_000L);
+  private final Clock ticking = new Clock() {
+    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    @Override public Instant instant() { return Instant.ofEpochMilli(ticks.incrementAndGet()); }
+  };
+
   private ChatClient client(Identity id, KvStore store) {
-    ChatClient c = ChatClient.builder().identity(id).store(store).localState(new InMemoryLocalState()).build();
+    ChatClient c = ChatClient.builder().identity(id).store(store).localState(new InMemoryLocalState()).clock(ticking)
+        .build();
     clients.add(c);
     return c;
   }
