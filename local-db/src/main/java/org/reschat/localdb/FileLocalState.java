@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.conversation.FeedId;
 import org.reschat.core.json.StrictJson;
-import org.reschat.core.page.PageCodec;
+import org.reschat.core.page.Envelope;
 import org.reschat.core.page.PageFormatException;
 import org.reschat.core.state.LocalState;
 
@@ -24,10 +24,11 @@ import org.reschat.core.state.LocalState;
  * {@link LocalState} in a profile's {@code state/} directory:
  *
  * <pre>
- * state/pages/rc1.CONV.TAG/N.json     verified pages, verbatim as on the ledger (version in their "v")
- * state/outbox/rc1.CONV.TAG/N.json    own pages not yet confirmed
- * state/cursors/rc1.CONV.TAG.json     {"schema":1,"page":N,"slot":I}: how far update has delivered
- * state/locks/CONV.lock               one conversation's lock, across processes
+ * state/pages/CONV.TAG/N.page          verified pages, sealed, verbatim as on the ledger
+ * state/outbox/CONV.TAG/N.page         own pages not yet confirmed
+ * state/evidence/CONV.TAG/N-H.page     second signed versions of a page (equivocation), H = a hash of the value
+ * state/cursors/CONV.TAG.json          {"schema":1,"page":N,"slot":I}: how far update has delivered
+ * state/locks/CONV.lock                one conversation's lock, across processes
  * </pre>
  *
  * Every write is atomic and durable ({@link AtomicFiles}); files are 0600, directories 0700. A file
@@ -35,7 +36,7 @@ import org.reschat.core.state.LocalState;
  */
 public final class FileLocalState implements LocalState {
   static final int CURSOR_SCHEMA = 1;
-  private static final Pattern PAGE_FILE = Pattern.compile("([1-9][0-9]{0,15})\\.json");
+  private static final Pattern PAGE_FILE = Pattern.compile("([1-9][0-9]{0,15})\\.page");
 
   private final Path root;
 
@@ -53,12 +54,12 @@ public final class FileLocalState implements LocalState {
 
   @Override
   public Optional<String> page(FeedId feed, long number) throws LocalStateException {
-    return readPage(pagesOf(feed).resolve(number + ".json"));
+    return readPage(pagesOf(feed).resolve(number + ".page"));
   }
 
   @Override
   public void savePage(FeedId feed, long number, String json) throws LocalStateException {
-    AtomicFiles.write(pagesOf(feed).resolve(number + ".json"), json.getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(pagesOf(feed).resolve(number + ".page"), json.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -78,16 +79,48 @@ public final class FileLocalState implements LocalState {
 
   @Override
   public void putOutbox(FeedId feed, long number, String json) throws LocalStateException {
-    AtomicFiles.write(outboxOf(feed).resolve(number + ".json"), json.getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(outboxOf(feed).resolve(number + ".page"), json.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   public void removeOutbox(FeedId feed, long number, String json) throws LocalStateException {
-    Path file = outboxOf(feed).resolve(number + ".json");
+    Path file = outboxOf(feed).resolve(number + ".page");
     Optional<String> current = readPage(file);
     if (current.isPresent() && current.get().equals(json)) {
       AtomicFiles.delete(file);
     }
+  }
+
+  @Override
+  public void saveEvidence(FeedId feed, long number, String value) throws LocalStateException {
+    String name = number + "-" + org.reschat.core.crypto.Base64Url.encode(java.util.Arrays.copyOf(
+        org.reschat.core.crypto.Sha.sha256(value.getBytes(StandardCharsets.UTF_8)), 12)) + ".page";
+    AtomicFiles.write(root.resolve("evidence").resolve(feed.toString()).resolve(name), value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public java.util.List<String> evidence(FeedId feed, long number) throws LocalStateException {
+    Path dir = root.resolve("evidence").resolve(feed.toString());
+    java.util.List<Path> files = new java.util.ArrayList<>();
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, number + "-*.page")) {
+        entries.forEach(files::add);
+      } catch (IOException e) {
+        throw AtomicFiles.failure("list", dir, e);
+      }
+    }
+    files.sort(java.util.Comparator.comparing(p -> {
+      try {
+        return Files.getLastModifiedTime(p);
+      } catch (IOException e) {
+        return java.nio.file.attribute.FileTime.fromMillis(0);
+      }
+    }));
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (Path p : files) {
+      readPage(p).ifPresent(out::add);
+    }
+    return out;
   }
 
   @Override
@@ -143,7 +176,7 @@ public final class FileLocalState implements LocalState {
     Optional<String> json = readText(file);
     if (json.isPresent()) {
       try {
-        PageCodec.parse(json.get());
+        Envelope.checkForm(json.get());
       } catch (PageFormatException e) {
         throw damaged(file, e.getMessage());
       }

@@ -16,14 +16,19 @@ public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail) 
   public enum Kind {
     /** The value is not a page at all (garbage, truncated, oversize, another format). */
     CORRUPT,
-    /** A page of another conversation, feed or page number was written here. */
+    /** A page of another feed or page number, or sealed for another conversation, was written here. */
     MISPLACED,
     /** The signature does not verify: not written by the feed's owner. */
     FORGED,
     /** An older version of a page, with fewer slots than one already verified (a rollback). */
     ROLLBACK,
-    /** A validly signed page whose earlier slots differ from the verified copy. */
-    REWRITTEN,
+    /**
+     * The writer signed a second version of a page that contradicts one already verified (changed
+     * messages, another link): a fork. The first verified version is still shown; both are kept as evidence.
+     */
+    EQUIVOCATION,
+    /** Another member saw this feed further than the store now serves it: something is being withheld. */
+    WITHHELD,
     /** The page does not link to its neighbour: the hash chain is broken. */
     CHAIN_BROKEN,
     /** A page known to exist is gone from the store. */

@@ -1,26 +1,15 @@
 package org.reschat.core.conversation;
 
-import org.reschat.kv.KvKeys;
-
 /**
- * One writer's feed in one conversation: a chain of pages stored at keys
- * {@code rc1.<conversation>.<writer-tag>.<page number>}, all in the store's safe key alphabet.
- *
- * @param conversation the conversation id (base64url)
- * @param writer the writer's tag (base64url)
+ * One member's feed in one conversation, by its local names: the conversation id and the writer's tag
+ * (both derived from the conversation secret, never written to the ledger), and the member's index.
+ * Ledger keys come from {@link Conversation#pageKey}.
  */
-public record FeedId(String conversation, String writer) {
+public record FeedId(String conversation, String writer, int member) {
 
-  /** The store key of page {@code number} (from 1). */
-  public String key(long number) {
-    if (number < 1) {
-      throw new IllegalArgumentException("Page numbers start at 1, not " + number);
-    }
-    return KvKeys.requireValid("rc1." + conversation + "." + writer + "." + number);
-  }
-
+  /** A name for local files and logs: {@code CONV.TAG}. */
   @Override
   public String toString() {
-    return "rc1." + conversation + "." + writer;
+    return conversation + "." + writer;
   }
 }

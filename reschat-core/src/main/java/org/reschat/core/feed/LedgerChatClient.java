@@ -6,9 +6,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,22 +31,22 @@ import org.reschat.core.SendResult;
 import org.reschat.core.Update;
 import org.reschat.core.conversation.Conversation;
 import org.reschat.core.conversation.FeedId;
-import org.reschat.core.crypto.Hpke;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.page.Page;
-import org.reschat.core.page.PageCodec;
 import org.reschat.core.page.PageLimits;
-import org.reschat.core.page.PageOpener;
-import org.reschat.core.page.PageWriter;
-import org.reschat.core.page.Slot;
+import org.reschat.core.page.SlotSeal;
 import org.reschat.core.state.LocalState;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvTimeoutException;
 import org.reschat.kv.KvUnavailableException;
 
-/** The {@link ChatClient} over a {@link KvStore}: single-writer feeds of signed pages. */
+/**
+ * The {@link ChatClient} over a {@link KvStore}: conversations of single-writer feeds of sealed, signed
+ * pages. Each call works under the conversation's lock through one {@link Operation}, which holds a
+ * {@link FeedReader} per member feed and the {@link OwnFeed} that publishes.
+ */
 public final class LedgerChatClient implements ChatClient {
   private final Identity me;
   private final KvStore store;
@@ -72,7 +72,110 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public Conversation conversationWith(PublicCard contact) {
-    return conversations.computeIfAbsent(contact, c -> Conversation.between(me, c));
+    return conversations.computeIfAbsent(contact, c -> Conversation.pair(me, c));
+  }
+
+  /** One call's view of a conversation: a reader per feed, the own feed's writer, the warnings found. */
+  private final class Operation {
+    final Conversation c;
+    final Warnings warnings = new Warnings();
+    final AtomicInteger reads = new AtomicInteger();
+    final List<FeedReader> readers = new ArrayList<>();
+    final FeedReader mine;
+    final OwnFeed own;
+
+    Operation(Conversation c) {
+      this.c = c;
+      for (FeedId feed : c.feeds()) {
+        readers.add(new FeedReader(c, feed, store, state, warnings, reads));
+      }
+      this.mine = readers.get(0);
+      this.own = new OwnFeed(c, mine, store, state);
+    }
+
+    List<FeedReader> others() {
+      return readers.subList(1, readers.size());
+    }
+
+    Optional<String> flush() throws LocalStateException {
+      return own.flush(Heads.of(readers));
+    }
+
+    /** Every feed up to the store's newest page; the first reads of all feeds go out at once. */
+    void refresh() throws KvException, LocalStateException {
+      Map<FeedReader, List<Long>> first = new LinkedHashMap<>();
+      for (FeedReader r : readers) {
+        long n = r.newestVerified();
+        first.put(r, n > 0 ? List.of(n, n + 1) : List.of(1L));
+      }
+      prefetch(first, HistoryRequest.Progress.NONE);
+      for (FeedReader r : readers) {
+        r.refresh();
+      }
+    }
+
+    /** Reads pages of several feeds in parallel into the readers' memory of this operation. */
+    void prefetch(Map<FeedReader, List<Long>> wanted, HistoryRequest.Progress progress) throws KvException {
+      int total = wanted.values().stream().mapToInt(List::size).sum();
+      AtomicInteger done = new AtomicInteger();
+      List<Future<?>> futures = new ArrayList<>();
+      for (Map.Entry<FeedReader, List<Long>> e : wanted.entrySet()) {
+        for (long number : e.getValue()) {
+          futures.add(io.submit(() -> {
+            e.getKey().fetch(number);
+            progress.pagesRead(done.incrementAndGet(), total);
+            return null;
+          }));
+        }
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+          futures.forEach(x -> x.cancel(true));
+          throw new IllegalStateException("Interrupted while loading pages", ex);
+        } catch (ExecutionException ex) {
+          futures.forEach(x -> x.cancel(true));
+          if (ex.getCause() instanceof KvException) {
+            throw (KvException) ex.getCause();
+          }
+          throw ex.getCause() instanceof RuntimeException ? (RuntimeException) ex.getCause()
+              : new IllegalStateException(ex.getCause());
+        }
+      }
+    }
+
+    /** Opens the given pages of each feed in parallel and merges them. */
+    List<Message> messages(Map<FeedReader, SortedMap<Long, Page>> pages, Map<FeedReader, LocalState.Position> from)
+        throws LocalStateException {
+      List<List<Future<List<Object>>>> perFeed = new ArrayList<>();
+      for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
+        FeedReader r = e.getKey();
+        LocalState.Position start = from.getOrDefault(r, LocalState.Position.START);
+        List<Future<List<Object>>> futures = new ArrayList<>();
+        for (Map.Entry<Long, Page> p : e.getValue().entrySet()) {
+          int confirmed = r.own ? own.confirmedSlots(p.getKey(), p.getValue()) : p.getValue().slots().size();
+          futures.add(cpu.submit(() -> Timeline.open(c, r, p, start, confirmed)));
+        }
+        perFeed.add(futures);
+      }
+      List<List<Message>> feeds = new ArrayList<>();
+      for (List<Future<List<Object>>> futures : perFeed) {
+        List<Message> messages = new ArrayList<>();
+        for (Future<List<Object>> f : futures) {
+          for (Object o : join(f)) {
+            if (o instanceof Message) {
+              messages.add((Message) o);
+            } else {
+              warnings.add((FeedWarning) o);
+            }
+          }
+        }
+        feeds.add(messages);
+      }
+      return Timeline.merge(feeds);
+    }
   }
 
   // --- send ---------------------------------------------------------------------------------------------
@@ -81,75 +184,23 @@ public final class LedgerChatClient implements ChatClient {
   public SendResult send(PublicCard contact, String text) throws InvalidMessageException, LocalStateException, KvException {
     byte[] body = encodeText(text);
     Conversation c = conversationWith(contact);
-    FeedId feed = c.myFeed();
     try (LocalState.Lock lock = state.lock(c.id())) {
-      FeedSync sync = new FeedSync(c, store, state, io);
-      Page tail = ownTail(sync, feed);
-      long now = clock.millis();
-      long last = tail == null ? 0 : tail.slots().get(tail.slots().size() - 1).timestampMillis();
-      // Timestamps never go backwards within a feed, so merging by time keeps each feed's order.
-      PageWriter.Draft draft = new PageWriter.Draft(Message.TEXT, Math.max(now, last), "", body);
-      Page page = new PageWriter(me, c, Hpke.standard()).append(tail, draft);
-      String json = PageCodec.toJson(page);
-      state.putOutbox(feed, page.number(), json); // durable before the network sees it
-      Optional<String> problem = flush(c);
-      boolean confirmed = !state.outbox(feed).containsKey(page.number());
+      Operation op = new Operation(c);
+      op.own.append(new SlotSeal.Draft(Message.TEXT, clock.millis(), new byte[0], body), Heads.of(op.readers));
+      Optional<String> problem = op.flush();
+      long newest = op.mine.newestHeld();
+      Page page = op.mine.shown(newest).orElseThrow();
       int index = page.slots().size() - 1;
-      Message message = new Message(feed.writer() + ":" + page.number() + ":" + index, Message.Direction.SENT, me.card(),
-          Instant.ofEpochMilli(draft.timestampMillis()), Message.TEXT, text, page.number(), index,
-          confirmed ? Message.Status.CONFIRMED : Message.Status.QUEUED);
-      return new SendResult(message, pendingMessages(feed), problem);
+      List<Object> opened = Timeline.open(c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
+          op.own.confirmedSlots(newest, page));
+      Message message = (Message) opened.get(0);
+      return new SendResult(message, op.own.pending(), problem);
     }
-  }
-
-  /** The newest own page: queued, cached, or found on the store when this client has none. */
-  private Page ownTail(FeedSync sync, FeedId feed) throws LocalStateException, KvException {
-    long newest = sync.newestHeld(feed);
-    if (newest > 0) {
-      return sync.shownVersion(feed, newest).orElseThrow();
-    }
-    Map<Long, Fetched> seen = new java.util.HashMap<>();
-    long found = sync.locateNewest(feed, seen);
-    if (found == 0) {
-      return null;
-    }
-    state.savePage(feed, found, seen.get(found).json());
-    return seen.get(found).page();
-  }
-
-  /** Publishes queued pages in page order; stops at the first the store does not confirm. */
-  private Optional<String> flush(Conversation c) throws LocalStateException {
-    FeedId feed = c.myFeed();
-    for (Map.Entry<Long, String> e : state.outbox(feed).entrySet()) {
-      try {
-        store.put(feed.key(e.getKey()), e.getValue());
-      } catch (KvException ex) {
-        return Optional.of(ex.getMessage());
-      }
-      state.savePage(feed, e.getKey(), e.getValue());
-      state.removeOutbox(feed, e.getKey(), e.getValue());
-    }
-    return Optional.empty();
-  }
-
-  private int pendingMessages(FeedId feed) throws LocalStateException {
-    int pending = 0;
-    for (Map.Entry<Long, String> e : state.outbox(feed).entrySet()) {
-      int queued = FeedSync.parseLocal(e.getValue(), "queued page " + e.getKey()).slots().size();
-      pending += Math.max(0, queued - confirmedSlots(feed, e.getKey()));
-    }
-    return pending;
-  }
-
-  /** Slots of one of this person's pages the store has confirmed: those of the verified copy. */
-  private int confirmedSlots(FeedId feed, long number) throws LocalStateException {
-    Optional<String> confirmed = state.page(feed, number);
-    return confirmed.isEmpty() ? 0 : FeedSync.parseLocal(confirmed.get(), "cached page " + number).slots().size();
   }
 
   @Override
   public int pending(PublicCard contact) throws LocalStateException {
-    return pendingMessages(conversationWith(contact).myFeed());
+    return new Operation(conversationWith(contact)).own.pending();
   }
 
   // --- history and update -----------------------------------------------------------------------------
@@ -159,174 +210,108 @@ public final class LedgerChatClient implements ChatClient {
     Conversation c = conversationWith(contact);
     try (LocalState.Lock lock = state.lock(c.id())) {
       try {
-        return onlineHistory(c, request);
+        return onlineHistory(new Operation(c), request);
       } catch (KvUnavailableException | KvTimeoutException e) {
-        return localHistory(c, request, e.getMessage());
+        return localHistory(new Operation(c), request, e.getMessage());
       }
     }
   }
 
-  private History onlineHistory(Conversation c, HistoryRequest request) throws LocalStateException, KvException {
-    FeedSync sync = new FeedSync(c, store, state, io);
-    sync.confirmLanded(c.myFeed());
-    flush(c);
-    sync.refresh(List.of(c.theirFeed(), c.myFeed()));
-    List<FeedSync.Range> ranges = new ArrayList<>();
-    for (FeedId feed : List.of(c.theirFeed(), c.myFeed())) {
-      long newest = sync.newestHeld(feed);
+  private History onlineHistory(Operation op, HistoryRequest request) throws LocalStateException, KvException {
+    op.flush();
+    op.refresh();
+    op.flush(); // own pages found damaged are queued again; write them back now
+    Map<FeedReader, List<Long>> wanted = new LinkedHashMap<>();
+    Map<FeedReader, long[]> ranges = new LinkedHashMap<>();
+    for (FeedReader r : op.readers) {
+      long newest = r.newestHeld();
       if (newest > 0) {
-        ranges.add(FeedSync.Range.newest(feed, newest, request.pagesPerFeed()));
+        long from = Math.max(1, newest - Math.min(newest, request.pagesPerFeed()) + 1);
+        ranges.put(r, new long[] {from, newest});
+        wanted.put(r, r.toRead(from, newest));
       }
     }
-    sync.load(ranges, request.progress());
-    flush(c); // own pages found damaged are queued again; write them back now
-    List<List<Message>> feeds = new ArrayList<>();
-    List<FeedWarning> warnings = new ArrayList<>(sync.warnings());
+    op.prefetch(wanted, request.progress());
+    Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
     boolean hasOlder = false;
-    for (FeedSync.Range r : ranges) {
-      feeds.add(decrypt(c, r, LocalState.Position.START, warnings));
-      hasOlder |= r.pages.isEmpty() ? r.from > 1 : r.pages.firstKey() > 1;
+    for (Map.Entry<FeedReader, long[]> e : ranges.entrySet()) {
+      SortedMap<Long, Page> p = e.getKey().pages(e.getValue()[0], e.getValue()[1]);
+      pages.put(e.getKey(), p);
+      hasOlder |= p.isEmpty() ? e.getValue()[0] > 1 : p.firstKey() > 1;
     }
-    return new History(merge(c, feeds), warnings, hasOlder, sync.pagesRead(), Optional.empty());
+    op.flush();
+    Heads.check(op.readers);
+    List<Message> messages = op.messages(pages, Map.of());
+    return new History(messages, op.warnings.all(), hasOlder, op.reads.get(), Optional.empty());
   }
 
   /** The verified pages kept locally, when the store cannot be read. */
-  private History localHistory(Conversation c, HistoryRequest request, String problem) throws LocalStateException {
-    FeedSync sync = new FeedSync(c, store, state, io);
-    List<List<Message>> feeds = new ArrayList<>();
-    List<FeedWarning> warnings = new ArrayList<>();
+  private History localHistory(Operation op, HistoryRequest request, String problem) throws LocalStateException {
+    Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
     boolean hasOlder = false;
-    for (FeedId feed : List.of(c.theirFeed(), c.myFeed())) {
-      long newest = sync.newestHeld(feed);
+    for (FeedReader r : op.readers) {
+      long newest = r.newestHeld();
       if (newest == 0) {
         continue;
       }
-      FeedSync.Range r = FeedSync.Range.newest(feed, newest, request.pagesPerFeed());
-      for (long k = r.from; k <= r.to; k++) {
-        Optional<Page> page = sync.shownVersion(feed, k);
+      long from = Math.max(1, newest - Math.min(newest, request.pagesPerFeed()) + 1);
+      SortedMap<Long, Page> p = new TreeMap<>();
+      for (long k = from; k <= newest; k++) {
+        Optional<Page> page = r.shown(k);
         if (page.isPresent()) {
-          r.pages.put(k, page.get());
+          p.put(k, page.get());
         } else {
           hasOlder = true; // not kept locally: the store will show it once it answers
         }
       }
-      feeds.add(decrypt(c, r, LocalState.Position.START, warnings));
-      hasOlder |= r.from > 1;
+      pages.put(r, p);
+      hasOlder |= from > 1;
     }
-    return new History(merge(c, feeds), warnings, hasOlder, 0, Optional.of(problem));
+    return new History(op.messages(pages, Map.of()), op.warnings.all(), hasOlder, 0, Optional.of(problem));
   }
 
   @Override
   public Update update(PublicCard contact) throws LocalStateException, KvException {
     Conversation c = conversationWith(contact);
-    FeedId theirs = c.theirFeed();
     try (LocalState.Lock lock = state.lock(c.id())) {
-      FeedSync sync = new FeedSync(c, store, state, io);
-      int before = pendingMessages(c.myFeed());
-      sync.confirmLanded(c.myFeed());
-      Optional<String> problem = flush(c);
-      sync.refresh(List.of(theirs, c.myFeed()));
+      Operation op = new Operation(c);
+      int before = op.own.pending();
+      Optional<String> problem = op.flush();
+      op.refresh();
       if (problem.isEmpty()) {
-        problem = flush(c);
+        problem = op.flush();
       }
-      List<FeedWarning> warnings = new ArrayList<>(sync.warnings());
-      List<Message> received = List.of();
-      long newest = state.newestPage(theirs);
-      LocalState.Position mark = state.delivered(theirs);
-      if (newest >= mark.page()) {
-        FeedSync.Range range = new FeedSync.Range(theirs, mark.page(), newest);
-        sync.load(List.of(range), HistoryRequest.Progress.NONE);
-        warnings = new ArrayList<>(sync.warnings());
-        received = decrypt(c, range, mark, warnings);
-        Page top = range.pages.get(newest);
-        if (top != null) {
-          state.saveDelivered(theirs, new LocalState.Position(newest, top.slots().size()));
+      Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
+      Map<FeedReader, LocalState.Position> marks = new LinkedHashMap<>();
+      Map<FeedReader, List<Long>> wanted = new LinkedHashMap<>();
+      for (FeedReader r : op.others()) {
+        LocalState.Position mark = state.delivered(r.feed);
+        long newest = r.newestVerified();
+        if (newest >= mark.page()) {
+          marks.put(r, mark);
+          wanted.put(r, r.toRead(mark.page(), newest));
         }
       }
-      int after = pendingMessages(c.myFeed());
-      return new Update(received, Math.max(0, before - after), after, problem, warnings);
-    }
-  }
-
-  // --- decrypting and merging ---------------------------------------------------------------------------
-
-  /** Opens every slot of the range's pages at or after {@code from}, in parallel, in feed order. */
-  private List<Message> decrypt(Conversation c, FeedSync.Range r, LocalState.Position from, List<FeedWarning> warnings)
-      throws LocalStateException {
-    boolean own = r.feed.writer().equals(c.myTag());
-    SortedMap<Long, String> outbox = own ? state.outbox(r.feed) : java.util.Collections.emptySortedMap();
-    List<Future<List<Object>>> futures = new ArrayList<>();
-    for (Map.Entry<Long, Page> e : r.pages.entrySet()) {
-      long number = e.getKey();
-      Page page = e.getValue();
-      int confirmedSlots = outbox.containsKey(number) ? confirmedSlots(r.feed, number) : page.slots().size();
-      futures.add(cpu.submit(() -> openPage(c, page, own, from, confirmedSlots)));
-    }
-    List<Message> out = new ArrayList<>();
-    for (Future<List<Object>> f : futures) {
-      for (Object o : join(f)) {
-        if (o instanceof Message) {
-          out.add((Message) o);
-        } else {
-          warnings.add((FeedWarning) o);
+      op.prefetch(wanted, HistoryRequest.Progress.NONE);
+      for (Map.Entry<FeedReader, LocalState.Position> e : marks.entrySet()) {
+        FeedReader r = e.getKey();
+        long newest = r.newestVerified();
+        pages.put(r, r.pages(e.getValue().page(), newest));
+      }
+      Heads.check(op.readers);
+      List<Message> received = op.messages(pages, marks);
+      for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
+        SortedMap<Long, Page> p = e.getValue();
+        if (!p.isEmpty()) {
+          state.saveDelivered(e.getKey().feed, new LocalState.Position(p.lastKey(), p.get(p.lastKey()).slots().size()));
         }
       }
+      int after = op.own.pending();
+      return new Update(received, Math.max(0, before - after), after, problem, op.warnings.all());
     }
-    return out;
   }
 
-  private List<Object> openPage(Conversation c, Page page, boolean own, LocalState.Position from, int confirmedSlots) {
-    List<Object> out = new ArrayList<>();
-    for (int i = 0; i < page.slots().size(); i++) {
-      if (!from.includes(page.number(), i)) {
-        continue;
-      }
-      Slot slot = page.slots().get(i);
-      String text;
-      try {
-        byte[] plain = PageOpener.open(me, c, page, i);
-        text = slot.type().equals(Message.TEXT) ? decodeText(plain) : "[a " + slot.type() + " message, which this version cannot show]";
-      } catch (Hpke.OpenFailedException e) {
-        out.add(new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, own, page.number(),
-            "message " + i + " does not open with your key (" + e.getMessage() + ")"));
-        continue;
-      }
-      out.add(new Message(page.writer() + ":" + page.number() + ":" + i,
-          own ? Message.Direction.SENT : Message.Direction.RECEIVED, own ? c.me() : c.them(),
-          Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, page.number(), i,
-          i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED));
-    }
-    return out;
-  }
-
-  /**
-   * Merges feeds by timestamp, then writer tag; each feed's own order is kept even if its clock went
-   * backwards, because this is a merge of already ordered lists, not a sort.
-   */
-  static List<Message> merge(Conversation c, List<List<Message>> feeds) {
-    if (feeds.isEmpty()) {
-      return List.of();
-    }
-    List<Message> merged = new ArrayList<>(feeds.get(0));
-    Comparator<Message> order = Comparator.comparing(Message::sentAt)
-        .thenComparing(m -> m.id().substring(0, m.id().indexOf(':')));
-    for (int f = 1; f < feeds.size(); f++) {
-      List<Message> a = merged;
-      List<Message> b = feeds.get(f);
-      List<Message> out = new ArrayList<>(a.size() + b.size());
-      int i = 0;
-      int j = 0;
-      while (i < a.size() || j < b.size()) {
-        if (j == b.size() || (i < a.size() && order.compare(a.get(i), b.get(j)) <= 0)) {
-          out.add(a.get(i++));
-        } else {
-          out.add(b.get(j++));
-        }
-      }
-      merged = out;
-    }
-    return merged;
-  }
+  // --- text ---------------------------------------------------------------------------------------------
 
   private static byte[] encodeText(String text) throws InvalidMessageException {
     if (text == null || text.isBlank()) {
@@ -346,11 +331,6 @@ public final class LedgerChatClient implements ChatClient {
     } catch (CharacterCodingException e) {
       throw new InvalidMessageException("The message is not valid Unicode text.");
     }
-  }
-
-  private static String decodeText(byte[] plain) {
-    // Authenticated, so written by the sender; invalid UTF-8 is their client's bug, shown with replacement marks.
-    return StandardCharsets.UTF_8.decode(ByteBuffer.wrap(plain)).toString();
   }
 
   private static <T> T join(Future<T> future) {

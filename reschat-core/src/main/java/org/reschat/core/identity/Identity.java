@@ -7,14 +7,15 @@ import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.reschat.core.InvalidCardException;
-import org.reschat.core.crypto.Hpke;
+import org.reschat.core.crypto.Hkdf;
 
 /**
- * One person's private keys: Ed25519 to sign their pages, X25519 to receive sealed messages. The keys
+ * One person's private keys: Ed25519 to sign their pages, X25519 to agree conversation secrets. The keys
  * never leave this object except through {@link #exportPrivateKeysUnencrypted()}, whose name says what it
  * does. Immutable and thread-safe.
  */
 public final class Identity {
+  private static final byte[] SELF_SALT = "reschat/v2 self".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private final byte[] signingSeed;
   private final byte[] encryptionSecret;
   private final PublicCard card;
@@ -73,9 +74,12 @@ public final class Identity {
     return signer.generateSignature();
   }
 
-  /** Opens an HPKE message sealed to this identity's X25519 key. */
-  public byte[] open(byte[] info, byte[] aad, byte[] sealed) throws Hpke.OpenFailedException {
-    return Hpke.open(encryptionSecret, card.encryptionKey(), info, aad, sealed);
+  /**
+   * A 32-byte secret only this identity can derive, for {@code context}: what seals the copy of each
+   * message kept for its sender. It depends on the private key alone, so restoring the identity restores it.
+   */
+  public byte[] selfSecret(byte[] context) {
+    return Hkdf.sha256(encryptionSecret, SELF_SALT, context, 32);
   }
 
   /**

@@ -9,14 +9,19 @@ import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.crypto.Sha;
 
 /**
- * Someone's public identity, pasted as one line: {@code rc1:} + base64url(Ed25519 public key ‖ X25519
- * public key). The Ed25519 key verifies their pages; the X25519 key receives messages sealed to them.
- * Immutable.
+ * Someone's public identity, pasted as one line: {@code rc2:} + base64url(Ed25519 public key ‖ X25519
+ * public key ‖ 4-byte checksum). The Ed25519 key verifies their pages; the X25519 key agrees a
+ * conversation secret with them. The checksum ({@code SHA-256("reschat/v2 card" ‖ keys)[0..4)}) catches
+ * typos: a card with one character changed is refused instead of naming a key nobody holds. Each key pair
+ * has exactly one card: the unused top bit of the X25519 key must be zero and the Ed25519 key canonical.
+ * Whitespace inside a pasted card (a wrapped copy) is ignored. Immutable.
  */
 public final class PublicCard {
-  public static final String PREFIX = "rc1:";
-  /** Length of a card's text: the prefix and 86 base64url characters. */
-  public static final int TEXT_LENGTH = PREFIX.length() + Base64Url.encodedLength(64);
+  public static final String PREFIX = "rc2:";
+  private static final int CHECK_BYTES = 4;
+  private static final byte[] CHECK_LABEL = "reschat/v2 card".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  /** Length of a card's text: the prefix and 91 base64url characters. */
+  public static final int TEXT_LENGTH = PREFIX.length() + Base64Url.encodedLength(64 + CHECK_BYTES);
 
   // Any scalar works: clamping multiplies by the cofactor, so every low-order point maps to zero.
   private static final byte[] PROBE_SCALAR = new byte[32];
@@ -41,6 +46,10 @@ public final class PublicCard {
     if (!Ed25519.validatePublicKeyFull(ed25519Public, 0)) {
       throw new InvalidCardException("The card's signing key is not a valid Ed25519 public key.");
     }
+    if ((x25519Public[31] & 0x80) != 0) {
+      // RFC 7748 ignores this bit, so two spellings would name one key: only the one with it clear is a card.
+      throw new InvalidCardException("The card's encryption key is not in canonical form.");
+    }
     byte[] out = new byte[32];
     if (!X25519.calculateAgreement(PROBE_SCALAR, 0, x25519Public, 0, out, 0)) {
       throw new InvalidCardException("The card's encryption key is a weak X25519 key (low order).");
@@ -48,22 +57,33 @@ public final class PublicCard {
     return new PublicCard(ed25519Public.clone(), x25519Public.clone());
   }
 
-  /** Parses {@code rc1:…}; surrounding whitespace is ignored. */
+  /** Parses {@code rc2:…}; whitespace anywhere in it is ignored. */
   public static PublicCard parse(String text) throws InvalidCardException {
     if (text == null) {
       throw new InvalidCardException("No card given.");
     }
-    String card = text.strip();
+    String card = text.replaceAll("\\s+", "");
+    if (card.startsWith("rc1:")) {
+      throw new InvalidCardException("This is a card of ResChat's first protocol, which is no longer spoken; ask for a new card (rc2:…).");
+    }
     if (!card.startsWith(PREFIX)) {
-      throw new InvalidCardException("A ResChat card starts with \"rc1:\"; this one does not.");
+      throw new InvalidCardException("A ResChat card starts with \"rc2:\"; this one does not.");
     }
     if (card.length() != TEXT_LENGTH) {
       throw new InvalidCardException("A ResChat card is " + TEXT_LENGTH + " characters long; this one has "
-          + card.length() + " (was it cut off when copied?).");
+          + card.length() + ": was it cut off when copied?");
     }
-    byte[] keys = Base64Url.decode(card.substring(PREFIX.length()))
+    byte[] all = Base64Url.decode(card.substring(PREFIX.length()))
         .orElseThrow(() -> new InvalidCardException("The card has characters that are not base64url (A-Z a-z 0-9 - _)."));
+    byte[] keys = Arrays.copyOf(all, 64);
+    if (!Arrays.equals(checksum(keys), Arrays.copyOfRange(all, 64, 64 + CHECK_BYTES))) {
+      throw new InvalidCardException("The card's checksum does not match: a character was changed or lost when it was copied.");
+    }
     return of(Arrays.copyOfRange(keys, 0, 32), Arrays.copyOfRange(keys, 32, 64));
+  }
+
+  private static byte[] checksum(byte[] keys) {
+    return Arrays.copyOf(Sha.sha256(CHECK_LABEL, keys), CHECK_BYTES);
   }
 
   public byte[] signingKey() {
@@ -114,9 +134,12 @@ public final class PublicCard {
     return Arrays.hashCode(signingKey) * 31 + Arrays.hashCode(encryptionKey);
   }
 
-  /** The card as one line: {@code rc1:…}. */
+  /** The card as one line: {@code rc2:…}. */
   @Override
   public String toString() {
-    return PREFIX + Base64Url.encode(bytes());
+    byte[] keys = bytes();
+    byte[] all = Arrays.copyOf(keys, 64 + CHECK_BYTES);
+    System.arraycopy(checksum(keys), 0, all, 64, CHECK_BYTES);
+    return PREFIX + Base64Url.encode(all);
   }
 }

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * twelve groups of five, derived from both fingerprints in a fixed order, so both sides see the same.
  */
 public final class SafetyNumber {
-  private static final byte[] LABEL = "reschat/v1 safety number".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LABEL = "reschat/v2 safety number".getBytes(StandardCharsets.UTF_8);
 
   private SafetyNumber() {}
 

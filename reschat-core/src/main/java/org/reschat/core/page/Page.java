@@ -1,38 +1,61 @@
 package org.reschat.core.page;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.crypto.Sha;
 
 /**
- * One page of a writer's feed: up to 20 {@link Slot}s, the page number, the hash of the writer's
- * previous page (a hash chain), and the writer's Ed25519 signature over {@link #signedBytes()}.
- * Immutable; build with {@link PageWriter}, read with {@link PageCodec}.
- *
- * @param version protocol version, 1
- * @param conversation the conversation id (base64url of 16 bytes)
- * @param writer the writer's tag (base64url of 8 bytes)
- * @param number page number, from 1
- * @param previous base64url SHA-256 {@link #hash()} of page {@code number - 1}; 32 zero bytes for page 1
- * @param slots the messages, oldest first
- * @param signature base64url Ed25519 signature of {@link #signedBytes()}
+ * One page of a writer's feed, as its members see it inside the envelope: the page number, the hash of
+ * the writer's previous page (a hash chain), the writer's view of the other feeds ({@link Head}s), up to
+ * 20 {@link Slot}s, and the writer's Ed25519 signature. Immutable; built by {@link PageWriter}, read by
+ * {@link PageCodec}. Two pages are equal when their encodings are.
  */
-public record Page(int version, String conversation, String writer, long number, String previous, List<Slot> slots,
-    String signature) {
+public final class Page {
+  /** {@link #previous()} of page 1. */
+  static final byte[] NO_PREVIOUS = new byte[PageLimits.HASH_BYTES];
+  private static final byte[] HASH_DOMAIN = "reschat/v2 page hash\0".getBytes(StandardCharsets.UTF_8);
 
-  public static final int VERSION = 1;
-  /** {@link #previous} of page 1. */
-  public static final String NO_PREVIOUS = Base64Url.encode(new byte[PageLimits.HASH_BYTES]);
-  private static final byte[] DOMAIN = "reschat/v1 page\0".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] SLOT_DOMAIN = "reschat/v1 slot\0".getBytes(StandardCharsets.UTF_8);
+  private final long number;
+  private final byte[] previous;
+  private final List<Head> heads;
+  private final List<Slot> slots;
+  private final byte[] signature;
+  private final byte[] encoded;
 
-  public Page {
-    slots = List.copyOf(slots);
+  Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, byte[] signature, byte[] encoded) {
+    this.number = number;
+    this.previous = previous.clone();
+    this.heads = List.copyOf(heads);
+    this.slots = List.copyOf(slots);
+    this.signature = signature.clone();
+    this.encoded = encoded.clone();
+  }
+
+  public long number() {
+    return number;
+  }
+
+  public byte[] previous() {
+    return previous.clone();
+  }
+
+  public List<Head> heads() {
+    return heads;
+  }
+
+  public List<Slot> slots() {
+    return slots;
+  }
+
+  byte[] signature() {
+    return signature.clone();
+  }
+
+  /** The page's bytes, signature included: what the envelope seals. */
+  public byte[] encoded() {
+    return encoded.clone();
   }
 
   /** Whether no more messages fit by count (a page can also be closed earlier by size). */
@@ -40,116 +63,42 @@ public record Page(int version, String conversation, String writer, long number,
     return slots.size() >= PageLimits.SLOTS_PER_PAGE;
   }
 
-  /**
-   * The canonical bytes the signature covers: a domain label, then every field but the signature,
-   * strings as UTF-8 with a 4-byte big-endian length, numbers as 8-byte big-endian.
-   */
-  public byte[] signedBytes() {
-    Canonical c = new Canonical(DOMAIN);
-    c.u8(version);
-    c.string(conversation);
-    c.string(writer);
-    c.u64(number);
-    c.string(previous);
-    c.u32(slots.size());
-    for (Slot slot : slots) {
-      for (String field : slot.fields()) {
-        c.string(field);
-      }
-    }
-    return c.bytes();
-  }
-
-  /** SHA-256 of the signed bytes and the signature: what the next page's {@link #previous} holds. */
+  /** SHA-256 over a label and the encoding: what the next page's {@link #previous()} holds. */
   public byte[] hash() {
-    Canonical c = new Canonical(signedBytes());
-    c.string(signature);
-    return Sha.sha256(c.bytes());
+    return Sha.sha256(HASH_DOMAIN, encoded);
   }
 
-  /** {@link #hash()} in base64url. */
-  public String hashText() {
-    return Base64Url.encode(hash());
+  /** Whether the next page links to this version of this page. */
+  public boolean isLinkedFrom(Page next) {
+    return next.number == number + 1 && Arrays.equals(next.previous, hash());
   }
 
   /**
-   * The associated data an HPKE copy in slot {@code index} is sealed with: it binds the version,
-   * conversation, writer, page number, slot index, fields 0–3 and which copy it is, so no ciphertext can
-   * be moved to another slot, page, feed or conversation.
+   * Whether {@code later} is this page grown: same number and link, and this page's slots a prefix of its
+   * slots, byte for byte. Heads may differ: they move on as the writer reads.
    */
-  public static byte[] slotAad(String conversation, String writer, long number, int index, String receiver, String type,
-      String timestamp, String extension, Copy copy) {
-    Canonical c = new Canonical(SLOT_DOMAIN);
-    c.u8(VERSION);
-    c.string(conversation);
-    c.string(writer);
-    c.u64(number);
-    c.u32(index);
-    c.string(receiver);
-    c.string(type);
-    c.string(timestamp);
-    c.string(extension);
-    c.u8(copy.code);
-    return c.bytes();
+  public boolean isPrefixOf(Page later) {
+    return later.number == number && Arrays.equals(later.previous, previous) && slots.size() <= later.slots.size()
+        && later.slots.subList(0, slots.size()).equals(slots);
   }
 
-  /** Which of a slot's two ciphertexts. */
-  public enum Copy {
-    /** Field 4, sealed to the writer. */
-    FOR_SENDER(1),
-    /** Field 5, sealed to the other person. */
-    FOR_RECEIVER(2);
-
-    final int code;
-
-    Copy(int code) {
-      this.code = code;
-    }
+  /** The head this page gives for {@code member}'s feed, if any. */
+  public java.util.Optional<Head> headOf(int member) {
+    return heads.stream().filter(h -> h.member() == member).findFirst();
   }
 
-  /** Length-prefixed canonical encoding. */
-  private static final class Canonical {
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
-    private final DataOutputStream out = new DataOutputStream(buffer);
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Page && Arrays.equals(((Page) o).encoded, encoded);
+  }
 
-    Canonical(byte[] prefix) {
-      buffer.writeBytes(prefix);
-    }
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(encoded);
+  }
 
-    void u8(int v) {
-      io(() -> out.writeByte(v));
-    }
-
-    void u32(int v) {
-      io(() -> out.writeInt(v));
-    }
-
-    void u64(long v) {
-      io(() -> out.writeLong(v));
-    }
-
-    void string(String s) {
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      io(() -> {
-        out.writeInt(b.length);
-        out.write(b);
-      });
-    }
-
-    byte[] bytes() {
-      return buffer.toByteArray();
-    }
-
-    private interface IoAction {
-      void run() throws IOException;
-    }
-
-    private static void io(IoAction action) {
-      try {
-        action.run();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-      }
-    }
+  @Override
+  public String toString() {
+    return "Page[" + number + ", " + slots.size() + " slots, " + Base64Url.encode(Arrays.copyOf(hash(), 6)) + "]";
   }
 }

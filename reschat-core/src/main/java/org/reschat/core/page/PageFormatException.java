@@ -2,22 +2,22 @@ package org.reschat.core.page;
 
 import org.reschat.core.ReschatException;
 
-/** A value that is not a well-formed v1 page. The {@link Reason} tells what kind of malformation. */
+/** Bytes that are not a well-formed v2 page or envelope. The {@link Reason} tells what kind of malformation. */
 public final class PageFormatException extends ReschatException {
   private static final long serialVersionUID = 1L;
 
   /** What is wrong. */
   public enum Reason {
     TOO_LARGE,
-    NOT_JSON,
+    NOT_AN_ENVELOPE,
     UNSUPPORTED_VERSION,
-    UNKNOWN_FIELD,
-    DUPLICATE_FIELD,
-    MISSING_FIELD,
+    DOES_NOT_OPEN,
+    TRUNCATED,
     BAD_FIELD,
     NO_SLOTS,
     TOO_MANY_SLOTS,
-    BAD_SLOT
+    BAD_SLOT,
+    TRAILING_DATA
   }
 
   private final Reason reason;

@@ -1,25 +1,81 @@
 package org.reschat.core.page;
 
-/**
- * One message slot of a {@link Page}: the six fields of the ResChat Page model, as they appear on the
- * wire. Values are validated by {@link PageCodec} when parsed and by {@link PageWriter} when built.
- *
- * @param receiver field 0: the receiver's writer tag in this conversation (opaque, base64url)
- * @param type field 1: the message type, e.g. {@code TEXT}
- * @param timestamp field 2: the sender's clock in UTC milliseconds, as decimal digits
- * @param extension field 3: type-specific metadata; empty for {@code TEXT}
- * @param forSender field 4: the message sealed to the sender (HPKE, base64url)
- * @param forReceiver field 5: the message sealed to the receiver (HPKE, base64url)
- */
-public record Slot(String receiver, String type, String timestamp, String extension, String forSender, String forReceiver) {
+import java.util.Arrays;
+import java.util.Objects;
 
-  /** Field 2 as a number. */
-  public long timestampMillis() {
-    return Long.parseLong(timestamp);
+/**
+ * One message slot of a {@link Page}: the six fields of ResChat's Page model. Immutable; validated by
+ * {@link PageCodec} when parsed and built only by {@link SlotSeal}.
+ *
+ * <ol start="0">
+ *   <li>receiver reference: the epoch tag naming the secret the receivers' copy is sealed under;</li>
+ *   <li>message type, e.g. {@code TEXT};</li>
+ *   <li>timestamp: the sender's clock in UTC milliseconds;</li>
+ *   <li>type extension: type-specific metadata, empty for {@code TEXT};</li>
+ *   <li>the copy for the sender: the message's one-time key, sealed under a key only the sender derives;</li>
+ *   <li>the copy for the receivers: the padded message, sealed under that one-time key, which the
+ *       receivers derive from the conversation secret.</li>
+ * </ol>
+ */
+public final class Slot {
+  private final byte[] receiver;
+  private final String type;
+  private final long timestamp;
+  private final byte[] extension;
+  private final byte[] forSender;
+  private final byte[] forReceivers;
+
+  Slot(byte[] receiver, String type, long timestamp, byte[] extension, byte[] forSender, byte[] forReceivers) {
+    this.receiver = receiver.clone();
+    this.type = Objects.requireNonNull(type);
+    this.timestamp = timestamp;
+    this.extension = extension.clone();
+    this.forSender = forSender.clone();
+    this.forReceivers = forReceivers.clone();
   }
 
-  /** The six fields in wire order. */
-  public String[] fields() {
-    return new String[] {receiver, type, timestamp, extension, forSender, forReceiver};
+  public byte[] receiver() {
+    return receiver.clone();
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public long timestampMillis() {
+    return timestamp;
+  }
+
+  public byte[] extension() {
+    return extension.clone();
+  }
+
+  public byte[] forSender() {
+    return forSender.clone();
+  }
+
+  public byte[] forReceivers() {
+    return forReceivers.clone();
+  }
+
+  /** The size of the receivers' copy: what the ledger would show of the message length, were it not sealed. */
+  public int receiverCopyLength() {
+    return forReceivers.length;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Slot)) {
+      return false;
+    }
+    Slot s = (Slot) o;
+    return timestamp == s.timestamp && type.equals(s.type) && Arrays.equals(receiver, s.receiver)
+        && Arrays.equals(extension, s.extension) && Arrays.equals(forSender, s.forSender)
+        && Arrays.equals(forReceivers, s.forReceivers);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(type, timestamp, Arrays.hashCode(forReceivers));
   }
 }

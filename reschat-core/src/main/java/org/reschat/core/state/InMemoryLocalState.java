@@ -13,6 +13,7 @@ import org.reschat.core.conversation.FeedId;
 public final class InMemoryLocalState implements LocalState {
   private final Map<FeedId, TreeMap<Long, String>> pages = new ConcurrentHashMap<>();
   private final Map<FeedId, TreeMap<Long, String>> outbox = new ConcurrentHashMap<>();
+  private final Map<String, java.util.List<String>> evidence = new ConcurrentHashMap<>();
   private final Map<FeedId, Position> delivered = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -22,8 +23,8 @@ public final class InMemoryLocalState implements LocalState {
   }
 
   @Override
-  public synchronized void savePage(FeedId feed, long number, String json) {
-    pages.computeIfAbsent(feed, f -> new TreeMap<>()).put(number, json);
+  public synchronized void savePage(FeedId feed, long number, String value) {
+    pages.computeIfAbsent(feed, f -> new TreeMap<>()).put(number, value);
   }
 
   @Override
@@ -38,16 +39,29 @@ public final class InMemoryLocalState implements LocalState {
   }
 
   @Override
-  public synchronized void putOutbox(FeedId feed, long number, String json) {
-    outbox.computeIfAbsent(feed, f -> new TreeMap<>()).put(number, json);
+  public synchronized void putOutbox(FeedId feed, long number, String value) {
+    outbox.computeIfAbsent(feed, f -> new TreeMap<>()).put(number, value);
   }
 
   @Override
-  public synchronized void removeOutbox(FeedId feed, long number, String json) {
+  public synchronized void removeOutbox(FeedId feed, long number, String value) {
     TreeMap<Long, String> map = outbox.get(feed);
-    if (map != null && json.equals(map.get(number))) {
+    if (map != null && value.equals(map.get(number))) {
       map.remove(number);
     }
+  }
+
+  @Override
+  public synchronized void saveEvidence(FeedId feed, long number, String value) {
+    java.util.List<String> kept = evidence.computeIfAbsent(feed + "/" + number, k -> new java.util.ArrayList<>());
+    if (!kept.contains(value)) {
+      kept.add(value);
+    }
+  }
+
+  @Override
+  public synchronized java.util.List<String> evidence(FeedId feed, long number) {
+    return java.util.List.copyOf(evidence.getOrDefault(feed + "/" + number, java.util.List.of()));
   }
 
   @Override

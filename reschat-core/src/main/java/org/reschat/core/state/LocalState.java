@@ -6,9 +6,9 @@ import org.reschat.core.LocalStateException;
 import org.reschat.core.conversation.FeedId;
 
 /**
- * What one person's client keeps between runs, per feed: the verified pages it has seen (ciphertext, as
- * on the ledger), the outbox of its own pages not yet confirmed by the store, and how far {@code update}
- * has delivered. The verified pages are the client's memory of the ledger: when the ledger later shows
+ * What one person's client keeps between runs, per feed: the verified pages it has seen (sealed, as on
+ * the ledger), the outbox of its own pages not yet confirmed by the store, evidence of equivocation, and
+ * how far {@code update} has delivered. The verified pages are the client's memory of the ledger: when the ledger later shows
  * less, or something else, the verified copy wins.
  *
  * <p>Implementations are thread-safe, and make each call atomic and durable before it returns (a crash
@@ -18,11 +18,11 @@ import org.reschat.core.conversation.FeedId;
  */
 public interface LocalState {
 
-  /** The newest verified version of page {@code number} of {@code feed}, as JSON. */
+  /** The newest verified version of page {@code number} of {@code feed}, as its sealed ledger value. */
   Optional<String> page(FeedId feed, long number) throws LocalStateException;
 
-  /** Records a verified page, replacing an older version of the same page. */
-  void savePage(FeedId feed, long number, String json) throws LocalStateException;
+  /** Records a verified page, replacing a version it extends (callers never replace one it contradicts). */
+  void savePage(FeedId feed, long number, String value) throws LocalStateException;
 
   /** The highest page number held for {@code feed}, or 0 when none. */
   long newestPage(FeedId feed) throws LocalStateException;
@@ -31,10 +31,19 @@ public interface LocalState {
   SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException;
 
   /** Adds or replaces an outbox page. Must be durable before the page is sent. */
-  void putOutbox(FeedId feed, long number, String json) throws LocalStateException;
+  void putOutbox(FeedId feed, long number, String value) throws LocalStateException;
 
-  /** Removes an outbox page if it still holds exactly {@code json} (a newer version stays). */
-  void removeOutbox(FeedId feed, long number, String json) throws LocalStateException;
+  /** Removes an outbox page if it still holds exactly {@code value} (a newer version stays). */
+  void removeOutbox(FeedId feed, long number, String value) throws LocalStateException;
+
+  /**
+   * Keeps a second signed version of a page that contradicts the verified one: evidence of
+   * equivocation. Never replaces the verified copy. Keeping the same value twice keeps it once.
+   */
+  void saveEvidence(FeedId feed, long number, String value) throws LocalStateException;
+
+  /** The evidence kept for page {@code number} of {@code feed}, oldest first. */
+  java.util.List<String> evidence(FeedId feed, long number) throws LocalStateException;
 
   /** How far {@code update} has delivered messages of {@code feed}. */
   Position delivered(FeedId feed) throws LocalStateException;

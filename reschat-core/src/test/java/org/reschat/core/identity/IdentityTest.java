@@ -22,7 +22,7 @@ class IdentityTest {
   @Test
   void cardIsOneLineThatParsesBack() throws InvalidCardException {
     String text = alice.card().toString();
-    assertThat(text).startsWith("rc1:").hasSize(PublicCard.TEXT_LENGTH).doesNotContain(" ", "\n");
+    assertThat(text).startsWith("rc2:").hasSize(PublicCard.TEXT_LENGTH).doesNotContain(" ", "\n");
     assertThat(PublicCard.parse("  " + text + "\n")).isEqualTo(alice.card());
     assertThat(alice.card().fingerprintText()).matches("([0-9a-f]{4} ){15}[0-9a-f]{4}");
   }
@@ -31,6 +31,63 @@ class IdentityTest {
   @ValueSource(strings = {"", "hello", "rc2:AAAA", "rc1:", "rc1:!!!!"})
   void malformedCardsAreTypedErrors(String text) {
     assertThatThrownBy(() -> PublicCard.parse(text)).isInstanceOf(InvalidCardException.class);
+  }
+
+  @Test
+  void everySingleCharacterTypoIsCaughtByTheChecksum() {
+    String text = alice.card().toString();
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    int tried = 0;
+    for (int i = PublicCard.PREFIX.length(); i < text.length(); i++) {
+      for (char c : alphabet.toCharArray()) {
+        if (c == text.charAt(i)) {
+          continue;
+        }
+        String typo = text.substring(0, i) + c + text.substring(i + 1);
+        assertThatThrownBy(() -> PublicCard.parse(typo)).as("typo at %d", i).isInstanceOf(InvalidCardException.class);
+        tried++;
+      }
+    }
+    assertThat(tried).isEqualTo(91 * 63);
+  }
+
+  @Test
+  void aTypoSaysSoInPlainWords() {
+    String text = alice.card().toString();
+    String typo = text.substring(0, 20) + (text.charAt(20) == 'A' ? 'B' : 'A') + text.substring(21);
+    assertThatThrownBy(() -> PublicCard.parse(typo)).hasMessageContaining("checksum");
+  }
+
+  @Test
+  void eachKeyPairHasExactlyOneCard() throws Exception {
+    byte[] x = alice.card().encryptionKey();
+    x[31] |= (byte) 0x80; // the bit X25519 ignores: the same key, spelled differently
+    byte[] flipped = x;
+    assertThatThrownBy(() -> PublicCard.of(alice.card().signingKey(), flipped)).isInstanceOf(InvalidCardException.class)
+        .hasMessageContaining("canonical");
+    byte[] ed = alice.card().signingKey();
+    ed[31] ^= (byte) 0x80; // the sign of x: another point, or none
+    PublicCard other = null;
+    try {
+      other = PublicCard.of(ed, alice.card().encryptionKey());
+    } catch (InvalidCardException e) {
+      // fine: not a point
+    }
+    assertThat(other).isNotEqualTo(alice.card());
+  }
+
+  @Test
+  void whitespaceFromAWrappedCopyIsIgnored() throws Exception {
+    String text = alice.card().toString();
+    String wrapped = " " + text.substring(0, 40) + "\n  " + text.substring(40, 70) + " \t" + text.substring(70) + "\n";
+    assertThat(PublicCard.parse(wrapped)).isEqualTo(alice.card());
+  }
+
+  @Test
+  void aVersionOneCardIsRefusedWithAReason() {
+    String text = "rc1:" + Base64Url.encode(new byte[64]);
+    assertThatThrownBy(() -> PublicCard.parse(text)).isInstanceOf(InvalidCardException.class)
+        .hasMessageContaining("new card");
   }
 
   @Test

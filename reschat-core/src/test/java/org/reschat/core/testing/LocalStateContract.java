@@ -12,25 +12,24 @@ import org.junit.jupiter.api.Test;
 import org.reschat.core.conversation.Conversation;
 import org.reschat.core.conversation.FeedId;
 import org.reschat.core.page.Page;
-import org.reschat.core.page.PageCodec;
 import org.reschat.core.state.LocalState;
 
 /** What every {@link LocalState} does. An implementation's test extends this and supplies a fresh, empty state. */
 public abstract class LocalStateContract {
-  private static final Conversation AB = Conversation.between(TestIdentities.named("alice"), TestIdentities.named("bob").card());
-  private static final Page[] PAGES = PageFixtures.pages(TestIdentities.named("alice"), AB, 45);
+  private static final Conversation AB = Conversation.pair(TestIdentities.named("alice"), TestIdentities.named("bob").card());
+  private static final java.util.List<String> PAGES = PageFixtures.pages(AB, 45).stream().map(p -> PageFixtures.seal(AB, p)).toList();
 
   protected abstract LocalState newState() throws Exception;
 
   private static String json(int i) {
-    return PageCodec.toJson(PAGES[i]);
+    return PAGES.get(i);
   }
 
   @Test
   void pagesAreKeptPerFeedAndReplacedByNewerVersions() throws Exception {
     LocalState state = newState();
     FeedId mine = AB.myFeed();
-    FeedId theirs = AB.theirFeed();
+    FeedId theirs = AB.feeds().get(1);
     assertThat(state.newestPage(mine)).isZero();
     assertThat(state.page(mine, 1)).isEmpty();
     state.savePage(mine, 1, json(0));
@@ -59,11 +58,24 @@ public abstract class LocalStateContract {
   }
 
   @Test
+  void evidenceIsKeptBesideTheVerifiedCopyAndNeverReplacesIt() throws Exception {
+    LocalState state = newState();
+    FeedId theirs = AB.feeds().get(1);
+    state.savePage(theirs, 1, json(0));
+    state.saveEvidence(theirs, 1, json(1));
+    state.saveEvidence(theirs, 1, json(1));
+    state.saveEvidence(theirs, 1, json(2));
+    assertThat(state.page(theirs, 1)).contains(json(0));
+    assertThat(state.evidence(theirs, 1)).containsExactlyInAnyOrder(json(1), json(2));
+    assertThat(state.evidence(theirs, 2)).isEmpty();
+  }
+
+  @Test
   void deliveredPositionStartsAtTheBeginning() throws Exception {
     LocalState state = newState();
-    assertThat(state.delivered(AB.theirFeed())).isEqualTo(LocalState.Position.START);
-    state.saveDelivered(AB.theirFeed(), new LocalState.Position(4, 7));
-    assertThat(state.delivered(AB.theirFeed())).isEqualTo(new LocalState.Position(4, 7));
+    assertThat(state.delivered(AB.feeds().get(1))).isEqualTo(LocalState.Position.START);
+    state.saveDelivered(AB.feeds().get(1), new LocalState.Position(4, 7));
+    assertThat(state.delivered(AB.feeds().get(1))).isEqualTo(new LocalState.Position(4, 7));
     assertThat(state.delivered(AB.myFeed())).isEqualTo(LocalState.Position.START);
   }
 

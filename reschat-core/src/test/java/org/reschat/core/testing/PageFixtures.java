@@ -1,32 +1,31 @@
 package org.reschat.core.testing;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.conversation.Conversation;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.Hpke;
-import org.reschat.core.identity.Identity;
+import org.reschat.core.page.Envelope;
 import org.reschat.core.page.Page;
 import org.reschat.core.page.PageWriter;
+import org.reschat.core.page.SlotSeal;
 
-/** Builds real, signed pages for tests. */
+/**
+ * Builds real, signed, sealed pages for tests, written by the conversation's own member: what that member
+ * (honest or not) can put on the ledger.
+ */
 public final class PageFixtures {
   private PageFixtures() {}
 
-  /** A feed page of {@code count} messages "m0", "m1", … written by {@code writer} in {@code c}. */
-  public static Page page(Identity writer, Conversation c, int count) {
-    return pages(writer, c, count)[0];
-  }
-
-  /** Pages holding {@code count} messages in order; returns them oldest first. */
-  public static Page[] pages(Identity writer, Conversation c, int count) {
-    PageWriter pw = new PageWriter(writer, c, Hpke.standard());
-    java.util.List<Page> out = new java.util.ArrayList<>();
+  /** Pages holding {@code texts} in order, oldest first; message i is stamped {@code t0 + i}. */
+  public static List<Page> pages(Conversation c, List<String> texts, long t0) {
+    PageWriter writer = new PageWriter(c);
+    List<Page> out = new ArrayList<>();
     Page tail = null;
     try {
-      for (int i = 0; i < count; i++) {
-        Page next = pw.append(tail, new PageWriter.Draft("TEXT", 1_700_000_000_000L + i, "",
-            ("m" + i).getBytes(StandardCharsets.UTF_8)));
+      for (int i = 0; i < texts.size(); i++) {
+        Page next = writer.append(tail, List.of(),
+            new SlotSeal.Draft("TEXT", t0 + i, new byte[0], texts.get(i).getBytes(StandardCharsets.UTF_8)));
         if (tail != null && next.number() != tail.number()) {
           out.add(tail);
         }
@@ -36,14 +35,25 @@ public final class PageFixtures {
       throw new IllegalStateException(e);
     }
     out.add(tail);
-    return out.toArray(new Page[0]);
+    return out;
   }
 
-  /** {@code page} with different contents, signed again by {@code writer}: what only the writer can do. */
-  public static Page resign(Identity writer, Page page) {
-    Page unsigned = new Page(page.version(), page.conversation(), page.writer(), page.number(), page.previous(),
-        page.slots(), "");
-    return new Page(page.version(), page.conversation(), page.writer(), page.number(), page.previous(), page.slots(),
-        Base64Url.encode(writer.sign(unsigned.signedBytes())));
+  /** Pages holding "m0", "m1", … */
+  public static List<Page> pages(Conversation c, int count) {
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      texts.add("m" + i);
+    }
+    return pages(c, texts, 1_700_000_000_000L);
+  }
+
+  /** The ledger value of one of the conversation member's own pages, at its key. */
+  public static String seal(Conversation c, Page page) {
+    return Envelope.seal(c, c.pageKey(c.myFeed(), page.number()), page);
+  }
+
+  /** The ledger key of one of the member's own pages. */
+  public static String key(Conversation c, long number) {
+    return c.pageKey(c.myFeed(), number);
   }
 }
