@@ -200,6 +200,7 @@ final class FeedReader {
   /** Reads pages {@code from}, {@code from + 1}, … until a key is empty or the garbage budget is spent. */
   private void forward(long from, Page previous) throws KvException, LocalStateException {
     int garbage = 0;
+    Fetched firstGarbage = null;
     long lastGood = from - 1;
     for (long k = from; k <= Conversation.MAX_PAGE_NUMBER; k++) {
       Fetched next = fetch(k);
@@ -208,6 +209,7 @@ final class FeedReader {
       }
       if (!next.isValid()) {
         // Garbage may sit over a real page: look a little further, so it cannot hide what follows.
+        firstGarbage = garbage == 0 ? next : firstGarbage;
         if (++garbage > GARBAGE_BUDGET) {
           break;
         }
@@ -233,11 +235,14 @@ final class FeedReader {
       accept(next);
       previous = page;
       lastGood = k;
-      garbage = 0;
     }
-    if (garbage > 0) {
-      warn(Kind.CORRUPT, lastGood, garbage + " unreadable value" + (garbage == 1 ? " was" : "s were")
-          + " found at the places after it and skipped" + (garbage > GARBAGE_BUDGET ? " (the search stopped there)" : ""));
+    if (garbage == 1) {
+      warn(firstGarbage.problem(), firstGarbage.number(), firstGarbage.detail());
+    } else if (garbage > 1) {
+      // One warning however much junk there is: the ledger has no delete, so it would repeat forever.
+      warn(Kind.CORRUPT, lastGood, garbage + " unreadable values were found after it and skipped"
+          + (garbage > GARBAGE_BUDGET ? " (the search stopped there)" : "") + "; the first, at page "
+          + firstGarbage.number() + ": " + firstGarbage.detail());
     }
   }
 
