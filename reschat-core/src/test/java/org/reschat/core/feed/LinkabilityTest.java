@@ -1,0 +1,110 @@
+package org.reschat.core.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.crypto.Base64Url;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.RecordingKvStore;
+
+/**
+ * What the ledger tells someone who holds every public card and reads every key and value: that values
+ * exist, and their bucketed sizes. Not who wrote a value, which values belong together, when a message was
+ * sent, or how long it is.
+ */
+class LinkabilityTest {
+  private final List<Identity> people = List.of(TestIdentities.named("alice"), TestIdentities.named("bob"),
+      TestIdentities.named("carol"), TestIdentities.named("dave"));
+  private static final long SENT_AT = 1_750_000_123_456L;
+
+  private static Clock fixed() {
+    return Clock.fixed(Instant.ofEpochMilli(SENT_AT), ZoneOffset.UTC);
+  }
+
+  @Test
+  void withEveryCardAnObserverCanVerifyNothingAndLinkNothing() throws Exception {
+    MemoryKvStore memory = new MemoryKvStore();
+    RecordingKvStore store = new RecordingKvStore(memory);
+    Identity alice = people.get(0);
+    Identity bob = people.get(1);
+    Identity carol = people.get(2);
+    Identity dave = people.get(3);
+    try (ChatClient a = client(alice, store); ChatClient b = client(bob, store); ChatClient c = client(carol, store);
+        ChatClient d = client(dave, store)) {
+      for (int i = 0; i < 25; i++) {
+        a.send(bob.card(), "alice to bob " + i);
+        b.send(alice.card(), "bob to alice " + i);
+        c.send(dave.card(), "carol to dave " + i);
+        a.send(carol.card(), "alice to carol " + i);
+      }
+    }
+    Map<String, String> ledger = new java.util.LinkedHashMap<>(); // every version of every value, by a unique name
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    for (RecordingKvStore.Call call : store.takeCalls()) {
+      if (call.op() == RecordingKvStore.Op.PUT) {
+        keys.add(call.key());
+      }
+    }
+    assertThat(keys).hasSize(4 * 2); // four feeds of two pages each (25 messages per feed)
+    for (String key : keys) {
+      List<org.reschat.kv.KvVersion> versions = memory.history(key);
+      for (int i = 0; i < versions.size(); i++) {
+        ledger.put(key + "#" + i, versions.get(i).value());
+      }
+    }
+    byte[] stamp = ByteBuffer.allocate(8).putLong(SENT_AT).array();
+    for (Map.Entry<String, String> e : ledger.entrySet()) {
+      byte[] raw = Base64Url.decode(e.getValue()).orElseThrow();
+      for (Identity p : people) {
+        PublicCard card = p.card();
+        for (byte[] secretish : List.of(card.signingKey(), card.encryptionKey(), card.fingerprint())) {
+          assertThat(indexOf(raw, java.util.Arrays.copyOf(secretish, 8))).isNegative();
+          assertThat(e.getKey()).doesNotContain(Base64Url.encode(secretish).substring(0, 8));
+        }
+        // Try the signature where a page's would be, and over every plausible split: nothing verifies.
+        for (int sigAt = 0; sigAt + 64 <= raw.length; sigAt += 1 + (raw.length / 50)) {
+          byte[] sig = java.util.Arrays.copyOfRange(raw, sigAt, sigAt + 64);
+          assertThat(card.verify(java.util.Arrays.copyOf(raw, sigAt), sig)).isFalse();
+        }
+        assertThat(card.verify(java.util.Arrays.copyOf(raw, raw.length - 64),
+            java.util.Arrays.copyOfRange(raw, raw.length - 64, raw.length))).isFalse();
+      }
+      assertThat(indexOf(raw, stamp)).as("a timestamp in clear").isNegative();
+      assertThat(indexOf(raw, "TEXT".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).as("a type in clear")
+          .isNegative();
+      assertThat(e.getKey()).matches("rc2\\.[A-Za-z0-9_-]{22}#[0-9]+");
+    }
+    // Keys carry no common prefix per feed or conversation that would group them.
+    List<String> prefixes = new ArrayList<>();
+    keys.forEach(k -> prefixes.add(k.substring(4, 8)));
+    assertThat(prefixes).doesNotHaveDuplicates();
+  }
+
+  private ChatClient client(Identity id, org.reschat.kv.KvStore store) {
+    return ChatClient.builder().identity(id).store(store).clock(fixed()).build();
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
