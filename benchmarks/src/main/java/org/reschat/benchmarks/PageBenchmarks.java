@@ -2,6 +2,7 @@ package org.reschat.benchmarks;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,11 +15,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.reschat.core.conversation.Conversation;
-import org.reschat.core.crypto.Hpke;
+import org.reschat.core.conversation.FeedId;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.page.Page;
 import org.reschat.core.page.PageCodec;
-import org.reschat.core.page.PageOpener;
+import org.reschat.core.page.Envelope;
+import org.reschat.core.page.SlotSeal;
 import org.reschat.core.page.PageVerifier;
 import org.reschat.core.page.PageWriter;
 
@@ -34,70 +36,68 @@ public class PageBenchmarks {
       .getBytes(StandardCharsets.UTF_8);
 
   private Identity alice;
-  private Identity bob;
+  private Conversation aliceView;
   private Conversation bobsView;
+  private FeedId alicesFeed;
   private PageWriter writer;
   private Page nineteen;
+  private String key;
   private String fullPage;
-  private byte[] recipient;
-  private byte[] sealed;
-  private byte[] signedBytes;
+  private byte[] encoded;
 
   @Setup
   public void setUp() throws Exception {
     SecureRandom random = new SecureRandom();
     alice = Identity.generate(random);
-    bob = Identity.generate(random);
-    Conversation ab = Conversation.between(alice, bob.card());
-    bobsView = Conversation.between(bob, alice.card());
-    writer = new PageWriter(alice, ab, Hpke.standard());
+    Identity bob = Identity.generate(random);
+    aliceView = Conversation.pair(alice, bob.card());
+    bobsView = Conversation.pair(bob, alice.card());
+    alicesFeed = bobsView.feed(bobsView.indexOf(alice.card()));
+    writer = new PageWriter(aliceView);
+    key = aliceView.pageKey(aliceView.myFeed(), 1);
     Page page = null;
     for (int i = 0; i < 19; i++) {
-      page = writer.append(page, new PageWriter.Draft("TEXT", 1_732_300_000_000L + i, "", HUNDRED));
+      page = writer.append(page, List.of(), draft(i));
     }
     nineteen = page;
-    Page full = writer.append(nineteen, new PageWriter.Draft("TEXT", 1_732_300_000_019L, "", HUNDRED));
-    fullPage = PageCodec.toJson(full);
-    signedBytes = full.signedBytes();
-    recipient = bob.card().encryptionKey();
-    sealed = Hpke.standard().seal(recipient, PageWriter.HPKE_INFO, new byte[16], HUNDRED);
+    Page full = writer.append(nineteen, List.of(), draft(19));
+    fullPage = Envelope.seal(aliceView, key, full);
+    encoded = full.encoded();
   }
 
-  /** Sending one message into a page that has 19: two HPKE seals, a signature, the JSON. */
+  static SlotSeal.Draft draft(long i) {
+    return new SlotSeal.Draft("TEXT", 1_732_300_000_000L + i, new byte[0], HUNDRED);
+  }
+
+  /** Sending one message into a page that has 19: seal two copies, sign, seal the page for the ledger. */
   @Benchmark
   public String sendOneMessage() throws Exception {
-    return PageCodec.toJson(writer.append(nineteen, new PageWriter.Draft("TEXT", 1_732_300_000_019L, "", HUNDRED)));
+    return Envelope.seal(aliceView, key, writer.append(nineteen, List.of(), draft(19)));
   }
 
-  /** Reading a full page: parse, verify the signature, open all 20 messages. */
+  /** Reading a full page: open the envelope, parse, verify the signature, open all 20 messages. */
   @Benchmark
   public int openFullPage() throws Exception {
-    Page page = PageCodec.parse(fullPage);
-    PageVerifier.verify(page, bobsView, bobsView.theirFeed(), page.number());
+    Page page = PageVerifier.openAndVerify(bobsView, alicesFeed, 1, key, fullPage);
     int bytes = 0;
     for (int i = 0; i < page.slots().size(); i++) {
-      bytes += PageOpener.open(bob, bobsView, page, i).length;
+      bytes += SlotSeal.open(bobsView, alicesFeed, page, i).length;
     }
     return bytes;
   }
 
   @Benchmark
-  public byte[] hpkeSeal() {
-    return Hpke.standard().seal(recipient, PageWriter.HPKE_INFO, new byte[16], HUNDRED);
-  }
-
-  @Benchmark
-  public byte[] hpkeOpen() throws Exception {
-    return bob.open(PageWriter.HPKE_INFO, new byte[16], sealed);
+  public byte[] sealOneMessageCopy() {
+    return aliceView.messages().encrypt(HUNDRED, new byte[16]);
   }
 
   @Benchmark
   public byte[] ed25519SignPage() {
-    return alice.sign(signedBytes);
+    return alice.sign(encoded);
   }
 
   @Benchmark
   public Page parsePage() throws Exception {
-    return PageCodec.parse(fullPage);
+    return PageCodec.parse(encoded);
   }
 }

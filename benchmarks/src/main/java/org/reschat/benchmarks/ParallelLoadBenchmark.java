@@ -19,10 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.reschat.core.ChatClient;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.conversation.Conversation;
-import org.reschat.core.crypto.Hpke;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.page.Page;
-import org.reschat.core.page.PageCodec;
+import org.reschat.core.page.Envelope;
 import org.reschat.core.page.PageWriter;
 import org.reschat.core.state.InMemoryLocalState;
 import org.reschat.kv.KvStore;
@@ -59,19 +58,21 @@ public class ParallelLoadBenchmark {
     SecureRandom random = new SecureRandom();
     alice = Identity.generate(random);
     bob = Identity.generate(random);
-    Conversation ab = Conversation.between(alice, bob.card());
-    bobsView = Conversation.between(bob, alice.card());
-    PageWriter writer = new PageWriter(alice, ab, Hpke.standard());
+    Conversation ab = Conversation.pair(alice, bob.card());
+    bobsView = Conversation.pair(bob, alice.card());
+    PageWriter writer = new PageWriter(ab);
     Page page = null;
     for (int i = 0; i < 30 * 20; i++) {
-      Page next = writer.append(page, new PageWriter.Draft("TEXT", 1_732_300_000_000L + i, "", PageBenchmarks.HUNDRED));
+      Page next = writer.append(page, java.util.List.of(), PageBenchmarks.draft(i));
       if (page != null && next.number() != page.number()) {
-        cluster.rawPut(ab.myFeed().key(page.number()), body(ab.myFeed().key(page.number()), PageCodec.toJson(page)));
+        String key = ab.pageKey(ab.myFeed(), page.number());
+        cluster.rawPut(key, body(key, Envelope.seal(ab, key, page)));
       }
       page = next;
     }
-    newestPageJson = PageCodec.toJson(page);
-    cluster.rawPut(ab.myFeed().key(page.number()), body(ab.myFeed().key(page.number()), newestPageJson));
+    String newestKey = ab.pageKey(ab.myFeed(), page.number());
+    newestPageJson = Envelope.seal(ab, newestKey, page);
+    cluster.rawPut(newestKey, body(newestKey, newestPageJson));
     cluster.nodes().forEach(n -> n.responseDelay(Duration.ofMillis(100)));
     store = ResilientDbStore.builder().endpoints(cluster.urls()).options(StoreOptions.defaults()).build();
   }
@@ -87,7 +88,7 @@ public class ParallelLoadBenchmark {
   @Setup(Level.Invocation)
   public void readerHoldingTheNewestPage() {
     InMemoryLocalState state = new InMemoryLocalState();
-    state.savePage(bobsView.theirFeed(), 30, newestPageJson);
+    state.savePage(bobsView.feed(bobsView.indexOf(alice.card())), 30, newestPageJson);
     reader = ChatClient.builder().identity(bob).store(store).localState(state).build();
   }
 

@@ -64,7 +64,7 @@ class FileLocalStateTest extends LocalStateContract {
       alice.send(b.card(), "hi");
       bob.update(a.card());
       Conversation ba = bob.conversationWith(a.card());
-      Path cached = home.resolve("state/pages").resolve(ba.theirFeed().toString()).resolve("1.json");
+      Path cached = home.resolve("state/pages").resolve(ba.feeds().get(1).toString()).resolve("1.page");
       assertThat(cached).exists();
       Files.writeString(cached, "{broken");
       assertThatThrownBy(() -> bob.update(a.card())).isInstanceOf(LocalStateException.class)
@@ -76,12 +76,12 @@ class FileLocalStateTest extends LocalStateContract {
   @Test
   void aDamagedCursorIsReported() throws Exception {
     LocalState state = newState();
-    Conversation ab = Conversation.between(TestIdentities.named("alice"), TestIdentities.named("bob").card());
-    state.saveDelivered(ab.theirFeed(), new LocalState.Position(2, 3));
-    Path cursor = dir.resolve("p0/state/cursors").resolve(ab.theirFeed() + ".json");
+    Conversation ab = Conversation.pair(TestIdentities.named("alice"), TestIdentities.named("bob").card());
+    state.saveDelivered(ab.feeds().get(1), new LocalState.Position(2, 3));
+    Path cursor = dir.resolve("p0/state/cursors").resolve(ab.feeds().get(1) + ".json");
     assertThat(Files.readString(cursor)).contains("\"schema\":1");
     Files.writeString(cursor, "{\"schema\":1,\"page\":-4,\"slot\":0}");
-    assertThatThrownBy(() -> state.delivered(ab.theirFeed())).isInstanceOf(LocalStateException.class)
+    assertThatThrownBy(() -> state.delivered(ab.feeds().get(1))).isInstanceOf(LocalStateException.class)
         .hasMessageContaining(cursor.toString());
   }
 }

@@ -11,13 +11,12 @@ import java.util.function.Consumer;
 import org.reschat.core.ChatClient;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.conversation.Conversation;
-import org.reschat.core.crypto.Hpke;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.page.Envelope;
 import org.reschat.core.page.Page;
-import org.reschat.core.page.PageCodec;
-import org.reschat.core.page.PageOpener;
 import org.reschat.core.page.PageVerifier;
 import org.reschat.core.page.PageWriter;
+import org.reschat.core.page.SlotSeal;
 import org.reschat.core.state.InMemoryLocalState;
 import org.reschat.kv.KvStore;
 
@@ -49,33 +48,34 @@ public final class Bench {
     Map<String, Number> out = new LinkedHashMap<>();
     Identity alice = Identity.generate(random);
     Identity bob = Identity.generate(random);
-    Conversation ab = Conversation.between(alice, bob.card());
-    Conversation ba = Conversation.between(bob, alice.card());
+    Conversation ab = Conversation.pair(alice, bob.card());
+    Conversation ba = Conversation.pair(bob, alice.card());
+    String key = ab.pageKey(ab.myFeed(), 1);
 
     progress.accept("sealing, signing and opening pages");
     List<Double> sendMicros = new ArrayList<>();
     Page full = null;
     for (int round = -10; round < rounds; round++) { // ten warm-up rounds let the JIT compile the hot path
-      PageWriter writer = new PageWriter(alice, ab, Hpke.standard());
+      PageWriter writer = new PageWriter(ab);
       Page page = null;
       for (int i = 0; i < 20; i++) {
         long start = System.nanoTime();
-        page = writer.append(page, new PageWriter.Draft("TEXT", 1_732_300_000_000L + i, "", HUNDRED.getBytes(StandardCharsets.UTF_8)));
-        PageCodec.toJson(page);
+        page = writer.append(page, List.of(), draft(i));
+        Envelope.seal(ab, key, page);
         if (round >= 0) {
           sendMicros.add((System.nanoTime() - start) / 1e3);
         }
       }
       full = page;
     }
-    String fullJson = PageCodec.toJson(full);
+    String fullValue = Envelope.seal(ab, key, full);
+    org.reschat.core.conversation.FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
     List<Double> openMicros = new ArrayList<>();
     for (int run = -Math.max(30, rounds); run < rounds; run++) {
       long start = System.nanoTime();
-      Page parsed = PageCodec.parse(fullJson);
-      PageVerifier.verify(parsed, ba, ba.theirFeed(), parsed.number());
+      Page parsed = PageVerifier.openAndVerify(ba, alicesFeed, 1, key, fullValue);
       for (int i = 0; i < parsed.slots().size(); i++) {
-        PageOpener.open(bob, ba, parsed, i);
+        SlotSeal.open(ba, alicesFeed, parsed, i);
       }
       if (run >= 0) {
         openMicros.add((System.nanoTime() - start) / 1e3);
@@ -83,7 +83,7 @@ public final class Bench {
     }
     out.put("send_cpu_us_per_message", round1(median(sendMicros)));
     out.put("open_page_us", round1(median(openMicros)));
-    out.put("full_page_bytes", PageCodec.utf8Length(PageCodec.toJson(full)));
+    out.put("full_page_bytes", fullValue.getBytes(StandardCharsets.UTF_8).length);
 
     progress.accept("sending through " + store.describe());
     CountingKvStore counting = new CountingKvStore(store);
@@ -122,7 +122,7 @@ public final class Bench {
     out.put("history_1000_ms", round1(history1000(counting)));
 
     progress.accept("timing the store");
-    String value = PageCodec.toJson(full);
+    String value = fullValue;
     String prefix = "reschat.bench." + Long.toHexString(random.nextLong()) + ".";
     List<Double> putMs = new ArrayList<>();
     List<Double> getMs = new ArrayList<>();
@@ -165,17 +165,26 @@ public final class Bench {
 
   /** Writes 500 messages of {@code writer}'s feed directly as final pages: 25 writes instead of 500. */
   private static void writeFeed(Identity writer, Identity reader, KvStore target) throws Exception {
-    Conversation c = Conversation.between(writer, reader.card());
-    PageWriter pw = new PageWriter(writer, c, Hpke.standard());
+    Conversation c = Conversation.pair(writer, reader.card());
+    PageWriter pw = new PageWriter(c);
     Page page = null;
     for (int i = 0; i < 500; i++) {
-      Page next = pw.append(page, new PageWriter.Draft("TEXT", 1_732_300_000_000L + 2L * i, "", HUNDRED.getBytes(StandardCharsets.UTF_8)));
+      Page next = pw.append(page, List.of(), draft(2 * i));
       if (page != null && next.number() != page.number()) {
-        target.put(c.myFeed().key(page.number()), PageCodec.toJson(page));
+        put(target, c, page);
       }
       page = next;
     }
-    target.put(c.myFeed().key(page.number()), PageCodec.toJson(page));
+    put(target, c, page);
+  }
+
+  private static void put(KvStore target, Conversation c, Page page) throws Exception {
+    String key = c.pageKey(c.myFeed(), page.number());
+    target.put(key, Envelope.seal(c, key, page));
+  }
+
+  private static SlotSeal.Draft draft(long i) {
+    return new SlotSeal.Draft("TEXT", 1_732_300_000_000L + i, new byte[0], HUNDRED.getBytes(StandardCharsets.UTF_8));
   }
 
   private static ChatClient client(Identity id, KvStore store) {

@@ -45,7 +45,7 @@ final class CountingKvStore extends ForwardingKvStore {
   @Override
   public void put(String key, String value) throws KvException {
     puts.incrementAndGet();
-    bytesPut.addAndGet(org.reschat.core.page.PageCodec.utf8Length(value));
+    bytesPut.addAndGet(value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     super.put(key, value);
   }
 

@@ -22,8 +22,7 @@ import org.reschat.core.conversation.Conversation;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.identity.SafetyNumber;
-import org.reschat.core.page.Page;
-import org.reschat.core.page.PageCodec;
+import org.reschat.core.page.PageVerifier;
 import org.reschat.kv.KvVersion;
 import org.reschat.kv.embedded.EmbeddedStore;
 import org.reschat.localdb.Profile;
@@ -89,8 +88,8 @@ public final class DemoCommand extends BaseCommand {
     try (EmbeddedStore ledger = EmbeddedStore.open(dir.resolve("ledger.db"));
         ChatClient alice = ChatClient.builder().identity(aliceKeys).store(ledger).localState(aliceHome.state()).build();
         ChatClient bob = ChatClient.builder().identity(bobKeys).store(ledger).localState(bobHome.state()).build()) {
-      out.line(out.paint("1", "2. They talk. Each message is sealed twice (HPKE: for the sender and for the receiver),"));
-      out.line(out.paint("1", "   and each page of messages is signed and chained to the one before:"));
+      out.line(out.paint("1", "2. They talk. Each message is sealed for the sender and for the receiver; each page of"));
+      out.line(out.paint("1", "   messages is signed, chained to the one before, padded and sealed whole:"));
       for (String[] line : SCRIPT) {
         boolean fromAlice = line[0].equals("alice");
         (fromAlice ? alice : bob).send(fromAlice ? bobKeys.card() : aliceKeys.card(), line[1]);
@@ -99,13 +98,14 @@ public final class DemoCommand extends BaseCommand {
       out.line("");
 
       Conversation c = alice.conversationWith(bobKeys.card());
-      String aliceKey = c.myFeed().key(1);
-      String aliceJson = ledger.get(aliceKey).orElseThrow();
-      out.line(out.paint("1", "3. What the ledger holds: keys that name nobody, values that are ciphertext."));
-      out.line("   " + aliceKey + "  (Alice's page 1, " + PageCodec.parse(aliceJson).slots().size() + " messages, "
-          + PageCodec.utf8Length(aliceJson) + " bytes)");
-      out.line("   " + shorten(aliceJson, 110));
-      out.line("   " + c.theirFeed().key(1) + "  (Bob's page 1)");
+      String aliceKey = c.pageKey(c.myFeed(), 1);
+      String aliceValue = ledger.get(aliceKey).orElseThrow();
+      out.line(out.paint("1", "3. What the ledger holds: random-looking keys and sealed values. Nobody without the"));
+      out.line(out.paint("1", "   conversation's secret can tell who wrote them, which belong together, when or how much:"));
+      out.line("   " + aliceKey + "  (Alice's page 1, " + slots(c, aliceKey, aliceValue) + " messages, "
+          + aliceValue.length() + " bytes)");
+      out.line("   " + shorten(aliceValue, 110));
+      out.line("   " + c.pageKey(c.feeds().get(1), 1) + "  (Bob's page 1)");
       out.line("");
 
       out.line(out.paint("1", "4. Bob's view (verified, decrypted, merged by time):"));
@@ -116,23 +116,27 @@ public final class DemoCommand extends BaseCommand {
       out.line(out.paint("1", "   to hide her last messages:"));
       List<KvVersion> versions = ledger.history(aliceKey);
       ledger.put(aliceKey, versions.get(0).value());
-      out.line("   the ledger now shows " + PageCodec.parse(ledger.get(aliceKey).orElseThrow()).slots().size()
-          + " of Alice's " + PageCodec.parse(aliceJson).slots().size() + " messages.");
+      out.line("   the ledger now shows " + slots(c, aliceKey, ledger.get(aliceKey).orElseThrow())
+          + " of Alice's " + slots(c, aliceKey, aliceValue) + " messages.");
       History seenByBob = bob.history(aliceKeys.card(), HistoryRequest.newest(2));
       out.line("   Bob's client: " + seenByBob.warnings().stream().map(w -> w.kind().name().toLowerCase(java.util.Locale.ROOT)
           + " — " + w.detail()).findFirst().orElse("(nothing noticed)"));
       out.line("   It keeps showing the copy it verified: " + seenByBob.messages().size() + " messages, none lost.");
       History seenByAlice = alice.history(bobKeys.card(), HistoryRequest.newest(2));
       boolean repaired = seenByAlice.warnings().stream().anyMatch(w -> w.kind() == FeedWarning.Kind.REPUBLISHED);
-      Page restored = PageCodec.parse(ledger.get(aliceKey).orElseThrow());
       out.line("   Alice's client: " + (repaired ? "found her page damaged and wrote it back" : "did not notice")
-          + "; the ledger shows " + restored.slots().size() + " messages again.");
+          + "; the ledger shows " + slots(c, aliceKey, ledger.get(aliceKey).orElseThrow()) + " messages again.");
       out.line("");
       out.line(out.paint("1", "Try it yourself (two terminals, or two --home directories):"));
       out.line("   ./reschat init --name alice                   # prints your card");
-      out.line("   ./reschat friend add bob rc1:…                # your friend's card");
+      out.line("   ./reschat friend add bob rc2:…                # your friend's card");
       out.line("   ./reschat send bob \"hello\"  ;  ./reschat chat bob");
     }
+  }
+
+  /** How many messages Alice's page at {@code key} holds, as only a member can tell. */
+  private static int slots(Conversation c, String key, String value) throws Exception {
+    return PageVerifier.openAndVerify(c, c.myFeed(), 1, key, value).slots().size();
   }
 
   private static void showHistory(Output out, History h, String friend) {

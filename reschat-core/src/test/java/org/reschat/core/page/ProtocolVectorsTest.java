@@ -1,0 +1,147 @@
+package org.reschat.core.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.conversation.Conversation;
+import org.reschat.core.conversation.FeedId;
+import org.reschat.core.crypto.Base64Url;
+import org.reschat.core.crypto.Hkdf;
+import org.reschat.core.crypto.OneTimeKeyAead;
+import org.reschat.core.crypto.Padding;
+import org.reschat.core.crypto.Sha;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.SafetyNumber;
+
+/**
+ * The test vectors of docs/protocol.md, checked both ways. Everything derived from the fixed keys is
+ * recomputed. The published ledger value (a real page, whose salts were drawn at random once) must open
+ * with Bob's keys, verify as Alice's page 1, and be rebuilt byte for byte from Alice's keys and the salts
+ * it carries: envelope, signature and both copies of each message. If this fails the protocol changed or
+ * the document is stale; the message prints the block to paste.
+ */
+class ProtocolVectorsTest {
+  private static final HexFormat HEX = HexFormat.of();
+  private static final Path DOC = Path.of("..", "docs", "protocol.md");
+
+  static Identity fromByteRange(int first) {
+    byte[] keys = new byte[64];
+    for (int i = 0; i < 64; i++) {
+      keys[i] = (byte) (first + i);
+    }
+    return Identity.importPrivateKeys(keys);
+  }
+
+  private static String published() throws Exception {
+    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+    int start = doc.indexOf("```vectors\n");
+    int end = doc.indexOf("```", start + 11);
+    return start < 0 || end < 0 ? "" : doc.substring(start + 11, end);
+  }
+
+  static Map<String, String> vectors(String value) throws Exception {
+    Identity alice = fromByteRange(0x00);
+    Identity bob = fromByteRange(0x40);
+    Conversation ab = Conversation.pair(alice, bob.card());
+    Conversation ba = Conversation.pair(bob, alice.card());
+    String key = ab.pageKey(ab.myFeed(), 1);
+    if (value == null) { // first publication: a real page with random salts
+      PageWriter writer = new PageWriter(ab);
+      Page page = writer.append(null, List.of(), new SlotSeal.Draft("TEXT", 1_700_000_000_000L, new byte[0],
+          "Hello, Bob!".getBytes(StandardCharsets.UTF_8)));
+      page = writer.append(page, List.of(), new SlotSeal.Draft("TEXT", 1_700_000_001_000L, new byte[0],
+          "Grüße ✓".getBytes(StandardCharsets.UTF_8)));
+      value = Envelope.seal(ab, key, page);
+    }
+    FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
+    Page page = PageVerifier.openAndVerify(ba, alicesFeed, 1, key, value);
+    assertThat(rebuild(ab, key, page, value)).as("the value rebuilt from Alice's keys and its salts").isEqualTo(value);
+
+    byte[] lo = alice.card().bytes();
+    byte[] hi = bob.card().bytes();
+    if (Arrays.compareUnsigned(lo, hi) > 0) {
+      byte[] t = lo;
+      lo = hi;
+      hi = t;
+    }
+    byte[] salt = Sha.sha256("reschat/v2 pair".getBytes(StandardCharsets.UTF_8), lo, hi);
+    byte[] secret = Hkdf.sha256(alice.rawSharedSecretWith(bob.card()), salt,
+        "reschat/v2 conversation secret".getBytes(StandardCharsets.UTF_8), 32);
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("alice.card", alice.card().toString());
+    v.put("alice.fingerprint", alice.card().fingerprintText());
+    v.put("bob.card", bob.card().toString());
+    v.put("bob.fingerprint", bob.card().fingerprintText());
+    v.put("safety_number", SafetyNumber.between(alice.card(), bob.card()));
+    v.put("pair.salt", HEX.formatHex(salt));
+    v.put("conversation.secret", HEX.formatHex(secret));
+    v.put("conversation.id", ab.id());
+    v.put("epoch_tag", HEX.formatHex(ab.epochTag()));
+    v.put("alice.writer_tag", ab.myFeed().writer());
+    v.put("bob.writer_tag", ab.feed(ab.indexOf(bob.card())).writer());
+    v.put("alice.page1.key", key);
+    v.put("alice.page2.key", ab.pageKey(ab.myFeed(), 2));
+    v.put("alice.page1.value", value);
+    v.put("alice.page1.bytes", Base64Url.encode(page.encoded()));
+    v.put("alice.page1.hash", Base64Url.encode(page.hash()));
+    Slot s = page.slots().get(0);
+    v.put("alice.page1.slot0.receivers_aad", HEX.formatHex(SlotSeal.aad(ab, ab.fingerprintOf(ab.myFeed()), 1, 0,
+        s.receiver(), s.type(), s.timestampMillis(), s.extension(), 2)));
+    v.put("alice.page1.messages", new String(SlotSeal.open(ba, alicesFeed, page, 0), StandardCharsets.UTF_8) + " | "
+        + new String(SlotSeal.open(ba, alicesFeed, page, 1), StandardCharsets.UTF_8));
+    return v;
+  }
+
+  /** Alice's page 1 sealed again from her keys and the salts the published value carries. */
+  private static String rebuild(Conversation ab, String key, Page page, String value) {
+    java.util.List<Slot> slots = new java.util.ArrayList<>();
+    byte[] writer = ab.fingerprintOf(ab.myFeed());
+    for (int i = 0; i < page.slots().size(); i++) {
+      Slot s = page.slots().get(i);
+      byte[] body = openOwn(ab, page, i);
+      byte[] receivers = ab.messages().encryptWithSaltForTestVectorsOnly(Arrays.copyOf(s.forReceivers(), 16),
+          Padding.padBody(body), SlotSeal.aad(ab, writer, 1, i, s.receiver(), s.type(), s.timestampMillis(), s.extension(), 2));
+      byte[] sender = ab.senderCopies().encryptWithSaltForTestVectorsOnly(Arrays.copyOf(s.forSender(), 16),
+          ab.messages().keyOf(receivers), SlotSeal.aad(ab, writer, 1, i, s.receiver(), s.type(), s.timestampMillis(),
+              s.extension(), 1));
+      slots.add(new Slot(s.receiver(), s.type(), s.timestampMillis(), s.extension(), sender, receivers));
+    }
+    byte[] bodyBytes = PageCodec.encodeBody(1, page.previous(), page.heads(), slots);
+    byte[] signature = ab.identity().sign(PageVerifier.signed(ab, ab.myFeed(), bodyBytes));
+    byte[] encoded = PageCodec.withSignature(bodyBytes, signature);
+    byte[] raw = Base64Url.decode(value).orElseThrow();
+    byte[] sealed = ab.envelopes().encryptWithSaltForTestVectorsOnly(Arrays.copyOfRange(raw, 1, 17),
+        Padding.padToPadme(encoded), ("reschat/v2 envelope\0" + key).getBytes(StandardCharsets.UTF_8));
+    byte[] out = new byte[1 + sealed.length];
+    out[0] = 2;
+    System.arraycopy(sealed, 0, out, 1, sealed.length);
+    return Base64Url.encode(out);
+  }
+
+  private static byte[] openOwn(Conversation ab, Page page, int i) {
+    try {
+      return SlotSeal.open(ab, ab.myFeed(), page, i);
+    } catch (OneTimeKeyAead.OpenFailedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void documentHoldsTheVectorsTheCodeComputes() throws Exception {
+    String published = published();
+    Matcher m = Pattern.compile("(?m)^alice\\.page1\\.value: (\\S+)$").matcher(published);
+    StringBuilder expected = new StringBuilder();
+    vectors(m.find() ? m.group(1) : null).forEach((k, val) -> expected.append(k).append(": ").append(val).append('\n'));
+    assertThat(published).as("docs/protocol.md ```vectors block; expected:%n%s", expected).isEqualTo(expected.toString());
+  }
+}
