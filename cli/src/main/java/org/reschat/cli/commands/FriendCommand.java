@@ -32,7 +32,7 @@ public final class FriendCommand extends CommandGroup {
     return o;
   }
 
-  @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a friend by their card (rc1:…).")
+  @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a friend by their card (rc2:…).")
   static final class Add extends BaseCommand {
     @Parameters(index = "0", paramLabel = "NICK", description = "The name you will use for them.")
     String nickname;

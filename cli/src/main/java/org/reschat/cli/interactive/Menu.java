@@ -152,7 +152,7 @@ public final class Menu {
     if (nick.isEmpty() || nick.get().isBlank()) {
       return;
     }
-    Optional<String> card = ask("Their card (rc1:…): ");
+    Optional<String> card = ask("Their card (rc2:…): ");
     if (card.isEmpty()) {
       return;
     }
