@@ -1,5 +1,6 @@
 package org.reschat.cli.interactive;
 
+import org.reschat.cli.text.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,7 +48,7 @@ public final class Menu {
       }
       session.identity(); // ask for the passphrase once, up front
       while (true) {
-        String name = IdentityFile.name(session.profile().readIdentity()).orElse("you");
+        String name = SafeText.line(IdentityFile.name(session.profile().readIdentity()).orElse("you"));
         println("");
         println(out.paint("1", "ResChat") + " — " + name + " · " + session.profile().friends().list().size()
             + " friend(s) · " + session.settings().store());
@@ -163,7 +164,7 @@ public final class Menu {
       println("Safety number: " + SafetyNumber.between(session.card(), f.card()));
       println("Compare it with " + f.nickname() + " (in person or on a call); it is the same on both sides.");
     } catch (Exception e) {
-      println(out.paint("31", e.getMessage()));
+      println(out.paint("31", SafeText.line(e.getMessage())));
     }
   }
 
