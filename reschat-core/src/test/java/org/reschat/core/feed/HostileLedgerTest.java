@@ -18,6 +18,7 @@ import org.reschat.core.conversation.FeedId;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.page.Page;
 import org.reschat.core.page.PageCodec;
+import org.reschat.core.page.PageLimits;
 import org.reschat.core.page.Slot;
 import org.reschat.core.state.InMemoryLocalState;
 import org.reschat.core.testing.PageFixtures;
@@ -168,8 +169,9 @@ class HostileLedgerTest {
   }
 
   @Test
-  void aTenMegabyteValueIsRefusedWithoutParsing() throws Exception {
-    overwrite(3, "{\"v\":1,\"pad\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}");
+  void aValueOverThePageLimitIsRefusedWithoutParsing() throws Exception {
+    // Over the page limit, within the store's cap (larger values: EmbeddedStoreTest, HostileStoreValueTest).
+    overwrite(3, "{\"v\":1,\"pad\":\"" + "x".repeat(8 * PageLimits.MAX_PAGE_BYTES) + "\"}");
     History h = all(freshBob());
     assertThat(h.warnings()).extracting(FeedWarning::kind).containsExactly(Kind.CORRUPT);
     assertThat(h.warnings().get(0).detail()).contains("larger than");
