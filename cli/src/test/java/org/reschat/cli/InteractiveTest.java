@@ -124,13 +124,25 @@ class InteractiveTest {
 
   @Test
   void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
-    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "4", ""));
+    // "sekret" is weak: the menu names its guessing cost and asks before using it.
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "4", ""));
     cli.env.put("RESCHAT_PASSPHRASE", ""); // empty: the menu asks
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
-    assertThat(screen()).contains("no identity", "Created. Your card").doesNotContain("sekret");
+    assertThat(screen()).contains("no identity", "This passphrase is weak", "Use it anyway? [y/N]", "Created. Your card")
+        .doesNotContain("sekret");
     cli.env.put("RESCHAT_PASSPHRASE", "sekret");
     assertThat(cli.as("alice", "whoami").out()).contains("name:        Alice", "passphrase:  yes");
+  }
+
+  @Test
+  void theMenuCreatesNothingWhenAWeakPassphraseIsNotConfirmed() {
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "n", ""));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("This passphrase is weak", "Nothing was created");
+    assertThat(dir.resolve("alice/identity.json")).doesNotExist();
   }
 
   @Test

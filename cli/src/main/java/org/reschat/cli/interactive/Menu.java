@@ -10,6 +10,7 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
+import org.reschat.cli.CliException;
 import org.reschat.cli.IdentityCreation;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
@@ -107,7 +108,12 @@ public final class Menu {
         println("The two passphrases differ; nothing was created.");
         return false;
       }
-      passphrase = first.toCharArray();
+      try {
+        passphrase = Session.acceptStrength(first.toCharArray(), false, q -> reader.readLine(q), this::println);
+      } catch (CliException weakAndNotConfirmed) {
+        println("Nothing was created; choose a longer passphrase (a few unrelated words).");
+        return false;
+      }
     }
     session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
         passphrase, PassphraseBox.Argon2.DEFAULT_MEMORY_KIB));
