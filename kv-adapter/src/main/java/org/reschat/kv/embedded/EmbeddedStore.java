@@ -86,8 +86,13 @@ public final class EmbeddedStore implements VersionedKvStore {
     Path absolute = path.toAbsolutePath().normalize();
     try {
       Path parent = absolute.getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
+      if (parent != null && !Files.isDirectory(parent)) {
+        // Private like the file: the default ledger's directory also holds the profiles.
+        if (parent.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+          Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+          Files.createDirectories(parent);
+        }
       }
     } catch (IOException e) {
       throw new KvStorageException("Cannot create the directory for the store file " + absolute + ": " + e.getMessage(), e);
