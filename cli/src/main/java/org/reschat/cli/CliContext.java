@@ -23,6 +23,12 @@ public final class CliContext {
     char[] read(String prompt) throws IOException;
   }
 
+  /** Reads one visible line: the answer to a yes/no question on the terminal. */
+  @FunctionalInterface
+  public interface QuestionPrompt {
+    String ask(String question) throws IOException;
+  }
+
   /** Opens the terminal for the menu and the chat view. */
   @FunctionalInterface
   public interface TerminalFactory {
@@ -37,6 +43,7 @@ public final class CliContext {
   final boolean stderrIsTerminal;
   final java.io.PrintStream progress;
   final PassphrasePrompt prompt;
+  final QuestionPrompt questions;
   final TerminalFactory terminals;
   final Clock clock;
   final ZoneId zone;
@@ -50,6 +57,7 @@ public final class CliContext {
     this.stderrIsTerminal = b.stderrIsTerminal;
     this.progress = b.progress;
     this.prompt = b.prompt;
+    this.questions = b.questions;
     this.terminals = b.terminals;
     this.clock = b.clock;
     this.zone = b.zone;
@@ -67,6 +75,7 @@ public final class CliContext {
         .stderrIsTerminal(tty)
         .progress(System.err)
         .prompt(tty ? p -> System.console().readPassword("%s", p) : null)
+        .questions(tty ? q -> System.console().readLine("%s", q) : null)
         .terminals(() -> TerminalBuilder.builder().system(true).build())
         .build();
   }
@@ -124,6 +133,7 @@ public final class CliContext {
     private boolean stderrIsTerminal;
     private java.io.PrintStream progress = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
     private PassphrasePrompt prompt;
+    private QuestionPrompt questions;
     private TerminalFactory terminals = () -> {
       throw new IOException("no terminal");
     };
@@ -169,6 +179,12 @@ public final class CliContext {
 
     public Builder prompt(PassphrasePrompt prompt) {
       this.prompt = prompt;
+      return this;
+    }
+
+    /** Asks yes/no questions on the terminal; null when there is none to ask on. */
+    public Builder questions(QuestionPrompt questions) {
+      this.questions = questions;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package org.reschat.cli;
 
+import org.reschat.cli.text.SafeText;
 import java.io.PrintWriter;
 import org.reschat.config.ConfigException;
 import org.reschat.core.IdentityFileException;
@@ -57,9 +58,9 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     return e.getMessage();
   }
 
-  /** Prints the failure and returns its exit code. */
+  /** Prints the failure and returns its exit code. The sentence can quote a store or a file: sanitised. */
   static int report(Throwable e, PrintWriter err, boolean verbose) {
-    err.println("reschat: " + sentence(e));
+    err.println("reschat: " + SafeText.block(sentence(e), "  "));
     if (verbose) {
       e.printStackTrace(err);
     }

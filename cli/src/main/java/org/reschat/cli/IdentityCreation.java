@@ -13,7 +13,7 @@ public final class IdentityCreation {
 
   /**
    * @param passphrase null for no passphrase; cleared afterwards
-   * @param argon2MemoryKiB Argon2id memory (64 MiB by default)
+   * @param argon2MemoryKiB Argon2id memory: 64 MiB by default, 19 MiB at least (tests use the floor for speed)
    */
   public static Identity create(Profile profile, String name, char[] passphrase, int argon2MemoryKiB) throws Exception {
     profile.checkNoIdentity();
@@ -30,8 +30,8 @@ public final class IdentityCreation {
         PassphraseBox.Argon2 defaults = PassphraseBox.Argon2.interactive(random);
         PassphraseBox.Argon2 params = new PassphraseBox.Argon2(argon2MemoryKiB, defaults.iterations(),
             defaults.parallelism(), defaults.salt());
-        if (params.problem() != null) {
-          throw new CliException(ExitCodes.USAGE, params.problem() + ".");
+        if (params.creationProblem() != null) {
+          throw new CliException(ExitCodes.USAGE, params.creationProblem() + ".");
         }
         file = IdentityFile.seal(identity, name, passphrase, params, random);
       } finally {

@@ -4,10 +4,29 @@ import com.google.gson.JsonObject;
 import java.util.Locale;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.Message;
+import org.reschat.cli.text.SafeText;
 
 /** The JSON objects commands print with {@code --json}. Field names are stable; see the README. */
 public final class Json {
   private Json() {}
+
+  /**
+   * {@code json} with every character {@link SafeText#isUnsafe} written as a {@code \\uXXXX} escape. Gson
+   * already escapes C0 controls; C1 controls and bidi overrides it writes raw, and a terminal showing the
+   * JSON would interpret them. The escaped form parses to exactly the same strings. Outside strings JSON
+   * holds no such character but the newlines of pretty printing, which stay.
+   */
+  public static String inert(String json) {
+    StringBuilder sb = new StringBuilder(json.length());
+    json.codePoints().forEach(c -> {
+      if (c != '\n' && SafeText.isUnsafe(c)) {
+        sb.append(String.format("\\u%04x", c));
+      } else {
+        sb.appendCodePoint(c);
+      }
+    });
+    return sb.toString();
+  }
 
   /** An object with its {@code type} field set: the start of every {@code --json} line. */
   public static JsonObject object(String type) {

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.time.format.DateTimeFormatter;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.Message;
+import org.reschat.cli.text.SafeText;
 
 /**
  * Where commands print. stdout carries data (lines, or one JSON object per line with {@code --json});
@@ -12,6 +13,8 @@ import org.reschat.core.Message;
  */
 public final class Output {
   private static final String RESET = "\u001b[0m";
+  /** Where a message's second and later lines start: never at the margin, where a new message starts. */
+  public static final String CONTINUATION = "    ";
 
   private final PrintWriter out;
   private final PrintWriter err;
@@ -48,7 +51,7 @@ public final class Output {
 
   /** A JSON object on stdout, one per line. */
   public void json(JsonObject object) {
-    out.println(object.toString());
+    out.println(Json.inert(object.toString()));
     out.flush();
   }
 
@@ -58,8 +61,9 @@ public final class Output {
     err.flush();
   }
 
+  /** A warning on stderr; {@code text} may carry what a store or file said, so it is sanitised. */
   public void warn(String text) {
-    note(paint("33", "warning: ") + text);
+    note(paint("33", "warning: ") + SafeText.block(text, CONTINUATION));
   }
 
   /** A message, as data. */
@@ -76,12 +80,15 @@ public final class Output {
     return time.format(instant);
   }
 
-  /** One message as a human-readable line: time, who, text, and a mark when queued. */
+  /**
+   * One message as a human-readable line: time, who, text, and a mark when queued. The text is the
+   * friend's: sanitised, its continuation lines indented.
+   */
   public String format(Message m, String friend) {
     boolean sent = m.direction() == Message.Direction.SENT;
     String who = sent ? paint("32", "me") : paint("36", friend);
     String status = m.status() == Message.Status.QUEUED ? " " + paint("33", "(queued)") : "";
-    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + m.text().replace("\n", "\n    ") + status;
+    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + SafeText.block(m.text(), CONTINUATION) + status;
   }
 
   /** A problem found on the store: data with --json, a warning on stderr otherwise. */
@@ -91,7 +98,7 @@ public final class Output {
     } else {
       note(paint(w.kind().isSecurityProblem() ? "31" : "33", (w.kind().isSecurityProblem() ? "security warning" : "note")
           + " (" + friend + ", " + (w.ownFeed() ? "your" : "their") + " page " + w.page() + ", "
-          + w.kind().name().toLowerCase(java.util.Locale.ROOT) + "): ") + w.detail());
+          + w.kind().name().toLowerCase(java.util.Locale.ROOT) + "): ") + SafeText.line(w.detail()));
     }
   }
 

@@ -174,6 +174,46 @@ public final class Session implements AutoCloseable {
     return first;
   }
 
+  /**
+   * A new passphrase, as {@link #passphrase} with confirmation, checked by {@link #acceptStrength}: a weak
+   * one typed on a terminal needs a yes, one from RESCHAT_PASSPHRASE or a file needs {@code allowWeak}.
+   */
+  public char[] newPassphrase(boolean allowWeak) throws CliException, IOException {
+    boolean typed = ctx.env.getOrDefault("RESCHAT_PASSPHRASE", "").isEmpty() && options.passphraseFile == null;
+    char[] chosen = passphrase("Choose a passphrase: ", true);
+    Output out = output();
+    return acceptStrength(chosen, allowWeak, typed ? ctx.questions : null, out::warn);
+  }
+
+  /**
+   * Returns {@code chosen} if it is strong, or weak but allowed ({@code allowWeak}) or confirmed through
+   * {@code ask} after {@code warn} showed its guessing cost. Otherwise clears it and throws a usage error
+   * (exit 2) saying how to proceed.
+   *
+   * @param ask null when nobody can be asked (the passphrase came from the environment or a file)
+   */
+  public static char[] acceptStrength(char[] chosen, boolean allowWeak, CliContext.QuestionPrompt ask,
+      java.util.function.Consumer<String> warn) throws CliException, IOException {
+    PassphraseStrength strength = PassphraseStrength.of(chosen);
+    if (!strength.weak()) {
+      return chosen;
+    }
+    if (allowWeak) {
+      warn.accept(strength.warning() + " Using it because of --allow-weak-passphrase.");
+      return chosen;
+    }
+    if (ask != null) {
+      warn.accept(strength.warning());
+      String answer = ask.ask("Use it anyway? [y/N] ");
+      if (answer != null && answer.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+        return chosen;
+      }
+    }
+    Arrays.fill(chosen, '\0');
+    throw new CliException(ExitCodes.USAGE, strength.warning() + " Choose a longer one (a few unrelated words)"
+        + (ask != null ? "" : ", or add --allow-weak-passphrase to use it anyway") + "; nothing was created.");
+  }
+
   private static char[] readPassphraseFile(Path file) throws CliException, IOException {
     String text;
     try {

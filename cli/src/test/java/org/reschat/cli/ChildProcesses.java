@@ -12,8 +12,15 @@ final class ChildProcesses {
   private ChildProcesses() {}
 
   static Process start(Map<String, String> env, Path log, String stdin, String... args) throws IOException {
+    return start(List.of(), env, log, stdin, args);
+  }
+
+  /** As {@link #start(Map, Path, String, String...)}, with options for the JVM such as {@code -Xmx256m}. */
+  static Process start(List<String> jvmOptions, Map<String, String> env, Path log, String stdin, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("-XX:TieredStopAtLevel=1");

@@ -22,6 +22,9 @@ final class CliHarness {
   boolean interactive;
   boolean stderrIsTerminal;
   java.io.PrintStream progress = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+  /** The masked passphrase prompt and the yes/no questions of a terminal; null: no terminal to ask on. */
+  CliContext.PassphrasePrompt prompt;
+  CliContext.QuestionPrompt questions;
   CliContext.TerminalFactory terminals = () -> {
     throw new java.io.IOException("no terminal in this test");
   };
@@ -56,6 +59,8 @@ final class CliHarness {
         .interactive(interactive)
         .stderrIsTerminal(stderrIsTerminal)
         .progress(progress)
+        .prompt(prompt)
+        .questions(questions)
         .terminals(terminals)
         .zone(ZoneOffset.UTC)
         .build();

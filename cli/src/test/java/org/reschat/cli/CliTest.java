@@ -63,13 +63,37 @@ class CliTest {
   }
 
   @Test
+  void anIdentityFileAskingForMoreArgonWorkThanInitWritesIsRefusedAtOnce() throws Exception {
+    cli.env.put("RESCHAT_PASSPHRASE", "correct horse battery");
+    CliHarness.check(cli.as("alice", "init", "--argon2-memory", "19456"));
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", cli.init("bob")));
+    Path file = dir.resolve("alice/identity.json");
+    String hostile = Files.readString(file).replaceFirst("\"memoryKiB\": \\d+", "\"memoryKiB\": 1048576")
+        .replaceFirst("\"iterations\": \\d+", "\"iterations\": 64").replaceFirst("\"parallelism\": \\d+", "\"parallelism\": 16");
+    Files.writeString(file, hostile);
+    long start = System.nanoTime();
+    assertOneSentenceError(cli.as("alice", "send", "bob", "hi"), ExitCodes.LOCAL,
+        "The identity file asks for Argon2 work of 1024 MiB of memory × 64 passes × 16 lanes, more work than ResChat "
+            + "ever writes (at most 64 MiB of memory × 3 passes × 1 lane); it may have been tampered with.");
+    assertThat(System.nanoTime() - start).as("at once").isLessThan(5_000_000_000L);
+  }
+
+  @Test
+  void initRefusesArgonMemoryBelowTheFloor() {
+    cli.env.put("RESCHAT_PASSPHRASE", "correct horse battery");
+    assertOneSentenceError(cli.as("alice", "init", "--argon2-memory", "8"), ExitCodes.USAGE,
+        "at least 19456 KiB (19 MiB)");
+    assertThat(dir.resolve("alice/identity.json")).doesNotExist();
+  }
+
+  @Test
   void passphraseFromEnvironmentOrFileAndAWrongOneIsASecurityError() throws Exception {
     cli.env.put("RESCHAT_PASSPHRASE", "correct horse battery");
-    CliHarness.check(cli.as("alice", "init", "--argon2-memory", "64"));
+    CliHarness.check(cli.as("alice", "init", "--argon2-memory", "19456"));
     String bobCard = cli.init("bob");
     CliHarness.check(cli.as("alice", "friend", "add", "bob", bobCard));
     assertThat(cli.as("alice", "whoami").out()).contains("passphrase:  yes");
-    assertThat(cli.as("alice", "send", "bob", "hi").code()).isZero();
+    CliHarness.check(cli.as("alice", "send", "bob", "hi"));
 
     cli.env.put("RESCHAT_PASSPHRASE", "wrong");
     assertOneSentenceError(cli.as("alice", "send", "bob", "hi"), ExitCodes.SECURITY, "passphrase is wrong");

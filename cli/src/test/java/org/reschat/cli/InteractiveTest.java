@@ -124,13 +124,25 @@ class InteractiveTest {
 
   @Test
   void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
-    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "4", ""));
+    // "sekret" is weak: the menu names its guessing cost and asks before using it.
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "4", ""));
     cli.env.put("RESCHAT_PASSPHRASE", ""); // empty: the menu asks
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
-    assertThat(screen()).contains("no identity", "Created. Your card").doesNotContain("sekret");
+    assertThat(screen()).contains("no identity", "This passphrase is weak", "Use it anyway? [y/N]", "Created. Your card")
+        .doesNotContain("sekret");
     cli.env.put("RESCHAT_PASSPHRASE", "sekret");
     assertThat(cli.as("alice", "whoami").out()).contains("name:        Alice", "passphrase:  yes");
+  }
+
+  @Test
+  void theMenuCreatesNothingWhenAWeakPassphraseIsNotConfirmed() {
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "n", ""));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("This passphrase is weak", "Nothing was created");
+    assertThat(dir.resolve("alice/identity.json")).doesNotExist();
   }
 
   @Test
@@ -164,6 +176,34 @@ class InteractiveTest {
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("bob: m44", "(older messages: /older)", "— 20 older messages —", "bob: m0",
         "beginning of the conversation", "(no older messages)");
+  }
+
+  @Test
+  void aHostileFriendsMessagesAreInertInTheChatView() throws Exception {
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("bob", "send", "alice", InjectionTest.HOSTILE.get(0)));
+    cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
+    PipedOutputStream keyboard = new PipedOutputStream();
+    typing(new PipedInputStream(keyboard));
+    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
+    chat.start();
+    waitFor("Chat with bob");
+    // One from the history, the rest arriving while the view is open.
+    CliHarness other = new CliHarness(dir);
+    for (String text : InjectionTest.HOSTILE.subList(1, InjectionTest.HOSTILE.size())) {
+      CliHarness.check(other.as("bob", "send", "alice", text));
+    }
+    waitFor("https://evil.example) ```");
+    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
+    keyboard.flush();
+    chat.join(Duration.ofSeconds(30).toMillis());
+    assertThat(chat.isAlive()).isFalse();
+    String shown = screen();
+    // The dumb terminal redraws the prompt with CRs of its own; what the friend sent must not add any.
+    assertThat(shown).contains("bob: ok\n    \\r2026-11-23 00:08  me: I agree", "\\e[K", "\\u202E", "\\x9b31m")
+        .doesNotContain("\u001b[K", "\u001b]", "\u001b[2J", "\u009b", "\u0085", "\u202E", "\u2066", "\u0007");
+    assertThat(shown.lines().map(l -> l.replace("\r", "")).filter(l -> l.contains("me: I agree")))
+        .isNotEmpty().allMatch(l -> l.startsWith(Output.CONTINUATION + "\\r2026"));
   }
 
   private void waitFor(String text) throws InterruptedException {

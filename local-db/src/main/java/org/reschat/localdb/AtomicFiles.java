@@ -69,6 +69,25 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Opens {@code file} for writing, creating it with mode 0600 if missing (a lock file: its content is
+   * never read). One left open to others by an older ResChat is tightened to 0600.
+   */
+  static FileChannel openPrivate(Path file) throws IOException {
+    FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        fileAttributes(file, PRIVATE_FILE));
+    try {
+      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")
+          && !Files.getPosixFilePermissions(file).equals(PRIVATE_FILE)) {
+        Files.setPosixFilePermissions(file, PRIVATE_FILE);
+      }
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+    return channel;
+  }
+
   /** Creates a directory and its parents with mode 0700 where they are missing. */
   public static void createPrivateDirectories(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {

@@ -42,7 +42,7 @@ final class FileLocks {
     FileChannel channel = null;
     try {
       AtomicFiles.createPrivateDirectories(key.getParent());
-      channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel = AtomicFiles.openPrivate(key);
       FileLock lock;
       while ((lock = channel.tryLock()) == null) {
         if (System.nanoTime() - deadline > 0) {

@@ -120,7 +120,7 @@ public final class DemoCommand extends BaseCommand {
           + " of Alice's " + slots(c, aliceKey, aliceValue) + " messages.");
       History seenByBob = bob.history(aliceKeys.card(), HistoryRequest.newest(2));
       out.line("   Bob's client: " + seenByBob.warnings().stream().map(w -> w.kind().name().toLowerCase(java.util.Locale.ROOT)
-          + " — " + w.detail()).findFirst().orElse("(nothing noticed)"));
+          + " — " + org.reschat.cli.text.SafeText.line(w.detail())).findFirst().orElse("(nothing noticed)"));
       out.line("   It keeps showing the copy it verified: " + seenByBob.messages().size() + " messages, none lost.");
       History seenByAlice = alice.history(bobKeys.card(), HistoryRequest.newest(2));
       boolean repaired = seenByAlice.warnings().stream().anyMatch(w -> w.kind() == FeedWarning.Kind.REPUBLISHED);

@@ -13,6 +13,7 @@ import org.reschat.cli.ExitCodes;
 import org.reschat.cli.Output;
 import org.reschat.cli.ProgressDisplay;
 import org.reschat.cli.Session;
+import org.reschat.cli.text.SafeText;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
@@ -67,6 +68,24 @@ public final class ExportCommand extends BaseCommand {
     return HistoryCommand.reportProblems(out, friend.nickname(), history);
   }
 
+  /**
+   * A friend's text as a fenced code block: Markdown and HTML inside are shown, never rendered, so it
+   * cannot forge a "**me**" paragraph, embed an image a viewer would fetch, or make a link. The fence is
+   * longer than any run of backticks in the text, so the text cannot close it; control characters are
+   * escaped as on a terminal.
+   */
+  static String markdownLiteral(String text) {
+    String safe = SafeText.block(text, " ");
+    int longest = 0;
+    int run = 0;
+    for (int i = 0; i < safe.length(); i++) {
+      run = safe.charAt(i) == '`' ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    String fence = "`".repeat(Math.max(3, longest + 1));
+    return fence + "text\n " + safe + "\n" + fence;
+  }
+
   private String render(Friend friend, History history, Session session) {
     Output plain = session.output().withoutColour();
     StringBuilder sb = new StringBuilder();
@@ -82,7 +101,7 @@ public final class ExportCommand extends BaseCommand {
         JsonArray warnings = new JsonArray();
         history.warnings().forEach(w -> warnings.add(org.reschat.cli.Json.warning(w, friend.nickname())));
         root.add("warnings", warnings);
-        sb.append(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root)).append('\n');
+        sb.append(org.reschat.cli.Json.inert(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root))).append('\n');
         break;
       case md:
         sb.append("# Conversation with ").append(friend.nickname()).append("\n\n");
@@ -91,7 +110,7 @@ public final class ExportCommand extends BaseCommand {
         for (Message m : history.messages()) {
           sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : friend.nickname()).append("**, ")
               .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
-              .append(m.text().replace("\n", "  \n")).append("\n\n");
+              .append(markdownLiteral(m.text())).append("\n\n");
         }
         break;
       default:

@@ -23,8 +23,12 @@ public final class InitCommand extends BaseCommand {
   @Option(names = "--no-passphrase", description = "Store the keys unencrypted (protected only by file mode 0600).")
   boolean noPassphrase;
 
+  @Option(names = "--allow-weak-passphrase",
+      description = "Use a passphrase even if it is estimated to be easy to guess (a terminal asks instead).")
+  boolean allowWeak;
+
   @Option(names = "--argon2-memory", hidden = true, defaultValue = "65536",
-      description = "Argon2id memory in KiB (tests use small values).")
+      description = "Argon2id memory in KiB, 19456 (OWASP's minimum, used by tests for speed) to 65536.")
   int argon2MemoryKiB;
 
   InitCommand(CliContext ctx) {
@@ -36,7 +40,7 @@ public final class InitCommand extends BaseCommand {
     Output out = session.output();
     Profile profile = session.profile();
     profile.checkNoIdentity(); // before asking for a passphrase that would only be thrown away
-    char[] passphrase = noPassphrase ? null : session.passphrase("Choose a passphrase: ", true);
+    char[] passphrase = noPassphrase ? null : session.newPassphrase(allowWeak);
     Identity identity = IdentityCreation.create(profile, name, passphrase, argon2MemoryKiB);
     if (out.json()) {
       JsonObject o = WhoamiCommand.identityJson(name, identity.card(), profile, session);

@@ -1,5 +1,6 @@
 package org.reschat.cli.commands;
 
+import org.reschat.cli.text.SafeText;
 import com.google.gson.JsonObject;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
@@ -48,7 +49,7 @@ public final class StoreCommand extends CommandGroup {
           out.json(o);
         } else {
           out.line(String.format("  %-4s %s  %s%s", e.ok() ? "ok" : "DOWN", e.name(),
-              e.roundTrip().map(d -> String.format("%.1f ms, ", d.toNanos() / 1e6)).orElse(""), e.detail()));
+              e.roundTrip().map(d -> String.format("%.1f ms, ", d.toNanos() / 1e6)).orElse(""), SafeText.line(e.detail())));
         }
       }
       if (!health.reachable()) {

@@ -1,5 +1,6 @@
 package org.reschat.cli.commands;
 
+import org.reschat.cli.text.SafeText;
 import com.google.gson.JsonObject;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
@@ -30,7 +31,7 @@ public final class WhoamiCommand extends BaseCommand {
       o.addProperty("protected", IdentityFile.needsPassphrase(file));
       out.json(o);
     } else {
-      out.line("name:        " + (name == null ? "(none)" : name));
+      out.line("name:        " + (name == null ? "(none)" : SafeText.line(name)));
       out.line("card:        " + card);
       out.line("fingerprint: " + card.fingerprintText());
       out.line("profile:     " + session.profile().directory());

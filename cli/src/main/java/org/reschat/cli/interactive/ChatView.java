@@ -1,5 +1,6 @@
 package org.reschat.cli.interactive;
 
+import org.reschat.cli.text.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -151,11 +152,11 @@ public final class ChatView {
       shown.add(r.message().id());
       println(out.format(r.message(), friend.nickname()));
       if (!r.confirmed()) {
-        println(out.paint("33", "Queued, not yet on the store: " + r.problem().orElse("not confirmed")
+        println(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().orElse("not confirmed"))
             + " It will be sent automatically."));
       }
     } catch (Exception e) {
-      println(out.paint("31", "Not sent: " + e.getMessage()));
+      println(out.paint("31", "Not sent: " + SafeText.line(e.getMessage())));
     }
   }
 
@@ -171,7 +172,7 @@ public final class ChatView {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      reader.printAbove("reschat: stopped looking for new messages: " + e.getMessage());
+      reader.printAbove("reschat: stopped looking for new messages: " + SafeText.line(e.getMessage()));
     }
   }
 
@@ -181,7 +182,7 @@ public final class ChatView {
       u = client.update(friend.card());
     } catch (KvException e) {
       if (!storeDown.getAndSet(true) || sayNothingNew) {
-        printAbove(out.paint("33", "The store is not answering (" + e.getMessage() + "); still trying."));
+        printAbove(out.paint("33", "The store is not answering (" + SafeText.line(e.getMessage()) + "); still trying."));
       }
       return;
     }
@@ -206,7 +207,7 @@ public final class ChatView {
 
   private void printWarning(FeedWarning w) {
     printAbove(out.paint("31", (w.kind().isSecurityProblem() ? "Security warning: " : "Note: ")
-        + (w.ownFeed() ? "your" : friend.nickname() + "'s") + " page " + w.page() + ": " + w.detail()));
+        + (w.ownFeed() ? "your" : friend.nickname() + "'s") + " page " + w.page() + ": " + SafeText.line(w.detail())));
   }
 
   private Status statusLine() {

@@ -1,5 +1,6 @@
 package org.reschat.cli.interactive;
 
+import org.reschat.cli.text.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
+import org.reschat.cli.CliException;
 import org.reschat.cli.IdentityCreation;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
@@ -47,7 +49,7 @@ public final class Menu {
       }
       session.identity(); // ask for the passphrase once, up front
       while (true) {
-        String name = IdentityFile.name(session.profile().readIdentity()).orElse("you");
+        String name = SafeText.line(IdentityFile.name(session.profile().readIdentity()).orElse("you"));
         println("");
         println(out.paint("1", "ResChat") + " — " + name + " · " + session.profile().friends().list().size()
             + " friend(s) · " + session.settings().store());
@@ -106,7 +108,12 @@ public final class Menu {
         println("The two passphrases differ; nothing was created.");
         return false;
       }
-      passphrase = first.toCharArray();
+      try {
+        passphrase = Session.acceptStrength(first.toCharArray(), false, q -> reader.readLine(q), this::println);
+      } catch (CliException weakAndNotConfirmed) {
+        println("Nothing was created; choose a longer passphrase (a few unrelated words).");
+        return false;
+      }
     }
     session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
         passphrase, PassphraseBox.Argon2.DEFAULT_MEMORY_KIB));
@@ -163,7 +170,7 @@ public final class Menu {
       println("Safety number: " + SafetyNumber.between(session.card(), f.card()));
       println("Compare it with " + f.nickname() + " (in person or on a call); it is the same on both sides.");
     } catch (Exception e) {
-      println(out.paint("31", e.getMessage()));
+      println(out.paint("31", SafeText.line(e.getMessage())));
     }
   }
 

@@ -86,8 +86,13 @@ public final class EmbeddedStore implements VersionedKvStore {
     Path absolute = path.toAbsolutePath().normalize();
     try {
       Path parent = absolute.getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
+      if (parent != null && !Files.isDirectory(parent)) {
+        // Private like the file: the default ledger's directory also holds the profiles.
+        if (parent.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+          Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+          Files.createDirectories(parent);
+        }
       }
     } catch (IOException e) {
       throw new KvStorageException("Cannot create the directory for the store file " + absolute + ": " + e.getMessage(), e);
@@ -162,15 +167,30 @@ public final class EmbeddedStore implements VersionedKvStore {
     });
   }
 
+  /**
+   * The value's size in bytes of UTF-8, then the value only if it is within {@link KvValues#MAX_VALUE_BYTES}:
+   * SQLite measures it, so an oversized value (another writer can put anything in this file) is never
+   * copied into the Java heap. Takes the cap as its first parameter.
+   */
+  private static final String SIZE_THEN_VALUE =
+      "length(CAST(value AS BLOB)), CASE WHEN length(CAST(value AS BLOB)) <= ? THEN value END";
+
+  /** The value from a {@link #SIZE_THEN_VALUE} pair starting at {@code column}, or the typed error. */
+  private static String checkedValue(String key, ResultSet rs, int column) throws SQLException, KvException {
+    KvValues.checkReadSize(key, rs.getLong(column));
+    return rs.getString(column + 1);
+  }
+
   @Override
   public Optional<String> get(String key) throws KvException {
     KvKeys.requireValid(key);
     return withConnection(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT value FROM kv_versions WHERE key = ? ORDER BY seq DESC LIMIT 1")) {
-        ps.setString(1, key);
+          "SELECT " + SIZE_THEN_VALUE + " FROM kv_versions WHERE key = ? ORDER BY seq DESC LIMIT 1")) {
+        ps.setLong(1, KvValues.MAX_VALUE_BYTES);
+        ps.setString(2, key);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(rs.getString(1)) : Optional.<String>empty();
+          return rs.next() ? Optional.of(checkedValue(key, rs, 1)) : Optional.<String>empty();
         }
       }
     });
@@ -197,12 +217,13 @@ public final class EmbeddedStore implements VersionedKvStore {
     KvKeys.requireValid(key);
     return withConnection(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT seq, value, written_at_ms FROM kv_versions WHERE key = ? ORDER BY seq")) {
-        ps.setString(1, key);
+          "SELECT " + SIZE_THEN_VALUE + ", seq, written_at_ms FROM kv_versions WHERE key = ? ORDER BY seq")) {
+        ps.setLong(1, KvValues.MAX_VALUE_BYTES);
+        ps.setString(2, key);
         List<KvVersion> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new KvVersion(rs.getLong(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+            out.add(new KvVersion(rs.getLong(3), checkedValue(key, rs, 1), Instant.ofEpochMilli(rs.getLong(4))));
           }
         }
         return out;

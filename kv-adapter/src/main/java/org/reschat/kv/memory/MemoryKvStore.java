@@ -19,7 +19,8 @@ import org.reschat.kv.VersionedKvStore;
 /**
  * A store in this process's memory that keeps every version of every key. For tests and for
  * applications that embed the chat core without persistence. Thread-safe; {@code put} is visible to
- * every later {@code get} as soon as it returns.
+ * every later {@code get} as soon as it returns. Values are capped at {@link KvValues#MAX_VALUE_BYTES} when
+ * they are put, the only way in, so nothing larger can be read.
  */
 public final class MemoryKvStore implements VersionedKvStore {
   private final Map<String, List<KvVersion>> versions = new ConcurrentHashMap<>();

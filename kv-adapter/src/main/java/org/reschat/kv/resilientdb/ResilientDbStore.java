@@ -59,8 +59,12 @@ import org.reschat.kv.StoreOptions;
  * <p>Thread-safe. Instances hold an OkHttp client; {@link #close()} releases it.
  */
 public final class ResilientDbStore implements KvStore {
-  /** The largest response body read; anything longer is reported as corrupt rather than buffered. */
-  static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
+  /**
+   * The largest response body read; anything longer is reported as corrupt rather than buffered. A body is
+   * the JSON this store posted: a value of at most {@link KvValues#MAX_VALUE_BYTES}, in which JSON escaping
+   * can turn one byte into six ({@code \\u0001}), plus the key and the field names.
+   */
+  static final long MAX_BODY_BYTES = 6L * KvValues.MAX_VALUE_BYTES + 4096;
 
   /** Key probed by {@link #health()}; never written. */
   static final String HEALTH_PROBE_KEY = "reschat.health-probe";
@@ -206,11 +210,14 @@ public final class ResilientDbStore implements KvStore {
             try {
               body = readBody(response.body());
             } catch (BodyTooLargeException e) {
-              return Outcome.fail(new KvCorruptValueException(key, "the stored body is larger than "
-                  + (MAX_BODY_BYTES >> 20) + " MiB"));
+              return Outcome.fail(KvValues.tooLarge(key, -1));
             }
             try {
-              return Outcome.success(parseStoredValue(key, body));
+              Optional<String> value = parseStoredValue(key, body);
+              if (value.isPresent()) {
+                KvValues.checkReadSize(key, utf8Length(value.get()));
+              }
+              return Outcome.success(value);
             } catch (KvCorruptValueException e) {
               return Outcome.fail(e);
             }
@@ -458,6 +465,10 @@ public final class ResilientDbStore implements KvStore {
       return status + " and an HTML page";
     }
     return status + " " + shorten(body);
+  }
+
+  private static long utf8Length(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length; // already within MAX_BODY_BYTES
   }
 
   private static String shorten(String text) {

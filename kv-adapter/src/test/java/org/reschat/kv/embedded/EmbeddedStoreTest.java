@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStorageException;
 import org.reschat.kv.KvStore;
@@ -38,6 +39,27 @@ class EmbeddedStoreTest extends KvStoreContract {
     ledger.put("k", "one");
     assertThat(ledger.history("k")).extracting(KvVersion::value).containsExactly("one", "two", "one");
     assertThat(ledger.get("k")).contains("one");
+  }
+
+  @Test
+  void aHundredMegabyteValueIsReportedWithoutBeingRead() throws Exception {
+    store.put("k", "small");
+    // Another writer of the file, not bound by put's cap: SQLite builds the value, never the Java heap.
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ((EmbeddedStore) store).path());
+        Statement s = c.createStatement()) {
+      s.execute("INSERT INTO kv_versions(key, value, written_at_ms) VALUES ('k', hex(zeroblob(50000000)), 0)");
+    }
+    long heapBefore = usedHeap();
+    assertThatThrownBy(() -> store.get("k")).isInstanceOf(KvCorruptValueException.class)
+        .hasMessageContaining("key k").hasMessageContaining("100000000 bytes");
+    assertThatThrownBy(() -> ((EmbeddedStore) store).history("k")).isInstanceOf(KvCorruptValueException.class);
+    assertThat(usedHeap() - heapBefore).as("heap grown while refusing").isLessThan(50_000_000L);
+  }
+
+  private static long usedHeap() {
+    System.gc();
+    Runtime r = Runtime.getRuntime();
+    return r.totalMemory() - r.freeMemory();
   }
 
   @Test

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.kv.KvCorruptValueException;
+import org.reschat.kv.KvValues;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvRejectedException;
 import org.reschat.kv.KvTimeoutException;
@@ -274,6 +275,22 @@ class ResilientDbStoreTest {
     cluster.rawPut("k", "{\"id\":\"other\",\"value\":\"v\"}");
     assertThatThrownBy(() -> store.get("k")).isInstanceOfSatisfying(KvCorruptValueException.class,
         e -> assertThat(e.key()).isEqualTo("k")).hasMessage("The value stored under key k is corrupt: it names another key.");
+  }
+
+  @Test
+  void aValueOverTheSizeCapIsCorrupt() {
+    open(1, FAST);
+    cluster.rawPut("k", "{\"id\":\"k\",\"value\":\"" + "x".repeat(KvValues.MAX_VALUE_BYTES + 1) + "\"}");
+    assertThatThrownBy(() -> store.get("k")).isInstanceOfSatisfying(KvCorruptValueException.class,
+        e -> assertThat(e.key()).isEqualTo("k")).hasMessageContaining("larger than the 1048576-byte limit");
+  }
+
+  @Test
+  void aBodyOverTheBodyCapIsCorruptWithoutBeingBuffered() {
+    open(1, FAST);
+    cluster.rawPut("k", "{\"id\":\"k\",\"value\":\"" + "x".repeat((int) ResilientDbStore.MAX_BODY_BYTES) + "\"}");
+    assertThatThrownBy(() -> store.get("k")).isInstanceOfSatisfying(KvCorruptValueException.class,
+        e -> assertThat(e.key()).isEqualTo("k")).hasMessageContaining("larger than");
   }
 
   @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvUnconfirmedException;
+import org.reschat.kv.KvValues;
 
 /**
  * The behaviour every {@link KvStore} shares. A store implementation's test extends this class and
@@ -40,6 +41,21 @@ public abstract class KvStoreContract {
     if (store != null) {
       store.close();
     }
+  }
+
+  @Test
+  void aValueOverTheSizeCapIsRefusedBeforeAnyIo() throws KvException {
+    String tooBig = "é".repeat(KvValues.MAX_VALUE_BYTES / 2) + "x"; // one byte over, counted in UTF-8
+    assertThatThrownBy(() -> store.put("big", tooBig)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Integer.toString(KvValues.MAX_VALUE_BYTES));
+    assertThat(store.get("big")).isEmpty();
+  }
+
+  @Test
+  void aValueOfExactlyTheSizeCapRoundTrips() throws KvException {
+    String largest = "é".repeat(KvValues.MAX_VALUE_BYTES / 2);
+    store.put("largest", largest);
+    assertThat(store.get("largest")).contains(largest);
   }
 
   @Test
@@ -88,7 +104,7 @@ public abstract class KvStoreContract {
   @Test
   void largeValuesRoundTrip() throws KvException {
     StringBuilder sb = new StringBuilder();
-    while (sb.length() < 4 * 1024 * 1024) {
+    while (sb.length() < KvValues.MAX_VALUE_BYTES / 2) { // mixed text well within the cap
       sb.append("0123456789abcdef-ünïcødé-").append(sb.length()).append('\n');
     }
     String big = sb.toString();

@@ -36,39 +36,83 @@ public final class PassphraseBox {
   public record Argon2(int memoryKiB, int iterations, int parallelism, byte[] salt) {
     /** Memory of {@link #interactive}: 64 MiB. */
     public static final int DEFAULT_MEMORY_KIB = 64 * 1024;
+    /** Passes of {@link #interactive}. */
+    public static final int DEFAULT_ITERATIONS = 3;
+    /** Lanes of {@link #interactive}. */
+    public static final int DEFAULT_PARALLELISM = 1;
+    /** The least memory a new file may use: OWASP's minimum for Argon2id, 19 MiB with 2 passes. */
+    public static final int MIN_MEMORY_KIB = 19 * 1024;
+    /** The fewest passes a new file may use. */
+    public static final int MIN_ITERATIONS = 2;
 
-    /** The defaults for new files: 64 MiB, 3 passes, 1 lane (about half a second on a laptop). */
+    /** The defaults for new files: 64 MiB, 3 passes, 1 lane (0.15–0.2 s per derivation measured on a 2-vCPU server). */
     public static Argon2 interactive(SecureRandom random) {
-      return new Argon2(DEFAULT_MEMORY_KIB, 3, 1, randomBytes(random, 16));
+      return new Argon2(DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, DEFAULT_PARALLELISM, randomBytes(random, 16));
     }
 
-    /** Cheap parameters for tests only. */
-    public static Argon2 cheapForTestsOnly(SecureRandom random) {
-      return new Argon2(64, 1, 1, randomBytes(random, 16));
+    /** The floor for new files, 19 MiB and 2 passes: the cheapest parameters {@link #creationProblem} accepts. */
+    public static Argon2 minimum(SecureRandom random) {
+      return new Argon2(MIN_MEMORY_KIB, MIN_ITERATIONS, DEFAULT_PARALLELISM, randomBytes(random, 16));
     }
 
-    /** Null when the parameters are usable, else what is wrong (limits keep hostile files from exhausting memory). */
+    /**
+     * Null when a file may ask for this much work, else what is wrong. ResChat never writes more than the
+     * defaults (64 MiB, 3 passes, 1 lane), so a file asking for more was not written by it: refusing it
+     * at once keeps a tampered file from costing minutes and a gigabyte on each unlock. Files below the
+     * creation floor still open: they cost the reader nothing.
+     */
     public String problem() {
-      if (memoryKiB < 8 || memoryKiB > 1024 * 1024) {
-        return "Argon2 memory must be 8 KiB to 1 GiB";
-      }
-      if (iterations < 1 || iterations > 64) {
-        return "Argon2 iterations must be 1 to 64";
-      }
-      if (parallelism < 1 || parallelism > 16 || memoryKiB < 8 * parallelism) {
-        return "Argon2 parallelism must be 1 to 16, with 8 KiB of memory per lane";
-      }
       if (salt == null || salt.length < 16 || salt.length > 64) {
         return "Argon2 salt must be 16 to 64 bytes";
       }
+      if (memoryKiB < 8 || iterations < 1 || parallelism < 1 || memoryKiB < 8 * parallelism) {
+        return "Argon2 needs at least 8 KiB of memory per lane, 1 pass and 1 lane";
+      }
+      return excessWork();
+    }
+
+    /**
+     * Null when the work is within what ResChat writes, else "asks for Argon2 work of …, more work than
+     * ResChat ever writes (…)": the memory, passes and lanes asked for and the bounds.
+     */
+    public String excessWork() {
+      if (memoryKiB > DEFAULT_MEMORY_KIB || iterations > DEFAULT_ITERATIONS || parallelism > DEFAULT_PARALLELISM) {
+        return "asks for Argon2 work of " + describe() + ", more work than ResChat ever writes (at most "
+            + new Argon2(DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, DEFAULT_PARALLELISM, null).describe() + ")";
+      }
       return null;
+    }
+
+    /** Null when new files may use these parameters: {@link #problem} plus the floor of 19 MiB and 2 passes. */
+    public String creationProblem() {
+      String problem = problem();
+      if (problem != null) {
+        return problem;
+      }
+      if (memoryKiB < MIN_MEMORY_KIB || iterations < MIN_ITERATIONS) {
+        return "Argon2 memory must be at least " + MIN_MEMORY_KIB + " KiB (19 MiB) with at least " + MIN_ITERATIONS
+            + " passes, and at most " + DEFAULT_MEMORY_KIB + " KiB (64 MiB) with " + DEFAULT_ITERATIONS + " passes";
+      }
+      return null;
+    }
+
+    /** "1024 MiB of memory × 64 passes × 16 lanes". */
+    String describe() {
+      String memory = memoryKiB % 1024 == 0 ? (memoryKiB / 1024) + " MiB" : memoryKiB + " KiB";
+      return memory + " of memory × " + iterations + (iterations == 1 ? " pass × " : " passes × ")
+          + parallelism + (parallelism == 1 ? " lane" : " lanes");
     }
   }
 
   /** A sealed secret: the nonce and the AES-GCM output. */
   public record Sealed(byte[] nonce, byte[] ciphertext) {}
 
+  /** Seals {@code secret}; refuses parameters below the floor or above the defaults ({@link Argon2#creationProblem}). */
   public static Sealed seal(char[] passphrase, Argon2 params, byte[] associatedData, byte[] secret, SecureRandom random) {
+    String problem = params.creationProblem();
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
     byte[] key = deriveKey(passphrase, params);
     byte[] nonce = randomBytes(random, NONCE_BYTES);
     try {

@@ -80,8 +80,17 @@ public final class IdentityFile {
   }
 
   /** Whether opening {@code json} needs a passphrase. */
+  /**
+   * Whether opening the file needs a passphrase. For a sealed file its Argon2 parameters are checked here,
+   * so a file asking for more work than ResChat writes is refused before anyone is asked for a passphrase.
+   */
   public static boolean needsPassphrase(String json) throws IdentityFileException {
-    return protection(parse(json)).equals(SEALED);
+    JsonObject o = parse(json);
+    if (protection(o).equals(SEALED)) {
+      argon2(o);
+      return true;
+    }
+    return false;
   }
 
   /** The display name stored in the file, if any; readable without the passphrase. */
@@ -111,19 +120,8 @@ public final class IdentityFile {
       if (passphrase == null) {
         throw new WrongPassphraseException("The identity is protected by a passphrase, but none was given.");
       }
-      JsonObject a = o.has("argon2") && o.get("argon2").isJsonObject() ? o.getAsJsonObject("argon2") : null;
-      if (a == null) {
-        throw bad("it has no Argon2 parameters");
-      }
-      PassphraseBox.Argon2 params = new PassphraseBox.Argon2(
-          (int) StrictJson.integer(a, "memoryKiB", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("memoryKiB is missing")).longValue(),
-          (int) StrictJson.integer(a, "iterations", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("iterations is missing")).longValue(),
-          (int) StrictJson.integer(a, "parallelism", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("parallelism is missing")).longValue(),
-          Base64Url.decode(StrictJson.string(a, "salt").orElse("!")).orElseThrow(() -> bad("the salt is not base64url")));
-      String problem = params.problem();
-      if (problem != null) {
-        throw bad(problem);
-      }
+      PassphraseBox.Argon2 params = argon2(o);
+
       PassphraseBox.Sealed sealed = new PassphraseBox.Sealed(bytes(o, "nonce", 12), bytes(o, "sealed", 64 + 16));
       secret = PassphraseBox.open(passphrase, params, aad(card.toString()), sealed);
       if (secret == null) {
@@ -154,6 +152,27 @@ public final class IdentityFile {
     o.addProperty("card", card);
     o.addProperty("protection", protection);
     return o;
+  }
+
+  /** The Argon2 parameters of a sealed file, within the bounds of {@link PassphraseBox.Argon2#problem}. */
+  private static PassphraseBox.Argon2 argon2(JsonObject o) throws IdentityFileException {
+    JsonObject a = o.has("argon2") && o.get("argon2").isJsonObject() ? o.getAsJsonObject("argon2") : null;
+    if (a == null) {
+      throw bad("it has no Argon2 parameters");
+    }
+    PassphraseBox.Argon2 params = new PassphraseBox.Argon2(
+        (int) StrictJson.integer(a, "memoryKiB", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("memoryKiB is missing")).longValue(),
+        (int) StrictJson.integer(a, "iterations", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("iterations is missing")).longValue(),
+        (int) StrictJson.integer(a, "parallelism", 0, Integer.MAX_VALUE).orElseThrow(() -> bad("parallelism is missing")).longValue(),
+        Base64Url.decode(StrictJson.string(a, "salt").orElse("!")).orElseThrow(() -> bad("the salt is not base64url")));
+    if (params.excessWork() != null) {
+      throw new IdentityFileException("The identity file " + params.excessWork() + "; it may have been tampered with.");
+    }
+    String problem = params.problem();
+    if (problem != null) {
+      throw bad(problem);
+    }
+    return params;
   }
 
   private static JsonObject parse(String json) throws IdentityFileException {

@@ -19,6 +19,7 @@ import org.reschat.core.conversation.Conversation;
 import org.reschat.core.conversation.FeedId;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.page.Page;
+import org.reschat.core.page.PageLimits;
 import org.reschat.core.state.InMemoryLocalState;
 import org.reschat.core.testing.PageFixtures;
 import org.reschat.core.testing.TestIdentities;
@@ -166,8 +167,9 @@ class HostileLedgerTest {
   }
 
   @Test
-  void aTenMegabyteValueIsRefusedWithoutDecoding() throws Exception {
-    overwrite(3, "A".repeat(10 * 1024 * 1024));
+  void aValueOverThePageLimitIsRefusedWithoutDecoding() throws Exception {
+    // Over the largest sealed page, within the store's cap (larger values: EmbeddedStoreTest, HostileStoreValueTest).
+    overwrite(3, "A".repeat(PageLimits.MAX_VALUE_CHARS + 1));
     History h = all(freshBob());
     assertThat(kinds(h.warnings())).contains(Kind.CORRUPT);
     assertThat(h.warnings()).anySatisfy(w -> assertThat(w.detail()).contains("larger than"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.reschat.core.IdentityFileException;
 import org.reschat.core.InvalidCardException;
@@ -123,7 +124,7 @@ class IdentityTest {
 
   @Test
   void identityFileRoundTripsUnderAPassphrase() throws Exception {
-    String file = IdentityFile.seal(alice, "correct horse".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    String file = IdentityFile.seal(alice, "correct horse".toCharArray(), PassphraseBox.Argon2.minimum(random), random);
     assertThat(file).doesNotContain(Base64Url.encode(alice.exportPrivateKeysUnencrypted()));
     assertThat(IdentityFile.needsPassphrase(file)).isTrue();
     assertThat(IdentityFile.card(file)).isEqualTo(alice.card());
@@ -134,7 +135,7 @@ class IdentityTest {
 
   @Test
   void wrongPassphraseIsATypedErrorNotGarbage() throws Exception {
-    String file = IdentityFile.seal(alice, "right".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    String file = IdentityFile.seal(alice, "right".toCharArray(), PassphraseBox.Argon2.minimum(random), random);
     assertThatThrownBy(() -> IdentityFile.open(file, "wrong".toCharArray())).isInstanceOf(WrongPassphraseException.class)
         .hasMessageContaining("passphrase is wrong");
     assertThatThrownBy(() -> IdentityFile.open(file, null)).isInstanceOf(WrongPassphraseException.class);
@@ -144,13 +145,13 @@ class IdentityTest {
   void passphraseIsUnicodeNormalised() throws Exception {
     String composed = "caf\u00e9";
     String decomposed = "cafe\u0301";
-    String file = IdentityFile.seal(alice, composed.toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    String file = IdentityFile.seal(alice, composed.toCharArray(), PassphraseBox.Argon2.minimum(random), random);
     assertThat(IdentityFile.open(file, decomposed.toCharArray()).card()).isEqualTo(alice.card());
   }
 
   @Test
   void swappingTheCardBreaksTheSeal() throws Exception {
-    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.minimum(random), random);
     String swapped = file.replace(alice.card().toString(), bob.card().toString());
     assertThatThrownBy(() -> IdentityFile.open(swapped, "pw".toCharArray())).isInstanceOf(WrongPassphraseException.class);
   }
@@ -176,11 +177,43 @@ class IdentityTest {
 
   @Test
   void hostileArgonParametersAreRefusedBeforeAllocating() throws Exception {
-    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.cheapForTestsOnly(random), random);
+    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.minimum(random), random);
     String huge = file.replaceFirst("\"memoryKiB\": \\d+", "\"memoryKiB\": 2000000000");
     assertThat(huge).isNotEqualTo(file);
     assertThatThrownBy(() -> IdentityFile.open(huge, "pw".toCharArray())).isInstanceOf(IdentityFileException.class)
         .hasMessageContaining("memory");
+  }
+
+  /** The file from the issue: 1 GiB, 64 passes, 16 lanes took 2 min 52 s to unlock. Refused at once. */
+  @ParameterizedTest
+  @CsvSource({"1048576, 64, 16", "65537, 3, 1", "65536, 4, 1", "65536, 3, 2", "16384, 4, 1"})
+  void moreArgonWorkThanResChatWritesIsRefusedAtOnce(int memoryKiB, int iterations, int lanes) throws Exception {
+    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.minimum(random), random);
+    String hostile = file.replaceFirst("\"memoryKiB\": \\d+", "\"memoryKiB\": " + memoryKiB)
+        .replaceFirst("\"iterations\": \\d+", "\"iterations\": " + iterations)
+        .replaceFirst("\"parallelism\": \\d+", "\"parallelism\": " + lanes);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> IdentityFile.needsPassphrase(hostile)).isInstanceOf(IdentityFileException.class);
+    assertThatThrownBy(() -> IdentityFile.open(hostile, "pw".toCharArray())).isInstanceOf(IdentityFileException.class)
+        .hasMessageStartingWith("The identity file asks for Argon2 work of ")
+        .hasMessageEndingWith("more work than ResChat ever writes (at most 64 MiB of memory × 3 passes × 1 lane); "
+            + "it may have been tampered with.");
+    assertThat(System.nanoTime() - start).as("refused before any derivation").isLessThan(100_000_000L);
+  }
+
+  @Test
+  void theDefaultsAreTheMostAFileMayAskFor() throws Exception {
+    String file = IdentityFile.seal(alice, "pw".toCharArray(), PassphraseBox.Argon2.interactive(random), random);
+    assertThat(IdentityFile.open(file, "pw".toCharArray()).card()).isEqualTo(alice.card());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"8, 1", "19455, 2", "19456, 1", "65536, 1"})
+  void newFilesRespectTheFloorOf19MiBAndTwoPasses(int memoryKiB, int iterations) {
+    PassphraseBox.Argon2 weak = new PassphraseBox.Argon2(memoryKiB, iterations, 1, new byte[16]);
+    assertThat(weak.creationProblem()).contains("at least 19456 KiB");
+    assertThatThrownBy(() -> IdentityFile.seal(alice, "pw".toCharArray(), weak, random))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
