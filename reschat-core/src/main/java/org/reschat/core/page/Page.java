@@ -23,6 +23,7 @@ public final class Page {
   private final List<Slot> slots;
   private final byte[] signature;
   private final byte[] encoded;
+  private volatile byte[] hash;
 
   Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, byte[] signature, byte[] encoded) {
     this.number = number;
@@ -65,7 +66,12 @@ public final class Page {
 
   /** SHA-256 over a label and the encoding: what the next page's {@link #previous()} holds. */
   public byte[] hash() {
-    return Sha.sha256(HASH_DOMAIN, encoded);
+    byte[] h = hash;
+    if (h == null) {
+      h = Sha.sha256(HASH_DOMAIN, encoded); // computed once: every link check asks for it
+      hash = h;
+    }
+    return h.clone();
   }
 
   /** Whether the next page links to this version of this page. */
