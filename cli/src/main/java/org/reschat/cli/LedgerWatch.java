@@ -1,0 +1,24 @@
+package org.reschat.cli;
+
+import org.reschat.kv.ChangeWaiter;
+
+/** The wait between polls of {@code receive --follow} and the chat view: cut short when the store hints. */
+public final class LedgerWatch {
+  /**
+   * Keys watched for hints. Empty means every key: it does not depend on the ledger's key format (v1
+   * pages start with {@code rc1.}, v2 with {@code rc2.}); on a shared store it only costs spurious hints.
+   */
+  static final String PREFIX = "";
+
+  private LedgerWatch() {}
+
+  /** A waiter on the session's store; close it when the polling stops. */
+  public static ChangeWaiter open(Session session) throws Exception {
+    return ChangeWaiter.on(session.store(), PREFIX);
+  }
+
+  /** A waiter that, without hints, still polls at the poll interval (for bounded runs such as {@code --polls}). */
+  public static ChangeWaiter openPollingAtInterval(Session session) throws Exception {
+    return ChangeWaiter.on(session.store(), PREFIX, session.settings().pollInterval());
+  }
+}
