@@ -53,6 +53,11 @@ final class EtcdWatcher implements ChangeNotifier {
     return watch;
   }
 
+  /** The revision a watch would resume from after a broken stream (0: from now); for tests. */
+  static long resumeRevision(Watch watch) {
+    return ((StreamWatch) watch).nextRevision;
+  }
+
   void closeAll() {
     for (StreamWatch watch : running) {
       watch.close();
@@ -79,7 +84,7 @@ final class EtcdWatcher implements ChangeNotifier {
     private volatile boolean live;
     private volatile boolean closed;
     private volatile Call current;
-    private long nextRevision; // 0 until the first answer: "from now"
+    private volatile long nextRevision; // 0 until the first answer: "from now"
     private int member;
 
     StreamWatch(String keyPrefix, Runnable onChange) {

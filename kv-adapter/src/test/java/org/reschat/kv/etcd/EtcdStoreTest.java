@@ -167,6 +167,30 @@ class EtcdStoreTest {
     }
   }
 
+  @Test
+  void aWatchResumesFromTheRevisionAfterTheLastItSawSoAChangeMadeWhileAwayIsStillSeen() throws Exception {
+    // A store on member 0 alone: while it is dead the watch has nowhere else to go.
+    try (EtcdStore viaFirst = EtcdStore.builder().endpoint(cluster.member(0).clientUrl()).build()) {
+      Semaphore hints = new Semaphore(0);
+      try (ChangeNotifier.Watch watch = viaFirst.changes().orElseThrow().watch("k.", hints::release)) {
+        awaitLive(watch);
+        store.put("k.seen", "1");
+        assertThat(hints.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+        long resumeAt = EtcdWatcher.resumeRevision(watch); // the revision of k.seen + 1
+        assertThat(resumeAt).isPositive();
+
+        cluster.member(0).kill();
+        store.put("k.missed", "2"); // revision resumeAt, committed by the other two members
+        cluster.member(0).restart();
+        // Only an event replayed from revision resumeAt moves the resume point past it.
+        for (int i = 0; i < 600 && EtcdWatcher.resumeRevision(watch) == resumeAt; i++) {
+          Thread.sleep(50);
+        }
+        assertThat(EtcdWatcher.resumeRevision(watch)).isEqualTo(resumeAt + 1);
+      }
+    }
+  }
+
   private static void awaitLive(ChangeNotifier.Watch watch) throws InterruptedException {
     for (int i = 0; i < 600 && !watch.live(); i++) {
       Thread.sleep(50);
