@@ -41,7 +41,7 @@ public final class GlobalOptions {
   }
 
   @Option(names = "--store", paramLabel = "SPEC",
-      description = "Store: embedded:PATH, resilientdb:http://HOST:18000[,…] or memory: (env RESCHAT_STORE).")
+      description = "Store: embedded:PATH, resilientdb:http://HOST:18000[,…], etcd:http://HOST:2379[,…] or memory: (env RESCHAT_STORE).")
   void setStore(String value) {
     values().store = value;
   }

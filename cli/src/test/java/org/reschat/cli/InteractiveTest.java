@@ -166,6 +166,25 @@ class InteractiveTest {
   }
 
   @Test
+  void theChatViewIsWokenByTheStoresHintNotByItsPollInterval() throws Exception {
+    cli.friends("alice", "bob");
+    cli.as("bob", "send", "alice", "earlier message");
+    cli.env.put("RESCHAT_POLL_INTERVAL", "10m"); // longer than waitFor's 30 s: only a hint can show the message
+    PipedOutputStream keyboard = new PipedOutputStream();
+    typing(new PipedInputStream(keyboard));
+    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
+    chat.start();
+    waitFor("earlier message");
+    CliHarness other = new CliHarness(dir);
+    CliHarness.check(other.as("bob", "send", "alice", "pushed while alice types"));
+    waitFor("bob: pushed while alice types");
+    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
+    keyboard.flush();
+    chat.join(Duration.ofSeconds(30).toMillis());
+    assertThat(chat.isAlive()).isFalse();
+  }
+
+  @Test
   void olderPagesLoadOnDemandInTheChatView() {
     cli.friends("alice", "bob");
     cli.stdin = java.util.stream.IntStream.range(0, 45).mapToObj(i -> "m" + i).reduce((a, b) -> a + "\n" + b).orElseThrow();

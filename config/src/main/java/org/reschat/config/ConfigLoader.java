@@ -107,7 +107,7 @@ public final class ConfigLoader {
   private static Object validate(Setting s, String value, String source) throws ConfigException {
     switch (s) {
       case STORE:
-        if (!(value.startsWith("embedded:") || value.startsWith("resilientdb:") || value.equals("memory:"))) {
+        if (!(value.startsWith("embedded:") || value.startsWith("resilientdb:") || value.startsWith("etcd:") || value.equals("memory:"))) {
           throw invalid(s, value, source);
         }
         return value.strip();

@@ -21,7 +21,7 @@ import java.time.Duration;
  */
 public enum Setting {
   STORE("store", "RESCHAT_STORE", "--store",
-      "a store: embedded:PATH, resilientdb:http://HOST:18000[,http://HOST2:18000...] or memory:"),
+      "a store: embedded:PATH, resilientdb:http://HOST:18000[,http://HOST2:18000...], etcd:http://HOST:2379[,http://HOST2:2379...] or memory:"),
   HOME("home", "RESCHAT_HOME", "--home", "a directory path"),
   CONNECT_TIMEOUT("connectTimeout", "RESCHAT_CONNECT_TIMEOUT", "--connect-timeout",
       "a duration from 100ms to 5m, such as 3s or 500ms"),

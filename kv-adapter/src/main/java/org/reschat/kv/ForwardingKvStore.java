@@ -45,6 +45,11 @@ public abstract class ForwardingKvStore implements KvStore {
   }
 
   @Override
+  public Optional<ChangeNotifier> changes() {
+    return delegate.changes();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

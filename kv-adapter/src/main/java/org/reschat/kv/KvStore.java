@@ -54,6 +54,15 @@ public interface KvStore extends AutoCloseable {
     return 1;
   }
 
+  /**
+   * The store's change notifications, when it has them (etcd's watch, ResilientDB's block-update socket,
+   * SQLite's data version); empty when callers can only poll. See {@link ChangeNotifier} for what a
+   * notification promises, which is little: callers keep polling at a longer interval.
+   */
+  default Optional<ChangeNotifier> changes() {
+    return Optional.empty();
+  }
+
   /** Releases connections and threads. Calls after close fail with {@link KvUnavailableException}. */
   @Override
   void close();

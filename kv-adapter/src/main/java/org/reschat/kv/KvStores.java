@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
 import org.reschat.kv.embedded.EmbeddedStore;
+import org.reschat.kv.etcd.EtcdStore;
 import org.reschat.kv.memory.MemoryKvStore;
 import org.reschat.kv.resilientdb.ResilientDbStore;
 
@@ -14,12 +15,14 @@ import org.reschat.kv.resilientdb.ResilientDbStore;
  * <ul>
  *   <li>{@code embedded:PATH}: a SQLite ledger file (created if missing), the default;</li>
  *   <li>{@code resilientdb:http://HOST:18000[,http://HOST2:18000…]}: ResilientDB's HTTP KV service;</li>
+ *   <li>{@code etcd:http://HOST:2379[,http://HOST2:2379…]}: an etcd v3 cluster, through its JSON gateway;</li>
  *   <li>{@code memory:}: in this process only.</li>
  * </ul>
  */
 public final class KvStores {
   static final String VALID_FORMS = "Valid stores are embedded:PATH (a local SQLite file), "
-      + "resilientdb:http://HOST:18000[,http://HOST2:18000...] (ResilientDB's KV service) and memory: (this process only)";
+      + "resilientdb:http://HOST:18000[,http://HOST2:18000...] (ResilientDB's KV service), "
+      + "etcd:http://HOST:2379[,http://HOST2:2379...] (an etcd v3 cluster) and memory: (this process only)";
 
   private KvStores() {}
 
@@ -51,6 +54,8 @@ public final class KvStores {
         return EmbeddedStore.open(embeddedPath(rest));
       case "resilientdb":
         return ResilientDbStore.builder().endpoints(resilientDbEndpoints(rest)).options(options).build();
+      case "etcd":
+        return EtcdStore.builder().endpoints(endpoints("etcd", "http://127.0.0.1:2379", rest)).options(options).build();
       default:
         throw new InvalidStoreSpecException("Unknown store \"" + trimmed + "\"");
     }
@@ -68,8 +73,12 @@ public final class KvStores {
   }
 
   static List<HttpUrl> resilientDbEndpoints(String rest) {
+    return endpoints("resilientdb", "http://127.0.0.1:18000", rest);
+  }
+
+  private static List<HttpUrl> endpoints(String kind, String example, String rest) {
     if (rest.isBlank()) {
-      throw new InvalidStoreSpecException("The resilientdb store needs at least one URL, as in resilientdb:http://127.0.0.1:18000");
+      throw new InvalidStoreSpecException("The " + kind + " store needs at least one URL, as in " + kind + ":" + example);
     }
     List<HttpUrl> urls = new ArrayList<>();
     for (String part : rest.split(",", -1)) {

@@ -29,16 +29,21 @@ class KvStoresTest {
       assertThat(s.describe()).isEqualTo("ResilientDB at http://127.0.0.1:18000/, http://127.0.0.2:18000/");
       assertThat(s.maxConcurrentReads()).isEqualTo(2);
     }
+    try (KvStore s = KvStores.open("etcd:http://127.0.0.1:2379,http://127.0.0.2:2379")) {
+      assertThat(s).isInstanceOf(org.reschat.kv.etcd.EtcdStore.class);
+      assertThat(s.describe()).isEqualTo("etcd at http://127.0.0.1:2379/, http://127.0.0.2:2379/");
+      assertThat(s.changes()).isPresent();
+    }
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "  ", "sqlite:/tmp/x", "embeded:/tmp/x", "embedded:", "memory:x",
       "resilientdb:", "resilientdb:localhost:18000", "resilientdb:ftp://x", "resilientdb:http://a:1,http://a:1",
-      "resilientdb:http://a:1?x=1", "/tmp/ledger.db"})
+      "resilientdb:http://a:1?x=1", "/tmp/ledger.db", "etcd:", "etcd:127.0.0.1:2379"})
   void badSpecsListTheValidForms(String spec) {
     assertThatThrownBy(() -> KvStores.open(spec)).isInstanceOf(InvalidStoreSpecException.class)
         .hasMessageContaining("embedded:PATH").hasMessageContaining("resilientdb:http://HOST:18000")
-        .hasMessageContaining("memory:");
+        .hasMessageContaining("etcd:http://HOST:2379").hasMessageContaining("memory:");
   }
 
   @Test

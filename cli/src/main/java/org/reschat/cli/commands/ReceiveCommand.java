@@ -6,6 +6,7 @@ import java.util.Map;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
+import org.reschat.cli.LedgerWatch;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.config.Setting;
@@ -13,6 +14,7 @@ import org.reschat.core.ChatClient;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.Message;
 import org.reschat.core.Update;
+import org.reschat.kv.ChangeWaiter;
 import org.reschat.kv.KvException;
 import org.reschat.localdb.Friend;
 import picocli.CommandLine.Command;
@@ -57,6 +59,8 @@ public final class ReceiveCommand extends BaseCommand {
     ChatClient client = session.client();
     boolean security = false;
     boolean stillQueued = false;
+    // --polls counts polls, so a bounded run keeps polling at the interval even while hints arrive.
+    try (ChangeWaiter waiter = !follow ? null : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
     for (int poll = 1; ; poll++) {
       stillQueued = false;
       for (Friend friend : session.profile().friends().list()) {
@@ -89,7 +93,8 @@ public final class ReceiveCommand extends BaseCommand {
       if (!follow || (polls != null && poll >= polls)) {
         break;
       }
-      Thread.sleep(sleepMillis);
+      waiter.await(session.settings().pollInterval()); // returns early when the store hints at a change
+    }
     }
     return security ? ExitCodes.SECURITY : stillQueued ? ExitCodes.QUEUED : ExitCodes.OK;
   }

@@ -14,6 +14,7 @@ import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
 import org.jline.utils.Status;
+import org.reschat.cli.LedgerWatch;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.core.ChatClient;
@@ -24,6 +25,7 @@ import org.reschat.core.Message;
 import org.reschat.core.SendResult;
 import org.reschat.core.Update;
 import org.reschat.core.identity.SafetyNumber;
+import org.reschat.kv.ChangeWaiter;
 import org.reschat.kv.KvException;
 import org.reschat.localdb.Friend;
 
@@ -162,12 +164,14 @@ public final class ChatView {
 
   private void poll() {
     try {
-      long interval = session.settings().pollInterval().toMillis();
+      java.time.Duration interval = session.settings().pollInterval();
       ChatClient client = session.client();
-      while (!Thread.currentThread().isInterrupted()) {
-        Thread.sleep(interval);
-        pollOnce(client, false);
-        updateStatus();
+      try (ChangeWaiter waiter = LedgerWatch.open(session)) {
+        while (!Thread.currentThread().isInterrupted()) {
+          waiter.await(interval); // returns early when the store hints at a change
+          pollOnce(client, false);
+          updateStatus();
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

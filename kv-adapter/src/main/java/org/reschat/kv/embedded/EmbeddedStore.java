@@ -18,6 +18,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.reschat.kv.ChangeNotifier;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvKeys;
 import org.reschat.kv.KvStorageException;
@@ -64,6 +65,7 @@ public final class EmbeddedStore implements VersionedKvStore {
   private final String url;
   private final SQLiteConfig config;
   private final Deque<Connection> idle = new ArrayDeque<>();
+  private final DataVersionWatcher watcher;
   private int open;
   private boolean closed;
 
@@ -74,6 +76,7 @@ public final class EmbeddedStore implements VersionedKvStore {
     config.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    this.watcher = new DataVersionWatcher(url, config);
   }
 
   /**
@@ -258,8 +261,15 @@ public final class EmbeddedStore implements VersionedKvStore {
     return POOL_SIZE;
   }
 
+  /** Hints from SQLite's data version, which any commit to the file changes, from any process. */
+  @Override
+  public Optional<ChangeNotifier> changes() {
+    return Optional.of(watcher);
+  }
+
   @Override
   public void close() {
+    watcher.closeAll();
     List<Connection> toClose;
     synchronized (this) {
       closed = true;

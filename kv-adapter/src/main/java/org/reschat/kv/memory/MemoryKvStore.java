@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.reschat.kv.ChangeNotifier;
 import org.reschat.kv.KvKeys;
 import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
@@ -26,6 +27,7 @@ public final class MemoryKvStore implements VersionedKvStore {
   private final Map<String, List<KvVersion>> versions = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
   private final Clock clock;
+  private final java.util.Set<PrefixWatch> watches = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public MemoryKvStore() {
@@ -61,6 +63,41 @@ public final class MemoryKvStore implements VersionedKvStore {
       }
       return target;
     });
+    for (PrefixWatch w : watches) {
+      if (key.startsWith(w.prefix)) {
+        w.onChange.run(); // on the writer's thread, after the write is visible
+      }
+    }
+  }
+
+  /** Hints on every put under the prefix, exactly (no spurious or lost ones in one process). */
+  @Override
+  public Optional<ChangeNotifier> changes() {
+    return Optional.of((prefix, onChange) -> {
+      PrefixWatch w = new PrefixWatch(Objects.requireNonNull(prefix), Objects.requireNonNull(onChange));
+      watches.add(w);
+      return w;
+    });
+  }
+
+  private final class PrefixWatch implements ChangeNotifier.Watch {
+    final String prefix;
+    final Runnable onChange;
+
+    PrefixWatch(String prefix, Runnable onChange) {
+      this.prefix = prefix;
+      this.onChange = onChange;
+    }
+
+    @Override
+    public boolean live() {
+      return !closed && watches.contains(this);
+    }
+
+    @Override
+    public void close() {
+      watches.remove(this);
+    }
   }
 
   @Override
@@ -96,6 +133,7 @@ public final class MemoryKvStore implements VersionedKvStore {
   @Override
   public void close() {
     closed = true;
+    watches.clear();
   }
 
   private void ensureOpen() throws KvUnavailableException {

@@ -82,6 +82,7 @@ public final class ResilientDbStore implements KvStore {
   private final AtomicLong commitsSent = new AtomicLong();
   private final AtomicLong readsSent = new AtomicLong();
   private final AtomicLong failedRequests = new AtomicLong();
+  private final BlockUpdateNotifier blockUpdates;
 
   private ResilientDbStore(Builder b) {
     this.pool = new EndpointPool(b.endpoints);
@@ -100,6 +101,7 @@ public final class ResilientDbStore implements KvStore {
     Duration third = options.confirmTimeout().dividedBy(3);
     this.repostAfter = third.compareTo(Duration.ofSeconds(2)) < 0 ? third : Duration.ofSeconds(2);
     this.acquireWait = perRequest.multipliedBy(options.maxAttempts());
+    this.blockUpdates = new BlockUpdateNotifier(b.endpoints, client);
   }
 
   public static Builder builder() {
@@ -191,8 +193,18 @@ public final class ResilientDbStore implements KvStore {
    */
   public record RequestCounts(long commits, long reads, long failed) {}
 
+  /**
+   * Hints from the block-update WebSocket every endpoint serves; while a socket is down (or a service
+   * does not have it) the watch is not live and callers poll as before.
+   */
+  @Override
+  public Optional<org.reschat.kv.ChangeNotifier> changes() {
+    return Optional.of(blockUpdates);
+  }
+
   @Override
   public void close() {
+    blockUpdates.closeAll();
     pool.close();
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();

@@ -52,11 +52,29 @@ public final class ResilientDbCluster implements AutoCloseable {
 
   private record Version(String body, long visibleAtNanos) {}
 
-  private ResilientDbCluster() {}
+  private final boolean blockUpdates;
+
+  private ResilientDbCluster(boolean blockUpdates) {
+    this.blockUpdates = blockUpdates;
+  }
 
   /** Starts {@code nodeCount} endpoints on loopback ports chosen by the OS. */
   public static ResilientDbCluster start(int nodeCount) {
-    ResilientDbCluster cluster = new ResilientDbCluster();
+    return start(nodeCount, false);
+  }
+
+  /**
+   * Starts {@code nodeCount} endpoints that also serve the WebSocket {@code /blockupdatelistener} on the
+   * same port, which pushes the text {@code Update blocks} after each transaction the endpoint commits,
+   * as ResilientDB's HTTP service does. The HTTP routes pass through an in-process front (see
+   * {@link BlockUpdateFront}) to WireMock, so fault stubs work as with {@link #start(int)}.
+   */
+  public static ResilientDbCluster startWithBlockUpdates(int nodeCount) {
+    return start(nodeCount, true);
+  }
+
+  private static ResilientDbCluster start(int nodeCount, boolean blockUpdates) {
+    ResilientDbCluster cluster = new ResilientDbCluster(blockUpdates);
     try {
       for (int i = 0; i < nodeCount; i++) {
         cluster.nodes.add(cluster.new Node(i));
@@ -141,6 +159,7 @@ public final class ResilientDbCluster implements AutoCloseable {
   /** One HTTP endpoint of the cluster. */
   public final class Node {
     private final WireMockServer server;
+    private final BlockUpdateFront front;
     private final String transformerName;
     private final int port;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -157,7 +176,13 @@ public final class ResilientDbCluster implements AutoCloseable {
           .containerThreads(24)
           .extensions(new Emulator()));
       server.start();
-      port = server.port();
+      try {
+        front = blockUpdates ? new BlockUpdateFront(server.port()) : null;
+      } catch (java.io.IOException e) {
+        server.stop();
+        throw new java.io.UncheckedIOException(e);
+      }
+      port = front != null ? front.port() : server.port();
       resetToContract();
     }
 
@@ -211,8 +236,29 @@ public final class ResilientDbCluster implements AutoCloseable {
 
     /** Stops the server: connections to its port are then refused. */
     public void stop() {
+      if (front != null) {
+        front.close();
+      }
       if (server.isRunning()) {
         server.stop();
+      }
+    }
+
+    /** Block-update WebSocket listeners connected now (0 without {@link #startWithBlockUpdates}). */
+    public int blockUpdateListeners() {
+      return front == null ? 0 : front.listeners();
+    }
+
+    /** Drops every block-update listener and, while set, refuses new ones with 503. */
+    public void refuseBlockUpdates(boolean refuse) {
+      if (front != null) {
+        front.refuseListeners(refuse);
+      }
+    }
+
+    private void blockUpdated() {
+      if (front != null) {
+        front.broadcast("Update blocks");
       }
     }
 
@@ -273,6 +319,7 @@ public final class ResilientDbCluster implements AutoCloseable {
             versions.add(new Version(body, System.nanoTime() + visibilityDelay.toNanos()));
           }
         }
+        blockUpdated(); // the service pushes after each transaction call it handled
         return answer.withStatus(201).withHeader("Content-Type", "text/plain")
             .withBody(("id: " + id).getBytes(StandardCharsets.UTF_8)).build();
       }

@@ -1,0 +1,142 @@
+package org.reschat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.reschat.cli.CliHarness.Result;
+import org.reschat.kv.testing.EtcdCluster;
+
+/**
+ * Two people chatting through the CLI on a real three-member etcd cluster whose members are killed with
+ * SIGKILL midway. Skipped when etcd is not installed. Uses only CLI commands, so it holds for any protocol
+ * version of the chat core. The {@code @Timeout} only stops a hung test.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class EtcdEndToEndTest {
+  @TempDir Path dir;
+  CliHarness cli;
+  EtcdCluster cluster;
+
+  @BeforeEach
+  void start() {
+    assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
+    cluster = EtcdCluster.start(3);
+    cli = new CliHarness(dir);
+    cli.env.put("RESCHAT_STORE", cluster.storeSpec());
+    cli.env.put("RESCHAT_CONNECT_TIMEOUT", "1s");
+    cli.env.put("RESCHAT_READ_TIMEOUT", "2s");
+  }
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void thirtySendsWhileTheLeaderIsKilledMidwayAreAllDeliveredOnceAndInOrder() {
+    cli.friends("alice", "bob");
+    int leader = cluster.leader(Duration.ofSeconds(10)).orElseThrow();
+    List<Integer> codes = new ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      if (i == 16) {
+        cluster.member(leader).kill();
+      }
+      Result sent = cli.as("alice", "send", "bob", "message " + i);
+      assertThat(sent.code()).as(sent.toString()).isIn(ExitCodes.OK, ExitCodes.QUEUED);
+      codes.add(sent.code());
+    }
+    Result publish = cli.as("alice", "receive");
+    assertThat(publish.code()).as(publish.toString()).isZero();
+
+    Result received = cli.as("bob", "receive");
+    assertThat(received.code()).as(received.toString()).isZero();
+    assertThat(texts(received)).containsExactlyElementsOf(expected(1, 30));
+    assertThat(cli.as("bob", "receive").lines()).as("never the same message twice").isEmpty();
+
+    cluster.member(leader).restart();
+    Result store = cli.run("store", "check");
+    assertThat(store.code()).as(store.toString()).isZero();
+    assertThat(store.out()).contains("etcd at").contains("leader");
+  }
+
+  @Test
+  void withTwoOfThreeMembersKilledSendsAreQueuedAndDeliveredAfterRestart() {
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("alice", "send", "bob", "message 1"));
+    cluster.member(1).kill();
+    cluster.member(2).kill();
+
+    for (int i = 2; i <= 4; i++) {
+      Result queued = cli.as("alice", "send", "bob", "message " + i);
+      assertThat(queued.code()).as(queued.toString()).isEqualTo(ExitCodes.QUEUED);
+    }
+    Result check = cli.run("store", "check");
+    assertThat(check.code()).as(check.toString()).isEqualTo(ExitCodes.STORE);
+
+    cluster.member(1).restart();
+    cluster.member(2).restart();
+    Result publish = cli.as("alice", "receive");
+    assertThat(publish.code()).as(publish.toString()).isZero();
+    assertThat(publish.err()).contains("Published");
+
+    Result received = cli.as("bob", "receive");
+    assertThat(texts(received)).as(received.toString()).containsExactlyElementsOf(expected(1, 4));
+  }
+
+  @Test
+  void receiveFollowIsWokenByTheWatchWhileAMemberIsDown() throws Exception {
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("alice", "send", "bob", "message 1"));
+    cluster.member(0).kill(); // the first endpoint, where the watch would connect first
+    CliHarness alice = new CliHarness(dir);
+    alice.env.putAll(cli.env);
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread sender = new Thread(() -> {
+      for (int i = 2; !done.get(); i++) {
+        alice.as("alice", "send", "bob", "message " + i);
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    // A ten-minute poll interval: only the watch's hints can make the three polls happen before the timeout.
+    cli.env.put("RESCHAT_POLL_INTERVAL", "10m");
+    sender.start();
+    Result followed;
+    try {
+      followed = cli.as("bob", "receive", "--follow", "--polls", "3");
+    } finally {
+      done.set(true);
+      sender.join();
+    }
+    assertThat(followed.code()).as(followed.toString()).isZero();
+    List<String> texts = texts(followed);
+    assertThat(texts).first().isEqualTo("message 1");
+    assertThat(texts).hasSizeGreaterThan(1).doesNotHaveDuplicates();
+    assertThat(texts).isEqualTo(expected(1, texts.size()));
+  }
+
+  private static List<String> texts(Result r) {
+    return r.lines().stream().map(l -> l.substring(l.indexOf("alice: ") + "alice: ".length())).collect(Collectors.toList());
+  }
+
+  private static List<String> expected(int from, int to) {
+    return IntStream.rangeClosed(from, to).mapToObj(i -> "message " + i).collect(Collectors.toList());
+  }
+}

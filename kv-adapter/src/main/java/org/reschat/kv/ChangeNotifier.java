@@ -1,0 +1,35 @@
+package org.reschat.kv;
+
+/**
+ * Tells readers that keys under a prefix may have changed, so they can read now instead of at their next
+ * poll. Offered by stores that can learn of changes cheaply ({@link KvStore#changes()}).
+ *
+ * <h2>Contract</h2>
+ * A notification is a <b>hint</b> to read now, nothing more:
+ * <ul>
+ *   <li>it may be spurious (nothing changed, or only keys outside the prefix);</li>
+ *   <li>it may be late or lost (a dropped connection, a full queue), so a caller still reads on its own
+ *       at a longer fallback interval, and at its normal interval while {@link Watch#live()} is false;</li>
+ *   <li>it carries no data: the caller reads the keys it cares about with {@link KvStore#get}.</li>
+ * </ul>
+ * {@code onChange} runs on a thread of the store; it must return quickly and must not throw.
+ */
+public interface ChangeNotifier {
+
+  /**
+   * Starts watching keys that start with {@code keyPrefix} ({@code ""} for every key) until the returned
+   * watch is closed. Never throws for an unreachable store: the watch reconnects by itself and reports
+   * {@link Watch#live()} false meanwhile.
+   */
+  Watch watch(String keyPrefix, Runnable onChange);
+
+  /** One running watch. */
+  interface Watch extends AutoCloseable {
+    /** True while the store would tell this watch of a change; false while it is reconnecting. */
+    boolean live();
+
+    /** Stops the watch; no notification starts after it returns. Idempotent. */
+    @Override
+    void close();
+  }
+}

@@ -1,0 +1,456 @@
+package org.reschat.kv.etcd;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSource;
+import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.KvCorruptValueException;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRejectedException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.KvTimeoutException;
+import org.reschat.kv.KvUnavailableException;
+import org.reschat.kv.KvValues;
+import org.reschat.kv.StoreHealth;
+import org.reschat.kv.StoreOptions;
+
+/**
+ * A {@link KvStore} on an etcd v3 cluster, through etcd's JSON gateway ({@code /v3/...} on the client
+ * port, 2379 by default). No gRPC: two routes and base64.
+ *
+ * <p>The wire facts this relies on (checked against etcd 3.4.23):
+ * <ul>
+ *   <li>{@code POST /v3/kv/put {"key": b64, "value": b64}} answers 200 once Raft has committed the write,
+ *       so unlike ResilientDB there is nothing to read back. Keys and values are standard, padded base64.</li>
+ *   <li>{@code POST /v3/kv/range {"key": b64}} is linearizable; a missing key has no {@code kvs}, and an
+ *       empty value has no {@code value} (the gateway omits default values).</li>
+ *   <li>A request over the cluster's {@code --max-request-bytes} is a 400 "request is too large" (or a
+ *       429 from the gRPC size limit): the value can never be stored, so it is {@link KvRejectedException}.</li>
+ *   <li>Without a quorum, or while a new leader is elected, etcd holds a request for about 7 s and then
+ *       answers 503. This store gives each request a shorter client-side timeout and tries the next
+ *       endpoint, so callers hear {@link KvUnavailableException} or {@link KvTimeoutException} in bounded
+ *       time. A put that failed that way may still be applied later, which the {@link KvStore} contract
+ *       allows.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. {@link #close()} stops watches and releases the OkHttp client.
+ */
+public final class EtcdStore implements KvStore {
+  /** The longest one request may take: below etcd's own 7 s, so a stalled member is left in time. */
+  static final Duration MAX_REQUEST_TIME = Duration.ofSeconds(3);
+
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration COOL_DOWN = Duration.ofSeconds(2);
+
+  private final List<HttpUrl> endpoints;
+  private final long[] failedAtNanos;
+  private final OkHttpClient client;
+  private final StoreOptions options;
+  private final AtomicLong preferred = new AtomicLong();
+  private final AtomicLong puts = new AtomicLong();
+  private final AtomicLong ranges = new AtomicLong();
+  private final EtcdWatcher watcher;
+  private volatile boolean closed;
+
+  private EtcdStore(Builder b) {
+    this.endpoints = List.copyOf(b.endpoints);
+    this.failedAtNanos = new long[endpoints.size()];
+    this.options = b.options;
+    Duration request = shorter(options.connectTimeout().plus(options.readTimeout()), MAX_REQUEST_TIME);
+    OkHttpClient base = b.client != null ? b.client : new OkHttpClient();
+    this.client = base.newBuilder()
+        .connectTimeout(shorter(options.connectTimeout(), request))
+        .readTimeout(request)
+        .writeTimeout(request)
+        .callTimeout(request)
+        .retryOnConnectionFailure(false) // retries are ours: they move to another member
+        .followRedirects(false)
+        .build();
+    this.watcher = new EtcdWatcher(this);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Optional<String> get(String key) throws KvException {
+    KvKeys.requireValid(key);
+    JsonObject request = new JsonObject();
+    request.addProperty("key", b64(key));
+    JsonObject answer = call("read key " + key, "v3/kv/range", request, ranges);
+    JsonElement kvs = answer.get("kvs");
+    if (kvs == null || kvs.isJsonNull()) {
+      return Optional.empty();
+    }
+    try {
+      JsonArray list = kvs.getAsJsonArray();
+      if (list.isEmpty()) {
+        return Optional.empty();
+      }
+      JsonElement value = list.get(0).getAsJsonObject().get("value");
+      // The gateway omits an empty value, as it omits every default.
+      return Optional.of(value == null ? "" : utf8(key, Base64.getDecoder().decode(value.getAsString())));
+    } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
+      throw new KvCorruptValueException(key, "etcd answered the read with an unexpected shape: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void put(String key, String value) throws KvException {
+    KvKeys.requireValid(key);
+    KvValues.requireValid(value);
+    JsonObject request = new JsonObject();
+    request.addProperty("key", b64(key));
+    request.addProperty("value", Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
+    call("write key " + key, "v3/kv/put", request, puts);
+  }
+
+  @Override
+  public String describe() {
+    return "etcd at " + endpoints.stream().map(HttpUrl::toString).collect(Collectors.joining(", "));
+  }
+
+  /** Each member's {@code /health}, its version, and whether it is the leader. */
+  @Override
+  public StoreHealth health() {
+    List<StoreHealth.Endpoint> results = new ArrayList<>();
+    for (HttpUrl url : endpoints) {
+      results.add(probe(url));
+    }
+    return new StoreHealth(describe(), results);
+  }
+
+  @Override
+  public int maxConcurrentReads() {
+    return 4 * endpoints.size(); // etcd serves concurrent requests on one connection (HTTP keep-alive pool)
+  }
+
+  @Override
+  public Optional<ChangeNotifier> changes() {
+    return Optional.of(watcher);
+  }
+
+  /** How many puts and ranges this store has sent (each attempt counts), for benchmarks and tests. */
+  public RequestCounts requestCounts() {
+    return new RequestCounts(puts.get(), ranges.get());
+  }
+
+  /** Requests sent so far: {@code POST /v3/kv/put} and {@code POST /v3/kv/range}. */
+  public record RequestCounts(long puts, long ranges) {}
+
+  @Override
+  public void close() {
+    closed = true;
+    watcher.closeAll();
+    client.dispatcher().cancelAll();
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  List<HttpUrl> endpoints() {
+    return endpoints;
+  }
+
+  OkHttpClient client() {
+    return client;
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  // --- requests, failover ---------------------------------------------------------------------------
+
+  /**
+   * Sends one JSON request, moving to the next member after a refused connection, a timeout or a 5xx,
+   * until {@link StoreOptions#maxAttempts()} requests have failed. A 4xx is final: another member would
+   * refuse it too.
+   */
+  private JsonObject call(String what, String path, JsonObject body, AtomicLong counter) throws KvException {
+    List<KvException> failures = new ArrayList<>();
+    String json = body.toString();
+    for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
+      ensureOpen();
+      if (attempt > endpoints.size()) {
+        sleep(backoff(attempt - endpoints.size()));
+      }
+      int index = choose();
+      HttpUrl url = endpoints.get(index);
+      Request request = new Request.Builder().url(url.newBuilder().addPathSegments(path).build())
+          .post(RequestBody.create(json, JSON)).build();
+      counter.incrementAndGet();
+      KvException problem;
+      KvException refused = null;
+      try (Response response = client.newCall(request).execute()) {
+        String text = readBody(response.body().source());
+        int code = response.code();
+        if (code == 200) {
+          markServed(index);
+          return parseObject(url, text);
+        }
+        if (tooLarge(code, text)) {
+          refused = new KvRejectedException("etcd at " + url + " refused to " + what
+              + ": the request is larger than the cluster's --max-request-bytes (" + errorMessage(text) + ").");
+        } else if (code >= 400 && code < 500 && code != 404 && code != 408 && code != 429) {
+          refused = new KvRejectedException("etcd at " + url + " refused to " + what + ": HTTP " + code + " "
+              + errorMessage(text) + ".");
+        }
+        problem = new KvUnavailableException(url + " answered HTTP " + code + " " + errorMessage(text));
+      } catch (KvException e) {
+        problem = e; // an answer that is not etcd's JSON
+      } catch (ConnectException e) {
+        problem = new KvUnavailableException(url + " refused the connection", e);
+      } catch (InterruptedIOException e) {
+        if (Thread.currentThread().isInterrupted() || closed) {
+          throw new KvUnavailableException("Interrupted while waiting for etcd.", e);
+        }
+        problem = new KvTimeoutException(url + " did not answer within " + millis(client.callTimeoutMillis()), e);
+      } catch (IOException e) {
+        problem = new KvUnavailableException(url + " failed: " + e.getMessage(), e);
+      }
+      if (refused != null) {
+        markServed(index); // the member works; another would refuse the request too
+        throw refused;
+      }
+      markFailed(index);
+      failures.add(problem);
+    }
+    throw summarise(what, failures);
+  }
+
+  /** The preferred member, unless it failed recently and another has not. */
+  private synchronized int choose() {
+    int start = (int) (preferred.get() % endpoints.size());
+    long now = System.nanoTime();
+    for (int i = 0; i < endpoints.size(); i++) {
+      int index = (start + i) % endpoints.size();
+      if (failedAtNanos[index] == 0 || now - failedAtNanos[index] > COOL_DOWN.toNanos()) {
+        return index;
+      }
+    }
+    return start;
+  }
+
+  private synchronized void markServed(int index) {
+    failedAtNanos[index] = 0;
+  }
+
+  private synchronized void markFailed(int index) {
+    failedAtNanos[index] = System.nanoTime();
+    // Move on so the next call, from any thread, starts at another member.
+    if (preferred.get() % endpoints.size() == index) {
+      preferred.incrementAndGet();
+    }
+  }
+
+  private KvException summarise(String what, List<KvException> failures) {
+    String details = failures.stream().map(Throwable::getMessage).distinct().collect(Collectors.joining("; "));
+    String sentence = "Could not " + what + " on etcd after " + failures.size()
+        + (failures.size() == 1 ? " attempt" : " attempts") + " (" + details + ").";
+    KvException last = failures.get(failures.size() - 1);
+    boolean allTimeouts = failures.stream().allMatch(f -> f instanceof KvTimeoutException);
+    return allTimeouts ? new KvTimeoutException(sentence, last) : new KvUnavailableException(sentence, last);
+  }
+
+  private long backoff(int round) {
+    long base = Math.min(options.retryBackoff().toNanos() << Math.min(round - 1, 16), MAX_BACKOFF.toNanos());
+    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+  }
+
+  private StoreHealth.Endpoint probe(HttpUrl url) {
+    String name = url.toString();
+    if (closed) {
+      return StoreHealth.Endpoint.down(name, "the store is closed");
+    }
+    long start = System.nanoTime();
+    try (Response response = client.newCall(new Request.Builder().url(url.resolve("/health")).get().build()).execute()) {
+      Duration rtt = Duration.ofNanos(System.nanoTime() - start);
+      String text = readBody(response.body().source());
+      JsonElement health = response.code() == 200 ? parseObject(url, text).get("health") : null;
+      if (health == null || !"true".equals(health.getAsString())) {
+        return StoreHealth.Endpoint.down(name, "unhealthy: HTTP " + response.code() + " " + shorten(text));
+      }
+      return StoreHealth.Endpoint.up(name, rtt, "healthy" + role(url));
+    } catch (ConnectException e) {
+      return StoreHealth.Endpoint.down(name, "connection refused");
+    } catch (InterruptedIOException e) {
+      return StoreHealth.Endpoint.down(name, "no answer within " + millis(client.callTimeoutMillis()));
+    } catch (IOException | RuntimeException e) {
+      return StoreHealth.Endpoint.down(name, e.getMessage());
+    }
+  }
+
+  /** ", leader, etcd 3.4.23" from the member's own status; empty when it cannot say. */
+  private String role(HttpUrl url) {
+    Request request = new Request.Builder().url(url.resolve("/v3/maintenance/status"))
+        .post(RequestBody.create("{}", JSON)).build();
+    try (Response response = client.newCall(request).execute()) {
+      JsonObject status = parseObject(url, readBody(response.body().source()));
+      String member = status.getAsJsonObject("header").get("member_id").getAsString();
+      String leader = status.get("leader").getAsString();
+      return (member.equals(leader) ? ", leader" : ", follower") + ", etcd " + status.get("version").getAsString();
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  // --- encoding --------------------------------------------------------------------------------------
+
+  static String b64(String key) {
+    return Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String utf8(String key, byte[] bytes) throws KvCorruptValueException {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new KvCorruptValueException(key, "the stored bytes are not UTF-8 text");
+    }
+  }
+
+  static JsonObject parseObject(HttpUrl url, String text) throws KvUnavailableException {
+    try {
+      JsonElement parsed = JsonParser.parseString(text);
+      if (parsed.isJsonObject()) {
+        return parsed.getAsJsonObject();
+      }
+    } catch (JsonParseException e) {
+      // reported below
+    }
+    throw new KvUnavailableException(url + " answered with something other than an etcd JSON object: " + shorten(text));
+  }
+
+  private static boolean tooLarge(int code, String text) {
+    return (code == 400 && text.contains("request is too large"))
+        || code == 413
+        || (code == 429 && text.contains("larger than max"));
+  }
+
+  /** The gateway's {@code {"error": …, "message": …, "code": n}}, as its message. */
+  private static String errorMessage(String text) {
+    try {
+      JsonElement message = JsonParser.parseString(text).getAsJsonObject().get("message");
+      if (message != null) {
+        return shorten(message.getAsString());
+      }
+    } catch (RuntimeException e) {
+      // not the gateway's error shape
+    }
+    return shorten(text);
+  }
+
+  static String readBody(BufferedSource source) throws IOException {
+    if (source.request(MAX_BODY_BYTES + 1)) {
+      throw new IOException("the answer is larger than " + (MAX_BODY_BYTES >> 20) + " MiB");
+    }
+    return source.getBuffer().readUtf8();
+  }
+
+  private static String shorten(String text) {
+    String oneLine = text.strip().replaceAll("\\s+", " ");
+    return oneLine.length() > 100 ? oneLine.substring(0, 100) + "…" : oneLine;
+  }
+
+  private static String millis(long ms) {
+    return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
+  }
+
+  private static Duration shorter(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private void ensureOpen() throws KvUnavailableException {
+    if (closed) {
+      throw new KvUnavailableException("The etcd store is closed.");
+    }
+  }
+
+  private static void sleep(long nanos) throws KvUnavailableException {
+    try {
+      TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvUnavailableException("Interrupted while waiting for etcd.", e);
+    }
+  }
+
+  /** Builds a store; at least one endpoint (a member's client URL) is required. */
+  public static final class Builder {
+    private final List<HttpUrl> endpoints = new ArrayList<>();
+    private StoreOptions options = StoreOptions.defaults();
+    private OkHttpClient client;
+
+    private Builder() {}
+
+    /** Adds a member's client URL, such as {@code http://127.0.0.1:2379}. */
+    public Builder endpoint(String url) {
+      HttpUrl parsed = HttpUrl.parse(url);
+      if (parsed == null) {
+        throw new IllegalArgumentException("Not an http:// or https:// URL: " + url);
+      }
+      return endpoint(parsed);
+    }
+
+    public Builder endpoint(HttpUrl url) {
+      endpoints.add(Objects.requireNonNull(url, "url"));
+      return this;
+    }
+
+    public Builder endpoints(List<HttpUrl> urls) {
+      urls.forEach(this::endpoint);
+      return this;
+    }
+
+    /** Timeouts and attempts; each request is also capped at 3 s, below etcd's own 7 s. */
+    public Builder options(StoreOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** A client to share connection pools with; its timeouts are replaced by the options'. */
+    public Builder client(OkHttpClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    public EtcdStore build() {
+      if (endpoints.isEmpty()) {
+        throw new IllegalArgumentException("An etcd store needs at least one endpoint");
+      }
+      return new EtcdStore(this);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package org.reschat.kv.etcd;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.reschat.kv.ChangeNotifier;
+
+/**
+ * etcd's watch through the JSON gateway: {@code POST /v3/watch} with a {@code create_request} on a key
+ * range answers with a chunked stream of JSON objects, one per batch of events. Each watch keeps one such
+ * stream open on a daemon thread. When the stream breaks (member killed, store closed) it reconnects to the
+ * next member from the revision after the last one it saw, so a change made while it was away is still
+ * reported once it is back.
+ */
+final class EtcdWatcher implements ChangeNotifier {
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+
+  private final EtcdStore store;
+  private final OkHttpClient streaming;
+  private final Set<StreamWatch> running = ConcurrentHashMap.newKeySet();
+
+  EtcdWatcher(EtcdStore store) {
+    this.store = store;
+    // A watch stream stays open for as long as the caller wants: no read or call timeout.
+    this.streaming = store.client().newBuilder().readTimeout(Duration.ZERO).callTimeout(Duration.ZERO).build();
+  }
+
+  @Override
+  public Watch watch(String keyPrefix, Runnable onChange) {
+    StreamWatch watch = new StreamWatch(keyPrefix, onChange);
+    running.add(watch);
+    watch.thread.start();
+    return watch;
+  }
+
+  /** The revision a watch would resume from after a broken stream (0: from now); for tests. */
+  static long resumeRevision(Watch watch) {
+    return ((StreamWatch) watch).nextRevision;
+  }
+
+  void closeAll() {
+    for (StreamWatch watch : running) {
+      watch.close();
+    }
+  }
+
+  /** The first key after every key that starts with {@code prefix}: etcd's {@code range_end} for a prefix. */
+  static byte[] prefixEnd(byte[] prefix) {
+    byte[] end = prefix.clone();
+    for (int i = end.length - 1; i >= 0; i--) {
+      if (end[i] != (byte) 0xff) {
+        end[i]++;
+        return java.util.Arrays.copyOf(end, i + 1);
+      }
+    }
+    return new byte[] {0}; // no key is after every 0xff prefix: "\0" means "to the end" to etcd
+  }
+
+  private final class StreamWatch implements Watch {
+    private final byte[] key;
+    private final byte[] rangeEnd;
+    private final Runnable onChange;
+    private final Thread thread;
+    private volatile boolean live;
+    private volatile boolean closed;
+    private volatile Call current;
+    private volatile long nextRevision; // 0 until the first answer: "from now"
+    private int member;
+
+    StreamWatch(String keyPrefix, Runnable onChange) {
+      byte[] prefix = keyPrefix.getBytes(StandardCharsets.UTF_8);
+      // An empty prefix watches every key: key "\0" with range_end "\0" means "every key from \0 on".
+      this.key = prefix.length == 0 ? new byte[] {0} : prefix;
+      this.rangeEnd = prefix.length == 0 ? new byte[] {0} : prefixEnd(prefix);
+      this.onChange = onChange;
+      this.thread = new Thread(this::run, "reschat-etcd-watch");
+      thread.setDaemon(true);
+    }
+
+    @Override
+    public boolean live() {
+      return live;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      live = false;
+      running.remove(this);
+      Call call = current;
+      if (call != null) {
+        call.cancel();
+      }
+      thread.interrupt();
+    }
+
+    private void run() {
+      Duration retry = FIRST_RETRY;
+      while (!closed && !store.closed()) {
+        HttpUrl url = store.endpoints().get(member % store.endpoints().size());
+        boolean sawAnswer = false;
+        try {
+          sawAnswer = stream(url);
+        } catch (IOException | RuntimeException e) {
+          // reconnect below
+        }
+        live = false;
+        if (closed || store.closed()) {
+          return;
+        }
+        // Something may have changed while no stream was open and the revision may be compacted: hint.
+        notifyChange();
+        member++;
+        retry = sawAnswer ? FIRST_RETRY : (retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2));
+        try {
+          TimeUnit.MILLISECONDS.sleep(retry.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    /** Reads one stream until it ends; true when the member answered at least once. */
+    private boolean stream(HttpUrl url) throws IOException {
+      JsonObject create = new JsonObject();
+      create.addProperty("key", Base64.getEncoder().encodeToString(key));
+      create.addProperty("range_end", Base64.getEncoder().encodeToString(rangeEnd));
+      if (nextRevision > 0) {
+        create.addProperty("start_revision", Long.toString(nextRevision));
+      }
+      JsonObject body = new JsonObject();
+      body.add("create_request", create);
+      Request request = new Request.Builder().url(url.resolve("/v3/watch"))
+          .post(RequestBody.create(body.toString(), JSON)).build();
+      Call call = streaming.newCall(request);
+      current = call;
+      if (closed) {
+        call.cancel();
+      }
+      boolean answered = false;
+      try (Response response = call.execute()) {
+        if (response.code() != 200) {
+          return false;
+        }
+        try (Reader reader = new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8);
+            JsonReader json = new JsonReader(reader)) {
+          json.setLenient(true); // one JSON object after another, newline-separated
+          while (!closed) {
+            JsonElement message;
+            try {
+              message = JsonParser.parseReader(json);
+            } catch (JsonParseException e) {
+              return answered; // the stream ended or broke
+            }
+            if (!message.isJsonObject() || !message.getAsJsonObject().has("result")) {
+              return answered; // {"error": …}: reconnect
+            }
+            answered = true;
+            if (!handle(message.getAsJsonObject().getAsJsonObject("result"))) {
+              return true;
+            }
+          }
+        }
+      }
+      return answered;
+    }
+
+    /** Handles one watch response; false when etcd cancelled the watch and it must be created again. */
+    private boolean handle(JsonObject result) {
+      long revision = revision(result);
+      if (result.has("created")) {
+        boolean wasResumed = nextRevision > 0;
+        live = true;
+        if (!wasResumed && revision > 0) {
+          nextRevision = revision + 1;
+        }
+        return true;
+      }
+      if (result.has("canceled")) {
+        // Usually "required revision has been compacted": start again from now, after a hint.
+        nextRevision = 0;
+        return false;
+      }
+      if (result.has("events")) {
+        long newest = 0;
+        for (JsonElement event : result.getAsJsonArray("events")) {
+          JsonElement kv = event.getAsJsonObject().get("kv");
+          if (kv != null && kv.getAsJsonObject().has("mod_revision")) {
+            newest = Math.max(newest, kv.getAsJsonObject().get("mod_revision").getAsLong());
+          }
+        }
+        nextRevision = Math.max(nextRevision, Math.max(newest, revision) + 1);
+        notifyChange();
+      }
+      return true;
+    }
+
+    private long revision(JsonObject result) {
+      JsonObject header = result.getAsJsonObject("header");
+      if (header == null || !header.has("revision")) {
+        return 0;
+      }
+      return header.get("revision").getAsLong(); // a 64-bit number, sent as a string
+    }
+
+    private void notifyChange() {
+      if (closed) {
+        return;
+      }
+      try {
+        onChange.run();
+      } catch (RuntimeException e) {
+        // A listener's bug must not stop the watch; the contract says listeners do not throw.
+      }
+    }
+  }
+}
