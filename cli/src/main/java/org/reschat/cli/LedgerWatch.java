@@ -9,10 +9,11 @@ import org.reschat.kv.KvStore;
 /** The wait between polls of {@code receive --follow} and the chat view: cut short when the store hints. */
 public final class LedgerWatch {
   /**
-   * Keys watched for hints. Empty means every key: it does not depend on the ledger's key format (v1
-   * pages start with {@code rc1.}, v2 with {@code rc2.}); on a shared store it only costs spurious hints.
+   * Keys watched for hints: every ResChat page key. Keys are opaque, so a client cannot watch only its
+   * own conversations without telling the store which keys are its; other people's writes cost a
+   * spurious hint, never a missed one.
    */
-  static final String PREFIX = "";
+  static final String PREFIX = org.reschat.core.conversation.Conversation.KEY_PREFIX;
 
   /** {@code -Dreschat.push=off} turns the hints off: plain polling, for comparison and troubleshooting. */
   static final String SWITCH = "reschat.push";

@@ -60,41 +60,42 @@ public final class ReceiveCommand extends BaseCommand {
     boolean security = false;
     boolean stillQueued = false;
     // --polls counts polls, so a bounded run keeps polling at the interval even while hints arrive.
-    try (ChangeWaiter waiter = !follow ? null : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
-    for (int poll = 1; ; poll++) {
-      stillQueued = false;
-      for (Friend friend : session.profile().friends().list()) {
-        Update u;
-        try {
-          u = client.update(friend.card());
-        } catch (KvException e) {
-          if (!follow) {
-            throw e;
+    try (ChangeWaiter waiter = !follow ? null
+        : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
+      for (int poll = 1; ; poll++) {
+        stillQueued = false;
+        for (Friend friend : session.profile().friends().list()) {
+          Update u;
+          try {
+            u = client.update(friend.card());
+          } catch (KvException e) {
+            if (!follow) {
+              throw e;
+            }
+            out.warn("could not reach the store (" + e.getMessage() + "); trying again in " + sleepMillis + " ms.");
+            break;
           }
-          out.warn("could not reach the store (" + e.getMessage() + "); trying again in " + sleepMillis + " ms.");
+          for (Message m : u.received()) {
+            out.message(m, friend.nickname());
+          }
+          for (FeedWarning w : u.warnings()) {
+            out.feedWarning(w, friend.nickname());
+            security |= w.kind().isSecurityProblem();
+          }
+          if (u.published() > 0 && !out.json()) {
+            out.note("Published " + u.published() + " queued message(s) to " + friend.nickname() + ".");
+          }
+          if (u.pending() > 0) {
+            stillQueued = true;
+            out.warn(u.pending() + " message(s) to " + friend.nickname() + " still queued: "
+                + u.problem().orElse("the store did not confirm them."));
+          }
+        }
+        if (!follow || (polls != null && poll >= polls)) {
           break;
         }
-        for (Message m : u.received()) {
-          out.message(m, friend.nickname());
-        }
-        for (FeedWarning w : u.warnings()) {
-          out.feedWarning(w, friend.nickname());
-          security |= w.kind().isSecurityProblem();
-        }
-        if (u.published() > 0 && !out.json()) {
-          out.note("Published " + u.published() + " queued message(s) to " + friend.nickname() + ".");
-        }
-        if (u.pending() > 0) {
-          stillQueued = true;
-          out.warn(u.pending() + " message(s) to " + friend.nickname() + " still queued: "
-              + u.problem().orElse("the store did not confirm them."));
-        }
+        waiter.await(session.settings().pollInterval()); // returns early when the store hints at a change
       }
-      if (!follow || (polls != null && poll >= polls)) {
-        break;
-      }
-      waiter.await(session.settings().pollInterval()); // returns early when the store hints at a change
-    }
     }
     return security ? ExitCodes.SECURITY : stillQueued ? ExitCodes.QUEUED : ExitCodes.OK;
   }

@@ -67,7 +67,8 @@ public final class EtcdStore implements KvStore {
   static final Duration MAX_REQUEST_TIME = Duration.ofSeconds(3);
 
   private static final MediaType JSON = MediaType.get("application/json");
-  private static final long MAX_BODY_BYTES = 64L * 1024 * 1024;
+  /** The largest answer read: one value at the cap, base64-encoded, in its JSON envelope. */
+  private static final long MAX_BODY_BYTES = 2L * 1024 * 1024;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
   private static final Duration COOL_DOWN = Duration.ofSeconds(2);
 
@@ -118,8 +119,13 @@ public final class EtcdStore implements KvStore {
         return Optional.empty();
       }
       JsonElement value = list.get(0).getAsJsonObject().get("value");
-      // The gateway omits an empty value, as it omits every default.
-      return Optional.of(value == null ? "" : utf8(key, Base64.getDecoder().decode(value.getAsString())));
+      if (value == null) {
+        return Optional.of(""); // the gateway omits an empty value, as it omits every default
+      }
+      String encoded = value.getAsString();
+      int padding = encoded.endsWith("==") ? 2 : encoded.endsWith("=") ? 1 : 0;
+      KvValues.checkReadSize(key, encoded.length() / 4L * 3 - padding); // before decoding
+      return Optional.of(utf8(key, Base64.getDecoder().decode(encoded)));
     } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
       throw new KvCorruptValueException(key, "etcd answered the read with an unexpected shape: " + e.getMessage());
     }

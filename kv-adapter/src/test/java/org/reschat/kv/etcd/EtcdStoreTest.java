@@ -65,10 +65,14 @@ class EtcdStoreTest {
   }
 
   @Test
-  void aValueOverTheClustersRequestLimitIsRejectedNotRetried() {
-    String tooBig = "x".repeat(EtcdCluster.MAX_REQUEST_BYTES + 1024);
-    assertThatThrownBy(() -> store.put("big", tooBig)).isInstanceOf(KvRejectedException.class)
-        .hasMessageContaining("--max-request-bytes");
+  void aValueOverTheClustersRequestLimitIsRejectedNotRetried() throws Exception {
+    // A cluster configured below the store's own 1 MiB cap: etcd's refusal is a typed, final error.
+    try (EtcdCluster small = EtcdCluster.start(1, 64 * 1024);
+        org.reschat.kv.KvStore smallStore = KvStores.open(small.storeSpec(), StoreOptions.defaults())) {
+      String tooBig = "x".repeat(100 * 1024);
+      assertThatThrownBy(() -> smallStore.put("big", tooBig)).isInstanceOf(KvRejectedException.class)
+          .hasMessageContaining("--max-request-bytes");
+    }
   }
 
   @Test

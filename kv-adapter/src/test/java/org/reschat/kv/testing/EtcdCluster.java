@@ -33,12 +33,14 @@ import java.util.stream.Stream;
  * launcher. Tests first check {@link #installed()} and skip with {@link #NOT_INSTALLED} when it is false.
  */
 public final class EtcdCluster implements AutoCloseable {
+  private int maxRequestBytes = MAX_REQUEST_BYTES;
   /** Why real-cluster tests were skipped, and what to do about it. */
   public static final String NOT_INSTALLED =
       "No etcd binary on PATH, so the real-cluster tests are skipped: install it with apt-get install etcd-server";
 
   /** Requests up to this size are accepted (etcd's default is 1.5 MiB); the store contract stores 4 MiB values. */
-  public static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+  /** etcd's own default request limit (1.5 MiB): room for the largest value a store accepts, base64-encoded. */
+  public static final int MAX_REQUEST_BYTES = 3 * 512 * 1024;
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern MEMBER_ID = Pattern.compile("\"member_id\":\"(\\d+)\"");
@@ -80,8 +82,13 @@ public final class EtcdCluster implements AutoCloseable {
 
   /** Starts {@code size} members in a new temporary directory and waits until every one is healthy. */
   public static EtcdCluster start(int size) {
+    return start(size, MAX_REQUEST_BYTES);
+  }
+
+  /** As {@link #start(int)}, with members that refuse requests over {@code maxRequestBytes}. */
+  public static EtcdCluster start(int size, int maxRequestBytes) {
     try {
-      return start(size, Files.createTempDirectory("reschat-etcd-"), true);
+      return start(size, Files.createTempDirectory("reschat-etcd-"), true, maxRequestBytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -92,8 +99,13 @@ public final class EtcdCluster implements AutoCloseable {
    * The directory is deleted by {@link #close()} only when {@code deleteOnClose}.
    */
   public static EtcdCluster start(int size, Path dir, boolean deleteOnClose) {
+    return start(size, dir, deleteOnClose, MAX_REQUEST_BYTES);
+  }
+
+  private static EtcdCluster start(int size, Path dir, boolean deleteOnClose, int maxRequestBytes) {
     Path etcd = binary().orElseThrow(() -> new IllegalStateException(NOT_INSTALLED));
     EtcdCluster cluster = new EtcdCluster(etcd, dir, deleteOnClose);
+    cluster.maxRequestBytes = maxRequestBytes;
     try {
       int[] ports = freePorts(2 * size);
       String token = "reschat-" + UUID.randomUUID();
@@ -332,7 +344,7 @@ public final class EtcdCluster implements AutoCloseable {
           "--initial-cluster", initialCluster,
           "--initial-cluster-token", token,
           "--initial-cluster-state", "new", // ignored once the data directory holds a member
-          "--max-request-bytes", Integer.toString(MAX_REQUEST_BYTES));
+          "--max-request-bytes", Integer.toString(maxRequestBytes));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
