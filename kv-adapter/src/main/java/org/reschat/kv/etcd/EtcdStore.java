@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +31,7 @@ import okio.BufferedSource;
 import org.reschat.kv.ChangeNotifier;
 import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
+import org.reschat.kv.HttpStoreBuilder;
 import org.reschat.kv.KvKeys;
 import org.reschat.kv.KvRejectedException;
 import org.reschat.kv.KvStore;
@@ -83,11 +83,11 @@ public final class EtcdStore implements KvStore {
   private volatile boolean closed;
 
   private EtcdStore(Builder b) {
-    this.endpoints = List.copyOf(b.endpoints);
+    this.endpoints = List.copyOf(b.endpoints());
     this.failedAtNanos = new long[endpoints.size()];
-    this.options = b.options;
+    this.options = b.options();
     Duration request = shorter(options.connectTimeout().plus(options.readTimeout()), MAX_REQUEST_TIME);
-    OkHttpClient base = b.client != null ? b.client : new OkHttpClient();
+    OkHttpClient base = b.baseClient();
     this.client = base.newBuilder()
         .connectTimeout(shorter(options.connectTimeout(), request))
         .readTimeout(request)
@@ -413,49 +413,17 @@ public final class EtcdStore implements KvStore {
     }
   }
 
-  /** Builds a store; at least one endpoint (a member's client URL) is required. */
-  public static final class Builder {
-    private final List<HttpUrl> endpoints = new ArrayList<>();
-    private StoreOptions options = StoreOptions.defaults();
-    private OkHttpClient client;
-
+  /** Builds a store; at least one endpoint is required. */
+  public static final class Builder extends HttpStoreBuilder<Builder, EtcdStore> {
     private Builder() {}
 
-    /** Adds a member's client URL, such as {@code http://127.0.0.1:2379}. */
-    public Builder endpoint(String url) {
-      HttpUrl parsed = HttpUrl.parse(url);
-      if (parsed == null) {
-        throw new IllegalArgumentException("Not an http:// or https:// URL: " + url);
-      }
-      return endpoint(parsed);
+    @Override
+    protected String storeName() {
+      return "An etcd store";
     }
 
-    public Builder endpoint(HttpUrl url) {
-      endpoints.add(Objects.requireNonNull(url, "url"));
-      return this;
-    }
-
-    public Builder endpoints(List<HttpUrl> urls) {
-      urls.forEach(this::endpoint);
-      return this;
-    }
-
-    /** Timeouts and attempts; each request is also capped at 3 s, below etcd's own 7 s. */
-    public Builder options(StoreOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
-    /** A client to share connection pools with; its timeouts are replaced by the options'. */
-    public Builder client(OkHttpClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-      return this;
-    }
-
-    public EtcdStore build() {
-      if (endpoints.isEmpty()) {
-        throw new IllegalArgumentException("An etcd store needs at least one endpoint");
-      }
+    @Override
+    protected EtcdStore create() {
       return new EtcdStore(this);
     }
   }

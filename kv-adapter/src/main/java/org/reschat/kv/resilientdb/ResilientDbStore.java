@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,6 +28,7 @@ import okhttp3.ResponseBody;
 import okio.BufferedSource;
 import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
+import org.reschat.kv.HttpStoreBuilder;
 import org.reschat.kv.KvKeys;
 import org.reschat.kv.KvRejectedException;
 import org.reschat.kv.KvStore;
@@ -85,10 +85,10 @@ public final class ResilientDbStore implements KvStore {
   private final BlockUpdateNotifier blockUpdates;
 
   private ResilientDbStore(Builder b) {
-    this.pool = new EndpointPool(b.endpoints);
-    this.options = b.options;
+    this.pool = new EndpointPool(b.endpoints());
+    this.options = b.options();
     Duration perRequest = options.connectTimeout().plus(options.readTimeout()).plus(options.readTimeout());
-    OkHttpClient base = b.client != null ? b.client : new OkHttpClient();
+    OkHttpClient base = b.baseClient();
     this.client = base.newBuilder()
         .connectTimeout(options.connectTimeout())
         .readTimeout(options.readTimeout())
@@ -101,7 +101,7 @@ public final class ResilientDbStore implements KvStore {
     Duration third = options.confirmTimeout().dividedBy(3);
     this.repostAfter = third.compareTo(Duration.ofSeconds(2)) < 0 ? third : Duration.ofSeconds(2);
     this.acquireWait = perRequest.multipliedBy(options.maxAttempts());
-    this.blockUpdates = new BlockUpdateNotifier(b.endpoints, client);
+    this.blockUpdates = new BlockUpdateNotifier(b.endpoints(), client);
   }
 
   public static Builder builder() {
@@ -493,47 +493,16 @@ public final class ResilientDbStore implements KvStore {
   }
 
   /** Builds a store; at least one endpoint is required. */
-  public static final class Builder {
-    private final List<HttpUrl> endpoints = new ArrayList<>();
-    private StoreOptions options = StoreOptions.defaults();
-    private OkHttpClient client;
-
+  public static final class Builder extends HttpStoreBuilder<Builder, ResilientDbStore> {
     private Builder() {}
 
-    /** Adds an endpoint such as {@code http://127.0.0.1:18000}. */
-    public Builder endpoint(String url) {
-      HttpUrl parsed = HttpUrl.parse(url);
-      if (parsed == null) {
-        throw new IllegalArgumentException("Not an http:// or https:// URL: " + url);
-      }
-      return endpoint(parsed);
+    @Override
+    protected String storeName() {
+      return "A ResilientDB store";
     }
 
-    public Builder endpoint(HttpUrl url) {
-      endpoints.add(Objects.requireNonNull(url, "url"));
-      return this;
-    }
-
-    public Builder endpoints(List<HttpUrl> urls) {
-      urls.forEach(this::endpoint);
-      return this;
-    }
-
-    public Builder options(StoreOptions options) {
-      this.options = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
-    /** A client to share connection pools and dispatchers with; its timeouts are replaced by the options'. */
-    public Builder client(OkHttpClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-      return this;
-    }
-
-    public ResilientDbStore build() {
-      if (endpoints.isEmpty()) {
-        throw new IllegalArgumentException("A ResilientDB store needs at least one endpoint");
-      }
+    @Override
+    protected ResilientDbStore create() {
       return new ResilientDbStore(this);
     }
   }
