@@ -48,6 +48,15 @@ public interface ChatClient extends AutoCloseable {
   SendResult send(PublicCard contact, String text) throws InvalidMessageException, LocalStateException, KvException;
 
   /**
+   * Sends a message of any type: {@code type} is field 1 ({@code [A-Z][A-Z0-9_]{0,15}}), {@code extension}
+   * field 3 (at most 1,024 bytes of the type's metadata), {@code body} the bytes sealed (at most 16 KiB).
+   * Receivers get it as a {@link Message} with the same type, extension and body; a type they cannot show
+   * gets a note as its text. Returns and fails as {@link #send(PublicCard, String)}.
+   */
+  SendResult send(PublicCard contact, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException;
+
+  /**
    * Loads, verifies and decrypts history with {@code contact}, and publishes queued messages. When the
    * store cannot be read, returns the verified copy kept locally, with {@link History#storeProblem()} set.
    */

@@ -15,9 +15,37 @@ import org.reschat.core.identity.PublicCard;
  * @param page the page of the writer's feed holding it
  * @param slot its slot in that page
  * @param status whether the store has confirmed it (always {@code CONFIRMED} for received messages)
+ * @param extension field 3, the type's metadata (empty for {@code TEXT})
+ * @param body the decrypted body as sent; for {@code TEXT} the UTF-8 of {@code text}
  */
 public record Message(String id, Direction direction, PublicCard sender, Instant sentAt, String type, String text,
-    long page, int slot, Status status) {
+    long page, int slot, Status status, byte[] extension, byte[] body) {
+
+  public Message {
+    extension = extension.clone();
+    body = body.clone();
+  }
+
+  @Override
+  public byte[] extension() {
+    return extension.clone();
+  }
+
+  @Override
+  public byte[] body() {
+    return body.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Message && ((Message) o).id.equals(id) && ((Message) o).status == status
+        && java.util.Arrays.equals(((Message) o).body, body);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
 
   /** Sent or received. */
   public enum Direction { SENT, RECEIVED }

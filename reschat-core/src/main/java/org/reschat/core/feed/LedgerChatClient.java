@@ -182,11 +182,19 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public SendResult send(PublicCard contact, String text) throws InvalidMessageException, LocalStateException, KvException {
-    byte[] body = encodeText(text);
+    return send(contact, Message.TEXT, new byte[0], encodeText(text));
+  }
+
+  @Override
+  public SendResult send(PublicCard contact, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException {
+    if (!type.matches("[A-Z][A-Z0-9_]{0,15}")) {
+      throw new InvalidMessageException("A message type is 1-16 of A-Z 0-9 _ starting with a letter, not \"" + type + "\".");
+    }
     Conversation c = conversationWith(contact);
     try (LocalState.Lock lock = state.lock(c.id())) {
       Operation op = new Operation(c);
-      op.own.append(new SlotSeal.Draft(Message.TEXT, clock.millis(), new byte[0], body), Heads.of(op.readers));
+      op.own.append(new SlotSeal.Draft(type, clock.millis(), extension, body), Heads.of(op.readers));
       Optional<String> problem = op.flush();
       long newest = op.mine.newestHeld();
       Page page = op.mine.shown(newest).orElseThrow();

@@ -37,8 +37,9 @@ final class Timeline {
       }
       Slot slot = page.slots().get(i);
       String text;
+      byte[] plain;
       try {
-        byte[] plain = SlotSeal.open(c, feed.feed, page, i);
+        plain = SlotSeal.open(c, feed.feed, page, i);
         text = slot.type().equals(Message.TEXT) ? decodeText(plain)
             : "[a " + slot.type() + " message, which this version cannot show]";
       } catch (OneTimeKeyAead.OpenFailedException e) {
@@ -49,7 +50,7 @@ final class Timeline {
       out.add(new Message(feed.feed.writer() + ":" + number + ":" + i,
           feed.own ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
           Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,
-          i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED));
+          i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED, slot.extension(), plain));
     }
     return out;
   }

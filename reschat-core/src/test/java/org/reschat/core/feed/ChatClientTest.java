@@ -294,4 +294,20 @@ class ChatClientTest {
     assertThatThrownBy(() -> bob.update(a.card())).isInstanceOf(KvException.class);
   }
 
+  @Test
+  void aMessageOfAnotherTypeArrivesWithItsExtensionAndBody() throws Exception {
+    MemoryKvStore store = new MemoryKvStore();
+    ChatClient alice = client(a, store);
+    ChatClient bob = client(b, store);
+    byte[] extension = "{\"name\":\"x.bin\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] body = {0, 1, 2, (byte) 0xff};
+    assertThat(alice.send(b.card(), "FILE", extension, body).confirmed()).isTrue();
+    Message m = bob.update(a.card()).received().get(0);
+    assertThat(m.type()).isEqualTo("FILE");
+    assertThat(m.extension()).isEqualTo(extension);
+    assertThat(m.body()).isEqualTo(body);
+    assertThat(m.text()).contains("FILE message");
+    assertThatThrownBy(() -> alice.send(b.card(), "file", new byte[0], body))
+        .isInstanceOf(org.reschat.core.InvalidMessageException.class);
+  }
 }
