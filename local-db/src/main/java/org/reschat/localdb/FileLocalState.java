@@ -28,6 +28,7 @@ import org.reschat.core.state.LocalState;
  * state/outbox/CONV.TAG/N.page         own pages not yet confirmed
  * state/evidence/CONV.TAG/N-H.page     second signed versions of a page (equivocation), H = a hash of the value
  * state/cursors/CONV.TAG.json          {"schema":1,"page":N,"slot":I}: how far update has delivered
+ * state/groups/ID.group                a group's state, sealed under a key only this identity derives
  * state/locks/CONV.lock                one conversation's lock, across processes
  * </pre>
  *
@@ -121,6 +122,46 @@ public final class FileLocalState implements LocalState {
       readPage(p).ifPresent(out::add);
     }
     return out;
+  }
+
+  private static final Pattern GROUP_FILE = Pattern.compile("([A-Za-z0-9_-]{22})\\.group");
+
+  @Override
+  public Optional<String> group(String id) throws LocalStateException {
+    return readText(groupFile(id));
+  }
+
+  @Override
+  public void saveGroup(String id, String sealed) throws LocalStateException {
+    AtomicFiles.write(groupFile(id), sealed.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public java.util.List<String> groupIds() throws LocalStateException {
+    Path dir = root.resolve("groups");
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        Matcher m = GROUP_FILE.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          out.add(m.group(1));
+        }
+      }
+    } catch (IOException e) {
+      throw AtomicFiles.failure("list", dir, e);
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  private Path groupFile(String id) {
+    if (!GROUP_FILE.matcher(id + ".group").matches()) {
+      throw new IllegalArgumentException("Not a group id: " + id);
+    }
+    return root.resolve("groups").resolve(id + ".group");
   }
 
   @Override

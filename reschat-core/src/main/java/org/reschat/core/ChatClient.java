@@ -65,6 +65,9 @@ public interface ChatClient extends AutoCloseable {
   /** Publishes queued messages and returns the contact's messages not returned by an earlier update. */
   Update update(PublicCard contact) throws LocalStateException, KvException;
 
+  /** Group chat: create, list, send, read, add, remove, leave. Invitations arrive through {@link #update}. */
+  org.reschat.core.group.Groups groups();
+
   /** Own messages to {@code contact} still queued in the outbox. */
   int pending(PublicCard contact) throws LocalStateException;
 

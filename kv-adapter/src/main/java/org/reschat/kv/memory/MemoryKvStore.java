@@ -70,6 +70,17 @@ public final class MemoryKvStore implements VersionedKvStore {
     }
   }
 
+  /** Every key ever written, in the order each was first written (by the sequence of its first version). */
+  public List<String> keys() {
+    List<Map.Entry<String, List<KvVersion>>> entries = new ArrayList<>(versions.entrySet());
+    entries.sort(java.util.Comparator.comparingLong(e -> {
+      synchronized (e.getValue()) {
+        return e.getValue().get(0).sequence();
+      }
+    }));
+    return entries.stream().map(Map.Entry::getKey).toList();
+  }
+
   /** Hints on every put under the prefix, exactly (no spurious or lost ones in one process). */
   @Override
   public Optional<ChangeNotifier> changes() {

@@ -47,6 +47,7 @@ public final class Conversation {
   private static final byte[] ENVELOPE_LABEL = utf8("reschat/v2 envelope");
   private static final byte[] MESSAGE_LABEL = utf8("reschat/v2 message");
   private static final byte[] SENDER_LABEL = utf8("reschat/v2 sender copy");
+  private static final byte[] WRAP_LABEL = utf8("reschat/v2 secret wrap");
   private static final byte[] NO_SALT = new byte[0];
 
   private final Identity me;
@@ -74,9 +75,6 @@ public final class Conversation {
     }
     this.members = Collections.unmodifiableList(sorted);
     this.myIndex = sorted.indexOf(me.card());
-    if (myIndex < 0) {
-      throw new IllegalArgumentException("The identity is not a member of the conversation");
-    }
     this.idBytes = derive(ID_LABEL, 16);
     this.id = Base64Url.encode(idBytes);
     this.epochTag = derive(EPOCH_LABEL, 8);
@@ -115,10 +113,27 @@ public final class Conversation {
 
   /** A conversation whose secret was handed out (a group's); {@code me} must be among {@code members}. */
   public static Conversation of(Identity me, byte[] secret, List<PublicCard> members) {
+    Conversation c = observe(me, secret, members);
+    if (c.myIndex < 0) {
+      throw new IllegalArgumentException("The identity is not a member of the conversation");
+    }
+    return c;
+  }
+
+  /**
+   * A conversation {@code me} may read but never wrote in (a group epoch from before they joined, handed
+   * over with the group's history): it has no own feed.
+   */
+  public static Conversation observe(Identity me, byte[] secret, List<PublicCard> members) {
     if (secret.length != 32) {
       throw new IllegalArgumentException("A conversation secret is 32 bytes");
     }
     return new Conversation(me, secret, members);
+  }
+
+  /** Whether {@code me} is a member (has an own feed), not only a reader. */
+  public boolean isMember() {
+    return myIndex >= 0;
   }
 
   /** The local name of this conversation (never written to the ledger). */
@@ -145,7 +160,7 @@ public final class Conversation {
   }
 
   public PublicCard me() {
-    return members.get(myIndex);
+    return me.card();
   }
 
   /** Field 0 of every slot: names the secret the receivers' copy is sealed under. */
@@ -170,13 +185,18 @@ public final class Conversation {
   }
 
   public FeedId myFeed() {
+    if (myIndex < 0) {
+      throw new IllegalStateException("Not a member of this conversation, only a reader");
+    }
     return feed(myIndex);
   }
 
-  /** The feeds of all members, own first. */
+  /** The feeds of all members, own first (when a member). */
   public List<FeedId> feeds() {
     List<FeedId> out = new ArrayList<>();
-    out.add(myFeed());
+    if (myIndex >= 0) {
+      out.add(myFeed());
+    }
     for (int i = 0; i < members.size(); i++) {
       if (i != myIndex) {
         out.add(feed(i));
@@ -205,6 +225,14 @@ public final class Conversation {
     byte[] info = ByteBuffer.allocate(PAGE_KEY_LABEL.length + 32 + 8)
         .put(PAGE_KEY_LABEL).put(fingerprints.get(check(feed).member())).putLong(number).array();
     return KvKeys.requireValid(KEY_PREFIX + Base64Url.encode(derive(info, 16)));
+  }
+
+  /**
+   * Seals secrets for the members of this conversation only (a group epoch's secret handed to one
+   * member, under the secret of the pair): never the same key as pages or messages.
+   */
+  public OneTimeKeyAead secretWraps() {
+    return new OneTimeKeyAead(secret, WRAP_LABEL);
   }
 
   /** Seals whole pages on the ledger. */

@@ -381,6 +381,6 @@ final class FeedReader {
   }
 
   void warn(Kind kind, long number, String detail) {
-    warnings.add(new FeedWarning(kind, own, number, detail));
+    warnings.add(new FeedWarning(kind, own, number, detail), feed.member());
   }
 }

@@ -47,7 +47,7 @@ import org.reschat.kv.KvUnavailableException;
  * pages. Each call works under the conversation's lock through one {@link Operation}, which holds a
  * {@link FeedReader} per member feed and the {@link OwnFeed} that publishes.
  */
-public final class LedgerChatClient implements ChatClient {
+public final class LedgerChatClient implements ChatClient, org.reschat.core.ConversationClient {
   private final Identity me;
   private final KvStore store;
   private final LocalState state;
@@ -55,6 +55,7 @@ public final class LedgerChatClient implements ChatClient {
   private final ExecutorService io;
   private final ExecutorService cpu;
   private final Map<PublicCard, Conversation> conversations = new ConcurrentHashMap<>();
+  private final org.reschat.core.group.Groups groups;
 
   public LedgerChatClient(Identity me, KvStore store, LocalState state, Clock clock) {
     this.me = me;
@@ -63,6 +64,12 @@ public final class LedgerChatClient implements ChatClient {
     this.clock = clock;
     this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
+    this.groups = new org.reschat.core.group.Groups(me, this, state);
+  }
+
+  @Override
+  public org.reschat.core.group.Groups groups() {
+    return groups;
   }
 
   @Override
@@ -89,16 +96,20 @@ public final class LedgerChatClient implements ChatClient {
       for (FeedId feed : c.feeds()) {
         readers.add(new FeedReader(c, feed, store, state, warnings, reads));
       }
-      this.mine = readers.get(0);
-      this.own = new OwnFeed(c, mine, store, state);
+      this.mine = c.isMember() ? readers.get(0) : null; // a reader of an epoch from before they joined has none
+      this.own = c.isMember() ? new OwnFeed(c, mine, store, state) : null;
     }
 
     List<FeedReader> others() {
-      return readers.subList(1, readers.size());
+      return readers.subList(mine == null ? 0 : 1, readers.size());
     }
 
     Optional<String> flush() throws LocalStateException {
-      return own.flush(Heads.of(readers));
+      return own == null ? Optional.empty() : own.flush(Heads.of(readers));
+    }
+
+    int pending() throws LocalStateException {
+      return own == null ? 0 : own.pending();
     }
 
     /** Every feed up to the store's newest page; the first reads of all feeds go out at once. */
@@ -161,14 +172,17 @@ public final class LedgerChatClient implements ChatClient {
         perFeed.add(futures);
       }
       List<List<Message>> feeds = new ArrayList<>();
-      for (List<Future<List<Object>>> futures : perFeed) {
+      List<FeedReader> order = new ArrayList<>(pages.keySet());
+      for (int n = 0; n < perFeed.size(); n++) {
+        List<Future<List<Object>>> futures = perFeed.get(n);
+        int member = order.get(n).feed.member();
         List<Message> messages = new ArrayList<>();
         for (Future<List<Object>> f : futures) {
           for (Object o : join(f)) {
             if (o instanceof Message) {
               messages.add((Message) o);
             } else {
-              warnings.add((FeedWarning) o);
+              warnings.add((FeedWarning) o, member);
             }
           }
         }
@@ -188,10 +202,16 @@ public final class LedgerChatClient implements ChatClient {
   @Override
   public SendResult send(PublicCard contact, String type, byte[] extension, byte[] body)
       throws InvalidMessageException, LocalStateException, KvException {
+    return send(conversationWith(contact), type, extension, body);
+  }
+
+  /** Sends into any conversation this identity is a member of: a friend's, or a group's current epoch. */
+  @Override
+  public SendResult send(Conversation c, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException {
     if (!type.matches("[A-Z][A-Z0-9_]{0,15}")) {
       throw new InvalidMessageException("A message type is 1-16 of A-Z 0-9 _ starting with a letter, not \"" + type + "\".");
     }
-    Conversation c = conversationWith(contact);
     try (LocalState.Lock lock = state.lock(c.id())) {
       Operation op = new Operation(c);
       op.own.append(new SlotSeal.Draft(type, clock.millis(), extension, body), Heads.of(op.readers));
@@ -208,14 +228,24 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public int pending(PublicCard contact) throws LocalStateException {
-    return new Operation(conversationWith(contact)).own.pending();
+    return pending(conversationWith(contact));
+  }
+
+  @Override
+  public int pending(Conversation c) throws LocalStateException {
+    return new Operation(c).pending();
   }
 
   // --- history and update -----------------------------------------------------------------------------
 
   @Override
   public History history(PublicCard contact, HistoryRequest request) throws LocalStateException, KvException {
-    Conversation c = conversationWith(contact);
+    return history(conversationWith(contact), request);
+  }
+
+  /** History of any conversation this identity is a member of. */
+  @Override
+  public History history(Conversation c, HistoryRequest request) throws LocalStateException, KvException {
     try (LocalState.Lock lock = state.lock(c.id())) {
       try {
         return onlineHistory(new Operation(c), request);
@@ -278,12 +308,20 @@ public final class LedgerChatClient implements ChatClient {
     return new History(op.messages(pages, Map.of()), op.warnings.all(), hasOlder, 0, Optional.of(problem));
   }
 
+  /** Also takes the group invitations among what {@code contact} sent (see {@code Groups.acceptInvites}). */
   @Override
   public Update update(PublicCard contact) throws LocalStateException, KvException {
-    Conversation c = conversationWith(contact);
+    Update u = update(conversationWith(contact));
+    groups.acceptInvites(contact, u.received());
+    return u;
+  }
+
+  /** Update of any conversation this identity is a member of. */
+  @Override
+  public Update update(Conversation c) throws LocalStateException, KvException {
     try (LocalState.Lock lock = state.lock(c.id())) {
       Operation op = new Operation(c);
-      int before = op.own.pending();
+      int before = op.pending();
       Optional<String> problem = op.flush();
       op.refresh();
       if (problem.isEmpty()) {
@@ -314,7 +352,7 @@ public final class LedgerChatClient implements ChatClient {
           state.saveDelivered(e.getKey().feed, new LocalState.Position(p.lastKey(), p.get(p.lastKey()).slots().size()));
         }
       }
-      int after = op.own.pending();
+      int after = op.pending();
       return new Update(received, Math.max(0, before - after), after, problem, op.warnings.all());
     }
   }

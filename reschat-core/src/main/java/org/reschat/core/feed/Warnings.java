@@ -10,9 +10,11 @@ import org.reschat.core.FeedWarning;
  */
 final class Warnings {
   private final List<FeedWarning> found = new ArrayList<>();
+  private final java.util.Set<String> seen = new java.util.HashSet<>();
 
-  synchronized void add(FeedWarning w) {
-    if (found.stream().noneMatch(f -> f.kind() == w.kind() && f.ownFeed() == w.ownFeed() && f.page() == w.page())) {
+  /** Adds {@code w}, found in the feed of member {@code member}, unless that feed's page has one of its kind. */
+  synchronized void add(FeedWarning w, int member) {
+    if (seen.add(w.kind() + "/" + member + "/" + w.page())) {
       found.add(w);
     }
   }

@@ -64,6 +64,23 @@ public final class InMemoryLocalState implements LocalState {
     return java.util.List.copyOf(evidence.getOrDefault(feed + "/" + number, java.util.List.of()));
   }
 
+  private final Map<String, String> groups = new ConcurrentHashMap<>();
+
+  @Override
+  public Optional<String> group(String id) {
+    return Optional.ofNullable(groups.get(id));
+  }
+
+  @Override
+  public void saveGroup(String id, String sealed) {
+    groups.put(id, sealed);
+  }
+
+  @Override
+  public java.util.List<String> groupIds() {
+    return java.util.List.copyOf(new java.util.TreeSet<>(groups.keySet()));
+  }
+
   @Override
   public Position delivered(FeedId feed) {
     return delivered.getOrDefault(feed, Position.START);

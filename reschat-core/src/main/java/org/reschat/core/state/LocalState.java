@@ -45,6 +45,15 @@ public interface LocalState {
   /** The evidence kept for page {@code number} of {@code feed}, oldest first. */
   java.util.List<String> evidence(FeedId feed, long number) throws LocalStateException;
 
+  /** A group's state, sealed by the caller, by group id; empty when this profile is in no such group. */
+  Optional<String> group(String id) throws LocalStateException;
+
+  /** Records a group's state, replacing the previous one. */
+  void saveGroup(String id, String sealed) throws LocalStateException;
+
+  /** The ids of every group recorded. */
+  java.util.List<String> groupIds() throws LocalStateException;
+
   /** How far {@code update} has delivered messages of {@code feed}. */
   Position delivered(FeedId feed) throws LocalStateException;
 

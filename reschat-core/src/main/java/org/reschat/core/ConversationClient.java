@@ -1,0 +1,23 @@
+package org.reschat.core;
+
+import org.reschat.core.conversation.Conversation;
+import org.reschat.kv.KvException;
+
+/**
+ * The operations of {@link ChatClient} on any conversation this identity is a member of: a friend's
+ * (derived from both cards) or a group epoch's (a secret handed out). What group chat is built on.
+ */
+public interface ConversationClient {
+
+  SendResult send(Conversation c, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException;
+
+  History history(Conversation c, HistoryRequest request) throws LocalStateException, KvException;
+
+  Update update(Conversation c) throws LocalStateException, KvException;
+
+  int pending(Conversation c) throws LocalStateException;
+
+  /** The conversation with a friend (X25519 of both keys). */
+  Conversation conversationWith(org.reschat.core.identity.PublicCard contact);
+}

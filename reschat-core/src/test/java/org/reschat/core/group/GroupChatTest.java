@@ -1,0 +1,247 @@
+package org.reschat.core.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.GroupException;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.Message;
+import org.reschat.core.conversation.Conversation;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.page.Envelope;
+import org.reschat.core.page.PageFormatException;
+import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.KvVersion;
+import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.RecordingKvStore;
+
+class GroupChatTest {
+  private final Identity a = TestIdentities.named("alice");
+  private final Identity b = TestIdentities.named("bob");
+  private final Identity c = TestIdentities.named("carol");
+  private final Identity d = TestIdentities.named("dave");
+  private final MemoryKvStore memory = new MemoryKvStore();
+  private final RecordingKvStore store = new RecordingKvStore(memory);
+  private final AtomicLong ticks = new AtomicLong(1_800_000_000_000L);
+  private final Clock ticking = new Clock() {
+    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    @Override public Instant instant() { return Instant.ofEpochMilli(ticks.incrementAndGet()); }
+  };
+  private final List<ChatClient> clients = new ArrayList<>();
+  private final ChatClient alice = client(a);
+  private final ChatClient bob = client(b);
+  private final ChatClient carol = client(c);
+  private final ChatClient dave = client(d);
+
+  private ChatClient client(Identity id) {
+    ChatClient cl = ChatClient.builder().identity(id).store(store).localState(new InMemoryLocalState()).clock(ticking)
+        .build();
+    clients.add(cl);
+    return cl;
+  }
+
+  @AfterEach
+  void close() {
+    clients.forEach(ChatClient::close);
+  }
+
+  private static List<String> texts(List<Message> messages) {
+    return messages.stream().filter(m -> m.type().equals(Message.TEXT)).map(Message::text).collect(Collectors.toList());
+  }
+
+  /** Alice creates "trip" with Bob and Carol; each takes the invitation from their chat with Alice. */
+  private Group trip() throws Exception {
+    Group g = alice.groups().create("trip", List.of(b.card(), c.card()));
+    assertThat(bob.update(a.card()).received()).extracting(Message::type).contains(Groups.INVITE);
+    carol.update(a.card());
+    return g;
+  }
+
+  private Group seenBy(ChatClient who, Group g) throws Exception {
+    return who.groups().find(g.id()).orElseThrow();
+  }
+
+  @Test
+  void membersWhoAreNotFriendsTalkInOneConversationInOneOrder() throws Exception {
+    Group g = trip();
+    assertThat(seenBy(bob, g).members()).containsExactlyInAnyOrder(a.card(), b.card(), c.card());
+    alice.groups().send(g, "hi all");
+    bob.groups().send(seenBy(bob, g), "hi from bob");
+    carol.groups().send(seenBy(carol, g), "hi from carol"); // Bob and Carol have never swapped cards
+    for (ChatClient member : List.of(alice, bob, carol)) {
+      assertThat(texts(member.groups().history(seenBy(member, g), HistoryRequest.all()).messages()))
+          .containsExactly("hi all", "hi from bob", "hi from carol");
+    }
+    List<Message> update = dave.groups().list().isEmpty() ? List.of() : List.of();
+    assertThat(update).isEmpty(); // Dave was never invited and holds nothing
+  }
+
+  @Test
+  void aMessageIsOneCiphertextAndOneWriteWhateverTheGroupSize() throws Exception {
+    List<Identity> fifty = new ArrayList<>();
+    for (int i = 0; i < 49; i++) {
+      fifty.add(TestIdentities.named("member " + i));
+    }
+    Group big = alice.groups().create("big", fifty.stream().map(Identity::card).toList());
+    Group small = alice.groups().create("small", List.of(b.card(), c.card()));
+    for (Group g : List.of(big, small)) {
+      alice.groups().send(g, "warm up");
+      store.takeCalls();
+      alice.groups().send(g, "x".repeat(100));
+      List<RecordingKvStore.Call> calls = store.takeCalls();
+      assertThat(calls).hasSize(2); // the read before the write, and the write
+      assertThat(calls.get(1).op()).isEqualTo(RecordingKvStore.Op.PUT);
+    }
+  }
+
+  @Test
+  void aRemovedMemberIsToldByWhomCannotOpenWhatFollowsAndIsNotReadAfterTheCut() throws Exception {
+    Group g = trip();
+    alice.groups().send(g, "before");
+    carol.groups().send(seenBy(carol, g), "carol before");
+    bob.groups().update(seenBy(bob, g));
+    alice.groups().update(g);
+    int keysBefore = memory.keys().size();
+    Group after = alice.groups().remove(seenBy(alice, g), c.card());
+    assertThat(after.members()).containsExactlyInAnyOrder(a.card(), b.card());
+    alice.groups().send(after, "after, without carol");
+
+    carol.groups().update(seenBy(carol, g));
+    Group carols = seenBy(carol, g);
+    assertThat(carols.status()).isEqualTo(Group.Status.REMOVED);
+    assertThat(carols.removedBy()).contains(a.card());
+    assertThatThrownBy(() -> carol.groups().send(carols, "still here?")).isInstanceOf(GroupException.class)
+        .hasMessageContaining("removed").hasMessageContaining(Groups.shortName(a.card()));
+    // With every secret Carol holds, nothing written after the removal opens.
+    List<String> newKeys = memory.keys().stream().skip(keysBefore).toList();
+    assertThat(newKeys).isNotEmpty();
+    for (String key : memory.keys()) {
+      for (KvVersion v : memory.history(key)) {
+        if (newKeys.contains(key) && seenBy(alice, g).epochs().size() == 2) {
+          for (Epoch e : carols.epochs()) {
+            Conversation conv = Group.conversation(c, e);
+            assertThatThrownBy(() -> Envelope.open(conv, key, v.value())).isInstanceOf(PageFormatException.class);
+          }
+        }
+      }
+    }
+    // Carol writes on in the old epoch (she still holds its secret): nobody reads it.
+    Conversation old = Group.conversation(c, carols.epochs().get(0));
+    ((org.reschat.core.ConversationClient) carol).send(old, Message.TEXT, new byte[0],
+        "written after being removed".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    List<String> bobSees = texts(bob.groups().history(seenBy(bob, g), HistoryRequest.all()).messages());
+    assertThat(bobSees).contains("before", "carol before", "after, without carol")
+        .doesNotContain("written after being removed");
+    assertThat(seenBy(bob, g).members()).doesNotContain(c.card());
+  }
+
+  @Test
+  void onlyAdminsRemoveAndAnyMemberAdds() throws Exception {
+    Group g = trip();
+    assertThatThrownBy(() -> bob.groups().remove(seenBy(bob, g), c.card())).isInstanceOf(GroupException.class)
+        .extracting(e -> ((GroupException) e).reason()).isEqualTo(GroupException.Reason.NOT_ALLOWED);
+    bob.update(d.card()); // Bob and Dave are friends; Dave is no friend of Alice's
+    Group added = bob.groups().add(seenBy(bob, g), d.card(), false);
+    assertThat(added.members()).contains(d.card());
+    dave.update(b.card());
+    alice.groups().update(g);
+    assertThat(seenBy(alice, g).members()).contains(d.card());
+    assertThat(seenBy(dave, g).members()).containsExactlyInAnyOrder(a.card(), b.card(), c.card(), d.card());
+  }
+
+  @Test
+  void newcomersReadFromWhenTheyJoinedUnlessHistoryIsShared() throws Exception {
+    Group g = trip();
+    alice.groups().send(g, "old news");
+    Group withDave = alice.groups().add(seenBy(alice, g), d.card(), false);
+    alice.groups().send(withDave, "welcome dave");
+    dave.update(a.card());
+    assertThat(texts(dave.groups().history(seenBy(dave, g), HistoryRequest.all()).messages()))
+        .containsExactly("welcome dave");
+
+    Identity erin = TestIdentities.named("erin");
+    ChatClient erins = client(erin);
+    alice.groups().add(seenBy(alice, g), erin.card(), true);
+    erins.update(a.card());
+    assertThat(texts(erins.groups().history(seenBy(erins, g), HistoryRequest.all()).messages()))
+        .containsExactly("old news", "welcome dave");
+  }
+
+  @Test
+  void aMemberWhoLeavesIsRotatedOutByTheFirstAdmin() throws Exception {
+    Group g = trip();
+    carol.groups().leave(seenBy(carol, g));
+    alice.groups().update(g); // Alice, the admin, sees Carol leave and starts an epoch without her
+    assertThat(seenBy(alice, g).members()).containsExactlyInAnyOrder(a.card(), b.card());
+    bob.groups().update(seenBy(bob, g));
+    assertThat(seenBy(bob, g).members()).containsExactlyInAnyOrder(a.card(), b.card());
+    assertThatThrownBy(() -> carol.groups().send(seenBy(carol, g), "x")).isInstanceOf(GroupException.class)
+        .hasMessageContaining("left");
+  }
+
+  @Test
+  void whenNoAdminIsLeftTheLongestStandingMemberIsOne() throws Exception {
+    Group g = trip();
+    alice.groups().leave(g);
+    Group bobs = seenBy(bob, g);
+    bob.groups().update(bobs);
+    // Alice was the only admin; Bob joined first after her, so Bob's client rotated her out.
+    assertThat(seenBy(bob, g).current().effectiveAdmins()).containsExactly(b.card());
+    assertThat(seenBy(bob, g).members()).containsExactlyInAnyOrder(b.card(), c.card());
+  }
+
+  @Test
+  void aReplayedMembershipChangeChangesNothing() throws Exception {
+    Group g = trip();
+    Group after = alice.groups().remove(seenBy(alice, g), c.card());
+    bob.groups().update(seenBy(bob, g));
+    assertThat(seenBy(bob, g).epochs()).hasSize(2);
+    // Someone writes the rotation page again, and again.
+    for (String key : memory.keys()) {
+      List<KvVersion> versions = memory.history(key);
+      memory.put(key, versions.get(versions.size() - 1).value());
+    }
+    bob.groups().update(seenBy(bob, g));
+    bob.groups().history(seenBy(bob, g), HistoryRequest.all());
+    assertThat(seenBy(bob, g).epochs()).hasSize(2);
+    assertThat(after.epochs()).hasSize(2);
+  }
+
+  @Test
+  void aMemberCannotForgeAnotherMembersMessage() throws Exception {
+    Group g = trip();
+    Conversation carolsView = Group.conversation(c, seenBy(carol, g).current());
+    org.reschat.core.page.Page page = org.reschat.core.testing.PageFixtures.pages(carolsView,
+        List.of("I am Bob, honest"), 1).get(0);
+    String bobsKey = carolsView.pageKey(carolsView.feed(carolsView.indexOf(b.card())), 1);
+    memory.put(bobsKey, Envelope.seal(carolsView, bobsKey, page)); // sealed under the group secret, signed by Carol
+    org.reschat.core.History h = alice.groups().history(g, HistoryRequest.all());
+    assertThat(texts(h.messages())).doesNotContain("I am Bob, honest");
+    assertThat(h.warnings()).extracting(FeedWarning::kind).contains(FeedWarning.Kind.FORGED);
+  }
+
+  @Test
+  void aStaleInvitationChangesNothing() throws Exception {
+    Group g = trip();
+    alice.groups().remove(seenBy(alice, g), c.card());
+    carol.groups().update(seenBy(carol, g));
+    assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
+    // The first invitation, read again (a fresh read of Alice's feed), does not bring Carol back.
+    List<Message> all = carol.history(a.card(), HistoryRequest.all()).messages();
+    carol.groups().acceptInvites(a.card(), all);
+    assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
+  }
+}
