@@ -39,6 +39,17 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     if (e instanceof WrongPassphraseException) {
       return ExitCodes.SECURITY;
     }
+    if (e instanceof org.reschat.core.GroupException) {
+      switch (((org.reschat.core.GroupException) e).reason()) {
+        case REMOVED:
+        case LEFT:
+          return ExitCodes.SECURITY; // you are out of the group: nothing you write there will be read
+        case NOT_A_MEMBER:
+          return ExitCodes.NOT_FOUND;
+        default:
+          return ExitCodes.USAGE;
+      }
+    }
     if (e instanceof KvException) {
       return ExitCodes.STORE;
     }

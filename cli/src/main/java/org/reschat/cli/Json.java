@@ -50,6 +50,18 @@ public final class Json {
     return o;
   }
 
+  /**
+   * A group message: {@code friend} is the group's name, {@code sender} the sender's nickname (or short
+   * fingerprint when not a friend); adds {@code group} and {@code sender_fingerprint}.
+   */
+  public static JsonObject groupMessage(Message m, String group, String sender) {
+    JsonObject o = message(m, group);
+    o.addProperty("sender", m.direction() == Message.Direction.SENT ? "me" : sender);
+    o.addProperty("group", group);
+    o.addProperty("sender_fingerprint", m.sender().fingerprintText());
+    return o;
+  }
+
   public static JsonObject warning(FeedWarning w, String friend) {
     JsonObject o = object("warning");
     o.addProperty("friend", friend);

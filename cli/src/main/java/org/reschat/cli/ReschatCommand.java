@@ -7,6 +7,7 @@ import org.reschat.cli.commands.ConfigCommand;
 import org.reschat.cli.commands.DemoCommand;
 import org.reschat.cli.commands.ExportCommand;
 import org.reschat.cli.commands.FriendCommand;
+import org.reschat.cli.commands.GroupCommand;
 import org.reschat.cli.commands.HistoryCommand;
 import org.reschat.cli.commands.InitCommand;
 import org.reschat.cli.commands.ReceiveCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Mixin;
         InitCommand.class,
         WhoamiCommand.class,
         FriendCommand.class,
+        GroupCommand.class,
         SendCommand.class,
         HistoryCommand.class,
         ReceiveCommand.class,

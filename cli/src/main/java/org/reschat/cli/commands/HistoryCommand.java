@@ -42,7 +42,7 @@ public final class HistoryCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    Friend friend = session.profile().friends().get(nickname);
+    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
     int pages = range != null && range.all ? Integer.MAX_VALUE
         : range != null && range.pages != null ? range.pages : session.settings().pagesAtStart();
     if (pages < 1) {
@@ -50,18 +50,20 @@ public final class HistoryCommand extends BaseCommand {
     }
     History history;
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json())) {
-      history = session.client().history(friend.card(), new HistoryRequest(pages, progress));
+      history = chat.history(session.client(), new HistoryRequest(pages, progress));
     }
-    return print(out, friend.nickname(), history, true);
+    return print(out, chat, history, true);
   }
 
   /**
    * Prints messages and warnings; returns 4 when tampering was found, 5 when the store did not answer
    * (the local copy was printed), else 0.
    */
-  static int print(Output out, String friend, History history, boolean hintOlder) {
+  static int print(Output out, org.reschat.cli.Chats chat, History history, boolean hintOlder)
+      throws org.reschat.core.LocalStateException {
+    String friend = chat.name();
     for (Message m : history.messages()) {
-      out.message(m, friend);
+      chat.print(out, m);
     }
     if (!out.json()) {
       if (history.messages().isEmpty()) {

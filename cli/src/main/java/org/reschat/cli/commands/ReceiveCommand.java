@@ -16,6 +16,9 @@ import org.reschat.core.Message;
 import org.reschat.core.Update;
 import org.reschat.kv.ChangeWaiter;
 import org.reschat.kv.KvException;
+import org.reschat.cli.Chats;
+import org.reschat.cli.text.SafeText;
+import org.reschat.core.group.Group;
 import org.reschat.localdb.Friend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,10 +67,18 @@ public final class ReceiveCommand extends BaseCommand {
         : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
       for (int poll = 1; ; poll++) {
         stillQueued = false;
-        for (Friend friend : session.profile().friends().list()) {
+        List<Chats> chats = friends(session);
+        for (int i = 0, friendCount = chats.size(); ; i++) {
+          if (i == friendCount) {
+            chats.addAll(groups(session, client)); // after the friends: their updates may bring invitations
+          }
+          if (i >= chats.size()) {
+            break;
+          }
+          Chats chat = chats.get(i);
           Update u;
           try {
-            u = client.update(friend.card());
+            u = chat.update(client);
           } catch (KvException e) {
             if (!follow) {
               throw e;
@@ -75,20 +86,29 @@ public final class ReceiveCommand extends BaseCommand {
             out.warn("could not reach the store (" + e.getMessage() + "); trying again in " + sleepMillis + " ms.");
             break;
           }
+          String name = SafeText.line(chat.name());
           for (Message m : u.received()) {
-            out.message(m, friend.nickname());
+            chat.print(out, m);
           }
           for (FeedWarning w : u.warnings()) {
-            out.feedWarning(w, friend.nickname());
+            out.feedWarning(w, chat.name());
             security |= w.kind().isSecurityProblem();
           }
           if (u.published() > 0 && !out.json()) {
-            out.note("Published " + u.published() + " queued message(s) to " + friend.nickname() + ".");
+            out.note("Published " + u.published() + " queued message(s) to " + name + ".");
           }
           if (u.pending() > 0) {
             stillQueued = true;
-            out.warn(u.pending() + " message(s) to " + friend.nickname() + " still queued: "
+            out.warn(u.pending() + " message(s) to " + name + " still queued: "
                 + u.problem().orElse("the store did not confirm them."));
+          }
+          if (chat instanceof Chats.InGroup) {
+            Group before = ((Chats.InGroup) chat).group();
+            Group after = client.groups().find(before.id()).orElse(before);
+            if (after.status() == Group.Status.REMOVED && before.status() != Group.Status.REMOVED && !out.json()) {
+              out.warn("you were removed from \"" + name + "\" by "
+                  + ((Chats.InGroup) chat).nameOf(after.removedBy().orElseThrow()) + ".");
+            }
           }
         }
         if (!follow || (polls != null && poll >= polls)) {
@@ -98,5 +118,24 @@ public final class ReceiveCommand extends BaseCommand {
       }
     }
     return security ? ExitCodes.SECURITY : stillQueued ? ExitCodes.QUEUED : ExitCodes.OK;
+  }
+
+  private static List<Chats> friends(Session session) throws Exception {
+    List<Chats> out = new java.util.ArrayList<>();
+    for (Friend f : session.profile().friends().list()) {
+      out.add(new Chats.WithFriend(f));
+    }
+    return out;
+  }
+
+  /** Every group this person is still in, read again each poll: invitations add groups. */
+  private static List<Chats> groups(Session session, ChatClient client) throws Exception {
+    List<Chats> out = new java.util.ArrayList<>();
+    for (Group g : client.groups().list()) {
+      if (g.status() == Group.Status.ACTIVE) {
+        out.add(new Chats.InGroup(g, session.profile().friends()));
+      }
+    }
+    return out;
   }
 }

@@ -18,13 +18,12 @@ import org.reschat.cli.Session;
 import org.reschat.core.ChatClient;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.SendResult;
-import org.reschat.localdb.Friend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
-    description = {"Send a message to a friend.",
+    description = {"Send a message to a friend or a group.",
         "Without TEXT (or with -), the message is read from standard input. Exits 0 once the",
         "store has confirmed it, 6 when it is queued in the outbox instead (the next send or",
         "receive publishes it)."})
@@ -32,7 +31,7 @@ public final class SendCommand extends BaseCommand {
   /** Standard input read for one send is capped, so a runaway pipe cannot fill memory. */
   private static final int MAX_STDIN = 16 * 1024 * 1024;
 
-  @Parameters(index = "0", paramLabel = "NICK", description = "The friend to send to.")
+  @Parameters(index = "0", paramLabel = "NICK", description = "The friend or group to send to.")
   String nickname;
 
   @Parameters(index = "1..*", arity = "0..*", paramLabel = "TEXT", description = "The message; words are joined by spaces.")
@@ -48,7 +47,7 @@ public final class SendCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    Friend friend = session.profile().friends().get(nickname);
+    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
     String text;
     if (words.isEmpty() || words.equals(List.of("-"))) {
       if (session.context().interactive()) {
@@ -71,11 +70,11 @@ public final class SendCommand extends BaseCommand {
     ChatClient client = session.client();
     boolean queued = false;
     for (String message : messages) {
-      SendResult r = client.send(friend.card(), message);
+      SendResult r = chat.send(client, message);
       queued |= !r.confirmed();
       if (out.json()) {
         JsonObject o = Json.object("sent");
-        o.addProperty("friend", friend.nickname());
+        o.addProperty("friend", chat.name());
         o.addProperty("id", r.message().id());
         o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));
         o.addProperty("sent_at", r.message().sentAt().toString());
@@ -83,9 +82,9 @@ public final class SendCommand extends BaseCommand {
         o.addProperty("problem", r.problem().orElse(null));
         out.json(o);
       } else if (r.confirmed()) {
-        out.note("Sent to " + friend.nickname() + ".");
+        out.note("Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
       } else {
-        out.warn("queued for " + friend.nickname() + ", not sent: " + r.problem().orElse("the store did not confirm it.")
+        out.warn("queued for " + chat.name() + ", not sent: " + r.problem().orElse("the store did not confirm it.")
             + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
       }
     }

@@ -1,0 +1,246 @@
+package org.reschat.cli.commands;
+
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.Chats;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.CommandGroup;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Json;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.cli.text.SafeText;
+import org.reschat.core.GroupException;
+import org.reschat.core.group.Epoch;
+import org.reschat.core.group.Group;
+import org.reschat.core.group.Groups;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.localdb.Friend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "group", mixinStandardHelpOptions = true,
+    description = {"Group chats: one conversation with several people, on the same ledger.",
+        "send, history and receive take a group's name wherever they take a nickname."},
+    subcommands = {GroupCommand.Create.class, GroupCommand.ListGroups.class, GroupCommand.Show.class,
+        GroupCommand.Add.class, GroupCommand.Remove.class, GroupCommand.Leave.class})
+public final class GroupCommand extends CommandGroup {
+
+  static Group named(Session session, String name) throws Exception {
+    return Chats.findGroup(session.client().groups(), name).orElseThrow(() -> new GroupException(
+        GroupException.Reason.NOT_A_MEMBER, "You are in no group called \"" + SafeText.line(name)
+            + "\"; 'reschat group list' shows yours."));
+  }
+
+  static JsonObject groupJson(Group g, PublicCard me) {
+    JsonObject o = Json.object("group");
+    o.addProperty("name", g.name());
+    o.addProperty("id", g.id());
+    o.addProperty("epoch", g.current().id());
+    o.addProperty("members", g.members().size());
+    o.addProperty("status", g.status().name().toLowerCase(Locale.ROOT));
+    o.addProperty("admin", g.current().isAdmin(me));
+    return o;
+  }
+
+  static void report(Output out, Group g, PublicCard me, String done) {
+    if (out.json()) {
+      out.json(groupJson(g, me));
+    } else {
+      out.note(done);
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create a group with friends; each gets an invitation through your chat with them.")
+  static final class Create extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name (1-64 characters, not a friend's nickname).")
+    String name;
+
+    @Option(names = "--member", paramLabel = "NICK", description = "A friend to add; repeat for more.")
+    List<String> members = new ArrayList<>();
+
+    Create(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      if (session.profile().friends().find(name).isPresent()) {
+        throw new GroupException(GroupException.Reason.MALFORMED, "\"" + SafeText.line(name)
+            + "\" is a friend's nickname; give the group another name.");
+      }
+      if (Chats.findGroup(session.client().groups(), name).isPresent()) {
+        throw new GroupException(GroupException.Reason.MALFORMED, "You already have a group called \""
+            + SafeText.line(name) + "\".");
+      }
+      List<PublicCard> cards = new ArrayList<>();
+      for (String nick : members) {
+        cards.add(session.profile().friends().get(nick).card());
+      }
+      Group g = session.client().groups().create(name, cards);
+      report(session.output(), g, session.card(), "Created \"" + SafeText.line(g.name()) + "\" with "
+          + (g.members().size() - 1) + " other member(s); each has been sent an invitation.");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List your groups.")
+  static final class ListGroups extends BaseCommand {
+    ListGroups(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      List<Group> groups = session.client().groups().list();
+      for (Group g : groups) {
+        if (out.json()) {
+          out.json(groupJson(g, session.card()));
+        } else {
+          out.line(SafeText.line(g.name()) + "  " + g.members().size() + " members"
+              + (g.status() == Group.Status.ACTIVE ? "" : "  (" + g.status().name().toLowerCase(Locale.ROOT) + ")"));
+        }
+      }
+      if (groups.isEmpty() && !out.json()) {
+        out.note("No groups yet. Create one with 'reschat group create NAME --member NICK'.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Members, roles, fingerprints and epoch.")
+  static final class Show extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    Show(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      Group g = named(session, name);
+      Epoch e = g.current();
+      List<Friend> friends = session.profile().friends().list();
+      if (out.json()) {
+        out.json(groupJson(g, session.card()));
+      } else {
+        out.line(SafeText.line(g.name()) + "  epoch " + e.id() + "  " + g.status().name().toLowerCase(Locale.ROOT));
+      }
+      for (PublicCard m : e.members()) {
+        String nick = m.equals(session.card()) ? "me" : friends.stream().filter(f -> f.card().equals(m))
+            .map(Friend::nickname).findFirst().orElse(null);
+        if (out.json()) {
+          JsonObject o = Json.object("member");
+          o.addProperty("group", g.name());
+          o.addProperty("nickname", nick);
+          o.addProperty("fingerprint", m.fingerprintText());
+          o.addProperty("card", m.toString());
+          o.addProperty("admin", e.isAdmin(m));
+          out.json(o);
+        } else {
+          out.line("  " + String.format("%-12s", nick == null ? Groups.shortName(m) : nick)
+              + (e.isAdmin(m) ? " admin " : "       ") + m.fingerprintText());
+        }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true,
+      description = "Add a friend: a new key for the group; they read from now on (or all of it with --share-history).")
+  static final class Add extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "NICK")
+    String nickname;
+
+    @Option(names = "--share-history", description = "Hand them the group's earlier messages too.")
+    boolean shareHistory;
+
+    Add(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      Friend f = session.profile().friends().get(nickname);
+      Group added = session.client().groups().add(g, f.card(), shareHistory);
+      report(session.output(), added, session.card(), "Added " + f.nickname() + " to \"" + SafeText.line(g.name())
+          + "\"; the group has a new key and " + f.nickname() + " has been sent an invitation.");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "Remove a member (admins only): a new key they do not get; nothing they write from now on is read.")
+  static final class Remove extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "MEMBER", description = "A friend's nickname, or the start of a member's fingerprint.")
+    String member;
+
+    Remove(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      PublicCard card = memberCard(session, g, member);
+      Group after = session.client().groups().remove(g, card);
+      report(session.output(), after, session.card(), "Removed " + SafeText.line(member) + " from \""
+          + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "leave", mixinStandardHelpOptions = true, description = "Leave a group.")
+  static final class Leave extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    Leave(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      Group left = session.client().groups().leave(g);
+      report(session.output(), left, session.card(), "You left \"" + SafeText.line(g.name()) + "\".");
+      return ExitCodes.OK;
+    }
+  }
+
+  /** A member by a friend's nickname, or by the start of their fingerprint (hex, spaces ignored). */
+  static PublicCard memberCard(Session session, Group g, String who) throws Exception {
+    var friend = session.profile().friends().find(who);
+    if (friend.isPresent() && g.members().contains(friend.get().card())) {
+      return friend.get().card();
+    }
+    String prefix = who.replace(" ", "").toLowerCase(Locale.ROOT);
+    List<PublicCard> matches = new ArrayList<>();
+    for (PublicCard m : g.members()) {
+      if (prefix.length() >= 4 && m.fingerprintText().replace(" ", "").startsWith(prefix)) {
+        matches.add(m);
+      }
+    }
+    if (matches.size() != 1) {
+      throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "\"" + SafeText.line(who) + "\" names "
+          + (matches.isEmpty() ? "no" : "more than one") + " member of \"" + SafeText.line(g.name())
+          + "\"; use a friend's nickname or more of the fingerprint 'reschat group show' prints.");
+    }
+    return matches.get(0);
+  }
+}

@@ -1,0 +1,91 @@
+package org.reschat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reschat.cli.CliHarness.Result;
+
+/** Group chat at the terminal: three people, two of whom are not friends with each other. */
+class GroupCliTest {
+  @TempDir
+  Path dir;
+  CliHarness cli;
+
+  @BeforeEach
+  void aliceBobAndCarol() {
+    cli = new CliHarness(dir);
+    String alice = cli.init("alice");
+    String bob = cli.init("bob");
+    String carol = cli.init("carol");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", bob));
+    CliHarness.check(cli.as("alice", "friend", "add", "carol", carol));
+    CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
+    CliHarness.check(cli.as("carol", "friend", "add", "alice", alice));
+    CliHarness.check(cli.as("alice", "group", "create", "trip", "--member", "bob", "--member", "carol"));
+  }
+
+  private static void assertOneSentenceError(Result r, int code, String... fragments) {
+    assertThat(r.code()).as(r.toString()).isEqualTo(code);
+    assertThat(r.err()).as(r.toString()).startsWith("reschat: ");
+    for (String f : fragments) {
+      assertThat(r.err()).as(r.toString()).contains(f);
+    }
+    assertThat(r.err()).doesNotContain("\tat org.");
+  }
+
+  @Test
+  void membersWhoAreNotFriendsTalkAndEachLineSaysWhoWroteIt() {
+    Result invited = CliHarness.check(cli.as("bob", "receive"));
+    assertThat(invited.out()).contains("alice: [created the group \"trip\" with you in it]");
+    assertThat(CliHarness.check(cli.as("bob", "group", "list")).out()).contains("trip  3 members");
+    CliHarness.check(cli.as("carol", "receive"));
+    CliHarness.check(cli.as("alice", "send", "trip", "hello both"));
+    CliHarness.check(cli.as("bob", "send", "trip", "hi from bob"));
+    Result carolReads = CliHarness.check(cli.as("carol", "receive"));
+    assertThat(carolReads.out()).contains("alice: hello both");
+    String bobsShortFingerprint = CliHarness.check(cli.as("bob", "whoami", "--json")).out()
+        .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f]{4} [0-9a-f]{4}).*", "$1");
+    assertThat(carolReads.out()).contains(bobsShortFingerprint + ": hi from bob"); // not Carol's friend
+    List<JsonObject> json = CliHarness.check(cli.as("carol", "history", "trip", "--json")).lines().stream()
+        .map(l -> JsonParser.parseString(l).getAsJsonObject()).collect(Collectors.toList());
+    assertThat(json).anySatisfy(o -> {
+      assertThat(o.get("type").getAsString()).isEqualTo("message");
+      assertThat(o.get("group").getAsString()).isEqualTo("trip");
+      assertThat(o.get("text").getAsString()).isEqualTo("hi from bob");
+      assertThat(o.get("sender_fingerprint").getAsString()).startsWith(bobsShortFingerprint);
+    });
+    List<JsonObject> members = CliHarness.check(cli.as("alice", "group", "show", "trip", "--json")).lines().stream()
+        .map(l -> JsonParser.parseString(l).getAsJsonObject()).filter(o -> o.get("type").getAsString().equals("member"))
+        .collect(Collectors.toList());
+    assertThat(members).hasSize(3).anySatisfy(o -> assertThat(o.get("admin").getAsBoolean()).isTrue());
+  }
+
+  @Test
+  void aNameIsEitherAFriendOrAGroupAndOnlyAdminsRemove() {
+    assertOneSentenceError(cli.as("alice", "group", "create", "bob"), ExitCodes.USAGE, "friend's nickname");
+    assertOneSentenceError(cli.as("alice", "group", "create", "trip"), ExitCodes.USAGE, "already have a group");
+    assertOneSentenceError(cli.as("alice", "send", "nobody", "x"), ExitCodes.NOT_FOUND, "no friend or group");
+    CliHarness.check(cli.as("bob", "receive"));
+    assertOneSentenceError(cli.as("bob", "group", "remove", "trip", "alice"), ExitCodes.USAGE, "Only an admin");
+  }
+
+  @Test
+  void aRemovedMemberIsToldByWhomAndCannotSend() {
+    CliHarness.check(cli.as("carol", "receive"));
+    CliHarness.check(cli.as("alice", "group", "remove", "trip", "carol"));
+    CliHarness.check(cli.as("alice", "send", "trip", "without carol"));
+    Result told = cli.as("carol", "receive");
+    assertThat(told.err()).contains("you were removed from \"trip\" by alice");
+    assertThat(told.out()).doesNotContain("without carol");
+    assertOneSentenceError(cli.as("carol", "send", "trip", "hello?"), ExitCodes.SECURITY, "removed from \"trip\"");
+    CliHarness.check(cli.as("bob", "receive"));
+    assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).contains("without carol");
+  }
+}
