@@ -157,7 +157,124 @@ public final class Bench {
     }
     out.put("store_put_ms", round2(median(putMs)));
     out.put("store_get_ms", round2(median(getMs)));
+
+    progress.accept("group chat");
+    out.put("group_send_cpu_us_10", round1(groupSendMicros(10)));
+    out.put("group_send_cpu_us_50", round1(groupSendMicros(50)));
+    groupChange(out);
+    out.put("group_history_ms", round1(groupHistory(counting, out)));
     return out;
+  }
+
+  /** CPU per message in a group of {@code n}: seal, sign (with the heads of n - 1 feeds), seal the page. */
+  private double groupSendMicros(int n) throws Exception {
+    List<org.reschat.core.identity.PublicCard> members = new ArrayList<>();
+    Identity writer = Identity.generate(random);
+    members.add(writer.card());
+    for (int i = 1; i < n; i++) {
+      members.add(Identity.generate(random).card());
+    }
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    Conversation c = Conversation.of(writer, secret, members);
+    String key = c.pageKey(c.myFeed(), 1);
+    List<org.reschat.core.page.Head> heads = new ArrayList<>();
+    for (int i = 0; i < n; i++) { // the writer has read every other feed: the heads a page carries at size n
+      if (i != c.myIndex()) {
+        heads.add(new org.reschat.core.page.Head(i, 3, 20, new byte[8]));
+      }
+    }
+    PageWriter writerOfPages = new PageWriter(c);
+    List<Double> micros = new ArrayList<>();
+    long warmUntil = System.nanoTime() + WARM_UP_NANOS / 2;
+    for (int round = 0; System.nanoTime() < warmUntil || round < rounds + 10; round++) {
+      Page page = null;
+      for (int i = 0; i < 20; i++) {
+        long start = System.nanoTime();
+        page = writerOfPages.append(page, heads, draft(i));
+        Envelope.seal(c, key, page);
+        if (System.nanoTime() >= warmUntil) {
+          micros.add((System.nanoTime() - start) / 1e3);
+        }
+      }
+    }
+    return median(micros);
+  }
+
+  /** Removing a member from a group of 50: the new secret wrapped to 48 others, one op in the admin's feed. */
+  private void groupChange(Map<String, Number> out) throws Exception {
+    org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
+    CountingKvStore counting = new CountingKvStore(memory);
+    Identity admin = Identity.generate(random);
+    List<org.reschat.core.identity.PublicCard> others = new ArrayList<>();
+    for (int i = 0; i < 49; i++) {
+      others.add(Identity.generate(random).card());
+    }
+    List<Double> ms = new ArrayList<>();
+    long bytes = 0;
+    try (ChatClient c = client(admin, counting)) {
+      for (int run = 0; run < 4; run++) {
+        org.reschat.core.group.Group g = c.groups().create("bench " + run, others);
+        c.groups().send(g, HUNDRED);
+        CountingKvStore.Counts before = counting.counts();
+        long start = System.nanoTime();
+        c.groups().remove(g, others.get(run));
+        if (run > 0) { // the first one warms up
+          ms.add((System.nanoTime() - start) / 1e6);
+        }
+        bytes = counting.counts().minus(before).bytesWritten();
+      }
+    }
+    out.put("group_change_ms", round1(median(ms)));
+    out.put("group_change_bytes", bytes);
+  }
+
+  /**
+   * 10 members × 100 messages each, newest pages, read by a member holding nothing of the feeds (its own
+   * included: a new device); also records the reads that takes, and those of the next update.
+   */
+  private double groupHistory(CountingKvStore target, Map<String, Number> out) throws Exception {
+    List<Double> ms = new ArrayList<>();
+    for (int run = -1; run < 3; run++) {
+      Identity reader = Identity.generate(random);
+      List<Identity> writers = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        writers.add(Identity.generate(random));
+      }
+      try (ChatClient c = client(reader, target)) {
+        org.reschat.core.group.Group g = c.groups().create("history " + run,
+            writers.stream().map(Identity::card).toList());
+        List<Identity> all = new ArrayList<>(writers);
+        all.add(reader);
+        for (Identity w : all) {
+          Conversation conv = org.reschat.core.group.Group.conversation(w, g.current());
+          PageWriter pw = new PageWriter(conv);
+          Page page = null;
+          for (int i = 0; i < 100; i++) {
+            Page next = pw.append(page, List.of(), draft(i));
+            if (page != null && next.number() != page.number()) {
+              put(target, conv, page);
+            }
+            page = next;
+          }
+          put(target, conv, page);
+        }
+        CountingKvStore.Counts before = target.counts();
+        long start = System.nanoTime();
+        int shown = c.groups().history(g, HistoryRequest.newest(2)).messages().size();
+        if (shown < 10 * 40) {
+          throw new IllegalStateException("expected the newest pages of 10 feeds, loaded " + shown + " messages");
+        }
+        if (run >= 0) {
+          ms.add((System.nanoTime() - start) / 1e6);
+        }
+        out.put("group_open_reads_10_fresh", target.counts().minus(before).reads());
+        before = target.counts();
+        c.groups().update(g);
+        out.put("group_update_reads_10", target.counts().minus(before).reads());
+      }
+    }
+    return median(ms);
   }
 
   /** A conversation of 500 messages each way (25 pages per feed) read by a reader with no local copy. */

@@ -149,9 +149,11 @@ final class FeedReader {
   // --- finding and following the newest page ----------------------------------------------------------
 
   /**
-   * Brings the local copy up to the store's newest page. With a verified newest page n: compares the
-   * store's page n with it, then reads forward from n + 1 ({@code n} and {@code n + 1} should have been
-   * fetched already, in parallel with the other feeds). Without one: {@link #locate}.
+   * Brings the local copy up to the store's newest page. With a verified newest page n that is complete,
+   * reads forward from n + 1 (the next page's link vouches for n). Otherwise compares the store's page n
+   * with it, and reads forward only if that version may have a successor ({@link Page#mayHaveSuccessor}):
+   * one read per feed in the usual case. {@link #firstReads} says which reads to issue in parallel first.
+   * Without a verified page: {@link #locate}.
    */
   void refresh() throws KvException, LocalStateException {
     long n = newestVerified();
@@ -161,8 +163,29 @@ final class FeedReader {
       }
       return;
     }
-    Page top = reconcile(n, verified(n).orElseThrow(), fetch(n));
-    forward(n + 1, top);
+    Page held = verified(n).orElseThrow();
+    if (held.isFull()) {
+      forward(n + 1, held);
+      return;
+    }
+    Fetched remote = fetch(n);
+    Page top = reconcile(n, held, remote);
+    // A damaged or older copy of page n hides whether the writer moved on: then look at n + 1 anyway.
+    boolean hidden = !remote.isValid() || !top.equals(remote.page());
+    if (top.mayHaveSuccessor() || hidden) {
+      forward(n + 1, top);
+    }
+  }
+
+  /** The pages {@link #refresh} reads first, for the caller to fetch in parallel with other feeds'. */
+  java.util.List<Long> firstReads() throws LocalStateException {
+    long n = newestVerified();
+    if (n == 0) {
+      return java.util.List.of(1L); // the first probe of the search for the newest page
+    }
+    Page held = verified(n).orElseThrow();
+    return held.isFull() ? java.util.List.of(n + 1)
+        : held.mayHaveSuccessor() ? java.util.List.of(n, n + 1) : java.util.List.of(n);
   }
 
   /**

@@ -116,8 +116,7 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
     void refresh() throws KvException, LocalStateException {
       Map<FeedReader, List<Long>> first = new LinkedHashMap<>();
       for (FeedReader r : readers) {
-        long n = r.newestVerified();
-        first.put(r, n > 0 ? List.of(n, n + 1) : List.of(1L));
+        first.put(r, r.firstReads());
       }
       prefetch(first, HistoryRequest.Progress.NONE);
       for (FeedReader r : readers) {

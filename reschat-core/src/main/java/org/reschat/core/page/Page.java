@@ -64,6 +64,18 @@ public final class Page {
     return slots.size() >= PageLimits.SLOTS_PER_PAGE;
   }
 
+  /**
+   * Whether the writer may have started the next page after this version: it is full, or so large that
+   * the largest message, with every member's head, might not fit. A writer appends to a page until then,
+   * so a reader holding a page that is neither need not look for the next one.
+   */
+  public boolean mayHaveSuccessor() {
+    int largestSlot = 1 + PageLimits.EPOCH_TAG_BYTES + 1 + 16 + 8 + 2 + PageLimits.MAX_EXTENSION_BYTES + 1
+        + PageLimits.SENDER_COPY_BYTES + 2 + PageLimits.MAX_RECEIVER_COPY_BYTES;
+    int allHeads = PageLimits.MAX_MEMBERS * (1 + 4 + 1 + PageLimits.HEAD_HASH_BYTES);
+    return isFull() || encoded.length > PageLimits.MAX_PAGE_BYTES - largestSlot - allHeads;
+  }
+
   /** SHA-256 over a label and the encoding: what the next page's {@link #previous()} holds. */
   public byte[] hash() {
     byte[] h = hash;

@@ -244,4 +244,19 @@ class GroupChatTest {
     carol.groups().acceptInvites(a.card(), all);
     assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
   }
+  @Test
+  void pollingAGroupReadsOncePerMemberFeed() throws Exception {
+    Group g = trip();
+    alice.groups().send(g, "one");
+    bob.groups().send(seenBy(bob, g), "two");
+    carol.groups().send(seenBy(carol, g), "three");
+    alice.groups().update(g);
+    store.takeCalls();
+    alice.groups().update(g); // nothing new: each feed's open tail page is read once, nothing else
+    assertThat(store.takeCalls()).hasSize(3).allMatch(call -> call.op() == RecordingKvStore.Op.GET);
+    bob.groups().send(seenBy(bob, g), "four");
+    store.takeCalls();
+    assertThat(texts(alice.groups().update(g).received())).containsExactly("four");
+    assertThat(store.takeCalls()).hasSize(3);
+  }
 }
