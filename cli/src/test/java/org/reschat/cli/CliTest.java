@@ -209,7 +209,7 @@ class CliTest {
     cli.stdin = "\n\n";
     assertOneSentenceError(cli.as("alice", "send", "bob"), ExitCodes.USAGE, "empty");
     assertOneSentenceError(cli.as("alice", "send", "bob", "x".repeat(16 * 1024 + 1)), ExitCodes.USAGE, "16 KiB");
-    assertOneSentenceError(cli.as("alice", "send", "carol", "hi"), ExitCodes.NOT_FOUND, "no friend called carol");
+    assertOneSentenceError(cli.as("alice", "send", "carol", "hi"), ExitCodes.NOT_FOUND, "no friend or group called \"carol\"");
     cli.env.put("RESCHAT_STORE", "embeded:" + dir.resolve("ledger.db"));
     assertOneSentenceError(cli.as("alice", "send", "bob", "typo in the store"), ExitCodes.USAGE, "embedded:PATH");
     cli.env.put("RESCHAT_STORE", "embedded:" + dir.resolve("ledger.db"));

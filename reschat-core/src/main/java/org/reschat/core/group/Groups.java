@@ -55,6 +55,8 @@ public final class Groups {
   public static final String INVITE = "GROUP_INVITE";
   public static final String ROTATE = "GROUP_ROTATE";
   public static final String LEAVE = "GROUP_LEAVE";
+  public static final String ENTRUST = "GROUP_ENTRUST";
+  private static final byte[] MERGE_SALT = "reschat/v2 merge".getBytes(StandardCharsets.UTF_8);
   private static final byte[] STATE_LABEL = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
 
   private final Identity me;
@@ -245,8 +247,7 @@ public final class Groups {
     java.util.Set<String> read = new java.util.HashSet<>();
     for (int round = 0; round < GroupCodec.MAX_EPOCHS; round++) {
       List<Epoch> toRead = new ArrayList<>();
-      int n = now.epochs().size();
-      for (Epoch e : now.epochs().subList(Math.max(0, n - 2), n)) {
+      for (Epoch e : watched(now)) {
         if (!read.contains(e.id())) {
           toRead.add(e);
         }
@@ -268,6 +269,16 @@ public final class Groups {
     }
     received.sort(Comparator.comparing(Message::sentAt));
     return new Update(received, published, pending, problem, warnings);
+  }
+
+  /** The current epoch and those it follows (one, or the branches it merged): where ops may still arrive. */
+  private static List<Epoch> watched(Group g) {
+    List<Epoch> out = new ArrayList<>();
+    out.add(g.current());
+    for (String parent : g.current().parent().split("\\+")) {
+      g.epoch(parent).ifPresent(out::add);
+    }
+    return out;
   }
 
   private static List<Message> withinCuts(Epoch e, List<Message> messages) {
@@ -414,9 +425,184 @@ public final class Groups {
         now = applyRotation(now, e, m);
       } else if (m.type().equals(LEAVE)) {
         now = applyLeave(now, e, m);
+      } else if (m.type().equals(ENTRUST)) {
+        now = applyEntrust(now, e, m);
       }
     }
-    return now;
+    return converge(now);
+  }
+
+  // --- concurrent changes -------------------------------------------------------------------------------
+
+  /**
+   * Two members who change the membership without having seen each other's change start sibling epochs.
+   * Every member holding all of them merges them the same way, with no winner to pick: the merged secret
+   * is HKDF over the siblings' secrets in id order, so only a member of every branch can derive it and a
+   * removal in any branch holds; the members are everyone in some branch except anyone a branch dropped
+   * from the epoch they all follow (a removal beats a concurrent add). Newcomers of one branch cannot
+   * derive it: the first admin of the merged epoch hands it to them ({@code GROUP_ENTRUST}).
+   */
+  private Group converge(Group g) throws LocalStateException, KvException {
+    if (g.status() != Group.Status.ACTIVE) {
+      return g;
+    }
+    java.util.Set<String> parents = new java.util.HashSet<>();
+    for (Epoch e : g.epochs()) {
+      parents.addAll(List.of(e.parent().split("\\+")));
+    }
+    List<Epoch> leaves = new ArrayList<>();
+    for (Epoch e : g.epochs()) {
+      if (!parents.contains(e.id())) {
+        leaves.add(e);
+      }
+    }
+    if (leaves.size() <= 1) {
+      if (leaves.size() == 1 && !g.current().id().equals(leaves.get(0).id())) { // make the leaf the current one
+        List<Epoch> epochs = new ArrayList<>(g.epochs());
+        epochs.remove(leaves.get(0));
+        epochs.add(leaves.get(0));
+        Group out = g.withEpochs(epochs);
+        save(out);
+        return out;
+      }
+      return g;
+    }
+    leaves.sort(Comparator.comparing(Epoch::id));
+    Epoch merged = merge(g, leaves);
+    List<Epoch> epochs = new ArrayList<>(g.epochs());
+    epochs.add(merged);
+    Group out = g.withEpochs(epochs);
+    save(out);
+    if (merged.isMember(me.card()) && merged.effectiveAdmins().get(0).equals(me.card())) {
+      entrust(out, merged, leaves);
+    }
+    return out;
+  }
+
+  private Epoch merge(Group g, List<Epoch> leaves) {
+    java.io.ByteArrayOutputStream ikm = new java.io.ByteArrayOutputStream();
+    StringBuilder parent = new StringBuilder();
+    for (Epoch leaf : leaves) {
+      ikm.writeBytes(leaf.secret());
+      parent.append(parent.length() == 0 ? "" : "+").append(leaf.id());
+    }
+    byte[] secret = org.reschat.core.crypto.Hkdf.sha256(ikm.toByteArray(), MERGE_SALT,
+        parent.toString().getBytes(StandardCharsets.UTF_8), 32);
+    // What every branch started from: the nearest epoch that is an ancestor of all of them.
+    Epoch base = commonAncestor(g, leaves);
+    List<PublicCard> members = new ArrayList<>();
+    List<PublicCard> admins = new ArrayList<>();
+    for (Epoch leaf : leaves) {
+      for (PublicCard m : leaf.members()) {
+        boolean droppedSomewhere = base != null && base.isMember(m)
+            && leaves.stream().anyMatch(l -> !l.isMember(m));
+        if (!droppedSomewhere && !members.contains(m)) {
+          members.add(m);
+        }
+      }
+    }
+    for (Epoch leaf : leaves) {
+      for (PublicCard a : leaf.admins()) {
+        if (members.contains(a) && !admins.contains(a)) {
+          admins.add(a);
+        }
+      }
+    }
+    return new Epoch(Epoch.idOf(secret), secret, members, admins, parent.toString(), Map.of());
+  }
+
+  private static Epoch commonAncestor(Group g, List<Epoch> leaves) {
+    List<java.util.Set<String>> lines = new ArrayList<>();
+    for (Epoch leaf : leaves) {
+      java.util.Set<String> line = new java.util.LinkedHashSet<>();
+      java.util.ArrayDeque<Epoch> todo = new java.util.ArrayDeque<>(List.of(leaf));
+      while (!todo.isEmpty() && line.size() <= GroupCodec.MAX_EPOCHS) {
+        Epoch e = todo.pop();
+        if (line.add(e.id())) {
+          for (String p : e.parent().split("\\+")) {
+            g.epoch(p).ifPresent(todo::push);
+          }
+        }
+      }
+      lines.add(line);
+    }
+    for (int i = g.epochs().size() - 1; i >= 0; i--) { // the newest epoch every leaf descends from
+      String id = g.epochs().get(i).id();
+      if (lines.stream().allMatch(l -> l.contains(id)) && leaves.stream().noneMatch(l -> l.id().equals(id))) {
+        return g.epochs().get(i);
+      }
+    }
+    return null;
+  }
+
+  /** Hands the merged secret to members who cannot derive it, in a branch epoch each of them reads. */
+  private void entrust(Group g, Epoch merged, List<Epoch> leaves) throws LocalStateException, KvException {
+    for (Epoch leaf : leaves) {
+      JsonObject wraps = new JsonObject();
+      for (PublicCard m : merged.members()) {
+        boolean lacksSome = leaves.stream().anyMatch(l -> !l.isMember(m));
+        if (lacksSome && leaf.isMember(m) && !m.equals(me.card())) {
+          wraps.addProperty(Epoch.hex(m), Base64Url.encode(client.conversationWith(m).secretWraps()
+              .encrypt(merged.secret(), wrapAad(g.id(), merged.id()))));
+        }
+      }
+      if (wraps.size() == 0 || !leaf.isMember(me.card())) {
+        continue;
+      }
+      JsonObject op = new JsonObject();
+      op.addProperty("v", 1);
+      op.addProperty("group", g.id());
+      op.addProperty("epoch", merged.id());
+      op.addProperty("parent", merged.parent());
+      op.add("members", GroupCodec.cards(merged.members()));
+      op.add("admins", GroupCodec.cards(merged.admins()));
+      op.add("wraps", wraps);
+      try {
+        client.send(Group.conversation(me, leaf), ENTRUST, "merged concurrent changes".getBytes(StandardCharsets.UTF_8),
+            op.toString().getBytes(StandardCharsets.UTF_8));
+      } catch (InvalidMessageException ex) {
+        throw new IllegalStateException("An entrust op does not fit a page", ex);
+      }
+    }
+  }
+
+  private Group applyEntrust(Group g, Epoch e, Message m) throws LocalStateException {
+    Optional<JsonObject> op = StrictJson.parseObject(new String(m.body(), StandardCharsets.UTF_8));
+    if (op.isEmpty() || !StrictJson.string(op.get(), "group").orElse("").equals(g.id())) {
+      return g;
+    }
+    String id = StrictJson.string(op.get(), "epoch").orElse("");
+    String parent = StrictJson.string(op.get(), "parent").orElse("");
+    if (g.epoch(id).isPresent() || !List.of(parent.split("\\+")).contains(e.id())) {
+      return g;
+    }
+    try {
+      List<PublicCard> members = new ArrayList<>();
+      for (JsonElement c : op.get().getAsJsonArray("members")) {
+        members.add(GroupCodec.card(c.getAsString()));
+      }
+      List<PublicCard> admins = new ArrayList<>();
+      for (JsonElement c : op.get().getAsJsonArray("admins")) {
+        admins.add(GroupCodec.card(c.getAsString()));
+      }
+      JsonElement wrap = op.get().getAsJsonObject("wraps").get(Epoch.hex(me.card()));
+      if (wrap == null || !members.contains(me.card()) || members.size() > PageLimits.MAX_MEMBERS) {
+        return g;
+      }
+      byte[] secret = client.conversationWith(m.sender()).secretWraps().decrypt(
+          Base64Url.decode(wrap.getAsString()).orElseThrow(() -> new OneTimeKeyAead.OpenFailedException("not base64url")),
+          wrapAad(g.id(), id));
+      if (!Epoch.idOf(secret).equals(id)) {
+        return g;
+      }
+      List<Epoch> epochs = new ArrayList<>(g.epochs());
+      epochs.add(new Epoch(id, secret, members, admins, parent, Map.of()));
+      Group out = g.withEpochs(epochs);
+      save(out);
+      return out;
+    } catch (RuntimeException | GroupException | OneTimeKeyAead.OpenFailedException ex) {
+      return g; // malformed or not for us: ignored
+    }
   }
 
   private Group applyRotation(Group g, Epoch e, Message m) throws LocalStateException {

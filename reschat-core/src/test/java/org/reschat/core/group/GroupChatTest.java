@@ -259,4 +259,38 @@ class GroupChatTest {
     assertThat(texts(alice.groups().update(g).received())).containsExactly("four");
     assertThat(store.takeCalls()).hasSize(3);
   }
+  @Test
+  void aConcurrentRemoveAndAddByMembersWhoHaveNotSeenEachOtherConverge() throws Exception {
+    Group g = trip();
+    // Alice (admin) removes Carol while Bob adds Dave; neither has seen the other's change.
+    alice.groups().remove(seenBy(alice, g), c.card());
+    bob.groups().add(seenBy(bob, g), d.card(), false);
+    dave.update(b.card());
+    for (int round = 0; round < 2; round++) {
+      for (ChatClient member : List.of(alice, bob, dave)) {
+        member.groups().update(seenBy(member, g));
+      }
+    }
+    carol.groups().update(seenBy(carol, g));
+    String epoch = seenBy(alice, g).current().id();
+    for (ChatClient member : List.of(alice, bob, dave)) {
+      Group seen = seenBy(member, g);
+      assertThat(seen.current().id()).as("the same key for everyone").isEqualTo(epoch);
+      assertThat(seen.members()).as("the removal holds, the add too").containsExactlyInAnyOrder(a.card(), b.card(),
+          d.card());
+    }
+    assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
+    int keysBefore = memory.keys().size();
+    alice.groups().send(seenBy(alice, g), "after the merge");
+    for (ChatClient member : List.of(bob, dave)) {
+      assertThat(texts(member.groups().update(seenBy(member, g)).received())).contains("after the merge");
+    }
+    for (String key : memory.keys().subList(keysBefore, memory.keys().size())) {
+      String value = memory.get(key).orElseThrow();
+      for (Epoch e : seenBy(carol, g).epochs()) {
+        assertThatThrownBy(() -> Envelope.open(Group.conversation(c, e), key, value))
+            .isInstanceOf(PageFormatException.class);
+      }
+    }
+  }
 }
