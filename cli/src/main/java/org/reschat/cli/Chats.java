@@ -35,6 +35,11 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
   /** How a message's sender is shown: "me", a nickname, or for a stranger in a group a short fingerprint. */
   String sender(Message m) throws LocalStateException;
 
+  /** Names whose feed a warning is about: the friend, or in a group the group and the member. */
+  default String whose(org.reschat.core.FeedWarning w) throws LocalStateException {
+    return name();
+  }
+
   /** Prints one message of this chat as data or as a line. */
   default void print(Output out, Message m) throws LocalStateException {
     if (out.json()) {
@@ -117,6 +122,11 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     @Override
     public String sender(Message m) throws LocalStateException {
       return nameOf(m.sender());
+    }
+
+    @Override
+    public String whose(org.reschat.core.FeedWarning w) throws LocalStateException {
+      return group.name() + ", " + (w.ownFeed() ? "you" : nameOf(w.writer()));
     }
 
     /** A member as this person knows them: a friend's nickname, else the start of the fingerprint. */

@@ -70,6 +70,7 @@ public final class Json {
     o.addProperty("own_feed", w.ownFeed());
     o.addProperty("page", w.page());
     o.addProperty("detail", w.detail());
+    o.addProperty("writer_fingerprint", w.writer().fingerprintText());
     return o;
   }
 }

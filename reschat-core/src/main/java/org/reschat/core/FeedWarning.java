@@ -9,8 +9,10 @@ package org.reschat.core;
  * @param ownFeed whether it is in this person's own feed (then the client republishes the page)
  * @param page the page number concerned
  * @param detail one sentence saying what exactly
+ * @param writer the card of the feed's writer (in a group, which member's feed)
  */
-public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail) {
+public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail,
+    org.reschat.core.identity.PublicCard writer) {
 
   /** What was found. */
   public enum Kind {

@@ -65,7 +65,7 @@ public final class ExportCommand extends BaseCommand {
       AtomicFiles.write(file.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8));
       out.note("Wrote " + history.messages().size() + " messages to " + file + ".");
     }
-    return HistoryCommand.reportProblems(out, friend.nickname(), history);
+    return HistoryCommand.reportProblems(out, new org.reschat.cli.Chats.WithFriend(friend), history);
   }
 
   /**

@@ -73,17 +73,18 @@ public final class HistoryCommand extends BaseCommand {
         out.note("Older messages exist: 'reschat history " + friend + " --all' shows everything.");
       }
     }
-    return reportProblems(out, friend, history);
+    return reportProblems(out, chat, history);
   }
 
   /**
    * Prints what went wrong while loading (tampering found, the store not answering) and returns the exit
    * code: 4 for tampering, 5 when only the local copy could be shown, else 0.
    */
-  static int reportProblems(Output out, String friend, History history) {
+  static int reportProblems(Output out, org.reschat.cli.Chats chat, History history)
+      throws org.reschat.core.LocalStateException {
     boolean security = false;
     for (FeedWarning w : history.warnings()) {
-      out.feedWarning(w, friend);
+      out.feedWarning(w, chat.whose(w));
       security |= w.kind().isSecurityProblem();
     }
     if (history.storeProblem().isPresent()) {

@@ -91,7 +91,7 @@ public final class ReceiveCommand extends BaseCommand {
             chat.print(out, m);
           }
           for (FeedWarning w : u.warnings()) {
-            out.feedWarning(w, chat.name());
+            out.feedWarning(w, chat.whose(w));
             security |= w.kind().isSecurityProblem();
           }
           if (u.published() > 0 && !out.json()) {

@@ -404,6 +404,6 @@ final class FeedReader {
   }
 
   void warn(Kind kind, long number, String detail) {
-    warnings.add(new FeedWarning(kind, own, number, detail), feed.member());
+    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed)), feed.member());
   }
 }

@@ -45,7 +45,8 @@ final class Timeline {
             : "[a " + slot.type() + " message, which this version cannot show]";
       } catch (OneTimeKeyAead.OpenFailedException e) {
         out.add(new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, feed.own, number,
-            "message " + i + " does not open with the conversation's keys (" + e.getMessage() + ")"));
+            "message " + i + " does not open with the conversation's keys (" + e.getMessage() + ")",
+            c.writerOf(feed.feed)));
         continue;
       }
       out.add(new Message(feed.feed.writer() + ":" + number + ":" + i,
