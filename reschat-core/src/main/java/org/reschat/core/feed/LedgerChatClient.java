@@ -64,7 +64,7 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
     this.clock = clock;
     this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
-    this.groups = new org.reschat.core.group.Groups(me, this, state);
+    this.groups = new org.reschat.core.group.Groups(me, this, state, store);
   }
 
   @Override

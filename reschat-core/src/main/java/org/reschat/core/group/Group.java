@@ -11,14 +11,17 @@ import org.reschat.core.identity.PublicCard;
  * current one, where messages are sent. Immutable.
  *
  * @param removedBy who removed this member, when {@code status} is {@code REMOVED}
+ * @param links join links this member (an admin) made, with their private halves
  */
-public record Group(String id, String name, List<Epoch> epochs, Status status, Optional<PublicCard> removedBy) {
+public record Group(String id, String name, List<Epoch> epochs, Status status, Optional<PublicCard> removedBy,
+    List<JoinLink> links) {
 
   /** Whether this member is still in the group. */
   public enum Status { ACTIVE, REMOVED, LEFT }
 
   public Group {
     epochs = List.copyOf(epochs);
+    links = List.copyOf(links);
     if (epochs.isEmpty()) {
       throw new IllegalArgumentException("A group has at least one epoch");
     }
@@ -42,10 +45,19 @@ public record Group(String id, String name, List<Epoch> epochs, Status status, O
   }
 
   Group withEpochs(List<Epoch> newEpochs) {
-    return new Group(id, name, newEpochs, status, removedBy);
+    return new Group(id, name, newEpochs, status, removedBy, links);
   }
 
   Group withStatus(Status s, PublicCard by) {
-    return new Group(id, name, epochs, s, Optional.ofNullable(by));
+    return new Group(id, name, epochs, s, Optional.ofNullable(by), links);
+  }
+
+  Group withLinks(List<JoinLink> newLinks) {
+    return new Group(id, name, epochs, status, removedBy, newLinks);
+  }
+
+  /** The links not revoked. */
+  public List<JoinLink> activeLinks() {
+    return links.stream().filter(l -> !l.revoked()).toList();
   }
 }

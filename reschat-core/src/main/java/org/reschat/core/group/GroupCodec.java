@@ -43,6 +43,18 @@ final class GroupCodec {
       epochs.add(epoch(e));
     }
     o.add("epochs", epochs);
+    JsonArray links = new JsonArray();
+    for (JoinLink l : g.links()) {
+      JsonObject lo = new JsonObject();
+      lo.addProperty("link", l.toString());
+      l.boxSecret().ifPresent(secret -> lo.addProperty("box", Base64Url.encode(secret)));
+      lo.addProperty("revoked", l.revoked());
+      JsonArray denied = new JsonArray();
+      l.denied().forEach(denied::add);
+      lo.add("denied", denied);
+      links.add(lo);
+    }
+    o.add("links", links);
     return o.toString();
   }
 
@@ -96,7 +108,38 @@ final class GroupCodec {
     for (JsonElement e : epochsElement.getAsJsonArray()) {
       epochs.add(parseEpoch(e));
     }
-    return new Group(id, name, epochs, status, removedBy);
+    List<JoinLink> links = new ArrayList<>();
+    JsonElement linksElement = o.get("links");
+    if (linksElement != null) {
+      if (!linksElement.isJsonArray() || linksElement.getAsJsonArray().size() > MAX_EPOCHS) {
+        throw bad("its links are not a list");
+      }
+      for (JsonElement l : linksElement.getAsJsonArray()) {
+        links.add(parseLink(l));
+      }
+    }
+    return new Group(id, name, epochs, status, removedBy, links);
+  }
+
+  private static JoinLink parseLink(JsonElement element) throws GroupException {
+    if (!element.isJsonObject()) {
+      throw bad("a link is not an object");
+    }
+    JsonObject l = element.getAsJsonObject();
+    JoinLink parsed = JoinLink.parse(StrictJson.string(l, "link").orElse(""))
+        .orElseThrow(() -> bad("a link is malformed"));
+    Optional<byte[]> box = StrictJson.string(l, "box").flatMap(Base64Url::decode).filter(b -> b.length == 32);
+    boolean revoked = StrictJson.bool(l, "revoked").orElse(false);
+    List<String> denied = new ArrayList<>();
+    JsonElement d = l.get("denied");
+    if (d != null && d.isJsonArray() && d.getAsJsonArray().size() <= JoinLink.MAX_BOARD) {
+      for (JsonElement f : d.getAsJsonArray()) {
+        if (f.isJsonPrimitive() && f.getAsString().matches("[0-9a-f]{64}")) {
+          denied.add(f.getAsString());
+        }
+      }
+    }
+    return new JoinLink(parsed.board(), parsed.boxPublic(), box, revoked, denied);
   }
 
   static Epoch parseEpoch(JsonElement element) throws GroupException {

@@ -65,10 +65,13 @@ public final class Groups {
   private final SecureRandom random = new SecureRandom();
   private final OneTimeKeyAead sealer;
 
-  public Groups(Identity me, ConversationClient client, LocalState state) {
+  private final org.reschat.kv.KvStore store;
+
+  public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store) {
     this.me = me;
     this.client = client;
     this.state = state;
+    this.store = store;
     this.sealer = new OneTimeKeyAead(me.selfSecret(STATE_LABEL), STATE_LABEL);
   }
 
@@ -128,7 +131,8 @@ public final class Groups {
     byte[] secret = new byte[32];
     random.nextBytes(secret);
     Epoch first = new Epoch(Epoch.idOf(secret), secret, all, List.of(me.card()), "", Map.of());
-    Group g = new Group(Base64Url.encode(id), name.strip(), List.of(first), Group.Status.ACTIVE, Optional.empty());
+    Group g = new Group(Base64Url.encode(id), name.strip(), List.of(first), Group.Status.ACTIVE, Optional.empty(),
+        List.of());
     save(g);
     for (PublicCard m : all.subList(1, all.size())) {
       invite(g, m, false, "created the group \"" + g.name() + "\" with you in it");
@@ -175,7 +179,8 @@ public final class Groups {
       Optional<Group> known = find(offered.id());
       Group merged;
       if (known.isEmpty()) {
-        merged = new Group(offered.id(), offered.name(), offered.epochs(), Group.Status.ACTIVE, Optional.empty());
+        merged = new Group(offered.id(), offered.name(), offered.epochs(), Group.Status.ACTIVE, Optional.empty(),
+            List.of());
       } else {
         List<Epoch> epochs = new ArrayList<>(known.get().epochs());
         boolean added = false;
@@ -188,7 +193,8 @@ public final class Groups {
         if (!added) {
           continue; // a stale or repeated invitation changes nothing
         }
-        merged = new Group(known.get().id(), known.get().name(), epochs, Group.Status.ACTIVE, Optional.empty());
+        merged = new Group(known.get().id(), known.get().name(), epochs, Group.Status.ACTIVE, Optional.empty(),
+            known.get().links());
       }
       save(merged);
       changed.add(merged);
@@ -431,6 +437,242 @@ public final class Groups {
     }
     return converge(now);
   }
+
+  // --- joining by link ---------------------------------------------------------------------------------
+
+  /** Someone who asked to join through a link: their card (signed by them) and the name they gave. */
+  public record JoinRequest(PublicCard card, String name, JoinLink link) {}
+
+  /** What {@link #join} did. */
+  public record JoinResult(Optional<Group> joined, boolean requested) {}
+
+  private static final byte[] REQUEST_INFO = "reschat/v2 join request".getBytes(StandardCharsets.UTF_8);
+
+  /** A new link to ask to join (admins only). */
+  public String link(Group g) throws GroupException, LocalStateException {
+    Group now = requireAdmin(g.id());
+    JoinLink l = JoinLink.create(random);
+    List<JoinLink> links = new ArrayList<>(now.links());
+    links.add(l);
+    save(now.withLinks(links));
+    return l.toString();
+  }
+
+  /** Revokes every link of the group: requests through them are no longer read. */
+  public Group revokeLinks(Group g) throws GroupException, LocalStateException {
+    Group now = requireAdmin(g.id());
+    Group out = now.withLinks(now.links().stream().map(JoinLink::revoke).toList());
+    save(out);
+    return out;
+  }
+
+  /**
+   * Asks to join through {@code linkText}, or completes the join when an admin has approved: posts a
+   * request sealed to the link's box (once per call; admins see each requester once), then looks for the
+   * welcome only the link's holders can have written.
+   */
+  public JoinResult join(String linkText, String name, boolean post) throws GroupException, LocalStateException,
+      KvException {
+    JoinLink link = JoinLink.parse(linkText).orElseThrow(() -> new GroupException(GroupException.Reason.MALFORMED,
+        "That is not a group link (it starts with \"" + JoinLink.PREFIX + "\")."));
+    Optional<Group> welcomed = welcome(link);
+    if (welcomed.isPresent()) {
+      return new JoinResult(welcomed, false);
+    }
+    if (post) {
+      postRequest(link, name);
+    }
+    return new JoinResult(Optional.empty(), post);
+  }
+
+  private void postRequest(JoinLink link, String name) throws KvException, GroupException {
+    JsonObject o = new JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("card", me.card().toString());
+    o.addProperty("name", name);
+    o.addProperty("sig", Base64Url.encode(me.sign(requestSigned(link, me.card(), name))));
+    byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
+    int collisions = 0;
+    for (int i = 1; i <= JoinLink.MAX_BOARD; i++) {
+      String key = link.boardKey(i);
+      if (store.get(key).isPresent()) {
+        continue; // taken (by a request, or by junk): the next slot
+      }
+      byte[] sealed = org.reschat.core.crypto.Hpke.standard().seal(link.boxPublic(), REQUEST_INFO,
+          key.getBytes(StandardCharsets.UTF_8), json);
+      String value = versioned(sealed);
+      store.put(key, value);
+      if (store.get(key).map(value::equals).orElse(false)) {
+        return;
+      }
+      if (++collisions > MAX_COLLISIONS) {
+        break; // someone keeps writing where we write
+      }
+    }
+    throw new GroupException(GroupException.Reason.NOT_ALLOWED, "The link's board is full; ask the group for a new link.");
+  }
+
+  private Optional<Group> welcome(JoinLink link) throws KvException, LocalStateException {
+    String key = link.welcomeKey(me.card());
+    Optional<String> value = store.get(key);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<byte[]> shared = me.agree(link.boxPublic());
+    Optional<byte[]> raw = Base64Url.decode(value.get()).filter(b -> b.length > 1 && b[0] == 2);
+    if (shared.isEmpty() || raw.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      byte[] json = JoinLink.welcomes(shared.get(), link.board()).decrypt(
+          java.util.Arrays.copyOfRange(raw.get(), 1, raw.get().length), key.getBytes(StandardCharsets.UTF_8));
+      Group offered = GroupCodec.parse(new String(json, StandardCharsets.UTF_8));
+      if (!offered.current().isMember(me.card())) {
+        return Optional.empty();
+      }
+      Group joined = find(offered.id()).map(known -> known.withEpochs(union(known.epochs(), offered.epochs()))
+          .withStatus(Group.Status.ACTIVE, null)).orElse(new Group(offered.id(), offered.name(), offered.epochs(),
+              Group.Status.ACTIVE, Optional.empty(), List.of()));
+      save(joined);
+      return Optional.of(joined);
+    } catch (OneTimeKeyAead.OpenFailedException | GroupException e) {
+      return Optional.empty(); // not written by a holder of the link: ignored
+    }
+  }
+
+  private static List<Epoch> union(List<Epoch> known, List<Epoch> offered) {
+    List<Epoch> out = new ArrayList<>(known);
+    for (Epoch e : offered) {
+      if (out.stream().noneMatch(k -> k.id().equals(e.id()))) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** The requests waiting on the group's active links (admins only): not members, not denied, once each. */
+  public List<JoinRequest> requests(Group g) throws GroupException, LocalStateException, KvException {
+    Group now = requireAdmin(g.id());
+    List<JoinRequest> out = new ArrayList<>();
+    for (JoinLink link : now.activeLinks()) {
+      if (link.boxSecret().isEmpty()) {
+        continue;
+      }
+      // Up to the first empty slot, at most MAX_BOARD reads: junk on the board costs a bounded number of
+      // reads, and a requester skips it, so stopping at junk would hide the requests after it.
+      for (int i = 1; i <= JoinLink.MAX_BOARD; i++) {
+        String key = link.boardKey(i);
+        Optional<String> value = store.get(key);
+        if (value.isEmpty()) {
+          break;
+        }
+        Optional<JoinRequest> r = openRequest(link, key, value.get());
+        if (r.isEmpty()) {
+          continue;
+        }
+        PublicCard who = r.get().card();
+        if (!now.current().isMember(who) && !link.denied().contains(Epoch.hex(who))
+            && out.stream().noneMatch(x -> x.card().equals(who))) {
+          out.add(r.get());
+        }
+      }
+    }
+    return out;
+  }
+
+  private Optional<JoinRequest> openRequest(JoinLink link, String key, String value) {
+    Optional<byte[]> raw = Base64Url.decode(value).filter(b -> b.length > 1 && b[0] == 2);
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      byte[] secret = link.boxSecret().orElseThrow();
+      byte[] json = org.reschat.core.crypto.Hpke.open(secret, link.boxPublic(), REQUEST_INFO,
+          key.getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOfRange(raw.get(), 1, raw.get().length));
+      JsonObject o = StrictJson.parseObject(new String(json, StandardCharsets.UTF_8)).orElseThrow();
+      PublicCard card = GroupCodec.card(StrictJson.string(o, "card").orElseThrow());
+      String name = StrictJson.string(o, "name").filter(n -> n.length() <= 64).orElseThrow();
+      byte[] sig = StrictJson.string(o, "sig").flatMap(Base64Url::decode).orElseThrow();
+      if (!card.verify(requestSigned(link, card, name), sig)) {
+        return Optional.empty(); // a request in someone else's name
+      }
+      return Optional.of(new JoinRequest(card, name, link));
+    } catch (org.reschat.core.crypto.Hpke.OpenFailedException | GroupException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Approves a request (admins only): a new epoch with them, and the welcome only they can open. */
+  public Group approve(Group g, PublicCard requester, boolean shareHistory) throws GroupException,
+      LocalStateException, KvException, InvalidMessageException {
+    Group now = requireAdmin(g.id());
+    JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
+        .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
+            "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
+    List<PublicCard> members = new ArrayList<>(now.members());
+    members.add(requester);
+    Group rotated = rotate(now, members, Map.of(), "approved " + shortName(requester));
+    JsonObject o = new JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("id", rotated.id());
+    o.addProperty("name", rotated.name());
+    JsonArray epochs = new JsonArray();
+    for (Epoch e : shareHistory ? rotated.epochs() : List.of(rotated.current())) {
+      epochs.add(GroupCodec.epoch(e));
+    }
+    o.add("epochs", epochs);
+    JoinLink link = request.link();
+    byte[] shared = new byte[32];
+    if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(link.boxSecret().orElseThrow(), 0,
+        requester.encryptionKey(), 0, shared, 0)) {
+      throw new IllegalStateException("X25519 with a checked card failed");
+    }
+    String key = link.welcomeKey(requester);
+    byte[] sealed = JoinLink.welcomes(shared, link.board()).encrypt(o.toString().getBytes(StandardCharsets.UTF_8),
+        key.getBytes(StandardCharsets.UTF_8));
+    store.put(key, versioned(sealed));
+    return rotated;
+  }
+
+  /** Denies a request (admins only): it is not shown again. */
+  public Group deny(Group g, PublicCard requester) throws GroupException, LocalStateException, KvException {
+    Group now = requireAdmin(g.id());
+    JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
+        .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
+            "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
+    Group out = now.withLinks(now.links().stream().map(l -> l.sameBoard(request.link()) ? l.deny(requester) : l)
+        .toList());
+    save(out);
+    return out;
+  }
+
+  private byte[] requestSigned(JoinLink link, PublicCard card, String name) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes("reschat/v2 join request\0".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(link.board());
+    out.writeBytes(card.bytes());
+    out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  private static String versioned(byte[] sealed) {
+    byte[] out = new byte[sealed.length + 1];
+    out[0] = 2;
+    System.arraycopy(sealed, 0, out, 1, sealed.length);
+    return Base64Url.encode(out);
+  }
+
+  private Group requireAdmin(String id) throws GroupException, LocalStateException {
+    Group now = requireActive(id);
+    if (!now.current().isAdmin(me.card())) {
+      throw new GroupException(GroupException.Reason.NOT_ALLOWED, "Only an admin of \"" + now.name()
+          + "\" can do that.");
+    }
+    return now;
+  }
+
+  /** Slots a requester tries after finding its write replaced, before giving up. */
+  private static final int MAX_COLLISIONS = 8;
 
   // --- concurrent changes -------------------------------------------------------------------------------
 

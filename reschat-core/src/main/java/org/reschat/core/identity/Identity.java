@@ -94,6 +94,16 @@ public final class Identity {
     return out;
   }
 
+  /**
+   * The raw X25519 secret shared with the holder of the private half of {@code x25519Public} (a group's
+   * join box, say); empty when that key is low-order. Only key derivation should see it.
+   */
+  public java.util.Optional<byte[]> agree(byte[] x25519Public) {
+    byte[] out = new byte[32];
+    return X25519.calculateAgreement(encryptionSecret, 0, x25519Public, 0, out, 0)
+        ? java.util.Optional.of(out) : java.util.Optional.empty();
+  }
+
   @Override
   public String toString() {
     return "Identity[" + card + "]"; // never the private keys

@@ -4,19 +4,93 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HexFormat;
+import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
+import org.bouncycastle.crypto.hpke.HPKE;
+import org.bouncycastle.crypto.hpke.HPKEContext;
+import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 
 /**
  * Known-answer tests for every primitive the protocol uses, with the vectors of the RFCs that define
- * them: RFC 8439 (ChaCha20-Poly1305), RFC 5869 (HKDF-SHA256), RFC 8032 (Ed25519), RFC 7748 (X25519).
+ * them: RFC 9180 (HPKE, the exact suite: join requests), RFC 8439 (ChaCha20-Poly1305), RFC 5869 (HKDF-SHA256), RFC 8032 (Ed25519), RFC 7748 (X25519).
  */
 class KnownAnswerTest {
   private static final HexFormat HEX = HexFormat.of();
 
   private static byte[] hex(String s) {
     return HEX.parseHex(s);
+  }
+
+  // RFC 9180 Appendix A.2.1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20Poly1305, mode_base.
+  private static final byte[] INFO = hex("4f6465206f6e2061204772656369616e2055726e");
+  private static final byte[] IKM_E = hex("909a9b35d3dc4713a5e72a4da274b55d3d3821a37e5d099e74a647db583a904b");
+  private static final byte[] PK_EM = hex("1afa08d3dec047a643885163f1180476fa7ddb54c6a8029ea33f95796bf2ac4a");
+  private static final byte[] SK_EM = hex("f4ec9b33b792c372c1d2c2063507b684ef925b8c75a42dbcbf57d63ccd381600");
+  private static final byte[] IKM_R = hex("1ac01f181fdf9f352797655161c58b75c656a6cc2716dcb66372da835542e1df");
+  private static final byte[] PK_RM = hex("4310ee97d88cc1f088a5576c77ab0cf5c3ac797f3d95139c6c84b5429c59662a");
+  private static final byte[] SK_RM = hex("8057991eef8f1f1af18f4a9491d16a1ce333f695d4db8e38da75975c4478e0fb");
+  private static final byte[] PT = hex("4265617574792069732074727574682c20747275746820626561757479");
+  private static final byte[] AAD_0 = hex("436f756e742d30");
+  private static final byte[] CT_0 = hex("1c5250d8034ec2b784ba2cfd69dbdb8af406cfe3ff938e131f0def8c8b60b4db21993c62ce81883d2dd1b51a28");
+  private static final byte[] EXPORT_CONTEXT = hex("54657374436f6e74657874");
+  private static final byte[] EXPORTED = hex("5acb09211139c43b3090489a9da433e8a30ee7188ba8b0a9a1ccf0c229283e53");
+
+  @Test
+  void rfc9180DeriveKeyPairGivesThePublishedKeys() {
+    HPKE hpke = Hpke.suite();
+    AsymmetricCipherKeyPair e = hpke.deriveKeyPair(IKM_E);
+    AsymmetricCipherKeyPair r = hpke.deriveKeyPair(IKM_R);
+    assertThat(((X25519PrivateKeyParameters) e.getPrivate()).getEncoded()).isEqualTo(SK_EM);
+    assertThat(((X25519PublicKeyParameters) e.getPublic()).getEncoded()).isEqualTo(PK_EM);
+    assertThat(((X25519PrivateKeyParameters) r.getPrivate()).getEncoded()).isEqualTo(SK_RM);
+    assertThat(((X25519PublicKeyParameters) r.getPublic()).getEncoded()).isEqualTo(PK_RM);
+  }
+
+  @Test
+  void rfc9180SealThroughOurWrapperGivesThePublishedEncAndCiphertext() throws Exception {
+    Hpke fixed = new Hpke(h -> h.deriveKeyPair(IKM_E));
+    byte[] sealed = fixed.seal(PK_RM, INFO, AAD_0, PT);
+    assertThat(java.util.Arrays.copyOfRange(sealed, 0, 32)).isEqualTo(PK_EM); // enc = pkEm
+    assertThat(java.util.Arrays.copyOfRange(sealed, 32, sealed.length)).isEqualTo(CT_0);
+    assertThat(sealed.length).isEqualTo(PT.length + Hpke.OVERHEAD);
+    assertThat(Hpke.open(SK_RM, PK_RM, INFO, AAD_0, sealed)).isEqualTo(PT);
+  }
+
+  @Test
+  void rfc9180ReceiverContextExportsThePublishedValue() throws Exception {
+    HPKE hpke = Hpke.suite();
+    HPKEContext context = hpke.setupBaseR(PK_EM, hpke.deserializePrivateKey(SK_RM, PK_RM), INFO);
+    assertThat(context.open(AAD_0, CT_0)).isEqualTo(PT);
+    assertThat(context.export(EXPORT_CONTEXT, 32)).isEqualTo(EXPORTED);
+  }
+
+  @Test
+  void hpkeRejectsWrongAadInfoKeyAndAlteredBytes() {
+    Hpke fixed = new Hpke(h -> h.deriveKeyPair(IKM_E));
+    byte[] sealed = fixed.seal(PK_RM, INFO, AAD_0, PT);
+    assertThatThrownBy(() -> Hpke.open(SK_RM, PK_RM, INFO, hex("00"), sealed)).isInstanceOf(Hpke.OpenFailedException.class);
+    assertThatThrownBy(() -> Hpke.open(SK_RM, PK_RM, hex("00"), AAD_0, sealed)).isInstanceOf(Hpke.OpenFailedException.class);
+    for (int i = 0; i < sealed.length; i += 7) {
+      byte[] altered = sealed.clone();
+      altered[i] ^= 0x01;
+      assertThatThrownBy(() -> Hpke.open(SK_RM, PK_RM, INFO, AAD_0, altered)).isInstanceOf(Hpke.OpenFailedException.class);
+    }
+    assertThatThrownBy(() -> Hpke.open(SK_RM, PK_RM, INFO, AAD_0, new byte[10])).isInstanceOf(Hpke.OpenFailedException.class);
+    byte[] lowOrderEnc = sealed.clone();
+    java.util.Arrays.fill(lowOrderEnc, 0, 32, (byte) 0);
+    assertThatThrownBy(() -> Hpke.open(SK_RM, PK_RM, INFO, AAD_0, lowOrderEnc)).isInstanceOf(Hpke.OpenFailedException.class);
+  }
+
+  @Test
+  void standardSealsUseFreshEphemeralKeys() throws Exception {
+    byte[] a = Hpke.standard().seal(PK_RM, INFO, AAD_0, PT);
+    byte[] b = Hpke.standard().seal(PK_RM, INFO, AAD_0, PT);
+    assertThat(a).isNotEqualTo(b);
+    assertThat(Hpke.open(SK_RM, PK_RM, INFO, AAD_0, a)).isEqualTo(PT);
+    assertThat(Hpke.open(SK_RM, PK_RM, INFO, AAD_0, b)).isEqualTo(PT);
   }
 
   // RFC 8439 §2.8.2: the AEAD_CHACHA20_POLY1305 test vector, through the class every seal goes through.
