@@ -88,4 +88,32 @@ class GroupCliTest {
     CliHarness.check(cli.as("bob", "receive"));
     assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).contains("without carol");
   }
+  @Test
+  void aStrangerAsksToJoinByLinkAndAnAdminApprovesOrDenies() {
+    CliHarness.check(cli.as("bob", "receive"));
+    String link = CliHarness.check(cli.as("alice", "group", "link", "trip")).out().strip();
+    assertThat(link).startsWith("rcg1:");
+    assertOneSentenceError(cli.as("bob", "group", "link", "trip"), ExitCodes.USAGE, "Only an admin");
+    cli.init("dave"); // nobody's friend
+    cli.init("erin");
+    Result asked = CliHarness.check(cli.as("dave", "group", "join", link));
+    assertThat(asked.err()).contains("posted");
+    CliHarness.check(cli.as("erin", "group", "join", link));
+    String daveFingerprint = CliHarness.check(cli.as("dave", "whoami", "--json")).out()
+        .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1");
+    String erinFingerprint = CliHarness.check(cli.as("erin", "whoami", "--json")).out()
+        .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1");
+    Result seen = CliHarness.check(cli.as("alice", "receive"));
+    assertThat(seen.out()).contains("dave (fingerprint " + daveFingerprint + ") asks to join \"trip\"");
+    CliHarness.check(cli.as("alice", "group", "approve", "trip", daveFingerprint.substring(0, 9)));
+    CliHarness.check(cli.as("alice", "group", "deny", "trip", erinFingerprint.substring(0, 9)));
+    assertThat(CliHarness.check(cli.as("dave", "group", "join", link)).err()).contains("You joined \"trip\"");
+    assertThat(CliHarness.check(cli.as("erin", "group", "join", link)).err()).contains("posted");
+    assertThat(CliHarness.check(cli.as("alice", "group", "requests", "trip")).err()).contains("Nobody asks");
+    CliHarness.check(cli.as("dave", "send", "trip", "thanks for having me"));
+    CliHarness.check(cli.as("bob", "receive"));
+    assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).contains("thanks for having me");
+    CliHarness.check(cli.as("alice", "group", "link", "trip", "--revoke"));
+    assertOneSentenceError(cli.as("erin", "group", "join", "rcg1:nonsense"), ExitCodes.USAGE, "not a group link");
+  }
 }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
     description = {"Group chats: one conversation with several people, on the same ledger.",
         "send, history and receive take a group's name wherever they take a nickname."},
     subcommands = {GroupCommand.Create.class, GroupCommand.ListGroups.class, GroupCommand.Show.class,
-        GroupCommand.Add.class, GroupCommand.Remove.class, GroupCommand.Leave.class})
+        GroupCommand.Add.class, GroupCommand.Remove.class, GroupCommand.Leave.class, GroupCommand.Link.class,
+        GroupCommand.Join.class, GroupCommand.Requests.class, GroupCommand.Approve.class, GroupCommand.Deny.class})
 public final class GroupCommand extends CommandGroup {
 
   static Group named(Session session, String name) throws Exception {
@@ -221,6 +222,191 @@ public final class GroupCommand extends CommandGroup {
       report(session.output(), left, session.card(), "You left \"" + SafeText.line(g.name()) + "\".");
       return ExitCodes.OK;
     }
+  }
+
+  @Command(name = "link", mixinStandardHelpOptions = true,
+      description = {"Print a link others can use to ask to join (admins only).",
+          "Anyone holding it can ask; only an admin can let them in. --revoke retires every link of the group."})
+  static final class Link extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--revoke", description = "Retire the group's links: requests through them are no longer read.")
+    boolean revoke;
+
+    Link(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      Output out = session.output();
+      if (revoke) {
+        report(out, session.client().groups().revokeLinks(g), session.card(), "Every link of \""
+            + SafeText.line(g.name()) + "\" is revoked.");
+        return ExitCodes.OK;
+      }
+      String link = session.client().groups().link(g);
+      if (out.json()) {
+        JsonObject o = Json.object("group_link");
+        o.addProperty("group", g.name());
+        o.addProperty("link", link);
+        out.json(o);
+      } else {
+        out.line(link);
+        out.note("Whoever holds this link can ask to join \"" + SafeText.line(g.name()) + "\" with 'reschat group join"
+            + " LINK'; you approve or deny each request ('reschat group requests " + SafeText.line(g.name()) + "').");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "join", mixinStandardHelpOptions = true,
+      description = {"Ask to join a group by its link, or complete the join once an admin approved.",
+          "Run it again after the approval; 'reschat receive' does not do it for you."})
+  static final class Join extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "LINK", description = "The rcg1:… link an admin gave you.")
+    String link;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The name the admins see (default: yours from init).")
+    String asName;
+
+    Join(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      String shown = asName != null ? asName
+          : org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone");
+      Groups.JoinResult first = session.client().groups().join(link, shown, false);
+      Groups.JoinResult r = first.joined().isPresent() ? first : session.client().groups().join(link, shown, true);
+      if (r.joined().isPresent()) {
+        Group g = r.joined().get();
+        if (session.profile().friends().find(g.name()).isPresent()) {
+          out.warn("the group's name \"" + SafeText.line(g.name()) + "\" is also a friend's nickname: "
+              + "commands taking a name will mean the friend.");
+        }
+        report(out, g, session.card(), "You joined \"" + SafeText.line(g.name()) + "\" (" + g.members().size()
+            + " members).");
+        return ExitCodes.OK;
+      }
+      if (out.json()) {
+        JsonObject o = Json.object("join_request");
+        o.addProperty("status", "requested");
+        out.json(o);
+      } else {
+        out.note("Your request to join was posted; once an admin approves it, run this command again.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "requests", mixinStandardHelpOptions = true, description = "Who asks to join (admins only).")
+  static final class Requests extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    Requests(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      Output out = session.output();
+      List<Groups.JoinRequest> requests = session.client().groups().requests(g);
+      for (Groups.JoinRequest r : requests) {
+        printRequest(out, g, r);
+      }
+      if (requests.isEmpty() && !out.json()) {
+        out.note("Nobody asks to join \"" + SafeText.line(g.name()) + "\".");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** "carol (fingerprint 3a7f 91c2 …) asks to join": the name is the requester's claim, the fingerprint the fact. */
+  public static void printRequest(Output out, Group g, Groups.JoinRequest r) {
+    if (out.json()) {
+      JsonObject o = Json.object("join_request");
+      o.addProperty("group", g.name());
+      o.addProperty("name", r.name());
+      o.addProperty("fingerprint", r.card().fingerprintText());
+      o.addProperty("card", r.card().toString());
+      out.json(o);
+    } else {
+      out.line(SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText() + ") asks to join \""
+          + SafeText.line(g.name()) + "\": 'reschat group approve " + SafeText.line(g.name()) + " "
+          + r.card().fingerprintText().substring(0, 9).replace(" ", "") + "' or 'deny'");
+    }
+  }
+
+  @Command(name = "approve", mixinStandardHelpOptions = true,
+      description = "Let a requester in (admins only): a new key for the group, and a welcome only they can open.")
+  static final class Approve extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "REQUESTER", description = "The start of the fingerprint 'group requests' shows.")
+    String requester;
+
+    @Option(names = "--share-history", description = "Hand them the group's earlier messages too.")
+    boolean shareHistory;
+
+    Approve(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      Groups.JoinRequest r = requestBy(session, g, requester);
+      Group after = session.client().groups().approve(g, r.card(), shareHistory);
+      report(session.output(), after, session.card(), "Approved " + SafeText.line(r.name()) + " (" + r.card()
+          .fingerprintText().substring(0, 9) + "); they join when they run 'reschat group join' again.");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "deny", mixinStandardHelpOptions = true, description = "Deny a request (admins only).")
+  static final class Deny extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "REQUESTER")
+    String requester;
+
+    Deny(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      Groups.JoinRequest r = requestBy(session, g, requester);
+      Group after = session.client().groups().deny(g, r.card());
+      report(session.output(), after, session.card(), "Denied " + SafeText.line(r.name()) + "'s request.");
+      return ExitCodes.OK;
+    }
+  }
+
+  static Groups.JoinRequest requestBy(Session session, Group g, String who) throws Exception {
+    String prefix = who.replace(" ", "").toLowerCase(Locale.ROOT);
+    List<Groups.JoinRequest> matches = new ArrayList<>();
+    for (Groups.JoinRequest r : session.client().groups().requests(g)) {
+      if (prefix.length() >= 4 && r.card().fingerprintText().replace(" ", "").startsWith(prefix)) {
+        matches.add(r);
+      }
+    }
+    if (matches.size() != 1) {
+      throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "\"" + SafeText.line(who) + "\" names "
+          + (matches.isEmpty() ? "no" : "more than one") + " request to join \"" + SafeText.line(g.name())
+          + "\"; use more of the fingerprint 'reschat group requests' prints.");
+    }
+    return matches.get(0);
   }
 
   /** A member by a friend's nickname, or by the start of their fingerprint (hex, spaces ignored). */

@@ -62,6 +62,7 @@ public final class ReceiveCommand extends BaseCommand {
     ChatClient client = session.client();
     boolean security = false;
     boolean stillQueued = false;
+    java.util.Set<String> shownRequests = new java.util.HashSet<>();
     // --polls counts polls, so a bounded run keeps polling at the interval even while hints arrive.
     try (ChangeWaiter waiter = !follow ? null
         : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
@@ -105,6 +106,14 @@ public final class ReceiveCommand extends BaseCommand {
           if (chat instanceof Chats.InGroup) {
             Group before = ((Chats.InGroup) chat).group();
             Group after = client.groups().find(before.id()).orElse(before);
+            if (after.status() == Group.Status.ACTIVE && after.current().isAdmin(session.card())
+                && !after.activeLinks().isEmpty()) {
+              for (org.reschat.core.group.Groups.JoinRequest r : client.groups().requests(after)) {
+                if (shownRequests.add(after.id() + r.card())) { // once per run, also with --follow
+                  GroupCommand.printRequest(out, after, r);
+                }
+              }
+            }
             if (after.status() == Group.Status.REMOVED && before.status() != Group.Status.REMOVED && !out.json()) {
               out.warn("you were removed from \"" + name + "\" by "
                   + ((Chats.InGroup) chat).nameOf(after.removedBy().orElseThrow()) + ".");
