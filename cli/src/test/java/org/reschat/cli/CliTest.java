@@ -320,7 +320,8 @@ class CliTest {
     Result asJson = cli.as("bob", "--json", "history", "alice");
     JsonObject warning = asJson.lines().stream().map(CliTest::json).filter(o -> o.get("type").getAsString().equals("warning"))
         .findFirst().orElseThrow();
-    assertThat(warning.keySet()).containsExactlyInAnyOrder("type", "friend", "kind", "security", "own_feed", "page", "detail");
+    assertThat(warning.keySet()).containsExactlyInAnyOrder("type", "friend", "kind", "security", "own_feed", "page", "detail",
+        "writer_fingerprint");
     assertThat(warning.get("kind").getAsString()).isEqualTo("rollback");
   }
 
