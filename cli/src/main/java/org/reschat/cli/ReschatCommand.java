@@ -5,7 +5,9 @@ import org.reschat.cli.commands.BenchCommand;
 import org.reschat.cli.commands.ChatCommand;
 import org.reschat.cli.commands.ConfigCommand;
 import org.reschat.cli.commands.DemoCommand;
+import org.reschat.cli.commands.DownloadCommand;
 import org.reschat.cli.commands.ExportCommand;
+import org.reschat.cli.commands.FilesCommand;
 import org.reschat.cli.commands.FriendCommand;
 import org.reschat.cli.commands.HistoryCommand;
 import org.reschat.cli.commands.InitCommand;
@@ -33,6 +35,8 @@ import picocli.CommandLine.Mixin;
         WhoamiCommand.class,
         FriendCommand.class,
         SendCommand.class,
+        FilesCommand.class,
+        DownloadCommand.class,
         HistoryCommand.class,
         ReceiveCommand.class,
         ChatCommand.class,

@@ -28,6 +28,11 @@ public record FileOffer(String name, long size, String mediaType, byte[] key, by
   public static final int MAX_CAPTION_BYTES = 4096;
   private static final Pattern MEDIA_TYPE = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}");
 
+  /** Whether {@code text} is a bare media type such as {@code image/png} (no parameters). */
+  public static boolean isMediaType(String text) {
+    return MEDIA_TYPE.matcher(text).matches();
+  }
+
   public FileOffer {
     if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > FileNames.MAX_NAME_BYTES) {
       throw new IllegalArgumentException("A file name is 1 to 255 bytes of UTF-8");
@@ -35,7 +40,7 @@ public record FileOffer(String name, long size, String mediaType, byte[] key, by
     if (size < 0 || size > FileLayout.MAX_FILE_BYTES) {
       throw new IllegalArgumentException("A file is at most 100 MiB");
     }
-    if (!MEDIA_TYPE.matcher(mediaType).matches()) {
+    if (!isMediaType(mediaType)) {
       throw new IllegalArgumentException("Not a media type: " + mediaType);
     }
     if (key.length != 32 || chunksHash.length != 32) {

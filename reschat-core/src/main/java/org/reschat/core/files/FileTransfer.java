@@ -296,6 +296,19 @@ public final class FileTransfer {
     }
   }
 
+  /** The journals hold file keys: the directory is the owner's only, as the profile's state is. */
+  private static void createPrivateDirectory(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(dir);
+    }
+  }
+
   private static java.util.concurrent.ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
@@ -370,7 +383,7 @@ public final class FileTransfer {
       o.addProperty("key", Base64Url.encode(key));
       o.addProperty("done", Base64Url.encode(done.toByteArray()));
       try {
-        Files.createDirectories(file.getParent());
+        createPrivateDirectory(file.getParent());
         Path temp = Files.createTempFile(file.getParent(), ".journal-", ".tmp"); // 0600 on POSIX
         try {
           try (FileChannel c = FileChannel.open(temp, StandardOpenOption.WRITE)) {
