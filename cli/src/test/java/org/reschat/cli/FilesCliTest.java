@@ -195,6 +195,28 @@ class FilesCliTest {
     }
   }
 
+  @Test
+  void aStoreThatDoesNotConfirmIsExitSixSaidPlainlyAndTheSameCommandFinishes() throws Exception {
+    try (ResilientDbCluster cluster = ResilientDbCluster.start(1)) {
+      CliHarness cli = new CliHarness(dir);
+      cli.useResilientDb(cluster, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(300));
+      cli.friends("alice", "bob");
+      Path photo = file("photo.jpg", 3 * FileLayout.CHUNK_PLAIN_BYTES);
+      cluster.dropCommits(true); // accepted, never visible: nothing is confirmed
+      Result interrupted = cli.as("alice", "send", "bob", "--file", photo.toString());
+      assertThat(interrupted.code()).as(interrupted.toString()).isEqualTo(ExitCodes.QUEUED);
+      assertThat(interrupted.err()).contains("not sent yet: 0 of 3 chunk(s) are on the store",
+          "sending the same file again resumes where this stopped.").doesNotContain("Exception");
+      assertThat(CliHarness.check(cli.as("bob", "files", "alice")).out()).isEmpty();
+
+      cluster.dropCommits(false);
+      CliHarness.check(cli.as("alice", "send", "bob", "--file", photo.toString()));
+      Path out = dir.resolve("photo-copy.jpg");
+      CliHarness.check(cli.as("bob", "download", "alice", onlyFileId(cli, "bob", "alice"), "-o", out.toString()));
+      assertThat(Files.mismatch(photo, out)).isEqualTo(-1);
+    }
+  }
+
   /** Confirmed chunks in the one upload journal, once at least {@code atLeast}; the upload must still be running. */
   private static int waitForConfirmedChunks(Path journals, int atLeast, Process p) throws Exception {
     while (p.isAlive()) {
