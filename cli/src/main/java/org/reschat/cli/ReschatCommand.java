@@ -5,6 +5,7 @@ import org.reschat.cli.commands.BenchCommand;
 import org.reschat.cli.commands.ChatCommand;
 import org.reschat.cli.commands.ConfigCommand;
 import org.reschat.cli.commands.DemoCommand;
+import org.reschat.cli.commands.DirectoryCommand;
 import org.reschat.cli.commands.DownloadCommand;
 import org.reschat.cli.commands.ExportCommand;
 import org.reschat.cli.commands.FilesCommand;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Mixin;
         SendCommand.class,
         FilesCommand.class,
         DownloadCommand.class,
+        DirectoryCommand.class,
         HistoryCommand.class,
         ReceiveCommand.class,
         ChatCommand.class,
