@@ -2,6 +2,7 @@ package org.reschat.cli;
 
 import java.util.concurrent.Callable;
 import org.reschat.cli.commands.BenchCommand;
+import org.reschat.cli.commands.ChannelCommand;
 import org.reschat.cli.commands.ChatCommand;
 import org.reschat.cli.commands.ConfigCommand;
 import org.reschat.cli.commands.DemoCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Mixin;
         FilesCommand.class,
         DownloadCommand.class,
         DirectoryCommand.class,
+        ChannelCommand.class,
         HistoryCommand.class,
         ReceiveCommand.class,
         ChatCommand.class,

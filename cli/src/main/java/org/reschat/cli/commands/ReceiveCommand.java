@@ -52,7 +52,7 @@ public final class ReceiveCommand extends BaseCommand {
     Output out = session.output();
     long sleepMillis = session.settings().pollInterval().toMillis();
     List<Friend> friends = session.profile().friends().list();
-    if (friends.isEmpty()) {
+    if (friends.isEmpty() && !ChannelCommand.followsAny(session)) {
       out.note("No friends yet, so nothing to receive. Add one with 'reschat friend add NICK CARD'.");
       return ExitCodes.OK;
     }
@@ -91,6 +91,7 @@ public final class ReceiveCommand extends BaseCommand {
                 + u.problem().orElse("the store did not confirm them."));
           }
         }
+        security |= ChannelCommand.receiveFollowed(session); // followed public channels
         if (!follow || (polls != null && poll >= polls)) {
           break;
         }

@@ -52,7 +52,8 @@ public record ChannelPost(long n, byte[] prev, Instant at, String name, String t
     return Sha.sha256(signedBytes(channel));
   }
 
-  String sign(ChannelId channel, Identity owner) {
+  /** The ledger value of this post signed by {@code signer}; readers accept it only when that is the channel's owner. */
+  public String sign(ChannelId channel, Identity signer) {
     JsonObject o = new JsonObject();
     o.addProperty("v", 1);
     o.addProperty("n", n);
@@ -60,7 +61,7 @@ public record ChannelPost(long n, byte[] prev, Instant at, String name, String t
     o.addProperty("at", at.toEpochMilli());
     o.addProperty("name", name);
     o.addProperty("text", text);
-    o.addProperty("sig", Base64Url.encode(owner.sign(signedBytes(channel))));
+    o.addProperty("sig", Base64Url.encode(signer.sign(signedBytes(channel))));
     return o.toString();
   }
 
