@@ -66,6 +66,8 @@ class FilesCliTest {
     assertThat(file.get("caption").getAsString()).isEqualTo("Q3 figures");
     String id = file.get("id").getAsString();
 
+    JsonObject inHistory = json(CliHarness.check(cli.as("bob", "--json", "history", "alice"))).get(0);
+    assertThat(inHistory.getAsJsonObject("file").get("name").getAsString()).isEqualTo("report.pdf");
     // The conversation shows a file line offering /download.
     assertThat(CliHarness.check(cli.as("bob", "history", "alice")).out()).contains("[file] report.pdf (256.0 KiB) Q3 figures — /download " + id);
 

@@ -39,7 +39,7 @@ public final class ChatView {
       "  /older   load the previous page of the conversation",
       "  /update  look for new messages now (it also happens every few seconds)",
       "  /verify  show the safety number to compare with your friend",
-      "  /download ID  save a file shown in the chat in the current directory, verified",
+      "  /download ID [PATH]  save a file shown in the chat (in the current directory by default), verified",
       "  /help    this help",
       "  /back    leave the chat (Ctrl-D works too)");
 
@@ -110,8 +110,14 @@ public final class ChatView {
     }
   }
 
-  /** Fetches a file shown in this chat into the current directory; failures are one line, the chat goes on. */
-  private void download(String id) throws Exception {
+  /**
+   * Fetches a file shown in this chat ({@code ID [PATH]}) into PATH or the current directory; failures are one
+   * line, the chat goes on.
+   */
+  private void download(String args) throws Exception {
+    String[] parts = args.split("\\s+", 2);
+    String id = parts[0];
+    java.nio.file.Path target = parts.length > 1 ? java.nio.file.Path.of(parts[1]) : null;
     try {
       java.util.Optional<Message> m = org.reschat.cli.commands.FileMessages.files(
           org.reschat.cli.commands.FileMessages.history(session, friend)).stream().filter(f -> f.id().equals(id)).findFirst();
@@ -119,7 +125,7 @@ public final class ChatView {
         println("No file " + SafeText.line(id) + " in this chat.");
         return;
       }
-      java.nio.file.Path saved = org.reschat.cli.commands.FileMessages.download(session, friend.nickname(), m.get(), null, false);
+      java.nio.file.Path saved = org.reschat.cli.commands.FileMessages.download(session, friend.nickname(), m.get(), target, false);
       println("Saved as " + SafeText.line(saved.toString()) + " (every chunk verified).");
     } catch (org.reschat.cli.CliException | org.reschat.core.files.FileCheckException | org.reschat.kv.KvException e) {
       println(SafeText.line(e.getMessage()));
