@@ -159,6 +159,13 @@ class FilesCliTest {
     Result unknown = cli.as("bob", "download", "alice", "nope:1:0");
     assertThat(unknown.code()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(unknown.err()).contains("'reschat files alice' lists them.");
+    Result directory = cli.as("alice", "send", "bob", "--file", dir.toString());
+    assertThat(directory.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(directory.err()).contains("is not a regular file");
+    CliHarness.check(cli.as("alice", "send", "bob", "--file", file("b", 5).toString()));
+    Result nowhere = cli.as("bob", "download", "alice", onlyFileId(cli, "bob", "alice"), "-o", dir.resolve("no/such/dir/b").toString());
+    assertThat(nowhere.code()).as(nowhere.toString()).isEqualTo(ExitCodes.LOCAL);
+    assertThat(nowhere.err().lines()).hasSize(1);
   }
 
   @Test

@@ -52,6 +52,8 @@ public final class FileMessages {
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json(), "Sending " + SafeText.line(name))) {
       r = transfer.send(path, name, mediaType(path), caption, Base64Url.encode(friend.card().signingKey()),
           (type, extension, body) -> session.client().send(friend.card(), type, extension, body), progress);
+    } catch (java.io.IOException e) {
+      throw new CliException(ExitCodes.LOCAL, "Could not read " + path + ": " + e.getMessage() + "; nothing was sent.");
     }
     FileOffer offer = FileOffer.parse(r.message().body()).orElseThrow();
     if (out.json()) {
@@ -104,6 +106,8 @@ public final class FileMessages {
       throw new CliException(ExitCodes.USAGE, to + " exists; choose another with -o, or replace it with --force.");
     } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
       throw new CliException(ExitCodes.LOCAL, "Cannot write " + e.getFile() + ": no such directory, or no permission.");
+    } catch (java.io.IOException e) {
+      throw new CliException(ExitCodes.LOCAL, "Could not write " + to + " (" + e.getMessage() + "); nothing was saved.");
     }
     return to;
   }

@@ -80,6 +80,14 @@ class DirectoryTest {
   }
 
   @Test
+  void claimingAnotherNameDropsTheOldClaim() throws Exception {
+    directory.publish(alice, Optional.of("alice"));
+    directory.publish(alice, Optional.of("alice2"));
+    assertThat(directory.lookup("alice").claimants()).isEmpty();
+    assertThat(directory.lookup("alice2").claimants()).extracting(Claimant::card).containsExactly(alice.card());
+  }
+
+  @Test
   void anUnpublishedClaimIsNoLongerReturned() throws Exception {
     directory.publish(alice, Optional.of("alice"));
     directory.unpublish(alice);
