@@ -81,6 +81,22 @@ class FilesCliTest {
   }
 
   @Test
+  void progressBarsShowOnATerminalOnly() throws Exception {
+    CliHarness cli = new CliHarness(dir);
+    cli.friends("alice", "bob");
+    java.io.ByteArrayOutputStream bars = new java.io.ByteArrayOutputStream();
+    cli.progress = new java.io.PrintStream(bars, true, java.nio.charset.StandardCharsets.UTF_8);
+    cli.stderrIsTerminal = true;
+    CliHarness.check(cli.as("alice", "send", "bob", "--file", file("big.bin", 3 * FileLayout.CHUNK_PLAIN_BYTES).toString()));
+    CliHarness.check(cli.as("bob", "download", "alice", onlyFileId(cli, "bob", "alice"), "-o", dir.resolve("o").toString()));
+    assertThat(bars.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("Sending big.bin", "Fetching big.bin", "MiB");
+    bars.reset();
+    cli.stderrIsTerminal = false;
+    CliHarness.check(cli.as("alice", "send", "bob", "--file", file("big2.bin", 3 * FileLayout.CHUNK_PLAIN_BYTES).toString()));
+    assertThat(bars.size()).isZero();
+  }
+
+  @Test
   void anExistingFileIsKeptWithoutForce() throws Exception {
     CliHarness cli = new CliHarness(dir);
     cli.friends("alice", "bob");
