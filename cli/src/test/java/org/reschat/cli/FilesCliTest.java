@@ -65,6 +65,8 @@ class FilesCliTest {
     assertThat(file.get("size").getAsLong()).isEqualTo(FileLayout.CHUNK_PLAIN_BYTES + 1);
     assertThat(file.get("caption").getAsString()).isEqualTo("Q3 figures");
     String id = file.get("id").getAsString();
+    // Message ids can start with '-' (base64url): the f: prefix keeps a pasted id from reading as an option.
+    assertThat(id).startsWith("f:").endsWith(file.get("message_id").getAsString());
 
     JsonObject inHistory = json(CliHarness.check(cli.as("bob", "--json", "history", "alice"))).get(0);
     assertThat(inHistory.getAsJsonObject("file").get("name").getAsString()).isEqualTo("report.pdf");

@@ -40,7 +40,7 @@ public final class DownloadCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     Friend friend = session.profile().friends().get(nickname);
     History history = FileMessages.history(session, friend);
-    Message m = FileMessages.files(history).stream().filter(f -> f.id().equals(id)).findFirst()
+    Message m = FileMessages.find(history, id)
         .orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND, "There is no file " + SafeText.line(id) + " with "
             + friend.nickname() + "; 'reschat files " + friend.nickname() + "' lists them."));
     Path saved = FileMessages.download(session, friend.nickname(), m, output, force);

@@ -71,6 +71,19 @@ public final class FileMessages {
     return r.confirmed() ? ExitCodes.OK : ExitCodes.QUEUED;
   }
 
+  /**
+   * A file's id: {@code f:} and its message's id. Message ids can start with '-', which a command line reads
+   * as an option; the prefix keeps a pasted id a plain argument.
+   */
+  public static String fileId(Message m) {
+    return "f:" + m.id();
+  }
+
+  /** The file with id {@code id} (or the bare message id) in {@code history}. */
+  public static Optional<Message> find(History history, String id) {
+    return files(history).stream().filter(m -> fileId(m).equals(id) || m.id().equals(id)).findFirst();
+  }
+
   /** The files in a conversation, oldest first, from the verified history. */
   public static List<Message> files(History history) {
     return history.messages().stream().filter(m -> offer(m).isPresent()).toList();
@@ -116,7 +129,8 @@ public final class FileMessages {
   static JsonObject fileJson(Message m, FileOffer offer, String friend) {
     JsonObject o = Json.object("file");
     o.addProperty("friend", friend);
-    o.addProperty("id", m.id());
+    o.addProperty("id", fileId(m));
+    o.addProperty("message_id", m.id());
     o.addProperty("name", offer.name());
     o.addProperty("size", offer.size());
     o.addProperty("media_type", offer.mediaType());
@@ -135,7 +149,7 @@ public final class FileMessages {
     }
     FileOffer f = offer.get();
     return "[file] " + SafeText.line(f.name()) + " (" + size(f.size()) + ")"
-        + (f.caption().isEmpty() ? "" : " " + SafeText.line(f.caption())) + " — /download " + m.id();
+        + (f.caption().isEmpty() ? "" : " " + SafeText.line(f.caption())) + " — /download " + fileId(m);
   }
 
   /** A size for people: bytes, KiB or MiB. */

@@ -35,7 +35,7 @@ public final class FilesCommand extends BaseCommand {
       if (out.json()) {
         out.json(FileMessages.fileJson(m, f, friend.nickname()));
       } else {
-        out.line(m.id() + "  " + SafeText.line(f.name()) + "  " + FileMessages.size(f.size()) + "  "
+        out.line(FileMessages.fileId(m) + "  " + SafeText.line(f.name()) + "  " + FileMessages.size(f.size()) + "  "
             + (m.direction() == Message.Direction.SENT ? "me" : friend.nickname()) + "  " + out.time(m.sentAt())
             + (m.status() == Message.Status.QUEUED ? "  (queued)" : ""));
       }

@@ -119,8 +119,8 @@ public final class ChatView {
     String id = parts[0];
     java.nio.file.Path target = parts.length > 1 ? java.nio.file.Path.of(parts[1]) : null;
     try {
-      java.util.Optional<Message> m = org.reschat.cli.commands.FileMessages.files(
-          org.reschat.cli.commands.FileMessages.history(session, friend)).stream().filter(f -> f.id().equals(id)).findFirst();
+      java.util.Optional<Message> m = org.reschat.cli.commands.FileMessages.find(
+          org.reschat.cli.commands.FileMessages.history(session, friend), id);
       if (m.isEmpty()) {
         println("No file " + SafeText.line(id) + " in this chat.");
         return;
