@@ -28,6 +28,12 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
 
   SendResult send(ChatClient client, String text) throws Exception;
 
+  /** Sends a message of any type (a file's offer, say). */
+  SendResult send(ChatClient client, String type, byte[] extension, byte[] body) throws Exception;
+
+  /** Names the audience a file's chunks are for (chunks do not depend on it; the upload journal does). */
+  String scope();
+
   History history(ChatClient client, HistoryRequest request) throws Exception;
 
   Update update(ChatClient client) throws Exception;
@@ -81,6 +87,16 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     }
 
     @Override
+    public SendResult send(ChatClient client, String type, byte[] extension, byte[] body) throws Exception {
+      return client.send(friend.card(), type, extension, body);
+    }
+
+    @Override
+    public String scope() {
+      return org.reschat.core.crypto.Base64Url.encode(friend.card().signingKey());
+    }
+
+    @Override
     public History history(ChatClient client, HistoryRequest request) throws Exception {
       return client.history(friend.card(), request);
     }
@@ -107,6 +123,16 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     public SendResult send(ChatClient client, String text) throws InvalidMessageException, LocalStateException,
         KvException, GroupException {
       return client.groups().send(group, text);
+    }
+
+    @Override
+    public SendResult send(ChatClient client, String type, byte[] extension, byte[] body) throws Exception {
+      return client.groups().send(group, type, extension, body);
+    }
+
+    @Override
+    public String scope() {
+      return "g:" + group.id();
     }
 
     @Override

@@ -36,7 +36,10 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
         || e instanceof InvalidMessageException) {
       return ExitCodes.USAGE;
     }
-    if (e instanceof WrongPassphraseException) {
+    if (e instanceof org.reschat.core.files.UploadInterruptedException) {
+      return ExitCodes.QUEUED;
+    }
+    if (e instanceof WrongPassphraseException || e instanceof org.reschat.core.files.FileCheckException) {
       return ExitCodes.SECURITY;
     }
     if (e instanceof org.reschat.core.GroupException) {

@@ -47,6 +47,14 @@ public final class Json {
     o.addProperty("status", m.status().name().toLowerCase(Locale.ROOT));
     o.addProperty("page", m.page());
     o.addProperty("slot", m.slot());
+    org.reschat.cli.commands.FileMessages.offer(m).ifPresent(f -> { // a FILE message: what 'files' lists
+      JsonObject file = new JsonObject();
+      file.addProperty("name", f.name());
+      file.addProperty("size", f.size());
+      file.addProperty("media_type", f.mediaType());
+      file.addProperty("caption", f.caption());
+      o.add("file", file);
+    });
     return o;
   }
 

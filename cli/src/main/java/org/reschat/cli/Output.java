@@ -88,7 +88,9 @@ public final class Output {
     boolean sent = m.direction() == Message.Direction.SENT;
     String who = sent ? paint("32", "me") : paint("36", friend);
     String status = m.status() == Message.Status.QUEUED ? " " + paint("33", "(queued)") : "";
-    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + SafeText.block(m.text(), CONTINUATION) + status;
+    String file = org.reschat.cli.commands.FileMessages.line(m); // already sanitised
+    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + (file != null ? file : SafeText.block(m.text(), CONTINUATION))
+        + status;
   }
 
   /** A problem found on the store: data with --json, a warning on stderr otherwise. */

@@ -2,10 +2,14 @@ package org.reschat.cli;
 
 import java.util.concurrent.Callable;
 import org.reschat.cli.commands.BenchCommand;
+import org.reschat.cli.commands.ChannelCommand;
 import org.reschat.cli.commands.ChatCommand;
 import org.reschat.cli.commands.ConfigCommand;
 import org.reschat.cli.commands.DemoCommand;
+import org.reschat.cli.commands.DirectoryCommand;
+import org.reschat.cli.commands.DownloadCommand;
 import org.reschat.cli.commands.ExportCommand;
+import org.reschat.cli.commands.FilesCommand;
 import org.reschat.cli.commands.FriendCommand;
 import org.reschat.cli.commands.GroupCommand;
 import org.reschat.cli.commands.HistoryCommand;
@@ -35,6 +39,10 @@ import picocli.CommandLine.Mixin;
         FriendCommand.class,
         GroupCommand.class,
         SendCommand.class,
+        FilesCommand.class,
+        DownloadCommand.class,
+        DirectoryCommand.class,
+        ChannelCommand.class,
         HistoryCommand.class,
         ReceiveCommand.class,
         ChatCommand.class,

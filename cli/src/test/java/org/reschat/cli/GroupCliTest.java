@@ -116,4 +116,19 @@ class GroupCliTest {
     CliHarness.check(cli.as("alice", "group", "link", "trip", "--revoke"));
     assertOneSentenceError(cli.as("erin", "group", "join", "rcg1:nonsense"), ExitCodes.USAGE, "not a group link");
   }
+  @Test
+  void aFileSentToTheGroupIsDownloadedByAMemberWhoIsNotTheSendersFriend() throws Exception {
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("carol", "receive"));
+    byte[] content = new byte[300 * 1024 + 7];
+    new java.util.Random(7).nextBytes(content);
+    java.nio.file.Path file = dir.resolve("photo.bin");
+    java.nio.file.Files.write(file, content);
+    CliHarness.check(cli.as("bob", "send", "trip", "--file", file.toString(), "--caption", "for everyone"));
+    Result listed = CliHarness.check(cli.as("carol", "--json", "files", "trip"));
+    String id = JsonParser.parseString(listed.lines().get(0)).getAsJsonObject().get("id").getAsString();
+    java.nio.file.Path target = dir.resolve("carol-got.bin");
+    CliHarness.check(cli.as("carol", "download", "trip", id, "-o", target.toString()));
+    assertThat(java.nio.file.Files.readAllBytes(target)).isEqualTo(content);
+  }
 }

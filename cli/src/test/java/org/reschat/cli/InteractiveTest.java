@@ -225,6 +225,22 @@ class InteractiveTest {
         .isNotEmpty().allMatch(l -> l.startsWith(Output.CONTINUATION + "\\r2026"));
   }
 
+  @Test
+  void aFileShowsAsALineAndDownloadsFromTheChatView() throws Exception {
+    cli.friends("alice", "bob");
+    java.nio.file.Path photo = java.nio.file.Files.write(dir.resolve("photo.jpg"), new byte[3000]);
+    CliHarness.check(cli.as("bob", "send", "alice", "--file", photo.toString()));
+    String id = com.google.gson.JsonParser.parseString(CliHarness.check(cli.as("alice", "--json", "files", "bob")).out())
+        .getAsJsonObject().get("id").getAsString();
+    java.nio.file.Path downloads = java.nio.file.Files.createDirectories(dir.resolve("downloads"));
+    typing("/download " + id + " " + downloads + "\n/download " + id + " " + downloads + "\n/back\n");
+    Result r = cli.as("alice", "chat", "bob");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("bob: [file] photo.jpg (2.9 KiB) — /download " + id, "Saved as " + downloads.resolve("photo.jpg"),
+        "exists; choose another with -o, or replace it with --force.");
+    assertThat(java.nio.file.Files.size(downloads.resolve("photo.jpg"))).isEqualTo(3000);
+  }
+
   private void waitFor(String text) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!screen().contains(text)) {

@@ -37,8 +37,14 @@ public final class FriendCommand extends CommandGroup {
     @Parameters(index = "0", paramLabel = "NICK", description = "The name you will use for them.")
     String nickname;
 
-    @Parameters(index = "1", paramLabel = "CARD", description = "Their card, as 'reschat whoami' prints it.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "CARD", description = "Their card, as 'reschat whoami' prints it.")
     String card;
+
+    @Option(names = "--from-directory", paramLabel = "NAME", description = "Take the card from the directory instead.")
+    String directoryName;
+
+    @Option(names = "--fingerprint", paramLabel = "PREFIX", description = "With --from-directory: the card whose fingerprint starts so.")
+    String fingerprint;
 
     Add(CliContext ctx) {
       super(ctx);
@@ -47,12 +53,17 @@ public final class FriendCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Output out = session.output();
-      PublicCard theirs = PublicCard.parse(card);
+      if ((card == null) == (directoryName == null)) {
+        throw new org.reschat.cli.CliException(ExitCodes.USAGE, "Give either CARD or --from-directory NAME.");
+      }
+      PublicCard theirs = card != null ? PublicCard.parse(card) : DirectoryCommand.pick(session, directoryName, fingerprint);
       Friend f = session.profile().friends().add(nickname, theirs, session.card());
       if (out.json()) {
         out.json(friendJson(f));
       } else {
-        out.note("Added " + f.nickname() + ". Check it is really them: 'reschat friend verify " + f.nickname() + "'.");
+        out.note("Added " + f.nickname() + (directoryName != null ? " (fingerprint " + theirs.fingerprintText()
+            + ", from the directory, where names are hints)" : "") + ". Check it is really them: 'reschat friend verify "
+            + f.nickname() + "'.");
       }
       return ExitCodes.OK;
     }

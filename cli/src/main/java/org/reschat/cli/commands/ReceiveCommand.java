@@ -55,7 +55,7 @@ public final class ReceiveCommand extends BaseCommand {
     Output out = session.output();
     long sleepMillis = session.settings().pollInterval().toMillis();
     List<Friend> friends = session.profile().friends().list();
-    if (friends.isEmpty()) {
+    if (friends.isEmpty() && !ChannelCommand.followsAny(session)) {
       out.note("No friends yet, so nothing to receive. Add one with 'reschat friend add NICK CARD'.");
       return ExitCodes.OK;
     }
@@ -120,6 +120,7 @@ public final class ReceiveCommand extends BaseCommand {
             }
           }
         }
+        security |= ChannelCommand.receiveFollowed(session); // followed public channels
         if (!follow || (polls != null && poll >= polls)) {
           break;
         }

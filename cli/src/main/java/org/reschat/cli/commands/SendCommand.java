@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
     description = {"Send a message to a friend or a group.",
         "Without TEXT (or with -), the message is read from standard input. Exits 0 once the",
         "store has confirmed it, 6 when it is queued in the outbox instead (the next send or",
-        "receive publishes it)."})
+        "receive publishes it). With --file, sends a file (see 'reschat files' and 'reschat download')."})
 public final class SendCommand extends BaseCommand {
   /** Standard input read for one send is capped, so a runaway pipe cannot fill memory. */
   private static final int MAX_STDIN = 16 * 1024 * 1024;
@@ -40,6 +40,12 @@ public final class SendCommand extends BaseCommand {
   @Option(names = "--lines", description = "Send each non-empty line as its own message.")
   boolean lines;
 
+  @Option(names = "--file", paramLabel = "PATH", description = "Send this file (up to 100 MiB), encrypted; an interrupted send resumes when run again.")
+  java.nio.file.Path file;
+
+  @Option(names = "--caption", paramLabel = "TEXT", description = "Text sent with --file.")
+  String caption;
+
   SendCommand(CliContext ctx) {
     super(ctx);
   }
@@ -48,6 +54,15 @@ public final class SendCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     Output out = session.output();
     org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    if (file != null) {
+      if (!words.isEmpty() || lines) {
+        throw new CliException(ExitCodes.USAGE, "With --file, give the text as --caption.");
+      }
+      return FileMessages.send(session, chat, file, caption == null ? "" : caption);
+    }
+    if (caption != null) {
+      throw new CliException(ExitCodes.USAGE, "--caption goes with --file.");
+    }
     String text;
     if (words.isEmpty() || words.equals(List.of("-"))) {
       if (session.context().interactive()) {

@@ -39,6 +39,7 @@ public final class ChatView {
       "  /older   load the previous page of the conversation",
       "  /update  look for new messages now (it also happens every few seconds)",
       "  /verify  show the safety number to compare with your friend",
+      "  /download ID [PATH]  save a file shown in the chat (in the current directory by default), verified",
       "  /help    this help",
       "  /back    leave the chat (Ctrl-D works too)");
 
@@ -62,7 +63,7 @@ public final class ChatView {
   /** Runs until the person leaves the chat. */
   public int run() throws Exception {
     reader = LineReaderBuilder.builder().terminal(terminal).appName("reschat")
-        .completer(new StringsCompleter("/older", "/update", "/verify", "/help", "/back")).build();
+        .completer(new StringsCompleter("/older", "/update", "/verify", "/download", "/help", "/back")).build();
     ChatClient client = session.client();
     pages = session.settings().pagesAtStart();
     println(out.paint("1", "Chat with " + friend.nickname()) + (friend.verified() ? "" : out.paint("33", " (not verified: /verify)"))
@@ -109,8 +110,34 @@ public final class ChatView {
     }
   }
 
+  /**
+   * Fetches a file shown in this chat ({@code ID [PATH]}) into PATH or the current directory; failures are one
+   * line, the chat goes on.
+   */
+  private void download(String args) throws Exception {
+    String[] parts = args.split("\\s+", 2);
+    String id = parts[0];
+    java.nio.file.Path target = parts.length > 1 ? java.nio.file.Path.of(parts[1]) : null;
+    try {
+      java.util.Optional<Message> m = org.reschat.cli.commands.FileMessages.find(
+          org.reschat.cli.commands.FileMessages.history(session, new org.reschat.cli.Chats.WithFriend(friend)), id);
+      if (m.isEmpty()) {
+        println("No file " + SafeText.line(id) + " in this chat.");
+        return;
+      }
+      java.nio.file.Path saved = org.reschat.cli.commands.FileMessages.download(session, friend.nickname(), m.get(), target, false);
+      println("Saved as " + SafeText.line(saved.toString()) + " (every chunk verified).");
+    } catch (org.reschat.cli.CliException | org.reschat.core.files.FileCheckException | org.reschat.kv.KvException e) {
+      println(SafeText.line(e.getMessage()));
+    }
+  }
+
   /** Runs a slash command; false when the person leaves. */
   private boolean command(String text, ChatClient client) throws Exception {
+    if (text.startsWith("/download ")) {
+      download(text.substring("/download ".length()).strip());
+      return true;
+    }
     switch (text.toLowerCase(java.util.Locale.ROOT)) {
       case "/back":
       case "/quit":

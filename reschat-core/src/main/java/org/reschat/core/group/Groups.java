@@ -219,6 +219,15 @@ public final class Groups {
     return client.send(Group.conversation(me, now.current()), Message.TEXT, new byte[0], body);
   }
 
+  /** Sends a message of any type (a file's offer, say) to the group's current epoch. */
+  public SendResult send(Group g, String type, byte[] extension, byte[] body) throws GroupException,
+      InvalidMessageException, LocalStateException, KvException {
+    if (type.startsWith("GROUP_")) {
+      throw new InvalidMessageException("Group operations are not sent as messages.");
+    }
+    return client.send(Group.conversation(me, requireActive(g.id()).current()), type, extension, body);
+  }
+
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
   public History history(Group g, HistoryRequest request) throws LocalStateException, KvException {
     Group now = find(g.id()).orElse(g);

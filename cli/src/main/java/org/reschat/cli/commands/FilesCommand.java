@@ -1,0 +1,47 @@
+package org.reschat.cli.commands;
+
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.Output;
+import org.reschat.cli.Session;
+import org.reschat.cli.text.SafeText;
+import org.reschat.core.History;
+import org.reschat.core.Message;
+import org.reschat.core.files.FileOffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "files", mixinStandardHelpOptions = true,
+    description = {"List the files sent in a conversation: id, name, size, sender, time.",
+        "'reschat download NICK ID' fetches one. Exits 4 if tampering was found."})
+public final class FilesCommand extends BaseCommand {
+  @Parameters(paramLabel = "NICK", description = "The friend or group.")
+  String nickname;
+
+  FilesCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    Output out = session.output();
+    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    History history = FileMessages.history(session, chat);
+    int count = 0;
+    for (Message m : FileMessages.files(history)) {
+      FileOffer f = FileMessages.offer(m).orElseThrow();
+      count++;
+      if (out.json()) {
+        out.json(FileMessages.fileJson(m, f, chat.name()));
+      } else {
+        out.line(FileMessages.fileId(m) + "  " + SafeText.line(f.name()) + "  " + FileMessages.size(f.size()) + "  "
+            + (m.direction() == Message.Direction.SENT ? "me" : chat.sender(m)) + "  " + out.time(m.sentAt())
+            + (m.status() == Message.Status.QUEUED ? "  (queued)" : ""));
+      }
+    }
+    if (count == 0 && !out.json()) {
+      out.note("No files with " + chat.name() + " yet.");
+    }
+    return HistoryCommand.reportProblems(out, chat, history);
+  }
+}
