@@ -1,14 +1,9 @@
 package org.reschat.cli.commands;
 
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -280,7 +275,7 @@ public final class ChannelCommand extends CommandGroup {
       return new ArrayList<>(entries.entrySet());
     }
 
-    /** Written to a temporary file (0600) and renamed, so a crash leaves the old or the new copy. */
+    /** Written atomically (the profile's one way to write a file), so a crash leaves the old or the new copy. */
     void save() throws LocalStateException {
       JsonObject o = new JsonObject();
       entries.forEach((k, e) -> {
@@ -290,20 +285,7 @@ public final class ChannelCommand extends CommandGroup {
         j.addProperty("following", e.following());
         o.add(k, j);
       });
-      try {
-        Path temp = Files.createTempFile(file.getParent(), ".channels-", ".tmp");
-        try {
-          try (FileChannel c = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            c.write(ByteBuffer.wrap(o.toString().getBytes(StandardCharsets.UTF_8)));
-            c.force(true);
-          }
-          Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-          Files.deleteIfExists(temp);
-        }
-      } catch (IOException e) {
-        throw new LocalStateException("Could not save " + file + ": " + e.getMessage(), e);
-      }
+      org.reschat.localdb.AtomicFiles.write(file, o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, fsync, rename
     }
   }
 }
