@@ -101,6 +101,15 @@ public final class Groups {
     }
   }
 
+  /**
+   * Serialises changes to one group's state across threads and processes (a {@code receive --follow} and a
+   * {@code group remove} in two terminals): every read-modify-write of it happens under this lock, taken
+   * before any conversation's lock.
+   */
+  private LocalState.Lock lockGroup(String id) throws LocalStateException {
+    return state.lock("group-" + id);
+  }
+
   private void save(Group g) throws LocalStateException {
     byte[] sealed = sealer.encrypt(GroupCodec.toJson(g).getBytes(StandardCharsets.UTF_8),
         g.id().getBytes(StandardCharsets.UTF_8));
@@ -176,28 +185,30 @@ public final class Groups {
       if (!newest.isMember(from) || !newest.isMember(me.card())) {
         continue;
       }
-      Optional<Group> known = find(offered.id());
-      Group merged;
-      if (known.isEmpty()) {
-        merged = new Group(offered.id(), offered.name(), offered.epochs(), Group.Status.ACTIVE, Optional.empty(),
-            List.of());
-      } else {
-        List<Epoch> epochs = new ArrayList<>(known.get().epochs());
-        boolean added = false;
-        for (Epoch e : offered.epochs()) {
-          if (known.get().epoch(e.id()).isEmpty()) {
-            epochs.add(e);
-            added = true;
+      try (LocalState.Lock lock = lockGroup(offered.id())) {
+        Optional<Group> known = find(offered.id());
+        Group merged;
+        if (known.isEmpty()) {
+          merged = new Group(offered.id(), offered.name(), offered.epochs(), Group.Status.ACTIVE, Optional.empty(),
+              List.of());
+        } else {
+          List<Epoch> epochs = new ArrayList<>(known.get().epochs());
+          boolean added = false;
+          for (Epoch e : offered.epochs()) {
+            if (known.get().epoch(e.id()).isEmpty()) {
+              epochs.add(e);
+              added = true;
+            }
           }
+          if (!added) {
+            continue; // a stale or repeated invitation changes nothing
+          }
+          merged = new Group(known.get().id(), known.get().name(), epochs, Group.Status.ACTIVE, Optional.empty(),
+              known.get().links());
         }
-        if (!added) {
-          continue; // a stale or repeated invitation changes nothing
-        }
-        merged = new Group(known.get().id(), known.get().name(), epochs, Group.Status.ACTIVE, Optional.empty(),
-            known.get().links());
+        save(merged);
+        changed.add(merged);
       }
-      save(merged);
-      changed.add(merged);
     }
     return changed;
   }
@@ -230,60 +241,64 @@ public final class Groups {
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
   public History history(Group g, HistoryRequest request) throws LocalStateException, KvException {
-    Group now = find(g.id()).orElse(g);
-    List<Message> all = new ArrayList<>();
-    List<FeedWarning> warnings = new ArrayList<>();
-    boolean hasOlder = false;
-    int pages = 0;
-    Optional<String> problem = Optional.empty();
-    for (int i = 0; i < now.epochs().size(); i++) {
-      Epoch e = now.epochs().get(i);
-      History h = client.history(Group.conversation(me, e), request);
-      List<Message> kept = withinCuts(e, h.messages());
-      now = absorb(now, e, kept);
-      all.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
-      warnings.addAll(h.warnings());
-      hasOlder |= h.hasOlder();
-      pages += h.pagesLoaded();
-      problem = problem.isPresent() ? problem : h.storeProblem();
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = find(g.id()).orElse(g);
+      List<Message> all = new ArrayList<>();
+      List<FeedWarning> warnings = new ArrayList<>();
+      boolean hasOlder = false;
+      int pages = 0;
+      Optional<String> problem = Optional.empty();
+      for (int i = 0; i < now.epochs().size(); i++) {
+        Epoch e = now.epochs().get(i);
+        History h = client.history(Group.conversation(me, e), request);
+        List<Message> kept = withinCuts(e, h.messages());
+        now = absorb(now, e, kept);
+        all.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
+        warnings.addAll(h.warnings());
+        hasOlder |= h.hasOlder();
+        pages += h.pagesLoaded();
+        problem = problem.isPresent() ? problem : h.storeProblem();
+      }
+      all.sort(Comparator.comparing(Message::sentAt)); // stable: each epoch's own order is kept
+      return new History(all, warnings, hasOlder, pages, problem);
     }
-    all.sort(Comparator.comparing(Message::sentAt)); // stable: each epoch's own order is kept
-    return new History(all, warnings, hasOlder, pages, problem);
   }
 
   /** What is new in the group: reads the current epoch and the one before, applies ops, follows new epochs. */
   public Update update(Group g) throws LocalStateException, KvException {
-    Group now = find(g.id()).orElse(g);
-    List<Message> received = new ArrayList<>();
-    List<FeedWarning> warnings = new ArrayList<>();
-    int published = 0;
-    int pending = 0;
-    Optional<String> problem = Optional.empty();
-    java.util.Set<String> read = new java.util.HashSet<>();
-    for (int round = 0; round < GroupCodec.MAX_EPOCHS; round++) {
-      List<Epoch> toRead = new ArrayList<>();
-      for (Epoch e : watched(now)) {
-        if (!read.contains(e.id())) {
-          toRead.add(e);
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = find(g.id()).orElse(g);
+      List<Message> received = new ArrayList<>();
+      List<FeedWarning> warnings = new ArrayList<>();
+      int published = 0;
+      int pending = 0;
+      Optional<String> problem = Optional.empty();
+      java.util.Set<String> read = new java.util.HashSet<>();
+      for (int round = 0; round < GroupCodec.MAX_EPOCHS; round++) {
+        List<Epoch> toRead = new ArrayList<>();
+        for (Epoch e : watched(now)) {
+          if (!read.contains(e.id())) {
+            toRead.add(e);
+          }
+        }
+        if (toRead.isEmpty()) {
+          break;
+        }
+        for (Epoch e : toRead) {
+          read.add(e.id());
+          Update u = client.update(Group.conversation(me, e));
+          List<Message> kept = withinCuts(e, u.received());
+          now = absorb(now, e, kept);
+          received.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
+          warnings.addAll(u.warnings());
+          published += u.published();
+          pending += u.pending();
+          problem = problem.isPresent() ? problem : u.problem();
         }
       }
-      if (toRead.isEmpty()) {
-        break;
-      }
-      for (Epoch e : toRead) {
-        read.add(e.id());
-        Update u = client.update(Group.conversation(me, e));
-        List<Message> kept = withinCuts(e, u.received());
-        now = absorb(now, e, kept);
-        received.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
-        warnings.addAll(u.warnings());
-        published += u.published();
-        pending += u.pending();
-        problem = problem.isPresent() ? problem : u.problem();
-      }
+      received.sort(Comparator.comparing(Message::sentAt));
+      return new Update(received, published, pending, problem, warnings);
     }
-    received.sort(Comparator.comparing(Message::sentAt));
-    return new Update(received, published, pending, problem, warnings);
   }
 
   /** The current epoch and those it follows (one, or the branches it merged): where ops may still arrive. */
@@ -312,47 +327,53 @@ public final class Groups {
   /** Adds a friend: a new epoch for everyone, and an invitation to it (to all epochs with {@code shareHistory}). */
   public Group add(Group g, PublicCard newcomer, boolean shareHistory) throws GroupException, LocalStateException,
       KvException, InvalidMessageException {
-    Group now = requireActive(g.id());
-    if (now.current().isMember(newcomer)) {
-      throw new GroupException(GroupException.Reason.ALREADY_A_MEMBER, "They are already a member of \"" + now.name()
-          + "\".");
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireActive(g.id());
+      if (now.current().isMember(newcomer)) {
+        throw new GroupException(GroupException.Reason.ALREADY_A_MEMBER, "They are already a member of \"" + now.name()
+            + "\".");
+      }
+      List<PublicCard> members = new ArrayList<>(now.members());
+      members.add(newcomer);
+      Group rotated = rotate(now, members, Map.of(), "added " + shortName(newcomer));
+      invite(rotated, newcomer, shareHistory, "added you to the group \"" + rotated.name() + "\"");
+      return rotated;
     }
-    List<PublicCard> members = new ArrayList<>(now.members());
-    members.add(newcomer);
-    Group rotated = rotate(now, members, Map.of(), "added " + shortName(newcomer));
-    invite(rotated, newcomer, shareHistory, "added you to the group \"" + rotated.name() + "\"");
-    return rotated;
   }
 
   /** Removes a member (admins only): a new epoch without them; their old feed is read up to now, no further. */
   public Group remove(Group g, PublicCard member) throws GroupException, LocalStateException, KvException,
       InvalidMessageException {
-    Group now = requireActive(g.id());
-    if (!now.current().isAdmin(me.card())) {
-      throw new GroupException(GroupException.Reason.NOT_ALLOWED, "Only an admin of \"" + now.name()
-          + "\" can remove members.");
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireActive(g.id());
+      if (!now.current().isAdmin(me.card())) {
+        throw new GroupException(GroupException.Reason.NOT_ALLOWED, "Only an admin of \"" + now.name()
+            + "\" can remove members.");
+      }
+      if (!now.current().isMember(member) || member.equals(me.card())) {
+        throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "They are not another member of \""
+            + now.name() + "\".");
+      }
+      List<PublicCard> members = new ArrayList<>(now.members());
+      members.remove(member);
+      return rotate(now, members, Map.of(member, positionOf(now.current(), member)), "removed " + shortName(member));
     }
-    if (!now.current().isMember(member) || member.equals(me.card())) {
-      throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "They are not another member of \""
-          + now.name() + "\".");
-    }
-    List<PublicCard> members = new ArrayList<>(now.members());
-    members.remove(member);
-    return rotate(now, members, Map.of(member, positionOf(now.current(), member)), "removed " + shortName(member));
   }
 
   /** Leaves the group: says so in the group; the first admin's client then starts an epoch without you. */
   public Group leave(Group g) throws GroupException, LocalStateException, KvException, InvalidMessageException {
-    Group now = requireActive(g.id());
-    JsonObject o = new JsonObject();
-    o.addProperty("v", 1);
-    o.addProperty("group", now.id());
-    o.addProperty("epoch", now.current().id());
-    client.send(Group.conversation(me, now.current()), LEAVE, "left the group".getBytes(StandardCharsets.UTF_8),
-        o.toString().getBytes(StandardCharsets.UTF_8));
-    Group left = now.withStatus(Group.Status.LEFT, null);
-    save(left);
-    return left;
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireActive(g.id());
+      JsonObject o = new JsonObject();
+      o.addProperty("v", 1);
+      o.addProperty("group", now.id());
+      o.addProperty("epoch", now.current().id());
+      client.send(Group.conversation(me, now.current()), LEAVE, "left the group".getBytes(StandardCharsets.UTF_8),
+          o.toString().getBytes(StandardCharsets.UTF_8));
+      Group left = now.withStatus(Group.Status.LEFT, null);
+      save(left);
+      return left;
+    }
   }
 
   /** Where this member has seen {@code member}'s feed end in epoch {@code e}: what a cut keeps. */
@@ -459,20 +480,24 @@ public final class Groups {
 
   /** A new link to ask to join (admins only). */
   public String link(Group g) throws GroupException, LocalStateException {
-    Group now = requireAdmin(g.id());
-    JoinLink l = JoinLink.create(random);
-    List<JoinLink> links = new ArrayList<>(now.links());
-    links.add(l);
-    save(now.withLinks(links));
-    return l.toString();
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireAdmin(g.id());
+      JoinLink l = JoinLink.create(random);
+      List<JoinLink> links = new ArrayList<>(now.links());
+      links.add(l);
+      save(now.withLinks(links));
+      return l.toString();
+    }
   }
 
   /** Revokes every link of the group: requests through them are no longer read. */
   public Group revokeLinks(Group g) throws GroupException, LocalStateException {
-    Group now = requireAdmin(g.id());
-    Group out = now.withLinks(now.links().stream().map(JoinLink::revoke).toList());
-    save(out);
-    return out;
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireAdmin(g.id());
+      Group out = now.withLinks(now.links().stream().map(JoinLink::revoke).toList());
+      save(out);
+      return out;
+    }
   }
 
   /**
@@ -539,11 +564,13 @@ public final class Groups {
       if (!offered.current().isMember(me.card())) {
         return Optional.empty();
       }
-      Group joined = find(offered.id()).map(known -> known.withEpochs(union(known.epochs(), offered.epochs()))
-          .withStatus(Group.Status.ACTIVE, null)).orElse(new Group(offered.id(), offered.name(), offered.epochs(),
-              Group.Status.ACTIVE, Optional.empty(), List.of()));
-      save(joined);
-      return Optional.of(joined);
+      try (LocalState.Lock lock = lockGroup(offered.id())) {
+        Group joined = find(offered.id()).map(known -> known.withEpochs(union(known.epochs(), offered.epochs()))
+            .withStatus(Group.Status.ACTIVE, null)).orElse(new Group(offered.id(), offered.name(), offered.epochs(),
+                Group.Status.ACTIVE, Optional.empty(), List.of()));
+        save(joined);
+        return Optional.of(joined);
+      }
     } catch (OneTimeKeyAead.OpenFailedException | GroupException e) {
       return Optional.empty(); // not written by a holder of the link: ignored
     }
@@ -614,45 +641,49 @@ public final class Groups {
   /** Approves a request (admins only): a new epoch with them, and the welcome only they can open. */
   public Group approve(Group g, PublicCard requester, boolean shareHistory) throws GroupException,
       LocalStateException, KvException, InvalidMessageException {
-    Group now = requireAdmin(g.id());
-    JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
-        .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
-            "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
-    List<PublicCard> members = new ArrayList<>(now.members());
-    members.add(requester);
-    Group rotated = rotate(now, members, Map.of(), "approved " + shortName(requester));
-    JsonObject o = new JsonObject();
-    o.addProperty("v", 1);
-    o.addProperty("id", rotated.id());
-    o.addProperty("name", rotated.name());
-    JsonArray epochs = new JsonArray();
-    for (Epoch e : shareHistory ? rotated.epochs() : List.of(rotated.current())) {
-      epochs.add(GroupCodec.epoch(e));
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireAdmin(g.id());
+      JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
+          .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
+              "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
+      List<PublicCard> members = new ArrayList<>(now.members());
+      members.add(requester);
+      Group rotated = rotate(now, members, Map.of(), "approved " + shortName(requester));
+      JsonObject o = new JsonObject();
+      o.addProperty("v", 1);
+      o.addProperty("id", rotated.id());
+      o.addProperty("name", rotated.name());
+      JsonArray epochs = new JsonArray();
+      for (Epoch e : shareHistory ? rotated.epochs() : List.of(rotated.current())) {
+        epochs.add(GroupCodec.epoch(e));
+      }
+      o.add("epochs", epochs);
+      JoinLink link = request.link();
+      byte[] shared = new byte[32];
+      if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(link.boxSecret().orElseThrow(), 0,
+          requester.encryptionKey(), 0, shared, 0)) {
+        throw new IllegalStateException("X25519 with a checked card failed");
+      }
+      String key = link.welcomeKey(requester);
+      byte[] sealed = JoinLink.welcomes(shared, link.board()).encrypt(o.toString().getBytes(StandardCharsets.UTF_8),
+          key.getBytes(StandardCharsets.UTF_8));
+      store.put(key, versioned(sealed));
+      return rotated;
     }
-    o.add("epochs", epochs);
-    JoinLink link = request.link();
-    byte[] shared = new byte[32];
-    if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(link.boxSecret().orElseThrow(), 0,
-        requester.encryptionKey(), 0, shared, 0)) {
-      throw new IllegalStateException("X25519 with a checked card failed");
-    }
-    String key = link.welcomeKey(requester);
-    byte[] sealed = JoinLink.welcomes(shared, link.board()).encrypt(o.toString().getBytes(StandardCharsets.UTF_8),
-        key.getBytes(StandardCharsets.UTF_8));
-    store.put(key, versioned(sealed));
-    return rotated;
   }
 
   /** Denies a request (admins only): it is not shown again. */
   public Group deny(Group g, PublicCard requester) throws GroupException, LocalStateException, KvException {
-    Group now = requireAdmin(g.id());
-    JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
-        .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
-            "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
-    Group out = now.withLinks(now.links().stream().map(l -> l.sameBoard(request.link()) ? l.deny(requester) : l)
-        .toList());
-    save(out);
-    return out;
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireAdmin(g.id());
+      JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
+          .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
+              "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
+      Group out = now.withLinks(now.links().stream().map(l -> l.sameBoard(request.link()) ? l.deny(requester) : l)
+          .toList());
+      save(out);
+      return out;
+    }
   }
 
   private byte[] requestSigned(JoinLink link, PublicCard card, String name) {

@@ -293,4 +293,35 @@ class GroupChatTest {
       }
     }
   }
+  @Test
+  void twoThreadsChangingOneGroupLoseNoChange() throws Exception {
+    Group g = trip();
+    List<Identity> newcomers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      newcomers.add(TestIdentities.named("newcomer " + i));
+    }
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<?> links = two.submit(() -> {
+        for (int i = 0; i < 6; i++) {
+          alice.groups().link(seenBy(alice, g));
+        }
+        return null;
+      });
+      java.util.concurrent.Future<?> adds = two.submit(() -> {
+        for (Identity n : newcomers) {
+          alice.groups().add(seenBy(alice, g), n.card(), false);
+        }
+        return null;
+      });
+      links.get();
+      adds.get();
+    } finally {
+      two.shutdownNow();
+    }
+    Group after = seenBy(alice, g);
+    assertThat(after.links()).hasSize(6);
+    assertThat(after.epochs()).hasSize(1 + 6);
+    assertThat(after.members()).containsAll(newcomers.stream().map(Identity::card).toList());
+  }
 }
