@@ -4,11 +4,13 @@ import java.util.concurrent.Callable;
 import org.reschat.cli.commands.BenchCommand;
 import org.reschat.cli.commands.ChatCommand;
 import org.reschat.cli.commands.ConfigCommand;
+import org.reschat.cli.commands.DaemonCommand;
 import org.reschat.cli.commands.DemoCommand;
 import org.reschat.cli.commands.ExportCommand;
 import org.reschat.cli.commands.FriendCommand;
 import org.reschat.cli.commands.HistoryCommand;
 import org.reschat.cli.commands.InitCommand;
+import org.reschat.cli.commands.JsonRpcCommand;
 import org.reschat.cli.commands.ReceiveCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
@@ -41,6 +43,8 @@ import picocli.CommandLine.Mixin;
         ConfigCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        DaemonCommand.class,
+        JsonRpcCommand.class,
         AutoComplete.GenerateCompletion.class},
     footer = {"", ExitCodes.TABLE})
 public final class ReschatCommand implements Callable<Integer> {

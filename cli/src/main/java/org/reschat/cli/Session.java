@@ -37,6 +37,8 @@ public final class Session implements AutoCloseable {
   private KvStore store;
   private ChatClient client;
   private CliContext.PassphrasePrompt promptOverride;
+  /** Set when this session borrows a daemon's open profile, keys, store and client: it must not close them. */
+  private final boolean borrowed;
 
   Session(CliContext ctx, GlobalOptions options) {
     this(ctx, options, java.util.Map.of());
@@ -47,6 +49,23 @@ public final class Session implements AutoCloseable {
     this.ctx = ctx;
     this.options = options.values();
     this.overrides = overrides;
+    this.borrowed = false;
+  }
+
+  /**
+   * A session for one command run inside the daemon: its own streams and output, and the daemon's
+   * settings, profile, unlocked identity, open store and client, which it leaves open.
+   */
+  Session(CliContext ctx, GlobalOptions options, Session warm) throws Exception {
+    this.ctx = ctx;
+    this.options = options.values();
+    this.overrides = java.util.Map.of();
+    this.borrowed = true;
+    this.settings = warm.settings();
+    this.profile = warm.profile();
+    this.identity = warm.identity();
+    this.store = warm.store();
+    this.client = warm.client();
   }
 
   public CliContext context() {
@@ -231,6 +250,9 @@ public final class Session implements AutoCloseable {
 
   @Override
   public void close() {
+    if (borrowed) {
+      return;
+    }
     if (client != null) {
       client.close();
     }

@@ -1,0 +1,134 @@
+package org.reschat.cli.daemon;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The daemon's methods: each is one entry mapping a method name and its named parameters to the
+ * arguments of a {@code reschat} command, which then runs exactly as on the command line with
+ * {@code --json}. A new command is one more entry here; nothing else in the daemon changes.
+ */
+public final class RpcMethods {
+  /** How a method's answer is shaped from the command's JSON lines. */
+  public enum Shape {
+    /** The command prints one object (send, whoami): the result is that object. */
+    ONE,
+    /** The command prints any number of objects (history, receive, friend list): the result is an array. */
+    LIST
+  }
+
+  /** One method: how to build the command's arguments from the parameters, and the result's shape. */
+  public record Method(Function<Params, List<String>> arguments, Shape shape) {}
+
+  private static final Map<String, Method> METHODS;
+
+  static {
+    Map<String, Method> m = new LinkedHashMap<>();
+    // send {"to", "text"}: the fields of 'send --json'. "--" so a text starting with '-' stays text.
+    m.put("send", new Method(p -> List.of("send", "--", p.string("to"), p.string("text")), Shape.ONE));
+    m.put("history", new Method(p -> {
+      List<String> a = new ArrayList<>(List.of("history"));
+      if (p.flag("all")) {
+        a.add("--all");
+      } else if (p.has("pages")) {
+        a.add("--pages=" + p.integer("pages"));
+      }
+      a.addAll(List.of("--", p.string("friend")));
+      return a;
+    }, Shape.LIST));
+    m.put("receive", new Method(p -> List.of("receive"), Shape.LIST));
+    m.put("whoami", new Method(p -> List.of("whoami"), Shape.ONE));
+    m.put("friend.list", new Method(p -> List.of("friend", "list"), Shape.LIST));
+    m.put("friend.add", new Method(p -> List.of("friend", "add", "--", p.string("nick"), p.string("card")), Shape.ONE));
+    m.put("friend.remove", new Method(p -> List.of("friend", "remove", "--", p.string("nick")), Shape.ONE));
+    m.put("friend.rename", new Method(p -> List.of("friend", "rename", "--", p.string("nick"), p.string("new_nick")),
+        Shape.ONE));
+    m.put("friend.verify", new Method(p -> {
+      List<String> a = new ArrayList<>(List.of("friend", "verify"));
+      if (p.flag("mark")) {
+        a.add("--mark");
+      }
+      a.addAll(List.of("--", p.string("nick")));
+      return a;
+    }, Shape.ONE));
+    METHODS = Collections.unmodifiableMap(m);
+  }
+
+  private RpcMethods() {}
+
+  public static Map<String, Method> all() {
+    return METHODS;
+  }
+
+  /** A parameter missing or of the wrong type: JSON-RPC's "invalid params". */
+  public static final class BadParams extends Exception {
+    BadParams(String message) {
+      super(message);
+    }
+  }
+
+  /** The named parameters of one call ({@code params} must be an object, or absent). */
+  public static final class Params {
+    private final JsonObject params;
+
+    Params(JsonObject params) {
+      this.params = params == null ? new JsonObject() : params;
+    }
+
+    boolean has(String name) {
+      return params.has(name) && !params.get(name).isJsonNull();
+    }
+
+    String string(String name) {
+      JsonElement e = params.get(name);
+      if (e == null || e.isJsonNull()) {
+        throw new Unchecked(new BadParams("the parameter \"" + name + "\" is missing."));
+      }
+      if (!e.isJsonPrimitive() || !((JsonPrimitive) e).isString()) {
+        throw new Unchecked(new BadParams("the parameter \"" + name + "\" must be a string."));
+      }
+      return e.getAsString();
+    }
+
+    int integer(String name) {
+      JsonElement e = params.get(name);
+      if (e == null || !e.isJsonPrimitive() || !((JsonPrimitive) e).isNumber()) {
+        throw new Unchecked(new BadParams("the parameter \"" + name + "\" must be a whole number."));
+      }
+      try {
+        return e.getAsBigDecimal().intValueExact();
+      } catch (ArithmeticException ex) {
+        throw new Unchecked(new BadParams("the parameter \"" + name + "\" must be a whole number."));
+      }
+    }
+
+    boolean flag(String name) {
+      JsonElement e = params.get(name);
+      if (e == null || e.isJsonNull()) {
+        return false;
+      }
+      if (!e.isJsonPrimitive() || !((JsonPrimitive) e).isBoolean()) {
+        throw new Unchecked(new BadParams("the parameter \"" + name + "\" must be true or false."));
+      }
+      return e.getAsBoolean();
+    }
+  }
+
+  /** Carries {@link BadParams} out of the argument builders, which are plain functions. */
+  static final class Unchecked extends RuntimeException {
+    Unchecked(BadParams cause) {
+      super(cause);
+    }
+
+    BadParams bad() {
+      return (BadParams) getCause();
+    }
+  }
+}
