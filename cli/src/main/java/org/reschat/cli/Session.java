@@ -120,16 +120,36 @@ public final class Session implements AutoCloseable {
   public Identity identity() throws Exception {
     if (identity == null) {
       String file = profile().readIdentity();
-      char[] passphrase = IdentityFile.needsPassphrase(file) ? passphrase("Passphrase: ", false) : null;
-      try {
-        identity = IdentityFile.open(file, passphrase);
-      } finally {
-        if (passphrase != null) {
-          Arrays.fill(passphrase, '\0');
+      // A person typing gets three tries, as sudo gives; a passphrase from the environment or a file is
+      // the same every time, so it gets one.
+      int tries = IdentityFile.needsPassphrase(file) && typesPassphrase() ? MAX_TRIES : 1;
+      for (int left = tries - 1; identity == null; left--) {
+        char[] passphrase = IdentityFile.needsPassphrase(file) ? passphrase("Passphrase: ", false) : null;
+        try {
+          identity = IdentityFile.open(file, passphrase);
+        } catch (org.reschat.core.WrongPassphraseException e) {
+          if (left == 0) {
+            throw e;
+          }
+          ctx.err.println("That passphrase is wrong; try again (" + left + (left == 1 ? " try" : " tries") + " left).");
+          ctx.err.flush();
+        } finally {
+          if (passphrase != null) {
+            Arrays.fill(passphrase, '\0');
+          }
         }
       }
     }
     return identity;
+  }
+
+  /** Tries a person typing the passphrase gets before the command ends with exit 4. */
+  static final int MAX_TRIES = 3;
+
+  /** True when the passphrase will be typed at a prompt, not read from the environment or a file. */
+  private boolean typesPassphrase() {
+    return ctx.env.getOrDefault("RESCHAT_PASSPHRASE", "").isEmpty() && options.passphraseFile == null
+        && (promptOverride != null || ctx.prompt != null);
   }
 
   /** Uses keys just created, so the person is not asked for the passphrase they just chose. */
@@ -157,17 +177,18 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * A passphrase from, in order: RESCHAT_PASSPHRASE, --passphrase-file, a prompt on the terminal.
+   * A passphrase from, in order: --passphrase-file, RESCHAT_PASSPHRASE, a prompt on the terminal (an
+   * option beats the environment, as for every setting).
    *
    * @param confirm ask twice on a terminal (for a new passphrase)
    */
   public char[] passphrase(String prompt, boolean confirm) throws CliException, IOException {
+    if (options.passphraseFile != null) {
+      return readPassphraseFile(options.passphraseFile);
+    }
     String fromEnv = ctx.env.get("RESCHAT_PASSPHRASE");
     if (fromEnv != null && !fromEnv.isEmpty()) {
       return fromEnv.toCharArray();
-    }
-    if (options.passphraseFile != null) {
-      return readPassphraseFile(options.passphraseFile);
     }
     CliContext.PassphrasePrompt ask = promptOverride != null ? promptOverride : ctx.prompt;
     if (ask == null) {
@@ -239,6 +260,11 @@ public final class Session implements AutoCloseable {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new CliException(ExitCodes.USAGE, "The passphrase file " + file + " does not exist.");
+    } catch (IOException e) {
+      // A directory, no permission, not text: the option names the wrong thing, which is bad input.
+      throw new CliException(ExitCodes.USAGE, "The passphrase file " + file + (Files.isDirectory(file)
+          ? " is a directory; give the file whose first line is the passphrase."
+          : " cannot be read (" + e.getMessage() + ")."));
     }
     int end = text.indexOf('\n');
     String line = (end < 0 ? text : text.substring(0, end)).replace("\r", "");

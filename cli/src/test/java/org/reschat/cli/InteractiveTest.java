@@ -146,6 +146,31 @@ class InteractiveTest {
   }
 
   @Test
+  void anEnterAloneForThePassphraseAsksBeforeCreatingUnprotectedKeys() {
+    String good = "violet harbour kettle onions";
+    typing(String.join("\n", "y", "Alice", "", "n", good, good, "4", ""));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("Create them without one? [y/N]", "Created. Your card").doesNotContain("Enter twice");
+    cli.env.put("RESCHAT_PASSPHRASE", good);
+    assertThat(cli.as("alice", "whoami").out()).contains("passphrase:  yes");
+  }
+
+  @Test
+  void theMenuGivesThreeTriesForThePassphrase() {
+    String good = "violet harbour kettle onions";
+    cli.env.put("RESCHAT_PASSPHRASE", good);
+    CliHarness.check(cli.as("alice", "init", "--name", "Alice"));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    typing(String.join("\n", "wrong one", "wrong two", good, "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(r.err()).contains("try again (2 tries left)", "try again (1 try left)");
+    assertThat(screen()).contains("1) Start chatting");
+  }
+
+  @Test
   void newMessagesAppearInTheChatViewWhileItIsOpen() throws Exception {
     cli.friends("alice", "bob");
     cli.as("bob", "send", "alice", "earlier message");

@@ -99,8 +99,20 @@ public final class Menu {
     if (name.isEmpty()) {
       return false;
     }
-    println("Choose a passphrase to protect your keys (Enter twice for none).");
+    println("Choose a passphrase to protect your keys.");
     String first = reader.readLine("Passphrase: ", '*');
+    // An Enter alone is easily a slip: keys without a passphrase need an explicit yes.
+    while (first.isEmpty()) {
+      Optional<String> none = ask("No passphrase: anyone who can read your files can use your keys. Create them "
+          + "without one? [y/N] ");
+      if (none.isEmpty()) {
+        return false;
+      }
+      if (none.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+        break;
+      }
+      first = reader.readLine("Passphrase: ", '*');
+    }
     char[] passphrase = null;
     if (!first.isEmpty()) {
       String second = reader.readLine("Repeat it: ", '*');
