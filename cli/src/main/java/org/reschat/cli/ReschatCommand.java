@@ -9,8 +9,10 @@ import org.reschat.cli.commands.DemoCommand;
 import org.reschat.cli.commands.ExportCommand;
 import org.reschat.cli.commands.FriendCommand;
 import org.reschat.cli.commands.HistoryCommand;
+import org.reschat.cli.commands.IdentityCommand;
 import org.reschat.cli.commands.InitCommand;
 import org.reschat.cli.commands.JsonRpcCommand;
+import org.reschat.cli.commands.PassphraseCommand;
 import org.reschat.cli.commands.ReceiveCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
@@ -43,6 +45,8 @@ import picocli.CommandLine.Mixin;
         ConfigCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        PassphraseCommand.class,
+        IdentityCommand.class,
         DaemonCommand.class,
         JsonRpcCommand.class,
         AutoComplete.GenerateCompletion.class},

@@ -226,6 +226,38 @@ public final class Session implements AutoCloseable {
   }
 
   /**
+   * A second, new passphrase while the current one comes from the usual sources ({@code passphrase change},
+   * {@code identity export}): from {@code file} when given, else typed twice on the terminal; checked as
+   * {@link #newPassphrase}.
+   */
+  public char[] otherNewPassphrase(Path file, String prompt, boolean allowWeak) throws CliException, IOException {
+    if (file != null) {
+      return acceptStrength(readPassphraseFile(file), allowWeak, null, output()::warn);
+    }
+    CliContext.PassphrasePrompt ask = promptOverride != null ? promptOverride : ctx.prompt;
+    if (ask == null) {
+      throw new CliException(ExitCodes.USAGE, "The new passphrase is read from --new-passphrase-file FILE, "
+          + "or typed on a terminal.");
+    }
+    char[] first = ask.read(prompt);
+    char[] second = first == null || first.length == 0 ? null : ask.read("Repeat it: ");
+    try {
+      if (first == null || first.length == 0) {
+        throw new CliException(ExitCodes.USAGE, "No new passphrase was typed; nothing was changed.");
+      }
+      if (!Arrays.equals(first, second)) {
+        Arrays.fill(first, '\0');
+        throw new CliException(ExitCodes.USAGE, "The two passphrases differ; nothing was changed.");
+      }
+    } finally {
+      if (second != null) {
+        Arrays.fill(second, '\0');
+      }
+    }
+    return acceptStrength(first, allowWeak, ctx.questions, output()::warn);
+  }
+
+  /**
    * Returns {@code chosen} if it is strong, or weak but allowed ({@code allowWeak}) or confirmed through
    * {@code ask} after {@code warn} showed its guessing cost. Otherwise clears it and throws a usage error
    * (exit 2) saying how to proceed.
@@ -254,7 +286,7 @@ public final class Session implements AutoCloseable {
         + (ask != null ? "" : ", or add --allow-weak-passphrase to use it anyway") + "; nothing was created.");
   }
 
-  private static char[] readPassphraseFile(Path file) throws CliException, IOException {
+  static char[] readPassphraseFile(Path file) throws CliException, IOException {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
