@@ -23,6 +23,10 @@ class InteractiveTest {
   @TempDir Path dir;
   CliHarness cli;
   ByteArrayOutputStream screen;
+  /** The terminal the program opened last, to resize it. */
+  volatile ExternalTerminal terminal;
+  /** "dumb" has no status line; a test of the status line uses a type that has one. */
+  String terminalType = "dumb";
 
   @BeforeEach
   void harness() {
@@ -39,8 +43,9 @@ class InteractiveTest {
       // raw mode: only what the program prints shows.
       Attributes quiet = new Attributes();
       quiet.setLocalFlag(Attributes.LocalFlag.ECHO, false);
-      return new ExternalTerminal(null, "test", "dumb", keys, screen, StandardCharsets.UTF_8,
+      terminal = new ExternalTerminal(null, "test", terminalType, keys, screen, StandardCharsets.UTF_8,
           Terminal.SignalHandler.SIG_DFL, false, quiet, new Size(120, 40));
+      return terminal;
     };
   }
 
@@ -203,6 +208,61 @@ class InteractiveTest {
     CliHarness other = new CliHarness(dir);
     CliHarness.check(other.as("bob", "send", "alice", "pushed while alice types"));
     waitFor("bob: pushed while alice types");
+    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
+    keyboard.flush();
+    chat.join(Duration.ofSeconds(30).toMillis());
+    assertThat(chat.isAlive()).isFalse();
+  }
+
+  @Test
+  void ownMessagesSentFromAnotherProcessAppearInTheChatView() throws Exception {
+    cli.friends("alice", "bob");
+    cli.as("bob", "send", "alice", "earlier message");
+    PipedOutputStream keyboard = new PipedOutputStream();
+    typing(new PipedInputStream(keyboard));
+    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
+    chat.start();
+    waitFor("earlier message");
+    CliHarness other = new CliHarness(dir);
+    CliHarness.check(other.as("alice", "send", "bob", "from my other terminal"));
+    waitFor("me: from my other terminal");
+    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
+    keyboard.flush();
+    chat.join(Duration.ofSeconds(30).toMillis());
+    assertThat(chat.isAlive()).isFalse();
+  }
+
+  @Test
+  void doubleSlashSendsASlashAndVerifyKnowsAVerifiedFriend() {
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("alice", "friend", "verify", "bob", "--mark"));
+    typing(String.join("\n", "//etc/hosts", "/verify", "/back", ""));
+    Result r = cli.as("alice", "chat", "bob");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("sending…", "me: /etc/hosts", "bob is marked as verified")
+        .doesNotContain("Unknown command", "--mark'");
+    assertThat(cli.as("bob", "receive").out()).contains("alice: /etc/hosts");
+  }
+
+  @Test
+  void theStatusLineIsRedrawnWhenTheWindowIsResized() throws Exception {
+    cli.friends("alice", "bob");
+    PipedOutputStream keyboard = new PipedOutputStream();
+    terminalType = "xterm-256color";
+    typing(new PipedInputStream(keyboard));
+    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
+    chat.start();
+    waitFor("outbox: empty");
+    int before = screen().length();
+    terminal.setSize(new Size(40, 30)); // narrower than the status text: it must be cut to one row
+    terminal.raise(Terminal.Signal.WINCH);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!screen().substring(before).contains("reschat · bob · outbox: empty · embedd…")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the status line was not redrawn after the resize: " + org.reschat.cli.text.SafeText.line(screen().substring(before)));
+      }
+      Thread.sleep(50);
+    }
     keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
     keyboard.flush();
     chat.join(Duration.ofSeconds(30).toMillis());
