@@ -60,10 +60,13 @@ public final class ReceiveCommand extends BaseCommand {
     boolean security = false;
     boolean stillQueued = false;
     // --polls counts polls, so a bounded run keeps polling at the interval even while hints arrive.
+    // On a terminal, silence would look like a hang: say when nothing came, and that --follow waits.
+    boolean tell = session.context().interactive() && !out.json();
     try (ChangeWaiter waiter = !follow ? null
         : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
       for (int poll = 1; ; poll++) {
         stillQueued = false;
+        int received = 0;
         for (Friend friend : session.profile().friends().list()) {
           Update u;
           try {
@@ -77,6 +80,7 @@ public final class ReceiveCommand extends BaseCommand {
           }
           for (Message m : u.received()) {
             out.message(m, friend.nickname());
+            received++;
           }
           for (FeedWarning w : u.warnings()) {
             out.feedWarning(w, friend.nickname());
@@ -91,8 +95,14 @@ public final class ReceiveCommand extends BaseCommand {
                 + u.problem().orElse("the store did not confirm them."));
           }
         }
+        if (tell && !follow && received == 0) {
+          out.note("No new messages.");
+        }
         if (!follow || (polls != null && poll >= polls)) {
           break;
+        }
+        if (tell && poll == 1) {
+          out.note("Waiting for new messages… (Ctrl-C stops)");
         }
         waiter.await(session.settings().pollInterval()); // returns early when the store hints at a change
       }
