@@ -75,11 +75,29 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     return report(e, commandLine.getErr(), verbose);
   }
 
+  /**
+   * When a command taking a nickname got a word starting with '-' that is no option of it ({@code friend
+   * add -carol CARD}), picocli reports a missing parameter; say what happened to the word.
+   */
+  private static String nicknameHint(CommandLine cmd, String[] args) {
+    boolean takesNick = cmd.getCommandSpec().positionalParameters().stream().anyMatch(p -> p.paramLabel().contains("NICK"));
+    if (!takesNick) {
+      return "";
+    }
+    for (String a : args) {
+      if (a.startsWith("-") && !a.equals("-") && !a.equals("--") && cmd.getCommandSpec().findOption(a.split("=", 2)[0]) == null
+          && cmd.getCommandSpec().root().findOption(a.split("=", 2)[0]) == null) {
+        return " ('" + a + "' was read as an option: " + org.reschat.localdb.Nicknames.RULE + ")";
+      }
+    }
+    return "";
+  }
+
   @Override
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("reschat: " + e.getMessage());
+    err.println("reschat: " + e.getMessage() + nicknameHint(cmd, args));
     err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
     err.flush();
     return ExitCodes.USAGE;

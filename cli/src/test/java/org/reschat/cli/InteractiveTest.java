@@ -128,6 +128,40 @@ class InteractiveTest {
   }
 
   @Test
+  void theMenuAsksTheNicknameFirstAndKeepsAskingForACardThatDoesNotParse() {
+    cli.init("alice");
+    String bobCard = cli.init("bob");
+    String carolCard = cli.init("carol");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", bobCard));
+    typing(String.join("\n",
+        "2", "BOB", "bad nick", "carol", // taken, then not one word, then free: no card asked yet
+        "rc2:not-a-card", carolCard,     // a card that does not parse is asked for again
+        "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("You already have a friend called bob", "\"bad nick\" is not a nickname: a nickname is one word",
+        "Paste it again.", "Added carol.");
+    assertThat(screen().indexOf("Their card")).isGreaterThan(screen().indexOf("is not a nickname"));
+    assertThat(cli.as("alice", "friend", "list").out()).contains("carol");
+  }
+
+  @Test
+  void theMenuVerifiesRenamesAndRemovesFriends() {
+    cli.init("alice");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", cli.init("bob")));
+    CliHarness.check(cli.as("alice", "friend", "add", "carol", cli.init("carol")));
+    typing(String.join("\n",
+        "5", "bob", "v", "y",             // verify bob
+        "5", "bob", "r", "robert",        // rename him
+        "5", "carol", "d", "y",           // remove carol
+        "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("Marked bob as verified.", "Renamed bob to robert.", "Removed carol.");
+    assertThat(cli.as("alice", "friend", "list").out()).contains("robert", "verified").doesNotContain("carol", "unverified");
+  }
+
+  @Test
   void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
     // "sekret" is weak: the menu names its guessing cost and asks before using it.
     typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "4", ""));
