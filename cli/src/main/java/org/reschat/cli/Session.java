@@ -160,11 +160,20 @@ public final class Session implements AutoCloseable {
   public KvStore store() throws ConfigException, KvException {
     if (store == null) {
       Settings s = settings();
+      // A new ledger where one was named is most often a typo in the path: say so. (The default one is
+      // expected to be created on first use.)
+      Path newLedger = s.store().startsWith("embedded:") && !"the default".equals(s.sourceOf(org.reschat.config.Setting.STORE))
+          ? Path.of(s.store().substring("embedded:".length())).toAbsolutePath() : null;
+      boolean existed = newLedger == null || Files.exists(newLedger);
       store = KvStores.open(s.store(), StoreOptions.builder()
           .connectTimeout(s.connectTimeout())
           .readTimeout(s.readTimeout())
           .confirmTimeout(s.confirmTimeout())
           .build());
+      if (!existed && Files.exists(newLedger)) {
+        output().note("Created a new, empty ledger at " + newLedger + " (from " + s.sourceOf(org.reschat.config.Setting.STORE)
+            + "); if you meant an existing one, check the path.");
+      }
     }
     return store;
   }

@@ -65,11 +65,17 @@ public final class KvStores {
     if (rest.isBlank()) {
       throw new InvalidStoreSpecException("The embedded store needs a file path, as in embedded:/path/to/ledger.db");
     }
+    Path path;
     try {
-      return Path.of(rest).toAbsolutePath().normalize();
+      path = Path.of(rest).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
       throw new InvalidStoreSpecException("\"" + rest + "\" is not a usable file path");
     }
+    if (java.nio.file.Files.isDirectory(path)) {
+      throw new InvalidStoreSpecException("embedded:" + rest + " is a directory; the embedded store is a file, as in embedded:"
+          + path.resolve("ledger.db"));
+    }
+    return path;
   }
 
   static List<HttpUrl> resilientDbEndpoints(String rest) {
