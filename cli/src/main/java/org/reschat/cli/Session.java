@@ -39,6 +39,8 @@ public final class Session implements AutoCloseable {
   private CliContext.PassphrasePrompt promptOverride;
   /** Set when this session borrows a daemon's open profile, keys, store and client: it must not close them. */
   private final boolean borrowed;
+  /** This run created the profile directory: if it is still empty at the end, it goes (a failed init, whoami). */
+  private boolean createdProfileDirectory;
 
   Session(CliContext ctx, GlobalOptions options) {
     this(ctx, options, java.util.Map.of());
@@ -106,6 +108,7 @@ public final class Session implements AutoCloseable {
 
   public Profile profile() throws ConfigException, LocalStateException {
     if (profile == null) {
+      createdProfileDirectory = !Files.exists(settings().home());
       profile = Profile.open(settings().home());
     }
     return profile;
@@ -325,6 +328,30 @@ public final class Session implements AutoCloseable {
     }
     if (store != null) {
       store.close();
+    }
+    if (createdProfileDirectory) {
+      removeIfEmpty(profile.directory());
+    }
+  }
+
+  /** Removes {@code dir} (and an empty {@code state/} in it) when nothing else was written there. */
+  private static void removeIfEmpty(Path dir) {
+    try {
+      Path state = dir.resolve("state");
+      if (Files.isDirectory(state) && isEmpty(state)) {
+        Files.delete(state);
+      }
+      if (isEmpty(dir)) {
+        Files.delete(dir);
+      }
+    } catch (IOException e) {
+      // best effort: an empty directory left behind is harmless
+    }
+  }
+
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
     }
   }
 }
