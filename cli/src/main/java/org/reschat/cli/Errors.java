@@ -75,6 +75,17 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     return report(e, commandLine.getErr(), verbose);
   }
 
+  /** picocli's message, said as a person would where picocli's wording is a parser's. */
+  static String plain(ParameterException e) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Error: (.+) are mutually exclusive \\(specify only one\\)$")
+        .matcher(e.getMessage());
+    if (m.matches()) {
+      String[] options = m.group(1).split(", ");
+      return String.join(" and ", options).replace("=N", " N") + " cannot be used together; give only one of them.";
+    }
+    return e.getMessage();
+  }
+
   /**
    * When a command taking a nickname got a word starting with '-' that is no option of it ({@code friend
    * add -carol CARD}), picocli reports a missing parameter; say what happened to the word.
@@ -97,7 +108,7 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("reschat: " + e.getMessage() + nicknameHint(cmd, args));
+    err.println("reschat: " + plain(e) + nicknameHint(cmd, args));
     err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
     err.flush();
     return ExitCodes.USAGE;

@@ -116,13 +116,30 @@ public final class Session implements AutoCloseable {
 
   /** This person's card, read without the passphrase. */
   public PublicCard card() throws ConfigException, LocalStateException, ProfileException, IdentityFileException {
-    return IdentityFile.card(profile().readIdentity());
+    try {
+      return IdentityFile.card(profile().readIdentity());
+    } catch (IdentityFileException e) {
+      throw named(e);
+    }
+  }
+
+  /** The same error naming the file: "The identity file is damaged" alone does not say which. */
+  private IdentityFileException named(IdentityFileException e) {
+    String m = e.getMessage();
+    return m.startsWith("The identity file ")
+        ? new IdentityFileException("The identity file " + profile.identityFile() + m.substring("The identity file".length()))
+        : e;
   }
 
   /** This person's keys; asks for the passphrase when the identity has one. */
   public Identity identity() throws Exception {
     if (identity == null) {
       String file = profile().readIdentity();
+      try {
+        IdentityFile.card(file); // a damaged file is reported with its path, before any passphrase is asked
+      } catch (IdentityFileException e) {
+        throw named(e);
+      }
       // A person typing gets three tries, as sudo gives; a passphrase from the environment or a file is
       // the same every time, so it gets one.
       int tries = IdentityFile.needsPassphrase(file) && typesPassphrase() ? MAX_TRIES : 1;
