@@ -14,6 +14,7 @@ import org.reschat.cli.commands.InitCommand;
 import org.reschat.cli.commands.JsonRpcCommand;
 import org.reschat.cli.commands.PassphraseCommand;
 import org.reschat.cli.commands.ReceiveCommand;
+import org.reschat.cli.commands.SearchCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
 import org.reschat.cli.commands.WhoamiCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Mixin;
         SendCommand.class,
         HistoryCommand.class,
         ReceiveCommand.class,
+        SearchCommand.class,
         ChatCommand.class,
         ExportCommand.class,
         StoreCommand.class,
