@@ -60,7 +60,16 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
 
   /** Prints the failure and returns its exit code. The sentence can quote a store or a file: sanitised. */
   static int report(Throwable e, PrintWriter err, boolean verbose) {
-    err.println("reschat: " + SafeText.block(sentence(e), "  "));
+    return report(e, err, verbose, false);
+  }
+
+  /** As {@link #report(Throwable, PrintWriter, boolean)}; with {@code json}, the error is a JSON object. */
+  static int report(Throwable e, PrintWriter err, boolean verbose, boolean json) {
+    if (json) {
+      err.println(Json.inert(Json.error(exitCode(e), sentence(e)).toString()));
+    } else {
+      err.println("reschat: " + SafeText.block(sentence(e), "  "));
+    }
     if (verbose) {
       e.printStackTrace(err);
     }
@@ -72,7 +81,8 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
   public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
     Object root = commandLine.getCommandSpec().root().userObject();
     boolean verbose = root instanceof ReschatCommand && ((ReschatCommand) root).global.verbose;
-    return report(e, commandLine.getErr(), verbose);
+    boolean json = root instanceof ReschatCommand && ((ReschatCommand) root).global.json;
+    return report(e, commandLine.getErr(), verbose, json);
   }
 
   /** picocli's message, said as a person would where picocli's wording is a parser's. */
@@ -108,6 +118,11 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
+    if (java.util.Arrays.asList(args).contains("--json")) {
+      err.println(Json.inert(Json.error(ExitCodes.USAGE, plain(e) + nicknameHint(cmd, args)).toString()));
+      err.flush();
+      return ExitCodes.USAGE;
+    }
     err.println("reschat: " + plain(e) + nicknameHint(cmd, args));
     err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
     err.flush();

@@ -71,11 +71,20 @@ public final class Daemon {
     return new Outcome(code, objects, errorSentence(err.toString()));
   }
 
-  /** The command's stderr as one sentence, without the "reschat: " every error line starts with. */
+  /** The sentence of the command's error: with --json, the last {"type":"error"} object on its stderr. */
   private static String errorSentence(String err) {
-    String s = err.strip();
-    int i = s.lastIndexOf("reschat: ");
-    return i >= 0 ? s.substring(i + "reschat: ".length()).strip() : s;
+    String sentence = err.strip();
+    for (String line : err.split("\n")) {
+      try {
+        JsonElement e = JsonParser.parseString(line);
+        if (e.isJsonObject() && e.getAsJsonObject().has("message") && "error".equals(e.getAsJsonObject().get("type").getAsString())) {
+          sentence = e.getAsJsonObject().get("message").getAsString();
+        }
+      } catch (RuntimeException notJson) {
+        // a note or warning in plain text
+      }
+    }
+    return sentence;
   }
 
   public void addListener(Listener l) {
