@@ -37,8 +37,9 @@ public final class FriendCommand extends CommandGroup {
     @Parameters(index = "0", paramLabel = "NICK", description = "The name you will use for them.")
     String nickname;
 
-    @Parameters(index = "1", paramLabel = "CARD", description = "Their card, as 'reschat whoami' prints it.")
-    String card;
+    // 1..*: a card copied with a line break arrives as two words; they are one card (whitespace is ignored).
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "CARD", description = "Their card, as 'reschat whoami' prints it.")
+    List<String> card;
 
     Add(CliContext ctx) {
       super(ctx);
@@ -47,7 +48,7 @@ public final class FriendCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Output out = session.output();
-      PublicCard theirs = PublicCard.parse(card);
+      PublicCard theirs = PublicCard.parse(String.join("", card));
       Friend f = session.profile().friends().add(nickname, theirs, session.card());
       if (out.json()) {
         out.json(friendJson(f));
