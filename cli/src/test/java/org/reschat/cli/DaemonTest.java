@@ -156,6 +156,38 @@ class DaemonTest {
     assertFalse(Files.exists(socket), "the socket is removed when the daemon stops");
   }
 
+  @Test
+  void aDaemonProcessAnswersAndRemovesItsSocketOnSigterm() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    Path socket = tmp.resolve("alice").resolve("daemon.sock");
+    Process daemon = ChildProcesses.start(h.env, tmp.resolve("daemon.log"), null,
+        "--home", tmp.resolve("alice").toString(), "daemon");
+    try {
+      Thread watcher = new Thread(() -> {
+        try {
+          daemon.waitFor();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      watcher.start();
+      try (SocketChannel channel = connectWhenReady(socket, watcher)) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        Writer out = new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8);
+        out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"to\":\"bob\",\"text\":\"from a daemon process\"}}\n");
+        out.flush();
+        JsonObject answer = nextAnswer(in, 1);
+        assertEquals("confirmed", answer.getAsJsonObject("result").get("status").getAsString(), answer.toString());
+      }
+      assertTrue(h.as("bob", "receive").out().contains("from a daemon process"));
+    } finally {
+      daemon.destroy(); // SIGTERM, as a service manager stops it
+      daemon.waitFor();
+    }
+    assertFalse(Files.exists(socket), "the shutdown hook removes the socket:\n" + Files.readString(tmp.resolve("daemon.log")));
+  }
+
   /** Waits until the daemon listens: the socket accepts a connection (or the daemon ended: a failure). */
   private static SocketChannel connectWhenReady(Path socket, Thread daemon) throws Exception {
     while (true) {
