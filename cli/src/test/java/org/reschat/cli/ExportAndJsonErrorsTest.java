@@ -34,6 +34,19 @@ class ExportAndJsonErrorsTest {
   }
 
   @Test
+  void demoWithJsonPrintsOnlyASummaryObjectOnStdout() {
+    CliHarness cli = new CliHarness(dir);
+    CliHarness.Result r = cli.run("--json", "demo");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.lines()).hasSize(1);
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertThat(o.get("type").getAsString()).isEqualTo("demo");
+    assertThat(o.get("tampering_detected").getAsBoolean()).isTrue();
+    assertThat(o.get("republished").getAsBoolean()).isTrue();
+    assertThat(r.err()).contains("ResChat demo: two people");
+  }
+
+  @Test
   void withJsonAnErrorIsAJsonObjectOnStderr() {
     CliHarness cli = new CliHarness(dir);
     cli.friends("alice", "bob");
