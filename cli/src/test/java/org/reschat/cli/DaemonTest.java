@@ -62,11 +62,12 @@ class DaemonTest {
         "{\"jsonrpc\":\"2.0\",\"method\":\"whoami\"}",
         "[{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"friend.list\"},{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"whoami\"}]",
         "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"send\",\"params\":[\"bob\",\"x\"]}",
+        "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"search\",\"params\":{\"text\":\"SCRIPT\"}}",
         "");
     CliHarness.Result r = h.as("alice", "jsonrpc", "--manual-receive");
     assertEquals(0, r.code(), r.toString());
     List<JsonObject> answers = parseLines(r.out());
-    assertEquals(9, answers.size(), r.toString()); // the notification got no answer; the batch two
+    assertEquals(10, answers.size(), r.toString()); // the notification got no answer; the batch two
 
     JsonObject sent = answers.get(0).getAsJsonObject("result");
     assertEquals(1, answers.get(0).get("id").getAsInt());
@@ -94,6 +95,7 @@ class DaemonTest {
     assertEquals("bob", answers.get(6).getAsJsonArray("result").get(0).getAsJsonObject().get("nickname").getAsString());
     assertEquals("identity", answers.get(7).getAsJsonObject("result").get("type").getAsString());
     assertEquals(-32602, answers.get(8).getAsJsonObject("error").get("code").getAsInt());
+    assertEquals("-hello from a script", answers.get(9).getAsJsonArray("result").get(0).getAsJsonObject().get("text").getAsString());
 
     // The message really went out: bob receives it, once.
     CliHarness.Result got = h.as("bob", "--json", "receive");

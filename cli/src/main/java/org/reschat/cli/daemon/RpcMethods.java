@@ -44,6 +44,14 @@ public final class RpcMethods {
       return a;
     }, Shape.LIST));
     m.put("receive", new Method(p -> List.of("receive"), Shape.LIST));
+    m.put("search", new Method(p -> {
+      List<String> a = new ArrayList<>(List.of("search"));
+      if (p.has("friend")) {
+        a.add("--friend=" + p.string("friend"));
+      }
+      a.addAll(List.of("--", p.string("text")));
+      return a;
+    }, Shape.LIST));
     m.put("whoami", new Method(p -> List.of("whoami"), Shape.ONE));
     m.put("friend.list", new Method(p -> List.of("friend", "list"), Shape.LIST));
     m.put("friend.add", new Method(p -> List.of("friend", "add", "--", p.string("nick"), p.string("card")), Shape.ONE));
