@@ -16,7 +16,8 @@ public abstract class BaseCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() throws Exception {
-    try (Session session = new Session(ctx, global, settingOverrides())) {
+    try (Session session = ctx.warm() != null ? new Session(ctx, global, ctx.warm())
+        : new Session(ctx, global, settingOverrides())) {
       return run(session);
     }
   }

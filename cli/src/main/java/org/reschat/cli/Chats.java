@@ -62,7 +62,10 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     if (friend.isPresent()) {
       return new WithFriend(friend.get());
     }
-    Optional<Group> group = findGroup(session.client().groups(), name);
+    // Group names are sealed with the identity: look only when there are groups, so an unknown name in a
+    // profile without any is refused before any passphrase or store.
+    Optional<Group> group = session.profile().state().groupIds().isEmpty() ? Optional.empty()
+        : findGroup(session.client().groups(), name);
     if (group.isPresent()) {
       return new InGroup(group.get(), friends);
     }

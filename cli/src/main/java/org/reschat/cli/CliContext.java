@@ -47,6 +47,7 @@ public final class CliContext {
   final TerminalFactory terminals;
   final Clock clock;
   final ZoneId zone;
+  final Session warm;
 
   private CliContext(Builder b) {
     this.env = Map.copyOf(b.env);
@@ -61,6 +62,7 @@ public final class CliContext {
     this.terminals = b.terminals;
     this.clock = b.clock;
     this.zone = b.zone;
+    this.warm = b.warm;
   }
 
   /** The real process: its environment, standard streams (UTF-8) and terminal. */
@@ -124,6 +126,16 @@ public final class CliContext {
     return zone;
   }
 
+  /** The daemon's open session that commands run inside it borrow; null for an ordinary run. */
+  public Session warm() {
+    return warm;
+  }
+
+  /** This context with other streams and a warm session: one command run inside the daemon. */
+  public CliContext forDaemonCall(PrintWriter out, PrintWriter err, Session warm) {
+    return builder().env(env).out(out).err(err).zone(zone).clock(clock).warm(warm).build();
+  }
+
   public static final class Builder {
     private Map<String, String> env = Map.of();
     private InputStream in = InputStream.nullInputStream();
@@ -139,6 +151,7 @@ public final class CliContext {
     };
     private Clock clock = Clock.systemUTC();
     private ZoneId zone = ZoneId.systemDefault();
+    private Session warm;
 
     public Builder env(Map<String, String> env) {
       this.env = Objects.requireNonNull(env);
@@ -200,6 +213,11 @@ public final class CliContext {
 
     public Builder zone(ZoneId zone) {
       this.zone = Objects.requireNonNull(zone);
+      return this;
+    }
+
+    public Builder warm(Session warm) {
+      this.warm = warm;
       return this;
     }
 

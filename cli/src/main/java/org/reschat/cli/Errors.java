@@ -74,7 +74,16 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
 
   /** Prints the failure and returns its exit code. The sentence can quote a store or a file: sanitised. */
   static int report(Throwable e, PrintWriter err, boolean verbose) {
-    err.println("reschat: " + SafeText.block(sentence(e), "  "));
+    return report(e, err, verbose, false);
+  }
+
+  /** As {@link #report(Throwable, PrintWriter, boolean)}; with {@code json}, the error is a JSON object. */
+  static int report(Throwable e, PrintWriter err, boolean verbose, boolean json) {
+    if (json) {
+      err.println(Json.inert(Json.error(exitCode(e), sentence(e)).toString()));
+    } else {
+      err.println("reschat: " + SafeText.block(sentence(e), "  "));
+    }
     if (verbose) {
       e.printStackTrace(err);
     }
@@ -86,14 +95,49 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
   public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parseResult) {
     Object root = commandLine.getCommandSpec().root().userObject();
     boolean verbose = root instanceof ReschatCommand && ((ReschatCommand) root).global.verbose;
-    return report(e, commandLine.getErr(), verbose);
+    boolean json = root instanceof ReschatCommand && ((ReschatCommand) root).global.json;
+    return report(e, commandLine.getErr(), verbose, json);
+  }
+
+  /** picocli's message, said as a person would where picocli's wording is a parser's. */
+  static String plain(ParameterException e) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^Error: (.+) are mutually exclusive \\(specify only one\\)$")
+        .matcher(e.getMessage());
+    if (m.matches()) {
+      String[] options = m.group(1).split(", ");
+      return String.join(" and ", options).replace("=N", " N") + " cannot be used together; give only one of them.";
+    }
+    return e.getMessage();
+  }
+
+  /**
+   * When a command taking a nickname got a word starting with '-' that is no option of it ({@code friend
+   * add -carol CARD}), picocli reports a missing parameter; say what happened to the word.
+   */
+  private static String nicknameHint(CommandLine cmd, String[] args) {
+    boolean takesNick = cmd.getCommandSpec().positionalParameters().stream().anyMatch(p -> p.paramLabel().contains("NICK"));
+    if (!takesNick) {
+      return "";
+    }
+    for (String a : args) {
+      if (a.startsWith("-") && !a.equals("-") && !a.equals("--") && cmd.getCommandSpec().findOption(a.split("=", 2)[0]) == null
+          && cmd.getCommandSpec().root().findOption(a.split("=", 2)[0]) == null) {
+        return " ('" + a + "' was read as an option: " + org.reschat.localdb.Nicknames.RULE + ")";
+      }
+    }
+    return "";
   }
 
   @Override
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("reschat: " + e.getMessage());
+    if (java.util.Arrays.asList(args).contains("--json")) {
+      err.println(Json.inert(Json.error(ExitCodes.USAGE, plain(e) + nicknameHint(cmd, args)).toString()));
+      err.flush();
+      return ExitCodes.USAGE;
+    }
+    err.println("reschat: " + plain(e) + nicknameHint(cmd, args));
     err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
     err.flush();
     return ExitCodes.USAGE;

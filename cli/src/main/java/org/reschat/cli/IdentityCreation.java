@@ -20,25 +20,30 @@ public final class IdentityCreation {
     if (name != null && (name.isBlank() || name.length() > IdentityFile.MAX_NAME_LENGTH)) {
       throw new CliException(ExitCodes.USAGE, "A name is 1 to " + IdentityFile.MAX_NAME_LENGTH + " characters.");
     }
-    SecureRandom random = new SecureRandom();
-    Identity identity = Identity.generate(random);
-    String file;
-    if (passphrase == null) {
-      file = IdentityFile.withoutPassphrase(identity, name);
-    } else {
-      try {
-        PassphraseBox.Argon2 defaults = PassphraseBox.Argon2.interactive(random);
-        PassphraseBox.Argon2 params = new PassphraseBox.Argon2(argon2MemoryKiB, defaults.iterations(),
-            defaults.parallelism(), defaults.salt());
-        if (params.creationProblem() != null) {
-          throw new CliException(ExitCodes.USAGE, params.creationProblem() + ".");
-        }
-        file = IdentityFile.seal(identity, name, passphrase, params, random);
-      } finally {
-        Arrays.fill(passphrase, '\0');
-      }
-    }
-    profile.createIdentity(file);
+    Identity identity = Identity.generate(new SecureRandom());
+    profile.createIdentity(file(identity, name, passphrase, argon2MemoryKiB));
     return identity;
+  }
+
+  /**
+   * The identity file's text: sealed with {@code passphrase} (then cleared) under fresh Argon2id salt, or
+   * unprotected when it is null. Also what {@code passphrase change} and {@code identity export} write.
+   */
+  public static String file(Identity identity, String name, char[] passphrase, int argon2MemoryKiB) throws CliException {
+    if (passphrase == null) {
+      return IdentityFile.withoutPassphrase(identity, name);
+    }
+    try {
+      SecureRandom random = new SecureRandom();
+      PassphraseBox.Argon2 defaults = PassphraseBox.Argon2.interactive(random);
+      PassphraseBox.Argon2 params = new PassphraseBox.Argon2(argon2MemoryKiB, defaults.iterations(),
+          defaults.parallelism(), defaults.salt());
+      if (params.creationProblem() != null) {
+        throw new CliException(ExitCodes.USAGE, params.creationProblem() + ".");
+      }
+      return IdentityFile.seal(identity, name, passphrase, params, random);
+    } finally {
+      Arrays.fill(passphrase, '\0');
+    }
   }
 }

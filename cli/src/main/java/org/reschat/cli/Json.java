@@ -35,6 +35,14 @@ public final class Json {
     return o;
   }
 
+  /** What a failing command prints on stderr with {@code --json}: its exit code and its one sentence. */
+  public static JsonObject error(int exitCode, String message) {
+    JsonObject o = object("error");
+    o.addProperty("exit_code", exitCode);
+    o.addProperty("message", message);
+    return o;
+  }
+
   public static JsonObject message(Message m, String friend) {
     JsonObject o = object("message");
     o.addProperty("friend", friend);

@@ -5,6 +5,7 @@ import org.reschat.cli.commands.BenchCommand;
 import org.reschat.cli.commands.ChannelCommand;
 import org.reschat.cli.commands.ChatCommand;
 import org.reschat.cli.commands.ConfigCommand;
+import org.reschat.cli.commands.DaemonCommand;
 import org.reschat.cli.commands.DemoCommand;
 import org.reschat.cli.commands.DirectoryCommand;
 import org.reschat.cli.commands.DownloadCommand;
@@ -13,8 +14,12 @@ import org.reschat.cli.commands.FilesCommand;
 import org.reschat.cli.commands.FriendCommand;
 import org.reschat.cli.commands.GroupCommand;
 import org.reschat.cli.commands.HistoryCommand;
+import org.reschat.cli.commands.IdentityCommand;
 import org.reschat.cli.commands.InitCommand;
+import org.reschat.cli.commands.JsonRpcCommand;
+import org.reschat.cli.commands.PassphraseCommand;
 import org.reschat.cli.commands.ReceiveCommand;
+import org.reschat.cli.commands.SearchCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
 import org.reschat.cli.commands.WhoamiCommand;
@@ -45,12 +50,17 @@ import picocli.CommandLine.Mixin;
         ChannelCommand.class,
         HistoryCommand.class,
         ReceiveCommand.class,
+        SearchCommand.class,
         ChatCommand.class,
         ExportCommand.class,
         StoreCommand.class,
         ConfigCommand.class,
         DemoCommand.class,
         BenchCommand.class,
+        PassphraseCommand.class,
+        IdentityCommand.class,
+        DaemonCommand.class,
+        JsonRpcCommand.class,
         AutoComplete.GenerateCompletion.class},
     footer = {"", ExitCodes.TABLE})
 public final class ReschatCommand implements Callable<Integer> {

@@ -37,6 +37,10 @@ public final class Session implements AutoCloseable {
   private KvStore store;
   private ChatClient client;
   private CliContext.PassphrasePrompt promptOverride;
+  /** Set when this session borrows a daemon's open profile, keys, store and client: it must not close them. */
+  private final boolean borrowed;
+  /** This run created the profile directory: if it is still empty at the end, it goes (a failed init, whoami). */
+  private boolean createdProfileDirectory;
 
   Session(CliContext ctx, GlobalOptions options) {
     this(ctx, options, java.util.Map.of());
@@ -47,6 +51,23 @@ public final class Session implements AutoCloseable {
     this.ctx = ctx;
     this.options = options.values();
     this.overrides = overrides;
+    this.borrowed = false;
+  }
+
+  /**
+   * A session for one command run inside the daemon: its own streams and output, and the daemon's
+   * settings, profile, unlocked identity, open store and client, which it leaves open.
+   */
+  Session(CliContext ctx, GlobalOptions options, Session warm) throws Exception {
+    this.ctx = ctx;
+    this.options = options.values();
+    this.overrides = java.util.Map.of();
+    this.borrowed = true;
+    this.settings = warm.settings();
+    this.profile = warm.profile();
+    this.identity = warm.identity();
+    this.store = warm.store();
+    this.client = warm.client();
   }
 
   public CliContext context() {
@@ -87,6 +108,7 @@ public final class Session implements AutoCloseable {
 
   public Profile profile() throws ConfigException, LocalStateException {
     if (profile == null) {
+      createdProfileDirectory = !Files.exists(settings().home());
       profile = Profile.open(settings().home());
     }
     return profile;
@@ -94,23 +116,60 @@ public final class Session implements AutoCloseable {
 
   /** This person's card, read without the passphrase. */
   public PublicCard card() throws ConfigException, LocalStateException, ProfileException, IdentityFileException {
-    return IdentityFile.card(profile().readIdentity());
+    try {
+      return IdentityFile.card(profile().readIdentity());
+    } catch (IdentityFileException e) {
+      throw named(e);
+    }
+  }
+
+  /** The same error naming the file: "The identity file is damaged" alone does not say which. */
+  private IdentityFileException named(IdentityFileException e) {
+    String m = e.getMessage();
+    return m.startsWith("The identity file ")
+        ? new IdentityFileException("The identity file " + profile.identityFile() + m.substring("The identity file".length()))
+        : e;
   }
 
   /** This person's keys; asks for the passphrase when the identity has one. */
   public Identity identity() throws Exception {
     if (identity == null) {
       String file = profile().readIdentity();
-      char[] passphrase = IdentityFile.needsPassphrase(file) ? passphrase("Passphrase: ", false) : null;
       try {
-        identity = IdentityFile.open(file, passphrase);
-      } finally {
-        if (passphrase != null) {
-          Arrays.fill(passphrase, '\0');
+        IdentityFile.card(file); // a damaged file is reported with its path, before any passphrase is asked
+      } catch (IdentityFileException e) {
+        throw named(e);
+      }
+      // A person typing gets three tries, as sudo gives; a passphrase from the environment or a file is
+      // the same every time, so it gets one.
+      int tries = IdentityFile.needsPassphrase(file) && typesPassphrase() ? MAX_TRIES : 1;
+      for (int left = tries - 1; identity == null; left--) {
+        char[] passphrase = IdentityFile.needsPassphrase(file) ? passphrase("Passphrase: ", false) : null;
+        try {
+          identity = IdentityFile.open(file, passphrase);
+        } catch (org.reschat.core.WrongPassphraseException e) {
+          if (left == 0) {
+            throw e;
+          }
+          ctx.err.println("That passphrase is wrong; try again (" + left + (left == 1 ? " try" : " tries") + " left).");
+          ctx.err.flush();
+        } finally {
+          if (passphrase != null) {
+            Arrays.fill(passphrase, '\0');
+          }
         }
       }
     }
     return identity;
+  }
+
+  /** Tries a person typing the passphrase gets before the command ends with exit 4. */
+  static final int MAX_TRIES = 3;
+
+  /** True when the passphrase will be typed at a prompt, not read from the environment or a file. */
+  private boolean typesPassphrase() {
+    return ctx.env.getOrDefault("RESCHAT_PASSPHRASE", "").isEmpty() && options.passphraseFile == null
+        && (promptOverride != null || ctx.prompt != null);
   }
 
   /** Uses keys just created, so the person is not asked for the passphrase they just chose. */
@@ -121,11 +180,20 @@ public final class Session implements AutoCloseable {
   public KvStore store() throws ConfigException, KvException {
     if (store == null) {
       Settings s = settings();
+      // A new ledger where one was named is most often a typo in the path: say so. (The default one is
+      // expected to be created on first use.)
+      Path newLedger = s.store().startsWith("embedded:") && !"the default".equals(s.sourceOf(org.reschat.config.Setting.STORE))
+          ? Path.of(s.store().substring("embedded:".length())).toAbsolutePath() : null;
+      boolean existed = newLedger == null || Files.exists(newLedger);
       store = KvStores.open(s.store(), StoreOptions.builder()
           .connectTimeout(s.connectTimeout())
           .readTimeout(s.readTimeout())
           .confirmTimeout(s.confirmTimeout())
           .build());
+      if (!existed && Files.exists(newLedger)) {
+        output().note("Created a new, empty ledger at " + newLedger + " (from " + s.sourceOf(org.reschat.config.Setting.STORE)
+            + "); if you meant an existing one, check the path.");
+      }
     }
     return store;
   }
@@ -138,17 +206,18 @@ public final class Session implements AutoCloseable {
   }
 
   /**
-   * A passphrase from, in order: RESCHAT_PASSPHRASE, --passphrase-file, a prompt on the terminal.
+   * A passphrase from, in order: --passphrase-file, RESCHAT_PASSPHRASE, a prompt on the terminal (an
+   * option beats the environment, as for every setting).
    *
    * @param confirm ask twice on a terminal (for a new passphrase)
    */
   public char[] passphrase(String prompt, boolean confirm) throws CliException, IOException {
+    if (options.passphraseFile != null) {
+      return readPassphraseFile(options.passphraseFile);
+    }
     String fromEnv = ctx.env.get("RESCHAT_PASSPHRASE");
     if (fromEnv != null && !fromEnv.isEmpty()) {
       return fromEnv.toCharArray();
-    }
-    if (options.passphraseFile != null) {
-      return readPassphraseFile(options.passphraseFile);
     }
     CliContext.PassphrasePrompt ask = promptOverride != null ? promptOverride : ctx.prompt;
     if (ask == null) {
@@ -186,6 +255,38 @@ public final class Session implements AutoCloseable {
   }
 
   /**
+   * A second, new passphrase while the current one comes from the usual sources ({@code passphrase change},
+   * {@code identity export}): from {@code file} when given, else typed twice on the terminal; checked as
+   * {@link #newPassphrase}.
+   */
+  public char[] otherNewPassphrase(Path file, String prompt, boolean allowWeak) throws CliException, IOException {
+    if (file != null) {
+      return acceptStrength(readPassphraseFile(file), allowWeak, null, output()::warn);
+    }
+    CliContext.PassphrasePrompt ask = promptOverride != null ? promptOverride : ctx.prompt;
+    if (ask == null) {
+      throw new CliException(ExitCodes.USAGE, "The new passphrase is read from --new-passphrase-file FILE, "
+          + "or typed on a terminal.");
+    }
+    char[] first = ask.read(prompt);
+    char[] second = first == null || first.length == 0 ? null : ask.read("Repeat it: ");
+    try {
+      if (first == null || first.length == 0) {
+        throw new CliException(ExitCodes.USAGE, "No new passphrase was typed; nothing was changed.");
+      }
+      if (!Arrays.equals(first, second)) {
+        Arrays.fill(first, '\0');
+        throw new CliException(ExitCodes.USAGE, "The two passphrases differ; nothing was changed.");
+      }
+    } finally {
+      if (second != null) {
+        Arrays.fill(second, '\0');
+      }
+    }
+    return acceptStrength(first, allowWeak, ctx.questions, output()::warn);
+  }
+
+  /**
    * Returns {@code chosen} if it is strong, or weak but allowed ({@code allowWeak}) or confirmed through
    * {@code ask} after {@code warn} showed its guessing cost. Otherwise clears it and throws a usage error
    * (exit 2) saying how to proceed.
@@ -214,12 +315,17 @@ public final class Session implements AutoCloseable {
         + (ask != null ? "" : ", or add --allow-weak-passphrase to use it anyway") + "; nothing was created.");
   }
 
-  private static char[] readPassphraseFile(Path file) throws CliException, IOException {
+  static char[] readPassphraseFile(Path file) throws CliException, IOException {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new CliException(ExitCodes.USAGE, "The passphrase file " + file + " does not exist.");
+    } catch (IOException e) {
+      // A directory, no permission, not text: the option names the wrong thing, which is bad input.
+      throw new CliException(ExitCodes.USAGE, "The passphrase file " + file + (Files.isDirectory(file)
+          ? " is a directory; give the file whose first line is the passphrase."
+          : " cannot be read (" + e.getMessage() + ")."));
     }
     int end = text.indexOf('\n');
     String line = (end < 0 ? text : text.substring(0, end)).replace("\r", "");
@@ -231,11 +337,38 @@ public final class Session implements AutoCloseable {
 
   @Override
   public void close() {
+    if (borrowed) {
+      return;
+    }
     if (client != null) {
       client.close();
     }
     if (store != null) {
       store.close();
+    }
+    if (createdProfileDirectory) {
+      removeIfEmpty(profile.directory());
+    }
+  }
+
+  /** Removes {@code dir} (and an empty {@code state/} in it) when nothing else was written there. */
+  private static void removeIfEmpty(Path dir) {
+    try {
+      Path state = dir.resolve("state");
+      if (Files.isDirectory(state) && isEmpty(state)) {
+        Files.delete(state);
+      }
+      if (isEmpty(dir)) {
+        Files.delete(dir);
+      }
+    } catch (IOException e) {
+      // best effort: an empty directory left behind is harmless
+    }
+  }
+
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
     }
   }
 }

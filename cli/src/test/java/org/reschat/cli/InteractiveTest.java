@@ -23,6 +23,10 @@ class InteractiveTest {
   @TempDir Path dir;
   CliHarness cli;
   ByteArrayOutputStream screen;
+  /** The terminal the program opened last, to resize it. */
+  volatile ExternalTerminal terminal;
+  /** "dumb" has no status line; a test of the status line uses a type that has one. */
+  String terminalType = "dumb";
 
   @BeforeEach
   void harness() {
@@ -39,8 +43,9 @@ class InteractiveTest {
       // raw mode: only what the program prints shows.
       Attributes quiet = new Attributes();
       quiet.setLocalFlag(Attributes.LocalFlag.ECHO, false);
-      return new ExternalTerminal(null, "test", "dumb", keys, screen, StandardCharsets.UTF_8,
+      terminal = new ExternalTerminal(null, "test", terminalType, keys, screen, StandardCharsets.UTF_8,
           Terminal.SignalHandler.SIG_DFL, false, quiet, new Size(120, 40));
+      return terminal;
     };
   }
 
@@ -123,6 +128,40 @@ class InteractiveTest {
   }
 
   @Test
+  void theMenuAsksTheNicknameFirstAndKeepsAskingForACardThatDoesNotParse() {
+    cli.init("alice");
+    String bobCard = cli.init("bob");
+    String carolCard = cli.init("carol");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", bobCard));
+    typing(String.join("\n",
+        "2", "BOB", "bad nick", "carol", // taken, then not one word, then free: no card asked yet
+        "rc2:not-a-card", carolCard,     // a card that does not parse is asked for again
+        "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("You already have a friend called bob", "\"bad nick\" is not a nickname: a nickname is one word",
+        "Paste it again.", "Added carol.");
+    assertThat(screen().indexOf("Their card")).isGreaterThan(screen().indexOf("is not a nickname"));
+    assertThat(cli.as("alice", "friend", "list").out()).contains("carol");
+  }
+
+  @Test
+  void theMenuVerifiesRenamesAndRemovesFriends() {
+    cli.init("alice");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", cli.init("bob")));
+    CliHarness.check(cli.as("alice", "friend", "add", "carol", cli.init("carol")));
+    typing(String.join("\n",
+        "5", "bob", "v", "y",             // verify bob
+        "5", "bob", "r", "robert",        // rename him
+        "5", "carol", "d", "y",           // remove carol
+        "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("Marked bob as verified.", "Renamed bob to robert.", "Removed carol.");
+    assertThat(cli.as("alice", "friend", "list").out()).contains("robert", "verified").doesNotContain("carol", "unverified");
+  }
+
+  @Test
   void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
     // "sekret" is weak: the menu names its guessing cost and asks before using it.
     typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "4", ""));
@@ -143,6 +182,31 @@ class InteractiveTest {
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("This passphrase is weak", "Nothing was created");
     assertThat(dir.resolve("alice/identity.json")).doesNotExist();
+  }
+
+  @Test
+  void anEnterAloneForThePassphraseAsksBeforeCreatingUnprotectedKeys() {
+    String good = "violet harbour kettle onions";
+    typing(String.join("\n", "y", "Alice", "", "n", good, good, "4", ""));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("Create them without one? [y/N]", "Created. Your card").doesNotContain("Enter twice");
+    cli.env.put("RESCHAT_PASSPHRASE", good);
+    assertThat(cli.as("alice", "whoami").out()).contains("passphrase:  yes");
+  }
+
+  @Test
+  void theMenuGivesThreeTriesForThePassphrase() {
+    String good = "violet harbour kettle onions";
+    cli.env.put("RESCHAT_PASSPHRASE", good);
+    CliHarness.check(cli.as("alice", "init", "--name", "Alice"));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    typing(String.join("\n", "wrong one", "wrong two", good, "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(r.err()).contains("try again (2 tries left)", "try again (1 try left)");
+    assertThat(screen()).contains("1) Start chatting");
   }
 
   @Test
@@ -178,6 +242,61 @@ class InteractiveTest {
     CliHarness other = new CliHarness(dir);
     CliHarness.check(other.as("bob", "send", "alice", "pushed while alice types"));
     waitFor("bob: pushed while alice types");
+    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
+    keyboard.flush();
+    chat.join(Duration.ofSeconds(30).toMillis());
+    assertThat(chat.isAlive()).isFalse();
+  }
+
+  @Test
+  void ownMessagesSentFromAnotherProcessAppearInTheChatView() throws Exception {
+    cli.friends("alice", "bob");
+    cli.as("bob", "send", "alice", "earlier message");
+    PipedOutputStream keyboard = new PipedOutputStream();
+    typing(new PipedInputStream(keyboard));
+    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
+    chat.start();
+    waitFor("earlier message");
+    CliHarness other = new CliHarness(dir);
+    CliHarness.check(other.as("alice", "send", "bob", "from my other terminal"));
+    waitFor("me: from my other terminal");
+    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
+    keyboard.flush();
+    chat.join(Duration.ofSeconds(30).toMillis());
+    assertThat(chat.isAlive()).isFalse();
+  }
+
+  @Test
+  void doubleSlashSendsASlashAndVerifyKnowsAVerifiedFriend() {
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("alice", "friend", "verify", "bob", "--mark"));
+    typing(String.join("\n", "//etc/hosts", "/verify", "/back", ""));
+    Result r = cli.as("alice", "chat", "bob");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("sending…", "me: /etc/hosts", "bob is marked as verified")
+        .doesNotContain("Unknown command", "--mark'");
+    assertThat(cli.as("bob", "receive").out()).contains("alice: /etc/hosts");
+  }
+
+  @Test
+  void theStatusLineIsRedrawnWhenTheWindowIsResized() throws Exception {
+    cli.friends("alice", "bob");
+    PipedOutputStream keyboard = new PipedOutputStream();
+    terminalType = "xterm-256color";
+    typing(new PipedInputStream(keyboard));
+    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
+    chat.start();
+    waitFor("outbox: empty");
+    int before = screen().length();
+    terminal.setSize(new Size(40, 30)); // narrower than the status text: it must be cut to one row
+    terminal.raise(Terminal.Signal.WINCH);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!screen().substring(before).contains("reschat · bob · outbox: empty · embedd…")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the status line was not redrawn after the resize: " + org.reschat.cli.text.SafeText.line(screen().substring(before)));
+      }
+      Thread.sleep(50);
+    }
     keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
     keyboard.flush();
     chat.join(Duration.ofSeconds(30).toMillis());

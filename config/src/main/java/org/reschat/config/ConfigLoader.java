@@ -99,9 +99,28 @@ public final class ConfigLoader {
 
     Map<Setting, Object> values = new EnumMap<>(Setting.class);
     for (Setting s : Setting.values()) {
-      values.put(s, validate(s, raw.get(s), sources.get(s)));
+      values.put(s, validate(s, expandHome(s, raw.get(s), home), sources.get(s)));
     }
     return new Settings(values, sources, configFile, dataDirectory);
+  }
+
+  /**
+   * {@code ~} and {@code ~/…} in the profile directory and an embedded store's path mean the home
+   * directory, as in a shell: a config file and {@code --home=~/x} get no shell to expand them.
+   */
+  static String expandHome(Setting s, String value, Path home) {
+    if (value == null) {
+      return null;
+    }
+    String prefix = s == Setting.STORE && value.startsWith("embedded:") ? "embedded:" : s == Setting.HOME ? "" : null;
+    if (prefix == null) {
+      return value;
+    }
+    String path = value.substring(prefix.length());
+    if (path.equals("~")) {
+      return prefix + home;
+    }
+    return path.startsWith("~/") ? prefix + home.resolve(path.substring(2)) : value;
   }
 
   private static Object validate(Setting s, String value, String source) throws ConfigException {

@@ -65,11 +65,17 @@ public final class KvStores {
     if (rest.isBlank()) {
       throw new InvalidStoreSpecException("The embedded store needs a file path, as in embedded:/path/to/ledger.db");
     }
+    Path path;
     try {
-      return Path.of(rest).toAbsolutePath().normalize();
+      path = Path.of(rest).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
       throw new InvalidStoreSpecException("\"" + rest + "\" is not a usable file path");
     }
+    if (java.nio.file.Files.isDirectory(path)) {
+      throw new InvalidStoreSpecException("embedded:" + rest + " is a directory; the embedded store is a file, as in embedded:"
+          + path.resolve("ledger.db"));
+    }
+    return path;
   }
 
   static List<HttpUrl> resilientDbEndpoints(String rest) {
@@ -84,6 +90,11 @@ public final class KvStores {
     for (String part : rest.split(",", -1)) {
       String text = part.strip();
       HttpUrl url = HttpUrl.parse(text);
+      java.util.regex.Matcher port = java.util.regex.Pattern.compile("^https?://[^/]*:(\\d+)(/.*)?$").matcher(text);
+      if (url == null && port.matches() && (port.group(1).length() > 5 || Integer.parseInt(port.group(1)) > 65535
+          || Integer.parseInt(port.group(1)) == 0)) {
+        throw new InvalidStoreSpecException("In \"" + text + "\", " + port.group(1) + " is not a port number (1 to 65535)");
+      }
       if (url == null) {
         throw new InvalidStoreSpecException("\"" + text + "\" is not an http:// or https:// URL");
       }

@@ -187,7 +187,7 @@ public final class FriendList {
       JsonObject o = e.getAsJsonObject();
       String nickname = StrictJson.string(o, "nickname").orElseThrow(damagedEntry(i, "has no nickname"));
       try {
-        Nicknames.check(nickname);
+        Nicknames.checkStored(nickname);
       } catch (ProfileException ex) {
         throw damaged("entry " + i + " has an invalid nickname (" + ex.getMessage() + ")");
       }

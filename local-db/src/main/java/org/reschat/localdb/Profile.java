@@ -87,6 +87,20 @@ public final class Profile {
     }
   }
 
+  /**
+   * Replaces the identity file with {@code json} (the same keys under another passphrase), atomically, and
+   * only if it still reads {@code expected}: a change made meanwhile by another process is not overwritten.
+   */
+  public void replaceIdentity(String expected, String json) throws LocalStateException, ProfileException {
+    try (LocalState.Lock lock = FileLocks.acquire(directory.resolve(".identity.lock"), "the identity file")) {
+      if (!readIdentity().equals(expected)) {
+        throw new ProfileException(ProfileException.Kind.IDENTITY_EXISTS,
+            "The identity file " + identityFile() + " was changed by another process meanwhile; nothing was replaced.");
+      }
+      AtomicFiles.write(identityFile(), json.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
   public FriendList friends() {
     return friends;
   }

@@ -31,6 +31,16 @@ import org.reschat.kv.KvStore;
  */
 public interface ChatClient extends AutoCloseable {
 
+  /**
+   * Checks a text message as {@link #send} would, without keys or a store: so a caller can refuse bad
+   * input before asking for a passphrase, and check a batch before sending any of it.
+   *
+   * @throws InvalidMessageException empty, over 16 KiB of UTF-8, or not valid Unicode
+   */
+  static void checkText(String text) throws InvalidMessageException {
+    org.reschat.core.feed.LedgerChatClient.encodeText(text);
+  }
+
   /** This person's public card. */
   PublicCard card();
 

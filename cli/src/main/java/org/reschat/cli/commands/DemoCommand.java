@@ -54,7 +54,7 @@ public final class DemoCommand extends BaseCommand {
     Output out = session.output();
     Path dir = Files.createTempDirectory("reschat-demo-");
     try {
-      demo(out, dir);
+      demo(out, dir, keep ? dir : null);
     } finally {
       if (keep) {
         out.note("Kept " + dir + " (profiles alice/ and bob/, ledger.db): try 'reschat --home " + dir.resolve("alice")
@@ -66,7 +66,16 @@ public final class DemoCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  private void demo(Output out, Path dir) throws Exception {
+  /** A line of the story: on stdout, or on stderr with --json, where stdout carries only the summary object. */
+  private static void say(Output out, String text) {
+    if (out.json()) {
+      out.note(text);
+    } else {
+      out.line(text);
+    }
+  }
+
+  private void demo(Output out, Path dir, Path kept) throws Exception {
     SecureRandom random = new SecureRandom();
     Identity aliceKeys = Identity.generate(random);
     Identity bobKeys = Identity.generate(random);
@@ -77,60 +86,70 @@ public final class DemoCommand extends BaseCommand {
     aliceHome.friends().add("bob", bobKeys.card(), aliceKeys.card());
     bobHome.friends().add("alice", aliceKeys.card(), bobKeys.card());
 
-    out.line(out.paint("1", "ResChat demo: two people, one ledger, no chat server."));
-    out.line("");
-    out.line(out.paint("1", "1. Alice and Bob each create keys and swap cards (one line each):"));
-    out.line("   Alice  " + shorten(aliceKeys.card().toString(), 40) + "   fingerprint " + shorten(aliceKeys.card().fingerprintText(), 19));
-    out.line("   Bob    " + shorten(bobKeys.card().toString(), 40) + "   fingerprint " + shorten(bobKeys.card().fingerprintText(), 19));
-    out.line("   Safety number, the same on both screens: " + SafetyNumber.between(aliceKeys.card(), bobKeys.card()));
-    out.line("");
+    say(out, out.paint("1", "ResChat demo: two people, one ledger, no chat server."));
+    say(out, "");
+    say(out, out.paint("1", "1. Alice and Bob each create keys and swap cards (one line each):"));
+    say(out, "   Alice  " + shorten(aliceKeys.card().toString(), 40) + "   fingerprint " + shorten(aliceKeys.card().fingerprintText(), 19));
+    say(out, "   Bob    " + shorten(bobKeys.card().toString(), 40) + "   fingerprint " + shorten(bobKeys.card().fingerprintText(), 19));
+    say(out, "   Safety number, the same on both screens: " + SafetyNumber.between(aliceKeys.card(), bobKeys.card()));
+    say(out, "");
 
     try (EmbeddedStore ledger = EmbeddedStore.open(dir.resolve("ledger.db"));
         ChatClient alice = ChatClient.builder().identity(aliceKeys).store(ledger).localState(aliceHome.state()).build();
         ChatClient bob = ChatClient.builder().identity(bobKeys).store(ledger).localState(bobHome.state()).build()) {
-      out.line(out.paint("1", "2. They talk. Each message is sealed for the sender and for the receiver; each page of"));
-      out.line(out.paint("1", "   messages is signed, chained to the one before, padded and sealed whole:"));
+      say(out, out.paint("1", "2. They talk. Each message is sealed for the sender and for the receiver; each page of"));
+      say(out, out.paint("1", "   messages is signed, chained to the one before, padded and sealed whole:"));
       for (String[] line : SCRIPT) {
         boolean fromAlice = line[0].equals("alice");
         (fromAlice ? alice : bob).send(fromAlice ? bobKeys.card() : aliceKeys.card(), line[1]);
-        out.line("   " + (fromAlice ? "Alice → Bob  " : "Bob → Alice  ") + line[1]);
+        say(out, "   " + (fromAlice ? "Alice → Bob  " : "Bob → Alice  ") + line[1]);
       }
-      out.line("");
+      say(out, "");
 
       Conversation c = alice.conversationWith(bobKeys.card());
       String aliceKey = c.pageKey(c.myFeed(), 1);
       String aliceValue = ledger.get(aliceKey).orElseThrow();
-      out.line(out.paint("1", "3. What the ledger holds: random-looking keys and sealed values. Nobody without the"));
-      out.line(out.paint("1", "   conversation's secret can tell who wrote them, which belong together, when or how much:"));
-      out.line("   " + aliceKey + "  (Alice's page 1, " + slots(c, aliceKey, aliceValue) + " messages, "
+      say(out, out.paint("1", "3. What the ledger holds: random-looking keys and sealed values. Nobody without the"));
+      say(out, out.paint("1", "   conversation's secret can tell who wrote them, which belong together, when or how much:"));
+      say(out, "   " + aliceKey + "  (Alice's page 1, " + slots(c, aliceKey, aliceValue) + " messages, "
           + aliceValue.length() + " bytes)");
-      out.line("   " + shorten(aliceValue, 110));
-      out.line("   " + c.pageKey(c.feeds().get(1), 1) + "  (Bob's page 1)");
-      out.line("");
+      say(out, "   " + shorten(aliceValue, 110));
+      say(out, "   " + c.pageKey(c.feeds().get(1), 1) + "  (Bob's page 1)");
+      say(out, "");
 
-      out.line(out.paint("1", "4. Bob's view (verified, decrypted, merged by time):"));
+      say(out, out.paint("1", "4. Bob's view (verified, decrypted, merged by time):"));
       showHistory(out, bob.history(aliceKeys.card(), HistoryRequest.newest(2)), "Alice");
-      out.line("");
+      say(out, "");
 
-      out.line(out.paint("1", "5. Mallory, who can write to the ledger, puts back an older version of Alice's page"));
-      out.line(out.paint("1", "   to hide her last messages:"));
+      say(out, out.paint("1", "5. Mallory, who can write to the ledger, puts back an older version of Alice's page"));
+      say(out, out.paint("1", "   to hide her last messages:"));
       List<KvVersion> versions = ledger.history(aliceKey);
       ledger.put(aliceKey, versions.get(0).value());
-      out.line("   the ledger now shows " + slots(c, aliceKey, ledger.get(aliceKey).orElseThrow())
+      say(out, "   the ledger now shows " + slots(c, aliceKey, ledger.get(aliceKey).orElseThrow())
           + " of Alice's " + slots(c, aliceKey, aliceValue) + " messages.");
       History seenByBob = bob.history(aliceKeys.card(), HistoryRequest.newest(2));
-      out.line("   Bob's client: " + seenByBob.warnings().stream().map(w -> w.kind().name().toLowerCase(java.util.Locale.ROOT)
+      say(out, "   Bob's client: " + seenByBob.warnings().stream().map(w -> w.kind().name().toLowerCase(java.util.Locale.ROOT)
           + " — " + org.reschat.cli.text.SafeText.line(w.detail())).findFirst().orElse("(nothing noticed)"));
-      out.line("   It keeps showing the copy it verified: " + seenByBob.messages().size() + " messages, none lost.");
+      say(out, "   It keeps showing the copy it verified: " + seenByBob.messages().size() + " messages, none lost.");
       History seenByAlice = alice.history(bobKeys.card(), HistoryRequest.newest(2));
       boolean repaired = seenByAlice.warnings().stream().anyMatch(w -> w.kind() == FeedWarning.Kind.REPUBLISHED);
-      out.line("   Alice's client: " + (repaired ? "found her page damaged and wrote it back" : "did not notice")
+      say(out, "   Alice's client: " + (repaired ? "found her page damaged and wrote it back" : "did not notice")
           + "; the ledger shows " + slots(c, aliceKey, ledger.get(aliceKey).orElseThrow()) + " messages again.");
-      out.line("");
-      out.line(out.paint("1", "Try it yourself (two terminals, or two --home directories):"));
-      out.line("   ./reschat init --name alice                   # prints your card");
-      out.line("   ./reschat friend add bob rc2:…                # your friend's card");
-      out.line("   ./reschat send bob \"hello\"  ;  ./reschat chat bob");
+      if (out.json()) {
+        com.google.gson.JsonObject o = org.reschat.cli.Json.object("demo");
+        o.addProperty("messages_shown", seenByBob.messages().size());
+        o.addProperty("tampering_detected", seenByBob.warnings().stream().anyMatch(w -> w.kind().isSecurityProblem()));
+        o.addProperty("warning", seenByBob.warnings().stream().map(w -> w.kind().name().toLowerCase(java.util.Locale.ROOT))
+            .findFirst().orElse(null));
+        o.addProperty("republished", repaired);
+        o.addProperty("kept", kept == null ? null : kept.toString());
+        out.json(o);
+      }
+      say(out, "");
+      say(out, out.paint("1", "Try it yourself (two terminals, or two --home directories):"));
+      say(out, "   ./reschat init --name alice                   # prints your card");
+      say(out, "   ./reschat friend add bob rc2:…                # your friend's card");
+      say(out, "   ./reschat send bob \"hello\"  ;  ./reschat chat bob");
     }
   }
 
@@ -141,7 +160,7 @@ public final class DemoCommand extends BaseCommand {
 
   private static void showHistory(Output out, History h, String friend) {
     for (Message m : h.messages()) {
-      out.line("   " + out.format(m, friend));
+      say(out, "   " + out.format(m, friend));
     }
   }
 

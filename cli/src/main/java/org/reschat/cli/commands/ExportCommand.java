@@ -33,7 +33,8 @@ public final class ExportCommand extends BaseCommand {
   @Parameters(paramLabel = "NICK")
   String nickname;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "txt", description = "json, md or txt (default ${DEFAULT-VALUE}).")
+  @Option(names = "--format", paramLabel = "FORMAT",
+      description = "json, md or txt (default: from FILE's extension, .json or .md; else json with --json, else txt).")
   Format format;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
@@ -57,13 +58,23 @@ public final class ExportCommand extends BaseCommand {
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), true)) {
       history = session.client().history(friend.card(), HistoryRequest.all().withProgress(progress));
     }
-    String text = render(friend, history, session);
+    Format chosen = format != null ? format : formatFor(file, out.json());
+    String text = render(chosen, friend, history, session);
     if (file == null) {
       session.context().out().print(text);
       session.context().out().flush();
     } else {
       AtomicFiles.write(file.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8));
-      out.note("Wrote " + history.messages().size() + " messages to " + file + ".");
+      if (out.json()) {
+        JsonObject o = org.reschat.cli.Json.object("exported");
+        o.addProperty("friend", friend.nickname());
+        o.addProperty("file", file.toAbsolutePath().toString());
+        o.addProperty("format", chosen.name());
+        o.addProperty("messages", history.messages().size());
+        out.json(o);
+      } else {
+        out.note("Wrote " + history.messages().size() + " messages to " + file + " (" + chosen + ").");
+      }
     }
     return HistoryCommand.reportProblems(out, new org.reschat.cli.Chats.WithFriend(friend), history);
   }
@@ -86,10 +97,19 @@ public final class ExportCommand extends BaseCommand {
     return fence + "text\n " + safe + "\n" + fence;
   }
 
-  private String render(Friend friend, History history, Session session) {
+  /** The format a file's name asks for ({@code x.json}, {@code x.md}); without a file, JSON with --json. */
+  static Format formatFor(Path file, boolean json) {
+    if (file == null) {
+      return json ? Format.json : Format.txt;
+    }
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return name.endsWith(".json") ? Format.json : name.endsWith(".md") || name.endsWith(".markdown") ? Format.md : Format.txt;
+  }
+
+  private String render(Format chosen, Friend friend, History history, Session session) {
     Output plain = session.output().withoutColour();
     StringBuilder sb = new StringBuilder();
-    switch (format) {
+    switch (chosen) {
       case json:
         JsonObject root = new JsonObject();
         root.addProperty("friend", friend.nickname());

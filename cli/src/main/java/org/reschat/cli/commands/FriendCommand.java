@@ -37,8 +37,10 @@ public final class FriendCommand extends CommandGroup {
     @Parameters(index = "0", paramLabel = "NICK", description = "The name you will use for them.")
     String nickname;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "CARD", description = "Their card, as 'reschat whoami' prints it.")
-    String card;
+    // 1..*: a card copied with a line break arrives as two words; they are one card (whitespace is ignored).
+    // None when --from-directory names it instead.
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "CARD", description = "Their card, as 'reschat whoami' prints it.")
+    List<String> card;
 
     @Option(names = "--from-directory", paramLabel = "NAME", description = "Take the card from the directory instead.")
     String directoryName;
@@ -53,10 +55,12 @@ public final class FriendCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Output out = session.output();
-      if ((card == null) == (directoryName == null)) {
+      boolean hasCard = card != null && !card.isEmpty();
+      if (hasCard == (directoryName != null)) {
         throw new org.reschat.cli.CliException(ExitCodes.USAGE, "Give either CARD or --from-directory NAME.");
       }
-      PublicCard theirs = card != null ? PublicCard.parse(card) : DirectoryCommand.pick(session, directoryName, fingerprint);
+      PublicCard theirs = hasCard ? PublicCard.parse(String.join("", card))
+          : DirectoryCommand.pick(session, directoryName, fingerprint);
       Friend f = session.profile().friends().add(nickname, theirs, session.card());
       if (out.json()) {
         out.json(friendJson(f));

@@ -35,6 +35,11 @@ public final class HistoryCommand extends BaseCommand {
     boolean all;
   }
 
+  @Option(names = "--since", paramLabel = "DATE",
+      description = "Only messages sent since DATE: 2026-11-22 (local midnight), 2026-11-22T10:15 or an ISO instant. "
+          + "Reads every page unless --pages is given.")
+  String since;
+
   HistoryCommand(CliContext ctx) {
     super(ctx);
   }
@@ -43,8 +48,10 @@ public final class HistoryCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     Output out = session.output();
     org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    java.time.Instant from = since == null ? null : parseSince(since, session.context().zone());
     int pages = range != null && range.all ? Integer.MAX_VALUE
-        : range != null && range.pages != null ? range.pages : session.settings().pagesAtStart();
+        : range != null && range.pages != null ? range.pages
+        : from != null ? Integer.MAX_VALUE : session.settings().pagesAtStart();
     if (pages < 1) {
       throw new org.reschat.cli.CliException(ExitCodes.USAGE, "--pages must be at least 1.");
     }
@@ -52,7 +59,29 @@ public final class HistoryCommand extends BaseCommand {
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json())) {
       history = chat.history(session.client(), new HistoryRequest(pages, progress));
     }
-    return print(out, chat, history, true);
+    if (from != null) {
+      history = new History(history.messages().stream().filter(m -> !m.sentAt().isBefore(from)).toList(),
+          history.warnings(), history.hasOlder(), history.pagesLoaded(), history.storeProblem());
+    }
+    return print(out, chat, history, from == null);
+  }
+
+  /** A date (local midnight), a local date and time, or an instant; anything else is bad input. */
+  static java.time.Instant parseSince(String text, java.time.ZoneId zone) throws org.reschat.cli.CliException {
+    try {
+      return java.time.LocalDate.parse(text).atStartOfDay(zone).toInstant();
+    } catch (java.time.format.DateTimeParseException notADate) {
+      try {
+        return java.time.LocalDateTime.parse(text).atZone(zone).toInstant();
+      } catch (java.time.format.DateTimeParseException notLocal) {
+        try {
+          return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new org.reschat.cli.CliException(ExitCodes.USAGE, "--since " + text + " is not a date; write 2026-11-22, "
+              + "2026-11-22T10:15 or 2026-11-22T10:15:00Z.");
+        }
+      }
+    }
   }
 
   /**

@@ -64,10 +64,13 @@ public final class ReceiveCommand extends BaseCommand {
     boolean stillQueued = false;
     java.util.Set<String> shownRequests = new java.util.HashSet<>();
     // --polls counts polls, so a bounded run keeps polling at the interval even while hints arrive.
+    // On a terminal, silence would look like a hang: say when nothing came, and that --follow waits.
+    boolean tell = session.context().interactive() && !out.json();
     try (ChangeWaiter waiter = !follow ? null
         : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
       for (int poll = 1; ; poll++) {
         stillQueued = false;
+        int received = 0;
         List<Chats> chats = friends(session);
         for (int i = 0, friendCount = chats.size(); ; i++) {
           if (i == friendCount) {
@@ -90,6 +93,7 @@ public final class ReceiveCommand extends BaseCommand {
           String name = SafeText.line(chat.name());
           for (Message m : u.received()) {
             chat.print(out, m);
+            received++;
           }
           for (FeedWarning w : u.warnings()) {
             out.feedWarning(w, chat.whose(w));
@@ -121,8 +125,14 @@ public final class ReceiveCommand extends BaseCommand {
           }
         }
         security |= ChannelCommand.receiveFollowed(session); // followed public channels
+        if (tell && !follow && received == 0) {
+          out.note("No new messages.");
+        }
         if (!follow || (polls != null && poll >= polls)) {
           break;
+        }
+        if (tell && poll == 1) {
+          out.note("Waiting for new messages… (Ctrl-C stops)");
         }
         waiter.await(session.settings().pollInterval()); // returns early when the store hints at a change
       }

@@ -73,14 +73,31 @@ public final class SendCommand extends BaseCommand {
       text = String.join(" ", words);
     }
     List<String> messages = new ArrayList<>();
+    List<Integer> lineNumbers = new ArrayList<>(); // with --lines, where each message was in the input
     if (lines) {
-      text.lines().filter(l -> !l.isBlank()).forEach(messages::add);
+      List<String> all = text.lines().toList();
+      for (int i = 0; i < all.size(); i++) {
+        if (!all.get(i).isBlank()) {
+          messages.add(all.get(i));
+          lineNumbers.add(i + 1);
+        }
+      }
     } else {
       messages.add(text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
           : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text);
     }
     if (messages.isEmpty() || messages.stream().allMatch(String::isBlank)) {
       throw new InvalidMessageException("The message is empty; there is nothing to send.");
+    }
+    // Every message is checked before the passphrase is asked and before anything is sent: a bad line in
+    // the middle of --lines must not leave the lines before it sent and the ones after it dropped.
+    for (int i = 0; i < messages.size(); i++) {
+      try {
+        ChatClient.checkText(messages.get(i));
+      } catch (InvalidMessageException e) {
+        throw lines ? new InvalidMessageException("Line " + lineNumbers.get(i) + ": "
+            + e.getMessage() + " Nothing was sent.") : e;
+      }
     }
     ChatClient client = session.client();
     boolean queued = false;

@@ -24,8 +24,8 @@ public final class WhoamiCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     Output out = session.output();
     String file = session.profile().readIdentity();
+    PublicCard card = session.card(); // first: a damaged file is reported with its path
     String name = IdentityFile.name(file).orElse(null);
-    PublicCard card = IdentityFile.card(file);
     if (out.json()) {
       JsonObject o = identityJson(name, card, session.profile(), session);
       o.addProperty("protected", IdentityFile.needsPassphrase(file));

@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
@@ -41,7 +40,8 @@ public final class ChatView {
       "  /verify  show the safety number to compare with your friend",
       "  /download ID [PATH]  save a file shown in the chat (in the current directory by default), verified",
       "  /help    this help",
-      "  /back    leave the chat (Ctrl-D works too)");
+      "  /back    leave the chat (Ctrl-D works too)",
+      "A message that starts with / is sent by typing it twice: //etc/hosts sends /etc/hosts.");
 
   private final Session session;
   private final Terminal terminal;
@@ -49,6 +49,15 @@ public final class ChatView {
   private final Output out;
   private final Set<String> shown = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean storeDown = new AtomicBoolean();
+  /** Sends run here, in order, so the prompt stays usable while the store confirms a slow one. */
+  private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "reschat-chat-send");
+    t.setDaemon(true);
+    return t;
+  });
+  private final java.util.concurrent.atomic.AtomicInteger sending = new java.util.concurrent.atomic.AtomicInteger();
+  /** Held while a send runs and while the poller looks for own messages, so none is printed twice. */
+  private final Object ownMessages = new Object();
   private LineReader reader;
   private Status status;
   private int pages;
@@ -62,8 +71,20 @@ public final class ChatView {
 
   /** Runs until the person leaves the chat. */
   public int run() throws Exception {
-    reader = LineReaderBuilder.builder().terminal(terminal).appName("reschat")
-        .completer(new StringsCompleter("/older", "/update", "/verify", "/download", "/help", "/back")).build();
+    // JLine resizes the status line on a window change while it reads a line, but its content is then
+    // stale or cut: redraw it. (Between reads our own handler below does the same.)
+    org.jline.reader.impl.LineReaderImpl lineReader = new org.jline.reader.impl.LineReaderImpl(terminal, "reschat") {
+      @Override
+      protected synchronized void handleSignal(Terminal.Signal signal) {
+        super.handleSignal(signal);
+        if (signal == Terminal.Signal.WINCH) {
+          redrawStatus();
+        }
+      }
+    };
+    lineReader.setCompleter(new StringsCompleter("/older", "/update", "/verify", "/download", "/help", "/back"));
+    reader = lineReader;
+    Terminal.SignalHandler previousWinch = terminal.handle(Terminal.Signal.WINCH, signal -> redrawStatus());
     ChatClient client = session.client();
     pages = session.settings().pagesAtStart();
     println(out.paint("1", "Chat with " + friend.nickname()) + (friend.verified() ? "" : out.paint("33", " (not verified: /verify)"))
@@ -95,7 +116,9 @@ public final class ChatView {
         if (text.isEmpty()) {
           continue;
         }
-        if (text.startsWith("/")) {
+        if (text.startsWith("//")) {
+          send(client, line.substring(line.indexOf('/') + 1)); // "//x" sends "/x"
+        } else if (text.startsWith("/")) {
           if (!command(text, client)) {
             return 0;
           }
@@ -106,6 +129,8 @@ public final class ChatView {
       }
     } finally {
       poller.interrupt();
+      finishSends();
+      terminal.handle(Terminal.Signal.WINCH, previousWinch);
       closeStatus();
     }
   }
@@ -132,6 +157,21 @@ public final class ChatView {
     }
   }
 
+  /** Lets sends still running finish before the view closes: a message typed is a message sent or queued. */
+  private void finishSends() {
+    sender.shutdown();
+    if (sending.get() > 0) {
+      println(out.paint("2", "Finishing " + sending.get() + " send(s)…"));
+    }
+    try {
+      while (!sender.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        // the store's timeouts bound each send
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Runs a slash command; false when the person leaves. */
   private boolean command(String text, ChatClient client) throws Exception {
     if (text.startsWith("/download ")) {
@@ -148,7 +188,10 @@ public final class ChatView {
         return true;
       case "/verify":
         println("Safety number with " + friend.nickname() + ": " + SafetyNumber.between(session.card(), friend.card()));
-        println("Compare it with " + friend.nickname() + "; if it matches, run 'reschat friend verify "
+        // Read again: the friend may have been marked in another terminal since the view opened.
+        boolean verified = session.profile().friends().get(friend.nickname()).verified();
+        println(verified ? friend.nickname() + " is marked as verified: you compared this number before."
+            : "Compare it with " + friend.nickname() + "; if it matches, run 'reschat friend verify "
             + friend.nickname() + " --mark'.");
         return true;
       case "/update":
@@ -175,18 +218,30 @@ public final class ChatView {
     }
   }
 
+  /** Sends in the background: the prompt comes back at once, "sending…" shows until the store answers. */
   private void send(ChatClient client, String text) {
-    try {
-      SendResult r = client.send(friend.card(), text);
-      shown.add(r.message().id());
-      println(out.format(r.message(), friend.nickname()));
-      if (!r.confirmed()) {
-        println(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().orElse("not confirmed"))
-            + " It will be sent automatically."));
+    sending.incrementAndGet();
+    updateStatus();
+    printAbove(out.paint("2", "sending…"));
+    sender.execute(() -> {
+      try {
+        SendResult r;
+        synchronized (ownMessages) {
+          r = client.send(friend.card(), text);
+          shown.add(r.message().id());
+        }
+        printAbove(out.format(r.message(), friend.nickname()));
+        if (!r.confirmed()) {
+          printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().orElse("not confirmed"))
+              + " It will be sent automatically."));
+        }
+      } catch (Exception e) {
+        printAbove(out.paint("31", "Not sent: " + SafeText.line(e.getMessage())));
+      } finally {
+        sending.decrementAndGet();
+        updateStatus();
       }
-    } catch (Exception e) {
-      println(out.paint("31", "Not sent: " + SafeText.line(e.getMessage())));
-    }
+    });
   }
 
   private void poll() {
@@ -227,6 +282,7 @@ public final class ChatView {
         fresh++;
       }
     }
+    fresh += showOwnMessagesFromElsewhere(client);
     if (u.published() > 0) {
       printAbove(out.paint("32", u.published() + " queued message(s) are now on the store."));
     }
@@ -234,6 +290,23 @@ public final class ChatView {
     if (sayNothingNew && fresh == 0) {
       printAbove(out.paint("2", "(nothing new)"));
     }
+  }
+
+  /**
+   * Messages this person sent to the friend from another process (a second terminal, a script): they are
+   * on the own newest page, which {@code update} does not return. Returns how many were shown.
+   */
+  private int showOwnMessagesFromElsewhere(ChatClient client) throws Exception {
+    List<Message> mine = new ArrayList<>();
+    synchronized (ownMessages) {
+      for (Message m : client.history(friend.card(), HistoryRequest.newest(1)).messages()) {
+        if (m.direction() == Message.Direction.SENT && shown.add(m.id())) {
+          mine.add(m);
+        }
+      }
+    }
+    mine.forEach(m -> printAbove(out.format(m, friend.nickname())));
+    return mine.size();
   }
 
   private void printWarning(FeedWarning w) {
@@ -259,18 +332,39 @@ public final class ChatView {
     }
   }
 
-  private synchronized void updateStatus() { // called by the poller and the prompt thread
+  private synchronized void redrawStatus() {
+    if (status != null) {
+      status.resize(terminal.getSize());
+      status.reset(); // forget what it drew at the old width, so it is drawn again in full
+    }
+    updateStatus();
+    if (status != null) {
+      status.redraw();
+    }
+  }
+
+  private synchronized void updateStatus() { // called by the poller, the sender and the prompt thread
     if (status == null) {
       return;
     }
     try {
       int queued = session.client().pending(friend.card());
-      String text = "reschat · " + friend.nickname() + " · " + session.store().describe() + " · outbox: "
-          + (queued == 0 ? "empty" : queued + " queued") + (storeDown.get() ? " · store not answering" : "");
-      status.update(List.of(new AttributedString(text)));
+      String text = "reschat · " + friend.nickname() + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
+          + (queued == 0 ? "empty" : queued + " queued") + (storeDown.get() ? " · store not answering" : "")
+          + " · " + session.store().describe();
+      status.update(List.of(new AttributedString(fit(text, terminal.getWidth()))));
     } catch (Exception e) {
       // The status line is a convenience; failures show up where the work is done.
     }
+  }
+
+  /**
+   * The status text cut to one row of {@code width} columns: a status line that wraps onto a second row
+   * garbles the screen for good after a window gets narrower. What matters most comes first.
+   */
+  static String fit(String text, int width) {
+    int max = Math.max(1, width - 1);
+    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
   }
 
   private void println(String text) {

@@ -57,7 +57,8 @@ public final class Menu {
         println("  2) Add a friend");
         println("  3) Show my card");
         println("  4) Quit");
-        Optional<String> choice = ask("> ", "1", "2", "3", "4", "chat", "add", "card", "quit");
+        println("  5) Verify, rename or remove a friend");
+        Optional<String> choice = ask("> ", "1", "2", "3", "4", "5", "chat", "add", "card", "quit", "friend");
         if (choice.isEmpty()) {
           return 0;
         }
@@ -80,8 +81,12 @@ public final class Menu {
           case "quit":
           case "q":
             return 0;
+          case "5":
+          case "friend":
+            manageFriend();
+            break;
           default:
-            println("Choose 1, 2, 3 or 4.");
+            println("Choose 1, 2, 3, 4 or 5.");
         }
       }
     } finally {
@@ -99,8 +104,20 @@ public final class Menu {
     if (name.isEmpty()) {
       return false;
     }
-    println("Choose a passphrase to protect your keys (Enter twice for none).");
+    println("Choose a passphrase to protect your keys.");
     String first = reader.readLine("Passphrase: ", '*');
+    // An Enter alone is easily a slip: keys without a passphrase need an explicit yes.
+    while (first.isEmpty()) {
+      Optional<String> none = ask("No passphrase: anyone who can read your files can use your keys. Create them "
+          + "without one? [y/N] ");
+      if (none.isEmpty()) {
+        return false;
+      }
+      if (none.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+        break;
+      }
+      first = reader.readLine("Passphrase: ", '*');
+    }
     char[] passphrase = null;
     if (!first.isEmpty()) {
       String second = reader.readLine("Repeat it: ", '*');
@@ -123,10 +140,18 @@ public final class Menu {
   }
 
   private void chat() throws Exception {
+    Friend chosen = pickFriend();
+    if (chosen != null) {
+      new ChatView(session, terminal, chosen).run();
+    }
+  }
+
+  /** Lists the friends and asks for one; null when there is none or nobody was chosen. */
+  private Friend pickFriend() throws Exception {
     List<Friend> friends = session.profile().friends().list();
     if (friends.isEmpty()) {
       println("No friends yet: add one first (2).");
-      return;
+      return null;
     }
     List<String> choices = new ArrayList<>();
     for (int i = 0; i < friends.size(); i++) {
@@ -137,7 +162,7 @@ public final class Menu {
     }
     Optional<String> pick = ask("Friend (number or name, Tab completes): ", choices.toArray(new String[0]));
     if (pick.isEmpty() || pick.get().isBlank()) {
-      return;
+      return null;
     }
     Friend chosen = null;
     String p = pick.get().strip();
@@ -148,29 +173,95 @@ public final class Menu {
       chosen = byName.orElse(null);
     }
     if (chosen == null) {
-      println("No friend " + p + ".");
-      return;
+      println("No friend " + SafeText.line(p) + ".");
     }
-    new ChatView(session, terminal, chosen).run();
+    return chosen;
   }
 
   private void addFriend() throws Exception {
-    Optional<String> nick = ask("Nickname: ");
-    if (nick.isEmpty() || nick.get().isBlank()) {
+    FriendList friends = session.profile().friends();
+    // The nickname first, refused at once when taken or invalid, so a pasted card is never thrown away
+    // because of the name; a card that does not parse is asked for again.
+    String nick = askNickname("Nickname: ");
+    if (nick == null) {
       return;
     }
-    Optional<String> card = ask("Their card (rc2:…): ");
-    if (card.isEmpty()) {
+    while (true) {
+      Optional<String> card = ask("Their card (rc2:…, Enter to stop): ");
+      if (card.isEmpty() || card.get().isBlank()) {
+        return;
+      }
+      try {
+        Friend f = friends.add(nick, PublicCard.parse(card.get()), session.card());
+        println("Added " + f.nickname() + ".");
+        println("Safety number: " + SafetyNumber.between(session.card(), f.card()));
+        println("Compare it with " + f.nickname() + " (in person or on a call); it is the same on both sides.");
+        return;
+      } catch (org.reschat.core.InvalidCardException e) {
+        println(out.paint("31", SafeText.line(e.getMessage())) + " Paste it again.");
+      } catch (Exception e) {
+        println(out.paint("31", SafeText.line(e.getMessage())));
+        return;
+      }
+    }
+  }
+
+  /** Asks until a nickname is valid and free; null when the person gives up (Enter or Ctrl-D). */
+  private String askNickname(String prompt) throws Exception {
+    while (true) {
+      Optional<String> nick = ask(prompt);
+      if (nick.isEmpty() || nick.get().isBlank()) {
+        return null;
+      }
+      try {
+        String n = org.reschat.localdb.Nicknames.check(nick.get().strip());
+        Optional<Friend> taken = session.profile().friends().find(n);
+        if (taken.isEmpty()) {
+          return n;
+        }
+        println(out.paint("31", "You already have a friend called " + SafeText.line(taken.get().nickname())
+            + "; choose another nickname."));
+      } catch (org.reschat.localdb.ProfileException e) {
+        println(out.paint("31", SafeText.line(e.getMessage())));
+      }
+    }
+  }
+
+  /** Verify, rename or remove one friend. */
+  private void manageFriend() throws Exception {
+    Friend f = pickFriend();
+    if (f == null) {
       return;
     }
     FriendList friends = session.profile().friends();
-    try {
-      Friend f = friends.add(nick.get().strip(), PublicCard.parse(card.get()), session.card());
-      println("Added " + f.nickname() + ".");
-      println("Safety number: " + SafetyNumber.between(session.card(), f.card()));
-      println("Compare it with " + f.nickname() + " (in person or on a call); it is the same on both sides.");
-    } catch (Exception e) {
-      println(out.paint("31", SafeText.line(e.getMessage())));
+    Optional<String> what = ask("v) verify  r) rename  d) remove  (Enter: back) ", "v", "r", "d");
+    String w = what.map(x -> x.strip().toLowerCase(java.util.Locale.ROOT)).orElse("");
+    if (w.startsWith("v")) {
+      println("Safety number with " + f.nickname() + " (they see the same):");
+      println(SafetyNumber.between(session.card(), f.card()));
+      if (f.verified()) {
+        println(f.nickname() + " is marked as verified.");
+        return;
+      }
+      Optional<String> same = ask("Does it match what " + f.nickname() + " sees? [y/N] ", "y", "n");
+      if (same.isPresent() && same.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+        friends.markVerified(f.nickname());
+        println("Marked " + f.nickname() + " as verified.");
+      } else {
+        println("Not marked. If the numbers differ, you may not have " + f.nickname() + "'s real card.");
+      }
+    } else if (w.startsWith("r")) {
+      String n = askNickname("New nickname for " + f.nickname() + ": ");
+      if (n != null) {
+        friends.rename(f.nickname(), n);
+        println("Renamed " + f.nickname() + " to " + n + ".");
+      }
+    } else if (w.startsWith("d")) {
+      Optional<String> sure = ask("Remove " + f.nickname() + "? Your messages stay on the ledger. [y/N] ", "y", "n");
+      if (sure.isPresent() && sure.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+        friends.remove(f.nickname());
+        println("Removed " + f.nickname() + ".");
+      }
     }
   }
 

@@ -439,9 +439,13 @@ public final class ResilientDbStore implements KvStore {
     } catch (ConnectException e) {
       return StoreHealth.Endpoint.down(name, "connection refused");
     } catch (InterruptedIOException e) {
-      return StoreHealth.Endpoint.down(name, "no answer within " + seconds(options.connectTimeout().plus(options.readTimeout())));
+      // The time actually waited: the connect and read timeouts are separate limits, not a sum.
+      return StoreHealth.Endpoint.down(name, "no answer after " + seconds(Duration.ofMillis(
+          (System.nanoTime() - start) / 100_000_000 * 100)) + " (read timeout " + seconds(options.readTimeout()) + ")");
+    } catch (java.net.UnknownHostException e) {
+      return StoreHealth.Endpoint.down(name, "unknown host " + endpoint.url.host());
     } catch (IOException e) {
-      return StoreHealth.Endpoint.down(name, e.toString());
+      return StoreHealth.Endpoint.down(name, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
     } finally {
       pool.release(borrowed, served);
     }

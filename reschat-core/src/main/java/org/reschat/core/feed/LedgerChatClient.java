@@ -358,7 +358,8 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
 
   // --- text ---------------------------------------------------------------------------------------------
 
-  private static byte[] encodeText(String text) throws InvalidMessageException {
+  /** The text's UTF-8 bytes, or why it cannot be sent (empty, over 16 KiB, not Unicode). */
+  public static byte[] encodeText(String text) throws InvalidMessageException {
     if (text == null || text.isBlank()) {
       throw new InvalidMessageException("The message is empty; there is nothing to send.");
     }

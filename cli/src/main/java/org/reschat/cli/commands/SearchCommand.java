@@ -1,0 +1,71 @@
+package org.reschat.cli.commands;
+
+import java.util.List;
+import java.util.Locale;
+import org.reschat.cli.BaseCommand;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.CliException;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.Output;
+import org.reschat.cli.ProgressDisplay;
+import org.reschat.cli.Session;
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.Message;
+import org.reschat.localdb.Friend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "search", mixinStandardHelpOptions = true,
+    description = {"Find messages containing TEXT (ignoring case) in the verified history with every",
+        "friend, or one with --friend. Exits 3 when nothing matches, 4 if tampering was found."})
+public final class SearchCommand extends BaseCommand {
+  @Parameters(paramLabel = "TEXT", description = "What to look for.")
+  String text;
+
+  @Option(names = "--friend", paramLabel = "NICK", description = "Only the conversation with NICK.")
+  String nickname;
+
+  SearchCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  protected int run(Session session) throws Exception {
+    if (text.isBlank()) {
+      throw new CliException(ExitCodes.USAGE, "Give some text to search for.");
+    }
+    Output out = session.output();
+    List<org.reschat.cli.Chats> chats = new java.util.ArrayList<>();
+    if (nickname != null) {
+      chats.add(org.reschat.cli.Chats.resolve(session, nickname));
+    } else {
+      for (Friend f : session.profile().friends().list()) {
+        chats.add(new org.reschat.cli.Chats.WithFriend(f));
+      }
+    }
+    String needle = text.toLowerCase(Locale.ROOT);
+    int found = 0;
+    int worst = ExitCodes.OK;
+    for (org.reschat.cli.Chats chat : chats) {
+      History history;
+      try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json())) {
+        history = chat.history(session.client(), new HistoryRequest(Integer.MAX_VALUE, progress));
+      }
+      for (Message m : history.messages()) {
+        if (m.text() != null && m.text().toLowerCase(Locale.ROOT).contains(needle)) {
+          chat.print(out, m);
+          found++;
+        }
+      }
+      // Tampering found while searching is reported as history reports it; the worst code wins.
+      int code = HistoryCommand.reportProblems(out, chat, history);
+      worst = code == ExitCodes.SECURITY || worst == ExitCodes.SECURITY ? ExitCodes.SECURITY : Math.max(worst, code);
+    }
+    if (found == 0 && !out.json()) {
+      out.note("No message contains \"" + org.reschat.cli.text.SafeText.line(text) + "\".");
+    }
+    return worst != ExitCodes.OK ? worst : found == 0 ? ExitCodes.NOT_FOUND : ExitCodes.OK;
+  }
+}

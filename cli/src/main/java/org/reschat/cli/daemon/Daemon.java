@@ -1,0 +1,157 @@
+package org.reschat.cli.daemon;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantLock;
+import org.reschat.cli.Cli;
+import org.reschat.cli.CliContext;
+import org.reschat.cli.ExitCodes;
+import org.reschat.cli.LedgerWatch;
+import org.reschat.cli.Session;
+import org.reschat.kv.ChangeWaiter;
+
+/**
+ * What {@code reschat daemon} and {@code reschat jsonrpc} share: one open {@link Session} (identity
+ * unlocked, store open) in which every method runs its command, one at a time, and the listeners that
+ * get notifications of arriving messages.
+ */
+public final class Daemon {
+  /** The outcome of one command run: its exit code, its JSON lines, and what it said on stderr. */
+  public record Outcome(int exitCode, List<JsonObject> objects, String error) {}
+
+  /** Receives notifications (one JSON-RPC notification object each); a connection is one. */
+  public interface Listener {
+    void notify(JsonObject notification);
+  }
+
+  private final CliContext ctx;
+  private final Session warm;
+  /** One command at a time: the client, profile files and outbox are used as by one process. */
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Set<Listener> listeners = new CopyOnWriteArraySet<>();
+  /** Cleared to stop {@link #receiveLoop}; an interrupt alone can be swallowed by a store call. */
+  private volatile boolean receiving = true;
+
+  public Daemon(CliContext ctx, Session warm) {
+    this.ctx = ctx;
+    this.warm = warm;
+  }
+
+  /** Runs {@code reschat --json ARGS} inside the warm session. */
+  public Outcome run(List<String> args) {
+    List<String> all = new ArrayList<>();
+    all.add("--json");
+    all.addAll(args);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code;
+    lock.lock();
+    try {
+      code = Cli.run(ctx.forDaemonCall(new PrintWriter(out), new PrintWriter(err), warm), all.toArray(new String[0]));
+    } finally {
+      lock.unlock();
+    }
+    List<JsonObject> objects = new ArrayList<>();
+    for (String line : out.toString().split("\n")) {
+      if (!line.isBlank()) {
+        JsonElement e = JsonParser.parseString(line);
+        if (e.isJsonObject()) {
+          objects.add(e.getAsJsonObject());
+        }
+      }
+    }
+    return new Outcome(code, objects, errorSentence(err.toString()));
+  }
+
+  /** The sentence of the command's error: with --json, the last {"type":"error"} object on its stderr. */
+  private static String errorSentence(String err) {
+    String sentence = err.strip();
+    for (String line : err.split("\n")) {
+      try {
+        JsonElement e = JsonParser.parseString(line);
+        if (e.isJsonObject() && e.getAsJsonObject().has("message") && "error".equals(e.getAsJsonObject().get("type").getAsString())) {
+          sentence = e.getAsJsonObject().get("message").getAsString();
+        }
+      } catch (RuntimeException notJson) {
+        // a note or warning in plain text
+      }
+    }
+    return sentence;
+  }
+
+  public void addListener(Listener l) {
+    listeners.add(l);
+  }
+
+  public void removeListener(Listener l) {
+    listeners.remove(l);
+  }
+
+  /**
+   * Receives until the thread is interrupted: runs {@code receive} whenever the store hints at a change
+   * or the poll interval passes, and sends every message and warning it prints as a {@code receive}
+   * notification to every listener. Received messages are in the local history either way, so a
+   * listener that was not connected finds them with {@code history}.
+   */
+  public void receiveLoop() throws Exception {
+    try (ChangeWaiter waiter = LedgerWatch.open(warm)) {
+      while (receiving && !Thread.currentThread().isInterrupted()) {
+        Outcome o = run(List.of("receive"));
+        for (JsonObject object : o.objects()) {
+          broadcast(notification("receive", object));
+        }
+        if (o.objects().isEmpty() && o.exitCode() != ExitCodes.OK && o.exitCode() != ExitCodes.QUEUED) {
+          JsonObject problem = new JsonObject();
+          problem.addProperty("exit_code", o.exitCode());
+          problem.addProperty("message", o.error());
+          broadcast(notification("problem", problem));
+        }
+        waiter.await(warm.settings().pollInterval());
+      }
+    }
+  }
+
+  /** Stops {@link #receiveLoop} running in {@code thread} and waits until it has sent its last notification. */
+  public void stopReceiving(Thread thread) throws InterruptedException {
+    receiving = false;
+    thread.interrupt();
+    thread.join();
+  }
+
+  private void broadcast(JsonObject notification) {
+    for (Listener l : listeners) {
+      l.notify(notification);
+    }
+  }
+
+  static JsonObject notification(String method, JsonObject params) {
+    JsonObject n = new JsonObject();
+    n.addProperty("jsonrpc", "2.0");
+    n.addProperty("method", method);
+    n.add("params", params);
+    return n;
+  }
+
+  /** The JSON-RPC result of a method from its command's outcome; null when the outcome is an error. */
+  static JsonElement result(RpcMethods.Shape shape, Outcome o) {
+    // Data printed means the command got somewhere (a queued send, a history with a warning): the
+    // objects say what happened. Nothing printed and a failing exit code is an error.
+    if (o.objects().isEmpty() && o.exitCode() != ExitCodes.OK) {
+      return null;
+    }
+    if (shape == RpcMethods.Shape.ONE) {
+      return o.objects().isEmpty() ? com.google.gson.JsonNull.INSTANCE : o.objects().get(o.objects().size() - 1);
+    }
+    JsonArray a = new JsonArray();
+    o.objects().forEach(a::add);
+    return a;
+  }
+}
