@@ -55,7 +55,7 @@ class ExportAndJsonErrorsTest {
     JsonObject e = JsonParser.parseString(r.err()).getAsJsonObject();
     assertThat(e.get("type").getAsString()).isEqualTo("error");
     assertThat(e.get("exit_code").getAsInt()).isEqualTo(3);
-    assertThat(e.get("message").getAsString()).contains("no friend called nobody");
+    assertThat(e.get("message").getAsString()).contains("no friend or group called \"nobody\"");
     CliHarness.Result usage = cli.as("alice", "--json", "history", "bob", "--pages", "1", "--all");
     assertThat(usage.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(JsonParser.parseString(usage.err()).getAsJsonObject().get("exit_code").getAsInt()).isEqualTo(2);

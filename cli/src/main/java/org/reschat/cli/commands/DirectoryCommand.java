@@ -47,6 +47,9 @@ public final class DirectoryCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
+      if (name != null && org.reschat.core.directory.Names.normalise(name).isEmpty()) { // bad input before the store
+        throw new org.reschat.core.InvalidMessageException("A directory name is 1 to 32 letters, digits, '.', '_' or '-'.");
+      }
       directory(session).publish(session.identity(), Optional.ofNullable(name));
       PublicCard me = session.identity().card();
       Output out = session.output();
