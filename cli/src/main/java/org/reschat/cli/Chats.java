@@ -31,6 +31,9 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
   /** Sends a message of any type (a file's offer, say). */
   SendResult send(ChatClient client, String type, byte[] extension, byte[] body) throws Exception;
 
+  /** Own messages to this chat still queued. */
+  int pending(ChatClient client) throws Exception;
+
   /** Names the audience a file's chunks are for (chunks do not depend on it; the upload journal does). */
   String scope();
 
@@ -100,6 +103,11 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     }
 
     @Override
+    public int pending(ChatClient client) throws Exception {
+      return client.pending(friend.card());
+    }
+
+    @Override
     public History history(ChatClient client, HistoryRequest request) throws Exception {
       return client.history(friend.card(), request);
     }
@@ -136,6 +144,11 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     @Override
     public String scope() {
       return "g:" + group.id();
+    }
+
+    @Override
+    public int pending(ChatClient client) throws Exception {
+      return client.groups().pending(group);
     }
 
     @Override

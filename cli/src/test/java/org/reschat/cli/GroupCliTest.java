@@ -131,4 +131,22 @@ class GroupCliTest {
     CliHarness.check(cli.as("carol", "download", "trip", id, "-o", target.toString()));
     assertThat(java.nio.file.Files.readAllBytes(target)).isEqualTo(content);
   }
+  @Test
+  void aGroupIsExportedWithWhoWroteEachMessage() throws Exception {
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("carol", "receive"));
+    CliHarness.check(cli.as("alice", "send", "trip", "*not bold* and [no link](http://x)"));
+    CliHarness.check(cli.as("bob", "send", "trip", "reply"));
+    java.nio.file.Path md = dir.resolve("trip.md");
+    CliHarness.check(cli.as("carol", "export", "trip", "-o", md.toString()));
+    String text = java.nio.file.Files.readString(md);
+    assertThat(text).startsWith("# Group trip").contains("**alice**").contains("reply")
+        .contains("```text\n *not bold* and [no link](http://x)\n```"); // inside a fence: never bold, never a link
+    java.nio.file.Path json = dir.resolve("trip.json");
+    CliHarness.check(cli.as("carol", "export", "trip", "-o", json.toString()));
+    JsonObject root = JsonParser.parseString(java.nio.file.Files.readString(json)).getAsJsonObject();
+    assertThat(root.get("group").getAsString()).isEqualTo("trip");
+    assertThat(root.getAsJsonArray("messages")).anySatisfy(m ->
+        assertThat(m.getAsJsonObject().has("sender_fingerprint")).isTrue());
+  }
 }

@@ -304,6 +304,45 @@ class InteractiveTest {
   }
 
   @Test
+  void aGroupChatShowsWhoWroteEachLineMembersAndJoinRequestsAndLetsAnAdminApprove() throws Exception {
+    String alice = cli.init("alice");
+    String bob = cli.init("bob");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", bob));
+    CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
+    CliHarness.check(cli.as("alice", "group", "create", "crew", "--member", "bob"));
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("bob", "send", "crew", "hi crew"));
+    String link = CliHarness.check(cli.as("alice", "group", "link", "crew")).out().strip();
+    cli.init("dave"); // asks to join; nobody's friend
+    CliHarness.check(cli.as("dave", "group", "join", link));
+    String dave = CliHarness.check(cli.as("dave", "whoami", "--json")).out()
+        .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1");
+    typing("/members\nhello from the chat view\n/update\n/approve " + dave.substring(0, 9).replace(" ", "")
+        + "\n/verify\n/back\n");
+    Result r = cli.as("alice", "chat", "crew");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("Group crew (2 members", "bob: hi crew", "me (admin)", "bob ",
+        "dave (fingerprint " + dave + ") asks to join", "Approved dave", "no single safety number");
+    assertThat(CliHarness.check(cli.as("dave", "group", "join", link)).err()).contains("You joined \"crew\"");
+    assertThat(CliHarness.check(cli.as("bob", "history", "crew")).out()).contains("alice: hello from the chat view");
+  }
+
+  @Test
+  void theMenuListsGroupsBesideFriends() {
+    String alice = cli.init("alice");
+    String bob = cli.init("bob");
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", bob));
+    CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
+    CliHarness.check(cli.as("alice", "group", "create", "crew", "--member", "bob"));
+    typing(String.join("\n", "1", "2", "to the group from the menu", "/back", "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("1) bob", "2) crew", "(group, 2 members)", "Group crew");
+    CliHarness.check(cli.as("bob", "receive"));
+    assertThat(CliHarness.check(cli.as("bob", "history", "crew")).out()).contains("alice: to the group from the menu");
+  }
+
+  @Test
   void olderPagesLoadOnDemandInTheChatView() {
     cli.friends("alice", "bob");
     cli.stdin = java.util.stream.IntStream.range(0, 45).mapToObj(i -> "m" + i).reduce((a, b) -> a + "\n" + b).orElseThrow();

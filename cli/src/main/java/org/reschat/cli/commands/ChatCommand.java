@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "chat", mixinStandardHelpOptions = true,
-    description = {"Chat with a friend in the terminal.",
+    description = {"Chat with a friend or a group in the terminal.",
         "Shows the conversation and a prompt; new messages appear as they arrive.",
         "Needs a terminal; scripts use 'send' and 'receive'."})
 public final class ChatCommand extends BaseCommand {
@@ -28,14 +28,19 @@ public final class ChatCommand extends BaseCommand {
     if (!session.context().interactive()) {
       throw new CliException(ExitCodes.USAGE, "'reschat chat' needs a terminal; in scripts use 'reschat send' and 'reschat receive'.");
     }
-    Friend friend = session.profile().friends().get(nickname);
+    java.util.Optional<Friend> friend = session.profile().friends().find(nickname);
+    if (friend.isEmpty() && session.profile().state().groupIds().isEmpty()) {
+      session.profile().friends().get(nickname); // the unknown-friend error, before any terminal or passphrase
+    }
     try (Terminal terminal = session.context().terminals().open()) {
       session.usePrompt(prompt -> {
         String typed = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build().readLine(prompt, '*');
         return typed.toCharArray();
       });
       session.identity();
-      return new ChatView(session, terminal, friend).run();
+      org.reschat.cli.Chats chat = friend.isPresent() ? new org.reschat.cli.Chats.WithFriend(friend.get())
+          : org.reschat.cli.Chats.resolve(session, nickname);
+      return new ChatView(session, terminal, chat).run();
     }
   }
 }

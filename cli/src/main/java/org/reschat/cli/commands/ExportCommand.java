@@ -18,7 +18,6 @@ import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.localdb.AtomicFiles;
-import org.reschat.localdb.Friend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,16 +49,16 @@ public final class ExportCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    Friend friend = session.profile().friends().get(nickname);
+    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
     if (file != null && Files.exists(file) && !force) {
       throw new CliException(ExitCodes.USAGE, "The file " + file + " exists; choose another name or add --force.");
     }
     History history;
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), true)) {
-      history = session.client().history(friend.card(), HistoryRequest.all().withProgress(progress));
+      history = chat.history(session.client(), HistoryRequest.all().withProgress(progress));
     }
     Format chosen = format != null ? format : formatFor(file, out.json());
-    String text = render(chosen, friend, history, session);
+    String text = render(chosen, chat, history, session);
     if (file == null) {
       session.context().out().print(text);
       session.context().out().flush();
@@ -67,7 +66,7 @@ public final class ExportCommand extends BaseCommand {
       AtomicFiles.write(file.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8));
       if (out.json()) {
         JsonObject o = org.reschat.cli.Json.object("exported");
-        o.addProperty("friend", friend.nickname());
+        o.addProperty("friend", chat.name());
         o.addProperty("file", file.toAbsolutePath().toString());
         o.addProperty("format", chosen.name());
         o.addProperty("messages", history.messages().size());
@@ -76,7 +75,7 @@ public final class ExportCommand extends BaseCommand {
         out.note("Wrote " + history.messages().size() + " messages to " + file + " (" + chosen + ").");
       }
     }
-    return HistoryCommand.reportProblems(out, new org.reschat.cli.Chats.WithFriend(friend), history);
+    return HistoryCommand.reportProblems(out, chat, history);
   }
 
   /**
@@ -106,36 +105,53 @@ public final class ExportCommand extends BaseCommand {
     return name.endsWith(".json") ? Format.json : name.endsWith(".md") || name.endsWith(".markdown") ? Format.md : Format.txt;
   }
 
-  private String render(Format chosen, Friend friend, History history, Session session) {
+  /** A name in Markdown: its special characters escaped, so a group's name cannot become markup. */
+  private static String markdownLiteralName(String name) {
+    return org.reschat.cli.text.SafeText.line(name).replaceAll("([\\\\`*_{}\\[\\]()#+\\-.!<>|~])", "\\\\$1");
+  }
+
+  private String render(Format chosen, org.reschat.cli.Chats chat, History history, Session session)
+      throws org.reschat.core.LocalStateException {
     Output plain = session.output().withoutColour();
     StringBuilder sb = new StringBuilder();
     switch (chosen) {
       case json:
         JsonObject root = new JsonObject();
-        root.addProperty("friend", friend.nickname());
-        root.addProperty("card", friend.card().toString());
+        root.addProperty("friend", chat.name());
+        if (chat instanceof org.reschat.cli.Chats.WithFriend) {
+          root.addProperty("card", ((org.reschat.cli.Chats.WithFriend) chat).friend().card().toString());
+        } else {
+          root.addProperty("group", chat.name());
+        }
         root.addProperty("exported_at", session.context().clock().instant().toString());
         JsonArray messages = new JsonArray();
-        history.messages().forEach(m -> messages.add(org.reschat.cli.Json.message(m, friend.nickname())));
+        for (Message m : history.messages()) {
+          messages.add(chat instanceof org.reschat.cli.Chats.InGroup
+              ? org.reschat.cli.Json.groupMessage(m, chat.name(), chat.sender(m)) : org.reschat.cli.Json.message(m, chat.name()));
+        }
         root.add("messages", messages);
         JsonArray warnings = new JsonArray();
-        history.warnings().forEach(w -> warnings.add(org.reschat.cli.Json.warning(w, friend.nickname())));
+        for (org.reschat.core.FeedWarning w : history.warnings()) {
+          warnings.add(org.reschat.cli.Json.warning(w, chat.whose(w)));
+        }
         root.add("warnings", warnings);
         sb.append(org.reschat.cli.Json.inert(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root))).append('\n');
         break;
       case md:
-        sb.append("# Conversation with ").append(friend.nickname()).append("\n\n");
+        sb.append(chat instanceof org.reschat.cli.Chats.InGroup ? "# Group " : "# Conversation with ")
+            .append(markdownLiteralName(chat.name())).append("\n\n");
         sb.append("Exported ").append(plain.time(session.context().clock().instant())).append(", ")
             .append(history.messages().size()).append(" messages.\n\n");
         for (Message m : history.messages()) {
-          sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : friend.nickname()).append("**, ")
+          sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(chat.sender(m)))
+              .append("**, ")
               .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
               .append(markdownLiteral(m.text())).append("\n\n");
         }
         break;
       default:
         for (Message m : history.messages()) {
-          sb.append(plain.format(m, friend.nickname())).append('\n');
+          sb.append(plain.format(m, chat.sender(m))).append('\n');
         }
     }
     return sb.toString();

@@ -14,9 +14,11 @@ import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
 import org.jline.utils.Status;
 import org.reschat.cli.LedgerWatch;
+import org.reschat.cli.Chats;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.core.ChatClient;
+import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
@@ -39,13 +41,18 @@ public final class ChatView {
       "  /update  look for new messages now (it also happens every few seconds)",
       "  /verify  show the safety number to compare with your friend",
       "  /download ID [PATH]  save a file shown in the chat (in the current directory by default), verified",
+      "  In a group: /members (who, admins, fingerprints), /approve FP and /deny FP (a request to join, admins),",
+      "  /leave (leave the group)",
       "  /help    this help",
       "  /back    leave the chat (Ctrl-D works too)",
       "A message that starts with / is sent by typing it twice: //etc/hosts sends /etc/hosts.");
 
   private final Session session;
   private final Terminal terminal;
+  private final Chats chat;
+  /** The friend of a 1:1 chat; null in a group. */
   private final Friend friend;
+  private final java.util.Set<String> shownRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Output out;
   private final Set<String> shown = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean storeDown = new AtomicBoolean();
@@ -63,9 +70,15 @@ public final class ChatView {
   private int pages;
 
   public ChatView(Session session, Terminal terminal, Friend friend) {
+    this(session, terminal, new Chats.WithFriend(friend));
+  }
+
+  /** The chat view of a friend or of a group. */
+  public ChatView(Session session, Terminal terminal, Chats chat) {
     this.session = session;
     this.terminal = terminal;
-    this.friend = friend;
+    this.chat = chat;
+    this.friend = chat instanceof Chats.WithFriend ? ((Chats.WithFriend) chat).friend() : null;
     this.out = session.output();
   }
 
@@ -82,20 +95,24 @@ public final class ChatView {
         }
       }
     };
-    lineReader.setCompleter(new StringsCompleter("/older", "/update", "/verify", "/download", "/help", "/back"));
+    lineReader.setCompleter(new StringsCompleter(friend != null
+        ? List.of("/older", "/update", "/verify", "/download", "/help", "/back")
+        : List.of("/older", "/update", "/members", "/approve", "/deny", "/leave", "/download", "/help", "/back")));
     reader = lineReader;
     Terminal.SignalHandler previousWinch = terminal.handle(Terminal.Signal.WINCH, signal -> redrawStatus());
     ChatClient client = session.client();
     pages = session.settings().pagesAtStart();
-    println(out.paint("1", "Chat with " + friend.nickname()) + (friend.verified() ? "" : out.paint("33", " (not verified: /verify)"))
+    println((friend != null ? out.paint("1", "Chat with " + friend.nickname())
+        + (friend.verified() ? "" : out.paint("33", " (not verified: /verify)"))
+        : out.paint("1", "Group " + SafeText.line(chat.name())) + " (" + group().members().size() + " members: /members)")
         + " — /help for commands, /back to leave.");
-    History history = client.history(friend.card(), HistoryRequest.newest(pages));
+    History history = chat.history(client, HistoryRequest.newest(pages));
     if (history.hasOlder()) {
       println(out.paint("2", "(older messages: /older)"));
     }
     for (Message m : history.messages()) {
       shown.add(m.id());
-      println(out.format(m, friend.nickname()));
+      println(out.format(m, chat.sender(m)));
     }
     history.warnings().forEach(this::printWarning);
     status = statusLine();
@@ -145,12 +162,12 @@ public final class ChatView {
     java.nio.file.Path target = parts.length > 1 ? java.nio.file.Path.of(parts[1]) : null;
     try {
       java.util.Optional<Message> m = org.reschat.cli.commands.FileMessages.find(
-          org.reschat.cli.commands.FileMessages.history(session, new org.reschat.cli.Chats.WithFriend(friend)), id);
+          org.reschat.cli.commands.FileMessages.history(session, chat), id);
       if (m.isEmpty()) {
         println("No file " + SafeText.line(id) + " in this chat.");
         return;
       }
-      java.nio.file.Path saved = org.reschat.cli.commands.FileMessages.download(session, friend.nickname(), m.get(), target, false);
+      java.nio.file.Path saved = org.reschat.cli.commands.FileMessages.download(session, chat.name(), m.get(), target, false);
       println("Saved as " + SafeText.line(saved.toString()) + " (every chunk verified).");
     } catch (org.reschat.cli.CliException | org.reschat.core.files.FileCheckException | org.reschat.kv.KvException e) {
       println(SafeText.line(e.getMessage()));
@@ -174,6 +191,15 @@ public final class ChatView {
 
   /** Runs a slash command; false when the person leaves. */
   private boolean command(String text, ChatClient client) throws Exception {
+    if (friend == null && (text.startsWith("/approve ") || text.startsWith("/deny "))) {
+      String[] parts = text.split("\\s+", 2);
+      try {
+        answer(parts[0], parts[1].strip());
+      } catch (org.reschat.core.GroupException | org.reschat.kv.KvException e) {
+        println(SafeText.line(e.getMessage()));
+      }
+      return true;
+    }
     if (text.startsWith("/download ")) {
       download(text.substring("/download ".length()).strip());
       return true;
@@ -186,7 +212,26 @@ public final class ChatView {
       case "/help":
         println(HELP);
         return true;
+      case "/members":
+        if (friend == null) {
+          showMembers();
+        } else {
+          println("Unknown command " + text + " in a chat with one friend. /help lists the commands.");
+        }
+        return true;
+      case "/leave":
+        if (friend == null) {
+          session.client().groups().leave(group());
+          println("You left \"" + SafeText.line(chat.name()) + "\".");
+          return false;
+        }
+        println("Unknown command " + text + " in a chat with one friend; /back leaves the chat.");
+        return true;
       case "/verify":
+        if (friend == null) {
+          println("A group has no single safety number: /members lists each member's fingerprint to compare.");
+          return true;
+        }
         println("Safety number with " + friend.nickname() + ": " + SafetyNumber.between(session.card(), friend.card()));
         // Read again: the friend may have been marked in another terminal since the view opened.
         boolean verified = session.profile().friends().get(friend.nickname()).verified();
@@ -199,7 +244,7 @@ public final class ChatView {
         return true;
       case "/older":
         pages++;
-        History older = client.history(friend.card(), HistoryRequest.newest(pages));
+        History older = chat.history(client, HistoryRequest.newest(pages));
         List<Message> fresh = new ArrayList<>();
         for (Message m : older.messages()) {
           if (shown.add(m.id())) {
@@ -207,7 +252,9 @@ public final class ChatView {
           }
         }
         println(out.paint("2", fresh.isEmpty() ? "(no older messages)" : "— " + fresh.size() + " older messages —"));
-        fresh.forEach(m -> println(out.format(m, friend.nickname())));
+        for (Message m : fresh) {
+          println(out.format(m, chat.sender(m)));
+        }
         if (!older.hasOlder() && !fresh.isEmpty()) {
           println(out.paint("2", "(that is the beginning of the conversation)"));
         }
@@ -227,10 +274,10 @@ public final class ChatView {
       try {
         SendResult r;
         synchronized (ownMessages) {
-          r = client.send(friend.card(), text);
+          r = chat.send(client, text);
           shown.add(r.message().id());
         }
-        printAbove(out.format(r.message(), friend.nickname()));
+        printAbove(out.format(r.message(), chat.sender(r.message())));
         if (!r.confirmed()) {
           printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().orElse("not confirmed"))
               + " It will be sent automatically."));
@@ -265,7 +312,7 @@ public final class ChatView {
   private void pollOnce(ChatClient client, boolean sayNothingNew) throws Exception {
     Update u;
     try {
-      u = client.update(friend.card());
+      u = chat.update(client);
     } catch (KvException e) {
       if (!storeDown.getAndSet(true) || sayNothingNew) {
         printAbove(out.paint("33", "The store is not answering (" + SafeText.line(e.getMessage()) + "); still trying."));
@@ -278,10 +325,11 @@ public final class ChatView {
     int fresh = 0;
     for (Message m : u.received()) {
       if (shown.add(m.id())) {
-        printAbove(out.format(m, friend.nickname()));
+        printAbove(out.format(m, chat.sender(m)));
         fresh++;
       }
     }
+    fresh += showJoinRequests();
     fresh += showOwnMessagesFromElsewhere(client);
     if (u.published() > 0) {
       printAbove(out.paint("32", u.published() + " queued message(s) are now on the store."));
@@ -299,19 +347,88 @@ public final class ChatView {
   private int showOwnMessagesFromElsewhere(ChatClient client) throws Exception {
     List<Message> mine = new ArrayList<>();
     synchronized (ownMessages) {
-      for (Message m : client.history(friend.card(), HistoryRequest.newest(1)).messages()) {
+      for (Message m : chat.history(client, HistoryRequest.newest(1)).messages()) {
         if (m.direction() == Message.Direction.SENT && shown.add(m.id())) {
           mine.add(m);
         }
       }
     }
-    mine.forEach(m -> printAbove(out.format(m, friend.nickname())));
+    for (Message m : mine) {
+      printAbove(out.format(m, chat.sender(m)));
+    }
     return mine.size();
   }
 
   private void printWarning(FeedWarning w) {
+    String whose;
+    try {
+      whose = w.ownFeed() ? "your" : (friend != null ? friend.nickname() : ((Chats.InGroup) chat).nameOf(w.writer())) + "'s";
+    } catch (org.reschat.core.LocalStateException e) {
+      whose = "a member's";
+    }
     printAbove(out.paint("31", (w.kind().isSecurityProblem() ? "Security warning: " : "Note: ")
-        + (w.ownFeed() ? "your" : friend.nickname() + "'s") + " page " + w.page() + ": " + SafeText.line(w.detail())));
+        + whose + " page " + w.page() + ": " + SafeText.line(w.detail())));
+  }
+
+  /** The group as this profile knows it now (membership changes arrive with each poll). */
+  private org.reschat.core.group.Group group() throws Exception {
+    org.reschat.core.group.Group g = ((Chats.InGroup) chat).group();
+    return session.client().groups().find(g.id()).orElse(g);
+  }
+
+  private void showMembers() throws Exception {
+    org.reschat.core.group.Group g = group();
+    for (org.reschat.core.identity.PublicCard m : g.members()) {
+      String who = m.equals(session.card()) ? "me" : ((Chats.InGroup) chat).nameOf(m);
+      println("  " + SafeText.line(who) + (g.current().isAdmin(m) ? " (admin)" : "") + "  " + m.fingerprintText());
+    }
+  }
+
+  /** For an admin: who asks to join, each shown once, with the command to answer. Returns how many. */
+  private int showJoinRequests() throws Exception {
+    if (friend != null) {
+      return 0;
+    }
+    org.reschat.core.group.Group g = group();
+    if (g.status() != org.reschat.core.group.Group.Status.ACTIVE || !g.current().isAdmin(session.card())
+        || g.activeLinks().isEmpty()) {
+      return 0;
+    }
+    int n = 0;
+    for (org.reschat.core.group.Groups.JoinRequest r : session.client().groups().requests(g)) {
+      if (shownRequests.add(Base64Url.encode(r.card().fingerprint()))) {
+        printAbove(out.paint("33", SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText()
+            + ") asks to join: /approve " + r.card().fingerprintText().substring(0, 9).replace(" ", "")
+            + " or /deny …"));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** /approve FINGERPRINT or /deny FINGERPRINT: a request shown above. */
+  private void answer(String command, String who) throws Exception {
+    org.reschat.core.group.Group g = group();
+    String prefix = who.replace(" ", "").toLowerCase(java.util.Locale.ROOT);
+    List<org.reschat.core.group.Groups.JoinRequest> matches = new ArrayList<>();
+    for (org.reschat.core.group.Groups.JoinRequest r : session.client().groups().requests(g)) {
+      if (prefix.length() >= 4 && r.card().fingerprintText().replace(" ", "").startsWith(prefix)) {
+        matches.add(r);
+      }
+    }
+    if (matches.size() != 1) {
+      println("\"" + SafeText.line(who) + "\" names " + (matches.isEmpty() ? "no" : "more than one")
+          + " request; use more of the fingerprint shown.");
+      return;
+    }
+    org.reschat.core.group.Groups.JoinRequest r = matches.get(0);
+    if (command.equals("/approve")) {
+      session.client().groups().approve(g, r.card(), false);
+      println("Approved " + SafeText.line(r.name()) + "; they join when they run 'reschat group join' again.");
+    } else {
+      session.client().groups().deny(g, r.card());
+      println("Denied " + SafeText.line(r.name()) + ".");
+    }
   }
 
   private Status statusLine() {
@@ -348,8 +465,8 @@ public final class ChatView {
       return;
     }
     try {
-      int queued = session.client().pending(friend.card());
-      String text = "reschat · " + friend.nickname() + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
+      int queued = chat.pending(session.client());
+      String text = "reschat · " + SafeText.line(chat.name()) + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
           + (queued == 0 ? "empty" : queued + " queued") + (storeDown.get() ? " · store not answering" : "")
           + " · " + session.store().describe();
       status.update(List.of(new AttributedString(fit(text, terminal.getWidth()))));

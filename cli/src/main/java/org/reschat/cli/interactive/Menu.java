@@ -140,10 +140,54 @@ public final class Menu {
   }
 
   private void chat() throws Exception {
-    Friend chosen = pickFriend();
+    org.reschat.cli.Chats chosen = pickChat();
     if (chosen != null) {
       new ChatView(session, terminal, chosen).run();
     }
+  }
+
+  /** Lists friends, then groups, and asks for one; null when there is none or nobody was chosen. */
+  private org.reschat.cli.Chats pickChat() throws Exception {
+    List<org.reschat.cli.Chats> chats = new ArrayList<>();
+    for (Friend f : session.profile().friends().list()) {
+      chats.add(new org.reschat.cli.Chats.WithFriend(f));
+    }
+    for (org.reschat.core.group.Group g : session.client().groups().list()) {
+      if (g.status() == org.reschat.core.group.Group.Status.ACTIVE) {
+        chats.add(new org.reschat.cli.Chats.InGroup(g, session.profile().friends()));
+      }
+    }
+    if (chats.isEmpty()) {
+      println("No friends or groups yet: add a friend first (2).");
+      return null;
+    }
+    List<String> choices = new ArrayList<>();
+    for (int i = 0; i < chats.size(); i++) {
+      org.reschat.cli.Chats c = chats.get(i);
+      String label = c instanceof org.reschat.cli.Chats.WithFriend
+          ? SafeText.line(c.name()) + (((org.reschat.cli.Chats.WithFriend) c).friend().verified() ? ""
+              : out.paint("2", " (unverified)"))
+          : SafeText.line(c.name()) + out.paint("2", " (group, " + ((org.reschat.cli.Chats.InGroup) c).group().members()
+              .size() + " members)");
+      println(String.format("  %d) %s", i + 1, label));
+      choices.add(Integer.toString(i + 1));
+      choices.add(c.name());
+    }
+    Optional<String> pick = ask("Friend or group (number or name, Tab completes): ", choices.toArray(new String[0]));
+    if (pick.isEmpty() || pick.get().isBlank()) {
+      return null;
+    }
+    String p = pick.get().strip();
+    if (p.matches("\\d+") && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= chats.size()) {
+      return chats.get(Integer.parseInt(p) - 1);
+    }
+    for (org.reschat.cli.Chats c : chats) {
+      if (c.name().equals(p)) {
+        return c;
+      }
+    }
+    println("No friend or group " + SafeText.line(p) + ".");
+    return null;
   }
 
   /** Lists the friends and asks for one; null when there is none or nobody was chosen. */

@@ -239,6 +239,13 @@ public final class Groups {
     return client.send(Group.conversation(me, requireActive(g.id()).current()), type, extension, body);
   }
 
+  /** This member's messages to the group still queued in the outbox. */
+  public int pending(Group g) throws LocalStateException {
+    Group now = find(g.id()).orElse(g);
+    return now.status() == Group.Status.ACTIVE && now.current().isMember(me.card())
+        ? client.pending(Group.conversation(me, now.current())) : 0;
+  }
+
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
   public History history(Group g, HistoryRequest request) throws LocalStateException, KvException {
     try (LocalState.Lock lock = lockGroup(g.id())) {
