@@ -106,6 +106,8 @@ public final class OneTimeKeyAead {
   private static byte[] chacha(boolean encrypt, byte[] key, byte[] nonce, byte[] aad, byte[] input, int off, int len)
       throws OpenFailedException {
     try {
+      // A new instance each call: the JDK's refuses to be initialised again with the key and nonce it had,
+      // even to decrypt, and opening the same value twice in a row is normal.
       Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
       cipher.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"),
           new IvParameterSpec(nonce));

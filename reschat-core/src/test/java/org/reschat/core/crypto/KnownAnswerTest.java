@@ -129,6 +129,7 @@ class KnownAnswerTest {
     assertThat(a).isNotEqualTo(b).hasSize(plaintext.length + OneTimeKeyAead.OVERHEAD);
     assertThat(aead.keyOf(a)).isNotEqualTo(aead.keyOf(b));
     assertThat(aead.decrypt(a, hex("01"))).isEqualTo(plaintext);
+    assertThat(aead.decrypt(a, hex("01"))).as("the same value opened twice in a row").isEqualTo(plaintext);
     assertThat(OneTimeKeyAead.openWithKey(aead.keyOf(b), b, hex("01"))).isEqualTo(plaintext);
     assertThatThrownBy(() -> aead.decrypt(a, hex("02"))).isInstanceOf(OneTimeKeyAead.OpenFailedException.class);
     byte[] other = new byte[32];
