@@ -86,6 +86,23 @@ final class EndpointPool {
     }
   }
 
+  /**
+   * Borrows, without waiting, a free endpoint not in {@code tried} and not cooling down; null when there is
+   * none. For a hedged second request: only worth sending to an endpoint that may answer sooner.
+   */
+  synchronized Endpoint tryAcquireFresh(Set<Endpoint> tried) {
+    if (closed) {
+      return null;
+    }
+    long now = System.nanoTime();
+    Endpoint chosen = endpoints.stream().filter(e -> !e.busy && rank(e, tried, now) == 0)
+        .min(Comparator.comparingLong(e -> e.lastReleasedNanos)).orElse(null);
+    if (chosen != null) {
+      chosen.busy = true;
+    }
+    return chosen;
+  }
+
   /** Borrows one particular endpoint, e.g. to probe its health. */
   synchronized Endpoint acquire(Endpoint wanted, Duration maxWait) throws KvTimeoutException, KvUnavailableException {
     long deadline = System.nanoTime() + maxWait.toNanos();

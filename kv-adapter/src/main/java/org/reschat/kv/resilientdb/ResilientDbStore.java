@@ -83,6 +83,8 @@ public final class ResilientDbStore implements KvStore {
   private final AtomicLong readsSent = new AtomicLong();
   private final AtomicLong failedRequests = new AtomicLong();
   private final BlockUpdateNotifier blockUpdates;
+  /** Runs requests so a slow one can be raced by a second; at most two per operation, one per endpoint. */
+  private final java.util.concurrent.ExecutorService hedging;
 
   private ResilientDbStore(Builder b) {
     this.pool = new EndpointPool(b.endpoints());
@@ -102,6 +104,12 @@ public final class ResilientDbStore implements KvStore {
     this.repostAfter = third.compareTo(Duration.ofSeconds(2)) < 0 ? third : Duration.ofSeconds(2);
     this.acquireWait = perRequest.multipliedBy(options.maxAttempts());
     this.blockUpdates = new BlockUpdateNotifier(b.endpoints(), client);
+    java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+    this.hedging = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "resilientdb-request-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   public static Builder builder() {
@@ -120,7 +128,7 @@ public final class ResilientDbStore implements KvStore {
     KvValues.requireValid(value);
     String body = transactionBody(key, value);
     long deadline = System.nanoTime() + options.confirmTimeout().toNanos();
-    commit(key, body, Long.MAX_VALUE);
+    commit(key, body, deadline); // the whole put, first post included, ends by the confirm timeout
     long lastPost = System.nanoTime();
     Duration poll = FIRST_POLL;
     KvException lastProblem = null;
@@ -206,6 +214,7 @@ public final class ResilientDbStore implements KvStore {
   public void close() {
     blockUpdates.closeAll();
     pool.close();
+    hedging.shutdownNow();
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
   }
@@ -333,6 +342,13 @@ public final class ResilientDbStore implements KvStore {
     }
   }
 
+  /**
+   * Sends a request to the best endpoint, failing over on errors. An endpoint that has not answered after
+   * {@link #HEDGE_AFTER} while another is free and healthy gets company: the same request goes there too,
+   * and the first answer wins (reads are reads; a write of the same value twice is safe, as the
+   * {@code KvStore} contract says). One endpoint that accepts connections and never answers then costs a
+   * quarter of a second, not the read timeout. Each endpoint still carries one request at a time.
+   */
   private <T> T execute(String what, long deadline, AtomicLong counter, Function<HttpUrl, Request> request,
       ResponseReader<T> reader) throws KvException {
     Set<EndpointPool.Endpoint> tried = new HashSet<>();
@@ -346,12 +362,94 @@ public final class ResilientDbStore implements KvStore {
         sleep(backoff(round++));
         tried.clear();
       }
-      EndpointPool.Endpoint endpoint = pool.acquire(tried, acquireWait);
-      boolean served = false;
-      KvException problem;
-      Outcome<T> outcome = null;
+      EndpointPool.Endpoint first = pool.acquire(tried, acquireWait);
+      java.util.concurrent.CompletionService<Attempt<T>> race = new java.util.concurrent.ExecutorCompletionService<>(hedging);
+      List<Attempt<T>> running = new ArrayList<>();
+      running.add(start(race, first, deadline, counter, request, reader));
+      tried.add(first);
+      Attempt<T> winner = null;
+      int pending = 1;
+      try {
+        java.util.concurrent.Future<Attempt<T>> done = race.poll(HEDGE_AFTER.toNanos(), TimeUnit.NANOSECONDS);
+        if (done == null) {
+          EndpointPool.Endpoint second = pool.tryAcquireFresh(tried);
+          if (second != null) {
+            running.add(start(race, second, deadline, counter, request, reader));
+            tried.add(second);
+            pending++;
+          }
+          done = race.take();
+        }
+        while (true) {
+          Attempt<T> a = done.get();
+          pending--;
+          if (a.served) {
+            winner = a;
+            break;
+          }
+          failedRequests.incrementAndGet();
+          failures.add(a.problem);
+          if (pending == 0) {
+            break;
+          }
+          done = race.take();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KvUnavailableException("Interrupted while waiting for ResilientDB.", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof KvException) {
+          throw (KvException) e.getCause();
+        }
+        throw new IllegalStateException("A request failed unexpectedly", e.getCause());
+      } finally {
+        running.forEach(Attempt::cancel); // the slower one, if any, is abandoned and its endpoint released
+      }
+      if (winner != null) {
+        if (winner.outcome.fail != null) {
+          throw winner.outcome.fail;
+        }
+        return winner.outcome.value;
+      }
+    }
+    throw summarise(what, failures);
+  }
+
+  /** Gives a request up to {@code HEDGE_AFTER} before a second endpoint is asked too. */
+  private static final Duration HEDGE_AFTER = Duration.ofMillis(250);
+
+  /** One request to one endpoint, run on {@link #hedging}; releases the endpoint when done. */
+  private static final class Attempt<T> {
+    final EndpointPool.Endpoint endpoint;
+    final java.util.concurrent.atomic.AtomicReference<Call> call = new java.util.concurrent.atomic.AtomicReference<>();
+    volatile boolean cancelled;
+    boolean served;
+    Outcome<T> outcome;
+    KvException problem;
+
+    Attempt(EndpointPool.Endpoint endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    void cancel() {
+      cancelled = true;
+      Call c = call.get();
+      if (c != null) {
+        c.cancel();
+      }
+    }
+  }
+
+  private <T> Attempt<T> start(java.util.concurrent.CompletionService<Attempt<T>> race, EndpointPool.Endpoint endpoint,
+      long deadline, AtomicLong counter, Function<HttpUrl, Request> request, ResponseReader<T> reader) {
+    Attempt<T> a = new Attempt<>(endpoint);
+    race.submit(() -> {
       try {
         Call call = client.newCall(request.apply(endpoint.url));
+        a.call.set(call);
+        if (a.cancelled) {
+          call.cancel();
+        }
         if (deadline != Long.MAX_VALUE) {
           long remaining = Math.max(1, deadline - System.nanoTime());
           long limit = Math.min(remaining, call.timeout().timeoutNanos());
@@ -359,34 +457,26 @@ public final class ResilientDbStore implements KvStore {
         }
         counter.incrementAndGet();
         try (Response response = call.execute()) {
-          outcome = reader.read(endpoint.url, response);
+          a.outcome = reader.read(endpoint.url, response);
         }
         // The endpoint works when it answered, whether or not the request itself succeeded.
-        served = outcome.retry == null;
-        problem = outcome.retry;
+        a.served = a.outcome.retry == null;
+        a.problem = a.outcome.retry;
       } catch (ConnectException e) {
-        problem = new KvUnavailableException(endpoint.url + " refused the connection", e);
+        a.problem = new KvUnavailableException(endpoint.url + " refused the connection", e);
       } catch (InterruptedIOException e) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new KvUnavailableException("Interrupted while waiting for ResilientDB.", e);
-        }
-        problem = new KvTimeoutException(endpoint.url + " did not answer in time", e);
+        a.problem = new KvTimeoutException(endpoint.url + " did not answer in time", e);
       } catch (IOException e) {
-        problem = new KvUnavailableException(endpoint.url + " failed: " + e, e);
+        a.problem = a.cancelled ? new KvUnavailableException(endpoint.url + " was not needed: another answered first", e)
+            : new KvUnavailableException(endpoint.url + " failed: " + e, e);
       } finally {
-        pool.release(endpoint, served);
+        // One abandoned because another answered first was slower than a healthy one: it cools down too,
+        // so the next requests go to the endpoint that answers.
+        pool.release(endpoint, a.served);
       }
-      if (served) {
-        if (outcome.fail != null) {
-          throw outcome.fail;
-        }
-        return outcome.value;
-      }
-      failedRequests.incrementAndGet();
-      failures.add(problem);
-      tried.add(endpoint);
-    }
-    throw summarise(what, failures);
+      return a;
+    });
+    return a;
   }
 
   private KvException summarise(String what, List<KvException> failures) {

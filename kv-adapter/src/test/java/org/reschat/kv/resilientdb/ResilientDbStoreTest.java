@@ -371,6 +371,39 @@ class ResilientDbStoreTest {
     }
   }
 
+  /**
+   * One endpoint accepts connections and does not answer within the read timeout (issue 15: every command
+   * took ≈ 10.5 s, a send 41 s before "queued"). The other one answers: reads and writes go through it after
+   * a hedge of a quarter second, far inside the 10 s read timeout, and a put never outlives the confirm timeout.
+   */
+  @Test
+  void anEndpointThatNeverAnswersCostsAHedgeNotTheReadTimeout() throws Exception {
+    open(2, StoreOptions.builder().connectTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(10))
+        .confirmTimeout(Duration.ofSeconds(15)).build());
+    cluster.node(0).responseDelay(Duration.ofSeconds(12)); // accepts, then hangs past the read timeout
+    long start = System.nanoTime();
+    for (int i = 0; i < 5; i++) {
+      store.put("hedged." + i, "v" + i);
+      assertThat(store.get("hedged." + i)).contains("v" + i);
+    }
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    // Ten operations; a single one waiting for the read timeout would take 10 s.
+    assertThat(tookMs).as("ten operations with a hanging endpoint").isLessThan(9_000);
+  }
+
+  @Test
+  void aPutWhoseEveryEndpointHangsEndsByTheConfirmTimeout() {
+    open(1, StoreOptions.builder().connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(5))
+        .confirmTimeout(Duration.ofSeconds(2)).maxAttempts(3).build());
+    cluster.node(0).responseDelay(Duration.ofSeconds(8));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> store.put("k", "v")).isInstanceOfAny(KvTimeoutException.class,
+        org.reschat.kv.KvUnconfirmedException.class, org.reschat.kv.KvUnavailableException.class);
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    // Before: one post with no deadline (5 s read timeout × 3 attempts), then the confirm polling.
+    assertThat(tookMs).as("a put ends by its confirm timeout").isLessThan(5_000);
+  }
+
   @Test
   void requestsNeverOverlapOnOneEndpoint() throws Exception {
     open(2, StoreOptions.builder().confirmTimeout(Duration.ofSeconds(20)).build());
