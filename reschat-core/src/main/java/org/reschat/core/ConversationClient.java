@@ -18,6 +18,13 @@ public interface ConversationClient {
 
   int pending(Conversation c) throws LocalStateException;
 
+  /**
+   * Writes every page of {@code c} this client has verified (every member's, sealed and signed as they
+   * were on the ledger) to the store where it holds nothing: after a move to another store, readers there
+   * find the history instead of missing pages. Returns how many pages were written.
+   */
+  int copyVerifiedPages(Conversation c) throws LocalStateException, KvException;
+
   /** The conversation with a friend (X25519 of both keys). */
   Conversation conversationWith(org.reschat.core.identity.PublicCard contact);
 }

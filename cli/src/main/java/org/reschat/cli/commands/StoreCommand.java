@@ -13,9 +13,46 @@ import org.reschat.kv.KvStore;
 import org.reschat.kv.StoreHealth;
 import picocli.CommandLine.Command;
 
-@Command(name = "store", mixinStandardHelpOptions = true, description = "Inspect the store.",
-    subcommands = StoreCommand.Check.class)
+@Command(name = "store", mixinStandardHelpOptions = true, description = "Inspect the store, or move to another.",
+    subcommands = {StoreCommand.Check.class, StoreCommand.Migrate.class})
 public final class StoreCommand extends CommandGroup {
+
+  @Command(name = "migrate", mixinStandardHelpOptions = true,
+      description = {"After pointing this profile at another store: copy every page it has verified there.",
+          "Your pages and your friends' and groups', sealed and signed as they were: readers on the new store",
+          "find the history instead of 'missing' pages. Pages the store already holds are left alone."})
+  static final class Migrate extends BaseCommand {
+    Migrate(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      org.reschat.core.ChatClient client = session.client();
+      int pages = 0;
+      int conversations = 0;
+      for (org.reschat.localdb.Friend f : session.profile().friends().list()) {
+        pages += ((org.reschat.core.ConversationClient) client).copyVerifiedPages(client.conversationWith(f.card()));
+        conversations++;
+      }
+      for (org.reschat.core.group.Group g : client.groups().list()) {
+        pages += client.groups().copyVerifiedPages(g);
+        conversations++;
+      }
+      if (out.json()) {
+        JsonObject o = Json.object("migrated");
+        o.addProperty("store", session.store().describe());
+        o.addProperty("conversations", conversations);
+        o.addProperty("pages", pages);
+        out.json(o);
+      } else {
+        out.note("Copied " + pages + " page(s) of " + conversations + " conversation(s) to "
+            + SafeText.line(session.store().describe()) + "; friends who move too find them there.");
+      }
+      return ExitCodes.OK;
+    }
+  }
 
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = {"Probe the configured store.", "Shows each endpoint's health and round-trip time. Exits 5 if none answers."})

@@ -76,6 +76,7 @@ public final class RpcMethods {
       return a;
     }, Shape.ONE));
     m.put("group.list", new Method(p -> List.of("group", "list"), Shape.LIST));
+    m.put("store.migrate", new Method(p -> List.of("store", "migrate"), Shape.ONE));
     m.put("group.show", new Method(p -> List.of("group", "show", "--", p.string("name")), Shape.LIST));
     m.put("group.add", new Method(p -> withFlag(p, "share_history", "--share-history",
         List.of("group", "add"), p.string("name"), p.string("nick")), Shape.ONE));

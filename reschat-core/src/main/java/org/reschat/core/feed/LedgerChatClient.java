@@ -231,6 +231,25 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
   }
 
   @Override
+  public int copyVerifiedPages(Conversation c) throws LocalStateException, KvException {
+    int written = 0;
+    try (LocalState.Lock lock = state.lock(c.id())) {
+      for (FeedId feed : c.feeds()) {
+        long newest = state.newestPage(feed);
+        for (long k = 1; k <= newest; k++) {
+          Optional<String> value = state.page(feed, k);
+          String key = c.pageKey(feed, k);
+          if (value.isPresent() && store.get(key).isEmpty()) {
+            store.put(key, value.get());
+            written++;
+          }
+        }
+      }
+    }
+    return written;
+  }
+
+  @Override
   public int pending(Conversation c) throws LocalStateException {
     return new Operation(c).pending();
   }

@@ -239,6 +239,15 @@ public final class Groups {
     return client.send(Group.conversation(me, requireActive(g.id()).current()), type, extension, body);
   }
 
+  /** {@link ConversationClient#copyVerifiedPages} for every epoch of the group this member holds. */
+  public int copyVerifiedPages(Group g) throws LocalStateException, KvException {
+    int written = 0;
+    for (Epoch e : find(g.id()).orElse(g).epochs()) {
+      written += client.copyVerifiedPages(Group.conversation(me, e));
+    }
+    return written;
+  }
+
   /** This member's messages to the group still queued in the outbox. */
   public int pending(Group g) throws LocalStateException {
     Group now = find(g.id()).orElse(g);

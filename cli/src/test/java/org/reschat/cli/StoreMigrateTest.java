@@ -1,0 +1,45 @@
+package org.reschat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Moving to another store: without {@code store migrate} the new store has none of the verified pages and
+ * every reader sees "missing" (a security warning, exit 4); after it, everything is there, no alarm.
+ */
+class StoreMigrateTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void aMovedProfileCopiesWhatItVerifiedAndNobodySeesMissingPages() {
+    CliHarness cli = new CliHarness(dir);
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("alice", "send", "bob", "before the move"));
+    CliHarness.check(cli.as("bob", "send", "alice", "me too"));
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.check(cli.as("alice", "group", "create", "pair", "--member", "bob"));
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("bob", "send", "pair", "in the group"));
+    CliHarness.check(cli.as("alice", "receive"));
+
+    cli.env.put("RESCHAT_STORE", "embedded:" + dir.resolve("new-ledger.db"));
+    CliHarness.Result before = cli.as("alice", "history", "bob");
+    assertThat(before.code()).as("the alarm migrate prevents").isEqualTo(ExitCodes.SECURITY);
+    assertThat(before.err()).contains("missing");
+
+    CliHarness.Result moved = CliHarness.check(cli.as("alice", "store", "migrate"));
+    assertThat(moved.err()).contains("Copied");
+    CliHarness.Result after = CliHarness.check(cli.as("alice", "history", "bob"));
+    assertThat(after.out()).contains("before the move", "me too");
+    assertThat(after.err()).doesNotContain("security warning");
+    assertThat(CliHarness.check(cli.as("alice", "history", "pair")).out()).contains("in the group");
+    // Bob, moving too, finds his own and Alice's pages there without copying anything.
+    CliHarness.Result bob = CliHarness.check(cli.as("bob", "history", "alice"));
+    assertThat(bob.out()).contains("before the move", "me too");
+    assertThat(bob.err()).doesNotContain("security warning");
+  }
+}
