@@ -393,7 +393,8 @@ public final class GroupCommand extends CommandGroup {
     }
   }
 
-  static Groups.JoinRequest requestBy(Session session, Group g, String who) throws Exception {
+  /** The one request whose requester's fingerprint starts with {@code who} (at least 4 hex digits). */
+  public static Groups.JoinRequest requestBy(Session session, Group g, String who) throws Exception {
     String prefix = who.replace(" ", "").toLowerCase(Locale.ROOT);
     List<Groups.JoinRequest> matches = new ArrayList<>();
     for (Groups.JoinRequest r : session.client().groups().requests(g)) {

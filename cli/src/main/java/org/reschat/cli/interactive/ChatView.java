@@ -409,19 +409,7 @@ public final class ChatView {
   /** /approve FINGERPRINT or /deny FINGERPRINT: a request shown above. */
   private void answer(String command, String who) throws Exception {
     org.reschat.core.group.Group g = group();
-    String prefix = who.replace(" ", "").toLowerCase(java.util.Locale.ROOT);
-    List<org.reschat.core.group.Groups.JoinRequest> matches = new ArrayList<>();
-    for (org.reschat.core.group.Groups.JoinRequest r : session.client().groups().requests(g)) {
-      if (prefix.length() >= 4 && r.card().fingerprintText().replace(" ", "").startsWith(prefix)) {
-        matches.add(r);
-      }
-    }
-    if (matches.size() != 1) {
-      println("\"" + SafeText.line(who) + "\" names " + (matches.isEmpty() ? "no" : "more than one")
-          + " request; use more of the fingerprint shown.");
-      return;
-    }
-    org.reschat.core.group.Groups.JoinRequest r = matches.get(0);
+    org.reschat.core.group.Groups.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
     if (command.equals("/approve")) {
       session.client().groups().approve(g, r.card(), false);
       println("Approved " + SafeText.line(r.name()) + "; they join when they run 'reschat group join' again.");
