@@ -99,37 +99,8 @@ class EtcdEndToEndTest {
 
   @Test
   void receiveFollowIsWokenByTheWatchWhileAMemberIsDown() throws Exception {
-    cli.friends("alice", "bob");
-    CliHarness.check(cli.as("alice", "send", "bob", "message 1"));
-    cluster.member(0).kill(); // the first endpoint, where the watch would connect first
-    CliHarness alice = new CliHarness(dir);
-    alice.env.putAll(cli.env);
-    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread sender = new Thread(() -> {
-      for (int i = 2; !done.get(); i++) {
-        alice.as("alice", "send", "bob", "message " + i);
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    // A ten-minute poll interval: only the watch's hints can make the three polls happen before the timeout.
-    cli.env.put("RESCHAT_POLL_INTERVAL", "10m");
-    sender.start();
-    Result followed;
-    try {
-      followed = cli.as("bob", "receive", "--follow", "--polls", "3");
-    } finally {
-      done.set(true);
-      sender.join();
-    }
-    assertThat(followed.code()).as(followed.toString()).isZero();
-    List<String> texts = texts(followed);
-    assertThat(texts).first().isEqualTo("message 1");
-    assertThat(texts).hasSizeGreaterThan(1).doesNotHaveDuplicates();
-    assertThat(texts).isEqualTo(expected(1, texts.size()));
+    // The first endpoint is where the watch would connect first.
+    PushDeliveryTest.followWhileAliceSends(cli, () -> cluster.member(0).kill());
   }
 
   private static List<String> texts(Result r) {

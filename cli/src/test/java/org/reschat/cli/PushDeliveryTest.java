@@ -25,7 +25,7 @@ class PushDeliveryTest {
 
   @Test
   void onTheEmbeddedLedgerAnotherProfilesSendWakesTheFollower() throws Exception {
-    followWhileAliceSends(new CliHarness(dir));
+    followWhileAliceSends(new CliHarness(dir), () -> { });
   }
 
   @Test
@@ -33,13 +33,24 @@ class PushDeliveryTest {
     try (ResilientDbCluster cluster = ResilientDbCluster.startWithBlockUpdates(2)) {
       CliHarness cli = new CliHarness(dir);
       cli.env.put("RESCHAT_STORE", cluster.storeSpec());
-      followWhileAliceSends(cli);
+      followWhileAliceSends(cli, () -> { });
     }
   }
 
-  private static void followWhileAliceSends(CliHarness cli) throws Exception {
+  /** A step taken after the first message and before Bob starts following (killing a store member, say). */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Alice sends "message 1", {@code meanwhile} runs, then Bob follows with a ten-minute poll interval while
+   * Alice keeps sending: only the store's hints can make his three polls happen, and he must see messages
+   * 1…n in order, more than one, none twice.
+   */
+  static void followWhileAliceSends(CliHarness cli, Step meanwhile) throws Exception {
     cli.friends("alice", "bob");
     CliHarness.check(cli.as("alice", "send", "bob", "message 1"));
+    meanwhile.run();
     CliHarness alice = new CliHarness(cli.root);
     alice.env.putAll(cli.env);
     AtomicBoolean done = new AtomicBoolean();
