@@ -211,45 +211,26 @@ class InteractiveTest {
 
   @Test
   void newMessagesAppearInTheChatViewWhileItIsOpen() throws Exception {
-    cli.friends("alice", "bob");
-    cli.as("bob", "send", "alice", "earlier message");
     cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
-    PipedOutputStream keyboard = new PipedOutputStream();
-    PipedInputStream keys = new PipedInputStream(keyboard);
-    typing(keys);
-    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
-    chat.start();
-    waitFor("earlier message");
-    CliHarness other = new CliHarness(dir);
-    CliHarness.check(other.as("bob", "send", "alice", "arrives while alice types"));
-    waitFor("bob: arrives while alice types");
-    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
-    keyboard.flush();
-    chat.join(Duration.ofSeconds(30).toMillis());
-    assertThat(chat.isAlive()).isFalse();
+    whileAliceChatsWithBob("bob", "alice", "arrives while alice types", "bob: arrives while alice types");
   }
 
   @Test
   void theChatViewIsWokenByTheStoresHintNotByItsPollInterval() throws Exception {
-    cli.friends("alice", "bob");
-    cli.as("bob", "send", "alice", "earlier message");
     cli.env.put("RESCHAT_POLL_INTERVAL", "10m"); // longer than waitFor's 30 s: only a hint can show the message
-    PipedOutputStream keyboard = new PipedOutputStream();
-    typing(new PipedInputStream(keyboard));
-    Thread chat = new Thread(() -> cli.as("alice", "chat", "bob"));
-    chat.start();
-    waitFor("earlier message");
-    CliHarness other = new CliHarness(dir);
-    CliHarness.check(other.as("bob", "send", "alice", "pushed while alice types"));
-    waitFor("bob: pushed while alice types");
-    keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
-    keyboard.flush();
-    chat.join(Duration.ofSeconds(30).toMillis());
-    assertThat(chat.isAlive()).isFalse();
+    whileAliceChatsWithBob("bob", "alice", "pushed while alice types", "bob: pushed while alice types");
   }
 
   @Test
   void ownMessagesSentFromAnotherProcessAppearInTheChatView() throws Exception {
+    whileAliceChatsWithBob("alice", "bob", "from my other terminal", "me: from my other terminal");
+  }
+
+  /**
+   * Alice's chat view with Bob is open (showing Bob's earlier message); meanwhile {@code who} sends
+   * {@code text} to {@code to} from another process, and the view must show {@code shown} before Alice leaves.
+   */
+  private void whileAliceChatsWithBob(String who, String to, String text, String shown) throws Exception {
     cli.friends("alice", "bob");
     cli.as("bob", "send", "alice", "earlier message");
     PipedOutputStream keyboard = new PipedOutputStream();
@@ -258,8 +239,8 @@ class InteractiveTest {
     chat.start();
     waitFor("earlier message");
     CliHarness other = new CliHarness(dir);
-    CliHarness.check(other.as("alice", "send", "bob", "from my other terminal"));
-    waitFor("me: from my other terminal");
+    CliHarness.check(other.as(who, "send", to, text));
+    waitFor(shown);
     keyboard.write("/back\n".getBytes(StandardCharsets.UTF_8));
     keyboard.flush();
     chat.join(Duration.ofSeconds(30).toMillis());
