@@ -47,6 +47,8 @@ final class FeedReader {
   private final Warnings warnings;
   private final AtomicInteger reads;
   private final Map<Long, Fetched> seen = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Local values opened in this operation, by value: a send needs its tail page four or five times. */
+  private final Map<String, Page> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
   FeedReader(Conversation c, FeedId feed, KvStore store, LocalState state, Warnings warnings, AtomicInteger reads) {
     this.c = c;
@@ -138,8 +140,14 @@ final class FeedReader {
 
   /** Opens a page kept locally (it was verified when kept). */
   Page local(long number, String value, String what) throws LocalStateException {
+    Page known = opened.get(value);
+    if (known != null && known.number() == number) {
+      return known;
+    }
     try {
-      return PageCodec.parse(Envelope.open(c, c.pageKey(feed, number), value));
+      Page page = PageCodec.parse(Envelope.open(c, c.pageKey(feed, number), value));
+      opened.put(value, page);
+      return page;
     } catch (PageFormatException e) {
       throw new LocalStateException("The locally stored " + what + " " + number + " of " + feed + " is damaged ("
           + e.getMessage() + "); restore the profile directory from a backup.", e);
