@@ -29,6 +29,7 @@ import org.reschat.core.state.LocalState;
  * state/evidence/CONV.TAG/N-H.page     second signed versions of a page (equivocation), H = a hash of the value
  * state/cursors/CONV.TAG.json          {"schema":1,"page":N,"slot":I}: how far update has delivered
  * state/groups/ID.group                a group's state, sealed under a key only this identity derives
+ * state/requests.json                  message requests: inbox boards read, requesters, ignored, introduced
  * state/locks/CONV.lock                one conversation's lock, across processes
  * </pre>
  *
@@ -155,6 +156,16 @@ public final class FileLocalState implements LocalState {
     }
     java.util.Collections.sort(out);
     return out;
+  }
+
+  @Override
+  public Optional<String> requests() throws LocalStateException {
+    return readText(root.resolve("requests.json"));
+  }
+
+  @Override
+  public void saveRequests(String record) throws LocalStateException {
+    AtomicFiles.write(root.resolve("requests.json"), record.getBytes(StandardCharsets.UTF_8));
   }
 
   private Path groupFile(String id) {

@@ -78,6 +78,12 @@ public interface ChatClient extends AutoCloseable {
   /** Group chat: create, list, send, read, add, remove, leave. Invitations arrive through {@link #update}. */
   org.reschat.core.group.Groups groups();
 
+  /**
+   * Messages from people who are not friends yet: they reach this person as requests, and this client
+   * posts its own request to a contact with its first message (see {@code MessageRequests}).
+   */
+  org.reschat.core.requests.MessageRequests requests();
+
   /** Own messages to {@code contact} still queued in the outbox. */
   int pending(PublicCard contact) throws LocalStateException;
 

@@ -56,6 +56,7 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
   private final ExecutorService cpu;
   private final Map<PublicCard, Conversation> conversations = new ConcurrentHashMap<>();
   private final org.reschat.core.group.Groups groups;
+  private final org.reschat.core.requests.MessageRequests requests;
 
   public LedgerChatClient(Identity me, KvStore store, LocalState state, Clock clock) {
     this.me = me;
@@ -65,6 +66,12 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
     this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
     this.groups = new org.reschat.core.group.Groups(me, this, state, store);
+    this.requests = new org.reschat.core.requests.MessageRequests(me, this, state, store, clock);
+  }
+
+  @Override
+  public org.reschat.core.requests.MessageRequests requests() {
+    return requests;
   }
 
   @Override
@@ -201,7 +208,18 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
   @Override
   public SendResult send(PublicCard contact, String type, byte[] extension, byte[] body)
       throws InvalidMessageException, LocalStateException, KvException {
-    return send(conversationWith(contact), type, extension, body);
+    SendResult sent = send(conversationWith(contact), type, extension, body);
+    introduce(contact);
+    return sent;
+  }
+
+  /** Posts this card to {@code contact}'s inbox once (see {@code MessageRequests}); the store's failure waits. */
+  private void introduce(PublicCard contact) throws LocalStateException {
+    try {
+      requests.introduce(contact);
+    } catch (KvException e) {
+      // The message is sent or queued; the request is posted by a later send or update.
+    }
   }
 
   /** Sends into any conversation this identity is a member of: a friend's, or a group's current epoch. */
@@ -331,6 +349,7 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
   public Update update(PublicCard contact) throws LocalStateException, KvException {
     Update u = update(conversationWith(contact));
     groups.acceptInvites(contact, u.received());
+    introduce(contact);
     return u;
   }
 

@@ -132,7 +132,7 @@ final class GroupCodec {
     boolean revoked = StrictJson.bool(l, "revoked").orElse(false);
     List<String> denied = new ArrayList<>();
     JsonElement d = l.get("denied");
-    if (d != null && d.isJsonArray() && d.getAsJsonArray().size() <= JoinLink.MAX_BOARD) {
+    if (d != null && d.isJsonArray() && d.getAsJsonArray().size() <= org.reschat.core.board.Board.SLOTS) {
       for (JsonElement f : d.getAsJsonArray()) {
         if (f.isJsonPrimitive() && f.getAsString().matches("[0-9a-f]{64}")) {
           denied.add(f.getAsString());

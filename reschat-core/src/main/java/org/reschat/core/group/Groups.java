@@ -542,24 +542,12 @@ public final class Groups {
     o.addProperty("name", name);
     o.addProperty("sig", Base64Url.encode(me.sign(requestSigned(link, me.card(), name))));
     byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
-    int collisions = 0;
-    for (int i = 1; i <= JoinLink.MAX_BOARD; i++) {
-      String key = link.boardKey(i);
-      if (store.get(key).isPresent()) {
-        continue; // taken (by a request, or by junk): the next slot
-      }
-      byte[] sealed = org.reschat.core.crypto.Hpke.standard().seal(link.boxPublic(), REQUEST_INFO,
-          key.getBytes(StandardCharsets.UTF_8), json);
-      String value = versioned(sealed);
-      store.put(key, value);
-      if (store.get(key).map(value::equals).orElse(false)) {
-        return;
-      }
-      if (++collisions > MAX_COLLISIONS) {
-        break; // someone keeps writing where we write
-      }
+    try {
+      link.requests().post(store, key -> org.reschat.core.crypto.Hpke.standard().seal(link.boxPublic(), REQUEST_INFO,
+          key.getBytes(StandardCharsets.UTF_8), json));
+    } catch (org.reschat.core.board.Board.FullException e) {
+      throw new GroupException(GroupException.Reason.NOT_ALLOWED, "The link's board is full; ask the group for a new link.");
     }
-    throw new GroupException(GroupException.Reason.NOT_ALLOWED, "The link's board is full; ask the group for a new link.");
   }
 
   private Optional<Group> welcome(JoinLink link) throws KvException, LocalStateException {
@@ -569,13 +557,12 @@ public final class Groups {
       return Optional.empty();
     }
     Optional<byte[]> shared = me.agree(link.boxPublic());
-    Optional<byte[]> raw = Base64Url.decode(value.get()).filter(b -> b.length > 1 && b[0] == 2);
+    Optional<byte[]> raw = org.reschat.core.board.Board.decode(value.get());
     if (shared.isEmpty() || raw.isEmpty()) {
       return Optional.empty();
     }
     try {
-      byte[] json = JoinLink.welcomes(shared.get(), link.board()).decrypt(
-          java.util.Arrays.copyOfRange(raw.get(), 1, raw.get().length), key.getBytes(StandardCharsets.UTF_8));
+      byte[] json = JoinLink.welcomes(shared.get(), link.board()).decrypt(raw.get(), key.getBytes(StandardCharsets.UTF_8));
       Group offered = GroupCodec.parse(new String(json, StandardCharsets.UTF_8));
       if (!offered.current().isMember(me.card())) {
         return Optional.empty();
@@ -610,37 +597,27 @@ public final class Groups {
       if (link.boxSecret().isEmpty()) {
         continue;
       }
-      // Up to the first empty slot, at most MAX_BOARD reads: junk on the board costs a bounded number of
-      // reads, and a requester skips it, so stopping at junk would hide the requests after it.
-      for (int i = 1; i <= JoinLink.MAX_BOARD; i++) {
-        String key = link.boardKey(i);
-        Optional<String> value = store.get(key);
-        if (value.isEmpty()) {
-          break;
+      // Every slot up to the first empty one: a requester skips junk, so stopping at junk would hide the
+      // requests after it. The board bounds the reads.
+      link.requests().read(store, 0, slot -> {
+        Optional<JoinRequest> r = slot.payload().flatMap(sealed -> openRequest(link, slot.key(), sealed));
+        if (r.isPresent()) {
+          PublicCard who = r.get().card();
+          if (!now.current().isMember(who) && !link.denied().contains(Epoch.hex(who))
+              && out.stream().noneMatch(x -> x.card().equals(who))) {
+            out.add(r.get());
+          }
         }
-        Optional<JoinRequest> r = openRequest(link, key, value.get());
-        if (r.isEmpty()) {
-          continue;
-        }
-        PublicCard who = r.get().card();
-        if (!now.current().isMember(who) && !link.denied().contains(Epoch.hex(who))
-            && out.stream().noneMatch(x -> x.card().equals(who))) {
-          out.add(r.get());
-        }
-      }
+      });
     }
     return out;
   }
 
-  private Optional<JoinRequest> openRequest(JoinLink link, String key, String value) {
-    Optional<byte[]> raw = Base64Url.decode(value).filter(b -> b.length > 1 && b[0] == 2);
-    if (raw.isEmpty()) {
-      return Optional.empty();
-    }
+  private Optional<JoinRequest> openRequest(JoinLink link, String key, byte[] sealed) {
     try {
       byte[] secret = link.boxSecret().orElseThrow();
       byte[] json = org.reschat.core.crypto.Hpke.open(secret, link.boxPublic(), REQUEST_INFO,
-          key.getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOfRange(raw.get(), 1, raw.get().length));
+          key.getBytes(StandardCharsets.UTF_8), sealed);
       JsonObject o = StrictJson.parseObject(new String(json, StandardCharsets.UTF_8)).orElseThrow();
       PublicCard card = GroupCodec.card(StrictJson.string(o, "card").orElseThrow());
       String name = StrictJson.string(o, "name").filter(n -> n.length() <= 64).orElseThrow();
@@ -683,7 +660,7 @@ public final class Groups {
       String key = link.welcomeKey(requester);
       byte[] sealed = JoinLink.welcomes(shared, link.board()).encrypt(o.toString().getBytes(StandardCharsets.UTF_8),
           key.getBytes(StandardCharsets.UTF_8));
-      store.put(key, versioned(sealed));
+      store.put(key, org.reschat.core.board.Board.encode(sealed));
       return rotated;
     }
   }
@@ -711,13 +688,6 @@ public final class Groups {
     return out.toByteArray();
   }
 
-  private static String versioned(byte[] sealed) {
-    byte[] out = new byte[sealed.length + 1];
-    out[0] = 2;
-    System.arraycopy(sealed, 0, out, 1, sealed.length);
-    return Base64Url.encode(out);
-  }
-
   private Group requireAdmin(String id) throws GroupException, LocalStateException {
     Group now = requireActive(id);
     if (!now.current().isAdmin(me.card())) {
@@ -726,9 +696,6 @@ public final class Groups {
     }
     return now;
   }
-
-  /** Slots a requester tries after finding its write replaced, before giving up. */
-  private static final int MAX_COLLISIONS = 8;
 
   // --- concurrent changes -------------------------------------------------------------------------------
 

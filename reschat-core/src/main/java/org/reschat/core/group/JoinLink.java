@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.reschat.core.board.Board;
 import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.crypto.Hkdf;
 import org.reschat.core.crypto.OneTimeKeyAead;
@@ -25,9 +26,6 @@ import org.reschat.kv.KvKeys;
  */
 public record JoinLink(byte[] board, byte[] boxPublic, Optional<byte[]> boxSecret, boolean revoked, List<String> denied) {
   public static final String PREFIX = "rcg1:";
-  /** Board slots ever read: a request posted past this is never seen. */
-  public static final int MAX_BOARD = 256;
-  private static final byte[] BOARD_LABEL = "reschat/v2 join board".getBytes(StandardCharsets.UTF_8);
   private static final byte[] WELCOME_LABEL = "reschat/v2 join welcome".getBytes(StandardCharsets.UTF_8);
 
   public JoinLink {
@@ -65,10 +63,9 @@ public record JoinLink(byte[] board, byte[] boxPublic, Optional<byte[]> boxSecre
     return PREFIX + Base64Url.encode(all);
   }
 
-  /** The ledger key of board slot {@code i} (from 1). */
-  public String boardKey(int i) {
-    byte[] info = ByteBuffer.allocate(BOARD_LABEL.length + 4).put(BOARD_LABEL).putInt(i).array();
-    return KvKeys.requireValid("rc2." + Base64Url.encode(Hkdf.sha256(board, new byte[0], info, 16)));
+  /** Where requests are posted. */
+  public Board requests() {
+    return new Board(board, "reschat/v2 join board");
   }
 
   /** Where the welcome for {@code requester} is written. */

@@ -104,6 +104,16 @@ public final class Identity {
         ? java.util.Optional.of(out) : java.util.Optional.empty();
   }
 
+  /**
+   * Opens what was sealed to this identity's card with HPKE (RFC 9180, base mode, see {@code Hpke}).
+   *
+   * @throws org.reschat.core.crypto.Hpke.OpenFailedException when it was not sealed to this card with this
+   *     info and aad, or was altered
+   */
+  public byte[] openSealed(byte[] info, byte[] aad, byte[] sealed) throws org.reschat.core.crypto.Hpke.OpenFailedException {
+    return org.reschat.core.crypto.Hpke.open(encryptionSecret, card.encryptionKey(), info, aad, sealed);
+  }
+
   @Override
   public String toString() {
     return "Identity[" + card + "]"; // never the private keys

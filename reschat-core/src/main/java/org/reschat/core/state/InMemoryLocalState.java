@@ -65,6 +65,7 @@ public final class InMemoryLocalState implements LocalState {
   }
 
   private final Map<String, String> groups = new ConcurrentHashMap<>();
+  private volatile String requests;
 
   @Override
   public Optional<String> group(String id) {
@@ -74,6 +75,16 @@ public final class InMemoryLocalState implements LocalState {
   @Override
   public void saveGroup(String id, String sealed) {
     groups.put(id, sealed);
+  }
+
+  @Override
+  public Optional<String> requests() {
+    return Optional.ofNullable(requests);
+  }
+
+  @Override
+  public synchronized void saveRequests(String record) {
+    requests = record;
   }
 
   @Override

@@ -54,6 +54,12 @@ public interface LocalState {
   /** The ids of every group recorded. */
   java.util.List<String> groupIds() throws LocalStateException;
 
+  /** The message-request inbox's record (what was read, who asked, who is ignored); empty before the first. */
+  Optional<String> requests() throws LocalStateException;
+
+  /** Replaces the message-request record. */
+  void saveRequests(String record) throws LocalStateException;
+
   /** How far {@code update} has delivered messages of {@code feed}. */
   Position delivered(FeedId feed) throws LocalStateException;
 

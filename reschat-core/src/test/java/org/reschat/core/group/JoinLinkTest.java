@@ -113,12 +113,12 @@ class JoinLinkTest {
     String claim = "{\"v\":1,\"card\":\"" + c.card() + "\",\"name\":\"carol\",\"sig\":\""
         + Base64Url.encode(m.sign(new byte[] {1})) + "\"}";
     byte[] sealed = hpke.seal(parsed.boxPublic(), "reschat/v2 join request".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        parsed.boardKey(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), claim.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        parsed.requests().key(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), claim.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     byte[] value = new byte[sealed.length + 1];
     value[0] = 2;
     System.arraycopy(sealed, 0, value, 1, sealed.length);
-    store.put(parsed.boardKey(1), Base64Url.encode(value));
-    store.put(parsed.boardKey(2), "junk on the board");
+    store.put(parsed.requests().key(1), Base64Url.encode(value));
+    store.put(parsed.requests().key(2), "junk on the board");
     carol.groups().join(link, "carol", true); // the real Carol, after the junk
     assertThat(alice.groups().requests(alice.groups().find(g.id()).orElseThrow())).singleElement()
         .satisfies(r -> assertThat(r.card()).isEqualTo(c.card()));

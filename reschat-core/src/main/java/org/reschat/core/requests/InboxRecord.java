@@ -1,0 +1,169 @@
+package org.reschat.core.requests;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.reschat.core.InvalidCardException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.json.StrictJson;
+
+/**
+ * What this client remembers of its inbox, kept as one JSON record in the local state:
+ *
+ * <pre>{"v":1,"checked":"2026-11","read":{"2026-11":3},"requests":[{"card":"rc2:…","seen":MILLIS}],
+ *  "ignored":[HEX…],"introduced":[HEX…]}</pre>
+ *
+ * {@code read} is the last slot read per month's board, {@code checked} the month of the last check (a
+ * check reads every board since), {@code introduced} the contacts this client has sent its own request to
+ * (or who wrote first). Lists are capped, oldest dropped, so a flood cannot grow the file without bound.
+ */
+record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, List<Entry> requests,
+    Set<String> ignored, Set<String> introduced) {
+  static final int MAX_REQUESTS = 1024;
+  static final int MAX_NAMES = 4096;
+
+  /** One person who asked, and when this client first saw it. */
+  record Entry(PublicCard card, Instant seen) {}
+
+  InboxRecord {
+    read = Map.copyOf(read);
+    requests = List.copyOf(requests.subList(Math.max(0, requests.size() - MAX_REQUESTS), requests.size()));
+    ignored = capped(ignored);
+    introduced = capped(introduced);
+  }
+
+  static final InboxRecord EMPTY = new InboxRecord(Optional.empty(), Map.of(), List.of(), Set.of(), Set.of());
+
+  static String hex(PublicCard card) {
+    return HexFormat.of().formatHex(card.fingerprint());
+  }
+
+  boolean isIgnored(PublicCard card) {
+    return ignored.contains(hex(card));
+  }
+
+  boolean wasIntroducedTo(PublicCard card) {
+    return introduced.contains(hex(card));
+  }
+
+  boolean hasRequestFrom(PublicCard card) {
+    return requests.stream().anyMatch(e -> e.card().equals(card));
+  }
+
+  InboxRecord withChecked(YearMonth month, Map<YearMonth, Integer> newRead, List<Entry> newRequests) {
+    return new InboxRecord(Optional.of(month), newRead, newRequests, ignored, introduced);
+  }
+
+  InboxRecord withoutRequestFrom(PublicCard card) {
+    return new InboxRecord(checked, read, requests.stream().filter(e -> !e.card().equals(card)).toList(), ignored,
+        introduced);
+  }
+
+  InboxRecord ignoring(PublicCard card) {
+    Set<String> s = new LinkedHashSet<>(ignored);
+    s.add(hex(card));
+    return new InboxRecord(checked, read, requests, s, introduced).withoutRequestFrom(card);
+  }
+
+  InboxRecord introducedTo(PublicCard card) {
+    Set<String> s = new LinkedHashSet<>(introduced);
+    s.add(hex(card));
+    return new InboxRecord(checked, read, requests, ignored, s);
+  }
+
+  String toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("v", 1);
+    checked.ifPresent(m -> o.addProperty("checked", m.toString()));
+    JsonObject r = new JsonObject();
+    new TreeMap<>(read).forEach((m, n) -> r.addProperty(m.toString(), n));
+    o.add("read", r);
+    JsonArray q = new JsonArray();
+    for (Entry e : requests) {
+      JsonObject x = new JsonObject();
+      x.addProperty("card", e.card().toString());
+      x.addProperty("seen", e.seen().toEpochMilli());
+      q.add(x);
+    }
+    o.add("requests", q);
+    o.add("ignored", strings(ignored));
+    o.add("introduced", strings(introduced));
+    return o.toString();
+  }
+
+  static InboxRecord parse(String text) throws LocalStateException {
+    JsonObject o = StrictJson.parseObject(text).filter(x -> StrictJson.integer(x, "v", 1, 1).isPresent())
+        .orElseThrow(InboxRecord::damaged);
+    try {
+      Optional<YearMonth> checked = StrictJson.string(o, "checked").map(YearMonth::parse);
+      Map<YearMonth, Integer> read = new TreeMap<>();
+      JsonElement r = o.get("read");
+      if (r == null || !r.isJsonObject() || r.getAsJsonObject().size() > 64) {
+        throw damaged();
+      }
+      for (String month : r.getAsJsonObject().keySet()) {
+        read.put(YearMonth.parse(month), StrictJson.integer(r.getAsJsonObject(), month, 0, 1 << 20)
+            .orElseThrow(InboxRecord::damaged).intValue());
+      }
+      List<Entry> requests = new ArrayList<>();
+      for (JsonElement e : array(o, "requests", MAX_REQUESTS)) {
+        if (!e.isJsonObject()) {
+          throw damaged();
+        }
+        JsonObject x = e.getAsJsonObject();
+        requests.add(new Entry(PublicCard.parse(StrictJson.string(x, "card").orElseThrow(InboxRecord::damaged)),
+            Instant.ofEpochMilli(StrictJson.integer(x, "seen", 0, Long.MAX_VALUE).orElseThrow(InboxRecord::damaged))));
+      }
+      return new InboxRecord(checked, read, requests, hexes(o, "ignored"), hexes(o, "introduced"));
+    } catch (DateTimeParseException | InvalidCardException e) {
+      throw damaged();
+    }
+  }
+
+  private static Set<String> hexes(JsonObject o, String name) throws LocalStateException {
+    Set<String> out = new LinkedHashSet<>();
+    for (JsonElement e : array(o, name, MAX_NAMES)) {
+      if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString() || !e.getAsString().matches("[0-9a-f]{64}")) {
+        throw damaged();
+      }
+      out.add(e.getAsString());
+    }
+    return out;
+  }
+
+  private static JsonArray array(JsonObject o, String name, int max) throws LocalStateException {
+    JsonElement e = o.get(name);
+    if (e == null || !e.isJsonArray() || e.getAsJsonArray().size() > max) {
+      throw damaged();
+    }
+    return e.getAsJsonArray();
+  }
+
+  private static JsonArray strings(Set<String> values) {
+    JsonArray a = new JsonArray();
+    values.forEach(a::add);
+    return a;
+  }
+
+  private static Set<String> capped(Set<String> s) {
+    List<String> l = new ArrayList<>(s);
+    return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(l.subList(Math.max(0, l.size() - MAX_NAMES), l.size())));
+  }
+
+  private static LocalStateException damaged() {
+    return new LocalStateException("The message-request record (state/requests.json) is damaged; move it aside to start"
+        + " afresh (requests you ignored may then show again).");
+  }
+}
