@@ -19,6 +19,7 @@ import org.reschat.cli.commands.InitCommand;
 import org.reschat.cli.commands.JsonRpcCommand;
 import org.reschat.cli.commands.PassphraseCommand;
 import org.reschat.cli.commands.ReceiveCommand;
+import org.reschat.cli.commands.RequestsCommand;
 import org.reschat.cli.commands.SearchCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
@@ -51,6 +52,7 @@ import picocli.CommandLine.Mixin;
         HistoryCommand.class,
         ReceiveCommand.class,
         SearchCommand.class,
+        RequestsCommand.class,
         ChatCommand.class,
         ExportCommand.class,
         StoreCommand.class,

@@ -340,7 +340,7 @@ public final class GroupCommand extends CommandGroup {
     } else {
       out.line(SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText() + ") asks to join \""
           + SafeText.line(g.name()) + "\": 'reschat group approve " + SafeText.line(g.name()) + " "
-          + r.card().fingerprintText().substring(0, 9).replace(" ", "") + "' or 'deny'");
+          + org.reschat.cli.Fingerprints.shortForm(r.card()) + "' or 'deny'");
     }
   }
 
@@ -395,13 +395,8 @@ public final class GroupCommand extends CommandGroup {
 
   /** The one request whose requester's fingerprint starts with {@code who} (at least 4 hex digits). */
   public static Groups.JoinRequest requestBy(Session session, Group g, String who) throws Exception {
-    String prefix = who.replace(" ", "").toLowerCase(Locale.ROOT);
-    List<Groups.JoinRequest> matches = new ArrayList<>();
-    for (Groups.JoinRequest r : session.client().groups().requests(g)) {
-      if (prefix.length() >= 4 && r.card().fingerprintText().replace(" ", "").startsWith(prefix)) {
-        matches.add(r);
-      }
-    }
+    List<Groups.JoinRequest> matches = org.reschat.cli.Fingerprints.startingWith(who,
+        session.client().groups().requests(g), Groups.JoinRequest::card);
     if (matches.size() != 1) {
       throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "\"" + SafeText.line(who) + "\" names "
           + (matches.isEmpty() ? "no" : "more than one") + " request to join \"" + SafeText.line(g.name())
@@ -416,13 +411,7 @@ public final class GroupCommand extends CommandGroup {
     if (friend.isPresent() && g.members().contains(friend.get().card())) {
       return friend.get().card();
     }
-    String prefix = who.replace(" ", "").toLowerCase(Locale.ROOT);
-    List<PublicCard> matches = new ArrayList<>();
-    for (PublicCard m : g.members()) {
-      if (prefix.length() >= 4 && m.fingerprintText().replace(" ", "").startsWith(prefix)) {
-        matches.add(m);
-      }
-    }
+    List<PublicCard> matches = org.reschat.cli.Fingerprints.startingWith(who, g.members(), m -> m);
     if (matches.size() != 1) {
       throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "\"" + SafeText.line(who) + "\" names "
           + (matches.isEmpty() ? "no" : "more than one") + " member of \"" + SafeText.line(g.name())

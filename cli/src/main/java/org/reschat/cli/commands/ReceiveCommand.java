@@ -54,11 +54,6 @@ public final class ReceiveCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     Output out = session.output();
     long sleepMillis = session.settings().pollInterval().toMillis();
-    List<Friend> friends = session.profile().friends().list();
-    if (friends.isEmpty() && !ChannelCommand.followsAny(session)) {
-      out.note("No friends yet, so nothing to receive. Add one with 'reschat friend add NICK CARD'.");
-      return ExitCodes.OK;
-    }
     ChatClient client = session.client();
     boolean security = false;
     boolean stillQueued = false;
@@ -125,8 +120,10 @@ public final class ReceiveCommand extends BaseCommand {
           }
         }
         security |= ChannelCommand.receiveFollowed(session); // followed public channels
+        received += messageRequests(session, client, out);
         if (tell && !follow && received == 0) {
-          out.note("No new messages.");
+          out.note(chats.isEmpty() ? "No new messages, and no friends yet: add one with 'reschat friend add NICK CARD'."
+              : "No new messages.");
         }
         if (!follow || (polls != null && poll >= polls)) {
           break;
@@ -138,6 +135,21 @@ public final class ReceiveCommand extends BaseCommand {
       }
     }
     return security ? ExitCodes.SECURITY : stillQueued ? ExitCodes.QUEUED : ExitCodes.OK;
+  }
+
+  /** Requests from people who are not friends, each shown once; a store that cannot be read waits for the next poll. */
+  private int messageRequests(Session session, ChatClient client, Output out) throws Exception {
+    try {
+      List<org.reschat.core.requests.MessageRequests.Request> arrived =
+          client.requests().arrived(RequestsCommand.friendCards(session));
+      arrived.forEach(r -> RequestsCommand.print(out, r));
+      return arrived.size();
+    } catch (KvException e) {
+      if (!follow) {
+        throw e;
+      }
+      return 0;
+    }
   }
 
   private static List<Chats> friends(Session session) throws Exception {

@@ -52,6 +52,10 @@ public final class RpcMethods {
       a.addAll(List.of("--", p.string("text")));
       return a;
     }, Shape.LIST));
+    m.put("requests", new Method(p -> List.of("requests"), Shape.LIST));
+    m.put("requests.accept", new Method(p -> List.of("requests", "accept", "--", p.string("fingerprint"),
+        p.string("nick")), Shape.ONE));
+    m.put("requests.ignore", new Method(p -> List.of("requests", "ignore", "--", p.string("fingerprint")), Shape.ONE));
     m.put("whoami", new Method(p -> List.of("whoami"), Shape.ONE));
     m.put("friend.list", new Method(p -> List.of("friend", "list"), Shape.LIST));
     m.put("friend.add", new Method(p -> List.of("friend", "add", "--", p.string("nick"), p.string("card")), Shape.ONE));
