@@ -127,6 +127,30 @@ class DaemonTest {
   }
 
   @Test
+  void messageRequestsAreMethodsToo() {
+    CliHarness h = new CliHarness(tmp);
+    String aliceCard = h.init("alice");
+    h.init("bob");
+    CliHarness.check(h.as("bob", "friend", "add", "alice", aliceCard));
+    CliHarness.check(h.as("bob", "send", "alice", "hi from a stranger"));
+    String fp = CliHarness.check(h.as("bob", "whoami", "--json")).out()
+        .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1").replace(" ", "").substring(0, 8);
+    h.stdin = String.join("\n",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"requests\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"requests.accept\",\"params\":{\"fingerprint\":\"" + fp
+            + "\",\"nick\":\"bob\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"requests\"}",
+        "");
+    CliHarness.Result r = h.as("alice", "jsonrpc", "--manual-receive");
+    assertEquals(0, r.code(), r.toString());
+    List<JsonObject> answers = parseLines(r.out());
+    JsonObject request = answers.get(0).getAsJsonArray("result").get(0).getAsJsonObject();
+    assertEquals("hi from a stranger", request.getAsJsonArray("messages").get(0).getAsJsonObject().get("text").getAsString());
+    assertEquals("bob", answers.get(1).getAsJsonObject("result").get("nickname").getAsString());
+    assertEquals(0, answers.get(2).getAsJsonArray("result").size());
+  }
+
+  @Test
   void theDaemonAnswersOnAPrivateSocketAndNotifiesArrivingMessages() throws Exception {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");

@@ -162,6 +162,26 @@ class InteractiveTest {
   }
 
   @Test
+  void theMenuShowsMessageRequestsAndAcceptsOneAsAFriend() {
+    String aliceCard = cli.init("alice");
+    cli.init("bob");
+    cli.init("mallory");
+    CliHarness.check(cli.as("bob", "friend", "add", "alice", aliceCard));
+    CliHarness.check(cli.as("bob", "send", "alice", "hi, Bob here"));
+    CliHarness.check(cli.as("mallory", "friend", "add", "alice", aliceCard));
+    CliHarness.check(cli.as("mallory", "send", "alice", "cheap watches"));
+    typing(String.join("\n",
+        "6", "i",                         // the newest first: Mallory's, ignored
+        "a", "bob",                       // Bob's, accepted as bob
+        "6",                              // nothing left
+        "4", ""));
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("cheap watches", "Ignored.", "hi, Bob here", "Added bob.", "No message requests.");
+    assertThat(CliHarness.check(cli.as("alice", "history", "bob")).out()).contains("hi, Bob here");
+  }
+
+  @Test
   void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
     // "sekret" is weak: the menu names its guessing cost and asks before using it.
     typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "4", ""));

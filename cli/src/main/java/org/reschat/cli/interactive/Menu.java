@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
+import org.reschat.core.requests.MessageRequests;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.StringsCompleter;
@@ -58,7 +59,9 @@ public final class Menu {
         println("  3) Show my card");
         println("  4) Quit");
         println("  5) Verify, rename or remove a friend");
-        Optional<String> choice = ask("> ", "1", "2", "3", "4", "5", "chat", "add", "card", "quit", "friend");
+        println("  6) Message requests (people who are not friends yet)");
+        Optional<String> choice = ask("> ", "1", "2", "3", "4", "5", "6", "chat", "add", "card", "quit", "friend",
+            "requests");
         if (choice.isEmpty()) {
           return 0;
         }
@@ -85,8 +88,12 @@ public final class Menu {
           case "friend":
             manageFriend();
             break;
+          case "6":
+          case "requests":
+            messageRequests();
+            break;
           default:
-            println("Choose 1, 2, 3, 4 or 5.");
+            println("Choose a number from 1 to 6.");
         }
       }
     } finally {
@@ -246,6 +253,45 @@ public final class Menu {
       } catch (Exception e) {
         println(out.paint("31", SafeText.line(e.getMessage())));
         return;
+      }
+    }
+  }
+
+  /** Each request in turn: the stranger's fingerprint and messages, then accept (with a nickname), ignore or skip. */
+  private void messageRequests() throws Exception {
+    List<MessageRequests.Request> requests;
+    try {
+      requests = session.client().requests().pending(
+          session.profile().friends().list().stream().map(Friend::card).toList());
+    } catch (org.reschat.kv.KvException e) {
+      println(out.paint("31", "Could not read the store: " + SafeText.line(e.getMessage())));
+      return;
+    }
+    if (requests.isEmpty()) {
+      println("No message requests.");
+      return;
+    }
+    for (MessageRequests.Request r : requests) {
+      String who = org.reschat.cli.Fingerprints.shortForm(r.from());
+      println("");
+      println("From " + who + " (fingerprint " + r.from().fingerprintText() + "), not a friend:");
+      r.messages().forEach(m -> println("  " + out.format(m, who)));
+      Optional<String> what = ask("[a]ccept as a friend, [i]gnore for good, Enter to skip: ", "accept", "ignore");
+      if (what.isEmpty()) {
+        return;
+      }
+      String w = what.get().strip().toLowerCase(java.util.Locale.ROOT);
+      if (w.startsWith("a")) {
+        String nick = askNickname("Nickname for them: ");
+        if (nick != null) {
+          session.profile().friends().add(nick, r.from(), session.card());
+          session.client().requests().accepted(r.from());
+          println("Added " + nick + ". A stranger can claim any name: compare the safety number "
+              + SafetyNumber.between(session.card(), r.from()) + " with them.");
+        }
+      } else if (w.startsWith("i")) {
+        session.client().requests().ignore(r.from());
+        println("Ignored.");
       }
     }
   }
