@@ -30,12 +30,12 @@ public final class Inbox {
   }
 
   /** A request from {@code from} to {@code to}, for the slot at {@code key}. */
-  static byte[] seal(PublicCard to, PublicCard from, String key) {
+  public static byte[] seal(PublicCard to, PublicCard from, String key) {
     return Hpke.standard().seal(to.encryptionKey(), INFO, key.getBytes(StandardCharsets.UTF_8), from.bytes());
   }
 
   /** The card a request at {@code key} carries; empty when it is junk or was sealed to someone else. */
-  static Optional<PublicCard> open(Identity me, String key, byte[] sealed) {
+  public static Optional<PublicCard> open(Identity me, String key, byte[] sealed) {
     try {
       byte[] card = me.openSealed(INFO, key.getBytes(StandardCharsets.UTF_8), sealed);
       if (card.length != 64) {

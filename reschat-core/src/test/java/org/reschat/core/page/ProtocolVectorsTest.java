@@ -99,6 +99,21 @@ class ProtocolVectorsTest {
         s.receiver(), s.type(), s.timestampMillis(), s.extension(), 2)));
     v.put("alice.page1.messages", new String(SlotSeal.open(ba, alicesFeed, page, 0), StandardCharsets.UTF_8) + " | "
         + new String(SlotSeal.open(ba, alicesFeed, page, 1), StandardCharsets.UTF_8));
+    // Message requests (§13): Bob's inbox board for November 2026, and Alice's request in its slot 1, sealed
+    // with an ephemeral key from a fixed seed so the value is reproducible.
+    String inboxKey = org.reschat.core.requests.Inbox.board(bob.card(), java.time.YearMonth.of(2026, 11)).key(1);
+    byte[] request = org.reschat.core.crypto.Hpke.withDeterministicEphemeralsForTestVectorsOnly(new byte[32]).seal(
+        bob.card().encryptionKey(), "reschat/v2 message request".getBytes(StandardCharsets.UTF_8),
+        inboxKey.getBytes(StandardCharsets.UTF_8), alice.card().bytes());
+    String requestValue = org.reschat.core.board.Board.encode(request);
+    assertThat(org.reschat.core.board.Board.decode(requestValue)
+        .flatMap(p -> org.reschat.core.requests.Inbox.open(bob, inboxKey, p))).contains(alice.card());
+    byte[] inboxSecret = Hkdf.sha256(bob.card().bytes(), "reschat/v2 inbox".getBytes(StandardCharsets.UTF_8),
+        "2026-11".getBytes(StandardCharsets.UTF_8), 32);
+    assertThat(new org.reschat.core.board.Board(inboxSecret, "reschat/v2 inbox board").key(1)).isEqualTo(inboxKey);
+    v.put("bob.inbox.2026-11.secret", HEX.formatHex(inboxSecret));
+    v.put("bob.inbox.2026-11.slot1.key", inboxKey);
+    v.put("bob.inbox.slot1.request_from_alice", requestValue);
     return v;
   }
 
