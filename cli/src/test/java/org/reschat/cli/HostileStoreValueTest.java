@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,10 +27,17 @@ class HostileStoreValueTest {
     cli.friends("alice", "bob");
     CliHarness.check(cli.as("bob", "send", "alice", "hello"));
     // Whoever can write the ledger file puts a huge value under the key of Bob's page (SQLite builds it).
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
-        Statement s = c.createStatement()) {
-      s.execute("INSERT INTO kv_versions(key, value, written_at_ms) "
-          + "SELECT key, hex(zeroblob(" + megabytes * 500_000 + ")), 0 FROM kv_versions ORDER BY seq DESC LIMIT 1");
+    org.reschat.core.identity.Identity bob = org.reschat.core.identity.IdentityFile.open(
+        Files.readString(dir.resolve("bob/identity.json")), new char[0]);
+    org.reschat.core.identity.Identity alice = org.reschat.core.identity.IdentityFile.open(
+        Files.readString(dir.resolve("alice/identity.json")), new char[0]);
+    org.reschat.core.conversation.Conversation c = org.reschat.core.conversation.Conversation.pair(bob, alice.card());
+    String key = c.pageKey(c.myFeed(), 1);
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        java.sql.PreparedStatement s = db.prepareStatement("INSERT INTO kv_versions(key, value, written_at_ms) "
+            + "VALUES (?, hex(zeroblob(" + megabytes * 500_000 + ")), 0)")) {
+      s.setString(1, key);
+      s.execute();
     }
     Path log = dir.resolve("history.log");
     Process p = ChildProcesses.start(List.of("-Xmx256m"), cli.env, log, null,

@@ -140,7 +140,10 @@ public final class MessageRequests {
           read.put(m, last); // boards older than last month no longer grow: forget them
         }
       }
-      state.saveRequests(record.withChecked(now, read, requests).toJson());
+      String updated = record.withChecked(now, read, requests).toJson();
+      if (!updated.equals(record.toJson())) { // a poll that finds nothing new writes nothing
+        state.saveRequests(updated);
+      }
       return found;
     }
   }

@@ -1,0 +1,79 @@
+package org.reschat.core.requests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.testing.TestIdentities;
+
+/** The inbox record on disk: round trips, stays bounded, and damaged text is one typed error. */
+class InboxRecordTest {
+  private final InboxRecord sample = new InboxRecord(java.util.Optional.of(YearMonth.of(2026, 11)),
+      Map.of(YearMonth.of(2026, 11), 3, YearMonth.of(2026, 10), 1),
+      List.of(new InboxRecord.Entry(TestIdentities.named("bob").card(), Instant.ofEpochMilli(1_790_000_000_000L))),
+      Set.of(InboxRecord.hex(TestIdentities.named("mallory").card())),
+      Set.of(InboxRecord.hex(TestIdentities.named("carol").card())));
+
+  @Test
+  void aRecordRoundTrips() throws Exception {
+    InboxRecord back = InboxRecord.parse(sample.toJson());
+    assertThat(back.toJson()).isEqualTo(sample.toJson());
+    assertThat(back.isIgnored(TestIdentities.named("mallory").card())).isTrue();
+    assertThat(back.wasIntroducedTo(TestIdentities.named("carol").card())).isTrue();
+    assertThat(back.hasRequestFrom(TestIdentities.named("bob").card())).isTrue();
+  }
+
+  @Test
+  void aFloodOfRequestersKeepsOnlyTheNewest() {
+    List<InboxRecord.Entry> many = new ArrayList<>();
+    for (int i = 0; i < InboxRecord.MAX_REQUESTS + 10; i++) {
+      many.add(new InboxRecord.Entry(TestIdentities.named("bob").card(), Instant.ofEpochMilli(i)));
+    }
+    InboxRecord r = InboxRecord.EMPTY.withChecked(YearMonth.of(2026, 11), Map.of(), many);
+    assertThat(r.requests()).hasSize(InboxRecord.MAX_REQUESTS);
+    assertThat(r.requests().get(0).seen()).isEqualTo(Instant.ofEpochMilli(10));
+  }
+
+  private static final String NOISE = "{}[]\",:0123456789-abcrz\\u";
+
+  @Test
+  void mutatedRecordsParseOrFailWithOneTypedError() {
+    String json = sample.toJson();
+    Random random = new Random(20261123);
+    for (int i = 0; i < 5_000; i++) {
+      StringBuilder b = new StringBuilder(json);
+      for (int k = 1 + random.nextInt(4); k > 0; k--) {
+        int at = random.nextInt(b.length());
+        switch (random.nextInt(3)) {
+          case 0 -> b.deleteCharAt(at);
+          case 1 -> b.insert(at, NOISE.charAt(random.nextInt(NOISE.length())));
+          default -> b.setCharAt(at, (char) (32 + random.nextInt(95)));
+        }
+      }
+      try {
+        InboxRecord.parse(b.toString());
+      } catch (LocalStateException expected) {
+        assertThat(expected).hasMessageContaining("requests.json");
+      }
+    }
+  }
+
+  @Test
+  void notJsonAndOversizedListsAreDamaged() {
+    assertThatThrownBy(() -> InboxRecord.parse("")).isInstanceOf(LocalStateException.class);
+    assertThatThrownBy(() -> InboxRecord.parse("{\"v\":2}")).isInstanceOf(LocalStateException.class);
+    StringBuilder huge = new StringBuilder("{\"v\":1,\"read\":{},\"requests\":[],\"introduced\":[],\"ignored\":[");
+    for (int i = 0; i <= InboxRecord.MAX_NAMES; i++) {
+      huge.append(i == 0 ? "" : ",").append('"').append("0".repeat(64)).append('"');
+    }
+    assertThatThrownBy(() -> InboxRecord.parse(huge + "]}")).isInstanceOf(LocalStateException.class);
+  }
+}
