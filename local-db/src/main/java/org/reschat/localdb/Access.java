@@ -1,6 +1,5 @@
 package org.reschat.localdb;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,44 +18,26 @@ public final class Access {
   }
 
   /** Read-only, for {@code reason} (a few words, e.g. "--read-only was given"). */
-  public static Access readOnly(String reason) {
+  static Access readOnly(String reason) {
     return new Access(reason);
   }
 
   /**
    * What the file system allows: read-only when the profile directory or its {@code state/} exists and
-   * cannot be written (a read-only mount, or a directory of another user this one may only read). A
-   * profile that does not exist yet is writable: it is created.
+   * this process cannot write it (a read-only mount, which binds root too, or a directory of another user
+   * this one may only read). A profile that does not exist yet is writable: it is created.
    */
   static Access of(Path dir) {
     for (Path p : new Path[] {dir, dir.resolve("state")}) {
-      if (Files.isDirectory(p)) {
-        if (onReadOnlyFileSystem(p)) {
-          return readOnly("it is on a read-only file system");
-        }
-        if (!Files.isWritable(p)) {
-          return readOnly("you may not write to it");
-        }
+      if (Files.isDirectory(p) && !Files.isWritable(p)) {
+        return readOnly("it is not writable here");
       }
     }
     return WRITABLE;
   }
 
-  private static boolean onReadOnlyFileSystem(Path p) {
-    try {
-      return Files.getFileStore(p).isReadOnly();
-    } catch (IOException e) {
-      return false; // cannot tell: isWritable decides
-    }
-  }
-
   public boolean readOnly() {
     return readOnlyBecause != null;
-  }
-
-  /** Why the profile is read-only; null when it is writable. */
-  public String reason() {
-    return readOnlyBecause;
   }
 
   /** Refuses {@code what} (e.g. "change the friend list") when the profile at {@code dir} is read-only. */

@@ -133,6 +133,15 @@ public final class Profile {
     }
   }
 
+  /**
+   * The path of {@code name} in the profile (e.g. {@code uploads}, {@code channels.json}) for the change
+   * {@code what} (e.g. "send a file"): refused when the profile is read-only, before anything is written.
+   */
+  public Path forChange(String name, String what) throws ReadOnlyProfileException {
+    access.check(directory, what);
+    return directory.resolve(name);
+  }
+
   public FriendList friends() {
     return friends;
   }
