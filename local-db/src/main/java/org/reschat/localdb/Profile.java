@@ -138,8 +138,13 @@ public final class Profile {
    * {@code what} (e.g. "send a file"): refused when the profile is read-only, before anything is written.
    */
   public Path forChange(String name, String what) throws ReadOnlyProfileException {
-    access.check(directory, what);
+    checkWritable(what);
     return directory.resolve(name);
+  }
+
+  /** Refuses {@code what} when the profile is read-only: for a change whose first write is elsewhere. */
+  public void checkWritable(String what) throws ReadOnlyProfileException {
+    access.check(directory, what);
   }
 
   public FriendList friends() {
