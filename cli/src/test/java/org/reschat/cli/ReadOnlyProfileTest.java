@@ -53,6 +53,8 @@ class ReadOnlyProfileTest {
   void everyCommandThatOnlyReadsWorksAndChangesNoFile() throws Exception {
     CliHarness cli = twoFriendsWithUnreadMessages();
     CliHarness.check(cli.as("alice", "send", "bob", "see you")); // her own pages, in her state
+    Path notes = Files.writeString(dir.resolve("notes.txt"), "the minutes");
+    CliHarness.check(cli.as("bob", "send", "alice", "--file", notes.toString()));
     Path alice = dir.resolve("alice");
     Map<String, String> before = snapshot(alice);
     cli.env.put("RESCHAT_READ_ONLY", "1"); // the environment's way of saying --read-only
@@ -61,7 +63,11 @@ class ReadOnlyProfileTest {
     assertThat(CliHarness.check(cli.as("alice", "friend", "list")).out()).contains("bob");
     assertThat(CliHarness.check(cli.as("alice", "search", "lunch")).out()).contains("Lunch at noon?");
     assertThat(CliHarness.check(cli.as("alice", "export", "bob", "--format", "txt")).out()).contains("at the usual place");
-    CliHarness.check(cli.as("alice", "files", "bob"));
+    String id = com.google.gson.JsonParser.parseString(CliHarness.check(cli.as("alice", "--json", "files", "bob")).out())
+        .getAsJsonObject().get("id").getAsString();
+    Path downloads = Files.createDirectories(dir.resolve("downloads"));
+    CliHarness.check(cli.as("alice", "download", "bob", id, "-o", downloads.toString()));
+    assertThat(downloads.resolve("notes.txt")).hasContent("the minutes");
     CliHarness.check(cli.as("alice", "history", "bob"));
     String channel = CliHarness.check(cli.as("bob", "channel", "create", "news")).out().strip();
     CliHarness.check(cli.as("bob", "channel", "post", "news", "first post"));
