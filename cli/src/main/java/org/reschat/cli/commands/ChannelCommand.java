@@ -291,7 +291,7 @@ public final class ChannelCommand extends CommandGroup {
     }
 
     /** Written atomically (the profile's one way to write a file), so a crash leaves the old or the new copy. */
-    private void write(Path file) throws LocalStateException {
+    private void write(Path to) throws LocalStateException {
       JsonObject o = new JsonObject();
       entries.forEach((k, e) -> {
         JsonObject j = new JsonObject();
@@ -300,7 +300,7 @@ public final class ChannelCommand extends CommandGroup {
         j.addProperty("following", e.following());
         o.add(k, j);
       });
-      org.reschat.localdb.AtomicFiles.write(file, o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, fsync, rename
+      org.reschat.localdb.AtomicFiles.write(to, o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, fsync, rename
     }
   }
 }
