@@ -16,7 +16,7 @@ public final class ExitCodes {
   public static final int STORE = 5;
   /** The message is queued in the outbox, not yet confirmed by the store. */
   public static final int QUEUED = 6;
-  /** Local files unusable: a damaged file, a full disk, a lock held elsewhere. */
+  /** Local files unusable: a damaged file, a full disk, a lock held elsewhere, a change asked of a read-only profile. */
   public static final int LOCAL = 7;
 
   static final String TABLE = "Exit codes:%n"
@@ -27,7 +27,7 @@ public final class ExitCodes {
       + "  4  security: wrong passphrase, or tampering found on the store%n"
       + "  5  store unreachable or failing%n"
       + "  6  message queued, not yet confirmed by the store%n"
-      + "  7  local files unusable (damaged file, full disk, lock held elsewhere)";
+      + "  7  local files unusable (damaged file, full disk, lock held elsewhere, read-only profile)";
 
   private ExitCodes() {}
 }

@@ -23,6 +23,7 @@ public final class GlobalOptions {
   boolean json;
   boolean noColor;
   boolean verbose;
+  boolean readOnly;
   Path passphraseFile;
   String connectTimeout;
   String readTimeout;
@@ -65,6 +66,12 @@ public final class GlobalOptions {
   @Option(names = {"-v", "--verbose"}, description = "Show details of errors, with stack traces.")
   void setVerbose(boolean value) {
     values().verbose |= value;
+  }
+
+  @Option(names = "--read-only",
+      description = "Open the profile without changing it: commands that read work, those that write refuse (also RESCHAT_READ_ONLY=1).")
+  void setReadOnly(boolean value) {
+    values().readOnly |= value;
   }
 
   @Option(names = "--passphrase-file", paramLabel = "FILE",

@@ -108,8 +108,14 @@ public final class Session implements AutoCloseable {
 
   public Profile profile() throws ConfigException, LocalStateException {
     if (profile == null) {
-      createdProfileDirectory = !Files.exists(settings().home());
-      profile = Profile.open(settings().home());
+      String readOnly = options.readOnly ? "--read-only was given"
+          : "1".equals(ctx.env.get("RESCHAT_READ_ONLY")) ? "RESCHAT_READ_ONLY=1 is set" : null;
+      if (readOnly != null) {
+        profile = Profile.openReadOnly(settings().home(), readOnly);
+      } else {
+        createdProfileDirectory = !Files.exists(settings().home());
+        profile = Profile.open(settings().home());
+      }
     }
     return profile;
   }

@@ -18,7 +18,13 @@ final class ChildProcesses {
   /** As {@link #start(Map, Path, String, String...)}, with options for the JVM such as {@code -Xmx256m}. */
   static Process start(List<String> jvmOptions, Map<String, String> env, Path log, String stdin, String... args)
       throws IOException {
-    List<String> command = new ArrayList<>();
+    return startUnder(List.of(), jvmOptions, env, log, stdin, args);
+  }
+
+  /** As {@link #start(List, Map, Path, String, String...)}, the JVM run by {@code wrapper} (e.g. {@code unshare -m …}). */
+  static Process startUnder(List<String> wrapper, List<String> jvmOptions, Map<String, String> env, Path log,
+      String stdin, String... args) throws IOException {
+    List<String> command = new ArrayList<>(wrapper);
     command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmOptions);
     command.add("-cp");

@@ -38,11 +38,13 @@ public final class FriendList {
   private final Path file;
   private final Path lockFile;
   private final Clock clock;
+  private final Access access;
 
-  FriendList(Path file, Clock clock) {
+  FriendList(Path file, Clock clock, Access access) {
     this.file = file;
     this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
     this.clock = clock;
+    this.access = access;
   }
 
   public Path file() {
@@ -141,7 +143,9 @@ public final class FriendList {
         "You already have a friend called " + existing.nickname() + "; choose another nickname.");
   }
 
+  /** Every change starts here, so a read-only profile refuses it before anything is written. */
   private LocalState.Lock lock() throws LocalStateException {
+    access.check(file.getParent(), "change the friend list");
     return FileLocks.acquire(lockFile, "the friend list " + file);
   }
 

@@ -20,35 +20,65 @@ public final class Profile {
   static final String FRIENDS = "friends.json";
 
   private final Path directory;
+  private final Access access;
   private final FriendList friends;
-  private final FileLocalState state;
+  private final LocalState state;
 
-  private Profile(Path directory, Clock clock) {
+  private Profile(Path directory, Access access, Clock clock) {
     this.directory = directory;
-    this.friends = new FriendList(directory.resolve(FRIENDS), clock);
-    this.state = new FileLocalState(directory.resolve("state"));
+    this.access = access;
+    this.friends = new FriendList(directory.resolve(FRIENDS), clock, access);
+    FileLocalState files = new FileLocalState(directory.resolve("state"));
+    this.state = access.readOnly() ? new ReadOnlyLocalState(files, directory, access) : files;
   }
 
-  /** Opens the profile at {@code directory}, creating it (0700) if it does not exist. */
+  /**
+   * Opens the profile at {@code directory}, creating it (0700) if it does not exist. One this user may not
+   * write (read-only media, another user's directory) is opened read-only: see {@link #openReadOnly}.
+   */
   public static Profile open(Path directory) throws LocalStateException {
     return open(directory, Clock.systemUTC());
   }
 
   public static Profile open(Path directory, Clock clock) throws LocalStateException {
+    Path dir = checkedPath(directory);
+    Access access = Access.of(dir);
+    if (!access.readOnly()) {
+      try {
+        AtomicFiles.createPrivateDirectories(dir);
+      } catch (IOException e) {
+        throw AtomicFiles.failure("create", dir, e);
+      }
+    }
+    return new Profile(dir, access, clock);
+  }
+
+  /**
+   * Opens the profile at {@code directory} without changing anything: no directory or lock file is
+   * created, what a run learns is kept in memory, and every change (a friend, a message to send, the
+   * identity) is refused with a {@link ReadOnlyProfileException} before anything is written.
+   *
+   * @param reason why, in a few words, for the refusal's sentence (e.g. "--read-only was given")
+   */
+  public static Profile openReadOnly(Path directory, String reason) throws LocalStateException {
+    return new Profile(checkedPath(directory), Access.readOnly(reason), Clock.systemUTC());
+  }
+
+  private static Path checkedPath(Path directory) throws LocalStateException {
     Path dir = directory.toAbsolutePath().normalize();
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new LocalStateException("The profile path " + dir + " is a file, not a directory; choose another --home.");
     }
-    try {
-      AtomicFiles.createPrivateDirectories(dir);
-    } catch (IOException e) {
-      throw AtomicFiles.failure("create", dir, e);
-    }
-    return new Profile(dir, clock);
+    return dir;
   }
 
   public Path directory() {
     return directory;
+  }
+
+  /** Whether this profile may be changed, and if not why. */
+  public Access access() {
+    return access;
   }
 
   public Path identityFile() {
@@ -81,6 +111,7 @@ public final class Profile {
 
   /** Writes a new identity file (0600); refuses to replace an existing one. */
   public void createIdentity(String json) throws LocalStateException, ProfileException {
+    access.check(directory, "create an identity");
     try (LocalState.Lock lock = FileLocks.acquire(directory.resolve(".identity.lock"), "the identity file")) {
       checkNoIdentity();
       AtomicFiles.write(identityFile(), json.getBytes(StandardCharsets.UTF_8));
@@ -92,6 +123,7 @@ public final class Profile {
    * only if it still reads {@code expected}: a change made meanwhile by another process is not overwritten.
    */
   public void replaceIdentity(String expected, String json) throws LocalStateException, ProfileException {
+    access.check(directory, "change the identity file");
     try (LocalState.Lock lock = FileLocks.acquire(directory.resolve(".identity.lock"), "the identity file")) {
       if (!readIdentity().equals(expected)) {
         throw new ProfileException(ProfileException.Kind.IDENTITY_EXISTS,
@@ -99,6 +131,20 @@ public final class Profile {
       }
       AtomicFiles.write(identityFile(), json.getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * The path of {@code name} in the profile (e.g. {@code uploads}, {@code channels.json}) for the change
+   * {@code what} (e.g. "send a file"): refused when the profile is read-only, before anything is written.
+   */
+  public Path forChange(String name, String what) throws ReadOnlyProfileException {
+    checkWritable(what);
+    return directory.resolve(name);
+  }
+
+  /** Refuses {@code what} when the profile is read-only: for a change whose first write is elsewhere. */
+  public void checkWritable(String what) throws ReadOnlyProfileException {
+    access.check(directory, what);
   }
 
   public FriendList friends() {

@@ -24,7 +24,7 @@ class FriendsFileFuzzTest {
   @BeforeContainer
   static void validFile() throws Exception {
     dir = Files.createTempDirectory("reschat-friends-fuzz");
-    FriendList list = new FriendList(dir.resolve("seed.json"), Clock.systemUTC());
+    FriendList list = new FriendList(dir.resolve("seed.json"), Clock.systemUTC(), Access.WRITABLE);
     list.add("bob", TestIdentities.named("bob").card(), TestIdentities.named("owner").card());
     list.add("Zoë", TestIdentities.named("zoe").card(), TestIdentities.named("owner").card());
     valid = Files.readString(dir.resolve("seed.json"));
@@ -51,7 +51,7 @@ class FriendsFileFuzzTest {
     Path file = dir.resolve("friends.json");
     Files.writeString(file, text);
     try {
-      new FriendList(file, Clock.systemUTC()).list();
+      new FriendList(file, Clock.systemUTC(), Access.WRITABLE).list();
     } catch (LocalStateException e) {
       assertThat(e.getMessage()).contains(file.toString());
     }

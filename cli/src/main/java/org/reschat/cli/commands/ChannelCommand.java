@@ -126,7 +126,7 @@ public final class ChannelCommand extends CommandGroup {
         copy = channels(session).read(channel, Channels.Copy.EMPTY, 0).copy(); // new posts from now on
       }
       copies.put(channel, new Copies.Entry(copy, true));
-      copies.save();
+      copies.saveChange("follow a channel");
       session.output().note("Following " + channel + ". " + PUBLIC + " 'reschat receive' shows new posts.");
       return ExitCodes.OK;
     }
@@ -233,16 +233,19 @@ public final class ChannelCommand extends CommandGroup {
   static final class Copies {
     record Entry(Channels.Copy copy, boolean following) {}
 
+    private static final String FILE = "channels.json";
+    private final org.reschat.localdb.Profile profile;
     private final Path file;
     private final Map<String, Entry> entries;
 
-    private Copies(Path file, Map<String, Entry> entries) {
+    private Copies(org.reschat.localdb.Profile profile, Path file, Map<String, Entry> entries) {
+      this.profile = profile;
       this.file = file;
       this.entries = entries;
     }
 
     static Copies load(Session session) throws Exception {
-      Path file = session.profile().directory().resolve("channels.json");
+      Path file = session.profile().directory().resolve(FILE);
       Map<String, Entry> entries = new TreeMap<>();
       if (Files.exists(file)) {
         Optional<JsonObject> o = StrictJson.parseObject(Files.readString(file));
@@ -260,7 +263,7 @@ public final class ChannelCommand extends CommandGroup {
           entries.put(key, new Entry(new Channels.Copy(n.get(), hash.get()), following.get()));
         }
       }
-      return new Copies(file, entries);
+      return new Copies(session.profile(), file, entries);
     }
 
     Optional<Entry> get(ChannelId id) {
@@ -275,8 +278,20 @@ public final class ChannelCommand extends CommandGroup {
       return new ArrayList<>(entries.entrySet());
     }
 
-    /** Written atomically (the profile's one way to write a file), so a crash leaves the old or the new copy. */
+    /** Records what a read verified; a read-only profile keeps it in memory, as it does what its state/ learns. */
     void save() throws LocalStateException {
+      if (!profile.access().readOnly()) {
+        write(file);
+      }
+    }
+
+    /** Records a change asked for ({@code what}, e.g. "follow a channel"); a read-only profile refuses it. */
+    void saveChange(String what) throws LocalStateException {
+      write(profile.forChange(FILE, what));
+    }
+
+    /** Written atomically (the profile's one way to write a file), so a crash leaves the old or the new copy. */
+    private void write(Path to) throws LocalStateException {
       JsonObject o = new JsonObject();
       entries.forEach((k, e) -> {
         JsonObject j = new JsonObject();
@@ -285,7 +300,7 @@ public final class ChannelCommand extends CommandGroup {
         j.addProperty("following", e.following());
         o.add(k, j);
       });
-      org.reschat.localdb.AtomicFiles.write(file, o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, fsync, rename
+      org.reschat.localdb.AtomicFiles.write(to, o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, fsync, rename
     }
   }
 }

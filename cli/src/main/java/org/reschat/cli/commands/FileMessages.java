@@ -30,9 +30,7 @@ public final class FileMessages {
   private FileMessages() {}
 
   /** Where unfinished uploads are recorded, inside the profile. */
-  static Path journals(Session session) throws Exception {
-    return session.profile().directory().resolve("uploads");
-  }
+  private static final String JOURNALS = "uploads";
 
   /** Uploads {@code path} and sends its FILE message to a friend or group; returns the exit code (0, or 6 when queued). */
   static int send(Session session, org.reschat.cli.Chats chat, Path path, String caption) throws Exception {
@@ -47,7 +45,8 @@ public final class FileMessages {
     if (!Files.exists(path)) {
       throw new CliException(ExitCodes.NOT_FOUND, "There is no file " + path + ".");
     }
-    FileTransfer transfer = new FileTransfer(session.store(), journals(session));
+    // Asked before any chunk is uploaded: a read-only profile can record no upload, so it sends no file.
+    FileTransfer transfer = new FileTransfer(session.store(), session.profile().forChange(JOURNALS, "send a file"));
     SendResult r;
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json(), "Sending " + SafeText.line(name))) {
       r = transfer.send(path, name, mediaType(path), caption, chat.scope(),
@@ -114,7 +113,7 @@ public final class FileMessages {
     }
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), session.output().json(),
         "Fetching " + SafeText.line(offer.name()))) {
-      new FileTransfer(session.store(), journals(session)).fetch(offer, to, force, progress);
+      new FileTransfer(session.store(), session.profile().directory().resolve(JOURNALS)).fetch(offer, to, force, progress);
     } catch (FileAlreadyExistsException e) {
       throw new CliException(ExitCodes.USAGE, to + " exists; choose another with -o, or replace it with --force.");
     } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {

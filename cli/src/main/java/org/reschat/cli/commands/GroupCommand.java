@@ -278,6 +278,8 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
+      // Asked first: the request goes to the ledger before the profile records anything of the group.
+      session.profile().checkWritable("join a group");
       Output out = session.output();
       String shown = asName != null ? asName
           : org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone");

@@ -399,10 +399,10 @@ final class FeedReader {
     warn(Kind.EQUIVOCATION, number, detail);
   }
 
-  /** Reports damage; for own pages, queues the verified copy to be written again. */
+  /** Reports damage; for own pages, queues the verified copy to be written again (not from a read-only profile). */
   private void damaged(long number, Kind kind, String detail) throws LocalStateException {
     warn(kind, number, detail);
-    if (own && !state.outbox(feed).containsKey(number)) {
+    if (own && !state.readOnly() && !state.outbox(feed).containsKey(number)) {
       Optional<String> local = state.page(feed, number);
       if (local.isPresent()) {
         state.putOutbox(feed, number, local.get());

@@ -82,6 +82,9 @@ final class OwnFeed {
         if (outbox.isEmpty()) {
           return Optional.empty();
         }
+        if (state.readOnly()) {
+          return Optional.of("the profile is opened read-only, so its queued messages are not published from here");
+        }
         long n = outbox.firstKey();
         String value = outbox.get(n);
         Page queued = reader.local(n, value, "queued page");

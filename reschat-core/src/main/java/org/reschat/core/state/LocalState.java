@@ -72,6 +72,15 @@ public interface LocalState {
    */
   Lock lock(String conversation) throws LocalStateException;
 
+  /**
+   * True for the state of a profile opened read-only: what a call learns is kept in memory only,
+   * {@link #putOutbox} refuses, and nothing queued is published from it (the writable profile publishes
+   * its own outbox; a copy must not).
+   */
+  default boolean readOnly() {
+    return false;
+  }
+
   /** A held lock; closing releases it. */
   interface Lock extends AutoCloseable {
     @Override
