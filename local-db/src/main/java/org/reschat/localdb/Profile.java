@@ -10,10 +10,12 @@ import java.time.Clock;
 import java.util.Set;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.state.LocalState;
+import org.reschat.kv.EndpointHealthMemory;
 
 /**
  * Everything one person has, in one directory (mode 0700): {@code identity.json} (keys, 0600),
- * {@code friends.json} (the friend list) and {@code state/} (pages, outbox, cursors, locks).
+ * {@code friends.json} (the friend list) and {@code state/} (pages, outbox, cursors, locks, and
+ * {@code endpoint-health}, the store endpoints that failed recently).
  */
 public final class Profile {
   static final String IDENTITY = "identity.json";
@@ -22,9 +24,11 @@ public final class Profile {
   private final Path directory;
   private final FriendList friends;
   private final FileLocalState state;
+  private final Clock clock;
 
   private Profile(Path directory, Clock clock) {
     this.directory = directory;
+    this.clock = clock;
     this.friends = new FriendList(directory.resolve(FRIENDS), clock);
     this.state = new FileLocalState(directory.resolve("state"));
   }
@@ -107,6 +111,11 @@ public final class Profile {
 
   public LocalState state() {
     return state;
+  }
+
+  /** Where this profile's commands remember store endpoints that failed, for the next command. */
+  public EndpointHealthMemory endpointHealth() {
+    return new EndpointHealthFile(directory.resolve("state").resolve("endpoint-health"), clock);
   }
 
   /** Whether a file or directory is open to other users (group or others have any permission). */
