@@ -15,6 +15,7 @@ import org.reschat.core.LocalStateException;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.identity.PublicCard;
+import org.reschat.kv.EndpointHealthMemory;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvStores;
@@ -195,13 +196,29 @@ public final class Session implements AutoCloseable {
           .connectTimeout(s.connectTimeout())
           .readTimeout(s.readTimeout())
           .confirmTimeout(s.confirmTimeout())
-          .build());
+          .build(), endpointHealth(s));
       if (!existed && Files.exists(newLedger)) {
         output().note("Created a new, empty ledger at " + newLedger + " (from " + s.sourceOf(org.reschat.config.Setting.STORE)
             + "); if you meant an existing one, check the path.");
       }
     }
     return store;
+  }
+
+  /**
+   * Where the store remembers endpoints that failed, so the next command asks them last. Only in a profile
+   * that exists already (a command that fails on a new one leaves nothing behind), and only as advice: a
+   * profile that cannot be opened here is reported by whatever needs it.
+   */
+  private EndpointHealthMemory endpointHealth(Settings s) {
+    if (Files.isDirectory(s.home())) {
+      try {
+        return profile().endpointHealth();
+      } catch (ConfigException | LocalStateException e) {
+        return EndpointHealthMemory.NONE;
+      }
+    }
+    return EndpointHealthMemory.NONE;
   }
 
   public ChatClient client() throws Exception {

@@ -95,6 +95,8 @@ class ReadOnlyProfileTest {
         {"friend", "add", "carol", carol},
         {"friend", "remove", "bob"},
         {"friend", "verify", "bob", "--mark"},
+        {"requests", "accept", "abcd1234", "dave"},
+        {"requests", "ignore", "abcd1234"},
         {"passphrase", "change", "--no-passphrase"},
         {"init", "--name", "alice", "--no-passphrase"}}) {
       String[] args = Stream.concat(Stream.of("--read-only"), Arrays.stream(command)).toArray(String[]::new);

@@ -50,6 +50,22 @@ class ResilientDbEndToEndTest {
   }
 
   @Test
+  void aSecondCommandSendsNothingToTheEndpointTheFirstFoundHanging() throws Exception {
+    cli.friends("alice", "bob");
+    cluster.node(0).responseDelay(java.time.Duration.ofSeconds(30)); // accepts, then never answers in time
+    int before = cluster.node(0).requests();
+    assertThat(cli.as("alice", "send", "bob", "first").code()).isZero();
+    assertThat(cluster.node(0).requests()).as("the first command found node 0 hanging by asking it").isGreaterThan(before);
+    Path memory = dir.resolve("alice/state/endpoint-health");
+    assertThat(java.nio.file.Files.readString(memory)).contains(cluster.node(0).url());
+
+    int afterFirst = cluster.node(0).requests();
+    assertThat(cli.as("alice", "send", "bob", "second").code()).isZero();
+    assertThat(cli.as("alice", "history", "bob").out()).contains("first", "second");
+    assertThat(cluster.node(0).requests() - afterFirst).as("requests the next commands sent to the hanging node").isZero();
+  }
+
+  @Test
   void aWriteTheClusterDropsIsQueuedWithExitSixAndDeliveredLater() {
     cli.friends("alice", "bob");
     cli.as("alice", "send", "bob", "before");

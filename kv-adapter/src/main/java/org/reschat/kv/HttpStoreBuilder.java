@@ -7,13 +7,15 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
- * What every HTTP store is built from: its endpoints (base URLs, injected), its {@link StoreOptions} and
- * optionally an OkHttp client to share pools with. {@code B} is the concrete builder, so calls chain.
+ * What every HTTP store is built from: its endpoints (base URLs, injected), its {@link StoreOptions},
+ * optionally an OkHttp client to share pools with and an {@link EndpointHealthMemory} to share what it
+ * learns of failing endpoints with later stores. {@code B} is the concrete builder, so calls chain.
  */
 public abstract class HttpStoreBuilder<B extends HttpStoreBuilder<B, S>, S extends KvStore> {
   private final List<HttpUrl> endpoints = new ArrayList<>();
   private StoreOptions options = StoreOptions.defaults();
   private OkHttpClient client;
+  private EndpointHealthMemory healthMemory = EndpointHealthMemory.NONE;
 
   protected HttpStoreBuilder() {}
 
@@ -47,6 +49,12 @@ public abstract class HttpStoreBuilder<B extends HttpStoreBuilder<B, S>, S exten
     return self();
   }
 
+  /** Where endpoints that failed are remembered, e.g. a file other processes read too; none by default. */
+  public B healthMemory(EndpointHealthMemory memory) {
+    this.healthMemory = Objects.requireNonNull(memory, "memory");
+    return self();
+  }
+
   public S build() {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException(storeName() + " needs at least one endpoint");
@@ -65,6 +73,11 @@ public abstract class HttpStoreBuilder<B extends HttpStoreBuilder<B, S>, S exten
   /** The client given, or a new one. */
   public OkHttpClient baseClient() {
     return client != null ? client : new OkHttpClient();
+  }
+
+  /** Reads the health memory for this store's endpoints; call once per store built. */
+  public SuspectEndpoints suspectEndpoints() {
+    return new SuspectEndpoints(healthMemory, endpoints());
   }
 
   /** For messages: "A ResilientDB store". */

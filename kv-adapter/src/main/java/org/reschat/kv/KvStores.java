@@ -30,13 +30,19 @@ public final class KvStores {
     return open(spec, StoreOptions.defaults());
   }
 
+  /** Opens the store {@code spec} names, remembering nothing of failing endpoints beyond it. */
+  public static KvStore open(String spec, StoreOptions options) throws KvException {
+    return open(spec, options, EndpointHealthMemory.NONE);
+  }
+
   /**
-   * Opens the store {@code spec} names.
+   * Opens the store {@code spec} names; a ResilientDB or etcd store shares what it learns of failing
+   * endpoints through {@code healthMemory} (the other kinds have no endpoints and ignore it).
    *
    * @throws InvalidStoreSpecException when the spec is malformed; its message lists the valid forms
    * @throws KvStorageException when an embedded file cannot be opened or is not a store
    */
-  public static KvStore open(String spec, StoreOptions options) throws KvException {
+  public static KvStore open(String spec, StoreOptions options, EndpointHealthMemory healthMemory) throws KvException {
     if (spec == null || spec.isBlank()) {
       throw new InvalidStoreSpecException("No store given");
     }
@@ -53,9 +59,11 @@ public final class KvStores {
       case "embedded":
         return EmbeddedStore.open(embeddedPath(rest));
       case "resilientdb":
-        return ResilientDbStore.builder().endpoints(resilientDbEndpoints(rest)).options(options).build();
+        return ResilientDbStore.builder().endpoints(resilientDbEndpoints(rest)).options(options)
+            .healthMemory(healthMemory).build();
       case "etcd":
-        return EtcdStore.builder().endpoints(endpoints("etcd", "http://127.0.0.1:2379", rest)).options(options).build();
+        return EtcdStore.builder().endpoints(endpoints("etcd", "http://127.0.0.1:2379", rest)).options(options)
+            .healthMemory(healthMemory).build();
       default:
         throw new InvalidStoreSpecException("Unknown store \"" + trimmed + "\"");
     }

@@ -10,10 +10,12 @@ import java.time.Clock;
 import java.util.Set;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.state.LocalState;
+import org.reschat.kv.EndpointHealthMemory;
 
 /**
  * Everything one person has, in one directory (mode 0700): {@code identity.json} (keys, 0600),
- * {@code friends.json} (the friend list) and {@code state/} (pages, outbox, cursors, locks).
+ * {@code friends.json} (the friend list) and {@code state/} (pages, outbox, cursors, locks, and
+ * {@code endpoint-health}, the store endpoints that failed recently).
  */
 public final class Profile {
   static final String IDENTITY = "identity.json";
@@ -23,10 +25,12 @@ public final class Profile {
   private final Access access;
   private final FriendList friends;
   private final LocalState state;
+  private final Clock clock;
 
   private Profile(Path directory, Access access, Clock clock) {
     this.directory = directory;
     this.access = access;
+    this.clock = clock;
     this.friends = new FriendList(directory.resolve(FRIENDS), clock, access);
     FileLocalState files = new FileLocalState(directory.resolve("state"));
     this.state = access.readOnly() ? new ReadOnlyLocalState(files, directory, access) : files;
@@ -153,6 +157,15 @@ public final class Profile {
 
   public LocalState state() {
     return state;
+  }
+
+  /**
+   * Where this profile's commands remember store endpoints that failed, for the next command; nowhere when
+   * the profile is read-only (it changes no file).
+   */
+  public EndpointHealthMemory endpointHealth() {
+    return access.readOnly() ? EndpointHealthMemory.NONE
+        : new EndpointHealthFile(directory.resolve("state").resolve("endpoint-health"), clock);
   }
 
   /** Whether a file or directory is open to other users (group or others have any permission). */

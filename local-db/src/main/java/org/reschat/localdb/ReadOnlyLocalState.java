@@ -33,6 +33,7 @@ final class ReadOnlyLocalState implements LocalState {
   private final Map<FeedId, Set<Map.Entry<Long, String>>> sent = new HashMap<>();
   private final Map<String, List<String>> evidence = new HashMap<>();
   private final Map<String, String> groups = new HashMap<>();
+  private String requests; // the message-request record as this run changed it, if it did
   private final Map<FeedId, Position> delivered = new HashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
@@ -113,6 +114,16 @@ final class ReadOnlyLocalState implements LocalState {
     Set<String> ids = new TreeSet<>(disk.groupIds());
     ids.addAll(groups.keySet());
     return List.copyOf(ids);
+  }
+
+  @Override
+  public synchronized Optional<String> requests() throws LocalStateException {
+    return requests != null ? Optional.of(requests) : disk.requests();
+  }
+
+  @Override
+  public synchronized void saveRequests(String record) {
+    requests = record;
   }
 
   @Override

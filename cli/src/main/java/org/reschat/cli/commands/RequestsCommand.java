@@ -97,6 +97,7 @@ public final class RequestsCommand extends BaseCommand {
     @Override
     protected int run(Session session) throws Exception {
       org.reschat.localdb.Nicknames.check(nickname); // a bad nickname is refused before anything is read
+      session.profile().checkWritable("accept a message request");
       Request r = named(session, who);
       Friend f = session.profile().friends().add(nickname, r.from(), session.card());
       session.client().requests().accepted(r.from());
@@ -122,6 +123,7 @@ public final class RequestsCommand extends BaseCommand {
 
     @Override
     protected int run(Session session) throws Exception {
+      session.profile().checkWritable("ignore a message request");
       Request r = named(session, who);
       session.client().requests().ignore(r.from());
       Output out = session.output();

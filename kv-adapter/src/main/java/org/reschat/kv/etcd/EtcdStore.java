@@ -40,6 +40,7 @@ import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
+import org.reschat.kv.SuspectEndpoints;
 
 /**
  * A {@link KvStore} on an etcd v3 cluster, through etcd's JSON gateway ({@code /v3/...} on the client
@@ -73,7 +74,9 @@ public final class EtcdStore implements KvStore {
   private static final Duration COOL_DOWN = Duration.ofSeconds(2);
 
   private final List<HttpUrl> endpoints;
-  private final long[] failedAtNanos;
+  /** Per member, when its cool-down after a failure ends; 0 for none. Guarded by this. */
+  private final long[] coolDownUntilNanos;
+  private final SuspectEndpoints suspects;
   private final OkHttpClient client;
   private final StoreOptions options;
   private final AtomicLong preferred = new AtomicLong();
@@ -84,7 +87,15 @@ public final class EtcdStore implements KvStore {
 
   private EtcdStore(Builder b) {
     this.endpoints = List.copyOf(b.endpoints());
-    this.failedAtNanos = new long[endpoints.size()];
+    this.coolDownUntilNanos = new long[endpoints.size()];
+    this.suspects = b.suspectEndpoints();
+    long now = System.nanoTime();
+    for (int i = 0; i < endpoints.size(); i++) {
+      long avoid = suspects.avoidAtStart(endpoints.get(i)).toNanos();
+      if (avoid > 0) {
+        coolDownUntilNanos[i] = now + avoid; // an earlier process found it failing: start elsewhere
+      }
+    }
     this.options = b.options();
     Duration request = shorter(options.connectTimeout().plus(options.readTimeout()), MAX_REQUEST_TIME);
     OkHttpClient base = b.baseClient();
@@ -260,23 +271,29 @@ public final class EtcdStore implements KvStore {
     long now = System.nanoTime();
     for (int i = 0; i < endpoints.size(); i++) {
       int index = (start + i) % endpoints.size();
-      if (failedAtNanos[index] == 0 || now - failedAtNanos[index] > COOL_DOWN.toNanos()) {
+      if (coolDownUntilNanos[index] == 0 || now - coolDownUntilNanos[index] >= 0) {
         return index;
       }
     }
     return start;
   }
 
-  private synchronized void markServed(int index) {
-    failedAtNanos[index] = 0;
+  private void markServed(int index) {
+    synchronized (this) {
+      coolDownUntilNanos[index] = 0;
+    }
+    suspects.record(endpoints.get(index), true); // outside the lock: the memory may write a file
   }
 
-  private synchronized void markFailed(int index) {
-    failedAtNanos[index] = System.nanoTime();
-    // Move on so the next call, from any thread, starts at another member.
-    if (preferred.get() % endpoints.size() == index) {
-      preferred.incrementAndGet();
+  private void markFailed(int index) {
+    synchronized (this) {
+      coolDownUntilNanos[index] = System.nanoTime() + COOL_DOWN.toNanos();
+      // Move on so the next call, from any thread, starts at another member.
+      if (preferred.get() % endpoints.size() == index) {
+        preferred.incrementAndGet();
+      }
     }
+    suspects.record(endpoints.get(index), false);
   }
 
   private KvException summarise(String what, List<KvException> failures) {

@@ -9,6 +9,7 @@ import java.util.Set;
 import okhttp3.HttpUrl;
 import org.reschat.kv.KvTimeoutException;
 import org.reschat.kv.KvUnavailableException;
+import org.reschat.kv.SuspectEndpoints;
 
 /**
  * The endpoints of one ResilientDB cluster, lent out one caller at a time.
@@ -17,7 +18,8 @@ import org.reschat.kv.KvUnavailableException;
  * flight on one endpoint can fail each other. This pool therefore lends each endpoint to at most one
  * caller at a time; other callers take another endpoint or wait. Among the endpoints a caller may use it
  * prefers, in order: one this operation has not tried yet, one that has not failed recently, the one
- * idle longest (which spreads reads over the cluster).
+ * idle longest (which spreads reads over the cluster). An endpoint an earlier process found failing starts
+ * cooled down for as long as it is remembered, so the first request goes to another.
  */
 final class EndpointPool {
   private static final Duration MAX_COOL_DOWN = Duration.ofSeconds(5);
@@ -44,10 +46,16 @@ final class EndpointPool {
   private final List<Endpoint> endpoints;
   private boolean closed;
 
-  EndpointPool(Collection<HttpUrl> urls) {
+  EndpointPool(Collection<HttpUrl> urls, SuspectEndpoints suspects) {
     List<Endpoint> list = new ArrayList<>();
+    long now = System.nanoTime();
     for (HttpUrl url : urls) {
-      list.add(new Endpoint(url));
+      Endpoint endpoint = new Endpoint(url);
+      long avoid = suspects.avoidAtStart(url).toNanos();
+      if (avoid > 0) {
+        endpoint.coolDownUntilNanos = now + avoid;
+      }
+      list.add(endpoint);
     }
     this.endpoints = List.copyOf(list);
   }

@@ -38,6 +38,7 @@ import org.reschat.kv.KvUnconfirmedException;
 import org.reschat.kv.KvValues;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
+import org.reschat.kv.SuspectEndpoints;
 
 /**
  * A {@link KvStore} on ResilientDB's HTTP key-value service ("Crow", port 18000 by default).
@@ -75,6 +76,7 @@ public final class ResilientDbStore implements KvStore {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
   private final EndpointPool pool;
+  private final SuspectEndpoints suspects;
   private final OkHttpClient client;
   private final StoreOptions options;
   private final Duration repostAfter;
@@ -87,7 +89,8 @@ public final class ResilientDbStore implements KvStore {
   private final java.util.concurrent.ExecutorService hedging;
 
   private ResilientDbStore(Builder b) {
-    this.pool = new EndpointPool(b.endpoints());
+    this.suspects = b.suspectEndpoints();
+    this.pool = new EndpointPool(b.endpoints(), suspects);
     this.options = b.options();
     Duration perRequest = options.connectTimeout().plus(options.readTimeout()).plus(options.readTimeout());
     OkHttpClient base = b.baseClient();
@@ -405,6 +408,10 @@ public final class ResilientDbStore implements KvStore {
       } finally {
         running.forEach(Attempt::cancel); // the slower one, if any, is abandoned and its endpoint released
       }
+      // Told here, not by the attempts: a command's process may exit as soon as this operation returns.
+      for (Attempt<T> a : running) {
+        suspects.record(a.endpoint.url, a == winner);
+      }
       if (winner != null) {
         if (winner.outcome.fail != null) {
           throw winner.outcome.fail;
@@ -538,6 +545,7 @@ public final class ResilientDbStore implements KvStore {
       return StoreHealth.Endpoint.down(name, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
     } finally {
       pool.release(borrowed, served);
+      suspects.record(endpoint.url, served);
     }
   }
 

@@ -165,6 +165,7 @@ public final class ResilientDbCluster implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger overlaps = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
     private volatile boolean failOverlapping;
     private volatile Duration processingTime = Duration.ZERO;
 
@@ -229,6 +230,11 @@ public final class ResilientDbCluster implements AutoCloseable {
       return maxInFlight.get();
     }
 
+    /** Requests of the KV routes that reached this node, counted on arrival (before any response delay). */
+    public int requests() {
+      return requests.get();
+    }
+
     /** Requests that arrived while this node was working on another. */
     public int overlaps() {
       return overlaps.get();
@@ -267,6 +273,7 @@ public final class ResilientDbCluster implements AutoCloseable {
       public ResponseDefinition transform(ServeEvent event) {
         // Requests count as in flight while the service works on them, as the real one does with its single
         // connection to the cluster; a client that gives up early does not leave a request counted forever.
+        requests.incrementAndGet();
         int now = inFlight.incrementAndGet();
         try {
           maxInFlight.accumulateAndGet(now, Math::max);
