@@ -135,6 +135,18 @@ public final class Bench {
       reader.history(carol.card(), HistoryRequest.all()); // plus the nine older pages
       long all = counting.counts().minus(before).reads();
       out.put("kv_reads_per_page_load", round2((all - overhead) / 9.0));
+
+      progress.accept("checking message requests");
+      reader.requests().pending(List.of()); // the first check finds carol's request
+      List<Double> checkMs = new ArrayList<>();
+      before = counting.counts();
+      for (int i = 0; i < 10; i++) {
+        long start = System.nanoTime();
+        reader.requests().arrived(List.of(carol.card())); // what every receive adds
+        checkMs.add((System.nanoTime() - start) / 1e6);
+      }
+      out.put("kv_reads_per_request_check", round2(counting.counts().minus(before).reads() / 10.0));
+      out.put("request_check_ms", round2(median(checkMs)));
     }
 
     progress.accept("loading a 1,000-message conversation");
