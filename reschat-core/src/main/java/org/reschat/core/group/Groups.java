@@ -910,9 +910,12 @@ public final class Groups {
       return g; // malformed: ignored, as garbage is
     }
     boolean removes = e.members().stream().anyMatch(c -> !members.contains(c) && !c.equals(m.sender()));
+    // Only an admin names or drops admins: anyone else's rotation keeps the admins there were, as rotate
+    // writes them (else a member could make themselves the only admin, then remove the others).
+    boolean changesAdmins = !admins.equals(e.effectiveAdmins().stream().filter(members::contains).toList());
     if (members.size() > PageLimits.MAX_MEMBERS || wraps.size() != members.size()
         || members.stream().distinct().count() != members.size() || !members.containsAll(admins)
-        || (removes && !e.isAdmin(m.sender()))) {
+        || ((removes || changesAdmins) && !e.isAdmin(m.sender()))) {
       return g; // not a change this member was allowed to make
     }
     Epoch withCuts = e;
@@ -984,7 +987,7 @@ public final class Groups {
     return now;
   }
 
-  private static byte[] wrapAad(String groupId, String epochId) {
+  static byte[] wrapAad(String groupId, String epochId) {
     return ("reschat/v2 epoch wrap\0" + groupId + "\0" + epochId).getBytes(StandardCharsets.UTF_8);
   }
 

@@ -19,6 +19,7 @@ import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.conversation.Conversation;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
 import org.reschat.core.page.Envelope;
 import org.reschat.core.page.PageFormatException;
 import org.reschat.core.state.InMemoryLocalState;
@@ -160,6 +161,55 @@ class GroupChatTest {
     alice.groups().update(g);
     assertThat(seenBy(alice, g).members()).contains(d.card());
     assertThat(seenBy(dave, g).members()).containsExactlyInAnyOrder(a.card(), b.card(), c.card(), d.card());
+  }
+
+  /**
+   * A rotation {@code who} writes by hand: everyone kept, a fresh secret wrapped to each, and the admin
+   * list it likes. The client would never write it; a hostile member can.
+   */
+  private void handMadeRotation(ChatClient who, Identity id, Group g, List<PublicCard> admins) throws Exception {
+    Epoch old = g.current();
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    String newId = Epoch.idOf(secret);
+    com.google.gson.JsonObject op = new com.google.gson.JsonObject();
+    op.addProperty("v", 1);
+    op.addProperty("group", g.id());
+    op.addProperty("parent", old.id());
+    op.addProperty("epoch", newId);
+    com.google.gson.JsonArray keep = new com.google.gson.JsonArray();
+    com.google.gson.JsonArray wraps = new com.google.gson.JsonArray();
+    for (int i = 0; i < old.members().size(); i++) {
+      keep.add(i);
+      PublicCard m = old.members().get(i);
+      wraps.add(m.equals(id.card()) ? "" : org.reschat.core.crypto.Base64Url.encode(
+          who.conversationWith(m).secretWraps().encrypt(secret, Groups.wrapAad(g.id(), newId))));
+    }
+    op.add("keep", keep);
+    op.add("add", new com.google.gson.JsonArray());
+    op.add("admins", GroupCodec.cards(admins));
+    op.add("removed", new com.google.gson.JsonObject());
+    op.add("wraps", wraps);
+    ((org.reschat.core.ConversationClient) who).send(Group.conversation(id, old), Groups.ROTATE,
+        "new key".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        op.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aMemberWhoIsNotAnAdminCannotMakeThemselvesOneOrUnmakeAnAdmin() throws Exception {
+    Group g = trip();
+    handMadeRotation(bob, b, seenBy(bob, g), List.of(b.card())); // Bob names himself the only admin
+    alice.groups().update(g);
+    carol.groups().update(seenBy(carol, g));
+    for (ChatClient member : List.of(alice, carol)) {
+      Epoch now = member.groups().find(g.id()).orElseThrow().current();
+      assertThat(now.isAdmin(a.card())).isTrue();
+      assertThat(now.isAdmin(b.card())).isFalse();
+    }
+    handMadeRotation(bob, b, seenBy(bob, g), List.of()); // or names no admin, to unmake Alice
+    alice.groups().update(g);
+    assertThat(seenBy(alice, g).current().isAdmin(a.card())).isTrue();
+    assertThat(seenBy(alice, g).epochs()).hasSize(1);
   }
 
   @Test
