@@ -77,6 +77,20 @@ class GroupCliTest {
   }
 
   @Test
+  void anAdminMakesAnotherMemberAnAdminWhoCanThenRemove() {
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("carol", "receive"));
+    assertOneSentenceError(cli.as("bob", "group", "admin", "trip", "alice", "--revoke"), ExitCodes.USAGE, "Only an admin");
+    assertOneSentenceError(cli.as("alice", "group", "admin", "trip", "me"), ExitCodes.USAGE, "already an admin");
+    Result made = CliHarness.check(cli.as("alice", "group", "admin", "trip", "bob"));
+    assertThat(made.err()).contains("Made bob an admin of \"trip\"");
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("bob", "group", "remove", "trip", "alice"));
+    assertThat(cli.as("alice", "receive").err()).contains("you were removed from \"trip\" by bob");
+    assertOneSentenceError(cli.as("bob", "group", "admin", "trip", "me", "--revoke"), ExitCodes.USAGE, "needs an admin");
+  }
+
+  @Test
   void aRemovedMemberIsToldByWhomAndCannotSend() {
     CliHarness.check(cli.as("carol", "receive"));
     CliHarness.check(cli.as("alice", "group", "remove", "trip", "carol"));

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
     description = {"Group chats: one conversation with several people, on the same ledger.",
         "send, history and receive take a group's name wherever they take a nickname."},
     subcommands = {GroupCommand.Create.class, GroupCommand.ListGroups.class, GroupCommand.Show.class,
-        GroupCommand.Add.class, GroupCommand.Remove.class, GroupCommand.Leave.class, GroupCommand.Link.class,
+        GroupCommand.Add.class, GroupCommand.Remove.class, GroupCommand.Admin.class, GroupCommand.Leave.class,
+        GroupCommand.Link.class,
         GroupCommand.Join.class, GroupCommand.Requests.class, GroupCommand.Approve.class, GroupCommand.Deny.class})
 public final class GroupCommand extends CommandGroup {
 
@@ -202,6 +203,33 @@ public final class GroupCommand extends CommandGroup {
       Group after = session.client().groups().remove(g, card);
       report(session.output(), after, session.card(), "Removed " + SafeText.line(member) + " from \""
           + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "admin", mixinStandardHelpOptions = true,
+      description = "Make a member an admin, or with --revoke no longer one (admins only; a group keeps one).")
+  static final class Admin extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "MEMBER", description = "A friend's nickname, me, or the start of a member's fingerprint.")
+    String member;
+
+    @Option(names = "--revoke", description = "Take the role away instead (yours too, while another admin remains).")
+    boolean revoke;
+
+    Admin(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Group g = named(session, name);
+      PublicCard card = memberCard(session, g, member);
+      Group after = session.client().groups().setAdmin(g, card, !revoke);
+      report(session.output(), after, session.card(), (revoke ? "Revoked the admin role of " : "Made ")
+          + SafeText.line(member) + (revoke ? " in \"" : " an admin of \"") + SafeText.line(g.name()) + "\".");
       return ExitCodes.OK;
     }
   }
@@ -407,11 +435,14 @@ public final class GroupCommand extends CommandGroup {
     return matches.get(0);
   }
 
-  /** A member by a friend's nickname, or by the start of their fingerprint (hex, spaces ignored). */
+  /** A member by a friend's nickname, "me", or the start of their fingerprint (hex, spaces ignored). */
   static PublicCard memberCard(Session session, Group g, String who) throws Exception {
     var friend = session.profile().friends().find(who);
     if (friend.isPresent() && g.members().contains(friend.get().card())) {
       return friend.get().card();
+    }
+    if (who.equals("me") && friend.isEmpty() && g.members().contains(session.card())) {
+      return session.card();
     }
     List<PublicCard> matches = org.reschat.cli.Fingerprints.startingWith(who, g.members(), m -> m);
     if (matches.size() != 1) {

@@ -86,6 +86,8 @@ public final class RpcMethods {
         List.of("group", "add"), p.string("name"), p.string("nick")), Shape.ONE));
     m.put("group.remove", new Method(p -> List.of("group", "remove", "--", p.string("name"), p.string("member")),
         Shape.ONE));
+    m.put("group.admin", new Method(p -> withFlag(p, "revoke", "--revoke", List.of("group", "admin"), p.string("name"),
+        p.string("member")), Shape.ONE));
     m.put("group.leave", new Method(p -> List.of("group", "leave", "--", p.string("name")), Shape.ONE));
     m.put("group.link", new Method(p -> withFlag(p, "revoke", "--revoke", List.of("group", "link"), p.string("name")),
         Shape.ONE));

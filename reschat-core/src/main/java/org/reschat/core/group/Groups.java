@@ -376,6 +376,36 @@ public final class Groups {
     }
   }
 
+  /**
+   * Makes a member an admin, or no longer one (admins only): a new epoch whose admin list says so. A group
+   * keeps at least one admin; an admin may step down while another remains.
+   */
+  public Group setAdmin(Group g, PublicCard member, boolean admin) throws GroupException, LocalStateException,
+      KvException, InvalidMessageException {
+    try (LocalState.Lock lock = lockGroup(g.id())) {
+      Group now = requireAdmin(g.id());
+      if (!now.current().isMember(member)) {
+        throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "They are not a member of \"" + now.name() + "\".");
+      }
+      List<PublicCard> admins = new ArrayList<>(now.current().effectiveAdmins());
+      if (admins.contains(member) == admin) {
+        throw new GroupException(GroupException.Reason.NOT_ALLOWED, "They are " + (admin ? "already" : "not")
+            + " an admin of \"" + now.name() + "\".");
+      }
+      if (admin) {
+        admins.add(member);
+      } else {
+        admins.remove(member);
+      }
+      if (admins.isEmpty()) {
+        throw new GroupException(GroupException.Reason.NOT_ALLOWED, "\"" + now.name() + "\" needs an admin: make"
+            + " another member one first.");
+      }
+      return rotate(now, now.members(), Map.of(), (admin ? "made " : "unmade ") + shortName(member) + " an admin",
+          admins);
+    }
+  }
+
   /** Leaves the group: says so in the group; the first admin's client then starts an epoch without you. */
   public Group leave(Group g) throws GroupException, LocalStateException, KvException, InvalidMessageException {
     try (LocalState.Lock lock = lockGroup(g.id())) {
@@ -404,18 +434,25 @@ public final class Groups {
     return cut;
   }
 
+  /** A new epoch of {@code members}; its admins are the current ones still members (see {@code applyRotation}). */
   private Group rotate(Group g, List<PublicCard> members, Map<PublicCard, Epoch.Cut> removed, String summary)
       throws LocalStateException, KvException, InvalidMessageException {
     Epoch old = g.current();
-    byte[] secret = new byte[32];
-    random.nextBytes(secret);
-    String newId = Epoch.idOf(secret);
     List<PublicCard> admins = new ArrayList<>();
     for (PublicCard a : old.effectiveAdminsWithout(removed.size() == 1 ? removed.keySet().iterator().next() : null)) {
       if (members.contains(a)) {
         admins.add(a);
       }
     }
+    return rotate(g, members, removed, summary, admins);
+  }
+
+  private Group rotate(Group g, List<PublicCard> members, Map<PublicCard, Epoch.Cut> removed, String summary,
+      List<PublicCard> admins) throws LocalStateException, KvException, InvalidMessageException {
+    Epoch old = g.current();
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    String newId = Epoch.idOf(secret);
     JsonObject op = new JsonObject();
     op.addProperty("v", 1);
     op.addProperty("group", g.id());

@@ -213,6 +213,28 @@ class GroupChatTest {
   }
 
   @Test
+  void anAdminNamesAnotherAdminWhoCanThenRemoveAndTheLastAdminCannotStepDown() throws Exception {
+    Group g = trip();
+    assertThatThrownBy(() -> bob.groups().setAdmin(seenBy(bob, g), c.card(), true)).isInstanceOf(GroupException.class)
+        .extracting(e -> ((GroupException) e).reason()).isEqualTo(GroupException.Reason.NOT_ALLOWED);
+    assertThatThrownBy(() -> alice.groups().setAdmin(g, a.card(), false)).isInstanceOf(GroupException.class)
+        .hasMessageContaining("needs an admin");
+
+    alice.groups().setAdmin(g, b.card(), true);
+    bob.groups().update(seenBy(bob, g));
+    carol.groups().update(seenBy(carol, g));
+    assertThat(seenBy(carol, g).current().isAdmin(b.card())).isTrue();
+
+    alice.groups().setAdmin(seenBy(alice, g), a.card(), false); // Alice steps down; Bob remains
+    bob.groups().update(seenBy(bob, g));
+    Group without = bob.groups().remove(seenBy(bob, g), c.card());
+    alice.groups().update(seenBy(alice, g));
+    assertThat(seenBy(alice, g).members()).containsExactlyInAnyOrder(a.card(), b.card());
+    assertThat(seenBy(alice, g).current().isAdmin(a.card())).isFalse();
+    assertThat(without.current().effectiveAdmins()).containsExactly(b.card());
+  }
+
+  @Test
   void newcomersReadFromWhenTheyJoinedUnlessHistoryIsShared() throws Exception {
     Group g = trip();
     alice.groups().send(g, "old news");
