@@ -468,11 +468,12 @@ class CliTest {
     JsonObject o = json(r.out());
     assertThat(o.keySet()).containsExactly("send_cpu_us_per_message", "open_page_us", "full_page_bytes",
         "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
-        "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
+        "kv_reads_per_request_check", "request_check_ms", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
         "group_change_ms", "group_change_bytes", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms");
     assertThat(o.get("kv_writes_per_send").getAsDouble()).isEqualTo(1.0);
     assertThat(o.get("kv_reads_per_send").getAsDouble()).isEqualTo(1.0); // the read before each write (protocol.md §7)
     assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isEqualTo(1.0);
+    assertThat(o.get("kv_reads_per_request_check").getAsDouble()).isEqualTo(2.0); // this month's board and last
     assertThat(o.get("full_page_bytes").getAsInt()).isBetween(5_000, 8_000);
     assertThat(cli.run("bench", "--rounds", "1").code()).isEqualTo(ExitCodes.USAGE);
   }
