@@ -16,6 +16,7 @@ import org.reschat.cli.text.SafeText;
 import org.reschat.core.GroupException;
 import org.reschat.core.group.Epoch;
 import org.reschat.core.group.Group;
+import org.reschat.core.group.GroupLinks;
 import org.reschat.core.group.Groups;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.localdb.Friend;
@@ -271,11 +272,11 @@ public final class GroupCommand extends CommandGroup {
       Group g = named(session, name);
       Output out = session.output();
       if (revoke) {
-        report(out, session.client().groups().revokeLinks(g), session.card(), "Every link of \""
+        report(out, session.client().groups().links().revokeLinks(g), session.card(), "Every link of \""
             + SafeText.line(g.name()) + "\" is revoked.");
         return ExitCodes.OK;
       }
-      String link = session.client().groups().link(g);
+      String link = session.client().groups().links().link(g);
       if (out.json()) {
         JsonObject o = Json.object("group_link");
         o.addProperty("group", g.name());
@@ -311,8 +312,8 @@ public final class GroupCommand extends CommandGroup {
       Output out = session.output();
       String shown = asName != null ? asName
           : org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone");
-      Groups.JoinResult first = session.client().groups().join(link, shown, false);
-      Groups.JoinResult r = first.joined().isPresent() ? first : session.client().groups().join(link, shown, true);
+      GroupLinks.JoinResult first = session.client().groups().links().join(link, shown, false);
+      GroupLinks.JoinResult r = first.joined().isPresent() ? first : session.client().groups().links().join(link, shown, true);
       if (r.joined().isPresent()) {
         Group g = r.joined().get();
         if (session.profile().friends().find(g.name()).isPresent()) {
@@ -347,8 +348,8 @@ public final class GroupCommand extends CommandGroup {
     protected int run(Session session) throws Exception {
       Group g = named(session, name);
       Output out = session.output();
-      List<Groups.JoinRequest> requests = session.client().groups().requests(g);
-      for (Groups.JoinRequest r : requests) {
+      List<GroupLinks.JoinRequest> requests = session.client().groups().links().requests(g);
+      for (GroupLinks.JoinRequest r : requests) {
         printRequest(out, g, r);
       }
       if (requests.isEmpty() && !out.json()) {
@@ -359,7 +360,7 @@ public final class GroupCommand extends CommandGroup {
   }
 
   /** "carol (fingerprint 3a7f 91c2 …) asks to join": the name is the requester's claim, the fingerprint the fact. */
-  public static void printRequest(Output out, Group g, Groups.JoinRequest r) {
+  public static void printRequest(Output out, Group g, GroupLinks.JoinRequest r) {
     if (out.json()) {
       JsonObject o = Json.object("join_request");
       o.addProperty("group", g.name());
@@ -393,8 +394,8 @@ public final class GroupCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Group g = named(session, name);
-      Groups.JoinRequest r = requestBy(session, g, requester);
-      Group after = session.client().groups().approve(g, r.card(), shareHistory);
+      GroupLinks.JoinRequest r = requestBy(session, g, requester);
+      Group after = session.client().groups().links().approve(g, r.card(), shareHistory);
       report(session.output(), after, session.card(), "Approved " + SafeText.line(r.name()) + " (" + r.card()
           .fingerprintText().substring(0, 9) + "); they join when they run 'reschat group join' again.");
       return ExitCodes.OK;
@@ -416,17 +417,17 @@ public final class GroupCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Group g = named(session, name);
-      Groups.JoinRequest r = requestBy(session, g, requester);
-      Group after = session.client().groups().deny(g, r.card());
+      GroupLinks.JoinRequest r = requestBy(session, g, requester);
+      Group after = session.client().groups().links().deny(g, r.card());
       report(session.output(), after, session.card(), "Denied " + SafeText.line(r.name()) + "'s request.");
       return ExitCodes.OK;
     }
   }
 
   /** The one request whose requester's fingerprint starts with {@code who} (at least 4 hex digits). */
-  public static Groups.JoinRequest requestBy(Session session, Group g, String who) throws Exception {
-    List<Groups.JoinRequest> matches = org.reschat.cli.Fingerprints.startingWith(who,
-        session.client().groups().requests(g), Groups.JoinRequest::card);
+  public static GroupLinks.JoinRequest requestBy(Session session, Group g, String who) throws Exception {
+    List<GroupLinks.JoinRequest> matches = org.reschat.cli.Fingerprints.startingWith(who,
+        session.client().groups().links().requests(g), GroupLinks.JoinRequest::card);
     if (matches.size() != 1) {
       throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "\"" + SafeText.line(who) + "\" names "
           + (matches.isEmpty() ? "no" : "more than one") + " request to join \"" + SafeText.line(g.name())

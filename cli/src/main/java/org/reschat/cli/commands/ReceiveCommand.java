@@ -107,7 +107,7 @@ public final class ReceiveCommand extends BaseCommand {
             Group after = client.groups().find(before.id()).orElse(before);
             if (after.status() == Group.Status.ACTIVE && after.current().isAdmin(session.card())
                 && !after.activeLinks().isEmpty()) {
-              for (org.reschat.core.group.Groups.JoinRequest r : client.groups().requests(after)) {
+              for (org.reschat.core.group.GroupLinks.JoinRequest r : client.groups().links().requests(after)) {
                 if (shownRequests.add(after.id() + r.card())) { // once per run, also with --follow
                   GroupCommand.printRequest(out, after, r);
                 }

@@ -395,7 +395,7 @@ public final class ChatView {
       return 0;
     }
     int n = 0;
-    for (org.reschat.core.group.Groups.JoinRequest r : session.client().groups().requests(g)) {
+    for (org.reschat.core.group.GroupLinks.JoinRequest r : session.client().groups().links().requests(g)) {
       if (shownRequests.add(Base64Url.encode(r.card().fingerprint()))) {
         printAbove(out.paint("33", SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText()
             + ") asks to join: /approve " + r.card().fingerprintText().substring(0, 9).replace(" ", "")
@@ -409,12 +409,12 @@ public final class ChatView {
   /** /approve FINGERPRINT or /deny FINGERPRINT: a request shown above. */
   private void answer(String command, String who) throws Exception {
     org.reschat.core.group.Group g = group();
-    org.reschat.core.group.Groups.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
+    org.reschat.core.group.GroupLinks.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
     if (command.equals("/approve")) {
-      session.client().groups().approve(g, r.card(), false);
+      session.client().groups().links().approve(g, r.card(), false);
       println("Approved " + SafeText.line(r.name()) + "; they join when they run 'reschat group join' again.");
     } else {
-      session.client().groups().deny(g, r.card());
+      session.client().groups().links().deny(g, r.card());
       println("Denied " + SafeText.line(r.name()) + ".");
     }
   }

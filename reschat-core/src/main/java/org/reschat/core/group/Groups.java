@@ -21,7 +21,6 @@ import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
 import org.reschat.core.SendResult;
 import org.reschat.core.Update;
-import org.reschat.core.conversation.Conversation;
 import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.crypto.OneTimeKeyAead;
 import org.reschat.core.identity.Identity;
@@ -42,14 +41,14 @@ import org.reschat.kv.KvException;
  *   <li><b>Membership changes start a new epoch</b> ({@code GROUP_ROTATE}, written in the actor's feed of
  *       the old epoch): the new secret is wrapped to each continuing member under the secret of the pair
  *       (actor, member), so a removed member gets nothing; its feed in the old epoch is read up to where
- *       the remover saw it and no further. Admins remove; any member adds; anyone leaves
+ *       the remover saw it and no further. Admins remove and name admins; any member adds; anyone leaves
  *       ({@code GROUP_LEAVE}: the first admin's client then rotates them out).</li>
  *   <li>Every op is checked against the actor's role in the epoch it was written in.</li>
+ *   <li><b>Concurrent changes</b> (sibling epochs) merge the same way for everyone, with no winner to
+ *       pick; the merge's first admin entrusts it ({@code GROUP_ENTRUST}) to members who cannot derive it.</li>
  * </ul>
  *
- * Group state is kept sealed under a key only this identity derives. Not yet: concurrent changes by two
- * admins who have not seen each other's (sibling epochs are kept, the later one read becomes current),
- * join links, history shared with newcomers beyond the epochs an invitation carries.
+ * Group state is kept sealed under a key only this identity derives. Joining by link is {@link GroupLinks}.
  */
 public final class Groups {
   public static final String INVITE = "GROUP_INVITE";
@@ -66,6 +65,7 @@ public final class Groups {
   private final OneTimeKeyAead sealer;
 
   private final org.reschat.kv.KvStore store;
+  private final GroupLinks links;
 
   public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store) {
     this.me = me;
@@ -73,6 +73,12 @@ public final class Groups {
     this.state = state;
     this.store = store;
     this.sealer = new OneTimeKeyAead(me.selfSecret(STATE_LABEL), STATE_LABEL);
+    this.links = new GroupLinks(this, me, store);
+  }
+
+  /** Joining by link: links, requests, approval. */
+  public GroupLinks links() {
+    return links;
   }
 
   // --- local state --------------------------------------------------------------------------------------
@@ -106,11 +112,11 @@ public final class Groups {
    * {@code group remove} in two terminals): every read-modify-write of it happens under this lock, taken
    * before any conversation's lock.
    */
-  private LocalState.Lock lockGroup(String id) throws LocalStateException {
+  LocalState.Lock lockGroup(String id) throws LocalStateException {
     return state.lock("group-" + id);
   }
 
-  private void save(Group g) throws LocalStateException {
+  void save(Group g) throws LocalStateException {
     byte[] sealed = sealer.encrypt(GroupCodec.toJson(g).getBytes(StandardCharsets.UTF_8),
         g.id().getBytes(StandardCharsets.UTF_8));
     state.saveGroup(g.id(), Base64Url.encode(sealed));
@@ -435,7 +441,7 @@ public final class Groups {
   }
 
   /** A new epoch of {@code members}; its admins are the current ones still members (see {@code applyRotation}). */
-  private Group rotate(Group g, List<PublicCard> members, Map<PublicCard, Epoch.Cut> removed, String summary)
+  Group rotate(Group g, List<PublicCard> members, Map<PublicCard, Epoch.Cut> removed, String summary)
       throws LocalStateException, KvException, InvalidMessageException {
     Epoch old = g.current();
     List<PublicCard> admins = new ArrayList<>();
@@ -521,211 +527,7 @@ public final class Groups {
     return converge(now);
   }
 
-  // --- joining by link ---------------------------------------------------------------------------------
-
-  /** Someone who asked to join through a link: their card (signed by them) and the name they gave. */
-  public record JoinRequest(PublicCard card, String name, JoinLink link) {}
-
-  /** What {@link #join} did. */
-  public record JoinResult(Optional<Group> joined, boolean requested) {}
-
-  private static final byte[] REQUEST_INFO = "reschat/v2 join request".getBytes(StandardCharsets.UTF_8);
-
-  /** A new link to ask to join (admins only). */
-  public String link(Group g) throws GroupException, LocalStateException {
-    try (LocalState.Lock lock = lockGroup(g.id())) {
-      Group now = requireAdmin(g.id());
-      JoinLink l = JoinLink.create(random);
-      List<JoinLink> links = new ArrayList<>(now.links());
-      links.add(l);
-      save(now.withLinks(links));
-      return l.toString();
-    }
-  }
-
-  /** Revokes every link of the group: requests through them are no longer read. */
-  public Group revokeLinks(Group g) throws GroupException, LocalStateException {
-    try (LocalState.Lock lock = lockGroup(g.id())) {
-      Group now = requireAdmin(g.id());
-      Group out = now.withLinks(now.links().stream().map(JoinLink::revoke).toList());
-      save(out);
-      return out;
-    }
-  }
-
-  /**
-   * Asks to join through {@code linkText}, or completes the join when an admin has approved: posts a
-   * request sealed to the link's box (once per call; admins see each requester once), then looks for the
-   * welcome only the link's holders can have written.
-   */
-  public JoinResult join(String linkText, String name, boolean post) throws GroupException, LocalStateException,
-      KvException {
-    JoinLink link = JoinLink.parse(linkText).orElseThrow(() -> new GroupException(GroupException.Reason.MALFORMED,
-        "That is not a group link (it starts with \"" + JoinLink.PREFIX + "\")."));
-    Optional<Group> welcomed = welcome(link);
-    if (welcomed.isPresent()) {
-      return new JoinResult(welcomed, false);
-    }
-    if (post) {
-      postRequest(link, name);
-    }
-    return new JoinResult(Optional.empty(), post);
-  }
-
-  private void postRequest(JoinLink link, String name) throws KvException, GroupException {
-    JsonObject o = new JsonObject();
-    o.addProperty("v", 1);
-    o.addProperty("card", me.card().toString());
-    o.addProperty("name", name);
-    o.addProperty("sig", Base64Url.encode(me.sign(requestSigned(link, me.card(), name))));
-    byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
-    try {
-      link.requests().post(store, key -> org.reschat.core.crypto.Hpke.standard().seal(link.boxPublic(), REQUEST_INFO,
-          key.getBytes(StandardCharsets.UTF_8), json));
-    } catch (org.reschat.core.board.Board.FullException e) {
-      throw new GroupException(GroupException.Reason.NOT_ALLOWED, "The link's board is full; ask the group for a new link.");
-    }
-  }
-
-  private Optional<Group> welcome(JoinLink link) throws KvException, LocalStateException {
-    String key = link.welcomeKey(me.card());
-    Optional<String> value = store.get(key);
-    if (value.isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<byte[]> shared = me.agree(link.boxPublic());
-    Optional<byte[]> raw = org.reschat.core.board.Board.decode(value.get());
-    if (shared.isEmpty() || raw.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      byte[] json = JoinLink.welcomes(shared.get(), link.board()).decrypt(raw.get(), key.getBytes(StandardCharsets.UTF_8));
-      Group offered = GroupCodec.parse(new String(json, StandardCharsets.UTF_8));
-      if (!offered.current().isMember(me.card())) {
-        return Optional.empty();
-      }
-      try (LocalState.Lock lock = lockGroup(offered.id())) {
-        Group joined = find(offered.id()).map(known -> known.withEpochs(union(known.epochs(), offered.epochs()))
-            .withStatus(Group.Status.ACTIVE, null)).orElse(new Group(offered.id(), offered.name(), offered.epochs(),
-                Group.Status.ACTIVE, Optional.empty(), List.of()));
-        save(joined);
-        return Optional.of(joined);
-      }
-    } catch (OneTimeKeyAead.OpenFailedException | GroupException e) {
-      return Optional.empty(); // not written by a holder of the link: ignored
-    }
-  }
-
-  private static List<Epoch> union(List<Epoch> known, List<Epoch> offered) {
-    List<Epoch> out = new ArrayList<>(known);
-    for (Epoch e : offered) {
-      if (out.stream().noneMatch(k -> k.id().equals(e.id()))) {
-        out.add(e);
-      }
-    }
-    return out;
-  }
-
-  /** The requests waiting on the group's active links (admins only): not members, not denied, once each. */
-  public List<JoinRequest> requests(Group g) throws GroupException, LocalStateException, KvException {
-    Group now = requireAdmin(g.id());
-    List<JoinRequest> out = new ArrayList<>();
-    for (JoinLink link : now.activeLinks()) {
-      if (link.boxSecret().isEmpty()) {
-        continue;
-      }
-      // Every slot up to the first empty one: a requester skips junk, so stopping at junk would hide the
-      // requests after it. The board bounds the reads.
-      link.requests().read(store, 0, slot -> {
-        Optional<JoinRequest> r = slot.payload().flatMap(sealed -> openRequest(link, slot.key(), sealed));
-        if (r.isPresent()) {
-          PublicCard who = r.get().card();
-          if (!now.current().isMember(who) && !link.denied().contains(Epoch.hex(who))
-              && out.stream().noneMatch(x -> x.card().equals(who))) {
-            out.add(r.get());
-          }
-        }
-      });
-    }
-    return out;
-  }
-
-  private Optional<JoinRequest> openRequest(JoinLink link, String key, byte[] sealed) {
-    try {
-      byte[] secret = link.boxSecret().orElseThrow();
-      byte[] json = org.reschat.core.crypto.Hpke.open(secret, link.boxPublic(), REQUEST_INFO,
-          key.getBytes(StandardCharsets.UTF_8), sealed);
-      JsonObject o = StrictJson.parseObject(new String(json, StandardCharsets.UTF_8)).orElseThrow();
-      PublicCard card = GroupCodec.card(StrictJson.string(o, "card").orElseThrow());
-      String name = StrictJson.string(o, "name").filter(n -> n.length() <= 64).orElseThrow();
-      byte[] sig = StrictJson.string(o, "sig").flatMap(Base64Url::decode).orElseThrow();
-      if (!card.verify(requestSigned(link, card, name), sig)) {
-        return Optional.empty(); // a request in someone else's name
-      }
-      return Optional.of(new JoinRequest(card, name, link));
-    } catch (org.reschat.core.crypto.Hpke.OpenFailedException | GroupException | RuntimeException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** Approves a request (admins only): a new epoch with them, and the welcome only they can open. */
-  public Group approve(Group g, PublicCard requester, boolean shareHistory) throws GroupException,
-      LocalStateException, KvException, InvalidMessageException {
-    try (LocalState.Lock lock = lockGroup(g.id())) {
-      Group now = requireAdmin(g.id());
-      JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
-          .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
-              "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
-      List<PublicCard> members = new ArrayList<>(now.members());
-      members.add(requester);
-      Group rotated = rotate(now, members, Map.of(), "approved " + shortName(requester));
-      JsonObject o = new JsonObject();
-      o.addProperty("v", 1);
-      o.addProperty("id", rotated.id());
-      o.addProperty("name", rotated.name());
-      JsonArray epochs = new JsonArray();
-      for (Epoch e : shareHistory ? rotated.epochs() : List.of(rotated.current())) {
-        epochs.add(GroupCodec.epoch(e));
-      }
-      o.add("epochs", epochs);
-      JoinLink link = request.link();
-      byte[] shared = new byte[32];
-      if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(link.boxSecret().orElseThrow(), 0,
-          requester.encryptionKey(), 0, shared, 0)) {
-        throw new IllegalStateException("X25519 with a checked card failed");
-      }
-      String key = link.welcomeKey(requester);
-      byte[] sealed = JoinLink.welcomes(shared, link.board()).encrypt(o.toString().getBytes(StandardCharsets.UTF_8),
-          key.getBytes(StandardCharsets.UTF_8));
-      store.put(key, org.reschat.core.board.Board.encode(sealed));
-      return rotated;
-    }
-  }
-
-  /** Denies a request (admins only): it is not shown again. */
-  public Group deny(Group g, PublicCard requester) throws GroupException, LocalStateException, KvException {
-    try (LocalState.Lock lock = lockGroup(g.id())) {
-      Group now = requireAdmin(g.id());
-      JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
-          .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
-              "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
-      Group out = now.withLinks(now.links().stream().map(l -> l.sameBoard(request.link()) ? l.deny(requester) : l)
-          .toList());
-      save(out);
-      return out;
-    }
-  }
-
-  private byte[] requestSigned(JoinLink link, PublicCard card, String name) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    out.writeBytes("reschat/v2 join request\0".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(link.board());
-    out.writeBytes(card.bytes());
-    out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
-    return out.toByteArray();
-  }
-
-  private Group requireAdmin(String id) throws GroupException, LocalStateException {
+  Group requireAdmin(String id) throws GroupException, LocalStateException {
     Group now = requireActive(id);
     if (!now.current().isAdmin(me.card())) {
       throw new GroupException(GroupException.Reason.NOT_ALLOWED, "Only an admin of \"" + now.name()
@@ -1011,7 +813,7 @@ public final class Groups {
     return out;
   }
 
-  private Group requireActive(String id) throws GroupException, LocalStateException {
+  Group requireActive(String id) throws GroupException, LocalStateException {
     Group now = find(id).orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
         "You are not in that group."));
     if (now.status() == Group.Status.REMOVED) {

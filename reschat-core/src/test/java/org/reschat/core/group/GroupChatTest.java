@@ -376,7 +376,7 @@ class GroupChatTest {
     try {
       java.util.concurrent.Future<?> links = two.submit(() -> {
         for (int i = 0; i < 6; i++) {
-          alice.groups().link(seenBy(alice, g));
+          alice.groups().links().link(seenBy(alice, g));
         }
         return null;
       });
