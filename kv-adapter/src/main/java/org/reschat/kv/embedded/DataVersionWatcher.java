@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.ListenerWatch;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -22,7 +22,7 @@ final class DataVersionWatcher implements ChangeNotifier {
 
   private final String url;
   private final SQLiteConfig config;
-  private final Set<VersionWatch> running = ConcurrentHashMap.newKeySet();
+  private final Set<ListenerWatch> running = ListenerWatch.newOpenSet();
 
   DataVersionWatcher(String url, SQLiteConfig config) {
     this.url = url;
@@ -38,17 +38,15 @@ final class DataVersionWatcher implements ChangeNotifier {
   }
 
   void closeAll() {
-    running.forEach(VersionWatch::close);
+    ListenerWatch.closeAll(running);
   }
 
-  private final class VersionWatch implements Watch {
-    private final Runnable onChange;
+  private final class VersionWatch extends ListenerWatch {
     private final Thread thread;
     private volatile boolean live;
-    private volatile boolean closed;
 
     VersionWatch(Runnable onChange) {
-      this.onChange = onChange;
+      super(onChange, running);
       this.thread = new Thread(this::run, "reschat-sqlite-watch");
       thread.setDaemon(true);
     }
@@ -59,30 +57,30 @@ final class DataVersionWatcher implements ChangeNotifier {
     }
 
     @Override
-    public void close() {
-      closed = true;
+    protected void stop() {
       live = false;
-      running.remove(this);
       thread.interrupt();
     }
 
     private void run() {
-      while (!closed) {
+      while (!closed()) {
         try (Connection c = config.createConnection(url); Statement s = c.createStatement()) {
           long seen = dataVersion(s);
           live = true;
-          while (!closed) {
+          while (!closed()) {
             Thread.sleep(CHECK_EVERY.toMillis());
             long now = dataVersion(s);
             if (now != seen) {
               seen = now;
-              notifyChange();
+              hint();
             }
           }
         } catch (SQLException e) {
           live = false; // file locked, deleted or closed under us: hint, then try again
-          notifyChange();
-          pause(Duration.ofSeconds(1));
+          hint();
+          if (!pause(Duration.ofSeconds(1))) {
+            return;
+          }
         } catch (InterruptedException e) {
           return;
         } finally {
@@ -98,22 +96,13 @@ final class DataVersionWatcher implements ChangeNotifier {
       }
     }
 
-    private void notifyChange() {
-      if (closed) {
-        return;
-      }
-      try {
-        onChange.run();
-      } catch (RuntimeException e) {
-        // A listener's bug must not stop the watch.
-      }
-    }
-
-    private void pause(Duration d) {
+    /** False when interrupted: the watch is closing. */
+    private boolean pause(Duration d) {
       try {
         Thread.sleep(d.toMillis());
+        return true;
       } catch (InterruptedException e) {
-        closed = true;
+        return false;
       }
     }
   }

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.HttpUrl;
@@ -22,6 +21,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.ListenerWatch;
 
 /**
  * etcd's watch through the JSON gateway: {@code POST /v3/watch} with a {@code create_request} on a key
@@ -37,7 +37,7 @@ final class EtcdWatcher implements ChangeNotifier {
 
   private final EtcdStore store;
   private final OkHttpClient streaming;
-  private final Set<StreamWatch> running = ConcurrentHashMap.newKeySet();
+  private final Set<ListenerWatch> running = ListenerWatch.newOpenSet();
 
   EtcdWatcher(EtcdStore store) {
     this.store = store;
@@ -59,9 +59,7 @@ final class EtcdWatcher implements ChangeNotifier {
   }
 
   void closeAll() {
-    for (StreamWatch watch : running) {
-      watch.close();
-    }
+    ListenerWatch.closeAll(running);
   }
 
   /** The first key after every key that starts with {@code prefix}: etcd's {@code range_end} for a prefix. */
@@ -76,23 +74,21 @@ final class EtcdWatcher implements ChangeNotifier {
     return new byte[] {0}; // no key is after every 0xff prefix: "\0" means "to the end" to etcd
   }
 
-  private final class StreamWatch implements Watch {
+  private final class StreamWatch extends ListenerWatch {
     private final byte[] key;
     private final byte[] rangeEnd;
-    private final Runnable onChange;
     private final Thread thread;
     private volatile boolean live;
-    private volatile boolean closed;
     private volatile Call current;
     private volatile long nextRevision; // 0 until the first answer: "from now"
     private int member;
 
     StreamWatch(String keyPrefix, Runnable onChange) {
+      super(onChange, running);
       byte[] prefix = keyPrefix.getBytes(StandardCharsets.UTF_8);
       // An empty prefix watches every key: key "\0" with range_end "\0" means "every key from \0 on".
       this.key = prefix.length == 0 ? new byte[] {0} : prefix;
       this.rangeEnd = prefix.length == 0 ? new byte[] {0} : prefixEnd(prefix);
-      this.onChange = onChange;
       this.thread = new Thread(this::run, "reschat-etcd-watch");
       thread.setDaemon(true);
     }
@@ -103,10 +99,8 @@ final class EtcdWatcher implements ChangeNotifier {
     }
 
     @Override
-    public void close() {
-      closed = true;
+    protected void stop() {
       live = false;
-      running.remove(this);
       Call call = current;
       if (call != null) {
         call.cancel();
@@ -116,7 +110,7 @@ final class EtcdWatcher implements ChangeNotifier {
 
     private void run() {
       Duration retry = FIRST_RETRY;
-      while (!closed && !store.closed()) {
+      while (!closed() && !store.closed()) {
         HttpUrl url = store.endpoints().get(member % store.endpoints().size());
         boolean sawAnswer = false;
         try {
@@ -125,13 +119,13 @@ final class EtcdWatcher implements ChangeNotifier {
           // reconnect below
         }
         live = false;
-        if (closed || store.closed()) {
+        if (closed() || store.closed()) {
           return;
         }
         // Something may have changed while no stream was open and the revision may be compacted: hint.
-        notifyChange();
+        hint();
         member++;
-        retry = sawAnswer ? FIRST_RETRY : (retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2));
+        retry = sawAnswer ? FIRST_RETRY : ListenerWatch.doubled(retry, MAX_RETRY);
         try {
           TimeUnit.MILLISECONDS.sleep(retry.toMillis());
         } catch (InterruptedException e) {
@@ -154,7 +148,7 @@ final class EtcdWatcher implements ChangeNotifier {
           .post(RequestBody.create(body.toString(), JSON)).build();
       Call call = streaming.newCall(request);
       current = call;
-      if (closed) {
+      if (closed()) {
         call.cancel();
       }
       boolean answered = false;
@@ -165,7 +159,7 @@ final class EtcdWatcher implements ChangeNotifier {
         try (Reader reader = new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8);
             JsonReader json = new JsonReader(reader)) {
           json.setLenient(true); // one JSON object after another, newline-separated
-          while (!closed) {
+          while (!closed()) {
             JsonElement message;
             try {
               message = JsonParser.parseReader(json);
@@ -210,7 +204,7 @@ final class EtcdWatcher implements ChangeNotifier {
           }
         }
         nextRevision = Math.max(nextRevision, Math.max(newest, revision) + 1);
-        notifyChange();
+        hint();
       }
       return true;
     }
@@ -221,17 +215,6 @@ final class EtcdWatcher implements ChangeNotifier {
         return 0;
       }
       return header.get("revision").getAsLong(); // a 64-bit number, sent as a string
-    }
-
-    private void notifyChange() {
-      if (closed) {
-        return;
-      }
-      try {
-        onChange.run();
-      } catch (RuntimeException e) {
-        // A listener's bug must not stop the watch; the contract says listeners do not throw.
-      }
     }
   }
 }

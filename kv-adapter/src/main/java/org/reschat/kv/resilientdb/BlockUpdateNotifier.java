@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +15,7 @@ import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
 import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.ListenerWatch;
 
 /**
  * Change hints from ResilientDB's HTTP service, which sends the text {@code Update blocks} over the
@@ -32,7 +32,7 @@ final class BlockUpdateNotifier implements ChangeNotifier {
   private final List<HttpUrl> endpoints;
   private final OkHttpClient client;
   private final ScheduledExecutorService retries;
-  private final Set<SocketWatch> running = ConcurrentHashMap.newKeySet();
+  private final Set<ListenerWatch> running = ListenerWatch.newOpenSet();
 
   BlockUpdateNotifier(List<HttpUrl> endpoints, OkHttpClient base) {
     this.endpoints = List.copyOf(endpoints);
@@ -60,19 +60,17 @@ final class BlockUpdateNotifier implements ChangeNotifier {
   }
 
   void closeAll() {
-    running.forEach(SocketWatch::close);
+    ListenerWatch.closeAll(running);
     retries.shutdownNow();
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
   }
 
-  private final class SocketWatch implements Watch {
-    private final Runnable onChange;
+  private final class SocketWatch extends ListenerWatch {
     private final List<Endpoint> sockets = new ArrayList<>();
-    private volatile boolean closed;
 
     SocketWatch(Runnable onChange) {
-      this.onChange = onChange;
+      super(onChange, running);
       for (HttpUrl url : endpoints) {
         sockets.add(new Endpoint(url));
       }
@@ -84,30 +82,17 @@ final class BlockUpdateNotifier implements ChangeNotifier {
 
     @Override
     public boolean live() {
-      return !closed && sockets.stream().allMatch(e -> e.open);
+      return !closed() && sockets.stream().allMatch(e -> e.open);
     }
 
     @Override
-    public void close() {
-      closed = true;
-      running.remove(this);
+    protected void stop() {
       for (Endpoint e : sockets) {
         e.open = false;
         WebSocket ws = e.socket;
         if (ws != null) {
           ws.cancel();
         }
-      }
-    }
-
-    private void hint() {
-      if (closed) {
-        return;
-      }
-      try {
-        onChange.run();
-      } catch (RuntimeException e) {
-        // A listener's bug must not stop the watch.
       }
     }
 
@@ -124,7 +109,7 @@ final class BlockUpdateNotifier implements ChangeNotifier {
       }
 
       synchronized void connect() {
-        if (closed) {
+        if (closed()) {
           return;
         }
         Request request = new Request.Builder().url(url.newBuilder().addPathSegment("blockupdatelistener").build()).build();
@@ -132,12 +117,12 @@ final class BlockUpdateNotifier implements ChangeNotifier {
       }
 
       private synchronized void lost(Attempt attempt) {
-        if (closed || attempt.socket != socket) {
+        if (closed() || attempt.socket != socket) {
           return; // an old attempt, or the watch is closed
         }
         open = false;
         Duration wait = retry;
-        retry = retry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retry.multipliedBy(2);
+        retry = ListenerWatch.doubled(retry, MAX_RETRY);
         try {
           retries.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
