@@ -65,8 +65,8 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
     this.clock = clock;
     this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
-    this.groups = new org.reschat.core.group.Groups(me, this, state, store);
     this.requests = new org.reschat.core.requests.MessageRequests(me, this, state, store, clock);
+    this.groups = new org.reschat.core.group.Groups(me, this, state, store, requests);
   }
 
   @Override
@@ -209,17 +209,8 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
   public SendResult send(PublicCard contact, String type, byte[] extension, byte[] body)
       throws InvalidMessageException, LocalStateException, KvException {
     SendResult sent = send(conversationWith(contact), type, extension, body);
-    introduce(contact);
+    requests.introduce(contact); // once: see MessageRequests
     return sent;
-  }
-
-  /** Posts this card to {@code contact}'s inbox once (see {@code MessageRequests}); the store's failure waits. */
-  private void introduce(PublicCard contact) throws LocalStateException {
-    try {
-      requests.introduce(contact);
-    } catch (KvException e) {
-      // The message is sent or queued; the request is posted by a later send or update.
-    }
   }
 
   /** Sends into any conversation this identity is a member of: a friend's, or a group's current epoch. */
@@ -349,7 +340,7 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
   public Update update(PublicCard contact) throws LocalStateException, KvException {
     Update u = update(conversationWith(contact));
     groups.acceptInvites(contact, u.received());
-    introduce(contact);
+    requests.introduce(contact);
     return u;
   }
 

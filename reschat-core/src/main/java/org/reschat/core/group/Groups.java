@@ -66,14 +66,17 @@ public final class Groups {
 
   private final org.reschat.kv.KvStore store;
   private final GroupLinks links;
+  private final org.reschat.core.requests.MessageRequests requests;
 
-  public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store) {
+  public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store,
+      org.reschat.core.requests.MessageRequests requests) {
     this.me = me;
     this.client = client;
     this.state = state;
     this.store = store;
     this.sealer = new OneTimeKeyAead(me.selfSecret(STATE_LABEL), STATE_LABEL);
     this.links = new GroupLinks(this, me, store);
+    this.requests = requests;
   }
 
   /** Joining by link: links, requests, approval. */
@@ -168,6 +171,7 @@ public final class Groups {
     o.add("epochs", epochs);
     client.send(client.conversationWith(to), INVITE, summary.getBytes(StandardCharsets.UTF_8),
         o.toString().getBytes(StandardCharsets.UTF_8));
+    requests.introduce(to); // an invitee who does not have this card yet sees the invitation as a request
   }
 
   /**

@@ -92,7 +92,7 @@ public final class MessageRequests {
    * a store that cannot be reached leaves it for the next call. A full inbox is given up on: the messages
    * stay in the feed, and {@code contact} sees them once they add this card.
    */
-  public void introduce(PublicCard contact) throws KvException, LocalStateException {
+  public void introduce(PublicCard contact) throws LocalStateException {
     Conversation c = chats.conversationWith(contact);
     if (record().wasIntroducedTo(contact) || state.newestPage(c.myFeed()) == 0) {
       return;
@@ -106,6 +106,8 @@ public final class MessageRequests {
           Inbox.board(contact, month()).post(store, key -> Inbox.seal(contact, me.card(), key));
         } catch (Board.FullException e) {
           // given up: see above
+        } catch (KvException e) {
+          return; // the message is sent or queued; a later send or update posts the request
         }
       }
       state.saveRequests(record().introducedTo(contact).toJson());

@@ -100,6 +100,19 @@ class MessageRequestsTest {
   }
 
   @Test
+  void aGroupInvitationFromSomeoneWhoIsNotAFriendArrivesAsARequestAndJoinsOnceAccepted() throws Exception {
+    org.reschat.core.group.Group g = alice.groups().create("trip", List.of(b.card())); // Bob lacks Alice's card
+
+    List<Request> requests = bob.requests().pending(Set.of());
+    assertThat(requests).extracting(Request::from).containsExactly(a.card());
+    assertThat(requests.get(0).messages()).extracting(Message::type).containsExactly("GROUP_INVITE");
+
+    bob.requests().accepted(a.card()); // and adds her as a friend, as 'requests accept' does
+    bob.update(a.card());
+    assertThat(bob.groups().find(g.id())).isPresent();
+  }
+
+  @Test
   void aCardPostedBySomeoneElseShowsNothing() throws Exception {
     // Mallory posts Carol's card to Alice's inbox: Carol never wrote to Alice, so there is nothing to show.
     Board inbox = Inbox.board(a.card(), month());
