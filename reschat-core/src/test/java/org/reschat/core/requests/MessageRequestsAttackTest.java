@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.board.Board;
+import org.reschat.core.crypto.Hpke;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.requests.MessageRequests.Request;
@@ -132,6 +133,25 @@ class MessageRequestsAttackTest {
     } catch (RuntimeException e) {
       throw new AssertionError("an untyped " + e.getClass().getName() + " escaped from a damaged record", e);
     }
+  }
+
+  @Test
+  void lowOrderEncapsulatedKeysOddLengthsAndAHugeValueAreSkippedQuietly() throws Exception {
+    Board inbox = Inbox.board(a.card(), month());
+    byte[] lowOrder = new byte[Hpke.OVERHEAD + 64]; // enc = u 0, a low-order point: X25519 yields zero
+    byte[] one = lowOrder.clone();
+    one[0] = 1; // u 1, order 4
+    memory.put(inbox.key(1), Board.encode(lowOrder));
+    memory.put(inbox.key(2), Board.encode(one));
+    memory.put(inbox.key(3), Board.encode(new byte[1])); // one byte of payload
+    memory.put(inbox.key(4), "AgA"); // canonical base64 of 2 bytes
+    memory.put(inbox.key(5), "A"); // length % 4 == 1
+    memory.put(inbox.key(6), Board.encode(new byte[700 << 10])); // near the store's 1 MiB limit
+    memory.put(inbox.key(7), Board.encode(Inbox.seal(a.card(), a.card(), inbox.key(7)))); // Alice's own card
+    bob.send(a.card(), "hi");
+
+    assertThatCode(() -> assertThat(alice.requests().pending(Set.of())).extracting(Request::from)
+        .containsExactly(b.card())).doesNotThrowAnyException();
   }
 
   // --- 2. cost and availability under a flood ----------------------------------------------------------
