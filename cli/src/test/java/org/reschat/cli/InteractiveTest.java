@@ -182,6 +182,24 @@ class InteractiveTest {
   }
 
   @Test
+  void theMenuOnAReadOnlyProfileDoesNotClaimToIgnoreARequest() {
+    // Security review: 'requests ignore' refuses on a read-only profile (checkWritable); menu option 6 does
+    // not check, keeps the ignore in memory only, and prints "Ignored." although nothing was saved.
+    String aliceCard = cli.init("alice");
+    cli.init("mallory");
+    CliHarness.check(cli.as("mallory", "friend", "add", "alice", aliceCard));
+    CliHarness.check(cli.as("mallory", "send", "alice", "cheap watches"));
+    cli.env.put("RESCHAT_READ_ONLY", "1");
+    typing(String.join("\n", "6", "i", "4", ""));
+    Result r = cli.as("alice");
+    cli.env.remove("RESCHAT_READ_ONLY");
+    assertThat(screen()).contains("cheap watches");
+    boolean stillListed = CliHarness.check(cli.as("alice", "requests")).out().contains("cheap watches");
+    assertThat(stillListed && screen().contains("Ignored."))
+        .as("the menu said 'Ignored.' but the request is still listed: %s%s", r, screen()).isFalse();
+  }
+
+  @Test
   void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
     // "sekret" is weak: the menu names its guessing cost and asks before using it.
     typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "4", ""));

@@ -107,14 +107,14 @@ record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, Li
     JsonObject o = StrictJson.parseObject(text).filter(x -> StrictJson.integer(x, "v", 1, 1).isPresent())
         .orElseThrow(InboxRecord::damaged);
     try {
-      Optional<YearMonth> checked = StrictJson.string(o, "checked").map(YearMonth::parse);
+      Optional<YearMonth> checked = StrictJson.string(o, "checked").map(InboxRecord::month);
       Map<YearMonth, Integer> read = new TreeMap<>();
       JsonElement r = o.get("read");
       if (r == null || !r.isJsonObject() || r.getAsJsonObject().size() > 64) {
         throw damaged();
       }
       for (String month : r.getAsJsonObject().keySet()) {
-        read.put(YearMonth.parse(month), StrictJson.integer(r.getAsJsonObject(), month, 0, 1 << 20)
+        read.put(month(month), StrictJson.integer(r.getAsJsonObject(), month, 0, 1 << 20)
             .orElseThrow(InboxRecord::damaged).intValue());
       }
       List<Entry> requests = new ArrayList<>();
@@ -130,6 +130,15 @@ record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, Li
     } catch (DateTimeParseException | InvalidCardException e) {
       throw damaged();
     }
+  }
+
+  /** A month as the record spells it; a year far outside the calendar's use is damage (check() does month arithmetic). */
+  private static YearMonth month(String text) {
+    YearMonth m = YearMonth.parse(text);
+    if (m.getYear() < 1970 || m.getYear() > 9999) {
+      throw new DateTimeParseException("month out of range", text, 0);
+    }
+    return m;
   }
 
   private static Set<String> hexes(JsonObject o, String name) throws LocalStateException {

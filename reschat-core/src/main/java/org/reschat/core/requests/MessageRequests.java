@@ -93,6 +93,9 @@ public final class MessageRequests {
    * stay in the feed, and {@code contact} sees them once they add this card.
    */
   public void introduce(PublicCard contact) throws LocalStateException {
+    if (state.readOnly()) {
+      return; // a copy opened read-only publishes nothing (as its outbox): the writable profile posts it
+    }
     Conversation c = chats.conversationWith(contact);
     if (record().wasIntroducedTo(contact) || state.newestPage(c.myFeed()) == 0) {
       return;

@@ -1,0 +1,48 @@
+package org.reschat.core.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.board.Board;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.RecordingKvStore;
+
+/** Attacks on the join-link board (security review of Board's users). */
+class JoinLinkAttackTest {
+  private final Identity a = TestIdentities.named("alice");
+  private final Identity b = TestIdentities.named("bob");
+  private final MemoryKvStore memory = new MemoryKvStore();
+  private final RecordingKvStore store = new RecordingKvStore(memory);
+  private final ChatClient alice = ChatClient.builder().identity(a).store(store).localState(new InMemoryLocalState())
+      .build();
+
+  @AfterEach
+  void close() {
+    alice.close();
+  }
+
+  @Test
+  void aLinkBoardFullOfJunkIsNotReadAgainOnEveryPoll() throws Exception {
+    Group g = alice.groups().create("club", List.of(b.card()));
+    String link = alice.groups().links().link(g);
+    // Anyone the link reached (it is meant to be shared) fills its board: 256 puts, once.
+    Board board = JoinLink.parse(link).orElseThrow().requests();
+    for (int i = 1; i <= Board.SLOTS; i++) {
+      memory.put(board.key(i), "junk");
+    }
+    Group now = alice.groups().find(g.id()).orElseThrow();
+    alice.groups().links().requests(now); // reading the junk once is fair
+    store.takeCalls();
+
+    // ReceiveCommand calls requests() on every poll for every group where this person is an admin with an
+    // active link: each poll reads all 256 slots again (and HPKE-opens and verifies each well-formed one).
+    alice.groups().links().requests(now);
+    assertThat(store.takeCalls()).as("gets by one later poll").hasSizeLessThan(20);
+  }
+}
