@@ -183,8 +183,8 @@ class InteractiveTest {
 
   @Test
   void theMenuOnAReadOnlyProfileDoesNotClaimToIgnoreARequest() {
-    // Security review: 'requests ignore' refuses on a read-only profile (checkWritable); menu option 6 does
-    // not check, keeps the ignore in memory only, and prints "Ignored." although nothing was saved.
+    // Security review: on a read-only profile the menu said "Ignored." although nothing could be saved;
+    // like 'requests ignore', it now refuses.
     String aliceCard = cli.init("alice");
     cli.init("mallory");
     CliHarness.check(cli.as("mallory", "friend", "add", "alice", aliceCard));

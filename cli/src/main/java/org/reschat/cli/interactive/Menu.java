@@ -281,6 +281,14 @@ public final class Menu {
         return;
       }
       String w = what.get().strip().toLowerCase(java.util.Locale.ROOT);
+      if (w.startsWith("a") || w.startsWith("i")) {
+        try {
+          session.profile().checkWritable("accept or ignore a message request");
+        } catch (org.reschat.localdb.ReadOnlyProfileException e) {
+          println(out.paint("31", SafeText.line(e.getMessage())));
+          return;
+        }
+      }
       if (w.startsWith("a")) {
         String nick = askNickname("Nickname for them: ");
         if (nick != null) {

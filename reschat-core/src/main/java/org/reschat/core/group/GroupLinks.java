@@ -151,20 +151,35 @@ public final class GroupLinks {
       if (link.boxSecret().isEmpty()) {
         continue;
       }
-      // Every slot up to the first empty one: a requester skips junk, so stopping at junk would hide the
-      // requests after it. The board bounds the reads.
-      link.requests().read(store, 0, slot -> {
-        Optional<JoinRequest> r = slot.payload().flatMap(sealed -> openRequest(link, slot.key(), sealed));
-        if (r.isPresent()) {
-          PublicCard who = r.get().card();
-          if (!now.current().isMember(who) && !link.denied().contains(Epoch.hex(who))
-              && out.stream().noneMatch(x -> x.card().equals(who))) {
-            out.add(r.get());
-          }
+      for (JoinRequest r : scanned(link)) {
+        PublicCard who = r.card();
+        if (!now.current().isMember(who) && !link.denied().contains(Epoch.hex(who))
+            && out.stream().noneMatch(x -> x.card().equals(who))) {
+          out.add(r);
         }
-      });
+      }
     }
     return out;
+  }
+
+  /** What a link's board was found to hold, and up to which slot: kept for this client's life. */
+  private record Scan(int last, List<JoinRequest> found) {}
+
+  private final Map<String, Scan> scans = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Every request on {@code link}'s board, reading only the slots after those read before: a poll asks on
+   * every round, and anyone the link reached can fill its board with junk. Slots are read up to the first
+   * empty one (a requester skips junk, so stopping at junk would hide the requests after it).
+   */
+  private synchronized List<JoinRequest> scanned(JoinLink link) throws KvException {
+    String board = link.toString();
+    Scan before = scans.getOrDefault(board, new Scan(0, List.of()));
+    List<JoinRequest> found = new ArrayList<>(before.found());
+    int last = link.requests().read(store, before.last(), slot ->
+        slot.payload().flatMap(sealed -> openRequest(link, slot.key(), sealed)).ifPresent(found::add));
+    scans.put(board, new Scan(last, List.copyOf(found)));
+    return found;
   }
 
   private Optional<JoinRequest> openRequest(JoinLink link, String key, byte[] sealed) {

@@ -22,29 +22,49 @@ import org.reschat.core.json.StrictJson;
 /**
  * What this client remembers of its inbox, kept as one JSON record in the local state:
  *
- * <pre>{"v":1,"checked":"2026-11","read":{"2026-11":3},"requests":[{"card":"rc2:…","seen":MILLIS}],
- *  "ignored":[HEX…],"introduced":[HEX…]}</pre>
+ * <pre>{"v":1,"checked":"2026-11","last_check":MILLIS,"read":{"2026-11":3},
+ *  "requests":[{"card":"rc2:…","seen":MILLIS,"shown":false,"found_empty":MILLIS}],"ignored":[HEX…],"introduced":[HEX…]}</pre>
  *
  * {@code read} is the last slot read per month's board, {@code checked} the month of the last check (a
  * check reads every board since), {@code introduced} the contacts this client has sent its own request to
  * (or who wrote first). Lists are capped, oldest dropped, so a flood cannot grow the file without bound.
  */
-record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, List<Entry> requests,
-    Set<String> ignored, Set<String> introduced) {
+record InboxRecord(Optional<YearMonth> checked, Instant lastCheck, Map<YearMonth, Integer> read,
+    List<Entry> requests, Set<String> ignored, Set<String> introduced) {
   static final int MAX_REQUESTS = 1024;
   static final int MAX_NAMES = 4096;
 
-  /** One person who asked, and when this client first saw it. */
-  record Entry(PublicCard card, Instant seen) {}
+  /**
+   * One person who asked: when this client first saw it, whether it was ever shown (with a message the
+   * requester signed), and when their feed was last found empty ({@link Instant#EPOCH}: never).
+   */
+  record Entry(PublicCard card, Instant seen, boolean shown, Instant foundEmpty) {
+    Entry(PublicCard card, Instant seen) {
+      this(card, seen, false, Instant.EPOCH);
+    }
+  }
 
+  /**
+   * Keeps at most {@link #MAX_REQUESTS}: requests never shown (a flood's throwaway cards) go first, oldest
+   * first, so a flood cannot push out a request that was shown.
+   */
   InboxRecord {
     read = Map.copyOf(read);
-    requests = List.copyOf(requests.subList(Math.max(0, requests.size() - MAX_REQUESTS), requests.size()));
+    List<Entry> kept = new ArrayList<>(requests);
+    for (int i = 0; kept.size() > MAX_REQUESTS && i < kept.size(); ) {
+      if (!kept.get(i).shown()) {
+        kept.remove(i);
+      } else {
+        i++;
+      }
+    }
+    requests = List.copyOf(kept.subList(Math.max(0, kept.size() - MAX_REQUESTS), kept.size()));
     ignored = capped(ignored);
     introduced = capped(introduced);
   }
 
-  static final InboxRecord EMPTY = new InboxRecord(Optional.empty(), Map.of(), List.of(), Set.of(), Set.of());
+  static final InboxRecord EMPTY = new InboxRecord(Optional.empty(), Instant.EPOCH, Map.of(), List.of(), Set.of(),
+      Set.of());
 
   static String hex(PublicCard card) {
     return HexFormat.of().formatHex(card.fingerprint());
@@ -62,31 +82,38 @@ record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, Li
     return requests.stream().anyMatch(e -> e.card().equals(card));
   }
 
-  InboxRecord withChecked(YearMonth month, Map<YearMonth, Integer> newRead, List<Entry> newRequests) {
-    return new InboxRecord(Optional.of(month), newRead, newRequests, ignored, introduced);
+  InboxRecord withChecked(YearMonth month, Instant at, Map<YearMonth, Integer> newRead, List<Entry> newRequests) {
+    return new InboxRecord(Optional.of(month), at, newRead, newRequests, ignored, introduced);
+  }
+
+  /** The same entries, each replaced by its version in {@code updated} if it has one. */
+  InboxRecord withEntries(Map<PublicCard, Entry> updated) {
+    return new InboxRecord(checked, lastCheck, read,
+        requests.stream().map(e -> updated.getOrDefault(e.card(), e)).toList(), ignored, introduced);
   }
 
   InboxRecord withoutRequestFrom(PublicCard card) {
-    return new InboxRecord(checked, read, requests.stream().filter(e -> !e.card().equals(card)).toList(), ignored,
-        introduced);
+    return new InboxRecord(checked, lastCheck, read, requests.stream().filter(e -> !e.card().equals(card)).toList(),
+        ignored, introduced);
   }
 
   InboxRecord ignoring(PublicCard card) {
     Set<String> s = new LinkedHashSet<>(ignored);
     s.add(hex(card));
-    return new InboxRecord(checked, read, requests, s, introduced).withoutRequestFrom(card);
+    return new InboxRecord(checked, lastCheck, read, requests, s, introduced).withoutRequestFrom(card);
   }
 
   InboxRecord introducedTo(PublicCard card) {
     Set<String> s = new LinkedHashSet<>(introduced);
     s.add(hex(card));
-    return new InboxRecord(checked, read, requests, ignored, s);
+    return new InboxRecord(checked, lastCheck, read, requests, ignored, s);
   }
 
   String toJson() {
     JsonObject o = new JsonObject();
     o.addProperty("v", 1);
     checked.ifPresent(m -> o.addProperty("checked", m.toString()));
+    o.addProperty("last_check", lastCheck.toEpochMilli());
     JsonObject r = new JsonObject();
     new TreeMap<>(read).forEach((m, n) -> r.addProperty(m.toString(), n));
     o.add("read", r);
@@ -95,6 +122,8 @@ record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, Li
       JsonObject x = new JsonObject();
       x.addProperty("card", e.card().toString());
       x.addProperty("seen", e.seen().toEpochMilli());
+      x.addProperty("shown", e.shown());
+      x.addProperty("found_empty", e.foundEmpty().toEpochMilli());
       q.add(x);
     }
     o.add("requests", q);
@@ -124,9 +153,10 @@ record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, Li
         }
         JsonObject x = e.getAsJsonObject();
         requests.add(new Entry(PublicCard.parse(StrictJson.string(x, "card").orElseThrow(InboxRecord::damaged)),
-            Instant.ofEpochMilli(StrictJson.integer(x, "seen", 0, Long.MAX_VALUE).orElseThrow(InboxRecord::damaged))));
+            millis(x, "seen"), StrictJson.bool(x, "shown").orElseThrow(InboxRecord::damaged), millis(x, "found_empty")));
       }
-      return new InboxRecord(checked, read, requests, hexes(o, "ignored"), hexes(o, "introduced"));
+      return new InboxRecord(checked, millis(o, "last_check"), read, requests, hexes(o, "ignored"),
+          hexes(o, "introduced"));
     } catch (DateTimeParseException | InvalidCardException e) {
       throw damaged();
     }
@@ -139,6 +169,11 @@ record InboxRecord(Optional<YearMonth> checked, Map<YearMonth, Integer> read, Li
       throw new DateTimeParseException("month out of range", text, 0);
     }
     return m;
+  }
+
+  /** An instant in milliseconds, from 1970 to the year 9999. */
+  private static Instant millis(JsonObject o, String name) throws LocalStateException {
+    return Instant.ofEpochMilli(StrictJson.integer(o, name, 0, 253_402_300_799_999L).orElseThrow(InboxRecord::damaged));
   }
 
   private static Set<String> hexes(JsonObject o, String name) throws LocalStateException {

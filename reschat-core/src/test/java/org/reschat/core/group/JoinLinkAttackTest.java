@@ -41,7 +41,7 @@ class JoinLinkAttackTest {
     store.takeCalls();
 
     // ReceiveCommand calls requests() on every poll for every group where this person is an admin with an
-    // active link: each poll reads all 256 slots again (and HPKE-opens and verifies each well-formed one).
+    // active link: a poll reads only the slots after those read before, not all 256 again.
     alice.groups().links().requests(now);
     assertThat(store.takeCalls()).as("gets by one later poll").hasSizeLessThan(20);
   }

@@ -17,8 +17,9 @@ import org.reschat.core.testing.TestIdentities;
 /** The inbox record on disk: round trips, stays bounded, and damaged text is one typed error. */
 class InboxRecordTest {
   private final InboxRecord sample = new InboxRecord(java.util.Optional.of(YearMonth.of(2026, 11)),
-      Map.of(YearMonth.of(2026, 11), 3, YearMonth.of(2026, 10), 1),
-      List.of(new InboxRecord.Entry(TestIdentities.named("bob").card(), Instant.ofEpochMilli(1_790_000_000_000L))),
+      Instant.ofEpochMilli(1_790_000_100_000L), Map.of(YearMonth.of(2026, 11), 3, YearMonth.of(2026, 10), 1),
+      List.of(new InboxRecord.Entry(TestIdentities.named("bob").card(), Instant.ofEpochMilli(1_790_000_000_000L), true,
+          Instant.ofEpochMilli(1_790_000_050_000L))),
       Set.of(InboxRecord.hex(TestIdentities.named("mallory").card())),
       Set.of(InboxRecord.hex(TestIdentities.named("carol").card())));
 
@@ -37,9 +38,22 @@ class InboxRecordTest {
     for (int i = 0; i < InboxRecord.MAX_REQUESTS + 10; i++) {
       many.add(new InboxRecord.Entry(TestIdentities.named("bob").card(), Instant.ofEpochMilli(i)));
     }
-    InboxRecord r = InboxRecord.EMPTY.withChecked(YearMonth.of(2026, 11), Map.of(), many);
+    InboxRecord r = InboxRecord.EMPTY.withChecked(YearMonth.of(2026, 11), Instant.EPOCH, Map.of(), many);
     assertThat(r.requests()).hasSize(InboxRecord.MAX_REQUESTS);
     assertThat(r.requests().get(0).seen()).isEqualTo(Instant.ofEpochMilli(10));
+  }
+
+  @Test
+  void aFloodPushesOutRequestsNeverShownBeforeAnyThatWasShown() {
+    List<InboxRecord.Entry> many = new ArrayList<>();
+    many.add(new InboxRecord.Entry(TestIdentities.named("bob").card(), Instant.EPOCH, true, Instant.EPOCH));
+    for (int i = 1; i <= InboxRecord.MAX_REQUESTS + 10; i++) {
+      many.add(new InboxRecord.Entry(TestIdentities.named("carol").card(), Instant.ofEpochMilli(i)));
+    }
+    InboxRecord r = InboxRecord.EMPTY.withChecked(YearMonth.of(2026, 11), Instant.EPOCH, Map.of(), many);
+    assertThat(r.requests()).hasSize(InboxRecord.MAX_REQUESTS);
+    assertThat(r.requests().get(0).shown()).isTrue();
+    assertThat(r.requests().get(1).seen()).isEqualTo(Instant.ofEpochMilli(12));
   }
 
   private static final String NOISE = "{}[]\",:0123456789-abcrz\\u";

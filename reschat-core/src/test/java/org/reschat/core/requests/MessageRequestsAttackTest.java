@@ -35,8 +35,8 @@ import org.reschat.kv.memory.MemoryKvStore;
 import org.reschat.kv.testing.RecordingKvStore;
 
 /**
- * Attacks on message requests (security review of the feature). A test that fails on the code it was
- * written against shows a bug; see the review report for each one's severity and suggested fix.
+ * Attacks on message requests, from a security review of the feature: each failed on the first version
+ * (or covers a case the review checked) and passes since the fix named in docs/threat-model.md.
  */
 class MessageRequestsAttackTest {
   private static final Instant NOV = Instant.parse("2026-11-23T10:00:00Z");
@@ -161,7 +161,7 @@ class MessageRequestsAttackTest {
     bob.send(a.card(), "hi Alice, Bob here");
     throwaways(a.card(), MessageRequests.MAX_CHECKED); // 64 puts: the 64 newest requesters have no messages
 
-    // withMessages() counts a requester without messages towards MAX_CHECKED, so Bob (older) is never read.
+    // Feeds are read newest first, up to MAX_CHECKED: a month's full board of throwaways cannot exhaust it.
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
   }
 
@@ -170,9 +170,8 @@ class MessageRequestsAttackTest {
     bob.send(a.card(), "hi Alice, Bob here");
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
 
-    // A full board of throwaway cards each month; Alice checks monthly. After 4 months the record's 1024
-    // entries are all throwaways and Bob's entry (the oldest) is dropped, with no way to ignore them
-    // (only requests with messages can be ignored).
+    // A full board of throwaway cards each month; Alice checks monthly. After 4 months 1024 throwaways
+    // would fill the record: the ones never shown go first, never Bob's, which was shown.
     for (int month = 1; month <= InboxRecord.MAX_REQUESTS / Board.SLOTS; month++) {
       clock.set(NOV.atZone(ZoneOffset.UTC).plusMonths(month).toInstant());
       throwaways(a.card(), Board.SLOTS);
@@ -190,44 +189,48 @@ class MessageRequestsAttackTest {
 
     alice.requests().pending(Set.of());
     alice.requests().pending(Set.of());
-    // Each later call reads the conversation feed of every throwaway requester again (64 history reads,
-    // each several gets), forever: the entries are never dropped and cannot be ignored.
+    // A feed found empty is not read again for a day, and a request never shown is forgotten after two
+    // months: later calls do not read the throwaways' feeds again.
     assertThat(store.takeCalls()).as("gets by two later 'requests' calls").hasSizeLessThan(20);
   }
 
   @Test
-  void aFullRecordDoesNotMakeEveryFriendUpdateSlow() throws Exception {
+  void aFriendsUpdateDoesNotTouchTheRequestRecordHoweverLargeItIs() throws Exception {
     alice.send(b.card(), "hi Bob");
     bob.send(a.card(), "hi Alice");
-    for (int i = 0; i < 20; i++) {
-      alice.update(b.card()); // warm up
-    }
-    long empty = perUpdate();
-
-    // 1024 requesters: what four months of full boards leave (or a busy person's real requests). Every
-    // update(friend) calls introduce(), whose fast path parses the whole record, and parsing validates
-    // every card (Ed25519 point decoding, an X25519 probe): about 0.12 ms a card, so ~125 ms per friend
-    // per poll on the reviewer's machine, against ~1 ms without it.
+    alice.update(b.card());
+    // 1024 requesters: what four months of full boards leave (or a busy person's real requests). Parsing
+    // them validates every card (about 0.12 ms each): on every friend's update of every poll, that was
+    // ~125 ms per friend. A friend who has written needs no request, so the record is not even read.
     List<InboxRecord.Entry> many = new ArrayList<>();
     for (int i = 0; i < InboxRecord.MAX_REQUESTS; i++) {
       many.add(new InboxRecord.Entry(Identity.generate(random).card(), NOV));
     }
-    InboxRecord record = InboxRecord.parse(aliceState.requests().orElse(InboxRecord.EMPTY.toJson()));
-    aliceState.saveRequests(new InboxRecord(record.checked(), record.read(), many, record.ignored(),
-        record.introduced()).toJson());
-    alice.update(b.card());
-    long full = perUpdate();
+    aliceState.saveRequests(InboxRecord.EMPTY.withChecked(YearMonth.of(2026, 11), NOV, java.util.Map.of(), many)
+        .toJson());
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    ChatClient counted = client(a, counting(aliceState, "requests", reads));
 
-    assertThat(full).as("ns per update(friend) with a full record (empty: %s ns)", empty)
-        .isLessThan(10 * empty + 20_000_000L);
+    for (int i = 0; i < 10; i++) {
+      counted.update(b.card());
+      counted.send(b.card(), "poll " + i);
+    }
+    assertThat(reads.get()).as("reads of the request record by 10 updates and sends to a friend who wrote").isZero();
   }
 
-  private long perUpdate() throws Exception {
-    long t0 = System.nanoTime();
-    for (int i = 0; i < 10; i++) {
-      alice.update(b.card());
-    }
-    return (System.nanoTime() - t0) / 10;
+  /** {@code state}, counting the calls of {@code method}. */
+  static LocalState counting(LocalState state, String method, java.util.concurrent.atomic.AtomicInteger calls) {
+    return (LocalState) Proxy.newProxyInstance(LocalState.class.getClassLoader(), new Class<?>[] {LocalState.class},
+        (proxy, m, args) -> {
+          if (m.getName().equals(method)) {
+            calls.incrementAndGet();
+          }
+          try {
+            return m.invoke(state, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   // --- 5. correctness ---------------------------------------------------------------------------------
@@ -241,20 +244,19 @@ class MessageRequestsAttackTest {
     assertThat(alice.requests().arrived(Set.of())).isEmpty(); // history() falls back to local: no messages
     faulty.failGets = k -> false;
 
-    // check() already recorded Bob as found, so no later arrived() ever returns him: 'receive' never
-    // announces the request (only 'requests' lists it).
+    // What receive announces is "never shown yet", not "found by this check": Bob, found while his feed
+    // could not be read, is announced by the next poll.
     assertThat(alice.requests().arrived(Set.of())).extracting(Request::from).containsExactly(b.card());
   }
 
   @Test
   void aFriendAddedWithoutAcceptingTheRequestAndRemovedLaterIsNotARequestAgain() throws Exception {
     // Alice holds Bob's card (a friend). Bob writes first, so his client posts a request; Alice's check
-    // records it although Bob is a friend (known is only applied when listing).
+    // does not record a friend's.
     bob.send(a.card(), "hi Alice");
     assertThat(alice.requests().pending(Set.of(b.card()))).isEmpty();
 
-    // Alice removes Bob: his old messages now come back as a "message request" (accepted() exists
-    // precisely to prevent this, but only the accept paths call it).
+    // Alice removes Bob: his old messages do not come back as a "message request".
     assertThat(alice.requests().pending(Set.of())).as("a friend removed later").isEmpty();
   }
 
@@ -278,11 +280,14 @@ class MessageRequestsAttackTest {
   // --- 4. privacy ------------------------------------------------------------------------------------
 
   @Test
-  void withBothPublicCardsTheLedgerCannotTellThatTwoPollsAreAliceAndBobTalking() throws Exception {
+  void receivePollsReadTheInboxAtMostHourlySoAPollIsNotTiedToTheCardsOwner() throws Exception {
     alice.send(b.card(), "hi Bob");
     bob.send(a.card(), "hi Alice");
     alice.update(b.card());
     bob.update(a.card());
+    alice.requests().arrived(Set.of(b.card())); // the hourly check
+    bob.requests().arrived(Set.of(a.card()));
+    clock.advance(java.time.Duration.ofMinutes(59));
     store.takeCalls();
 
     // One 'receive' poll each (what ReceiveCommand does: update every friend, then the inbox).
@@ -293,16 +298,16 @@ class MessageRequestsAttackTest {
     bob.requests().arrived(Set.of(a.card()));
     Set<String> bobPoll = keys(store.takeCalls());
 
-    // An operator holding only the two public cards: it recognises each poll by its inbox read (a key
-    // derived from the card alone), and the two polls share the conversation's feed keys.
+    // An operator holding only the two public cards recognises a poll by an inbox read (a key derived
+    // from the card alone); the two polls share the conversation's feed keys. Between hourly checks, no
+    // poll reads an inbox (docs/threat-model.md states the hourly residue).
     boolean aliceRecognised = alicePoll.stream().anyMatch(inboxKeys(a.card())::contains);
     boolean bobRecognised = bobPoll.stream().anyMatch(inboxKeys(b.card())::contains);
-    Set<String> shared = new HashSet<>(alicePoll);
-    shared.retainAll(bobPoll);
-    assertThat(aliceRecognised && bobRecognised && !shared.isEmpty())
-        .as("poll attributed to Alice: %s, to Bob: %s, keys both read: %s", aliceRecognised, bobRecognised,
-            shared.size())
-        .isFalse();
+    assertThat(aliceRecognised || bobRecognised).as("a poll read its owner's inbox").isFalse();
+
+    clock.advance(java.time.Duration.ofMinutes(2));
+    alice.requests().arrived(Set.of(b.card()));
+    assertThat(keys(store.takeCalls()).stream().anyMatch(inboxKeys(a.card())::contains)).as("an hour later").isTrue();
   }
 
   private static Set<String> keys(List<RecordingKvStore.Call> calls) {

@@ -86,6 +86,7 @@ class MessageRequestsTest {
     ChatClient carol = client(c);
     carol.send(a.card(), "hello from carol");
 
+    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(c.card(), b.card());
     assertThat(alice.requests().pending(Set.of(b.card()))).extracting(Request::from).containsExactly(c.card());
     alice.requests().ignore(c.card());
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
