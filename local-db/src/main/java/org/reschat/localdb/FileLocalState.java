@@ -203,7 +203,9 @@ public final class FileLocalState implements LocalState {
 
   @Override
   public Lock lock(String conversation) throws LocalStateException {
-    return FileLocks.acquire(root.resolve("locks").resolve(conversation + ".lock"), "the conversation " + conversation);
+    String what = conversation.equals("requests") ? "the message-request record"
+        : conversation.startsWith("group-") ? "the group " + conversation.substring(6) : "the conversation " + conversation;
+    return FileLocks.acquire(root.resolve("locks").resolve(conversation + ".lock"), what);
   }
 
   private SortedMap<Long, Path> numbers(Path dir) throws LocalStateException {
