@@ -102,6 +102,28 @@ final class CliHarness {
     check(as(b, "friend", "add", a, cardA));
   }
 
+  /**
+   * {@code stranger} holds {@code to}'s card but not the other way round (a new profile each when missing),
+   * and writes {@code texts} to them: what a message request is.
+   */
+  void strangerWrites(String stranger, String to, String... texts) {
+    String card = java.nio.file.Files.exists(root.resolve(to).resolve("identity.json"))
+        ? check(as(to, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1") : init(to);
+    if (!java.nio.file.Files.exists(root.resolve(stranger).resolve("identity.json"))) {
+      init(stranger);
+    }
+    check(as(stranger, "friend", "add", to, card));
+    for (String text : texts) {
+      check(as(stranger, "send", to, text));
+    }
+  }
+
+  /** The first eight hex digits of {@code who}'s fingerprint, as a person types them to name a request. */
+  String fingerprintStart(String who) {
+    return check(as(who, "whoami", "--json")).out().replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1")
+        .replace(" ", "").substring(0, 8);
+  }
+
   static Result check(Result r) {
     if (r.code() != 0) {
       throw new AssertionError(r.toString());

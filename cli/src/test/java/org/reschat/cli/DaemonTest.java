@@ -129,12 +129,8 @@ class DaemonTest {
   @Test
   void messageRequestsAreMethodsToo() {
     CliHarness h = new CliHarness(tmp);
-    String aliceCard = h.init("alice");
-    h.init("bob");
-    CliHarness.check(h.as("bob", "friend", "add", "alice", aliceCard));
-    CliHarness.check(h.as("bob", "send", "alice", "hi from a stranger"));
-    String fp = CliHarness.check(h.as("bob", "whoami", "--json")).out()
-        .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1").replace(" ", "").substring(0, 8);
+    h.strangerWrites("bob", "alice", "hi from a stranger");
+    String fp = h.fingerprintStart("bob");
     h.stdin = String.join("\n",
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"requests\"}",
         "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"requests.accept\",\"params\":{\"fingerprint\":\"" + fp

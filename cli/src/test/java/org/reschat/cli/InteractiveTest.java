@@ -163,13 +163,8 @@ class InteractiveTest {
 
   @Test
   void theMenuShowsMessageRequestsAndAcceptsOneAsAFriend() {
-    String aliceCard = cli.init("alice");
-    cli.init("bob");
-    cli.init("mallory");
-    CliHarness.check(cli.as("bob", "friend", "add", "alice", aliceCard));
-    CliHarness.check(cli.as("bob", "send", "alice", "hi, Bob here"));
-    CliHarness.check(cli.as("mallory", "friend", "add", "alice", aliceCard));
-    CliHarness.check(cli.as("mallory", "send", "alice", "cheap watches"));
+    cli.strangerWrites("bob", "alice", "hi, Bob here");
+    cli.strangerWrites("mallory", "alice", "cheap watches");
     typing(String.join("\n",
         "6", "i",                         // the newest first: Mallory's, ignored
         "a", "bob",                       // Bob's, accepted as bob
@@ -185,10 +180,7 @@ class InteractiveTest {
   void theMenuOnAReadOnlyProfileDoesNotClaimToIgnoreARequest() {
     // Security review: on a read-only profile the menu said "Ignored." although nothing could be saved;
     // like 'requests ignore', it now refuses.
-    String aliceCard = cli.init("alice");
-    cli.init("mallory");
-    CliHarness.check(cli.as("mallory", "friend", "add", "alice", aliceCard));
-    CliHarness.check(cli.as("mallory", "send", "alice", "cheap watches"));
+    cli.strangerWrites("mallory", "alice", "cheap watches");
     cli.env.put("RESCHAT_READ_ONLY", "1");
     typing(String.join("\n", "6", "i", "4", ""));
     Result r = cli.as("alice");

@@ -17,12 +17,7 @@ class MessageRequestsAttackCliTest {
   @Test
   void aStrangersHostileMessagesAreInertInReceiveAndRequests() {
     CliHarness cli = new CliHarness(dir);
-    String aliceCard = cli.init("alice");
-    cli.init("mallory");
-    CliHarness.check(cli.as("mallory", "friend", "add", "alice", aliceCard));
-    for (String text : InjectionTest.HOSTILE) {
-      CliHarness.check(cli.as("mallory", "send", "alice", text));
-    }
+    cli.strangerWrites("mallory", "alice", InjectionTest.HOSTILE.toArray(new String[0]));
 
     String received = CliHarness.check(cli.as("alice", "receive")).out();
     String listed = CliHarness.check(cli.as("alice", "requests")).out();

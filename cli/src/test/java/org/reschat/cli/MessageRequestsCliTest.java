@@ -11,20 +11,11 @@ class MessageRequestsCliTest {
   @TempDir
   Path dir;
 
-  private String fingerprintStart(CliHarness cli, String who) {
-    String fp = CliHarness.check(cli.as(who, "whoami", "--json")).out()
-        .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1");
-    return fp.replace(" ", "").substring(0, 8);
-  }
-
   @Test
   void aStrangersMessageIsARequestThatAcceptMakesAFriendsChat() throws Exception {
     CliHarness cli = new CliHarness(dir);
-    String aliceCard = cli.init("alice");
-    cli.init("bob");
-    CliHarness.check(cli.as("bob", "friend", "add", "alice", aliceCard)); // one-sided: Alice does not know Bob
-    CliHarness.check(cli.as("bob", "send", "alice", "hi Alice, Bob from the meetup"));
-    String bob = fingerprintStart(cli, "bob");
+    cli.strangerWrites("bob", "alice", "hi Alice, Bob from the meetup"); // one-sided: Alice does not know Bob
+    String bob = cli.fingerprintStart("bob");
 
     CliHarness.Result received = CliHarness.check(cli.as("alice", "receive"));
     assertThat(received.out()).contains("Message request from " + bob, "hi Alice, Bob from the meetup",
@@ -46,11 +37,8 @@ class MessageRequestsCliTest {
   @Test
   void anIgnoredRequestStaysHiddenAndBadNamesAreClearErrors() throws Exception {
     CliHarness cli = new CliHarness(dir);
-    String aliceCard = cli.init("alice");
-    cli.init("mallory");
-    CliHarness.check(cli.as("mallory", "friend", "add", "alice", aliceCard));
-    CliHarness.check(cli.as("mallory", "send", "alice", "buy cheap watches"));
-    String mallory = fingerprintStart(cli, "mallory");
+    cli.strangerWrites("mallory", "alice", "buy cheap watches");
+    String mallory = cli.fingerprintStart("mallory");
 
     CliHarness.Result tooShort = cli.as("alice", "requests", "ignore", "ab");
     assertThat(tooShort.code()).isEqualTo(ExitCodes.NOT_FOUND);
@@ -67,10 +55,7 @@ class MessageRequestsCliTest {
   @Test
   void requestsAreJsonWithJson() throws Exception {
     CliHarness cli = new CliHarness(dir);
-    String aliceCard = cli.init("alice");
-    cli.init("bob");
-    CliHarness.check(cli.as("bob", "friend", "add", "alice", aliceCard));
-    CliHarness.check(cli.as("bob", "send", "alice", "hi"));
+    cli.strangerWrites("bob", "alice", "hi");
 
     String json = CliHarness.check(cli.as("alice", "requests", "--json")).out();
     assertThat(json).startsWith("{\"type\":\"message_request\"").contains("\"card\":\"rc2:", "\"text\":\"hi\"");
