@@ -548,7 +548,8 @@ public final class Groups {
    * is HKDF over the siblings' secrets in id order, so only a member of every branch can derive it and a
    * removal in any branch holds; the members are everyone in some branch except anyone a branch dropped
    * from the epoch they all follow (a removal beats a concurrent add). Newcomers of one branch cannot
-   * derive it: the first admin of the merged epoch hands it to them ({@code GROUP_ENTRUST}).
+   * derive it: in each branch, an admin of that branch who holds every branch hands it to them
+   * ({@code GROUP_ENTRUST}).
    */
   private Group converge(Group g) throws LocalStateException, KvException {
     if (g.status() != Group.Status.ACTIVE) {
@@ -581,7 +582,7 @@ public final class Groups {
     epochs.add(merged);
     Group out = g.withEpochs(epochs);
     save(out);
-    if (merged.isMember(me.card()) && merged.effectiveAdmins().get(0).equals(me.card())) {
+    if (leaves.stream().allMatch(l -> l.isMember(me.card()))) {
       entrust(out, merged, leaves);
     }
     return out;
@@ -643,9 +644,18 @@ public final class Groups {
     return null;
   }
 
-  /** Hands the merged secret to members who cannot derive it, in a branch epoch each of them reads. */
+  /**
+   * Hands the merged secret to members who cannot derive it, in a branch epoch each of them reads. Into
+   * each branch it is written by that branch's first admin who holds every branch (readers take an
+   * entrust only from an admin of the epoch it is written in: see {@code applyEntrust}).
+   */
   private void entrust(Group g, Epoch merged, List<Epoch> leaves) throws LocalStateException, KvException {
     for (Epoch leaf : leaves) {
+      Optional<PublicCard> writer = leaf.effectiveAdmins().stream()
+          .filter(a -> leaves.stream().allMatch(l -> l.isMember(a))).findFirst();
+      if (writer.isEmpty() || !writer.get().equals(me.card())) {
+        continue;
+      }
       JsonObject wraps = new JsonObject();
       for (PublicCard m : merged.members()) {
         boolean lacksSome = leaves.stream().anyMatch(l -> !l.isMember(m));
@@ -674,7 +684,16 @@ public final class Groups {
     }
   }
 
+  /**
+   * Takes a merge handed over in epoch {@code e}. Its members, admins and parent are the writer's word (a
+   * reader lacking a branch cannot check them), so only an admin of {@code e} is believed: one who could
+   * as well have rotated {@code e} into any membership. Anyone else's entrust would let a member make
+   * themselves admin, drop the admins, add outsiders or move a member to an epoch nobody else holds.
+   */
   private Group applyEntrust(Group g, Epoch e, Message m) throws LocalStateException {
+    if (!e.isAdmin(m.sender())) {
+      return g;
+    }
     Optional<JsonObject> op = StrictJson.parseObject(new String(m.body(), StandardCharsets.UTF_8));
     if (op.isEmpty() || !StrictJson.string(op.get(), "group").orElse("").equals(g.id())) {
       return g;
