@@ -199,4 +199,40 @@ class GroupEntrustAttackTest {
     dave.groups().send(seenBy(dave, g), "dave here");
     assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains("dave here");
   }
+
+  /**
+   * The same forgery through the 1:1 door: Carol, removed by Alice but still Bob's friend, invites Bob to
+   * the group he is in, handing over an epoch of her own that follows his current one, with her and Bob its
+   * members and her its admin. Bob follows the group through its ops; the invitation changes nothing.
+   */
+  @Test
+  void aRemovedMemberCannotInviteAnActiveMemberIntoAnEpochOfTheirOwn() throws Exception {
+    Group g = trip();
+    alice.groups().remove(seenBy(alice, g), c.card());
+    bob.groups().update(seenBy(bob, g));
+    carol.groups().update(seenBy(carol, g));
+    assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
+    Epoch now = seenBy(bob, g).current();
+    byte[] secret = new byte[32];
+    new SecureRandom().nextBytes(secret);
+    Epoch made = new Epoch(Epoch.idOf(secret), secret, List.of(c.card(), b.card()), List.of(c.card()), now.id(),
+        java.util.Map.of());
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("id", g.id());
+    o.addProperty("name", g.name());
+    com.google.gson.JsonArray epochs = new com.google.gson.JsonArray();
+    epochs.add(GroupCodec.epoch(made));
+    o.add("epochs", epochs);
+    ((ConversationClient) carol).send(carol.conversationWith(b.card()), Groups.INVITE,
+        "added you to the group \"trip\"".getBytes(StandardCharsets.UTF_8), o.toString().getBytes(StandardCharsets.UTF_8));
+    bob.update(c.card());
+    bob.groups().update(seenBy(bob, g));
+    Group seen = seenBy(bob, g);
+    assertThat(seen.current().id()).isEqualTo(now.id());
+    assertThat(seen.epoch(made.id())).isEmpty();
+    assertThat(seen.current().isAdmin(a.card())).isTrue();
+    bob.groups().send(seen, "still with you");
+    assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains("still with you");
+  }
 }
