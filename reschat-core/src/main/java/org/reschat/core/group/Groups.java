@@ -176,8 +176,9 @@ public final class Groups {
 
   /**
    * Takes the invitations among messages a friend sent in your 1:1 conversation: a group is joined, or its
-   * new epochs added, when the sender is a member of the epochs it hands over and you are too. Returns
-   * the groups joined or changed.
+   * new epochs added to a group you were removed from or left, when the sender is a member of the epochs it
+   * hands over and you are too; a group you are in changes only through its ops. Returns the groups joined
+   * or changed.
    */
   public List<Group> acceptInvites(PublicCard from, List<Message> messages) throws LocalStateException {
     List<Group> changed = new ArrayList<>();
@@ -201,6 +202,11 @@ public final class Groups {
         if (known.isEmpty()) {
           merged = new Group(offered.id(), offered.name(), offered.epochs(), Group.Status.ACTIVE, Optional.empty(),
               List.of());
+        } else if (known.get().status() == Group.Status.ACTIVE) {
+          // A member follows the group through the ops of the epochs it reads, each checked against its
+          // writer's role; an invitation's epochs are only the inviter's word (any friend, even one removed,
+          // could hand over an epoch of their own, as its admin). Only a member no longer in it is re-invited.
+          continue;
         } else {
           List<Epoch> epochs = new ArrayList<>(known.get().epochs());
           boolean added = false;
