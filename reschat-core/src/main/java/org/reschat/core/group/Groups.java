@@ -176,8 +176,9 @@ public final class Groups {
 
   /**
    * Takes the invitations among messages a friend sent in your 1:1 conversation: a group is joined, or its
-   * new epochs added, when the sender is a member of the epochs it hands over and you are too. Returns
-   * the groups joined or changed.
+   * new epochs added to a group you were removed from or left, when the sender is a member of the epochs it
+   * hands over and you are too; a group you are in changes only through its ops. Returns the groups joined
+   * or changed.
    */
   public List<Group> acceptInvites(PublicCard from, List<Message> messages) throws LocalStateException {
     List<Group> changed = new ArrayList<>();
@@ -201,6 +202,11 @@ public final class Groups {
         if (known.isEmpty()) {
           merged = new Group(offered.id(), offered.name(), offered.epochs(), Group.Status.ACTIVE, Optional.empty(),
               List.of());
+        } else if (known.get().status() == Group.Status.ACTIVE) {
+          // A member follows the group through the ops of the epochs it reads, each checked against its
+          // writer's role; an invitation's epochs are only the inviter's word (any friend, even one removed,
+          // could hand over an epoch of their own, as its admin). Only a member no longer in it is re-invited.
+          continue;
         } else {
           List<Epoch> epochs = new ArrayList<>(known.get().epochs());
           boolean added = false;
@@ -548,7 +554,8 @@ public final class Groups {
    * is HKDF over the siblings' secrets in id order, so only a member of every branch can derive it and a
    * removal in any branch holds; the members are everyone in some branch except anyone a branch dropped
    * from the epoch they all follow (a removal beats a concurrent add). Newcomers of one branch cannot
-   * derive it: the first admin of the merged epoch hands it to them ({@code GROUP_ENTRUST}).
+   * derive it: in each branch, an admin of that branch who holds every branch hands it to them
+   * ({@code GROUP_ENTRUST}).
    */
   private Group converge(Group g) throws LocalStateException, KvException {
     if (g.status() != Group.Status.ACTIVE) {
@@ -581,7 +588,7 @@ public final class Groups {
     epochs.add(merged);
     Group out = g.withEpochs(epochs);
     save(out);
-    if (merged.isMember(me.card()) && merged.effectiveAdmins().get(0).equals(me.card())) {
+    if (leaves.stream().allMatch(l -> l.isMember(me.card()))) {
       entrust(out, merged, leaves);
     }
     return out;
@@ -643,9 +650,18 @@ public final class Groups {
     return null;
   }
 
-  /** Hands the merged secret to members who cannot derive it, in a branch epoch each of them reads. */
+  /**
+   * Hands the merged secret to members who cannot derive it, in a branch epoch each of them reads. Into
+   * each branch it is written by that branch's first admin who holds every branch (readers take an
+   * entrust only from an admin of the epoch it is written in: see {@code applyEntrust}).
+   */
   private void entrust(Group g, Epoch merged, List<Epoch> leaves) throws LocalStateException, KvException {
     for (Epoch leaf : leaves) {
+      Optional<PublicCard> writer = leaf.effectiveAdmins().stream()
+          .filter(a -> leaves.stream().allMatch(l -> l.isMember(a))).findFirst();
+      if (writer.isEmpty() || !writer.get().equals(me.card())) {
+        continue;
+      }
       JsonObject wraps = new JsonObject();
       for (PublicCard m : merged.members()) {
         boolean lacksSome = leaves.stream().anyMatch(l -> !l.isMember(m));
@@ -674,7 +690,16 @@ public final class Groups {
     }
   }
 
+  /**
+   * Takes a merge handed over in epoch {@code e}. Its members, admins and parent are the writer's word (a
+   * reader lacking a branch cannot check them), so only an admin of {@code e} is believed: one who could
+   * as well have rotated {@code e} into any membership. Anyone else's entrust would let a member make
+   * themselves admin, drop the admins, add outsiders or move a member to an epoch nobody else holds.
+   */
   private Group applyEntrust(Group g, Epoch e, Message m) throws LocalStateException {
+    if (!e.isAdmin(m.sender())) {
+      return g;
+    }
     Optional<JsonObject> op = StrictJson.parseObject(new String(m.body(), StandardCharsets.UTF_8));
     if (op.isEmpty() || !StrictJson.string(op.get(), "group").orElse("").equals(g.id())) {
       return g;
