@@ -526,12 +526,15 @@ public final class Groups {
       if (m.sender().equals(me.card()) || !e.isMember(m.sender())) {
         continue;
       }
+      // The epoch as the ops before this one left it (a leave's cut), not as the batch began: else a
+      // rotation after a leave would write the epoch back without the leaver's cut.
+      Epoch at = now.epoch(e.id()).orElse(e);
       if (m.type().equals(ROTATE)) {
-        now = applyRotation(now, e, m);
+        now = applyRotation(now, at, m);
       } else if (m.type().equals(LEAVE)) {
-        now = applyLeave(now, e, m);
+        now = applyLeave(now, at, m);
       } else if (m.type().equals(ENTRUST)) {
-        now = applyEntrust(now, e, m);
+        now = applyEntrust(now, at, m);
       }
     }
     return converge(now);
@@ -777,13 +780,17 @@ public final class Groups {
     } catch (RuntimeException | GroupException ex) {
       return g; // malformed: ignored, as garbage is
     }
-    boolean removes = e.members().stream().anyMatch(c -> !members.contains(c) && !c.equals(m.sender()));
-    // Only an admin names or drops admins: anyone else's rotation keeps the admins there were, as rotate
-    // writes them (else a member could make themselves the only admin, then remove the others).
-    boolean changesAdmins = !admins.equals(e.effectiveAdmins().stream().filter(members::contains).toList());
+    List<PublicCard> gone = e.members().stream().filter(c -> !members.contains(c) && !c.equals(m.sender())).toList();
+    PublicCard leaver = gone.size() == 1 && leftOrCut(g, e, gone.get(0)) ? gone.get(0) : null;
+    // Only an admin removes anybody, names or drops admins: anyone else's rotation keeps the admins there
+    // were, as rotate writes them (else a member could make themselves the only admin, then remove the
+    // others). The one exception is applyLeave's: a member who left (or was cut) is rotated out by the
+    // first admin without them, who may not have been an admin while they were there.
+    List<PublicCard> keptAdmins = e.effectiveAdminsWithout(leaver).stream().filter(members::contains).toList();
+    boolean allowed = e.isAdmin(m.sender()) || (admins.equals(keptAdmins) && (gone.isEmpty()
+        || (leaver != null && e.effectiveAdminsWithout(leaver).get(0).equals(m.sender()))));
     if (members.size() > PageLimits.MAX_MEMBERS || wraps.size() != members.size()
-        || members.stream().distinct().count() != members.size() || !members.containsAll(admins)
-        || ((removes || changesAdmins) && !e.isAdmin(m.sender()))) {
+        || members.stream().distinct().count() != members.size() || !members.containsAll(admins) || !allowed) {
       return g; // not a change this member was allowed to make
     }
     Epoch withCuts = e;
@@ -827,19 +834,39 @@ public final class Groups {
     epochs.set(at, e.withCut(m.sender(), new Epoch.Cut(m.page(), m.slot() + 1)));
     Group out = g.withEpochs(epochs);
     save(out);
-    List<PublicCard> admins = out.current().effectiveAdminsWithout(m.sender());
-    if (out.status() == Group.Status.ACTIVE && out.current().id().equals(e.id()) && !admins.isEmpty()
+    // The leave may have been written in the epoch before the current one (a change the leaver had not
+    // seen): whoever is first admin of the current epoch without them still rotates them out of it.
+    Epoch current = out.current();
+    List<PublicCard> admins = current.effectiveAdminsWithout(m.sender());
+    if (out.status() == Group.Status.ACTIVE && current.isMember(m.sender()) && !admins.isEmpty()
         && admins.get(0).equals(me.card())) {
       List<PublicCard> members = new ArrayList<>(out.members());
       members.remove(m.sender());
+      Epoch.Cut cut = current.id().equals(e.id()) ? new Epoch.Cut(m.page(), m.slot() + 1)
+          : positionOf(current, m.sender());
       try {
-        return rotate(out, members, Map.of(m.sender(), new Epoch.Cut(m.page(), m.slot() + 1)),
-            shortName(m.sender()) + " left");
+        return rotate(out, members, Map.of(m.sender(), cut), shortName(m.sender()) + " left");
       } catch (InvalidMessageException ex) {
         throw new IllegalStateException("A rotation op no longer fits a page", ex);
       }
     }
     return out;
+  }
+
+  /**
+   * Whether {@code member} left (or was cut by an admin) in epoch {@code e} or the one it follows: on the
+   * way out. Not further back: a member removed long ago and added again is not "leaving" now.
+   */
+  private static boolean leftOrCut(Group g, Epoch e, PublicCard member) {
+    if (e.cutOf(member).isPresent()) {
+      return true;
+    }
+    for (String parent : e.parent().split("\\+")) {
+      if (g.epoch(parent).flatMap(p -> p.cutOf(member)).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   Group requireActive(String id) throws GroupException, LocalStateException {
