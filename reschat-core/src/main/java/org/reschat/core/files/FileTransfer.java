@@ -42,7 +42,7 @@ import org.reschat.kv.KvStore;
 /**
  * Sends and fetches encrypted files (protocol §10). Sending: chunks are sealed under a fresh file key,
  * written in parallel and confirmed, and only then is the FILE message handed to a {@link MessageSink}
- * (a friend's conversation today, a group's tomorrow: the file path does not care). Fetching: every chunk
+ * (a friend's conversation or a group's: the file path does not care). Fetching: every chunk
  * is verified, the file is written to a temporary file and renamed into place only when all of it checks out.
  *
  * <p>Parallelism stays within the store's limit ({@link KvStore#maxConcurrentReads()}): one request per
