@@ -3,13 +3,9 @@ package org.reschat.core.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +19,7 @@ import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.page.Envelope;
 import org.reschat.core.page.PageFormatException;
-import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvVersion;
 import org.reschat.kv.memory.MemoryKvStore;
@@ -36,28 +32,20 @@ class GroupChatTest {
   private final Identity d = TestIdentities.named("dave");
   private final MemoryKvStore memory = new MemoryKvStore();
   private final RecordingKvStore store = new RecordingKvStore(memory);
-  private final AtomicLong ticks = new AtomicLong(1_800_000_000_000L);
-  private final Clock ticking = new Clock() {
-    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-    @Override public Instant instant() { return Instant.ofEpochMilli(ticks.incrementAndGet()); }
-  };
-  private final List<ChatClient> clients = new ArrayList<>();
+  private final TestClients clients = new TestClients(store,
+      TestClients.ticking(1_800_000_000_000L));
   private final ChatClient alice = client(a);
   private final ChatClient bob = client(b);
   private final ChatClient carol = client(c);
   private final ChatClient dave = client(d);
 
   private ChatClient client(Identity id) {
-    ChatClient cl = ChatClient.builder().identity(id).store(store).localState(new InMemoryLocalState()).clock(ticking)
-        .build();
-    clients.add(cl);
-    return cl;
+    return clients.client(id);
   }
 
   @AfterEach
   void close() {
-    clients.forEach(ChatClient::close);
+    clients.close();
   }
 
   private static List<String> texts(List<Message> messages) {

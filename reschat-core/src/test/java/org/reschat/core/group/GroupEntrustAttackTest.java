@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
@@ -17,7 +12,7 @@ import org.reschat.core.ConversationClient;
 import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.memory.MemoryKvStore;
 
@@ -28,13 +23,8 @@ class GroupEntrustAttackTest {
   private final Identity d = TestIdentities.named("dave");
   private final Identity m = TestIdentities.named("mallory");
   private final MemoryKvStore store = new MemoryKvStore();
-  private final AtomicLong ticks = new AtomicLong(1_800_000_000_000L);
-  private final Clock ticking = new Clock() {
-    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-    @Override public Instant instant() { return Instant.ofEpochMilli(ticks.incrementAndGet()); }
-  };
-  private final List<ChatClient> clients = new ArrayList<>();
+  private final TestClients clients = new TestClients(store,
+      TestClients.ticking(1_800_000_000_000L));
   private final ChatClient alice = client(a);
   private final ChatClient bob = client(b);
   private final ChatClient carol = client(c);
@@ -42,15 +32,12 @@ class GroupEntrustAttackTest {
   private final ChatClient mallory = client(m);
 
   private ChatClient client(Identity id) {
-    ChatClient cl = ChatClient.builder().identity(id).store(store).localState(new InMemoryLocalState()).clock(ticking)
-        .build();
-    clients.add(cl);
-    return cl;
+    return clients.client(id);
   }
 
   @AfterEach
   void close() {
-    clients.forEach(ChatClient::close);
+    clients.close();
   }
 
   private Group trip() throws Exception {

@@ -27,6 +27,7 @@ import org.reschat.core.requests.MessageRequests.Request;
 import org.reschat.core.state.InMemoryLocalState;
 import org.reschat.core.state.LocalState;
 import org.reschat.core.testing.SettableClock;
+import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvException;
@@ -46,7 +47,7 @@ class MessageRequestsAttackTest {
   private final Faulty faulty = new Faulty(memory);
   private final RecordingKvStore store = new RecordingKvStore(faulty);
   private final SettableClock clock = new SettableClock(NOV);
-  private final List<ChatClient> clients = new ArrayList<>();
+  private final TestClients clients = new TestClients(store, clock);
   private final InMemoryLocalState aliceState = new InMemoryLocalState();
   private final ChatClient alice = client(a, aliceState);
   private final ChatClient bob = client(b, new InMemoryLocalState());
@@ -79,14 +80,12 @@ class MessageRequestsAttackTest {
   }
 
   private ChatClient client(Identity id, LocalState state) {
-    ChatClient cl = ChatClient.builder().identity(id).store(store).localState(state).clock(clock).build();
-    clients.add(cl);
-    return cl;
+    return clients.client(id, state);
   }
 
   @AfterEach
   void close() {
-    clients.forEach(ChatClient::close);
+    clients.close();
   }
 
   private YearMonth month() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -17,8 +16,8 @@ import org.reschat.core.crypto.Hpke;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.requests.MessageRequests.Request;
-import org.reschat.core.state.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
+import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.memory.MemoryKvStore;
 import org.reschat.kv.testing.RecordingKvStore;
@@ -32,20 +31,17 @@ class MessageRequestsTest {
   private final MemoryKvStore memory = new MemoryKvStore();
   private final RecordingKvStore store = new RecordingKvStore(memory);
   private final SettableClock clock = new SettableClock(NOV);
-  private final List<ChatClient> clients = new ArrayList<>();
+  private final TestClients clients = new TestClients(store, clock);
   private final ChatClient alice = client(a);
   private final ChatClient bob = client(b);
 
   private ChatClient client(Identity id) {
-    ChatClient cl = ChatClient.builder().identity(id).store(store).localState(new InMemoryLocalState()).clock(clock)
-        .build();
-    clients.add(cl);
-    return cl;
+    return clients.client(id);
   }
 
   @AfterEach
   void close() {
-    clients.forEach(ChatClient::close);
+    clients.close();
   }
 
   private static List<String> texts(Request r) {

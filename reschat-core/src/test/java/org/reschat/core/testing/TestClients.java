@@ -1,0 +1,63 @@
+package org.reschat.core.testing;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.reschat.core.ChatClient;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.core.state.LocalState;
+import org.reschat.kv.KvStore;
+
+/** The chat clients of one test: one store and clock, each client with its own state; closed together. */
+public final class TestClients implements AutoCloseable {
+  private final KvStore store;
+  private final Clock clock;
+  private final List<ChatClient> open = new ArrayList<>();
+
+  public TestClients(KvStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** A client with a fresh in-memory state. */
+  public ChatClient client(Identity id) {
+    return client(id, new InMemoryLocalState());
+  }
+
+  public ChatClient client(Identity id, LocalState state) {
+    ChatClient c = ChatClient.builder().identity(id).store(store).localState(state).clock(clock).build();
+    open.add(c);
+    return c;
+  }
+
+  /** A clock one millisecond later at every reading: messages sent in a row are ordered by time. */
+  public static Clock ticking(long startMillis) {
+    AtomicLong ticks = new AtomicLong(startMillis);
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(ticks.incrementAndGet());
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    open.forEach(ChatClient::close);
+  }
+}
