@@ -284,7 +284,7 @@ public final class Groups {
         Epoch e = now.epochs().get(i);
         History h = client.history(Group.conversation(me, e), request);
         List<Message> kept = withinCuts(e, h.messages());
-        now = absorb(now, e, kept);
+        now = absorb(now, e, kept, warnings);
         all.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
         warnings.addAll(h.warnings());
         hasOlder |= h.hasOlder();
@@ -320,7 +320,7 @@ public final class Groups {
           read.add(e.id());
           Update u = client.update(Group.conversation(me, e));
           List<Message> kept = withinCuts(e, u.received());
-          now = absorb(now, e, kept);
+          now = absorb(now, e, kept, warnings);
           received.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
           warnings.addAll(u.warnings());
           published += u.published();
@@ -520,7 +520,8 @@ public final class Groups {
    * by a member allowed to make it starts the next epoch (or records that this member was removed); a
    * leave cuts the leaver's feed and, for the first admin, starts an epoch without them.
    */
-  private Group absorb(Group g, Epoch e, List<Message> messages) throws LocalStateException, KvException {
+  private Group absorb(Group g, Epoch e, List<Message> messages, List<FeedWarning> warnings)
+      throws LocalStateException, KvException {
     Group now = g;
     for (Message m : messages) {
       if (m.sender().equals(me.card()) || !e.isMember(m.sender())) {
@@ -530,7 +531,7 @@ public final class Groups {
       // rotation after a leave would write the epoch back without the leaver's cut.
       Epoch at = now.epoch(e.id()).orElse(e);
       if (m.type().equals(ROTATE)) {
-        now = applyRotation(now, at, m);
+        now = applyRotation(now, at, m, warnings);
       } else if (m.type().equals(LEAVE)) {
         now = applyLeave(now, at, m);
       } else if (m.type().equals(ENTRUST)) {
@@ -741,7 +742,7 @@ public final class Groups {
     }
   }
 
-  private Group applyRotation(Group g, Epoch e, Message m) throws LocalStateException {
+  private Group applyRotation(Group g, Epoch e, Message m, List<FeedWarning> warnings) throws LocalStateException {
     Optional<JsonObject> op = StrictJson.parseObject(new String(m.body(), StandardCharsets.UTF_8));
     if (op.isEmpty() || !StrictJson.string(op.get(), "group").orElse("").equals(g.id())
         || !StrictJson.string(op.get(), "parent").orElse("").equals(e.id())) {
@@ -811,10 +812,12 @@ public final class Groups {
           Base64Url.decode(wraps.get(mine)).orElseThrow(() -> new OneTimeKeyAead.OpenFailedException("not base64url")),
           wrapAad(g.id(), newId));
     } catch (OneTimeKeyAead.OpenFailedException ex) {
-      return g; // a wrap that does not open is not a secret for us
+      warnings.add(cutOff(m)); // not a secret for us: the others move on without us
+      return g;
     }
     if (!Epoch.idOf(secret).equals(newId)) {
-      return g; // the secret handed over is not the one the op names
+      warnings.add(cutOff(m)); // the secret handed over is not the one the op names
+      return g;
     }
     epochs.add(new Epoch(newId, secret, members, admins, e.id(), Map.of()));
     Group out = g.withEpochs(epochs);
@@ -851,6 +854,16 @@ public final class Groups {
       }
     }
     return out;
+  }
+
+  /**
+   * A change of the group's key whose copy for this member does not open: the others move to a key this
+   * member lacks, so what they write next is unread here. A broken or hostile client; never quiet.
+   */
+  private static FeedWarning cutOff(Message op) {
+    return new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, false, op.page(), "a new key for the group whose copy"
+        + " for you does not open: the others may go on where you cannot read them; ask them to re-add you",
+        op.sender());
   }
 
   /**

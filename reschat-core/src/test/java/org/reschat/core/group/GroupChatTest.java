@@ -157,6 +157,12 @@ class GroupChatTest {
    * list it likes. The client would never write it; a hostile member can.
    */
   private void handMadeRotation(ChatClient who, Identity id, Group g, List<PublicCard> admins) throws Exception {
+    handMadeRotation(who, id, g, admins, java.util.Set.of());
+  }
+
+  /** As above, with a wrap that does not open for each member in {@code junkFor}. */
+  private void handMadeRotation(ChatClient who, Identity id, Group g, List<PublicCard> admins,
+      java.util.Set<PublicCard> junkFor) throws Exception {
     Epoch old = g.current();
     byte[] secret = new byte[32];
     new java.security.SecureRandom().nextBytes(secret);
@@ -171,8 +177,9 @@ class GroupChatTest {
     for (int i = 0; i < old.members().size(); i++) {
       keep.add(i);
       PublicCard m = old.members().get(i);
-      wraps.add(m.equals(id.card()) ? "" : org.reschat.core.crypto.Base64Url.encode(
-          who.conversationWith(m).secretWraps().encrypt(secret, Groups.wrapAad(g.id(), newId))));
+      wraps.add(m.equals(id.card()) ? "" : junkFor.contains(m) ? org.reschat.core.crypto.Base64Url.encode(new byte[80])
+          : org.reschat.core.crypto.Base64Url.encode(
+              who.conversationWith(m).secretWraps().encrypt(secret, Groups.wrapAad(g.id(), newId))));
     }
     op.add("keep", keep);
     op.add("add", new com.google.gson.JsonArray());
@@ -199,6 +206,25 @@ class GroupChatTest {
     alice.groups().update(g);
     assertThat(seenBy(alice, g).current().isAdmin(a.card())).isTrue();
     assertThat(seenBy(alice, g).epochs()).hasSize(1);
+  }
+
+  @Test
+  void aMemberSplitOffByAKeyTheyCannotOpenIsWarnedAndNamesTheWriter() throws Exception {
+    Group g = trip();
+    // Bob, an admin here, rotates the key with a copy for Alice that does not open: Carol moves on, Alice
+    // cannot. Nobody can check copies made for others, so it cannot be refused; it must not be quiet.
+    alice.groups().setAdmin(g, b.card(), true);
+    bob.groups().update(seenBy(bob, g));
+    handMadeRotation(bob, b, seenBy(bob, g), seenBy(bob, g).current().effectiveAdmins(), java.util.Set.of(a.card()));
+
+    org.reschat.core.Update u = alice.groups().update(seenBy(alice, g));
+    assertThat(u.warnings()).anySatisfy(w -> {
+      assertThat(w.kind()).isEqualTo(FeedWarning.Kind.UNDECRYPTABLE);
+      assertThat(w.writer()).isEqualTo(b.card());
+      assertThat(w.detail()).contains("does not open");
+    });
+    carol.groups().update(seenBy(carol, g));
+    assertThat(seenBy(carol, g).epochs()).hasSize(seenBy(alice, g).epochs().size() + 1);
   }
 
   @Test
