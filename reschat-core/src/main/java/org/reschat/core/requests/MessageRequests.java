@@ -103,7 +103,7 @@ public final class MessageRequests {
   /** Forgets the request from {@code from}, now a friend (so removing them later does not bring it back). */
   public void accepted(PublicCard from) throws LocalStateException {
     try (LocalState.Lock lock = state.lock(LOCK)) {
-      state.saveRequests(record().withoutRequestFrom(from).introducedTo(from).toJson());
+      state.saveRequests(record().withoutRequestFrom(from).toJson()); // they wrote first: introduce() skips them
     }
   }
 
