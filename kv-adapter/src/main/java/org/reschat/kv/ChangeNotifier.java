@@ -23,6 +23,16 @@ public interface ChangeNotifier {
    */
   Watch watch(String keyPrefix, Runnable onChange);
 
+  /**
+   * Like {@link #watch}, but says which keys changed when the store knows ({@link Changed#keys()}), so a
+   * caller re-reads only those; {@link Changed#unknown()} otherwise, and always after the watch reconnects
+   * (events may have been missed). The same contract as {@link #watch} applies: a hint, perhaps spurious,
+   * late or lost. The default knows no keys.
+   */
+  default Watch watchKeys(String keyPrefix, java.util.function.Consumer<Changed> onChange) {
+    return watch(keyPrefix, () -> onChange.accept(Changed.unknown()));
+  }
+
   /** One running watch. */
   interface Watch extends AutoCloseable {
     /** True while the store would tell this watch of a change; false while it is reconnecting. */

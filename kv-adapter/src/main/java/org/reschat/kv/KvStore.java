@@ -40,6 +40,30 @@ public interface KvStore extends AutoCloseable {
   /** Returns the newest value stored under {@code key}, or empty if nothing was ever stored there. */
   Optional<String> get(String key) throws KvException;
 
+  /**
+   * Reads many keys at once: one answer per distinct key, a {@link KvRead.Corrupt} for a key holding
+   * something that is not a value (the others are still answered). Either every key is answered or the call
+   * throws, as {@link #get} does. Stores answer in as few round trips as they can (one query on the embedded
+   * store, batched transactions on etcd, reads spread over the endpoints on ResilientDB); the default reads
+   * one key after another. An invalid key throws {@link IllegalArgumentException} before any I/O.
+   */
+  default java.util.Map<String, KvRead> getAll(java.util.Collection<String> keys) throws KvException {
+    java.util.Map<String, KvRead> out = new java.util.LinkedHashMap<>();
+    for (String key : keys) {
+      KvKeys.requireValid(key);
+    }
+    for (String key : keys) {
+      if (!out.containsKey(key)) {
+        try {
+          out.put(key, KvRead.of(get(key)));
+        } catch (KvCorruptValueException e) {
+          out.put(key, new KvRead.Corrupt(e.getMessage()));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Stores {@code value} under {@code key}, replacing what a {@code get} returns. See the class contract. */
   void put(String key, String value) throws KvException;
 
