@@ -1,5 +1,6 @@
 package org.reschat.benchmarks;
 
+import org.reschat.core.ChatId;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ public class ParallelLoadBenchmark {
 
   @Benchmark
   public int loadThirtyPages() throws Exception {
-    int shown = reader.history(alice.card(), HistoryRequest.all()).messages().size();
+    int shown = reader.history(ChatId.direct(alice.card()), HistoryRequest.all()).messages().size();
     if (shown != 600) {
       throw new IllegalStateException("loaded " + shown + " messages, not 600");
     }

@@ -89,4 +89,41 @@ public final class Json {
     o.addProperty("writer_fingerprint", w.writer().fingerprintText());
     return o;
   }
+
+  /** Someone asks to join group {@code group}: the name is their claim, the fingerprint the fact. */
+  public static JsonObject joinRequest(String group, org.reschat.core.group.GroupLinks.JoinRequest r) {
+    JsonObject o = object("join_request");
+    o.addProperty("group", group);
+    o.addProperty("name", r.name());
+    o.addProperty("fingerprint", r.card().fingerprintText());
+    o.addProperty("card", r.card().toString());
+    return o;
+  }
+
+  /** A message request: who (a fingerprint) and the messages they sent. */
+  public static JsonObject messageRequest(org.reschat.core.requests.MessageRequests.Request r) {
+    String who = Fingerprints.shortForm(r.from());
+    JsonObject o = object("message_request");
+    o.addProperty("fingerprint", r.from().fingerprintText());
+    o.addProperty("card", r.from().toString());
+    o.addProperty("seen", r.seen().toString());
+    com.google.gson.JsonArray messages = new com.google.gson.JsonArray();
+    for (Message m : r.messages()) {
+      messages.add(message(m, who));
+    }
+    o.add("messages", messages);
+    return o;
+  }
+
+  /** A post of a public channel. */
+  public static JsonObject channelPost(org.reschat.core.channel.ChannelId channel, org.reschat.core.channel.ChannelPost p) {
+    JsonObject o = object("channel_post");
+    o.addProperty("channel", channel.toString());
+    o.addProperty("name", p.name());
+    o.addProperty("n", p.n());
+    o.addProperty("at", p.at().toString());
+    o.addProperty("text", p.text());
+    o.addProperty("public", true);
+    return o;
+  }
 }

@@ -223,7 +223,11 @@ public final class Session implements AutoCloseable {
 
   public ChatClient client() throws Exception {
     if (client == null) {
-      client = ChatClient.builder().identity(identity()).store(store()).localState(profile().state()).clock(ctx.clock).build();
+      org.reschat.localdb.FriendList friends = profile().friends();
+      client = ChatClient.builder().identity(identity()).store(LedgerWatch.applySwitch(store()))
+          .localState(profile().state()).clock(ctx.clock)
+          .contacts(() -> friends.list().stream().map(org.reschat.localdb.Friend::card).toList())
+          .channels(org.reschat.cli.commands.ChannelCommand.follows(this)).build();
     }
     return client;
   }

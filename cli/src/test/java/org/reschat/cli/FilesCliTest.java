@@ -1,5 +1,6 @@
 package org.reschat.cli;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
@@ -121,7 +122,7 @@ class FilesCliTest {
     try (KvStore ledger = EmbeddedStore.open(dir.resolve("ledger.db")); ChatClient alice = client("alice", ledger)) {
       PublicCard bob = card(cli, "bob");
       new FileTransfer(ledger, dir.resolve("alice-uploads")).send(file("x", 10), hostile, "text/plain", "\u001b[2J", "bob",
-          (t, e, b) -> alice.send(bob, t, e, b), FileTransfer.Progress.NONE);
+          (t, e, b) -> alice.send(ChatId.direct(bob), t, e, b), FileTransfer.Progress.NONE);
     }
     for (Result r : List.of(cli.as("bob", "files", "alice"), cli.as("bob", "history", "alice"), cli.as("bob", "receive"))) {
       assertThat(r.code()).isZero();
@@ -143,7 +144,7 @@ class FilesCliTest {
     String id = onlyFileId(cli, "bob", "alice");
     String location;
     try (KvStore ledger = EmbeddedStore.open(dir.resolve("ledger.db")); ChatClient bob = client("bob", ledger)) {
-      Message m = bob.history(card(cli, "alice"), HistoryRequest.all()).messages().get(0);
+      Message m = bob.history(ChatId.direct(card(cli, "alice")), HistoryRequest.all()).messages().get(0);
       location = FileLayout.location(FileOffer.parse(m.body()).orElseThrow().key(), 1);
       String value = ledger.get(location).orElseThrow();
       ledger.put(location, (value.charAt(0) == 'A' ? "B" : "A") + value.substring(1));
@@ -267,7 +268,7 @@ class FilesCliTest {
 
   private ChatClient client(String who, KvStore ledger) throws Exception {
     return ChatClient.builder().identity(IdentityFile.open(Files.readString(dir.resolve(who + "/identity.json")), new char[0]))
-        .store(ledger).build();
+        .store(ledger).inMemoryState().build();
   }
 
   private static PublicCard card(CliHarness cli, String who) throws Exception {

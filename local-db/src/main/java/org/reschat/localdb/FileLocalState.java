@@ -71,6 +71,26 @@ public final class FileLocalState implements LocalState {
   }
 
   @Override
+  public java.util.Set<String> queuedConversations() throws LocalStateException {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    Path dir = root.resolve("outbox");
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> feeds = Files.newDirectoryStream(dir)) {
+      for (Path feed : feeds) {
+        String name = feed.getFileName().toString();
+        if (name.indexOf('.') > 0 && !numbers(feed).isEmpty()) {
+          out.add(name.substring(0, name.indexOf('.')));
+        }
+      }
+    } catch (IOException e) {
+      throw AtomicFiles.failure("list", dir, e);
+    }
+    return out;
+  }
+
+  @Override
   public SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException {
     SortedMap<Long, String> out = new TreeMap<>();
     for (java.util.Map.Entry<Long, Path> e : numbers(outboxOf(feed)).entrySet()) {

@@ -65,6 +65,12 @@ final class ReadOnlyLocalState implements LocalState {
     return Math.max(disk.newestPage(feed), held == null || held.isEmpty() ? 0 : held.lastKey());
   }
 
+  /** As on disk (a page this run saw confirmed may still be counted: the chat is then read once more). */
+  @Override
+  public java.util.Set<String> queuedConversations() throws LocalStateException {
+    return disk.queuedConversations();
+  }
+
   /** The outbox on disk, less the pages this run saw confirmed. */
   @Override
   public synchronized SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException {

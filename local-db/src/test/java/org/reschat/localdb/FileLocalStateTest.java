@@ -1,5 +1,7 @@
 package org.reschat.localdb;
 
+import org.reschat.core.ChatId;
+import org.reschat.core.testing.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,17 +39,17 @@ class FileLocalStateTest extends LocalStateContract {
     FakeKvStore store = new FakeKvStore();
     Path home = dir.resolve("alice");
     try (ChatClient alice = ChatClient.builder().identity(a).store(store).localState(Profile.open(home).state()).build()) {
-      alice.send(b.card(), "one");
+      alice.send(ChatId.direct(b.card()), "one");
       store.putMode(FakeKvStore.PutMode.UNAVAILABLE);
-      assertThat(alice.send(b.card(), "two").confirmed()).isFalse();
-      assertThat(alice.send(b.card(), "three").confirmed()).isFalse();
+      assertThat(alice.send(ChatId.direct(b.card()), "two").confirmed()).isFalse();
+      assertThat(alice.send(ChatId.direct(b.card()), "three").confirmed()).isFalse();
     }
     store.putMode(FakeKvStore.PutMode.NORMAL);
     try (ChatClient alice = ChatClient.builder().identity(a).store(store).localState(Profile.open(home).state()).build();
         ChatClient bob = ChatClient.builder().identity(b).store(store).localState(Profile.open(dir.resolve("bob")).state()).build()) {
-      assertThat(alice.pending(b.card())).isEqualTo(2);
-      assertThat(alice.update(b.card()).published()).isEqualTo(2);
-      List<String> texts = bob.history(a.card(), HistoryRequest.all()).messages().stream().map(Message::text)
+      assertThat(alice.pending(ChatId.direct(b.card()))).isEqualTo(2);
+      assertThat(alice.update(ChatId.direct(b.card())).published()).isEqualTo(2);
+      List<String> texts = bob.history(ChatId.direct(a.card()), HistoryRequest.all()).messages().stream().map(Message::text)
           .collect(Collectors.toList());
       assertThat(texts).containsExactly("one", "two", "three");
     }
@@ -59,15 +61,15 @@ class FileLocalStateTest extends LocalStateContract {
     Identity b = TestIdentities.named("bob");
     MemoryKvStore store = new MemoryKvStore();
     Path home = dir.resolve("bob");
-    try (ChatClient alice = ChatClient.builder().identity(a).store(store).build();
+    try (ChatClient alice = ChatClient.builder().identity(a).store(store).inMemoryState().build();
         ChatClient bob = ChatClient.builder().identity(b).store(store).localState(Profile.open(home).state()).build()) {
-      alice.send(b.card(), "hi");
-      bob.update(a.card());
-      Conversation ba = bob.conversationWith(a.card());
+      alice.send(ChatId.direct(b.card()), "hi");
+      bob.update(ChatId.direct(a.card()));
+      Conversation ba = TestClients.conversations(bob).conversationWith(a.card());
       Path cached = home.resolve("state/pages").resolve(ba.feeds().get(1).toString()).resolve("1.page");
       assertThat(cached).exists();
       Files.writeString(cached, "{broken");
-      assertThatThrownBy(() -> bob.update(a.card())).isInstanceOf(LocalStateException.class)
+      assertThatThrownBy(() -> bob.update(ChatId.direct(a.card()))).isInstanceOf(LocalStateException.class)
           .hasMessageContaining(cached.toString()).hasMessageContaining("has not changed it");
       assertThat(Files.readString(cached)).isEqualTo("{broken");
     }

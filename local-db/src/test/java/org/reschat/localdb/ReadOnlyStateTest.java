@@ -1,5 +1,6 @@
 package org.reschat.localdb;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,13 +33,13 @@ class ReadOnlyStateTest {
   private Path aliceWithAQueuedMessage() throws Exception {
     Path home = dir.resolve("alice");
     try (ChatClient alice = client(a, Profile.open(home))) {
-      alice.send(b.card(), "one");
+      alice.send(ChatId.direct(b.card()), "one");
       store.putMode(FakeKvStore.PutMode.UNAVAILABLE);
-      assertThat(alice.send(b.card(), "two").confirmed()).isFalse();
+      assertThat(alice.send(ChatId.direct(b.card()), "two").confirmed()).isFalse();
     }
     store.putMode(FakeKvStore.PutMode.NORMAL);
     try (ChatClient bob = client(b, Profile.open(dir.resolve("bob")))) {
-      bob.send(a.card(), "three");
+      bob.send(ChatId.direct(a.card()), "three");
     }
     return home;
   }
@@ -52,15 +53,15 @@ class ReadOnlyStateTest {
     Path home = aliceWithAQueuedMessage();
     Map<String, String> before = snapshot(home);
     try (ChatClient alice = client(a, Profile.openReadOnly(home, "a test"))) {
-      History h = alice.history(b.card(), HistoryRequest.all());
+      History h = alice.history(ChatId.direct(b.card()), HistoryRequest.all());
       assertThat(h.messages()).extracting(Message::text).containsExactly("one", "two", "three");
       assertThat(h.warnings()).isEmpty();
-      assertThat(alice.pending(b.card())).isEqualTo(1);
-      assertThat(alice.update(b.card()).problem()).hasValueSatisfying(p -> assertThat(p).contains("read-only"));
+      assertThat(alice.pending(ChatId.direct(b.card()))).isEqualTo(1);
+      assertThat(alice.update(ChatId.direct(b.card())).problem()).hasValueSatisfying(p -> assertThat(p).contains("read-only"));
     }
     assertThat(snapshot(home)).isEqualTo(before);
     try (ChatClient bob = client(b, Profile.open(dir.resolve("bob")))) {
-      assertThat(bob.history(a.card(), HistoryRequest.all()).messages()).extracting(Message::text)
+      assertThat(bob.history(ChatId.direct(a.card()), HistoryRequest.all()).messages()).extracting(Message::text)
           .containsExactly("one", "three");
     }
   }
@@ -72,7 +73,7 @@ class ReadOnlyStateTest {
     store.tamper(ab.pageKey(ab.feeds().get(0), 1), "{\"not\":\"a page\"}");
     Map<String, String> before = snapshot(home);
     try (ChatClient alice = client(a, Profile.openReadOnly(home, "a test"))) {
-      History h = alice.history(b.card(), HistoryRequest.all());
+      History h = alice.history(ChatId.direct(b.card()), HistoryRequest.all());
       assertThat(h.messages()).extracting(Message::text).contains("one", "three");
       assertThat(h.warnings()).isNotEmpty().noneMatch(w -> w.kind() == FeedWarning.Kind.REPUBLISHED);
     }
@@ -87,7 +88,7 @@ class ReadOnlyStateTest {
     Profile profile = Profile.openReadOnly(home, "a test");
     String expected = "The profile " + home + " is opened read-only (a test), so ResChat cannot ";
     try (ChatClient alice = client(a, profile)) {
-      assertThatThrownBy(() -> alice.send(b.card(), "four")).isInstanceOf(ReadOnlyProfileException.class)
+      assertThatThrownBy(() -> alice.send(ChatId.direct(b.card()), "four")).isInstanceOf(ReadOnlyProfileException.class)
           .hasMessageStartingWith(expected + "queue a message to send");
     }
     assertThatThrownBy(() -> profile.friends().add("bob", b.card(), a.card()))

@@ -2,7 +2,9 @@ package org.reschat.core;
 
 import java.time.Clock;
 import java.util.Objects;
-import org.reschat.core.conversation.Conversation;
+import org.reschat.core.page.MessageText;
+import org.reschat.core.state.ChannelFollows;
+import org.reschat.core.state.Contacts;
 import org.reschat.core.feed.LedgerChatClient;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
@@ -12,22 +14,29 @@ import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
 
 /**
- * The chat engine other applications embed: one person's end of every conversation they have.
+ * The chat engine other applications embed: one person's end of every chat they have, direct or group.
  *
  * <pre>{@code
- * try (ChatClient alice = ChatClient.builder().identity(aliceKeys).store(KvStores.open("embedded:/tmp/l.db")).build()) {
- *   SendResult sent = alice.send(bobCard, "hi Bob");
- *   History history = alice.history(bobCard, HistoryRequest.newest(2));
+ * try (ChatClient me = ChatClient.builder().identity(keys).store(KvStores.open("embedded:/tmp/l.db"))
+ *         .localState(state).contacts(friends).build();
+ *      Receiver.Subscription s = me.receiver().follow(Receiver.Scope.everything(), Duration.ofSeconds(30),
+ *         event -> System.out.println(event))) {
+ *   SendResult sent = me.send(ChatId.direct(bobCard), "hi Bob");
+ *   History history = me.history(ChatId.direct(bobCard), HistoryRequest.newest(2));
  * }
  * }</pre>
  *
- * <p>Each person writes only their own feed, a chain of signed pages; a conversation is the merge of
- * two feeds. Everything shown is verified first. Methods are thread-safe; calls for one contact are
- * serialised (across processes too when the {@link LocalState} is on disk).
+ * <p>Every chat is named by a {@link ChatId}, and every operation works the same for both kinds: the same
+ * text rules, the same results. Each person writes only their own feed, a chain of signed pages; a chat is
+ * the merge of its members' feeds. Everything shown is verified first.
  *
- * <p>Failures: {@link KvException} when the store cannot be read (sending never throws it for a store
- * that is merely down: the message is queued instead), {@link LocalStateException} when local files
- * fail, {@link InvalidMessageException} for a message that cannot be sent.
+ * <p>Threads: methods are thread-safe; calls for one chat are serialised (across processes too when the
+ * {@link LocalState} is on disk). After {@link #close()} every method throws {@link IllegalStateException}.
+ *
+ * <p>Failures: {@link KvException} when the store cannot be read (sending never throws it for a store that
+ * is merely down: the message is queued instead), {@link LocalStateException} when local files fail,
+ * {@link InvalidMessageException} for a message that cannot be sent, {@link GroupException} for a group this
+ * person is not (or no longer) in.
  */
 public interface ChatClient extends AutoCloseable {
 
@@ -38,56 +47,68 @@ public interface ChatClient extends AutoCloseable {
    * @throws InvalidMessageException empty, over 16 KiB of UTF-8, or not valid Unicode
    */
   static void checkText(String text) throws InvalidMessageException {
-    org.reschat.core.feed.LedgerChatClient.encodeText(text);
+    MessageText.encode(text);
   }
 
   /** This person's public card. */
   PublicCard card();
 
-  /** The conversation with {@code contact} (its ids and key names). */
-  Conversation conversationWith(PublicCard contact);
-
   /**
-   * Sends a text message. Returns once the store has confirmed it, or once it is safely queued in the
-   * outbox when the store could not confirm: check {@link SendResult#confirmed()}.
+   * Sends a text message to a chat. Returns once the store has confirmed it, or once it is safely queued in
+   * the outbox when the store could not confirm: check {@link SendResult#confirmed()}.
    *
-   * @throws InvalidMessageException when the text is empty, too long or not valid Unicode
-   * @throws KvException only when this is the first message to a contact and the store cannot be read to
-   *     find where the feed stands; nothing was written
+   * @throws InvalidMessageException when the text is empty, too long or not valid Unicode (checked first)
+   * @throws GroupException when this person is not in the group (any more)
+   * @throws KvException only when this is the first message in a chat and the store cannot be read to find
+   *     where the feed stands; nothing was written
    */
-  SendResult send(PublicCard contact, String text) throws InvalidMessageException, LocalStateException, KvException;
+  SendResult send(ChatId chat, String text)
+      throws InvalidMessageException, GroupException, LocalStateException, KvException;
 
   /**
-   * Sends a message of any type: {@code type} is field 1 ({@code [A-Z][A-Z0-9_]{0,15}}), {@code extension}
-   * field 3 (at most 1,024 bytes of the type's metadata), {@code body} the bytes sealed (at most 16 KiB).
-   * Receivers get it as a {@link Message} with the same type, extension and body; a type they cannot show
-   * gets a note as its text. Returns and fails as {@link #send(PublicCard, String)}.
+   * Sends a message of any type: {@code type} is field 1 ({@code [A-Z][A-Z0-9_]{0,15}}, not a group
+   * operation's), {@code extension} field 3 (at most 1,024 bytes of the type's metadata), {@code body} the
+   * bytes sealed (at most 16 KiB). Receivers get it as a {@link Message} with the same type, extension and
+   * body. Returns and fails as {@link #send(ChatId, String)}.
    */
-  SendResult send(PublicCard contact, String type, byte[] extension, byte[] body)
-      throws InvalidMessageException, LocalStateException, KvException;
+  SendResult send(ChatId chat, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, GroupException, LocalStateException, KvException;
 
   /**
-   * Loads, verifies and decrypts history with {@code contact}, and publishes queued messages. When the
-   * store cannot be read, returns the verified copy kept locally, with {@link History#storeProblem()} set.
+   * Loads, verifies and decrypts a chat's history, and publishes queued messages. When the store cannot be
+   * read, returns the verified copy kept locally, with {@link History#storeProblem()} set.
    */
-  History history(PublicCard contact, HistoryRequest request) throws LocalStateException, KvException;
+  History history(ChatId chat, HistoryRequest request) throws GroupException, LocalStateException, KvException;
 
-  /** Publishes queued messages and returns the contact's messages not returned by an earlier update. */
-  Update update(PublicCard contact) throws LocalStateException, KvException;
+  /**
+   * Receives one chat now and marks what it returns delivered: {@link #receiver()} does this for every chat
+   * at once, with events. Publishes queued messages.
+   */
+  Update update(ChatId chat) throws GroupException, LocalStateException, KvException;
 
-  /** Group chat: create, list, send, read, add, remove, leave. Invitations arrive through {@link #update}. */
+  /** Own messages to {@code chat} still queued in the outbox. */
+  int pending(ChatId chat) throws LocalStateException;
+
+  /**
+   * Writes every page of {@code chat} this client has verified (every member's, sealed and signed as they
+   * were on the ledger) to the store where it holds nothing: after a move to another store, readers there
+   * find the history instead of missing pages. Returns how many pages were written.
+   */
+  int copyVerifiedPages(ChatId chat) throws GroupException, LocalStateException, KvException;
+
+  /** Receiving for every chat at once, as events. */
+  Receiver receiver();
+
+  /** Group membership: create, add, remove, admins, leave, links. Messages go through {@link #send}. */
   org.reschat.core.group.Groups groups();
 
   /**
-   * Messages from people who are not friends yet: they reach this person as requests, and this client
+   * Messages from people who are not contacts yet: they reach this person as requests, and this client
    * posts its own request to a contact with its first message (see {@code MessageRequests}).
    */
   org.reschat.core.requests.MessageRequests requests();
 
-  /** Own messages to {@code contact} still queued in the outbox. */
-  int pending(PublicCard contact) throws LocalStateException;
-
-  /** Stops the client's loader threads. Does not close the store or the local state. */
+  /** Stops the client's threads. Does not close the store or the local state. Idempotent. */
   @Override
   void close();
 
@@ -95,11 +116,13 @@ public interface ChatClient extends AutoCloseable {
     return new Builder();
   }
 
-  /** Builds a client; identity and store are required. */
+  /** Builds a client; identity, store and local state are required. */
   final class Builder {
     private Identity identity;
     private KvStore store;
     private LocalState state;
+    private Contacts contacts = Contacts.NONE;
+    private ChannelFollows channels = ChannelFollows.NONE;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -114,9 +137,30 @@ public interface ChatClient extends AutoCloseable {
       return this;
     }
 
-    /** Where pages, cursors and the outbox are kept; in memory when not set. */
+    /** Where pages, delivery marks and the outbox are kept across restarts (required, or {@link #inMemoryState()}). */
     public Builder localState(LocalState state) {
       this.state = Objects.requireNonNull(state);
+      return this;
+    }
+
+    /**
+     * Keeps the local state in this process only: after a restart the client reads everything again, and
+     * messages still queued (the store did not confirm them) are lost with the process. For tests and tools.
+     */
+    public Builder inMemoryState() {
+      this.state = new InMemoryLocalState();
+      return this;
+    }
+
+    /** Whose direct chats {@link #receiver()} follows; none when not set. */
+    public Builder contacts(Contacts contacts) {
+      this.contacts = Objects.requireNonNull(contacts);
+      return this;
+    }
+
+    /** Which public channels {@link #receiver()} follows; none when not set. */
+    public Builder channels(ChannelFollows channels) {
+      this.channels = Objects.requireNonNull(channels);
       return this;
     }
 
@@ -130,7 +174,11 @@ public interface ChatClient extends AutoCloseable {
       if (identity == null || store == null) {
         throw new IllegalStateException("A ChatClient needs an identity and a store");
       }
-      return new LedgerChatClient(identity, store, state != null ? state : new InMemoryLocalState(), clock);
+      if (state == null) {
+        throw new IllegalStateException("A ChatClient needs a local state: localState(...) to keep it across restarts,"
+            + " or inMemoryState() to keep nothing (queued messages are then lost with the process)");
+      }
+      return new LedgerChatClient(identity, store, state, contacts, channels, clock);
     }
   }
 }

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reschat.core.ChatClient;
+import org.reschat.core.ChatId;
+import org.reschat.core.Event;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
+import org.reschat.core.Receiver;
 import org.reschat.core.SendResult;
-import org.reschat.core.Update;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.kv.KvStore;
@@ -24,31 +28,28 @@ class EmbeddingExampleTest {
     Identity bobKeys = Identity.generate(new SecureRandom());
     PublicCard bobCard = PublicCard.parse(bobKeys.card().toString()); // what Bob pastes to Alice
     PublicCard aliceCard = PublicCard.parse(aliceKeys.card().toString());
+    List<String> bobSaw = new ArrayList<>();
 
-    // A clock that moves a millisecond per reading, so Bob's reply is never stamped in the same
-    // millisecond as Alice's message (equal times are ordered by writer tag, not by who spoke first).
-    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
-    java.time.Clock clock = new java.time.Clock() {
-      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
-      @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public java.time.Instant instant() { return java.time.Instant.ofEpochMilli(now.incrementAndGet()); }
-    };
+    // README: Embedding
     try (KvStore store = KvStores.open("embedded:" + dir.resolve("ledger.db"));
-        ChatClient alice = ChatClient.builder().identity(aliceKeys).store(store).clock(clock).build();
-        ChatClient bob = ChatClient.builder().identity(bobKeys).store(store).clock(clock).build()) {
-      SendResult sent = alice.send(bobCard, "Hi Bob, this is on a ledger.");
+        ChatClient alice = ChatClient.builder().identity(aliceKeys).store(store).inMemoryState()
+            .contacts(() -> List.of(bobCard)).build();
+        ChatClient bob = ChatClient.builder().identity(bobKeys).store(store).inMemoryState()
+            .contacts(() -> List.of(aliceCard)).build()) {
+      SendResult sent = alice.send(ChatId.direct(bobCard), "Hi Bob, this is on a ledger.");
       assertThat(sent.confirmed()).isTrue();
 
-      Update update = bob.update(aliceCard);
-      for (Message m : update.received()) {
-        assertThat(m.text()).isEqualTo("Hi Bob, this is on a ledger.");
-        assertThat(m.sender()).isEqualTo(aliceCard);
-      }
-      assertThat(update.received()).hasSize(1);
+      bob.receiver().receive(Receiver.Scope.everything(), event -> {
+        if (event instanceof Event.MessageReceived received) {
+          bobSaw.add(received.message().text());
+        }
+      });
+      bob.send(ChatId.direct(aliceCard), "Hi Alice!");
 
-      bob.send(aliceCard, "Hi Alice!");
-      assertThat(alice.history(bobCard, HistoryRequest.newest(HistoryRequest.DEFAULT_PAGES)).messages())
+      assertThat(alice.history(ChatId.direct(bobCard), HistoryRequest.newest(2)).messages())
           .extracting(Message::text).containsExactly("Hi Bob, this is on a ledger.", "Hi Alice!");
     }
+    // end
+    assertThat(bobSaw).containsExactly("Hi Bob, this is on a ledger.");
   }
 }

@@ -1,5 +1,6 @@
 package org.reschat.cli.bench;
 
+import org.reschat.core.ChatId;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -111,13 +112,13 @@ public final class Bench {
     try (ChatClient sender = client(carol, counting); ChatClient reader = client(dave, counting)) {
       CountingKvStore.Counts before = counting.counts();
       for (int i = 0; i < 20; i++) {
-        sender.send(dave.card(), HUNDRED);
+        sender.send(ChatId.direct(dave.card()), HUNDRED);
       }
       out.put("ledger_bytes_per_20_messages", counting.counts().minus(before).bytesWritten());
       int steady = 20;
       before = counting.counts();
       for (int i = 0; i < steady; i++) {
-        sender.send(dave.card(), HUNDRED);
+        sender.send(ChatId.direct(dave.card()), HUNDRED);
       }
       CountingKvStore.Counts perSend = counting.counts().minus(before);
       out.put("kv_writes_per_send", round2((double) perSend.writes() / steady));
@@ -125,14 +126,14 @@ public final class Bench {
 
       progress.accept("loading pages");
       for (int i = 0; i < 160; i++) { // ten pages in all
-        sender.send(dave.card(), HUNDRED);
+        sender.send(ChatId.direct(dave.card()), HUNDRED);
       }
-      reader.history(carol.card(), HistoryRequest.newest(1)); // finds the newest page
+      reader.history(ChatId.direct(carol.card()), HistoryRequest.newest(1)); // finds the newest page
       before = counting.counts();
-      reader.history(carol.card(), HistoryRequest.newest(1)); // what every history call reads anyway
+      reader.history(ChatId.direct(carol.card()), HistoryRequest.newest(1)); // what every history call reads anyway
       long overhead = counting.counts().minus(before).reads();
       before = counting.counts();
-      reader.history(carol.card(), HistoryRequest.all()); // plus the nine older pages
+      reader.history(ChatId.direct(carol.card()), HistoryRequest.all()); // plus the nine older pages
       long all = counting.counts().minus(before).reads();
       out.put("kv_reads_per_page_load", round2((all - overhead) / 9.0));
 
@@ -175,6 +176,9 @@ public final class Bench {
     out.put("group_send_cpu_us_50", round1(groupSendMicros(50)));
     groupChange(out);
     out.put("group_history_ms", round1(groupHistory(counting, out)));
+
+    progress.accept("receiving for 300 friends and 20 groups");
+    new EngineBench().run(store, out);
     return out;
   }
 
@@ -227,7 +231,7 @@ public final class Bench {
     try (ChatClient c = client(admin, counting)) {
       for (int run = 0; run < 4; run++) {
         org.reschat.core.group.Group g = c.groups().create("bench " + run, others);
-        c.groups().send(g, HUNDRED);
+        c.send(ChatId.group(g.id()), HUNDRED);
         CountingKvStore.Counts before = counting.counts();
         long start = System.nanoTime();
         c.groups().remove(g, others.get(run));
@@ -273,7 +277,7 @@ public final class Bench {
         }
         CountingKvStore.Counts before = target.counts();
         long start = System.nanoTime();
-        int shown = c.groups().history(g, HistoryRequest.newest(2)).messages().size();
+        int shown = c.history(ChatId.group(g.id()), HistoryRequest.newest(2)).messages().size();
         if (shown < 10 * 40) {
           throw new IllegalStateException("expected the newest pages of 10 feeds, loaded " + shown + " messages");
         }
@@ -282,7 +286,7 @@ public final class Bench {
         }
         out.put("group_open_reads_10_fresh", target.counts().minus(before).reads());
         before = target.counts();
-        c.groups().update(g);
+        c.update(ChatId.group(g.id()));
         out.put("group_update_reads_10", target.counts().minus(before).reads());
       }
     }
@@ -299,7 +303,7 @@ public final class Bench {
     for (int run = -2; run < Math.max(3, rounds / 3); run++) {
       try (ChatClient reader = client(b, target)) {
         long start = System.nanoTime();
-        int shown = reader.history(a.card(), HistoryRequest.all()).messages().size();
+        int shown = reader.history(ChatId.direct(a.card()), HistoryRequest.all()).messages().size();
         if (shown != 1000) {
           throw new IllegalStateException("expected 1,000 messages, loaded " + shown);
         }

@@ -175,28 +175,39 @@ public final class ChannelCommand extends CommandGroup {
     }
   }
 
-  /** New posts of every followed channel, for {@code receive}; returns true when a security problem was found. */
-  public static boolean receiveFollowed(Session session) throws Exception {
-    Copies copies = Copies.load(session);
-    boolean security = false;
-    if (copies.entries().stream().noneMatch(e -> e.getValue().following())) {
-      return false;
-    }
-    for (Map.Entry<String, Copies.Entry> e : copies.entries()) {
-      if (!e.getValue().following()) {
-        continue;
+  /** The channels this profile follows, as the chat engine reads them: channels.json. */
+  public static org.reschat.core.state.ChannelFollows follows(Session session) {
+    return new org.reschat.core.state.ChannelFollows() {
+      @Override
+      public Map<ChannelId, Channels.Copy> followed() throws LocalStateException {
+        Map<ChannelId, Channels.Copy> out = new java.util.LinkedHashMap<>();
+        try {
+          for (Map.Entry<String, Copies.Entry> e : Copies.load(session).entries()) {
+            if (e.getValue().following()) {
+              out.put(ChannelId.parse(e.getKey()).orElseThrow(), e.getValue().copy());
+            }
+          }
+        } catch (LocalStateException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new LocalStateException("Could not read the followed channels: " + e.getMessage(), e);
+        }
+        return out;
       }
-      ChannelId channel = ChannelId.parse(e.getKey()).orElseThrow();
-      Channels.Read r = channels(session).read(channel, e.getValue().copy(), NEWEST);
-      r.posts().forEach(p -> print(session.output(), channel, p));
-      boolean problem = report(session.output(), channel, r);
-      security |= problem;
-      if (!problem) {
-        copies.put(channel, new Copies.Entry(r.copy(), true));
+
+      @Override
+      public void verified(ChannelId channel, Channels.Copy copy) throws LocalStateException {
+        try {
+          Copies copies = Copies.load(session);
+          copies.put(channel, new Copies.Entry(copy, true));
+          copies.save();
+        } catch (LocalStateException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new LocalStateException("Could not record a channel read: " + e.getMessage(), e);
+        }
       }
-    }
-    copies.save();
-    return security;
+    };
   }
 
   /** Whether this profile follows any channel. */
@@ -204,16 +215,10 @@ public final class ChannelCommand extends CommandGroup {
     return Copies.load(session).entries().stream().anyMatch(e -> e.getValue().following());
   }
 
-  private static void print(Output out, ChannelId channel, ChannelPost p) {
+  /** A post as every command shows it. */
+  public static void print(Output out, ChannelId channel, ChannelPost p) {
     if (out.json()) {
-      JsonObject o = Json.object("channel_post");
-      o.addProperty("channel", channel.toString());
-      o.addProperty("name", p.name());
-      o.addProperty("n", p.n());
-      o.addProperty("at", p.at().toString());
-      o.addProperty("text", p.text());
-      o.addProperty("public", true);
-      out.json(o);
+      out.json(Json.channelPost(channel, p));
     } else {
       out.line(out.time(p.at()) + "  #" + SafeText.line(p.name()) + " (public): " + SafeText.block(p.text(), Output.CONTINUATION));
     }

@@ -38,8 +38,8 @@ public final class ChatCommand extends BaseCommand {
         return typed.toCharArray();
       });
       session.identity();
-      org.reschat.cli.Chats chat = friend.isPresent() ? new org.reschat.cli.Chats.WithFriend(friend.get())
-          : org.reschat.cli.Chats.resolve(session, nickname);
+      org.reschat.cli.NamedChat chat = friend.isPresent() ? org.reschat.cli.NamedChat.of(friend.get())
+          : org.reschat.cli.NamedChat.resolve(session, nickname);
       return new ChatView(session, terminal, chat).run();
     }
   }

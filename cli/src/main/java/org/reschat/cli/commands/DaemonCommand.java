@@ -50,7 +50,7 @@ public final class DaemonCommand extends BaseCommand {
     try (ServerSocketChannel server = bind(path)) {
       Thread cleanup = new Thread(() -> deleteQuietly(path));
       Runtime.getRuntime().addShutdownHook(cleanup);
-      Thread receiver = manualReceive ? null : BackgroundReceive.start(daemon, session);
+      org.reschat.core.Receiver.Subscription receiver = manualReceive ? null : daemon.startReceiving();
       session.output().note("reschat daemon: listening on " + path + " (Ctrl-C stops it).");
       try {
         while (true) {
@@ -64,7 +64,7 @@ public final class DaemonCommand extends BaseCommand {
         return ExitCodes.OK; // stopped by whoever started it in this JVM
       } finally {
         if (receiver != null) {
-          daemon.stopReceiving(receiver);
+          receiver.close();
         }
         deleteQuietly(path);
         try {
@@ -103,7 +103,13 @@ public final class DaemonCommand extends BaseCommand {
   private static void serve(Daemon daemon, SocketChannel peer) {
     try (peer) {
       new RpcConnection(daemon, new InputStreamReader(SocketStreams.in(peer), StandardCharsets.UTF_8),
-          new OutputStreamWriter(SocketStreams.out(peer), StandardCharsets.UTF_8)).serve();
+          new OutputStreamWriter(SocketStreams.out(peer), StandardCharsets.UTF_8), () -> {
+            try {
+              peer.close(); // dropped for not reading: its reader ends with the channel
+            } catch (IOException e) {
+              // already gone
+            }
+          }).serve();
     } catch (IOException e) {
       // the peer went away mid-line; nothing of the daemon's is affected
     }
@@ -114,26 +120,6 @@ public final class DaemonCommand extends BaseCommand {
       Files.deleteIfExists(path);
     } catch (IOException e) {
       // a stale socket is replaced by the next daemon
-    }
-  }
-
-  /** The thread that receives for {@code daemon} and {@code jsonrpc} unless --manual-receive. */
-  static final class BackgroundReceive {
-    private BackgroundReceive() {}
-
-    static Thread start(Daemon daemon, Session session) {
-      Thread t = new Thread(() -> {
-        try {
-          daemon.receiveLoop();
-        } catch (InterruptedException e) {
-          // stopped
-        } catch (Exception e) {
-          session.output().warn("background receiving stopped: " + e.getMessage());
-        }
-      }, "reschat-daemon-receive");
-      t.setDaemon(true);
-      t.start();
-      return t;
     }
   }
 }

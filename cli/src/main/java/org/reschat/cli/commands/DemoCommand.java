@@ -1,5 +1,6 @@
 package org.reschat.cli.commands;
 
+import org.reschat.core.ChatId;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -101,12 +102,12 @@ public final class DemoCommand extends BaseCommand {
       say(out, out.paint("1", "   messages is signed, chained to the one before, padded and sealed whole:"));
       for (String[] line : SCRIPT) {
         boolean fromAlice = line[0].equals("alice");
-        (fromAlice ? alice : bob).send(fromAlice ? bobKeys.card() : aliceKeys.card(), line[1]);
+        (fromAlice ? alice : bob).send(ChatId.direct(fromAlice ? bobKeys.card() : aliceKeys.card()), line[1]);
         say(out, "   " + (fromAlice ? "Alice → Bob  " : "Bob → Alice  ") + line[1]);
       }
       say(out, "");
 
-      Conversation c = alice.conversationWith(bobKeys.card());
+      Conversation c = Conversation.pair(aliceKeys, bobKeys.card());
       String aliceKey = c.pageKey(c.myFeed(), 1);
       String aliceValue = ledger.get(aliceKey).orElseThrow();
       say(out, out.paint("1", "3. What the ledger holds: random-looking keys and sealed values. Nobody without the"));
@@ -118,7 +119,7 @@ public final class DemoCommand extends BaseCommand {
       say(out, "");
 
       say(out, out.paint("1", "4. Bob's view (verified, decrypted, merged by time):"));
-      showHistory(out, bob.history(aliceKeys.card(), HistoryRequest.newest(2)), "Alice");
+      showHistory(out, bob.history(ChatId.direct(aliceKeys.card()), HistoryRequest.newest(2)), "Alice");
       say(out, "");
 
       say(out, out.paint("1", "5. Mallory, who can write to the ledger, puts back an older version of Alice's page"));
@@ -127,11 +128,11 @@ public final class DemoCommand extends BaseCommand {
       ledger.put(aliceKey, versions.get(0).value());
       say(out, "   the ledger now shows " + slots(c, aliceKey, ledger.get(aliceKey).orElseThrow())
           + " of Alice's " + slots(c, aliceKey, aliceValue) + " messages.");
-      History seenByBob = bob.history(aliceKeys.card(), HistoryRequest.newest(2));
+      History seenByBob = bob.history(ChatId.direct(aliceKeys.card()), HistoryRequest.newest(2));
       say(out, "   Bob's client: " + seenByBob.warnings().stream().map(w -> w.kind().name().toLowerCase(java.util.Locale.ROOT)
           + " — " + org.reschat.cli.text.SafeText.line(w.detail())).findFirst().orElse("(nothing noticed)"));
       say(out, "   It keeps showing the copy it verified: " + seenByBob.messages().size() + " messages, none lost.");
-      History seenByAlice = alice.history(bobKeys.card(), HistoryRequest.newest(2));
+      History seenByAlice = alice.history(ChatId.direct(bobKeys.card()), HistoryRequest.newest(2));
       boolean repaired = seenByAlice.warnings().stream().anyMatch(w -> w.kind() == FeedWarning.Kind.REPUBLISHED);
       say(out, "   Alice's client: " + (repaired ? "found her page damaged and wrote it back" : "did not notice")
           + "; the ledger shows " + slots(c, aliceKey, ledger.get(aliceKey).orElseThrow()) + " messages again.");

@@ -2,6 +2,9 @@ package org.reschat.cli.commands;
 
 import java.nio.file.Path;
 import org.reschat.cli.BaseCommand;
+import org.reschat.cli.People;
+import org.reschat.cli.NamedChat;
+import org.reschat.cli.ChatPrinter;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CliException;
 import org.reschat.cli.ExitCodes;
@@ -37,7 +40,7 @@ public final class DownloadCommand extends BaseCommand {
 
   @Override
   protected int run(Session session) throws Exception {
-    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    NamedChat chat = NamedChat.resolve(session, nickname);
     History history = FileMessages.history(session, chat);
     Message m = FileMessages.find(history, id)
         .orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND, "There is no file " + SafeText.line(id) + " with "
@@ -53,6 +56,7 @@ public final class DownloadCommand extends BaseCommand {
       session.output().note("Saved " + SafeText.line(f.name()) + " (" + FileMessages.size(f.size()) + ", every chunk verified) as "
           + SafeText.line(saved.toString()) + ".");
     }
-    return HistoryCommand.reportProblems(session.output(), chat, history);
+    return HistoryCommand.reportProblems(session.output(), new ChatPrinter(session.output(), new People(session)), chat,
+        history);
   }
 }

@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.reschat.cli.BaseCommand;
+import org.reschat.cli.People;
+import org.reschat.cli.NamedChat;
+import org.reschat.cli.ChatPrinter;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CliException;
 import org.reschat.cli.ExitCodes;
@@ -49,16 +52,17 @@ public final class ExportCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    NamedChat chat = NamedChat.resolve(session, nickname);
+    People people = new People(session);
     if (file != null && Files.exists(file) && !force) {
       throw new CliException(ExitCodes.USAGE, "The file " + file + " exists; choose another name or add --force.");
     }
     History history;
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), true)) {
-      history = chat.history(session.client(), HistoryRequest.all().withProgress(progress));
+      history = session.client().history(chat.id(), HistoryRequest.all().withProgress(progress));
     }
     Format chosen = format != null ? format : formatFor(file, out.json());
-    String text = render(chosen, chat, history, session);
+    String text = render(chosen, chat, people, history, session);
     if (file == null) {
       session.context().out().print(text);
       session.context().out().flush();
@@ -75,7 +79,7 @@ public final class ExportCommand extends BaseCommand {
         out.note("Wrote " + history.messages().size() + " messages to " + file + " (" + chosen + ").");
       }
     }
-    return HistoryCommand.reportProblems(out, chat, history);
+    return HistoryCommand.reportProblems(out, new ChatPrinter(out, people), chat, history);
   }
 
   /**
@@ -110,40 +114,40 @@ public final class ExportCommand extends BaseCommand {
     return org.reschat.cli.text.SafeText.line(name).replaceAll("([\\\\`*_{}\\[\\]()#+\\-.!<>|~])", "\\\\$1");
   }
 
-  private String render(Format chosen, org.reschat.cli.Chats chat, History history, Session session)
-      throws org.reschat.core.LocalStateException {
+  private String render(Format chosen, NamedChat chat, People people, History history, Session session)
+      throws Exception {
     Output plain = session.output().withoutColour();
     StringBuilder sb = new StringBuilder();
     switch (chosen) {
       case json:
         JsonObject root = new JsonObject();
         root.addProperty("friend", chat.name());
-        if (chat instanceof org.reschat.cli.Chats.WithFriend) {
-          root.addProperty("card", ((org.reschat.cli.Chats.WithFriend) chat).friend().card().toString());
+        if (chat.id() instanceof org.reschat.core.ChatId.Direct) {
+          root.addProperty("card", ((org.reschat.core.ChatId.Direct) chat.id()).card().toString());
         } else {
           root.addProperty("group", chat.name());
         }
         root.addProperty("exported_at", session.context().clock().instant().toString());
         JsonArray messages = new JsonArray();
         for (Message m : history.messages()) {
-          messages.add(chat instanceof org.reschat.cli.Chats.InGroup
-              ? org.reschat.cli.Json.groupMessage(m, chat.name(), chat.sender(m)) : org.reschat.cli.Json.message(m, chat.name()));
+          messages.add(chat.isGroup()
+              ? org.reschat.cli.Json.groupMessage(m, chat.name(), people.nameOf(m.sender())) : org.reschat.cli.Json.message(m, chat.name()));
         }
         root.add("messages", messages);
         JsonArray warnings = new JsonArray();
         for (org.reschat.core.FeedWarning w : history.warnings()) {
-          warnings.add(org.reschat.cli.Json.warning(w, chat.whose(w)));
+          warnings.add(org.reschat.cli.Json.warning(w, people.whose(chat, w)));
         }
         root.add("warnings", warnings);
         sb.append(org.reschat.cli.Json.inert(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root))).append('\n');
         break;
       case md:
-        sb.append(chat instanceof org.reschat.cli.Chats.InGroup ? "# Group " : "# Conversation with ")
+        sb.append(chat.isGroup() ? "# Group " : "# Conversation with ")
             .append(markdownLiteralName(chat.name())).append("\n\n");
         sb.append("Exported ").append(plain.time(session.context().clock().instant())).append(", ")
             .append(history.messages().size()).append(" messages.\n\n");
         for (Message m : history.messages()) {
-          sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(chat.sender(m)))
+          sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
               .append("**, ")
               .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
               .append(markdownLiteral(m.text())).append("\n\n");
@@ -151,9 +155,14 @@ public final class ExportCommand extends BaseCommand {
         break;
       default:
         for (Message m : history.messages()) {
-          sb.append(plain.format(m, chat.sender(m))).append('\n');
+          sb.append(plain.format(m, sender(chat, people, m))).append('\n');
         }
     }
     return sb.toString();
+  }
+
+  /** Who wrote {@code m} as the chat's lines name them: the friend, or a group member. */
+  private static String sender(NamedChat chat, People people, Message m) throws Exception {
+    return chat.isGroup() ? people.nameOf(m.sender()) : chat.name();
   }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.reschat.cli.CliException;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.Json;
+import org.reschat.cli.NamedChat;
 import org.reschat.cli.Output;
 import org.reschat.cli.ProgressDisplay;
 import org.reschat.cli.Session;
@@ -33,7 +34,7 @@ public final class FileMessages {
   private static final String JOURNALS = "uploads";
 
   /** Uploads {@code path} and sends its FILE message to a friend or group; returns the exit code (0, or 6 when queued). */
-  static int send(Session session, org.reschat.cli.Chats chat, Path path, String caption) throws Exception {
+  static int send(Session session, NamedChat chat, Path path, String caption) throws Exception {
     Output out = session.output();
     String name = path.getFileName() == null ? "file" : path.getFileName().toString();
     if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FileNames.MAX_NAME_BYTES) {
@@ -49,8 +50,8 @@ public final class FileMessages {
     FileTransfer transfer = new FileTransfer(session.store(), session.profile().forChange(JOURNALS, "send a file"));
     SendResult r;
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json(), "Sending " + SafeText.line(name))) {
-      r = transfer.send(path, name, mediaType(path), caption, chat.scope(),
-          (type, extension, body) -> chat.send(session.client(), type, extension, body), progress);
+      r = transfer.send(path, name, mediaType(path), caption, scope(chat.id()),
+          (type, extension, body) -> session.client().send(chat.id(), type, extension, body), progress);
     } catch (java.io.IOException e) {
       throw new CliException(ExitCodes.LOCAL, "Could not read " + path + ": " + e.getMessage() + "; nothing was sent.");
     }
@@ -68,6 +69,13 @@ public final class FileMessages {
           + " other(s), and the next 'reschat send' or 'reschat receive' publishes it.");
     }
     return r.confirmed() ? ExitCodes.OK : ExitCodes.QUEUED;
+  }
+
+  /** Names the audience a file's chunks are for in the upload journal (chunks do not depend on it). */
+  private static String scope(org.reschat.core.ChatId chat) {
+    return chat instanceof org.reschat.core.ChatId.Direct
+        ? Base64Url.encode(((org.reschat.core.ChatId.Direct) chat).card().signingKey())
+        : "g:" + ((org.reschat.core.ChatId.Group) chat).id();
   }
 
   /**
@@ -93,9 +101,9 @@ public final class FileMessages {
   }
 
   /** Loads the whole conversation; files can be anywhere in it. */
-  public static History history(Session session, org.reschat.cli.Chats chat) throws Exception {
+  public static History history(Session session, NamedChat chat) throws Exception {
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), session.output().json())) {
-      return chat.history(session.client(), HistoryRequest.all().withProgress(progress));
+      return session.client().history(chat.id(), HistoryRequest.all().withProgress(progress));
     }
   }
 

@@ -1,6 +1,9 @@
 package org.reschat.cli.commands;
 
 import org.reschat.cli.BaseCommand;
+import org.reschat.cli.People;
+import org.reschat.cli.NamedChat;
+import org.reschat.cli.ChatPrinter;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
@@ -25,7 +28,8 @@ public final class FilesCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    NamedChat chat = NamedChat.resolve(session, nickname);
+    People people = new People(session);
     History history = FileMessages.history(session, chat);
     int count = 0;
     for (Message m : FileMessages.files(history)) {
@@ -35,13 +39,13 @@ public final class FilesCommand extends BaseCommand {
         out.json(FileMessages.fileJson(m, f, chat.name()));
       } else {
         out.line(FileMessages.fileId(m) + "  " + SafeText.line(f.name()) + "  " + FileMessages.size(f.size()) + "  "
-            + (m.direction() == Message.Direction.SENT ? "me" : chat.sender(m)) + "  " + out.time(m.sentAt())
+            + people.senderOf(m) + "  " + out.time(m.sentAt())
             + (m.status() == Message.Status.QUEUED ? "  (queued)" : ""));
       }
     }
     if (count == 0 && !out.json()) {
       out.note("No files with " + chat.name() + " yet.");
     }
-    return HistoryCommand.reportProblems(out, chat, history);
+    return HistoryCommand.reportProblems(out, new ChatPrinter(out, people), chat, history);
   }
 }

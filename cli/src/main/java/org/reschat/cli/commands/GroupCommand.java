@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.reschat.cli.BaseCommand;
-import org.reschat.cli.Chats;
+import org.reschat.cli.NamedChat;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CommandGroup;
 import org.reschat.cli.ExitCodes;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Parameters;
 public final class GroupCommand extends CommandGroup {
 
   static Group named(Session session, String name) throws Exception {
-    return Chats.findGroup(session.client().groups(), name).orElseThrow(() -> new GroupException(
+    return NamedChat.findGroup(session, name).orElseThrow(() -> new GroupException(
         GroupException.Reason.NOT_A_MEMBER, "You are in no group called \"" + SafeText.line(name)
             + "\"; 'reschat group list' shows yours."));
   }
@@ -77,7 +77,7 @@ public final class GroupCommand extends CommandGroup {
         throw new GroupException(GroupException.Reason.MALFORMED, "\"" + SafeText.line(name)
             + "\" is a friend's nickname; give the group another name.");
       }
-      if (Chats.findGroup(session.client().groups(), name).isPresent()) {
+      if (NamedChat.findGroup(session, name).isPresent()) {
         throw new GroupException(GroupException.Reason.MALFORMED, "You already have a group called \""
             + SafeText.line(name) + "\".");
       }
@@ -350,7 +350,7 @@ public final class GroupCommand extends CommandGroup {
       Output out = session.output();
       List<GroupLinks.JoinRequest> requests = session.client().groups().links().requests(g);
       for (GroupLinks.JoinRequest r : requests) {
-        printRequest(out, g, r);
+        printRequest(out, g.name(), r);
       }
       if (requests.isEmpty() && !out.json()) {
         out.note("Nobody asks to join \"" + SafeText.line(g.name()) + "\".");
@@ -360,18 +360,14 @@ public final class GroupCommand extends CommandGroup {
   }
 
   /** "carol (fingerprint 3a7f 91c2 …) asks to join": the name is the requester's claim, the fingerprint the fact. */
-  public static void printRequest(Output out, Group g, GroupLinks.JoinRequest r) {
+  public static void printRequest(Output out, String group, GroupLinks.JoinRequest r) {
     if (out.json()) {
-      JsonObject o = Json.object("join_request");
-      o.addProperty("group", g.name());
-      o.addProperty("name", r.name());
-      o.addProperty("fingerprint", r.card().fingerprintText());
-      o.addProperty("card", r.card().toString());
-      out.json(o);
+      out.json(Json.joinRequest(group, r));
     } else {
       out.line(SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText() + ") asks to join \""
-          + SafeText.line(g.name()) + "\": 'reschat group approve " + SafeText.line(g.name()) + " "
-          + org.reschat.cli.Fingerprints.shortForm(r.card()) + "' or 'deny'");
+          + SafeText.line(group) + "\": 'reschat group approve " + SafeText.line(group) + " "
+          + org.reschat.cli.Fingerprints.shortForm(r.card()) + "' or 'reschat group deny " + SafeText.line(group) + " "
+          + org.reschat.cli.Fingerprints.shortForm(r.card()) + "'");
     }
   }
 

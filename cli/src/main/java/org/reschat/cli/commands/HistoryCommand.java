@@ -1,6 +1,9 @@
 package org.reschat.cli.commands;
 
 import org.reschat.cli.BaseCommand;
+import org.reschat.cli.ChatPrinter;
+import org.reschat.cli.NamedChat;
+import org.reschat.cli.People;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.Output;
@@ -47,7 +50,7 @@ public final class HistoryCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    NamedChat chat = NamedChat.resolve(session, nickname);
     java.time.Instant from = since == null ? null : parseSince(since, session.context().zone());
     int pages = range != null && range.all ? Integer.MAX_VALUE
         : range != null && range.pages != null ? range.pages
@@ -57,13 +60,13 @@ public final class HistoryCommand extends BaseCommand {
     }
     History history;
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json())) {
-      history = chat.history(session.client(), new HistoryRequest(pages, progress));
+      history = session.client().history(chat.id(), new HistoryRequest(pages, progress));
     }
     if (from != null) {
       history = new History(history.messages().stream().filter(m -> !m.sentAt().isBefore(from)).toList(),
           history.warnings(), history.hasOlder(), history.pagesLoaded(), history.storeProblem());
     }
-    return print(out, chat, history, from == null);
+    return print(out, new ChatPrinter(out, new People(session)), chat, history, from == null);
   }
 
   /** A date (local midnight), a local date and time, or an instant; anything else is bad input. */
@@ -88,11 +91,11 @@ public final class HistoryCommand extends BaseCommand {
    * Prints messages and warnings; returns 4 when tampering was found, 5 when the store did not answer
    * (the local copy was printed), else 0.
    */
-  static int print(Output out, org.reschat.cli.Chats chat, History history, boolean hintOlder)
-      throws org.reschat.core.LocalStateException {
+  static int print(Output out, ChatPrinter printer, NamedChat chat, History history, boolean hintOlder)
+      throws Exception {
     String friend = chat.name();
     for (Message m : history.messages()) {
-      chat.print(out, m);
+      printer.message(chat, m);
     }
     if (!out.json()) {
       if (history.messages().isEmpty()) {
@@ -102,18 +105,17 @@ public final class HistoryCommand extends BaseCommand {
         out.note("Older messages exist: 'reschat history " + friend + " --all' shows everything.");
       }
     }
-    return reportProblems(out, chat, history);
+    return reportProblems(out, printer, chat, history);
   }
 
   /**
    * Prints what went wrong while loading (tampering found, the store not answering) and returns the exit
    * code: 4 for tampering, 5 when only the local copy could be shown, else 0.
    */
-  static int reportProblems(Output out, org.reschat.cli.Chats chat, History history)
-      throws org.reschat.core.LocalStateException {
+  static int reportProblems(Output out, ChatPrinter printer, NamedChat chat, History history) throws Exception {
     boolean security = false;
     for (FeedWarning w : history.warnings()) {
-      out.feedWarning(w, chat.whose(w));
+      printer.warning(chat, w);
       security |= w.kind().isSecurityProblem();
     }
     if (history.storeProblem().isPresent()) {

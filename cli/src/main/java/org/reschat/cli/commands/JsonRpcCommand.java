@@ -26,13 +26,13 @@ public final class JsonRpcCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     session.client();
     Daemon daemon = new Daemon(session.context(), session);
-    Thread receiver = manualReceive ? null : DaemonCommand.BackgroundReceive.start(daemon, session);
+    org.reschat.core.Receiver.Subscription receiver = manualReceive ? null : daemon.startReceiving();
     try {
       new RpcConnection(daemon, new InputStreamReader(session.context().in(), StandardCharsets.UTF_8),
-          session.context().out()).serve();
+          session.context().out(), () -> { }).serve(); // a parent not reading stdout only loses notifications
     } finally {
       if (receiver != null) {
-        daemon.stopReceiving(receiver); // no notification after the last answer
+        receiver.close(); // no notification after the last answer
       }
     }
     return ExitCodes.OK;

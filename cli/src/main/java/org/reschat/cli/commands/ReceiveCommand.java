@@ -1,25 +1,18 @@
 package org.reschat.cli.commands;
 
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import org.reschat.cli.BaseCommand;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
-import org.reschat.cli.LedgerWatch;
+import org.reschat.cli.EventPrinter;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.config.Setting;
+import java.time.Duration;
 import org.reschat.core.ChatClient;
-import org.reschat.core.FeedWarning;
-import org.reschat.core.Message;
-import org.reschat.core.Update;
-import org.reschat.kv.ChangeWaiter;
-import org.reschat.kv.KvException;
-import org.reschat.cli.Chats;
-import org.reschat.cli.text.SafeText;
-import org.reschat.core.group.Group;
-import org.reschat.localdb.Friend;
+import org.reschat.core.Event;
+import org.reschat.core.Receiver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,121 +46,81 @@ public final class ReceiveCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    long sleepMillis = session.settings().pollInterval().toMillis();
     ChatClient client = session.client();
-    boolean security = false;
-    boolean stillQueued = false;
-    java.util.Set<String> shownRequests = new java.util.HashSet<>();
-    // --polls counts polls, so a bounded run keeps polling at the interval even while hints arrive.
-    // On a terminal, silence would look like a hang: say when nothing came, and that --follow waits.
-    boolean tell = session.context().interactive() && !out.json();
-    try (ChangeWaiter waiter = !follow ? null
-        : polls != null ? LedgerWatch.openPollingAtInterval(session) : LedgerWatch.open(session)) {
-      for (int poll = 1; ; poll++) {
-        stillQueued = false;
-        int received = 0;
-        List<Chats> chats = friends(session);
-        for (int i = 0, friendCount = chats.size(); ; i++) {
-          if (i == friendCount) {
-            chats.addAll(groups(session, client)); // after the friends: their updates may bring invitations
-          }
-          if (i >= chats.size()) {
-            break;
-          }
-          Chats chat = chats.get(i);
-          Update u;
-          try {
-            u = chat.update(client);
-          } catch (KvException e) {
-            if (!follow) {
-              throw e;
-            }
-            out.warn("could not reach the store (" + e.getMessage() + "); trying again in " + sleepMillis + " ms.");
-            break;
-          }
-          String name = SafeText.line(chat.name());
-          for (Message m : u.received()) {
-            chat.print(out, m);
-            received++;
-          }
-          for (FeedWarning w : u.warnings()) {
-            out.feedWarning(w, chat.whose(w));
-            security |= w.kind().isSecurityProblem();
-          }
-          if (u.published() > 0 && !out.json()) {
-            out.note("Published " + u.published() + " queued message(s) to " + name + ".");
-          }
-          if (u.pending() > 0) {
-            stillQueued = true;
-            out.warn(u.pending() + " message(s) to " + name + " still queued: "
-                + u.problem().orElse("the store did not confirm them."));
-          }
-          if (chat instanceof Chats.InGroup) {
-            Group before = ((Chats.InGroup) chat).group();
-            Group after = client.groups().find(before.id()).orElse(before);
-            if (after.status() == Group.Status.ACTIVE && after.current().isAdmin(session.card())
-                && !after.activeLinks().isEmpty()) {
-              for (org.reschat.core.group.GroupLinks.JoinRequest r : client.groups().links().requests(after)) {
-                if (shownRequests.add(after.id() + r.card())) { // once per run, also with --follow
-                  GroupCommand.printRequest(out, after, r);
-                }
-              }
-            }
-            if (after.status() == Group.Status.REMOVED && before.status() != Group.Status.REMOVED && !out.json()) {
-              out.warn("you were removed from \"" + name + "\" by "
-                  + ((Chats.InGroup) chat).nameOf(after.removedBy().orElseThrow()) + ".");
-            }
-          }
+    EventPrinter printer = new EventPrinter(session, out);
+    Outcome outcome = new Outcome(printer);
+    if (!follow) {
+      Receiver.Summary s = client.receiver().receive(Receiver.Scope.everything(), outcome);
+      outcome.rethrow();
+      // On a terminal, silence would look like a hang: say when nothing came.
+      if (session.context().interactive() && !out.json() && outcome.shown == 0) {
+        out.note(session.profile().friends().list().isEmpty()
+            ? "No new messages, and no friends yet: add one with 'reschat friend add NICK CARD'." : "No new messages.");
+      }
+      return s.security() ? ExitCodes.SECURITY : s.stillQueued() > 0 ? ExitCodes.QUEUED : ExitCodes.OK;
+    }
+    Duration every = session.settings().pollInterval();
+    // --polls counts passes, so a bounded run reads at the interval even while the store pushes hints.
+    Duration whilePushing = polls != null || every.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? every
+        : Receiver.DEFAULT_PUSH_FALLBACK;
+    try (Receiver.Subscription s = client.receiver().follow(Receiver.Scope.everything(), every, whilePushing, outcome)) {
+      boolean told = false;
+      while (polls == null || s.passes() < polls) {
+        if (s.failure().isPresent()) {
+          throw s.failure().get();
         }
-        security |= ChannelCommand.receiveFollowed(session); // followed public channels
-        received += messageRequests(session, client, out);
-        if (tell && !follow && received == 0) {
-          out.note(chats.isEmpty() ? "No new messages, and no friends yet: add one with 'reschat friend add NICK CARD'."
-              : "No new messages.");
-        }
-        if (!follow || (polls != null && poll >= polls)) {
-          break;
-        }
-        if (tell && poll == 1) {
+        outcome.rethrow();
+        if (!told && s.passes() >= 1 && session.context().interactive() && !out.json()) {
           out.note("Waiting for new messages… (Ctrl-C stops)");
+          told = true;
         }
-        waiter.await(session.settings().pollInterval()); // returns early when the store hints at a change
+        Thread.sleep(20);
       }
     }
-    return security ? ExitCodes.SECURITY : stillQueued ? ExitCodes.QUEUED : ExitCodes.OK;
+    outcome.rethrow();
+    return outcome.security ? ExitCodes.SECURITY : outcome.queued ? ExitCodes.QUEUED : ExitCodes.OK;
   }
 
-  /** Requests from people who are not friends, each shown once; a store that cannot be read waits for the next poll. */
-  private int messageRequests(Session session, ChatClient client, Output out) throws Exception {
-    try {
-      List<org.reschat.core.requests.MessageRequests.Request> arrived =
-          client.requests().arrived(RequestsCommand.friendCards(session));
-      arrived.forEach(r -> RequestsCommand.print(out, r));
-      return arrived.size();
-    } catch (KvException e) {
-      if (!follow) {
-        throw e;
+  /** Prints each event and keeps what the exit code depends on; a failure to print stops the receive. */
+  private static final class Outcome implements Receiver.Listener {
+    private final EventPrinter printer;
+    int shown;
+    boolean security;
+    boolean queued;
+    private volatile Exception failure;
+
+    Outcome(EventPrinter printer) {
+      this.printer = printer;
+    }
+
+    @Override
+    public void onEvent(Event e) {
+      if (failure != null) {
+        throw new IllegalStateException("printing failed", failure);
       }
-      return 0;
-    }
-  }
-
-  private static List<Chats> friends(Session session) throws Exception {
-    List<Chats> out = new java.util.ArrayList<>();
-    for (Friend f : session.profile().friends().list()) {
-      out.add(new Chats.WithFriend(f));
-    }
-    return out;
-  }
-
-  /** Every group this person is still in, read again each poll: invitations add groups. */
-  private static List<Chats> groups(Session session, ChatClient client) throws Exception {
-    List<Chats> out = new java.util.ArrayList<>();
-    for (Group g : client.groups().list()) {
-      if (g.status() == Group.Status.ACTIVE) {
-        out.add(new Chats.InGroup(g, session.profile().friends()));
+      try {
+        printer.print(e);
+      } catch (Exception ex) {
+        failure = ex;
+        throw new IllegalStateException(ex.getMessage(), ex); // the chat is not marked delivered
+      }
+      if (e instanceof Event.MessageReceived || e instanceof Event.MessageRequested || e instanceof Event.ChannelPosted
+          || e instanceof Event.JoinRequested) {
+        shown++;
+      }
+      security |= e instanceof Event.Warning && ((Event.Warning) e).warning().kind().isSecurityProblem()
+          || e instanceof Event.ChannelProblem;
+      if (e instanceof Event.StillQueued) {
+        queued = true;
+      } else if (e instanceof Event.Published) {
+        queued = false;
       }
     }
-    return out;
+
+    void rethrow() throws Exception {
+      if (failure != null) {
+        throw failure;
+      }
+    }
   }
 }

@@ -49,16 +49,7 @@ public final class RequestsCommand extends BaseCommand {
   public static void print(Output out, Request r) {
     String who = Fingerprints.shortForm(r.from());
     if (out.json()) {
-      JsonObject o = Json.object("message_request");
-      o.addProperty("fingerprint", r.from().fingerprintText());
-      o.addProperty("card", r.from().toString());
-      o.addProperty("seen", r.seen().toString());
-      JsonArray messages = new JsonArray();
-      for (Message m : r.messages()) {
-        messages.add(Json.message(m, who));
-      }
-      o.add("messages", messages);
-      out.json(o);
+      out.json(Json.messageRequest(r));
       return;
     }
     out.line("Message request from " + who + " (fingerprint " + r.from().fingerprintText() + "), not a friend:");

@@ -3,6 +3,9 @@ package org.reschat.cli.commands;
 import java.util.List;
 import java.util.Locale;
 import org.reschat.cli.BaseCommand;
+import org.reschat.cli.People;
+import org.reschat.cli.NamedChat;
+import org.reschat.cli.ChatPrinter;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.CliException;
 import org.reschat.cli.ExitCodes;
@@ -37,30 +40,36 @@ public final class SearchCommand extends BaseCommand {
       throw new CliException(ExitCodes.USAGE, "Give some text to search for.");
     }
     Output out = session.output();
-    List<org.reschat.cli.Chats> chats = new java.util.ArrayList<>();
+    List<NamedChat> chats = new java.util.ArrayList<>();
     if (nickname != null) {
-      chats.add(org.reschat.cli.Chats.resolve(session, nickname));
+      chats.add(NamedChat.resolve(session, nickname));
     } else {
       for (Friend f : session.profile().friends().list()) {
-        chats.add(new org.reschat.cli.Chats.WithFriend(f));
+        chats.add(NamedChat.of(f));
+      }
+      if (!session.profile().state().groupIds().isEmpty()) {
+        for (org.reschat.core.group.Group g : session.client().groups().list()) {
+          chats.add(NamedChat.of(g));
+        }
       }
     }
+    ChatPrinter printer = new ChatPrinter(out, new People(session));
     String needle = text.toLowerCase(Locale.ROOT);
     int found = 0;
     int worst = ExitCodes.OK;
-    for (org.reschat.cli.Chats chat : chats) {
+    for (NamedChat chat : chats) {
       History history;
       try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json())) {
-        history = chat.history(session.client(), new HistoryRequest(Integer.MAX_VALUE, progress));
+        history = session.client().history(chat.id(), new HistoryRequest(Integer.MAX_VALUE, progress));
       }
       for (Message m : history.messages()) {
         if (m.text() != null && m.text().toLowerCase(Locale.ROOT).contains(needle)) {
-          chat.print(out, m);
+          printer.message(chat, m);
           found++;
         }
       }
       // Tampering found while searching is reported as history reports it; the worst code wins.
-      int code = HistoryCommand.reportProblems(out, chat, history);
+      int code = HistoryCommand.reportProblems(out, printer, chat, history);
       worst = code == ExitCodes.SECURITY || worst == ExitCodes.SECURITY ? ExitCodes.SECURITY : Math.max(worst, code);
     }
     if (found == 0 && !out.json()) {

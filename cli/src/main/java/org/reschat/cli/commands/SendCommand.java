@@ -13,6 +13,7 @@ import org.reschat.cli.CliContext;
 import org.reschat.cli.CliException;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.Json;
+import org.reschat.cli.NamedChat;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.core.ChatClient;
@@ -53,11 +54,13 @@ public final class SendCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    org.reschat.cli.Chats chat = org.reschat.cli.Chats.resolve(session, nickname);
+    // A friend is found without the passphrase; a group only once the text is known to be sendable.
+    java.util.Optional<NamedChat> friend = NamedChat.friend(session, nickname);
     if (file != null) {
       if (!words.isEmpty() || lines) {
         throw new CliException(ExitCodes.USAGE, "With --file, give the text as --caption.");
       }
+      NamedChat chat = friend.isPresent() ? friend.get() : NamedChat.resolve(session, nickname);
       return FileMessages.send(session, chat, file, caption == null ? "" : caption);
     }
     if (caption != null) {
@@ -99,10 +102,11 @@ public final class SendCommand extends BaseCommand {
             + e.getMessage() + " Nothing was sent.") : e;
       }
     }
+    NamedChat chat = friend.isPresent() ? friend.get() : NamedChat.resolve(session, nickname);
     ChatClient client = session.client();
     boolean queued = false;
     for (String message : messages) {
-      SendResult r = chat.send(client, message);
+      SendResult r = client.send(chat.id(), message);
       queued |= !r.confirmed();
       if (out.json()) {
         JsonObject o = Json.object("sent");

@@ -33,11 +33,11 @@ public final class StoreCommand extends CommandGroup {
       int pages = 0;
       int conversations = 0;
       for (org.reschat.localdb.Friend f : session.profile().friends().list()) {
-        pages += ((org.reschat.core.ConversationClient) client).copyVerifiedPages(client.conversationWith(f.card()));
+        pages += client.copyVerifiedPages(org.reschat.core.ChatId.direct(f.card()));
         conversations++;
       }
       for (org.reschat.core.group.Group g : client.groups().list()) {
-        pages += client.groups().copyVerifiedPages(g);
+        pages += client.copyVerifiedPages(org.reschat.core.ChatId.group(g.id()));
         conversations++;
       }
       if (out.json()) {

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,22 +15,30 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.reschat.cli.Cli;
 import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
-import org.reschat.cli.LedgerWatch;
+import org.reschat.cli.EventPrinter;
 import org.reschat.cli.Session;
-import org.reschat.kv.ChangeWaiter;
+import org.reschat.core.Event;
+import org.reschat.core.Receiver;
 
 /**
  * What {@code reschat daemon} and {@code reschat jsonrpc} share: one open {@link Session} (identity
  * unlocked, store open) in which every method runs its command, one at a time, and the listeners that
- * get notifications of arriving messages.
+ * get notifications of arriving messages from the chat engine, which receives on a thread of its own.
  */
 public final class Daemon {
   /** The outcome of one command run: its exit code, its JSON lines, and what it said on stderr. */
   public record Outcome(int exitCode, List<JsonObject> objects, String error) {}
 
-  /** Receives notifications (one JSON-RPC notification object each); a connection is one. */
+  /**
+   * Receives notifications (one JSON-RPC notification object each); a connection is one. {@code offer} must
+   * not block: it queues, and says false when the listener's bounded queue is full (a peer that stopped
+   * reading), which drops the listener so it never holds up the others or the engine.
+   */
   public interface Listener {
-    void notify(JsonObject notification);
+    boolean offer(JsonObject notification);
+
+    /** Told once when dropped for not keeping up. */
+    void dropped();
   }
 
   private final CliContext ctx;
@@ -37,8 +46,6 @@ public final class Daemon {
   /** One command at a time: the client, profile files and outbox are used as by one process. */
   private final ReentrantLock lock = new ReentrantLock();
   private final Set<Listener> listeners = new CopyOnWriteArraySet<>();
-  /** Cleared to stop {@link #receiveLoop}; an interrupt alone can be swallowed by a store call. */
-  private volatile boolean receiving = true;
 
   public Daemon(CliContext ctx, Session warm) {
     this.ctx = ctx;
@@ -96,39 +103,38 @@ public final class Daemon {
   }
 
   /**
-   * Receives until the thread is interrupted: runs {@code receive} whenever the store hints at a change
-   * or the poll interval passes, and sends every message and warning it prints as a {@code receive}
-   * notification to every listener. Received messages are in the local history either way, so a
-   * listener that was not connected finds them with {@code history}.
+   * Starts receiving in the background: the chat engine's events, as the JSON objects {@code receive --json}
+   * prints, go to every listener as {@code receive} notifications; a store that cannot be read as a
+   * {@code problem} notification. Received messages are in the local history either way, so a listener that
+   * was not connected finds them with {@code history}. Commands are never held behind it.
    */
-  public void receiveLoop() throws Exception {
-    try (ChangeWaiter waiter = LedgerWatch.open(warm)) {
-      while (receiving && !Thread.currentThread().isInterrupted()) {
-        Outcome o = run(List.of("receive"));
-        for (JsonObject object : o.objects()) {
-          broadcast(notification("receive", object));
-        }
-        if (o.objects().isEmpty() && o.exitCode() != ExitCodes.OK && o.exitCode() != ExitCodes.QUEUED) {
-          JsonObject problem = new JsonObject();
-          problem.addProperty("exit_code", o.exitCode());
-          problem.addProperty("message", o.error());
-          broadcast(notification("problem", problem));
-        }
-        waiter.await(warm.settings().pollInterval());
-      }
-    }
+  public Receiver.Subscription startReceiving() throws Exception {
+    EventPrinter printer = new EventPrinter(warm, warm.output());
+    Duration every = warm.settings().pollInterval();
+    return warm.client().receiver().follow(Receiver.Scope.everything(), every,
+        every.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? every : Receiver.DEFAULT_PUSH_FALLBACK, event -> {
+          if (event instanceof Event.StoreUnreachable) {
+            JsonObject problem = new JsonObject();
+            problem.addProperty("exit_code", ExitCodes.STORE);
+            problem.addProperty("message", ((Event.StoreUnreachable) event).cause().getMessage());
+            broadcast(notification("problem", problem));
+            return;
+          }
+          try {
+            printer.json(event).ifPresent(o -> broadcast(notification("receive", o)));
+          } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+        });
   }
 
-  /** Stops {@link #receiveLoop} running in {@code thread} and waits until it has sent its last notification. */
-  public void stopReceiving(Thread thread) throws InterruptedException {
-    receiving = false;
-    thread.interrupt();
-    thread.join();
-  }
-
+  /** Hands a notification to every listener without waiting: one whose queue is full is dropped. */
   private void broadcast(JsonObject notification) {
     for (Listener l : listeners) {
-      l.notify(notification);
+      if (!l.offer(notification)) {
+        listeners.remove(l);
+        l.dropped();
+      }
     }
   }
 

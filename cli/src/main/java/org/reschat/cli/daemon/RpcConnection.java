@@ -30,18 +30,33 @@ public final class RpcConnection implements Daemon.Listener {
   /** What {@link #readLine} returns for a line over {@link #MAX_LINE}; compared by identity. */
   private static final String TOO_LONG = new String("too long");
 
+  /**
+   * Notifications waiting to be written to this peer. A peer that stops reading fills it and is dropped
+   * (its connection closed), so it never holds up the engine, the other peers or its own answers.
+   */
+  static final int MAX_QUEUED_NOTIFICATIONS = 1024;
+
   private final Daemon daemon;
   private final BufferedReader in;
   private final Writer out;
+  private final Runnable onDrop;
+  private final java.util.concurrent.BlockingQueue<JsonObject> queued =
+      new java.util.concurrent.ArrayBlockingQueue<>(MAX_QUEUED_NOTIFICATIONS);
+  private volatile boolean open = true;
 
-  public RpcConnection(Daemon daemon, Reader in, Writer out) {
+  /** A peer on {@code in} and {@code out}; {@code onDrop} cuts its connection when it is dropped. */
+  public RpcConnection(Daemon daemon, Reader in, Writer out, Runnable onDrop) {
     this.daemon = daemon;
     this.in = new BufferedReader(in);
     this.out = out;
+    this.onDrop = onDrop;
   }
 
   /** Answers requests until the peer closes its end. */
   public void serve() throws IOException {
+    Thread writer = new Thread(this::writeNotifications, "reschat-rpc-notify");
+    writer.setDaemon(true);
+    writer.start();
     daemon.addListener(this);
     try {
       String line;
@@ -59,6 +74,25 @@ public final class RpcConnection implements Daemon.Listener {
       }
     } finally {
       daemon.removeListener(this);
+      open = false;
+      writer.interrupt();
+    }
+  }
+
+  /** Writes queued notifications in order, on a thread of its own: a slow peer slows only itself. */
+  private void writeNotifications() {
+    try {
+      while (open) {
+        JsonObject n = queued.take();
+        try {
+          write(n);
+        } catch (IOException e) {
+          daemon.removeListener(this); // the peer went away; its reader ends the connection
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      // the connection ended
     }
   }
 
@@ -173,12 +207,14 @@ public final class RpcConnection implements Daemon.Listener {
   }
 
   @Override
-  public void notify(JsonObject notification) {
-    try {
-      write(notification);
-    } catch (IOException e) {
-      daemon.removeListener(this); // the peer went away; its reader ends the connection
-    }
+  public boolean offer(JsonObject notification) {
+    return queued.offer(notification);
+  }
+
+  @Override
+  public void dropped() {
+    open = false;
+    onDrop.run();
   }
 
   /** One JSON value per line; inert, as every --json line is, so a terminal showing it is safe. */

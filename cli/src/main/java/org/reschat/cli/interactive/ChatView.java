@@ -13,21 +13,22 @@ import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
 import org.jline.utils.Status;
-import org.reschat.cli.LedgerWatch;
-import org.reschat.cli.Chats;
+import org.reschat.cli.ChatPrinter;
+import org.reschat.cli.NamedChat;
+import org.reschat.cli.People;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.core.ChatClient;
-import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.SendResult;
-import org.reschat.core.Update;
+import org.reschat.core.ChatId;
+import org.reschat.core.Event;
+import org.reschat.core.Receiver;
+import org.reschat.core.group.GroupLinks;
 import org.reschat.core.identity.SafetyNumber;
-import org.reschat.kv.ChangeWaiter;
-import org.reschat.kv.KvException;
 import org.reschat.localdb.Friend;
 
 /**
@@ -49,11 +50,11 @@ public final class ChatView {
 
   private final Session session;
   private final Terminal terminal;
-  private final Chats chat;
+  private final NamedChat chat;
   /** The friend of a 1:1 chat; null in a group. */
   private final Friend friend;
-  private final java.util.Set<String> shownRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Output out;
+  private final ChatPrinter printer;
   private final Set<String> shown = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean storeDown = new AtomicBoolean();
   /** Sends run here, in order, so the prompt stays usable while the store confirms a slow one. */
@@ -63,23 +64,25 @@ public final class ChatView {
     return t;
   });
   private final java.util.concurrent.atomic.AtomicInteger sending = new java.util.concurrent.atomic.AtomicInteger();
-  /** Held while a send runs and while the poller looks for own messages, so none is printed twice. */
+  /** Held while a send runs and while a received message is printed, so none is printed twice. */
   private final Object ownMessages = new Object();
   private LineReader reader;
   private Status status;
   private int pages;
 
-  public ChatView(Session session, Terminal terminal, Friend friend) {
-    this(session, terminal, new Chats.WithFriend(friend));
+  public ChatView(Session session, Terminal terminal, Friend friend) throws Exception {
+    this(session, terminal, NamedChat.of(friend));
   }
 
   /** The chat view of a friend or of a group. */
-  public ChatView(Session session, Terminal terminal, Chats chat) {
+  public ChatView(Session session, Terminal terminal, NamedChat chat) throws Exception {
     this.session = session;
     this.terminal = terminal;
     this.chat = chat;
-    this.friend = chat instanceof Chats.WithFriend ? ((Chats.WithFriend) chat).friend() : null;
+    this.friend = chat.isGroup() ? null : session.profile().friends().list().stream()
+        .filter(f -> ChatId.direct(f.card()).equals(chat.id())).findFirst().orElse(null);
     this.out = session.output();
+    this.printer = new ChatPrinter(out, new People(session));
   }
 
   /** Runs until the person leaves the chat. */
@@ -106,21 +109,24 @@ public final class ChatView {
         + (friend.verified() ? "" : out.paint("33", " (not verified: /verify)"))
         : out.paint("1", "Group " + SafeText.line(chat.name())) + " (" + group().members().size() + " members: /members)")
         + " — /help for commands, /back to leave.");
-    History history = chat.history(client, HistoryRequest.newest(pages));
+    History history = client.history(chat.id(), HistoryRequest.newest(pages));
     if (history.hasOlder()) {
       println(out.paint("2", "(older messages: /older)"));
     }
     for (Message m : history.messages()) {
       shown.add(m.id());
-      println(out.format(m, chat.sender(m)));
+      println(printer.line(chat, m));
+      openedAt = m.sentAt();
     }
     history.warnings().forEach(this::printWarning);
     status = statusLine();
     updateStatus();
 
-    Thread poller = new Thread(this::poll, "reschat-chat-poller");
-    poller.setDaemon(true);
-    poller.start();
+    // New messages arrive from the chat engine, on its thread, for this chat only (others stay unread).
+    java.time.Duration interval = session.settings().pollInterval();
+    Receiver.Subscription poller = client.receiver().follow(Receiver.Scope.only(chat.id()), interval,
+        interval.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? interval : Receiver.DEFAULT_PUSH_FALLBACK,
+        e -> show(e, false));
     try {
       while (true) {
         String line;
@@ -145,7 +151,8 @@ public final class ChatView {
         updateStatus();
       }
     } finally {
-      poller.interrupt();
+      poller.close();
+      poller.failure().ifPresent(e -> println("reschat: stopped looking for new messages: " + SafeText.line(e.getMessage())));
       finishSends();
       terminal.handle(Terminal.Signal.WINCH, previousWinch);
       closeStatus();
@@ -240,11 +247,15 @@ public final class ChatView {
             + friend.nickname() + " --mark'.");
         return true;
       case "/update":
-        pollOnce(client, true);
+        shownNow = 0;
+        client.receiver().receive(Receiver.Scope.only(chat.id()), e -> show(e, true));
+        if (shownNow == 0) {
+          printAbove(out.paint("2", "(nothing new)"));
+        }
         return true;
       case "/older":
         pages++;
-        History older = chat.history(client, HistoryRequest.newest(pages));
+        History older = client.history(chat.id(), HistoryRequest.newest(pages));
         List<Message> fresh = new ArrayList<>();
         for (Message m : older.messages()) {
           if (shown.add(m.id())) {
@@ -253,7 +264,7 @@ public final class ChatView {
         }
         println(out.paint("2", fresh.isEmpty() ? "(no older messages)" : "— " + fresh.size() + " older messages —"));
         for (Message m : fresh) {
-          println(out.format(m, chat.sender(m)));
+          println(printer.line(chat, m));
         }
         if (!older.hasOlder() && !fresh.isEmpty()) {
           println(out.paint("2", "(that is the beginning of the conversation)"));
@@ -274,10 +285,10 @@ public final class ChatView {
       try {
         SendResult r;
         synchronized (ownMessages) {
-          r = chat.send(client, text);
+          r = client.send(chat.id(), text);
           shown.add(r.message().id());
         }
-        printAbove(out.format(r.message(), chat.sender(r.message())));
+        printAbove(printer.line(chat, r.message()));
         if (!r.confirmed()) {
           printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().orElse("not confirmed"))
               + " It will be sent automatically."));
@@ -291,79 +302,62 @@ public final class ChatView {
     });
   }
 
-  private void poll() {
-    try {
-      java.time.Duration interval = session.settings().pollInterval();
-      ChatClient client = session.client();
-      try (ChangeWaiter waiter = LedgerWatch.open(session)) {
-        while (!Thread.currentThread().isInterrupted()) {
-          waiter.await(interval); // returns early when the store hints at a change
-          pollOnce(client, false);
-          updateStatus();
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      reader.printAbove("reschat: stopped looking for new messages: " + SafeText.line(e.getMessage()));
-    }
-  }
-
-  private void pollOnce(ChatClient client, boolean sayNothingNew) throws Exception {
-    Update u;
-    try {
-      u = chat.update(client);
-    } catch (KvException e) {
-      if (!storeDown.getAndSet(true) || sayNothingNew) {
-        printAbove(out.paint("33", "The store is not answering (" + SafeText.line(e.getMessage()) + "); still trying."));
-      }
-      return;
-    }
-    if (storeDown.getAndSet(false)) {
-      printAbove(out.paint("32", "The store answers again."));
-    }
-    int fresh = 0;
-    for (Message m : u.received()) {
-      if (shown.add(m.id())) {
-        printAbove(out.format(m, chat.sender(m)));
-        fresh++;
-      }
-    }
-    fresh += showJoinRequests();
-    fresh += showOwnMessagesFromElsewhere(client);
-    if (u.published() > 0) {
-      printAbove(out.paint("32", u.published() + " queued message(s) are now on the store."));
-    }
-    u.warnings().forEach(this::printWarning);
-    if (sayNothingNew && fresh == 0) {
-      printAbove(out.paint("2", "(nothing new)"));
-    }
-  }
-
   /**
-   * Messages this person sent to the friend from another process (a second terminal, a script): they are
-   * on the own newest page, which {@code update} does not return. Returns how many were shown.
+   * The newest message shown when the view opened: older ones never received before are history, which
+   * /older shows, not news to print below it.
    */
-  private int showOwnMessagesFromElsewhere(ChatClient client) throws Exception {
-    List<Message> mine = new ArrayList<>();
-    synchronized (ownMessages) {
-      for (Message m : chat.history(client, HistoryRequest.newest(1)).messages()) {
-        if (m.direction() == Message.Direction.SENT && shown.add(m.id())) {
-          mine.add(m);
+  private volatile java.time.Instant openedAt = java.time.Instant.MIN;
+
+  /** How many events the current /update showed. */
+  private volatile int shownNow;
+
+  /** Shows one event of this chat from the engine: a new message (once), a warning, the store's state. */
+  private void show(Event e, boolean asked) {
+    try {
+      if (e instanceof Event.MessageReceived) {
+        Message m = ((Event.MessageReceived) e).message();
+        synchronized (ownMessages) {
+          if (m.sentAt().isBefore(openedAt) || !shown.add(m.id())) {
+            return;
+          }
         }
+        storeDown.set(false);
+        printAbove(printer.line(chat, m));
+      } else if (e instanceof Event.Warning) {
+        printWarning(((Event.Warning) e).warning());
+      } else if (e instanceof Event.Published) {
+        storeDown.set(false);
+        printAbove(out.paint("32", ((Event.Published) e).count() + " queued message(s) are now on the store."));
+      } else if (e instanceof Event.StoreUnreachable) {
+        if (!storeDown.getAndSet(true) || asked) {
+          printAbove(out.paint("33", "The store is not answering ("
+              + SafeText.line(((Event.StoreUnreachable) e).cause().getMessage()) + "); still trying."));
+        }
+      } else if (e instanceof Event.JoinRequested) {
+        GroupLinks.JoinRequest r = ((Event.JoinRequested) e).request();
+        String fp = org.reschat.cli.Fingerprints.shortForm(r.card());
+        printAbove(out.paint("33", SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText()
+            + ") asks to join: /approve " + fp + " or /deny " + fp));
+      } else if (e instanceof Event.RemovedFromGroup) {
+        Event.RemovedFromGroup r = (Event.RemovedFromGroup) e;
+        printAbove(out.paint("31", "You were removed from \"" + SafeText.line(r.name()) + "\" by "
+            + (r.by() == null ? "an admin" : SafeText.line(printer.people().nameOf(r.by()))) + "."));
+      } else {
+        return;
       }
+      shownNow++;
+    } catch (Exception ex) {
+      printAbove("reschat: " + SafeText.line(ex.getMessage()));
+    } finally {
+      updateStatus();
     }
-    for (Message m : mine) {
-      printAbove(out.format(m, chat.sender(m)));
-    }
-    return mine.size();
   }
 
   private void printWarning(FeedWarning w) {
     String whose;
     try {
-      whose = w.ownFeed() ? "your" : (friend != null ? friend.nickname() : ((Chats.InGroup) chat).nameOf(w.writer())) + "'s";
-    } catch (org.reschat.core.LocalStateException e) {
+      whose = w.ownFeed() ? "your" : (friend != null ? friend.nickname() : printer.people().nameOf(w.writer())) + "'s";
+    } catch (Exception e) {
       whose = "a member's";
     }
     printAbove(out.paint("31", (w.kind().isSecurityProblem() ? "Security warning: " : "Note: ")
@@ -372,38 +366,16 @@ public final class ChatView {
 
   /** The group as this profile knows it now (membership changes arrive with each poll). */
   private org.reschat.core.group.Group group() throws Exception {
-    org.reschat.core.group.Group g = ((Chats.InGroup) chat).group();
-    return session.client().groups().find(g.id()).orElse(g);
+    return session.client().groups().find(((ChatId.Group) chat.id()).id()).orElseThrow(() ->
+        new org.reschat.core.GroupException(org.reschat.core.GroupException.Reason.NOT_A_MEMBER, "You are not in that group."));
   }
 
   private void showMembers() throws Exception {
     org.reschat.core.group.Group g = group();
     for (org.reschat.core.identity.PublicCard m : g.members()) {
-      String who = m.equals(session.card()) ? "me" : ((Chats.InGroup) chat).nameOf(m);
+      String who = m.equals(session.card()) ? "me" : printer.people().nameOf(m);
       println("  " + SafeText.line(who) + (g.current().isAdmin(m) ? " (admin)" : "") + "  " + m.fingerprintText());
     }
-  }
-
-  /** For an admin: who asks to join, each shown once, with the command to answer. Returns how many. */
-  private int showJoinRequests() throws Exception {
-    if (friend != null) {
-      return 0;
-    }
-    org.reschat.core.group.Group g = group();
-    if (g.status() != org.reschat.core.group.Group.Status.ACTIVE || !g.current().isAdmin(session.card())
-        || g.activeLinks().isEmpty()) {
-      return 0;
-    }
-    int n = 0;
-    for (org.reschat.core.group.GroupLinks.JoinRequest r : session.client().groups().links().requests(g)) {
-      if (shownRequests.add(Base64Url.encode(r.card().fingerprint()))) {
-        printAbove(out.paint("33", SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText()
-            + ") asks to join: /approve " + r.card().fingerprintText().substring(0, 9).replace(" ", "")
-            + " or /deny …"));
-        n++;
-      }
-    }
-    return n;
   }
 
   /** /approve FINGERPRINT or /deny FINGERPRINT: a request shown above. */
@@ -453,7 +425,7 @@ public final class ChatView {
       return;
     }
     try {
-      int queued = chat.pending(session.client());
+      int queued = session.client().pending(chat.id());
       String text = "reschat · " + SafeText.line(chat.name()) + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
           + (queued == 0 ? "empty" : queued + " queued") + (storeDown.get() ? " · store not answering" : "")
           + " · " + session.store().describe();

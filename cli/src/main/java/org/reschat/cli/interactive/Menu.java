@@ -147,21 +147,24 @@ public final class Menu {
   }
 
   private void chat() throws Exception {
-    org.reschat.cli.Chats chosen = pickChat();
+    org.reschat.cli.NamedChat chosen = pickChat();
     if (chosen != null) {
       new ChatView(session, terminal, chosen).run();
     }
   }
 
   /** Lists friends, then groups, and asks for one; null when there is none or nobody was chosen. */
-  private org.reschat.cli.Chats pickChat() throws Exception {
-    List<org.reschat.cli.Chats> chats = new ArrayList<>();
+  private org.reschat.cli.NamedChat pickChat() throws Exception {
+    List<org.reschat.cli.NamedChat> chats = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
     for (Friend f : session.profile().friends().list()) {
-      chats.add(new org.reschat.cli.Chats.WithFriend(f));
+      chats.add(org.reschat.cli.NamedChat.of(f));
+      labels.add(SafeText.line(f.nickname()) + (f.verified() ? "" : out.paint("2", " (unverified)")));
     }
     for (org.reschat.core.group.Group g : session.client().groups().list()) {
       if (g.status() == org.reschat.core.group.Group.Status.ACTIVE) {
-        chats.add(new org.reschat.cli.Chats.InGroup(g, session.profile().friends()));
+        chats.add(org.reschat.cli.NamedChat.of(g));
+        labels.add(SafeText.line(g.name()) + out.paint("2", " (group, " + g.members().size() + " members)"));
       }
     }
     if (chats.isEmpty()) {
@@ -170,13 +173,8 @@ public final class Menu {
     }
     List<String> choices = new ArrayList<>();
     for (int i = 0; i < chats.size(); i++) {
-      org.reschat.cli.Chats c = chats.get(i);
-      String label = c instanceof org.reschat.cli.Chats.WithFriend
-          ? SafeText.line(c.name()) + (((org.reschat.cli.Chats.WithFriend) c).friend().verified() ? ""
-              : out.paint("2", " (unverified)"))
-          : SafeText.line(c.name()) + out.paint("2", " (group, " + ((org.reschat.cli.Chats.InGroup) c).group().members()
-              .size() + " members)");
-      println(String.format("  %d) %s", i + 1, label));
+      org.reschat.cli.NamedChat c = chats.get(i);
+      println(String.format("  %d) %s", i + 1, labels.get(i)));
       choices.add(Integer.toString(i + 1));
       choices.add(c.name());
     }
@@ -188,7 +186,7 @@ public final class Menu {
     if (p.matches("\\d+") && Integer.parseInt(p) >= 1 && Integer.parseInt(p) <= chats.size()) {
       return chats.get(Integer.parseInt(p) - 1);
     }
-    for (org.reschat.cli.Chats c : chats) {
+    for (org.reschat.cli.NamedChat c : chats) {
       if (c.name().equals(p)) {
         return c;
       }

@@ -334,7 +334,7 @@ public final class Groups {
   }
 
   /** The current epoch and those it follows (one, or the branches it merged): where ops may still arrive. */
-  private static List<Epoch> watched(Group g) {
+  public static List<Epoch> watched(Group g) {
     List<Epoch> out = new ArrayList<>();
     out.add(g.current());
     for (String parent : g.current().parent().split("\\+")) {

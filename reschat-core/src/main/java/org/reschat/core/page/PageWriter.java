@@ -28,10 +28,7 @@ public final class PageWriter {
    * @param heads this writer's view of the other members' feeds, by member index
    */
   public Page append(Page tail, List<Head> heads, SlotSeal.Draft draft) throws InvalidMessageException {
-    if (draft.body().length > PageLimits.MAX_MESSAGE_BYTES) {
-      throw new InvalidMessageException("The message is " + draft.body().length + " bytes; the limit is "
-          + PageLimits.MAX_MESSAGE_BYTES + " bytes (16 KiB) of UTF-8 text.");
-    }
+    MessageText.checkBody(draft.body());
     if (draft.extension().length > PageLimits.MAX_EXTENSION_BYTES) {
       throw new InvalidMessageException("The message's type extension is over " + PageLimits.MAX_EXTENSION_BYTES + " bytes.");
     }

@@ -34,6 +34,17 @@ public final class InMemoryLocalState implements LocalState {
   }
 
   @Override
+  public synchronized java.util.Set<String> queuedConversations() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    outbox.forEach((feed, pages) -> {
+      if (!pages.isEmpty()) {
+        out.add(feed.conversation());
+      }
+    });
+    return out;
+  }
+
+  @Override
   public synchronized SortedMap<Long, String> outbox(FeedId feed) {
     return Collections.unmodifiableSortedMap(new TreeMap<>(outbox.getOrDefault(feed, new TreeMap<>())));
   }

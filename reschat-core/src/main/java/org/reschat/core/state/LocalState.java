@@ -30,6 +30,12 @@ public interface LocalState {
   /** This person's own pages written but not yet confirmed by the store: page number → newest version. */
   SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException;
 
+  /**
+   * The conversations (by {@link FeedId#conversation()}) with at least one own page in the outbox: what a
+   * receive must publish even where nothing else changed. One look, not one per feed.
+   */
+  java.util.Set<String> queuedConversations() throws LocalStateException;
+
   /** Adds or replaces an outbox page. Must be durable before the page is sent. */
   void putOutbox(FeedId feed, long number, String value) throws LocalStateException;
 

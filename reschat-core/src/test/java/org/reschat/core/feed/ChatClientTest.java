@@ -1,5 +1,6 @@
 package org.reschat.core.feed;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -68,21 +69,21 @@ class ChatClientTest {
     MemoryKvStore store = new MemoryKvStore();
     ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
-    SendResult sent = alice.send(b.card(), "hi Bob 👋");
+    SendResult sent = alice.send(ChatId.direct(b.card()), "hi Bob 👋");
     assertThat(sent.confirmed()).isTrue();
     assertThat(sent.pending()).isZero();
     assertThat(sent.problem()).isEmpty();
     assertThat(sent.message().direction()).isEqualTo(Message.Direction.SENT);
-    bob.send(a.card(), "hi Alice");
-    alice.send(b.card(), "how are you?");
+    bob.send(ChatId.direct(a.card()), "hi Alice");
+    alice.send(ChatId.direct(b.card()), "how are you?");
 
-    History seenByBob = bob.history(a.card(), HistoryRequest.newest(2));
+    History seenByBob = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
     assertThat(texts(seenByBob.messages())).containsExactly("hi Bob 👋", "hi Alice", "how are you?");
     assertThat(seenByBob.messages().get(0).direction()).isEqualTo(Message.Direction.RECEIVED);
     assertThat(seenByBob.messages().get(0).sender()).isEqualTo(a.card());
     assertThat(seenByBob.warnings()).isEmpty();
     assertThat(seenByBob.hasOlder()).isFalse();
-    History seenByAlice = alice.history(b.card(), HistoryRequest.newest(2));
+    History seenByAlice = alice.history(ChatId.direct(b.card()), HistoryRequest.newest(2));
     assertThat(seenByAlice.messages()).extracting(Message::id).isEqualTo(seenByBob.messages().stream().map(Message::id).collect(Collectors.toList()));
   }
 
@@ -91,16 +92,16 @@ class ChatClientTest {
     MemoryKvStore store = new MemoryKvStore();
     ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
-    assertThat(bob.update(a.card()).received()).isEmpty();
+    assertThat(bob.update(ChatId.direct(a.card())).received()).isEmpty();
     for (int i = 0; i < 23; i++) {
-      alice.send(b.card(), "m" + i);
+      alice.send(ChatId.direct(b.card()), "m" + i);
     }
-    Update first = bob.update(a.card());
+    Update first = bob.update(ChatId.direct(a.card()));
     assertThat(texts(first.received())).hasSize(23).startsWith("m0").endsWith("m22");
-    assertThat(bob.update(a.card()).received()).isEmpty();
-    alice.send(b.card(), "m23");
-    assertThat(texts(bob.update(a.card()).received())).containsExactly("m23");
-    assertThat(bob.update(a.card()).received()).isEmpty();
+    assertThat(bob.update(ChatId.direct(a.card())).received()).isEmpty();
+    alice.send(ChatId.direct(b.card()), "m23");
+    assertThat(texts(bob.update(ChatId.direct(a.card())).received())).containsExactly("m23");
+    assertThat(bob.update(ChatId.direct(a.card())).received()).isEmpty();
   }
 
   @Test
@@ -109,14 +110,14 @@ class ChatClientTest {
     ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
     for (int i = 0; i < 65; i++) { // pages 1-3 full, page 4 holds 5
-      alice.send(b.card(), "m" + i);
+      alice.send(ChatId.direct(b.card()), "m" + i);
     }
-    History recent = bob.history(a.card(), HistoryRequest.newest(HistoryRequest.DEFAULT_PAGES));
+    History recent = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(HistoryRequest.DEFAULT_PAGES));
     assertThat(texts(recent.messages())).hasSize(25).startsWith("m40").endsWith("m64");
     assertThat(recent.hasOlder()).isTrue();
-    History more = bob.history(a.card(), HistoryRequest.newest(3));
+    History more = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(3));
     assertThat(texts(more.messages())).hasSize(45).startsWith("m20");
-    History all = bob.history(a.card(), HistoryRequest.all());
+    History all = bob.history(ChatId.direct(a.card()), HistoryRequest.all());
     assertThat(texts(all.messages())).hasSize(65).startsWith("m0").endsWith("m64");
     assertThat(all.hasOlder()).isFalse();
   }
@@ -126,29 +127,29 @@ class ChatClientTest {
     FakeKvStore store = new FakeKvStore();
     ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
-    alice.send(b.card(), "before the outage");
+    alice.send(ChatId.direct(b.card()), "before the outage");
     store.putMode(FakeKvStore.PutMode.UNAVAILABLE);
-    SendResult queued = alice.send(b.card(), "during the outage 1");
+    SendResult queued = alice.send(ChatId.direct(b.card()), "during the outage 1");
     assertThat(queued.confirmed()).isFalse();
     assertThat(queued.message().status()).isEqualTo(Message.Status.QUEUED);
     assertThat(queued.problem()).hasValueSatisfying(p -> assertThat(p).contains("unavailable"));
     for (int i = 2; i <= 25; i++) {
-      SendResult r = alice.send(b.card(), "during the outage " + i);
+      SendResult r = alice.send(ChatId.direct(b.card()), "during the outage " + i);
       assertThat(r.confirmed()).isFalse();
       assertThat(r.pending()).isEqualTo(i);
     }
-    assertThat(alice.pending(b.card())).isEqualTo(25);
-    History local = alice.history(b.card(), HistoryRequest.all());
+    assertThat(alice.pending(ChatId.direct(b.card()))).isEqualTo(25);
+    History local = alice.history(ChatId.direct(b.card()), HistoryRequest.all());
     assertThat(local.messages()).hasSize(26);
     assertThat(local.messages().get(0).status()).isEqualTo(Message.Status.CONFIRMED);
     assertThat(local.messages().subList(1, 26)).allMatch(m -> m.status() == Message.Status.QUEUED);
-    assertThat(bob.history(a.card(), HistoryRequest.all()).messages()).hasSize(1);
+    assertThat(bob.history(ChatId.direct(a.card()), HistoryRequest.all()).messages()).hasSize(1);
 
     store.putMode(FakeKvStore.PutMode.NORMAL);
-    Update update = alice.update(b.card());
+    Update update = alice.update(ChatId.direct(b.card()));
     assertThat(update.published()).isEqualTo(25);
     assertThat(update.pending()).isZero();
-    List<String> seen = texts(bob.history(a.card(), HistoryRequest.all()).messages());
+    List<String> seen = texts(bob.history(ChatId.direct(a.card()), HistoryRequest.all()).messages());
     assertThat(seen).hasSize(26).startsWith("before the outage", "during the outage 1").endsWith("during the outage 25");
   }
 
@@ -157,14 +158,14 @@ class ChatClientTest {
     FakeKvStore store = new FakeKvStore();
     ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
-    alice.send(b.card(), "one");
+    alice.send(ChatId.direct(b.card()), "one");
     store.putMode(FakeKvStore.PutMode.UNCONFIRMED_LOST);
-    assertThat(alice.send(b.card(), "two").confirmed()).isFalse();
+    assertThat(alice.send(ChatId.direct(b.card()), "two").confirmed()).isFalse();
     store.putMode(FakeKvStore.PutMode.NORMAL);
-    SendResult three = alice.send(b.card(), "three");
+    SendResult three = alice.send(ChatId.direct(b.card()), "three");
     assertThat(three.confirmed()).isTrue();
     assertThat(three.pending()).isZero();
-    assertThat(texts(bob.update(a.card()).received())).containsExactly("one", "two", "three");
+    assertThat(texts(bob.update(ChatId.direct(a.card())).received())).containsExactly("one", "two", "three");
   }
 
   @Test
@@ -172,10 +173,10 @@ class ChatClientTest {
     FakeKvStore store = new FakeKvStore();
     ChatClient alice = client(a, store);
     store.putMode(FakeKvStore.PutMode.UNCONFIRMED_APPLIED);
-    assertThat(alice.send(b.card(), "slow").confirmed()).isFalse();
+    assertThat(alice.send(ChatId.direct(b.card()), "slow").confirmed()).isFalse();
     store.putMode(FakeKvStore.PutMode.UNAVAILABLE);
     // The store now holds exactly the queued page: reading it back confirms it without writing.
-    Update u = alice.update(b.card());
+    Update u = alice.update(ChatId.direct(b.card()));
     assertThat(u.pending()).isZero();
     assertThat(u.published()).isEqualTo(1);
   }
@@ -184,7 +185,7 @@ class ChatClientTest {
   void theFirstMessageWithAStoreThatCannotBeReadWritesNothing() {
     FakeKvStore store = new FakeKvStore().down(true);
     ChatClient alice = client(a, store);
-    assertThatThrownBy(() -> alice.send(b.card(), "hello")).isInstanceOf(KvUnavailableException.class);
+    assertThatThrownBy(() -> alice.send(ChatId.direct(b.card()), "hello")).isInstanceOf(KvUnavailableException.class);
     store.down(false);
     assertThat(store.health().reachable()).isTrue();
   }
@@ -192,11 +193,11 @@ class ChatClientTest {
   @Test
   void emptyOversizeAndBrokenTextIsRefused() {
     ChatClient alice = client(a, new MemoryKvStore());
-    assertThatThrownBy(() -> alice.send(b.card(), "")).isInstanceOf(InvalidMessageException.class).hasMessageContaining("empty");
-    assertThatThrownBy(() -> alice.send(b.card(), "  \n")).isInstanceOf(InvalidMessageException.class);
-    assertThatThrownBy(() -> alice.send(b.card(), "x".repeat(PageLimits.MAX_MESSAGE_BYTES + 1)))
+    assertThatThrownBy(() -> alice.send(ChatId.direct(b.card()), "")).isInstanceOf(InvalidMessageException.class).hasMessageContaining("empty");
+    assertThatThrownBy(() -> alice.send(ChatId.direct(b.card()), "  \n")).isInstanceOf(InvalidMessageException.class);
+    assertThatThrownBy(() -> alice.send(ChatId.direct(b.card()), "x".repeat(PageLimits.MAX_MESSAGE_BYTES + 1)))
         .isInstanceOf(InvalidMessageException.class).hasMessageContaining("16 KiB");
-    assertThatThrownBy(() -> alice.send(b.card(), "lone \uD800 surrogate")).isInstanceOf(InvalidMessageException.class)
+    assertThatThrownBy(() -> alice.send(ChatId.direct(b.card()), "lone \uD800 surrogate")).isInstanceOf(InvalidMessageException.class)
         .hasMessageContaining("Unicode");
   }
 
@@ -206,9 +207,9 @@ class ChatClientTest {
     ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
     String big = "ü".repeat(PageLimits.MAX_MESSAGE_BYTES / 2);
-    assertThat(alice.send(b.card(), big).confirmed()).isTrue();
-    alice.send(b.card(), big);
-    assertThat(texts(bob.update(a.card()).received())).containsExactly(big, big);
+    assertThat(alice.send(ChatId.direct(b.card()), big).confirmed()).isTrue();
+    alice.send(ChatId.direct(b.card()), big);
+    assertThat(texts(bob.update(ChatId.direct(a.card())).received())).containsExactly(big, big);
   }
 
   @Test
@@ -220,12 +221,12 @@ class ChatClientTest {
       @Override public Clock withZone(java.time.ZoneId zone) { return this; }
       @Override public Instant instant() { return Instant.ofEpochMilli(now.get()); }
     };
-    ChatClient alice = ChatClient.builder().identity(a).store(store).clock(clock).build();
+    ChatClient alice = ChatClient.builder().identity(a).store(store).clock(clock).inMemoryState().build();
     clients.add(alice);
-    alice.send(b.card(), "first");
+    alice.send(ChatId.direct(b.card()), "first");
     now.addAndGet(-3_600_000);
-    alice.send(b.card(), "second, sent after the clock jumped back");
-    assertThat(texts(client(b, store).history(a.card(), HistoryRequest.all()).messages()))
+    alice.send(ChatId.direct(b.card()), "second, sent after the clock jumped back");
+    assertThat(texts(client(b, store).history(ChatId.direct(a.card()), HistoryRequest.all()).messages()))
         .containsExactly("first", "second, sent after the clock jumped back");
   }
 
@@ -233,10 +234,10 @@ class ChatClientTest {
   void steadyStateSendIsOneReadOfTheOwnTailThenOneWrite() throws Exception {
     RecordingKvStore store = new RecordingKvStore(new MemoryKvStore());
     ChatClient alice = client(a, store);
-    alice.send(b.card(), "first");
+    alice.send(ChatId.direct(b.card()), "first");
     store.takeCalls();
     for (int i = 0; i < 30; i++) {
-      alice.send(b.card(), "m" + i);
+      alice.send(ChatId.direct(b.card()), "m" + i);
     }
     List<RecordingKvStore.Call> calls = store.takeCalls();
     // The read makes sure no other device of Alice's wrote that page since: without compare-and-set on the
@@ -260,7 +261,7 @@ class ChatClientTest {
     assertThat(pages).hasSize(101);
     RecordingKvStore store = new RecordingKvStore(backing);
     ChatClient bob = client(b, store);
-    History h = bob.history(a.card(), HistoryRequest.newest(2));
+    History h = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
     assertThat(texts(h.messages())).hasSize(23).endsWith("m2002");
     List<String> keys = store.takeCalls().stream().map(RecordingKvStore.Call::key).collect(Collectors.toList());
     // Galloping to 128 and bisecting is about 2·log2(101) ≈ 14 reads; then page 100 and a probe of 102 and 1 of bob's own feed.
@@ -274,8 +275,8 @@ class ChatClientTest {
     try (KvStore store = org.reschat.kv.KvStores.open("embedded:" + dir.resolve("ledger.db"))) {
       ChatClient alice = client(a, store);
       ChatClient bob = client(b, store);
-      alice.send(b.card(), "over SQLite");
-      assertThat(texts(bob.update(a.card()).received())).containsExactly("over SQLite");
+      alice.send(ChatId.direct(b.card()), "over SQLite");
+      assertThat(texts(bob.update(ChatId.direct(a.card())).received())).containsExactly("over SQLite");
     }
   }
 
@@ -284,14 +285,14 @@ class ChatClientTest {
     FakeKvStore store = new FakeKvStore();
     ChatClient alice = client(a, store);
     ChatClient bob = client(b, store);
-    alice.send(b.card(), "one");
-    bob.send(a.card(), "two");
-    assertThat(bob.history(a.card(), HistoryRequest.newest(2)).storeProblem()).isEmpty();
+    alice.send(ChatId.direct(b.card()), "one");
+    bob.send(ChatId.direct(a.card()), "two");
+    assertThat(bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2)).storeProblem()).isEmpty();
     store.down(true);
-    History offline = bob.history(a.card(), HistoryRequest.newest(2));
+    History offline = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
     assertThat(offline.storeProblem()).hasValueSatisfying(p -> assertThat(p).contains("down"));
     assertThat(texts(offline.messages())).containsExactly("one", "two");
-    assertThatThrownBy(() -> bob.update(a.card())).isInstanceOf(KvException.class);
+    assertThatThrownBy(() -> bob.update(ChatId.direct(a.card()))).isInstanceOf(KvException.class);
   }
 
   @Test
@@ -301,13 +302,13 @@ class ChatClientTest {
     ChatClient bob = client(b, store);
     byte[] extension = "{\"name\":\"x.bin\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     byte[] body = {0, 1, 2, (byte) 0xff};
-    assertThat(alice.send(b.card(), "FILE", extension, body).confirmed()).isTrue();
-    Message m = bob.update(a.card()).received().get(0);
+    assertThat(alice.send(ChatId.direct(b.card()), "FILE", extension, body).confirmed()).isTrue();
+    Message m = bob.update(ChatId.direct(a.card())).received().get(0);
     assertThat(m.type()).isEqualTo("FILE");
     assertThat(m.extension()).isEqualTo(extension);
     assertThat(m.body()).isEqualTo(body);
     assertThat(m.text()).contains("FILE message");
-    assertThatThrownBy(() -> alice.send(b.card(), "file", new byte[0], body))
+    assertThatThrownBy(() -> alice.send(ChatId.direct(b.card()), "file", new byte[0], body))
         .isInstanceOf(org.reschat.core.InvalidMessageException.class);
   }
 }

@@ -1,5 +1,6 @@
 package org.reschat.core.feed;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -55,8 +56,8 @@ class ConcurrentConversationTest {
       }
       pool.shutdown();
 
-      List<Message> seenByAlice = alice.history(b.card(), HistoryRequest.all()).messages();
-      List<Message> seenByBob = bob.history(a.card(), HistoryRequest.all()).messages();
+      List<Message> seenByAlice = alice.history(ChatId.direct(b.card()), HistoryRequest.all()).messages();
+      List<Message> seenByBob = bob.history(ChatId.direct(a.card()), HistoryRequest.all()).messages();
       assertThat(seenByAlice).hasSize(2 * EACH);
       assertThat(ids(seenByAlice)).isEqualTo(ids(seenByBob));
       assertThat(seenByAlice).allMatch(m -> m.status() == Message.Status.CONFIRMED);
@@ -74,7 +75,7 @@ class ConcurrentConversationTest {
   private static Void sendAll(ChatClient from, Identity to, String prefix, CountDownLatch start) throws Exception {
     start.await();
     for (int i = 0; i < EACH; i++) {
-      assertThat(from.send(to.card(), prefix + i).confirmed()).isTrue();
+      assertThat(from.send(ChatId.direct(to.card()), prefix + i).confirmed()).isTrue();
     }
     return null;
   }

@@ -1,5 +1,6 @@
 package org.reschat.core.feed;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class HostileLedgerTest {
     alice = client(a, new InMemoryLocalState());
     bob = client(b, new InMemoryLocalState());
     for (int i = 0; i < 45; i++) { // pages 1 and 2 full, page 3 holds five
-      alice.send(b.card(), "m" + i);
+      alice.send(ChatId.direct(b.card()), "m" + i);
     }
   }
 
@@ -90,7 +91,7 @@ class HostileLedgerTest {
   }
 
   private History all(ChatClient c) throws Exception {
-    return c.history(a.card(), HistoryRequest.all());
+    return c.history(ChatId.direct(a.card()), HistoryRequest.all());
   }
 
   // --- garbage, old versions, forgeries -------------------------------------------------------------
@@ -108,7 +109,7 @@ class HostileLedgerTest {
   void aReaderWithAVerifiedCopyKeepsShowingIt() throws Exception {
     assertThat(texts(all(bob).messages())).hasSize(45);
     overwrite(3, "garbage");
-    History h = bob.history(a.card(), HistoryRequest.newest(2));
+    History h = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
     assertThat(kinds(h.warnings())).containsExactly(Kind.CORRUPT);
     assertThat(texts(h.messages())).hasSize(25).endsWith("m44");
   }
@@ -118,10 +119,10 @@ class HostileLedgerTest {
     assertThat(texts(all(bob).messages())).hasSize(45);
     List<KvVersion> versions = store.history(key(3));
     overwrite(3, versions.get(1).value()); // page 3 as it was with two messages
-    History h = bob.history(a.card(), HistoryRequest.newest(2));
+    History h = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
     assertThat(kinds(h.warnings())).containsExactly(Kind.ROLLBACK);
     assertThat(texts(h.messages())).hasSize(25).endsWith("m44");
-    assertThat(kinds(bob.update(a.card()).warnings())).containsExactly(Kind.ROLLBACK);
+    assertThat(kinds(bob.update(ChatId.direct(a.card())).warnings())).containsExactly(Kind.ROLLBACK);
   }
 
   @Test
@@ -148,12 +149,12 @@ class HostileLedgerTest {
     assertThat(texts(all(bob).messages())).hasSize(45);
     Page first = PageFixtures.pages(ab, 1).get(0);
     overwrite(3, org.reschat.core.page.Envelope.seal(ba, key(3), first)); // re-sealed by Bob at another place
-    assertThat(kinds(bob.history(a.card(), HistoryRequest.all()).warnings())).containsExactly(Kind.MISPLACED);
+    assertThat(kinds(bob.history(ChatId.direct(a.card()), HistoryRequest.all()).warnings())).containsExactly(Kind.MISPLACED);
 
     Conversation ac = Conversation.pair(a, TestIdentities.named("carol").card());
     Page elsewhere = PageFixtures.pages(ac, 3).get(0);
     overwrite(3, org.reschat.core.page.Envelope.seal(ac, key(3), elsewhere));
-    History h = bob.history(a.card(), HistoryRequest.all());
+    History h = bob.history(ChatId.direct(a.card()), HistoryRequest.all());
     assertThat(kinds(h.warnings())).containsExactly(Kind.CORRUPT);
     assertThat(h.warnings().get(0).detail()).contains("does not open");
     assertThat(texts(h.messages())).hasSize(45);
@@ -180,7 +181,7 @@ class HostileLedgerTest {
   void theWriterRepublishesItsDamagedFeed() throws Exception {
     overwrite(2, "garbage");
     overwrite(3, store.history(key(3)).get(0).value());
-    History seenByAlice = alice.history(b.card(), HistoryRequest.all());
+    History seenByAlice = alice.history(ChatId.direct(b.card()), HistoryRequest.all());
     assertThat(kinds(seenByAlice.warnings())).contains(Kind.CORRUPT, Kind.ROLLBACK, Kind.REPUBLISHED);
     assertThat(texts(seenByAlice.messages())).hasSize(45);
     History afterRepair = all(freshBob());
@@ -194,7 +195,7 @@ class HostileLedgerTest {
     History h = all(freshBob());
     assertThat(texts(h.messages())).hasSize(45);
     for (int i = 45; i < 61; i++) { // Alice's next page overwrites the squatter
-      alice.send(b.card(), "m" + i);
+      alice.send(ChatId.direct(b.card()), "m" + i);
     }
     History later = all(freshBob());
     assertThat(texts(later.messages())).hasSize(61).endsWith("m60");
@@ -203,13 +204,13 @@ class HostileLedgerTest {
 
   @Test
   void garbageOverAMiddlePageDoesNotHideLaterPagesFromAReaderWithACursor() throws Exception {
-    assertThat(bob.update(a.card()).received()).hasSize(45);
+    assertThat(bob.update(ChatId.direct(a.card())).received()).hasSize(45);
     overwrite(3, "garbage over the tail");
     for (int i = 45; i < 70; i++) { // Alice republishes page 3 as she writes on; page 4 follows
-      alice.send(b.card(), "m" + i);
+      alice.send(ChatId.direct(b.card()), "m" + i);
     }
     overwrite(3, "garbage again");
-    Update u = bob.update(a.card());
+    Update u = bob.update(ChatId.direct(a.card()));
     assertThat(kinds(u.warnings())).contains(Kind.CORRUPT);
     assertThat(texts(u.received())).endsWith("m69");
   }
@@ -220,7 +221,7 @@ class HostileLedgerTest {
   void aFriendWhoRewritesReadHistoryIsCaughtAsEquivocationAndTheFirstVersionStays() throws Exception {
     InMemoryLocalState bobsState = new InMemoryLocalState();
     ChatClient reader = client(b, bobsState);
-    assertThat(texts(reader.update(a.card()).received())).hasSize(45);
+    assertThat(texts(reader.update(ChatId.direct(a.card())).received())).hasSize(45);
     // Alice re-signs her pages 1-3 with message 0 changed, and adds one more message on page 3.
     List<String> rewritten = new ArrayList<>();
     rewritten.add("I never agreed to anything");
@@ -232,11 +233,11 @@ class HostileLedgerTest {
     for (Page p : forged) {
       overwrite(p.number(), PageFixtures.seal(ab, p));
     }
-    Update u = reader.update(a.card());
+    Update u = reader.update(ChatId.direct(a.card()));
     assertThat(kinds(u.warnings())).contains(Kind.EQUIVOCATION);
     assertThat(u.warnings()).allMatch(w -> w.kind().isSecurityProblem());
     assertThat(texts(u.received())).doesNotContain("a new message"); // nothing after a fork is shown
-    History h = reader.history(a.card(), HistoryRequest.all());
+    History h = reader.history(ChatId.direct(a.card()), HistoryRequest.all());
     assertThat(texts(h.messages())).hasSize(45).startsWith("m0").doesNotContain("I never agreed to anything");
     assertThat(kinds(h.warnings())).contains(Kind.EQUIVOCATION);
     FeedId aliceSeenByBob = ba.feed(ba.indexOf(a.card()));
@@ -252,8 +253,8 @@ class HostileLedgerTest {
       overwrite(n, "x");
     }
     RecordingKvStore counting = new RecordingKvStore(store);
-    try (ChatClient fresh = ChatClient.builder().identity(b).store(counting).build()) {
-      History h = fresh.history(a.card(), HistoryRequest.newest(2));
+    try (ChatClient fresh = ChatClient.builder().identity(b).store(counting).inMemoryState().build()) {
+      History h = fresh.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
       assertThat(texts(h.messages())).hasSize(25).endsWith("m44");
       assertThat(h.warnings()).hasSize(1).allMatch(w -> w.kind() == Kind.CORRUPT);
       assertThat(counting.takeCalls()).hasSizeLessThanOrEqualTo(40);
@@ -266,21 +267,21 @@ class HostileLedgerTest {
       overwrite(n, "junk " + n);
     }
     RecordingKvStore counting = new RecordingKvStore(store);
-    try (ChatClient fresh = ChatClient.builder().identity(b).store(counting).build()) {
-      History h = fresh.history(a.card(), HistoryRequest.newest(2));
+    try (ChatClient fresh = ChatClient.builder().identity(b).store(counting).inMemoryState().build()) {
+      History h = fresh.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
       assertThat(texts(h.messages())).hasSize(25).endsWith("m44");
       assertThat(h.warnings()).hasSize(1);
       assertThat(h.warnings().get(0).detail()).contains("unreadable values").contains("stopped");
       assertThat(counting.takeCalls().size()).isLessThanOrEqualTo(40);
       for (int i = 0; i < 3; i++) { // later receives do not even read the junk: Alice's tail page is open
-        Update u = fresh.update(a.card());
+        Update u = fresh.update(ChatId.direct(a.card()));
         assertThat(u.warnings()).isEmpty();
         assertThat(counting.takeCalls().size()).isLessThanOrEqualTo(3);
       }
       for (int i = 45; i < 61; i++) { // once Alice's page 3 fills, the junk above is read again, boundedly
-        alice.send(b.card(), "m" + i);
+        alice.send(ChatId.direct(b.card()), "m" + i);
       }
-      Update u = fresh.update(a.card());
+      Update u = fresh.update(ChatId.direct(a.card()));
       assertThat(texts(u.received())).endsWith("m60");
       assertThat(counting.takeCalls().size()).isLessThanOrEqualTo(FeedReader.GARBAGE_BUDGET + 8);
     }
@@ -298,17 +299,17 @@ class HostileLedgerTest {
 
   @Test
   void aFrozenFeedIsReportedAsWithheldToAReaderWhoLearnsOfItFromAnotherFeed() throws Exception {
-    bob.send(a.card(), "b0");
-    bob.send(a.card(), "b1");
-    bob.send(a.card(), "b2");
-    assertThat(texts(alice.update(b.card()).received())).containsExactly("b0", "b1", "b2");
-    alice.send(b.card(), "after reading b2"); // Alice's page now records Bob's feed at page 1, three messages
+    bob.send(ChatId.direct(a.card()), "b0");
+    bob.send(ChatId.direct(a.card()), "b1");
+    bob.send(ChatId.direct(a.card()), "b2");
+    assertThat(texts(alice.update(ChatId.direct(b.card())).received())).containsExactly("b0", "b1", "b2");
+    alice.send(ChatId.direct(b.card()), "after reading b2"); // Alice's page now records Bob's feed at page 1, three messages
     FeedId bobsFeed = ab.feed(ab.indexOf(b.card()));
     String bobsKey = ab.pageKey(bobsFeed, 1);
     store.put(bobsKey, store.history(bobsKey).get(0).value()); // the store serves Bob's page with one message again
     // Alice on a new device: nothing cached, only her identity.
-    try (ChatClient newDevice = ChatClient.builder().identity(a).store(store).build()) {
-      History h = newDevice.history(b.card(), HistoryRequest.all());
+    try (ChatClient newDevice = ChatClient.builder().identity(a).store(store).inMemoryState().build()) {
+      History h = newDevice.history(ChatId.direct(b.card()), HistoryRequest.all());
       assertThat(h.warnings()).anySatisfy(w -> {
         assertThat(w.kind()).isEqualTo(Kind.WITHHELD);
         assertThat(w.ownFeed()).isFalse();
@@ -322,12 +323,12 @@ class HostileLedgerTest {
   void aRestoredBackupThatSendsOverwritesNothingAndTheReaderSeesEveryMessage() throws Exception {
     InMemoryLocalState backup = new InMemoryLocalState();
     ChatClient old = client(a, backup);
-    old.history(b.card(), HistoryRequest.newest(1)); // the backup knows Alice's feed as it was: 45 messages
+    old.history(ChatId.direct(b.card()), HistoryRequest.newest(1)); // the backup knows Alice's feed as it was: 45 messages
     for (int i = 45; i < 70; i++) {
-      alice.send(b.card(), "m" + i); // the live device writes on: page 3 fills, page 4 starts
+      alice.send(ChatId.direct(b.card()), "m" + i); // the live device writes on: page 3 fills, page 4 starts
     }
-    assertThat(old.send(b.card(), "from the restored backup").confirmed()).isTrue();
-    assertThat(alice.send(b.card(), "from the live device").confirmed()).isTrue();
+    assertThat(old.send(ChatId.direct(b.card()), "from the restored backup").confirmed()).isTrue();
+    assertThat(alice.send(ChatId.direct(b.card()), "from the live device").confirmed()).isTrue();
     History h = all(freshBob());
     assertThat(h.warnings()).isEmpty();
     assertThat(texts(h.messages())).hasSize(72).endsWith("m69", "from the restored backup", "from the live device");
@@ -342,7 +343,7 @@ class HostileLedgerTest {
     ChatClient laptop = client(a, new InMemoryLocalState());
     int before = store.history(key(3)).size() + store.history(key(4)).size();
     for (int i = 0; i < 20; i++) {
-      (i % 2 == 0 ? phone : laptop).send(b.card(), "turn " + i);
+      (i % 2 == 0 ? phone : laptop).send(ChatId.direct(b.card()), "turn " + i);
     }
     History h = all(freshBob());
     assertThat(h.warnings()).isEmpty();

@@ -1,5 +1,6 @@
 package org.reschat.core.feed;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -43,10 +44,10 @@ class LinkabilityTest {
     try (ChatClient a = client(alice, store); ChatClient b = client(bob, store); ChatClient c = client(carol, store);
         ChatClient d = client(dave, store)) {
       for (int i = 0; i < 25; i++) {
-        a.send(bob.card(), "alice to bob " + i);
-        b.send(alice.card(), "bob to alice " + i);
-        c.send(dave.card(), "carol to dave " + i);
-        a.send(carol.card(), "alice to carol " + i);
+        a.send(ChatId.direct(bob.card()), "alice to bob " + i);
+        b.send(ChatId.direct(alice.card()), "bob to alice " + i);
+        c.send(ChatId.direct(dave.card()), "carol to dave " + i);
+        a.send(ChatId.direct(carol.card()), "alice to carol " + i);
       }
     }
     Map<String, String> ledger = new java.util.LinkedHashMap<>(); // every version of every value, by a unique name
@@ -101,7 +102,7 @@ class LinkabilityTest {
   }
 
   private ChatClient client(Identity id, org.reschat.kv.KvStore store) {
-    return ChatClient.builder().identity(id).store(store).clock(fixed()).build();
+    return ChatClient.builder().identity(id).store(store).clock(fixed()).inMemoryState().build();
   }
 
   private static int indexOf(byte[] haystack, byte[] needle) {

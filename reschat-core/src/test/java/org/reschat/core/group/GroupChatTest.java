@@ -1,5 +1,6 @@
 package org.reschat.core.group;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,8 +56,8 @@ class GroupChatTest {
   /** Alice creates "trip" with Bob and Carol; each takes the invitation from their chat with Alice. */
   private Group trip() throws Exception {
     Group g = alice.groups().create("trip", List.of(b.card(), c.card()));
-    assertThat(bob.update(a.card()).received()).extracting(Message::type).contains(Groups.INVITE);
-    carol.update(a.card());
+    assertThat(bob.update(ChatId.direct(a.card())).received()).extracting(Message::type).contains(Groups.INVITE);
+    carol.update(ChatId.direct(a.card()));
     return g;
   }
 
@@ -130,7 +131,7 @@ class GroupChatTest {
     }
     // Carol writes on in the old epoch (she still holds its secret): nobody reads it.
     Conversation old = Group.conversation(c, carols.epochs().get(0));
-    ((org.reschat.core.ConversationClient) carol).send(old, Message.TEXT, new byte[0],
+    TestClients.conversations(carol).send(old, Message.TEXT, new byte[0],
         "written after being removed".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     List<String> bobSees = texts(bob.groups().history(seenBy(bob, g), HistoryRequest.all()).messages());
     assertThat(bobSees).contains("before", "carol before", "after, without carol")
@@ -143,10 +144,10 @@ class GroupChatTest {
     Group g = trip();
     assertThatThrownBy(() -> bob.groups().remove(seenBy(bob, g), c.card())).isInstanceOf(GroupException.class)
         .extracting(e -> ((GroupException) e).reason()).isEqualTo(GroupException.Reason.NOT_ALLOWED);
-    bob.update(d.card()); // Bob and Dave are friends; Dave is no friend of Alice's
+    bob.update(ChatId.direct(d.card())); // Bob and Dave are friends; Dave is no friend of Alice's
     Group added = bob.groups().add(seenBy(bob, g), d.card(), false);
     assertThat(added.members()).contains(d.card());
-    dave.update(b.card());
+    dave.update(ChatId.direct(b.card()));
     alice.groups().update(g);
     assertThat(seenBy(alice, g).members()).contains(d.card());
     assertThat(seenBy(dave, g).members()).containsExactlyInAnyOrder(a.card(), b.card(), c.card(), d.card());
@@ -179,14 +180,14 @@ class GroupChatTest {
       PublicCard m = old.members().get(i);
       wraps.add(m.equals(id.card()) ? "" : junkFor.contains(m) ? org.reschat.core.crypto.Base64Url.encode(new byte[80])
           : org.reschat.core.crypto.Base64Url.encode(
-              who.conversationWith(m).secretWraps().encrypt(secret, Groups.wrapAad(g.id(), newId))));
+              TestClients.conversations(who).conversationWith(m).secretWraps().encrypt(secret, Groups.wrapAad(g.id(), newId))));
     }
     op.add("keep", keep);
     op.add("add", new com.google.gson.JsonArray());
     op.add("admins", GroupCodec.cards(admins));
     op.add("removed", new com.google.gson.JsonObject());
     op.add("wraps", wraps);
-    ((org.reschat.core.ConversationClient) who).send(Group.conversation(id, old), Groups.ROTATE,
+    TestClients.conversations(who).send(Group.conversation(id, old), Groups.ROTATE,
         "new key".getBytes(java.nio.charset.StandardCharsets.UTF_8),
         op.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
@@ -255,14 +256,14 @@ class GroupChatTest {
     alice.groups().send(g, "old news");
     Group withDave = alice.groups().add(seenBy(alice, g), d.card(), false);
     alice.groups().send(withDave, "welcome dave");
-    dave.update(a.card());
+    dave.update(ChatId.direct(a.card()));
     assertThat(texts(dave.groups().history(seenBy(dave, g), HistoryRequest.all()).messages()))
         .containsExactly("welcome dave");
 
     Identity erin = TestIdentities.named("erin");
     ChatClient erins = client(erin);
     alice.groups().add(seenBy(alice, g), erin.card(), true);
-    erins.update(a.card());
+    erins.update(ChatId.direct(a.card()));
     assertThat(texts(erins.groups().history(seenBy(erins, g), HistoryRequest.all()).messages()))
         .containsExactly("old news", "welcome dave");
   }
@@ -283,7 +284,7 @@ class GroupChatTest {
   void theOnlyAdminLeavingWhileAMemberAddsSomeoneIsStillRotatedOutForThoseWhoSawTheLeave() throws Exception {
     Group g = trip();
     alice.groups().leave(g); // Alice, the only admin, leaves in the first epoch…
-    bob.update(d.card());
+    bob.update(ChatId.direct(d.card()));
     bob.groups().add(seenBy(bob, g), d.card(), false); // …while Bob, who has not seen it, adds Dave
     bob.groups().update(seenBy(bob, g)); // Bob reads the leave, written in the epoch before his
     carol.groups().update(seenBy(carol, g));
@@ -293,7 +294,7 @@ class GroupChatTest {
     }
     // Dave holds no key to the epoch Alice's leave is in, so cannot check it: he does not take Bob's word
     // for it (docs/threat-model.md, limits) and stays in the epoch he was invited to.
-    dave.update(b.card());
+    dave.update(ChatId.direct(b.card()));
     dave.groups().update(seenBy(dave, g));
     assertThat(seenBy(dave, g).members()).contains(a.card());
   }
@@ -349,7 +350,7 @@ class GroupChatTest {
     carol.groups().update(seenBy(carol, g));
     assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
     // The first invitation, read again (a fresh read of Alice's feed), does not bring Carol back.
-    List<Message> all = carol.history(a.card(), HistoryRequest.all()).messages();
+    List<Message> all = carol.history(ChatId.direct(a.card()), HistoryRequest.all()).messages();
     carol.groups().acceptInvites(a.card(), all);
     assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
   }
@@ -374,7 +375,7 @@ class GroupChatTest {
     // Alice (admin) removes Carol while Bob adds Dave; neither has seen the other's change.
     alice.groups().remove(seenBy(alice, g), c.card());
     bob.groups().add(seenBy(bob, g), d.card(), false);
-    dave.update(b.card());
+    dave.update(ChatId.direct(b.card()));
     for (int round = 0; round < 2; round++) {
       for (ChatClient member : List.of(alice, bob, dave)) {
         member.groups().update(seenBy(member, g));

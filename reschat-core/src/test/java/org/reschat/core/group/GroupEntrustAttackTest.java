@@ -1,5 +1,6 @@
 package org.reschat.core.group;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -42,8 +43,8 @@ class GroupEntrustAttackTest {
 
   private Group trip() throws Exception {
     Group g = alice.groups().create("trip", List.of(b.card(), c.card()));
-    bob.update(a.card());
-    carol.update(a.card());
+    bob.update(ChatId.direct(a.card()));
+    carol.update(ChatId.direct(a.card()));
     return g;
   }
 
@@ -66,11 +67,11 @@ class GroupEntrustAttackTest {
     op.add("admins", GroupCodec.cards(admins));
     com.google.gson.JsonObject wraps = new com.google.gson.JsonObject();
     for (PublicCard to : wrapTo) {
-      wraps.addProperty(Epoch.hex(to), Base64Url.encode(who.conversationWith(to).secretWraps()
+      wraps.addProperty(Epoch.hex(to), Base64Url.encode(TestClients.conversations(who).conversationWith(to).secretWraps()
           .encrypt(secret, Groups.wrapAad(g.id(), newId))));
     }
     op.add("wraps", wraps);
-    ((ConversationClient) who).send(Group.conversation(id, into), Groups.ENTRUST,
+    TestClients.conversations(who).send(Group.conversation(id, into), Groups.ENTRUST,
         "merged concurrent changes".getBytes(StandardCharsets.UTF_8), op.toString().getBytes(StandardCharsets.UTF_8));
     return newId;
   }
@@ -145,7 +146,7 @@ class GroupEntrustAttackTest {
     Group g = trip();
     alice.groups().remove(seenBy(alice, g), c.card());
     bob.groups().add(seenBy(bob, g), d.card(), false);
-    dave.update(b.card());
+    dave.update(ChatId.direct(b.card()));
     bob.groups().update(seenBy(bob, g)); // Bob now holds both branches and their merge
     Group bobs = seenBy(bob, g);
     Epoch merged = bobs.current();
@@ -161,10 +162,10 @@ class GroupEntrustAttackTest {
     op.add("members", GroupCodec.cards(merged.members()));
     op.add("admins", GroupCodec.cards(List.of(b.card())));
     com.google.gson.JsonObject wraps = new com.google.gson.JsonObject();
-    wraps.addProperty(Epoch.hex(d.card()), Base64Url.encode(bob.conversationWith(d.card()).secretWraps()
+    wraps.addProperty(Epoch.hex(d.card()), Base64Url.encode(TestClients.conversations(bob).conversationWith(d.card()).secretWraps()
         .encrypt(merged.secret(), Groups.wrapAad(g.id(), merged.id()))));
     op.add("wraps", wraps);
-    ((ConversationClient) bob).send(Group.conversation(b, withDave), Groups.ENTRUST,
+    TestClients.conversations(bob).send(Group.conversation(b, withDave), Groups.ENTRUST,
         "merged concurrent changes".getBytes(StandardCharsets.UTF_8), op.toString().getBytes(StandardCharsets.UTF_8));
     // And a made-up merge of the same two branches, without Alice:
     forgedEntrust(bob, b, g, withDave, merged.parent(), List.of(b.card(), d.card()), List.of(b.card()),
@@ -211,9 +212,9 @@ class GroupEntrustAttackTest {
     com.google.gson.JsonArray epochs = new com.google.gson.JsonArray();
     epochs.add(GroupCodec.epoch(made));
     o.add("epochs", epochs);
-    ((ConversationClient) carol).send(carol.conversationWith(b.card()), Groups.INVITE,
+    TestClients.conversations(carol).send(TestClients.conversations(carol).conversationWith(b.card()), Groups.INVITE,
         "added you to the group \"trip\"".getBytes(StandardCharsets.UTF_8), o.toString().getBytes(StandardCharsets.UTF_8));
-    bob.update(c.card());
+    bob.update(ChatId.direct(c.card()));
     bob.groups().update(seenBy(bob, g));
     Group seen = seenBy(bob, g);
     assertThat(seen.current().id()).isEqualTo(now.id());

@@ -1,5 +1,6 @@
 package org.reschat.core.group;
 
+import org.reschat.core.testing.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ class GroupHostileLedgerTest {
 
   /** Bob reading the group's epoch: a client that holds nothing yet (a new device), or the given one. */
   private History read(ChatClient reader, Identity who) throws Exception {
-    return ((ConversationClient) reader).history(Group.conversation(who, group.current()), HistoryRequest.all());
+    return TestClients.conversations(reader).history(Group.conversation(who, group.current()), HistoryRequest.all());
   }
 
   private String aliceKey(long n) {
@@ -123,8 +124,8 @@ class GroupHostileLedgerTest {
       store.put(aliceKey(n), "junk");
     }
     RecordingKvStore counting = new RecordingKvStore(store);
-    try (ChatClient fresh = ChatClient.builder().identity(b).store(counting).build()) {
-      History h = ((ConversationClient) fresh).history(Group.conversation(b, group.current()), HistoryRequest.newest(2));
+    try (ChatClient fresh = ChatClient.builder().identity(b).store(counting).inMemoryState().build()) {
+      History h = TestClients.conversations(fresh).history(Group.conversation(b, group.current()), HistoryRequest.newest(2));
       assertThat(texts(h)).hasSize(25).endsWith("m44");
       assertThat(h.warnings()).hasSize(1);
       assertThat(counting.takeCalls().size()).isLessThanOrEqualTo(60); // three feeds' tail searches
@@ -138,7 +139,7 @@ class GroupHostileLedgerTest {
     Conversation asBob = Group.conversation(b, group.current());
     FeedId bobs = asBob.myFeed();
     for (String t : List.of("b0", "b1", "b2")) {
-      ((ConversationClient) bob).send(asBob, Message.TEXT, new byte[0], t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      TestClients.conversations(bob).send(asBob, Message.TEXT, new byte[0], t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     alice.groups().update(group);
     alice.groups().send(group, "alice saw b2"); // Alice's page now records Bob's feed at three messages

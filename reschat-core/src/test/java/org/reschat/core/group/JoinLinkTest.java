@@ -1,5 +1,6 @@
 package org.reschat.core.group;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,7 +45,7 @@ class JoinLinkTest {
 
   private Group group() throws Exception {
     Group g = alice.groups().create("club", List.of(b.card()));
-    bob.update(a.card());
+    bob.update(ChatId.direct(a.card()));
     return g;
   }
 

@@ -1,5 +1,6 @@
 package org.reschat.core.requests;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -147,7 +148,7 @@ class MessageRequestsAttackTest {
     memory.put(inbox.key(5), "A"); // length % 4 == 1
     memory.put(inbox.key(6), Board.encode(new byte[700 << 10])); // near the store's 1 MiB limit
     memory.put(inbox.key(7), Board.encode(Inbox.seal(a.card(), a.card(), inbox.key(7)))); // Alice's own card
-    bob.send(a.card(), "hi");
+    bob.send(ChatId.direct(a.card()), "hi");
 
     assertThatCode(() -> assertThat(alice.requests().pending(Set.of())).extracting(Request::from)
         .containsExactly(b.card())).doesNotThrowAnyException();
@@ -157,7 +158,7 @@ class MessageRequestsAttackTest {
 
   @Test
   void sixtyFourThrowawayCardsPostedAfterARealRequestDoNotHideIt() throws Exception {
-    bob.send(a.card(), "hi Alice, Bob here");
+    bob.send(ChatId.direct(a.card()), "hi Alice, Bob here");
     throwaways(a.card(), MessageRequests.MAX_CHECKED); // 64 puts: the 64 newest requesters have no messages
 
     // Feeds are read newest first, up to MAX_CHECKED: a month's full board of throwaways cannot exhaust it.
@@ -166,7 +167,7 @@ class MessageRequestsAttackTest {
 
   @Test
   void aRequestAlreadyShownIsNotPushedOutOfTheRecordByAFloodOverLaterMonths() throws Exception {
-    bob.send(a.card(), "hi Alice, Bob here");
+    bob.send(ChatId.direct(a.card()), "hi Alice, Bob here");
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
 
     // A full board of throwaway cards each month; Alice checks monthly. After 4 months 1024 throwaways
@@ -195,9 +196,9 @@ class MessageRequestsAttackTest {
 
   @Test
   void aFriendsUpdateDoesNotTouchTheRequestRecordHoweverLargeItIs() throws Exception {
-    alice.send(b.card(), "hi Bob");
-    bob.send(a.card(), "hi Alice");
-    alice.update(b.card());
+    alice.send(ChatId.direct(b.card()), "hi Bob");
+    bob.send(ChatId.direct(a.card()), "hi Alice");
+    alice.update(ChatId.direct(b.card()));
     // 1024 requesters: what four months of full boards leave (or a busy person's real requests). Parsing
     // them validates every card (about 0.12 ms each): on every friend's update of every poll, that was
     // ~125 ms per friend. A friend who has written needs no request, so the record is not even read.
@@ -211,8 +212,8 @@ class MessageRequestsAttackTest {
     ChatClient counted = client(a, counting(aliceState, "requests", reads));
 
     for (int i = 0; i < 10; i++) {
-      counted.update(b.card());
-      counted.send(b.card(), "poll " + i);
+      counted.update(ChatId.direct(b.card()));
+      counted.send(ChatId.direct(b.card()), "poll " + i);
     }
     assertThat(reads.get()).as("reads of the request record by 10 updates and sends to a friend who wrote").isZero();
   }
@@ -236,7 +237,7 @@ class MessageRequestsAttackTest {
 
   @Test
   void aRequestFoundWhileTheFeedCouldNotBeReadIsStillAnnouncedByALaterReceive() throws Exception {
-    bob.send(a.card(), "hi Alice, Bob here");
+    bob.send(ChatId.direct(a.card()), "hi Alice, Bob here");
     Set<String> inbox = inboxKeys(a.card());
     faulty.failGets = k -> !inbox.contains(k); // the inbox answers, the feed read that follows does not
 
@@ -252,7 +253,7 @@ class MessageRequestsAttackTest {
   void aFriendAddedWithoutAcceptingTheRequestAndRemovedLaterIsNotARequestAgain() throws Exception {
     // Alice holds Bob's card (a friend). Bob writes first, so his client posts a request; Alice's check
     // does not record a friend's.
-    bob.send(a.card(), "hi Alice");
+    bob.send(ChatId.direct(a.card()), "hi Alice");
     assertThat(alice.requests().pending(Set.of(b.card()))).isEmpty();
 
     // Alice removes Bob: his old messages do not come back as a "message request".
@@ -265,13 +266,13 @@ class MessageRequestsAttackTest {
     ChatClient bobWritable = client(b, bobState);
     Set<String> inbox = inboxKeys(a.card());
     faulty.failPuts = inbox::contains; // the message lands; the request's post fails (left for a later update)
-    assertThat(bobWritable.send(a.card(), "hi Alice").confirmed()).isTrue();
+    assertThat(bobWritable.send(ChatId.direct(a.card()), "hi Alice").confirmed()).isTrue();
     faulty.failPuts = k -> false;
 
     // The same profile opened read-only (a backup, --read-only): 'receive' updates Alice's chat.
     ChatClient bobReadOnly = client(b, readOnly(bobState));
     store.takeCalls();
-    bobReadOnly.update(a.card());
+    bobReadOnly.update(ChatId.direct(a.card()));
     assertThat(store.takeCalls().stream().filter(c -> c.op() == RecordingKvStore.Op.PUT))
         .as("puts from a read-only profile (README: a read-only copy publishes nothing)").isEmpty();
   }
@@ -280,20 +281,20 @@ class MessageRequestsAttackTest {
 
   @Test
   void receivePollsReadTheInboxAtMostHourlySoAPollIsNotTiedToTheCardsOwner() throws Exception {
-    alice.send(b.card(), "hi Bob");
-    bob.send(a.card(), "hi Alice");
-    alice.update(b.card());
-    bob.update(a.card());
+    alice.send(ChatId.direct(b.card()), "hi Bob");
+    bob.send(ChatId.direct(a.card()), "hi Alice");
+    alice.update(ChatId.direct(b.card()));
+    bob.update(ChatId.direct(a.card()));
     alice.requests().arrived(Set.of(b.card())); // the hourly check
     bob.requests().arrived(Set.of(a.card()));
     clock.advance(java.time.Duration.ofMinutes(59));
     store.takeCalls();
 
     // One 'receive' poll each (what ReceiveCommand does: update every friend, then the inbox).
-    alice.update(b.card());
+    alice.update(ChatId.direct(b.card()));
     alice.requests().arrived(Set.of(b.card()));
     Set<String> alicePoll = keys(store.takeCalls());
-    bob.update(a.card());
+    bob.update(ChatId.direct(a.card()));
     bob.requests().arrived(Set.of(a.card()));
     Set<String> bobPoll = keys(store.takeCalls());
 
@@ -333,11 +334,11 @@ class MessageRequestsAttackTest {
   @Test
   void anIgnoredRequesterIsNotAnnouncedWhenTheyPostAgain() throws Exception {
     // Covered partly by the CLI test; here at the core API, across a month boundary and a second device.
-    bob.send(a.card(), "hi");
+    bob.send(ChatId.direct(a.card()), "hi");
     alice.requests().ignore(b.card());
     clock.set(Instant.parse("2026-12-01T00:00:01Z"));
     ChatClient bobAgain = client(b, new InMemoryLocalState());
-    bobAgain.send(a.card(), "again");
+    bobAgain.send(ChatId.direct(a.card()), "again");
     assertThatCode(() -> assertThat(alice.requests().arrived(Set.of())).isEmpty()).doesNotThrowAnyException();
     assertThat(alice.requests().pending(Set.of())).isEmpty();
   }

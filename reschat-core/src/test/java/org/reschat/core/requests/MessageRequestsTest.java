@@ -1,5 +1,6 @@
 package org.reschat.core.requests;
 
+import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -50,8 +51,8 @@ class MessageRequestsTest {
 
   @Test
   void aStrangersMessagesReachYouAsARequestWithTheirCard() throws Exception {
-    bob.send(a.card(), "hi Alice, it is Bob from the conference");
-    bob.send(a.card(), "second");
+    bob.send(ChatId.direct(a.card()), "hi Alice, it is Bob from the conference");
+    bob.send(ChatId.direct(a.card()), "second");
 
     List<Request> requests = alice.requests().pending(Set.of());
 
@@ -63,24 +64,24 @@ class MessageRequestsTest {
 
   @Test
   void aRequestIsPostedOnceAndNotAtAllToSomeoneWhoWroteFirst() throws Exception {
-    bob.send(a.card(), "one");
+    bob.send(ChatId.direct(a.card()), "one");
     long inboxWrites = store.takeCalls().stream()
         .filter(x -> x.op() == RecordingKvStore.Op.PUT && x.key().equals(Inbox.board(a.card(), month()).key(1))).count();
     assertThat(inboxWrites).isEqualTo(1);
-    bob.send(a.card(), "two");
-    bob.update(a.card());
+    bob.send(ChatId.direct(a.card()), "two");
+    bob.update(ChatId.direct(a.card()));
     assertThat(puts()).as("one page write per send, no second request").hasSize(1);
 
-    alice.update(b.card()); // Alice reads Bob's feed (say she added him), then writes back
-    alice.send(b.card(), "hello Bob");
+    alice.update(ChatId.direct(b.card())); // Alice reads Bob's feed (say she added him), then writes back
+    alice.send(ChatId.direct(b.card()), "hello Bob");
     assertThat(memory.get(Inbox.board(b.card(), month()).key(1))).as("Bob wrote first: no request to him").isEmpty();
   }
 
   @Test
   void friendsAndIgnoredPeopleAreNotRequestsAndAnAcceptedOneIsForgotten() throws Exception {
-    bob.send(a.card(), "hi");
+    bob.send(ChatId.direct(a.card()), "hi");
     ChatClient carol = client(c);
-    carol.send(a.card(), "hello from carol");
+    carol.send(ChatId.direct(a.card()), "hello from carol");
 
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(c.card(), b.card());
     assertThat(alice.requests().pending(Set.of(b.card()))).extracting(Request::from).containsExactly(c.card());
@@ -89,7 +90,7 @@ class MessageRequestsTest {
 
     clock.set(Instant.parse("2026-12-02T10:00:00Z")); // Carol asks again next month: still ignored
     ChatClient carolElsewhere = client(c);
-    carolElsewhere.send(a.card(), "again");
+    carolElsewhere.send(ChatId.direct(a.card()), "again");
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
 
     alice.requests().accepted(b.card());
@@ -105,7 +106,7 @@ class MessageRequestsTest {
     assertThat(requests.get(0).messages()).extracting(Message::type).containsExactly("GROUP_INVITE");
 
     bob.requests().accepted(a.card()); // and adds her as a friend, as 'requests accept' does
-    bob.update(a.card());
+    bob.update(ChatId.direct(a.card()));
     assertThat(bob.groups().find(g.id())).isPresent();
   }
 
@@ -129,7 +130,7 @@ class MessageRequestsTest {
     memory.put(inbox.key(4), org.reschat.core.board.Board.encode(
         Hpke.standard().seal(a.card().encryptionKey(), "reschat/v2 message request".getBytes(), inbox.key(4).getBytes(),
             new byte[64]))); // not a card
-    bob.send(a.card(), "hi");
+    bob.send(ChatId.direct(a.card()), "hi");
     assertThat(memory.get(inbox.key(5))).as("Bob skipped the junk").isPresent();
 
     store.takeCalls();
@@ -146,9 +147,9 @@ class MessageRequestsTest {
     for (int i = 1; i <= Board.SLOTS; i++) {
       memory.put(inbox.key(i), "junk");
     }
-    assertThat(bob.send(a.card(), "hi").confirmed()).isTrue();
+    assertThat(bob.send(ChatId.direct(a.card()), "hi").confirmed()).isTrue();
     store.takeCalls();
-    bob.send(a.card(), "again");
+    bob.send(ChatId.direct(a.card()), "again");
     assertThat(store.takeCalls()).as("the full board is not read again").hasSizeLessThan(5);
   }
 
@@ -156,7 +157,7 @@ class MessageRequestsTest {
   void aRequestFromLastMonthAndOneFromMonthsAgoAreBothFound() throws Exception {
     alice.requests().pending(Set.of()); // Alice checked in November
     clock.set(Instant.parse("2027-01-31T23:59:00Z"));
-    bob.send(a.card(), "written in January");
+    bob.send(ChatId.direct(a.card()), "written in January");
     clock.set(Instant.parse("2027-04-01T00:01:00Z")); // and looks again in April
 
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
@@ -169,7 +170,7 @@ class MessageRequestsTest {
       PublicCard stranger = Identity.generate(new java.security.SecureRandom()).card();
       inbox.post(memory, key -> Inbox.seal(a.card(), stranger, key));
     }
-    bob.send(a.card(), "the real one, posted last");
+    bob.send(ChatId.direct(a.card()), "the real one, posted last");
 
     assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
   }

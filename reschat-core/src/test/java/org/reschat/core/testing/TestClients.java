@@ -30,12 +30,26 @@ public final class TestClients implements AutoCloseable {
   }
 
   public ChatClient client(Identity id, LocalState state) {
-    ChatClient c = ChatClient.builder().identity(id).store(store).localState(state).clock(clock).build();
+    return client(id, state, org.reschat.core.state.Contacts.NONE);
+  }
+
+  /** A client whose receiver follows the direct chats of {@code contacts}. */
+  public ChatClient client(Identity id, LocalState state, org.reschat.core.state.Contacts contacts) {
+    ChatClient c = ChatClient.builder().identity(id).store(store).localState(state).clock(clock).contacts(contacts)
+        .build();
     open.add(c);
     return c;
   }
 
   /** A clock one millisecond later at every reading: messages sent in a row are ordered by time. */
+  /**
+   * The conversation layer under a client: what attack tests use to write what a modified client would
+   * (an op, an invitation) into a conversation. Not part of the API.
+   */
+  public static org.reschat.core.ConversationClient conversations(ChatClient client) {
+    return ((org.reschat.core.feed.LedgerChatClient) client).engine();
+  }
+
   public static Clock ticking(long startMillis) {
     AtomicLong ticks = new AtomicLong(startMillis);
     return new Clock() {

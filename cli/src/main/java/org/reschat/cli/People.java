@@ -1,0 +1,43 @@
+package org.reschat.cli;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.Message;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.localdb.Friend;
+
+/**
+ * How people are shown: "me", a friend's nickname, or for anyone else the start of their fingerprint. The
+ * friend list is read once, when first needed.
+ */
+public final class People {
+  private final Session session;
+  private Map<PublicCard, String> nicknames;
+
+  public People(Session session) {
+    this.session = session;
+  }
+
+  /** A friend's nickname, else the start of the fingerprint. */
+  public String nameOf(PublicCard card) throws Exception {
+    if (nicknames == null) {
+      nicknames = new HashMap<>();
+      for (Friend f : session.profile().friends().list()) {
+        nicknames.put(f.card(), f.nickname());
+      }
+    }
+    String nick = nicknames.get(card);
+    return nick != null ? nick : org.reschat.core.group.Groups.shortName(card);
+  }
+
+  /** Who wrote {@code m}, as shown beside it ("me" for this person's own). */
+  public String senderOf(Message m) throws Exception {
+    return m.direction() == Message.Direction.SENT ? "me" : nameOf(m.sender());
+  }
+
+  /** Whose feed a warning is about: the friend, or in a group the group and the member. */
+  public String whose(NamedChat chat, FeedWarning w) throws Exception {
+    return chat.isGroup() ? chat.name() + ", " + (w.ownFeed() ? "you" : nameOf(w.writer())) : chat.name();
+  }
+}
