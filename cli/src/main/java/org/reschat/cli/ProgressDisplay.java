@@ -5,13 +5,12 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.files.FileLayout;
-import org.reschat.core.files.FileTransfer;
 
 /**
  * A progress bar on stderr while many pages load, only when stderr is a terminal and the load is long
  * enough to be worth one (each page can take 100 ms or more on ResilientDB).
  */
-public final class ProgressDisplay implements HistoryRequest.Progress, FileTransfer.Progress, AutoCloseable {
+public final class ProgressDisplay implements HistoryRequest.Progress, AutoCloseable {
   private static final int WORTH_SHOWING = 6;
   /** A file bar is worth it from one chunk up. */
   private static final long FILE_WORTH_SHOWING = FileLayout.CHUNK_PLAIN_BYTES;
@@ -39,7 +38,7 @@ public final class ProgressDisplay implements HistoryRequest.Progress, FileTrans
     }
   }
 
-  @Override
+  /** Bytes of a file moved so far (a file transfer's progress). */
   public synchronized void bytes(long done, long total) {
     if (total >= FILE_WORTH_SHOWING) {
       show(done, total, true);

@@ -227,7 +227,8 @@ public final class Session implements AutoCloseable {
       client = ChatClient.builder().identity(identity()).store(LedgerWatch.applySwitch(store()))
           .localState(profile().state()).clock(ctx.clock)
           .contacts(() -> friends.list().stream().map(org.reschat.localdb.Friend::card).toList())
-          .channels(org.reschat.cli.commands.ChannelCommand.follows(this)).build();
+          .channels(org.reschat.cli.commands.ChannelCommand.follows(this))
+          .uploadJournals(profile().directory().resolve(org.reschat.cli.commands.FileMessages.JOURNALS)).build();
     }
     return client;
   }

@@ -96,6 +96,9 @@ public interface ChatClient extends AutoCloseable {
    */
   int copyVerifiedPages(ChatId chat) throws GroupException, LocalStateException, KvException;
 
+  /** Files in any chat: send, fetch. */
+  ChatFiles files();
+
   /** Receiving for every chat at once, as events. */
   Receiver receiver();
 
@@ -124,6 +127,7 @@ public interface ChatClient extends AutoCloseable {
     private Contacts contacts = Contacts.NONE;
     private ChannelFollows channels = ChannelFollows.NONE;
     private Clock clock = Clock.systemUTC();
+    private java.nio.file.Path uploads;
 
     private Builder() {}
 
@@ -164,6 +168,15 @@ public interface ChatClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * A private directory where unfinished file uploads are recorded, so sending the same file again
+     * resumes; without one, a temporary directory (an upload resumes within this process only).
+     */
+    public Builder uploadJournals(java.nio.file.Path dir) {
+      this.uploads = Objects.requireNonNull(dir);
+      return this;
+    }
+
     /** The clock that stamps sent messages. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock);
@@ -178,7 +191,7 @@ public interface ChatClient extends AutoCloseable {
         throw new IllegalStateException("A ChatClient needs a local state: localState(...) to keep it across restarts,"
             + " or inMemoryState() to keep nothing (queued messages are then lost with the process)");
       }
-      return new LedgerChatClient(identity, store, state, contacts, channels, clock);
+      return new LedgerChatClient(identity, store, state, contacts, channels, uploads, clock);
     }
   }
 }

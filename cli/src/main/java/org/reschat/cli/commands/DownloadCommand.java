@@ -2,6 +2,7 @@ package org.reschat.cli.commands;
 
 import java.nio.file.Path;
 import org.reschat.cli.BaseCommand;
+import org.reschat.core.ChatFiles;
 import org.reschat.cli.People;
 import org.reschat.cli.NamedChat;
 import org.reschat.cli.ChatPrinter;
@@ -46,7 +47,7 @@ public final class DownloadCommand extends BaseCommand {
         .orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND, "There is no file " + SafeText.line(id) + " with "
             + chat.name() + "; 'reschat files " + chat.name() + "' lists them."));
     Path saved = FileMessages.download(session, chat.name(), m, output, force);
-    org.reschat.core.files.FileOffer f = FileMessages.offer(m).orElseThrow();
+    ChatFiles.FileInfo f = FileMessages.offer(m).orElseThrow();
     if (session.output().json()) {
       com.google.gson.JsonObject o = FileMessages.fileJson(m, f, chat.name());
       o.addProperty("type", "download");

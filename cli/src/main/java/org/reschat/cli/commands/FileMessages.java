@@ -22,8 +22,7 @@ import org.reschat.core.Message;
 import org.reschat.core.SendResult;
 import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.files.FileNames;
-import org.reschat.core.files.FileOffer;
-import org.reschat.core.files.FileTransfer;
+import org.reschat.core.ChatFiles;
 import org.reschat.localdb.Friend;
 
 /** Files as every command shows and moves them: send, list, download, and the one-line form in a chat. */
@@ -31,7 +30,7 @@ public final class FileMessages {
   private FileMessages() {}
 
   /** Where unfinished uploads are recorded, inside the profile. */
-  private static final String JOURNALS = "uploads";
+  public static final String JOURNALS = "uploads";
 
   /** Uploads {@code path} and sends its FILE message to a friend or group; returns the exit code (0, or 6 when queued). */
   static int send(Session session, NamedChat chat, Path path, String caption) throws Exception {
@@ -40,22 +39,23 @@ public final class FileMessages {
     if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FileNames.MAX_NAME_BYTES) {
       throw new InvalidMessageException("The file name is longer than 255 bytes; rename it first.");
     }
-    if (caption.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FileOffer.MAX_CAPTION_BYTES) {
+    if (caption.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.reschat.core.files.FileOffer.MAX_CAPTION_BYTES) {
       throw new InvalidMessageException("The caption is over 4,096 bytes.");
     }
     if (!Files.exists(path)) {
       throw new CliException(ExitCodes.NOT_FOUND, "There is no file " + path + ".");
     }
     // Asked before any chunk is uploaded: a read-only profile can record no upload, so it sends no file.
-    FileTransfer transfer = new FileTransfer(session.store(), session.profile().forChange(JOURNALS, "send a file"));
+    session.profile().forChange(JOURNALS, "send a file");
     SendResult r;
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), out.json(), "Sending " + SafeText.line(name))) {
-      r = transfer.send(path, name, mediaType(path), caption, scope(chat.id()),
-          (type, extension, body) -> session.client().send(chat.id(), type, extension, body), progress);
+      r = session.client().files().send(chat.id(), path, name, mediaType(path), caption, progress::bytes);
+    } catch (org.reschat.kv.KvException e) {
+      throw e; // the store's failure, reported as such
     } catch (java.io.IOException e) {
       throw new CliException(ExitCodes.LOCAL, "Could not read " + path + ": " + e.getMessage() + "; nothing was sent.");
     }
-    FileOffer offer = FileOffer.parse(r.message().body()).orElseThrow();
+    ChatFiles.FileInfo offer = ChatFiles.info(r.message()).orElseThrow();
     if (out.json()) {
       JsonObject o = fileJson(r.message(), offer, chat.name());
       o.addProperty("pending", r.pending());
@@ -69,13 +69,6 @@ public final class FileMessages {
           + " other(s), and the next 'reschat send' or 'reschat receive' publishes it.");
     }
     return r.confirmed() ? ExitCodes.OK : ExitCodes.QUEUED;
-  }
-
-  /** Names the audience a file's chunks are for in the upload journal (chunks do not depend on it). */
-  private static String scope(org.reschat.core.ChatId chat) {
-    return chat instanceof org.reschat.core.ChatId.Direct
-        ? Base64Url.encode(((org.reschat.core.ChatId.Direct) chat).card().signingKey())
-        : "g:" + ((org.reschat.core.ChatId.Group) chat).id();
   }
 
   /**
@@ -96,8 +89,8 @@ public final class FileMessages {
     return history.messages().stream().filter(m -> offer(m).isPresent()).toList();
   }
 
-  public static Optional<FileOffer> offer(Message m) {
-    return FileOffer.TYPE.equals(m.type()) ? FileOffer.parse(m.body()) : Optional.empty();
+  public static Optional<ChatFiles.FileInfo> offer(Message m) {
+    return ChatFiles.info(m);
   }
 
   /** Loads the whole conversation; files can be anywhere in it. */
@@ -112,7 +105,7 @@ public final class FileMessages {
    * directory under the sender's name made safe). Returns the path written; prints nothing.
    */
   public static Path download(Session session, String friend, Message m, Path target, boolean force) throws Exception {
-    FileOffer offer = offer(m).orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND,
+    ChatFiles.FileInfo offer = offer(m).orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND,
         "Message " + SafeText.line(m.id()) + " is not a file."));
     Path base = target == null ? Path.of("").toAbsolutePath() : target;
     Path to = Files.isDirectory(base) ? base.resolve(FileNames.safe(offer.name())) : base;
@@ -121,7 +114,9 @@ public final class FileMessages {
     }
     try (ProgressDisplay progress = new ProgressDisplay(session.context(), session.output().json(),
         "Fetching " + SafeText.line(offer.name()))) {
-      new FileTransfer(session.store(), session.profile().directory().resolve(JOURNALS)).fetch(offer, to, force, progress);
+      session.client().files().fetch(m, to, force, progress::bytes);
+    } catch (org.reschat.kv.KvException e) {
+      throw e; // the store's failure, reported as such
     } catch (FileAlreadyExistsException e) {
       throw new CliException(ExitCodes.USAGE, to + " exists; choose another with -o, or replace it with --force.");
     } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
@@ -133,7 +128,7 @@ public final class FileMessages {
   }
 
   /** A file message as one JSON object of type {@code file}. */
-  static JsonObject fileJson(Message m, FileOffer offer, String friend) {
+  static JsonObject fileJson(Message m, ChatFiles.FileInfo offer, String friend) {
     JsonObject o = Json.object("file");
     o.addProperty("friend", friend);
     o.addProperty("id", fileId(m));
@@ -150,11 +145,11 @@ public final class FileMessages {
 
   /** What a chat shows for a file message: name, size, caption and how to fetch it; null for other messages. */
   public static String line(Message m) {
-    Optional<FileOffer> offer = offer(m);
+    Optional<ChatFiles.FileInfo> offer = offer(m);
     if (offer.isEmpty()) {
-      return FileOffer.TYPE.equals(m.type()) ? "[a file whose description is damaged]" : null;
+      return org.reschat.core.files.FileOffer.TYPE.equals(m.type()) ? "[a file whose description is damaged]" : null;
     }
-    FileOffer f = offer.get();
+    ChatFiles.FileInfo f = offer.get();
     return "[file] " + SafeText.line(f.name()) + " (" + size(f.size()) + ")"
         + (f.caption().isEmpty() ? "" : " " + SafeText.line(f.caption())) + " — /download " + fileId(m);
   }
@@ -175,7 +170,7 @@ public final class FileMessages {
       String t = Files.probeContentType(path);
       if (t != null) {
         t = t.toLowerCase(Locale.ROOT);
-        if (FileOffer.isMediaType(t)) {
+        if (org.reschat.core.files.FileOffer.isMediaType(t)) {
           return t;
         }
       }

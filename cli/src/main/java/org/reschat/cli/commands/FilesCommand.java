@@ -10,7 +10,7 @@ import org.reschat.cli.Session;
 import org.reschat.cli.text.SafeText;
 import org.reschat.core.History;
 import org.reschat.core.Message;
-import org.reschat.core.files.FileOffer;
+import org.reschat.core.ChatFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -33,7 +33,7 @@ public final class FilesCommand extends BaseCommand {
     History history = FileMessages.history(session, chat);
     int count = 0;
     for (Message m : FileMessages.files(history)) {
-      FileOffer f = FileMessages.offer(m).orElseThrow();
+      ChatFiles.FileInfo f = FileMessages.offer(m).orElseThrow();
       count++;
       if (out.json()) {
         out.json(FileMessages.fileJson(m, f, chat.name()));

@@ -37,14 +37,16 @@ public final class LedgerChatClient implements ChatClient {
   private final MessageRequests requests;
   private final Groups groups;
   private final LedgerReceiver receiver;
+  private final org.reschat.core.ChatFiles files;
 
   public LedgerChatClient(Identity me, KvStore store, LocalState state, Contacts contacts, ChannelFollows channels,
-      Clock clock) {
+      java.nio.file.Path uploads, Clock clock) {
     this.me = me;
     this.reads = new PassCache(store);
     this.engine = new ConversationEngine(me, reads, state, clock);
     this.requests = new MessageRequests(me, engine, state, store, clock);
     this.groups = new Groups(me, engine, state, store, requests);
+    this.files = new org.reschat.core.files.LedgerChatFiles(this, store, uploads);
     this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,
         new org.reschat.core.channel.Channels(store, clock));
   }
@@ -149,6 +151,11 @@ public final class LedgerChatClient implements ChatClient {
     String id = ((ChatId.Group) chat).id();
     return groups.find(id).orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
         "You are not in that group."));
+  }
+
+  @Override
+  public org.reschat.core.ChatFiles files() {
+    return files;
   }
 
   @Override

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
+import org.reschat.core.ReschatException;
 import org.reschat.core.SendResult;
 import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.crypto.ChunkStreamAead;
@@ -65,10 +66,10 @@ public final class FileTransfer {
     this.journals = journals;
   }
 
-  /** Where a FILE message goes: e.g. {@code (t, e, b) -> client.send(friendCard, t, e, b)}. */
+  /** Where a FILE message goes: e.g. {@code (t, e, b) -> client.send(chat, t, e, b)}. */
   @FunctionalInterface
   public interface MessageSink {
-    SendResult send(String type, byte[] extension, byte[] body) throws Exception;
+    SendResult send(String type, byte[] extension, byte[] body) throws IOException, ReschatException;
   }
 
   /** Bytes moved so far; called from loader threads, never going backwards. */
@@ -92,7 +93,7 @@ public final class FileTransfer {
    * @throws InvalidMessageException when the file is too large, not a regular file, or changed while sent
    */
   public SendResult send(Path source, String name, String mediaType, String caption, String recipient,
-      MessageSink sink, Progress progress) throws Exception {
+      MessageSink sink, Progress progress) throws IOException, ReschatException {
     if (!Files.isRegularFile(source)) {
       throw new InvalidMessageException(source + " is not a regular file.");
     }
@@ -127,7 +128,7 @@ public final class FileTransfer {
           progress.bytes(moved.addAndGet(length), size);
           continue;
         }
-        inFlight.acquire();
+        acquire(inFlight);
         int index = i;
         pool.execute(() -> {
           try {
@@ -149,7 +150,7 @@ public final class FileTransfer {
       changed = true; // shorter than it was a moment ago
     } finally {
       pool.shutdown();
-      pool.awaitTermination(1, TimeUnit.DAYS);
+      awaitTermination(pool);
     }
     if (failure.get() != null) {
       if (failure.get() instanceof LocalStateException) {
@@ -176,7 +177,8 @@ public final class FileTransfer {
    * @throws FileAlreadyExistsException {@code target} exists and {@code replace} is false
    * @throws KvException the store could not be read
    */
-  public void fetch(FileOffer offer, Path target, boolean replace, Progress progress) throws Exception {
+  public void fetch(FileOffer offer, Path target, boolean replace, Progress progress)
+      throws IOException, FileCheckException {
     Path dir = target.toAbsolutePath().getParent();
     if (!replace && Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(target.toString());
@@ -257,11 +259,36 @@ public final class FileTransfer {
     }
   }
 
-  private static <T> T await(Future<T> f) throws Exception {
+  private static <T> T await(Future<T> f) throws IOException {
     try {
       return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("Interrupted while fetching a file");
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+      if (e.getCause() instanceof IOException) {
+        throw (IOException) e.getCause(); // KvException is one
+      }
+      throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new IllegalStateException(e);
+    }
+  }
+
+  private static void acquire(Semaphore s) throws java.io.InterruptedIOException {
+    try {
+      s.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("Interrupted while sending a file");
+    }
+  }
+
+  private static void awaitTermination(ExecutorService pool) throws java.io.InterruptedIOException {
+    try {
+      pool.awaitTermination(1, TimeUnit.DAYS);
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("Interrupted while sending a file");
     }
   }
 
