@@ -27,7 +27,7 @@ public final class Profile {
   static final String FRIENDS = "friends.json";
   /** What ResChat reads directly in the profile directory and in {@code state/}: checked when the profile opens. */
   private static final String[] KNOWN = {IDENTITY, FRIENDS, FRIENDS + ".lock", ".identity.lock", "state", "uploads",
-      "channels.json", "daemon.sock"};
+      "channels.json"};
   private static final String[] KNOWN_IN_STATE = {"pages", "outbox", "evidence", "cursors", "groups", "locks",
       "requests.json", "endpoint-health"};
 
