@@ -88,7 +88,8 @@ public final class Conversation {
     this.fingerprints = List.copyOf(f);
     this.envelopes = new OneTimeKeyAead(this.secret, ENVELOPE_LABEL);
     this.messages = new OneTimeKeyAead(this.secret, MESSAGE_LABEL);
-    this.senderCopies = new OneTimeKeyAead(me.selfSecret(concat(SENDER_LABEL, idBytes)), SENDER_LABEL);
+    // Pages of version 2 seal the sender's copy under the secret from before the self seed.
+    this.senderCopies = new OneTimeKeyAead(me.legacySelfSecret(concat(SENDER_LABEL, idBytes)), SENDER_LABEL);
   }
 
   /** The conversation between {@code me} and the holder of {@code them}; both sides derive the same secret. */

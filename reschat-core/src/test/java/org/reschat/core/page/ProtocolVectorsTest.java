@@ -83,6 +83,15 @@ class ProtocolVectorsTest {
     v.put("bob.card", bob.card().toString());
     v.put("bob.fingerprint", bob.card().fingerprintText());
     v.put("safety_number", SafetyNumber.between(alice.card(), bob.card()));
+    // §2: Alice's keys are 64 bytes (an identity from before the self seed), so her self seed is derived once.
+    byte[] selfSeed = Arrays.copyOfRange(alice.exportPrivateKeysUnencrypted(), 64, 96);
+    assertThat(selfSeed).isEqualTo(Hkdf.sha256(Arrays.copyOfRange(alice.exportPrivateKeysUnencrypted(), 32, 64),
+        "reschat/v2 self".getBytes(StandardCharsets.UTF_8), "reschat/v3 self seed".getBytes(StandardCharsets.UTF_8), 32));
+    v.put("alice.self_seed", HEX.formatHex(selfSeed));
+    byte[] stateLabel = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
+    assertThat(alice.selfSecret(stateLabel)).isEqualTo(Hkdf.sha256(selfSeed,
+        "reschat/v3 self".getBytes(StandardCharsets.UTF_8), stateLabel, 32));
+    v.put("alice.group_state.secret", HEX.formatHex(alice.selfSecret(stateLabel)));
     v.put("pair.salt", HEX.formatHex(salt));
     v.put("conversation.secret", HEX.formatHex(secret));
     v.put("conversation.id", ab.id());
