@@ -139,6 +139,9 @@ class IdentityMigrationTest {
       ChatClient freshDevice = clients.client(upgraded, new InMemoryLocalState());
       assertThat(texts(freshDevice.history(bob.card(), HistoryRequest.all()).messages()))
           .containsExactly("an old hello from alice", "an old reply from bob", "written after the upgrade");
+      // Bob, on a fresh device too: the old page grew with a committed slot after the old one.
+      assertThat(texts(clients.client(bob, new InMemoryLocalState()).history(alice.card(), HistoryRequest.all()).messages()))
+          .containsExactly("an old hello from alice", "an old reply from bob", "written after the upgrade");
       InMemoryLocalState copied = new InMemoryLocalState();
       copied.saveGroup(groupId, f.get("alice.group.sealed").getAsString());
       assertThat(clients.client(upgraded, copied).groups().find(groupId)).isPresent();
