@@ -49,6 +49,20 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     return name();
   }
 
+  /** A member of this chat as this person knows them (a friend's nickname, "you", or a short fingerprint). */
+  String nameOf(PublicCard card) throws LocalStateException;
+
+  /** {@link #nameOf} for warnings that name who claims what; a short fingerprint when the friend list fails. */
+  default java.util.function.Function<PublicCard, String> names() {
+    return card -> {
+      try {
+        return nameOf(card);
+      } catch (LocalStateException e) {
+        return org.reschat.core.FeedWarning.shortName(card);
+      }
+    };
+  }
+
   /** Prints one message of this chat as data or as a line. */
   default void print(Output out, Message m) throws LocalStateException {
     if (out.json()) {
@@ -121,6 +135,12 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     public String sender(Message m) {
       return friend.nickname();
     }
+
+    /** In a conversation of two, anyone but the friend is this person. */
+    @Override
+    public String nameOf(PublicCard card) {
+      return card.equals(friend.card()) ? friend.nickname() : "you";
+    }
   }
 
   /** A group. */
@@ -172,6 +192,7 @@ public sealed interface Chats permits Chats.WithFriend, Chats.InGroup {
     }
 
     /** A member as this person knows them: a friend's nickname, else the start of the fingerprint. */
+    @Override
     public String nameOf(PublicCard card) throws LocalStateException {
       for (Friend f : friends.list()) {
         if (f.card().equals(card)) {

@@ -95,12 +95,20 @@ public final class Output {
 
   /** A problem found on the store: data with --json, a warning on stderr otherwise. */
   public void feedWarning(FeedWarning w, String friend) {
+    feedWarning(w, friend, FeedWarning::shortName);
+  }
+
+  /**
+   * As {@link #feedWarning(FeedWarning, String)}, naming the member whose page claims what the warning
+   * reports with {@code names} ("bob claims (their page 4) that …").
+   */
+  public void feedWarning(FeedWarning w, String friend, java.util.function.Function<org.reschat.core.identity.PublicCard, String> names) {
     if (json) {
       json(Json.warning(w, friend));
     } else {
       note(paint(w.kind().isSecurityProblem() ? "31" : "33", (w.kind().isSecurityProblem() ? "security warning" : "note")
           + " (" + friend + ", " + (w.ownFeed() ? "your" : "their") + " page " + w.page() + ", "
-          + w.kind().name().toLowerCase(java.util.Locale.ROOT) + "): ") + SafeText.line(w.detail()));
+          + w.kind().name().toLowerCase(java.util.Locale.ROOT) + "): ") + SafeText.line(w.detail(names)));
     }
   }
 

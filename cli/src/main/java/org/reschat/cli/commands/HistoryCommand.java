@@ -113,7 +113,7 @@ public final class HistoryCommand extends BaseCommand {
       throws org.reschat.core.LocalStateException {
     boolean security = false;
     for (FeedWarning w : history.warnings()) {
-      out.feedWarning(w, chat.whose(w));
+      out.feedWarning(w, chat.whose(w), chat.names());
       security |= w.kind().isSecurityProblem();
     }
     if (history.storeProblem().isPresent()) {
