@@ -84,7 +84,8 @@ public final class Output {
    * One message as a human-readable line: time, who, text, and a mark when queued. The text is the
    * friend's: sanitised, its continuation lines indented. A message that is not someone's words (a group
    * operation, a type this version cannot show) is {@code * who what}: a text's line always has ": " right
-   * after the sender's name, and no name starts with '*', so no text can pass for an operation.
+   * after the sender's name, and no name shown starts with "* " (nicknames are one word without '*',
+   * strangers are hex fingerprints), so no text can pass for an operation.
    */
   public String format(Message m, String friend) {
     boolean sent = m.direction() == Message.Direction.SENT;
