@@ -33,7 +33,8 @@ public final class ChatPrinter {
     return out.format(m, chat.isGroup() ? people.nameOf(m.sender()) : chat.name());
   }
 
+  /** A problem found on the store, naming the member whose page claims it when it is a claim. */
   public void warning(NamedChat chat, FeedWarning w) throws Exception {
-    out.feedWarning(w, people.whose(chat, w));
+    out.feedWarning(w, people.whose(chat, w), people.namer());
   }
 }

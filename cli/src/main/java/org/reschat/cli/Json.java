@@ -87,6 +87,7 @@ public final class Json {
     o.addProperty("page", w.page());
     o.addProperty("detail", w.detail());
     o.addProperty("writer_fingerprint", w.writer().fingerprintText());
+    w.claimedBy().ifPresent(c -> o.addProperty("claimed_by_fingerprint", c.fingerprintText()));
     return o;
   }
 

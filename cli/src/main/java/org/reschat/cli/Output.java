@@ -82,25 +82,51 @@ public final class Output {
 
   /**
    * One message as a human-readable line: time, who, text, and a mark when queued. The text is the
-   * friend's: sanitised, its continuation lines indented.
+   * friend's: sanitised, its continuation lines indented. A message that is not someone's words (a group
+   * operation, a type this version cannot show) is {@code * who what}: a text's line always has ": " right
+   * after the sender's name, and no name shown starts with "* " (nicknames are one word without '*',
+   * strangers are hex fingerprints), so no text can pass for an operation.
    */
   public String format(Message m, String friend) {
     boolean sent = m.direction() == Message.Direction.SENT;
     String who = sent ? paint("32", "me") : paint("36", friend);
     String status = m.status() == Message.Status.QUEUED ? " " + paint("33", "(queued)") : "";
     String file = org.reschat.cli.commands.FileMessages.line(m); // already sanitised
-    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + (file != null ? file : SafeText.block(m.text(), CONTINUATION))
-        + status;
+    String at = paint("2", time.format(m.sentAt())) + "  ";
+    if (file == null && !Message.TEXT.equals(m.type())) {
+      return at + paint("35", "* ") + who + " " + SafeText.line(operation(m)) + status;
+    }
+    return at + who + ": " + (file != null ? file : SafeText.block(m.text(), CONTINUATION)) + status;
+  }
+
+  /**
+   * What a message that is not a text did, in the sender's words for a group operation (its summary, field
+   * 3: "removed 3a7f 91c2"); sanitised by the caller.
+   */
+  public static String operation(Message m) {
+    if (m.type().startsWith("GROUP_")) {
+      String summary = new String(m.extension(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      return summary.isEmpty() ? "changed the group" : summary;
+    }
+    return "sent a " + m.type() + " message, which this version cannot show";
   }
 
   /** A problem found on the store: data with --json, a warning on stderr otherwise. */
   public void feedWarning(FeedWarning w, String friend) {
+    feedWarning(w, friend, FeedWarning::shortName);
+  }
+
+  /**
+   * As {@link #feedWarning(FeedWarning, String)}, naming the member whose page claims what the warning
+   * reports with {@code names} ("bob claims (their page 4) that …").
+   */
+  public void feedWarning(FeedWarning w, String friend, java.util.function.Function<org.reschat.core.identity.PublicCard, String> names) {
     if (json) {
       json(Json.warning(w, friend));
     } else {
       note(paint(w.kind().isSecurityProblem() ? "31" : "33", (w.kind().isSecurityProblem() ? "security warning" : "note")
           + " (" + friend + ", " + (w.ownFeed() ? "your" : "their") + " page " + w.page() + ", "
-          + w.kind().name().toLowerCase(java.util.Locale.ROOT) + "): ") + SafeText.line(w.detail()));
+          + w.kind().name().toLowerCase(java.util.Locale.ROOT) + "): ") + SafeText.line(w.detail(names)));
     }
   }
 

@@ -19,16 +19,28 @@ public final class People {
     this.session = session;
   }
 
-  /** A friend's nickname, else the start of the fingerprint. */
+  /** "you" for this person, a friend's nickname, else the start of the fingerprint. */
   public String nameOf(PublicCard card) throws Exception {
     if (nicknames == null) {
       nicknames = new HashMap<>();
       for (Friend f : session.profile().friends().list()) {
         nicknames.put(f.card(), f.nickname());
       }
+      nicknames.put(session.card(), "you");
     }
     String nick = nicknames.get(card);
     return nick != null ? nick : org.reschat.core.group.Groups.shortName(card);
+  }
+
+  /** {@link #nameOf} as a function, for a warning that names who claims what; a short fingerprint if naming fails. */
+  public java.util.function.Function<PublicCard, String> namer() {
+    return card -> {
+      try {
+        return nameOf(card);
+      } catch (Exception e) {
+        return FeedWarning.shortName(card);
+      }
+    };
   }
 
   /** Who wrote {@code m}, as shown beside it ("me" for this person's own). */

@@ -154,6 +154,7 @@ public final class Session implements AutoCloseable {
         char[] passphrase = IdentityFile.needsPassphrase(file) ? passphrase("Passphrase: ", false) : null;
         try {
           identity = IdentityFile.open(file, passphrase);
+          upgradeIdentityFile(file, identity, passphrase);
         } catch (org.reschat.core.WrongPassphraseException e) {
           if (left == 0) {
             throw e;
@@ -168,6 +169,24 @@ public final class Session implements AutoCloseable {
       }
     }
     return identity;
+  }
+
+  /**
+   * Rewrites an identity file of version 1 as version 2 (the same keys and the self seed they derive),
+   * atomically and only if unchanged meanwhile. Nothing is lost when it cannot be done (a read-only
+   * profile, a full disk): version 1 still opens, and the next command tries again.
+   */
+  private void upgradeIdentityFile(String file, Identity opened, char[] passphrase) {
+    try {
+      java.util.Optional<String> upgraded = IdentityFile.upgraded(file, opened, passphrase, new java.security.SecureRandom());
+      if (upgraded.isPresent() && !profile.access().readOnly()) {
+        profile.replaceIdentity(file, upgraded.get());
+      }
+    } catch (IdentityFileException | LocalStateException | ProfileException | RuntimeException e) {
+      if (verbose()) {
+        ctx.err.println("reschat: the identity file stays at version 1 for now: " + e.getMessage());
+      }
+    }
   }
 
   /** Tries a person typing the passphrase gets before the command ends with exit 4. */

@@ -43,7 +43,7 @@ class GroupCliTest {
   @Test
   void membersWhoAreNotFriendsTalkAndEachLineSaysWhoWroteIt() {
     Result invited = CliHarness.check(cli.as("bob", "receive"));
-    assertThat(invited.out()).contains("alice: [created the group \"trip\" with you in it]");
+    assertThat(invited.out()).contains("* alice created the group \"trip\" with you in it");
     assertThat(CliHarness.check(cli.as("bob", "group", "list")).out()).contains("trip  3 members");
     CliHarness.check(cli.as("carol", "receive"));
     CliHarness.check(cli.as("alice", "send", "trip", "hello both"));

@@ -24,8 +24,9 @@ public final class Access {
 
   /**
    * What the file system allows: read-only when the profile directory or its {@code state/} exists and
-   * this process cannot write it (a read-only mount, which binds root too, or a directory of another user
-   * this one may only read). A profile that does not exist yet is writable: it is created.
+   * this process cannot write it (a read-only mount, which binds root too, or a directory whose write bits
+   * its owner cleared). A profile that does not exist yet is writable: it is created. (Another user's
+   * directory is refused before this is asked, unless opened read-only by name: {@link TrustedFiles}.)
    */
   static Access of(Path dir) {
     for (Path p : new Path[] {dir, dir.resolve("state")}) {

@@ -74,12 +74,12 @@ public final class AtomicFiles {
    * never read). One left open to others by an older ResChat is tightened to 0600.
    */
   static FileChannel openPrivate(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-        fileAttributes(file, PRIVATE_FILE));
+    // Not through a link: a link planted here must not make ResChat open, or chmod, a file elsewhere.
+    FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS), fileAttributes(file, PRIVATE_FILE));
     try {
-      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")
-          && !Files.getPosixFilePermissions(file).equals(PRIVATE_FILE)) {
-        Files.setPosixFilePermissions(file, PRIVATE_FILE);
+      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        TrustedFiles.makePrivate(file);
       }
     } catch (IOException e) {
       channel.close();

@@ -41,9 +41,11 @@ public final class FileLocalState implements LocalState {
   private static final Pattern PAGE_FILE = Pattern.compile("([1-9][0-9]{0,15})\\.page");
 
   private final Path root;
+  private final TrustedFiles trusted;
 
-  FileLocalState(Path root) {
+  FileLocalState(Path root, TrustedFiles trusted) {
     this.root = root;
+    this.trusted = trusted;
   }
 
   private Path pagesOf(FeedId feed) {
@@ -124,7 +126,8 @@ public final class FileLocalState implements LocalState {
   public java.util.List<String> evidence(FeedId feed, long number) throws LocalStateException {
     Path dir = root.resolve("evidence").resolve(feed.toString());
     java.util.List<Path> files = new java.util.ArrayList<>();
-    if (Files.isDirectory(dir)) {
+    trusted.checkIfPresent(dir);
+    if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, number + "-*.page")) {
         entries.forEach(files::add);
       } catch (IOException e) {
@@ -161,7 +164,8 @@ public final class FileLocalState implements LocalState {
   public java.util.List<String> groupIds() throws LocalStateException {
     Path dir = root.resolve("groups");
     java.util.List<String> out = new java.util.ArrayList<>();
-    if (!Files.isDirectory(dir)) {
+    trusted.checkIfPresent(dir);
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return out;
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -230,7 +234,8 @@ public final class FileLocalState implements LocalState {
 
   private SortedMap<Long, Path> numbers(Path dir) throws LocalStateException {
     SortedMap<Long, Path> out = new TreeMap<>();
-    if (!Files.isDirectory(dir)) {
+    trusted.checkIfPresent(dir);
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return out;
     }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -258,13 +263,12 @@ public final class FileLocalState implements LocalState {
     return json;
   }
 
-  private static Optional<String> readText(Path file) throws LocalStateException {
+  /** A file's text: never another user's file, one others may write, or one reached through a link. */
+  private Optional<String> readText(Path file) throws LocalStateException {
     try {
-      return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw AtomicFiles.failure("read", file, e);
+      return trusted.readText(file);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw damaged(file, "it is not UTF-8 text");
     }
   }
 

@@ -5,7 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,12 +39,18 @@ public final class FriendList {
   private final Path lockFile;
   private final Clock clock;
   private final Access access;
+  private final TrustedFiles trusted;
 
   FriendList(Path file, Clock clock, Access access) {
+    this(file, clock, access, new TrustedFiles(file.toAbsolutePath().getParent(), false));
+  }
+
+  FriendList(Path file, Clock clock, Access access, TrustedFiles trusted) {
     this.file = file;
     this.lockFile = file.resolveSibling(file.getFileName() + ".lock");
     this.clock = clock;
     this.access = access;
+    this.trusted = trusted;
   }
 
   public Path file() {
@@ -163,13 +169,13 @@ public final class FriendList {
   private List<Friend> read() throws LocalStateException {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return new ArrayList<>();
-    } catch (MalformedInputException e) {
+      Optional<String> read = trusted.readText(file); // never another user's file, nor through a link
+      if (read.isEmpty()) {
+        return new ArrayList<>();
+      }
+      text = read.get();
+    } catch (CharacterCodingException e) {
       throw damaged("it is not UTF-8 text");
-    } catch (IOException e) {
-      throw AtomicFiles.failure("read", file, e);
     }
     JsonObject root = StrictJson.parseObject(text).orElseThrow(() -> damaged("it is not a JSON object"));
     long schema = StrictJson.integer(root, "schema", 0, Long.MAX_VALUE).orElseThrow(() -> damaged("it has no schema number"));

@@ -16,29 +16,42 @@ import org.reschat.kv.EndpointHealthMemory;
  * Everything one person has, in one directory (mode 0700): {@code identity.json} (keys, 0600),
  * {@code friends.json} (the friend list) and {@code state/} (pages, outbox, cursors, locks, and
  * {@code endpoint-health}, the store endpoints that failed recently).
+ *
+ * <p>Nothing another local user could have written is trusted ({@link TrustedFiles}): a profile directory,
+ * or a directory or file ResChat reads in it, that belongs to another user or that others may write is
+ * refused in one sentence, and no file is read through a link. A profile directory open only for reading
+ * by others is made 0700.
  */
 public final class Profile {
   static final String IDENTITY = "identity.json";
   static final String FRIENDS = "friends.json";
+  /** What ResChat reads directly in the profile directory and in {@code state/}: checked when the profile opens. */
+  private static final String[] KNOWN = {IDENTITY, FRIENDS, FRIENDS + ".lock", ".identity.lock", "state", "uploads",
+      "channels.json"};
+  private static final String[] KNOWN_IN_STATE = {"pages", "outbox", "evidence", "cursors", "groups", "locks",
+      "requests.json", "endpoint-health"};
 
   private final Path directory;
   private final Access access;
   private final FriendList friends;
   private final LocalState state;
   private final Clock clock;
+  private final TrustedFiles trusted;
 
-  private Profile(Path directory, Access access, Clock clock) {
+  private Profile(Path directory, Access access, Clock clock, TrustedFiles trusted) {
     this.directory = directory;
     this.access = access;
     this.clock = clock;
-    this.friends = new FriendList(directory.resolve(FRIENDS), clock, access);
-    FileLocalState files = new FileLocalState(directory.resolve("state"));
+    this.trusted = trusted;
+    this.friends = new FriendList(directory.resolve(FRIENDS), clock, access, trusted);
+    FileLocalState files = new FileLocalState(directory.resolve("state"), trusted);
     this.state = access.readOnly() ? new ReadOnlyLocalState(files, directory, access) : files;
   }
 
   /**
    * Opens the profile at {@code directory}, creating it (0700) if it does not exist. One this user may not
-   * write (read-only media, another user's directory) is opened read-only: see {@link #openReadOnly}.
+   * write (read-only media) is opened read-only: see {@link #openReadOnly}. One that belongs to another
+   * user, or that others may write, is refused (see {@link TrustedFiles}).
    */
   public static Profile open(Path directory) throws LocalStateException {
     return open(directory, Clock.systemUTC());
@@ -46,6 +59,11 @@ public final class Profile {
 
   public static Profile open(Path directory, Clock clock) throws LocalStateException {
     Path dir = checkedPath(directory);
+    TrustedFiles trusted = new TrustedFiles(dir, false);
+    boolean existed = Files.exists(dir);
+    if (existed) {
+      trusted.checkRoot(false); // refused before anything is created in it or its mode is changed
+    }
     Access access = Access.of(dir);
     if (!access.readOnly()) {
       try {
@@ -53,19 +71,42 @@ public final class Profile {
       } catch (IOException e) {
         throw AtomicFiles.failure("create", dir, e);
       }
+      trusted.checkRoot(true);
     }
-    return new Profile(dir, access, clock);
+    checkKnownEntries(dir, trusted);
+    return new Profile(dir, access, clock, trusted);
   }
 
   /**
    * Opens the profile at {@code directory} without changing anything: no directory or lock file is
    * created, what a run learns is kept in memory, and every change (a friend, a message to send, the
-   * identity) is refused with a {@link ReadOnlyProfileException} before anything is written.
+   * identity) is refused with a {@link ReadOnlyProfileException} before anything is written. The person
+   * asked for this profile by name to look at it, so it may be another user's (a backup restored under
+   * another uid); links and files others may write are still refused.
    *
    * @param reason why, in a few words, for the refusal's sentence (e.g. "--read-only was given")
    */
   public static Profile openReadOnly(Path directory, String reason) throws LocalStateException {
-    return new Profile(checkedPath(directory), Access.readOnly(reason), Clock.systemUTC());
+    Path dir = checkedPath(directory);
+    TrustedFiles trusted = new TrustedFiles(dir, true);
+    trusted.checkRoot(false);
+    checkKnownEntries(dir, trusted);
+    return new Profile(dir, Access.readOnly(reason), Clock.systemUTC(), trusted);
+  }
+
+  /** Checks what ResChat reads in the profile directory and in {@code state/}; deeper files are checked when read. */
+  private static void checkKnownEntries(Path dir, TrustedFiles trusted) throws LocalStateException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    for (String name : KNOWN) {
+      trusted.checkIfPresent(dir.resolve(name));
+    }
+    if (Files.isDirectory(dir.resolve("state"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      for (String name : KNOWN_IN_STATE) {
+        trusted.checkIfPresent(dir.resolve("state").resolve(name));
+      }
+    }
   }
 
   private static Path checkedPath(Path directory) throws LocalStateException {
@@ -96,12 +137,10 @@ public final class Profile {
   /** The identity file's text. */
   public String readIdentity() throws LocalStateException, ProfileException {
     try {
-      return Files.readString(identityFile(), StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new ProfileException(ProfileException.Kind.NO_IDENTITY,
-          "There is no identity in " + directory + " yet; create one with 'reschat init'.");
-    } catch (IOException e) {
-      throw AtomicFiles.failure("read", identityFile(), e);
+      return trusted.readText(identityFile()).orElseThrow(() -> new ProfileException(ProfileException.Kind.NO_IDENTITY,
+          "There is no identity in " + directory + " yet; create one with 'reschat init'."));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new LocalStateException("The identity file " + identityFile() + " is damaged: it is not UTF-8 text.", e);
     }
   }
 

@@ -10,9 +10,39 @@ package org.reschat.core;
  * @param page the page number concerned
  * @param detail one sentence saying what exactly
  * @param writer the card of the feed's writer (in a group, which member's feed)
+ * @param claimant who says so, when the warning rests on what a member's page claims about this feed (its
+ *     head, protocol §6) rather than on what this reader found itself; null otherwise. The detail then starts
+ *     with the claimant's short fingerprint ("3a7f 91c2 claims …"), or "your page" for this person's own pages
  */
 public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail,
-    org.reschat.core.identity.PublicCard writer) {
+    org.reschat.core.identity.PublicCard writer, org.reschat.core.identity.PublicCard claimant) {
+
+  /** A warning this reader found itself (no claimant): the form every caller used before claims were named. */
+  public FeedWarning(Kind kind, boolean ownFeed, long page, String detail, org.reschat.core.identity.PublicCard writer) {
+    this(kind, ownFeed, page, detail, writer, null);
+  }
+
+  /** The member whose page claims what this warning reports, if it rests on a claim. */
+  public java.util.Optional<org.reschat.core.identity.PublicCard> claimedBy() {
+    return java.util.Optional.ofNullable(claimant);
+  }
+
+  /**
+   * The detail with the claimant called by {@code names} (a nickname, say) instead of its short fingerprint:
+   * "bob claims (their page 4) that …". The detail as it is when there is no claimant or it does not start
+   * with one.
+   */
+  public String detail(java.util.function.Function<org.reschat.core.identity.PublicCard, String> names) {
+    if (claimant == null || !detail.startsWith(shortName(claimant) + " ")) {
+      return detail;
+    }
+    return names.apply(claimant) + detail.substring(shortName(claimant).length());
+  }
+
+  /** How a detail names a claimant: the first two groups of its fingerprint ("3a7f 91c2"). */
+  public static String shortName(org.reschat.core.identity.PublicCard card) {
+    return card.fingerprintText().substring(0, 9);
+  }
 
   /** What was found. */
   public enum Kind {
@@ -26,10 +56,15 @@ public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail,
     ROLLBACK,
     /**
      * The writer signed a second version of a page that contradicts one already verified (changed
-     * messages, another link): a fork. The first verified version is still shown; both are kept as evidence.
+     * messages, another link): a fork, known only with both signed versions in hand. The first verified
+     * version is still shown; the other is kept as evidence.
      */
     EQUIVOCATION,
-    /** Another member saw this feed further than the store now serves it: something is being withheld. */
+    /**
+     * A page linking to a version the store does not serve, or a member's page claiming this feed got
+     * further (or read another version of a page) than the store serves: something is withheld, by the
+     * store, or the claim is false ({@link #claimedBy()} names whose claim it is).
+     */
     WITHHELD,
     /** The page does not link to its neighbour: the hash chain is broken. */
     CHAIN_BROKEN,

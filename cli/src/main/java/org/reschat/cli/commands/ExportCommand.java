@@ -147,10 +147,13 @@ public final class ExportCommand extends BaseCommand {
         sb.append("Exported ").append(plain.time(session.context().clock().instant())).append(", ")
             .append(history.messages().size()).append(" messages.\n\n");
         for (Message m : history.messages()) {
+          // Not someone's words (a group operation): its header says so, which no text can change.
+          boolean operation = !Message.TEXT.equals(m.type()) && !org.reschat.core.files.FileOffer.TYPE.equals(m.type());
           sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
               .append("**, ")
-              .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
-              .append(markdownLiteral(m.text())).append("\n\n");
+              .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "")
+              .append(operation ? ", not a message:" : ":").append("\n\n")
+              .append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : m.text())).append("\n\n");
         }
         break;
       default:

@@ -361,7 +361,7 @@ public final class ChatView {
       whose = "a member's";
     }
     printAbove(out.paint("31", (w.kind().isSecurityProblem() ? "Security warning: " : "Note: ")
-        + whose + " page " + w.page() + ": " + SafeText.line(w.detail())));
+        + whose + " page " + w.page() + ": " + SafeText.line(w.detail(printer.people().namer()))));
   }
 
   /** The group as this profile knows it now (membership changes arrive with each poll). */

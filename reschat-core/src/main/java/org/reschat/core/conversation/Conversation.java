@@ -45,8 +45,10 @@ public final class Conversation {
   private static final byte[] TAG_LABEL = utf8("reschat/v2 writer tag");
   private static final byte[] EPOCH_LABEL = utf8("reschat/v2 epoch tag");
   private static final byte[] ENVELOPE_LABEL = utf8("reschat/v2 envelope");
-  private static final byte[] MESSAGE_LABEL = utf8("reschat/v2 message");
-  private static final byte[] SENDER_LABEL = utf8("reschat/v2 sender copy");
+  private static final byte[] MESSAGE_LABEL = utf8("reschat/v3 message");
+  private static final byte[] SENDER_LABEL = utf8("reschat/v3 sender copy");
+  private static final byte[] LEGACY_MESSAGE_LABEL = utf8("reschat/v2 message");
+  private static final byte[] LEGACY_SENDER_LABEL = utf8("reschat/v2 sender copy");
   private static final byte[] WRAP_LABEL = utf8("reschat/v2 secret wrap");
   private static final byte[] NO_SALT = new byte[0];
 
@@ -62,6 +64,8 @@ public final class Conversation {
   private final OneTimeKeyAead envelopes;
   private final OneTimeKeyAead messages;
   private final OneTimeKeyAead senderCopies;
+  private final OneTimeKeyAead legacyMessages;
+  private final OneTimeKeyAead legacySenderCopies;
 
   private Conversation(Identity me, byte[] secret, List<PublicCard> members) {
     this.me = me;
@@ -87,8 +91,12 @@ public final class Conversation {
     this.tags = List.copyOf(t);
     this.fingerprints = List.copyOf(f);
     this.envelopes = new OneTimeKeyAead(this.secret, ENVELOPE_LABEL);
-    this.messages = new OneTimeKeyAead(this.secret, MESSAGE_LABEL);
+    this.messages = OneTimeKeyAead.committing(this.secret, MESSAGE_LABEL);
     this.senderCopies = new OneTimeKeyAead(me.selfSecret(concat(SENDER_LABEL, idBytes)), SENDER_LABEL);
+    // Slots of version 2: not committing, and the sender's copy under the secret from before the self seed.
+    this.legacyMessages = new OneTimeKeyAead(this.secret, LEGACY_MESSAGE_LABEL);
+    this.legacySenderCopies = new OneTimeKeyAead(me.legacySelfSecret(concat(LEGACY_SENDER_LABEL, idBytes)),
+        LEGACY_SENDER_LABEL);
   }
 
   /** The conversation between {@code me} and the holder of {@code them}; both sides derive the same secret. */
@@ -240,14 +248,27 @@ public final class Conversation {
     return envelopes;
   }
 
-  /** Seals the receivers' copy of each message (field 5). */
+  /** Seals the receivers' copy of each message (field 5), committed to its one-time key. */
   public OneTimeKeyAead messages() {
     return messages;
   }
 
-  /** Seals the sender's copy (field 4), under a secret only this member derives from its private key. */
+  /**
+   * Seals the sender's copy (field 4): the one-time key, under a secret only this member derives from its
+   * self seed, keyed with field 5's salt.
+   */
   public OneTimeKeyAead senderCopies() {
     return senderCopies;
+  }
+
+  /** Opens the receivers' copy of a slot of version 2 (not committing). */
+  public OneTimeKeyAead legacyMessages() {
+    return legacyMessages;
+  }
+
+  /** Opens the sender's copy of a slot of version 2 (under the self secret from before the self seed). */
+  public OneTimeKeyAead legacySenderCopies() {
+    return legacySenderCopies;
   }
 
   private FeedId check(FeedId feed) {

@@ -412,6 +412,36 @@ final class FeedReader {
   }
 
   void warn(Kind kind, long number, String detail) {
-    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed)), feed.member());
+    warn(kind, number, detail, null);
+  }
+
+  // --- for Heads: claims about this feed, and the evidence that settles them --------------------------
+
+  /** A warning that rests on what {@code claimant}'s page says about this feed. */
+  void warn(Kind kind, long number, String detail, org.reschat.core.identity.PublicCard claimant) {
+    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed), claimant), feed.member());
+  }
+
+  /** The card of this feed's writer. */
+  org.reschat.core.identity.PublicCard writer() {
+    return c.writerOf(feed);
+  }
+
+  /** The other signed versions of page {@code number} kept as evidence, each verified again. */
+  java.util.List<Page> evidence(long number) throws LocalStateException {
+    java.util.List<Page> out = new java.util.ArrayList<>();
+    for (String value : state.evidence(feed, number)) {
+      try {
+        out.add(PageVerifier.openAndVerify(c, feed, number, c.pageKey(feed, number), value));
+      } catch (PageFormatException | PageRejectedException e) {
+        // not a signed version of this page after all: it proves nothing
+      }
+    }
+    return out;
+  }
+
+  /** Keeps {@code remote}, a second signed version of a page, as evidence. */
+  void keepEvidence(Fetched remote) throws LocalStateException {
+    state.saveEvidence(feed, remote.number(), remote.value());
   }
 }

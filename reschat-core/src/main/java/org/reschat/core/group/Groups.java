@@ -62,7 +62,7 @@ public final class Groups {
   private final ConversationClient client;
   private final LocalState state;
   private final SecureRandom random = new SecureRandom();
-  private final OneTimeKeyAead sealer;
+  private final org.reschat.core.identity.SelfSealer sealer;
 
   private final org.reschat.kv.KvStore store;
   private final GroupLinks links;
@@ -74,7 +74,7 @@ public final class Groups {
     this.client = client;
     this.state = state;
     this.store = store;
-    this.sealer = new OneTimeKeyAead(me.selfSecret(STATE_LABEL), STATE_LABEL);
+    this.sealer = org.reschat.core.identity.SelfSealer.of(me, STATE_LABEL);
     this.links = new GroupLinks(this, me, store);
     this.requests = requests;
   }

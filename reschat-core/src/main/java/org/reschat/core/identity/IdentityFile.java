@@ -19,16 +19,24 @@ import org.reschat.core.json.StrictJson;
  * swapped does not open. Writing the file atomically with mode 0600 is the caller's job (local-db).
  *
  * <pre>
- * {"format":"reschat-identity","version":1,"card":"rc1:…","protection":"argon2id-aes256gcm",
+ * {"format":"reschat-identity","version":2,"card":"rc2:…","protection":"argon2id-aes256gcm",
  *  "argon2":{"memoryKiB":65536,"iterations":3,"parallelism":1,"salt":"…"},"nonce":"…","sealed":"…"}
  * </pre>
+ *
+ * <p>Version 2 holds 96 bytes of keys (Ed25519 seed, X25519 secret, self seed; see {@link Identity}) under
+ * the associated data {@code "reschat/v2 identity " ‖ card}. Version 1 files (64 bytes under
+ * {@code "reschat/v1 identity "}) still open, and {@link #upgraded} rewrites one as version 2 with the same
+ * keys and the self seed they derive, so nothing that identity sealed becomes unreadable.
  */
 public final class IdentityFile {
   static final String FORMAT = "reschat-identity";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The version before the self seed: still read, never written. */
+  static final int LEGACY_VERSION = 1;
   static final String SEALED = "argon2id-aes256gcm";
   static final String CLEAR = "none";
-  private static final byte[] AAD_LABEL = "reschat/v1 identity ".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] AAD_LABEL = "reschat/v2 identity ".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LEGACY_AAD_LABEL = "reschat/v1 identity ".getBytes(StandardCharsets.UTF_8);
 
   private IdentityFile() {}
 
@@ -46,7 +54,7 @@ public final class IdentityFile {
     String card = identity.card().toString();
     byte[] secret = identity.exportPrivateKeysUnencrypted();
     try {
-      PassphraseBox.Sealed sealed = PassphraseBox.seal(passphrase, params, aad(card), secret, random);
+      PassphraseBox.Sealed sealed = PassphraseBox.seal(passphrase, params, aad(AAD_LABEL, card), secret, random);
       JsonObject argon2 = new JsonObject();
       argon2.addProperty("memoryKiB", params.memoryKiB());
       argon2.addProperty("iterations", params.iterations());
@@ -113,22 +121,27 @@ public final class IdentityFile {
   public static Identity open(String json, char[] passphrase) throws IdentityFileException, WrongPassphraseException {
     JsonObject o = parse(json);
     PublicCard card = cardOf(o);
+    boolean legacy = version(o) == LEGACY_VERSION;
+    int keyBytes = legacy ? Identity.LEGACY_PRIVATE_KEY_BYTES : Identity.PRIVATE_KEY_BYTES;
     byte[] secret;
     if (protection(o).equals(CLEAR)) {
-      secret = bytes(o, "privateKeys", 64);
+      secret = bytes(o, "privateKeys", keyBytes);
     } else {
       if (passphrase == null) {
         throw new WrongPassphraseException("The identity is protected by a passphrase, but none was given.");
       }
       PassphraseBox.Argon2 params = argon2(o);
 
-      PassphraseBox.Sealed sealed = new PassphraseBox.Sealed(bytes(o, "nonce", 12), bytes(o, "sealed", 64 + 16));
-      secret = PassphraseBox.open(passphrase, params, aad(card.toString()), sealed);
+      PassphraseBox.Sealed sealed = new PassphraseBox.Sealed(bytes(o, "nonce", 12), bytes(o, "sealed", keyBytes + 16));
+      secret = PassphraseBox.open(passphrase, params, aad(legacy ? LEGACY_AAD_LABEL : AAD_LABEL, card.toString()), sealed);
       if (secret == null) {
         throw new WrongPassphraseException("The passphrase is wrong (or the identity file was altered).");
       }
     }
     try {
+      if (secret.length != keyBytes) {
+        throw bad("its private keys are " + secret.length + " bytes, not " + keyBytes);
+      }
       Identity identity = Identity.importPrivateKeys(secret);
       if (!identity.card().equals(card)) {
         throw bad("its private keys do not match its card");
@@ -137,6 +150,37 @@ public final class IdentityFile {
     } finally {
       Arrays.fill(secret, (byte) 0);
     }
+  }
+
+  /**
+   * The same identity as a current file, when {@code json} is a version 1 file that {@code identity} was
+   * opened from: the same keys (and the self seed they derive), name and protection; a sealed file keeps
+   * its Argon2 cost (raised to the floor for new files if below it) under a fresh salt and nonce. Empty
+   * when the file is current already. The caller replaces the file atomically, and only if unchanged.
+   *
+   * @param passphrase the passphrase that opened it (ignored for a file without one)
+   */
+  public static java.util.Optional<String> upgraded(String json, Identity identity, char[] passphrase, SecureRandom random)
+      throws IdentityFileException {
+    JsonObject o = parse(json);
+    if (version(o) != LEGACY_VERSION) {
+      return java.util.Optional.empty();
+    }
+    if (!cardOf(o).equals(identity.card())) {
+      throw new IllegalArgumentException("The identity was not opened from this file");
+    }
+    String name = StrictJson.string(o, "name").orElse(null);
+    if (protection(o).equals(CLEAR)) {
+      return java.util.Optional.of(withoutPassphrase(identity, name));
+    }
+    PassphraseBox.Argon2 old = argon2(o);
+    byte[] salt = new byte[16];
+    random.nextBytes(salt);
+    PassphraseBox.Argon2 params = new PassphraseBox.Argon2(old.memoryKiB(), old.iterations(), old.parallelism(), salt);
+    if (params.creationProblem() != null) {
+      params = PassphraseBox.Argon2.minimum(random);
+    }
+    return java.util.Optional.of(seal(identity, name, passphrase, params, random));
   }
 
   private static JsonObject header(String card, String name, String protection) {
@@ -181,12 +225,16 @@ public final class IdentityFile {
       throw bad("it is not a ResChat identity file");
     }
     long version = StrictJson.integer(o, "version", 0, Long.MAX_VALUE).orElseThrow(() -> bad("it has no version"));
-    if (version != VERSION) {
-      throw new IdentityFileException("The identity file has version " + version + " but this ResChat reads version "
-          + VERSION + "; upgrade ResChat.");
+    if (version != VERSION && version != LEGACY_VERSION) {
+      throw new IdentityFileException("The identity file has version " + version + " but this ResChat reads versions "
+          + LEGACY_VERSION + " and " + VERSION + "; upgrade ResChat.");
     }
     protection(o);
     return o;
+  }
+
+  private static long version(JsonObject o) {
+    return StrictJson.integer(o, "version", 0, Long.MAX_VALUE).orElse(0L);
   }
 
   private static String protection(JsonObject o) throws IdentityFileException {
@@ -214,10 +262,11 @@ public final class IdentityFile {
     return b;
   }
 
-  private static byte[] aad(String card) {
+  /** The associated data of the seal: the version's label, then the card, so a swapped card does not open. */
+  private static byte[] aad(byte[] label, String card) {
     byte[] c = card.getBytes(StandardCharsets.UTF_8);
-    byte[] out = Arrays.copyOf(AAD_LABEL, AAD_LABEL.length + c.length);
-    System.arraycopy(c, 0, out, AAD_LABEL.length, c.length);
+    byte[] out = Arrays.copyOf(label, label.length + c.length);
+    System.arraycopy(c, 0, out, label.length, c.length);
     return out;
   }
 

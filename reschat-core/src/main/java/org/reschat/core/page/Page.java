@@ -70,8 +70,10 @@ public final class Page {
    * so a reader holding a page that is neither need not look for the next one.
    */
   public boolean mayHaveSuccessor() {
-    int largestSlot = 1 + PageLimits.EPOCH_TAG_BYTES + 1 + 16 + 8 + 2 + PageLimits.MAX_EXTENSION_BYTES + 1
-        + PageLimits.SENDER_COPY_BYTES + 2 + PageLimits.MAX_RECEIVER_COPY_BYTES;
+    // The larger of a slot of version 3 and one of version 2: a writer of either may have moved on.
+    int largestSlot = 1 + PageLimits.EPOCH_TAG_BYTES + 1 + 16 + 8 + 2 + PageLimits.MAX_EXTENSION_BYTES + 1 + 2
+        + Math.max(PageLimits.SENDER_COPY_BYTES + PageLimits.MAX_RECEIVER_COPY_BYTES,
+            PageLimits.LEGACY_SENDER_COPY_BYTES + PageLimits.LEGACY_MAX_RECEIVER_COPY_BYTES);
     int allHeads = PageLimits.MAX_MEMBERS * (1 + 4 + 1 + PageLimits.HEAD_HASH_BYTES);
     return isFull() || encoded.length > PageLimits.MAX_PAGE_BYTES - largestSlot - allHeads;
   }

@@ -15,19 +15,27 @@ import org.reschat.core.page.PageFormatException.Reason;
  * The binary form of a {@link Page} and its strict parser. All integers are big-endian.
  *
  * <pre>
- * page  = u8 version (2) ‖ u32 number ‖ prev[32]
+ * page  = u8 version (3, or 2) ‖ u32 number ‖ prev[32]
  *       ‖ u8 #heads ‖ { u8 member ‖ u32 page ‖ u8 slots ‖ hash8[8] }     members strictly increasing
  *       ‖ u8 #slots (1–20) ‖ { slot }
  *       ‖ signature[64]
  * slot  = u8 len ‖ field0 (8)  ‖  u8 len ‖ field1 (type, [A-Z][A-Z0-9_]{0,15})  ‖  u64 field2 (≤ 2^53)
- *       ‖ u16 len ‖ field3 (≤ 1024)  ‖  u8 len ‖ field4 (48)  ‖  u16 len ‖ field5 (64 … 16,464, 32k + 32)
+ *       ‖ u16 len ‖ field3 (≤ 1024)  ‖  u8 len ‖ field4  ‖  u16 len ‖ field5
+ *   committing slot (version 3): field4 48 bytes, field5 96 … 16,496 (32k + 64)
+ *   slot of version 2:           field4 64 bytes, field5 64 … 16,464 (32k + 32)
  * </pre>
+ *
+ * <p>A page of version 3 has committing slots, after any of version 2 it grew from (a writer that upgraded
+ * appends to its tail page); a page of version 2 has only slots of version 2. Anything else is refused.
  *
  * <p>The parser accepts exactly this and fails with a typed {@link PageFormatException} otherwise; it
  * never allocates more than its input. It checks form, not authenticity: see {@link PageVerifier}.
  */
 public final class PageCodec {
-  public static final int VERSION = 2;
+  /** The version of pages written now: slots committed to their keys. */
+  public static final int VERSION = 3;
+  /** Pages written before key commitment: still read, never written (but grown into version 3). */
+  public static final int LEGACY_VERSION = 2;
   private static final Pattern TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,15}");
   private static final long MAX_TIMESTAMP = 1L << 53;
 
@@ -36,7 +44,7 @@ public final class PageCodec {
   /** The bytes a page's signature covers, after the signing context (see {@link PageVerifier}). */
   static byte[] encodeBody(long number, byte[] previous, List<Head> heads, List<Slot> slots) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + slots.size() * 256);
-    out.write(VERSION);
+    out.write(slots.stream().anyMatch(Slot::committing) ? VERSION : LEGACY_VERSION);
     u32(out, number);
     out.writeBytes(previous);
     out.write(heads.size());
@@ -85,9 +93,9 @@ public final class PageCodec {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
       int version = in.get() & 0xFF;
-      if (version != VERSION) {
-        throw new PageFormatException(Reason.UNSUPPORTED_VERSION, "it has version " + version + ", and only version "
-            + VERSION + " is understood");
+      if (version != VERSION && version != LEGACY_VERSION) {
+        throw new PageFormatException(Reason.UNSUPPORTED_VERSION, "it has version " + version + ", and only versions "
+            + LEGACY_VERSION + " and " + VERSION + " are understood");
       }
       long number = Integer.toUnsignedLong(in.getInt());
       if (number < 1 || number > Conversation.MAX_PAGE_NUMBER) {
@@ -121,7 +129,14 @@ public final class PageCodec {
       }
       List<Slot> slots = new ArrayList<>(slotCount);
       for (int i = 0; i < slotCount; i++) {
-        slots.add(readSlot(in, i));
+        Slot slot = readSlot(in, i);
+        // Version 2 slots only in a version 2 page, or before the committing ones a version 3 page appended.
+        boolean allowed = version == LEGACY_VERSION ? !slot.committing()
+            : slot.committing() || (i < slotCount - 1 && (i == 0 || !slots.get(i - 1).committing()));
+        if (!allowed) {
+          throw badSlot(i, "is of another version than its page allows");
+        }
+        slots.add(slot);
       }
       byte[] signature = take(in, PageLimits.SIGNATURE_BYTES);
       if (in.hasRemaining()) {
@@ -152,12 +167,14 @@ public final class PageCodec {
     }
     byte[] extension = take(in, extLength);
     byte[] forSender = take(in, in.get() & 0xFF);
-    if (forSender.length != PageLimits.SENDER_COPY_BYTES) {
+    boolean committing = forSender.length == PageLimits.SENDER_COPY_BYTES;
+    if (!committing && forSender.length != PageLimits.LEGACY_SENDER_COPY_BYTES) {
       throw badSlot(index, "has a sender copy (field 4) of the wrong size");
     }
+    int min = committing ? PageLimits.MIN_RECEIVER_COPY_BYTES : PageLimits.LEGACY_MIN_RECEIVER_COPY_BYTES;
+    int max = committing ? PageLimits.MAX_RECEIVER_COPY_BYTES : PageLimits.LEGACY_MAX_RECEIVER_COPY_BYTES;
     int copyLength = in.getShort() & 0xFFFF;
-    if (copyLength < PageLimits.MIN_RECEIVER_COPY_BYTES || copyLength > PageLimits.MAX_RECEIVER_COPY_BYTES
-        || (copyLength - PageLimits.MIN_RECEIVER_COPY_BYTES) % org.reschat.core.crypto.Padding.BODY_BUCKET != 0) {
+    if (copyLength < min || copyLength > max || (copyLength - min) % org.reschat.core.crypto.Padding.BODY_BUCKET != 0) {
       throw badSlot(index, "has a receivers' copy (field 5) of a size no padded message has");
     }
     byte[] forReceivers = take(in, copyLength);

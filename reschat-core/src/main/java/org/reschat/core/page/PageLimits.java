@@ -3,7 +3,7 @@ package org.reschat.core.page;
 import org.reschat.core.crypto.OneTimeKeyAead;
 import org.reschat.core.crypto.Padding;
 
-/** The sizes protocol v2 fixes. */
+/** The sizes the protocol fixes (pages of version 3, and those of version 2 that are still read). */
 public final class PageLimits {
   /** Message slots in a full page. */
   public static final int SLOTS_PER_PAGE = 20;
@@ -21,11 +21,16 @@ public final class PageLimits {
   public static final int SIGNATURE_BYTES = 64;
   public static final int EPOCH_TAG_BYTES = 8;
   public static final int HEAD_HASH_BYTES = 8;
-  /** Field 4: a one-time message key sealed for the sender. */
-  public static final int SENDER_COPY_BYTES = OneTimeKeyAead.KEY_BYTES + OneTimeKeyAead.OVERHEAD;
-  /** Field 5 bounds: a padded body sealed for the receivers. */
-  public static final int MIN_RECEIVER_COPY_BYTES = Padding.BODY_BUCKET + OneTimeKeyAead.OVERHEAD;
-  public static final int MAX_RECEIVER_COPY_BYTES = MAX_MESSAGE_BYTES + Padding.BODY_BUCKET + OneTimeKeyAead.OVERHEAD;
+  /** Field 4: a one-time message key encrypted for the sender, under the salt of field 5 (pages of version 3). */
+  public static final int SENDER_COPY_BYTES = OneTimeKeyAead.KEY_BYTES;
+  /** Field 5 bounds: a padded body sealed for the receivers, committed to its key (pages of version 3). */
+  public static final int MIN_RECEIVER_COPY_BYTES = Padding.BODY_BUCKET + OneTimeKeyAead.COMMITTING_OVERHEAD;
+  public static final int MAX_RECEIVER_COPY_BYTES = MAX_MESSAGE_BYTES + Padding.BODY_BUCKET + OneTimeKeyAead.COMMITTING_OVERHEAD;
+  /** Field 4 of a slot written before key commitment (pages of version 2): with a salt of its own. */
+  public static final int LEGACY_SENDER_COPY_BYTES = OneTimeKeyAead.KEY_BYTES + OneTimeKeyAead.OVERHEAD;
+  /** Field 5 bounds of a slot written before key commitment (pages of version 2). */
+  public static final int LEGACY_MIN_RECEIVER_COPY_BYTES = Padding.BODY_BUCKET + OneTimeKeyAead.OVERHEAD;
+  public static final int LEGACY_MAX_RECEIVER_COPY_BYTES = MAX_MESSAGE_BYTES + Padding.BODY_BUCKET + OneTimeKeyAead.OVERHEAD;
   /** Largest ledger value a page can become: the padded, sealed, base64url page. */
   public static final int MAX_VALUE_CHARS = 128 * 1024;
 

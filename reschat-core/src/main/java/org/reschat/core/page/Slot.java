@@ -58,6 +58,14 @@ public final class Slot {
     return forReceivers.clone();
   }
 
+  /**
+   * Whether this slot is sealed the current way (pages of version 3): the receivers' copy committed to its
+   * key, the sender's copy under the self seed. A slot of version 2 has a sender's copy with a salt of its own.
+   */
+  public boolean committing() {
+    return forSender.length == PageLimits.SENDER_COPY_BYTES;
+  }
+
   /** The size of the receivers' copy: what the ledger would show of the message length, were it not sealed. */
   public int receiverCopyLength() {
     return forReceivers.length;

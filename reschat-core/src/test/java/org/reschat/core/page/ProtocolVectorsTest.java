@@ -49,23 +49,32 @@ class ProtocolVectorsTest {
     return start < 0 || end < 0 ? "" : doc.substring(start + 11, end);
   }
 
-  static Map<String, String> vectors(String value) throws Exception {
+  static Map<String, String> vectors(String value, String committedValue) throws Exception {
     Identity alice = fromByteRange(0x00);
     Identity bob = fromByteRange(0x40);
     Conversation ab = Conversation.pair(alice, bob.card());
     Conversation ba = Conversation.pair(bob, alice.card());
     String key = ab.pageKey(ab.myFeed(), 1);
-    if (value == null) { // first publication: a real page with random salts
+    if (value == null) {
+      throw new AssertionError("alice.page1.value (a page of version 2, published once) is missing from the document");
+    }
+    if (committedValue == null) { // first publication: a real page with random salts
       PageWriter writer = new PageWriter(ab);
       Page page = writer.append(null, List.of(), new SlotSeal.Draft("TEXT", 1_700_000_000_000L, new byte[0],
           "Hello, Bob!".getBytes(StandardCharsets.UTF_8)));
       page = writer.append(page, List.of(), new SlotSeal.Draft("TEXT", 1_700_000_001_000L, new byte[0],
           "Grüße ✓".getBytes(StandardCharsets.UTF_8)));
-      value = Envelope.seal(ab, key, page);
+      committedValue = Envelope.seal(ab, key, page);
     }
     FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
+    // The page of version 2 that ResChat wrote before key commitment still opens and verifies, for both.
     Page page = PageVerifier.openAndVerify(ba, alicesFeed, 1, key, value);
+    assertThat(page.encoded()[0]).isEqualTo((byte) PageCodec.LEGACY_VERSION);
     assertThat(rebuild(ab, key, page, value)).as("the value rebuilt from Alice's keys and its salts").isEqualTo(value);
+    Page committed = PageVerifier.openAndVerify(ba, alicesFeed, 1, key, committedValue);
+    assertThat(committed.encoded()[0]).isEqualTo((byte) PageCodec.VERSION);
+    assertThat(rebuild(ab, key, committed, committedValue)).as("the page of version 3 rebuilt from Alice's keys and its salts")
+        .isEqualTo(committedValue);
 
     byte[] lo = alice.card().bytes();
     byte[] hi = bob.card().bytes();
@@ -83,6 +92,15 @@ class ProtocolVectorsTest {
     v.put("bob.card", bob.card().toString());
     v.put("bob.fingerprint", bob.card().fingerprintText());
     v.put("safety_number", SafetyNumber.between(alice.card(), bob.card()));
+    // §2: Alice's keys are 64 bytes (an identity from before the self seed), so her self seed is derived once.
+    byte[] selfSeed = Arrays.copyOfRange(alice.exportPrivateKeysUnencrypted(), 64, 96);
+    assertThat(selfSeed).isEqualTo(Hkdf.sha256(Arrays.copyOfRange(alice.exportPrivateKeysUnencrypted(), 32, 64),
+        "reschat/v2 self".getBytes(StandardCharsets.UTF_8), "reschat/v3 self seed".getBytes(StandardCharsets.UTF_8), 32));
+    v.put("alice.self_seed", HEX.formatHex(selfSeed));
+    byte[] stateLabel = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
+    assertThat(alice.selfSecret(stateLabel)).isEqualTo(Hkdf.sha256(selfSeed,
+        "reschat/v3 self".getBytes(StandardCharsets.UTF_8), stateLabel, 32));
+    v.put("alice.group_state.secret", HEX.formatHex(alice.selfSecret(stateLabel)));
     v.put("pair.salt", HEX.formatHex(salt));
     v.put("conversation.secret", HEX.formatHex(secret));
     v.put("conversation.id", ab.id());
@@ -95,10 +113,38 @@ class ProtocolVectorsTest {
     v.put("alice.page1.bytes", Base64Url.encode(page.encoded()));
     v.put("alice.page1.hash", Base64Url.encode(page.hash()));
     Slot s = page.slots().get(0);
-    v.put("alice.page1.slot0.receivers_aad", HEX.formatHex(SlotSeal.aad(ab, ab.fingerprintOf(ab.myFeed()), 1, 0,
-        s.receiver(), s.type(), s.timestampMillis(), s.extension(), 2)));
+    v.put("alice.page1.slot0.receivers_aad", HEX.formatHex(SlotSeal.aad(ab, PageCodec.LEGACY_VERSION,
+        ab.fingerprintOf(ab.myFeed()), 1, 0, s.receiver(), s.type(), s.timestampMillis(), s.extension(), 2)));
     v.put("alice.page1.messages", new String(SlotSeal.open(ba, alicesFeed, page, 0), StandardCharsets.UTF_8) + " | "
         + new String(SlotSeal.open(ba, alicesFeed, page, 1), StandardCharsets.UTF_8));
+    assertThat(SlotSeal.open(ab, ab.myFeed(), page, 1)).isEqualTo(SlotSeal.open(ba, alicesFeed, page, 1));
+    // §4.3, pages of version 3: the same two messages, committed, the sender's copy under the self seed.
+    byte[] senderSecret = alice.selfSecret(concat("reschat/v3 sender copy".getBytes(StandardCharsets.UTF_8), ab.idBytes()));
+    v.put("alice.sender_secret", HEX.formatHex(senderSecret));
+    v.put("alice.v3.page1.value", committedValue);
+    v.put("alice.v3.page1.hash", Base64Url.encode(committed.hash()));
+    Slot c = committed.slots().get(0);
+    byte[] oneTimeKey = ab.messages().keyOf(c.forReceivers());
+    assertThat(oneTimeKey).isEqualTo(Hkdf.sha256(secret, Arrays.copyOf(c.forReceivers(), 16),
+        "reschat/v3 message".getBytes(StandardCharsets.UTF_8), 32));
+    byte[] commitment = Hkdf.sha256(oneTimeKey, new byte[0], "reschat/v3 key commitment".getBytes(StandardCharsets.UTF_8), 32);
+    assertThat(Arrays.copyOfRange(c.forReceivers(), 16, 48)).isEqualTo(commitment);
+    v.put("alice.v3.page1.slot0.key", HEX.formatHex(oneTimeKey));
+    v.put("alice.v3.page1.slot0.commitment", HEX.formatHex(commitment));
+    v.put("alice.v3.page1.slot0.encryption_key", HEX.formatHex(Hkdf.sha256(oneTimeKey, new byte[0],
+        "reschat/v3 committed key".getBytes(StandardCharsets.UTF_8), 32)));
+    v.put("alice.v3.page1.slot0.sender_copy_key", HEX.formatHex(Hkdf.sha256(senderSecret,
+        Arrays.copyOf(c.forReceivers(), 16), "reschat/v3 sender copy".getBytes(StandardCharsets.UTF_8), 32)));
+    javax.crypto.Cipher chacha = javax.crypto.Cipher.getInstance("ChaCha20"); // the JDK's, independently of the code
+    chacha.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(Hkdf.sha256(senderSecret,
+        Arrays.copyOf(c.forReceivers(), 16), "reschat/v3 sender copy".getBytes(StandardCharsets.UTF_8), 32), "ChaCha20"),
+        new javax.crypto.spec.ChaCha20ParameterSpec(new byte[12], 0));
+    assertThat(c.forSender()).isEqualTo(chacha.doFinal(oneTimeKey));
+    v.put("alice.v3.page1.slot0.sender_copy", HEX.formatHex(c.forSender()));
+    v.put("alice.v3.page1.slot0.receivers_aad", HEX.formatHex(SlotSeal.aad(ab, PageCodec.VERSION,
+        ab.fingerprintOf(ab.myFeed()), 1, 0, c.receiver(), c.type(), c.timestampMillis(), c.extension(), 2)));
+    v.put("alice.v3.page1.messages", new String(SlotSeal.open(ab, ab.myFeed(), committed, 0), StandardCharsets.UTF_8)
+        + " | " + new String(SlotSeal.open(ba, alicesFeed, committed, 1), StandardCharsets.UTF_8));
     // Message requests (§13): Bob's inbox board for November 2026, and Alice's request in its slot 1, sealed
     // with an ephemeral key from a fixed seed so the value is reproducible.
     String inboxKey = org.reschat.core.requests.Inbox.board(bob.card(), java.time.YearMonth.of(2026, 11)).key(1);
@@ -117,18 +163,25 @@ class ProtocolVectorsTest {
     return v;
   }
 
-  /** Alice's page 1 sealed again from her keys and the salts the published value carries. */
+  /**
+   * Alice's page 1 sealed again from her keys and the salts the published value carries: with the sealers
+   * of version 2 (not committing, the sender's copy with its own salt under the legacy self secret) or 3.
+   */
   private static String rebuild(Conversation ab, String key, Page page, String value) {
     java.util.List<Slot> slots = new java.util.ArrayList<>();
     byte[] writer = ab.fingerprintOf(ab.myFeed());
     for (int i = 0; i < page.slots().size(); i++) {
       Slot s = page.slots().get(i);
       byte[] body = openOwn(ab, page, i);
-      byte[] receivers = ab.messages().encryptWithSaltForTestVectorsOnly(Arrays.copyOf(s.forReceivers(), 16),
-          Padding.padBody(body), SlotSeal.aad(ab, writer, 1, i, s.receiver(), s.type(), s.timestampMillis(), s.extension(), 2));
-      byte[] sender = ab.senderCopies().encryptWithSaltForTestVectorsOnly(Arrays.copyOf(s.forSender(), 16),
-          ab.messages().keyOf(receivers), SlotSeal.aad(ab, writer, 1, i, s.receiver(), s.type(), s.timestampMillis(),
-              s.extension(), 1));
+      int version = s.committing() ? PageCodec.VERSION : PageCodec.LEGACY_VERSION;
+      OneTimeKeyAead messages = s.committing() ? ab.messages() : ab.legacyMessages();
+      byte[] receivers = messages.encryptWithSaltForTestVectorsOnly(Arrays.copyOf(s.forReceivers(), 16),
+          Padding.padBody(body), SlotSeal.aad(ab, version, writer, 1, i, s.receiver(), s.type(), s.timestampMillis(),
+              s.extension(), 2));
+      byte[] senderAad = SlotSeal.aad(ab, version, writer, 1, i, s.receiver(), s.type(), s.timestampMillis(), s.extension(), 1);
+      byte[] sender = s.committing() ? ab.senderCopies().wrapKeyUnderSaltOf(receivers, messages.keyOf(receivers))
+          : ab.legacySenderCopies().encryptWithSaltForTestVectorsOnly(Arrays.copyOf(s.forSender(), 16),
+              messages.keyOf(receivers), senderAad);
       slots.add(new Slot(s.receiver(), s.type(), s.timestampMillis(), s.extension(), sender, receivers));
     }
     byte[] bodyBytes = PageCodec.encodeBody(1, page.previous(), page.heads(), slots);
@@ -151,12 +204,20 @@ class ProtocolVectorsTest {
     }
   }
 
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   @Test
   void documentHoldsTheVectorsTheCodeComputes() throws Exception {
     String published = published();
     Matcher m = Pattern.compile("(?m)^alice\\.page1\\.value: (\\S+)$").matcher(published);
+    Matcher m3 = Pattern.compile("(?m)^alice\\.v3\\.page1\\.value: (\\S+)$").matcher(published);
     StringBuilder expected = new StringBuilder();
-    vectors(m.find() ? m.group(1) : null).forEach((k, val) -> expected.append(k).append(": ").append(val).append('\n'));
+    vectors(m.find() ? m.group(1) : null, m3.find() ? m3.group(1) : null)
+        .forEach((k, val) -> expected.append(k).append(": ").append(val).append('\n'));
     assertThat(published).as("docs/protocol.md ```vectors block; expected:%n%s", expected).isEqualTo(expected.toString());
   }
 }

@@ -1,0 +1,198 @@
+package org.reschat.localdb;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.reschat.core.LocalStateException;
+
+/**
+ * What a profile takes from its own disk, checked the way ssh's StrictModes checks {@code authorized_keys}:
+ * the profile directory and every directory and file read below it must belong to this user (or root) and
+ * must not be writable by group or others, and nothing below the profile directory is read through a
+ * symbolic link. Another local user who could put a file there (a friend list naming their card "bob",
+ * marked verified) could otherwise decide whom this person trusts. Checks happen before a file is opened;
+ * a file that fails is reported in one sentence and left as it is.
+ *
+ * <p>Directories already checked are remembered for the life of the profile object: only this user and
+ * root can change a directory that passed. Where the file system has no POSIX attributes nothing is
+ * checked, as elsewhere in local-db.
+ */
+final class TrustedFiles {
+  /** This process's uid, or -1 where the platform does not say (no ownership check then). */
+  static final int UID = currentUid();
+  private static final int OTHERS_WRITE = 0020 | 0002;
+  private static final int OTHERS_ANY = 0077;
+
+  private final Path root;
+  private final boolean anyOwner;
+  private final Set<Path> checked = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param root the profile directory; files are checked up to it, and it is checked itself by {@link #checkRoot}
+   * @param anyOwner whether files of another user are accepted (a profile the person chose to open read-only)
+   */
+  TrustedFiles(Path root, boolean anyOwner) {
+    this.root = root.toAbsolutePath().normalize();
+    this.anyOwner = anyOwner;
+  }
+
+  private static int currentUid() {
+    try {
+      return (int) new com.sun.security.auth.module.UnixSystem().getUid();
+    } catch (LinkageError | RuntimeException notUnix) {
+      return -1;
+    }
+  }
+
+  private static boolean posix(Path p) {
+    return p.getFileSystem().supportedFileAttributeViews().contains("unix");
+  }
+
+  /**
+   * Checks the profile directory itself (through a link if it is one: people link their profile elsewhere)
+   * and makes it private when only its read bits are open: a directory made by {@code mkdir} under the
+   * usual umask before {@code reschat init}.
+   *
+   * @param tighten whether the profile may be changed (otherwise a mode is reported, never changed)
+   */
+  void checkRoot(boolean tighten) throws LocalStateException {
+    if (!posix(root) || !Files.isDirectory(root)) {
+      return;
+    }
+    int mode = check(root, "The profile directory " + root, true, false);
+    if (tighten && (mode & OTHERS_ANY) != 0 && isMine(root)) {
+      try {
+        Files.setPosixFilePermissions(root, AtomicFiles.PRIVATE_DIR);
+      } catch (IOException e) {
+        throw AtomicFiles.failure("make private", root, e);
+      }
+    }
+    checked.add(root);
+  }
+
+  /** Checks {@code path} (a file or directory ResChat reads, below the profile) if it exists, and its directories. */
+  void checkIfPresent(Path path) throws LocalStateException {
+    if (!posix(root)) {
+      return;
+    }
+    Path p = path.toAbsolutePath().normalize();
+    checkDirectories(p.getParent());
+    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+      boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+      if (dir && checked.contains(p)) {
+        return;
+      }
+      check(p, (dir ? "The directory " : "The file ") + p, false, !dir && !Files.isSymbolicLink(p));
+      if (dir) {
+        checked.add(p);
+      }
+    }
+  }
+
+  /** Checks {@code dir} and every directory between it and the profile directory. */
+  void checkDirectories(Path dir) throws LocalStateException {
+    if (!posix(root) || dir == null) {
+      return;
+    }
+    Path d = dir.toAbsolutePath().normalize();
+    if (checked.contains(d) || !d.startsWith(root) || d.equals(root)) {
+      return;
+    }
+    checkDirectories(d.getParent());
+    if (Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
+      check(d, "The directory " + d, false, false);
+      checked.add(d);
+    }
+  }
+
+  /** The text of {@code file}, strict UTF-8, read without following a link; empty when there is no file. */
+  Optional<String> readText(Path file) throws LocalStateException, CharacterCodingException {
+    Optional<byte[]> bytes = readBytes(file);
+    if (bytes.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.get())).toString());
+  }
+
+  /** The bytes of {@code file}, read without following a link; empty when there is no file. */
+  Optional<byte[]> readBytes(Path file) throws LocalStateException {
+    checkIfPresent(file);
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.of(in.readAllBytes());
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw AtomicFiles.failure("read", file, e);
+    }
+  }
+
+  private boolean isMine(Path p) throws LocalStateException {
+    return UID < 0 || uid(p) == UID;
+  }
+
+  /**
+   * Refuses {@code p} (named {@code what} in the sentence) when it is a link (unless {@code followLink}),
+   * not a regular file where one is expected, another user's, or writable by others; returns its mode.
+   */
+  private int check(Path p, String what, boolean followLink, boolean regularFile) throws LocalStateException {
+    LinkOption[] how = followLink ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+    int mode;
+    int uid;
+    try {
+      mode = (Integer) Files.getAttribute(p, "unix:mode", how);
+      uid = (Integer) Files.getAttribute(p, "unix:uid", how);
+    } catch (NoSuchFileException gone) {
+      return 0;
+    } catch (IOException e) {
+      throw AtomicFiles.failure("check", p, e);
+    }
+    if (!followLink && Files.isSymbolicLink(p)) {
+      throw new LocalStateException(what + " is a symbolic link; ResChat does not follow links inside a profile."
+          + " Put the real file there (or move the link aside).");
+    }
+    if (regularFile && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw new LocalStateException(what + " is not a regular file; move it aside.");
+    }
+    if (!anyOwner && UID >= 0 && uid != UID && uid != 0) {
+      boolean directory = Files.isDirectory(p, how);
+      throw new LocalStateException(what + " belongs to another user (uid " + uid + "), so anyone could have written "
+          + (directory ? "what it holds" : "it") + "; ResChat trusts only " + (directory ? "directories" : "files")
+          + " you own. Check it, then give it to yourself with 'chown' (or move it aside).");
+    }
+    if ((mode & OTHERS_WRITE) != 0) {
+      String octal = String.format("%04o", mode & 07777);
+      throw new LocalStateException(what + " may be written by other users (mode " + octal + "), so anyone could have"
+          + " changed " + (Files.isDirectory(p, how) ? "what it holds; ResChat does not use it. Check its files, then run"
+          + " 'chmod 700 " + p + "'." : "it; ResChat does not use it. Check it, then run 'chmod 600 " + p + "'."));
+    }
+    return mode;
+  }
+
+  /** Makes {@code file} 0600 without following a link (a lock file an older ResChat left open). */
+  static void makePrivate(Path file) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (view != null && !view.readAttributes().permissions().equals(AtomicFiles.PRIVATE_FILE)) {
+      view.setPermissions(AtomicFiles.PRIVATE_FILE);
+    }
+  }
+
+  private static int uid(Path p) throws LocalStateException {
+    try {
+      return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      throw AtomicFiles.failure("check", p, e);
+    }
+  }
+}
