@@ -15,7 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +37,7 @@ import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
 import org.reschat.kv.HttpStoreBuilder;
 import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvRejectedException;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvTimeoutException;
@@ -70,6 +75,11 @@ public final class EtcdStore implements KvStore {
   private static final MediaType JSON = MediaType.get("application/json");
   /** The largest answer read: one value at the cap, base64-encoded, in its JSON envelope. */
   private static final long MAX_BODY_BYTES = 2L * 1024 * 1024;
+  /** The largest transaction answer read; a larger one is asked again in halves. */
+  static final long MAX_TXN_BODY_BYTES = 8L * 1024 * 1024;
+  /** etcd's default {@code --max-txn-ops}: the most operations one transaction may hold. */
+  static final int OPS_PER_TXN = 128;
+  private static final String TOO_MANY_OPS = "too many operations in txn request";
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
   private static final Duration COOL_DOWN = Duration.ofSeconds(2);
 
@@ -82,6 +92,9 @@ public final class EtcdStore implements KvStore {
   private final AtomicLong preferred = new AtomicLong();
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong ranges = new AtomicLong();
+  private final AtomicLong txns = new AtomicLong();
+  /** Ranges per transaction: etcd's default {@code --max-txn-ops}, lowered if a cluster refuses it. */
+  private final java.util.concurrent.atomic.AtomicInteger opsPerTxn = new java.util.concurrent.atomic.AtomicInteger(OPS_PER_TXN);
   private final EtcdWatcher watcher;
   private volatile boolean closed;
 
@@ -119,7 +132,91 @@ public final class EtcdStore implements KvStore {
     KvKeys.requireValid(key);
     JsonObject request = new JsonObject();
     request.addProperty("key", b64(key));
-    JsonObject answer = call("read key " + key, "v3/kv/range", request, ranges);
+    JsonObject answer;
+    try {
+      answer = call("read key " + key, "v3/kv/range", request, ranges, MAX_BODY_BYTES);
+    } catch (AnswerTooLarge e) {
+      throw KvValues.tooLarge(key, -1);
+    }
+    return rangeValue(key, answer);
+  }
+
+  /**
+   * Ranges of up to {@link #OPS_PER_TXN} keys in one {@code /v3/kv/txn} each (a read-only transaction is
+   * linearizable, like a range, and answers in the order asked). A transaction's answer larger than
+   * {@link #MAX_TXN_BODY_BYTES} is asked again in halves, so large values cost round trips, never an
+   * unbounded buffer; a cluster run with a smaller {@code --max-txn-ops} is met by halving too.
+   */
+  @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
+    keys.forEach(KvKeys::requireValid);
+    List<String> distinct = List.copyOf(new LinkedHashSet<>(keys));
+    Map<String, KvRead> out = new LinkedHashMap<>();
+    int from = 0;
+    while (from < distinct.size()) {
+      int size = Math.min(opsPerTxn.get(), distinct.size() - from);
+      from += readBatch(distinct.subList(from, from + size), out);
+    }
+    return out;
+  }
+
+  /** Reads a prefix of {@code keys} into {@code out} in one transaction; returns how many keys it read. */
+  private int readBatch(List<String> keys, Map<String, KvRead> out) throws KvException {
+    if (keys.size() == 1) {
+      String key = keys.get(0);
+      try {
+        out.put(key, KvRead.of(get(key)));
+      } catch (KvCorruptValueException e) {
+        out.put(key, new KvRead.Corrupt(e.getMessage()));
+      }
+      return 1;
+    }
+    JsonArray success = new JsonArray();
+    for (String key : keys) {
+      JsonObject range = new JsonObject();
+      range.addProperty("key", b64(key));
+      JsonObject op = new JsonObject();
+      op.add("request_range", range);
+      success.add(op);
+    }
+    JsonObject request = new JsonObject();
+    request.add("success", success);
+    JsonObject answer;
+    try {
+      answer = call("read " + keys.size() + " keys", "v3/kv/txn", request, txns, MAX_TXN_BODY_BYTES);
+    } catch (AnswerTooLarge e) {
+      return readBatch(keys.subList(0, keys.size() / 2), out);
+    } catch (KvRejectedException e) {
+      if (e.getMessage().contains(TOO_MANY_OPS)) {
+        opsPerTxn.accumulateAndGet(keys.size() / 2, Math::min);
+        return readBatch(keys.subList(0, keys.size() / 2), out);
+      }
+      throw e;
+    }
+    JsonElement responses = answer.get("responses");
+    if (responses == null || !responses.isJsonArray() || responses.getAsJsonArray().size() != keys.size()) {
+      throw new KvUnavailableException("etcd answered a read of " + keys.size() + " keys without an answer for each.");
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      try {
+        JsonElement range = responses.getAsJsonArray().get(i).getAsJsonObject().get("response_range");
+        if (range == null || !range.isJsonObject()) {
+          throw new KvCorruptValueException(key, "etcd answered the read with an unexpected shape");
+        }
+        out.put(key, KvRead.of(rangeValue(key, range.getAsJsonObject())));
+      } catch (KvCorruptValueException e) {
+        out.put(key, new KvRead.Corrupt(e.getMessage()));
+      } catch (IllegalStateException e) {
+        out.put(key, new KvRead.Corrupt(new KvCorruptValueException(key,
+            "etcd answered the read with an unexpected shape").getMessage()));
+      }
+    }
+    return keys.size();
+  }
+
+  /** The value in one range answer for {@code key}: the same checks for {@link #get} and {@link #getAll}. */
+  private static Optional<String> rangeValue(String key, JsonObject answer) throws KvCorruptValueException {
     JsonElement kvs = answer.get("kvs");
     if (kvs == null || kvs.isJsonNull()) {
       return Optional.empty();
@@ -149,7 +246,12 @@ public final class EtcdStore implements KvStore {
     JsonObject request = new JsonObject();
     request.addProperty("key", b64(key));
     request.addProperty("value", Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
-    call("write key " + key, "v3/kv/put", request, puts);
+    try {
+      call("write key " + key, "v3/kv/put", request, puts, MAX_BODY_BYTES);
+    } catch (AnswerTooLarge e) {
+      throw new KvUnavailableException("etcd answered the write of key " + key + " with more than "
+          + (MAX_BODY_BYTES >> 20) + " MiB.");
+    }
   }
 
   @Override
@@ -177,13 +279,13 @@ public final class EtcdStore implements KvStore {
     return Optional.of(watcher);
   }
 
-  /** How many puts and ranges this store has sent (each attempt counts), for benchmarks and tests. */
+  /** How many puts, ranges and transactions this store has sent (each attempt counts), for benchmarks and tests. */
   public RequestCounts requestCounts() {
-    return new RequestCounts(puts.get(), ranges.get());
+    return new RequestCounts(puts.get(), ranges.get(), txns.get());
   }
 
-  /** Requests sent so far: {@code POST /v3/kv/put} and {@code POST /v3/kv/range}. */
-  public record RequestCounts(long puts, long ranges) {}
+  /** Requests sent so far: {@code POST /v3/kv/put}, {@code /v3/kv/range} and {@code /v3/kv/txn} (batches). */
+  public record RequestCounts(long puts, long ranges, long txns) {}
 
   @Override
   public void close() {
@@ -213,7 +315,8 @@ public final class EtcdStore implements KvStore {
    * until {@link StoreOptions#maxAttempts()} requests have failed. A 4xx is final: another member would
    * refuse it too.
    */
-  private JsonObject call(String what, String path, JsonObject body, AtomicLong counter) throws KvException {
+  private JsonObject call(String what, String path, JsonObject body, AtomicLong counter, long maxBody)
+      throws KvException {
     List<KvException> failures = new ArrayList<>();
     String json = body.toString();
     for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
@@ -229,7 +332,7 @@ public final class EtcdStore implements KvStore {
       KvException problem;
       KvException refused = null;
       try (Response response = client.newCall(request).execute()) {
-        String text = readBody(response.body().source());
+        String text = readBody(response.body().source(), maxBody);
         int code = response.code();
         if (code == 200) {
           markServed(index);
@@ -243,6 +346,9 @@ public final class EtcdStore implements KvStore {
               + errorMessage(text) + ".");
         }
         problem = new KvUnavailableException(url + " answered HTTP " + code + " " + errorMessage(text));
+      } catch (AnswerTooLarge e) {
+        markServed(index); // the member answered; every member would answer the same
+        throw e;
       } catch (KvException e) {
         problem = e; // an answer that is not etcd's JSON
       } catch (ConnectException e) {
@@ -396,10 +502,24 @@ public final class EtcdStore implements KvStore {
   }
 
   static String readBody(BufferedSource source) throws IOException {
-    if (source.request(MAX_BODY_BYTES + 1)) {
-      throw new IOException("the answer is larger than " + (MAX_BODY_BYTES >> 20) + " MiB");
+    return readBody(source, MAX_BODY_BYTES);
+  }
+
+  /** The answer, or {@link AnswerTooLarge} without buffering more than {@code max} bytes. */
+  static String readBody(BufferedSource source, long max) throws IOException {
+    if (source.request(max + 1)) {
+      throw new AnswerTooLarge();
     }
     return source.getBuffer().readUtf8();
+  }
+
+  /** An answer over the bound: never buffered whole, never retried elsewhere (every member holds the same). */
+  static final class AnswerTooLarge extends KvException {
+    private static final long serialVersionUID = 1L;
+
+    AnswerTooLarge() {
+      super("etcd's answer is larger than this client reads at once.", null);
+    }
   }
 
   private static String shorten(String text) {

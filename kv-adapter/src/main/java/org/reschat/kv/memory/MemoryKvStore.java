@@ -3,6 +3,8 @@ package org.reschat.kv.memory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reschat.kv.ChangeNotifier;
 import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
 import org.reschat.kv.KvVersion;
@@ -49,6 +52,19 @@ public final class MemoryKvStore implements VersionedKvStore {
     synchronized (list) {
       return Optional.of(list.get(list.size() - 1).value());
     }
+  }
+
+  @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvUnavailableException {
+    keys.forEach(KvKeys::requireValid);
+    ensureOpen();
+    Map<String, KvRead> out = new LinkedHashMap<>();
+    for (String key : keys) {
+      if (!out.containsKey(key)) {
+        out.put(key, KvRead.of(get(key)));
+      }
+    }
+    return out;
   }
 
   @Override

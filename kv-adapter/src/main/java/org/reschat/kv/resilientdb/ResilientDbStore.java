@@ -8,10 +8,16 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +36,7 @@ import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
 import org.reschat.kv.HttpStoreBuilder;
 import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvRejectedException;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvTimeoutException;
@@ -123,6 +130,58 @@ public final class ResilientDbStore implements KvStore {
   public Optional<String> get(String key) throws KvException {
     KvKeys.requireValid(key);
     return read(key, Long.MAX_VALUE);
+  }
+
+  /**
+   * Crow has no batch route: one read per key, spread over every endpoint at once, one worker per endpoint
+   * so each still carries one request at a time; each read fails over and hedges as {@link #get} does.
+   */
+  @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
+    keys.forEach(KvKeys::requireValid);
+    List<String> distinct = List.copyOf(new LinkedHashSet<>(keys));
+    KvRead[] answers = new KvRead[distinct.size()];
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<KvException> failure = new AtomicReference<>();
+    Runnable worker = () -> {
+      for (int i = next.getAndIncrement(); i < answers.length && failure.get() == null; i = next.getAndIncrement()) {
+        String key = distinct.get(i);
+        try {
+          answers[i] = KvRead.of(read(key, Long.MAX_VALUE));
+        } catch (KvCorruptValueException e) {
+          answers[i] = new KvRead.Corrupt(e.getMessage());
+        } catch (KvException e) {
+          failure.compareAndSet(null, e); // the others stop at their next key
+        }
+      }
+    };
+    List<java.util.concurrent.Future<?>> helpers = new ArrayList<>();
+    try {
+      for (int w = 1; w < Math.min(pool.size(), distinct.size()); w++) {
+        helpers.add(hedging.submit(worker));
+      }
+      worker.run();
+      for (java.util.concurrent.Future<?> helper : helpers) {
+        helper.get();
+      }
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      throw new KvUnavailableException("The ResilientDB store is closed.", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvUnavailableException("Interrupted while waiting for ResilientDB.", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("A read failed unexpectedly", e.getCause());
+    } finally {
+      helpers.forEach(h -> h.cancel(true));
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    Map<String, KvRead> out = new LinkedHashMap<>();
+    for (int i = 0; i < answers.length; i++) {
+      out.put(distinct.get(i), answers[i]);
+    }
+    return out;
   }
 
   @Override

@@ -76,6 +76,56 @@ class EtcdStoreTest {
   }
 
   @Test
+  void getAllOfEightHundredKeysIsSevenTransactions() throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 800; i++) {
+      keys.add("batch." + i);
+    }
+    store.put("batch.799", "last");
+    EtcdStore etcd = (EtcdStore) store;
+    EtcdStore.RequestCounts before = etcd.requestCounts();
+    Map<String, org.reschat.kv.KvRead> read = store.getAll(keys);
+    EtcdStore.RequestCounts after = etcd.requestCounts();
+    assertThat(after.txns() - before.txns()).as("transactions of at most 128 ranges").isEqualTo(7);
+    assertThat(after.ranges() - before.ranges()).isZero();
+    assertThat(read.get("batch.799")).isEqualTo(new org.reschat.kv.KvRead.Value("last"));
+  }
+
+  @Test
+  void getAllOfLargeValuesIsAskedAgainInHalvesNotBufferedWhole() throws Exception {
+    // 12 values of 1 MiB: each transaction answer is bounded, so the batch splits until each half fits.
+    String large = "x".repeat(org.reschat.kv.KvValues.MAX_VALUE_BYTES);
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      keys.add("large." + i);
+      store.put("large." + i, large);
+    }
+    EtcdStore etcd = (EtcdStore) store;
+    long before = etcd.requestCounts().txns() + etcd.requestCounts().ranges();
+    Map<String, org.reschat.kv.KvRead> read = store.getAll(keys);
+    assertThat(read.values()).allMatch(r -> r.value().orElseThrow().length() == large.length());
+    long requests = etcd.requestCounts().txns() + etcd.requestCounts().ranges() - before;
+    assertThat(requests).as("one refused whole, then halves that fit").isBetween(3L, 12L);
+  }
+
+  @Test
+  void aClusterWithFewerTxnOpsIsMetByHalving() throws Exception {
+    try (EtcdCluster small = EtcdCluster.startWithFlags(1, "--max-txn-ops", "20");
+        EtcdStore smallStore = EtcdStore.builder().endpoint(small.clientUrls().get(0)).build()) {
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        keys.add("k." + i);
+      }
+      smallStore.put("k.42", "v");
+      assertThat(smallStore.getAll(keys)).hasSize(100).containsEntry("k.42", new org.reschat.kv.KvRead.Value("v"));
+      long first = smallStore.requestCounts().txns();
+      smallStore.getAll(keys);
+      // The first batch found the limit (100, 50 and 25 refused; 12 accepted); the next sends only 12s.
+      assertThat(smallStore.requestCounts().txns() - first).isEqualTo(9);
+    }
+  }
+
+  @Test
   void bytesThatAreNotUtf8AreReportedAsCorrupt() {
     cluster.rawPut("raw", new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
     assertThatThrownBy(() -> store.get("raw")).isInstanceOf(KvCorruptValueException.class)

@@ -22,6 +22,12 @@ class ResilientDbStoreContractTest extends KvStoreContract {
   }
 
   @Override
+  protected boolean storeCorrupt(String key) {
+    cluster.rawPut(key, "garbage");
+    return true;
+  }
+
+  @Override
   protected boolean racingWritersMayBeUnconfirmed() {
     return true;
   }

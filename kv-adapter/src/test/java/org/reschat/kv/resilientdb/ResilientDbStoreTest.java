@@ -437,6 +437,61 @@ class ResilientDbStoreTest {
     assertThat(store.requestCounts().failed()).isZero();
   }
 
+  // --- getAll -------------------------------------------------------------------------------------
+
+  @Test
+  void getAllSpreadsOneReadPerKeyOverEveryEndpointOneAtATimeEach() throws Exception {
+    open(3, FAST);
+    for (ResilientDbCluster.Node node : cluster.nodes()) {
+      node.failOverlapping(true); // as the real service: overlapping requests fail each other
+      node.processingTime(Duration.ofMillis(5));
+    }
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 90; i++) {
+      keys.add("k." + i);
+      if (i % 2 == 0) {
+        cluster.rawPut("k." + i, "{\"id\":\"k." + i + "\",\"value\":\"v" + i + "\"}");
+      }
+    }
+    java.util.Map<String, org.reschat.kv.KvRead> read = store.getAll(keys);
+    assertThat(read).hasSize(90);
+    assertThat(read.get("k.88")).isEqualTo(new org.reschat.kv.KvRead.Value("v88"));
+    assertThat(read.get("k.89")).isEqualTo(org.reschat.kv.KvRead.absent());
+    assertThat(store.requestCounts().reads()).as("one read per key").isEqualTo(90);
+    assertThat(store.requestCounts().failed()).isZero();
+    for (ResilientDbCluster.Node node : cluster.nodes()) {
+      assertThat(node.overlaps()).isZero();
+      assertThat(node.requests()).as("every endpoint takes a share").isGreaterThan(0);
+    }
+    assertThat(cluster.maxInFlight()).as("endpoints worked at once").isEqualTo(3);
+  }
+
+  @Test
+  void getAllGoesAroundAnEndpointThatNeverAnswers() throws Exception {
+    open(2, StoreOptions.builder().connectTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(30)).build());
+    cluster.node(0).responseDelay(Duration.ofSeconds(60)); // accepts, then hangs
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      keys.add("k." + i);
+      cluster.rawPut("k." + i, "{\"id\":\"k." + i + "\",\"value\":\"v\"}");
+    }
+    assertThat(store.getAll(keys).values()).allMatch(r -> r.equals(new org.reschat.kv.KvRead.Value("v")));
+    assertThat(cluster.node(0).requests()).as("the hanging endpoint, asked and then cooled down").isLessThan(5);
+  }
+
+  @Test
+  void getAllFailsWholeWhenAKeyCannotBeRead() {
+    open(1, FAST);
+    server(0).stubFor(get(urlPathEqualTo("/v1/transactions/k.7")).atPriority(1)
+        .willReturn(aResponse().withStatus(500).withBody("get value fail")));
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      keys.add("k." + i);
+    }
+    assertThatThrownBy(() -> store.getAll(keys)).isInstanceOf(KvUnavailableException.class)
+        .hasMessageContaining("k.7");
+  }
+
   @Test
   void closedStoreFailsClearly() {
     open(1, FAST);
