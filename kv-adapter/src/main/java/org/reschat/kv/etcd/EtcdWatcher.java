@@ -21,6 +21,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.Changed;
 import org.reschat.kv.ListenerWatch;
 
 /**
@@ -47,6 +48,13 @@ final class EtcdWatcher implements ChangeNotifier {
 
   @Override
   public Watch watch(String keyPrefix, Runnable onChange) {
+    java.util.Objects.requireNonNull(onChange, "onChange");
+    return watchKeys(keyPrefix, changed -> onChange.run());
+  }
+
+  /** Names the keys of the watch events; unknown after a reconnect, a cancelled watch or a burst. */
+  @Override
+  public Watch watchKeys(String keyPrefix, java.util.function.Consumer<Changed> onChange) {
     StreamWatch watch = new StreamWatch(keyPrefix, onChange);
     running.add(watch);
     watch.thread.start();
@@ -83,7 +91,7 @@ final class EtcdWatcher implements ChangeNotifier {
     private volatile long nextRevision; // 0 until the first answer: "from now"
     private int member;
 
-    StreamWatch(String keyPrefix, Runnable onChange) {
+    StreamWatch(String keyPrefix, java.util.function.Consumer<Changed> onChange) {
       super(onChange, running);
       byte[] prefix = keyPrefix.getBytes(StandardCharsets.UTF_8);
       // An empty prefix watches every key: key "\0" with range_end "\0" means "every key from \0 on".
@@ -197,16 +205,45 @@ final class EtcdWatcher implements ChangeNotifier {
       }
       if (result.has("events")) {
         long newest = 0;
+        Set<String> keys = new java.util.HashSet<>();
+        boolean unnamed = false;
         for (JsonElement event : result.getAsJsonArray("events")) {
           JsonElement kv = event.getAsJsonObject().get("kv");
-          if (kv != null && kv.getAsJsonObject().has("mod_revision")) {
-            newest = Math.max(newest, kv.getAsJsonObject().get("mod_revision").getAsLong());
+          if (kv == null || !kv.isJsonObject()) {
+            unnamed = true;
+            continue;
+          }
+          JsonObject fields = kv.getAsJsonObject();
+          if (fields.has("mod_revision")) {
+            newest = Math.max(newest, fields.get("mod_revision").getAsLong());
+          }
+          if (!fields.has("key")) {
+            unnamed = true;
+            continue;
+          }
+          String key = decodeKey(fields.get("key").getAsString());
+          if (key != null) {
+            keys.add(key); // a key outside the safe alphabet is one no caller reads: not worth a re-read
           }
         }
         nextRevision = Math.max(nextRevision, Math.max(newest, revision) + 1);
-        hint();
+        if (unnamed) {
+          hint();
+        } else {
+          hintKeys(keys);
+        }
       }
       return true;
+    }
+
+    /** The key an event names, or null when it is not a key of the safe alphabet. */
+    private String decodeKey(String b64) {
+      try {
+        String key = new String(Base64.getDecoder().decode(b64), StandardCharsets.ISO_8859_1);
+        return org.reschat.kv.KvKeys.isValid(key) ? key : null; // the alphabet is ASCII
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
     }
 
     private long revision(JsonObject result) {

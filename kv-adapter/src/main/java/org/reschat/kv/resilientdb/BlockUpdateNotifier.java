@@ -53,7 +53,7 @@ final class BlockUpdateNotifier implements ChangeNotifier {
 
   @Override
   public Watch watch(String keyPrefix, Runnable onChange) {
-    SocketWatch watch = new SocketWatch(onChange);
+    SocketWatch watch = new SocketWatch(changed -> onChange.run());
     running.add(watch);
     watch.start();
     return watch;
@@ -69,7 +69,7 @@ final class BlockUpdateNotifier implements ChangeNotifier {
   private final class SocketWatch extends ListenerWatch {
     private final List<Endpoint> sockets = new ArrayList<>();
 
-    SocketWatch(Runnable onChange) {
+    SocketWatch(java.util.function.Consumer<org.reschat.kv.Changed> onChange) {
       super(onChange, running);
       for (HttpUrl url : endpoints) {
         sockets.add(new Endpoint(url));

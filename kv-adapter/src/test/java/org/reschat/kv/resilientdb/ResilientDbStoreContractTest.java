@@ -13,7 +13,7 @@ class ResilientDbStoreContractTest extends KvStoreContract {
 
   @Override
   protected KvStore newStore() {
-    cluster = ResilientDbCluster.start(2);
+    cluster = ResilientDbCluster.startWithBlockUpdates(2);
     cluster.nodes().forEach(n -> n.failOverlapping(true));
     return ResilientDbStore.builder()
         .endpoints(cluster.urls())
@@ -25,6 +25,11 @@ class ResilientDbStoreContractTest extends KvStoreContract {
   protected boolean storeCorrupt(String key) {
     cluster.rawPut(key, "garbage");
     return true;
+  }
+
+  @Override
+  protected boolean watchNamesKeys() {
+    return false; // the block hint names no key
   }
 
   @Override

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.Changed;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
@@ -310,6 +312,75 @@ public abstract class KvStoreContract {
     assertThatThrownBy(() -> store.getAll(Arrays.asList("fine", null))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> store.getAll(List.of("fine"))).isInstanceOf(KvException.class);
     store = null;
+  }
+
+  // --- watchKeys ------------------------------------------------------------------------------------
+
+  @Test
+  void watchKeysReportsAPutUnderItsPrefixByItsKeyOrAsUnknownAndNeverAKeyOutside() throws Exception {
+    if (store.changes().isEmpty()) {
+      return;
+    }
+    java.util.concurrent.BlockingQueue<Changed> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+    try (ChangeNotifier.Watch watch = store.changes().get().watchKeys("wk.", heard::add)) {
+      awaitLive(watch);
+      store.put("outside.k", "x");
+      store.put("wk.a", "1");
+      List<Changed> all = awaitCovering(heard, "wk.a");
+      if (watchNamesKeys()) {
+        assertThat(all.get(all.size() - 1).keys()).as("the key named").hasValueSatisfying(
+            keys -> assertThat(keys).contains("wk.a"));
+      }
+      assertThat(all).noneMatch(c -> c.keys().orElse(java.util.Set.of()).contains("outside.k"));
+      assertThat(all).allMatch(c -> c.keys().map(keys -> keys.stream().allMatch(k -> k.startsWith("wk."))).orElse(true));
+    }
+  }
+
+  /** Whether this store's notifications name the keys written (all but ResilientDB's). */
+  protected boolean watchNamesKeys() {
+    return true;
+  }
+
+  @Test
+  void aClosedWatchNeverCallsBack() throws Exception {
+    if (store.changes().isEmpty()) {
+      return;
+    }
+    java.util.concurrent.BlockingQueue<Changed> closedHeard = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.BlockingQueue<Changed> openHeard = new java.util.concurrent.LinkedBlockingQueue<>();
+    ChangeNotifier.Watch closing = store.changes().get().watchKeys("wc.", closedHeard::add);
+    awaitLive(closing);
+    closing.close();
+    closedHeard.clear();
+    try (ChangeNotifier.Watch open = store.changes().get().watchKeys("wc.", openHeard::add)) {
+      awaitLive(open);
+      store.put("wc.k", "1");
+      awaitCovering(openHeard, "wc.k"); // the open watch heard it: the closed one would have by now
+    }
+    assertThat(closedHeard).isEmpty();
+    assertThat(closing.live()).isFalse();
+  }
+
+  private static void awaitLive(ChangeNotifier.Watch watch) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!watch.live() && System.nanoTime() - deadline < 0) {
+      Thread.sleep(20);
+    }
+    assertThat(watch.live()).as("the watch went live").isTrue();
+  }
+
+  /** Every notification heard until one that may cover {@code key} (which is the last). */
+  private static List<Changed> awaitCovering(java.util.concurrent.BlockingQueue<Changed> heard, String key)
+      throws InterruptedException {
+    List<Changed> all = new ArrayList<>();
+    while (true) {
+      Changed c = heard.poll(60, TimeUnit.SECONDS);
+      assertThat(c).as("a notification covering " + key).isNotNull();
+      all.add(c);
+      if (c.mayCover(key)) {
+        return all;
+      }
+    }
   }
 
   @Test
