@@ -4,10 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.stream.JsonReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,6 +17,7 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSource;
 import org.reschat.kv.ChangeNotifier;
 import org.reschat.kv.Changed;
 import org.reschat.kv.ListenerWatch;
@@ -35,6 +33,12 @@ final class EtcdWatcher implements ChangeNotifier {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
   private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+  /**
+   * The largest watch message read. With {@code fragment} set, etcd splits a revision's events into
+   * messages of about its {@code --max-request-bytes} (1.5 MiB by default); one event of a value at the
+   * 1 MiB cap is about 1.4 MiB of base64. Anything larger is a hostile or misconfigured endpoint.
+   */
+  static final long MAX_MESSAGE_BYTES = 4L * 1024 * 1024;
 
   private final EtcdStore store;
   private final OkHttpClient streaming;
@@ -150,6 +154,7 @@ final class EtcdWatcher implements ChangeNotifier {
       if (nextRevision > 0) {
         create.addProperty("start_revision", Long.toString(nextRevision));
       }
+      create.addProperty("fragment", true); // a large revision comes in pieces of the cluster's request size
       JsonObject body = new JsonObject();
       body.add("create_request", create);
       Request request = new Request.Builder().url(url.resolve("/v3/watch"))
@@ -164,27 +169,50 @@ final class EtcdWatcher implements ChangeNotifier {
         if (response.code() != 200) {
           return false;
         }
-        try (Reader reader = new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8);
-            JsonReader json = new JsonReader(reader)) {
-          json.setLenient(true); // one JSON object after another, newline-separated
-          while (!closed()) {
-            JsonElement message;
-            try {
-              message = JsonParser.parseReader(json);
-            } catch (JsonParseException e) {
-              return answered; // the stream ended or broke
-            }
-            if (!message.isJsonObject() || !message.getAsJsonObject().has("result")) {
-              return answered; // {"error": …}: reconnect
-            }
-            answered = true;
-            if (!handle(message.getAsJsonObject().getAsJsonObject("result"))) {
-              return true;
-            }
+        BufferedSource source = response.body().source();
+        while (!closed()) {
+          String line = nextMessage(source);
+          if (line == null) {
+            return answered; // the stream ended
+          }
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonElement message;
+          try {
+            message = JsonParser.parseString(line);
+          } catch (JsonParseException e) {
+            return answered; // broken: reconnect
+          }
+          if (!message.isJsonObject() || !message.getAsJsonObject().has("result")) {
+            return answered; // {"error": …}: reconnect
+          }
+          answered = true;
+          if (!handle(message.getAsJsonObject().getAsJsonObject("result"))) {
+            return true;
           }
         }
       }
       return answered;
+    }
+
+    /**
+     * The next newline-ended message, or null at the end of the stream. A message longer than
+     * {@link #MAX_MESSAGE_BYTES} is never buffered: the stream is dropped and the watch starts again from
+     * now, after an unknown change (what it could not read may have named any key).
+     */
+    private String nextMessage(BufferedSource source) throws IOException {
+      long end = source.indexOf((byte) '\n', 0, MAX_MESSAGE_BYTES);
+      if (end < 0) {
+        if (source.request(MAX_MESSAGE_BYTES)) {
+          nextRevision = 0;
+          throw new IOException("a watch message larger than " + (MAX_MESSAGE_BYTES >> 20) + " MiB");
+        }
+        return source.exhausted() ? null : source.readUtf8(); // a last message without its newline
+      }
+      String line = source.readUtf8(end);
+      source.skip(1);
+      return line;
     }
 
     /** Handles one watch response; false when etcd cancelled the watch and it must be created again. */

@@ -113,7 +113,7 @@ public final class ResilientDbStore implements KvStore {
     Duration third = options.confirmTimeout().dividedBy(3);
     this.repostAfter = third.compareTo(Duration.ofSeconds(2)) < 0 ? third : Duration.ofSeconds(2);
     this.acquireWait = perRequest.multipliedBy(options.maxAttempts());
-    this.blockUpdates = new BlockUpdateNotifier(b.endpoints(), client);
+    this.blockUpdates = new BlockUpdateNotifier(b.endpoints(), options.connectTimeout());
     java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
     this.hedging = java.util.concurrent.Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "resilientdb-request-" + threads.incrementAndGet());
