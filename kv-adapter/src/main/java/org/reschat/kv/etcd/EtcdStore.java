@@ -21,8 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
@@ -45,7 +43,7 @@ import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
-import org.reschat.kv.SuspectEndpoints;
+import org.reschat.kv.http.Failover;
 
 /**
  * A {@link KvStore} on an etcd v3 cluster, through etcd's JSON gateway ({@code /v3/...} on the client
@@ -80,16 +78,11 @@ public final class EtcdStore implements KvStore {
   /** etcd's default {@code --max-txn-ops}: the most operations one transaction may hold. */
   static final int OPS_PER_TXN = 128;
   private static final String TOO_MANY_OPS = "too many operations in txn request";
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
-  private static final Duration COOL_DOWN = Duration.ofSeconds(2);
 
   private final List<HttpUrl> endpoints;
-  /** Per member, when its cool-down after a failure ends; 0 for none. Guarded by this. */
-  private final long[] coolDownUntilNanos;
-  private final SuspectEndpoints suspects;
+  private final Failover failover;
   private final OkHttpClient client;
   private final StoreOptions options;
-  private final AtomicLong preferred = new AtomicLong();
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong ranges = new AtomicLong();
   private final AtomicLong txns = new AtomicLong();
@@ -100,16 +93,8 @@ public final class EtcdStore implements KvStore {
 
   private EtcdStore(Builder b) {
     this.endpoints = List.copyOf(b.endpoints());
-    this.coolDownUntilNanos = new long[endpoints.size()];
-    this.suspects = b.suspectEndpoints();
-    long now = System.nanoTime();
-    for (int i = 0; i < endpoints.size(); i++) {
-      long avoid = suspects.avoidAtStart(endpoints.get(i)).toNanos();
-      if (avoid > 0) {
-        coolDownUntilNanos[i] = now + avoid; // an earlier process found it failing: start elsewhere
-      }
-    }
     this.options = b.options();
+    this.failover = new Failover("etcd", endpoints, b.suspectEndpoints(), options, false);
     Duration request = shorter(options.connectTimeout().plus(options.readTimeout()), MAX_REQUEST_TIME);
     OkHttpClient base = b.baseClient();
     this.client = base.newBuilder()
@@ -134,7 +119,7 @@ public final class EtcdStore implements KvStore {
     request.addProperty("key", b64(key));
     JsonObject answer;
     try {
-      answer = call("read key " + key, "v3/kv/range", request, ranges, MAX_BODY_BYTES);
+      answer = call("read from", "v3/kv/range", request, ranges, MAX_BODY_BYTES, failover.readDeadline(), true);
     } catch (AnswerTooLarge e) {
       throw KvValues.tooLarge(key, -1);
     }
@@ -183,7 +168,7 @@ public final class EtcdStore implements KvStore {
     request.add("success", success);
     JsonObject answer;
     try {
-      answer = call("read " + keys.size() + " keys", "v3/kv/txn", request, txns, MAX_TXN_BODY_BYTES);
+      answer = call("read from", "v3/kv/txn", request, txns, MAX_TXN_BODY_BYTES, failover.readDeadline(), true);
     } catch (AnswerTooLarge e) {
       return readBatch(keys.subList(0, keys.size() / 2), out);
     } catch (KvRejectedException e) {
@@ -247,7 +232,8 @@ public final class EtcdStore implements KvStore {
     request.addProperty("key", b64(key));
     request.addProperty("value", Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
     try {
-      call("write key " + key, "v3/kv/put", request, puts, MAX_BODY_BYTES);
+      call("write to", "v3/kv/put", request, puts, MAX_BODY_BYTES,
+          System.nanoTime() + options.confirmTimeout().toNanos(), false);
     } catch (AnswerTooLarge e) {
       throw new KvUnavailableException("etcd answered the write of key " + key + " with more than "
           + (MAX_BODY_BYTES >> 20) + " MiB.");
@@ -291,6 +277,7 @@ public final class EtcdStore implements KvStore {
   public void close() {
     closed = true;
     watcher.closeAll();
+    failover.close();
     client.dispatcher().cancelAll();
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
@@ -311,109 +298,43 @@ public final class EtcdStore implements KvStore {
   // --- requests, failover ---------------------------------------------------------------------------
 
   /**
-   * Sends one JSON request, moving to the next member after a refused connection, a timeout or a 5xx,
-   * until {@link StoreOptions#maxAttempts()} requests have failed. A 4xx is final: another member would
-   * refuse it too.
+   * Sends one JSON request through the shared failover, moving to the next member after a refused
+   * connection, a timeout or a 5xx, until {@link StoreOptions#maxAttempts()} requests have failed or the
+   * deadline passed. A 4xx is final: another member would refuse it too. Reads are hedged; a put is not
+   * (a second copy would be a second revision, and etcd answers a put in milliseconds).
    */
-  private JsonObject call(String what, String path, JsonObject body, AtomicLong counter, long maxBody)
-      throws KvException {
-    List<KvException> failures = new ArrayList<>();
+  private JsonObject call(String what, String path, JsonObject body, AtomicLong counter, long maxBody, long deadline,
+      boolean hedge) throws KvException {
     String json = body.toString();
-    for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-      ensureOpen();
-      if (attempt > endpoints.size()) {
-        sleep(backoff(attempt - endpoints.size()));
-      }
-      int index = choose();
-      HttpUrl url = endpoints.get(index);
-      Request request = new Request.Builder().url(url.newBuilder().addPathSegments(path).build())
-          .post(RequestBody.create(json, JSON)).build();
-      counter.incrementAndGet();
-      KvException problem;
-      KvException refused = null;
-      try (Response response = client.newCall(request).execute()) {
-        String text = readBody(response.body().source(), maxBody);
-        int code = response.code();
-        if (code == 200) {
-          markServed(index);
-          return parseObject(url, text);
-        }
-        if (tooLarge(code, text)) {
-          refused = new KvRejectedException("etcd at " + url + " refused to " + what
-              + ": the request is larger than the cluster's --max-request-bytes (" + errorMessage(text) + ").");
-        } else if (code >= 400 && code < 500 && code != 404 && code != 408 && code != 429) {
-          refused = new KvRejectedException("etcd at " + url + " refused to " + what + ": HTTP " + code + " "
-              + errorMessage(text) + ".");
-        }
-        problem = new KvUnavailableException(url + " answered HTTP " + code + " " + errorMessage(text));
-      } catch (AnswerTooLarge e) {
-        markServed(index); // the member answered; every member would answer the same
-        throw e;
-      } catch (KvException e) {
-        problem = e; // an answer that is not etcd's JSON
-      } catch (ConnectException e) {
-        problem = new KvUnavailableException(url + " refused the connection", e);
-      } catch (InterruptedIOException e) {
-        if (Thread.currentThread().isInterrupted() || closed) {
-          throw new KvUnavailableException("Interrupted while waiting for etcd.", e);
-        }
-        problem = new KvTimeoutException(url + " did not answer within " + millis(client.callTimeoutMillis()), e);
-      } catch (IOException e) {
-        problem = new KvUnavailableException(url + " failed: " + e.getMessage(), e);
-      }
-      if (refused != null) {
-        markServed(index); // the member works; another would refuse the request too
-        throw refused;
-      }
-      markFailed(index);
-      failures.add(problem);
-    }
-    throw summarise(what, failures);
-  }
-
-  /** The preferred member, unless it failed recently and another has not. */
-  private synchronized int choose() {
-    int start = (int) (preferred.get() % endpoints.size());
-    long now = System.nanoTime();
-    for (int i = 0; i < endpoints.size(); i++) {
-      int index = (start + i) % endpoints.size();
-      if (coolDownUntilNanos[index] == 0 || now - coolDownUntilNanos[index] >= 0) {
-        return index;
-      }
-    }
-    return start;
-  }
-
-  private void markServed(int index) {
-    synchronized (this) {
-      coolDownUntilNanos[index] = 0;
-    }
-    suspects.record(endpoints.get(index), true); // outside the lock: the memory may write a file
-  }
-
-  private void markFailed(int index) {
-    synchronized (this) {
-      coolDownUntilNanos[index] = System.nanoTime() + COOL_DOWN.toNanos();
-      // Move on so the next call, from any thread, starts at another member.
-      if (preferred.get() % endpoints.size() == index) {
-        preferred.incrementAndGet();
-      }
-    }
-    suspects.record(endpoints.get(index), false);
-  }
-
-  private KvException summarise(String what, List<KvException> failures) {
-    String details = failures.stream().map(Throwable::getMessage).distinct().collect(Collectors.joining("; "));
-    String sentence = "Could not " + what + " on etcd after " + failures.size()
-        + (failures.size() == 1 ? " attempt" : " attempts") + " (" + details + ").";
-    KvException last = failures.get(failures.size() - 1);
-    boolean allTimeouts = failures.stream().allMatch(f -> f instanceof KvTimeoutException);
-    return allTimeouts ? new KvTimeoutException(sentence, last) : new KvUnavailableException(sentence, last);
-  }
-
-  private long backoff(int round) {
-    long base = Math.min(options.retryBackoff().toNanos() << Math.min(round - 1, 16), MAX_BACKOFF.toNanos());
-    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    String act = what.startsWith("write") ? "a write" : "a read";
+    return failover.execute(what, deadline, hedge, client, counter,
+        url -> new Request.Builder().url(url.newBuilder().addPathSegments(path).build())
+            .post(RequestBody.create(json, JSON)).build(),
+        (url, response) -> {
+          String text;
+          try {
+            text = readBody(response.body().source(), maxBody);
+          } catch (AnswerTooLarge e) {
+            return Failover.Outcome.fail(e); // the member answered; every member would answer the same
+          }
+          int code = response.code();
+          if (code == 200) {
+            try {
+              return Failover.Outcome.success(parseObject(url, text));
+            } catch (KvUnavailableException e) {
+              return Failover.Outcome.retry(e); // an answer that is not etcd's JSON
+            }
+          }
+          if (tooLarge(code, text)) {
+            return Failover.Outcome.fail(new KvRejectedException("etcd at " + url + " refused " + act
+                + ": it is larger than the cluster's --max-request-bytes allows."));
+          }
+          if (code >= 400 && code < 500 && code != 404 && code != 408 && code != 429) {
+            return Failover.Outcome.fail(new KvRejectedException("etcd at " + url + " refused " + act
+                + ": HTTP " + code + " " + errorMessage(text).replaceAll("[.\\s]+$", "") + "."));
+          }
+          return Failover.Outcome.retry(new KvUnavailableException(url + " answered HTTP " + code + " " + errorMessage(text)));
+        });
   }
 
   private StoreHealth.Endpoint probe(HttpUrl url) {
@@ -533,21 +454,6 @@ public final class EtcdStore implements KvStore {
 
   private static Duration shorter(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private void ensureOpen() throws KvUnavailableException {
-    if (closed) {
-      throw new KvUnavailableException("The etcd store is closed.");
-    }
-  }
-
-  private static void sleep(long nanos) throws KvUnavailableException {
-    try {
-      TimeUnit.NANOSECONDS.sleep(nanos);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KvUnavailableException("Interrupted while waiting for etcd.", e);
-    }
   }
 
   /** Builds a store; at least one endpoint is required. */

@@ -24,8 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the client took (a client that bounds what it buffers hangs up early) and the connections it accepted.
  */
 public final class HostileStreamServer implements AutoCloseable {
-  /** What the server pretends to be. */
-  public enum Kind { ETCD_WATCH, WEBSOCKET }
+  /**
+   * What the server does: an endless etcd watch message, a WebSocket frame of {@link #HUGE} bytes, or (DRIP)
+   * any request answered 200 with a body dripped one byte a second, which no per-read timeout ever trips.
+   */
+  public enum Kind { ETCD_WATCH, WEBSOCKET, DRIP }
 
   /** How much one answer offers: far past any bound, and past what a small heap could hold. */
   public static final long HUGE = 256L * 1024 * 1024;
@@ -53,7 +56,7 @@ public final class HostileStreamServer implements AutoCloseable {
     return mostTaken.get();
   }
 
-  /** How many huge answers were started (a client that hangs up and reconnects gets another). */
+  /** How many huge (or dripped) answers were started: a client that hangs up and asks again gets another. */
   public int streams() {
     return streams.get();
   }
@@ -93,6 +96,17 @@ public final class HostileStreamServer implements AutoCloseable {
       String head = readHead(client.getInputStream());
       OutputStream out = client.getOutputStream();
       byte[] prefix;
+      if (kind == Kind.DRIP) {
+        streams.incrementAndGet();
+        out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+            .getBytes(StandardCharsets.ISO_8859_1));
+        while (!server.isClosed()) {
+          out.flush();
+          Thread.sleep(1000);
+          out.write(' ');
+        }
+        return;
+      }
       if (kind == Kind.WEBSOCKET) {
         String key = header(head, "sec-websocket-key");
         out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -124,6 +138,8 @@ public final class HostileStreamServer implements AutoCloseable {
       out.flush();
     } catch (IOException e) {
       // the client hung up: what it took is counted
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       open.remove(client);
     }
