@@ -104,7 +104,8 @@ public final class EmbeddedStore implements VersionedKvStore {
         }
       }
     } catch (IOException e) {
-      throw new KvStorageException("Cannot create the directory for the store file " + absolute + ": " + e.getMessage(), e);
+      throw new KvStorageException("Cannot create the directory " + absolute.getParent() + " for the store file: "
+          + reason(e) + ".", e);
     }
     createPrivateFileIfMissing(absolute);
     if (Files.isDirectory(absolute)) {
@@ -132,8 +133,23 @@ public final class EmbeddedStore implements VersionedKvStore {
     } catch (FileAlreadyExistsException raced) {
       // Another process created it first; it will initialise or already has.
     } catch (IOException e) {
-      throw new KvStorageException("Cannot create the store file " + file + ": " + e.getMessage(), e);
+      throw new KvStorageException("Cannot create the store file " + file + ": " + reason(e) + ".", e);
     }
+  }
+
+  /** Why a file operation failed, as words rather than the JDK's bare path. */
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.FileSystemException
+        && String.valueOf(e.getMessage()).contains("Not a directory")) {
+      return "a file is in the way where a directory is needed";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+      return ((java.nio.file.FileSystemException) e).getReason().toLowerCase(java.util.Locale.ROOT);
+    }
+    return String.valueOf(e.getMessage()).replaceAll("[.\\s]+$", "");
   }
 
   /** The file this store lives in. */
@@ -438,9 +454,10 @@ public final class EmbeddedStore implements VersionedKvStore {
       case SQLITE_CORRUPT:
         return new KvStorageException("The store file " + path + " is damaged (SQLite reports corruption); restore it from a backup.", e);
       case SQLITE_IOERR:
-        return new KvStorageException("Reading or writing the store file " + path + " failed: " + e.getMessage(), e);
+        return new KvStorageException("Reading or writing the store file " + path + " failed (SQLite I/O error "
+            + e.getErrorCode() + ").", e);
       default:
-        return new KvStorageException("The store file " + path + " failed: " + e.getMessage(), e);
+        return new KvStorageException("The store file " + path + " failed (SQLite error " + e.getErrorCode() + ").", e);
     }
   }
 

@@ -294,7 +294,7 @@ class ResilientDbStoreTest {
     open(1, FAST);
     cluster.rawPut("k", "{\"id\":\"other\",\"value\":\"v\"}");
     assertThatThrownBy(() -> store.get("k")).isInstanceOfSatisfying(KvCorruptValueException.class,
-        e -> assertThat(e.key()).isEqualTo("k")).hasMessage("The value stored under key k is corrupt: it names another key.");
+        e -> assertThat(e.key()).isEqualTo("k")).hasMessage("A value on the store is corrupt: it names another key.");
   }
 
   @Test
