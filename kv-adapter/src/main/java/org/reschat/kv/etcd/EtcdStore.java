@@ -44,6 +44,7 @@ import org.reschat.kv.KvValues;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
 import org.reschat.kv.http.Failover;
+import org.reschat.kv.http.NoDelaySocketFactory;
 
 /**
  * A {@link KvStore} on an etcd v3 cluster, through etcd's JSON gateway ({@code /v3/...} on the client
@@ -103,6 +104,7 @@ public final class EtcdStore implements KvStore {
         .writeTimeout(request)
         .callTimeout(request)
         .retryOnConnectionFailure(false) // retries are ours: they move to another member
+        .socketFactory(new NoDelaySocketFactory())
         .followRedirects(false)
         .build();
     this.watcher = new EtcdWatcher(this);
@@ -325,6 +327,12 @@ public final class EtcdStore implements KvStore {
               return Failover.Outcome.retry(e); // an answer that is not etcd's JSON
             }
           }
+          if (text.contains("database space exceeded")) {
+            // Every member refuses until an operator frees space: final, and the store's fault, not the request's.
+            return Failover.Outcome.fail(new KvUnavailableException("etcd at " + url + " refuses every write: its "
+                + "database has reached its quota, so an operator must compact and defragment it and disarm the "
+                + "NOSPACE alarm (README, etcd)."));
+          }
           if (tooLarge(code, text)) {
             return Failover.Outcome.fail(new KvRejectedException("etcd at " + url + " refused " + act
                 + ": it is larger than the cluster's --max-request-bytes allows."));
@@ -348,7 +356,8 @@ public final class EtcdStore implements KvStore {
       String text = readBody(response.body().source());
       JsonElement health = response.code() == 200 ? parseObject(url, text).get("health") : null;
       if (health == null || !"true".equals(health.getAsString())) {
-        return StoreHealth.Endpoint.down(name, "unhealthy: HTTP " + response.code() + " " + shorten(text));
+        // A member whose database is full reports itself unhealthy: its status says why.
+        return StoreHealth.Endpoint.down(name, "unhealthy: HTTP " + response.code() + " " + shorten(text) + role(url));
       }
       return StoreHealth.Endpoint.up(name, rtt, "healthy" + role(url));
     } catch (ConnectException e) {
@@ -360,18 +369,62 @@ public final class EtcdStore implements KvStore {
     }
   }
 
-  /** ", leader, etcd 3.4.23" from the member's own status; empty when it cannot say. */
+  /**
+   * ", leader, etcd 3.4.23, database 1.2 MiB of a 2.0 GiB quota" from the member's own status and
+   * metrics, with a warning when the database is at 80 % of its quota or full (etcd then refuses every
+   * write until it is compacted, defragmented and its NOSPACE alarm disarmed); empty when it cannot say.
+   */
   private String role(HttpUrl url) {
     Request request = new Request.Builder().url(url.resolve("/v3/maintenance/status"))
         .post(RequestBody.create("{}", JSON)).build();
+    String role;
+    boolean full;
     try (Response response = client.newCall(request).execute()) {
       JsonObject status = parseObject(url, readBody(response.body().source()));
       String member = status.getAsJsonObject("header").get("member_id").getAsString();
       String leader = status.get("leader").getAsString();
-      return (member.equals(leader) ? ", leader" : ", follower") + ", etcd " + status.get("version").getAsString();
+      role = (member.equals(leader) ? ", leader" : ", follower") + ", etcd " + status.get("version").getAsString();
+      full = status.has("errors") && status.get("errors").toString().contains("NOSPACE");
     } catch (IOException | RuntimeException e) {
       return "";
     }
+    return role + space(url, full);
+  }
+
+  /** The database's size against its quota, from {@code /metrics}; empty when the member does not say. */
+  private String space(HttpUrl url, boolean full) {
+    double size = -1;
+    double quota = -1;
+    try (Response response = client.newCall(new Request.Builder().url(url.resolve("/metrics")).get().build()).execute()) {
+      for (String line : readBody(response.body().source()).split("\n")) {
+        if (line.startsWith("etcd_mvcc_db_total_size_in_bytes ")) {
+          size = Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+        } else if (line.startsWith("etcd_server_quota_backend_bytes ")) {
+          quota = Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no metrics: say nothing of space
+    }
+    String text = size >= 0 && quota > 0 ? ", database " + bytes(size) + " of a " + bytes(quota) + " quota" : "";
+    if (full) {
+      return text + "; FULL: etcd refuses every write (its NOSPACE alarm is raised); compact and defragment it, "
+          + "then disarm the alarm (README, etcd)";
+    }
+    if (size >= 0 && quota > 0 && size >= NEARLY_FULL * quota) {
+      return text + "; nearly full: once full, etcd refuses every write, so compact and defragment it or raise "
+          + "--quota-backend-bytes (README, etcd)";
+    }
+    return text;
+  }
+
+  /** The share of its quota past which {@code store check} warns. */
+  static final double NEARLY_FULL = 0.8;
+
+  private static String bytes(double n) {
+    return n >= 1 << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", n / (1 << 30))
+        : n >= 1 << 20 ? String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1 << 20))
+        : String.format(java.util.Locale.ROOT, "%.0f KiB", n / 1024);
   }
 
   // --- encoding --------------------------------------------------------------------------------------

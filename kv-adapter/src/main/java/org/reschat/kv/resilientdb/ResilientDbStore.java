@@ -41,6 +41,7 @@ import org.reschat.kv.KvValues;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
 import org.reschat.kv.http.Failover;
+import org.reschat.kv.http.NoDelaySocketFactory;
 
 /**
  * A {@link KvStore} on ResilientDB's HTTP key-value service ("Crow", port 18000 by default).
@@ -311,8 +312,7 @@ public final class ResilientDbStore implements KvStore {
             if (answer.equals(expected)) {
               return Failover.Outcome.success(null);
             }
-            return Failover.Outcome.retry(new KvUnavailableException(url + " acknowledged the write with \"" + shorten(answer)
-                + "\" instead of \"" + shorten(expected) + "\""));
+            return Failover.Outcome.retry(new KvUnavailableException(url + " acknowledged the write with an answer naming another id"));
           }
           String answer = describeAnswer(response);
           if (code >= 400 && code < 500) {

@@ -128,8 +128,8 @@ class EtcdStoreTest {
   @Test
   void bytesThatAreNotUtf8AreReportedAsCorrupt() {
     cluster.rawPut("raw", new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
-    assertThatThrownBy(() -> store.get("raw")).isInstanceOf(KvCorruptValueException.class)
-        .hasMessageContaining("raw");
+    assertThatThrownBy(() -> store.get("raw")).isInstanceOfSatisfying(KvCorruptValueException.class,
+        e -> assertThat(e.key()).isEqualTo("raw")).hasMessageContaining("not UTF-8");
   }
 
   @Test
@@ -291,6 +291,42 @@ class EtcdStoreTest {
         assertThat(pair.get("pair." + i)).contains("v" + i);
       }
       assertThat(hung.streams()).as("requests the hung member received").isLessThanOrEqualTo(2);
+    }
+  }
+
+  /**
+   * Issue 24: on a cluster with a small quota, {@code store check}'s detail warns once the database passes
+   * 80 % of it, and once it is full a put fails at once with one sentence saying what to do (the outbox
+   * keeps the message: a KvUnavailableException queues it).
+   */
+  @Test
+  void aDatabaseNearItsQuotaIsWarnedOfAndAFullOneRefusesWritesInOneSentence() throws Exception {
+    try (EtcdCluster small = EtcdCluster.startWithFlags(1, "--quota-backend-bytes", Integer.toString(5 * 512 * 1024));
+        EtcdStore smallStore = EtcdStore.builder().endpoint(small.clientUrls().get(0)).build()) {
+      String page = "x".repeat(64 * 1024);
+      boolean warned = false;
+      KvUnavailableException refused = null;
+      for (int i = 0; i < 400 && refused == null; i++) {
+        try {
+          smallStore.put("fill." + i, page);
+        } catch (KvUnavailableException e) {
+          refused = e;
+        }
+        warned |= smallStore.health().endpoints().get(0).detail().contains("nearly full");
+      }
+      assertThat(warned).as("warned before it was full").isTrue();
+      assertThat(refused).isNotNull();
+      assertThat(refused.getMessage()).contains("refuses every write", "compact and defragment")
+          .doesNotContain("fill.").endsWith(".");
+      assertThat(smallStore.requestCounts().puts()).as("not retried on every member").isLessThan(400 + 4);
+      assertThat(smallStore.health().endpoints().get(0).detail()).contains("FULL");
+    }
+  }
+
+  @Test
+  void theEtcdClientSendsWithoutNagleDelay() throws Exception {
+    try (java.net.Socket socket = ((EtcdStore) store).client().socketFactory().createSocket()) {
+      assertThat(socket.getTcpNoDelay()).isTrue(); // a page-size put must not wait for a delayed ACK
     }
   }
 

@@ -355,7 +355,10 @@ public final class EtcdCluster implements AutoCloseable {
           "--initial-cluster", initialCluster,
           "--initial-cluster-token", token,
           "--initial-cluster-state", "new", // ignored once the data directory holds a member
-          "--max-request-bytes", Integer.toString(maxRequestBytes)));
+          "--max-request-bytes", Integer.toString(maxRequestBytes),
+          // As the README asks of a cluster for ResChat: an hour of history, then compacted.
+          "--auto-compaction-mode", "periodic", "--auto-compaction-retention", "1h",
+          "--quota-backend-bytes", Long.toString(8L << 30)));
       command.addAll(extraFlags);
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
