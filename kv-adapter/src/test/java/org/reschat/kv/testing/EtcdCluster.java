@@ -206,6 +206,26 @@ public final class EtcdCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * What an operator does for a cluster whose database reached its quota: compacts all history, defragments
+   * every running member and disarms the NOSPACE alarm.
+   */
+  public void compactDefragmentAndDisarm() {
+    Member first = members.stream().filter(Member::running).findFirst().orElseThrow();
+    String status = post(first, "/v3/maintenance/status", "{}").orElseThrow();
+    Matcher revision = Pattern.compile("\"revision\":\"(\\d+)\"").matcher(status);
+    if (!revision.find()) {
+      throw new IllegalStateException("no revision in " + status);
+    }
+    post(first, "/v3/kv/compaction", "{\"revision\":\"" + revision.group(1) + "\",\"physical\":true}");
+    for (Member m : members) {
+      if (m.running()) {
+        post(m, "/v3/maintenance/defragment", "{}");
+        post(first, "/v3/maintenance/alarm", "{\"action\":\"DEACTIVATE\",\"memberID\":\"" + m.id() + "\",\"alarm\":\"NOSPACE\"}");
+      }
+    }
+  }
+
   /** Starts every killed member again and waits until each is healthy. */
   public void restartStopped() {
     for (Member m : members) {
