@@ -53,6 +53,9 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
           return ExitCodes.USAGE;
       }
     }
+    if (e instanceof org.reschat.kv.KvStorageException) {
+      return ExitCodes.LOCAL; // the embedded ledger's file: a local problem, like the profile's files
+    }
     if (e instanceof KvException) {
       return ExitCodes.STORE;
     }
@@ -66,7 +69,7 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     if (exitCode(e) == ExitCodes.INTERNAL) {
       return "Unexpected error (" + e + "). Run again with -v for details, and please report it.";
     }
-    if (e instanceof KvException) {
+    if (e instanceof KvException && !(e instanceof org.reschat.kv.KvStorageException)) {
       return "The store failed: " + e.getMessage();
     }
     return e.getMessage();

@@ -16,7 +16,10 @@ public final class ExitCodes {
   public static final int STORE = 5;
   /** The message is queued in the outbox, not yet confirmed by the store. */
   public static final int QUEUED = 6;
-  /** Local files unusable: a damaged file, a full disk, a lock held elsewhere, a change asked of a read-only profile. */
+  /**
+   * Local files unusable: a damaged file, a full disk, a lock held elsewhere, a change asked of a read-only
+   * profile, an embedded ledger file that cannot be created or written.
+   */
   public static final int LOCAL = 7;
 
   static final String TABLE = "Exit codes:%n"

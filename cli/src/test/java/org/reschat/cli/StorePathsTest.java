@@ -20,6 +20,19 @@ class StorePathsTest {
     assertThat(r.err()).contains("is a directory; the embedded store is a file, as in embedded:" + dir.resolve("ledger.db"));
   }
 
+  /** Issue 20: an embedded ledger that cannot be created is a local problem (exit 7), said in one sentence. */
+  @Test
+  void anEmbeddedLedgerThatCannotBeCreatedIsALocalProblem() throws Exception {
+    CliHarness cli = new CliHarness(dir);
+    cli.friends("alice", "bob");
+    Path blocker = dir.resolve("blocker");
+    Files.writeString(blocker, "a file where a directory should be");
+    CliHarness.Result r = cli.as("alice", "--store", "embedded:" + blocker.resolve("ledger.db"), "send", "bob", "hi");
+    assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.LOCAL);
+    assertThat(r.err()).isEqualTo("reschat: Cannot create the directory " + blocker
+        + " for the store file: a file is in the way where a directory is needed.\n");
+  }
+
   @Test
   void tildeInTheConfigFileIsTheHomeDirectory() throws Exception {
     CliHarness cli = new CliHarness(dir);

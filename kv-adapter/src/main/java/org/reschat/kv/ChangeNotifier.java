@@ -28,6 +28,11 @@ public interface ChangeNotifier {
    * caller re-reads only those; {@link Changed#unknown()} otherwise, and always after the watch reconnects
    * (events may have been missed). The same contract as {@link #watch} applies: a hint, perhaps spurious,
    * late or lost. The default knows no keys.
+   *
+   * <p>Per store: etcd names the keys of its watch events; the embedded store names the keys of the versions
+   * committed since its last check; memory names each key put; ResilientDB knows none (its block hint names
+   * no key). A notification never names a key outside the prefix, and one that would name more than
+   * {@link ListenerWatch#MAX_KEYS_PER_NOTIFICATION} keys is unknown instead.
    */
   default Watch watchKeys(String keyPrefix, java.util.function.Consumer<Changed> onChange) {
     return watch(keyPrefix, () -> onChange.accept(Changed.unknown()));

@@ -9,7 +9,8 @@ public final class KvCorruptValueException extends KvException {
   private final String key;
 
   public KvCorruptValueException(String key, String problem) {
-    super("The value stored under key " + key + " is corrupt: " + problem + ".", null);
+    // The key is kept for callers, not put in the sentence: ledger keys mean nothing to people.
+    super("A value on the store is corrupt: " + problem + ".", null);
     this.key = key;
   }
 

@@ -46,6 +46,9 @@ public interface KvStore extends AutoCloseable {
    * throws, as {@link #get} does. Stores answer in as few round trips as they can (one query on the embedded
    * store, batched transactions on etcd, reads spread over the endpoints on ResilientDB); the default reads
    * one key after another. An invalid key throws {@link IllegalArgumentException} before any I/O.
+   *
+   * <p>The map holds each distinct key once, in the order the keys were first given; an empty collection
+   * is answered without I/O. The call as a whole is bounded by the store's timeouts, as {@link #get} is.
    */
   default java.util.Map<String, KvRead> getAll(java.util.Collection<String> keys) throws KvException {
     java.util.Map<String, KvRead> out = new java.util.LinkedHashMap<>();

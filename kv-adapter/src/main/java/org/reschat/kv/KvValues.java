@@ -6,7 +6,7 @@ package org.reschat.kv;
  * <p>A Java string holding a lone surrogate is not Unicode text; it cannot be encoded as UTF-8 and would
  * come back changed, so it is refused up front. The size cap protects readers: a ledger anyone can write
  * to could hold a value of any size, and every store checks the size of what it reads before it
- * allocates for it, reporting a larger value as a {@link KvCorruptValueException} naming the key.
+ * allocates for it, reporting a larger value as a {@link KvCorruptValueException} that carries the key.
  */
 public final class KvValues {
   /**
@@ -59,7 +59,7 @@ public final class KvValues {
     }
   }
 
-  /** The error for a value over the cap: a typed corrupt value that names the key. */
+  /** The error for a value over the cap: a typed corrupt value that carries the key. */
   public static KvCorruptValueException tooLarge(String key, long utf8Bytes) {
     return new KvCorruptValueException(key, "it is " + (utf8Bytes >= 0 ? utf8Bytes + " bytes, " : "")
         + "larger than the " + MAX_VALUE_BYTES + "-byte limit on values (1 MiB)");

@@ -3,6 +3,7 @@ package org.reschat.kv;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * What every store's {@link ChangeNotifier.Watch} shares: the listener, called so that it never runs after
@@ -10,12 +11,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * notifier closes when its store closes. A store adds only how it learns of changes ({@link #stop}).
  */
 public abstract class ListenerWatch implements ChangeNotifier.Watch {
-  private final Runnable onChange;
+  /**
+   * The most keys one notification names; past it the listener hears {@link Changed#unknown()}, so a burst
+   * of writes (a migration, a flood by another writer) costs one re-read of everything, not a set in memory
+   * as large as the burst.
+   */
+  public static final int MAX_KEYS_PER_NOTIFICATION = 4096;
+
+  private final Consumer<Changed> onChange;
   private final Set<ListenerWatch> open;
   private volatile boolean closed;
 
   /** A watch its notifier adds to {@code open} (see {@link #newOpenSet}) once built; it leaves when closed. */
-  protected ListenerWatch(Runnable onChange, Set<ListenerWatch> open) {
+  protected ListenerWatch(Consumer<Changed> onChange, Set<ListenerWatch> open) {
     this.onChange = onChange;
     this.open = open;
   }
@@ -30,13 +38,26 @@ public abstract class ListenerWatch implements ChangeNotifier.Watch {
     open.forEach(ListenerWatch::close);
   }
 
-  /** Tells the listener to read now, unless the watch is closed. */
+  /** Tells the listener to read now, knowing nothing of which keys changed, unless the watch is closed. */
   protected final void hint() {
+    hint(Changed.unknown());
+  }
+
+  /** Tells the listener these keys changed (unknown past {@link #MAX_KEYS_PER_NOTIFICATION}); none: no call. */
+  protected final void hintKeys(Set<String> keys) {
+    if (keys.size() > MAX_KEYS_PER_NOTIFICATION) {
+      hint(Changed.unknown());
+    } else if (!keys.isEmpty()) {
+      hint(Changed.keys(keys));
+    }
+  }
+
+  private void hint(Changed changed) {
     if (closed) {
       return;
     }
     try {
-      onChange.run();
+      onChange.accept(changed);
     } catch (RuntimeException e) {
       // A listener's bug must not stop the watch.
     }

@@ -44,12 +44,18 @@ public final class StoreOptions {
     return connectTimeout;
   }
 
-  /** How long to wait for one endpoint's answer once connected (ResilientDB has no server timeout). */
+  /**
+   * How long to wait for one endpoint's answer once connected (ResilientDB has no server timeout). With the
+   * connect timeout it is also the deadline of a whole read: retries, backoff and waits included.
+   */
   public Duration readTimeout() {
     return readTimeout;
   }
 
-  /** How long {@code put} keeps reading back before it gives up with {@link KvUnconfirmedException}. */
+  /**
+   * The deadline of a whole write: how long a ResilientDB {@code put} keeps reading back before it gives up
+   * with {@link KvUnconfirmedException}, and how long an etcd put may take in all.
+   */
   public Duration confirmTimeout() {
     return confirmTimeout;
   }

@@ -1,19 +1,27 @@
 package org.reschat.cli.bench;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvException;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.resilientdb.ResilientDbStore;
 
 /**
  * Counts what a store is asked to do, for {@code reschat bench}. On ResilientDB it also counts the
  * requests the store sends by itself (the read-backs that confirm a write, re-posts), which a wrapper
- * cannot see. Thread-safe.
+ * cannot see. A {@link #getAll} is counted as one batch and, apart, by its keys; {@code reads} counts
+ * single gets only (on ResilientDB, every GET sent, batches' included, as each key is one request there).
+ * Thread-safe.
  */
 final class CountingKvStore extends ForwardingKvStore {
   private final AtomicLong gets = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong batchKeys = new AtomicLong();
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong bytesPut = new AtomicLong();
 
@@ -21,19 +29,35 @@ final class CountingKvStore extends ForwardingKvStore {
     super(delegate);
   }
 
-  /** A snapshot of the counters. */
-  record Counts(long reads, long writes, long bytesWritten) {
+  /**
+   * A snapshot of the counters.
+   *
+   * @param reads single reads
+   * @param writes puts
+   * @param bytesWritten bytes of UTF-8 put
+   * @param batches {@code getAll} calls
+   * @param batchKeys distinct keys asked for by those calls
+   */
+  record Counts(long reads, long writes, long bytesWritten, long batches, long batchKeys) {
     Counts minus(Counts before) {
-      return new Counts(reads - before.reads, writes - before.writes, bytesWritten - before.bytesWritten);
+      return new Counts(reads - before.reads, writes - before.writes, bytesWritten - before.bytesWritten,
+          batches - before.batches, batchKeys - before.batchKeys);
     }
   }
 
   Counts counts() {
     if (delegate() instanceof ResilientDbStore) {
       ResilientDbStore.RequestCounts http = ((ResilientDbStore) delegate()).requestCounts();
-      return new Counts(http.reads(), http.commits(), bytesPut.get());
+      return new Counts(http.reads(), http.commits(), bytesPut.get(), batches.get(), batchKeys.get());
     }
-    return new Counts(gets.get(), puts.get(), bytesPut.get());
+    return new Counts(gets.get(), puts.get(), bytesPut.get(), batches.get(), batchKeys.get());
+  }
+
+  @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
+    batches.incrementAndGet();
+    batchKeys.addAndGet(new HashSet<>(keys).size());
+    return delegate().getAll(keys);
   }
 
   @Override

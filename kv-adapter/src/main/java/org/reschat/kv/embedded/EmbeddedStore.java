@@ -14,13 +14,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.reschat.kv.ChangeNotifier;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStorageException;
 import org.reschat.kv.KvTimeoutException;
 import org.reschat.kv.KvUnavailableException;
@@ -66,6 +71,7 @@ public final class EmbeddedStore implements VersionedKvStore {
   private final SQLiteConfig config;
   private final Deque<Connection> idle = new ArrayDeque<>();
   private final DataVersionWatcher watcher;
+  private final java.util.concurrent.atomic.AtomicLong queries = new java.util.concurrent.atomic.AtomicLong();
   private int open;
   private boolean closed;
 
@@ -98,7 +104,8 @@ public final class EmbeddedStore implements VersionedKvStore {
         }
       }
     } catch (IOException e) {
-      throw new KvStorageException("Cannot create the directory for the store file " + absolute + ": " + e.getMessage(), e);
+      throw new KvStorageException("Cannot create the directory " + absolute.getParent() + " for the store file: "
+          + reason(e) + ".", e);
     }
     createPrivateFileIfMissing(absolute);
     if (Files.isDirectory(absolute)) {
@@ -126,8 +133,23 @@ public final class EmbeddedStore implements VersionedKvStore {
     } catch (FileAlreadyExistsException raced) {
       // Another process created it first; it will initialise or already has.
     } catch (IOException e) {
-      throw new KvStorageException("Cannot create the store file " + file + ": " + e.getMessage(), e);
+      throw new KvStorageException("Cannot create the store file " + file + ": " + reason(e) + ".", e);
     }
+  }
+
+  /** Why a file operation failed, as words rather than the JDK's bare path. */
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.FileSystemException
+        && String.valueOf(e.getMessage()).contains("Not a directory")) {
+      return "a file is in the way where a directory is needed";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+      return ((java.nio.file.FileSystemException) e).getReason().toLowerCase(java.util.Locale.ROOT);
+    }
+    return String.valueOf(e.getMessage()).replaceAll("[.\\s]+$", "");
   }
 
   /** The file this store lives in. */
@@ -197,6 +219,70 @@ public final class EmbeddedStore implements VersionedKvStore {
         }
       }
     });
+  }
+
+  /**
+   * Keys per query: SQLite's parameter limit was 999 before 3.32, and one statement of a few hundred keys
+   * already costs far less than one round trip per key.
+   */
+  static final int KEYS_PER_QUERY = 500;
+
+  /**
+   * One query per {@link #KEYS_PER_QUERY} keys, all in one read transaction, so the batch is one snapshot
+   * of the file. Each key's newest version comes from the {@code (key, seq)} index.
+   */
+  @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
+    keys.forEach(KvKeys::requireValid);
+    List<String> distinct = List.copyOf(new LinkedHashSet<>(keys));
+    Map<String, KvRead> out = new LinkedHashMap<>();
+    distinct.forEach(k -> out.put(k, KvRead.absent()));
+    if (distinct.isEmpty()) {
+      return out;
+    }
+    return withConnection(c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("BEGIN");
+        try {
+          for (int from = 0; from < distinct.size(); from += KEYS_PER_QUERY) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + KEYS_PER_QUERY));
+            readChunk(c, chunk, out);
+          }
+        } finally {
+          rollbackQuietly(s); // a read transaction: nothing to commit
+        }
+      }
+      return out;
+    });
+  }
+
+  private void readChunk(Connection c, List<String> chunk, Map<String, KvRead> out) throws SQLException {
+    String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+    try (PreparedStatement ps = c.prepareStatement("SELECT key, " + SIZE_THEN_VALUE + " FROM kv_versions"
+        + " WHERE seq IN (SELECT max(seq) FROM kv_versions WHERE key IN (" + marks + ") GROUP BY key)")) {
+      ps.setLong(1, KvValues.MAX_VALUE_BYTES);
+      for (int i = 0; i < chunk.size(); i++) {
+        ps.setString(i + 2, chunk.get(i));
+      }
+      queries.incrementAndGet();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String key = rs.getString(1);
+          if (out.containsKey(key)) {
+            try {
+              out.put(key, new KvRead.Value(checkedValue(key, rs, 2)));
+            } catch (KvException e) {
+              out.put(key, new KvRead.Corrupt(e.getMessage()));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Statements sent for {@link #getAll}, for tests that count round trips. */
+  long batchQueries() {
+    return queries.get();
   }
 
   @Override
@@ -368,9 +454,10 @@ public final class EmbeddedStore implements VersionedKvStore {
       case SQLITE_CORRUPT:
         return new KvStorageException("The store file " + path + " is damaged (SQLite reports corruption); restore it from a backup.", e);
       case SQLITE_IOERR:
-        return new KvStorageException("Reading or writing the store file " + path + " failed: " + e.getMessage(), e);
+        return new KvStorageException("Reading or writing the store file " + path + " failed (SQLite I/O error "
+            + e.getErrorCode() + ").", e);
       default:
-        return new KvStorageException("The store file " + path + " failed: " + e.getMessage(), e);
+        return new KvStorageException("The store file " + path + " failed (SQLite error " + e.getErrorCode() + ").", e);
     }
   }
 

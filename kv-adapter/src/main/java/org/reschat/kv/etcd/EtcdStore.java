@@ -15,10 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
@@ -33,6 +35,7 @@ import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
 import org.reschat.kv.HttpStoreBuilder;
 import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvRejectedException;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvTimeoutException;
@@ -40,7 +43,8 @@ import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
-import org.reschat.kv.SuspectEndpoints;
+import org.reschat.kv.http.Failover;
+import org.reschat.kv.http.NoDelaySocketFactory;
 
 /**
  * A {@link KvStore} on an etcd v3 cluster, through etcd's JSON gateway ({@code /v3/...} on the client
@@ -70,33 +74,28 @@ public final class EtcdStore implements KvStore {
   private static final MediaType JSON = MediaType.get("application/json");
   /** The largest answer read: one value at the cap, base64-encoded, in its JSON envelope. */
   private static final long MAX_BODY_BYTES = 2L * 1024 * 1024;
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
-  private static final Duration COOL_DOWN = Duration.ofSeconds(2);
+  /** The largest transaction answer read; a larger one is asked again in halves. */
+  static final long MAX_TXN_BODY_BYTES = 8L * 1024 * 1024;
+  /** etcd's default {@code --max-txn-ops}: the most operations one transaction may hold. */
+  static final int OPS_PER_TXN = 128;
+  private static final String TOO_MANY_OPS = "too many operations in txn request";
 
   private final List<HttpUrl> endpoints;
-  /** Per member, when its cool-down after a failure ends; 0 for none. Guarded by this. */
-  private final long[] coolDownUntilNanos;
-  private final SuspectEndpoints suspects;
+  private final Failover failover;
   private final OkHttpClient client;
   private final StoreOptions options;
-  private final AtomicLong preferred = new AtomicLong();
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong ranges = new AtomicLong();
+  private final AtomicLong txns = new AtomicLong();
+  /** Ranges per transaction: etcd's default {@code --max-txn-ops}, lowered if a cluster refuses it. */
+  private final java.util.concurrent.atomic.AtomicInteger opsPerTxn = new java.util.concurrent.atomic.AtomicInteger(OPS_PER_TXN);
   private final EtcdWatcher watcher;
   private volatile boolean closed;
 
   private EtcdStore(Builder b) {
     this.endpoints = List.copyOf(b.endpoints());
-    this.coolDownUntilNanos = new long[endpoints.size()];
-    this.suspects = b.suspectEndpoints();
-    long now = System.nanoTime();
-    for (int i = 0; i < endpoints.size(); i++) {
-      long avoid = suspects.avoidAtStart(endpoints.get(i)).toNanos();
-      if (avoid > 0) {
-        coolDownUntilNanos[i] = now + avoid; // an earlier process found it failing: start elsewhere
-      }
-    }
     this.options = b.options();
+    this.failover = new Failover("etcd", endpoints, b.suspectEndpoints(), options, false);
     Duration request = shorter(options.connectTimeout().plus(options.readTimeout()), MAX_REQUEST_TIME);
     OkHttpClient base = b.baseClient();
     this.client = base.newBuilder()
@@ -105,6 +104,7 @@ public final class EtcdStore implements KvStore {
         .writeTimeout(request)
         .callTimeout(request)
         .retryOnConnectionFailure(false) // retries are ours: they move to another member
+        .socketFactory(new NoDelaySocketFactory())
         .followRedirects(false)
         .build();
     this.watcher = new EtcdWatcher(this);
@@ -119,7 +119,91 @@ public final class EtcdStore implements KvStore {
     KvKeys.requireValid(key);
     JsonObject request = new JsonObject();
     request.addProperty("key", b64(key));
-    JsonObject answer = call("read key " + key, "v3/kv/range", request, ranges);
+    JsonObject answer;
+    try {
+      answer = call("read from", "v3/kv/range", request, ranges, MAX_BODY_BYTES, failover.readDeadline(), true);
+    } catch (AnswerTooLarge e) {
+      throw KvValues.tooLarge(key, -1);
+    }
+    return rangeValue(key, answer);
+  }
+
+  /**
+   * Ranges of up to {@link #OPS_PER_TXN} keys in one {@code /v3/kv/txn} each (a read-only transaction is
+   * linearizable, like a range, and answers in the order asked). A transaction's answer larger than
+   * {@link #MAX_TXN_BODY_BYTES} is asked again in halves, so large values cost round trips, never an
+   * unbounded buffer; a cluster run with a smaller {@code --max-txn-ops} is met by halving too.
+   */
+  @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
+    keys.forEach(KvKeys::requireValid);
+    List<String> distinct = List.copyOf(new LinkedHashSet<>(keys));
+    Map<String, KvRead> out = new LinkedHashMap<>();
+    int from = 0;
+    while (from < distinct.size()) {
+      int size = Math.min(opsPerTxn.get(), distinct.size() - from);
+      from += readBatch(distinct.subList(from, from + size), out);
+    }
+    return out;
+  }
+
+  /** Reads a prefix of {@code keys} into {@code out} in one transaction; returns how many keys it read. */
+  private int readBatch(List<String> keys, Map<String, KvRead> out) throws KvException {
+    if (keys.size() == 1) {
+      String key = keys.get(0);
+      try {
+        out.put(key, KvRead.of(get(key)));
+      } catch (KvCorruptValueException e) {
+        out.put(key, new KvRead.Corrupt(e.getMessage()));
+      }
+      return 1;
+    }
+    JsonArray success = new JsonArray();
+    for (String key : keys) {
+      JsonObject range = new JsonObject();
+      range.addProperty("key", b64(key));
+      JsonObject op = new JsonObject();
+      op.add("request_range", range);
+      success.add(op);
+    }
+    JsonObject request = new JsonObject();
+    request.add("success", success);
+    JsonObject answer;
+    try {
+      answer = call("read from", "v3/kv/txn", request, txns, MAX_TXN_BODY_BYTES, failover.readDeadline(), true);
+    } catch (AnswerTooLarge e) {
+      return readBatch(keys.subList(0, keys.size() / 2), out);
+    } catch (KvRejectedException e) {
+      if (e.getMessage().contains(TOO_MANY_OPS)) {
+        opsPerTxn.accumulateAndGet(keys.size() / 2, Math::min);
+        return readBatch(keys.subList(0, keys.size() / 2), out);
+      }
+      throw e;
+    }
+    JsonElement responses = answer.get("responses");
+    if (responses == null || !responses.isJsonArray() || responses.getAsJsonArray().size() != keys.size()) {
+      throw new KvUnavailableException("etcd answered a read of " + keys.size() + " keys without an answer for each.");
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      String key = keys.get(i);
+      try {
+        JsonElement range = responses.getAsJsonArray().get(i).getAsJsonObject().get("response_range");
+        if (range == null || !range.isJsonObject()) {
+          throw new KvCorruptValueException(key, "etcd answered the read with an unexpected shape");
+        }
+        out.put(key, KvRead.of(rangeValue(key, range.getAsJsonObject())));
+      } catch (KvCorruptValueException e) {
+        out.put(key, new KvRead.Corrupt(e.getMessage()));
+      } catch (IllegalStateException e) {
+        out.put(key, new KvRead.Corrupt(new KvCorruptValueException(key,
+            "etcd answered the read with an unexpected shape").getMessage()));
+      }
+    }
+    return keys.size();
+  }
+
+  /** The value in one range answer for {@code key}: the same checks for {@link #get} and {@link #getAll}. */
+  private static Optional<String> rangeValue(String key, JsonObject answer) throws KvCorruptValueException {
     JsonElement kvs = answer.get("kvs");
     if (kvs == null || kvs.isJsonNull()) {
       return Optional.empty();
@@ -149,7 +233,13 @@ public final class EtcdStore implements KvStore {
     JsonObject request = new JsonObject();
     request.addProperty("key", b64(key));
     request.addProperty("value", Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
-    call("write key " + key, "v3/kv/put", request, puts);
+    try {
+      call("write to", "v3/kv/put", request, puts, MAX_BODY_BYTES,
+          System.nanoTime() + options.confirmTimeout().toNanos(), false);
+    } catch (AnswerTooLarge e) {
+      throw new KvUnavailableException("etcd answered the write of key " + key + " with more than "
+          + (MAX_BODY_BYTES >> 20) + " MiB.");
+    }
   }
 
   @Override
@@ -177,18 +267,19 @@ public final class EtcdStore implements KvStore {
     return Optional.of(watcher);
   }
 
-  /** How many puts and ranges this store has sent (each attempt counts), for benchmarks and tests. */
+  /** How many puts, ranges and transactions this store has sent (each attempt counts), for benchmarks and tests. */
   public RequestCounts requestCounts() {
-    return new RequestCounts(puts.get(), ranges.get());
+    return new RequestCounts(puts.get(), ranges.get(), txns.get());
   }
 
-  /** Requests sent so far: {@code POST /v3/kv/put} and {@code POST /v3/kv/range}. */
-  public record RequestCounts(long puts, long ranges) {}
+  /** Requests sent so far: {@code POST /v3/kv/put}, {@code /v3/kv/range} and {@code /v3/kv/txn} (batches). */
+  public record RequestCounts(long puts, long ranges, long txns) {}
 
   @Override
   public void close() {
     closed = true;
     watcher.closeAll();
+    failover.close();
     client.dispatcher().cancelAll();
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
@@ -209,105 +300,49 @@ public final class EtcdStore implements KvStore {
   // --- requests, failover ---------------------------------------------------------------------------
 
   /**
-   * Sends one JSON request, moving to the next member after a refused connection, a timeout or a 5xx,
-   * until {@link StoreOptions#maxAttempts()} requests have failed. A 4xx is final: another member would
-   * refuse it too.
+   * Sends one JSON request through the shared failover, moving to the next member after a refused
+   * connection, a timeout or a 5xx, until {@link StoreOptions#maxAttempts()} requests have failed or the
+   * deadline passed. A 4xx is final: another member would refuse it too. Reads are hedged; a put is not
+   * (a second copy would be a second revision, and etcd answers a put in milliseconds).
    */
-  private JsonObject call(String what, String path, JsonObject body, AtomicLong counter) throws KvException {
-    List<KvException> failures = new ArrayList<>();
+  private JsonObject call(String what, String path, JsonObject body, AtomicLong counter, long maxBody, long deadline,
+      boolean hedge) throws KvException {
     String json = body.toString();
-    for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-      ensureOpen();
-      if (attempt > endpoints.size()) {
-        sleep(backoff(attempt - endpoints.size()));
-      }
-      int index = choose();
-      HttpUrl url = endpoints.get(index);
-      Request request = new Request.Builder().url(url.newBuilder().addPathSegments(path).build())
-          .post(RequestBody.create(json, JSON)).build();
-      counter.incrementAndGet();
-      KvException problem;
-      KvException refused = null;
-      try (Response response = client.newCall(request).execute()) {
-        String text = readBody(response.body().source());
-        int code = response.code();
-        if (code == 200) {
-          markServed(index);
-          return parseObject(url, text);
-        }
-        if (tooLarge(code, text)) {
-          refused = new KvRejectedException("etcd at " + url + " refused to " + what
-              + ": the request is larger than the cluster's --max-request-bytes (" + errorMessage(text) + ").");
-        } else if (code >= 400 && code < 500 && code != 404 && code != 408 && code != 429) {
-          refused = new KvRejectedException("etcd at " + url + " refused to " + what + ": HTTP " + code + " "
-              + errorMessage(text) + ".");
-        }
-        problem = new KvUnavailableException(url + " answered HTTP " + code + " " + errorMessage(text));
-      } catch (KvException e) {
-        problem = e; // an answer that is not etcd's JSON
-      } catch (ConnectException e) {
-        problem = new KvUnavailableException(url + " refused the connection", e);
-      } catch (InterruptedIOException e) {
-        if (Thread.currentThread().isInterrupted() || closed) {
-          throw new KvUnavailableException("Interrupted while waiting for etcd.", e);
-        }
-        problem = new KvTimeoutException(url + " did not answer within " + millis(client.callTimeoutMillis()), e);
-      } catch (IOException e) {
-        problem = new KvUnavailableException(url + " failed: " + e.getMessage(), e);
-      }
-      if (refused != null) {
-        markServed(index); // the member works; another would refuse the request too
-        throw refused;
-      }
-      markFailed(index);
-      failures.add(problem);
-    }
-    throw summarise(what, failures);
-  }
-
-  /** The preferred member, unless it failed recently and another has not. */
-  private synchronized int choose() {
-    int start = (int) (preferred.get() % endpoints.size());
-    long now = System.nanoTime();
-    for (int i = 0; i < endpoints.size(); i++) {
-      int index = (start + i) % endpoints.size();
-      if (coolDownUntilNanos[index] == 0 || now - coolDownUntilNanos[index] >= 0) {
-        return index;
-      }
-    }
-    return start;
-  }
-
-  private void markServed(int index) {
-    synchronized (this) {
-      coolDownUntilNanos[index] = 0;
-    }
-    suspects.record(endpoints.get(index), true); // outside the lock: the memory may write a file
-  }
-
-  private void markFailed(int index) {
-    synchronized (this) {
-      coolDownUntilNanos[index] = System.nanoTime() + COOL_DOWN.toNanos();
-      // Move on so the next call, from any thread, starts at another member.
-      if (preferred.get() % endpoints.size() == index) {
-        preferred.incrementAndGet();
-      }
-    }
-    suspects.record(endpoints.get(index), false);
-  }
-
-  private KvException summarise(String what, List<KvException> failures) {
-    String details = failures.stream().map(Throwable::getMessage).distinct().collect(Collectors.joining("; "));
-    String sentence = "Could not " + what + " on etcd after " + failures.size()
-        + (failures.size() == 1 ? " attempt" : " attempts") + " (" + details + ").";
-    KvException last = failures.get(failures.size() - 1);
-    boolean allTimeouts = failures.stream().allMatch(f -> f instanceof KvTimeoutException);
-    return allTimeouts ? new KvTimeoutException(sentence, last) : new KvUnavailableException(sentence, last);
-  }
-
-  private long backoff(int round) {
-    long base = Math.min(options.retryBackoff().toNanos() << Math.min(round - 1, 16), MAX_BACKOFF.toNanos());
-    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    String act = what.startsWith("write") ? "a write" : "a read";
+    return failover.execute(what, deadline, hedge, client, counter,
+        url -> new Request.Builder().url(url.newBuilder().addPathSegments(path).build())
+            .post(RequestBody.create(json, JSON)).build(),
+        (url, response) -> {
+          String text;
+          try {
+            text = readBody(response.body().source(), maxBody);
+          } catch (AnswerTooLarge e) {
+            return Failover.Outcome.fail(e); // the member answered; every member would answer the same
+          }
+          int code = response.code();
+          if (code == 200) {
+            try {
+              return Failover.Outcome.success(parseObject(url, text));
+            } catch (KvUnavailableException e) {
+              return Failover.Outcome.retry(e); // an answer that is not etcd's JSON
+            }
+          }
+          if (text.contains("database space exceeded")) {
+            // Every member refuses until an operator frees space: final, and the store's fault, not the request's.
+            return Failover.Outcome.fail(new KvUnavailableException("etcd at " + url + " refuses every write: its "
+                + "database has reached its quota, so an operator must compact and defragment it and disarm the "
+                + "NOSPACE alarm (README, etcd)."));
+          }
+          if (tooLarge(code, text)) {
+            return Failover.Outcome.fail(new KvRejectedException("etcd at " + url + " refused " + act
+                + ": it is larger than the cluster's --max-request-bytes allows."));
+          }
+          if (code >= 400 && code < 500 && code != 404 && code != 408 && code != 429) {
+            return Failover.Outcome.fail(new KvRejectedException("etcd at " + url + " refused " + act
+                + ": HTTP " + code + " " + errorMessage(text).replaceAll("[.\\s]+$", "") + "."));
+          }
+          return Failover.Outcome.retry(new KvUnavailableException(url + " answered HTTP " + code + " " + errorMessage(text)));
+        });
   }
 
   private StoreHealth.Endpoint probe(HttpUrl url) {
@@ -321,7 +356,8 @@ public final class EtcdStore implements KvStore {
       String text = readBody(response.body().source());
       JsonElement health = response.code() == 200 ? parseObject(url, text).get("health") : null;
       if (health == null || !"true".equals(health.getAsString())) {
-        return StoreHealth.Endpoint.down(name, "unhealthy: HTTP " + response.code() + " " + shorten(text));
+        // A member whose database is full reports itself unhealthy: its status says why.
+        return StoreHealth.Endpoint.down(name, "unhealthy: HTTP " + response.code() + " " + shorten(text) + role(url));
       }
       return StoreHealth.Endpoint.up(name, rtt, "healthy" + role(url));
     } catch (ConnectException e) {
@@ -333,18 +369,62 @@ public final class EtcdStore implements KvStore {
     }
   }
 
-  /** ", leader, etcd 3.4.23" from the member's own status; empty when it cannot say. */
+  /**
+   * ", leader, etcd 3.4.23, database 1.2 MiB of a 2.0 GiB quota" from the member's own status and
+   * metrics, with a warning when the database is at 80 % of its quota or full (etcd then refuses every
+   * write until it is compacted, defragmented and its NOSPACE alarm disarmed); empty when it cannot say.
+   */
   private String role(HttpUrl url) {
     Request request = new Request.Builder().url(url.resolve("/v3/maintenance/status"))
         .post(RequestBody.create("{}", JSON)).build();
+    String role;
+    boolean full;
     try (Response response = client.newCall(request).execute()) {
       JsonObject status = parseObject(url, readBody(response.body().source()));
       String member = status.getAsJsonObject("header").get("member_id").getAsString();
       String leader = status.get("leader").getAsString();
-      return (member.equals(leader) ? ", leader" : ", follower") + ", etcd " + status.get("version").getAsString();
+      role = (member.equals(leader) ? ", leader" : ", follower") + ", etcd " + status.get("version").getAsString();
+      full = status.has("errors") && status.get("errors").toString().contains("NOSPACE");
     } catch (IOException | RuntimeException e) {
       return "";
     }
+    return role + space(url, full);
+  }
+
+  /** The database's size against its quota, from {@code /metrics}; empty when the member does not say. */
+  private String space(HttpUrl url, boolean full) {
+    double size = -1;
+    double quota = -1;
+    try (Response response = client.newCall(new Request.Builder().url(url.resolve("/metrics")).get().build()).execute()) {
+      for (String line : readBody(response.body().source()).split("\n")) {
+        if (line.startsWith("etcd_mvcc_db_total_size_in_bytes ")) {
+          size = Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+        } else if (line.startsWith("etcd_server_quota_backend_bytes ")) {
+          quota = Double.parseDouble(line.substring(line.indexOf(' ') + 1).strip());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no metrics: say nothing of space
+    }
+    String text = size >= 0 && quota > 0 ? ", database " + bytes(size) + " of a " + bytes(quota) + " quota" : "";
+    if (full) {
+      return text + "; FULL: etcd refuses every write (its NOSPACE alarm is raised); compact and defragment it, "
+          + "then disarm the alarm (README, etcd)";
+    }
+    if (size >= 0 && quota > 0 && size >= NEARLY_FULL * quota) {
+      return text + "; nearly full: once full, etcd refuses every write, so compact and defragment it or raise "
+          + "--quota-backend-bytes (README, etcd)";
+    }
+    return text;
+  }
+
+  /** The share of its quota past which {@code store check} warns. */
+  static final double NEARLY_FULL = 0.8;
+
+  private static String bytes(double n) {
+    return n >= 1 << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", n / (1 << 30))
+        : n >= 1 << 20 ? String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1 << 20))
+        : String.format(java.util.Locale.ROOT, "%.0f KiB", n / 1024);
   }
 
   // --- encoding --------------------------------------------------------------------------------------
@@ -396,10 +476,24 @@ public final class EtcdStore implements KvStore {
   }
 
   static String readBody(BufferedSource source) throws IOException {
-    if (source.request(MAX_BODY_BYTES + 1)) {
-      throw new IOException("the answer is larger than " + (MAX_BODY_BYTES >> 20) + " MiB");
+    return readBody(source, MAX_BODY_BYTES);
+  }
+
+  /** The answer, or {@link AnswerTooLarge} without buffering more than {@code max} bytes. */
+  static String readBody(BufferedSource source, long max) throws IOException {
+    if (source.request(max + 1)) {
+      throw new AnswerTooLarge();
     }
     return source.getBuffer().readUtf8();
+  }
+
+  /** An answer over the bound: never buffered whole, never retried elsewhere (every member holds the same). */
+  static final class AnswerTooLarge extends KvException {
+    private static final long serialVersionUID = 1L;
+
+    AnswerTooLarge() {
+      super("etcd's answer is larger than this client reads at once.", null);
+    }
   }
 
   private static String shorten(String text) {
@@ -413,21 +507,6 @@ public final class EtcdStore implements KvStore {
 
   private static Duration shorter(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private void ensureOpen() throws KvUnavailableException {
-    if (closed) {
-      throw new KvUnavailableException("The etcd store is closed.");
-    }
-  }
-
-  private static void sleep(long nanos) throws KvUnavailableException {
-    try {
-      TimeUnit.NANOSECONDS.sleep(nanos);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KvUnavailableException("Interrupted while waiting for etcd.", e);
-    }
   }
 
   /** Builds a store; at least one endpoint is required. */

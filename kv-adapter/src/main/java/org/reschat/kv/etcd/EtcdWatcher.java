@@ -4,10 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.stream.JsonReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,7 +17,9 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okio.BufferedSource;
 import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.Changed;
 import org.reschat.kv.ListenerWatch;
 
 /**
@@ -34,6 +33,12 @@ final class EtcdWatcher implements ChangeNotifier {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final Duration FIRST_RETRY = Duration.ofMillis(100);
   private static final Duration MAX_RETRY = Duration.ofSeconds(2);
+  /**
+   * The largest watch message read. With {@code fragment} set, etcd splits a revision's events into
+   * messages of about its {@code --max-request-bytes} (1.5 MiB by default); one event of a value at the
+   * 1 MiB cap is about 1.4 MiB of base64. Anything larger is a hostile or misconfigured endpoint.
+   */
+  static final long MAX_MESSAGE_BYTES = 4L * 1024 * 1024;
 
   private final EtcdStore store;
   private final OkHttpClient streaming;
@@ -47,6 +52,13 @@ final class EtcdWatcher implements ChangeNotifier {
 
   @Override
   public Watch watch(String keyPrefix, Runnable onChange) {
+    java.util.Objects.requireNonNull(onChange, "onChange");
+    return watchKeys(keyPrefix, changed -> onChange.run());
+  }
+
+  /** Names the keys of the watch events; unknown after a reconnect, a cancelled watch or a burst. */
+  @Override
+  public Watch watchKeys(String keyPrefix, java.util.function.Consumer<Changed> onChange) {
     StreamWatch watch = new StreamWatch(keyPrefix, onChange);
     running.add(watch);
     watch.thread.start();
@@ -83,7 +95,7 @@ final class EtcdWatcher implements ChangeNotifier {
     private volatile long nextRevision; // 0 until the first answer: "from now"
     private int member;
 
-    StreamWatch(String keyPrefix, Runnable onChange) {
+    StreamWatch(String keyPrefix, java.util.function.Consumer<Changed> onChange) {
       super(onChange, running);
       byte[] prefix = keyPrefix.getBytes(StandardCharsets.UTF_8);
       // An empty prefix watches every key: key "\0" with range_end "\0" means "every key from \0 on".
@@ -142,6 +154,7 @@ final class EtcdWatcher implements ChangeNotifier {
       if (nextRevision > 0) {
         create.addProperty("start_revision", Long.toString(nextRevision));
       }
+      create.addProperty("fragment", true); // a large revision comes in pieces of the cluster's request size
       JsonObject body = new JsonObject();
       body.add("create_request", create);
       Request request = new Request.Builder().url(url.resolve("/v3/watch"))
@@ -156,27 +169,50 @@ final class EtcdWatcher implements ChangeNotifier {
         if (response.code() != 200) {
           return false;
         }
-        try (Reader reader = new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8);
-            JsonReader json = new JsonReader(reader)) {
-          json.setLenient(true); // one JSON object after another, newline-separated
-          while (!closed()) {
-            JsonElement message;
-            try {
-              message = JsonParser.parseReader(json);
-            } catch (JsonParseException e) {
-              return answered; // the stream ended or broke
-            }
-            if (!message.isJsonObject() || !message.getAsJsonObject().has("result")) {
-              return answered; // {"error": …}: reconnect
-            }
-            answered = true;
-            if (!handle(message.getAsJsonObject().getAsJsonObject("result"))) {
-              return true;
-            }
+        BufferedSource source = response.body().source();
+        while (!closed()) {
+          String line = nextMessage(source);
+          if (line == null) {
+            return answered; // the stream ended
+          }
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonElement message;
+          try {
+            message = JsonParser.parseString(line);
+          } catch (JsonParseException e) {
+            return answered; // broken: reconnect
+          }
+          if (!message.isJsonObject() || !message.getAsJsonObject().has("result")) {
+            return answered; // {"error": …}: reconnect
+          }
+          answered = true;
+          if (!handle(message.getAsJsonObject().getAsJsonObject("result"))) {
+            return true;
           }
         }
       }
       return answered;
+    }
+
+    /**
+     * The next newline-ended message, or null at the end of the stream. A message longer than
+     * {@link #MAX_MESSAGE_BYTES} is never buffered: the stream is dropped and the watch starts again from
+     * now, after an unknown change (what it could not read may have named any key).
+     */
+    private String nextMessage(BufferedSource source) throws IOException {
+      long end = source.indexOf((byte) '\n', 0, MAX_MESSAGE_BYTES);
+      if (end < 0) {
+        if (source.request(MAX_MESSAGE_BYTES)) {
+          nextRevision = 0;
+          throw new IOException("a watch message larger than " + (MAX_MESSAGE_BYTES >> 20) + " MiB");
+        }
+        return source.exhausted() ? null : source.readUtf8(); // a last message without its newline
+      }
+      String line = source.readUtf8(end);
+      source.skip(1);
+      return line;
     }
 
     /** Handles one watch response; false when etcd cancelled the watch and it must be created again. */
@@ -197,16 +233,45 @@ final class EtcdWatcher implements ChangeNotifier {
       }
       if (result.has("events")) {
         long newest = 0;
+        Set<String> keys = new java.util.HashSet<>();
+        boolean unnamed = false;
         for (JsonElement event : result.getAsJsonArray("events")) {
           JsonElement kv = event.getAsJsonObject().get("kv");
-          if (kv != null && kv.getAsJsonObject().has("mod_revision")) {
-            newest = Math.max(newest, kv.getAsJsonObject().get("mod_revision").getAsLong());
+          if (kv == null || !kv.isJsonObject()) {
+            unnamed = true;
+            continue;
+          }
+          JsonObject fields = kv.getAsJsonObject();
+          if (fields.has("mod_revision")) {
+            newest = Math.max(newest, fields.get("mod_revision").getAsLong());
+          }
+          if (!fields.has("key")) {
+            unnamed = true;
+            continue;
+          }
+          String key = decodeKey(fields.get("key").getAsString());
+          if (key != null) {
+            keys.add(key); // a key outside the safe alphabet is one no caller reads: not worth a re-read
           }
         }
         nextRevision = Math.max(nextRevision, Math.max(newest, revision) + 1);
-        hint();
+        if (unnamed) {
+          hint();
+        } else {
+          hintKeys(keys);
+        }
       }
       return true;
+    }
+
+    /** The key an event names, or null when it is not a key of the safe alphabet. */
+    private String decodeKey(String b64) {
+      try {
+        String key = new String(Base64.getDecoder().decode(b64), StandardCharsets.ISO_8859_1);
+        return org.reschat.kv.KvKeys.isValid(key) ? key : null; // the alphabet is ASCII
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
     }
 
     private long revision(JsonObject result) {

@@ -3,14 +3,20 @@ package org.reschat.kv.memory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.Changed;
 import org.reschat.kv.KvKeys;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
 import org.reschat.kv.KvVersion;
@@ -52,6 +58,19 @@ public final class MemoryKvStore implements VersionedKvStore {
   }
 
   @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvUnavailableException {
+    keys.forEach(KvKeys::requireValid);
+    ensureOpen();
+    Map<String, KvRead> out = new LinkedHashMap<>();
+    for (String key : keys) {
+      if (!out.containsKey(key)) {
+        out.put(key, KvRead.of(get(key)));
+      }
+    }
+    return out;
+  }
+
+  @Override
   public void put(String key, String value) throws KvUnavailableException {
     KvKeys.requireValid(key);
     KvValues.requireValid(value);
@@ -65,7 +84,7 @@ public final class MemoryKvStore implements VersionedKvStore {
     });
     for (PrefixWatch w : watches) {
       if (key.startsWith(w.prefix)) {
-        w.onChange.run(); // on the writer's thread, after the write is visible
+        w.onChange.accept(Changed.keys(Set.of(key))); // on the writer's thread, after the write is visible
       }
     }
   }
@@ -81,21 +100,30 @@ public final class MemoryKvStore implements VersionedKvStore {
     return entries.stream().map(Map.Entry::getKey).toList();
   }
 
-  /** Hints on every put under the prefix, exactly (no spurious or lost ones in one process). */
+  /** Hints on every put under the prefix, exactly, naming the key (no spurious or lost ones in one process). */
   @Override
   public Optional<ChangeNotifier> changes() {
-    return Optional.of((prefix, onChange) -> {
-      PrefixWatch w = new PrefixWatch(Objects.requireNonNull(prefix), Objects.requireNonNull(onChange));
-      watches.add(w);
-      return w;
+    return Optional.of(new ChangeNotifier() {
+      @Override
+      public Watch watch(String prefix, Runnable onChange) {
+        Objects.requireNonNull(onChange);
+        return watchKeys(prefix, changed -> onChange.run());
+      }
+
+      @Override
+      public Watch watchKeys(String prefix, Consumer<Changed> onChange) {
+        PrefixWatch w = new PrefixWatch(Objects.requireNonNull(prefix), Objects.requireNonNull(onChange));
+        watches.add(w);
+        return w;
+      }
     });
   }
 
   private final class PrefixWatch implements ChangeNotifier.Watch {
     final String prefix;
-    final Runnable onChange;
+    final Consumer<Changed> onChange;
 
-    PrefixWatch(String prefix, Runnable onChange) {
+    PrefixWatch(String prefix, Consumer<Changed> onChange) {
       this.prefix = prefix;
       this.onChange = onChange;
     }

@@ -63,6 +63,30 @@ class EmbeddedChangesTest {
   }
 
   @Test
+  void aBurstOfMoreKeysThanTheBoundIsReportedAsUnknown() throws Exception {
+    try (EmbeddedStore store = EmbeddedStore.open(dir.resolve("ledger.db"))) {
+      java.util.concurrent.BlockingQueue<org.reschat.kv.Changed> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+      try (org.reschat.kv.ChangeNotifier.Watch watch = store.changes().orElseThrow().watchKeys("b.", heard::add)) {
+        for (int i = 0; i < 400 && !watch.live(); i++) {
+          Thread.sleep(25);
+        }
+        // Another writer commits 4,097 versions at once, then one more key the watch must still see.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + store.path());
+            java.sql.Statement s = c.createStatement()) {
+          s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+              + (org.reschat.kv.ListenerWatch.MAX_KEYS_PER_NOTIFICATION + 1) + ") "
+              + "INSERT INTO kv_versions(key, value, written_at_ms) SELECT 'b.' || i, 'v', 0 FROM n");
+        }
+        org.reschat.kv.Changed burst = heard.poll(60, TimeUnit.SECONDS);
+        assertThat(burst).isEqualTo(org.reschat.kv.Changed.unknown());
+        store.put("b.after", "v");
+        org.reschat.kv.Changed after = heard.poll(60, TimeUnit.SECONDS);
+        assertThat(after.keys()).contains(java.util.Set.of("b.after"));
+      }
+    }
+  }
+
+  @Test
   void closingTheStoreStopsItsWatches() throws Exception {
     EmbeddedStore store = EmbeddedStore.open(dir.resolve("ledger.db"));
     ChangeWaiter waiter = ChangeWaiter.on(store, "", LONG);

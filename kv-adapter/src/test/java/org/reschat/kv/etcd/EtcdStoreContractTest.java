@@ -27,6 +27,12 @@ class EtcdStoreContractTest extends KvStoreContract {
   }
 
   @Override
+  protected boolean storeCorrupt(String key) {
+    cluster.rawPut(key, new byte[] {(byte) 0xff, (byte) 0xfe}); // not UTF-8
+    return true;
+  }
+
+  @Override
   protected KvStore newStore() throws Exception {
     cluster.deleteAllKeys();
     return KvStores.open(cluster.storeSpec());

@@ -13,12 +13,23 @@ class ResilientDbStoreContractTest extends KvStoreContract {
 
   @Override
   protected KvStore newStore() {
-    cluster = ResilientDbCluster.start(2);
+    cluster = ResilientDbCluster.startWithBlockUpdates(2);
     cluster.nodes().forEach(n -> n.failOverlapping(true));
     return ResilientDbStore.builder()
         .endpoints(cluster.urls())
         .options(StoreOptions.builder().readTimeout(Duration.ofSeconds(5)).confirmTimeout(Duration.ofSeconds(3)).build())
         .build();
+  }
+
+  @Override
+  protected boolean storeCorrupt(String key) {
+    cluster.rawPut(key, "garbage");
+    return true;
+  }
+
+  @Override
+  protected boolean watchNamesKeys() {
+    return false; // the block hint names no key
   }
 
   @Override

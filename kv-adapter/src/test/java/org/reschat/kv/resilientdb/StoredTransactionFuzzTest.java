@@ -28,7 +28,7 @@ class StoredTransactionFuzzTest {
       assertThat(value.isEmpty()).isEqualTo(body.isEmpty());
     } catch (KvCorruptValueException e) {
       assertThat(e.key()).isEqualTo("k");
-      assertThat(e.getMessage()).startsWith("The value stored under key k is corrupt: ");
+      assertThat(e.getMessage()).startsWith("A value on the store is corrupt: ");
     }
   }
 

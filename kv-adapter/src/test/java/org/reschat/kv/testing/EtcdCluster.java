@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  */
 public final class EtcdCluster implements AutoCloseable {
   private int maxRequestBytes = MAX_REQUEST_BYTES;
+  private List<String> extraFlags = List.of();
   /** Why real-cluster tests were skipped, and what to do about it. */
   public static final String NOT_INSTALLED =
       "No etcd binary on PATH, so the real-cluster tests are skipped: install it with apt-get install etcd-server";
@@ -102,10 +103,20 @@ public final class EtcdCluster implements AutoCloseable {
     return start(size, dir, deleteOnClose, MAX_REQUEST_BYTES);
   }
 
-  private static EtcdCluster start(int size, Path dir, boolean deleteOnClose, int maxRequestBytes) {
+  /** As {@link #start(int)}, with more etcd flags for every member, e.g. {@code --max-txn-ops 10}. */
+  public static EtcdCluster startWithFlags(int size, String... flags) {
+    try {
+      return start(size, Files.createTempDirectory("reschat-etcd-"), true, MAX_REQUEST_BYTES, flags);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static EtcdCluster start(int size, Path dir, boolean deleteOnClose, int maxRequestBytes, String... flags) {
     Path etcd = binary().orElseThrow(() -> new IllegalStateException(NOT_INSTALLED));
     EtcdCluster cluster = new EtcdCluster(etcd, dir, deleteOnClose);
     cluster.maxRequestBytes = maxRequestBytes;
+    cluster.extraFlags = List.of(flags);
     try {
       int[] ports = freePorts(2 * size);
       String token = "reschat-" + UUID.randomUUID();
@@ -192,6 +203,26 @@ public final class EtcdCluster implements AutoCloseable {
         + "\",\"value\":\"" + b64.encodeToString(value) + "\"}";
     if (post(m, "/v3/kv/put", body).isEmpty()) {
       throw new IllegalStateException("etcd did not store " + key + "; see " + m.log());
+    }
+  }
+
+  /**
+   * What an operator does for a cluster whose database reached its quota: compacts all history, defragments
+   * every running member and disarms the NOSPACE alarm.
+   */
+  public void compactDefragmentAndDisarm() {
+    Member first = members.stream().filter(Member::running).findFirst().orElseThrow();
+    String status = post(first, "/v3/maintenance/status", "{}").orElseThrow();
+    Matcher revision = Pattern.compile("\"revision\":\"(\\d+)\"").matcher(status);
+    if (!revision.find()) {
+      throw new IllegalStateException("no revision in " + status);
+    }
+    post(first, "/v3/kv/compaction", "{\"revision\":\"" + revision.group(1) + "\",\"physical\":true}");
+    for (Member m : members) {
+      if (m.running()) {
+        post(m, "/v3/maintenance/defragment", "{}");
+        post(first, "/v3/maintenance/alarm", "{\"action\":\"DEACTIVATE\",\"memberID\":\"" + m.id() + "\",\"alarm\":\"NOSPACE\"}");
+      }
     }
   }
 
@@ -334,7 +365,7 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private void launch() {
-      List<String> command = List.of(etcd.toString(),
+      List<String> command = new ArrayList<>(List.of(etcd.toString(),
           "--name", name,
           "--data-dir", dir.resolve(name).toString(),
           "--listen-client-urls", clientUrl(),
@@ -344,7 +375,11 @@ public final class EtcdCluster implements AutoCloseable {
           "--initial-cluster", initialCluster,
           "--initial-cluster-token", token,
           "--initial-cluster-state", "new", // ignored once the data directory holds a member
-          "--max-request-bytes", Integer.toString(maxRequestBytes));
+          "--max-request-bytes", Integer.toString(maxRequestBytes),
+          // As the README asks of a cluster for ResChat: an hour of history, then compacted.
+          "--auto-compaction-mode", "periodic", "--auto-compaction-retention", "1h",
+          "--quota-backend-bytes", Long.toString(8L << 30)));
+      command.addAll(extraFlags);
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));

@@ -20,9 +20,13 @@ import org.reschat.kv.memory.MemoryKvStore;
  * <pre>{@code
  * FakeKvStore store = new FakeKvStore();
  * store.putMode(PutMode.UNCONFIRMED_LOST);   // the next puts throw KvUnconfirmedException, nothing stored
- * store.failNextGets(2);                      // the next two gets throw KvUnavailableException
+ * store.failNextGets(2);                      // the next two reads throw KvUnavailableException
  * store.tamper("rc1.x.y.1", "garbage");       // what an attacker with ledger access can do
+ * store.corrupt("rc1.x.y.2");                 // a key holding something that is not a value
  * }</pre>
+ *
+ * <p>A {@link #getAll} is one call, as it is one request to a real store: it takes one scripted read
+ * failure (the whole batch fails, as a real one does), and {@link #getAllCalls()} counts it once.
  */
 public final class FakeKvStore extends ForwardingKvStore implements VersionedKvStore {
 
@@ -42,6 +46,8 @@ public final class FakeKvStore extends ForwardingKvStore implements VersionedKvS
   private final Deque<KvException> getFailures = new ArrayDeque<>();
   private volatile PutMode putMode = PutMode.NORMAL;
   private volatile boolean down;
+  private final java.util.Set<String> corrupt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong getAllCalls = new java.util.concurrent.atomic.AtomicLong();
 
   public FakeKvStore() {
     this(new MemoryKvStore());
@@ -64,7 +70,7 @@ public final class FakeKvStore extends ForwardingKvStore implements VersionedKvS
     return this;
   }
 
-  /** The next {@code count} gets throw {@link KvUnavailableException}. */
+  /** The next {@code count} reads ({@code get} or {@code getAll}, one each) throw {@link KvUnavailableException}. */
   public FakeKvStore failNextGets(int count) {
     synchronized (getFailures) {
       for (int i = 0; i < count; i++) {
@@ -78,13 +84,50 @@ public final class FakeKvStore extends ForwardingKvStore implements VersionedKvS
   public void tamper(String key, String value) {
     try {
       memory.put(key, value);
+      corrupt.remove(key);
     } catch (KvException e) {
       throw new IllegalStateException(e);
     }
   }
 
+  /** From now on {@code key} holds something that is not a value, until it is put again. */
+  public void corrupt(String key) {
+    corrupt.add(org.reschat.kv.KvKeys.requireValid(key));
+  }
+
+  /** How many {@link #getAll} calls were made (each is one batch, whatever its size). */
+  public long getAllCalls() {
+    return getAllCalls.get();
+  }
+
   @Override
   public Optional<String> get(String key) throws KvException {
+    org.reschat.kv.KvKeys.requireValid(key);
+    checkRead();
+    if (corrupt.contains(key)) {
+      throw new org.reschat.kv.KvCorruptValueException(key, "FakeKvStore: scripted corrupt value");
+    }
+    return super.get(key);
+  }
+
+  @Override
+  public java.util.Map<String, org.reschat.kv.KvRead> getAll(java.util.Collection<String> keys) throws KvException {
+    keys.forEach(org.reschat.kv.KvKeys::requireValid);
+    getAllCalls.incrementAndGet();
+    checkRead();
+    java.util.Map<String, org.reschat.kv.KvRead> out = new java.util.LinkedHashMap<>();
+    for (String key : keys) {
+      if (!out.containsKey(key)) {
+        out.put(key, corrupt.contains(key)
+            ? new org.reschat.kv.KvRead.Corrupt(new org.reschat.kv.KvCorruptValueException(key,
+                "FakeKvStore: scripted corrupt value").getMessage())
+            : org.reschat.kv.KvRead.of(super.get(key)));
+      }
+    }
+    return out;
+  }
+
+  private void checkRead() throws KvException {
     checkUp();
     synchronized (getFailures) {
       KvException scripted = getFailures.poll();
@@ -92,7 +135,6 @@ public final class FakeKvStore extends ForwardingKvStore implements VersionedKvS
         throw scripted;
       }
     }
-    return super.get(key);
   }
 
   @Override
@@ -101,6 +143,7 @@ public final class FakeKvStore extends ForwardingKvStore implements VersionedKvS
     switch (putMode) {
       case NORMAL:
         super.put(key, value);
+        corrupt.remove(key);
         return;
       case UNCONFIRMED_APPLIED:
         super.put(key, value);

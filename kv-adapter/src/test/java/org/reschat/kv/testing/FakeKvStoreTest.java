@@ -41,6 +41,39 @@ class FakeKvStoreTest extends KvStoreContract {
     assertThat(fake.get("a")).contains("evil");
   }
 
+  @Override
+  protected boolean storeCorrupt(String key) {
+    ((FakeKvStore) store).corrupt(key);
+    return true;
+  }
+
+  @Test
+  void aGetAllIsOneCountedBatchAndTakesOneScriptedFailure() throws KvException {
+    FakeKvStore fake = (FakeKvStore) store;
+    fake.put("a", "1");
+    fake.failNextGets(1);
+    assertThatThrownBy(() -> fake.getAll(java.util.List.of("a", "b"))).isInstanceOf(KvUnavailableException.class);
+    assertThat(fake.getAll(java.util.List.of("a", "b"))).containsEntry("a", new org.reschat.kv.KvRead.Value("1"));
+    assertThat(fake.getAllCalls()).isEqualTo(2);
+    fake.put("a", "2"); // a put repairs a corrupt value
+    fake.corrupt("a");
+    fake.put("a", "3");
+    assertThat(fake.get("a")).contains("3");
+  }
+
+  @Test
+  void recordingStoreRecordsABatchAsOneCall() throws KvException {
+    RecordingKvStore recording = new RecordingKvStore(new FakeKvStore());
+    recording.put("k", "value");
+    recording.getAll(java.util.List.of("k", "missing", "k"));
+    assertThat(recording.count(RecordingKvStore.Op.GET_ALL)).isEqualTo(1);
+    assertThat(recording.count(RecordingKvStore.Op.GET)).isZero();
+    assertThat(recording.keysRead()).isEqualTo(2);
+    assertThat(recording.takeCalls()).containsExactly(
+        new RecordingKvStore.Call(RecordingKvStore.Op.PUT, "k", 5, null),
+        new RecordingKvStore.Call(RecordingKvStore.Op.GET_ALL, "", 1, null, java.util.List.of("k", "missing")));
+  }
+
   @Test
   void recordingStoreRecordsEveryCallInOrder() throws KvException {
     RecordingKvStore recording = new RecordingKvStore(new FakeKvStore());

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -16,7 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.Changed;
 import org.reschat.kv.KvException;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvUnconfirmedException;
 import org.reschat.kv.KvValues;
@@ -218,6 +223,163 @@ public abstract class KvStoreContract {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  // --- getAll -------------------------------------------------------------------------------------
+
+  /**
+   * Makes the store hold something under {@code key} that is not a value, as another writer of the ledger
+   * could; false when this store cannot hold such a thing (then the corrupt-value case checks nothing).
+   */
+  protected boolean storeCorrupt(String key) throws Exception {
+    return false;
+  }
+
+  @Test
+  void getAllAnswersEveryDistinctKeyOnceInTheOrderGiven() throws KvException {
+    store.put("b", "2");
+    store.put("a", "1");
+    store.put("a", "1 again");
+    store.put("e", "");
+    Map<String, KvRead> read = store.getAll(List.of("a", "missing", "b", "a", "e", "b"));
+    assertThat(read.keySet()).containsExactly("a", "missing", "b", "e");
+    assertThat(read.get("a")).isEqualTo(new KvRead.Value("1 again"));
+    assertThat(read.get("b")).isEqualTo(new KvRead.Value("2"));
+    assertThat(read.get("e")).isEqualTo(new KvRead.Value(""));
+    assertThat(read.get("missing")).isEqualTo(KvRead.absent());
+    assertThat(store.getAll(List.of())).isEmpty();
+  }
+
+  @Test
+  void getAllReportsACorruptValueAmongGoodOnesWithoutFailingThem() throws Exception {
+    store.put("good.1", "one");
+    store.put("good.2", "two");
+    if (!storeCorrupt("bad")) {
+      return;
+    }
+    Map<String, KvRead> read = store.getAll(List.of("good.1", "bad", "good.2", "absent"));
+    assertThat(read.get("good.1")).isEqualTo(new KvRead.Value("one"));
+    assertThat(read.get("good.2")).isEqualTo(new KvRead.Value("two"));
+    assertThat(read.get("absent")).isEqualTo(KvRead.absent());
+    assertThat(read.get("bad")).isInstanceOfSatisfying(KvRead.Corrupt.class,
+        c -> assertThat(c.detail()).contains("corrupt").doesNotContain("bad"));
+    assertThatThrownBy(() -> store.get("bad")).isInstanceOf(org.reschat.kv.KvCorruptValueException.class);
+  }
+
+  /** More keys than any store sends in one request or query (SQLite's 500 parameters, etcd's 128 operations). */
+  protected int largeBatch() {
+    return 1_100;
+  }
+
+  @Test
+  void getAllOfABatchLargerThanOneChunkAnswersEveryKey() throws KvException {
+    int n = largeBatch();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      keys.add("many." + i);
+      if (i % 3 == 0) {
+        store.put("many." + i, "v" + i);
+      }
+    }
+    Map<String, KvRead> read = store.getAll(keys);
+    assertThat(read).hasSize(n);
+    assertThat(read.keySet()).containsExactlyElementsOf(keys);
+    for (int i = 0; i < n; i++) {
+      assertThat(read.get("many." + i)).as("many." + i)
+          .isEqualTo(i % 3 == 0 ? new KvRead.Value("v" + i) : KvRead.absent());
+    }
+  }
+
+  @Test
+  void getAllReadsValuesAtTheSizeCapAmongSmallOnes() throws KvException {
+    String largest = "é".repeat(KvValues.MAX_VALUE_BYTES / 2);
+    store.put("cap.1", largest);
+    store.put("small", "s");
+    store.put("cap.2", largest);
+    Map<String, KvRead> read = store.getAll(List.of("cap.1", "small", "cap.2"));
+    assertThat(read.get("cap.1")).isEqualTo(new KvRead.Value(largest));
+    assertThat(read.get("small")).isEqualTo(new KvRead.Value("s"));
+    assertThat(read.get("cap.2")).isEqualTo(new KvRead.Value(largest));
+  }
+
+  @Test
+  void getAllRefusesAnInvalidKeyBeforeAnyIo() {
+    // A closed store fails on any I/O: an IllegalArgumentException shows the key was checked first.
+    store.close();
+    assertThatThrownBy(() -> store.getAll(Arrays.asList("fine", "not fine")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Invalid key");
+    assertThatThrownBy(() -> store.getAll(Arrays.asList("fine", null))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.getAll(List.of("fine"))).isInstanceOf(KvException.class);
+    store = null;
+  }
+
+  // --- watchKeys ------------------------------------------------------------------------------------
+
+  @Test
+  void watchKeysReportsAPutUnderItsPrefixByItsKeyOrAsUnknownAndNeverAKeyOutside() throws Exception {
+    if (store.changes().isEmpty()) {
+      return;
+    }
+    java.util.concurrent.BlockingQueue<Changed> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+    try (ChangeNotifier.Watch watch = store.changes().get().watchKeys("wk.", heard::add)) {
+      awaitLive(watch);
+      store.put("outside.k", "x");
+      store.put("wk.a", "1");
+      List<Changed> all = awaitCovering(heard, "wk.a");
+      if (watchNamesKeys()) {
+        assertThat(all.get(all.size() - 1).keys()).as("the key named").hasValueSatisfying(
+            keys -> assertThat(keys).contains("wk.a"));
+      }
+      assertThat(all).noneMatch(c -> c.keys().orElse(java.util.Set.of()).contains("outside.k"));
+      assertThat(all).allMatch(c -> c.keys().map(keys -> keys.stream().allMatch(k -> k.startsWith("wk."))).orElse(true));
+    }
+  }
+
+  /** Whether this store's notifications name the keys written (all but ResilientDB's). */
+  protected boolean watchNamesKeys() {
+    return true;
+  }
+
+  @Test
+  void aClosedWatchNeverCallsBack() throws Exception {
+    if (store.changes().isEmpty()) {
+      return;
+    }
+    java.util.concurrent.BlockingQueue<Changed> closedHeard = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.BlockingQueue<Changed> openHeard = new java.util.concurrent.LinkedBlockingQueue<>();
+    ChangeNotifier.Watch closing = store.changes().get().watchKeys("wc.", closedHeard::add);
+    awaitLive(closing);
+    closing.close();
+    closedHeard.clear();
+    try (ChangeNotifier.Watch open = store.changes().get().watchKeys("wc.", openHeard::add)) {
+      awaitLive(open);
+      store.put("wc.k", "1");
+      awaitCovering(openHeard, "wc.k"); // the open watch heard it: the closed one would have by now
+    }
+    assertThat(closedHeard).isEmpty();
+    assertThat(closing.live()).isFalse();
+  }
+
+  private static void awaitLive(ChangeNotifier.Watch watch) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!watch.live() && System.nanoTime() - deadline < 0) {
+      Thread.sleep(20);
+    }
+    assertThat(watch.live()).as("the watch went live").isTrue();
+  }
+
+  /** Every notification heard until one that may cover {@code key} (which is the last). */
+  private static List<Changed> awaitCovering(java.util.concurrent.BlockingQueue<Changed> heard, String key)
+      throws InterruptedException {
+    List<Changed> all = new ArrayList<>();
+    while (true) {
+      Changed c = heard.poll(60, TimeUnit.SECONDS);
+      assertThat(c).as("a notification covering " + key).isNotNull();
+      all.add(c);
+      if (c.mayCover(key)) {
+        return all;
+      }
     }
   }
 

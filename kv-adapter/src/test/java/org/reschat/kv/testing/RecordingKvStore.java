@@ -1,11 +1,15 @@
 package org.reschat.kv.testing;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.reschat.kv.KvException;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvStore;
 
@@ -15,18 +19,28 @@ import org.reschat.kv.KvStore;
  */
 public final class RecordingKvStore extends ForwardingKvStore {
 
-  /** What was called. */
-  public enum Op { GET, PUT }
+  /** What was called: a single read, a write, or one batch read ({@link KvStore#getAll}). */
+  public enum Op { GET, PUT, GET_ALL }
 
   /**
    * One call.
    *
    * @param op the operation
-   * @param key the key
-   * @param valueLength characters written (PUT) or read (GET; -1 when absent)
+   * @param key the key; empty for a {@code GET_ALL}
+   * @param valueLength characters written (PUT) or read (GET; -1 when absent); for a {@code GET_ALL}, how
+   *     many of its keys held a value
    * @param failure the exception's simple class name, or null when the call succeeded
+   * @param keys the distinct keys of a {@code GET_ALL}, in order; empty otherwise
    */
-  public record Call(Op op, String key, int valueLength, String failure) {}
+  public record Call(Op op, String key, int valueLength, String failure, List<String> keys) {
+    public Call {
+      keys = List.copyOf(keys);
+    }
+
+    public Call(Op op, String key, int valueLength, String failure) {
+      this(op, key, valueLength, failure, List.of());
+    }
+  }
 
   private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
 
@@ -44,6 +58,26 @@ public final class RecordingKvStore extends ForwardingKvStore {
       calls.add(new Call(Op.GET, key, -1, e.getClass().getSimpleName()));
       throw e;
     }
+  }
+
+  /** Passed on as one batch and recorded as one {@code GET_ALL} call, as the store sees it. */
+  @Override
+  public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
+    List<String> distinct = List.copyOf(new LinkedHashSet<>(keys.stream().map(k -> k == null ? "" : k).toList()));
+    try {
+      Map<String, KvRead> read = delegate().getAll(keys);
+      int values = (int) read.values().stream().filter(r -> r instanceof KvRead.Value).count();
+      calls.add(new Call(Op.GET_ALL, "", values, null, distinct));
+      return read;
+    } catch (KvException | RuntimeException e) {
+      calls.add(new Call(Op.GET_ALL, "", -1, e.getClass().getSimpleName(), distinct));
+      throw e;
+    }
+  }
+
+  /** Keys read so far, by {@code GET} one at a time and by {@code GET_ALL} in batches. */
+  public long keysRead() {
+    return calls.stream().mapToLong(c -> c.op() == Op.GET ? 1 : c.op() == Op.GET_ALL ? c.keys().size() : 0).sum();
   }
 
   @Override

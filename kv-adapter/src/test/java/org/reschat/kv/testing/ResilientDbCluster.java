@@ -47,6 +47,8 @@ public final class ResilientDbCluster implements AutoCloseable {
   private final List<Node> nodes = new ArrayList<>();
   private final AtomicInteger commits = new AtomicInteger();
   private final AtomicInteger reads = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
   private volatile boolean dropCommits;
   private volatile Duration visibilityDelay = Duration.ZERO;
 
@@ -142,6 +144,11 @@ public final class ResilientDbCluster implements AutoCloseable {
   /** POSTs to the commit route that reached the emulator, over all nodes. */
   public int commits() {
     return commits.get();
+  }
+
+  /** The most requests the whole cluster ever worked on at once, over all nodes. */
+  public int maxInFlight() {
+    return maxInFlight.get();
   }
 
   /** GETs of a key that reached the emulator, over all nodes. */
@@ -275,6 +282,7 @@ public final class ResilientDbCluster implements AutoCloseable {
         // connection to the cluster; a client that gives up early does not leave a request counted forever.
         requests.incrementAndGet();
         int now = inFlight.incrementAndGet();
+        ResilientDbCluster.this.maxInFlight.accumulateAndGet(ResilientDbCluster.this.inFlight.incrementAndGet(), Math::max);
         try {
           maxInFlight.accumulateAndGet(now, Math::max);
           if (now > 1) {
@@ -288,6 +296,7 @@ public final class ResilientDbCluster implements AutoCloseable {
           return serve(event);
         } finally {
           inFlight.decrementAndGet();
+          ResilientDbCluster.this.inFlight.decrementAndGet();
         }
       }
 

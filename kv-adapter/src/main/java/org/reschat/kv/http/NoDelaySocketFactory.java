@@ -1,4 +1,4 @@
-package org.reschat.kv.resilientdb;
+package org.reschat.kv.http;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -6,10 +6,11 @@ import java.net.Socket;
 import javax.net.SocketFactory;
 
 /**
- * Plain sockets with Nagle's algorithm off. A POST goes out as headers then body; with Nagle on, the
- * body waits for the server's delayed ACK of the headers, which costs about 40 ms per write.
+ * Plain sockets with Nagle's algorithm off, for both HTTP stores. A POST goes out as headers then body;
+ * with Nagle on, the body waits for the server's delayed ACK of the headers, which costs about 40 ms per
+ * write (issue 24 measured an etcd put of a page at 6× a raw put).
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
   private final SocketFactory delegate = SocketFactory.getDefault();
 
   @Override
