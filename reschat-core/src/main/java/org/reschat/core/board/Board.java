@@ -52,6 +52,10 @@ public final class Board {
   static final int FRESH_EVERY = 16;
   /** Unread ranges a reader keeps; the oldest go first. */
   public static final int MAX_GAPS = 16;
+  /** Empty slots below its newest a reader keeps, to look at again: the lowest. */
+  public static final int MAX_HOLES = 256;
+  /** Holes a call looks at again (the lowest); a fresh call looks at all. */
+  static final int HOLES_PER_CALL = 8;
   /** Slots a poster tries after finding its write replaced, before giving up. */
   private static final int MAX_COLLISIONS = 8;
   /** Every value on a board starts with this byte: protocol v2. */
@@ -220,11 +224,13 @@ public final class Board {
   }
 
   /**
-   * What a reader has read of a board: every slot up to {@code high} except the {@code gaps}, after
-   * {@code reads} calls. Bounded: at most {@link #MAX_GAPS} gaps.
+   * What a reader has read of a board, after {@code reads} calls: every slot up to {@code high} was read,
+   * except the {@code gaps} (not read yet), and the {@code holes} were empty when read. Posters fill the
+   * lowest empty slots first, so the lowest holes are looked at again on every call, all of them on every
+   * fresh one. Bounded: at most {@link #MAX_GAPS} gaps (the newest) and {@link #MAX_HOLES} holes (the lowest).
    */
-  public record Cursor(int high, List<Gap> gaps, int reads) {
-    public static final Cursor START = new Cursor(0, List.of(), 0);
+  public record Cursor(int high, List<Gap> gaps, List<Integer> holes, int reads) {
+    public static final Cursor START = new Cursor(0, List.of(), List.of(), 0);
 
     public Cursor {
       if (high < 0 || reads < 0) {
@@ -234,6 +240,13 @@ public final class Board {
       sorted.removeIf(g -> g.to() > high);
       sorted.sort(Comparator.comparingInt(Gap::from));
       gaps = List.copyOf(sorted.subList(Math.max(0, sorted.size() - MAX_GAPS), sorted.size()));
+      TreeSet<Integer> h = new TreeSet<>(holes);
+      h.removeIf(i -> i < 1 || i > high);
+      holes = h.stream().limit(MAX_HOLES).toList();
+    }
+
+    public Cursor(int high, List<Gap> gaps, int reads) {
+      this(high, gaps, List.of(), reads);
     }
 
     /** Slots known to be unread. */
@@ -245,8 +258,9 @@ public final class Board {
   /**
    * Reads what was posted since {@code cursor}, newest first, handing each slot that holds something to
    * {@code reader} (junk with an empty payload): the slots between the cursor and the board's lowest empty
-   * slot, then older gaps, at most {@link #READS_PER_CALL} slots in all. Returns the cursor to pass next time.
-   * A call with nothing new costs one read (every {@link #FRESH_EVERY}th call about 6 log₂ n).
+   * slot, then older gaps, then the holes, at most {@link #READS_PER_CALL} slots in all. Returns the cursor
+   * to pass next time. A call with nothing new costs one read (every {@link #FRESH_EVERY}th call about
+   * 6 log₂ n), plus one for each of the lowest {@link #HOLES_PER_CALL} holes (a fresh call: every hole).
    */
   public Cursor read(KvStore kv, Cursor cursor, Reader reader) throws KvException {
     Probe store = new Probe(kv);
@@ -261,6 +275,18 @@ public final class Board {
       top = MAX_SLOT;
     }
     int budget = READS_PER_CALL;
+    TreeSet<Integer> holes = new TreeSet<>();
+    int looked = 0;
+    for (int h : cursor.holes()) { // a poster may have filled it since: posters fill the lowest empty slots
+      if ((fresh || looked++ < HOLES_PER_CALL) && budget > 0) {
+        budget--;
+        if (!visit(store, h, reader)) {
+          holes.add(h);
+        }
+      } else {
+        holes.add(h);
+      }
+    }
     List<Gap> gaps = new ArrayList<>(cursor.gaps());
     if (top > cursor.high()) {
       gaps.add(new Gap(cursor.high() + 1, top)); // the newest range: read first
@@ -270,16 +296,23 @@ public final class Board {
     for (Gap g : gaps) {
       int i = g.to();
       for (; i >= g.from() && budget > 0; i--, budget--) {
-        Optional<String> value = store.get(i);
-        if (value.isPresent()) {
-          reader.slot(new Slot(i, key(i), decode(value.get())));
+        if (!visit(store, i, reader)) {
+          holes.add(i);
         }
       }
       if (i >= g.from()) {
         left.add(new Gap(g.from(), i));
       }
     }
-    return new Cursor(Math.max(cursor.high(), top), left, cursor.reads() == Integer.MAX_VALUE ? 1 : cursor.reads() + 1);
+    return new Cursor(Math.max(cursor.high(), top), left, new ArrayList<>(holes),
+        cursor.reads() == Integer.MAX_VALUE ? 1 : cursor.reads() + 1);
+  }
+
+  /** Hands slot {@code i} to {@code reader} if it holds something; whether it did. */
+  private boolean visit(Probe store, int i, Reader reader) throws KvException {
+    Optional<String> value = store.get(i);
+    value.ifPresent(v -> reader.slot(new Slot(i, key(i), decode(v))));
+    return value.isPresent();
   }
 
   /**

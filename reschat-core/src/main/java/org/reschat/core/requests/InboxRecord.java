@@ -23,7 +23,7 @@ import org.reschat.core.json.StrictJson;
 /**
  * What this client remembers of its inbox, kept as one JSON record in the local state:
  *
- * <pre>{"v":2,"checked":"2026-11","last_check":MILLIS,"read":{"2026-11":{"high":3,"gaps":[[1,2]],"reads":5}},
+ * <pre>{"v":2,"checked":"2026-11","last_check":MILLIS,"read":{"2026-11":{"high":3,"gaps":[[1,2]],"holes":[],"reads":5}},
  *  "requests":[{"card":"rc2:…","seen":MILLIS,"shown":false,"found_empty":MILLIS}],"ignored":[HEX…],"introduced":[HEX…],
  *  "queued":[{"card":"rc2:…","due":MILLIS,"tries":0}],"not_posted":["rc2:…"]}</pre>
  *
@@ -196,6 +196,9 @@ record InboxRecord(Optional<YearMonth> checked, Instant lastCheck, Map<YearMonth
       gaps.add(pair);
     }
     o.add("gaps", gaps);
+    JsonArray holes = new JsonArray();
+    c.holes().forEach(holes::add);
+    o.add("holes", holes);
     o.addProperty("reads", c.reads());
     return o;
   }
@@ -225,7 +228,13 @@ record InboxRecord(Optional<YearMonth> checked, Instant lastCheck, Map<YearMonth
       long to = StrictJson.integer(pair, "to", from, high).orElseThrow(InboxRecord::damaged);
       gaps.add(new Board.Gap((int) from, (int) to));
     }
-    return new Board.Cursor(high, gaps, reads);
+    List<Integer> holes = new ArrayList<>();
+    for (JsonElement h : array(o, "holes", Board.MAX_HOLES)) {
+      JsonObject one = new JsonObject();
+      one.add("slot", h);
+      holes.add((int) StrictJson.integer(one, "slot", 1, high).orElseThrow(InboxRecord::damaged).longValue());
+    }
+    return new Board.Cursor(high, gaps, holes, reads);
   }
 
   static InboxRecord parse(String text) throws LocalStateException {
