@@ -121,6 +121,7 @@ public final class ReceiveCommand extends BaseCommand {
         }
         security |= ChannelCommand.receiveFollowed(session); // followed public channels
         received += messageRequests(session, client, out);
+        RequestsCommand.printNotPosted(session);
         if (tell && !follow && received == 0) {
           out.note(chats.isEmpty() ? "No new messages, and no friends yet: add one with 'reschat friend add NICK CARD'."
               : "No new messages.");

@@ -45,6 +45,16 @@ public final class RequestsCommand extends BaseCommand {
     return session.profile().friends().list().stream().map(Friend::card).toList();
   }
 
+  /** One sentence for each contact whose message request could not be posted (the core reports each once). */
+  static void printNotPosted(Session session) throws Exception {
+    for (PublicCard to : session.client().requests().notPosted()) {
+      String name = session.profile().friends().list().stream().filter(f -> f.card().equals(to)).map(Friend::nickname)
+          .findFirst().orElse(Fingerprints.shortForm(to));
+      session.output().warn("your message request to " + name + " could not be posted (their inbox kept refusing it),"
+          + " so " + name + " sees your messages only after adding your card: send it another way ('reschat whoami').");
+    }
+  }
+
   /** A request: who (the fingerprint, the only fact about a stranger), their messages, and what to type next. */
   public static void print(Output out, Request r) {
     String who = Fingerprints.shortForm(r.from());
