@@ -38,9 +38,14 @@ public final class Inbox {
 
   /** A request from {@code from} to {@code to}, for the slot at {@code key}. */
   public static byte[] seal(PublicCard to, PublicCard from, String key) {
-    byte[] padded = java.util.Arrays.copyOf(from.bytes(), PADDED);
+    return Hpke.standard().seal(to.encryptionKey(), INFO, key.getBytes(StandardCharsets.UTF_8), plaintext(from));
+  }
+
+  /** What a request from {@code from} seals: the card's 64 bytes, then {@code 0x80} and zeros to {@link #PADDED}. */
+  public static byte[] plaintext(PublicCard from) {
+    byte[] padded = Arrays.copyOf(from.bytes(), PADDED);
     padded[64] = (byte) 0x80;
-    return Hpke.standard().seal(to.encryptionKey(), INFO, key.getBytes(StandardCharsets.UTF_8), padded);
+    return padded;
   }
 
   /** The card a request at {@code key} carries; empty when it is junk or was sealed to someone else. */
