@@ -34,9 +34,14 @@ import org.reschat.kv.KvStore;
  * their conversation, verified as any friend's. A request is shown only with at least one message Bob
  * really wrote to Alice (signed, in that conversation), so a card posted by someone else shows nothing.
  *
- * <p>Hostile input stays bounded: a month's board is read at most once per slot, junk is skipped, the
- * record keeps at most {@link InboxRecord#MAX_REQUESTS} requesters, and one check reads the feeds of at
- * most {@link #MAX_CHECKED} of them (the newest).
+ * <p>Hostile input stays bounded: a check reads each board from its cursor, at most
+ * {@link Board#READS_PER_CALL} slots, newest first, junk skipped (see {@link Board}); the record keeps at
+ * most {@link InboxRecord#MAX_REQUESTS} requesters, and one check reads the feeds of at most
+ * {@link #MAX_CHECKED} of them (the newest).
+ *
+ * <p>What the ledger sees of a first contact is kept small: the request is padded to a first page's length,
+ * posted by a later call 10–60 minutes after the message that queued it, and never to a contact who has
+ * written (docs/threat-model.md, "Message requests: what timing still shows").
  */
 public final class MessageRequests {
   /**
