@@ -258,7 +258,8 @@ public final class Board {
   /**
    * Reads what was posted since {@code cursor}, newest first, handing each slot that holds something to
    * {@code reader} (junk with an empty payload): the slots between the cursor and the board's lowest empty
-   * slot, then older gaps, then the holes, at most {@link #READS_PER_CALL} slots in all. Returns the cursor
+   * slot, then older gaps, and the lowest {@link #HOLES_PER_CALL} holes (a fresh call: then every hole), at most
+   * {@link #READS_PER_CALL} slots in all. Returns the cursor
    * to pass next time. A call with nothing new costs one read (every {@link #FRESH_EVERY}th call about
    * 6 log₂ n), plus one for each of the lowest {@link #HOLES_PER_CALL} holes (a fresh call: every hole).
    */
@@ -276,15 +277,17 @@ public final class Board {
     }
     int budget = READS_PER_CALL;
     TreeSet<Integer> holes = new TreeSet<>();
-    int looked = 0;
-    for (int h : cursor.holes()) { // a poster may have filled it since: posters fill the lowest empty slots
-      if ((fresh || looked++ < HOLES_PER_CALL) && budget > 0) {
+    List<Integer> later = new ArrayList<>(); // holes above the lowest few: a fresh call looks after the ranges
+    List<Integer> kept = cursor.holes(); // the lowest first
+    for (int n = 0; n < kept.size(); n++) { // a poster may have filled one since: posters fill the lowest empty slots
+      int h = kept.get(n);
+      if (n < HOLES_PER_CALL) {
         budget--;
         if (!visit(store, h, reader)) {
           holes.add(h);
         }
       } else {
-        holes.add(h);
+        later.add(h);
       }
     }
     List<Gap> gaps = new ArrayList<>(cursor.gaps());
@@ -303,6 +306,15 @@ public final class Board {
       if (i >= g.from()) {
         left.add(new Gap(g.from(), i));
       }
+    }
+    for (int h : later) {
+      if (fresh && budget > 0) {
+        budget--;
+        if (visit(store, h, reader)) {
+          continue;
+        }
+      }
+      holes.add(h);
     }
     return new Cursor(Math.max(cursor.high(), top), left, new ArrayList<>(holes),
         cursor.reads() == Integer.MAX_VALUE ? 1 : cursor.reads() + 1);
