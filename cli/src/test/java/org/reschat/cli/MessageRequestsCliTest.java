@@ -81,4 +81,22 @@ class MessageRequestsCliTest {
     assertThat(sent.err().lines().filter(l -> l.contains("could not be posted"))).hasSize(1);
     assertThat(CliHarness.check(cli.as("bob", "receive")).err()).doesNotContain("could not be posted");
   }
+
+  @Test
+  void aQueuedRequestIsPostedByALaterSendToAnyone() throws Exception {
+    CliHarness cli = new CliHarness(dir);
+    cli.friends("bob", "carol");
+    CliHarness.check(cli.as("carol", "send", "bob", "hi Bob"));
+    CliHarness.check(cli.as("bob", "receive")); // Bob holds a page of Carol's: no request ever goes to her
+    String alice = cli.init("alice");
+    CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
+    CliHarness.check(cli.as("bob", "send", "alice", "hi Alice, Bob here")); // queues the request, posts nothing
+    assertThat(CliHarness.check(cli.as("alice", "requests")).out()).isEmpty();
+
+    java.time.Clock now = cli.clock;
+    cli.clock = java.time.Clock.offset(now, org.reschat.core.requests.MessageRequests.MAX_DELAY.plusMinutes(1));
+    CliHarness.check(cli.as("bob", "send", "carol", "see you")); // a later command, to someone else
+    cli.clock = now;
+    assertThat(CliHarness.check(cli.as("alice", "requests")).out()).contains("hi Alice, Bob here");
+  }
 }

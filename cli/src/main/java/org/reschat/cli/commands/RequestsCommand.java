@@ -45,8 +45,12 @@ public final class RequestsCommand extends BaseCommand {
     return session.profile().friends().list().stream().map(Friend::card).toList();
   }
 
-  /** One sentence for each contact whose message request could not be posted (the core reports each once). */
+  /**
+   * Posts this person's queued message requests that are due (a later command than the send that queued
+   * them), then says in one sentence each that could not be posted (the core reports each once).
+   */
   static void printNotPosted(Session session) throws Exception {
+    session.client().requests().postDue();
     for (PublicCard to : session.client().requests().notPosted()) {
       String name = session.profile().friends().list().stream().filter(f -> f.card().equals(to)).map(Friend::nickname)
           .findFirst().orElse(Fingerprints.shortForm(to));

@@ -196,7 +196,7 @@ public final class MessageRequests {
    * the ledger who talks to whom. A store that cannot be reached leaves them queued; a board that keeps
    * refusing a request ({@link #MAX_TRIES} calls) gives it up and reports it through {@link #notPosted}.
    */
-  void postDue() throws LocalStateException {
+  public void postDue() throws LocalStateException {
     if (state.readOnly()) {
       return;
     }
