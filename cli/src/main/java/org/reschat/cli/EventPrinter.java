@@ -62,6 +62,8 @@ public final class EventPrinter {
       GroupCommand.printRequest(out, j.name(), j.request());
     } else if (e instanceof Event.MessageRequested) {
       RequestsCommand.print(out, ((Event.MessageRequested) e).request());
+    } else if (e instanceof Event.RequestNotPosted) {
+      out.warn(RequestsCommand.notPosted(chats.people().nameOf(((Event.RequestNotPosted) e).to())));
     } else if (e instanceof Event.ChannelPosted) {
       Event.ChannelPosted c = (Event.ChannelPosted) e;
       ChannelCommand.print(out, c.channel(), c.post());

@@ -25,6 +25,8 @@ final class CliHarness {
   /** The masked passphrase prompt and the yes/no questions of a terminal; null: no terminal to ask on. */
   CliContext.PassphrasePrompt prompt;
   CliContext.QuestionPrompt questions;
+  /** The clock every command runs with (a later command can be run as if some time had passed). */
+  java.time.Clock clock = java.time.Clock.systemUTC();
   CliContext.TerminalFactory terminals = () -> {
     throw new java.io.IOException("no terminal in this test");
   };
@@ -63,6 +65,7 @@ final class CliHarness {
         .questions(questions)
         .terminals(terminals)
         .zone(ZoneOffset.UTC)
+        .clock(clock)
         .build();
     int code = Cli.run(ctx, args);
     stdin = "";
@@ -115,6 +118,14 @@ final class CliHarness {
     check(as(stranger, "friend", "add", to, card));
     for (String text : texts) {
       check(as(stranger, "send", to, text));
+    }
+    // The request is posted by a later command of the stranger's, 10 to 60 minutes on (MessageRequests).
+    java.time.Clock now = clock;
+    clock = java.time.Clock.offset(now, org.reschat.core.requests.MessageRequests.MAX_DELAY.plusMinutes(1));
+    try {
+      check(as(stranger, "receive"));
+    } finally {
+      clock = now;
     }
   }
 

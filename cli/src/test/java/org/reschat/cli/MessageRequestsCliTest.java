@@ -60,4 +60,43 @@ class MessageRequestsCliTest {
     String json = CliHarness.check(cli.as("alice", "requests", "--json")).out();
     assertThat(json).startsWith("{\"type\":\"message_request\"").contains("\"card\":\"rc2:", "\"text\":\"hi\"");
   }
+
+  @Test
+  void aRequestThatCouldNotBePostedIsSaidOnceInOneSentence() throws Exception {
+    CliHarness cli = new CliHarness(dir);
+    cli.strangerWrites("bob", "alice", "hi");
+    // What the core records when Alice's inbox kept refusing Bob's request (MessageRequestsTimingTest makes
+    // it happen on a hostile store): his next command says so, once.
+    java.nio.file.Path record = dir.resolve("bob").resolve("state").resolve("requests.json");
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(record))
+        .getAsJsonObject();
+    com.google.gson.JsonArray notPosted = new com.google.gson.JsonArray();
+    notPosted.add(CliHarness.check(cli.as("alice", "whoami", "--json")).out()
+        .replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1"));
+    o.add("not_posted", notPosted);
+    java.nio.file.Files.writeString(record, o.toString());
+
+    CliHarness.Result sent = CliHarness.check(cli.as("bob", "send", "alice", "are you there?"));
+    assertThat(sent.err()).contains("Sent to alice.", "your message request to alice could not be posted");
+    assertThat(sent.err().lines().filter(l -> l.contains("could not be posted"))).hasSize(1);
+    assertThat(CliHarness.check(cli.as("bob", "receive")).err()).doesNotContain("could not be posted");
+  }
+
+  @Test
+  void aQueuedRequestIsPostedByALaterSendToAnyone() throws Exception {
+    CliHarness cli = new CliHarness(dir);
+    cli.friends("bob", "carol");
+    CliHarness.check(cli.as("carol", "send", "bob", "hi Bob"));
+    CliHarness.check(cli.as("bob", "receive")); // Bob holds a page of Carol's: no request ever goes to her
+    String alice = cli.init("alice");
+    CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
+    CliHarness.check(cli.as("bob", "send", "alice", "hi Alice, Bob here")); // queues the request, posts nothing
+    assertThat(CliHarness.check(cli.as("alice", "requests")).out()).isEmpty();
+
+    java.time.Clock now = cli.clock;
+    cli.clock = java.time.Clock.offset(now, org.reschat.core.requests.MessageRequests.MAX_DELAY.plusMinutes(1));
+    CliHarness.check(cli.as("bob", "send", "carol", "see you")); // a later command, to someone else
+    cli.clock = now;
+    assertThat(CliHarness.check(cli.as("alice", "requests")).out()).contains("hi Alice, Bob here");
+  }
 }

@@ -14,8 +14,8 @@ import org.reschat.kv.KvException;
  * render it as text (never as markup or terminal control).
  */
 public sealed interface Event permits Event.MessageReceived, Event.Warning, Event.Published, Event.StillQueued,
-    Event.GroupJoined, Event.RemovedFromGroup, Event.JoinRequested, Event.MessageRequested, Event.ChannelPosted,
-    Event.ChannelProblem, Event.StoreUnreachable {
+    Event.GroupJoined, Event.RemovedFromGroup, Event.JoinRequested, Event.MessageRequested, Event.RequestNotPosted,
+    Event.ChannelPosted, Event.ChannelProblem, Event.StoreUnreachable {
 
   /** The chat the event is about; empty for message requests, channels and the store. */
   default Optional<ChatId> chat() {
@@ -83,6 +83,12 @@ public sealed interface Event permits Event.MessageReceived, Event.Warning, Even
 
   /** Someone who is not a contact wrote to this person (announced once). */
   record MessageRequested(MessageRequests.Request request) implements Event {}
+
+  /**
+   * This person's message request to {@code to} could not be posted (their inbox kept refusing it): {@code to}
+   * sees this person's messages only once they add this card some other way. Reported once.
+   */
+  record RequestNotPosted(PublicCard to) implements Event {}
 
   /** A new post in a followed public channel. */
   record ChannelPosted(ChannelId channel, ChannelPost post) implements Event {}

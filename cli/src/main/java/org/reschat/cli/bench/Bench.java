@@ -138,12 +138,12 @@ public final class Bench {
       out.put("kv_reads_per_page_load", round2((all - overhead) / 9.0));
 
       progress.accept("checking message requests");
-      reader.requests().pending(List.of()); // the first check finds carol's request
+      reader.requests().pending(List.of()); // the first check (carol's request is posted by her next call)
       List<Double> checkMs = new ArrayList<>();
       before = counting.counts();
       for (int i = 0; i < 10; i++) {
         long start = System.nanoTime();
-        reader.requests().pending(List.of(carol.card())); // a check: 'requests', and 'receive' once an hour
+        reader.requests().pending(List.of(carol.card())); // a check: 'requests', and 'receive' every 10-20 minutes
         checkMs.add((System.nanoTime() - start) / 1e6);
       }
       out.put("kv_reads_per_request_check", round2(counting.counts().minus(before).reads() / 10.0));

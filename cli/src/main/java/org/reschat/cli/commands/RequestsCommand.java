@@ -45,6 +45,24 @@ public final class RequestsCommand extends BaseCommand {
     return session.profile().friends().list().stream().map(Friend::card).toList();
   }
 
+  /**
+   * Posts this person's queued message requests that are due (a later command than the send that queued
+   * them), then says in one sentence each that could not be posted (the core reports each once).
+   */
+  static void printNotPosted(Session session) throws Exception {
+    session.client().requests().postDue();
+    org.reschat.cli.People people = new org.reschat.cli.People(session);
+    for (PublicCard to : session.client().requests().notPosted()) {
+      session.output().warn(notPosted(people.nameOf(to)));
+    }
+  }
+
+  /** The sentence for a request to {@code name} that could not be posted. */
+  public static String notPosted(String name) {
+    return "your message request to " + name + " could not be posted (their inbox kept refusing it), so " + name
+        + " sees your messages only after adding your card: send it another way ('reschat whoami').";
+  }
+
   /** A request: who (the fingerprint, the only fact about a stranger), their messages, and what to type next. */
   public static void print(Output out, Request r) {
     String who = Fingerprints.shortForm(r.from());

@@ -124,6 +124,7 @@ public final class SendCommand extends BaseCommand {
             + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
       }
     }
+    RequestsCommand.printNotPosted(session);
     return queued ? ExitCodes.QUEUED : ExitCodes.OK;
   }
 

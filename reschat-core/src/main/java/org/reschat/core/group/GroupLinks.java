@@ -163,22 +163,22 @@ public final class GroupLinks {
   }
 
   /** What a link's board was found to hold, and up to which slot: kept for this client's life. */
-  private record Scan(int last, List<JoinRequest> found) {}
+  private record Scan(Board.Cursor cursor, List<JoinRequest> found) {}
 
   private final Map<String, Scan> scans = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * Every request on {@code link}'s board, reading only the slots after those read before: a poll asks on
-   * every round, and anyone the link reached can fill its board with junk. Slots are read up to the first
-   * empty one (a requester skips junk, so stopping at junk would hide the requests after it).
+   * Every request on {@code link}'s board, reading only what was posted since the last call (newest first,
+   * a bounded number of slots per call; see {@link Board#read}): a poll asks on every round, and anyone the
+   * link reached can write junk on its board.
    */
   private synchronized List<JoinRequest> scanned(JoinLink link) throws KvException {
     String board = link.toString();
-    Scan before = scans.getOrDefault(board, new Scan(0, List.of()));
+    Scan before = scans.getOrDefault(board, new Scan(Board.Cursor.START, List.of()));
     List<JoinRequest> found = new ArrayList<>(before.found());
-    int last = link.requests().read(store, before.last(), slot ->
+    Board.Cursor cursor = link.requests().read(store, before.cursor(), slot ->
         slot.payload().flatMap(sealed -> openRequest(link, slot.key(), sealed)).ifPresent(found::add));
-    scans.put(board, new Scan(last, List.copyOf(found)));
+    scans.put(board, new Scan(cursor, List.copyOf(found)));
     return found;
   }
 

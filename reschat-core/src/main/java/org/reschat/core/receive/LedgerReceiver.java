@@ -165,6 +165,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         for (MessageRequests.Request r : client.requests().arrived(contacts.cards())) {
           listener.onEvent(new Event.MessageRequested(r));
         }
+        for (PublicCard to : client.requests().notPosted()) {
+          listener.onEvent(new Event.RequestNotPosted(to));
+        }
       }
       return new Summary(messages, security, stillQueued, (int) (reads.keysRead() - readsBefore));
     }

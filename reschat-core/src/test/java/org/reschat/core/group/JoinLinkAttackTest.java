@@ -33,7 +33,7 @@ class JoinLinkAttackTest {
     String link = alice.groups().links().link(g);
     // Anyone the link reached (it is meant to be shared) fills its board: 256 puts, once.
     Board board = JoinLink.parse(link).orElseThrow().requests();
-    for (int i = 1; i <= Board.SLOTS; i++) {
+    for (int i = 1; i <= 256; i++) {
       memory.put(board.key(i), "junk");
     }
     Group now = alice.groups().find(g.id()).orElseThrow();
@@ -44,5 +44,25 @@ class JoinLinkAttackTest {
     // active link: a poll reads only the slots after those read before, not all 256 again.
     alice.groups().links().requests(now);
     assertThat(store.takeCalls()).as("gets by one later poll").hasSizeLessThan(20);
+  }
+
+  @Test
+  void aLinkBoardWithAThousandJunkValuesStillTakesARequestAndTheAdminSeesIt() throws Exception {
+    // Issue 19.5: 256 junk values closed a link's board for good; the admin saw "Nobody asks to join".
+    Group g = alice.groups().create("club", List.of());
+    String link = alice.groups().links().link(g);
+    Board board = JoinLink.parse(link).orElseThrow().requests();
+    for (int i = 1; i <= 1000; i++) {
+      memory.put(board.key(i), "junk");
+    }
+    Identity e = TestIdentities.named("erin");
+    try (ChatClient erin = ChatClient.builder().identity(e).store(store).localState(new InMemoryLocalState()).build()) {
+      store.takeCalls();
+      erin.groups().links().join(link, "erin", true);
+      assertThat(store.takeCalls()).as("reads and writes to post after 1000 junk values").hasSizeLessThan(100);
+    }
+
+    Group now = alice.groups().find(g.id()).orElseThrow();
+    assertThat(alice.groups().links().requests(now)).extracting(GroupLinks.JoinRequest::card).containsExactly(e.card());
   }
 }

@@ -160,6 +160,17 @@ class ProtocolVectorsTest {
     v.put("bob.inbox.2026-11.secret", HEX.formatHex(inboxSecret));
     v.put("bob.inbox.2026-11.slot1.key", inboxKey);
     v.put("bob.inbox.slot1.request_from_alice", requestValue);
+    // Since requests are padded (§13): the same request as a current client writes it, in slot 2.
+    String key2 = org.reschat.core.requests.Inbox.board(bob.card(), java.time.YearMonth.of(2026, 11)).key(2);
+    String padded = org.reschat.core.board.Board.encode(org.reschat.core.crypto.Hpke
+        .withDeterministicEphemeralsForTestVectorsOnly(new byte[32]).seal(bob.card().encryptionKey(),
+            "reschat/v2 message request".getBytes(StandardCharsets.UTF_8), key2.getBytes(StandardCharsets.UTF_8),
+            org.reschat.core.requests.Inbox.plaintext(alice.card())));
+    assertThat(org.reschat.core.board.Board.decode(padded)
+        .flatMap(p -> org.reschat.core.requests.Inbox.open(bob, key2, p))).contains(alice.card());
+    assertThat(padded).hasSize(407); // as long as a first page holding one short message
+    v.put("bob.inbox.2026-11.slot2.key", key2);
+    v.put("bob.inbox.slot2.padded_request_from_alice", padded);
     return v;
   }
 

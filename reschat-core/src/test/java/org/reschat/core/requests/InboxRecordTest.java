@@ -12,16 +12,29 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.LocalStateException;
+import org.reschat.core.board.Board;
 import org.reschat.core.testing.TestIdentities;
 
 /** The inbox record on disk: round trips, stays bounded, and damaged text is one typed error. */
 class InboxRecordTest {
   private final InboxRecord sample = new InboxRecord(java.util.Optional.of(YearMonth.of(2026, 11)),
-      Instant.ofEpochMilli(1_790_000_100_000L), Map.of(YearMonth.of(2026, 11), 3, YearMonth.of(2026, 10), 1),
+      Instant.ofEpochMilli(1_790_000_100_000L), Map.of(YearMonth.of(2026, 11),
+          new Board.Cursor(900, List.of(new Board.Gap(3, 600)), 5), YearMonth.of(2026, 10), new Board.Cursor(1, List.of(), 1)),
       List.of(new InboxRecord.Entry(TestIdentities.named("bob").card(), Instant.ofEpochMilli(1_790_000_000_000L), true,
           Instant.ofEpochMilli(1_790_000_050_000L))),
       Set.of(InboxRecord.hex(TestIdentities.named("mallory").card())),
-      Set.of(InboxRecord.hex(TestIdentities.named("carol").card())));
+      Set.of(InboxRecord.hex(TestIdentities.named("carol").card())),
+      List.of(new InboxRecord.Queued(TestIdentities.named("dave").card(), Instant.ofEpochMilli(1_790_000_200_000L), 1)),
+      List.of(TestIdentities.named("erin").card()));
+
+  @Test
+  void aRecordOfTheFirstVersionStillReads() throws Exception {
+    // Written before boards grew: the last slot read per month, and no queue.
+    InboxRecord old = InboxRecord.parse("{\"v\":1,\"checked\":\"2026-11\",\"last_check\":5,\"read\":{\"2026-11\":3},"
+        + "\"requests\":[],\"ignored\":[],\"introduced\":[]}");
+    assertThat(old.read().get(YearMonth.of(2026, 11))).isEqualTo(new Board.Cursor(3, List.of(), 1));
+    assertThat(old.queued()).isEmpty();
+  }
 
   @Test
   void aRecordRoundTrips() throws Exception {
@@ -30,6 +43,8 @@ class InboxRecordTest {
     assertThat(back.isIgnored(TestIdentities.named("mallory").card())).isTrue();
     assertThat(back.wasIntroducedTo(TestIdentities.named("carol").card())).isTrue();
     assertThat(back.hasRequestFrom(TestIdentities.named("bob").card())).isTrue();
+    assertThat(back.isQueued(TestIdentities.named("dave").card())).isTrue();
+    assertThat(back.notPosted()).containsExactly(TestIdentities.named("erin").card());
   }
 
   @Test
