@@ -102,6 +102,25 @@ class GroupCliTest {
     CliHarness.check(cli.as("bob", "receive"));
     assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).contains("without carol");
   }
+  /**
+   * Issue 19 item 13 (from a newcomer's trial): Carol, removed, has not run receive since, so her client
+   * cannot know and says "Sent". Nobody shows that post: not Bob's history, not his receive, not Alice's.
+   */
+  @Test
+  void aPostByARemovedMemberWhoDidNotKnowIsInNobodysHistory() {
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("carol", "receive"));
+    CliHarness.check(cli.as("carol", "send", "trip", "before my removal"));
+    CliHarness.check(cli.as("alice", "group", "remove", "trip", "carol"));
+    cli.as("carol", "send", "trip", "after my removal"); // she cannot know yet
+    assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).contains("before my removal")
+        .doesNotContain("after my removal");
+    assertThat(cli.as("bob", "receive").out()).doesNotContain("after my removal");
+    assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).doesNotContain("after my removal");
+    assertThat(CliHarness.check(cli.as("alice", "history", "trip")).out()).doesNotContain("after my removal");
+    CliHarness.check(cli.as("carol", "history", "trip")); // reading is how her client learns
+    assertOneSentenceError(cli.as("carol", "send", "trip", "again"), ExitCodes.SECURITY, "removed from \"trip\"");
+  }
   @Test
   void aStrangerAsksToJoinByLinkAndAnAdminApprovesOrDenies() {
     CliHarness.check(cli.as("bob", "receive"));
