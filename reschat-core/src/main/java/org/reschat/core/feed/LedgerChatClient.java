@@ -335,13 +335,21 @@ public final class LedgerChatClient implements ChatClient, org.reschat.core.Conv
     return new History(op.messages(pages, Map.of()), op.warnings.all(), hasOlder, 0, Optional.of(problem));
   }
 
-  /** Also takes the group invitations among what {@code contact} sent (see {@code Groups.acceptInvites}). */
+  /**
+   * Also takes the group invitations among what {@code contact} sent (see {@code Groups.takeInvites}); one
+   * refused, or in conflict with a group held, is a warning of this update.
+   */
   @Override
   public Update update(PublicCard contact) throws LocalStateException, KvException {
     Update u = update(conversationWith(contact));
-    groups.acceptInvites(contact, u.received());
+    List<FeedWarning> invitations = groups.takeInvites(contact, u.received()).warnings();
     requests.introduce(contact);
-    return u;
+    if (invitations.isEmpty()) {
+      return u;
+    }
+    List<FeedWarning> warnings = new ArrayList<>(u.warnings());
+    warnings.addAll(invitations);
+    return new Update(u.received(), u.published(), u.pending(), u.problem(), warnings);
   }
 
   /** Update of any conversation this identity is a member of. */
