@@ -129,8 +129,8 @@ final class Invitations {
       if (!k.confirmed() && proven) {
         PublicCard before = k.unconfirmedFrom().orElseThrow();
         warnings.add(conflict(page, before, Groups.shortName(before) + " had handed you a key to " + name
-            + " that no admin of it ever vouched for; " + Groups.shortName(from) + ", an admin, has now invited you"
-            + " to the group itself: you are in that one, and what you read under the other key came from "
+            + " that no admin of it has vouched for; " + Groups.shortName(from) + ", an admin, has now invited you"
+            + " with proof, and you are in that group: what you read under the other key may have come from "
             + Groups.shortName(before) + " alone"));
         return saved(new Group(k.id(), offered.name(), offered.epochs(), Group.Status.ACTIVE, Optional.empty(),
             k.links(), new GroupTrust(k.trust().founder(), Optional.empty(), k.trust().credential())));
