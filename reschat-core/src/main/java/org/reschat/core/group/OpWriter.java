@@ -146,9 +146,31 @@ final class OpWriter {
       if (!wraps.isEmpty()) {
         GroupOp.Entrust op = new GroupOp.Entrust(g.id(), merged.id(), merged.parents(), merged.members(), merged.admins(),
             wraps);
-        send(Group.conversation(me, leaf), Groups.ENTRUST, "merged concurrent changes", op.encode());
+        for (GroupOp.Entrust part : fitting(op)) {
+          send(Group.conversation(me, leaf), Groups.ENTRUST, "merged concurrent changes", part.encode());
+        }
       }
     }
+  }
+
+  /**
+   * {@code op} as entrusts that each fit a message: its wraps split in halves as often as needed (a reader
+   * takes the first one holding its wrap; the rest change nothing). At the member limit a merge's member and
+   * admin lists fit, with room for some wraps; all its wraps may not.
+   */
+  static List<GroupOp.Entrust> fitting(GroupOp.Entrust op) {
+    if (op.encode().length <= org.reschat.core.page.PageLimits.MAX_MESSAGE_BYTES || op.wraps().size() <= 1) {
+      return List.of(op);
+    }
+    List<Map.Entry<String, String>> all = new ArrayList<>(new java.util.TreeMap<>(op.wraps()).entrySet());
+    List<GroupOp.Entrust> out = new ArrayList<>();
+    for (List<Map.Entry<String, String>> half : List.of(all.subList(0, all.size() / 2), all.subList(all.size() / 2,
+        all.size()))) {
+      Map<String, String> wraps = new HashMap<>();
+      half.forEach(w -> wraps.put(w.getKey(), w.getValue()));
+      out.addAll(fitting(new GroupOp.Entrust(op.group(), op.epoch(), op.parents(), op.members(), op.admins(), wraps)));
+    }
+    return out;
   }
 
   private void send(org.reschat.core.conversation.Conversation c, String type, String summary, byte[] body)
