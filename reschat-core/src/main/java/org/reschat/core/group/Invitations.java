@@ -98,8 +98,10 @@ final class Invitations {
     EpochCert.Standing standing = standing(from, offered);
     String name = "\"" + offered.name() + "\"";
     if (standing == EpochCert.Standing.FORGED) {
-      warnings.add(conflict(page, from, "an invitation to " + name + " whose proof does not check (no admin of the"
-          + " group signed it as it claims): ignored"));
+      warnings.add(conflict(page, from, offered.cert().isEmpty()
+          ? "an invitation to " + name + " with no proof, which that group needs (an older version's, or made up): ignored"
+          : "an invitation to " + name + " whose signed statement does not check (altered, signed by someone else,"
+              + " or for another founder): ignored"));
       return Optional.empty();
     }
     boolean proven = standing == EpochCert.Standing.PROVEN;
