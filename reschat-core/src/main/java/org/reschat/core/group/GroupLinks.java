@@ -1,6 +1,5 @@
 package org.reschat.core.group;
 
-import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -12,7 +11,6 @@ import org.reschat.core.GroupException;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.board.Board;
-import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.crypto.Hpke;
 import org.reschat.core.crypto.OneTimeKeyAead;
 import org.reschat.core.identity.Identity;
@@ -102,12 +100,7 @@ public final class GroupLinks {
   }
 
   private void postRequest(JoinLink link, String name) throws KvException, GroupException {
-    JsonObject o = new JsonObject();
-    o.addProperty("v", 1);
-    o.addProperty("card", me.card().toString());
-    o.addProperty("name", name);
-    o.addProperty("sig", Base64Url.encode(me.sign(requestSigned(link, me.card(), name))));
-    byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] json = JoinAsk.sign(me, link, name).encode();
     try {
       link.requests().post(store, key -> Hpke.standard().seal(link.boxPublic(), REQUEST_INFO,
           key.getBytes(StandardCharsets.UTF_8), json));
@@ -194,16 +187,11 @@ public final class GroupLinks {
     } catch (Hpke.OpenFailedException e) {
       return Optional.empty(); // junk, or sealed to another box
     }
-    Optional<JsonObject> o = OpJson.object(body, java.util.Set.of("v", "card", "name", "sig"), java.util.Set.of())
-        .filter(x -> OpJson.integer(x.get("v"), 1, 1).isPresent());
-    Optional<PublicCard> card = o.flatMap(x -> OpJson.card(x.get("card")));
-    Optional<String> name = o.flatMap(x -> OpJson.string(x.get("name"))).filter(n -> n.length() <= 64);
-    Optional<byte[]> sig = o.flatMap(x -> OpJson.bytes(x.get("sig"), 64));
-    if (card.isEmpty() || name.isEmpty() || sig.isEmpty() || !card.get().verify(requestSigned(link, card.get(),
-        name.get()), sig.get())) {
+    Optional<JoinAsk> ask = JoinAsk.parse(body).filter(a -> a.signedFor(link));
+    if (ask.isEmpty()) {
       return Optional.empty(); // malformed, or a request in someone else's name
     }
-    return Optional.of(new JoinRequest(card.get(), name.get(), link));
+    return Optional.of(new JoinRequest(ask.get().card(), ask.get().name(), link));
   }
 
   /** Approves a request (admins only): a new epoch with them, and the welcome only they can open. */
@@ -245,14 +233,5 @@ public final class GroupLinks {
       groups.save(out);
       return out;
     }
-  }
-
-  private byte[] requestSigned(JoinLink link, PublicCard card, String name) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    out.writeBytes("reschat/v2 join request\0".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(link.board());
-    out.writeBytes(card.bytes());
-    out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
-    return out.toByteArray();
   }
 }

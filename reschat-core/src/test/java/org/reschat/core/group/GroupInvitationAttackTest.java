@@ -3,15 +3,11 @@ package org.reschat.core.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
-import org.reschat.core.ConversationClient;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.GroupException;
 import org.reschat.core.HistoryRequest;
