@@ -94,6 +94,9 @@ final class GroupCodec {
     for (JsonElement e : items) {
       epochs.add(parseEpoch(e));
     }
+    if (epochs.stream().map(Epoch::id).distinct().count() != epochs.size()) {
+      throw bad("it lists an epoch twice");
+    }
     List<JoinLink> links = new ArrayList<>();
     if (o.has("links")) {
       for (JsonElement l : OpJson.array(o.get("links"), MAX_EPOCHS).orElseThrow(() -> bad("its links are not a list"))) {

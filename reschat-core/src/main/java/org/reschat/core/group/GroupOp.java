@@ -68,6 +68,11 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
       }
     }
 
+    /** Whether no epoch is handed over twice (a parser refuses an invitation that does). */
+    private static boolean distinct(List<Epoch> epochs) {
+      return epochs.stream().map(Epoch::id).distinct().count() == epochs.size();
+    }
+
     @Override
     public String type() {
       return Groups.INVITE;
@@ -143,7 +148,7 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
       }
       Epoch last = epochs.get(epochs.size() - 1);
       Optional<Long> signer = OpJson.integer(o.get("signer"), 0, last.members().size() - 1L);
-      if (signer.isEmpty()) {
+      if (signer.isEmpty() || !distinct(epochs)) {
         return Optional.empty();
       }
       return Optional.of(new Invite(id.get(), name.get(), epochs, Optional.of(EpochCert.of(last, id.get(), name.get(),
@@ -175,7 +180,7 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
         }
         epochs.add(e.get());
       }
-      return Optional.of(new Invite(id.get(), name.get(), epochs, Optional.empty()));
+      return distinct(epochs) ? Optional.of(new Invite(id.get(), name.get(), epochs, Optional.empty())) : Optional.empty();
     }
 
     private static Optional<Epoch> epoch(Optional<JsonObject> eo, Optional<List<PublicCard>> members,
