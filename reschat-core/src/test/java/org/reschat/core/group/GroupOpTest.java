@@ -147,6 +147,19 @@ class GroupOpTest {
     });
   }
 
+  /** A group kept by the version before founders (22-character id, no proof fields) reads as a legacy group. */
+  @Test
+  void aStateKeptByTheVersionBeforeFoundersStillReads() throws Exception {
+    String old = "{\"v\":1,\"id\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"name\":\"trip\",\"status\":\"active\",\"epochs\":[{\"secret\":\""
+        + org.reschat.core.crypto.Base64Url.encode(E0.secret()) + "\",\"members\":[\"" + A + "\",\"" + B + "\"],\"admins\":[\""
+        + A + "\"],\"parent\":\"\",\"cuts\":{}}],\"links\":[]}";
+    Group g = GroupCodec.parse(old);
+    assertThat(g.trust()).isEqualTo(GroupTrust.LEGACY);
+    assertThat(g.confirmed()).isTrue();
+    assertThat(g.current().id()).isEqualTo(E0.id());
+    assertThat(g.current().parents()).isEmpty();
+  }
+
   @Test
   void aGroupStateRoundTripsWithWhatItCanProve() throws Exception {
     Group g = new Group(ID, "trip", List.of(E0, E1), Group.Status.ACTIVE, Optional.empty(), List.of(),
