@@ -409,9 +409,9 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
   }
 
   /**
-   * {@code GROUP_CONFIRM}, in an admin's feed of an epoch a member who is not an admin made by adding someone:
-   * the admin's signed statement of that epoch, which the newcomer (whose invitation only that member
-   * signed) takes as the proof its invitation lacked.
+   * {@code GROUP_CONFIRM}, in an admin's feed of an epoch another member made by adding someone: the admin's
+   * signed statement of that epoch, which a newcomer whose invitation did not prove itself takes as the
+   * proof it lacked.
    */
   record Confirm(EpochCert cert) implements GroupOp {
     private static final Set<String> KEYS = Set.of("v", "group", "name", "epoch", "parents", "members", "admins",

@@ -176,8 +176,9 @@ final class GroupSync {
       out = out.withTrust(out.trust().withCredential(r.appoint()));
     }
     store.save(out);
-    if (!e.isAdmin(m.sender()) && !r.add().isEmpty() && canVouch(out, next)) {
-      // Its newcomers hold only the word of a member who is not an admin: vouch for the epoch they were handed.
+    if (!r.add().isEmpty() && canVouch(out, next)) {
+      // Its newcomers may hold only the word of a member who cannot prove an admin's authority (one who is no
+      // admin, or an admin without a credential): vouch for the epoch they were handed, in it.
       writer.confirm(out, next, "vouched for the new key (" + Groups.shortName(m.sender()) + " added "
           + String.join(", ", r.add().stream().map(Groups::shortName).toList()) + ")");
     }

@@ -112,7 +112,7 @@ final class OpWriter {
   }
 
   /**
-   * Vouches for epoch {@code e} (made by a member who is not an admin, adding someone): a
+   * Vouches for epoch {@code e} (made by another member, adding someone): a
    * {@code GROUP_CONFIRM} in this member's feed of {@code e}, with its signed statement, which the newcomer
    * takes as the proof its invitation lacked.
    */

@@ -131,6 +131,24 @@ class GroupProofTest {
     daveIsHeard(g, "named by bob, an admin");
   }
 
+  /** An admin who cannot prove it (named by one who had no credential: here, the credential lost) is vouched for too. */
+  @Test
+  void aFriendAddedByAnAdminWithoutACredentialIsVouchedForByAnotherAdmin() throws Exception {
+    Group g = trip();
+    alice.groups().setAdmin(g, b.card(), true);
+    bob.groups().update(seenBy(bob, g));
+    Group bobs = seenBy(bob, g);
+    new GroupStore(b, bobState).save(bobs.withTrust(new GroupTrust(bobs.trust().founder(), Optional.empty(),
+        Optional.empty())));
+    bob.groups().add(seenBy(bob, g), d.card(), false);
+    dave.update(b.card());
+    assertThat(seenBy(dave, g).confirmed()).isFalse();
+    alice.groups().update(seenBy(alice, g));
+    dave.groups().update(seenBy(dave, g));
+    assertThat(seenBy(dave, g).confirmed()).isTrue();
+    daveIsHeard(g, "vouched for by alice");
+  }
+
   @Test
   void theMemberTheLastAdminsLeaveMakesAdminInvitesWithProof() throws Exception {
     Group g = trip();
