@@ -102,6 +102,88 @@ class GroupCliTest {
     CliHarness.check(cli.as("bob", "receive"));
     assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).contains("without carol");
   }
+  /** A friend added by a member who is not an admin reads at once, and writes once an admin's client has read the change. */
+  @Test
+  void aFriendAddedByAMemberWhoIsNotAnAdminWritesOnceAnAdminHasReadTheChange() {
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("carol", "receive"));
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("bob", "friend", "add", "dave", dave));
+    CliHarness.check(cli.as("dave", "friend", "add", "bob", card("bob")));
+    CliHarness.check(cli.as("bob", "group", "add", "trip", "dave"));
+    assertThat(CliHarness.check(cli.as("dave", "receive")).out()).contains("* bob added you to the group \"trip\"");
+    assertThat(JsonParser.parseString(CliHarness.check(cli.as("dave", "group", "show", "trip", "--json")).lines().get(0))
+        .getAsJsonObject().get("confirmed").getAsBoolean()).isFalse();
+    assertOneSentenceError(cli.as("dave", "send", "trip", "hello?"), ExitCodes.USAGE, "no admin of it has vouched");
+    CliHarness.check(cli.as("alice", "receive")); // Alice's client takes Bob's change and vouches for it
+    CliHarness.check(cli.as("dave", "receive"));
+    CliHarness.check(cli.as("dave", "send", "trip", "hello all"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("hello all");
+  }
+
+  /**
+   * Issue 19 item 1 at the terminal: Bob, a member, hands Dave a made-up invitation (no proof) to "trip"
+   * before Alice adds him. Dave's receive shows it and says, as a security warning, that it proves nothing
+   * (exit 4, never exit 0); Alice's real invitation then takes him into the group.
+   */
+  @Test
+  void aMadeUpInvitationIsASecurityWarningAndTheRealOneStillWorks() throws Exception {
+    CliHarness.check(cli.as("bob", "receive"));
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("dave", "friend", "add", "bob", card("bob")));
+    CliHarness.check(cli.as("dave", "friend", "add", "alice", card("alice")));
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    JsonObject trip = JsonParser.parseString(CliHarness.check(cli.as("bob", "group", "show", "trip", "--json")).lines()
+        .get(0)).getAsJsonObject();
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    String body = "{\"v\":1,\"id\":\"" + trip.get("id").getAsString() + "\",\"name\":\"trip\",\"epochs\":[{\"secret\":\""
+        + org.reschat.core.crypto.Base64Url.encode(secret) + "\",\"members\":[\"" + card("alice") + "\",\"" + card("bob")
+        + "\",\"" + dave + "\"],\"admins\":[\"" + card("alice") + "\"],\"parent\":\""
+        + trip.get("epoch").getAsString() + "\",\"cuts\":{}}]}";
+    try (org.reschat.kv.KvStore ledger = org.reschat.kv.embedded.EmbeddedStore.open(dir.resolve("ledger.db"));
+        org.reschat.core.ChatClient hostile = org.reschat.core.ChatClient.builder().identity(
+            org.reschat.core.identity.IdentityFile.open(java.nio.file.Files.readString(dir.resolve("bob/identity.json")),
+                new char[0])).store(ledger).inMemoryState().build()) {
+      org.reschat.core.testing.TestClients.conversations(hostile).send(org.reschat.core.testing.TestClients.conversations(hostile).conversationWith(
+          org.reschat.core.identity.PublicCard.parse(dave)), "GROUP_INVITE",
+          "added you to the group \"trip\"".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Result told = cli.as("dave", "receive");
+    assertThat(told.code()).as(told.toString()).isEqualTo(ExitCodes.SECURITY);
+    assertThat(told.out()).contains("* bob added you to the group \"trip\"");
+    assertThat(told.err()).contains("security warning (bob").contains("conflict").contains("\"trip\"");
+    assertOneSentenceError(cli.as("dave", "send", "trip", "x"), ExitCodes.NOT_FOUND, "no friend or group");
+    CliHarness.check(cli.as("alice", "group", "add", "trip", "dave"));
+    CliHarness.check(cli.as("dave", "receive"));
+    CliHarness.check(cli.as("dave", "send", "trip", "made it"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("made it");
+  }
+
+  private String card(String who) {
+    return CliHarness.check(cli.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
+  }
+
+  /**
+   * Issue 19 item 13 (from a newcomer's trial): Carol, removed, has not run receive since, so her client
+   * cannot know and says "Sent". Nobody shows that post: not Bob's history, not his receive, not Alice's.
+   */
+  @Test
+  void aPostByARemovedMemberWhoDidNotKnowIsInNobodysHistory() {
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("carol", "receive"));
+    CliHarness.check(cli.as("carol", "send", "trip", "before my removal"));
+    CliHarness.check(cli.as("alice", "group", "remove", "trip", "carol"));
+    cli.as("carol", "send", "trip", "after my removal"); // she cannot know yet
+    assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).contains("before my removal")
+        .doesNotContain("after my removal");
+    assertThat(cli.as("bob", "receive").out()).doesNotContain("after my removal");
+    assertThat(CliHarness.check(cli.as("bob", "history", "trip")).out()).doesNotContain("after my removal");
+    assertThat(CliHarness.check(cli.as("alice", "history", "trip")).out()).doesNotContain("after my removal");
+    CliHarness.check(cli.as("carol", "history", "trip")); // reading is how her client learns
+    assertOneSentenceError(cli.as("carol", "send", "trip", "again"), ExitCodes.SECURITY, "removed from \"trip\"");
+  }
   @Test
   void aStrangerAsksToJoinByLinkAndAnAdminApprovesOrDenies() {
     CliHarness.check(cli.as("bob", "receive"));

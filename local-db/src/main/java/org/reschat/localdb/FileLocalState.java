@@ -148,7 +148,7 @@ public final class FileLocalState implements LocalState {
     return out;
   }
 
-  private static final Pattern GROUP_FILE = Pattern.compile("([A-Za-z0-9_-]{22})\\.group");
+  private static final Pattern GROUP_FILE = Pattern.compile("([A-Za-z0-9_-]{22}|[A-Za-z0-9_-]{24})\\.group"); // legacy ids, founded ids
 
   @Override
   public Optional<String> group(String id) throws LocalStateException {

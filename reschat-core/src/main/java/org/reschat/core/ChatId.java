@@ -32,12 +32,15 @@ public sealed interface ChatId permits ChatId.Direct, ChatId.Group {
     }
   }
 
-  /** A group chat: 16 random bytes, base64url without padding (22 characters). */
+  /**
+   * A group chat: its id, base64url without padding: 24 characters (18 bytes committing to its founder), or
+   * 22 for a group made before ids did (16 random bytes).
+   */
   record Group(String id) implements ChatId {
     public Group {
       Objects.requireNonNull(id, "id");
-      if (!id.matches("[A-Za-z0-9_-]{22}")) {
-        throw new IllegalArgumentException("A group id is 22 characters of base64url, not \"" + id + "\"");
+      if (!id.matches("[A-Za-z0-9_-]{22}|[A-Za-z0-9_-]{24}")) {
+        throw new IllegalArgumentException("A group id is 22 or 24 characters of base64url, not \"" + id + "\"");
       }
     }
 

@@ -73,7 +73,12 @@ public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail,
     /** A slot whose sealed copy for this reader does not open. */
     UNDECRYPTABLE,
     /** This person's own page was damaged on the store and has been written again from the local copy. */
-    REPUBLISHED;
+    REPUBLISHED,
+    /**
+     * A group invitation that does not prove itself, or two versions of a group no proof reconciles: the
+     * warning names who claims what (the writer is the claimant).
+     */
+    CONFLICT;
 
     /** Whether this kind means someone tampered with the ledger or a writer misbehaved. */
     public boolean isSecurityProblem() {

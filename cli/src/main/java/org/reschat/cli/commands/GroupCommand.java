@@ -47,6 +47,7 @@ public final class GroupCommand extends CommandGroup {
     o.addProperty("members", g.members().size());
     o.addProperty("status", g.status().name().toLowerCase(Locale.ROOT));
     o.addProperty("admin", g.current().isAdmin(me));
+    o.addProperty("confirmed", g.confirmed());
     return o;
   }
 
@@ -135,7 +136,9 @@ public final class GroupCommand extends CommandGroup {
       if (out.json()) {
         out.json(groupJson(g, session.card()));
       } else {
-        out.line(SafeText.line(g.name()) + "  epoch " + e.id() + "  " + g.status().name().toLowerCase(Locale.ROOT));
+        out.line(SafeText.line(g.name()) + "  epoch " + e.id() + "  " + g.status().name().toLowerCase(Locale.ROOT)
+            + (g.confirmed() ? "" : "  (read-only: no admin has vouched yet for the key "
+            + Groups.shortName(g.unconfirmedFrom().orElseThrow()) + " handed you)"));
       }
       for (PublicCard m : e.members()) {
         String nick = m.equals(session.card()) ? "me" : friends.stream().filter(f -> f.card().equals(m))
@@ -313,6 +316,12 @@ public final class GroupCommand extends CommandGroup {
       String shown = asName != null ? asName
           : org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone");
       GroupLinks.JoinResult first = session.client().groups().links().join(link, shown, false);
+      for (org.reschat.core.FeedWarning w : first.warnings()) {
+        out.feedWarning(w, "group link"); // a welcome refused, or in conflict with the group held
+      }
+      if (!first.warnings().isEmpty() && first.joined().isEmpty()) {
+        return ExitCodes.SECURITY;
+      }
       GroupLinks.JoinResult r = first.joined().isPresent() ? first : session.client().groups().links().join(link, shown, true);
       if (r.joined().isPresent()) {
         Group g = r.joined().get();
@@ -322,7 +331,7 @@ public final class GroupCommand extends CommandGroup {
         }
         report(out, g, session.card(), "You joined \"" + SafeText.line(g.name()) + "\" (" + g.members().size()
             + " members).");
-        return ExitCodes.OK;
+        return first.warnings().isEmpty() ? ExitCodes.OK : ExitCodes.SECURITY;
       }
       if (out.json()) {
         JsonObject o = Json.object("join_request");

@@ -113,13 +113,21 @@ public final class LedgerChatClient implements ChatClient {
 
   /**
    * What is new with {@code contact}, not yet marked delivered; takes the group invitations among it (see
-   * {@code Groups.acceptInvites}) and introduces this person to them if they have not written yet.
+   * {@code Groups.takeInvites}: one refused, or in conflict with a group held, is a warning of this chat)
+   * and introduces this person to them if they have not written yet.
    */
   public DirectReceived receiveDirect(PublicCard contact) throws LocalStateException, KvException {
     Received r = engine.receive(engine.conversationWith(contact));
-    List<Group> joined = groups.acceptInvites(contact, r.update().received());
+    Groups.Invited invited = groups.takeInvites(contact, r.update().received());
     requests.introduce(contact);
-    return new DirectReceived(r, joined);
+    if (invited.warnings().isEmpty()) {
+      return new DirectReceived(r, invited.changed());
+    }
+    List<org.reschat.core.FeedWarning> warnings = new java.util.ArrayList<>(r.update().warnings());
+    warnings.addAll(invited.warnings());
+    Update u = r.update();
+    return new DirectReceived(new Received(r.conversation(),
+        new Update(u.received(), u.published(), u.pending(), u.problem(), warnings), r.cursors()), invited.changed());
   }
 
   /** A direct chat's {@link Received}, and the groups its invitations joined (or re-joined). */

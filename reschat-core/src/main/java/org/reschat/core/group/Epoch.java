@@ -11,19 +11,24 @@ import org.reschat.core.identity.PublicCard;
 
 /**
  * One epoch of a group: a secret, the members who hold it (in the order they joined), the admins, the
- * epoch it follows, and where it stops reading members removed after it. Each membership change starts a
+ * epochs it follows, and where it stops reading members removed after it. Each membership change starts a
  * new epoch with a new secret, so a member removed cannot read anything written after the change.
  *
  * @param id b64u of the first 12 bytes of SHA-256("reschat/v2 epoch" ‖ secret): commits to the secret
+ * @param parents the epochs this one follows: none for a group's first, one after a change, the merged
+ *     siblings (sorted by id) after concurrent changes
  * @param cuts for each member removed when this epoch ended (by fingerprint hex): the end of what counts
  */
-public record Epoch(String id, byte[] secret, List<PublicCard> members, List<PublicCard> admins, String parent,
+public record Epoch(String id, byte[] secret, List<PublicCard> members, List<PublicCard> admins, List<String> parents,
     Map<String, Cut> cuts) {
+  /** Bytes of an epoch id. */
+  static final int ID_BYTES = 12;
 
   public Epoch {
     secret = secret.clone();
     members = List.copyOf(members);
     admins = List.copyOf(admins);
+    parents = List.copyOf(parents);
     cuts = Map.copyOf(cuts);
     if (!id.equals(idOf(secret))) {
       throw new IllegalArgumentException("An epoch id commits to its secret");
@@ -45,7 +50,7 @@ public record Epoch(String id, byte[] secret, List<PublicCard> members, List<Pub
 
   public static String idOf(byte[] secret) {
     byte[] h = Sha.sha256("reschat/v2 epoch".getBytes(java.nio.charset.StandardCharsets.UTF_8), secret);
-    return Base64Url.encode(Arrays.copyOf(h, 12));
+    return Base64Url.encode(Arrays.copyOf(h, ID_BYTES));
   }
 
   public boolean isMember(PublicCard card) {
@@ -59,6 +64,11 @@ public record Epoch(String id, byte[] secret, List<PublicCard> members, List<Pub
 
   /** {@link #effectiveAdmins()} once {@code leaving} is gone. */
   public List<PublicCard> effectiveAdminsWithout(PublicCard leaving) {
+    return effectiveAdmins(members, admins, leaving);
+  }
+
+  /** The rule of {@link #effectiveAdmins()} over any member and admin lists (a statement not yet an epoch). */
+  static List<PublicCard> effectiveAdmins(List<PublicCard> members, List<PublicCard> admins, PublicCard leaving) {
     List<PublicCard> out = new ArrayList<>();
     for (PublicCard a : admins) {
       if (members.contains(a) && !a.equals(leaving)) {
@@ -82,7 +92,17 @@ public record Epoch(String id, byte[] secret, List<PublicCard> members, List<Pub
   public Epoch withCut(PublicCard card, Cut cut) {
     Map<String, Cut> m = new java.util.HashMap<>(cuts);
     m.putIfAbsent(hex(card), cut);
-    return new Epoch(id, secret, members, admins, parent, m);
+    return new Epoch(id, secret, members, admins, parents, m);
+  }
+
+  /** The same epoch (secret, cuts) with the members, admins and parents an admin's signed statement gives. */
+  Epoch as(List<PublicCard> provenMembers, List<PublicCard> provenAdmins, List<String> provenParents) {
+    return new Epoch(id, secret, provenMembers, provenAdmins, provenParents, cuts);
+  }
+
+  /** Whether {@code text} is an epoch id as written: 12 bytes of canonical base64url. */
+  static boolean isId(String text) {
+    return Base64Url.decode(text).map(b -> b.length == ID_BYTES).orElse(false);
   }
 
   static String hex(PublicCard card) {

@@ -1,23 +1,20 @@
 package org.reschat.core.group;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.reschat.core.FeedWarning;
 import org.reschat.core.GroupException;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.board.Board;
-import org.reschat.core.crypto.Base64Url;
 import org.reschat.core.crypto.Hpke;
 import org.reschat.core.crypto.OneTimeKeyAead;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.json.StrictJson;
 import org.reschat.core.state.LocalState;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
@@ -43,8 +40,20 @@ public final class GroupLinks {
   /** Someone who asked to join through a link: their card (signed by them) and the name they gave. */
   public record JoinRequest(PublicCard card, String name, JoinLink link) {}
 
-  /** What {@link #join} did. */
-  public record JoinResult(Optional<Group> joined, boolean requested) {}
+  /**
+   * What {@link #join} did.
+   *
+   * @param warnings a welcome refused, or one that conflicts with the group as held (see {@link Groups#takeInvites})
+   */
+  public record JoinResult(Optional<Group> joined, boolean requested, List<FeedWarning> warnings) {
+    public JoinResult {
+      warnings = List.copyOf(warnings);
+    }
+
+    public JoinResult(Optional<Group> joined, boolean requested) {
+      this(joined, requested, List.of());
+    }
+  }
 
   private static final byte[] REQUEST_INFO = "reschat/v2 join request".getBytes(StandardCharsets.UTF_8);
 
@@ -79,23 +88,19 @@ public final class GroupLinks {
       KvException {
     JoinLink link = JoinLink.parse(linkText).orElseThrow(() -> new GroupException(GroupException.Reason.MALFORMED,
         "That is not a group link (it starts with \"" + JoinLink.PREFIX + "\")."));
-    Optional<Group> welcomed = welcome(link);
-    if (welcomed.isPresent()) {
-      return new JoinResult(welcomed, false);
+    List<FeedWarning> warnings = new ArrayList<>();
+    Optional<Group> welcomed = welcome(link, warnings);
+    if (welcomed.isPresent() || !warnings.isEmpty()) {
+      return new JoinResult(welcomed, false, warnings);
     }
     if (post) {
       postRequest(link, name);
     }
-    return new JoinResult(Optional.empty(), post);
+    return new JoinResult(Optional.empty(), post, List.of());
   }
 
   private void postRequest(JoinLink link, String name) throws KvException, GroupException {
-    JsonObject o = new JsonObject();
-    o.addProperty("v", 1);
-    o.addProperty("card", me.card().toString());
-    o.addProperty("name", name);
-    o.addProperty("sig", Base64Url.encode(me.sign(requestSigned(link, me.card(), name))));
-    byte[] json = o.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] json = JoinAsk.sign(me, link, name).encode();
     try {
       link.requests().post(store, key -> Hpke.standard().seal(link.boxPublic(), REQUEST_INFO,
           key.getBytes(StandardCharsets.UTF_8), json));
@@ -104,43 +109,32 @@ public final class GroupLinks {
     }
   }
 
-  private Optional<Group> welcome(JoinLink link) throws KvException, LocalStateException {
+  /**
+   * The welcome for this member at {@code link}, taken like any invitation (judged by its proof, from the
+   * admin who signed it); the warnings go to {@code warnings}.
+   */
+  private Optional<Group> welcome(JoinLink link, List<FeedWarning> warnings) throws KvException, LocalStateException {
     String key = link.welcomeKey(me.card());
     Optional<String> value = store.get(key);
-    if (value.isEmpty()) {
-      return Optional.empty();
-    }
     Optional<byte[]> shared = me.agree(link.boxPublic());
-    Optional<byte[]> raw = Board.decode(value.get());
+    Optional<byte[]> raw = value.flatMap(Board::decode);
     if (shared.isEmpty() || raw.isEmpty()) {
       return Optional.empty();
     }
+    byte[] body;
     try {
-      byte[] json = JoinLink.welcomes(shared.get(), link.board()).decrypt(raw.get(), key.getBytes(StandardCharsets.UTF_8));
-      Group offered = GroupCodec.parse(new String(json, StandardCharsets.UTF_8));
-      if (!offered.current().isMember(me.card())) {
-        return Optional.empty();
-      }
-      try (LocalState.Lock lock = groups.lockGroup(offered.id())) {
-        Group joined = groups.find(offered.id()).map(known -> known.withEpochs(union(known.epochs(), offered.epochs()))
-            .withStatus(Group.Status.ACTIVE, null)).orElse(new Group(offered.id(), offered.name(), offered.epochs(),
-                Group.Status.ACTIVE, Optional.empty(), List.of()));
-        groups.save(joined);
-        return Optional.of(joined);
-      }
-    } catch (OneTimeKeyAead.OpenFailedException | GroupException e) {
+      body = JoinLink.welcomes(shared.get(), link.board()).decrypt(raw.get(), key.getBytes(StandardCharsets.UTF_8));
+    } catch (OneTimeKeyAead.OpenFailedException e) {
       return Optional.empty(); // not written by a holder of the link: ignored
     }
-  }
-
-  private static List<Epoch> union(List<Epoch> known, List<Epoch> offered) {
-    List<Epoch> out = new ArrayList<>(known);
-    for (Epoch e : offered) {
-      if (out.stream().noneMatch(k -> k.id().equals(e.id()))) {
-        out.add(e);
-      }
+    Optional<GroupOp.Invite> offered = GroupOp.Invite.parse(body);
+    if (offered.isEmpty()) {
+      return Optional.empty();
     }
-    return out;
+    Epoch newest = offered.get().current();
+    // Only a holder of the box's private half (an admin) can have written it: the inviter is whoever signed it.
+    PublicCard from = offered.get().cert().map(EpochCert::signerCard).orElse(newest.effectiveAdmins().get(0));
+    return groups.invitations().take(from, offered.get(), 0, warnings);
   }
 
   /** The requests waiting on the group's active links (admins only): not members, not denied, once each. */
@@ -182,22 +176,22 @@ public final class GroupLinks {
     return found;
   }
 
+  /** The request sealed in a board slot, or empty when it does not open, is malformed or is in someone else's name. */
   private Optional<JoinRequest> openRequest(JoinLink link, String key, byte[] sealed) {
-    try {
-      byte[] secret = link.boxSecret().orElseThrow();
-      byte[] json = Hpke.open(secret, link.boxPublic(), REQUEST_INFO,
-          key.getBytes(StandardCharsets.UTF_8), sealed);
-      JsonObject o = StrictJson.parseObject(new String(json, StandardCharsets.UTF_8)).orElseThrow();
-      PublicCard card = GroupCodec.card(StrictJson.string(o, "card").orElseThrow());
-      String name = StrictJson.string(o, "name").filter(n -> n.length() <= 64).orElseThrow();
-      byte[] sig = StrictJson.string(o, "sig").flatMap(Base64Url::decode).orElseThrow();
-      if (!card.verify(requestSigned(link, card, name), sig)) {
-        return Optional.empty(); // a request in someone else's name
-      }
-      return Optional.of(new JoinRequest(card, name, link));
-    } catch (Hpke.OpenFailedException | GroupException | RuntimeException e) {
+    if (link.boxSecret().isEmpty()) {
       return Optional.empty();
     }
+    byte[] body;
+    try {
+      body = Hpke.open(link.boxSecret().get(), link.boxPublic(), REQUEST_INFO, key.getBytes(StandardCharsets.UTF_8), sealed);
+    } catch (Hpke.OpenFailedException e) {
+      return Optional.empty(); // junk, or sealed to another box
+    }
+    Optional<JoinAsk> ask = JoinAsk.parse(body).filter(a -> a.signedFor(link));
+    if (ask.isEmpty()) {
+      return Optional.empty(); // malformed, or a request in someone else's name
+    }
+    return Optional.of(new JoinRequest(ask.get().card(), ask.get().name(), link));
   }
 
   /** Approves a request (admins only): a new epoch with them, and the welcome only they can open. */
@@ -208,18 +202,11 @@ public final class GroupLinks {
       JoinRequest request = requests(now).stream().filter(r -> r.card().equals(requester)).findFirst()
           .orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
               "Nobody with that fingerprint asks to join \"" + now.name() + "\"."));
+      Groups.requireRoom(now.members().size() + 1);
       List<PublicCard> members = new ArrayList<>(now.members());
       members.add(requester);
       Group rotated = groups.rotate(now, members, Map.of(), "approved " + Groups.shortName(requester));
-      JsonObject o = new JsonObject();
-      o.addProperty("v", 1);
-      o.addProperty("id", rotated.id());
-      o.addProperty("name", rotated.name());
-      JsonArray epochs = new JsonArray();
-      for (Epoch e : shareHistory ? rotated.epochs() : List.of(rotated.current())) {
-        epochs.add(GroupCodec.epoch(e));
-      }
-      o.add("epochs", epochs);
+      byte[] welcome = groups.invitations().build(rotated, shareHistory).encode();
       JoinLink link = request.link();
       byte[] shared = new byte[32];
       if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(link.boxSecret().orElseThrow(), 0,
@@ -227,7 +214,7 @@ public final class GroupLinks {
         throw new IllegalStateException("X25519 with a checked card failed");
       }
       String key = link.welcomeKey(requester);
-      byte[] sealed = JoinLink.welcomes(shared, link.board()).encrypt(o.toString().getBytes(StandardCharsets.UTF_8),
+      byte[] sealed = JoinLink.welcomes(shared, link.board()).encrypt(welcome,
           key.getBytes(StandardCharsets.UTF_8));
       store.put(key, Board.encode(sealed));
       return rotated;
@@ -246,14 +233,5 @@ public final class GroupLinks {
       groups.save(out);
       return out;
     }
-  }
-
-  private byte[] requestSigned(JoinLink link, PublicCard card, String name) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    out.writeBytes("reschat/v2 join request\0".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(link.board());
-    out.writeBytes(card.bytes());
-    out.writeBytes(name.getBytes(StandardCharsets.UTF_8));
-    return out.toByteArray();
   }
 }

@@ -378,11 +378,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     }
 
     List<Conversation> conversations(Group g) {
-      List<Conversation> out = new ArrayList<>();
-      for (Epoch e : Groups.watched(g)) {
-        out.add(Group.conversation(client.identity(), e));
-      }
-      return out;
+      return client.groups().watched(g);
     }
 
     void emit(ChatId chat, Update u) {

@@ -184,7 +184,7 @@ class GroupChatTest {
     }
     op.add("keep", keep);
     op.add("add", new com.google.gson.JsonArray());
-    op.add("admins", GroupCodec.cards(admins));
+    op.add("admins", OpJson.cards(admins));
     op.add("removed", new com.google.gson.JsonObject());
     op.add("wraps", wraps);
     TestClients.conversations(who).send(Group.conversation(id, old), Groups.ROTATE,
