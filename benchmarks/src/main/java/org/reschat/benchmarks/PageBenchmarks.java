@@ -14,15 +14,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.reschat.core.conversation.Conversation;
-import org.reschat.core.conversation.FeedId;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.spi.FeedId;
 import org.reschat.core.identity.Identity;
-import org.reschat.core.page.Page;
-import org.reschat.core.page.PageCodec;
-import org.reschat.core.page.Envelope;
-import org.reschat.core.page.SlotSeal;
-import org.reschat.core.page.PageVerifier;
-import org.reschat.core.page.PageWriter;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageCodec;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.SlotSeal;
+import org.reschat.core.internal.page.PageVerifier;
+import org.reschat.core.internal.page.PageWriter;
 
 /** The CPU cost of sending (seal twice, sign, serialize) and of opening a full page. */
 @State(Scope.Benchmark)

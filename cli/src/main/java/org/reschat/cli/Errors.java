@@ -36,10 +36,10 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
         || e instanceof InvalidMessageException) {
       return ExitCodes.USAGE;
     }
-    if (e instanceof org.reschat.core.files.UploadInterruptedException) {
+    if (e instanceof org.reschat.core.UploadInterruptedException) {
       return ExitCodes.QUEUED;
     }
-    if (e instanceof WrongPassphraseException || e instanceof org.reschat.core.files.FileCheckException) {
+    if (e instanceof WrongPassphraseException || e instanceof org.reschat.core.FileCheckException) {
       return ExitCodes.SECURITY;
     }
     if (e instanceof org.reschat.core.GroupException) {

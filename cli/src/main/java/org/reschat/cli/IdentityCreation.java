@@ -2,7 +2,7 @@ package org.reschat.cli;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-import org.reschat.core.crypto.PassphraseBox;
+import org.reschat.core.internal.crypto.PassphraseBox;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.localdb.Profile;

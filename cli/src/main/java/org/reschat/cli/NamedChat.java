@@ -3,7 +3,7 @@ package org.reschat.cli;
 import java.util.Optional;
 import org.reschat.cli.text.SafeText;
 import org.reschat.core.ChatId;
-import org.reschat.core.group.Group;
+import org.reschat.core.internal.group.Group;
 import org.reschat.localdb.Friend;
 import org.reschat.localdb.ProfileException;
 

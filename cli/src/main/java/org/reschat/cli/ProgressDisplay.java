@@ -4,7 +4,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.reschat.core.HistoryRequest;
-import org.reschat.core.files.FileLayout;
+import org.reschat.core.internal.files.FileLayout;
 
 /**
  * A progress bar on stderr while many pages load, only when stderr is a terminal and the load is long

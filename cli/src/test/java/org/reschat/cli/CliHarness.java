@@ -121,7 +121,7 @@ final class CliHarness {
     }
     // The request is posted by a later command of the stranger's, 10 to 60 minutes on (MessageRequests).
     java.time.Clock now = clock;
-    clock = java.time.Clock.offset(now, org.reschat.core.requests.MessageRequests.MAX_DELAY.plusMinutes(1));
+    clock = java.time.Clock.offset(now, org.reschat.core.internal.requests.MessageRequests.MAX_DELAY.plusMinutes(1));
     try {
       check(as(stranger, "receive"));
     } finally {

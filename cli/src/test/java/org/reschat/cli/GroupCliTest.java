@@ -138,7 +138,7 @@ class GroupCliTest {
     byte[] secret = new byte[32];
     new java.security.SecureRandom().nextBytes(secret);
     String body = "{\"v\":1,\"id\":\"" + trip.get("id").getAsString() + "\",\"name\":\"trip\",\"epochs\":[{\"secret\":\""
-        + org.reschat.core.crypto.Base64Url.encode(secret) + "\",\"members\":[\"" + card("alice") + "\",\"" + card("bob")
+        + org.reschat.core.internal.crypto.Base64Url.encode(secret) + "\",\"members\":[\"" + card("alice") + "\",\"" + card("bob")
         + "\",\"" + dave + "\"],\"admins\":[\"" + card("alice") + "\"],\"parent\":\""
         + trip.get("epoch").getAsString() + "\",\"cuts\":{}}]}";
     try (org.reschat.kv.KvStore ledger = org.reschat.kv.embedded.EmbeddedStore.open(dir.resolve("ledger.db"));

@@ -7,15 +7,15 @@ import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.reschat.core.conversation.Conversation;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.page.Envelope;
-import org.reschat.core.page.Head;
-import org.reschat.core.page.Page;
-import org.reschat.core.page.PageWriter;
-import org.reschat.core.page.SlotSeal;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.Head;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.kv.embedded.EmbeddedStore;
 
 /**

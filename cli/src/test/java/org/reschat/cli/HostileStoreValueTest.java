@@ -31,7 +31,7 @@ class HostileStoreValueTest {
         Files.readString(dir.resolve("bob/identity.json")), new char[0]);
     org.reschat.core.identity.Identity alice = org.reschat.core.identity.IdentityFile.open(
         Files.readString(dir.resolve("alice/identity.json")), new char[0]);
-    org.reschat.core.conversation.Conversation c = org.reschat.core.conversation.Conversation.pair(bob, alice.card());
+    org.reschat.core.internal.conversation.Conversation c = org.reschat.core.internal.conversation.Conversation.pair(bob, alice.card());
     String key = c.pageKey(c.myFeed(), 1);
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("ledger.db"));
         java.sql.PreparedStatement s = db.prepareStatement("INSERT INTO kv_versions(key, value, written_at_ms) "

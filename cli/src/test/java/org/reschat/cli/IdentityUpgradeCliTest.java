@@ -9,8 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.PassphraseBox;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.PassphraseBox;
 import org.reschat.core.identity.Identity;
 
 /**

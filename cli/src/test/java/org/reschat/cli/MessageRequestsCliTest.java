@@ -94,7 +94,7 @@ class MessageRequestsCliTest {
     assertThat(CliHarness.check(cli.as("alice", "requests")).out()).isEmpty();
 
     java.time.Clock now = cli.clock;
-    cli.clock = java.time.Clock.offset(now, org.reschat.core.requests.MessageRequests.MAX_DELAY.plusMinutes(1));
+    cli.clock = java.time.Clock.offset(now, org.reschat.core.internal.requests.MessageRequests.MAX_DELAY.plusMinutes(1));
     CliHarness.check(cli.as("bob", "send", "carol", "see you")); // a later command, to someone else
     cli.clock = now;
     assertThat(CliHarness.check(cli.as("alice", "requests")).out()).contains("hi Alice, Bob here");

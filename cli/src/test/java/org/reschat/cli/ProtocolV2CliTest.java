@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.reschat.core.conversation.Conversation;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.page.Envelope;
-import org.reschat.core.page.Page;
-import org.reschat.core.page.PageWriter;
-import org.reschat.core.page.SlotSeal;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.kv.embedded.EmbeddedStore;
 
 /** Protocol v2's promises as a person at the terminal sees them: commands, exit codes, files. */

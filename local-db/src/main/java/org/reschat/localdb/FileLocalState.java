@@ -14,11 +14,11 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.reschat.core.LocalStateException;
-import org.reschat.core.conversation.FeedId;
-import org.reschat.core.json.StrictJson;
-import org.reschat.core.page.Envelope;
-import org.reschat.core.page.PageFormatException;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.internal.json.StrictJson;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.PageFormatException;
+import org.reschat.core.spi.LocalState;
 
 /**
  * {@link LocalState} in a profile's {@code state/} directory:
@@ -117,8 +117,8 @@ public final class FileLocalState implements LocalState {
 
   @Override
   public void saveEvidence(FeedId feed, long number, String value) throws LocalStateException {
-    String name = number + "-" + org.reschat.core.crypto.Base64Url.encode(java.util.Arrays.copyOf(
-        org.reschat.core.crypto.Sha.sha256(value.getBytes(StandardCharsets.UTF_8)), 12)) + ".page";
+    String name = number + "-" + org.reschat.core.internal.crypto.Base64Url.encode(java.util.Arrays.copyOf(
+        org.reschat.core.internal.crypto.Sha.sha256(value.getBytes(StandardCharsets.UTF_8)), 12)) + ".page";
     AtomicFiles.write(root.resolve("evidence").resolve(feed.toString()).resolve(name), value.getBytes(StandardCharsets.UTF_8));
   }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.reschat.core.LocalStateException;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.spi.LocalState;
 
 /**
  * Exclusive locks on lock files, across threads of this JVM (a {@link ReentrantLock} per file) and

@@ -19,8 +19,8 @@ import java.util.Optional;
 import org.reschat.core.InvalidCardException;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.json.StrictJson;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.internal.json.StrictJson;
+import org.reschat.core.spi.LocalState;
 
 /**
  * The friend list, a JSON file as ResChat keeps it, made safe: every change is read-modify-write under

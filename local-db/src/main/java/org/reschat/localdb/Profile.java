@@ -9,7 +9,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.util.Set;
 import org.reschat.core.LocalStateException;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.spi.LocalState;
 import org.reschat.kv.EndpointHealthMemory;
 
 /**

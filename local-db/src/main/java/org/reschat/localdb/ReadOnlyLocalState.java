@@ -15,8 +15,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.reschat.core.LocalStateException;
-import org.reschat.core.conversation.FeedId;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.spi.LocalState;
 
 /**
  * The {@code state/} of a profile opened read-only: read from disk as it is, and what a run learns

@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.reschat.core.LocalStateException;
-import org.reschat.core.conversation.FeedId;
+import org.reschat.core.spi.FeedId;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.testing.TestIdentities;
@@ -182,6 +182,6 @@ class ProfileOwnershipTest {
   private static String sealedLookingValue() {
     byte[] b = new byte[200];
     b[0] = 2;
-    return org.reschat.core.crypto.Base64Url.encode(b);
+    return org.reschat.core.internal.crypto.Base64Url.encode(b);
   }
 }

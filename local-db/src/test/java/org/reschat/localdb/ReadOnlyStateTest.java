@@ -17,7 +17,7 @@ import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
-import org.reschat.core.conversation.Conversation;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.testing.FakeKvStore;

@@ -2,14 +2,14 @@ package org.reschat.core;
 
 import java.time.Clock;
 import java.util.Objects;
-import org.reschat.core.page.MessageText;
-import org.reschat.core.state.ChannelFollows;
-import org.reschat.core.state.Contacts;
-import org.reschat.core.feed.LedgerChatClient;
+import org.reschat.core.internal.page.MessageText;
+import org.reschat.core.spi.ChannelFollows;
+import org.reschat.core.spi.Contacts;
+import org.reschat.core.internal.feed.LedgerChatClient;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.state.InMemoryLocalState;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.spi.InMemoryLocalState;
+import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
 
@@ -103,13 +103,13 @@ public interface ChatClient extends AutoCloseable {
   Receiver receiver();
 
   /** Group membership: create, add, remove, admins, leave, links. Messages go through {@link #send}. */
-  org.reschat.core.group.Groups groups();
+  org.reschat.core.internal.group.Groups groups();
 
   /**
    * Messages from people who are not contacts yet: they reach this person as requests, and this client
    * posts its own request to a contact with its first message (see {@code MessageRequests}).
    */
-  org.reschat.core.requests.MessageRequests requests();
+  org.reschat.core.internal.requests.MessageRequests requests();
 
   /** Stops the client's threads. Does not close the store or the local state. Idempotent. */
   @Override

@@ -3,7 +3,7 @@ package org.reschat.core;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.reschat.core.files.FileOffer;
+import org.reschat.core.internal.files.FileOffer;
 
 /**
  * Files in any chat (protocol §10): the file is sealed in chunks under a key of its own and written to the

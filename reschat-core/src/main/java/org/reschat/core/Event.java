@@ -3,9 +3,9 @@ package org.reschat.core;
 import java.util.Optional;
 import org.reschat.core.channel.ChannelId;
 import org.reschat.core.channel.ChannelPost;
-import org.reschat.core.group.GroupLinks;
+import org.reschat.core.internal.group.GroupLinks;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.requests.MessageRequests;
+import org.reschat.core.internal.requests.MessageRequests;
 import org.reschat.kv.KvException;
 
 /**

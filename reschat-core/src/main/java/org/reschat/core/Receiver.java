@@ -7,7 +7,7 @@ import org.reschat.kv.KvException;
 
 /**
  * Receives for every chat of a profile at once: direct chats with its {@linkplain
- * org.reschat.core.state.Contacts contacts}, its groups, message requests, join requests to groups it
+ * org.reschat.core.spi.Contacts contacts}, its groups, message requests, join requests to groups it
  * administers, and followed public channels. What is new arrives as {@link Event}s.
  *
  * <h2>Order</h2>

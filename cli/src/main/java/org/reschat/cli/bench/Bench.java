@@ -11,14 +11,14 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.reschat.core.ChatClient;
 import org.reschat.core.HistoryRequest;
-import org.reschat.core.conversation.Conversation;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.identity.Identity;
-import org.reschat.core.page.Envelope;
-import org.reschat.core.page.Page;
-import org.reschat.core.page.PageVerifier;
-import org.reschat.core.page.PageWriter;
-import org.reschat.core.page.SlotSeal;
-import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageVerifier;
+import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.SlotSeal;
+import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.kv.KvStore;
 
 /**
@@ -89,7 +89,7 @@ public final class Bench {
       full = page;
     }
     String fullValue = Envelope.seal(ab, key, full);
-    org.reschat.core.conversation.FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
+    org.reschat.core.spi.FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
     List<Double> openMicros = new ArrayList<>();
     for (int run = -10; run < rounds; run++) {
       long start = System.nanoTime();
@@ -194,10 +194,10 @@ public final class Bench {
     random.nextBytes(secret);
     Conversation c = Conversation.of(writer, secret, members);
     String key = c.pageKey(c.myFeed(), 1);
-    List<org.reschat.core.page.Head> heads = new ArrayList<>();
+    List<org.reschat.core.internal.page.Head> heads = new ArrayList<>();
     for (int i = 0; i < n; i++) { // the writer has read every other feed: the heads a page carries at size n
       if (i != c.myIndex()) {
-        heads.add(new org.reschat.core.page.Head(i, 3, 20, new byte[8]));
+        heads.add(new org.reschat.core.internal.page.Head(i, 3, 20, new byte[8]));
       }
     }
     PageWriter writerOfPages = new PageWriter(c);
@@ -230,7 +230,7 @@ public final class Bench {
     long bytes = 0;
     try (ChatClient c = client(admin, counting)) {
       for (int run = 0; run < 4; run++) {
-        org.reschat.core.group.Group g = c.groups().create("bench " + run, others);
+        org.reschat.core.internal.group.Group g = c.groups().create("bench " + run, others);
         c.send(ChatId.group(g.id()), HUNDRED);
         CountingKvStore.Counts before = counting.counts();
         long start = System.nanoTime();
@@ -258,12 +258,12 @@ public final class Bench {
         writers.add(Identity.generate(random));
       }
       try (ChatClient c = client(reader, target)) {
-        org.reschat.core.group.Group g = c.groups().create("history " + run,
+        org.reschat.core.internal.group.Group g = c.groups().create("history " + run,
             writers.stream().map(Identity::card).toList());
         List<Identity> all = new ArrayList<>(writers);
         all.add(reader);
         for (Identity w : all) {
-          Conversation conv = org.reschat.core.group.Group.conversation(w, g.current());
+          Conversation conv = org.reschat.core.internal.group.Group.conversation(w, g.current());
           PageWriter pw = new PageWriter(conv);
           Page page = null;
           for (int i = 0; i < 100; i++) {

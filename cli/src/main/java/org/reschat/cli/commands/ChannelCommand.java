@@ -23,9 +23,9 @@ import org.reschat.core.LocalStateException;
 import org.reschat.core.channel.ChannelId;
 import org.reschat.core.channel.ChannelPost;
 import org.reschat.core.channel.Channels;
-import org.reschat.core.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.directory.Names;
-import org.reschat.core.json.StrictJson;
+import org.reschat.core.internal.json.StrictJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -176,8 +176,8 @@ public final class ChannelCommand extends CommandGroup {
   }
 
   /** The channels this profile follows, as the chat engine reads them: channels.json. */
-  public static org.reschat.core.state.ChannelFollows follows(Session session) {
-    return new org.reschat.core.state.ChannelFollows() {
+  public static org.reschat.core.spi.ChannelFollows follows(Session session) {
+    return new org.reschat.core.spi.ChannelFollows() {
       @Override
       public Map<ChannelId, Channels.Copy> followed() throws LocalStateException {
         Map<ChannelId, Channels.Copy> out = new java.util.LinkedHashMap<>();

@@ -20,8 +20,8 @@ import org.reschat.core.HistoryRequest;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.Message;
 import org.reschat.core.SendResult;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.files.FileNames;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.files.FileNames;
 import org.reschat.core.ChatFiles;
 import org.reschat.localdb.Friend;
 
@@ -39,7 +39,7 @@ public final class FileMessages {
     if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FileNames.MAX_NAME_BYTES) {
       throw new InvalidMessageException("The file name is longer than 255 bytes; rename it first.");
     }
-    if (caption.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.reschat.core.files.FileOffer.MAX_CAPTION_BYTES) {
+    if (caption.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.reschat.core.internal.files.FileOffer.MAX_CAPTION_BYTES) {
       throw new InvalidMessageException("The caption is over 4,096 bytes.");
     }
     if (!Files.exists(path)) {
@@ -147,7 +147,7 @@ public final class FileMessages {
   public static String line(Message m) {
     Optional<ChatFiles.FileInfo> offer = offer(m);
     if (offer.isEmpty()) {
-      return org.reschat.core.files.FileOffer.TYPE.equals(m.type()) ? "[a file whose description is damaged]" : null;
+      return org.reschat.core.internal.files.FileOffer.TYPE.equals(m.type()) ? "[a file whose description is damaged]" : null;
     }
     ChatFiles.FileInfo f = offer.get();
     return "[file] " + SafeText.line(f.name()) + " (" + size(f.size()) + ")"
@@ -170,7 +170,7 @@ public final class FileMessages {
       String t = Files.probeContentType(path);
       if (t != null) {
         t = t.toLowerCase(Locale.ROOT);
-        if (org.reschat.core.files.FileOffer.isMediaType(t)) {
+        if (org.reschat.core.internal.files.FileOffer.isMediaType(t)) {
           return t;
         }
       }

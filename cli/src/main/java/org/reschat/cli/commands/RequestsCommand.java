@@ -14,7 +14,7 @@ import org.reschat.cli.Session;
 import org.reschat.cli.text.SafeText;
 import org.reschat.core.Message;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.requests.MessageRequests.Request;
+import org.reschat.core.internal.requests.MessageRequests.Request;
 import org.reschat.localdb.Friend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

@@ -36,7 +36,7 @@ public final class StoreCommand extends CommandGroup {
         pages += client.copyVerifiedPages(org.reschat.core.ChatId.direct(f.card()));
         conversations++;
       }
-      for (org.reschat.core.group.Group g : client.groups().list()) {
+      for (org.reschat.core.internal.group.Group g : client.groups().list()) {
         pages += client.copyVerifiedPages(org.reschat.core.ChatId.group(g.id()));
         conversations++;
       }

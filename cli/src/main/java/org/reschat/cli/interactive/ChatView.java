@@ -27,7 +27,7 @@ import org.reschat.core.SendResult;
 import org.reschat.core.ChatId;
 import org.reschat.core.Event;
 import org.reschat.core.Receiver;
-import org.reschat.core.group.GroupLinks;
+import org.reschat.core.internal.group.GroupLinks;
 import org.reschat.core.identity.SafetyNumber;
 import org.reschat.localdb.Friend;
 
@@ -176,7 +176,7 @@ public final class ChatView {
       }
       java.nio.file.Path saved = org.reschat.cli.commands.FileMessages.download(session, chat.name(), m.get(), target, false);
       println("Saved as " + SafeText.line(saved.toString()) + " (every chunk verified).");
-    } catch (org.reschat.cli.CliException | org.reschat.core.files.FileCheckException | org.reschat.kv.KvException e) {
+    } catch (org.reschat.cli.CliException | org.reschat.core.FileCheckException | org.reschat.kv.KvException e) {
       println(SafeText.line(e.getMessage()));
     }
   }
@@ -365,13 +365,13 @@ public final class ChatView {
   }
 
   /** The group as this profile knows it now (membership changes arrive with each poll). */
-  private org.reschat.core.group.Group group() throws Exception {
+  private org.reschat.core.internal.group.Group group() throws Exception {
     return session.client().groups().find(((ChatId.Group) chat.id()).id()).orElseThrow(() ->
         new org.reschat.core.GroupException(org.reschat.core.GroupException.Reason.NOT_A_MEMBER, "You are not in that group."));
   }
 
   private void showMembers() throws Exception {
-    org.reschat.core.group.Group g = group();
+    org.reschat.core.internal.group.Group g = group();
     for (org.reschat.core.identity.PublicCard m : g.members()) {
       String who = m.equals(session.card()) ? "me" : printer.people().nameOf(m);
       println("  " + SafeText.line(who) + (g.current().isAdmin(m) ? " (admin)" : "") + "  " + m.fingerprintText());
@@ -380,8 +380,8 @@ public final class ChatView {
 
   /** /approve FINGERPRINT or /deny FINGERPRINT: a request shown above. */
   private void answer(String command, String who) throws Exception {
-    org.reschat.core.group.Group g = group();
-    org.reschat.core.group.GroupLinks.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
+    org.reschat.core.internal.group.Group g = group();
+    org.reschat.core.internal.group.GroupLinks.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
     if (command.equals("/approve")) {
       session.client().groups().links().approve(g, r.card(), false);
       println("Approved " + SafeText.line(r.name()) + "; they join when they run 'reschat group join' again.");

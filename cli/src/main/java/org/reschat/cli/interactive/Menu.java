@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.reschat.core.requests.MessageRequests;
+import org.reschat.core.internal.requests.MessageRequests;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.StringsCompleter;
@@ -15,7 +15,7 @@ import org.reschat.cli.CliException;
 import org.reschat.cli.IdentityCreation;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
-import org.reschat.core.crypto.PassphraseBox;
+import org.reschat.core.internal.crypto.PassphraseBox;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.identity.SafetyNumber;
@@ -161,8 +161,8 @@ public final class Menu {
       chats.add(org.reschat.cli.NamedChat.of(f));
       labels.add(SafeText.line(f.nickname()) + (f.verified() ? "" : out.paint("2", " (unverified)")));
     }
-    for (org.reschat.core.group.Group g : session.client().groups().list()) {
-      if (g.status() == org.reschat.core.group.Group.Status.ACTIVE) {
+    for (org.reschat.core.internal.group.Group g : session.client().groups().list()) {
+      if (g.status() == org.reschat.core.internal.group.Group.Status.ACTIVE) {
         chats.add(org.reschat.cli.NamedChat.of(g));
         labels.add(SafeText.line(g.name()) + out.paint("2", " (group, " + g.members().size() + " members)"));
       }

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.Sha;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Sha;
 import org.reschat.core.directory.Names;
 import org.reschat.core.identity.Identity;
 

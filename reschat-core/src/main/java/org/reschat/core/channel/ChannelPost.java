@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.Sha;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Sha;
 import org.reschat.core.identity.Identity;
-import org.reschat.core.json.StrictJson;
+import org.reschat.core.internal.json.StrictJson;
 
 /**
  * One post of a public channel (protocol §12): signed by the channel's owner, unencrypted, chained to the

@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import org.reschat.core.InvalidCardException;
-import org.reschat.core.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.json.StrictJson;
+import org.reschat.core.internal.json.StrictJson;
 
 /**
  * One signed directory value (protocol §11): a person's card record, or their claim of a name on a name's

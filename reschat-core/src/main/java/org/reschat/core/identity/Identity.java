@@ -8,7 +8,7 @@ import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.reschat.core.InvalidCardException;
-import org.reschat.core.crypto.Hkdf;
+import org.reschat.core.internal.crypto.Hkdf;
 
 /**
  * One person's private keys: Ed25519 to sign their pages, X25519 to agree conversation secrets, and a
@@ -145,11 +145,11 @@ public final class Identity {
   /**
    * Opens what was sealed to this identity's card with HPKE (RFC 9180, base mode, see {@code Hpke}).
    *
-   * @throws org.reschat.core.crypto.Hpke.OpenFailedException when it was not sealed to this card with this
+   * @throws org.reschat.core.internal.crypto.Hpke.OpenFailedException when it was not sealed to this card with this
    *     info and aad, or was altered
    */
-  public byte[] openSealed(byte[] info, byte[] aad, byte[] sealed) throws org.reschat.core.crypto.Hpke.OpenFailedException {
-    return org.reschat.core.crypto.Hpke.open(encryptionSecret, card.encryptionKey(), info, aad, sealed);
+  public byte[] openSealed(byte[] info, byte[] aad, byte[] sealed) throws org.reschat.core.internal.crypto.Hpke.OpenFailedException {
+    return org.reschat.core.internal.crypto.Hpke.open(encryptionSecret, card.encryptionKey(), info, aad, sealed);
   }
 
   @Override

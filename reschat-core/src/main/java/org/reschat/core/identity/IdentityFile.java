@@ -8,9 +8,9 @@ import java.util.Arrays;
 import org.reschat.core.IdentityFileException;
 import org.reschat.core.InvalidCardException;
 import org.reschat.core.WrongPassphraseException;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.PassphraseBox;
-import org.reschat.core.json.StrictJson;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.PassphraseBox;
+import org.reschat.core.internal.json.StrictJson;
 
 /**
  * The on-disk form of an {@link Identity}: JSON holding the public card and the private keys, sealed

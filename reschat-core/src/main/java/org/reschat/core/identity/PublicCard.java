@@ -5,8 +5,8 @@ import java.util.HexFormat;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.reschat.core.InvalidCardException;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.Sha;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Sha;
 
 /**
  * Someone's public identity, pasted as one line: {@code rc2:} + base64url(Ed25519 public key ‖ X25519

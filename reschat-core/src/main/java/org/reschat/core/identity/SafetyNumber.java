@@ -16,7 +16,7 @@ public final class SafetyNumber {
     byte[] fa = a.fingerprint();
     byte[] fb = b.fingerprint();
     boolean aFirst = Arrays.compareUnsigned(fa, fb) <= 0;
-    byte[] hash = org.reschat.core.crypto.Sha.sha512(LABEL, aFirst ? fa : fb, aFirst ? fb : fa);
+    byte[] hash = org.reschat.core.internal.crypto.Sha.sha512(LABEL, aFirst ? fa : fb, aFirst ? fb : fa);
     StringBuilder sb = new StringBuilder();
     for (int group = 0; group < 12; group++) {
       long chunk = 0;

@@ -1,7 +1,7 @@
 package org.reschat.core.identity;
 
-import org.reschat.core.crypto.OneTimeKeyAead;
-import org.reschat.core.crypto.OneTimeKeyAead.OpenFailedException;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
+import org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException;
 
 /**
  * Seals what only this identity reads again (a group's local state) under {@link Identity#selfSecret}, and

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.Hkdf;
-import org.reschat.core.crypto.OneTimeKeyAead;
-import org.reschat.core.crypto.PassphraseBox;
-import org.reschat.core.group.Group;
-import org.reschat.core.state.InMemoryLocalState;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Hkdf;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
+import org.reschat.core.internal.crypto.PassphraseBox;
+import org.reschat.core.internal.group.Group;
+import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.TestClients;
 import org.reschat.kv.memory.MemoryKvStore;
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.reschat.core.IdentityFileException;
 import org.reschat.core.InvalidCardException;
 import org.reschat.core.WrongPassphraseException;
-import org.reschat.core.crypto.Base64Url;
-import org.reschat.core.crypto.PassphraseBox;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.PassphraseBox;
 import org.reschat.core.testing.TestIdentities;
 
 class IdentityTest {

@@ -9,10 +9,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.reschat.core.conversation.Conversation;
-import org.reschat.core.conversation.FeedId;
-import org.reschat.core.page.Page;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.spi.LocalState;
 
 /** What every {@link LocalState} does. An implementation's test extends this and supplies a fresh, empty state. */
 public abstract class LocalStateContract {

@@ -4,11 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.reschat.core.InvalidMessageException;
-import org.reschat.core.conversation.Conversation;
-import org.reschat.core.page.Envelope;
-import org.reschat.core.page.Page;
-import org.reschat.core.page.PageWriter;
-import org.reschat.core.page.SlotSeal;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.SlotSeal;
 
 /**
  * Builds real, signed, sealed pages for tests, written by the conversation's own member: what that member

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reschat.core.ChatClient;
 import org.reschat.core.identity.Identity;
-import org.reschat.core.state.InMemoryLocalState;
-import org.reschat.core.state.LocalState;
+import org.reschat.core.spi.InMemoryLocalState;
+import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvStore;
 
 /** The chat clients of one test: one store and clock, each client with its own state; closed together. */
@@ -30,11 +30,11 @@ public final class TestClients implements AutoCloseable {
   }
 
   public ChatClient client(Identity id, LocalState state) {
-    return client(id, state, org.reschat.core.state.Contacts.NONE);
+    return client(id, state, org.reschat.core.spi.Contacts.NONE);
   }
 
   /** A client whose receiver follows the direct chats of {@code contacts}. */
-  public ChatClient client(Identity id, LocalState state, org.reschat.core.state.Contacts contacts) {
+  public ChatClient client(Identity id, LocalState state, org.reschat.core.spi.Contacts contacts) {
     ChatClient c = ChatClient.builder().identity(id).store(store).localState(state).clock(clock).contacts(contacts)
         .build();
     open.add(c);
@@ -46,8 +46,8 @@ public final class TestClients implements AutoCloseable {
    * The conversation layer under a client: what attack tests use to write what a modified client would
    * (an op, an invitation) into a conversation. Not part of the API.
    */
-  public static org.reschat.core.ConversationClient conversations(ChatClient client) {
-    return ((org.reschat.core.feed.LedgerChatClient) client).engine();
+  public static org.reschat.core.internal.conversation.ConversationClient conversations(ChatClient client) {
+    return ((org.reschat.core.internal.feed.LedgerChatClient) client).engine();
   }
 
   public static Clock ticking(long startMillis) {

@@ -1,0 +1,301 @@
+package org.reschat.core.internal.conversation;
+
+import org.reschat.core.spi.FeedId;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Hkdf;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
+import org.reschat.core.internal.crypto.Sha;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.kv.KvKeys;
+
+/**
+ * A set of member feeds sharing one conversation secret, seen by one of its members. Every name and key
+ * the conversation uses is derived from the secret, so the ledger shows only random-looking keys and
+ * sealed values: nothing there links a value to a card, a feed or another value.
+ *
+ * <p>Two people share a secret from X25519 of their keys and HKDF over both cards (fixed membership);
+ * groups (a later version) hand out random secrets. Reading, verifying and merging work the same for any
+ * number of members: a 1:1 conversation is the case of two.
+ *
+ * <pre>
+ * members        the cards, in unsigned byte order; a member's index is its place in this list
+ * pair secret    HKDF(X25519(own, other), salt = SHA-256("reschat/v2 pair" ‖ lo ‖ hi), "reschat/v2 conversation secret", 32)
+ * page key(W, n) "rc2." ‖ b64u(HKDF(secret, "", "reschat/v2 page key" ‖ fingerprint(W) ‖ u64(n), 16))
+ * id             b64u(HKDF(secret, "", "reschat/v2 conversation id", 16))    local names only, never on the ledger
+ * writer tag(W)  b64u(HKDF(secret, "", "reschat/v2 writer tag" ‖ fingerprint(W), 8))   local names, message ids
+ * epoch tag      HKDF(secret, "", "reschat/v2 epoch tag", 8)        field 0 of every slot: which secret seals it
+ * </pre>
+ * Immutable and thread-safe.
+ */
+public final class Conversation {
+  /** Largest page number a feed may use; keys above it are never read. */
+  public static final long MAX_PAGE_NUMBER = (1L << 31) - 1;
+  public static final String KEY_PREFIX = "rc2.";
+
+  private static final byte[] PAIR_SALT = utf8("reschat/v2 pair");
+  private static final byte[] SECRET_LABEL = utf8("reschat/v2 conversation secret");
+  private static final byte[] PAGE_KEY_LABEL = utf8("reschat/v2 page key");
+  private static final byte[] ID_LABEL = utf8("reschat/v2 conversation id");
+  private static final byte[] TAG_LABEL = utf8("reschat/v2 writer tag");
+  private static final byte[] EPOCH_LABEL = utf8("reschat/v2 epoch tag");
+  private static final byte[] ENVELOPE_LABEL = utf8("reschat/v2 envelope");
+  private static final byte[] MESSAGE_LABEL = utf8("reschat/v3 message");
+  private static final byte[] SENDER_LABEL = utf8("reschat/v3 sender copy");
+  private static final byte[] LEGACY_MESSAGE_LABEL = utf8("reschat/v2 message");
+  private static final byte[] LEGACY_SENDER_LABEL = utf8("reschat/v2 sender copy");
+  private static final byte[] WRAP_LABEL = utf8("reschat/v2 secret wrap");
+  private static final byte[] NO_SALT = new byte[0];
+
+  private final Identity me;
+  private final byte[] secret;
+  private final List<PublicCard> members;
+  private final int myIndex;
+  private final String id;
+  private final byte[] idBytes;
+  private final byte[] epochTag;
+  private final List<String> tags;
+  private final List<byte[]> fingerprints;
+  private final OneTimeKeyAead envelopes;
+  private final OneTimeKeyAead messages;
+  private final OneTimeKeyAead senderCopies;
+  private final OneTimeKeyAead legacyMessages;
+  private final OneTimeKeyAead legacySenderCopies;
+
+  private Conversation(Identity me, byte[] secret, List<PublicCard> members) {
+    this.me = me;
+    this.secret = secret.clone();
+    List<PublicCard> sorted = new ArrayList<>(members);
+    sorted.sort((x, y) -> Arrays.compareUnsigned(x.bytes(), y.bytes()));
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).equals(sorted.get(i - 1))) {
+        throw new IllegalArgumentException("A conversation lists each member once");
+      }
+    }
+    this.members = Collections.unmodifiableList(sorted);
+    this.myIndex = sorted.indexOf(me.card());
+    this.idBytes = derive(ID_LABEL, 16);
+    this.id = Base64Url.encode(idBytes);
+    this.epochTag = derive(EPOCH_LABEL, 8);
+    List<String> t = new ArrayList<>();
+    List<byte[]> f = new ArrayList<>();
+    for (PublicCard card : sorted) {
+      f.add(card.fingerprint());
+      t.add(Base64Url.encode(derive(concat(TAG_LABEL, card.fingerprint()), 8)));
+    }
+    this.tags = List.copyOf(t);
+    this.fingerprints = List.copyOf(f);
+    this.envelopes = new OneTimeKeyAead(this.secret, ENVELOPE_LABEL);
+    this.messages = OneTimeKeyAead.committing(this.secret, MESSAGE_LABEL);
+    this.senderCopies = new OneTimeKeyAead(me.selfSecret(concat(SENDER_LABEL, idBytes)), SENDER_LABEL);
+    // Slots of version 2: not committing, and the sender's copy under the secret from before the self seed.
+    this.legacyMessages = new OneTimeKeyAead(this.secret, LEGACY_MESSAGE_LABEL);
+    this.legacySenderCopies = new OneTimeKeyAead(me.legacySelfSecret(concat(LEGACY_SENDER_LABEL, idBytes)),
+        LEGACY_SENDER_LABEL);
+  }
+
+  /** The conversation between {@code me} and the holder of {@code them}; both sides derive the same secret. */
+  public static Conversation pair(Identity me, PublicCard them) {
+    PublicCard mine = me.card();
+    if (mine.equals(them)) {
+      throw new IllegalArgumentException("A conversation needs two different people");
+    }
+    byte[] a = mine.bytes();
+    byte[] b = them.bytes();
+    boolean mineFirst = Arrays.compareUnsigned(a, b) < 0;
+    byte[] salt = Sha.sha256(PAIR_SALT, mineFirst ? a : b, mineFirst ? b : a);
+    byte[] shared = me.rawSharedSecretWith(them);
+    byte[] secret = Hkdf.sha256(shared, salt, SECRET_LABEL, 32);
+    try {
+      return new Conversation(me, secret, List.of(mine, them));
+    } finally {
+      Arrays.fill(shared, (byte) 0);
+      Arrays.fill(secret, (byte) 0);
+    }
+  }
+
+  /** A conversation whose secret was handed out (a group's); {@code me} must be among {@code members}. */
+  public static Conversation of(Identity me, byte[] secret, List<PublicCard> members) {
+    Conversation c = observe(me, secret, members);
+    if (c.myIndex < 0) {
+      throw new IllegalArgumentException("The identity is not a member of the conversation");
+    }
+    return c;
+  }
+
+  /**
+   * A conversation {@code me} may read but never wrote in (a group epoch from before they joined, handed
+   * over with the group's history): it has no own feed.
+   */
+  public static Conversation observe(Identity me, byte[] secret, List<PublicCard> members) {
+    if (secret.length != 32) {
+      throw new IllegalArgumentException("A conversation secret is 32 bytes");
+    }
+    return new Conversation(me, secret, members);
+  }
+
+  /** Whether {@code me} is a member (has an own feed), not only a reader. */
+  public boolean isMember() {
+    return myIndex >= 0;
+  }
+
+  /** The local name of this conversation (never written to the ledger). */
+  public String id() {
+    return id;
+  }
+
+  /** The 16 bytes {@link #id()} encodes; part of what every signature and seal binds. */
+  public byte[] idBytes() {
+    return idBytes.clone();
+  }
+
+  public Identity identity() {
+    return me;
+  }
+
+  /** The members, in index order. */
+  public List<PublicCard> members() {
+    return members;
+  }
+
+  public int myIndex() {
+    return myIndex;
+  }
+
+  public PublicCard me() {
+    return me.card();
+  }
+
+  /** Field 0 of every slot: names the secret the receivers' copy is sealed under. */
+  public byte[] epochTag() {
+    return epochTag.clone();
+  }
+
+  /** The other member of a two-person conversation. */
+  public PublicCard them() {
+    if (members.size() != 2) {
+      throw new IllegalStateException("Not a conversation of two");
+    }
+    return members.get(1 - myIndex);
+  }
+
+  public int indexOf(PublicCard card) {
+    return members.indexOf(card);
+  }
+
+  public FeedId feed(int member) {
+    return new FeedId(id, tags.get(member), member);
+  }
+
+  public FeedId myFeed() {
+    if (myIndex < 0) {
+      throw new IllegalStateException("Not a member of this conversation, only a reader");
+    }
+    return feed(myIndex);
+  }
+
+  /** The feeds of all members, own first (when a member). */
+  public List<FeedId> feeds() {
+    List<FeedId> out = new ArrayList<>();
+    if (myIndex >= 0) {
+      out.add(myFeed());
+    }
+    for (int i = 0; i < members.size(); i++) {
+      if (i != myIndex) {
+        out.add(feed(i));
+      }
+    }
+    return out;
+  }
+
+  public PublicCard writerOf(FeedId feed) {
+    return members.get(check(feed).member());
+  }
+
+  public byte[] fingerprintOf(FeedId feed) {
+    return fingerprints.get(check(feed).member()).clone();
+  }
+
+  public boolean isMine(FeedId feed) {
+    return check(feed).member() == myIndex;
+  }
+
+  /** The ledger key of page {@code number} of {@code feed}. */
+  public String pageKey(FeedId feed, long number) {
+    if (number < 1 || number > MAX_PAGE_NUMBER) {
+      throw new IllegalArgumentException("Page numbers run from 1 to " + MAX_PAGE_NUMBER + ", not " + number);
+    }
+    byte[] info = ByteBuffer.allocate(PAGE_KEY_LABEL.length + 32 + 8)
+        .put(PAGE_KEY_LABEL).put(fingerprints.get(check(feed).member())).putLong(number).array();
+    return KvKeys.requireValid(KEY_PREFIX + Base64Url.encode(derive(info, 16)));
+  }
+
+  /**
+   * Seals secrets for the members of this conversation only (a group epoch's secret handed to one
+   * member, under the secret of the pair): never the same key as pages or messages.
+   */
+  public OneTimeKeyAead secretWraps() {
+    return new OneTimeKeyAead(secret, WRAP_LABEL);
+  }
+
+  /** Seals whole pages on the ledger. */
+  public OneTimeKeyAead envelopes() {
+    return envelopes;
+  }
+
+  /** Seals the receivers' copy of each message (field 5), committed to its one-time key. */
+  public OneTimeKeyAead messages() {
+    return messages;
+  }
+
+  /**
+   * Seals the sender's copy (field 4): the one-time key, under a secret only this member derives from its
+   * self seed, keyed with field 5's salt.
+   */
+  public OneTimeKeyAead senderCopies() {
+    return senderCopies;
+  }
+
+  /** Opens the receivers' copy of a slot of version 2 (not committing). */
+  public OneTimeKeyAead legacyMessages() {
+    return legacyMessages;
+  }
+
+  /** Opens the sender's copy of a slot of version 2 (under the self secret from before the self seed). */
+  public OneTimeKeyAead legacySenderCopies() {
+    return legacySenderCopies;
+  }
+
+  private FeedId check(FeedId feed) {
+    if (!feed.conversation().equals(id) || feed.member() < 0 || feed.member() >= members.size()
+        || !feed.writer().equals(tags.get(feed.member()))) {
+      throw new IllegalArgumentException("Feed " + feed + " is not part of conversation " + id);
+    }
+    return feed;
+  }
+
+  private byte[] derive(byte[] info, int length) {
+    return Hkdf.sha256(secret, NO_SALT, info, length);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "Conversation[" + id + ", " + members.size() + " members]";
+  }
+}

@@ -1,0 +1,36 @@
+package org.reschat.core.internal.conversation;
+
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.SendResult;
+import org.reschat.core.Update;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.kv.KvException;
+
+/**
+ * The operations of {@link ChatClient} on any conversation this identity is a member of: a friend's
+ * (derived from both cards) or a group epoch's (a secret handed out). What group chat is built on.
+ */
+public interface ConversationClient {
+
+  SendResult send(Conversation c, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException;
+
+  History history(Conversation c, HistoryRequest request) throws LocalStateException, KvException;
+
+  Update update(Conversation c) throws LocalStateException, KvException;
+
+  int pending(Conversation c) throws LocalStateException;
+
+  /**
+   * Writes every page of {@code c} this client has verified (every member's, sealed and signed as they
+   * were on the ledger) to the store where it holds nothing: after a move to another store, readers there
+   * find the history instead of missing pages. Returns how many pages were written.
+   */
+  int copyVerifiedPages(Conversation c) throws LocalStateException, KvException;
+
+  /** The conversation with a friend (X25519 of both keys). */
+  Conversation conversationWith(org.reschat.core.identity.PublicCard contact);
+}

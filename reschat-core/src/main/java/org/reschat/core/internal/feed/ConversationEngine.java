@@ -1,0 +1,457 @@
+package org.reschat.core.internal.feed;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.reschat.core.ChatClient;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.Message;
+import org.reschat.core.SendResult;
+import org.reschat.core.Update;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageLimits;
+import org.reschat.core.internal.page.SlotSeal;
+import org.reschat.core.spi.LocalState;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+import org.reschat.kv.KvTimeoutException;
+import org.reschat.kv.KvUnavailableException;
+
+/**
+ * Conversations of single-writer feeds of sealed, signed pages over a {@link KvStore}: what every chat,
+ * direct or group, is made of. Each call works under the conversation's lock through one {@link Operation},
+ * which holds a {@link FeedReader} per member feed and the {@link OwnFeed} that publishes.
+ */
+public final class ConversationEngine implements org.reschat.core.internal.conversation.ConversationClient {
+  private final Identity me;
+  private final KvStore store;
+  private final LocalState state;
+  private final Clock clock;
+  private final ExecutorService io;
+  private final ExecutorService cpu;
+  private final Map<PublicCard, Conversation> conversations = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** Reads go through {@code store}, writes too; {@code state} keeps what was verified. */
+  public ConversationEngine(Identity me, KvStore store, LocalState state, Clock clock) {
+    this.me = me;
+    this.store = store;
+    this.state = state;
+    this.clock = clock;
+    this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
+    this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
+  }
+
+  public Identity identity() {
+    return me;
+  }
+
+  public LocalState state() {
+    return state;
+  }
+
+  @Override
+  public Conversation conversationWith(PublicCard contact) {
+    return conversations.computeIfAbsent(contact, c -> Conversation.pair(me, c));
+  }
+
+  /** One call's view of a conversation: a reader per feed, the own feed's writer, the warnings found. */
+  private final class Operation {
+    final Conversation c;
+    final Warnings warnings = new Warnings();
+    final AtomicInteger reads = new AtomicInteger();
+    final List<FeedReader> readers = new ArrayList<>();
+    final FeedReader mine;
+    final OwnFeed own;
+
+    Operation(Conversation c) {
+      this.c = c;
+      for (FeedId feed : c.feeds()) {
+        readers.add(new FeedReader(c, feed, store, state, warnings, reads));
+      }
+      this.mine = c.isMember() ? readers.get(0) : null; // a reader of an epoch from before they joined has none
+      this.own = c.isMember() ? new OwnFeed(c, mine, store, state) : null;
+    }
+
+    List<FeedReader> others() {
+      return readers.subList(mine == null ? 0 : 1, readers.size());
+    }
+
+    Optional<String> flush() throws LocalStateException {
+      return own == null ? Optional.empty() : own.flush(Heads.of(readers));
+    }
+
+    int pending() throws LocalStateException {
+      return own == null ? 0 : own.pending();
+    }
+
+    /** Every feed up to the store's newest page; the first reads of all feeds go out at once. */
+    void refresh() throws KvException, LocalStateException {
+      Map<FeedReader, List<Long>> first = new LinkedHashMap<>();
+      for (FeedReader r : readers) {
+        first.put(r, r.firstReads());
+      }
+      prefetch(first, HistoryRequest.Progress.NONE);
+      for (FeedReader r : readers) {
+        r.refresh();
+      }
+    }
+
+    /** Reads pages of several feeds in parallel into the readers' memory of this operation. */
+    void prefetch(Map<FeedReader, List<Long>> wanted, HistoryRequest.Progress progress) throws KvException {
+      int total = wanted.values().stream().mapToInt(List::size).sum();
+      AtomicInteger done = new AtomicInteger();
+      List<Future<?>> futures = new ArrayList<>();
+      for (Map.Entry<FeedReader, List<Long>> e : wanted.entrySet()) {
+        for (long number : e.getValue()) {
+          futures.add(io.submit(() -> {
+            e.getKey().fetch(number);
+            progress.pagesRead(done.incrementAndGet(), total);
+            return null;
+          }));
+        }
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+          futures.forEach(x -> x.cancel(true));
+          throw new IllegalStateException("Interrupted while loading pages", ex);
+        } catch (ExecutionException ex) {
+          futures.forEach(x -> x.cancel(true));
+          if (ex.getCause() instanceof KvException) {
+            throw (KvException) ex.getCause();
+          }
+          throw ex.getCause() instanceof RuntimeException ? (RuntimeException) ex.getCause()
+              : new IllegalStateException(ex.getCause());
+        }
+      }
+    }
+
+    /** Opens the given pages of each feed in parallel and merges them. */
+    List<Message> messages(Map<FeedReader, SortedMap<Long, Page>> pages, Map<FeedReader, LocalState.Position> from)
+        throws LocalStateException {
+      List<List<Future<List<Object>>>> perFeed = new ArrayList<>();
+      for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
+        FeedReader r = e.getKey();
+        LocalState.Position start = from.getOrDefault(r, LocalState.Position.START);
+        List<Future<List<Object>>> futures = new ArrayList<>();
+        for (Map.Entry<Long, Page> p : e.getValue().entrySet()) {
+          int confirmed = r.own ? own.confirmedSlots(p.getKey(), p.getValue()) : p.getValue().slots().size();
+          futures.add(cpu.submit(() -> Timeline.open(c, r, p, start, confirmed)));
+        }
+        perFeed.add(futures);
+      }
+      List<List<Message>> feeds = new ArrayList<>();
+      List<FeedReader> order = new ArrayList<>(pages.keySet());
+      for (int n = 0; n < perFeed.size(); n++) {
+        List<Future<List<Object>>> futures = perFeed.get(n);
+        int member = order.get(n).feed.member();
+        List<Message> messages = new ArrayList<>();
+        for (Future<List<Object>> f : futures) {
+          for (Object o : join(f)) {
+            if (o instanceof Message) {
+              messages.add((Message) o);
+            } else {
+              warnings.add((FeedWarning) o, member);
+            }
+          }
+        }
+        feeds.add(messages);
+      }
+      return Timeline.merge(feeds);
+    }
+  }
+
+  // --- send ---------------------------------------------------------------------------------------------
+
+  /** Sends into any conversation this identity is a member of: a friend's, or a group's current epoch. */
+  @Override
+  public SendResult send(Conversation c, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException {
+    org.reschat.core.internal.page.MessageText.checkType(type);
+    open();
+    try (LocalState.Lock lock = state.lock(c.id())) {
+      Operation op = new Operation(c);
+      op.own.append(new SlotSeal.Draft(type, stamp(op), extension, body), Heads.of(op.readers));
+      Optional<String> problem = op.flush();
+      long newest = op.mine.newestHeld();
+      Page page = op.mine.shown(newest).orElseThrow();
+      int index = page.slots().size() - 1;
+      List<Object> opened = Timeline.open(c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
+          op.own.confirmedSlots(newest, page));
+      Message message = (Message) opened.get(0);
+      return new SendResult(message, op.own.pending(), problem);
+    }
+  }
+
+  /** How far a clock may run behind what others wrote for a message to be stamped after it anyway. */
+  static final long MAX_CATCH_UP_MILLIS = 60_000;
+
+  /**
+   * The time to stamp a message with: this clock, but after every message already read in the conversation
+   * when that one is at most a minute ahead. So a reply sent in the same millisecond as the message it
+   * answers, or from a clock a little behind, still sorts after it; a writer's far-future stamp moves nothing.
+   */
+  private long stamp(Operation op) throws LocalStateException {
+    long now = clock.millis();
+    long seen = now;
+    for (FeedReader r : op.others()) {
+      long n = r.newestVerified();
+      if (n > 0) {
+        Page p = r.verified(n).orElseThrow();
+        if (!p.slots().isEmpty()) {
+          long last = p.slots().get(p.slots().size() - 1).timestampMillis();
+          if (last >= seen && last - now < MAX_CATCH_UP_MILLIS) {
+            seen = last + 1;
+          }
+        }
+      }
+    }
+    return seen;
+  }
+
+  @Override
+  public int copyVerifiedPages(Conversation c) throws LocalStateException, KvException {
+    int written = 0;
+    try (LocalState.Lock lock = state.lock(c.id())) {
+      for (FeedId feed : c.feeds()) {
+        long newest = state.newestPage(feed);
+        for (long k = 1; k <= newest; k++) {
+          Optional<String> value = state.page(feed, k);
+          String key = c.pageKey(feed, k);
+          if (value.isPresent() && store.get(key).isEmpty()) {
+            store.put(key, value.get());
+            written++;
+          }
+        }
+      }
+    }
+    return written;
+  }
+
+  @Override
+  public int pending(Conversation c) throws LocalStateException {
+    open();
+    return new Operation(c).pending();
+  }
+
+  // --- history and update -----------------------------------------------------------------------------
+
+  /** History of any conversation this identity is a member of. */
+  @Override
+  public History history(Conversation c, HistoryRequest request) throws LocalStateException, KvException {
+    open();
+    try (LocalState.Lock lock = state.lock(c.id())) {
+      try {
+        return onlineHistory(new Operation(c), request);
+      } catch (KvUnavailableException | KvTimeoutException e) {
+        return localHistory(new Operation(c), request, e.getMessage());
+      }
+    }
+  }
+
+  private History onlineHistory(Operation op, HistoryRequest request) throws LocalStateException, KvException {
+    op.flush();
+    op.refresh();
+    op.flush(); // own pages found damaged are queued again; write them back now
+    Map<FeedReader, List<Long>> wanted = new LinkedHashMap<>();
+    Map<FeedReader, long[]> ranges = new LinkedHashMap<>();
+    for (FeedReader r : op.readers) {
+      long newest = r.newestHeld();
+      if (newest > 0) {
+        long from = Math.max(1, newest - Math.min(newest, request.pagesPerFeed()) + 1);
+        ranges.put(r, new long[] {from, newest});
+        wanted.put(r, r.toRead(from, newest));
+      }
+    }
+    op.prefetch(wanted, request.progress());
+    Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
+    boolean hasOlder = false;
+    for (Map.Entry<FeedReader, long[]> e : ranges.entrySet()) {
+      SortedMap<Long, Page> p = e.getKey().pages(e.getValue()[0], e.getValue()[1]);
+      pages.put(e.getKey(), p);
+      hasOlder |= p.isEmpty() ? e.getValue()[0] > 1 : p.firstKey() > 1;
+    }
+    op.flush();
+    Heads.check(op.readers);
+    List<Message> messages = op.messages(pages, Map.of());
+    return new History(messages, op.warnings.all(), hasOlder, op.reads.get(), Optional.empty());
+  }
+
+  /** The verified pages kept locally, when the store cannot be read. */
+  private History localHistory(Operation op, HistoryRequest request, String problem) throws LocalStateException {
+    Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
+    boolean hasOlder = false;
+    for (FeedReader r : op.readers) {
+      long newest = r.newestHeld();
+      if (newest == 0) {
+        continue;
+      }
+      long from = Math.max(1, newest - Math.min(newest, request.pagesPerFeed()) + 1);
+      SortedMap<Long, Page> p = new TreeMap<>();
+      for (long k = from; k <= newest; k++) {
+        Optional<Page> page = r.shown(k);
+        if (page.isPresent()) {
+          p.put(k, page.get());
+        } else {
+          hasOlder = true; // not kept locally: the store will show it once it answers
+        }
+      }
+      pages.put(r, p);
+      hasOlder |= from > 1;
+    }
+    return new History(op.messages(pages, Map.of()), op.warnings.all(), hasOlder, 0, Optional.of(problem));
+  }
+
+  /**
+   * Where this member's own feed in {@code c} ends, as held here (verified or queued): the position after its
+   * newest message. What a receiver remembers to tell later own messages (from another process) apart.
+   */
+  public LocalState.Position ownTail(Conversation c) throws LocalStateException {
+    if (!c.isMember()) {
+      return LocalState.Position.START;
+    }
+    Operation op = new Operation(c);
+    long newest = op.mine.newestHeld();
+    if (newest == 0) {
+      return LocalState.Position.START;
+    }
+    return new LocalState.Position(newest, op.mine.shown(newest).orElseThrow().slots().size());
+  }
+
+  /** This member's own messages in {@code c} at or after {@code from}, from what is held here, oldest first. */
+  public List<Message> ownSince(Conversation c, LocalState.Position from) throws LocalStateException {
+    if (!c.isMember()) {
+      return List.of();
+    }
+    open();
+    try (LocalState.Lock lock = state.lock(c.id())) {
+      Operation op = new Operation(c);
+      long newest = op.mine.newestHeld();
+      SortedMap<Long, Page> pages = new TreeMap<>();
+      for (long k = Math.max(1, from.page()); k <= newest; k++) {
+        op.mine.shown(k).ifPresent(p -> pages.put(p.number(), p));
+      }
+      Map<FeedReader, SortedMap<Long, Page>> mine = new LinkedHashMap<>();
+      mine.put(op.mine, pages);
+      return op.messages(mine, Map.of(op.mine, from));
+    }
+  }
+
+  /** Update of any conversation this identity is a member of: receives and marks delivered at once. */
+  @Override
+  public Update update(Conversation c) throws LocalStateException, KvException {
+    Received r = receive(c);
+    r.commit(state);
+    return r.update();
+  }
+
+  /**
+   * What is new in {@code c} since the last delivery, not yet marked delivered: the caller marks it with
+   * {@link Received#commit} once it has passed the messages on. Publishes queued messages.
+   */
+  public Received receive(Conversation c) throws LocalStateException, KvException {
+    open();
+    try (LocalState.Lock lock = state.lock(c.id())) {
+      Operation op = new Operation(c);
+      int before = op.pending();
+      Optional<String> problem = op.flush();
+      op.refresh();
+      if (problem.isEmpty()) {
+        problem = op.flush();
+      }
+      Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
+      Map<FeedReader, LocalState.Position> marks = new LinkedHashMap<>();
+      Map<FeedReader, List<Long>> wanted = new LinkedHashMap<>();
+      for (FeedReader r : op.others()) {
+        LocalState.Position mark = state.delivered(r.feed);
+        long newest = r.newestVerified();
+        if (newest >= mark.page()) {
+          marks.put(r, mark);
+          wanted.put(r, r.toRead(mark.page(), newest));
+        }
+      }
+      op.prefetch(wanted, HistoryRequest.Progress.NONE);
+      for (Map.Entry<FeedReader, LocalState.Position> e : marks.entrySet()) {
+        FeedReader r = e.getKey();
+        long newest = r.newestVerified();
+        pages.put(r, r.pages(e.getValue().page(), newest));
+      }
+      Heads.check(op.readers);
+      List<Message> received = op.messages(pages, marks);
+      Map<FeedId, LocalState.Position> cursors = new LinkedHashMap<>();
+      for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
+        SortedMap<Long, Page> p = e.getValue();
+        if (!p.isEmpty()) {
+          cursors.put(e.getKey().feed, new LocalState.Position(p.lastKey(), p.get(p.lastKey()).slots().size()));
+        }
+      }
+      int after = op.pending();
+      return new Received(c, new Update(received, Math.max(0, before - after), after, problem, op.warnings.all()),
+          cursors);
+    }
+  }
+
+  private static <T> T join(Future<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while decrypting", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Stops the loader threads; later calls throw {@link IllegalStateException}. */
+  public void close() {
+    closed = true;
+    io.shutdownNow();
+    cpu.shutdownNow();
+  }
+
+  private void open() {
+    if (closed) {
+      throw new IllegalStateException("The chat client is closed");
+    }
+  }
+}

@@ -1,0 +1,447 @@
+package org.reschat.core.internal.feed;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.FeedWarning.Kind;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageCodec;
+import org.reschat.core.internal.page.PageFormatException;
+import org.reschat.core.internal.page.PageRejectedException;
+import org.reschat.core.internal.page.PageVerifier;
+import org.reschat.core.spi.LocalState;
+import org.reschat.kv.KvCorruptValueException;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+
+/**
+ * One writer's feed during one operation: fetches pages, finds the newest, verifies and keeps them.
+ *
+ * <p>The rules. A page counts only if it opens at its key and verifies as that page of that writer.
+ * Verified history is append-only: a later version is accepted only if it extends the verified one (same
+ * number and link, old slots a byte-for-byte prefix). An older version is a rollback; any other signed
+ * version is equivocation, kept as evidence while the first verified version stays. Every search is
+ * bounded whatever the store holds: page numbers are capped, probes are logarithmic, and garbage skipped
+ * past the tail is bounded and reported once. Damage to this member's own pages is queued for
+ * republishing from the verified copy.
+ *
+ * <p>Results of reads are remembered for the operation, so no key is read twice. Not thread-safe except
+ * {@link #fetch}, which loaders call in parallel.
+ */
+final class FeedReader {
+  /** Unreadable values read past the newest page before giving up, per operation. */
+  static final int GARBAGE_BUDGET = 8;
+
+  final FeedId feed;
+  final boolean own;
+  private final Conversation c;
+  private final KvStore store;
+  private final LocalState state;
+  private final Warnings warnings;
+  private final AtomicInteger reads;
+  private final Map<Long, Fetched> seen = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Local values opened in this operation, by value: a send needs its tail page four or five times. */
+  private final Map<String, Page> opened = new java.util.concurrent.ConcurrentHashMap<>();
+
+  FeedReader(Conversation c, FeedId feed, KvStore store, LocalState state, Warnings warnings, AtomicInteger reads) {
+    this.c = c;
+    this.feed = feed;
+    this.own = c.isMine(feed);
+    this.store = store;
+    this.state = state;
+    this.warnings = warnings;
+    this.reads = reads;
+  }
+
+  // --- the store ------------------------------------------------------------------------------------
+
+  /** What the store holds at page {@code number}, read once per operation. */
+  Fetched fetch(long number) throws KvException {
+    Fetched known = seen.get(number);
+    if (known != null) {
+      return known;
+    }
+    Fetched f = read(number);
+    seen.put(number, f);
+    return f;
+  }
+
+  private Fetched read(long number) throws KvException {
+    String key = c.pageKey(feed, number);
+    Optional<String> raw;
+    try {
+      reads.incrementAndGet();
+      raw = store.get(key);
+    } catch (KvCorruptValueException e) {
+      return Fetched.rejected(number, Kind.CORRUPT, "the store holds something under its key that is not a value");
+    }
+    if (raw.isEmpty()) {
+      return Fetched.absent(number);
+    }
+    try {
+      return Fetched.valid(number, PageVerifier.openAndVerify(c, feed, number, key, raw.get()), raw.get());
+    } catch (PageFormatException e) {
+      return Fetched.rejected(number, Kind.CORRUPT, e.getMessage());
+    } catch (PageRejectedException e) {
+      return Fetched.rejected(number, e.kind(), "it was rejected: " + e.getMessage());
+    }
+  }
+
+  /** Records that this operation wrote {@code value} as page {@code page}. */
+  void wrote(Page page, String value) {
+    seen.put(page.number(), Fetched.valid(page.number(), page, value));
+  }
+
+  // --- local copies -----------------------------------------------------------------------------------
+
+  /** The verified copy of a page held locally. */
+  Optional<Page> verified(long number) throws LocalStateException {
+    Optional<String> value = state.page(feed, number);
+    return value.isEmpty() ? Optional.empty() : Optional.of(local(number, value.get(), "verified page"));
+  }
+
+  /** This member's queued version of a page, if any. */
+  Optional<Page> queued(long number) throws LocalStateException {
+    if (!own) {
+      return Optional.empty();
+    }
+    String value = state.outbox(feed).get(number);
+    return value == null ? Optional.empty() : Optional.of(local(number, value, "queued page"));
+  }
+
+  /** The version to show: the queued one for own pages that have one, else the verified copy. */
+  Optional<Page> shown(long number) throws LocalStateException {
+    Optional<Page> q = queued(number);
+    return q.isPresent() ? q : verified(number);
+  }
+
+  long newestVerified() throws LocalStateException {
+    return state.newestPage(feed);
+  }
+
+  /** The newest page held, counting own pages still in the outbox. */
+  long newestHeld() throws LocalStateException {
+    long newest = state.newestPage(feed);
+    if (own) {
+      SortedMap<Long, String> outbox = state.outbox(feed);
+      if (!outbox.isEmpty()) {
+        newest = Math.max(newest, outbox.lastKey());
+      }
+    }
+    return newest;
+  }
+
+  /** Opens a page kept locally (it was verified when kept). */
+  Page local(long number, String value, String what) throws LocalStateException {
+    Page known = opened.get(value);
+    if (known != null && known.number() == number) {
+      return known;
+    }
+    try {
+      Page page = PageCodec.parse(Envelope.open(c, c.pageKey(feed, number), value));
+      opened.put(value, page);
+      return page;
+    } catch (PageFormatException e) {
+      throw new LocalStateException("The locally stored " + what + " " + number + " of " + feed + " is damaged ("
+          + e.getMessage() + "); restore the profile directory from a backup.", e);
+    }
+  }
+
+  // --- finding and following the newest page ----------------------------------------------------------
+
+  /**
+   * Brings the local copy up to the store's newest page. With a verified newest page n that is complete,
+   * reads forward from n + 1 (the next page's link vouches for n). Otherwise compares the store's page n
+   * with it, and reads forward only if that version may have a successor ({@link Page#mayHaveSuccessor}):
+   * one read per feed in the usual case. {@link #firstReads} says which reads to issue in parallel first.
+   * Without a verified page: {@link #locate}.
+   */
+  void refresh() throws KvException, LocalStateException {
+    long n = newestVerified();
+    if (n == 0) {
+      if (!(own && !state.outbox(feed).isEmpty())) { // an own feed with only queued pages: publishing comes first
+        locate();
+      }
+      return;
+    }
+    Page held = verified(n).orElseThrow();
+    if (held.isFull()) {
+      forward(n + 1, held);
+      return;
+    }
+    Fetched remote = fetch(n);
+    Page top = reconcile(n, held, remote);
+    // A damaged or older copy of page n hides whether the writer moved on: then look at n + 1 anyway.
+    boolean hidden = !remote.isValid() || !top.equals(remote.page());
+    if (top.mayHaveSuccessor() || hidden) {
+      forward(n + 1, top);
+    }
+  }
+
+  /** The pages {@link #refresh} reads first, for the caller to fetch in parallel with other feeds'. */
+  java.util.List<Long> firstReads() throws LocalStateException {
+    long n = newestVerified();
+    if (n == 0) {
+      return java.util.List.of(1L); // the first probe of the search for the newest page
+    }
+    Page held = verified(n).orElseThrow();
+    return held.isFull() ? java.util.List.of(n + 1)
+        : held.mayHaveSuccessor() ? java.util.List.of(n, n + 1) : java.util.List.of(n);
+  }
+
+  /**
+   * Finds the newest page of a feed this client holds nothing of, in O(log n) reads whatever the store
+   * holds: gallop 1, 2, 4, … while pages verify, bisect the last gap, then read forward past values
+   * that do not verify (vandalised pages), within {@link #GARBAGE_BUDGET}. A probe counts only if a page
+   * opens and verifies there, which nobody but the writer can arrange.
+   */
+  void locate() throws KvException, LocalStateException {
+    long low = 0;
+    long high = 1;
+    while (high <= Conversation.MAX_PAGE_NUMBER && fetch(high).isValid()) {
+      low = high;
+      high = Math.min(high * 2, Conversation.MAX_PAGE_NUMBER + 1);
+      if (low == Conversation.MAX_PAGE_NUMBER) {
+        break;
+      }
+    }
+    while (high - low > 1) {
+      long mid = low + (high - low) / 2;
+      if (fetch(mid).isValid()) {
+        low = mid;
+      } else {
+        high = mid;
+      }
+    }
+    Page top = null;
+    if (low > 0) {
+      accept(fetch(low));
+      top = fetch(low).page();
+    }
+    forward(low + 1, top);
+  }
+
+  /** Reads pages {@code from}, {@code from + 1}, … until a key is empty or the garbage budget is spent. */
+  private void forward(long from, Page previous) throws KvException, LocalStateException {
+    int garbage = 0;
+    Fetched firstGarbage = null;
+    long lastGood = from - 1;
+    for (long k = from; k <= Conversation.MAX_PAGE_NUMBER; k++) {
+      Fetched next = fetch(k);
+      if (next.isAbsent()) {
+        break;
+      }
+      if (!next.isValid()) {
+        // Garbage may sit over a real page: look a little further, so it cannot hide what follows.
+        firstGarbage = garbage == 0 ? next : firstGarbage;
+        if (++garbage > GARBAGE_BUDGET) {
+          break;
+        }
+        previous = null;
+        continue;
+      }
+      Page page = next.page();
+      Optional<Page> mine = verified(k);
+      if (mine.isPresent()) {
+        previous = reconcile(k, mine.get(), next);
+        lastGood = k;
+        continue;
+      }
+      if (previous != null && !previous.isLinkedFrom(page)) {
+        if (previous.isFull()) {
+          equivocation(k, next, "it links to a version of page " + (k - 1)
+              + " other than the complete one this client verified: the writer forked the feed");
+          return; // nothing after a fork is shown
+        }
+        warn(Kind.WITHHELD, k - 1, "the store serves a version of it older than the one page " + k
+            + " links to, so messages in it may be missing");
+      }
+      accept(next);
+      previous = page;
+      lastGood = k;
+    }
+    if (garbage == 1) {
+      warn(firstGarbage.problem(), firstGarbage.number(), firstGarbage.detail());
+    } else if (garbage > 1) {
+      // One warning however much junk there is: the ledger has no delete, so it would repeat forever.
+      warn(Kind.CORRUPT, lastGood, garbage + " unreadable values were found after it and skipped"
+          + (garbage > GARBAGE_BUDGET ? " (the search stopped there)" : "") + "; the first, at page "
+          + firstGarbage.number() + ": " + firstGarbage.detail());
+    }
+  }
+
+  /**
+   * Compares the store's copy of a page with the verified local copy and returns the version to trust:
+   * the store's when it extends the local one, the local one otherwise.
+   */
+  Page reconcile(long number, Page local, Fetched remote) throws LocalStateException {
+    if (remote.isAbsent()) {
+      damaged(number, Kind.MISSING, "it is gone from the store");
+      return local;
+    }
+    if (!remote.isValid()) {
+      damaged(number, remote.problem(), remote.detail());
+      return local;
+    }
+    Page page = remote.page();
+    if (page.equals(local)) {
+      confirmIfQueued(remote);
+      return local;
+    }
+    if (local.isPrefixOf(page)) {
+      accept(remote);
+      return page;
+    }
+    if (page.isPrefixOf(local)) {
+      damaged(number, Kind.ROLLBACK, "the store shows an older version, with " + page.slots().size() + " of the "
+          + local.slots().size() + " messages already verified");
+      return local;
+    }
+    equivocation(number, remote, "the writer signed a second version that changes messages this client already"
+        + " verified; the first version is shown and both are kept as evidence");
+    return local;
+  }
+
+  // --- pages for display ------------------------------------------------------------------------------
+
+  /**
+   * The pages {@code from} to {@code to} as they should be shown, after {@link #refresh}. Reads from the
+   * store only what the verified copies cannot vouch for: pages not held, pages not known to be final,
+   * and this member's own pages (so damage to them is found and repaired). Callers prefetch
+   * {@link #toRead} in parallel. Checks the hash chain from the newest page down.
+   */
+  SortedMap<Long, Page> pages(long from, long to) throws KvException, LocalStateException {
+    java.util.Set<Long> read = new java.util.HashSet<>(toRead(from, to));
+    SortedMap<Long, Page> out = new TreeMap<>();
+    Page link = null;
+    for (long k = to; k >= from; k--) {
+      Optional<Page> queued = queued(k);
+      Page chosen;
+      if (queued.isPresent()) {
+        chosen = queued.get(); // the local version is the truth until it is published
+      } else {
+        Optional<Page> local = verified(k);
+        Fetched remote = read.contains(k) ? fetch(k) : null;
+        if (remote == null && local.isPresent() && link != null && !local.get().isLinkedFrom(link)) {
+          remote = fetch(k); // the cached copy is not the version the next page links to: ask the store
+        }
+        chosen = remote == null ? local.orElse(null) : local.isPresent() ? reconcile(k, local.get(), remote) : take(k, remote);
+      }
+      if (chosen != null && link != null && !chosen.isLinkedFrom(link) && !(own && queued.isPresent())) {
+        warn(Kind.WITHHELD, k, "page " + (k + 1) + " links to a version of it that the store does not serve;"
+            + " messages may be missing");
+      }
+      if (chosen != null) {
+        out.put(k, chosen);
+      }
+      link = chosen;
+    }
+    return out;
+  }
+
+  /** Which pages in {@code from..to} must be read from the store for {@link #pages}. */
+  java.util.List<Long> toRead(long from, long to) throws LocalStateException {
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    SortedMap<Long, String> outbox = own ? state.outbox(feed) : new TreeMap<>();
+    Optional<Page> above = verified(to);
+    for (long k = to - 1; k >= from; k--) {
+      Optional<Page> local = verified(k);
+      boolean knownFinal = local.isPresent() && above.isPresent() && local.get().isLinkedFrom(above.get());
+      if (own ? !outbox.containsKey(k) : !knownFinal) {
+        out.add(k);
+      }
+      above = local;
+    }
+    return out;
+  }
+
+  private Page take(long k, Fetched remote) throws LocalStateException {
+    if (remote.isValid()) {
+      accept(remote);
+      return remote.page();
+    }
+    if (remote.isAbsent()) {
+      warn(Kind.MISSING, k, "it is gone from the store and not kept here; its messages cannot be shown");
+    } else {
+      warn(remote.problem(), k, remote.detail() + "; its messages cannot be shown");
+    }
+    return null;
+  }
+
+  // --- keeping ----------------------------------------------------------------------------------------
+
+  void accept(Fetched remote) throws LocalStateException {
+    state.savePage(feed, remote.number(), remote.value());
+    confirmIfQueued(remote);
+  }
+
+  /** The store shows exactly a queued version: it is confirmed after all. */
+  private void confirmIfQueued(Fetched remote) throws LocalStateException {
+    if (!own) {
+      return;
+    }
+    String queued = state.outbox(feed).get(remote.number());
+    if (queued != null && local(remote.number(), queued, "queued page").equals(remote.page())) {
+      state.savePage(feed, remote.number(), queued);
+      state.removeOutbox(feed, remote.number(), queued);
+    }
+  }
+
+  private void equivocation(long number, Fetched remote, String detail) throws LocalStateException {
+    state.saveEvidence(feed, number, remote.value());
+    warn(Kind.EQUIVOCATION, number, detail);
+  }
+
+  /** Reports damage; for own pages, queues the verified copy to be written again (not from a read-only profile). */
+  private void damaged(long number, Kind kind, String detail) throws LocalStateException {
+    warn(kind, number, detail);
+    if (own && !state.readOnly() && !state.outbox(feed).containsKey(number)) {
+      Optional<String> local = state.page(feed, number);
+      if (local.isPresent()) {
+        state.putOutbox(feed, number, local.get());
+        warn(Kind.REPUBLISHED, number, "your verified copy is being written to the store again");
+      }
+    }
+  }
+
+  void warn(Kind kind, long number, String detail) {
+    warn(kind, number, detail, null);
+  }
+
+  // --- for Heads: claims about this feed, and the evidence that settles them --------------------------
+
+  /** A warning that rests on what {@code claimant}'s page says about this feed. */
+  void warn(Kind kind, long number, String detail, org.reschat.core.identity.PublicCard claimant) {
+    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed), claimant), feed.member());
+  }
+
+  /** The card of this feed's writer. */
+  org.reschat.core.identity.PublicCard writer() {
+    return c.writerOf(feed);
+  }
+
+  /** The other signed versions of page {@code number} kept as evidence, each verified again. */
+  java.util.List<Page> evidence(long number) throws LocalStateException {
+    java.util.List<Page> out = new java.util.ArrayList<>();
+    for (String value : state.evidence(feed, number)) {
+      try {
+        out.add(PageVerifier.openAndVerify(c, feed, number, c.pageKey(feed, number), value));
+      } catch (PageFormatException | PageRejectedException e) {
+        // not a signed version of this page after all: it proves nothing
+      }
+    }
+    return out;
+  }
+
+  /** Keeps {@code remote}, a second signed version of a page, as evidence. */
+  void keepEvidence(Fetched remote) throws LocalStateException {
+    state.saveEvidence(feed, remote.number(), remote.value());
+  }
+}

@@ -1,0 +1,117 @@
+package org.reschat.core.internal.feed;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.FeedWarning.Kind;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.page.Head;
+import org.reschat.core.internal.page.Page;
+import org.reschat.kv.KvException;
+
+/**
+ * Freshness. Every page carries its writer's view of the other feeds; a reader compares those views with
+ * what the store served it. A head is its writer's claim, nothing more: any member can write any head, for
+ * any feed, the reader's own included. So a mismatch is reported as that member's claim, naming them
+ * ({@link FeedWarning#claimedBy}): "3a7f 91c2 claims (their page 4) that this feed reached page 3 …". A
+ * claim that the feed got further than the store serves is {@link Kind#WITHHELD} (the store withholds it,
+ * or the claim is false: the reader cannot tell which). A claim to have read another version of a page is
+ * {@link Kind#EQUIVOCATION} only when a second version signed by the feed's writer, with the claimed hash,
+ * is in hand: kept as evidence earlier, or fetched from the store now (and then kept). Otherwise it too is
+ * a claim, reported as withheld.
+ */
+final class Heads {
+  private Heads() {}
+
+  /** This member's view of the other feeds, for a page it writes. */
+  static List<Head> of(List<FeedReader> readers) throws LocalStateException {
+    List<Head> out = new ArrayList<>();
+    for (FeedReader r : readers) {
+      if (r.own) {
+        continue;
+      }
+      long n = r.newestVerified();
+      if (n > 0) {
+        Page p = r.verified(n).orElseThrow();
+        out.add(new Head(r.feed.member(), n, p.slots().size(), Arrays.copyOf(p.hash(), 8)));
+      }
+    }
+    out.sort((a, b) -> Integer.compare(a.member(), b.member()));
+    return out;
+  }
+
+  /** Compares every feed's newest verified page's heads with what this reader holds of the feeds they name. */
+  static void check(List<FeedReader> readers) throws LocalStateException {
+    for (FeedReader by : readers) {
+      long n = by.newestVerified();
+      if (n == 0) {
+        continue;
+      }
+      for (Head h : by.verified(n).orElseThrow().heads()) {
+        FeedReader of = readers.stream().filter(r -> r.feed.member() == h.member()).findFirst().orElse(null);
+        if (of != null) {
+          check(by, n, h, of);
+        }
+      }
+    }
+  }
+
+  private static void check(FeedReader by, long page, Head h, FeedReader of) throws LocalStateException {
+    PublicCard claimant = by.writer();
+    String claims = by.own ? "your page " + page + " says" : FeedWarning.shortName(claimant) + " claims (their page " + page + ")";
+    long newest = of.newestHeld();
+    Optional<Page> held = of.shown(h.page());
+    if (h.page() > newest || (held.isPresent() && held.get().slots().size() < h.slots())) {
+      String serves = newest == 0 ? "nothing"
+          : "only page " + newest + " (" + messages(of.shown(newest).map(p -> p.slots().size()).orElse(0)) + ")";
+      of.warn(Kind.WITHHELD, h.page(), claims + " that this feed reached page " + h.page() + " (" + messages(h.slots())
+          + "), but the store serves " + serves + (by.own ? "" : "; nothing else shows it: their word against the store's"),
+          claimant);
+    } else if (held.isPresent() && held.get().slots().size() == h.slots() && !hash8(held.get(), h)) {
+      if (secondSignedVersion(of, h, held.get())) {
+        of.warn(Kind.EQUIVOCATION, h.page(), "the writer signed two versions of this page with " + messages(h.slots())
+            + ": the one shown here, and the one " + (by.own ? "your page " + page + " was written after"
+            : FeedWarning.shortName(claimant) + " read (their page " + page + ")") + "; the other is kept as evidence",
+            claimant);
+      } else {
+        of.warn(Kind.WITHHELD, h.page(), claims + " that it read another version of this page (" + messages(h.slots())
+            + ") than the store serves; no second version signed by the writer is at hand, so it is "
+            + (by.own ? "your own page's" : "their") + " word", claimant);
+      }
+    }
+  }
+
+  /**
+   * Whether a version of page {@code h.page()} signed by the feed's writer, with the claimed hash and other
+   * than {@code held}, is in hand: kept as evidence, or served by the store now (then kept as evidence).
+   */
+  private static boolean secondSignedVersion(FeedReader of, Head h, Page held) throws LocalStateException {
+    for (Page p : of.evidence(h.page())) {
+      if (hash8(p, h) && !p.equals(held)) {
+        return true;
+      }
+    }
+    Fetched remote;
+    try {
+      remote = of.fetch(h.page());
+    } catch (KvException e) {
+      return false; // the store cannot show it now: the claim stays a claim
+    }
+    if (remote.isValid() && hash8(remote.page(), h) && !remote.page().equals(held)) {
+      of.keepEvidence(remote);
+      return true;
+    }
+    return false;
+  }
+
+  private static boolean hash8(Page p, Head h) {
+    return Arrays.equals(Arrays.copyOf(p.hash(), 8), h.hash8());
+  }
+
+  private static String messages(int n) {
+    return n + (n == 1 ? " message" : " messages");
+  }
+}

@@ -1,0 +1,194 @@
+package org.reschat.core.internal.feed;
+
+import java.time.Clock;
+import java.util.List;
+import org.reschat.core.ChatClient;
+import org.reschat.core.ChatId;
+import org.reschat.core.GroupException;
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.Receiver;
+import org.reschat.core.SendResult;
+import org.reschat.core.Update;
+import org.reschat.core.internal.group.Group;
+import org.reschat.core.internal.group.Groups;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.page.MessageText;
+import org.reschat.core.internal.receive.LedgerReceiver;
+import org.reschat.core.internal.requests.MessageRequests;
+import org.reschat.core.spi.ChannelFollows;
+import org.reschat.core.spi.Contacts;
+import org.reschat.core.spi.LocalState;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+
+/**
+ * The {@link ChatClient}: names chats by {@link ChatId} and sends each operation to what serves its kind,
+ * a direct chat's conversation or a group's current epoch, over one {@link ConversationEngine}. The text
+ * rules are checked here, once, before anything else, for every kind of chat.
+ */
+public final class LedgerChatClient implements ChatClient {
+  private final Identity me;
+  private final ConversationEngine engine;
+  private final PassCache reads;
+  private final MessageRequests requests;
+  private final Groups groups;
+  private final LedgerReceiver receiver;
+  private final org.reschat.core.ChatFiles files;
+
+  public LedgerChatClient(Identity me, KvStore store, LocalState state, Contacts contacts, ChannelFollows channels,
+      java.nio.file.Path uploads, Clock clock) {
+    this.me = me;
+    this.reads = new PassCache(store);
+    this.engine = new ConversationEngine(me, reads, state, clock);
+    this.requests = new MessageRequests(me, engine, state, store, clock);
+    this.groups = new Groups(me, engine, state, store, requests);
+    this.files = new org.reschat.core.internal.files.LedgerChatFiles(this, store, uploads);
+    this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,
+        new org.reschat.core.channel.Channels(store, clock));
+  }
+
+  @Override
+  public PublicCard card() {
+    return me.card();
+  }
+
+  /** The conversations every chat is made of (for group code and tests that act as a modified client). */
+  public ConversationEngine engine() {
+    return engine;
+  }
+
+  public Identity identity() {
+    return me;
+  }
+
+  @Override
+  public SendResult send(ChatId chat, String text)
+      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+    return deliver(chat, MessageText.TEXT, new byte[0], MessageText.encode(text));
+  }
+
+  @Override
+  public SendResult send(ChatId chat, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+    MessageText.checkCallerType(type);
+    MessageText.checkBody(body);
+    return deliver(chat, type, extension, body);
+  }
+
+  private SendResult deliver(ChatId chat, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+    SendResult sent;
+    if (chat instanceof ChatId.Direct) {
+      PublicCard to = ((ChatId.Direct) chat).card();
+      sent = engine.send(engine.conversationWith(to), type, extension, body);
+      requests.introduce(to); // once: see MessageRequests
+    } else {
+      sent = groups.send(group(chat), type, extension, body);
+    }
+    receiver.sent(sent.message().id());
+    return sent;
+  }
+
+  @Override
+  public History history(ChatId chat, HistoryRequest request) throws GroupException, LocalStateException, KvException {
+    if (chat instanceof ChatId.Direct) {
+      return engine.history(engine.conversationWith(((ChatId.Direct) chat).card()), request);
+    }
+    return groups.history(group(chat), request);
+  }
+
+  @Override
+  public Update update(ChatId chat) throws GroupException, LocalStateException, KvException {
+    if (chat instanceof ChatId.Direct) {
+      Received r = receiveDirect(((ChatId.Direct) chat).card()).received();
+      r.commit(engine.state());
+      return r.update();
+    }
+    return groups.update(group(chat));
+  }
+
+  /**
+   * What is new with {@code contact}, not yet marked delivered; takes the group invitations among it (see
+   * {@code Groups.takeInvites}: one refused, or in conflict with a group held, is a warning of this chat)
+   * and introduces this person to them if they have not written yet.
+   */
+  public DirectReceived receiveDirect(PublicCard contact) throws LocalStateException, KvException {
+    Received r = engine.receive(engine.conversationWith(contact));
+    Groups.Invited invited = groups.takeInvites(contact, r.update().received());
+    requests.introduce(contact);
+    if (invited.warnings().isEmpty()) {
+      return new DirectReceived(r, invited.changed());
+    }
+    List<org.reschat.core.FeedWarning> warnings = new java.util.ArrayList<>(r.update().warnings());
+    warnings.addAll(invited.warnings());
+    Update u = r.update();
+    return new DirectReceived(new Received(r.conversation(),
+        new Update(u.received(), u.published(), u.pending(), u.problem(), warnings), r.cursors()), invited.changed());
+  }
+
+  /** A direct chat's {@link Received}, and the groups its invitations joined (or re-joined). */
+  public record DirectReceived(Received received, List<Group> joined) {
+    public DirectReceived {
+      joined = List.copyOf(joined);
+    }
+  }
+
+  @Override
+  public int pending(ChatId chat) throws LocalStateException {
+    if (chat instanceof ChatId.Direct) {
+      return engine.pending(engine.conversationWith(((ChatId.Direct) chat).card()));
+    }
+    java.util.Optional<Group> g = groups.find(((ChatId.Group) chat).id());
+    return g.isPresent() ? groups.pending(g.get()) : 0;
+  }
+
+  @Override
+  public int copyVerifiedPages(ChatId chat) throws GroupException, LocalStateException, KvException {
+    if (chat instanceof ChatId.Direct) {
+      return engine.copyVerifiedPages(engine.conversationWith(((ChatId.Direct) chat).card()));
+    }
+    return groups.copyVerifiedPages(group(chat));
+  }
+
+  /** The group a chat id names, as this member holds it. */
+  Group group(ChatId chat) throws GroupException, LocalStateException {
+    String id = ((ChatId.Group) chat).id();
+    return groups.find(id).orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
+        "You are not in that group."));
+  }
+
+  @Override
+  public org.reschat.core.ChatFiles files() {
+    return files;
+  }
+
+  @Override
+  public Receiver receiver() {
+    return receiver;
+  }
+
+  @Override
+  public Groups groups() {
+    return groups;
+  }
+
+  @Override
+  public MessageRequests requests() {
+    return requests;
+  }
+
+  /** The groups this person is in, as chats: what the receiver follows after the direct chats. */
+  public List<Group> activeGroups() throws LocalStateException {
+    return groups.list().stream().filter(g -> g.status() == Group.Status.ACTIVE).toList();
+  }
+
+  @Override
+  public void close() {
+    receiver.close();
+    engine.close();
+  }
+}

@@ -1,0 +1,100 @@
+package org.reschat.core.internal.feed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.spi.LocalState;
+import org.reschat.kv.KvRead;
+
+/**
+ * The keys a conversation's other members write next, and whether the store shows anything there this
+ * client does not hold. Keys are derived, so a receive asks about these only, for every chat in one batch,
+ * and runs the full verified read ({@link ConversationEngine#receive}) only for chats where they differ.
+ *
+ * <p>For each other member's feed whose newest held page is {@code n}: page {@code n} while it may still
+ * grow, and page {@code n + 1} when it may have a successor ({@link FeedReader#firstReads}); page 1 for a
+ * feed not seen yet. This client's own feed is not read: it writes it, and publishes what it queued.
+ */
+public final class NextKeys {
+  private NextKeys() {}
+
+  /** The keys to read for {@code c}: the other members' feeds'. */
+  public static List<String> of(Conversation c, LocalState state) throws LocalStateException {
+    return of(c, state, false);
+  }
+
+  /**
+   * The keys to read for {@code c}; with {@code own}, this member's own feed's too (for a view that shows
+   * what this person sends from elsewhere).
+   */
+  public static List<String> of(Conversation c, LocalState state, boolean own) throws LocalStateException {
+    List<String> out = new ArrayList<>();
+    for (FeedId feed : c.feeds()) {
+      if (c.isMember() && c.isMine(feed) && !own) {
+        continue;
+      }
+      FeedReader r = reader(c, feed, state);
+      for (long page : r.firstReads()) {
+        if (page <= Conversation.MAX_PAGE_NUMBER) {
+          out.add(c.pageKey(feed, page));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the store's answers at {@link #of} match what this client holds and has delivered, with nothing
+   * queued: then a receive has nothing to do for {@code c}. Reads only local state.
+   */
+  public static boolean caughtUp(Conversation c, LocalState state, Map<String, KvRead> got) throws LocalStateException {
+    return caughtUp(c, state, got, false);
+  }
+
+  /** {@link #caughtUp(Conversation, LocalState, Map)}, with {@code own}: the own feed's keys hold what is held here. */
+  public static boolean caughtUp(Conversation c, LocalState state, Map<String, KvRead> got, boolean own)
+      throws LocalStateException {
+    for (FeedId feed : c.feeds()) {
+      boolean mine = c.isMember() && c.isMine(feed);
+      if (mine && !state.outbox(feed).isEmpty()) {
+        return false;
+      }
+      if (mine && !own) {
+        continue;
+      }
+      FeedReader r = reader(c, feed, state);
+      long n = r.newestVerified();
+      for (long page : r.firstReads()) {
+        KvRead read = got.get(c.pageKey(feed, page));
+        if (read == null) {
+          return false;
+        }
+        if (page == n) {
+          Optional<String> held = state.page(feed, n);
+          if (held.isEmpty() || !read.value().equals(held)) {
+            return false;
+          }
+        } else if (!(read instanceof KvRead.Absent)) {
+          return false;
+        }
+      }
+      if (n > 0 && !mine) {
+        Page newest = r.verified(n).orElseThrow();
+        if (!state.delivered(feed).equals(new LocalState.Position(n, newest.slots().size()))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static FeedReader reader(Conversation c, FeedId feed, LocalState state) {
+    return new FeedReader(c, feed, null, state, new Warnings(), new AtomicInteger());
+  }
+}

@@ -1,0 +1,194 @@
+package org.reschat.core.internal.feed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import org.reschat.core.FeedWarning.Kind;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.Head;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.Slot;
+import org.reschat.core.internal.page.SlotSeal;
+import org.reschat.core.spi.LocalState;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+
+/**
+ * This member's feed as a writer: the outbox and publishing without forks.
+ *
+ * <p>A message is sealed into the tail page, which goes into the outbox on disk before the network sees
+ * it; pages are then published in page order. Before each write the store's copy of that page is read:
+ * if it is the queued version the write had landed; if it is an older version of it, the write goes
+ * ahead; if another device of this identity (or a restored backup's twin) wrote something else there,
+ * that page is verified and adopted and the unconfirmed messages are sealed again after it. So two
+ * devices sending in turn converge on one chain, and a stale profile never overwrites a confirmed message.
+ * (The ledger has no compare-and-set: two devices writing the same page at the same instant can still
+ * fork it; readers then see equivocation.)
+ */
+final class OwnFeed {
+  private final Conversation c;
+  private final FeedReader reader;
+  private final KvStore store;
+  private final LocalState state;
+  private final PageWriter writer;
+
+  OwnFeed(Conversation c, FeedReader reader, KvStore store, LocalState state) {
+    this.c = c;
+    this.reader = reader;
+    this.store = store;
+    this.state = state;
+    this.writer = new PageWriter(c);
+  }
+
+  /** Seals {@code draft} after the newest own page and queues it. The caller publishes with {@link #flush}. */
+  void append(SlotSeal.Draft draft, List<Head> heads) throws InvalidMessageException, LocalStateException, KvException {
+    Page tail = tail();
+    long last = tail == null ? 0 : tail.slots().get(tail.slots().size() - 1).timestampMillis();
+    // Timestamps never go backwards within a feed, so merging by time keeps each feed's order.
+    SlotSeal.Draft stamped = new SlotSeal.Draft(draft.type(), Math.max(draft.timestampMillis(), last),
+        draft.extension(), draft.body());
+    queue(writer.append(tail, heads, stamped));
+  }
+
+  /** The newest own page: queued, verified, or found on the store when this client holds none. */
+  Page tail() throws LocalStateException, KvException {
+    long newest = reader.newestHeld();
+    if (newest == 0) {
+      reader.locate();
+      newest = reader.newestVerified();
+    }
+    return newest == 0 ? null : reader.shown(newest).orElseThrow();
+  }
+
+  /**
+   * Publishes queued pages in page order; stops at the first write the store does not confirm.
+   *
+   * @return why publishing stopped early, when it did
+   */
+  Optional<String> flush(List<Head> heads) throws LocalStateException {
+    try {
+      for (int round = 0; ; round++) {
+        if (round > 100_000) {
+          throw new IllegalStateException("Publishing does not converge");
+        }
+        SortedMap<Long, String> outbox = state.outbox(reader.feed);
+        if (outbox.isEmpty()) {
+          return Optional.empty();
+        }
+        if (state.readOnly()) {
+          return Optional.of("the profile is opened read-only, so its queued messages are not published from here");
+        }
+        long n = outbox.firstKey();
+        String value = outbox.get(n);
+        Page queued = reader.local(n, value, "queued page");
+        Fetched remote = reader.fetch(n);
+        if (remote.isValid() && !remote.page().equals(queued) && !remote.page().isPrefixOf(queued)) {
+          if (queued.isPrefixOf(remote.page())) {
+            reader.accept(remote); // it landed, and another device has written more after it since
+            state.removeOutbox(reader.feed, n, value);
+          } else if (!adoptAndRebase(n, remote, heads)) {
+            return Optional.of("your feed on the store was changed by another device in a way that contradicts"
+                + " this one, so nothing more is published from here");
+          }
+          continue;
+        }
+        if (!remote.isValid() || !remote.page().equals(queued)) {
+          store.put(c.pageKey(reader.feed, n), value);
+          reader.wrote(queued, value);
+        }
+        state.savePage(reader.feed, n, value);
+        state.removeOutbox(reader.feed, n, value);
+      }
+    } catch (KvException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /**
+   * Another device wrote page {@code n}: adopt its version if it continues this client's chain, then seal
+   * the messages not yet confirmed again after it. Returns false when the store's page forks the chain
+   * this client verified; nothing is written then.
+   */
+  private boolean adoptAndRebase(long n, Fetched remote, List<Head> heads)
+      throws LocalStateException, KvException {
+    Page theirs = remote.page();
+    Optional<Page> before = n > 1 ? reader.verified(n - 1) : Optional.empty();
+    if (before.isPresent() && !before.get().isLinkedFrom(theirs)) {
+      reader.warn(Kind.EQUIVOCATION, n, "another device of yours wrote a page that does not follow your page "
+          + (n - 1) + " as this client verified it");
+      state.saveEvidence(reader.feed, n, remote.value());
+      return false;
+    }
+    Optional<Page> mine = reader.verified(n);
+    if (mine.isPresent() && !mine.get().isPrefixOf(theirs)) {
+      reader.warn(Kind.EQUIVOCATION, n, "another device of yours replaced messages of this page that were"
+          + " already confirmed");
+      state.saveEvidence(reader.feed, n, remote.value());
+      return false;
+    }
+    List<SlotSeal.Draft> unconfirmed = new ArrayList<>();
+    for (Map.Entry<Long, String> e : state.outbox(reader.feed).entrySet()) {
+      Page q = reader.local(e.getKey(), e.getValue(), "queued page");
+      int confirmed = reader.verified(e.getKey()).filter(v -> v.isPrefixOf(q)).map(v -> v.slots().size()).orElse(0);
+      for (int i = confirmed; i < q.slots().size(); i++) {
+        unconfirmed.add(reopen(q, i));
+      }
+    }
+    for (Map.Entry<Long, String> e : state.outbox(reader.feed).entrySet()) {
+      state.removeOutbox(reader.feed, e.getKey(), e.getValue());
+    }
+    reader.accept(remote);
+    Page tail = theirs;
+    for (SlotSeal.Draft d : unconfirmed) {
+      long last = tail.slots().get(tail.slots().size() - 1).timestampMillis();
+      try {
+        tail = writer.append(tail, heads, new SlotSeal.Draft(d.type(), Math.max(d.timestampMillis(), last),
+            d.extension(), d.body()));
+      } catch (InvalidMessageException ex) {
+        throw new IllegalStateException("A message that was sealed once no longer fits a page", ex);
+      }
+      queue(tail);
+    }
+    return true;
+  }
+
+  private SlotSeal.Draft reopen(Page page, int index) throws LocalStateException {
+    Slot s = page.slots().get(index);
+    try {
+      return new SlotSeal.Draft(s.type(), s.timestampMillis(), s.extension(),
+          SlotSeal.open(c, reader.feed, page, index));
+    } catch (OneTimeKeyAead.OpenFailedException e) {
+      throw new LocalStateException("A queued message of page " + page.number() + " no longer opens with your keys;"
+          + " the outbox of " + reader.feed + " is damaged.", e);
+    }
+  }
+
+  private void queue(Page page) throws LocalStateException {
+    state.putOutbox(reader.feed, page.number(), Envelope.seal(c, c.pageKey(reader.feed, page.number()), page));
+  }
+
+  /** Slots of own page {@code number} the store has confirmed: those of the verified copy the queued one extends. */
+  int confirmedSlots(long number, Page shown) throws LocalStateException {
+    if (state.outbox(reader.feed).get(number) == null) {
+      return shown.slots().size();
+    }
+    return reader.verified(number).filter(v -> v.isPrefixOf(shown)).map(v -> v.slots().size()).orElse(0);
+  }
+
+  /** Own messages still queued. */
+  int pending() throws LocalStateException {
+    int pending = 0;
+    for (Map.Entry<Long, String> e : state.outbox(reader.feed).entrySet()) {
+      Page q = reader.local(e.getKey(), e.getValue(), "queued page");
+      pending += q.slots().size() - confirmedSlots(e.getKey(), q);
+    }
+    return pending;
+  }
+}

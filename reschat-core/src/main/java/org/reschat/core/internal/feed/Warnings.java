@@ -1,0 +1,25 @@
+package org.reschat.core.internal.feed;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.reschat.core.FeedWarning;
+
+/**
+ * The warnings of one operation in the order found, one per kind and page of a feed (the first
+ * explanation found is kept: a page read twice in a call is not reported twice). Thread-safe.
+ */
+final class Warnings {
+  private final List<FeedWarning> found = new ArrayList<>();
+  private final java.util.Set<String> seen = new java.util.HashSet<>();
+
+  /** Adds {@code w}, found in the feed of member {@code member}, unless that feed's page has one of its kind. */
+  synchronized void add(FeedWarning w, int member) {
+    if (seen.add(w.kind() + "/" + member + "/" + w.page())) {
+      found.add(w);
+    }
+  }
+
+  synchronized List<FeedWarning> all() {
+    return List.copyOf(found);
+  }
+}

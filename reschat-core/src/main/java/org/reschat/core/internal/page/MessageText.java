@@ -1,0 +1,67 @@
+package org.reschat.core.internal.page;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.reschat.core.InvalidMessageException;
+
+/**
+ * The one place the rules for what may be sent live: a text is non-blank, valid Unicode, and at most
+ * {@link PageLimits#MAX_MESSAGE_BYTES} of UTF-8; a type is {@code [A-Z][A-Z0-9_]{0,15}}, and the group
+ * operations' types are the client's own. Every chat, direct or group, and every caller goes through here.
+ */
+public final class MessageText {
+  public static final String TEXT = "TEXT";
+  private static final String RESERVED_PREFIX = "GROUP_";
+
+  private MessageText() {}
+
+  /** The text's UTF-8 bytes, or why it cannot be sent (empty, over 16 KiB, not Unicode). */
+  public static byte[] encode(String text) throws InvalidMessageException {
+    if (text == null || text.isBlank()) {
+      throw new InvalidMessageException("The message is empty; there is nothing to send.");
+    }
+    byte[] body;
+    try {
+      ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .encode(CharBuffer.wrap(text));
+      body = new byte[encoded.remaining()];
+      encoded.get(body);
+    } catch (CharacterCodingException e) {
+      throw new InvalidMessageException("The message is not valid Unicode text.");
+    }
+    checkBody(body);
+    return body;
+  }
+
+  /** The size rule alone, for bodies of any type. */
+  public static void checkBody(byte[] body) throws InvalidMessageException {
+    if (body.length > PageLimits.MAX_MESSAGE_BYTES) {
+      throw new InvalidMessageException("The message is " + body.length + " bytes; the limit is "
+          + PageLimits.MAX_MESSAGE_BYTES + " bytes (16 KiB) of UTF-8 text: send a longer text as a file (--file).");
+    }
+  }
+
+  /** A type a caller may send: well formed and not one of the group operations. */
+  public static void checkCallerType(String type) throws InvalidMessageException {
+    checkType(type);
+    if (type.startsWith(RESERVED_PREFIX)) {
+      throw new InvalidMessageException("Group operations are not sent as messages.");
+    }
+  }
+
+  /** A well-formed type, including the client's own operations. */
+  public static void checkType(String type) throws InvalidMessageException {
+    if (type == null || !type.matches("[A-Z][A-Z0-9_]{0,15}")) {
+      throw new InvalidMessageException("A message type is 1-16 of A-Z 0-9 _ starting with a letter, not \"" + type + "\".");
+    }
+  }
+
+  /** Whether {@code type} is one of the client's group operations (never shown as a sender's text). */
+  public static boolean isOperation(String type) {
+    return type.startsWith(RESERVED_PREFIX);
+  }
+}

@@ -1,0 +1,55 @@
+package org.reschat.core.internal.page;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.internal.conversation.Conversation;
+
+/**
+ * Builds this member's pages: seals a message into a slot, appends it to the tail page or starts the
+ * next one, records the writer's view of the other feeds, and signs. Stateless and thread-safe: a
+ * rewrite after a crash seals again with fresh salts.
+ */
+public final class PageWriter {
+  static final byte[] SIGNING_CONTEXT = "reschat/v2 page\0".getBytes(StandardCharsets.UTF_8);
+
+  private final Conversation conversation;
+
+  public PageWriter(Conversation conversation) {
+    this.conversation = conversation;
+  }
+
+  /**
+   * The page that results from adding {@code draft} after {@code tail} (null for the feed's first
+   * message): the tail with one more slot, or, when the tail is full or the message would push it past
+   * {@link PageLimits#MAX_PAGE_BYTES}, the next page linked to it.
+   *
+   * @param heads this writer's view of the other members' feeds, by member index
+   */
+  public Page append(Page tail, List<Head> heads, SlotSeal.Draft draft) throws InvalidMessageException {
+    MessageText.checkBody(draft.body());
+    if (draft.extension().length > PageLimits.MAX_EXTENSION_BYTES) {
+      throw new InvalidMessageException("The message's type extension is over " + PageLimits.MAX_EXTENSION_BYTES + " bytes.");
+    }
+    if (tail != null && !tail.isFull()) {
+      Page grown = build(tail.number(), tail.previous(), heads, tail.slots(), draft);
+      if (grown.encoded().length <= PageLimits.MAX_PAGE_BYTES) {
+        return grown;
+      }
+    }
+    long number = tail == null ? 1 : tail.number() + 1;
+    if (number > Conversation.MAX_PAGE_NUMBER) {
+      throw new InvalidMessageException("This conversation has reached the last page number; start a new one.");
+    }
+    return build(number, tail == null ? Page.NO_PREVIOUS : tail.hash(), heads, List.of(), draft);
+  }
+
+  private Page build(long number, byte[] previous, List<Head> heads, List<Slot> before, SlotSeal.Draft draft) {
+    List<Slot> slots = new ArrayList<>(before);
+    slots.add(SlotSeal.seal(conversation, number, slots.size(), draft));
+    byte[] body = PageCodec.encodeBody(number, previous, heads, slots);
+    byte[] signature = conversation.identity().sign(PageVerifier.signed(conversation, conversation.myFeed(), body));
+    return new Page(number, previous, heads, slots, signature, PageCodec.withSignature(body, signature));
+  }
+}

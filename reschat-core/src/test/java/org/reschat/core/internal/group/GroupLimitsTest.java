@@ -1,0 +1,141 @@
+package org.reschat.core.internal.group;
+
+import org.reschat.core.ChatId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.GroupException;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.page.PageLimits;
+import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.RecordingKvStore;
+
+/**
+ * One member limit, {@link Groups#MAX_MEMBERS} (64, a conversation's), tested at the limit; every op at the
+ * limit fits a message; an invitation grows linearly with the members (issue 20).
+ */
+class GroupLimitsTest {
+  private final Identity a = TestIdentities.named("alice");
+  private final RecordingKvStore store = new RecordingKvStore(new MemoryKvStore());
+  private final TestClients clients = new TestClients(store, TestClients.ticking(1_800_000_000_000L));
+  private final ChatClient alice = clients.client(a);
+
+  @AfterEach
+  void close() {
+    clients.close();
+  }
+
+  private static List<Identity> people(String prefix, int n) {
+    List<Identity> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(TestIdentities.named(prefix + " " + i));
+    }
+    return out;
+  }
+
+  private static List<PublicCard> cards(List<Identity> ids) {
+    return ids.stream().map(Identity::card).toList();
+  }
+
+  @Test
+  void aGroupHoldsSixtyFourMembersAndNotOneMore() throws Exception {
+    assertThat(Groups.MAX_MEMBERS).isEqualTo(64);
+    List<Identity> others = people("member", Groups.MAX_MEMBERS);
+    assertThatThrownBy(() -> alice.groups().create("too big", cards(others))).isInstanceOf(GroupException.class)
+        .hasMessageContaining("at most 64 members");
+    Group g = alice.groups().create("full", cards(others.subList(0, Groups.MAX_MEMBERS - 1)));
+    assertThat(g.members()).hasSize(64);
+    ChatClient last = clients.client(others.get(62));
+    last.update(ChatId.direct(a.card())); // the invitation at the limit fits a message and proves itself
+    assertThat(last.groups().find(g.id())).hasValueSatisfying(x -> {
+      assertThat(x.members()).hasSize(64);
+      assertThat(x.confirmed()).isTrue();
+    });
+    Identity extra = TestIdentities.named("one too many");
+    assertThatThrownBy(() -> alice.groups().add(alice.groups().find(g.id()).orElseThrow(), extra.card(), false))
+        .isInstanceOf(GroupException.class).hasMessageContaining("at most 64 members");
+
+    // At the limit: name an admin (a rotation of 64 with a credential), who removes someone and adds another.
+    ChatClient bob = clients.client(others.get(0));
+    bob.update(ChatId.direct(a.card()));
+    alice.groups().setAdmin(alice.groups().find(g.id()).orElseThrow(), others.get(0).card(), true);
+    bob.groups().update(bob.groups().find(g.id()).orElseThrow());
+    bob.groups().remove(bob.groups().find(g.id()).orElseThrow(), others.get(5).card());
+    bob.groups().add(bob.groups().find(g.id()).orElseThrow(), extra.card(), false);
+    ChatClient newcomer = clients.client(extra);
+    newcomer.update(ChatId.direct(others.get(0).card()));
+    assertThat(newcomer.groups().find(g.id())).hasValueSatisfying(x -> {
+      assertThat(x.members()).hasSize(64);
+      assertThat(x.confirmed()).isTrue();
+    });
+  }
+
+  @Test
+  void theLargestOpOfEachKindFitsAMessage() {
+    List<Identity> all = people("m", Groups.MAX_MEMBERS);
+    List<PublicCard> members = cards(all);
+    String id = Founder.draw(members.get(0), new java.security.SecureRandom()).groupId();
+    Epoch e = Forgeries.epoch(members, members, List.of());
+    Epoch next = Forgeries.epoch(members, members, List.of(e.id()));
+    List<AdminLink> longest = new ArrayList<>();
+    for (int i = 0; i < AdminLink.MAX_CHAIN; i++) {
+      longest.add(AdminLink.sign(all.get(i), id, next.id(), members.get(i + 1)));
+    }
+    String wrap = Base64Url.encode(new byte[80]); // a sealed 32-byte secret
+    Map<String, Epoch.Cut> cuts = new HashMap<>();
+    members.forEach(m -> cuts.put(Epoch.hex(m), new Epoch.Cut(Integer.MAX_VALUE, 20)));
+    List<GroupOp> largest = List.of(
+        new GroupOp.Rotate(id, e.id(), next.id(), java.util.stream.IntStream.range(0, 63).boxed().toList(),
+            members.subList(63, 64), members, Map.of(), Collections.nCopies(64, wrap), longest),
+        new GroupOp.Invite(id, "x".repeat(64), List.of(new Epoch(next.id(), next.secret(), members, members,
+            List.of(e.id()), cuts)), Optional.of(EpochCert.sign(all.get(AdminLink.MAX_CHAIN), id, "x".repeat(64), next,
+                Optional.empty(), longest))),
+        new GroupOp.Confirm(EpochCert.sign(all.get(AdminLink.MAX_CHAIN), id, "x".repeat(64), next, Optional.empty(),
+            longest)),
+        new GroupOp.Leave(id, e.id(), longest));
+    for (GroupOp op : largest) {
+      assertThat(op.encode().length).as(op.type()).isLessThanOrEqualTo(PageLimits.MAX_MESSAGE_BYTES);
+    }
+    Map<String, String> wraps = new HashMap<>();
+    members.forEach(m -> wraps.put(Epoch.hex(m), wrap));
+    GroupOp.Entrust merge = new GroupOp.Entrust(id, next.id(), List.of(e.id(), next.id()), members, members, wraps);
+    assertThat(merge.encode().length).as("a merge with every wrap needs splitting").isGreaterThan(PageLimits.MAX_MESSAGE_BYTES);
+    List<GroupOp.Entrust> parts = OpWriter.fitting(merge);
+    assertThat(parts).allSatisfy(p -> assertThat(p.encode().length).isLessThanOrEqualTo(PageLimits.MAX_MESSAGE_BYTES));
+    Map<String, String> together = new HashMap<>();
+    parts.forEach(p -> together.putAll(p.wraps()));
+    assertThat(together).isEqualTo(wraps);
+  }
+
+  /** Issue 20: an invitation carries each member's card once: it grows linearly, by about a card per member. */
+  @Test
+  void anInvitationGrowsByAboutACardPerMember() throws Exception {
+    List<PublicCard> members = cards(people("m", Groups.MAX_MEMBERS));
+    Map<Integer, Integer> sizes = new HashMap<>();
+    for (int n : List.of(8, 64)) {
+      store.takeCalls();
+      alice.groups().create("g" + n, members.subList(0, n - 1));
+      List<RecordingKvStore.Call> puts = store.takeCalls().stream().filter(c -> c.op() == RecordingKvStore.Op.PUT
+          && c.valueLength() > 300).toList(); // the invitation pages (requests to inboxes are 151 characters)
+      assertThat(puts).hasSize(n - 1);
+      sizes.put(n, puts.stream().mapToInt(RecordingKvStore.Call::valueLength).max().orElseThrow());
+    }
+    int perMember = (sizes.get(64) - sizes.get(8)) / (64 - 8);
+    // A card is 95 characters; sealed, padded (Padmé, ≤ 12 %) and in base64url (4/3) it is under twice that.
+    assertThat(perMember).as("ledger characters per member in one invitation").isLessThan(2 * PublicCard.TEXT_LENGTH);
+    assertThat(sizes.get(64)).as("one invitation at the limit").isLessThan(12_000);
+  }
+}

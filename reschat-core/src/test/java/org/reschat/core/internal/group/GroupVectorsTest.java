@@ -1,0 +1,79 @@
+package org.reschat.core.internal.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.identity.Identity;
+
+/**
+ * The group vectors of docs/protocol.md §9 (founded ids, signed epoch statements, admin links), computed
+ * from fixed keys and compared with the published block. Ed25519 signatures are deterministic (RFC 8032),
+ * so every byte is fixed. If this fails the format changed or the document is stale; the message prints the
+ * block to paste.
+ */
+class GroupVectorsTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  static Identity fromByteRange(int first) {
+    byte[] keys = new byte[64];
+    for (int i = 0; i < 64; i++) {
+      keys[i] = (byte) (first + i);
+    }
+    return Identity.importPrivateKeys(keys);
+  }
+
+  static String expected() {
+    Identity alice = fromByteRange(0x00);
+    Identity bob = fromByteRange(0x40);
+    byte[] nonce = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      nonce[i] = (byte) i;
+    }
+    Founder founder = new Founder(alice.card(), nonce);
+    String id = founder.groupId();
+    byte[] secret = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      secret[i] = (byte) (0x20 + i);
+    }
+    Epoch first = new Epoch(Epoch.idOf(secret), secret, List.of(alice.card(), bob.card()), List.of(alice.card()),
+        List.of(), Map.of());
+    EpochCert byAlice = EpochCert.sign(alice, id, "trip", first, Optional.of(founder), List.of());
+    AdminLink link = AdminLink.sign(alice, id, first.id(), bob.card());
+    Epoch both = first.as(first.members(), List.of(alice.card(), bob.card()), List.of());
+    EpochCert byBob = EpochCert.sign(bob, id, "trip", both, Optional.of(founder), List.of(link));
+    assertThat(byAlice.standing()).isEqualTo(EpochCert.Standing.PROVEN);
+    assertThat(byBob.standing()).isEqualTo(EpochCert.Standing.PROVEN);
+    return "founder.card: " + alice.card() + "\n"
+        + "founder.nonce: " + HEX.formatHex(nonce) + "\n"
+        + "group.id: " + id + "\n"
+        + "epoch.secret: " + HEX.formatHex(secret) + "\n"
+        + "epoch.id: " + first.id() + "\n"
+        + "statement.alice.signed: " + HEX.formatHex(byAlice.signedBytes()) + "\n"
+        + "statement.alice.sig: " + Base64Url.encode(byAlice.signature()) + "\n"
+        + "link.bob.signed: " + HEX.formatHex(AdminLink.signed(id, first.id(), bob.card())) + "\n"
+        + "link.bob.sig: " + Base64Url.encode(link.signature()) + "\n"
+        + "statement.bob.signed: " + HEX.formatHex(byBob.signedBytes()) + "\n"
+        + "statement.bob.sig: " + Base64Url.encode(byBob.signature()) + "\n"
+        + "confirm.bob: " + new String(new GroupOp.Confirm(byBob).encode(), StandardCharsets.UTF_8) + "\n";
+  }
+
+  @Test
+  void theDocumentPublishesExactlyTheseVectors() throws Exception {
+    String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
+    int start = doc.indexOf("```group-vectors\n");
+    String published = "";
+    if (start >= 0) {
+      int from = start + "```group-vectors\n".length();
+      published = doc.substring(from, doc.indexOf("```", from));
+    }
+    assertThat(published).as("docs/protocol.md ```group-vectors block; expected:%n%s", expected()).isEqualTo(expected());
+  }
+}
