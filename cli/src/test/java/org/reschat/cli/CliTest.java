@@ -250,7 +250,8 @@ class CliTest {
   void jsonOutputOfSendReceiveAndHistoryHasTheDocumentedFields() {
     cli.friends("alice", "bob");
     JsonObject sent = json(cli.as("alice", "--json", "send", "bob", "hi bob").out());
-    assertThat(sent.keySet()).containsExactlyInAnyOrder("type", "friend", "id", "status", "sent_at", "pending", "problem");
+    assertThat(sent.keySet()).containsExactlyInAnyOrder("type", "friend", "id", "status", "sent_at", "pending", "problem",
+        "problem_kind");
     assertThat(sent.get("status").getAsString()).isEqualTo("confirmed");
     Set<String> messageFields = Set.of("type", "friend", "id", "direction", "sender", "sent_at", "message_type", "text",
         "status", "page", "slot");

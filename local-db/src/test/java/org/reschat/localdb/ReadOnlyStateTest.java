@@ -57,7 +57,7 @@ class ReadOnlyStateTest {
       assertThat(h.messages()).extracting(Message::text).containsExactly("one", "two", "three");
       assertThat(h.warnings()).isEmpty();
       assertThat(alice.pending(ChatId.direct(b.card()))).isEqualTo(1);
-      assertThat(alice.update(ChatId.direct(b.card())).problem()).hasValueSatisfying(p -> assertThat(p).contains("read-only"));
+      assertThat(alice.update(ChatId.direct(b.card())).problem()).hasValueSatisfying(p -> assertThat(p.sentence()).contains("read-only"));
     }
     assertThat(snapshot(home)).isEqualTo(before);
     try (ChatClient bob = client(b, Profile.open(dir.resolve("bob")))) {

@@ -13,7 +13,7 @@ import java.util.List;
  *     verified copy kept on this computer, which may miss the newest ones.
  */
 public record History(List<Message> messages, List<FeedWarning> warnings, boolean hasOlder, int pagesLoaded,
-    java.util.Optional<String> storeProblem) {
+    java.util.Optional<Problem> storeProblem) {
   public History {
     messages = List.copyOf(messages);
     warnings = List.copyOf(warnings);

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param pending own messages still queued for this contact after this call, including this one if queued
  * @param problem why the store did not confirm, when it did not: one sentence
  */
-public record SendResult(Message message, int pending, Optional<String> problem) {
+public record SendResult(Message message, int pending, Optional<Problem> problem) {
 
   public boolean confirmed() {
     return message.status() == Message.Status.CONFIRMED;

@@ -11,7 +11,7 @@ import java.util.List;
  * @param problem why queued messages could not be published, when they could not; empty otherwise
  * @param warnings what was found wrong on the store
  */
-public record Update(List<Message> received, int published, int pending, java.util.Optional<String> problem,
+public record Update(List<Message> received, int published, int pending, java.util.Optional<Problem> problem,
     List<FeedWarning> warnings) {
   public Update {
     received = List.copyOf(received);

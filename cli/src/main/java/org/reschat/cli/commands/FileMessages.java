@@ -59,12 +59,13 @@ public final class FileMessages {
     if (out.json()) {
       JsonObject o = fileJson(r.message(), offer, chat.name());
       o.addProperty("pending", r.pending());
-      o.addProperty("problem", r.problem().orElse(null));
+      o.addProperty("problem", r.problem().map(org.reschat.core.Problem::sentence).orElse(null));
+      o.addProperty("problem_kind", r.problem().map(q -> q.kind().name().toLowerCase(Locale.ROOT)).orElse(null));
       out.json(o);
     } else if (r.confirmed()) {
       out.note("Sent " + SafeText.line(name) + " (" + size(offer.size()) + ") to " + SafeText.line(chat.name()) + ".");
     } else {
-      out.warn("queued for " + chat.name() + ", not sent: " + r.problem().orElse("the store did not confirm it.")
+      out.warn("queued for " + chat.name() + ", not sent: " + r.problem().map(org.reschat.core.Problem::sentence).orElse("the store did not confirm it.")
           + " The file is on the store; its message waits in the outbox with " + (r.pending() - 1)
           + " other(s), and the next 'reschat send' or 'reschat receive' publishes it.");
     }

@@ -119,7 +119,7 @@ public final class HistoryCommand extends BaseCommand {
       security |= w.kind().isSecurityProblem();
     }
     if (history.storeProblem().isPresent()) {
-      out.warn("the store did not answer (" + history.storeProblem().get() + "); this is the copy kept on this computer, "
+      out.warn("the store did not answer (" + history.storeProblem().get().sentence() + "); this is the copy kept on this computer, "
           + "which may miss the newest messages.");
     }
     return security ? ExitCodes.SECURITY : history.storeProblem().isPresent() ? ExitCodes.STORE : ExitCodes.OK;

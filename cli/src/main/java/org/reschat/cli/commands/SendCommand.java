@@ -115,12 +115,14 @@ public final class SendCommand extends BaseCommand {
         o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));
         o.addProperty("sent_at", r.message().sentAt().toString());
         o.addProperty("pending", r.pending());
-        o.addProperty("problem", r.problem().orElse(null));
+        o.addProperty("problem", r.problem().map(org.reschat.core.Problem::sentence).orElse(null));
+        o.addProperty("problem_kind", r.problem().map(q -> q.kind().name().toLowerCase(Locale.ROOT)).orElse(null));
+      o.addProperty("problem_kind", r.problem().map(q -> q.kind().name().toLowerCase(Locale.ROOT)).orElse(null));
         out.json(o);
       } else if (r.confirmed()) {
         out.note("Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
       } else {
-        out.warn("queued for " + chat.name() + ", not sent: " + r.problem().orElse("the store did not confirm it.")
+        out.warn("queued for " + chat.name() + ", not sent: " + r.problem().map(org.reschat.core.Problem::sentence).orElse("the store did not confirm it.")
             + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
       }
     }

@@ -290,7 +290,7 @@ public final class ChatView {
         }
         printAbove(printer.line(chat, r.message()));
         if (!r.confirmed()) {
-          printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().orElse("not confirmed"))
+          printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().map(org.reschat.core.Problem::sentence).orElse("not confirmed"))
               + " It will be sent automatically."));
         }
       } catch (Exception e) {

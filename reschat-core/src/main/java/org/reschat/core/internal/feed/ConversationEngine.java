@@ -26,6 +26,7 @@ import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
+import org.reschat.core.Problem;
 import org.reschat.core.Message;
 import org.reschat.core.SendResult;
 import org.reschat.core.Update;
@@ -102,7 +103,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       return readers.subList(mine == null ? 0 : 1, readers.size());
     }
 
-    Optional<String> flush() throws LocalStateException {
+    Optional<Problem> flush() throws LocalStateException {
       return own == null ? Optional.empty() : own.flush(Heads.of(readers));
     }
 
@@ -200,7 +201,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     try (LocalState.Lock lock = state.lock(c.id())) {
       Operation op = new Operation(c);
       op.own.append(new SlotSeal.Draft(type, stamp(op), extension, body), Heads.of(op.readers));
-      Optional<String> problem = op.flush();
+      Optional<Problem> problem = op.flush();
       long newest = op.mine.newestHeld();
       Page page = op.mine.shown(newest).orElseThrow();
       int index = page.slots().size() - 1;
@@ -272,7 +273,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       try {
         return onlineHistory(new Operation(c), request);
       } catch (KvUnavailableException | KvTimeoutException e) {
-        return localHistory(new Operation(c), request, e.getMessage());
+        return localHistory(new Operation(c), request, Problem.of(e));
       }
     }
   }
@@ -306,7 +307,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   }
 
   /** The verified pages kept locally, when the store cannot be read. */
-  private History localHistory(Operation op, HistoryRequest request, String problem) throws LocalStateException {
+  private History localHistory(Operation op, HistoryRequest request, Problem problem) throws LocalStateException {
     Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
     boolean hasOlder = false;
     for (FeedReader r : op.readers) {
@@ -382,7 +383,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     try (LocalState.Lock lock = state.lock(c.id())) {
       Operation op = new Operation(c);
       int before = op.pending();
-      Optional<String> problem = op.flush();
+      Optional<Problem> problem = op.flush();
       op.refresh();
       if (problem.isEmpty()) {
         problem = op.flush();

@@ -8,6 +8,7 @@ import java.util.SortedMap;
 import org.reschat.core.FeedWarning.Kind;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
+import org.reschat.core.Problem;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.page.Envelope;
@@ -72,7 +73,7 @@ final class OwnFeed {
    *
    * @return why publishing stopped early, when it did
    */
-  Optional<String> flush(List<Head> heads) throws LocalStateException {
+  Optional<Problem> flush(List<Head> heads) throws LocalStateException {
     try {
       for (int round = 0; ; round++) {
         if (round > 100_000) {
@@ -83,7 +84,8 @@ final class OwnFeed {
           return Optional.empty();
         }
         if (state.readOnly()) {
-          return Optional.of("the profile is opened read-only, so its queued messages are not published from here");
+          return Optional.of(new Problem(Problem.Kind.READ_ONLY,
+              "the profile is opened read-only, so its queued messages are not published from here"));
         }
         long n = outbox.firstKey();
         String value = outbox.get(n);
@@ -94,8 +96,8 @@ final class OwnFeed {
             reader.accept(remote); // it landed, and another device has written more after it since
             state.removeOutbox(reader.feed, n, value);
           } else if (!adoptAndRebase(n, remote, heads)) {
-            return Optional.of("your feed on the store was changed by another device in a way that contradicts"
-                + " this one, so nothing more is published from here");
+            return Optional.of(new Problem(Problem.Kind.FORKED, "your feed on the store was changed by another device in a way that contradicts"
+                + " this one, so nothing more is published from here"));
           }
           continue;
         }
@@ -107,7 +109,7 @@ final class OwnFeed {
         state.removeOutbox(reader.feed, n, value);
       }
     } catch (KvException e) {
-      return Optional.of(e.getMessage());
+      return Optional.of(Problem.of(e));
     }
   }
 

@@ -13,6 +13,7 @@ import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
+import org.reschat.core.Problem;
 import org.reschat.core.Message;
 import org.reschat.core.Update;
 import org.reschat.core.internal.crypto.Base64Url;
@@ -48,7 +49,7 @@ final class GroupSync {
       List<FeedWarning> warnings = new ArrayList<>();
       boolean hasOlder = false;
       int pages = 0;
-      Optional<String> problem = Optional.empty();
+      Optional<Problem> problem = Optional.empty();
       for (int i = 0; i < now.epochs().size(); i++) { // by index: an op read here may add the epochs after it
         Epoch e = now.epochs().get(i);
         History h = client.history(Group.conversation(me, e), request);
@@ -73,7 +74,7 @@ final class GroupSync {
       List<FeedWarning> warnings = new ArrayList<>();
       int published = 0;
       int pending = 0;
-      Optional<String> problem = Optional.empty();
+      Optional<Problem> problem = Optional.empty();
       Set<String> read = new HashSet<>();
       for (int round = 0; round < GroupCodec.MAX_EPOCHS; round++) {
         List<Epoch> toRead = EpochGraph.watched(now).stream().filter(e -> !read.contains(e.id())).toList();

@@ -14,6 +14,7 @@ import org.reschat.core.Event;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
+import org.reschat.core.Problem;
 import org.reschat.core.Receiver;
 import org.reschat.core.Update;
 import org.reschat.core.channel.ChannelId;
@@ -397,7 +398,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       }
       if (u.pending() > 0) {
         stillQueued += u.pending();
-        listener.onEvent(new Event.StillQueued(chat, u.pending(), u.problem().orElse("the store did not confirm them")));
+        listener.onEvent(new Event.StillQueued(chat, u.pending(), u.problem().map(Problem::sentence).orElse("the store did not confirm them")));
       }
     }
   }

@@ -132,7 +132,7 @@ class ChatClientTest {
     SendResult queued = alice.send(ChatId.direct(b.card()), "during the outage 1");
     assertThat(queued.confirmed()).isFalse();
     assertThat(queued.message().status()).isEqualTo(Message.Status.QUEUED);
-    assertThat(queued.problem()).hasValueSatisfying(p -> assertThat(p).contains("unavailable"));
+    assertThat(queued.problem()).hasValueSatisfying(p -> assertThat(p.sentence()).contains("unavailable"));
     for (int i = 2; i <= 25; i++) {
       SendResult r = alice.send(ChatId.direct(b.card()), "during the outage " + i);
       assertThat(r.confirmed()).isFalse();
@@ -290,7 +290,7 @@ class ChatClientTest {
     assertThat(bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2)).storeProblem()).isEmpty();
     store.down(true);
     History offline = bob.history(ChatId.direct(a.card()), HistoryRequest.newest(2));
-    assertThat(offline.storeProblem()).hasValueSatisfying(p -> assertThat(p).contains("down"));
+    assertThat(offline.storeProblem()).hasValueSatisfying(p -> assertThat(p.sentence()).contains("down"));
     assertThat(texts(offline.messages())).containsExactly("one", "two");
     assertThatThrownBy(() -> bob.update(ChatId.direct(a.card()))).isInstanceOf(KvException.class);
   }
