@@ -1,5 +1,6 @@
 package org.reschat.benchmarks;
 
+import org.reschat.core.internal.identity.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
@@ -93,7 +94,7 @@ public class PageBenchmarks {
 
   @Benchmark
   public byte[] ed25519SignPage() {
-    return alice.sign(encoded);
+    return Secrets.of(alice).sign(encoded);
   }
 
   @Benchmark

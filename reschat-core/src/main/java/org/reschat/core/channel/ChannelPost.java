@@ -1,5 +1,6 @@
 package org.reschat.core.channel;
 
+import org.reschat.core.internal.identity.Secrets;
 import com.google.gson.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ public record ChannelPost(long n, byte[] prev, Instant at, String name, String t
     o.addProperty("at", at.toEpochMilli());
     o.addProperty("name", name);
     o.addProperty("text", text);
-    o.addProperty("sig", Base64Url.encode(signer.sign(signedBytes(channel))));
+    o.addProperty("sig", Base64Url.encode(Secrets.of(signer).sign(signedBytes(channel))));
     return o.toString();
   }
 

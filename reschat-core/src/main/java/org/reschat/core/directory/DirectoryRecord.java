@@ -1,5 +1,6 @@
 package org.reschat.core.directory;
 
+import org.reschat.core.internal.identity.Secrets;
 import com.google.gson.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ public record DirectoryRecord(String kind, PublicCard card, String name, boolean
     o.addProperty("name", name);
     o.addProperty("listed", listed);
     o.addProperty("published", published.toEpochMilli());
-    o.addProperty("sig", Base64Url.encode(signer.sign(signedBytes())));
+    o.addProperty("sig", Base64Url.encode(Secrets.of(signer).sign(signedBytes())));
     return o.toString();
   }
 

@@ -1,5 +1,6 @@
 package org.reschat.core.identity;
 
+import org.reschat.core.internal.identity.Secrets;
 import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException;
 
@@ -20,8 +21,8 @@ public final class SelfSealer {
 
   /** A sealer for {@code label} (its purpose; also the HKDF info of every one-time key). */
   public static SelfSealer of(Identity me, byte[] label) {
-    return new SelfSealer(new OneTimeKeyAead(me.selfSecret(label), label),
-        new OneTimeKeyAead(me.legacySelfSecret(label), label));
+    return new SelfSealer(new OneTimeKeyAead(Secrets.of(me).selfSecret(label), label),
+        new OneTimeKeyAead(Secrets.of(me).legacySelfSecret(label), label));
   }
 
   public byte[] encrypt(byte[] plaintext, byte[] aad) {

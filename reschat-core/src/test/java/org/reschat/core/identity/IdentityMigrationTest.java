@@ -1,5 +1,6 @@
 package org.reschat.core.identity;
 
+import org.reschat.core.internal.identity.Secrets;
 import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,13 +64,13 @@ class IdentityMigrationTest {
     byte[] context = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
     byte[] fromX25519 = Hkdf.sha256(Arrays.copyOfRange(keys, 32, 64), "reschat/v2 self".getBytes(StandardCharsets.UTF_8),
         context, 32);
-    assertThat(fresh.selfSecret(context)).isNotEqualTo(fromX25519);
+    assertThat(Secrets.of(fresh).selfSecret(context)).isNotEqualTo(fromX25519);
     // The same two key pairs with another self seed: the same card, other self secrets.
     byte[] otherSeed = keys.clone();
     otherSeed[95] ^= 1;
     Identity twin = Identity.importPrivateKeys(otherSeed);
     assertThat(twin.card()).isEqualTo(fresh.card());
-    assertThat(twin.selfSecret(context)).isNotEqualTo(fresh.selfSecret(context));
+    assertThat(Secrets.of(twin).selfSecret(context)).isNotEqualTo(Secrets.of(fresh).selfSecret(context));
   }
 
   @Test
@@ -159,8 +160,8 @@ class IdentityMigrationTest {
       byte[] sealed = Base64Url.decode(state.group(g.id()).orElseThrow()).orElseThrow();
       byte[] label = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
       byte[] aad = g.id().getBytes(StandardCharsets.UTF_8);
-      assertThat(new OneTimeKeyAead(alice.selfSecret(label), label).decrypt(sealed, aad)).isNotEmpty();
-      assertThatThrownBy(() -> new OneTimeKeyAead(alice.legacySelfSecret(label), label).decrypt(sealed, aad))
+      assertThat(new OneTimeKeyAead(Secrets.of(alice).selfSecret(label), label).decrypt(sealed, aad)).isNotEmpty();
+      assertThatThrownBy(() -> new OneTimeKeyAead(Secrets.of(alice).legacySelfSecret(label), label).decrypt(sealed, aad))
           .isInstanceOf(OneTimeKeyAead.OpenFailedException.class);
     }
   }

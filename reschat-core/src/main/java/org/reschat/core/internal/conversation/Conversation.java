@@ -1,5 +1,6 @@
 package org.reschat.core.internal.conversation;
 
+import org.reschat.core.internal.identity.Secrets;
 import org.reschat.core.spi.FeedId;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -93,10 +94,10 @@ public final class Conversation {
     this.fingerprints = List.copyOf(f);
     this.envelopes = new OneTimeKeyAead(this.secret, ENVELOPE_LABEL);
     this.messages = OneTimeKeyAead.committing(this.secret, MESSAGE_LABEL);
-    this.senderCopies = new OneTimeKeyAead(me.selfSecret(concat(SENDER_LABEL, idBytes)), SENDER_LABEL);
+    this.senderCopies = new OneTimeKeyAead(Secrets.of(me).selfSecret(concat(SENDER_LABEL, idBytes)), SENDER_LABEL);
     // Slots of version 2: not committing, and the sender's copy under the secret from before the self seed.
     this.legacyMessages = new OneTimeKeyAead(this.secret, LEGACY_MESSAGE_LABEL);
-    this.legacySenderCopies = new OneTimeKeyAead(me.legacySelfSecret(concat(LEGACY_SENDER_LABEL, idBytes)),
+    this.legacySenderCopies = new OneTimeKeyAead(Secrets.of(me).legacySelfSecret(concat(LEGACY_SENDER_LABEL, idBytes)),
         LEGACY_SENDER_LABEL);
   }
 
@@ -110,7 +111,7 @@ public final class Conversation {
     byte[] b = them.bytes();
     boolean mineFirst = Arrays.compareUnsigned(a, b) < 0;
     byte[] salt = Sha.sha256(PAIR_SALT, mineFirst ? a : b, mineFirst ? b : a);
-    byte[] shared = me.rawSharedSecretWith(them);
+    byte[] shared = Secrets.of(me).rawSharedSecretWith(them);
     byte[] secret = Hkdf.sha256(shared, salt, SECRET_LABEL, 32);
     try {
       return new Conversation(me, secret, List.of(mine, them));

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.group;
 
+import org.reschat.core.internal.identity.Secrets;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -47,7 +48,7 @@ public record AdminLink(String epochId, PublicCard appointee, byte[] signature) 
   }
 
   static AdminLink sign(Identity appointer, String groupId, String epochId, PublicCard appointee) {
-    return new AdminLink(epochId, appointee, appointer.sign(signed(groupId, epochId, appointee)));
+    return new AdminLink(epochId, appointee, Secrets.of(appointer).sign(signed(groupId, epochId, appointee)));
   }
 
   /** Whether {@code links} lead from {@code founder} to {@code admin}, each signed by the appointee before it. */

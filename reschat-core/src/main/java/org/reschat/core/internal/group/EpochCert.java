@@ -1,5 +1,6 @@
 package org.reschat.core.internal.group;
 
+import org.reschat.core.internal.identity.Secrets;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ record EpochCert(String groupId, String name, String epochId, List<String> paren
     int signer = e.members().indexOf(me.card());
     byte[] bytes = signed(groupId, name, e.id(), e.parents(), e.members(), e.admins(), signer);
     return new EpochCert(groupId, name, e.id(), e.parents(), e.members(), e.admins(), signer, founder, credential,
-        me.sign(bytes));
+        Secrets.of(me).sign(bytes));
   }
 
   /** The statement as the same signer would sign it for {@code e}: the signature is taken over. */

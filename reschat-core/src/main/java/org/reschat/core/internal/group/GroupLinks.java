@@ -1,5 +1,6 @@
 package org.reschat.core.internal.group;
 
+import org.reschat.core.internal.identity.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ public final class GroupLinks {
   private Optional<Group> welcome(JoinLink link, List<FeedWarning> warnings) throws KvException, LocalStateException {
     String key = link.welcomeKey(me.card());
     Optional<String> value = store.get(key);
-    Optional<byte[]> shared = me.agree(link.boxPublic());
+    Optional<byte[]> shared = Secrets.of(me).agree(link.boxPublic());
     Optional<byte[]> raw = value.flatMap(Board::decode);
     if (shared.isEmpty() || raw.isEmpty()) {
       return Optional.empty();

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.group;
 
+import org.reschat.core.internal.identity.Secrets;
 import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ record JoinAsk(PublicCard card, String name, byte[] sig) {
   }
 
   static JoinAsk sign(Identity me, JoinLink link, String name) {
-    return new JoinAsk(me.card(), name, me.sign(signed(link, me.card(), name)));
+    return new JoinAsk(me.card(), name, Secrets.of(me).sign(signed(link, me.card(), name)));
   }
 
   /** Whether the requester named in it signed it, for this link's board (not copied in someone else's name). */

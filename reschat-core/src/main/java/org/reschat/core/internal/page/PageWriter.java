@@ -1,5 +1,6 @@
 package org.reschat.core.internal.page;
 
+import org.reschat.core.internal.identity.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class PageWriter {
     List<Slot> slots = new ArrayList<>(before);
     slots.add(SlotSeal.seal(conversation, number, slots.size(), draft));
     byte[] body = PageCodec.encodeBody(number, previous, heads, slots);
-    byte[] signature = conversation.identity().sign(PageVerifier.signed(conversation, conversation.myFeed(), body));
+    byte[] signature = Secrets.of(conversation.identity()).sign(PageVerifier.signed(conversation, conversation.myFeed(), body));
     return new Page(number, previous, heads, slots, signature, PageCodec.withSignature(body, signature));
   }
 }

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.requests;
 
+import org.reschat.core.internal.identity.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.time.YearMonth;
 import java.util.Arrays;
@@ -51,7 +52,7 @@ public final class Inbox {
   /** The card a request at {@code key} carries; empty when it is junk or was sealed to someone else. */
   public static Optional<PublicCard> open(Identity me, String key, byte[] sealed) {
     try {
-      byte[] opened = me.openSealed(INFO, key.getBytes(StandardCharsets.UTF_8), sealed);
+      byte[] opened = Secrets.of(me).openSealed(INFO, key.getBytes(StandardCharsets.UTF_8), sealed);
       // 64 bytes: a client from before requests were padded; PADDED: the card, padded.
       byte[] card = opened.length == 64 ? opened
           : opened.length == PADDED ? Padding.unpad(opened).orElse(new byte[0]) : new byte[0];

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.crypto;
 
+import org.reschat.core.internal.identity.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -155,7 +156,7 @@ class KnownAnswerTest {
     for (String[] v : vectors) {
       Identity id = Identity.importPrivateKeys(concat(hex(v[0]), new byte[32]));
       assertThat(id.card().signingKey()).isEqualTo(hex(v[1]));
-      byte[] signature = id.sign(hex(v[2]));
+      byte[] signature = Secrets.of(id).sign(hex(v[2]));
       assertThat(signature).isEqualTo(hex(v[3]));
       assertThat(id.card().verify(hex(v[2]), signature)).isTrue();
       assertThat(id.card().verify(hex("ff"), signature)).isFalse();
@@ -171,8 +172,8 @@ class KnownAnswerTest {
     assertThat(alice.card().encryptionKey()).isEqualTo(hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
     assertThat(bob.card().encryptionKey()).isEqualTo(hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
     byte[] shared = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
-    assertThat(alice.rawSharedSecretWith(bob.card())).isEqualTo(shared);
-    assertThat(bob.rawSharedSecretWith(alice.card())).isEqualTo(shared);
+    assertThat(Secrets.of(alice).rawSharedSecretWith(bob.card())).isEqualTo(shared);
+    assertThat(Secrets.of(bob).rawSharedSecretWith(alice.card())).isEqualTo(shared);
 
     byte[] out = new byte[32];
     org.bouncycastle.math.ec.rfc7748.X25519.scalarMult(

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.group;
 
+import org.reschat.core.internal.identity.Secrets;
 import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -112,7 +113,7 @@ class JoinLinkTest {
     // Mallory holds the link: she posts a request claiming Carol's card, signed by herself.
     org.reschat.core.internal.crypto.Hpke hpke = org.reschat.core.internal.crypto.Hpke.standard();
     String claim = "{\"v\":1,\"card\":\"" + c.card() + "\",\"name\":\"carol\",\"sig\":\""
-        + Base64Url.encode(m.sign(new byte[] {1})) + "\"}";
+        + Base64Url.encode(Secrets.of(m).sign(new byte[] {1})) + "\"}";
     byte[] sealed = hpke.seal(parsed.boxPublic(), "reschat/v2 join request".getBytes(java.nio.charset.StandardCharsets.UTF_8),
         parsed.requests().key(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), claim.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     byte[] value = new byte[sealed.length + 1];

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.page;
 
+import org.reschat.core.internal.identity.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -156,7 +157,7 @@ class KeyCommitmentTest {
 
   private Page signed(List<Slot> slots) throws Exception {
     byte[] body = PageCodec.encodeBody(1, Page.NO_PREVIOUS, List.of(), slots);
-    return PageCodec.parse(PageCodec.withSignature(body, alice.sign(PageVerifier.signed(ab, ab.myFeed(), body))));
+    return PageCodec.parse(PageCodec.withSignature(body, Secrets.of(alice).sign(PageVerifier.signed(ab, ab.myFeed(), body))));
   }
 
   /**
@@ -192,7 +193,7 @@ class KeyCommitmentTest {
           : ab.legacySenderCopies().encrypt(k2, sendersAad);
       Slot slot = new Slot(epoch, "TEXT", 1, new byte[0], forSender, forReceivers);
       byte[] body = PageCodec.encodeBody(1, Page.NO_PREVIOUS, List.of(), List.of(slot));
-      byte[] signature = alice.sign(PageVerifier.signed(ab, ab.myFeed(), body));
+      byte[] signature = Secrets.of(alice).sign(PageVerifier.signed(ab, ab.myFeed(), body));
       Page page = PageCodec.parse(PageCodec.withSignature(body, signature));
       PageVerifier.verify(ba, alicesFeedForBob, 1, page); // a page Alice really signed
       return page;

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.page;
 
+import org.reschat.core.internal.identity.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -77,7 +78,7 @@ class PageTest {
         second.forSender(), first.forReceivers());
     byte[] body = PageCodec.encodeBody(1, page.previous(), List.of(), List.of(first, moved));
     Page forged = new Page(1, page.previous(), List.of(), List.of(first, moved),
-        alice.sign(PageVerifier.signed(ab, ab.myFeed(), body)), PageCodec.withSignature(body, alice.sign(
+        Secrets.of(alice).sign(PageVerifier.signed(ab, ab.myFeed(), body)), PageCodec.withSignature(body, Secrets.of(alice).sign(
             PageVerifier.signed(ab, ab.myFeed(), body))));
     PageVerifier.verify(ba, ba.feed(ba.indexOf(alice.card())), 1, forged);
     assertThatThrownBy(() -> SlotSeal.open(ba, ba.feed(ba.indexOf(alice.card())), forged, 1))

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.page;
 
+import org.reschat.core.internal.identity.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,7 @@ class ProtocolVectorsTest {
       hi = t;
     }
     byte[] salt = Sha.sha256("reschat/v2 pair".getBytes(StandardCharsets.UTF_8), lo, hi);
-    byte[] secret = Hkdf.sha256(alice.rawSharedSecretWith(bob.card()), salt,
+    byte[] secret = Hkdf.sha256(Secrets.of(alice).rawSharedSecretWith(bob.card()), salt,
         "reschat/v2 conversation secret".getBytes(StandardCharsets.UTF_8), 32);
     Map<String, String> v = new LinkedHashMap<>();
     v.put("alice.card", alice.card().toString());
@@ -93,14 +94,14 @@ class ProtocolVectorsTest {
     v.put("bob.fingerprint", bob.card().fingerprintText());
     v.put("safety_number", SafetyNumber.between(alice.card(), bob.card()));
     // §2: Alice's keys are 64 bytes (an identity from before the self seed), so her self seed is derived once.
-    byte[] selfSeed = Arrays.copyOfRange(alice.exportPrivateKeysUnencrypted(), 64, 96);
-    assertThat(selfSeed).isEqualTo(Hkdf.sha256(Arrays.copyOfRange(alice.exportPrivateKeysUnencrypted(), 32, 64),
+    byte[] selfSeed = Arrays.copyOfRange(Secrets.of(alice).export(), 64, 96);
+    assertThat(selfSeed).isEqualTo(Hkdf.sha256(Arrays.copyOfRange(Secrets.of(alice).export(), 32, 64),
         "reschat/v2 self".getBytes(StandardCharsets.UTF_8), "reschat/v3 self seed".getBytes(StandardCharsets.UTF_8), 32));
     v.put("alice.self_seed", HEX.formatHex(selfSeed));
     byte[] stateLabel = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
-    assertThat(alice.selfSecret(stateLabel)).isEqualTo(Hkdf.sha256(selfSeed,
+    assertThat(Secrets.of(alice).selfSecret(stateLabel)).isEqualTo(Hkdf.sha256(selfSeed,
         "reschat/v3 self".getBytes(StandardCharsets.UTF_8), stateLabel, 32));
-    v.put("alice.group_state.secret", HEX.formatHex(alice.selfSecret(stateLabel)));
+    v.put("alice.group_state.secret", HEX.formatHex(Secrets.of(alice).selfSecret(stateLabel)));
     v.put("pair.salt", HEX.formatHex(salt));
     v.put("conversation.secret", HEX.formatHex(secret));
     v.put("conversation.id", ab.id());
@@ -119,7 +120,7 @@ class ProtocolVectorsTest {
         + new String(SlotSeal.open(ba, alicesFeed, page, 1), StandardCharsets.UTF_8));
     assertThat(SlotSeal.open(ab, ab.myFeed(), page, 1)).isEqualTo(SlotSeal.open(ba, alicesFeed, page, 1));
     // §4.3, pages of version 3: the same two messages, committed, the sender's copy under the self seed.
-    byte[] senderSecret = alice.selfSecret(concat("reschat/v3 sender copy".getBytes(StandardCharsets.UTF_8), ab.idBytes()));
+    byte[] senderSecret = Secrets.of(alice).selfSecret(concat("reschat/v3 sender copy".getBytes(StandardCharsets.UTF_8), ab.idBytes()));
     v.put("alice.sender_secret", HEX.formatHex(senderSecret));
     v.put("alice.v3.page1.value", committedValue);
     v.put("alice.v3.page1.hash", Base64Url.encode(committed.hash()));
@@ -196,7 +197,7 @@ class ProtocolVectorsTest {
       slots.add(new Slot(s.receiver(), s.type(), s.timestampMillis(), s.extension(), sender, receivers));
     }
     byte[] bodyBytes = PageCodec.encodeBody(1, page.previous(), page.heads(), slots);
-    byte[] signature = ab.identity().sign(PageVerifier.signed(ab, ab.myFeed(), bodyBytes));
+    byte[] signature = Secrets.of(ab.identity()).sign(PageVerifier.signed(ab, ab.myFeed(), bodyBytes));
     byte[] encoded = PageCodec.withSignature(bodyBytes, signature);
     byte[] raw = Base64Url.decode(value).orElseThrow();
     byte[] sealed = ab.envelopes().encryptWithSaltForTestVectorsOnly(Arrays.copyOfRange(raw, 1, 17),

@@ -1,0 +1,91 @@
+package org.reschat.core.internal.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.crypto.Hkdf;
+import org.reschat.core.internal.crypto.Hpke;
+
+/**
+ * What an {@link org.reschat.core.identity.Identity} can do with its private keys: sign, agree, open what
+ * was sealed to it, and derive the secrets only it derives. Internal: reached only through
+ * {@link Secrets#of}, never from the API, so an application holding an identity has no method that hands
+ * out raw key material. Immutable and thread-safe.
+ */
+public final class KeyMaterial {
+  private static final byte[] LEGACY_SELF_SALT = utf8("reschat/v2 self");
+  private static final byte[] SELF_SALT = utf8("reschat/v3 self");
+
+  private final Ed25519PrivateKeyParameters signing; // kept whole: rebuilding it per signature recomputes the public key
+  private final byte[] encryptionSecret;
+  private final byte[] selfSeed;
+  private final byte[] encryptionPublic;
+
+  public KeyMaterial(byte[] signingSeed, byte[] encryptionSecret, byte[] selfSeed, byte[] encryptionPublic) {
+    this.signing = new Ed25519PrivateKeyParameters(signingSeed, 0);
+    this.encryptionSecret = encryptionSecret.clone();
+    this.selfSeed = selfSeed.clone();
+    this.encryptionPublic = encryptionPublic.clone();
+  }
+
+  /** An Ed25519 signature of {@code message}. */
+  public byte[] sign(byte[] message) {
+    Ed25519Signer signer = new Ed25519Signer();
+    signer.init(true, signing);
+    signer.update(message, 0, message.length);
+    return signer.generateSignature();
+  }
+
+  /**
+   * A 32-byte secret only this identity can derive, for {@code context}: what seals the copy of each
+   * message kept for its sender, and the local group state. It comes from the self seed alone (never from
+   * a key used for signing or key agreement).
+   */
+  public byte[] selfSecret(byte[] context) {
+    return Hkdf.sha256(selfSeed, SELF_SALT, context, 32);
+  }
+
+  /**
+   * The secret {@link #selfSecret} was before the self seed: HKDF of the X25519 secret. Only to open what
+   * was sealed that way; nothing new is ever sealed under it.
+   */
+  public byte[] legacySelfSecret(byte[] context) {
+    return Hkdf.sha256(encryptionSecret, LEGACY_SELF_SALT, context, 32);
+  }
+
+  /** The raw X25519 shared secret with {@code other}, for key derivation only; never zero (cards are checked). */
+  public byte[] rawSharedSecretWith(PublicCard other) {
+    byte[] out = new byte[32];
+    if (!X25519.calculateAgreement(encryptionSecret, 0, other.encryptionKey(), 0, out, 0)) {
+      throw new IllegalStateException("X25519 agreement with a checked card failed");
+    }
+    return out;
+  }
+
+  /** The raw X25519 secret shared with the holder of {@code x25519Public}; empty when that key is low-order. */
+  public Optional<byte[]> agree(byte[] x25519Public) {
+    byte[] out = new byte[32];
+    return X25519.calculateAgreement(encryptionSecret, 0, x25519Public, 0, out, 0) ? Optional.of(out) : Optional.empty();
+  }
+
+  /** Opens what was sealed to this identity's card with HPKE (RFC 9180, base mode). */
+  public byte[] openSealed(byte[] info, byte[] aad, byte[] sealed) throws Hpke.OpenFailedException {
+    return Hpke.open(encryptionSecret, encryptionPublic, info, aad, sealed);
+  }
+
+  /** The private keys as {@code Identity} exports them: Ed25519 seed, X25519 secret, self seed. */
+  public byte[] export() {
+    byte[] out = Arrays.copyOf(signing.getEncoded(), 96);
+    System.arraycopy(encryptionSecret, 0, out, 32, 32);
+    System.arraycopy(selfSeed, 0, out, 64, 32);
+    return out;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
