@@ -59,6 +59,7 @@ class EtcdEndToEndTest {
       assertThat(sent.code()).as(sent.toString()).isIn(ExitCodes.OK, ExitCodes.QUEUED);
       codes.add(sent.code());
     }
+    cluster.leader(Duration.ofSeconds(60)).orElseThrow(); // the election after the kill is over, however slow
     Result publish = cli.as("alice", "receive");
     assertThat(publish.code()).as(publish.toString()).isZero();
 
