@@ -463,6 +463,7 @@ class CliTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // runs the bench: left out by mvn -Pfast
   void benchPrintsExactlyTheDocumentedFigures() {
     Result r = cli.run("--store", "memory:", "--json", "bench", "--rounds", "3");
     assertThat(r.code()).as(r.toString()).isZero();

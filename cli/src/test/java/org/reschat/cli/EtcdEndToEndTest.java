@@ -24,6 +24,7 @@ import org.reschat.kv.testing.EtcdCluster;
  * version of the chat core. The {@code @Timeout} only stops a hung test.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@org.junit.jupiter.api.Tag("slow") // real etcd processes: left out by mvn -Pfast
 class EtcdEndToEndTest {
   @TempDir Path dir;
   CliHarness cli;

@@ -26,6 +26,7 @@ import org.reschat.kv.testing.ResilientDbCluster;
  * timeouts, says "confirmed" (exit 0) or "queued" (exit 6) and nothing else, and once the fault clears
  * Bob receives every message, in order.
  */
+@org.junit.jupiter.api.Tag("slow") // waits out real timeouts: left out by mvn -Pfast
 class FaultInjectionTest {
   // While a fault is on: short timeouts, since most faults work by making one of them expire.
   private static final Duration CONNECT = Duration.ofMillis(300);

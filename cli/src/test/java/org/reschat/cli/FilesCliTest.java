@@ -187,6 +187,7 @@ class FilesCliTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // a child JVM: left out by mvn -Pfast
   void anUploadKilledMidwayResumesWithoutResendingConfirmedChunks() throws Exception {
     int chunks = 40;
     try (ResilientDbCluster cluster = ResilientDbCluster.start(1)) {

@@ -14,6 +14,7 @@ import org.reschat.cli.CliHarness.Result;
 import org.reschat.kv.testing.ResilientDbCluster;
 
 /** Two people talking through the CLI over ResilientDB's HTTP contract (emulated on WireMock, two endpoints). */
+@org.junit.jupiter.api.Tag("slow") // end to end over WireMock, waits out a confirm timeout: left out by mvn -Pfast
 class ResilientDbEndToEndTest {
   @TempDir Path dir;
   CliHarness cli;

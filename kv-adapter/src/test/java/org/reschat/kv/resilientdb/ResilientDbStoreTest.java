@@ -200,6 +200,7 @@ class ResilientDbStoreTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // waits out real timeouts: left out by mvn -Pfast
   void anAnswerSlowerThanTheReadTimeoutTimesOutWithinItsBudget() {
     open(1, SHORT);
     server(0).stubFor(get(urlPathMatching("/v1/transactions/.*")).atPriority(1)
@@ -215,6 +216,7 @@ class ResilientDbStoreTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // waits out real timeouts: left out by mvn -Pfast
   void aStalledResponseDoesNotHoldAConfirmPastItsDeadline() {
     // The post must be answered (a loaded machine may take over a second); the stalled reads meet the deadline.
     open(1, FAST.toBuilder().confirmTimeout(Duration.ofSeconds(4)).build());
@@ -230,6 +232,7 @@ class ResilientDbStoreTest {
   // --- 201 is not commit -------------------------------------------------------------------------
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // waits out real timeouts: left out by mvn -Pfast
   void aWriteAcknowledgedButNeverAppliedIsUnconfirmed() {
     // The first post must be acknowledged inside the confirm window, however loaded the machine.
     open(1, FAST.toBuilder().confirmTimeout(Duration.ofSeconds(4)).build());
@@ -252,6 +255,7 @@ class ResilientDbStoreTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // waits out real timeouts: left out by mvn -Pfast
   void anOlderValueThatPersistsIsPostedAgain() throws KvException {
     open(1, StoreOptions.builder().confirmTimeout(Duration.ofSeconds(6)).retryBackoff(Duration.ofMillis(10)).build());
     store.put("k", "old");
@@ -406,6 +410,7 @@ class ResilientDbStoreTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // waits out real timeouts: left out by mvn -Pfast
   void aPutWhoseEveryEndpointHangsEndsByTheConfirmTimeout() {
     open(1, StoreOptions.builder().connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(20))
         .confirmTimeout(Duration.ofSeconds(2)).maxAttempts(3).build());
