@@ -441,6 +441,7 @@ class CliTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // loads 200 messages on two devices: left out by mvn -Pfast
   void longLoadsShowAProgressBarOnlyOnATerminal() throws Exception {
     cli.friends("alice", "bob");
     cli.stdin = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "m" + i).collect(Collectors.joining("\n"));
