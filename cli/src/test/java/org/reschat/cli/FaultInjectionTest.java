@@ -33,7 +33,7 @@ class FaultInjectionTest {
   private static final Duration READ = Duration.ofMillis(500);
   private static final Duration CONFIRM = Duration.ofSeconds(1);
   // A send waits at most 4 attempts × (connect + 2 × read) + the confirm window (6.2 s). The bound is three
-  // times that, for backoff and a loaded machine; a send that waited out the faulty server would exceed it.
+  // times that, for backoff and a loaded machine: it still catches a send that outlives its timeouts.
   private static final Duration SEND_BOUND = CONNECT.plus(READ.multipliedBy(2)).multipliedBy(4).plus(CONFIRM)
       .multipliedBy(3);
   // Everything that must succeed (the set-up, the recovery, failover to a live endpoint) runs with wide
