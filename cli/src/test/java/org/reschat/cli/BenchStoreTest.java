@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bench} measures a temporary ledger unless told to write to the real one. */
+@org.junit.jupiter.api.Tag("slow") // runs the bench: left out by mvn -Pfast
 class BenchStoreTest {
   @TempDir Path dir;
 

@@ -24,6 +24,7 @@ import org.reschat.kv.testing.EtcdCluster;
  * version of the chat core. The {@code @Timeout} only stops a hung test.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@org.junit.jupiter.api.Tag("slow") // real etcd processes: left out by mvn -Pfast
 class EtcdEndToEndTest {
   @TempDir Path dir;
   CliHarness cli;
@@ -90,6 +91,7 @@ class EtcdEndToEndTest {
       assertThat(sent.code()).as(sent.toString()).isIn(ExitCodes.OK, ExitCodes.QUEUED);
       codes.add(sent.code());
     }
+    cluster.leader(Duration.ofSeconds(60)).orElseThrow(); // the election after the kill is over, however slow
     Result publish = cli.as("alice", "receive");
     assertThat(publish.code()).as(publish.toString()).isZero();
 

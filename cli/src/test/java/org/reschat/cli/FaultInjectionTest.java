@@ -26,13 +26,21 @@ import org.reschat.kv.testing.ResilientDbCluster;
  * timeouts, says "confirmed" (exit 0) or "queued" (exit 6) and nothing else, and once the fault clears
  * Bob receives every message, in order.
  */
+@org.junit.jupiter.api.Tag("slow") // waits out real timeouts: left out by mvn -Pfast
 class FaultInjectionTest {
+  // While a fault is on: short timeouts, since most faults work by making one of them expire.
   private static final Duration CONNECT = Duration.ofMillis(300);
   private static final Duration READ = Duration.ofMillis(500);
   private static final Duration CONFIRM = Duration.ofSeconds(1);
-  // 4 attempts × (connect + 2 × read) + the confirm window + backoff and JVM slack.
+  // A send waits at most 4 attempts × (connect + 2 × read) + the confirm window (6.2 s). The bound is three
+  // times that, for backoff and a loaded machine: it still catches a send that outlives its timeouts.
   private static final Duration SEND_BOUND = CONNECT.plus(READ.multipliedBy(2)).multipliedBy(4).plus(CONFIRM)
-      .plus(Duration.ofSeconds(3));
+      .multipliedBy(3);
+  // Everything that must succeed (the set-up, the recovery, failover to a live endpoint) runs with wide
+  // timeouts, so that a loaded machine's slow answer is never taken for a fault.
+  private static final Duration WIDE_CONNECT = Duration.ofSeconds(5);
+  private static final Duration WIDE_READ = Duration.ofSeconds(10);
+  private static final Duration WIDE_CONFIRM = Duration.ofSeconds(20);
 
   @TempDir Path dir;
   CliHarness cli;
@@ -42,7 +50,7 @@ class FaultInjectionTest {
   void start() {
     cluster = ResilientDbCluster.start(2);
     cli = new CliHarness(dir);
-    cli.useResilientDb(cluster, CONNECT, READ, CONFIRM);
+    cli.useResilientDb(cluster, WIDE_CONNECT, WIDE_READ, WIDE_CONFIRM);
     cli.friends("alice", "bob");
     CliHarness.check(cli.as("alice", "send", "bob", "before the fault"));
   }
@@ -74,6 +82,11 @@ class FaultInjectionTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("faults")
   void sendsStayBoundedHonestAndLossless(String name, Consumer<ResilientDbCluster> inject) throws Exception {
+    boolean failover = name.startsWith("one of two");
+    if (!failover) {
+      // A dead endpoint refuses at once; only the faults that make a timeout expire need short ones.
+      cli.useResilientDb(cluster, CONNECT, READ, CONFIRM);
+    }
     inject.accept(cluster);
     int queued = 0;
     for (int i = 0; i < 3; i++) {
@@ -81,13 +94,15 @@ class FaultInjectionTest {
       Result r = cli.as("alice", "send", "bob", name + " #" + i);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       assertThat(r.code()).as(r.toString()).isIn(ExitCodes.OK, ExitCodes.QUEUED);
-      assertThat(took).as("send #" + i + " took " + took).isLessThan(SEND_BOUND);
+      if (!failover) {
+        assertThat(took).as("send #" + i + " took " + took).isLessThan(SEND_BOUND);
+      }
       if (r.code() == ExitCodes.QUEUED) {
         queued++;
         assertThat(r.err()).contains("queued for bob");
       }
     }
-    if (name.startsWith("one of two")) {
+    if (failover) {
       assertThat(queued).as("the live endpoint serves everything").isZero();
     }
     Result local = cli.as("alice", "history", "bob");
@@ -106,7 +121,12 @@ class FaultInjectionTest {
     });
     cluster.dropCommits(false);
     cluster.visibilityDelay(Duration.ZERO);
-    Thread.sleep(1600); // writes delayed by the fault become visible
+    cli.useResilientDb(cluster, WIDE_CONNECT, WIDE_READ, WIDE_CONFIRM);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!cluster.everyWriteVisible()) { // writes delayed by the fault become visible
+      assertThat(System.nanoTime() - deadline).as("delayed writes still invisible after 30 s").isNegative();
+      Thread.sleep(20);
+    }
     Result publish = cli.as("alice", "receive");
     assertThat(publish.code()).as(publish.toString()).isZero();
     Result received = cli.as("bob", "receive");

@@ -188,6 +188,7 @@ class FilesCliTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow") // a child JVM: left out by mvn -Pfast
   void anUploadKilledMidwayResumesWithoutResendingConfirmedChunks() throws Exception {
     int chunks = 40;
     try (ResilientDbCluster cluster = ResilientDbCluster.start(1)) {
@@ -195,7 +196,8 @@ class FilesCliTest {
       cli.useResilientDb(cluster, Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(10));
       cli.friends("alice", "bob");
       Path big = file("big.bin", chunks * FileLayout.CHUNK_PLAIN_BYTES);
-      cluster.node(0).responseDelay(Duration.ofMillis(50)); // slow enough to stop it halfway
+      // Slow enough to stop it halfway: ≥ 3.7 s from the third confirmed chunk to the last, ample for the poll.
+      cluster.node(0).responseDelay(Duration.ofMillis(50));
       Process p = ChildProcesses.start(cli.env, dir.resolve("send.log"), null, "--home", dir.resolve("alice").toString(),
           "send", "bob", "--file", big.toString());
       int done;
@@ -227,11 +229,15 @@ class FilesCliTest {
   void aStoreThatDoesNotConfirmIsExitSixSaidPlainlyAndTheSameCommandFinishes() throws Exception {
     try (ResilientDbCluster cluster = ResilientDbCluster.start(1)) {
       CliHarness cli = new CliHarness(dir);
-      cli.useResilientDb(cluster, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofMillis(300));
+      // Wide timeouts wherever a step must succeed; only the stalled send has a short confirm window, which
+      // nothing can meet (the writes never become visible), however fast or slow the machine.
+      cli.useResilientDb(cluster, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20));
       cli.friends("alice", "bob");
       Path photo = file("photo.jpg", 3 * FileLayout.CHUNK_PLAIN_BYTES);
       cluster.dropCommits(true); // accepted, never visible: nothing is confirmed
+      cli.env.put("RESCHAT_CONFIRM_TIMEOUT", "300ms");
       Result interrupted = cli.as("alice", "send", "bob", "--file", photo.toString());
+      cli.env.put("RESCHAT_CONFIRM_TIMEOUT", "20s");
       assertThat(interrupted.code()).as(interrupted.toString()).isEqualTo(ExitCodes.QUEUED);
       assertThat(interrupted.err()).contains("not sent yet: 0 of 3 chunk(s) are on the store",
           "sending the same file again resumes where this stopped.").doesNotContain("Exception");

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Five members of one group, each a separate OS process, sending 30 messages each at the same time on
  * one embedded ledger: every member sees all 150, in the same order, none lost or twice.
  */
+@org.junit.jupiter.api.Tag("slow") // child JVMs: left out by mvn -Pfast
 class GroupMultiProcessTest {
   private static final int EACH = 30;
   private static final List<String> PEOPLE = List.of("alice", "bob", "carol", "dave", "erin");

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A ledger value far larger than any page, read by a client with little memory: the store measures it
  * before reading it, so the client reports a typed problem instead of running out of memory.
  */
+@org.junit.jupiter.api.Tag("slow") // a child JVM reading huge values: left out by mvn -Pfast
 class HostileStoreValueTest {
   @TempDir Path dir;
 

@@ -24,6 +24,7 @@ import org.reschat.cli.CliHarness.Result;
  * time, two processes of the same profile, and processes killed with SIGKILL in the middle of sending.
  * Nothing may be lost, duplicated or reordered, and every local file must still parse.
  */
+@org.junit.jupiter.api.Tag("slow") // child JVMs: left out by mvn -Pfast
 class MultiProcessTest {
   /** Longer runs: -Dreschat.crash.runs=200. */
   private static final int CRASH_RUNS = Integer.getInteger("reschat.crash.runs", 6);

@@ -20,6 +20,7 @@ import org.reschat.kv.testing.ResilientDbCluster;
  * (etcd's case is in {@link EtcdEndToEndTest}.)
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@org.junit.jupiter.api.Tag("slow") // end to end, follows a live store: left out by mvn -Pfast
 class PushDeliveryTest {
   @TempDir Path dir;
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --read-only}): commands that read work and change no file of it; commands that write say so in
  * one sentence, exit 7, and change nothing.
  */
+@org.junit.jupiter.api.Tag("slow") // child JVMs: left out by mvn -Pfast
 class ReadOnlyProfileTest {
   @TempDir Path dir;
 

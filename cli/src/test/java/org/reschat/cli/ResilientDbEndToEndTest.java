@@ -14,6 +14,7 @@ import org.reschat.cli.CliHarness.Result;
 import org.reschat.kv.testing.ResilientDbCluster;
 
 /** Two people talking through the CLI over ResilientDB's HTTP contract (emulated on WireMock, two endpoints). */
+@org.junit.jupiter.api.Tag("slow") // end to end over WireMock, waits out a confirm timeout: left out by mvn -Pfast
 class ResilientDbEndToEndTest {
   @TempDir Path dir;
   CliHarness cli;
@@ -24,8 +25,10 @@ class ResilientDbEndToEndTest {
     cluster = ResilientDbCluster.start(2);
     cluster.nodes().forEach(n -> n.failOverlapping(true));
     cli = new CliHarness(dir);
-    cli.useResilientDb(cluster, java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(1),
-        java.time.Duration.ofSeconds(2));
+    // Wide timeouts: a loaded machine's slow answer must not pass for a fault. A hanging endpoint costs a
+    // hedge of a quarter second, not the read timeout, so nothing here waits them out.
+    cli.useResilientDb(cluster, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10),
+        java.time.Duration.ofSeconds(20));
   }
 
   @AfterEach
@@ -91,6 +94,9 @@ class ResilientDbEndToEndTest {
     cli.friends("alice", "bob");
     cli.as("alice", "send", "bob", "before");
     cluster.dropCommits(true); // acknowledged with 201, never applied
+    // While the cluster stalls every command that writes waits out the confirm timeout, which no machine
+    // meets however fast (the write never lands): a short one keeps the stall short.
+    cli.env.put("RESCHAT_CONFIRM_TIMEOUT", "2s");
     Result queued = cli.as("alice", "send", "bob", "during the stall");
     assertThat(queued.code()).as(queued.toString()).isEqualTo(ExitCodes.QUEUED);
     assertThat(queued.err()).contains("queued for bob", "1 message(s) wait in the outbox");
@@ -99,6 +105,7 @@ class ResilientDbEndToEndTest {
     assertThat(local.out()).as(local.toString()).contains("during the stall (queued)");
 
     cluster.dropCommits(false);
+    cli.env.put("RESCHAT_CONFIRM_TIMEOUT", "20s");
     Result publish = cli.as("alice", "receive");
     assertThat(publish.code()).isZero();
     assertThat(publish.err()).contains("Published 1 queued message(s) to bob");

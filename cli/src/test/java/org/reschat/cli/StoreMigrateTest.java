@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Moving to another store: without {@code store migrate} the new store has none of the verified pages and
  * every reader sees "missing" (a security warning, exit 4); after it, everything is there, no alarm.
  */
+@org.junit.jupiter.api.Tag("slow") // end to end across stores: left out by mvn -Pfast
 class StoreMigrateTest {
   @TempDir
   Path dir;

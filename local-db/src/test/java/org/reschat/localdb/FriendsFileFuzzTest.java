@@ -17,6 +17,7 @@ import org.reschat.core.LocalStateException;
 import org.reschat.core.testing.TestIdentities;
 
 /** A friends file holding random or mutated text: a list or the documented error, and the file untouched. */
+@net.jqwik.api.Tag("slow") // property-based, 2000 tries: left out by mvn -Pfast
 class FriendsFileFuzzTest {
   private static Path dir;
   private static String valid;

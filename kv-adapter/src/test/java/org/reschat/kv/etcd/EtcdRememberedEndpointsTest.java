@@ -81,7 +81,8 @@ class EtcdRememberedEndpointsTest {
 
   private EtcdStore store() {
     return EtcdStore.builder().endpoint(url(hanging)).endpoint(url(healthy)).healthMemory(memory)
-        .options(StoreOptions.builder().connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofMillis(300))
+        // The request time is capped at 3 s (EtcdStore.MAX_REQUEST_TIME): the widest the healthy member gets.
+        .options(StoreOptions.builder().connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(2))
             .retryBackoff(Duration.ofMillis(10)).build())
         .build();
   }

@@ -10,6 +10,7 @@ import org.reschat.kv.testing.EtcdCluster;
 import org.reschat.kv.testing.KvStoreContract;
 
 /** The shared store contract, on a real three-member etcd cluster (skipped when etcd is not installed). */
+@org.junit.jupiter.api.Tag("slow") // real etcd processes: left out by mvn -Pfast
 class EtcdStoreContractTest extends KvStoreContract {
   private static EtcdCluster cluster;
 

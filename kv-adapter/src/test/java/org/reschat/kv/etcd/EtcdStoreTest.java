@@ -34,6 +34,7 @@ import org.reschat.kv.testing.EtcdCluster;
  * etcd is not installed. The {@code @Timeout}s only stop a hung test; no test asserts how long a call took.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@org.junit.jupiter.api.Tag("slow") // real etcd processes: left out by mvn -Pfast
 class EtcdStoreTest {
   private static EtcdCluster cluster;
   private KvStore store;

@@ -17,7 +17,9 @@ class ResilientDbStoreContractTest extends KvStoreContract {
     cluster.nodes().forEach(n -> n.failOverlapping(true));
     return ResilientDbStore.builder()
         .endpoints(cluster.urls())
-        .options(StoreOptions.builder().readTimeout(Duration.ofSeconds(5)).confirmTimeout(Duration.ofSeconds(3)).build())
+        // 8 threads share two endpoints that carry one request at a time: on a loaded machine a put can wait
+        // seconds for its turn, so the confirm window is wide (racing writers wait it out: about 8 s in all).
+        .options(StoreOptions.builder().readTimeout(Duration.ofSeconds(5)).confirmTimeout(Duration.ofSeconds(10)).build())
         .build();
   }
 

@@ -12,6 +12,7 @@ import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvValues;
 
 /** The GET-body parser meets random and mutated bodies: a value or a typed corrupt-value error, nothing else. */
+@net.jqwik.api.Tag("slow") // property-based, 2000 tries: left out by mvn -Pfast
 class StoredTransactionFuzzTest {
 
   @Property

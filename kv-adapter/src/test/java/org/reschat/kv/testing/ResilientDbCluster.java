@@ -141,6 +141,24 @@ public final class ResilientDbCluster implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * True when every write applied so far is visible, i.e. none waits out a {@link #visibilityDelay}: what a
+   * test polls for instead of sleeping for the delay.
+   */
+  public boolean everyWriteVisible() {
+    long now = System.nanoTime();
+    for (List<Version> versions : ledger.values()) {
+      synchronized (versions) {
+        for (Version v : versions) {
+          if (now - v.visibleAtNanos < 0) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
   /** POSTs to the commit route that reached the emulator, over all nodes. */
   public int commits() {
     return commits.get();

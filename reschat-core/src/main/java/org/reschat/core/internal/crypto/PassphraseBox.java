@@ -22,6 +22,11 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 public final class PassphraseBox {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
+  /**
+   * Argon2 derivations started in this JVM. A test seam only (read by the tests' {@code PassphraseBoxProbe}):
+   * it lets a test prove that hostile parameters are refused before any derivation, by counting, not timing.
+   */
+  static final java.util.concurrent.atomic.AtomicLong DERIVATIONS = new java.util.concurrent.atomic.AtomicLong();
 
   private PassphraseBox() {}
 
@@ -156,6 +161,7 @@ public final class PassphraseBox {
     ByteBuffer encoded = StandardCharsets.UTF_8.encode(normalised);
     byte[] password = new byte[encoded.remaining()];
     encoded.get(password);
+    DERIVATIONS.incrementAndGet();
     Argon2BytesGenerator generator = new Argon2BytesGenerator();
     generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)

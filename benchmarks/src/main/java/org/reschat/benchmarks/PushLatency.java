@@ -1,4 +1,4 @@
-package org.reschat.cli;
+package org.reschat.benchmarks;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,37 +14,74 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
+import java.util.stream.Stream;
+import org.reschat.cli.Cli;
+import org.reschat.cli.CliContext;
 import org.reschat.kv.testing.EtcdCluster;
 import org.reschat.kv.testing.ResilientDbCluster;
 
 /**
  * Measures send → shown in {@code receive --follow}, per store, with the store's change hints and with
- * plain polling at 2 s, and the store reads an idle follower makes. Not part of the normal suite (it
- * takes minutes and its figures depend on the machine); run it with
- * {@code mvn -B -ntp -pl cli -am verify -Dtest=PushLatencyMeasurement -Dsurefire.failIfNoSpecifiedTests=false -Dreschat.measure=push}.
- * It prints a table and writes it to {@code cli/target/push-latency.txt}; it asserts nothing.
+ * plain polling at 2 s, and the store reads an idle follower makes. It takes minutes, its figures depend
+ * on the machine and it asserts nothing, so it is a measurement here, not a test:
+ *
+ * <pre>
+ * mvn -B -ntp -DskipTests package -pl benchmarks -am
+ * java -cp benchmarks/target/benchmarks.jar org.reschat.benchmarks.PushLatency [MESSAGES] [IDLE_SECONDS]
+ * </pre>
+ *
+ * Alice sends MESSAGES (default 20) with {@code send}, each after a random pause of 0.2–1.5 s, while Bob runs
+ * {@code receive --follow} in this JVM; the time is from {@code send} returning to the line appearing on
+ * Bob's output. Idle reads are the store's own count over IDLE_SECONDS (default 30) of silence, per minute.
+ * etcd is measured when it is installed. It prints a table.
  */
-@EnabledIfSystemProperty(named = "reschat.measure", matches = "push")
-class PushLatencyMeasurement {
-  private static final int MESSAGES = 20;
-  private static final long IDLE_SECONDS = 30;
-  @TempDir Path dir;
+public final class PushLatency {
+  /** {@code -Dreschat.push=off} turns the stores' change hints off (the CLI's LedgerWatch switch). */
+  private static final String PUSH_SWITCH = "reschat.push";
+
+  private final int messages;
+  private final long idleSeconds;
+  private final Path dir;
   private final StringBuilder report = new StringBuilder();
 
-  @Test
-  void measure() throws Exception {
+  private PushLatency(int messages, long idleSeconds, Path dir) {
+    this.messages = messages;
+    this.idleSeconds = idleSeconds;
+    this.dir = dir;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int messages = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    long idleSeconds = args.length > 1 ? Long.parseLong(args[1]) : 30;
+    if (messages < 2) {
+      throw new IllegalArgumentException("MESSAGES must be at least 2");
+    }
+    Path dir = Files.createTempDirectory("reschat-push-latency");
+    try {
+      PushLatency run = new PushLatency(messages, idleSeconds, dir);
+      run.measure();
+      System.out.print(run.report);
+    } finally {
+      try (Stream<Path> all = Files.walk(dir)) {
+        all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    System.exit(0); // the follower threads and the clusters' pools are done with
+  }
+
+  private void measure() throws Exception {
     report.append(String.format("%-22s %-8s %12s %12s %14s%n", "store", "mode", "median ms", "max ms", "reads/idle min"));
     for (String mode : List.of("push", "poll 2s")) {
-      measureEmbedded(mode);
+      measure("embedded SQLite", mode, "embedded:" + dir.resolve(mode.replace(' ', '-') + ".db"), null);
       if (EtcdCluster.installed()) {
         try (EtcdCluster cluster = EtcdCluster.start(3)) {
           measure("etcd (3 members)", mode, cluster.storeSpec(), () -> etcdRanges(cluster));
@@ -54,29 +91,29 @@ class PushLatencyMeasurement {
         measure("ResilientDB emulated", mode, cluster.storeSpec(), cluster::reads);
       }
     }
-    System.out.println(report);
-    Files.writeString(Path.of("target", "push-latency.txt"), report.toString());
-  }
-
-  private void measureEmbedded(String mode) throws Exception {
-    measure("embedded SQLite", mode, "embedded:" + dir.resolve(mode.replace(' ', '-') + ".db"), null);
   }
 
   /** {@code reads} counts the store's reads so far, or is null when the store cannot count them. */
   private void measure(String store, String mode, String spec, LongSupplier reads) throws Exception {
     Path root = Files.createDirectories(dir.resolve(store.replaceAll("\\W", "") + mode.replaceAll("\\W", "")));
-    CliHarness alice = new CliHarness(root);
-    alice.env.put("RESCHAT_STORE", spec);
-    alice.friends("alice", "bob");
-    CliHarness.check(alice.as("alice", "send", "bob", "warm-up"));
+    Map<String, String> env = new HashMap<>();
+    env.put("HOME", root.resolve("home").toString());
+    env.put("XDG_DATA_HOME", root.resolve("data").toString());
+    env.put("XDG_CONFIG_HOME", root.resolve("config").toString());
+    env.put("RESCHAT_STORE", spec);
+    String aliceCard = check(env, root, "alice", "init", "--name", "alice", "--no-passphrase").strip();
+    String bobCard = check(env, root, "bob", "init", "--name", "bob", "--no-passphrase").strip();
+    check(env, root, "alice", "friend", "add", "bob", bobCard);
+    check(env, root, "bob", "friend", "add", "alice", aliceCard);
+    check(env, root, "alice", "send", "bob", "warm-up");
 
     if (mode.startsWith("poll")) {
-      System.setProperty(LedgerWatch.SWITCH, "off");
+      System.setProperty(PUSH_SWITCH, "off");
     }
     TimedLines shown = new TimedLines();
     Thread follower = new Thread(() -> {
       CliContext ctx = CliContext.builder()
-          .env(alice.env)
+          .env(env)
           .in(new ByteArrayInputStream(new byte[0]))
           .out(new PrintWriter(shown, true))
           .err(new PrintWriter(new StringWriter(), true))
@@ -93,9 +130,9 @@ class PushLatencyMeasurement {
       Thread.sleep(1000); // let the watch connect
       Random random = new Random(42);
       List<Long> latencies = new ArrayList<>();
-      for (int i = 1; i <= MESSAGES; i++) {
+      for (int i = 1; i <= messages; i++) {
         String text = "measure " + i;
-        CliHarness.check(alice.as("alice", "send", "bob", text));
+        check(env, root, "alice", "send", "bob", text);
         long sent = System.nanoTime();
         long at = awaitLine(shown, text);
         latencies.add(Math.max(0, at - sent));
@@ -104,25 +141,45 @@ class PushLatencyMeasurement {
       String idle = "n/a";
       if (reads != null) {
         long before = reads.getAsLong();
-        Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_SECONDS));
-        idle = Long.toString((reads.getAsLong() - before) * 60 / IDLE_SECONDS);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
+        idle = Long.toString((reads.getAsLong() - before) * 60 / idleSeconds);
       }
       Collections.sort(latencies);
-      long median = (latencies.get(MESSAGES / 2 - 1) + latencies.get(MESSAGES / 2)) / 2;
+      long median = (latencies.get(messages / 2 - 1) + latencies.get(messages / 2)) / 2;
       report.append(String.format("%-22s %-8s %12d %12d %14s%n", store, mode,
-          TimeUnit.NANOSECONDS.toMillis(median), TimeUnit.NANOSECONDS.toMillis(latencies.get(MESSAGES - 1)), idle));
+          TimeUnit.NANOSECONDS.toMillis(median), TimeUnit.NANOSECONDS.toMillis(latencies.get(messages - 1)), idle));
     } finally {
       follower.interrupt();
       follower.join(10_000);
-      System.clearProperty(LedgerWatch.SWITCH);
+      System.clearProperty(PUSH_SWITCH);
     }
+  }
+
+  /** Runs one reschat command in this JVM as {@code who}; its stdout, or an error when it did not exit 0. */
+  private static String check(Map<String, String> env, Path root, String who, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CliContext ctx = CliContext.builder()
+        .env(env)
+        .in(new ByteArrayInputStream(new byte[0]))
+        .out(new PrintWriter(out, true))
+        .err(new PrintWriter(err, true))
+        .zone(ZoneOffset.UTC)
+        .build();
+    List<String> all = new ArrayList<>(List.of("--home", root.resolve(who).toString()));
+    all.addAll(List.of(args));
+    int code = Cli.run(ctx, all.toArray(new String[0]));
+    if (code != 0) {
+      throw new IllegalStateException("reschat " + String.join(" ", args) + ": exit " + code + "\n" + out + err);
+    }
+    return out.toString();
   }
 
   private static long awaitLine(TimedLines lines, String text) throws InterruptedException {
     while (true) {
       TimedLine line = lines.queue.poll(60, TimeUnit.SECONDS);
       if (line == null) {
-        throw new AssertionError("\"" + text + "\" was not shown within 60 s");
+        throw new IllegalStateException("\"" + text + "\" was not shown within 60 s");
       }
       if (line.text.endsWith(text)) {
         return line.nanos;
