@@ -2,7 +2,6 @@ package org.reschat.cli;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-import org.reschat.core.internal.crypto.PassphraseBox;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.localdb.Profile;
@@ -34,14 +33,9 @@ public final class IdentityCreation {
       return IdentityFile.withoutPassphrase(identity, name);
     }
     try {
-      SecureRandom random = new SecureRandom();
-      PassphraseBox.Argon2 defaults = PassphraseBox.Argon2.interactive(random);
-      PassphraseBox.Argon2 params = new PassphraseBox.Argon2(argon2MemoryKiB, defaults.iterations(),
-          defaults.parallelism(), defaults.salt());
-      if (params.creationProblem() != null) {
-        throw new CliException(ExitCodes.USAGE, params.creationProblem() + ".");
-      }
-      return IdentityFile.seal(identity, name, passphrase, params, random);
+      return IdentityFile.seal(identity, name, passphrase, argon2MemoryKiB, new SecureRandom());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
     } finally {
       Arrays.fill(passphrase, '\0');
     }

@@ -92,7 +92,7 @@ public final class Json {
   }
 
   /** Someone asks to join group {@code group}: the name is their claim, the fingerprint the fact. */
-  public static JsonObject joinRequest(String group, org.reschat.core.internal.group.GroupLinks.JoinRequest r) {
+  public static JsonObject joinRequest(String group, org.reschat.core.Groups.JoinRequest r) {
     JsonObject o = object("join_request");
     o.addProperty("group", group);
     o.addProperty("name", r.name());
@@ -102,7 +102,7 @@ public final class Json {
   }
 
   /** A message request: who (a fingerprint) and the messages they sent. */
-  public static JsonObject messageRequest(org.reschat.core.internal.requests.MessageRequests.Request r) {
+  public static JsonObject messageRequest(org.reschat.core.MessageRequest r) {
     String who = Fingerprints.shortForm(r.from());
     JsonObject o = object("message_request");
     o.addProperty("fingerprint", r.from().fingerprintText());

@@ -3,7 +3,7 @@ package org.reschat.cli;
 import java.util.Optional;
 import org.reschat.cli.text.SafeText;
 import org.reschat.core.ChatId;
-import org.reschat.core.internal.group.Group;
+import org.reschat.core.GroupInfo;
 import org.reschat.localdb.Friend;
 import org.reschat.localdb.ProfileException;
 
@@ -21,8 +21,8 @@ public record NamedChat(ChatId id, String name) {
     return new NamedChat(ChatId.direct(f.card()), f.nickname());
   }
 
-  public static NamedChat of(Group g) {
-    return new NamedChat(ChatId.group(g.id()), g.name());
+  public static NamedChat of(GroupInfo g) {
+    return new NamedChat(g.id(), g.name());
   }
 
   /** The friend or group called {@code name}; the identity is unlocked only when a group must be looked for. */
@@ -31,7 +31,7 @@ public record NamedChat(ChatId id, String name) {
     if (friend.isPresent()) {
       return friend.get();
     }
-    Optional<Group> group = findGroup(session, name);
+    Optional<GroupInfo> group = findGroup(session, name);
     if (group.isPresent()) {
       return of(group.get());
     }
@@ -60,7 +60,7 @@ public record NamedChat(ChatId id, String name) {
   }
 
   /** The group this person holds under {@code name}. */
-  public static Optional<Group> findGroup(Session session, String name) throws Exception {
+  public static Optional<GroupInfo> findGroup(Session session, String name) throws Exception {
     return session.client().groups().list().stream().filter(g -> g.name().equals(name)).findFirst();
   }
 
@@ -69,7 +69,7 @@ public record NamedChat(ChatId id, String name) {
     if (id instanceof ChatId.Direct) {
       return new NamedChat(id, new People(session).nameOf(((ChatId.Direct) id).card()));
     }
-    String groupId = ((ChatId.Group) id).id();
-    return new NamedChat(id, session.client().groups().find(groupId).map(Group::name).orElse("group " + groupId));
+    ChatId.Group group = (ChatId.Group) id;
+    return new NamedChat(id, session.client().groups().info(group).map(GroupInfo::name).orElse("group " + group.id()));
   }
 }

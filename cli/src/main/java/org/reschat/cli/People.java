@@ -29,7 +29,7 @@ public final class People {
       nicknames.put(session.card(), "you");
     }
     String nick = nicknames.get(card);
-    return nick != null ? nick : org.reschat.core.internal.group.Groups.shortName(card);
+    return nick != null ? nick : FeedWarning.shortName(card);
   }
 
   /** {@link #nameOf} as a function, for a warning that names who claims what; a short fingerprint if naming fails. */

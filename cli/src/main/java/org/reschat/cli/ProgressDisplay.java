@@ -4,7 +4,6 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.reschat.core.HistoryRequest;
-import org.reschat.core.internal.files.FileLayout;
 
 /**
  * A progress bar on stderr while many pages load, only when stderr is a terminal and the load is long
@@ -13,7 +12,7 @@ import org.reschat.core.internal.files.FileLayout;
 public final class ProgressDisplay implements HistoryRequest.Progress, AutoCloseable {
   private static final int WORTH_SHOWING = 6;
   /** A file bar is worth it from one chunk up. */
-  private static final long FILE_WORTH_SHOWING = FileLayout.CHUNK_PLAIN_BYTES;
+  private static final long FILE_WORTH_SHOWING = 192 * 1024; // one chunk: smaller files move at once
 
   private final CliContext ctx;
   private final boolean enabled;

@@ -103,13 +103,13 @@ public interface ChatClient extends AutoCloseable {
   Receiver receiver();
 
   /** Group membership: create, add, remove, admins, leave, links. Messages go through {@link #send}. */
-  org.reschat.core.internal.group.Groups groups();
+  Groups groups();
 
   /**
    * Messages from people who are not contacts yet: they reach this person as requests, and this client
    * posts its own request to a contact with its first message (see {@code MessageRequests}).
    */
-  org.reschat.core.internal.requests.MessageRequests requests();
+  Requests requests();
 
   /** Stops the client's threads. Does not close the store or the local state. Idempotent. */
   @Override

@@ -21,6 +21,26 @@ public interface ChatFiles {
     void bytes(long done, long total);
   }
 
+  /** The message type of a file's offer. */
+  String TYPE = FileOffer.TYPE;
+  /** Longest file name a message carries, in UTF-8 bytes. */
+  int MAX_NAME_BYTES = org.reschat.core.internal.files.FileNames.MAX_NAME_BYTES;
+  /** Longest caption, in UTF-8 bytes. */
+  int MAX_CAPTION_BYTES = FileOffer.MAX_CAPTION_BYTES;
+
+  /** Whether {@code text} is a media type a file's offer may carry ({@code type/subtype}). */
+  static boolean isMediaType(String text) {
+    return FileOffer.isMediaType(text);
+  }
+
+  /**
+   * A name a sender gave a file, made safe to save under in a directory: no path, no control characters, no
+   * name that hides or means something to the shell; what a download saves as unless told otherwise.
+   */
+  static String safeFileName(String name) {
+    return org.reschat.core.internal.files.FileNames.safe(name);
+  }
+
   /** What a FILE message offers, as shown: the sender's name for it, its size and type, and the caption. */
   record FileInfo(String name, long size, String mediaType, String caption) {}
 

@@ -3,9 +3,7 @@ package org.reschat.core;
 import java.util.Optional;
 import org.reschat.core.channel.ChannelId;
 import org.reschat.core.channel.ChannelPost;
-import org.reschat.core.internal.group.GroupLinks;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.internal.requests.MessageRequests;
 import org.reschat.kv.KvException;
 
 /**
@@ -74,7 +72,7 @@ public sealed interface Event permits Event.MessageReceived, Event.Warning, Even
   }
 
   /** Someone asks to join a group this person is an admin of, by one of its links. Announced once per run. */
-  record JoinRequested(ChatId.Group in, String name, GroupLinks.JoinRequest request) implements Event {
+  record JoinRequested(ChatId.Group in, String name, Groups.JoinRequest request) implements Event {
     @Override
     public Optional<ChatId> chat() {
       return Optional.of(in);
@@ -82,7 +80,7 @@ public sealed interface Event permits Event.MessageReceived, Event.Warning, Even
   }
 
   /** Someone who is not a contact wrote to this person (announced once). */
-  record MessageRequested(MessageRequests.Request request) implements Event {}
+  record MessageRequested(MessageRequest request) implements Event {}
 
   /**
    * This person's message request to {@code to} could not be posted (their inbox kept refusing it): {@code to}

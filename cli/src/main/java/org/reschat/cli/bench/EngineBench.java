@@ -130,7 +130,7 @@ final class EngineBench {
         .build()) {
       for (int g = 0; g < GROUPS; g++) {
         List<Identity> members = friends.subList(g * (GROUP_SIZE - 1), (g + 1) * (GROUP_SIZE - 1));
-        Group group = a.groups().create("group " + g, members.stream().map(Identity::card).toList());
+        Group group = Bench.groups(a).create("group " + g, members.stream().map(Identity::card).toList());
         for (Identity m : members) {
           Conversation c = Group.conversation(m, group.current());
           put(store, c, page(c, 3));

@@ -148,7 +148,7 @@ public final class ExportCommand extends BaseCommand {
             .append(history.messages().size()).append(" messages.\n\n");
         for (Message m : history.messages()) {
           // Not someone's words (a group operation): its header says so, which no text can change.
-          boolean operation = !Message.TEXT.equals(m.type()) && !org.reschat.core.internal.files.FileOffer.TYPE.equals(m.type());
+          boolean operation = !Message.TEXT.equals(m.type()) && !org.reschat.core.ChatFiles.TYPE.equals(m.type());
           sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
               .append("**, ")
               .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "")

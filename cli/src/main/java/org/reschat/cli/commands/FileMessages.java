@@ -21,7 +21,6 @@ import org.reschat.core.InvalidMessageException;
 import org.reschat.core.Message;
 import org.reschat.core.SendResult;
 import org.reschat.core.internal.crypto.Base64Url;
-import org.reschat.core.internal.files.FileNames;
 import org.reschat.core.ChatFiles;
 import org.reschat.localdb.Friend;
 
@@ -36,10 +35,10 @@ public final class FileMessages {
   static int send(Session session, NamedChat chat, Path path, String caption) throws Exception {
     Output out = session.output();
     String name = path.getFileName() == null ? "file" : path.getFileName().toString();
-    if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > FileNames.MAX_NAME_BYTES) {
+    if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > ChatFiles.MAX_NAME_BYTES) {
       throw new InvalidMessageException("The file name is longer than 255 bytes; rename it first.");
     }
-    if (caption.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.reschat.core.internal.files.FileOffer.MAX_CAPTION_BYTES) {
+    if (caption.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > ChatFiles.MAX_CAPTION_BYTES) {
       throw new InvalidMessageException("The caption is over 4,096 bytes.");
     }
     if (!Files.exists(path)) {
@@ -109,7 +108,7 @@ public final class FileMessages {
     ChatFiles.FileInfo offer = offer(m).orElseThrow(() -> new CliException(ExitCodes.NOT_FOUND,
         "Message " + SafeText.line(m.id()) + " is not a file."));
     Path base = target == null ? Path.of("").toAbsolutePath() : target;
-    Path to = Files.isDirectory(base) ? base.resolve(FileNames.safe(offer.name())) : base;
+    Path to = Files.isDirectory(base) ? base.resolve(ChatFiles.safeFileName(offer.name())) : base;
     if (!force && Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new CliException(ExitCodes.USAGE, to + " exists; choose another with -o, or replace it with --force.");
     }
@@ -148,7 +147,7 @@ public final class FileMessages {
   public static String line(Message m) {
     Optional<ChatFiles.FileInfo> offer = offer(m);
     if (offer.isEmpty()) {
-      return org.reschat.core.internal.files.FileOffer.TYPE.equals(m.type()) ? "[a file whose description is damaged]" : null;
+      return ChatFiles.TYPE.equals(m.type()) ? "[a file whose description is damaged]" : null;
     }
     ChatFiles.FileInfo f = offer.get();
     return "[file] " + SafeText.line(f.name()) + " (" + size(f.size()) + ")"
@@ -171,7 +170,7 @@ public final class FileMessages {
       String t = Files.probeContentType(path);
       if (t != null) {
         t = t.toLowerCase(Locale.ROOT);
-        if (org.reschat.core.internal.files.FileOffer.isMediaType(t)) {
+        if (ChatFiles.isMediaType(t)) {
           return t;
         }
       }

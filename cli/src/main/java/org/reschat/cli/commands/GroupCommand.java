@@ -14,10 +14,8 @@ import org.reschat.cli.Output;
 import org.reschat.cli.Session;
 import org.reschat.cli.text.SafeText;
 import org.reschat.core.GroupException;
-import org.reschat.core.internal.group.Epoch;
-import org.reschat.core.internal.group.Group;
-import org.reschat.core.internal.group.GroupLinks;
-import org.reschat.core.internal.group.Groups;
+import org.reschat.core.GroupInfo;
+import org.reschat.core.Groups;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.localdb.Friend;
 import picocli.CommandLine.Command;
@@ -33,25 +31,25 @@ import picocli.CommandLine.Parameters;
         GroupCommand.Join.class, GroupCommand.Requests.class, GroupCommand.Approve.class, GroupCommand.Deny.class})
 public final class GroupCommand extends CommandGroup {
 
-  static Group named(Session session, String name) throws Exception {
+  static GroupInfo named(Session session, String name) throws Exception {
     return NamedChat.findGroup(session, name).orElseThrow(() -> new GroupException(
         GroupException.Reason.NOT_A_MEMBER, "You are in no group called \"" + SafeText.line(name)
             + "\"; 'reschat group list' shows yours."));
   }
 
-  static JsonObject groupJson(Group g, PublicCard me) {
+  static JsonObject groupJson(GroupInfo g, PublicCard me) {
     JsonObject o = Json.object("group");
     o.addProperty("name", g.name());
-    o.addProperty("id", g.id());
-    o.addProperty("epoch", g.current().id());
+    o.addProperty("id", g.id().id());
+    o.addProperty("epoch", g.epoch());
     o.addProperty("members", g.members().size());
     o.addProperty("status", g.status().name().toLowerCase(Locale.ROOT));
-    o.addProperty("admin", g.current().isAdmin(me));
+    o.addProperty("admin", g.isAdmin(me));
     o.addProperty("confirmed", g.confirmed());
     return o;
   }
 
-  static void report(Output out, Group g, PublicCard me, String done) {
+  static void report(Output out, GroupInfo g, PublicCard me, String done) {
     if (out.json()) {
       out.json(groupJson(g, me));
     } else {
@@ -86,7 +84,7 @@ public final class GroupCommand extends CommandGroup {
       for (String nick : members) {
         cards.add(session.profile().friends().get(nick).card());
       }
-      Group g = session.client().groups().create(name, cards);
+      GroupInfo g = session.client().groups().info(session.client().groups().create(name, cards)).orElseThrow();
       report(session.output(), g, session.card(), "Created \"" + SafeText.line(g.name()) + "\" with "
           + (g.members().size() - 1) + " other member(s); each has been sent an invitation.");
       return ExitCodes.OK;
@@ -102,13 +100,13 @@ public final class GroupCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Output out = session.output();
-      List<Group> groups = session.client().groups().list();
-      for (Group g : groups) {
+      List<GroupInfo> groups = session.client().groups().list();
+      for (GroupInfo g : groups) {
         if (out.json()) {
           out.json(groupJson(g, session.card()));
         } else {
           out.line(SafeText.line(g.name()) + "  " + g.members().size() + " members"
-              + (g.status() == Group.Status.ACTIVE ? "" : "  (" + g.status().name().toLowerCase(Locale.ROOT) + ")"));
+              + (g.status() == GroupInfo.Status.ACTIVE ? "" : "  (" + g.status().name().toLowerCase(Locale.ROOT) + ")"));
         }
       }
       if (groups.isEmpty() && !out.json()) {
@@ -130,17 +128,16 @@ public final class GroupCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Output out = session.output();
-      Group g = named(session, name);
-      Epoch e = g.current();
+      GroupInfo g = named(session, name);
       List<Friend> friends = session.profile().friends().list();
       if (out.json()) {
         out.json(groupJson(g, session.card()));
       } else {
-        out.line(SafeText.line(g.name()) + "  epoch " + e.id() + "  " + g.status().name().toLowerCase(Locale.ROOT)
+        out.line(SafeText.line(g.name()) + "  epoch " + g.epoch() + "  " + g.status().name().toLowerCase(Locale.ROOT)
             + (g.confirmed() ? "" : "  (read-only: no admin has vouched yet for the key "
-            + Groups.shortName(g.unconfirmedFrom().orElseThrow()) + " handed you)"));
+            + org.reschat.core.FeedWarning.shortName(g.unconfirmedFrom().orElseThrow()) + " handed you)"));
       }
-      for (PublicCard m : e.members()) {
+      for (PublicCard m : g.members()) {
         String nick = m.equals(session.card()) ? "me" : friends.stream().filter(f -> f.card().equals(m))
             .map(Friend::nickname).findFirst().orElse(null);
         if (out.json()) {
@@ -149,11 +146,11 @@ public final class GroupCommand extends CommandGroup {
           o.addProperty("nickname", nick);
           o.addProperty("fingerprint", m.fingerprintText());
           o.addProperty("card", m.toString());
-          o.addProperty("admin", e.isAdmin(m));
+          o.addProperty("admin", g.isAdmin(m));
           out.json(o);
         } else {
-          out.line("  " + String.format("%-12s", nick == null ? Groups.shortName(m) : nick)
-              + (e.isAdmin(m) ? " admin " : "       ") + m.fingerprintText());
+          out.line("  " + String.format("%-12s", nick == null ? org.reschat.core.FeedWarning.shortName(m) : nick)
+              + (g.isAdmin(m) ? " admin " : "       ") + m.fingerprintText());
         }
       }
       return ExitCodes.OK;
@@ -178,9 +175,9 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
+      GroupInfo g = named(session, name);
       Friend f = session.profile().friends().get(nickname);
-      Group added = session.client().groups().add(g, f.card(), shareHistory);
+      GroupInfo added = session.client().groups().add(g.id(), f.card(), shareHistory);
       report(session.output(), added, session.card(), "Added " + f.nickname() + " to \"" + SafeText.line(g.name())
           + "\"; the group has a new key and " + f.nickname() + " has been sent an invitation.");
       return ExitCodes.OK;
@@ -202,9 +199,9 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
+      GroupInfo g = named(session, name);
       PublicCard card = memberCard(session, g, member);
-      Group after = session.client().groups().remove(g, card);
+      GroupInfo after = session.client().groups().remove(g.id(), card);
       report(session.output(), after, session.card(), "Removed " + SafeText.line(member) + " from \""
           + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
       return ExitCodes.OK;
@@ -229,9 +226,9 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
+      GroupInfo g = named(session, name);
       PublicCard card = memberCard(session, g, member);
-      Group after = session.client().groups().setAdmin(g, card, !revoke);
+      GroupInfo after = session.client().groups().setAdmin(g.id(), card, !revoke);
       report(session.output(), after, session.card(), (revoke ? "Revoked the admin role of " : "Made ")
           + SafeText.line(member) + (revoke ? " in \"" : " an admin of \"") + SafeText.line(g.name()) + "\".");
       return ExitCodes.OK;
@@ -249,8 +246,8 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
-      Group left = session.client().groups().leave(g);
+      GroupInfo g = named(session, name);
+      GroupInfo left = session.client().groups().leave(g.id());
       report(session.output(), left, session.card(), "You left \"" + SafeText.line(g.name()) + "\".");
       return ExitCodes.OK;
     }
@@ -272,14 +269,14 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
+      GroupInfo g = named(session, name);
       Output out = session.output();
       if (revoke) {
-        report(out, session.client().groups().links().revokeLinks(g), session.card(), "Every link of \""
+        report(out, session.client().groups().revokeLinks(g.id()), session.card(), "Every link of \""
             + SafeText.line(g.name()) + "\" is revoked.");
         return ExitCodes.OK;
       }
-      String link = session.client().groups().links().link(g);
+      String link = session.client().groups().link(g.id());
       if (out.json()) {
         JsonObject o = Json.object("group_link");
         o.addProperty("group", g.name());
@@ -315,16 +312,16 @@ public final class GroupCommand extends CommandGroup {
       Output out = session.output();
       String shown = asName != null ? asName
           : org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone");
-      GroupLinks.JoinResult first = session.client().groups().links().join(link, shown, false);
+      Groups.JoinResult first = session.client().groups().join(link, shown, false);
       for (org.reschat.core.FeedWarning w : first.warnings()) {
         out.feedWarning(w, "group link"); // a welcome refused, or in conflict with the group held
       }
       if (!first.warnings().isEmpty() && first.joined().isEmpty()) {
         return ExitCodes.SECURITY;
       }
-      GroupLinks.JoinResult r = first.joined().isPresent() ? first : session.client().groups().links().join(link, shown, true);
+      Groups.JoinResult r = first.joined().isPresent() ? first : session.client().groups().join(link, shown, true);
       if (r.joined().isPresent()) {
-        Group g = r.joined().get();
+        GroupInfo g = r.joined().get();
         if (session.profile().friends().find(g.name()).isPresent()) {
           out.warn("the group's name \"" + SafeText.line(g.name()) + "\" is also a friend's nickname: "
               + "commands taking a name will mean the friend.");
@@ -355,10 +352,10 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
+      GroupInfo g = named(session, name);
       Output out = session.output();
-      List<GroupLinks.JoinRequest> requests = session.client().groups().links().requests(g);
-      for (GroupLinks.JoinRequest r : requests) {
+      List<Groups.JoinRequest> requests = session.client().groups().joinRequests(g.id());
+      for (Groups.JoinRequest r : requests) {
         printRequest(out, g.name(), r);
       }
       if (requests.isEmpty() && !out.json()) {
@@ -369,7 +366,7 @@ public final class GroupCommand extends CommandGroup {
   }
 
   /** "carol (fingerprint 3a7f 91c2 …) asks to join": the name is the requester's claim, the fingerprint the fact. */
-  public static void printRequest(Output out, String group, GroupLinks.JoinRequest r) {
+  public static void printRequest(Output out, String group, Groups.JoinRequest r) {
     if (out.json()) {
       out.json(Json.joinRequest(group, r));
     } else {
@@ -398,9 +395,9 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
-      GroupLinks.JoinRequest r = requestBy(session, g, requester);
-      Group after = session.client().groups().links().approve(g, r.card(), shareHistory);
+      GroupInfo g = named(session, name);
+      Groups.JoinRequest r = requestBy(session, g, requester);
+      GroupInfo after = session.client().groups().approve(g.id(), r.card(), shareHistory);
       report(session.output(), after, session.card(), "Approved " + SafeText.line(r.name()) + " (" + r.card()
           .fingerprintText().substring(0, 9) + "); they join when they run 'reschat group join' again.");
       return ExitCodes.OK;
@@ -421,18 +418,18 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      Group g = named(session, name);
-      GroupLinks.JoinRequest r = requestBy(session, g, requester);
-      Group after = session.client().groups().links().deny(g, r.card());
+      GroupInfo g = named(session, name);
+      Groups.JoinRequest r = requestBy(session, g, requester);
+      GroupInfo after = session.client().groups().deny(g.id(), r.card());
       report(session.output(), after, session.card(), "Denied " + SafeText.line(r.name()) + "'s request.");
       return ExitCodes.OK;
     }
   }
 
   /** The one request whose requester's fingerprint starts with {@code who} (at least 4 hex digits). */
-  public static GroupLinks.JoinRequest requestBy(Session session, Group g, String who) throws Exception {
-    List<GroupLinks.JoinRequest> matches = org.reschat.cli.Fingerprints.startingWith(who,
-        session.client().groups().links().requests(g), GroupLinks.JoinRequest::card);
+  public static Groups.JoinRequest requestBy(Session session, GroupInfo g, String who) throws Exception {
+    List<Groups.JoinRequest> matches = org.reschat.cli.Fingerprints.startingWith(who,
+        session.client().groups().joinRequests(g.id()), Groups.JoinRequest::card);
     if (matches.size() != 1) {
       throw new GroupException(GroupException.Reason.NOT_A_MEMBER, "\"" + SafeText.line(who) + "\" names "
           + (matches.isEmpty() ? "no" : "more than one") + " request to join \"" + SafeText.line(g.name())
@@ -442,7 +439,7 @@ public final class GroupCommand extends CommandGroup {
   }
 
   /** A member by a friend's nickname, "me", or the start of their fingerprint (hex, spaces ignored). */
-  static PublicCard memberCard(Session session, Group g, String who) throws Exception {
+  static PublicCard memberCard(Session session, GroupInfo g, String who) throws Exception {
     var friend = session.profile().friends().find(who);
     if (friend.isPresent() && g.members().contains(friend.get().card())) {
       return friend.get().card();

@@ -14,7 +14,7 @@ import org.reschat.cli.Session;
 import org.reschat.cli.text.SafeText;
 import org.reschat.core.Message;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.internal.requests.MessageRequests.Request;
+import org.reschat.core.MessageRequest;
 import org.reschat.localdb.Friend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -31,8 +31,8 @@ public final class RequestsCommand extends BaseCommand {
   @Override
   protected int run(Session session) throws Exception {
     Output out = session.output();
-    List<Request> requests = session.client().requests().pending(friendCards(session));
-    for (Request r : requests) {
+    List<MessageRequest> requests = session.client().requests().pending(friendCards(session));
+    for (MessageRequest r : requests) {
       print(out, r);
     }
     if (requests.isEmpty() && !out.json()) {
@@ -64,7 +64,7 @@ public final class RequestsCommand extends BaseCommand {
   }
 
   /** A request: who (the fingerprint, the only fact about a stranger), their messages, and what to type next. */
-  public static void print(Output out, Request r) {
+  public static void print(Output out, MessageRequest r) {
     String who = Fingerprints.shortForm(r.from());
     if (out.json()) {
       out.json(Json.messageRequest(r));
@@ -79,9 +79,9 @@ public final class RequestsCommand extends BaseCommand {
   }
 
   /** The one pending request whose sender's fingerprint starts with {@code who}. */
-  static Request named(Session session, String who) throws Exception {
-    List<Request> matches = Fingerprints.startingWith(who,
-        session.client().requests().pending(friendCards(session)), Request::from);
+  static MessageRequest named(Session session, String who) throws Exception {
+    List<MessageRequest> matches = Fingerprints.startingWith(who,
+        session.client().requests().pending(friendCards(session)), MessageRequest::from);
     if (matches.size() != 1) {
       throw new CliException(matches.isEmpty() ? ExitCodes.NOT_FOUND : ExitCodes.USAGE, "\"" + SafeText.line(who)
           + "\" names " + (matches.isEmpty() ? "no" : "more than one") + " message request; give the start of a"
@@ -107,7 +107,7 @@ public final class RequestsCommand extends BaseCommand {
     protected int run(Session session) throws Exception {
       org.reschat.localdb.Nicknames.check(nickname); // a bad nickname is refused before anything is read
       session.profile().checkWritable("accept a message request");
-      Request r = named(session, who);
+      MessageRequest r = named(session, who);
       Friend f = session.profile().friends().add(nickname, r.from(), session.card());
       session.client().requests().accepted(r.from());
       Output out = session.output();
@@ -133,7 +133,7 @@ public final class RequestsCommand extends BaseCommand {
     @Override
     protected int run(Session session) throws Exception {
       session.profile().checkWritable("ignore a message request");
-      Request r = named(session, who);
+      MessageRequest r = named(session, who);
       session.client().requests().ignore(r.from());
       Output out = session.output();
       if (out.json()) {

@@ -48,7 +48,7 @@ public final class SearchCommand extends BaseCommand {
         chats.add(NamedChat.of(f));
       }
       if (!session.profile().state().groupIds().isEmpty()) {
-        for (org.reschat.core.internal.group.Group g : session.client().groups().list()) {
+        for (org.reschat.core.GroupInfo g : session.client().groups().list()) {
           chats.add(NamedChat.of(g));
         }
       }

@@ -36,8 +36,8 @@ public final class StoreCommand extends CommandGroup {
         pages += client.copyVerifiedPages(org.reschat.core.ChatId.direct(f.card()));
         conversations++;
       }
-      for (org.reschat.core.internal.group.Group g : client.groups().list()) {
-        pages += client.copyVerifiedPages(org.reschat.core.ChatId.group(g.id()));
+      for (org.reschat.core.GroupInfo g : client.groups().list()) {
+        pages += client.copyVerifiedPages(g.id());
         conversations++;
       }
       if (out.json()) {

@@ -98,6 +98,11 @@ public final class Daemon {
     listeners.add(l);
   }
 
+  /** Whether {@code l} still gets notifications. */
+  public boolean hasListener(Listener l) {
+    return listeners.contains(l);
+  }
+
   public void removeListener(Listener l) {
     listeners.remove(l);
   }
@@ -129,7 +134,7 @@ public final class Daemon {
   }
 
   /** Hands a notification to every listener without waiting: one whose queue is full is dropped. */
-  private void broadcast(JsonObject notification) {
+  void broadcast(JsonObject notification) {
     for (Listener l : listeners) {
       if (!l.offer(notification)) {
         listeners.remove(l);

@@ -27,7 +27,6 @@ import org.reschat.core.SendResult;
 import org.reschat.core.ChatId;
 import org.reschat.core.Event;
 import org.reschat.core.Receiver;
-import org.reschat.core.internal.group.GroupLinks;
 import org.reschat.core.identity.SafetyNumber;
 import org.reschat.localdb.Friend;
 
@@ -228,7 +227,7 @@ public final class ChatView {
         return true;
       case "/leave":
         if (friend == null) {
-          session.client().groups().leave(group());
+          session.client().groups().leave(group().id());
           println("You left \"" + SafeText.line(chat.name()) + "\".");
           return false;
         }
@@ -334,7 +333,7 @@ public final class ChatView {
               + SafeText.line(((Event.StoreUnreachable) e).cause().getMessage()) + "); still trying."));
         }
       } else if (e instanceof Event.JoinRequested) {
-        GroupLinks.JoinRequest r = ((Event.JoinRequested) e).request();
+        org.reschat.core.Groups.JoinRequest r = ((Event.JoinRequested) e).request();
         String fp = org.reschat.cli.Fingerprints.shortForm(r.card());
         printAbove(out.paint("33", SafeText.line(r.name()) + " (fingerprint " + r.card().fingerprintText()
             + ") asks to join: /approve " + fp + " or /deny " + fp));
@@ -365,28 +364,28 @@ public final class ChatView {
   }
 
   /** The group as this profile knows it now (membership changes arrive with each poll). */
-  private org.reschat.core.internal.group.Group group() throws Exception {
-    return session.client().groups().find(((ChatId.Group) chat.id()).id()).orElseThrow(() ->
+  private org.reschat.core.GroupInfo group() throws Exception {
+    return session.client().groups().info((ChatId.Group) chat.id()).orElseThrow(() ->
         new org.reschat.core.GroupException(org.reschat.core.GroupException.Reason.NOT_A_MEMBER, "You are not in that group."));
   }
 
   private void showMembers() throws Exception {
-    org.reschat.core.internal.group.Group g = group();
+    org.reschat.core.GroupInfo g = group();
     for (org.reschat.core.identity.PublicCard m : g.members()) {
       String who = m.equals(session.card()) ? "me" : printer.people().nameOf(m);
-      println("  " + SafeText.line(who) + (g.current().isAdmin(m) ? " (admin)" : "") + "  " + m.fingerprintText());
+      println("  " + SafeText.line(who) + (g.isAdmin(m) ? " (admin)" : "") + "  " + m.fingerprintText());
     }
   }
 
   /** /approve FINGERPRINT or /deny FINGERPRINT: a request shown above. */
   private void answer(String command, String who) throws Exception {
-    org.reschat.core.internal.group.Group g = group();
-    org.reschat.core.internal.group.GroupLinks.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
+    org.reschat.core.GroupInfo g = group();
+    org.reschat.core.Groups.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
     if (command.equals("/approve")) {
-      session.client().groups().links().approve(g, r.card(), false);
+      session.client().groups().approve(g.id(), r.card(), false);
       println("Approved " + SafeText.line(r.name()) + "; they join when they run 'reschat group join' again.");
     } else {
-      session.client().groups().links().deny(g, r.card());
+      session.client().groups().deny(g.id(), r.card());
       println("Denied " + SafeText.line(r.name()) + ".");
     }
   }

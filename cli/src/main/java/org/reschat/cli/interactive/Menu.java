@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.reschat.core.internal.requests.MessageRequests;
+import org.reschat.core.MessageRequest;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.StringsCompleter;
@@ -15,7 +15,6 @@ import org.reschat.cli.CliException;
 import org.reschat.cli.IdentityCreation;
 import org.reschat.cli.Output;
 import org.reschat.cli.Session;
-import org.reschat.core.internal.crypto.PassphraseBox;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.identity.SafetyNumber;
@@ -140,7 +139,7 @@ public final class Menu {
       }
     }
     session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
-        passphrase, PassphraseBox.Argon2.DEFAULT_MEMORY_KIB));
+        passphrase, IdentityFile.DEFAULT_ARGON2_MEMORY_KIB));
     println("Created. Your card, to give to friends:");
     println(session.card().toString());
     return true;
@@ -161,8 +160,8 @@ public final class Menu {
       chats.add(org.reschat.cli.NamedChat.of(f));
       labels.add(SafeText.line(f.nickname()) + (f.verified() ? "" : out.paint("2", " (unverified)")));
     }
-    for (org.reschat.core.internal.group.Group g : session.client().groups().list()) {
-      if (g.status() == org.reschat.core.internal.group.Group.Status.ACTIVE) {
+    for (org.reschat.core.GroupInfo g : session.client().groups().list()) {
+      if (g.active()) {
         chats.add(org.reschat.cli.NamedChat.of(g));
         labels.add(SafeText.line(g.name()) + out.paint("2", " (group, " + g.members().size() + " members)"));
       }
@@ -257,7 +256,7 @@ public final class Menu {
 
   /** Each request in turn: the stranger's fingerprint and messages, then accept (with a nickname), ignore or skip. */
   private void messageRequests() throws Exception {
-    List<MessageRequests.Request> requests;
+    List<MessageRequest> requests;
     try {
       requests = session.client().requests().pending(
           session.profile().friends().list().stream().map(Friend::card).toList());
@@ -269,7 +268,7 @@ public final class Menu {
       println("No message requests.");
       return;
     }
-    for (MessageRequests.Request r : requests) {
+    for (MessageRequest r : requests) {
       String who = org.reschat.cli.Fingerprints.shortForm(r.from());
       println("");
       println("From " + who + " (fingerprint " + r.from().fingerprintText() + "), not a friend:");

@@ -43,13 +43,33 @@ public final class IdentityFile {
   /** Longest display name kept in the file. */
   public static final int MAX_NAME_LENGTH = 64;
 
-  /** Seals {@code identity} under {@code passphrase} with the given Argon2id parameters. */
-  public static String seal(Identity identity, char[] passphrase, PassphraseBox.Argon2 params, SecureRandom random) {
+  /** The Argon2id memory ResChat asks of a new identity file, in KiB (64 MiB); the most it accepts reading. */
+  public static final int DEFAULT_ARGON2_MEMORY_KIB = PassphraseBox.Argon2.DEFAULT_MEMORY_KIB;
+
+  /**
+   * Seals {@code identity} under {@code passphrase} with Argon2id at {@code argon2MemoryKiB} (ResChat's passes
+   * and parallelism, a fresh salt), with a display name (public, may be null): the one way an identity's keys
+   * are written out.
+   *
+   * @throws IllegalArgumentException when {@code argon2MemoryKiB} is below the floor or above the default
+   */
+  public static String seal(Identity identity, String name, char[] passphrase, int argon2MemoryKiB,
+      SecureRandom random) {
+    PassphraseBox.Argon2 defaults = PassphraseBox.Argon2.interactive(random);
+    PassphraseBox.Argon2 params = new PassphraseBox.Argon2(argon2MemoryKiB, defaults.iterations(),
+        defaults.parallelism(), defaults.salt());
+    if (params.creationProblem() != null) {
+      throw new IllegalArgumentException(params.creationProblem() + ".");
+    }
+    return seal(identity, name, passphrase, params, random);
+  }
+
+  /** Seals {@code identity} under {@code passphrase} with the given Argon2id parameters (tests and vectors). */
+  static String seal(Identity identity, char[] passphrase, PassphraseBox.Argon2 params, SecureRandom random) {
     return seal(identity, null, passphrase, params, random);
   }
 
-  /** As {@link #seal(Identity, char[], PassphraseBox.Argon2, SecureRandom)}, with a display name (public, may be null). */
-  public static String seal(Identity identity, String name, char[] passphrase, PassphraseBox.Argon2 params,
+  static String seal(Identity identity, String name, char[] passphrase, PassphraseBox.Argon2 params,
       SecureRandom random) {
     String card = identity.card().toString();
     byte[] secret = identity.exportPrivateKeysUnencrypted();

@@ -1,75 +1,19 @@
 package org.reschat.core.spi;
 
-import java.util.Optional;
-import java.util.SortedMap;
 import org.reschat.core.LocalStateException;
-import org.reschat.core.spi.FeedId;
 
 /**
- * What one person's client keeps between runs, per feed: the verified pages it has seen (sealed, as on
- * the ledger), the outbox of its own pages not yet confirmed by the store, evidence of equivocation, and
- * how far {@code update} has delivered. The verified pages are the client's memory of the ledger: when the ledger later shows
- * less, or something else, the verified copy wins.
+ * What one person's client keeps between runs: the composite of small stores, one per concern (as libsignal
+ * splits its protocol store), so code that needs one concern takes that one: {@link VerifiedPages},
+ * {@link Outbox}, {@link DeliveryMarks}, {@link GroupStates}, {@link RequestRecord}; plus the locks that
+ * serialise work on one conversation and whether the profile is read-only.
  *
  * <p>Implementations are thread-safe, and make each call atomic and durable before it returns (a crash
  * leaves either the old or the new state). {@link #lock} serialises work on one conversation across
  * threads and, for on-disk implementations, across processes. An in-memory implementation is
  * {@link InMemoryLocalState}; the on-disk one lives in local-db.
  */
-public interface LocalState {
-
-  /** The newest verified version of page {@code number} of {@code feed}, as its sealed ledger value. */
-  Optional<String> page(FeedId feed, long number) throws LocalStateException;
-
-  /** Records a verified page, replacing a version it extends (callers never replace one it contradicts). */
-  void savePage(FeedId feed, long number, String value) throws LocalStateException;
-
-  /** The highest page number held for {@code feed}, or 0 when none. */
-  long newestPage(FeedId feed) throws LocalStateException;
-
-  /** This person's own pages written but not yet confirmed by the store: page number → newest version. */
-  SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException;
-
-  /**
-   * The conversations (by {@link FeedId#conversation()}) with at least one own page in the outbox: what a
-   * receive must publish even where nothing else changed. One look, not one per feed.
-   */
-  java.util.Set<String> queuedConversations() throws LocalStateException;
-
-  /** Adds or replaces an outbox page. Must be durable before the page is sent. */
-  void putOutbox(FeedId feed, long number, String value) throws LocalStateException;
-
-  /** Removes an outbox page if it still holds exactly {@code value} (a newer version stays). */
-  void removeOutbox(FeedId feed, long number, String value) throws LocalStateException;
-
-  /**
-   * Keeps a second signed version of a page that contradicts the verified one: evidence of
-   * equivocation. Never replaces the verified copy. Keeping the same value twice keeps it once.
-   */
-  void saveEvidence(FeedId feed, long number, String value) throws LocalStateException;
-
-  /** The evidence kept for page {@code number} of {@code feed}, oldest first. */
-  java.util.List<String> evidence(FeedId feed, long number) throws LocalStateException;
-
-  /** A group's state, sealed by the caller, by group id; empty when this profile is in no such group. */
-  Optional<String> group(String id) throws LocalStateException;
-
-  /** Records a group's state, replacing the previous one. */
-  void saveGroup(String id, String sealed) throws LocalStateException;
-
-  /** The ids of every group recorded. */
-  java.util.List<String> groupIds() throws LocalStateException;
-
-  /** The message-request inbox's record (what was read, who asked, who is ignored); empty before the first. */
-  Optional<String> requests() throws LocalStateException;
-
-  /** Replaces the message-request record. */
-  void saveRequests(String record) throws LocalStateException;
-
-  /** How far {@code update} has delivered messages of {@code feed}. */
-  Position delivered(FeedId feed) throws LocalStateException;
-
-  void saveDelivered(FeedId feed, Position position) throws LocalStateException;
+public interface LocalState extends VerifiedPages, Outbox, DeliveryMarks, GroupStates, RequestRecord {
 
   /**
    * Takes the lock of one conversation, waiting for other threads or processes that hold it.

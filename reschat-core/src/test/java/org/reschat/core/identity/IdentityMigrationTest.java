@@ -131,9 +131,9 @@ class IdentityMigrationTest {
       ChatClient old = clients.client(alice, state);
       assertThat(texts(old.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()))
           .containsExactly("an old hello from alice", "an old reply from bob");
-      Group team = old.groups().find(groupId).orElseThrow();
+      Group team = TestClients.groups(old).find(groupId).orElseThrow();
       assertThat(team.name()).isEqualTo("old team");
-      assertThat(texts(old.groups().history(team, HistoryRequest.all()).messages()))
+      assertThat(texts(TestClients.groups(old).history(team, HistoryRequest.all()).messages()))
           .containsExactly("an old group message from alice");
       old.send(ChatId.direct(bob.card()), "written after the upgrade");
 
@@ -146,7 +146,7 @@ class IdentityMigrationTest {
           .containsExactly("an old hello from alice", "an old reply from bob", "written after the upgrade");
       InMemoryLocalState copied = new InMemoryLocalState();
       copied.saveGroup(groupId, f.get("alice.group.sealed").getAsString());
-      assertThat(clients.client(upgraded, copied).groups().find(groupId)).isPresent();
+      assertThat(TestClients.groups(clients.client(upgraded, copied)).find(groupId)).isPresent();
     }
   }
 
@@ -156,7 +156,7 @@ class IdentityMigrationTest {
     Identity bob = Identity.generate(random);
     InMemoryLocalState state = new InMemoryLocalState();
     try (TestClients clients = new TestClients(new MemoryKvStore(), TestClients.ticking(1_800_000_000_000L))) {
-      Group g = clients.client(alice, state).groups().create("new team", List.of(bob.card()));
+      Group g = TestClients.groups(clients.client(alice, state)).create("new team", List.of(bob.card()));
       byte[] sealed = Base64Url.decode(state.group(g.id()).orElseThrow()).orElseThrow();
       byte[] label = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
       byte[] aad = g.id().getBytes(StandardCharsets.UTF_8);

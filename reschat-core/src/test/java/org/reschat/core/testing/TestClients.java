@@ -50,6 +50,16 @@ public final class TestClients implements AutoCloseable {
     return ((org.reschat.core.internal.feed.LedgerChatClient) client).engine();
   }
 
+  /** The engine's groups under a client (Group records with their epochs): for tests of the group machinery. */
+  public static org.reschat.core.internal.group.Groups groups(ChatClient client) {
+    return ((org.reschat.core.internal.feed.LedgerChatClient) client).groupEngine();
+  }
+
+  /** The engine's message requests under a client. */
+  public static org.reschat.core.internal.requests.MessageRequests requests(ChatClient client) {
+    return ((org.reschat.core.internal.feed.LedgerChatClient) client).messageRequests();
+  }
+
   public static Clock ticking(long startMillis) {
     AtomicLong ticks = new AtomicLong(startMillis);
     return new Clock() {

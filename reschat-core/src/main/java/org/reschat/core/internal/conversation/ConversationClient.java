@@ -22,6 +22,9 @@ public interface ConversationClient {
 
   Update update(Conversation c) throws LocalStateException, KvException;
 
+  /** What is new in {@code c}, not yet marked delivered (see {@link Received#commit}). */
+  Received receive(Conversation c) throws LocalStateException, KvException;
+
   int pending(Conversation c) throws LocalStateException;
 
   /**

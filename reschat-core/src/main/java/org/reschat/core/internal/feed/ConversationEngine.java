@@ -1,5 +1,6 @@
 package org.reschat.core.internal.feed;
 
+import org.reschat.core.internal.conversation.Received;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -378,6 +379,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
    * What is new in {@code c} since the last delivery, not yet marked delivered: the caller marks it with
    * {@link Received#commit} once it has passed the messages on. Publishes queued messages.
    */
+  @Override
   public Received receive(Conversation c) throws LocalStateException, KvException {
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {

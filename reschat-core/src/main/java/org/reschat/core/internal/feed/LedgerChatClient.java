@@ -1,5 +1,6 @@
 package org.reschat.core.internal.feed;
 
+import org.reschat.core.internal.conversation.Received;
 import java.time.Clock;
 import java.util.List;
 import org.reschat.core.ChatClient;
@@ -36,7 +37,10 @@ public final class LedgerChatClient implements ChatClient {
   private final PassCache reads;
   private final MessageRequests requests;
   private final Groups groups;
+  private final org.reschat.core.internal.group.LedgerGroups groupsApi;
   private final LedgerReceiver receiver;
+  private volatile boolean closed;
+  private final org.reschat.core.Requests requestsApi;
   private final org.reschat.core.ChatFiles files;
 
   public LedgerChatClient(Identity me, KvStore store, LocalState state, Contacts contacts, ChannelFollows channels,
@@ -46,7 +50,9 @@ public final class LedgerChatClient implements ChatClient {
     this.engine = new ConversationEngine(me, reads, state, clock);
     this.requests = new MessageRequests(me, engine, state, store, clock);
     this.groups = new Groups(me, engine, state, store, requests);
-    this.files = new org.reschat.core.internal.files.LedgerChatFiles(this, store, uploads);
+    this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen);
+    this.files = new org.reschat.core.internal.files.LedgerChatFiles(this, store, uploads, this::ensureOpen);
+    this.requestsApi = new GuardedRequests(requests, this::ensureOpen);
     this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,
         new org.reschat.core.channel.Channels(store, clock));
   }
@@ -68,12 +74,14 @@ public final class LedgerChatClient implements ChatClient {
   @Override
   public SendResult send(ChatId chat, String text)
       throws InvalidMessageException, GroupException, LocalStateException, KvException {
+    ensureOpen();
     return deliver(chat, MessageText.TEXT, new byte[0], MessageText.encode(text));
   }
 
   @Override
   public SendResult send(ChatId chat, String type, byte[] extension, byte[] body)
       throws InvalidMessageException, GroupException, LocalStateException, KvException {
+    ensureOpen();
     MessageText.checkCallerType(type);
     MessageText.checkBody(body);
     return deliver(chat, type, extension, body);
@@ -95,6 +103,7 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public History history(ChatId chat, HistoryRequest request) throws GroupException, LocalStateException, KvException {
+    ensureOpen();
     if (chat instanceof ChatId.Direct) {
       return engine.history(engine.conversationWith(((ChatId.Direct) chat).card()), request);
     }
@@ -103,6 +112,7 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public Update update(ChatId chat) throws GroupException, LocalStateException, KvException {
+    ensureOpen();
     if (chat instanceof ChatId.Direct) {
       Received r = receiveDirect(((ChatId.Direct) chat).card()).received();
       r.commit(engine.state());
@@ -117,6 +127,7 @@ public final class LedgerChatClient implements ChatClient {
    * and introduces this person to them if they have not written yet.
    */
   public DirectReceived receiveDirect(PublicCard contact) throws LocalStateException, KvException {
+    ensureOpen();
     Received r = engine.receive(engine.conversationWith(contact));
     Groups.Invited invited = groups.takeInvites(contact, r.update().received());
     requests.introduce(contact);
@@ -139,6 +150,7 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public int pending(ChatId chat) throws LocalStateException {
+    ensureOpen();
     if (chat instanceof ChatId.Direct) {
       return engine.pending(engine.conversationWith(((ChatId.Direct) chat).card()));
     }
@@ -148,6 +160,7 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public int copyVerifiedPages(ChatId chat) throws GroupException, LocalStateException, KvException {
+    ensureOpen();
     if (chat instanceof ChatId.Direct) {
       return engine.copyVerifiedPages(engine.conversationWith(((ChatId.Direct) chat).card()));
     }
@@ -172,12 +185,22 @@ public final class LedgerChatClient implements ChatClient {
   }
 
   @Override
-  public Groups groups() {
+  public org.reschat.core.Groups groups() {
+    return groupsApi;
+  }
+
+  /** The engine's groups: what the receiver and the chat operations work with. */
+  public Groups groupEngine() {
     return groups;
   }
 
   @Override
-  public MessageRequests requests() {
+  public org.reschat.core.Requests requests() {
+    return requestsApi;
+  }
+
+  /** The engine's message requests, with what only the receiver does (announcing new ones). */
+  public MessageRequests messageRequests() {
     return requests;
   }
 
@@ -186,8 +209,16 @@ public final class LedgerChatClient implements ChatClient {
     return groups.list().stream().filter(g -> g.status() == Group.Status.ACTIVE).toList();
   }
 
+  /** Every call after {@link #close} fails the same way, whatever it reaches first. */
+  public void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("The chat client is closed");
+    }
+  }
+
   @Override
   public void close() {
+    closed = true;
     receiver.close();
     engine.close();
   }

@@ -17,19 +17,22 @@ public final class LedgerChatFiles implements ChatFiles {
   private final ChatClient client;
   private final KvStore store;
   private final Path journals;
+  private final Runnable ensureOpen;
   private FileTransfer transfer;
 
   /**
    * {@code journals}: a private directory where unfinished uploads are recorded, so they resume; null for a
    * fresh temporary one (random name, the owner's only), made on the first use.
    */
-  public LedgerChatFiles(ChatClient client, KvStore store, Path journals) {
+  public LedgerChatFiles(ChatClient client, KvStore store, Path journals, Runnable ensureOpen) {
     this.client = client;
+    this.ensureOpen = ensureOpen;
     this.store = store;
     this.journals = journals;
   }
 
   private synchronized FileTransfer transfer() throws IOException {
+    ensureOpen.run();
     if (transfer == null) {
       transfer = new FileTransfer(store, journals != null ? journals : java.nio.file.Files.createTempDirectory("reschat-uploads-"));
     }

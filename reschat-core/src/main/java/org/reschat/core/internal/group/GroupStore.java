@@ -20,11 +20,11 @@ final class GroupStore {
   private static final byte[] STATE_LABEL = "reschat/v2 group state".getBytes(StandardCharsets.UTF_8);
 
   private final LocalState state;
-  private final org.reschat.core.identity.SelfSealer sealer;
+  private final org.reschat.core.internal.identity.SelfSealer sealer;
 
   GroupStore(Identity me, LocalState state) {
     this.state = state;
-    this.sealer = org.reschat.core.identity.SelfSealer.of(me, STATE_LABEL);
+    this.sealer = org.reschat.core.internal.identity.SelfSealer.of(me, STATE_LABEL);
   }
 
   List<Group> list() throws LocalStateException {

@@ -14,6 +14,7 @@ import org.reschat.core.HistoryRequest;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Problem;
+import org.reschat.core.internal.conversation.Received;
 import org.reschat.core.Message;
 import org.reschat.core.Update;
 import org.reschat.core.internal.crypto.Base64Url;
@@ -66,8 +67,17 @@ final class GroupSync {
     }
   }
 
+  /** What is new in the group, marked delivered at once. */
+  Update update(Group g, LocalState state) throws LocalStateException, KvException {
+    GroupReceipt r = receive(g);
+    for (Received m : r.marks()) {
+      m.commit(state);
+    }
+    return r.update();
+  }
+
   /** What is new in the group: reads the epochs ops may still arrive in, applies ops, follows new epochs. */
-  Update update(Group g) throws LocalStateException, KvException {
+  GroupReceipt receive(Group g) throws LocalStateException, KvException {
     try (LocalState.Lock lock = store.lock(g.id())) {
       Group now = store.find(g.id()).orElse(g);
       List<Message> received = new ArrayList<>();
@@ -76,6 +86,7 @@ final class GroupSync {
       int pending = 0;
       Optional<Problem> problem = Optional.empty();
       Set<String> read = new HashSet<>();
+      List<Received> marks = new ArrayList<>();
       for (int round = 0; round < GroupCodec.MAX_EPOCHS; round++) {
         List<Epoch> toRead = EpochGraph.watched(now).stream().filter(e -> !read.contains(e.id())).toList();
         if (toRead.isEmpty()) {
@@ -83,7 +94,9 @@ final class GroupSync {
         }
         for (Epoch e : toRead) {
           read.add(e.id());
-          Update u = client.update(Group.conversation(me, e));
+          Received r = client.receive(Group.conversation(me, e));
+          marks.add(r);
+          Update u = r.update();
           List<Message> kept = withinCuts(e, u.received());
           now = absorb(now, e, kept, warnings);
           received.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
@@ -94,7 +107,7 @@ final class GroupSync {
         }
       }
       received.sort(Comparator.comparing(Message::sentAt));
-      return new Update(received, published, pending, problem, warnings);
+      return new GroupReceipt(new Update(received, published, pending, problem, warnings), marks);
     }
   }
 

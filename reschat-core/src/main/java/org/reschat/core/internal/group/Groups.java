@@ -52,6 +52,7 @@ public final class Groups {
   private final Identity me;
   private final ConversationClient client;
   private final GroupStore store;
+  private final LocalState state;
   private final OpWriter writer;
   private final GroupSync sync;
   private final Invitations invitations;
@@ -62,6 +63,7 @@ public final class Groups {
       org.reschat.core.internal.requests.MessageRequests requests) {
     this.me = me;
     this.client = client;
+    this.state = state;
     this.store = new GroupStore(me, state);
     this.writer = new OpWriter(me, client, this.store);
     this.sync = new GroupSync(me, client, this.store, writer);
@@ -180,7 +182,22 @@ public final class Groups {
 
   /** What is new in the group: reads the epochs ops may arrive in, applies ops, follows new epochs. */
   public Update update(Group g) throws LocalStateException, KvException {
-    return sync.update(g);
+    return sync.update(g, state);
+  }
+
+  /**
+   * What is new in {@code g}, with its ops applied but its messages not yet marked delivered: the receiver
+   * marks them ({@link #delivered}) after its listener has them.
+   */
+  public GroupReceipt receive(Group g) throws LocalStateException, KvException {
+    return sync.receive(g);
+  }
+
+  /** Marks what {@link #receive} returned delivered. */
+  public void delivered(GroupReceipt r) throws LocalStateException {
+    for (org.reschat.core.internal.conversation.Received m : r.marks()) {
+      m.commit(state);
+    }
   }
 
   // --- membership -------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import org.reschat.core.Event;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
+import org.reschat.core.MessageRequest;
 import org.reschat.core.Problem;
 import org.reschat.core.Receiver;
 import org.reschat.core.Update;
@@ -93,6 +94,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
 
   @Override
   public Summary receive(Scope scope, Listener listener) throws KvException, LocalStateException {
+    client.ensureOpen();
     return pass(scope, Changed.unknown(), listener, new Shown());
   }
 
@@ -163,10 +165,10 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       }
       if (scope.everythingElse() && changed.keys().isEmpty()) {
         channels();
-        for (MessageRequests.Request r : client.requests().arrived(contacts.cards())) {
+        for (MessageRequest r : client.messageRequests().arrived(contacts.cards())) {
           listener.onEvent(new Event.MessageRequested(r));
         }
-        for (PublicCard to : client.requests().notPosted()) {
+        for (PublicCard to : client.messageRequests().notPosted()) {
           listener.onEvent(new Event.RequestNotPosted(to));
         }
       }
@@ -326,15 +328,17 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
           quiet &= quiet(c, got);
         }
         if (!quiet) {
-          Update u = client.groups().update(g);
+          org.reschat.core.internal.group.GroupReceipt receipt = client.groupEngine().receive(g);
+          Update u = receipt.update();
           emit(chat, u);
-          for (Conversation c : conversations(client.groups().find(g.id()).orElse(g))) {
+          for (Conversation c : conversations(client.groupEngine().find(g.id()).orElse(g))) {
             ownFromElsewhere(chat, c);
           }
-          Group after = client.groups().find(g.id()).orElse(g);
+          Group after = client.groupEngine().find(g.id()).orElse(g);
           if (after.status() == Group.Status.REMOVED) {
             listener.onEvent(new Event.RemovedFromGroup(chat, after.name(), after.removedBy().orElse(null)));
           }
+          client.groupEngine().delivered(receipt); // only now: a listener that failed above leaves it to deliver again
           for (Conversation c : conversations(after)) {
             if (u.pending() == 0) {
               remember(c);
@@ -348,9 +352,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       if (g.status() == Group.Status.ACTIVE && g.current().isAdmin(client.card()) && !g.activeLinks().isEmpty()
           && changed.keys().isEmpty()) {
         try {
-          for (GroupLinks.JoinRequest r : client.groups().links().requests(g)) {
+          for (GroupLinks.JoinRequest r : client.groupEngine().links().requests(g)) {
             if (announcedJoins.add(g.id() + " " + r.card())) {
-              listener.onEvent(new Event.JoinRequested(chat, g.name(), r));
+              listener.onEvent(new Event.JoinRequested(chat, g.name(), new org.reschat.core.Groups.JoinRequest(r.card(), r.name())));
             }
           }
         } catch (org.reschat.core.GroupException e) {
@@ -379,7 +383,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     }
 
     List<Conversation> conversations(Group g) {
-      return client.groups().watched(g);
+      return client.groupEngine().watched(g);
     }
 
     void emit(ChatId chat, Update u) {
@@ -405,6 +409,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
 
   @Override
   public Subscription follow(Scope scope, Duration interval, Duration whilePushing, Listener listener) {
+    client.ensureOpen();
     Following f = new Following(this, store, scope, interval, whilePushing, listener);
     following.add(f);
     f.start();

@@ -19,6 +19,7 @@ import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
+import org.reschat.core.MessageRequest;
 import org.reschat.core.internal.board.Board;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.identity.Identity;
@@ -43,7 +44,7 @@ import org.reschat.kv.KvStore;
  * posted by a later call 10–60 minutes after the message that queued it, and never to a contact who has
  * written (docs/threat-model.md, "Message requests: what timing still shows").
  */
-public final class MessageRequests {
+public final class MessageRequests implements org.reschat.core.Requests {
   /**
    * Requesters' feeds one call reads at most, newest first: a month's full board, so throwaway cards posted
    * after a real request in the same month cannot hide it (and each is read once a day at most).
@@ -74,12 +75,6 @@ public final class MessageRequests {
   static final Duration FORGET_UNSHOWN = Duration.ofDays(62);
   private static final String LOCK = "requests";
 
-  /** Someone who is not a friend, and the messages they sent (their newest page). */
-  public record Request(PublicCard from, Instant seen, List<Message> messages) {
-    public Request {
-      messages = List.copyOf(messages);
-    }
-  }
 
   private final Identity me;
   private final ConversationClient chats;
@@ -108,7 +103,8 @@ public final class MessageRequests {
   }
 
   /** Every request from someone not in {@code known} and not ignored, newest first; reads the inbox first. */
-  public List<Request> pending(Collection<PublicCard> known) throws KvException, LocalStateException {
+  @Override
+  public List<MessageRequest> pending(Collection<PublicCard> known) throws KvException, LocalStateException {
     check(known);
     postDue();
     return withMessages(known, false);
@@ -121,7 +117,7 @@ public final class MessageRequests {
    * holding this person's card that this client is them, so a poll every few seconds would tie every feed
    * it reads to them.
    */
-  public List<Request> arrived(Collection<PublicCard> known) throws KvException, LocalStateException {
+  public List<MessageRequest> arrived(Collection<PublicCard> known) throws KvException, LocalStateException {
     Instant now = clock.instant();
     Instant due = nextPoll != null ? nextPoll : record().lastCheck().plus(POLL_EVERY);
     if (!due.isAfter(now)) {
@@ -139,6 +135,7 @@ public final class MessageRequests {
    * it), each returned once: they see this person's messages only once they add this card, so the
    * person should be told.
    */
+  @Override
   public List<PublicCard> notPosted() throws LocalStateException {
     if (state.readOnly() || record().notPosted().isEmpty()) {
       return List.of();
@@ -151,6 +148,7 @@ public final class MessageRequests {
   }
 
   /** Never shows requests from {@code from} again. */
+  @Override
   public void ignore(PublicCard from) throws LocalStateException {
     try (LocalState.Lock lock = state.lock(LOCK)) {
       state.saveRequests(record().ignoring(from).toJson());
@@ -158,6 +156,7 @@ public final class MessageRequests {
   }
 
   /** Forgets the request from {@code from}, now a friend (so removing them later does not bring it back). */
+  @Override
   public void accepted(PublicCard from) throws LocalStateException {
     try (LocalState.Lock lock = state.lock(LOCK)) {
       state.saveRequests(record().withoutRequestFrom(from).toJson()); // they wrote first: introduce() skips them
@@ -196,6 +195,7 @@ public final class MessageRequests {
    * the ledger who talks to whom. A store that cannot be reached leaves them queued; a board that keeps
    * refusing a request ({@link #MAX_TRIES} calls) gives it up and reports it through {@link #notPosted}.
    */
+  @Override
   public void postDue() throws LocalStateException {
     if (state.readOnly()) {
       return;
@@ -271,12 +271,12 @@ public final class MessageRequests {
    * not one per call, and do not crowd out the requests behind them. With {@code unshownOnly}, only the
    * requests never returned before (then marked shown).
    */
-  private List<Request> withMessages(Collection<PublicCard> known, boolean unshownOnly)
+  private List<MessageRequest> withMessages(Collection<PublicCard> known, boolean unshownOnly)
       throws KvException, LocalStateException {
     Set<PublicCard> friends = Set.copyOf(known);
     InboxRecord record = record();
     Instant now = clock.instant();
-    List<Request> out = new ArrayList<>();
+    List<MessageRequest> out = new ArrayList<>();
     Map<PublicCard, InboxRecord.Entry> updated = new HashMap<>();
     int reads = 0;
     for (int i = record.requests().size() - 1; i >= 0 && reads < MAX_CHECKED; i--) {
@@ -289,7 +289,7 @@ public final class MessageRequests {
       History h = chats.history(chats.conversationWith(e.card()), HistoryRequest.newest(1));
       List<Message> theirs = h.messages().stream().filter(m -> m.direction() == Message.Direction.RECEIVED).toList();
       if (!theirs.isEmpty()) {
-        out.add(new Request(e.card(), e.seen(), theirs));
+        out.add(new MessageRequest(e.card(), e.seen(), theirs));
         if (!e.shown()) {
           updated.put(e.card(), new InboxRecord.Entry(e.card(), e.seen(), true, e.foundEmpty()));
         }

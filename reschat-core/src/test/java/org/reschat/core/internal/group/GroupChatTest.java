@@ -55,28 +55,28 @@ class GroupChatTest {
 
   /** Alice creates "trip" with Bob and Carol; each takes the invitation from their chat with Alice. */
   private Group trip() throws Exception {
-    Group g = alice.groups().create("trip", List.of(b.card(), c.card()));
+    Group g = TestClients.groups(alice).create("trip", List.of(b.card(), c.card()));
     assertThat(bob.update(ChatId.direct(a.card())).received()).extracting(Message::type).contains(Groups.INVITE);
     carol.update(ChatId.direct(a.card()));
     return g;
   }
 
   private Group seenBy(ChatClient who, Group g) throws Exception {
-    return who.groups().find(g.id()).orElseThrow();
+    return TestClients.groups(who).find(g.id()).orElseThrow();
   }
 
   @Test
   void membersWhoAreNotFriendsTalkInOneConversationInOneOrder() throws Exception {
     Group g = trip();
     assertThat(seenBy(bob, g).members()).containsExactlyInAnyOrder(a.card(), b.card(), c.card());
-    alice.groups().send(g, "hi all");
-    bob.groups().send(seenBy(bob, g), "hi from bob");
-    carol.groups().send(seenBy(carol, g), "hi from carol"); // Bob and Carol have never swapped cards
+    TestClients.groups(alice).send(g, "hi all");
+    TestClients.groups(bob).send(seenBy(bob, g), "hi from bob");
+    TestClients.groups(carol).send(seenBy(carol, g), "hi from carol"); // Bob and Carol have never swapped cards
     for (ChatClient member : List.of(alice, bob, carol)) {
-      assertThat(texts(member.groups().history(seenBy(member, g), HistoryRequest.all()).messages()))
+      assertThat(texts(TestClients.groups(member).history(seenBy(member, g), HistoryRequest.all()).messages()))
           .containsExactly("hi all", "hi from bob", "hi from carol");
     }
-    List<Message> update = dave.groups().list().isEmpty() ? List.of() : List.of();
+    List<Message> update = TestClients.groups(dave).list().isEmpty() ? List.of() : List.of();
     assertThat(update).isEmpty(); // Dave was never invited and holds nothing
   }
 
@@ -86,12 +86,12 @@ class GroupChatTest {
     for (int i = 0; i < 49; i++) {
       fifty.add(TestIdentities.named("member " + i));
     }
-    Group big = alice.groups().create("big", fifty.stream().map(Identity::card).toList());
-    Group small = alice.groups().create("small", List.of(b.card(), c.card()));
+    Group big = TestClients.groups(alice).create("big", fifty.stream().map(Identity::card).toList());
+    Group small = TestClients.groups(alice).create("small", List.of(b.card(), c.card()));
     for (Group g : List.of(big, small)) {
-      alice.groups().send(g, "warm up");
+      TestClients.groups(alice).send(g, "warm up");
       store.takeCalls();
-      alice.groups().send(g, "x".repeat(100));
+      TestClients.groups(alice).send(g, "x".repeat(100));
       List<RecordingKvStore.Call> calls = store.takeCalls();
       assertThat(calls).hasSize(2); // the read before the write, and the write
       assertThat(calls.get(1).op()).isEqualTo(RecordingKvStore.Op.PUT);
@@ -101,20 +101,20 @@ class GroupChatTest {
   @Test
   void aRemovedMemberIsToldByWhomCannotOpenWhatFollowsAndIsNotReadAfterTheCut() throws Exception {
     Group g = trip();
-    alice.groups().send(g, "before");
-    carol.groups().send(seenBy(carol, g), "carol before");
-    bob.groups().update(seenBy(bob, g));
-    alice.groups().update(g);
+    TestClients.groups(alice).send(g, "before");
+    TestClients.groups(carol).send(seenBy(carol, g), "carol before");
+    TestClients.groups(bob).update(seenBy(bob, g));
+    TestClients.groups(alice).update(g);
     int keysBefore = memory.keys().size();
-    Group after = alice.groups().remove(seenBy(alice, g), c.card());
+    Group after = TestClients.groups(alice).remove(seenBy(alice, g), c.card());
     assertThat(after.members()).containsExactlyInAnyOrder(a.card(), b.card());
-    alice.groups().send(after, "after, without carol");
+    TestClients.groups(alice).send(after, "after, without carol");
 
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(carol).update(seenBy(carol, g));
     Group carols = seenBy(carol, g);
     assertThat(carols.status()).isEqualTo(Group.Status.REMOVED);
     assertThat(carols.removedBy()).contains(a.card());
-    assertThatThrownBy(() -> carol.groups().send(carols, "still here?")).isInstanceOf(GroupException.class)
+    assertThatThrownBy(() -> TestClients.groups(carol).send(carols, "still here?")).isInstanceOf(GroupException.class)
         .hasMessageContaining("removed").hasMessageContaining(Groups.shortName(a.card()));
     // With every secret Carol holds, nothing written after the removal opens.
     List<String> newKeys = memory.keys().stream().skip(keysBefore).toList();
@@ -133,7 +133,7 @@ class GroupChatTest {
     Conversation old = Group.conversation(c, carols.epochs().get(0));
     TestClients.conversations(carol).send(old, Message.TEXT, new byte[0],
         "written after being removed".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    List<String> bobSees = texts(bob.groups().history(seenBy(bob, g), HistoryRequest.all()).messages());
+    List<String> bobSees = texts(TestClients.groups(bob).history(seenBy(bob, g), HistoryRequest.all()).messages());
     assertThat(bobSees).contains("before", "carol before", "after, without carol")
         .doesNotContain("written after being removed");
     assertThat(seenBy(bob, g).members()).doesNotContain(c.card());
@@ -142,13 +142,13 @@ class GroupChatTest {
   @Test
   void onlyAdminsRemoveAndAnyMemberAdds() throws Exception {
     Group g = trip();
-    assertThatThrownBy(() -> bob.groups().remove(seenBy(bob, g), c.card())).isInstanceOf(GroupException.class)
+    assertThatThrownBy(() -> TestClients.groups(bob).remove(seenBy(bob, g), c.card())).isInstanceOf(GroupException.class)
         .extracting(e -> ((GroupException) e).reason()).isEqualTo(GroupException.Reason.NOT_ALLOWED);
     bob.update(ChatId.direct(d.card())); // Bob and Dave are friends; Dave is no friend of Alice's
-    Group added = bob.groups().add(seenBy(bob, g), d.card(), false);
+    Group added = TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     assertThat(added.members()).contains(d.card());
     dave.update(ChatId.direct(b.card()));
-    alice.groups().update(g);
+    TestClients.groups(alice).update(g);
     assertThat(seenBy(alice, g).members()).contains(d.card());
     assertThat(seenBy(dave, g).members()).containsExactlyInAnyOrder(a.card(), b.card(), c.card(), d.card());
   }
@@ -196,15 +196,15 @@ class GroupChatTest {
   void aMemberWhoIsNotAnAdminCannotMakeThemselvesOneOrUnmakeAnAdmin() throws Exception {
     Group g = trip();
     handMadeRotation(bob, b, seenBy(bob, g), List.of(b.card())); // Bob names himself the only admin
-    alice.groups().update(g);
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(alice).update(g);
+    TestClients.groups(carol).update(seenBy(carol, g));
     for (ChatClient member : List.of(alice, carol)) {
-      Epoch now = member.groups().find(g.id()).orElseThrow().current();
+      Epoch now = TestClients.groups(member).find(g.id()).orElseThrow().current();
       assertThat(now.isAdmin(a.card())).isTrue();
       assertThat(now.isAdmin(b.card())).isFalse();
     }
     handMadeRotation(bob, b, seenBy(bob, g), List.of()); // or names no admin, to unmake Alice
-    alice.groups().update(g);
+    TestClients.groups(alice).update(g);
     assertThat(seenBy(alice, g).current().isAdmin(a.card())).isTrue();
     assertThat(seenBy(alice, g).epochs()).hasSize(1);
   }
@@ -214,37 +214,37 @@ class GroupChatTest {
     Group g = trip();
     // Bob, an admin here, rotates the key with a copy for Alice that does not open: Carol moves on, Alice
     // cannot. Nobody can check copies made for others, so it cannot be refused; it must not be quiet.
-    alice.groups().setAdmin(g, b.card(), true);
-    bob.groups().update(seenBy(bob, g));
+    TestClients.groups(alice).setAdmin(g, b.card(), true);
+    TestClients.groups(bob).update(seenBy(bob, g));
     handMadeRotation(bob, b, seenBy(bob, g), seenBy(bob, g).current().effectiveAdmins(), java.util.Set.of(a.card()));
 
-    org.reschat.core.Update u = alice.groups().update(seenBy(alice, g));
+    org.reschat.core.Update u = TestClients.groups(alice).update(seenBy(alice, g));
     assertThat(u.warnings()).anySatisfy(w -> {
       assertThat(w.kind()).isEqualTo(FeedWarning.Kind.UNDECRYPTABLE);
       assertThat(w.writer()).isEqualTo(b.card());
       assertThat(w.detail()).contains("does not open");
     });
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(carol).update(seenBy(carol, g));
     assertThat(seenBy(carol, g).epochs()).hasSize(seenBy(alice, g).epochs().size() + 1);
   }
 
   @Test
   void anAdminNamesAnotherAdminWhoCanThenRemoveAndTheLastAdminCannotStepDown() throws Exception {
     Group g = trip();
-    assertThatThrownBy(() -> bob.groups().setAdmin(seenBy(bob, g), c.card(), true)).isInstanceOf(GroupException.class)
+    assertThatThrownBy(() -> TestClients.groups(bob).setAdmin(seenBy(bob, g), c.card(), true)).isInstanceOf(GroupException.class)
         .extracting(e -> ((GroupException) e).reason()).isEqualTo(GroupException.Reason.NOT_ALLOWED);
-    assertThatThrownBy(() -> alice.groups().setAdmin(g, a.card(), false)).isInstanceOf(GroupException.class)
+    assertThatThrownBy(() -> TestClients.groups(alice).setAdmin(g, a.card(), false)).isInstanceOf(GroupException.class)
         .hasMessageContaining("needs an admin");
 
-    alice.groups().setAdmin(g, b.card(), true);
-    bob.groups().update(seenBy(bob, g));
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(alice).setAdmin(g, b.card(), true);
+    TestClients.groups(bob).update(seenBy(bob, g));
+    TestClients.groups(carol).update(seenBy(carol, g));
     assertThat(seenBy(carol, g).current().isAdmin(b.card())).isTrue();
 
-    alice.groups().setAdmin(seenBy(alice, g), a.card(), false); // Alice steps down; Bob remains
-    bob.groups().update(seenBy(bob, g));
-    Group without = bob.groups().remove(seenBy(bob, g), c.card());
-    alice.groups().update(seenBy(alice, g));
+    TestClients.groups(alice).setAdmin(seenBy(alice, g), a.card(), false); // Alice steps down; Bob remains
+    TestClients.groups(bob).update(seenBy(bob, g));
+    Group without = TestClients.groups(bob).remove(seenBy(bob, g), c.card());
+    TestClients.groups(alice).update(seenBy(alice, g));
     assertThat(seenBy(alice, g).members()).containsExactlyInAnyOrder(a.card(), b.card());
     assertThat(seenBy(alice, g).current().isAdmin(a.card())).isFalse();
     assertThat(without.current().effectiveAdmins()).containsExactly(b.card());
@@ -253,62 +253,62 @@ class GroupChatTest {
   @Test
   void newcomersReadFromWhenTheyJoinedUnlessHistoryIsShared() throws Exception {
     Group g = trip();
-    alice.groups().send(g, "old news");
-    Group withDave = alice.groups().add(seenBy(alice, g), d.card(), false);
-    alice.groups().send(withDave, "welcome dave");
+    TestClients.groups(alice).send(g, "old news");
+    Group withDave = TestClients.groups(alice).add(seenBy(alice, g), d.card(), false);
+    TestClients.groups(alice).send(withDave, "welcome dave");
     dave.update(ChatId.direct(a.card()));
-    assertThat(texts(dave.groups().history(seenBy(dave, g), HistoryRequest.all()).messages()))
+    assertThat(texts(TestClients.groups(dave).history(seenBy(dave, g), HistoryRequest.all()).messages()))
         .containsExactly("welcome dave");
 
     Identity erin = TestIdentities.named("erin");
     ChatClient erins = client(erin);
-    alice.groups().add(seenBy(alice, g), erin.card(), true);
+    TestClients.groups(alice).add(seenBy(alice, g), erin.card(), true);
     erins.update(ChatId.direct(a.card()));
-    assertThat(texts(erins.groups().history(seenBy(erins, g), HistoryRequest.all()).messages()))
+    assertThat(texts(TestClients.groups(erins).history(seenBy(erins, g), HistoryRequest.all()).messages()))
         .containsExactly("old news", "welcome dave");
   }
 
   @Test
   void aMemberWhoLeavesIsRotatedOutByTheFirstAdmin() throws Exception {
     Group g = trip();
-    carol.groups().leave(seenBy(carol, g));
-    alice.groups().update(g); // Alice, the admin, sees Carol leave and starts an epoch without her
+    TestClients.groups(carol).leave(seenBy(carol, g));
+    TestClients.groups(alice).update(g); // Alice, the admin, sees Carol leave and starts an epoch without her
     assertThat(seenBy(alice, g).members()).containsExactlyInAnyOrder(a.card(), b.card());
-    bob.groups().update(seenBy(bob, g));
+    TestClients.groups(bob).update(seenBy(bob, g));
     assertThat(seenBy(bob, g).members()).containsExactlyInAnyOrder(a.card(), b.card());
-    assertThatThrownBy(() -> carol.groups().send(seenBy(carol, g), "x")).isInstanceOf(GroupException.class)
+    assertThatThrownBy(() -> TestClients.groups(carol).send(seenBy(carol, g), "x")).isInstanceOf(GroupException.class)
         .hasMessageContaining("left");
   }
 
   @Test
   void theOnlyAdminLeavingWhileAMemberAddsSomeoneIsStillRotatedOutForThoseWhoSawTheLeave() throws Exception {
     Group g = trip();
-    alice.groups().leave(g); // Alice, the only admin, leaves in the first epoch…
+    TestClients.groups(alice).leave(g); // Alice, the only admin, leaves in the first epoch…
     bob.update(ChatId.direct(d.card()));
-    bob.groups().add(seenBy(bob, g), d.card(), false); // …while Bob, who has not seen it, adds Dave
-    bob.groups().update(seenBy(bob, g)); // Bob reads the leave, written in the epoch before his
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false); // …while Bob, who has not seen it, adds Dave
+    TestClients.groups(bob).update(seenBy(bob, g)); // Bob reads the leave, written in the epoch before his
+    TestClients.groups(carol).update(seenBy(carol, g));
     for (Map.Entry<String, ChatClient> member : Map.of("bob", bob, "carol", carol).entrySet()) {
-      assertThat(member.getValue().groups().find(g.id()).orElseThrow().members()).as("members as " + member.getKey()
+      assertThat(TestClients.groups(member.getValue()).find(g.id()).orElseThrow().members()).as("members as " + member.getKey()
           + " sees them").containsExactlyInAnyOrder(b.card(), c.card(), d.card());
     }
     // Dave holds no key to the epoch Alice's leave is in, so cannot check it: he does not take Bob's word
     // for it (docs/threat-model.md, limits) and stays in the epoch he was invited to.
     dave.update(ChatId.direct(b.card()));
-    dave.groups().update(seenBy(dave, g));
+    TestClients.groups(dave).update(seenBy(dave, g));
     assertThat(seenBy(dave, g).members()).contains(a.card());
   }
 
   @Test
   void whenNoAdminIsLeftTheLongestStandingMemberIsOne() throws Exception {
     Group g = trip();
-    alice.groups().leave(g);
+    TestClients.groups(alice).leave(g);
     Group bobs = seenBy(bob, g);
-    bob.groups().update(bobs);
+    TestClients.groups(bob).update(bobs);
     // Alice was the only admin; Bob joined first after her, so Bob's client rotated her out.
     assertThat(seenBy(bob, g).current().effectiveAdmins()).containsExactly(b.card());
     assertThat(seenBy(bob, g).members()).containsExactlyInAnyOrder(b.card(), c.card());
-    carol.groups().update(seenBy(carol, g)); // and Carol takes that rotation, though Bob was no admin before
+    TestClients.groups(carol).update(seenBy(carol, g)); // and Carol takes that rotation, though Bob was no admin before
     assertThat(seenBy(carol, g).members()).containsExactlyInAnyOrder(b.card(), c.card());
     assertThat(seenBy(carol, g).current().effectiveAdmins()).containsExactly(b.card());
   }
@@ -316,16 +316,16 @@ class GroupChatTest {
   @Test
   void aReplayedMembershipChangeChangesNothing() throws Exception {
     Group g = trip();
-    Group after = alice.groups().remove(seenBy(alice, g), c.card());
-    bob.groups().update(seenBy(bob, g));
+    Group after = TestClients.groups(alice).remove(seenBy(alice, g), c.card());
+    TestClients.groups(bob).update(seenBy(bob, g));
     assertThat(seenBy(bob, g).epochs()).hasSize(2);
     // Someone writes the rotation page again, and again.
     for (String key : memory.keys()) {
       List<KvVersion> versions = memory.history(key);
       memory.put(key, versions.get(versions.size() - 1).value());
     }
-    bob.groups().update(seenBy(bob, g));
-    bob.groups().history(seenBy(bob, g), HistoryRequest.all());
+    TestClients.groups(bob).update(seenBy(bob, g));
+    TestClients.groups(bob).history(seenBy(bob, g), HistoryRequest.all());
     assertThat(seenBy(bob, g).epochs()).hasSize(2);
     assertThat(after.epochs()).hasSize(2);
   }
@@ -338,7 +338,7 @@ class GroupChatTest {
         List.of("I am Bob, honest"), 1).get(0);
     String bobsKey = carolsView.pageKey(carolsView.feed(carolsView.indexOf(b.card())), 1);
     memory.put(bobsKey, Envelope.seal(carolsView, bobsKey, page)); // sealed under the group secret, signed by Carol
-    org.reschat.core.History h = alice.groups().history(g, HistoryRequest.all());
+    org.reschat.core.History h = TestClients.groups(alice).history(g, HistoryRequest.all());
     assertThat(texts(h.messages())).doesNotContain("I am Bob, honest");
     assertThat(h.warnings()).extracting(FeedWarning::kind).contains(FeedWarning.Kind.FORGED);
   }
@@ -346,42 +346,42 @@ class GroupChatTest {
   @Test
   void aStaleInvitationChangesNothing() throws Exception {
     Group g = trip();
-    alice.groups().remove(seenBy(alice, g), c.card());
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(alice).remove(seenBy(alice, g), c.card());
+    TestClients.groups(carol).update(seenBy(carol, g));
     assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
     // The first invitation, read again (a fresh read of Alice's feed), does not bring Carol back.
     List<Message> all = carol.history(ChatId.direct(a.card()), HistoryRequest.all()).messages();
-    carol.groups().acceptInvites(a.card(), all);
+    TestClients.groups(carol).acceptInvites(a.card(), all);
     assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
   }
   @Test
   void pollingAGroupReadsOncePerMemberFeed() throws Exception {
     Group g = trip();
-    alice.groups().send(g, "one");
-    bob.groups().send(seenBy(bob, g), "two");
-    carol.groups().send(seenBy(carol, g), "three");
-    alice.groups().update(g);
+    TestClients.groups(alice).send(g, "one");
+    TestClients.groups(bob).send(seenBy(bob, g), "two");
+    TestClients.groups(carol).send(seenBy(carol, g), "three");
+    TestClients.groups(alice).update(g);
     store.takeCalls();
-    alice.groups().update(g); // nothing new: each feed's open tail page is read once, nothing else
+    TestClients.groups(alice).update(g); // nothing new: each feed's open tail page is read once, nothing else
     assertThat(store.takeCalls()).hasSize(3).allMatch(call -> call.op() == RecordingKvStore.Op.GET);
-    bob.groups().send(seenBy(bob, g), "four");
+    TestClients.groups(bob).send(seenBy(bob, g), "four");
     store.takeCalls();
-    assertThat(texts(alice.groups().update(g).received())).containsExactly("four");
+    assertThat(texts(TestClients.groups(alice).update(g).received())).containsExactly("four");
     assertThat(store.takeCalls()).hasSize(3);
   }
   @Test
   void aConcurrentRemoveAndAddByMembersWhoHaveNotSeenEachOtherConverge() throws Exception {
     Group g = trip();
     // Alice (admin) removes Carol while Bob adds Dave; neither has seen the other's change.
-    alice.groups().remove(seenBy(alice, g), c.card());
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(alice).remove(seenBy(alice, g), c.card());
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     for (int round = 0; round < 2; round++) {
       for (ChatClient member : List.of(alice, bob, dave)) {
-        member.groups().update(seenBy(member, g));
+        TestClients.groups(member).update(seenBy(member, g));
       }
     }
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(carol).update(seenBy(carol, g));
     String epoch = seenBy(alice, g).current().id();
     for (ChatClient member : List.of(alice, bob, dave)) {
       Group seen = seenBy(member, g);
@@ -391,9 +391,9 @@ class GroupChatTest {
     }
     assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
     int keysBefore = memory.keys().size();
-    alice.groups().send(seenBy(alice, g), "after the merge");
+    TestClients.groups(alice).send(seenBy(alice, g), "after the merge");
     for (ChatClient member : List.of(bob, dave)) {
-      assertThat(texts(member.groups().update(seenBy(member, g)).received())).contains("after the merge");
+      assertThat(texts(TestClients.groups(member).update(seenBy(member, g)).received())).contains("after the merge");
     }
     for (String key : memory.keys().subList(keysBefore, memory.keys().size())) {
       String value = memory.get(key).orElseThrow();
@@ -414,13 +414,13 @@ class GroupChatTest {
     try {
       java.util.concurrent.Future<?> links = two.submit(() -> {
         for (int i = 0; i < 6; i++) {
-          alice.groups().links().link(seenBy(alice, g));
+          TestClients.groups(alice).links().link(seenBy(alice, g));
         }
         return null;
       });
       java.util.concurrent.Future<?> adds = two.submit(() -> {
         for (Identity n : newcomers) {
-          alice.groups().add(seenBy(alice, g), n.card(), false);
+          TestClients.groups(alice).add(seenBy(alice, g), n.card(), false);
         }
         return null;
       });

@@ -42,14 +42,14 @@ class GroupEntrustAttackTest {
   }
 
   private Group trip() throws Exception {
-    Group g = alice.groups().create("trip", List.of(b.card(), c.card()));
+    Group g = TestClients.groups(alice).create("trip", List.of(b.card(), c.card()));
     bob.update(ChatId.direct(a.card()));
     carol.update(ChatId.direct(a.card()));
     return g;
   }
 
   private Group seenBy(ChatClient who, Group g) throws Exception {
-    return who.groups().find(g.id()).orElseThrow();
+    return TestClients.groups(who).find(g.id()).orElseThrow();
   }
 
   /** A GROUP_ENTRUST {@code who} writes by hand into {@code into}: a fresh secret, any claims. Returns the epoch id. */
@@ -88,8 +88,8 @@ class GroupEntrustAttackTest {
     assertThat(seen.current().isAdmin(a.card())).isTrue();
     assertThat(seen.current().isAdmin(c.card())).isFalse();
     assertThat(seen.members()).containsExactly(a.card(), b.card(), c.card());
-    bob.groups().send(seen, "still with you");
-    assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains("still with you");
+    TestClients.groups(bob).send(seen, "still with you");
+    assertThat(texts(TestClients.groups(alice).update(seenBy(alice, g)).received())).contains("still with you");
   }
 
   /**
@@ -103,7 +103,7 @@ class GroupEntrustAttackTest {
     Epoch e0 = seenBy(carol, g).current();
     forgedEntrust(carol, c, g, e0, e0.id() + "+AAAAAAAAAAAAAAAA", List.of(c.card(), b.card()), List.of(c.card()),
         List.of(b.card()));
-    bob.groups().update(seenBy(bob, g));
+    TestClients.groups(bob).update(seenBy(bob, g));
     bobStillSharesTheEpochWithAlice(g, e0);
   }
 
@@ -117,8 +117,8 @@ class GroupEntrustAttackTest {
         List.of(b.card()));
     forgedEntrust(carol, c, g, e0, e0.id(), List.of(a.card(), b.card(), c.card()), List.of(a.card()),
         List.of(a.card(), b.card())); // the real admin, only a new key: still Carol's word for a merge
-    bob.groups().update(seenBy(bob, g));
-    alice.groups().update(g);
+    TestClients.groups(bob).update(seenBy(bob, g));
+    TestClients.groups(alice).update(g);
     assertThat(seenBy(alice, g).epochs()).hasSize(1);
     bobStillSharesTheEpochWithAlice(g, e0);
   }
@@ -130,7 +130,7 @@ class GroupEntrustAttackTest {
     Epoch e0 = seenBy(carol, g).current();
     forgedEntrust(carol, c, g, e0, "AAAAAAAAAAAAAAAA+" + e0.id(),
         List.of(a.card(), b.card(), c.card(), m.card()), List.of(a.card()), List.of(b.card()));
-    bob.groups().update(seenBy(bob, g));
+    TestClients.groups(bob).update(seenBy(bob, g));
     assertThat(seenBy(bob, g).members()).doesNotContain(m.card());
     bobStillSharesTheEpochWithAlice(g, e0);
   }
@@ -144,10 +144,10 @@ class GroupEntrustAttackTest {
   @Test
   void aMemberOfBothBranchesCannotEntrustTheNewcomerTheMergeWithThemselvesAsAdmin() throws Exception {
     Group g = trip();
-    alice.groups().remove(seenBy(alice, g), c.card());
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(alice).remove(seenBy(alice, g), c.card());
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
-    bob.groups().update(seenBy(bob, g)); // Bob now holds both branches and their merge
+    TestClients.groups(bob).update(seenBy(bob, g)); // Bob now holds both branches and their merge
     Group bobs = seenBy(bob, g);
     Epoch merged = bobs.current();
     Epoch withDave = bobs.epochs().stream().filter(e -> e.isMember(d.card()) && !e.id().equals(merged.id()))
@@ -170,10 +170,10 @@ class GroupEntrustAttackTest {
     // And a made-up merge of the same two branches, without Alice:
     forgedEntrust(bob, b, g, withDave, OpJson.joinParents(merged.parents()), List.of(b.card(), d.card()), List.of(b.card()),
         List.of(d.card()));
-    dave.groups().update(seenBy(dave, g));
+    TestClients.groups(dave).update(seenBy(dave, g));
     for (int round = 0; round < 2; round++) {
       for (ChatClient member : List.of(alice, bob, dave)) {
-        member.groups().update(seenBy(member, g));
+        TestClients.groups(member).update(seenBy(member, g));
       }
     }
     String epoch = seenBy(alice, g).current().id();
@@ -182,10 +182,10 @@ class GroupEntrustAttackTest {
     assertThat(daves.members()).containsExactlyInAnyOrder(a.card(), b.card(), d.card());
     assertThat(daves.current().isAdmin(a.card())).isTrue();
     assertThat(daves.current().isAdmin(b.card())).isFalse();
-    alice.groups().send(seenBy(alice, g), "after the merge");
-    assertThat(texts(dave.groups().update(seenBy(dave, g)).received())).contains("after the merge");
-    dave.groups().send(seenBy(dave, g), "dave here");
-    assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains("dave here");
+    TestClients.groups(alice).send(seenBy(alice, g), "after the merge");
+    assertThat(texts(TestClients.groups(dave).update(seenBy(dave, g)).received())).contains("after the merge");
+    TestClients.groups(dave).send(seenBy(dave, g), "dave here");
+    assertThat(texts(TestClients.groups(alice).update(seenBy(alice, g)).received())).contains("dave here");
   }
 
   /**
@@ -197,9 +197,9 @@ class GroupEntrustAttackTest {
   @Test
   void aRemovedMemberCannotInviteAnActiveMemberIntoAnEpochOfTheirOwn() throws Exception {
     Group g = trip();
-    alice.groups().remove(seenBy(alice, g), c.card());
-    bob.groups().update(seenBy(bob, g));
-    carol.groups().update(seenBy(carol, g));
+    TestClients.groups(alice).remove(seenBy(alice, g), c.card());
+    TestClients.groups(bob).update(seenBy(bob, g));
+    TestClients.groups(carol).update(seenBy(carol, g));
     assertThat(seenBy(carol, g).status()).isEqualTo(Group.Status.REMOVED);
     Epoch now = seenBy(bob, g).current();
     for (Forgeries.Version v : Forgeries.Version.values()) {
@@ -210,13 +210,13 @@ class GroupEntrustAttackTest {
         assertThat(w.kind()).isEqualTo(org.reschat.core.FeedWarning.Kind.CONFLICT);
         assertThat(w.writer()).isEqualTo(c.card());
       });
-      bob.groups().update(seenBy(bob, g));
+      TestClients.groups(bob).update(seenBy(bob, g));
       assertThat(seenBy(bob, g).epoch(made.id())).isEmpty();
     }
     Group seen = seenBy(bob, g);
     assertThat(seen.current().id()).isEqualTo(now.id());
     assertThat(seen.current().isAdmin(a.card())).isTrue();
-    bob.groups().send(seen, "still with you");
-    assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains("still with you");
+    TestClients.groups(bob).send(seen, "still with you");
+    assertThat(texts(TestClients.groups(alice).update(seenBy(alice, g)).received())).contains("still with you");
   }
 }

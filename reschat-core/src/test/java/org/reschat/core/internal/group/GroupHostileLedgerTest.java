@@ -50,9 +50,9 @@ class GroupHostileLedgerTest {
   @BeforeEach
   void fortyFiveMessagesFromAlice() throws Exception {
     alice = client(a);
-    group = alice.groups().create("g", List.of(b.card(), c.card()));
+    group = TestClients.groups(alice).create("g", List.of(b.card(), c.card()));
     for (int i = 0; i < 45; i++) {
-      alice.groups().send(group, "m" + i);
+      TestClients.groups(alice).send(group, "m" + i);
     }
     asAlice = Group.conversation(a, group.current());
   }
@@ -141,8 +141,8 @@ class GroupHostileLedgerTest {
     for (String t : List.of("b0", "b1", "b2")) {
       TestClients.conversations(bob).send(asBob, Message.TEXT, new byte[0], t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    alice.groups().update(group);
-    alice.groups().send(group, "alice saw b2"); // Alice's page now records Bob's feed at three messages
+    TestClients.groups(alice).update(group);
+    TestClients.groups(alice).send(group, "alice saw b2"); // Alice's page now records Bob's feed at three messages
     String bobsKey = asBob.pageKey(bobs, 1);
     store.put(bobsKey, store.history(bobsKey).get(0).value()); // Bob's page frozen at one message
     History h = read(client(c), c);

@@ -44,7 +44,7 @@ class GroupInvitationAttackTest {
   }
 
   private Group seenBy(ChatClient who, Group g) throws Exception {
-    return who.groups().find(g.id()).orElseThrow();
+    return TestClients.groups(who).find(g.id()).orElseThrow();
   }
 
   private static List<String> texts(List<Message> messages) {
@@ -92,12 +92,12 @@ class GroupInvitationAttackTest {
   @Test
   void aMadeUpInvitationFromAMemberDoesNotPreemptTheRealOne() throws Exception {
     for (Forgeries.Version v : Forgeries.Version.values()) {
-      Group g = alice.groups().create("trip " + v, List.of(b.card()));
+      Group g = TestClients.groups(alice).create("trip " + v, List.of(b.card()));
       bob.update(ChatId.direct(a.card()));
       Epoch real = seenBy(bob, g).current();
       forged(v, bob, b, c.card(), seenBy(bob, g), List.of(a.card(), b.card(), c.card()), List.of(a.card()), real.id());
       List<FeedWarning> warnings = new ArrayList<>(carol.update(ChatId.direct(b.card())).warnings()); // Carol is Bob's friend
-      alice.groups().add(seenBy(alice, g), c.card(), false);
+      TestClients.groups(alice).add(seenBy(alice, g), c.card(), false);
       warnings.addAll(carol.update(ChatId.direct(a.card())).warnings());
 
       Group carols = seenBy(carol, g);
@@ -108,8 +108,8 @@ class GroupInvitationAttackTest {
         assertThat(w.kind()).isEqualTo(FeedWarning.Kind.CONFLICT);
         assertThat(w.writer()).isEqualTo(b.card());
       });
-      carol.groups().send(seenBy(carol, g), "hello from carol");
-      assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains("hello from carol");
+      TestClients.groups(carol).send(seenBy(carol, g), "hello from carol");
+      assertThat(texts(TestClients.groups(alice).update(seenBy(alice, g)).received())).contains("hello from carol");
     }
   }
 
@@ -119,17 +119,17 @@ class GroupInvitationAttackTest {
     for (Forgeries.Version v : Forgeries.Version.values()) {
       Identity m = TestIdentities.named("mallory " + v);
       ChatClient mallory = clients.client(m);
-      Group g = alice.groups().create("trip " + v, List.of(b.card()));
+      Group g = TestClients.groups(alice).create("trip " + v, List.of(b.card()));
       bob.update(ChatId.direct(a.card()));
       forged(v, mallory, m, c.card(), seenBy(alice, g), List.of(a.card(), b.card(), m.card(), c.card()),
           List.of(a.card()), seenBy(bob, g).current().id());
-      mallory.requests().introduce(c.card());
+      TestClients.requests(mallory).introduce(c.card());
       clock.advance(org.reschat.core.internal.requests.MessageRequests.MAX_DELAY.plusMinutes(1)); // requests go out later
       mallory.requests().postDue();
       assertThat(carol.requests().pending(java.util.Set.of())).extracting(r -> r.from()).contains(m.card());
       carol.requests().accepted(m.card()); // Carol accepts the request, as 'requests accept' does
       List<FeedWarning> warnings = new ArrayList<>(carol.update(ChatId.direct(m.card())).warnings());
-      alice.groups().add(seenBy(alice, g), c.card(), false);
+      TestClients.groups(alice).add(seenBy(alice, g), c.card(), false);
       warnings.addAll(carol.update(ChatId.direct(a.card())).warnings());
 
       Group carols = seenBy(carol, g);
@@ -157,34 +157,34 @@ class GroupInvitationAttackTest {
   private void aRemovedMemberInvites(Forgeries.Version v, boolean bobNamesHimselfAdmin, int round) throws Exception {
     Identity d = TestIdentities.named("dave " + round);
     ChatClient dave = clients.client(d);
-    Group g = alice.groups().create("trip " + round, List.of(b.card(), c.card()));
+    Group g = TestClients.groups(alice).create("trip " + round, List.of(b.card(), c.card()));
     bob.update(ChatId.direct(a.card()));
     carol.update(ChatId.direct(a.card()));
-    alice.groups().remove(seenBy(alice, g), b.card());
-    bob.groups().update(seenBy(bob, g));
+    TestClients.groups(alice).remove(seenBy(alice, g), b.card());
+    TestClients.groups(bob).update(seenBy(bob, g));
     Epoch wasIn = seenBy(bob, g).epochs().get(0);
     Epoch made = forged(v, bob, b, d.card(), seenBy(bob, g), List.of(a.card(), b.card(), c.card(), d.card()),
         List.of(bobNamesHimselfAdmin ? b.card() : a.card()), wasIn.id());
     List<FeedWarning> warnings = new ArrayList<>(dave.update(ChatId.direct(b.card())).warnings());
     int keysBefore = store.keys().size();
-    java.util.Optional<Group> daves = dave.groups().find(g.id());
+    java.util.Optional<Group> daves = TestClients.groups(dave).find(g.id());
     if (daves.isPresent()) { // else refused outright: as good
       assertThat(daves.get().confirmed()).as("no admin vouches for Bob's key").isFalse();
-      assertThatThrownBy(() -> dave.groups().send(daves.get(), "our plan, before alice adds me"))
+      assertThatThrownBy(() -> TestClients.groups(dave).send(daves.get(), "our plan, before alice adds me"))
           .isInstanceOf(GroupException.class).hasMessageContaining("vouched");
     }
     List<Epoch> bobs = new ArrayList<>(seenBy(bob, g).epochs());
     bobs.add(made);
     assertThat(anyOpens(b, bobs, writtenSince(keysBefore))).as("Bob opens what Dave wrote").isFalse();
 
-    alice.groups().add(seenBy(alice, g), d.card(), false);
+    TestClients.groups(alice).add(seenBy(alice, g), d.card(), false);
     warnings.addAll(dave.update(ChatId.direct(a.card())).warnings());
     assertThat(warnings).as("Dave is told Bob's invitation was not the group's (" + v + ")")
         .anySatisfy(w -> assertThat(w.writer()).isEqualTo(b.card()));
     keysBefore = store.keys().size();
-    dave.groups().send(seenBy(dave, g), "our plan, now that alice added me");
+    TestClients.groups(dave).send(seenBy(dave, g), "our plan, now that alice added me");
     assertThat(anyOpens(b, bobs, writtenSince(keysBefore))).isFalse();
-    assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains("our plan, now that alice added me");
+    assertThat(texts(TestClients.groups(alice).update(seenBy(alice, g)).received())).contains("our plan, now that alice added me");
   }
 
   /**
@@ -194,27 +194,27 @@ class GroupInvitationAttackTest {
    */
   @Test
   void aPostByARemovedMemberWhoDidNotKnowIsShownByNobodyAndTheirClientRefusesOnceItKnows() throws Exception {
-    Group g = alice.groups().create("trip", List.of(b.card(), c.card()));
+    Group g = TestClients.groups(alice).create("trip", List.of(b.card(), c.card()));
     bob.update(ChatId.direct(a.card()));
     carol.update(ChatId.direct(a.card()));
-    carol.groups().send(seenBy(carol, g), "before my removal");
-    bob.groups().update(seenBy(bob, g));
-    alice.groups().update(g);
-    alice.groups().remove(seenBy(alice, g), c.card());
-    carol.groups().send(seenBy(carol, g), "after my removal"); // she cannot know yet
+    TestClients.groups(carol).send(seenBy(carol, g), "before my removal");
+    TestClients.groups(bob).update(seenBy(bob, g));
+    TestClients.groups(alice).update(g);
+    TestClients.groups(alice).remove(seenBy(alice, g), c.card());
+    TestClients.groups(carol).send(seenBy(carol, g), "after my removal"); // she cannot know yet
 
-    assertThat(texts(bob.groups().history(seenBy(bob, g), HistoryRequest.all()).messages()))
+    assertThat(texts(TestClients.groups(bob).history(seenBy(bob, g), HistoryRequest.all()).messages()))
         .as("Bob's history, read before any update").contains("before my removal")
         .doesNotContain("after my removal");
-    assertThat(texts(bob.groups().update(seenBy(bob, g)).received())).doesNotContain("after my removal");
-    assertThat(texts(bob.groups().history(seenBy(bob, g), HistoryRequest.all()).messages()))
+    assertThat(texts(TestClients.groups(bob).update(seenBy(bob, g)).received())).doesNotContain("after my removal");
+    assertThat(texts(TestClients.groups(bob).history(seenBy(bob, g), HistoryRequest.all()).messages()))
         .doesNotContain("after my removal");
-    assertThat(texts(alice.groups().history(seenBy(alice, g), HistoryRequest.all()).messages()))
+    assertThat(texts(TestClients.groups(alice).history(seenBy(alice, g), HistoryRequest.all()).messages()))
         .doesNotContain("after my removal");
-    assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).doesNotContain("after my removal");
+    assertThat(texts(TestClients.groups(alice).update(seenBy(alice, g)).received())).doesNotContain("after my removal");
 
-    carol.groups().history(seenBy(carol, g), HistoryRequest.all()); // reading is how her client learns
-    assertThatThrownBy(() -> carol.groups().send(seenBy(carol, g), "again"))
+    TestClients.groups(carol).history(seenBy(carol, g), HistoryRequest.all()); // reading is how her client learns
+    assertThatThrownBy(() -> TestClients.groups(carol).send(seenBy(carol, g), "again"))
         .isInstanceOf(GroupException.class).hasMessageContaining("removed");
   }
 }

@@ -54,30 +54,30 @@ class GroupLimitsTest {
   void aGroupHoldsSixtyFourMembersAndNotOneMore() throws Exception {
     assertThat(Groups.MAX_MEMBERS).isEqualTo(64);
     List<Identity> others = people("member", Groups.MAX_MEMBERS);
-    assertThatThrownBy(() -> alice.groups().create("too big", cards(others))).isInstanceOf(GroupException.class)
+    assertThatThrownBy(() -> TestClients.groups(alice).create("too big", cards(others))).isInstanceOf(GroupException.class)
         .hasMessageContaining("at most 64 members");
-    Group g = alice.groups().create("full", cards(others.subList(0, Groups.MAX_MEMBERS - 1)));
+    Group g = TestClients.groups(alice).create("full", cards(others.subList(0, Groups.MAX_MEMBERS - 1)));
     assertThat(g.members()).hasSize(64);
     ChatClient last = clients.client(others.get(62));
     last.update(ChatId.direct(a.card())); // the invitation at the limit fits a message and proves itself
-    assertThat(last.groups().find(g.id())).hasValueSatisfying(x -> {
+    assertThat(TestClients.groups(last).find(g.id())).hasValueSatisfying(x -> {
       assertThat(x.members()).hasSize(64);
       assertThat(x.confirmed()).isTrue();
     });
     Identity extra = TestIdentities.named("one too many");
-    assertThatThrownBy(() -> alice.groups().add(alice.groups().find(g.id()).orElseThrow(), extra.card(), false))
+    assertThatThrownBy(() -> TestClients.groups(alice).add(TestClients.groups(alice).find(g.id()).orElseThrow(), extra.card(), false))
         .isInstanceOf(GroupException.class).hasMessageContaining("at most 64 members");
 
     // At the limit: name an admin (a rotation of 64 with a credential), who removes someone and adds another.
     ChatClient bob = clients.client(others.get(0));
     bob.update(ChatId.direct(a.card()));
-    alice.groups().setAdmin(alice.groups().find(g.id()).orElseThrow(), others.get(0).card(), true);
-    bob.groups().update(bob.groups().find(g.id()).orElseThrow());
-    bob.groups().remove(bob.groups().find(g.id()).orElseThrow(), others.get(5).card());
-    bob.groups().add(bob.groups().find(g.id()).orElseThrow(), extra.card(), false);
+    TestClients.groups(alice).setAdmin(TestClients.groups(alice).find(g.id()).orElseThrow(), others.get(0).card(), true);
+    TestClients.groups(bob).update(TestClients.groups(bob).find(g.id()).orElseThrow());
+    TestClients.groups(bob).remove(TestClients.groups(bob).find(g.id()).orElseThrow(), others.get(5).card());
+    TestClients.groups(bob).add(TestClients.groups(bob).find(g.id()).orElseThrow(), extra.card(), false);
     ChatClient newcomer = clients.client(extra);
     newcomer.update(ChatId.direct(others.get(0).card()));
-    assertThat(newcomer.groups().find(g.id())).hasValueSatisfying(x -> {
+    assertThat(TestClients.groups(newcomer).find(g.id())).hasValueSatisfying(x -> {
       assertThat(x.members()).hasSize(64);
       assertThat(x.confirmed()).isTrue();
     });
@@ -127,7 +127,7 @@ class GroupLimitsTest {
     Map<Integer, Integer> sizes = new HashMap<>();
     for (int n : List.of(8, 64)) {
       store.takeCalls();
-      alice.groups().create("g" + n, members.subList(0, n - 1));
+      TestClients.groups(alice).create("g" + n, members.subList(0, n - 1));
       List<RecordingKvStore.Call> puts = store.takeCalls().stream().filter(c -> c.op() == RecordingKvStore.Op.PUT
           && c.valueLength() > 300).toList(); // the invitation pages (requests to inboxes are 151 characters)
       assertThat(puts).hasSize(n - 1);

@@ -48,7 +48,7 @@ class GroupProofTest {
   }
 
   private Group seenBy(ChatClient who, Group g) throws Exception {
-    return who.groups().find(g.id()).orElseThrow();
+    return TestClients.groups(who).find(g.id()).orElseThrow();
   }
 
   private static List<String> texts(List<Message> messages) {
@@ -56,7 +56,7 @@ class GroupProofTest {
   }
 
   private Group trip() throws Exception {
-    Group g = alice.groups().create("trip", List.of(b.card(), c.card()));
+    Group g = TestClients.groups(alice).create("trip", List.of(b.card(), c.card()));
     bob.update(ChatId.direct(a.card()));
     carol.update(ChatId.direct(a.card()));
     return g;
@@ -64,8 +64,8 @@ class GroupProofTest {
 
   /** Dave writes, and Alice reads it: Dave is in the group everyone else is in. */
   private void daveIsHeard(Group g, String text) throws Exception {
-    dave.groups().send(seenBy(dave, g), text);
-    assertThat(texts(alice.groups().update(seenBy(alice, g)).received())).contains(text);
+    TestClients.groups(dave).send(seenBy(dave, g), text);
+    assertThat(texts(TestClients.groups(alice).update(seenBy(alice, g)).received())).contains(text);
   }
 
   @Test
@@ -84,19 +84,19 @@ class GroupProofTest {
   @Test
   void aFriendAddedByAMemberWhoIsNotAnAdminReadsAndWritesOnceAnAdminVouches() throws Exception {
     Group g = trip();
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     Group daves = seenBy(dave, g);
     assertThat(daves.confirmed()).isFalse();
     assertThat(daves.unconfirmedFrom()).contains(b.card());
-    bob.groups().send(seenBy(bob, g), "welcome dave");
-    assertThat(texts(dave.groups().update(daves).received())).contains("welcome dave"); // reads meanwhile
-    assertThatThrownBy(() -> dave.groups().send(seenBy(dave, g), "hello?")).isInstanceOf(GroupException.class)
+    TestClients.groups(bob).send(seenBy(bob, g), "welcome dave");
+    assertThat(texts(TestClients.groups(dave).update(daves).received())).contains("welcome dave"); // reads meanwhile
+    assertThatThrownBy(() -> TestClients.groups(dave).send(seenBy(dave, g), "hello?")).isInstanceOf(GroupException.class)
         .hasMessageContaining(Groups.shortName(b.card())).hasMessageContaining("vouched");
-    assertThatThrownBy(() -> dave.groups().add(seenBy(dave, g), c.card(), false)).isInstanceOf(GroupException.class);
+    assertThatThrownBy(() -> TestClients.groups(dave).add(seenBy(dave, g), c.card(), false)).isInstanceOf(GroupException.class);
 
-    alice.groups().update(seenBy(alice, g)); // Alice's client takes Bob's change and vouches for it
-    dave.groups().update(seenBy(dave, g));
+    TestClients.groups(alice).update(seenBy(alice, g)); // Alice's client takes Bob's change and vouches for it
+    TestClients.groups(dave).update(seenBy(dave, g));
     assertThat(seenBy(dave, g).confirmed()).isTrue();
     daveIsHeard(g, "thanks, all");
   }
@@ -104,14 +104,14 @@ class GroupProofTest {
   @Test
   void anAdminsConfirmationThatContradictsWhatTheMemberClaimedWinsAndIsReported() throws Exception {
     Group g = trip();
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     // Bob's client told Dave the truth; a hostile one could have told him Bob is the admin of that epoch.
     dave.update(ChatId.direct(b.card()));
     Group daves = seenBy(dave, g);
     Epoch lie = daves.current().as(daves.current().members(), List.of(b.card()), daves.current().parents());
     new GroupStore(d, daveState).save(daves.withEpochs(List.of(lie)));
-    alice.groups().update(seenBy(alice, g));
-    List<FeedWarning> warnings = dave.groups().update(seenBy(dave, g)).warnings();
+    TestClients.groups(alice).update(seenBy(alice, g));
+    List<FeedWarning> warnings = TestClients.groups(dave).update(seenBy(dave, g)).warnings();
     assertThat(warnings).anySatisfy(w -> {
       assertThat(w.kind()).isEqualTo(FeedWarning.Kind.CONFLICT);
       assertThat(w.writer()).isEqualTo(b.card());
@@ -123,10 +123,10 @@ class GroupProofTest {
   @Test
   void aNewlyNamedAdminsInvitationsProveThemselves() throws Exception {
     Group g = trip();
-    alice.groups().setAdmin(g, b.card(), true);
-    bob.groups().update(seenBy(bob, g));
+    TestClients.groups(alice).setAdmin(g, b.card(), true);
+    TestClients.groups(bob).update(seenBy(bob, g));
     assertThat(seenBy(bob, g).trust().credential()).hasValueSatisfying(links -> assertThat(links).hasSize(1));
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     assertThat(seenBy(dave, g).confirmed()).isTrue();
     daveIsHeard(g, "named by bob, an admin");
@@ -136,16 +136,16 @@ class GroupProofTest {
   @Test
   void aFriendAddedByAnAdminWithoutACredentialIsVouchedForByAnotherAdmin() throws Exception {
     Group g = trip();
-    alice.groups().setAdmin(g, b.card(), true);
-    bob.groups().update(seenBy(bob, g));
+    TestClients.groups(alice).setAdmin(g, b.card(), true);
+    TestClients.groups(bob).update(seenBy(bob, g));
     Group bobs = seenBy(bob, g);
     new GroupStore(b, bobState).save(bobs.withTrust(new GroupTrust(bobs.trust().founder(), Optional.empty(),
         Optional.empty())));
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     assertThat(seenBy(dave, g).confirmed()).isFalse();
-    alice.groups().update(seenBy(alice, g));
-    dave.groups().update(seenBy(dave, g));
+    TestClients.groups(alice).update(seenBy(alice, g));
+    TestClients.groups(dave).update(seenBy(dave, g));
     assertThat(seenBy(dave, g).confirmed()).isTrue();
     daveIsHeard(g, "vouched for by alice");
   }
@@ -153,26 +153,26 @@ class GroupProofTest {
   @Test
   void theMemberTheLastAdminsLeaveMakesAdminInvitesWithProof() throws Exception {
     Group g = trip();
-    alice.groups().leave(g);
-    bob.groups().update(seenBy(bob, g)); // Bob, the longest-standing member, completes the leave
+    TestClients.groups(alice).leave(g);
+    TestClients.groups(bob).update(seenBy(bob, g)); // Bob, the longest-standing member, completes the leave
     assertThat(seenBy(bob, g).current().effectiveAdmins()).containsExactly(b.card());
     assertThat(seenBy(bob, g).trust().credential()).isPresent();
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     assertThat(seenBy(dave, g).confirmed()).isTrue();
-    dave.groups().send(seenBy(dave, g), "hello bob");
-    assertThat(texts(bob.groups().update(seenBy(bob, g)).received())).contains("hello bob");
+    TestClients.groups(dave).send(seenBy(dave, g), "hello bob");
+    assertThat(texts(TestClients.groups(bob).update(seenBy(bob, g)).received())).contains("hello bob");
   }
 
   @Test
   void aNewcomerOfOneBranchOfConcurrentChangesIsVouchedForAndReachesTheMerge() throws Exception {
     Group g = trip();
-    alice.groups().remove(seenBy(alice, g), c.card()); // Alice removes Carol while Bob adds Dave
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(alice).remove(seenBy(alice, g), c.card()); // Alice removes Carol while Bob adds Dave
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     for (int round = 0; round < 2; round++) {
       for (ChatClient member : List.of(alice, bob, dave)) {
-        member.groups().update(seenBy(member, g));
+        TestClients.groups(member).update(seenBy(member, g));
       }
     }
     assertThat(seenBy(dave, g).confirmed()).isTrue();
@@ -183,38 +183,38 @@ class GroupProofTest {
   @Test
   void aNewcomerAddedInTwoBranchesAtOnceIsEntrustedTheMerge() throws Exception {
     Group g = trip();
-    bob.groups().add(seenBy(bob, g), d.card(), false); // Bob and Alice add Dave at once
-    alice.groups().add(seenBy(alice, g), d.card(), false);
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false); // Bob and Alice add Dave at once
+    TestClients.groups(alice).add(seenBy(alice, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     dave.update(ChatId.direct(a.card())); // Alice's proof wins over Bob's word; Dave holds one branch only
     for (int round = 0; round < 2; round++) {
       for (ChatClient member : List.of(alice, bob, dave)) {
-        member.groups().update(seenBy(member, g));
+        TestClients.groups(member).update(seenBy(member, g));
       }
     }
     assertThat(seenBy(alice, g).current().parents()).hasSize(2);
     assertThat(seenBy(dave, g).current().id()).as("Dave holds the merge too").isEqualTo(seenBy(alice, g).current().id());
-    alice.groups().send(seenBy(alice, g), "everyone in the merge");
-    assertThat(texts(dave.groups().update(seenBy(dave, g)).received())).contains("everyone in the merge");
+    TestClients.groups(alice).send(seenBy(alice, g), "everyone in the merge");
+    assertThat(texts(TestClients.groups(dave).update(seenBy(dave, g)).received())).contains("everyone in the merge");
   }
 
   @Test
   void aSharedHistoryInvitationProvesItself() throws Exception {
     Group g = trip();
-    alice.groups().send(g, "old news");
-    alice.groups().add(seenBy(alice, g), d.card(), true);
+    TestClients.groups(alice).send(g, "old news");
+    TestClients.groups(alice).add(seenBy(alice, g), d.card(), true);
     dave.update(ChatId.direct(a.card()));
     assertThat(seenBy(dave, g).confirmed()).isTrue();
-    assertThat(texts(dave.groups().history(seenBy(dave, g), HistoryRequest.all()).messages())).contains("old news");
+    assertThat(texts(TestClients.groups(dave).history(seenBy(dave, g), HistoryRequest.all()).messages())).contains("old news");
   }
 
   @Test
   void aRequesterApprovedThroughALinkIsConfirmed() throws Exception {
     Group g = trip();
-    String link = alice.groups().links().link(g);
-    dave.groups().links().join(link, "dave", true);
-    alice.groups().links().approve(seenBy(alice, g), d.card(), false);
-    Group joined = dave.groups().links().join(link, "dave", false).joined().orElseThrow();
+    String link = TestClients.groups(alice).links().link(g);
+    TestClients.groups(dave).links().join(link, "dave", true);
+    TestClients.groups(alice).links().approve(seenBy(alice, g), d.card(), false);
+    Group joined = TestClients.groups(dave).links().join(link, "dave", false).joined().orElseThrow();
     assertThat(joined.confirmed()).isTrue();
     daveIsHeard(g, "in by link");
   }
@@ -236,15 +236,15 @@ class GroupProofTest {
   @Test
   void aGroupMadeBeforeFoundersStillTakesNewcomersAndAMembersAddIsVouchedFor() throws Exception {
     Group g = legacyGroup();
-    alice.groups().add(g, c.card(), false); // an admin's signature is the proof a legacy id allows
+    TestClients.groups(alice).add(g, c.card(), false); // an admin's signature is the proof a legacy id allows
     carol.update(ChatId.direct(a.card()));
     assertThat(seenBy(carol, g).confirmed()).isTrue();
-    bob.groups().update(seenBy(bob, g));
-    bob.groups().add(seenBy(bob, g), d.card(), false);
+    TestClients.groups(bob).update(seenBy(bob, g));
+    TestClients.groups(bob).add(seenBy(bob, g), d.card(), false);
     dave.update(ChatId.direct(b.card()));
     assertThat(seenBy(dave, g).confirmed()).isFalse();
-    alice.groups().update(seenBy(alice, g));
-    dave.groups().update(seenBy(dave, g));
+    TestClients.groups(alice).update(seenBy(alice, g));
+    TestClients.groups(dave).update(seenBy(dave, g));
     assertThat(seenBy(dave, g).confirmed()).isTrue();
     daveIsHeard(g, "in an old group");
   }
@@ -259,8 +259,8 @@ class GroupProofTest {
       Forgeries.send(alice, d.card(), g.name(), Forgeries.invitation(Forgeries.Version.V1, a, seenBy(alice, g), next));
     }
     List<FeedWarning> warnings = dave.update(ChatId.direct(a.card())).warnings();
-    assertThat(dave.groups().find(old.id())).hasValueSatisfying(x -> assertThat(x.confirmed()).isFalse());
-    assertThat(dave.groups().find(founded.id())).isEmpty();
+    assertThat(TestClients.groups(dave).find(old.id())).hasValueSatisfying(x -> assertThat(x.confirmed()).isFalse());
+    assertThat(TestClients.groups(dave).find(founded.id())).isEmpty();
     assertThat(warnings).singleElement().satisfies(w -> assertThat(w.detail()).contains("\"trip\""));
   }
 }

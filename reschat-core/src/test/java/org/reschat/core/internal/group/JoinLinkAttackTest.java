@@ -1,5 +1,6 @@
 package org.reschat.core.internal.group;
 
+import org.reschat.core.testing.TestClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -29,28 +30,28 @@ class JoinLinkAttackTest {
 
   @Test
   void aLinkBoardFullOfJunkIsNotReadAgainOnEveryPoll() throws Exception {
-    Group g = alice.groups().create("club", List.of(b.card()));
-    String link = alice.groups().links().link(g);
+    Group g = TestClients.groups(alice).create("club", List.of(b.card()));
+    String link = TestClients.groups(alice).links().link(g);
     // Anyone the link reached (it is meant to be shared) fills its board: 256 puts, once.
     Board board = JoinLink.parse(link).orElseThrow().requests();
     for (int i = 1; i <= 256; i++) {
       memory.put(board.key(i), "junk");
     }
-    Group now = alice.groups().find(g.id()).orElseThrow();
-    alice.groups().links().requests(now); // reading the junk once is fair
+    Group now = TestClients.groups(alice).find(g.id()).orElseThrow();
+    TestClients.groups(alice).links().requests(now); // reading the junk once is fair
     store.takeCalls();
 
     // ReceiveCommand calls requests() on every poll for every group where this person is an admin with an
     // active link: a poll reads only the slots after those read before, not all 256 again.
-    alice.groups().links().requests(now);
+    TestClients.groups(alice).links().requests(now);
     assertThat(store.takeCalls()).as("gets by one later poll").hasSizeLessThan(20);
   }
 
   @Test
   void aLinkBoardWithAThousandJunkValuesStillTakesARequestAndTheAdminSeesIt() throws Exception {
     // Issue 19.5: 256 junk values closed a link's board for good; the admin saw "Nobody asks to join".
-    Group g = alice.groups().create("club", List.of());
-    String link = alice.groups().links().link(g);
+    Group g = TestClients.groups(alice).create("club", List.of());
+    String link = TestClients.groups(alice).links().link(g);
     Board board = JoinLink.parse(link).orElseThrow().requests();
     for (int i = 1; i <= 1000; i++) {
       memory.put(board.key(i), "junk");
@@ -58,11 +59,11 @@ class JoinLinkAttackTest {
     Identity e = TestIdentities.named("erin");
     try (ChatClient erin = ChatClient.builder().identity(e).store(store).localState(new InMemoryLocalState()).build()) {
       store.takeCalls();
-      erin.groups().links().join(link, "erin", true);
+      TestClients.groups(erin).links().join(link, "erin", true);
       assertThat(store.takeCalls()).as("reads and writes to post after 1000 junk values").hasSizeLessThan(100);
     }
 
-    Group now = alice.groups().find(g.id()).orElseThrow();
-    assertThat(alice.groups().links().requests(now)).extracting(GroupLinks.JoinRequest::card).containsExactly(e.card());
+    Group now = TestClients.groups(alice).find(g.id()).orElseThrow();
+    assertThat(TestClients.groups(alice).links().requests(now)).extracting(GroupLinks.JoinRequest::card).containsExactly(e.card());
   }
 }

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.group;
 
+import org.reschat.core.testing.TestClients;
 import org.reschat.core.internal.identity.Secrets;
 import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +46,7 @@ class JoinLinkTest {
   }
 
   private Group group() throws Exception {
-    Group g = alice.groups().create("club", List.of(b.card()));
+    Group g = TestClients.groups(alice).create("club", List.of(b.card()));
     bob.update(ChatId.direct(a.card()));
     return g;
   }
@@ -57,58 +58,58 @@ class JoinLinkTest {
   @Test
   void aRequestIsSeenByAdminsOnlyAndAnApprovedRequesterJoins() throws Exception {
     Group g = group();
-    alice.groups().send(g, "before carol");
-    String link = alice.groups().links().link(g);
+    TestClients.groups(alice).send(g, "before carol");
+    String link = TestClients.groups(alice).links().link(g);
     assertThat(link).startsWith("rcg1:");
-    assertThat(carol.groups().links().join(link, "carol", true).requested()).isTrue();
-    List<GroupLinks.JoinRequest> asked = alice.groups().links().requests(alice.groups().find(g.id()).orElseThrow());
+    assertThat(TestClients.groups(carol).links().join(link, "carol", true).requested()).isTrue();
+    List<GroupLinks.JoinRequest> asked = TestClients.groups(alice).links().requests(TestClients.groups(alice).find(g.id()).orElseThrow());
     assertThat(asked).singleElement().satisfies(r -> {
       assertThat(r.card()).isEqualTo(c.card());
       assertThat(r.name()).isEqualTo("carol");
     });
-    assertThatThrownBy(() -> bob.groups().links().requests(bob.groups().find(g.id()).orElseThrow()))
+    assertThatThrownBy(() -> TestClients.groups(bob).links().requests(TestClients.groups(bob).find(g.id()).orElseThrow()))
         .isInstanceOf(GroupException.class).hasMessageContaining("admin");
-    alice.groups().links().approve(alice.groups().find(g.id()).orElseThrow(), c.card(), false);
-    Group joined = carol.groups().links().join(link, "carol", false).joined().orElseThrow();
+    TestClients.groups(alice).links().approve(TestClients.groups(alice).find(g.id()).orElseThrow(), c.card(), false);
+    Group joined = TestClients.groups(carol).links().join(link, "carol", false).joined().orElseThrow();
     assertThat(joined.members()).containsExactlyInAnyOrder(a.card(), b.card(), c.card());
-    carol.groups().send(joined, "hi, I am in");
-    bob.groups().update(bob.groups().find(g.id()).orElseThrow());
-    assertThat(texts(bob.groups().history(bob.groups().find(g.id()).orElseThrow(), HistoryRequest.all()).messages()))
+    TestClients.groups(carol).send(joined, "hi, I am in");
+    TestClients.groups(bob).update(TestClients.groups(bob).find(g.id()).orElseThrow());
+    assertThat(texts(TestClients.groups(bob).history(TestClients.groups(bob).find(g.id()).orElseThrow(), HistoryRequest.all()).messages()))
         .contains("before carol", "hi, I am in");
-    assertThat(texts(carol.groups().history(joined, HistoryRequest.all()).messages())).doesNotContain("before carol");
-    assertThat(alice.groups().links().requests(alice.groups().find(g.id()).orElseThrow())).isEmpty(); // a member now
+    assertThat(texts(TestClients.groups(carol).history(joined, HistoryRequest.all()).messages())).doesNotContain("before carol");
+    assertThat(TestClients.groups(alice).links().requests(TestClients.groups(alice).find(g.id()).orElseThrow())).isEmpty(); // a member now
   }
 
   @Test
   void sharedHistoryOnApproval() throws Exception {
     Group g = group();
-    alice.groups().send(g, "old news");
-    String link = alice.groups().links().link(g);
-    carol.groups().links().join(link, "carol", true);
-    alice.groups().links().approve(alice.groups().find(g.id()).orElseThrow(), c.card(), true);
-    Group joined = carol.groups().links().join(link, "carol", false).joined().orElseThrow();
-    assertThat(texts(carol.groups().history(joined, HistoryRequest.all()).messages())).contains("old news");
+    TestClients.groups(alice).send(g, "old news");
+    String link = TestClients.groups(alice).links().link(g);
+    TestClients.groups(carol).links().join(link, "carol", true);
+    TestClients.groups(alice).links().approve(TestClients.groups(alice).find(g.id()).orElseThrow(), c.card(), true);
+    Group joined = TestClients.groups(carol).links().join(link, "carol", false).joined().orElseThrow();
+    assertThat(texts(TestClients.groups(carol).history(joined, HistoryRequest.all()).messages())).contains("old news");
   }
 
   @Test
   void aDeniedOrRevokedRequestIsNotShownAgain() throws Exception {
     Group g = group();
-    String link = alice.groups().links().link(g);
-    carol.groups().links().join(link, "carol", true);
-    alice.groups().links().deny(alice.groups().find(g.id()).orElseThrow(), c.card());
-    assertThat(alice.groups().links().requests(alice.groups().find(g.id()).orElseThrow())).isEmpty();
-    assertThat(carol.groups().links().join(link, "carol", false).joined()).isEmpty();
+    String link = TestClients.groups(alice).links().link(g);
+    TestClients.groups(carol).links().join(link, "carol", true);
+    TestClients.groups(alice).links().deny(TestClients.groups(alice).find(g.id()).orElseThrow(), c.card());
+    assertThat(TestClients.groups(alice).links().requests(TestClients.groups(alice).find(g.id()).orElseThrow())).isEmpty();
+    assertThat(TestClients.groups(carol).links().join(link, "carol", false).joined()).isEmpty();
 
-    String second = alice.groups().links().link(alice.groups().find(g.id()).orElseThrow());
-    alice.groups().links().revokeLinks(alice.groups().find(g.id()).orElseThrow());
-    mallory.groups().links().join(second, "mallory", true);
-    assertThat(alice.groups().links().requests(alice.groups().find(g.id()).orElseThrow())).isEmpty();
+    String second = TestClients.groups(alice).links().link(TestClients.groups(alice).find(g.id()).orElseThrow());
+    TestClients.groups(alice).links().revokeLinks(TestClients.groups(alice).find(g.id()).orElseThrow());
+    TestClients.groups(mallory).links().join(second, "mallory", true);
+    assertThat(TestClients.groups(alice).links().requests(TestClients.groups(alice).find(g.id()).orElseThrow())).isEmpty();
   }
 
   @Test
   void aRequestInSomeoneElsesNameAndAForgedWelcomeAreIgnored() throws Exception {
     Group g = group();
-    String link = alice.groups().links().link(g);
+    String link = TestClients.groups(alice).links().link(g);
     JoinLink parsed = JoinLink.parse(link).orElseThrow();
     // Mallory holds the link: she posts a request claiming Carol's card, signed by herself.
     org.reschat.core.internal.crypto.Hpke hpke = org.reschat.core.internal.crypto.Hpke.standard();
@@ -121,15 +122,15 @@ class JoinLinkTest {
     System.arraycopy(sealed, 0, value, 1, sealed.length);
     store.put(parsed.requests().key(1), Base64Url.encode(value));
     store.put(parsed.requests().key(2), "junk on the board");
-    carol.groups().links().join(link, "carol", true); // the real Carol, after the junk
-    assertThat(alice.groups().links().requests(alice.groups().find(g.id()).orElseThrow())).singleElement()
+    TestClients.groups(carol).links().join(link, "carol", true); // the real Carol, after the junk
+    assertThat(TestClients.groups(alice).links().requests(TestClients.groups(alice).find(g.id()).orElseThrow())).singleElement()
         .satisfies(r -> assertThat(r.card()).isEqualTo(c.card()));
     // Mallory, who has the link but not the box's private half, writes Carol a welcome to a group of hers.
-    Group fake = mallory.groups().create("fake", List.of());
+    Group fake = TestClients.groups(mallory).create("fake", List.of());
     store.put(parsed.welcomeKey(c.card()), Base64Url.encode(new byte[] {2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
         13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33}));
-    assertThat(carol.groups().links().join(link, "carol", false).joined()).isEmpty();
-    assertThat(carol.groups().list()).isEmpty();
+    assertThat(TestClients.groups(carol).links().join(link, "carol", false).joined()).isEmpty();
+    assertThat(TestClients.groups(carol).list()).isEmpty();
     assertThat(fake.members()).containsExactly(m.card());
   }
 }

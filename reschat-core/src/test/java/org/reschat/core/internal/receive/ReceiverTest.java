@@ -119,9 +119,24 @@ class ReceiverTest {
   }
 
   @Test
+  void aListenerThatFailsOnAGroupMessageLeavesTheGroupUndelivered() throws Exception {
+    ChatClient alice = alice();
+    Group trip = TestClients.groups(bob).create("trip", List.of(a.card()));
+    receive(alice); // the invitation: Alice is in the group now
+    bob.send(ChatId.group(trip.id()), "to the group");
+    assertThatThrownBy(() -> alice.receiver().receive(Receiver.Scope.everything(), e -> {
+      if (e instanceof Event.MessageReceived && e.chat().orElseThrow() instanceof ChatId.Group) {
+        throw new IllegalStateException("the screen went away");
+      }
+    })).hasMessageContaining("the screen went away");
+    assertThat(texts(receive(alice))).containsExactly("to the group");
+    assertThat(texts(receive(alice))).isEmpty();
+  }
+
+  @Test
   void anInvitationAndTheGroupItOpensArriveInOnePassInThatOrder() throws Exception {
     ChatClient alice = alice();
-    Group trip = bob.groups().create("trip", List.of(a.card(), c.card()));
+    Group trip = TestClients.groups(bob).create("trip", List.of(a.card(), c.card()));
     bob.send(ChatId.group(trip.id()), "to the group");
     List<Event> events = receive(alice);
     int invitation = indexOf(events, e -> e instanceof Event.MessageReceived

@@ -24,7 +24,7 @@ import org.reschat.core.internal.board.Board;
 import org.reschat.core.internal.crypto.Hpke;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.internal.requests.MessageRequests.Request;
+import org.reschat.core.MessageRequest;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.spi.LocalState;
 import org.reschat.core.testing.SettableClock;
@@ -157,7 +157,7 @@ class MessageRequestsAttackTest {
     bob.send(ChatId.direct(a.card()), "hi");
     later(bob, a.card());
 
-    assertThatCode(() -> assertThat(alice.requests().pending(Set.of())).extracting(Request::from)
+    assertThatCode(() -> assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from)
         .containsExactly(b.card())).doesNotThrowAnyException();
   }
 
@@ -171,21 +171,21 @@ class MessageRequestsAttackTest {
     throwaways(a.card(), MessageRequests.MAX_CHECKED - 1);
 
     // Feeds are read newest first, up to MAX_CHECKED: what one call reads of a board cannot exhaust it.
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 
   @Test
   void aRequestAlreadyShownIsNotPushedOutOfTheRecordByAFloodOverLaterMonths() throws Exception {
     bob.send(ChatId.direct(a.card()), "hi Alice, Bob here");
     later(bob, a.card());
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
 
     // A full board of throwaway cards each month; Alice checks monthly. After 4 months 1024 throwaways
     // would fill the record: the ones never shown go first, never Bob's, which was shown.
     for (int month = 1; month <= InboxRecord.MAX_REQUESTS / Board.SLOTS; month++) {
       clock.set(NOV.atZone(ZoneOffset.UTC).plusMonths(month).toInstant());
       throwaways(a.card(), Board.SLOTS);
-      alice.requests().arrived(Set.of());
+      TestClients.requests(alice).arrived(Set.of());
     }
     assertThat(InboxRecord.parse(aliceState.requests().orElseThrow()).hasRequestFrom(b.card()))
         .as("Bob's request is still remembered").isTrue();
@@ -252,13 +252,13 @@ class MessageRequestsAttackTest {
     Set<String> inbox = inboxKeys(a.card());
     faulty.failGets = k -> !inbox.contains(k); // the inbox answers, the feed read that follows does not
 
-    assertThat(alice.requests().arrived(Set.of())).isEmpty(); // history() falls back to local: no messages
+    assertThat(TestClients.requests(alice).arrived(Set.of())).isEmpty(); // history() falls back to local: no messages
     faulty.failGets = k -> false;
     clock.advance(MessageRequests.POLL_EVERY.plus(MessageRequests.POLL_JITTER));
 
     // What receive announces is "never shown yet", not "found by this check": Bob, found while his feed
     // could not be read, is announced by the next poll.
-    assertThat(alice.requests().arrived(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(TestClients.requests(alice).arrived(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 
   @Test
@@ -297,17 +297,17 @@ class MessageRequestsAttackTest {
     bob.send(ChatId.direct(a.card()), "hi Alice");
     alice.update(ChatId.direct(b.card()));
     bob.update(ChatId.direct(a.card()));
-    alice.requests().arrived(Set.of(b.card())); // the first poll of the run reads the inbox
-    bob.requests().arrived(Set.of(a.card()));
+    TestClients.requests(alice).arrived(Set.of(b.card())); // the first poll of the run reads the inbox
+    TestClients.requests(bob).arrived(Set.of(a.card()));
     clock.advance(MessageRequests.POLL_EVERY.minusMinutes(1));
     store.takeCalls();
 
     // One 'receive' poll each (what ReceiveCommand does: update every friend, then the inbox).
     alice.update(ChatId.direct(b.card()));
-    alice.requests().arrived(Set.of(b.card()));
+    TestClients.requests(alice).arrived(Set.of(b.card()));
     Set<String> alicePoll = keys(store.takeCalls());
     bob.update(ChatId.direct(a.card()));
-    bob.requests().arrived(Set.of(a.card()));
+    TestClients.requests(bob).arrived(Set.of(a.card()));
     Set<String> bobPoll = keys(store.takeCalls());
 
     // An operator holding only the two public cards recognises a poll by an inbox read (a key derived
@@ -319,11 +319,11 @@ class MessageRequestsAttackTest {
 
     // Another run (a new 'receive') soon after reads it no sooner either.
     ChatClient aliceAgain = client(a, aliceState);
-    aliceAgain.requests().arrived(Set.of(b.card()));
+    TestClients.requests(aliceAgain).arrived(Set.of(b.card()));
     assertThat(keys(store.takeCalls()).stream().anyMatch(inboxKeys(a.card())::contains)).as("a new run").isFalse();
 
     clock.advance(MessageRequests.POLL_JITTER.plusMinutes(2));
-    alice.requests().arrived(Set.of(b.card()));
+    TestClients.requests(alice).arrived(Set.of(b.card()));
     assertThat(keys(store.takeCalls()).stream().anyMatch(inboxKeys(a.card())::contains)).as("20 minutes on").isTrue();
   }
 
@@ -332,12 +332,12 @@ class MessageRequestsAttackTest {
     // Issue 20: receive read the inbox at most hourly, so a request waited up to an hour to be announced.
     bob.send(ChatId.direct(a.card()), "hi Alice, Bob here");
     clock.advance(MessageRequests.MAX_DELAY.plusMinutes(1));
-    alice.requests().arrived(Set.of()); // a receive just before Bob's request is posted: nothing yet
+    TestClients.requests(alice).arrived(Set.of()); // a receive just before Bob's request is posted: nothing yet
     bob.update(ChatId.direct(a.card())); // Bob's next call posts it
     clock.advance(MessageRequests.POLL_EVERY);
 
     ChatClient aliceNextRun = client(a, aliceState); // a new 'receive' (or 'receive --follow') run
-    assertThat(aliceNextRun.requests().arrived(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(TestClients.requests(aliceNextRun).arrived(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 
   private static Set<String> keys(List<RecordingKvStore.Call> calls) {
@@ -371,7 +371,7 @@ class MessageRequestsAttackTest {
     ChatClient bobAgain = client(b, new InMemoryLocalState());
     bobAgain.send(ChatId.direct(a.card()), "again");
     later(bobAgain, a.card());
-    assertThatCode(() -> assertThat(alice.requests().arrived(Set.of())).isEmpty()).doesNotThrowAnyException();
+    assertThatCode(() -> assertThat(TestClients.requests(alice).arrived(Set.of())).isEmpty()).doesNotThrowAnyException();
     assertThat(alice.requests().pending(Set.of())).isEmpty();
   }
 }

@@ -16,7 +16,7 @@ import org.reschat.core.internal.board.Board;
 import org.reschat.core.internal.crypto.Hpke;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.internal.requests.MessageRequests.Request;
+import org.reschat.core.MessageRequest;
 import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
@@ -54,7 +54,7 @@ class MessageRequestsTest {
     sender.update(ChatId.direct(to));
   }
 
-  private static List<String> texts(Request r) {
+  private static List<String> texts(MessageRequest r) {
     return r.messages().stream().map(Message::text).toList();
   }
 
@@ -64,12 +64,12 @@ class MessageRequestsTest {
     bob.send(ChatId.direct(a.card()), "second");
     later(bob, a.card());
 
-    List<Request> requests = alice.requests().pending(Set.of());
+    List<MessageRequest> requests = alice.requests().pending(Set.of());
 
     assertThat(requests).hasSize(1);
     assertThat(requests.get(0).from()).isEqualTo(b.card());
     assertThat(texts(requests.get(0))).containsExactly("hi Alice, it is Bob from the conference", "second");
-    assertThat(alice.requests().arrived(Set.of())).as("announced once").isEmpty();
+    assertThat(TestClients.requests(alice).arrived(Set.of())).as("announced once").isEmpty();
   }
 
   @Test
@@ -97,16 +97,16 @@ class MessageRequestsTest {
     carol.send(ChatId.direct(a.card()), "hello from carol");
     later(carol, a.card());
 
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(c.card(), b.card());
-    assertThat(alice.requests().pending(Set.of(b.card()))).extracting(Request::from).containsExactly(c.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(c.card(), b.card());
+    assertThat(alice.requests().pending(Set.of(b.card()))).extracting(MessageRequest::from).containsExactly(c.card());
     alice.requests().ignore(c.card());
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
 
     clock.set(Instant.parse("2026-12-02T10:00:00Z")); // Carol asks again next month: still ignored
     ChatClient carolElsewhere = client(c);
     carolElsewhere.send(ChatId.direct(a.card()), "again");
     later(carolElsewhere, a.card());
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
 
     alice.requests().accepted(b.card());
     assertThat(alice.requests().pending(Set.of())).as("a friend removed later is not a request again").isEmpty();
@@ -114,16 +114,16 @@ class MessageRequestsTest {
 
   @Test
   void aGroupInvitationFromSomeoneWhoIsNotAFriendArrivesAsARequestAndJoinsOnceAccepted() throws Exception {
-    org.reschat.core.internal.group.Group g = alice.groups().create("trip", List.of(b.card())); // Bob lacks Alice's card
+    org.reschat.core.internal.group.Group g = TestClients.groups(alice).create("trip", List.of(b.card())); // Bob lacks Alice's card
     later(alice, b.card());
 
-    List<Request> requests = bob.requests().pending(Set.of());
-    assertThat(requests).extracting(Request::from).containsExactly(a.card());
+    List<MessageRequest> requests = bob.requests().pending(Set.of());
+    assertThat(requests).extracting(MessageRequest::from).containsExactly(a.card());
     assertThat(requests.get(0).messages()).extracting(Message::type).containsExactly("GROUP_INVITE");
 
     bob.requests().accepted(a.card()); // and adds her as a friend, as 'requests accept' does
     bob.update(ChatId.direct(a.card()));
-    assertThat(bob.groups().find(g.id())).isPresent();
+    assertThat(TestClients.groups(bob).find(g.id())).isPresent();
   }
 
   @Test
@@ -151,7 +151,7 @@ class MessageRequestsTest {
     assertThat(memory.get(inbox.key(5))).as("Bob skipped the junk").isPresent();
 
     store.takeCalls();
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
     long inboxReads = store.takeCalls().stream().filter(x -> x.key().equals(inbox.key(1))).count();
     assertThat(inboxReads).isEqualTo(1);
     alice.requests().pending(Set.of());
@@ -168,7 +168,7 @@ class MessageRequestsTest {
     assertThat(bob.send(ChatId.direct(a.card()), "hi").confirmed()).isTrue();
     later(bob, a.card());
 
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
     assertThat(bob.requests().notPosted()).isEmpty();
   }
 
@@ -180,7 +180,7 @@ class MessageRequestsTest {
     later(bob, a.card()); // posted an hour later, in February
     clock.set(Instant.parse("2027-04-01T00:01:00Z")); // and looks again in April
 
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 
   @Test
@@ -193,7 +193,7 @@ class MessageRequestsTest {
     bob.send(ChatId.direct(a.card()), "the real one, posted last");
     later(bob, a.card());
 
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 
   private List<RecordingKvStore.Call> puts() {

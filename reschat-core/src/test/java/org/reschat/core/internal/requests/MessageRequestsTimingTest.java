@@ -17,7 +17,7 @@ import org.reschat.core.ChatClient;
 import org.reschat.core.internal.board.Board;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
-import org.reschat.core.internal.requests.MessageRequests.Request;
+import org.reschat.core.MessageRequest;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
@@ -114,7 +114,7 @@ class MessageRequestsTimingTest {
         .containsExactly(Inbox.board(a.card(), month()).key(1));
 
     ChatClient alice = clients.client(a);
-    assertThat(alice.requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(alice.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 
   @Test
@@ -126,7 +126,7 @@ class MessageRequestsTimingTest {
 
     clients.client(b, bobState).requests().pending(Set.of()); // then any command: the request is not lost
     assertThat(puts()).hasSize(1);
-    assertThat(clients.client(a).requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(clients.client(a).requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 
   @Test
@@ -177,6 +177,6 @@ class MessageRequestsTimingTest {
         key.getBytes(java.nio.charset.StandardCharsets.UTF_8), b.card().bytes())));
 
     assertThat(memory.get(key).map(String::length)).isEqualTo(Optional.of(151));
-    assertThat(clients.client(a).requests().pending(Set.of())).extracting(Request::from).containsExactly(b.card());
+    assertThat(clients.client(a).requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(b.card());
   }
 }

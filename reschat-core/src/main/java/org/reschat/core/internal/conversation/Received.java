@@ -1,4 +1,4 @@
-package org.reschat.core.internal.feed;
+package org.reschat.core.internal.conversation;
 
 import java.util.Map;
 import org.reschat.core.LocalStateException;

@@ -1,6 +1,6 @@
-package org.reschat.core.identity;
+package org.reschat.core.internal.identity;
 
-import org.reschat.core.internal.identity.Secrets;
+import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException;
 

@@ -1,0 +1,130 @@
+package org.reschat.core.internal.group;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.reschat.core.ChatId;
+import org.reschat.core.GroupException;
+import org.reschat.core.GroupInfo;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.kv.KvException;
+
+/**
+ * The {@link org.reschat.core.Groups} API over the engine's {@link Groups} and {@link GroupLinks}: group
+ * ids in, {@link GroupInfo} out, so no epoch, secret or link key crosses the API.
+ */
+public final class LedgerGroups implements org.reschat.core.Groups {
+  private final Groups groups;
+  private final Runnable ensureOpen;
+
+  /** {@code ensureOpen} throws {@link IllegalStateException} once the client is closed. */
+  public LedgerGroups(Groups groups, Runnable ensureOpen) {
+    this.groups = groups;
+    this.ensureOpen = ensureOpen;
+  }
+
+  /** What the API shows of a group this member holds. */
+  public static GroupInfo info(Group g) {
+    Epoch now = g.current();
+    List<String> links = new ArrayList<>();
+    for (JoinLink l : g.activeLinks()) {
+      links.add(l.toString());
+    }
+    return new GroupInfo(ChatId.group(g.id()), g.name(), now.members(), now.effectiveAdmins(),
+        GroupInfo.Status.valueOf(g.status().name()), g.removedBy(), g.confirmed(), g.unconfirmedFrom(), now.id(), links);
+  }
+
+  private Group held(ChatId.Group id) throws GroupException, LocalStateException {
+    ensureOpen.run();
+    return groups.find(id.id()).orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
+        "You are not in that group."));
+  }
+
+  @Override
+  public ChatId.Group create(String name, List<PublicCard> members)
+      throws GroupException, InvalidMessageException, LocalStateException, KvException {
+    ensureOpen.run();
+    return ChatId.group(groups.create(name, members).id());
+  }
+
+  @Override
+  public List<GroupInfo> list() throws LocalStateException {
+    ensureOpen.run();
+    List<GroupInfo> out = new ArrayList<>();
+    for (Group g : groups.list()) {
+      out.add(info(g));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<GroupInfo> info(ChatId.Group group) throws LocalStateException {
+    ensureOpen.run();
+    return groups.find(group.id()).map(LedgerGroups::info);
+  }
+
+  @Override
+  public GroupInfo add(ChatId.Group group, PublicCard newcomer, boolean shareHistory)
+      throws GroupException, InvalidMessageException, LocalStateException, KvException {
+    return info(groups.add(held(group), newcomer, shareHistory));
+  }
+
+  @Override
+  public GroupInfo remove(ChatId.Group group, PublicCard member)
+      throws GroupException, InvalidMessageException, LocalStateException, KvException {
+    return info(groups.remove(held(group), member));
+  }
+
+  @Override
+  public GroupInfo setAdmin(ChatId.Group group, PublicCard member, boolean admin)
+      throws GroupException, InvalidMessageException, LocalStateException, KvException {
+    return info(groups.setAdmin(held(group), member, admin));
+  }
+
+  @Override
+  public GroupInfo leave(ChatId.Group group) throws GroupException, InvalidMessageException, LocalStateException,
+      KvException {
+    return info(groups.leave(held(group)));
+  }
+
+  @Override
+  public String link(ChatId.Group group) throws GroupException, LocalStateException {
+    return groups.links().link(held(group));
+  }
+
+  @Override
+  public GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException {
+    return info(groups.links().revokeLinks(held(group)));
+  }
+
+  @Override
+  public List<JoinRequest> joinRequests(ChatId.Group group) throws GroupException, LocalStateException, KvException {
+    List<JoinRequest> out = new ArrayList<>();
+    for (GroupLinks.JoinRequest r : groups.links().requests(held(group))) {
+      out.add(new JoinRequest(r.card(), r.name()));
+    }
+    return out;
+  }
+
+  @Override
+  public GroupInfo approve(ChatId.Group group, PublicCard requester, boolean shareHistory)
+      throws GroupException, InvalidMessageException, LocalStateException, KvException {
+    return info(groups.links().approve(held(group), requester, shareHistory));
+  }
+
+  @Override
+  public GroupInfo deny(ChatId.Group group, PublicCard requester) throws GroupException, LocalStateException,
+      KvException {
+    return info(groups.links().deny(held(group), requester));
+  }
+
+  @Override
+  public JoinResult join(String link, String name, boolean ask) throws GroupException, LocalStateException,
+      KvException {
+    ensureOpen.run();
+    GroupLinks.JoinResult r = groups.links().join(link, name, ask);
+    return new JoinResult(r.joined().map(LedgerGroups::info), r.requested(), r.warnings());
+  }
+}
