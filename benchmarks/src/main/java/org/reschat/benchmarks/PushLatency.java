@@ -40,8 +40,9 @@ import org.reschat.kv.testing.ResilientDbCluster;
  * </pre>
  *
  * Alice sends MESSAGES (default 20) with {@code send}, each after a random pause of 0.2–1.5 s, while Bob runs
- * {@code receive --follow} in this JVM; the time is from {@code send} returning to the line appearing on
- * Bob's output. Idle reads are the store's own count over IDLE_SECONDS (default 30) of silence, per minute.
+ * {@code receive --follow} in this JVM (mode push; poll 2s with the hints off), or {@code daemon} with a client
+ * on its socket (mode daemon); the time is from {@code send} returning to the line appearing on Bob's output,
+ * or to the notification arriving on the socket. Idle reads are the store's own count over IDLE_SECONDS (default 30) of silence, per minute.
  * etcd is measured when it is installed. It prints a table.
  */
 public final class PushLatency {
@@ -80,7 +81,7 @@ public final class PushLatency {
 
   private void measure() throws Exception {
     report.append(String.format("%-22s %-8s %12s %12s %14s%n", "store", "mode", "median ms", "max ms", "reads/idle min"));
-    for (String mode : List.of("push", "poll 2s")) {
+    for (String mode : List.of("push", "daemon", "poll 2s")) {
       measure("embedded SQLite", mode, "embedded:" + dir.resolve(mode.replace(' ', '-') + ".db"), null);
       if (EtcdCluster.installed()) {
         try (EtcdCluster cluster = EtcdCluster.start(3)) {
@@ -111,20 +112,26 @@ public final class PushLatency {
       System.setProperty(PUSH_SWITCH, "off");
     }
     TimedLines shown = new TimedLines();
+    Path socket = root.resolve("bob.sock");
     Thread follower = new Thread(() -> {
       CliContext ctx = CliContext.builder()
           .env(env)
           .in(new ByteArrayInputStream(new byte[0]))
-          .out(new PrintWriter(shown, true))
+          .out(new PrintWriter(mode.equals("daemon") ? new StringWriter() : shown, true))
           .err(new PrintWriter(new StringWriter(), true))
           .interactive(false)
           .progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
           .zone(ZoneOffset.UTC)
           .build();
-      Cli.run(ctx, "--home", root.resolve("bob").toString(), "receive", "--follow", "--interval", "2s");
+      if (mode.equals("daemon")) { // the same engine, through the daemon's notifications on its socket
+        Cli.run(ctx, "--home", root.resolve("bob").toString(), "daemon", "--socket", socket.toString());
+      } else {
+        Cli.run(ctx, "--home", root.resolve("bob").toString(), "receive", "--follow", "--interval", "2s");
+      }
     }, "follower");
     follower.setDaemon(true);
     follower.start();
+    Thread reader = mode.equals("daemon") ? readNotifications(socket, shown) : null;
     try {
       awaitLine(shown, "warm-up");
       Thread.sleep(1000); // let the watch connect
@@ -151,8 +158,50 @@ public final class PushLatency {
     } finally {
       follower.interrupt();
       follower.join(10_000);
+      if (reader != null) {
+        reader.interrupt();
+      }
       System.clearProperty(PUSH_SWITCH);
     }
+  }
+
+  /**
+   * Connects to the daemon's socket once it listens, and writes the text of each message notification as a
+   * line to {@code shown}, timed as it arrives.
+   */
+  private static Thread readNotifications(Path socket, TimedLines shown) {
+    Thread t = new Thread(() -> {
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        java.nio.channels.SocketChannel channel = null;
+        while (channel == null) {
+          try {
+            channel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket));
+          } catch (IOException notYet) {
+            if (System.nanoTime() > deadline) {
+              throw notYet;
+            }
+            Thread.sleep(20);
+          }
+        }
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+            java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = in.readLine()) != null) {
+            com.google.gson.JsonObject n = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+            com.google.gson.JsonObject params = n.has("params") ? n.getAsJsonObject("params") : null;
+            if (params != null && params.has("text")) {
+              shown.write((params.get("text").getAsString() + "\n").toCharArray(), 0, params.get("text").getAsString().length() + 1);
+            }
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        // the measurement is over
+      }
+    }, "notifications");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   /** Runs one reschat command in this JVM as {@code who}; its stdout, or an error when it did not exit 0. */
