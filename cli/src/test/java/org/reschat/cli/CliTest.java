@@ -474,11 +474,13 @@ class CliTest {
         "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
         "group_change_ms", "group_change_bytes", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
-        "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "receive_ms_300_at_50ms",
-        "push_ms_300");
+        "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
+        "receive_reads_after_one_keyed_300", "receive_ms_300_at_50ms", "push_ms_300");
     // 300 friends and 20 groups of 10: one batch of next keys, at most 128 keys a round trip
     assertThat(o.get("receive_reads_idle_300").getAsInt()).isLessThanOrEqualTo(20);
     assertThat(o.get("receive_keys_idle_300").getAsInt()).isLessThanOrEqualTo(2 * (300 + 20 * 9));
+    assertThat(o.get("unrelated_write_reads_300").getAsInt()).isZero(); // the notification names a key nobody reads
+    assertThat(o.get("receive_reads_after_one_keyed_300").getAsInt()).isLessThanOrEqualTo(3);
     assertThat(o.get("kv_writes_per_send").getAsDouble()).isEqualTo(1.0);
     assertThat(o.get("kv_reads_per_send").getAsDouble()).isEqualTo(1.0); // the read before each write (protocol.md §7)
     assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isEqualTo(1.0);

@@ -56,10 +56,14 @@ final class EngineBench {
       out.put("receive_reads_idle_300", memory.trips.get());
       out.put("receive_keys_idle_300", memory.keys.get());
 
-      write(memory, p.friends.get(FRIENDS / 2), p.alice.card(), 1);
+      p.another(memory, FRIENDS / 2);
       memory.reset();
-      alice.receiver().receive(Receiver.Scope.everything(), e -> { });
+      Receiver.Summary one = alice.receiver().receive(Receiver.Scope.everything(), e -> { });
+      if (one.messages() != 1 || one.security()) {
+        throw new IllegalStateException("expected one new message, found " + one);
+      }
       out.put("receive_reads_after_one_300", memory.trips.get());
+      keyed(alice, memory, p, out);
     }
     Trips slow = new Trips(memory.delegateStore(), Duration.ofMillis(50));
     try (ChatClient alice = p.client(slow)) {
@@ -68,6 +72,41 @@ final class EngineBench {
       out.put("receive_ms_300_at_50ms", Math.round((System.nanoTime() - start) / 1e6));
     }
     out.put("push_ms_300", push(store));
+  }
+
+  /**
+   * Following on a store whose notifications name keys (memory, like etcd and the embedded store): the round
+   * trips after one new message, and those an unrelated write elsewhere on the ledger costs.
+   */
+  private void keyed(ChatClient alice, Trips memory, Population p, Map<String, Number> out) throws Exception {
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    try (Receiver.Subscription s = alice.receiver().follow(Receiver.Scope.everything(), Duration.ofHours(1),
+        e -> {
+          if (e instanceof Event.MessageReceived) {
+            seen.incrementAndGet();
+          }
+        })) {
+      waitFor(() -> s.passes() >= 1);
+      long passes = s.passes();
+      memory.reset();
+      memory.put("rc2.bench-unrelated-" + random.nextInt(1_000_000), "someone else's value");
+      waitFor(() -> s.passes() > passes);
+      out.put("unrelated_write_reads_300", memory.trips.get());
+      memory.reset();
+      p.another(memory, FRIENDS / 3);
+      waitFor(() -> seen.get() >= 1);
+      out.put("receive_reads_after_one_keyed_300", memory.trips.get());
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the follower did not get there within a minute");
+      }
+      Thread.sleep(2);
+    }
   }
 
   /** Milliseconds from a friend's send returning to the follower's listener, median of five. */
@@ -108,7 +147,18 @@ final class EngineBench {
   }
 
   /** One person and everyone they talk to: pages of each friend to them, and of every group member. */
-  private record Population(Identity alice, List<Identity> friends, InMemoryLocalState state) {
+  private record Population(Identity alice, List<Identity> friends, InMemoryLocalState state,
+      Map<Identity, Page> tails) {
+    /** Friend {@code i} writes one more message, on their page as their client would (extending it). */
+    void another(KvStore store, int i) throws Exception {
+      Identity f = friends.get(i);
+      Conversation c = Conversation.pair(f, alice.card());
+      Page next = new PageWriter(c).append(tails.get(f), List.of(), new SlotSeal.Draft("TEXT",
+          System.currentTimeMillis(), new byte[0], Bench.HUNDRED.getBytes(StandardCharsets.UTF_8)));
+      put(store, c, next);
+      tails.put(f, next);
+    }
+
     /** A client of this person on {@code store}, with the state their groups were made in. */
     ChatClient client(KvStore store) {
       List<PublicCard> cards = friends.stream().map(Identity::card).toList();
@@ -119,10 +169,11 @@ final class EngineBench {
   private Population populate(KvStore store) throws Exception {
     Identity alice = Identity.generate(random);
     List<Identity> friends = new ArrayList<>();
+    Map<Identity, Page> tails = new java.util.concurrent.ConcurrentHashMap<>();
     for (int i = 0; i < FRIENDS; i++) {
       Identity f = Identity.generate(random);
       friends.add(f);
-      write(store, f, alice.card(), 3);
+      tails.put(f, write(store, f, alice.card(), 3));
     }
     InMemoryLocalState state = new InMemoryLocalState();
     List<PublicCard> cards = friends.stream().map(Identity::card).toList();
@@ -137,13 +188,15 @@ final class EngineBench {
         }
       }
     }
-    return new Population(alice, friends, state);
+    return new Population(alice, friends, state, tails);
   }
 
   /** {@code writer}'s page of {@code messages} messages to {@code to}, written as their client would. */
-  private static void write(KvStore store, Identity writer, PublicCard to, int messages) throws Exception {
+  private static Page write(KvStore store, Identity writer, PublicCard to, int messages) throws Exception {
     Conversation c = Conversation.pair(writer, to);
-    put(store, c, page(c, messages));
+    Page page = page(c, messages);
+    put(store, c, page);
+    return page;
   }
 
   private static Page page(Conversation c, int messages) throws Exception {
