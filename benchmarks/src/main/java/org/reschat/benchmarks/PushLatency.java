@@ -131,9 +131,18 @@ public final class PushLatency {
     }, "follower");
     follower.setDaemon(true);
     follower.start();
-    Thread reader = mode.equals("daemon") ? readNotifications(socket, shown) : null;
+    java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(1);
+    Thread reader = mode.equals("daemon") ? readNotifications(socket, shown, connected) : null;
     try {
-      awaitLine(shown, "warm-up");
+      if (reader != null) { // the daemon tells only clients connected when a message arrives
+        if (!connected.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the daemon did not listen within 60 s");
+        }
+        check(env, root, "alice", "send", "bob", "warm-up again");
+        awaitLine(shown, "warm-up again");
+      } else {
+        awaitLine(shown, "warm-up");
+      }
       Thread.sleep(1000); // let the watch connect
       Random random = new Random(42);
       List<Long> latencies = new ArrayList<>();
@@ -169,7 +178,7 @@ public final class PushLatency {
    * Connects to the daemon's socket once it listens, and writes the text of each message notification as a
    * line to {@code shown}, timed as it arrives.
    */
-  private static Thread readNotifications(Path socket, TimedLines shown) {
+  private static Thread readNotifications(Path socket, TimedLines shown, java.util.concurrent.CountDownLatch connected) {
     Thread t = new Thread(() -> {
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -184,6 +193,7 @@ public final class PushLatency {
             Thread.sleep(20);
           }
         }
+        connected.countDown();
         try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
             java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8))) {
           String line;
