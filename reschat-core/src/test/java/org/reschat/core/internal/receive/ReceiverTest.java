@@ -119,6 +119,20 @@ class ReceiverTest {
   }
 
   @Test
+  void everyKindOfChatRefusesTheSameBadTextsTheSameWay() throws Exception {
+    Group trip = TestClients.groups(bob).create("trip", List.of(a.card()));
+    for (ChatId chat : List.of(ChatId.direct(a.card()), ChatId.group(trip.id()))) {
+      for (String bad : List.of("", "   ", "lone \uD800 surrogate", "x".repeat(16 * 1024 + 1))) {
+        assertThatThrownBy(() -> bob.send(chat, bad)).as(chat + " " + bad.length())
+            .isInstanceOf(org.reschat.core.InvalidMessageException.class);
+      }
+      assertThatThrownBy(() -> bob.send(chat, "GROUP_ROTATE", new byte[0], new byte[1])).as(chat.toString())
+          .isInstanceOf(org.reschat.core.InvalidMessageException.class).hasMessageContaining("Group operations");
+    }
+    assertThat(bob.history(ChatId.group(trip.id()), org.reschat.core.HistoryRequest.newest(2)).messages()).isEmpty();
+  }
+
+  @Test
   void aListenerThatFailsOnAGroupMessageLeavesTheGroupUndelivered() throws Exception {
     ChatClient alice = alice();
     Group trip = TestClients.groups(bob).create("trip", List.of(a.card()));
