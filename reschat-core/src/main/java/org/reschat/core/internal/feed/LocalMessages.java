@@ -50,13 +50,19 @@ public final class LocalMessages implements Targets {
   private Map<String, Feed> feeds;
   private final Map<String, Optional<Page>> pages = new HashMap<>();
   private final Map<Source, Map<Integer, Head>> readOfMine = new HashMap<>();
+  private final int budget;
   private int opened;
 
   /** {@code sources} is asked once, when first needed (building a group's epochs costs key derivations). */
   public LocalMessages(KvStore store, LocalState state, Supplier<List<Source>> sources) {
+    this(store, state, sources, PAGE_BUDGET);
+  }
+
+  LocalMessages(KvStore store, LocalState state, Supplier<List<Source>> sources, int budget) {
     this.store = store;
     this.state = state;
     this.sources = sources;
+    this.budget = budget;
   }
 
   private record Feed(Source source, FeedReader reader, PublicCard writer) {}
@@ -91,7 +97,7 @@ public final class LocalMessages implements Targets {
     if (known != null) {
       return known;
     }
-    if (budgeted && opened >= PAGE_BUDGET) {
+    if (budgeted && opened >= budget) {
       return Optional.empty();
     }
     opened += budgeted ? 1 : 0;
