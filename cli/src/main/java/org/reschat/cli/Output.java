@@ -160,7 +160,7 @@ public final class Output {
     if (!q.held()) {
       return label + "a message you do not have";
     }
-    String author = q.author().map(names::of).map(SafeText::line).orElse("someone");
+    String author = q.author().map(names::json).map(SafeText::line).orElse("someone"); // "me", as lines call this person
     if (q.start().isEmpty()) {
       return label + "a message of " + author + "'s";
     }
@@ -176,7 +176,7 @@ public final class Output {
       parts.add("edited " + time.format(r.edited().get()));
     }
     if (!r.reactions().isEmpty()) {
-      parts.add(r.reactions().stream().map(x -> SafeText.line(x.emoji()) + " " + SafeText.line(names.of(x.from())))
+      parts.add(r.reactions().stream().map(x -> SafeText.line(x.emoji()) + " " + SafeText.line(names.json(x.from())))
           .collect(Collectors.joining(", ")));
     }
     StringBuilder sb = new StringBuilder();

@@ -113,9 +113,9 @@ class RelationsCliTest {
     JsonArray reactions = byId(lines(CliHarness.check(cli.as("alice", "--json", "history", "bob"))), id)
         .getAsJsonArray("reactions");
     assertThat(reactions.toString()).isEqualTo("[{\"emoji\":\"🍕\",\"from\":\"bob\"},{\"emoji\":\"❤️\",\"from\":\"me\"}]");
-    assertThat(CliHarness.check(cli.as("alice", "history", "bob")).out()).contains("  ↳ 🍕 bob, ❤️ you");
+    assertThat(CliHarness.check(cli.as("alice", "history", "bob")).out()).contains("  ↳ 🍕 bob, ❤️ me");
     CliHarness.check(cli.as("bob", "react", "alice", id, "--remove"));
-    assertThat(CliHarness.check(cli.as("alice", "history", "bob")).out()).contains("  ↳ ❤️ you").doesNotContain("🍕");
+    assertThat(CliHarness.check(cli.as("alice", "history", "bob")).out()).contains("  ↳ ❤️ me").doesNotContain("🍕");
     // Bad input is one sentence and exit 2, before anything is written.
     assertThat(cli.as("bob", "react", "alice", id, "two words").code()).isEqualTo(ExitCodes.USAGE);
     assertThat(cli.as("bob", "react", "alice", id).code()).isEqualTo(ExitCodes.USAGE);
@@ -139,9 +139,9 @@ class RelationsCliTest {
 
     String txt = CliHarness.check(cli.as("alice", "export", "bob", "--format", "txt")).out();
     assertThat(txt).contains("me: second *plan*\n  ↳ edited ", "👍 bob", "  ↳ before, ", "first *plan*",
-        "* me deleted this message", "bob (re «you: second *plan*»): ok").doesNotContain("secret address");
+        "* me deleted this message", "bob (re «me: second *plan*»): ok").doesNotContain("secret address");
     String md = CliHarness.check(cli.as("alice", "export", "bob", "--format", "md")).out();
-    assertThat(md).contains("edited", "in reply to you:", "Reactions: 👍 bob", "Before ", "deleted this message")
+    assertThat(md).contains("edited", "in reply to me:", "Reactions: 👍 bob", "Before ", "deleted this message")
         .doesNotContain("secret address");
     JsonObject exported = json(CliHarness.check(cli.as("alice", "export", "bob", "--format", "json")).out());
     JsonObject firstJson = byId(exported.getAsJsonArray("messages").asList().stream().map(e -> e.getAsJsonObject()).toList(), first);

@@ -187,7 +187,7 @@ public final class ExportCommand extends BaseCommand {
       org.reschat.core.Content.Quote q = reply.get();
       sb.append(", in reply to ");
       if (q.start().isPresent() && !q.deleted()) {
-        sb.append(markdownLiteralName(q.author().map(names::of).orElse("someone"))).append(":\n\n")
+        sb.append(markdownLiteralName(q.author().map(names::json).orElse("someone"))).append(":\n\n")
             .append(markdownLiteral(q.start().get())).append("\n\n");
       } else {
         sb.append(q.deleted() ? "a deleted message" : q.held() ? "a message" : "a message you do not have").append(":\n\n");
@@ -198,7 +198,7 @@ public final class ExportCommand extends BaseCommand {
     sb.append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : m.text())).append("\n\n");
     if (!r.reactions().isEmpty()) {
       sb.append("Reactions: ").append(r.reactions().stream()
-          .map(x -> markdownLiteralName(x.emoji()) + " " + markdownLiteralName(names.of(x.from())))
+          .map(x -> markdownLiteralName(x.emoji()) + " " + markdownLiteralName(names.json(x.from())))
           .collect(java.util.stream.Collectors.joining(", "))).append("\n\n");
     }
     for (org.reschat.core.Relations.Version v : r.earlier()) {
