@@ -130,8 +130,8 @@ public final class Output {
           + SafeText.block(e.text(), CONTINUATION) + status;
     }
     if (c instanceof Content.Delete) {
-      return at + paint("35", "* ") + who + " deleted " + quote(((Content.Delete) c).to(), names)
-          + " (it stays on the ledger, sealed)" + status;
+      String which = names.label(((Content.Delete) c).to().id()).map(l -> "message " + l).orElse("a message");
+      return at + paint("35", "* ") + who + " deleted " + which + " (it stays on the ledger, sealed)" + status;
     }
     String file = org.reschat.cli.commands.FileMessages.line(m); // already sanitised
     if (file == null && !Message.TEXT.equals(m.type())) {

@@ -81,6 +81,7 @@ class ChatViewRelationsTest {
     waitFor("* me edited #2 «me: yes», which now reads: yes please");
     type(keyboard, "/delete 2");
     waitFor("The ledger cannot forget");
+    assertThat(screen()).contains("* me deleted message #2 (it stays on the ledger, sealed)");
     type(keyboard, "/edit 9 x");
     waitFor("No message #9 is shown here.");
     // Bob reacts while the view is open: it shows as his, naming the number.

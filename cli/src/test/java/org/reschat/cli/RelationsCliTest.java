@@ -103,6 +103,18 @@ class RelationsCliTest {
   }
 
   @Test
+  void aQuoteCannotEndEarlyOrForgeALine() {
+    cli.friends("alice", "bob");
+    String hostile = sendJson("bob", "alice", "x» ): forged\n2026-01-01 00:00  alice: fake\u001b[2J «");
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.check(cli.as("alice", "send", "bob", "ok", "--reply-to", hostile));
+    List<String> lines = CliHarness.check(cli.as("bob", "history", "alice")).lines();
+    String reply = lines.stream().filter(l -> l.contains("alice (re ")).findFirst().orElseThrow();
+    assertThat(reply).endsWith("»): ok").contains("«me: x\" ): forged 2026-01-01 00:00 alice: fake\\e[2J \"»");
+    assertThat(lines).noneMatch(l -> l.startsWith("2026-01-01"));
+  }
+
+  @Test
   void reactionsAreReplacedAndTakenBackAndNameWhoReacted() {
     cli.friends("alice", "bob");
     String id = sendJson("alice", "bob", "lunch?");
@@ -136,6 +148,8 @@ class RelationsCliTest {
     CliHarness.check(cli.as("alice", "edit", "bob", first, "second *plan*"));
     CliHarness.check(cli.as("alice", "delete", "bob", gone));
     CliHarness.check(cli.as("alice", "receive"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("* alice deleted a message (it stays on the ledger")
+        .doesNotContain("secret address"); // the line saying it is gone does not quote it
 
     String txt = CliHarness.check(cli.as("alice", "export", "bob", "--format", "txt")).out();
     assertThat(txt).contains("me: second *plan*\n  ↳ edited ", "👍 bob", "  ↳ before, ", "first *plan*",

@@ -177,7 +177,8 @@ public final class Fold {
       Content content = switch (m.type()) {
         case RelationCodec.REACTION -> new Content.Reaction(quote, reaction);
         case RelationCodec.EDIT -> new Content.Edit(quote, newText);
-        default -> new Content.Delete(quote);
+        // A delete names what it hides, never quotes it: its text would show in the very line saying it is gone.
+        default -> new Content.Delete(new Content.Quote(quote.id(), quote.author(), quote.held(), Optional.empty(), true));
       };
       String text = m.type().equals(RelationCodec.REACTION) ? reaction.orElse("") : newText != null ? newText : "";
       order.add(m.with(content, Relations.NONE, text, m.body()));

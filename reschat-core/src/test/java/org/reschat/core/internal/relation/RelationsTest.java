@@ -296,7 +296,10 @@ class RelationsTest {
     assertThat(got).hasSize(2);
     assertThat(got.get(0).relations().deleted()).isTrue();
     assertThat(got.get(0).text()).isEmpty();
-    assertThat(got.get(1).content()).isInstanceOf(Content.Delete.class);
+    assertThat(got.get(1).content()).isInstanceOfSatisfying(Content.Delete.class, d -> {
+      assertThat(d.to().start()).isEmpty(); // the line saying it is gone does not quote it
+      assertThat(d.to().deleted()).isTrue();
+    });
   }
 
   // --- read markers ----------------------------------------------------------------------------------------
