@@ -11,9 +11,10 @@ import org.reschat.localdb.Friend;
  * How people are shown: "me", a friend's nickname, or for anyone else the start of their fingerprint. The
  * friend list is read once, when first needed.
  */
-public final class People {
+public final class People implements Names {
   private final Session session;
   private Map<PublicCard, String> nicknames;
+  private PublicCard me;
 
   public People(Session session) {
     this.session = session;
@@ -30,6 +31,23 @@ public final class People {
     }
     String nick = nicknames.get(card);
     return nick != null ? nick : FeedWarning.shortName(card);
+  }
+
+  @Override
+  public String of(PublicCard card) {
+    return namer().apply(card);
+  }
+
+  @Override
+  public boolean isMe(PublicCard card) {
+    try {
+      if (me == null) {
+        me = session.card();
+      }
+      return card.equals(me);
+    } catch (Exception e) {
+      return false; // no identity to compare with: nobody is this person
+    }
   }
 
   /** {@link #nameOf} as a function, for a warning that names who claims what; a short fingerprint if naming fails. */

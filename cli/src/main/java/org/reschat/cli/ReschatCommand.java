@@ -21,6 +21,9 @@ import org.reschat.cli.commands.PassphraseCommand;
 import org.reschat.cli.commands.ReceiveCommand;
 import org.reschat.cli.commands.RequestsCommand;
 import org.reschat.cli.commands.SearchCommand;
+import org.reschat.cli.commands.DeleteCommand;
+import org.reschat.cli.commands.EditCommand;
+import org.reschat.cli.commands.ReactCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
 import org.reschat.cli.commands.WhoamiCommand;
@@ -45,6 +48,9 @@ import picocli.CommandLine.Mixin;
         FriendCommand.class,
         GroupCommand.class,
         SendCommand.class,
+        ReactCommand.class,
+        EditCommand.class,
+        DeleteCommand.class,
         FilesCommand.class,
         DownloadCommand.class,
         DirectoryCommand.class,

@@ -255,7 +255,8 @@ class CliTest {
         "problem_kind");
     assertThat(sent.get("status").getAsString()).isEqualTo("confirmed");
     Set<String> messageFields = Set.of("type", "friend", "id", "direction", "sender", "sent_at", "message_type", "text",
-        "status", "page", "slot");
+        "status", "page", "slot", "reply_to", "reply_quote", "reactions", "edited", "deleted", "seen", "mentions",
+        "mentions_you");
     JsonObject received = json(cli.as("bob", "receive", "--json").out());
     assertThat(received.keySet()).isEqualTo(messageFields);
     assertThat(received.get("sender").getAsString()).isEqualTo("alice");
@@ -264,6 +265,10 @@ class CliTest {
     JsonObject history = json(cli.as("alice", "history", "bob", "--json").out());
     assertThat(history.keySet()).isEqualTo(messageFields);
     assertThat(history.get("sender").getAsString()).isEqualTo("me");
+    assertThat(history.getAsJsonObject("seen").get("of").getAsInt()).isEqualTo(1); // own messages carry their read marker
+    assertThat(received.get("seen").isJsonNull()).isTrue();
+    assertThat(received.get("deleted").getAsBoolean()).isFalse();
+    assertThat(received.getAsJsonArray("reactions")).isEmpty();
   }
 
   @Test

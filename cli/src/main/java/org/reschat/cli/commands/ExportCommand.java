@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.reschat.cli.BaseCommand;
+import org.reschat.cli.Names;
 import org.reschat.cli.People;
 import org.reschat.cli.NamedChat;
 import org.reschat.cli.ChatPrinter;
@@ -117,6 +118,8 @@ public final class ExportCommand extends BaseCommand {
   private String render(Format chosen, NamedChat chat, People people, History history, Session session)
       throws Exception {
     Output plain = session.output().withoutColour();
+    // Exports keep everything the core folded, the texts before each edit included.
+    ChatPrinter printer = new ChatPrinter(plain, people).withEdits(true);
     StringBuilder sb = new StringBuilder();
     switch (chosen) {
       case json:
@@ -130,8 +133,7 @@ public final class ExportCommand extends BaseCommand {
         root.addProperty("exported_at", session.context().clock().instant().toString());
         JsonArray messages = new JsonArray();
         for (Message m : history.messages()) {
-          messages.add(chat.isGroup()
-              ? org.reschat.cli.Json.groupMessage(m, chat.name(), people.nameOf(m.sender())) : org.reschat.cli.Json.message(m, chat.name()));
+          messages.add(printer.json(chat, m));
         }
         root.add("messages", messages);
         JsonArray warnings = new JsonArray();
@@ -147,21 +149,61 @@ public final class ExportCommand extends BaseCommand {
         sb.append("Exported ").append(plain.time(session.context().clock().instant())).append(", ")
             .append(history.messages().size()).append(" messages.\n\n");
         for (Message m : history.messages()) {
-          // Not someone's words (a group operation): its header says so, which no text can change.
-          boolean operation = !Message.TEXT.equals(m.type()) && !org.reschat.core.ChatFiles.TYPE.equals(m.type());
-          sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
-              .append("**, ")
-              .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "")
-              .append(operation ? ", not a message:" : ":").append("\n\n")
-              .append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : m.text())).append("\n\n");
+          markdown(sb, m, chat, people, plain, printer.names());
         }
         break;
       default:
         for (Message m : history.messages()) {
-          sb.append(plain.format(m, sender(chat, people, m))).append('\n');
+          sb.append(plain.format(m, sender(chat, people, m), printer.names(), true)).append('\n');
         }
     }
     return sb.toString();
+  }
+
+  /**
+   * One message in Markdown: a header in this program's words (who, when, what it answers, whether edited or
+   * deleted), then every text anyone else wrote (the text, the quote it answers, earlier texts) in a fenced
+   * block it cannot close, and reactions with their Markdown characters escaped.
+   */
+  private static void markdown(StringBuilder sb, Message m, NamedChat chat, People people, Output plain, Names names)
+      throws Exception {
+    // Not someone's words (a group operation): its header says so, which no text can change.
+    boolean operation = !Message.TEXT.equals(m.type()) && !org.reschat.core.ChatFiles.TYPE.equals(m.type());
+    org.reschat.core.Relations r = m.relations();
+    sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
+        .append("**, ").append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "");
+    if (r.deleted()) {
+      sb.append(", deleted this message (its text is not shown; the ledger still holds it, sealed)\n\n");
+      return;
+    }
+    org.reschat.core.Content c = m.content();
+    java.util.Optional<org.reschat.core.Content.Quote> reply = c instanceof org.reschat.core.Content.Text
+        ? ((org.reschat.core.Content.Text) c).replyTo() : java.util.Optional.empty();
+    if (c instanceof org.reschat.core.Content.Text && ((org.reschat.core.Content.Text) c).mentions().stream().anyMatch(names::isMe)) {
+      sb.append(", mentions you");
+    }
+    r.edited().ifPresent(t -> sb.append(", edited ").append(plain.time(t)));
+    if (reply.isPresent()) {
+      org.reschat.core.Content.Quote q = reply.get();
+      sb.append(", in reply to ");
+      if (q.start().isPresent() && !q.deleted()) {
+        sb.append(markdownLiteralName(q.author().map(names::json).orElse("someone"))).append(":\n\n")
+            .append(markdownLiteral(q.start().get())).append("\n\n");
+      } else {
+        sb.append(q.deleted() ? "a deleted message" : q.held() ? "a message" : "a message you do not have").append(":\n\n");
+      }
+    } else {
+      sb.append(operation ? ", not a message:" : ":").append("\n\n");
+    }
+    sb.append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : m.text())).append("\n\n");
+    if (!r.reactions().isEmpty()) {
+      sb.append("Reactions: ").append(r.reactions().stream()
+          .map(x -> markdownLiteralName(x.emoji()) + " " + markdownLiteralName(names.json(x.from())))
+          .collect(java.util.stream.Collectors.joining(", "))).append("\n\n");
+    }
+    for (org.reschat.core.Relations.Version v : r.earlier()) {
+      sb.append("Before ").append(plain.time(v.at())).append(":\n\n").append(markdownLiteral(v.text())).append("\n\n");
+    }
   }
 
   /** Who wrote {@code m} as the chat's lines name them: the friend, or a group member. */

@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "history", mixinStandardHelpOptions = true,
     description = {"Show the conversation with a friend.",
         "By default the newest two pages of each side (up to 40 messages each), verified and",
-        "decrypted. Exits 4 if tampering was found (what was verified is still shown)."})
+        "decrypted. Exits 4 if tampering was found (what was verified is still shown).",
+        "Replies show what they answer; reactions and edits show under the message, deleted",
+        "messages without their text."})
 public final class HistoryCommand extends BaseCommand {
   @Parameters(paramLabel = "NICK")
   String nickname;
@@ -42,6 +44,12 @@ public final class HistoryCommand extends BaseCommand {
       description = "Only messages sent since DATE: 2026-11-22 (local midnight), 2026-11-22T10:15 or an ISO instant. "
           + "Reads every page unless --pages is given.")
   String since;
+
+  @Option(names = "--edits", description = "Also show the texts edited messages had before (JSON: \"edits\").")
+  boolean edits;
+
+  @Option(names = "--ids", description = "Show each message's id, which react, edit, delete and send --reply-to take.")
+  boolean ids;
 
   HistoryCommand(CliContext ctx) {
     super(ctx);
@@ -66,7 +74,11 @@ public final class HistoryCommand extends BaseCommand {
       history = new History(history.messages().stream().filter(m -> !m.sentAt().isBefore(from)).toList(),
           history.warnings(), history.hasOlder(), history.pagesLoaded(), history.storeProblem());
     }
-    return print(out, new ChatPrinter(out, new People(session)), chat, history, from == null);
+    ChatPrinter printer = new ChatPrinter(out, new People(session)).withEdits(edits);
+    if (ids) {
+      printer = printer.withLabels(id -> java.util.Optional.of("[" + id + "]"));
+    }
+    return print(out, printer, chat, history, from == null);
   }
 
   /** A date (local midnight), a local date and time, or an instant; anything else is bad input. */

@@ -30,6 +30,21 @@ public final class ReceiveCommand extends BaseCommand {
   @Option(names = "--polls", hidden = true, description = "Stop after this many polls (for tests and scripts).")
   Integer polls;
 
+  @Option(names = "--mentions", description = "Show only messages that mention you (the others are received too: "
+      + "'history' shows them).")
+  boolean mentions;
+
+  @Option(names = "--exec", paramLabel = "CMD", description = "Run CMD (with /bin/sh) for each event, the event as one "
+      + "JSON object on its standard input; never with a message in its command line (setting notify.exec).")
+  String exec;
+
+  @Option(names = "--bell", paramLabel = "on|off", description = "Ring the terminal's bell for new messages (default on).")
+  String bell;
+
+  @Option(names = "--desktop", paramLabel = "on|off",
+      description = "Desktop notifications through notify-send, where it exists (default on).")
+  String desktop;
+
   ReceiveCommand(CliContext ctx) {
     super(ctx);
   }
@@ -40,6 +55,15 @@ public final class ReceiveCommand extends BaseCommand {
     if (interval != null) {
       m.put(Setting.POLL_INTERVAL, interval);
     }
+    if (exec != null) {
+      m.put(Setting.NOTIFY_EXEC, exec);
+    }
+    if (bell != null) {
+      m.put(Setting.NOTIFY_BELL, bell);
+    }
+    if (desktop != null) {
+      m.put(Setting.NOTIFY_DESKTOP, desktop);
+    }
     return m;
   }
 
@@ -48,7 +72,13 @@ public final class ReceiveCommand extends BaseCommand {
     Output out = session.output();
     ChatClient client = session.client();
     EventPrinter printer = new EventPrinter(session, out);
-    Outcome outcome = new Outcome(printer);
+    try (org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(session, session.context().interactive())) {
+      return receive(session, client, new Outcome(printer, notifier, mentions ? session.card() : null));
+    }
+  }
+
+  private int receive(Session session, ChatClient client, Outcome outcome) throws Exception {
+    Output out = session.output();
     if (!follow) {
       Receiver.Summary s = client.receiver().receive(Receiver.Scope.everything(), outcome);
       outcome.rethrow();
@@ -81,16 +111,23 @@ public final class ReceiveCommand extends BaseCommand {
     return outcome.security ? ExitCodes.SECURITY : outcome.queued ? ExitCodes.QUEUED : ExitCodes.OK;
   }
 
-  /** Prints each event and keeps what the exit code depends on; a failure to print stops the receive. */
+  /**
+   * Prints each event, tells the notifier, and keeps what the exit code depends on; a failure to print stops
+   * the receive. With {@code onlyMentioning}, messages that do not mention that person are not shown.
+   */
   private static final class Outcome implements Receiver.Listener {
     private final EventPrinter printer;
+    private final org.reschat.cli.Notifier notifier;
+    private final org.reschat.core.identity.PublicCard onlyMentioning;
     int shown;
     boolean security;
     boolean queued;
     private volatile Exception failure;
 
-    Outcome(EventPrinter printer) {
+    Outcome(EventPrinter printer, org.reschat.cli.Notifier notifier, org.reschat.core.identity.PublicCard onlyMentioning) {
       this.printer = printer;
+      this.notifier = notifier;
+      this.onlyMentioning = onlyMentioning;
     }
 
     @Override
@@ -98,8 +135,16 @@ public final class ReceiveCommand extends BaseCommand {
       if (failure != null) {
         throw new IllegalStateException("printing failed", failure);
       }
+      if (onlyMentioning != null && e instanceof Event.MessageReceived
+          && !(((Event.MessageReceived) e).message().content() instanceof org.reschat.core.Content.Text t
+              && t.mentions(onlyMentioning))) {
+        return; // received, not shown: --mentions
+      }
       try {
         printer.print(e);
+        if (notifier.active()) {
+          notifier.event(e, e.chat().map(c -> printer.nameOf(c)).orElse("reschat"), printer.json(e));
+        }
       } catch (Exception ex) {
         failure = ex;
         throw new IllegalStateException(ex.getMessage(), ex); // the chat is not marked delivered

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -116,7 +117,9 @@ public final class Daemon {
   public Receiver.Subscription startReceiving() throws Exception {
     EventPrinter printer = new EventPrinter(warm, warm.output());
     Duration every = warm.settings().pollInterval();
-    return warm.client().receiver().follow(Receiver.Scope.everything(), every,
+    // notify.exec runs for the daemon's events too (no bell or desktop: nobody is at its terminal).
+    org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(warm, false);
+    Receiver.Subscription s = warm.client().receiver().follow(Receiver.Scope.everything(), every,
         every.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? every : Receiver.DEFAULT_PUSH_FALLBACK, event -> {
           if (event instanceof Event.StoreUnreachable) {
             JsonObject problem = new JsonObject();
@@ -126,11 +129,32 @@ public final class Daemon {
             return;
           }
           try {
-            printer.json(event).ifPresent(o -> broadcast(notification("receive", o)));
+            Optional<JsonObject> json = printer.json(event);
+            json.ifPresent(o -> broadcast(notification("receive", o)));
+            if (notifier.active()) {
+              notifier.event(event, event.chat().map(printer::nameOf).orElse("reschat"), json);
+            }
           } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
           }
         });
+    return new Receiver.Subscription() {
+      @Override
+      public long passes() {
+        return s.passes();
+      }
+
+      @Override
+      public Optional<Exception> failure() {
+        return s.failure();
+      }
+
+      @Override
+      public void close() {
+        s.close();
+        notifier.close();
+      }
+    };
   }
 
   /** Hands a notification to every listener without waiting: one whose queue is full is dropped. */

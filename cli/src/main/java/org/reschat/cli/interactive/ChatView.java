@@ -43,6 +43,7 @@ public final class ChatView {
       "  /download ID [PATH]  save a file shown in the chat (in the current directory by default), verified",
       "  In a group: /members (who, admins, fingerprints), /approve FP and /deny FP (a request to join, admins),",
       "  /leave (leave the group)",
+      Relating.HELP,
       "  /help    this help",
       "  /back    leave the chat (Ctrl-D works too)",
       "A message that starts with / is sent by typing it twice: //etc/hosts sends /etc/hosts.");
@@ -54,6 +55,9 @@ public final class ChatView {
   private final Friend friend;
   private final Output out;
   private final ChatPrinter printer;
+  /** Message numbers and /reply, /react, /edit, /delete (kept in their own class). */
+  private final Relating relating;
+  private org.reschat.cli.Notifier notifier;
   private final Set<String> shown = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean storeDown = new AtomicBoolean();
   /** Sends run here, in order, so the prompt stays usable while the store confirms a slow one. */
@@ -81,7 +85,14 @@ public final class ChatView {
     this.friend = chat.isGroup() ? null : session.profile().friends().list().stream()
         .filter(f -> ChatId.direct(f.card()).equals(chat.id())).findFirst().orElse(null);
     this.out = session.output();
-    this.printer = new ChatPrinter(out, new People(session));
+    this.relating = new Relating(session, chat);
+    this.printer = new ChatPrinter(out, new People(session)).withLabels(relating::label);
+  }
+
+  /** A message as the view shows it, numbered first so commands can name it. */
+  private String line(Message m) throws Exception {
+    relating.shown(m);
+    return printer.line(chat, m);
   }
 
   /** Runs until the person leaves the chat. */
@@ -98,8 +109,9 @@ public final class ChatView {
       }
     };
     lineReader.setCompleter(new StringsCompleter(friend != null
-        ? List.of("/older", "/update", "/verify", "/download", "/help", "/back")
-        : List.of("/older", "/update", "/members", "/approve", "/deny", "/leave", "/download", "/help", "/back")));
+        ? List.of("/older", "/update", "/verify", "/download", "/reply", "/react", "/edit", "/delete", "/help", "/back")
+        : List.of("/older", "/update", "/members", "/approve", "/deny", "/leave", "/download", "/reply", "/react", "/edit",
+            "/delete", "/help", "/back")));
     reader = lineReader;
     Terminal.SignalHandler previousWinch = terminal.handle(Terminal.Signal.WINCH, signal -> redrawStatus());
     ChatClient client = session.client();
@@ -114,10 +126,12 @@ public final class ChatView {
     }
     for (Message m : history.messages()) {
       shown.add(m.id());
-      println(printer.line(chat, m));
+      println(line(m));
       openedAt = m.sentAt();
     }
     history.warnings().forEach(this::printWarning);
+    relating.refreshSeen();
+    notifier = new org.reschat.cli.Notifier(session, true);
     status = statusLine();
     updateStatus();
 
@@ -153,6 +167,7 @@ public final class ChatView {
       poller.close();
       poller.failure().ifPresent(e -> println("reschat: stopped looking for new messages: " + SafeText.line(e.getMessage())));
       finishSends();
+      notifier.close();
       terminal.handle(Terminal.Signal.WINCH, previousWinch);
       closeStatus();
     }
@@ -197,6 +212,9 @@ public final class ChatView {
 
   /** Runs a slash command; false when the person leaves. */
   private boolean command(String text, ChatClient client) throws Exception {
+    if (relating.command(text, this::ask, this::printAbove, this::sentHere)) {
+      return true;
+    }
     if (friend == null && (text.startsWith("/approve ") || text.startsWith("/deny "))) {
       String[] parts = text.split("\\s+", 2);
       try {
@@ -263,7 +281,7 @@ public final class ChatView {
         }
         println(out.paint("2", fresh.isEmpty() ? "(no older messages)" : "— " + fresh.size() + " older messages —"));
         for (Message m : fresh) {
-          println(printer.line(chat, m));
+          println(line(m));
         }
         if (!older.hasOlder() && !fresh.isEmpty()) {
           println(out.paint("2", "(that is the beginning of the conversation)"));
@@ -272,6 +290,31 @@ public final class ChatView {
       default:
         println("Unknown command " + text + ". /help lists the commands.");
         return true;
+    }
+  }
+
+  /** Shows what a /reply, /react, /edit or /delete sent, as a send shows its message. */
+  private void sentHere(SendResult r) {
+    synchronized (ownMessages) {
+      shown.add(r.message().id());
+    }
+    try {
+      printAbove(line(r.message()));
+    } catch (Exception e) {
+      printAbove("reschat: " + SafeText.line(e.getMessage()));
+    }
+    if (!r.confirmed()) {
+      printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().map(org.reschat.core.Problem::sentence)
+          .orElse("not confirmed")) + " It will be sent automatically."));
+    }
+  }
+
+  /** Reads one line with {@code initial} already typed in; null when the person gives up (Ctrl-C, Ctrl-D). */
+  private String ask(String prompt, String initial) {
+    try {
+      return reader.readLine(prompt, null, initial);
+    } catch (UserInterruptException | EndOfFileException e) {
+      return null;
     }
   }
 
@@ -287,7 +330,8 @@ public final class ChatView {
           r = client.send(chat.id(), text);
           shown.add(r.message().id());
         }
-        printAbove(printer.line(chat, r.message()));
+        printAbove(line(r.message()));
+        relating.refreshSeen();
         if (!r.confirmed()) {
           printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().map(org.reschat.core.Problem::sentence).orElse("not confirmed"))
               + " It will be sent automatically."));
@@ -321,7 +365,9 @@ public final class ChatView {
           }
         }
         storeDown.set(false);
-        printAbove(printer.line(chat, m));
+        printAbove(line(m));
+        relating.refreshSeen(); // their page says how far they read
+        notifier.event(e, chat.name(), notifier.active() ? java.util.Optional.of(printer.json(chat, m)) : java.util.Optional.empty());
       } else if (e instanceof Event.Warning) {
         printWarning(((Event.Warning) e).warning());
       } else if (e instanceof Event.Published) {
@@ -425,7 +471,9 @@ public final class ChatView {
     }
     try {
       int queued = session.client().pending(chat.id());
-      String text = "reschat · " + SafeText.line(chat.name()) + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
+      String seen = relating.seen();
+      String text = "reschat · " + SafeText.line(chat.name()) + (seen.isEmpty() ? "" : " · " + seen)
+          + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
           + (queued == 0 ? "empty" : queued + " queued") + (storeDown.get() ? " · store not answering" : "")
           + " · " + session.store().describe();
       status.update(List.of(new AttributedString(fit(text, terminal.getWidth()))));
