@@ -33,6 +33,14 @@ public final class AtomicFiles {
 
   static volatile CrashPoint crashPoint = temp -> { };
 
+  /** fsyncs (of files and of directories) since the process started: a count for tests and {@code bench}. */
+  private static final java.util.concurrent.atomic.AtomicLong FSYNCS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** The fsyncs this process has asked for so far, of files and directories, successful or not. */
+  public static long fsyncs() {
+    return FSYNCS.get();
+  }
+
   private AtomicFiles() {}
 
   /** Replaces {@code target}'s content with {@code bytes}, atomically and durably. */
@@ -47,6 +55,7 @@ public final class AtomicFiles {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
+        FSYNCS.incrementAndGet();
         channel.force(true);
       }
       crashPoint.beforeRename(temp);
@@ -134,6 +143,7 @@ public final class AtomicFiles {
   }
 
   private static void fsyncDirectory(Path dir) {
+    FSYNCS.incrementAndGet();
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException ignored) {
