@@ -43,6 +43,18 @@ public interface LocalState {
   void removeOutbox(FeedId feed, long number, String value) throws LocalStateException;
 
   /**
+   * Records the queued version {@code value} of own page {@code number} as verified and removes it from the
+   * outbox, once the store has confirmed it: {@link #savePage} then {@link #removeOutbox}, which an
+   * implementation may do in one atomic step (the profile on disk moves the outbox file over the page: one
+   * rename and one fsync instead of two writes and a delete). A crash leaves the page queued (confirmed again
+   * by the next publish, which reads the store first) or verified, never neither.
+   */
+  default void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
+    savePage(feed, number, value);
+    removeOutbox(feed, number, value);
+  }
+
+  /**
    * Keeps a second signed version of a page that contradicts the verified one: evidence of
    * equivocation. Never replaces the verified copy. Keeping the same value twice keeps it once.
    */

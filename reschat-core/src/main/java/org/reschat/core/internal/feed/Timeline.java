@@ -36,25 +36,30 @@ final class Timeline {
         continue;
       }
       Slot slot = page.slots().get(i);
-      String text;
       byte[] plain;
       try {
         plain = SlotSeal.open(c, feed.feed, page, i);
-        text = slot.type().equals(Message.TEXT) ? decodeText(plain)
-            : slot.type().startsWith("GROUP_") ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
-            : "[a " + slot.type() + " message, which this version cannot show]";
       } catch (OneTimeKeyAead.OpenFailedException e) {
         out.add(new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, feed.own, number,
             "message " + i + " does not open with the conversation's keys (" + e.getMessage() + ")",
             c.writerOf(feed.feed)));
         continue;
       }
-      out.add(new Message(feed.feed.writer() + ":" + number + ":" + i,
-          feed.own ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
-          Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,
-          i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED, slot.extension(), plain));
+      out.add(message(c, feed, number, i, slot, plain, confirmedSlots));
     }
     return out;
+  }
+
+  /** The message in slot {@code i} of page {@code number} of a feed, given its opened body. */
+  static Message message(Conversation c, FeedReader feed, long number, int i, Slot slot, byte[] plain,
+      int confirmedSlots) {
+    String text = slot.type().equals(Message.TEXT) ? decodeText(plain)
+        : slot.type().startsWith("GROUP_") ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
+        : "[a " + slot.type() + " message, which this version cannot show]";
+    return new Message(feed.feed.writer() + ":" + number + ":" + i,
+        feed.own ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
+        Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,
+        i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED, slot.extension(), plain);
   }
 
   /** Merges feeds, each already in order, by timestamp then writer tag. */
