@@ -67,6 +67,23 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Moves {@code source} over {@code target} in one atomic rename (same file system) and makes the new name
+   * durable: one fsync, of the target's directory (the content was made durable when {@code source} was
+   * written). The old name's removal rides in the same rename; if a crash loses it, both names hold the
+   * same bytes, which callers must accept (the profile's outbox then confirms the page again).
+   */
+  public static void move(Path source, Path target) throws LocalStateException {
+    Path dir = target.toAbsolutePath().getParent();
+    try {
+      createPrivateDirectories(dir);
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      fsyncDirectory(dir);
+    } catch (IOException e) {
+      throw failure("move", source, e);
+    }
+  }
+
   /** Deletes a file if it exists, durably. */
   public static void delete(Path target) throws LocalStateException {
     try {

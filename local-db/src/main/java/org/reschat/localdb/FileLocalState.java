@@ -115,6 +115,23 @@ public final class FileLocalState implements LocalState {
     }
   }
 
+  /**
+   * The queued file becomes the verified page by one rename, and one fsync (of the pages directory): where
+   * saving and then removing took two fsynced writes and a delete. A crash keeps the old state (the page is
+   * still queued, and the next publish finds it on the store and confirms it again) or the new one.
+   */
+  @Override
+  public void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
+    Path queued = outboxOf(feed).resolve(number + ".page");
+    Optional<String> current = readPage(queued);
+    if (current.isEmpty() || !current.get().equals(value)) {
+      savePage(feed, number, value); // not the queued version: nothing to move
+      removeOutbox(feed, number, value);
+      return;
+    }
+    AtomicFiles.move(queued, pagesOf(feed).resolve(number + ".page"));
+  }
+
   @Override
   public void saveEvidence(FeedId feed, long number, String value) throws LocalStateException {
     String name = number + "-" + org.reschat.core.internal.crypto.Base64Url.encode(java.util.Arrays.copyOf(
