@@ -91,6 +91,17 @@ public final class MessageRequests {
   private InboxRecord cachedRecord;
   /** When {@link #arrived} reads the inbox next; null until the first call of this run. */
   private Instant nextPoll;
+  /**
+   * Contacts the record already shows as queued or introduced (it never forgets either): {@link #introduce}
+   * runs after every send and every receive of a chat, and need not lock and read the record for them again.
+   */
+  private final Set<PublicCard> decided = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * When the record was last read here, and an instant no queued request is due before: {@link #postDue} need
+   * not read it again in between. At most {@link #MIN_DELAY} after that read, since a request queued meanwhile, by this
+   * process or another, is due at least that long after it was queued.
+   */
+  private volatile Instant[] nothingDue; // {read at, nothing due before}
 
   public MessageRequests(Identity me, ConversationClient chats, LocalState state, KvStore store, Clock clock) {
     this(me, chats, state, store, clock, new SecureRandom());
@@ -179,12 +190,15 @@ public final class MessageRequests {
     if (state.newestPage(c.myFeed()) == 0 || state.newestPage(c.feed(c.indexOf(contact))) > 0) {
       return;
     }
-    try (LocalState.Lock lock = state.lock(LOCK)) {
-      InboxRecord r = record();
-      if (!r.wasIntroducedTo(contact) && !r.isQueued(contact)) {
-        long spread = MAX_DELAY.toMillis() - MIN_DELAY.toMillis();
-        Instant due = clock.instant().plus(MIN_DELAY).plusMillis(random.nextLong(spread + 1));
-        state.saveRequests(r.queuing(contact, due, 0).toJson());
+    if (!decided.contains(contact)) {
+      try (LocalState.Lock lock = state.lock(LOCK)) {
+        InboxRecord r = record();
+        if (!r.wasIntroducedTo(contact) && !r.isQueued(contact)) {
+          long spread = MAX_DELAY.toMillis() - MIN_DELAY.toMillis();
+          Instant due = clock.instant().plus(MIN_DELAY).plusMillis(random.nextLong(spread + 1));
+          state.saveRequests(r.queuing(contact, due, 0).toJson());
+        }
+        decided.add(contact);
       }
     }
     postDue();
@@ -201,9 +215,17 @@ public final class MessageRequests {
       return;
     }
     Instant now = clock.instant();
-    if (record().queued().stream().noneMatch(q -> !q.due().isAfter(now))) {
+    Instant[] quiet = nothingDue;
+    if (quiet != null && !now.isBefore(quiet[0]) && now.isBefore(quiet[1])) { // (a clock set back reads again)
       return;
     }
+    InboxRecord current = record();
+    if (current.queued().stream().noneMatch(q -> !q.due().isAfter(now))) {
+      nothingDue = new Instant[] {now, current.queued().stream().map(InboxRecord.Queued::due)
+          .filter(d -> d.isBefore(now.plus(MIN_DELAY))).min(Instant::compareTo).orElse(now.plus(MIN_DELAY))};
+      return;
+    }
+    nothingDue = null;
     try (LocalState.Lock lock = state.lock(LOCK)) {
       InboxRecord r = record();
       List<InboxRecord.Queued> due = r.queued().stream().filter(q -> !q.due().isAfter(now)).limit(POSTS_PER_CALL)
