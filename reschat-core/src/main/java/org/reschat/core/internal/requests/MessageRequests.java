@@ -96,6 +96,8 @@ public final class MessageRequests {
    * runs after every send and every receive of a chat, and need not lock and read the record for them again.
    */
   private final Set<PublicCard> decided = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Contacts whose feed this client holds a page of: they know this card, and need no request. */
+  private final Set<PublicCard> wroteFirst = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /**
    * When the record was last read here, and an instant no queued request is due before: {@link #postDue} need
    * not read it again in between. At most {@link #MIN_DELAY} after that read, since a request queued meanwhile, by this
@@ -185,9 +187,16 @@ public final class MessageRequests {
     if (state.readOnly()) {
       return; // a copy opened read-only publishes nothing (as its outbox): the writable profile posts it
     }
+    if (wroteFirst.contains(contact)) {
+      return;
+    }
     Conversation c = chats.conversationWith(contact);
     // Cheap tests first: this runs for every friend on every poll, and the record may be large.
-    if (state.newestPage(c.myFeed()) == 0 || state.newestPage(c.feed(c.indexOf(contact))) > 0) {
+    if (state.newestPage(c.myFeed()) == 0) {
+      return;
+    }
+    if (state.newestPage(c.feed(c.indexOf(contact))) > 0) {
+      wroteFirst.add(contact); // verified pages are never dropped: they stay a contact who wrote
       return;
     }
     if (!decided.contains(contact)) {
@@ -221,8 +230,7 @@ public final class MessageRequests {
     }
     InboxRecord current = record();
     if (current.queued().stream().noneMatch(q -> !q.due().isAfter(now))) {
-      nothingDue = new Instant[] {now, current.queued().stream().map(InboxRecord.Queued::due)
-          .filter(d -> d.isBefore(now.plus(MIN_DELAY))).min(Instant::compareTo).orElse(now.plus(MIN_DELAY))};
+      nothingDue = quietUntil(current, now);
       return;
     }
     nothingDue = null;
@@ -248,7 +256,17 @@ public final class MessageRequests {
         }
       }
       state.saveRequests(r.toJson());
+      nothingDue = quietUntil(r, now); // what is still due (the store went away) keeps it at now: read again
     }
+  }
+
+  /** {@code [now, the first instant a request may be due]} for {@link #nothingDue}, from the record as of now. */
+  private static Instant[] quietUntil(InboxRecord r, Instant now) {
+    Instant bound = now.plus(MIN_DELAY);
+    for (InboxRecord.Queued q : r.queued()) {
+      bound = q.due().isBefore(bound) ? q.due() : bound;
+    }
+    return new Instant[] {now, bound};
   }
 
   /** Reads every board since the last check and remembers who asked (not friends, not ignored). */
