@@ -68,17 +68,16 @@ public final class AtomicFiles {
   }
 
   /**
-   * Moves {@code source} over {@code target} in one atomic rename (same file system) and makes the new name
-   * durable: one fsync, of the target's directory (the content was made durable when {@code source} was
-   * written). The old name's removal rides in the same rename; if a crash loses it, both names hold the
-   * same bytes, which callers must accept (the profile's outbox then confirms the page again).
+   * Moves {@code source} over {@code target} in one atomic rename (same file system), without an fsync: a
+   * crash leaves the old names or the new ones, and a power loss may bring the old ones back until some later
+   * fsync of the file system commits it. Only for a step whose loss a caller repairs by itself (the profile's
+   * outbox: a confirmed page still queued is confirmed again by the next publish). The content is as durable
+   * as {@code source} was.
    */
-  public static void move(Path source, Path target) throws LocalStateException {
-    Path dir = target.toAbsolutePath().getParent();
+  public static void renameOver(Path source, Path target) throws LocalStateException {
     try {
-      createPrivateDirectories(dir);
+      createPrivateDirectories(target.toAbsolutePath().getParent());
       Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      fsyncDirectory(dir);
     } catch (IOException e) {
       throw failure("move", source, e);
     }

@@ -45,9 +45,10 @@ public interface LocalState {
   /**
    * Records the queued version {@code value} of own page {@code number} as verified and removes it from the
    * outbox, once the store has confirmed it: {@link #savePage} then {@link #removeOutbox}, which an
-   * implementation may do in one atomic step (the profile on disk moves the outbox file over the page: one
-   * rename and one fsync instead of two writes and a delete). A crash leaves the page queued (confirmed again
-   * by the next publish, which reads the store first) or verified, never neither.
+   * implementation may do in one atomic step (the profile on disk renames the outbox file over the page).
+   * The one call that need not be durable when it returns, only atomic: a crash or power loss leaves the page
+   * queued or verified, never neither, and a page still queued that the store holds is confirmed again by the
+   * next publish (which reads the store first), writing nothing.
    */
   default void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
     savePage(feed, number, value);
