@@ -476,7 +476,8 @@ class CliTest {
     assertThat(r.code()).as(r.toString()).isZero();
     JsonObject o = json(r.out());
     assertThat(o.keySet()).containsExactly("send_cpu_us_per_message", "open_page_us", "full_page_bytes",
-        "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
+        "full_send_cpu_us", "live_receive_cpu_us", "full_send_profile_cpu_us", "profile_fsyncs_per_send",
+        "profile_send_ms", "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
         "group_change_ms", "group_change_bytes", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
@@ -491,6 +492,8 @@ class CliTest {
     assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isEqualTo(1.0);
     assertThat(o.get("kv_reads_per_request_check").getAsDouble()).isEqualTo(3.0); // last, this and next month's boards
     assertThat(o.get("full_page_bytes").getAsInt()).isBetween(5_000, 8_000);
+    // The outbox entry and its directory before the write; after it, one rename and no fsync (issue 24)
+    assertThat(o.get("profile_fsyncs_per_send").getAsDouble()).isEqualTo(2.0);
     assertThat(cli.run("bench", "--rounds", "1").code()).isEqualTo(ExitCodes.USAGE);
   }
 }

@@ -56,6 +56,8 @@ public final class Conversation {
 
   private final Identity me;
   private final byte[] secret;
+  /** HKDF-Extract of the secret with the empty salt: the same for every name derived below, so kept. */
+  private final byte[] namePrk;
   private final List<PublicCard> members;
   private final int myIndex;
   private final String id;
@@ -72,6 +74,7 @@ public final class Conversation {
   private Conversation(Identity me, byte[] secret, List<PublicCard> members) {
     this.me = me;
     this.secret = secret.clone();
+    this.namePrk = Hkdf.extract(this.secret, NO_SALT);
     List<PublicCard> sorted = new ArrayList<>(members);
     sorted.sort((x, y) -> Arrays.compareUnsigned(x.bytes(), y.bytes()));
     for (int i = 1; i < sorted.size(); i++) {
@@ -281,8 +284,9 @@ public final class Conversation {
     return feed;
   }
 
+  /** HKDF(secret, "", info, length), its extract step done once per conversation (a page key is asked for often). */
   private byte[] derive(byte[] info, int length) {
-    return Hkdf.sha256(secret, NO_SALT, info, length);
+    return Hkdf.expand(namePrk, info, length);
   }
 
   private static byte[] utf8(String s) {

@@ -47,10 +47,11 @@ final class FeedReader {
   private final Warnings warnings;
   private final AtomicInteger reads;
   private final Map<Long, Fetched> seen = new java.util.concurrent.ConcurrentHashMap<>();
-  /** Local values opened in this operation, by value: a send needs its tail page four or five times. */
-  private final Map<String, Page> opened = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Local values opened before, by this operation or an earlier one: a send needs its tail page five times. */
+  private final OpenedPages opened;
 
-  FeedReader(Conversation c, FeedId feed, KvStore store, LocalState state, Warnings warnings, AtomicInteger reads) {
+  FeedReader(Conversation c, FeedId feed, KvStore store, LocalState state, Warnings warnings, AtomicInteger reads,
+      OpenedPages opened) {
     this.c = c;
     this.feed = feed;
     this.own = c.isMine(feed);
@@ -58,6 +59,7 @@ final class FeedReader {
     this.state = state;
     this.warnings = warnings;
     this.reads = reads;
+    this.opened = opened;
   }
 
   // --- the store ------------------------------------------------------------------------------------
@@ -85,6 +87,13 @@ final class FeedReader {
     if (raw.isEmpty()) {
       return Fetched.absent(number);
     }
+    // The store holds, byte for byte, a value this client holds at this very key: it opened and verified here
+    // when it was kept (or this client sealed and signed it), and the same bytes at the same key verify the
+    // same way, so the copy in hand is the page. Rollback, equivocation and forgery all change the bytes.
+    Optional<Fetched> held = heldCopy(number, raw.get());
+    if (held.isPresent()) {
+      return held.get();
+    }
     try {
       return Fetched.valid(number, PageVerifier.openAndVerify(c, feed, number, key, raw.get()), raw.get());
     } catch (PageFormatException e) {
@@ -94,9 +103,26 @@ final class FeedReader {
     }
   }
 
+  /** The page, when {@code raw} is the value of page {@code number} held here (verified, or this member's queued one). */
+  private Optional<Fetched> heldCopy(long number, String raw) {
+    try {
+      Optional<String> verified = state.page(feed, number);
+      String value = verified.isPresent() && verified.get().equals(raw) ? verified.get()
+          : own && raw.equals(state.outbox(feed).get(number)) ? state.outbox(feed).get(number) : null;
+      return value == null ? Optional.empty() : Optional.of(Fetched.valid(number, local(number, value, "page"), value));
+    } catch (LocalStateException e) {
+      return Optional.empty(); // a damaged local copy proves nothing: verify what the store holds
+    }
+  }
+
   /** Records that this operation wrote {@code value} as page {@code page}. */
   void wrote(Page page, String value) {
     seen.put(page.number(), Fetched.valid(page.number(), page, value));
+  }
+
+  /** Records that {@code value}, about to be kept locally as page {@code page}, is that page: no need to open it. */
+  void sealed(Page page, String value) {
+    opened.put(feed, page.number(), value, page);
   }
 
   // --- local copies -----------------------------------------------------------------------------------
@@ -140,13 +166,13 @@ final class FeedReader {
 
   /** Opens a page kept locally (it was verified when kept). */
   Page local(long number, String value, String what) throws LocalStateException {
-    Page known = opened.get(value);
-    if (known != null && known.number() == number) {
+    Page known = opened.get(feed, number, value);
+    if (known != null) {
       return known;
     }
     try {
       Page page = PageCodec.parse(Envelope.open(c, c.pageKey(feed, number), value));
-      opened.put(value, page);
+      opened.put(feed, number, value, page);
       return page;
     } catch (PageFormatException e) {
       throw new LocalStateException("The locally stored " + what + " " + number + " of " + feed + " is damaged ("
@@ -379,6 +405,7 @@ final class FeedReader {
 
   void accept(Fetched remote) throws LocalStateException {
     state.savePage(feed, remote.number(), remote.value());
+    opened.put(feed, remote.number(), remote.value(), remote.page()); // held now, and opened already
     confirmIfQueued(remote);
   }
 
@@ -389,8 +416,7 @@ final class FeedReader {
     }
     String queued = state.outbox(feed).get(remote.number());
     if (queued != null && local(remote.number(), queued, "queued page").equals(remote.page())) {
-      state.savePage(feed, remote.number(), queued);
-      state.removeOutbox(feed, remote.number(), queued);
+      state.confirmOutbox(feed, remote.number(), queued);
     }
   }
 

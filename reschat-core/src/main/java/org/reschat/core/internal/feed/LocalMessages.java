@@ -74,7 +74,7 @@ public final class LocalMessages implements Targets {
         Conversation c = s.conversation();
         for (int i = 0; i < c.members().size(); i++) {
           FeedId id = c.feed(i);
-          feeds.put(id.writer(), new Feed(s, new FeedReader(c, id, store, state, new Warnings(), new AtomicInteger()),
+          feeds.put(id.writer(), new Feed(s, new FeedReader(c, id, store, state, new Warnings(), new AtomicInteger(), new OpenedPages()),
               c.members().get(i)));
         }
       }

@@ -41,19 +41,23 @@ final class Timeline {
 
   /** Slot {@code i} as a {@link Message}, or a {@link FeedWarning} when it does not open. */
   private static Object openSlot(Conversation c, FeedReader feed, long number, Page page, int i, int confirmedSlots) {
-    Slot slot = page.slots().get(i);
-    String text;
     byte[] plain;
     try {
       plain = SlotSeal.open(c, feed.feed, page, i);
-      text = slot.type().equals(Message.TEXT) ? decodeText(plain)
-          : slot.type().startsWith("GROUP_") ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
-          : "[a " + slot.type() + " message, which this version cannot show]";
     } catch (OneTimeKeyAead.OpenFailedException e) {
       return new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, feed.own, number,
           "message " + i + " does not open with the conversation's keys (" + e.getMessage() + ")",
           c.writerOf(feed.feed));
     }
+    return message(c, feed, number, i, page.slots().get(i), plain, confirmedSlots);
+  }
+
+  /** The message in slot {@code i} of page {@code number} of a feed, given its opened body. */
+  static Message message(Conversation c, FeedReader feed, long number, int i, Slot slot, byte[] plain,
+      int confirmedSlots) {
+    String text = slot.type().equals(Message.TEXT) ? decodeText(plain)
+        : slot.type().startsWith("GROUP_") ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
+        : "[a " + slot.type() + " message, which this version cannot show]";
     return new Message(feed.feed.writer() + ":" + number + ":" + i,
         feed.own ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
         Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,

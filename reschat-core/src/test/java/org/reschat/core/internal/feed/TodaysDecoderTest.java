@@ -48,7 +48,7 @@ class TodaysDecoderTest {
     FeedId alices = ba.feed(ba.indexOf(alice.card()));
     Page page = PageVerifier.openAndVerify(ba, alices, 1, ba.pageKey(alices, 1), m.group(1));
     FeedReader reader = new FeedReader(ba, alices, new MemoryKvStore(), new InMemoryLocalState(), new Warnings(),
-        new AtomicInteger());
+        new AtomicInteger(), new OpenedPages());
     List<Object> opened = Timeline.open(ba, reader, Map.entry(1L, page), LocalState.Position.START, page.slots().size());
     List<Message> shown = opened.stream().map(o -> (Message) o).toList();
 
