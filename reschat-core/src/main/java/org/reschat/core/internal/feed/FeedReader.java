@@ -46,6 +46,8 @@ final class FeedReader {
   private final LocalState state;
   private final Warnings warnings;
   private final AtomicInteger reads;
+  /** Pages read live a second time in this operation, to confirm a contradicting answer: once each. */
+  private final java.util.Set<Long> confirmedLive = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Map<Long, Fetched> seen = new java.util.concurrent.ConcurrentHashMap<>();
   /** Local values opened before, by this operation or an earlier one: a send needs its tail page five times. */
   private final OpenedPages opened;
@@ -75,12 +77,40 @@ final class FeedReader {
     return f;
   }
 
+  /**
+   * What the store holds at page {@code number} now, not what a receive pass read before this call took the
+   * conversation's lock: for the read before a write, and to confirm an answer that contradicts the copy
+   * held here (another process of this profile may have moved on since the pass read the key).
+   */
+  Fetched fetchLive(long number) throws KvException {
+    Fetched f = read(number, true);
+    seen.put(number, f);
+    return f;
+  }
+
+  /**
+   * {@link #fetch}, read live once more when the answer contradicts {@code local} (absent, unreadable, older or
+   * another version): a value the pass read earlier must not pass for tampering.
+   */
+  Fetched confirmed(long number, Page local) throws KvException {
+    Fetched f = fetch(number);
+    boolean agrees = f.isValid() && (f.page().equals(local) || local.isPrefixOf(f.page()));
+    if (agrees || !(store instanceof PassCache) || !confirmedLive.add(number)) {
+      return f;
+    }
+    return fetchLive(number);
+  }
+
   private Fetched read(long number) throws KvException {
+    return read(number, false);
+  }
+
+  private Fetched read(long number, boolean live) throws KvException {
     String key = c.pageKey(feed, number);
     Optional<String> raw;
     try {
       reads.incrementAndGet();
-      raw = store.get(key);
+      raw = live && store instanceof PassCache ? ((PassCache) store).getLive(key) : store.get(key);
     } catch (KvCorruptValueException e) {
       return Fetched.rejected(number, Kind.CORRUPT, "the store holds something under its key that is not a value");
     }
@@ -202,7 +232,7 @@ final class FeedReader {
       forward(n + 1, held);
       return;
     }
-    Fetched remote = fetch(n);
+    Fetched remote = confirmed(n, held);
     Page top = reconcile(n, held, remote);
     // A damaged or older copy of page n hides whether the writer moved on: then look at n + 1 anyway.
     boolean hidden = !remote.isValid() || !top.equals(remote.page());
@@ -276,7 +306,7 @@ final class FeedReader {
       Page page = next.page();
       Optional<Page> mine = verified(k);
       if (mine.isPresent()) {
-        previous = reconcile(k, mine.get(), next);
+        previous = reconcile(k, mine.get(), confirmed(k, mine.get()));
         lastGood = k;
         continue;
       }
@@ -357,6 +387,9 @@ final class FeedReader {
         Fetched remote = read.contains(k) ? fetch(k) : null;
         if (remote == null && local.isPresent() && link != null && !local.get().isLinkedFrom(link)) {
           remote = fetch(k); // the cached copy is not the version the next page links to: ask the store
+        }
+        if (remote != null && local.isPresent()) {
+          remote = confirmed(k, local.get());
         }
         chosen = remote == null ? local.orElse(null) : local.isPresent() ? reconcile(k, local.get(), remote) : take(k, remote);
       }

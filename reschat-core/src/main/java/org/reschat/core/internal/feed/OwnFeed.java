@@ -101,7 +101,7 @@ final class OwnFeed {
         long n = outbox.firstKey();
         String value = outbox.get(n);
         Page queued = reader.local(n, value, "queued page");
-        Fetched remote = reader.fetch(n);
+        Fetched remote = reader.fetchLive(n); // what decides a write is read now, never from an earlier pass
         if (remote.isValid() && !remote.page().equals(queued) && !remote.page().isPrefixOf(queued)) {
           if (queued.isPrefixOf(remote.page())) {
             reader.accept(remote); // it landed, and another device has written more after it since
