@@ -35,8 +35,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     versionProvider = ReschatCommand.Version.class,
     description = {
-        "End-to-end encrypted chat with no chat server: messages live on a ledger",
-        "(ResilientDB's key-value service, or an embedded SQLite file by default).",
+        "End-to-end encrypted chat with no chat server: messages live on a ledger.",
+        "The ledger is ResilientDB's key-value service, or an embedded SQLite file by default.",
         "",
         "Run without a command on a terminal for the menu."},
     subcommands = {

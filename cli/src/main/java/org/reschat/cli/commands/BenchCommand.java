@@ -17,10 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure this machine, on a temporary ledger (or the configured store with --real-store).",
-        "Prints the cost of sending, opening and loading pages, the bytes written to the ledger and",
-        "the store's round trip (medians over repeated runs). With --real-store it writes hundreds",
-        "of throwaway versions (reschat.bench.* keys and throwaway identities) that stay there."})
+    description = {"Measure this machine and a temporary ledger.",
+        "Prints the cost of sending, opening and loading pages, the bytes written to the ledger and the store's "
+            + "round trip (medians over repeated runs). --real-store measures the configured store instead: it "
+            + "writes hundreds of throwaway versions (reschat.bench.* keys and throwaway identities) that stay there."})
 public final class BenchCommand extends BaseCommand {
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "15", description = "Repetitions per timing (default ${DEFAULT-VALUE}).")
   int rounds;

@@ -30,8 +30,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "channel", mixinStandardHelpOptions = true,
-    description = {"Public channels: signed, UNENCRYPTED posts that anyone with the channel id can",
-        "read and verify, and only the owner can write. Do not post anything private."},
+    description = {"Public channels: signed posts anyone with the id reads.",
+        "Posts are UNENCRYPTED: anyone with the channel id can read and verify them, and only the owner can "
+            + "write one. Do not post anything private."},
     subcommands = {ChannelCommand.Create.class, ChannelCommand.Post.class, ChannelCommand.Follow.class,
         ChannelCommand.ReadChannel.class})
 public final class ChannelCommand extends CommandGroup {
@@ -49,7 +50,7 @@ public final class ChannelCommand extends CommandGroup {
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Print the id of your channel NAME, to share.")
   static final class Create extends BaseCommand {
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "Your channel's name.")
     String name;
 
     Create(CliContext ctx) {
@@ -79,10 +80,10 @@ public final class ChannelCommand extends CommandGroup {
 
   @Command(name = "post", mixinStandardHelpOptions = true, description = "Post TEXT to your channel NAME, publicly.")
   static final class Post extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "Your channel's name.")
     String name;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT", description = "The post; words are joined by spaces.")
     List<String> words;
 
     Post(CliContext ctx) {
@@ -109,7 +110,7 @@ public final class ChannelCommand extends CommandGroup {
   @Command(name = "follow", mixinStandardHelpOptions = true,
       description = "Follow a channel: 'reschat receive' then shows its new posts.")
   static final class Follow extends BaseCommand {
-    @Parameters(paramLabel = "CHANNEL-ID")
+    @Parameters(paramLabel = "CHANNEL-ID", description = "The channel's id (rcc:…).")
     String id;
 
     Follow(CliContext ctx) {
@@ -133,10 +134,10 @@ public final class ChannelCommand extends CommandGroup {
   }
 
   @Command(name = "read", mixinStandardHelpOptions = true,
-      description = {"The newest posts of a channel, verified. Exits 4 if the channel was rolled back",
-          "or rewritten since this computer last read it."})
+      description = {"The newest posts of a channel, verified.",
+          "Exits 4 if the channel was rolled back or rewritten since this computer last read it."})
   static final class ReadChannel extends BaseCommand {
-    @Parameters(paramLabel = "CHANNEL-ID")
+    @Parameters(paramLabel = "CHANNEL-ID", description = "The channel's id (rcc:…).")
     String id;
 
     ReadChannel(CliContext ctx) {

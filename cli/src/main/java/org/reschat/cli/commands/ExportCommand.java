@@ -32,7 +32,7 @@ public final class ExportCommand extends BaseCommand {
   /** The export formats. */
   enum Format { json, md, txt }
 
-  @Parameters(paramLabel = "NICK")
+  @Parameters(paramLabel = "NICK", description = "The friend or group.")
   String nickname;
 
   @Option(names = "--format", paramLabel = "FORMAT",

@@ -59,9 +59,10 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Create a group with friends; each gets an invitation through your chat with them.")
+      description = {"Create a group with friends.", "Each gets an invitation through your chat with them."})
   static final class Create extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name (1-64 characters, not a friend's nickname).")
+    @Parameters(index = "0", paramLabel = "NAME",
+        description = {"The group's name: 1-64 characters,", "not a friend's nickname."})
     String name;
 
     @Option(names = "--member", paramLabel = "NICK", description = "A friend to add; repeat for more.")
@@ -119,7 +120,7 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Members, roles, fingerprints and epoch.")
   static final class Show extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     Show(CliContext ctx) {
@@ -158,12 +159,12 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
-      description = "Add a friend: a new key for the group; they read from now on (or all of it with --share-history).")
+      description = {"Add a friend to a group.", "The group gets a new key; they read from now on (or all of it with --share-history)."})
   static final class Add extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "NICK")
+    @Parameters(index = "1", paramLabel = "NICK", description = "The friend to add.")
     String nickname;
 
     @Option(names = "--share-history", description = "Hand them the group's earlier messages too.")
@@ -185,12 +186,13 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "remove", mixinStandardHelpOptions = true,
-      description = "Remove a member (admins only): a new key they do not get; nothing they write from now on is read.")
+      description = {"Remove a member (admins only).", "The group gets a new key they do not get; nothing they write from now on is read."})
   static final class Remove extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "MEMBER", description = "A friend's nickname, or the start of a member's fingerprint.")
+    @Parameters(index = "1", paramLabel = "MEMBER",
+        description = {"A friend's nickname, or the start", "of a member's fingerprint."})
     String member;
 
     Remove(CliContext ctx) {
@@ -209,12 +211,13 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "admin", mixinStandardHelpOptions = true,
-      description = "Make a member an admin, or with --revoke no longer one (admins only; a group keeps one).")
+      description = {"Make a member an admin (admins only).", "With --revoke, no longer one; a group always keeps one."})
   static final class Admin extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "MEMBER", description = "A friend's nickname, me, or the start of a member's fingerprint.")
+    @Parameters(index = "1", paramLabel = "MEMBER",
+        description = {"A friend's nickname, me, or the start", "of a member's fingerprint."})
     String member;
 
     @Option(names = "--revoke", description = "Take the role away instead (yours too, while another admin remains).")
@@ -237,7 +240,7 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "leave", mixinStandardHelpOptions = true, description = "Leave a group.")
   static final class Leave extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     Leave(CliContext ctx) {
@@ -257,7 +260,7 @@ public final class GroupCommand extends CommandGroup {
       description = {"Print a link others can use to ask to join (admins only).",
           "Anyone holding it can ask; only an admin can let them in. --revoke retires every link of the group."})
   static final class Link extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     @Option(names = "--revoke", description = "Retire the group's links: requests through them are no longer read.")
@@ -292,7 +295,7 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "join", mixinStandardHelpOptions = true,
-      description = {"Ask to join a group by its link, or complete the join once an admin approved.",
+      description = {"Ask to join a group by its link.",
           "Run it again after the approval; 'reschat receive' does not do it for you."})
   static final class Join extends BaseCommand {
     @Parameters(index = "0", paramLabel = "LINK", description = "The rcg1:… link an admin gave you.")
@@ -337,7 +340,7 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "requests", mixinStandardHelpOptions = true, description = "Who asks to join (admins only).")
   static final class Requests extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     Requests(CliContext ctx) {
@@ -372,9 +375,9 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "approve", mixinStandardHelpOptions = true,
-      description = "Let a requester in (admins only): a new key for the group, and a welcome only they can open.")
+      description = {"Let a requester in (admins only).", "The group gets a new key, and they a welcome only they can open."})
   static final class Approve extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     @Parameters(index = "1", paramLabel = "REQUESTER", description = "The start of the fingerprint 'group requests' shows.")
@@ -400,10 +403,10 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "deny", mixinStandardHelpOptions = true, description = "Deny a request (admins only).")
   static final class Deny extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "REQUESTER")
+    @Parameters(index = "1", paramLabel = "REQUESTER", description = "The start of the fingerprint 'group requests' shows.")
     String requester;
 
     Deny(CliContext ctx) {

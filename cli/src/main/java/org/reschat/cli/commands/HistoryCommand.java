@@ -20,11 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
-    description = {"Show the conversation with a friend.",
-        "By default the newest two pages of each side (up to 40 messages each), verified and",
-        "decrypted. Exits 4 if tampering was found (what was verified is still shown)."})
+    description = {"Show the conversation with a friend or a group.",
+        "By default the newest two pages of each side (up to 40 messages each), verified and decrypted. Exits 4 "
+            + "if tampering was found (what was verified is still shown)."})
 public final class HistoryCommand extends BaseCommand {
-  @Parameters(paramLabel = "NICK")
+  @Parameters(paramLabel = "NICK", description = "The friend or group.")
   String nickname;
 
   @ArgGroup(exclusive = true)

@@ -14,13 +14,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
     description = {"Create your identity and print your card.",
-        "The card is the one line you give to friends. The private keys are sealed under a",
-        "passphrase (Argon2id, AES-256-GCM) unless --no-passphrase."})
+        "The card is the one line you give to friends. The private keys are sealed under a passphrase "
+            + "(Argon2id, AES-256-GCM) unless --no-passphrase."})
 public final class InitCommand extends BaseCommand {
   @Option(names = "--name", paramLabel = "NAME", description = "Your display name (kept in the profile).")
   String name;
 
-  @Option(names = "--no-passphrase", description = "Store the keys unencrypted (protected only by file mode 0600).")
+  @Option(names = "--no-passphrase", description = {"Store the keys unencrypted (protected", "only by the file's mode, 0600)."})
   boolean noPassphrase;
 
   @Option(names = "--allow-weak-passphrase",

@@ -17,9 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "receive", mixinStandardHelpOptions = true,
-    description = {"Print new messages from every friend since the last receive.",
-        "Never the same message twice; also publishes your queued messages. With --follow,",
-        "keep watching until Ctrl-C."})
+    description = {"Print what is new since the last receive.",
+        "Never the same message twice; also publishes your queued messages. "
+            + "With --follow, keeps watching until Ctrl-C."})
 public final class ReceiveCommand extends BaseCommand {
   @Option(names = "--follow", description = "Keep polling for new messages.")
   boolean follow;

@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "search", mixinStandardHelpOptions = true,
-    description = {"Find messages containing TEXT (ignoring case) in the verified history with every",
-        "friend, or one with --friend. Exits 3 when nothing matches, 4 if tampering was found."})
+    description = {"Find messages containing TEXT, ignoring case.",
+        "Searches the verified history with every friend and group, or one with --friend. Exits 3 when nothing "
+            + "matches, 4 if tampering was found."})
 public final class SearchCommand extends BaseCommand {
   @Parameters(paramLabel = "TEXT", description = "What to look for.")
   String text;

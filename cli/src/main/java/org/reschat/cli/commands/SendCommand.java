@@ -25,9 +25,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
     description = {"Send a message to a friend or a group.",
-        "Without TEXT (or with -), the message is read from standard input. Exits 0 once the",
-        "store has confirmed it, 6 when it is queued in the outbox instead (the next send or",
-        "receive publishes it). With --file, sends a file (see 'reschat files' and 'reschat download')."})
+        "Without TEXT (or with -), the message is read from standard input. Exits 0 once the store has confirmed "
+            + "it, 6 when it is queued in the outbox instead (the next send or receive publishes it). With --file, "
+            + "sends a file (see 'reschat files' and 'reschat download')."})
 public final class SendCommand extends BaseCommand {
   /** Standard input read for one send is capped, so a runaway pipe cannot fill memory. */
   private static final int MAX_STDIN = 16 * 1024 * 1024;

@@ -18,9 +18,9 @@ import picocli.CommandLine.Command;
 public final class StoreCommand extends CommandGroup {
 
   @Command(name = "migrate", mixinStandardHelpOptions = true,
-      description = {"After pointing this profile at another store: copy every page it has verified there.",
-          "Your pages and your friends' and groups', sealed and signed as they were: readers on the new store",
-          "find the history instead of 'missing' pages. Pages the store already holds are left alone."})
+      description = {"Copy every page this profile verified to the store given.",
+          "Your pages and your friends' and groups', sealed and signed as they were: readers on the new store "
+              + "find the history instead of 'missing' pages. Pages the store already holds are left alone."})
   static final class Migrate extends BaseCommand {
     Migrate(CliContext ctx) {
       super(ctx);
