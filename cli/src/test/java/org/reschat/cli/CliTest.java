@@ -466,7 +466,8 @@ class CliTest {
     Result r = cli.run("--store", "memory:", "--json", "bench", "--rounds", "3");
     assertThat(r.code()).as(r.toString()).isZero();
     JsonObject o = json(r.out());
-    assertThat(o.keySet()).containsExactly("send_cpu_us_per_message", "open_page_us", "full_page_bytes",
+    assertThat(o.get("type").getAsString()).isEqualTo("bench");
+    assertThat(o.keySet()).containsExactly("type", "send_cpu_us_per_message", "open_page_us", "full_page_bytes",
         "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
         "group_change_ms", "group_change_bytes", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",

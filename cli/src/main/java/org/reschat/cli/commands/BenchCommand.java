@@ -57,7 +57,7 @@ public final class BenchCommand extends BaseCommand {
   private int report(Output out, KvStore store, String description) throws Exception {
     Map<String, Number> figures = new Bench(store, rounds, step -> out.note("bench: " + step + "…")).run();
     if (out.json()) {
-      JsonObject o = new JsonObject();
+      JsonObject o = org.reschat.cli.Json.object("bench");
       figures.forEach(o::addProperty);
       out.json(o);
     } else {

@@ -95,11 +95,7 @@ public final class ChannelCommand extends CommandGroup {
       ChannelPost p = channels(session).post(session.identity(), name, String.join(" ", words));
       Output out = session.output();
       if (out.json()) {
-        JsonObject o = Json.object("channel_post");
-        o.addProperty("channel", ChannelId.of(session.identity(), p.name()).toString());
-        o.addProperty("n", p.n());
-        o.addProperty("public", true);
-        out.json(o);
+        out.json(Json.channelPost(ChannelId.of(session.identity(), p.name()), p)); // as 'read' and 'receive' show it
       } else {
         out.note("Posted publicly to '" + p.name() + "' (post " + p.n() + "). " + PUBLIC);
       }

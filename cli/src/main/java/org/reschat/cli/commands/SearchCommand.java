@@ -73,8 +73,14 @@ public final class SearchCommand extends BaseCommand {
       int code = HistoryCommand.reportProblems(out, printer, chat, history);
       worst = code == ExitCodes.SECURITY || worst == ExitCodes.SECURITY ? ExitCodes.SECURITY : Math.max(worst, code);
     }
-    if (found == 0 && !out.json()) {
-      out.note("No message contains \"" + org.reschat.cli.text.SafeText.line(text) + "\".");
+    if (found == 0) {
+      String none = "No message contains \"" + org.reschat.cli.text.SafeText.line(text) + "\".";
+      if (out.json() && worst == ExitCodes.OK) {
+        throw new CliException(ExitCodes.NOT_FOUND, none); // a script gets the error object, not silence
+      }
+      if (!out.json()) {
+        out.note(none);
+      }
     }
     return worst != ExitCodes.OK ? worst : found == 0 ? ExitCodes.NOT_FOUND : ExitCodes.OK;
   }
