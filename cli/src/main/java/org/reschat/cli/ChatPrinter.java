@@ -10,10 +10,22 @@ import org.reschat.core.Message;
 public final class ChatPrinter {
   private final Output out;
   private final People people;
+  /** Whether lines go to the chat view, whose own command fetches a file, or to a shell. */
+  private final boolean chatView;
 
   public ChatPrinter(Output out, People people) {
+    this(out, people, false);
+  }
+
+  private ChatPrinter(Output out, People people, boolean chatView) {
     this.out = out;
     this.people = people;
+    this.chatView = chatView;
+  }
+
+  /** A printer for the chat view: a file line offers its {@code /download}, not the shell's command. */
+  public static ChatPrinter forChatView(Output out, People people) {
+    return new ChatPrinter(out, people, true);
   }
 
   public People people() {
@@ -30,7 +42,10 @@ public final class ChatPrinter {
 
   /** The message as a line of text, for the terminal. */
   public String line(NamedChat chat, Message m) throws Exception {
-    return out.format(m, chat.isGroup() ? people.nameOf(m.sender()) : chat.name());
+    String file = org.reschat.cli.commands.FileMessages.line(m,
+        chatView ? "/download" : org.reschat.cli.commands.FileMessages.shellDownload(chat.name()));
+    return out.format(m, chat.isGroup() ? people.nameOf(m.sender()) : chat.name(),
+        file != null ? file : org.reschat.cli.text.SafeText.block(m.text(), Output.CONTINUATION));
   }
 
   public void warning(NamedChat chat, FeedWarning w) throws Exception {

@@ -85,12 +85,16 @@ public final class Output {
    * friend's: sanitised, its continuation lines indented.
    */
   public String format(Message m, String friend) {
+    String file = org.reschat.cli.commands.FileMessages.line(m, null); // already sanitised
+    return format(m, friend, file != null ? file : SafeText.block(m.text(), CONTINUATION));
+  }
+
+  /** As {@link #format(Message, String)}, with the text already made safe to show ({@code body}). */
+  public String format(Message m, String friend, String body) {
     boolean sent = m.direction() == Message.Direction.SENT;
     String who = sent ? paint("32", "me") : paint("36", friend);
     String status = m.status() == Message.Status.QUEUED ? " " + paint("33", "(queued)") : "";
-    String file = org.reschat.cli.commands.FileMessages.line(m); // already sanitised
-    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + (file != null ? file : SafeText.block(m.text(), CONTINUATION))
-        + status;
+    return paint("2", time.format(m.sentAt())) + "  " + who + ": " + body + status;
   }
 
   /** A problem found on the store: data with --json, a warning on stderr otherwise. */

@@ -150,12 +150,13 @@ public final class ExportCommand extends BaseCommand {
           sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
               .append("**, ")
               .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "").append(":\n\n")
-              .append(markdownLiteral(m.text())).append("\n\n");
+              .append(markdownLiteral(java.util.Objects.requireNonNullElse(
+                  FileMessages.rawLine(m, FileMessages.shellDownload(chat.name())), m.text()))).append("\n\n");
         }
         break;
       default:
         for (Message m : history.messages()) {
-          sb.append(plain.format(m, sender(chat, people, m))).append('\n');
+          sb.append(new ChatPrinter(plain, people).line(chat, m)).append('\n');
         }
     }
     return sb.toString();

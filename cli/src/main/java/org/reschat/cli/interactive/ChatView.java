@@ -82,7 +82,7 @@ public final class ChatView {
     this.friend = chat.isGroup() ? null : session.profile().friends().list().stream()
         .filter(f -> ChatId.direct(f.card()).equals(chat.id())).findFirst().orElse(null);
     this.out = session.output();
-    this.printer = new ChatPrinter(out, new People(session));
+    this.printer = ChatPrinter.forChatView(out, new People(session));
   }
 
   /** Runs until the person leaves the chat. */
