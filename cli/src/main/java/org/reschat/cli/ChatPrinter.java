@@ -45,7 +45,8 @@ public final class ChatPrinter {
     String file = org.reschat.cli.commands.FileMessages.line(m,
         chatView ? "/download" : org.reschat.cli.commands.FileMessages.shellDownload(chat.name()));
     return out.format(m, chat.isGroup() ? people.nameOf(m.sender()) : chat.name(),
-        file != null ? file : org.reschat.cli.text.SafeText.block(m.text(), Output.CONTINUATION));
+        file != null ? file : org.reschat.cli.text.SafeText.block(m.type().startsWith("GROUP_")
+            ? people.groupNote(m.text()) : m.text(), Output.CONTINUATION));
   }
 
   public void warning(NamedChat chat, FeedWarning w) throws Exception {

@@ -19,16 +19,55 @@ public final class People {
     this.session = session;
   }
 
-  /** A friend's nickname, else the start of the fingerprint. */
+  /** "me" for this person, a friend's nickname, else the start of the fingerprint. */
   public String nameOf(PublicCard card) throws Exception {
+    return card.equals(me()) ? "me" : otherName(card);
+  }
+
+  /** As {@link #nameOf}, but "you" for this person: how a sentence about someone names them. */
+  public String whom(PublicCard card) throws Exception {
+    return card.equals(me()) ? "you" : otherName(card);
+  }
+
+  private String otherName(PublicCard card) throws Exception {
     if (nicknames == null) {
       nicknames = new HashMap<>();
       for (Friend f : session.profile().friends().list()) {
         nicknames.put(f.card(), f.nickname());
+        shortNames.put(org.reschat.core.group.Groups.shortName(f.card()), f.nickname());
       }
     }
     String nick = nicknames.get(card);
     return nick != null ? nick : org.reschat.core.group.Groups.shortName(card);
+  }
+
+  private PublicCard me() throws Exception {
+    if (me == null) {
+      me = session.card();
+    }
+    return me;
+  }
+
+  private PublicCard me;
+  /** Friends by the start of their fingerprint, as a group's notes name members. */
+  private final Map<String, String> shortNames = new HashMap<>();
+  private static final java.util.regex.Pattern SHORT_FINGERPRINT = java.util.regex.Pattern.compile("\\b[0-9a-f]{4} [0-9a-f]{4}\\b");
+
+  /**
+   * A group's note ("[added 98bd efe8]", written by whoever made the change, naming members by the start of
+   * their fingerprint) as this person reads it: "you" for them, a friend's nickname for a friend.
+   */
+  public String groupNote(String text) throws Exception {
+    otherName(me()); // loads the friends
+    String mine = org.reschat.core.group.Groups.shortName(me());
+    java.util.regex.Matcher m = SHORT_FINGERPRINT.matcher(text);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      String name = m.group().equals(mine) ? "you" : shortNames.getOrDefault(m.group(), m.group());
+      m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(name));
+    }
+    m.appendTail(sb);
+    return sb.toString();
   }
 
   /** Who wrote {@code m}, as shown beside it ("me" for this person's own). */

@@ -204,8 +204,9 @@ public final class GroupCommand extends CommandGroup {
       Group g = named(session, name);
       PublicCard card = memberCard(session, g, member);
       Group after = session.client().groups().remove(g, card);
-      report(session.output(), after, session.card(), "Removed " + SafeText.line(member) + " from \""
-          + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
+      // Named as the group shows them, not as typed: a fingerprint prefix does not say who went.
+      report(session.output(), after, session.card(), "Removed " + SafeText.line(new org.reschat.cli.People(session)
+          .whom(card)) + " from \"" + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
       return ExitCodes.OK;
     }
   }
@@ -232,8 +233,12 @@ public final class GroupCommand extends CommandGroup {
       Group g = named(session, name);
       PublicCard card = memberCard(session, g, member);
       Group after = session.client().groups().setAdmin(g, card, !revoke);
-      report(session.output(), after, session.card(), (revoke ? "Revoked the admin role of " : "Made ")
-          + SafeText.line(member) + (revoke ? " in \"" : " an admin of \"") + SafeText.line(g.name()) + "\".");
+      String who = SafeText.line(new org.reschat.cli.People(session).whom(card));
+      String done = card.equals(session.card())
+          ? (revoke ? "You are no longer an admin of \"" : "You are an admin of \"") + SafeText.line(g.name()) + "\"."
+          : (revoke ? "Revoked the admin role of " + who + " in \"" : "Made " + who + " an admin of \"")
+              + SafeText.line(g.name()) + "\".";
+      report(session.output(), after, session.card(), done);
       return ExitCodes.OK;
     }
   }
