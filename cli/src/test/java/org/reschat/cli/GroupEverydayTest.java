@@ -58,4 +58,39 @@ class GroupEverydayTest {
     assertThat(CliHarness.check(cli.as("alice", "group", "admin", "trip", "me", "--revoke")).err())
         .contains("You are no longer an admin of \"trip\".");
   }
+
+  @Test
+  void aSecondAdminIsToldWhereRequestsGoInsteadOfNobodyAsks() {
+    CliHarness.check(cli.as("alice", "group", "admin", "trip", "bob"));
+    CliHarness.check(cli.as("bob", "receive"));
+    String link = CliHarness.check(cli.as("alice", "group", "link", "trip")).out().strip();
+    cli.init("erin");
+    CliHarness.check(cli.as("erin", "group", "join", link));
+    Result bobs = CliHarness.check(cli.as("bob", "group", "requests", "trip"));
+    assertThat(bobs.err()).doesNotContain("Nobody asks to join \"trip\".")
+        .contains("You have no open link to \"trip\"", "Requests through a link another admin made (alice) reach only that admin.");
+    assertThat(CliHarness.check(cli.as("alice", "group", "requests", "trip")).out()).contains("asks to join \"trip\"");
+  }
+
+  @Test
+  void anApprovedJoinCompletesAtTheNextReceiveUnderTheNameGiven() {
+    String link = CliHarness.check(cli.as("alice", "group", "link", "trip")).out().strip();
+    CliHarness.check(cli.as("erin", "init", "--name", "Erin Example", "--no-passphrase"));
+    Result asked = CliHarness.check(cli.as("erin", "group", "join", link, "--name", "erin"));
+    assertThat(asked.err()).contains("posted as \"erin\"", "your next 'reschat receive' completes the join");
+    // Asked again without --name: the admins are shown the same name, not the one from init.
+    assertThat(CliHarness.check(cli.as("erin", "group", "join", link)).err()).contains("posted as \"erin\"");
+    assertThat(CliHarness.check(cli.as("alice", "group", "requests", "trip")).out()).contains("erin (fingerprint ");
+    assertThat(CliHarness.check(cli.as("erin", "receive")).err()).doesNotContain("You are in the group");
+
+    Result approved = CliHarness.check(cli.as("alice", "group", "approve", "trip", cli.fingerprintStart("erin")));
+    assertThat(approved.err()).contains("Approved erin", "their next 'reschat receive' completes the join");
+    CliHarness.check(cli.as("alice", "send", "trip", "welcome erin"));
+    Result joined = CliHarness.check(cli.as("erin", "receive"));
+    assertThat(joined.err()).contains("You are in the group \"trip\" now");
+    assertThat(joined.out()).contains(": welcome erin"); // the same pass receives the group
+    assertThat(CliHarness.check(cli.as("erin", "group", "list")).out()).contains("trip");
+    assertThat(dir.resolve("erin").resolve(PendingJoins.FILE)).doesNotExist(); // nothing more to look for
+    assertThat(CliHarness.check(cli.as("erin", "receive")).err()).doesNotContain("You are in the group");
+  }
 }

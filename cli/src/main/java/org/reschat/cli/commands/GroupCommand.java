@@ -293,7 +293,8 @@ public final class GroupCommand extends CommandGroup {
       } else {
         out.line(link);
         out.note("Whoever holds this link can ask to join \"" + SafeText.line(g.name()) + "\" with 'reschat group join"
-            + " LINK'; you approve or deny each request ('reschat group requests " + SafeText.line(g.name()) + "').");
+            + " LINK'; their requests reach you (not the other admins), and you approve or deny each ('reschat group"
+            + " requests " + SafeText.line(g.name()) + "').");
       }
       return ExitCodes.OK;
     }
@@ -301,12 +302,13 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "join", mixinStandardHelpOptions = true,
       description = {"Ask to join a group by its link.",
-          "Run it again after the approval; 'reschat receive' does not do it for you."})
+          "Once an admin approves, your next 'reschat receive' (or this command again) completes the join."})
   static final class Join extends BaseCommand {
     @Parameters(index = "0", paramLabel = "LINK", description = "The rcg1:… link an admin gave you.")
     String link;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "The name the admins see (default: yours from init).")
+    @Option(names = "--name", paramLabel = "NAME",
+        description = {"The name the admins see (default: the one", "given before, else yours from init)."})
     String asName;
 
     Join(CliContext ctx) {
@@ -318,11 +320,13 @@ public final class GroupCommand extends CommandGroup {
       // Asked first: the request goes to the ledger before the profile records anything of the group.
       session.profile().checkWritable("join a group");
       Output out = session.output();
-      String shown = asName != null ? asName
-          : org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone");
+      // Asking again through the same link keeps the name the admins were shown the first time.
+      String shown = asName != null ? asName : org.reschat.cli.PendingJoins.nameFor(session, link)
+          .orElse(org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone"));
       GroupLinks.JoinResult first = session.client().groups().links().join(link, shown, false);
       GroupLinks.JoinResult r = first.joined().isPresent() ? first : session.client().groups().links().join(link, shown, true);
       if (r.joined().isPresent()) {
+        org.reschat.cli.PendingJoins.remove(session, link);
         Group g = r.joined().get();
         if (session.profile().friends().find(g.name()).isPresent()) {
           out.warn("the group's name \"" + SafeText.line(g.name()) + "\" is also a friend's nickname: "
@@ -332,12 +336,15 @@ public final class GroupCommand extends CommandGroup {
             + " members).");
         return ExitCodes.OK;
       }
+      org.reschat.cli.PendingJoins.add(session, link, shown);
       if (out.json()) {
         JsonObject o = Json.object("join_request");
         o.addProperty("status", "requested");
+        o.addProperty("name", shown);
         out.json(o);
       } else {
-        out.note("Your request to join was posted; once an admin approves it, run this command again.");
+        out.note("Your request to join was posted as \"" + SafeText.line(shown) + "\"; once an admin approves it,"
+            + " your next 'reschat receive' completes the join.");
       }
       return ExitCodes.OK;
     }
@@ -361,10 +368,32 @@ public final class GroupCommand extends CommandGroup {
         printRequest(out, g.name(), r);
       }
       if (requests.isEmpty() && !out.json()) {
-        out.note("Nobody asks to join \"" + SafeText.line(g.name()) + "\".");
+        out.note(nobodyAsks(session, g));
       }
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * No request waits: said so that a second admin is not misled. A link's requests are sealed to the link's
+   * own key, which only the admin who made it holds; so requests through another admin's link reach them only.
+   */
+  static String nobodyAsks(Session session, Group g) throws Exception {
+    String name = SafeText.line(g.name());
+    long mine = g.activeLinks().stream().filter(l -> l.boxSecret().isPresent()).count();
+    List<String> others = new ArrayList<>();
+    org.reschat.cli.People people = new org.reschat.cli.People(session);
+    for (PublicCard admin : g.current().effectiveAdmins()) {
+      if (!admin.equals(session.card())) {
+        others.add(SafeText.line(people.nameOf(admin)));
+      }
+    }
+    String sentence = mine == 0
+        ? "You have no open link to \"" + name + "\", so nobody can ask you to join; 'reschat group link " + name
+            + "' makes one."
+        : "Nobody asks to join \"" + name + "\" through the link" + (mine == 1 ? "" : "s") + " you made.";
+    return others.isEmpty() ? sentence : sentence + " Requests through a link another admin made ("
+        + String.join(", ", others) + ") reach only that admin.";
   }
 
   /** "carol (fingerprint 3a7f 91c2 …) asks to join": the name is the requester's claim, the fingerprint the fact. */
@@ -401,7 +430,7 @@ public final class GroupCommand extends CommandGroup {
       GroupLinks.JoinRequest r = requestBy(session, g, requester);
       Group after = session.client().groups().links().approve(g, r.card(), shareHistory);
       report(session.output(), after, session.card(), "Approved " + SafeText.line(r.name()) + " (" + r.card()
-          .fingerprintText().substring(0, 9) + "); they join when they run 'reschat group join' again.");
+          .fingerprintText().substring(0, 9) + "); their next 'reschat receive' completes the join.");
       return ExitCodes.OK;
     }
   }

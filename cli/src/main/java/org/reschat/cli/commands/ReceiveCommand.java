@@ -7,6 +7,7 @@ import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.EventPrinter;
 import org.reschat.cli.Output;
+import org.reschat.cli.PendingJoins;
 import org.reschat.cli.Session;
 import org.reschat.config.Setting;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "receive", mixinStandardHelpOptions = true,
     description = {"Print what is new since the last receive.",
-        "Never the same message twice; also publishes your queued messages. "
+        "Never the same message twice; also publishes your queued messages and completes the joins an admin "
+            + "approved. "
             + "With --follow, keeps watching until Ctrl-C."})
 public final class ReceiveCommand extends BaseCommand {
   @Option(names = "--follow", description = "Keep polling for new messages.")
@@ -49,6 +51,8 @@ public final class ReceiveCommand extends BaseCommand {
     ChatClient client = session.client();
     EventPrinter printer = new EventPrinter(session, out);
     Outcome outcome = new Outcome(printer);
+    // A join an admin approved completes first, so this pass already receives the group.
+    joinApproved(session, outcome);
     if (!follow) {
       Receiver.Summary s = client.receiver().receive(Receiver.Scope.everything(), outcome);
       outcome.rethrow();
@@ -65,7 +69,12 @@ public final class ReceiveCommand extends BaseCommand {
         : Receiver.DEFAULT_PUSH_FALLBACK;
     try (Receiver.Subscription s = client.receiver().follow(Receiver.Scope.everything(), every, whilePushing, outcome)) {
       boolean told = false;
+      long joinsLooked = System.nanoTime();
       while (polls == null || s.passes() < polls) {
+        if (System.nanoTime() - joinsLooked > every.toNanos()) {
+          joinApproved(session, outcome);
+          joinsLooked = System.nanoTime();
+        }
         if (s.failure().isPresent()) {
           throw s.failure().get();
         }
@@ -81,7 +90,18 @@ public final class ReceiveCommand extends BaseCommand {
     return outcome.security ? ExitCodes.SECURITY : outcome.queued ? ExitCodes.QUEUED : ExitCodes.OK;
   }
 
-  /** Prints each event and keeps what the exit code depends on; a failure to print stops the receive. */
+  /** Completes the joins by link an admin approved, shown as any group joined (see {@link PendingJoins}). */
+  private static void joinApproved(Session session, Outcome outcome) throws Exception {
+    for (Event.GroupJoined joined : PendingJoins.complete(session)) {
+      outcome.onEvent(joined);
+    }
+    outcome.rethrow();
+  }
+
+  /**
+   * Prints each event and keeps what the exit code depends on; a failure to print stops the receive. Called
+   * by the following thread and, for joins completed, by the command's: one at a time.
+   */
   private static final class Outcome implements Receiver.Listener {
     private final EventPrinter printer;
     int shown;
@@ -94,7 +114,7 @@ public final class ReceiveCommand extends BaseCommand {
     }
 
     @Override
-    public void onEvent(Event e) {
+    public synchronized void onEvent(Event e) {
       if (failure != null) {
         throw new IllegalStateException("printing failed", failure);
       }
@@ -105,7 +125,7 @@ public final class ReceiveCommand extends BaseCommand {
         throw new IllegalStateException(ex.getMessage(), ex); // the chat is not marked delivered
       }
       if (e instanceof Event.MessageReceived || e instanceof Event.MessageRequested || e instanceof Event.ChannelPosted
-          || e instanceof Event.JoinRequested) {
+          || e instanceof Event.JoinRequested || e instanceof Event.GroupJoined) {
         shown++;
       }
       security |= e instanceof Event.Warning && ((Event.Warning) e).warning().kind().isSecurityProblem()

@@ -384,7 +384,7 @@ public final class ChatView {
     org.reschat.core.group.GroupLinks.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
     if (command.equals("/approve")) {
       session.client().groups().links().approve(g, r.card(), false);
-      println("Approved " + SafeText.line(r.name()) + "; they join when they run 'reschat group join' again.");
+      println("Approved " + SafeText.line(r.name()) + "; their next 'reschat receive' completes the join.");
     } else {
       session.client().groups().links().deny(g, r.card());
       println("Denied " + SafeText.line(r.name()) + ".");
