@@ -272,14 +272,23 @@ public final class Session implements AutoCloseable {
 
   /**
    * A new passphrase, as {@link #passphrase} with confirmation, checked by {@link #acceptStrength}: a weak
-   * one typed on a terminal needs a yes, one from RESCHAT_PASSPHRASE or a file needs {@code allowWeak}.
+   * one typed on a terminal is named once and needs a yes, and a no asks for another one; one from
+   * RESCHAT_PASSPHRASE or a file needs {@code allowWeak}.
    */
   public char[] newPassphrase(boolean allowWeak) throws CliException, IOException {
     boolean typed = ctx.env.getOrDefault("RESCHAT_PASSPHRASE", "").isEmpty() && options.passphraseFile == null;
-    char[] chosen = passphrase("Choose a passphrase: ", true);
-    Output out = output();
-    return acceptStrength(chosen, allowWeak, typed ? ctx.questions : null, out::warn);
+    while (true) {
+      char[] chosen = passphrase("Choose a passphrase: ", true);
+      char[] accepted = acceptStrength(chosen, allowWeak, typed ? ctx.questions : null, output()::warn);
+      if (accepted != null) {
+        return accepted;
+      }
+      output().note(ANOTHER);
+    }
   }
+
+  /** What a person who declined a weak passphrase is told before being asked again. */
+  public static final String ANOTHER = "Choose another one: a few unrelated words are strong and easy to remember.";
 
   /**
    * A second, new passphrase while the current one comes from the usual sources ({@code passphrase change},
@@ -295,28 +304,35 @@ public final class Session implements AutoCloseable {
       throw new CliException(ExitCodes.USAGE, "The new passphrase is read from --new-passphrase-file FILE, "
           + "or typed on a terminal.");
     }
-    char[] first = ask.read(prompt);
-    char[] second = first == null || first.length == 0 ? null : ask.read("Repeat it: ");
-    try {
-      if (first == null || first.length == 0) {
-        throw new CliException(ExitCodes.USAGE, "No new passphrase was typed; nothing was changed.");
+    while (true) {
+      char[] first = ask.read(prompt);
+      char[] second = first == null || first.length == 0 ? null : ask.read("Repeat it: ");
+      try {
+        if (first == null || first.length == 0) {
+          throw new CliException(ExitCodes.USAGE, "No new passphrase was typed; nothing was changed.");
+        }
+        if (!Arrays.equals(first, second)) {
+          Arrays.fill(first, '\0');
+          throw new CliException(ExitCodes.USAGE, "The two passphrases differ; nothing was changed.");
+        }
+      } finally {
+        if (second != null) {
+          Arrays.fill(second, '\0');
+        }
       }
-      if (!Arrays.equals(first, second)) {
-        Arrays.fill(first, '\0');
-        throw new CliException(ExitCodes.USAGE, "The two passphrases differ; nothing was changed.");
+      char[] accepted = acceptStrength(first, allowWeak, ctx.questions, output()::warn);
+      if (accepted != null) {
+        return accepted;
       }
-    } finally {
-      if (second != null) {
-        Arrays.fill(second, '\0');
-      }
+      output().note(ANOTHER);
     }
-    return acceptStrength(first, allowWeak, ctx.questions, output()::warn);
   }
 
   /**
    * Returns {@code chosen} if it is strong, or weak but allowed ({@code allowWeak}) or confirmed through
-   * {@code ask} after {@code warn} showed its guessing cost. Otherwise clears it and throws a usage error
-   * (exit 2) saying how to proceed.
+   * {@code ask} after {@code warn} showed its guessing cost (once). Returns null, having cleared it, when the
+   * person said no: the caller asks for another. With nobody to ask, a weak one is a usage error (exit 2)
+   * whose sentence names the cost and how to proceed.
    *
    * @param ask null when nobody can be asked (the passphrase came from the environment or a file)
    */
@@ -336,10 +352,15 @@ public final class Session implements AutoCloseable {
       if (answer != null && answer.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
         return chosen;
       }
+      Arrays.fill(chosen, '\0');
+      if (answer == null) { // the terminal closed: nobody is there to choose another
+        throw new CliException(ExitCodes.USAGE, "No passphrase was chosen; nothing was created.");
+      }
+      return null;
     }
     Arrays.fill(chosen, '\0');
-    throw new CliException(ExitCodes.USAGE, strength.warning() + " Choose a longer one (a few unrelated words)"
-        + (ask != null ? "" : ", or add --allow-weak-passphrase to use it anyway") + "; nothing was created.");
+    throw new CliException(ExitCodes.USAGE, strength.warning() + " Choose a longer one (a few unrelated words),"
+        + " or add --allow-weak-passphrase to use it anyway; nothing was created.");
   }
 
   static char[] readPassphraseFile(Path file) throws CliException, IOException {

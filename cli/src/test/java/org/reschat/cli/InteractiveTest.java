@@ -199,19 +199,22 @@ class InteractiveTest {
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("no identity", "This passphrase is weak", "Use it anyway? [y/N]", "Created. Your card")
-        .doesNotContain("sekret");
+        .doesNotContain("sekret", "******");
     cli.env.put("RESCHAT_PASSPHRASE", "sekret");
     assertThat(cli.as("alice", "whoami").out()).contains("name:        Alice", "passphrase:  yes");
   }
 
   @Test
-  void theMenuCreatesNothingWhenAWeakPassphraseIsNotConfirmed() {
-    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "n", ""));
+  void aWeakPassphraseNotConfirmedInTheMenuAsksForAnotherAndNothingTypedIsEchoed() {
+    String good = "violet harbour kettle onions";
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "n", good, good, "4", ""));
     cli.env.put("RESCHAT_PASSPHRASE", "");
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
-    assertThat(screen()).contains("This passphrase is weak", "Nothing was created");
-    assertThat(dir.resolve("alice/identity.json")).doesNotExist();
+    assertThat(screen()).contains("This passphrase is weak", "Choose another one", "Created. Your card")
+        .doesNotContain("sekret", "******", "violet");
+    cli.env.put("RESCHAT_PASSPHRASE", good);
+    assertThat(cli.as("alice", "whoami").out()).contains("passphrase:  yes");
   }
 
   @Test

@@ -34,7 +34,8 @@ public final class ChatCommand extends BaseCommand {
     }
     try (Terminal terminal = session.context().terminals().open()) {
       session.usePrompt(prompt -> {
-        String typed = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build().readLine(prompt, '*');
+        String typed = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build().readLine(prompt,
+            org.reschat.cli.interactive.Menu.HIDDEN);
         return typed.toCharArray();
       });
       session.identity();

@@ -42,7 +42,7 @@ public final class Menu {
     try {
       reader = LineReaderBuilder.builder().terminal(terminal).appName("reschat").build();
       session.usePrompt(prompt -> {
-        String typed = reader.readLine(prompt, '*');
+        String typed = reader.readLine(prompt, HIDDEN);
         return typed == null ? null : typed.toCharArray();
       });
       if (!session.profile().hasIdentity() && !createIdentity()) {
@@ -112,31 +112,34 @@ public final class Menu {
       return false;
     }
     println("Choose a passphrase to protect your keys.");
-    String first = reader.readLine("Passphrase: ", '*');
-    // An Enter alone is easily a slip: keys without a passphrase need an explicit yes.
-    while (first.isEmpty()) {
-      Optional<String> none = ask("No passphrase: anyone who can read your files can use your keys. Create them "
-          + "without one? [y/N] ");
-      if (none.isEmpty()) {
-        return false;
-      }
-      if (none.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
-        break;
-      }
-      first = reader.readLine("Passphrase: ", '*');
-    }
     char[] passphrase = null;
-    if (!first.isEmpty()) {
-      String second = reader.readLine("Repeat it: ", '*');
+    while (passphrase == null) {
+      String first = reader.readLine("Passphrase: ", HIDDEN);
+      // An Enter alone is easily a slip: keys without a passphrase need an explicit yes.
+      if (first.isEmpty()) {
+        Optional<String> none = ask("No passphrase: anyone who can read your files can use your keys. Create them "
+            + "without one? [y/N] ");
+        if (none.isEmpty()) {
+          return false;
+        }
+        if (none.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+          break;
+        }
+        continue;
+      }
+      String second = reader.readLine("Repeat it: ", HIDDEN);
       if (!first.equals(second)) {
-        println("The two passphrases differ; nothing was created.");
-        return false;
+        println("The two passphrases differ; type it again.");
+        continue;
       }
       try {
-        passphrase = Session.acceptStrength(first.toCharArray(), false, q -> reader.readLine(q), this::println);
-      } catch (CliException weakAndNotConfirmed) {
-        println("Nothing was created; choose a longer passphrase (a few unrelated words).");
+        passphrase = Session.acceptStrength(first.toCharArray(), false, q -> ask(q).orElse(null), this::println);
+      } catch (CliException closed) {
+        println("Nothing was created.");
         return false;
+      }
+      if (passphrase == null) {
+        println(Session.ANOTHER);
       }
     }
     session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
@@ -360,6 +363,9 @@ public final class Menu {
       }
     }
   }
+
+  /** Passphrases are typed without any echo, as at every other prompt of reschat (and of sudo or ssh). */
+  public static final char HIDDEN = org.jline.reader.impl.LineReaderImpl.NULL_MASK;
 
   private Optional<String> ask(String prompt, String... completions) {
     LineReader r = completions.length == 0 ? reader
