@@ -22,6 +22,7 @@ import org.reschat.kv.KvStores;
 import org.reschat.kv.StoreOptions;
 import org.reschat.localdb.Profile;
 import org.reschat.localdb.ProfileException;
+import org.reschat.cli.text.SafeText;
 
 /**
  * What one command run needs, opened on first use and closed at the end: settings, profile, identity,
@@ -184,25 +185,90 @@ public final class Session implements AutoCloseable {
     this.identity = created;
   }
 
-  public KvStore store() throws ConfigException, KvException {
+  /** Set by commands for which a store the profile never used is the point: migrate, check, bench. */
+  private boolean anyStore;
+
+  /** Lets this command open a store the profile has never used ({@code store migrate}, {@code store check}). */
+  public void allowAnyStore() {
+    this.anyStore = true;
+  }
+
+  /** Whether the store was named by an option, the environment or the config file (not left to the default). */
+  private boolean storeGiven() throws ConfigException {
+    return !"the default".equals(settings().sourceOf(org.reschat.config.Setting.STORE));
+  }
+
+  /** What the profile records of its store; nothing for a profile that does not exist (yet). */
+  private ProfileStore.Record storeRecord() throws ConfigException, LocalStateException {
+    Path home = settings().home();
+    return Files.isDirectory(home) ? ProfileStore.read(home) : new ProfileStore.Record(null, java.util.List.of());
+  }
+
+  /**
+   * The store this command uses: the one given (option, environment, config file), else the one the profile
+   * was created with or last migrated to, else the default.
+   */
+  public String storeSpec() throws ConfigException, LocalStateException {
+    String remembered = storeGiven() ? null : storeRecord().current();
+    return remembered != null ? remembered : settings().store();
+  }
+
+  /** Where {@link #storeSpec} came from, as {@code reschat config} says it. */
+  public String storeSource() throws ConfigException, LocalStateException {
+    return !storeGiven() && storeRecord().current() != null ? "this profile's store.json"
+        : settings().sourceOf(org.reschat.config.Setting.STORE);
+  }
+
+  public KvStore store() throws ConfigException, KvException, LocalStateException, CliException {
     if (store == null) {
       Settings s = settings();
+      String spec = storeSpec();
+      ProfileStore.Record record = storeRecord();
+      boolean hasIdentity = Files.exists(s.home().resolve("identity.json"));
+      boolean elsewhere = hasIdentity && record.current() != null && !ProfileStore.isMemory(spec)
+          && !ProfileStore.sameStore(spec, record.current());
+      boolean neverUsed = elsewhere && !record.knows(spec) && !anyStore;
       // A new ledger where one was named is most often a typo in the path: say so. (The default one is
       // expected to be created on first use.)
-      Path newLedger = s.store().startsWith("embedded:") && !"the default".equals(s.sourceOf(org.reschat.config.Setting.STORE))
-          ? Path.of(s.store().substring("embedded:".length())).toAbsolutePath() : null;
+      Path newLedger = spec.startsWith("embedded:") && !"the default".equals(storeSource())
+          ? Path.of(spec.substring("embedded:".length())).toAbsolutePath() : null;
       boolean existed = newLedger == null || Files.exists(newLedger);
-      store = KvStores.open(s.store(), StoreOptions.builder()
+      if (neverUsed && !existed) {
+        throw neverUsed(spec, record); // before the file is created
+      }
+      store = KvStores.open(spec, StoreOptions.builder()
           .connectTimeout(s.connectTimeout())
           .readTimeout(s.readTimeout())
           .confirmTimeout(s.confirmTimeout())
           .build(), endpointHealth(s));
+      if (neverUsed) { // the spec is valid (it opened) and nothing was read or written yet
+        store.close();
+        store = null;
+        throw neverUsed(spec, record);
+      }
+      if (elsewhere && !anyStore) {
+        output().note("note: this profile's store is " + SafeText.line(record.current()) + "; this command uses "
+            + SafeText.line(spec) + " (from " + storeSource() + "), which it used before.");
+      }
       if (!existed && Files.exists(newLedger)) {
-        output().note("Created a new, empty ledger at " + newLedger + " (from " + s.sourceOf(org.reschat.config.Setting.STORE)
+        output().note("Created a new, empty ledger at " + newLedger + " (from " + storeSource()
             + "); if you meant an existing one, check the path.");
+      }
+      if (hasIdentity && record.current() == null && !anyStore) {
+        ProfileStore.record(profile(), spec); // a profile made before stores were remembered: this one is its own
       }
     }
     return store;
+  }
+
+  /**
+   * A store this profile has never used: no ledger that lost your pages (that would be a security warning),
+   * most often a typo or a forgotten setting. Nothing was read or written there.
+   */
+  private CliException neverUsed(String spec, ProfileStore.Record record) throws ConfigException, LocalStateException {
+    return new CliException(ExitCodes.USAGE, "This profile has never used " + spec + " (from " + storeSource()
+        + "): its conversations are on " + record.current() + ", and nothing was written to the other; to move"
+        + " there, run 'reschat --store " + spec + " store migrate', or leave the store out to stay.");
   }
 
   /**

@@ -39,6 +39,7 @@ public final class BenchCommand extends BaseCommand {
       throw new org.reschat.cli.CliException(ExitCodes.USAGE, "--rounds must be from 3 to 1000.");
     }
     if (realStore) {
+      session.allowAnyStore(); // measuring a store is no use of it by this profile
       out.warn("bench writes hundreds of throwaway versions to " + session.store().describe()
           + "; they stay on that ledger for good.");
       return report(out, session.store(), session.store().describe());
@@ -46,7 +47,7 @@ public final class BenchCommand extends BaseCommand {
     // A ledger people share must not fill with test data because someone wanted to see a figure.
     Path tmp = Files.createTempDirectory("reschat-bench-");
     try (KvStore store = KvStores.open("embedded:" + tmp.resolve("ledger.db"), StoreOptions.builder().build())) {
-      return report(out, store, store.describe() + " (temporary; --real-store measures " + session.settings().store() + ")");
+      return report(out, store, store.describe() + " (temporary; --real-store measures " + session.storeSpec() + ")");
     } finally {
       try (java.util.stream.Stream<Path> files = Files.walk(tmp)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -95,6 +95,7 @@ public final class IdentityCommand extends CommandGroup {
         java.util.Arrays.fill(passphrase, '\0');
       }
       session.profile().createIdentity(backup);
+      org.reschat.cli.ProfileStore.record(session.profile(), session.storeSpec());
       session.output().note("Restored the identity " + IdentityFile.card(backup).fingerprintText() + " into "
           + session.profile().directory() + ". Add your friends again with 'reschat friend add'.");
       return ExitCodes.OK;

@@ -42,6 +42,7 @@ public final class InitCommand extends BaseCommand {
     profile.checkNoIdentity(); // before asking for a passphrase that would only be thrown away
     char[] passphrase = noPassphrase ? null : session.newPassphrase(allowWeak);
     Identity identity = IdentityCreation.create(profile, name, passphrase, argon2MemoryKiB);
+    org.reschat.cli.ProfileStore.record(profile, session.storeSpec()); // the store it lives on, until a migrate
     if (out.json()) {
       JsonObject o = WhoamiCommand.identityJson(name, identity.card(), profile, session);
       o.addProperty("protected", !noPassphrase);

@@ -53,7 +53,7 @@ public final class Menu {
         String name = SafeText.line(IdentityFile.name(session.profile().readIdentity()).orElse("you"));
         println("");
         println(out.paint("1", "ResChat") + " — " + name + " · " + session.profile().friends().list().size()
-            + " friend(s) · " + session.settings().store());
+            + " friend(s) · " + session.storeSpec());
         println("  1) Start chatting");
         println("  2) Add a friend");
         println("  3) Show my card");
@@ -144,6 +144,7 @@ public final class Menu {
     }
     session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
         passphrase, PassphraseBox.Argon2.DEFAULT_MEMORY_KIB));
+    org.reschat.cli.ProfileStore.record(session.profile(), session.storeSpec());
     println("Created. Your card, to give to friends:");
     println(session.card().toString());
     return true;
