@@ -116,10 +116,33 @@ public final class Session implements AutoCloseable {
         profile = Profile.openReadOnly(settings().home(), readOnly);
       } else {
         createdProfileDirectory = !Files.exists(settings().home());
+        if (createdProfileDirectory) {
+          checkCanCreate(settings().home().toAbsolutePath().normalize());
+        }
         profile = Profile.open(settings().home());
       }
     }
     return profile;
+  }
+
+  /**
+   * A profile directory that does not exist yet is made where this user may write: said plainly, naming the
+   * directory in the way (not a missing one below it), before anything is tried.
+   */
+  private static void checkCanCreate(Path home) throws LocalStateException {
+    Path existing = home.getParent();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    String why = !Files.isDirectory(existing) ? existing + " is a file, not a directory"
+        : !Files.isWritable(existing) ? existing + " is not writable by this user" : null;
+    if (why != null) {
+      throw new LocalStateException("There is no profile in " + home + ", and none can be made there: " + why
+          + "; choose another --home (or RESCHAT_HOME).");
+    }
   }
 
   /** This person's card, read without the passphrase. */
