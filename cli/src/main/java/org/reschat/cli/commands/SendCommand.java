@@ -105,26 +105,68 @@ public final class SendCommand extends BaseCommand {
     NamedChat chat = friend.isPresent() ? friend.get() : NamedChat.resolve(session, nickname);
     ChatClient client = session.client();
     boolean queued = false;
-    for (String message : messages) {
-      SendResult r = client.send(chat.id(), message);
-      queued |= !r.confirmed();
-      if (out.json()) {
-        JsonObject o = Json.object("sent");
-        o.addProperty("friend", chat.name());
-        o.addProperty("id", r.message().id());
-        o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));
-        o.addProperty("sent_at", r.message().sentAt().toString());
-        o.addProperty("pending", r.pending());
-        o.addProperty("problem", r.problem().orElse(null));
-        out.json(o);
-      } else if (r.confirmed()) {
-        out.note("Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
-      } else {
-        out.warn("queued for " + chat.name() + ", not sent: " + r.problem().orElse("the store did not confirm it.")
-            + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
+    int[] done = {0};
+    int[] waitingBefore = {client.pending(chat.id())};
+    try (AutoCloseable ctrlC = session.context().interrupts(out.json()).whileRunning(
+        () -> interrupted(client, chat, done[0], messages.size(), waitingBefore[0]))) {
+      for (String message : messages) {
+        waitingBefore[0] = client.pending(chat.id());
+        SendResult r = client.send(chat.id(), message);
+        done[0]++;
+        queued |= !r.confirmed();
+        if (out.json()) {
+          JsonObject o = Json.object("sent");
+          o.addProperty("friend", chat.name());
+          o.addProperty("id", r.message().id());
+          o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));
+          o.addProperty("sent_at", r.message().sentAt().toString());
+          o.addProperty("pending", r.pending());
+          o.addProperty("problem", r.problem().orElse(null));
+          out.json(o);
+        } else if (r.confirmed()) {
+          out.note("Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
+        } else {
+          out.warn("queued for " + chat.name() + ", not sent: " + r.problem().orElse("the store did not confirm it.")
+              + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
+        }
       }
     }
     return queued ? ExitCodes.QUEUED : ExitCodes.OK;
+  }
+
+  /**
+   * What Ctrl-C in the middle of a send leaves: the message being sent is in the outbox once the client has
+   * put it there (then it is published later), or it was not sent at all. Asked on the signal's thread while
+   * the send may still run, so it only reads, and gives up after a moment.
+   */
+  private static String interrupted(ChatClient client, NamedChat chat, int done, int total, int waitingBefore) {
+    String to = org.reschat.cli.text.SafeText.line(chat.name());
+    if (done >= total) {
+      return "Interrupted: " + (total == 1 ? "the message was" : "all " + total + " messages were") + " sent to " + to + ".";
+    }
+    String before = total == 1 ? "" : done + " of " + total + " messages to " + to + " were sent; ";
+    String after = total - done > 1 ? " The " + (total - done - 1) + " after it were not sent." : "";
+    Integer waiting;
+    try {
+      waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return client.pending(chat.id());
+        } catch (Exception e) {
+          return null;
+        }
+      }).get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      waiting = null;
+    }
+    if (waiting == null) {
+      return "Interrupted: " + before + "the message being sent may be kept in the outbox; if so, the next 'reschat"
+          + " send' or 'reschat receive' publishes it." + after;
+    }
+    if (waiting > waitingBefore) {
+      return "Interrupted: " + before + "the message " + (total == 1 ? "" : "being sent ") + "to " + to + " is kept in"
+          + " the outbox, and the next 'reschat send' or 'reschat receive' publishes it." + after;
+    }
+    return "Interrupted: " + before + (total == 1 ? "nothing was sent." : "the rest were not sent.");
   }
 
   private static String readAll(InputStream in) throws IOException, CliException {
