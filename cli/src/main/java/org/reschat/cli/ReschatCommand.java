@@ -25,7 +25,6 @@ import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
 import org.reschat.cli.commands.WhoamiCommand;
 import org.reschat.cli.interactive.Menu;
-import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
@@ -63,7 +62,8 @@ import picocli.CommandLine.Mixin;
         IdentityCommand.class,
         DaemonCommand.class,
         JsonRpcCommand.class,
-        AutoComplete.GenerateCompletion.class},
+        org.reschat.cli.commands.CompletionCommand.class,
+        org.reschat.cli.commands.CompletionCommand.Names.class},
     footer = {"", ExitCodes.TABLE})
 public final class ReschatCommand implements Callable<Integer> {
   @Mixin
