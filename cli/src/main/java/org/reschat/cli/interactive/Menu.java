@@ -57,9 +57,9 @@ public final class Menu {
         println("  1) Start chatting");
         println("  2) Add a friend");
         println("  3) Show my card");
-        println("  4) Quit");
-        println("  5) Verify, rename or remove a friend");
-        println("  6) Message requests (people who are not friends yet)");
+        println("  4) Verify, rename or remove a friend");
+        println("  5) Message requests (people who are not friends yet)");
+        println("  6) Quit"); // last, where people look for it
         Optional<String> choice = ask("> ", "1", "2", "3", "4", "5", "6", "chat", "add", "card", "quit", "friend",
             "requests");
         if (choice.isEmpty()) {
@@ -81,19 +81,19 @@ public final class Menu {
             println("Fingerprint: " + session.card().fingerprintText());
             break;
           case "4":
-          case "quit":
-          case "q":
-            return 0;
-          case "5":
           case "friend":
             manageFriend();
             break;
-          case "6":
+          case "5":
           case "requests":
             messageRequests();
             break;
+          case "6":
+          case "quit":
+          case "q":
+            return 0;
           default:
-            println("Choose a number from 1 to 6.");
+            println("Choose a number from 1 to 6 (6 quits).");
         }
       }
     } finally {
