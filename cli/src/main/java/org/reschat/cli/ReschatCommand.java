@@ -60,6 +60,7 @@ import picocli.CommandLine.Mixin;
         BenchCommand.class,
         PassphraseCommand.class,
         IdentityCommand.class,
+        org.reschat.cli.commands.ProfileCommand.class,
         DaemonCommand.class,
         JsonRpcCommand.class,
         org.reschat.cli.commands.CompletionCommand.class,

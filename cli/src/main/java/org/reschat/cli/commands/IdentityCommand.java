@@ -25,8 +25,8 @@ public final class IdentityCommand extends CommandGroup {
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = {"Write an encrypted backup of your keys to FILE.",
           "The backup (mode 0600) is an identity file sealed with a backup passphrase (Argon2id, AES-256-GCM), "
-              + "typed twice or read from --new-passphrase-file. Friends and history are not in it; they "
-              + "live on the ledger and in the profile."})
+              + "typed twice or read from --new-passphrase-file. Friends and groups are not in it: "
+              + "'reschat profile backup' saves those too."})
   static final class Export extends BaseCommand {
     @Parameters(paramLabel = "FILE", description = "Where to write the backup.")
     Path file;
@@ -97,7 +97,8 @@ public final class IdentityCommand extends CommandGroup {
       session.profile().createIdentity(backup);
       org.reschat.cli.ProfileStore.record(session.profile(), session.storeSpec());
       session.output().note("Restored the identity " + IdentityFile.card(backup).fingerprintText() + " into "
-          + session.profile().directory() + ". Add your friends again with 'reschat friend add'.");
+          + session.profile().directory() + ". Add your friends again with 'reschat friend add' (a backup made by"
+          + " 'reschat profile backup' brings them, and your groups, back with 'reschat profile restore').");
       return ExitCodes.OK;
     }
   }
