@@ -41,6 +41,7 @@ public final class AtomicFileWriter implements AutoCloseable {
     Path dir = target.toAbsolutePath().getParent();
     Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
+      org.reschat.localdb.AtomicFiles.createPrivateDirectories(dir); // as every other file written: 0700 on the way
       FileChannel channel = temp.getFileSystem().supportedFileAttributeViews().contains("posix")
           ? FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))

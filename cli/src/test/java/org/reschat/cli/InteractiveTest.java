@@ -220,6 +220,19 @@ class InteractiveTest {
   }
 
   @Test
+  void theMenuCreatesNothingWhenAWeakPassphraseIsNotConfirmed() {
+    // No, then the keyboard goes (end of input) at the next passphrase prompt: the weak one is never used,
+    // and nothing is created.
+    typing(new java.io.ByteArrayInputStream(String.join("\n", "y", "Alice", "sekret", "sekret", "n", "")
+        .getBytes(StandardCharsets.UTF_8)));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("This passphrase is weak", "Choose another one", "Nothing was created");
+    assertThat(dir.resolve("alice/identity.json")).doesNotExist();
+  }
+
+  @Test
   void anEnterAloneForThePassphraseAsksBeforeCreatingUnprotectedKeys() {
     String good = "violet harbour kettle onions";
     typing(String.join("\n", "y", "Alice", "", "n", good, good, "6", ""));

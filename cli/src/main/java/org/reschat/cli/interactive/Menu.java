@@ -114,7 +114,12 @@ public final class Menu {
     println("Choose a passphrase to protect your keys.");
     char[] passphrase = null;
     while (passphrase == null) {
-      String first = reader.readLine("Passphrase: ", HIDDEN);
+      Optional<String> typed = hidden("Passphrase: ");
+      if (typed.isEmpty()) {
+        println("Nothing was created.");
+        return false;
+      }
+      String first = typed.get();
       // An Enter alone is easily a slip: keys without a passphrase need an explicit yes.
       if (first.isEmpty()) {
         Optional<String> none = ask("No passphrase: anyone who can read your files can use your keys. Create them "
@@ -127,7 +132,12 @@ public final class Menu {
         }
         continue;
       }
-      String second = reader.readLine("Repeat it: ", HIDDEN);
+      Optional<String> again = hidden("Repeat it: ");
+      if (again.isEmpty()) {
+        println("Nothing was created.");
+        return false;
+      }
+      String second = again.get();
       if (!first.equals(second)) {
         println("The two passphrases differ; type it again.");
         continue;
@@ -367,6 +377,15 @@ public final class Menu {
 
   /** Passphrases are typed without any echo, as at every other prompt of reschat (and of sudo or ssh). */
   public static final char HIDDEN = org.jline.reader.impl.LineReaderImpl.NULL_MASK;
+
+  /** A passphrase typed with no echo; empty when the person leaves (Ctrl-D or Ctrl-C). */
+  private Optional<String> hidden(String prompt) {
+    try {
+      return Optional.of(reader.readLine(prompt, HIDDEN));
+    } catch (UserInterruptException | EndOfFileException e) {
+      return Optional.empty();
+    }
+  }
 
   private Optional<String> ask(String prompt, String... completions) {
     LineReader r = completions.length == 0 ? reader
