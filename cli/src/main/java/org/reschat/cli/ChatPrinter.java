@@ -15,15 +15,19 @@ public final class ChatPrinter {
   private final People people;
   private final boolean edits;
   private final Names names;
+  /** Whether lines go to the chat view, whose own command fetches a file, or to a shell. */
+  private final boolean chatView;
 
   public ChatPrinter(Output out, People people) {
-    this(out, people, false, id -> Optional.empty());
+    this(out, people, false, id -> Optional.empty(), false);
   }
 
-  private ChatPrinter(Output out, People people, boolean edits, Function<String, Optional<String>> labels) {
+  private ChatPrinter(Output out, People people, boolean edits, Function<String, Optional<String>> labels,
+      boolean chatView) {
     this.out = out;
     this.people = people;
     this.edits = edits;
+    this.chatView = chatView;
     this.names = new Names() {
       @Override
       public String of(PublicCard card) {
@@ -36,20 +40,30 @@ public final class ChatPrinter {
       }
 
       @Override
+      public String note(String summary) {
+        return people.note(summary);
+      }
+
+      @Override
       public Optional<String> label(String messageId) {
         return labels.apply(messageId);
       }
     };
   }
 
+  /** A printer for the chat view: a file line offers its {@code /download}, not the shell's command. */
+  public static ChatPrinter forChatView(Output out, People people) {
+    return new ChatPrinter(out, people, false, id -> Optional.empty(), true);
+  }
+
   /** The same printer also showing the texts messages had before each edit ({@code --edits}). */
   public ChatPrinter withEdits(boolean show) {
-    return new ChatPrinter(out, people, show, names::label);
+    return new ChatPrinter(out, people, show, names::label, chatView);
   }
 
   /** The same printer showing each message with the label a view gives it ("#12"). */
   public ChatPrinter withLabels(Function<String, Optional<String>> labels) {
-    return new ChatPrinter(out, people, edits, labels);
+    return new ChatPrinter(out, people, edits, labels, chatView);
   }
 
   public People people() {
@@ -77,7 +91,34 @@ public final class ChatPrinter {
 
   /** The message as a line of text, for the terminal. */
   public String line(NamedChat chat, Message m) throws Exception {
-    return out.format(m, chat.isGroup() ? people.nameOf(m.sender()) : chat.name(), names, edits);
+    String download = chatView ? "/download" : org.reschat.cli.commands.FileMessages.shellDownload(chat.name());
+    Names here = new Names() {
+      @Override
+      public String of(PublicCard card) {
+        return names.of(card);
+      }
+
+      @Override
+      public boolean isMe(PublicCard card) {
+        return names.isMe(card);
+      }
+
+      @Override
+      public String note(String summary) {
+        return names.note(summary);
+      }
+
+      @Override
+      public String download() {
+        return download;
+      }
+
+      @Override
+      public Optional<String> label(String messageId) {
+        return names.label(messageId);
+      }
+    };
+    return out.format(m, chat.isGroup() ? people.nameOf(m.sender()) : chat.name(), here, edits);
   }
 
   /** A problem found on the store, naming the member whose page claims it when it is a claim. */

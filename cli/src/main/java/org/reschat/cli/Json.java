@@ -32,6 +32,34 @@ public final class Json {
     return sb.toString();
   }
 
+  /** A writer that makes what passes through it {@link #inert(String)}: for JSON written as it is produced. */
+  public static java.io.Writer inert(java.io.Writer to) {
+    return new java.io.FilterWriter(to) {
+      @Override
+      public void write(int c) throws java.io.IOException {
+        if (c != '\n' && SafeText.isUnsafe(c)) {
+          out.write(String.format("\\u%04x", c));
+        } else {
+          out.write(c);
+        }
+      }
+
+      @Override
+      public void write(char[] buffer, int offset, int length) throws java.io.IOException {
+        for (int i = offset; i < offset + length; i++) {
+          write(buffer[i]);
+        }
+      }
+
+      @Override
+      public void write(String text, int offset, int length) throws java.io.IOException {
+        for (int i = offset; i < offset + length; i++) {
+          write(text.charAt(i));
+        }
+      }
+    };
+  }
+
   /** An object with its {@code type} field set: the start of every {@code --json} line. */
   public static JsonObject object(String type) {
     JsonObject o = new JsonObject();

@@ -20,6 +20,19 @@ public interface Names {
     return isMe(card) ? "me" : of(card);
   }
 
+  /**
+   * How a file's line offers to fetch it: the chat view's {@code /download}, or {@code reschat download NAME}
+   * in a shell; null for no offer.
+   */
+  default String download() {
+    return null;
+  }
+
+  /** A group's note (an operation's summary, naming members by short fingerprint) as this person reads it. */
+  default String note(String summary) {
+    return summary;
+  }
+
   /** The short label a view shows a message with ("#12"), if it has one. */
   default Optional<String> label(String messageId) {
     return Optional.empty();

@@ -133,9 +133,10 @@ public final class Output {
       String which = names.label(((Content.Delete) c).to().id()).map(l -> "message " + l).orElse("a message");
       return at + paint("35", "* ") + who + " deleted " + which + " (it stays on the ledger, sealed)" + status;
     }
-    String file = org.reschat.cli.commands.FileMessages.line(m); // already sanitised
+    String file = org.reschat.cli.commands.FileMessages.line(m, names.download()); // already sanitised
     if (file == null && !Message.TEXT.equals(m.type())) {
-      return at + paint("35", "* ") + who + " " + SafeText.line(operation(m)) + status + annotations(m, names, edits);
+      return at + paint("35", "* ") + who + " " + SafeText.line(names.note(operation(m))) + status
+          + annotations(m, names, edits);
     }
     String head = who;
     if (c instanceof Content.Text) {

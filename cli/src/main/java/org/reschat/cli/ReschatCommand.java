@@ -28,7 +28,6 @@ import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
 import org.reschat.cli.commands.WhoamiCommand;
 import org.reschat.cli.interactive.Menu;
-import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
@@ -38,8 +37,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     versionProvider = ReschatCommand.Version.class,
     description = {
-        "End-to-end encrypted chat with no chat server: messages live on a ledger",
-        "(ResilientDB's key-value service, or an embedded SQLite file by default).",
+        "End-to-end encrypted chat with no chat server: messages live on a ledger.",
+        "The ledger is ResilientDB's key-value service, or an embedded SQLite file by default.",
         "",
         "Run without a command on a terminal for the menu."},
     subcommands = {
@@ -67,9 +66,11 @@ import picocli.CommandLine.Mixin;
         BenchCommand.class,
         PassphraseCommand.class,
         IdentityCommand.class,
+        org.reschat.cli.commands.ProfileCommand.class,
         DaemonCommand.class,
         JsonRpcCommand.class,
-        AutoComplete.GenerateCompletion.class},
+        org.reschat.cli.commands.CompletionCommand.class,
+        org.reschat.cli.commands.CompletionCommand.Names.class},
     footer = {"", ExitCodes.TABLE})
 public final class ReschatCommand implements Callable<Integer> {
   @Mixin

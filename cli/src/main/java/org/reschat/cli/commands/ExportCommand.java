@@ -21,7 +21,6 @@ import org.reschat.cli.text.SafeText;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
-import org.reschat.localdb.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,7 +32,7 @@ public final class ExportCommand extends BaseCommand {
   /** The export formats. */
   enum Format { json, md, txt }
 
-  @Parameters(paramLabel = "NICK")
+  @Parameters(paramLabel = "NICK", description = "The friend or group.")
   String nickname;
 
   @Option(names = "--format", paramLabel = "FORMAT",
@@ -63,12 +62,17 @@ public final class ExportCommand extends BaseCommand {
       history = session.client().history(chat.id(), HistoryRequest.all().withProgress(progress));
     }
     Format chosen = format != null ? format : formatFor(file, out.json());
-    String text = render(chosen, chat, people, history, session);
+    // Written as it is rendered, one message at a time: only the history is held, never a copy of the
+    // whole export (a tree, a string, an escaped string, its bytes), so 40,000 messages fit in a small heap.
     if (file == null) {
-      session.context().out().print(text);
-      session.context().out().flush();
+      java.io.Writer stdout = session.context().out();
+      render(chosen, chat, people, history, session, stdout);
+      stdout.flush();
     } else {
-      AtomicFiles.write(file.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8));
+      try (org.reschat.cli.AtomicFileWriter w = org.reschat.cli.AtomicFileWriter.create(file.toAbsolutePath())) {
+        render(chosen, chat, people, history, session, w.writer());
+        w.commit(); // renamed into place only when all of it is written
+      }
       if (out.json()) {
         JsonObject o = org.reschat.cli.Json.object("exported");
         o.addProperty("friend", chat.name());
@@ -115,49 +119,56 @@ public final class ExportCommand extends BaseCommand {
     return org.reschat.cli.text.SafeText.line(name).replaceAll("([\\\\`*_{}\\[\\]()#+\\-.!<>|~])", "\\\\$1");
   }
 
-  private String render(Format chosen, NamedChat chat, People people, History history, Session session)
-      throws Exception {
+  private void render(Format chosen, NamedChat chat, People people, History history, Session session,
+      java.io.Writer to) throws Exception {
     Output plain = session.output().withoutColour();
     // Exports keep everything the core folded, the texts before each edit included.
     ChatPrinter printer = new ChatPrinter(plain, people).withEdits(true);
-    StringBuilder sb = new StringBuilder();
     switch (chosen) {
       case json:
-        JsonObject root = new JsonObject();
-        root.addProperty("friend", chat.name());
+        // As Gson's pretty printing writes the same tree, streamed; inert, as every --json line is.
+        com.google.gson.Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        com.google.gson.stream.JsonWriter json = new com.google.gson.stream.JsonWriter(org.reschat.cli.Json.inert(to));
+        json.setIndent("  ");
+        json.setHtmlSafe(false);
+        json.beginObject();
+        json.name("friend").value(chat.name());
         if (chat.id() instanceof org.reschat.core.ChatId.Direct) {
-          root.addProperty("card", ((org.reschat.core.ChatId.Direct) chat.id()).card().toString());
+          json.name("card").value(((org.reschat.core.ChatId.Direct) chat.id()).card().toString());
         } else {
-          root.addProperty("group", chat.name());
+          json.name("group").value(chat.name());
         }
-        root.addProperty("exported_at", session.context().clock().instant().toString());
-        JsonArray messages = new JsonArray();
+        json.name("exported_at").value(session.context().clock().instant().toString());
+        json.name("messages").beginArray();
         for (Message m : history.messages()) {
-          messages.add(printer.json(chat, m));
+          gson.toJson(printer.json(chat, m), json);
         }
-        root.add("messages", messages);
-        JsonArray warnings = new JsonArray();
+        json.endArray();
+        json.name("warnings").beginArray();
         for (org.reschat.core.FeedWarning w : history.warnings()) {
-          warnings.add(org.reschat.cli.Json.warning(w, people.whose(chat, w)));
+          gson.toJson(org.reschat.cli.Json.warning(w, people.whose(chat, w)), json);
         }
-        root.add("warnings", warnings);
-        sb.append(org.reschat.cli.Json.inert(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root))).append('\n');
+        json.endArray();
+        json.endObject();
+        json.flush();
+        to.write('\n');
         break;
       case md:
-        sb.append(chat.isGroup() ? "# Group " : "# Conversation with ")
-            .append(markdownLiteralName(chat.name())).append("\n\n");
-        sb.append("Exported ").append(plain.time(session.context().clock().instant())).append(", ")
-            .append(history.messages().size()).append(" messages.\n\n");
+        to.write((chat.isGroup() ? "# Group " : "# Conversation with ") + markdownLiteralName(chat.name()) + "\n\n");
+        to.write("Exported " + plain.time(session.context().clock().instant()) + ", " + history.messages().size()
+            + " messages.\n\n");
         for (Message m : history.messages()) {
+          StringBuilder sb = new StringBuilder();
           markdown(sb, m, chat, people, plain, printer.names());
+          to.write(sb.toString());
         }
         break;
       default:
         for (Message m : history.messages()) {
-          sb.append(plain.format(m, sender(chat, people, m), printer.names(), true)).append('\n');
+          to.write(printer.line(chat, m));
+          to.write('\n');
         }
     }
-    return sb.toString();
   }
 
   /**
@@ -195,7 +206,8 @@ public final class ExportCommand extends BaseCommand {
     } else {
       sb.append(operation ? ", not a message:" : ":").append("\n\n");
     }
-    sb.append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : m.text())).append("\n\n");
+    String file = FileMessages.rawLine(m, FileMessages.shellDownload(chat.name()));
+    sb.append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : file != null ? file : m.text())).append("\n\n");
     if (!r.reactions().isEmpty()) {
       sb.append("Reactions: ").append(r.reactions().stream()
           .map(x -> markdownLiteralName(x.emoji()) + " " + markdownLiteralName(names.json(x.from())))

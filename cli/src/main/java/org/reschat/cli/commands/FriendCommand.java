@@ -102,7 +102,7 @@ public final class FriendCommand extends CommandGroup {
   @Command(name = "remove", mixinStandardHelpOptions = true,
       description = "Remove a friend from your list (messages stay on the ledger).")
   static final class Remove extends BaseCommand {
-    @Parameters(paramLabel = "NICK")
+    @Parameters(paramLabel = "NICK", description = "The friend's nickname.")
     String nickname;
 
     Remove(CliContext ctx) {
@@ -126,10 +126,10 @@ public final class FriendCommand extends CommandGroup {
 
   @Command(name = "rename", mixinStandardHelpOptions = true, description = "Give a friend another nickname.")
   static final class Rename extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NICK")
+    @Parameters(index = "0", paramLabel = "NICK", description = "The friend's nickname now.")
     String nickname;
 
-    @Parameters(index = "1", paramLabel = "NEW-NICK")
+    @Parameters(index = "1", paramLabel = "NEW-NICK", description = "The new nickname.")
     String newNickname;
 
     Rename(CliContext ctx) {
@@ -150,10 +150,10 @@ public final class FriendCommand extends CommandGroup {
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = {"Show the safety number you and a friend both see. Compare it with them in person or",
-          "on a call you trust; if it matches, mark it with --mark."})
+      description = {"Show the safety number you and a friend both see.",
+          "Compare it with them in person or on a call you trust; if it matches, mark it with --mark."})
   static final class Verify extends BaseCommand {
-    @Parameters(paramLabel = "NICK")
+    @Parameters(paramLabel = "NICK", description = "The friend's nickname.")
     String nickname;
 
     @Option(names = "--mark", description = "Record that you compared the safety number and it matched.")

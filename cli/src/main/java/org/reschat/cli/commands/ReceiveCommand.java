@@ -7,6 +7,7 @@ import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.EventPrinter;
 import org.reschat.cli.Output;
+import org.reschat.cli.PendingJoins;
 import org.reschat.cli.Session;
 import org.reschat.config.Setting;
 import java.time.Duration;
@@ -17,9 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "receive", mixinStandardHelpOptions = true,
-    description = {"Print new messages from every friend since the last receive.",
-        "Never the same message twice; also publishes your queued messages. With --follow,",
-        "keep watching until Ctrl-C."})
+    description = {"Print what is new since the last receive.",
+        "Never the same message twice; also publishes your queued messages and completes the joins an admin "
+            + "approved. "
+            + "With --follow, keeps watching until Ctrl-C."})
 public final class ReceiveCommand extends BaseCommand {
   @Option(names = "--follow", description = "Keep polling for new messages.")
   boolean follow;
@@ -73,7 +75,10 @@ public final class ReceiveCommand extends BaseCommand {
     ChatClient client = session.client();
     EventPrinter printer = new EventPrinter(session, out);
     try (org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(session, session.context().interactive())) {
-      return receive(session, client, new Outcome(printer, notifier, mentions ? session.card() : null));
+      Outcome outcome = new Outcome(printer, notifier, mentions ? session.card() : null);
+      // A join an admin approved completes first, so this pass already receives the group.
+      joinApproved(session, outcome);
+      return receive(session, client, outcome);
     }
   }
 
@@ -95,7 +100,12 @@ public final class ReceiveCommand extends BaseCommand {
         : Receiver.DEFAULT_PUSH_FALLBACK;
     try (Receiver.Subscription s = client.receiver().follow(Receiver.Scope.everything(), every, whilePushing, outcome)) {
       boolean told = false;
+      long joinsLooked = System.nanoTime();
       while (polls == null || s.passes() < polls) {
+        if (System.nanoTime() - joinsLooked > every.toNanos()) {
+          joinApproved(session, outcome);
+          joinsLooked = System.nanoTime();
+        }
         if (s.failure().isPresent()) {
           throw s.failure().get();
         }
@@ -111,9 +121,22 @@ public final class ReceiveCommand extends BaseCommand {
     return outcome.security ? ExitCodes.SECURITY : outcome.queued ? ExitCodes.QUEUED : ExitCodes.OK;
   }
 
+  /** Completes the joins by link an admin approved, shown as any group joined (see {@link PendingJoins}). */
+  private static void joinApproved(Session session, Outcome outcome) throws Exception {
+    for (Event.GroupJoined joined : PendingJoins.complete(session)) {
+      try {
+        outcome.onEvent(joined);
+      } catch (IllegalStateException printingFailed) {
+        break; // rethrown below as what it was
+      }
+    }
+    outcome.rethrow();
+  }
+
   /**
    * Prints each event, tells the notifier, and keeps what the exit code depends on; a failure to print stops
-   * the receive. With {@code onlyMentioning}, messages that do not mention that person are not shown.
+   * the receive. With {@code onlyMentioning}, messages that do not mention that person are not shown. Called
+   * by the following thread and, for joins completed, by the command's: one at a time.
    */
   private static final class Outcome implements Receiver.Listener {
     private final EventPrinter printer;
@@ -131,7 +154,7 @@ public final class ReceiveCommand extends BaseCommand {
     }
 
     @Override
-    public void onEvent(Event e) {
+    public synchronized void onEvent(Event e) {
       if (failure != null) {
         throw new IllegalStateException("printing failed", failure);
       }
@@ -150,7 +173,7 @@ public final class ReceiveCommand extends BaseCommand {
         throw new IllegalStateException(ex.getMessage(), ex); // the chat is not marked delivered
       }
       if (e instanceof Event.MessageReceived || e instanceof Event.MessageRequested || e instanceof Event.ChannelPosted
-          || e instanceof Event.JoinRequested) {
+          || e instanceof Event.JoinRequested || e instanceof Event.GroupJoined) {
         shown++;
       }
       security |= e instanceof Event.Warning && ((Event.Warning) e).warning().kind().isSecurityProblem()

@@ -91,7 +91,7 @@ public final class RequestsCommand extends BaseCommand {
   }
 
   @Command(name = "accept", mixinStandardHelpOptions = true,
-      description = "Add the sender of a request as a friend; their messages then show as any friend's.")
+      description = {"Add the sender of a request as a friend.", "Their messages then show as any friend's."})
   static final class Accept extends BaseCommand {
     @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "The start of the fingerprint 'reschat requests' prints.")
     String who;
@@ -121,9 +121,9 @@ public final class RequestsCommand extends BaseCommand {
     }
   }
 
-  @Command(name = "ignore", mixinStandardHelpOptions = true, description = "Hide a request, and any later one from the same card, for good.")
+  @Command(name = "ignore", mixinStandardHelpOptions = true, description = {"Hide a request for good.", "Any later one from the same card is hidden too."})
   static final class Ignore extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "FINGERPRINT")
+    @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "The start of the fingerprint 'reschat requests' prints.")
     String who;
 
     Ignore(CliContext ctx) {

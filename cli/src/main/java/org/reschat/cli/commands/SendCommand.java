@@ -119,10 +119,17 @@ public final class SendCommand extends BaseCommand {
     java.util.Optional<String> answering = replyTo == null ? java.util.Optional.empty()
         : java.util.Optional.of(MessageIds.resolve(session, chat, replyTo));
     boolean queued = false;
-    for (String message : messages) {
-      org.reschat.core.Draft draft = org.reschat.core.Draft.of(message).mentioning(mentions(session, chat, message));
-      SendResult r = client.send(chat.id(), answering.isPresent() ? draft.replyingTo(answering.get()) : draft);
-      queued |= !report(session, chat, r, "Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
+    int[] done = {0};
+    int[] waitingBefore = {client.pending(chat.id())};
+    try (AutoCloseable ctrlC = session.context().interrupts(out.json()).whileRunning(
+        () -> interrupted(client, chat, done[0], messages.size(), waitingBefore[0]))) {
+      for (String message : messages) {
+        waitingBefore[0] = client.pending(chat.id());
+        org.reschat.core.Draft draft = org.reschat.core.Draft.of(message).mentioning(mentions(session, chat, message));
+        SendResult r = client.send(chat.id(), answering.isPresent() ? draft.replyingTo(answering.get()) : draft);
+        done[0]++;
+        queued |= !report(session, chat, r, "Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
+      }
     }
     RequestsCommand.printNotPosted(session);
     return queued ? ExitCodes.QUEUED : ExitCodes.OK;
@@ -188,6 +195,41 @@ public final class SendCommand extends BaseCommand {
     }
     found.remove(session.card());
     return List.copyOf(found);
+  }
+
+  /**
+   * What Ctrl-C in the middle of a send leaves: the message being sent is in the outbox once the client has
+   * put it there (then it is published later), or it was not sent at all. Asked on the signal's thread while
+   * the send may still run, so it only reads, and gives up after a moment.
+   */
+  private static String interrupted(ChatClient client, NamedChat chat, int done, int total, int waitingBefore) {
+    String to = org.reschat.cli.text.SafeText.line(chat.name());
+    if (done >= total) {
+      return "Interrupted: " + (total == 1 ? "the message was" : "all " + total + " messages were") + " sent to " + to + ".";
+    }
+    String before = total == 1 ? "" : done + " of " + total + " messages to " + to + " were sent; ";
+    String after = total - done > 1 ? " The " + (total - done - 1) + " after it were not sent." : "";
+    Integer waiting;
+    try {
+      waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return client.pending(chat.id());
+        } catch (Exception e) {
+          return null;
+        }
+      }).get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      waiting = null;
+    }
+    if (waiting == null) {
+      return "Interrupted: " + before + "the message being sent may be kept in the outbox; if so, the next 'reschat"
+          + " send' or 'reschat receive' publishes it." + after;
+    }
+    if (waiting > waitingBefore) {
+      return "Interrupted: " + before + "the message " + (total == 1 ? "" : "being sent ") + "to " + to + " is kept in"
+          + " the outbox, and the next 'reschat send' or 'reschat receive' publishes it." + after;
+    }
+    return "Interrupted: " + before + (total == 1 ? "nothing was sent." : "the rest were not sent.");
   }
 
   private static String readAll(InputStream in) throws IOException, CliException {

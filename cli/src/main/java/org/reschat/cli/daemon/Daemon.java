@@ -76,21 +76,30 @@ public final class Daemon {
         }
       }
     }
-    return new Outcome(code, objects, errorSentence(err.toString()));
+    return new Outcome(code, objects, errorSentence(err.toString(), code, all));
   }
 
-  /** The sentence of the command's error: with --json, the last {"type":"error"} object on its stderr. */
-  private static String errorSentence(String err) {
+  /**
+   * The sentence of the command's error: with --json, the last {"type":"error"} object on its stderr, else
+   * what it said there; never empty, so a client always has something to show.
+   */
+  public static String errorSentence(String err, int exitCode, List<String> args) {
     String sentence = err.strip();
     for (String line : err.split("\n")) {
       try {
         JsonElement e = JsonParser.parseString(line);
-        if (e.isJsonObject() && e.getAsJsonObject().has("message") && "error".equals(e.getAsJsonObject().get("type").getAsString())) {
+        if (e.isJsonObject() && e.getAsJsonObject().has("message") && e.getAsJsonObject().has("type")
+            && "error".equals(e.getAsJsonObject().get("type").getAsString())) {
           sentence = e.getAsJsonObject().get("message").getAsString();
         }
       } catch (RuntimeException notJson) {
         // a note or warning in plain text
       }
+    }
+    if (sentence.isEmpty()) {
+      String command = String.join(" ", args.stream().filter(a -> !a.equals("--json")).toList());
+      return "'reschat " + command + "' failed with exit code " + exitCode
+          + " and said nothing more; run it in a terminal to see.";
     }
     return sentence;
   }
