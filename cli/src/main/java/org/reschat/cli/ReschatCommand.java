@@ -23,6 +23,7 @@ import org.reschat.cli.commands.RequestsCommand;
 import org.reschat.cli.commands.SearchCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
+import org.reschat.cli.commands.WebCommand;
 import org.reschat.cli.commands.WhoamiCommand;
 import org.reschat.cli.interactive.Menu;
 import picocli.AutoComplete;
@@ -62,6 +63,7 @@ import picocli.CommandLine.Mixin;
         PassphraseCommand.class,
         IdentityCommand.class,
         DaemonCommand.class,
+        WebCommand.class,
         JsonRpcCommand.class,
         AutoComplete.GenerateCompletion.class},
     footer = {"", ExitCodes.TABLE})
