@@ -28,10 +28,28 @@ import org.reschat.localdb.Friend;
  * and file ids are {@link FileMessages}'s, times are {@link Output#time}'s, so the web says what the terminal says.
  */
 final class Views {
-  private final Output output;
+  /** How a person is named beside what they wrote: {@link People#nameOf}. */
+  @FunctionalInterface
+  interface Names {
+    String nameOf(PublicCard card) throws Exception;
 
-  Views(Output output) {
-    this.output = output;
+    /** As a function for a warning's claimant: a short fingerprint when naming fails. */
+    default java.util.function.Function<PublicCard, String> function() {
+      return card -> {
+        try {
+          return nameOf(card);
+        } catch (Exception e) {
+          return FeedWarning.shortName(card);
+        }
+      };
+    }
+  }
+
+  private final java.util.function.Function<Instant, String> time;
+
+  /** @param time how a moment is shown ({@link Output#time}: the terminal's form and time zone) */
+  Views(java.util.function.Function<Instant, String> time) {
+    this.time = time;
   }
 
   /** One entry of the chat list. */
@@ -153,7 +171,7 @@ final class Views {
    * stream extends ({@code sse-swap="message"}). A Published event reloads it ({@code sse:history}) so queued
    * messages show as sent.
    */
-  Html history(Chat chat, int pages, History h, People people) throws Exception {
+  Html history(Chat chat, int pages, History h, Names people) throws Exception {
     Html.Builder items = new Html.Builder();
     for (Message m : h.messages()) {
       items.add(message(chat, m, people));
@@ -188,12 +206,12 @@ final class Views {
    * <p>Replies, reactions and edits (being built elsewhere) are new message types: they get their case here
    * and their controls in {@link #actions}, and the rest of the page needs no change.
    */
-  Html message(Chat chat, Message m, People people) throws Exception {
+  Html message(Chat chat, Message m, Names people) throws Exception {
     boolean sent = m.direction() == Message.Direction.SENT;
     String who = sent ? "me" : chat.isGroup() ? people.nameOf(m.sender()) : chat.name();
     boolean queued = m.status() == Message.Status.QUEUED;
     Html meta = Html.t("<div class=\"meta\"><span class=\"who\">{}</span> <time datetime=\"{}\">{}</time>{}</div>",
-        who, Html.attr(m.sentAt().toString()), output.time(m.sentAt()),
+        who, Html.attr(m.sentAt().toString()), time.apply(m.sentAt()),
         queued ? Html.markup(" <span class=\"status\">queued: sent automatically once the store answers</span>")
             : Html.EMPTY);
     Optional<ChatFiles.FileInfo> file = FileMessages.offer(m);
@@ -212,7 +230,7 @@ final class Views {
       return Html.t("<li id=\"{}\" class=\"op\" data-id=\"{}\"><span class=\"star\">*</span> <span class=\"who\">{}</span> "
               + "<span class=\"what\" hx-disable>{}</span> <time datetime=\"{}\">{}</time></li>",
           Html.attr(Chat.domId(m.id())), Html.attr(m.id()), who, Output.operation(m), Html.attr(m.sentAt().toString()),
-          output.time(m.sentAt()));
+          time.apply(m.sentAt()));
     }
     return Html.t("<li id=\"{}\" class=\"msg {} {}{}\" data-id=\"{}\">{}{}{}</li>", Html.attr(Chat.domId(m.id())),
         Html.markup(sent ? "sent" : "received"), Html.markup(kind), Html.markup(queued ? " queued" : ""),
@@ -239,12 +257,12 @@ final class Views {
   }
 
   /** A problem the store showed while reading this chat, as a line of the history. */
-  Html warning(Chat chat, FeedWarning w, People people, String id) throws Exception {
+  Html warning(Chat chat, FeedWarning w, Names people, String id) throws Exception {
     String whose = w.ownFeed() ? "your" : (chat.isGroup() ? people.nameOf(w.writer()) : chat.name()) + "'s";
     return Html.t("<li id=\"w-{}\" class=\"warning{}\" role=\"alert\"><strong>{}</strong> {} page {}: {}</li>",
         Html.attr(id), Html.markup(w.kind().isSecurityProblem() ? " security" : ""),
         w.kind().isSecurityProblem() ? "Security warning (" + w.kind().name().toLowerCase(Locale.ROOT) + "):" : "Note:",
-        whose, w.page(), w.detail(people.namer()));
+        whose, w.page(), w.detail(people.function()));
   }
 
   /** A line in the history that is no one's message (joined, removed). */
@@ -302,7 +320,7 @@ final class Views {
   }
 
   /** A group's members, its links and requests (admins), adding a friend, leaving. */
-  Html groupInfo(Chat chat, GroupInfo g, PublicCard me, People people, List<Friend> addable, List<Groups.JoinRequest> asks,
+  Html groupInfo(Chat chat, GroupInfo g, PublicCard me, Names people, List<Friend> addable, List<Groups.JoinRequest> asks,
       String newLink) throws Exception {
     boolean admin = g.isAdmin(me);
     Html.Builder members = new Html.Builder();
@@ -413,7 +431,7 @@ final class Views {
           <input type="hidden" name="name" value="{}"><input type="hidden" name="fingerprint" value="{}">
           <label>Nickname <input name="nick" required autocomplete="off" maxlength="32"></label>
           <button type="submit">Add</button></form></li>""", c.name(), c.card().fingerprintText(),
-          output.time(c.published()), Html.attr(name), Html.attr(Chat.hex(c.card()))));
+          time.apply(c.published()), Html.attr(name), Html.attr(Chat.hex(c.card()))));
     }
     return Html.t("{}<ul class=\"claimants\">{}</ul>", claimants.size() > 1
         ? Html.markup("<p class=\"warning\">More than one person claims this name: none is picked for you. Ask them for "
@@ -438,7 +456,7 @@ final class Views {
   }
 
   /** Messages from strangers: who (a fingerprint, the only fact), what they wrote, accept or ignore. */
-  Html requestsPage(List<MessageRequest> requests, People people) throws Exception {
+  Html requestsPage(List<MessageRequest> requests, Names people) throws Exception {
     Html.Builder items = new Html.Builder();
     for (MessageRequest r : requests) {
       String who = Fingerprints.shortForm(r.from());
@@ -455,7 +473,7 @@ final class Views {
           <label>Nickname <input name="nick" required autocomplete="off" maxlength="32"></label>
           <button type="submit">Accept</button>
           <button type="button" class="quiet" hx-post="/requests/{}/ignore" hx-confirm="Hide this person's requests for good?">
-          Ignore</button></form></li>""", r.from().fingerprintText(), output.time(r.seen()), msgs.build(),
+          Ignore</button></form></li>""", r.from().fingerprintText(), time.apply(r.seen()), msgs.build(),
           Html.attr(Chat.hex(r.from())), Html.attr(Chat.hex(r.from()))));
     }
     return Html.t("""

@@ -79,7 +79,7 @@ public final class WebApp implements AutoCloseable {
     this.client = session.client();
     this.me = session.card();
     this.myName = IdentityFile.name(session.profile().readIdentity()).orElse("me");
-    this.views = new Views(session.output());
+    this.views = new Views(session.output()::time);
     this.log = new EventLog(Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
     this.activity = new Activity(session.context().clock());
     this.gate = new LoopbackGate(random);
@@ -148,6 +148,11 @@ public final class WebApp implements AutoCloseable {
       // the list's counts are a convenience; the event still goes to the pages
     }
     log.append(new EventLog.FromEngine(e));
+  }
+
+  /** Names as the terminal gives them (the friend list read afresh each time: it may have changed). */
+  private Views.Names names() {
+    return new People(session)::nameOf;
   }
 
   // ================================================================ routes
@@ -294,7 +299,7 @@ public final class WebApp implements AutoCloseable {
   }
 
   private Html chatPane(Chat chat) throws Exception {
-    People people = new People(session);
+    Views.Names people = names();
     int pages = session.settings().pagesAtStart();
     History h = client.history(chat.id(), HistoryRequest.newest(pages));
     if (chat.isGroup()) {
@@ -324,7 +329,7 @@ public final class WebApp implements AutoCloseable {
       pages = 2;
     }
     History h = client.history(chat.id(), HistoryRequest.newest(pages));
-    r.html(views.history(chat, pages, h, new People(session)));
+    r.html(views.history(chat, pages, h, names()));
   }
 
   // ================================================================ sending
@@ -338,7 +343,7 @@ public final class WebApp implements AutoCloseable {
     SendResult sent = client.send(chat.id(), text);
     activity.sent(chat.id());
     log.append(new EventLog.Sent(chat.id(), sent.message()));
-    r.html(Html.join(views.message(chat, sent.message(), new People(session)),
+    r.html(Html.join(views.message(chat, sent.message(), names()),
         Html.t("<div id=\"outbox\" hx-swap-oob=\"true\">{}</div>", outbox(chat))));
   }
 
@@ -374,7 +379,7 @@ public final class WebApp implements AutoCloseable {
       SendResult sent = client.files().send(chat.id(), file, name, type, caption, progress(chat, id, label));
       activity.sent(chat.id());
       log.append(new EventLog.Sent(chat.id(), sent.message()));
-      r.html(views.message(chat, sent.message(), new People(session)));
+      r.html(views.message(chat, sent.message(), names()));
     } finally {
       Files.deleteIfExists(file);
       Files.deleteIfExists(dir);
@@ -467,7 +472,7 @@ public final class WebApp implements AutoCloseable {
         addable.add(f);
       }
     }
-    return views.groupInfo(chat, g, me, new People(session), addable, asks, newLink);
+    return views.groupInfo(chat, g, me, names(), addable, asks, newLink);
   }
 
   private void verify(WebRequest r) throws Exception {
@@ -618,7 +623,7 @@ public final class WebApp implements AutoCloseable {
     List<PublicCard> friends = session.profile().friends().list().stream().map(Friend::card).toList();
     List<MessageRequest> requests = client.requests().pending(friends); // opening the page is asking: reads the inbox
     activity.messageRequests(requests);
-    r.html(page(r, "Message requests", null, views.requestsPage(requests, new People(session))));
+    r.html(page(r, "Message requests", null, views.requestsPage(requests, names())));
   }
 
   private MessageRequest request(WebRequest r) throws Exception {
@@ -711,7 +716,7 @@ public final class WebApp implements AutoCloseable {
   /** What one batch of log entries shows on one page. */
   private final class StreamBatch {
     private final Chat chat;
-    private final People people = new People(session);
+    private final Views.Names people = names();
     private boolean chats;
     private final List<Html> updates = new ArrayList<>();
 
