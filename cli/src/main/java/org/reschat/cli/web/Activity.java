@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.reschat.core.ChatId;
 import org.reschat.core.Event;
 import org.reschat.core.Groups;
@@ -30,7 +29,6 @@ final class Activity {
   private final Clock clock;
   private final Map<ChatId, Integer> unread = new ConcurrentHashMap<>();
   private final Map<ChatId, Instant> last = new ConcurrentHashMap<>();
-  private final Map<ChatId, AtomicInteger> viewers = new ConcurrentHashMap<>();
   private final Map<ChatId.Group, Map<PublicCard, Groups.JoinRequest>> joinRequests = new ConcurrentHashMap<>();
   private final Map<PublicCard, MessageRequest> messageRequests = new LinkedHashMap<>();
   private volatile String storeProblem;
@@ -44,8 +42,8 @@ final class Activity {
     if (e instanceof Event.MessageReceived) {
       Event.MessageReceived m = (Event.MessageReceived) e;
       last.put(m.in(), clock.instant());
-      if (m.message().direction() == Message.Direction.RECEIVED && viewers(m.in()) == 0) {
-        unread.merge(m.in(), 1, Integer::sum); // a chat open in a tab shows it at once: read
+      if (m.message().direction() == Message.Direction.RECEIVED) {
+        unread.merge(m.in(), 1, Integer::sum); // until a page shows it in a tab someone can see
       }
       storeProblem = null;
     } else if (e instanceof Event.Published) {
@@ -79,19 +77,12 @@ final class Activity {
     return Optional.ofNullable(last.get(chat));
   }
 
-  /** A page shows {@code chat}: what was unread in it is read. */
-  void read(ChatId chat) {
-    unread.remove(chat);
-  }
-
-  /** An event stream of a page showing {@code chat} opened ({@code +1}) or closed ({@code -1}). */
-  void viewing(ChatId chat, int delta) {
-    viewers.computeIfAbsent(chat, c -> new AtomicInteger()).addAndGet(delta);
-  }
-
-  private int viewers(ChatId chat) {
-    AtomicInteger n = viewers.get(chat);
-    return n == null ? 0 : n.get();
+  /**
+   * A page shows {@code chat} in a tab someone can see (it was opened, or its page says it is visible): what was
+   * unread in it is read. A stream writing to a tab is not enough: the tab may be hidden, or already closed.
+   */
+  boolean read(ChatId chat) {
+    return unread.remove(chat) != null;
   }
 
   List<Groups.JoinRequest> joinRequests(ChatId.Group group) {

@@ -191,11 +191,11 @@ final class Views {
         : Html.EMPTY;
     return Html.t("""
         <section id="history" class="history" aria-label="Messages" hx-get="/chat/{}/history?pages={}"
-         hx-trigger="sse:history" hx-swap="outerHTML">
+         hx-trigger="sse:history" hx-swap="outerHTML" data-read="/chat/{}/read">
         {}{}
         <ol id="messages" class="messages" role="log" aria-live="polite" sse-swap="message" hx-swap="beforeend">{}</ol>
         </section>
-        """, Html.attr(chat.key()), pages, older, problem, items.build());
+        """, Html.attr(chat.key()), pages, Html.attr(chat.key()), older, problem, items.build());
   }
 
   /**

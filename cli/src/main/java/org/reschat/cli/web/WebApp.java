@@ -174,6 +174,7 @@ public final class WebApp implements AutoCloseable {
         .get("/events", this::events)
         .get(chat, this::chatPage)
         .get(chat + "/history", this::history)
+        .post(chat + "/read", this::read)
         .post(chat + "/send", this::send)
         .post(chat + "/file", this::upload)
         .get(chat + "/file/([^/]{1,200})", this::download)
@@ -241,18 +242,23 @@ public final class WebApp implements AutoCloseable {
     List<Views.ListEntry> entries = new ArrayList<>();
     for (Friend f : session.profile().friends().list()) {
       ChatId id = ChatId.direct(f.card());
-      entries.add(new Views.ListEntry(new Chat(id, Chat.key(id), f.nickname()), f.verified(), activity.unread(id), 0,
+      entries.add(new Views.ListEntry(new Chat(id, Chat.key(id), f.nickname()), f.verified(), unread(id, current), 0,
           null, activity.lastActivity(id).orElse(null)));
     }
     for (GroupInfo g : client.groups().list()) {
       String note = g.active() ? null : g.status() == GroupInfo.Status.LEFT ? "left" : "removed";
       int asking = g.isAdmin(me) && g.active() ? activity.joinRequests(g.id()).size() : 0;
-      entries.add(new Views.ListEntry(new Chat(g.id(), Chat.key(g.id()), g.name()), true, activity.unread(g.id()), asking,
+      entries.add(new Views.ListEntry(new Chat(g.id(), Chat.key(g.id()), g.name()), true, unread(g.id(), current), asking,
           note, activity.lastActivity(g.id()).orElse(null)));
     }
     entries.sort(Comparator.comparing((Views.ListEntry e) -> e.lastActivity() == null ? Instant.MIN : e.lastActivity())
         .reversed().thenComparing(e -> e.chat().name().toLowerCase(Locale.ROOT)));
     return new Views.Sidebar(myName, entries, activity.messageRequests().size(), current);
+  }
+
+  /** Unread in {@code id}, except in the chat the page shows (it is in front of the person). */
+  private int unread(ChatId id, String current) {
+    return Chat.key(id).equals(current) ? 0 : activity.unread(id);
   }
 
   /** The chat a URL names: a friend, a group this person holds, or (for a request) a stranger who wrote. */
@@ -317,6 +323,15 @@ public final class WebApp implements AutoCloseable {
 
   private Html outbox(Chat chat) throws Exception {
     return views.outbox(client.pending(chat.id()), activity.storeProblem());
+  }
+
+  /** The page says it shows the chat in a visible tab: what arrived is read. */
+  private void read(WebRequest r) throws Exception {
+    Chat chat = chat(r);
+    if (activity.read(chat.id())) {
+      log.append(new EventLog.ChatsChanged()); // the other tabs' lists drop the count too
+    }
+    r.send(204, null, new byte[0]);
   }
 
   /** The history again, with {@code pages} pages of each member's feed (older messages on demand). */
@@ -667,9 +682,6 @@ public final class WebApp implements AutoCloseable {
     if (reload) {
       cursor = log.cursor();
     }
-    if (chat != null) {
-      activity.viewing(chat.id(), +1);
-    }
     try (OutputStream out = r.stream(200, "text/event-stream; charset=utf-8")) {
       SseWriter sse = new SseWriter(out);
       sse.retry(1000);
@@ -695,10 +707,6 @@ public final class WebApp implements AutoCloseable {
       }
     } catch (IOException closedTab) {
       // the tab went away; its next stream starts from its cursor
-    } finally {
-      if (chat != null) {
-        activity.viewing(chat.id(), -1);
-      }
     }
   }
 
@@ -799,7 +807,6 @@ public final class WebApp implements AutoCloseable {
         Event.MessageReceived m = (Event.MessageReceived) e;
         chats = true;
         if (here(m.in())) {
-          activity.read(m.in());
           return views.message(chat, m.message(), people);
         }
         return null;

@@ -180,7 +180,23 @@
     }
   });
 
+  // What arrives in a chat is read once the tab showing it is visible (not merely because a stream wrote to it).
+  var readTimer = null;
+  function markRead() {
+    var h = history();
+    if (!h || document.visibilityState !== 'visible' || readTimer) { return; }
+    readTimer = setTimeout(function () {
+      readTimer = null;
+      var hh = history();
+      if (!hh) { return; }
+      fetch(hh.getAttribute('data-read'), { method: 'POST', headers: { 'X-CSRF-Token': csrf() }, credentials: 'same-origin' })
+        .catch(function () { /* counted as unread until the next time */ });
+    }, 300);
+  }
+  document.addEventListener('visibilitychange', markRead);
+
   document.addEventListener('htmx:sseMessage', function (e) {
+    if (e.detail && e.detail.type === 'message') { markRead(); }
     // The cursor: if the browser has to open a new stream (not a reconnect of the old one), it starts here.
     var id = e.detail && e.detail.lastEventId;
     var app = document.querySelector('[sse-connect]');
