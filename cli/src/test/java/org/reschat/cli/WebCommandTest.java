@@ -115,6 +115,58 @@ class WebCommandTest {
     }
   }
 
+  /**
+   * A file from the page: the body is the file, its progress to the store comes on the page's stream (always its last
+   * step, 100%, however fast the store is), the friend gets the file; and a file fetched for the page is a download
+   * (never shown inline), with its progress on the stream too.
+   */
+  @Test
+  void filesGoThroughTheEngineWithTheirProgressOnTheStream() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    String bob = "d-" + fingerprintHex(h, "bob");
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      String cookie = web.launch();
+      String csrf = web.csrf(cookie);
+      String content = "x".repeat(600_000); // three chunks
+      try (WebHttp.Stream s = WebHttp.stream(web.port, "/events?chat=" + bob + "&after=" + after(web, cookie, bob),
+          WebHttp.headers("Host", web.host, "Cookie", cookie))) {
+        WebHttp.Response up = WebHttp.request(web.port, "POST", "/chat/" + bob + "/file?name=big.txt&transfer=abc123",
+            WebHttp.headers("Host", web.host, "Cookie", cookie, "Origin", web.origin, "X-CSRF-Token", csrf,
+                "HX-Request", "true", "Content-Type", "application/octet-stream", "X-File-Type", "text/plain"), content);
+        assertThat(up.status()).as(up.toString()).isEqualTo(200);
+        assertThat(up.body()).contains("big.txt").contains("class=\"msg sent file");
+        assertThat(s.until("id=\"up-abc123\"")).contains("Sending big.txt to the store");
+        assertThat(s.until("value=\"100\"")).contains("up-abc123");
+      }
+      String id = CliHarness.check(h.as("bob", "--json", "files", "alice")).out().replaceAll("(?s).*\"id\":\"(f:[^\"]+)\".*", "$1");
+      Path got = tmp.resolve("got.txt");
+      CliHarness.check(h.as("bob", "download", "alice", id, "-o", got.toString()));
+      assertThat(Files.readString(got)).isEqualTo(content);
+
+      try (WebHttp.Stream s = WebHttp.stream(web.port, "/events?chat=" + bob + "&after=" + after(web, cookie, bob),
+          WebHttp.headers("Host", web.host, "Cookie", cookie))) {
+        WebHttp.Response down = web.get("/chat/" + bob + "/file/" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8),
+            cookie);
+        assertThat(down.status()).isEqualTo(200);
+        assertThat(down.body()).isEqualTo(content);
+        assertThat(down.header("Content-Type")).isEqualTo("application/octet-stream");
+        assertThat(down.header("Content-Disposition")).startsWith("attachment; filename=\"big.txt\"");
+        assertThat(s.until("value=\"100\"")).contains("Fetching");
+      }
+      assertThat(web.get("/chat/" + bob + "/file/f%3Anothing", cookie).status()).isEqualTo(404);
+      WebHttp.Response noName = WebHttp.request(web.port, "POST", "/chat/" + bob + "/file?transfer=abc123",
+          WebHttp.headers("Host", web.host, "Cookie", cookie, "Origin", web.origin, "X-CSRF-Token", csrf), "x");
+      assertThat(noName.status()).isEqualTo(400);
+    }
+  }
+
+  private static String after(WebHarness web, String cookie, String chat) throws IOException {
+    Matcher m = Pattern.compile("after=([^&\"]+)").matcher(web.get("/chat/" + chat, cookie).body());
+    assertThat(m.find()).isTrue();
+    return m.group(1);
+  }
+
   /** Ctrl-C (SIGINT) in a real process: the server stops, the port closes, its private directory goes, exit is clean. */
   @Test
   @Tag("slow")
