@@ -169,6 +169,13 @@ class WebBrowserTest {
           Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "light"))));
       assertThat(light).isEqualTo("rgb(255, 255, 255)");
       assertThat(dark).isEqualTo("rgb(18, 18, 20)");
+
+      // The keyboard moves between chats (Alt+Down), and the tab's title counts what arrives elsewhere.
+      browser.driver.switchTo().activeElement().sendKeys(Keys.chord(Keys.ALT, Keys.ARROW_DOWN));
+      browser.waiting().until(ExpectedConditions.textToBe(By.cssSelector(".chat-head h1"), "carol"));
+      live();
+      CliHarness.check(h.as("bob", "send", "alice", "are you still there?"));
+      browser.waiting().until(ExpectedConditions.titleIs("(1) carol · ResChat"));
     }
   }
 

@@ -304,7 +304,7 @@ final class Views {
     Html mark = f.verified()
         ? Html.t("<p class=\"verified\">You marked {} as verified: you compared this number before.</p>", f.nickname())
         : Html.t("<p>Compare this number with {} in person or on a call you trust. If it matches:</p>"
-            + "<button hx-post=\"/chat/{}/verify\" hx-target=\"#main\" hx-select=\"#main > *\">Mark as verified</button>",
+            + "<button hx-post=\"/chat/{}/verify\">Mark as verified</button>",
             f.nickname(), Html.attr(chat.key()));
     return Html.t("""
         <header class="chat-head"><h1>{}</h1><a class="action" href="/chat/{}">Back to the chat</a></header>
@@ -340,7 +340,7 @@ final class Views {
       options.add(Html.t("<option value=\"{}\">{}</option>", Html.attr(f.nickname()), f.nickname()));
     }
     Html add = !g.active() || addable.isEmpty() ? Html.EMPTY : Html.t("""
-        <form class="row" hx-post="/chat/{}/add" hx-target="#main" hx-select="#main > *">
+        <form class="row" hx-post="/chat/{}/add">
         <label for="add-nick">Add a friend</label> <select id="add-nick" name="nick">{}</select>
         <label><input type="checkbox" name="share_history" value="1"> with the earlier messages</label>
         <button type="submit">Add</button></form>""", Html.attr(chat.key()), options.build());
@@ -353,8 +353,8 @@ final class Views {
         newLink != null ? Html.t("<textarea class=\"card\" readonly rows=\"2\" aria-label=\"link to join\">{}</textarea>", newLink)
             : Html.EMPTY,
         Html.attr(chat.key()),
-        g.links().isEmpty() ? Html.EMPTY : Html.t("<button class=\"quiet\" hx-post=\"/chat/{}/revoke-links\" hx-target=\"#main\" "
-            + "hx-select=\"#main > *\">Revoke every link</button>", Html.attr(chat.key())));
+        g.links().isEmpty() ? Html.EMPTY : Html.t("<button class=\"quiet\" hx-post=\"/chat/{}/revoke-links\">"
+            + "Revoke every link</button>", Html.attr(chat.key())));
     Html leave = g.active() ? Html.t("<button class=\"danger\" hx-post=\"/chat/{}/leave\" hx-confirm=\"Leave this group?\">"
         + "Leave the group</button>", Html.attr(chat.key())) : Html.EMPTY;
     String status = g.active() ? (g.confirmed() ? "" : "Read-only until an admin vouches for the key you were handed.")

@@ -83,9 +83,18 @@ public final class WebApp implements AutoCloseable {
     this.log = new EventLog(Long.toString(random.nextLong() & Long.MAX_VALUE, 36));
     this.activity = new Activity(session.context().clock());
     this.gate = new LoopbackGate(random);
-    this.scratch = Files.createTempDirectory("reschat-web-", PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rwx------")));
+    this.scratch = privateDirectory();
     this.server = routes(new WebServer(gate));
+  }
+
+  /** A new directory only this user may enter (where the file system knows no POSIX modes, the system's default). */
+  private static Path privateDirectory() throws IOException {
+    try {
+      return Files.createTempDirectory("reschat-web-", PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rwx------")));
+    } catch (UnsupportedOperationException noPosix) {
+      return Files.createTempDirectory("reschat-web-");
+    }
   }
 
   /** Starts receiving and serving on 127.0.0.1:{@code port} (0: any free port); returns the port. */
@@ -114,7 +123,11 @@ public final class WebApp implements AutoCloseable {
   public Path launchFile() throws IOException {
     Path file = scratch.resolve("open.html");
     Files.deleteIfExists(file);
-    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException noPosix) {
+      Files.createFile(file);
+    }
     String url = Html.attr(launchUrl()).toString();
     Files.writeString(file, "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=" + url
         + "\"><title>ResChat</title><p><a href=\"" + url + "\">Open ResChat</a></p>\n", StandardCharsets.UTF_8);
@@ -230,7 +243,10 @@ public final class WebApp implements AutoCloseable {
   private Html page(WebRequest r, String title, Chat current, Html main) throws Exception {
     String key = current == null ? ("Message requests".equals(title) ? "requests" : null) : current.key();
     String events = "/events?after=" + log.cursorText(log.cursor()) + (current == null ? "" : "&chat=" + current.key());
-    return views.page(title, r.csrf(), events, views.sidebar(sidebar(key)), views.store(activity.storeProblem()), main);
+    Html problems = Html.join(views.store(activity.storeProblem()), receiverFailure()
+        .map(e -> views.error("New messages no longer arrive here (" + ErrorText.sentence(e) + "); stop reschat web and"
+            + " start it again.")).orElse(Html.EMPTY));
+    return views.page(title, r.csrf(), events, views.sidebar(sidebar(key)), problems, main);
   }
 
   private Html storeBanner(String problem) {

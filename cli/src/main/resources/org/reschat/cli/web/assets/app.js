@@ -235,7 +235,31 @@
     }
   });
 
+  // The tab's title counts what is unread, as messengers' tabs do.
+  var baseTitle = null;
+  function titleCount() {
+    if (baseTitle === null) { baseTitle = document.title; }
+    var n = 0;
+    document.querySelectorAll('#sidebar .chats .badge[aria-label]').forEach(function (b) {
+      n += parseInt(b.textContent, 10) || 0;
+    });
+    document.title = (n > 0 ? '(' + n + ') ' : '') + baseTitle;
+  }
+  document.addEventListener('htmx:afterSettle', titleCount);
+
+  // Alt+Up and Alt+Down move to the chat above or below in the list.
+  document.addEventListener('keydown', function (e) {
+    if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) { return; }
+    var links = Array.prototype.slice.call(document.querySelectorAll('#sidebar .chats a'));
+    if (!links.length) { return; }
+    var at = links.findIndex(function (a) { return a.getAttribute('aria-current') === 'page'; });
+    var next = e.key === 'ArrowUp' ? (at <= 0 ? links.length - 1 : at - 1) : (at + 1) % links.length;
+    e.preventDefault();
+    location.href = links[next].getAttribute('href');
+  });
+
   document.addEventListener('DOMContentLoaded', function () {
+    titleCount();
     toBottom();
     var box = document.querySelector('textarea[data-enter-sends]');
     if (box) { box.focus(); }
