@@ -7,7 +7,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,6 +24,8 @@ import org.reschat.cli.People;
 import org.reschat.cli.Session;
 import org.reschat.cli.commands.DirectoryCommand;
 import org.reschat.cli.commands.FileMessages;
+import org.reschat.cli.commands.GroupCommand;
+import org.reschat.cli.commands.RequestsCommand;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatFiles;
 import org.reschat.core.ChatId;
@@ -608,13 +609,7 @@ public final class WebApp implements AutoCloseable {
 
   private void createGroup(WebRequest r) throws Exception {
     String name = Optional.ofNullable(r.form("name")).orElse("").strip();
-    // The terminal's rules: a group's name is never a friend's nickname, nor another group's.
-    if (session.profile().friends().find(name).isPresent()) {
-      throw new GroupException(GroupException.Reason.MALFORMED, "\"" + name + "\" is a friend's nickname; give the group another name.");
-    }
-    if (client.groups().list().stream().anyMatch(g -> g.name().equals(name))) {
-      throw new GroupException(GroupException.Reason.MALFORMED, "You already have a group called \"" + name + "\".");
-    }
+    GroupCommand.checkNewName(session, name); // the terminal's rule: never a friend's nickname, nor another group's
     List<PublicCard> cards = new ArrayList<>();
     for (String nick : r.formAll("members")) {
       cards.add(session.profile().friends().get(nick).card());
@@ -668,8 +663,7 @@ public final class WebApp implements AutoCloseable {
     org.reschat.localdb.Nicknames.check(nick);
     session.profile().checkWritable("accept a message request");
     MessageRequest q = request(r);
-    Friend f = session.profile().friends().add(nick, q.from(), me);
-    client.requests().accepted(q.from());
+    Friend f = RequestsCommand.accept(session, q, nick);
     activity.answered(q.from());
     added(r, f);
   }
@@ -866,7 +860,7 @@ public final class WebApp implements AutoCloseable {
       }
       if (e instanceof Event.RequestNotPosted) {
         updates.add(Html.t("<div id=\"notices\" role=\"status\" hx-swap-oob=\"beforeend\">{}</div>", views.error(
-            org.reschat.cli.commands.RequestsCommand.notPosted(people.nameOf(((Event.RequestNotPosted) e).to())))));
+            RequestsCommand.notPosted(people.nameOf(((Event.RequestNotPosted) e).to())))));
         return null;
       }
       if (e instanceof Event.StoreUnreachable) {
