@@ -47,6 +47,11 @@ final class WebBrowser implements AutoCloseable {
 
   /** Starts a browser with its profile and downloads under {@code dir}, or skips (or fails on CI) without one. */
   static WebBrowser start(Path dir) throws IOException {
+    return start(dir, List.of());
+  }
+
+  /** As {@link #start(Path)}, with more flags (a proxy, say). */
+  static WebBrowser start(Path dir, List<String> more) throws IOException {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
       String why = "the web client's browser tests need " + CHROMIUM + " and " + DRIVER
           + " (Debian: apt-get install chromium chromium-driver)";
@@ -64,6 +69,7 @@ final class WebBrowser implements AutoCloseable {
     o.setBinary(CHROMIUM.toFile());
     o.addArguments(FLAGS);
     o.addArguments("--user-data-dir=" + profile);
+    o.addArguments(more);
     Map<String, Object> prefs = new HashMap<>();
     prefs.put("download.default_directory", downloads.toString());
     prefs.put("download.prompt_for_download", false);

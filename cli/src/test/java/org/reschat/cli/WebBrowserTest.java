@@ -147,6 +147,15 @@ class WebBrowserTest {
           + " started)%n", (System.nanoTime() - returned) / 1_000_000, (System.nanoTime() - sent) / 1_000_000);
       // The README's picture of the chat page (docs/web-chat.png is a copy of this file).
       browser.screenshot(SCREENSHOTS.resolve("chat.png"));
+      // Shown in a visible tab, it is read: the chat list counts nothing unread for bob.
+      String cookie = "rc_session=" + browser.driver.manage().getCookieNamed("rc_session").getValue();
+      WebSecurityTest.eventually(() -> {
+        try {
+          return !web.get("/", cookie).body().contains(" unread");
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, "what the open chat showed is read");
 
       // What bob writes is text, whatever it looks like: no element, no script, no htmx request from it.
       String hostile = "<img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>"
@@ -176,6 +185,144 @@ class WebBrowserTest {
       live();
       CliHarness.check(h.as("bob", "send", "alice", "are you still there?"));
       browser.waiting().until(ExpectedConditions.titleIs("(1) carol · ResChat"));
+    }
+  }
+
+  /**
+   * The page loses its event stream (its connection is cut, and new ones are refused for a while), bob writes
+   * meanwhile and the server takes his message; when connections work again the browser reconnects with its cursor
+   * ({@code Last-Event-ID}) and the message appears, and nothing appears twice. The browser reaches the server through
+   * a proxy that can cut its connections.
+   */
+  @Test
+  void aMessageThatArrivesWhileTheStreamIsCutAppearsWhenItReconnects() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    try (WebHarness web = WebHarness.start(h, "alice");
+         CuttingProxy proxy = new CuttingProxy(web.port);
+         WebBrowser viaProxy = WebBrowser.start(tmp.resolve("browser"), List.of("--proxy-server=http://127.0.0.1:" + proxy.port(),
+             "--proxy-bypass-list=<-loopback>"))) {
+      WebBrowser shared = browser;
+      browser = viaProxy;
+      try {
+        open(web);
+        clickChat("bob");
+        CliHarness.check(h.as("bob", "send", "alice", "before"));
+        message("before");
+        String cookie = "rc_session=" + browser.driver.manage().getCookieNamed("rc_session").getValue();
+        WebSecurityTest.eventually(() -> { // the page said it showed "before": nothing is unread
+          try {
+            return !web.get("/", cookie).body().contains(" unread");
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        }, "the open chat's message is read");
+        proxy.cut(true);
+        browser.waiting().until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "reconnecting…"));
+        CliHarness.check(h.as("bob", "send", "alice", "while the stream was cut"));
+        WebSecurityTest.eventually(() -> { // the server has it: the chat list counts it, the page cannot show it yet
+          try {
+            return web.get("/", cookie).body().contains("1 unread");
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        }, "bob's message reached reschat web while the stream was cut");
+        proxy.cut(false);
+        message("while the stream was cut");
+        assertThat(proxy.requests()).as("the stream came back from its cursor")
+            .anyMatch(r -> r.startsWith("GET ") && r.contains("/events") && r.contains("Last-Event-ID: "));
+        assertThat(browser.driver.findElements(By.cssSelector("#messages li .body")).stream()
+            .filter(e -> "before".equals(e.getAttribute("textContent"))).count()).isEqualTo(1);
+      } finally {
+        browser = shared;
+      }
+    }
+  }
+
+  /** A TCP relay to the web server that can cut every connection and refuse new ones, as a network going away does. */
+  static final class CuttingProxy implements AutoCloseable {
+    private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final List<java.net.Socket> open = new CopyOnWriteArrayList<>();
+    private final List<String> heads = new CopyOnWriteArrayList<>();
+    private volatile boolean cut;
+
+    CuttingProxy(int target) throws java.io.IOException {
+      Thread t = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            java.net.Socket client = server.accept();
+            if (cut) {
+              client.close();
+              continue;
+            }
+            java.net.Socket upstream = new java.net.Socket(InetAddress.getLoopbackAddress(), target);
+            open.add(client);
+            open.add(upstream);
+            pipe(client, upstream, true);
+            pipe(upstream, client, false);
+          } catch (java.io.IOException e) {
+            // closed, or one connection failed
+          }
+        }
+      }, "cutting-proxy");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    /** The start of each request the browser sent (its line and headers). */
+    List<String> requests() {
+      return heads;
+    }
+
+    void cut(boolean on) {
+      cut = on;
+      if (on) {
+        for (java.net.Socket s : open) {
+          try {
+            s.close();
+          } catch (java.io.IOException e) {
+            // already closed
+          }
+        }
+        open.clear();
+      }
+    }
+
+    private void pipe(java.net.Socket from, java.net.Socket to, boolean request) {
+      Thread t = new Thread(() -> {
+        byte[] buf = new byte[8192];
+        try (var in = from.getInputStream(); var out = to.getOutputStream()) {
+          int n;
+          while ((n = in.read(buf)) > 0) {
+            if (request) {
+              heads.add(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            out.write(buf, 0, n);
+            out.flush();
+          }
+        } catch (java.io.IOException e) {
+          // cut
+        } finally {
+          try {
+            from.close();
+            to.close();
+          } catch (java.io.IOException e) {
+            // already closed
+          }
+        }
+      }, "cutting-proxy-pipe");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+      cut(true);
     }
   }
 
