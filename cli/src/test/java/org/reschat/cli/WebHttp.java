@@ -76,12 +76,19 @@ final class WebHttp {
       this.body = body;
     }
 
-    /** Reads events until one whose text contains {@code wanted}; returns everything read up to it. */
+    /**
+     * Reads events until one whose text contains {@code wanted}; returns everything read up to it. Gives up after two
+     * minutes (keep-alives keep a socket's read timeout from ever firing, and a blocked read ignores interrupts).
+     */
     String until(String wanted) throws IOException {
+      long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
       StringBuilder sb = new StringBuilder();
       ByteArrayOutputStream line = new ByteArrayOutputStream();
       int c;
       while ((c = body.read()) >= 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("no \"" + wanted + "\" within two minutes; the stream said:\n" + sb);
+        }
         line.write(c);
         if (c == '\n') {
           sb.append(line.toString(StandardCharsets.UTF_8));
