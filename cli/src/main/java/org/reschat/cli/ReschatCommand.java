@@ -26,6 +26,7 @@ import org.reschat.cli.commands.EditCommand;
 import org.reschat.cli.commands.ReactCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
+import org.reschat.cli.commands.WebCommand;
 import org.reschat.cli.commands.WhoamiCommand;
 import org.reschat.cli.interactive.Menu;
 import picocli.CommandLine.Command;
@@ -68,6 +69,7 @@ import picocli.CommandLine.Mixin;
         IdentityCommand.class,
         org.reschat.cli.commands.ProfileCommand.class,
         DaemonCommand.class,
+        WebCommand.class,
         JsonRpcCommand.class,
         org.reschat.cli.commands.CompletionCommand.class,
         org.reschat.cli.commands.CompletionCommand.Names.class},

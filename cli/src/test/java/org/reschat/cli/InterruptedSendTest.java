@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class InterruptedSendTest {
       cli.friends("alice", "bob");
       cluster.dropCommits(true); // accepted and never visible: the send waits for its confirmation
       Path log = dir.resolve("send.log");
-      Process send = ChildProcesses.start(cli.env, log, null, "--home", dir.resolve("alice").toString(),
+      Process send = ChildProcesses.startUnder(ChildProcesses.DEFAULT_SIGINT, List.of(), cli.env, log, null, "--home", dir.resolve("alice").toString(),
           "send", "bob", "typed before Ctrl-C");
       try {
         waitForOutbox(dir.resolve("alice/state/outbox"), send, log);

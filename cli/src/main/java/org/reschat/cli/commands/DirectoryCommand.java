@@ -133,7 +133,7 @@ public final class DirectoryCommand extends CommandGroup {
    * The one card claiming {@code name} whose fingerprint starts with {@code prefix} (hex, spaces ignored);
    * with no prefix, the only claimant. Several matches are an error listing them: never a silent pick.
    */
-  static PublicCard pick(Session session, String name, String prefix) throws Exception {
+  public static PublicCard pick(Session session, String name, String prefix) throws Exception {
     Lookup found = directory(session).lookup(name);
     String p = prefix == null ? "" : prefix.replace(" ", "").toLowerCase(Locale.ROOT);
     if (!p.matches("[0-9a-f]*")) {

@@ -73,14 +73,7 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      if (session.profile().friends().find(name).isPresent()) {
-        throw new GroupException(GroupException.Reason.MALFORMED, "\"" + SafeText.line(name)
-            + "\" is a friend's nickname; give the group another name.");
-      }
-      if (NamedChat.findGroup(session, name).isPresent()) {
-        throw new GroupException(GroupException.Reason.MALFORMED, "You already have a group called \""
-            + SafeText.line(name) + "\".");
-      }
+      checkNewName(session, name);
       List<PublicCard> cards = new ArrayList<>();
       for (String nick : members) {
         cards.add(session.profile().friends().get(nick).card());
@@ -89,6 +82,18 @@ public final class GroupCommand extends CommandGroup {
       report(session.output(), g, session.card(), "Created \"" + SafeText.line(g.name()) + "\" with "
           + (g.members().size() - 1) + " other member(s); each has been sent an invitation.");
       return ExitCodes.OK;
+    }
+  }
+
+  /** Refuses a new group's name that is a friend's nickname or another group's (names must say which chat they mean). */
+  public static void checkNewName(Session session, String name) throws Exception {
+    if (session.profile().friends().find(name).isPresent()) {
+      throw new GroupException(GroupException.Reason.MALFORMED, "\"" + SafeText.line(name)
+          + "\" is a friend's nickname; give the group another name.");
+    }
+    if (NamedChat.findGroup(session, name).isPresent()) {
+      throw new GroupException(GroupException.Reason.MALFORMED, "You already have a group called \""
+          + SafeText.line(name) + "\".");
     }
   }
 

@@ -90,6 +90,13 @@ public final class RequestsCommand extends BaseCommand {
     return matches.get(0);
   }
 
+  /** Makes the sender of {@code r} a friend called {@code nickname}, and forgets the request. */
+  public static Friend accept(Session session, MessageRequest r, String nickname) throws Exception {
+    Friend f = session.profile().friends().add(nickname, r.from(), session.card());
+    session.client().requests().accepted(r.from());
+    return f;
+  }
+
   @Command(name = "accept", mixinStandardHelpOptions = true,
       description = {"Add the sender of a request as a friend.", "Their messages then show as any friend's."})
   static final class Accept extends BaseCommand {
@@ -107,9 +114,7 @@ public final class RequestsCommand extends BaseCommand {
     protected int run(Session session) throws Exception {
       org.reschat.localdb.Nicknames.check(nickname); // a bad nickname is refused before anything is read
       session.profile().checkWritable("accept a message request");
-      MessageRequest r = named(session, who);
-      Friend f = session.profile().friends().add(nickname, r.from(), session.card());
-      session.client().requests().accepted(r.from());
+      Friend f = accept(session, named(session, who), nickname);
       Output out = session.output();
       if (out.json()) {
         out.json(FriendCommand.friendJson(f));
