@@ -14,7 +14,7 @@ public final class ChatPrinter {
   private final Output out;
   private final People people;
   private final boolean edits;
-  private final Names names;
+  private final PeopleNames names;
   /** Whether lines go to the chat view, whose own command fetches a file, or to a shell. */
   private final boolean chatView;
 
@@ -28,27 +28,7 @@ public final class ChatPrinter {
     this.people = people;
     this.edits = edits;
     this.chatView = chatView;
-    this.names = new Names() {
-      @Override
-      public String of(PublicCard card) {
-        return people.of(card);
-      }
-
-      @Override
-      public boolean isMe(PublicCard card) {
-        return people.isMe(card);
-      }
-
-      @Override
-      public String note(String summary) {
-        return people.note(summary);
-      }
-
-      @Override
-      public Optional<String> label(String messageId) {
-        return labels.apply(messageId);
-      }
-    };
+    this.names = new PeopleNames(people, labels, null);
   }
 
   /** A printer for the chat view: a file line offers its {@code /download}, not the shell's command. */
@@ -58,7 +38,7 @@ public final class ChatPrinter {
 
   /** The same printer also showing the texts messages had before each edit ({@code --edits}). */
   public ChatPrinter withEdits(boolean show) {
-    return new ChatPrinter(out, people, show, names::label, chatView);
+    return new ChatPrinter(out, people, show, names.labels(), chatView);
   }
 
   /** The same printer showing each message with the label a view gives it ("#12"). */
@@ -92,37 +72,36 @@ public final class ChatPrinter {
   /** The message as a line of text, for the terminal. */
   public String line(NamedChat chat, Message m) throws Exception {
     String download = chatView ? "/download" : org.reschat.cli.commands.FileMessages.shellDownload(chat.name());
-    Names here = new Names() {
-      @Override
-      public String of(PublicCard card) {
-        return names.of(card);
-      }
-
-      @Override
-      public boolean isMe(PublicCard card) {
-        return names.isMe(card);
-      }
-
-      @Override
-      public String note(String summary) {
-        return names.note(summary);
-      }
-
-      @Override
-      public String download() {
-        return download;
-      }
-
-      @Override
-      public Optional<String> label(String messageId) {
-        return names.label(messageId);
-      }
-    };
+    Names here = new PeopleNames(people, names.labels(), download);
     return out.format(m, chat.isGroup() ? people.nameOf(m.sender()) : chat.name(), here, edits);
   }
 
   /** A problem found on the store, naming the member whose page claims it when it is a claim. */
   public void warning(NamedChat chat, FeedWarning w) throws Exception {
     out.feedWarning(w, people.whose(chat, w), people.namer());
+  }
+
+  /** People named as {@link People} does, messages labelled by the view, files offered by {@code download}. */
+  private record PeopleNames(People people, Function<String, Optional<String>> labels, String download)
+      implements Names {
+    @Override
+    public String of(PublicCard card) {
+      return people.of(card);
+    }
+
+    @Override
+    public boolean isMe(PublicCard card) {
+      return people.isMe(card);
+    }
+
+    @Override
+    public String note(String summary) {
+      return people.note(summary);
+    }
+
+    @Override
+    public Optional<String> label(String messageId) {
+      return labels.apply(messageId);
+    }
   }
 }

@@ -14,7 +14,7 @@ import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.localdb.AtomicFiles;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "identity", mixinStandardHelpOptions = true,
@@ -28,20 +28,8 @@ public final class IdentityCommand extends CommandGroup {
               + "typed twice or read from --new-passphrase-file. Friends and groups are not in it: "
               + "'reschat profile backup' saves those too."})
   static final class Export extends BaseCommand {
-    @Parameters(paramLabel = "FILE", description = "Where to write the backup.")
-    Path file;
-
-    @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "Read the backup passphrase from FILE.")
-    Path newFile;
-
-    @Option(names = "--force", description = "Replace FILE if it exists.")
-    boolean force;
-
-    @Option(names = "--allow-weak-passphrase", description = "Use a backup passphrase even if it is easy to guess.")
-    boolean allowWeak;
-
-    @Option(names = "--argon2-memory", hidden = true, defaultValue = "65536", description = "Argon2id memory in KiB (tests).")
-    int argon2MemoryKiB;
+    @Mixin
+    BackupTarget target;
 
     Export(CliContext ctx) {
       super(ctx);
@@ -49,16 +37,14 @@ public final class IdentityCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      if (Files.exists(file) && !force) {
-        throw new CliException(ExitCodes.USAGE, file + " exists; add --force to replace it.");
-      }
+      target.checkReplace();
       String current = session.profile().readIdentity();
       Identity identity = session.identity();
-      char[] backup = session.otherNewPassphrase(newFile, "Backup passphrase: ", allowWeak);
-      String sealed = IdentityCreation.file(identity, IdentityFile.name(current).orElse(null), backup, argon2MemoryKiB);
-      AtomicFiles.write(file.toAbsolutePath(), sealed.getBytes(StandardCharsets.UTF_8));
-      session.output().note("Wrote the encrypted backup of your keys to " + file + ". Restore it with "
-          + "'reschat identity import " + file + "'; it opens with the backup passphrase.");
+      char[] backup = target.passphrase(session);
+      String sealed = IdentityCreation.file(identity, IdentityFile.name(current).orElse(null), backup, target.argon2MemoryKiB);
+      AtomicFiles.write(target.file.toAbsolutePath(), sealed.getBytes(StandardCharsets.UTF_8));
+      session.output().note("Wrote the encrypted backup of your keys to " + target.file + ". Restore it with "
+          + "'reschat identity import " + target.file + "'; it opens with the backup passphrase.");
       return ExitCodes.OK;
     }
   }

@@ -34,7 +34,7 @@ import org.reschat.core.internal.json.StrictJson;
 import org.reschat.localdb.AtomicFiles;
 import org.reschat.localdb.Profile;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -66,20 +66,8 @@ public final class ProfileCommand extends CommandGroup {
               + "--new-passphrase-file; the file is 0600. The keys in it open with that passphrase. Never "
               + "replaces FILE without --force."})
   static final class Backup extends BaseCommand {
-    @Parameters(paramLabel = "FILE", description = "Where to write the backup.")
-    Path file;
-
-    @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "Read the backup passphrase from FILE.")
-    Path newFile;
-
-    @Option(names = "--force", description = "Replace FILE if it exists.")
-    boolean force;
-
-    @Option(names = "--allow-weak-passphrase", description = "Use a backup passphrase even if it is easy to guess.")
-    boolean allowWeak;
-
-    @Option(names = "--argon2-memory", hidden = true, defaultValue = "65536", description = "Argon2id memory in KiB (tests).")
-    int argon2MemoryKiB;
+    @Mixin
+    BackupTarget target;
 
     Backup(CliContext ctx) {
       super(ctx);
@@ -87,36 +75,34 @@ public final class ProfileCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      if (Files.exists(file) && !force) {
-        throw new CliException(ExitCodes.USAGE, file + " exists; add --force to replace it, or choose another name.");
-      }
+      target.checkReplace();
       Profile profile = session.profile();
       String current = profile.readIdentity();
       Identity identity = session.identity();
-      char[] backup = session.otherNewPassphrase(newFile, "Backup passphrase: ", allowWeak);
+      char[] backup = target.passphrase(session);
       try {
         // The keys as the backup passphrase opens them, as 'identity export' writes them.
         String keys = IdentityCreation.file(identity, IdentityFile.name(current).orElse(null), backup.clone(),
-            argon2MemoryKiB);
+            target.argon2MemoryKiB);
         List<Path> kept = new ArrayList<>();
         byte[] zip = zip(profile.directory(), keys, kept);
         JsonObject o = new JsonObject();
         o.addProperty("format", FORMAT);
         o.addProperty("version", 1);
         o.addProperty("fingerprint", identity.card().fingerprintText());
-        PassphraseSeal.sealInto(o, backup, argon2MemoryKiB, AAD, zip);
-        AtomicFiles.write(file.toAbsolutePath(), o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, all or nothing
+        PassphraseSeal.sealInto(o, backup, target.argon2MemoryKiB, AAD, zip);
+        AtomicFiles.write(target.file.toAbsolutePath(), o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, all or nothing
         Output out = session.output();
         if (out.json()) {
           JsonObject done = Json.object("profile_backup");
-          done.addProperty("file", file.toAbsolutePath().toString());
+          done.addProperty("file", target.file.toAbsolutePath().toString());
           done.addProperty("fingerprint", identity.card().fingerprintText());
           done.addProperty("files", kept.size());
           out.json(done);
         } else {
           out.note("Wrote the encrypted backup of this profile (" + profile.friends().list().size() + " friend(s), "
-              + profile.state().groupIds().size() + " group(s), " + kept.size() + " file(s)) to " + file
-              + ". Restore it into an empty profile with 'reschat --home DIR profile restore " + file + "'; it opens"
+              + profile.state().groupIds().size() + " group(s), " + kept.size() + " file(s)) to " + target.file
+              + ". Restore it into an empty profile with 'reschat --home DIR profile restore " + target.file + "'; it opens"
               + " with the backup passphrase.");
         }
         return ExitCodes.OK;
