@@ -9,9 +9,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #broadcast} sends a text message to every open listener, as the service does after a transaction.
  */
 final class BlockUpdateFront implements AutoCloseable {
-  private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
   private final int backendPort;
   private final ServerSocket server;
@@ -169,14 +165,14 @@ final class BlockUpdateFront implements AutoCloseable {
 
   private void upgrade(Socket client, String head) throws IOException {
     OutputStream out = client.getOutputStream();
-    String key = header(head, "sec-websocket-key");
+    String key = HttpHead.header(head, "sec-websocket-key");
     if (refuseListeners || key == null) {
       out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
       return;
     }
     out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        + "Sec-WebSocket-Accept: " + HttpHead.websocketAccept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
     Listener listener = new Listener(client);
     listeners.add(listener);
@@ -184,26 +180,6 @@ final class BlockUpdateFront implements AutoCloseable {
       listener.readUntilClosed();
     } finally {
       listeners.remove(listener);
-    }
-  }
-
-  private static String header(String head, String name) {
-    for (String line : head.split("\r\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
-        return line.substring(colon + 1).trim();
-      }
-    }
-    return null;
-  }
-
-  private static String accept(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-1")
-          .digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.ISO_8859_1));
-      return Base64.getEncoder().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-1", e);
     }
   }
 

@@ -8,10 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,9 +105,9 @@ public final class HostileStreamServer implements AutoCloseable {
         return;
       }
       if (kind == Kind.WEBSOCKET) {
-        String key = header(head, "sec-websocket-key");
+        String key = HttpHead.header(head, "sec-websocket-key");
         out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            + "Sec-WebSocket-Accept: " + HttpHead.websocketAccept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write(0x81); // FIN, text
         frame.write(127); // a 64-bit length follows
@@ -158,30 +155,11 @@ public final class HostileStreamServer implements AutoCloseable {
       matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
     }
     String text = head.toString(StandardCharsets.ISO_8859_1);
-    String length = header(text, "content-length");
+    String length = HttpHead.header(text, "content-length");
     if (length != null) {
       in.readNBytes(Integer.parseInt(length));
     }
     return text;
   }
 
-  private static String header(String head, String name) {
-    for (String line : head.split("\r\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
-        return line.substring(colon + 1).trim();
-      }
-    }
-    return null;
-  }
-
-  private static String accept(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-1")
-          .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.ISO_8859_1));
-      return Base64.getEncoder().encodeToString(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
