@@ -86,9 +86,12 @@ class WebBrowserTest {
     return browser.waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
   }
 
-  /** Waits until a message of the open chat reads exactly {@code text}. */
+  /**
+   * Waits until a message of the open chat reads exactly {@code text}: one the server drew (with its id), not the
+   * page's own "sending…" line, which is there before the send returns.
+   */
   private WebElement message(String text) {
-    return browser.waiting().until(d -> d.findElements(By.cssSelector("#messages li .body")).stream()
+    return browser.waiting().until(d -> d.findElements(By.cssSelector("#messages li[id] .body")).stream()
         .filter(e -> text.equals(e.getAttribute("textContent"))).findFirst().orElse(null));
   }
 
