@@ -235,6 +235,18 @@ class WebActionsTest {
         got = s.until("at one");
         assertThat(got).contains("<li id=\"" + domId(his) + "\"", "hx-swap-oob=\"true\"", "<details class=\"edited\">")
             .doesNotContain("event: message");
+
+        // Bob read what alice wrote and answers: his page says so, and her message is redrawn "seen", as the chat
+        // view's status line says "#1 seen".
+        String csrf = web.csrf(cookie);
+        WebHttp.Response sent = web.post("/chat/" + bob + "/send", cookie, csrf, "text=" + enc("and dessert?"));
+        String dessert = sent.body().replaceAll("(?s).*?data-id=\"([^\"]+)\".*", "$1");
+        assertThat(sent.body()).doesNotContain("class=\"seen\"");
+        CliHarness.check(h.as("bob", "receive"));
+        CliHarness.check(h.as("bob", "send", "alice", "sure"));
+        got = s.until("class=\"seen\"");
+        assertThat(got).contains("<li id=\"" + domId(dessert) + "\" class=\"msg sent text\" data-id=\"" + dessert
+            + "\" hx-swap-oob=\"true\"", "<span class=\"seen\">seen</span>");
       }
     }
   }

@@ -42,6 +42,7 @@ import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.MessageRequest;
 import org.reschat.core.Receiver;
+import org.reschat.core.Relations;
 import org.reschat.core.SendResult;
 import org.reschat.core.directory.Directory;
 import org.reschat.core.identity.IdentityFile;
@@ -451,8 +452,27 @@ public final class WebApp implements AutoCloseable {
 
   /** The messages {@code ids} as the chat's newest pages show them now, with what was folded onto them. */
   private List<Message> current(Chat chat, java.util.Collection<String> ids) throws Exception {
+    return current(chat, ids, false);
+  }
+
+  /**
+   * As {@link #current(Chat, java.util.Collection)}, and with {@code newestOwn} this person's newest message too when
+   * others have shown they read it: a friend's new page says how far they read, as the chat view's status line shows.
+   */
+  private List<Message> current(Chat chat, java.util.Collection<String> ids, boolean newestOwn) throws Exception {
     History h = client.history(chat.id(), HistoryRequest.newest(session.settings().pagesAtStart()));
-    return h.messages().stream().filter(m -> ids.contains(m.id())).toList();
+    Optional<Message> own = Optional.empty();
+    if (newestOwn) {
+      for (Message m : h.messages()) {
+        if (m.direction() == Message.Direction.SENT && Relations.canReactTo(m)) {
+          own = Optional.of(m);
+        }
+      }
+      own = own.filter(m -> m.relations().seen().isPresent() && !ids.contains(m.id()));
+    }
+    Optional<Message> seen = own;
+    return h.messages().stream().filter(m -> ids.contains(m.id()) || seen.map(x -> x.id().equals(m.id())).orElse(false))
+        .toList();
   }
 
   /**
@@ -845,9 +865,9 @@ public final class WebApp implements AutoCloseable {
           // the list is drawn again with the next change
         }
       }
-      if (!related.isEmpty()) {
+      if (!related.isEmpty() || othersWrote) {
         try {
-          for (Message m : current(chat, related)) {
+          for (Message m : current(chat, related, othersWrote)) {
             updates.add(views.messageInPlace(chat, m, people)); // redrawn where it is shown, not added again
           }
         } catch (Exception unreadable) {
@@ -910,6 +930,7 @@ public final class WebApp implements AutoCloseable {
           return null;
         }
         if (here(m.in())) {
+          othersWrote |= m.message().direction() == Message.Direction.RECEIVED;
           return views.message(chat, m.message(), people);
         }
         return null;
@@ -966,6 +987,8 @@ public final class WebApp implements AutoCloseable {
     private boolean history;
     /** Messages of this page's chat that a reaction, edit or delete in the batch changed. */
     private final java.util.Set<String> related = new java.util.LinkedHashSet<>();
+    /** Whether someone else wrote in this page's chat: their page may show they read this person's newest message. */
+    private boolean othersWrote;
   }
 
   /** The message {@code m} reacts to, edits or deletes; null when it is none of those. */
