@@ -250,4 +250,36 @@ class WebActionsTest {
       }
     }
   }
+
+  /**
+   * In a group: a mention of alice by bob is marked on her page, her "@bob" from the page mentions him as 'send' does,
+   * reactions are grouped with who reacted in the title, and her message's read marker counts members.
+   */
+  @Test
+  void inAGroupMentionsAreMarkedAndSentAndReactionsNameWhoReacted() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    CliHarness.check(h.as("alice", "group", "create", "trip", "--member", "bob"));
+    CliHarness.check(h.as("bob", "receive"));
+    String drive = sendId(h, "bob", "trip", "@alice can you drive?");
+    CliHarness.check(h.as("alice", "receive"));
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      String cookie = web.launch();
+      String csrf = web.csrf(cookie);
+      String group = web.get("/", cookie).body().replaceAll("(?s).*href=\"(/chat/g-[^\"]+)\".*", "$1");
+      assertThat(item(web.get(group, cookie).body(), drive)).contains("<span class=\"mention\">mentions you</span>");
+
+      WebHttp.Response answer = web.post(group + "/send", cookie, csrf, "text=" + enc("@bob yes") + "&reply_to=" + enc(drive));
+      assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+      assertThat(CliHarness.check(h.as("bob", "receive")).out()).contains("alice (re «me: @alice can you drive?») (mentions you): @bob yes");
+
+      CliHarness.check(h.as("bob", "react", "trip", drive, "🚗"));
+      WebHttp.Response reacted = web.post(group + "/react", cookie, csrf, "id=" + enc(drive) + "&emoji=" + enc("🚗"));
+      assertThat(reacted.body()).contains("title=\"bob, me\"", "<span class=\"emoji\">🚗</span> <span class=\"count\">2</span>",
+          "aria-pressed=\"true\"");
+      CliHarness.check(h.as("bob", "send", "trip", "ok")); // his page says he read hers (the page's history reads it)
+      String mine = answer.body().replaceAll("(?s).*?data-id=\"([^\"]+)\".*", "$1");
+      assertThat(item(web.get(group, cookie).body(), mine)).contains("<span class=\"seen\">seen by 1 of 1</span>");
+    }
+  }
 }

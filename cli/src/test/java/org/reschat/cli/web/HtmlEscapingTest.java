@@ -56,6 +56,7 @@ class HtmlEscapingTest {
     String out = outsideMarks(Html.text(s));
     assertThat(out).doesNotContain("<").doesNotContain(">").doesNotContain("\"").doesNotContain("'");
     assertThat(Html.attr(s).toString()).doesNotContain("<").doesNotContain(">").doesNotContain("\"").doesNotContain("'");
+    assertThat(Html.field(s).toString()).doesNotContain("<").doesNotContain(">").doesNotContain("\"").doesNotContain("'");
   }
 
   @Test
