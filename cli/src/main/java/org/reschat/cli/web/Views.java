@@ -41,7 +41,7 @@ final class Views {
   interface Names {
     String nameOf(PublicCard card) throws Exception;
 
-    /** Whether {@code card} is this person's ("me"). */
+    /** Whether {@code card} is this person's; by default, whether it is named "me" (the web app compares cards). */
     default boolean isMe(PublicCard card) {
       try {
         return "me".equals(nameOf(card));

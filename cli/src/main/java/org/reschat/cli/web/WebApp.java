@@ -171,7 +171,18 @@ public final class WebApp implements AutoCloseable {
 
   /** Names as the terminal gives them (the friend list read afresh each time: it may have changed). */
   private Views.Names names() {
-    return new People(session)::nameOf;
+    People people = new People(session);
+    return new Views.Names() {
+      @Override
+      public String nameOf(PublicCard card) throws Exception {
+        return people.nameOf(card);
+      }
+
+      @Override
+      public boolean isMe(PublicCard card) {
+        return people.isMe(card); // by the card: a friend may be nicknamed "me"
+      }
+    };
   }
 
   // ================================================================ routes
