@@ -260,6 +260,8 @@ class WebBrowserTest {
       browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(
           By.cssSelector("#" + theirs + " .reactions .chip.mine"), "👍 1"));
       assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("↳ 👍 alice");
+      browser.waiting().until(d -> (Boolean) browser.driver.executeScript(
+          "return document.activeElement.matches('#" + theirs + " details.react > summary')")); // the keyboard stays there
       browser.waiting().until(d -> {
         d.findElement(By.cssSelector("#" + theirs + " .reactions .chip.mine")).click();
         return true;

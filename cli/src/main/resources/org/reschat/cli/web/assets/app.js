@@ -299,6 +299,23 @@
     }
   });
 
+  // A reaction, edit or delete redraws its message: the keyboard's focus goes back into it, not to the page's top.
+  var refocus = null;
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var elt = e.detail.elt;
+    var li = elt && elt.closest && elt.closest('.actions, .reactions') ? elt.closest('li[id]') : null;
+    refocus = li ? li.id : null;
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    if (!refocus) { return; }
+    var id = refocus;
+    refocus = null;
+    if (document.activeElement && document.activeElement !== document.body) { return; }
+    var target = document.querySelector('#' + id + ' .actions details.react > summary') ||
+      document.querySelector('#' + id + ' .actions button');
+    if (target) { target.focus(); }
+  });
+
   // The tab's title counts what is unread, as messengers' tabs do.
   var baseTitle = null;
   function titleCount() {
