@@ -178,8 +178,8 @@ class WebActionsTest {
           "<span class=\"before\" hx-disable>hi bob</span>");
       assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains(": hi bob, edited");
 
-      for (String verb : new String[] {"edit", "delete"}) {
-        String terminal = (verb.equals("edit") ? h.as("alice", verb, "bob", hello, "changed") : h.as("alice", verb, "bob", hello))
+      for (String verb : new String[] {"edit", "delete"}) { // "--" before an id: one may start with "-"
+        String terminal = (verb.equals("edit") ? h.as("alice", verb, "bob", "--", hello, "changed") : h.as("alice", verb, "bob", "--", hello))
             .err();
         String sentence = "Message " + hello + " is not yours: only its author may " + verb + " a message.";
         assertThat(terminal).contains(sentence);
@@ -227,11 +227,11 @@ class WebActionsTest {
       assertThat(after.find()).isTrue();
       try (WebHttp.Stream s = WebHttp.stream(web.port, "/events?chat=" + bob + "&after=" + after.group(1),
           WebHttp.headers("Host", web.host, "Cookie", cookie))) {
-        CliHarness.check(h.as("bob", "react", "alice", lunch, "🍕"));
+        CliHarness.check(h.as("bob", "react", "alice", "--", lunch, "🍕"));
         String got = s.until("🍕");
         assertThat(got).contains("event: update", "<li id=\"" + domId(lunch) + "\"", "hx-swap-oob=\"true\"",
             "title=\"bob\"").doesNotContain("event: message");
-        CliHarness.check(h.as("bob", "edit", "alice", his, "at one"));
+        CliHarness.check(h.as("bob", "edit", "alice", "--", his, "at one"));
         got = s.until("at one");
         assertThat(got).contains("<li id=\"" + domId(his) + "\"", "hx-swap-oob=\"true\"", "<details class=\"edited\">")
             .doesNotContain("event: message");
@@ -273,7 +273,7 @@ class WebActionsTest {
       assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
       assertThat(CliHarness.check(h.as("bob", "receive")).out()).contains("alice (re «me: @alice can you drive?») (mentions you): @bob yes");
 
-      CliHarness.check(h.as("bob", "react", "trip", drive, "🚗"));
+      CliHarness.check(h.as("bob", "react", "trip", "--", drive, "🚗"));
       WebHttp.Response reacted = web.post(group + "/react", cookie, csrf, "id=" + enc(drive) + "&emoji=" + enc("🚗"));
       assertThat(reacted.body()).contains("title=\"bob, me\"", "<span class=\"emoji\">🚗</span> <span class=\"count\">2</span>",
           "aria-pressed=\"true\"");

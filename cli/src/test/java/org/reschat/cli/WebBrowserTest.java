@@ -309,11 +309,11 @@ class WebBrowserTest {
       // Bob, from his terminal: a reaction to her answer and an edit of his question, shown where they are.
       String answerId = browser.driver.findElement(By.id(answer)).getAttribute("data-id");
       int before = shownMessages();
-      CliHarness.check(h.as("bob", "react", "alice", answerId, "🎉"));
+      CliHarness.check(h.as("bob", "react", "alice", "--", answerId, "🎉"));
       WebElement chip = browser.waiting().until(d -> d.findElements(By.cssSelector("#" + answer + " .reactions .chip")).stream()
           .filter(c -> c.getText().equals("🎉 1")).findFirst().orElse(null));
       assertThat(chip.getAttribute("title")).isEqualTo("bob");
-      CliHarness.check(h.as("bob", "edit", "alice", question, "are we still on for saturday?"));
+      CliHarness.check(h.as("bob", "edit", "alice", "--", question, "are we still on for saturday?"));
       message("are we still on for saturday?");
       assertThat(shownMessages()).as("changed in place, not appended").isEqualTo(before);
       assertThat(browser.driver.findElements(By.cssSelector("#" + theirs))).hasSize(1);

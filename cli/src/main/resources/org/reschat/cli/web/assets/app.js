@@ -299,22 +299,25 @@
     }
   });
 
-  // A reaction, edit or delete redraws its message: the keyboard's focus goes back into it, not to the page's top.
+  // A reaction, edit or delete redraws its message (in the answer, and again when the event stream brings it): the
+  // keyboard's focus goes back into that message each time it was lost with it, until the person moves on.
   var refocus = null;
   document.addEventListener('htmx:beforeRequest', function (e) {
     var elt = e.detail.elt;
     var li = elt && elt.closest && elt.closest('.actions, .reactions') ? elt.closest('li[id]') : null;
     refocus = li ? li.id : null;
   });
-  document.addEventListener('htmx:afterSettle', function () {
-    if (!refocus) { return; }
-    var id = refocus;
-    refocus = null;
-    if (document.activeElement && document.activeElement !== document.body) { return; }
-    var target = document.querySelector('#' + id + ' .actions details.react > summary') ||
-      document.querySelector('#' + id + ' .actions button');
-    if (target) { target.focus(); }
+  document.addEventListener('focusin', function (e) {
+    if (refocus && e.target.closest && !e.target.closest('#' + refocus)) { refocus = null; }
   });
+  function focusBack() {
+    if (!refocus || (document.activeElement && document.activeElement !== document.body)) { return; }
+    var target = document.querySelector('#' + refocus + ' .actions details.react > summary') ||
+      document.querySelector('#' + refocus + ' .actions button');
+    if (target) { target.focus(); }
+  }
+  document.addEventListener('htmx:afterSettle', focusBack);
+  document.addEventListener('htmx:oobAfterSwap', function () { setTimeout(focusBack, 0); });
 
   // The tab's title counts what is unread, as messengers' tabs do.
   var baseTitle = null;
