@@ -119,4 +119,167 @@ class WebActionsTest {
       assertThat(web.get("/chat/d-" + "0".repeat(64), cookie).status()).isEqualTo(404);
     }
   }
+
+  private static String sendId(CliHarness h, String who, String to, String text) {
+    return CliHarness.check(h.as(who, "--json", "send", to, text)).out().replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1").strip();
+  }
+
+  private static String domId(String messageId) {
+    return "m-" + java.util.HexFormat.of().formatHex(messageId.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The {@code <li>} of message {@code id} in {@code html} (one without lists inside it). */
+  private static String item(String html, String id) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?s)<li id=\"" + domId(id) + "\".*?</li>").matcher(html);
+    assertThat(m.find()).as("message %s in:\n%s", id, html).isTrue();
+    return m.group();
+  }
+
+  /**
+   * Reply, react (and take it back), edit and delete, each the engine's call as the terminal makes it: the answer is
+   * the message drawn again with what changed, and bob's terminal shows the same. Someone else's message is refused
+   * with the terminal's own sentence, and the page offers Edit and Delete only on this person's messages.
+   */
+  @Test
+  void repliesReactionsEditsAndDeletesAreTheTerminalsAndSomeoneElsesMessageIsRefusedInItsWords() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    String bob = "/chat/d-" + hex(h, "bob");
+    String hello = sendId(h, "bob", "alice", "hello alice");
+    CliHarness.check(h.as("alice", "receive"));
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      String cookie = web.launch();
+      String csrf = web.csrf(cookie);
+      String theirs = item(web.get(bob, cookie).body(), hello);
+      assertThat(theirs).contains("data-reply=\"" + hello + "\"", ">React</summary>").doesNotContain(">Edit</summary>")
+          .doesNotContain(">Delete</summary>");
+
+      WebHttp.Response reply = web.post(bob + "/send", cookie, csrf, "text=" + enc("hi bob") + "&reply_to=" + enc(hello));
+      assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+      assertThat(reply.body()).contains("class=\"quote\" href=\"#" + domId(hello) + "\"", "<span class=\"who\">bob</span>",
+          "<span class=\"excerpt\">hello alice</span>");
+      String mine = reply.body().replaceAll("(?s).*?data-id=\"([^\"]+)\".*", "$1");
+      assertThat(item(reply.body(), mine)).contains(">Edit</summary>", ">Delete</summary>");
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("alice (re «me: hello alice»): hi bob");
+
+      WebHttp.Response reacted = web.post(bob + "/react", cookie, csrf, "id=" + enc(hello) + "&emoji=" + enc("👍"));
+      assertThat(reacted.status()).as(reacted.toString()).isEqualTo(200);
+      assertThat(reacted.body()).contains("class=\"chip mine\" title=\"me\" aria-pressed=\"true\"",
+          "<span class=\"emoji\">👍</span> <span class=\"count\">1</span>");
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("↳ 👍 alice");
+      WebHttp.Response takenBack = web.post(bob + "/react", cookie, csrf, "id=" + enc(hello) + "&remove=1");
+      assertThat(takenBack.status()).isEqualTo(200);
+      assertThat(takenBack.body()).doesNotContain("class=\"chip");
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).doesNotContain("👍");
+
+      WebHttp.Response edited = web.post(bob + "/edit", cookie, csrf, "id=" + enc(mine) + "&text=" + enc("hi bob, edited"));
+      assertThat(edited.status()).as(edited.toString()).isEqualTo(200);
+      assertThat(edited.body()).contains(">hi bob, edited</div>", "<details class=\"edited\"><summary>edited ",
+          "<span class=\"before\" hx-disable>hi bob</span>");
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains(": hi bob, edited");
+
+      for (String verb : new String[] {"edit", "delete"}) { // "--" before an id: one may start with "-"
+        String terminal = (verb.equals("edit") ? h.as("alice", verb, "bob", "--", hello, "changed") : h.as("alice", verb, "bob", "--", hello))
+            .err();
+        String sentence = "Message " + hello + " is not yours: only its author may " + verb + " a message.";
+        assertThat(terminal).contains(sentence);
+        WebHttp.Response refused = web.post(bob + "/" + verb, cookie, csrf, "id=" + enc(hello) + "&text=changed");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.header("HX-Retarget")).isEqualTo("#flash");
+        assertThat(refused.body()).contains(sentence);
+      }
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("me: hello alice");
+
+      WebHttp.Response deleted = web.post(bob + "/delete", cookie, csrf, "id=" + enc(mine));
+      assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+      assertThat(item(deleted.body(), mine)).contains("This message was deleted.").doesNotContain("hi bob")
+          .doesNotContain(">Reply</button>");
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("* alice deleted this message")
+          .doesNotContain("hi bob");
+      assertThat(web.post(bob + "/react", cookie, csrf, "id=" + enc(mine) + "&emoji=" + enc("👍")).body())
+          .contains("was deleted.");
+      assertThat(web.post(bob + "/react", cookie, csrf, "id=" + enc(hello)).status()).isEqualTo(400);
+    }
+  }
+
+  /**
+   * What bob does from his terminal to a message the page shows (a reaction, an edit of his own) arrives on the page's
+   * stream as that message drawn again, to replace it where it is (htmx out of band), not as a new line.
+   */
+  @Test
+  void aReactionOrEditFromTheOtherSideRedrawsItsMessageInPlaceOnTheStream() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    String bob = "d-" + hex(h, "bob");
+    String lunch = sendId(h, "alice", "bob", "lunch?");
+    String his = sendId(h, "bob", "alice", "at noon");
+    CliHarness.check(h.as("bob", "receive"));
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      String cookie = web.launch();
+      WebSecurityTest.eventually(() -> {
+        try {
+          return web.get("/", cookie).body().contains("1 unread"); // the receiver took "at noon": no longer news
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, "the server's receiver took bob's message");
+      java.util.regex.Matcher after = java.util.regex.Pattern.compile("after=([^&\"]+)").matcher(web.get("/chat/" + bob, cookie).body());
+      assertThat(after.find()).isTrue();
+      try (WebHttp.Stream s = WebHttp.stream(web.port, "/events?chat=" + bob + "&after=" + after.group(1),
+          WebHttp.headers("Host", web.host, "Cookie", cookie))) {
+        CliHarness.check(h.as("bob", "react", "alice", "--", lunch, "🍕"));
+        String got = s.until("🍕");
+        assertThat(got).contains("event: update", "<li id=\"" + domId(lunch) + "\"", "hx-swap-oob=\"true\"",
+            "title=\"bob\"").doesNotContain("event: message");
+        CliHarness.check(h.as("bob", "edit", "alice", "--", his, "at one"));
+        got = s.until("at one");
+        assertThat(got).contains("<li id=\"" + domId(his) + "\"", "hx-swap-oob=\"true\"", "<details class=\"edited\">")
+            .doesNotContain("event: message");
+
+        // Bob read what alice wrote and answers: his page says so, and her message is redrawn "seen", as the chat
+        // view's status line says "#1 seen".
+        String csrf = web.csrf(cookie);
+        WebHttp.Response sent = web.post("/chat/" + bob + "/send", cookie, csrf, "text=" + enc("and dessert?"));
+        String dessert = sent.body().replaceAll("(?s).*?data-id=\"([^\"]+)\".*", "$1");
+        assertThat(sent.body()).doesNotContain("class=\"seen\"");
+        CliHarness.check(h.as("bob", "receive"));
+        CliHarness.check(h.as("bob", "send", "alice", "sure"));
+        got = s.until("class=\"seen\"");
+        assertThat(got).contains("<li id=\"" + domId(dessert) + "\" class=\"msg sent text\" data-id=\"" + dessert
+            + "\" hx-swap-oob=\"true\"", "<span class=\"seen\">seen</span>");
+      }
+    }
+  }
+
+  /**
+   * In a group: a mention of alice by bob is marked on her page, her "@bob" from the page mentions him as 'send' does,
+   * reactions are grouped with who reacted in the title, and her message's read marker counts members.
+   */
+  @Test
+  void inAGroupMentionsAreMarkedAndSentAndReactionsNameWhoReacted() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    CliHarness.check(h.as("alice", "group", "create", "trip", "--member", "bob"));
+    CliHarness.check(h.as("bob", "receive"));
+    String drive = sendId(h, "bob", "trip", "@alice can you drive?");
+    CliHarness.check(h.as("alice", "receive"));
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      String cookie = web.launch();
+      String csrf = web.csrf(cookie);
+      String group = web.get("/", cookie).body().replaceAll("(?s).*href=\"(/chat/g-[^\"]+)\".*", "$1");
+      assertThat(item(web.get(group, cookie).body(), drive)).contains("<span class=\"mention\">mentions you</span>");
+
+      WebHttp.Response answer = web.post(group + "/send", cookie, csrf, "text=" + enc("@bob yes") + "&reply_to=" + enc(drive));
+      assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+      assertThat(CliHarness.check(h.as("bob", "receive")).out()).contains("alice (re «me: @alice can you drive?») (mentions you): @bob yes");
+
+      CliHarness.check(h.as("bob", "react", "trip", "--", drive, "🚗"));
+      WebHttp.Response reacted = web.post(group + "/react", cookie, csrf, "id=" + enc(drive) + "&emoji=" + enc("🚗"));
+      assertThat(reacted.body()).contains("title=\"bob, me\"", "<span class=\"emoji\">🚗</span> <span class=\"count\">2</span>",
+          "aria-pressed=\"true\"");
+      CliHarness.check(h.as("bob", "send", "trip", "ok")); // his page says he read hers (the page's history reads it)
+      String mine = answer.body().replaceAll("(?s).*?data-id=\"([^\"]+)\".*", "$1");
+      assertThat(item(web.get(group, cookie).body(), mine)).contains("<span class=\"seen\">seen by 1 of 1</span>");
+    }
+  }
 }

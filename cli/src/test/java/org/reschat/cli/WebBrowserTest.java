@@ -86,9 +86,12 @@ class WebBrowserTest {
     return browser.waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
   }
 
-  /** Waits until a message of the open chat reads exactly {@code text}. */
+  /**
+   * Waits until a message of the open chat reads exactly {@code text}: one the server drew (with its id), not the
+   * page's own "sending…" line, which is there before the send returns.
+   */
   private WebElement message(String text) {
-    return browser.waiting().until(d -> d.findElements(By.cssSelector("#messages li .body")).stream()
+    return browser.waiting().until(d -> d.findElements(By.cssSelector("#messages li[id] .body")).stream()
         .filter(e -> text.equals(e.getAttribute("textContent"))).findFirst().orElse(null));
   }
 
@@ -186,6 +189,136 @@ class WebBrowserTest {
       live();
       CliHarness.check(h.as("bob", "send", "alice", "are you still there?"));
       browser.waiting().until(ExpectedConditions.titleIs("(1) carol · ResChat"));
+    }
+  }
+
+  // ---------------------------------------------------------------- replies, reactions, edits, deletes
+
+  /** The {@code <li>} a message's text is in (found afresh: a history reload replaces them all). */
+  private String itemOf(String text) {
+    return browser.waiting().until(d -> d.findElements(By.cssSelector("#messages li[id] .body")).stream()
+        .filter(e -> text.equals(e.getAttribute("textContent"))).findFirst()
+        .map(e -> e.findElement(By.xpath("./ancestor::li[1]")).getAttribute("id")).orElse(null)); // not the "sending…" one
+  }
+
+  /** Opens {@code li}'s {@code <details>} of class {@code which} (unless open) and presses {@code button} in it. */
+  private void inDetails(String li, String which, String button) {
+    browser.waiting().ignoring(org.openqa.selenium.ElementNotInteractableException.class)
+        .ignoring(org.openqa.selenium.NoSuchElementException.class).until(d -> {
+          WebElement details = d.findElement(By.cssSelector("#" + li + " details." + which));
+          if (details.getAttribute("open") == null) {
+            details.findElement(By.tagName("summary")).click();
+          }
+          details.findElement(By.cssSelector(button)).click();
+          return true;
+        });
+  }
+
+  private int shownMessages() {
+    return browser.driver.findElements(By.cssSelector("#messages > li")).size();
+  }
+
+  /**
+   * Alice answers bob's message from its Reply button (with the keyboard), reacts to it and takes the reaction back,
+   * edits her answer and deletes another message, all in the page; bob's terminal sees each. Then bob, from his
+   * terminal, reacts to her answer and edits his message: both change in place on her page, nothing is appended.
+   */
+  @Test
+  void aliceRepliesReactsEditsAndDeletesInThePageAndBobsReactionAndEditAppearInPlace() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    String question = CliHarness.check(h.as("bob", "--json", "send", "alice", "are we still on for friday?")).out()
+        .replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1").strip();
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      open(web);
+      clickChat("bob");
+      String theirs = itemOf("are we still on for friday?");
+      assertThat(browser.driver.findElements(By.cssSelector("#" + theirs + " details.edit, #" + theirs + " details.delete")))
+          .as("bob's message cannot be edited or deleted here").isEmpty();
+
+      // Reply, from the keyboard: the button, then the "replying to" bar, then Enter in the composer.
+      browser.waiting().until(d -> {
+        d.findElement(By.cssSelector("#" + theirs + " button.reply")).sendKeys(Keys.ENTER);
+        return true;
+      });
+      browser.waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("replying")));
+      assertThat(browser.driver.findElement(By.cssSelector("#replying .who")).getText()).isEqualTo("bob");
+      assertThat(browser.driver.findElement(By.cssSelector("#replying .excerpt")).getText()).isEqualTo("are we still on for friday?");
+      WebElement box = browser.driver.switchTo().activeElement();
+      assertThat(box.getAttribute("id")).as("Reply puts the focus in the composer").isEqualTo("text");
+      box.sendKeys("yes, 8pm");
+      box.sendKeys(Keys.ENTER);
+      String answer = itemOf("yes, 8pm");
+      browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#" + answer + " .quote"),
+          "are we still on for friday?"));
+      browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("replying")));
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out())
+          .contains("alice (re «me: are we still on for friday?»): yes, 8pm");
+
+      // React, and take it back by pressing one's own reaction.
+      inDetails(theirs, "react", "button.pick[aria-label='react 👍']");
+      browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(
+          By.cssSelector("#" + theirs + " .reactions .chip.mine"), "👍 1"));
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("↳ 👍 alice");
+      browser.waiting().until(d -> (Boolean) browser.driver.executeScript(
+          "return document.activeElement.matches('#" + theirs + " details.react > summary')")); // the keyboard stays there
+      browser.waiting().until(d -> {
+        d.findElement(By.cssSelector("#" + theirs + " .reactions .chip.mine")).click();
+        return true;
+      });
+      browser.waiting().until(d -> d.findElements(By.cssSelector("#" + theirs + " .reactions .chip")).isEmpty());
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).doesNotContain("👍");
+
+      // Edit her answer inline; the earlier text is under "edited".
+      browser.waiting().ignoring(org.openqa.selenium.ElementNotInteractableException.class).until(d -> {
+        WebElement details = d.findElement(By.cssSelector("#" + answer + " details.edit"));
+        if (details.getAttribute("open") == null) {
+          details.findElement(By.tagName("summary")).click();
+        }
+        WebElement field = details.findElement(By.tagName("textarea"));
+        field.clear();
+        field.sendKeys("yes, 9pm");
+        details.findElement(By.cssSelector("button[type=submit]")).click();
+        return true;
+      });
+      message("yes, 9pm");
+      browser.waiting().until(d -> {
+        d.findElement(By.cssSelector("#" + answer + " details.edited summary")).click();
+        return true;
+      });
+      browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(
+          By.cssSelector("#" + answer + " details.edited .before"), "yes, 8pm"));
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("): yes, 9pm");
+
+      // Delete, in two steps: the second says what a delete on a ledger cannot do.
+      box = browser.driver.findElement(By.id("text"));
+      box.sendKeys("oops, wrong chat");
+      box.sendKeys(Keys.ENTER);
+      String oops = itemOf("oops, wrong chat");
+      browser.waiting().until(d -> {
+        WebElement details = d.findElement(By.cssSelector("#" + oops + " details.delete"));
+        details.findElement(By.tagName("summary")).click();
+        return details.getText().contains("The ledger cannot forget");
+      });
+      inDetails(oops, "delete", "button.danger");
+      browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#" + oops + " .body"),
+          "This message was deleted."));
+      assertThat(CliHarness.check(h.as("bob", "history", "alice")).out()).contains("* alice deleted this message")
+          .doesNotContain("oops, wrong chat");
+
+      // Bob, from his terminal: a reaction to her answer and an edit of his question, shown where they are.
+      String answerId = browser.driver.findElement(By.id(answer)).getAttribute("data-id");
+      int before = shownMessages();
+      CliHarness.check(h.as("bob", "react", "alice", "--", answerId, "🎉"));
+      WebElement chip = browser.waiting().until(d -> d.findElements(By.cssSelector("#" + answer + " .reactions .chip")).stream()
+          .filter(c -> c.getText().equals("🎉 1")).findFirst().orElse(null));
+      assertThat(chip.getAttribute("title")).isEqualTo("bob");
+      CliHarness.check(h.as("bob", "edit", "alice", "--", question, "are we still on for saturday?"));
+      message("are we still on for saturday?");
+      assertThat(shownMessages()).as("changed in place, not appended").isEqualTo(before);
+      assertThat(browser.driver.findElements(By.cssSelector("#" + theirs))).hasSize(1);
+      assertThat(browser.driver.findElements(By.cssSelector("#" + theirs + " details.edited"))).hasSize(1);
+      browser.screenshot(SCREENSHOTS.resolve("relations.png"));
     }
   }
 

@@ -41,7 +41,9 @@ class WebCommandTest {
     h.init("alice");
     try (WebHarness web = WebHarness.start(h, "alice")) {
       assertThat(web.url).matches("http://rc-[0-9a-f]{20}\\.localhost:[0-9]{1,5}/launch\\?t=[A-Za-z0-9_-]{32}");
-      assertThat(web.stderr()).contains("127.0.0.1 only").doesNotContain(URI.create(web.url).getRawQuery());
+      // The note follows the URL: waited for, not raced.
+      WebSecurityTest.eventually(() -> web.stderr().contains("127.0.0.1 only"), "the note on stderr");
+      assertThat(web.stderr()).doesNotContain(URI.create(web.url).getRawQuery());
     }
   }
 

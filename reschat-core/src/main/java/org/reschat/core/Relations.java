@@ -30,6 +30,31 @@ public record Relations(List<Reaction> reactions, Optional<Instant> edited, List
     earlier = List.copyOf(earlier);
   }
 
+  /**
+   * Whether messages of {@code type} can be reacted to, edited or deleted at all: not a reaction, edit or delete
+   * themselves, nor a group change. The rule {@link ChatClient#react}, {@link ChatClient#edit} and
+   * {@link ChatClient#delete} apply before they write, here for front ends that offer those actions.
+   */
+  public static boolean relatable(String type) {
+    return !org.reschat.core.internal.relation.RelationCodec.isRelation(type)
+        && !org.reschat.core.internal.page.MessageText.isOperation(type);
+  }
+
+  /** Whether {@link ChatClient#react} would take {@code m}: a message (see {@link #relatable}) not deleted. */
+  public static boolean canReactTo(Message m) {
+    return relatable(m.type()) && !m.relations().deleted();
+  }
+
+  /** Whether {@code me} may edit {@code m} ({@link ChatClient#edit}): their own text, not deleted. */
+  public static boolean canEdit(Message m, PublicCard me) {
+    return m.sender().equals(me) && Message.TEXT.equals(m.type()) && !m.relations().deleted();
+  }
+
+  /** Whether {@code me} may delete {@code m} ({@link ChatClient#delete}): their own message, not deleted. */
+  public static boolean canDelete(Message m, PublicCard me) {
+    return m.sender().equals(me) && canReactTo(m);
+  }
+
   /** One person's reaction. */
   public record Reaction(String emoji, PublicCard from) {}
 

@@ -168,7 +168,7 @@ public final class SendCommand extends BaseCommand {
    * friend who is a member, or {@code @} and the start of a member's fingerprint (4 hex digits or more, one
    * member only). Anything else after an @ is just text (an address, a name this profile does not know).
    */
-  static List<org.reschat.core.identity.PublicCard> mentions(Session session, NamedChat chat, String text) throws Exception {
+  public static List<org.reschat.core.identity.PublicCard> mentions(Session session, NamedChat chat, String text) throws Exception {
     if (!chat.isGroup() || text.indexOf('@') < 0) {
       return List.of();
     }

@@ -150,8 +150,7 @@ final class Relating {
     try {
       Optional<Relations.Seen> s = session.client().seen(chat.id(), own);
       String label = label(own).orElse("your newest message");
-      seen = s.map(x -> x.by() == 0 ? "" : chat.isGroup() ? label + " seen by " + x.by() + " of " + x.of()
-          : label + " seen").orElse("");
+      seen = org.reschat.cli.MessageActions.seen(s, chat.isGroup()).map(words -> label + " " + words).orElse("");
     } catch (Exception e) {
       seen = "";
     }

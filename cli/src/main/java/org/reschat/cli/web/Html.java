@@ -40,6 +40,14 @@ public final class Html {
   }
 
   /**
+   * {@code s} as the content of a {@code <textarea>} (what an edit starts from): escaped, newlines kept, unsafe
+   * characters in their visible form without the marking element (a text area holds no elements).
+   */
+  public static Html field(String s) {
+    return new Html(escape(s, true, false));
+  }
+
+  /**
    * {@code s} for an attribute value between double quotes: escaped as {@link #text}, with unsafe characters in
    * their visible form but without the marking element (an attribute holds no elements).
    */

@@ -3,20 +3,28 @@ package org.reschat.cli.web;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import com.google.gson.JsonObject;
 import org.reschat.cli.Fingerprints;
+import org.reschat.cli.MessageActions;
 import org.reschat.cli.Output;
 import org.reschat.cli.People;
+import org.reschat.cli.commands.DeleteCommand;
 import org.reschat.cli.commands.FileMessages;
 import org.reschat.core.ChatFiles;
+import org.reschat.core.Content;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.GroupInfo;
 import org.reschat.core.Groups;
 import org.reschat.core.History;
 import org.reschat.core.Message;
 import org.reschat.core.MessageRequest;
+import org.reschat.core.Relations;
 import org.reschat.core.directory.Claimant;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.localdb.Friend;
@@ -32,6 +40,15 @@ final class Views {
   @FunctionalInterface
   interface Names {
     String nameOf(PublicCard card) throws Exception;
+
+    /** Whether {@code card} is this person's; by default, whether it is named "me" (the web app compares cards). */
+    default boolean isMe(PublicCard card) {
+      try {
+        return "me".equals(nameOf(card));
+      } catch (Exception e) {
+        return false;
+      }
+    }
 
     /** As a function for a warning's claimant: a short fingerprint when naming fails. */
     default java.util.function.Function<PublicCard, String> function() {
@@ -145,6 +162,9 @@ final class Views {
         : Html.t(" <a class=\"unverified\" href=\"/chat/{}/info\">not verified</a>", Html.attr(chat.key()));
     Html composer = canWrite ? Html.t("""
         <form id="composer" class="composer" data-send="/chat/{}/send">
+        <div id="replying" class="replying" hidden><span class="label">Replying to</span> <span class="who"></span>
+        <span class="excerpt"></span><input type="hidden" name="reply_to" id="reply-to" value="">
+        <button type="button" class="cancel-reply quiet" aria-label="Cancel the reply" title="Cancel the reply (Esc)">×</button></div>
         <label for="text" class="sr">Message to {}</label>
         <textarea id="text" name="text" rows="2" autofocus data-enter-sends
          placeholder="Message {} (Enter sends, Shift+Enter starts a new line)"></textarea>
@@ -199,21 +219,55 @@ final class Views {
   }
 
   /**
-   * One message. A text is the sender's words, shown as text; a file offers its download; anything else (a group
-   * operation, a type this version cannot show) is a line of its own form ({@link Output#operation}), which no
-   * text can imitate: a text always has its sender's name above it.
+   * One message, with its controls. A text is the sender's words, shown as text; a file offers its download;
+   * anything else (a group operation, a type this version cannot show) is a line of its own form
+   * ({@link Output#operation}), which no text can imitate: a text always has its sender's name above it.
    *
-   * <p>Replies, reactions and edits (being built elsewhere) are new message types: they get their case here
-   * and their controls in {@link #actions}, and the rest of the page needs no change.
+   * <p>What the core folded onto it is shown with it: the message it answers (quoted, a link to it), its reactions
+   * grouped by emoji, "edited" with the earlier texts, "This message was deleted." instead of a deleted message's
+   * text, and for this person's own messages how far the others read. A reaction, edit or delete that arrives on
+   * its own (not folded: a message request's list) is a line saying what it did, as the terminal's.
    */
   Html message(Chat chat, Message m, Names people) throws Exception {
+    return message(chat, m, people, true, false);
+  }
+
+  /** As {@link #message(Chat, Message, Names)}, replacing the message shown with the same id (htmx out of band). */
+  Html messageInPlace(Chat chat, Message m, Names people) throws Exception {
+    return message(chat, m, people, true, true);
+  }
+
+  private Html message(Chat chat, Message m, Names people, boolean controls, boolean inPlace) throws Exception {
     boolean sent = m.direction() == Message.Direction.SENT;
     String who = sent ? "me" : chat.isGroup() ? people.nameOf(m.sender()) : chat.name();
     boolean queued = m.status() == Message.Status.QUEUED;
-    Html meta = Html.t("<div class=\"meta\"><span class=\"who\">{}</span> <time datetime=\"{}\">{}</time>{}</div>",
+    Html oob = Html.markup(inPlace ? " hx-swap-oob=\"true\"" : "");
+    Content c = m.content();
+    Relations r = m.relations();
+    Html seen = Html.EMPTY;
+    if (sent) {
+      Optional<String> words = MessageActions.seen(r.seen(), chat.isGroup());
+      seen = words.isPresent() ? Html.t(" <span class=\"seen\">{}</span>", words.get()) : Html.EMPTY;
+    }
+    Html meta = Html.t("<div class=\"meta\"><span class=\"who\">{}</span> <time datetime=\"{}\">{}</time>{}{}{}</div>",
         who, Html.attr(m.sentAt().toString()), time.apply(m.sentAt()),
         queued ? Html.markup(" <span class=\"status\">queued: sent automatically once the store answers</span>")
-            : Html.EMPTY);
+            : Html.EMPTY,
+        c instanceof Content.Text && ((Content.Text) c).mentions().stream().anyMatch(people::isMe)
+            ? Html.markup(" <span class=\"mention\">mentions you</span>") : Html.EMPTY,
+        seen);
+    String domId = Chat.domId(m.id());
+    if (r.deleted()) {
+      return Html.t("<li id=\"{}\" class=\"msg {} deleted\" data-id=\"{}\"{}>{}<div class=\"body\">"
+          + "<em>This message was deleted.</em></div></li>", Html.attr(domId), Html.markup(sent ? "sent" : "received"),
+          Html.attr(m.id()), oob, meta);
+    }
+    if (c instanceof Content.Reaction || c instanceof Content.Edit || c instanceof Content.Delete) {
+      return Html.t("<li id=\"{}\" class=\"op relation\" data-id=\"{}\"{}><span class=\"star\">*</span> "
+              + "<span class=\"who\">{}</span> <span class=\"what\" hx-disable>{}</span> <time datetime=\"{}\">{}</time></li>",
+          Html.attr(domId), Html.attr(m.id()), oob, who, relation(c, people), Html.attr(m.sentAt().toString()),
+          time.apply(m.sentAt()));
+    }
     Optional<ChatFiles.FileInfo> file = FileMessages.offer(m);
     Html body;
     String kind;
@@ -227,19 +281,175 @@ final class Views {
       kind = "text";
       body = Html.t("<div class=\"body\" hx-disable>{}</div>", Html.lines(m.text()));
     } else {
-      return Html.t("<li id=\"{}\" class=\"op\" data-id=\"{}\"><span class=\"star\">*</span> <span class=\"who\">{}</span> "
+      return Html.t("<li id=\"{}\" class=\"op\" data-id=\"{}\"{}><span class=\"star\">*</span> <span class=\"who\">{}</span> "
               + "<span class=\"what\" hx-disable>{}</span> <time datetime=\"{}\">{}</time></li>",
-          Html.attr(Chat.domId(m.id())), Html.attr(m.id()), who, Output.operation(m), Html.attr(m.sentAt().toString()),
+          Html.attr(domId), Html.attr(m.id()), oob, who, Output.operation(m), Html.attr(m.sentAt().toString()),
           time.apply(m.sentAt()));
     }
-    return Html.t("<li id=\"{}\" class=\"msg {} {}{}\" data-id=\"{}\">{}{}{}</li>", Html.attr(Chat.domId(m.id())),
+    Html replyTo = c instanceof Content.Text && ((Content.Text) c).replyTo().isPresent()
+        ? quote(((Content.Text) c).replyTo().get(), people) : Html.EMPTY;
+    return Html.t("<li id=\"{}\" class=\"msg {} {}{}\" data-id=\"{}\"{}>{}{}{}{}{}{}</li>", Html.attr(domId),
         Html.markup(sent ? "sent" : "received"), Html.markup(kind), Html.markup(queued ? " queued" : ""),
-        Html.attr(m.id()), meta, body, actions(chat, m));
+        Html.attr(m.id()), oob, meta, replyTo, body, reactions(chat, m, people, controls), edited(r),
+        controls ? actions(chat, m, people) : Html.EMPTY);
   }
 
-  /** Controls beside a message: the seam where replies, reactions and edits add theirs. None yet. */
-  Html actions(Chat chat, Message m) {
-    return Html.EMPTY;
+  /** A message another one refers to: its author and the start of its text, a link to it; or what is known of it. */
+  Html quote(Content.Quote q, Names people) throws Exception {
+    Html what;
+    if (q.deleted()) {
+      what = Html.markup("<span class=\"excerpt\">a deleted message</span>");
+    } else if (!q.held()) {
+      what = Html.markup("<span class=\"excerpt\">a message you do not have</span>");
+    } else {
+      String author = q.author().isPresent() ? people.nameOf(q.author().get()) : "someone";
+      what = q.start().isEmpty() ? Html.t("<span class=\"excerpt\">a message of {}&#39;s</span>", author)
+          : Html.t("<span class=\"who\">{}</span> <span class=\"excerpt\">{}</span>", author, q.start().get());
+    }
+    return Html.t("<a class=\"quote\" href=\"#{}\" hx-disable><span class=\"sr\">In reply to </span>{}</a>",
+        Html.attr(Chat.domId(q.id())), what);
+  }
+
+  /** What a reaction, edit or delete handed out on its own did, in the terminal's words. */
+  private Html relation(Content c, Names people) throws Exception {
+    if (c instanceof Content.Reaction) {
+      Content.Reaction x = (Content.Reaction) c;
+      return x.removed() ? Html.t("took back their reaction to {}", quote(x.to(), people))
+          : Html.t("reacted {} to {}", x.emoji().get(), quote(x.to(), people));
+    }
+    if (c instanceof Content.Edit) {
+      Content.Edit x = (Content.Edit) c;
+      return Html.t("edited {}, which now reads: {}", quote(x.to(), people), Html.lines(x.text()));
+    }
+    return Html.t("deleted {} (it stays on the ledger, sealed)", quote(((Content.Delete) c).to(), people));
+  }
+
+  /**
+   * The reactions standing on a message, one button per emoji with its count and who (in the title); pressing one
+   * adds this person's reaction with that emoji, or takes it back when it is theirs.
+   */
+  private Html reactions(Chat chat, Message m, Names people, boolean controls) throws Exception {
+    if (m.relations().reactions().isEmpty()) {
+      return Html.EMPTY;
+    }
+    Map<String, List<PublicCard>> byEmoji = new LinkedHashMap<>();
+    for (Relations.Reaction x : m.relations().reactions()) {
+      byEmoji.computeIfAbsent(x.emoji(), k -> new ArrayList<>()).add(x.from());
+    }
+    Html.Builder chips = new Html.Builder();
+    for (Map.Entry<String, List<PublicCard>> e : byEmoji.entrySet()) {
+      List<String> whoNames = new ArrayList<>();
+      boolean mine = false;
+      for (PublicCard card : e.getValue()) {
+        whoNames.add(people.nameOf(card));
+        mine |= people.isMe(card);
+      }
+      String title = String.join(", ", whoNames);
+      int n = e.getValue().size();
+      if (controls && Relations.canReactTo(m)) {
+        chips.add(Html.t("<button type=\"button\" class=\"chip{}\" title=\"{}\" aria-pressed=\"{}\" aria-label=\"{} {}: {}\""
+                + " {}><span class=\"emoji\">{}</span> <span class=\"count\">{}</span></button>",
+            Html.markup(mine ? " mine" : ""), Html.attr(title), Html.markup(mine ? "true" : "false"), Html.attr(e.getKey()),
+            n, Html.attr(title), react(chat, m, mine ? null : e.getKey()), e.getKey(), n));
+      } else {
+        chips.add(Html.t("<span class=\"chip{}\" title=\"{}\"><span class=\"emoji\">{}</span> <span class=\"count\">{}</span></span>",
+            Html.markup(mine ? " mine" : ""), Html.attr(title), e.getKey(), n));
+      }
+    }
+    return Html.t("<div class=\"reactions\">{}</div>", chips.build());
+  }
+
+  /** The htmx attributes of a button that reacts to {@code m} with {@code emoji} (null: takes the reaction back). */
+  private Html react(Chat chat, Message m, String emoji) {
+    JsonObject vals = new JsonObject();
+    vals.addProperty("id", m.id());
+    if (emoji == null) {
+      vals.addProperty("remove", "1");
+    } else {
+      vals.addProperty("emoji", emoji);
+    }
+    return Html.t("hx-post=\"/chat/{}/react\" hx-vals=\"{}\" hx-target=\"#{}\" hx-swap=\"outerHTML\"",
+        Html.attr(chat.key()), Html.attr(vals.toString()), Html.attr(Chat.domId(m.id())));
+  }
+
+  /** "edited", and the earlier texts under it. */
+  private Html edited(Relations r) {
+    if (r.edited().isEmpty()) {
+      return Html.EMPTY;
+    }
+    Html.Builder versions = new Html.Builder();
+    if (r.edits() > r.earlier().size()) {
+      versions.add(Html.t("<li class=\"hint\">{} older texts not kept</li>", r.edits() - r.earlier().size()));
+    }
+    for (Relations.Version v : r.earlier()) {
+      versions.add(Html.t("<li><time datetime=\"{}\">{}</time> <span class=\"before\" hx-disable>{}</span></li>",
+          Html.attr(v.at().toString()), time.apply(v.at()), Html.lines(v.text())));
+    }
+    return Html.t("<details class=\"edited\"><summary>edited <time datetime=\"{}\">{}</time></summary>"
+        + "<ol class=\"versions\" aria-label=\"Earlier texts\">{}</ol></details>",
+        Html.attr(r.edited().get().toString()), time.apply(r.edited().get()), versions.build());
+  }
+
+  /**
+   * Controls beside a message: Reply (fills the composer's "replying to" bar), React (a few emoji; this person's
+   * own reaction again takes it back), Edit (own texts, an inline form) and Delete (own messages, confirmed in a
+   * second step that says what a delete cannot do). What may be done is the core's rule ({@link Relations}).
+   */
+  Html actions(Chat chat, Message m, Names people) throws Exception {
+    if (!Relations.canReactTo(m) || m.status() == Message.Status.QUEUED) {
+      return Html.EMPTY;
+    }
+    String mine = m.relations().reactions().stream().filter(x -> people.isMe(x.from())).map(Relations.Reaction::emoji)
+        .findFirst().orElse(null);
+    String who = m.direction() == Message.Direction.SENT ? "me" : chat.isGroup() ? people.nameOf(m.sender()) : chat.name();
+    Optional<ChatFiles.FileInfo> file = FileMessages.offer(m);
+    String excerpt = file.isPresent() ? file.get().name() : m.text();
+    String line = excerpt.lines().findFirst().orElse("");
+    if (line.codePointCount(0, line.length()) > Content.Quote.START_CHARACTERS) {
+      line = line.substring(0, line.offsetByCodePoints(0, Content.Quote.START_CHARACTERS)) + "…";
+    }
+    String domId = Chat.domId(m.id());
+    Html.Builder picks = new Html.Builder();
+    for (String emoji : MessageActions.QUICK_REACTIONS) {
+      boolean pressed = emoji.equals(mine);
+      picks.add(Html.t("<button type=\"button\" class=\"pick{}\" aria-pressed=\"{}\" aria-label=\"{}\" {}>{}</button>",
+          Html.markup(pressed ? " mine" : ""), Html.markup(pressed ? "true" : "false"),
+          Html.attr(pressed ? "take back " + emoji : "react " + emoji), react(chat, m, pressed ? null : emoji), emoji));
+    }
+    if (mine != null && !MessageActions.QUICK_REACTIONS.contains(mine)) {
+      picks.add(Html.t("<button type=\"button\" class=\"pick mine\" aria-pressed=\"true\" aria-label=\"take back {}\" {}>{}</button>",
+          Html.attr(mine), react(chat, m, null), mine));
+    }
+    Html edit = Relations.canEdit(m, own(m)) ? Html.t("""
+        <details class="edit"><summary>Edit</summary>
+        <form hx-post="/chat/{}/edit" hx-target="#{}" hx-swap="outerHTML">
+        <input type="hidden" name="id" value="{}">
+        <label class="sr" for="edit-{}">New text</label>
+        <textarea id="edit-{}" name="text" rows="2" required>{}</textarea>
+        <button type="submit">Save</button></form></details>""", Html.attr(chat.key()), Html.attr(domId), Html.attr(m.id()),
+        Html.attr(domId), Html.attr(domId), Html.field(m.text())) : Html.EMPTY;
+    Html delete = Relations.canDelete(m, own(m)) ? Html.t("""
+        <details class="delete"><summary>Delete</summary>
+        <p class="hint">{}</p>
+        <button type="button" class="danger" hx-post="/chat/{}/delete" hx-vals="{}" hx-target="#{}" hx-swap="outerHTML">\
+        Delete for everyone</button></details>""", DeleteCommand.HONEST, Html.attr(chat.key()),
+        Html.attr(idJson(m)), Html.attr(domId)) : Html.EMPTY;
+    return Html.t("""
+        <div class="actions" role="group" aria-label="Actions on this message">
+        <button type="button" class="reply" data-reply="{}" data-who="{}" data-excerpt="{}">Reply</button>
+        <details class="react"><summary>React</summary><div class="picker">{}</div></details>
+        {}{}</div>""", Html.attr(m.id()), Html.attr(who), Html.attr(line), picks.build(), edit, delete);
+  }
+
+  /** This person's card when {@code m} is theirs (a message sent is this person's by definition), else null. */
+  private static PublicCard own(Message m) {
+    return m.direction() == Message.Direction.SENT ? m.sender() : null;
+  }
+
+  private static String idJson(Message m) {
+    JsonObject vals = new JsonObject();
+    vals.addProperty("id", m.id());
+    return vals.toString();
   }
 
   private Html fileBody(Chat chat, Message m, ChatFiles.FileInfo f) {
@@ -463,7 +673,7 @@ final class Views {
       Chat chat = new Chat(org.reschat.core.ChatId.direct(r.from()), Chat.key(org.reschat.core.ChatId.direct(r.from())), who);
       Html.Builder msgs = new Html.Builder();
       for (Message m : r.messages()) {
-        msgs.add(message(chat, m, people));
+        msgs.add(message(chat, m, people, false, false)); // a stranger's: nothing to answer or react to before accepting
       }
       items.add(Html.t("""
           <li class="request"><h2>From <span class="fp">{}</span></h2>

@@ -26,9 +26,13 @@ import org.reschat.cli.commands.DirectoryCommand;
 import org.reschat.cli.commands.FileMessages;
 import org.reschat.cli.commands.GroupCommand;
 import org.reschat.cli.commands.RequestsCommand;
+import org.reschat.cli.commands.SendCommand;
+import org.reschat.cli.NamedChat;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatFiles;
 import org.reschat.core.ChatId;
+import org.reschat.core.Content;
+import org.reschat.core.Draft;
 import org.reschat.core.Event;
 import org.reschat.core.GroupException;
 import org.reschat.core.GroupInfo;
@@ -38,6 +42,7 @@ import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.MessageRequest;
 import org.reschat.core.Receiver;
+import org.reschat.core.Relations;
 import org.reschat.core.SendResult;
 import org.reschat.core.directory.Directory;
 import org.reschat.core.identity.IdentityFile;
@@ -166,7 +171,18 @@ public final class WebApp implements AutoCloseable {
 
   /** Names as the terminal gives them (the friend list read afresh each time: it may have changed). */
   private Views.Names names() {
-    return new People(session)::nameOf;
+    People people = new People(session);
+    return new Views.Names() {
+      @Override
+      public String nameOf(PublicCard card) throws Exception {
+        return people.nameOf(card);
+      }
+
+      @Override
+      public boolean isMe(PublicCard card) {
+        return people.isMe(card); // by the card: a friend may be nicknamed "me"
+      }
+    };
   }
 
   // ================================================================ routes
@@ -191,6 +207,9 @@ public final class WebApp implements AutoCloseable {
         .post(chat + "/read", this::read)
         .post(chat + "/send", this::send)
         .post(chat + "/file", this::upload)
+        .post(chat + "/react", this::react)
+        .post(chat + "/edit", this::edit)
+        .post(chat + "/delete", this::delete)
         .get(chat + "/file/([^/]{1,200})", this::download)
         .get(chat + "/info", this::info)
         .post(chat + "/verify", this::verify)
@@ -372,11 +391,99 @@ public final class WebApp implements AutoCloseable {
     if (text == null || text.isBlank()) {
       throw new WebException(400, "Type a message first.");
     }
-    SendResult sent = client.send(chat.id(), text);
+    // As 'reschat send' sends: a Draft, answering a message when the page's "replying to" bar names one, and in a
+    // group mentioning the members its @names name.
+    Draft draft = Draft.of(text).mentioning(SendCommand.mentions(session, new NamedChat(chat.id(), chat.name()), text));
+    String replyTo = Optional.ofNullable(r.form("reply_to")).map(String::strip).orElse("");
+    SendResult sent = client.send(chat.id(), replyTo.isEmpty() ? draft : draft.replyingTo(replyTo));
     activity.sent(chat.id());
     log.append(new EventLog.Sent(chat.id(), sent.message()));
     r.html(Html.join(views.message(chat, sent.message(), names()),
         Html.t("<div id=\"outbox\" hx-swap-oob=\"true\">{}</div>", outbox(chat))));
+  }
+
+  // ================================================================ reactions, edits, deletes
+
+  /** A reaction to a message ({@code emoji}), or taking this person's back ({@code remove}), as {@code react} does. */
+  private void react(WebRequest r) throws Exception {
+    Chat chat = chat(r);
+    String id = messageId(r);
+    String emoji = Optional.ofNullable(r.form("emoji")).orElse("");
+    boolean remove = "1".equals(r.form("remove"));
+    if (!remove && emoji.isEmpty()) {
+      throw new WebException(400, "Choose a reaction.");
+    }
+    related(r, chat, id, remove ? client.removeReaction(chat.id(), id) : client.react(chat.id(), id, emoji));
+  }
+
+  /** A new text for one of this person's texts, as {@code edit} does (the core refuses anyone else's). */
+  private void edit(WebRequest r) throws Exception {
+    Chat chat = chat(r);
+    String id = messageId(r);
+    String text = r.form("text");
+    if (text == null || text.isBlank()) {
+      throw new WebException(400, "Type the new text, or leave the message as it is.");
+    }
+    related(r, chat, id, client.edit(chat.id(), id, text));
+  }
+
+  /** Deletes one of this person's messages, as {@code delete} does (the core refuses anyone else's). */
+  private void delete(WebRequest r) throws Exception {
+    Chat chat = chat(r);
+    String id = messageId(r);
+    related(r, chat, id, client.delete(chat.id(), id));
+  }
+
+  private static String messageId(WebRequest r) throws IOException {
+    String id = Optional.ofNullable(r.form("id")).map(String::strip).orElse("");
+    if (id.isEmpty()) {
+      throw new WebException(400, "Which message? The page sent none.");
+    }
+    return id;
+  }
+
+  /**
+   * After a reaction, edit or delete: logged (the other tabs show it in place, as a friend's arrives), and the message
+   * it changed, drawn again, as the answer; when that message is no longer among the newest, a sentence instead.
+   */
+  private void related(WebRequest r, Chat chat, String target, SendResult sent) throws Exception {
+    activity.sent(chat.id());
+    log.append(new EventLog.Sent(chat.id(), sent.message()));
+    Optional<Message> now = current(chat, List.of(target)).stream().findFirst();
+    Html outboxNow = Html.t("<div id=\"outbox\" hx-swap-oob=\"true\">{}</div>", outbox(chat));
+    if (now.isPresent()) {
+      r.html(Html.join(views.message(chat, now.get(), names()), outboxNow));
+    } else {
+      r.setHeader("HX-Retarget", "#flash");
+      r.setHeader("HX-Reswap", "innerHTML");
+      r.html(Html.join(views.ok(sent.confirmed() ? "Done." : "Queued: sent automatically once the store answers."),
+          outboxNow));
+    }
+  }
+
+  /** The messages {@code ids} as the chat's newest pages show them now, with what was folded onto them. */
+  private List<Message> current(Chat chat, java.util.Collection<String> ids) throws Exception {
+    return current(chat, ids, false);
+  }
+
+  /**
+   * As {@link #current(Chat, java.util.Collection)}, and with {@code newestOwn} this person's newest message too when
+   * others have shown they read it: a friend's new page says how far they read, as the chat view's status line shows.
+   */
+  private List<Message> current(Chat chat, java.util.Collection<String> ids, boolean newestOwn) throws Exception {
+    History h = client.history(chat.id(), HistoryRequest.newest(session.settings().pagesAtStart()));
+    Optional<Message> own = Optional.empty();
+    if (newestOwn) {
+      for (Message m : h.messages()) {
+        if (m.direction() == Message.Direction.SENT && Relations.canReactTo(m)) {
+          own = Optional.of(m);
+        }
+      }
+      own = own.filter(m -> m.relations().seen().isPresent() && !ids.contains(m.id()));
+    }
+    Optional<Message> seen = own;
+    return h.messages().stream().filter(m -> ids.contains(m.id()) || seen.map(x -> x.id().equals(m.id())).orElse(false))
+        .toList();
   }
 
   /**
@@ -769,6 +876,15 @@ public final class WebApp implements AutoCloseable {
           // the list is drawn again with the next change
         }
       }
+      if (!related.isEmpty() || othersWrote) {
+        try {
+          for (Message m : current(chat, related, othersWrote)) {
+            updates.add(views.messageInPlace(chat, m, people)); // redrawn where it is shown, not added again
+          }
+        } catch (Exception unreadable) {
+          // the history's next reload shows it
+        }
+      }
       if (!updates.isEmpty()) {
         sse.event(lastId, "update", Html.join(updates));
         lastId = null;
@@ -792,6 +908,10 @@ public final class WebApp implements AutoCloseable {
       if (item instanceof EventLog.Sent) {
         EventLog.Sent s = (EventLog.Sent) item;
         chats = true;
+        if (here(s.chat()) && relatedTo(s.message()) != null) {
+          related.add(relatedTo(s.message()));
+          return null;
+        }
         return here(s.chat()) ? views.message(chat, s.message(), people) : null;
       }
       if (item instanceof EventLog.ChatsChanged) {
@@ -816,7 +936,12 @@ public final class WebApp implements AutoCloseable {
       if (e instanceof Event.MessageReceived) {
         Event.MessageReceived m = (Event.MessageReceived) e;
         chats = true;
+        if (here(m.in()) && relatedTo(m.message()) != null) {
+          related.add(relatedTo(m.message()));
+          return null;
+        }
         if (here(m.in())) {
+          othersWrote |= m.message().direction() == Message.Direction.RECEIVED;
           return views.message(chat, m.message(), people);
         }
         return null;
@@ -871,5 +996,24 @@ public final class WebApp implements AutoCloseable {
     }
 
     private boolean history;
+    /** Messages of this page's chat that a reaction, edit or delete in the batch changed. */
+    private final java.util.Set<String> related = new java.util.LinkedHashSet<>();
+    /** Whether someone else wrote in this page's chat: their page may show they read this person's newest message. */
+    private boolean othersWrote;
+  }
+
+  /** The message {@code m} reacts to, edits or deletes; null when it is none of those. */
+  private static String relatedTo(Message m) {
+    Content c = m.content();
+    if (c instanceof Content.Reaction) {
+      return ((Content.Reaction) c).to().id();
+    }
+    if (c instanceof Content.Edit) {
+      return ((Content.Edit) c).to().id();
+    }
+    if (c instanceof Content.Delete) {
+      return ((Content.Delete) c).to().id();
+    }
+    return null;
   }
 }

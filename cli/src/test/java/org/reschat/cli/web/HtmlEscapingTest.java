@@ -12,11 +12,13 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatId;
+import org.reschat.core.Content;
 import org.reschat.core.GroupInfo;
 import org.reschat.core.Groups;
 import org.reschat.core.History;
 import org.reschat.core.Message;
 import org.reschat.core.MessageRequest;
+import org.reschat.core.Relations;
 import org.reschat.core.directory.Claimant;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
@@ -54,6 +56,7 @@ class HtmlEscapingTest {
     String out = outsideMarks(Html.text(s));
     assertThat(out).doesNotContain("<").doesNotContain(">").doesNotContain("\"").doesNotContain("'");
     assertThat(Html.attr(s).toString()).doesNotContain("<").doesNotContain(">").doesNotContain("\"").doesNotContain("'");
+    assertThat(Html.field(s).toString()).doesNotContain("<").doesNotContain(">").doesNotContain("\"").doesNotContain("'");
   }
 
   @Test
@@ -125,6 +128,56 @@ class HtmlEscapingTest {
             .doesNotContain("onerror").doesNotContain("onmouseover").doesNotContain("onfocus").doesNotContain("alert(")
             .doesNotContain("hx-get=\"/friends");
       }
+    }
+  }
+
+  /**
+   * Replies, reactions and edits carry others' words too: the start of a quoted message, a reaction (the core allows
+   * up to 32 characters, not only emoji), an edited text and the texts before it. A hostile or overlong one is text,
+   * in a message drawn from a history, drawn again in place, and as the line a relation handed out alone gets.
+   */
+  @Test
+  void aHostileReplyReactionOrEditIsText() throws Exception {
+    List<String> cases = new java.util.ArrayList<>(HOSTILE);
+    cases.add("<b>".repeat(5_000) + "\u202E" + "x".repeat(20_000)); // overlong
+    for (String s : cases) {
+      Chat direct = new Chat(ChatId.direct(BOB), Chat.key(ChatId.direct(BOB)), "bob");
+      ChatId.Group gid = ChatId.group("AAAAAAAAAAAAAAAAAAAAAAAA");
+      Chat group = new Chat(gid, Chat.key(gid), "trip");
+      Views.Names names = card -> card.equals(ME) ? "me" : s;
+      Content.Quote quote = new Content.Quote("q:1:0", Optional.of(BOB), true, Optional.of(s), false);
+      Relations folded = new Relations(List.of(new Relations.Reaction(s, BOB), new Relations.Reaction(s, ME),
+          new Relations.Reaction("👍", BOB)), Optional.of(Instant.EPOCH), List.of(new Relations.Version(Instant.EPOCH, s)),
+          3, false, Optional.empty());
+      Message reply = text("t:1:0", s).with(new Content.Text(s, Optional.of(quote), List.of(ME)), folded, s,
+          s.getBytes(StandardCharsets.UTF_8));
+      Message reaction = text("t:1:1", s).with(new Content.Reaction(quote, Optional.of(s)), Relations.NONE, s, new byte[0]);
+      Message edit = text("t:1:2", s).with(new Content.Edit(quote, s), Relations.NONE, s, new byte[0]);
+      Message delete = text("t:1:3", "").with(new Content.Delete(quote), Relations.NONE, "", new byte[0]);
+      List<Html> shown = List.of(
+          views.message(direct, reply, names),
+          views.message(group, reply, names),
+          views.messageInPlace(group, reply, names),
+          views.message(direct, reaction, names),
+          views.message(group, edit, names),
+          views.message(group, delete, names),
+          views.quote(quote, names),
+          views.history(group, 2, new History(List.of(reply), List.of(), false, 0, Optional.empty()), names));
+      for (Html h : shown) {
+        String out = h.toString();
+        String rest = out.replace(Html.text(s).toString(), "").replace(Html.attr(s).toString(), "")
+            .replace(Html.lines(s).toString(), "").replace(Html.field(s).toString(), "");
+        if (!Html.text(s).toString().equals(s)) {
+          assertThat(out).as("%s in %s", s, out).doesNotContain(s);
+        }
+        assertThat(out).as("%s in %s", s, out).doesNotContain("\u202E").doesNotContain("\u001b");
+        assertThat(rest).as("%s in %s", s, out).doesNotContain("<script>").doesNotContain("<img").doesNotContain("<style")
+            .doesNotContain("<b>").doesNotContain("onerror").doesNotContain("onmouseover").doesNotContain("onfocus")
+            .doesNotContain("alert(").doesNotContain("hx-get=\"/friends").doesNotContain("</textarea><");
+      }
+      // Others' words never sit where htmx would read attributes from them: the quote and the texts are hx-disable'd.
+      assertThat(views.message(group, reply, names).toString()).contains("<a class=\"quote\" href=\"#m-")
+          .contains("<span class=\"before\" hx-disable>");
     }
   }
 }

@@ -51,11 +51,64 @@
 
   var sending = Promise.resolve();
 
+  // ---------------------------------------------------------------- replying: the composer's "replying to" bar
+
+  function replying() { return document.getElementById('replying'); }
+
+  // Filled from the Reply button's data attributes (escaped by the server) with textContent: text stays text.
+  function replyTo(button) {
+    var bar = replying();
+    var box = document.querySelector('textarea[data-enter-sends]');
+    if (!bar) { return; }
+    bar.querySelector('.who').textContent = button.getAttribute('data-who') || '';
+    bar.querySelector('.excerpt').textContent = button.getAttribute('data-excerpt') || '';
+    bar.querySelector('input[name=reply_to]').value = button.getAttribute('data-reply') || '';
+    bar.hidden = false;
+    if (box) { box.focus(); }
+  }
+
+  function cancelReply() {
+    var bar = replying();
+    if (!bar) { return; }
+    bar.hidden = true;
+    bar.querySelector('input[name=reply_to]').value = '';
+    bar.querySelector('.who').textContent = '';
+    bar.querySelector('.excerpt').textContent = '';
+  }
+
+  document.addEventListener('click', function (e) {
+    var t = e.target;
+    if (!t.closest) { return; }
+    var reply = t.closest('button[data-reply]');
+    if (reply) { replyTo(reply); return; }
+    if (t.closest('.cancel-reply')) {
+      cancelReply();
+      var box = document.querySelector('textarea[data-enter-sends]');
+      if (box) { box.focus(); }
+    }
+  });
+
+  document.addEventListener('keydown', function (e) {
+    var t = e.target;
+    if (e.key === 'Escape' && t.matches && t.matches('textarea[data-enter-sends]') && replying() && !replying().hidden) {
+      e.preventDefault();
+      cancelReply();
+    }
+  });
+
   function send(form) {
     var box = form.querySelector('textarea');
     var text = box.value;
     if (!text.trim()) { return; }
     box.value = '';
+    var answering = form.querySelector('input[name=reply_to]');
+    var replyId = answering ? answering.value : '';
+    var bar = replying();
+    var replyWho = bar ? bar.querySelector('.who').textContent : '';
+    var replyExcerpt = bar ? bar.querySelector('.excerpt').textContent : '';
+    cancelReply();
+    var fields = { text: text };
+    if (replyId) { fields.reply_to = replyId; }
     var list = messages();
     var pending = document.createElement('li');
     pending.className = 'msg sent pending';
@@ -72,7 +125,7 @@
       return fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': csrf(), 'HX-Request': 'true' },
-        body: new URLSearchParams({ text: text }),
+        body: new URLSearchParams(fields),
         credentials: 'same-origin'
       }).then(function (response) {
         return response.text().then(function (html) {
@@ -83,14 +136,25 @@
           } else {
             flash(html);
             if (!box.value) { box.value = text; } // nothing was sent: the words are not lost
+            restoreReply(replyId, replyWho, replyExcerpt);
           }
         });
       }).catch(function () {
         pending.remove();
         flashText('Not sent: reschat web is not answering. Is it still running?');
         if (!box.value) { box.value = text; }
+        restoreReply(replyId, replyWho, replyExcerpt);
       });
     });
+  }
+
+  function restoreReply(id, who, excerpt) {
+    var bar = replying();
+    if (!id || !bar || bar.querySelector('input[name=reply_to]').value) { return; }
+    bar.querySelector('input[name=reply_to]').value = id;
+    bar.querySelector('.who').textContent = who;
+    bar.querySelector('.excerpt').textContent = excerpt;
+    bar.hidden = false;
   }
 
   document.addEventListener('submit', function (e) {
@@ -234,6 +298,26 @@
       olderFrom = null;
     }
   });
+
+  // A reaction, edit or delete redraws its message (in the answer, and again when the event stream brings it): the
+  // keyboard's focus goes back into that message each time it was lost with it, until the person moves on.
+  var refocus = null;
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var elt = e.detail.elt;
+    var li = elt && elt.closest && elt.closest('.actions, .reactions') ? elt.closest('li[id]') : null;
+    refocus = li ? li.id : null;
+  });
+  document.addEventListener('focusin', function (e) {
+    if (refocus && e.target.closest && !e.target.closest('#' + refocus)) { refocus = null; }
+  });
+  function focusBack() {
+    if (!refocus || (document.activeElement && document.activeElement !== document.body)) { return; }
+    var target = document.querySelector('#' + refocus + ' .actions details.react > summary') ||
+      document.querySelector('#' + refocus + ' .actions button');
+    if (target) { target.focus(); }
+  }
+  document.addEventListener('htmx:afterSettle', focusBack);
+  document.addEventListener('htmx:oobAfterSwap', function () { setTimeout(focusBack, 0); });
 
   // The tab's title counts what is unread, as messengers' tabs do.
   var baseTitle = null;

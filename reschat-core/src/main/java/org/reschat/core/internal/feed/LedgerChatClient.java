@@ -103,7 +103,7 @@ public final class LedgerChatClient implements ChatClient {
     LocalMessages targets = targets(chat);
     if (draft.replyTo().isPresent()) {
       Targets.Held held = target(targets, draft.replyTo().get());
-      if (RelationCodec.isRelation(held.message().type()) || MessageText.isOperation(held.message().type())) {
+      if (!org.reschat.core.Relations.relatable(held.message().type())) {
         throw new InvalidMessageException("Message " + draft.replyTo().get() + " is a reaction, an edit, a delete or a group "
             + "change: answer the message it concerns.");
       }
@@ -177,7 +177,7 @@ public final class LedgerChatClient implements ChatClient {
     byte[] extension = RelationCodec.target(messageId);
     Targets.Held held = target(targets(chat), messageId);
     Message m = held.message();
-    if (RelationCodec.isRelation(m.type()) || MessageText.isOperation(m.type())) {
+    if (!org.reschat.core.Relations.relatable(m.type())) {
       throw new InvalidMessageException("Message " + messageId + " is a reaction, an edit, a delete or a group change; "
           + "only messages can be reacted to, edited or deleted.");
     }

@@ -211,6 +211,41 @@ class RelationsTest {
     assertThat(q.start()).isEmpty();
   }
 
+  /**
+   * What a front end offers (Relations.canReactTo, canEdit, canDelete: Edit and Delete only on one's own messages) is
+   * what the API accepts and refuses: the rule is written once, in the core.
+   */
+  @Test
+  void whatFrontEndsOfferIsWhatTheApiAccepts() throws Exception {
+    String mine = alice.send(toBob, "mine").message().id();
+    String theirs = bob.send(toAlice, "theirs").message().id();
+    String gone = alice.send(toBob, "gone").message().id();
+    alice.update(toBob);
+    alice.delete(toBob, gone);
+    List<Message> h = history(alice, toBob);
+    Message m = byId(h, mine);
+    Message t = byId(h, theirs);
+    Message g = byId(h, gone);
+    assertThat(List.of(Relations.canReactTo(m), Relations.canEdit(m, a.card()), Relations.canDelete(m, a.card())))
+        .containsOnly(true);
+    assertThat(Relations.canReactTo(t)).isTrue();
+    assertThat(List.of(Relations.canEdit(t, a.card()), Relations.canDelete(t, a.card()))).containsOnly(false);
+    assertThat(List.of(Relations.canReactTo(g), Relations.canEdit(g, a.card()), Relations.canDelete(g, a.card())))
+        .containsOnly(false);
+    assertThat(Relations.relatable(Message.TEXT)).isTrue();
+    assertThat(Relations.relatable(RelationCodec.REACTION)).isFalse();
+    assertThat(Relations.relatable("GROUP_ADD")).isFalse();
+
+    assertThatThrownBy(() -> alice.edit(toBob, theirs, "x")).isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("not yours");
+    assertThatThrownBy(() -> alice.delete(toBob, theirs)).isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("not yours");
+    assertThatThrownBy(() -> alice.react(toBob, gone, "👍")).isInstanceOf(InvalidMessageException.class);
+    alice.react(toBob, theirs, "👍");
+    alice.edit(toBob, mine, "mine, edited");
+    alice.delete(toBob, mine);
+  }
+
   @Test
   void aForgedDeleteIsNotApplied() throws Exception {
     String id = alice.send(toBob, "the plan stands").message().id();
