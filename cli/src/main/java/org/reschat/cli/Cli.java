@@ -17,6 +17,11 @@ public final class Cli {
     boolean noColor = ctx.env.containsKey("NO_COLOR") || !ctx.interactive;
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(noColor ? CommandLine.Help.Ansi.OFF : CommandLine.Help.Ansi.AUTO));
     tidyHelp(cl);
+    // A message id is random base64url and may start with "-": where one is a positional parameter, a word
+    // picocli does not know as an option is that parameter, not an unknown option.
+    for (String takesAnId : java.util.List.of("react", "edit", "delete")) {
+      cl.getSubcommands().get(takesAnId).setUnmatchedOptionsArePositionalParams(true);
+    }
     return cl;
   }
 
