@@ -19,7 +19,7 @@ public final class Cli {
     tidyHelp(cl);
     // A message id is random base64url and may start with "-": where one is a positional parameter, a word
     // picocli does not know as an option is that parameter, not an unknown option.
-    for (String takesAnId : java.util.List.of("react", "edit", "delete")) {
+    for (String takesAnId : java.util.List.of("react", "edit", "delete", "download")) {
       cl.getSubcommands().get(takesAnId).setUnmatchedOptionsArePositionalParams(true);
     }
     return cl;

@@ -18,7 +18,7 @@ class MessageIdArgumentTest {
   void anIdThatStartsWithADashIsTheIdForEveryCommandThatTakesOne() {
     String id = "-KXoAb3Gr3A:1:0";
     for (String[] args : new String[][] {{"react", "bob", id, "👍"}, {"edit", "bob", id, "new", "text"},
-        {"delete", "bob", id}}) {
+        {"delete", "bob", id}, {"download", "bob", id}}) {
       CommandLine.ParseResult parsed = Cli.commandLine(CliContext.builder().build()).parseArgs(args);
       String value = parsed.subcommand().matchedPositional(1).getValue();
       assertThat(value).as(args[0]).isEqualTo(id);
