@@ -28,9 +28,10 @@ import org.reschat.kv.KvException;
  *
  * <ul>
  *   <li><b>Create and invite.</b> The founder draws a nonce (the group id commits to it and the founder's
- *       card) and a first secret, and sends each member a {@code GROUP_INVITE} in their 1:1 conversation:
- *       the epochs it may read, every member's card, and the inviter's signed statement of the epoch
- *       ({@link Invitations}).</li>
+ *       card) and a first secret, writes the epoch's roster (every member's card) once to the ledger
+ *       ({@link Roster}), and sends each member a {@code GROUP_INVITE} in their 1:1 conversation: the
+ *       secrets of the epochs it may read, the hashes of their rosters, and the inviter's signed statement of
+ *       the epoch ({@link Invitations}). Creating a group of N writes O(N) bytes.</li>
  *   <li><b>Membership changes start a new epoch</b> ({@code GROUP_ROTATE}, in the actor's feed of the old
  *       epoch), its secret wrapped to each continuing member; the rules are {@link MembershipRules}'.</li>
  *   <li><b>Concurrent changes</b> merge the same way for everyone ({@link EpochGraph}).</li>
@@ -67,7 +68,7 @@ public final class Groups {
     this.store = new GroupStore(me, state);
     this.writer = new OpWriter(me, client, this.store);
     this.sync = new GroupSync(me, client, this.store, writer);
-    this.invitations = new Invitations(me, client, this.store, requests);
+    this.invitations = new Invitations(me, client, this.store, requests, store);
     this.links = new GroupLinks(this, me, store);
   }
 
@@ -132,6 +133,14 @@ public final class Groups {
    */
   public List<Group> acceptInvites(PublicCard from, List<Message> messages) throws LocalStateException {
     return takeInvites(from, messages).changed();
+  }
+
+  /**
+   * Whether invitations {@code from} sent wait for the member lists they name to reach the ledger: a receiver
+   * then reads that chat even when nothing new is in it, and {@link #takeInvites} tries them again.
+   */
+  public boolean invitationsWaiting(PublicCard from) throws LocalStateException {
+    return invitations.waiting(from);
   }
 
   /** {@link #acceptInvites}, with the warnings: invitations refused, and those that conflict with a group held. */

@@ -302,8 +302,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     boolean direct(PublicCard card, Map<String, KvRead> got) throws KvException, LocalStateException {
       ChatId chat = ChatId.direct(card);
       Conversation c = engine.conversationWith(card);
-      if (!touched(chat) || quiet(c, got)) {
-        return false;
+      if (!touched(chat) || quiet(c, got) && !client.groupEngine().invitationsWaiting(card)) {
+        return false; // an invitation waiting for its member list is tried again even when nothing is new
       }
       LedgerChatClient.DirectReceived d = client.receiveDirect(card);
       emit(chat, client.folded(chat, d.received().update())); // typed, relations checked: every front end gets them so
