@@ -75,12 +75,17 @@ final class Roster {
   static Sealed seal(String groupId, Epoch e) {
     byte[] plaintext = plaintext(groupId, e);
     String location = location(e.secret(), hash(plaintext));
-    String value = Base64Url.encode(new OneTimeKeyAead(e.secret(), SEAL_LABEL).encrypt(plaintext,
-        location.getBytes(StandardCharsets.UTF_8)));
+    String value = sealedAt(location, e.secret(), plaintext);
     if (value.length() > MAX_VALUE_CHARS) {
       throw new IllegalStateException("A roster within the member limit is longer than a reader takes");
     }
     return new Sealed(location, value);
+  }
+
+  /** {@code plaintext} sealed as the value at {@code location} under the epoch secret (a test writes others). */
+  static String sealedAt(String location, byte[] secret, byte[] plaintext) {
+    return Base64Url.encode(new OneTimeKeyAead(secret, SEAL_LABEL).encrypt(plaintext,
+        location.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** What reading a roster found. */
