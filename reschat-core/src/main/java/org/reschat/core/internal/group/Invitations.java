@@ -25,7 +25,9 @@ import org.reschat.kv.KvStore;
  * authority leads back to the founder signed it; only a member's word otherwise, and then the member can
  * read the group but not write to it until an admin vouches for the epoch in it ({@code GROUP_CONFIRM}).
  * An invitation for a group already held is resolved by those proofs, or reported as a conflict; it is
- * never skipped without a word.
+ * never skipped without a word. This version writes invitations of version 3 ({@link RosterInvite}): each
+ * epoch's roster written once to the ledger ({@link Roster}), the invitation naming it by hash; one whose
+ * roster is not there yet joins nothing and waits ({@link PendingInvitations}), taken at every receive.
  */
 final class Invitations {
   private final Identity me;

@@ -200,6 +200,29 @@ class GroupRosterAttackTest {
     }
   }
 
+  /** A join welcome (version 3 too) whose roster is not there yet: nothing joined, said; the next join takes it. */
+  @Test
+  void aWelcomeWhoseRosterIsMissingJoinsNothingAndTheNextJoinTakesIt() throws Exception {
+    Group g = TestClients.groups(alice).create("club", List.of(b.card()));
+    String link = TestClients.groups(alice).links().link(g);
+    assertThat(TestClients.groups(carol).links().join(link, "carol", true).requested()).isTrue();
+    Group approved = TestClients.groups(alice).links().approve(seenBy(alice, g), c.card(), false);
+    carolsLedger.hidden.add(rosterOf(approved, approved.current()));
+
+    GroupLinks.JoinResult first = TestClients.groups(carol).links().join(link, "carol", false);
+    assertThat(first.joined()).isEmpty();
+    assertThat(first.warnings()).singleElement().satisfies(w -> {
+      assertThat(w.kind()).isEqualTo(FeedWarning.Kind.MISSING);
+      assertThat(w.detail()).contains("\"club\"", "not on the ledger");
+    });
+    assertThat(TestClients.groups(carol).find(g.id())).isEmpty();
+
+    carolsLedger.hidden.clear();
+    Group joined = TestClients.groups(carol).links().join(link, "carol", false).joined().orElseThrow();
+    assertThat(joined.members()).containsExactly(a.card(), b.card(), c.card());
+    assertThat(joined.confirmed()).isTrue();
+  }
+
   /** Version 2 invitations (every card in the body) are still read: a client of the previous release invites. */
   @Test
   void aVersion2InvitationIsStillTaken() throws Exception {
