@@ -230,6 +230,7 @@ public final class GroupLinks {
       Groups.requireRoom(now.members().size() + 1);
       List<PublicCard> members = new ArrayList<>(now.members());
       members.add(requester);
+      groups.publishHistory(now, shareHistory);
       Group rotated = groups.rotate(now, members, Map.of(), "approved " + Groups.shortName(requester));
       byte[] welcome = groups.invitations().body(rotated, shareHistory);
       JoinLink link = request.link();

@@ -66,9 +66,9 @@ public final class Groups {
     this.client = client;
     this.state = state;
     this.store = new GroupStore(me, state);
-    this.writer = new OpWriter(me, client, this.store);
-    this.sync = new GroupSync(me, client, this.store, writer);
     this.invitations = new Invitations(me, client, this.store, requests, store);
+    this.writer = new OpWriter(me, client, this.store, invitations::publish);
+    this.sync = new GroupSync(me, client, this.store, writer);
     this.links = new GroupLinks(this, me, store);
   }
 
@@ -111,6 +111,7 @@ public final class Groups {
     Epoch first = new Epoch(Epoch.idOf(secret), secret, all, List.of(me.card()), List.of(), Map.of());
     Group g = new Group(founder.groupId(), name.strip(), List.of(first), Group.Status.ACTIVE, Optional.empty(),
         List.of(), new GroupTrust(Optional.of(founder), Optional.empty(), Optional.of(List.of())));
+    invitations.publish(g.id(), first); // first: a store that cannot take it leaves nothing made
     store.save(g);
     for (PublicCard m : all.subList(1, all.size())) {
       invitations.send(g, m, false, "created the group \"" + g.name() + "\" with you in it");
@@ -223,6 +224,7 @@ public final class Groups {
       requireRoom(now.members().size() + 1);
       List<PublicCard> members = new ArrayList<>(now.members());
       members.add(newcomer);
+      publishHistory(now, shareHistory);
       Group rotated = writer.rotate(now, members, Map.of(), "added " + shortName(newcomer));
       invitations.send(rotated, newcomer, shareHistory, "added you to the group \"" + rotated.name() + "\"");
       return rotated;
@@ -299,6 +301,19 @@ public final class Groups {
   Group rotate(Group g, List<PublicCard> members, Map<PublicCard, Epoch.Cut> removed, String summary)
       throws LocalStateException, KvException, InvalidMessageException {
     return writer.rotate(g, members, removed, summary);
+  }
+
+  /**
+   * Writes the rosters of the epochs an invitation with {@code shareHistory} hands over besides the new one
+   * (which the rotation writes), before anything changes: a store that cannot take them leaves the group as
+   * it was, not changed with the newcomer's invitation unsendable.
+   */
+  void publishHistory(Group g, boolean shareHistory) throws KvException {
+    if (shareHistory) {
+      for (Epoch e : g.epochs()) {
+        invitations.publish(g.id(), e);
+      }
+    }
   }
 
   Invitations invitations() {

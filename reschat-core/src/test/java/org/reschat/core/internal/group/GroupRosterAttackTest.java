@@ -223,6 +223,41 @@ class GroupRosterAttackTest {
     assertThat(joined.confirmed()).isTrue();
   }
 
+  /**
+   * A store that takes no write: creating a group, or adding someone, fails before anything changes (the
+   * roster is written first), instead of leaving a group whose invitations name a roster that is nowhere.
+   */
+  @Test
+  void aStoreThatCannotTakeTheRosterLeavesNothingMadeOrChanged() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    ForwardingKvStore flaky = new ForwardingKvStore(store) {
+      @Override
+      public void put(String key, String value) throws KvException {
+        if (down.get()) {
+          throw new org.reschat.kv.KvUnavailableException("down");
+        }
+        super.put(key, value);
+      }
+    };
+    try (TestClients theirs = new TestClients(flaky, clock)) {
+      ChatClient dana = theirs.client(TestIdentities.named("dana"));
+      down.set(true);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestClients.groups(dana).create("trip",
+          List.of(b.card()))).isInstanceOf(KvException.class);
+      assertThat(TestClients.groups(dana).list()).isEmpty();
+
+      down.set(false);
+      Group g = TestClients.groups(dana).create("trip", List.of(b.card()));
+      down.set(true);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestClients.groups(dana).add(g, c.card(), true))
+          .isInstanceOf(KvException.class);
+      assertThat(seenBy(dana, g).current().id()).isEqualTo(g.current().id());
+      assertThat(seenBy(dana, g).members()).doesNotContain(c.card());
+      assertThat(TestClients.conversations(dana).pending(TestClients.conversations(dana).conversationWith(c.card())))
+          .as("no invitation queued").isZero();
+    }
+  }
+
   /** Version 2 invitations (every card in the body) are still read: a client of the previous release invites. */
   @Test
   void aVersion2InvitationIsStillTaken() throws Exception {
