@@ -144,6 +144,11 @@ public final class Groups {
     return invitations.waiting(from);
   }
 
+  /** Everyone whose invitations wait for their member lists (one read of the local state, for a receive pass). */
+  public java.util.Set<PublicCard> invitationsWaiting() throws LocalStateException {
+    return invitations.waitingFrom();
+  }
+
   /** {@link #acceptInvites}, with the warnings: invitations refused, and those that conflict with a group held. */
   public Invited takeInvites(PublicCard from, List<Message> messages) throws LocalStateException {
     return invitations.take(from, messages);

@@ -141,6 +141,10 @@ final class Invitations {
     return !pending.from(from).isEmpty();
   }
 
+  Set<PublicCard> waitingFrom() throws LocalStateException {
+    return pending.senders();
+  }
+
   /** Takes again the invitations from {@code from} that waited for their rosters; those judged are forgotten. */
   private void retry(PublicCard from, List<Group> changed, List<FeedWarning> warnings) throws LocalStateException {
     for (PendingInvitations.Entry e : pending.from(from)) {

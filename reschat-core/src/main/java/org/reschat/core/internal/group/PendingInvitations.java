@@ -58,6 +58,11 @@ final class PendingInvitations {
     return all().stream().filter(e -> e.from().equals(from)).toList();
   }
 
+  /** Everyone with an invitation waiting. */
+  Set<PublicCard> senders() throws LocalStateException {
+    return all().stream().map(Entry::from).collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   void add(PublicCard from, long page, byte[] body) throws LocalStateException {
     try (LocalState.Lock lock = state.lock("group-invitations")) {
       List<Entry> all = new ArrayList<>(all());
