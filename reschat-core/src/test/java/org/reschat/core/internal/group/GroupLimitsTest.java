@@ -109,6 +109,18 @@ class GroupLimitsTest {
     for (GroupOp op : largest) {
       assertThat(op.encode().length).as(op.type()).isLessThanOrEqualTo(PageLimits.MAX_MESSAGE_BYTES);
     }
+    // The largest roster a reader must take: every member an admin, cut, and as many parents as a merge names.
+    List<String> parents = new ArrayList<>();
+    for (int i = 0; i < OpJson.MAX_PARENTS; i++) {
+      parents.add(Forgeries.epoch(members, members, List.of()).id());
+    }
+    Epoch largestRoster = new Epoch(next.id(), next.secret(), members, members, parents, cuts);
+    Roster.Sealed sealed = Roster.seal(id, largestRoster); // throws past the reader's bound
+    assertThat(sealed.value().length()).isLessThanOrEqualTo(Roster.MAX_VALUE_CHARS);
+    assertThat(Roster.open(id, next.secret(), Roster.hash(id, largestRoster), java.util.Optional.of(sealed.value())))
+        .isInstanceOf(Roster.Found.class);
+    assertThat(RosterInvite.of(largest.get(1) instanceof GroupOp.Invite i ? i : null).encode().length)
+        .as("a version 3 invitation at the limit (the longest credential, 8 links, is most of it)").isLessThan(3_000);
     Map<String, String> wraps = new HashMap<>();
     members.forEach(m -> wraps.put(Epoch.hex(m), wrap));
     GroupOp.Entrust merge = new GroupOp.Entrust(id, next.id(), List.of(e.id(), next.id()), members, members, wraps);
