@@ -480,7 +480,7 @@ class CliTest {
         "full_send_cpu_us", "live_receive_cpu_us", "full_send_profile_cpu_us", "profile_fsyncs_per_send",
         "profile_send_ms", "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
-        "group_change_ms", "group_change_bytes", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
+        "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
         "receive_reads_after_one_keyed_300", "receive_ms_300_at_50ms", "push_ms_300");
     // 300 friends and 20 groups of 10: one batch of next keys, at most 128 keys a round trip
@@ -493,6 +493,8 @@ class CliTest {
     assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isEqualTo(1.0);
     assertThat(o.get("kv_reads_per_request_check").getAsDouble()).isEqualTo(3.0); // last, this and next month's boards
     assertThat(o.get("full_page_bytes").getAsInt()).isBetween(5_000, 8_000);
+    // Issue 20: the roster once and 49 invitations of constant size (370 kB when each carried every card)
+    assertThat(o.get("group_create_bytes_50").getAsLong()).isBetween(40_000L, 80_000L);
     // The outbox entry and its directory before the write; after it, one rename and no fsync (issue 24)
     assertThat(o.get("profile_fsyncs_per_send").getAsDouble()).isEqualTo(2.0);
     assertThat(cli.run("bench", "--rounds", "1").code()).isEqualTo(ExitCodes.USAGE);

@@ -30,6 +30,7 @@ import org.reschat.core.spi.LocalState;
  * state/cursors/CONV.TAG.json          {"schema":1,"page":N,"slot":I}: how far update has delivered
  * state/groups/ID.group                a group's state, sealed under a key only this identity derives
  * state/requests.json                  message requests: inbox boards read, requesters, ignored, introduced
+ * state/group-invitations              group invitations waiting for their member lists (sealed)
  * state/locks/CONV.lock                one conversation's lock, across processes
  * </pre>
  *
@@ -199,6 +200,16 @@ public final class FileLocalState implements LocalState {
     }
     java.util.Collections.sort(out);
     return out;
+  }
+
+  @Override
+  public Optional<String> pendingInvitations() throws LocalStateException {
+    return readText(root.resolve("group-invitations"));
+  }
+
+  @Override
+  public void savePendingInvitations(String sealed) throws LocalStateException {
+    AtomicFiles.write(root.resolve("group-invitations"), sealed.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override

@@ -29,7 +29,7 @@ public final class Profile {
   private static final String[] KNOWN = {IDENTITY, FRIENDS, FRIENDS + ".lock", ".identity.lock", "state", "uploads",
       "channels.json"};
   private static final String[] KNOWN_IN_STATE = {"pages", "outbox", "evidence", "cursors", "groups", "locks",
-      "requests.json", "endpoint-health"};
+      "requests.json", "group-invitations", "endpoint-health"};
 
   private final Path directory;
   private final Access access;

@@ -122,6 +122,18 @@ final class ReadOnlyLocalState implements LocalState {
     return List.copyOf(ids);
   }
 
+  private String pendingInvitations; // as this run changed it, if it did
+
+  @Override
+  public synchronized Optional<String> pendingInvitations() throws LocalStateException {
+    return pendingInvitations != null ? Optional.of(pendingInvitations) : disk.pendingInvitations();
+  }
+
+  @Override
+  public synchronized void savePendingInvitations(String sealed) {
+    pendingInvitations = sealed;
+  }
+
   @Override
   public synchronized Optional<String> requests() throws LocalStateException {
     return requests != null ? Optional.of(requests) : disk.requests();

@@ -314,7 +314,11 @@ public final class Bench {
     return median(micros);
   }
 
-  /** Removing a member from a group of 50: the new secret wrapped to 48 others, one op in the admin's feed. */
+  /**
+   * Removing a member from a group of 50: the new secret wrapped to 48 others, one op in the admin's feed.
+   * Also the bytes creating that group wrote (the first time: a fresh 1:1 page per invitee): the roster once
+   * and 49 invitations of constant size (issue 20).
+   */
   private void groupChange(Map<String, Number> out) throws Exception {
     org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
     CountingKvStore counting = new CountingKvStore(memory);
@@ -325,9 +329,14 @@ public final class Bench {
     }
     List<Double> ms = new ArrayList<>();
     long bytes = 0;
+    long createBytes = 0;
     try (ChatClient c = client(admin, counting)) {
       for (int run = 0; run < 4; run++) {
+        CountingKvStore.Counts beforeCreate = counting.counts();
         org.reschat.core.internal.group.Group g = groups(c).create("bench " + run, others);
+        if (run == 0) {
+          createBytes = counting.counts().minus(beforeCreate).bytesWritten();
+        }
         c.send(ChatId.group(g.id()), HUNDRED);
         CountingKvStore.Counts before = counting.counts();
         long start = System.nanoTime();
@@ -340,6 +349,7 @@ public final class Bench {
     }
     out.put("group_change_ms", round1(median(ms)));
     out.put("group_change_bytes", bytes);
+    out.put("group_create_bytes_50", createBytes);
   }
 
   /**

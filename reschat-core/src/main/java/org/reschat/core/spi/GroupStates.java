@@ -14,4 +14,11 @@ public interface GroupStates {
   void saveGroup(String id, String sealed) throws LocalStateException;
   /** The ids of every group recorded. */
   java.util.List<String> groupIds() throws LocalStateException;
+  /**
+   * Group invitations waiting for the member lists they name to reach the ledger, sealed by the caller as one
+   * record; empty when none was ever recorded.
+   */
+  Optional<String> pendingInvitations() throws LocalStateException;
+  /** Replaces the record of invitations waiting. */
+  void savePendingInvitations(String sealed) throws LocalStateException;
 }

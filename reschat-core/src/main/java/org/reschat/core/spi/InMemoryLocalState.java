@@ -88,6 +88,18 @@ public final class InMemoryLocalState implements LocalState {
     groups.put(id, sealed);
   }
 
+  private volatile String pendingInvitations;
+
+  @Override
+  public Optional<String> pendingInvitations() {
+    return Optional.ofNullable(pendingInvitations);
+  }
+
+  @Override
+  public void savePendingInvitations(String sealed) {
+    pendingInvitations = sealed;
+  }
+
   @Override
   public Optional<String> requests() {
     return Optional.ofNullable(requests);

@@ -92,6 +92,15 @@ public abstract class LocalStateContract {
   }
 
   @Test
+  void theRecordOfInvitationsWaitingIsEmptyUntilSavedAndThenReplaced() throws Exception {
+    LocalState state = newState();
+    assertThat(state.pendingInvitations()).isEmpty();
+    state.savePendingInvitations("first");
+    state.savePendingInvitations("second");
+    assertThat(state.pendingInvitations()).contains("second");
+  }
+
+  @Test
   void deliveredPositionStartsAtTheBeginning() throws Exception {
     LocalState state = newState();
     assertThat(state.delivered(AB.feeds().get(1))).isEqualTo(LocalState.Position.START);

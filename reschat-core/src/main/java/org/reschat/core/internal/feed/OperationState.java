@@ -141,6 +141,16 @@ final class OperationState implements LocalState {
   }
 
   @Override
+  public Optional<String> pendingInvitations() throws LocalStateException {
+    return state.pendingInvitations();
+  }
+
+  @Override
+  public void savePendingInvitations(String sealed) throws LocalStateException {
+    state.savePendingInvitations(sealed);
+  }
+
+  @Override
   public Optional<String> requests() throws LocalStateException {
     return state.requests();
   }

@@ -128,7 +128,31 @@ public final class GroupLinks {
     } catch (OneTimeKeyAead.OpenFailedException e) {
       return Optional.empty(); // not written by a holder of the link: ignored
     }
-    Optional<GroupOp.Invite> offered = GroupOp.Invite.parse(body);
+    Optional<GroupOp.Invite> offered;
+    if (RosterInvite.isVersion3(body)) {
+      Optional<RosterInvite> v3 = RosterInvite.parse(body);
+      if (v3.isEmpty()) {
+        return Optional.empty();
+      }
+      Roster.Read read = groups.invitations().read(v3.get());
+      // Only a holder of the box's private half (an admin) can have written it: the inviter is whoever signed it.
+      PublicCard signer = read instanceof Invitations.Found f ? f.invite().cert().orElseThrow().signerCard() : null;
+      if (read instanceof Roster.Missing) {
+        warnings.add(new FeedWarning(FeedWarning.Kind.MISSING, false, 0, "an admin approved your request to join \""
+            + v3.get().name() + "\", but the group's member list is not on the ledger (yet): you are not in it until"
+            + " it is; the next receive or join tries again", null));
+        return Optional.empty();
+      }
+      if (read instanceof Roster.Bad bad) {
+        warnings.add(new FeedWarning(FeedWarning.Kind.CONFLICT, false, 0, "the welcome to \"" + v3.get().name()
+            + "\" does not check, refused as forged: " + bad.why() + "; an admin of that group or another holder of"
+            + " its key wrote it", null));
+        return Optional.empty();
+      }
+      offered = Optional.of(((Invitations.Found) read).invite());
+      return groups.invitations().take(signer, offered.get(), 0, warnings);
+    }
+    offered = GroupOp.Invite.parse(body);
     if (offered.isEmpty()) {
       return Optional.empty();
     }
@@ -206,8 +230,9 @@ public final class GroupLinks {
       Groups.requireRoom(now.members().size() + 1);
       List<PublicCard> members = new ArrayList<>(now.members());
       members.add(requester);
+      groups.publishHistory(now, shareHistory);
       Group rotated = groups.rotate(now, members, Map.of(), "approved " + Groups.shortName(requester));
-      byte[] welcome = groups.invitations().build(rotated, shareHistory).encode();
+      byte[] welcome = groups.invitations().body(rotated, shareHistory);
       JoinLink link = request.link();
       byte[] shared = new byte[32];
       if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(link.boxSecret().orElseThrow(), 0,

@@ -44,7 +44,9 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
   }
 
   /**
-   * {@code GROUP_INVITE}, in the 1:1 conversation of inviter and invitee (or sealed in a join welcome): the
+   * {@code GROUP_INVITE} of versions 1 and 2, still read (this version writes version 3, {@link RosterInvite},
+   * which names each epoch's roster instead of carrying every card; it resolves to this record once the
+   * rosters are read), in the 1:1 conversation of inviter and invitee (or sealed in a join welcome): the
    * epochs the invitee may read, oldest first, the last the one it joins. Version 2 carries the inviter's
    * signed statement of that last epoch ({@link EpochCert}); version 1 (before statements) carries none and
    * is taken only for a legacy group.

@@ -27,6 +27,10 @@ final class GroupStore {
     this.sealer = org.reschat.core.internal.identity.SelfSealer.of(me, STATE_LABEL);
   }
 
+  LocalState state() {
+    return state;
+  }
+
   List<Group> list() throws LocalStateException {
     List<Group> out = new ArrayList<>();
     for (String id : state.groupIds()) {

@@ -28,9 +28,10 @@ import org.reschat.kv.KvException;
  *
  * <ul>
  *   <li><b>Create and invite.</b> The founder draws a nonce (the group id commits to it and the founder's
- *       card) and a first secret, and sends each member a {@code GROUP_INVITE} in their 1:1 conversation:
- *       the epochs it may read, every member's card, and the inviter's signed statement of the epoch
- *       ({@link Invitations}).</li>
+ *       card) and a first secret, writes the epoch's roster (every member's card) once to the ledger
+ *       ({@link Roster}), and sends each member a {@code GROUP_INVITE} in their 1:1 conversation: the
+ *       secrets of the epochs it may read, the hashes of their rosters, and the inviter's signed statement of
+ *       the epoch ({@link Invitations}). Creating a group of N writes O(N) bytes.</li>
  *   <li><b>Membership changes start a new epoch</b> ({@code GROUP_ROTATE}, in the actor's feed of the old
  *       epoch), its secret wrapped to each continuing member; the rules are {@link MembershipRules}'.</li>
  *   <li><b>Concurrent changes</b> merge the same way for everyone ({@link EpochGraph}).</li>
@@ -65,9 +66,9 @@ public final class Groups {
     this.client = client;
     this.state = state;
     this.store = new GroupStore(me, state);
-    this.writer = new OpWriter(me, client, this.store);
+    this.invitations = new Invitations(me, client, this.store, requests, store);
+    this.writer = new OpWriter(me, client, this.store, invitations::publish);
     this.sync = new GroupSync(me, client, this.store, writer);
-    this.invitations = new Invitations(me, client, this.store, requests);
     this.links = new GroupLinks(this, me, store);
   }
 
@@ -110,6 +111,7 @@ public final class Groups {
     Epoch first = new Epoch(Epoch.idOf(secret), secret, all, List.of(me.card()), List.of(), Map.of());
     Group g = new Group(founder.groupId(), name.strip(), List.of(first), Group.Status.ACTIVE, Optional.empty(),
         List.of(), new GroupTrust(Optional.of(founder), Optional.empty(), Optional.of(List.of())));
+    invitations.publish(g.id(), first); // first: a store that cannot take it leaves nothing made
     store.save(g);
     for (PublicCard m : all.subList(1, all.size())) {
       invitations.send(g, m, false, "created the group \"" + g.name() + "\" with you in it");
@@ -132,6 +134,19 @@ public final class Groups {
    */
   public List<Group> acceptInvites(PublicCard from, List<Message> messages) throws LocalStateException {
     return takeInvites(from, messages).changed();
+  }
+
+  /**
+   * Whether invitations {@code from} sent wait for the member lists they name to reach the ledger: a receiver
+   * then reads that chat even when nothing new is in it, and {@link #takeInvites} tries them again.
+   */
+  public boolean invitationsWaiting(PublicCard from) throws LocalStateException {
+    return invitations.waiting(from);
+  }
+
+  /** Everyone whose invitations wait for their member lists (one read of the local state, for a receive pass). */
+  public java.util.Set<PublicCard> invitationsWaiting() throws LocalStateException {
+    return invitations.waitingFrom();
   }
 
   /** {@link #acceptInvites}, with the warnings: invitations refused, and those that conflict with a group held. */
@@ -214,6 +229,7 @@ public final class Groups {
       requireRoom(now.members().size() + 1);
       List<PublicCard> members = new ArrayList<>(now.members());
       members.add(newcomer);
+      publishHistory(now, shareHistory);
       Group rotated = writer.rotate(now, members, Map.of(), "added " + shortName(newcomer));
       invitations.send(rotated, newcomer, shareHistory, "added you to the group \"" + rotated.name() + "\"");
       return rotated;
@@ -290,6 +306,19 @@ public final class Groups {
   Group rotate(Group g, List<PublicCard> members, Map<PublicCard, Epoch.Cut> removed, String summary)
       throws LocalStateException, KvException, InvalidMessageException {
     return writer.rotate(g, members, removed, summary);
+  }
+
+  /**
+   * Writes the rosters of the epochs an invitation with {@code shareHistory} hands over besides the new one
+   * (which the rotation writes), before anything changes: a store that cannot take them leaves the group as
+   * it was, not changed with the newcomer's invitation unsendable.
+   */
+  void publishHistory(Group g, boolean shareHistory) throws KvException {
+    if (shareHistory) {
+      for (Epoch e : g.epochs()) {
+        invitations.publish(g.id(), e);
+      }
+    }
   }
 
   Invitations invitations() {

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.reschat.core.internal.conversation.ConversationClient;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.InvalidMessageException;
@@ -15,6 +17,7 @@ import org.reschat.core.internal.page.PageLimits;
 import org.reschat.core.internal.requests.MessageRequests;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
 
 /**
  * Invitations: what this member hands out (the epochs and its signed statement of the one joined), and how
@@ -22,19 +25,27 @@ import org.reschat.kv.KvException;
  * authority leads back to the founder signed it; only a member's word otherwise, and then the member can
  * read the group but not write to it until an admin vouches for the epoch in it ({@code GROUP_CONFIRM}).
  * An invitation for a group already held is resolved by those proofs, or reported as a conflict; it is
- * never skipped without a word.
+ * never skipped without a word. This version writes invitations of version 3 ({@link RosterInvite}): each
+ * epoch's roster written once to the ledger ({@link Roster}), the invitation naming it by hash; one whose
+ * roster is not there yet joins nothing and waits ({@link PendingInvitations}), taken at every receive.
  */
 final class Invitations {
   private final Identity me;
   private final ConversationClient client;
   private final GroupStore store;
   private final MessageRequests requests;
+  private final KvStore ledger;
+  private final PendingInvitations pending;
+  /** Roster locations this client has written (a roster is written once, however many it invites). */
+  private final Set<String> published = ConcurrentHashMap.newKeySet();
 
-  Invitations(Identity me, ConversationClient client, GroupStore store, MessageRequests requests) {
+  Invitations(Identity me, ConversationClient client, GroupStore store, MessageRequests requests, KvStore ledger) {
     this.me = me;
     this.client = client;
     this.store = store;
     this.requests = requests;
+    this.ledger = ledger;
+    this.pending = new PendingInvitations(me, store.state());
   }
 
   /**
@@ -42,30 +53,79 @@ final class Invitations {
    * too, the oldest left out while the whole would not fit a message), and this member's signed statement of it.
    */
   GroupOp.Invite build(Group g, boolean allEpochs) {
+    return build(g, allEpochs, PageLimits.MAX_MESSAGE_BYTES);
+  }
+
+  private GroupOp.Invite build(Group g, boolean allEpochs, int maxBytes) {
     EpochCert cert = EpochCert.sign(me, g.id(), g.name(), g.current(), g.trust().founder(),
         g.trust().credential().orElse(List.of()));
     List<Epoch> epochs = new ArrayList<>(allEpochs ? g.epochs() : List.of(g.current()));
     GroupOp.Invite invite = new GroupOp.Invite(g.id(), g.name(), epochs, Optional.of(cert));
-    while (invite.encode().length > PageLimits.MAX_MESSAGE_BYTES && epochs.size() > 1) {
+    while (maxBytes < Integer.MAX_VALUE && invite.encode().length > maxBytes && epochs.size() > 1) {
       epochs.remove(0);
       invite = new GroupOp.Invite(g.id(), g.name(), epochs, Optional.of(cert));
     }
     return invite;
   }
 
+  /**
+   * The body of the invitation to {@code g} as this version writes it: version 3, the epochs by secret and
+   * roster hash (the oldest left out while it would not fit a message), each roster written to the ledger
+   * first, once per client (protocol.md §9 "Rosters").
+   */
+  byte[] body(Group g, boolean allEpochs) throws KvException {
+    GroupOp.Invite whole = build(g, allEpochs, Integer.MAX_VALUE);
+    List<Epoch> epochs = new ArrayList<>(whole.epochs());
+    RosterInvite invite = RosterInvite.of(whole);
+    while (invite.encode().length > PageLimits.MAX_MESSAGE_BYTES && epochs.size() > 1) {
+      epochs.remove(0);
+      invite = RosterInvite.of(new GroupOp.Invite(g.id(), g.name(), epochs, whole.cert()));
+    }
+    for (Epoch e : epochs) {
+      publish(g.id(), e);
+    }
+    return invite.encode();
+  }
+
+  /** Writes the roster of {@code e}, unless this client already has. */
+  void publish(String groupId, Epoch e) throws KvException {
+    Roster.Sealed roster = Roster.seal(groupId, e);
+    if (published.add(roster.location())) {
+      try {
+        ledger.put(roster.location(), roster.value());
+      } catch (KvException | RuntimeException ex) {
+        published.remove(roster.location());
+        throw ex;
+      }
+    }
+  }
+
   void send(Group g, PublicCard to, boolean allEpochs, String summary)
       throws LocalStateException, KvException, InvalidMessageException {
     client.send(client.conversationWith(to), Groups.INVITE, summary.getBytes(StandardCharsets.UTF_8),
-        build(g, allEpochs).encode());
+        body(g, allEpochs));
     requests.introduce(to); // an invitee who does not have this card yet sees the invitation as a request
   }
 
-  /** The invitations among {@code messages} {@code from} sent, each judged: the groups changed, and what to say. */
+  /**
+   * The invitations among {@code messages} {@code from} sent, each judged, after those of {@code from}
+   * still waiting for their rosters: the groups changed, and what to say.
+   */
   Groups.Invited take(PublicCard from, List<Message> messages) throws LocalStateException {
     List<Group> changed = new ArrayList<>();
     List<FeedWarning> warnings = new ArrayList<>();
+    retry(from, changed, warnings);
     for (Message m : messages) {
       if (!m.type().equals(Groups.INVITE) || m.direction() != Message.Direction.RECEIVED) {
+        continue;
+      }
+      if (RosterInvite.isVersion3(m.body())) {
+        if (taken(from, m.body(), m.page(), changed, warnings) == Read.MISSING) {
+          pending.add(from, m.page(), m.body());
+          warnings.add(new FeedWarning(FeedWarning.Kind.MISSING, false, m.page(), Groups.shortName(from)
+              + " invited you to \"" + RosterInvite.parse(m.body()).orElseThrow().name() + "\", whose member list"
+              + " is not on the ledger (yet): you are not in it until it is; every receive tries again", from));
+        }
         continue;
       }
       Optional<GroupOp.Invite> offered = GroupOp.Invite.parse(m.body());
@@ -74,6 +134,75 @@ final class Invitations {
       }
     }
     return new Groups.Invited(changed, warnings);
+  }
+
+  /** Whether invitations from {@code from} wait for their rosters (a receiver reads that chat again). */
+  boolean waiting(PublicCard from) throws LocalStateException {
+    return !pending.from(from).isEmpty();
+  }
+
+  Set<PublicCard> waitingFrom() throws LocalStateException {
+    return pending.senders();
+  }
+
+  /** Takes again the invitations from {@code from} that waited for their rosters; those judged are forgotten. */
+  private void retry(PublicCard from, List<Group> changed, List<FeedWarning> warnings) throws LocalStateException {
+    for (PendingInvitations.Entry e : pending.from(from)) {
+      if (taken(from, e.body(), e.page(), changed, warnings) != Read.MISSING) {
+        pending.remove(e);
+      }
+    }
+  }
+
+  /** What reading an invitation's rosters came to. */
+  enum Read { TAKEN, MISSING }
+
+  /**
+   * Reads the rosters a version 3 invitation names and, when every one is there and checks, judges it
+   * like any invitation; a roster that is there and does not check makes it forged (a warning names the
+   * sender). Nothing is joined unless every roster was read.
+   */
+  private Read taken(PublicCard from, byte[] body, long page, List<Group> changed, List<FeedWarning> warnings)
+      throws LocalStateException {
+    Optional<RosterInvite> offered = RosterInvite.parse(body);
+    if (offered.isEmpty()) {
+      return Read.TAKEN; // malformed: only a broken client writes one; nothing to judge
+    }
+    Roster.Read read = read(offered.get());
+    if (read instanceof Roster.Missing) {
+      return Read.MISSING;
+    }
+    if (read instanceof Roster.Bad bad) {
+      warnings.add(conflict(page, from, Groups.shortName(from) + " sent an invitation to \"" + offered.get().name()
+          + "\" that does not check, refused as forged: " + bad.why() + "; " + Groups.shortName(from)
+          + " or another holder of that group's key wrote it"));
+      return Read.TAKEN;
+    }
+    take(from, ((Found) read).invite(), page, warnings).ifPresent(changed::add);
+    return Read.TAKEN;
+  }
+
+  /** The whole invitation, once its rosters are read. */
+  record Found(GroupOp.Invite invite) implements Roster.Read {}
+
+  /** Reads every roster {@code offered} names: the invitation whole, or why not (missing, or bad). */
+  Roster.Read read(RosterInvite offered) {
+    List<Epoch> epochs = new ArrayList<>();
+    for (RosterInvite.Ref ref : offered.epochs()) {
+      Optional<String> value;
+      try {
+        value = ledger.get(Roster.location(ref.secret(), ref.roster()));
+      } catch (KvException e) {
+        return new Roster.Missing(Roster.location(ref.secret(), ref.roster())); // the store fails: later
+      }
+      Roster.Read read = Roster.open(offered.id(), ref.secret(), ref.roster(), value);
+      if (!(read instanceof Roster.Found found)) {
+        return read;
+      }
+      epochs.add(found.epoch());
+    }
+    GroupOp.Invite whole = offered.with(epochs);
+    return whole == null ? new Roster.Bad("its signer is not among its members") : new Found(whole);
   }
 
   /**

@@ -24,11 +24,19 @@ final class OpWriter {
   private final ConversationClient client;
   private final GroupStore store;
   private final SecureRandom random = new SecureRandom();
+  private final Rosters rosters;
 
-  OpWriter(Identity me, ConversationClient client, GroupStore store) {
+  /** Writes an epoch's roster to the ledger ({@link Invitations#publish}). */
+  @FunctionalInterface
+  interface Rosters {
+    void publish(String groupId, Epoch e) throws KvException;
+  }
+
+  OpWriter(Identity me, ConversationClient client, GroupStore store, Rosters rosters) {
     this.me = me;
     this.client = client;
     this.store = store;
+    this.rosters = rosters;
   }
 
   /** A new epoch of {@code members}; its admins are the current ones still members (see {@link MembershipRules}). */
@@ -68,6 +76,10 @@ final class OpWriter {
     removed.forEach((card, cut) -> cuts.put(Epoch.hex(card), cut));
     List<AdminLink> appoint = appointee.flatMap(a -> appointment(g, newId, a)).orElse(List.of());
     GroupOp.Rotate op = new GroupOp.Rotate(g.id(), old.id(), newId, keep, add, admins, cuts, wraps, appoint);
+    Epoch next = new Epoch(newId, secret, members, admins, List.of(old.id()), Map.of());
+    if (!add.isEmpty()) {
+      rosters.publish(g.id(), next); // what the newcomers' invitations name; before the op: nothing half-done
+    }
     client.send(Group.conversation(me, old), Groups.ROTATE, summary.getBytes(StandardCharsets.UTF_8), op.encode());
     Epoch withCuts = old;
     for (Map.Entry<PublicCard, Epoch.Cut> r : removed.entrySet()) {
@@ -75,7 +87,7 @@ final class OpWriter {
     }
     List<Epoch> epochs = new ArrayList<>(g.epochs());
     epochs.set(epochs.size() - 1, withCuts);
-    epochs.add(new Epoch(newId, secret, members, admins, List.of(old.id()), Map.of()));
+    epochs.add(next);
     Group rotated = g.withEpochs(epochs);
     store.save(rotated);
     return rotated;

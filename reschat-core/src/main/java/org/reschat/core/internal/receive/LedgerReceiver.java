@@ -137,6 +137,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     boolean security;
     int stillQueued;
     final long readsBefore;
+    /** Who sent invitations that wait for their member lists: their chats are read even when quiet. */
+    java.util.Set<PublicCard> waiting = java.util.Set.of();
 
     Pass(Scope scope, Changed changed, Listener listener, Shown shown) throws LocalStateException {
       this.scope = scope;
@@ -152,6 +154,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       List<PublicCard> cards = directChats();
       List<Group> groups = groupChats();
       Map<String, KvRead> got = probe(cards, groups);
+      waiting = cards.isEmpty() ? java.util.Set.of() : client.groupEngine().invitationsWaiting();
       boolean joined = false;
       for (PublicCard card : cards) {
         joined |= direct(card, got);
@@ -302,8 +305,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     boolean direct(PublicCard card, Map<String, KvRead> got) throws KvException, LocalStateException {
       ChatId chat = ChatId.direct(card);
       Conversation c = engine.conversationWith(card);
-      if (!touched(chat) || quiet(c, got)) {
-        return false;
+      if (!touched(chat) || quiet(c, got) && !waiting.contains(card)) {
+        return false; // an invitation waiting for its member list is tried again even when nothing is new
       }
       LedgerChatClient.DirectReceived d = client.receiveDirect(card);
       emit(chat, client.folded(chat, d.received().update())); // typed, relations checked: every front end gets them so

@@ -23,7 +23,9 @@ final class Forgeries {
     /** Version 1, from before statements: no proof at all. */
     V1,
     /** Version 2, the forger's own signed statement of the epoch (the founder copied from the real group). */
-    V2_SIGNED_BY_FORGER
+    V2_SIGNED_BY_FORGER,
+    /** Version 3: the same statement, the epoch's roster written to the ledger by the forger. */
+    V3_SIGNED_BY_FORGER
   }
 
   static Epoch epoch(List<PublicCard> members, List<PublicCard> admins, List<String> parents) {
@@ -32,8 +34,24 @@ final class Forgeries {
     return new Epoch(Epoch.idOf(secret), secret, members, admins, parents, Map.of());
   }
 
-  /** The body of an invitation to {@code made}, under {@code real}'s id and name, as {@code forger} writes it. */
+  /**
+   * The body of an invitation to {@code made}, under {@code real}'s id and name, as {@code forger} writes it
+   * through {@code client} (which writes a version 3 invitation's roster).
+   */
+  static byte[] invitation(Version v, ChatClient client, Identity forger, Group real, Epoch made) throws Exception {
+    if (v == Version.V3_SIGNED_BY_FORGER) {
+      EpochCert cert = EpochCert.sign(forger, real.id(), real.name(), made, real.trust().founder(), List.of());
+      TestClients.groups(client).invitations().publish(real.id(), made);
+      return RosterInvite.of(new GroupOp.Invite(real.id(), real.name(), List.of(made), Optional.of(cert))).encode();
+    }
+    return invitation(v, forger, real, made);
+  }
+
+  /** The body of an invitation of version 1 or 2 to {@code made}, under {@code real}'s id and name. */
   static byte[] invitation(Version v, Identity forger, Group real, Epoch made) {
+    if (v == Version.V3_SIGNED_BY_FORGER) {
+      throw new IllegalArgumentException("a version 3 invitation needs a client to write its roster");
+    }
     if (v == Version.V2_SIGNED_BY_FORGER) {
       EpochCert cert = EpochCert.sign(forger, real.id(), real.name(), made, real.trust().founder(), List.of());
       return new GroupOp.Invite(real.id(), real.name(), List.of(made), Optional.of(cert)).encode();

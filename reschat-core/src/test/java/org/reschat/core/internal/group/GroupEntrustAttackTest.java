@@ -204,7 +204,7 @@ class GroupEntrustAttackTest {
     Epoch now = seenBy(bob, g).current();
     for (Forgeries.Version v : Forgeries.Version.values()) {
       Epoch made = Forgeries.epoch(List.of(c.card(), b.card()), List.of(c.card()), List.of(now.id()));
-      Forgeries.send(carol, b.card(), g.name(), Forgeries.invitation(v, c, seenBy(carol, g), made));
+      Forgeries.send(carol, b.card(), g.name(), Forgeries.invitation(v, carol, c, seenBy(carol, g), made));
       List<org.reschat.core.FeedWarning> warnings = bob.update(ChatId.direct(c.card())).warnings();
       assertThat(warnings).as("never skipped without a word").anySatisfy(w -> {
         assertThat(w.kind()).isEqualTo(org.reschat.core.FeedWarning.Kind.CONFLICT);

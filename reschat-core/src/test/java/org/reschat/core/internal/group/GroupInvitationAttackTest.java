@@ -55,7 +55,7 @@ class GroupInvitationAttackTest {
   private Epoch forged(Forgeries.Version v, ChatClient who, Identity id, PublicCard to, Group real,
       List<PublicCard> members, List<PublicCard> admins, String parent) throws Exception {
     Epoch made = Forgeries.epoch(members, admins, List.of(parent));
-    Forgeries.send(who, to, real.name(), Forgeries.invitation(v, id, real, made));
+    Forgeries.send(who, to, real.name(), Forgeries.invitation(v, who, id, real, made));
     return made;
   }
 

@@ -49,6 +49,20 @@ class GroupVectorsTest {
     AdminLink link = AdminLink.sign(alice, id, first.id(), bob.card());
     Epoch both = first.as(first.members(), List.of(alice.card(), bob.card()), List.of());
     EpochCert byBob = EpochCert.sign(bob, id, "trip", both, Optional.of(founder), List.of(link));
+    byte[] roster = Roster.plaintext(id, first);
+    byte[] rosterHash = Roster.hash(roster);
+    String location = Roster.location(secret, rosterHash);
+    byte[] salt = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      salt[i] = (byte) (0x40 + i);
+    }
+    String rosterValue = Base64Url.encode(new org.reschat.core.internal.crypto.OneTimeKeyAead(secret,
+        "reschat/v2 group roster".getBytes(StandardCharsets.UTF_8)).encryptWithSaltForTestVectorsOnly(salt, roster,
+            location.getBytes(StandardCharsets.UTF_8)));
+    Epoch opened = ((Roster.Found) Roster.open(id, secret, rosterHash, Optional.of(rosterValue))).epoch();
+    assertThat(List.of(opened.id(), opened.members(), opened.admins(), opened.parents(), opened.cuts()))
+        .isEqualTo(List.of(first.id(), first.members(), first.admins(), first.parents(), first.cuts()));
+    byte[] invite = RosterInvite.of(new GroupOp.Invite(id, "trip", List.of(first), Optional.of(byAlice))).encode();
     assertThat(byAlice.standing()).isEqualTo(EpochCert.Standing.PROVEN);
     assertThat(byBob.standing()).isEqualTo(EpochCert.Standing.PROVEN);
     return "founder.card: " + alice.card() + "\n"
@@ -62,7 +76,13 @@ class GroupVectorsTest {
         + "link.bob.sig: " + Base64Url.encode(link.signature()) + "\n"
         + "statement.bob.signed: " + HEX.formatHex(byBob.signedBytes()) + "\n"
         + "statement.bob.sig: " + Base64Url.encode(byBob.signature()) + "\n"
-        + "confirm.bob: " + new String(new GroupOp.Confirm(byBob).encode(), StandardCharsets.UTF_8) + "\n";
+        + "confirm.bob: " + new String(new GroupOp.Confirm(byBob).encode(), StandardCharsets.UTF_8) + "\n"
+        + "roster.plaintext: " + new String(roster, StandardCharsets.UTF_8) + "\n"
+        + "roster.hash: " + Base64Url.encode(rosterHash) + "\n"
+        + "roster.location: " + location + "\n"
+        + "roster.salt: " + HEX.formatHex(salt) + "\n"
+        + "roster.value: " + rosterValue + "\n"
+        + "invite.alice.v3: " + new String(invite, StandardCharsets.UTF_8) + "\n";
   }
 
   @Test
