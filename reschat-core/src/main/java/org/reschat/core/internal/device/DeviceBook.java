@@ -1,0 +1,148 @@
+package org.reschat.core.internal.device;
+
+import com.google.gson.JsonObject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.json.StrictJson;
+import org.reschat.core.spi.DeviceRecords;
+import org.reschat.core.spi.LocalState;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+
+/**
+ * What one client knows of the devices of the people it reads (protocol §15.2): per identity, the newest entry
+ * of its device list this client verified, and when it last read the list. A list is read the first time it is
+ * needed, then at most every {@link #REFRESH_MILLIS}, or at once when asked (a notice names a newer entry); the
+ * time is kept with the entry, so every process of a profile shares it.
+ *
+ * <pre>
+ * record "list-" ‖ hex(fingerprint(card)):  {"v":1,"entry":"b64u entry bytes","checked":millis}   ("entry" absent: no list)
+ * </pre>
+ *
+ * Thread-safe: changes to records happen under the local state's lock {@code "devices"}.
+ */
+public final class DeviceBook {
+  /** How long a list read stays fresh: the inbox's interval (protocol §13). */
+  public static final long REFRESH_MILLIS = 10 * 60_000L;
+  private static final String LOCK = "devices";
+
+  private final Identity me;
+  private final DeviceLog log;
+  private final LocalState state;
+  private final Clock clock;
+
+  public DeviceBook(Identity me, KvStore store, LocalState state, Clock clock) {
+    this.me = me;
+    this.log = new DeviceLog(store);
+    this.state = state;
+    this.clock = clock;
+  }
+
+  /** A kept record: the entry (if the identity has a list) and when the list was last read (0: never). */
+  record Kept(Optional<DeviceList> entry, long checked) {
+    static final Kept NONE = new Kept(Optional.empty(), 0);
+  }
+
+  static String recordName(PublicCard card) {
+    return "list-" + HexFormat.of().formatHex(card.fingerprint());
+  }
+
+  /** The newest entry of {@code card}'s list this client verified; empty when it holds none (device 0 only). */
+  public Optional<DeviceList> kept(PublicCard card) throws LocalStateException {
+    return load(card).entry();
+  }
+
+  /** The linked devices {@code card}'s kept list certifies (device 0 not included). */
+  public List<DeviceList.Device> linked(PublicCard card) throws LocalStateException {
+    return kept(card).map(DeviceList::linked).orElse(List.of());
+  }
+
+  /**
+   * Reads the lists of {@code cards} that are due: never read, read more than {@link #REFRESH_MILLIS} ago, or all
+   * of them with {@code force}. Returns what was found wrong (a rollback, an equivocation, junk), each naming
+   * the identity; what was kept before stays in force then.
+   */
+  public List<FeedWarning> refresh(Collection<PublicCard> cards, boolean force) throws LocalStateException, KvException {
+    List<FeedWarning> out = new ArrayList<>();
+    long now = clock.millis();
+    for (PublicCard card : new LinkedHashSet<>(cards)) {
+      Kept before = load(card);
+      if (!force && before.checked() > 0 && now - before.checked() < REFRESH_MILLIS && now >= before.checked()) {
+        continue;
+      }
+      DeviceLog.Read read = log.read(card, before.entry());
+      for (FeedWarning w : read.warnings()) {
+        out.add(new FeedWarning(w.kind(), card.equals(me.card()), w.page(), w.detail(), card));
+      }
+      try (LocalState.Lock lock = state.lock(LOCK)) {
+        Kept latest = load(card); // another process may have read it meanwhile: never step back
+        Optional<DeviceList> keep = newer(latest.entry(), read.newest());
+        save(card, new Kept(keep, now));
+      }
+    }
+    return out;
+  }
+
+  /** Writes {@code entry} (signed by this identity, device 0) to the ledger and keeps it. */
+  public void publish(DeviceList entry) throws LocalStateException, KvException {
+    if (!entry.card().equals(me.card())) {
+      throw new IllegalArgumentException("Only an identity's own list is published by it");
+    }
+    log.publish(entry);
+    try (LocalState.Lock lock = state.lock(LOCK)) {
+      save(me.card(), new Kept(newer(load(me.card()).entry(), Optional.of(entry)), clock.millis()));
+    }
+  }
+
+  private static Optional<DeviceList> newer(Optional<DeviceList> a, Optional<DeviceList> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    return b.get().n() > a.get().n() ? b : a;
+  }
+
+  private Kept load(PublicCard card) throws LocalStateException {
+    Optional<String> text = state.deviceRecord(recordName(card));
+    if (text.isEmpty()) {
+      return Kept.NONE;
+    }
+    JsonObject o = StrictJson.parseObject(text.get()).orElseThrow(() -> damaged(card, "it is not a JSON object"));
+    if (StrictJson.integer(o, "v", 1, 1).isEmpty()) {
+      throw damaged(card, "it has no version this ResChat reads");
+    }
+    long checked = StrictJson.integer(o, "checked", 0, Long.MAX_VALUE).orElseThrow(() -> damaged(card, "it has no time"));
+    Optional<String> entry = StrictJson.string(o, "entry");
+    if (entry.isEmpty()) {
+      return new Kept(Optional.empty(), checked);
+    }
+    byte[] bytes = Base64Url.decode(entry.get()).orElseThrow(() -> damaged(card, "its entry is not base64url"));
+    DeviceList list = DeviceList.parse(card, bytes).orElseThrow(() -> damaged(card, "its entry does not verify"));
+    return new Kept(Optional.of(list), checked);
+  }
+
+  private void save(PublicCard card, Kept kept) throws LocalStateException {
+    JsonObject o = new JsonObject();
+    o.addProperty("v", 1);
+    kept.entry().ifPresent(e -> o.addProperty("entry", Base64Url.encode(e.encoded())));
+    o.addProperty("checked", kept.checked());
+    state.saveDeviceRecord(recordName(card), o + "\n");
+  }
+
+  private static LocalStateException damaged(PublicCard card, String problem) {
+    return new LocalStateException("The kept list of devices of " + card.fingerprintText().substring(0, 9)
+        + " is damaged (" + problem + "); move state/devices/" + recordName(card) + ".record aside and it is read again.");
+  }
+}
