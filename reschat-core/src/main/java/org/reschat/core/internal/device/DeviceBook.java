@@ -40,6 +40,8 @@ public final class DeviceBook {
   private final DeviceLog log;
   private final LocalState state;
   private final Clock clock;
+  /** What the last read of each identity's list in this process found wrong: it stands until a read finds nothing. */
+  private final java.util.Map<PublicCard, List<FeedWarning>> standing = new java.util.concurrent.ConcurrentHashMap<>();
 
   public DeviceBook(Identity me, KvStore store, LocalState state, Clock clock) {
     this.me = me;
@@ -81,8 +83,15 @@ public final class DeviceBook {
         continue;
       }
       DeviceLog.Read read = log.read(card, before.entry());
+      List<FeedWarning> found = new ArrayList<>();
       for (FeedWarning w : read.warnings()) {
-        out.add(new FeedWarning(w.kind(), card.equals(me.card()), w.page(), w.detail(), card));
+        found.add(new FeedWarning(w.kind(), card.equals(me.card()), w.page(), w.detail(), card));
+      }
+      out.addAll(found);
+      if (found.isEmpty()) {
+        standing.remove(card);
+      } else {
+        standing.put(card, List.copyOf(found));
       }
       try (LocalState.Lock lock = state.lock(LOCK)) {
         Kept latest = load(card); // another process may have read it meanwhile: never step back
@@ -91,6 +100,28 @@ public final class DeviceBook {
       }
     }
     return out;
+  }
+
+  /** What the last read of these identities' lists in this process found wrong, and has not found fine since. */
+  public List<FeedWarning> standing(Collection<PublicCard> cards) {
+    List<FeedWarning> out = new ArrayList<>();
+    for (PublicCard card : new LinkedHashSet<>(cards)) {
+      out.addAll(standing.getOrDefault(card, List.of()));
+    }
+    return out;
+  }
+
+  /** {@code c} with a feed for every linked device its members' kept lists certify (protocol §15.3). */
+  public org.reschat.core.internal.conversation.Conversation attach(org.reschat.core.internal.conversation.Conversation c)
+      throws LocalStateException {
+    java.util.Map<PublicCard, List<DeviceList.Device>> devices = new java.util.HashMap<>();
+    for (PublicCard m : c.members()) {
+      List<DeviceList.Device> linked = linked(m);
+      if (!linked.isEmpty()) {
+        devices.put(m, linked);
+      }
+    }
+    return c.withDevices(devices);
   }
 
   /** Writes {@code entry} (signed by this identity, device 0) to the ledger and keeps it. */
@@ -114,12 +145,32 @@ public final class DeviceBook {
     return b.get().n() > a.get().n() ? b : a;
   }
 
+  /** Records already parsed, by their text: an entry's signature is checked once per process, not per operation. */
+  private final java.util.Map<String, Kept> parsed = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Kept> eldest) {
+          return size() > 1024;
+        }
+      });
+
   private Kept load(PublicCard card) throws LocalStateException {
     Optional<String> text = state.deviceRecord(recordName(card));
     if (text.isEmpty()) {
       return Kept.NONE;
     }
-    JsonObject o = StrictJson.parseObject(text.get()).orElseThrow(() -> damaged(card, "it is not a JSON object"));
+    String key = recordName(card) + "\n" + text.get();
+    Kept known = parsed.get(key);
+    if (known != null) {
+      return known;
+    }
+    Kept k = parse(card, text.get());
+    parsed.put(key, k);
+    return k;
+  }
+
+  private Kept parse(PublicCard card, String text) throws LocalStateException {
+    JsonObject o = StrictJson.parseObject(text).orElseThrow(() -> damaged(card, "it is not a JSON object"));
     if (StrictJson.integer(o, "v", 1, 1).isEmpty()) {
       throw damaged(card, "it has no version this ResChat reads");
     }

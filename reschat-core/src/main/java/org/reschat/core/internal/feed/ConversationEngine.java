@@ -57,6 +57,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   private final ExecutorService io;
   private final ExecutorService cpu;
   private final Map<PublicCard, Conversation> conversations = new ConcurrentHashMap<>();
+  /** The device lists this client verified: which linked devices' feeds each conversation has (protocol §15). */
+  private final org.reschat.core.internal.device.DeviceBook devices;
   private volatile boolean closed;
 
   /** Reads go through {@code store}, writes too; {@code state} keeps what was verified. */
@@ -67,6 +69,28 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     this.clock = clock;
     this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
+    this.devices = new org.reschat.core.internal.device.DeviceBook(me, store, state, clock);
+  }
+
+  /** The device lists this client keeps and reads. */
+  public org.reschat.core.internal.device.DeviceBook devices() {
+    return devices;
+  }
+
+  /** {@code c} with a feed for each linked device of its members, as this client's kept device lists name them. */
+  public Conversation withDevices(Conversation c) throws LocalStateException {
+    return devices.attach(c);
+  }
+
+  /**
+   * Reads the device lists of {@code c}'s members that are due ({@code DeviceBook#refresh}) and adds what was
+   * found wrong with them, and what still stands from an earlier read, to {@code op}'s warnings.
+   */
+  private void refreshDevices(Conversation c, Warnings warnings) throws LocalStateException, KvException {
+    devices.refresh(c.members(), false);
+    for (FeedWarning w : devices.standing(c.members())) {
+      warnings.add(w, "devices/" + w.writer());
+    }
   }
 
   public Identity identity() {
@@ -85,14 +109,20 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   /** One call's view of a conversation: a reader per feed, the own feed's writer, the warnings found. */
   private final class Operation {
     final Conversation c;
-    final Warnings warnings = new Warnings();
+    final Warnings warnings;
     final AtomicInteger reads = new AtomicInteger();
     final List<FeedReader> readers = new ArrayList<>();
     final FeedReader mine;
     final OwnFeed own;
 
-    Operation(Conversation c) {
-      this.c = c;
+    Operation(Conversation c) throws LocalStateException {
+      this(c, new Warnings());
+    }
+
+    /** An operation whose warnings start with {@code warnings} (the device lists' read before it). */
+    Operation(Conversation plain, Warnings warnings) throws LocalStateException {
+      this.warnings = warnings;
+      this.c = withDevices(plain);
       for (FeedId feed : c.feeds()) {
         readers.add(new FeedReader(c, feed, store, state, warnings, reads));
       }
@@ -174,14 +204,13 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       List<FeedReader> order = new ArrayList<>(pages.keySet());
       for (int n = 0; n < perFeed.size(); n++) {
         List<Future<List<Object>>> futures = perFeed.get(n);
-        int member = order.get(n).feed.member();
         List<Message> messages = new ArrayList<>();
         for (Future<List<Object>> f : futures) {
           for (Object o : join(f)) {
             if (o instanceof Message) {
               messages.add((Message) o);
             } else {
-              warnings.add((FeedWarning) o, member);
+              warnings.add((FeedWarning) o, order.get(n).feed);
             }
           }
         }
@@ -206,7 +235,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       long newest = op.mine.newestHeld();
       Page page = op.mine.shown(newest).orElseThrow();
       int index = page.slots().size() - 1;
-      List<Object> opened = Timeline.open(c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
+      List<Object> opened = Timeline.open(op.c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
           op.own.confirmedSlots(newest, page));
       Message message = (Message) opened.get(0);
       return new SendResult(message, op.own.pending(), problem);
@@ -243,6 +272,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   public int copyVerifiedPages(Conversation c) throws LocalStateException, KvException {
     int written = 0;
     try (LocalState.Lock lock = state.lock(c.id())) {
+      c = withDevices(c);
       for (FeedId feed : c.feeds()) {
         long newest = state.newestPage(feed);
         for (long k = 1; k <= newest; k++) {
@@ -272,7 +302,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {
       try {
-        return onlineHistory(new Operation(c), request);
+        Warnings found = new Warnings();
+        refreshDevices(c, found);
+        return onlineHistory(new Operation(c, found), request);
       } catch (KvUnavailableException | KvTimeoutException e) {
         return localHistory(new Operation(c), request, Problem.of(e));
       }
@@ -383,7 +415,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   public Received receive(Conversation c) throws LocalStateException, KvException {
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {
-      Operation op = new Operation(c);
+      Warnings found = new Warnings();
+      refreshDevices(c, found);
+      Operation op = new Operation(c, found);
       int before = op.pending();
       Optional<Problem> problem = op.flush();
       op.refresh();

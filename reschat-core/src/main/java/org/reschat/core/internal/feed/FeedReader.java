@@ -41,6 +41,10 @@ final class FeedReader {
 
   final FeedId feed;
   final boolean own;
+  /** Another device's feed of this same member (protocol §15.3): what this person sent from elsewhere. */
+  final boolean sibling;
+  /** A member's identity feed (device 0's): the feeds pages carry heads of. */
+  final boolean identityFeed;
   private final Conversation c;
   private final KvStore store;
   private final LocalState state;
@@ -54,6 +58,8 @@ final class FeedReader {
     this.c = c;
     this.feed = feed;
     this.own = c.isMine(feed);
+    this.sibling = c.isSibling(feed);
+    this.identityFeed = c.isIdentityFeed(feed);
     this.store = store;
     this.state = state;
     this.warnings = warnings;
@@ -419,7 +425,7 @@ final class FeedReader {
 
   /** A warning that rests on what {@code claimant}'s page says about this feed. */
   void warn(Kind kind, long number, String detail, org.reschat.core.identity.PublicCard claimant) {
-    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed), claimant), feed.member());
+    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed), claimant), feed);
   }
 
   /** The card of this feed's writer. */

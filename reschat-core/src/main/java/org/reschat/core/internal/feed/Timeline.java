@@ -50,7 +50,7 @@ final class Timeline {
         continue;
       }
       out.add(new Message(feed.feed.writer() + ":" + number + ":" + i,
-          feed.own ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
+          feed.own || feed.sibling ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
           Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,
           i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED, slot.extension(), plain));
     }

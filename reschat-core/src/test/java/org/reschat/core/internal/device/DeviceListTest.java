@@ -135,4 +135,13 @@ class DeviceListTest {
     DeviceList unlinked = DeviceList.sign(ALICE, 4, new byte[32], three.devices(), three.revoked());
     assertThat(unlinked.follows(three)).hasValueSatisfying(why -> assertThat(why).contains("does not link"));
   }
+
+  @Test
+  void aLinkedDeviceCannotSignAnEntry() {
+    Identity laptop = DeviceFixtures.linked(ALICE, 1, "alice laptop");
+    assertThat(laptop.card()).isEqualTo(ALICE.card());
+    assertThat(laptop.holdsIdentityKey()).isFalse();
+    assertThatThrownBy(() -> DeviceList.first(laptop, OWN.encryptionKey(), List.of()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("first device");
+  }
 }

@@ -62,6 +62,14 @@ class DeviceVectorsTest {
     out.put("list.entry1.key", DeviceLog.key(alice.card(), 1));
     out.put("list.entry1.bytes", HEX.formatHex(e.encoded()));
     out.put("list.entry1.hash", Base64Url.encode(e.hash()));
+    // Device 1's feed in the conversation of §14 (Alice and Bob).
+    Identity bob = Identity.importPrivateKeys(range(0x40, 64));
+    org.reschat.core.internal.conversation.Conversation ab = org.reschat.core.internal.conversation.Conversation
+        .pair(alice, bob.card()).withDevices(Map.of(alice.card(), e.linked()));
+    org.reschat.core.spi.FeedId feed = ab.feeds().stream().filter(f -> ab.deviceOf(f) == 1).findFirst().orElseThrow();
+    out.put("device1.fingerprint", HEX.formatHex(ab.fingerprintOf(feed)));
+    out.put("device1.writer_tag", feed.writer());
+    out.put("device1.page1.key", ab.pageKey(feed, 1));
     return out;
   }
 
@@ -89,6 +97,15 @@ class DeviceVectorsTest {
     StringBuilder block = new StringBuilder();
     expected.forEach((k, v) -> block.append(k).append(": ").append(v).append('\n'));
     assertThat(published).as("docs/protocol.md ```device-vectors block; expected:%n%s", block).isEqualTo(expected);
+    // The device feed's names, from the formulas of §15.3 with nothing but HKDF and SHA-256.
+    byte[] fp = org.reschat.core.internal.crypto.Sha.sha256("reschat/v3 device\0".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        alice().card().bytes(), device1().signingKey());
+    assertThat(HEX.formatHex(fp)).isEqualTo(expected.get("device1.fingerprint"));
+    byte[] secret = HEX.parseHex("9ad6510a1e4017cef62113bbbba73c50a087cc3babc4464235d648c8af5febe8"); // §14 conversation.secret
+    byte[] info = java.nio.ByteBuffer.allocate(19 + 32 + 8).put("reschat/v2 page key".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .put(fp).putLong(1).array();
+    assertThat("rc2." + Base64Url.encode(org.reschat.core.internal.crypto.Hkdf.sha256(secret, new byte[0], info, 16)))
+        .isEqualTo(expected.get("device1.page1.key"));
     // The sealed value opens with Alice's card alone, to exactly entry 1.
     assertThat(DeviceLog.open(alice().card(), 1, value)).contains(entry1());
   }
