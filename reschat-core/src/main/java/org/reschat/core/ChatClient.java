@@ -105,6 +105,9 @@ public interface ChatClient extends AutoCloseable {
   /** Group membership: create, add, remove, admins, leave, links. Messages go through {@link #send}. */
   Groups groups();
 
+  /** Linked devices: this identity's and other people's, and linking a new one (protocol §15). */
+  Devices devices();
+
   /**
    * Messages from people who are not contacts yet: they reach this person as requests, and this client
    * posts its own request to a contact with its first message (see {@code MessageRequests}).

@@ -127,7 +127,7 @@ public final class Identity {
    * identity is an identity file (or backup), sealed under a passphrase unless its maker chose none.
    */
   byte[] exportPrivateKeysUnencrypted() {
-    return keys.export();
+    return keys.holdsIdentityKey() ? keys.export() : keys.exportDevice();
   }
 
   public PublicCard card() {

@@ -184,6 +184,44 @@ public final class DeviceBook {
     return new Kept(Optional.of(list), checked);
   }
 
+  /** Keeps {@code entry} as its identity's newest, read at {@code checked} (a device just linked, protocol §15.5). */
+  static void keep(LocalState state, DeviceList entry, long checked) throws LocalStateException {
+    JsonObject o = new JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("entry", Base64Url.encode(entry.encoded()));
+    o.addProperty("checked", checked);
+    state.saveDeviceRecord(recordName(entry.card()), o + "\n");
+  }
+
+  /**
+   * A notice (protocol §15.4) in {@code card}'s identity feed says its list reached entry {@code n} with that hash:
+   * reads the list at once when it holds less. Returns a warning when the store still serves less
+   * ({@code WITHHELD}) or another entry {@code n} ({@code EQUIVOCATION}), and whether the list kept changed.
+   */
+  public Noticed noticed(PublicCard card, long n, byte[] hash, long page) throws LocalStateException, KvException {
+    Optional<DeviceList> before = kept(card);
+    if (before.isEmpty() || before.get().n() < n) {
+      refresh(List.of(card), true);
+    }
+    Optional<DeviceList> after = kept(card);
+    boolean changed = !after.equals(before);
+    String who = card.equals(me.card()) ? "your first device" : card.fingerprintText().substring(0, 9);
+    if (after.isEmpty() || after.get().n() < n) {
+      return new Noticed(changed, Optional.of(new FeedWarning(FeedWarning.Kind.WITHHELD, card.equals(me.card()), page,
+          who + " says (page " + page + ") that its list of devices reached entry " + n + ", but the store serves "
+              + after.map(e -> "only entry " + e.n()).orElse("none") + "; a device may be missing", card, card)));
+    }
+    if (after.get().n() == n && !java.util.Arrays.equals(after.get().hash(), hash)) {
+      return new Noticed(changed, Optional.of(new FeedWarning(FeedWarning.Kind.EQUIVOCATION, card.equals(me.card()), page,
+          who + " names (page " + page + ") another entry " + n + " of its list of devices than the one this computer"
+              + " verified", card, card)));
+    }
+    return new Noticed(changed, Optional.empty());
+  }
+
+  /** What a notice did: whether the list kept changed, and what is wrong, if anything. */
+  public record Noticed(boolean changed, Optional<FeedWarning> warning) {}
+
   private void save(PublicCard card, Kept kept) throws LocalStateException {
     JsonObject o = new JsonObject();
     o.addProperty("v", 1);

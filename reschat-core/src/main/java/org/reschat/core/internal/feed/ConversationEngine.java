@@ -114,6 +114,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     final List<FeedReader> readers = new ArrayList<>();
     final FeedReader mine;
     final OwnFeed own;
+    /** Whether a notice read in this operation changed a member's device list (protocol §15.4). */
+    boolean devicesChanged;
 
     Operation(Conversation c) throws LocalStateException {
       this(c, new Warnings());
@@ -220,6 +222,28 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     }
   }
 
+  /**
+   * Reads at once the device lists that {@code LINKED_DEVICES} notices among {@code messages} name (protocol
+   * §15.4), taking notices only from members' identity feeds; what is wrong goes to the operation's warnings.
+   */
+  private void noticed(Operation op, List<Message> messages) throws LocalStateException, KvException {
+    for (Message m : messages) {
+      if (!org.reschat.core.internal.page.MessageText.DEVICES.equals(m.type())) {
+        continue;
+      }
+      FeedReader from = op.readers.stream().filter(r -> m.id().startsWith(r.feed.writer() + ":")).findFirst().orElse(null);
+      Optional<org.reschat.core.internal.device.DeviceNotice> notice =
+          org.reschat.core.internal.device.DeviceNotice.parse(m.body());
+      if (from == null || !from.identityFeed || from.own || notice.isEmpty()) {
+        continue; // a device's notice, one's own, or not a notice: nothing to read
+      }
+      org.reschat.core.internal.device.DeviceBook.Noticed r = devices.noticed(m.sender(), notice.get().n(),
+          notice.get().hash(), m.page());
+      r.warning().ifPresent(w -> op.warnings.add(w, "devices/" + m.sender()));
+      op.devicesChanged |= r.changed();
+    }
+  }
+
   // --- send ---------------------------------------------------------------------------------------------
 
   /** Sends into any conversation this identity is a member of: a friend's, or a group's current epoch. */
@@ -304,7 +328,14 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       try {
         Warnings found = new Warnings();
         refreshDevices(c, found);
-        return onlineHistory(new Operation(c, found), request);
+        Operation op = new Operation(c, found);
+        History h = onlineHistory(op, request);
+        if (op.devicesChanged) { // a notice named a device this read did not know: read again with it
+          Warnings again = new Warnings();
+          refreshDevices(c, again);
+          h = onlineHistory(new Operation(c, again), request);
+        }
+        return h;
       } catch (KvUnavailableException | KvTimeoutException e) {
         return localHistory(new Operation(c), request, Problem.of(e));
       }
@@ -336,6 +367,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     op.flush();
     Heads.check(op.readers);
     List<Message> messages = op.messages(pages, Map.of());
+    noticed(op, messages);
     return new History(messages, op.warnings.all(), hasOlder, op.reads.get(), Optional.empty());
   }
 
@@ -443,6 +475,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       }
       Heads.check(op.readers);
       List<Message> received = op.messages(pages, marks);
+      noticed(op, received);
       Map<FeedId, LocalState.Position> cursors = new LinkedHashMap<>();
       for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
         SortedMap<Long, Page> p = e.getValue();

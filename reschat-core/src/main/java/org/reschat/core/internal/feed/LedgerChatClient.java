@@ -42,6 +42,7 @@ public final class LedgerChatClient implements ChatClient {
   private volatile boolean closed;
   private final org.reschat.core.Requests requestsApi;
   private final org.reschat.core.ChatFiles files;
+  private final org.reschat.core.internal.device.LedgerDevices devices;
 
   public LedgerChatClient(Identity me, KvStore store, LocalState state, Contacts contacts, ChannelFollows channels,
       java.nio.file.Path uploads, Clock clock) {
@@ -55,6 +56,8 @@ public final class LedgerChatClient implements ChatClient {
     this.requestsApi = new GuardedRequests(requests, this::ensureOpen);
     this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,
         new org.reschat.core.channel.Channels(store, clock));
+    this.devices = new org.reschat.core.internal.device.LedgerDevices(me, engine, groups, store, state, contacts, clock,
+        this::ensureOpen);
   }
 
   @Override
@@ -192,6 +195,11 @@ public final class LedgerChatClient implements ChatClient {
   /** The engine's groups: what the receiver and the chat operations work with. */
   public Groups groupEngine() {
     return groups;
+  }
+
+  @Override
+  public org.reschat.core.Devices devices() {
+    return devices;
   }
 
   @Override

@@ -41,7 +41,7 @@ final class Timeline {
       try {
         plain = SlotSeal.open(c, feed.feed, page, i);
         text = slot.type().equals(Message.TEXT) ? decodeText(plain)
-            : slot.type().startsWith("GROUP_") ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
+            : org.reschat.core.internal.page.MessageText.isOperation(slot.type()) ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
             : "[a " + slot.type() + " message, which this version cannot show]";
       } catch (OneTimeKeyAead.OpenFailedException e) {
         out.add(new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, feed.own, number,

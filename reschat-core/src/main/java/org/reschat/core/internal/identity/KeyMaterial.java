@@ -147,6 +147,35 @@ public final class KeyMaterial {
     return out;
   }
 
+  /**
+   * A linked device's keys as its identity file keeps them ({@code Identity.DEVICE_KEY_BYTES}): X25519 secret,
+   * self seed, device Ed25519 seed, device X25519 secret.
+   *
+   * @throws IllegalStateException on device 0
+   */
+  public byte[] exportDevice() {
+    if (device == null) {
+      throw new IllegalStateException("Device 0's keys are the identity's");
+    }
+    byte[] out = Arrays.copyOf(encryptionSecret, 128);
+    System.arraycopy(selfSeed, 0, out, 32, 32);
+    System.arraycopy(device.signing().getEncoded(), 0, out, 64, 32);
+    System.arraycopy(device.agreementSecret(), 0, out, 96, 32);
+    return out;
+  }
+
+  /** The identity's X25519 secret and self seed (64 bytes): what device 0 hands a device it links (protocol §15.5). */
+  public byte[] shareWithDevice() {
+    byte[] out = Arrays.copyOf(encryptionSecret, 64);
+    System.arraycopy(selfSeed, 0, out, 32, 32);
+    return out;
+  }
+
+  /** A linked device's X25519 device secret: what opens a new self epoch sealed to it (protocol §15.6). */
+  public Optional<byte[]> deviceAgreementSecret() {
+    return device == null ? Optional.empty() : Optional.of(device.agreementSecret().clone());
+  }
+
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -1,0 +1,66 @@
+package org.reschat.core;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.kv.KvException;
+
+/**
+ * Linked devices (protocol §15): the devices of this identity and of the people it reads, and linking a new
+ * one. Linking is done on device 0 (the one holding the identity's signing key): {@link #offer} makes a one-time
+ * code valid for 10 minutes, the new device uses it ({@link DeviceJoin}), {@link #request} finds its request and
+ * the check both screens show, and {@link #approve} certifies it and hands it the identity's state.
+ */
+public interface Devices {
+
+  /** This identity's devices, as the newest list this client verified names them (read when due). */
+  List<DeviceInfo> mine() throws LocalStateException, KvException;
+
+  /** {@code person}'s devices, as the newest list this client verified names them (read when due). */
+  List<DeviceInfo> of(PublicCard person) throws LocalStateException, KvException;
+
+  /**
+   * A new one-time link code, valid for 10 minutes.
+   *
+   * @throws DeviceException {@code NOT_DEVICE_ZERO} on a linked device
+   */
+  LinkOffer offer() throws DeviceException;
+
+  /**
+   * The first request a new device posted with {@code offer}'s code, once there is one; the same one on every
+   * later call.
+   *
+   * @throws DeviceException {@code EXPIRED} once the code's time is over, {@code SPENT} once it was used
+   */
+  Optional<LinkRequest> request(LinkOffer offer) throws DeviceException, KvException;
+
+  /**
+   * Certifies the requesting device (a new entry of the device list), hands it the identity's keys and state
+   * (groups with their keys, read positions, and {@code applicationState}: friends, nicknames, channels, as the
+   * application keeps them) and tells every conversation (protocol §15.4). The code is spent whatever happens.
+   * Only after the person confirmed that the new device shows the same {@link LinkRequest#check()}.
+   */
+  DeviceInfo approve(LinkOffer offer, LinkRequest request, byte[] applicationState)
+      throws DeviceException, LocalStateException, KvException;
+
+  /** Spends the code without linking anything (the checks differed, or the person said no). */
+  void deny(LinkOffer offer);
+
+  /** A one-time link code and what device 0 keeps of it (in memory only: nothing opens a request without it). */
+  interface LinkOffer {
+    /** The code to type or scan on the new device. */
+    String code();
+
+    Instant expires();
+  }
+
+  /** A new device's request to be linked. */
+  interface LinkRequest {
+    /** Ten digits both screens show; the person links only if they are the same. */
+    String check();
+
+    /** The name the new device gave itself. */
+    String name();
+  }
+}
