@@ -57,6 +57,7 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
       switch (((org.reschat.core.DeviceException) e).reason()) {
         case NOT_THIS_DEVICE:
         case DAMAGED:
+        case REVOKED:
           return ExitCodes.SECURITY; // someone else used the code, or the ledger does not check
         case NO_SUCH_DEVICE:
           return ExitCodes.NOT_FOUND;

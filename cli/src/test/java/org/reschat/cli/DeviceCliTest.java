@@ -134,4 +134,35 @@ class DeviceCliTest {
     assertThat(again.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(again.err()).contains("Only your first device");
   }
+
+  @Test
+  void aRevokedDeviceWritingOnIsShownByNobodyAndWhoamiAndFriendShowListTheDevices() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("laptop", "send", "bob", "before the revocation"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: before the revocation");
+    String whoami = CliHarness.check(cli.as("laptop", "whoami")).out();
+    assertThat(whoami).contains("device:      1 (a linked device)").containsPattern("(?m)^  1  [0-9a-f ]{9}  -  \\(this device\\)$");
+    assertThat(CliHarness.check(cli.as("alice", "whoami", "--json")).out()).contains("\"device\":0").contains("\"devices\":[");
+
+    CliHarness.Result revoke = cli.as("alice", "device", "revoke", "1");
+    assertThat(revoke.code()).as(revoke.toString()).isZero();
+    assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity");
+    // The laptop has not read the news and writes on: nobody shows it.
+    CliHarness.check(cli.as("laptop", "send", "bob", "after the revocation"));
+    String atBob = CliHarness.check(cli.as("bob", "receive")).out();
+    assertThat(atBob).contains("alice revoked a device (1 now)").doesNotContain("after the revocation");
+    assertThat(CliHarness.check(cli.as("bob", "history", "alice", "--all")).out()).contains("before the revocation")
+        .doesNotContain("after the revocation");
+    assertThat(CliHarness.check(cli.as("alice", "history", "bob", "--all")).out()).doesNotContain("after the revocation");
+    assertThat(CliHarness.check(cli.as("bob", "friend", "show", "alice")).out()).contains("devices:     2")
+        .containsPattern("(?m)^  1  [0-9a-f ]{9}  -  \\(revoked\\)$");
+    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out()).contains("\"revoked\":true");
+    // Once it has read the news, the laptop's client says so instead of sending.
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.Result refused = cli.as("laptop", "send", "bob", "still here?");
+    assertThat(refused.code()).isEqualTo(ExitCodes.SECURITY);
+    assertThat(refused.err()).contains("revoked");
+    assertThat(cli.as("alice", "device", "revoke", "1").code()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
 }

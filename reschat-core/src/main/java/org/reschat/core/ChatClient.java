@@ -59,11 +59,12 @@ public interface ChatClient extends AutoCloseable {
    *
    * @throws InvalidMessageException when the text is empty, too long or not valid Unicode (checked first)
    * @throws GroupException when this person is not in the group (any more)
+   * @throws DeviceException when this device was revoked (protocol §15.7): nobody would show what it writes
    * @throws KvException only when this is the first message in a chat and the store cannot be read to find
    *     where the feed stands; nothing was written
    */
   SendResult send(ChatId chat, String text)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * Sends a message of any type: {@code type} is field 1 ({@code [A-Z][A-Z0-9_]{0,15}}, not a group
@@ -72,7 +73,7 @@ public interface ChatClient extends AutoCloseable {
    * body. Returns and fails as {@link #send(ChatId, String)}.
    */
   SendResult send(ChatId chat, String type, byte[] extension, byte[] body)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * Loads, verifies and decrypts a chat's history, and publishes queued messages. When the store cannot be

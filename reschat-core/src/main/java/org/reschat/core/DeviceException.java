@@ -20,6 +20,8 @@ public final class DeviceException extends ReschatException {
     TOO_MANY,
     /** No such device. */
     NO_SUCH_DEVICE,
+    /** This device was revoked: nobody shows what it writes. */
+    REVOKED,
     /** What the ledger holds for this link does not check. */
     DAMAGED
   }

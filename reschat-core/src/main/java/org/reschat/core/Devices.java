@@ -47,6 +47,33 @@ public interface Devices {
   /** Spends the code without linking anything (the checks differed, or the person said no). */
   void deny(LinkOffer offer);
 
+  /**
+   * Revokes device {@code number} (protocol §15.7): a new entry of the list names it revoked, and every
+   * conversation where its feed holds anything is told where that feed stops counting, so every reader ignores
+   * what it writes after. What it already read it keeps, and it can still read (it holds the identity's X25519
+   * secret): only a new identity stops that.
+   *
+   * @throws DeviceException {@code NOT_DEVICE_ZERO} on a linked device, {@code NO_SUCH_DEVICE} for a number that
+   *     is not a linked device certified now
+   */
+  DeviceInfo revoke(int number) throws DeviceException, LocalStateException, KvException;
+
+  /**
+   * Fails when this device is revoked (as the newest list this client read says): what it would write, nobody
+   * shows.
+   */
+  void requireNotRevoked() throws DeviceException, LocalStateException;
+
+  /**
+   * {@code person}'s devices as the newest list this profile verified names them, read from {@code state} alone:
+   * no store, no keys (so no names, which are sealed). {@code self} and {@code thisDevice} say which one is this
+   * device (pass this profile's card and device number).
+   */
+  static List<DeviceInfo> known(org.reschat.core.spi.LocalState state, PublicCard person, PublicCard self, int thisDevice)
+      throws LocalStateException {
+    return org.reschat.core.internal.device.LedgerDevices.known(state, person, self, thisDevice);
+  }
+
   /** A one-time link code and what device 0 keeps of it (in memory only: nothing opens a request without it). */
   interface LinkOffer {
     /** The code to type or scan on the new device. */

@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "device", mixinStandardHelpOptions = true,
     description = {"Linked devices: one identity on several devices, one history (each device writes its own",
         "feed). Link on your first device, join on the new one."},
-    subcommands = {DeviceCommand.Link.class, DeviceCommand.Join.class, DeviceCommand.ListDevices.class})
+    subcommands = {DeviceCommand.Link.class, DeviceCommand.Join.class, DeviceCommand.ListDevices.class,
+        DeviceCommand.Revoke.class})
 public final class DeviceCommand extends CommandGroup {
   /** What {@code device link} hands the new device of the profile (the engine hands the rest). */
   static final int APP_STATE_VERSION = 1;
@@ -223,6 +224,33 @@ public final class DeviceCommand extends CommandGroup {
         for (DeviceInfo d : devices) {
           out.line(line(d));
         }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = {"Revoke device NUMBER (see 'device list'): from now on nobody shows what it writes, in any",
+          "chat or group. It keeps what it already read, and can still read your chats (it holds your",
+          "identity's encryption key): only a new identity stops that. Only your first device revokes."})
+  static final class Revoke extends BaseCommand {
+    @Parameters(paramLabel = "NUMBER", description = "The device's number.")
+    int number;
+
+    Revoke(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      DeviceInfo revoked = session.client().devices().revoke(number);
+      if (out.json()) {
+        out.json(deviceJson(revoked));
+      } else {
+        out.note("Revoked device " + revoked.number() + " (" + revoked.id() + ")" + revoked.name().map(n -> " \""
+            + SafeText.line(n) + "\"").orElse("") + ": every chat was told, and nobody shows what it writes from now"
+            + " on. It still holds what it read and can still read your chats; if it was stolen, make a new identity.");
       }
       return ExitCodes.OK;
     }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "friend", mixinStandardHelpOptions = true,
     description = "Manage your friends: the people whose cards you hold.",
     subcommands = {FriendCommand.Add.class, FriendCommand.ListFriends.class, FriendCommand.Remove.class,
-        FriendCommand.Rename.class, FriendCommand.Verify.class})
+        FriendCommand.Rename.class, FriendCommand.Verify.class, FriendCommand.Show.class})
 public final class FriendCommand extends CommandGroup {
 
   static JsonObject friendJson(Friend f) {
@@ -68,6 +68,43 @@ public final class FriendCommand extends CommandGroup {
         out.note("Added " + f.nickname() + (directoryName != null ? " (fingerprint " + theirs.fingerprintText()
             + ", from the directory, where names are hints)" : "") + ". Check it is really them: 'reschat friend verify "
             + f.nickname() + "'.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true,
+      description = {"A friend's card, fingerprint, whether you verified it, and their devices as the newest list",
+          "of theirs this profile verified names them (read when you chat with them). Needs no passphrase."})
+  static final class Show extends BaseCommand {
+    @Parameters(paramLabel = "NICK")
+    String nickname;
+
+    Show(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      Friend f = session.profile().friends().get(nickname);
+      java.util.List<org.reschat.core.DeviceInfo> devices = org.reschat.core.Devices.known(session.profile().state(),
+          f.card(), session.card(), -1);
+      if (out.json()) {
+        JsonObject o = friendJson(f);
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        devices.forEach(d -> a.add(DeviceCommand.deviceJson(d)));
+        o.add("devices", a);
+        out.json(o);
+      } else {
+        out.line("nickname:    " + f.nickname());
+        out.line("card:        " + f.card());
+        out.line("fingerprint: " + f.card().fingerprintText());
+        out.line("verified:    " + (f.verified() ? "yes" : "no ('reschat friend verify " + f.nickname() + "')"));
+        out.line("devices:     " + devices.size() + (devices.size() == 1 ? " (device 0 only)" : ""));
+        for (org.reschat.core.DeviceInfo d : devices) {
+          out.line("  " + DeviceCommand.line(d));
+        }
       }
       return ExitCodes.OK;
     }

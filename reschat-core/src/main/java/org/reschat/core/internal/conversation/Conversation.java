@@ -80,8 +80,12 @@ public final class Conversation {
 
   private static final byte[] DEVICE_LABEL = utf8("reschat/v3 device\0");
 
-  /** One feed's writer: whose feed it is, the fingerprint its keys and tag derive from, the key its pages verify under. */
-  private record Writer(int member, int device, byte[] fingerprint, String tag, byte[] signingKey) {}
+  /**
+   * One feed's writer: whose feed it is, the fingerprint its keys and tag derive from, the key its pages verify
+   * under, and for a revoked device where its feed stops counting (protocol §15.7; null otherwise).
+   */
+  private record Writer(int member, int device, byte[] fingerprint, String tag, byte[] signingKey,
+      org.reschat.core.spi.LocalState.Position end) {}
 
   private Conversation(Identity me, byte[] secret, List<PublicCard> members) {
     this.me = me;
@@ -139,7 +143,8 @@ public final class Conversation {
   }
 
   private Writer writer(int member, int device, byte[] fingerprint, byte[] signingKey) {
-    return new Writer(member, device, fingerprint, Base64Url.encode(derive(concat(TAG_LABEL, fingerprint), 8)), signingKey);
+    return new Writer(member, device, fingerprint, Base64Url.encode(derive(concat(TAG_LABEL, fingerprint), 8)), signingKey,
+        null);
   }
 
   private static java.util.Map<String, Writer> index(List<Writer> writers) {
@@ -161,6 +166,16 @@ public final class Conversation {
    * people who are not members are ignored.
    */
   public Conversation withDevices(java.util.Map<PublicCard, List<org.reschat.core.internal.device.DeviceList.Device>> devices) {
+    return withDevices(devices, java.util.Map.of());
+  }
+
+  /**
+   * {@link #withDevices(java.util.Map)}, where a revoked device among {@code devices} has a feed only when
+   * {@code cuts} (by the device's fingerprint in hex) says where it stops counting here: the first message that
+   * does not count (protocol §15.7). A revoked device without a cut here has no feed: none of it counts.
+   */
+  public Conversation withDevices(java.util.Map<PublicCard, List<org.reschat.core.internal.device.DeviceList.Device>> devices,
+      java.util.Map<String, org.reschat.core.spi.LocalState.Position> cuts) {
     List<Writer> all = new ArrayList<>(writers.subList(0, members.size()));
     List<Writer> extra = new ArrayList<>();
     if (mine != null && mine.device() > 0) {
@@ -172,12 +187,19 @@ public final class Conversation {
           continue;
         }
         byte[] key = d.keys().signingKey();
-        extra.add(writer(i, d.number(), deviceFingerprint(members.get(i), key), key));
+        byte[] fp = deviceFingerprint(members.get(i), key);
+        org.reschat.core.spi.LocalState.Position end = d.revoked() ? cuts.get(java.util.HexFormat.of().formatHex(fp)) : null;
+        if (d.revoked() && end == null) {
+          continue;
+        }
+        Writer w = writer(i, d.number(), fp, key);
+        extra.add(end == null ? w : new Writer(w.member(), w.device(), w.fingerprint(), w.tag(), w.signingKey(), end));
       }
     }
     extra.sort((x, y) -> x.member() != y.member() ? Integer.compare(x.member(), y.member()) : Integer.compare(x.device(), y.device()));
     all.addAll(extra);
-    if (all.stream().map(Writer::tag).toList().equals(writers.stream().map(Writer::tag).toList())) {
+    java.util.function.Function<Writer, String> name = w -> w.tag() + "/" + w.end();
+    if (all.stream().map(name).toList().equals(writers.stream().map(name).toList())) {
       return this;
     }
     return new Conversation(this, all);
@@ -328,6 +350,14 @@ public final class Conversation {
   /** Whether {@code feed} is a member's identity feed (device 0's), the feed heads name (protocol §15.3). */
   public boolean isIdentityFeed(FeedId feed) {
     return check(feed).device() == 0;
+  }
+
+  /**
+   * Where {@code feed} stops counting, for a revoked device's feed (protocol §15.7): the first message that does
+   * not count. Empty for every other feed.
+   */
+  public java.util.Optional<org.reschat.core.spi.LocalState.Position> endOf(FeedId feed) {
+    return java.util.Optional.ofNullable(check(feed).end());
   }
 
   /** The device that writes {@code feed}: 0 for an identity feed. */

@@ -111,17 +111,61 @@ public final class DeviceBook {
     return out;
   }
 
-  /** {@code c} with a feed for every linked device its members' kept lists certify (protocol §15.3). */
+  /**
+   * {@code c} with a feed for every linked device its members' kept lists certify (protocol §15.3), and for each
+   * revoked one whose cut in {@code c} is known, up to that cut (§15.7).
+   */
   public org.reschat.core.internal.conversation.Conversation attach(org.reschat.core.internal.conversation.Conversation c)
       throws LocalStateException {
     java.util.Map<PublicCard, List<DeviceList.Device>> devices = new java.util.HashMap<>();
+    boolean revoked = false;
     for (PublicCard m : c.members()) {
-      List<DeviceList.Device> linked = linked(m);
-      if (!linked.isEmpty()) {
-        devices.put(m, linked);
+      Optional<DeviceList> kept = kept(m);
+      if (kept.isPresent() && (kept.get().devices().size() > 1 || !kept.get().revoked().isEmpty())) {
+        List<DeviceList.Device> all = new ArrayList<>(kept.get().linked());
+        all.addAll(kept.get().revoked());
+        revoked |= !kept.get().revoked().isEmpty();
+        devices.put(m, all);
       }
     }
-    return c.withDevices(devices);
+    return c.withDevices(devices, revoked ? cuts(c.id()) : java.util.Map.of());
+  }
+
+  /** The record of the cuts known in a conversation: "cuts-" and its id's bytes in hex. */
+  private static String cutsRecord(String conversationId) {
+    return "cuts-" + HexFormat.of().formatHex(Base64Url.decode(conversationId).orElseThrow());
+  }
+
+  /** Where each revoked device's feed stops counting in conversation {@code conversationId}, by fingerprint hex. */
+  public java.util.Map<String, org.reschat.core.spi.LocalState.Position> cuts(String conversationId) throws LocalStateException {
+    Optional<String> text = state.deviceRecord(cutsRecord(conversationId));
+    java.util.Map<String, org.reschat.core.spi.LocalState.Position> out = new java.util.TreeMap<>();
+    if (text.isPresent()) {
+      DeviceNotice kept = DeviceNotice.parse(text.get().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .orElseThrow(() -> new LocalStateException("The kept cuts of conversation " + conversationId + " are damaged;"
+              + " move state/devices/" + cutsRecord(conversationId) + ".record aside and read the conversation again."));
+      out.putAll(kept.cuts());
+    }
+    return out;
+  }
+
+  /**
+   * Keeps {@code cuts} for conversation {@code conversationId}: a cut once kept never moves (the first one read
+   * wins, as a group's cuts do). Returns whether anything new was kept.
+   */
+  public boolean keepCuts(String conversationId, java.util.Map<String, org.reschat.core.spi.LocalState.Position> cuts)
+      throws LocalStateException {
+    try (LocalState.Lock lock = state.lock(LOCK)) {
+      java.util.Map<String, org.reschat.core.spi.LocalState.Position> all = cuts(conversationId);
+      int before = all.size();
+      cuts.forEach(all::putIfAbsent);
+      if (all.size() == before) {
+        return false;
+      }
+      state.saveDeviceRecord(cutsRecord(conversationId), new String(new DeviceNotice(1, new byte[32], all).encode(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      return true;
+    }
   }
 
   /** Writes {@code entry} (signed by this identity, device 0) to the ledger and keeps it. */
@@ -184,6 +228,21 @@ public final class DeviceBook {
     return new Kept(Optional.of(list), checked);
   }
 
+  /** The newest entry of {@code card}'s list kept in {@code state}, read without a store or keys. */
+  static Optional<DeviceList> keptEntry(LocalState state, PublicCard card) throws LocalStateException {
+    Optional<String> text = state.deviceRecord(recordName(card));
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<JsonObject> o = StrictJson.parseObject(text.get());
+    Optional<byte[]> bytes = o.flatMap(j -> StrictJson.string(j, "entry")).flatMap(Base64Url::decode);
+    if (o.isEmpty()) {
+      throw damaged(card, "it is not a JSON object");
+    }
+    return bytes.isEmpty() ? Optional.empty() : Optional.of(DeviceList.parse(card, bytes.get())
+        .orElseThrow(() -> damaged(card, "its entry does not verify")));
+  }
+
   /** Keeps {@code entry} as its identity's newest, read at {@code checked} (a device just linked, protocol §15.5). */
   static void keep(LocalState state, DeviceList entry, long checked) throws LocalStateException {
     JsonObject o = new JsonObject();
@@ -199,12 +258,35 @@ public final class DeviceBook {
    * ({@code WITHHELD}) or another entry {@code n} ({@code EQUIVOCATION}), and whether the list kept changed.
    */
   public Noticed noticed(PublicCard card, long n, byte[] hash, long page) throws LocalStateException, KvException {
+    return noticed(card, new DeviceNotice(n, hash), page, null);
+  }
+
+  /**
+   * {@link #noticed(PublicCard, long, byte[], long)} for a whole notice read in conversation {@code conversationId}:
+   * its cuts of {@code card}'s revoked devices are kept for that conversation (cuts of devices the list does not
+   * name revoked are ignored).
+   */
+  public Noticed noticed(PublicCard card, DeviceNotice notice, long page, String conversationId)
+      throws LocalStateException, KvException {
+    long n = notice.n();
+    byte[] hash = notice.hash();
     Optional<DeviceList> before = kept(card);
     if (before.isEmpty() || before.get().n() < n) {
       refresh(List.of(card), true);
     }
     Optional<DeviceList> after = kept(card);
     boolean changed = !after.equals(before);
+    if (conversationId != null && !notice.cuts().isEmpty() && after.isPresent()) {
+      java.util.Map<String, org.reschat.core.spi.LocalState.Position> theirs = new java.util.TreeMap<>();
+      for (DeviceList.Device d : after.get().revoked()) {
+        String fp = HexFormat.of().formatHex(org.reschat.core.internal.conversation.Conversation.deviceFingerprint(card,
+            d.keys().signingKey()));
+        if (notice.cuts().containsKey(fp)) {
+          theirs.put(fp, notice.cuts().get(fp));
+        }
+      }
+      changed |= keepCuts(conversationId, theirs);
+    }
     String who = card.equals(me.card()) ? "your first device" : card.fingerprintText().substring(0, 9);
     if (after.isEmpty() || after.get().n() < n) {
       return new Noticed(changed, Optional.of(new FeedWarning(FeedWarning.Kind.WITHHELD, card.equals(me.card()), page,

@@ -88,11 +88,20 @@ public final class LedgerDevices implements Devices {
     DeviceBook book = engine.devices();
     book.refresh(List.of(person), false);
     Map<Integer, String> names = person.equals(me.card()) ? new OwnDevice(me, state).load().names() : Map.of();
-    Optional<DeviceList> kept = book.kept(person);
+    return infos(person, book.kept(person), names, person.equals(me.card()) ? me.deviceNumber() : -1);
+  }
+
+  /** See {@link Devices#known}. */
+  public static List<DeviceInfo> known(LocalState state, PublicCard person, PublicCard self, int thisDevice)
+      throws LocalStateException {
+    Optional<DeviceList> kept = DeviceBook.keptEntry(state, person);
+    return infos(person, kept, Map.of(), person.equals(self) ? thisDevice : -1);
+  }
+
+  private static List<DeviceInfo> infos(PublicCard person, Optional<DeviceList> kept, Map<Integer, String> names, int thisDevice) {
     List<DeviceInfo> out = new ArrayList<>();
     if (kept.isEmpty()) {
-      out.add(new DeviceInfo(0, shortId(person.fingerprint()), Optional.ofNullable(names.get(0)),
-          person.equals(me.card()) && me.deviceNumber() == 0, false, 0));
+      out.add(new DeviceInfo(0, shortId(person.fingerprint()), Optional.ofNullable(names.get(0)), thisDevice == 0, false, 0));
       return out;
     }
     List<DeviceList.Device> all = new ArrayList<>(kept.get().devices());
@@ -100,8 +109,8 @@ public final class LedgerDevices implements Devices {
     all.sort((a, b) -> Integer.compare(a.number(), b.number()));
     for (DeviceList.Device d : all) {
       byte[] fp = d.number() == 0 ? person.fingerprint() : Conversation.deviceFingerprint(person, d.keys().signingKey());
-      out.add(new DeviceInfo(d.number(), shortId(fp), Optional.ofNullable(names.get(d.number())),
-          person.equals(me.card()) && me.deviceNumber() == d.number(), d.revoked(), d.since()));
+      out.add(new DeviceInfo(d.number(), shortId(fp), Optional.ofNullable(names.get(d.number())), thisDevice == d.number(),
+          d.revoked(), d.since()));
     }
     return out;
   }
@@ -299,6 +308,109 @@ public final class LedgerDevices implements Devices {
     store.put(key, Base64Url.encode(value));
     return new DeviceInfo(number, shortId(Conversation.deviceFingerprint(me.card(), request.deviceKeys.signingKey())),
         Optional.of(request.name), false, false, entry.n());
+  }
+
+  @Override
+  public DeviceInfo revoke(int number) throws DeviceException, LocalStateException, KvException {
+    ensureOpen.run();
+    requireDeviceZero("revoke a device");
+    DeviceBook book = engine.devices();
+    book.refresh(List.of(me.card()), true);
+    DeviceList kept = book.kept(me.card()).orElseThrow(() -> noSuchDevice(number));
+    DeviceList.Device device = kept.devices().stream().filter(d -> d.number() == number && number > 0).findFirst()
+        .orElseThrow(() -> noSuchDevice(number));
+    String fp = HexFormat.of().formatHex(Conversation.deviceFingerprint(me.card(), device.keys().signingKey()));
+    // 1. Where its feed ends in each conversation, as this device reads it now (before the revocation is out).
+    Map<Conversation, LocalState.Position> cuts = new LinkedHashMap<>();
+    List<Conversation> everywhere = new ArrayList<>();
+    for (PublicCard card : contacts.cards()) {
+      everywhere.add(engine.conversationWith(card));
+    }
+    List<Conversation> currentEpochs = new ArrayList<>();
+    for (Group g : groups.list()) {
+      for (Epoch e : g.epochs()) {
+        Conversation c = Group.conversation(me, e);
+        if (c.isMember()) {
+          everywhere.add(c);
+        }
+      }
+      if (g.status() == Group.Status.ACTIVE && g.current().isMember(me.card())) {
+        currentEpochs.add(Group.conversation(me, g.current()));
+      }
+    }
+    for (Conversation plain : everywhere) {
+      engine.history(plain, org.reschat.core.HistoryRequest.newest(1)); // reads every feed's newest page
+      Conversation c = engine.withDevices(plain);
+      for (FeedId feed : c.feeds()) {
+        if (c.writerOf(feed).equals(me.card()) && c.deviceOf(feed) == number) {
+          long newest = state.newestPage(feed);
+          if (newest > 0) {
+            int slots;
+            try {
+              slots = org.reschat.core.internal.page.PageCodec.parse(org.reschat.core.internal.page.Envelope.open(c,
+                  c.pageKey(feed, newest), state.page(feed, newest).orElseThrow())).slots().size();
+            } catch (org.reschat.core.internal.page.PageFormatException ex) {
+              throw new LocalStateException("A verified page of device " + number + " kept here is damaged: " + ex.getMessage(), ex);
+            }
+            cuts.put(plain, new LocalState.Position(newest, slots));
+          }
+        }
+      }
+    }
+    // 2. The new entry, then the cuts kept here and told to every conversation where the feed holds anything.
+    DeviceList entry = kept.revoking(me, number);
+    book.publish(entry);
+    for (Map.Entry<Conversation, LocalState.Position> e : cuts.entrySet()) {
+      book.keepCuts(e.getKey().id(), Map.of(fp, e.getValue()));
+    }
+    String summary = "revoked a device (" + entry.devices().size() + " now)";
+    List<Conversation> told = new ArrayList<>();
+    for (Map.Entry<Conversation, LocalState.Position> e : cuts.entrySet()) {
+      notice(e.getKey(), new DeviceNotice(entry.n(), entry.hash(), Map.of(fp, e.getValue())), summary);
+      told.add(e.getKey());
+    }
+    for (PublicCard card : contacts.cards()) {
+      Conversation c = engine.conversationWith(card);
+      if (told.stream().noneMatch(t -> t.id().equals(c.id()))) {
+        notice(c, new DeviceNotice(entry.n(), entry.hash()), summary);
+      }
+    }
+    for (Conversation c : currentEpochs) {
+      if (told.stream().noneMatch(t -> t.id().equals(c.id()))) {
+        notice(c, new DeviceNotice(entry.n(), entry.hash()), summary);
+      }
+    }
+    Map<Integer, String> names = new OwnDevice(me, state).load().names();
+    return new DeviceInfo(number, shortId(Conversation.deviceFingerprint(me.card(), device.keys().signingKey())),
+        Optional.ofNullable(names.get(number)), false, true, device.since());
+  }
+
+  @Override
+  public void requireNotRevoked() throws DeviceException, LocalStateException {
+    if (me.deviceNumber() == 0) {
+      return;
+    }
+    Optional<DeviceList> kept = engine.devices().kept(me.card());
+    if (kept.isPresent() && kept.get().revoked().stream().anyMatch(d -> d.number() == me.deviceNumber())) {
+      throw new DeviceException(DeviceException.Reason.REVOKED, "This device (device " + me.deviceNumber()
+          + ") was revoked on your first device: nobody shows what it writes. Link it again there to use it.");
+    }
+  }
+
+  private static DeviceException noSuchDevice(int number) {
+    return new DeviceException(DeviceException.Reason.NO_SUCH_DEVICE, "There is no linked device " + number
+        + " to revoke (see 'reschat device list'; device 0 holds the identity and is never revoked).");
+  }
+
+  /** Writes one notice into {@code c}; a store that cannot be read to start its feed leaves it to the list. */
+  private void notice(Conversation c, DeviceNotice notice, String summary) throws LocalStateException {
+    try {
+      engine.send(c, MessageText.DEVICES, summary.getBytes(StandardCharsets.UTF_8), notice.encode());
+    } catch (KvException e) {
+      // readers learn of the list within 10 minutes; the cut is kept here and written with the next notice
+    } catch (InvalidMessageException e) {
+      throw new IllegalStateException("A device notice is always a valid message", e);
+    }
   }
 
   private void requireDeviceZero(String what) throws DeviceException {

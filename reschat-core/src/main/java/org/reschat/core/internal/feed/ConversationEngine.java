@@ -207,8 +207,12 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       for (int n = 0; n < perFeed.size(); n++) {
         List<Future<List<Object>>> futures = perFeed.get(n);
         List<Message> messages = new ArrayList<>();
+        Optional<LocalState.Position> end = c.endOf(order.get(n).feed); // a revoked device's cut (protocol §15.7)
         for (Future<List<Object>> f : futures) {
           for (Object o : join(f)) {
+            if (o instanceof Message && end.isPresent() && end.get().includes(((Message) o).page(), ((Message) o).slot())) {
+              continue; // written after the cut: nobody shows it
+            }
             if (o instanceof Message) {
               messages.add((Message) o);
             } else {
@@ -237,8 +241,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       if (from == null || !from.identityFeed || from.own || notice.isEmpty()) {
         continue; // a device's notice, one's own, or not a notice: nothing to read
       }
-      org.reschat.core.internal.device.DeviceBook.Noticed r = devices.noticed(m.sender(), notice.get().n(),
-          notice.get().hash(), m.page());
+      org.reschat.core.internal.device.DeviceBook.Noticed r = devices.noticed(m.sender(), notice.get(), m.page(), op.c.id());
       r.warning().ifPresent(w -> op.warnings.add(w, "devices/" + m.sender()));
       op.devicesChanged |= r.changed();
     }
@@ -456,6 +459,22 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       if (problem.isEmpty()) {
         problem = op.flush();
       }
+      Received r = receive(c, op, before, problem);
+      if (op.devicesChanged) {
+        // A notice changed a member's devices (a new one, or a revoked one's cut): read again with them, before
+        // anything is delivered, so nothing a revoked device wrote after its cut is ever passed on (§15.7).
+        Operation again = new Operation(c, op.warnings); // what the first read found still stands
+        again.refresh();
+        r = receive(c, again, before, problem);
+      }
+      return r;
+    }
+  }
+
+  /** The rest of {@link #receive(Conversation)}: what is new in {@code op}'s feeds since the delivery marks. */
+  private Received receive(Conversation c, Operation op, int before, Optional<Problem> problem)
+      throws LocalStateException, KvException {
+    {
       Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
       Map<FeedReader, LocalState.Position> marks = new LinkedHashMap<>();
       Map<FeedReader, List<Long>> wanted = new LinkedHashMap<>();

@@ -45,6 +45,8 @@ final class FeedReader {
   final boolean sibling;
   /** A member's identity feed (device 0's): the feeds pages carry heads of. */
   final boolean identityFeed;
+  /** A revoked device's feed (protocol §15.7): what it says about other feeds is not taken. */
+  final boolean revoked;
   private final Conversation c;
   private final KvStore store;
   private final LocalState state;
@@ -60,6 +62,7 @@ final class FeedReader {
     this.own = c.isMine(feed);
     this.sibling = c.isSibling(feed);
     this.identityFeed = c.isIdentityFeed(feed);
+    this.revoked = c.endOf(feed).isPresent();
     this.store = store;
     this.state = state;
     this.warnings = warnings;

@@ -50,7 +50,7 @@ final class Heads {
   static void check(List<FeedReader> readers) throws LocalStateException {
     for (FeedReader by : readers) {
       long n = by.newestVerified();
-      if (n == 0) {
+      if (n == 0 || by.revoked) { // a revoked device's pages claim nothing (protocol §15.7)
         continue;
       }
       for (Head h : by.verified(n).orElseThrow().heads()) {

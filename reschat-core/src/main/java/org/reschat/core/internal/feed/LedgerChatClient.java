@@ -76,14 +76,14 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public SendResult send(ChatId chat, String text)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     return deliver(chat, MessageText.TEXT, new byte[0], MessageText.encode(text));
   }
 
   @Override
   public SendResult send(ChatId chat, String type, byte[] extension, byte[] body)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     MessageText.checkCallerType(type);
     MessageText.checkBody(body);
@@ -91,7 +91,8 @@ public final class LedgerChatClient implements ChatClient {
   }
 
   private SendResult deliver(ChatId chat, String type, byte[] extension, byte[] body)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    devices.requireNotRevoked();
     SendResult sent;
     if (chat instanceof ChatId.Direct) {
       PublicCard to = ((ChatId.Direct) chat).card();
