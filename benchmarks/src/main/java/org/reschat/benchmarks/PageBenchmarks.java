@@ -29,9 +29,9 @@ import org.reschat.core.internal.page.PageWriter;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 10, time = 1)
+@Fork(3) // three JVMs: on a shared machine one fork's JIT decisions and neighbours are not the rule
 public class PageBenchmarks {
   static final byte[] HUNDRED = ("Hundred characters of plain chat text, the kind people type to each other all day long, go!!!!!!!!!!")
       .getBytes(StandardCharsets.UTF_8);

@@ -16,7 +16,53 @@ public final class Cli {
     cl.setParameterExceptionHandler(errors);
     boolean noColor = ctx.env.containsKey("NO_COLOR") || !ctx.interactive;
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(noColor ? CommandLine.Help.Ansi.OFF : CommandLine.Help.Ansi.AUTO));
+    tidyHelp(cl);
     return cl;
+  }
+
+  /** Columns the help is laid out in: what every terminal has. */
+  static final int HELP_WIDTH = 80;
+
+  /**
+   * Every command's help: "Usage: reschat send [OPTIONS] NICK [TEXT…]" instead of a synopsis of every global
+   * option over five lines, and each paragraph of a description wrapped here so that no line is left with a
+   * single word. The first line, the summary the command list shows, is left as written (short, a sentence).
+   */
+  private static void tidyHelp(CommandLine cl) {
+    cl.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+    String[] description = cl.getCommandSpec().usageMessage().description();
+    if (description.length > 1) {
+      java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(description[0]));
+      for (int i = 1; i < description.length; i++) {
+        lines.addAll(wrap(description[i], HELP_WIDTH - 1));
+      }
+      cl.getCommandSpec().usageMessage().description(lines.toArray(new String[0]));
+    }
+    cl.getSubcommands().values().forEach(Cli::tidyHelp);
+  }
+
+  /** {@code text} in lines of at most {@code width} columns, the last never a lone word when it can have two. */
+  static java.util.List<String> wrap(String text, int width) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      line.append(line.length() > 0 ? " " : "").append(word);
+    }
+    lines.add(line.toString());
+    int last = lines.size() - 1;
+    if (last > 0 && !lines.get(last).contains(" ")) {
+      String before = lines.get(last - 1);
+      int cut = before.lastIndexOf(' ');
+      if (cut > 0) { // move the previous line's last word down to keep the orphan company
+        lines.set(last - 1, before.substring(0, cut));
+        lines.set(last, before.substring(cut + 1) + " " + lines.get(last));
+      }
+    }
+    return lines;
   }
 
   /** Runs {@code args} and returns the exit code. */

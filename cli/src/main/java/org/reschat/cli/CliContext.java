@@ -48,6 +48,7 @@ public final class CliContext {
   final Clock clock;
   final ZoneId zone;
   final Session warm;
+  final boolean realProcess;
 
   private CliContext(Builder b) {
     this.env = Map.copyOf(b.env);
@@ -63,6 +64,7 @@ public final class CliContext {
     this.clock = b.clock;
     this.zone = b.zone;
     this.warm = b.warm;
+    this.realProcess = b.realProcess;
   }
 
   /** The real process: its environment, standard streams (UTF-8) and terminal. */
@@ -79,6 +81,7 @@ public final class CliContext {
         .prompt(tty ? p -> System.console().readPassword("%s", p) : null)
         .questions(tty ? q -> System.console().readLine("%s", q) : null)
         .terminals(() -> TerminalBuilder.builder().system(true).build())
+        .realProcess(true)
         .build();
   }
 
@@ -131,6 +134,11 @@ public final class CliContext {
     return zone;
   }
 
+  /** What Ctrl-C says during a command that leaves something behind (see {@link InterruptNotice}). */
+  public InterruptNotice interrupts(boolean json) {
+    return realProcess && warm == null ? InterruptNotice.process(err, json) : InterruptNotice.NONE;
+  }
+
   /** The daemon's open session that commands run inside it borrow; null for an ordinary run. */
   public Session warm() {
     return warm;
@@ -157,6 +165,13 @@ public final class CliContext {
     private Clock clock = Clock.systemUTC();
     private ZoneId zone = ZoneId.systemDefault();
     private Session warm;
+    private boolean realProcess;
+
+    /** This is the process of the command (Main): it may catch its signals. */
+    public Builder realProcess(boolean value) {
+      this.realProcess = value;
+      return this;
+    }
 
     public Builder env(Map<String, String> env) {
       this.env = Objects.requireNonNull(env);

@@ -2,6 +2,7 @@ package org.reschat.cli;
 
 import org.reschat.cli.text.SafeText;
 import java.io.PrintWriter;
+import java.util.List;
 import org.reschat.config.ConfigException;
 import org.reschat.core.IdentityFileException;
 import org.reschat.core.InvalidCardException;
@@ -143,16 +144,92 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     return "";
   }
 
+  /**
+   * A word that is no command or option, said as a person would: "'sned' is not a reschat command; did you
+   * mean 'send'?" instead of picocli's "Unmatched arguments from index 0". Null when it is something else
+   * (an extra argument), which picocli's sentence says well enough.
+   */
+  static String unmatched(CommandLine.UnmatchedArgumentException e) {
+    CommandLine cmd = e.getCommandLine();
+    List<String> words = e.getUnmatched();
+    if (words.isEmpty()) {
+      return null;
+    }
+    String word = words.get(0);
+    CommandLine.Model.CommandSpec spec = cmd.getCommandSpec();
+    if (word.startsWith("-") && word.length() > 1) {
+      List<String> options = new java.util.ArrayList<>();
+      spec.options().forEach(o -> options.addAll(List.of(o.names())));
+      spec.root().options().forEach(o -> options.addAll(List.of(o.names())));
+      String close = closest(word.split("=", 2)[0], options);
+      if (close == null && !nicknameHint(cmd, words.toArray(new String[0])).isEmpty()) {
+        return null; // rather a nickname starting with '-': said below
+      }
+      return "Unknown option '" + SafeText.line(word) + "'" + (close == null
+          ? "; '" + spec.qualifiedName() + " --help' lists the options." : "; did you mean '" + close + "'?");
+    }
+    if (spec.subcommands().isEmpty() || !spec.positionalParameters().isEmpty()) {
+      return null;
+    }
+    String close = closest(word, new java.util.ArrayList<>(spec.subcommands().keySet()));
+    String what = spec.parent() == null ? "a reschat command" : "a '" + spec.qualifiedName() + "' command";
+    return "'" + SafeText.line(word) + "' is not " + what + (close == null
+        ? "; '" + spec.qualifiedName() + " --help' lists them." : "; did you mean '" + close + "'?");
+  }
+
+  /** The candidate a typo most likely meant: within two edits, or the only one it starts; null when none is close. */
+  static String closest(String typed, List<String> candidates) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    String t = typed.toLowerCase(java.util.Locale.ROOT);
+    for (String c : candidates) {
+      int d = distance(t, c.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c;
+      }
+    }
+    if (best != null && bestDistance <= Math.min(2, Math.max(1, t.length() / 3))) {
+      return best;
+    }
+    List<String> starting = candidates.stream().filter(c -> t.length() >= 2 && c.startsWith(t)).toList();
+    return starting.size() == 1 ? starting.get(0) : null;
+  }
+
+  /** Edit distance, a swap of two neighbours counting as one edit (the commonest typo). */
+  private static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
+  }
+
   @Override
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
+    String said = e instanceof CommandLine.UnmatchedArgumentException
+        ? unmatched((CommandLine.UnmatchedArgumentException) e) : null;
+    String sentence = said != null ? said : plain(e) + nicknameHint(cmd, args);
     if (java.util.Arrays.asList(args).contains("--json")) {
-      err.println(Json.inert(Json.error(ExitCodes.USAGE, plain(e) + nicknameHint(cmd, args)).toString()));
+      err.println(Json.inert(Json.error(ExitCodes.USAGE, sentence).toString()));
       err.flush();
       return ExitCodes.USAGE;
     }
-    err.println("reschat: " + plain(e) + nicknameHint(cmd, args));
+    err.println("reschat: " + sentence);
     err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
     err.flush();
     return ExitCodes.USAGE;

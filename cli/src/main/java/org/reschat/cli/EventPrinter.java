@@ -83,9 +83,7 @@ public final class EventPrinter {
   public Optional<JsonObject> json(Event e) throws Exception {
     if (e instanceof Event.MessageReceived) {
       Event.MessageReceived m = (Event.MessageReceived) e;
-      NamedChat chat = named(m.in());
-      return Optional.of(chat.isGroup() ? Json.groupMessage(m.message(), chat.name(), chats.people().nameOf(m.message().sender()))
-          : Json.message(m.message(), chat.name()));
+      return Optional.of(chats.json(named(m.in()), m.message()));
     } else if (e instanceof Event.Warning) {
       Event.Warning w = (Event.Warning) e;
       return Optional.of(Json.warning(w.warning(), chats.people().whose(named(w.in()), w.warning())));
@@ -99,6 +97,15 @@ public final class EventPrinter {
       return Optional.of(Json.channelPost(c.channel(), c.post()));
     }
     return Optional.empty();
+  }
+
+  /** The chat's name as this person calls it (a nickname, a group's name); a placeholder when it cannot be found. */
+  public String nameOf(ChatId id) {
+    try {
+      return named(id).name();
+    } catch (Exception e) {
+      return "a chat";
+    }
   }
 
   private NamedChat named(ChatId id) throws Exception {

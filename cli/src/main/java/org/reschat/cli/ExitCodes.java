@@ -22,15 +22,19 @@ public final class ExitCodes {
    */
   public static final int LOCAL = 7;
 
+  /** Ctrl-C: the shell's 128 + SIGINT. A message being sent then stays in the outbox. */
+  public static final int INTERRUPTED = 130;
+
   static final String TABLE = "Exit codes:%n"
-      + "  0  ok%n"
-      + "  1  unexpected error (a bug; run with -v and report it)%n"
-      + "  2  usage or bad input%n"
-      + "  3  not found (unknown friend, no identity yet)%n"
-      + "  4  security: wrong passphrase, or tampering found on the store%n"
-      + "  5  store unreachable or failing%n"
-      + "  6  message queued, not yet confirmed by the store%n"
-      + "  7  local files unusable (damaged file, full disk, lock held elsewhere, read-only profile)";
+      + "    0  ok%n"
+      + "    1  unexpected error (a bug; run with -v and report it)%n"
+      + "    2  usage or bad input%n"
+      + "    3  not found (unknown friend, no identity yet)%n"
+      + "    4  security: wrong passphrase, or tampering found on the store%n"
+      + "    5  store unreachable or failing%n"
+      + "    6  message queued, not yet confirmed by the store%n"
+      + "    7  local files unusable: damaged, disk full, locked, or read-only profile%n"
+      + "  130  interrupted (Ctrl-C); a message being sent stays in the outbox";
 
   private ExitCodes() {}
 }

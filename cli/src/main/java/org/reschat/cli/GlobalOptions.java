@@ -36,24 +36,24 @@ public final class GlobalOptions {
   }
 
   @Option(names = "--home", paramLabel = "DIR",
-      description = "Profile directory (env RESCHAT_HOME; default $XDG_DATA_HOME/reschat/profile).")
+      description = "Profile directory (env RESCHAT_HOME).")
   void setHome(Path value) {
     values().home = value;
   }
 
   @Option(names = "--store", paramLabel = "SPEC",
-      description = "Store: embedded:PATH, resilientdb:http://HOST:18000[,…], etcd:http://HOST:2379[,…] or memory: (env RESCHAT_STORE).")
+      description = {"Store: embedded:PATH, resilientdb:URL[,…],", "etcd:URL[,…] or memory: (env RESCHAT_STORE)."})
   void setStore(String value) {
     values().store = value;
   }
 
   @Option(names = "--config", paramLabel = "FILE",
-      description = "Config file (env RESCHAT_CONFIG; default $XDG_CONFIG_HOME/reschat/config.json).")
+      description = "Config file (env RESCHAT_CONFIG).")
   void setConfig(Path value) {
     values().config = value;
   }
 
-  @Option(names = "--json", description = "Print one JSON object per line on stdout.")
+  @Option(names = "--json", description = "One JSON object per line on stdout.")
   void setJson(boolean value) {
     values().json |= value;
   }
@@ -63,19 +63,19 @@ public final class GlobalOptions {
     values().noColor |= value;
   }
 
-  @Option(names = {"-v", "--verbose"}, description = "Show details of errors, with stack traces.")
+  @Option(names = {"-v", "--verbose"}, description = "Details of errors, with stack traces.")
   void setVerbose(boolean value) {
     values().verbose |= value;
   }
 
   @Option(names = "--read-only",
-      description = "Open the profile without changing it: commands that read work, those that write refuse (also RESCHAT_READ_ONLY=1).")
+      description = {"Open the profile without changing it", "(also RESCHAT_READ_ONLY=1)."})
   void setReadOnly(boolean value) {
     values().readOnly |= value;
   }
 
   @Option(names = "--passphrase-file", paramLabel = "FILE",
-      description = "Read the passphrase from the first line of FILE (or set RESCHAT_PASSPHRASE).")
+      description = {"The passphrase is FILE's first line", "(or set RESCHAT_PASSPHRASE)."})
   void setPassphraseFile(Path value) {
     values().passphraseFile = value;
   }
@@ -91,7 +91,7 @@ public final class GlobalOptions {
   }
 
   @Option(names = "--confirm-timeout", paramLabel = "DURATION",
-      description = "How long a write may take to become visible on the store, e.g. 15s.")
+      description = {"How long a write may take to show on", "the store, e.g. 15s."})
   void setConfirmTimeout(String value) {
     values().confirmTimeout = value;
   }

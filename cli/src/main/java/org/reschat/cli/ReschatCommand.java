@@ -22,11 +22,14 @@ import org.reschat.cli.commands.PassphraseCommand;
 import org.reschat.cli.commands.ReceiveCommand;
 import org.reschat.cli.commands.RequestsCommand;
 import org.reschat.cli.commands.SearchCommand;
+import org.reschat.cli.commands.DeleteCommand;
+import org.reschat.cli.commands.EditCommand;
+import org.reschat.cli.commands.ReactCommand;
 import org.reschat.cli.commands.SendCommand;
 import org.reschat.cli.commands.StoreCommand;
+import org.reschat.cli.commands.WebCommand;
 import org.reschat.cli.commands.WhoamiCommand;
 import org.reschat.cli.interactive.Menu;
-import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
@@ -36,8 +39,8 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     versionProvider = ReschatCommand.Version.class,
     description = {
-        "End-to-end encrypted chat with no chat server: messages live on a ledger",
-        "(ResilientDB's key-value service, or an embedded SQLite file by default).",
+        "End-to-end encrypted chat with no chat server: messages live on a ledger.",
+        "The ledger is ResilientDB's key-value service, or an embedded SQLite file by default.",
         "",
         "Run without a command on a terminal for the menu."},
     subcommands = {
@@ -47,6 +50,9 @@ import picocli.CommandLine.Mixin;
         FriendCommand.class,
         GroupCommand.class,
         SendCommand.class,
+        ReactCommand.class,
+        EditCommand.class,
+        DeleteCommand.class,
         FilesCommand.class,
         DownloadCommand.class,
         DirectoryCommand.class,
@@ -63,9 +69,12 @@ import picocli.CommandLine.Mixin;
         BenchCommand.class,
         PassphraseCommand.class,
         IdentityCommand.class,
+        org.reschat.cli.commands.ProfileCommand.class,
         DaemonCommand.class,
+        WebCommand.class,
         JsonRpcCommand.class,
-        AutoComplete.GenerateCompletion.class},
+        org.reschat.cli.commands.CompletionCommand.class,
+        org.reschat.cli.commands.CompletionCommand.Names.class},
     footer = {"", ExitCodes.TABLE})
 public final class ReschatCommand implements Callable<Integer> {
   @Mixin

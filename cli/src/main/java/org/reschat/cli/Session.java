@@ -22,6 +22,7 @@ import org.reschat.kv.KvStores;
 import org.reschat.kv.StoreOptions;
 import org.reschat.localdb.Profile;
 import org.reschat.localdb.ProfileException;
+import org.reschat.cli.text.SafeText;
 
 /**
  * What one command run needs, opened on first use and closed at the end: settings, profile, identity,
@@ -115,10 +116,33 @@ public final class Session implements AutoCloseable {
         profile = Profile.openReadOnly(settings().home(), readOnly);
       } else {
         createdProfileDirectory = !Files.exists(settings().home());
+        if (createdProfileDirectory) {
+          checkCanCreate(settings().home().toAbsolutePath().normalize());
+        }
         profile = Profile.open(settings().home());
       }
     }
     return profile;
+  }
+
+  /**
+   * A profile directory that does not exist yet is made where this user may write: said plainly, naming the
+   * directory in the way (not a missing one below it), before anything is tried.
+   */
+  private static void checkCanCreate(Path home) throws LocalStateException {
+    Path existing = home.getParent();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    String why = !Files.isDirectory(existing) ? existing + " is a file, not a directory"
+        : !Files.isWritable(existing) ? existing + " is not writable by this user" : null;
+    if (why != null) {
+      throw new LocalStateException("There is no profile in " + home + ", and none can be made there: " + why
+          + "; choose another --home (or RESCHAT_HOME).");
+    }
   }
 
   /** This person's card, read without the passphrase. */
@@ -203,25 +227,90 @@ public final class Session implements AutoCloseable {
     this.identity = created;
   }
 
-  public KvStore store() throws ConfigException, KvException {
+  /** Set by commands for which a store the profile never used is the point: migrate, check, bench. */
+  private boolean anyStore;
+
+  /** Lets this command open a store the profile has never used ({@code store migrate}, {@code store check}). */
+  public void allowAnyStore() {
+    this.anyStore = true;
+  }
+
+  /** Whether the store was named by an option, the environment or the config file (not left to the default). */
+  private boolean storeGiven() throws ConfigException {
+    return !"the default".equals(settings().sourceOf(org.reschat.config.Setting.STORE));
+  }
+
+  /** What the profile records of its store; nothing for a profile that does not exist (yet). */
+  private ProfileStore.Record storeRecord() throws ConfigException, LocalStateException {
+    Path home = settings().home();
+    return Files.isDirectory(home) ? ProfileStore.read(home) : new ProfileStore.Record(null, java.util.List.of());
+  }
+
+  /**
+   * The store this command uses: the one given (option, environment, config file), else the one the profile
+   * was created with or last migrated to, else the default.
+   */
+  public String storeSpec() throws ConfigException, LocalStateException {
+    String remembered = storeGiven() ? null : storeRecord().current();
+    return remembered != null ? remembered : settings().store();
+  }
+
+  /** Where {@link #storeSpec} came from, as {@code reschat config} says it. */
+  public String storeSource() throws ConfigException, LocalStateException {
+    return !storeGiven() && storeRecord().current() != null ? "this profile's store.json"
+        : settings().sourceOf(org.reschat.config.Setting.STORE);
+  }
+
+  public KvStore store() throws ConfigException, KvException, LocalStateException, CliException {
     if (store == null) {
       Settings s = settings();
+      String spec = storeSpec();
+      ProfileStore.Record record = storeRecord();
+      boolean hasIdentity = Files.exists(s.home().resolve("identity.json"));
+      boolean elsewhere = hasIdentity && record.current() != null && !ProfileStore.isMemory(spec)
+          && !ProfileStore.sameStore(spec, record.current());
+      boolean neverUsed = elsewhere && !record.knows(spec) && !anyStore;
       // A new ledger where one was named is most often a typo in the path: say so. (The default one is
       // expected to be created on first use.)
-      Path newLedger = s.store().startsWith("embedded:") && !"the default".equals(s.sourceOf(org.reschat.config.Setting.STORE))
-          ? Path.of(s.store().substring("embedded:".length())).toAbsolutePath() : null;
+      Path newLedger = spec.startsWith("embedded:") && !"the default".equals(storeSource())
+          ? Path.of(spec.substring("embedded:".length())).toAbsolutePath() : null;
       boolean existed = newLedger == null || Files.exists(newLedger);
-      store = KvStores.open(s.store(), StoreOptions.builder()
+      if (neverUsed && !existed) {
+        throw neverUsed(spec, record); // before the file is created
+      }
+      store = KvStores.open(spec, StoreOptions.builder()
           .connectTimeout(s.connectTimeout())
           .readTimeout(s.readTimeout())
           .confirmTimeout(s.confirmTimeout())
           .build(), endpointHealth(s));
+      if (neverUsed) { // the spec is valid (it opened) and nothing was read or written yet
+        store.close();
+        store = null;
+        throw neverUsed(spec, record);
+      }
+      if (elsewhere && !anyStore) {
+        output().note("note: this profile's store is " + SafeText.line(record.current()) + "; this command uses "
+            + SafeText.line(spec) + " (from " + storeSource() + "), which it used before.");
+      }
       if (!existed && Files.exists(newLedger)) {
-        output().note("Created a new, empty ledger at " + newLedger + " (from " + s.sourceOf(org.reschat.config.Setting.STORE)
+        output().note("Created a new, empty ledger at " + newLedger + " (from " + storeSource()
             + "); if you meant an existing one, check the path.");
+      }
+      if (hasIdentity && record.current() == null && !anyStore) {
+        ProfileStore.record(profile(), spec); // a profile made before stores were remembered: this one is its own
       }
     }
     return store;
+  }
+
+  /**
+   * A store this profile has never used: no ledger that lost your pages (that would be a security warning),
+   * most often a typo or a forgotten setting. Nothing was read or written there.
+   */
+  private CliException neverUsed(String spec, ProfileStore.Record record) throws ConfigException, LocalStateException {
+    return new CliException(ExitCodes.USAGE, "This profile has never used " + spec + " (from " + storeSource()
+        + "): its conversations are on " + record.current() + ", and nothing was written to the other; to move"
+        + " there, run 'reschat --store " + spec + " store migrate', or leave the store out to stay.");
   }
 
   /**
@@ -292,14 +381,23 @@ public final class Session implements AutoCloseable {
 
   /**
    * A new passphrase, as {@link #passphrase} with confirmation, checked by {@link #acceptStrength}: a weak
-   * one typed on a terminal needs a yes, one from RESCHAT_PASSPHRASE or a file needs {@code allowWeak}.
+   * one typed on a terminal is named once and needs a yes, and a no asks for another one; one from
+   * RESCHAT_PASSPHRASE or a file needs {@code allowWeak}.
    */
   public char[] newPassphrase(boolean allowWeak) throws CliException, IOException {
     boolean typed = ctx.env.getOrDefault("RESCHAT_PASSPHRASE", "").isEmpty() && options.passphraseFile == null;
-    char[] chosen = passphrase("Choose a passphrase: ", true);
-    Output out = output();
-    return acceptStrength(chosen, allowWeak, typed ? ctx.questions : null, out::warn);
+    while (true) {
+      char[] chosen = passphrase("Choose a passphrase: ", true);
+      char[] accepted = acceptStrength(chosen, allowWeak, typed ? ctx.questions : null, output()::warn);
+      if (accepted != null) {
+        return accepted;
+      }
+      output().note(ANOTHER);
+    }
   }
+
+  /** What a person who declined a weak passphrase is told before being asked again. */
+  public static final String ANOTHER = "Choose another one: a few unrelated words are strong and easy to remember.";
 
   /**
    * A second, new passphrase while the current one comes from the usual sources ({@code passphrase change},
@@ -315,28 +413,35 @@ public final class Session implements AutoCloseable {
       throw new CliException(ExitCodes.USAGE, "The new passphrase is read from --new-passphrase-file FILE, "
           + "or typed on a terminal.");
     }
-    char[] first = ask.read(prompt);
-    char[] second = first == null || first.length == 0 ? null : ask.read("Repeat it: ");
-    try {
-      if (first == null || first.length == 0) {
-        throw new CliException(ExitCodes.USAGE, "No new passphrase was typed; nothing was changed.");
+    while (true) {
+      char[] first = ask.read(prompt);
+      char[] second = first == null || first.length == 0 ? null : ask.read("Repeat it: ");
+      try {
+        if (first == null || first.length == 0) {
+          throw new CliException(ExitCodes.USAGE, "No new passphrase was typed; nothing was changed.");
+        }
+        if (!Arrays.equals(first, second)) {
+          Arrays.fill(first, '\0');
+          throw new CliException(ExitCodes.USAGE, "The two passphrases differ; nothing was changed.");
+        }
+      } finally {
+        if (second != null) {
+          Arrays.fill(second, '\0');
+        }
       }
-      if (!Arrays.equals(first, second)) {
-        Arrays.fill(first, '\0');
-        throw new CliException(ExitCodes.USAGE, "The two passphrases differ; nothing was changed.");
+      char[] accepted = acceptStrength(first, allowWeak, ctx.questions, output()::warn);
+      if (accepted != null) {
+        return accepted;
       }
-    } finally {
-      if (second != null) {
-        Arrays.fill(second, '\0');
-      }
+      output().note(ANOTHER);
     }
-    return acceptStrength(first, allowWeak, ctx.questions, output()::warn);
   }
 
   /**
    * Returns {@code chosen} if it is strong, or weak but allowed ({@code allowWeak}) or confirmed through
-   * {@code ask} after {@code warn} showed its guessing cost. Otherwise clears it and throws a usage error
-   * (exit 2) saying how to proceed.
+   * {@code ask} after {@code warn} showed its guessing cost (once). Returns null, having cleared it, when the
+   * person said no: the caller asks for another. With nobody to ask, a weak one is a usage error (exit 2)
+   * whose sentence names the cost and how to proceed.
    *
    * @param ask null when nobody can be asked (the passphrase came from the environment or a file)
    */
@@ -356,10 +461,15 @@ public final class Session implements AutoCloseable {
       if (answer != null && answer.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
         return chosen;
       }
+      Arrays.fill(chosen, '\0');
+      if (answer == null) { // the terminal closed: nobody is there to choose another
+        throw new CliException(ExitCodes.USAGE, "No passphrase was chosen; nothing was created.");
+      }
+      return null;
     }
     Arrays.fill(chosen, '\0');
-    throw new CliException(ExitCodes.USAGE, strength.warning() + " Choose a longer one (a few unrelated words)"
-        + (ask != null ? "" : ", or add --allow-weak-passphrase to use it anyway") + "; nothing was created.");
+    throw new CliException(ExitCodes.USAGE, strength.warning() + " Choose a longer one (a few unrelated words),"
+        + " or add --allow-weak-passphrase to use it anyway; nothing was created.");
   }
 
   static char[] readPassphraseFile(Path file) throws CliException, IOException {

@@ -122,4 +122,12 @@ class ArchitectureTest {
                     "org.reschat.core.internal.page.PageFormatException").contains(t.getName())))
         .check(main);
   }
+
+  /** libsignal-client is a yardstick in the benchmarks module (issue 24); the product never loads it. */
+  @Test
+  void noModuleOfTheProductUsesLibsignal() {
+    noClasses().that().resideInAPackage("org.reschat..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.signal..")
+        .check(main);
+  }
 }

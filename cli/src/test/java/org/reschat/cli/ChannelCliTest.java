@@ -32,7 +32,7 @@ class ChannelCliTest {
 
     Result read = CliHarness.check(cli.as("bob", "channel", "read", id));
     assertThat(read.out()).contains("#news (public): first post");
-    assertThat(read.err()).contains("Channels are public");
+    assertThat(read.err()).doesNotContain("Channels are public"); // said once, to the owner, at create
 
     CliHarness.check(cli.as("bob", "channel", "follow", id));
     CliHarness.check(cli.as("alice", "channel", "post", "news", "second"));
@@ -72,5 +72,34 @@ class ChannelCliTest {
     Result bad = cli.as("bob", "channel", "read", "rcc:nope");
     assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(bad.err().lines()).hasSize(1);
+  }
+
+  @Test
+  void channelsAreReadByNameAndListedAndThePublicNoticeIsGivenOnce() {
+    CliHarness cli = new CliHarness(dir);
+    cli.init("alice");
+    cli.init("bob");
+    Result created = CliHarness.check(cli.as("alice", "channel", "create", "news"));
+    String id = created.out().strip();
+    assertThat(created.err()).contains("Channels are public");
+    Result posted = CliHarness.check(cli.as("alice", "channel", "post", "news", "hello"));
+    assertThat(posted.err()).contains("Posted publicly to 'news' (post 1).").doesNotContain("Channels are public");
+    assertThat(CliHarness.check(cli.as("alice", "channel", "read", "news")).out()).contains("#news (public): hello");
+
+    Result followed = CliHarness.check(cli.as("bob", "channel", "follow", id));
+    assertThat(followed.err()).contains("Following #news (" + id + ")").doesNotContain("Channels are public");
+    assertThat(CliHarness.check(cli.as("bob", "channel", "read", "news")).out()).contains("#news (public): hello");
+    assertThat(CliHarness.check(cli.as("bob", "channel", "read", "#news")).out()).contains("hello");
+    assertThat(CliHarness.check(cli.as("bob", "channel", "list")).out()).contains("#news", "following", id);
+    assertThat(CliHarness.check(cli.as("alice", "channel", "list")).out()).contains("#news", "yours", id);
+    com.google.gson.JsonObject listed = com.google.gson.JsonParser.parseString(
+        CliHarness.check(cli.as("bob", "--json", "channel", "list")).out()).getAsJsonObject();
+    assertThat(listed.get("type").getAsString()).isEqualTo("channel");
+    assertThat(listed.get("following").getAsBoolean()).isTrue();
+    assertThat(listed.get("own").getAsBoolean()).isFalse();
+
+    Result unknown = cli.as("bob", "channel", "read", "sports");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(unknown.err()).contains("You know no channel called 'sports'");
   }
 }

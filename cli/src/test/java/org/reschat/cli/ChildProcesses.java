@@ -15,6 +15,13 @@ final class ChildProcesses {
     return start(List.of(), env, log, stdin, args);
   }
 
+  /**
+   * A wrapper that gives the child Ctrl-C back: a build started in the background runs with SIGINT ignored, a
+   * child inherits that, and the JVM then installs no handler, so {@code kill -INT} would do nothing at all
+   * (GNU env resets the disposition before exec).
+   */
+  static final List<String> DEFAULT_SIGINT = List.of("env", "--default-signal=INT");
+
   /** As {@link #start(Map, Path, String, String...)}, with options for the JVM such as {@code -Xmx256m}. */
   static Process start(List<String> jvmOptions, Map<String, String> env, Path log, String stdin, String... args)
       throws IOException {

@@ -118,7 +118,9 @@ class CliTest {
   void whoamiJsonHasItsDocumentedFields() {
     String card = cli.init("alice");
     JsonObject o = json(cli.as("alice", "--json", "whoami").out());
-    assertThat(o.keySet()).containsExactlyInAnyOrder("type", "name", "card", "fingerprint", "profile", "store", "protected");
+    assertThat(o.keySet()).containsExactlyInAnyOrder("type", "name", "card", "fingerprint", "profile", "store", "protected",
+        "device", "devices");
+    assertThat(o.get("device").getAsInt()).isZero(); // the first device of its identity
     assertThat(o.get("type").getAsString()).isEqualTo("identity");
     assertThat(o.get("card").getAsString()).isEqualTo(card);
     assertThat(o.get("protected").getAsBoolean()).isFalse();
@@ -255,7 +257,8 @@ class CliTest {
         "problem_kind");
     assertThat(sent.get("status").getAsString()).isEqualTo("confirmed");
     Set<String> messageFields = Set.of("type", "friend", "id", "direction", "sender", "sent_at", "message_type", "text",
-        "status", "page", "slot");
+        "status", "page", "slot", "reply_to", "reply_quote", "reactions", "edited", "deleted", "seen", "mentions",
+        "mentions_you");
     JsonObject received = json(cli.as("bob", "receive", "--json").out());
     assertThat(received.keySet()).isEqualTo(messageFields);
     assertThat(received.get("sender").getAsString()).isEqualTo("alice");
@@ -264,6 +267,10 @@ class CliTest {
     JsonObject history = json(cli.as("alice", "history", "bob", "--json").out());
     assertThat(history.keySet()).isEqualTo(messageFields);
     assertThat(history.get("sender").getAsString()).isEqualTo("me");
+    assertThat(history.getAsJsonObject("seen").get("of").getAsInt()).isEqualTo(1); // own messages carry their read marker
+    assertThat(received.get("seen").isJsonNull()).isTrue();
+    assertThat(received.get("deleted").getAsBoolean()).isFalse();
+    assertThat(received.getAsJsonArray("reactions")).isEmpty();
   }
 
   @Test
@@ -470,8 +477,10 @@ class CliTest {
     Result r = cli.run("--store", "memory:", "--json", "bench", "--rounds", "3");
     assertThat(r.code()).as(r.toString()).isZero();
     JsonObject o = json(r.out());
-    assertThat(o.keySet()).containsExactly("send_cpu_us_per_message", "open_page_us", "full_page_bytes",
-        "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
+    assertThat(o.get("type").getAsString()).isEqualTo("bench");
+    assertThat(o.keySet()).containsExactly("type", "send_cpu_us_per_message", "open_page_us", "full_page_bytes",
+        "full_send_cpu_us", "live_receive_cpu_us", "full_send_profile_cpu_us", "profile_fsyncs_per_send",
+        "profile_send_ms", "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
         "group_change_ms", "group_change_bytes", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
@@ -486,6 +495,8 @@ class CliTest {
     assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isEqualTo(1.0);
     assertThat(o.get("kv_reads_per_request_check").getAsDouble()).isEqualTo(3.0); // last, this and next month's boards
     assertThat(o.get("full_page_bytes").getAsInt()).isBetween(5_000, 8_000);
+    // The outbox entry and its directory before the write; after it, one rename and no fsync (issue 24)
+    assertThat(o.get("profile_fsyncs_per_send").getAsDouble()).isEqualTo(2.0);
     assertThat(cli.run("bench", "--rounds", "1").code()).isEqualTo(ExitCodes.USAGE);
   }
 }

@@ -71,8 +71,12 @@ class FilesCliTest {
 
     JsonObject inHistory = json(CliHarness.check(cli.as("bob", "--json", "history", "alice"))).get(0);
     assertThat(inHistory.getAsJsonObject("file").get("name").getAsString()).isEqualTo("report.pdf");
-    // The conversation shows a file line offering /download.
-    assertThat(CliHarness.check(cli.as("bob", "history", "alice")).out()).contains("[file] report.pdf (256.0 KiB) Q3 figures — /download " + id);
+    // The conversation shows a file line with the command that fetches it, as typed in a shell (the chat
+    // view offers its own /download), and so does an export.
+    String line = "[file] report.pdf (256.0 KiB) Q3 figures — reschat download alice " + id;
+    assertThat(CliHarness.check(cli.as("bob", "history", "alice")).out()).contains(line).doesNotContain("/download");
+    assertThat(CliHarness.check(cli.as("bob", "export", "alice")).out()).contains(line).doesNotContain("/download");
+    assertThat(CliHarness.check(cli.as("bob", "export", "alice", "--format", "md")).out()).contains(line);
 
     Path downloads = Files.createDirectories(dir.resolve("downloads"));
     JsonObject done = json(CliHarness.check(cli.as("bob", "--json", "download", "alice", id, "-o", downloads.toString()))).get(0);

@@ -24,9 +24,34 @@ class HistorySearchTest {
     CliHarness.Result none = cli.as("alice", "history", "bob", "--since", dayAfterTomorrow);
     assertThat(none.code()).isZero();
     assertThat(none.out()).isEmpty();
-    CliHarness.Result bad = cli.as("alice", "history", "bob", "--since", "yesterday");
+    CliHarness.Result bad = cli.as("alice", "history", "bob", "--since", "last tuesday");
     assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(bad.err()).contains("--since yesterday is not a date");
+    assertThat(bad.err()).contains("--since last tuesday is not a time; write 2h, 3d");
+    // Relative times: both messages were sent well within the last hour, none in the future.
+    assertThat(cli.as("alice", "history", "bob", "--since", "1h").out()).contains("the first one", "the second one");
+    assertThat(cli.as("alice", "history", "bob", "--since", "yesterday").out()).contains("the first one");
+  }
+
+  @Test
+  void sinceTakesRelativeTimesAndDayNames() throws Exception {
+    java.time.ZoneId paris = java.time.ZoneId.of("Europe/Paris");
+    Clock clock = Clock.fixed(java.time.Instant.parse("2026-11-23T10:30:00Z"), paris);
+    java.util.function.Function<String, String> since = text -> {
+      try {
+        return org.reschat.cli.commands.HistoryCommand.parseSince(text, paris, clock).toString();
+      } catch (CliException e) {
+        return e.getMessage();
+      }
+    };
+    assertThat(since.apply("2h")).isEqualTo("2026-11-23T08:30:00Z");
+    assertThat(since.apply("90m")).isEqualTo("2026-11-23T09:00:00Z");
+    assertThat(since.apply("3d")).isEqualTo("2026-11-20T10:30:00Z");
+    assertThat(since.apply("1w")).isEqualTo("2026-11-16T10:30:00Z");
+    assertThat(since.apply("today")).isEqualTo("2026-11-22T23:00:00Z"); // local midnight in Paris
+    assertThat(since.apply("Yesterday")).isEqualTo("2026-11-21T23:00:00Z");
+    assertThat(since.apply("2026-11-22")).isEqualTo("2026-11-21T23:00:00Z");
+    assertThat(since.apply("2026-11-22T10:15:00Z")).isEqualTo("2026-11-22T10:15:00Z");
+    assertThat(since.apply("2 fortnights")).contains("is not a time");
   }
 
   @Test

@@ -119,9 +119,11 @@ class InteractiveTest {
         "/verify",
         "/help",
         "/back",
-        "4", ""));
+        "6", ""));
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen().indexOf("6) Quit")).as("Quit is last").isGreaterThan(screen().indexOf("5) Message requests"))
+        .isGreaterThan(screen().indexOf("4) Verify, rename or remove a friend")).isGreaterThan(0);
     assertThat(screen()).contains("1) Start chatting", "2) Add a friend", "Your card", "Added bob.", "Safety number",
         "Chat with bob", "me: hello from the menu", "/older", "Safety number with bob");
     assertThat(cli.as("bob", "receive").out()).contains("alice: hello from the menu");
@@ -136,7 +138,7 @@ class InteractiveTest {
     typing(String.join("\n",
         "2", "BOB", "bad nick", "carol", // taken, then not one word, then free: no card asked yet
         "rc2:not-a-card", carolCard,     // a card that does not parse is asked for again
-        "4", ""));
+        "6", ""));
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("You already have a friend called bob", "\"bad nick\" is not a nickname: a nickname is one word",
@@ -151,10 +153,10 @@ class InteractiveTest {
     CliHarness.check(cli.as("alice", "friend", "add", "bob", cli.init("bob")));
     CliHarness.check(cli.as("alice", "friend", "add", "carol", cli.init("carol")));
     typing(String.join("\n",
-        "5", "bob", "v", "y",             // verify bob
-        "5", "bob", "r", "robert",        // rename him
-        "5", "carol", "d", "y",           // remove carol
-        "4", ""));
+        "4", "bob", "v", "y",             // verify bob
+        "4", "bob", "r", "robert",        // rename him
+        "4", "carol", "d", "y",           // remove carol
+        "6", ""));
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("Marked bob as verified.", "Renamed bob to robert.", "Removed carol.");
@@ -166,10 +168,10 @@ class InteractiveTest {
     cli.strangerWrites("bob", "alice", "hi, Bob here");
     cli.strangerWrites("mallory", "alice", "cheap watches");
     typing(String.join("\n",
-        "6", "i",                         // the newest first: Mallory's, ignored
+        "5", "i",                         // the newest first: Mallory's, ignored
         "a", "bob",                       // Bob's, accepted as bob
-        "6",                              // nothing left
-        "4", ""));
+        "5",                              // nothing left
+        "6", ""));
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("cheap watches", "Ignored.", "hi, Bob here", "Added bob.", "No message requests.");
@@ -182,7 +184,7 @@ class InteractiveTest {
     // like 'requests ignore', it now refuses.
     cli.strangerWrites("mallory", "alice", "cheap watches");
     cli.env.put("RESCHAT_READ_ONLY", "1");
-    typing(String.join("\n", "6", "i", "4", ""));
+    typing(String.join("\n", "5", "i", "6", ""));
     Result r = cli.as("alice");
     cli.env.remove("RESCHAT_READ_ONLY");
     assertThat(screen()).contains("cheap watches");
@@ -194,30 +196,46 @@ class InteractiveTest {
   @Test
   void theMenuOffersToCreateAnIdentityAndMasksThePassphrase() {
     // "sekret" is weak: the menu names its guessing cost and asks before using it.
-    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "4", ""));
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "y", "6", ""));
     cli.env.put("RESCHAT_PASSPHRASE", ""); // empty: the menu asks
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("no identity", "This passphrase is weak", "Use it anyway? [y/N]", "Created. Your card")
-        .doesNotContain("sekret");
+        .doesNotContain("sekret", "******");
     cli.env.put("RESCHAT_PASSPHRASE", "sekret");
     assertThat(cli.as("alice", "whoami").out()).contains("name:        Alice", "passphrase:  yes");
   }
 
   @Test
-  void theMenuCreatesNothingWhenAWeakPassphraseIsNotConfirmed() {
-    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "n", ""));
+  void aWeakPassphraseNotConfirmedInTheMenuAsksForAnotherAndNothingTypedIsEchoed() {
+    String good = "violet harbour kettle onions";
+    typing(String.join("\n", "y", "Alice", "sekret", "sekret", "n", good, good, "6", ""));
     cli.env.put("RESCHAT_PASSPHRASE", "");
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
-    assertThat(screen()).contains("This passphrase is weak", "Nothing was created");
+    assertThat(screen()).contains("This passphrase is weak", "Choose another one", "Created. Your card")
+        .doesNotContain("sekret", "******", "violet");
+    cli.env.put("RESCHAT_PASSPHRASE", good);
+    assertThat(cli.as("alice", "whoami").out()).contains("passphrase:  yes");
+  }
+
+  @Test
+  void theMenuCreatesNothingWhenAWeakPassphraseIsNotConfirmed() {
+    // No, then the keyboard goes (end of input) at the next passphrase prompt: the weak one is never used,
+    // and nothing is created.
+    typing(new java.io.ByteArrayInputStream(String.join("\n", "y", "Alice", "sekret", "sekret", "n", "")
+        .getBytes(StandardCharsets.UTF_8)));
+    cli.env.put("RESCHAT_PASSPHRASE", "");
+    Result r = cli.as("alice");
+    assertThat(r.code()).as(r + screen()).isZero();
+    assertThat(screen()).contains("This passphrase is weak", "Choose another one", "Nothing was created");
     assertThat(dir.resolve("alice/identity.json")).doesNotExist();
   }
 
   @Test
   void anEnterAloneForThePassphraseAsksBeforeCreatingUnprotectedKeys() {
     String good = "violet harbour kettle onions";
-    typing(String.join("\n", "y", "Alice", "", "n", good, good, "4", ""));
+    typing(String.join("\n", "y", "Alice", "", "n", good, good, "6", ""));
     cli.env.put("RESCHAT_PASSPHRASE", "");
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
@@ -232,7 +250,7 @@ class InteractiveTest {
     cli.env.put("RESCHAT_PASSPHRASE", good);
     CliHarness.check(cli.as("alice", "init", "--name", "Alice"));
     cli.env.put("RESCHAT_PASSPHRASE", "");
-    typing(String.join("\n", "wrong one", "wrong two", good, "4", ""));
+    typing(String.join("\n", "wrong one", "wrong two", good, "6", ""));
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(r.err()).contains("try again (2 tries left)", "try again (1 try left)");
@@ -345,7 +363,7 @@ class InteractiveTest {
     CliHarness.check(cli.as("alice", "friend", "add", "bob", bob));
     CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
     CliHarness.check(cli.as("alice", "group", "create", "crew", "--member", "bob"));
-    typing(String.join("\n", "1", "2", "to the group from the menu", "/back", "4", ""));
+    typing(String.join("\n", "1", "2", "to the group from the menu", "/back", "6", ""));
     Result r = cli.as("alice");
     assertThat(r.code()).as(r + screen()).isZero();
     assertThat(screen()).contains("1) bob", "2) crew", "(group, 2 members)", "Group crew");

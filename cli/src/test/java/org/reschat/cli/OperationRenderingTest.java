@@ -39,12 +39,15 @@ class OperationRenderingTest {
         .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f]{4} [0-9a-f]{4}).*", "$1");
     CliHarness.check(cli.as("bob", "send", "trip", "[removed " + carolShort + "]"));
     CliHarness.check(cli.as("bob", "send", "trip", "* alice removed " + carolShort));
+    CliHarness.check(cli.as("bob", "send", "trip", "* me removed carol"));
     CliHarness.check(cli.as("alice", "receive"));
     CliHarness.check(cli.as("alice", "group", "remove", "trip", "carol"));
 
     List<String> lines = CliHarness.check(cli.as("alice", "history", "trip")).lines();
     List<String> ops = lines.stream().filter(l -> l.matches(TIME.pattern() + "\\* .*")).toList();
-    assertThat(ops).hasSize(1).anySatisfy(l -> assertThat(l).endsWith("  * me removed " + carolShort));
+    // alice knows carol by name, so her own operation names her; bob's text saying the same stays his text
+    assertThat(ops).hasSize(1).anySatisfy(l -> assertThat(l).endsWith("  * me removed carol"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).matches(TIME.pattern() + Pattern.quote("bob: * me removed carol")));
     assertThat(lines).anySatisfy(l -> assertThat(l).matches(TIME.pattern() + Pattern.quote("bob: [removed " + carolShort + "]")));
     assertThat(lines).anySatisfy(l -> assertThat(l).matches(TIME.pattern() + Pattern.quote("bob: * alice removed " + carolShort)));
     // Every line at the margin is a message header: either "name: text" or "* name operation", never both.

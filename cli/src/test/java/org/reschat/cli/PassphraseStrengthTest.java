@@ -52,26 +52,33 @@ class PassphraseStrengthTest {
   }
 
   @Test
-  void aWeakPassphraseTypedOnATerminalIsUsedOnlyIfConfirmed() {
+  void aWeakPassphraseTypedOnATerminalIsUsedOnlyIfConfirmedAndANoAsksForAnother() {
     List<String> asked = new ArrayList<>();
+    java.util.Iterator<String> typed = List.of(WEAK, WEAK, STRONG, STRONG).iterator();
     cli.interactive = true;
     cli.env.put("NO_COLOR", "1");
-    cli.prompt = p -> WEAK.toCharArray();
+    cli.prompt = p -> typed.next().toCharArray();
     cli.questions = q -> {
       asked.add(q);
       return "n";
     };
-    Result refused = cli.as("alice", "init", "--argon2-memory", "19456");
-    assertThat(refused.code()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
-    assertThat(refused.err()).contains("warning: This passphrase is weak", "nothing was created.")
-        .doesNotContain("--allow-weak-passphrase");
+    Result r = cli.as("alice", "init", "--argon2-memory", "19456");
+    assertThat(r.code()).as(r.toString()).isZero();
     assertThat(asked).containsExactly("Use it anyway? [y/N] ");
-    assertThat(dir.resolve("alice/identity.json")).doesNotExist();
+    assertThat(r.err().split("This passphrase is weak", -1)).as("the warning once: " + r.err()).hasSize(2);
+    assertThat(r.err()).contains("Choose another one", "Created your identity");
+    assertThat(typed.hasNext()).isFalse();
 
     cli.prompt = p -> WEAK.toCharArray();
     cli.questions = q -> "y";
-    CliHarness.check(cli.as("alice", "init", "--argon2-memory", "19456"));
-    assertThat(dir.resolve("alice/identity.json")).exists();
+    CliHarness.check(cli.as("bob", "init", "--argon2-memory", "19456"));
+    assertThat(dir.resolve("bob/identity.json")).exists();
+
+    cli.questions = q -> null; // the terminal went away: nothing is created, and the warning is not repeated
+    Result gone = cli.as("carol", "init", "--argon2-memory", "19456");
+    assertThat(gone.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(gone.err().split("This passphrase is weak", -1)).hasSize(2);
+    assertThat(dir.resolve("carol/identity.json")).doesNotExist();
   }
 
   @Test

@@ -49,8 +49,9 @@ class StorePathsTest {
   @Test
   void aNewLedgerFileIsAnnouncedOnce() {
     CliHarness cli = new CliHarness(dir);
-    cli.friends("alice", "bob");
     Path typo = dir.resolve("ledgr.db");
+    cli.env.put("RESCHAT_STORE", "embedded:" + typo); // the profiles are made on it: it is their store
+    cli.friends("alice", "bob");
     CliHarness.Result first = cli.as("alice", "--store", "embedded:" + typo, "receive");
     assertThat(first.err()).contains("Created a new, empty ledger at " + typo + " (from option --store)");
     CliHarness.Result second = cli.as("alice", "--store", "embedded:" + typo, "receive");

@@ -61,6 +61,9 @@ public final class ConfigLoader {
     raw.put(Setting.POLL_INTERVAL, "2s");
     raw.put(Setting.PAGES_AT_START, "2");
     raw.put(Setting.COLOR, "auto");
+    raw.put(Setting.NOTIFY_BELL, "on");
+    raw.put(Setting.NOTIFY_DESKTOP, "on");
+    raw.put(Setting.NOTIFY_EXEC, "");
     for (Setting s : Setting.values()) {
       sources.put(s, "the default");
     }
@@ -145,6 +148,21 @@ public final class ConfigLoader {
           // falls through to the error
         }
         throw invalid(s, value, source);
+      case NOTIFY_BELL:
+      case NOTIFY_DESKTOP:
+        switch (value.strip().toLowerCase(Locale.ROOT)) {
+          case "on":
+            return Boolean.TRUE;
+          case "off":
+            return Boolean.FALSE;
+          default:
+            throw invalid(s, value, source);
+        }
+      case NOTIFY_EXEC:
+        if (value.length() > 4096 || value.chars().anyMatch(ch -> ch < 0x20 && ch != '\t')) {
+          throw invalid(s, value.length() > 60 ? value.substring(0, 60) + "…" : value, source);
+        }
+        return value.strip();
       case COLOR:
         try {
           return Settings.Color.valueOf(value.strip().toUpperCase(Locale.ROOT));

@@ -17,6 +17,9 @@ import java.time.Duration;
  *   <tr><td>poll interval</td><td>pollInterval</td><td>RESCHAT_POLL_INTERVAL</td><td>--interval</td><td>2s</td></tr>
  *   <tr><td>pages at start</td><td>pagesAtStart</td><td>RESCHAT_PAGES</td><td>--pages</td><td>2</td></tr>
  *   <tr><td>colour</td><td>color</td><td>RESCHAT_COLOR, NO_COLOR</td><td>--color, --no-color</td><td>auto</td></tr>
+ *   <tr><td>bell</td><td>notify.bell</td><td>RESCHAT_NOTIFY_BELL</td><td>--bell</td><td>on</td></tr>
+ *   <tr><td>desktop notifications</td><td>notify.desktop</td><td>RESCHAT_NOTIFY_DESKTOP</td><td>--desktop</td><td>on</td></tr>
+ *   <tr><td>command per event</td><td>notify.exec</td><td>RESCHAT_NOTIFY_EXEC</td><td>--exec</td><td>(none)</td></tr>
  * </table>
  */
 public enum Setting {
@@ -30,7 +33,13 @@ public enum Setting {
       "a duration from 100ms to 10m, such as 15s"),
   POLL_INTERVAL("pollInterval", "RESCHAT_POLL_INTERVAL", "--interval", "a duration from 200ms to 1h, such as 2s"),
   PAGES_AT_START("pagesAtStart", "RESCHAT_PAGES", "--pages", "a whole number from 1 to 1000"),
-  COLOR("color", "RESCHAT_COLOR", "--color", "auto, always or never");
+  COLOR("color", "RESCHAT_COLOR", "--color", "auto, always or never"),
+  /** A terminal bell for each new message, on a terminal. */
+  NOTIFY_BELL("notify.bell", "RESCHAT_NOTIFY_BELL", "--bell", "on or off"),
+  /** A desktop notification (notify-send) for each new message, on a terminal of a desktop session that has it. */
+  NOTIFY_DESKTOP("notify.desktop", "RESCHAT_NOTIFY_DESKTOP", "--desktop", "on or off"),
+  /** A command run for each event, the event as one JSON object on its standard input; empty: none. */
+  NOTIFY_EXEC("notify.exec", "RESCHAT_NOTIFY_EXEC", "--exec", "a command line for /bin/sh (the event arrives on its standard input), or empty");
 
   private final String fileKey;
   private final String environmentVariable;

@@ -60,6 +60,22 @@ public final class Settings {
     return (Color) values.get(Setting.COLOR);
   }
 
+  /** Whether a new message rings the terminal's bell (on a terminal only). */
+  public boolean bell() {
+    return (Boolean) values.get(Setting.NOTIFY_BELL);
+  }
+
+  /** Whether a new message shows a desktop notification where {@code notify-send} and a desktop session exist. */
+  public boolean desktopNotifications() {
+    return (Boolean) values.get(Setting.NOTIFY_DESKTOP);
+  }
+
+  /** The command run for each event (through {@code /bin/sh -c}, the event on its standard input), if set. */
+  public java.util.Optional<String> notifyExec() {
+    String s = (String) values.get(Setting.NOTIFY_EXEC);
+    return s.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(s);
+  }
+
   /** Where a setting's value came from, e.g. {@code environment variable RESCHAT_STORE}. */
   public String sourceOf(Setting setting) {
     return sources.get(setting);
@@ -83,6 +99,9 @@ public final class Settings {
     }
     if (v instanceof Color) {
       return ((Color) v).name().toLowerCase(java.util.Locale.ROOT);
+    }
+    if (v instanceof Boolean) {
+      return (Boolean) v ? "on" : "off";
     }
     return String.valueOf(v);
   }

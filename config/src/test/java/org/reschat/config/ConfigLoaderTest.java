@@ -54,6 +54,9 @@ class ConfigLoaderTest {
     assertThat(s.pollInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(s.pagesAtStart()).isEqualTo(2);
     assertThat(s.color()).isEqualTo(Settings.Color.AUTO);
+    assertThat(s.bell()).isTrue();
+    assertThat(s.desktopNotifications()).isTrue();
+    assertThat(s.notifyExec()).isEmpty();
     for (Setting setting : Setting.values()) {
       assertThat(s.sourceOf(setting)).isEqualTo("the default");
     }
@@ -110,6 +113,11 @@ class ConfigLoaderTest {
         return new String[] {"3", "4", "5"};
       case COLOR:
         return new String[] {"always", "never", "auto"};
+      case NOTIFY_BELL:
+      case NOTIFY_DESKTOP:
+        return new String[] {"off", "on", "off"};
+      case NOTIFY_EXEC:
+        return new String[] {"cat >> /tmp/a", "logger -t reschat", "jq .text"};
       case POLL_INTERVAL:
         return new String[] {"500ms", "3s", "1m"};
       default:
@@ -119,7 +127,19 @@ class ConfigLoaderTest {
 
   private static String expected(Setting s, String value) {
     return s == Setting.PAGES_AT_START || s == Setting.STORE || s == Setting.HOME || s == Setting.COLOR
+        || s == Setting.NOTIFY_BELL || s == Setting.NOTIFY_DESKTOP || s == Setting.NOTIFY_EXEC
         ? value : Durations.format(Durations.parse(value).orElseThrow());
+  }
+
+  @Test
+  void notificationSettingsAreOnOffAndACommandWithoutControls() throws Exception {
+    env.put("RESCHAT_NOTIFY_BELL", "maybe");
+    assertThatThrownBy(this::load).hasMessageContaining("RESCHAT_NOTIFY_BELL").hasMessageContaining("on or off");
+    env.remove("RESCHAT_NOTIFY_BELL");
+    flags.put(Setting.NOTIFY_EXEC, "cat\nrm -rf x");
+    assertThatThrownBy(this::load).hasMessageContaining("--exec");
+    flags.put(Setting.NOTIFY_EXEC, "  jq .text  ");
+    assertThat(load().notifyExec()).contains("jq .text");
   }
 
   @Test

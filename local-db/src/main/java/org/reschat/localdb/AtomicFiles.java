@@ -33,6 +33,14 @@ public final class AtomicFiles {
 
   static volatile CrashPoint crashPoint = temp -> { };
 
+  /** fsyncs (of files and of directories) since the process started: a count for tests and {@code bench}. */
+  private static final java.util.concurrent.atomic.AtomicLong FSYNCS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** The fsyncs this process has asked for so far, of files and directories, successful or not. */
+  public static long fsyncs() {
+    return FSYNCS.get();
+  }
+
   private AtomicFiles() {}
 
   /** Replaces {@code target}'s content with {@code bytes}, atomically and durably. */
@@ -47,6 +55,7 @@ public final class AtomicFiles {
         while (buffer.hasRemaining()) {
           channel.write(buffer);
         }
+        FSYNCS.incrementAndGet();
         channel.force(true);
       }
       crashPoint.beforeRename(temp);
@@ -55,6 +64,22 @@ public final class AtomicFiles {
     } catch (IOException e) {
       deleteQuietly(temp);
       throw failure("write", target, e);
+    }
+  }
+
+  /**
+   * Moves {@code source} over {@code target} in one atomic rename (same file system), without an fsync: a
+   * crash leaves the old names or the new ones, and a power loss may bring the old ones back until some later
+   * fsync of the file system commits it. Only for a step whose loss a caller repairs by itself (the profile's
+   * outbox: a confirmed page still queued is confirmed again by the next publish). The content is as durable
+   * as {@code source} was.
+   */
+  public static void renameOver(Path source, Path target) throws LocalStateException {
+    try {
+      createPrivateDirectories(target.toAbsolutePath().getParent());
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw failure("move", source, e);
     }
   }
 
@@ -134,6 +159,7 @@ public final class AtomicFiles {
   }
 
   private static void fsyncDirectory(Path dir) {
+    FSYNCS.incrementAndGet();
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException ignored) {

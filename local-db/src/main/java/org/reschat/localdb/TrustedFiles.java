@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.reschat.core.LocalStateException;
@@ -88,15 +89,24 @@ final class TrustedFiles {
     }
     Path p = path.toAbsolutePath().normalize();
     checkDirectories(p.getParent());
-    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-      boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-      if (dir && checked.contains(p)) {
-        return;
-      }
-      check(p, (dir ? "The directory " : "The file ") + p, false, !dir && !Files.isSymbolicLink(p));
-      if (dir) {
-        checked.add(p);
-      }
+    // One stat for all that is checked (it was seven per file read): a consistent view, and fewer system calls.
+    Map<String, Object> a;
+    try {
+      a = Files.readAttributes(p, "unix:mode,uid,isDirectory,isSymbolicLink,isRegularFile", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException absent) {
+      return;
+    } catch (IOException e) {
+      throw AtomicFiles.failure("check", p, e);
+    }
+    boolean dir = (Boolean) a.get("isDirectory");
+    if (dir && checked.contains(p)) {
+      return;
+    }
+    boolean link = (Boolean) a.get("isSymbolicLink");
+    check(p, (dir ? "The directory " : "The file ") + p, (Integer) a.get("mode"), (Integer) a.get("uid"), link, dir,
+        !dir && !link, (Boolean) a.get("isRegularFile"));
+    if (dir) {
+      checked.add(p);
     }
   }
 
@@ -158,15 +168,21 @@ final class TrustedFiles {
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
     }
-    if (!followLink && Files.isSymbolicLink(p)) {
+    return check(p, what, mode, uid, !followLink && Files.isSymbolicLink(p), Files.isDirectory(p, how), regularFile,
+        !regularFile || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  /** The checks of {@link #check(Path, String, boolean, boolean)} on attributes already read. */
+  private int check(Path p, String what, int mode, int uid, boolean link, boolean directory, boolean regularFile,
+      boolean isRegularFile) throws LocalStateException {
+    if (link) {
       throw new LocalStateException(what + " is a symbolic link; ResChat does not follow links inside a profile."
           + " Put the real file there (or move the link aside).");
     }
-    if (regularFile && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+    if (regularFile && !isRegularFile) {
       throw new LocalStateException(what + " is not a regular file; move it aside.");
     }
     if (!anyOwner && UID >= 0 && uid != UID && uid != 0) {
-      boolean directory = Files.isDirectory(p, how);
       throw new LocalStateException(what + " belongs to another user (uid " + uid + "), so anyone could have written "
           + (directory ? "what it holds" : "it") + "; ResChat trusts only " + (directory ? "directories" : "files")
           + " you own. Check it, then give it to yourself with 'chown' (or move it aside).");
@@ -174,7 +190,7 @@ final class TrustedFiles {
     if ((mode & OTHERS_WRITE) != 0) {
       String octal = String.format("%04o", mode & 07777);
       throw new LocalStateException(what + " may be written by other users (mode " + octal + "), so anyone could have"
-          + " changed " + (Files.isDirectory(p, how) ? "what it holds; ResChat does not use it. Check its files, then run"
+          + " changed " + (directory ? "what it holds; ResChat does not use it. Check its files, then run"
           + " 'chmod 700 " + p + "'." : "it; ResChat does not use it. Check it, then run 'chmod 600 " + p + "'."));
     }
     return mode;

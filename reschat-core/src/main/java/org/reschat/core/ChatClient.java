@@ -76,8 +76,63 @@ public interface ChatClient extends AutoCloseable {
       throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
+   * Sends a text that answers a message of the chat ({@link Draft#replyingTo}) or, in a group, mentions members
+   * ({@link Draft#mentioning}). The message answered must be one this client holds; those mentioned must be
+   * members now. Returns and fails as {@link #send(ChatId, String)}.
+   *
+   * @throws InvalidMessageException also when the message answered is not held here, or someone mentioned is
+   *     not a member (or the chat is not a group)
+   */
+  SendResult send(ChatId chat, Draft draft)
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
+
+  /**
+   * Reacts to message {@code messageId} of the chat with {@code emoji} (1–32 characters, no spaces): it replaces
+   * this person's earlier reaction to it. Every reaction is a message on the ledger, kept for good.
+   *
+   * @throws InvalidMessageException when the message is not held here, is itself a reaction, edit, delete or
+   *     group change, was deleted, or {@code emoji} is not a reaction
+   */
+  SendResult react(ChatId chat, String messageId, String emoji)
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
+
+  /** Takes this person's reaction to {@code messageId} back (a message too). Fails as {@link #react}. */
+  SendResult removeReaction(ChatId chat, String messageId)
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
+
+  /**
+   * Replaces the text of one of this person's texts: every client shows {@code text} from then on, marked
+   * edited, with the earlier texts on request. The earlier text stays on the ledger.
+   *
+   * @throws InvalidMessageException when {@code text} breaks the text rules, or the message is not held here, is
+   *     not this person's, is not a text, or was deleted
+   */
+  SendResult edit(ChatId chat, String messageId, String text)
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
+
+  /**
+   * Deletes one of this person's messages for every client: they show it as deleted, without its text. What it
+   * cannot do on a ledger: the sealed message stays where it was written, and anyone holding the chat's keys
+   * (every member, and anyone they gave a copy) can still open it.
+   *
+   * @throws InvalidMessageException when the message is not held here, is not this person's, is a reaction,
+   *     edit, delete or group change, or was deleted already
+   */
+  SendResult delete(ChatId chat, String messageId)
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
+
+  /**
+   * How many of the other members had read this person's message {@code messageId} when they last wrote, from
+   * what this client holds (no store read, and nobody ever writes a receipt): empty for others' messages or a
+   * message not held.
+   */
+  java.util.Optional<Relations.Seen> seen(ChatId chat, String messageId) throws GroupException, LocalStateException;
+
+  /**
    * Loads, verifies and decrypts a chat's history, and publishes queued messages. When the store cannot be
-   * read, returns the verified copy kept locally, with {@link History#storeProblem()} set.
+   * read, returns the verified copy kept locally, with {@link History#storeProblem()} set. Reactions, edits and
+   * deletes are folded onto the messages they refer to ({@link Message#relations()}), not listed themselves;
+   * those refused are warnings of kind {@link FeedWarning.Kind#NOT_APPLIED}.
    */
   History history(ChatId chat, HistoryRequest request) throws GroupException, LocalStateException, KvException;
 

@@ -78,7 +78,12 @@ public record FeedWarning(Kind kind, boolean ownFeed, long page, String detail,
      * A group invitation that does not prove itself, or two versions of a group no proof reconciles: the
      * warning names who claims what (the writer is the claimant).
      */
-    CONFLICT;
+    CONFLICT,
+    /**
+     * A reaction, edit or delete that refers to a message its writer may not change (someone else's, or one
+     * of a kind it cannot apply to), or to no message: never applied. The writer is who sent it.
+     */
+    NOT_APPLIED;
 
     /** Whether this kind means someone tampered with the ledger or a writer misbehaved. */
     public boolean isSecurityProblem() {

@@ -30,8 +30,6 @@ public final class Bench {
   /** A message of 100 characters, like the ones ResChat's figures were measured with. */
   static final String HUNDRED = "Hundred characters of plain chat text, the kind people type to each other all day long, go!!!!!!!!!!";
 
-  private static final long WARM_UP_NANOS = 2_000_000_000L;
-
   private final KvStore store;
   private final int rounds;
   private final Consumer<String> progress;
@@ -58,52 +56,49 @@ public final class Bench {
     progress.accept("sealing, signing and opening pages");
     List<Double> sendMicros = new ArrayList<>();
     Page full = null;
-    // Warm up for two seconds, not a number of rounds: what is measured is the compiled hot path, as in JMH.
-    long warmUntil = System.nanoTime() + WARM_UP_NANOS;
-    int warmRounds = 0;
-    while (System.nanoTime() < warmUntil || warmRounds < 10) {
-      PageWriter writer = new PageWriter(ab);
-      Page page = null;
-      for (int i = 0; i < 20; i++) {
-        page = writer.append(page, List.of(), draft(i));
-        Envelope.seal(ab, key, page);
-      }
-      Page warmed = page;
-      PageVerifier.openAndVerify(ba, ba.feed(ba.indexOf(alice.card())), 1, key, Envelope.seal(ab, key, warmed));
-      for (int i = 0; i < 20; i++) {
-        SlotSeal.open(ba, ba.feed(ba.indexOf(alice.card())), warmed, i);
-      }
-      warmRounds++;
-    }
+    org.reschat.core.spi.FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
+    // Warm-up counted in iterations until the JIT is quiet, not in seconds (see Measure).
+    PageWriter warmWriter = new PageWriter(ab);
+    Page[] warmPage = {null};
+    Measure.warm(5_000, 40_000, () -> {
+      warmPage[0] = warmPage[0] == null || warmPage[0].isFull() ? null : warmPage[0];
+      warmPage[0] = warmWriter.append(warmPage[0], List.of(), draft(1));
+      Envelope.seal(ab, key, warmPage[0]);
+    });
     for (int round = 0; round < rounds; round++) {
       PageWriter writer = new PageWriter(ab);
       Page page = null;
       for (int i = 0; i < 20; i++) {
-        long start = System.nanoTime();
+        long start = Measure.threadCpu();
         page = writer.append(page, List.of(), draft(i));
         Envelope.seal(ab, key, page);
-        if (round >= 0) {
-          sendMicros.add((System.nanoTime() - start) / 1e3);
-        }
+        sendMicros.add((Measure.threadCpu() - start) / 1e3);
       }
       full = page;
     }
     String fullValue = Envelope.seal(ab, key, full);
-    org.reschat.core.spi.FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
-    List<Double> openMicros = new ArrayList<>();
-    for (int run = -10; run < rounds; run++) {
-      long start = System.nanoTime();
+    Measure.warm(1_000, 10_000, () -> {
       Page parsed = PageVerifier.openAndVerify(ba, alicesFeed, 1, key, fullValue);
       for (int i = 0; i < parsed.slots().size(); i++) {
         SlotSeal.open(ba, alicesFeed, parsed, i);
       }
-      if (run >= 0) {
-        openMicros.add((System.nanoTime() - start) / 1e3);
+    });
+    List<Double> openMicros = new ArrayList<>();
+    for (int run = 0; run < Math.max(rounds, 20); run++) {
+      long start = Measure.threadCpu();
+      Page parsed = PageVerifier.openAndVerify(ba, alicesFeed, 1, key, fullValue);
+      for (int i = 0; i < parsed.slots().size(); i++) {
+        SlotSeal.open(ba, alicesFeed, parsed, i);
       }
+      openMicros.add((Measure.threadCpu() - start) / 1e3);
     }
     out.put("send_cpu_us_per_message", round1(median(sendMicros)));
     out.put("open_page_us", round1(median(openMicros)));
     out.put("full_page_bytes", fullValue.getBytes(StandardCharsets.UTF_8).length);
+
+    progress.accept("whole sends and receives through the engine");
+    wholeSendAndReceive(out);
+    profileSends(out, store);
 
     progress.accept("sending through " + store.describe());
     CountingKvStore counting = new CountingKvStore(store);
@@ -182,6 +177,105 @@ public final class Bench {
     return out;
   }
 
+  /**
+   * The whole {@code ChatClient.send} of a direct message on a memory store and memory state
+   * ({@code full_send_cpu_us}: what the engine adds to {@code send_cpu_us_per_message}), and the
+   * {@code update} that receives it on the other side ({@code live_receive_cpu_us}), alternating, both in
+   * CPU time. The receive runs partly on the engine's pools, so it is measured over every thread, less the
+   * sends in between (measured on their own thread).
+   */
+  private void wholeSendAndReceive(Map<String, Number> out) throws Exception {
+    org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
+    Identity a = Identity.generate(random);
+    Identity b = Identity.generate(random);
+    ChatId toB = ChatId.direct(b.card());
+    ChatId toA = ChatId.direct(a.card());
+    try (ChatClient sender = client(a, memory); ChatClient receiver = client(b, memory)) {
+      receiver.send(toA, HUNDRED); // both feeds exist, as in any conversation under way
+      sender.update(toB);
+      Measure.warm(2_000, 20_000, () -> {
+        sender.send(toB, HUNDRED);
+        receiver.update(toA);
+      });
+      List<Double> send = new ArrayList<>();
+      List<Double> receive = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        long sendNanos = 0;
+        long all = Measure.allThreadsCpu();
+        for (int i = 0; i < 20; i++) { // a whole page: the cost of a send changes as its tail fills
+          long start = Measure.threadCpu();
+          sender.send(toB, HUNDRED);
+          long took = Measure.threadCpu() - start;
+          sendNanos += took;
+          send.add(took / 1e3);
+          if (receiver.update(toA).received().size() != 1) {
+            throw new IllegalStateException("the receiver did not get exactly the one new message");
+          }
+        }
+        receive.add((Measure.allThreadsCpu() - all - sendNanos) / 20e3);
+      }
+      out.put("full_send_cpu_us", round1(median(send)));
+      out.put("live_receive_cpu_us", round1(median(receive)));
+    }
+  }
+
+  /**
+   * Sends with the CLI's on-disk profile state ({@code FileLocalState}): on a memory store, the CPU of the
+   * whole send ({@code full_send_profile_cpu_us}) and the fsyncs of the profile per send; on the bench's
+   * store (the embedded ledger by default), the wall time of a send ({@code profile_send_ms}), which waits
+   * for those fsyncs and the store's.
+   */
+  private void profileSends(Map<String, Number> out, KvStore target) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("reschat-bench-profile-");
+    try {
+      Identity a = Identity.generate(random);
+      Identity b = Identity.generate(random);
+      org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
+      org.reschat.localdb.Profile profile = org.reschat.localdb.Profile.open(dir.resolve("a"));
+      try (ChatClient sender = ChatClient.builder().identity(a).store(memory).localState(profile.state()).build();
+          ChatClient receiver = client(b, memory)) {
+        receiver.send(ChatId.direct(a.card()), HUNDRED);
+        sender.update(ChatId.direct(b.card()));
+        // Fewer: each waits for fsyncs, and the engine's code is compiled already by the sends above.
+        Measure.warm(300, 2_000, () -> sender.send(ChatId.direct(b.card()), HUNDRED));
+        List<Double> cpu = new ArrayList<>();
+        long fsyncs = org.reschat.localdb.AtomicFiles.fsyncs();
+        int sends = 0;
+        for (int round = 0; round < rounds; round++) {
+          for (int i = 0; i < 20; i++) {
+            long start = Measure.threadCpu();
+            sender.send(ChatId.direct(b.card()), HUNDRED);
+            cpu.add((Measure.threadCpu() - start) / 1e3);
+            sends++;
+          }
+        }
+        out.put("full_send_profile_cpu_us", round1(median(cpu)));
+        out.put("profile_fsyncs_per_send", round2((org.reschat.localdb.AtomicFiles.fsyncs() - fsyncs) / (double) sends));
+      }
+      Identity c = Identity.generate(random);
+      Identity d = Identity.generate(random);
+      org.reschat.localdb.Profile onStore = org.reschat.localdb.Profile.open(dir.resolve("c"));
+      try (ChatClient sender = ChatClient.builder().identity(c).store(target).localState(onStore.state()).build();
+          ChatClient receiver = client(d, target)) {
+        receiver.send(ChatId.direct(c.card()), HUNDRED);
+        sender.update(ChatId.direct(d.card()));
+        List<Double> ms = new ArrayList<>();
+        for (int i = -20; i < Math.max(20, rounds); i++) { // the JIT is warm from above; this warms the store
+          long start = System.nanoTime();
+          sender.send(ChatId.direct(d.card()), HUNDRED);
+          if (i >= 0) {
+            ms.add((System.nanoTime() - start) / 1e6);
+          }
+        }
+        out.put("profile_send_ms", round2(median(ms)));
+      }
+    } finally {
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
   /** CPU per message in a group of {@code n}: seal, sign (with the heads of n - 1 feeds), seal the page. */
   private double groupSendMicros(int n) throws Exception {
     List<org.reschat.core.identity.PublicCard> members = new ArrayList<>();
@@ -202,16 +296,19 @@ public final class Bench {
     }
     PageWriter writerOfPages = new PageWriter(c);
     List<Double> micros = new ArrayList<>();
-    long warmUntil = System.nanoTime() + WARM_UP_NANOS / 2;
-    for (int round = 0; System.nanoTime() < warmUntil || round < rounds + 10; round++) {
+    Page[] warmPage = {null};
+    Measure.warm(5_000, 40_000, () -> {
+      warmPage[0] = warmPage[0] == null || warmPage[0].isFull() ? null : warmPage[0];
+      warmPage[0] = writerOfPages.append(warmPage[0], heads, draft(1));
+      Envelope.seal(c, key, warmPage[0]);
+    });
+    for (int round = 0; round < rounds; round++) {
       Page page = null;
       for (int i = 0; i < 20; i++) {
-        long start = System.nanoTime();
+        long start = Measure.threadCpu();
         page = writerOfPages.append(page, heads, draft(i));
         Envelope.seal(c, key, page);
-        if (System.nanoTime() >= warmUntil) {
-          micros.add((System.nanoTime() - start) / 1e3);
-        }
+        micros.add((Measure.threadCpu() - start) / 1e3);
       }
     }
     return median(micros);

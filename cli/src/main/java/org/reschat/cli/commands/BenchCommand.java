@@ -17,10 +17,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure this machine, on a temporary ledger (or the configured store with --real-store).",
-        "Prints the cost of sending, opening and loading pages, the bytes written to the ledger and",
-        "the store's round trip (medians over repeated runs). With --real-store it writes hundreds",
-        "of throwaway versions (reschat.bench.* keys and throwaway identities) that stay there."})
+    description = {"Measure this machine and a temporary ledger.",
+        "Prints the cost of sending, opening and loading pages, the bytes written to the ledger and the store's "
+            + "round trip (medians over repeated runs). --real-store measures the configured store instead: it "
+            + "writes hundreds of throwaway versions (reschat.bench.* keys and throwaway identities) that stay there."})
 public final class BenchCommand extends BaseCommand {
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "15", description = "Repetitions per timing (default ${DEFAULT-VALUE}).")
   int rounds;
@@ -39,6 +39,7 @@ public final class BenchCommand extends BaseCommand {
       throw new org.reschat.cli.CliException(ExitCodes.USAGE, "--rounds must be from 3 to 1000.");
     }
     if (realStore) {
+      session.allowAnyStore(); // measuring a store is no use of it by this profile
       out.warn("bench writes hundreds of throwaway versions to " + session.store().describe()
           + "; they stay on that ledger for good.");
       return report(out, session.store(), session.store().describe());
@@ -46,7 +47,7 @@ public final class BenchCommand extends BaseCommand {
     // A ledger people share must not fill with test data because someone wanted to see a figure.
     Path tmp = Files.createTempDirectory("reschat-bench-");
     try (KvStore store = KvStores.open("embedded:" + tmp.resolve("ledger.db"), StoreOptions.builder().build())) {
-      return report(out, store, store.describe() + " (temporary; --real-store measures " + session.settings().store() + ")");
+      return report(out, store, store.describe() + " (temporary; --real-store measures " + session.storeSpec() + ")");
     } finally {
       try (java.util.stream.Stream<Path> files = Files.walk(tmp)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -57,7 +58,7 @@ public final class BenchCommand extends BaseCommand {
   private int report(Output out, KvStore store, String description) throws Exception {
     Map<String, Number> figures = new Bench(store, rounds, step -> out.note("bench: " + step + "…")).run();
     if (out.json()) {
-      JsonObject o = new JsonObject();
+      JsonObject o = org.reschat.cli.Json.object("bench");
       figures.forEach(o::addProperty);
       out.json(o);
     } else {

@@ -30,10 +30,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "channel", mixinStandardHelpOptions = true,
-    description = {"Public channels: signed, UNENCRYPTED posts that anyone with the channel id can",
-        "read and verify, and only the owner can write. Do not post anything private."},
+    description = {"Public channels: signed posts anyone with the id reads.",
+        "Posts are UNENCRYPTED: anyone with the channel id can read and verify them, and only the owner can "
+            + "write one. Do not post anything private."},
     subcommands = {ChannelCommand.Create.class, ChannelCommand.Post.class, ChannelCommand.Follow.class,
-        ChannelCommand.ReadChannel.class})
+        ChannelCommand.ReadChannel.class, ChannelCommand.ListChannels.class})
 public final class ChannelCommand extends CommandGroup {
   static final String PUBLIC = "Channels are public: anyone with the id can read every post.";
   private static final int NEWEST = 20;
@@ -49,7 +50,7 @@ public final class ChannelCommand extends CommandGroup {
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Print the id of your channel NAME, to share.")
   static final class Create extends BaseCommand {
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "Your channel's name.")
     String name;
 
     Create(CliContext ctx) {
@@ -61,6 +62,7 @@ public final class ChannelCommand extends CommandGroup {
       String normal = Names.normalise(name).orElseThrow(() ->
           new InvalidMessageException("A channel name is 1 to 32 letters, digits, '.', '_' or '-'."));
       ChannelId id = ChannelId.of(session.identity(), normal);
+      remember(session, id, normal, true);
       Output out = session.output();
       if (out.json()) {
         JsonObject o = Json.object("channel");
@@ -79,10 +81,10 @@ public final class ChannelCommand extends CommandGroup {
 
   @Command(name = "post", mixinStandardHelpOptions = true, description = "Post TEXT to your channel NAME, publicly.")
   static final class Post extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "Your channel's name.")
     String name;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT", description = "The post; words are joined by spaces.")
     List<String> words;
 
     Post(CliContext ctx) {
@@ -92,15 +94,14 @@ public final class ChannelCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       ChannelPost p = channels(session).post(session.identity(), name, String.join(" ", words));
+      ChannelId id = ChannelId.of(session.identity(), p.name());
+      remember(session, id, p.name(), true);
       Output out = session.output();
       if (out.json()) {
-        JsonObject o = Json.object("channel_post");
-        o.addProperty("channel", ChannelId.of(session.identity(), p.name()).toString());
-        o.addProperty("n", p.n());
-        o.addProperty("public", true);
-        out.json(o);
+        out.json(Json.channelPost(id, p)); // as 'read' and 'receive' show it
       } else {
-        out.note("Posted publicly to '" + p.name() + "' (post " + p.n() + "). " + PUBLIC);
+        // "publicly" says it; the whole notice was given once, when the channel was created.
+        out.note("Posted publicly to '" + p.name() + "' (post " + p.n() + ").");
       }
       return ExitCodes.OK;
     }
@@ -109,7 +110,7 @@ public final class ChannelCommand extends CommandGroup {
   @Command(name = "follow", mixinStandardHelpOptions = true,
       description = "Follow a channel: 'reschat receive' then shows its new posts.")
   static final class Follow extends BaseCommand {
-    @Parameters(paramLabel = "CHANNEL-ID")
+    @Parameters(paramLabel = "CHANNEL-ID", description = "The channel's id (rcc:…).")
     String id;
 
     Follow(CliContext ctx) {
@@ -120,23 +121,29 @@ public final class ChannelCommand extends CommandGroup {
     protected int run(Session session) throws Exception {
       ChannelId channel = parseId(id);
       Copies copies = Copies.load(session);
-      Copies.Entry e = copies.get(channel).orElse(new Copies.Entry(Channels.Copy.EMPTY, false));
+      Copies.Entry e = copies.get(channel).orElse(Copies.Entry.NONE);
       Channels.Copy copy = e.copy();
+      String name = e.name();
       if (copy.n() == 0) {
-        copy = channels(session).read(channel, Channels.Copy.EMPTY, 0).copy(); // new posts from now on
+        Channels.Read newest = channels(session).read(channel, Channels.Copy.EMPTY, 1); // new posts from now on
+        copy = newest.copy();
+        name = newest.posts().isEmpty() ? name : newest.posts().get(0).name();
       }
-      copies.put(channel, new Copies.Entry(copy, true));
+      copies.put(channel, new Copies.Entry(copy, true, name, e.own()));
       copies.saveChange("follow a channel");
-      session.output().note("Following " + channel + ". " + PUBLIC + " 'reschat receive' shows new posts.");
+      session.output().note("Following " + (name == null ? "" : "#" + SafeText.line(name) + " (") + channel
+          + (name == null ? "" : ")") + ". 'reschat receive' shows new posts; 'reschat channel read "
+          + (name == null ? channel.toString() : SafeText.line(name)) + "' shows the newest.");
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "read", mixinStandardHelpOptions = true,
-      description = {"The newest posts of a channel, verified. Exits 4 if the channel was rolled back",
-          "or rewritten since this computer last read it."})
+      description = {"The newest posts of a channel, verified.",
+          "Exits 4 if the channel was rolled back or rewritten since this computer last read it."})
   static final class ReadChannel extends BaseCommand {
-    @Parameters(paramLabel = "CHANNEL-ID")
+    @Parameters(paramLabel = "CHANNEL",
+        description = {"The channel's id (rcc:…), or the name of", "a channel you follow, read or own."})
     String id;
 
     ReadChannel(CliContext ctx) {
@@ -145,8 +152,8 @@ public final class ChannelCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      ChannelId channel = parseId(id);
       Copies copies = Copies.load(session);
+      ChannelId channel = named(session, copies, id);
       Optional<Copies.Entry> known = copies.get(channel);
       Output out = session.output();
       if (known.isPresent() && known.get().copy().n() > 0) {
@@ -164,14 +171,93 @@ public final class ChannelCommand extends CommandGroup {
       }
       r.posts().forEach(p -> print(out, channel, p));
       boolean problem = report(out, channel, r);
-      if (!out.json()) {
-        out.note(r.posts().isEmpty() ? "No posts in this channel yet. " + PUBLIC : PUBLIC);
+      if (!out.json() && r.posts().isEmpty()) {
+        out.note("No posts in this channel yet.");
       }
       if (!problem) {
-        copies.put(channel, new Copies.Entry(r.copy(), known.map(Copies.Entry::following).orElse(false)));
+        Copies.Entry before = known.orElse(Copies.Entry.NONE);
+        String name = r.posts().isEmpty() ? before.name() : r.posts().get(r.posts().size() - 1).name();
+        copies.put(channel, new Copies.Entry(r.copy(), before.following(), name, before.own()));
         copies.save();
       }
       return problem ? ExitCodes.SECURITY : ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = {"Your channels, and those you follow or have read.", "Each with its id and its newest post seen."})
+  static final class ListChannels extends BaseCommand {
+    ListChannels(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      List<Map.Entry<String, Copies.Entry>> all = Copies.load(session).entries();
+      for (Map.Entry<String, Copies.Entry> e : all) {
+        Copies.Entry c = e.getValue();
+        String how = c.own() ? "yours" : c.following() ? "following" : "read";
+        if (out.json()) {
+          JsonObject o = Json.object("channel");
+          o.addProperty("name", c.name());
+          o.addProperty("id", e.getKey());
+          o.addProperty("public", true);
+          o.addProperty("own", c.own());
+          o.addProperty("following", c.following());
+          o.addProperty("newest", c.copy().n());
+          out.json(o);
+        } else {
+          out.line(String.format("%-16s %-9s %s  (newest seen: post %d)", c.name() == null ? "(no posts)"
+              : "#" + SafeText.line(c.name()), how, e.getKey(), c.copy().n()));
+        }
+      }
+      if (all.isEmpty() && !out.json()) {
+        out.note("No channels yet: 'reschat channel create NAME' makes yours, 'reschat channel follow ID' follows one.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * The channel {@code text} names: an id, or the name of one this profile knows (its own, followed or read);
+   * failing that, this person's own channel of that name, which needs the keys to derive.
+   */
+  static ChannelId named(Session session, Copies copies, String text) throws Exception {
+    if (text.startsWith(ChannelId.PREFIX)) {
+      return parseId(text);
+    }
+    Optional<String> normal = Names.normalise(text.startsWith("#") ? text.substring(1) : text);
+    if (normal.isEmpty()) {
+      throw new CliException(ExitCodes.USAGE, "That is neither a channel id (rcc:…) nor a channel name;"
+          + " 'reschat channel list' shows the channels you know.");
+    }
+    List<Map.Entry<String, Copies.Entry>> same = copies.entries().stream()
+        .filter(e -> normal.get().equals(e.getValue().name())).toList();
+    List<Map.Entry<String, Copies.Entry>> own = same.stream().filter(e -> e.getValue().own()).toList();
+    if (own.size() == 1 || same.size() == 1) {
+      return ChannelId.parse((own.size() == 1 ? own : same).get(0).getKey()).orElseThrow();
+    }
+    if (same.size() > 1) {
+      throw new CliException(ExitCodes.USAGE, same.size() + " channels you know are called '" + normal.get()
+          + "'; give the id of the one you mean (" + String.join(", ", same.stream().map(Map.Entry::getKey).toList())
+          + ").");
+    }
+    ChannelId mine = ChannelId.of(session.identity(), normal.get());
+    if (channels(session).read(mine, Channels.Copy.EMPTY, 1).posts().isEmpty()) {
+      throw new CliException(ExitCodes.NOT_FOUND, "You know no channel called '" + normal.get() + "'; 'reschat channel"
+          + " list' shows those you own, follow or have read, and an id (rcc:…) reads any other.");
+    }
+    return mine; // one of yours, created before channel names were remembered
+  }
+
+  /** Records a channel's name (and that it is this person's own) for reading by name and for 'channel list'. */
+  private static void remember(Session session, ChannelId id, String name, boolean own) throws Exception {
+    Copies copies = Copies.load(session);
+    Copies.Entry e = copies.get(id).orElse(Copies.Entry.NONE);
+    if (!name.equals(e.name()) || own != e.own()) {
+      copies.put(id, new Copies.Entry(e.copy(), e.following(), name, own || e.own()));
+      copies.save(); // a convenience: a read-only profile keeps it for this run only
     }
   }
 
@@ -199,7 +285,8 @@ public final class ChannelCommand extends CommandGroup {
       public void verified(ChannelId channel, Channels.Copy copy) throws LocalStateException {
         try {
           Copies copies = Copies.load(session);
-          copies.put(channel, new Copies.Entry(copy, true));
+          Copies.Entry e = copies.get(channel).orElse(Copies.Entry.NONE);
+          copies.put(channel, new Copies.Entry(copy, true, e.name(), e.own()));
           copies.save();
         } catch (LocalStateException e) {
           throw e;
@@ -236,7 +323,13 @@ public final class ChannelCommand extends CommandGroup {
 
   /** The newest verified post of each channel read on this computer, and which ones are followed: channels.json. */
   static final class Copies {
-    record Entry(Channels.Copy copy, boolean following) {}
+    /**
+     * @param name the channel's name as its posts (or its owner, this person) give it; null before a post was seen
+     * @param own whether it is this person's channel
+     */
+    record Entry(Channels.Copy copy, boolean following, String name, boolean own) {
+      static final Entry NONE = new Entry(Channels.Copy.EMPTY, false, null, false);
+    }
 
     private static final String FILE = "channels.json";
     private final org.reschat.localdb.Profile profile;
@@ -265,7 +358,10 @@ public final class ChannelCommand extends CommandGroup {
           if (ChannelId.parse(key).isEmpty() || n.isEmpty() || hash.isEmpty() || hash.get().length != 32 || following.isEmpty()) {
             throw new LocalStateException(file + " is damaged; it is kept as it is. Move it away to start over.");
           }
-          entries.put(key, new Entry(new Channels.Copy(n.get(), hash.get()), following.get()));
+          // name and own came later: a file without them is read as before
+          String name = StrictJson.string(e, "name").flatMap(Names::normalise).orElse(null);
+          boolean own = StrictJson.bool(e, "own").orElse(false);
+          entries.put(key, new Entry(new Channels.Copy(n.get(), hash.get()), following.get(), name, own));
         }
       }
       return new Copies(session.profile(), file, entries);
@@ -303,6 +399,10 @@ public final class ChannelCommand extends CommandGroup {
         j.addProperty("n", e.copy().n());
         j.addProperty("hash", Base64Url.encode(e.copy().hash()));
         j.addProperty("following", e.following());
+        if (e.name() != null) {
+          j.addProperty("name", e.name());
+        }
+        j.addProperty("own", e.own());
         o.add(k, j);
       });
       org.reschat.localdb.AtomicFiles.write(to, o.toString().getBytes(StandardCharsets.UTF_8)); // 0600, fsync, rename

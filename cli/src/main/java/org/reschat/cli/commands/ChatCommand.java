@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
         "Shows the conversation and a prompt; new messages appear as they arrive.",
         "Needs a terminal; scripts use 'send' and 'receive'."})
 public final class ChatCommand extends BaseCommand {
-  @Parameters(paramLabel = "NICK")
+  @Parameters(paramLabel = "NICK", description = "The friend or group.")
   String nickname;
 
   ChatCommand(CliContext ctx) {
@@ -34,7 +34,8 @@ public final class ChatCommand extends BaseCommand {
     }
     try (Terminal terminal = session.context().terminals().open()) {
       session.usePrompt(prompt -> {
-        String typed = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build().readLine(prompt, '*');
+        String typed = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build().readLine(prompt,
+            org.reschat.cli.interactive.Menu.HIDDEN);
         return typed.toCharArray();
       });
       session.identity();

@@ -27,14 +27,17 @@ public final class ConfigCommand extends BaseCommand {
       out.line("config file: " + s.configFile() + (java.nio.file.Files.exists(s.configFile()) ? "" : " (absent)"));
     }
     for (Setting setting : Setting.values()) {
+      // The store a profile remembers beats the default (see ProfileStore).
+      String value = setting == Setting.STORE ? session.storeSpec() : s.display(setting);
+      String source = setting == Setting.STORE ? session.storeSource() : s.sourceOf(setting);
       if (out.json()) {
         JsonObject o = Json.object("setting");
         o.addProperty("name", setting.fileKey());
-        o.addProperty("value", s.display(setting));
-        o.addProperty("source", s.sourceOf(setting));
+        o.addProperty("value", value);
+        o.addProperty("source", source);
         out.json(o);
       } else {
-        out.line(String.format("%-15s %s  (%s)", setting.fileKey(), s.display(setting), s.sourceOf(setting)));
+        out.line(String.format("%-15s %s  (%s)", setting.fileKey(), value, source));
       }
     }
     return ExitCodes.OK;

@@ -26,10 +26,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-    description = {"Keep the identity unlocked and the store open, and answer JSON-RPC 2.0 on a Unix",
-        "socket in the profile (daemon.sock, mode 0600), one request per line. Methods follow the",
-        "commands (send, history, receive, whoami, friend.list, ...); arriving messages come as",
-        "'receive' notifications. Stops on Ctrl-C. See the README's daemon section."})
+    description = {"Answer JSON-RPC 2.0 on a Unix socket, keys unlocked once.",
+        "Keeps the identity unlocked and the store open, and answers one request per line on a socket in the "
+            + "profile (daemon.sock, mode 0600). Methods follow the commands (send, history, receive, whoami, "
+            + "friend.list, ...); arriving messages come as 'receive' notifications. Stops on Ctrl-C. See the "
+            + "README's daemon section."})
 public final class DaemonCommand extends BaseCommand {
   /** The socket's name in the profile directory. */
   public static final String SOCKET = "daemon.sock";
@@ -37,7 +38,7 @@ public final class DaemonCommand extends BaseCommand {
   @Option(names = "--socket", paramLabel = "PATH", description = "Listen here instead of PROFILE/daemon.sock.")
   Path socket;
 
-  @Option(names = "--manual-receive", description = "Do not receive in the background; clients call 'receive'.")
+  @Option(names = "--manual-receive", description = {"Do not receive in the background;", "clients call 'receive'."})
   boolean manualReceive;
 
   DaemonCommand(CliContext ctx) {

@@ -32,9 +32,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Watch two throwaway people talk over a temporary ledger.",
-        "Alice and Bob exchange messages on an embedded ledger; then someone tampers with the",
-        "ledger and both clients notice. Touches nothing but a temporary directory, removed",
-        "at the end."})
+        "Alice and Bob exchange messages on an embedded ledger; then someone tampers with the ledger and both "
+            + "clients notice. Touches nothing but a temporary directory, removed at the end."})
 public final class DemoCommand extends BaseCommand {
   private static final List<String[]> SCRIPT = List.of(
       new String[] {"alice", "Hi Bob! This message lives on a ledger, sealed once for you and once for me."},

@@ -36,8 +36,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code reschat device}: link a new device to this identity, join one, list them (protocol §15). */
 @Command(name = "device", mixinStandardHelpOptions = true,
-    description = {"Linked devices: one identity on several devices, one history (each device writes its own",
-        "feed). Link on your first device, join on the new one."},
+    description = {"Linked devices: one identity on several devices, one history.",
+        "Each device writes its own feed. Link on your first device, join on the new one."},
     subcommands = {DeviceCommand.Link.class, DeviceCommand.Join.class, DeviceCommand.ListDevices.class,
         DeviceCommand.Revoke.class})
 public final class DeviceCommand extends CommandGroup {
@@ -45,9 +45,10 @@ public final class DeviceCommand extends CommandGroup {
   static final int APP_STATE_VERSION = 1;
 
   @Command(name = "link", mixinStandardHelpOptions = true,
-      description = {"Link a new device: prints a one-time code (also as a QR code) valid for 10 minutes, for",
-          "'reschat --home DIR device join CODE' on the new device, and waits for it. Both screens then",
-          "show ten digits: link only if they are the same. Only your first device (device 0) links."})
+      description = {"Link a new device: a one-time code, valid for 10 minutes.",
+          "Prints the code (also as a QR code) for 'reschat --home DIR device join CODE' on the new",
+          "device, and waits for it. Both screens then show ten digits: link only if they are the",
+          "same. Only your first device (device 0) links."})
   static final class Link extends BaseCommand {
     @Option(names = "--check", paramLabel = "DIGITS",
         description = "The ten digits the new device shows, typed here instead of answering a question.")
@@ -74,7 +75,7 @@ public final class DeviceCommand extends CommandGroup {
       byte[] app = applicationState(session);
       Devices.LinkOffer offer = devices.offer();
       if (out.json()) {
-        JsonObject o = Json.object("link-code");
+        JsonObject o = Json.object("link_code");
         o.addProperty("code", offer.code());
         o.addProperty("expires", offer.expires().toString());
         out.json(o);
@@ -123,9 +124,10 @@ public final class DeviceCommand extends CommandGroup {
   }
 
   @Command(name = "join", mixinStandardHelpOptions = true,
-      description = {"Make this profile a new device of your identity with the code 'reschat device link' shows",
-          "on your first device: it gets your identity, friends, nicknames, verified marks, groups,",
-          "channels and read positions, and reads your whole history. Use a new --home."})
+      description = {"Make this profile a new device of your identity.",
+          "Give the code 'reschat device link' shows on your first device. This profile gets your",
+          "identity, friends, nicknames, verified marks, groups, channels and read positions, and",
+          "reads your whole history. Use a new --home."})
   static final class Join extends BaseCommand {
     @Parameters(paramLabel = "CODE", description = "The link code (rcl1:…).")
     String code;
@@ -136,7 +138,7 @@ public final class DeviceCommand extends CommandGroup {
     @Option(names = "--no-passphrase", description = "Store this device's keys unencrypted (protected only by file mode 0600).")
     boolean noPassphrase;
 
-    @Option(names = "--allow-weak-passphrase", description = "Use a passphrase even if it is estimated to be easy to guess.")
+    @Option(names = "--allow-weak-passphrase", description = "Use a passphrase even if it is estimated to be easy to guess (a terminal asks instead).")
     boolean allowWeak;
 
     @Option(names = "--argon2-memory", hidden = true, defaultValue = "65536", description = "Argon2id memory in KiB (tests).")
@@ -158,7 +160,7 @@ public final class DeviceCommand extends CommandGroup {
       char[] passphrase = noPassphrase ? null : session.newPassphrase(allowWeak);
       DeviceJoin join = DeviceJoin.start(session.store(), code, device, session.context().clock());
       if (out.json()) {
-        JsonObject o = Json.object("link-check");
+        JsonObject o = Json.object("link_check");
         o.addProperty("check", join.check());
         out.json(o);
       } else {
@@ -180,7 +182,7 @@ public final class DeviceCommand extends CommandGroup {
       joined.importInto(profile.state());
       int friends = state.install(profile, joined.identity().card());
       if (out.json()) {
-        JsonObject o = Json.object("device-joined");
+        JsonObject o = Json.object("device_joined");
         o.addProperty("card", joined.identity().card().toString());
         o.addProperty("device", joined.identity().deviceNumber());
         o.addProperty("friends", friends);
@@ -230,9 +232,10 @@ public final class DeviceCommand extends CommandGroup {
   }
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
-      description = {"Revoke device NUMBER (see 'device list'): from now on nobody shows what it writes, in any",
-          "chat or group. It keeps what it already read, and can still read your chats (it holds your",
-          "identity's encryption key): only a new identity stops that. Only your first device revokes."})
+      description = {"Revoke device NUMBER (see 'device list').",
+          "From now on nobody shows what it writes, in any chat or group. It keeps what it already",
+          "read, and can still read your chats (it holds your identity's encryption key): only a new",
+          "identity stops that. Only your first device revokes."})
   static final class Revoke extends BaseCommand {
     @Parameters(paramLabel = "NUMBER", description = "The device's number.")
     int number;
@@ -268,7 +271,7 @@ public final class DeviceCommand extends CommandGroup {
     o.addProperty("number", d.number());
     o.addProperty("id", d.id());
     o.addProperty("name", d.name().orElse(null));
-    o.addProperty("thisDevice", d.thisDevice());
+    o.addProperty("this_device", d.thisDevice());
     o.addProperty("revoked", d.revoked());
     o.addProperty("since", d.since());
     return o;

@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "directory", mixinStandardHelpOptions = true,
-    description = {"The opt-in directory of cards on the ledger. Publishing shows your card (and a",
-        "name, if you give one) to anyone; nothing else about you. Names are hints that anyone",
-        "can claim too: the safety number ('reschat friend verify') is the trust."},
+    description = {"The opt-in directory of cards on the ledger.",
+        "Publishing shows your card (and a name, if you give one) to anyone; nothing else about you. Names are "
+            + "hints that anyone can claim too: the safety number ('reschat friend verify') is the trust."},
     subcommands = {DirectoryCommand.Publish.class, DirectoryCommand.LookupName.class, DirectoryCommand.Unpublish.class})
 public final class DirectoryCommand extends CommandGroup {
   static final String HINT = "Names are hints: anyone can claim any name. Compare the safety number with the person"
@@ -69,10 +69,10 @@ public final class DirectoryCommand extends CommandGroup {
   }
 
   @Command(name = "lookup", mixinStandardHelpOptions = true,
-      description = {"Every card claiming NAME, with its fingerprint and when it was published.",
+      description = {"Every card claiming NAME, and when it was published.",
           "Exits 3 when nobody claims it."})
   static final class LookupName extends BaseCommand {
-    @Parameters(paramLabel = "NAME")
+    @Parameters(paramLabel = "NAME", description = "The name to look up.")
     String name;
 
     LookupName(CliContext ctx) {
@@ -114,8 +114,8 @@ public final class DirectoryCommand extends CommandGroup {
   }
 
   @Command(name = "unpublish", mixinStandardHelpOptions = true,
-      description = {"Withdraw your card and name from the directory. Lookups stop returning them;",
-          "what was on the ledger stays there, as everything on a ledger does."})
+      description = {"Withdraw your card and name from the directory.",
+          "Lookups stop returning them; what was on the ledger stays there, as everything on a ledger does."})
   static final class Unpublish extends BaseCommand {
     Unpublish(CliContext ctx) {
       super(ctx);
@@ -133,7 +133,7 @@ public final class DirectoryCommand extends CommandGroup {
    * The one card claiming {@code name} whose fingerprint starts with {@code prefix} (hex, spaces ignored);
    * with no prefix, the only claimant. Several matches are an error listing them: never a silent pick.
    */
-  static PublicCard pick(Session session, String name, String prefix) throws Exception {
+  public static PublicCard pick(Session session, String name, String prefix) throws Exception {
     Lookup found = directory(session).lookup(name);
     String p = prefix == null ? "" : prefix.replace(" ", "").toLowerCase(Locale.ROOT);
     if (!p.matches("[0-9a-f]*")) {

@@ -19,9 +19,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "download", mixinStandardHelpOptions = true,
     description = {"Fetch a file a friend sent (or you sent), verifying every chunk.",
-        "ID is from 'reschat files NICK'. Saved in the current directory under the sender's name,",
-        "made safe (no directories, no control characters), or where -o says. Nothing is written",
-        "unless the whole file checks out (exit 4 otherwise); an existing file is kept unless --force."})
+        "ID is from 'reschat files NICK'. Saved in the current directory under the sender's name, made safe "
+            + "(no directories, no control characters), or where -o says. Nothing is written unless the whole "
+            + "file checks out (exit 4 otherwise); an existing file is kept unless --force."})
 public final class DownloadCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "NICK", description = "The friend or group.")
   String nickname;

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.reschat.cli.BaseCommand;
+import org.reschat.cli.Names;
 import org.reschat.cli.People;
 import org.reschat.cli.NamedChat;
 import org.reschat.cli.ChatPrinter;
@@ -20,7 +21,6 @@ import org.reschat.cli.text.SafeText;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
-import org.reschat.localdb.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +32,7 @@ public final class ExportCommand extends BaseCommand {
   /** The export formats. */
   enum Format { json, md, txt }
 
-  @Parameters(paramLabel = "NICK")
+  @Parameters(paramLabel = "NICK", description = "The friend or group.")
   String nickname;
 
   @Option(names = "--format", paramLabel = "FORMAT",
@@ -62,12 +62,17 @@ public final class ExportCommand extends BaseCommand {
       history = session.client().history(chat.id(), HistoryRequest.all().withProgress(progress));
     }
     Format chosen = format != null ? format : formatFor(file, out.json());
-    String text = render(chosen, chat, people, history, session);
+    // Written as it is rendered, one message at a time: only the history is held, never a copy of the
+    // whole export (a tree, a string, an escaped string, its bytes), so 40,000 messages fit in a small heap.
     if (file == null) {
-      session.context().out().print(text);
-      session.context().out().flush();
+      java.io.Writer stdout = session.context().out();
+      render(chosen, chat, people, history, session, stdout);
+      stdout.flush();
     } else {
-      AtomicFiles.write(file.toAbsolutePath(), text.getBytes(StandardCharsets.UTF_8));
+      try (org.reschat.cli.AtomicFileWriter w = org.reschat.cli.AtomicFileWriter.create(file.toAbsolutePath())) {
+        render(chosen, chat, people, history, session, w.writer());
+        w.commit(); // renamed into place only when all of it is written
+      }
       if (out.json()) {
         JsonObject o = org.reschat.cli.Json.object("exported");
         o.addProperty("friend", chat.name());
@@ -114,54 +119,103 @@ public final class ExportCommand extends BaseCommand {
     return org.reschat.cli.text.SafeText.line(name).replaceAll("([\\\\`*_{}\\[\\]()#+\\-.!<>|~])", "\\\\$1");
   }
 
-  private String render(Format chosen, NamedChat chat, People people, History history, Session session)
-      throws Exception {
+  private void render(Format chosen, NamedChat chat, People people, History history, Session session,
+      java.io.Writer to) throws Exception {
     Output plain = session.output().withoutColour();
-    StringBuilder sb = new StringBuilder();
+    // Exports keep everything the core folded, the texts before each edit included.
+    ChatPrinter printer = new ChatPrinter(plain, people).withEdits(true);
     switch (chosen) {
       case json:
-        JsonObject root = new JsonObject();
-        root.addProperty("friend", chat.name());
+        // As Gson's pretty printing writes the same tree, streamed; inert, as every --json line is.
+        com.google.gson.Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        com.google.gson.stream.JsonWriter json = new com.google.gson.stream.JsonWriter(org.reschat.cli.Json.inert(to));
+        json.setIndent("  ");
+        json.setHtmlSafe(false);
+        json.beginObject();
+        json.name("friend").value(chat.name());
         if (chat.id() instanceof org.reschat.core.ChatId.Direct) {
-          root.addProperty("card", ((org.reschat.core.ChatId.Direct) chat.id()).card().toString());
+          json.name("card").value(((org.reschat.core.ChatId.Direct) chat.id()).card().toString());
         } else {
-          root.addProperty("group", chat.name());
+          json.name("group").value(chat.name());
         }
-        root.addProperty("exported_at", session.context().clock().instant().toString());
-        JsonArray messages = new JsonArray();
+        json.name("exported_at").value(session.context().clock().instant().toString());
+        json.name("messages").beginArray();
         for (Message m : history.messages()) {
-          messages.add(chat.isGroup()
-              ? org.reschat.cli.Json.groupMessage(m, chat.name(), people.nameOf(m.sender())) : org.reschat.cli.Json.message(m, chat.name()));
+          gson.toJson(printer.json(chat, m), json);
         }
-        root.add("messages", messages);
-        JsonArray warnings = new JsonArray();
+        json.endArray();
+        json.name("warnings").beginArray();
         for (org.reschat.core.FeedWarning w : history.warnings()) {
-          warnings.add(org.reschat.cli.Json.warning(w, people.whose(chat, w)));
+          gson.toJson(org.reschat.cli.Json.warning(w, people.whose(chat, w)), json);
         }
-        root.add("warnings", warnings);
-        sb.append(org.reschat.cli.Json.inert(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root))).append('\n');
+        json.endArray();
+        json.endObject();
+        json.flush();
+        to.write('\n');
         break;
       case md:
-        sb.append(chat.isGroup() ? "# Group " : "# Conversation with ")
-            .append(markdownLiteralName(chat.name())).append("\n\n");
-        sb.append("Exported ").append(plain.time(session.context().clock().instant())).append(", ")
-            .append(history.messages().size()).append(" messages.\n\n");
+        to.write((chat.isGroup() ? "# Group " : "# Conversation with ") + markdownLiteralName(chat.name()) + "\n\n");
+        to.write("Exported " + plain.time(session.context().clock().instant()) + ", " + history.messages().size()
+            + " messages.\n\n");
         for (Message m : history.messages()) {
-          // Not someone's words (a group operation): its header says so, which no text can change.
-          boolean operation = !Message.TEXT.equals(m.type()) && !org.reschat.core.ChatFiles.TYPE.equals(m.type());
-          sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
-              .append("**, ")
-              .append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "")
-              .append(operation ? ", not a message:" : ":").append("\n\n")
-              .append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : m.text())).append("\n\n");
+          StringBuilder sb = new StringBuilder();
+          markdown(sb, m, chat, people, plain, printer.names());
+          to.write(sb.toString());
         }
         break;
       default:
         for (Message m : history.messages()) {
-          sb.append(plain.format(m, sender(chat, people, m))).append('\n');
+          to.write(printer.line(chat, m));
+          to.write('\n');
         }
     }
-    return sb.toString();
+  }
+
+  /**
+   * One message in Markdown: a header in this program's words (who, when, what it answers, whether edited or
+   * deleted), then every text anyone else wrote (the text, the quote it answers, earlier texts) in a fenced
+   * block it cannot close, and reactions with their Markdown characters escaped.
+   */
+  private static void markdown(StringBuilder sb, Message m, NamedChat chat, People people, Output plain, Names names)
+      throws Exception {
+    // Not someone's words (a group operation): its header says so, which no text can change.
+    boolean operation = !Message.TEXT.equals(m.type()) && !org.reschat.core.ChatFiles.TYPE.equals(m.type());
+    org.reschat.core.Relations r = m.relations();
+    sb.append("**").append(m.direction() == Message.Direction.SENT ? "me" : markdownLiteralName(sender(chat, people, m)))
+        .append("**, ").append(plain.time(m.sentAt())).append(m.status() == Message.Status.QUEUED ? " (queued)" : "");
+    if (r.deleted()) {
+      sb.append(", deleted this message (its text is not shown; the ledger still holds it, sealed)\n\n");
+      return;
+    }
+    org.reschat.core.Content c = m.content();
+    java.util.Optional<org.reschat.core.Content.Quote> reply = c instanceof org.reschat.core.Content.Text
+        ? ((org.reschat.core.Content.Text) c).replyTo() : java.util.Optional.empty();
+    if (c instanceof org.reschat.core.Content.Text && ((org.reschat.core.Content.Text) c).mentions().stream().anyMatch(names::isMe)) {
+      sb.append(", mentions you");
+    }
+    r.edited().ifPresent(t -> sb.append(", edited ").append(plain.time(t)));
+    if (reply.isPresent()) {
+      org.reschat.core.Content.Quote q = reply.get();
+      sb.append(", in reply to ");
+      if (q.start().isPresent() && !q.deleted()) {
+        sb.append(markdownLiteralName(q.author().map(names::json).orElse("someone"))).append(":\n\n")
+            .append(markdownLiteral(q.start().get())).append("\n\n");
+      } else {
+        sb.append(q.deleted() ? "a deleted message" : q.held() ? "a message" : "a message you do not have").append(":\n\n");
+      }
+    } else {
+      sb.append(operation ? ", not a message:" : ":").append("\n\n");
+    }
+    String file = FileMessages.rawLine(m, FileMessages.shellDownload(chat.name()));
+    sb.append(markdownLiteral(operation ? org.reschat.cli.Output.operation(m) : file != null ? file : m.text())).append("\n\n");
+    if (!r.reactions().isEmpty()) {
+      sb.append("Reactions: ").append(r.reactions().stream()
+          .map(x -> markdownLiteralName(x.emoji()) + " " + markdownLiteralName(names.json(x.from())))
+          .collect(java.util.stream.Collectors.joining(", "))).append("\n\n");
+    }
+    for (org.reschat.core.Relations.Version v : r.earlier()) {
+      sb.append("Before ").append(plain.time(v.at())).append(":\n\n").append(markdownLiteral(v.text())).append("\n\n");
+    }
   }
 
   /** Who wrote {@code m} as the chat's lines name them: the friend, or a group member. */

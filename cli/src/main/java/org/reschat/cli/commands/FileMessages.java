@@ -143,15 +143,36 @@ public final class FileMessages {
     return o;
   }
 
-  /** What a chat shows for a file message: name, size, caption and how to fetch it; null for other messages. */
-  public static String line(Message m) {
+  /**
+   * What a chat shows for a file message: name, size, caption and how to fetch it; null for other messages.
+   *
+   * @param download what fetches it where the line is shown: {@code /download} in the chat view, {@code
+   *     reschat download bob} in a shell (see {@link #shellDownload}); null to show no way
+   */
+  public static String line(Message m, String download) {
+    return describe(m, download, SafeText::line);
+  }
+
+  /** As {@link #line}, but the sender's words as they wrote them: for a format that makes them safe itself. */
+  public static String rawLine(Message m, String download) {
+    return describe(m, download, s -> s);
+  }
+
+  private static String describe(Message m, String download, java.util.function.UnaryOperator<String> shown) {
     Optional<ChatFiles.FileInfo> offer = offer(m);
     if (offer.isEmpty()) {
       return ChatFiles.TYPE.equals(m.type()) ? "[a file whose description is damaged]" : null;
     }
     ChatFiles.FileInfo f = offer.get();
-    return "[file] " + SafeText.line(f.name()) + " (" + size(f.size()) + ")"
-        + (f.caption().isEmpty() ? "" : " " + SafeText.line(f.caption())) + " — /download " + fileId(m);
+    return "[file] " + shown.apply(f.name()) + " (" + size(f.size()) + ")"
+        + (f.caption().isEmpty() ? "" : " " + shown.apply(f.caption()))
+        + (download == null ? "" : " — " + download + " " + fileId(m));
+  }
+
+  /** The shell command that fetches a file of chat {@code name}, to paste: the name quoted when it needs it. */
+  public static String shellDownload(String name) {
+    String safe = SafeText.line(name);
+    return "reschat download " + (safe.matches("[\\p{L}\\p{N}._@+-]+") ? safe : "'" + safe.replace("'", "'\\''") + "'");
   }
 
   /** A size for people: bytes, KiB or MiB. */

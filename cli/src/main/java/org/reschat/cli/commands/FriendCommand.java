@@ -74,10 +74,11 @@ public final class FriendCommand extends CommandGroup {
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = {"A friend's card, fingerprint, whether you verified it, and their devices as the newest list",
-          "of theirs this profile verified names them (read when you chat with them). Needs no passphrase."})
+      description = {"Show a friend's card, fingerprint, verified mark and devices.",
+          "The devices are those the newest list of theirs this profile verified names (read when you",
+          "chat with them). Needs no passphrase."})
   static final class Show extends BaseCommand {
-    @Parameters(paramLabel = "NICK")
+    @Parameters(paramLabel = "NICK", description = "The friend's nickname.")
     String nickname;
 
     Show(CliContext ctx) {
@@ -139,7 +140,7 @@ public final class FriendCommand extends CommandGroup {
   @Command(name = "remove", mixinStandardHelpOptions = true,
       description = "Remove a friend from your list (messages stay on the ledger).")
   static final class Remove extends BaseCommand {
-    @Parameters(paramLabel = "NICK")
+    @Parameters(paramLabel = "NICK", description = "The friend's nickname.")
     String nickname;
 
     Remove(CliContext ctx) {
@@ -163,10 +164,10 @@ public final class FriendCommand extends CommandGroup {
 
   @Command(name = "rename", mixinStandardHelpOptions = true, description = "Give a friend another nickname.")
   static final class Rename extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NICK")
+    @Parameters(index = "0", paramLabel = "NICK", description = "The friend's nickname now.")
     String nickname;
 
-    @Parameters(index = "1", paramLabel = "NEW-NICK")
+    @Parameters(index = "1", paramLabel = "NEW-NICK", description = "The new nickname.")
     String newNickname;
 
     Rename(CliContext ctx) {
@@ -187,10 +188,10 @@ public final class FriendCommand extends CommandGroup {
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = {"Show the safety number you and a friend both see. Compare it with them in person or",
-          "on a call you trust; if it matches, mark it with --mark."})
+      description = {"Show the safety number you and a friend both see.",
+          "Compare it with them in person or on a call you trust; if it matches, mark it with --mark."})
   static final class Verify extends BaseCommand {
-    @Parameters(paramLabel = "NICK")
+    @Parameters(paramLabel = "NICK", description = "The friend's nickname.")
     String nickname;
 
     @Option(names = "--mark", description = "Record that you compared the safety number and it matched.")

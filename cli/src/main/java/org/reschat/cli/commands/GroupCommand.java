@@ -58,9 +58,10 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Create a group with friends; each gets an invitation through your chat with them.")
+      description = {"Create a group with friends.", "Each gets an invitation through your chat with them."})
   static final class Create extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name (1-64 characters, not a friend's nickname).")
+    @Parameters(index = "0", paramLabel = "NAME",
+        description = {"The group's name: 1-64 characters,", "not a friend's nickname."})
     String name;
 
     @Option(names = "--member", paramLabel = "NICK", description = "A friend to add; repeat for more.")
@@ -72,14 +73,7 @@ public final class GroupCommand extends CommandGroup {
 
     @Override
     protected int run(Session session) throws Exception {
-      if (session.profile().friends().find(name).isPresent()) {
-        throw new GroupException(GroupException.Reason.MALFORMED, "\"" + SafeText.line(name)
-            + "\" is a friend's nickname; give the group another name.");
-      }
-      if (NamedChat.findGroup(session, name).isPresent()) {
-        throw new GroupException(GroupException.Reason.MALFORMED, "You already have a group called \""
-            + SafeText.line(name) + "\".");
-      }
+      checkNewName(session, name);
       List<PublicCard> cards = new ArrayList<>();
       for (String nick : members) {
         cards.add(session.profile().friends().get(nick).card());
@@ -88,6 +82,18 @@ public final class GroupCommand extends CommandGroup {
       report(session.output(), g, session.card(), "Created \"" + SafeText.line(g.name()) + "\" with "
           + (g.members().size() - 1) + " other member(s); each has been sent an invitation.");
       return ExitCodes.OK;
+    }
+  }
+
+  /** Refuses a new group's name that is a friend's nickname or another group's (names must say which chat they mean). */
+  public static void checkNewName(Session session, String name) throws Exception {
+    if (session.profile().friends().find(name).isPresent()) {
+      throw new GroupException(GroupException.Reason.MALFORMED, "\"" + SafeText.line(name)
+          + "\" is a friend's nickname; give the group another name.");
+    }
+    if (NamedChat.findGroup(session, name).isPresent()) {
+      throw new GroupException(GroupException.Reason.MALFORMED, "You already have a group called \""
+          + SafeText.line(name) + "\".");
     }
   }
 
@@ -118,7 +124,7 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Members, roles, fingerprints and epoch.")
   static final class Show extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     Show(CliContext ctx) {
@@ -158,12 +164,12 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
-      description = "Add a friend: a new key for the group; they read from now on (or all of it with --share-history).")
+      description = {"Add a friend to a group.", "The group gets a new key; they read from now on (or all of it with --share-history)."})
   static final class Add extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "NICK")
+    @Parameters(index = "1", paramLabel = "NICK", description = "The friend to add.")
     String nickname;
 
     @Option(names = "--share-history", description = "Hand them the group's earlier messages too.")
@@ -185,12 +191,13 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "remove", mixinStandardHelpOptions = true,
-      description = "Remove a member (admins only): a new key they do not get; nothing they write from now on is read.")
+      description = {"Remove a member (admins only).", "The group gets a new key they do not get; nothing they write from now on is read."})
   static final class Remove extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "MEMBER", description = "A friend's nickname, or the start of a member's fingerprint.")
+    @Parameters(index = "1", paramLabel = "MEMBER",
+        description = {"A friend's nickname, or the start", "of a member's fingerprint."})
     String member;
 
     Remove(CliContext ctx) {
@@ -202,19 +209,21 @@ public final class GroupCommand extends CommandGroup {
       GroupInfo g = named(session, name);
       PublicCard card = memberCard(session, g, member);
       GroupInfo after = session.client().groups().remove(g.id(), card);
-      report(session.output(), after, session.card(), "Removed " + SafeText.line(member) + " from \""
-          + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
+      // Named as the group shows them, not as typed: a fingerprint prefix does not say who went.
+      report(session.output(), after, session.card(), "Removed " + SafeText.line(new org.reschat.cli.People(session)
+          .whom(card)) + " from \"" + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "admin", mixinStandardHelpOptions = true,
-      description = "Make a member an admin, or with --revoke no longer one (admins only; a group keeps one).")
+      description = {"Make a member an admin (admins only).", "With --revoke, no longer one; a group always keeps one."})
   static final class Admin extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "MEMBER", description = "A friend's nickname, me, or the start of a member's fingerprint.")
+    @Parameters(index = "1", paramLabel = "MEMBER",
+        description = {"A friend's nickname, me, or the start", "of a member's fingerprint."})
     String member;
 
     @Option(names = "--revoke", description = "Take the role away instead (yours too, while another admin remains).")
@@ -229,15 +238,19 @@ public final class GroupCommand extends CommandGroup {
       GroupInfo g = named(session, name);
       PublicCard card = memberCard(session, g, member);
       GroupInfo after = session.client().groups().setAdmin(g.id(), card, !revoke);
-      report(session.output(), after, session.card(), (revoke ? "Revoked the admin role of " : "Made ")
-          + SafeText.line(member) + (revoke ? " in \"" : " an admin of \"") + SafeText.line(g.name()) + "\".");
+      String who = SafeText.line(new org.reschat.cli.People(session).whom(card));
+      String done = card.equals(session.card())
+          ? (revoke ? "You are no longer an admin of \"" : "You are an admin of \"") + SafeText.line(g.name()) + "\"."
+          : (revoke ? "Revoked the admin role of " + who + " in \"" : "Made " + who + " an admin of \"")
+              + SafeText.line(g.name()) + "\".";
+      report(session.output(), after, session.card(), done);
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "leave", mixinStandardHelpOptions = true, description = "Leave a group.")
   static final class Leave extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     Leave(CliContext ctx) {
@@ -257,7 +270,7 @@ public final class GroupCommand extends CommandGroup {
       description = {"Print a link others can use to ask to join (admins only).",
           "Anyone holding it can ask; only an admin can let them in. --revoke retires every link of the group."})
   static final class Link extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     @Option(names = "--revoke", description = "Retire the group's links: requests through them are no longer read.")
@@ -285,20 +298,22 @@ public final class GroupCommand extends CommandGroup {
       } else {
         out.line(link);
         out.note("Whoever holds this link can ask to join \"" + SafeText.line(g.name()) + "\" with 'reschat group join"
-            + " LINK'; you approve or deny each request ('reschat group requests " + SafeText.line(g.name()) + "').");
+            + " LINK'; their requests reach you (not the other admins), and you approve or deny each ('reschat group"
+            + " requests " + SafeText.line(g.name()) + "').");
       }
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "join", mixinStandardHelpOptions = true,
-      description = {"Ask to join a group by its link, or complete the join once an admin approved.",
-          "Run it again after the approval; 'reschat receive' does not do it for you."})
+      description = {"Ask to join a group by its link.",
+          "Once an admin approves, your next 'reschat receive' (or this command again) completes the join."})
   static final class Join extends BaseCommand {
     @Parameters(index = "0", paramLabel = "LINK", description = "The rcg1:… link an admin gave you.")
     String link;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "The name the admins see (default: yours from init).")
+    @Option(names = "--name", paramLabel = "NAME",
+        description = {"The name the admins see (default: the one", "given before, else yours from init)."})
     String asName;
 
     Join(CliContext ctx) {
@@ -310,8 +325,9 @@ public final class GroupCommand extends CommandGroup {
       // Asked first: the request goes to the ledger before the profile records anything of the group.
       session.profile().checkWritable("join a group");
       Output out = session.output();
-      String shown = asName != null ? asName
-          : org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone");
+      // Asking again through the same link keeps the name the admins were shown the first time.
+      String shown = asName != null ? asName : org.reschat.cli.PendingJoins.nameFor(session, link)
+          .orElse(org.reschat.core.identity.IdentityFile.name(session.profile().readIdentity()).orElse("someone"));
       Groups.JoinResult first = session.client().groups().join(link, shown, false);
       for (org.reschat.core.FeedWarning w : first.warnings()) {
         out.feedWarning(w, "group link"); // a welcome refused, or in conflict with the group held
@@ -321,6 +337,7 @@ public final class GroupCommand extends CommandGroup {
       }
       Groups.JoinResult r = first.joined().isPresent() ? first : session.client().groups().join(link, shown, true);
       if (r.joined().isPresent()) {
+        org.reschat.cli.PendingJoins.remove(session, link);
         GroupInfo g = r.joined().get();
         if (session.profile().friends().find(g.name()).isPresent()) {
           out.warn("the group's name \"" + SafeText.line(g.name()) + "\" is also a friend's nickname: "
@@ -330,12 +347,15 @@ public final class GroupCommand extends CommandGroup {
             + " members).");
         return first.warnings().isEmpty() ? ExitCodes.OK : ExitCodes.SECURITY;
       }
+      org.reschat.cli.PendingJoins.add(session, link, shown);
       if (out.json()) {
         JsonObject o = Json.object("join_request");
         o.addProperty("status", "requested");
+        o.addProperty("name", shown);
         out.json(o);
       } else {
-        out.note("Your request to join was posted; once an admin approves it, run this command again.");
+        out.note("Your request to join was posted as \"" + SafeText.line(shown) + "\"; once an admin approves it,"
+            + " your next 'reschat receive' completes the join.");
       }
       return ExitCodes.OK;
     }
@@ -343,7 +363,7 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "requests", mixinStandardHelpOptions = true, description = "Who asks to join (admins only).")
   static final class Requests extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     Requests(CliContext ctx) {
@@ -359,10 +379,32 @@ public final class GroupCommand extends CommandGroup {
         printRequest(out, g.name(), r);
       }
       if (requests.isEmpty() && !out.json()) {
-        out.note("Nobody asks to join \"" + SafeText.line(g.name()) + "\".");
+        out.note(nobodyAsks(session, g));
       }
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * No request waits: said so that a second admin is not misled. A link's requests are sealed to the link's
+   * own key, which only the admin who made it holds; so requests through another admin's link reach them only.
+   */
+  static String nobodyAsks(Session session, GroupInfo g) throws Exception {
+    String name = SafeText.line(g.name());
+    long mine = g.links().size();
+    List<String> others = new ArrayList<>();
+    org.reschat.cli.People people = new org.reschat.cli.People(session);
+    for (PublicCard admin : g.admins()) {
+      if (!admin.equals(session.card())) {
+        others.add(SafeText.line(people.nameOf(admin)));
+      }
+    }
+    String sentence = mine == 0
+        ? "You have no open link to \"" + name + "\", so nobody can ask you to join; 'reschat group link " + name
+            + "' makes one."
+        : "Nobody asks to join \"" + name + "\" through the link" + (mine == 1 ? "" : "s") + " you made.";
+    return others.isEmpty() ? sentence : sentence + " Requests through a link another admin made ("
+        + String.join(", ", others) + ") reach only that admin.";
   }
 
   /** "carol (fingerprint 3a7f 91c2 …) asks to join": the name is the requester's claim, the fingerprint the fact. */
@@ -378,9 +420,9 @@ public final class GroupCommand extends CommandGroup {
   }
 
   @Command(name = "approve", mixinStandardHelpOptions = true,
-      description = "Let a requester in (admins only): a new key for the group, and a welcome only they can open.")
+      description = {"Let a requester in (admins only).", "The group gets a new key, and they a welcome only they can open."})
   static final class Approve extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
     @Parameters(index = "1", paramLabel = "REQUESTER", description = "The start of the fingerprint 'group requests' shows.")
@@ -399,17 +441,17 @@ public final class GroupCommand extends CommandGroup {
       Groups.JoinRequest r = requestBy(session, g, requester);
       GroupInfo after = session.client().groups().approve(g.id(), r.card(), shareHistory);
       report(session.output(), after, session.card(), "Approved " + SafeText.line(r.name()) + " (" + r.card()
-          .fingerprintText().substring(0, 9) + "); they join when they run 'reschat group join' again.");
+          .fingerprintText().substring(0, 9) + "); their next 'reschat receive' completes the join.");
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "deny", mixinStandardHelpOptions = true, description = "Deny a request (admins only).")
   static final class Deny extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NAME")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Parameters(index = "1", paramLabel = "REQUESTER")
+    @Parameters(index = "1", paramLabel = "REQUESTER", description = "The start of the fingerprint 'group requests' shows.")
     String requester;
 
     Deny(CliContext ctx) {

@@ -20,11 +20,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
-    description = {"Show the conversation with a friend.",
+    description = {"Show the conversation with a friend or a group.",
         "By default the newest two pages of each side (up to 40 messages each), verified and",
-        "decrypted. Exits 4 if tampering was found (what was verified is still shown)."})
+        "decrypted. Exits 4 if tampering was found (what was verified is still shown).",
+        "Replies show what they answer; reactions and edits show under the message, deleted",
+        "messages without their text."})
 public final class HistoryCommand extends BaseCommand {
-  @Parameters(paramLabel = "NICK")
+  @Parameters(paramLabel = "NICK", description = "The friend or group.")
   String nickname;
 
   @ArgGroup(exclusive = true)
@@ -38,10 +40,16 @@ public final class HistoryCommand extends BaseCommand {
     boolean all;
   }
 
-  @Option(names = "--since", paramLabel = "DATE",
-      description = "Only messages sent since DATE: 2026-11-22 (local midnight), 2026-11-22T10:15 or an ISO instant. "
-          + "Reads every page unless --pages is given.")
+  @Option(names = "--since", paramLabel = "WHEN",
+      description = {"Only messages sent since then: 2h, 3d, 1w", "(that long ago), today, yesterday, 2026-11-22,",
+          "2026-11-22T10:15 or an ISO instant. Reads", "every page unless --pages is given."})
   String since;
+
+  @Option(names = "--edits", description = "Also show the texts edited messages had before (JSON: \"edits\").")
+  boolean edits;
+
+  @Option(names = "--ids", description = "Show each message's id, which react, edit, delete and send --reply-to take.")
+  boolean ids;
 
   HistoryCommand(CliContext ctx) {
     super(ctx);
@@ -51,7 +59,7 @@ public final class HistoryCommand extends BaseCommand {
   protected int run(Session session) throws Exception {
     Output out = session.output();
     NamedChat chat = NamedChat.resolve(session, nickname);
-    java.time.Instant from = since == null ? null : parseSince(since, session.context().zone());
+    java.time.Instant from = since == null ? null : parseSince(since, session.context().zone(), session.context().clock());
     int pages = range != null && range.all ? Integer.MAX_VALUE
         : range != null && range.pages != null ? range.pages
         : from != null ? Integer.MAX_VALUE : session.settings().pagesAtStart();
@@ -66,22 +74,50 @@ public final class HistoryCommand extends BaseCommand {
       history = new History(history.messages().stream().filter(m -> !m.sentAt().isBefore(from)).toList(),
           history.warnings(), history.hasOlder(), history.pagesLoaded(), history.storeProblem());
     }
-    return print(out, new ChatPrinter(out, new People(session)), chat, history, from == null);
+    ChatPrinter printer = new ChatPrinter(out, new People(session)).withEdits(edits);
+    if (ids) {
+      printer = printer.withLabels(id -> java.util.Optional.of("[" + id + "]"));
+    }
+    return print(out, printer, chat, history, from == null);
   }
 
-  /** A date (local midnight), a local date and time, or an instant; anything else is bad input. */
-  static java.time.Instant parseSince(String text, java.time.ZoneId zone) throws org.reschat.cli.CliException {
+  /** {@code 2h}, {@code 30m}, {@code 3d}, {@code 1w}: a while back from now. */
+  private static final java.util.regex.Pattern AGO = java.util.regex.Pattern.compile("(\\d{1,6})\\s*(m|min|h|d|w)");
+
+  /**
+   * A while back ({@code 2h}, {@code 3d}: hours, days, weeks or minutes before now), {@code today} or
+   * {@code yesterday} (local midnight), a date (local midnight), a local date and time, or an instant;
+   * anything else is bad input.
+   */
+  public static java.time.Instant parseSince(String text, java.time.ZoneId zone, java.time.Clock clock)
+      throws org.reschat.cli.CliException {
+    String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+    java.util.regex.Matcher ago = AGO.matcher(t);
+    if (ago.matches()) {
+      long n = Long.parseLong(ago.group(1));
+      java.time.Duration unit = switch (ago.group(2)) {
+        case "m", "min" -> java.time.Duration.ofMinutes(1);
+        case "h" -> java.time.Duration.ofHours(1);
+        case "d" -> java.time.Duration.ofDays(1);
+        default -> java.time.Duration.ofDays(7);
+      };
+      return clock.instant().minus(unit.multipliedBy(n));
+    }
+    if (t.equals("today") || t.equals("yesterday")) {
+      java.time.LocalDate today = java.time.LocalDate.now(clock.withZone(zone));
+      return (t.equals("today") ? today : today.minusDays(1)).atStartOfDay(zone).toInstant();
+    }
     try {
-      return java.time.LocalDate.parse(text).atStartOfDay(zone).toInstant();
+      return java.time.LocalDate.parse(t).atStartOfDay(zone).toInstant();
     } catch (java.time.format.DateTimeParseException notADate) {
       try {
-        return java.time.LocalDateTime.parse(text).atZone(zone).toInstant();
+        return java.time.LocalDateTime.parse(text.strip()).atZone(zone).toInstant();
       } catch (java.time.format.DateTimeParseException notLocal) {
         try {
-          return java.time.OffsetDateTime.parse(text).toInstant();
+          return java.time.OffsetDateTime.parse(text.strip()).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
-          throw new org.reschat.cli.CliException(ExitCodes.USAGE, "--since " + text + " is not a date; write 2026-11-22, "
-              + "2026-11-22T10:15 or 2026-11-22T10:15:00Z.");
+          throw new org.reschat.cli.CliException(ExitCodes.USAGE, "--since " + org.reschat.cli.text.SafeText.line(text)
+              + " is not a time; write 2h, 3d, 1w, yesterday, 2026-11-22, 2026-11-22T10:15 or 2026-11-22T10:15:00Z.");
         }
       }
     }

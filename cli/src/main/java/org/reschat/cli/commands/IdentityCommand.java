@@ -23,12 +23,12 @@ import picocli.CommandLine.Parameters;
 public final class IdentityCommand extends CommandGroup {
 
   @Command(name = "export", mixinStandardHelpOptions = true,
-      description = {"Write an encrypted backup of your keys to FILE (mode 0600): an identity file sealed",
-          "with a backup passphrase (Argon2id, AES-256-GCM), typed twice or read from",
-          "--new-passphrase-file. Friends and history are not in it; they live on the ledger",
-          "and in the profile."})
+      description = {"Write an encrypted backup of your keys to FILE.",
+          "The backup (mode 0600) is an identity file sealed with a backup passphrase (Argon2id, AES-256-GCM), "
+              + "typed twice or read from --new-passphrase-file. Friends and groups are not in it: "
+              + "'reschat profile backup' saves those too."})
   static final class Export extends BaseCommand {
-    @Parameters(paramLabel = "FILE")
+    @Parameters(paramLabel = "FILE", description = "Where to write the backup.")
     Path file;
 
     @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "Read the backup passphrase from FILE.")
@@ -64,11 +64,11 @@ public final class IdentityCommand extends CommandGroup {
   }
 
   @Command(name = "import", mixinStandardHelpOptions = true,
-      description = {"Restore keys from a backup made by 'identity export' into a profile that has none.",
-          "The backup passphrase (prompt, RESCHAT_PASSPHRASE or --passphrase-file) then protects",
-          "them; change it with 'reschat passphrase change'."})
+      description = {"Restore keys from a backup made by 'identity export'.",
+          "Into a profile that has none. The backup passphrase (prompt, RESCHAT_PASSPHRASE or --passphrase-file) "
+              + "then protects them; change it with 'reschat passphrase change'."})
   static final class Import extends BaseCommand {
-    @Parameters(paramLabel = "FILE")
+    @Parameters(paramLabel = "FILE", description = "The backup 'identity export' wrote.")
     Path file;
 
     Import(CliContext ctx) {
@@ -95,8 +95,10 @@ public final class IdentityCommand extends CommandGroup {
         java.util.Arrays.fill(passphrase, '\0');
       }
       session.profile().createIdentity(backup);
+      org.reschat.cli.ProfileStore.record(session.profile(), session.storeSpec());
       session.output().note("Restored the identity " + IdentityFile.card(backup).fingerprintText() + " into "
-          + session.profile().directory() + ". Add your friends again with 'reschat friend add'.");
+          + session.profile().directory() + ". Add your friends again with 'reschat friend add' (a backup made by"
+          + " 'reschat profile backup' brings them, and your groups, back with 'reschat profile restore').");
       return ExitCodes.OK;
     }
   }

@@ -14,13 +14,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
     description = {"Create your identity and print your card.",
-        "The card is the one line you give to friends. The private keys are sealed under a",
-        "passphrase (Argon2id, AES-256-GCM) unless --no-passphrase."})
+        "The card is the one line you give to friends. The private keys are sealed under a passphrase "
+            + "(Argon2id, AES-256-GCM) unless --no-passphrase."})
 public final class InitCommand extends BaseCommand {
   @Option(names = "--name", paramLabel = "NAME", description = "Your display name (kept in the profile).")
   String name;
 
-  @Option(names = "--no-passphrase", description = "Store the keys unencrypted (protected only by file mode 0600).")
+  @Option(names = "--no-passphrase", description = {"Store the keys unencrypted (protected", "only by the file's mode, 0600)."})
   boolean noPassphrase;
 
   @Option(names = "--allow-weak-passphrase",
@@ -42,6 +42,7 @@ public final class InitCommand extends BaseCommand {
     profile.checkNoIdentity(); // before asking for a passphrase that would only be thrown away
     char[] passphrase = noPassphrase ? null : session.newPassphrase(allowWeak);
     Identity identity = IdentityCreation.create(profile, name, passphrase, argon2MemoryKiB);
+    org.reschat.cli.ProfileStore.record(profile, session.storeSpec()); // the store it lives on, until a migrate
     if (out.json()) {
       JsonObject o = WhoamiCommand.identityJson(name, identity.card(), profile, session);
       o.addProperty("protected", !noPassphrase);

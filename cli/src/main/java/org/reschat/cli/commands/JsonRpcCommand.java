@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "jsonrpc", mixinStandardHelpOptions = true,
-    description = {"The daemon's JSON-RPC 2.0 on standard input and output, one request per line, until",
-        "standard input ends: for a program that starts reschat as its child."})
+    description = {"The daemon's JSON-RPC 2.0 on standard input and output.",
+        "One request per line, until standard input ends: for a program that starts reschat as its child."})
 public final class JsonRpcCommand extends BaseCommand {
   @Option(names = "--manual-receive", description = "Do not receive in the background; call 'receive'.")
   boolean manualReceive;

@@ -18,14 +18,14 @@ import picocli.CommandLine.Option;
 public final class PassphraseCommand extends CommandGroup {
 
   @Command(name = "change", mixinStandardHelpOptions = true,
-      description = {"Seal your keys under a new passphrase. The current one comes from the prompt,",
-          "RESCHAT_PASSPHRASE or --passphrase-file; the new one is typed twice, or read from",
-          "--new-passphrase-file. Your card and conversations stay as they are."})
+      description = {"Seal your keys under a new passphrase.",
+          "The current one comes from the prompt, RESCHAT_PASSPHRASE or --passphrase-file; the new one is typed "
+              + "twice, or read from --new-passphrase-file. Your card and conversations stay as they are."})
   static final class Change extends BaseCommand {
     @Option(names = "--new-passphrase-file", paramLabel = "FILE", description = "Read the new passphrase from FILE's first line.")
     Path newFile;
 
-    @Option(names = "--no-passphrase", description = "Remove the passphrase (keys protected only by file mode 0600).")
+    @Option(names = "--no-passphrase", description = {"Remove the passphrase (keys protected", "only by the file's mode, 0600)."})
     boolean none;
 
     @Option(names = "--allow-weak-passphrase", description = "Use a new passphrase even if it is easy to guess.")

@@ -7,6 +7,7 @@ import org.reschat.cli.CliContext;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.EventPrinter;
 import org.reschat.cli.Output;
+import org.reschat.cli.PendingJoins;
 import org.reschat.cli.Session;
 import org.reschat.config.Setting;
 import java.time.Duration;
@@ -17,9 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "receive", mixinStandardHelpOptions = true,
-    description = {"Print new messages from every friend since the last receive.",
-        "Never the same message twice; also publishes your queued messages. With --follow,",
-        "keep watching until Ctrl-C."})
+    description = {"Print what is new since the last receive.",
+        "Never the same message twice; also publishes your queued messages and completes the joins an admin "
+            + "approved. "
+            + "With --follow, keeps watching until Ctrl-C."})
 public final class ReceiveCommand extends BaseCommand {
   @Option(names = "--follow", description = "Keep polling for new messages.")
   boolean follow;
@@ -29,6 +31,21 @@ public final class ReceiveCommand extends BaseCommand {
 
   @Option(names = "--polls", hidden = true, description = "Stop after this many polls (for tests and scripts).")
   Integer polls;
+
+  @Option(names = "--mentions", description = "Show only messages that mention you (the others are received too: "
+      + "'history' shows them).")
+  boolean mentions;
+
+  @Option(names = "--exec", paramLabel = "CMD", description = "Run CMD (with /bin/sh) for each event, the event as one "
+      + "JSON object on its standard input; never with a message in its command line (setting notify.exec).")
+  String exec;
+
+  @Option(names = "--bell", paramLabel = "on|off", description = "Ring the terminal's bell for new messages (default on).")
+  String bell;
+
+  @Option(names = "--desktop", paramLabel = "on|off",
+      description = "Desktop notifications through notify-send, where it exists (default on).")
+  String desktop;
 
   ReceiveCommand(CliContext ctx) {
     super(ctx);
@@ -40,6 +57,15 @@ public final class ReceiveCommand extends BaseCommand {
     if (interval != null) {
       m.put(Setting.POLL_INTERVAL, interval);
     }
+    if (exec != null) {
+      m.put(Setting.NOTIFY_EXEC, exec);
+    }
+    if (bell != null) {
+      m.put(Setting.NOTIFY_BELL, bell);
+    }
+    if (desktop != null) {
+      m.put(Setting.NOTIFY_DESKTOP, desktop);
+    }
     return m;
   }
 
@@ -48,7 +74,16 @@ public final class ReceiveCommand extends BaseCommand {
     Output out = session.output();
     ChatClient client = session.client();
     EventPrinter printer = new EventPrinter(session, out);
-    Outcome outcome = new Outcome(printer);
+    try (org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(session, session.context().interactive())) {
+      Outcome outcome = new Outcome(printer, notifier, mentions ? session.card() : null);
+      // A join an admin approved completes first, so this pass already receives the group.
+      joinApproved(session, outcome);
+      return receive(session, client, outcome);
+    }
+  }
+
+  private int receive(Session session, ChatClient client, Outcome outcome) throws Exception {
+    Output out = session.output();
     if (!follow) {
       Receiver.Summary s = client.receiver().receive(Receiver.Scope.everything(), outcome);
       outcome.rethrow();
@@ -65,7 +100,12 @@ public final class ReceiveCommand extends BaseCommand {
         : Receiver.DEFAULT_PUSH_FALLBACK;
     try (Receiver.Subscription s = client.receiver().follow(Receiver.Scope.everything(), every, whilePushing, outcome)) {
       boolean told = false;
+      long joinsLooked = System.nanoTime();
       while (polls == null || s.passes() < polls) {
+        if (System.nanoTime() - joinsLooked > every.toNanos()) {
+          joinApproved(session, outcome);
+          joinsLooked = System.nanoTime();
+        }
         if (s.failure().isPresent()) {
           throw s.failure().get();
         }
@@ -81,31 +121,59 @@ public final class ReceiveCommand extends BaseCommand {
     return outcome.security ? ExitCodes.SECURITY : outcome.queued ? ExitCodes.QUEUED : ExitCodes.OK;
   }
 
-  /** Prints each event and keeps what the exit code depends on; a failure to print stops the receive. */
+  /** Completes the joins by link an admin approved, shown as any group joined (see {@link PendingJoins}). */
+  private static void joinApproved(Session session, Outcome outcome) throws Exception {
+    for (Event.GroupJoined joined : PendingJoins.complete(session)) {
+      try {
+        outcome.onEvent(joined);
+      } catch (IllegalStateException printingFailed) {
+        break; // rethrown below as what it was
+      }
+    }
+    outcome.rethrow();
+  }
+
+  /**
+   * Prints each event, tells the notifier, and keeps what the exit code depends on; a failure to print stops
+   * the receive. With {@code onlyMentioning}, messages that do not mention that person are not shown. Called
+   * by the following thread and, for joins completed, by the command's: one at a time.
+   */
   private static final class Outcome implements Receiver.Listener {
     private final EventPrinter printer;
+    private final org.reschat.cli.Notifier notifier;
+    private final org.reschat.core.identity.PublicCard onlyMentioning;
     int shown;
     boolean security;
     boolean queued;
     private volatile Exception failure;
 
-    Outcome(EventPrinter printer) {
+    Outcome(EventPrinter printer, org.reschat.cli.Notifier notifier, org.reschat.core.identity.PublicCard onlyMentioning) {
       this.printer = printer;
+      this.notifier = notifier;
+      this.onlyMentioning = onlyMentioning;
     }
 
     @Override
-    public void onEvent(Event e) {
+    public synchronized void onEvent(Event e) {
       if (failure != null) {
         throw new IllegalStateException("printing failed", failure);
       }
+      if (onlyMentioning != null && e instanceof Event.MessageReceived
+          && !(((Event.MessageReceived) e).message().content() instanceof org.reschat.core.Content.Text t
+              && t.mentions(onlyMentioning))) {
+        return; // received, not shown: --mentions
+      }
       try {
         printer.print(e);
+        if (notifier.active()) {
+          notifier.event(e, e.chat().map(c -> printer.nameOf(c)).orElse("reschat"), printer.json(e));
+        }
       } catch (Exception ex) {
         failure = ex;
         throw new IllegalStateException(ex.getMessage(), ex); // the chat is not marked delivered
       }
       if (e instanceof Event.MessageReceived || e instanceof Event.MessageRequested || e instanceof Event.ChannelPosted
-          || e instanceof Event.JoinRequested) {
+          || e instanceof Event.JoinRequested || e instanceof Event.GroupJoined) {
         shown++;
       }
       security |= e instanceof Event.Warning && ((Event.Warning) e).warning().kind().isSecurityProblem()

@@ -90,8 +90,15 @@ public final class RequestsCommand extends BaseCommand {
     return matches.get(0);
   }
 
+  /** Makes the sender of {@code r} a friend called {@code nickname}, and forgets the request. */
+  public static Friend accept(Session session, MessageRequest r, String nickname) throws Exception {
+    Friend f = session.profile().friends().add(nickname, r.from(), session.card());
+    session.client().requests().accepted(r.from());
+    return f;
+  }
+
   @Command(name = "accept", mixinStandardHelpOptions = true,
-      description = "Add the sender of a request as a friend; their messages then show as any friend's.")
+      description = {"Add the sender of a request as a friend.", "Their messages then show as any friend's."})
   static final class Accept extends BaseCommand {
     @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "The start of the fingerprint 'reschat requests' prints.")
     String who;
@@ -107,9 +114,7 @@ public final class RequestsCommand extends BaseCommand {
     protected int run(Session session) throws Exception {
       org.reschat.localdb.Nicknames.check(nickname); // a bad nickname is refused before anything is read
       session.profile().checkWritable("accept a message request");
-      MessageRequest r = named(session, who);
-      Friend f = session.profile().friends().add(nickname, r.from(), session.card());
-      session.client().requests().accepted(r.from());
+      Friend f = accept(session, named(session, who), nickname);
       Output out = session.output();
       if (out.json()) {
         out.json(FriendCommand.friendJson(f));
@@ -121,9 +126,9 @@ public final class RequestsCommand extends BaseCommand {
     }
   }
 
-  @Command(name = "ignore", mixinStandardHelpOptions = true, description = "Hide a request, and any later one from the same card, for good.")
+  @Command(name = "ignore", mixinStandardHelpOptions = true, description = {"Hide a request for good.", "Any later one from the same card is hidden too."})
   static final class Ignore extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "FINGERPRINT")
+    @Parameters(index = "0", paramLabel = "FINGERPRINT", description = "The start of the fingerprint 'reschat requests' prints.")
     String who;
 
     Ignore(CliContext ctx) {

@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "search", mixinStandardHelpOptions = true,
-    description = {"Find messages containing TEXT (ignoring case) in the verified history with every",
-        "friend, or one with --friend. Exits 3 when nothing matches, 4 if tampering was found."})
+    description = {"Find messages containing TEXT, ignoring case.",
+        "Searches the verified history with every friend and group, or one with --friend. Exits 3 when nothing "
+            + "matches, 4 if tampering was found."})
 public final class SearchCommand extends BaseCommand {
   @Parameters(paramLabel = "TEXT", description = "What to look for.")
   String text;
@@ -72,8 +73,14 @@ public final class SearchCommand extends BaseCommand {
       int code = HistoryCommand.reportProblems(out, printer, chat, history);
       worst = code == ExitCodes.SECURITY || worst == ExitCodes.SECURITY ? ExitCodes.SECURITY : Math.max(worst, code);
     }
-    if (found == 0 && !out.json()) {
-      out.note("No message contains \"" + org.reschat.cli.text.SafeText.line(text) + "\".");
+    if (found == 0) {
+      String none = "No message contains \"" + org.reschat.cli.text.SafeText.line(text) + "\".";
+      if (out.json() && worst == ExitCodes.OK) {
+        throw new CliException(ExitCodes.NOT_FOUND, none); // a script gets the error object, not silence
+      }
+      if (!out.json()) {
+        out.note(none);
+      }
     }
     return worst != ExitCodes.OK ? worst : found == 0 ? ExitCodes.NOT_FOUND : ExitCodes.OK;
   }

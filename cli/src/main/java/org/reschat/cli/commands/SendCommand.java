@@ -27,7 +27,9 @@ import picocli.CommandLine.Parameters;
     description = {"Send a message to a friend or a group.",
         "Without TEXT (or with -), the message is read from standard input. Exits 0 once the",
         "store has confirmed it, 6 when it is queued in the outbox instead (the next send or",
-        "receive publishes it). With --file, sends a file (see 'reschat files' and 'reschat download')."})
+        "receive publishes it). With --file, sends a file (see 'reschat files' and 'reschat download').",
+        "In a group, @nickname (a friend who is a member) or @ and the start of a member's fingerprint",
+        "mentions them: resolved now, to their fingerprint, and highlighted for them."})
 public final class SendCommand extends BaseCommand {
   /** Standard input read for one send is capped, so a runaway pipe cannot fill memory. */
   private static final int MAX_STDIN = 16 * 1024 * 1024;
@@ -47,6 +49,10 @@ public final class SendCommand extends BaseCommand {
   @Option(names = "--caption", paramLabel = "TEXT", description = "Text sent with --file.")
   String caption;
 
+  @Option(names = "--reply-to", paramLabel = "ID",
+      description = "Answer message ID of this chat (its id, or the start of it: 'history --ids' shows them).")
+  String replyTo;
+
   SendCommand(CliContext ctx) {
     super(ctx);
   }
@@ -57,6 +63,9 @@ public final class SendCommand extends BaseCommand {
     // A friend is found without the passphrase; a group only once the text is known to be sendable.
     java.util.Optional<NamedChat> friend = NamedChat.friend(session, nickname);
     if (file != null) {
+      if (replyTo != null) {
+        throw new CliException(ExitCodes.USAGE, "--reply-to answers with a text, not a file.");
+      }
       if (!words.isEmpty() || lines) {
         throw new CliException(ExitCodes.USAGE, "With --file, give the text as --caption.");
       }
@@ -65,6 +74,9 @@ public final class SendCommand extends BaseCommand {
     }
     if (caption != null) {
       throw new CliException(ExitCodes.USAGE, "--caption goes with --file.");
+    }
+    if (replyTo != null && lines) {
+      throw new CliException(ExitCodes.USAGE, "--reply-to answers with one message; drop --lines.");
     }
     String text;
     if (words.isEmpty() || words.equals(List.of("-"))) {
@@ -104,30 +116,120 @@ public final class SendCommand extends BaseCommand {
     }
     NamedChat chat = friend.isPresent() ? friend.get() : NamedChat.resolve(session, nickname);
     ChatClient client = session.client();
+    java.util.Optional<String> answering = replyTo == null ? java.util.Optional.empty()
+        : java.util.Optional.of(MessageIds.resolve(session, chat, replyTo));
     boolean queued = false;
-    for (String message : messages) {
-      SendResult r = client.send(chat.id(), message);
-      queued |= !r.confirmed();
-      if (out.json()) {
-        JsonObject o = Json.object("sent");
-        o.addProperty("friend", chat.name());
-        o.addProperty("id", r.message().id());
-        o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));
-        o.addProperty("sent_at", r.message().sentAt().toString());
-        o.addProperty("pending", r.pending());
-        o.addProperty("problem", r.problem().map(org.reschat.core.Problem::sentence).orElse(null));
-        o.addProperty("problem_kind", r.problem().map(q -> q.kind().name().toLowerCase(Locale.ROOT)).orElse(null));
-      o.addProperty("problem_kind", r.problem().map(q -> q.kind().name().toLowerCase(Locale.ROOT)).orElse(null));
-        out.json(o);
-      } else if (r.confirmed()) {
-        out.note("Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
-      } else {
-        out.warn("queued for " + chat.name() + ", not sent: " + r.problem().map(org.reschat.core.Problem::sentence).orElse("the store did not confirm it.")
-            + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
+    int[] done = {0};
+    int[] waitingBefore = {client.pending(chat.id())};
+    try (AutoCloseable ctrlC = session.context().interrupts(out.json()).whileRunning(
+        () -> interrupted(client, chat, done[0], messages.size(), waitingBefore[0]))) {
+      for (String message : messages) {
+        waitingBefore[0] = client.pending(chat.id());
+        org.reschat.core.Draft draft = org.reschat.core.Draft.of(message).mentioning(mentions(session, chat, message));
+        SendResult r = client.send(chat.id(), answering.isPresent() ? draft.replyingTo(answering.get()) : draft);
+        done[0]++;
+        queued |= !report(session, chat, r, "Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
       }
     }
     RequestsCommand.printNotPosted(session);
     return queued ? ExitCodes.QUEUED : ExitCodes.OK;
+  }
+
+  /**
+   * Prints what became of one message sent (the {@code sent} object with --json; {@code confirmedNote}, or
+   * the queue warning); true when the store confirmed it.
+   */
+  static boolean report(Session session, NamedChat chat, SendResult r, String confirmedNote) {
+    Output out = session.output();
+    if (out.json()) {
+      JsonObject o = Json.object("sent");
+      o.addProperty("friend", chat.name());
+      o.addProperty("id", r.message().id());
+      o.addProperty("status", r.message().status().name().toLowerCase(Locale.ROOT));
+      o.addProperty("sent_at", r.message().sentAt().toString());
+      o.addProperty("pending", r.pending());
+      o.addProperty("problem", r.problem().map(org.reschat.core.Problem::sentence).orElse(null));
+      o.addProperty("problem_kind", r.problem().map(q -> q.kind().name().toLowerCase(Locale.ROOT)).orElse(null));
+      out.json(o);
+    } else if (r.confirmed()) {
+      out.note(confirmedNote);
+    } else {
+      out.warn("queued for " + chat.name() + ", not sent: " + r.problem().map(org.reschat.core.Problem::sentence).orElse("the store did not confirm it.")
+          + " " + r.pending() + " message(s) wait in the outbox; the next 'reschat send' or 'reschat receive' publishes them.");
+    }
+    return r.confirmed();
+  }
+
+  /** "@" and a word at the start or after a space: a mention when the word names a member of the group. */
+  private static final java.util.regex.Pattern MENTION = java.util.regex.Pattern.compile("(?<![^\\s])@([\\p{L}\\p{N}._-]{1,64})");
+
+  /**
+   * The members a text mentions in a group, resolved now, at send time, to their cards: {@code @nickname} of a
+   * friend who is a member, or {@code @} and the start of a member's fingerprint (4 hex digits or more, one
+   * member only). Anything else after an @ is just text (an address, a name this profile does not know).
+   */
+  static List<org.reschat.core.identity.PublicCard> mentions(Session session, NamedChat chat, String text) throws Exception {
+    if (!chat.isGroup() || text.indexOf('@') < 0) {
+      return List.of();
+    }
+    List<org.reschat.core.identity.PublicCard> members = session.client().groups().info((org.reschat.core.ChatId.Group) chat.id())
+        .map(org.reschat.core.GroupInfo::members).orElse(List.of());
+    java.util.LinkedHashSet<org.reschat.core.identity.PublicCard> found = new java.util.LinkedHashSet<>();
+    java.util.regex.Matcher m = MENTION.matcher(text);
+    while (m.find() && found.size() < 16) {
+      String word = m.group(1);
+      java.util.Optional<org.reschat.core.identity.PublicCard> friend = session.profile().friends().find(word)
+          .map(org.reschat.localdb.Friend::card).filter(members::contains);
+      if (friend.isPresent()) {
+        found.add(friend.get());
+        continue;
+      }
+      String hex = word.toLowerCase(Locale.ROOT);
+      if (hex.matches("[0-9a-f]{4,64}")) {
+        List<org.reschat.core.identity.PublicCard> match = members.stream()
+            .filter(c -> c.fingerprintText().replace(" ", "").startsWith(hex)).toList();
+        if (match.size() == 1) {
+          found.add(match.get(0));
+        }
+      }
+    }
+    found.remove(session.card());
+    return List.copyOf(found);
+  }
+
+  /**
+   * What Ctrl-C in the middle of a send leaves: the message being sent is in the outbox once the client has
+   * put it there (then it is published later), or it was not sent at all. Asked on the signal's thread while
+   * the send may still run, so it only reads, and gives up after a moment.
+   */
+  private static String interrupted(ChatClient client, NamedChat chat, int done, int total, int waitingBefore) {
+    String to = org.reschat.cli.text.SafeText.line(chat.name());
+    if (done >= total) {
+      return "Interrupted: " + (total == 1 ? "the message was" : "all " + total + " messages were") + " sent to " + to + ".";
+    }
+    String before = total == 1 ? "" : done + " of " + total + " messages to " + to + " were sent; ";
+    String after = total - done > 1 ? " The " + (total - done - 1) + " after it were not sent." : "";
+    Integer waiting;
+    try {
+      waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return client.pending(chat.id());
+        } catch (Exception e) {
+          return null;
+        }
+      }).get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      waiting = null;
+    }
+    if (waiting == null) {
+      return "Interrupted: " + before + "the message being sent may be kept in the outbox; if so, the next 'reschat"
+          + " send' or 'reschat receive' publishes it." + after;
+    }
+    if (waiting > waitingBefore) {
+      return "Interrupted: " + before + "the message " + (total == 1 ? "" : "being sent ") + "to " + to + " is kept in"
+          + " the outbox, and the next 'reschat send' or 'reschat receive' publishes it." + after;
+    }
+    return "Interrupted: " + before + (total == 1 ? "nothing was sent." : "the rest were not sent.");
   }
 
   private static String readAll(InputStream in) throws IOException, CliException {

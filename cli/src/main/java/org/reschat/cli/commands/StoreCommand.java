@@ -18,9 +18,10 @@ import picocli.CommandLine.Command;
 public final class StoreCommand extends CommandGroup {
 
   @Command(name = "migrate", mixinStandardHelpOptions = true,
-      description = {"After pointing this profile at another store: copy every page it has verified there.",
-          "Your pages and your friends' and groups', sealed and signed as they were: readers on the new store",
-          "find the history instead of 'missing' pages. Pages the store already holds are left alone."})
+      description = {"Move this profile to the store given.",
+          "Copies every page it has verified there: your pages and your friends' and groups', sealed and signed "
+              + "as they were, so readers on the new store find the history instead of 'missing' pages. Pages the "
+              + "store already holds are left alone. The profile then uses that store when none is given."})
   static final class Migrate extends BaseCommand {
     Migrate(CliContext ctx) {
       super(ctx);
@@ -29,6 +30,7 @@ public final class StoreCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Output out = session.output();
+      session.allowAnyStore(); // moving to a store this profile has not used is what migrate is for
       org.reschat.core.ChatClient client = session.client();
       int pages = 0;
       int conversations = 0;
@@ -40,6 +42,7 @@ public final class StoreCommand extends CommandGroup {
         pages += client.copyVerifiedPages(g.id());
         conversations++;
       }
+      org.reschat.cli.ProfileStore.record(session.profile(), session.storeSpec()); // its store from now on
       if (out.json()) {
         JsonObject o = Json.object("migrated");
         o.addProperty("store", session.store().describe());
@@ -48,7 +51,8 @@ public final class StoreCommand extends CommandGroup {
         out.json(o);
       } else {
         out.note("Copied " + pages + " page(s) of " + conversations + " conversation(s) to "
-            + SafeText.line(session.store().describe()) + "; friends who move too find them there.");
+            + SafeText.line(session.store().describe()) + "; friends who move too find them there. It is this"
+            + " profile's store from now on, also when none is given.");
       }
       return ExitCodes.OK;
     }
@@ -64,17 +68,18 @@ public final class StoreCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Output out = session.output();
+      session.allowAnyStore(); // a probe reads nothing of the profile's
       KvStore store = session.store();
       StoreHealth health = store.health();
       if (out.json()) {
         JsonObject o = Json.object("store");
         o.addProperty("store", health.store());
-        o.addProperty("spec", session.settings().store());
-        o.addProperty("source", session.settings().sourceOf(org.reschat.config.Setting.STORE));
+        o.addProperty("spec", session.storeSpec());
+        o.addProperty("source", session.storeSource());
         o.addProperty("reachable", health.reachable());
         out.json(o);
       } else {
-        out.line(health.store() + "  (from " + session.settings().sourceOf(org.reschat.config.Setting.STORE) + ")");
+        out.line(health.store() + "  (from " + session.storeSource() + ")");
       }
       for (StoreHealth.Endpoint e : health.endpoints()) {
         if (out.json()) {

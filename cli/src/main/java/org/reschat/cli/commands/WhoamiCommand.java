@@ -42,7 +42,7 @@ public final class WhoamiCommand extends BaseCommand {
       out.line("card:        " + card);
       out.line("fingerprint: " + card.fingerprintText());
       out.line("profile:     " + session.profile().directory());
-      out.line("store:       " + session.settings().store());
+      out.line("store:       " + session.storeSpec() + "  (from " + session.storeSource() + ")");
       out.line("passphrase:  " + (IdentityFile.needsPassphrase(file) ? "yes" : "no"));
       out.line("device:      " + device + (device == 0 ? " (your first device: it holds the identity's signing key)"
           : " (a linked device)"));
@@ -62,7 +62,7 @@ public final class WhoamiCommand extends BaseCommand {
     o.addProperty("card", card.toString());
     o.addProperty("fingerprint", card.fingerprintText());
     o.addProperty("profile", profile.directory().toString());
-    o.addProperty("store", session.settings().store());
+    o.addProperty("store", session.storeSpec());
     return o;
   }
 }

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -75,21 +76,30 @@ public final class Daemon {
         }
       }
     }
-    return new Outcome(code, objects, errorSentence(err.toString()));
+    return new Outcome(code, objects, errorSentence(err.toString(), code, all));
   }
 
-  /** The sentence of the command's error: with --json, the last {"type":"error"} object on its stderr. */
-  private static String errorSentence(String err) {
+  /**
+   * The sentence of the command's error: with --json, the last {"type":"error"} object on its stderr, else
+   * what it said there; never empty, so a client always has something to show.
+   */
+  public static String errorSentence(String err, int exitCode, List<String> args) {
     String sentence = err.strip();
     for (String line : err.split("\n")) {
       try {
         JsonElement e = JsonParser.parseString(line);
-        if (e.isJsonObject() && e.getAsJsonObject().has("message") && "error".equals(e.getAsJsonObject().get("type").getAsString())) {
+        if (e.isJsonObject() && e.getAsJsonObject().has("message") && e.getAsJsonObject().has("type")
+            && "error".equals(e.getAsJsonObject().get("type").getAsString())) {
           sentence = e.getAsJsonObject().get("message").getAsString();
         }
       } catch (RuntimeException notJson) {
         // a note or warning in plain text
       }
+    }
+    if (sentence.isEmpty()) {
+      String command = String.join(" ", args.stream().filter(a -> !a.equals("--json")).toList());
+      return "'reschat " + command + "' failed with exit code " + exitCode
+          + " and said nothing more; run it in a terminal to see.";
     }
     return sentence;
   }
@@ -116,7 +126,9 @@ public final class Daemon {
   public Receiver.Subscription startReceiving() throws Exception {
     EventPrinter printer = new EventPrinter(warm, warm.output());
     Duration every = warm.settings().pollInterval();
-    return warm.client().receiver().follow(Receiver.Scope.everything(), every,
+    // notify.exec runs for the daemon's events too (no bell or desktop: nobody is at its terminal).
+    org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(warm, false);
+    Receiver.Subscription s = warm.client().receiver().follow(Receiver.Scope.everything(), every,
         every.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? every : Receiver.DEFAULT_PUSH_FALLBACK, event -> {
           if (event instanceof Event.StoreUnreachable) {
             JsonObject problem = new JsonObject();
@@ -126,11 +138,32 @@ public final class Daemon {
             return;
           }
           try {
-            printer.json(event).ifPresent(o -> broadcast(notification("receive", o)));
+            Optional<JsonObject> json = printer.json(event);
+            json.ifPresent(o -> broadcast(notification("receive", o)));
+            if (notifier.active()) {
+              notifier.event(event, event.chat().map(printer::nameOf).orElse("reschat"), json);
+            }
           } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
           }
         });
+    return new Receiver.Subscription() {
+      @Override
+      public long passes() {
+        return s.passes();
+      }
+
+      @Override
+      public Optional<Exception> failure() {
+        return s.failure();
+      }
+
+      @Override
+      public void close() {
+        s.close();
+        notifier.close();
+      }
+    };
   }
 
   /** Hands a notification to every listener without waiting: one whose queue is full is dropped. */

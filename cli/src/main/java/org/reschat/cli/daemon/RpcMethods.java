@@ -32,13 +32,29 @@ public final class RpcMethods {
   static {
     Map<String, Method> m = new LinkedHashMap<>();
     // send {"to", "text"}: the fields of 'send --json'. "--" so a text starting with '-' stays text.
-    m.put("send", new Method(p -> List.of("send", "--", p.string("to"), p.string("text")), Shape.ONE));
+    // With "reply_to": the id of the message it answers.
+    m.put("send", new Method(p -> {
+      List<String> a = new ArrayList<>(List.of("send"));
+      if (p.has("reply_to")) {
+        a.add("--reply-to=" + p.string("reply_to"));
+      }
+      a.addAll(List.of("--", p.string("to"), p.string("text")));
+      return a;
+    }, Shape.ONE));
+    // react {"to", "id", "emoji"} or {"to", "id", "remove": true}; edit {"to", "id", "text"}; delete {"to", "id"}.
+    m.put("react", new Method(p -> p.flag("remove") ? List.of("react", "--remove", "--", p.string("to"), p.string("id"))
+        : List.of("react", "--", p.string("to"), p.string("id"), p.string("emoji")), Shape.ONE));
+    m.put("edit", new Method(p -> List.of("edit", "--", p.string("to"), p.string("id"), p.string("text")), Shape.ONE));
+    m.put("delete", new Method(p -> List.of("delete", "--", p.string("to"), p.string("id")), Shape.ONE));
     m.put("history", new Method(p -> {
       List<String> a = new ArrayList<>(List.of("history"));
       if (p.flag("all")) {
         a.add("--all");
       } else if (p.has("pages")) {
         a.add("--pages=" + p.integer("pages"));
+      }
+      if (p.flag("edits")) {
+        a.add("--edits");
       }
       a.addAll(List.of("--", p.string("friend")));
       return a;

@@ -43,6 +43,7 @@ public final class ChatView {
       "  /download ID [PATH]  save a file shown in the chat (in the current directory by default), verified",
       "  In a group: /members (who, admins, fingerprints), /approve FP and /deny FP (a request to join, admins),",
       "  /leave (leave the group)",
+      Relating.HELP,
       "  /help    this help",
       "  /back    leave the chat (Ctrl-D works too)",
       "A message that starts with / is sent by typing it twice: //etc/hosts sends /etc/hosts.");
@@ -54,6 +55,9 @@ public final class ChatView {
   private final Friend friend;
   private final Output out;
   private final ChatPrinter printer;
+  /** Message numbers and /reply, /react, /edit, /delete (kept in their own class). */
+  private final Relating relating;
+  private org.reschat.cli.Notifier notifier;
   private final Set<String> shown = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean storeDown = new AtomicBoolean();
   /** Sends run here, in order, so the prompt stays usable while the store confirms a slow one. */
@@ -81,27 +85,39 @@ public final class ChatView {
     this.friend = chat.isGroup() ? null : session.profile().friends().list().stream()
         .filter(f -> ChatId.direct(f.card()).equals(chat.id())).findFirst().orElse(null);
     this.out = session.output();
-    this.printer = new ChatPrinter(out, new People(session));
+    this.relating = new Relating(session, chat);
+    this.printer = ChatPrinter.forChatView(out, new People(session)).withLabels(relating::label);
+  }
+
+  /** A message as the view shows it, numbered first so commands can name it. */
+  private String line(Message m) throws Exception {
+    relating.shown(m);
+    return printer.line(chat, m);
   }
 
   /** Runs until the person leaves the chat. */
   public int run() throws Exception {
-    // JLine resizes the status line on a window change while it reads a line, but its content is then
-    // stale or cut: redraw it. (Between reads our own handler below does the same.)
+    // On a window change JLine resizes its display and the status line, but what is above the prompt was
+    // drawn for the old width (terminals cut, wrap or move it each their own way): the view is drawn again,
+    // from what it printed, so nothing is left over (see repaint).
     org.jline.reader.impl.LineReaderImpl lineReader = new org.jline.reader.impl.LineReaderImpl(terminal, "reschat") {
       @Override
       protected synchronized void handleSignal(Terminal.Signal signal) {
         super.handleSignal(signal);
         if (signal == Terminal.Signal.WINCH) {
-          redrawStatus();
+          repaint(this);
         }
       }
     };
     lineReader.setCompleter(new StringsCompleter(friend != null
-        ? List.of("/older", "/update", "/verify", "/download", "/help", "/back")
-        : List.of("/older", "/update", "/members", "/approve", "/deny", "/leave", "/download", "/help", "/back")));
+        ? List.of("/older", "/update", "/verify", "/download", "/reply", "/react", "/edit", "/delete", "/help", "/back")
+        : List.of("/older", "/update", "/members", "/approve", "/deny", "/leave", "/download", "/reply", "/react", "/edit",
+            "/delete", "/help", "/back")));
     reader = lineReader;
-    Terminal.SignalHandler previousWinch = terminal.handle(Terminal.Signal.WINCH, signal -> redrawStatus());
+    // Keys typed while the view is busy (a slow command, the store) wait for the prompt instead of being
+    // echoed raw by the terminal wherever the cursor is: the terminal stays in raw mode until the view ends.
+    org.jline.terminal.Attributes cooked = terminal.enterRawMode();
+    Terminal.SignalHandler previousWinch = terminal.handle(Terminal.Signal.WINCH, signal -> repaint(null));
     ChatClient client = session.client();
     pages = session.settings().pagesAtStart();
     println((friend != null ? out.paint("1", "Chat with " + friend.nickname())
@@ -114,10 +130,12 @@ public final class ChatView {
     }
     for (Message m : history.messages()) {
       shown.add(m.id());
-      println(printer.line(chat, m));
+      println(line(m));
       openedAt = m.sentAt();
     }
     history.warnings().forEach(this::printWarning);
+    relating.refreshSeen();
+    notifier = new org.reschat.cli.Notifier(session, true);
     status = statusLine();
     updateStatus();
 
@@ -126,13 +144,35 @@ public final class ChatView {
     Receiver.Subscription poller = client.receiver().follow(Receiver.Scope.only(chat.id()), interval,
         interval.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? interval : Receiver.DEFAULT_PUSH_FALLBACK,
         e -> show(e, false));
+    String draft = DRAFTS.remove(chat.id());
+    if (draft != null) {
+      printAbove(out.paint("2", "(what you were typing before is back in the prompt)"));
+    }
     try {
       while (true) {
         String line;
         try {
-          line = reader.readLine(out.paint("32", "me") + "> ");
-        } catch (UserInterruptException | EndOfFileException e) {
+          String prompt = out.paint("32", "me") + "> ";
+          line = reader.readLine(prompt, null, (org.jline.reader.MaskingCallback) null, draft);
+          draft = null;
+          eraseTyped(prompt, line);
+        } catch (EndOfFileException e) {
           return 0;
+        } catch (UserInterruptException e) {
+          // Ctrl-C never drops a half-typed message: the first keeps it in the prompt, a second leaves with it
+          // kept as a draft for when this chat is opened again (from the menu).
+          String partial = e.getPartialLine();
+          if (partial == null || partial.isBlank()) {
+            return 0;
+          }
+          if (partial.equals(draft)) {
+            DRAFTS.put(chat.id(), partial);
+            println(out.paint("2", "Left the chat; what you were typing is kept as a draft for when you come back."));
+            return 0;
+          }
+          draft = partial;
+          printAbove(out.paint("2", "(Ctrl-C again leaves, keeping what you typed as a draft; Enter sends it)"));
+          continue;
         }
         String text = line.strip();
         if (text.isEmpty()) {
@@ -153,8 +193,10 @@ public final class ChatView {
       poller.close();
       poller.failure().ifPresent(e -> println("reschat: stopped looking for new messages: " + SafeText.line(e.getMessage())));
       finishSends();
+      notifier.close();
       terminal.handle(Terminal.Signal.WINCH, previousWinch);
       closeStatus();
+      terminal.setAttributes(cooked);
     }
   }
 
@@ -197,6 +239,9 @@ public final class ChatView {
 
   /** Runs a slash command; false when the person leaves. */
   private boolean command(String text, ChatClient client) throws Exception {
+    if (relating.command(text, this::ask, this::printAbove, this::sentHere)) {
+      return true;
+    }
     if (friend == null && (text.startsWith("/approve ") || text.startsWith("/deny "))) {
       String[] parts = text.split("\\s+", 2);
       try {
@@ -263,7 +308,7 @@ public final class ChatView {
         }
         println(out.paint("2", fresh.isEmpty() ? "(no older messages)" : "— " + fresh.size() + " older messages —"));
         for (Message m : fresh) {
-          println(printer.line(chat, m));
+          println(line(m));
         }
         if (!older.hasOlder() && !fresh.isEmpty()) {
           println(out.paint("2", "(that is the beginning of the conversation)"));
@@ -275,11 +320,38 @@ public final class ChatView {
     }
   }
 
+  /** Shows what a /reply, /react, /edit or /delete sent, as a send shows its message. */
+  private void sentHere(SendResult r) {
+    synchronized (ownMessages) {
+      shown.add(r.message().id());
+    }
+    try {
+      printAbove(line(r.message()));
+    } catch (Exception e) {
+      printAbove("reschat: " + SafeText.line(e.getMessage()));
+    }
+    if (!r.confirmed()) {
+      printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().map(org.reschat.core.Problem::sentence)
+          .orElse("not confirmed")) + " It will be sent automatically."));
+    }
+  }
+
+  /** Reads one line with {@code initial} already typed in; null when the person gives up (Ctrl-C, Ctrl-D). */
+  private String ask(String prompt, String initial) {
+    try {
+      return reader.readLine(prompt, null, initial);
+    } catch (UserInterruptException | EndOfFileException e) {
+      return null;
+    }
+  }
+
   /** Sends in the background: the prompt comes back at once, "sending…" shows until the store answers. */
   private void send(ChatClient client, String text) {
     sending.incrementAndGet();
     updateStatus();
-    printAbove(out.paint("2", "sending…"));
+    if (!statusShown()) { // the status line says it where there is one
+      printAbove(out.paint("2", "sending…"));
+    }
     sender.execute(() -> {
       try {
         SendResult r;
@@ -287,7 +359,8 @@ public final class ChatView {
           r = client.send(chat.id(), text);
           shown.add(r.message().id());
         }
-        printAbove(printer.line(chat, r.message()));
+        printAbove(line(r.message()));
+        relating.refreshSeen();
         if (!r.confirmed()) {
           printAbove(out.paint("33", "Queued, not yet on the store: " + SafeText.line(r.problem().map(org.reschat.core.Problem::sentence).orElse("not confirmed"))
               + " It will be sent automatically."));
@@ -321,7 +394,9 @@ public final class ChatView {
           }
         }
         storeDown.set(false);
-        printAbove(printer.line(chat, m));
+        printAbove(line(m));
+        relating.refreshSeen(); // their page says how far they read
+        notifier.event(e, chat.name(), notifier.active() ? java.util.Optional.of(printer.json(chat, m)) : java.util.Optional.empty());
       } else if (e instanceof Event.Warning) {
         printWarning(((Event.Warning) e).warning());
       } else if (e instanceof Event.Published) {
@@ -383,11 +458,16 @@ public final class ChatView {
     org.reschat.core.Groups.JoinRequest r = org.reschat.cli.commands.GroupCommand.requestBy(session, g, who);
     if (command.equals("/approve")) {
       session.client().groups().approve(g.id(), r.card(), false);
-      println("Approved " + SafeText.line(r.name()) + "; they join when they run 'reschat group join' again.");
+      println("Approved " + SafeText.line(r.name()) + "; their next 'reschat receive' completes the join.");
     } else {
       session.client().groups().deny(g.id(), r.card());
       println("Denied " + SafeText.line(r.name()) + ".");
     }
+  }
+
+  /** Whether this terminal draws the status line (a dumb one cannot keep a row apart). */
+  private boolean statusShown() {
+    return status != null && terminal.getStringCapability(org.jline.utils.InfoCmp.Capability.change_scroll_region) != null;
   }
 
   private Status statusLine() {
@@ -408,24 +488,15 @@ public final class ChatView {
     }
   }
 
-  private synchronized void redrawStatus() {
-    if (status != null) {
-      status.resize(terminal.getSize());
-      status.reset(); // forget what it drew at the old width, so it is drawn again in full
-    }
-    updateStatus();
-    if (status != null) {
-      status.redraw();
-    }
-  }
-
   private synchronized void updateStatus() { // called by the poller, the sender and the prompt thread
     if (status == null) {
       return;
     }
     try {
       int queued = session.client().pending(chat.id());
-      String text = "reschat · " + SafeText.line(chat.name()) + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
+      String seen = relating.seen();
+      String text = "reschat · " + SafeText.line(chat.name()) + (seen.isEmpty() ? "" : " · " + seen)
+          + (sending.get() > 0 ? " · sending…" : "") + " · outbox: "
           + (queued == 0 ? "empty" : queued + " queued") + (storeDown.get() ? " · store not answering" : "")
           + " · " + session.store().describe();
       status.update(List.of(new AttributedString(fit(text, terminal.getWidth()))));
@@ -444,11 +515,102 @@ public final class ChatView {
   }
 
   private void println(String text) {
+    remember(text);
     terminal.writer().println(text);
     terminal.writer().flush();
   }
 
   private void printAbove(String text) {
+    remember(text);
     reader.printAbove(text);
+  }
+
+  /**
+   * Takes the line just typed off the screen: what was sent shows once, as the chat shows it ("me: …"),
+   * not also as typed after the prompt. A terminal that cannot move the cursor keeps it.
+   */
+  private synchronized void eraseTyped(String prompt, String typed) {
+    int width = Math.max(1, terminal.getWidth());
+    int rows = 0;
+    for (String part : (AttributedString.fromAnsi(prompt).toString() + typed).split("\n", -1)) {
+      rows += Math.max(1, (AttributedString.fromAnsi(part).columnLength() + width - 1) / width);
+    }
+    if (!terminal.puts(org.jline.utils.InfoCmp.Capability.carriage_return)) {
+      return;
+    }
+    for (int i = 0; i < rows; i++) {
+      if (!terminal.puts(org.jline.utils.InfoCmp.Capability.cursor_up)) {
+        break;
+      }
+      terminal.puts(org.jline.utils.InfoCmp.Capability.clr_eol);
+    }
+    terminal.flush();
+  }
+
+  /** Half-typed messages of chats left with Ctrl-C, for when they are opened again in this run (the menu). */
+  private static final java.util.Map<ChatId, String> DRAFTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** What the view printed, newest last: drawn again after a window change. */
+  private final java.util.ArrayDeque<String> transcript = new java.util.ArrayDeque<>();
+  private static final int TRANSCRIPT_LINES = 500;
+
+  private void remember(String text) {
+    synchronized (transcript) {
+      for (String line : text.split("\n", -1)) {
+        transcript.addLast(line);
+      }
+      while (transcript.size() > TRANSCRIPT_LINES) {
+        transcript.removeFirst();
+      }
+    }
+  }
+
+  /**
+   * Draws the view again for the window's new size: a clear screen, the status line at the new bottom, as
+   * much of what was printed as fits above the prompt, then the prompt with what is being typed. A terminal
+   * that cut, wrapped or moved the old lines leaves nothing behind, so no second status line, no prompt over
+   * the header, no pasted text over the history.
+   *
+   * @param reading the line reader when it is reading (it then redraws the prompt), else null
+   */
+  private void repaint(org.jline.reader.impl.LineReaderImpl reading) {
+    synchronized (this) {
+      if (status != null) {
+        status.resize(terminal.getSize());
+        status.reset();
+      }
+      terminal.puts(org.jline.utils.InfoCmp.Capability.clear_screen);
+      terminal.flush();
+      updateStatus();
+      if (status != null) {
+        status.redraw();
+      }
+    }
+    int width = Math.max(1, terminal.getWidth());
+    int room = Math.max(1, terminal.getHeight() - (status == null ? 0 : status.size()) - 1);
+    java.util.LinkedList<String> fits = new java.util.LinkedList<>();
+    synchronized (transcript) {
+      java.util.Iterator<String> newest = transcript.descendingIterator();
+      int used = 0;
+      while (newest.hasNext()) {
+        String line = newest.next();
+        int rows = Math.max(1, (AttributedString.fromAnsi(line).columnLength() + width - 1) / width);
+        if (used + rows > room) {
+          break;
+        }
+        used += rows;
+        fits.addFirst(line);
+      }
+    }
+    if (reading != null) {
+      reading.callWidget(LineReader.REDRAW_LINE);
+      if (!fits.isEmpty()) {
+        reading.printAbove(String.join("\n", fits));
+      }
+      reading.callWidget(LineReader.REDISPLAY);
+    } else {
+      fits.forEach(l -> terminal.writer().println(l));
+      terminal.writer().flush();
+    }
   }
 }

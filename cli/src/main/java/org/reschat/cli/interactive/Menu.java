@@ -41,7 +41,7 @@ public final class Menu {
     try {
       reader = LineReaderBuilder.builder().terminal(terminal).appName("reschat").build();
       session.usePrompt(prompt -> {
-        String typed = reader.readLine(prompt, '*');
+        String typed = reader.readLine(prompt, HIDDEN);
         return typed == null ? null : typed.toCharArray();
       });
       if (!session.profile().hasIdentity() && !createIdentity()) {
@@ -52,13 +52,13 @@ public final class Menu {
         String name = SafeText.line(IdentityFile.name(session.profile().readIdentity()).orElse("you"));
         println("");
         println(out.paint("1", "ResChat") + " — " + name + " · " + session.profile().friends().list().size()
-            + " friend(s) · " + session.settings().store());
+            + " friend(s) · " + session.storeSpec());
         println("  1) Start chatting");
         println("  2) Add a friend");
         println("  3) Show my card");
-        println("  4) Quit");
-        println("  5) Verify, rename or remove a friend");
-        println("  6) Message requests (people who are not friends yet)");
+        println("  4) Verify, rename or remove a friend");
+        println("  5) Message requests (people who are not friends yet)");
+        println("  6) Quit"); // last, where people look for it
         Optional<String> choice = ask("> ", "1", "2", "3", "4", "5", "6", "chat", "add", "card", "quit", "friend",
             "requests");
         if (choice.isEmpty()) {
@@ -80,19 +80,19 @@ public final class Menu {
             println("Fingerprint: " + session.card().fingerprintText());
             break;
           case "4":
-          case "quit":
-          case "q":
-            return 0;
-          case "5":
           case "friend":
             manageFriend();
             break;
-          case "6":
+          case "5":
           case "requests":
             messageRequests();
             break;
+          case "6":
+          case "quit":
+          case "q":
+            return 0;
           default:
-            println("Choose a number from 1 to 6.");
+            println("Choose a number from 1 to 6 (6 quits).");
         }
       }
     } finally {
@@ -111,35 +111,49 @@ public final class Menu {
       return false;
     }
     println("Choose a passphrase to protect your keys.");
-    String first = reader.readLine("Passphrase: ", '*');
-    // An Enter alone is easily a slip: keys without a passphrase need an explicit yes.
-    while (first.isEmpty()) {
-      Optional<String> none = ask("No passphrase: anyone who can read your files can use your keys. Create them "
-          + "without one? [y/N] ");
-      if (none.isEmpty()) {
-        return false;
-      }
-      if (none.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
-        break;
-      }
-      first = reader.readLine("Passphrase: ", '*');
-    }
     char[] passphrase = null;
-    if (!first.isEmpty()) {
-      String second = reader.readLine("Repeat it: ", '*');
-      if (!first.equals(second)) {
-        println("The two passphrases differ; nothing was created.");
+    while (passphrase == null) {
+      Optional<String> typed = hidden("Passphrase: ");
+      if (typed.isEmpty()) {
+        println("Nothing was created.");
         return false;
+      }
+      String first = typed.get();
+      // An Enter alone is easily a slip: keys without a passphrase need an explicit yes.
+      if (first.isEmpty()) {
+        Optional<String> none = ask("No passphrase: anyone who can read your files can use your keys. Create them "
+            + "without one? [y/N] ");
+        if (none.isEmpty()) {
+          return false;
+        }
+        if (none.get().strip().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+          break;
+        }
+        continue;
+      }
+      Optional<String> again = hidden("Repeat it: ");
+      if (again.isEmpty()) {
+        println("Nothing was created.");
+        return false;
+      }
+      String second = again.get();
+      if (!first.equals(second)) {
+        println("The two passphrases differ; type it again.");
+        continue;
       }
       try {
-        passphrase = Session.acceptStrength(first.toCharArray(), false, q -> reader.readLine(q), this::println);
-      } catch (CliException weakAndNotConfirmed) {
-        println("Nothing was created; choose a longer passphrase (a few unrelated words).");
+        passphrase = Session.acceptStrength(first.toCharArray(), false, q -> ask(q).orElse(null), this::println);
+      } catch (CliException closed) {
+        println("Nothing was created.");
         return false;
+      }
+      if (passphrase == null) {
+        println(Session.ANOTHER);
       }
     }
     session.useIdentity(IdentityCreation.create(session.profile(), name.get().isBlank() ? null : name.get().strip(),
         passphrase, IdentityFile.DEFAULT_ARGON2_MEMORY_KIB));
+    org.reschat.cli.ProfileStore.record(session.profile(), session.storeSpec());
     println("Created. Your card, to give to friends:");
     println(session.card().toString());
     return true;
@@ -357,6 +371,18 @@ public final class Menu {
         friends.remove(f.nickname());
         println("Removed " + f.nickname() + ".");
       }
+    }
+  }
+
+  /** Passphrases are typed without any echo, as at every other prompt of reschat (and of sudo or ssh). */
+  public static final char HIDDEN = org.jline.reader.impl.LineReaderImpl.NULL_MASK;
+
+  /** A passphrase typed with no echo; empty when the person leaves (Ctrl-D or Ctrl-C). */
+  private Optional<String> hidden(String prompt) {
+    try {
+      return Optional.of(reader.readLine(prompt, HIDDEN));
+    } catch (UserInterruptException | EndOfFileException e) {
+      return Optional.empty();
     }
   }
 

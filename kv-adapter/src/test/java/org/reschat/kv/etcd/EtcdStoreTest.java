@@ -298,11 +298,13 @@ class EtcdStoreTest {
   /**
    * Issue 24: on a cluster with a small quota, {@code store check}'s detail warns once the database passes
    * 80 % of it, and once it is full a put fails at once with one sentence saying what to do (the outbox
-   * keeps the message: a KvUnavailableException queues it).
+   * keeps the message: a KvUnavailableException queues it). The quota is 16 MiB, not less: etcd's database
+   * file grows in steps of about 0.7 MiB here, so a 2.5 MiB quota could go from 76 % to full in one step
+   * (what a CI run saw); 16 MiB leaves about thirty puts between the warning and the refusal.
    */
   @Test
   void aDatabaseNearItsQuotaIsWarnedOfAndAFullOneRefusesWritesInOneSentence() throws Exception {
-    try (EtcdCluster small = EtcdCluster.startWithFlags(1, "--quota-backend-bytes", Integer.toString(5 * 512 * 1024));
+    try (EtcdCluster small = EtcdCluster.startWithFlags(1, "--quota-backend-bytes", Integer.toString(16 * 1024 * 1024));
         EtcdStore smallStore = EtcdStore.builder().endpoint(small.clientUrls().get(0)).build()) {
       String page = "x".repeat(64 * 1024);
       boolean warned = false;

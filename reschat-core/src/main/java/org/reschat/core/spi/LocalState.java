@@ -16,6 +16,19 @@ import org.reschat.core.LocalStateException;
 public interface LocalState extends VerifiedPages, Outbox, DeliveryMarks, GroupStates, RequestRecord, DeviceRecords {
 
   /**
+   * Records the queued version {@code value} of own page {@code number} as verified and removes it from the
+   * outbox, once the store has confirmed it: {@link #savePage} then {@link #removeOutbox}, which an
+   * implementation may do in one atomic step (the profile on disk renames the outbox file over the page).
+   * The one call that need not be durable when it returns, only atomic: a crash or power loss leaves the page
+   * queued or verified, never neither, and a page still queued that the store holds is confirmed again by the
+   * next publish (which reads the store first), writing nothing.
+   */
+  default void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
+    savePage(feed, number, value);
+    removeOutbox(feed, number, value);
+  }
+
+  /**
    * Takes the lock of one conversation, waiting for other threads or processes that hold it.
    *
    * @throws LocalStateException when the lock cannot be taken (e.g. held elsewhere for too long)

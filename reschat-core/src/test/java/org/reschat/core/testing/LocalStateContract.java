@@ -58,6 +58,27 @@ public abstract class LocalStateContract {
   }
 
   @Test
+  void confirmingAQueuedPageMakesItTheVerifiedOneAndTakesItOutOfTheOutbox() throws Exception {
+    LocalState state = newState();
+    FeedId mine = AB.myFeed();
+    state.savePage(mine, 1, json(0));
+    state.putOutbox(mine, 1, json(1));
+    state.putOutbox(mine, 2, json(2));
+    state.confirmOutbox(mine, 1, json(1));
+    assertThat(state.page(mine, 1)).contains(json(1));
+    assertThat(state.outbox(mine).keySet()).containsExactly(2L);
+    state.confirmOutbox(mine, 2, json(2)); // a page this client held nothing of before
+    assertThat(state.page(mine, 2)).contains(json(2));
+    assertThat(state.newestPage(mine)).isEqualTo(2);
+    assertThat(state.outbox(mine)).isEmpty();
+    // Another version queued since: that one is still to be published; the confirmed one is kept as verified.
+    state.putOutbox(mine, 3, json(1));
+    state.confirmOutbox(mine, 3, json(0));
+    assertThat(state.page(mine, 3)).contains(json(0));
+    assertThat(state.outbox(mine)).containsEntry(3L, json(1));
+  }
+
+  @Test
   void evidenceIsKeptBesideTheVerifiedCopyAndNeverReplacesIt() throws Exception {
     LocalState state = newState();
     FeedId theirs = AB.feeds().get(1);

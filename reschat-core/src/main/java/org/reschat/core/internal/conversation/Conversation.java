@@ -62,6 +62,8 @@ public final class Conversation {
 
   private final Identity me;
   private final byte[] secret;
+  /** HKDF-Extract of the secret with the empty salt: the same for every name derived below, so kept. */
+  private final byte[] namePrk;
   private final List<PublicCard> members;
   private final int myIndex;
   private final String id;
@@ -90,6 +92,7 @@ public final class Conversation {
   private Conversation(Identity me, byte[] secret, List<PublicCard> members) {
     this.me = me;
     this.secret = secret.clone();
+    this.namePrk = Hkdf.extract(this.secret, NO_SALT);
     List<PublicCard> sorted = new ArrayList<>(members);
     sorted.sort((x, y) -> Arrays.compareUnsigned(x.bytes(), y.bytes()));
     for (int i = 1; i < sorted.size(); i++) {
@@ -127,6 +130,7 @@ public final class Conversation {
   private Conversation(Conversation base, List<Writer> writers) {
     this.me = base.me;
     this.secret = base.secret;
+    this.namePrk = base.namePrk;
     this.members = base.members;
     this.myIndex = base.myIndex;
     this.id = base.id;
@@ -426,8 +430,9 @@ public final class Conversation {
     return w;
   }
 
+  /** HKDF(secret, "", info, length), its extract step done once per conversation (a page key is asked for often). */
   private byte[] derive(byte[] info, int length) {
-    return Hkdf.sha256(secret, NO_SALT, info, length);
+    return Hkdf.expand(namePrk, info, length);
   }
 
   private static byte[] utf8(String s) {

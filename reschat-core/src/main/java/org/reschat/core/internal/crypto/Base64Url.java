@@ -19,15 +19,14 @@ public final class Base64Url {
 
   /** The decoded bytes, or empty if {@code text} is not canonical unpadded base64url. */
   public static Optional<byte[]> decode(String text) {
-    if (text == null || text.length() % 4 == 1) {
+    if (text == null) {
       return Optional.empty();
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-      if (!ok) {
-        return Optional.empty();
-      }
+    int n = text.length();
+    // The JDK's decoder refuses every character outside the URL alphabet, '=' anywhere but in padding and
+    // impossible lengths; what it lets through and we do not is padding, and non-zero unused bits.
+    if (n > 0 && (text.charAt(n - 1) == '=' || (n > 1 && text.charAt(n - 2) == '='))) {
+      return Optional.empty();
     }
     byte[] bytes;
     try {
@@ -35,8 +34,16 @@ public final class Base64Url {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    // Reject non-zero unused trailing bits: only the canonical spelling is accepted.
-    return encode(bytes).equals(text) ? Optional.of(bytes) : Optional.empty();
+    // One spelling only: the bits of the last character that hold no byte (4 of them after 2 characters, 2
+    // after 3) must be zero. (Checked by value, not by re-encoding: the JDK decoder already vetted the rest.)
+    int unused = n % 4 == 2 ? 0x0F : n % 4 == 3 ? 0x03 : 0;
+    return unused != 0 && (value(text.charAt(n - 1)) & unused) != 0 ? Optional.empty() : Optional.of(bytes);
+  }
+
+  /** The 6-bit value of a character the decoder has accepted. */
+  private static int value(char c) {
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+        : c == '-' ? 62 : 63;
   }
 
   /** Length of the unpadded encoding of {@code n} bytes. */

@@ -75,8 +75,27 @@ public final class OneTimeKeyAead {
     return Hkdf.sha256(oneTimeKey, NO_SALT, COMMITMENT_LABEL, COMMITMENT_BYTES);
   }
 
+  /**
+   * {@code [commitment, encryption key]} of a one-time key {@code K}: {@code HKDF(K, "", "reschat/v3 key
+   * commitment", 32)} and {@code HKDF(K, "", "reschat/v3 committed key", 32)} (protocol.md §1.1; the key that
+   * encrypts is never {@code K} itself). Both extract from the same {@code K} and salt, so one HKDF-Extract
+   * serves both expansions: the same bytes for one HMAC less.
+   */
+  private static byte[][] commitmentAndKey(byte[] oneTimeKey) {
+    byte[] prk = Hkdf.extract(oneTimeKey, NO_SALT);
+    return new byte[][] {Hkdf.expand(prk, COMMITMENT_LABEL, COMMITMENT_BYTES), Hkdf.expand(prk, COMMITTED_KEY_LABEL, KEY_BYTES)};
+  }
+
   /** {@code salt ‖ ChaCha20-Poly1305(HKDF(secret, salt, info), nonce 0, plaintext, aad)}, with a random salt. */
   public byte[] encrypt(byte[] plaintext, byte[] aad) {
+    return encryptKeepingKey(plaintext, aad).ciphertext();
+  }
+
+  /** A ciphertext and its one-time key ({@link #keyOf} of it), derived once. */
+  public record Sealed(byte[] ciphertext, byte[] key) {}
+
+  /** As {@link #encrypt}, also handing back the one-time key, which the caller would otherwise derive again. */
+  public Sealed encryptKeepingKey(byte[] plaintext, byte[] aad) {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
     return encryptWithSalt(salt, plaintext, aad);
@@ -110,11 +129,12 @@ public final class OneTimeKeyAead {
       throw new OpenFailedException("it is too short to be a ciphertext");
     }
     byte[] stored = Arrays.copyOfRange(ciphertext, SALT_BYTES, SALT_BYTES + COMMITMENT_BYTES);
-    if (!java.security.MessageDigest.isEqual(stored, commitmentOf(oneTimeKey))) {
+    byte[][] derived = commitmentAndKey(oneTimeKey);
+    if (!java.security.MessageDigest.isEqual(stored, derived[0])) {
       throw new OpenFailedException("it is committed to another key");
     }
     int at = SALT_BYTES + COMMITMENT_BYTES;
-    return chacha(false, committedKey(oneTimeKey), ZERO_NONCE, aad, ciphertext, at, ciphertext.length - at);
+    return chacha(false, derived[1], ZERO_NONCE, aad, ciphertext, at, ciphertext.length - at);
   }
 
   /** Opens a non-committing ciphertext of this class given its one-time key (see {@link #keyOf}). */
@@ -162,24 +182,20 @@ public final class OneTimeKeyAead {
 
   /** Only for reproducible test vectors: a caller-chosen salt must never repeat with the same secret. */
   public byte[] encryptWithSaltForTestVectorsOnly(byte[] salt, byte[] plaintext, byte[] aad) {
-    return encryptWithSalt(salt, plaintext, aad);
+    return encryptWithSalt(salt, plaintext, aad).ciphertext();
   }
 
-  private byte[] encryptWithSalt(byte[] salt, byte[] plaintext, byte[] aad) {
+  private Sealed encryptWithSalt(byte[] salt, byte[] plaintext, byte[] aad) {
     byte[] key = Hkdf.sha256(secret, salt, info, KEY_BYTES);
-    byte[] head = committing ? concat(salt, commitmentOf(key)) : salt;
+    byte[][] derived = committing ? commitmentAndKey(key) : null;
+    byte[] head = committing ? concat(salt, derived[0]) : salt;
     byte[] ct;
     try {
-      ct = chacha(true, committing ? committedKey(key) : key, aad, plaintext, 0, plaintext.length);
+      ct = chacha(true, committing ? derived[1] : key, aad, plaintext, 0, plaintext.length);
     } catch (OpenFailedException e) {
       throw new IllegalStateException("ChaCha20-Poly1305 refused to encrypt", e); // cannot happen when encrypting
     }
-    return concat(head, ct);
-  }
-
-  /** The key a committing instance encrypts with: derived apart from the commitment, never the one-time key itself. */
-  private static byte[] committedKey(byte[] oneTimeKey) {
-    return Hkdf.sha256(oneTimeKey, NO_SALT, COMMITTED_KEY_LABEL, KEY_BYTES);
+    return new Sealed(concat(head, ct), key);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

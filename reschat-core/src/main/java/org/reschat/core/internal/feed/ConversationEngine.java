@@ -59,6 +59,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   private final Map<PublicCard, Conversation> conversations = new ConcurrentHashMap<>();
   /** The device lists this client verified: which linked devices' feeds each conversation has (protocol §15). */
   private final org.reschat.core.internal.device.DeviceBook devices;
+  private final OpenedPages opened = new OpenedPages();
   private volatile boolean closed;
 
   /** Reads go through {@code store}, writes too; {@code state} keeps what was verified. */
@@ -109,6 +110,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   /** One call's view of a conversation: a reader per feed, the own feed's writer, the warnings found. */
   private final class Operation {
     final Conversation c;
+    /** The local state of this conversation's feeds as this operation sees it: read once, written through. */
+    final OperationState local = new OperationState(state);
     final Warnings warnings;
     final AtomicInteger reads = new AtomicInteger();
     final List<FeedReader> readers = new ArrayList<>();
@@ -126,10 +129,10 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       this.warnings = warnings;
       this.c = withDevices(plain);
       for (FeedId feed : c.feeds()) {
-        readers.add(new FeedReader(c, feed, store, state, warnings, reads));
+        readers.add(new FeedReader(c, feed, store, local, warnings, reads, opened));
       }
       this.mine = c.isMember() ? readers.get(0) : null; // a reader of an epoch from before they joined has none
-      this.own = c.isMember() ? new OwnFeed(c, mine, store, state) : null;
+      this.own = c.isMember() ? new OwnFeed(c, mine, store, local) : null;
     }
 
     List<FeedReader> others() {
@@ -137,7 +140,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     }
 
     Optional<Problem> flush() throws LocalStateException {
-      return own == null ? Optional.empty() : own.flush(Heads.of(readers));
+      // The heads are needed only to seal messages again after another device's page: not on every update.
+      return own == null ? Optional.empty() : own.flush(() -> Heads.of(readers));
     }
 
     int pending() throws LocalStateException {
@@ -159,6 +163,15 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     /** Reads pages of several feeds in parallel into the readers' memory of this operation. */
     void prefetch(Map<FeedReader, List<Long>> wanted, HistoryRequest.Progress progress) throws KvException {
       int total = wanted.values().stream().mapToInt(List::size).sum();
+      if (total == 1) { // nothing to overlap: a hand-off to a loader thread would only add its latency
+        for (Map.Entry<FeedReader, List<Long>> e : wanted.entrySet()) {
+          for (long number : e.getValue()) {
+            e.getKey().fetch(number);
+          }
+        }
+        progress.pagesRead(1, 1);
+        return;
+      }
       AtomicInteger done = new AtomicInteger();
       List<Future<?>> futures = new ArrayList<>();
       for (Map.Entry<FeedReader, List<Long>> e : wanted.entrySet()) {
@@ -191,6 +204,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     /** Opens the given pages of each feed in parallel and merges them. */
     List<Message> messages(Map<FeedReader, SortedMap<Long, Page>> pages, Map<FeedReader, LocalState.Position> from)
         throws LocalStateException {
+      // One page (a live receive, a short history): opened here; a decryption thread would only add a hand-off.
+      boolean inline = pages.values().stream().mapToInt(Map::size).sum() <= 1;
       List<List<Future<List<Object>>>> perFeed = new ArrayList<>();
       for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
         FeedReader r = e.getKey();
@@ -198,7 +213,11 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         List<Future<List<Object>>> futures = new ArrayList<>();
         for (Map.Entry<Long, Page> p : e.getValue().entrySet()) {
           int confirmed = r.own ? own.confirmedSlots(p.getKey(), p.getValue()) : p.getValue().slots().size();
-          futures.add(cpu.submit(() -> Timeline.open(c, r, p, start, confirmed)));
+          if (inline) {
+            futures.add(java.util.concurrent.CompletableFuture.completedFuture(Timeline.open(c, r, p, start, confirmed)));
+          } else {
+            futures.add(cpu.submit(() -> Timeline.open(c, r, p, start, confirmed)));
+          }
         }
         perFeed.add(futures);
       }
@@ -257,14 +276,22 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {
       Operation op = new Operation(c);
-      op.own.append(new SlotSeal.Draft(type, stamp(op), extension, body), Heads.of(op.readers));
-      Optional<Problem> problem = op.flush();
+      List<org.reschat.core.internal.page.Head> heads = Heads.of(op.readers);
+      Page sealed = op.own.append(new SlotSeal.Draft(type, stamp(op), extension, body), heads);
+      org.reschat.core.internal.page.Slot mine = sealed.slots().get(sealed.slots().size() - 1);
+      Optional<Problem> problem = op.own.flush(() -> heads);
       long newest = op.mine.newestHeld();
       Page page = op.mine.shown(newest).orElseThrow();
       int index = page.slots().size() - 1;
-      List<Object> opened = Timeline.open(op.c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
-          op.own.confirmedSlots(newest, page));
-      Message message = (Message) opened.get(0);
+      int confirmed = op.own.confirmedSlots(newest, page);
+      Message message;
+      if (page.slots().get(index).equals(mine)) {
+        // The slot just sealed, where it was sealed: its body is in hand, no need to open it again.
+        message = Timeline.message(op.c, op.mine, newest, index, mine, body, confirmed);
+      } else { // sealed again after another device's page: open what is there now
+        message = (Message) Timeline.open(op.c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
+            confirmed).get(0);
+      }
       return new SendResult(message, op.own.pending(), problem);
     }
   }

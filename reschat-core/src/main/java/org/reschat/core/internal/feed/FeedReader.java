@@ -52,11 +52,14 @@ final class FeedReader {
   private final LocalState state;
   private final Warnings warnings;
   private final AtomicInteger reads;
+  /** Pages read live a second time in this operation, to confirm a contradicting answer: once each. */
+  private final java.util.Set<Long> confirmedLive = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Map<Long, Fetched> seen = new java.util.concurrent.ConcurrentHashMap<>();
-  /** Local values opened in this operation, by value: a send needs its tail page four or five times. */
-  private final Map<String, Page> opened = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Local values opened before, by this operation or an earlier one: a send needs its tail page five times. */
+  private final OpenedPages opened;
 
-  FeedReader(Conversation c, FeedId feed, KvStore store, LocalState state, Warnings warnings, AtomicInteger reads) {
+  FeedReader(Conversation c, FeedId feed, KvStore store, LocalState state, Warnings warnings, AtomicInteger reads,
+      OpenedPages opened) {
     this.c = c;
     this.feed = feed;
     this.own = c.isMine(feed);
@@ -67,6 +70,7 @@ final class FeedReader {
     this.state = state;
     this.warnings = warnings;
     this.reads = reads;
+    this.opened = opened;
   }
 
   // --- the store ------------------------------------------------------------------------------------
@@ -82,17 +86,52 @@ final class FeedReader {
     return f;
   }
 
+  /**
+   * What the store holds at page {@code number} now, not what a receive pass read before this call took the
+   * conversation's lock: for the read before a write, and to confirm an answer that contradicts the copy
+   * held here (another process of this profile may have moved on since the pass read the key).
+   */
+  Fetched fetchLive(long number) throws KvException {
+    Fetched f = read(number, true);
+    seen.put(number, f);
+    return f;
+  }
+
+  /**
+   * {@link #fetch}, read live once more when the answer contradicts {@code local} (absent, unreadable, older or
+   * another version): a value the pass read earlier must not pass for tampering.
+   */
+  Fetched confirmed(long number, Page local) throws KvException {
+    Fetched f = fetch(number);
+    boolean agrees = f.isValid() && (f.page().equals(local) || local.isPrefixOf(f.page()));
+    if (agrees || !(store instanceof PassCache) || !confirmedLive.add(number)) {
+      return f;
+    }
+    return fetchLive(number);
+  }
+
   private Fetched read(long number) throws KvException {
+    return read(number, false);
+  }
+
+  private Fetched read(long number, boolean live) throws KvException {
     String key = c.pageKey(feed, number);
     Optional<String> raw;
     try {
       reads.incrementAndGet();
-      raw = store.get(key);
+      raw = live && store instanceof PassCache ? ((PassCache) store).getLive(key) : store.get(key);
     } catch (KvCorruptValueException e) {
       return Fetched.rejected(number, Kind.CORRUPT, "the store holds something under its key that is not a value");
     }
     if (raw.isEmpty()) {
       return Fetched.absent(number);
+    }
+    // The store holds, byte for byte, a value this client holds at this very key: it opened and verified here
+    // when it was kept (or this client sealed and signed it), and the same bytes at the same key verify the
+    // same way, so the copy in hand is the page. Rollback, equivocation and forgery all change the bytes.
+    Optional<Fetched> held = heldCopy(number, raw.get());
+    if (held.isPresent()) {
+      return held.get();
     }
     try {
       return Fetched.valid(number, PageVerifier.openAndVerify(c, feed, number, key, raw.get()), raw.get());
@@ -103,9 +142,26 @@ final class FeedReader {
     }
   }
 
+  /** The page, when {@code raw} is the value of page {@code number} held here (verified, or this member's queued one). */
+  private Optional<Fetched> heldCopy(long number, String raw) {
+    try {
+      Optional<String> verified = state.page(feed, number);
+      String value = verified.isPresent() && verified.get().equals(raw) ? verified.get()
+          : own && raw.equals(state.outbox(feed).get(number)) ? state.outbox(feed).get(number) : null;
+      return value == null ? Optional.empty() : Optional.of(Fetched.valid(number, local(number, value, "page"), value));
+    } catch (LocalStateException e) {
+      return Optional.empty(); // a damaged local copy proves nothing: verify what the store holds
+    }
+  }
+
   /** Records that this operation wrote {@code value} as page {@code page}. */
   void wrote(Page page, String value) {
     seen.put(page.number(), Fetched.valid(page.number(), page, value));
+  }
+
+  /** Records that {@code value}, about to be kept locally as page {@code page}, is that page: no need to open it. */
+  void sealed(Page page, String value) {
+    opened.put(feed, page.number(), value, page);
   }
 
   // --- local copies -----------------------------------------------------------------------------------
@@ -149,13 +205,13 @@ final class FeedReader {
 
   /** Opens a page kept locally (it was verified when kept). */
   Page local(long number, String value, String what) throws LocalStateException {
-    Page known = opened.get(value);
-    if (known != null && known.number() == number) {
+    Page known = opened.get(feed, number, value);
+    if (known != null) {
       return known;
     }
     try {
       Page page = PageCodec.parse(Envelope.open(c, c.pageKey(feed, number), value));
-      opened.put(value, page);
+      opened.put(feed, number, value, page);
       return page;
     } catch (PageFormatException e) {
       throw new LocalStateException("The locally stored " + what + " " + number + " of " + feed + " is damaged ("
@@ -185,7 +241,7 @@ final class FeedReader {
       forward(n + 1, held);
       return;
     }
-    Fetched remote = fetch(n);
+    Fetched remote = confirmed(n, held);
     Page top = reconcile(n, held, remote);
     // A damaged or older copy of page n hides whether the writer moved on: then look at n + 1 anyway.
     boolean hidden = !remote.isValid() || !top.equals(remote.page());
@@ -259,7 +315,7 @@ final class FeedReader {
       Page page = next.page();
       Optional<Page> mine = verified(k);
       if (mine.isPresent()) {
-        previous = reconcile(k, mine.get(), next);
+        previous = reconcile(k, mine.get(), confirmed(k, mine.get()));
         lastGood = k;
         continue;
       }
@@ -341,6 +397,9 @@ final class FeedReader {
         if (remote == null && local.isPresent() && link != null && !local.get().isLinkedFrom(link)) {
           remote = fetch(k); // the cached copy is not the version the next page links to: ask the store
         }
+        if (remote != null && local.isPresent()) {
+          remote = confirmed(k, local.get());
+        }
         chosen = remote == null ? local.orElse(null) : local.isPresent() ? reconcile(k, local.get(), remote) : take(k, remote);
       }
       if (chosen != null && link != null && !chosen.isLinkedFrom(link) && !(own && queued.isPresent())) {
@@ -388,6 +447,7 @@ final class FeedReader {
 
   void accept(Fetched remote) throws LocalStateException {
     state.savePage(feed, remote.number(), remote.value());
+    opened.put(feed, remote.number(), remote.value(), remote.page()); // held now, and opened already
     confirmIfQueued(remote);
   }
 
@@ -398,8 +458,7 @@ final class FeedReader {
     }
     String queued = state.outbox(feed).get(remote.number());
     if (queued != null && local(remote.number(), queued, "queued page").equals(remote.page())) {
-      state.savePage(feed, remote.number(), queued);
-      state.removeOutbox(feed, remote.number(), queued);
+      state.confirmOutbox(feed, remote.number(), queued);
     }
   }
 

@@ -17,7 +17,12 @@ import org.reschat.core.internal.group.Group;
 import org.reschat.core.internal.group.Groups;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
+import org.reschat.core.Message;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.page.MessageText;
+import org.reschat.core.internal.relation.Fold;
+import org.reschat.core.internal.relation.RelationCodec;
+import org.reschat.core.internal.relation.Targets;
 import org.reschat.core.internal.receive.LedgerReceiver;
 import org.reschat.core.internal.requests.MessageRequests;
 import org.reschat.core.spi.ChannelFollows;
@@ -90,9 +95,166 @@ public final class LedgerChatClient implements ChatClient {
     return deliver(chat, type, extension, body);
   }
 
+  @Override
+  public SendResult send(ChatId chat, org.reschat.core.Draft draft)
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    ensureOpen();
+    byte[] body = MessageText.encode(draft.text());
+    if (draft.replyTo().isEmpty() && draft.mentions().isEmpty()) {
+      return deliver(chat, MessageText.TEXT, new byte[0], body);
+    }
+    LocalMessages targets = targets(chat);
+    if (draft.replyTo().isPresent()) {
+      Targets.Held held = target(targets, draft.replyTo().get());
+      if (RelationCodec.isRelation(held.message().type()) || MessageText.isOperation(held.message().type())) {
+        throw new InvalidMessageException("Message " + draft.replyTo().get() + " is a reaction, an edit, a delete or a group "
+            + "change: answer the message it concerns.");
+      }
+    }
+    List<byte[]> mentioned = new java.util.ArrayList<>();
+    if (!draft.mentions().isEmpty()) {
+      if (!(chat instanceof ChatId.Group)) {
+        throw new InvalidMessageException("Mentions are for groups; in a chat of two, everything reaches the other.");
+      }
+      List<PublicCard> members = group(chat).members();
+      for (PublicCard card : new java.util.LinkedHashSet<>(draft.mentions())) {
+        if (!members.contains(card)) {
+          throw new InvalidMessageException("Someone mentioned (" + org.reschat.core.FeedWarning.shortName(card)
+              + ") is not a member of the group.");
+        }
+        mentioned.add(card.fingerprint());
+      }
+    }
+    return deliver(chat, MessageText.TEXT, RelationCodec.textExtension(draft.replyTo(), mentioned), body);
+  }
+
+  @Override
+  public SendResult react(ChatId chat, String messageId, String emoji)
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    ensureOpen();
+    byte[] body = RelationCodec.reaction(emoji);
+    return relate(chat, RelationCodec.REACTION, messageId, body);
+  }
+
+  @Override
+  public SendResult removeReaction(ChatId chat, String messageId)
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    ensureOpen();
+    return relate(chat, RelationCodec.REACTION, messageId, new byte[0]);
+  }
+
+  @Override
+  public SendResult edit(ChatId chat, String messageId, String text)
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    ensureOpen();
+    byte[] body = MessageText.encode(text);
+    return relate(chat, RelationCodec.EDIT, messageId, body);
+  }
+
+  @Override
+  public SendResult delete(ChatId chat, String messageId)
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    ensureOpen();
+    return relate(chat, RelationCodec.DELETE, messageId, new byte[0]);
+  }
+
+  @Override
+  public java.util.Optional<org.reschat.core.Relations.Seen> seen(ChatId chat, String messageId)
+      throws GroupException, LocalStateException {
+    ensureOpen();
+    java.util.Optional<RelationCodec.Ref> ref = RelationCodec.ref(messageId);
+    if (ref.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    LocalMessages targets = targets(chat);
+    return targets.held(ref.get(), java.util.Optional.empty()).flatMap(h -> targets.seen(h.message()));
+  }
+
+  /**
+   * Sends a reaction, edit or delete of {@code messageId} after the rules the receivers apply (Fold), so this
+   * client never writes what they would refuse: the message is held here, not a relation or group change; an
+   * edit or delete is of this person's own message, an edit of a text; nothing changes a deleted message.
+   */
+  private SendResult relate(ChatId chat, String type, String messageId, byte[] body)
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    byte[] extension = RelationCodec.target(messageId);
+    Targets.Held held = target(targets(chat), messageId);
+    Message m = held.message();
+    if (RelationCodec.isRelation(m.type()) || MessageText.isOperation(m.type())) {
+      throw new InvalidMessageException("Message " + messageId + " is a reaction, an edit, a delete or a group change; "
+          + "only messages can be reacted to, edited or deleted.");
+    }
+    if (held.deleted()) {
+      throw new InvalidMessageException("Message " + messageId + " was deleted.");
+    }
+    if (!type.equals(RelationCodec.REACTION) && !m.sender().equals(me.card())) {
+      throw new InvalidMessageException("Message " + messageId + " is not yours: only its author may "
+          + (type.equals(RelationCodec.EDIT) ? "edit" : "delete") + " a message.");
+    }
+    if (type.equals(RelationCodec.EDIT) && !Message.TEXT.equals(m.type())) {
+      throw new InvalidMessageException("Message " + messageId + " is not a text; only texts are edited.");
+    }
+    return deliver(chat, type, extension, body);
+  }
+
+  /** The message {@code id} names, as held here, or why there is none. */
+  private static Targets.Held target(LocalMessages targets, String id) throws InvalidMessageException {
+    RelationCodec.Ref ref = RelationCodec.ref(id).orElseThrow(() -> new InvalidMessageException("\""
+        + (id.length() > 40 ? id.substring(0, 40) + "…" : id) + "\" is not a message id (they look like 519yaTVhz44:2:7)."));
+    return targets.held(ref, java.util.Optional.empty()).orElseThrow(() -> new InvalidMessageException("This chat has no message " + ref
+        + " that this profile holds; 'reschat history' shows the ids."));
+  }
+
+  /** What the fold may look up in {@code chat}: every conversation of it, from what is held locally. */
+  private LocalMessages targets(ChatId chat) throws GroupException, LocalStateException {
+    if (chat instanceof ChatId.Direct) {
+      Conversation c = engine.conversationWith(((ChatId.Direct) chat).card());
+      return new LocalMessages(reads, engine.state(), () -> List.of(new LocalMessages.Source(c, LocalMessages.Visible.ALL)));
+    }
+    Group g = group(chat);
+    return new LocalMessages(reads, engine.state(), () -> {
+      List<LocalMessages.Source> out = new java.util.ArrayList<>();
+      for (org.reschat.core.internal.group.Epoch e : g.epochs()) {
+        out.add(new LocalMessages.Source(Group.conversation(me, e),
+            (writer, page, slot) -> e.cutOf(writer).map(cut -> cut.includes(page, slot)).orElse(true)));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * {@code u}'s messages typed and the relations among them checked and folded (see {@link Fold#events}); the
+   * relations refused become warnings. What the receiver hands out, so every front end gets it folded.
+   */
+  public Update folded(ChatId chat, Update u) throws LocalStateException {
+    if (!Fold.needed(u.received())) {
+      return u;
+    }
+    Fold.Result r;
+    try {
+      r = Fold.events(u.received(), targets(chat));
+    } catch (GroupException e) {
+      return u; // a group this client no longer holds: its messages go out as opened
+    }
+    List<org.reschat.core.FeedWarning> warnings = new java.util.ArrayList<>(u.warnings());
+    warnings.addAll(r.warnings());
+    return new Update(r.messages(), u.published(), u.pending(), u.problem(), warnings);
+  }
+
   private SendResult deliver(ChatId chat, String type, byte[] extension, byte[] body)
       throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     devices.requireNotRevoked();
+    SendResult sent = publish(chat, type, extension, body);
+    if (!Fold.needed(List.of(sent.message()))) {
+      return sent;
+    }
+    List<Message> typed = folded(chat, new Update(List.of(sent.message()), 0, 0, java.util.Optional.empty(), List.of()))
+        .received();
+    return typed.isEmpty() ? sent : new SendResult(typed.get(0), sent.pending(), sent.problem());
+  }
+
+  private SendResult publish(ChatId chat, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, GroupException, LocalStateException, KvException {
     SendResult sent;
     if (chat instanceof ChatId.Direct) {
       PublicCard to = ((ChatId.Direct) chat).card();
@@ -108,10 +270,13 @@ public final class LedgerChatClient implements ChatClient {
   @Override
   public History history(ChatId chat, HistoryRequest request) throws GroupException, LocalStateException, KvException {
     ensureOpen();
-    if (chat instanceof ChatId.Direct) {
-      return engine.history(engine.conversationWith(((ChatId.Direct) chat).card()), request);
-    }
-    return groups.history(group(chat), request);
+    History raw = chat instanceof ChatId.Direct
+        ? engine.history(engine.conversationWith(((ChatId.Direct) chat).card()), request)
+        : groups.history(group(chat), request);
+    Fold.Result r = Fold.history(raw.messages(), targets(chat));
+    List<org.reschat.core.FeedWarning> warnings = new java.util.ArrayList<>(raw.warnings());
+    warnings.addAll(r.warnings());
+    return new History(r.messages(), warnings, raw.hasOlder(), raw.pagesLoaded(), raw.storeProblem());
   }
 
   @Override
@@ -120,9 +285,9 @@ public final class LedgerChatClient implements ChatClient {
     if (chat instanceof ChatId.Direct) {
       Received r = receiveDirect(((ChatId.Direct) chat).card()).received();
       r.commit(engine.state());
-      return r.update();
+      return folded(chat, r.update());
     }
-    return groups.update(group(chat));
+    return folded(chat, groups.update(group(chat)));
   }
 
   /**

@@ -95,6 +95,6 @@ public final class NextKeys {
   }
 
   private static FeedReader reader(Conversation c, FeedId feed, LocalState state) {
-    return new FeedReader(c, feed, null, state, new Warnings(), new AtomicInteger());
+    return new FeedReader(c, feed, null, state, new Warnings(), new AtomicInteger(), new OpenedPages());
   }
 }

@@ -48,14 +48,19 @@ final class OwnFeed {
     this.writer = new PageWriter(c);
   }
 
-  /** Seals {@code draft} after the newest own page and queues it. The caller publishes with {@link #flush}. */
-  void append(SlotSeal.Draft draft, List<Head> heads) throws InvalidMessageException, LocalStateException, KvException {
+  /**
+   * Seals {@code draft} after the newest own page and queues it; returns the queued page (the message is its
+   * last slot). The caller publishes with {@link #flush}.
+   */
+  Page append(SlotSeal.Draft draft, List<Head> heads) throws InvalidMessageException, LocalStateException, KvException {
     Page tail = tail();
     long last = tail == null ? 0 : tail.slots().get(tail.slots().size() - 1).timestampMillis();
     // Timestamps never go backwards within a feed, so merging by time keeps each feed's order.
     SlotSeal.Draft stamped = new SlotSeal.Draft(draft.type(), Math.max(draft.timestampMillis(), last),
         draft.extension(), draft.body());
-    queue(writer.append(tail, heads, stamped));
+    Page page = writer.append(tail, heads, stamped);
+    queue(page);
+    return page;
   }
 
   /** The newest own page: queued, verified, or found on the store when this client holds none. */
@@ -68,12 +73,18 @@ final class OwnFeed {
     return newest == 0 ? null : reader.shown(newest).orElseThrow();
   }
 
+  /** This member's view of the other feeds, computed only when a page must be sealed again. */
+  interface HeadsSource {
+    List<Head> get() throws LocalStateException;
+  }
+
   /**
    * Publishes queued pages in page order; stops at the first write the store does not confirm.
    *
+   * @param heads asked only if another device's page must be adopted and messages sealed again after it
    * @return why publishing stopped early, when it did
    */
-  Optional<Problem> flush(List<Head> heads) throws LocalStateException {
+  Optional<Problem> flush(HeadsSource heads) throws LocalStateException {
     try {
       for (int round = 0; ; round++) {
         if (round > 100_000) {
@@ -90,7 +101,7 @@ final class OwnFeed {
         long n = outbox.firstKey();
         String value = outbox.get(n);
         Page queued = reader.local(n, value, "queued page");
-        Fetched remote = reader.fetch(n);
+        Fetched remote = reader.fetchLive(n); // what decides a write is read now, never from an earlier pass
         if (remote.isValid() && !remote.page().equals(queued) && !remote.page().isPrefixOf(queued)) {
           if (queued.isPrefixOf(remote.page())) {
             reader.accept(remote); // it landed, and another device has written more after it since
@@ -105,8 +116,7 @@ final class OwnFeed {
           store.put(c.pageKey(reader.feed, n), value);
           reader.wrote(queued, value);
         }
-        state.savePage(reader.feed, n, value);
-        state.removeOutbox(reader.feed, n, value);
+        state.confirmOutbox(reader.feed, n, value); // one atomic step on disk: verified, and out of the outbox
       }
     } catch (KvException e) {
       return Optional.of(Problem.of(e));
@@ -118,7 +128,7 @@ final class OwnFeed {
    * the messages not yet confirmed again after it. Returns false when the store's page forks the chain
    * this client verified; nothing is written then.
    */
-  private boolean adoptAndRebase(long n, Fetched remote, List<Head> heads)
+  private boolean adoptAndRebase(long n, Fetched remote, HeadsSource headsSource)
       throws LocalStateException, KvException {
     Page theirs = remote.page();
     Optional<Page> before = n > 1 ? reader.verified(n - 1) : Optional.empty();
@@ -147,6 +157,7 @@ final class OwnFeed {
       state.removeOutbox(reader.feed, e.getKey(), e.getValue());
     }
     reader.accept(remote);
+    List<Head> heads = unconfirmed.isEmpty() ? List.of() : headsSource.get();
     Page tail = theirs;
     for (SlotSeal.Draft d : unconfirmed) {
       long last = tail.slots().get(tail.slots().size() - 1).timestampMillis();
@@ -173,7 +184,9 @@ final class OwnFeed {
   }
 
   private void queue(Page page) throws LocalStateException {
-    state.putOutbox(reader.feed, page.number(), Envelope.seal(c, c.pageKey(reader.feed, page.number()), page));
+    String value = Envelope.seal(c, c.pageKey(reader.feed, page.number()), page);
+    reader.sealed(page, value); // publishing needs the page again: it need not open the value it was sealed into
+    state.putOutbox(reader.feed, page.number(), value);
   }
 
   /** Slots of own page {@code number} the store has confirmed: those of the verified copy the queued one extends. */

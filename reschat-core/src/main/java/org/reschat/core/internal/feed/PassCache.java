@@ -96,6 +96,15 @@ public final class PassCache extends ForwardingKvStore {
     return known.value();
   }
 
+  /** Reads {@code key} from the store now, whatever the pass remembers, and remembers the answer. */
+  public Optional<String> getLive(String key) throws KvException {
+    Map<String, KvRead> m = pass;
+    if (m != null) {
+      m.remove(key);
+    }
+    return get(key);
+  }
+
   @Override
   public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
     return prefetch(keys);

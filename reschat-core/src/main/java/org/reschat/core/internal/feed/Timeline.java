@@ -32,29 +32,48 @@ final class Timeline {
     Page page = entry.getValue();
     List<Object> out = new ArrayList<>();
     for (int i = 0; i < page.slots().size(); i++) {
-      if (!from.includes(number, i)) {
-        continue;
+      if (from.includes(number, i)) {
+        out.add(openSlot(c, feed, number, page, i, confirmedSlots));
       }
-      Slot slot = page.slots().get(i);
-      String text;
-      byte[] plain;
-      try {
-        plain = SlotSeal.open(c, feed.feed, page, i);
-        text = slot.type().equals(Message.TEXT) ? decodeText(plain)
-            : org.reschat.core.internal.page.MessageText.isOperation(slot.type()) ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
-            : "[a " + slot.type() + " message, which this version cannot show]";
-      } catch (OneTimeKeyAead.OpenFailedException e) {
-        out.add(new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, feed.own, number,
-            "message " + i + " does not open with the conversation's keys (" + e.getMessage() + ")",
-            c.writerOf(feed.feed)));
-        continue;
-      }
-      out.add(new Message(feed.feed.writer() + ":" + number + ":" + i,
-          feed.own || feed.sibling ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
-          Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,
-          i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED, slot.extension(), plain));
     }
     return out;
+  }
+
+  /** Slot {@code i} as a {@link Message}, or a {@link FeedWarning} when it does not open. */
+  private static Object openSlot(Conversation c, FeedReader feed, long number, Page page, int i, int confirmedSlots) {
+    byte[] plain;
+    try {
+      plain = SlotSeal.open(c, feed.feed, page, i);
+    } catch (OneTimeKeyAead.OpenFailedException e) {
+      return new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, feed.own, number,
+          "message " + i + " does not open with the conversation's keys (" + e.getMessage() + ")",
+          c.writerOf(feed.feed));
+    }
+    return message(c, feed, number, i, page.slots().get(i), plain, confirmedSlots);
+  }
+
+  /** The message in slot {@code i} of page {@code number} of a feed, given its opened body. */
+  static Message message(Conversation c, FeedReader feed, long number, int i, Slot slot, byte[] plain,
+      int confirmedSlots) {
+    String text = slot.type().equals(Message.TEXT) ? decodeText(plain)
+        : org.reschat.core.internal.page.MessageText.isOperation(slot.type()) ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
+        : "[a " + slot.type() + " message, which this version cannot show]";
+    return new Message(feed.feed.writer() + ":" + number + ":" + i,
+        feed.own || feed.sibling ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
+        Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,
+        i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED, slot.extension(), plain);
+  }
+
+  /**
+   * Opens one slot of a page held locally, as {@link #open} would show it; empty when it does not open. For
+   * the messages other messages refer to (a reply's quote, an edit's target), outside what a call loaded.
+   */
+  static java.util.Optional<Message> openOne(Conversation c, FeedReader feed, long number, Page page, int slot) {
+    if (slot < 0 || slot >= page.slots().size()) {
+      return java.util.Optional.empty();
+    }
+    Object opened = openSlot(c, feed, number, page, slot, page.slots().size());
+    return opened instanceof Message ? java.util.Optional.of((Message) opened) : java.util.Optional.empty();
   }
 
   /** Merges feeds, each already in order, by timestamp then writer tag. */

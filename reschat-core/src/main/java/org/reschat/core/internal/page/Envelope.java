@@ -23,7 +23,15 @@ public final class Envelope {
   private static final byte VERSION = 2;
   private static final byte[] AAD_LABEL = "reschat/v2 envelope\0".getBytes(StandardCharsets.UTF_8);
 
+  /** Envelopes opened since start: a count for tests (how often a path decrypts a page), never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong OPENED = new java.util.concurrent.atomic.AtomicLong();
+
   private Envelope() {}
+
+  /** Envelopes this process has opened (or tried to) so far. */
+  public static long opens() {
+    return OPENED.get();
+  }
 
   /** The ledger value holding {@code page} at {@code key}. */
   public static String seal(Conversation c, String key, Page page) {
@@ -36,6 +44,7 @@ public final class Envelope {
 
   /** The page bytes sealed in {@code value} at {@code key}; checks size before decoding anything. */
   public static byte[] open(Conversation c, String key, String value) throws PageFormatException {
+    OPENED.incrementAndGet();
     byte[] raw = decode(value);
     try {
       byte[] padded = c.envelopes().decrypt(Arrays.copyOfRange(raw, 1, raw.length), aad(key));

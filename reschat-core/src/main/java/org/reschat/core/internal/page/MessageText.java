@@ -49,7 +49,10 @@ public final class MessageText {
     }
   }
 
-  /** A type a caller may send: well formed and not one of the group operations. */
+  /**
+   * A type a caller may send: well formed, not one of the group operations, and not a reaction, edit or delete
+   * (those go through the client's own methods, which check what they refer to first).
+   */
   public static void checkCallerType(String type) throws InvalidMessageException {
     checkType(type);
     if (type.startsWith(RESERVED_PREFIX)) {
@@ -57,6 +60,9 @@ public final class MessageText {
     }
     if (type.equals(DEVICES) || type.startsWith(SELF_PREFIX)) {
       throw new InvalidMessageException("Device operations are not sent as messages.");
+    }
+    if (org.reschat.core.internal.relation.RelationCodec.isRelation(type)) {
+      throw new InvalidMessageException("Reactions, edits and deletes are sent with react, edit and delete.");
     }
   }
 

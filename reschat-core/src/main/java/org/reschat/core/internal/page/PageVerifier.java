@@ -13,7 +13,15 @@ import org.reschat.core.internal.crypto.Sha;
  * other members. The links between pages are checked by the feed reader, which holds the neighbours.
  */
 public final class PageVerifier {
+  /** Signatures checked since start: a count for tests (how often a path verifies), never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong VERIFIED = new java.util.concurrent.atomic.AtomicLong();
+
   private PageVerifier() {}
+
+  /** Page signatures this process has checked so far. */
+  public static long verifications() {
+    return VERIFIED.get();
+  }
 
   /** Opens the envelope at {@code key}, parses and verifies it as page {@code number} of {@code feed}. */
   public static Page openAndVerify(Conversation c, FeedId feed, long number, String key, String value)
@@ -26,6 +34,7 @@ public final class PageVerifier {
   public static void verify(Conversation c, FeedId feed, long number, Page page) throws PageRejectedException {
     byte[] encoded = page.encoded();
     byte[] body = Arrays.copyOf(encoded, encoded.length - PageLimits.SIGNATURE_BYTES);
+    VERIFIED.incrementAndGet();
     if (!c.verify(feed, signed(c, feed, body), page.signature())) { // the member's card, or a linked device's key
       throw new PageRejectedException(Kind.FORGED, "its signature is not the writer's");
     }

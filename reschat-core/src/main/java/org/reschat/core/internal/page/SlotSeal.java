@@ -43,9 +43,11 @@ public final class SlotSeal {
   static Slot seal(Conversation c, long number, int index, Draft d) {
     byte[] receiver = c.epochTag();
     byte[] writer = c.fingerprintOf(c.myFeed());
-    byte[] forReceivers = c.messages().encrypt(Padding.padBody(d.body()), aad(c, PageCodec.VERSION, writer, number,
-        index, receiver, d.type(), d.timestampMillis(), d.extension(), FOR_RECEIVERS));
-    byte[] forSender = c.senderCopies().wrapKeyUnderSaltOf(forReceivers, c.messages().keyOf(forReceivers));
+    // The one-time key comes back with the ciphertext: deriving it again from the salt would cost an HKDF.
+    OneTimeKeyAead.Sealed sealed = c.messages().encryptKeepingKey(Padding.padBody(d.body()), aad(c, PageCodec.VERSION,
+        writer, number, index, receiver, d.type(), d.timestampMillis(), d.extension(), FOR_RECEIVERS));
+    byte[] forReceivers = sealed.ciphertext();
+    byte[] forSender = c.senderCopies().wrapKeyUnderSaltOf(forReceivers, sealed.key());
     return new Slot(receiver, d.type(), d.timestampMillis(), d.extension(), forSender, forReceivers);
   }
 

@@ -344,7 +344,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         return false;
       }
       LedgerChatClient.DirectReceived d = client.receiveDirect(card);
-      emit(chat, d.received().update());
+      emit(chat, client.folded(chat, d.received().update())); // typed, relations checked: every front end gets them so
       ownFromElsewhere(chat, c);
       for (Group g : d.joined()) {
         listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
@@ -367,7 +367,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         }
         if (!quiet) {
           org.reschat.core.internal.group.GroupReceipt receipt = client.groupEngine().receive(g);
-          Update u = receipt.update();
+          Update u = client.folded(chat, receipt.update());
           emit(chat, u);
           for (Conversation c : conversations(client.groupEngine().find(g.id()).orElse(g))) {
             ownFromElsewhere(chat, c);
@@ -407,7 +407,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       if (from == null) {
         return;
       }
-      for (Message m : engine.ownSince(c, from)) {
+      Update since = client.folded(chat, new Update(engine.ownSince(c, from), 0, 0, Optional.empty(), List.of()));
+      for (Message m : since.received()) {
         boolean mine;
         synchronized (sentHere) {
           mine = sentHere.contains(m.id());

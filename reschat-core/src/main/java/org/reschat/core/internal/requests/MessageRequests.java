@@ -86,6 +86,19 @@ public final class MessageRequests implements org.reschat.core.Requests {
   private InboxRecord cachedRecord;
   /** When {@link #arrived} reads the inbox next; null until the first call of this run. */
   private Instant nextPoll;
+  /**
+   * Contacts the record already shows as queued or introduced (it never forgets either): {@link #introduce}
+   * runs after every send and every receive of a chat, and need not lock and read the record for them again.
+   */
+  private final Set<PublicCard> decided = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Contacts whose feed this client holds a page of: they know this card, and need no request. */
+  private final Set<PublicCard> wroteFirst = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * When the record was last read here, and an instant no queued request is due before: {@link #postDue} need
+   * not read it again in between. At most {@link #MIN_DELAY} after that read, since a request queued meanwhile, by this
+   * process or another, is due at least that long after it was queued.
+   */
+  private volatile Instant[] nothingDue; // {read at, nothing due before}
 
   public MessageRequests(Identity me, ConversationClient chats, LocalState state, KvStore store, Clock clock) {
     this(me, chats, state, store, clock, new SecureRandom());
@@ -173,17 +186,27 @@ public final class MessageRequests implements org.reschat.core.Requests {
     if (state.readOnly()) {
       return; // a copy opened read-only publishes nothing (as its outbox): the writable profile posts it
     }
-    Conversation c = chats.conversationWith(contact);
-    // Cheap tests first: this runs for every friend on every poll, and the record may be large.
-    if (state.newestPage(c.myFeed()) == 0 || state.newestPage(c.feed(c.indexOf(contact))) > 0) {
+    if (wroteFirst.contains(contact)) {
       return;
     }
-    try (LocalState.Lock lock = state.lock(LOCK)) {
-      InboxRecord r = record();
-      if (!r.wasIntroducedTo(contact) && !r.isQueued(contact)) {
-        long spread = MAX_DELAY.toMillis() - MIN_DELAY.toMillis();
-        Instant due = clock.instant().plus(MIN_DELAY).plusMillis(random.nextLong(spread + 1));
-        state.saveRequests(r.queuing(contact, due, 0).toJson());
+    Conversation c = chats.conversationWith(contact);
+    // Cheap tests first: this runs for every friend on every poll, and the record may be large.
+    if (state.newestPage(c.myFeed()) == 0) {
+      return;
+    }
+    if (state.newestPage(c.feed(c.indexOf(contact))) > 0) {
+      wroteFirst.add(contact); // verified pages are never dropped: they stay a contact who wrote
+      return;
+    }
+    if (!decided.contains(contact)) {
+      try (LocalState.Lock lock = state.lock(LOCK)) {
+        InboxRecord r = record();
+        if (!r.wasIntroducedTo(contact) && !r.isQueued(contact)) {
+          long spread = MAX_DELAY.toMillis() - MIN_DELAY.toMillis();
+          Instant due = clock.instant().plus(MIN_DELAY).plusMillis(random.nextLong(spread + 1));
+          state.saveRequests(r.queuing(contact, due, 0).toJson());
+        }
+        decided.add(contact);
       }
     }
     postDue();
@@ -201,9 +224,16 @@ public final class MessageRequests implements org.reschat.core.Requests {
       return;
     }
     Instant now = clock.instant();
-    if (record().queued().stream().noneMatch(q -> !q.due().isAfter(now))) {
+    Instant[] quiet = nothingDue;
+    if (quiet != null && !now.isBefore(quiet[0]) && now.isBefore(quiet[1])) { // (a clock set back reads again)
       return;
     }
+    InboxRecord current = record();
+    if (current.queued().stream().noneMatch(q -> !q.due().isAfter(now))) {
+      nothingDue = quietUntil(current, now);
+      return;
+    }
+    nothingDue = null;
     try (LocalState.Lock lock = state.lock(LOCK)) {
       InboxRecord r = record();
       List<InboxRecord.Queued> due = r.queued().stream().filter(q -> !q.due().isAfter(now)).limit(POSTS_PER_CALL)
@@ -226,7 +256,17 @@ public final class MessageRequests implements org.reschat.core.Requests {
         }
       }
       state.saveRequests(r.toJson());
+      nothingDue = quietUntil(r, now); // what is still due (the store went away) keeps it at now: read again
     }
+  }
+
+  /** {@code [now, the first instant a request may be due]} for {@link #nothingDue}, from the record as of now. */
+  private static Instant[] quietUntil(InboxRecord r, Instant now) {
+    Instant bound = now.plus(MIN_DELAY);
+    for (InboxRecord.Queued q : r.queued()) {
+      bound = q.due().isBefore(bound) ? q.due() : bound;
+    }
+    return new Instant[] {now, bound};
   }
 
   /** Reads every board since the last check and remembers who asked (not friends, not ignored). */

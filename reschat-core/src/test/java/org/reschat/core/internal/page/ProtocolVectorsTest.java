@@ -179,7 +179,7 @@ class ProtocolVectorsTest {
    * Alice's page 1 sealed again from her keys and the salts the published value carries: with the sealers
    * of version 2 (not committing, the sender's copy with its own salt under the legacy self secret) or 3.
    */
-  private static String rebuild(Conversation ab, String key, Page page, String value) {
+  static String rebuild(Conversation ab, String key, Page page, String value) {
     java.util.List<Slot> slots = new java.util.ArrayList<>();
     byte[] writer = ab.fingerprintOf(ab.myFeed());
     for (int i = 0; i < page.slots().size(); i++) {

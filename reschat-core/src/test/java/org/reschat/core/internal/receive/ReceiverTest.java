@@ -118,6 +118,57 @@ class ReceiverTest {
     assertThat(texts(receive(alice))).containsExactly("from carol"); // again, and only what was not delivered
   }
 
+  /**
+   * Two processes of one profile (a chat view, and a send from another terminal): the pass reads its batch,
+   * then the other process writes this person's next page before the pass takes the conversation's lock.
+   * What the pass read before must not pass for a page gone from the store (nor be "republished" over it).
+   */
+  @Test
+  void aValueThePassReadBeforeAnotherProcessOfTheProfileMovedOnIsNotTakenForTampering() throws Exception {
+    bob.send(ChatId.direct(a.card()), "hi alice");
+    ChatClient[] other = new ChatClient[1];
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    org.reschat.kv.KvStore racing = new org.reschat.kv.ForwardingKvStore(memory) {
+      @Override
+      public java.util.Map<String, org.reschat.kv.KvRead> getAll(java.util.Collection<String> keys)
+          throws org.reschat.kv.KvException {
+        java.util.Map<String, org.reschat.kv.KvRead> got = delegate().getAll(keys);
+        if (once.compareAndSet(false, true)) {
+          try {
+            other[0].send(ChatId.direct(b.card()), "from my other terminal"); // after the batch, before the lock
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        return got;
+      }
+    };
+    try (TestClients view = new TestClients(racing, TestClients.ticking(1_800_000_100_000L))) {
+      ChatClient alice = view.client(a, alicesState, contacts);
+      other[0] = alices.client(a, alicesState, contacts); // the same profile, another process
+      List<Event> events = new ArrayList<>();
+      alice.receiver().receive(Receiver.Scope.only(ChatId.direct(b.card())), events::add);
+      assertThat(once).isTrue();
+      assertThat(events).noneMatch(e -> e instanceof Event.Warning);
+      assertThat(texts(events)).contains("hi alice", "from my other terminal");
+      assertThat(alicesState.queuedConversations()).as("nothing republished").isEmpty();
+    }
+  }
+
+  @Test
+  void everyKindOfChatRefusesTheSameBadTextsTheSameWay() throws Exception {
+    Group trip = TestClients.groups(bob).create("trip", List.of(a.card()));
+    for (ChatId chat : List.of(ChatId.direct(a.card()), ChatId.group(trip.id()))) {
+      for (String bad : List.of("", "   ", "lone \uD800 surrogate", "x".repeat(16 * 1024 + 1))) {
+        assertThatThrownBy(() -> bob.send(chat, bad)).as(chat + " " + bad.length())
+            .isInstanceOf(org.reschat.core.InvalidMessageException.class);
+      }
+      assertThatThrownBy(() -> bob.send(chat, "GROUP_ROTATE", new byte[0], new byte[1])).as(chat.toString())
+          .isInstanceOf(org.reschat.core.InvalidMessageException.class).hasMessageContaining("Group operations");
+    }
+    assertThat(bob.history(ChatId.group(trip.id()), org.reschat.core.HistoryRequest.newest(2)).messages()).isEmpty();
+  }
+
   @Test
   void aListenerThatFailsOnAGroupMessageLeavesTheGroupUndelivered() throws Exception {
     ChatClient alice = alice();

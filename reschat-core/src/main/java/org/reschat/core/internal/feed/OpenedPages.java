@@ -1,0 +1,55 @@
+package org.reschat.core.internal.feed;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.spi.FeedId;
+
+/**
+ * Pages this client opened from values it holds (verified or queued), kept across operations: the newest
+ * pages of a conversation are needed by every send and receive (the own tail, the other feeds' newest pages
+ * for heads and stamps), and opening one is an envelope decryption and a parse. Keyed by feed, number and
+ * the exact value: the same bytes at the same key always open to the same page. Only values this client
+ * holds locally go in, never one merely read from the store. Two versions per page (those used last);
+ * bounded, least recently used first out; thread-safe.
+ */
+final class OpenedPages {
+  /** Pages of this many feed positions at most (two versions each): every chat's newest pages and tails. */
+  static final int CAPACITY = 256;
+
+  private record Key(FeedId feed, long number) {}
+
+  /** The value a page was opened from, and the page. */
+  private record Opened(String value, Page page) {}
+
+  /**
+   * By feed and number, the two versions used last (a send holds the verified tail and the grown one it
+   * queues): hashing a 10 KB value would cost more than comparing it with two.
+   */
+  private final Map<Key, Opened[]> pages = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, Opened[]> eldest) {
+      return size() > CAPACITY;
+    }
+  };
+
+  /** The page {@code value} opened to at page {@code number} of {@code feed}, if it is a version kept. */
+  synchronized Page get(FeedId feed, long number, String value) {
+    Opened[] kept = pages.get(new Key(feed, number));
+    if (kept != null) {
+      for (Opened o : kept) {
+        if (o != null && o.value().equals(value)) {
+          return o.page();
+        }
+      }
+    }
+    return null;
+  }
+
+  synchronized void put(FeedId feed, long number, String value, Page page) {
+    Opened[] kept = pages.get(new Key(feed, number));
+    Opened newest = new Opened(value, page);
+    pages.put(new Key(feed, number), kept == null || kept[0].value().equals(value) ? new Opened[] {newest, null}
+        : new Opened[] {newest, kept[0]});
+  }
+}
