@@ -40,12 +40,12 @@ class GroupEverydayTest {
   @Test
   void aGroupsNotesSayYouForTheReaderAndANicknameForAFriend() {
     CliHarness.check(cli.as("alice", "group", "admin", "trip", "bob"));
-    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: [made you an admin]")
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("* alice made you an admin")
         .doesNotContain(shortFingerprint("bob"));
-    assertThat(CliHarness.check(cli.as("alice", "history", "trip")).out()).contains("me: [made bob an admin]");
+    assertThat(CliHarness.check(cli.as("alice", "history", "trip")).out()).contains("* me made bob an admin");
     // Bob is no friend of Carol's: she sees the start of his fingerprint, as everywhere else.
     assertThat(CliHarness.check(cli.as("carol", "receive")).out())
-        .contains("alice: [made " + shortFingerprint("bob") + " an admin]");
+        .contains("* alice made " + shortFingerprint("bob") + " an admin");
   }
 
   @Test

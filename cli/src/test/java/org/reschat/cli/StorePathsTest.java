@@ -24,10 +24,12 @@ class StorePathsTest {
   @Test
   void anEmbeddedLedgerThatCannotBeCreatedIsALocalProblem() throws Exception {
     CliHarness cli = new CliHarness(dir);
-    cli.friends("alice", "bob");
     Path blocker = dir.resolve("blocker");
     Files.writeString(blocker, "a file where a directory should be");
-    CliHarness.Result r = cli.as("alice", "--store", "embedded:" + blocker.resolve("ledger.db"), "send", "bob", "hi");
+    // a new profile (one that has used a store is refused another before it is opened: ProfileStore)
+    String store = "embedded:" + blocker.resolve("ledger.db");
+    CliHarness.check(cli.as("alice", "--store", store, "init", "--name", "alice", "--no-passphrase"));
+    CliHarness.Result r = cli.as("alice", "--store", store, "receive");
     assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.LOCAL);
     assertThat(r.err()).isEqualTo("reschat: Cannot create the directory " + blocker
         + " for the store file: a file is in the way where a directory is needed.\n");

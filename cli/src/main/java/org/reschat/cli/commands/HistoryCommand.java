@@ -45,7 +45,7 @@ public final class HistoryCommand extends BaseCommand {
           "2026-11-22T10:15 or an ISO instant. Reads", "every page unless --pages is given."})
   String since;
 
-  @Option(names = "--edits", description = "Also show the texts edited messages had before (JSON: \"edits\").")
+  @Option(names = "--edits", description = "Also show the earlier texts of edited messages, in JSON as \"edits\".")
   boolean edits;
 
   @Option(names = "--ids", description = "Show each message's id, which react, edit, delete and send --reply-to take.")

@@ -36,15 +36,15 @@ public final class ReceiveCommand extends BaseCommand {
       + "'history' shows them).")
   boolean mentions;
 
-  @Option(names = "--exec", paramLabel = "CMD", description = "Run CMD (with /bin/sh) for each event, the event as one "
-      + "JSON object on its standard input; never with a message in its command line (setting notify.exec).")
+  @Option(names = "--exec", paramLabel = "CMD", description = "Run CMD with /bin/sh for each event, the event as one "
+      + "JSON object on its standard input and never a message in its command line (setting notify.exec).")
   String exec;
 
-  @Option(names = "--bell", paramLabel = "on|off", description = "Ring the terminal's bell for new messages (default on).")
+  @Option(names = "--bell", paramLabel = "on|off", description = "Ring the terminal's bell when messages arrive: on (the default) or off.")
   String bell;
 
   @Option(names = "--desktop", paramLabel = "on|off",
-      description = "Desktop notifications through notify-send, where it exists (default on).")
+      description = "Desktop notifications through notify-send where it exists: on (the default) or off.")
   String desktop;
 
   ReceiveCommand(CliContext ctx) {
