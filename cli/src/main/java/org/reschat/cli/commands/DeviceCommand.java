@@ -36,8 +36,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code reschat device}: link a new device to this identity, join one, list them (protocol §15). */
 @Command(name = "device", mixinStandardHelpOptions = true,
-    description = {"Linked devices: one identity on several devices, one history.",
-        "Each device writes its own feed. Link on your first device, join on the new one."},
+    description = {"Linked devices: one identity on several devices.",
+        "One history: each device writes its own feed. Link on your first device, join on the new one."},
     subcommands = {DeviceCommand.Link.class, DeviceCommand.Join.class, DeviceCommand.ListDevices.class,
         DeviceCommand.Revoke.class})
 public final class DeviceCommand extends CommandGroup {
