@@ -65,6 +65,39 @@ public interface Devices {
   void requireNotRevoked() throws DeviceException, LocalStateException;
 
   /**
+   * Tells this identity's other devices of a change the application keeps (protocol §15.6, the self channel):
+   * {@code kind} names what changed (1-11 of {@code A-Z 0-9 _}, such as {@code FRIEND}), {@code body} the
+   * change in the application's own format (at most 16 KiB), {@code summary} a few words for a person (may be
+   * null). Sealed so only this identity's devices open it. Written only while the identity has linked devices
+   * (as the newest list this client verified says; linking hands a new device the state as it is then).
+   *
+   * @return whether it was written (false: this identity has no other device)
+   * @throws DeviceException {@code REVOKED} on a revoked device
+   */
+  boolean tellOtherDevices(String kind, byte[] body, String summary)
+      throws InvalidMessageException, DeviceException, LocalStateException, KvException;
+
+  /**
+   * The changes this identity's other devices told ({@link #tellOtherDevices}) since the last call, in the
+   * order every device merges them (a later change of the same thing comes later); each returned once. Empty,
+   * reading nothing, while the identity has no linked device. A revoked device's changes after its cut are
+   * not among them.
+   */
+  List<SelfChange> fromOtherDevices() throws LocalStateException, KvException;
+
+  /** One change another device of this identity told: its kind, its body, when it was written. */
+  record SelfChange(String kind, byte[] body, Instant at) {
+    public SelfChange {
+      body = body.clone();
+    }
+
+    @Override
+    public byte[] body() {
+      return body.clone();
+    }
+  }
+
+  /**
    * {@code person}'s devices as the newest list this profile verified names them, read from {@code state} alone:
    * no store, no keys (so no names, which are sealed). {@code self} and {@code thisDevice} say which one is this
    * device (pass this profile's card and device number).

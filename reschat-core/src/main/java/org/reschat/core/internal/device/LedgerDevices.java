@@ -91,6 +91,38 @@ public final class LedgerDevices implements Devices {
     return infos(person, book.kept(person), names, person.equals(me.card()) ? me.deviceNumber() : -1);
   }
 
+  // --- the self channel (protocol §15.6) ----------------------------------------------------------------
+
+  @Override
+  public boolean tellOtherDevices(String kind, byte[] body, String summary)
+      throws InvalidMessageException, DeviceException, LocalStateException, KvException {
+    ensureOpen.run();
+    SelfChannel.type(kind); // a bad kind fails whether or not there are other devices
+    requireNotRevoked();
+    if (!hasOtherDevices()) {
+      return false;
+    }
+    SelfChannel.write(engine, me, kind, body, summary);
+    return true;
+  }
+
+  @Override
+  public List<SelfChange> fromOtherDevices() throws LocalStateException, KvException {
+    ensureOpen.run();
+    if (!hasOtherDevices()) {
+      return List.of();
+    }
+    return SelfChannel.read(engine, me);
+  }
+
+  /** Whether the kept list of this identity names a device besides this one that is not revoked. */
+  private boolean hasOtherDevices() throws LocalStateException, KvException {
+    DeviceBook book = engine.devices();
+    book.refresh(List.of(me.card()), false); // at most every 10 minutes
+    Optional<DeviceList> kept = book.kept(me.card());
+    return kept.isPresent() && kept.get().devices().stream().anyMatch(d -> !d.revoked() && d.number() != me.deviceNumber());
+  }
+
   /** See {@link Devices#known}. */
   public static List<DeviceInfo> known(LocalState state, PublicCard person, PublicCard self, int thisDevice)
       throws LocalStateException {
@@ -338,6 +370,9 @@ public final class LedgerDevices implements Devices {
         currentEpochs.add(Group.conversation(me, g.current()));
       }
     }
+    Conversation self = SelfChannel.conversation(me); // the other devices learn there too (§15.6)
+    everywhere.add(self);
+    currentEpochs.add(self);
     for (Conversation plain : everywhere) {
       engine.history(plain, org.reschat.core.HistoryRequest.newest(1)); // reads every feed's newest page
       Conversation c = engine.withDevices(plain);
@@ -472,6 +507,7 @@ public final class LedgerDevices implements Devices {
         targets.add(Group.conversation(me, g.current()));
       }
     }
+    targets.add(SelfChannel.conversation(me)); // the other devices read the new one at once (§15.6)
     for (Conversation c : targets) {
       try {
         engine.send(c, MessageText.DEVICES, ext, body);

@@ -18,7 +18,7 @@ public final class MessageText {
   /** A device-list notice (protocol §15.4): written by device 0 of the sender's identity, never by a caller. */
   public static final String DEVICES = "LINKED_DEVICES";
   /** The self channel's operations (protocol §15.6). */
-  private static final String SELF_PREFIX = "SELF_";
+  public static final String SELF_PREFIX = "SELF_";
 
   private MessageText() {}
 
