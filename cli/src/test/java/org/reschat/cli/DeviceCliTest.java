@@ -113,6 +113,30 @@ class DeviceCliTest {
     assertThat(onPhone.indexOf("me: to bob 24")).isLessThan(onPhone.indexOf("me: from the laptop"));
   }
 
+  /** The self channel (protocol §15.6): friends kept in step across the devices, both ways. */
+  @Test
+  void aFriendAddedRenamedVerifiedOrRemovedOnOneDeviceReachesTheOtherAtItsNextReceive() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    CliHarness.check(cli.as("alice", "friend", "rename", "carol", "caro"));
+    CliHarness.check(cli.as("alice", "friend", "verify", "dave", "--mark"));
+    CliHarness.Result received = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(received.err()).contains("Your other device added dave", "renamed carol to caro", "marked dave as verified");
+    String friends = CliHarness.check(cli.as("laptop", "friend", "list")).out();
+    assertThat(friends).containsPattern("dave\\s+verified").contains("caro ").doesNotContain("carol");
+    // Each change once: the next receive applies nothing again.
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).doesNotContain("Your other device");
+
+    // And back: the laptop removes bob; the first device follows.
+    CliHarness.check(cli.as("laptop", "friend", "remove", "bob"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device removed bob");
+    assertThat(CliHarness.check(cli.as("alice", "friend", "list")).out()).doesNotContain("bob");
+    // Bob is no friend of either device now.
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).doesNotContain("bob");
+  }
+
   @Test
   void aCheckThatDiffersLinksNothing() throws Exception {
     CliHarness.Result[] r = link("laptop", "--check", "00000 00000");

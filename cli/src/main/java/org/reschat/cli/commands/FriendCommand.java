@@ -62,6 +62,7 @@ public final class FriendCommand extends CommandGroup {
       PublicCard theirs = hasCard ? PublicCard.parse(String.join("", card))
           : DirectoryCommand.pick(session, directoryName, fingerprint);
       Friend f = session.profile().friends().add(nickname, theirs, session.card());
+      org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.of(f));
       if (out.json()) {
         out.json(friendJson(f));
       } else {
@@ -150,6 +151,7 @@ public final class FriendCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Friend f = session.profile().friends().remove(nickname);
+      org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.empty());
       Output out = session.output();
       if (out.json()) {
         JsonObject o = friendJson(f);
@@ -177,6 +179,7 @@ public final class FriendCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Friend f = session.profile().friends().rename(nickname, newNickname);
+      org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.of(f));
       Output out = session.output();
       if (out.json()) {
         out.json(friendJson(f));
@@ -207,7 +210,11 @@ public final class FriendCommand extends CommandGroup {
       Friend f = session.profile().friends().get(nickname);
       String number = SafetyNumber.between(session.card(), f.card());
       if (mark) {
+        boolean before = f.verified();
         f = session.profile().friends().markVerified(nickname);
+        if (!before) {
+          org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.of(f));
+        }
       }
       if (out.json()) {
         JsonObject o = Json.object("safety_number");

@@ -78,6 +78,8 @@ public final class ReceiveCommand extends BaseCommand {
       Outcome outcome = new Outcome(printer, notifier, mentions ? session.card() : null);
       // A join an admin approved completes first, so this pass already receives the group.
       joinApproved(session, outcome);
+      // What the identity's other devices changed (friends), before the messages that may need it (§15.6).
+      org.reschat.cli.SelfSync.apply(session);
       return receive(session, client, outcome);
     }
   }
