@@ -70,6 +70,13 @@ class DeviceVectorsTest {
     out.put("device1.fingerprint", HEX.formatHex(ab.fingerprintOf(feed)));
     out.put("device1.writer_tag", feed.writer());
     out.put("device1.page1.key", ab.pageKey(feed, 1));
+    // The self channel (§15.6): epoch 0's secret, and page 1 of device 1's feed there.
+    out.put("self.secret", HEX.formatHex(SelfChannel.secret(alice)));
+    org.reschat.core.internal.conversation.Conversation self = SelfChannel.conversation(alice)
+        .withDevices(Map.of(alice.card(), e.linked()));
+    org.reschat.core.spi.FeedId selfFeed = self.feeds().stream().filter(f -> self.deviceOf(f) == 1).findFirst()
+        .orElseThrow();
+    out.put("self.device1.page1.key", self.pageKey(selfFeed, 1));
     return out;
   }
 
