@@ -281,6 +281,27 @@ public final class DeviceCommand extends CommandGroup {
    * {@code text} as a QR code (ECC level M) in Unicode half blocks, two rows of modules a line, light modules
    * drawn, with a quiet zone of 2 modules: readable from a terminal with light text on a dark background.
    */
+  /**
+   * {@code text} as a QR code (ECC level M) in SVG, dark modules on light with a quiet zone of 4 modules: for the
+   * web client's page (numbers only: nothing of the text appears as text).
+   */
+  public static String qrSvg(String text) {
+    QrCode q = QrCode.encodeText(text, QrCode.Ecc.MEDIUM);
+    int border = 4;
+    int size = q.size + 2 * border;
+    StringBuilder path = new StringBuilder();
+    for (int y = 0; y < q.size; y++) {
+      for (int x = 0; x < q.size; x++) {
+        if (q.getModule(x, y)) {
+          path.append('M').append(x + border).append(',').append(y + border).append("h1v1h-1z");
+        }
+      }
+    }
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" width=\"" + size * 5 + "\" height=\"" + size * 5
+        + "\" viewBox=\"0 0 " + size + " " + size + "\" role=\"img\" aria-label=\"the link code as a QR code\">"
+        + "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"" + path + "\" fill=\"#000\"/></svg>";
+  }
+
   static String qr(String text) {
     QrCode q = QrCode.encodeText(text, QrCode.Ecc.MEDIUM);
     int border = 2;
@@ -303,7 +324,7 @@ public final class DeviceCommand extends CommandGroup {
    * nicknames and verified marks, and the channels it follows ({@code channels.json} as it is).
    * {@code {"v":1,"name":…,"friends":[{"nickname","card","verified"}],"channels":{…}}}
    */
-  static byte[] applicationState(Session session) throws Exception {
+  public static byte[] applicationState(Session session) throws Exception {
     JsonObject o = new JsonObject();
     o.addProperty("v", APP_STATE_VERSION);
     IdentityFile.name(session.profile().readIdentity()).ifPresent(n -> o.addProperty("name", n));
