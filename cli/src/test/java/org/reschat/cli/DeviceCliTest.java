@@ -135,6 +135,19 @@ class DeviceCliTest {
     assertThat(CliHarness.check(cli.as("alice", "friend", "list")).out()).doesNotContain("bob");
     // Bob is no friend of either device now.
     assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).doesNotContain("bob");
+
+    // A device that follows applies changes as they come, without a new receive.
+    CliHarness.Running following = cli.start("laptop", "receive", "--follow", "--interval", "200ms");
+    try {
+      CliHarness.check(cli.as("alice", "friend", "rename", "dave", "david"));
+      following.await("Your other device renamed dave to david", WAIT);
+      // Made after that was applied, so the following loop applies this one.
+      CliHarness.check(cli.as("alice", "friend", "rename", "david", "dai"));
+      following.await("Your other device renamed david to dai", WAIT);
+    } finally {
+      following.code().cancel(true);
+    }
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("dai ").doesNotContain("david");
   }
 
   @Test

@@ -106,6 +106,7 @@ public final class ReceiveCommand extends BaseCommand {
       while (polls == null || s.passes() < polls) {
         if (System.nanoTime() - joinsLooked > every.toNanos()) {
           joinApproved(session, outcome);
+          org.reschat.cli.SelfSync.apply(session); // what the other devices changed meanwhile (§15.6)
           joinsLooked = System.nanoTime();
         }
         if (s.failure().isPresent()) {
