@@ -113,11 +113,16 @@ class DeviceCliTest {
     assertThat(onPhone.indexOf("me: to bob 24")).isLessThan(onPhone.indexOf("me: from the laptop"));
   }
 
-  /** The self channel (protocol §15.6): friends kept in step across the devices, both ways. */
+  /** The self channel (protocol §15.6): read positions, and friends kept in step across the devices, both ways. */
   @Test
   void aFriendAddedRenamedVerifiedOrRemovedOnOneDeviceReachesTheOtherAtItsNextReceive() throws Exception {
     CliHarness.Result[] r = link("laptop");
     assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    // A read position: what the first device received, the laptop does not receive again (it is in its history).
+    CliHarness.check(cli.as("bob", "send", "alice", "read on the phone"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("read on the phone");
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).out()).doesNotContain("read on the phone");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "bob")).out()).contains("bob: read on the phone");
     String dave = cli.init("dave");
     CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
     CliHarness.check(cli.as("alice", "friend", "rename", "carol", "caro"));

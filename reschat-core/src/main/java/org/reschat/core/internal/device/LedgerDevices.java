@@ -98,6 +98,9 @@ public final class LedgerDevices implements Devices {
       throws InvalidMessageException, DeviceException, LocalStateException, KvException {
     ensureOpen.run();
     SelfChannel.type(kind); // a bad kind fails whether or not there are other devices
+    if (SelfChannel.READ.equals(kind)) {
+      throw new InvalidMessageException("READ changes are the client's own: it tells read positions itself.");
+    }
     requireNotRevoked();
     if (!hasOtherDevices()) {
       return false;
@@ -112,14 +115,90 @@ public final class LedgerDevices implements Devices {
     if (!hasOtherDevices()) {
       return List.of();
     }
-    return SelfChannel.read(engine, me);
+    List<SelfChange> out = new ArrayList<>();
+    Map<FeedId, Boolean> known = null;
+    for (SelfChange change : SelfChannel.read(engine, me)) {
+      if (!SelfChannel.READ.equals(change.kind())) {
+        out.add(change);
+        continue;
+      }
+      if (known == null) {
+        known = knownFeeds();
+      }
+      for (Map.Entry<FeedId, LocalState.Position> mark : SelfChannel.marks(change.body()).entrySet()) {
+        FeedId feed = mark.getKey();
+        LocalState.Position p = mark.getValue();
+        LocalState.Position now = known.containsKey(feed) ? state.delivered(feed) : null;
+        if (now != null && now.includes(p.page(), p.slot()) && !now.equals(p)) {
+          state.saveDelivered(feed, p); // only forward, and only for a feed this device reads
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Tells the other devices how far this one delivered in {@code conversations} ({@code SELF_READ}, §15.6), so
+   * they do not deliver it again; nothing without another device. A store that cannot take it now: the next
+   * delivery tells again.
+   */
+  public void tellRead(List<Conversation> conversations) throws LocalStateException {
+    if (conversations.isEmpty()) {
+      return;
+    }
+    try {
+      if (!hasOtherDevicesKept()) {
+        return;
+      }
+      Map<FeedId, LocalState.Position> marks = new LinkedHashMap<>();
+      for (Conversation plain : conversations) {
+        Conversation c = engine.withDevices(plain);
+        for (FeedId feed : c.feeds()) {
+          LocalState.Position p = state.delivered(feed);
+          if (!(c.isMember() && c.isMine(feed)) && !p.equals(LocalState.Position.START)) {
+            marks.put(feed, p);
+          }
+        }
+      }
+      for (byte[] body : SelfChannel.readBodies(marks)) {
+        SelfChannel.write(engine, me, SelfChannel.READ, body, null);
+      }
+    } catch (KvException e) {
+      // told with the next delivery
+    } catch (InvalidMessageException e) {
+      throw new IllegalStateException("A read position is always a valid message", e);
+    }
+  }
+
+  /** Every feed of every conversation this device reads: its friends' chats and every epoch of its groups. */
+  private Map<FeedId, Boolean> knownFeeds() throws LocalStateException {
+    Map<FeedId, Boolean> out = new java.util.HashMap<>();
+    List<Conversation> conversations = new ArrayList<>();
+    for (PublicCard card : contacts.cards()) {
+      conversations.add(engine.conversationWith(card));
+    }
+    for (Group g : groups.list()) {
+      for (Epoch e : g.epochs()) {
+        conversations.add(Group.conversation(me, e));
+      }
+    }
+    for (Conversation plain : conversations) {
+      for (FeedId feed : engine.withDevices(plain).feeds()) {
+        out.put(feed, Boolean.TRUE);
+      }
+    }
+    return out;
   }
 
   /** Whether the kept list of this identity names a device besides this one that is not revoked. */
   private boolean hasOtherDevices() throws LocalStateException, KvException {
-    DeviceBook book = engine.devices();
-    book.refresh(List.of(me.card()), false); // at most every 10 minutes
-    Optional<DeviceList> kept = book.kept(me.card());
+    engine.devices().refresh(List.of(me.card()), false); // at most every 10 minutes
+    return hasOtherDevicesKept();
+  }
+
+  /** {@link #hasOtherDevices} from the kept list alone, reading nothing (for every delivery). */
+  private boolean hasOtherDevicesKept() throws LocalStateException {
+    Optional<DeviceList> kept = engine.devices().kept(me.card());
     return kept.isPresent() && kept.get().devices().stream().anyMatch(d -> !d.revoked() && d.number() != me.deviceNumber());
   }
 

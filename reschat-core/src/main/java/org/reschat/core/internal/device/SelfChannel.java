@@ -29,7 +29,75 @@ public final class SelfChannel {
   /** What a kind is: the type is {@code SELF_} and the kind, 16 characters at most. */
   private static final java.util.regex.Pattern KIND = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,10}");
 
+  /** The kind of a read position, the engine's own (applied, never handed to the application). */
+  public static final String READ = "READ";
+  /** How many marks one {@code SELF_READ} holds at most (well within a message). */
+  static final int MARKS_PER_MESSAGE = 100;
+
   private SelfChannel() {}
+
+  /**
+   * {@code SELF_READ} bodies for {@code marks}: {@code {"v":1,"marks":[[conversation, writer, member, page,
+   * slot], …]}} (the feed's local names, which every device of the identity derives alike), at most
+   * {@link #MARKS_PER_MESSAGE} a body.
+   */
+  static List<byte[]> readBodies(java.util.Map<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> marks) {
+    List<byte[]> out = new ArrayList<>();
+    com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+    for (java.util.Map.Entry<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> e : marks.entrySet()) {
+      com.google.gson.JsonArray m = new com.google.gson.JsonArray();
+      m.add(e.getKey().conversation());
+      m.add(e.getKey().writer());
+      m.add(e.getKey().member());
+      m.add(e.getValue().page());
+      m.add(e.getValue().slot());
+      a.add(m);
+      if (a.size() == MARKS_PER_MESSAGE) {
+        out.add(readBody(a));
+        a = new com.google.gson.JsonArray();
+      }
+    }
+    if (!a.isEmpty()) {
+      out.add(readBody(a));
+    }
+    return out;
+  }
+
+  private static byte[] readBody(com.google.gson.JsonArray marks) {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.add("marks", marks);
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The marks of a {@code SELF_READ} body; what does not parse is left out. */
+  static java.util.Map<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> marks(byte[] body) {
+    java.util.Map<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> out = new java.util.LinkedHashMap<>();
+    java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
+        new String(body, StandardCharsets.UTF_8));
+    if (o.isEmpty() || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()
+        || !o.get().has("marks") || !o.get().get("marks").isJsonArray()) {
+      return out;
+    }
+    for (com.google.gson.JsonElement e : o.get().getAsJsonArray("marks")) {
+      try {
+        com.google.gson.JsonArray m = e.getAsJsonArray();
+        if (m.size() != 5) {
+          continue;
+        }
+        long page = m.get(3).getAsLong();
+        int slot = m.get(4).getAsInt();
+        if (page < 1 || page > Conversation.MAX_PAGE_NUMBER || slot < 0) {
+          continue;
+        }
+        out.put(new org.reschat.core.spi.FeedId(m.get(0).getAsString(), m.get(1).getAsString(), m.get(2).getAsInt()),
+            new org.reschat.core.spi.LocalState.Position(page, slot));
+      } catch (RuntimeException notAMark) {
+        // skipped: only well-formed marks of feeds this device reads are applied
+      }
+    }
+    return out;
+  }
 
   /** The self channel's epoch-0 secret (protocol §15.6). */
   public static byte[] secret(Identity me) {

@@ -368,6 +368,11 @@ public final class LedgerChatClient implements ChatClient {
     return devices;
   }
 
+  /** The engine's side of linked devices (read positions told to the other devices). */
+  public org.reschat.core.internal.device.LedgerDevices deviceEngine() {
+    return devices;
+  }
+
   @Override
   public org.reschat.core.Requests requests() {
     return requestsApi;

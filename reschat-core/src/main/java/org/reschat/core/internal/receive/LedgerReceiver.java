@@ -137,6 +137,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     boolean security;
     int stillQueued;
     final long readsBefore;
+    /** The conversations this pass delivered messages of: their read positions go to the other devices (§15.6). */
+    final List<Conversation> delivered = new ArrayList<>();
 
     Pass(Scope scope, Changed changed, Listener listener, Shown shown) throws LocalStateException {
       this.scope = scope;
@@ -173,6 +175,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
           listener.onEvent(new Event.RequestNotPosted(to));
         }
       }
+      client.deviceEngine().tellRead(delivered);
       return new Summary(messages, security, stillQueued, (int) (reads.keysRead() - readsBefore));
     }
 
@@ -350,6 +353,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
       }
       d.received().commit(state);
+      if (!d.received().update().received().isEmpty()) {
+        delivered.add(c);
+      }
       if (d.received().update().pending() == 0) {
         remember(c);
       } else {
@@ -377,6 +383,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
             listener.onEvent(new Event.RemovedFromGroup(chat, after.name(), after.removedBy().orElse(null)));
           }
           client.groupEngine().delivered(receipt); // only now: a listener that failed above leaves it to deliver again
+          if (!u.received().isEmpty()) {
+            delivered.addAll(conversations(after));
+          }
           for (Conversation c : conversations(after)) {
             if (u.pending() == 0) {
               remember(c);

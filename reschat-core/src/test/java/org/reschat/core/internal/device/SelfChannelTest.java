@@ -82,13 +82,40 @@ class SelfChannelTest {
     assertThat(phone.devices().tellOtherDevices("FRIEND", utf8("1"), "added bob")).isTrue();
     assertThat(phone.devices().tellOtherDevices("FRIEND", utf8("2"), "renamed bob")).isTrue();
     clock.advance(java.time.Duration.ofSeconds(1));
-    assertThat(laptop.devices().tellOtherDevices("READ", utf8("3"), null)).isTrue();
+    assertThat(laptop.devices().tellOtherDevices("CHANNEL", utf8("3"), null)).isTrue();
 
-    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND 1", "FRIEND 2", "READ 3");
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND 1", "FRIEND 2", "CHANNEL 3");
     assertThat(tablet.devices().fromOtherDevices()).isEmpty(); // each once
     assertThat(bodies(laptop.devices().fromOtherDevices())).containsExactly("FRIEND 1", "FRIEND 2");
-    assertThat(bodies(phone.devices().fromOtherDevices())).containsExactly("READ 3");
+    assertThat(bodies(phone.devices().fromOtherDevices())).containsExactly("CHANNEL 3");
     assertThat(phone.devices().fromOtherDevices()).isEmpty();
+  }
+
+  @Test
+  void whatOneDeviceDeliveredTheOthersDoNotDeliverAgain() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    List<PublicCard> aliceOnly = List.of(alice.card());
+    ChatClient b = clients.client(bob, new InMemoryLocalState(), () -> aliceOnly);
+    org.reschat.core.ChatId toAlice = org.reschat.core.ChatId.direct(alice.card());
+    for (int i = 0; i < 3; i++) {
+      b.send(toAlice, "read on the phone " + i);
+    }
+    assertThat(phone.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {}).messages()).isEqualTo(3);
+    assertThat(laptop.devices().fromOtherDevices()).isEmpty(); // read positions are the client's own: applied
+    b.send(toAlice, "new for both");
+    List<String> atLaptop = new java.util.ArrayList<>();
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {
+      if (e instanceof org.reschat.core.Event.MessageReceived) {
+        atLaptop.add(((org.reschat.core.Event.MessageReceived) e).message().text());
+      }
+    });
+    assertThat(atLaptop).containsExactly("new for both");
+    // And the history still holds everything.
+    assertThat(laptop.history(org.reschat.core.ChatId.direct(bob.card()), org.reschat.core.HistoryRequest.all()).messages()
+        .stream().filter(m -> m.text().startsWith("read on the phone") || m.text().equals("new for both"))).hasSize(4);
+    assertThatThrownBy(() -> phone.devices().tellOtherDevices("READ", utf8("{}"), null))
+        .isInstanceOf(InvalidMessageException.class);
   }
 
   @Test
