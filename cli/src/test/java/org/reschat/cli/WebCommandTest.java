@@ -41,6 +41,11 @@ class WebCommandTest {
     h.init("alice");
     try (WebHarness web = WebHarness.start(h, "alice")) {
       assertThat(web.url).matches("http://rc-[0-9a-f]{20}\\.localhost:[0-9]{1,5}/launch\\?t=[A-Za-z0-9_-]{32}");
+      // The note follows the URL line: wait for it rather than race it.
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+      while (!web.stderr().contains("127.0.0.1 only") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
       assertThat(web.stderr()).contains("127.0.0.1 only").doesNotContain(URI.create(web.url).getRawQuery());
     }
   }
