@@ -25,6 +25,7 @@ import org.reschat.localdb.ProfileException;
  */
 public final class SelfSync {
   static final String FRIEND = "FRIEND";
+  static final String CHANNEL = "CHANNEL";
   private static final int VERSION = 1;
 
   private SelfSync() {}
@@ -57,6 +58,46 @@ public final class SelfSync {
     }
   }
 
+  /** Tells the other devices that this profile now follows {@code channel} (its id, rcc:…). */
+  public static void channelFollowed(Session session, String channel) throws Exception {
+    if (!hasOtherDevices(session)) {
+      return;
+    }
+    JsonObject o = new JsonObject();
+    o.addProperty("v", VERSION);
+    o.addProperty("channel", channel);
+    o.addProperty("following", true);
+    try {
+      session.client().devices().tellOtherDevices(CHANNEL, o.toString().getBytes(StandardCharsets.UTF_8),
+          "followed a channel");
+    } catch (ReschatException | KvException e) {
+      session.output().note("Your other devices were not told of this change: " + e.getMessage());
+    }
+  }
+
+  /** One {@code CHANNEL} change: follows the channel here too; false when it changes nothing. */
+  private static boolean applyChannel(Session session, byte[] body) throws Exception {
+    Optional<JsonObject> parsed = StrictJson.parseObject(new String(body, StandardCharsets.UTF_8));
+    if (parsed.isEmpty() || StrictJson.integer(parsed.get(), "v", VERSION, VERSION).isEmpty()
+        || !StrictJson.bool(parsed.get(), "following").orElse(false)) {
+      return false;
+    }
+    Optional<org.reschat.core.channel.ChannelId> id = StrictJson.string(parsed.get(), "channel")
+        .flatMap(org.reschat.core.channel.ChannelId::parse);
+    if (id.isEmpty() || org.reschat.cli.commands.ChannelCommand.follows(session, id.get())) {
+      return false;
+    }
+    try {
+      String name = org.reschat.cli.commands.ChannelCommand.follow(session, id.get());
+      session.output().note("Your other device followed the channel " + (name == null ? "" : "#" + SafeText.line(name)
+          + " ") + id.get() + "; this one follows it too.");
+      return true;
+    } catch (ReschatException | KvException e) {
+      session.output().note("A channel your other device followed could not be followed here yet: " + e.getMessage());
+      return false;
+    }
+  }
+
   /** Applies what the other devices told since the last time; returns how many changes were applied. */
   public static int apply(Session session) throws Exception {
     if (!hasOtherDevices(session)) {
@@ -64,7 +105,8 @@ public final class SelfSync {
     }
     int applied = 0;
     for (Devices.SelfChange change : session.client().devices().fromOtherDevices()) {
-      if (FRIEND.equals(change.kind()) && applyFriend(session, change.body())) {
+      if (FRIEND.equals(change.kind()) && applyFriend(session, change.body())
+          || CHANNEL.equals(change.kind()) && applyChannel(session, change.body())) {
         applied++;
       }
     }

@@ -141,6 +141,13 @@ class DeviceCliTest {
     // Bob is no friend of either device now.
     assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).doesNotContain("bob");
 
+    // A channel followed on the first device is followed on the laptop too.
+    String news = CliHarness.check(cli.as("carol", "channel", "create", "news")).out().strip();
+    CliHarness.check(cli.as("carol", "channel", "post", "news", "hello followers"));
+    CliHarness.check(cli.as("alice", "channel", "follow", news));
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).contains("Your other device followed the channel #news");
+    assertThat(CliHarness.check(cli.as("laptop", "channel", "list")).out()).contains(news);
+
     // A device that follows applies changes as they come, without a new receive.
     CliHarness.Running following = cli.start("laptop", "receive", "--follow", "--interval", "200ms");
     try {
