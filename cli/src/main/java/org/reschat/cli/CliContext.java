@@ -125,6 +125,11 @@ public final class CliContext {
     return clock;
   }
 
+  /** Who answers a yes/no question on the terminal; null when nobody can be asked. */
+  public QuestionPrompt questions() {
+    return questions;
+  }
+
   public ZoneId zone() {
     return zone;
   }

@@ -54,6 +54,18 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
           return ExitCodes.USAGE;
       }
     }
+    if (e instanceof org.reschat.core.DeviceException) {
+      switch (((org.reschat.core.DeviceException) e).reason()) {
+        case NOT_THIS_DEVICE:
+        case DAMAGED:
+        case REVOKED:
+          return ExitCodes.SECURITY; // someone else used the code, or the ledger does not check
+        case NO_SUCH_DEVICE:
+          return ExitCodes.NOT_FOUND;
+        default:
+          return ExitCodes.USAGE;
+      }
+    }
     if (e instanceof org.reschat.kv.KvStorageException) {
       return ExitCodes.LOCAL; // the embedded ledger's file: a local problem, like the profile's files
     }

@@ -208,6 +208,10 @@ public final class Output {
       String summary = new String(m.extension(), java.nio.charset.StandardCharsets.UTF_8).strip();
       return summary.isEmpty() ? "changed the group" : summary;
     }
+    if (m.type().equals("LINKED_DEVICES") || m.type().startsWith("SELF_")) { // a device operation (protocol §15)
+      String summary = new String(m.extension(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      return summary.isEmpty() ? "changed their devices" : summary;
+    }
     return "sent a " + m.type() + " message, which this version cannot show";
   }
 

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import org.reschat.cli.commands.BenchCommand;
 import org.reschat.cli.commands.ChannelCommand;
 import org.reschat.cli.commands.ChatCommand;
+import org.reschat.cli.commands.DeviceCommand;
 import org.reschat.cli.commands.ConfigCommand;
 import org.reschat.cli.commands.DaemonCommand;
 import org.reschat.cli.commands.DemoCommand;
@@ -45,6 +46,7 @@ import picocli.CommandLine.Mixin;
     subcommands = {
         InitCommand.class,
         WhoamiCommand.class,
+        DeviceCommand.class,
         FriendCommand.class,
         GroupCommand.class,
         SendCommand.class,

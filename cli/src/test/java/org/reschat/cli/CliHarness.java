@@ -53,6 +53,50 @@ final class CliHarness {
   Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
+    int code = run(out, err, args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** A command running on a thread of its own, whose output can be read while it runs. */
+  record Running(StringWriter out, StringWriter err, java.util.concurrent.Future<Integer> code) {
+    /** Waits until its output holds a match of {@code regex}, and returns the match. */
+    String await(String regex, java.time.Duration within) throws Exception {
+      java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+      long end = System.nanoTime() + within.toNanos();
+      while (System.nanoTime() < end) {
+        java.util.regex.Matcher m = p.matcher(out + "\n" + err);
+        if (m.find()) {
+          return m.group();
+        }
+        if (code.isDone()) {
+          throw new AssertionError("ended (exit " + code.get() + ") without " + regex + ":\n" + out + err);
+        }
+        Thread.sleep(20);
+      }
+      throw new AssertionError("no " + regex + " within " + within + ":\n" + out + err);
+    }
+
+    Result result(java.time.Duration within) throws Exception {
+      int c = code.get(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return new Result(c, out.toString(), err.toString());
+    }
+  }
+
+  /** Runs as {@code who} on a thread of its own (for commands that wait, such as linking a device). */
+  Running start(String who, String... args) {
+    List<String> all = new ArrayList<>(List.of("--home", root.resolve(who).toString()));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(
+        () -> run(out, err, all.toArray(new String[0])));
+    Thread t = new Thread(task, "reschat " + who + " " + String.join(" ", args));
+    t.setDaemon(true);
+    t.start();
+    return new Running(out, err, task);
+  }
+
+  private int run(StringWriter out, StringWriter err, String... args) {
     CliContext ctx = CliContext.builder()
         .env(env)
         .in(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)))
@@ -69,7 +113,7 @@ final class CliHarness {
         .build();
     int code = Cli.run(ctx, args);
     stdin = "";
-    return new Result(code, out.toString(), err.toString());
+    return code;
   }
 
   /** Points every command at an emulated ResilientDB cluster, with the given timeouts. */

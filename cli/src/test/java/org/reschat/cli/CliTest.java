@@ -118,7 +118,9 @@ class CliTest {
   void whoamiJsonHasItsDocumentedFields() {
     String card = cli.init("alice");
     JsonObject o = json(cli.as("alice", "--json", "whoami").out());
-    assertThat(o.keySet()).containsExactlyInAnyOrder("type", "name", "card", "fingerprint", "profile", "store", "protected");
+    assertThat(o.keySet()).containsExactlyInAnyOrder("type", "name", "card", "fingerprint", "profile", "store", "protected",
+        "device", "devices");
+    assertThat(o.get("device").getAsInt()).isZero(); // the first device of its identity
     assertThat(o.get("type").getAsString()).isEqualTo("identity");
     assertThat(o.get("card").getAsString()).isEqualTo(card);
     assertThat(o.get("protected").getAsBoolean()).isFalse();

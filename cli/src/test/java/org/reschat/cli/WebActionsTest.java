@@ -60,6 +60,46 @@ class WebActionsTest {
     }
   }
 
+  /** Issue 23: the web client shows the link code (and its QR code) and asks about the check, as the terminal does. */
+  @Test
+  void aDeviceIsLinkedFromThePagesWithTheCodeTheyShowAndOnlyForTheCheckTheNewDeviceShows() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    java.time.Duration wait = java.time.Duration.ofSeconds(60);
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      String cookie = web.launch();
+      String csrf = web.csrf(cookie);
+      assertThat(web.get("/devices", cookie).body()).contains("Link a new device").contains("(this device)");
+      WebHttp.Response offered = web.post("/devices/link", cookie, csrf, "");
+      assertThat(offered.status()).as(offered.toString()).isEqualTo(200);
+      assertThat(offered.body()).contains("<svg").contains("device join rcl1:");
+      String code = offered.body().replaceAll("(?s).*(rcl1:[A-Za-z0-9_-]+).*", "$1");
+      assertThat(web.get("/devices/link/request", cookie).body()).contains("Waiting for the new device");
+
+      CliHarness.Running join = h.start("laptop", "device", "join", code, "--name", "laptop", "--no-passphrase",
+          "--poll-millis", "20");
+      String check = join.await("[0-9]{5} [0-9]{5}", wait);
+      WebHttp.Response asked = web.get("/devices/link/request", cookie);
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (!asked.body().contains(check) && System.nanoTime() < deadline) { // the request reaches the board
+        Thread.sleep(50);
+        asked = web.get("/devices/link/request", cookie);
+      }
+      assertThat(asked.body()).contains(check).contains("laptop");
+
+      WebHttp.Response stale = web.post("/devices/link/approve", cookie, csrf, "check=" + enc("00000 00000"));
+      assertThat(stale.status()).isEqualTo(409); // a yes for another check links nothing
+      WebHttp.Response linked = web.post("/devices/link/approve", cookie, csrf, "check=" + enc(check));
+      assertThat(linked.status()).as(linked.toString()).isEqualTo(200);
+      assertThat(linked.body()).contains("Linked device 1");
+      assertThat(join.result(wait).code()).isZero();
+      assertThat(CliHarness.check(h.as("laptop", "friend", "list")).out()).contains("bob");
+      // The code is spent: nothing waits any more.
+      assertThat(web.post("/devices/link/approve", cookie, csrf, "check=" + enc(check)).status()).isEqualTo(404);
+      assertThat(web.get("/devices", cookie).body()).contains("laptop");
+    }
+  }
+
   @Test
   void aGroupIsMadeLinkedAndLeftFromThePages() throws Exception {
     CliHarness h = new CliHarness(tmp);

@@ -31,6 +31,7 @@ import org.reschat.core.spi.LocalState;
  * state/groups/ID.group                a group's state, sealed under a key only this identity derives
  * state/requests.json                  message requests: inbox boards read, requesters, ignored, introduced
  * state/group-invitations              group invitations waiting for their member lists (sealed)
+ * state/devices/NAME.record            linked devices: device lists verified, this device's own state (protocol §15)
  * state/locks/CONV.lock                one conversation's lock, across processes
  * </pre>
  *
@@ -220,6 +221,20 @@ public final class FileLocalState implements LocalState {
   @Override
   public void saveRequests(String record) throws LocalStateException {
     AtomicFiles.write(root.resolve("requests.json"), record.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public Optional<String> deviceRecord(String name) throws LocalStateException {
+    return readText(deviceFile(name));
+  }
+
+  @Override
+  public void saveDeviceRecord(String name, String value) throws LocalStateException {
+    AtomicFiles.write(deviceFile(name), value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Path deviceFile(String name) {
+    return root.resolve("devices").resolve(org.reschat.core.spi.DeviceRecords.checkName(name) + ".record");
   }
 
   private Path groupFile(String id) {

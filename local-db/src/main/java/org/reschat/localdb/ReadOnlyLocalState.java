@@ -33,6 +33,7 @@ final class ReadOnlyLocalState implements LocalState {
   private final Map<FeedId, Set<Map.Entry<Long, String>>> sent = new HashMap<>();
   private final Map<String, List<String>> evidence = new HashMap<>();
   private final Map<String, String> groups = new HashMap<>();
+  private final Map<String, String> deviceRecords = new HashMap<>();
   private String requests; // the message-request record as this run changed it, if it did
   private final Map<FeedId, Position> delivered = new HashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -108,6 +109,17 @@ final class ReadOnlyLocalState implements LocalState {
   public synchronized Optional<String> group(String id) throws LocalStateException {
     String held = groups.get(id);
     return held != null ? Optional.of(held) : disk.group(id);
+  }
+
+  @Override
+  public synchronized Optional<String> deviceRecord(String name) throws LocalStateException {
+    String held = deviceRecords.get(org.reschat.core.spi.DeviceRecords.checkName(name));
+    return held != null ? Optional.of(held) : disk.deviceRecord(name);
+  }
+
+  @Override
+  public synchronized void saveDeviceRecord(String name, String value) {
+    deviceRecords.put(org.reschat.core.spi.DeviceRecords.checkName(name), value);
   }
 
   @Override

@@ -59,11 +59,12 @@ public interface ChatClient extends AutoCloseable {
    *
    * @throws InvalidMessageException when the text is empty, too long or not valid Unicode (checked first)
    * @throws GroupException when this person is not in the group (any more)
+   * @throws DeviceException when this device was revoked (protocol §15.7): nobody would show what it writes
    * @throws KvException only when this is the first message in a chat and the store cannot be read to find
    *     where the feed stands; nothing was written
    */
   SendResult send(ChatId chat, String text)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * Sends a message of any type: {@code type} is field 1 ({@code [A-Z][A-Z0-9_]{0,15}}, not a group
@@ -72,7 +73,7 @@ public interface ChatClient extends AutoCloseable {
    * body. Returns and fails as {@link #send(ChatId, String)}.
    */
   SendResult send(ChatId chat, String type, byte[] extension, byte[] body)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * Sends a text that answers a message of the chat ({@link Draft#replyingTo}) or, in a group, mentions members
@@ -83,7 +84,7 @@ public interface ChatClient extends AutoCloseable {
    *     not a member (or the chat is not a group)
    */
   SendResult send(ChatId chat, Draft draft)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * Reacts to message {@code messageId} of the chat with {@code emoji} (1–32 characters, no spaces): it replaces
@@ -93,11 +94,11 @@ public interface ChatClient extends AutoCloseable {
    *     group change, was deleted, or {@code emoji} is not a reaction
    */
   SendResult react(ChatId chat, String messageId, String emoji)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /** Takes this person's reaction to {@code messageId} back (a message too). Fails as {@link #react}. */
   SendResult removeReaction(ChatId chat, String messageId)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * Replaces the text of one of this person's texts: every client shows {@code text} from then on, marked
@@ -107,7 +108,7 @@ public interface ChatClient extends AutoCloseable {
    *     not this person's, is not a text, or was deleted
    */
   SendResult edit(ChatId chat, String messageId, String text)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * Deletes one of this person's messages for every client: they show it as deleted, without its text. What it
@@ -118,7 +119,7 @@ public interface ChatClient extends AutoCloseable {
    *     edit, delete or group change, or was deleted already
    */
   SendResult delete(ChatId chat, String messageId)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException;
+      throws InvalidMessageException, GroupException, DeviceException, LocalStateException, KvException;
 
   /**
    * How many of the other members had read this person's message {@code messageId} when they last wrote, from
@@ -159,6 +160,9 @@ public interface ChatClient extends AutoCloseable {
 
   /** Group membership: create, add, remove, admins, leave, links. Messages go through {@link #send}. */
   Groups groups();
+
+  /** Linked devices: this identity's and other people's, and linking a new one (protocol §15). */
+  Devices devices();
 
   /**
    * Messages from people who are not contacts yet: they reach this person as requests, and this client

@@ -107,6 +107,30 @@ public final class ChannelCommand extends CommandGroup {
     }
   }
 
+  /**
+   * Follows {@code channel} (new posts from now on, when nothing of it was read here); returns its name when
+   * known. Also how a change from another device of this identity is applied.
+   */
+  public static String follow(Session session, ChannelId channel) throws Exception {
+    Copies copies = Copies.load(session);
+    Copies.Entry e = copies.get(channel).orElse(Copies.Entry.NONE);
+    Channels.Copy copy = e.copy();
+    String name = e.name();
+    if (copy.n() == 0) {
+      Channels.Read newest = channels(session).read(channel, Channels.Copy.EMPTY, 1); // new posts from now on
+      copy = newest.copy();
+      name = newest.posts().isEmpty() ? name : newest.posts().get(0).name();
+    }
+    copies.put(channel, new Copies.Entry(copy, true, name, e.own()));
+    copies.saveChange("follow a channel");
+    return name;
+  }
+
+  /** Whether this profile follows {@code channel}. */
+  public static boolean follows(Session session, ChannelId channel) throws Exception {
+    return Copies.load(session).get(channel).map(Copies.Entry::following).orElse(false);
+  }
+
   @Command(name = "follow", mixinStandardHelpOptions = true,
       description = "Follow a channel: 'reschat receive' then shows its new posts.")
   static final class Follow extends BaseCommand {
@@ -120,17 +144,8 @@ public final class ChannelCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       ChannelId channel = parseId(id);
-      Copies copies = Copies.load(session);
-      Copies.Entry e = copies.get(channel).orElse(Copies.Entry.NONE);
-      Channels.Copy copy = e.copy();
-      String name = e.name();
-      if (copy.n() == 0) {
-        Channels.Read newest = channels(session).read(channel, Channels.Copy.EMPTY, 1); // new posts from now on
-        copy = newest.copy();
-        name = newest.posts().isEmpty() ? name : newest.posts().get(0).name();
-      }
-      copies.put(channel, new Copies.Entry(copy, true, name, e.own()));
-      copies.saveChange("follow a channel");
+      String name = follow(session, channel);
+      org.reschat.cli.SelfSync.channelFollowed(session, channel.toString()); // the other devices follow it too
       session.output().note("Following " + (name == null ? "" : "#" + SafeText.line(name) + " (") + channel
           + (name == null ? "" : ")") + ". 'reschat receive' shows new posts; 'reschat channel read "
           + (name == null ? channel.toString() : SafeText.line(name)) + "' shows the newest.");

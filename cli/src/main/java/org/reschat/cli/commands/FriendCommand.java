@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "friend", mixinStandardHelpOptions = true,
     description = "Manage your friends: the people whose cards you hold.",
     subcommands = {FriendCommand.Add.class, FriendCommand.ListFriends.class, FriendCommand.Remove.class,
-        FriendCommand.Rename.class, FriendCommand.Verify.class})
+        FriendCommand.Rename.class, FriendCommand.Verify.class, FriendCommand.Show.class})
 public final class FriendCommand extends CommandGroup {
 
   static JsonObject friendJson(Friend f) {
@@ -62,12 +62,51 @@ public final class FriendCommand extends CommandGroup {
       PublicCard theirs = hasCard ? PublicCard.parse(String.join("", card))
           : DirectoryCommand.pick(session, directoryName, fingerprint);
       Friend f = session.profile().friends().add(nickname, theirs, session.card());
+      org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.of(f));
       if (out.json()) {
         out.json(friendJson(f));
       } else {
         out.note("Added " + f.nickname() + (directoryName != null ? " (fingerprint " + theirs.fingerprintText()
             + ", from the directory, where names are hints)" : "") + ". Check it is really them: 'reschat friend verify "
             + f.nickname() + "'.");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true,
+      description = {"Show a friend's card, fingerprint, verified mark and devices.",
+          "The devices are those the newest list of theirs this profile verified names (read when you",
+          "chat with them). Needs no passphrase."})
+  static final class Show extends BaseCommand {
+    @Parameters(paramLabel = "NICK", description = "The friend's nickname.")
+    String nickname;
+
+    Show(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    protected int run(Session session) throws Exception {
+      Output out = session.output();
+      Friend f = session.profile().friends().get(nickname);
+      java.util.List<org.reschat.core.DeviceInfo> devices = org.reschat.core.Devices.known(session.profile().state(),
+          f.card(), session.card(), -1);
+      if (out.json()) {
+        JsonObject o = friendJson(f);
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        devices.forEach(d -> a.add(DeviceCommand.deviceJson(d)));
+        o.add("devices", a);
+        out.json(o);
+      } else {
+        out.line("nickname:    " + f.nickname());
+        out.line("card:        " + f.card());
+        out.line("fingerprint: " + f.card().fingerprintText());
+        out.line("verified:    " + (f.verified() ? "yes" : "no ('reschat friend verify " + f.nickname() + "')"));
+        out.line("devices:     " + devices.size() + (devices.size() == 1 ? " (device 0 only)" : ""));
+        for (org.reschat.core.DeviceInfo d : devices) {
+          out.line("  " + DeviceCommand.line(d));
+        }
       }
       return ExitCodes.OK;
     }
@@ -112,6 +151,7 @@ public final class FriendCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Friend f = session.profile().friends().remove(nickname);
+      org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.empty());
       Output out = session.output();
       if (out.json()) {
         JsonObject o = friendJson(f);
@@ -139,6 +179,7 @@ public final class FriendCommand extends CommandGroup {
     @Override
     protected int run(Session session) throws Exception {
       Friend f = session.profile().friends().rename(nickname, newNickname);
+      org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.of(f));
       Output out = session.output();
       if (out.json()) {
         out.json(friendJson(f));
@@ -169,7 +210,11 @@ public final class FriendCommand extends CommandGroup {
       Friend f = session.profile().friends().get(nickname);
       String number = SafetyNumber.between(session.card(), f.card());
       if (mark) {
+        boolean before = f.verified();
         f = session.profile().friends().markVerified(nickname);
+        if (!before) {
+          org.reschat.cli.SelfSync.friendChanged(session, f.card(), java.util.Optional.of(f));
+        }
       }
       if (out.json()) {
         JsonObject o = Json.object("safety_number");

@@ -78,6 +78,8 @@ public final class ReceiveCommand extends BaseCommand {
       Outcome outcome = new Outcome(printer, notifier, mentions ? session.card() : null);
       // A join an admin approved completes first, so this pass already receives the group.
       joinApproved(session, outcome);
+      // What the identity's other devices changed (friends), before the messages that may need it (§15.6).
+      org.reschat.cli.SelfSync.apply(session);
       return receive(session, client, outcome);
     }
   }
@@ -104,6 +106,7 @@ public final class ReceiveCommand extends BaseCommand {
       while (polls == null || s.passes() < polls) {
         if (System.nanoTime() - joinsLooked > every.toNanos()) {
           joinApproved(session, outcome);
+          org.reschat.cli.SelfSync.apply(session); // what the other devices changed meanwhile (§15.6)
           joinsLooked = System.nanoTime();
         }
         if (s.failure().isPresent()) {

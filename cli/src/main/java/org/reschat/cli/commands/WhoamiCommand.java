@@ -14,7 +14,7 @@ import org.reschat.localdb.Profile;
 import picocli.CommandLine.Command;
 
 @Command(name = "whoami", mixinStandardHelpOptions = true,
-    description = {"Show your card, fingerprint, profile and store.", "Needs no passphrase."})
+    description = {"Show your card, fingerprint, profile, store and devices.", "Needs no passphrase."})
 public final class WhoamiCommand extends BaseCommand {
   WhoamiCommand(CliContext ctx) {
     super(ctx);
@@ -26,9 +26,16 @@ public final class WhoamiCommand extends BaseCommand {
     String file = session.profile().readIdentity();
     PublicCard card = session.card(); // first: a damaged file is reported with its path
     String name = IdentityFile.name(file).orElse(null);
+    int device = IdentityFile.device(file);
+    java.util.List<org.reschat.core.DeviceInfo> devices = org.reschat.core.Devices.known(session.profile().state(), card,
+        card, device);
     if (out.json()) {
       JsonObject o = identityJson(name, card, session.profile(), session);
       o.addProperty("protected", IdentityFile.needsPassphrase(file));
+      o.addProperty("device", device);
+      com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+      devices.forEach(d -> a.add(DeviceCommand.deviceJson(d)));
+      o.add("devices", a);
       out.json(o);
     } else {
       out.line("name:        " + (name == null ? "(none)" : SafeText.line(name)));
@@ -37,6 +44,14 @@ public final class WhoamiCommand extends BaseCommand {
       out.line("profile:     " + session.profile().directory());
       out.line("store:       " + session.storeSpec() + "  (from " + session.storeSource() + ")");
       out.line("passphrase:  " + (IdentityFile.needsPassphrase(file) ? "yes" : "no"));
+      out.line("device:      " + device + (device == 0 ? " (your first device: it holds the identity's signing key)"
+          : " (a linked device)"));
+      if (devices.size() > 1) {
+        out.line("devices:");
+        for (org.reschat.core.DeviceInfo d : devices) {
+          out.line("  " + DeviceCommand.line(d));
+        }
+      }
     }
     return ExitCodes.OK;
   }

@@ -74,6 +74,11 @@ public final class RpcMethods {
     m.put("requests.ignore", new Method(p -> List.of("requests", "ignore", "--", p.string("fingerprint")), Shape.ONE));
     m.put("whoami", new Method(p -> List.of("whoami"), Shape.ONE));
     m.put("friend.list", new Method(p -> List.of("friend", "list"), Shape.LIST));
+    m.put("friend.show", new Method(p -> List.of("friend", "show", "--", p.string("nick")), Shape.ONE));
+    // Linked devices (protocol §15): linking itself waits on two screens, so it is done on a terminal.
+    m.put("device.list", new Method(p -> List.of("device", "list"), Shape.ONE));
+    m.put("device.revoke", new Method(p -> List.of("device", "revoke", "--", Integer.toString(p.integer("number"))),
+        Shape.ONE));
     m.put("friend.add", new Method(p -> List.of("friend", "add", "--", p.string("nick"), p.string("card")), Shape.ONE));
     m.put("friend.remove", new Method(p -> List.of("friend", "remove", "--", p.string("nick")), Shape.ONE));
     m.put("friend.rename", new Method(p -> List.of("friend", "rename", "--", p.string("nick"), p.string("new_nick")),

@@ -692,11 +692,61 @@ final class Views {
         """, requests.isEmpty() ? Html.markup("<p>No message requests.</p>") : Html.t("<ul class=\"requests\">{}</ul>", items.build()));
   }
 
+  /** This identity's devices, and on the first device the button that makes a link code. */
+  Html devicesPage(List<org.reschat.core.DeviceInfo> devices, boolean firstDevice) {
+    Html.Builder items = new Html.Builder();
+    for (org.reschat.core.DeviceInfo d : devices) {
+      items.add(Html.t("<li>{} <span class=\"fp\">{}</span> {}{}{}</li>", d.number(), d.id(), d.name().orElse("-"),
+          d.thisDevice() ? " (this device)" : "", d.revoked() ? " (revoked)" : ""));
+    }
+    return Html.t("""
+        <header class="chat-head"><h1>Your devices</h1></header>
+        <section class="panel">
+        <ul class="devices">{}</ul>
+        {}
+        <div id="link" aria-live="polite"></div>
+        </section>
+        """, items.build(), firstDevice ? Html.markup("""
+        <h2>Link a new device</h2>
+        <p class="hint">Makes a one-time code, valid for 10 minutes, for 'reschat --home DIR device join CODE' on the new
+        device. Both screens then show ten digits: link only if they are the same.</p>
+        <button hx-post="/devices/link" hx-target="#link">Link a new device</button>
+        """) : Html.markup("<p class=\"hint\">Devices are linked and revoked on your first device.</p>"));
+  }
+
+  /** A fresh link code: as text, as a QR code, and a poller that shows the new device's request once it comes. */
+  Html linkCode(String code, String until, String svg) {
+    return Html.t("""
+        <p>On the new device, until {}, run:</p>
+        <textarea class="card" readonly rows="2" aria-label="the link code">reschat --home DIR device join {}</textarea>
+        {}
+        {}
+        """, until, code, Html.markup(svg), linkWaiting());
+  }
+
+  /** Waiting for the new device's request: asks again every 2 seconds. */
+  Html linkWaiting() {
+    return Html.markup("<div id=\"link-request\" hx-get=\"/devices/link/request\" hx-trigger=\"every 2s\" "
+        + "hx-swap=\"outerHTML\"><p class=\"hint\">Waiting for the new device…</p></div>");
+  }
+
+  /** The new device's request: its name and check, and the person's answer. */
+  Html linkCheck(String check, String name) {
+    return Html.t("""
+        <div id="link-request">
+        <p>The new device "{}" asks to be linked. Does it show <strong class="check">{}</strong>?</p>
+        <button hx-post="/devices/link/approve" hx-vals='{"check":"{}"}' hx-target="#link-request">Yes, link it</button>
+        <button hx-post="/devices/link/deny" hx-target="#link-request">No</button>
+        </div>
+        """, name, check, Html.attr(check));
+  }
+
   Html welcome(String me) {
     return Html.t("""
         <header class="chat-head"><h1>ResChat</h1></header>
         <section class="panel"><p>Signed in as {}. Choose a chat, or add a friend.</p>
-        <p class="hint">This page talks only to the reschat web process on this computer; your keys stay there.</p></section>
+        <p class="hint">This page talks only to the reschat web process on this computer; your keys stay there.</p>
+        <p><a href="/devices">Your devices</a></p></section>
         """, me);
   }
 

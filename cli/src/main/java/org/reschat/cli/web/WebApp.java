@@ -22,6 +22,7 @@ import org.reschat.cli.ErrorText;
 import org.reschat.cli.ExitCodes;
 import org.reschat.cli.People;
 import org.reschat.cli.Session;
+import org.reschat.cli.commands.DeviceCommand;
 import org.reschat.cli.commands.DirectoryCommand;
 import org.reschat.cli.commands.FileMessages;
 import org.reschat.cli.commands.GroupCommand;
@@ -45,6 +46,8 @@ import org.reschat.core.Receiver;
 import org.reschat.core.Relations;
 import org.reschat.core.SendResult;
 import org.reschat.core.directory.Directory;
+import org.reschat.core.DeviceInfo;
+import org.reschat.core.Devices;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.identity.SafetyNumber;
@@ -78,6 +81,9 @@ public final class WebApp implements AutoCloseable {
   private final Path scratch;
   private final List<String> pendingJoins = new CopyOnWriteArrayList<>();
   private Receiver.Subscription subscription;
+  /** The link code shown, while it waits (held in memory only, as on the terminal), and the request it brought. */
+  private Devices.LinkOffer linkOffer;
+  private Devices.LinkRequest linkRequest;
 
   public WebApp(Session session, SecureRandom random) throws Exception {
     this.session = session;
@@ -227,6 +233,11 @@ public final class WebApp implements AutoCloseable {
         .get("/new-group", r -> r.html(page(r, "New group", null, views.newGroupPage(session.profile().friends().list()))))
         .post("/groups/create", this::createGroup)
         .post("/groups/join", this::joinGroup)
+        .get("/devices", this::devicesPage)
+        .post("/devices/link", this::linkOffer)
+        .get("/devices/link/request", this::linkRequest)
+        .post("/devices/link/approve", r -> answerLink(r, true))
+        .post("/devices/link/deny", r -> answerLink(r, false))
         .get("/requests", this::requestsPage)
         .post("/requests/" + hex + "/accept", this::acceptRequest)
         .post("/requests/" + hex + "/ignore", this::ignoreRequest);
@@ -616,7 +627,11 @@ public final class WebApp implements AutoCloseable {
 
   private void verify(WebRequest r) throws Exception {
     Chat chat = chat(r);
-    session.profile().friends().markVerified(friend(chat).nickname());
+    Friend before = friend(chat);
+    Friend marked = session.profile().friends().markVerified(before.nickname());
+    if (!before.verified()) {
+      org.reschat.cli.SelfSync.friendChanged(session, marked.card(), Optional.of(marked)); // the other devices too
+    }
     log.append(new EventLog.ChatsChanged());
     r.hxRedirect("/chat/" + chat.key() + "/info");
   }
@@ -685,6 +700,63 @@ public final class WebApp implements AutoCloseable {
 
   // ================================================================ friends, groups, requests
 
+  // ================================================================ linked devices (protocol §15.5)
+
+  private void devicesPage(WebRequest r) throws Exception {
+    boolean first = IdentityFile.device(session.profile().readIdentity()) == 0;
+    r.html(page(r, "Your devices", null, views.devicesPage(client.devices().mine(), first)));
+  }
+
+  /** A new link code; an earlier one not used yet is spent (one code at a time). */
+  private synchronized void linkOffer(WebRequest r) throws Exception {
+    Devices.LinkOffer old = linkOffer;
+    if (old != null) {
+      client.devices().deny(old);
+    }
+    linkOffer = client.devices().offer();
+    linkRequest = null;
+    r.html(views.linkCode(linkOffer.code(), session.output().time(linkOffer.expires()),
+        DeviceCommand.qrSvg(linkOffer.code())));
+  }
+
+  private synchronized void linkRequest(WebRequest r) throws Exception {
+    if (linkOffer == null) {
+      throw new WebException(404, "No link code is waiting; make one with 'Link a new device'.");
+    }
+    Optional<Devices.LinkRequest> q = client.devices().request(linkOffer); // EXPIRED once its 10 minutes are over
+    if (q.isEmpty()) {
+      r.html(views.linkWaiting());
+      return;
+    }
+    linkRequest = q.get();
+    r.html(views.linkCheck(linkRequest.check(), linkRequest.name()));
+  }
+
+  /**
+   * The person's answer to the request shown; a yes names the check it was given for, so a click on a page older
+   * than the request links nothing. The code is spent either way.
+   */
+  private synchronized void answerLink(WebRequest r, boolean approve) throws Exception {
+    if (linkOffer == null || linkRequest == null) {
+      throw new WebException(404, "No new device is waiting to be linked; make a code with 'Link a new device'.");
+    }
+    Devices.LinkOffer offer = linkOffer;
+    Devices.LinkRequest request = linkRequest;
+    if (approve && !request.check().equals(Optional.ofNullable(r.form("check")).orElse(""))) {
+      throw new WebException(409, "The check on this page is not the request's; reload the page.");
+    }
+    linkOffer = null;
+    linkRequest = null;
+    if (!approve) {
+      client.devices().deny(offer);
+      r.html(views.ok("Nothing was linked, and the code is spent; make a new one."));
+      return;
+    }
+    DeviceInfo linked = client.devices().approve(offer, request, DeviceCommand.applicationState(session));
+    r.html(views.ok("Linked device " + linked.number() + " (" + linked.id() + ") \"" + request.name() + "\": it now has"
+        + " your friends, groups and history, and your friends see its messages as yours."));
+  }
+
   private void addFriend(WebRequest r) throws Exception {
     String nick = Optional.ofNullable(r.form("nick")).orElse("").strip();
     // A card copied with line breaks or spaces is one card, as on the command line.
@@ -700,7 +772,8 @@ public final class WebApp implements AutoCloseable {
     added(r, session.profile().friends().add(nick, card, me));
   }
 
-  private void added(WebRequest r, Friend f) throws IOException {
+  private void added(WebRequest r, Friend f) throws Exception {
+    org.reschat.cli.SelfSync.friendChanged(session, f.card(), Optional.of(f)); // the other devices too (§15.6)
     log.append(new EventLog.ChatsChanged());
     r.hxRedirect("/chat/" + Chat.key(ChatId.direct(f.card())) + "/info");
   }

@@ -38,6 +38,11 @@ public final class Identity {
   private final KeyMaterial keys;
   private final PublicCard card;
 
+  private Identity(KeyMaterial keys, PublicCard card) {
+    this.keys = keys;
+    this.card = card;
+  }
+
   private Identity(byte[] signingSeed, byte[] encryptionSecret, byte[] selfSeed) {
     byte[] edPub = new Ed25519PrivateKeyParameters(signingSeed, 0).generatePublicKey().getEncoded();
     byte[] xPub = new X25519PrivateKeyParameters(encryptionSecret, 0).generatePublicKey().getEncoded();
@@ -79,12 +84,50 @@ public final class Identity {
         Arrays.copyOfRange(privateKeys, 64, 96));
   }
 
+  /** Bytes of a linked device's keys: X25519 secret, self seed, device Ed25519 seed, device X25519 secret. */
+  public static final int DEVICE_KEY_BYTES = 128;
+
+  /**
+   * A linked device of the identity {@code card} (protocol §15.1): it holds the identity's X25519 secret and
+   * self seed, so it reads and writes the identity's chats, and keys of its own (an Ed25519 key that signs its
+   * pages, an X25519 device key), but not the identity's signing key, which stays on device 0.
+   *
+   * @param number its number in the identity's device list, from 1
+   * @param privateKeys {@link #DEVICE_KEY_BYTES} bytes: X25519 secret, self seed, device Ed25519 seed, device X25519 secret
+   * @throws IllegalArgumentException when the X25519 secret is not the card's
+   */
+  public static Identity linkedDevice(PublicCard card, int number, byte[] privateKeys) {
+    if (privateKeys.length != DEVICE_KEY_BYTES) {
+      throw new IllegalArgumentException("A linked device's keys are " + DEVICE_KEY_BYTES + " bytes, not " + privateKeys.length);
+    }
+    byte[] secret = Arrays.copyOfRange(privateKeys, 0, 32);
+    byte[] xPub = new X25519PrivateKeyParameters(secret, 0).generatePublicKey().getEncoded();
+    if (!Arrays.equals(xPub, card.encryptionKey())) {
+      throw new IllegalArgumentException("The X25519 secret is not that of the card " + card);
+    }
+    return new Identity(new KeyMaterial(number, Arrays.copyOfRange(privateKeys, 64, 96),
+        Arrays.copyOfRange(privateKeys, 96, 128), secret, Arrays.copyOfRange(privateKeys, 32, 64), xPub), card);
+  }
+
+  /** Which device of its identity this is: 0 for the identity's own keys, from 1 for a linked device. */
+  public int deviceNumber() {
+    return keys.deviceNumber();
+  }
+
+  /**
+   * Whether this holds the identity's signing key (device 0): what linking and revoking devices, signed group
+   * statements, channel posts and directory records need. A linked device does not.
+   */
+  public boolean holdsIdentityKey() {
+    return keys.holdsIdentityKey();
+  }
+
   /**
    * The private-key bytes in the clear, for {@link IdentityFile} to seal: the one way keys leave an
    * identity is an identity file (or backup), sealed under a passphrase unless its maker chose none.
    */
   byte[] exportPrivateKeysUnencrypted() {
-    return keys.export();
+    return keys.holdsIdentityKey() ? keys.export() : keys.exportDevice();
   }
 
   public PublicCard card() {
@@ -93,6 +136,6 @@ public final class Identity {
 
   @Override
   public String toString() {
-    return "Identity[" + card + "]"; // never the private keys
+    return "Identity[" + card + (deviceNumber() == 0 ? "" : ", device " + deviceNumber()) + "]"; // never the private keys
   }
 }

@@ -27,16 +27,32 @@ import org.reschat.core.internal.json.StrictJson;
  * the associated data {@code "reschat/v2 identity " ‖ card}. Version 1 files (64 bytes under
  * {@code "reschat/v1 identity "}) still open, and {@link #upgraded} rewrites one as version 2 with the same
  * keys and the self seed they derive, so nothing that identity sealed becomes unreadable.
+ *
+ * <p>Version 3 is a linked device's file (protocol §15.9): {@code "device": k} (from 1) and 128 bytes of keys
+ * (the identity's X25519 secret and self seed, the device's own Ed25519 seed and X25519 secret) under
+ * {@code "reschat/v3 device identity " ‖ k ‖ " " ‖ card}. Version 2 stays what device 0 writes, so a profile
+ * that never links a device is readable by every version since the self seed.
  */
 public final class IdentityFile {
   static final String FORMAT = "reschat-identity";
   static final int VERSION = 2;
   /** The version before the self seed: still read, never written. */
   static final int LEGACY_VERSION = 1;
+  /** A linked device's file (protocol §15.9). */
+  static final int DEVICE_VERSION = 3;
   static final String SEALED = "argon2id-aes256gcm";
   static final String CLEAR = "none";
   private static final byte[] AAD_LABEL = "reschat/v2 identity ".getBytes(StandardCharsets.UTF_8);
   private static final byte[] LEGACY_AAD_LABEL = "reschat/v1 identity ".getBytes(StandardCharsets.UTF_8);
+
+  /** The label of a linked device's seal: its number binds too, so a file cannot pass for another device's. */
+  private static byte[] deviceLabel(long number) {
+    return ("reschat/v3 device identity " + number + " ").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] label(Identity identity) {
+    return identity.deviceNumber() == 0 ? AAD_LABEL : deviceLabel(identity.deviceNumber());
+  }
 
   private IdentityFile() {}
 
@@ -74,13 +90,13 @@ public final class IdentityFile {
     String card = identity.card().toString();
     byte[] secret = identity.exportPrivateKeysUnencrypted();
     try {
-      PassphraseBox.Sealed sealed = PassphraseBox.seal(passphrase, params, aad(AAD_LABEL, card), secret, random);
+      PassphraseBox.Sealed sealed = PassphraseBox.seal(passphrase, params, aad(label(identity), card), secret, random);
       JsonObject argon2 = new JsonObject();
       argon2.addProperty("memoryKiB", params.memoryKiB());
       argon2.addProperty("iterations", params.iterations());
       argon2.addProperty("parallelism", params.parallelism());
       argon2.addProperty("salt", Base64Url.encode(params.salt()));
-      JsonObject o = header(card, name, SEALED);
+      JsonObject o = header(card, name, SEALED, identity.deviceNumber());
       o.add("argon2", argon2);
       o.addProperty("nonce", Base64Url.encode(sealed.nonce()));
       o.addProperty("sealed", Base64Url.encode(sealed.ciphertext()));
@@ -99,7 +115,7 @@ public final class IdentityFile {
   public static String withoutPassphrase(Identity identity, String name) {
     byte[] secret = identity.exportPrivateKeysUnencrypted();
     try {
-      JsonObject o = header(identity.card().toString(), name, CLEAR);
+      JsonObject o = header(identity.card().toString(), name, CLEAR, identity.deviceNumber());
       o.addProperty("privateKeys", Base64Url.encode(secret));
       return pretty(o);
     } finally {
@@ -142,7 +158,8 @@ public final class IdentityFile {
     JsonObject o = parse(json);
     PublicCard card = cardOf(o);
     boolean legacy = version(o) == LEGACY_VERSION;
-    int keyBytes = legacy ? Identity.LEGACY_PRIVATE_KEY_BYTES : Identity.PRIVATE_KEY_BYTES;
+    long device = deviceNumber(o);
+    int keyBytes = legacy ? Identity.LEGACY_PRIVATE_KEY_BYTES : device > 0 ? Identity.DEVICE_KEY_BYTES : Identity.PRIVATE_KEY_BYTES;
     byte[] secret;
     if (protection(o).equals(CLEAR)) {
       secret = bytes(o, "privateKeys", keyBytes);
@@ -153,7 +170,8 @@ public final class IdentityFile {
       PassphraseBox.Argon2 params = argon2(o);
 
       PassphraseBox.Sealed sealed = new PassphraseBox.Sealed(bytes(o, "nonce", 12), bytes(o, "sealed", keyBytes + 16));
-      secret = PassphraseBox.open(passphrase, params, aad(legacy ? LEGACY_AAD_LABEL : AAD_LABEL, card.toString()), sealed);
+      secret = PassphraseBox.open(passphrase, params, aad(legacy ? LEGACY_AAD_LABEL : device > 0 ? deviceLabel(device) : AAD_LABEL,
+          card.toString()), sealed);
       if (secret == null) {
         throw new WrongPassphraseException("The passphrase is wrong (or the identity file was altered).");
       }
@@ -162,7 +180,12 @@ public final class IdentityFile {
       if (secret.length != keyBytes) {
         throw bad("its private keys are " + secret.length + " bytes, not " + keyBytes);
       }
-      Identity identity = Identity.importPrivateKeys(secret);
+      Identity identity;
+      try {
+        identity = device > 0 ? Identity.linkedDevice(card, (int) device, secret) : Identity.importPrivateKeys(secret);
+      } catch (IllegalArgumentException e) {
+        throw bad("its private keys do not match its card");
+      }
       if (!identity.card().equals(card)) {
         throw bad("its private keys do not match its card");
       }
@@ -201,6 +224,31 @@ public final class IdentityFile {
       params = PassphraseBox.Argon2.minimum(random);
     }
     return java.util.Optional.of(seal(identity, name, passphrase, params, random));
+  }
+
+  /** Which device of its identity a file is: 0 unless it is version 3, whose {@code "device"} is 1 or more. */
+  private static long deviceNumber(JsonObject o) throws IdentityFileException {
+    if (version(o) != DEVICE_VERSION) {
+      if (o.has("device")) {
+        throw bad("only a linked device's file (version 3) names a device");
+      }
+      return 0;
+    }
+    return StrictJson.integer(o, "device", 1, Integer.MAX_VALUE).orElseThrow(() -> bad("it names no device"));
+  }
+
+  /** Whether the file is a linked device's (protocol §15.9), readable without the passphrase. */
+  public static int device(String json) throws IdentityFileException {
+    return (int) deviceNumber(parse(json));
+  }
+
+  private static JsonObject header(String card, String name, String protection, int device) {
+    JsonObject o = header(card, name, protection);
+    if (device > 0) {
+      o.addProperty("version", DEVICE_VERSION);
+      o.addProperty("device", device);
+    }
+    return o;
   }
 
   private static JsonObject header(String card, String name, String protection) {
@@ -245,9 +293,9 @@ public final class IdentityFile {
       throw bad("it is not a ResChat identity file");
     }
     long version = StrictJson.integer(o, "version", 0, Long.MAX_VALUE).orElseThrow(() -> bad("it has no version"));
-    if (version != VERSION && version != LEGACY_VERSION) {
+    if (version != VERSION && version != LEGACY_VERSION && version != DEVICE_VERSION) {
       throw new IdentityFileException("The identity file has version " + version + " but this ResChat reads versions "
-          + LEGACY_VERSION + " and " + VERSION + "; upgrade ResChat.");
+          + LEGACY_VERSION + " to " + DEVICE_VERSION + "; upgrade ResChat.");
     }
     protection(o);
     return o;

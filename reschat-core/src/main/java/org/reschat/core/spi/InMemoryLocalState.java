@@ -115,6 +115,18 @@ public final class InMemoryLocalState implements LocalState {
     return java.util.List.copyOf(new java.util.TreeSet<>(groups.keySet()));
   }
 
+  private final Map<String, String> deviceRecords = new ConcurrentHashMap<>();
+
+  @Override
+  public Optional<String> deviceRecord(String name) {
+    return Optional.ofNullable(deviceRecords.get(DeviceRecords.checkName(name)));
+  }
+
+  @Override
+  public void saveDeviceRecord(String name, String value) {
+    deviceRecords.put(DeviceRecords.checkName(name), value);
+  }
+
   @Override
   public Position delivered(FeedId feed) {
     return delivered.getOrDefault(feed, Position.START);

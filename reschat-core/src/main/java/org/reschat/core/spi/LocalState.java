@@ -5,7 +5,7 @@ import org.reschat.core.LocalStateException;
 /**
  * What one person's client keeps between runs: the composite of small stores, one per concern (as libsignal
  * splits its protocol store), so code that needs one concern takes that one: {@link VerifiedPages},
- * {@link Outbox}, {@link DeliveryMarks}, {@link GroupStates}, {@link RequestRecord}; plus the locks that
+ * {@link Outbox}, {@link DeliveryMarks}, {@link GroupStates}, {@link RequestRecord}, {@link DeviceRecords}; plus the locks that
  * serialise work on one conversation and whether the profile is read-only.
  *
  * <p>Implementations are thread-safe, and make each call atomic and durable before it returns (a crash
@@ -13,7 +13,7 @@ import org.reschat.core.LocalStateException;
  * threads and, for on-disk implementations, across processes. An in-memory implementation is
  * {@link InMemoryLocalState}; the on-disk one lives in local-db.
  */
-public interface LocalState extends VerifiedPages, Outbox, DeliveryMarks, GroupStates, RequestRecord {
+public interface LocalState extends VerifiedPages, Outbox, DeliveryMarks, GroupStates, RequestRecord, DeviceRecords {
 
   /**
    * Records the queued version {@code value} of own page {@code number} as verified and removes it from the

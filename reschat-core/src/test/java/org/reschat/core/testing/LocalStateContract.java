@@ -110,6 +110,19 @@ public abstract class LocalStateContract {
   }
 
   @Test
+  void deviceRecordsAreKeptByNameAndReplaced() throws Exception {
+    LocalState state = newState();
+    assertThat(state.deviceRecord("list-ab12")).isEmpty();
+    state.saveDeviceRecord("list-ab12", "{\"v\":1}");
+    state.saveDeviceRecord("own", "one");
+    state.saveDeviceRecord("own", "two");
+    assertThat(state.deviceRecord("list-ab12")).contains("{\"v\":1}");
+    assertThat(state.deviceRecord("own")).contains("two");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> state.saveDeviceRecord("../escape", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void theLockSerialisesThreads() throws Exception {
     LocalState state = newState();
     AtomicInteger inside = new AtomicInteger();

@@ -33,6 +33,12 @@ import org.reschat.kv.KvKeys;
  * writer tag(W)  b64u(HKDF(secret, "", "reschat/v2 writer tag" ‖ fingerprint(W), 8))   local names, message ids
  * epoch tag      HKDF(secret, "", "reschat/v2 epoch tag", 8)        field 0 of every slot: which secret seals it
  * </pre>
+ *
+ * <p>Linked devices (protocol §15.3): besides its identity feed (written by device 0, the identity key), a member
+ * has one feed per linked device its device list certifies, whose writer is the device: {@code W} above is then
+ * the device's fingerprint, {@code SHA-256("reschat/v3 device\0" ‖ card bytes ‖ device Ed25519 key)}, and its
+ * pages are signed by the device's key. Members, indices and secrets do not change. A conversation seen from a
+ * linked device has that device's feed as its own; {@link #withDevices} adds the others' devices.
  * Immutable and thread-safe.
  */
 public final class Conversation {
@@ -63,13 +69,25 @@ public final class Conversation {
   private final String id;
   private final byte[] idBytes;
   private final byte[] epochTag;
-  private final List<String> tags;
-  private final List<byte[]> fingerprints;
+  /** Every feed's writer: the members' identity feeds by index, then their devices' feeds. */
+  private final List<Writer> writers;
+  private final java.util.Map<String, Writer> byTag;
+  /** This member's own feed's writer: its identity feed, or on a linked device that device's; null for a reader. */
+  private final Writer mine;
   private final OneTimeKeyAead envelopes;
   private final OneTimeKeyAead messages;
   private final OneTimeKeyAead senderCopies;
   private final OneTimeKeyAead legacyMessages;
   private final OneTimeKeyAead legacySenderCopies;
+
+  private static final byte[] DEVICE_LABEL = utf8("reschat/v3 device\0");
+
+  /**
+   * One feed's writer: whose feed it is, the fingerprint its keys and tag derive from, the key its pages verify
+   * under, and for a revoked device where its feed stops counting (protocol §15.7; null otherwise).
+   */
+  private record Writer(int member, int device, byte[] fingerprint, String tag, byte[] signingKey,
+      org.reschat.core.spi.LocalState.Position end) {}
 
   private Conversation(Identity me, byte[] secret, List<PublicCard> members) {
     this.me = me;
@@ -87,14 +105,18 @@ public final class Conversation {
     this.idBytes = derive(ID_LABEL, 16);
     this.id = Base64Url.encode(idBytes);
     this.epochTag = derive(EPOCH_LABEL, 8);
-    List<String> t = new ArrayList<>();
-    List<byte[]> f = new ArrayList<>();
-    for (PublicCard card : sorted) {
-      f.add(card.fingerprint());
-      t.add(Base64Url.encode(derive(concat(TAG_LABEL, card.fingerprint()), 8)));
+    List<Writer> w = new ArrayList<>();
+    for (int i = 0; i < sorted.size(); i++) {
+      w.add(writer(i, 0, sorted.get(i).fingerprint(), sorted.get(i).signingKey()));
     }
-    this.tags = List.copyOf(t);
-    this.fingerprints = List.copyOf(f);
+    int device = Secrets.of(me).deviceNumber();
+    if (myIndex >= 0 && device > 0) {
+      byte[] key = Secrets.of(me).pageSigningKey();
+      w.add(writer(myIndex, device, deviceFingerprint(me.card(), key), key));
+    }
+    this.writers = List.copyOf(w);
+    this.byTag = index(writers);
+    this.mine = myIndex < 0 ? null : writers.get(device > 0 ? writers.size() - 1 : myIndex);
     this.envelopes = new OneTimeKeyAead(this.secret, ENVELOPE_LABEL);
     this.messages = OneTimeKeyAead.committing(this.secret, MESSAGE_LABEL);
     this.senderCopies = new OneTimeKeyAead(Secrets.of(me).selfSecret(concat(SENDER_LABEL, idBytes)), SENDER_LABEL);
@@ -102,6 +124,89 @@ public final class Conversation {
     this.legacyMessages = new OneTimeKeyAead(this.secret, LEGACY_MESSAGE_LABEL);
     this.legacySenderCopies = new OneTimeKeyAead(Secrets.of(me).legacySelfSecret(concat(LEGACY_SENDER_LABEL, idBytes)),
         LEGACY_SENDER_LABEL);
+  }
+
+  /** This conversation with more writers: the same secret, members and keys. */
+  private Conversation(Conversation base, List<Writer> writers) {
+    this.me = base.me;
+    this.secret = base.secret;
+    this.namePrk = base.namePrk;
+    this.members = base.members;
+    this.myIndex = base.myIndex;
+    this.id = base.id;
+    this.idBytes = base.idBytes;
+    this.epochTag = base.epochTag;
+    this.writers = List.copyOf(writers);
+    this.byTag = index(this.writers);
+    this.mine = base.mine;
+    this.envelopes = base.envelopes;
+    this.messages = base.messages;
+    this.senderCopies = base.senderCopies;
+    this.legacyMessages = base.legacyMessages;
+    this.legacySenderCopies = base.legacySenderCopies;
+  }
+
+  private Writer writer(int member, int device, byte[] fingerprint, byte[] signingKey) {
+    return new Writer(member, device, fingerprint, Base64Url.encode(derive(concat(TAG_LABEL, fingerprint), 8)), signingKey,
+        null);
+  }
+
+  private static java.util.Map<String, Writer> index(List<Writer> writers) {
+    java.util.Map<String, Writer> out = new java.util.HashMap<>();
+    for (Writer w : writers) {
+      out.put(w.tag(), w);
+    }
+    return java.util.Map.copyOf(out);
+  }
+
+  /** A linked device's fingerprint (protocol §15.3): what its feeds' keys, tag and signatures derive from. */
+  public static byte[] deviceFingerprint(PublicCard card, byte[] deviceSigningKey) {
+    return Sha.sha256(DEVICE_LABEL, card.bytes(), deviceSigningKey);
+  }
+
+  /**
+   * This conversation with a feed for every linked device that {@code devices} names for a member (device lists
+   * as this client verified them, by member card; device 0 is the identity feed, always there). Devices of
+   * people who are not members are ignored.
+   */
+  public Conversation withDevices(java.util.Map<PublicCard, List<org.reschat.core.internal.device.DeviceList.Device>> devices) {
+    return withDevices(devices, java.util.Map.of());
+  }
+
+  /**
+   * {@link #withDevices(java.util.Map)}, where a revoked device among {@code devices} has a feed only when
+   * {@code cuts} (by the device's fingerprint in hex) says where it stops counting here: the first message that
+   * does not count (protocol §15.7). A revoked device without a cut here has no feed: none of it counts.
+   */
+  public Conversation withDevices(java.util.Map<PublicCard, List<org.reschat.core.internal.device.DeviceList.Device>> devices,
+      java.util.Map<String, org.reschat.core.spi.LocalState.Position> cuts) {
+    List<Writer> all = new ArrayList<>(writers.subList(0, members.size()));
+    List<Writer> extra = new ArrayList<>();
+    if (mine != null && mine.device() > 0) {
+      extra.add(mine);
+    }
+    for (int i = 0; i < members.size(); i++) {
+      for (org.reschat.core.internal.device.DeviceList.Device d : devices.getOrDefault(members.get(i), List.of())) {
+        if (d.number() < 1 || (i == myIndex && mine != null && d.number() == mine.device())) {
+          continue;
+        }
+        byte[] key = d.keys().signingKey();
+        byte[] fp = deviceFingerprint(members.get(i), key);
+        org.reschat.core.spi.LocalState.Position end = d.revoked() ? cuts.get(java.util.HexFormat.of().formatHex(fp)) : null;
+        if (d.revoked() && end == null) {
+          continue;
+        }
+        Writer w = writer(i, d.number(), fp, key);
+        extra.add(end == null ? w : new Writer(w.member(), w.device(), w.fingerprint(), w.tag(), w.signingKey(), end));
+      }
+    }
+    extra.sort((x, y) -> x.member() != y.member() ? Integer.compare(x.member(), y.member()) : Integer.compare(x.device(), y.device()));
+    all.addAll(extra);
+    java.util.function.Function<Writer, String> name = w -> w.tag() + "/" + w.end();
+    if (all.stream().map(name).toList().equals(writers.stream().map(name).toList())) {
+      return this;
+    }
+    return new Conversation(this, all);
   }
 
   /** The conversation between {@code me} and the holder of {@code them}; both sides derive the same secret. */
@@ -193,41 +298,82 @@ public final class Conversation {
     return members.indexOf(card);
   }
 
+  /** The identity feed of a member: the one device 0 writes. */
   public FeedId feed(int member) {
-    return new FeedId(id, tags.get(member), member);
+    return feedOf(writers.get(member));
   }
 
+  private FeedId feedOf(Writer w) {
+    return new FeedId(id, w.tag(), w.member());
+  }
+
+  /** This member's own feed: its identity feed, or on a linked device that device's feed. */
   public FeedId myFeed() {
-    if (myIndex < 0) {
+    if (mine == null) {
       throw new IllegalStateException("Not a member of this conversation, only a reader");
     }
-    return feed(myIndex);
+    return feedOf(mine);
   }
 
-  /** The feeds of all members, own first (when a member). */
+  /** The feeds of every writer, own first (when a member): each member's identity feed, then its devices'. */
   public List<FeedId> feeds() {
     List<FeedId> out = new ArrayList<>();
-    if (myIndex >= 0) {
-      out.add(myFeed());
+    if (mine != null) {
+      out.add(feedOf(mine));
     }
     for (int i = 0; i < members.size(); i++) {
-      if (i != myIndex) {
-        out.add(feed(i));
+      for (Writer w : writers) {
+        if (w.member() == i && w != mine) {
+          out.add(feedOf(w));
+        }
       }
     }
     return out;
   }
 
+  /** The member whose feed {@code feed} is (on any of their devices): who its messages are from. */
   public PublicCard writerOf(FeedId feed) {
     return members.get(check(feed).member());
   }
 
   public byte[] fingerprintOf(FeedId feed) {
-    return fingerprints.get(check(feed).member()).clone();
+    return check(feed).fingerprint().clone();
   }
 
+  /** Whether {@code feed} is this device's own feed. */
   public boolean isMine(FeedId feed) {
-    return check(feed).member() == myIndex;
+    return check(feed) == mine;
+  }
+
+  /** Whether {@code feed} is another device's feed of this same member (what this person sent from elsewhere). */
+  public boolean isSibling(FeedId feed) {
+    Writer w = check(feed);
+    return w != mine && w.member() == myIndex;
+  }
+
+  /** Whether {@code feed} is a member's identity feed (device 0's), the feed heads name (protocol §15.3). */
+  public boolean isIdentityFeed(FeedId feed) {
+    return check(feed).device() == 0;
+  }
+
+  /**
+   * Where {@code feed} stops counting, for a revoked device's feed (protocol §15.7): the first message that does
+   * not count. Empty for every other feed.
+   */
+  public java.util.Optional<org.reschat.core.spi.LocalState.Position> endOf(FeedId feed) {
+    return java.util.Optional.ofNullable(check(feed).end());
+  }
+
+  /** The device that writes {@code feed}: 0 for an identity feed. */
+  public int deviceOf(FeedId feed) {
+    return check(feed).device();
+  }
+
+  /** Whether {@code signature} is {@code feed}'s writer's Ed25519 signature of {@code message}. */
+  public boolean verify(FeedId feed, byte[] message, byte[] signature) {
+    byte[] key = check(feed).signingKey();
+    return signature.length == 64
+        && org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, 0, message, 0, message.length);
   }
 
   /** The ledger key of page {@code number} of {@code feed}. */
@@ -236,7 +382,7 @@ public final class Conversation {
       throw new IllegalArgumentException("Page numbers run from 1 to " + MAX_PAGE_NUMBER + ", not " + number);
     }
     byte[] info = ByteBuffer.allocate(PAGE_KEY_LABEL.length + 32 + 8)
-        .put(PAGE_KEY_LABEL).put(fingerprints.get(check(feed).member())).putLong(number).array();
+        .put(PAGE_KEY_LABEL).put(check(feed).fingerprint()).putLong(number).array();
     return KvKeys.requireValid(KEY_PREFIX + Base64Url.encode(derive(info, 16)));
   }
 
@@ -276,12 +422,12 @@ public final class Conversation {
     return legacySenderCopies;
   }
 
-  private FeedId check(FeedId feed) {
-    if (!feed.conversation().equals(id) || feed.member() < 0 || feed.member() >= members.size()
-        || !feed.writer().equals(tags.get(feed.member()))) {
+  private Writer check(FeedId feed) {
+    Writer w = feed.conversation().equals(id) ? byTag.get(feed.writer()) : null;
+    if (w == null || w.member() != feed.member()) {
       throw new IllegalArgumentException("Feed " + feed + " is not part of conversation " + id);
     }
-    return feed;
+    return w;
   }
 
   /** HKDF(secret, "", info, length), its extract step done once per conversation (a page key is asked for often). */

@@ -57,6 +57,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   private final ExecutorService io;
   private final ExecutorService cpu;
   private final Map<PublicCard, Conversation> conversations = new ConcurrentHashMap<>();
+  /** The device lists this client verified: which linked devices' feeds each conversation has (protocol §15). */
+  private final org.reschat.core.internal.device.DeviceBook devices;
   private final OpenedPages opened = new OpenedPages();
   private volatile boolean closed;
 
@@ -68,6 +70,28 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     this.clock = clock;
     this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
+    this.devices = new org.reschat.core.internal.device.DeviceBook(me, store, state, clock);
+  }
+
+  /** The device lists this client keeps and reads. */
+  public org.reschat.core.internal.device.DeviceBook devices() {
+    return devices;
+  }
+
+  /** {@code c} with a feed for each linked device of its members, as this client's kept device lists name them. */
+  public Conversation withDevices(Conversation c) throws LocalStateException {
+    return devices.attach(c);
+  }
+
+  /**
+   * Reads the device lists of {@code c}'s members that are due ({@code DeviceBook#refresh}) and adds what was
+   * found wrong with them, and what still stands from an earlier read, to {@code op}'s warnings.
+   */
+  private void refreshDevices(Conversation c, Warnings warnings) throws LocalStateException, KvException {
+    devices.refresh(c.members(), false);
+    for (FeedWarning w : devices.standing(c.members())) {
+      warnings.add(w, "devices/" + w.writer());
+    }
   }
 
   public Identity identity() {
@@ -88,14 +112,22 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     final Conversation c;
     /** The local state of this conversation's feeds as this operation sees it: read once, written through. */
     final OperationState local = new OperationState(state);
-    final Warnings warnings = new Warnings();
+    final Warnings warnings;
     final AtomicInteger reads = new AtomicInteger();
     final List<FeedReader> readers = new ArrayList<>();
     final FeedReader mine;
     final OwnFeed own;
+    /** Whether a notice read in this operation changed a member's device list (protocol §15.4). */
+    boolean devicesChanged;
 
-    Operation(Conversation c) {
-      this.c = c;
+    Operation(Conversation c) throws LocalStateException {
+      this(c, new Warnings());
+    }
+
+    /** An operation whose warnings start with {@code warnings} (the device lists' read before it). */
+    Operation(Conversation plain, Warnings warnings) throws LocalStateException {
+      this.warnings = warnings;
+      this.c = withDevices(plain);
       for (FeedId feed : c.feeds()) {
         readers.add(new FeedReader(c, feed, store, local, warnings, reads, opened));
       }
@@ -193,20 +225,44 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       List<FeedReader> order = new ArrayList<>(pages.keySet());
       for (int n = 0; n < perFeed.size(); n++) {
         List<Future<List<Object>>> futures = perFeed.get(n);
-        int member = order.get(n).feed.member();
         List<Message> messages = new ArrayList<>();
+        Optional<LocalState.Position> end = c.endOf(order.get(n).feed); // a revoked device's cut (protocol §15.7)
         for (Future<List<Object>> f : futures) {
           for (Object o : join(f)) {
+            if (o instanceof Message && end.isPresent() && end.get().includes(((Message) o).page(), ((Message) o).slot())) {
+              continue; // written after the cut: nobody shows it
+            }
             if (o instanceof Message) {
               messages.add((Message) o);
             } else {
-              warnings.add((FeedWarning) o, member);
+              warnings.add((FeedWarning) o, order.get(n).feed);
             }
           }
         }
         feeds.add(messages);
       }
       return Timeline.merge(feeds);
+    }
+  }
+
+  /**
+   * Reads at once the device lists that {@code LINKED_DEVICES} notices among {@code messages} name (protocol
+   * §15.4), taking notices only from members' identity feeds; what is wrong goes to the operation's warnings.
+   */
+  private void noticed(Operation op, List<Message> messages) throws LocalStateException, KvException {
+    for (Message m : messages) {
+      if (!org.reschat.core.internal.page.MessageText.DEVICES.equals(m.type())) {
+        continue;
+      }
+      FeedReader from = op.readers.stream().filter(r -> m.id().startsWith(r.feed.writer() + ":")).findFirst().orElse(null);
+      Optional<org.reschat.core.internal.device.DeviceNotice> notice =
+          org.reschat.core.internal.device.DeviceNotice.parse(m.body());
+      if (from == null || !from.identityFeed || from.own || notice.isEmpty()) {
+        continue; // a device's notice, one's own, or not a notice: nothing to read
+      }
+      org.reschat.core.internal.device.DeviceBook.Noticed r = devices.noticed(m.sender(), notice.get(), m.page(), op.c.id());
+      r.warning().ifPresent(w -> op.warnings.add(w, "devices/" + m.sender()));
+      op.devicesChanged |= r.changed();
     }
   }
 
@@ -231,9 +287,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       Message message;
       if (page.slots().get(index).equals(mine)) {
         // The slot just sealed, where it was sealed: its body is in hand, no need to open it again.
-        message = Timeline.message(c, op.mine, newest, index, mine, body, confirmed);
+        message = Timeline.message(op.c, op.mine, newest, index, mine, body, confirmed);
       } else { // sealed again after another device's page: open what is there now
-        message = (Message) Timeline.open(c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
+        message = (Message) Timeline.open(op.c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
             confirmed).get(0);
       }
       return new SendResult(message, op.own.pending(), problem);
@@ -270,6 +326,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   public int copyVerifiedPages(Conversation c) throws LocalStateException, KvException {
     int written = 0;
     try (LocalState.Lock lock = state.lock(c.id())) {
+      c = withDevices(c);
       for (FeedId feed : c.feeds()) {
         long newest = state.newestPage(feed);
         for (long k = 1; k <= newest; k++) {
@@ -299,7 +356,16 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {
       try {
-        return onlineHistory(new Operation(c), request);
+        Warnings found = new Warnings();
+        refreshDevices(c, found);
+        Operation op = new Operation(c, found);
+        History h = onlineHistory(op, request);
+        if (op.devicesChanged) { // a notice named a device this read did not know: read again with it
+          Warnings again = new Warnings();
+          refreshDevices(c, again);
+          h = onlineHistory(new Operation(c, again), request);
+        }
+        return h;
       } catch (KvUnavailableException | KvTimeoutException e) {
         return localHistory(new Operation(c), request, Problem.of(e));
       }
@@ -331,6 +397,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     op.flush();
     Heads.check(op.readers);
     List<Message> messages = op.messages(pages, Map.of());
+    noticed(op, messages);
     return new History(messages, op.warnings.all(), hasOlder, op.reads.get(), Optional.empty());
   }
 
@@ -410,13 +477,31 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   public Received receive(Conversation c) throws LocalStateException, KvException {
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {
-      Operation op = new Operation(c);
+      Warnings found = new Warnings();
+      refreshDevices(c, found);
+      Operation op = new Operation(c, found);
       int before = op.pending();
       Optional<Problem> problem = op.flush();
       op.refresh();
       if (problem.isEmpty()) {
         problem = op.flush();
       }
+      Received r = receive(c, op, before, problem);
+      if (op.devicesChanged) {
+        // A notice changed a member's devices (a new one, or a revoked one's cut): read again with them, before
+        // anything is delivered, so nothing a revoked device wrote after its cut is ever passed on (§15.7).
+        Operation again = new Operation(c, op.warnings); // what the first read found still stands
+        again.refresh();
+        r = receive(c, again, before, problem);
+      }
+      return r;
+    }
+  }
+
+  /** The rest of {@link #receive(Conversation)}: what is new in {@code op}'s feeds since the delivery marks. */
+  private Received receive(Conversation c, Operation op, int before, Optional<Problem> problem)
+      throws LocalStateException, KvException {
+    {
       Map<FeedReader, SortedMap<Long, Page>> pages = new LinkedHashMap<>();
       Map<FeedReader, LocalState.Position> marks = new LinkedHashMap<>();
       Map<FeedReader, List<Long>> wanted = new LinkedHashMap<>();
@@ -436,6 +521,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       }
       Heads.check(op.readers);
       List<Message> received = op.messages(pages, marks);
+      noticed(op, received);
       Map<FeedId, LocalState.Position> cursors = new LinkedHashMap<>();
       for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
         SortedMap<Long, Page> p = e.getValue();

@@ -41,6 +41,12 @@ final class FeedReader {
 
   final FeedId feed;
   final boolean own;
+  /** Another device's feed of this same member (protocol §15.3): what this person sent from elsewhere. */
+  final boolean sibling;
+  /** A member's identity feed (device 0's): the feeds pages carry heads of. */
+  final boolean identityFeed;
+  /** A revoked device's feed (protocol §15.7): what it says about other feeds is not taken. */
+  final boolean revoked;
   private final Conversation c;
   private final KvStore store;
   private final LocalState state;
@@ -57,6 +63,9 @@ final class FeedReader {
     this.c = c;
     this.feed = feed;
     this.own = c.isMine(feed);
+    this.sibling = c.isSibling(feed);
+    this.identityFeed = c.isIdentityFeed(feed);
+    this.revoked = c.endOf(feed).isPresent();
     this.store = store;
     this.state = state;
     this.warnings = warnings;
@@ -478,7 +487,7 @@ final class FeedReader {
 
   /** A warning that rests on what {@code claimant}'s page says about this feed. */
   void warn(Kind kind, long number, String detail, org.reschat.core.identity.PublicCard claimant) {
-    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed), claimant), feed.member());
+    warnings.add(new FeedWarning(kind, own, number, detail, c.writerOf(feed), claimant), feed);
   }
 
   /** The card of this feed's writer. */

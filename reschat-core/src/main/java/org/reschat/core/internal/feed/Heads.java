@@ -26,11 +26,14 @@ import org.reschat.kv.KvException;
 final class Heads {
   private Heads() {}
 
-  /** This member's view of the other feeds, for a page it writes. */
+  /**
+   * This member's view of the other feeds, for a page it writes: the other members' identity feeds (protocol
+   * §15.3: a head names a member, so a device feed, this member's own devices' included, has none).
+   */
   static List<Head> of(List<FeedReader> readers) throws LocalStateException {
     List<Head> out = new ArrayList<>();
     for (FeedReader r : readers) {
-      if (r.own) {
+      if (r.own || r.sibling || !r.identityFeed) {
         continue;
       }
       long n = r.newestVerified();
@@ -47,11 +50,11 @@ final class Heads {
   static void check(List<FeedReader> readers) throws LocalStateException {
     for (FeedReader by : readers) {
       long n = by.newestVerified();
-      if (n == 0) {
+      if (n == 0 || by.revoked) { // a revoked device's pages claim nothing (protocol §15.7)
         continue;
       }
       for (Head h : by.verified(n).orElseThrow().heads()) {
-        FeedReader of = readers.stream().filter(r -> r.feed.member() == h.member()).findFirst().orElse(null);
+        FeedReader of = readers.stream().filter(r -> r.identityFeed && r.feed.member() == h.member()).findFirst().orElse(null);
         if (of != null) {
           check(by, n, h, of);
         }

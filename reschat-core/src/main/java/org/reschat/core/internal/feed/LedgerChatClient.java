@@ -47,6 +47,7 @@ public final class LedgerChatClient implements ChatClient {
   private volatile boolean closed;
   private final org.reschat.core.Requests requestsApi;
   private final org.reschat.core.ChatFiles files;
+  private final org.reschat.core.internal.device.LedgerDevices devices;
 
   public LedgerChatClient(Identity me, KvStore store, LocalState state, Contacts contacts, ChannelFollows channels,
       java.nio.file.Path uploads, Clock clock) {
@@ -60,6 +61,8 @@ public final class LedgerChatClient implements ChatClient {
     this.requestsApi = new GuardedRequests(requests, this::ensureOpen);
     this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,
         new org.reschat.core.channel.Channels(store, clock));
+    this.devices = new org.reschat.core.internal.device.LedgerDevices(me, engine, groups, store, state, contacts, clock,
+        this::ensureOpen);
   }
 
   @Override
@@ -78,14 +81,14 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public SendResult send(ChatId chat, String text)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     return deliver(chat, MessageText.TEXT, new byte[0], MessageText.encode(text));
   }
 
   @Override
   public SendResult send(ChatId chat, String type, byte[] extension, byte[] body)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     MessageText.checkCallerType(type);
     MessageText.checkBody(body);
@@ -94,7 +97,7 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public SendResult send(ChatId chat, org.reschat.core.Draft draft)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     byte[] body = MessageText.encode(draft.text());
     if (draft.replyTo().isEmpty() && draft.mentions().isEmpty()) {
@@ -127,7 +130,7 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public SendResult react(ChatId chat, String messageId, String emoji)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     byte[] body = RelationCodec.reaction(emoji);
     return relate(chat, RelationCodec.REACTION, messageId, body);
@@ -135,14 +138,14 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public SendResult removeReaction(ChatId chat, String messageId)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     return relate(chat, RelationCodec.REACTION, messageId, new byte[0]);
   }
 
   @Override
   public SendResult edit(ChatId chat, String messageId, String text)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     byte[] body = MessageText.encode(text);
     return relate(chat, RelationCodec.EDIT, messageId, body);
@@ -150,7 +153,7 @@ public final class LedgerChatClient implements ChatClient {
 
   @Override
   public SendResult delete(ChatId chat, String messageId)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     ensureOpen();
     return relate(chat, RelationCodec.DELETE, messageId, new byte[0]);
   }
@@ -173,7 +176,7 @@ public final class LedgerChatClient implements ChatClient {
    * edit or delete is of this person's own message, an edit of a text; nothing changes a deleted message.
    */
   private SendResult relate(ChatId chat, String type, String messageId, byte[] body)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
     byte[] extension = RelationCodec.target(messageId);
     Targets.Held held = target(targets(chat), messageId);
     Message m = held.message();
@@ -239,7 +242,8 @@ public final class LedgerChatClient implements ChatClient {
   }
 
   private SendResult deliver(ChatId chat, String type, byte[] extension, byte[] body)
-      throws InvalidMessageException, GroupException, LocalStateException, KvException {
+      throws InvalidMessageException, GroupException, org.reschat.core.DeviceException, LocalStateException, KvException {
+    devices.requireNotRevoked();
     SendResult sent = publish(chat, type, extension, body);
     if (!Fold.needed(List.of(sent.message()))) {
       return sent;
@@ -357,6 +361,16 @@ public final class LedgerChatClient implements ChatClient {
   /** The engine's groups: what the receiver and the chat operations work with. */
   public Groups groupEngine() {
     return groups;
+  }
+
+  @Override
+  public org.reschat.core.Devices devices() {
+    return devices;
+  }
+
+  /** The engine's side of linked devices (read positions told to the other devices). */
+  public org.reschat.core.internal.device.LedgerDevices deviceEngine() {
+    return devices;
   }
 
   @Override

@@ -161,6 +161,16 @@ final class OperationState implements LocalState {
   }
 
   @Override
+  public Optional<String> deviceRecord(String name) throws LocalStateException {
+    return state.deviceRecord(name);
+  }
+
+  @Override
+  public void saveDeviceRecord(String name, String value) throws LocalStateException {
+    state.saveDeviceRecord(name, value);
+  }
+
+  @Override
   public Position delivered(FeedId feed) throws LocalStateException {
     return state.delivered(feed);
   }

@@ -56,10 +56,10 @@ final class Timeline {
   static Message message(Conversation c, FeedReader feed, long number, int i, Slot slot, byte[] plain,
       int confirmedSlots) {
     String text = slot.type().equals(Message.TEXT) ? decodeText(plain)
-        : slot.type().startsWith("GROUP_") ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
+        : org.reschat.core.internal.page.MessageText.isOperation(slot.type()) ? "[" + decodeText(slot.extension()) + "]" // the sender's summary
         : "[a " + slot.type() + " message, which this version cannot show]";
     return new Message(feed.feed.writer() + ":" + number + ":" + i,
-        feed.own ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
+        feed.own || feed.sibling ? Message.Direction.SENT : Message.Direction.RECEIVED, c.writerOf(feed.feed),
         Instant.ofEpochMilli(slot.timestampMillis()), slot.type(), text, number, i,
         i < confirmedSlots ? Message.Status.CONFIRMED : Message.Status.QUEUED, slot.extension(), plain);
   }

@@ -12,9 +12,9 @@ final class Warnings {
   private final List<FeedWarning> found = new ArrayList<>();
   private final java.util.Set<String> seen = new java.util.HashSet<>();
 
-  /** Adds {@code w}, found in the feed of member {@code member}, unless that feed's page has one of its kind. */
-  synchronized void add(FeedWarning w, int member) {
-    if (seen.add(w.kind() + "/" + member + "/" + w.page())) {
+  /** Adds {@code w}, found in {@code feed} (a feed id, or another name), unless that feed's page has one of its kind. */
+  synchronized void add(FeedWarning w, Object feed) {
+    if (seen.add(w.kind() + "/" + feed + "/" + w.page())) {
       found.add(w);
     }
   }

@@ -208,7 +208,7 @@ final class GroupSync {
 
   /** Whether this member, an admin of {@code e}, can sign a statement of it that proves itself. */
   private boolean canVouch(Group g, Epoch e) {
-    return g.status() == Group.Status.ACTIVE && g.confirmed() && e.isAdmin(me.card())
+    return me.holdsIdentityKey() && g.status() == Group.Status.ACTIVE && g.confirmed() && e.isAdmin(me.card())
         && (g.trust().founder().isEmpty() || g.trust().credential().isPresent());
   }
 
@@ -223,7 +223,7 @@ final class GroupSync {
     Epoch current = out.current();
     List<PublicCard> admins = current.effectiveAdminsWithout(m.sender());
     if (out.status() == Group.Status.ACTIVE && out.confirmed() && current.isMember(m.sender()) && !admins.isEmpty()
-        && admins.get(0).equals(me.card())) {
+        && admins.get(0).equals(me.card()) && me.holdsIdentityKey()) { // device 0 acts for the person (protocol §15.1)
       List<PublicCard> members = new ArrayList<>(out.members());
       members.remove(m.sender());
       Epoch.Cut cut = current.id().equals(e.id()) ? new Epoch.Cut(m.page(), m.slot() + 1)
@@ -313,7 +313,7 @@ final class GroupSync {
     epochs.add(merged);
     Group out = g.withEpochs(epochs);
     store.save(out);
-    if (out.confirmed() && leaves.stream().allMatch(l -> l.isMember(me.card()))) {
+    if (out.confirmed() && leaves.stream().allMatch(l -> l.isMember(me.card())) && me.holdsIdentityKey()) {
       writer.entrust(out, merged, leaves);
     }
     return out;

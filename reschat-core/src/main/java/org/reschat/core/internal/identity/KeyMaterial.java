@@ -15,6 +15,10 @@ import org.reschat.core.internal.crypto.Hpke;
  * was sealed to it, and derive the secrets only it derives. Internal: reached only through
  * {@link Secrets#of}, never from the API, so an application holding an identity has no method that hands
  * out raw key material. Immutable and thread-safe.
+ *
+ * <p>On a linked device (protocol §15.1) there is no identity key: {@link #sign} (the identity's signature:
+ * device lists, group statements, channel posts, directory records) fails, and {@link #signPage} signs with the
+ * device's own Ed25519 key. On device 0 both are the identity key.
  */
 public final class KeyMaterial {
   private static final byte[] LEGACY_SELF_SALT = utf8("reschat/v2 self");
@@ -24,20 +28,71 @@ public final class KeyMaterial {
   private final byte[] encryptionSecret;
   private final byte[] selfSeed;
   private final byte[] encryptionPublic;
+  /** A linked device's number and keys; null on device 0. */
+  private final Device device;
+
+  /** A linked device's own keys: its number, its Ed25519 key (signs its pages) and its X25519 device secret. */
+  private record Device(int number, Ed25519PrivateKeyParameters signing, byte[] agreementSecret) {}
 
   public KeyMaterial(byte[] signingSeed, byte[] encryptionSecret, byte[] selfSeed, byte[] encryptionPublic) {
     this.signing = new Ed25519PrivateKeyParameters(signingSeed, 0);
     this.encryptionSecret = encryptionSecret.clone();
     this.selfSeed = selfSeed.clone();
     this.encryptionPublic = encryptionPublic.clone();
+    this.device = null;
   }
 
-  /** An Ed25519 signature of {@code message}. */
+  /** The keys of linked device {@code number}: the identity's X25519 secret and self seed, and its own two keys. */
+  public KeyMaterial(int number, byte[] deviceSigningSeed, byte[] deviceAgreementSecret, byte[] encryptionSecret,
+      byte[] selfSeed, byte[] encryptionPublic) {
+    if (number < 1) {
+      throw new IllegalArgumentException("A linked device has a number from 1");
+    }
+    this.signing = null;
+    this.encryptionSecret = encryptionSecret.clone();
+    this.selfSeed = selfSeed.clone();
+    this.encryptionPublic = encryptionPublic.clone();
+    this.device = new Device(number, new Ed25519PrivateKeyParameters(deviceSigningSeed, 0), deviceAgreementSecret.clone());
+  }
+
+  /**
+   * The identity's Ed25519 signature of {@code message}.
+   *
+   * @throws IllegalStateException on a linked device, which does not hold the identity key
+   */
   public byte[] sign(byte[] message) {
+    if (signing == null) {
+      throw new IllegalStateException("This device is linked (device " + device.number() + "): only your first device"
+          + " holds the identity's signing key, so do this there.");
+    }
+    return sign(signing, message);
+  }
+
+  /** A signature of a page of this device's own feed: the device's key on a linked device, the identity key on device 0. */
+  public byte[] signPage(byte[] message) {
+    return sign(device == null ? signing : device.signing(), message);
+  }
+
+  private static byte[] sign(Ed25519PrivateKeyParameters key, byte[] message) {
     Ed25519Signer signer = new Ed25519Signer();
-    signer.init(true, signing);
+    signer.init(true, key);
     signer.update(message, 0, message.length);
     return signer.generateSignature();
+  }
+
+  /** Whether these are the identity's keys (device 0), which sign for the identity. */
+  public boolean holdsIdentityKey() {
+    return signing != null;
+  }
+
+  /** This device's number: 0 for the identity's own keys. */
+  public int deviceNumber() {
+    return device == null ? 0 : device.number();
+  }
+
+  /** The Ed25519 public key that signs this device's pages (on device 0, the card's). */
+  public byte[] pageSigningKey() {
+    return (device == null ? signing : device.signing()).generatePublicKey().getEncoded();
   }
 
   /**
@@ -77,12 +132,48 @@ public final class KeyMaterial {
     return Hpke.open(encryptionSecret, encryptionPublic, info, aad, sealed);
   }
 
-  /** The private keys as {@code Identity} exports them: Ed25519 seed, X25519 secret, self seed. */
+  /**
+   * The private keys as {@code Identity} exports them: Ed25519 seed, X25519 secret, self seed.
+   *
+   * @throws IllegalStateException on a linked device (its keys are written as a device's, protocol §15.9)
+   */
   public byte[] export() {
+    if (signing == null) {
+      throw new IllegalStateException("A linked device's keys are not an identity's");
+    }
     byte[] out = Arrays.copyOf(signing.getEncoded(), 96);
     System.arraycopy(encryptionSecret, 0, out, 32, 32);
     System.arraycopy(selfSeed, 0, out, 64, 32);
     return out;
+  }
+
+  /**
+   * A linked device's keys as its identity file keeps them ({@code Identity.DEVICE_KEY_BYTES}): X25519 secret,
+   * self seed, device Ed25519 seed, device X25519 secret.
+   *
+   * @throws IllegalStateException on device 0
+   */
+  public byte[] exportDevice() {
+    if (device == null) {
+      throw new IllegalStateException("Device 0's keys are the identity's");
+    }
+    byte[] out = Arrays.copyOf(encryptionSecret, 128);
+    System.arraycopy(selfSeed, 0, out, 32, 32);
+    System.arraycopy(device.signing().getEncoded(), 0, out, 64, 32);
+    System.arraycopy(device.agreementSecret(), 0, out, 96, 32);
+    return out;
+  }
+
+  /** The identity's X25519 secret and self seed (64 bytes): what device 0 hands a device it links (protocol §15.5). */
+  public byte[] shareWithDevice() {
+    byte[] out = Arrays.copyOf(encryptionSecret, 64);
+    System.arraycopy(selfSeed, 0, out, 32, 32);
+    return out;
+  }
+
+  /** A linked device's X25519 device secret: what opens a new self epoch sealed to it (protocol §15.6). */
+  public Optional<byte[]> deviceAgreementSecret() {
+    return device == null ? Optional.empty() : Optional.of(device.agreementSecret().clone());
   }
 
   private static byte[] utf8(String s) {

@@ -15,6 +15,10 @@ import org.reschat.core.InvalidMessageException;
 public final class MessageText {
   public static final String TEXT = "TEXT";
   private static final String RESERVED_PREFIX = "GROUP_";
+  /** A device-list notice (protocol §15.4): written by device 0 of the sender's identity, never by a caller. */
+  public static final String DEVICES = "LINKED_DEVICES";
+  /** The self channel's operations (protocol §15.6). */
+  public static final String SELF_PREFIX = "SELF_";
 
   private MessageText() {}
 
@@ -54,6 +58,9 @@ public final class MessageText {
     if (type.startsWith(RESERVED_PREFIX)) {
       throw new InvalidMessageException("Group operations are not sent as messages.");
     }
+    if (type.equals(DEVICES) || type.startsWith(SELF_PREFIX)) {
+      throw new InvalidMessageException("Device operations are not sent as messages.");
+    }
     if (org.reschat.core.internal.relation.RelationCodec.isRelation(type)) {
       throw new InvalidMessageException("Reactions, edits and deletes are sent with react, edit and delete.");
     }
@@ -66,8 +73,11 @@ public final class MessageText {
     }
   }
 
-  /** Whether {@code type} is one of the client's group operations (never shown as a sender's text). */
+  /**
+   * Whether {@code type} is one of the client's operations, group or device ones (never shown as a sender's
+   * text; field 3 holds the sender's summary of it).
+   */
   public static boolean isOperation(String type) {
-    return type.startsWith(RESERVED_PREFIX);
+    return type.startsWith(RESERVED_PREFIX) || type.equals(DEVICES) || type.startsWith(SELF_PREFIX);
   }
 }

@@ -35,7 +35,7 @@ public final class PageVerifier {
     byte[] encoded = page.encoded();
     byte[] body = Arrays.copyOf(encoded, encoded.length - PageLimits.SIGNATURE_BYTES);
     VERIFIED.incrementAndGet();
-    if (!c.writerOf(feed).verify(signed(c, feed, body), page.signature())) {
+    if (!c.verify(feed, signed(c, feed, body), page.signature())) { // the member's card, or a linked device's key
       throw new PageRejectedException(Kind.FORGED, "its signature is not the writer's");
     }
     // Checked after the signature: a signed page with these faults is its writer's own doing.

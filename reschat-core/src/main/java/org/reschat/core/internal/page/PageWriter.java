@@ -50,7 +50,7 @@ public final class PageWriter {
     List<Slot> slots = new ArrayList<>(before);
     slots.add(SlotSeal.seal(conversation, number, slots.size(), draft));
     byte[] body = PageCodec.encodeBody(number, previous, heads, slots);
-    byte[] signature = Secrets.of(conversation.identity()).sign(PageVerifier.signed(conversation, conversation.myFeed(), body));
+    byte[] signature = Secrets.of(conversation.identity()).signPage(PageVerifier.signed(conversation, conversation.myFeed(), body));
     return new Page(number, previous, heads, slots, signature, PageCodec.withSignature(body, signature));
   }
 }

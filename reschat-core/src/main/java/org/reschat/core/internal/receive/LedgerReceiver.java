@@ -139,6 +139,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     final long readsBefore;
     /** Who sent invitations that wait for their member lists: their chats are read even when quiet. */
     java.util.Set<PublicCard> waiting = java.util.Set.of();
+    /** The conversations this pass delivered messages of: their read positions go to the other devices (§15.6). */
+    final List<Conversation> delivered = new ArrayList<>();
 
     Pass(Scope scope, Changed changed, Listener listener, Shown shown) throws LocalStateException {
       this.scope = scope;
@@ -153,6 +155,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     Summary run() throws KvException, LocalStateException {
       List<PublicCard> cards = directChats();
       List<Group> groups = groupChats();
+      devices(cards, groups);
       Map<String, KvRead> got = probe(cards, groups);
       waiting = cards.isEmpty() ? java.util.Set.of() : client.groupEngine().invitationsWaiting();
       boolean joined = false;
@@ -175,6 +178,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
           listener.onEvent(new Event.RequestNotPosted(to));
         }
       }
+      client.deviceEngine().tellRead(delivered);
       return new Summary(messages, security, stillQueued, (int) (reads.keysRead() - readsBefore));
     }
 
@@ -231,6 +235,23 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       return new LinkedHashMap<>(reads.prefetch(keys));
     }
 
+    /**
+     * Reads the device lists that are due of everyone this pass reads (protocol §15.2: at most every 10 minutes
+     * each), so a device linked since shows as a feed of its member's chats in the batch below. A list found
+     * wrong keeps its chats from passing as quiet, so the warning is reported with them.
+     */
+    void devices(List<PublicCard> cards, List<Group> groups) throws KvException, LocalStateException {
+      if (changed.keys().isPresent()) {
+        return; // a notification naming keys: only those chats, as they are
+      }
+      java.util.Set<PublicCard> people = new java.util.LinkedHashSet<>(cards);
+      people.add(client.card());
+      for (Group g : groups) {
+        people.addAll(g.members());
+      }
+      engine.devices().refresh(people, false);
+    }
+
     /** Whether this pass looks at {@code chat}: every chat, unless a notification named the keys that changed. */
     boolean touched(ChatId chat) {
       Optional<Set<String>> keys = changed.keys();
@@ -245,11 +266,29 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       return false;
     }
 
-    String memory(Conversation c) {
-      return own ? c.id() + "+own" : c.id();
+    /** Conversations with their members' devices attached, once per pass each (protocol §15.3). */
+    final Map<String, Conversation> attached = new java.util.HashMap<>();
+
+    Conversation attached(Conversation c) throws LocalStateException {
+      Conversation a = attached.get(c.id());
+      if (a == null) {
+        a = engine.withDevices(c);
+        attached.put(c.id(), a);
+      }
+      return a;
     }
 
-    List<String> keysOf(ChatId chat, Conversation c) throws LocalStateException {
+    /** The name under which {@code c}'s next keys are remembered: its feeds with it, so a new device's feed is read. */
+    String memory(Conversation c) throws LocalStateException {
+      StringBuilder out = new StringBuilder(own ? c.id() + "+own" : c.id());
+      for (org.reschat.core.spi.FeedId f : attached(c).feeds()) {
+        out.append('/').append(f.writer());
+      }
+      return out.toString();
+    }
+
+    List<String> keysOf(ChatId chat, Conversation plain) throws LocalStateException {
+      Conversation c = attached(plain);
       if (own && c.isMember()) {
         ownShown.computeIfAbsent(c.id(), id -> {
           try {
@@ -268,8 +307,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     }
 
     /** Whether nothing is new in {@code c}: what its keys hold now is what they held when this client was caught up. */
-    boolean quiet(Conversation c, Map<String, KvRead> got) throws LocalStateException {
-      if (queued.contains(c.id())) {
+    boolean quiet(Conversation plain, Map<String, KvRead> got) throws LocalStateException {
+      Conversation c = attached(plain);
+      if (queued.contains(c.id()) || !engine.devices().standing(c.members()).isEmpty()) {
         return false;
       }
       Map<String, KvRead> known = caughtUp.get(memory(c));
@@ -289,7 +329,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     }
 
     /** Notes what {@code c}'s next keys hold now that this client is caught up (when the pass saw them all). */
-    void remember(Conversation c) throws LocalStateException {
+    void remember(Conversation plain) throws LocalStateException {
+      Conversation c = attached(plain);
       Map<String, KvRead> now = new LinkedHashMap<>();
       for (String k : NextKeys.of(c, state, own)) {
         Optional<KvRead> seen = reads.seen(k);
@@ -315,6 +356,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
       }
       d.received().commit(state);
+      if (!d.received().update().received().isEmpty()) {
+        delivered.add(c);
+      }
       if (d.received().update().pending() == 0) {
         remember(c);
       } else {
@@ -342,6 +386,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
             listener.onEvent(new Event.RemovedFromGroup(chat, after.name(), after.removedBy().orElse(null)));
           }
           client.groupEngine().delivered(receipt); // only now: a listener that failed above leaves it to deliver again
+          if (!u.received().isEmpty()) {
+            delivered.addAll(conversations(after));
+          }
           for (Conversation c : conversations(after)) {
             if (u.pending() == 0) {
               remember(c);

@@ -1,0 +1,217 @@
+package org.reschat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code reschat device link} on the first device and {@code reschat --home NEW device join CODE} on the new one
+ * (protocol §15.5): the new device has the identity, friends, nicknames, verified marks, groups, channels and
+ * read positions, and reads the whole history; friends see what it sends as Alice's. The code is printed as a
+ * QR code too; a check that differs links nothing.
+ */
+class DeviceCliTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+  CliHarness cli;
+  /** The ten digits the new device showed: what the person compares on the first device. */
+  final AtomicReference<String> shown = new AtomicReference<>();
+
+  @BeforeEach
+  void aliceWithALongHistory() {
+    cli = new CliHarness(dir);
+    cli.friends("alice", "bob");
+    String carol = cli.init("carol");
+    CliHarness.check(cli.as("alice", "friend", "add", "carol", carol));
+    CliHarness.check(cli.as("carol", "friend", "add", "alice", card("alice")));
+    CliHarness.check(cli.as("alice", "friend", "verify", "bob", "--mark"));
+    for (int i = 0; i < 25; i++) {
+      CliHarness.check(cli.as("alice", "send", "bob", "to bob " + i));
+      CliHarness.check(cli.as("bob", "send", "alice", "to alice " + i));
+    }
+    CliHarness.check(cli.as("alice", "group", "create", "trip", "--member", "bob", "--member", "carol"));
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("bob", "send", "trip", "hello trip"));
+    CliHarness.check(cli.as("alice", "receive"));
+    // The first device answers yes exactly when its question names the digits the new device shows.
+    cli.questions = question -> {
+      for (int i = 0; i < 3000 && shown.get() == null; i++) { // the person reads the new device's screen first
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return shown.get() != null && question.contains(shown.get()) ? "y" : "n";
+    };
+  }
+
+  private String card(String who) {
+    return CliHarness.check(cli.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
+  }
+
+  /** Runs the link on Alice's first device and the join on {@code home}; returns both results. */
+  private CliHarness.Result[] link(String home, String... linkOptions) throws Exception {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("device", "link", "--poll-millis", "20"));
+    args.addAll(java.util.List.of(linkOptions));
+    CliHarness.Running link = cli.start("alice", args.toArray(new String[0]));
+    String code = link.await("rcl1:[A-Za-z0-9_-]+", WAIT);
+    CliHarness.Running join = cli.start(home, "device", "join", code, "--name", "laptop", "--no-passphrase",
+        "--poll-millis", "20");
+    shown.set(join.await("[0-9]{5} [0-9]{5}", WAIT));
+    CliHarness.Result linked = link.result(WAIT);
+    if (linked.code() != 0) {
+      join.code().cancel(true);
+      return new CliHarness.Result[] {linked, null};
+    }
+    return new CliHarness.Result[] {linked, join.result(WAIT)};
+  }
+
+  @Test
+  void aDeviceJoinedWithTheCodeHasFriendsGroupsAndReadPositionsAndReadsTheWholeHistory() throws Exception {
+    String before = Files.readString(dir.resolve("alice/identity.json"));
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[0].code()).as(r[0].toString()).isZero();
+    assertThat(r[0].out()).contains("device join rcl1:").contains("\u2588"); // the code, and its QR code
+    assertThat(r[0].err()).contains("Linked device 1");
+    assertThat(r[1].code()).as(r[1].toString()).isZero();
+    assertThat(r[1].err()).contains("device 1").contains("2 friends");
+    // Today's profile became device 0 in place: its identity file is as it was (version 2), its feeds too.
+    assertThat(Files.readString(dir.resolve("alice/identity.json"))).isEqualTo(before).contains("\"version\": 2");
+
+    // The same identity, as device 1; friends with their nicknames and verified marks; the group.
+    assertThat(card("laptop")).isEqualTo(card("alice"));
+    assertThat(Files.readString(dir.resolve("laptop/identity.json"))).contains("\"device\": 1");
+    String friends = CliHarness.check(cli.as("laptop", "friend", "list")).out();
+    assertThat(friends).contains("bob").contains("carol").containsPattern("bob\\s+verified");
+    assertThat(CliHarness.check(cli.as("laptop", "group", "list")).out()).contains("trip");
+    // The whole history, and nothing already read on the first device arrives as new.
+    String history = CliHarness.check(cli.as("laptop", "history", "bob", "--all")).out();
+    assertThat(history).contains("me: to bob 0", "bob: to alice 0", "me: to bob 24", "bob: to alice 24");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "trip", "--all")).out()).contains("hello trip");
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).out()).doesNotContain("to alice");
+    assertThat(CliHarness.check(cli.as("laptop", "device", "list")).out())
+        .containsPattern("(?m)^0  [0-9a-f]{4} [0-9a-f]{4}  -$").containsPattern("(?m)^1  [0-9a-f]{4} [0-9a-f]{4}  laptop  \\(this device\\)$");
+
+    // Bob is told in his chat with Alice, and sees what the laptop sends as Alice's, at once.
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice linked a device (2 now)");
+    CliHarness.check(cli.as("laptop", "send", "bob", "from the laptop"));
+    CliHarness.check(cli.as("laptop", "send", "trip", "the laptop in the group"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: from the laptop")
+        .contains("the laptop in the group");
+    assertThat(CliHarness.check(cli.as("carol", "receive")).out()).contains("the laptop in the group");
+    // And the first device shows it as sent by this person, after all it sent before linking.
+    String onPhone = CliHarness.check(cli.as("alice", "history", "bob", "--all")).out();
+    assertThat(onPhone).contains("me: to bob 0", "me: from the laptop");
+    assertThat(onPhone.indexOf("me: to bob 24")).isLessThan(onPhone.indexOf("me: from the laptop"));
+  }
+
+  /** The self channel (protocol §15.6): read positions, and friends kept in step across the devices, both ways. */
+  @Test
+  void aFriendAddedRenamedVerifiedOrRemovedOnOneDeviceReachesTheOtherAtItsNextReceive() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    // A read position: what the first device received, the laptop does not receive again (it is in its history).
+    CliHarness.check(cli.as("bob", "send", "alice", "read on the phone"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("read on the phone");
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).out()).doesNotContain("read on the phone");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "bob")).out()).contains("bob: read on the phone");
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    CliHarness.check(cli.as("alice", "friend", "rename", "carol", "caro"));
+    CliHarness.check(cli.as("alice", "friend", "verify", "dave", "--mark"));
+    CliHarness.Result received = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(received.err()).contains("Your other device added dave", "renamed carol to caro", "marked dave as verified");
+    String friends = CliHarness.check(cli.as("laptop", "friend", "list")).out();
+    assertThat(friends).containsPattern("dave\\s+verified").contains("caro ").doesNotContain("carol");
+    // Each change once: the next receive applies nothing again.
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).doesNotContain("Your other device");
+
+    // And back: the laptop removes bob; the first device follows.
+    CliHarness.check(cli.as("laptop", "friend", "remove", "bob"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device removed bob");
+    assertThat(CliHarness.check(cli.as("alice", "friend", "list")).out()).doesNotContain("bob");
+    // Bob is no friend of either device now.
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).doesNotContain("bob");
+
+    // A channel followed on the first device is followed on the laptop too.
+    String news = CliHarness.check(cli.as("carol", "channel", "create", "news")).out().strip();
+    CliHarness.check(cli.as("carol", "channel", "post", "news", "hello followers"));
+    CliHarness.check(cli.as("alice", "channel", "follow", news));
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).contains("Your other device followed the channel #news");
+    assertThat(CliHarness.check(cli.as("laptop", "channel", "list")).out()).contains(news);
+
+    // A device that follows applies changes as they come, without a new receive.
+    CliHarness.Running following = cli.start("laptop", "receive", "--follow", "--interval", "200ms");
+    try {
+      CliHarness.check(cli.as("alice", "friend", "rename", "dave", "david"));
+      following.await("Your other device renamed dave to david", WAIT);
+      // Made after that was applied, so the following loop applies this one.
+      CliHarness.check(cli.as("alice", "friend", "rename", "david", "dai"));
+      following.await("Your other device renamed david to dai", WAIT);
+    } finally {
+      following.code().cancel(true);
+    }
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("dai ").doesNotContain("david");
+  }
+
+  @Test
+  void aCheckThatDiffersLinksNothing() throws Exception {
+    CliHarness.Result[] r = link("laptop", "--check", "00000 00000");
+    assertThat(r[0].code()).as(r[0].toString()).isEqualTo(ExitCodes.SECURITY);
+    assertThat(r[0].err()).contains("Nothing was linked");
+    assertThat(dir.resolve("laptop/identity.json")).doesNotExist();
+    assertThat(CliHarness.check(cli.as("alice", "device", "list")).out().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void aWrongCodeIsRefusedInOneSentenceAndOnlyTheFirstDeviceLinks() throws Exception {
+    CliHarness.Result bad = cli.as("tablet", "device", "join", "rcl1:nonsense", "--no-passphrase");
+    assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.err()).contains("not a link code");
+    assertThat(dir.resolve("tablet/identity.json")).doesNotExist();
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.Result again = cli.as("laptop", "device", "link", "--check", "12345 67890");
+    assertThat(again.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(again.err()).contains("Only your first device");
+  }
+
+  @Test
+  void aRevokedDeviceWritingOnIsShownByNobodyAndWhoamiAndFriendShowListTheDevices() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("laptop", "send", "bob", "before the revocation"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: before the revocation");
+    String whoami = CliHarness.check(cli.as("laptop", "whoami")).out();
+    assertThat(whoami).contains("device:      1 (a linked device)").containsPattern("(?m)^  1  [0-9a-f ]{9}  -  \\(this device\\)$");
+    assertThat(CliHarness.check(cli.as("alice", "whoami", "--json")).out()).contains("\"device\":0").contains("\"devices\":[");
+
+    CliHarness.Result revoke = cli.as("alice", "device", "revoke", "1");
+    assertThat(revoke.code()).as(revoke.toString()).isZero();
+    assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity");
+    // The laptop has not read the news and writes on: nobody shows it.
+    CliHarness.check(cli.as("laptop", "send", "bob", "after the revocation"));
+    String atBob = CliHarness.check(cli.as("bob", "receive")).out();
+    assertThat(atBob).contains("alice revoked a device (1 now)").doesNotContain("after the revocation");
+    assertThat(CliHarness.check(cli.as("bob", "history", "alice", "--all")).out()).contains("before the revocation")
+        .doesNotContain("after the revocation");
+    assertThat(CliHarness.check(cli.as("alice", "history", "bob", "--all")).out()).doesNotContain("after the revocation");
+    assertThat(CliHarness.check(cli.as("bob", "friend", "show", "alice")).out()).contains("devices:     2")
+        .containsPattern("(?m)^  1  [0-9a-f ]{9}  -  \\(revoked\\)$");
+    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out()).contains("\"revoked\":true");
+    // Once it has read the news, the laptop's client says so instead of sending.
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.Result refused = cli.as("laptop", "send", "bob", "still here?");
+    assertThat(refused.code()).isEqualTo(ExitCodes.SECURITY);
+    assertThat(refused.err()).contains("revoked");
+    assertThat(cli.as("alice", "device", "revoke", "1").code()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+}

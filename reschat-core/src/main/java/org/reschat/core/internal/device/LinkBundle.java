@@ -1,0 +1,198 @@
+package org.reschat.core.internal.device;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.reschat.core.DeviceException;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.ChunkStreamAead;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
+import org.reschat.core.internal.crypto.Sha;
+import org.reschat.core.internal.files.FileLayout;
+import org.reschat.core.internal.json.StrictJson;
+import org.reschat.core.spi.FeedId;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+
+/**
+ * What device 0 hands a device it links (protocol §15.5): the engine's share of the identity's state (each
+ * group's sealed state, the read positions, the devices' names) and the application's (friends, nicknames,
+ * channels: bytes the engine does not read), as strict JSON stored as the chunks of a file under a key of its own
+ * (§10.2), so its size is not bounded by a value.
+ *
+ * <pre>
+ * {"v":1,"groups":{"id":"sealed state"},"delivered":[["conv","tag",member,page,slot]],"names":{"0":"phone"},"app":"b64u"}
+ * </pre>
+ */
+final class LinkBundle {
+  private LinkBundle() {}
+
+  /** A read position: the first message of a feed not delivered yet. */
+  record Mark(FeedId feed, long page, int slot) {}
+
+  /** The bundle's content. */
+  record Content(Map<String, String> groups, List<Mark> delivered, Map<Integer, String> names, byte[] app) {
+    Content {
+      groups = Map.copyOf(groups);
+      delivered = List.copyOf(delivered);
+      names = Map.copyOf(names);
+      app = app.clone();
+    }
+
+    @Override
+    public byte[] app() {
+      return app.clone();
+    }
+  }
+
+  /** Where a bundle is: its key, and what the welcome pins of it (size, chunk count, the chunks' list hash). */
+  record Stored(byte[] key, long size, int chunks, byte[] hash) {
+    JsonObject toJson() {
+      JsonObject o = new JsonObject();
+      o.addProperty("key", Base64Url.encode(key));
+      o.addProperty("size", size);
+      o.addProperty("chunks", chunks);
+      o.addProperty("hash", Base64Url.encode(hash));
+      return o;
+    }
+
+    static Optional<Stored> fromJson(JsonObject o) {
+      Optional<byte[]> key = StrictJson.string(o, "key").flatMap(Base64Url::decode).filter(k -> k.length == 32);
+      Optional<Long> size = StrictJson.integer(o, "size", 0, FileLayout.MAX_FILE_BYTES);
+      Optional<byte[]> hash = StrictJson.string(o, "hash").flatMap(Base64Url::decode).filter(h -> h.length == 32);
+      if (key.isEmpty() || size.isEmpty() || hash.isEmpty() || o.size() != 4) {
+        return Optional.empty();
+      }
+      Optional<Long> chunks = StrictJson.integer(o, "chunks", 1, FileLayout.chunkCount(size.get()));
+      return chunks.filter(c -> c == FileLayout.chunkCount(size.get()))
+          .map(c -> new Stored(key.get(), size.get(), c.intValue(), hash.get()));
+    }
+  }
+
+  static byte[] encode(Content c) {
+    JsonObject o = new JsonObject();
+    o.addProperty("v", 1);
+    JsonObject groups = new JsonObject();
+    c.groups().forEach(groups::addProperty);
+    o.add("groups", groups);
+    JsonArray marks = new JsonArray();
+    for (Mark m : c.delivered()) {
+      JsonArray a = new JsonArray();
+      a.add(m.feed().conversation());
+      a.add(m.feed().writer());
+      a.add(m.feed().member());
+      a.add(m.page());
+      a.add(m.slot());
+      marks.add(a);
+    }
+    o.add("delivered", marks);
+    JsonObject names = new JsonObject();
+    c.names().forEach((k, v) -> names.addProperty(Integer.toString(k), v));
+    o.add("names", names);
+    o.addProperty("app", Base64Url.encode(c.app()));
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The content {@code bytes} hold, if they are exactly a bundle; empty otherwise. Never throws. */
+  static Optional<Content> decode(byte[] bytes) {
+    try {
+      Optional<JsonObject> parsed = StrictJson.parseObject(new String(bytes, StandardCharsets.UTF_8));
+      if (parsed.isEmpty()) {
+        return Optional.empty();
+      }
+      JsonObject o = parsed.get();
+      if (StrictJson.integer(o, "v", 1, 1).isEmpty() || o.size() != 5 || !o.get("groups").isJsonObject()
+          || !o.get("delivered").isJsonArray() || !o.get("names").isJsonObject()) {
+        return Optional.empty();
+      }
+      Map<String, String> groups = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("groups").entrySet()) {
+        if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isString()) {
+          return Optional.empty();
+        }
+        groups.put(e.getKey(), e.getValue().getAsString());
+      }
+      List<Mark> marks = new ArrayList<>();
+      for (JsonElement e : o.getAsJsonArray("delivered")) {
+        JsonArray a = e.getAsJsonArray();
+        if (a.size() != 5) {
+          return Optional.empty();
+        }
+        marks.add(new Mark(new FeedId(a.get(0).getAsString(), a.get(1).getAsString(), a.get(2).getAsInt()),
+            a.get(3).getAsLong(), a.get(4).getAsInt()));
+      }
+      Map<Integer, String> names = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("names").entrySet()) {
+        names.put(Integer.parseInt(e.getKey()), e.getValue().getAsString());
+      }
+      Optional<byte[]> app = StrictJson.string(o, "app").flatMap(Base64Url::decode);
+      return app.map(bytes1 -> new Content(groups, marks, names, bytes1));
+    } catch (RuntimeException e) {
+      return Optional.empty(); // not what encode writes: refused, never a crash
+    }
+  }
+
+  /** Writes {@code plain} as the chunks of a file under a fresh key (protocol §10.2); returns where. */
+  static Stored write(KvStore store, byte[] plain, SecureRandom random) throws KvException, DeviceException {
+    if (plain.length > FileLayout.MAX_FILE_BYTES) {
+      throw new DeviceException(DeviceException.Reason.DAMAGED, "The identity's state is over "
+          + FileLayout.MAX_FILE_BYTES / (1024 * 1024) + " MiB and cannot be handed to a new device.");
+    }
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    byte[] chunkKey = FileLayout.chunkKey(key);
+    int n = FileLayout.chunkCount(plain.length);
+    byte[][] hashes = new byte[n][];
+    int at = 0;
+    for (int i = 0; i < n; i++) {
+      int len = FileLayout.plainLength(plain.length, i);
+      byte[] part = java.util.Arrays.copyOfRange(plain, at, at + len);
+      at += len;
+      byte[] sealed = ChunkStreamAead.seal(chunkKey, i, i == n - 1, part);
+      hashes[i] = Sha.sha256(sealed);
+      store.put(FileLayout.location(key, i), Base64Url.encode(sealed));
+    }
+    return new Stored(key, plain.length, n, FileLayout.listHash(hashes));
+  }
+
+  /** Reads back what {@link #write} wrote, checking every chunk and the list hash. */
+  static byte[] read(KvStore store, Stored s) throws KvException, DeviceException {
+    byte[] chunkKey = FileLayout.chunkKey(s.key());
+    byte[][] hashes = new byte[s.chunks()][];
+    byte[] out = new byte[(int) s.size()];
+    int at = 0;
+    for (int i = 0; i < s.chunks(); i++) {
+      Optional<byte[]> sealed = store.get(FileLayout.location(s.key(), i)).flatMap(Base64Url::decode);
+      if (sealed.isEmpty()) {
+        throw damaged("part " + (i + 1) + " of " + s.chunks() + " of the identity's state is missing from the store");
+      }
+      byte[] part;
+      try {
+        part = ChunkStreamAead.open(chunkKey, i, i == s.chunks() - 1, sealed.get());
+      } catch (OneTimeKeyAead.OpenFailedException e) {
+        throw damaged("part " + (i + 1) + " of the identity's state does not open");
+      }
+      if (part.length != FileLayout.plainLength(s.size(), i)) {
+        throw damaged("part " + (i + 1) + " of the identity's state has the wrong length");
+      }
+      hashes[i] = Sha.sha256(sealed.get());
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
+    }
+    if (!java.util.Arrays.equals(FileLayout.listHash(hashes), s.hash())) {
+      throw damaged("the identity's state on the store is not the one device 0 wrote");
+    }
+    return out;
+  }
+
+  private static DeviceException damaged(String what) {
+    return new DeviceException(DeviceException.Reason.DAMAGED, "The link cannot finish: " + what + ".");
+  }
+}

@@ -1,0 +1,119 @@
+package org.reschat.core.internal.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.crypto.Base64Url;
+
+/**
+ * The device vectors of docs/protocol.md §15.10, computed from fixed keys and compared with the published block.
+ * Ed25519 is deterministic (RFC 8032), so every line but the sealed value is fixed; that one was sealed once
+ * with a random salt, and is checked by opening it with nothing but Alice's card. If this fails the format
+ * changed or the document is stale; the message prints the block to paste.
+ */
+class DeviceVectorsTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  static byte[] range(int first, int length) {
+    byte[] out = new byte[length];
+    for (int i = 0; i < length; i++) {
+      out[i] = (byte) (first + i);
+    }
+    return out;
+  }
+
+  static Identity alice() {
+    return Identity.importPrivateKeys(range(0x00, 64));
+  }
+
+  static PublicCard device1() throws Exception {
+    return PublicCard.of(new Ed25519PrivateKeyParameters(range(0x80, 32), 0).generatePublicKey().getEncoded(),
+        new X25519PrivateKeyParameters(range(0xa0, 32), 0).generatePublicKey().getEncoded());
+  }
+
+  static byte[] device0Agreement() {
+    return new X25519PrivateKeyParameters(range(0xc0, 32), 0).generatePublicKey().getEncoded();
+  }
+
+  static DeviceList entry1() throws Exception {
+    return DeviceList.first(alice(), device0Agreement(), List.of(device1()));
+  }
+
+  /** Every line but the sealed value, which the test opens instead. */
+  static Map<String, String> computed() throws Exception {
+    Map<String, String> out = new LinkedHashMap<>();
+    Identity alice = alice();
+    DeviceList e = entry1();
+    out.put("alice.card", alice.card().toString());
+    out.put("device0.x25519", HEX.formatHex(device0Agreement()));
+    out.put("device1.ed25519", HEX.formatHex(device1().signingKey()));
+    out.put("device1.x25519", HEX.formatHex(device1().encryptionKey()));
+    out.put("list.secret", HEX.formatHex(DeviceLog.secret(alice.card())));
+    out.put("list.entry1.key", DeviceLog.key(alice.card(), 1));
+    out.put("list.entry1.bytes", HEX.formatHex(e.encoded()));
+    out.put("list.entry1.hash", Base64Url.encode(e.hash()));
+    // Device 1's feed in the conversation of §14 (Alice and Bob).
+    Identity bob = Identity.importPrivateKeys(range(0x40, 64));
+    org.reschat.core.internal.conversation.Conversation ab = org.reschat.core.internal.conversation.Conversation
+        .pair(alice, bob.card()).withDevices(Map.of(alice.card(), e.linked()));
+    org.reschat.core.spi.FeedId feed = ab.feeds().stream().filter(f -> ab.deviceOf(f) == 1).findFirst().orElseThrow();
+    out.put("device1.fingerprint", HEX.formatHex(ab.fingerprintOf(feed)));
+    out.put("device1.writer_tag", feed.writer());
+    out.put("device1.page1.key", ab.pageKey(feed, 1));
+    // The self channel (§15.6): epoch 0's secret, and page 1 of device 1's feed there.
+    out.put("self.secret", HEX.formatHex(SelfChannel.secret(alice)));
+    org.reschat.core.internal.conversation.Conversation self = SelfChannel.conversation(alice)
+        .withDevices(Map.of(alice.card(), e.linked()));
+    org.reschat.core.spi.FeedId selfFeed = self.feeds().stream().filter(f -> self.deviceOf(f) == 1).findFirst()
+        .orElseThrow();
+    out.put("self.device1.page1.key", self.pageKey(selfFeed, 1));
+    return out;
+  }
+
+  static Map<String, String> published() throws Exception {
+    String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
+    int start = doc.indexOf("```device-vectors\n");
+    Map<String, String> out = new LinkedHashMap<>();
+    if (start < 0) {
+      return out;
+    }
+    int from = start + "```device-vectors\n".length();
+    for (String line : doc.substring(from, doc.indexOf("```", from)).split("\n")) {
+      int colon = line.indexOf(": ");
+      out.put(colon > 0 ? line.substring(0, colon) : line, colon > 0 ? line.substring(colon + 2) : ""); // a stray line fails
+    }
+    return out;
+  }
+
+  @Test
+  void theDocumentPublishesExactlyTheseVectors() throws Exception {
+    Map<String, String> published = published();
+    String value = published.getOrDefault("list.entry1.value", DeviceLog.seal(entry1()));
+    Map<String, String> expected = new LinkedHashMap<>(computed());
+    expected.put("list.entry1.value", value);
+    StringBuilder block = new StringBuilder();
+    expected.forEach((k, v) -> block.append(k).append(": ").append(v).append('\n'));
+    assertThat(published).as("docs/protocol.md ```device-vectors block; expected:%n%s", block).isEqualTo(expected);
+    // The device feed's names, from the formulas of §15.3 with nothing but HKDF and SHA-256.
+    byte[] fp = org.reschat.core.internal.crypto.Sha.sha256("reschat/v3 device\0".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        alice().card().bytes(), device1().signingKey());
+    assertThat(HEX.formatHex(fp)).isEqualTo(expected.get("device1.fingerprint"));
+    byte[] secret = HEX.parseHex("9ad6510a1e4017cef62113bbbba73c50a087cc3babc4464235d648c8af5febe8"); // §14 conversation.secret
+    byte[] info = java.nio.ByteBuffer.allocate(19 + 32 + 8).put("reschat/v2 page key".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .put(fp).putLong(1).array();
+    assertThat("rc2." + Base64Url.encode(org.reschat.core.internal.crypto.Hkdf.sha256(secret, new byte[0], info, 16)))
+        .isEqualTo(expected.get("device1.page1.key"));
+    // The sealed value opens with Alice's card alone, to exactly entry 1.
+    assertThat(DeviceLog.open(alice().card(), 1, value)).contains(entry1());
+  }
+}

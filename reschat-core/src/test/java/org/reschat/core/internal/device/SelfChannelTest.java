@@ -1,0 +1,143 @@
+package org.reschat.core.internal.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.DeviceJoin;
+import org.reschat.core.Devices;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.spi.InMemoryLocalState;
+import org.reschat.core.testing.SettableClock;
+import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+
+/**
+ * The self channel (protocol §15.6): a change one device tells reaches the identity's other devices once, in
+ * one order; an identity without linked devices writes and reads nothing; a revoked device's later changes
+ * reach nobody; nobody else's secret opens it.
+ */
+class SelfChannelTest {
+  private final MemoryKvStore store = new MemoryKvStore();
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final TestClients clients = new TestClients(store, clock);
+  private final Identity alice = TestIdentities.named("alice");
+  private final Identity bob = TestIdentities.named("bob");
+
+  @AfterEach
+  void close() {
+    clients.close();
+  }
+
+  private ChatClient client(Identity id, InMemoryLocalState state, PublicCard... friends) {
+    List<PublicCard> cards = List.of(friends);
+    return clients.client(id, state, () -> cards);
+  }
+
+  /** Links a new device to {@code phone} (device 0 of Alice) and returns its client. */
+  private ChatClient link(ChatClient phone, String name) throws Exception {
+    Devices.LinkOffer offer = phone.devices().offer();
+    DeviceJoin join = DeviceJoin.start(store, offer.code(), name, clock);
+    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
+    DeviceJoin.Joined joined = join.poll().orElseThrow();
+    InMemoryLocalState state = new InMemoryLocalState();
+    joined.importInto(state);
+    return client(joined.identity(), state, bob.card());
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static List<String> bodies(List<Devices.SelfChange> changes) {
+    return changes.stream().map(c -> c.kind() + " " + new String(c.body(), StandardCharsets.UTF_8)).toList();
+  }
+
+  @Test
+  void anIdentityWithoutLinkedDevicesWritesAndReadsNothing() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    int before = store.keys().size();
+    assertThat(phone.devices().tellOtherDevices("FRIEND", utf8("{\"nickname\":\"bob\"}"), "added bob")).isFalse();
+    assertThat(phone.devices().fromOtherDevices()).isEmpty();
+    assertThat(store.keys()).hasSize(before);
+    assertThatThrownBy(() -> phone.devices().tellOtherDevices("friend", new byte[0], null))
+        .isInstanceOf(InvalidMessageException.class);
+  }
+
+  @Test
+  void aChangeOneDeviceTellsReachesEveryOtherDeviceOnceInOneOrder() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    ChatClient tablet = link(phone, "tablet");
+
+    assertThat(phone.devices().tellOtherDevices("FRIEND", utf8("1"), "added bob")).isTrue();
+    assertThat(phone.devices().tellOtherDevices("FRIEND", utf8("2"), "renamed bob")).isTrue();
+    clock.advance(java.time.Duration.ofSeconds(1));
+    assertThat(laptop.devices().tellOtherDevices("CHANNEL", utf8("3"), null)).isTrue();
+
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND 1", "FRIEND 2", "CHANNEL 3");
+    assertThat(tablet.devices().fromOtherDevices()).isEmpty(); // each once
+    assertThat(bodies(laptop.devices().fromOtherDevices())).containsExactly("FRIEND 1", "FRIEND 2");
+    assertThat(bodies(phone.devices().fromOtherDevices())).containsExactly("CHANNEL 3");
+    assertThat(phone.devices().fromOtherDevices()).isEmpty();
+  }
+
+  @Test
+  void whatOneDeviceDeliveredTheOthersDoNotDeliverAgain() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    List<PublicCard> aliceOnly = List.of(alice.card());
+    ChatClient b = clients.client(bob, new InMemoryLocalState(), () -> aliceOnly);
+    org.reschat.core.ChatId toAlice = org.reschat.core.ChatId.direct(alice.card());
+    for (int i = 0; i < 3; i++) {
+      b.send(toAlice, "read on the phone " + i);
+    }
+    assertThat(phone.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {}).messages()).isEqualTo(3);
+    assertThat(laptop.devices().fromOtherDevices()).isEmpty(); // read positions are the client's own: applied
+    b.send(toAlice, "new for both");
+    List<String> atLaptop = new java.util.ArrayList<>();
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {
+      if (e instanceof org.reschat.core.Event.MessageReceived) {
+        atLaptop.add(((org.reschat.core.Event.MessageReceived) e).message().text());
+      }
+    });
+    assertThat(atLaptop).containsExactly("new for both");
+    // And the history still holds everything.
+    assertThat(laptop.history(org.reschat.core.ChatId.direct(bob.card()), org.reschat.core.HistoryRequest.all()).messages()
+        .stream().filter(m -> m.text().startsWith("read on the phone") || m.text().equals("new for both"))).hasSize(4);
+    assertThatThrownBy(() -> phone.devices().tellOtherDevices("READ", utf8("{}"), null))
+        .isInstanceOf(InvalidMessageException.class);
+  }
+
+  @Test
+  void aRevokedDevicesLaterChangesReachNobody() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    ChatClient tablet = link(phone, "tablet");
+    phone.devices().revoke(1);
+    // The laptop has not read the revocation yet (its kept list is fresh), so it writes.
+    assertThat(laptop.devices().tellOtherDevices("FRIEND", utf8("after"), null)).isTrue();
+    phone.devices().tellOtherDevices("FRIEND", utf8("from the phone"), null);
+    assertThat(bodies(phone.devices().fromOtherDevices())).isEmpty();
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND from the phone");
+  }
+
+  @Test
+  void theSecretIsTheIdentitysOwnAndNoFriendsConversationUsesIt() {
+    Identity laptop = DeviceFixtures.linked(alice, 1, "laptop");
+    assertThat(SelfChannel.secret(laptop)).isEqualTo(SelfChannel.secret(alice)); // every device derives it
+    assertThat(SelfChannel.secret(bob)).isNotEqualTo(SelfChannel.secret(alice));
+    Conversation self = SelfChannel.conversation(alice);
+    assertThat(self.members()).containsExactly(alice.card());
+    assertThat(self.id()).isNotEqualTo(Conversation.pair(alice, bob.card()).id());
+  }
+}
