@@ -17,11 +17,13 @@ public final class Cli {
     boolean noColor = ctx.env.containsKey("NO_COLOR") || !ctx.interactive;
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(noColor ? CommandLine.Help.Ansi.OFF : CommandLine.Help.Ansi.AUTO));
     tidyHelp(cl);
-    // A message id is random base64url and may start with "-": where one is a positional parameter, a word
-    // picocli does not know as an option is that parameter, not an unknown option.
+    // A message id is random base64url and may start with "-" (one in 64): where one is a positional parameter,
+    // a word picocli does not know as an option is that parameter, not an unknown option.
     for (String takesAnId : java.util.List.of("react", "edit", "delete", "download")) {
       cl.getSubcommands().get(takesAnId).setUnmatchedOptionsArePositionalParams(true);
     }
+    // The same for a card wrapped over several words: a piece may start with "-".
+    cl.getSubcommands().get("friend").getSubcommands().get("add").setUnmatchedOptionsArePositionalParams(true);
     return cl;
   }
 

@@ -25,6 +25,15 @@ class MessageIdArgumentTest {
     }
   }
 
+  /** A card wrapped over lines arrives as several words; a piece that starts with "-" is still part of it. */
+  @Test
+  void aWrappedCardWhosePieceStartsWithADashIsOneCard() {
+    CommandLine.ParseResult parsed = Cli.commandLine(CliContext.builder().build())
+        .parseArgs("friend", "add", "bob", "rc2:abc", "-k4FwnG_C3z");
+    java.util.List<String> card = parsed.subcommand().subcommand().matchedPositional(1).getValue();
+    assertThat(card).containsExactly("rc2:abc", "-k4FwnG_C3z");
+  }
+
   @Test
   void aMistypedOptionIsStillAnErrorAndAnUnknownIdSaysSo() {
     CliHarness cli = new CliHarness(dir);

@@ -28,6 +28,7 @@ class NicknameRulesTest {
     String bob = cli.init("bob");
     CliHarness.Result r = cli.as("alice", "friend", "add", "-carol", bob);
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err()).contains("'-carol' was read as an option: a nickname is one word");
+    assertThat(r.err()).isEqualTo("reschat: \"-carol\" cannot be a nickname: one that starts with '-' or '/' looks "
+        + "like an option or a chat command.\n");
   }
 }

@@ -96,8 +96,16 @@ class WebBrowserTest {
   }
 
   private void clickChat(String name) {
-    browser.waiting().until(d -> d.findElements(By.cssSelector("#sidebar .chats a")).stream()
-        .filter(a -> a.findElement(By.className("name")).getText().equals(name)).findFirst().orElse(null)).click();
+    // found and clicked in one step: the list may be swapped in between (a stale element is tried again)
+    browser.waiting().until(d -> {
+      WebElement link = d.findElements(By.cssSelector("#sidebar .chats a")).stream()
+          .filter(a -> a.findElement(By.className("name")).getText().equals(name)).findFirst().orElse(null);
+      if (link == null) {
+        return false;
+      }
+      link.click();
+      return true;
+    });
     live();
   }
 

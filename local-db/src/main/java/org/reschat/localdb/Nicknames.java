@@ -51,7 +51,8 @@ public final class Nicknames {
       throw invalid("A nickname cannot contain control or invisible formatting characters.");
     }
     if (n.startsWith("-") || n.startsWith("/")) {
-      throw invalid("A nickname cannot start with '-' or '/' (they look like options and chat commands). " + RULE);
+      throw invalid("\"" + n + "\" cannot be a nickname: one that starts with '-' or '/' looks like an option or a "
+          + "chat command.");
     }
     return n;
   }
