@@ -184,6 +184,68 @@ class DeviceCliTest {
     assertThat(again.err()).contains("Only your first device");
   }
 
+  /**
+   * Receive exists once: the daemon's background receive applies the other devices' changes as {@code reschat
+   * receive} does (the core's receiver delivers them, {@link SelfSync} applies them) and notifies its clients.
+   */
+  @Test
+  void theDaemonAppliesTheOtherDevicesChangesAndNotifiesThem() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
+    Path socket = dir.resolve("laptop").resolve("daemon.sock");
+    CliHarness.Running daemon = cli.start("laptop", "daemon");
+    try (java.nio.channels.SocketChannel channel = connect(socket, daemon)) {
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+          java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8));
+      String dave = cli.init("dave");
+      CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+      // Read on a thread of its own, so a notification that never comes fails the test instead of hanging it.
+      java.util.concurrent.FutureTask<String> device = new java.util.concurrent.FutureTask<>(() -> {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (line.contains("\"method\":\"device\"")) {
+            return line;
+          }
+        }
+        return "the daemon's notifications ended";
+      });
+      Thread reader = new Thread(device, "device notifications");
+      reader.setDaemon(true);
+      reader.start();
+      String note = device.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      assertThat(note).contains("Your other device added dave to your friends.");
+    } finally {
+      daemon.code().cancel(true);
+    }
+    for (long end = System.nanoTime() + WAIT.toNanos(); Files.exists(socket) && System.nanoTime() < end; ) {
+      Thread.sleep(20); // the daemon stops: its socket goes
+    }
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("dave");
+    // Applied once: a receive afterwards has nothing of it left.
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).doesNotContain("Your other device");
+  }
+
+  /** Connects to the daemon's socket once it listens. */
+  private static java.nio.channels.SocketChannel connect(Path socket, CliHarness.Running daemon) throws Exception {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      if (daemon.code().isDone()) {
+        throw new AssertionError("the daemon ended: " + daemon.result(WAIT));
+      }
+      if (Files.exists(socket)) {
+        try {
+          java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+          c.connect(java.net.UnixDomainSocketAddress.of(socket));
+          return c;
+        } catch (java.io.IOException notYet) {
+          // bound but not yet accepting
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the daemon did not listen within " + WAIT);
+  }
+
   @Test
   void aRevokedDeviceWritingOnIsShownByNobodyAndWhoamiAndFriendShowListTheDevices() throws Exception {
     CliHarness.Result[] r = link("laptop");

@@ -130,6 +130,13 @@ public final class Daemon {
     org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(warm, false);
     Receiver.Subscription s = warm.client().receiver().follow(Receiver.Scope.everything(), every,
         every.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? every : Receiver.DEFAULT_PUSH_FALLBACK, event -> {
+          if (org.reschat.cli.SelfSync.onEvent(warm, event, text -> {
+            JsonObject changed = new JsonObject(); // what another device of this identity changed, made here too
+            changed.addProperty("message", text);
+            broadcast(notification("device", changed));
+          })) {
+            return;
+          }
           if (event instanceof Event.StoreUnreachable) {
             JsonObject problem = new JsonObject();
             problem.addProperty("exit_code", ExitCodes.STORE);

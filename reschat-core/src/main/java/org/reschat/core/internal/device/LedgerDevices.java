@@ -111,13 +111,25 @@ public final class LedgerDevices implements Devices {
 
   @Override
   public List<SelfChange> fromOtherDevices() throws LocalStateException, KvException {
+    Pending p = pendingFromOtherDevices();
+    p.delivered();
+    return p.changes();
+  }
+
+  /**
+   * What {@link #fromOtherDevices} returns, not yet marked read: the receiver hands each change on as an
+   * {@link org.reschat.core.Event.FromOtherDevice} and marks them read only after its listener returned, as
+   * any chat's messages. Read positions ({@code SELF_READ}) are applied here already (only ever forward).
+   */
+  public Pending pendingFromOtherDevices() throws LocalStateException, KvException {
     ensureOpen.run();
     if (!hasOtherDevices()) {
-      return List.of();
+      return new Pending(List.of(), null);
     }
     List<SelfChange> out = new ArrayList<>();
     Map<FeedId, Boolean> known = null;
-    for (SelfChange change : SelfChannel.read(engine, me)) {
+    SelfChannel.Unread unread = SelfChannel.unread(engine, me);
+    for (SelfChange change : unread.changes()) {
       if (!SelfChannel.READ.equals(change.kind())) {
         out.add(change);
         continue;
@@ -134,7 +146,40 @@ public final class LedgerDevices implements Devices {
         }
       }
     }
-    return out;
+    return new Pending(out, unread.received());
+  }
+
+  /**
+   * The keys the other devices write next in the self channel, for a change notification that names keys
+   * (empty while the identity has no other device, as the kept list says).
+   */
+  public List<String> selfChannelKeys() throws LocalStateException {
+    if (!hasOtherDevicesKept()) {
+      return List.of();
+    }
+    return org.reschat.core.internal.feed.NextKeys.of(engine.withDevices(SelfChannel.conversation(me)), state);
+  }
+
+  /** Changes of the other devices not yet marked read; {@link #delivered} marks them. */
+  public final class Pending {
+    private final List<SelfChange> changes;
+    private final org.reschat.core.internal.conversation.Received received;
+
+    Pending(List<SelfChange> changes, org.reschat.core.internal.conversation.Received received) {
+      this.changes = List.copyOf(changes);
+      this.received = received;
+    }
+
+    public List<SelfChange> changes() {
+      return changes;
+    }
+
+    /** Marks them read: the next call does not return them again. */
+    public void delivered() throws LocalStateException {
+      if (received != null) {
+        received.commit(state);
+      }
+    }
   }
 
   /**

@@ -134,13 +134,23 @@ public final class SelfChannel {
 
   /** What the other devices wrote since the last read, in the merged order; marked read. */
   static List<Devices.SelfChange> read(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
-    Update u = engine.update(conversation(me));
+    Unread u = unread(engine, me);
+    u.received().commit(engine.state());
+    return u.changes();
+  }
+
+  /** What the other devices wrote since the last read, and what marks it read once it was passed on. */
+  record Unread(List<Devices.SelfChange> changes, org.reschat.core.internal.conversation.Received received) {}
+
+  /** What the other devices wrote since the last read, in the merged order; not yet marked read. */
+  static Unread unread(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
+    org.reschat.core.internal.conversation.Received r = engine.receive(conversation(me));
     List<Devices.SelfChange> out = new ArrayList<>();
-    for (Message m : u.received()) {
+    for (Message m : r.update().received()) {
       if (m.type().startsWith(MessageText.SELF_PREFIX) && m.type().length() > MessageText.SELF_PREFIX.length()) {
         out.add(new Devices.SelfChange(m.type().substring(MessageText.SELF_PREFIX.length()), m.body(), m.sentAt()));
       }
     }
-    return out;
+    return new Unread(out, r);
   }
 }

@@ -91,6 +91,48 @@ class SelfChannelTest {
     assertThat(phone.devices().fromOtherDevices()).isEmpty();
   }
 
+  /**
+   * The receiver delivers the other devices' changes as {@link org.reschat.core.Event.FromOtherDevice}, first in
+   * a pass and whatever its scope; a listener that fails gets them again; each once after that.
+   */
+  @Test
+  void theReceiverDeliversTheOtherDevicesChangesAsEventsOnceAfterTheListenerReturned() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    phone.devices().tellOtherDevices("FRIEND", utf8("one"), "first");
+    phone.devices().tellOtherDevices("CHANNEL", utf8("two"), null);
+    java.util.List<String> got = new java.util.ArrayList<>();
+    org.reschat.core.Receiver.Listener failing = e -> {
+      if (e instanceof org.reschat.core.Event.FromOtherDevice) {
+        throw new IllegalStateException("the application could not apply it");
+      }
+    };
+    assertThatThrownBy(() -> laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), failing))
+        .isInstanceOf(IllegalStateException.class);
+    org.reschat.core.Receiver.Listener listener = e -> {
+      if (e instanceof org.reschat.core.Event.FromOtherDevice f) {
+        got.add(f.change().kind() + " " + new String(f.change().body(), StandardCharsets.UTF_8));
+      }
+      assertThat(e.chat()).as("a change of the identity is about no chat").isEqualTo(
+          e instanceof org.reschat.core.Event.FromOtherDevice ? java.util.Optional.empty() : e.chat());
+    };
+    // A view of one chat gets them too.
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.only(org.reschat.core.ChatId.direct(bob.card())), listener);
+    assertThat(got).containsExactly("FRIEND one", "CHANNEL two");
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), listener);
+    assertThat(got).hasSize(2);
+    assertThat(laptop.devices().fromOtherDevices()).isEmpty();
+    // Both ways, and read positions are never among them.
+    laptop.devices().tellOtherDevices("FRIEND", utf8("three"), null);
+    java.util.List<String> onPhone = new java.util.ArrayList<>();
+    phone.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {
+      if (e instanceof org.reschat.core.Event.FromOtherDevice f) {
+        onPhone.add(f.change().kind() + " " + new String(f.change().body(), StandardCharsets.UTF_8));
+      }
+    });
+    assertThat(onPhone).containsExactly("FRIEND three");
+  }
+
   @Test
   void whatOneDeviceDeliveredTheOthersDoNotDeliverAgain() throws Exception {
     ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
