@@ -184,6 +184,33 @@ class DeviceCliTest {
     assertThat(again.err()).contains("Only your first device");
   }
 
+  /** {@code SELF_GROUP} (§15.6): groups created, joined or left on one device are held or left on the other. */
+  @Test
+  void aGroupCreatedJoinedOrLeftOnOneDeviceIsHeldOrLeftOnTheOther() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("alice", "group", "create", "picnic", "--member", "bob"));
+    CliHarness.Result got = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(got.err()).contains("You are in the group \"picnic\" now");
+    assertThat(CliHarness.check(cli.as("laptop", "group", "list")).out()).contains("picnic");
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("laptop", "send", "picnic", "the laptop brings bread"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("the laptop brings bread");
+    // What needs the identity's key, the laptop refuses in a sentence naming the first device.
+    CliHarness.Result create = cli.as("laptop", "group", "create", "other", "--member", "bob");
+    assertThat(create.code()).isNotZero();
+    assertThat(create.err()).contains("Only your first device");
+    // A group Bob made, left on the laptop: left on the first device too.
+    CliHarness.check(cli.as("bob", "group", "create", "bobs", "--member", "alice"));
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.check(cli.as("laptop", "group", "leave", "bobs"));
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.Result sent = cli.as("alice", "send", "bobs", "still here?");
+    assertThat(sent.code()).as(sent.toString()).isNotZero();
+    assertThat(sent.err()).contains("You left \"bobs\"");
+  }
+
   /**
    * Receive exists once: the daemon's background receive applies the other devices' changes as {@code reschat
    * receive} does (the core's receiver delivers them, {@link SelfSync} applies them) and notifies its clients.

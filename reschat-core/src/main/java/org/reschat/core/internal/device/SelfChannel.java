@@ -31,6 +31,34 @@ public final class SelfChannel {
 
   /** The kind of a read position, the engine's own (applied, never handed to the application). */
   public static final String READ = "READ";
+  /**
+   * The kind of a group's state, the engine's own: {@code {"v":1,"group":id,"state":…}}, the state sealed as
+   * every device keeps it and the link bundle carries it (applied, never handed to the application).
+   */
+  public static final String GROUP = "GROUP";
+
+  /** A {@code SELF_GROUP} body. */
+  static byte[] groupBody(String id, String sealed) {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("group", id);
+    o.addProperty("state", sealed);
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The group id and sealed state of a {@code SELF_GROUP} body; empty when it is not one this version reads. */
+  static java.util.Optional<String[]> group(byte[] body) {
+    java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
+        new String(body, StandardCharsets.UTF_8));
+    if (o.isEmpty() || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<String> id = org.reschat.core.internal.json.StrictJson.string(o.get(), "group");
+    java.util.Optional<String> state = org.reschat.core.internal.json.StrictJson.string(o.get(), "state");
+    return id.isPresent() && state.isPresent() ? java.util.Optional.of(new String[] {id.get(), state.get()})
+        : java.util.Optional.empty();
+  }
+
   /** How many marks one {@code SELF_READ} holds at most (well within a message). */
   static final int MARKS_PER_MESSAGE = 100;
 

@@ -194,6 +194,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
      */
     void fromOtherDevices() throws KvException, LocalStateException {
       org.reschat.core.internal.device.LedgerDevices.Pending p = client.deviceEngine().pendingFromOtherDevices();
+      for (Group g : p.joined()) {
+        listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
+      }
       for (org.reschat.core.Devices.SelfChange c : p.changes()) {
         listener.onEvent(new Event.FromOtherDevice(c));
       }
@@ -375,6 +378,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       ownFromElsewhere(chat, c);
       for (Group g : d.joined()) {
         listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
+        client.deviceEngine().tellGroup(g.id()); // the other devices hold it too (§15.6)
       }
       d.received().commit(state);
       if (!d.received().update().received().isEmpty()) {
@@ -403,6 +407,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
             ownFromElsewhere(chat, c);
           }
           Group after = client.groupEngine().find(g.id()).orElse(g);
+          if (!after.current().id().equals(g.current().id()) && after.status() == Group.Status.ACTIVE) {
+            client.deviceEngine().tellGroup(g.id()); // a new epoch: the other devices hold its keys too (§15.6)
+          }
           if (after.status() == Group.Status.REMOVED) {
             listener.onEvent(new Event.RemovedFromGroup(chat, after.name(), after.removedBy().orElse(null)));
           }
