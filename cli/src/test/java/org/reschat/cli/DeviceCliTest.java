@@ -252,6 +252,75 @@ class DeviceCliTest {
     assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).doesNotContain("Your other device");
   }
 
+  /** {@code device.link} on the first device's daemon: a code, then the check the new device shows links it. */
+  @Test
+  void theDaemonLinksADeviceWithACodeAndTheCheckItShows() throws Exception {
+    Path socket = dir.resolve("alice").resolve("daemon.sock");
+    CliHarness.Running daemon = cli.start("alice", "daemon", "--manual-receive");
+    try (java.nio.channels.SocketChannel channel = connect(socket, daemon)) {
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+          java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8));
+      java.io.Writer out = new java.io.OutputStreamWriter(java.nio.channels.Channels.newOutputStream(channel),
+          java.nio.charset.StandardCharsets.UTF_8);
+      java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.function.Function<String, com.google.gson.JsonObject> call = params -> {
+        try {
+          int id = ids.incrementAndGet();
+          out.write("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"device.link\",\"params\":" + params + "}\n");
+          out.flush();
+          while (true) {
+            com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(in.readLine()).getAsJsonObject();
+            if (o.has("id") && o.get("id").getAsInt() == id) {
+              return o;
+            }
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
+      assertThat(call.apply("{\"check\":\"00000 00000\"}").toString()).contains("No link code is waiting");
+      // A check that is not the one the requesting device shows links nothing and spends the code.
+      String first = call.apply("{}").getAsJsonObject("result").get("code").getAsString();
+      CliHarness.Running decoy = cli.start("tablet", "device", "join", first, "--name", "tablet", "--no-passphrase",
+          "--poll-millis", "20");
+      try {
+        decoy.await("[0-9]{5} [0-9]{5}", WAIT);
+        com.google.gson.JsonObject refused = call.apply("{\"check\":\"00000 00000\"}");
+        for (long end = System.nanoTime() + WAIT.toNanos(); refused.toString().contains("No new device has used")
+            && System.nanoTime() < end; ) {
+          Thread.sleep(50); // the request reaches the code's board
+          refused = call.apply("{\"check\":\"00000 00000\"}");
+        }
+        assertThat(refused.toString()).contains("nothing was linked").contains("\"exit_code\":4");
+        assertThat(call.apply("{\"check\":\"00000 00000\"}").toString()).contains("No link code is waiting");
+      } finally {
+        decoy.code().cancel(true);
+      }
+      com.google.gson.JsonObject made = call.apply("{}").getAsJsonObject("result");
+      assertThat(made.get("type").getAsString()).isEqualTo("link_code");
+      String code = made.get("code").getAsString();
+      assertThat(code).startsWith("rcl1:");
+      assertThat(call.apply("{\"check\":\"00000 00000\"}").toString()).contains("No new device has used the code yet");
+      CliHarness.Running join = cli.start("laptop", "device", "join", code, "--name", "laptop", "--no-passphrase",
+          "--poll-millis", "20");
+      String check = join.await("[0-9]{5} [0-9]{5}", WAIT);
+      com.google.gson.JsonObject linked = call.apply("{\"check\":\"" + check + "\"}");
+      for (long end = System.nanoTime() + WAIT.toNanos(); linked.has("error") && System.nanoTime() < end; ) {
+        Thread.sleep(50); // the request reaches the code's board
+        linked = call.apply("{\"check\":\"" + check + "\"}");
+      }
+      assertThat(linked.has("result")).as(linked.toString()).isTrue();
+      assertThat(linked.getAsJsonObject("result").get("number").getAsInt()).isEqualTo(1);
+      assertThat(join.result(WAIT).code()).isZero();
+      // The code is spent.
+      assertThat(call.apply("{\"check\":\"" + check + "\"}").toString()).contains("No link code is waiting");
+    } finally {
+      daemon.code().cancel(true);
+    }
+    assertThat(card("laptop")).isEqualTo(card("alice"));
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("bob").contains("carol");
+  }
+
   /** Connects to the daemon's socket once it listens. */
   private static java.nio.channels.SocketChannel connect(Path socket, CliHarness.Running daemon) throws Exception {
     long end = System.nanoTime() + WAIT.toNanos();
