@@ -182,6 +182,39 @@ class ChatViewScreenTest {
     }
   }
 
+  /** The chat view's receiver applies what another device of this identity changed (§15.6), and says so. */
+  @Test
+  void aChangeFromAnotherDeviceIsMadeAndShownInTheChatView() throws Exception {
+    cli.friends("alice", "bob");
+    cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
+    Duration wait = Duration.ofSeconds(60);
+    java.util.concurrent.atomic.AtomicReference<String> shown = new java.util.concurrent.atomic.AtomicReference<>();
+    cli.questions = question -> {
+      for (int i = 0; i < 3000 && shown.get() == null; i++) { // the person reads the new device's screen first
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return shown.get() != null && question.contains(shown.get()) ? "y" : "n";
+    };
+    CliHarness.Running link = cli.start("alice", "device", "link", "--poll-millis", "20");
+    String code = link.await("rcl1:[A-Za-z0-9_-]+", wait);
+    CliHarness.Running join = cli.start("laptop", "device", "join", code, "--name", "laptop", "--no-passphrase",
+        "--poll-millis", "20");
+    shown.set(join.await("[0-9]{5} [0-9]{5}", wait));
+    assertThat(link.result(wait).code()).isZero();
+    assertThat(join.result(wait).code()).isZero();
+
+    chat = new Thread(() -> cli.as("laptop", "chat", "bob"));
+    chat.start();
+    waitForScreen("the prompt", r -> r.stream().anyMatch(l -> l.startsWith("me>")));
+    String dave = new CliHarness(dir).init("dave");
+    CliHarness.check(new CliHarness(dir).as("alice", "friend", "add", "dave", dave));
+    waitForScreen("the change applied", r -> r.stream().anyMatch(l -> l.contains("Your other device added dave")));
+  }
+
   @Test
   void aSentMessageShowsOnceAsTheChatShowsIt() throws Exception {
     openChatWithBob("hi alice");

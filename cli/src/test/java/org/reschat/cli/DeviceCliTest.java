@@ -184,6 +184,164 @@ class DeviceCliTest {
     assertThat(again.err()).contains("Only your first device");
   }
 
+  /** {@code SELF_GROUP} (§15.6): groups created, joined or left on one device are held or left on the other. */
+  @Test
+  void aGroupCreatedJoinedOrLeftOnOneDeviceIsHeldOrLeftOnTheOther() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("alice", "group", "create", "picnic", "--member", "bob"));
+    CliHarness.Result got = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(got.err()).contains("You are in the group \"picnic\" now");
+    assertThat(CliHarness.check(cli.as("laptop", "group", "list")).out()).contains("picnic");
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("laptop", "send", "picnic", "the laptop brings bread"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("the laptop brings bread");
+    // What needs the identity's key, the laptop refuses in a sentence naming the first device.
+    CliHarness.Result create = cli.as("laptop", "group", "create", "other", "--member", "bob");
+    assertThat(create.code()).isNotZero();
+    assertThat(create.err()).contains("Only your first device");
+    // A group Bob made, left on the laptop: left on the first device too.
+    CliHarness.check(cli.as("bob", "group", "create", "bobs", "--member", "alice"));
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.check(cli.as("laptop", "group", "leave", "bobs"));
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.Result sent = cli.as("alice", "send", "bobs", "still here?");
+    assertThat(sent.code()).as(sent.toString()).isNotZero();
+    assertThat(sent.err()).contains("You left \"bobs\"");
+  }
+
+  /**
+   * Receive exists once: the daemon's background receive applies the other devices' changes as {@code reschat
+   * receive} does (the core's receiver delivers them, {@link SelfSync} applies them) and notifies its clients.
+   */
+  @Test
+  void theDaemonAppliesTheOtherDevicesChangesAndNotifiesThem() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
+    Path socket = dir.resolve("laptop").resolve("daemon.sock");
+    CliHarness.Running daemon = cli.start("laptop", "daemon");
+    try (java.nio.channels.SocketChannel channel = connect(socket, daemon)) {
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+          java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8));
+      String dave = cli.init("dave");
+      CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+      // Read on a thread of its own, so a notification that never comes fails the test instead of hanging it.
+      java.util.concurrent.FutureTask<String> device = new java.util.concurrent.FutureTask<>(() -> {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (line.contains("\"method\":\"device\"")) {
+            return line;
+          }
+        }
+        return "the daemon's notifications ended";
+      });
+      Thread reader = new Thread(device, "device notifications");
+      reader.setDaemon(true);
+      reader.start();
+      String note = device.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      assertThat(note).contains("Your other device added dave to your friends.");
+    } finally {
+      daemon.code().cancel(true);
+    }
+    for (long end = System.nanoTime() + WAIT.toNanos(); Files.exists(socket) && System.nanoTime() < end; ) {
+      Thread.sleep(20); // the daemon stops: its socket goes
+    }
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("dave");
+    // Applied once: a receive afterwards has nothing of it left.
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).doesNotContain("Your other device");
+  }
+
+  /** {@code device.link} on the first device's daemon: a code, then the check the new device shows links it. */
+  @Test
+  void theDaemonLinksADeviceWithACodeAndTheCheckItShows() throws Exception {
+    Path socket = dir.resolve("alice").resolve("daemon.sock");
+    CliHarness.Running daemon = cli.start("alice", "daemon", "--manual-receive");
+    try (java.nio.channels.SocketChannel channel = connect(socket, daemon)) {
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+          java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8));
+      java.io.Writer out = new java.io.OutputStreamWriter(java.nio.channels.Channels.newOutputStream(channel),
+          java.nio.charset.StandardCharsets.UTF_8);
+      java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.function.Function<String, com.google.gson.JsonObject> call = params -> {
+        try {
+          int id = ids.incrementAndGet();
+          out.write("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"device.link\",\"params\":" + params + "}\n");
+          out.flush();
+          while (true) {
+            com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(in.readLine()).getAsJsonObject();
+            if (o.has("id") && o.get("id").getAsInt() == id) {
+              return o;
+            }
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
+      assertThat(call.apply("{\"check\":\"00000 00000\"}").toString()).contains("No link code is waiting");
+      // A check that is not the one the requesting device shows links nothing and spends the code.
+      String first = call.apply("{}").getAsJsonObject("result").get("code").getAsString();
+      CliHarness.Running decoy = cli.start("tablet", "device", "join", first, "--name", "tablet", "--no-passphrase",
+          "--poll-millis", "20");
+      try {
+        decoy.await("[0-9]{5} [0-9]{5}", WAIT);
+        com.google.gson.JsonObject refused = call.apply("{\"check\":\"00000 00000\"}");
+        for (long end = System.nanoTime() + WAIT.toNanos(); refused.toString().contains("No new device has used")
+            && System.nanoTime() < end; ) {
+          Thread.sleep(50); // the request reaches the code's board
+          refused = call.apply("{\"check\":\"00000 00000\"}");
+        }
+        assertThat(refused.toString()).contains("nothing was linked").contains("\"exit_code\":4");
+        assertThat(call.apply("{\"check\":\"00000 00000\"}").toString()).contains("No link code is waiting");
+      } finally {
+        decoy.code().cancel(true);
+      }
+      com.google.gson.JsonObject made = call.apply("{}").getAsJsonObject("result");
+      assertThat(made.get("type").getAsString()).isEqualTo("link_code");
+      String code = made.get("code").getAsString();
+      assertThat(code).startsWith("rcl1:");
+      assertThat(call.apply("{\"check\":\"00000 00000\"}").toString()).contains("No new device has used the code yet");
+      CliHarness.Running join = cli.start("laptop", "device", "join", code, "--name", "laptop", "--no-passphrase",
+          "--poll-millis", "20");
+      String check = join.await("[0-9]{5} [0-9]{5}", WAIT);
+      com.google.gson.JsonObject linked = call.apply("{\"check\":\"" + check + "\"}");
+      for (long end = System.nanoTime() + WAIT.toNanos(); linked.has("error") && System.nanoTime() < end; ) {
+        Thread.sleep(50); // the request reaches the code's board
+        linked = call.apply("{\"check\":\"" + check + "\"}");
+      }
+      assertThat(linked.has("result")).as(linked.toString()).isTrue();
+      assertThat(linked.getAsJsonObject("result").get("number").getAsInt()).isEqualTo(1);
+      assertThat(join.result(WAIT).code()).isZero();
+      // The code is spent.
+      assertThat(call.apply("{\"check\":\"" + check + "\"}").toString()).contains("No link code is waiting");
+    } finally {
+      daemon.code().cancel(true);
+    }
+    assertThat(card("laptop")).isEqualTo(card("alice"));
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("bob").contains("carol");
+  }
+
+  /** Connects to the daemon's socket once it listens. */
+  private static java.nio.channels.SocketChannel connect(Path socket, CliHarness.Running daemon) throws Exception {
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < end) {
+      if (daemon.code().isDone()) {
+        throw new AssertionError("the daemon ended: " + daemon.result(WAIT));
+      }
+      if (Files.exists(socket)) {
+        try {
+          java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+          c.connect(java.net.UnixDomainSocketAddress.of(socket));
+          return c;
+        } catch (java.io.IOException notYet) {
+          // bound but not yet accepting
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the daemon did not listen within " + WAIT);
+  }
+
   @Test
   void aRevokedDeviceWritingOnIsShownByNobodyAndWhoamiAndFriendShowListTheDevices() throws Exception {
     CliHarness.Result[] r = link("laptop");

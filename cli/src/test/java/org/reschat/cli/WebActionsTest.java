@@ -65,6 +65,7 @@ class WebActionsTest {
   void aDeviceIsLinkedFromThePagesWithTheCodeTheyShowAndOnlyForTheCheckTheNewDeviceShows() throws Exception {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");
+    h.env.put("RESCHAT_POLL_INTERVAL", "200ms");
     java.time.Duration wait = java.time.Duration.ofSeconds(60);
     try (WebHarness web = WebHarness.start(h, "alice")) {
       String cookie = web.launch();
@@ -97,6 +98,13 @@ class WebActionsTest {
       // The code is spent: nothing waits any more.
       assertThat(web.post("/devices/link/approve", cookie, csrf, "check=" + enc(check)).status()).isEqualTo(404);
       assertThat(web.get("/devices", cookie).body()).contains("laptop");
+
+      // The web client's receiver applies what the laptop changes (§15.6), as 'reschat receive' does.
+      String carol = h.init("carol");
+      CliHarness.check(h.as("laptop", "friend", "add", "carol", carol));
+      WebSecurityTest.eventually(() -> h.as("alice", "friend", "list").out().contains("carol"),
+          "the web client applied the friend the laptop added");
+      assertThat(web.get("/", cookie).body()).contains("carol");
     }
   }
 

@@ -81,7 +81,8 @@ public interface Devices {
    * The changes this identity's other devices told ({@link #tellOtherDevices}) since the last call, in the
    * order every device merges them (a later change of the same thing comes later); each returned once. Empty,
    * reading nothing, while the identity has no linked device. A revoked device's changes after its cut are
-   * not among them.
+   * not among them. The {@link Receiver} delivers these as {@link Event.FromOtherDevice} in each pass: an
+   * application that receives applies them from there and does not call this (whoever reads first gets them).
    */
   List<SelfChange> fromOtherDevices() throws LocalStateException, KvException;
 

@@ -13,7 +13,7 @@ import org.reschat.kv.KvException;
  */
 public sealed interface Event permits Event.MessageReceived, Event.Warning, Event.Published, Event.StillQueued,
     Event.GroupJoined, Event.RemovedFromGroup, Event.JoinRequested, Event.MessageRequested, Event.RequestNotPosted,
-    Event.ChannelPosted, Event.ChannelProblem, Event.StoreUnreachable {
+    Event.ChannelPosted, Event.ChannelProblem, Event.StoreUnreachable, Event.FromOtherDevice {
 
   /** The chat the event is about; empty for message requests, channels and the store. */
   default Optional<ChatId> chat() {
@@ -96,4 +96,11 @@ public sealed interface Event permits Event.MessageReceived, Event.Warning, Even
 
   /** While following: the store could not be read this time; reading goes on at the next hint or interval. */
   record StoreUnreachable(KvException cause) implements Event {}
+
+  /**
+   * A change another device of this identity told through the self channel (protocol §15.6, {@link
+   * Devices#tellOtherDevices}), for the application to make here too. Delivered once, in the order every device
+   * merges them, first in a pass (before the chats, which a change may concern), whatever the pass's scope.
+   */
+  record FromOtherDevice(Devices.SelfChange change) implements Event {}
 }

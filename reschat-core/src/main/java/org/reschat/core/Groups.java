@@ -15,6 +15,12 @@ import org.reschat.kv.KvException;
  * last admin stepping down…), {@link KvException} when the store cannot be read to write it,
  * {@link InvalidMessageException} when an operation would not fit a page, {@link LocalStateException}
  * when local files fail.
+ *
+ * <p>Linked devices (protocol §15.6): a group created, joined or left here, or a new epoch started here,
+ * reaches this identity's other devices by itself. On a linked device, what needs the identity's signing key
+ * fails with {@link GroupException.Reason#NOT_ALLOWED} naming device 0: {@link #create}, {@link #add},
+ * {@link #remove}, {@link #setAdmin}, {@link #approve}, {@link #join}, and {@link #leave} where this person is
+ * the last admin while others remain.
  */
 public interface Groups {
 

@@ -11,7 +11,9 @@ import org.reschat.kv.KvException;
  * administers, and followed public channels. What is new arrives as {@link Event}s.
  *
  * <h2>Order</h2>
- * Within one pass: direct chats in contact order (each chat's messages oldest first, then its warnings, then
+ * Within one pass: first what this identity's other devices changed ({@link Event.FromOtherDevice}, protocol
+ * §15.6; in every pass that is not limited to the keys a notification named, whatever its scope, and only
+ * while the identity has linked devices); then direct chats in contact order (each chat's messages oldest first, then its warnings, then
  * the state of own queued messages); then groups, those joined in this pass included (invitations arrive in
  * direct chats), each followed by its join requests; then followed channels; then message requests.
  *

@@ -75,11 +75,9 @@ public final class ReceiveCommand extends BaseCommand {
     ChatClient client = session.client();
     EventPrinter printer = new EventPrinter(session, out);
     try (org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(session, session.context().interactive())) {
-      Outcome outcome = new Outcome(printer, notifier, mentions ? session.card() : null);
+      Outcome outcome = new Outcome(session, printer, notifier, mentions ? session.card() : null);
       // A join an admin approved completes first, so this pass already receives the group.
       joinApproved(session, outcome);
-      // What the identity's other devices changed (friends), before the messages that may need it (§15.6).
-      org.reschat.cli.SelfSync.apply(session);
       return receive(session, client, outcome);
     }
   }
@@ -106,7 +104,6 @@ public final class ReceiveCommand extends BaseCommand {
       while (polls == null || s.passes() < polls) {
         if (System.nanoTime() - joinsLooked > every.toNanos()) {
           joinApproved(session, outcome);
-          org.reschat.cli.SelfSync.apply(session); // what the other devices changed meanwhile (§15.6)
           joinsLooked = System.nanoTime();
         }
         if (s.failure().isPresent()) {
@@ -142,6 +139,7 @@ public final class ReceiveCommand extends BaseCommand {
    * by the following thread and, for joins completed, by the command's: one at a time.
    */
   private static final class Outcome implements Receiver.Listener {
+    private final Session session;
     private final EventPrinter printer;
     private final org.reschat.cli.Notifier notifier;
     private final org.reschat.core.identity.PublicCard onlyMentioning;
@@ -150,7 +148,9 @@ public final class ReceiveCommand extends BaseCommand {
     boolean queued;
     private volatile Exception failure;
 
-    Outcome(EventPrinter printer, org.reschat.cli.Notifier notifier, org.reschat.core.identity.PublicCard onlyMentioning) {
+    Outcome(Session session, EventPrinter printer, org.reschat.cli.Notifier notifier,
+        org.reschat.core.identity.PublicCard onlyMentioning) {
+      this.session = session;
       this.printer = printer;
       this.notifier = notifier;
       this.onlyMentioning = onlyMentioning;
@@ -160,6 +160,9 @@ public final class ReceiveCommand extends BaseCommand {
     public synchronized void onEvent(Event e) {
       if (failure != null) {
         throw new IllegalStateException("printing failed", failure);
+      }
+      if (org.reschat.cli.SelfSync.onEvent(session, e, session.output()::note)) {
+        return; // a change from another device of this identity (§15.6), made here too
       }
       if (onlyMentioning != null && e instanceof Event.MessageReceived
           && !(((Event.MessageReceived) e).message().content() instanceof org.reschat.core.Content.Text t

@@ -53,6 +53,74 @@ public final class Daemon {
     this.warm = warm;
   }
 
+  /** The link code {@code device.link} made and not yet used (in memory only, as on a terminal). */
+  private org.reschat.core.Devices.LinkOffer linkOffer;
+
+  /** A {@code device.link} that did not link: its exit code and sentence. */
+  public static final class LinkFailure extends Exception {
+    private final int exitCode;
+
+    LinkFailure(int exitCode, String sentence) {
+      super(sentence);
+      this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+      return exitCode;
+    }
+  }
+
+  /**
+   * {@code device.link} (protocol §15.5), on the first device: without {@code check}, a new one-time code (one
+   * made before and not used is spent), {@code {"type":"link_code","code","expires"}}; with {@code check}, the
+   * ten digits the new device shows, links the device whose request shows them and returns its {@code device}
+   * object. A check that differs links nothing and spends the code, as a "no" on a terminal does; a request not
+   * there yet is an error to try again after.
+   */
+  public JsonObject link(String check) throws LinkFailure {
+    lock.lock();
+    try {
+      org.reschat.core.Devices devices = warm.client().devices();
+      if (check == null) {
+        if (linkOffer != null) {
+          devices.deny(linkOffer);
+          linkOffer = null;
+        }
+        linkOffer = devices.offer();
+        JsonObject o = new JsonObject();
+        o.addProperty("type", "link_code");
+        o.addProperty("code", linkOffer.code());
+        o.addProperty("expires", linkOffer.expires().toString());
+        return o;
+      }
+      if (linkOffer == null) {
+        throw new LinkFailure(ExitCodes.NOT_FOUND, "No link code is waiting: call device.link without a check first.");
+      }
+      Optional<org.reschat.core.Devices.LinkRequest> request = devices.request(linkOffer);
+      if (request.isEmpty()) {
+        throw new LinkFailure(ExitCodes.NOT_FOUND, "No new device has used the code yet: run 'reschat device join"
+            + " CODE' there, and call again with the check it shows.");
+      }
+      org.reschat.core.Devices.LinkOffer offer = linkOffer;
+      linkOffer = null;
+      if (!request.get().check().equals(check.strip())) {
+        devices.deny(offer);
+        throw new LinkFailure(ExitCodes.SECURITY, "The new device shows " + request.get().check() + ", not " + check.strip()
+            + ": nothing was linked, and the code is spent (someone else may have used it first); make a new one.");
+      }
+      org.reschat.core.DeviceInfo d = devices.approve(offer, request.get(),
+          org.reschat.cli.commands.DeviceCommand.applicationState(warm));
+      return org.reschat.cli.commands.DeviceCommand.deviceJson(d);
+    } catch (LinkFailure e) {
+      throw e;
+    } catch (Exception e) {
+      linkOffer = e instanceof org.reschat.core.DeviceException ? null : linkOffer;
+      throw new LinkFailure(org.reschat.cli.ErrorText.exitCode(e), org.reschat.cli.ErrorText.sentence(e));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Runs {@code reschat --json ARGS} inside the warm session. */
   public Outcome run(List<String> args) {
     List<String> all = new ArrayList<>();
@@ -130,6 +198,13 @@ public final class Daemon {
     org.reschat.cli.Notifier notifier = new org.reschat.cli.Notifier(warm, false);
     Receiver.Subscription s = warm.client().receiver().follow(Receiver.Scope.everything(), every,
         every.compareTo(Receiver.DEFAULT_PUSH_FALLBACK) > 0 ? every : Receiver.DEFAULT_PUSH_FALLBACK, event -> {
+          if (org.reschat.cli.SelfSync.onEvent(warm, event, text -> {
+            JsonObject changed = new JsonObject(); // what another device of this identity changed, made here too
+            changed.addProperty("message", text);
+            broadcast(notification("device", changed));
+          })) {
+            return;
+          }
           if (event instanceof Event.StoreUnreachable) {
             JsonObject problem = new JsonObject();
             problem.addProperty("exit_code", ExitCodes.STORE);

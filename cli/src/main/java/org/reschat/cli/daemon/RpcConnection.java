@@ -159,10 +159,13 @@ public final class RpcConnection implements Daemon.Listener {
   }
 
   private JsonObject call(JsonElement id, String name, JsonElement params) {
+    if (RpcMethods.DEVICE_LINK.equals(name)) {
+      return link(id, params);
+    }
     RpcMethods.Method method = RpcMethods.all().get(name);
     if (method == null) {
       return error(id, METHOD_NOT_FOUND, "Method not found: " + name + ". The methods are: "
-          + String.join(", ", RpcMethods.all().keySet()) + ".", null);
+          + String.join(", ", RpcMethods.all().keySet()) + ", " + RpcMethods.DEVICE_LINK + ".", null);
     }
     if (params != null && !params.isJsonNull() && !params.isJsonObject()) {
       return error(id, INVALID_PARAMS, "Invalid params: pass them by name, as an object.", null);
@@ -186,6 +189,35 @@ public final class RpcConnection implements Daemon.Listener {
     answer.add("result", result);
     answer.add("id", id);
     return answer;
+  }
+
+  /** {@code device.link}: the daemon keeps the code between the two calls, so it is no command run. */
+  private JsonObject link(JsonElement id, JsonElement params) {
+    String check = null;
+    if (params != null && !params.isJsonNull()) {
+      if (!params.isJsonObject()) {
+        return error(id, INVALID_PARAMS, "Invalid params: pass them by name, as an object.", null);
+      }
+      JsonElement c = params.getAsJsonObject().get("check");
+      if (c != null && !c.isJsonNull()) {
+        check = asString(c);
+        if (check == null) {
+          return error(id, INVALID_PARAMS, "Invalid params: \"check\" is a string (the ten digits the new device shows).",
+              null);
+        }
+      }
+    }
+    try {
+      JsonObject answer = new JsonObject();
+      answer.addProperty("jsonrpc", "2.0");
+      answer.add("result", daemon.link(check));
+      answer.add("id", id);
+      return answer;
+    } catch (Daemon.LinkFailure f) {
+      JsonObject data = new JsonObject();
+      data.addProperty("exit_code", f.exitCode());
+      return error(id, COMMAND_FAILED - f.exitCode(), f.getMessage(), data);
+    }
   }
 
   private static String asString(JsonElement e) {

@@ -28,6 +28,12 @@ public final class RpcMethods {
   public record Method(Function<Params, List<String>> arguments, Shape shape) {}
 
   private static final Map<String, Method> METHODS;
+  /**
+   * Linking a device from the first one: not a command run, since the daemon keeps the one-time code between
+   * its two calls (see {@link Daemon#link}). A new device joins on a terminal ('device join'): it makes a
+   * profile, which a daemon, running on one, does not.
+   */
+  public static final String DEVICE_LINK = "device.link";
 
   static {
     Map<String, Method> m = new LinkedHashMap<>();
@@ -75,7 +81,7 @@ public final class RpcMethods {
     m.put("whoami", new Method(p -> List.of("whoami"), Shape.ONE));
     m.put("friend.list", new Method(p -> List.of("friend", "list"), Shape.LIST));
     m.put("friend.show", new Method(p -> List.of("friend", "show", "--", p.string("nick")), Shape.ONE));
-    // Linked devices (protocol §15): linking itself waits on two screens, so it is done on a terminal.
+    // Linked devices (protocol §15); device.link is the daemon's own (DEVICE_LINK).
     m.put("device.list", new Method(p -> List.of("device", "list"), Shape.ONE));
     m.put("device.revoke", new Method(p -> List.of("device", "revoke", "--", Integer.toString(p.integer("number"))),
         Shape.ONE));

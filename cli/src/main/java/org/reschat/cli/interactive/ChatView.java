@@ -386,6 +386,9 @@ public final class ChatView {
   /** Shows one event of this chat from the engine: a new message (once), a warning, the store's state. */
   private void show(Event e, boolean asked) {
     try {
+      if (org.reschat.cli.SelfSync.onEvent(session, e, text -> printAbove(out.paint("2", SafeText.line(text))))) {
+        return; // a change from another device of this identity (§15.6), made here too
+      }
       if (e instanceof Event.MessageReceived) {
         Message m = ((Event.MessageReceived) e).message();
         synchronized (ownMessages) {

@@ -167,6 +167,11 @@ public final class WebApp implements AutoCloseable {
 
   /** One event of the receiver (on its thread): noted for the chat list, then logged for the pages. Never throws. */
   private void onEvent(Event e) {
+    // A change from another device of this identity (§15.6): made here, said on every page, the chat list redrawn.
+    if (org.reschat.cli.SelfSync.onEvent(session, e, text -> log.append(new EventLog.Notice(null, text)))) {
+      log.append(new EventLog.ChatsChanged());
+      return;
+    }
     try {
       activity.note(e);
     } catch (RuntimeException ignored) {

@@ -98,8 +98,9 @@ public final class LedgerDevices implements Devices {
       throws InvalidMessageException, DeviceException, LocalStateException, KvException {
     ensureOpen.run();
     SelfChannel.type(kind); // a bad kind fails whether or not there are other devices
-    if (SelfChannel.READ.equals(kind)) {
-      throw new InvalidMessageException("READ changes are the client's own: it tells read positions itself.");
+    if (SelfChannel.READ.equals(kind) || SelfChannel.GROUP.equals(kind)) {
+      throw new InvalidMessageException(kind + " changes are the client's own: it tells read positions and groups"
+          + " itself.");
     }
     requireNotRevoked();
     if (!hasOtherDevices()) {
@@ -111,13 +112,37 @@ public final class LedgerDevices implements Devices {
 
   @Override
   public List<SelfChange> fromOtherDevices() throws LocalStateException, KvException {
+    Pending p = pendingFromOtherDevices();
+    p.delivered();
+    return p.changes();
+  }
+
+  /**
+   * What {@link #fromOtherDevices} returns, not yet marked read: the receiver hands each change on as an
+   * {@link org.reschat.core.Event.FromOtherDevice} and marks them read only after its listener returned, as
+   * any chat's messages. Read positions ({@code SELF_READ}) are applied here already (only ever forward).
+   */
+  public Pending pendingFromOtherDevices() throws LocalStateException, KvException {
     ensureOpen.run();
     if (!hasOtherDevices()) {
-      return List.of();
+      return new Pending(List.of(), List.of(), null);
     }
     List<SelfChange> out = new ArrayList<>();
+    List<Group> joined = new ArrayList<>();
     Map<FeedId, Boolean> known = null;
-    for (SelfChange change : SelfChannel.read(engine, me)) {
+    SelfChannel.Unread unread = SelfChannel.unread(engine, me);
+    for (SelfChange change : unread.changes()) {
+      if (SelfChannel.GROUP.equals(change.kind())) {
+        Optional<String[]> g = SelfChannel.group(change.body());
+        if (g.isPresent()) {
+          Optional<Group> now = groups.fromOtherDevice(g.get()[0], g.get()[1]);
+          if (now.isPresent()) {
+            joined.removeIf(j -> j.id().equals(now.get().id()));
+            joined.add(now.get());
+          }
+        }
+        continue;
+      }
       if (!SelfChannel.READ.equals(change.kind())) {
         out.add(change);
         continue;
@@ -134,7 +159,76 @@ public final class LedgerDevices implements Devices {
         }
       }
     }
-    return out;
+    return new Pending(out, joined, unread.received());
+  }
+
+  /**
+   * Tells the other devices this device's state of group {@code id} now ({@code SELF_GROUP}, §15.6): after it
+   * joined, created or left the group, or completed a join. Nothing without another device; a state over the
+   * self channel's 16 KiB is not told (the other devices get it by an invitation, or when linked again), nor is
+   * one the store cannot take now.
+   */
+  public void tellGroup(String id) throws LocalStateException {
+    try {
+      if (!hasOtherDevicesKept() || revokedHere()) {
+        return;
+      }
+      Optional<String> sealed = state.group(id);
+      if (sealed.isPresent()) {
+        SelfChannel.write(engine, me, SelfChannel.GROUP, SelfChannel.groupBody(id, sealed.get()), null);
+      }
+    } catch (KvException | InvalidMessageException e) {
+      // the store could not take it, or the state is over 16 KiB: the other devices do not learn of it this way
+    }
+  }
+
+  private boolean revokedHere() throws LocalStateException {
+    try {
+      requireNotRevoked();
+      return false;
+    } catch (DeviceException revoked) {
+      return true;
+    }
+  }
+
+  /**
+   * The keys the other devices write next in the self channel, for a change notification that names keys
+   * (empty while the identity has no other device, as the kept list says).
+   */
+  public List<String> selfChannelKeys() throws LocalStateException {
+    if (!hasOtherDevicesKept()) {
+      return List.of();
+    }
+    return org.reschat.core.internal.feed.NextKeys.of(engine.withDevices(SelfChannel.conversation(me)), state);
+  }
+
+  /** Changes of the other devices not yet marked read; {@link #delivered} marks them. */
+  public final class Pending {
+    private final List<SelfChange> changes;
+    private final List<Group> joined;
+    private final org.reschat.core.internal.conversation.Received received;
+
+    Pending(List<SelfChange> changes, List<Group> joined, org.reschat.core.internal.conversation.Received received) {
+      this.changes = List.copyOf(changes);
+      this.joined = List.copyOf(joined);
+      this.received = received;
+    }
+
+    public List<SelfChange> changes() {
+      return changes;
+    }
+
+    /** Groups another device joined (or created, or is in again), taken here already: shown as joined. */
+    public List<Group> joined() {
+      return joined;
+    }
+
+    /** Marks them read: the next call does not return them again. */
+    public void delivered() throws LocalStateException {
+      if (received != null) {
+        received.commit(state);
+      }
+    }
   }
 
   /**

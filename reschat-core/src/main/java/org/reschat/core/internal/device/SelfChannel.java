@@ -31,6 +31,34 @@ public final class SelfChannel {
 
   /** The kind of a read position, the engine's own (applied, never handed to the application). */
   public static final String READ = "READ";
+  /**
+   * The kind of a group's state, the engine's own: {@code {"v":1,"group":id,"state":…}}, the state sealed as
+   * every device keeps it and the link bundle carries it (applied, never handed to the application).
+   */
+  public static final String GROUP = "GROUP";
+
+  /** A {@code SELF_GROUP} body. */
+  static byte[] groupBody(String id, String sealed) {
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("group", id);
+    o.addProperty("state", sealed);
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The group id and sealed state of a {@code SELF_GROUP} body; empty when it is not one this version reads. */
+  static java.util.Optional<String[]> group(byte[] body) {
+    java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
+        new String(body, StandardCharsets.UTF_8));
+    if (o.isEmpty() || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<String> id = org.reschat.core.internal.json.StrictJson.string(o.get(), "group");
+    java.util.Optional<String> state = org.reschat.core.internal.json.StrictJson.string(o.get(), "state");
+    return id.isPresent() && state.isPresent() ? java.util.Optional.of(new String[] {id.get(), state.get()})
+        : java.util.Optional.empty();
+  }
+
   /** How many marks one {@code SELF_READ} holds at most (well within a message). */
   static final int MARKS_PER_MESSAGE = 100;
 
@@ -134,13 +162,23 @@ public final class SelfChannel {
 
   /** What the other devices wrote since the last read, in the merged order; marked read. */
   static List<Devices.SelfChange> read(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
-    Update u = engine.update(conversation(me));
+    Unread u = unread(engine, me);
+    u.received().commit(engine.state());
+    return u.changes();
+  }
+
+  /** What the other devices wrote since the last read, and what marks it read once it was passed on. */
+  record Unread(List<Devices.SelfChange> changes, org.reschat.core.internal.conversation.Received received) {}
+
+  /** What the other devices wrote since the last read, in the merged order; not yet marked read. */
+  static Unread unread(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
+    org.reschat.core.internal.conversation.Received r = engine.receive(conversation(me));
     List<Devices.SelfChange> out = new ArrayList<>();
-    for (Message m : u.received()) {
+    for (Message m : r.update().received()) {
       if (m.type().startsWith(MessageText.SELF_PREFIX) && m.type().length() > MessageText.SELF_PREFIX.length()) {
         out.add(new Devices.SelfChange(m.type().substring(MessageText.SELF_PREFIX.length()), m.body(), m.sentAt()));
       }
     }
-    return out;
+    return new Unread(out, r);
   }
 }

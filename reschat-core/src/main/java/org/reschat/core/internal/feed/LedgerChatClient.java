@@ -56,7 +56,8 @@ public final class LedgerChatClient implements ChatClient {
     this.engine = new ConversationEngine(me, reads, state, clock);
     this.requests = new MessageRequests(me, engine, state, store, clock);
     this.groups = new Groups(me, engine, state, store, requests);
-    this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen);
+    this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen,
+        id -> deviceEngine().tellGroup(id)); // the other devices hold it too (§15.6)
     this.files = new org.reschat.core.internal.files.LedgerChatFiles(this, store, uploads, this::ensureOpen);
     this.requestsApi = new GuardedRequests(requests, this::ensureOpen);
     this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,

@@ -45,10 +45,15 @@ final class GroupStore {
     if (sealed.isEmpty()) {
       return Optional.empty();
     }
+    return Optional.of(open(id, sealed.get()));
+  }
+
+  /** The group {@code sealed} holds, sealed by a device of this identity under {@code id}. */
+  Group open(String id, String sealed) throws LocalStateException {
     try {
-      byte[] json = sealer.decrypt(Base64Url.decode(sealed.get()).orElseThrow(() ->
+      byte[] json = sealer.decrypt(Base64Url.decode(sealed).orElseThrow(() ->
           new OneTimeKeyAead.OpenFailedException("not base64url")), id.getBytes(StandardCharsets.UTF_8));
-      return Optional.of(GroupCodec.parse(new String(json, StandardCharsets.UTF_8)));
+      return GroupCodec.parse(new String(json, StandardCharsets.UTF_8));
     } catch (OneTimeKeyAead.OpenFailedException | GroupException e) {
       throw new LocalStateException("The local state of group " + id + " is damaged or not this identity's ("
           + e.getMessage() + "); restore the profile from a backup.", e);

@@ -286,10 +286,66 @@ public final class Groups {
   public Group leave(Group g) throws GroupException, LocalStateException, KvException, InvalidMessageException {
     try (LocalState.Lock lock = lockGroup(g.id())) {
       Group now = requireActive(g.id());
+      if (now.current().effectiveAdmins().equals(List.of(me.card()))
+          && !now.current().effectiveAdminsWithout(me.card()).isEmpty()) {
+        requireIdentityKey("leave \"" + now.name() + "\", where you are the last admin (leaving appoints the next one)");
+      }
       writer.leave(now);
       Group left = now.withStatus(Group.Status.LEFT, null);
       store.save(left);
       return left;
+    }
+  }
+
+  /**
+   * A group's state as another device of this identity holds it ({@code SELF_GROUP}, protocol §15.6), sealed
+   * as every device keeps it: taken when this device does not hold the group (joined, created or a join
+   * completed there) or holds it left or removed while the other is in it again; marked left when the other
+   * left it; taken too when it holds every epoch this one does and more (a rotation made there: add, remove,
+   * admin, a leave handled; the rotating device invites nobody of its own identity). Otherwise this device
+   * follows the group itself (its own epochs stay). Returns the group when it
+   * is new here or active again, to be shown as joined.
+   */
+  public Optional<Group> fromOtherDevice(String id, String sealed) throws LocalStateException {
+    Group there;
+    try {
+      there = store.open(id, sealed);
+    } catch (LocalStateException notOurs) {
+      return Optional.empty(); // damaged, or not this identity's: nothing changes
+    }
+    if (!there.id().equals(id)) {
+      return Optional.empty();
+    }
+    try (LocalState.Lock lock = lockGroup(id)) {
+      Optional<Group> here = find(id);
+      if (here.isEmpty() || here.get().status() != Group.Status.ACTIVE && there.status() == Group.Status.ACTIVE) {
+        store.save(there);
+        return there.status() == Group.Status.ACTIVE ? Optional.of(there) : Optional.empty();
+      }
+      if (here.get().status() == Group.Status.ACTIVE && there.status() == Group.Status.LEFT) {
+        store.save(here.get().withStatus(Group.Status.LEFT, null));
+        return Optional.empty();
+      }
+      java.util.Set<String> mine = new java.util.HashSet<>();
+      here.get().epochs().forEach(e -> mine.add(e.id()));
+      java.util.Set<String> theirs = new java.util.HashSet<>();
+      there.epochs().forEach(e -> theirs.add(e.id()));
+      if (here.get().status() == Group.Status.ACTIVE && there.status() == Group.Status.ACTIVE
+          && theirs.containsAll(mine) && !mine.containsAll(theirs)) {
+        store.save(there); // a rotation the other device made (it does not invite itself): its epochs and keys
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Fails on a linked device (protocol §15.1): what needs the identity's signing key (an epoch's certificate,
+   * an admin's appointment, a join request's signature) only device 0 can do.
+   */
+  public void requireIdentityKey(String what) throws GroupException {
+    if (!me.holdsIdentityKey()) {
+      throw new GroupException(GroupException.Reason.NOT_ALLOWED, "Only your first device (device 0, which holds your"
+          + " identity's signing key) can " + what + "; do it there, and this device follows.");
     }
   }
 

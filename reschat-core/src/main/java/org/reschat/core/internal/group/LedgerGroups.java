@@ -18,11 +18,24 @@ import org.reschat.kv.KvException;
 public final class LedgerGroups implements org.reschat.core.Groups {
   private final Groups groups;
   private final Runnable ensureOpen;
+  private final Told told;
+
+  /** Tells the identity's other devices a group's state now (protocol §15.6, {@code SELF_GROUP}). */
+  @FunctionalInterface
+  public interface Told {
+    void group(String id) throws LocalStateException;
+  }
 
   /** {@code ensureOpen} throws {@link IllegalStateException} once the client is closed. */
   public LedgerGroups(Groups groups, Runnable ensureOpen) {
+    this(groups, ensureOpen, id -> { });
+  }
+
+  /** As above; {@code told} hears of each group created, joined or left here. */
+  public LedgerGroups(Groups groups, Runnable ensureOpen, Told told) {
     this.groups = groups;
     this.ensureOpen = ensureOpen;
+    this.told = told;
   }
 
   /** What the API shows of a group this member holds. */
@@ -36,6 +49,12 @@ public final class LedgerGroups implements org.reschat.core.Groups {
         GroupInfo.Status.valueOf(g.status().name()), g.removedBy(), g.confirmed(), g.unconfirmedFrom(), now.id(), links);
   }
 
+  /** Tells the other devices {@code g}'s state now (a rotation made here), and returns what the API shows. */
+  private GroupInfo told(Group g) throws LocalStateException {
+    told.group(g.id());
+    return info(g);
+  }
+
   private Group held(ChatId.Group id) throws GroupException, LocalStateException {
     ensureOpen.run();
     return groups.find(id.id()).orElseThrow(() -> new GroupException(GroupException.Reason.NOT_A_MEMBER,
@@ -46,7 +65,10 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   public ChatId.Group create(String name, List<PublicCard> members)
       throws GroupException, InvalidMessageException, LocalStateException, KvException {
     ensureOpen.run();
-    return ChatId.group(groups.create(name, members).id());
+    groups.requireIdentityKey("create a group");
+    String id = groups.create(name, members).id();
+    told.group(id);
+    return ChatId.group(id);
   }
 
   @Override
@@ -68,25 +90,33 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   @Override
   public GroupInfo add(ChatId.Group group, PublicCard newcomer, boolean shareHistory)
       throws GroupException, InvalidMessageException, LocalStateException, KvException {
-    return info(groups.add(held(group), newcomer, shareHistory));
+    Group g = held(group);
+    groups.requireIdentityKey("add a member");
+    return told(groups.add(g, newcomer, shareHistory));
   }
 
   @Override
   public GroupInfo remove(ChatId.Group group, PublicCard member)
       throws GroupException, InvalidMessageException, LocalStateException, KvException {
-    return info(groups.remove(held(group), member));
+    Group g = held(group);
+    groups.requireIdentityKey("remove a member");
+    return told(groups.remove(g, member));
   }
 
   @Override
   public GroupInfo setAdmin(ChatId.Group group, PublicCard member, boolean admin)
       throws GroupException, InvalidMessageException, LocalStateException, KvException {
-    return info(groups.setAdmin(held(group), member, admin));
+    Group g = held(group);
+    groups.requireIdentityKey("change who is an admin");
+    return told(groups.setAdmin(g, member, admin));
   }
 
   @Override
   public GroupInfo leave(ChatId.Group group) throws GroupException, InvalidMessageException, LocalStateException,
       KvException {
-    return info(groups.leave(held(group)));
+    Group left = groups.leave(held(group));
+    told.group(left.id());
+    return info(left);
   }
 
   @Override
@@ -111,7 +141,9 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   @Override
   public GroupInfo approve(ChatId.Group group, PublicCard requester, boolean shareHistory)
       throws GroupException, InvalidMessageException, LocalStateException, KvException {
-    return info(groups.links().approve(held(group), requester, shareHistory));
+    Group g = held(group);
+    groups.requireIdentityKey("approve a join request");
+    return told(groups.links().approve(g, requester, shareHistory));
   }
 
   @Override
@@ -124,7 +156,11 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   public JoinResult join(String link, String name, boolean ask) throws GroupException, LocalStateException,
       KvException {
     ensureOpen.run();
+    groups.requireIdentityKey("join a group by link (the request is signed with it)");
     GroupLinks.JoinResult r = groups.links().join(link, name, ask);
+    if (r.joined().isPresent()) {
+      told.group(r.joined().get().id());
+    }
     return new JoinResult(r.joined().map(LedgerGroups::info), r.requested(), r.warnings());
   }
 }

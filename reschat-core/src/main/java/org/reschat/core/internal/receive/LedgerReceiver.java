@@ -74,6 +74,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       return size() > 4096;
     }
   });
+  /** The keys the other devices write next in the self channel: a notification naming one reads it (§15.6). */
+  private final Set<String> selfKeys = ConcurrentHashMap.newKeySet();
   /** Join requests announced by this client: group id and requester. */
   private final Set<String> announcedJoins = ConcurrentHashMap.newKeySet();
   private final Set<Following> following = ConcurrentHashMap.newKeySet();
@@ -153,6 +155,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     }
 
     Summary run() throws KvException, LocalStateException {
+      if (changed.keys().isEmpty() || changed.keys().get().stream().anyMatch(selfKeys::contains)) {
+        fromOtherDevices(); // first: a friend another device added is read in this very pass
+      }
       List<PublicCard> cards = directChats();
       List<Group> groups = groupChats();
       devices(cards, groups);
@@ -180,6 +185,25 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       }
       client.deviceEngine().tellRead(delivered);
       return new Summary(messages, security, stillQueued, (int) (reads.keysRead() - readsBefore));
+    }
+
+    /**
+     * What this identity's other devices told in the self channel (protocol §15.6), in every full pass whatever
+     * its scope (a view of one chat applies them too) and in every pass a notification naming one of its next
+     * keys started; marked read once the listener returned for them.
+     */
+    void fromOtherDevices() throws KvException, LocalStateException {
+      org.reschat.core.internal.device.LedgerDevices.Pending p = client.deviceEngine().pendingFromOtherDevices();
+      for (Group g : p.joined()) {
+        listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
+      }
+      for (org.reschat.core.Devices.SelfChange c : p.changes()) {
+        listener.onEvent(new Event.FromOtherDevice(c));
+      }
+      p.delivered();
+      List<String> next = client.deviceEngine().selfChannelKeys(); // a notification naming one of these reads it
+      selfKeys.retainAll(next);
+      selfKeys.addAll(next);
     }
 
     /** Followed channels: new posts, or a rollback or rewrite reported (then nothing of it counts as read). */
@@ -354,6 +378,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       ownFromElsewhere(chat, c);
       for (Group g : d.joined()) {
         listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
+        client.deviceEngine().tellGroup(g.id()); // the other devices hold it too (§15.6)
       }
       d.received().commit(state);
       if (!d.received().update().received().isEmpty()) {
@@ -382,6 +407,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
             ownFromElsewhere(chat, c);
           }
           Group after = client.groupEngine().find(g.id()).orElse(g);
+          if (!after.current().id().equals(g.current().id()) && after.status() == Group.Status.ACTIVE) {
+            client.deviceEngine().tellGroup(g.id()); // a new epoch: the other devices hold its keys too (§15.6)
+          }
           if (after.status() == Group.Status.REMOVED) {
             listener.onEvent(new Event.RemovedFromGroup(chat, after.name(), after.removedBy().orElse(null)));
           }

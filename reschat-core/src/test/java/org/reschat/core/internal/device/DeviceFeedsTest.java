@@ -255,7 +255,8 @@ class DeviceFeedsTest {
     ChatClient lap = client(laptop, bob.card());
     assertThat(laptop.deviceNumber()).isEqualTo(1);
     assertThat(alice.deviceNumber()).isZero();
+    // Refused before anything is signed or written, as a group error naming the first device.
     assertThatThrownBy(() -> lap.groups().create("trip", List.of(bob.card())))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("first device");
+        .isInstanceOf(org.reschat.core.GroupException.class).hasMessageContaining("first device");
   }
 }

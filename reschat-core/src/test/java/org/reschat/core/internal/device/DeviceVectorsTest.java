@@ -77,6 +77,10 @@ class DeviceVectorsTest {
     org.reschat.core.spi.FeedId selfFeed = self.feeds().stream().filter(f -> self.deviceOf(f) == 1).findFirst()
         .orElseThrow();
     out.put("self.device1.page1.key", self.pageKey(selfFeed, 1));
+    // A SELF_GROUP body (§15.6): the group's id and its state sealed as the link bundle carries it (here a
+    // stand-in: the sealing draws a random nonce, so a real one is not a fixed vector).
+    out.put("self.group.body", new String(SelfChannel.groupBody("rmeqDi0zmm-6HjqYw2FsWH99", "AQIDBA"),
+        java.nio.charset.StandardCharsets.UTF_8));
     return out;
   }
 

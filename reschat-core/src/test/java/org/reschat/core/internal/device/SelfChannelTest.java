@@ -91,6 +91,104 @@ class SelfChannelTest {
     assertThat(phone.devices().fromOtherDevices()).isEmpty();
   }
 
+  /**
+   * The receiver delivers the other devices' changes as {@link org.reschat.core.Event.FromOtherDevice}, first in
+   * a pass and whatever its scope; a listener that fails gets them again; each once after that.
+   */
+  @Test
+  void theReceiverDeliversTheOtherDevicesChangesAsEventsOnceAfterTheListenerReturned() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    phone.devices().tellOtherDevices("FRIEND", utf8("one"), "first");
+    phone.devices().tellOtherDevices("CHANNEL", utf8("two"), null);
+    java.util.List<String> got = new java.util.ArrayList<>();
+    org.reschat.core.Receiver.Listener failing = e -> {
+      if (e instanceof org.reschat.core.Event.FromOtherDevice) {
+        throw new IllegalStateException("the application could not apply it");
+      }
+    };
+    assertThatThrownBy(() -> laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), failing))
+        .isInstanceOf(IllegalStateException.class);
+    org.reschat.core.Receiver.Listener listener = e -> {
+      if (e instanceof org.reschat.core.Event.FromOtherDevice f) {
+        got.add(f.change().kind() + " " + new String(f.change().body(), StandardCharsets.UTF_8));
+      }
+      assertThat(e.chat()).as("a change of the identity is about no chat").isEqualTo(
+          e instanceof org.reschat.core.Event.FromOtherDevice ? java.util.Optional.empty() : e.chat());
+    };
+    // A view of one chat gets them too.
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.only(org.reschat.core.ChatId.direct(bob.card())), listener);
+    assertThat(got).containsExactly("FRIEND one", "CHANNEL two");
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), listener);
+    assertThat(got).hasSize(2);
+    assertThat(laptop.devices().fromOtherDevices()).isEmpty();
+    // Both ways, and read positions are never among them.
+    laptop.devices().tellOtherDevices("FRIEND", utf8("three"), null);
+    java.util.List<String> onPhone = new java.util.ArrayList<>();
+    phone.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {
+      if (e instanceof org.reschat.core.Event.FromOtherDevice f) {
+        onPhone.add(f.change().kind() + " " + new String(f.change().body(), StandardCharsets.UTF_8));
+      }
+    });
+    assertThat(onPhone).containsExactly("FRIEND three");
+  }
+
+  /**
+   * {@code SELF_GROUP}: a group created (or joined) on one device is held by the others with its keys, shown
+   * as joined; one left there is marked left here; the application cannot write the engine's own kinds.
+   */
+  @Test
+  void aGroupCreatedOrLeftOnOneDeviceIsHeldOrLeftOnTheOthers() throws Exception {
+    InMemoryLocalState phoneState = new InMemoryLocalState();
+    ChatClient phone = client(alice, phoneState, bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    ChatClient bobs = client(bob, new InMemoryLocalState(), alice.card());
+    org.reschat.core.ChatId.Group trip = phone.groups().create("trip", List.of(bob.card()));
+    java.util.List<org.reschat.core.Event> got = new java.util.ArrayList<>();
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), got::add);
+    assertThat(got).anyMatch(e -> e instanceof org.reschat.core.Event.GroupJoined j && j.in().equals(trip)
+        && j.name().equals("trip"));
+    assertThat(got).noneMatch(e -> e instanceof org.reschat.core.Event.FromOtherDevice);
+    assertThat(laptop.groups().info(trip)).hasValueSatisfying(g -> assertThat(g.status())
+        .isEqualTo(org.reschat.core.GroupInfo.Status.ACTIVE));
+    // With its keys: what the laptop sends there, Bob reads as Alice's.
+    bobs.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> { });
+    laptop.send(trip, "from the laptop");
+    java.util.List<String> atBob = new java.util.ArrayList<>();
+    bobs.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {
+      if (e instanceof org.reschat.core.Event.MessageReceived m && m.in().equals(trip)) {
+        atBob.add(m.message().sender() + " " + m.message().text());
+      }
+    });
+    assertThat(atBob).containsExactly(alice.card() + " from the laptop");
+    // What needs the identity's signing key, only the first device does; the laptop says so.
+    assertThatThrownBy(() -> laptop.groups().create("other", List.of(bob.card())))
+        .isInstanceOfSatisfying(org.reschat.core.GroupException.class, e -> assertThat(e.reason())
+            .isEqualTo(org.reschat.core.GroupException.Reason.NOT_ALLOWED)).hasMessageContaining("first device");
+    assertThatThrownBy(() -> laptop.groups().leave(trip)).hasMessageContaining("last admin");
+    String before = phoneState.group(trip.id()).orElseThrow();
+    phone.groups().setAdmin(trip, bob.card(), true);
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> { });
+    // The rotation the phone made reached the laptop with its keys (the phone invites nobody of its own).
+    assertThat(laptop.groups().info(trip).orElseThrow().epoch()).isEqualTo(phone.groups().info(trip).orElseThrow().epoch());
+    assertThat(laptop.groups().info(trip).orElseThrow().admins()).contains(bob.card());
+    // An older state (one epoch fewer), or one not sealed by this identity, changes nothing.
+    org.reschat.core.internal.group.Groups engine = ((org.reschat.core.internal.feed.LedgerChatClient) laptop).groupEngine();
+    String epoch = laptop.groups().info(trip).orElseThrow().epoch();
+    assertThat(engine.fromOtherDevice(trip.id(), before)).isEmpty();
+    assertThat(engine.fromOtherDevice(trip.id(), "AQIDBA")).isEmpty();
+    assertThat(engine.fromOtherDevice("AAAAAAAAAAAAAAAAAAAAAA", before)).isEmpty();
+    assertThat(laptop.groups().info(trip).orElseThrow().epoch()).isEqualTo(epoch);
+    assertThat(laptop.groups().info(org.reschat.core.ChatId.group("AAAAAAAAAAAAAAAAAAAAAA"))).isEmpty();
+    // Left on the laptop: left on the phone too.
+    laptop.groups().leave(trip);
+    phone.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> { });
+    assertThat(phone.groups().info(trip)).hasValueSatisfying(g -> assertThat(g.status())
+        .isEqualTo(org.reschat.core.GroupInfo.Status.LEFT));
+    assertThatThrownBy(() -> phone.devices().tellOtherDevices("GROUP", utf8("{}"), null))
+        .isInstanceOf(InvalidMessageException.class);
+  }
+
   @Test
   void whatOneDeviceDeliveredTheOthersDoNotDeliverAgain() throws Exception {
     ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
