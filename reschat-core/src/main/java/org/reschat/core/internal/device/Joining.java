@@ -183,6 +183,7 @@ public final class Joining implements DeviceJoin {
       for (java.util.Map.Entry<Integer, String> n : content.names().entrySet()) {
         own.name(n.getKey(), n.getValue());
       }
+      SelfChannel.keepEpochs(identity, state, content.selfEpochs()); // the self channel's current epoch (§15.6)
       DeviceBook.keep(state, entry, now);
     }
   }

@@ -98,9 +98,9 @@ public final class LedgerDevices implements Devices {
       throws InvalidMessageException, DeviceException, LocalStateException, KvException {
     ensureOpen.run();
     SelfChannel.type(kind); // a bad kind fails whether or not there are other devices
-    if (SelfChannel.READ.equals(kind) || SelfChannel.GROUP.equals(kind)) {
-      throw new InvalidMessageException(kind + " changes are the client's own: it tells read positions and groups"
-          + " itself.");
+    if (SelfChannel.READ.equals(kind) || SelfChannel.GROUP.equals(kind) || SelfChannel.ROTATE.equals(kind)) {
+      throw new InvalidMessageException(kind + " changes are the client's own: it tells read positions, groups"
+          + " and new self epochs itself.");
     }
     requireNotRevoked();
     if (!hasOtherDevices()) {
@@ -159,7 +159,7 @@ public final class LedgerDevices implements Devices {
         }
       }
     }
-    return new Pending(out, joined, unread.received());
+    return new Pending(out, joined, unread);
   }
 
   /**
@@ -199,16 +199,20 @@ public final class LedgerDevices implements Devices {
     if (!hasOtherDevicesKept()) {
       return List.of();
     }
-    return org.reschat.core.internal.feed.NextKeys.of(engine.withDevices(SelfChannel.conversation(me)), state);
+    List<String> keys = new ArrayList<>();
+    for (Conversation epoch : SelfChannel.conversations(me, state)) {
+      keys.addAll(org.reschat.core.internal.feed.NextKeys.of(engine.withDevices(epoch), state));
+    }
+    return keys;
   }
 
   /** Changes of the other devices not yet marked read; {@link #delivered} marks them. */
   public final class Pending {
     private final List<SelfChange> changes;
     private final List<Group> joined;
-    private final org.reschat.core.internal.conversation.Received received;
+    private final SelfChannel.Unread received;
 
-    Pending(List<SelfChange> changes, List<Group> joined, org.reschat.core.internal.conversation.Received received) {
+    Pending(List<SelfChange> changes, List<Group> joined, SelfChannel.Unread received) {
       this.changes = List.copyOf(changes);
       this.joined = List.copyOf(joined);
       this.received = received;
@@ -500,7 +504,7 @@ public final class LedgerDevices implements Devices {
     notices(entry, "linked a device (" + entry.devices().size() + " now)");
     // 3. The identity's state, as chunks, and the welcome that says where.
     LinkBundle.Stored bundle = LinkBundle.write(store, LinkBundle.encode(new LinkBundle.Content(groupStates(),
-        readPositions(), own.load().names(), applicationState)), random);
+        readPositions(), own.load().names(), applicationState, SelfChannel.laterEpochs(me, state))), random);
     Welcome welcome = new Welcome(me.card(), number, request.name, Secrets.of(me).shareWithDevice(), entry.n(),
         entry.hash(), bundle);
     String key = offer.code.welcomeKey();
@@ -543,8 +547,9 @@ public final class LedgerDevices implements Devices {
         currentEpochs.add(Group.conversation(me, g.current()));
       }
     }
-    Conversation self = SelfChannel.conversation(me); // the other devices learn there too (§15.6)
-    everywhere.add(self);
+    List<Conversation> selfEpochs = SelfChannel.conversations(me, state); // the other devices learn there too (§15.6)
+    everywhere.addAll(selfEpochs);
+    Conversation self = selfEpochs.get(selfEpochs.size() - 1);
     currentEpochs.add(self);
     for (Conversation plain : everywhere) {
       engine.history(plain, org.reschat.core.HistoryRequest.newest(1)); // reads every feed's newest page
@@ -588,6 +593,9 @@ public final class LedgerDevices implements Devices {
         notice(c, new DeviceNotice(entry.n(), entry.hash()), summary);
       }
     }
+    // 3. A new self epoch without K (§15.6): a fresh secret, sealed to each remaining device's X25519 device key
+    // in a SELF_ROTATE written in the epoch it ends; this device writes in the new one from now on.
+    rotateSelfChannel(self, entry);
     Map<Integer, String> names = new OwnDevice(me, state).load().names();
     return new DeviceInfo(number, shortId(Conversation.deviceFingerprint(me.card(), device.keys().signingKey())),
         Optional.ofNullable(names.get(number)), false, true, device.since());
@@ -603,6 +611,30 @@ public final class LedgerDevices implements Devices {
       throw new DeviceException(DeviceException.Reason.REVOKED, "This device (device " + me.deviceNumber()
           + ") was revoked on your first device: nobody shows what it writes. Link it again there to use it.");
     }
+  }
+
+  /**
+   * Starts a new self epoch: a fresh random secret {@code T'} (derived from nothing a revoked device holds),
+   * {@code SELF_ROTATE} in {@code current} with {@code T'} sealed to each device {@code entry} names that is not
+   * revoked and not this one, then {@code T'} kept here as the epoch this device writes in.
+   */
+  private void rotateSelfChannel(Conversation current, DeviceList entry) throws LocalStateException, KvException {
+    byte[] t = new byte[32];
+    random.nextBytes(t);
+    Map<Integer, byte[]> keys = new LinkedHashMap<>();
+    for (DeviceList.Device d : entry.devices()) {
+      if (!d.revoked() && d.number() != me.deviceNumber()) {
+        keys.put(d.number(), d.keys().encryptionKey());
+      }
+    }
+    try {
+      SelfChannel.write(engine, me, current, SelfChannel.ROTATE, SelfChannel.rotateBody(me, t, keys,
+          org.reschat.core.internal.crypto.Hpke.standard()), "started a new self epoch");
+    } catch (InvalidMessageException e) {
+      throw new IllegalStateException("A self epoch's rotation is always a valid message", e);
+    }
+    SelfChannel.keepEpochs(me, state, List.of(t));
+    Arrays.fill(t, (byte) 0);
   }
 
   private static DeviceException noSuchDevice(int number) {
@@ -680,7 +712,7 @@ public final class LedgerDevices implements Devices {
         targets.add(Group.conversation(me, g.current()));
       }
     }
-    targets.add(SelfChannel.conversation(me)); // the other devices read the new one at once (§15.6)
+    targets.add(SelfChannel.current(me, state)); // the other devices read the new one at once (§15.6)
     for (Conversation c : targets) {
       try {
         engine.send(c, MessageText.DEVICES, ext, body);

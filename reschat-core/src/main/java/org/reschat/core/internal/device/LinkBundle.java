@@ -28,8 +28,10 @@ import org.reschat.kv.KvStore;
  * (§10.2), so its size is not bounded by a value.
  *
  * <pre>
- * {"v":1,"groups":{"id":"sealed state"},"delivered":[["conv","tag",member,page,slot]],"names":{"0":"phone"},"app":"b64u"}
+ * {"v":1,"groups":{"id":"sealed state"},"delivered":[["conv","tag",member,page,slot]],"names":{"0":"phone"},"app":"b64u",
+ *  "self":["b64u T_1", …]}
  * </pre>
+ * {@code "self"}, the secrets of the self epochs after epoch 0, oldest first (§15.6), only after a rotation.
  */
 final class LinkBundle {
   private LinkBundle() {}
@@ -38,12 +40,18 @@ final class LinkBundle {
   record Mark(FeedId feed, long page, int slot) {}
 
   /** The bundle's content. */
-  record Content(Map<String, String> groups, List<Mark> delivered, Map<Integer, String> names, byte[] app) {
+  record Content(Map<String, String> groups, List<Mark> delivered, Map<Integer, String> names, byte[] app,
+      List<byte[]> selfEpochs) {
     Content {
       groups = Map.copyOf(groups);
       delivered = List.copyOf(delivered);
       names = Map.copyOf(names);
       app = app.clone();
+      selfEpochs = selfEpochs.stream().map(byte[]::clone).toList();
+    }
+
+    Content(Map<String, String> groups, List<Mark> delivered, Map<Integer, String> names, byte[] app) {
+      this(groups, delivered, names, app, List.of());
     }
 
     @Override
@@ -97,6 +105,11 @@ final class LinkBundle {
     c.names().forEach((k, v) -> names.addProperty(Integer.toString(k), v));
     o.add("names", names);
     o.addProperty("app", Base64Url.encode(c.app()));
+    if (!c.selfEpochs().isEmpty()) {
+      JsonArray self = new JsonArray();
+      c.selfEpochs().forEach(t -> self.add(Base64Url.encode(t)));
+      o.add("self", self);
+    }
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -108,7 +121,9 @@ final class LinkBundle {
         return Optional.empty();
       }
       JsonObject o = parsed.get();
-      if (StrictJson.integer(o, "v", 1, 1).isEmpty() || o.size() != 5 || !o.get("groups").isJsonObject()
+      boolean self = o.has("self");
+      if (StrictJson.integer(o, "v", 1, 1).isEmpty() || o.size() != (self ? 6 : 5) || !o.get("groups").isJsonObject()
+          || (self && (!o.get("self").isJsonArray() || o.getAsJsonArray("self").isEmpty()))
           || !o.get("delivered").isJsonArray() || !o.get("names").isJsonObject()) {
         return Optional.empty();
       }
@@ -132,8 +147,18 @@ final class LinkBundle {
       for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("names").entrySet()) {
         names.put(Integer.parseInt(e.getKey()), e.getValue().getAsString());
       }
+      List<byte[]> epochs = new ArrayList<>();
+      if (self) {
+        for (JsonElement e : o.getAsJsonArray("self")) {
+          Optional<byte[]> t = Base64Url.decode(e.getAsString()).filter(b -> b.length == 32);
+          if (t.isEmpty()) {
+            return Optional.empty();
+          }
+          epochs.add(t.get());
+        }
+      }
       Optional<byte[]> app = StrictJson.string(o, "app").flatMap(Base64Url::decode);
-      return app.map(bytes1 -> new Content(groups, marks, names, bytes1));
+      return app.map(bytes1 -> new Content(groups, marks, names, bytes1, epochs));
     } catch (RuntimeException e) {
       return Optional.empty(); // not what encode writes: refused, never a crash
     }

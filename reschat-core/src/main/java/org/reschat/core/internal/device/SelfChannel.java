@@ -22,7 +22,9 @@ import org.reschat.kv.KvException;
  * devices, where each device writes the changes the others should make (a friend added, renamed, verified or
  * removed) as messages of the client's own {@code SELF_} types. Epoch 0's secret comes from the self seed,
  * which every device of the identity holds and nobody else: {@code T_0 = selfSecret("reschat/v3 self
- * channel\0" ‖ u32 0)}. Read and written only while the identity has linked devices.
+ * channel\0" ‖ u32 0)}. At each revocation device 0 starts a new epoch of a random secret, announced by
+ * {@code SELF_ROTATE} in the old one, sealed to each remaining device's X25519 device key; a device reads every
+ * epoch it holds and writes in the newest. Read and written only while the identity has linked devices.
  */
 public final class SelfChannel {
   static final byte[] LABEL = "reschat/v3 self channel\0".getBytes(StandardCharsets.UTF_8);
@@ -134,7 +136,11 @@ public final class SelfChannel {
 
   /** The self channel of {@code me}'s identity, epoch 0: one member, the identity; its feeds, its devices. */
   public static Conversation conversation(Identity me) {
-    byte[] t = secret(me);
+    return conversation(me, secret(me));
+  }
+
+  /** The self channel under epoch secret {@code t} (wiped here). */
+  static Conversation conversation(Identity me, byte[] t) {
     try {
       return Conversation.of(me, t, List.of(me.card()));
     } finally {
@@ -142,43 +148,227 @@ public final class SelfChannel {
     }
   }
 
+  // --- the self epochs after epoch 0 (protocol §15.6, §15.7 step 3) --------------------------------------
+
+  /**
+   * The kind of a new self epoch, the engine's own: {@code {"v":1,"epoch":id,"sealed":{"k":b64u(HPKE.Seal(DX_k,
+   * info = "reschat/v3 self epoch", aad = id, T'))}}}, written by device 0 in the epoch it ends, at a revocation.
+   */
+  public static final String ROTATE = "ROTATE";
+  static final byte[] EPOCH_INFO = "reschat/v3 self epoch".getBytes(StandardCharsets.UTF_8);
+  /** The device record that keeps the later epochs' secrets, sealed as {@link OwnDevice}'s. */
+  static final String EPOCHS_RECORD = "self";
+  private static final byte[] EPOCHS_LABEL = "reschat/v3 self epochs".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EPOCHS_AAD = EPOCHS_RECORD.getBytes(StandardCharsets.UTF_8);
+
+  /** The secrets of the self epochs after epoch 0 this device holds, oldest first. */
+  static List<byte[]> laterEpochs(Identity me, org.reschat.core.spi.LocalState state) throws LocalStateException {
+    java.util.Optional<String> text = state.deviceRecord(EPOCHS_RECORD);
+    List<byte[]> out = new ArrayList<>();
+    if (text.isEmpty()) {
+      return out;
+    }
+    try {
+      byte[] json = org.reschat.core.internal.identity.SelfSealer.of(me, EPOCHS_LABEL).decrypt(
+          org.reschat.core.internal.crypto.Base64Url.decode(text.get()).orElseThrow(() ->
+              new org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException("not base64url")), EPOCHS_AAD);
+      com.google.gson.JsonObject o = org.reschat.core.internal.json.StrictJson.parseObject(
+          new String(json, StandardCharsets.UTF_8)).orElseThrow();
+      for (com.google.gson.JsonElement e : o.getAsJsonArray("epochs")) {
+        out.add(org.reschat.core.internal.crypto.Base64Url.decode(e.getAsString()).filter(b -> b.length == 32)
+            .orElseThrow());
+      }
+      return out;
+    } catch (org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException | RuntimeException e) {
+      throw new LocalStateException("This device's self channel record (state/devices/self.record) is damaged or"
+          + " not this identity's; restore the profile from a backup.", e);
+    }
+  }
+
+  /** Keeps {@code secrets} (oldest first) as the later epochs after those held, skipping any held already. */
+  static void keepEpochs(Identity me, org.reschat.core.spi.LocalState state, List<byte[]> secrets)
+      throws LocalStateException {
+    List<byte[]> held = laterEpochs(me, state);
+    boolean changed = false;
+    for (byte[] t : secrets) {
+      if (t.length != 32 || held.stream().anyMatch(h -> Arrays.equals(h, t))) {
+        continue;
+      }
+      held.add(t.clone());
+      changed = true;
+    }
+    if (!changed) {
+      return;
+    }
+    com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+    for (byte[] t : held) {
+      a.add(org.reschat.core.internal.crypto.Base64Url.encode(t));
+    }
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.add("epochs", a);
+    state.saveDeviceRecord(EPOCHS_RECORD, org.reschat.core.internal.crypto.Base64Url.encode(
+        org.reschat.core.internal.identity.SelfSealer.of(me, EPOCHS_LABEL).encrypt(
+            o.toString().getBytes(StandardCharsets.UTF_8), EPOCHS_AAD)));
+  }
+
+  /** Every self epoch this device holds, epoch 0 first; the last is the one it writes in. */
+  static List<Conversation> conversations(Identity me, org.reschat.core.spi.LocalState state)
+      throws LocalStateException {
+    List<Conversation> out = new ArrayList<>();
+    out.add(conversation(me));
+    for (byte[] t : laterEpochs(me, state)) {
+      out.add(conversation(me, t));
+    }
+    return out;
+  }
+
+  /** The self epoch this device writes in: the newest it holds. */
+  static Conversation current(Identity me, org.reschat.core.spi.LocalState state) throws LocalStateException {
+    List<Conversation> all = conversations(me, state);
+    return all.get(all.size() - 1);
+  }
+
+  /**
+   * A {@code SELF_ROTATE} body for the new epoch of secret {@code t}: {@code t} sealed to each device's X25519
+   * device key, by number, with the new epoch's id as associated data.
+   */
+  static byte[] rotateBody(Identity me, byte[] t, java.util.Map<Integer, byte[]> deviceKeys,
+      org.reschat.core.internal.crypto.Hpke hpke) {
+    String id = conversation(me, t.clone()).id();
+    com.google.gson.JsonObject sealed = new com.google.gson.JsonObject();
+    for (java.util.Map.Entry<Integer, byte[]> e : new java.util.TreeMap<>(deviceKeys).entrySet()) {
+      sealed.addProperty(Integer.toString(e.getKey()), org.reschat.core.internal.crypto.Base64Url.encode(
+          hpke.seal(e.getValue(), EPOCH_INFO, id.getBytes(StandardCharsets.UTF_8), t)));
+    }
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("epoch", id);
+    o.add("sealed", sealed);
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The new epoch's secret a {@code SELF_ROTATE} body seals to device {@code number}, opened with its X25519
+   * device secret; empty when the body is not one, holds nothing for this device, does not open, or opens to a
+   * secret whose epoch is not the one named.
+   */
+  static java.util.Optional<byte[]> openRotate(Identity me, int number, byte[] deviceSecret, byte[] body) {
+    try {
+      java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
+          new String(body, StandardCharsets.UTF_8));
+      if (o.isEmpty() || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()
+          || o.get().size() != 3 || !o.get().has("sealed") || !o.get().get("sealed").isJsonObject()) {
+        return java.util.Optional.empty();
+      }
+      java.util.Optional<String> id = org.reschat.core.internal.json.StrictJson.string(o.get(), "epoch");
+      com.google.gson.JsonElement mine = o.get().getAsJsonObject("sealed").get(Integer.toString(number));
+      if (id.isEmpty() || mine == null || !mine.isJsonPrimitive() || !mine.getAsJsonPrimitive().isString()) {
+        return java.util.Optional.empty();
+      }
+      java.util.Optional<byte[]> sealed = org.reschat.core.internal.crypto.Base64Url.decode(mine.getAsString());
+      if (sealed.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      byte[] pub = new org.bouncycastle.crypto.params.X25519PrivateKeyParameters(deviceSecret, 0).generatePublicKey()
+          .getEncoded();
+      byte[] t = org.reschat.core.internal.crypto.Hpke.open(deviceSecret, pub, EPOCH_INFO,
+          id.get().getBytes(StandardCharsets.UTF_8), sealed.get());
+      if (t.length != 32 || !conversation(me, t.clone()).id().equals(id.get())) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(t);
+    } catch (org.reschat.core.internal.crypto.Hpke.OpenFailedException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** The message type of {@code kind}, after checking it. */
   static String type(String kind) throws InvalidMessageException {
     if (kind == null || !KIND.matcher(kind).matches()) {
-      throw new InvalidMessageException("A change's kind is 1-11 of A-Z 0-9 _ starting with a letter, not \"" + kind
-          + "\".");
+      throw new InvalidMessageException("A change's kind is 1-11 of A-Z 0-9 _ starting with a letter, not \""
+          + kind + "\".");
     }
     return MessageText.SELF_PREFIX + kind;
   }
 
-  /** Writes one change into the self channel. */
+  /** Writes one change into the self channel's current epoch. */
   static void write(ConversationEngine engine, Identity me, String kind, byte[] body, String summary)
       throws InvalidMessageException, LocalStateException, KvException {
+    write(engine, me, current(me, engine.state()), kind, body, summary);
+  }
+
+  /** Writes one change into self epoch {@code epoch}. */
+  static void write(ConversationEngine engine, Identity me, Conversation epoch, String kind, byte[] body,
+      String summary) throws InvalidMessageException, LocalStateException, KvException {
     String type = type(kind);
     MessageText.checkBody(body);
     byte[] extension = summary == null ? new byte[0] : summary.getBytes(StandardCharsets.UTF_8);
-    engine.send(conversation(me), type, extension, body);
+    engine.send(epoch, type, extension, body);
   }
 
   /** What the other devices wrote since the last read, in the merged order; marked read. */
   static List<Devices.SelfChange> read(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
     Unread u = unread(engine, me);
-    u.received().commit(engine.state());
+    u.commit(engine.state());
     return u.changes();
   }
 
   /** What the other devices wrote since the last read, and what marks it read once it was passed on. */
-  record Unread(List<Devices.SelfChange> changes, org.reschat.core.internal.conversation.Received received) {}
-
-  /** What the other devices wrote since the last read, in the merged order; not yet marked read. */
-  static Unread unread(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
-    org.reschat.core.internal.conversation.Received r = engine.receive(conversation(me));
-    List<Devices.SelfChange> out = new ArrayList<>();
-    for (Message m : r.update().received()) {
-      if (m.type().startsWith(MessageText.SELF_PREFIX) && m.type().length() > MessageText.SELF_PREFIX.length()) {
-        out.add(new Devices.SelfChange(m.type().substring(MessageText.SELF_PREFIX.length()), m.body(), m.sentAt()));
+  record Unread(List<Devices.SelfChange> changes, List<org.reschat.core.internal.conversation.Received> received) {
+    void commit(org.reschat.core.spi.LocalState state) throws LocalStateException {
+      for (org.reschat.core.internal.conversation.Received r : received) {
+        r.commit(state);
       }
     }
-    return new Unread(out, r);
+  }
+
+  /**
+   * What the other devices wrote since the last read, in the merged order of each epoch, epoch by epoch; not
+   * yet marked read. A {@code SELF_ROTATE} of device 0's feed that opens for this device adds its epoch, read
+   * in the same pass (and kept, so this device writes there from then on); any other is ignored.
+   */
+  static Unread unread(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
+    List<Devices.SelfChange> out = new ArrayList<>();
+    List<org.reschat.core.internal.conversation.Received> all = new ArrayList<>();
+    List<Conversation> epochs = conversations(me, engine.state());
+    for (int i = 0; i < epochs.size(); i++) {
+      Conversation epoch = epochs.get(i);
+      org.reschat.core.internal.conversation.Received r = engine.receive(epoch);
+      all.add(r);
+      java.util.Set<String> deviceZero = new java.util.HashSet<>();
+      Conversation withDevices = engine.withDevices(epoch);
+      for (org.reschat.core.spi.FeedId feed : withDevices.feeds()) {
+        if (withDevices.deviceOf(feed) == 0) {
+          deviceZero.add(feed.writer());
+        }
+      }
+      for (Message m : r.update().received()) {
+        if (!m.type().startsWith(MessageText.SELF_PREFIX) || m.type().length() <= MessageText.SELF_PREFIX.length()) {
+          continue;
+        }
+        String kind = m.type().substring(MessageText.SELF_PREFIX.length());
+        if (ROTATE.equals(kind)) {
+          java.util.Optional<byte[]> t = deviceZero.contains(m.id().substring(0, m.id().indexOf(':')))
+              ? openRotate(me, me.deviceNumber(), deviceSecret(me), m.body()) : java.util.Optional.empty();
+          if (t.isPresent()) {
+            Conversation next = conversation(me, t.get().clone());
+            if (epochs.stream().noneMatch(e -> e.id().equals(next.id()))) {
+              keepEpochs(me, engine.state(), List.of(t.get()));
+              epochs.add(next);
+            }
+            Arrays.fill(t.get(), (byte) 0);
+          }
+          continue;
+        }
+        out.add(new Devices.SelfChange(kind, m.body(), m.sentAt()));
+      }
+    }
+    return new Unread(out, all);
+  }
+
+  /** This device's X25519 device secret: a linked device's from its identity; device 0 opens no rotation. */
+  private static byte[] deviceSecret(Identity me) {
+    return Secrets.of(me).deviceAgreementSecret().orElse(new byte[32]);
   }
 }

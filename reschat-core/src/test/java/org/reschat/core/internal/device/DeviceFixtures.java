@@ -46,6 +46,12 @@ public final class DeviceFixtures {
   }
 
   /** Device 0's own X25519 device key (public), drawn from the identity's card. */
+  /** A linked device's X25519 device key (public), from its identity. */
+  public static byte[] deviceAgreementKeyOf(org.reschat.core.internal.feed.LedgerChatClient client) {
+    byte[] secret = org.reschat.core.internal.identity.Secrets.of(client.identity()).deviceAgreementSecret().orElseThrow();
+    return new org.bouncycastle.crypto.params.X25519PrivateKeyParameters(secret, 0).generatePublicKey().getEncoded();
+  }
+
   public static byte[] deviceZeroAgreement(Identity full) {
     return new X25519PrivateKeyParameters(Arrays.copyOf(Sha.sha256(full.card().bytes()), 32), 0).generatePublicKey().getEncoded();
   }

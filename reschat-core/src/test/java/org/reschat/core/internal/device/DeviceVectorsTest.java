@@ -81,6 +81,14 @@ class DeviceVectorsTest {
     // stand-in: the sealing draws a random nonce, so a real one is not a fixed vector).
     out.put("self.group.body", new String(SelfChannel.groupBody("rmeqDi0zmm-6HjqYw2FsWH99", "AQIDBA"),
         java.nio.charset.StandardCharsets.UTF_8));
+    // A new self epoch (§15.6, §15.7 step 3): its secret (here e0 e1 … ff; a real one is drawn at random), its id,
+    // and the SELF_ROTATE body sealing it to device 1 (HPKE with an ephemeral from a zero seed, as §14's vectors).
+    byte[] t1 = range(0xe0, 32);
+    out.put("self.epoch1.secret", HEX.formatHex(t1));
+    out.put("self.epoch1.id", SelfChannel.conversation(alice, t1.clone()).id());
+    out.put("self.rotate.body", new String(SelfChannel.rotateBody(alice, t1, Map.of(1, device1().encryptionKey()),
+        org.reschat.core.internal.crypto.Hpke.withDeterministicEphemeralsForTestVectorsOnly(new byte[32])),
+        java.nio.charset.StandardCharsets.UTF_8));
     return out;
   }
 
@@ -117,6 +125,12 @@ class DeviceVectorsTest {
         .put(fp).putLong(1).array();
     assertThat("rc2." + Base64Url.encode(org.reschat.core.internal.crypto.Hkdf.sha256(secret, new byte[0], info, 16)))
         .isEqualTo(expected.get("device1.page1.key"));
+    // The SELF_ROTATE body opens with device 1's X25519 secret alone, to the new epoch's secret.
+    assertThat(SelfChannel.openRotate(alice(), 1, range(0xa0, 32), expected.get("self.rotate.body")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8))).hasValueSatisfying(t -> assertThat(t)
+        .isEqualTo(range(0xe0, 32)));
+    assertThat(SelfChannel.openRotate(alice(), 1, range(0xc0, 32), expected.get("self.rotate.body")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
     // The sealed value opens with Alice's card alone, to exactly entry 1.
     assertThat(DeviceLog.open(alice().card(), 1, value)).contains(entry1());
   }

@@ -230,6 +230,100 @@ class SelfChannelTest {
   }
 
   @Test
+  void aRevokedDeviceOpensNothingWrittenInTheSelfChannelAfterTheRotation() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    ChatClient tablet = link(phone, "tablet");
+    phone.devices().tellOtherDevices("FRIEND", utf8("before"), null);
+    phone.devices().revoke(1);
+    phone.devices().tellOtherDevices("FRIEND", utf8("after, from the phone"), null);
+    phone.groups().create("after the revocation", List.of(bob.card())); // SELF_GROUP, in the new epoch
+    tablet.devices().fromOtherDevices(); // the tablet adopts the new epoch
+    assertThat(tablet.groups().list()).extracting(g -> g.name()).contains("after the revocation");
+    tablet.devices().tellOtherDevices("FRIEND", utf8("after, from the tablet"), null);
+    // The thief holds every identity secret the laptop held and reads with a fresh client.
+    Identity stolen = ((org.reschat.core.internal.feed.LedgerChatClient) laptop).identity();
+    ChatClient thief = client(stolen, new InMemoryLocalState(), bob.card());
+    assertThat(bodies(thief.devices().fromOtherDevices())).noneMatch(b -> b.contains("after"));
+    assertThat(bodies(laptop.devices().fromOtherDevices())).noneMatch(b -> b.contains("after"));
+    assertThat(thief.groups().list()).extracting(g -> g.name()).doesNotContain("after the revocation");
+    assertThat(laptop.groups().list()).extracting(g -> g.name()).doesNotContain("after the revocation");
+    // The remaining devices keep syncing, each in the new epoch.
+    assertThat(bodies(phone.devices().fromOtherDevices())).containsExactly("FRIEND after, from the tablet");
+    assertThat(bodies(tablet.devices().fromOtherDevices())).isEmpty();
+    phone.devices().tellOtherDevices("FRIEND", utf8("later"), null);
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND later");
+    // A device linked after the rotation reads every change from page 1, the new epoch's too.
+    ChatClient desk = link(phone, "desk");
+    assertThat(bodies(desk.devices().fromOtherDevices())).contains("FRIEND before", "FRIEND after, from the phone",
+        "FRIEND after, from the tablet", "FRIEND later");
+    desk.devices().tellOtherDevices("FRIEND", utf8("from the desk"), null);
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND from the desk");
+    assertThat(bodies(thief.devices().fromOtherDevices())).noneMatch(b -> b.contains("desk") || b.contains("later"));
+  }
+
+  private static org.reschat.core.internal.feed.LedgerChatClient ledger(ChatClient client) {
+    return (org.reschat.core.internal.feed.LedgerChatClient) client;
+  }
+
+  private static String currentEpoch(ChatClient client) throws Exception {
+    return SelfChannel.current(ledger(client).identity(), ledger(client).engine().state()).id();
+  }
+
+  @Test
+  void aSelfRotateNotWrittenByDeviceZeroIsRefused() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    ChatClient tablet = link(phone, "tablet");
+    assertThatThrownBy(() -> laptop.devices().tellOtherDevices("ROTATE", utf8("{}"), null))
+        .isInstanceOf(InvalidMessageException.class);
+    // The laptop (a linked device's key, not device 0's) seals an epoch of its own to the tablet, correctly.
+    Identity l = ledger(laptop).identity();
+    byte[] t = new byte[32];
+    java.util.Arrays.fill(t, (byte) 7);
+    byte[] body = SelfChannel.rotateBody(l, t, java.util.Map.of(2, DeviceFixtures.deviceAgreementKeyOf(ledger(tablet))),
+        org.reschat.core.internal.crypto.Hpke.standard());
+    String before = currentEpoch(tablet);
+    SelfChannel.write(ledger(laptop).engine(), l, SelfChannel.conversation(l), SelfChannel.ROTATE, body, null);
+    laptop.devices().tellOtherDevices("FRIEND", utf8("x"), null);
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND x"); // the rotation is not handed on
+    assertThat(currentEpoch(tablet)).isEqualTo(before).isEqualTo(SelfChannel.conversation(alice).id());
+  }
+
+  @Test
+  void aSelfRotateSealedWrongOpensToNothing() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient tablet = link(phone, "tablet");
+    Identity tab = ledger(tablet).identity();
+    byte[] dx = org.reschat.core.internal.identity.Secrets.of(tab).deviceAgreementSecret().orElseThrow();
+    byte[] dxPub = DeviceFixtures.deviceAgreementKeyOf(ledger(tablet));
+    byte[] t = new byte[32];
+    java.util.Arrays.fill(t, (byte) 9);
+    org.reschat.core.internal.crypto.Hpke hpke = org.reschat.core.internal.crypto.Hpke.standard();
+    byte[] good = SelfChannel.rotateBody(alice, t, java.util.Map.of(1, dxPub), hpke);
+    assertThat(SelfChannel.openRotate(tab, 1, dx, good)).hasValueSatisfying(v -> assertThat(v).isEqualTo(t));
+    // Another epoch named than the one sealed (the aad differs), sealed to another key, to another number.
+    String id = SelfChannel.conversation(alice, t.clone()).id();
+    String otherId = SelfChannel.conversation(alice).id();
+    byte[] renamed = new String(good, StandardCharsets.UTF_8).replace(id, otherId).getBytes(StandardCharsets.UTF_8);
+    assertThat(SelfChannel.openRotate(tab, 1, dx, renamed)).isEmpty();
+    byte[] toBob = SelfChannel.rotateBody(alice, t, java.util.Map.of(1, bob.card().encryptionKey()), hpke);
+    assertThat(SelfChannel.openRotate(tab, 1, dx, toBob)).isEmpty();
+    assertThat(SelfChannel.openRotate(tab, 2, dx, good)).isEmpty();
+    // The epoch named is not the sealed secret's: sealed under the right aad, but for another secret's id.
+    byte[] other = new byte[32];
+    java.util.Arrays.fill(other, (byte) 3);
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("epoch", id);
+    com.google.gson.JsonObject sealed = new com.google.gson.JsonObject();
+    sealed.addProperty("1", org.reschat.core.internal.crypto.Base64Url.encode(
+        hpke.seal(dxPub, SelfChannel.EPOCH_INFO, id.getBytes(StandardCharsets.UTF_8), other)));
+    o.add("sealed", sealed);
+    assertThat(SelfChannel.openRotate(tab, 1, dx, o.toString().getBytes(StandardCharsets.UTF_8))).isEmpty();
+  }
+
+  @Test
   void theSecretIsTheIdentitysOwnAndNoFriendsConversationUsesIt() {
     Identity laptop = DeviceFixtures.linked(alice, 1, "laptop");
     assertThat(SelfChannel.secret(laptop)).isEqualTo(SelfChannel.secret(alice)); // every device derives it
