@@ -526,6 +526,14 @@ public final class LedgerDevices implements Devices {
     DeviceBook book = engine.devices();
     book.refresh(List.of(me.card()), true);
     DeviceList kept = book.kept(me.card()).orElseThrow(() -> noSuchDevice(number));
+    Optional<DeviceList.Device> already = kept.revoked().stream().filter(d -> d.number() == number).findFirst();
+    if (already.isPresent()) {
+      // Revoked already: only step 3 again, a new self epoch without it. That is the retry when the first
+      // revoke published the entry and its notices but could not write the rotation (the store failed).
+      rotateSelfChannel(SelfChannel.current(me, state), kept);
+      return new DeviceInfo(number, shortId(Conversation.deviceFingerprint(me.card(), already.get().keys().signingKey())),
+          Optional.ofNullable(new OwnDevice(me, state).load().names().get(number)), false, true, already.get().since());
+    }
     DeviceList.Device device = kept.devices().stream().filter(d -> d.number() == number && number > 0).findFirst()
         .orElseThrow(() -> noSuchDevice(number));
     String fp = HexFormat.of().formatHex(Conversation.deviceFingerprint(me.card(), device.keys().signingKey()));

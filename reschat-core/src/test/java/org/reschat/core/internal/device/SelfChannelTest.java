@@ -262,6 +262,22 @@ class SelfChannelTest {
     assertThat(bodies(thief.devices().fromOtherDevices())).noneMatch(b -> b.contains("desk") || b.contains("later"));
   }
 
+  /** Revoking a revoked device again starts another self epoch: the retry when the first rotation failed. */
+  @Test
+  void revokingARevokedDeviceAgainRotatesTheSelfChannelOnceMore() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    ChatClient tablet = link(phone, "tablet");
+    phone.devices().revoke(1);
+    String first = currentEpoch(phone);
+    assertThat(phone.devices().revoke(1).revoked()).isTrue();
+    assertThat(currentEpoch(phone)).isNotEqualTo(first);
+    phone.devices().tellOtherDevices("FRIEND", utf8("after the second rotation"), null);
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND after the second rotation");
+    assertThat(bodies(laptop.devices().fromOtherDevices())).noneMatch(b -> b.contains("second rotation"));
+    assertThat(currentEpoch(tablet)).isEqualTo(currentEpoch(phone));
+  }
+
   private static org.reschat.core.internal.feed.LedgerChatClient ledger(ChatClient client) {
     return (org.reschat.core.internal.feed.LedgerChatClient) client;
   }
