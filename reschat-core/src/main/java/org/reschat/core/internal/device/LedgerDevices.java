@@ -133,7 +133,7 @@ public final class LedgerDevices implements Devices {
     SelfChannel.Unread unread = SelfChannel.unread(engine, me);
     for (SelfChange change : unread.changes()) {
       if (SelfChannel.GROUP.equals(change.kind())) {
-        Optional<String[]> g = SelfChannel.group(change.body());
+        Optional<String[]> g = SelfChannel.group(store, change.body());
         if (g.isPresent()) {
           Optional<Group> now = groups.fromOtherDevice(g.get()[0], g.get()[1]);
           if (now.isPresent()) {
@@ -164,9 +164,9 @@ public final class LedgerDevices implements Devices {
 
   /**
    * Tells the other devices this device's state of group {@code id} now ({@code SELF_GROUP}, §15.6): after it
-   * joined, created or left the group, or completed a join. Nothing without another device; a state over the
-   * self channel's 16 KiB is not told (the other devices get it by an invitation, or when linked again), nor is
-   * one the store cannot take now.
+   * joined, created or left the group, or completed a join. Nothing without another device; a state over a
+   * message's 16 KiB is written as chunks the body names. One the store cannot take now is not told (the other
+   * devices get it with the group's next change, by an invitation, or when linked again).
    */
   public void tellGroup(String id) throws LocalStateException {
     try {
@@ -175,10 +175,12 @@ public final class LedgerDevices implements Devices {
       }
       Optional<String> sealed = state.group(id);
       if (sealed.isPresent()) {
-        SelfChannel.write(engine, me, SelfChannel.GROUP, SelfChannel.groupBody(id, sealed.get()), null);
+        SelfChannel.write(engine, me, SelfChannel.GROUP, SelfChannel.groupBody(store, id, sealed.get(), random), null);
       }
-    } catch (KvException | InvalidMessageException e) {
-      // the store could not take it, or the state is over 16 KiB: the other devices do not learn of it this way
+    } catch (KvException | IllegalArgumentException e) {
+      // the store could not take it now (or, beyond the codec's bound, a state over the reader's): not told
+    } catch (InvalidMessageException e) {
+      throw new IllegalStateException("A group's state is always told in a valid message", e);
     }
   }
 
@@ -503,7 +505,7 @@ public final class LedgerDevices implements Devices {
     // new device's read positions include these notices.
     notices(entry, "linked a device (" + entry.devices().size() + " now)");
     // 3. The identity's state, as chunks, and the welcome that says where.
-    LinkBundle.Stored bundle = LinkBundle.write(store, LinkBundle.encode(new LinkBundle.Content(groupStates(),
+    StoredChunks.Ref bundle = LinkBundle.write(store, LinkBundle.encode(new LinkBundle.Content(groupStates(),
         readPositions(), own.load().names(), applicationState, SelfChannel.laterEpochs(me, state))), random);
     Welcome welcome = new Welcome(me.card(), number, request.name, Secrets.of(me).shareWithDevice(), entry.n(),
         entry.hash(), bundle);

@@ -12,9 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.reschat.core.DeviceException;
 import org.reschat.core.internal.crypto.Base64Url;
-import org.reschat.core.internal.crypto.ChunkStreamAead;
-import org.reschat.core.internal.crypto.OneTimeKeyAead;
-import org.reschat.core.internal.crypto.Sha;
 import org.reschat.core.internal.files.FileLayout;
 import org.reschat.core.internal.json.StrictJson;
 import org.reschat.core.spi.FeedId;
@@ -57,30 +54,6 @@ final class LinkBundle {
     @Override
     public byte[] app() {
       return app.clone();
-    }
-  }
-
-  /** Where a bundle is: its key, and what the welcome pins of it (size, chunk count, the chunks' list hash). */
-  record Stored(byte[] key, long size, int chunks, byte[] hash) {
-    JsonObject toJson() {
-      JsonObject o = new JsonObject();
-      o.addProperty("key", Base64Url.encode(key));
-      o.addProperty("size", size);
-      o.addProperty("chunks", chunks);
-      o.addProperty("hash", Base64Url.encode(hash));
-      return o;
-    }
-
-    static Optional<Stored> fromJson(JsonObject o) {
-      Optional<byte[]> key = StrictJson.string(o, "key").flatMap(Base64Url::decode).filter(k -> k.length == 32);
-      Optional<Long> size = StrictJson.integer(o, "size", 0, FileLayout.MAX_FILE_BYTES);
-      Optional<byte[]> hash = StrictJson.string(o, "hash").flatMap(Base64Url::decode).filter(h -> h.length == 32);
-      if (key.isEmpty() || size.isEmpty() || hash.isEmpty() || o.size() != 4) {
-        return Optional.empty();
-      }
-      Optional<Long> chunks = StrictJson.integer(o, "chunks", 1, FileLayout.chunkCount(size.get()));
-      return chunks.filter(c -> c == FileLayout.chunkCount(size.get()))
-          .map(c -> new Stored(key.get(), size.get(), c.intValue(), hash.get()));
     }
   }
 
@@ -164,60 +137,22 @@ final class LinkBundle {
     }
   }
 
-  /** Writes {@code plain} as the chunks of a file under a fresh key (protocol §10.2); returns where. */
-  static Stored write(KvStore store, byte[] plain, SecureRandom random) throws KvException, DeviceException {
+  /** Writes the bundle {@code plain} as the chunks of a file under a fresh key (protocol §10.2); returns where. */
+  static StoredChunks.Ref write(KvStore store, byte[] plain, SecureRandom random) throws KvException, DeviceException {
     if (plain.length > FileLayout.MAX_FILE_BYTES) {
       throw new DeviceException(DeviceException.Reason.DAMAGED, "The identity's state is over "
           + FileLayout.MAX_FILE_BYTES / (1024 * 1024) + " MiB and cannot be handed to a new device.");
     }
-    byte[] key = new byte[32];
-    random.nextBytes(key);
-    byte[] chunkKey = FileLayout.chunkKey(key);
-    int n = FileLayout.chunkCount(plain.length);
-    byte[][] hashes = new byte[n][];
-    int at = 0;
-    for (int i = 0; i < n; i++) {
-      int len = FileLayout.plainLength(plain.length, i);
-      byte[] part = java.util.Arrays.copyOfRange(plain, at, at + len);
-      at += len;
-      byte[] sealed = ChunkStreamAead.seal(chunkKey, i, i == n - 1, part);
-      hashes[i] = Sha.sha256(sealed);
-      store.put(FileLayout.location(key, i), Base64Url.encode(sealed));
-    }
-    return new Stored(key, plain.length, n, FileLayout.listHash(hashes));
+    return StoredChunks.write(store, plain, random);
   }
 
-  /** Reads back what {@link #write} wrote, checking every chunk and the list hash. */
-  static byte[] read(KvStore store, Stored s) throws KvException, DeviceException {
-    byte[] chunkKey = FileLayout.chunkKey(s.key());
-    byte[][] hashes = new byte[s.chunks()][];
-    byte[] out = new byte[(int) s.size()];
-    int at = 0;
-    for (int i = 0; i < s.chunks(); i++) {
-      Optional<byte[]> sealed = store.get(FileLayout.location(s.key(), i)).flatMap(Base64Url::decode);
-      if (sealed.isEmpty()) {
-        throw damaged("part " + (i + 1) + " of " + s.chunks() + " of the identity's state is missing from the store");
-      }
-      byte[] part;
-      try {
-        part = ChunkStreamAead.open(chunkKey, i, i == s.chunks() - 1, sealed.get());
-      } catch (OneTimeKeyAead.OpenFailedException e) {
-        throw damaged("part " + (i + 1) + " of the identity's state does not open");
-      }
-      if (part.length != FileLayout.plainLength(s.size(), i)) {
-        throw damaged("part " + (i + 1) + " of the identity's state has the wrong length");
-      }
-      hashes[i] = Sha.sha256(sealed.get());
-      System.arraycopy(part, 0, out, at, part.length);
-      at += part.length;
+  /** Reads back what {@link #write} wrote, every chunk checked. */
+  static byte[] read(KvStore store, StoredChunks.Ref ref) throws KvException, DeviceException {
+    try {
+      return StoredChunks.read(store, ref);
+    } catch (StoredChunks.Damaged e) {
+      throw new DeviceException(DeviceException.Reason.DAMAGED, "The link cannot finish: the identity's state on the"
+          + " store is not the one device 0 wrote (" + e.getMessage() + ").");
     }
-    if (!java.util.Arrays.equals(FileLayout.listHash(hashes), s.hash())) {
-      throw damaged("the identity's state on the store is not the one device 0 wrote");
-    }
-    return out;
-  }
-
-  private static DeviceException damaged(String what) {
-    return new DeviceException(DeviceException.Reason.DAMAGED, "The link cannot finish: " + what + ".");
   }
 }

@@ -39,7 +39,14 @@ public final class SelfChannel {
    */
   public static final String GROUP = "GROUP";
 
-  /** A {@code SELF_GROUP} body. */
+  /**
+   * The longest group state a {@code SELF_GROUP} names by file: above the largest a group's codec takes (1,000
+   * epochs of 64 members, every one an admin, with cuts), so a state is never refused for its size, while
+   * a reader never reads or allocates more.
+   */
+  static final long MAX_GROUP_STATE_BYTES = 32L * 1024 * 1024;
+
+  /** A {@code SELF_GROUP} body with the state inline: {@code {"v":1,"group":id,"state":sealed}}. */
   static byte[] groupBody(String id, String sealed) {
     com.google.gson.JsonObject o = new com.google.gson.JsonObject();
     o.addProperty("v", 1);
@@ -48,17 +55,59 @@ public final class SelfChannel {
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The group id and sealed state of a {@code SELF_GROUP} body; empty when it is not one this version reads. */
-  static java.util.Optional<String[]> group(byte[] body) {
+  /**
+   * A {@code SELF_GROUP} body for {@code sealed}: inline when that fits a message; otherwise the state is written
+   * once as the chunks of a file under a fresh key ({@link StoredChunks}) and the body names it,
+   * {@code {"v":1,"group":id,"file":{"key","size","chunks","hash"}}}: the key travels only inside the self
+   * channel, and the hash pins the chunks.
+   */
+  static byte[] groupBody(org.reschat.kv.KvStore store, String id, String sealed, java.security.SecureRandom random)
+      throws KvException {
+    byte[] inline = groupBody(id, sealed);
+    if (inline.length <= org.reschat.core.internal.page.PageLimits.MAX_MESSAGE_BYTES) {
+      return inline;
+    }
+    byte[] state = sealed.getBytes(StandardCharsets.UTF_8);
+    if (state.length > MAX_GROUP_STATE_BYTES) {
+      throw new IllegalArgumentException("A group state over " + MAX_GROUP_STATE_BYTES + " bytes");
+    }
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("v", 1);
+    o.addProperty("group", id);
+    o.add("file", StoredChunks.write(store, state, random).toJson());
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The group id and sealed state of a {@code SELF_GROUP} body, the state read from its chunks when the body
+   * names a file; empty when it is not one this version reads, or the chunks are not the ones written (missing,
+   * replaced, over the bound). Throws only when the store cannot be read now.
+   */
+  static java.util.Optional<String[]> group(org.reschat.kv.KvStore store, byte[] body) throws KvException {
     java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
         new String(body, StandardCharsets.UTF_8));
-    if (o.isEmpty() || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
+    if (o.isEmpty() || o.get().size() != 3 || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
       return java.util.Optional.empty();
     }
     java.util.Optional<String> id = org.reschat.core.internal.json.StrictJson.string(o.get(), "group");
     java.util.Optional<String> state = org.reschat.core.internal.json.StrictJson.string(o.get(), "state");
-    return id.isPresent() && state.isPresent() ? java.util.Optional.of(new String[] {id.get(), state.get()})
-        : java.util.Optional.empty();
+    if (id.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    if (state.isEmpty() && o.get().has("file") && o.get().get("file").isJsonObject()) {
+      java.util.Optional<StoredChunks.Ref> ref = StoredChunks.Ref.fromJson(o.get().getAsJsonObject("file"),
+          MAX_GROUP_STATE_BYTES);
+      if (ref.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      try {
+        state = java.util.Optional.of(StandardCharsets.UTF_8.newDecoder().decode(
+            ByteBuffer.wrap(StoredChunks.read(store, ref.get()))).toString());
+      } catch (StoredChunks.Damaged | java.nio.charset.CharacterCodingException e) {
+        return java.util.Optional.empty(); // not what the other device wrote: this device keeps what it holds
+      }
+    }
+    return state.map(s -> new String[] {id.get(), s});
   }
 
   /** How many marks one {@code SELF_READ} holds at most (well within a message). */

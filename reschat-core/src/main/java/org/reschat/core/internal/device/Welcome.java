@@ -15,7 +15,7 @@ import org.reschat.core.internal.json.StrictJson;
  *
  * <pre>{"v":1,"card":"rc2:…","device":k,"name":"…","keys":"b64u 64 bytes","list":n,"hash":"b64u","bundle":{…}}</pre>
  */
-record Welcome(PublicCard card, int device, String name, byte[] keys, long list, byte[] hash, LinkBundle.Stored bundle) {
+record Welcome(PublicCard card, int device, String name, byte[] keys, long list, byte[] hash, StoredChunks.Ref bundle) {
   Welcome {
     keys = keys.clone();
     hash = hash.clone();
@@ -46,7 +46,8 @@ record Welcome(PublicCard card, int device, String name, byte[] keys, long list,
       byte[] keys = StrictJson.string(o, "keys").flatMap(Base64Url::decode).filter(b -> b.length == 64).orElseThrow();
       long list = StrictJson.integer(o, "list", 1, DeviceList.MAX_ENTRY).orElseThrow();
       byte[] hash = StrictJson.string(o, "hash").flatMap(Base64Url::decode).filter(b -> b.length == 32).orElseThrow();
-      LinkBundle.Stored bundle = LinkBundle.Stored.fromJson(o.getAsJsonObject("bundle")).orElseThrow();
+      StoredChunks.Ref bundle = StoredChunks.Ref.fromJson(o.getAsJsonObject("bundle"),
+          org.reschat.core.internal.files.FileLayout.MAX_FILE_BYTES).orElseThrow();
       return Optional.of(new Welcome(card, (int) device, name, keys, list, hash, bundle));
     } catch (InvalidCardException | RuntimeException e) {
       return Optional.empty();

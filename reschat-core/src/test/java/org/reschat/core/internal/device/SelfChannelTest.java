@@ -189,6 +189,90 @@ class SelfChannelTest {
         .isInstanceOf(InvalidMessageException.class);
   }
 
+  /**
+   * A group state over a message's 16 KiB (64 members, several epochs) still reaches the other devices: written
+   * once as the chunks of a file under a fresh key, {@code SELF_GROUP} naming the key and the chunks' hash.
+   */
+  @Test
+  void aGroupStateOverAMessageReachesTheOtherDevicesWhole() throws Exception {
+    InMemoryLocalState phoneState = new InMemoryLocalState();
+    ChatClient phone = client(alice, phoneState, bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    List<PublicCard> members = new java.util.ArrayList<>(List.of(bob.card()));
+    for (int i = members.size(); i < org.reschat.core.internal.group.Groups.MAX_MEMBERS - 1; i++) {
+      members.add(TestIdentities.named("member " + i).card());
+    }
+    org.reschat.core.ChatId.Group big = phone.groups().create("big", members);
+    phone.groups().setAdmin(big, members.get(1), true);
+    phone.groups().setAdmin(big, members.get(2), true);
+    assertThat(phoneState.group(big.id()).orElseThrow().length())
+        .isGreaterThan(org.reschat.core.internal.page.PageLimits.MAX_MESSAGE_BYTES);
+    java.util.List<org.reschat.core.Event> got = new java.util.ArrayList<>();
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), got::add);
+    assertThat(got).anyMatch(e -> e instanceof org.reschat.core.Event.GroupJoined j && j.in().equals(big));
+    org.reschat.core.GroupInfo there = laptop.groups().info(big).orElseThrow();
+    assertThat(there.epoch()).isEqualTo(phone.groups().info(big).orElseThrow().epoch());
+    assertThat(there.members()).hasSize(org.reschat.core.internal.group.Groups.MAX_MEMBERS);
+    assertThat(there.admins()).contains(members.get(1), members.get(2));
+  }
+
+  /**
+   * A hostile ledger cannot make a device take a state other than the one its sibling wrote: the chunks are
+   * sealed under a key only the self channel carries and pinned by their hash; a chunk replaced, missing or
+   * longer than any chunk, or a size over the bound, changes nothing, and nothing over the bound is read.
+   */
+  @Test
+  void aGroupStateTheLedgerReplacedOrBloatedIsNotTaken() throws Exception {
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    byte[] big = new byte[40_000];
+    random.nextBytes(big);
+    String sealed = org.reschat.core.internal.crypto.Base64Url.encode(big);
+    byte[] body = SelfChannel.groupBody(store, "rmeqDi0zmm-6HjqYw2FsWH99", sealed, random);
+    assertThat(body.length).isLessThan(org.reschat.core.internal.page.PageLimits.MAX_MESSAGE_BYTES);
+    assertThat(SelfChannel.group(store, body)).hasValueSatisfying(g -> assertThat(g).containsExactly(
+        "rmeqDi0zmm-6HjqYw2FsWH99", sealed));
+    // Small states stay inline, as before.
+    assertThat(SelfChannel.group(store, SelfChannel.groupBody(store, "rmeqDi0zmm-6HjqYw2FsWH99", "AQIDBA", random)))
+        .hasValueSatisfying(g -> assertThat(g[1]).isEqualTo("AQIDBA"));
+    com.google.gson.JsonObject ref = com.google.gson.JsonParser.parseString(new String(body, StandardCharsets.UTF_8))
+        .getAsJsonObject().getAsJsonObject("file");
+    byte[] key = org.reschat.core.internal.crypto.Base64Url.decode(ref.get("key").getAsString()).orElseThrow();
+    String chunk = org.reschat.core.internal.files.FileLayout.location(key, 0);
+    String original = store.get(chunk).orElseThrow();
+    // Replaced by another state sealed under the same key (as the writer would have): its hash differs.
+    byte[] other = SelfChannel.groupBody(store, "rmeqDi0zmm-6HjqYw2FsWH99", sealed.replace('A', 'B'), random);
+    com.google.gson.JsonObject otherRef = com.google.gson.JsonParser.parseString(new String(other, StandardCharsets.UTF_8))
+        .getAsJsonObject().getAsJsonObject("file");
+    store.put(chunk, "AAAA");
+    assertThat(SelfChannel.group(store, body)).isEmpty();
+    store.put(chunk, "A".repeat(org.reschat.core.internal.files.FileLayout.MAX_CHUNK_VALUE_CHARS + 4));
+    assertThat(SelfChannel.group(store, body)).isEmpty();
+    byte[] otherKey = org.reschat.core.internal.crypto.Base64Url.decode(otherRef.get("key").getAsString()).orElseThrow();
+    store.put(chunk, store.get(org.reschat.core.internal.files.FileLayout.location(otherKey, 0)).orElseThrow());
+    assertThat(SelfChannel.group(store, body)).isEmpty();
+    store.put(chunk, original);
+    assertThat(SelfChannel.group(store, body)).isPresent();
+    // A size over the bound is refused before anything is read or allocated.
+    String bloated = new String(body, StandardCharsets.UTF_8).replace("\"size\":" + ref.get("size").getAsLong(),
+        "\"size\":" + (SelfChannel.MAX_GROUP_STATE_BYTES + 1));
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    org.reschat.kv.KvStore counting = new org.reschat.kv.ForwardingKvStore(store) {
+      @Override
+      public java.util.Optional<String> get(String k) throws org.reschat.kv.KvException {
+        reads.incrementAndGet();
+        return super.get(k);
+      }
+    };
+    assertThat(SelfChannel.group(counting, bloated.getBytes(StandardCharsets.UTF_8))).isEmpty();
+    // Neither inline nor by file, or both: not a state.
+    assertThat(SelfChannel.group(counting, utf8("{\"v\":1,\"group\":\"rmeqDi0zmm-6HjqYw2FsWH99\"}"))).isEmpty();
+    String both = new String(body, StandardCharsets.UTF_8).replace("\"file\":", "\"state\":\"AQIDBA\",\"file\":");
+    assertThat(SelfChannel.group(counting, both.getBytes(StandardCharsets.UTF_8))).isEmpty();
+    assertThat(reads).hasValue(0);
+    assertThat(SelfChannel.group(counting, body)).isPresent();
+    assertThat(reads).hasValue(1);
+  }
+
   @Test
   void whatOneDeviceDeliveredTheOthersDoNotDeliverAgain() throws Exception {
     ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
