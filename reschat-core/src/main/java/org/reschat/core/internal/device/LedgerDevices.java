@@ -140,6 +140,7 @@ public final class LedgerDevices implements Devices {
             joined.removeIf(j -> j.id().equals(now.get().id()));
             joined.add(now.get());
           }
+          known = null; // a group taken, or a new epoch of one: the read positions told after it name its feeds
         }
         continue;
       }

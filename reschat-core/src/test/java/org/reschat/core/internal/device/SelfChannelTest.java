@@ -273,6 +273,43 @@ class SelfChannelTest {
     assertThat(reads).hasValue(1);
   }
 
+  /**
+   * A group one device joined reaches the other with how far it was read there: what the first device
+   * received in it, the other does not receive again, even when read positions of other chats came first.
+   */
+  @Test
+  void aGroupTakenFromAnotherDeviceStartsAtTheReadPositionsTheOtherDeviceHad() throws Exception {
+    ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
+    ChatClient laptop = link(phone, "laptop");
+    List<PublicCard> aliceOnly = List.of(alice.card());
+    ChatClient b = clients.client(bob, new InMemoryLocalState(), () -> aliceOnly);
+    b.send(org.reschat.core.ChatId.direct(alice.card()), "a direct message first");
+    phone.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> { });
+    org.reschat.core.ChatId.Group trip = b.groups().create("trip", List.of(alice.card()));
+    b.send(trip, "read on the phone 1");
+    b.send(trip, "read on the phone 2");
+    java.util.List<String> onPhone = new java.util.ArrayList<>();
+    phone.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {
+      if (e instanceof org.reschat.core.Event.MessageReceived m) {
+        onPhone.add(m.message().text());
+      }
+    });
+    assertThat(onPhone).contains("read on the phone 1", "read on the phone 2");
+    b.send(trip, "new for both");
+    java.util.List<String> atLaptop = new java.util.ArrayList<>();
+    java.util.List<org.reschat.core.Event> events = new java.util.ArrayList<>();
+    laptop.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> {
+      events.add(e);
+      if (e instanceof org.reschat.core.Event.MessageReceived m) {
+        atLaptop.add(m.message().text());
+      }
+    });
+    assertThat(events).anyMatch(e -> e instanceof org.reschat.core.Event.GroupJoined j && j.in().equals(trip));
+    assertThat(atLaptop).containsExactly("new for both");
+    assertThat(laptop.history(trip, org.reschat.core.HistoryRequest.all()).messages())
+        .extracting(m -> m.text()).contains("read on the phone 1", "read on the phone 2", "new for both");
+  }
+
   @Test
   void whatOneDeviceDeliveredTheOthersDoNotDeliverAgain() throws Exception {
     ChatClient phone = client(alice, new InMemoryLocalState(), bob.card());
