@@ -59,11 +59,12 @@ class DeviceCliTest {
 
   /** Runs the link on Alice's first device and the join on {@code home}; returns both results. */
   private CliHarness.Result[] link(String home, String... linkOptions) throws Exception {
+    shown.set(null); // the check of this link, not of an earlier one
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("device", "link", "--poll-millis", "20"));
     args.addAll(java.util.List.of(linkOptions));
     CliHarness.Running link = cli.start("alice", args.toArray(new String[0]));
     String code = link.await("rcl1:[A-Za-z0-9_-]+", WAIT);
-    CliHarness.Running join = cli.start(home, "device", "join", code, "--name", "laptop", "--no-passphrase",
+    CliHarness.Running join = cli.start(home, "device", "join", code, "--name", home, "--no-passphrase",
         "--poll-millis", "20");
     shown.set(join.await("[0-9]{5} [0-9]{5}", WAIT));
     CliHarness.Result linked = link.result(WAIT);
@@ -209,6 +210,69 @@ class DeviceCliTest {
     CliHarness.Result sent = cli.as("alice", "send", "bobs", "still here?");
     assertThat(sent.code()).as(sent.toString()).isNotZero();
     assertThat(sent.err()).contains("You left \"bobs\"");
+  }
+
+  /**
+   * A group joined on the first device reaches the laptop with how far it was read there (§15.6): what the first
+   * device received in it, the laptop does not receive again, though a direct chat's read position came first.
+   */
+  @Test
+  void aGroupJoinedOnOneDeviceReachesTheOtherWithItsReadPositions() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("bob", "send", "alice", "a direct message first"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("a direct message first");
+    CliHarness.check(cli.as("bob", "group", "create", "ski", "--member", "alice"));
+    CliHarness.check(cli.as("bob", "send", "ski", "read on the phone"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("read on the phone");
+    CliHarness.check(cli.as("bob", "send", "ski", "new for both"));
+    CliHarness.Result got = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(got.err()).contains("You are in the group \"ski\" now");
+    assertThat(got.out()).contains("new for both").doesNotContain("read on the phone")
+        .doesNotContain("a direct message first");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "ski", "--all")).out()).contains("read on the phone",
+        "new for both");
+  }
+
+  /**
+   * The self channel's rotation at a revocation (§15.6, §15.7 step 3), through the commands: the first device
+   * links a laptop and a tablet and revokes the tablet; a friend added, one renamed and a group created after
+   * that reach the laptop, and the tablet, which holds every identity secret, learns none of them.
+   */
+  @Test
+  void aRevokedDeviceLearnsNoChangeMadeAfterTheRevocationAndTheOthersDo() throws Exception {
+    assertThat(link("laptop")[1].code()).isZero();
+    CliHarness.Result[] t = link("tablet");
+    assertThat(t[1].code()).as(String.valueOf(t[1])).isZero();
+    assertThat(CliHarness.check(cli.as("tablet", "device", "list")).out()).containsPattern("(?m)^2 .*tablet  \\(this device\\)$");
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.check(cli.as("tablet", "receive"));
+
+    CliHarness.Result revoke = cli.as("alice", "device", "revoke", "2");
+    assertThat(revoke.code()).as(revoke.toString()).isZero();
+    assertThat(revoke.err()).contains("Revoked device 2").contains("\"tablet\"")
+        .contains("Your 1 other device got a new key for what your devices tell each other")
+        .contains("device 2 learns none of it from now on");
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    CliHarness.check(cli.as("alice", "friend", "rename", "carol", "caro"));
+    CliHarness.check(cli.as("alice", "group", "create", "after", "--member", "bob"));
+
+    CliHarness.Result laptop = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(laptop.err()).contains("Your other device added dave", "renamed carol to caro",
+        "You are in the group \"after\" now");
+    assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("dave").contains("caro ");
+    assertThat(CliHarness.check(cli.as("laptop", "group", "list")).out()).contains("after");
+
+    CliHarness.Result tablet = cli.as("tablet", "receive");
+    assertThat(tablet.err()).doesNotContain("Your other device").doesNotContain("\"after\"");
+    assertThat(CliHarness.check(cli.as("tablet", "friend", "list")).out()).doesNotContain("dave").contains("carol")
+        .doesNotContain("caro ");
+    assertThat(CliHarness.check(cli.as("tablet", "group", "list")).out()).doesNotContain("after");
+    // And the laptop keeps telling the first device, in the new epoch.
+    CliHarness.check(cli.as("laptop", "friend", "rename", "dave", "david"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed dave to david");
+    assertThat(cli.as("tablet", "receive").err()).doesNotContain("david");
   }
 
   /**
