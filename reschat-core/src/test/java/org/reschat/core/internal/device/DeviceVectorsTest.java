@@ -81,6 +81,11 @@ class DeviceVectorsTest {
     // stand-in: the sealing draws a random nonce, so a real one is not a fixed vector).
     out.put("self.group.body", new String(SelfChannel.groupBody("rmeqDi0zmm-6HjqYw2FsWH99", "AQIDBA"),
         java.nio.charset.StandardCharsets.UTF_8));
+    // A SELF_GROUP body naming a state over a message by file (§15.6): the stand-in state is 20,000 "A"s, the
+    // file key 10 11 … 2f (a real one is drawn at random); its chunk 0 at the location of §10.2.
+    out.put("self.group.file.body", new String(groupFileBody(new org.reschat.kv.memory.MemoryKvStore()),
+        java.nio.charset.StandardCharsets.UTF_8));
+    out.put("self.group.file.chunk0.key", org.reschat.core.internal.files.FileLayout.location(range(0x10, 32), 0));
     // A new self epoch (§15.6, §15.7 step 3): its secret (here e0 e1 … ff; a real one is drawn at random), its id,
     // and the SELF_ROTATE body sealing it to device 1 (HPKE with an ephemeral from a zero seed, as §14's vectors).
     byte[] t1 = range(0xe0, 32);
@@ -90,6 +95,17 @@ class DeviceVectorsTest {
         org.reschat.core.internal.crypto.Hpke.withDeterministicEphemeralsForTestVectorsOnly(new byte[32])),
         java.nio.charset.StandardCharsets.UTF_8));
     return out;
+  }
+
+  /** The file form of SELF_GROUP for the stand-in state, its chunks written to {@code store}. */
+  static byte[] groupFileBody(org.reschat.kv.KvStore store) throws Exception {
+    java.security.SecureRandom fixed = new java.security.SecureRandom() {
+      @Override
+      public void nextBytes(byte[] bytes) {
+        System.arraycopy(range(0x10, bytes.length), 0, bytes, 0, bytes.length);
+      }
+    };
+    return SelfChannel.groupBody(store, "rmeqDi0zmm-6HjqYw2FsWH99", "A".repeat(20_000), fixed);
   }
 
   static Map<String, String> published() throws Exception {
@@ -131,6 +147,12 @@ class DeviceVectorsTest {
         .isEqualTo(range(0xe0, 32)));
     assertThat(SelfChannel.openRotate(alice(), 1, range(0xc0, 32), expected.get("self.rotate.body")
         .getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
+    // The file form reads back, from its chunks, to exactly the state written.
+    org.reschat.kv.memory.MemoryKvStore store = new org.reschat.kv.memory.MemoryKvStore();
+    groupFileBody(store);
+    assertThat(store.keys()).containsExactly(expected.get("self.group.file.chunk0.key"));
+    assertThat(SelfChannel.group(store, expected.get("self.group.file.body").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .hasValueSatisfying(g -> assertThat(g).containsExactly("rmeqDi0zmm-6HjqYw2FsWH99", "A".repeat(20_000)));
     // The sealed value opens with Alice's card alone, to exactly entry 1.
     assertThat(DeviceLog.open(alice().card(), 1, value)).contains(entry1());
   }
