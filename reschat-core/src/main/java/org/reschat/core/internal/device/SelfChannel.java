@@ -40,9 +40,9 @@ public final class SelfChannel {
   public static final String GROUP = "GROUP";
 
   /**
-   * The longest group state a {@code SELF_GROUP} names by file: above the largest a group's codec takes (1,000
-   * epochs of 64 members, every one an admin, with cuts), so a state is never refused for its size, while
-   * a reader never reads or allocates more.
+   * The longest group state a {@code SELF_GROUP} names by file, so a reader never reads or allocates more: it
+   * holds the group codec's 1,000 epochs of 64 members, every one an admin, with cuts (about 22.5 MiB sealed); a
+   * state beyond it (hundreds of join links besides, each with hundreds of denials) is not told.
    */
   static final long MAX_GROUP_STATE_BYTES = 32L * 1024 * 1024;
 
