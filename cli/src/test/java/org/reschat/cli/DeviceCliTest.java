@@ -418,7 +418,8 @@ class DeviceCliTest {
 
     CliHarness.Result revoke = cli.as("alice", "device", "revoke", "1");
     assertThat(revoke.code()).as(revoke.toString()).isZero();
-    assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity");
+    assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity")
+        .contains("Device 1 learns none of the changes your devices tell each other");
     // The laptop has not read the news and writes on: nobody shows it.
     CliHarness.check(cli.as("laptop", "send", "bob", "after the revocation"));
     String atBob = CliHarness.check(cli.as("bob", "receive")).out();

@@ -251,12 +251,14 @@ public final class DeviceCommand extends CommandGroup {
       if (out.json()) {
         out.json(deviceJson(revoked));
       } else {
-        long others = session.client().devices().mine().stream().filter(d -> !d.revoked() && !d.thisDevice()).count();
+        long others = Devices.known(session.profile().state(), session.card(), session.card(), 0).stream() // read nothing
+            .filter(d -> !d.revoked() && !d.thisDevice()).count();
         out.note("Revoked device " + revoked.number() + " (" + revoked.id() + ")" + revoked.name().map(n -> " \""
             + SafeText.line(n) + "\"").orElse("") + ": every chat was told, and nobody shows what it writes from now"
-            + " on. " + (others == 0 ? "No other device remains linked" : "Your " + others + " other device"
+            + " on. " + (others == 0 ? "Device " + revoked.number() + " learns none of the changes your devices tell"
+            + " each other (friends, groups, read positions) from now on." : "Your " + others + " other device"
             + (others == 1 ? "" : "s") + " got a new key for what your devices tell each other (friends, groups,"
-            + " read positions)") + "; device " + revoked.number() + " learns none of it from now on. It still holds"
+            + " read positions); device " + revoked.number() + " learns none of it from now on.") + " It still holds"
             + " what it read and can still read your chats; if it was stolen, make a new identity.");
       }
       return ExitCodes.OK;
