@@ -252,7 +252,8 @@ class WebActionsTest {
 
   /**
    * What bob does from his terminal to a message the page shows (a reaction, an edit of his own) arrives on the page's
-   * stream as that message drawn again, to replace it where it is (htmx out of band), not as a new line.
+   * stream as the id of the element that shows it ("changed", not a new line), and the message asked for then is drawn
+   * with the change, to replace it where it is.
    */
   @Test
   void aReactionOrEditFromTheOtherSideRedrawsItsMessageInPlaceOnTheStream() throws Exception {
@@ -276,13 +277,15 @@ class WebActionsTest {
       try (WebHttp.Stream s = WebHttp.stream(web.port, "/events?chat=" + bob + "&after=" + after.group(1),
           WebHttp.headers("Host", web.host, "Cookie", cookie))) {
         CliHarness.check(h.as("bob", "react", "alice", "--", lunch, "🍕"));
-        String got = s.until("🍕");
-        assertThat(got).contains("event: update", "<li id=\"" + domId(lunch) + "\"", "hx-swap-oob=\"true\"",
-            "title=\"bob\"").doesNotContain("event: message");
+        String got = s.until("event: changed");
+        assertThat(got).contains("data: " + domId(lunch) + "\n").doesNotContain("event: message");
+        assertThat(item(web.get("/chat/" + bob + "/message?id=" + enc(lunch), cookie).body(), lunch))
+            .contains("title=\"bob\"", "<span class=\"emoji\">🍕</span>").doesNotContain("hx-swap-oob");
         CliHarness.check(h.as("bob", "edit", "alice", "--", his, "at one"));
-        got = s.until("at one");
-        assertThat(got).contains("<li id=\"" + domId(his) + "\"", "hx-swap-oob=\"true\"", "<details class=\"edited\">")
-            .doesNotContain("event: message");
+        got = s.until("data: " + domId(his) + "\n");
+        assertThat(got).contains("event: changed").doesNotContain("event: message");
+        assertThat(item(web.get("/chat/" + bob + "/message?id=" + enc(his), cookie).body(), his))
+            .contains(">at one</div>", "<details class=\"edited\">");
 
         // Bob read what alice wrote and answers: his page says so, and her message is redrawn "seen", as the chat
         // view's status line says "#1 seen".
@@ -296,6 +299,79 @@ class WebActionsTest {
         assertThat(got).contains("<li id=\"" + domId(dessert) + "\" class=\"msg sent text\" data-id=\"" + dessert
             + "\" hx-swap-oob=\"true\"", "<span class=\"seen\">seen</span>");
       }
+    }
+  }
+
+  /** The id of the message whose text is exactly {@code text} in {@code html}. */
+  private static String idOf(String html, String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?s)<li id=\"m-[0-9a-f]+\" class=\"msg [^\"]*\" data-id=\"([^\"]+)\""
+        + "(?:(?!</li>).)*?<div class=\"body\" hx-disable>" + java.util.regex.Pattern.quote(text) + "</div>").matcher(html);
+    assertThat(m.find()).as("\"%s\" in:\n%s", text, html).isTrue();
+    return m.group(1);
+  }
+
+  /** Three pages of each side's feed (20 messages a page): the first pages are older than the two a chat shows at first. */
+  private static void threePagesEach(CliHarness h) {
+    for (String[] who : new String[][] {{"alice", "bob", "mine"}, {"bob", "alice", "message"}}) {
+      StringBuilder lines = new StringBuilder();
+      for (int i = 1; i <= 45; i++) {
+        lines.append(who[2]).append(' ').append(i).append('\n');
+      }
+      h.stdin = lines.toString();
+      CliHarness.check(h.as(who[0], "send", who[1], "--lines"));
+    }
+    h.stdin = "";
+  }
+
+  /**
+   * A message from an older page ("Show older messages") is drawn again in place like a newest one: the answer to her
+   * reaction, edit or delete is that message (not a note), and bob's reaction from his terminal comes on the stream
+   * as its element id, which the page then asks for and is given drawn with his reaction.
+   */
+  @Test
+  void aMessageFromAnOlderPageIsRedrawnInPlaceAfterHerActionAndAfterBobsReaction() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    threePagesEach(h);
+    CliHarness.check(h.as("alice", "receive"));
+    String bob = "/chat/d-" + hex(h, "bob");
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      String cookie = web.launch();
+      String csrf = web.csrf(cookie);
+      String page = web.get(bob, cookie).body();
+      assertThat(page).contains(">message 45</div>").doesNotContain(">message 1</div>").doesNotContain(">mine 1</div>");
+      String older = web.get(bob + "/history?pages=4", cookie).body();
+      String first = idOf(older, "message 1");
+      String mine1 = idOf(older, "mine 1");
+      String mine2 = idOf(older, "mine 2");
+
+      WebHttp.Response reacted = web.post(bob + "/react", cookie, csrf, "id=" + enc(first) + "&emoji=" + enc("👍"));
+      assertThat(reacted.status()).as(reacted.toString()).isEqualTo(200);
+      assertThat(reacted.header("HX-Retarget")).as("drawn in place, not a note").isNull();
+      assertThat(item(reacted.body(), first)).contains(">message 1</div>", "class=\"chip mine\" title=\"me\"");
+      WebHttp.Response edited = web.post(bob + "/edit", cookie, csrf, "id=" + enc(mine1) + "&text=" + enc("mine 1, edited"));
+      assertThat(edited.header("HX-Retarget")).isNull();
+      assertThat(item(edited.body(), mine1)).contains(">mine 1, edited</div>", "<details class=\"edited\">");
+      WebHttp.Response deleted = web.post(bob + "/delete", cookie, csrf, "id=" + enc(mine2));
+      assertThat(deleted.header("HX-Retarget")).isNull();
+      assertThat(item(deleted.body(), mine2)).contains("This message was deleted.").doesNotContain(">mine 2<");
+
+      java.util.regex.Matcher after = java.util.regex.Pattern.compile("after=([^&\"]+)").matcher(web.get(bob, cookie).body());
+      assertThat(after.find()).isTrue();
+      try (WebHttp.Stream s = WebHttp.stream(web.port, "/events?chat=" + bob.substring("/chat/".length()) + "&after="
+          + after.group(1), WebHttp.headers("Host", web.host, "Cookie", cookie))) {
+        CliHarness.check(h.as("bob", "react", "alice", "--", first, "🍕"));
+        String got = s.until("event: changed");
+        assertThat(got).contains("data: " + domId(first)).doesNotContain("event: message");
+        WebHttp.Response redrawn = web.get(bob + "/message?id=" + enc(first), cookie);
+        assertThat(redrawn.status()).as(redrawn.toString()).isEqualTo(200);
+        assertThat(item(redrawn.body(), first)).contains(">message 1</div>", "title=\"bob\"",
+            "<span class=\"emoji\">🍕</span>", "<span class=\"emoji\">👍</span>");
+      }
+      // What names no message of the chat is a sentence, not a search that shows anything.
+      WebHttp.Response none = web.get(bob + "/message?id=" + enc("<b>x</b>:1:0"), cookie);
+      assertThat(none.status()).isEqualTo(404);
+      assertThat(none.body()).doesNotContain("<b>");
     }
   }
 

@@ -111,6 +111,7 @@ final class Views {
         {}
         </main>
         <div id="updates" sse-swap="update" hx-swap="none" hidden></div>
+        <div id="changed" sse-swap="changed" hx-swap="none" hidden></div>
         <div id="reload" sse-swap="reload" hx-swap="none" hidden></div>
         </div>
         </body>
@@ -189,7 +190,7 @@ final class Views {
   /**
    * The history of a chat: a button for older messages (when there are any), then the messages, which the event
    * stream extends ({@code sse-swap="message"}). A Published event reloads it ({@code sse:history}) so queued
-   * messages show as sent.
+   * messages show as sent. A message the stream says changed is asked for again from {@code data-message}.
    */
   Html history(Chat chat, int pages, History h, Names people) throws Exception {
     Html.Builder items = new Html.Builder();
@@ -211,11 +212,11 @@ final class Views {
         : Html.EMPTY;
     return Html.t("""
         <section id="history" class="history" aria-label="Messages" hx-get="/chat/{}/history?pages={}"
-         hx-trigger="sse:history" hx-swap="outerHTML" data-read="/chat/{}/read">
+         hx-trigger="sse:history" hx-swap="outerHTML" data-read="/chat/{}/read" data-message="/chat/{}/message">
         {}{}
         <ol id="messages" class="messages" role="log" aria-live="polite" sse-swap="message" hx-swap="beforeend">{}</ol>
         </section>
-        """, Html.attr(chat.key()), pages, Html.attr(chat.key()), older, problem, items.build());
+        """, Html.attr(chat.key()), pages, Html.attr(chat.key()), Html.attr(chat.key()), older, problem, items.build());
   }
 
   /**

@@ -66,6 +66,8 @@ public final class WebApp implements AutoCloseable {
   static final long MAX_UPLOAD = 100L * 1024 * 1024;
   /** How long an event stream waits before a keep-alive comment (which also finds closed tabs). */
   static final Duration KEEPALIVE = Duration.ofSeconds(15);
+  /** The most pages of each feed a page asks for ("Show older messages" doubles them). */
+  static final int MAX_PAGES = 1 << 20;
 
   private final Session session;
   private final ChatClient client;
@@ -215,6 +217,7 @@ public final class WebApp implements AutoCloseable {
         .get("/events", this::events)
         .get(chat, this::chatPage)
         .get(chat + "/history", this::history)
+        .get(chat + "/message", this::messageNow)
         .post(chat + "/read", this::read)
         .post(chat + "/send", this::send)
         .post(chat + "/file", this::upload)
@@ -391,12 +394,40 @@ public final class WebApp implements AutoCloseable {
     Chat chat = chat(r);
     int pages;
     try {
-      pages = Math.max(1, Math.min(1 << 20, Integer.parseInt(Optional.ofNullable(r.query("pages")).orElse("2"))));
+      pages = Math.max(1, Math.min(MAX_PAGES, Integer.parseInt(Optional.ofNullable(r.query("pages")).orElse("2"))));
     } catch (NumberFormatException e) {
       pages = 2;
     }
     History h = client.history(chat.id(), HistoryRequest.newest(pages));
     r.html(views.history(chat, pages, h, names()));
+  }
+
+  /**
+   * One message as it stands now, for a page that shows it to draw it again where it is: the stream says which
+   * messages changed ({@code changed}), and each page asks only for those it shows, whatever page they came from.
+   */
+  private void messageNow(WebRequest r) throws Exception {
+    Chat chat = chat(r);
+    String id = Optional.ofNullable(r.query("id")).orElse("");
+    Optional<Message> m = id.isEmpty() || id.length() > 100 ? Optional.empty() : shown(chat, id);
+    r.html(views.message(chat, m.orElseThrow(() -> new WebException(404, "There is no such message in this chat.")),
+        names()));
+  }
+
+  /**
+   * Message {@code id} of the chat as it stands now, from whichever page holds it: the newest pages first, then
+   * twice as many each time (as "Show older messages" goes), until it is there or nothing is older. Asked for a
+   * message a page shows, or one the core has just acted on: the search ends at a message this client holds, and
+   * costs at most about twice what loading the history down to it costs.
+   */
+  private Optional<Message> shown(Chat chat, String id) throws Exception {
+    for (int pages = session.settings().pagesAtStart(); ; pages *= 2) {
+      History h = client.history(chat.id(), HistoryRequest.newest(pages));
+      Optional<Message> m = h.messages().stream().filter(x -> x.id().equals(id)).findFirst();
+      if (m.isPresent() || !h.hasOlder() || pages > MAX_PAGES / 2) {
+        return m;
+      }
+    }
   }
 
   // ================================================================ sending
@@ -460,12 +491,13 @@ public final class WebApp implements AutoCloseable {
 
   /**
    * After a reaction, edit or delete: logged (the other tabs show it in place, as a friend's arrives), and the message
-   * it changed, drawn again, as the answer; when that message is no longer among the newest, a sentence instead.
+   * it changed, drawn again from whichever page holds it, as the answer (a sentence instead only if the history no
+   * longer shows the message the core just acted on).
    */
   private void related(WebRequest r, Chat chat, String target, SendResult sent) throws Exception {
     activity.sent(chat.id());
     log.append(new EventLog.Sent(chat.id(), sent.message()));
-    Optional<Message> now = current(chat, List.of(target)).stream().findFirst();
+    Optional<Message> now = shown(chat, target);
     Html outboxNow = Html.t("<div id=\"outbox\" hx-swap-oob=\"true\">{}</div>", outbox(chat));
     if (now.isPresent()) {
       r.html(Html.join(views.message(chat, now.get(), names()), outboxNow));
@@ -477,29 +509,19 @@ public final class WebApp implements AutoCloseable {
     }
   }
 
-  /** The messages {@code ids} as the chat's newest pages show them now, with what was folded onto them. */
-  private List<Message> current(Chat chat, java.util.Collection<String> ids) throws Exception {
-    return current(chat, ids, false);
-  }
-
   /**
-   * As {@link #current(Chat, java.util.Collection)}, and with {@code newestOwn} this person's newest message too when
-   * others have shown they read it: a friend's new page says how far they read, as the chat view's status line shows.
+   * This person's newest message once others have shown they read it: a friend's new page says how far they read, as
+   * the chat view's status line shows. It is among the newest pages, which every page of the chat shows.
    */
-  private List<Message> current(Chat chat, java.util.Collection<String> ids, boolean newestOwn) throws Exception {
+  private Optional<Message> newestOwnSeen(Chat chat) throws Exception {
     History h = client.history(chat.id(), HistoryRequest.newest(session.settings().pagesAtStart()));
     Optional<Message> own = Optional.empty();
-    if (newestOwn) {
-      for (Message m : h.messages()) {
-        if (m.direction() == Message.Direction.SENT && Relations.canReactTo(m)) {
-          own = Optional.of(m);
-        }
+    for (Message m : h.messages()) {
+      if (m.direction() == Message.Direction.SENT && Relations.canReactTo(m)) {
+        own = Optional.of(m);
       }
-      own = own.filter(m -> m.relations().seen().isPresent() && !ids.contains(m.id()));
     }
-    Optional<Message> seen = own;
-    return h.messages().stream().filter(m -> ids.contains(m.id()) || seen.map(x -> x.id().equals(m.id())).orElse(false))
-        .toList();
+    return own.filter(m -> m.relations().seen().isPresent());
   }
 
   /**
@@ -954,10 +976,11 @@ public final class WebApp implements AutoCloseable {
           // the list is drawn again with the next change
         }
       }
-      if (!related.isEmpty() || othersWrote) {
+      if (othersWrote) {
         try {
-          for (Message m : current(chat, related, othersWrote)) {
-            updates.add(views.messageInPlace(chat, m, people)); // redrawn where it is shown, not added again
+          Optional<Message> own = newestOwnSeen(chat);
+          if (own.isPresent() && !related.contains(own.get().id())) {
+            updates.add(views.messageInPlace(chat, own.get(), people)); // redrawn where it is shown, not added again
           }
         } catch (Exception unreadable) {
           // the history's next reload shows it
@@ -965,6 +988,12 @@ public final class WebApp implements AutoCloseable {
       }
       if (!updates.isEmpty()) {
         sse.event(lastId, "update", Html.join(updates));
+        lastId = null;
+      }
+      if (!related.isEmpty()) {
+        // Which messages changed, by element id (hex: nothing anyone wrote): each page asks again for those it shows,
+        // from whatever page of the history they came, and never for one it does not.
+        sse.event(lastId, "changed", Html.text(String.join(" ", related.stream().map(Chat::domId).toList())));
         lastId = null;
       }
       if (history) {

@@ -242,7 +242,44 @@
       e.preventDefault();
       location.reload(); // the stream cannot say what was missed: read the chat afresh
     }
+    if (e.detail && e.detail.type === 'changed') {
+      String(e.detail.data).split(' ').forEach(function (id) {
+        if (/^m-[0-9a-f]{2,200}$/.test(id)) { redraw(id); }
+      });
+    }
   });
+
+  // A reaction, edit or delete changed a message (the stream's "changed" names element ids): if this page shows it,
+  // from whichever page of the history, it is asked for and drawn again where it is. One request per message at a
+  // time, and one more when it changed again meanwhile, so what is shown is never older than the last change. When
+  // the message starts above what is in view, what is in view stays where it was.
+  var redrawing = {};
+  function redraw(id) {
+    var li = document.getElementById(id);
+    var h = history();
+    if (!li || !h || !li.closest('#messages') || !li.getAttribute('data-id')) { return; }
+    if (redrawing[id]) { redrawing[id] = 'again'; return; }
+    redrawing[id] = 'busy';
+    var url = h.getAttribute('data-message') + '?id=' + encodeURIComponent(li.getAttribute('data-id'));
+    fetch(url, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin' }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      var old = document.getElementById(id);
+      var hh = history();
+      if (!html || !old || !hh) { return; }
+      var above = old.getBoundingClientRect().top < hh.getBoundingClientRect().top;
+      var height = old.offsetHeight;
+      htmx.swap(old, html, { swapStyle: 'outerHTML' });
+      var now = document.getElementById(id);
+      if (above && now) { hh.scrollTop += now.offsetHeight - height; }
+    }).catch(function () {
+      // drawn again with its next change, or when the chat is opened again
+    }).then(function () {
+      var again = redrawing[id] === 'again';
+      delete redrawing[id];
+      if (again) { redraw(id); }
+    });
+  }
 
   // What arrives in a chat is read once the tab showing it is visible (not merely because a stream wrote to it).
   var readTimer = null;
