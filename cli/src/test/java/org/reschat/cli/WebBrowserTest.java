@@ -491,6 +491,80 @@ class WebBrowserTest {
     }
   }
 
+  /** Where message {@code li} starts, in pixels below the top of what the history shows. */
+  private double fromTop(String li) {
+    return ((Number) browser.driver.executeScript("return document.getElementById(arguments[0]).getBoundingClientRect().top"
+        + " - document.getElementById('history').getBoundingClientRect().top", li)).doubleValue();
+  }
+
+  /**
+   * Messages from the older pages ("Show older messages") change in place as the newest do: alice reacts to bob's
+   * first message and edits her own first one there; then, while she reads further down, bob's reaction from his
+   * terminal to his second message (above what she sees, with no reaction yet: it grows) appears on it, and what she
+   * sees does not move. The older pages stay open and nothing is appended.
+   */
+  @Test
+  void messagesFromOlderPagesChangeInPlaceAndWhatIsInViewStays() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    for (String[] who : new String[][] {{"alice", "bob", "mine"}, {"bob", "alice", "message"}}) {
+      StringBuilder lines = new StringBuilder();
+      for (int i = 1; i <= 45; i++) { // three pages of each feed (20 messages a page); two show at first
+        lines.append(who[2]).append(' ').append(i).append('\n');
+      }
+      h.stdin = lines.toString();
+      CliHarness.check(h.as(who[0], "send", who[1], "--lines"));
+    }
+    h.stdin = "";
+    CliHarness.check(h.as("alice", "receive"));
+    try (WebHarness web = WebHarness.start(h, "alice")) {
+      open(web);
+      clickChat("bob");
+      message("message 45");
+      waitFor("button.older").click();
+      String first = itemOf("message 1");
+      String mine = itemOf("mine 1");
+      int shown = shownMessages();
+
+      inDetails(first, "react", "button.pick[aria-label='react 👍']");
+      browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(
+          By.cssSelector("#" + first + " .reactions .chip.mine"), "👍 1"));
+      browser.waiting().ignoring(org.openqa.selenium.ElementNotInteractableException.class).until(d -> {
+        WebElement details = d.findElement(By.cssSelector("#" + mine + " details.edit"));
+        if (details.getAttribute("open") == null) {
+          details.findElement(By.tagName("summary")).click();
+        }
+        WebElement field = details.findElement(By.tagName("textarea"));
+        field.clear();
+        field.sendKeys("mine 1, edited");
+        details.findElement(By.cssSelector("button[type=submit]")).click();
+        return true;
+      });
+      message("mine 1, edited");
+      assertThat(browser.driver.findElements(By.cssSelector("#" + mine + " details.edited"))).hasSize(1);
+      assertThat(browser.driver.findElements(By.id("flash")).get(0).getText()).as("no note instead of the message").isEmpty();
+      assertThat(shownMessages()).as("the older pages are still shown, nothing appended").isEqualTo(shown);
+      assertThat(CliHarness.check(h.as("bob", "history", "alice", "--all")).out()).contains("↳ 👍 alice", ": mine 1, edited");
+
+      // She reads further down: "message 10" at the top of the view. Bob reacts to his second message, above it.
+      String tenth = itemOf("message 10");
+      browser.driver.executeScript("var h = document.getElementById('history');"
+          + "h.scrollTop += document.getElementById(arguments[0]).getBoundingClientRect().top - h.getBoundingClientRect().top;",
+          tenth);
+      double before = fromTop(tenth);
+      String second = itemOf("message 2");
+      String secondId = browser.driver.findElement(By.id(second)).getAttribute("data-id");
+      CliHarness.check(h.as("bob", "react", "alice", "--", secondId, "🍕"));
+      WebElement chip = browser.waiting().until(d -> d.findElements(By.cssSelector("#" + second + " .reactions .chip")).stream()
+          .filter(c -> c.getAttribute("textContent").strip().equals("🍕 1")).findFirst().orElse(null));
+      assertThat(chip.getAttribute("title")).isEqualTo("bob");
+      assertThat(fromTop(tenth)).as("what she sees stays where it was").isCloseTo(before, org.assertj.core.data.Offset.offset(1.0));
+      assertThat(shownMessages()).as("changed in place, not appended").isEqualTo(shown);
+      assertThat(browser.driver.findElements(By.cssSelector("#" + second))).hasSize(1);
+      browser.screenshot(SCREENSHOTS.resolve("older-relations.png"));
+    }
+  }
+
   // ---------------------------------------------------------------- files
 
   @Test
