@@ -54,7 +54,7 @@ class WebSecurityTest {
   @Test
   void withoutTheSessionCookieEveryRequestIs401AndShowsNothing() throws Exception {
     for (String path : List.of("/", "/chat/" + bobKey, "/chat/" + bobKey + "/info", "/events", "/events?chat=" + bobKey,
-        "/assets/app.js", "/add", "/requests", "/new-group")) {
+        "/chat/" + bobKey + "/message?id=x", "/assets/app.js", "/add", "/requests", "/new-group")) {
       WebHttp.Response r = WebHttp.request(web.port, "GET", path, WebHttp.headers("Host", web.host), null);
       assertThat(r.status()).as(path).isEqualTo(401);
       assertThat(r.body()).as(path).doesNotContain("bob").doesNotContain("csrf").doesNotContain("<script");

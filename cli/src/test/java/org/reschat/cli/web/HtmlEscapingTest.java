@@ -87,6 +87,23 @@ class HtmlEscapingTest {
         Message.Status.CONFIRMED, new byte[0], body.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * A message's element id (what a reply links to, what the event stream's "changed" names and app.js looks up) is the
+   * id in hex, whatever the id holds: never markup, a selector or an attribute of its own. The id itself is text.
+   */
+  @Test
+  void aMessagesElementIdIsHexWhateverItsId() throws Exception {
+    Chat direct = new Chat(ChatId.direct(BOB), Chat.key(ChatId.direct(BOB)), "bob");
+    for (String s : HOSTILE) {
+      assertThat(Chat.domId(s)).matches("m-[0-9a-f]+");
+      String li = views.message(direct, text(s, "hi"), card -> "bob").toString();
+      assertThat(li).startsWith("<li id=\"" + Chat.domId(s) + "\" ").contains("data-id=\"" + Html.attr(s) + "\"");
+      if (!Html.attr(s).toString().equals(s)) {
+        assertThat(li).doesNotContain(s);
+      }
+    }
+  }
+
   @Test
   void everyViewOfSomeoneElsesWordsShowsThemAsText() throws Exception {
     for (String s : HOSTILE) {
