@@ -555,8 +555,11 @@ class WebBrowserTest {
       String second = itemOf("message 2");
       String secondId = browser.driver.findElement(By.id(second)).getAttribute("data-id");
       CliHarness.check(h.as("bob", "react", "alice", "--", secondId, "🍕"));
+      long returned = System.nanoTime();
       WebElement chip = browser.waiting().until(d -> d.findElements(By.cssSelector("#" + second + " .reactions .chip")).stream()
           .filter(c -> c.getAttribute("textContent").strip().equals("🍕 1")).findFirst().orElse(null));
+      System.err.printf("[WebBrowserTest] bob's reaction to a message of an older page drawn in place %d ms after his react"
+          + " returned%n", (System.nanoTime() - returned) / 1_000_000);
       assertThat(chip.getAttribute("title")).isEqualTo("bob");
       assertThat(fromTop(tenth)).as("what she sees stays where it was").isCloseTo(before, org.assertj.core.data.Offset.offset(1.0));
       assertThat(shownMessages()).as("changed in place, not appended").isEqualTo(shown);
