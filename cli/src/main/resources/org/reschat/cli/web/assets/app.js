@@ -250,34 +250,35 @@
   });
 
   // A reaction, edit or delete changed a message (the stream's "changed" names element ids): if this page shows it,
-  // from whichever page of the history, it is asked for and drawn again where it is. One request per message at a
-  // time, and one more when it changed again meanwhile, so what is shown is never older than the last change. When
-  // the message starts above what is in view, what is in view stays where it was.
-  var redrawing = {};
+  // from whichever page of the history, it is asked for and drawn again where it is. One request at a time for the
+  // whole page (a friend reacting to every message costs the server one lookup after another), and a message asked
+  // for again while its request is out is asked for once more afterwards, so what is shown is never older than its
+  // last change. When the message starts above what is in view, what is in view stays where it was.
+  var queued = {};
+  var redraws = Promise.resolve();
   function redraw(id) {
-    var li = document.getElementById(id);
-    var h = history();
-    if (!li || !h || !li.closest('#messages') || !li.getAttribute('data-id')) { return; }
-    if (redrawing[id]) { redrawing[id] = 'again'; return; }
-    redrawing[id] = 'busy';
-    var url = h.getAttribute('data-message') + '?id=' + encodeURIComponent(li.getAttribute('data-id'));
-    fetch(url, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin' }).then(function (response) {
-      return response.ok ? response.text() : null;
-    }).then(function (html) {
-      var old = document.getElementById(id);
-      var hh = history();
-      if (!html || !old || !hh) { return; }
-      var above = old.getBoundingClientRect().top < hh.getBoundingClientRect().top;
-      var height = old.offsetHeight;
-      htmx.swap(old, html, { swapStyle: 'outerHTML' });
-      var now = document.getElementById(id);
-      if (above && now) { hh.scrollTop += now.offsetHeight - height; }
-    }).catch(function () {
-      // drawn again with its next change, or when the chat is opened again
-    }).then(function () {
-      var again = redrawing[id] === 'again';
-      delete redrawing[id];
-      if (again) { redraw(id); }
+    if (queued[id]) { return; } // its request is still to be made: it will see this change too
+    queued[id] = true;
+    redraws = redraws.then(function () {
+      delete queued[id];
+      var li = document.getElementById(id);
+      var h = history();
+      if (!li || !h || !li.closest('#messages') || !li.getAttribute('data-id')) { return; }
+      var url = h.getAttribute('data-message') + '?id=' + encodeURIComponent(li.getAttribute('data-id'));
+      return fetch(url, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin' }).then(function (response) {
+        return response.ok ? response.text() : null;
+      }).then(function (html) {
+        var old = document.getElementById(id);
+        var hh = history();
+        if (!html || !old || !hh) { return; }
+        var above = old.getBoundingClientRect().top < hh.getBoundingClientRect().top;
+        var height = old.offsetHeight;
+        htmx.swap(old, html, { swapStyle: 'outerHTML' });
+        var now = document.getElementById(id);
+        if (above && now) { hh.scrollTop += now.offsetHeight - height; }
+      }).catch(function () {
+        // drawn again with its next change, or when the chat is opened again
+      });
     });
   }
 
