@@ -498,7 +498,8 @@ class WebBrowserTest {
   }
 
   /**
-   * Messages from the older pages ("Show older messages") change in place as the newest do: alice reacts to bob's
+   * A change to a message the page does not show costs no request; messages from the older pages ("Show older
+   * messages") change in place as the newest do: alice reacts to bob's
    * first message and edits her own first one there; then, while she reads further down, bob's reaction from his
    * terminal to his second message (above what she sees, with no reaction yet: it grows) appears on it, and what she
    * sees does not move. The older pages stay open and nothing is appended.
@@ -521,6 +522,24 @@ class WebBrowserTest {
       open(web);
       clickChat("bob");
       message("message 45");
+
+      // Bob reacts to his first message, which the page does not show yet, then to his last, which it shows: the page
+      // asks the server again for the last one only.
+      java.util.regex.Matcher firstOfBob = java.util.regex.Pattern.compile("(?m)\\[([^\\]\\s]+:\\d+:\\d+)\\] me: message 1$")
+          .matcher(CliHarness.check(h.as("bob", "history", "alice", "--all", "--ids")).out());
+      assertThat(firstOfBob.find()).as("the id of bob's first message").isTrue();
+      CliHarness.check(h.as("bob", "react", "alice", "--", firstOfBob.group(1), "🍕"));
+      String last = itemOf("message 45");
+      String lastId = browser.driver.findElement(By.id(last)).getAttribute("data-id");
+      CliHarness.check(h.as("bob", "react", "alice", "--", lastId, "🎉"));
+      browser.waiting().until(ExpectedConditions.textToBePresentInElementLocated(
+          By.cssSelector("#" + last + " .reactions .chip"), "🎉 1"));
+      @SuppressWarnings("unchecked")
+      List<String> asked = (List<String>) browser.driver.executeScript("return performance.getEntriesByType('resource')"
+          + ".map(function (e) { return e.name; }).filter(function (n) { return n.indexOf('/message?') >= 0; })");
+      assertThat(asked).as("asked again only for what the page shows").hasSize(1);
+      assertThat(asked.get(0)).endsWith("/message?id=" + java.net.URLEncoder.encode(lastId, StandardCharsets.UTF_8));
+
       waitFor("button.older").click();
       String first = itemOf("message 1");
       String mine = itemOf("mine 1");
@@ -544,7 +563,7 @@ class WebBrowserTest {
       assertThat(browser.driver.findElements(By.cssSelector("#" + mine + " details.edited"))).hasSize(1);
       assertThat(browser.driver.findElements(By.id("flash")).get(0).getText()).as("no note instead of the message").isEmpty();
       assertThat(shownMessages()).as("the older pages are still shown, nothing appended").isEqualTo(shown);
-      assertThat(CliHarness.check(h.as("bob", "history", "alice", "--all")).out()).contains("↳ 👍 alice", ": mine 1, edited");
+      assertThat(CliHarness.check(h.as("bob", "history", "alice", "--all")).out()).contains("↳ 🍕 me, 👍 alice", ": mine 1, edited");
 
       // She reads further down: "message 10" at the top of the view. Bob reacts to his second message, above it.
       String tenth = itemOf("message 10");
