@@ -354,6 +354,53 @@ class HostileLedgerTest {
     assertNoVersionContradictsAnother(4);
   }
 
+  /**
+   * Two copies of Alice's device 0 (a profile and its restored backup) both hold page 3 and write it at the
+   * same instant: the phone's whole send lands between the laptop's decision and the laptop's write. The
+   * laptop's write is conditional on the page it saw, so the store refuses it and answers the phone's page;
+   * the laptop adopts it and seals its message again after it. Nothing is overwritten, nobody sees a fork.
+   * (Before the conditional write, the laptop's put landed over the phone's page: equivocation.)
+   */
+  @Test
+  void twoCopiesWritingTheSamePageAtTheSameInstantConvergeWhereTheStoreComparesAtomically() throws Exception {
+    ChatClient phone = client(a, new InMemoryLocalState());
+    phone.history(ChatId.direct(b.card()), HistoryRequest.newest(1));
+    java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+    org.reschat.kv.KvStore racing = new org.reschat.kv.ForwardingKvStore(store) {
+      private void phoneWritesFirst() throws org.reschat.kv.KvException {
+        if (raced.compareAndSet(false, true)) {
+          try {
+            assertThat(phone.send(ChatId.direct(b.card()), "from the phone").confirmed()).isTrue();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+
+      @Override
+      public void put(String key, String value) throws org.reschat.kv.KvException {
+        phoneWritesFirst();
+        super.put(key, value);
+      }
+
+      @Override
+      public org.reschat.kv.PutIfUnchanged putIfUnchanged(String key, java.util.Optional<String> expected, String value)
+          throws org.reschat.kv.KvException {
+        phoneWritesFirst();
+        return delegate().putIfUnchanged(key, expected, value);
+      }
+    };
+    ChatClient laptop = ChatClient.builder().identity(a).store(racing).localState(new InMemoryLocalState()).build();
+    clients.add(laptop);
+    laptop.history(ChatId.direct(b.card()), HistoryRequest.newest(1));
+    assertThat(laptop.send(ChatId.direct(b.card()), "from the laptop").confirmed()).isTrue();
+    assertThat(raced).isTrue();
+    History h = all(freshBob());
+    assertThat(h.warnings()).isEmpty();
+    assertThat(texts(h.messages())).hasSize(47).endsWith("m44", "from the phone", "from the laptop");
+    assertNoVersionContradictsAnother(3);
+  }
+
   private void assertNoVersionContradictsAnother(long n) throws Exception {
     List<Page> versions = new ArrayList<>();
     for (KvVersion v : store.history(key(n))) {
