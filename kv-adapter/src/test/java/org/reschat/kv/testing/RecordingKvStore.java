@@ -32,14 +32,24 @@ public final class RecordingKvStore extends ForwardingKvStore {
    *     PUT_IF_UNCHANGED's refusal; -1 when absent); for a {@code GET_ALL}, how many of its keys held a value
    * @param failure the exception's simple class name, or null when the call succeeded
    * @param keys the distinct keys of a {@code GET_ALL}, in order; empty otherwise
+   * @param refused a {@code PUT_IF_UNCHANGED} the store refused: it wrote nothing
    */
-  public record Call(Op op, String key, int valueLength, String failure, List<String> keys) {
+  public record Call(Op op, String key, int valueLength, String failure, List<String> keys, boolean refused) {
     public Call {
       keys = List.copyOf(keys);
     }
 
+    public Call(Op op, String key, int valueLength, String failure, List<String> keys) {
+      this(op, key, valueLength, failure, keys, false);
+    }
+
     public Call(Op op, String key, int valueLength, String failure) {
       this(op, key, valueLength, failure, List.of());
+    }
+
+    /** A write the ledger may show: a put (even one that failed: it may have landed), or a conditional put not refused. */
+    public boolean wrote() {
+      return op == Op.PUT || (op == Op.PUT_IF_UNCHANGED && !refused);
     }
   }
 
@@ -97,7 +107,8 @@ public final class RecordingKvStore extends ForwardingKvStore {
   public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
     try {
       PutIfUnchanged result = delegate().putIfUnchanged(key, expected, value);
-      calls.add(new Call(Op.PUT_IF_UNCHANGED, key, result.current().value().map(String::length).orElse(-1), null));
+      calls.add(new Call(Op.PUT_IF_UNCHANGED, key, result.current().value().map(String::length).orElse(-1), null,
+          List.of(), !result.written()));
       return result;
     } catch (KvException | RuntimeException e) {
       calls.add(new Call(Op.PUT_IF_UNCHANGED, key, value == null ? 0 : value.length(), e.getClass().getSimpleName()));
