@@ -49,7 +49,7 @@ import org.reschat.kv.http.NoDelaySocketFactory;
 
 /**
  * A {@link KvStore} on an etcd v3 cluster, through etcd's JSON gateway ({@code /v3/...} on the client
- * port, 2379 by default). No gRPC: two routes and base64.
+ * port, 2379 by default). No gRPC: three routes (put, range, txn) and base64.
  *
  * <p>The wire facts this relies on (checked against etcd 3.4.23):
  * <ul>
