@@ -401,6 +401,38 @@ class HostileLedgerTest {
     assertNoVersionContradictsAnother(3);
   }
 
+  /**
+   * Another signer of Alice's key (a dishonest twin) forked her tail: page 3 of another chain, which does
+   * not follow her page 2. Her send's conditional write is refused with that page; she verifies it, finds
+   * the fork, keeps it as evidence and writes nothing: the store still holds it.
+   */
+  @Test
+  void aSendRefusedWithAPageThatDoesNotFollowTheOwnChainWritesNothingAndReportsTheFork() throws Exception {
+    String fork = PageFixtures.seal(ab, PageFixtures.pages(ab, 45).get(2)); // page 3, linked to another page 2
+    assertSendMeetsAForkAndLeavesIt(fork);
+  }
+
+  /** The same, with a version of page 3 that follows her page 2 but replaces messages she had confirmed. */
+  @Test
+  void aSendRefusedWithAVersionThatReplacesConfirmedMessagesWritesNothingAndReportsTheFork() throws Exception {
+    Page two = org.reschat.core.internal.page.PageVerifier.openAndVerify(ab, aliceFeed, 2, key(2), page(2));
+    Page replaced = new org.reschat.core.internal.page.PageWriter(ab).append(two, List.of(),
+        new org.reschat.core.internal.page.SlotSeal.Draft("TEXT", System.currentTimeMillis(), new byte[0],
+            "not what was confirmed".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(replaced.number()).isEqualTo(3);
+    assertSendMeetsAForkAndLeavesIt(PageFixtures.seal(ab, replaced));
+  }
+
+  private void assertSendMeetsAForkAndLeavesIt(String fork) throws Exception {
+    overwrite(3, fork);
+    org.reschat.core.SendResult sent = alice.send(ChatId.direct(b.card()), "after the fork");
+    assertThat(sent.confirmed()).isFalse();
+    assertThat(sent.problem()).hasValueSatisfying(p -> assertThat(p.kind()).isEqualTo(org.reschat.core.Problem.Kind.FORKED));
+    assertThat(page(3)).as("nothing written over the fork").isEqualTo(fork);
+    assertThat(store.get(key(4))).isEmpty();
+    assertThat(kinds(alice.update(ChatId.direct(b.card())).warnings())).contains(Kind.EQUIVOCATION);
+  }
+
   private void assertNoVersionContradictsAnother(long n) throws Exception {
     List<Page> versions = new ArrayList<>();
     for (KvVersion v : store.history(key(n))) {
