@@ -8,6 +8,7 @@ import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.PutIfUnchanged;
 
 /**
  * The switch that turns the store's change hints off: {@code -Dreschat.push=off} gives plain polling, for
@@ -27,6 +28,11 @@ public final class LedgerWatch {
       @Override
       public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
         return delegate().getAll(keys); // reads are untouched: only the hints go
+      }
+
+      @Override
+      public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
+        return delegate().putIfUnchanged(key, expected, value); // and writes too
       }
 
       @Override

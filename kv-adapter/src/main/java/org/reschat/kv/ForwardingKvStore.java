@@ -7,7 +7,10 @@ import java.util.Optional;
  * A store that passes every call to another: extend it and override only what a decorator changes
  * (counting, recording, injecting faults). Thread-safe when the delegate is. {@link #getAll} is not passed
  * on: it reads through this store's {@link #get}, so a decorator of {@code get} sees every read; a decorator
- * that leaves reads alone may override it to pass batches to the delegate.
+ * that leaves reads alone may override it to pass batches to the delegate. Likewise
+ * {@link #putIfUnchanged} is not passed on: it is {@link KvStore}'s read then put through this store, so a
+ * decorator of {@code get} or {@code put} sees it, and loses the delegate's atomic one-request write; a
+ * decorator that leaves writes alone overrides it to pass it to the delegate.
  */
 public abstract class ForwardingKvStore implements KvStore {
   private final KvStore delegate;

@@ -22,6 +22,10 @@ import java.util.Optional;
  * which can only confirm a write by reading it back, may then report a write that lost the race as
  * {@link KvUnconfirmedException}, because HTTP gives it no way to tell a lost write from an overwritten one.
  *
+ * <h2>Writing only over what was seen</h2>
+ * {@link #putIfUnchanged} writes only if the key still holds the value the caller expects, and otherwise
+ * answers what it holds: atomic on etcd, the embedded ledger and in memory, a read then a put on ResilientDB.
+ *
  * <h2>What failure means</h2>
  * Every failure is a {@link KvException} subclass that says what happened:
  * <ul>
@@ -69,6 +73,42 @@ public interface KvStore extends AutoCloseable {
 
   /** Stores {@code value} under {@code key}, replacing what a {@code get} returns. See the class contract. */
   void put(String key, String value) throws KvException;
+
+  /**
+   * Stores {@code value} under {@code key} only if the key's newest value is {@code expected} (empty: only if
+   * nothing was ever stored there), compared as text, character for character. Either way the answer says
+   * what the key holds, so a caller that finds its expectation wrong decides from {@link PutIfUnchanged#current}
+   * without another read. This is how a writer that holds the bytes it last verified at a key writes there
+   * in one request, never over something it has not seen.
+   *
+   * <p>Atomic where the store allows it: on etcd one transaction (compare, then put or read the key, in one
+   * request), on the embedded ledger one SQLite write transaction (other processes' writes wait for it), in
+   * memory one step. <b>A ResilientDB store cannot make it atomic</b> (its HTTP service has no conditional
+   * write): it reads the key, then puts, so another writer can write in between and be overwritten, as with
+   * a caller's own read then {@link #put}; so does this default, for any store that does not override it.
+   *
+   * <p>When the call throws, the write may or may not have taken effect, as with {@link #put}: calling again
+   * with the same arguments is safe, and then answers either a write or, when the first attempt had landed, a
+   * refusal whose current value is {@code value} itself. A refusal whose current value equals {@code value}
+   * means exactly that the key holds it, whoever wrote it. An invalid key, value or expected value throws
+   * {@link IllegalArgumentException} before any I/O.
+   */
+  default PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
+    KvKeys.requireValid(key);
+    KvValues.requireValid(value);
+    expected.ifPresent(KvValues::requireValid);
+    KvRead now;
+    try {
+      now = KvRead.of(get(key));
+    } catch (KvCorruptValueException e) {
+      now = new KvRead.Corrupt(e.getMessage());
+    }
+    if (!now.equals(KvRead.of(expected))) {
+      return PutIfUnchanged.refused(now);
+    }
+    put(key, value);
+    return PutIfUnchanged.written(value);
+  }
 
   /** One line naming the store for people, e.g. {@code embedded SQLite ledger at /home/a/ledger.db}. */
   String describe();

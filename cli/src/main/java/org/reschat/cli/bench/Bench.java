@@ -143,6 +143,9 @@ public final class Bench {
       }
       out.put("kv_reads_per_request_check", round2(counting.counts().minus(before).reads() / 10.0));
       out.put("request_check_ms", round2(median(checkMs)));
+
+      progress.accept("sends beside raw puts");
+      storeSendPerPut(out, sender, dave.card(), fullValue);
     }
 
     progress.accept("loading a 1,000-message conversation");
@@ -217,6 +220,27 @@ public final class Bench {
       out.put("full_send_cpu_us", round1(median(send)));
       out.put("live_receive_cpu_us", round1(median(receive)));
     }
+  }
+
+  /**
+   * The whole send on the bench's store with the state in memory ({@code store_send_ms}: the store's share of a
+   * send, no profile files), each followed by one raw put of a full page: interleaved, so both meet the same
+   * load on a shared machine, and {@code store_send_per_put} (the ratio of their medians) is a send's cost in puts.
+   */
+  private void storeSendPerPut(Map<String, Number> out, ChatClient sender, org.reschat.core.identity.PublicCard to, String page) throws Exception {
+    String prefix = "reschat.bench.beside." + Long.toHexString(random.nextLong()) + ".";
+    List<Double> sendMs = new ArrayList<>();
+    List<Double> putMs = new ArrayList<>();
+    for (int i = 0; i < Math.max(20, rounds); i++) {
+      long start = System.nanoTime();
+      sender.send(ChatId.direct(to), HUNDRED);
+      sendMs.add((System.nanoTime() - start) / 1e6);
+      start = System.nanoTime();
+      store.put(prefix + i, page);
+      putMs.add((System.nanoTime() - start) / 1e6);
+    }
+    out.put("store_send_ms", round2(median(sendMs)));
+    out.put("store_send_per_put", round2(median(sendMs) / median(putMs)));
   }
 
   /**

@@ -9,6 +9,7 @@ import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.PutIfUnchanged;
 import org.reschat.kv.resilientdb.ResilientDbStore;
 
 /**
@@ -33,7 +34,7 @@ final class CountingKvStore extends ForwardingKvStore {
    * A snapshot of the counters.
    *
    * @param reads single reads
-   * @param writes puts
+   * @param writes puts, conditional ones included (each one request)
    * @param bytesWritten bytes of UTF-8 put
    * @param batches {@code getAll} calls
    * @param batchKeys distinct keys asked for by those calls
@@ -71,6 +72,20 @@ final class CountingKvStore extends ForwardingKvStore {
     puts.incrementAndGet();
     bytesPut.addAndGet(value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     super.put(key, value);
+  }
+
+  /**
+   * One write request, passed on whole (on etcd one transaction, no read): counted as a write, and its bytes
+   * when it wrote. On ResilientDB the store's own counters see the read and the commit it emulates it with.
+   */
+  @Override
+  public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
+    puts.incrementAndGet();
+    PutIfUnchanged result = delegate().putIfUnchanged(key, expected, value);
+    if (result.written()) {
+      bytesPut.addAndGet(value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+    return result;
   }
 
   @Override

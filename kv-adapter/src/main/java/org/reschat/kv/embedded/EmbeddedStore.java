@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.reschat.kv.ChangeNotifier;
+import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvKeys;
 import org.reschat.kv.KvRead;
@@ -31,6 +32,7 @@ import org.reschat.kv.KvTimeoutException;
 import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
 import org.reschat.kv.KvVersion;
+import org.reschat.kv.PutIfUnchanged;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.VersionedKvStore;
 import org.sqlite.SQLiteConfig;
@@ -209,16 +211,7 @@ public final class EmbeddedStore implements VersionedKvStore {
   @Override
   public Optional<String> get(String key) throws KvException {
     KvKeys.requireValid(key);
-    return withConnection(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT " + SIZE_THEN_VALUE + " FROM kv_versions WHERE key = ? ORDER BY seq DESC LIMIT 1")) {
-        ps.setLong(1, KvValues.MAX_VALUE_BYTES);
-        ps.setString(2, key);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(checkedValue(key, rs, 1)) : Optional.<String>empty();
-        }
-      }
-    });
+    return withConnection(c -> newest(c, key));
   }
 
   /**
@@ -290,15 +283,65 @@ public final class EmbeddedStore implements VersionedKvStore {
     KvKeys.requireValid(key);
     KvValues.requireValid(value);
     withConnection(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO kv_versions(key, value, written_at_ms) VALUES (?, ?, ?)")) {
-        ps.setString(1, key);
-        ps.setString(2, value);
-        ps.setLong(3, System.currentTimeMillis());
-        ps.executeUpdate();
-      }
+      insert(c, key, value);
       return null;
     });
+  }
+
+  private static void insert(Connection c, String key, String value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO kv_versions(key, value, written_at_ms) VALUES (?, ?, ?)")) {
+      ps.setString(1, key);
+      ps.setString(2, value);
+      ps.setLong(3, System.currentTimeMillis());
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * The compare and the insert in one write transaction ({@code BEGIN IMMEDIATE} takes the file's write lock
+   * first), so no other connection or process writes the key in between; one commit, one fsync.
+   */
+  @Override
+  public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
+    KvKeys.requireValid(key);
+    KvValues.requireValid(value);
+    expected.ifPresent(KvValues::requireValid);
+    return withConnection(c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("BEGIN IMMEDIATE");
+        try {
+          KvRead now;
+          try {
+            now = KvRead.of(newest(c, key));
+          } catch (KvCorruptValueException e) {
+            now = new KvRead.Corrupt(e.getMessage());
+          }
+          if (!now.equals(KvRead.of(expected))) {
+            rollbackQuietly(s);
+            return PutIfUnchanged.refused(now);
+          }
+          insert(c, key, value);
+          s.execute("COMMIT");
+          return PutIfUnchanged.written(value);
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(s);
+          throw e;
+        }
+      }
+    });
+  }
+
+  /** The key's newest value; one over the cap is a {@link KvCorruptValueException}, never read whole. */
+  private static Optional<String> newest(Connection c, String key) throws SQLException, KvException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT " + SIZE_THEN_VALUE + " FROM kv_versions WHERE key = ? ORDER BY seq DESC LIMIT 1")) {
+      ps.setLong(1, KvValues.MAX_VALUE_BYTES);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(checkedValue(key, rs, 1)) : Optional.empty();
+      }
+    }
   }
 
   @Override

@@ -41,6 +41,7 @@ import org.reschat.kv.KvStore;
 import org.reschat.kv.KvTimeoutException;
 import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
+import org.reschat.kv.PutIfUnchanged;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
 import org.reschat.kv.http.Failover;
@@ -48,7 +49,7 @@ import org.reschat.kv.http.NoDelaySocketFactory;
 
 /**
  * A {@link KvStore} on an etcd v3 cluster, through etcd's JSON gateway ({@code /v3/...} on the client
- * port, 2379 by default). No gRPC: two routes and base64.
+ * port, 2379 by default). No gRPC: three routes (put, range, txn) and base64.
  *
  * <p>The wire facts this relies on (checked against etcd 3.4.23):
  * <ul>
@@ -56,6 +57,11 @@ import org.reschat.kv.http.NoDelaySocketFactory;
  *       so unlike ResilientDB there is nothing to read back. Keys and values are standard, padded base64.</li>
  *   <li>{@code POST /v3/kv/range {"key": b64}} is linearizable; a missing key has no {@code kvs}, and an
  *       empty value has no {@code value} (the gateway omits default values).</li>
+ *   <li>{@code POST /v3/kv/txn {"compare": [{"key", "result": "EQUAL", "target": "VALUE", "value"}],
+ *       "success": [{"request_put": …}], "failure": [{"request_range": …}]}} compares and writes in one
+ *       request; the answer's {@code succeeded} is omitted when false, and {@code responses} then holds the
+ *       range. A compare of a key's {@code VALUE} fails when the key does not exist, so "absent" is
+ *       compared as {@code CREATE} revision 0.</li>
  *   <li>A request over the cluster's {@code --max-request-bytes} is a 400 "request is too large" (or a
  *       429 from the gRPC size limit): the value can never be stored, so it is {@link KvRejectedException}.</li>
  *   <li>Without a quorum, or while a new leader is elected, etcd holds a request for about 7 s and then
@@ -87,6 +93,7 @@ public final class EtcdStore implements KvStore {
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong ranges = new AtomicLong();
   private final AtomicLong txns = new AtomicLong();
+  private final AtomicLong conditionalPuts = new AtomicLong();
   /** Ranges per transaction: etcd's default {@code --max-txn-ops}, lowered if a cluster refuses it. */
   private final java.util.concurrent.atomic.AtomicInteger opsPerTxn = new java.util.concurrent.atomic.AtomicInteger(OPS_PER_TXN);
   private final EtcdWatcher watcher;
@@ -242,6 +249,75 @@ public final class EtcdStore implements KvStore {
     }
   }
 
+  /**
+   * One {@code /v3/kv/txn}: if the key's value is {@code expected} (or, for an empty expectation, the key
+   * has never been created: its create revision is 0), put; otherwise range the key, in the same
+   * transaction, so the refusal carries what the key holds. One round trip, atomic and linearizable. The
+   * request carries both values, so together they must fit the cluster's {@code --max-request-bytes}
+   * (1.5 MiB by default; a page is at most 64 KiB), else it is {@link KvRejectedException}. Like a put it is
+   * not hedged; a retry on another member after a lost answer finds {@code value} there and says so.
+   */
+  @Override
+  public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
+    KvKeys.requireValid(key);
+    KvValues.requireValid(value);
+    expected.ifPresent(KvValues::requireValid);
+    JsonObject compare = new JsonObject();
+    compare.addProperty("key", b64(key));
+    compare.addProperty("result", "EQUAL");
+    if (expected.isPresent()) {
+      compare.addProperty("target", "VALUE");
+      compare.addProperty("value", b64(expected.get()));
+    } else {
+      compare.addProperty("target", "CREATE");
+      compare.addProperty("create_revision", "0"); // a key never written, or deleted, has none
+    }
+    JsonObject put = new JsonObject();
+    put.addProperty("key", b64(key));
+    put.addProperty("value", b64(value));
+    JsonObject range = new JsonObject();
+    range.addProperty("key", b64(key));
+    JsonObject request = new JsonObject();
+    request.add("compare", one(compare));
+    request.add("success", one(op("request_put", put)));
+    request.add("failure", one(op("request_range", range)));
+    JsonObject answer;
+    try {
+      answer = call("write to", "v3/kv/txn", request, conditionalPuts, MAX_BODY_BYTES,
+          System.nanoTime() + options.confirmTimeout().toNanos(), false);
+    } catch (AnswerTooLarge e) {
+      return PutIfUnchanged.refused(new KvRead.Corrupt(KvValues.tooLarge(key, -1).getMessage()));
+    }
+    JsonElement succeeded = answer.get("succeeded");
+    if (succeeded != null && succeeded.isJsonPrimitive() && succeeded.getAsBoolean()) {
+      return PutIfUnchanged.written(value);
+    }
+    try {
+      JsonElement current = answer.getAsJsonArray("responses").get(0).getAsJsonObject().get("response_range");
+      if (current == null || !current.isJsonObject()) {
+        throw new IllegalStateException("no range in the failed branch");
+      }
+      return PutIfUnchanged.refused(KvRead.of(rangeValue(key, current.getAsJsonObject())));
+    } catch (KvCorruptValueException e) {
+      return PutIfUnchanged.refused(new KvRead.Corrupt(e.getMessage()));
+    } catch (RuntimeException e) {
+      // Neither written nor a current value: the write may or may not have happened, as after a lost answer.
+      throw new KvUnavailableException("etcd answered a conditional write of key " + key + " with an unexpected shape.");
+    }
+  }
+
+  private static JsonArray one(JsonElement element) {
+    JsonArray array = new JsonArray();
+    array.add(element);
+    return array;
+  }
+
+  private static JsonObject op(String name, JsonObject request) {
+    JsonObject op = new JsonObject();
+    op.add(name, request);
+    return op;
+  }
+
   @Override
   public String describe() {
     return "etcd at " + endpoints.stream().map(HttpUrl::toString).collect(Collectors.joining(", "));
@@ -269,11 +345,19 @@ public final class EtcdStore implements KvStore {
 
   /** How many puts, ranges and transactions this store has sent (each attempt counts), for benchmarks and tests. */
   public RequestCounts requestCounts() {
-    return new RequestCounts(puts.get(), ranges.get(), txns.get());
+    return new RequestCounts(puts.get(), ranges.get(), txns.get(), conditionalPuts.get());
   }
 
-  /** Requests sent so far: {@code POST /v3/kv/put}, {@code /v3/kv/range} and {@code /v3/kv/txn} (batches). */
-  public record RequestCounts(long puts, long ranges, long txns) {}
+  /**
+   * Requests sent so far: {@code POST /v3/kv/put}, {@code /v3/kv/range}, {@code /v3/kv/txn} of read batches, and
+   * {@code /v3/kv/txn} of {@link #putIfUnchanged}.
+   */
+  public record RequestCounts(long puts, long ranges, long txns, long conditionalPuts) {
+    /** Every request, of every kind. */
+    public long total() {
+      return puts + ranges + txns + conditionalPuts;
+    }
+  }
 
   @Override
   public void close() {

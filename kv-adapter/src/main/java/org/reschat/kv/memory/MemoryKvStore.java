@@ -19,6 +19,7 @@ import org.reschat.kv.KvKeys;
 import org.reschat.kv.KvRead;
 import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.KvValues;
+import org.reschat.kv.PutIfUnchanged;
 import org.reschat.kv.KvVersion;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.VersionedKvStore;
@@ -52,9 +53,7 @@ public final class MemoryKvStore implements VersionedKvStore {
     if (list == null) {
       return Optional.empty();
     }
-    synchronized (list) {
-      return Optional.of(list.get(list.size() - 1).value());
-    }
+    return Optional.of(newest(list));
   }
 
   @Override
@@ -75,13 +74,44 @@ public final class MemoryKvStore implements VersionedKvStore {
     KvKeys.requireValid(key);
     KvValues.requireValid(value);
     ensureOpen();
+    versions.compute(key, (k, list) -> append(list, value));
+    notifyWatches(key);
+  }
+
+  /** Compares and puts in one step: the map's compute holds the key against every other put of it. */
+  @Override
+  public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvUnavailableException {
+    KvKeys.requireValid(key);
+    KvValues.requireValid(value);
+    expected.ifPresent(KvValues::requireValid);
+    ensureOpen();
+    KvRead[] found = new KvRead[1];
     versions.compute(key, (k, list) -> {
-      List<KvVersion> target = list == null ? new ArrayList<>() : list;
-      synchronized (target) {
-        target.add(new KvVersion(sequence.incrementAndGet(), value, clock.instant()));
-      }
-      return target;
+      found[0] = list == null ? KvRead.absent() : KvRead.of(Optional.of(newest(list)));
+      return found[0].equals(KvRead.of(expected)) ? append(list, value) : list;
     });
+    if (!found[0].equals(KvRead.of(expected))) {
+      return PutIfUnchanged.refused(found[0]);
+    }
+    notifyWatches(key);
+    return PutIfUnchanged.written(value);
+  }
+
+  private List<KvVersion> append(List<KvVersion> list, String value) {
+    List<KvVersion> target = list == null ? new ArrayList<>() : list;
+    synchronized (target) {
+      target.add(new KvVersion(sequence.incrementAndGet(), value, clock.instant()));
+    }
+    return target;
+  }
+
+  private static String newest(List<KvVersion> list) {
+    synchronized (list) {
+      return list.get(list.size() - 1).value();
+    }
+  }
+
+  private void notifyWatches(String key) {
     for (PrefixWatch w : watches) {
       if (key.startsWith(w.prefix)) {
         w.onChange.accept(Changed.keys(Set.of(key))); // on the writer's thread, after the write is visible

@@ -56,6 +56,36 @@ class EmbeddedStoreTest extends KvStoreContract {
     assertThat(read.get("k.799")).isEqualTo(new org.reschat.kv.KvRead.Value("v799"));
   }
 
+  /**
+   * Two stores on one file, each with its own connections, as two processes of one profile would be: their
+   * conditional puts over the same seen value are serialised by SQLite's write lock, so exactly one lands, and
+   * the refusals name it. A refused one adds no version.
+   */
+  @Test
+  void conditionalPutsFromTwoStoresOnOneFileWriteExactlyOnce() throws Exception {
+    store.put("tail", "seen");
+    try (EmbeddedStore other = EmbeddedStore.open(((EmbeddedStore) store).path())) {
+      List<KvStore> writers = List.of(store, other, store, other);
+      List<java.util.concurrent.Future<org.reschat.kv.PutIfUnchanged>> results = new ArrayList<>();
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers.size());
+      try {
+        for (int i = 0; i < writers.size(); i++) {
+          KvStore w = writers.get(i);
+          String value = "from " + i;
+          results.add(pool.submit(() -> w.putIfUnchanged("tail", java.util.Optional.of("seen"), value)));
+        }
+        int written = 0;
+        for (java.util.concurrent.Future<org.reschat.kv.PutIfUnchanged> f : results) {
+          written += f.get(60, TimeUnit.SECONDS).written() ? 1 : 0;
+        }
+        assertThat(written).isEqualTo(1);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    assertThat(((EmbeddedStore) store).history("tail")).hasSize(2);
+  }
+
   @Test
   void keepsEveryVersionLikeALedger() throws KvException {
     EmbeddedStore ledger = (EmbeddedStore) store;

@@ -93,6 +93,22 @@ class EtcdStoreTest {
   }
 
   @Test
+  void aConditionalPutIsOneTransactionWhetherItWritesOrAnswersTheNewValue() throws Exception {
+    EtcdStore etcd = (EtcdStore) store;
+    String page = "p".repeat(7 * 1024); // about a tail page
+    EtcdStore.RequestCounts before = etcd.requestCounts();
+    assertThat(store.putIfUnchanged("tail", java.util.Optional.empty(), page).written()).isTrue();
+    EtcdStore.RequestCounts afterFirst = etcd.requestCounts();
+    assertThat(afterFirst.total() - before.total()).isEqualTo(1);
+    assertThat(afterFirst.conditionalPuts() - before.conditionalPuts()).isEqualTo(1);
+
+    cluster.rawPut("tail", "another device".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    org.reschat.kv.PutIfUnchanged refused = store.putIfUnchanged("tail", java.util.Optional.of(page), page + "more");
+    assertThat(refused).isEqualTo(org.reschat.kv.PutIfUnchanged.refused(new org.reschat.kv.KvRead.Value("another device")));
+    assertThat(etcd.requestCounts().total() - afterFirst.total()).as("the range rides in the same transaction").isEqualTo(1);
+  }
+
+  @Test
   void getAllOfLargeValuesIsAskedAgainInHalvesNotBufferedWhole() throws Exception {
     // 12 values of 1 MiB: each transaction answer is bounded, so the batch splits until each half fits.
     String large = "x".repeat(org.reschat.kv.KvValues.MAX_VALUE_BYTES);

@@ -25,6 +25,9 @@ import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
 import org.reschat.kv.KvUnconfirmedException;
 import org.reschat.kv.KvValues;
+import org.reschat.kv.PutIfUnchanged;
+import java.util.Optional;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The behaviour every {@link KvStore} shares. A store implementation's test extends this class and
@@ -381,6 +384,111 @@ public abstract class KvStoreContract {
         return all;
       }
     }
+  }
+
+  // --- putIfUnchanged ------------------------------------------------------------------------------
+
+  /** Whether {@link KvStore#putIfUnchanged} is atomic here (false where it is a read then a put). */
+  protected boolean comparesAtomically() {
+    return true;
+  }
+
+  @Test
+  void putIfUnchangedWritesAKeyExpectedAbsentThatIsAbsent() throws KvException {
+    assertThat(store.putIfUnchanged("cas.new", Optional.empty(), "first")).isEqualTo(PutIfUnchanged.written("first"));
+    assertThat(store.get("cas.new")).contains("first");
+  }
+
+  @Test
+  void putIfUnchangedWritesOverTheValueExpected() throws KvException {
+    store.put("cas", "seen");
+    assertThat(store.putIfUnchanged("cas", Optional.of("seen"), "next")).isEqualTo(PutIfUnchanged.written("next"));
+    assertThat(store.get("cas")).contains("next");
+  }
+
+  @Test
+  void putIfUnchangedRefusesWhenAnotherWriterChangedTheKeyAndAnswersItsValue() throws KvException {
+    store.put("cas", "seen");
+    store.put("cas", "theirs"); // another writer, after this client saw "seen"
+    PutIfUnchanged result = store.putIfUnchanged("cas", Optional.of("seen"), "mine");
+    assertThat(result).isEqualTo(PutIfUnchanged.refused(new KvRead.Value("theirs")));
+    assertThat(store.get("cas")).contains("theirs");
+  }
+
+  @Test
+  void putIfUnchangedRefusesAKeyExpectedAbsentThatHoldsAValue() throws KvException {
+    store.put("cas", "theirs");
+    assertThat(store.putIfUnchanged("cas", Optional.empty(), "mine"))
+        .isEqualTo(PutIfUnchanged.refused(new KvRead.Value("theirs")));
+    assertThat(store.get("cas")).contains("theirs");
+  }
+
+  @Test
+  void putIfUnchangedRefusesAKeyExpectedToHoldAValueThatIsAbsent() throws KvException {
+    assertThat(store.putIfUnchanged("cas", Optional.of("seen"), "mine")).isEqualTo(PutIfUnchanged.refused(KvRead.absent()));
+    assertThat(store.get("cas")).isEmpty();
+  }
+
+  @Test
+  void putIfUnchangedComparesAnEmptyValueAsAValueNotAsAbsence() throws KvException {
+    store.put("cas", "");
+    assertThat(store.putIfUnchanged("cas", Optional.empty(), "mine")).isEqualTo(PutIfUnchanged.refused(new KvRead.Value("")));
+    assertThat(store.putIfUnchanged("cas", Optional.of(""), "mine")).isEqualTo(PutIfUnchanged.written("mine"));
+    assertThat(store.get("cas")).contains("mine");
+  }
+
+  @Test
+  void putIfUnchangedRepeatedAfterItLandedAnswersThatTheKeyHoldsItsValue() throws KvException {
+    store.put("cas", "seen");
+    assertThat(store.putIfUnchanged("cas", Optional.of("seen"), "next").written()).isTrue();
+    // what a retry after a lost answer sees: refused, and the key holds the value meant
+    assertThat(store.putIfUnchanged("cas", Optional.of("seen"), "next"))
+        .isEqualTo(PutIfUnchanged.refused(new KvRead.Value("next")));
+  }
+
+  @Test
+  void putIfUnchangedComparesTextExactlyAcrossUnicode() throws KvException {
+    String value = "naïve 😀 ✓ \"quoted\" \\ back";
+    store.put("cas", value);
+    assertThat(store.putIfUnchanged("cas", Optional.of(value.replace('ï', 'i')), "other").written()).isFalse();
+    assertThat(store.putIfUnchanged("cas", Optional.of(value), "other").written()).isTrue();
+  }
+
+  @Test
+  void putIfUnchangedNeverWritesOverSomethingThatIsNotAValueAndSaysSo() throws Exception {
+    assumeTrue(storeCorrupt("bad"), "this store cannot hold something that is not a value");
+    for (Optional<String> expected : List.of(Optional.<String>empty(), Optional.of("x"))) {
+      PutIfUnchanged result = store.putIfUnchanged("bad", expected, "mine");
+      assertThat(result.written()).isFalse();
+      assertThat(result.current()).isInstanceOfSatisfying(KvRead.Corrupt.class,
+          c -> assertThat(c.detail()).contains("corrupt").doesNotContain("bad"));
+    }
+    assertThatThrownBy(() -> store.get("bad")).isInstanceOf(org.reschat.kv.KvCorruptValueException.class);
+  }
+
+  @Test
+  void putIfUnchangedRefusesInvalidArgumentsBeforeAnyIo() throws KvException {
+    assertThatThrownBy(() -> store.putIfUnchanged("bad key", Optional.empty(), "v")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.putIfUnchanged("k", Optional.empty(), "lone \uD83D")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.putIfUnchanged("k", Optional.of("lone \uD83D"), "v")).isInstanceOf(IllegalArgumentException.class);
+    String tooBig = "é".repeat(KvValues.MAX_VALUE_BYTES / 2) + "x";
+    assertThatThrownBy(() -> store.putIfUnchanged("k", Optional.empty(), tooBig)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.get("k")).isEmpty();
+  }
+
+  @Test
+  void concurrentPutsIfUnchangedOverOneSeenValueWriteExactlyOnce() throws Exception {
+    assumeTrue(comparesAtomically(), "on this store a conditional put is a read then a put");
+    store.put("race", "start");
+    int threads = 6;
+    List<PutIfUnchanged> results = java.util.Collections.synchronizedList(new ArrayList<>());
+    runConcurrently(threads, thread -> results.add(store.putIfUnchanged("race", Optional.of("start"), "from " + thread)));
+    List<PutIfUnchanged> written = results.stream().filter(PutIfUnchanged::written).toList();
+    assertThat(written).hasSize(1);
+    KvRead winner = written.get(0).current();
+    assertThat(results).filteredOn(r -> !r.written()).hasSize(threads - 1)
+        .allSatisfy(r -> assertThat(r.current()).isEqualTo(winner));
+    assertThat(KvRead.of(store.get("race"))).isEqualTo(winner);
   }
 
   @Test

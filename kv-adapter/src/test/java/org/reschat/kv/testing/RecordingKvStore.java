@@ -12,6 +12,7 @@ import org.reschat.kv.KvException;
 import org.reschat.kv.KvRead;
 import org.reschat.kv.ForwardingKvStore;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.PutIfUnchanged;
 
 /**
  * Wraps a store and records every call, in order, so a test can assert exactly which reads and writes
@@ -20,25 +21,35 @@ import org.reschat.kv.KvStore;
 public final class RecordingKvStore extends ForwardingKvStore {
 
   /** What was called: a single read, a write, or one batch read ({@link KvStore#getAll}). */
-  public enum Op { GET, PUT, GET_ALL }
+  public enum Op { GET, PUT, GET_ALL, PUT_IF_UNCHANGED }
 
   /**
    * One call.
    *
    * @param op the operation
    * @param key the key; empty for a {@code GET_ALL}
-   * @param valueLength characters written (PUT) or read (GET; -1 when absent); for a {@code GET_ALL}, how
-   *     many of its keys held a value
+   * @param valueLength characters written (PUT, and PUT_IF_UNCHANGED when it wrote) or read (GET, and
+   *     PUT_IF_UNCHANGED's refusal; -1 when absent); for a {@code GET_ALL}, how many of its keys held a value
    * @param failure the exception's simple class name, or null when the call succeeded
    * @param keys the distinct keys of a {@code GET_ALL}, in order; empty otherwise
+   * @param refused a {@code PUT_IF_UNCHANGED} the store refused: it wrote nothing
    */
-  public record Call(Op op, String key, int valueLength, String failure, List<String> keys) {
+  public record Call(Op op, String key, int valueLength, String failure, List<String> keys, boolean refused) {
     public Call {
       keys = List.copyOf(keys);
     }
 
+    public Call(Op op, String key, int valueLength, String failure, List<String> keys) {
+      this(op, key, valueLength, failure, keys, false);
+    }
+
     public Call(Op op, String key, int valueLength, String failure) {
       this(op, key, valueLength, failure, List.of());
+    }
+
+    /** A write the ledger may show: a put (even one that failed: it may have landed), or a conditional put not refused. */
+    public boolean wrote() {
+      return op == Op.PUT || (op == Op.PUT_IF_UNCHANGED && !refused);
     }
   }
 
@@ -87,6 +98,20 @@ public final class RecordingKvStore extends ForwardingKvStore {
       calls.add(new Call(Op.PUT, key, value.length(), null));
     } catch (KvException | RuntimeException e) {
       calls.add(new Call(Op.PUT, key, value == null ? 0 : value.length(), e.getClass().getSimpleName()));
+      throw e;
+    }
+  }
+
+  /** Passed on as one request, as the store sees it, and recorded as one {@code PUT_IF_UNCHANGED}. */
+  @Override
+  public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
+    try {
+      PutIfUnchanged result = delegate().putIfUnchanged(key, expected, value);
+      calls.add(new Call(Op.PUT_IF_UNCHANGED, key, result.current().value().map(String::length).orElse(-1), null,
+          List.of(), !result.written()));
+      return result;
+    } catch (KvException | RuntimeException e) {
+      calls.add(new Call(Op.PUT_IF_UNCHANGED, key, value == null ? 0 : value.length(), e.getClass().getSimpleName()));
       throw e;
     }
   }

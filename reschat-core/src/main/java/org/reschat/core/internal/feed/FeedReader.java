@@ -19,6 +19,7 @@ import org.reschat.core.internal.page.PageVerifier;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
+import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
 
 /**
@@ -116,30 +117,59 @@ final class FeedReader {
 
   private Fetched read(long number, boolean live) throws KvException {
     String key = c.pageKey(feed, number);
-    Optional<String> raw;
+    KvRead raw;
     try {
       reads.incrementAndGet();
-      raw = live && store instanceof PassCache ? ((PassCache) store).getLive(key) : store.get(key);
+      raw = KvRead.of(live && store instanceof PassCache ? ((PassCache) store).getLive(key) : store.get(key));
     } catch (KvCorruptValueException e) {
+      raw = new KvRead.Corrupt(e.getMessage());
+    }
+    return interpret(number, raw);
+  }
+
+  /**
+   * What the store answered it holds at page {@code number} now, without a read (a refused conditional write
+   * carries it): checked exactly as a live read would be, and kept as this operation's read of the key.
+   */
+  Fetched answered(long number, KvRead now) {
+    Fetched f = interpret(number, now);
+    seen.put(number, f);
+    return f;
+  }
+
+  /** A value read at page {@code number}, opened and verified (or recognised as a copy held here). */
+  private Fetched interpret(long number, KvRead raw) {
+    if (raw instanceof KvRead.Corrupt) {
       return Fetched.rejected(number, Kind.CORRUPT, "the store holds something under its key that is not a value");
     }
-    if (raw.isEmpty()) {
+    if (raw.value().isEmpty()) {
       return Fetched.absent(number);
     }
+    String value = raw.value().get();
     // The store holds, byte for byte, a value this client holds at this very key: it opened and verified here
     // when it was kept (or this client sealed and signed it), and the same bytes at the same key verify the
     // same way, so the copy in hand is the page. Rollback, equivocation and forgery all change the bytes.
-    Optional<Fetched> held = heldCopy(number, raw.get());
+    Optional<Fetched> held = heldCopy(number, value);
     if (held.isPresent()) {
       return held.get();
     }
     try {
-      return Fetched.valid(number, PageVerifier.openAndVerify(c, feed, number, key, raw.get()), raw.get());
+      return Fetched.valid(number, PageVerifier.openAndVerify(c, feed, number, c.pageKey(feed, number), value), value);
     } catch (PageFormatException e) {
       return Fetched.rejected(number, Kind.CORRUPT, e.getMessage());
     } catch (PageRejectedException e) {
       return Fetched.rejected(number, e.kind(), "it was rejected: " + e.getMessage());
     }
+  }
+
+  /**
+   * What this client last saw at page {@code number}, from its own copies and without I/O: the verified copy,
+   * or nothing when it holds none. A belief, not a read: only a write conditional on it may act on it.
+   */
+  Fetched lastSeen(long number) throws LocalStateException {
+    Optional<String> value = state.page(feed, number);
+    return value.isEmpty() ? Fetched.absent(number)
+        : Fetched.valid(number, local(number, value.get(), "verified page"), value.get());
   }
 
   /** The page, when {@code raw} is the value of page {@code number} held here (verified, or this member's queued one). */

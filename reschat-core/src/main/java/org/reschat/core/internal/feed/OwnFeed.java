@@ -20,18 +20,24 @@ import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.PutIfUnchanged;
 
 /**
  * This member's feed as a writer: the outbox and publishing without forks.
  *
  * <p>A message is sealed into the tail page, which goes into the outbox on disk before the network sees
- * it; pages are then published in page order. Before each write the store's copy of that page is read:
- * if it is the queued version the write had landed; if it is an older version of it, the write goes
- * ahead; if another device of this identity (or a restored backup's twin) wrote something else there,
- * that page is verified and adopted and the unconfirmed messages are sealed again after it. So two
- * devices sending in turn converge on one chain, and a stale profile never overwrites a confirmed message.
- * (The ledger has no compare-and-set: two devices writing the same page at the same instant can still
- * fork it; readers then see equivocation.)
+ * it; pages are then published in page order. A page is written only over what the store was seen to
+ * hold there. When this client's last-seen copy of the page (verified, or nothing for a new page) is an
+ * older version of the queued one, the write is one conditional put over exactly those bytes
+ * ({@link KvStore#putIfUnchanged}: no read first). Otherwise, or when the store refuses and answers what it
+ * holds, that answer (or a live read) decides as a read before the write always did: if it is the queued
+ * version the write had landed; if nothing, junk or an older version, the page is put; if another device
+ * of this identity (or a restored backup's twin) wrote something else there, that page is verified and
+ * adopted and the unconfirmed messages are sealed again after it. So two devices sending in turn converge
+ * on one chain, and a stale profile never overwrites a confirmed message. Where the store compares
+ * atomically (etcd, the embedded ledger, memory) two devices writing over the same page at the same
+ * instant converge too: one is refused and seals again after the other. On ResilientDB, which cannot
+ * compare atomically, they can still fork it; readers then see equivocation.
  */
 final class OwnFeed {
   private final Conversation c;
@@ -101,7 +107,12 @@ final class OwnFeed {
         long n = outbox.firstKey();
         String value = outbox.get(n);
         Page queued = reader.local(n, value, "queued page");
-        Fetched remote = reader.fetchLive(n); // what decides a write is read now, never from an earlier pass
+        Optional<Fetched> found = writeOverLastSeen(n, queued, value);
+        if (found.isEmpty()) {
+          state.confirmOutbox(reader.feed, n, value); // written over exactly what this client last saw there
+          continue;
+        }
+        Fetched remote = found.get(); // what decides a write is read now, never from an earlier pass
         if (remote.isValid() && !remote.page().equals(queued) && !remote.page().isPrefixOf(queued)) {
           if (queued.isPrefixOf(remote.page())) {
             reader.accept(remote); // it landed, and another device has written more after it since
@@ -112,8 +123,8 @@ final class OwnFeed {
           }
           continue;
         }
-        if (!remote.isValid() || !remote.page().equals(queued)) {
-          store.put(c.pageKey(reader.feed, n), value);
+        if (writesOver(remote, queued)) {
+          store.put(c.pageKey(reader.feed, n), value); // over nothing, junk or an older version: as it was found
           reader.wrote(queued, value);
         }
         state.confirmOutbox(reader.feed, n, value); // one atomic step on disk: verified, and out of the outbox
@@ -121,6 +132,30 @@ final class OwnFeed {
     } catch (KvException e) {
       return Optional.of(Problem.of(e));
     }
+  }
+
+  /**
+   * Writes page {@code n} in one request when what this client last saw there (its verified copy, or nothing)
+   * is what the queued version goes over: a conditional put, so the store writes only if the key still holds
+   * exactly that. Returns empty when written; otherwise what the store holds now (the refusal's answer, or,
+   * when the last-seen copy could not decide a write, a live read), for the checks a read before a write has.
+   */
+  private Optional<Fetched> writeOverLastSeen(long n, Page queued, String value) throws KvException, LocalStateException {
+    Fetched seen = reader.lastSeen(n);
+    if (!writesOver(seen, queued)) {
+      return Optional.of(reader.fetchLive(n)); // confirmed or adopted only on what the store says now
+    }
+    PutIfUnchanged put = store.putIfUnchanged(c.pageKey(reader.feed, n), Optional.ofNullable(seen.value()), value);
+    if (!put.written()) {
+      return Optional.of(reader.answered(n, put.current()));
+    }
+    reader.wrote(queued, value);
+    return Optional.empty();
+  }
+
+  /** Whether the queued page is written over what the store holds: nothing, junk, or an older version of it. */
+  private static boolean writesOver(Fetched remote, Page queued) {
+    return !remote.isValid() || (remote.page().isPrefixOf(queued) && !remote.page().equals(queued));
   }
 
   /**

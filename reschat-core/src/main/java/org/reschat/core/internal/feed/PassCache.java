@@ -9,13 +9,14 @@ import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
 import org.reschat.kv.KvRead;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.PutIfUnchanged;
 
 /**
  * The client's reads, remembered for the length of one receive pass. A pass reads the next keys of every
  * chat in one batch; the verified read of a chat that changed then finds those values here instead of
  * asking the store again, and what it reads on top is remembered too, so the pass knows what each chat's
  * keys held when it was done (see {@link NextKeys}). Outside a pass it passes every call through.
- * Writes go through and update what is remembered. Thread-safe.
+ * Writes go through, conditional ones as one request, and update what is remembered. Thread-safe.
  */
 public final class PassCache extends ForwardingKvStore {
   private volatile Map<String, KvRead> pass;
@@ -120,5 +121,19 @@ public final class PassCache extends ForwardingKvStore {
     if (m != null) {
       m.put(key, new KvRead.Value(value));
     }
+  }
+
+  /** Passed to the store as one request (atomic where it can be); what the key holds after it is remembered. */
+  @Override
+  public PutIfUnchanged putIfUnchanged(String key, Optional<String> expected, String value) throws KvException {
+    Map<String, KvRead> m = pass;
+    if (m != null) {
+      m.remove(key);
+    }
+    PutIfUnchanged result = delegate().putIfUnchanged(key, expected, value);
+    if (m != null) {
+      m.put(key, result.current());
+    }
+    return result;
   }
 }

@@ -354,6 +354,85 @@ class HostileLedgerTest {
     assertNoVersionContradictsAnother(4);
   }
 
+  /**
+   * Two copies of Alice's device 0 (a profile and its restored backup) both hold page 3 and write it at the
+   * same instant: the phone's whole send lands between the laptop's decision and the laptop's write. The
+   * laptop's write is conditional on the page it saw, so the store refuses it and answers the phone's page;
+   * the laptop adopts it and seals its message again after it. Nothing is overwritten, nobody sees a fork.
+   * (Before the conditional write, the laptop's put landed over the phone's page: equivocation.)
+   */
+  @Test
+  void twoCopiesWritingTheSamePageAtTheSameInstantConvergeWhereTheStoreComparesAtomically() throws Exception {
+    ChatClient phone = client(a, new InMemoryLocalState());
+    phone.history(ChatId.direct(b.card()), HistoryRequest.newest(1));
+    java.util.concurrent.atomic.AtomicBoolean raced = new java.util.concurrent.atomic.AtomicBoolean();
+    org.reschat.kv.KvStore racing = new org.reschat.kv.ForwardingKvStore(store) {
+      private void phoneWritesFirst() throws org.reschat.kv.KvException {
+        if (raced.compareAndSet(false, true)) {
+          try {
+            assertThat(phone.send(ChatId.direct(b.card()), "from the phone").confirmed()).isTrue();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+
+      @Override
+      public void put(String key, String value) throws org.reschat.kv.KvException {
+        phoneWritesFirst();
+        super.put(key, value);
+      }
+
+      @Override
+      public org.reschat.kv.PutIfUnchanged putIfUnchanged(String key, java.util.Optional<String> expected, String value)
+          throws org.reschat.kv.KvException {
+        phoneWritesFirst();
+        return delegate().putIfUnchanged(key, expected, value);
+      }
+    };
+    ChatClient laptop = ChatClient.builder().identity(a).store(racing).localState(new InMemoryLocalState()).build();
+    clients.add(laptop);
+    laptop.history(ChatId.direct(b.card()), HistoryRequest.newest(1));
+    assertThat(laptop.send(ChatId.direct(b.card()), "from the laptop").confirmed()).isTrue();
+    assertThat(raced).isTrue();
+    History h = all(freshBob());
+    assertThat(h.warnings()).isEmpty();
+    assertThat(texts(h.messages())).hasSize(47).endsWith("m44", "from the phone", "from the laptop");
+    assertNoVersionContradictsAnother(3);
+  }
+
+  /**
+   * Another signer of Alice's key (a dishonest twin) forked her tail: page 3 of another chain, which does
+   * not follow her page 2. Her send's conditional write is refused with that page; she verifies it, finds
+   * the fork, keeps it as evidence and writes nothing: the store still holds it.
+   */
+  @Test
+  void aSendRefusedWithAPageThatDoesNotFollowTheOwnChainWritesNothingAndReportsTheFork() throws Exception {
+    String fork = PageFixtures.seal(ab, PageFixtures.pages(ab, 45).get(2)); // page 3, linked to another page 2
+    assertSendMeetsAForkAndLeavesIt(fork);
+  }
+
+  /** The same, with a version of page 3 that follows her page 2 but replaces messages she had confirmed. */
+  @Test
+  void aSendRefusedWithAVersionThatReplacesConfirmedMessagesWritesNothingAndReportsTheFork() throws Exception {
+    Page two = org.reschat.core.internal.page.PageVerifier.openAndVerify(ab, aliceFeed, 2, key(2), page(2));
+    Page replaced = new org.reschat.core.internal.page.PageWriter(ab).append(two, List.of(),
+        new org.reschat.core.internal.page.SlotSeal.Draft("TEXT", System.currentTimeMillis(), new byte[0],
+            "not what was confirmed".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(replaced.number()).isEqualTo(3);
+    assertSendMeetsAForkAndLeavesIt(PageFixtures.seal(ab, replaced));
+  }
+
+  private void assertSendMeetsAForkAndLeavesIt(String fork) throws Exception {
+    overwrite(3, fork);
+    org.reschat.core.SendResult sent = alice.send(ChatId.direct(b.card()), "after the fork");
+    assertThat(sent.confirmed()).isFalse();
+    assertThat(sent.problem()).hasValueSatisfying(p -> assertThat(p.kind()).isEqualTo(org.reschat.core.Problem.Kind.FORKED));
+    assertThat(page(3)).as("nothing written over the fork").isEqualTo(fork);
+    assertThat(store.get(key(4))).isEmpty();
+    assertThat(kinds(alice.update(ChatId.direct(b.card())).warnings())).contains(Kind.EQUIVOCATION);
+  }
+
   private void assertNoVersionContradictsAnother(long n) throws Exception {
     List<Page> versions = new ArrayList<>();
     for (KvVersion v : store.history(key(n))) {

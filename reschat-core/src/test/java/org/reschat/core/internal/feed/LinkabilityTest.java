@@ -58,7 +58,7 @@ class LinkabilityTest {
     Map<String, String> ledger = new java.util.LinkedHashMap<>(); // every version of every value, by a unique name
     java.util.Set<String> keys = new java.util.TreeSet<>();
     for (RecordingKvStore.Call call : store.takeCalls()) {
-      if (call.op() == RecordingKvStore.Op.PUT) {
+      if (call.wrote()) {
         keys.add(call.key());
       }
     }

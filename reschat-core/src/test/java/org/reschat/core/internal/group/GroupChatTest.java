@@ -93,8 +93,8 @@ class GroupChatTest {
       store.takeCalls();
       TestClients.groups(alice).send(g, "x".repeat(100));
       List<RecordingKvStore.Call> calls = store.takeCalls();
-      assertThat(calls).hasSize(2); // the read before the write, and the write
-      assertThat(calls.get(1).op()).isEqualTo(RecordingKvStore.Op.PUT);
+      assertThat(calls).hasSize(1); // the write, conditional on the tail last seen: no read before it
+      assertThat(calls.get(0).op()).isEqualTo(RecordingKvStore.Op.PUT_IF_UNCHANGED);
     }
   }
 

@@ -143,7 +143,7 @@ class GroupLimitsTest {
     for (int n : List.of(8, 64)) {
       store.takeCalls();
       TestClients.groups(alice).create("g" + n, cards(people("m" + n, n - 1))); // new to alice: one page each
-      List<RecordingKvStore.Call> puts = store.takeCalls().stream().filter(c -> c.op() == RecordingKvStore.Op.PUT
+      List<RecordingKvStore.Call> puts = store.takeCalls().stream().filter(c -> c.wrote()
           && c.valueLength() > 300).toList(); // the roster, then the invitation pages (requests to inboxes are 151 characters)
       assertThat(puts).hasSize(n);
       rosters.put(n, puts.get(0).valueLength());

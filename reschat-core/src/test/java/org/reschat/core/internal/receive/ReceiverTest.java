@@ -258,7 +258,7 @@ class ReceiverTest {
 
       othersStore.takeCalls();
       carol.send(ChatId.direct(a.card()), "from carol");
-      Set<String> written = othersStore.takeCalls().stream().filter(x -> x.op() == RecordingKvStore.Op.PUT)
+      Set<String> written = othersStore.takeCalls().stream().filter(x -> x.wrote())
           .map(RecordingKvStore.Call::key).collect(java.util.stream.Collectors.toSet()); // her page, and her request
       alicesStore.reset();
       alicesStore.announce(Changed.keys(written));

@@ -77,7 +77,7 @@ class MessageRequestsTest {
     bob.send(ChatId.direct(a.card()), "one");
     later(bob, a.card());
     long inboxWrites = store.takeCalls().stream()
-        .filter(x -> x.op() == RecordingKvStore.Op.PUT && x.key().equals(Inbox.board(a.card(), month()).key(1))).count();
+        .filter(x -> x.wrote() && x.key().equals(Inbox.board(a.card(), month()).key(1))).count();
     assertThat(inboxWrites).isEqualTo(1);
     bob.send(ChatId.direct(a.card()), "two");
     later(bob, a.card());
@@ -197,7 +197,7 @@ class MessageRequestsTest {
   }
 
   private List<RecordingKvStore.Call> puts() {
-    return store.takeCalls().stream().filter(x -> x.op() == RecordingKvStore.Op.PUT).toList();
+    return store.takeCalls().stream().filter(x -> x.wrote()).toList();
   }
 
   private YearMonth month() {

@@ -76,7 +76,7 @@ class MessageRequestsTimingTest {
   }
 
   private List<RecordingKvStore.Call> puts() {
-    return store.takeCalls().stream().filter(c -> c.op() == RecordingKvStore.Op.PUT).toList();
+    return store.takeCalls().stream().filter(c -> c.wrote()).toList();
   }
 
   @Test
