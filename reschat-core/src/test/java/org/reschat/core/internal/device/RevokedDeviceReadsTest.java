@@ -93,7 +93,6 @@ class RevokedDeviceReadsTest {
   }
 
   @Test
-  @Disabled("the attack succeeds until pair epochs (K reads both messages after)")
   void aRevokedDeviceReadsNoDirectMessageWrittenAfterTheFriendTookTheNewKey() throws Exception {
     receiveAll(b); // Bob's client reads the revocation (and whatever comes with it)
     receiveAll(phone);

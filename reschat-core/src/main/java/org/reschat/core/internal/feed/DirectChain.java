@@ -1,0 +1,136 @@
+package org.reschat.core.internal.feed;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.History;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.Message;
+import org.reschat.core.Problem;
+import org.reschat.core.Update;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.conversation.PairEpochs;
+import org.reschat.core.internal.conversation.PairRotate;
+import org.reschat.core.internal.conversation.Received;
+import org.reschat.kv.KvException;
+
+/**
+ * A direct chat as a chain of conversations (protocol §3.1), as a group is a chain of epochs: history and
+ * receive read every epoch held and merge them by time; a {@code PAIR_ROTATE} read in a friend's (or this
+ * identity's) device 0 feed adds the next epoch, read in the same call, and a friend's epoch taken here is
+ * acknowledged there with {@code PAIR_TAKEN}; a friend's first message in an epoch this identity started marks it
+ * taken, from when on this client writes there.
+ */
+final class DirectChain {
+  private final ConversationEngine engine;
+
+  DirectChain(ConversationEngine engine) {
+    this.engine = engine;
+  }
+
+  /** Every epoch's history, merged by time (each epoch's own order kept). */
+  History history(PublicCard contact, HistoryRequest request) throws LocalStateException, KvException {
+    List<Message> all = new ArrayList<>();
+    List<FeedWarning> warnings = new ArrayList<>();
+    boolean hasOlder = false;
+    int pages = 0;
+    Optional<Problem> problem = Optional.empty();
+    for (Conversation c : engine.conversationsWith(contact)) {
+      History h = engine.history(c, request);
+      noteTaken(c, h.messages());
+      all.addAll(h.messages());
+      warnings.addAll(h.warnings());
+      hasOlder |= h.hasOlder();
+      pages += h.pagesLoaded();
+      problem = problem.isPresent() ? problem : h.storeProblem();
+    }
+    all.sort(Comparator.comparing(Message::sentAt));
+    return new History(all, warnings, hasOlder, pages, problem);
+  }
+
+  /** What is new in every epoch, not yet marked delivered, with the epochs it announced read too. */
+  Receipt receive(PublicCard contact) throws LocalStateException, KvException {
+    List<Message> received = new ArrayList<>();
+    List<FeedWarning> warnings = new ArrayList<>();
+    List<Received> marks = new ArrayList<>();
+    int published = 0;
+    int pending = 0;
+    Optional<Problem> problem = Optional.empty();
+    Set<String> read = new HashSet<>();
+    for (int round = 0; round <= PairEpochs.MAX_LATER + 1; round++) {
+      List<Conversation> toRead = engine.conversationsWith(contact).stream().filter(c -> !read.contains(c.id())).toList();
+      if (toRead.isEmpty()) {
+        break;
+      }
+      for (Conversation c : toRead) {
+        read.add(c.id());
+        Received r = engine.receive(c);
+        marks.add(r);
+        Update u = r.update();
+        adopt(c, u.received());
+        noteTaken(c, u.received());
+        received.addAll(u.received());
+        warnings.addAll(u.warnings());
+        published += u.published();
+        pending += u.pending();
+        problem = problem.isPresent() ? problem : u.problem();
+      }
+    }
+    received.sort(Comparator.comparing(Message::sentAt));
+    return new Receipt(new Update(received, published, pending, problem, warnings), marks);
+  }
+
+  /** A direct chat's receive: the merged update, and each epoch's marks to commit once it was passed on. */
+  record Receipt(Update update, List<Received> marks) {
+    Receipt {
+      marks = List.copyOf(marks);
+    }
+  }
+
+  /**
+   * Takes the epochs the {@code PAIR_ROTATE}s among {@code messages} (read in {@code c}) hand to this device: only
+   * from a member's identity feed (device 0, which alone revokes), only when it opens here for these two cards
+   * and to the epoch it names; anything else changes nothing. A friend's epoch is acknowledged at once.
+   */
+  private void adopt(Conversation c, List<Message> messages) throws LocalStateException, KvException {
+    for (Message m : messages) {
+      if (!m.type().equals(PairRotate.TYPE) || c.indexOf(m.sender()) < 0
+          || !m.id().startsWith(c.feed(c.indexOf(m.sender())).writer() + ":")) {
+        continue;
+      }
+      PublicCard friend = c.them();
+      Optional<byte[]> secret = PairRotate.open(engine.identity(), friend, m.sender(), m.body());
+      boolean fromFriend = m.sender().equals(friend);
+      if (secret.isEmpty() || !engine.pairs().keep(friend, secret.get(), fromFriend) || !fromFriend) {
+        continue;
+      }
+      try {
+        engine.send(Conversation.of(engine.identity(), secret.get(), c.members()), PairRotate.TAKEN,
+            "took the new key of this chat".getBytes(StandardCharsets.UTF_8), "{\"v\":1}".getBytes(StandardCharsets.UTF_8));
+      } catch (InvalidMessageException e) {
+        throw new IllegalStateException("An acknowledgement is always a valid message", e);
+      }
+    }
+  }
+
+  /** A later epoch in which the friend wrote is one they hold: this client writes there from now on. */
+  private void noteTaken(Conversation c, List<Message> messages) throws LocalStateException {
+    if (c.id().equals(engine.conversationWith(c.them()).id())) {
+      return;
+    }
+    for (Message m : messages) {
+      if (m.sender().equals(c.them())) {
+        engine.pairs().taken(c);
+        return;
+      }
+    }
+  }
+}
