@@ -43,14 +43,18 @@ final class DirectChain {
     boolean hasOlder = false;
     int pages = 0;
     Optional<Problem> problem = Optional.empty();
-    for (Conversation c : engine.conversationsWith(contact)) {
-      History h = engine.history(c, request);
-      noteTaken(c, h.messages());
-      all.addAll(h.messages());
-      warnings.addAll(h.warnings());
-      hasOlder |= h.hasOlder();
-      pages += h.pagesLoaded();
-      problem = problem.isPresent() ? problem : h.storeProblem();
+    Set<String> read = new HashSet<>();
+    for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
+      for (Conversation c : next) {
+        History h = engine.history(c, request);
+        adopt(c, h.messages()); // a profile that never received them reads every epoch too
+        noteTaken(c, h.messages());
+        all.addAll(h.messages());
+        warnings.addAll(h.warnings());
+        hasOlder |= h.hasOlder();
+        pages += h.pagesLoaded();
+        problem = problem.isPresent() ? problem : h.storeProblem();
+      }
     }
     all.sort(Comparator.comparing(Message::sentAt));
     return new History(all, warnings, hasOlder, pages, problem);
@@ -65,13 +69,8 @@ final class DirectChain {
     int pending = 0;
     Optional<Problem> problem = Optional.empty();
     Set<String> read = new HashSet<>();
-    for (int round = 0; round <= PairEpochs.MAX_LATER + 1; round++) {
-      List<Conversation> toRead = engine.conversationsWith(contact).stream().filter(c -> !read.contains(c.id())).toList();
-      if (toRead.isEmpty()) {
-        break;
-      }
-      for (Conversation c : toRead) {
-        read.add(c.id());
+    for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
+      for (Conversation c : next) {
         Received r = engine.receive(c);
         marks.add(r);
         Update u = r.update();
@@ -86,6 +85,16 @@ final class DirectChain {
     }
     received.sort(Comparator.comparing(Message::sentAt));
     return new Receipt(new Update(received, published, pending, problem, warnings), marks);
+  }
+
+  /**
+   * The epochs of the chat not yet in {@code read}, now added to it: an epoch read may announce the next, at
+   * most {@link PairEpochs#MAX_LATER} of them, so the calls end.
+   */
+  private List<Conversation> unread(PublicCard contact, Set<String> read) throws LocalStateException {
+    List<Conversation> out = engine.conversationsWith(contact).stream().filter(c -> !read.contains(c.id())).toList();
+    out.forEach(c -> read.add(c.id()));
+    return out;
   }
 
   /** A direct chat's receive: the merged update, and each epoch's marks to commit once it was passed on. */
