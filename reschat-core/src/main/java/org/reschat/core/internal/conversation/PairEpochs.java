@@ -94,8 +94,14 @@ public final class PairEpochs {
     }
   }
 
-  /** Marks the epoch of conversation {@code c} taken by the friend (they wrote there). */
-  public synchronized void taken(Conversation c) throws LocalStateException {
+  /** Whether this client writes to {@code them} in a later epoch (one they took): a chat rekeyed since epoch 0. */
+  public boolean rekeyed(PublicCard them) throws LocalStateException {
+    List<Later> later = load().getOrDefault(key(them), List.of());
+    return !later.isEmpty() && later.get(later.size() - 1).taken();
+  }
+
+  /** Marks the epoch of conversation {@code c} taken by the friend (they wrote there); true when it was not yet. */
+  public synchronized boolean taken(Conversation c) throws LocalStateException {
     try (LocalState.Lock lock = state.lock(RECORD)) {
       Map<String, List<Later>> all = copy(load());
       List<Later> later = all.getOrDefault(key(c.them()), List.of());
@@ -104,9 +110,10 @@ public final class PairEpochs {
         if (!l.taken() && Conversation.of(me, l.secret(), c.members()).id().equals(c.id())) {
           later.set(i, new Later(l.secret(), true));
           save(all);
-          return;
+          return true;
         }
       }
+      return false;
     }
   }
 

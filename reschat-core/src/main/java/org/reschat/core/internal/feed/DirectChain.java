@@ -31,9 +31,16 @@ import org.reschat.kv.KvException;
  */
 final class DirectChain {
   private final ConversationEngine engine;
+  private final Taken taken;
 
-  DirectChain(ConversationEngine engine) {
+  /** What follows when a friend first shows it holds an epoch this identity started. */
+  interface Taken {
+    void by(PublicCard friend) throws LocalStateException, KvException;
+  }
+
+  DirectChain(ConversationEngine engine, Taken taken) {
     this.engine = engine;
+    this.taken = taken;
   }
 
   /** Every epoch's history, merged by time (each epoch's own order kept). */
@@ -131,13 +138,15 @@ final class DirectChain {
   }
 
   /** A later epoch in which the friend wrote is one they hold: this client writes there from now on. */
-  private void noteTaken(Conversation c, List<Message> messages) throws LocalStateException {
+  private void noteTaken(Conversation c, List<Message> messages) throws LocalStateException, KvException {
     if (c.id().equals(engine.conversationWith(c.them()).id())) {
       return;
     }
     for (Message m : messages) {
       if (m.sender().equals(c.them())) {
-        engine.pairs().taken(c);
+        if (engine.pairs().taken(c)) {
+          taken.by(c.them());
+        }
         return;
       }
     }

@@ -56,7 +56,7 @@ public final class LedgerChatClient implements ChatClient {
     this.me = me;
     this.reads = new PassCache(store);
     this.engine = new ConversationEngine(me, reads, state, clock);
-    this.direct = new DirectChain(engine);
+    this.direct = new DirectChain(engine, this::rekeyGroups);
     this.requests = new MessageRequests(me, engine, state, store, clock);
     this.groups = new Groups(me, engine, state, store, requests);
     this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen,
@@ -387,6 +387,25 @@ public final class LedgerChatClient implements ChatClient {
   @Override
   public org.reschat.core.Groups groups() {
     return groupsApi;
+  }
+
+  /**
+   * A friend took the new key of the direct chat (protocol §3.1): device 0 starts a new epoch of each group whose
+   * every other member now has, wrapped under those keys; the other devices hold it too (§15.6).
+   */
+  private void rekeyGroups(PublicCard friend) throws LocalStateException, KvException {
+    if (!me.holdsIdentityKey()) {
+      return; // device 0 revoked, and rekeys
+    }
+    for (Group g : groups.rekeyFor(friend, card -> {
+      try {
+        return engine.pairs().rekeyed(card);
+      } catch (LocalStateException e) {
+        return false;
+      }
+    })) {
+      deviceEngine().tellGroup(g.id());
+    }
   }
 
   /** The engine's groups: what the receiver and the chat operations work with. */

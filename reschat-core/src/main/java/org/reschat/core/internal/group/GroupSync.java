@@ -173,8 +173,8 @@ final class GroupSync {
     }
     byte[] secret;
     try {
-      secret = client.conversationWith(m.sender()).secretWraps().decrypt(
-          Base64Url.decode(r.wraps().get(mine)).orElseThrow(), Groups.wrapAad(g.id(), r.epoch()));
+      secret = Groups.unwrap(client, m.sender(), Base64Url.decode(r.wraps().get(mine)).orElseThrow(),
+          Groups.wrapAad(g.id(), r.epoch()));
     } catch (OneTimeKeyAead.OpenFailedException ex) {
       warnings.add(cutOff(m)); // not a secret for us: the others move on without us
       return g;
@@ -244,7 +244,7 @@ final class GroupSync {
       return g;
     }
     try {
-      byte[] secret = client.conversationWith(m.sender()).secretWraps().decrypt(Base64Url.decode(wrap.get()).orElseThrow(),
+      byte[] secret = Groups.unwrap(client, m.sender(), Base64Url.decode(wrap.get()).orElseThrow(),
           Groups.wrapAad(g.id(), t.epoch()));
       if (!Epoch.idOf(secret).equals(t.epoch())) {
         return g;
