@@ -117,6 +117,21 @@ public final class PairEpochs {
     }
   }
 
+  /** The record as kept (sealed under the self seed every device holds): what a link bundle hands over; "" if none. */
+  public String exported() throws LocalStateException {
+    load(); // a damaged record is not handed on
+    return state.deviceRecord(RECORD).orElse("");
+  }
+
+  /** Takes the record {@link #exported} on device 0 (protocol §15.5), after checking it opens for this identity. */
+  public void imported(String sealed) throws LocalStateException {
+    if (sealed.isEmpty()) {
+      return;
+    }
+    parse(sealed);
+    state.saveDeviceRecord(RECORD, sealed);
+  }
+
   private static String key(PublicCard them) {
     return HexFormat.of().formatHex(them.fingerprint());
   }
@@ -132,11 +147,16 @@ public final class PairEpochs {
     if (text.isEmpty()) {
       return Map.of();
     }
-    if (text.get().equals(cachedText)) {
-      return cached;
+    if (!text.get().equals(cachedText)) {
+      cached = parse(text.get());
+      cachedText = text.get();
     }
+    return cached;
+  }
+
+  private Map<String, List<Later>> parse(String text) throws LocalStateException {
     try {
-      byte[] json = SelfSealer.of(me, LABEL).decrypt(Base64Url.decode(text.get()).orElseThrow(() ->
+      byte[] json = SelfSealer.of(me, LABEL).decrypt(Base64Url.decode(text).orElseThrow(() ->
           new OneTimeKeyAead.OpenFailedException("not base64url")), AAD);
       JsonObject o = StrictJson.parseObject(new String(json, StandardCharsets.UTF_8)).orElseThrow();
       Map<String, List<Later>> out = new LinkedHashMap<>();
@@ -149,9 +169,7 @@ public final class PairEpochs {
         }
         out.put(e.getKey(), List.copyOf(later));
       }
-      cachedText = text.get();
-      cached = Map.copyOf(out);
-      return cached;
+      return Map.copyOf(out);
     } catch (OneTimeKeyAead.OpenFailedException | RuntimeException e) {
       throw new LocalStateException("This device's record of its direct chats' keys (state/devices/pairs.record) is"
           + " damaged or not this identity's; restore the profile from a backup.", e);

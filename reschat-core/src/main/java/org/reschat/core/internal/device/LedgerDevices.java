@@ -504,7 +504,8 @@ public final class LedgerDevices implements Devices {
     notices(entry, "linked a device (" + entry.devices().size() + " now)");
     // 3. The identity's state, as chunks, and the welcome that says where.
     LinkBundle.Stored bundle = LinkBundle.write(store, LinkBundle.encode(new LinkBundle.Content(groupStates(),
-        readPositions(), own.load().names(), applicationState, SelfChannel.laterEpochs(me, state))), random);
+        readPositions(), own.load().names(), applicationState, SelfChannel.laterEpochs(me, state),
+        engine.pairs().exported())), random);
     Welcome welcome = new Welcome(me.card(), number, request.name, Secrets.of(me).shareWithDevice(), entry.n(),
         entry.hash(), bundle);
     String key = offer.code.welcomeKey();

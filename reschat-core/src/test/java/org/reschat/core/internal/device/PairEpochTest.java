@@ -139,4 +139,19 @@ class PairEpochTest {
     phone.send(toBob, "and again");
     assertThat(texts(oldBob.update(withAlice).received())).containsExactly("and again");
   }
+
+  @Test
+  void aDeviceLinkedAfterTheRevocationGetsTheNewEpochsInItsBundle() throws Exception {
+    phone.devices().revoke(2);
+    receiveAll(b);
+    receiveAll(phone);
+    clock.advance(java.time.Duration.ofSeconds(1));
+    b.send(toAlice, "in the new epoch");
+    ChatClient desktop = client(link("desktop").identity(), lastState, bob.card());
+    assertThat(engine(desktop).currentWith(bob.card()).id()).isEqualTo(engine(phone).currentWith(bob.card()).id());
+    assertThat(texts(desktop.history(toBob, HistoryRequest.all()).messages())).containsExactly("before", "in the new epoch");
+    clock.advance(java.time.Duration.ofSeconds(1));
+    desktop.send(toBob, "from the desktop");
+    assertThat(texts(b.update(toAlice).received())).containsExactly("from the desktop");
+  }
 }
