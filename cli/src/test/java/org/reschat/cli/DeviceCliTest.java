@@ -354,7 +354,8 @@ class DeviceCliTest {
 
     CliHarness.Result revoke = cli.as("alice", "device", "revoke", "1");
     assertThat(revoke.code()).as(revoke.toString()).isZero();
-    assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity");
+    assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity")
+        .contains("bob's client has not yet taken the new key: what you send bob is still readable by the revoked device");
     // The laptop has not read the news and writes on: nobody shows it.
     CliHarness.check(cli.as("laptop", "send", "bob", "after the revocation"));
     String atBob = CliHarness.check(cli.as("bob", "receive")).out();
@@ -370,8 +371,20 @@ class DeviceCliTest {
     CliHarness.Result refused = cli.as("laptop", "send", "bob", "still here?");
     assertThat(refused.code()).isEqualTo(ExitCodes.SECURITY);
     assertThat(refused.err()).contains("revoked");
+    // Bob's client took the new key at his receive above; once Alice's has seen it, both write where the laptop
+    // cannot read (protocol §3.1), and the chat reads as one on both sides.
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.check(cli.as("alice", "send", "bob", "under the new key"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: under the new key");
+    assertThat(CliHarness.check(cli.as("bob", "history", "alice", "--all")).out()).contains("before the revocation")
+        .contains("under the new key");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "bob", "--all")).out()).contains("before the revocation")
+        .doesNotContain("under the new key");
     // Again: no second notice, only a new self epoch (the retry of a rotation whose write failed).
-    assertThat(cli.as("alice", "device", "revoke", "1").code()).isZero();
+    CliHarness.Result again = cli.as("alice", "device", "revoke", "1");
+    assertThat(again.code()).isZero();
+    assertThat(again.err()).doesNotContain("bob's client has not yet taken") // Bob has it; Carol has not read hers
+        .contains("carol's client has not yet taken the new key");
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).doesNotContain("revoked a device");
     assertThat(cli.as("alice", "device", "revoke", "7").code()).isEqualTo(ExitCodes.NOT_FOUND);
   }

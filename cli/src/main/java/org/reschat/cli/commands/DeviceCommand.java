@@ -233,9 +233,10 @@ public final class DeviceCommand extends CommandGroup {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
       description = {"Revoke device NUMBER (see 'device list').",
-          "From now on nobody shows what it writes, in any chat or group. It keeps what it already",
-          "read, and can still read your chats (it holds your identity's encryption key): only a new",
-          "identity stops that. Only your first device revokes."})
+          "From now on nobody shows what it writes, in any chat or group, and every chat gets a new",
+          "key it cannot read, once your friend's client has taken it (at their next receive; an older",
+          "version must update); each group gets one once all its members have. It keeps what it",
+          "already read. Only your first device revokes."})
   static final class Revoke extends BaseCommand {
     @Parameters(paramLabel = "NUMBER", description = "The device's number.")
     int number;
@@ -248,12 +249,27 @@ public final class DeviceCommand extends CommandGroup {
     protected int run(Session session) throws Exception {
       Output out = session.output();
       DeviceInfo revoked = session.client().devices().revoke(number);
+      List<String> waiting = new java.util.ArrayList<>();
+      org.reschat.cli.People people = new org.reschat.cli.People(session);
+      for (org.reschat.core.identity.PublicCard card : session.client().devices().notYetRekeyed()) {
+        waiting.add(SafeText.line(people.nameOf(card)));
+      }
       if (out.json()) {
-        out.json(deviceJson(revoked));
+        JsonObject o = deviceJson(revoked);
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        waiting.forEach(a::add);
+        o.add("not_yet_rekeyed", a);
+        out.json(o);
       } else {
         out.note("Revoked device " + revoked.number() + " (" + revoked.id() + ")" + revoked.name().map(n -> " \""
             + SafeText.line(n) + "\"").orElse("") + ": every chat was told, and nobody shows what it writes from now"
-            + " on. It still holds what it read and can still read your chats; if it was stolen, make a new identity.");
+            + " on. Every chat has a new key it cannot read, and each group gets one once all its members have taken"
+            + " theirs.");
+        for (String name : waiting) {
+          out.note(name + "'s client has not yet taken the new key: what you send " + name + " is still readable by"
+              + " the revoked device until it does (at " + name + "'s next receive; an older version must update).");
+        }
+        out.note("It still holds what it already read; if it was stolen, make a new identity.");
       }
       return ExitCodes.OK;
     }

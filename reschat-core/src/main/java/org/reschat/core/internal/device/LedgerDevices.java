@@ -613,6 +613,17 @@ public final class LedgerDevices implements Devices {
   }
 
   @Override
+  public List<PublicCard> notYetRekeyed() throws LocalStateException {
+    List<PublicCard> out = new ArrayList<>();
+    for (PublicCard card : contacts.cards()) {
+      if (engine.pairs().waiting(card)) {
+        out.add(card);
+      }
+    }
+    return out;
+  }
+
+  @Override
   public void requireNotRevoked() throws DeviceException, LocalStateException {
     if (me.deviceNumber() == 0) {
       return;
