@@ -2,20 +2,18 @@ package org.reschat.core.internal.feed;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
-import org.reschat.core.Problem;
 import org.reschat.core.Update;
 import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.conversation.ChainMerge;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.PairEpochs;
 import org.reschat.core.internal.conversation.PairRotate;
@@ -45,36 +43,23 @@ final class DirectChain {
 
   /** Every epoch's history, merged by time (each epoch's own order kept). */
   History history(PublicCard contact, HistoryRequest request) throws LocalStateException, KvException {
-    List<Message> all = new ArrayList<>();
-    List<FeedWarning> warnings = new ArrayList<>();
-    boolean hasOlder = false;
-    int pages = 0;
-    Optional<Problem> problem = Optional.empty();
+    ChainMerge merged = new ChainMerge();
     Set<String> read = new HashSet<>();
     for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
       for (Conversation c : next) {
         History h = engine.history(c, request);
         adopt(c, h.messages()); // a profile that never received them reads every epoch too
         noteTaken(c, h.messages());
-        all.addAll(h.messages());
-        warnings.addAll(h.warnings());
-        hasOlder |= h.hasOlder();
-        pages += h.pagesLoaded();
-        problem = problem.isPresent() ? problem : h.storeProblem();
+        merged.add(h, h.messages());
       }
     }
-    all.sort(Comparator.comparing(Message::sentAt));
-    return new History(all, warnings, hasOlder, pages, problem);
+    return merged.history();
   }
 
   /** What is new in every epoch, not yet marked delivered, with the epochs it announced read too. */
   Receipt receive(PublicCard contact) throws LocalStateException, KvException {
-    List<Message> received = new ArrayList<>();
-    List<FeedWarning> warnings = new ArrayList<>();
+    ChainMerge merged = new ChainMerge();
     List<Received> marks = new ArrayList<>();
-    int published = 0;
-    int pending = 0;
-    Optional<Problem> problem = Optional.empty();
     Set<String> read = new HashSet<>();
     for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
       for (Conversation c : next) {
@@ -83,15 +68,10 @@ final class DirectChain {
         Update u = r.update();
         adopt(c, u.received());
         noteTaken(c, u.received());
-        received.addAll(u.received());
-        warnings.addAll(u.warnings());
-        published += u.published();
-        pending += u.pending();
-        problem = problem.isPresent() ? problem : u.problem();
+        merged.add(u, u.received());
       }
     }
-    received.sort(Comparator.comparing(Message::sentAt));
-    return new Receipt(new Update(received, published, pending, problem, warnings), marks);
+    return new Receipt(merged.update(), marks);
   }
 
   /**
