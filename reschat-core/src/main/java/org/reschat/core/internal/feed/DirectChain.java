@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.InvalidMessageException;
@@ -48,7 +49,7 @@ final class DirectChain {
     for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
       for (Conversation c : next) {
         History h = engine.history(c, request);
-        adopt(c, h.messages()); // a profile that never received them reads every epoch too
+        adopt(c, h.messages(), merged.warnings()); // a profile that never received them reads every epoch too
         noteTaken(c, h.messages());
         merged.add(h, h.messages());
       }
@@ -66,7 +67,7 @@ final class DirectChain {
         Received r = engine.receive(c);
         marks.add(r);
         Update u = r.update();
-        adopt(c, u.received());
+        adopt(c, u.received(), merged.warnings());
         noteTaken(c, u.received());
         merged.add(u, u.received());
       }
@@ -91,21 +92,47 @@ final class DirectChain {
     }
   }
 
+  /** Refusals said per read of a chat; the rest are counted in one more. */
+  static final int MAX_REFUSALS = 8;
+
   /**
    * Takes the epochs the {@code PAIR_ROTATE}s among {@code messages} (read in {@code c}) hand to this device: only
    * from a member's identity feed (device 0, which alone revokes), only when it opens here for these two cards
-   * and to the epoch it names; anything else changes nothing. A friend's epoch is acknowledged at once.
+   * and to the epoch it names, up to {@link PairEpochs#MAX_LATER}; a replay changes nothing. What the friend wrote
+   * and is refused is a {@code NOT_APPLIED} warning naming them (one this identity's device 0 wrote that holds
+   * nothing for this device, as for a device linked later, is not). A friend's epoch is acknowledged at once.
    */
-  private void adopt(Conversation c, List<Message> messages) throws LocalStateException, KvException {
+  private void adopt(Conversation c, List<Message> messages, List<FeedWarning> warnings)
+      throws LocalStateException, KvException {
+    PublicCard friend = c.them();
+    int refused = 0;
     for (Message m : messages) {
-      if (!m.type().equals(PairRotate.TYPE) || c.indexOf(m.sender()) < 0
-          || !m.id().startsWith(c.feed(c.indexOf(m.sender())).writer() + ":")) {
+      if (!m.type().equals(PairRotate.TYPE) || c.indexOf(m.sender()) < 0) {
         continue;
       }
-      PublicCard friend = c.them();
-      Optional<byte[]> secret = PairRotate.open(engine.identity(), friend, m.sender(), m.body());
       boolean fromFriend = m.sender().equals(friend);
-      if (secret.isEmpty() || !engine.pairs().keep(friend, secret.get(), fromFriend) || !fromFriend) {
+      String why = null;
+      Optional<byte[]> secret = Optional.empty();
+      if (!m.id().startsWith(c.feed(c.indexOf(m.sender())).writer() + ":")) {
+        why = "wrote a new key of this chat from a device other than their first";
+      } else {
+        secret = PairRotate.open(engine.identity(), friend, m.sender(), m.body());
+        if (secret.isEmpty()) {
+          why = "wrote a new key of this chat that does not open here";
+        } else if (held(friend, secret.get())) {
+          continue; // a replay
+        } else if (!engine.pairs().keep(friend, secret.get(), fromFriend)) {
+          why = "wrote more than " + PairEpochs.MAX_LATER + " new keys of this chat";
+        }
+      }
+      if (why != null) {
+        if (fromFriend && refused++ < MAX_REFUSALS) {
+          warnings.add(new FeedWarning(FeedWarning.Kind.NOT_APPLIED, false, m.page(), FeedWarning.shortName(friend)
+              + " " + why + " (message " + m.id() + "): not applied", friend));
+        }
+        continue;
+      }
+      if (!fromFriend) {
         continue;
       }
       try {
@@ -115,6 +142,16 @@ final class DirectChain {
         throw new IllegalStateException("An acknowledgement is always a valid message", e);
       }
     }
+    if (refused > MAX_REFUSALS) {
+      warnings.add(new FeedWarning(FeedWarning.Kind.NOT_APPLIED, false, 0, (refused - MAX_REFUSALS)
+          + " more new keys of this chat were refused as above: not applied", friend));
+    }
+  }
+
+  /** Whether {@code secret} is an epoch of the chat with {@code friend} held already. */
+  private boolean held(PublicCard friend, byte[] secret) throws LocalStateException {
+    String id = PairRotate.epochId(engine.identity(), friend, secret);
+    return engine.conversationsWith(friend).stream().anyMatch(x -> x.id().equals(id));
   }
 
   /** A later epoch in which the friend wrote is one they hold: this client writes there from now on. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
 import org.reschat.core.DeviceJoin;
+import org.reschat.core.FeedWarning;
 import org.reschat.core.Devices;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
@@ -78,10 +79,22 @@ class PairRotateAttackTest {
     engine(writer).send(engine(writer).conversationWith(alice.card()), PairRotate.TYPE, new byte[0], body);
   }
 
+  /** What Alice's last read of the chat warned of. */
+  private List<FeedWarning> warned = List.of();
+
   /** Alice reads the chat; how many epochs she holds with Bob afterwards. */
   private int epochsAtAlice() throws Exception {
-    receiveAll(a);
+    warned = a.update(ChatId.direct(bob.card())).warnings();
     return engine(a).conversationsWith(bob.card()).size();
+  }
+
+  /** Alice's last read warned that Bob's new key was not applied, {@code times} times, and of nothing else. */
+  private void refusedNamingBob(int times) {
+    assertThat(warned).hasSize(times).allSatisfy(w -> {
+      assertThat(w.kind()).isEqualTo(FeedWarning.Kind.NOT_APPLIED);
+      assertThat(w.writer()).isEqualTo(bob.card());
+      assertThat(w.detail()).contains("new key").contains("not applied");
+    });
   }
 
   private static byte[] secret(int n) {
@@ -109,8 +122,10 @@ class PairRotateAttackTest {
   void aValidOneFromDeviceZeroIsTakenOnceAndAcknowledged() throws Exception {
     write(b, valid(secret(1)));
     assertThat(epochsAtAlice()).isEqualTo(2);
+    assertThat(warned).isEmpty();
     write(b, valid(secret(1))); // replayed: the same epoch again changes nothing
     assertThat(epochsAtAlice()).isEqualTo(2);
+    assertThat(warned).isEmpty();
     Conversation next = engine(a).conversationsWith(bob.card()).get(1);
     assertThat(engine(a).currentWith(bob.card()).id()).isEqualTo(next.id()); // Bob made it: he holds it
     assertThat(engine(a).history(next, HistoryRequest.all()).messages()).extracting(Message::type)
@@ -130,6 +145,7 @@ class PairRotateAttackTest {
     laptop.send(ChatId.direct(alice.card()), "from bob's laptop"); // Alice reads its feed
     write(laptop, valid(secret(2)));
     assertThat(epochsAtAlice()).isEqualTo(1);
+    refusedNamingBob(1);
     assertThat(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()).extracting(Message::text)
         .contains("from bob's laptop");
     write(b, valid(secret(2))); // control: the same body from device 0
@@ -146,6 +162,7 @@ class PairRotateAttackTest {
     write(b, "{\"v\":1}".getBytes(StandardCharsets.UTF_8));
     write(b, new byte[] {(byte) 0xff, 0});
     assertThat(epochsAtAlice()).isEqualTo(1);
+    refusedNamingBob(4);
     write(b, body(epoch, alice.card().encryptionKey(), alice.card(), bob.card(), secret(3))); // control
     assertThat(epochsAtAlice()).isEqualTo(2);
   }
@@ -157,6 +174,7 @@ class PairRotateAttackTest {
     write(b, body(epoch, alice.card().encryptionKey(), bob.card(), carol.card(), secret(4)));
     write(b, PairRotate.body(bob, carol.card(), secret(4), Map.of(), Hpke.standard()));
     assertThat(epochsAtAlice()).isEqualTo(1);
+    refusedNamingBob(2);
   }
 
   @Test
@@ -164,6 +182,7 @@ class PairRotateAttackTest {
     String other = PairRotate.epochId(alice, bob.card(), secret(6));
     write(b, body(other, alice.card().encryptionKey(), alice.card(), bob.card(), secret(5)));
     assertThat(epochsAtAlice()).isEqualTo(1);
+    refusedNamingBob(1);
   }
 
   @Test
@@ -178,6 +197,7 @@ class PairRotateAttackTest {
     assertThat(bytes.length).isGreaterThan(PairRotate.MAX_BODY);
     write(b, bytes);
     assertThat(epochsAtAlice()).isEqualTo(1);
+    refusedNamingBob(1);
     assertThat(PairRotate.open(alice, bob.card(), bob.card(), bytes)).isEmpty();
   }
 
@@ -187,6 +207,7 @@ class PairRotateAttackTest {
       write(b, valid(secret(100 + n)));
     }
     assertThat(epochsAtAlice()).isEqualTo(1 + PairEpochs.MAX_LATER);
+    refusedNamingBob(8); // the ones past the limit
     b.send(ChatId.direct(alice.card()), "still readable");
     receiveAll(a);
     assertThat(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()).extracting(Message::text)
