@@ -359,7 +359,8 @@ class DeviceCliTest {
     // The laptop has not read the news and writes on: nobody shows it.
     CliHarness.check(cli.as("laptop", "send", "bob", "after the revocation"));
     String atBob = CliHarness.check(cli.as("bob", "receive")).out();
-    assertThat(atBob).contains("alice revoked a device (1 now)").doesNotContain("after the revocation");
+    assertThat(atBob).contains("alice revoked a device (1 now)").doesNotContain("after the revocation")
+        .contains("alice started a new key for this chat (a device was revoked)");
     assertThat(CliHarness.check(cli.as("bob", "history", "alice", "--all")).out()).contains("before the revocation")
         .doesNotContain("after the revocation");
     assertThat(CliHarness.check(cli.as("alice", "history", "bob", "--all")).out()).doesNotContain("after the revocation");
@@ -373,7 +374,7 @@ class DeviceCliTest {
     assertThat(refused.err()).contains("revoked");
     // Bob's client took the new key at his receive above; once Alice's has seen it, both write where the laptop
     // cannot read (protocol §3.1), and the chat reads as one on both sides.
-    CliHarness.check(cli.as("alice", "receive"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("bob took the new key of this chat");
     CliHarness.check(cli.as("alice", "send", "bob", "under the new key"));
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: under the new key");
     assertThat(CliHarness.check(cli.as("bob", "history", "alice", "--all")).out()).contains("before the revocation")
