@@ -153,6 +153,22 @@ class RevokedDeviceReadsTest {
     assertThat(opened).isEmpty();
   }
 
+  @Test
+  void aRevokedDeviceReadsNoInvitationToAGroupCreatedAfterTheFriendTookTheNewKey() throws Exception {
+    receiveAll(b);
+    receiveAll(phone);
+    ChatId.Group later = phone.groups().create("later", List.of(bob.card()));
+    phone.send(later, "in the later group");
+    receiveAll(b);
+    assertThat(texts(b.history(later, HistoryRequest.all()).messages())).contains("in the later group");
+    // K reads the direct chat it derives (a fresh profile, which takes every invitation it finds there): no invitation.
+    ChatClient thief = client(k, new InMemoryLocalState(), bob.card(), carol.card());
+    receiveAll(thief);
+    assertThat(thief.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()).extracting(Message::type)
+        .containsOnlyOnce("GROUP_INVITE"); // the trip's, from before the revocation
+    assertThat(thief.groups().list()).noneMatch(g -> g.name().equals("later"));
+  }
+
   private static Optional<byte[]> unwrap(Conversation pair, String wrap, byte[] aad) {
     try {
       return Optional.of(pair.secretWraps().decrypt(Base64Url.decode(wrap).orElseThrow(), aad));
