@@ -154,4 +154,23 @@ class PairEpochTest {
     desktop.send(toBob, "from the desktop");
     assertThat(texts(b.update(toAlice).received())).containsExactly("from the desktop");
   }
+
+  @Test
+  void aGroupMemberWhoNeverTakesTheNewKeyStillFollowsTheGroupsLaterEpochs() throws Exception {
+    // Dave reads only the group, never his direct chat with Alice after the revocation: as today's version, he
+    // holds epoch 0 of it alone, and Alice's client, which has not seen him take the new key, wraps to him there.
+    Identity dave = TestIdentities.named("dave");
+    ChatClient d = client(dave, new InMemoryLocalState(), alice.card());
+    ChatId.Group club = phone.groups().create("club", List.of(bob.card(), dave.card()));
+    d.update(toAlice);
+    b.update(toAlice);
+    phone.devices().revoke(2);
+    receiveAll(b);
+    receiveAll(phone);
+    phone.groups().setAdmin(club, dave.card(), true); // a new epoch, wrapped to each member
+    phone.send(club, "after, in the club");
+    assertThat(texts(d.update(club).received())).containsExactly("after, in the club");
+    assertThat(engine(d).conversationsWith(alice.card())).hasSize(1);
+    assertThat(texts(b.update(club).received())).containsExactly("after, in the club");
+  }
 }
