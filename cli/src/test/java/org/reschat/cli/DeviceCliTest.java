@@ -389,4 +389,25 @@ class DeviceCliTest {
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).doesNotContain("revoked a device");
     assertThat(cli.as("alice", "device", "revoke", "7").code()).isEqualTo(ExitCodes.NOT_FOUND);
   }
+
+  @Test
+  void aProfileBackupTakenAfterARevocationKeepsTheChatsNewKeys() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("alice", "device", "revoke", "1"));
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.check(cli.as("alice", "send", "bob", "under the new key"));
+    Path passphrase = Files.writeString(dir.resolve("backup-passphrase"), "violet harbour kettle onions\n");
+    Path backup = dir.resolve("alice.backup");
+    CliHarness.check(cli.as("alice", "profile", "backup", backup.toString(), "--new-passphrase-file",
+        passphrase.toString(), "--argon2-memory", "19456"));
+    cli.env.put("RESCHAT_PASSPHRASE", "violet harbour kettle onions");
+    CliHarness.check(cli.as("alice-again", "profile", "restore", backup.toString()));
+    assertThat(CliHarness.check(cli.as("alice-again", "history", "bob", "--all")).out()).contains("under the new key");
+    CliHarness.check(cli.as("alice-again", "send", "bob", "back from the backup"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: back from the backup");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "bob", "--all")).out()).doesNotContain("under the new key")
+        .doesNotContain("back from the backup");
+  }
 }
