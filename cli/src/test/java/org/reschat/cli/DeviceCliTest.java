@@ -366,7 +366,10 @@ class DeviceCliTest {
     assertThat(CliHarness.check(cli.as("alice", "history", "bob", "--all")).out()).doesNotContain("after the revocation");
     assertThat(CliHarness.check(cli.as("bob", "friend", "show", "alice")).out()).contains("devices:     2")
         .containsPattern("(?m)^  1  [0-9a-f ]{9}  -  \\(revoked\\)$");
-    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out()).contains("\"revoked\":true");
+    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out()).contains("\"revoked\":true")
+        .contains("\"not_yet_rekeyed\":[\"carol\"]"); // Bob took his at his receive above
+    assertThat(CliHarness.check(cli.as("alice", "device", "list")).err())
+        .contains("carol's client has not yet taken the new key").doesNotContain("bob's client");
     // Once it has read the news, the laptop's client says so instead of sending.
     CliHarness.check(cli.as("laptop", "receive"));
     CliHarness.Result refused = cli.as("laptop", "send", "bob", "still here?");

@@ -216,16 +216,19 @@ public final class DeviceCommand extends CommandGroup {
     protected int run(Session session) throws Exception {
       Output out = session.output();
       List<DeviceInfo> devices = session.client().devices().mine();
+      List<String> waiting = notYetRekeyed(session);
       if (out.json()) {
         JsonArray a = new JsonArray();
         devices.forEach(d -> a.add(deviceJson(d)));
         JsonObject o = Json.object("devices");
         o.add("devices", a);
+        o.add("not_yet_rekeyed", names(waiting));
         out.json(o);
       } else {
         for (DeviceInfo d : devices) {
           out.line(line(d));
         }
+        sayNotYetRekeyed(out, waiting);
       }
       return ExitCodes.OK;
     }
@@ -249,29 +252,44 @@ public final class DeviceCommand extends CommandGroup {
     protected int run(Session session) throws Exception {
       Output out = session.output();
       DeviceInfo revoked = session.client().devices().revoke(number);
-      List<String> waiting = new java.util.ArrayList<>();
-      org.reschat.cli.People people = new org.reschat.cli.People(session);
-      for (org.reschat.core.identity.PublicCard card : session.client().devices().notYetRekeyed()) {
-        waiting.add(SafeText.line(people.nameOf(card)));
-      }
+      List<String> waiting = notYetRekeyed(session);
       if (out.json()) {
         JsonObject o = deviceJson(revoked);
-        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
-        waiting.forEach(a::add);
-        o.add("not_yet_rekeyed", a);
+        o.add("not_yet_rekeyed", names(waiting));
         out.json(o);
       } else {
         out.note("Revoked device " + revoked.number() + " (" + revoked.id() + ")" + revoked.name().map(n -> " \""
             + SafeText.line(n) + "\"").orElse("") + ": every chat was told, and nobody shows what it writes from now"
             + " on. Every chat has a new key it cannot read, and each group gets one once all its members have taken"
             + " theirs.");
-        for (String name : waiting) {
-          out.note(name + "'s client has not yet taken the new key: what you send " + name + " is still readable by"
-              + " the revoked device until it does (at " + name + "'s next receive; an older version must update).");
-        }
+        sayNotYetRekeyed(out, waiting);
         out.note("It still holds what it already read; if it was stolen, make a new identity.");
       }
       return ExitCodes.OK;
+    }
+  }
+
+  /** The friends whose clients have not yet taken the new key of the chat (protocol §3.1), as this profile names them. */
+  static List<String> notYetRekeyed(Session session) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    org.reschat.cli.People people = new org.reschat.cli.People(session);
+    for (org.reschat.core.identity.PublicCard card : session.client().devices().notYetRekeyed()) {
+      out.add(SafeText.line(people.nameOf(card)));
+    }
+    return out;
+  }
+
+  private static JsonArray names(List<String> names) {
+    JsonArray a = new JsonArray();
+    names.forEach(a::add);
+    return a;
+  }
+
+  /** What a revoked device still reads: one sentence per friend who has not taken the new key yet. */
+  private static void sayNotYetRekeyed(Output out, List<String> waiting) {
+    for (String name : waiting) {
+      out.note(name + "'s client has not yet taken the new key: what you send " + name + " is still readable by"
+          + " the revoked device until it does (at " + name + "'s next receive; an older version must update).");
     }
   }
 
