@@ -120,7 +120,10 @@ final class DirectChain {
         if (secret.isEmpty()) {
           why = "wrote a new key of this chat that does not open here";
         } else if (held(friend, secret.get())) {
-          continue; // a replay
+          if (fromFriend) {
+            acknowledge(c, secret.get()); // a replay, or an acknowledgement a failed store kept from being written
+          }
+          continue;
         } else if (!engine.pairs().keep(friend, secret.get(), fromFriend)) {
           why = "wrote more than " + PairEpochs.MAX_LATER + " new keys of this chat";
         }
@@ -132,19 +135,30 @@ final class DirectChain {
         }
         continue;
       }
-      if (!fromFriend) {
-        continue;
-      }
-      try {
-        engine.send(Conversation.of(engine.identity(), secret.get(), c.members()), PairRotate.TAKEN,
-            "took the new key of this chat".getBytes(StandardCharsets.UTF_8), "{\"v\":1}".getBytes(StandardCharsets.UTF_8));
-      } catch (InvalidMessageException e) {
-        throw new IllegalStateException("An acknowledgement is always a valid message", e);
+      if (fromFriend) {
+        acknowledge(c, secret.get());
       }
     }
     if (refused > MAX_REFUSALS) {
       warnings.add(new FeedWarning(FeedWarning.Kind.NOT_APPLIED, false, 0, (refused - MAX_REFUSALS)
           + " more new keys of this chat were refused as above: not applied", friend));
+    }
+  }
+
+  /**
+   * Writes {@code PAIR_TAKEN} as this device's first message in the friend's epoch of {@code secret}, unless its
+   * feed there holds anything (written or queued): one acknowledgement, however often the rotation is read.
+   */
+  private void acknowledge(Conversation c, byte[] secret) throws LocalStateException, KvException {
+    Conversation next = Conversation.of(engine.identity(), secret, c.members());
+    if (engine.state().newestPage(next.myFeed()) > 0 || engine.pending(next) > 0) {
+      return;
+    }
+    try {
+      engine.send(next, PairRotate.TAKEN, "took the new key of this chat".getBytes(StandardCharsets.UTF_8),
+          "{\"v\":1}".getBytes(StandardCharsets.UTF_8));
+    } catch (InvalidMessageException e) {
+      throw new IllegalStateException("An acknowledgement is always a valid message", e);
     }
   }
 

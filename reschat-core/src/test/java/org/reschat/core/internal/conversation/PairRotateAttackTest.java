@@ -213,4 +213,40 @@ class PairRotateAttackTest {
     assertThat(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()).extracting(Message::text)
         .contains("hello", "still readable");
   }
+
+  @Test
+  void anAcknowledgementTheStoreRefusedIsWrittenLaterAndOnce() throws Exception {
+    // Carol's client writes through a store that refuses every write for a while; Alice starts a new epoch with her.
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    TestClients carolsStore = new TestClients(new org.reschat.kv.ForwardingKvStore(store) {
+      @Override
+      public void put(String key, String value) throws org.reschat.kv.KvException {
+        if (down.get()) {
+          throw new org.reschat.kv.KvUnavailableException("down for the test");
+        }
+        super.put(key, value);
+      }
+    }, clock);
+    try {
+      List<PublicCard> aliceOnly = List.of(alice.card());
+      ChatClient c = carolsStore.client(carol, new InMemoryLocalState(), () -> aliceOnly);
+      c.send(ChatId.direct(alice.card()), "hi alice");
+      byte[] p = secret(9);
+      engine(a).pairs().keep(carol.card(), p, false);
+      engine(a).send(engine(a).conversationWith(carol.card()), PairRotate.TYPE, new byte[0],
+          PairRotate.body(alice, carol.card(), p, Map.of(), Hpke.standard()));
+      down.set(true);
+      assertThat(c.update(ChatId.direct(alice.card())).pending()).isEqualTo(1); // the acknowledgement, queued
+      assertThat(c.update(ChatId.direct(alice.card())).pending()).isEqualTo(1); // read again: still one, not two
+      down.set(false);
+      c.update(ChatId.direct(alice.card())); // published now
+      a.update(ChatId.direct(carol.card()));
+      Conversation next = Conversation.of(alice, p, List.of(alice.card(), carol.card()));
+      assertThat(engine(a).currentWith(carol.card()).id()).isEqualTo(next.id());
+      assertThat(engine(a).history(next, HistoryRequest.all()).messages()).extracting(Message::type)
+          .containsExactly(PairRotate.TAKEN);
+    } finally {
+      carolsStore.close();
+    }
+  }
 }
