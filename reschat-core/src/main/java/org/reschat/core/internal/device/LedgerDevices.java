@@ -61,10 +61,16 @@ public final class LedgerDevices implements Devices {
   private final Contacts contacts;
   private final Clock clock;
   private final Runnable ensureOpen;
+  private final NewKeys newKeys;
   private final SecureRandom random = new SecureRandom();
 
+  /** Reads a direct chat for the new keys it announces (protocol §3.1), delivering nothing. */
+  public interface NewKeys {
+    void take(PublicCard friend) throws LocalStateException, KvException;
+  }
+
   public LedgerDevices(Identity me, ConversationEngine engine, Groups groups, KvStore store, LocalState state,
-      Contacts contacts, Clock clock, Runnable ensureOpen) {
+      Contacts contacts, Clock clock, Runnable ensureOpen, NewKeys newKeys) {
     this.me = me;
     this.engine = engine;
     this.groups = groups;
@@ -73,6 +79,7 @@ public final class LedgerDevices implements Devices {
     this.contacts = contacts;
     this.clock = clock;
     this.ensureOpen = ensureOpen;
+    this.newKeys = newKeys;
   }
 
   // --- lists ------------------------------------------------------------------------------------------
@@ -539,6 +546,10 @@ public final class LedgerDevices implements Devices {
         .orElseThrow(() -> noSuchDevice(number));
     String fp = HexFormat.of().formatHex(Conversation.deviceFingerprint(me.card(), device.keys().signingKey()));
     // 1. Where its feed ends in each conversation, as this device reads it now (before the revocation is out).
+    // The friends' new keys first: step 4 writes in the newest, which a device a friend revoked cannot read.
+    for (PublicCard card : contacts.cards()) {
+      newKeys.take(card);
+    }
     Map<Conversation, LocalState.Position> cuts = new LinkedHashMap<>();
     List<Conversation> everywhere = new ArrayList<>();
     for (PublicCard card : contacts.cards()) {

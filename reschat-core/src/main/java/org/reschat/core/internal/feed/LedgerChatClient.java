@@ -66,7 +66,7 @@ public final class LedgerChatClient implements ChatClient {
     this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,
         new org.reschat.core.channel.Channels(store, clock));
     this.devices = new org.reschat.core.internal.device.LedgerDevices(me, engine, groups, store, state, contacts, clock,
-        this::ensureOpen);
+        this::ensureOpen, friend -> direct.receive(friend)); // not committed: the messages are delivered as ever
   }
 
   @Override

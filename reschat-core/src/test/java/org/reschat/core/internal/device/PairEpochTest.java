@@ -173,4 +173,25 @@ class PairEpochTest {
     assertThat(engine(d).conversationsWith(alice.card())).hasSize(1);
     assertThat(texts(b.update(club).received())).containsExactly("after, in the club");
   }
+
+  @Test
+  void aDeviceTheFriendRevokedCannotOpenTheNewKeyOfTheirChat() throws Exception {
+    // Bob links a laptop and revokes it: it holds Bob's identity secret, to which "friend" seals are made.
+    Devices.LinkOffer offer = b.devices().offer();
+    DeviceJoin join = DeviceJoin.start(store, offer.code(), "bob's laptop", clock);
+    b.devices().approve(offer, b.devices().request(offer).orElseThrow(), new byte[0]);
+    Identity bobsLaptop = join.poll().orElseThrow().identity();
+    b.devices().revoke(1);
+    // Alice revokes her tablet before reading Bob's new key: hers must not go where his revoked laptop reads.
+    phone.devices().revoke(2);
+    receiveAll(b);
+    receiveAll(phone);
+    clock.advance(java.time.Duration.ofSeconds(1));
+    phone.send(toBob, "after both revocations");
+    assertThat(texts(b.update(toAlice).received())).contains("after both revocations");
+    ChatClient thief = client(bobsLaptop, new InMemoryLocalState(), alice.card());
+    receiveAll(thief);
+    assertThat(engine(thief).conversationsWith(alice.card())).hasSize(1);
+    assertThat(texts(thief.history(toAlice, HistoryRequest.all()).messages())).doesNotContain("after both revocations");
+  }
 }
