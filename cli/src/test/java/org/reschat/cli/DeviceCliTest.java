@@ -356,6 +356,10 @@ class DeviceCliTest {
     assertThat(revoke.code()).as(revoke.toString()).isZero();
     assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity")
         .contains("bob's client has not yet taken the new key: what you send bob is still readable by the revoked device");
+    // Bob's profile opened read-only reads the new key's announcement and writes nothing (no acknowledgement).
+    CliHarness.Result readOnly = cli.as("bob", "--read-only", "history", "alice", "--all");
+    assertThat(readOnly.code()).as(readOnly.toString()).isZero();
+    assertThat(readOnly.out()).contains("alice started a new key for this chat");
     // The laptop has not read the news and writes on: nobody shows it.
     CliHarness.check(cli.as("laptop", "send", "bob", "after the revocation"));
     String atBob = CliHarness.check(cli.as("bob", "receive")).out();

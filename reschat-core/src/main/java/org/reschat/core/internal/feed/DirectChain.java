@@ -150,6 +150,9 @@ final class DirectChain {
    * feed there holds anything (written or queued): one acknowledgement, however often the rotation is read.
    */
   private void acknowledge(Conversation c, byte[] secret) throws LocalStateException, KvException {
+    if (engine.state().readOnly()) {
+      return; // a copy opened read-only writes nothing: the writable profile acknowledges it
+    }
     Conversation next = Conversation.of(engine.identity(), secret, c.members());
     if (engine.state().newestPage(next.myFeed()) > 0 || engine.pending(next) > 0) {
       return;

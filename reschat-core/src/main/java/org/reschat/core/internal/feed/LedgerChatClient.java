@@ -394,8 +394,8 @@ public final class LedgerChatClient implements ChatClient {
    * every other member now has, wrapped under those keys; the other devices hold it too (§15.6).
    */
   private void rekeyGroups(PublicCard friend) throws LocalStateException, KvException {
-    if (!me.holdsIdentityKey()) {
-      return; // device 0 revoked, and rekeys
+    if (!me.holdsIdentityKey() || engine.state().readOnly()) {
+      return; // device 0 revoked, and rekeys; a copy opened read-only writes nothing
     }
     for (Group g : groups.rekeyFor(friend, card -> {
       try {
