@@ -149,7 +149,7 @@ final class DirectChain {
    * Writes {@code PAIR_TAKEN} as this device's first message in the friend's epoch of {@code secret}, unless its
    * feed there holds anything (written or queued): one acknowledgement, however often the rotation is read.
    */
-  private void acknowledge(Conversation c, byte[] secret) throws LocalStateException, KvException {
+  private void acknowledge(Conversation c, byte[] secret) throws LocalStateException {
     if (engine.state().readOnly()) {
       return; // a copy opened read-only writes nothing: the writable profile acknowledges it
     }
@@ -160,6 +160,8 @@ final class DirectChain {
     try {
       engine.send(next, PairRotate.TAKEN, "took the new key of this chat".getBytes(StandardCharsets.UTF_8),
           "{\"v\":1}".getBytes(StandardCharsets.UTF_8));
+    } catch (KvException e) {
+      // the store could not be read to start the feed: written at a later read, which finds the feed empty
     } catch (InvalidMessageException e) {
       throw new IllegalStateException("An acknowledgement is always a valid message", e);
     }
