@@ -249,4 +249,50 @@ class PairRotateAttackTest {
       carolsStore.close();
     }
   }
+
+  @Test
+  void aStoreThatFailsAtTheNewFeedDelaysTheAcknowledgementToTheNextRead() throws Exception {
+    byte[] p = secret(11);
+    Conversation next = Conversation.of(carol, p, List.of(alice.card(), carol.card()));
+    String first = next.pageKey(next.myFeed(), 1); // what Carol's client reads before it writes there
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    TestClients carolsStore = new TestClients(new org.reschat.kv.ForwardingKvStore(store) {
+      @Override
+      public java.util.Optional<String> get(String key) throws org.reschat.kv.KvException {
+        if (down.get() && key.equals(first)) {
+          throw new org.reschat.kv.KvUnavailableException("down for the test");
+        }
+        return super.get(key);
+      }
+
+      @Override
+      public java.util.Map<String, org.reschat.kv.KvRead> getAll(java.util.Collection<String> keys)
+          throws org.reschat.kv.KvException {
+        if (down.get() && keys.contains(first)) {
+          throw new org.reschat.kv.KvUnavailableException("down for the test");
+        }
+        return super.getAll(keys);
+      }
+    }, clock);
+    try {
+      List<PublicCard> aliceOnly = List.of(alice.card());
+      ChatClient c = carolsStore.client(carol, new InMemoryLocalState(), () -> aliceOnly);
+      c.send(ChatId.direct(alice.card()), "hi alice");
+      engine(a).pairs().keep(carol.card(), p, false);
+      engine(a).send(engine(a).conversationWith(carol.card()), PairRotate.TYPE, new byte[0],
+          PairRotate.body(alice, carol.card(), p, Map.of(), Hpke.standard()));
+      down.set(true);
+      // The read takes the key, then fails as any read of a store that fails (nothing delivered, nothing lost).
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.update(ChatId.direct(alice.card())))
+          .isInstanceOf(org.reschat.kv.KvUnavailableException.class);
+      assertThat(engine(c).conversationsWith(alice.card())).hasSize(2);
+      down.set(false);
+      org.reschat.core.Update u = c.update(ChatId.direct(alice.card())); // held: this read acknowledges it
+      assertThat(u.received()).extracting(Message::type).contains(PairRotate.TYPE); // delivered now, once
+      a.update(ChatId.direct(carol.card()));
+      assertThat(engine(a).currentWith(carol.card()).id()).isEqualTo(next.id());
+    } finally {
+      carolsStore.close();
+    }
+  }
 }
