@@ -208,7 +208,7 @@ public final class Output {
       String summary = new String(m.extension(), java.nio.charset.StandardCharsets.UTF_8).strip();
       return summary.isEmpty() ? "changed the group" : summary;
     }
-    if (m.type().equals("LINKED_DEVICES") || m.type().startsWith("SELF_")) { // a device operation (protocol §15)
+    if (m.type().equals("LINKED_DEVICES") || m.type().startsWith("SELF_") || m.type().startsWith("PAIR_")) { // §15, §3.1
       String summary = new String(m.extension(), java.nio.charset.StandardCharsets.UTF_8).strip();
       return summary.isEmpty() ? "changed their devices" : summary;
     }

@@ -419,25 +419,67 @@ class DeviceCliTest {
     CliHarness.Result revoke = cli.as("alice", "device", "revoke", "1");
     assertThat(revoke.code()).as(revoke.toString()).isZero();
     assertThat(revoke.err()).contains("Revoked device 1").contains("laptop").contains("make a new identity")
-        .contains("Device 1 learns none of the changes your devices tell each other");
+        .contains("Device 1 learns none of the changes your devices tell each other")
+        .contains("bob's client has not yet taken the new key: what you send bob is still readable by the revoked device");
+    // Bob's profile opened read-only reads the new key's announcement and writes nothing (no acknowledgement).
+    CliHarness.Result readOnly = cli.as("bob", "--read-only", "history", "alice", "--all");
+    assertThat(readOnly.code()).as(readOnly.toString()).isZero();
+    assertThat(readOnly.out()).contains("alice started a new key for this chat");
     // The laptop has not read the news and writes on: nobody shows it.
     CliHarness.check(cli.as("laptop", "send", "bob", "after the revocation"));
     String atBob = CliHarness.check(cli.as("bob", "receive")).out();
-    assertThat(atBob).contains("alice revoked a device (1 now)").doesNotContain("after the revocation");
+    assertThat(atBob).contains("alice revoked a device (1 now)").doesNotContain("after the revocation")
+        .contains("alice started a new key for this chat (a device was revoked)");
     assertThat(CliHarness.check(cli.as("bob", "history", "alice", "--all")).out()).contains("before the revocation")
         .doesNotContain("after the revocation");
     assertThat(CliHarness.check(cli.as("alice", "history", "bob", "--all")).out()).doesNotContain("after the revocation");
     assertThat(CliHarness.check(cli.as("bob", "friend", "show", "alice")).out()).contains("devices:     2")
         .containsPattern("(?m)^  1  [0-9a-f ]{9}  -  \\(revoked\\)$");
-    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out()).contains("\"revoked\":true");
+    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out()).contains("\"revoked\":true")
+        .contains("\"not_yet_rekeyed\":[\"carol\"]"); // Bob took his at his receive above
+    assertThat(CliHarness.check(cli.as("alice", "device", "list")).err())
+        .contains("carol's client has not yet taken the new key").doesNotContain("bob's client");
     // Once it has read the news, the laptop's client says so instead of sending.
     CliHarness.check(cli.as("laptop", "receive"));
     CliHarness.Result refused = cli.as("laptop", "send", "bob", "still here?");
     assertThat(refused.code()).isEqualTo(ExitCodes.SECURITY);
     assertThat(refused.err()).contains("revoked");
+    // Bob's client took the new key at his receive above; once Alice's has seen it, both write where the laptop
+    // cannot read (protocol §3.1), and the chat reads as one on both sides.
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("bob took the new key of this chat");
+    CliHarness.check(cli.as("alice", "send", "bob", "under the new key"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: under the new key");
+    assertThat(CliHarness.check(cli.as("bob", "history", "alice", "--all")).out()).contains("before the revocation")
+        .contains("under the new key");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "bob", "--all")).out()).contains("before the revocation")
+        .doesNotContain("under the new key");
     // Again: no second notice, only a new self epoch (the retry of a rotation whose write failed).
-    assertThat(cli.as("alice", "device", "revoke", "1").code()).isZero();
+    CliHarness.Result again = cli.as("alice", "device", "revoke", "1");
+    assertThat(again.code()).isZero();
+    assertThat(again.err()).doesNotContain("bob's client has not yet taken") // Bob has it; Carol has not read hers
+        .contains("carol's client has not yet taken the new key");
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).doesNotContain("revoked a device");
     assertThat(cli.as("alice", "device", "revoke", "7").code()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
+  void aProfileBackupTakenAfterARevocationKeepsTheChatsNewKeys() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("alice", "device", "revoke", "1"));
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("alice", "receive"));
+    CliHarness.check(cli.as("alice", "send", "bob", "under the new key"));
+    Path passphrase = Files.writeString(dir.resolve("backup-passphrase"), "violet harbour kettle onions\n");
+    Path backup = dir.resolve("alice.backup");
+    CliHarness.check(cli.as("alice", "profile", "backup", backup.toString(), "--new-passphrase-file",
+        passphrase.toString(), "--argon2-memory", "19456"));
+    cli.env.put("RESCHAT_PASSPHRASE", "violet harbour kettle onions");
+    CliHarness.check(cli.as("alice-again", "profile", "restore", backup.toString()));
+    assertThat(CliHarness.check(cli.as("alice-again", "history", "bob", "--all")).out()).contains("under the new key");
+    CliHarness.check(cli.as("alice-again", "send", "bob", "back from the backup"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: back from the backup");
+    assertThat(CliHarness.check(cli.as("laptop", "history", "bob", "--all")).out()).doesNotContain("under the new key")
+        .doesNotContain("back from the backup");
   }
 }

@@ -50,13 +50,21 @@ public interface Devices {
   /**
    * Revokes device {@code number} (protocol §15.7): a new entry of the list names it revoked, and every
    * conversation where its feed holds anything is told where that feed stops counting, so every reader ignores
-   * what it writes after. What it already read it keeps, and it can still read (it holds the identity's X25519
-   * secret): only a new identity stops that.
+   * what it writes after; the self channel and every direct chat get a new key it cannot derive (§3.1), and
+   * each group gets one once all its members have taken theirs. What it already read it keeps, and it still
+   * reads what is sent to friends whose clients have not taken the new key ({@link #notYetRekeyed}).
    *
    * @throws DeviceException {@code NOT_DEVICE_ZERO} on a linked device, {@code NO_SUCH_DEVICE} for a number that
    *     is not a linked device certified now
    */
   DeviceInfo revoke(int number) throws DeviceException, LocalStateException, KvException;
+
+  /**
+   * The friends whose clients have not yet taken the newest key of the chat with them (protocol §3.1): until they
+   * do (at their next receive; a version without pair epochs must update), this client writes to them under the
+   * old key, which a revoked device still derives. Empty when no device was ever revoked.
+   */
+  List<PublicCard> notYetRekeyed() throws LocalStateException;
 
   /**
    * Fails when this device is revoked (as the newest list this client read says): what it would write, nobody

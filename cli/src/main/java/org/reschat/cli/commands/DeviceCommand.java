@@ -216,16 +216,19 @@ public final class DeviceCommand extends CommandGroup {
     protected int run(Session session) throws Exception {
       Output out = session.output();
       List<DeviceInfo> devices = session.client().devices().mine();
+      List<String> waiting = notYetRekeyed(session);
       if (out.json()) {
         JsonArray a = new JsonArray();
         devices.forEach(d -> a.add(deviceJson(d)));
         JsonObject o = Json.object("devices");
         o.add("devices", a);
+        o.add("not_yet_rekeyed", names(waiting));
         out.json(o);
       } else {
         for (DeviceInfo d : devices) {
           out.line(line(d));
         }
+        sayNotYetRekeyed(out, waiting);
       }
       return ExitCodes.OK;
     }
@@ -233,9 +236,10 @@ public final class DeviceCommand extends CommandGroup {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true,
       description = {"Revoke device NUMBER (see 'device list').",
-          "From now on nobody shows what it writes, in any chat or group. It keeps what it already",
-          "read, and can still read your chats (it holds your identity's encryption key): only a new",
-          "identity stops that. Only your first device revokes."})
+          "From now on nobody shows what it writes, in any chat or group, and every chat gets a new",
+          "key it cannot read, once your friend's client has taken it (at their next receive; an older",
+          "version must update); each group gets one once all its members have. It keeps what it",
+          "already read. Only your first device revokes."})
   static final class Revoke extends BaseCommand {
     @Parameters(paramLabel = "NUMBER", description = "The device's number.")
     int number;
@@ -248,20 +252,49 @@ public final class DeviceCommand extends CommandGroup {
     protected int run(Session session) throws Exception {
       Output out = session.output();
       DeviceInfo revoked = session.client().devices().revoke(number);
+      List<String> waiting = notYetRekeyed(session);
       if (out.json()) {
-        out.json(deviceJson(revoked));
+        JsonObject o = deviceJson(revoked);
+        o.add("not_yet_rekeyed", names(waiting));
+        out.json(o);
       } else {
         long others = Devices.known(session.profile().state(), session.card(), session.card(), 0).stream() // read nothing
             .filter(d -> !d.revoked() && !d.thisDevice()).count();
         out.note("Revoked device " + revoked.number() + " (" + revoked.id() + ")" + revoked.name().map(n -> " \""
             + SafeText.line(n) + "\"").orElse("") + ": every chat was told, and nobody shows what it writes from now"
-            + " on. " + (others == 0 ? "Device " + revoked.number() + " learns none of the changes your devices tell"
-            + " each other (friends, groups, read positions) from now on." : "Your " + others + " other device"
+            + " on. Every chat has a new key it cannot read, and each group gets one once all its members have taken"
+            + " theirs. " + (others == 0 ? "Device " + revoked.number() + " learns none of the changes your devices"
+            + " tell each other (friends, groups, read positions) from now on." : "Your " + others + " other device"
             + (others == 1 ? "" : "s") + " got a new key for what your devices tell each other (friends, groups,"
-            + " read positions); device " + revoked.number() + " learns none of it from now on.") + " It still holds"
-            + " what it read and can still read your chats; if it was stolen, make a new identity.");
+            + " read positions); device " + revoked.number() + " learns none of it from now on."));
+        sayNotYetRekeyed(out, waiting);
+        out.note("It still holds what it already read; if it was stolen, make a new identity.");
       }
       return ExitCodes.OK;
+    }
+  }
+
+  /** The friends whose clients have not yet taken the new key of the chat (protocol §3.1), as this profile names them. */
+  static List<String> notYetRekeyed(Session session) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    org.reschat.cli.People people = new org.reschat.cli.People(session);
+    for (org.reschat.core.identity.PublicCard card : session.client().devices().notYetRekeyed()) {
+      out.add(SafeText.line(people.nameOf(card)));
+    }
+    return out;
+  }
+
+  private static JsonArray names(List<String> names) {
+    JsonArray a = new JsonArray();
+    names.forEach(a::add);
+    return a;
+  }
+
+  /** What a revoked device still reads: one sentence per friend who has not taken the new key yet. */
+  private static void sayNotYetRekeyed(Output out, List<String> waiting) {
+    for (String name : waiting) {
+      out.note(name + "'s client has not yet taken the new key: what you send " + name + " is still readable by"
+          + " the revoked device until it does (at " + name + "'s next receive; an older version must update).");
     }
   }
 

@@ -54,7 +54,8 @@ public final class ProfileCommand extends CommandGroup {
   private static final Pattern KEPT = Pattern.compile(
       "(identity\\.json|friends\\.json|store\\.json|channels\\.json|group-joins\\.json"
           + "|state/requests\\.json|state/group-invitations|state/(pages|outbox|evidence)/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\\.page"
-          + "|state/cursors/[A-Za-z0-9_.-]+\\.json|state/groups/[A-Za-z0-9_-]+\\.group)");
+          + "|state/cursors/[A-Za-z0-9_.-]+\\.json|state/groups/[A-Za-z0-9_-]+\\.group"
+          + "|state/devices/pairs\\.record)"); // the direct chats' later keys (protocol §3.1): their history
   /** Bounds a restore against a hostile file: the profile of a very busy year is far below it. */
   private static final long MAX_BYTES = 1L << 30;
   private static final int MAX_FILES = 200_000;

@@ -34,6 +34,12 @@ public interface ConversationClient {
    */
   int copyVerifiedPages(Conversation c) throws LocalStateException, KvException;
 
-  /** The conversation with a friend (X25519 of both keys). */
+  /** The conversation with a friend (X25519 of both keys): epoch 0 of the direct chat (protocol §3.1). */
   Conversation conversationWith(org.reschat.core.identity.PublicCard contact);
+
+  /** Every conversation of the direct chat with {@code contact}, oldest first (protocol §3.1). */
+  java.util.List<Conversation> conversationsWith(org.reschat.core.identity.PublicCard contact) throws LocalStateException;
+
+  /** The conversation of the direct chat with {@code contact} this client writes in, and wraps secrets under. */
+  Conversation currentWith(org.reschat.core.identity.PublicCard contact) throws LocalStateException;
 }

@@ -184,6 +184,7 @@ public final class Joining implements DeviceJoin {
         own.name(n.getKey(), n.getValue());
       }
       SelfChannel.keepEpochs(identity, state, content.selfEpochs()); // the self channel's current epoch (§15.6)
+      new org.reschat.core.internal.conversation.PairEpochs(identity, state).imported(content.pairs()); // §3.1
       DeviceBook.keep(state, entry, now);
     }
   }

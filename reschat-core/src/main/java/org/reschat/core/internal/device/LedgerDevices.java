@@ -61,10 +61,16 @@ public final class LedgerDevices implements Devices {
   private final Contacts contacts;
   private final Clock clock;
   private final Runnable ensureOpen;
+  private final NewKeys newKeys;
   private final SecureRandom random = new SecureRandom();
 
+  /** Reads a direct chat for the new keys it announces (protocol §3.1), delivering nothing. */
+  public interface NewKeys {
+    void take(PublicCard friend) throws LocalStateException, KvException;
+  }
+
   public LedgerDevices(Identity me, ConversationEngine engine, Groups groups, KvStore store, LocalState state,
-      Contacts contacts, Clock clock, Runnable ensureOpen) {
+      Contacts contacts, Clock clock, Runnable ensureOpen, NewKeys newKeys) {
     this.me = me;
     this.engine = engine;
     this.groups = groups;
@@ -73,6 +79,7 @@ public final class LedgerDevices implements Devices {
     this.contacts = contacts;
     this.clock = clock;
     this.ensureOpen = ensureOpen;
+    this.newKeys = newKeys;
   }
 
   // --- lists ------------------------------------------------------------------------------------------
@@ -276,7 +283,7 @@ public final class LedgerDevices implements Devices {
     Map<FeedId, Boolean> out = new java.util.HashMap<>();
     List<Conversation> conversations = new ArrayList<>();
     for (PublicCard card : contacts.cards()) {
-      conversations.add(engine.conversationWith(card));
+      conversations.addAll(engine.conversationsWith(card));
     }
     for (Group g : groups.list()) {
       for (Epoch e : g.epochs()) {
@@ -507,7 +514,8 @@ public final class LedgerDevices implements Devices {
     notices(entry, "linked a device (" + entry.devices().size() + " now)");
     // 3. The identity's state, as chunks, and the welcome that says where.
     StoredChunks.Ref bundle = LinkBundle.write(store, LinkBundle.encode(new LinkBundle.Content(groupStates(),
-        readPositions(), own.load().names(), applicationState, SelfChannel.laterEpochs(me, state))), random);
+        readPositions(), own.load().names(), applicationState, SelfChannel.laterEpochs(me, state),
+        engine.pairs().exported())), random);
     Welcome welcome = new Welcome(me.card(), number, request.name, Secrets.of(me).shareWithDevice(), entry.n(),
         entry.hash(), bundle);
     String key = offer.code.welcomeKey();
@@ -541,10 +549,14 @@ public final class LedgerDevices implements Devices {
         .orElseThrow(() -> noSuchDevice(number));
     String fp = HexFormat.of().formatHex(Conversation.deviceFingerprint(me.card(), device.keys().signingKey()));
     // 1. Where its feed ends in each conversation, as this device reads it now (before the revocation is out).
+    // The friends' new keys first: step 4 writes in the newest, which a device a friend revoked cannot read.
+    for (PublicCard card : contacts.cards()) {
+      newKeys.take(card);
+    }
     Map<Conversation, LocalState.Position> cuts = new LinkedHashMap<>();
     List<Conversation> everywhere = new ArrayList<>();
     for (PublicCard card : contacts.cards()) {
-      everywhere.add(engine.conversationWith(card));
+      everywhere.addAll(engine.conversationsWith(card)); // every epoch of the chat (§3.1)
     }
     List<Conversation> currentEpochs = new ArrayList<>();
     for (Group g : groups.list()) {
@@ -594,7 +606,7 @@ public final class LedgerDevices implements Devices {
       told.add(e.getKey());
     }
     for (PublicCard card : contacts.cards()) {
-      Conversation c = engine.conversationWith(card);
+      Conversation c = engine.currentWith(card);
       if (told.stream().noneMatch(t -> t.id().equals(c.id()))) {
         notice(c, new DeviceNotice(entry.n(), entry.hash()), summary);
       }
@@ -607,9 +619,22 @@ public final class LedgerDevices implements Devices {
     // 3. A new self epoch without K (§15.6): a fresh secret, sealed to each remaining device's X25519 device key
     // in a SELF_ROTATE written in the epoch it ends; this device writes in the new one from now on.
     rotateSelfChannel(self, entry);
+    // 4. A new epoch of every direct chat, from a secret K cannot derive (§3.1): written in the one the friend reads.
+    rotatePairs(entry);
     Map<Integer, String> names = new OwnDevice(me, state).load().names();
     return new DeviceInfo(number, shortId(Conversation.deviceFingerprint(me.card(), device.keys().signingKey())),
         Optional.ofNullable(names.get(number)), false, true, device.since());
+  }
+
+  @Override
+  public List<PublicCard> notYetRekeyed() throws LocalStateException {
+    List<PublicCard> out = new ArrayList<>();
+    for (PublicCard card : contacts.cards()) {
+      if (engine.pairs().waiting(card)) {
+        out.add(card);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -646,6 +671,39 @@ public final class LedgerDevices implements Devices {
     }
     SelfChannel.keepEpochs(me, state, List.of(t));
     Arrays.fill(t, (byte) 0);
+  }
+
+  /**
+   * Starts the next epoch of every direct chat (protocol §3.1): a fresh random secret per friend, kept here as not
+   * yet taken, and a {@code PAIR_ROTATE} sealing it to the friend and to each device {@code entry} names that is not
+   * revoked and not this one, written in the conversation this client writes in now (the friend reads it there).
+   * A store that cannot take it now keeps it queued, as any message.
+   */
+  private void rotatePairs(DeviceList entry) throws LocalStateException {
+    Map<Integer, byte[]> keys = new LinkedHashMap<>();
+    for (DeviceList.Device d : entry.devices()) {
+      if (!d.revoked() && d.number() != me.deviceNumber()) {
+        keys.put(d.number(), d.keys().encryptionKey());
+      }
+    }
+    for (PublicCard card : contacts.cards()) {
+      byte[] p = new byte[32];
+      random.nextBytes(p);
+      Conversation now = engine.currentWith(card);
+      engine.pairs().keep(card, p, false);
+      try {
+        engine.send(now, org.reschat.core.internal.conversation.PairRotate.TYPE,
+            "started a new key for this chat (a device was revoked)".getBytes(StandardCharsets.UTF_8),
+            org.reschat.core.internal.conversation.PairRotate.body(me, card, p, keys,
+                org.reschat.core.internal.crypto.Hpke.standard()));
+      } catch (KvException e) {
+        // the store could not be read to start the feed: the friend keeps the old key until the next revocation
+      } catch (InvalidMessageException e) {
+        throw new IllegalStateException("A pair epoch's rotation is always a valid message", e);
+      } finally {
+        Arrays.fill(p, (byte) 0);
+      }
+    }
   }
 
   private static DeviceException noSuchDevice(int number) {
@@ -687,7 +745,7 @@ public final class LedgerDevices implements Devices {
   private List<LinkBundle.Mark> readPositions() throws LocalStateException {
     List<Conversation> conversations = new ArrayList<>();
     for (PublicCard card : contacts.cards()) {
-      conversations.add(engine.conversationWith(card));
+      conversations.addAll(engine.conversationsWith(card));
     }
     for (Group g : groups.list()) {
       for (Epoch e : g.epochs()) {
@@ -716,7 +774,7 @@ public final class LedgerDevices implements Devices {
     byte[] ext = summary.getBytes(StandardCharsets.UTF_8);
     List<Conversation> targets = new ArrayList<>();
     for (PublicCard card : contacts.cards()) {
-      targets.add(engine.conversationWith(card));
+      targets.add(engine.currentWith(card));
     }
     for (Group g : groups.list()) {
       if (g.status() == Group.Status.ACTIVE && g.confirmed() && g.current().isMember(me.card())) {

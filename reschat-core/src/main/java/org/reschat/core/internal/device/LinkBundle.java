@@ -26,9 +26,11 @@ import org.reschat.kv.KvStore;
  *
  * <pre>
  * {"v":1,"groups":{"id":"sealed state"},"delivered":[["conv","tag",member,page,slot]],"names":{"0":"phone"},"app":"b64u",
- *  "self":["b64u T_1", …]}
+ *  "self":["b64u T_1", …],"pairs":"sealed record"}
  * </pre>
- * {@code "self"}, the secrets of the self epochs after epoch 0, oldest first (§15.6), only after a rotation.
+ * {@code "self"}, the secrets of the self epochs after epoch 0, oldest first (§15.6), only after a rotation;
+ * {@code "pairs"}, the direct chats' later epochs as device 0 keeps them, sealed under the self seed (§3.1), only
+ * after a revocation.
  */
 final class LinkBundle {
   private LinkBundle() {}
@@ -38,7 +40,7 @@ final class LinkBundle {
 
   /** The bundle's content. */
   record Content(Map<String, String> groups, List<Mark> delivered, Map<Integer, String> names, byte[] app,
-      List<byte[]> selfEpochs) {
+      List<byte[]> selfEpochs, String pairs) {
     Content {
       groups = Map.copyOf(groups);
       delivered = List.copyOf(delivered);
@@ -48,7 +50,7 @@ final class LinkBundle {
     }
 
     Content(Map<String, String> groups, List<Mark> delivered, Map<Integer, String> names, byte[] app) {
-      this(groups, delivered, names, app, List.of());
+      this(groups, delivered, names, app, List.of(), "");
     }
 
     @Override
@@ -83,6 +85,9 @@ final class LinkBundle {
       c.selfEpochs().forEach(t -> self.add(Base64Url.encode(t)));
       o.add("self", self);
     }
+    if (!c.pairs().isEmpty()) {
+      o.addProperty("pairs", c.pairs());
+    }
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -95,7 +100,9 @@ final class LinkBundle {
       }
       JsonObject o = parsed.get();
       boolean self = o.has("self");
-      if (StrictJson.integer(o, "v", 1, 1).isEmpty() || o.size() != (self ? 6 : 5) || !o.get("groups").isJsonObject()
+      Optional<String> pairs = o.has("pairs") ? StrictJson.string(o, "pairs").filter(p -> !p.isEmpty()) : Optional.of("");
+      if (StrictJson.integer(o, "v", 1, 1).isEmpty() || pairs.isEmpty()
+          || o.size() != 5 + (self ? 1 : 0) + (o.has("pairs") ? 1 : 0) || !o.get("groups").isJsonObject()
           || (self && (!o.get("self").isJsonArray() || o.getAsJsonArray("self").isEmpty()))
           || !o.get("delivered").isJsonArray() || !o.get("names").isJsonObject()) {
         return Optional.empty();
@@ -131,7 +138,7 @@ final class LinkBundle {
         }
       }
       Optional<byte[]> app = StrictJson.string(o, "app").flatMap(Base64Url::decode);
-      return app.map(bytes1 -> new Content(groups, marks, names, bytes1, epochs));
+      return app.map(bytes1 -> new Content(groups, marks, names, bytes1, epochs, pairs.get()));
     } catch (RuntimeException e) {
       return Optional.empty(); // not what encode writes: refused, never a crash
     }

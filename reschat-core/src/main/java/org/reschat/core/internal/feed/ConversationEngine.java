@@ -60,6 +60,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   /** The device lists this client verified: which linked devices' feeds each conversation has (protocol §15). */
   private final org.reschat.core.internal.device.DeviceBook devices;
   private final OpenedPages opened = new OpenedPages();
+  /** Each direct chat's later epochs (protocol §3.1). */
+  private final org.reschat.core.internal.conversation.PairEpochs pairs;
   private volatile boolean closed;
 
   /** Reads go through {@code store}, writes too; {@code state} keeps what was verified. */
@@ -71,6 +73,22 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     this.io = Executors.newFixedThreadPool(Math.max(1, store.maxConcurrentReads()), daemon("reschat-io"));
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
     this.devices = new org.reschat.core.internal.device.DeviceBook(me, store, state, clock);
+    this.pairs = new org.reschat.core.internal.conversation.PairEpochs(me, state);
+  }
+
+  /** Each direct chat's later epochs, as this device holds them (protocol §3.1). */
+  public org.reschat.core.internal.conversation.PairEpochs pairs() {
+    return pairs;
+  }
+
+  @Override
+  public List<Conversation> conversationsWith(PublicCard contact) throws LocalStateException {
+    return pairs.chain(conversationWith(contact));
+  }
+
+  @Override
+  public Conversation currentWith(PublicCard contact) throws LocalStateException {
+    return pairs.current(conversationWith(contact));
   }
 
   /** The device lists this client keeps and reads. */

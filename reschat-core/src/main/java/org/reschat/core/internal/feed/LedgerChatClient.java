@@ -48,12 +48,15 @@ public final class LedgerChatClient implements ChatClient {
   private final org.reschat.core.Requests requestsApi;
   private final org.reschat.core.ChatFiles files;
   private final org.reschat.core.internal.device.LedgerDevices devices;
+  /** Direct chats as chains of epochs (protocol §3.1). */
+  private final DirectChain direct;
 
   public LedgerChatClient(Identity me, KvStore store, LocalState state, Contacts contacts, ChannelFollows channels,
       java.nio.file.Path uploads, Clock clock) {
     this.me = me;
     this.reads = new PassCache(store);
     this.engine = new ConversationEngine(me, reads, state, clock);
+    this.direct = new DirectChain(engine, this::rekeyGroups);
     this.requests = new MessageRequests(me, engine, state, store, clock);
     this.groups = new Groups(me, engine, state, store, requests);
     this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen,
@@ -63,7 +66,7 @@ public final class LedgerChatClient implements ChatClient {
     this.receiver = new LedgerReceiver(this, engine, reads, store, state, contacts, channels,
         new org.reschat.core.channel.Channels(store, clock));
     this.devices = new org.reschat.core.internal.device.LedgerDevices(me, engine, groups, store, state, contacts, clock,
-        this::ensureOpen);
+        this::ensureOpen, friend -> direct.receive(friend)); // not committed: the messages are delivered as ever
   }
 
   @Override
@@ -209,8 +212,11 @@ public final class LedgerChatClient implements ChatClient {
   /** What the fold may look up in {@code chat}: every conversation of it, from what is held locally. */
   private LocalMessages targets(ChatId chat) throws GroupException, LocalStateException {
     if (chat instanceof ChatId.Direct) {
-      Conversation c = engine.conversationWith(((ChatId.Direct) chat).card());
-      return new LocalMessages(reads, engine.state(), () -> List.of(new LocalMessages.Source(c, LocalMessages.Visible.ALL)));
+      List<LocalMessages.Source> sources = new java.util.ArrayList<>();
+      for (Conversation c : engine.conversationsWith(((ChatId.Direct) chat).card())) {
+        sources.add(new LocalMessages.Source(c, LocalMessages.Visible.ALL));
+      }
+      return new LocalMessages(reads, engine.state(), () -> sources);
     }
     Group g = group(chat);
     return new LocalMessages(reads, engine.state(), () -> {
@@ -259,7 +265,7 @@ public final class LedgerChatClient implements ChatClient {
     SendResult sent;
     if (chat instanceof ChatId.Direct) {
       PublicCard to = ((ChatId.Direct) chat).card();
-      sent = engine.send(engine.conversationWith(to), type, extension, body);
+      sent = engine.send(engine.currentWith(to), type, extension, body); // the newest epoch the friend holds (§3.1)
       requests.introduce(to); // once: see MessageRequests
     } else {
       sent = groups.send(group(chat), type, extension, body);
@@ -272,7 +278,7 @@ public final class LedgerChatClient implements ChatClient {
   public History history(ChatId chat, HistoryRequest request) throws GroupException, LocalStateException, KvException {
     ensureOpen();
     History raw = chat instanceof ChatId.Direct
-        ? engine.history(engine.conversationWith(((ChatId.Direct) chat).card()), request)
+        ? direct.history(((ChatId.Direct) chat).card(), request)
         : groups.history(group(chat), request);
     Fold.Result r = Fold.history(raw.messages(), targets(chat));
     List<org.reschat.core.FeedWarning> warnings = new java.util.ArrayList<>(raw.warnings());
@@ -284,7 +290,7 @@ public final class LedgerChatClient implements ChatClient {
   public Update update(ChatId chat) throws GroupException, LocalStateException, KvException {
     ensureOpen();
     if (chat instanceof ChatId.Direct) {
-      Received r = receiveDirect(((ChatId.Direct) chat).card()).received();
+      DirectReceived r = receiveDirect(((ChatId.Direct) chat).card());
       r.commit(engine.state());
       return folded(chat, r.update());
     }
@@ -298,23 +304,39 @@ public final class LedgerChatClient implements ChatClient {
    */
   public DirectReceived receiveDirect(PublicCard contact) throws LocalStateException, KvException {
     ensureOpen();
-    Received r = engine.receive(engine.conversationWith(contact));
+    DirectChain.Receipt r = direct.receive(contact);
     Groups.Invited invited = groups.takeInvites(contact, r.update().received());
     requests.introduce(contact);
     if (invited.warnings().isEmpty()) {
-      return new DirectReceived(r, invited.changed());
+      return new DirectReceived(r.update(), r.marks(), invited.changed());
     }
     List<org.reschat.core.FeedWarning> warnings = new java.util.ArrayList<>(r.update().warnings());
     warnings.addAll(invited.warnings());
     Update u = r.update();
-    return new DirectReceived(new Received(r.conversation(),
-        new Update(u.received(), u.published(), u.pending(), u.problem(), warnings), r.cursors()), invited.changed());
+    return new DirectReceived(new Update(u.received(), u.published(), u.pending(), u.problem(), warnings), r.marks(),
+        invited.changed());
   }
 
-  /** A direct chat's {@link Received}, and the groups its invitations joined (or re-joined). */
-  public record DirectReceived(Received received, List<Group> joined) {
+  /**
+   * A direct chat's update over every epoch of it (protocol §3.1), each epoch's {@link Received} (to mark
+   * delivered once passed on), and the groups its invitations joined (or re-joined).
+   */
+  public record DirectReceived(Update update, List<Received> marks, List<Group> joined) {
     public DirectReceived {
+      marks = List.copyOf(marks);
       joined = List.copyOf(joined);
+    }
+
+    /** Marks every epoch's messages delivered. */
+    public void commit(LocalState state) throws LocalStateException {
+      for (Received r : marks) {
+        r.commit(state);
+      }
+    }
+
+    /** The conversations read: every epoch of the chat. */
+    public List<Conversation> conversations() {
+      return marks.stream().map(Received::conversation).toList();
     }
   }
 
@@ -322,7 +344,11 @@ public final class LedgerChatClient implements ChatClient {
   public int pending(ChatId chat) throws LocalStateException {
     ensureOpen();
     if (chat instanceof ChatId.Direct) {
-      return engine.pending(engine.conversationWith(((ChatId.Direct) chat).card()));
+      int n = 0;
+      for (Conversation c : engine.conversationsWith(((ChatId.Direct) chat).card())) {
+        n += engine.pending(c);
+      }
+      return n;
     }
     java.util.Optional<Group> g = groups.find(((ChatId.Group) chat).id());
     return g.isPresent() ? groups.pending(g.get()) : 0;
@@ -332,7 +358,11 @@ public final class LedgerChatClient implements ChatClient {
   public int copyVerifiedPages(ChatId chat) throws GroupException, LocalStateException, KvException {
     ensureOpen();
     if (chat instanceof ChatId.Direct) {
-      return engine.copyVerifiedPages(engine.conversationWith(((ChatId.Direct) chat).card()));
+      int n = 0;
+      for (Conversation c : engine.conversationsWith(((ChatId.Direct) chat).card())) {
+        n += engine.copyVerifiedPages(c);
+      }
+      return n;
     }
     return groups.copyVerifiedPages(group(chat));
   }
@@ -357,6 +387,25 @@ public final class LedgerChatClient implements ChatClient {
   @Override
   public org.reschat.core.Groups groups() {
     return groupsApi;
+  }
+
+  /**
+   * A friend took the new key of the direct chat (protocol §3.1): device 0 starts a new epoch of each group whose
+   * every other member now has, wrapped under those keys; the other devices hold it too (§15.6).
+   */
+  private void rekeyGroups(PublicCard friend) throws LocalStateException, KvException {
+    if (!me.holdsIdentityKey() || engine.state().readOnly()) {
+      return; // device 0 revoked, and rekeys; a copy opened read-only writes nothing
+    }
+    for (Group g : groups.rekeyFor(friend, card -> {
+      try {
+        return engine.pairs().rekeyed(card);
+      } catch (LocalStateException e) {
+        return false;
+      }
+    })) {
+      deviceEngine().tellGroup(g.id());
+    }
   }
 
   /** The engine's groups: what the receiver and the chat operations work with. */

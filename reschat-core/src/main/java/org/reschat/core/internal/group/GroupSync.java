@@ -1,19 +1,18 @@
 package org.reschat.core.internal.group;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.reschat.core.internal.conversation.ChainMerge;
 import org.reschat.core.internal.conversation.ConversationClient;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
-import org.reschat.core.Problem;
 import org.reschat.core.internal.conversation.Received;
 import org.reschat.core.Message;
 import org.reschat.core.Update;
@@ -46,24 +45,15 @@ final class GroupSync {
   History history(Group g, HistoryRequest request) throws LocalStateException, KvException {
     try (LocalState.Lock lock = store.lock(g.id())) {
       Group now = store.find(g.id()).orElse(g);
-      List<Message> all = new ArrayList<>();
-      List<FeedWarning> warnings = new ArrayList<>();
-      boolean hasOlder = false;
-      int pages = 0;
-      Optional<Problem> problem = Optional.empty();
+      ChainMerge merged = new ChainMerge();
       for (int i = 0; i < now.epochs().size(); i++) { // by index: an op read here may add the epochs after it
         Epoch e = now.epochs().get(i);
         History h = client.history(Group.conversation(me, e), request);
         List<Message> kept = withinCuts(e, h.messages());
-        now = absorb(now, e, kept, warnings);
-        all.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
-        warnings.addAll(h.warnings());
-        hasOlder |= h.hasOlder();
-        pages += h.pagesLoaded();
-        problem = problem.isPresent() ? problem : h.storeProblem();
+        now = absorb(now, e, kept, merged.warnings());
+        merged.add(h, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
       }
-      all.sort(Comparator.comparing(Message::sentAt)); // stable: each epoch's own order is kept
-      return new History(all, warnings, hasOlder, pages, problem);
+      return merged.history();
     }
   }
 
@@ -80,11 +70,7 @@ final class GroupSync {
   GroupReceipt receive(Group g) throws LocalStateException, KvException {
     try (LocalState.Lock lock = store.lock(g.id())) {
       Group now = store.find(g.id()).orElse(g);
-      List<Message> received = new ArrayList<>();
-      List<FeedWarning> warnings = new ArrayList<>();
-      int published = 0;
-      int pending = 0;
-      Optional<Problem> problem = Optional.empty();
+      ChainMerge merged = new ChainMerge();
       Set<String> read = new HashSet<>();
       List<Received> marks = new ArrayList<>();
       for (int round = 0; round < GroupCodec.MAX_EPOCHS; round++) {
@@ -98,16 +84,11 @@ final class GroupSync {
           marks.add(r);
           Update u = r.update();
           List<Message> kept = withinCuts(e, u.received());
-          now = absorb(now, e, kept, warnings);
-          received.addAll(withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
-          warnings.addAll(u.warnings());
-          published += u.published();
-          pending += u.pending();
-          problem = problem.isPresent() ? problem : u.problem();
+          now = absorb(now, e, kept, merged.warnings());
+          merged.add(u, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
         }
       }
-      received.sort(Comparator.comparing(Message::sentAt));
-      return new GroupReceipt(new Update(received, published, pending, problem, warnings), marks);
+      return new GroupReceipt(merged.update(), marks);
     }
   }
 
@@ -173,8 +154,8 @@ final class GroupSync {
     }
     byte[] secret;
     try {
-      secret = client.conversationWith(m.sender()).secretWraps().decrypt(
-          Base64Url.decode(r.wraps().get(mine)).orElseThrow(), Groups.wrapAad(g.id(), r.epoch()));
+      secret = Groups.unwrap(client, m.sender(), Base64Url.decode(r.wraps().get(mine)).orElseThrow(),
+          Groups.wrapAad(g.id(), r.epoch()));
     } catch (OneTimeKeyAead.OpenFailedException ex) {
       warnings.add(cutOff(m)); // not a secret for us: the others move on without us
       return g;
@@ -244,7 +225,7 @@ final class GroupSync {
       return g;
     }
     try {
-      byte[] secret = client.conversationWith(m.sender()).secretWraps().decrypt(Base64Url.decode(wrap.get()).orElseThrow(),
+      byte[] secret = Groups.unwrap(client, m.sender(), Base64Url.decode(wrap.get()).orElseThrow(),
           Groups.wrapAad(g.id(), t.epoch()));
       if (!Epoch.idOf(secret).equals(t.epoch())) {
         return g;

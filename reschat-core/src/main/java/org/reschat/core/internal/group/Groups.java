@@ -282,6 +282,33 @@ public final class Groups {
     }
   }
 
+  /**
+   * After a revocation (protocol §3.1, §15.7): a new epoch, keeping every member and the admins, of each active
+   * group {@code friend} is in, once every other member of it {@code rekeyed} (holds a direct chat epoch with this
+   * person newer than the revocation, so each wrap is sealed under a secret the revoked device cannot derive: one
+   * wrap under an old pair secret would hand it the epoch). Any member may start a new key (§9). Returns the groups
+   * rotated.
+   */
+  public List<Group> rekeyFor(PublicCard friend, java.util.function.Predicate<PublicCard> rekeyed)
+      throws LocalStateException, KvException {
+    List<Group> out = new ArrayList<>();
+    for (Group listed : list()) {
+      try (LocalState.Lock lock = lockGroup(listed.id())) {
+        Group g = find(listed.id()).orElse(listed);
+        Epoch e = g.current();
+        if (g.status() != Group.Status.ACTIVE || !g.confirmed() || !e.isMember(me.card()) || !e.isMember(friend)
+            || !e.members().stream().filter(m -> !m.equals(me.card())).allMatch(rekeyed)) {
+          continue;
+        }
+        out.add(writer.rotate(g, g.members(), Map.of(), "started a new key (a device was revoked)",
+            e.effectiveAdmins(), Optional.empty()));
+      } catch (InvalidMessageException ex) {
+        throw new IllegalStateException("A new key of a group is always a valid message", ex);
+      }
+    }
+    return out;
+  }
+
   /** Leaves the group: says so in the group; the first admin's client then starts an epoch without you. */
   public Group leave(Group g) throws GroupException, LocalStateException, KvException, InvalidMessageException {
     try (LocalState.Lock lock = lockGroup(g.id())) {
@@ -427,6 +454,24 @@ public final class Groups {
           + what + ".");
     }
     return now;
+  }
+
+  /**
+   * A wrap {@code from} a member sealed under the secret of the pair (them, this member): under the epoch of the
+   * direct chat they write in (protocol §3.1), so every epoch held is tried, newest first.
+   */
+  static byte[] unwrap(org.reschat.core.internal.conversation.ConversationClient client, PublicCard from, byte[] wrap,
+      byte[] aad) throws org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException, LocalStateException {
+    List<org.reschat.core.internal.conversation.Conversation> pairs = client.conversationsWith(from);
+    org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException last = null;
+    for (int i = pairs.size() - 1; i >= 0; i--) {
+      try {
+        return pairs.get(i).secretWraps().decrypt(wrap, aad);
+      } catch (org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   static byte[] wrapAad(String groupId, String epochId) {

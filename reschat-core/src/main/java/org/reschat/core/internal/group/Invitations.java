@@ -102,7 +102,7 @@ final class Invitations {
 
   void send(Group g, PublicCard to, boolean allEpochs, String summary)
       throws LocalStateException, KvException, InvalidMessageException {
-    client.send(client.conversationWith(to), Groups.INVITE, summary.getBytes(StandardCharsets.UTF_8),
+    client.send(client.currentWith(to), Groups.INVITE, summary.getBytes(StandardCharsets.UTF_8), // §3.1
         body(g, allEpochs));
     requests.introduce(to); // an invitee who does not have this card yet sees the invitation as a request
   }

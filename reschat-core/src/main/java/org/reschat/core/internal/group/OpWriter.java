@@ -69,7 +69,7 @@ final class OpWriter {
       } else {
         add.add(m);
       }
-      wraps.add(m.equals(me.card()) ? "" : Base64Url.encode(client.conversationWith(m).secretWraps()
+      wraps.add(m.equals(me.card()) ? "" : Base64Url.encode(client.currentWith(m).secretWraps() // §3.1: the current pair
           .encrypt(secret, Groups.wrapAad(g.id(), newId))));
     }
     Map<String, Epoch.Cut> cuts = new HashMap<>();
@@ -151,7 +151,7 @@ final class OpWriter {
       for (PublicCard m : merged.members()) {
         boolean lacksSome = leaves.stream().anyMatch(l -> !l.isMember(m)) || base.map(b -> !b.isMember(m)).orElse(false);
         if (lacksSome && leaf.isMember(m) && !m.equals(me.card())) {
-          wraps.put(Epoch.hex(m), Base64Url.encode(client.conversationWith(m).secretWraps()
+          wraps.put(Epoch.hex(m), Base64Url.encode(client.currentWith(m).secretWraps()
               .encrypt(merged.secret(), Groups.wrapAad(g.id(), merged.id()))));
         }
       }

@@ -19,6 +19,8 @@ public final class MessageText {
   public static final String DEVICES = "LINKED_DEVICES";
   /** The self channel's operations (protocol §15.6). */
   public static final String SELF_PREFIX = "SELF_";
+  /** A direct chat's epochs (protocol §3.1): {@code PAIR_ROTATE}, {@code PAIR_TAKEN}. */
+  public static final String PAIR_PREFIX = "PAIR_";
 
   private MessageText() {}
 
@@ -58,7 +60,7 @@ public final class MessageText {
     if (type.startsWith(RESERVED_PREFIX)) {
       throw new InvalidMessageException("Group operations are not sent as messages.");
     }
-    if (type.equals(DEVICES) || type.startsWith(SELF_PREFIX)) {
+    if (type.equals(DEVICES) || type.startsWith(SELF_PREFIX) || type.startsWith(PAIR_PREFIX)) {
       throw new InvalidMessageException("Device operations are not sent as messages.");
     }
     if (org.reschat.core.internal.relation.RelationCodec.isRelation(type)) {
@@ -78,6 +80,7 @@ public final class MessageText {
    * text; field 3 holds the sender's summary of it).
    */
   public static boolean isOperation(String type) {
-    return type.startsWith(RESERVED_PREFIX) || type.equals(DEVICES) || type.startsWith(SELF_PREFIX);
+    return type.startsWith(RESERVED_PREFIX) || type.equals(DEVICES) || type.startsWith(SELF_PREFIX)
+        || type.startsWith(PAIR_PREFIX);
   }
 }

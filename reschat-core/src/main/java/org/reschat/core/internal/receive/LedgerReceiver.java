@@ -246,7 +246,9 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       List<String> keys = new ArrayList<>();
       for (PublicCard card : cards) {
         if (touched(ChatId.direct(card))) {
-          keys.addAll(keysOf(ChatId.direct(card), engine.conversationWith(card)));
+          for (Conversation c : engine.conversationsWith(card)) { // every epoch of the chat (protocol §3.1)
+            keys.addAll(keysOf(ChatId.direct(card), c));
+          }
         }
       }
       for (Group g : groups) {
@@ -369,25 +371,35 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
 
     boolean direct(PublicCard card, Map<String, KvRead> got) throws KvException, LocalStateException {
       ChatId chat = ChatId.direct(card);
-      Conversation c = engine.conversationWith(card);
-      if (!touched(chat) || quiet(c, got) && !waiting.contains(card)) {
+      if (!touched(chat)) {
+        return false;
+      }
+      boolean quiet = true;
+      for (Conversation c : engine.conversationsWith(card)) {
+        quiet &= quiet(c, got);
+      }
+      if (quiet && !waiting.contains(card)) {
         return false; // an invitation waiting for its member list is tried again even when nothing is new
       }
       LedgerChatClient.DirectReceived d = client.receiveDirect(card);
-      emit(chat, client.folded(chat, d.received().update())); // typed, relations checked: every front end gets them so
-      ownFromElsewhere(chat, c);
+      emit(chat, client.folded(chat, d.update())); // typed, relations checked: every front end gets them so
+      for (Conversation c : d.conversations()) {
+        ownFromElsewhere(chat, c);
+      }
       for (Group g : d.joined()) {
         listener.onEvent(new Event.GroupJoined(ChatId.group(g.id()), g.name()));
         client.deviceEngine().tellGroup(g.id()); // the other devices hold it too (§15.6)
       }
-      d.received().commit(state);
-      if (!d.received().update().received().isEmpty()) {
-        delivered.add(c);
+      d.commit(state);
+      if (!d.update().received().isEmpty()) {
+        delivered.addAll(d.conversations());
       }
-      if (d.received().update().pending() == 0) {
-        remember(c);
-      } else {
-        caughtUp.remove(memory(c));
+      for (Conversation c : d.conversations()) {
+        if (d.update().pending() == 0) {
+          remember(c);
+        } else {
+          caughtUp.remove(memory(c));
+        }
       }
       return !d.joined().isEmpty();
     }

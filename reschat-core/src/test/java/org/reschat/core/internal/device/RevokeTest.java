@@ -132,7 +132,8 @@ class RevokeTest {
     received(laptop); // it reads the phone's notice in its chats
     assertThatThrownBy(() -> laptop.send(ChatId.direct(bob.card()), "still here?"))
         .isInstanceOfSatisfying(DeviceException.class, e -> assertThat(e.getMessage()).contains("revoked"));
-    // It can still read: it holds the identity's X25519 secret (what revocation cannot take away).
+    // It can still read this: Bob's client has not taken the chat's new key yet, so the phone still writes under the
+    // pair secret the laptop derives (protocol §3.1; RevokedDeviceReadsTest shows what it cannot read once he has).
     phone.send(ChatId.direct(bob.card()), "after the revocation, from the phone");
     assertThat(texts(laptop.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()))
         .contains("after the revocation, from the phone");

@@ -1,0 +1,197 @@
+package org.reschat.core.internal.conversation;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
+import org.reschat.core.internal.identity.SelfSealer;
+import org.reschat.core.internal.json.StrictJson;
+import org.reschat.core.spi.LocalState;
+
+/**
+ * The epochs of each direct chat (protocol §3.1): the pair secret of §3, then every later secret a
+ * {@code PAIR_ROTATE} handed over, oldest first, each a conversation of the two. A direct chat is this chain, as a
+ * group is its epochs: every conversation of it is read and merged. A later epoch is <b>taken</b> once the friend
+ * has shown it holds it (written there); this client writes in the newest taken one, epoch 0 until then, so a
+ * friend on a version that cannot open {@code PAIR_ROTATE} keeps reading what is sent.
+ *
+ * <p>Kept in the device record {@value #RECORD}, sealed as the self channel's epochs are: only this identity opens it.
+ */
+public final class PairEpochs {
+  static final String RECORD = "pairs";
+  /** Later epochs kept per friend: a friend who writes {@code PAIR_ROTATE} again and again adds no more reading. */
+  public static final int MAX_LATER = 32;
+  private static final byte[] LABEL = "reschat/v3 pair epochs".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] AAD = RECORD.getBytes(StandardCharsets.UTF_8);
+
+  private final Identity me;
+  private final LocalState state;
+  /** The record as last read, and what it held: a pass asks for every chat's chain. */
+  private String cachedText;
+  private Map<String, List<Later>> cached = Map.of();
+
+  /** A later epoch's secret, and whether the friend has shown it holds it. */
+  private record Later(byte[] secret, boolean taken) {}
+
+  public PairEpochs(Identity me, LocalState state) {
+    this.me = me;
+    this.state = state;
+  }
+
+  /** Every conversation of the chat with {@code them}, oldest first; {@code first} is the pair of §3. */
+  public List<Conversation> chain(Conversation first) throws LocalStateException {
+    List<Conversation> out = new ArrayList<>();
+    out.add(first);
+    for (Later l : load().getOrDefault(key(first.them()), List.of())) {
+      out.add(Conversation.of(me, l.secret(), first.members()));
+    }
+    return out;
+  }
+
+  /** The conversation this client writes in: the newest the friend has shown it holds, else {@code first}. */
+  public Conversation current(Conversation first) throws LocalStateException {
+    List<Later> later = load().getOrDefault(key(first.them()), List.of());
+    for (int i = later.size() - 1; i >= 0; i--) {
+      if (later.get(i).taken()) {
+        return Conversation.of(me, later.get(i).secret(), first.members());
+      }
+    }
+    return first;
+  }
+
+  /** Whether a later epoch with {@code them} waits for their client to show it holds it. */
+  public boolean waiting(PublicCard them) throws LocalStateException {
+    List<Later> later = load().getOrDefault(key(them), List.of());
+    return !later.isEmpty() && !later.get(later.size() - 1).taken();
+  }
+
+  /**
+   * Keeps {@code secret} as the next epoch with {@code them} ({@code taken}: the friend holds it, as when the
+   * friend made it); false when it is held already or {@value #MAX_LATER} are.
+   */
+  public synchronized boolean keep(PublicCard them, byte[] secret, boolean taken) throws LocalStateException {
+    try (LocalState.Lock lock = state.lock(RECORD)) {
+      Map<String, List<Later>> all = copy(load());
+      List<Later> later = all.computeIfAbsent(key(them), k -> new ArrayList<>());
+      if (secret.length != 32 || later.size() >= MAX_LATER || later.stream().anyMatch(l -> Arrays.equals(l.secret(), secret))) {
+        return false;
+      }
+      later.add(new Later(secret.clone(), taken));
+      save(all);
+      return true;
+    }
+  }
+
+  /** Whether this client writes to {@code them} in a later epoch (one they took): a chat rekeyed since epoch 0. */
+  public boolean rekeyed(PublicCard them) throws LocalStateException {
+    List<Later> later = load().getOrDefault(key(them), List.of());
+    return !later.isEmpty() && later.get(later.size() - 1).taken();
+  }
+
+  /** Marks the epoch of conversation {@code c} taken by the friend (they wrote there); true when it was not yet. */
+  public synchronized boolean taken(Conversation c) throws LocalStateException {
+    try (LocalState.Lock lock = state.lock(RECORD)) {
+      Map<String, List<Later>> all = copy(load());
+      List<Later> later = all.getOrDefault(key(c.them()), List.of());
+      for (int i = 0; i < later.size(); i++) {
+        Later l = later.get(i);
+        if (!l.taken() && Conversation.of(me, l.secret(), c.members()).id().equals(c.id())) {
+          later.set(i, new Later(l.secret(), true));
+          save(all);
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** The record as kept (sealed under the self seed every device holds): what a link bundle hands over; "" if none. */
+  public String exported() throws LocalStateException {
+    load(); // a damaged record is not handed on
+    return state.deviceRecord(RECORD).orElse("");
+  }
+
+  /** Takes the record {@link #exported} on device 0 (protocol §15.5), after checking it opens for this identity. */
+  public void imported(String sealed) throws LocalStateException {
+    if (sealed.isEmpty()) {
+      return;
+    }
+    parse(sealed);
+    state.saveDeviceRecord(RECORD, sealed);
+  }
+
+  private static String key(PublicCard them) {
+    return HexFormat.of().formatHex(them.fingerprint());
+  }
+
+  private static Map<String, List<Later>> copy(Map<String, List<Later>> all) {
+    Map<String, List<Later>> out = new LinkedHashMap<>();
+    all.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+    return out;
+  }
+
+  private synchronized Map<String, List<Later>> load() throws LocalStateException {
+    Optional<String> text = state.deviceRecord(RECORD);
+    if (text.isEmpty()) {
+      return Map.of();
+    }
+    if (!text.get().equals(cachedText)) {
+      cached = parse(text.get());
+      cachedText = text.get();
+    }
+    return cached;
+  }
+
+  private Map<String, List<Later>> parse(String text) throws LocalStateException {
+    try {
+      byte[] json = SelfSealer.of(me, LABEL).decrypt(Base64Url.decode(text).orElseThrow(() ->
+          new OneTimeKeyAead.OpenFailedException("not base64url")), AAD);
+      JsonObject o = StrictJson.parseObject(new String(json, StandardCharsets.UTF_8)).orElseThrow();
+      Map<String, List<Later>> out = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("pairs").entrySet()) {
+        List<Later> later = new ArrayList<>();
+        for (JsonElement x : e.getValue().getAsJsonArray()) {
+          JsonObject l = x.getAsJsonObject();
+          later.add(new Later(Base64Url.decode(l.get("secret").getAsString()).filter(b -> b.length == 32).orElseThrow(),
+              l.get("taken").getAsBoolean()));
+        }
+        out.put(e.getKey(), List.copyOf(later));
+      }
+      return Map.copyOf(out);
+    } catch (OneTimeKeyAead.OpenFailedException | RuntimeException e) {
+      throw new LocalStateException("This device's record of its direct chats' keys (state/devices/pairs.record) is"
+          + " damaged or not this identity's; restore the profile from a backup.", e);
+    }
+  }
+
+  private void save(Map<String, List<Later>> all) throws LocalStateException {
+    JsonObject pairs = new JsonObject();
+    all.forEach((k, later) -> {
+      JsonArray a = new JsonArray();
+      for (Later l : later) {
+        JsonObject x = new JsonObject();
+        x.addProperty("secret", Base64Url.encode(l.secret()));
+        x.addProperty("taken", l.taken());
+        a.add(x);
+      }
+      pairs.add(k, a);
+    });
+    JsonObject o = new JsonObject();
+    o.addProperty("v", 1);
+    o.add("pairs", pairs);
+    state.saveDeviceRecord(RECORD, Base64Url.encode(SelfSealer.of(me, LABEL).encrypt(
+        o.toString().getBytes(StandardCharsets.UTF_8), AAD)));
+  }
+}

@@ -1,0 +1,197 @@
+package org.reschat.core.internal.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.ChatId;
+import org.reschat.core.DeviceJoin;
+import org.reschat.core.Devices;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.Message;
+import org.reschat.core.Receiver;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.conversation.PairRotate;
+import org.reschat.core.internal.feed.ConversationEngine;
+import org.reschat.core.internal.feed.LedgerChatClient;
+import org.reschat.core.internal.page.MessageText;
+import org.reschat.core.spi.InMemoryLocalState;
+import org.reschat.core.testing.SettableClock;
+import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+
+/**
+ * A direct chat's epochs (protocol §3.1) as every reader sees them after Alice revokes her tablet: her laptop
+ * (still linked) takes the new epoch from the {@code PAIR_ROTATE} sealed to its device key, writes and reads there;
+ * Bob's history is one chat across both epochs, on his profile and on a fresh one; a friend on today's version,
+ * who cannot open the new epoch, keeps chatting in the old one, and Alice's client keeps writing there for him.
+ */
+class PairEpochTest {
+  private final MemoryKvStore store = new MemoryKvStore();
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final TestClients clients = new TestClients(store, clock);
+  private final Identity alice = TestIdentities.named("alice");
+  private final Identity bob = TestIdentities.named("bob");
+  private final ChatId toBob = ChatId.direct(bob.card());
+  private final ChatId toAlice = ChatId.direct(alice.card());
+  private ChatClient phone;
+  private ChatClient laptop;
+  private Identity tablet;
+  private ChatClient b;
+
+  @BeforeEach
+  void aliceHasALaptopAndATabletLinked() throws Exception {
+    phone = client(alice, new InMemoryLocalState(), bob.card());
+    b = client(bob, new InMemoryLocalState(), alice.card());
+    phone.send(toBob, "before");
+    b.update(toAlice);
+    laptop = client(link("laptop").identity(), lastState, bob.card());
+    tablet = link("tablet").identity();
+  }
+
+  private InMemoryLocalState lastState;
+
+  private DeviceJoin.Joined link(String name) throws Exception {
+    Devices.LinkOffer offer = phone.devices().offer();
+    DeviceJoin join = DeviceJoin.start(store, offer.code(), name, clock);
+    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
+    DeviceJoin.Joined joined = join.poll().orElseThrow();
+    lastState = new InMemoryLocalState();
+    joined.importInto(lastState);
+    return joined;
+  }
+
+  @AfterEach
+  void close() {
+    clients.close();
+  }
+
+  private ChatClient client(Identity id, InMemoryLocalState state, PublicCard... friends) {
+    List<PublicCard> cards = List.of(friends);
+    return clients.client(id, state, () -> cards);
+  }
+
+  private static void receiveAll(ChatClient client) throws Exception {
+    client.receiver().receive(Receiver.Scope.everything(), e -> { });
+  }
+
+  private static List<String> texts(List<Message> messages) {
+    return messages.stream().filter(m -> m.type().equals(Message.TEXT)).map(Message::text).toList();
+  }
+
+  private static ConversationEngine engine(ChatClient c) {
+    return ((LedgerChatClient) c).engine();
+  }
+
+  @Test
+  void theRemainingDeviceTakesTheNewEpochAndEveryReaderSeesOneChat() throws Exception {
+    phone.devices().revoke(2);
+    receiveAll(b);
+    receiveAll(phone);
+    receiveAll(laptop);
+    clock.advance(java.time.Duration.ofSeconds(1));
+    laptop.send(toBob, "from the laptop, after");
+    clock.advance(java.time.Duration.ofSeconds(1));
+    phone.send(toBob, "from the phone, after");
+    clock.advance(java.time.Duration.ofSeconds(1));
+    b.send(toAlice, "from bob, after");
+    // one epoch more on every side, the same one, and each writes there
+    String next = engine(phone).currentWith(bob.card()).id();
+    assertThat(engine(phone).conversationsWith(bob.card())).hasSize(2);
+    assertThat(next).isNotEqualTo(engine(phone).conversationWith(bob.card()).id());
+    assertThat(engine(laptop).currentWith(bob.card()).id()).isEqualTo(next);
+    assertThat(engine(b).currentWith(alice.card()).id()).isEqualTo(next);
+    List<String> all = List.of("before", "from the laptop, after", "from the phone, after", "from bob, after");
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactlyElementsOf(all);
+    assertThat(texts(phone.history(toBob, HistoryRequest.all()).messages())).containsExactlyElementsOf(all);
+    assertThat(texts(laptop.history(toBob, HistoryRequest.all()).messages())).containsExactlyElementsOf(all);
+    // a fresh profile of Bob reads both epochs, and so does a receive pass of it
+    assertThat(texts(client(bob, new InMemoryLocalState(), alice.card()).history(toAlice, HistoryRequest.all())
+        .messages())).containsExactlyElementsOf(all);
+    // the tablet: its profile, or a fresh one, reads only the first epoch
+    ChatClient thief = client(tablet, new InMemoryLocalState(), bob.card());
+    receiveAll(thief);
+    assertThat(texts(thief.history(toBob, HistoryRequest.all()).messages())).containsExactly("before");
+    assertThat(engine(thief).conversationsWith(bob.card())).hasSize(1);
+  }
+
+  @Test
+  void aFriendOnTodaysVersionKeepsChattingInTheOldEpoch() throws Exception {
+    // Today's version reads and writes the pair conversation of §3 only: its engine, used directly, is that.
+    ConversationEngine oldBob = engine(b);
+    Conversation withAlice = oldBob.conversationWith(alice.card());
+    phone.devices().revoke(2);
+    phone.send(toBob, "after, to a friend who has not updated");
+    List<Message> atOldBob = oldBob.update(withAlice).received();
+    assertThat(atOldBob).extracting(Message::type).contains(PairRotate.TYPE); // shown as a type it cannot show
+    assertThat(texts(atOldBob)).containsExactly("after, to a friend who has not updated");
+    oldBob.send(withAlice, MessageText.TEXT, new byte[0], MessageText.encode("still on the old version"));
+    assertThat(texts(phone.update(toBob).received())).containsExactly("still on the old version");
+    assertThat(engine(phone).pairs().waiting(bob.card())).isTrue();
+    assertThat(engine(phone).currentWith(bob.card()).id()).isEqualTo(withAlice.id()); // still written where he reads
+    phone.send(toBob, "and again");
+    assertThat(texts(oldBob.update(withAlice).received())).containsExactly("and again");
+  }
+
+  @Test
+  void aDeviceLinkedAfterTheRevocationGetsTheNewEpochsInItsBundle() throws Exception {
+    phone.devices().revoke(2);
+    receiveAll(b);
+    receiveAll(phone);
+    clock.advance(java.time.Duration.ofSeconds(1));
+    b.send(toAlice, "in the new epoch");
+    ChatClient desktop = client(link("desktop").identity(), lastState, bob.card());
+    assertThat(engine(desktop).currentWith(bob.card()).id()).isEqualTo(engine(phone).currentWith(bob.card()).id());
+    assertThat(texts(desktop.history(toBob, HistoryRequest.all()).messages())).containsExactly("before", "in the new epoch");
+    clock.advance(java.time.Duration.ofSeconds(1));
+    desktop.send(toBob, "from the desktop");
+    assertThat(texts(b.update(toAlice).received())).containsExactly("from the desktop");
+  }
+
+  @Test
+  void aGroupMemberWhoNeverTakesTheNewKeyStillFollowsTheGroupsLaterEpochs() throws Exception {
+    // Dave reads only the group, never his direct chat with Alice after the revocation: as today's version, he
+    // holds epoch 0 of it alone, and Alice's client, which has not seen him take the new key, wraps to him there.
+    Identity dave = TestIdentities.named("dave");
+    ChatClient d = client(dave, new InMemoryLocalState(), alice.card());
+    ChatId.Group club = phone.groups().create("club", List.of(bob.card(), dave.card()));
+    d.update(toAlice);
+    b.update(toAlice);
+    phone.devices().revoke(2);
+    receiveAll(b);
+    receiveAll(phone);
+    phone.groups().setAdmin(club, dave.card(), true); // a new epoch, wrapped to each member
+    phone.send(club, "after, in the club");
+    assertThat(texts(d.update(club).received())).containsExactly("after, in the club");
+    assertThat(engine(d).conversationsWith(alice.card())).hasSize(1);
+    assertThat(texts(b.update(club).received())).containsExactly("after, in the club");
+  }
+
+  @Test
+  void aDeviceTheFriendRevokedCannotOpenTheNewKeyOfTheirChat() throws Exception {
+    // Bob links a laptop and revokes it: it holds Bob's identity secret, to which "friend" seals are made.
+    Devices.LinkOffer offer = b.devices().offer();
+    DeviceJoin join = DeviceJoin.start(store, offer.code(), "bob's laptop", clock);
+    b.devices().approve(offer, b.devices().request(offer).orElseThrow(), new byte[0]);
+    Identity bobsLaptop = join.poll().orElseThrow().identity();
+    b.devices().revoke(1);
+    // Alice revokes her tablet before reading Bob's new key: hers must not go where his revoked laptop reads.
+    phone.devices().revoke(2);
+    receiveAll(b);
+    receiveAll(phone);
+    clock.advance(java.time.Duration.ofSeconds(1));
+    phone.send(toBob, "after both revocations");
+    assertThat(texts(b.update(toAlice).received())).contains("after both revocations");
+    ChatClient thief = client(bobsLaptop, new InMemoryLocalState(), alice.card());
+    receiveAll(thief);
+    assertThat(engine(thief).conversationsWith(alice.card())).hasSize(1);
+    assertThat(texts(thief.history(toAlice, HistoryRequest.all()).messages())).doesNotContain("after both revocations");
+  }
+}
