@@ -133,7 +133,14 @@ public final class LedgerDevices implements Devices {
     SelfChannel.Unread unread = SelfChannel.unread(engine, me);
     for (SelfChange change : unread.changes()) {
       if (SelfChannel.GROUP.equals(change.kind())) {
-        Optional<String[]> g = SelfChannel.group(store, change.body());
+        Optional<String[]> g;
+        try {
+          g = SelfChannel.group(store, change.body());
+        } catch (StoredChunks.Missing e) {
+          // The store does not serve the state's chunks (yet): this change and those after it wait, none marked
+          // read, so the state is taken once they are served instead of being lost (the groups taken stay taken).
+          return new Pending(List.of(), joined, null);
+        }
         if (g.isPresent()) {
           Optional<Group> now = groups.fromOtherDevice(g.get()[0], g.get()[1]);
           if (now.isPresent()) {

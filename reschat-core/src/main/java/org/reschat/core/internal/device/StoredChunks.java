@@ -48,8 +48,18 @@ final class StoredChunks {
   }
 
   /** What was read is not what was written: why, in a few words. */
-  static final class Damaged extends Exception {
+  static class Damaged extends Exception {
     Damaged(String what) {
+      super(what);
+    }
+  }
+
+  /**
+   * A chunk the store does not hold (yet, or withheld): unlike one that does not open, it may still be served
+   * as written, so a reader that can wait asks again later instead of giving the bytes up.
+   */
+  static final class Missing extends Damaged {
+    Missing(String what) {
       super(what);
     }
   }
@@ -88,9 +98,12 @@ final class StoredChunks {
       if (value.isPresent() && value.get().length() > FileLayout.MAX_CHUNK_VALUE_CHARS) {
         throw new Damaged(where + " is longer than any part"); // judged before it is decoded
       }
+      if (value.isEmpty()) {
+        throw new Missing(where + " is missing from the store");
+      }
       Optional<byte[]> sealed = value.flatMap(Base64Url::decode);
       if (sealed.isEmpty()) {
-        throw new Damaged(where + " is missing from the store");
+        throw new Damaged(where + " is not base64");
       }
       byte[] part;
       try {
