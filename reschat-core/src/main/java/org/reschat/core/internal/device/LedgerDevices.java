@@ -62,6 +62,8 @@ public final class LedgerDevices implements Devices {
   private final Clock clock;
   private final Runnable ensureOpen;
   private final SecureRandom random = new SecureRandom();
+  /** A chunk of a group state the self channel names that the store did not hold: asked for first, alone. */
+  private volatile String awaitedChunk;
 
   public LedgerDevices(Identity me, ConversationEngine engine, Groups groups, KvStore store, LocalState state,
       Contacts contacts, Clock clock, Runnable ensureOpen) {
@@ -127,6 +129,11 @@ public final class LedgerDevices implements Devices {
     if (!hasOtherDevices()) {
       return new Pending(List.of(), List.of(), null);
     }
+    String awaited = awaitedChunk;
+    if (awaited != null && store.get(awaited).isEmpty()) {
+      return new Pending(List.of(), List.of(), null); // still withheld: nothing from there on, for one read
+    }
+    awaitedChunk = null;
     List<SelfChange> out = new ArrayList<>();
     List<Group> joined = new ArrayList<>();
     Map<FeedId, Boolean> known = null;
@@ -139,6 +146,8 @@ public final class LedgerDevices implements Devices {
         } catch (StoredChunks.Missing e) {
           // The store does not serve the state's chunks (yet): this change and those after it wait, none marked
           // read, so the state is taken once they are served instead of being lost (the groups taken stay taken).
+          // Until that chunk is there, a look asks for it alone, not for the channel and the chunks before it.
+          awaitedChunk = e.location();
           return new Pending(List.of(), joined, null);
         }
         if (g.isPresent()) {

@@ -59,8 +59,16 @@ final class StoredChunks {
    * as written, so a reader that can wait asks again later instead of giving the bytes up.
    */
   static final class Missing extends Damaged {
-    Missing(String what) {
+    private final String location;
+
+    Missing(String what, String location) {
       super(what);
+      this.location = location;
+    }
+
+    /** The store key of the chunk that is not there: what to ask for before anything else. */
+    String location() {
+      return location;
     }
   }
 
@@ -94,12 +102,13 @@ final class StoredChunks {
     int at = 0;
     for (int i = 0; i < ref.chunks(); i++) {
       String where = "part " + (i + 1) + " of " + ref.chunks();
-      Optional<String> value = store.get(FileLayout.location(ref.key(), i));
+      String location = FileLayout.location(ref.key(), i);
+      Optional<String> value = store.get(location);
       if (value.isPresent() && value.get().length() > FileLayout.MAX_CHUNK_VALUE_CHARS) {
         throw new Damaged(where + " is longer than any part"); // judged before it is decoded
       }
       if (value.isEmpty()) {
-        throw new Missing(where + " is missing from the store");
+        throw new Missing(where + " is missing from the store", location);
       }
       Optional<byte[]> sealed = value.flatMap(Base64Url::decode);
       if (sealed.isEmpty()) {

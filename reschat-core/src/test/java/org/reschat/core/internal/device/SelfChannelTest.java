@@ -277,7 +277,7 @@ class SelfChannelTest {
    * A ledger that withholds the chunks of a group state told by file only delays it: the device takes nothing
    * while a chunk is missing, hands on none of the self channel's changes from there on and marks none read, and
    * takes the group, with the changes told after it, once the chunks are served (was: the change was marked read
-   * and the group never reached the device).
+   * and the group never reached the device). While it waits, each look costs one read: the chunk it waits for.
    */
   @Test
   void aGroupStateWhoseChunksTheLedgerWithholdsIsTakenOnceTheyAreServed() throws Exception {
@@ -296,9 +296,11 @@ class SelfChannelTest {
         return store.putIfUnchanged(key, expected, value);
       }
     };
+    java.util.concurrent.atomic.AtomicInteger laptopReads = new java.util.concurrent.atomic.AtomicInteger();
     org.reschat.kv.KvStore withholding = new org.reschat.kv.ForwardingKvStore(store) {
       @Override
       public java.util.Optional<String> get(String key) throws org.reschat.kv.KvException {
+        laptopReads.incrementAndGet();
         return withheld.contains(key) ? java.util.Optional.empty() : super.get(key);
       }
     };
@@ -332,6 +334,13 @@ class SelfChannelTest {
       assertThat(laptop.groups().info(big).map(org.reschat.core.GroupInfo::admins).orElse(List.of()))
           .doesNotContain(members.get(1), members.get(2));
       assertThat(whileWithheld).noneMatch(e -> e instanceof org.reschat.core.Event.FromOtherDevice);
+      // Looking again while it is still withheld costs one read (the chunk it waits for), not the channel and
+      // the chunks before it once more at every pass.
+      for (int look = 0; look < 3; look++) {
+        laptopReads.set(0);
+        assertThat(laptop.devices().fromOtherDevices()).isEmpty();
+        assertThat(laptopReads).as("look %d", look).hasValue(1);
+      }
 
       withheld.clear();
       List<org.reschat.core.Event> served = new java.util.ArrayList<>();
