@@ -218,7 +218,7 @@ class SelfChannelTest {
 
   /**
    * A hostile ledger cannot make a device take a state other than the one its sibling wrote: the chunks are
-   * sealed under a key only the self channel carries and pinned by their hash; a chunk replaced, missing or
+   * sealed under a key only the self channel carries and pinned by their hash; a chunk replaced or
    * longer than any chunk, or a size over the bound, changes nothing, and nothing over the bound is read.
    */
   @Test
