@@ -131,6 +131,15 @@ class WebSecurityTest {
     WebHttp.Response crossSiteGet = WebHttp.request(web.port, "GET", "/chat/" + bobKey, WebHttp.headers("Host", web.host,
         "Cookie", cookie, "Sec-Fetch-Site", "cross-site"), null);
     assertThat(crossSiteGet.status()).as("a page another site asks the browser for").isEqualTo(403);
+    // Nor may a page of another origin on this very host (same-site) make the page's own requests: the redraw of
+    // a message, which looks the history up, or the stream.
+    for (String site : List.of("cross-site", "same-site")) {
+      for (String path : List.of("/chat/" + bobKey + "/message?id=x", "/events?chat=" + bobKey)) {
+        WebHttp.Response r = WebHttp.request(web.port, "GET", path, WebHttp.headers("Host", web.host,
+            "Cookie", cookie, "Sec-Fetch-Site", site), null);
+        assertThat(r.status()).as(site + " " + path).isEqualTo(403);
+      }
+    }
     assertThat(h.as("bob", "history", "alice").out()).doesNotContain("from another site");
 
     WebHttp.Response ours = web.post(send, cookie, csrf, "text=" + URLEncoder.encode("from our page", StandardCharsets.UTF_8));

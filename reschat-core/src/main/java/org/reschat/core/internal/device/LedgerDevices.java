@@ -63,6 +63,8 @@ public final class LedgerDevices implements Devices {
   private final Runnable ensureOpen;
   private final NewKeys newKeys;
   private final SecureRandom random = new SecureRandom();
+  /** A chunk of a group state the self channel names that the store did not hold: asked for first, alone. */
+  private volatile String awaitedChunk;
 
   /** Reads a direct chat for the new keys it announces (protocol §3.1), delivering nothing. */
   public interface NewKeys {
@@ -134,13 +136,27 @@ public final class LedgerDevices implements Devices {
     if (!hasOtherDevices()) {
       return new Pending(List.of(), List.of(), null);
     }
+    String awaited = awaitedChunk;
+    if (awaited != null && store.get(awaited).isEmpty()) {
+      return new Pending(List.of(), List.of(), null); // still withheld: nothing from there on, for one read
+    }
+    awaitedChunk = null;
     List<SelfChange> out = new ArrayList<>();
     List<Group> joined = new ArrayList<>();
     Map<FeedId, Boolean> known = null;
     SelfChannel.Unread unread = SelfChannel.unread(engine, me);
     for (SelfChange change : unread.changes()) {
       if (SelfChannel.GROUP.equals(change.kind())) {
-        Optional<String[]> g = SelfChannel.group(store, change.body());
+        Optional<String[]> g;
+        try {
+          g = SelfChannel.group(store, change.body());
+        } catch (StoredChunks.Missing e) {
+          // The store does not serve the state's chunks (yet): this change and those after it wait, none marked
+          // read, so the state is taken once they are served instead of being lost (the groups taken stay taken).
+          // Until that chunk is there, a look asks for it alone, not for the channel and the chunks before it.
+          awaitedChunk = e.location();
+          return new Pending(List.of(), joined, null);
+        }
         if (g.isPresent()) {
           Optional<Group> now = groups.fromOtherDevice(g.get()[0], g.get()[1]);
           if (now.isPresent()) {

@@ -80,10 +80,12 @@ public final class SelfChannel {
 
   /**
    * The group id and sealed state of a {@code SELF_GROUP} body, the state read from its chunks when the body
-   * names a file; empty when it is not one this version reads, or the chunks are not the ones written (missing,
-   * replaced, over the bound). Throws only when the store cannot be read now.
+   * names a file; empty when it is not one this version reads, or the chunks are not the ones written (replaced,
+   * over the bound). Throws when the store cannot be read now, or does not hold a chunk ({@link StoredChunks.Missing}:
+   * it may yet serve it, so the change is not given up).
    */
-  static java.util.Optional<String[]> group(org.reschat.kv.KvStore store, byte[] body) throws KvException {
+  static java.util.Optional<String[]> group(org.reschat.kv.KvStore store, byte[] body)
+      throws KvException, StoredChunks.Missing {
     java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
         new String(body, StandardCharsets.UTF_8));
     if (o.isEmpty() || o.get().size() != 3 || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
@@ -103,6 +105,8 @@ public final class SelfChannel {
       try {
         state = java.util.Optional.of(StandardCharsets.UTF_8.newDecoder().decode(
             ByteBuffer.wrap(StoredChunks.read(store, ref.get()))).toString());
+      } catch (StoredChunks.Missing e) {
+        throw e;
       } catch (StoredChunks.Damaged | java.nio.charset.CharacterCodingException e) {
         return java.util.Optional.empty(); // not what the other device wrote: this device keeps what it holds
       }

@@ -48,9 +48,27 @@ final class StoredChunks {
   }
 
   /** What was read is not what was written: why, in a few words. */
-  static final class Damaged extends Exception {
+  static class Damaged extends Exception {
     Damaged(String what) {
       super(what);
+    }
+  }
+
+  /**
+   * A chunk the store does not hold (yet, or withheld): unlike one that does not open, it may still be served
+   * as written, so a reader that can wait asks again later instead of giving the bytes up.
+   */
+  static final class Missing extends Damaged {
+    private final String location;
+
+    Missing(String what, String location) {
+      super(what);
+      this.location = location;
+    }
+
+    /** The store key of the chunk that is not there: what to ask for before anything else. */
+    String location() {
+      return location;
     }
   }
 
@@ -84,13 +102,17 @@ final class StoredChunks {
     int at = 0;
     for (int i = 0; i < ref.chunks(); i++) {
       String where = "part " + (i + 1) + " of " + ref.chunks();
-      Optional<String> value = store.get(FileLayout.location(ref.key(), i));
+      String location = FileLayout.location(ref.key(), i);
+      Optional<String> value = store.get(location);
       if (value.isPresent() && value.get().length() > FileLayout.MAX_CHUNK_VALUE_CHARS) {
         throw new Damaged(where + " is longer than any part"); // judged before it is decoded
       }
+      if (value.isEmpty()) {
+        throw new Missing(where + " is missing from the store", location);
+      }
       Optional<byte[]> sealed = value.flatMap(Base64Url::decode);
       if (sealed.isEmpty()) {
-        throw new Damaged(where + " is missing from the store");
+        throw new Damaged(where + " is not base64");
       }
       byte[] part;
       try {

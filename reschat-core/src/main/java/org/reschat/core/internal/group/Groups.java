@@ -195,6 +195,15 @@ public final class Groups {
     return sync.history(g, request);
   }
 
+  /**
+   * How many epochs this client started since it was opened (an add, a removal, an admin changed, a join approved,
+   * a leave handled): the other devices of this identity learn those from it (§15.6); the epochs other members
+   * start, each device follows itself.
+   */
+  public long epochsStartedHere() {
+    return writer.epochsStarted();
+  }
+
   /** What is new in the group: reads the epochs ops may arrive in, applies ops, follows new epochs. */
   public Update update(Group g) throws LocalStateException, KvException {
     return sync.update(g, state);

@@ -25,6 +25,7 @@ final class OpWriter {
   private final GroupStore store;
   private final SecureRandom random = new SecureRandom();
   private final Rosters rosters;
+  private final java.util.concurrent.atomic.AtomicLong started = new java.util.concurrent.atomic.AtomicLong();
 
   /** Writes an epoch's roster to the ledger ({@link Invitations#publish}). */
   @FunctionalInterface
@@ -90,7 +91,13 @@ final class OpWriter {
     epochs.add(next);
     Group rotated = g.withEpochs(epochs);
     store.save(rotated);
+    started.incrementAndGet();
     return rotated;
+  }
+
+  /** How many epochs this client started since it was opened: only those are its own devices' to learn from it. */
+  long epochsStarted() {
+    return started.get();
   }
 
   /**

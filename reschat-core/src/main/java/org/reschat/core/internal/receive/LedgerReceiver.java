@@ -412,6 +412,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
           quiet &= quiet(c, got);
         }
         if (!quiet) {
+          long startedBefore = client.groupEngine().epochsStartedHere();
           org.reschat.core.internal.group.GroupReceipt receipt = client.groupEngine().receive(g);
           Update u = client.folded(chat, receipt.update());
           emit(chat, u);
@@ -419,8 +420,10 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
             ownFromElsewhere(chat, c);
           }
           Group after = client.groupEngine().find(g.id()).orElse(g);
-          if (!after.current().id().equals(g.current().id()) && after.status() == Group.Status.ACTIVE) {
-            client.deviceEngine().tellGroup(g.id()); // a new epoch: the other devices hold its keys too (§15.6)
+          if (client.groupEngine().epochsStartedHere() > startedBefore && after.status() == Group.Status.ACTIVE) {
+            // A new epoch this device started (a leave handled): the other devices hold its keys too (§15.6). One
+            // another member started, each device follows itself: telling it would write the whole state each time.
+            client.deviceEngine().tellGroup(g.id());
           }
           if (after.status() == Group.Status.REMOVED) {
             listener.onEvent(new Event.RemovedFromGroup(chat, after.name(), after.removedBy().orElse(null)));

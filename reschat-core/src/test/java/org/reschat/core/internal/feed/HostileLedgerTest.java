@@ -46,9 +46,11 @@ class HostileLedgerTest {
   private ChatClient alice;
   private ChatClient bob;
 
+  private final InMemoryLocalState aliceState = new InMemoryLocalState();
+
   @BeforeEach
   void fortyFiveMessages() throws Exception {
-    alice = client(a, new InMemoryLocalState());
+    alice = client(a, aliceState);
     bob = client(b, new InMemoryLocalState());
     for (int i = 0; i < 45; i++) { // pages 1 and 2 full, page 3 holds five
       alice.send(ChatId.direct(b.card()), "m" + i);
@@ -431,6 +433,108 @@ class HostileLedgerTest {
     assertThat(page(3)).as("nothing written over the fork").isEqualTo(fork);
     assertThat(store.get(key(4))).isEmpty();
     assertThat(kinds(alice.update(ChatId.direct(b.card())).warnings())).contains(Kind.EQUIVOCATION);
+  }
+
+  /**
+   * A store that refuses every compare-and-put of Alice's, whatever it is asked, and answers a lie each time:
+   * nothing there, junk, something over any value, an older version of her own page 3, a page Bob forged at her
+   * key, her own page sealed at another of her keys, a page of another conversation. Each answer is judged as a
+   * read would be: the send ends (one refusal, then one plain put over what cannot be a newer version of her page),
+   * the message reaches Bob after the 45, no fork is made and no warning raised, and nothing she verified is
+   * rewritten (the refusals never write).
+   */
+  @Test
+  void aSendRefusedForeverWithLiesEndsWithOnePutAndLosesNothing() throws Exception {
+    List<org.reschat.kv.KvRead> lies = List.of(
+        org.reschat.kv.KvRead.absent(),
+        new org.reschat.kv.KvRead.Corrupt("junk"),
+        new org.reschat.kv.KvRead.Value("garbage, not a page"),
+        new org.reschat.kv.KvRead.Value("A".repeat(org.reschat.kv.KvValues.MAX_VALUE_BYTES * 4)),
+        new org.reschat.kv.KvRead.Value(store.history(key(3)).get(1).value()),
+        new org.reschat.kv.KvRead.Value(org.reschat.core.internal.page.Envelope.seal(ba, key(3),
+            PageFixtures.pages(ba, 3).get(0))),
+        new org.reschat.kv.KvRead.Value(org.reschat.core.internal.page.Envelope.seal(ba, key(3),
+            PageFixtures.pages(ab, 1).get(0))),
+        new org.reschat.kv.KvRead.Value(org.reschat.core.internal.page.Envelope.seal(
+            Conversation.pair(a, TestIdentities.named("carol").card()), key(3),
+            PageFixtures.pages(Conversation.pair(a, TestIdentities.named("carol").card()), 3).get(0))));
+    alice.close();
+    clients.remove(alice);
+    java.util.concurrent.atomic.AtomicReference<org.reschat.kv.KvRead> lie = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger puts = new java.util.concurrent.atomic.AtomicInteger();
+    org.reschat.kv.KvStore refusing = new org.reschat.kv.ForwardingKvStore(store) {
+      @Override
+      public org.reschat.kv.PutIfUnchanged putIfUnchanged(String k, java.util.Optional<String> expected, String value) {
+        refusals.incrementAndGet();
+        return org.reschat.kv.PutIfUnchanged.refused(lie.get());
+      }
+
+      @Override
+      public void put(String k, String value) throws org.reschat.kv.KvException {
+        puts.incrementAndGet();
+        super.put(k, value);
+      }
+    };
+    ChatClient hostile = ChatClient.builder().identity(a).store(refusing).localState(aliceState).build();
+    clients.add(hostile);
+    for (int i = 0; i < lies.size(); i++) {
+      lie.set(lies.get(i));
+      refusals.set(0);
+      puts.set(0);
+      String before = page(3);
+      org.reschat.core.SendResult sent = hostile.send(ChatId.direct(b.card()), "after lie " + i);
+      assertThat(sent.confirmed()).as("lie %d", i).isTrue();
+      assertThat(refusals).as("lie %d", i).hasValue(1);
+      assertThat(puts).as("lie %d", i).hasValue(1);
+      Page now = org.reschat.core.internal.page.PageVerifier.openAndVerify(ab, aliceFeed, 3, key(3), page(3));
+      Page was = org.reschat.core.internal.page.PageVerifier.openAndVerify(ab, aliceFeed, 3, key(3), before);
+      assertThat(was.isPrefixOf(now)).as("lie %d: what was verified stays, extended", i).isTrue();
+    }
+    History h = all(freshBob());
+    assertThat(h.warnings()).isEmpty();
+    assertThat(texts(h.messages())).hasSize(45 + lies.size()).startsWith("m0").endsWith("after lie " + (lies.size() - 1));
+    assertThat(kinds(hostile.update(ChatId.direct(b.card())).warnings())).isEmpty();
+  }
+
+  /**
+   * The same store, and its plain puts fail too (refuse forever): the send ends with the store's problem, the
+   * message stays queued, and once the store writes again it is published and reaches Bob.
+   */
+  @Test
+  void aSendThatTheStoreRefusesForeverEndsWithAProblemAndKeepsTheMessage() throws Exception {
+    alice.close();
+    clients.remove(alice);
+    java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+    org.reschat.kv.KvStore refusing = new org.reschat.kv.ForwardingKvStore(store) {
+      @Override
+      public org.reschat.kv.PutIfUnchanged putIfUnchanged(String k, java.util.Optional<String> expected, String value)
+          throws org.reschat.kv.KvException {
+        writes.incrementAndGet();
+        return refuse.get() ? org.reschat.kv.PutIfUnchanged.refused(new org.reschat.kv.KvRead.Corrupt("junk"))
+            : store.putIfUnchanged(k, expected, value);
+      }
+
+      @Override
+      public void put(String k, String value) throws org.reschat.kv.KvException {
+        writes.incrementAndGet();
+        if (refuse.get()) {
+          throw new org.reschat.kv.KvUnavailableException("refused");
+        }
+        super.put(k, value);
+      }
+    };
+    ChatClient hostile = ChatClient.builder().identity(a).store(refusing).localState(aliceState).build();
+    clients.add(hostile);
+    org.reschat.core.SendResult sent = hostile.send(ChatId.direct(b.card()), "kept");
+    assertThat(sent.confirmed()).isFalse();
+    assertThat(sent.problem()).isPresent();
+    assertThat(sent.pending()).isEqualTo(1);
+    assertThat(writes).hasValue(2); // one conditional write refused, one put failed: then it stops
+    refuse.set(false);
+    assertThat(hostile.send(ChatId.direct(b.card()), "then another").confirmed()).isTrue();
+    assertThat(texts(all(freshBob()).messages())).hasSize(47).endsWith("kept", "then another");
   }
 
   private void assertNoVersionContradictsAnother(long n) throws Exception {
