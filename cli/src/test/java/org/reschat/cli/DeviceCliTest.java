@@ -470,16 +470,88 @@ class DeviceCliTest {
     CliHarness.check(cli.as("bob", "receive"));
     CliHarness.check(cli.as("alice", "receive"));
     CliHarness.check(cli.as("alice", "send", "bob", "under the new key"));
-    Path passphrase = Files.writeString(dir.resolve("backup-passphrase"), "violet harbour kettle onions\n");
-    Path backup = dir.resolve("alice.backup");
-    CliHarness.check(cli.as("alice", "profile", "backup", backup.toString(), "--new-passphrase-file",
-        passphrase.toString(), "--argon2-memory", "19456"));
-    cli.env.put("RESCHAT_PASSPHRASE", "violet harbour kettle onions");
-    CliHarness.check(cli.as("alice-again", "profile", "restore", backup.toString()));
+    restore(backUp("alice"), "alice-again");
     assertThat(CliHarness.check(cli.as("alice-again", "history", "bob", "--all")).out()).contains("under the new key");
     CliHarness.check(cli.as("alice-again", "send", "bob", "back from the backup"));
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: back from the backup");
     assertThat(CliHarness.check(cli.as("laptop", "history", "bob", "--all")).out()).doesNotContain("under the new key")
         .doesNotContain("back from the backup");
+  }
+
+  private static final String BACKUP_PASSPHRASE = "violet harbour kettle onions";
+
+  /** {@code profile backup} of {@code who}'s profile, sealed with {@link #BACKUP_PASSPHRASE}. */
+  private Path backUp(String who) throws Exception {
+    Path passphrase = Files.writeString(dir.resolve("backup-passphrase"), BACKUP_PASSPHRASE + "\n");
+    Path backup = dir.resolve(who + ".backup");
+    CliHarness.check(cli.as(who, "profile", "backup", backup.toString(), "--new-passphrase-file",
+        passphrase.toString(), "--argon2-memory", "19456", "--force"));
+    return backup;
+  }
+
+  /** {@code profile restore} of {@code backup} into the profile {@code into}; its keys open with the backup passphrase. */
+  private void restore(Path backup, String into) {
+    cli.env.put("RESCHAT_PASSPHRASE", BACKUP_PASSPHRASE);
+    CliHarness.check(cli.as(into, "profile", "restore", backup.toString()));
+  }
+
+  /** The profile {@code who} is lost: its directory is gone. */
+  private void lose(String who) throws Exception {
+    try (java.util.stream.Stream<Path> all = Files.walk(dir.resolve(who))) {
+      for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * Issue 23: the first device, restored from a backup made after it linked two devices and revoked one, still
+   * holds what its devices need: the self channel's newer epoch (the laptop learns its changes, the tablet does
+   * not), its device key DX_0 and the device list it signed (a new device links as device 3 and one more is
+   * revoked), and it reads what the laptop tells it.
+   */
+  @Test
+  void aFirstDeviceRestoredFromItsBackupAfterLinkingAndRevokingKeepsItsDevicesInStep() throws Exception {
+    assertThat(link("laptop")[1].code()).isZero();
+    assertThat(link("tablet")[1].code()).isZero();
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.check(cli.as("tablet", "receive"));
+    CliHarness.check(cli.as("alice", "device", "revoke", "2"));
+    Path backup = backUp("alice");
+    lose("alice");
+    restore(backup, "alice");
+
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    CliHarness.check(cli.as("alice", "group", "create", "after", "--member", "bob"));
+    CliHarness.Result laptop = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(laptop.err()).contains("Your other device added dave", "You are in the group \"after\" now");
+    assertThat(cli.as("tablet", "receive").err()).doesNotContain("dave").doesNotContain("\"after\"");
+    CliHarness.check(cli.as("laptop", "friend", "rename", "dave", "david"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed dave to david");
+
+    CliHarness.Result[] desk = link("desk");
+    assertThat(desk[0].code()).as(desk[0].toString()).isZero();
+    assertThat(desk[0].err()).contains("Linked device 3");
+    assertThat(desk[1].code()).as(String.valueOf(desk[1])).isZero();
+    assertThat(CliHarness.check(cli.as("desk", "friend", "list")).out()).contains("david");
+    CliHarness.Result revoke = cli.as("alice", "device", "revoke", "1");
+    assertThat(revoke.code()).as(revoke.toString()).isZero();
+    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out())
+        .containsPattern("\\{[^}]*\"number\":3[^}]*\"revoked\":false")
+        .containsPattern("\\{[^}]*\"number\":2[^}]*\"revoked\":true")
+        .containsPattern("\\{[^}]*\"number\":1[^}]*\"revoked\":true");
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice revoked a device (2 now)");
+    assertThat(CliHarness.check(cli.as("bob", "friend", "show", "alice")).out()).contains("devices:     4")
+        .containsPattern("(?m)^  3  [0-9a-f ]{9}  -$");
+
+    String erin = cli.init("erin");
+    CliHarness.check(cli.as("alice", "friend", "add", "erin", erin));
+    assertThat(CliHarness.check(cli.as("desk", "receive")).err()).contains("Your other device added erin");
+    assertThat(cli.as("laptop", "receive").err()).doesNotContain("erin");
+    CliHarness.check(cli.as("desk", "friend", "rename", "erin", "erina"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed erin to erina");
+    CliHarness.check(cli.as("desk", "send", "bob", "from the desk"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: from the desk");
   }
 }
