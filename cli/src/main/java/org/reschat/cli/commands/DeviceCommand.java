@@ -223,12 +223,20 @@ public final class DeviceCommand extends CommandGroup {
         JsonObject o = Json.object("devices");
         o.add("devices", a);
         o.add("not_yet_rekeyed", names(waiting));
+        o.addProperty("misses_self_epochs", session.client().devices().missesSelfEpochs());
         out.json(o);
       } else {
         for (DeviceInfo d : devices) {
           out.line(line(d));
         }
         sayNotYetRekeyed(out, waiting);
+        if (session.client().devices().missesSelfEpochs()) {
+          int revoked = devices.stream().filter(DeviceInfo::revoked).mapToInt(DeviceInfo::number).max().orElseThrow();
+          out.note("This device lacks the newer key your devices tell each other things under (a copy restored from"
+              + " 'identity export' alone): what you change here reaches your other devices, what they change does"
+              + " not reach it. 'reschat device revoke " + revoked + "' (revoked already) gives every device a new"
+              + " one; linking a device does too.");
+        }
       }
       return ExitCodes.OK;
     }
