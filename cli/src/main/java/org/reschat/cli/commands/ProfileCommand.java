@@ -41,8 +41,8 @@ import picocli.CommandLine.Parameters;
 /**
  * A whole profile in one encrypted file, and back: the keys (sealed under the backup passphrase), friends and
  * their nicknames, groups, channels, the profile's store, message requests, and the state that keeps reading
- * where it was (verified pages, delivery marks, the outbox, evidence). {@code identity export} is the keys
- * alone.
+ * where it was (verified pages, delivery marks, the outbox, evidence), and every device record (protocol
+ * §15.11). {@code identity export} is the keys alone.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
     description = {"Back up a whole profile to one encrypted file, and restore it.",
