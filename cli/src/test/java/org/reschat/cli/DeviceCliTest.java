@@ -555,6 +555,22 @@ class DeviceCliTest {
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: from the desk");
   }
 
+  /** A linked device's backup keeps its device records too: restored, the laptop reads and tells in the newest epoch. */
+  @Test
+  void aLinkedDeviceRestoredFromItsBackupAfterARevocationStaysInStep() throws Exception {
+    laptopLinkedTabletRevoked();
+    Path backup = backUp("laptop");
+    lose("laptop");
+    restore(backup, "laptop");
+    assertThat(CliHarness.check(cli.as("laptop", "whoami")).out()).contains("device:      1 (a linked device)");
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).contains("Your other device added dave");
+    CliHarness.check(cli.as("laptop", "friend", "rename", "dave", "davy"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed dave to davy");
+    assertThat(cli.as("tablet", "receive").err()).doesNotContain("dave").doesNotContain("davy");
+  }
+
   /** Alice links a laptop and a tablet and revokes the tablet: the self channel is in its second epoch. */
   private void laptopLinkedTabletRevoked() throws Exception {
     assertThat(link("laptop")[1].code()).isZero();
