@@ -470,16 +470,213 @@ class DeviceCliTest {
     CliHarness.check(cli.as("bob", "receive"));
     CliHarness.check(cli.as("alice", "receive"));
     CliHarness.check(cli.as("alice", "send", "bob", "under the new key"));
-    Path passphrase = Files.writeString(dir.resolve("backup-passphrase"), "violet harbour kettle onions\n");
-    Path backup = dir.resolve("alice.backup");
-    CliHarness.check(cli.as("alice", "profile", "backup", backup.toString(), "--new-passphrase-file",
-        passphrase.toString(), "--argon2-memory", "19456"));
-    cli.env.put("RESCHAT_PASSPHRASE", "violet harbour kettle onions");
-    CliHarness.check(cli.as("alice-again", "profile", "restore", backup.toString()));
+    restore(backUp("alice"), "alice-again");
     assertThat(CliHarness.check(cli.as("alice-again", "history", "bob", "--all")).out()).contains("under the new key");
     CliHarness.check(cli.as("alice-again", "send", "bob", "back from the backup"));
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: back from the backup");
     assertThat(CliHarness.check(cli.as("laptop", "history", "bob", "--all")).out()).doesNotContain("under the new key")
         .doesNotContain("back from the backup");
+  }
+
+  private static final String BACKUP_PASSPHRASE = "violet harbour kettle onions";
+
+  /** {@code profile backup} of {@code who}'s profile, sealed with {@link #BACKUP_PASSPHRASE}. */
+  private Path backUp(String who) throws Exception {
+    Path passphrase = Files.writeString(dir.resolve("backup-passphrase"), BACKUP_PASSPHRASE + "\n");
+    Path backup = dir.resolve(who + ".backup");
+    CliHarness.check(cli.as(who, "profile", "backup", backup.toString(), "--new-passphrase-file",
+        passphrase.toString(), "--argon2-memory", "19456", "--force"));
+    return backup;
+  }
+
+  /** {@code profile restore} of {@code backup} into the profile {@code into}; its keys open with the backup passphrase. */
+  private void restore(Path backup, String into) {
+    cli.env.put("RESCHAT_PASSPHRASE", BACKUP_PASSPHRASE);
+    CliHarness.check(cli.as(into, "profile", "restore", backup.toString()));
+  }
+
+  /** The profile {@code who} is lost: its directory is gone. */
+  private void lose(String who) throws Exception {
+    try (java.util.stream.Stream<Path> all = Files.walk(dir.resolve(who))) {
+      for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * Issue 23: the first device, restored from a backup made after it linked two devices and revoked one, still
+   * holds what its devices need: the self channel's newer epoch (the laptop learns its changes, the tablet does
+   * not), its device key DX_0 and the device list it signed (a new device links as device 3 and one more is
+   * revoked), and it reads what the laptop tells it.
+   */
+  @Test
+  void aFirstDeviceRestoredFromItsBackupAfterLinkingAndRevokingKeepsItsDevicesInStep() throws Exception {
+    assertThat(link("laptop")[1].code()).isZero();
+    assertThat(link("tablet")[1].code()).isZero();
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.check(cli.as("tablet", "receive"));
+    CliHarness.check(cli.as("alice", "device", "revoke", "2"));
+    Path backup = backUp("alice");
+    lose("alice");
+    restore(backup, "alice");
+
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    CliHarness.check(cli.as("alice", "group", "create", "after", "--member", "bob"));
+    CliHarness.Result laptop = CliHarness.check(cli.as("laptop", "receive"));
+    assertThat(laptop.err()).contains("Your other device added dave", "You are in the group \"after\" now");
+    assertThat(cli.as("tablet", "receive").err()).doesNotContain("dave").doesNotContain("\"after\"");
+    CliHarness.check(cli.as("laptop", "friend", "rename", "dave", "david"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed dave to david");
+
+    CliHarness.Result[] desk = link("desk");
+    assertThat(desk[0].code()).as(desk[0].toString()).isZero();
+    assertThat(desk[0].err()).contains("Linked device 3");
+    assertThat(desk[1].code()).as(String.valueOf(desk[1])).isZero();
+    assertThat(CliHarness.check(cli.as("desk", "friend", "list")).out()).contains("david");
+    CliHarness.Result revoke = cli.as("alice", "device", "revoke", "1");
+    assertThat(revoke.code()).as(revoke.toString()).isZero();
+    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out())
+        .containsPattern("\\{[^}]*\"number\":3[^}]*\"revoked\":false")
+        .containsPattern("\\{[^}]*\"number\":2[^}]*\"revoked\":true")
+        .containsPattern("\\{[^}]*\"number\":1[^}]*\"revoked\":true");
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice revoked a device (2 now)");
+    assertThat(CliHarness.check(cli.as("bob", "friend", "show", "alice")).out()).contains("devices:     4")
+        .containsPattern("(?m)^  3  [0-9a-f ]{9}  -$");
+
+    String erin = cli.init("erin");
+    CliHarness.check(cli.as("alice", "friend", "add", "erin", erin));
+    assertThat(CliHarness.check(cli.as("desk", "receive")).err()).contains("Your other device added erin");
+    assertThat(cli.as("laptop", "receive").err()).doesNotContain("erin");
+    CliHarness.check(cli.as("desk", "friend", "rename", "erin", "erina"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed erin to erina");
+    CliHarness.check(cli.as("desk", "send", "bob", "from the desk"));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: from the desk");
+  }
+
+  /** A linked device's backup keeps its device records too: restored, the laptop reads and tells in the newest epoch. */
+  @Test
+  void aLinkedDeviceRestoredFromItsBackupAfterARevocationStaysInStep() throws Exception {
+    laptopLinkedTabletRevoked();
+    Path backup = backUp("laptop");
+    lose("laptop");
+    restore(backup, "laptop");
+    assertThat(CliHarness.check(cli.as("laptop", "whoami")).out()).contains("device:      1 (a linked device)");
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).contains("Your other device added dave");
+    CliHarness.check(cli.as("laptop", "friend", "rename", "dave", "davy"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed dave to davy");
+    assertThat(cli.as("tablet", "receive").err()).doesNotContain("dave").doesNotContain("davy");
+  }
+
+  /** Alice links a laptop and a tablet and revokes the tablet: the self channel is in its second epoch. */
+  private void laptopLinkedTabletRevoked() throws Exception {
+    assertThat(link("laptop")[1].code()).isZero();
+    assertThat(link("tablet")[1].code()).isZero();
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.check(cli.as("tablet", "receive"));
+    CliHarness.check(cli.as("alice", "device", "revoke", "2"));
+    CliHarness.check(cli.as("laptop", "receive")); // the laptop writes in the new epoch from now on
+  }
+
+  /**
+   * The keys alone ({@code identity export}) restored as device 0 after devices were linked and one revoked
+   * (protocol §15.11): it has no self epoch after epoch 0 and no DX_0. What it changes reaches the laptop (which
+   * reads every epoch it holds), what the laptop changes does not reach it, and it says so; linking a device
+   * extends the ledger's list (no rollback, no second DX_0) and gives every device a new self epoch.
+   */
+  @Test
+  void theIdentityAloneRestoredAsDeviceZeroSaysWhatItMissesAndLinkingPutsItBackInStep() throws Exception {
+    laptopLinkedTabletRevoked();
+    Path passphrase = Files.writeString(dir.resolve("backup-passphrase"), BACKUP_PASSPHRASE + "\n");
+    Path keys = dir.resolve("alice-keys.json");
+    CliHarness.check(cli.as("alice", "identity", "export", keys.toString(), "--new-passphrase-file",
+        passphrase.toString(), "--argon2-memory", "19456"));
+    lose("alice");
+    cli.env.put("RESCHAT_PASSPHRASE", BACKUP_PASSPHRASE);
+    CliHarness.check(cli.as("alice", "identity", "import", keys.toString()));
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", card("bob")));
+    CliHarness.check(cli.as("alice", "receive")); // reads its device list: until then it tells its devices nothing
+
+    String dave = cli.init("dave");
+    CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
+    assertThat(CliHarness.check(cli.as("laptop", "receive")).err()).contains("Your other device added dave");
+    CliHarness.check(cli.as("laptop", "friend", "rename", "carol", "caro"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).doesNotContain("Your other device")
+        .contains("This device lacks the newer key your devices tell each other things under");
+    CliHarness.Result list = CliHarness.check(cli.as("alice", "device", "list"));
+    assertThat(list.out()).containsPattern("(?m)^1  [0-9a-f ]{9}  -$").containsPattern("(?m)^2 .*\\(revoked\\)$");
+    assertThat(list.err()).contains("This device lacks the newer key your devices tell each other things under")
+        .contains("'reschat device revoke 2'");
+    assertThat(CliHarness.check(cli.as("alice", "device", "list", "--json")).out()).contains("\"misses_self_epochs\":true");
+
+    CliHarness.Result[] desk = link("desk");
+    assertThat(desk[0].code()).as(desk[0].toString()).isZero();
+    assertThat(desk[0].err()).contains("Linked device 3"); // the ledger's list, extended: 1 and 2 are still there
+    assertThat(desk[1].code()).as(String.valueOf(desk[1])).isZero();
+    assertThat(CliHarness.check(cli.as("alice", "device", "list")).err()).doesNotContain("lacks the newer key");
+    CliHarness.check(cli.as("laptop", "receive")); // the link's notice, and the new self epoch
+    assertThat(CliHarness.check(cli.as("laptop", "device", "list")).out()).containsPattern("(?m)^3  [0-9a-f ]{9}  -$")
+        .containsPattern("(?m)^2 .*\\(revoked\\)$");
+    CliHarness.check(cli.as("laptop", "friend", "rename", "dave", "davy"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed dave to davy")
+        .doesNotContain("lacks the newer key");
+    assertThat(CliHarness.check(cli.as("desk", "receive")).err()).contains("Your other device renamed dave to davy");
+    assertThat(cli.as("tablet", "receive").err()).doesNotContain("davy");
+  }
+
+  /**
+   * A backup made before backups kept every device record (it has only {@code pairs.record}) restores as before,
+   * as a device 0 without its self epochs; {@code device revoke} of the revoked device again puts its devices
+   * back in step.
+   */
+  @Test
+  void aBackupWithoutTheDeviceRecordsRestoresAsBeforeAndRevokingAgainPutsItBackInStep() throws Exception {
+    laptopLinkedTabletRevoked();
+    Path backup = backUp("alice");
+    keepOnly(backup, "state/devices/pairs.record");
+    lose("alice");
+    restore(backup, "alice");
+    assertThat(CliHarness.check(cli.as("alice", "friend", "list")).out()).contains("bob", "carol");
+    CliHarness.check(cli.as("laptop", "friend", "rename", "carol", "caro"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).doesNotContain("Your other device");
+    assertThat(CliHarness.check(cli.as("alice", "device", "list")).err()).contains("lacks the newer key");
+
+    CliHarness.check(cli.as("alice", "device", "revoke", "2"));
+    assertThat(CliHarness.check(cli.as("alice", "device", "list")).err()).doesNotContain("lacks the newer key");
+    CliHarness.check(cli.as("laptop", "receive"));
+    CliHarness.check(cli.as("laptop", "friend", "rename", "bob", "bobby"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).err()).contains("Your other device renamed bob to bobby");
+    assertThat(cli.as("tablet", "receive").err()).doesNotContain("bobby");
+  }
+
+  /** Rewrites {@code backup} as this version's did before: of the device records, only {@code kept}. */
+  private static void keepOnly(Path backup, String kept) throws Exception {
+    byte[] aad = "reschat/v2 profile backup".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(backup)).getAsJsonObject();
+    byte[] zip = org.reschat.core.identity.PassphraseSeal.openFrom(o, BACKUP_PASSPHRASE.toCharArray(), aad);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    int dropped = 0;
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip));
+        java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+      for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        if (e.getName().startsWith("state/devices/") && !e.getName().equals(kept)) {
+          dropped++;
+          continue;
+        }
+        out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+        out.write(in.readAllBytes());
+        out.closeEntry();
+      }
+    }
+    assertThat(dropped).as("own, self and list records were in the backup").isGreaterThanOrEqualTo(3);
+    com.google.gson.JsonObject older = new com.google.gson.JsonObject();
+    older.addProperty("format", o.get("format").getAsString());
+    older.addProperty("version", 1);
+    older.addProperty("fingerprint", o.get("fingerprint").getAsString());
+    org.reschat.core.identity.PassphraseSeal.sealInto(older, BACKUP_PASSPHRASE.toCharArray(), 19456, aad, bytes.toByteArray());
+    Files.writeString(backup, older.toString());
   }
 }

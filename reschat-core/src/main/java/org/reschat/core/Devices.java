@@ -67,6 +67,16 @@ public interface Devices {
   List<PublicCard> notYetRekeyed() throws LocalStateException;
 
   /**
+   * Whether this is a device 0 that lacks the self channel's later epochs (protocol §15.11): the newest list it
+   * verified names a revoked device (each revocation starts a new epoch) and a device not revoked, but it holds
+   * no epoch after epoch 0, as a copy restored from {@code identity export} alone (or a revocation whose
+   * rotation failed) does. Its own changes still reach the other devices, which read every epoch they hold;
+   * theirs do not reach it until it starts a new epoch for all: linking a device does, and so does {@link
+   * #revoke} of a device revoked already. Reads nothing; false on a linked device.
+   */
+  boolean missesSelfEpochs() throws LocalStateException;
+
+  /**
    * Fails when this device is revoked (as the newest list this client read says): what it would write, nobody
    * shows.
    */

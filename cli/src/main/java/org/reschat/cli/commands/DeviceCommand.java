@@ -223,12 +223,14 @@ public final class DeviceCommand extends CommandGroup {
         JsonObject o = Json.object("devices");
         o.add("devices", a);
         o.add("not_yet_rekeyed", names(waiting));
+        o.addProperty("misses_self_epochs", session.client().devices().missesSelfEpochs());
         out.json(o);
       } else {
         for (DeviceInfo d : devices) {
           out.line(line(d));
         }
         sayNotYetRekeyed(out, waiting);
+        sayIfMissingSelfEpochs(session);
       }
       return ExitCodes.OK;
     }
@@ -272,6 +274,22 @@ public final class DeviceCommand extends CommandGroup {
       }
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * One sentence when this device 0 lacks the self channel's newer epochs (protocol §15.11), so that what the
+   * other devices tell it is not silently missed; reads nothing.
+   */
+  public static void sayIfMissingSelfEpochs(Session session) throws Exception {
+    if (!session.client().devices().missesSelfEpochs()) {
+      return;
+    }
+    int revoked = Devices.known(session.profile().state(), session.card(), session.card(), 0).stream()
+        .filter(DeviceInfo::revoked).mapToInt(DeviceInfo::number).max().orElseThrow();
+    session.output().note("This device lacks the newer key your devices tell each other things under (a copy"
+        + " restored from 'identity export' alone): what you change here reaches your other devices, what they"
+        + " change does not reach it. 'reschat device revoke " + revoked + "' (revoked already) gives every device"
+        + " a new one; linking a device does too.");
   }
 
   /** The friends whose clients have not yet taken the new key of the chat (protocol §3.1), as this profile names them. */

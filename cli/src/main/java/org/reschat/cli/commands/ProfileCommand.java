@@ -31,6 +31,7 @@ import org.reschat.core.identity.PassphraseSeal;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.IdentityFile;
 import org.reschat.core.internal.json.StrictJson;
+import org.reschat.core.spi.DeviceRecords;
 import org.reschat.localdb.AtomicFiles;
 import org.reschat.localdb.Profile;
 import picocli.CommandLine.Command;
@@ -40,8 +41,8 @@ import picocli.CommandLine.Parameters;
 /**
  * A whole profile in one encrypted file, and back: the keys (sealed under the backup passphrase), friends and
  * their nicknames, groups, channels, the profile's store, message requests, and the state that keeps reading
- * where it was (verified pages, delivery marks, the outbox, evidence). {@code identity export} is the keys
- * alone.
+ * where it was (verified pages, delivery marks, the outbox, evidence), and every device record (protocol
+ * §15.11). {@code identity export} is the keys alone.
  */
 @Command(name = "profile", mixinStandardHelpOptions = true,
     description = {"Back up a whole profile to one encrypted file, and restore it.",
@@ -50,12 +51,18 @@ import picocli.CommandLine.Parameters;
 public final class ProfileCommand extends CommandGroup {
   static final String FORMAT = "reschat profile backup";
   private static final byte[] AAD = "reschat/v2 profile backup".getBytes(StandardCharsets.UTF_8);
-  /** What a backup holds, by path in the profile: everything a profile keeps, but locks, temp files and sockets. */
+  /**
+   * What a backup holds, by path in the profile: everything a profile keeps, but locks, temp files and sockets.
+   * The device records are all of them (protocol §15.11): the direct chats' later keys, the self channel's
+   * epochs, device 0's device key and the devices' names, the device lists verified and the cuts of revoked
+   * devices. Without them a restored device 0 would write its self channel where its devices no longer read,
+   * and link with a new device key.
+   */
   private static final Pattern KEPT = Pattern.compile(
       "(identity\\.json|friends\\.json|store\\.json|channels\\.json|group-joins\\.json"
           + "|state/requests\\.json|state/group-invitations|state/(pages|outbox|evidence)/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\\.page"
           + "|state/cursors/[A-Za-z0-9_.-]+\\.json|state/groups/[A-Za-z0-9_-]+\\.group"
-          + "|state/devices/pairs\\.record)"); // the direct chats' later keys (protocol §3.1): their history
+          + "|state/devices/" + DeviceRecords.NAME.pattern() + "\\.record)");
   /** Bounds a restore against a hostile file: the profile of a very busy year is far below it. */
   private static final long MAX_BYTES = 1L << 30;
   private static final int MAX_FILES = 200_000;

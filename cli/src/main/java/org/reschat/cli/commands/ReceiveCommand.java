@@ -87,6 +87,7 @@ public final class ReceiveCommand extends BaseCommand {
     if (!follow) {
       Receiver.Summary s = client.receiver().receive(Receiver.Scope.everything(), outcome);
       outcome.rethrow();
+      DeviceCommand.sayIfMissingSelfEpochs(session); // what the other devices told, it could not read
       // On a terminal, silence would look like a hang: say when nothing came.
       if (session.context().interactive() && !out.json() && outcome.shown == 0) {
         out.note(session.profile().friends().list().isEmpty()

@@ -525,6 +525,11 @@ public final class LedgerDevices implements Devices {
     book.publish(entry);
     int number = entry.devices().get(entry.devices().size() - 1).number();
     own.name(number, request.name);
+    if (missesSelfEpochs()) {
+      // A copy of device 0 without its self epochs (§15.11): a new one for every device, the new one included,
+      // so the devices linked before and the new one read each other again.
+      rotateSelfChannel(SelfChannel.current(me, state), entry);
+    }
     // 2. Every conversation learns of the new entry at once (protocol §15.4); before the state is taken, so the
     // new device's read positions include these notices.
     notices(entry, "linked a device (" + entry.devices().size() + " now)");
@@ -651,6 +656,13 @@ public final class LedgerDevices implements Devices {
       }
     }
     return out;
+  }
+
+  @Override
+  public boolean missesSelfEpochs() throws LocalStateException {
+    Optional<DeviceList> kept = engine.devices().kept(me.card());
+    return me.deviceNumber() == 0 && kept.isPresent() && !kept.get().revoked().isEmpty()
+        && kept.get().devices().stream().anyMatch(d -> d.number() != 0) && SelfChannel.laterEpochs(me, state).isEmpty();
   }
 
   @Override
