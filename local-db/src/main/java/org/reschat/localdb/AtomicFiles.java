@@ -83,6 +83,15 @@ public final class AtomicFiles {
     }
   }
 
+  /**
+   * Makes what was written through {@code channel} durable: its data and what is needed to read it back, the
+   * size included (fdatasync), not its times. One fsync in {@link #fsyncs}: an append to a file that exists.
+   */
+  static void forceData(FileChannel channel) throws IOException {
+    FSYNCS.incrementAndGet();
+    channel.force(false);
+  }
+
   /** Deletes a file if it exists, durably. */
   public static void delete(Path target) throws LocalStateException {
     try {
