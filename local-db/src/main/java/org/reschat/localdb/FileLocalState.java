@@ -94,8 +94,7 @@ public final class FileLocalState implements LocalState {
 
   @Override
   public long newestPage(FeedId feed) throws LocalStateException {
-    SortedMap<Long, Path> pages = pageFiles.numbers(pagesOf(feed));
-    return Math.max(pages.isEmpty() ? 0 : pages.lastKey(), log(feed).newestVerified());
+    return Math.max(pageFiles.newest(pagesOf(feed)), log(feed).newestVerified());
   }
 
   /** The conversations with a log or (from an earlier version) a directory of outbox files that queues a page. */

@@ -105,6 +105,11 @@ final class OutboxLogFormat {
     return b.putInt((int) crc.getValue()).array();
   }
 
+  /** The length of the record that queues {@code value}: a sealed page is base64url, one byte a character. */
+  static long recordLength(String value) {
+    return 4 + 9 + value.length() + 4;
+  }
+
   /** The whole records in {@code bytes}, in order, up to the first that is not whole (a torn tail). */
   static Scan scan(byte[] bytes) throws Damaged {
     List<Entry> out = new ArrayList<>();

@@ -48,6 +48,36 @@ final class PageFiles {
     return out;
   }
 
+  /** A directory's highest page number, and the directory's stamp when it was listed. */
+  private record Listing(TrustedFiles.Stamp stamp, long newest) {}
+
+  private final java.util.Map<Path, Listing> listings = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The highest page number in {@code dir}, or 0. Listed again only when the directory's stamp changed (a file
+   * added, removed or renamed changes its time): a send asks for its feed's newest page, and listing a directory
+   * of hundreds of pages each time was a good part of its CPU. Like git's "racy clean" rule, a listing is kept
+   * only when the directory had not changed for a second before it: a change within the file system's time
+   * granularity would not change the stamp.
+   */
+  long newest(Path dir) throws LocalStateException {
+    Optional<TrustedFiles.Stamp> stamp = trusted.stamp(dir);
+    if (stamp.isEmpty()) {
+      return 0;
+    }
+    Listing held = listings.get(dir);
+    if (held != null && held.stamp().equals(stamp.get())) {
+      return held.newest();
+    }
+    long listedAt = System.currentTimeMillis();
+    SortedMap<Long, Path> numbers = numbers(dir);
+    long newest = numbers.isEmpty() ? 0 : numbers.lastKey();
+    if (stamp.get().modified().toMillis() < listedAt - 1000) {
+      listings.put(dir, new Listing(stamp.get(), newest));
+    }
+    return newest;
+  }
+
   /** Every page in {@code dir}, by number. */
   SortedMap<Long, String> readAll(Path dir) throws LocalStateException {
     SortedMap<Long, String> out = new TreeMap<>();

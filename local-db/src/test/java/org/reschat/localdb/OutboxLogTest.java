@@ -197,7 +197,10 @@ class OutboxLogTest {
       big.confirmOutbox(MINE, 1, V.get(i % 10));
     }
     assertThat(Files.size(log())).isGreaterThan(64 * 1024);
+    long fsyncs = AtomicFiles.fsyncs();
     state(16 * 1024).putOutbox(MINE, 2, V.get(3));
+    assertThat(AtomicFiles.fsyncs() - fsyncs).as("page 1's file and its directory, the log rewritten (file and"
+        + " directory), then the append").isEqualTo(5);
     assertThat(Files.size(log())).isLessThan(16 * 1024);
     FileLocalState after = state();
     assertThat(after.page(MINE, 1)).contains(V.get(9));
