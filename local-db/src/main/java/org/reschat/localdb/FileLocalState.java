@@ -94,7 +94,8 @@ public final class FileLocalState implements LocalState {
 
   @Override
   public long newestPage(FeedId feed) throws LocalStateException {
-    return Math.max(pageFiles.newest(pagesOf(feed)), log(feed).newestVerified());
+    java.util.OptionalLong logged = log(feed).newestPage(); // an own feed's: no listing
+    return logged.isPresent() ? logged.getAsLong() : pageFiles.newest(pagesOf(feed));
   }
 
   /** The conversations with a log or (from an earlier version) a directory of outbox files that queues a page. */

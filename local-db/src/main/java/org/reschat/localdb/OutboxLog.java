@@ -59,6 +59,7 @@ final class OutboxLog {
   private TrustedFiles.Stamp seen;
   private long generation;
   private long end; // where its whole records end
+  private long files; // the newest of the feed's page files
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
 
@@ -90,10 +91,14 @@ final class OutboxLog {
     return Optional.ofNullable(verified.get(number));
   }
 
-  /** The highest page number the log holds a verified copy of, or 0. */
-  synchronized long newestVerified() throws LocalStateException {
+  /**
+   * The feed's newest verified page when a log exists: in the log, or in the page files, which only a compaction
+   * writes while there is a log (the log says up to which page); empty when there is no log.
+   */
+  synchronized java.util.OptionalLong newestPage() throws LocalStateException {
     refresh();
-    return verified.isEmpty() ? 0 : verified.lastKey();
+    return seen == null ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(Math.max(files, verified.isEmpty() ? 0 : verified.lastKey()));
   }
 
   /** Whether a log file exists: then it holds this feed's newest verified pages, and every save goes to it. */
@@ -165,6 +170,7 @@ final class OutboxLog {
       case VERIFIED -> verified.put(e.page(), e.value());
       case CONFIRMED -> verified.put(e.page(), takeQueued(e));
       case REMOVED -> takeQueued(e);
+      case PAGE_FILES -> files = Math.max(files, e.page());
       default -> throw new IllegalStateException(e.kind().toString());
     }
   }
@@ -182,6 +188,7 @@ final class OutboxLog {
     seen = null;
     generation = 0;
     end = 0;
+    files = 0;
     queued.clear();
     verified.clear();
   }
@@ -305,9 +312,12 @@ final class OutboxLog {
     byte[] record = OutboxLogFormat.record(kind, number, value);
     if (seen == null) { // a new file: written whole by rename, and its directory synced, so its name is durable too
       long gen = GENERATIONS.nextLong();
-      AtomicFiles.write(file, concat(OutboxLogFormat.header(gen), record));
+      long newestFile = pageFiles.newest(pages);
+      byte[] start = concat(OutboxLogFormat.header(gen), OutboxLogFormat.record(Kind.PAGE_FILES, newestFile, null));
+      AtomicFiles.write(file, concat(start, record));
       generation = gen;
-      end = OutboxLogFormat.HEADER;
+      files = newestFile;
+      end = start.length;
     } else {
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
         ByteBuffer buffer = ByteBuffer.wrap(record);
@@ -333,19 +343,22 @@ final class OutboxLog {
 
   /** Writes the verified pages to their files (durably), then the log again with only what is still queued. */
   private void compact() throws LocalStateException {
-    Map<String, byte[]> files = new TreeMap<>();
+    Map<String, byte[]> flushed = new TreeMap<>();
     for (Map.Entry<Long, String> e : verified.entrySet()) {
-      files.put(e.getKey() + ".page", e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      flushed.put(e.getKey() + ".page", e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    AtomicFiles.writeAll(pages, files); // one fsync a page and one for the directory: a page costs a send 1/20 fsync
+    AtomicFiles.writeAll(pages, flushed); // one fsync a page and one for the directory: a page costs a send 1/20 fsync
     long gen = GENERATIONS.nextLong();
+    long newestFile = Math.max(files, verified.isEmpty() ? 0 : verified.lastKey());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(OutboxLogFormat.header(gen));
+    out.writeBytes(OutboxLogFormat.record(Kind.PAGE_FILES, newestFile, null));
     for (Map.Entry<Long, String> e : queued.entrySet()) {
       out.writeBytes(OutboxLogFormat.record(Kind.QUEUED, e.getKey(), e.getValue()));
     }
     AtomicFiles.write(file, out.toByteArray());
     verified.clear();
+    files = newestFile;
     generation = gen;
     end = out.size();
     restamp();

@@ -13,7 +13,8 @@ import org.reschat.core.internal.page.PageLimits;
 
 /**
  * The bytes of a feed's outbox log ({@link OutboxLog}). A 16-byte header: {@code RCOL}, the version (u32, 1) and
- * a generation (u64, random, new at every rewrite). Then records, each {@code u32 length}, {@code body} of that
+ * a generation (u64, random, new at every rewrite). Then records (the first says up to which page the feed's
+ * page files go), each {@code u32 length}, {@code body} of that
  * length, {@code u32 CRC-32C} of the length and body (big-endian). A body is a kind (u8), a page number (u64) and,
  * for {@link Kind#QUEUED} and {@link Kind#VERIFIED}, the page's sealed value (UTF-8, the rest of the body).
  *
@@ -37,7 +38,12 @@ final class OutboxLogFormat {
     /** The version queued is dropped (the store already held it, or a newer one). */
     REMOVED(3),
     /** This version is the verified copy (a page of this feed saved while the log holds the feed's pages). */
-    VERIFIED(4);
+    VERIFIED(4),
+    /**
+     * The feed's page files go up to this page (0: none). First in a log, new or rewritten: while a log exists,
+     * only its compaction writes those files, so the feed's newest page is known without listing them.
+     */
+    PAGE_FILES(5);
 
     final int code;
 
@@ -140,7 +146,7 @@ final class OutboxLogFormat {
     if (kind == null) {
       throw new Damaged("a record of an unknown kind " + (bytes[from] & 0xFF));
     }
-    if (page < 1 || page > 1L << 53) {
+    if (page < (kind == Kind.PAGE_FILES ? 0 : 1) || page > 1L << 53) {
       throw new Damaged("a record names page " + page);
     }
     if (!kind.carriesValue()) {

@@ -212,6 +212,7 @@ class OutboxLogTest {
   void outboxFilesOfAnEarlierVersionAreReadAndMovedIntoTheLogByTheFirstWrite() throws Exception {
     Path legacy = profile.resolve("state/outbox").resolve(MINE.toString());
     Files.createDirectories(legacy);
+    PageFiles.write(profile.resolve("state/pages").resolve(MINE.toString()).resolve("1.page"), V.get(5)); // verified then
     Files.writeString(legacy.resolve("1.page"), V.get(0));
     Files.writeString(legacy.resolve("2.page"), V.get(1));
     FileLocalState s = state();
@@ -219,11 +220,14 @@ class OutboxLogTest {
     assertThat(s.queuedConversations()).containsExactly(AB.id());
     s.putOutbox(MINE, 2, V.get(2)); // a newer version of page 2
     assertThat(legacy).doesNotExist();
+    assertThat(state().newestPage(MINE)).as("the page file of the earlier version").isEqualTo(1);
+    assertThat(state().page(MINE, 1)).contains(V.get(5));
     FileLocalState after = state();
     assertThat(after.outbox(MINE)).containsExactly(Map.entry(1L, V.get(0)), Map.entry(2L, V.get(2)));
     after.confirmOutbox(MINE, 1, V.get(0));
     assertThat(state().outbox(MINE)).containsExactly(Map.entry(2L, V.get(2)));
     assertThat(state().page(MINE, 1)).contains(V.get(0));
+    assertThat(state().newestPage(MINE)).isEqualTo(1);
   }
 
   /**
