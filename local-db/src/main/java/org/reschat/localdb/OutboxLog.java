@@ -60,6 +60,7 @@ final class OutboxLog {
   private long generation;
   private long end; // where its whole records end
   private long files; // the newest of the feed's page files
+  private boolean legacyMoved; // this process found no outbox files of an earlier version, or moved them
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
 
@@ -110,7 +111,7 @@ final class OutboxLog {
   /** What is queued: the log's, and the outbox files of an earlier version for pages the log does not hold. */
   synchronized SortedMap<Long, String> queued() throws LocalStateException {
     refresh();
-    SortedMap<Long, String> out = legacyNotInLog();
+    SortedMap<Long, String> out = legacyMoved ? new TreeMap<>() : legacyNotInLog();
     out.putAll(queued);
     return Collections.unmodifiableSortedMap(out);
   }
@@ -287,8 +288,12 @@ final class OutboxLog {
 
   /** An earlier version's outbox files for this feed: appended to the log (durably), then deleted. */
   private void moveLegacyIn() throws LocalStateException {
+    if (legacyMoved) {
+      return; // only an earlier version writes these files: once a process has moved them, there are none
+    }
     SortedMap<Long, Path> files = pageFiles.numbers(legacy);
     if (files.isEmpty()) {
+      legacyMoved = true;
       return;
     }
     SortedMap<Long, String> old = legacyNotInLog();
@@ -306,6 +311,7 @@ final class OutboxLog {
     } catch (IOException e) {
       throw AtomicFiles.failure("delete", legacy, e);
     }
+    legacyMoved = true;
   }
 
   private void append(Kind kind, long number, String value, boolean durable) throws LocalStateException {
@@ -375,7 +381,7 @@ final class OutboxLog {
   }
 
   private void restamp() throws LocalStateException {
-    seen = trusted.stamp(file).orElse(null);
+    seen = trusted.ownStamp(file).orElse(null);
     if (seen == null) {
       forget();
     }

@@ -112,6 +112,25 @@ final class TrustedFiles {
         (java.nio.file.attribute.FileTime) a.get("lastModifiedTime")));
   }
 
+  /**
+   * The {@link Stamp} of a file this process has just written itself (not through a link): checked before, so
+   * only the stat, and equal to what {@link #stamp} returns for it.
+   */
+  Optional<Stamp> ownStamp(Path file) throws LocalStateException {
+    if (!posix(root)) {
+      return stamp(file);
+    }
+    try {
+      Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+      return Optional.of(new Stamp(java.util.List.of(a.get("dev"), a.get("ino")), (Long) a.get("size"),
+          (java.nio.file.attribute.FileTime) a.get("lastModifiedTime")));
+    } catch (NoSuchFileException absent) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw AtomicFiles.failure("check", file, e);
+    }
+  }
+
   private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
     checkDirectories(p.getParent());
