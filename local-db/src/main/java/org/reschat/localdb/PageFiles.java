@@ -87,14 +87,42 @@ final class PageFiles {
     return out;
   }
 
-  /** The page in {@code file}, checked to be an envelope; empty when there is no file. */
+  /** A page read and checked, and the stamp its file had. */
+  private record Held(TrustedFiles.Stamp stamp, String value) {}
+
+  /** The pages read last (a send reads the other feeds' verified tails each time), by file: 64 at most. */
+  private final java.util.Map<Path, Held> held = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Path, Held> eldest) {
+          return size() > 64;
+        }
+      });
+
+  /**
+   * The page in {@code file}, checked to be an envelope; empty when there is no file. One kept from an earlier
+   * read is returned while the file's stamp is unchanged (ResChat replaces a page file by rename: another file),
+   * under the same rule as {@link #newest}: only a file quiet for a second before it was read is kept.
+   */
   Optional<String> read(Path file) throws LocalStateException {
+    Optional<TrustedFiles.Stamp> stamp = trusted.stamp(file);
+    if (stamp.isEmpty()) {
+      return Optional.empty();
+    }
+    Held kept = held.get(file);
+    if (kept != null && kept.stamp().equals(stamp.get())) {
+      return Optional.of(kept.value());
+    }
+    long readAt = System.currentTimeMillis();
     Optional<String> value = readText(file);
     if (value.isPresent()) {
       try {
         Envelope.checkForm(value.get());
       } catch (PageFormatException e) {
         throw damaged(file, e.getMessage());
+      }
+      if (stamp.get().modified().toMillis() < readAt - 1000) {
+        held.put(file, new Held(stamp.get(), value.get()));
       }
     }
     return value;

@@ -35,4 +35,23 @@ class PageFilesTest {
     Files.delete(feed.resolve("3.page"));
     assertThat(mine.newest(feed)).isEqualTo(2);
   }
+
+  @Test
+  void aPageRewrittenByAnotherProcessIsReadAnewWhetherItWasQuietOrJustWritten() throws Exception {
+    Path profile = Profile.open(dir.resolve("p")).directory();
+    Path page = profile.resolve("state/pages/CONV.TAG/1.page");
+    PageFiles mine = new PageFiles(new TrustedFiles(profile, false));
+    PageFiles.write(page, OutboxLogTest.V.get(0));
+    assertThat(mine.read(page)).contains(OutboxLogTest.V.get(0));
+    PageFiles.write(page, OutboxLogTest.V.get(1)); // another process: a new file by rename
+    assertThat(mine.read(page)).contains(OutboxLogTest.V.get(1));
+    Files.setLastModifiedTime(page, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+    assertThat(mine.read(page)).contains(OutboxLogTest.V.get(1)); // quiet for an hour: kept
+    PageFiles.write(page, OutboxLogTest.V.get(2));
+    assertThat(mine.read(page)).contains(OutboxLogTest.V.get(2));
+    Files.writeString(page, "{broken"); // changed in place, as a damaged disk or a person might
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> mine.read(page))).hasMessageContaining("damaged");
+    Files.delete(page);
+    assertThat(mine.read(page)).isEmpty();
+  }
 }
