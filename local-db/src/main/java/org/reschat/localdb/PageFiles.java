@@ -48,34 +48,20 @@ final class PageFiles {
     return out;
   }
 
-  /** A directory's highest page number, and the directory's stamp when it was listed. */
-  private record Listing(TrustedFiles.Stamp stamp, long newest) {}
-
-  private final java.util.Map<Path, Listing> listings = new java.util.concurrent.ConcurrentHashMap<>();
+  private final StampCache<Long> listings = new StampCache<>();
+  private final StampCache<Optional<String>> pages = new StampCache<>();
+  private final StampCache<Optional<String>> texts = new StampCache<>();
 
   /**
    * The highest page number in {@code dir}, or 0. Listed again only when the directory's stamp changed (a file
-   * added, removed or renamed changes its time): a send asks for its feed's newest page, and listing a directory
-   * of hundreds of pages each time was a good part of its CPU. Like git's "racy clean" rule, a listing is kept
-   * only when the directory had not changed for a second before it: a change within the file system's time
-   * granularity would not change the stamp.
+   * added, removed or renamed changes its time; {@link StampCache}): a send asks for its feeds' newest pages, and
+   * listing a directory of hundreds of pages each time was a good part of its CPU.
    */
   long newest(Path dir) throws LocalStateException {
-    Optional<TrustedFiles.Stamp> stamp = trusted.stamp(dir);
-    if (stamp.isEmpty()) {
-      return 0;
-    }
-    Listing held = listings.get(dir);
-    if (held != null && held.stamp().equals(stamp.get())) {
-      return held.newest();
-    }
-    long listedAt = System.currentTimeMillis();
-    SortedMap<Long, Path> numbers = numbers(dir);
-    long newest = numbers.isEmpty() ? 0 : numbers.lastKey();
-    if (stamp.get().modified().toMillis() < listedAt - 1000) {
-      listings.put(dir, new Listing(stamp.get(), newest));
-    }
-    return newest;
+    return StampCache.ifPresent(listings, trusted, dir, d -> {
+      SortedMap<Long, Path> numbers = numbers(d);
+      return numbers.isEmpty() ? 0L : numbers.lastKey();
+    }).orElse(0L);
   }
 
   /** Every page in {@code dir}, by number. */
@@ -87,45 +73,22 @@ final class PageFiles {
     return out;
   }
 
-  /** A page read and checked, and the stamp its file had. */
-  private record Held(TrustedFiles.Stamp stamp, String value) {}
-
-  /** The pages read last (a send reads the other feeds' verified tails each time), by file: 64 at most. */
-  private final java.util.Map<Path, Held> held = java.util.Collections.synchronizedMap(
-      new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Path, Held> eldest) {
-          return size() > 64;
-        }
-      });
-
   /**
-   * The page in {@code file}, checked to be an envelope; empty when there is no file. One kept from an earlier
-   * read is returned while the file's stamp is unchanged (ResChat replaces a page file by rename: another file),
-   * under the same rule as {@link #newest}: only a file quiet for a second before it was read is kept.
+   * The page in {@code file}, checked to be an envelope; empty when there is no file. Kept while the file is
+   * unchanged ({@link StampCache}): a send reads the other feeds' verified tails each time.
    */
   Optional<String> read(Path file) throws LocalStateException {
-    Optional<TrustedFiles.Stamp> stamp = trusted.stamp(file);
-    if (stamp.isEmpty()) {
-      return Optional.empty();
-    }
-    Held kept = held.get(file);
-    if (kept != null && kept.stamp().equals(stamp.get())) {
-      return Optional.of(kept.value());
-    }
-    long readAt = System.currentTimeMillis();
-    Optional<String> value = readText(file);
-    if (value.isPresent()) {
-      try {
-        Envelope.checkForm(value.get());
-      } catch (PageFormatException e) {
-        throw damaged(file, e.getMessage());
+    return StampCache.ifPresent(pages, trusted, file, f -> {
+      Optional<String> value = text(f);
+      if (value.isPresent()) {
+        try {
+          Envelope.checkForm(value.get());
+        } catch (PageFormatException e) {
+          throw damaged(f, e.getMessage());
+        }
       }
-      if (stamp.get().modified().toMillis() < readAt - 1000) {
-        held.put(file, new Held(stamp.get(), value.get()));
-      }
-    }
-    return value;
+      return value;
+    }).flatMap(value -> value);
   }
 
   /** Writes a page file, atomically and durably. */
@@ -133,8 +96,15 @@ final class PageFiles {
     AtomicFiles.write(file, value.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A file's text: never another user's file, one others may write, or one reached through a link. */
+  /**
+   * A file's text: never another user's file, one others may write, or one reached through a link. Kept while
+   * the file is unchanged ({@link StampCache}): a send reads the device records each time.
+   */
   Optional<String> readText(Path file) throws LocalStateException {
+    return StampCache.ifPresent(texts, trusted, file, this::text).flatMap(text -> text);
+  }
+
+  private Optional<String> text(Path file) throws LocalStateException {
     try {
       return trusted.readText(file);
     } catch (java.nio.charset.CharacterCodingException e) {

@@ -54,4 +54,21 @@ class PageFilesTest {
     Files.delete(page);
     assertThat(mine.read(page)).isEmpty();
   }
+
+  /** The same for the small files a send reads (device records, cursors, group states). */
+  @Test
+  void aTextFileReplacedByAnotherProcessIsReadAnewWhetherItWasQuietOrJustWritten() throws Exception {
+    Path profile = Profile.open(dir.resolve("p")).directory();
+    Path record = profile.resolve("state/devices/list.record");
+    PageFiles mine = new PageFiles(new TrustedFiles(profile, false));
+    assertThat(mine.readText(record)).isEmpty();
+    AtomicFiles.write(record, "one".getBytes());
+    assertThat(mine.readText(record)).contains("one");
+    Files.setLastModifiedTime(record, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+    assertThat(mine.readText(record)).contains("one"); // kept
+    AtomicFiles.write(record, "two".getBytes()); // same size, another file
+    assertThat(mine.readText(record)).contains("two");
+    Files.delete(record);
+    assertThat(mine.readText(record)).isEmpty();
+  }
 }
