@@ -27,7 +27,8 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * the log as the feed's verified copy until the log is compacted: then the verified pages are written to
  * {@code state/pages/}, durably, and the log is rewritten, atomically, with only what is still queued. That
  * happens when the log grows past a bound (twice what is queued, at least {@link #COMPACT_AT}), also when a
- * process first writes a log another left over it.
+ * process first writes a log another left over it. Every new or rewritten log starts by saying up to which page the
+ * feed's page files go, so the feed's newest page is known without listing them.
  *
  * <p>Writers hold the conversation's lock (taken here too, which costs nothing when the caller holds it already):
  * one writer at a time across threads and processes, and each first cuts off a torn tail (a record a crash cut
@@ -38,7 +39,10 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
 final class OutboxLog {
   /** The log is compacted when it grows past this, or past twice what it still queues. */
   static final long COMPACT_AT = 1 << 20;
-  /** A log larger than this is not read (at {@link #COMPACT_AT} and 128 KiB pages, a log never gets near it). */
+  /**
+   * A log larger than this is refused before it is read. Compacted at twice what it queues, a log reaches it only
+   * with 32 MiB queued: some 4,500 pages of 7 KiB, 90,000 messages the store never confirmed.
+   */
   static final long MAX_BYTES = 64L << 20;
   private static final SecureRandom GENERATIONS = new SecureRandom();
 
