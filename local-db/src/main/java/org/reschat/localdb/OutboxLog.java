@@ -64,7 +64,7 @@ final class OutboxLog {
   private long generation;
   private long end; // where its whole records end
   private long files; // the newest of the feed's page files
-  private boolean legacyMoved; // this process found no outbox files of an earlier version, or moved them
+  private boolean legacyMoved; // this process found no outbox files of an earlier version there, or moved them
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
 
@@ -122,6 +122,7 @@ final class OutboxLog {
 
   private SortedMap<Long, String> legacyNotInLog() throws LocalStateException {
     SortedMap<Long, String> old = pageFiles.readAll(legacy);
+    legacyMoved = old.isEmpty(); // none now: none later (only an earlier version writes them)
     old.keySet().removeIf(n -> queued.containsKey(n) || verified.containsKey(n)); // the log is newer
     return old;
   }
