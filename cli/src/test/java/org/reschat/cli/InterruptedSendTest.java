@@ -49,7 +49,7 @@ class InterruptedSendTest {
     while (true) {
       if (Files.isDirectory(outbox)) {
         try (Stream<Path> files = Files.walk(outbox)) {
-          if (files.anyMatch(p -> p.toString().endsWith(".page"))) {
+          if (files.anyMatch(p -> p.toString().endsWith(".log"))) { // the feed's outbox log, made durable before the store is asked
             return;
           }
         }

@@ -65,12 +65,25 @@ class ProfileBackupTest {
     assertThat(CliHarness.check(cli.as("alice-again", "friend", "list")).out()).contains("bob", "caroline");
     assertThat(CliHarness.check(cli.as("alice-again", "group", "list")).out()).contains("trip");
     assertThat(CliHarness.check(cli.as("alice-again", "channel", "list")).out()).contains("#news", "following");
+    // The outbox logs too: what is queued, and the newest verified own pages until a log is compacted.
+    assertThat(outboxLogs("alice-again")).isNotEmpty().isEqualTo(outboxLogs("alice"));
     // Reading goes on where it was: only what came after the backup is new.
     Result news = CliHarness.check(cli.as("alice-again", "receive"));
     assertThat(news.out()).contains("bob: after the backup").doesNotContain("before the backup");
     assertThat(CliHarness.check(cli.as("alice-again", "history", "trip")).out()).contains("trip talk before the backup");
     CliHarness.check(cli.as("alice-again", "send", "bob", "back from a backup"));
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: back from a backup");
+  }
+
+  /** A profile's outbox logs, by name, as hex. */
+  private java.util.Map<String, String> outboxLogs(String who) throws Exception {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve(who).resolve("state/outbox"))) {
+      for (Path p : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".log"))::iterator) {
+        out.put(p.getFileName().toString(), java.util.HexFormat.of().formatHex(Files.readAllBytes(p)));
+      }
+    }
+    return out;
   }
 
   @Test

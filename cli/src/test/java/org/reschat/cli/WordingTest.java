@@ -41,4 +41,25 @@ class WordingTest {
       assertThat(r.err()).isEqualTo("reschat: The identity file " + file + " is damaged: it is not a JSON object.\n");
     }
   }
+
+  /** A damaged outbox log stops a send in one sentence naming it, exit 7, and is left as it is (it may hold messages). */
+  @Test
+  void aDamagedOutboxLogIsNamedAndLeftAsItIs() throws Exception {
+    CliHarness cli = new CliHarness(dir);
+    cli.friends("alice", "bob");
+    CliHarness.check(cli.as("alice", "send", "bob", "one"));
+    Path log;
+    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("alice/state/outbox"))) {
+      log = files.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+    }
+    byte[] damaged = Files.readAllBytes(log);
+    damaged[0] = 'X';
+    Files.write(log, damaged);
+    CliHarness.Result r = cli.as("alice", "send", "bob", "two");
+    assertThat(r.code()).isEqualTo(ExitCodes.LOCAL);
+    assertThat(r.err()).isEqualTo("reschat: The outbox log " + log + " is damaged (it does not start as an outbox log)."
+        + " ResChat has not changed it. It may hold messages not yet on the ledger: keep a copy, then move it aside to go"
+        + " on without them.\n");
+    assertThat(Files.readAllBytes(log)).isEqualTo(damaged);
+  }
 }

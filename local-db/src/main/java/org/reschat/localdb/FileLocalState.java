@@ -7,7 +7,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -25,7 +26,9 @@ import org.reschat.core.spi.LocalState;
  *
  * <pre>
  * state/pages/CONV.TAG/N.page          verified pages, sealed, verbatim as on the ledger
- * state/outbox/CONV.TAG/N.page         own pages not yet confirmed
+ * state/outbox/CONV.TAG.log           an own feed's outbox log: pages queued, confirmed, and the newest verified
+ *                                      pages until it is compacted into pages/ ({@link OutboxLog}; earlier
+ *                                      versions kept state/outbox/CONV.TAG/N.page files, moved into it)
  * state/evidence/CONV.TAG/N-H.page     second signed versions of a page (equivocation), H = a hash of the value
  * state/cursors/CONV.TAG.json          {"schema":1,"page":N,"slot":I}: how far update has delivered
  * state/groups/ID.group                a group's state, sealed under a key only this identity derives
@@ -35,105 +38,122 @@ import org.reschat.core.spi.LocalState;
  * state/locks/CONV.lock                one conversation's lock, across processes
  * </pre>
  *
- * Every write is atomic and durable ({@link AtomicFiles}); files are 0600, directories 0700. A file
+ * Every write is atomic and durable ({@link AtomicFiles}, or one fsynced append to an outbox log); files are
+ * 0600, directories 0700. A file
  * that does not parse is reported with its path; nothing is written over it.
  */
 public final class FileLocalState implements LocalState {
   static final int CURSOR_SCHEMA = 1;
-  private static final Pattern PAGE_FILE = Pattern.compile("([1-9][0-9]{0,15})\\.page");
 
   private final Path root;
   private final TrustedFiles trusted;
+  private final PageFiles pageFiles;
+  private final long compactAt;
+  private final Map<String, OutboxLog> logs = new ConcurrentHashMap<>();
 
   FileLocalState(Path root, TrustedFiles trusted) {
+    this(root, trusted, OutboxLog.COMPACT_AT);
+  }
+
+  /** With the outbox logs compacted past {@code compactAt} bytes (tests make it small). */
+  FileLocalState(Path root, TrustedFiles trusted, long compactAt) {
     this.root = root;
     this.trusted = trusted;
+    this.pageFiles = new PageFiles(trusted);
+    this.compactAt = compactAt;
   }
 
   private Path pagesOf(FeedId feed) {
     return root.resolve("pages").resolve(feed.toString());
   }
 
-  private Path outboxOf(FeedId feed) {
-    return root.resolve("outbox").resolve(feed.toString());
+  /** The outbox log of the feed named {@code feed} ({@code CONV.TAG}), one object per feed for this state's life. */
+  private OutboxLog log(String feed) {
+    return logs.computeIfAbsent(feed, f -> new OutboxLog(root.resolve("outbox"), root.resolve("pages").resolve(f), f,
+        trusted, this::lock, compactAt));
   }
 
+  private OutboxLog log(FeedId feed) {
+    return log(feed.toString());
+  }
+
+  /** The log holds a feed's newest verified pages until it is compacted: it is read first. */
   @Override
   public Optional<String> page(FeedId feed, long number) throws LocalStateException {
-    return readPage(pagesOf(feed).resolve(number + ".page"));
+    Optional<String> logged = log(feed).verified(number);
+    return logged.isPresent() ? logged : pageFiles.read(pagesOf(feed).resolve(number + ".page"));
   }
 
   @Override
   public void savePage(FeedId feed, long number, String json) throws LocalStateException {
-    AtomicFiles.write(pagesOf(feed).resolve(number + ".page"), json.getBytes(StandardCharsets.UTF_8));
+    OutboxLog log = log(feed);
+    if (!log.exists() || !log.saveIfLogged(number, json)) {
+      PageFiles.write(pagesOf(feed).resolve(number + ".page"), json);
+    }
   }
 
   @Override
   public long newestPage(FeedId feed) throws LocalStateException {
-    SortedMap<Long, Path> pages = numbers(pagesOf(feed));
-    return pages.isEmpty() ? 0 : pages.lastKey();
+    java.util.OptionalLong logged = log(feed).newestPage(); // an own feed's: no listing
+    return logged.isPresent() ? logged.getAsLong() : pageFiles.newest(pagesOf(feed));
   }
 
+  /** The conversations with a log or (from an earlier version) a directory of outbox files that queues a page. */
   @Override
   public java.util.Set<String> queuedConversations() throws LocalStateException {
     java.util.Set<String> out = new java.util.HashSet<>();
     Path dir = root.resolve("outbox");
-    if (!Files.isDirectory(dir)) {
+    trusted.checkIfPresent(dir);
+    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return out;
     }
-    try (DirectoryStream<Path> feeds = Files.newDirectoryStream(dir)) {
-      for (Path feed : feeds) {
-        String name = feed.getFileName().toString();
-        if (name.indexOf('.') > 0 && !numbers(feed).isEmpty()) {
-          out.add(name.substring(0, name.indexOf('.')));
+    java.util.Set<String> feeds = new java.util.TreeSet<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        String feed = name.endsWith(".log") ? name.substring(0, name.length() - 4) : name;
+        if (FEED_NAME.matcher(feed).matches()) {
+          feeds.add(feed);
         }
       }
     } catch (IOException e) {
       throw AtomicFiles.failure("list", dir, e);
     }
+    for (String feed : feeds) {
+      if (!log(feed).queued().isEmpty()) {
+        out.add(feed.substring(0, feed.indexOf('.')));
+      }
+    }
     return out;
   }
 
+  /** {@code CONV.TAG}: a feed's local name ({@link FeedId#toString}); temporary files start with a dot. */
+  private static final Pattern FEED_NAME = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+
   @Override
   public SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException {
-    SortedMap<Long, String> out = new TreeMap<>();
-    for (java.util.Map.Entry<Long, Path> e : numbers(outboxOf(feed)).entrySet()) {
-      readPage(e.getValue()).ifPresent(json -> out.put(e.getKey(), json));
-    }
-    return Collections.unmodifiableSortedMap(out);
+    return log(feed).queued();
   }
 
   @Override
   public void putOutbox(FeedId feed, long number, String json) throws LocalStateException {
-    AtomicFiles.write(outboxOf(feed).resolve(number + ".page"), json.getBytes(StandardCharsets.UTF_8));
+    log(feed).put(number, json);
   }
 
   @Override
   public void removeOutbox(FeedId feed, long number, String json) throws LocalStateException {
-    Path file = outboxOf(feed).resolve(number + ".page");
-    Optional<String> current = readPage(file);
-    if (current.isPresent() && current.get().equals(json)) {
-      AtomicFiles.delete(file);
-    }
+    log(feed).remove(number, json);
   }
 
   /**
-   * The queued file becomes the verified page by one rename, with no fsync: where saving and then removing
-   * took two fsynced writes and a delete (three fsyncs). Its content was made durable when it was queued. A
-   * crash, or a power loss before the file system commits the rename, leaves it queued: the next publish
-   * reads the store, finds exactly this page there and confirms it again, writing nothing. So what a send
-   * must make durable, the outbox entry before the store sees the page, is all it fsyncs.
+   * One append to the feed's outbox log, not fsynced: the queued version is the verified page now. Its content
+   * was made durable when it was queued; a crash, or a power loss before a later fsync of the log, leaves it
+   * queued, and the next publish reads the store, finds exactly this page there and confirms it again, writing
+   * nothing. So what a send must make durable, the outbox entry before the store sees the page, is all it fsyncs.
    */
   @Override
   public void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
-    Path queued = outboxOf(feed).resolve(number + ".page");
-    Optional<String> current = readPage(queued);
-    if (current.isEmpty() || !current.get().equals(value)) {
-      savePage(feed, number, value); // not the queued version: nothing to move
-      removeOutbox(feed, number, value);
-      return;
-    }
-    AtomicFiles.renameOver(queued, pagesOf(feed).resolve(number + ".page"));
+    log(feed).confirm(number, value);
   }
 
   @Override
@@ -277,48 +297,15 @@ public final class FileLocalState implements LocalState {
     return FileLocks.acquire(root.resolve("locks").resolve(conversation + ".lock"), what);
   }
 
-  private SortedMap<Long, Path> numbers(Path dir) throws LocalStateException {
-    SortedMap<Long, Path> out = new TreeMap<>();
-    trusted.checkIfPresent(dir);
-    if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return out;
-    }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path p : entries) {
-        Matcher m = PAGE_FILE.matcher(p.getFileName().toString());
-        if (m.matches()) {
-          out.put(Long.parseLong(m.group(1)), p);
-        }
-      }
-    } catch (IOException e) {
-      throw AtomicFiles.failure("list", dir, e);
-    }
-    return out;
-  }
-
   private Optional<String> readPage(Path file) throws LocalStateException {
-    Optional<String> json = readText(file);
-    if (json.isPresent()) {
-      try {
-        Envelope.checkForm(json.get());
-      } catch (PageFormatException e) {
-        throw damaged(file, e.getMessage());
-      }
-    }
-    return json;
+    return pageFiles.read(file);
   }
 
-  /** A file's text: never another user's file, one others may write, or one reached through a link. */
   private Optional<String> readText(Path file) throws LocalStateException {
-    try {
-      return trusted.readText(file);
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw damaged(file, "it is not UTF-8 text");
-    }
+    return pageFiles.readText(file);
   }
 
   private static LocalStateException damaged(Path file, String problem) {
-    return new LocalStateException("The local file " + file + " is damaged (" + problem
-        + "). ResChat has not changed it; move it aside and run 'reschat history' to fetch the page again.");
+    return PageFiles.damaged(file, problem);
   }
 }

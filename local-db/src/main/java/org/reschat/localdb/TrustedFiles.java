@@ -84,23 +84,69 @@ final class TrustedFiles {
 
   /** Checks {@code path} (a file or directory ResChat reads, below the profile) if it exists, and its directories. */
   void checkIfPresent(Path path) throws LocalStateException {
-    if (!posix(root)) {
-      return;
+    if (posix(root)) {
+      checkedAttributes(path);
     }
+  }
+
+  /**
+   * What tells one version of a file from another without reading it: which file (device and inode), its size
+   * and when it was last changed. A rewrite by rename is another file; an append changes the size and time.
+   */
+  record Stamp(Object file, long size, java.nio.file.attribute.FileTime modified) {}
+
+  /** Checks {@code file} as {@link #checkIfPresent} does and returns its {@link Stamp}, in the same one stat. */
+  Optional<Stamp> stamp(Path file) throws LocalStateException {
+    if (!posix(root)) {
+      try {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+            java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return Optional.of(new Stamp(a.fileKey(), a.size(), a.lastModifiedTime()));
+      } catch (NoSuchFileException absent) {
+        return Optional.empty();
+      } catch (IOException e) {
+        throw AtomicFiles.failure("check", file, e);
+      }
+    }
+    return checkedAttributes(file).map(a -> new Stamp(java.util.List.of(a.get("dev"), a.get("ino")), (Long) a.get("size"),
+        (java.nio.file.attribute.FileTime) a.get("lastModifiedTime")));
+  }
+
+  /**
+   * The {@link Stamp} of a file this process has just written itself (not through a link): checked before, so
+   * only the stat, and equal to what {@link #stamp} returns for it.
+   */
+  Optional<Stamp> ownStamp(Path file) throws LocalStateException {
+    if (!posix(root)) {
+      return stamp(file);
+    }
+    try {
+      Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+      return Optional.of(new Stamp(java.util.List.of(a.get("dev"), a.get("ino")), (Long) a.get("size"),
+          (java.nio.file.attribute.FileTime) a.get("lastModifiedTime")));
+    } catch (NoSuchFileException absent) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw AtomicFiles.failure("check", file, e);
+    }
+  }
+
+  private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
     checkDirectories(p.getParent());
     // One stat for all that is checked (it was seven per file read): a consistent view, and fewer system calls.
     Map<String, Object> a;
     try {
-      a = Files.readAttributes(p, "unix:mode,uid,isDirectory,isSymbolicLink,isRegularFile", LinkOption.NOFOLLOW_LINKS);
+      a = Files.readAttributes(p, "unix:mode,uid,isDirectory,isSymbolicLink,isRegularFile,dev,ino,size,lastModifiedTime",
+          LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException absent) {
-      return;
+      return Optional.empty();
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
     }
     boolean dir = (Boolean) a.get("isDirectory");
     if (dir && checked.contains(p)) {
-      return;
+      return Optional.of(a);
     }
     boolean link = (Boolean) a.get("isSymbolicLink");
     check(p, (dir ? "The directory " : "The file ") + p, (Integer) a.get("mode"), (Integer) a.get("uid"), link, dir,
@@ -108,6 +154,7 @@ final class TrustedFiles {
     if (dir) {
       checked.add(p);
     }
+    return Optional.of(a);
   }
 
   /** Checks {@code dir} and every directory between it and the profile directory. */

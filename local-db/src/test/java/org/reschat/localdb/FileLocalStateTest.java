@@ -17,6 +17,7 @@ import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.spi.FeedId;
 import org.reschat.core.spi.LocalState;
 import org.reschat.core.testing.LocalStateContract;
 import org.reschat.core.testing.TestIdentities;
@@ -53,6 +54,40 @@ class FileLocalStateTest extends LocalStateContract {
           .collect(Collectors.toList());
       assertThat(texts).containsExactly("one", "two", "three");
     }
+  }
+
+  /** Upgrade in place: what an earlier version left queued, as a file per page, is published by this one. */
+  @Test
+  void messagesAnEarlierVersionQueuedAsOutboxFilesArePublishedByTheNextRun() throws Exception {
+    Identity a = TestIdentities.named("alice");
+    Identity b = TestIdentities.named("bob");
+    FakeKvStore store = new FakeKvStore();
+    Path home = dir.resolve("alice");
+    store.putMode(FakeKvStore.PutMode.UNAVAILABLE);
+    FeedId mine = Conversation.pair(a, b.card()).myFeed();
+    java.util.SortedMap<Long, String> queued;
+    try (ChatClient alice = ChatClient.builder().identity(a).store(store).localState(Profile.open(home).state()).build()) {
+      assertThat(alice.send(ChatId.direct(b.card()), "one").confirmed()).isFalse();
+      assertThat(alice.send(ChatId.direct(b.card()), "two").confirmed()).isFalse();
+      queued = Profile.open(home).state().outbox(mine);
+    }
+    // What the earlier version left: state/outbox/CONV.TAG/N.page, and no log.
+    Path outbox = home.resolve("state/outbox");
+    Files.delete(outbox.resolve(mine + ".log"));
+    Files.createDirectories(outbox.resolve(mine.toString()));
+    for (java.util.Map.Entry<Long, String> e : queued.entrySet()) {
+      Files.writeString(outbox.resolve(mine.toString()).resolve(e.getKey() + ".page"), e.getValue());
+    }
+    store.putMode(FakeKvStore.PutMode.NORMAL);
+    try (ChatClient alice = ChatClient.builder().identity(a).store(store).localState(Profile.open(home).state()).build();
+        ChatClient bob = ChatClient.builder().identity(b).store(store).inMemoryState().build()) {
+      assertThat(alice.pending(ChatId.direct(b.card()))).isEqualTo(2);
+      assertThat(alice.update(ChatId.direct(b.card())).published()).isEqualTo(2);
+      assertThat(alice.pending(ChatId.direct(b.card()))).isZero();
+      assertThat(bob.update(ChatId.direct(a.card())).received()).extracting(Message::text).containsExactly("one", "two");
+    }
+    assertThat(outbox.resolve(mine.toString())).as("moved into the log").doesNotExist();
+    assertThat(outbox.resolve(mine + ".log")).exists();
   }
 
   @Test

@@ -98,7 +98,7 @@ public final class Bench {
 
     progress.accept("whole sends and receives through the engine");
     wholeSendAndReceive(out);
-    profileSends(out, store);
+    profileSends(out, store, fullValue);
 
     progress.accept("sending through " + store.describe());
     CountingKvStore counting = new CountingKvStore(store);
@@ -249,7 +249,7 @@ public final class Bench {
    * store (the embedded ledger by default), the wall time of a send ({@code profile_send_ms}), which waits
    * for those fsyncs and the store's.
    */
-  private void profileSends(Map<String, Number> out, KvStore target) throws Exception {
+  private void profileSends(Map<String, Number> out, KvStore target, String fullPage) throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("reschat-bench-profile-");
     try {
       Identity a = Identity.generate(random);
@@ -284,14 +284,23 @@ public final class Bench {
         receiver.send(ChatId.direct(c.card()), HUNDRED);
         sender.update(ChatId.direct(d.card()));
         List<Double> ms = new ArrayList<>();
+        List<Double> putMs = new ArrayList<>();
+        String prefix = "reschat.bench.put." + Long.toHexString(random.nextLong()) + ".";
         for (int i = -20; i < Math.max(20, rounds); i++) { // the JIT is warm from above; this warms the store
           long start = System.nanoTime();
           sender.send(ChatId.direct(d.card()), HUNDRED);
+          long sent = System.nanoTime();
+          // A raw put of a full page right after each send: the disk's other tenants come and go within seconds,
+          // so the ratio of a send to a put is only meaningful measured side by side.
+          target.put(prefix + i, fullPage);
           if (i >= 0) {
-            ms.add((System.nanoTime() - start) / 1e6);
+            ms.add((sent - start) / 1e6);
+            putMs.add((System.nanoTime() - sent) / 1e6);
           }
         }
         out.put("profile_send_ms", round2(median(ms)));
+        out.put("profile_put_ms", round2(median(putMs)));
+        out.put("profile_send_put_ratio", round2(median(ms) / median(putMs)));
       }
     } finally {
       try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {

@@ -61,6 +61,7 @@ public final class ProfileCommand extends CommandGroup {
   private static final Pattern KEPT = Pattern.compile(
       "(identity\\.json|friends\\.json|store\\.json|channels\\.json|group-joins\\.json"
           + "|state/requests\\.json|state/group-invitations|state/(pages|outbox|evidence)/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\\.page"
+          + "|state/outbox/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.log"
           + "|state/cursors/[A-Za-z0-9_.-]+\\.json|state/groups/[A-Za-z0-9_-]+\\.group"
           + "|state/devices/" + DeviceRecords.NAME.pattern() + "\\.record)");
   /** Bounds a restore against a hostile file: the profile of a very busy year is far below it. */
