@@ -57,7 +57,7 @@ public final class LedgerChatClient implements ChatClient {
     this.reads = new PassCache(store);
     this.engine = new ConversationEngine(me, reads, state, clock);
     this.direct = new DirectChain(engine, this::rekeyGroups);
-    this.requests = new MessageRequests(me, engine, state, store, clock);
+    this.requests = new MessageRequests(me, engine, engine.devices(), state, store, clock);
     this.groups = new Groups(me, engine, state, store, requests);
     this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen,
         id -> deviceEngine().tellGroup(id)); // the other devices hold it too (§15.6)
