@@ -20,6 +20,7 @@ import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.internal.board.Board;
 import org.reschat.core.internal.crypto.Padding;
+import org.reschat.core.internal.device.DeviceList;
 import org.reschat.core.internal.device.DeviceLog;
 import org.reschat.core.internal.identity.Secrets;
 import org.reschat.core.spi.InMemoryLocalState;
@@ -193,5 +194,30 @@ class RevokedDeviceRequestsTest {
     ChatClient tablet = clients.client(joined.identity(), tabletState, List::of);
     assertThat(tablet.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(dave.card());
     assertThat(opensAsK()).isEmpty();
+  }
+
+  @Test
+  void postingReadsTheListOnceAndAListNamesNoMoreDevicesThanARequestHasSeals() throws Exception {
+    Set<String> aliceList = new java.util.HashSet<>();
+    Set<String> erinList = new java.util.HashSet<>();
+    for (int n = 1; n <= 64; n++) {
+      aliceList.add(DeviceLog.key(alice.card(), n));
+      erinList.add(DeviceLog.key(erin.card(), n));
+    }
+    ChatClient d = clients.client(dave, new InMemoryLocalState(), () -> List.of(alice.card(), erin.card()));
+    d.send(ChatId.direct(alice.card()), "hi Alice");
+    d.send(ChatId.direct(erin.card()), "hi Erin");
+    clock.advance(MessageRequests.MAX_DELAY.plusMinutes(1));
+    store.takeCalls();
+    d.requests().postDue();
+    List<RecordingKvStore.Call> calls = store.takeCalls();
+    // Alice's list has 2 entries (the link, the revocation); Erin has none. Counted, not timed.
+    assertThat(calls.stream().filter(c -> !c.wrote() && aliceList.contains(c.key()))).hasSize(5);
+    assertThat(calls.stream().filter(c -> !c.wrote() && erinList.contains(c.key()))).hasSize(2);
+    assertThat(Inbox.DEVICE_SEALS).isEqualTo(DeviceList.MAX_DEVICES);
+    List<byte[]> seventeen = java.util.Collections.nCopies(DeviceList.MAX_DEVICES + 1, alice.card().encryptionKey());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Inbox.sealToDevices(seventeen, dave.card(), "k",
+        org.reschat.core.internal.crypto.Hpke.standard(), new java.security.SecureRandom()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
