@@ -22,7 +22,9 @@ import org.reschat.core.identity.PublicCard;
 /**
  * A person's inbox for message requests: one {@link Board} per calendar month (UTC), whose secret anyone
  * holding their card derives. A request is the sender's card sealed to the owner's card with HPKE, so the
- * ledger sees neither who asks nor, without the owner's card, whose inbox it is. A new board each month
+ * ledger sees neither who asks nor, without the owner's card, whose inbox it is; to a person who revoked a
+ * device, it is sealed to each remaining device's own key instead ({@link #sealToDevices}), which the revoked
+ * device, holding the identity's secret, cannot open. A new board each month
  * bounds what a flood can take away: one month's board, never the inbox.
  */
 public final class Inbox {
@@ -63,7 +65,8 @@ public final class Inbox {
    * A request from {@code from} for the slot at {@code key}, sealed to each of {@code deviceKeys} (X25519 device
    * keys, at most {@link #DEVICE_SEALS}) instead of the identity key: a revoked device, which holds the identity's
    * secret but no other device's, opens none of it. The seals are in random order, the unused ones sealed to
-   * throwaway keys (real seals, so nothing tells them apart).
+   * throwaway keys (real seals, so nothing tells them apart) drawn from {@code random}, which must be a secure
+   * source outside test vectors: a throwaway key recomputed opens a seal holding the card.
    */
   public static byte[] sealToDevices(List<byte[]> deviceKeys, PublicCard from, String key, Hpke hpke,
       RandomGenerator random) {

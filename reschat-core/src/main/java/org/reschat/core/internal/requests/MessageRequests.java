@@ -78,6 +78,11 @@ public final class MessageRequests implements org.reschat.core.Requests {
   /** How long a request never shown (no message ever found) is remembered. */
   static final Duration FORGET_UNSHOWN = Duration.ofDays(62);
   private static final String LOCK = "requests";
+  /**
+   * Draws the throwaway keys of a request sealed to devices, never {@link #random} (which tests make repeatable):
+   * whoever could recompute one would open a seal holding the requester's card.
+   */
+  private static final SecureRandom THROWAWAY_KEYS = new SecureRandom();
 
 
   private final Identity me;
@@ -257,7 +262,7 @@ public final class MessageRequests implements org.reschat.core.Requests {
           }
           List<byte[]> sealTo = devicesToSealTo(q.card());
           Inbox.board(q.card(), month()).post(store, key -> sealTo.isEmpty() ? Inbox.seal(q.card(), me.card(), key)
-              : Inbox.sealToDevices(sealTo, me.card(), key, Hpke.standard(), random));
+              : Inbox.sealToDevices(sealTo, me.card(), key, Hpke.standard(), THROWAWAY_KEYS));
           r = r.introducedTo(q.card());
         } catch (Board.FullException e) {
           r = q.tries() + 1 >= MAX_TRIES ? r.givenUp(q.card()) : r.queuing(q.card(), now.plus(MIN_DELAY), q.tries() + 1);
