@@ -41,6 +41,23 @@ public final class TestClients implements AutoCloseable {
     return c;
   }
 
+  /** A device linked to an identity: what it was handed, imported into a fresh in-memory state. */
+  public record Linked(Identity identity, InMemoryLocalState state) {}
+
+  /**
+   * Links a new device named {@code name} to {@code first} (device 0) through this store, as {@code device link}
+   * on the first device and {@code device join} on the new one do: offer, join, approve, take the bundle.
+   */
+  public Linked link(ChatClient first, String name) throws Exception {
+    org.reschat.core.Devices.LinkOffer offer = first.devices().offer();
+    org.reschat.core.DeviceJoin join = org.reschat.core.DeviceJoin.start(store, offer.code(), name, clock);
+    first.devices().approve(offer, first.devices().request(offer).orElseThrow(), new byte[0]);
+    org.reschat.core.DeviceJoin.Joined joined = join.poll().orElseThrow();
+    InMemoryLocalState state = new InMemoryLocalState();
+    joined.importInto(state);
+    return new Linked(joined.identity(), state);
+  }
+
   /** A clock one millisecond later at every reading: messages sent in a row are ordered by time. */
   /**
    * The conversation layer under a client: what attack tests use to write what a modified client would

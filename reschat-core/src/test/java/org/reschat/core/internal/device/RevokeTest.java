@@ -14,8 +14,6 @@ import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
 import org.reschat.core.DeviceException;
 import org.reschat.core.DeviceInfo;
-import org.reschat.core.DeviceJoin;
-import org.reschat.core.Devices;
 import org.reschat.core.Event;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
@@ -54,13 +52,8 @@ class RevokeTest {
     trip = phone.groups().create("trip", List.of(bob.card(), carol.card()));
     b.update(ChatId.direct(alice.card()));
     c.update(ChatId.direct(alice.card()));
-    Devices.LinkOffer offer = phone.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "laptop", clock);
-    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    InMemoryLocalState state = new InMemoryLocalState();
-    joined.importInto(state);
-    laptop = client(joined.identity(), state, bob.card(), carol.card());
+    TestClients.Linked linked = clients.link(phone, "laptop");
+    laptop = client(linked.identity(), linked.state(), bob.card(), carol.card());
     for (int i = 0; i < 3; i++) {
       laptop.send(ChatId.direct(bob.card()), "before " + i);
       laptop.send(trip, "group before " + i);

@@ -45,13 +45,8 @@ class SelfChannelTest {
 
   /** Links a new device to {@code phone} (device 0 of Alice) and returns its client. */
   private ChatClient link(ChatClient phone, String name) throws Exception {
-    Devices.LinkOffer offer = phone.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), name, clock);
-    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    InMemoryLocalState state = new InMemoryLocalState();
-    joined.importInto(state);
-    return client(joined.identity(), state, bob.card());
+    TestClients.Linked linked = clients.link(phone, name);
+    return client(linked.identity(), linked.state(), bob.card());
   }
 
   private static byte[] utf8(String s) {

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
-import org.reschat.core.DeviceJoin;
-import org.reschat.core.Devices;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.Update;
@@ -75,13 +73,8 @@ class TodaysVersionFriendTest {
     phone.send(toBob, "before the link");
     b.update(toAlice);
 
-    Devices.LinkOffer offer = phone.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "laptop", clock);
-    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    InMemoryLocalState laptopState = new InMemoryLocalState();
-    joined.importInto(laptopState);
-    ChatClient laptop = clients.client(joined.identity(), laptopState, () -> bobOnly);
+    TestClients.Linked linked = clients.link(phone, "laptop");
+    ChatClient laptop = clients.client(linked.identity(), linked.state(), () -> bobOnly);
 
     phone.send(toBob, "from the phone");
     laptop.send(toBob, "from the laptop");

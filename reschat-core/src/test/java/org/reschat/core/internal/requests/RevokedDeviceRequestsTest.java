@@ -13,8 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
-import org.reschat.core.DeviceJoin;
-import org.reschat.core.Devices;
 import org.reschat.core.MessageRequest;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
@@ -49,13 +47,7 @@ class RevokedDeviceRequestsTest {
   @BeforeEach
   void aliceLinkedHerLaptopAndRevokedIt() throws Exception {
     phone = clients.client(alice, new InMemoryLocalState(), List::of);
-    Devices.LinkOffer offer = phone.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "laptop", clock);
-    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
-    InMemoryLocalState kState = new InMemoryLocalState();
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    joined.importInto(kState);
-    k = joined.identity();
+    k = clients.link(phone, "laptop").identity();
     phone.devices().revoke(1);
   }
 
@@ -184,14 +176,9 @@ class RevokedDeviceRequestsTest {
 
   @Test
   void aRemainingLinkedDeviceOpensTheRequestWithItsOwnDeviceKey() throws Exception {
-    Devices.LinkOffer offer = phone.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "tablet", clock);
-    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
-    InMemoryLocalState tabletState = new InMemoryLocalState();
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    joined.importInto(tabletState);
+    TestClients.Linked linked = clients.link(phone, "tablet");
     daveAsks(alice.card());
-    ChatClient tablet = clients.client(joined.identity(), tabletState, List::of);
+    ChatClient tablet = clients.client(linked.identity(), linked.state(), List::of);
     assertThat(tablet.requests().pending(Set.of())).extracting(MessageRequest::from).containsExactly(dave.card());
     assertThat(opensAsK()).isEmpty();
   }
