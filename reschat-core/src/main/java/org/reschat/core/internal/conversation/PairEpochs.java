@@ -117,6 +117,26 @@ public final class PairEpochs {
     }
   }
 
+  /**
+   * Marks the oldest epoch with {@code them} not yet taken as taken: what a {@code PAIR_TAKEN} in a group says (§3.1),
+   * where no new conversation of the pair shows which epoch they hold. The oldest, since a member reads the
+   * rotations of this identity's feed in order: whoever took a later one took the earlier too. True when one was.
+   */
+  public synchronized boolean takeOldestWaiting(PublicCard them) throws LocalStateException {
+    try (LocalState.Lock lock = state.lock(RECORD)) {
+      Map<String, List<Later>> all = copy(load());
+      List<Later> later = all.getOrDefault(key(them), List.of());
+      for (int i = 0; i < later.size(); i++) {
+        if (!later.get(i).taken()) {
+          later.set(i, new Later(later.get(i).secret(), true));
+          save(all);
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /** The record as kept (sealed under the self seed every device holds): what a link bundle hands over; "" if none. */
   public String exported() throws LocalStateException {
     load(); // a damaged record is not handed on

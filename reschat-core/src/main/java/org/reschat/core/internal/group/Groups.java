@@ -61,14 +61,15 @@ public final class Groups {
   private final SecureRandom random = new SecureRandom();
 
   public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store,
-      org.reschat.core.internal.requests.MessageRequests requests) {
+      org.reschat.core.internal.requests.MessageRequests requests,
+      org.reschat.core.internal.conversation.PairTaking pairs) {
     this.me = me;
     this.client = client;
     this.state = state;
     this.store = new GroupStore(me, state);
     this.invitations = new Invitations(me, client, this.store, requests, store);
     this.writer = new OpWriter(me, client, this.store, invitations::publish);
-    this.sync = new GroupSync(me, client, this.store, writer);
+    this.sync = new GroupSync(me, client, this.store, writer, pairs); // §3.1: pair keys carried in groups
     this.links = new GroupLinks(this, me, store);
   }
 
