@@ -718,7 +718,7 @@ public final class LedgerDevices implements Devices {
     }
     List<PublicCard> friends = contacts.cards();
     for (PublicCard card : friends) {
-      writePairRotation(engine.currentWith(card), nextPairEpoch(card, keys));
+      writePairRotation(engine.currentWith(card), nextPairEpoch(card, keys), "for this chat");
     }
     Map<PublicCard, byte[]> carried = new LinkedHashMap<>();
     for (Group g : groups.list()) {
@@ -730,7 +730,8 @@ public final class LedgerDevices implements Devices {
           if (!carried.containsKey(member)) {
             carried.put(member, nextPairEpoch(member, keys));
           }
-          writePairRotation(Group.conversation(me, g.current()), carried.get(member));
+          writePairRotation(Group.conversation(me, g.current()), carried.get(member), "for "
+              + org.reschat.core.FeedWarning.shortName(member) + ", who has no chat with you");
         }
       }
     }
@@ -749,10 +750,11 @@ public final class LedgerDevices implements Devices {
     }
   }
 
-  private void writePairRotation(Conversation where, byte[] body) throws LocalStateException {
+  /** Writes a {@code PAIR_ROTATE} in {@code where}, its summary saying whose key it is ({@code forWhom}). */
+  private void writePairRotation(Conversation where, byte[] body, String forWhom) throws LocalStateException {
     try {
       engine.send(where, org.reschat.core.internal.conversation.PairRotate.TYPE,
-          "started a new key for this chat (a device was revoked)".getBytes(StandardCharsets.UTF_8), body);
+          ("started a new key " + forWhom + " (a device was revoked)").getBytes(StandardCharsets.UTF_8), body);
     } catch (KvException e) {
       // the store could not be read to start the feed: the member keeps the old key until the next revocation
     } catch (InvalidMessageException e) {
