@@ -106,16 +106,17 @@ public final class PairTaking {
   }
 
   /**
-   * The members whose {@code PAIR_TAKEN} in group epoch {@code c} (from their identity feed) marks the oldest epoch
-   * this identity started with them and is waiting for taken: they took it where they read it, having no direct chat
-   * with this person. Returns those newly taken; {@link #followUp} acts on them once no group is locked.
+   * The members whose {@code PAIR_TAKEN} in group epoch {@code c} (from their identity feed) marks the epochs this
+   * identity started with them and is waiting for taken ({@link PairEpochs#takeWaiting}): they took them where they
+   * read them, having no direct chat with this person. Returns those newly taken; {@link #followUp} acts on them
+   * once no group is locked.
    */
   public List<PublicCard> takenInGroup(Conversation c, List<Message> messages) throws LocalStateException {
     List<PublicCard> out = new ArrayList<>();
     for (Message m : messages) {
       int index = c.indexOf(m.sender());
       if (m.type().equals(PairRotate.TAKEN) && index >= 0 && !m.sender().equals(me.card())
-          && m.id().startsWith(c.feed(index).writer() + ":") && pairs.takeOldestWaiting(m.sender())) {
+          && m.id().startsWith(c.feed(index).writer() + ":") && pairs.takeWaiting(m.sender())) {
         out.add(m.sender());
       }
     }

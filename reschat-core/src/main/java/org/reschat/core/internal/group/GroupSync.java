@@ -47,6 +47,14 @@ final class GroupSync {
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
   History history(Group g, HistoryRequest request) throws LocalStateException, KvException {
+    List<PublicCard> tookKeys = new ArrayList<>();
+    History out = history(g, request, tookKeys);
+    pairs.followUp(tookKeys); // may start a new epoch of this group: after its lock is let go
+    return out;
+  }
+
+  private History history(Group g, HistoryRequest request, List<PublicCard> tookKeys)
+      throws LocalStateException, KvException {
     try (LocalState.Lock lock = store.lock(g.id())) {
       Group now = store.find(g.id()).orElse(g);
       ChainMerge merged = new ChainMerge();
@@ -56,6 +64,7 @@ final class GroupSync {
         History h = client.history(c, request);
         List<Message> kept = withinCuts(e, h.messages());
         pairs.adopt(c, PairTaking.Carrier.GROUP, kept, merged.warnings()); // before the ops: a wrap may need it
+        tookKeys.addAll(pairs.takenInGroup(c, kept));
         now = absorb(now, e, kept, merged.warnings());
         merged.add(h, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
       }

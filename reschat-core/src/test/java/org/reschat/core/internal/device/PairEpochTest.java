@@ -210,6 +210,36 @@ class PairEpochTest {
   }
 
   @Test
+  void theRemainingDeviceTakesAKeyCarriedInAGroupAndFollowsTheGroupsNewEpoch() throws Exception {
+    Identity dave = TestIdentities.named("dave"); // Bob's friend, not Alice's
+    ChatClient d = client(dave, new InMemoryLocalState(), bob.card());
+    bobFriends.add(dave.card());
+    ChatId.Group club = b.groups().create("club", List.of(alice.card(), dave.card()));
+    phone.update(toBob);
+    laptop.update(toBob);
+    d.update(ChatId.direct(bob.card()));
+    phone.devices().revoke(2);
+    for (int pass = 0; pass < 3; pass++) {
+      for (ChatClient each : List.of(b, d, phone, laptop)) {
+        receiveAll(each);
+      }
+    }
+    // Dave took it in the group, the phone saw him take it and rotated the group; the laptop opened its own seal.
+    assertThat(engine(d).conversationsWith(alice.card())).hasSize(2);
+    String taken = engine(phone).currentWith(dave.card()).id();
+    assertThat(engine(d).currentWith(alice.card()).id()).isEqualTo(taken);
+    assertThat(engine(laptop).conversationsWith(dave.card())).extracting(Conversation::id).contains(taken);
+    org.reschat.core.internal.group.Group atPhone = ((LedgerChatClient) phone).groupEngine().find(club.id()).orElseThrow();
+    assertThat(atPhone.epochs()).hasSize(2);
+    clock.advance(java.time.Duration.ofSeconds(1));
+    d.send(club, "dave, in the new epoch");
+    receiveAll(laptop);
+    assertThat(((LedgerChatClient) laptop).groupEngine().find(club.id()).orElseThrow().current().id())
+        .isEqualTo(atPhone.current().id());
+    assertThat(texts(laptop.history(club, HistoryRequest.all()).messages())).contains("dave, in the new epoch");
+  }
+
+  @Test
   void aDeviceTheFriendRevokedCannotOpenTheNewKeyOfTheirChat() throws Exception {
     // Bob links a laptop and revokes it: it holds Bob's identity secret, to which "friend" seals are made.
     Devices.LinkOffer offer = b.devices().offer();
