@@ -655,6 +655,13 @@ public final class LedgerDevices implements Devices {
         out.add(card);
       }
     }
+    for (Group g : groups.list()) { // members who are no friend, whose key went to them in the group (§3.1)
+      for (PublicCard card : g.status() == Group.Status.ACTIVE ? g.current().members() : List.<PublicCard>of()) {
+        if (!card.equals(me.card()) && !out.contains(card) && engine.pairs().waiting(card)) {
+          out.add(card);
+        }
+      }
+    }
     return out;
   }
 

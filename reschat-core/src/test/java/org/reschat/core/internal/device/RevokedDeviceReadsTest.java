@@ -167,11 +167,13 @@ class RevokedDeviceReadsTest {
   @Test
   void aRevokedDeviceReadsNoGroupMessageWrittenAfterTheRevocationWhereAMemberIsNotAFriend() throws Exception {
     // Dave has no direct chat with Alice: the new key of their pair goes to him in the group, and he takes it there.
+    assertThat(phone.devices().notYetRekeyed()).contains(dave.card()); // 'device revoke' names him meanwhile
     for (int pass = 0; pass < 3; pass++) {
       for (ChatClient each : List.of(b, d, phone)) {
         receiveAll(each);
       }
     }
+    assertThat(phone.devices().notYetRekeyed()).doesNotContain(dave.card());
     org.reschat.core.internal.group.Group atPhone = ((LedgerChatClient) phone).groupEngine().find(hike.id()).orElseThrow();
     assertThat(atPhone.epochs()).hasSize(2); // rotated once every other member took the new key
     phone.send(hike, "hike, after");
