@@ -729,8 +729,8 @@ public final class LedgerDevices implements Devices {
     }
     Map<PublicCard, byte[]> carried = new LinkedHashMap<>();
     for (Group g : groups.list()) {
-      if (g.status() != Group.Status.ACTIVE || !g.current().isMember(me.card())) {
-        continue;
+      if (g.status() != Group.Status.ACTIVE || !g.confirmed() || !g.current().isMember(me.card())) {
+        continue; // a group read-only here (no admin vouched for it) is written nothing, and is never rekeyed
       }
       for (PublicCard member : g.current().members()) {
         if (!member.equals(me.card()) && !friends.contains(member)) {
