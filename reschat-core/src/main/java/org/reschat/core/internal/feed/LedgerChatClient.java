@@ -59,7 +59,7 @@ public final class LedgerChatClient implements ChatClient {
     org.reschat.core.internal.conversation.PairTaking pairTaking =
         new org.reschat.core.internal.conversation.PairTaking(me, engine, engine.pairs(), state, this::rekeyGroups);
     this.direct = new DirectChain(engine, pairTaking);
-    this.requests = new MessageRequests(me, engine, state, store, clock);
+    this.requests = new MessageRequests(me, engine, engine.devices(), state, store, clock);
     this.groups = new Groups(me, engine, state, store, requests, pairTaking);
     this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen,
         id -> deviceEngine().tellGroup(id)); // the other devices hold it too (§15.6)

@@ -22,6 +22,10 @@ import org.reschat.core.Message;
 import org.reschat.core.MessageRequest;
 import org.reschat.core.internal.board.Board;
 import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.crypto.Hpke;
+import org.reschat.core.internal.device.DeviceBook;
+import org.reschat.core.internal.device.DeviceList;
+import org.reschat.core.internal.device.DeviceSecret;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.spi.LocalState;
@@ -74,10 +78,17 @@ public final class MessageRequests implements org.reschat.core.Requests {
   /** How long a request never shown (no message ever found) is remembered. */
   static final Duration FORGET_UNSHOWN = Duration.ofDays(62);
   private static final String LOCK = "requests";
+  /**
+   * Draws the throwaway keys of a request sealed to devices, never {@link #random} (which tests make repeatable):
+   * whoever could recompute one would open a seal holding the requester's card.
+   */
+  private static final SecureRandom THROWAWAY_KEYS = new SecureRandom();
 
 
   private final Identity me;
   private final ConversationClient chats;
+  /** The device lists this client verified: whom a request is sealed to (protocol §13, "Sealed to devices"). */
+  private final DeviceBook devices;
   private final LocalState state;
   private final KvStore store;
   private final Clock clock;
@@ -100,15 +111,17 @@ public final class MessageRequests implements org.reschat.core.Requests {
    */
   private volatile Instant[] nothingDue; // {read at, nothing due before}
 
-  public MessageRequests(Identity me, ConversationClient chats, LocalState state, KvStore store, Clock clock) {
-    this(me, chats, state, store, clock, new SecureRandom());
+  public MessageRequests(Identity me, ConversationClient chats, DeviceBook devices, LocalState state, KvStore store,
+      Clock clock) {
+    this(me, chats, devices, state, store, clock, new SecureRandom());
   }
 
   /** With the randomness of the delays given (tests make them repeatable). */
-  public MessageRequests(Identity me, ConversationClient chats, LocalState state, KvStore store, Clock clock,
-      RandomGenerator random) {
+  public MessageRequests(Identity me, ConversationClient chats, DeviceBook devices, LocalState state, KvStore store,
+      Clock clock, RandomGenerator random) {
     this.me = me;
     this.chats = chats;
+    this.devices = devices;
     this.state = state;
     this.store = store;
     this.clock = clock;
@@ -247,7 +260,9 @@ public final class MessageRequests implements org.reschat.core.Requests {
             r = r.introducedTo(q.card());
             continue;
           }
-          Inbox.board(q.card(), month()).post(store, key -> Inbox.seal(q.card(), me.card(), key));
+          List<byte[]> sealTo = devicesToSealTo(q.card());
+          Inbox.board(q.card(), month()).post(store, key -> sealTo.isEmpty() ? Inbox.seal(q.card(), me.card(), key)
+              : Inbox.sealToDevices(sealTo, me.card(), key, Hpke.standard(), THROWAWAY_KEYS));
           r = r.introducedTo(q.card());
         } catch (Board.FullException e) {
           r = q.tries() + 1 >= MAX_TRIES ? r.givenUp(q.card()) : r.queuing(q.card(), now.plus(MIN_DELAY), q.tries() + 1);
@@ -258,6 +273,21 @@ public final class MessageRequests implements org.reschat.core.Requests {
       state.saveRequests(r.toJson());
       nothingDue = quietUntil(r, now); // what is still due (the store went away) keeps it at now: read again
     }
+  }
+
+  /**
+   * The X25519 keys of {@code contact}'s devices a request to them is sealed to: every device their verified list
+   * names when it names a revoked one (that device holds the identity's secret), else none (sealed to the identity
+   * key, as every version does). The list is read when due, as for any conversation read (protocol §15.2); a
+   * rollback or junk leaves the kept entry in force.
+   */
+  private List<byte[]> devicesToSealTo(PublicCard contact) throws KvException, LocalStateException {
+    devices.refresh(List.of(contact), false);
+    Optional<DeviceList> list = devices.kept(contact);
+    if (list.isEmpty() || list.get().revoked().isEmpty()) {
+      return List.of();
+    }
+    return list.get().devices().stream().map(d -> d.keys().encryptionKey()).toList();
   }
 
   /** {@code [now, the first instant a request may be due]} for {@link #nothingDue}, from the record as of now. */
@@ -281,6 +311,7 @@ public final class MessageRequests implements org.reschat.core.Requests {
       YearMonth from = lastCheck.minusMonths(1).isBefore(now.minusMonths(MAX_MONTHS)) ? now.minusMonths(MAX_MONTHS)
           : lastCheck.minusMonths(1);
       Map<YearMonth, Board.Cursor> read = new HashMap<>();
+      Optional<byte[]> own = DeviceSecret.of(me, state); // opens requests sealed to this device (§13)
       Instant seen = clock.instant();
       // Requests never shown are dropped after a while: their senders never wrote (a flood's cards).
       List<InboxRecord.Entry> requests = new ArrayList<>(record.requests().stream()
@@ -289,7 +320,7 @@ public final class MessageRequests implements org.reschat.core.Requests {
       for (YearMonth m = from; !m.isAfter(now.plusMonths(1)); m = m.plusMonths(1)) {
         java.util.TreeMap<Integer, PublicCard> found = new java.util.TreeMap<>(); // read newest first, kept oldest first
         Board.Cursor last = Inbox.board(me.card(), m).read(store, record.read().getOrDefault(m, Board.Cursor.START),
-            slot -> slot.payload().flatMap(sealed -> Inbox.open(me, slot.key(), sealed))
+            slot -> slot.payload().flatMap(sealed -> Inbox.open(me, own, slot.key(), sealed))
                 .ifPresent(card -> found.put(slot.number(), card)));
         for (PublicCard card : found.values()) {
           if (!card.equals(me.card()) && !friends.contains(card) && !record.isIgnored(card)
