@@ -294,10 +294,10 @@ public final class Groups {
 
   /**
    * After a revocation (protocol §3.1, §15.7): a new epoch, keeping every member and the admins, of each active
-   * group {@code friend} is in, once every other member of it {@code rekeyed} (holds a direct chat epoch with this
-   * person newer than the revocation, so each wrap is sealed under a secret the revoked device cannot derive: one
-   * wrap under an old pair secret would hand it the epoch). Any member may start a new key (§9). Returns the groups
-   * rotated.
+   * group {@code friend} is in, once every other member of it {@code rekeyed} (took a pair epoch with this person
+   * newer than the revocation, in their direct chat or, for a member who is no friend, in a group, so each wrap is
+   * sealed under a secret the revoked device cannot derive: one wrap under an old pair secret would hand it the
+   * epoch). Any member may start a new key (§9). Returns the groups rotated.
    */
   public List<Group> rekeyFor(PublicCard friend, java.util.function.Predicate<PublicCard> rekeyed)
       throws LocalStateException, KvException {
