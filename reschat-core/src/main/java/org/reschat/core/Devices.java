@@ -52,7 +52,8 @@ public interface Devices {
    * conversation where its feed holds anything is told where that feed stops counting, so every reader ignores
    * what it writes after; the self channel and every direct chat get a new key it cannot derive (§3.1), and
    * each group gets one once all its members have taken theirs. What it already read it keeps, and it still
-   * reads what is sent to friends whose clients have not taken the new key ({@link #notYetRekeyed}).
+   * reads what is sent to friends whose clients have not taken the new key, and each group one of whose members has
+   * not ({@link #notYetRekeyed}; a member who is not a friend gets it in the group).
    *
    * @throws DeviceException {@code NOT_DEVICE_ZERO} on a linked device, {@code NO_SUCH_DEVICE} for a number that
    *     is not a linked device certified now
@@ -60,9 +61,10 @@ public interface Devices {
   DeviceInfo revoke(int number) throws DeviceException, LocalStateException, KvException;
 
   /**
-   * The friends whose clients have not yet taken the newest key of the chat with them (protocol §3.1): until they
-   * do (at their next receive; a version without pair epochs must update), this client writes to them under the
-   * old key, which a revoked device still derives. Empty when no device was ever revoked.
+   * The friends, and members of groups who are not friends, whose clients have not yet taken the newest key of the
+   * pair with this person (protocol §3.1): until they do (at their next receive; a version without pair epochs must
+   * update), this client writes to them under the old key, which a revoked device still derives, and no group they
+   * are in gets a new key. Empty when no device was ever revoked.
    */
   List<PublicCard> notYetRekeyed() throws LocalStateException;
 

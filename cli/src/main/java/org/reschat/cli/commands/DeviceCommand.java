@@ -240,8 +240,9 @@ public final class DeviceCommand extends CommandGroup {
       description = {"Revoke device NUMBER (see 'device list').",
           "From now on nobody shows what it writes, in any chat or group, and every chat gets a new",
           "key it cannot read, once your friend's client has taken it (at their next receive; an older",
-          "version must update); each group gets one once all its members have. It keeps what it",
-          "already read. Only your first device revokes."})
+          "version must update; a group member who is not your friend gets theirs in the group); each",
+          "group gets one once all its members have. It keeps what it already read. Only your first",
+          "device revokes."})
   static final class Revoke extends BaseCommand {
     @Parameters(paramLabel = "NUMBER", description = "The device's number.")
     int number;
@@ -312,7 +313,8 @@ public final class DeviceCommand extends CommandGroup {
   private static void sayNotYetRekeyed(Output out, List<String> waiting) {
     for (String name : waiting) {
       out.note(name + "'s client has not yet taken the new key: what you send " + name + " is still readable by"
-          + " the revoked device until it does (at " + name + "'s next receive; an older version must update).");
+          + " the revoked device until it does, and so is every group " + name + " is in (at " + name
+          + "'s next receive; an older version must update).");
     }
   }
 

@@ -117,6 +117,31 @@ public final class PairEpochs {
     }
   }
 
+  /**
+   * Marks every epoch with {@code them} not yet taken as taken: what a {@code PAIR_TAKEN} in a group says (§3.1),
+   * where no new conversation of the pair shows which epoch they hold. Every one, so that reading the same
+   * acknowledgement again (history, receive, another device) changes nothing more: a member who acknowledges reads
+   * this identity's feed in order, so it holds each rotation written there before any wrap that uses it. True when
+   * one was waiting.
+   */
+  public synchronized boolean takeWaiting(PublicCard them) throws LocalStateException {
+    try (LocalState.Lock lock = state.lock(RECORD)) {
+      Map<String, List<Later>> all = copy(load());
+      List<Later> later = all.getOrDefault(key(them), List.of());
+      boolean any = false;
+      for (int i = 0; i < later.size(); i++) {
+        if (!later.get(i).taken()) {
+          later.set(i, new Later(later.get(i).secret(), true));
+          any = true;
+        }
+      }
+      if (any) {
+        save(all);
+      }
+      return any;
+    }
+  }
+
   /** The record as kept (sealed under the self seed every device holds): what a link bundle hands over; "" if none. */
   public String exported() throws LocalStateException {
     load(); // a damaged record is not handed on

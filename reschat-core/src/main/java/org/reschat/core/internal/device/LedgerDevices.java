@@ -655,6 +655,13 @@ public final class LedgerDevices implements Devices {
         out.add(card);
       }
     }
+    for (Group g : groups.list()) { // members who are no friend, whose key went to them in the group (§3.1)
+      for (PublicCard card : g.status() == Group.Status.ACTIVE ? g.current().members() : List.<PublicCard>of()) {
+        if (!card.equals(me.card()) && !out.contains(card) && engine.pairs().waiting(card)) {
+          out.add(card);
+        }
+      }
+    }
     return out;
   }
 
@@ -705,7 +712,9 @@ public final class LedgerDevices implements Devices {
    * Starts the next epoch of every direct chat (protocol §3.1): a fresh random secret per friend, kept here as not
    * yet taken, and a {@code PAIR_ROTATE} sealing it to the friend and to each device {@code entry} names that is not
    * revoked and not this one, written in the conversation this client writes in now (the friend reads it there).
-   * A store that cannot take it now keeps it queued, as any message.
+   * A member of a group who is not a friend has no direct chat to carry it: the same rotation (one secret per
+   * member) goes to them in the current epoch of each active group the two are in. A store that cannot take it now
+   * keeps it queued, as any message.
    */
   private void rotatePairs(DeviceList entry) throws LocalStateException {
     Map<Integer, byte[]> keys = new LinkedHashMap<>();
@@ -714,23 +723,49 @@ public final class LedgerDevices implements Devices {
         keys.put(d.number(), d.keys().encryptionKey());
       }
     }
-    for (PublicCard card : contacts.cards()) {
-      byte[] p = new byte[32];
-      random.nextBytes(p);
-      Conversation now = engine.currentWith(card);
-      engine.pairs().keep(card, p, false);
-      try {
-        engine.send(now, org.reschat.core.internal.conversation.PairRotate.TYPE,
-            "started a new key for this chat (a device was revoked)".getBytes(StandardCharsets.UTF_8),
-            org.reschat.core.internal.conversation.PairRotate.body(me, card, p, keys,
-                org.reschat.core.internal.crypto.Hpke.standard()));
-      } catch (KvException e) {
-        // the store could not be read to start the feed: the friend keeps the old key until the next revocation
-      } catch (InvalidMessageException e) {
-        throw new IllegalStateException("A pair epoch's rotation is always a valid message", e);
-      } finally {
-        Arrays.fill(p, (byte) 0);
+    List<PublicCard> friends = contacts.cards();
+    for (PublicCard card : friends) {
+      writePairRotation(engine.currentWith(card), nextPairEpoch(card, keys), "for this chat");
+    }
+    Map<PublicCard, byte[]> carried = new LinkedHashMap<>();
+    for (Group g : groups.list()) {
+      if (g.status() != Group.Status.ACTIVE || !g.confirmed() || !g.current().isMember(me.card())) {
+        continue; // a group read-only here (no admin vouched for it) is written nothing, and is never rekeyed
       }
+      for (PublicCard member : g.current().members()) {
+        if (!member.equals(me.card()) && !friends.contains(member)) {
+          if (!carried.containsKey(member)) {
+            carried.put(member, nextPairEpoch(member, keys));
+          }
+          writePairRotation(Group.conversation(me, g.current()), carried.get(member), "for "
+              + org.reschat.core.FeedWarning.shortName(member) + ", who has no chat with you");
+        }
+      }
+    }
+  }
+
+  /** A fresh random secret of the pair with {@code card}, kept as not yet taken; the {@code PAIR_ROTATE} body for it. */
+  private byte[] nextPairEpoch(PublicCard card, Map<Integer, byte[]> deviceKeys) throws LocalStateException {
+    byte[] p = new byte[32];
+    random.nextBytes(p);
+    try {
+      engine.pairs().keep(card, p, false);
+      return org.reschat.core.internal.conversation.PairRotate.body(me, card, p, deviceKeys,
+          org.reschat.core.internal.crypto.Hpke.standard());
+    } finally {
+      Arrays.fill(p, (byte) 0);
+    }
+  }
+
+  /** Writes a {@code PAIR_ROTATE} in {@code where}, its summary saying whose key it is ({@code forWhom}). */
+  private void writePairRotation(Conversation where, byte[] body, String forWhom) throws LocalStateException {
+    try {
+      engine.send(where, org.reschat.core.internal.conversation.PairRotate.TYPE,
+          ("started a new key " + forWhom + " (a device was revoked)").getBytes(StandardCharsets.UTF_8), body);
+    } catch (KvException e) {
+      // the store could not be read to start the feed: the member keeps the old key until the next revocation
+    } catch (InvalidMessageException e) {
+      throw new IllegalStateException("A pair epoch's rotation is always a valid message", e);
     }
   }
 

@@ -56,9 +56,11 @@ public final class LedgerChatClient implements ChatClient {
     this.me = me;
     this.reads = new PassCache(store);
     this.engine = new ConversationEngine(me, reads, state, clock);
-    this.direct = new DirectChain(engine, this::rekeyGroups);
+    org.reschat.core.internal.conversation.PairTaking pairTaking =
+        new org.reschat.core.internal.conversation.PairTaking(me, engine, engine.pairs(), state, this::rekeyGroups);
+    this.direct = new DirectChain(engine, pairTaking);
     this.requests = new MessageRequests(me, engine, engine.devices(), state, store, clock);
-    this.groups = new Groups(me, engine, state, store, requests);
+    this.groups = new Groups(me, engine, state, store, requests, pairTaking);
     this.groupsApi = new org.reschat.core.internal.group.LedgerGroups(groups, this::ensureOpen,
         id -> deviceEngine().tellGroup(id)); // the other devices hold it too (§15.6)
     this.files = new org.reschat.core.internal.files.LedgerChatFiles(this, store, uploads, this::ensureOpen);
@@ -390,8 +392,9 @@ public final class LedgerChatClient implements ChatClient {
   }
 
   /**
-   * A friend took the new key of the direct chat (protocol §3.1): device 0 starts a new epoch of each group whose
-   * every other member now has, wrapped under those keys; the other devices hold it too (§15.6).
+   * A friend took the new key of the direct chat, or a member who is no friend took it in a group (protocol §3.1):
+   * device 0 starts a new epoch of each group whose every other member now has, wrapped under those keys; the
+   * other devices hold it too (§15.6).
    */
   private void rekeyGroups(PublicCard friend) throws LocalStateException, KvException {
     if (!me.holdsIdentityKey() || engine.state().readOnly()) {

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.reschat.core.internal.conversation.ChainMerge;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.ConversationClient;
+import org.reschat.core.internal.conversation.PairTaking;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
@@ -33,23 +35,36 @@ final class GroupSync {
   private final ConversationClient client;
   private final GroupStore store;
   private final OpWriter writer;
+  private final PairTaking pairs;
 
-  GroupSync(Identity me, ConversationClient client, GroupStore store, OpWriter writer) {
+  GroupSync(Identity me, ConversationClient client, GroupStore store, OpWriter writer, PairTaking pairs) {
     this.me = me;
     this.client = client;
     this.store = store;
     this.writer = writer;
+    this.pairs = pairs;
   }
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
   History history(Group g, HistoryRequest request) throws LocalStateException, KvException {
+    List<PublicCard> tookKeys = new ArrayList<>();
+    History out = history(g, request, tookKeys);
+    pairs.followUp(tookKeys); // may start a new epoch of this group: after its lock is let go
+    return out;
+  }
+
+  private History history(Group g, HistoryRequest request, List<PublicCard> tookKeys)
+      throws LocalStateException, KvException {
     try (LocalState.Lock lock = store.lock(g.id())) {
       Group now = store.find(g.id()).orElse(g);
       ChainMerge merged = new ChainMerge();
       for (int i = 0; i < now.epochs().size(); i++) { // by index: an op read here may add the epochs after it
         Epoch e = now.epochs().get(i);
-        History h = client.history(Group.conversation(me, e), request);
+        Conversation c = Group.conversation(me, e);
+        History h = client.history(c, request);
         List<Message> kept = withinCuts(e, h.messages());
+        pairs.adopt(c, PairTaking.Carrier.GROUP, kept, merged.warnings()); // before the ops: a wrap may need it
+        tookKeys.addAll(pairs.takenInGroup(c, kept));
         now = absorb(now, e, kept, merged.warnings());
         merged.add(h, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
       }
@@ -68,6 +83,13 @@ final class GroupSync {
 
   /** What is new in the group: reads the epochs ops may still arrive in, applies ops, follows new epochs. */
   GroupReceipt receive(Group g) throws LocalStateException, KvException {
+    List<PublicCard> tookKeys = new ArrayList<>();
+    GroupReceipt out = receive(g, tookKeys);
+    pairs.followUp(tookKeys); // may start a new epoch of this group: after its lock is let go
+    return out;
+  }
+
+  private GroupReceipt receive(Group g, List<PublicCard> tookKeys) throws LocalStateException, KvException {
     try (LocalState.Lock lock = store.lock(g.id())) {
       Group now = store.find(g.id()).orElse(g);
       ChainMerge merged = new ChainMerge();
@@ -80,10 +102,13 @@ final class GroupSync {
         }
         for (Epoch e : toRead) {
           read.add(e.id());
-          Received r = client.receive(Group.conversation(me, e));
+          Conversation c = Group.conversation(me, e);
+          Received r = client.receive(c);
           marks.add(r);
           Update u = r.update();
           List<Message> kept = withinCuts(e, u.received());
+          pairs.adopt(c, PairTaking.Carrier.GROUP, kept, merged.warnings()); // before the ops: a wrap may need it
+          tookKeys.addAll(pairs.takenInGroup(c, kept));
           now = absorb(now, e, kept, merged.warnings());
           merged.add(u, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
         }

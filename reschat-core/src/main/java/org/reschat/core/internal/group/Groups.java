@@ -61,14 +61,15 @@ public final class Groups {
   private final SecureRandom random = new SecureRandom();
 
   public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store,
-      org.reschat.core.internal.requests.MessageRequests requests) {
+      org.reschat.core.internal.requests.MessageRequests requests,
+      org.reschat.core.internal.conversation.PairTaking pairs) {
     this.me = me;
     this.client = client;
     this.state = state;
     this.store = new GroupStore(me, state);
     this.invitations = new Invitations(me, client, this.store, requests, store);
     this.writer = new OpWriter(me, client, this.store, invitations::publish);
-    this.sync = new GroupSync(me, client, this.store, writer);
+    this.sync = new GroupSync(me, client, this.store, writer, pairs); // §3.1: pair keys carried in groups
     this.links = new GroupLinks(this, me, store);
   }
 
@@ -293,10 +294,10 @@ public final class Groups {
 
   /**
    * After a revocation (protocol §3.1, §15.7): a new epoch, keeping every member and the admins, of each active
-   * group {@code friend} is in, once every other member of it {@code rekeyed} (holds a direct chat epoch with this
-   * person newer than the revocation, so each wrap is sealed under a secret the revoked device cannot derive: one
-   * wrap under an old pair secret would hand it the epoch). Any member may start a new key (§9). Returns the groups
-   * rotated.
+   * group {@code friend} is in, once every other member of it {@code rekeyed} (took a pair epoch with this person
+   * newer than the revocation, in their direct chat or, for a member who is no friend, in a group, so each wrap is
+   * sealed under a secret the revoked device cannot derive: one wrap under an old pair secret would hand it the
+   * epoch). Any member may start a new key (§9). Returns the groups rotated.
    */
   public List<Group> rekeyFor(PublicCard friend, java.util.function.Predicate<PublicCard> rekeyed)
       throws LocalStateException, KvException {

@@ -46,10 +46,16 @@ class PairEpochTest {
   private Identity tablet;
   private ChatClient b;
 
+  /** Alice's friends as her phone's client sees them (a test may add one). */
+  private final List<PublicCard> phoneFriends = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<PublicCard> bobFriends = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   @BeforeEach
   void aliceHasALaptopAndATabletLinked() throws Exception {
-    phone = client(alice, new InMemoryLocalState(), bob.card());
-    b = client(bob, new InMemoryLocalState(), alice.card());
+    phoneFriends.add(bob.card());
+    phone = clients.client(alice, new InMemoryLocalState(), () -> List.copyOf(phoneFriends));
+    bobFriends.add(alice.card());
+    b = clients.client(bob, new InMemoryLocalState(), () -> List.copyOf(bobFriends));
     phone.send(toBob, "before");
     b.update(toAlice);
     laptop = client(link("laptop").identity(), lastState, bob.card());
@@ -157,9 +163,11 @@ class PairEpochTest {
 
   @Test
   void aGroupMemberWhoNeverTakesTheNewKeyStillFollowsTheGroupsLaterEpochs() throws Exception {
-    // Dave reads only the group, never his direct chat with Alice after the revocation: as today's version, he
-    // holds epoch 0 of it alone, and Alice's client, which has not seen him take the new key, wraps to him there.
+    // Dave, Alice's friend, reads only the group, never his direct chat with Alice after the revocation: as today's
+    // version, he holds epoch 0 of it alone, and Alice's client, which has not seen him take the new key, wraps to
+    // him there.
     Identity dave = TestIdentities.named("dave");
+    phoneFriends.add(dave.card());
     ChatClient d = client(dave, new InMemoryLocalState(), alice.card());
     ChatId.Group club = phone.groups().create("club", List.of(bob.card(), dave.card()));
     d.update(toAlice);
@@ -172,6 +180,63 @@ class PairEpochTest {
     assertThat(texts(d.update(club).received())).containsExactly("after, in the club");
     assertThat(engine(d).conversationsWith(alice.card())).hasSize(1);
     assertThat(texts(b.update(club).received())).containsExactly("after, in the club");
+  }
+
+  @Test
+  void aGroupMemberWhoIsNoFriendOnTodaysVersionReadsOnAndTheGroupIsNotRotated() throws Exception {
+    // Dave is Bob's friend, not Alice's: the new key of his pair with Alice comes to him in the group. A client of
+    // today's version reads the group with the engine alone (nothing takes a PAIR_ROTATE): it reads on, and never
+    // acknowledges, so Alice's client never rotates the group (protocol §15.7 says so).
+    Identity dave = TestIdentities.named("dave");
+    ChatClient d = client(dave, new InMemoryLocalState(), bob.card());
+    bobFriends.add(dave.card());
+    ChatId.Group club = b.groups().create("club", List.of(alice.card(), dave.card()));
+    phone.update(toBob);
+    d.update(ChatId.direct(bob.card()));
+    org.reschat.core.internal.group.Group atDave = ((LedgerChatClient) d).groupEngine().find(club.id()).orElseThrow();
+    Conversation epoch0 = org.reschat.core.internal.group.Group.conversation(dave, atDave.current());
+    phone.devices().revoke(2);
+    List<Message> read = engine(d).history(epoch0, HistoryRequest.all()).messages(); // today's reader
+    assertThat(read).extracting(Message::type).contains(PairRotate.TYPE);
+    assertThat(read).filteredOn(m -> m.type().equals(PairRotate.TYPE))
+        .extracting(Message::text).singleElement().asString() // shown as a notice, with its summary
+        .contains("started a new key for").contains("who has no chat with you");
+    receiveAll(b);
+    receiveAll(phone);
+    assertThat(((LedgerChatClient) phone).groupEngine().find(club.id()).orElseThrow().epochs()).hasSize(1);
+    phone.send(club, "after, in the club");
+    assertThat(texts(engine(d).history(epoch0, HistoryRequest.all()).messages())).containsExactly("after, in the club");
+    assertThat(engine(d).conversationsWith(alice.card())).hasSize(1);
+  }
+
+  @Test
+  void theRemainingDeviceTakesAKeyCarriedInAGroupAndFollowsTheGroupsNewEpoch() throws Exception {
+    Identity dave = TestIdentities.named("dave"); // Bob's friend, not Alice's
+    ChatClient d = client(dave, new InMemoryLocalState(), bob.card());
+    bobFriends.add(dave.card());
+    ChatId.Group club = b.groups().create("club", List.of(alice.card(), dave.card()));
+    phone.update(toBob);
+    laptop.update(toBob);
+    d.update(ChatId.direct(bob.card()));
+    phone.devices().revoke(2);
+    for (int pass = 0; pass < 3; pass++) {
+      for (ChatClient each : List.of(b, d, phone, laptop)) {
+        receiveAll(each);
+      }
+    }
+    // Dave took it in the group, the phone saw him take it and rotated the group; the laptop opened its own seal.
+    assertThat(engine(d).conversationsWith(alice.card())).hasSize(2);
+    String taken = engine(phone).currentWith(dave.card()).id();
+    assertThat(engine(d).currentWith(alice.card()).id()).isEqualTo(taken);
+    assertThat(engine(laptop).conversationsWith(dave.card())).extracting(Conversation::id).contains(taken);
+    org.reschat.core.internal.group.Group atPhone = ((LedgerChatClient) phone).groupEngine().find(club.id()).orElseThrow();
+    assertThat(atPhone.epochs()).hasSize(2);
+    clock.advance(java.time.Duration.ofSeconds(1));
+    d.send(club, "dave, in the new epoch");
+    receiveAll(laptop);
+    assertThat(((LedgerChatClient) laptop).groupEngine().find(club.id()).orElseThrow().current().id())
+        .isEqualTo(atPhone.current().id());
+    assertThat(texts(laptop.history(club, HistoryRequest.all()).messages())).contains("dave, in the new epoch");
   }
 
   @Test

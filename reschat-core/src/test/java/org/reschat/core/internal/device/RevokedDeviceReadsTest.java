@@ -45,21 +45,31 @@ class RevokedDeviceReadsTest {
   private final Identity alice = TestIdentities.named("alice");
   private final Identity bob = TestIdentities.named("bob");
   private final Identity carol = TestIdentities.named("carol");
+  /** Bob's friend, not Alice's: no direct chat with her to rekey. */
+  private final Identity dave = TestIdentities.named("dave");
   private ChatClient phone;
   private ChatClient b;
   private ChatClient c;
+  private ChatClient d;
   private Identity k;
   private InMemoryLocalState kState;
   private ChatId.Group trip;
+  /** Bob's group of Alice and Dave, who are not friends. */
+  private ChatId.Group hike;
 
   @BeforeEach
   void aliceLinkedHerLaptopAndRevokedIt() throws Exception {
     phone = client(alice, new InMemoryLocalState(), bob.card(), carol.card());
-    b = client(bob, new InMemoryLocalState(), alice.card());
+    b = client(bob, new InMemoryLocalState(), alice.card(), dave.card());
     c = client(carol, new InMemoryLocalState(), alice.card());
+    d = client(dave, new InMemoryLocalState(), bob.card());
     trip = phone.groups().create("trip", List.of(bob.card(), carol.card()));
     b.update(ChatId.direct(alice.card()));
     c.update(ChatId.direct(alice.card()));
+    hike = b.groups().create("hike", List.of(alice.card(), dave.card()));
+    phone.update(ChatId.direct(bob.card()));
+    d.update(ChatId.direct(bob.card()));
+    d.send(hike, "hike, before");
     phone.send(ChatId.direct(bob.card()), "before the revocation");
     Devices.LinkOffer offer = phone.devices().offer();
     DeviceJoin join = DeviceJoin.start(store, offer.code(), "laptop", clock);
@@ -70,6 +80,7 @@ class RevokedDeviceReadsTest {
     k = joined.identity();
     client(k, kState, bob.card(), carol.card()).history(ChatId.direct(bob.card()), HistoryRequest.all());
     phone.devices().revoke(1);
+    clock.advance(java.time.Duration.ofMinutes(1)); // what follows is written later than what came before
   }
 
   @AfterEach
@@ -154,6 +165,36 @@ class RevokedDeviceReadsTest {
   }
 
   @Test
+  void aRevokedDeviceReadsNoGroupMessageWrittenAfterTheRevocationWhereAMemberIsNotAFriend() throws Exception {
+    // Dave has no direct chat with Alice: the new key of their pair goes to him in the group, and he takes it there.
+    assertThat(phone.devices().notYetRekeyed()).contains(dave.card()); // 'device revoke' names him meanwhile
+    for (int pass = 0; pass < 3; pass++) {
+      for (ChatClient each : List.of(b, d, phone)) {
+        receiveAll(each);
+      }
+    }
+    assertThat(phone.devices().notYetRekeyed()).doesNotContain(dave.card());
+    org.reschat.core.internal.group.Group atPhone = ((LedgerChatClient) phone).groupEngine().find(hike.id()).orElseThrow();
+    assertThat(atPhone.epochs()).hasSize(2); // rotated once every other member took the new key
+    phone.send(hike, "hike, after");
+    d.send(hike, "hike, after, from dave");
+    receiveAll(b);
+    receiveAll(d);
+    for (ChatClient member : List.of(b, d, phone)) {
+      assertThat(texts(member.history(hike, HistoryRequest.all()).messages()))
+          .contains("hike, before", "hike, after", "hike, after, from dave");
+    }
+    // K, with its profile as it was and with a fresh one: the group as it held it, nothing of the new epoch.
+    for (InMemoryLocalState state : List.of(kState, new InMemoryLocalState())) {
+      ChatClient thief = client(k, state, bob.card(), carol.card());
+      receiveAll(thief); // a fresh profile takes Bob's invitation from the chat of epoch 0 it derives
+      assertThat(thief.groups().list()).anyMatch(g -> g.id().equals(hike));
+      assertThat(texts(thief.history(hike, HistoryRequest.all()).messages())).contains("hike, before")
+          .doesNotContain("hike, after", "hike, after, from dave");
+    }
+  }
+
+  @Test
   void aRevokedDeviceReadsNoInvitationToAGroupCreatedAfterTheFriendTookTheNewKey() throws Exception {
     receiveAll(b);
     receiveAll(phone);
@@ -164,8 +205,8 @@ class RevokedDeviceReadsTest {
     // K reads the direct chat it derives (a fresh profile, which takes every invitation it finds there): no invitation.
     ChatClient thief = client(k, new InMemoryLocalState(), bob.card(), carol.card());
     receiveAll(thief);
-    assertThat(thief.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()).extracting(Message::type)
-        .containsOnlyOnce("GROUP_INVITE"); // the trip's, from before the revocation
+    assertThat(thief.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages())
+        .filteredOn(m -> m.type().equals("GROUP_INVITE")).hasSize(2); // the trip's and the hike's, from before the revocation
     assertThat(thief.groups().list()).noneMatch(g -> g.name().equals("later"));
   }
 
