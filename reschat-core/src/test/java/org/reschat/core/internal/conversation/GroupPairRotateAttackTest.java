@@ -10,8 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
-import org.reschat.core.DeviceJoin;
-import org.reschat.core.Devices;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
@@ -127,14 +125,9 @@ class GroupPairRotateAttackTest {
 
   @Test
   void oneFromALinkedDevicesFeedIsRefused() throws Exception {
-    Devices.LinkOffer offer = b.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "laptop", clock);
-    b.devices().approve(offer, b.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    InMemoryLocalState state = new InMemoryLocalState();
-    joined.importInto(state);
+    TestClients.Linked joined = clients.link(b, "laptop");
     List<PublicCard> aliceOnly = List.of(alice.card());
-    ChatClient laptop = clients.client(joined.identity(), state, () -> aliceOnly);
+    ChatClient laptop = clients.client(joined.identity(), joined.state(), () -> aliceOnly);
     laptop.send(club, "from bob's laptop");
     write(laptop, joined.identity(), PairRotate.TYPE, valid(secret(2)));
     assertThat(epochsAtDave()).isEqualTo(1);
@@ -178,14 +171,9 @@ class GroupPairRotateAttackTest {
     byte[] p = secret(5);
     engine(a).pairs().keep(dave.card(), p, false);
     write(b, bob, PairRotate.TAKEN, "{\"v\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    Devices.LinkOffer offer = d.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "dave's laptop", clock);
-    d.devices().approve(offer, d.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    InMemoryLocalState state = new InMemoryLocalState();
-    joined.importInto(state);
+    TestClients.Linked joined = clients.link(d, "dave's laptop");
     List<PublicCard> aliceOnly = List.of(alice.card());
-    ChatClient davesLaptop = clients.client(joined.identity(), state, () -> aliceOnly);
+    ChatClient davesLaptop = clients.client(joined.identity(), joined.state(), () -> aliceOnly);
     write(davesLaptop, joined.identity(), PairRotate.TAKEN, "{\"v\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     a.update(club);
     assertThat(engine(a).pairs().waiting(dave.card())).isTrue(); // neither counted

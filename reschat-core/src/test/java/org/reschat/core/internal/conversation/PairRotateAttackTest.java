@@ -13,9 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
-import org.reschat.core.DeviceJoin;
 import org.reschat.core.FeedWarning;
-import org.reschat.core.Devices;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.Receiver;
@@ -134,14 +132,9 @@ class PairRotateAttackTest {
 
   @Test
   void oneFromALinkedDevicesFeedIsRefused() throws Exception {
-    Devices.LinkOffer offer = b.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "laptop", clock);
-    b.devices().approve(offer, b.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    InMemoryLocalState state = new InMemoryLocalState();
-    joined.importInto(state);
+    TestClients.Linked joined = clients.link(b, "laptop");
     List<PublicCard> aliceOnly = List.of(alice.card());
-    ChatClient laptop = clients.client(joined.identity(), state, () -> aliceOnly);
+    ChatClient laptop = clients.client(joined.identity(), joined.state(), () -> aliceOnly);
     laptop.send(ChatId.direct(alice.card()), "from bob's laptop"); // Alice reads its feed
     write(laptop, valid(secret(2)));
     assertThat(epochsAtAlice()).isEqualTo(1);

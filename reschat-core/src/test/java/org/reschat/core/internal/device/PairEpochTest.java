@@ -9,8 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
-import org.reschat.core.DeviceJoin;
-import org.reschat.core.Devices;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.Receiver;
@@ -64,14 +62,10 @@ class PairEpochTest {
 
   private InMemoryLocalState lastState;
 
-  private DeviceJoin.Joined link(String name) throws Exception {
-    Devices.LinkOffer offer = phone.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), name, clock);
-    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    lastState = new InMemoryLocalState();
-    joined.importInto(lastState);
-    return joined;
+  private TestClients.Linked link(String name) throws Exception {
+    TestClients.Linked linked = clients.link(phone, name);
+    lastState = linked.state();
+    return linked;
   }
 
   @AfterEach
@@ -242,10 +236,7 @@ class PairEpochTest {
   @Test
   void aDeviceTheFriendRevokedCannotOpenTheNewKeyOfTheirChat() throws Exception {
     // Bob links a laptop and revokes it: it holds Bob's identity secret, to which "friend" seals are made.
-    Devices.LinkOffer offer = b.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "bob's laptop", clock);
-    b.devices().approve(offer, b.devices().request(offer).orElseThrow(), new byte[0]);
-    Identity bobsLaptop = join.poll().orElseThrow().identity();
+    Identity bobsLaptop = clients.link(b, "bob's laptop").identity();
     b.devices().revoke(1);
     // Alice revokes her tablet before reading Bob's new key: hers must not go where his revoked laptop reads.
     phone.devices().revoke(2);

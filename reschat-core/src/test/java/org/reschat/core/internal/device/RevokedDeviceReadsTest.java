@@ -15,8 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
-import org.reschat.core.DeviceJoin;
-import org.reschat.core.Devices;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.Receiver;
@@ -71,13 +69,9 @@ class RevokedDeviceReadsTest {
     d.update(ChatId.direct(bob.card()));
     d.send(hike, "hike, before");
     phone.send(ChatId.direct(bob.card()), "before the revocation");
-    Devices.LinkOffer offer = phone.devices().offer();
-    DeviceJoin join = DeviceJoin.start(store, offer.code(), "laptop", clock);
-    phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
-    DeviceJoin.Joined joined = join.poll().orElseThrow();
-    kState = new InMemoryLocalState();
-    joined.importInto(kState);
-    k = joined.identity();
+    TestClients.Linked laptop = clients.link(phone, "laptop");
+    kState = laptop.state();
+    k = laptop.identity();
     client(k, kState, bob.card(), carol.card()).history(ChatId.direct(bob.card()), HistoryRequest.all());
     phone.devices().revoke(1);
     clock.advance(java.time.Duration.ofMinutes(1)); // what follows is written later than what came before
