@@ -42,8 +42,15 @@ public final class PairEpochs {
   private String cachedText;
   private Map<String, List<Later>> cached = Map.of();
 
-  /** A later epoch's secret, and whether the friend has shown it holds it. */
-  private record Later(byte[] secret, boolean taken) {}
+  /**
+   * A later epoch's secret, whether the friend has shown it holds it, and whether this device still owes the
+   * {@code PAIR_TAKEN} in a group for it (the store failed when it was first written).
+   */
+  private record Later(byte[] secret, boolean taken, boolean owed) {
+    Later(byte[] secret, boolean taken) {
+      this(secret, taken, false);
+    }
+  }
 
   public PairEpochs(Identity me, LocalState state) {
     this.me = me;
@@ -108,7 +115,7 @@ public final class PairEpochs {
       for (int i = 0; i < later.size(); i++) {
         Later l = later.get(i);
         if (!l.taken() && Conversation.of(me, l.secret(), c.members()).id().equals(c.id())) {
-          later.set(i, new Later(l.secret(), true));
+          later.set(i, new Later(l.secret(), true, l.owed()));
           save(all);
           return true;
         }
@@ -131,7 +138,7 @@ public final class PairEpochs {
       boolean any = false;
       for (int i = 0; i < later.size(); i++) {
         if (!later.get(i).taken()) {
-          later.set(i, new Later(later.get(i).secret(), true));
+          later.set(i, new Later(later.get(i).secret(), true, later.get(i).owed()));
           any = true;
         }
       }
@@ -139,6 +146,43 @@ public final class PairEpochs {
         save(all);
       }
       return any;
+    }
+  }
+
+  /**
+   * Notes that the {@code PAIR_TAKEN} for the newest epoch with {@code them}, taken in a group, was not written (the
+   * store failed): {@link #owes} until {@link #paid}, so a later read of a group writes it (§3.1).
+   */
+  public synchronized void owe(PublicCard them) throws LocalStateException {
+    setOwed(them, true);
+  }
+
+  /** Whether a {@code PAIR_TAKEN} for an epoch with {@code them} is still to be written in a group. */
+  public boolean owes(PublicCard them) throws LocalStateException {
+    return load().getOrDefault(key(them), List.of()).stream().anyMatch(Later::owed);
+  }
+
+  /** Notes that the {@code PAIR_TAKEN} owed to {@code them} is written (one marks every epoch: §3.1). */
+  public synchronized void paid(PublicCard them) throws LocalStateException {
+    setOwed(them, false);
+  }
+
+  /** Sets the newest epoch with {@code them} owed, or clears every one; saves only a change. */
+  private void setOwed(PublicCard them, boolean owed) throws LocalStateException {
+    try (LocalState.Lock lock = state.lock(RECORD)) {
+      Map<String, List<Later>> all = copy(load());
+      List<Later> later = all.getOrDefault(key(them), List.of());
+      boolean changed = false;
+      for (int i = owed ? later.size() - 1 : 0; i >= 0 && i < later.size(); i++) {
+        Later l = later.get(i);
+        if (l.owed() != owed) {
+          later.set(i, new Later(l.secret(), l.taken(), owed));
+          changed = true;
+        }
+      }
+      if (changed) {
+        save(all);
+      }
     }
   }
 
@@ -190,7 +234,7 @@ public final class PairEpochs {
         for (JsonElement x : e.getValue().getAsJsonArray()) {
           JsonObject l = x.getAsJsonObject();
           later.add(new Later(Base64Url.decode(l.get("secret").getAsString()).filter(b -> b.length == 32).orElseThrow(),
-              l.get("taken").getAsBoolean()));
+              l.get("taken").getAsBoolean(), l.has("owed") && l.get("owed").getAsBoolean()));
         }
         out.put(e.getKey(), List.copyOf(later));
       }
@@ -209,6 +253,9 @@ public final class PairEpochs {
         JsonObject x = new JsonObject();
         x.addProperty("secret", Base64Url.encode(l.secret()));
         x.addProperty("taken", l.taken());
+        if (l.owed()) {
+          x.addProperty("owed", true); // only then: a record without one reads as before
+        }
         a.add(x);
       }
       pairs.add(k, a);

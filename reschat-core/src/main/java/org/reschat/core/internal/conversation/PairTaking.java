@@ -51,7 +51,8 @@ public final class PairTaking {
    * Takes the epochs the {@code PAIR_ROTATE}s among {@code messages} (read in {@code c}) hand to this device, and
    * acknowledges one the other member made with {@code PAIR_TAKEN}: in a direct chat as this device's first message
    * in the new epoch (again at a replay, in case the store kept the first from being written: one, however often
-   * read); in a group once, in {@code c}, when the epoch is first kept (each acknowledgement there counts).
+   * read); in a group once, in {@code c}, when the epoch is first kept (each acknowledgement there counts), or, when
+   * the store failed then, at a later read of a group ({@link #acknowledgeOwed}).
    */
   public void adopt(Conversation c, Carrier carrier, List<Message> messages, List<FeedWarning> warnings)
       throws LocalStateException, KvException {
@@ -94,8 +95,8 @@ public final class PairTaking {
       if (fromOther) {
         if (carrier == Carrier.DIRECT) {
           acknowledgeDirect(c, opened.get().secret());
-        } else {
-          write(c);
+        } else if (!write(c)) {
+          pairs.owe(opened.get().other());
         }
       }
     }
@@ -121,6 +122,26 @@ public final class PairTaking {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes in group epoch {@code c} (the current one, just read) the {@code PAIR_TAKEN} this device owes a member of
+   * it ({@link PairEpochs#owe}): one, whatever the number owed, since each marks every epoch with its reader; nothing
+   * once it is written (or queued: the outbox publishes it), so a pass writes at most one per group.
+   */
+  public void acknowledgeOwed(Conversation c) throws LocalStateException {
+    List<PublicCard> owed = new ArrayList<>();
+    for (PublicCard m : c.members()) {
+      if (!m.equals(me.card()) && pairs.owes(m)) {
+        owed.add(m);
+      }
+    }
+    if (owed.isEmpty() || !write(c)) {
+      return;
+    }
+    for (PublicCard m : owed) {
+      pairs.paid(m);
+    }
   }
 
   /** What follows for each member who took a new key ({@link Taken}). */
@@ -167,17 +188,21 @@ public final class PairTaking {
     write(next);
   }
 
-  /** Writes {@code PAIR_TAKEN} in {@code c}; a copy opened read-only writes nothing (the writable profile does). */
-  private void write(Conversation c) throws LocalStateException {
+  /**
+   * Writes {@code PAIR_TAKEN} in {@code c}; a copy opened read-only writes nothing (the writable profile does). False
+   * when the store could not be read to start the feed: in a direct chat written at a later read, which finds the
+   * feed empty; in a group the caller notes it owed.
+   */
+  private boolean write(Conversation c) throws LocalStateException {
     if (state.readOnly()) {
-      return;
+      return true;
     }
     try {
       client.send(c, PairRotate.TAKEN, "took the new key of this chat".getBytes(StandardCharsets.UTF_8),
           "{\"v\":1}".getBytes(StandardCharsets.UTF_8));
+      return true;
     } catch (KvException e) {
-      // the store could not be read to start the feed: in a direct chat written at a later read, which finds the
-      // feed empty; in a group the member is not rotated until the next revocation (nobody loses the group)
+      return false;
     } catch (InvalidMessageException e) {
       throw new IllegalStateException("An acknowledgement is always a valid message", e);
     }

@@ -68,6 +68,7 @@ final class GroupSync {
         now = absorb(now, e, kept, merged.warnings());
         merged.add(h, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
       }
+      acknowledgeOwed(now);
       return merged.history();
     }
   }
@@ -113,7 +114,15 @@ final class GroupSync {
           merged.add(u, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
         }
       }
+      acknowledgeOwed(now);
       return new GroupReceipt(merged.update(), marks);
+    }
+  }
+
+  /** Writes in the current epoch a {@code PAIR_TAKEN} the store kept from being written when a key was taken. */
+  private void acknowledgeOwed(Group g) throws LocalStateException {
+    if (g.status() == Group.Status.ACTIVE && g.current().isMember(me.card())) {
+      pairs.acknowledgeOwed(Group.conversation(me, g.current()));
     }
   }
 

@@ -404,6 +404,16 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       return !d.joined().isEmpty();
     }
 
+    /** Whether a {@code PAIR_TAKEN} the store kept from being written is owed to a member: the read writes it (§3.1). */
+    boolean owesAcknowledgement(Group g) throws LocalStateException {
+      for (PublicCard m : g.current().members()) {
+        if (!m.equals(client.card()) && engine.pairs().owes(m)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     void group(Group g, Map<String, KvRead> got) throws KvException, LocalStateException {
       ChatId.Group chat = ChatId.group(g.id());
       if (touched(chat)) {
@@ -411,7 +421,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         for (Conversation c : conversations(g)) {
           quiet &= quiet(c, got);
         }
-        if (!quiet) {
+        if (!quiet || owesAcknowledgement(g)) {
           long startedBefore = client.groupEngine().epochsStartedHere();
           org.reschat.core.internal.group.GroupReceipt receipt = client.groupEngine().receive(g);
           Update u = client.folded(chat, receipt.update());

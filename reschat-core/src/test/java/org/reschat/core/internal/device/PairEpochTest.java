@@ -234,6 +234,58 @@ class PairEpochTest {
   }
 
   @Test
+  void anAcknowledgementInAGroupTheStoreFailedIsWrittenAtTheNextPassAndOnce() throws Exception {
+    // Dave (Bob's friend, not Alice's) reads through a store that fails at the read that starts his feed in the
+    // group's epoch when he writes PAIR_TAKEN there after taking the key Alice's device 0 carried: the second read of
+    // that key in his read of the group (the first is the read of the epoch's feeds), and the third (the same pass
+    // writing what it owes, at its end), so the acknowledgement is still owed after that read.
+    Identity dave = TestIdentities.named("dave");
+    java.util.concurrent.atomic.AtomicReference<String> first = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    TestClients davesStore = new TestClients(new org.reschat.kv.ForwardingKvStore(store) {
+      @Override
+      public java.util.Optional<String> get(String key) throws org.reschat.kv.KvException {
+        if (key.equals(first.get()) && List.of(2, 3).contains(reads.incrementAndGet())) {
+          throw new org.reschat.kv.KvUnavailableException("down for the test");
+        }
+        return super.get(key);
+      }
+    }, clock);
+    try {
+      ChatClient d = davesStore.client(dave, new InMemoryLocalState(), () -> List.of(bob.card()));
+      bobFriends.add(dave.card());
+      ChatId.Group club = b.groups().create("club", List.of(alice.card(), dave.card()));
+      phone.update(toBob);
+      d.update(ChatId.direct(bob.card()));
+      Conversation epoch0 = org.reschat.core.internal.group.Group.conversation(dave,
+          ((LedgerChatClient) d).groupEngine().find(club.id()).orElseThrow().current());
+      first.set(epoch0.pageKey(epoch0.myFeed(), 1));
+      phone.devices().revoke(2);
+      d.update(club); // takes the key; the acknowledgement's write fails
+      assertThat(reads.get()).isGreaterThanOrEqualTo(3);
+      assertThat(engine(d).conversationsWith(alice.card())).hasSize(2);
+      assertThat(engine(d).pending(epoch0)).isZero(); // nothing written, nothing queued: owed
+      assertThat(engine(d).pairs().owes(alice.card())).isTrue();
+      for (int pass = 0; pass < 3; pass++) {
+        for (ChatClient each : List.of(b, d, phone)) {
+          receiveAll(each);
+        }
+      }
+      org.reschat.core.internal.group.Group atPhone = ((LedgerChatClient) phone).groupEngine().find(club.id()).orElseThrow();
+      assertThat(atPhone.epochs()).hasSize(2); // rotated: the revoked tablet reads nothing written from now on
+      assertThat(engine(phone).currentWith(dave.card()).id()).isEqualTo(engine(d).currentWith(alice.card()).id());
+      assertThat(engine(d).pairs().owes(alice.card())).isFalse();
+      d.history(club, HistoryRequest.all()); // a history pass after it landed writes nothing more
+      receiveAll(d);
+      assertThat(engine(phone).history(org.reschat.core.internal.group.Group.conversation(alice, atPhone.epochs().get(0)),
+          HistoryRequest.all()).messages()).filteredOn(m -> m.sender().equals(dave.card()))
+          .extracting(Message::type).containsExactly(PairRotate.TAKEN);
+    } finally {
+      davesStore.close();
+    }
+  }
+
+  @Test
   void aDeviceTheFriendRevokedCannotOpenTheNewKeyOfTheirChat() throws Exception {
     // Bob links a laptop and revokes it: it holds Bob's identity secret, to which "friend" seals are made.
     Identity bobsLaptop = clients.link(b, "bob's laptop").identity();
