@@ -162,6 +162,17 @@ public final class PairEpochs {
     return load().getOrDefault(key(them), List.of()).stream().anyMatch(Later::owed);
   }
 
+  /** The members among {@code members} (this identity left out) to whom a {@code PAIR_TAKEN} is owed ({@link #owes}). */
+  public List<PublicCard> owedAmong(List<PublicCard> members) throws LocalStateException {
+    List<PublicCard> out = new ArrayList<>();
+    for (PublicCard m : members) {
+      if (!m.equals(me.card()) && owes(m)) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
   /** Notes that the {@code PAIR_TAKEN} owed to {@code them} is written (one marks every epoch: §3.1). */
   public synchronized void paid(PublicCard them) throws LocalStateException {
     setOwed(them, false);

@@ -130,12 +130,7 @@ public final class PairTaking {
    * once it is written (or queued: the outbox publishes it), so a pass writes at most one per group.
    */
   public void acknowledgeOwed(Conversation c) throws LocalStateException {
-    List<PublicCard> owed = new ArrayList<>();
-    for (PublicCard m : c.members()) {
-      if (!m.equals(me.card()) && pairs.owes(m)) {
-        owed.add(m);
-      }
-    }
+    List<PublicCard> owed = pairs.owedAmong(c.members());
     if (owed.isEmpty() || !write(c)) {
       return;
     }

@@ -404,16 +404,6 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       return !d.joined().isEmpty();
     }
 
-    /** Whether a {@code PAIR_TAKEN} the store kept from being written is owed to a member: the read writes it (§3.1). */
-    boolean owesAcknowledgement(Group g) throws LocalStateException {
-      for (PublicCard m : g.current().members()) {
-        if (!m.equals(client.card()) && engine.pairs().owes(m)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
     void group(Group g, Map<String, KvRead> got) throws KvException, LocalStateException {
       ChatId.Group chat = ChatId.group(g.id());
       if (touched(chat)) {
@@ -421,7 +411,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         for (Conversation c : conversations(g)) {
           quiet &= quiet(c, got);
         }
-        if (!quiet || owesAcknowledgement(g)) {
+        // A PAIR_TAKEN the store kept from being written is owed to a member: the group's read writes it (§3.1).
+        if (!quiet || !engine.pairs().owedAmong(g.current().members()).isEmpty()) {
           long startedBefore = client.groupEngine().epochsStartedHere();
           org.reschat.core.internal.group.GroupReceipt receipt = client.groupEngine().receive(g);
           Update u = client.folded(chat, receipt.update());
