@@ -3,8 +3,6 @@ package org.reschat.core.internal.conversation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,18 +69,7 @@ class PairVectorsTest {
   }
 
   static Map<String, String> published() throws Exception {
-    String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
-    int start = doc.indexOf("```pair-vectors\n");
-    Map<String, String> out = new LinkedHashMap<>();
-    if (start < 0) {
-      return out;
-    }
-    int from = start + "```pair-vectors\n".length();
-    for (String line : doc.substring(from, doc.indexOf("```", from)).split("\n")) {
-      int colon = line.indexOf(": ");
-      out.put(colon > 0 ? line.substring(0, colon) : line, colon > 0 ? line.substring(colon + 2) : "");
-    }
-    return out;
+    return org.reschat.core.testing.PublishedVectors.in("pair-vectors");
   }
 
   @Test

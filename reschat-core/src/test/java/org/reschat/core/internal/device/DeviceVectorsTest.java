@@ -2,8 +2,6 @@ package org.reschat.core.internal.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,18 +107,7 @@ class DeviceVectorsTest {
   }
 
   static Map<String, String> published() throws Exception {
-    String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
-    int start = doc.indexOf("```device-vectors\n");
-    Map<String, String> out = new LinkedHashMap<>();
-    if (start < 0) {
-      return out;
-    }
-    int from = start + "```device-vectors\n".length();
-    for (String line : doc.substring(from, doc.indexOf("```", from)).split("\n")) {
-      int colon = line.indexOf(": ");
-      out.put(colon > 0 ? line.substring(0, colon) : line, colon > 0 ? line.substring(colon + 2) : ""); // a stray line fails
-    }
-    return out;
+    return org.reschat.core.testing.PublishedVectors.in("device-vectors");
   }
 
   @Test
