@@ -221,11 +221,7 @@ public final class OneTimeKeyAead {
   private static byte[] chacha(boolean encrypt, byte[] key, byte[] nonce, byte[] aad, byte[] input, int off, int len)
       throws OpenFailedException {
     try {
-      // A new instance each call: the JDK's refuses to be initialised again with the key and nonce it had,
-      // even to decrypt, and opening the same value twice in a row is normal.
-      Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
-      cipher.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"),
-          new IvParameterSpec(nonce));
+      Cipher cipher = initialised(encrypt, key, nonce);
       if (aad != null && aad.length > 0) {
         cipher.updateAAD(aad);
       }
@@ -238,6 +234,35 @@ public final class OneTimeKeyAead {
       }
       throw new IllegalStateException("ChaCha20-Poly1305 is part of every Java runtime since 11", e);
     }
+  }
+
+  /** A ChaCha20-Poly1305 cipher per thread: getInstance looks the algorithm up among the providers each call. */
+  private static final ThreadLocal<Cipher> CHACHA = ThreadLocal.withInitial(OneTimeKeyAead::newChaCha);
+
+  private static Cipher newChaCha() {
+    try {
+      return Cipher.getInstance("ChaCha20-Poly1305");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 is part of every Java runtime since 11", e);
+    }
+  }
+
+  /**
+   * This thread's cipher initialised with {@code key} and {@code nonce}. The JDK's refuses to be initialised again
+   * with the key and nonce it had (opening the same value twice in a row is normal): then a new one, kept.
+   */
+  private static Cipher initialised(boolean encrypt, byte[] key, byte[] nonce) throws GeneralSecurityException {
+    int mode = encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
+    SecretKeySpec spec = new SecretKeySpec(key, "ChaCha20");
+    Cipher cipher = CHACHA.get();
+    try {
+      cipher.init(mode, spec, new IvParameterSpec(nonce));
+    } catch (java.security.InvalidKeyException | java.security.InvalidAlgorithmParameterException sameKeyAndNonce) {
+      cipher = newChaCha();
+      cipher.init(mode, spec, new IvParameterSpec(nonce));
+      CHACHA.set(cipher);
+    }
+    return cipher;
   }
 
   /** A ciphertext that does not open: altered, moved, or made with another secret. */

@@ -133,6 +133,7 @@ class KnownAnswerTest {
     assertThat(aead.decrypt(a, hex("01"))).as("the same value opened twice in a row").isEqualTo(plaintext);
     assertThat(OneTimeKeyAead.openWithKey(aead.keyOf(b), b, hex("01"))).isEqualTo(plaintext);
     assertThatThrownBy(() -> aead.decrypt(a, hex("02"))).isInstanceOf(OneTimeKeyAead.OpenFailedException.class);
+    assertThat(aead.decrypt(a, hex("01"))).as("the thread's cipher, after a failed open of the same value").isEqualTo(plaintext);
     byte[] other = new byte[32];
     other[0] = 1;
     OneTimeKeyAead wrongSecret = new OneTimeKeyAead(other, "test".getBytes(java.nio.charset.StandardCharsets.UTF_8));
