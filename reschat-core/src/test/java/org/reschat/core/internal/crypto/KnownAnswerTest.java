@@ -134,6 +134,13 @@ class KnownAnswerTest {
     assertThat(OneTimeKeyAead.openWithKey(aead.keyOf(b), b, hex("01"))).isEqualTo(plaintext);
     assertThatThrownBy(() -> aead.decrypt(a, hex("02"))).isInstanceOf(OneTimeKeyAead.OpenFailedException.class);
     assertThat(aead.decrypt(a, hex("01"))).as("the thread's cipher, after a failed open of the same value").isEqualTo(plaintext);
+    byte[] messageKey = aead.keyOf(b);
+    byte[] wrapped = aead.wrapKeyUnderSaltOf(a, messageKey);
+    assertThat(wrapped).isNotEqualTo(messageKey);
+    assertThat(aead.unwrapKeyUnderSaltOf(a, wrapped)).as("unwrapped right after, with the same key and nonce").isEqualTo(messageKey);
+    assertThat(aead.unwrapKeyUnderSaltOf(a, wrapped)).as("and again").isEqualTo(messageKey);
+    assertThat(Sha.sha256(hex("616263"))).as("FIPS 180-2 'abc', then again from the thread's digest")
+        .isEqualTo(hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")).isEqualTo(Sha.sha256(hex("61"), hex("6263")));
     byte[] other = new byte[32];
     other[0] = 1;
     OneTimeKeyAead wrongSecret = new OneTimeKeyAead(other, "test".getBytes(java.nio.charset.StandardCharsets.UTF_8));
