@@ -86,8 +86,8 @@ public final class Conversation {
    * One feed's writer: whose feed it is, the fingerprint its keys and tag derive from, the key its pages verify
    * under, and for a revoked device where its feed stops counting (protocol §15.7; null otherwise).
    */
-  private record Writer(int member, int device, byte[] fingerprint, String tag, byte[] signingKey,
-      org.reschat.core.spi.LocalState.Position end) {}
+  private record Writer(int member, int device, byte[] fingerprint, String tag,
+      org.reschat.core.internal.crypto.VerifyingKey signingKey, org.reschat.core.spi.LocalState.Position end) {}
 
   private Conversation(Identity me, byte[] secret, List<PublicCard> members) {
     this.me = me;
@@ -147,8 +147,8 @@ public final class Conversation {
   }
 
   private Writer writer(int member, int device, byte[] fingerprint, byte[] signingKey) {
-    return new Writer(member, device, fingerprint, Base64Url.encode(derive(concat(TAG_LABEL, fingerprint), 8)), signingKey,
-        null);
+    return new Writer(member, device, fingerprint, Base64Url.encode(derive(concat(TAG_LABEL, fingerprint), 8)),
+        new org.reschat.core.internal.crypto.VerifyingKey(signingKey), null);
   }
 
   private static java.util.Map<String, Writer> index(List<Writer> writers) {
@@ -371,9 +371,7 @@ public final class Conversation {
 
   /** Whether {@code signature} is {@code feed}'s writer's Ed25519 signature of {@code message}. */
   public boolean verify(FeedId feed, byte[] message, byte[] signature) {
-    byte[] key = check(feed).signingKey();
-    return signature.length == 64
-        && org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, 0, message, 0, message.length);
+    return check(feed).signingKey().verify(message, signature); // the point decoded once per writer
   }
 
   /** The ledger key of page {@code number} of {@code feed}. */

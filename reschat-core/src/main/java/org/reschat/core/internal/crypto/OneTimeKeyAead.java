@@ -171,10 +171,8 @@ public final class OneTimeKeyAead {
   private byte[] keystreamXor(byte[] companion, byte[] input) {
     byte[] key = Hkdf.sha256(secret, Arrays.copyOf(companion, SALT_BYTES), info, KEY_BYTES);
     try {
-      Cipher cipher = Cipher.getInstance("ChaCha20");
-      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"),
-          new javax.crypto.spec.ChaCha20ParameterSpec(ZERO_NONCE, 0));
-      return cipher.doFinal(input);
+      return initialised(CHACHA_STREAM, Cipher.ENCRYPT_MODE, key, new javax.crypto.spec.ChaCha20ParameterSpec(ZERO_NONCE, 0))
+          .doFinal(input);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ChaCha20 is part of every Java runtime since 11", e);
     }
@@ -221,11 +219,7 @@ public final class OneTimeKeyAead {
   private static byte[] chacha(boolean encrypt, byte[] key, byte[] nonce, byte[] aad, byte[] input, int off, int len)
       throws OpenFailedException {
     try {
-      // A new instance each call: the JDK's refuses to be initialised again with the key and nonce it had,
-      // even to decrypt, and opening the same value twice in a row is normal.
-      Cipher cipher = Cipher.getInstance("ChaCha20-Poly1305");
-      cipher.init(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(key, "ChaCha20"),
-          new IvParameterSpec(nonce));
+      Cipher cipher = initialised(CHACHA, encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
       if (aad != null && aad.length > 0) {
         cipher.updateAAD(aad);
       }
@@ -238,6 +232,36 @@ public final class OneTimeKeyAead {
       }
       throw new IllegalStateException("ChaCha20-Poly1305 is part of every Java runtime since 11", e);
     }
+  }
+
+  /** A cipher per thread for each transformation: getInstance looks the algorithm up among the providers each call. */
+  private static final ThreadLocal<Cipher> CHACHA = ThreadLocal.withInitial(() -> newCipher("ChaCha20-Poly1305"));
+  private static final ThreadLocal<Cipher> CHACHA_STREAM = ThreadLocal.withInitial(() -> newCipher("ChaCha20"));
+
+  private static Cipher newCipher(String transformation) {
+    try {
+      return Cipher.getInstance(transformation);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(transformation + " is part of every Java runtime since 11", e);
+    }
+  }
+
+  /**
+   * This thread's cipher of {@code kept}'s kind, initialised. The JDK's refuses to be initialised again with the
+   * key and nonce it had (opening the same value twice in a row is normal): then a new one, kept.
+   */
+  private static Cipher initialised(ThreadLocal<Cipher> kept, int mode, byte[] key,
+      java.security.spec.AlgorithmParameterSpec parameters) throws GeneralSecurityException {
+    SecretKeySpec spec = new SecretKeySpec(key, "ChaCha20");
+    Cipher cipher = kept.get();
+    try {
+      cipher.init(mode, spec, parameters);
+    } catch (java.security.InvalidKeyException | java.security.InvalidAlgorithmParameterException sameKeyAndNonce) {
+      cipher = newCipher(cipher.getAlgorithm());
+      cipher.init(mode, spec, parameters);
+      kept.set(cipher);
+    }
+    return cipher;
   }
 
   /** A ciphertext that does not open: altered, moved, or made with another secret. */

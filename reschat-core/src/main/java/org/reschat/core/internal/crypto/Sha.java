@@ -11,20 +11,27 @@ public final class Sha {
   private Sha() {}
 
   public static byte[] sha256(byte[]... parts) {
-    return digest("SHA-256", parts);
+    return digest(SHA256.get(), parts);
   }
 
   public static byte[] sha512(byte[]... parts) {
-    return digest("SHA-512", parts);
+    return digest(SHA512.get(), parts);
   }
 
-  private static byte[] digest(String algorithm, byte[]... parts) {
-    MessageDigest digest;
+  /** A digest per thread: getInstance looks the algorithm up among the providers, which costs more than a page. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> newDigest("SHA-256"));
+  private static final ThreadLocal<MessageDigest> SHA512 = ThreadLocal.withInitial(() -> newDigest("SHA-512"));
+
+  private static MessageDigest newDigest(String algorithm) {
     try {
-      digest = MessageDigest.getInstance(algorithm);
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every Java runtime has " + algorithm, e);
     }
+  }
+
+  private static byte[] digest(MessageDigest digest, byte[]... parts) {
+    digest.reset(); // clean even if a call before threw between its updates
     for (byte[] part : parts) {
       digest.update(part);
     }

@@ -133,6 +133,14 @@ class KnownAnswerTest {
     assertThat(aead.decrypt(a, hex("01"))).as("the same value opened twice in a row").isEqualTo(plaintext);
     assertThat(OneTimeKeyAead.openWithKey(aead.keyOf(b), b, hex("01"))).isEqualTo(plaintext);
     assertThatThrownBy(() -> aead.decrypt(a, hex("02"))).isInstanceOf(OneTimeKeyAead.OpenFailedException.class);
+    assertThat(aead.decrypt(a, hex("01"))).as("the thread's cipher, after a failed open of the same value").isEqualTo(plaintext);
+    byte[] messageKey = aead.keyOf(b);
+    byte[] wrapped = aead.wrapKeyUnderSaltOf(a, messageKey);
+    assertThat(wrapped).isNotEqualTo(messageKey);
+    assertThat(aead.unwrapKeyUnderSaltOf(a, wrapped)).as("unwrapped right after, with the same key and nonce").isEqualTo(messageKey);
+    assertThat(aead.unwrapKeyUnderSaltOf(a, wrapped)).as("and again").isEqualTo(messageKey);
+    assertThat(Sha.sha256(hex("616263"))).as("FIPS 180-2 'abc', then again from the thread's digest")
+        .isEqualTo(hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")).isEqualTo(Sha.sha256(hex("61"), hex("6263")));
     byte[] other = new byte[32];
     other[0] = 1;
     OneTimeKeyAead wrongSecret = new OneTimeKeyAead(other, "test".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -160,7 +168,47 @@ class KnownAnswerTest {
       assertThat(signature).isEqualTo(hex(v[3]));
       assertThat(id.card().verify(hex(v[2]), signature)).isTrue();
       assertThat(id.card().verify(hex("ff"), signature)).isFalse();
+      VerifyingKey kept = new VerifyingKey(hex(v[1]));
+      assertThat(kept.verify(hex(v[2]), signature)).as("the key decoded once").isTrue();
+      assertThat(kept.verify(hex("ff"), signature)).isFalse();
+      assertThat(kept.verify(hex(v[2]), signature)).as("and again, from the kept point").isTrue();
     }
+  }
+
+  /** A key decoded once accepts and refuses exactly what Bouncy Castle's verify over the key bytes does. */
+  @Test
+  void aKeptVerifyingKeyAgreesWithTheByteKeyVerifyOnGoodBadAndNonPointKeys() {
+    java.util.Random random = new java.util.Random(24);
+    byte[] message = hex("7265736368617420706167652064696765737421");
+    java.util.List<byte[]> keys = new java.util.ArrayList<>(java.util.List.of(
+        hex("0100000000000000000000000000000000000000000000000000000000000000"), // the neutral point: small order
+        hex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"), // y = p - 1: order 2
+        hex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"), // y = p: not canonical
+        hex("ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")));
+    java.util.List<byte[]> signatures = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      byte[] seed = new byte[32];
+      random.nextBytes(seed);
+      byte[] key = new byte[32];
+      org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(seed, 0, key, 0);
+      byte[] signature = new byte[64];
+      org.bouncycastle.math.ec.rfc8032.Ed25519.sign(seed, 0, key, 0, message, 0, message.length, signature, 0);
+      signatures.add(signature);
+      byte[] flipped = key.clone();
+      flipped[random.nextInt(32)] ^= (byte) (1 << random.nextInt(8)); // often not a point at all
+      keys.add(key);
+      keys.add(flipped);
+    }
+    int accepted = 0;
+    for (byte[] key : keys) {
+      VerifyingKey kept = new VerifyingKey(key);
+      for (byte[] signature : signatures) {
+        boolean expected = org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, key, 0, message, 0, message.length);
+        assertThat(kept.verify(message, signature)).isEqualTo(expected);
+        accepted += expected ? 1 : 0;
+      }
+    }
+    assertThat(accepted).as("each good key accepts its own signature").isEqualTo(40);
   }
 
   // RFC 7748 §6.1 (Alice and Bob) and §5.2 (the first function test vector).
