@@ -20,16 +20,16 @@ import org.reschat.kv.testing.HostileStreamServer;
  * the call's deadline; neither is ever taken for a write. No real etcd is needed: the member is the hostile one.
  */
 class EtcdHostileConditionalPutTest {
-  private static StoreOptions quick() {
-    return StoreOptions.builder().connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(1))
-        .maxAttempts(2).build();
+  /** Two attempts at most; {@code read} long enough that a loaded machine never turns the huge answer into a timeout. */
+  private static StoreOptions options(Duration read) {
+    return StoreOptions.builder().connectTimeout(Duration.ofSeconds(10)).readTimeout(read).maxAttempts(2).build();
   }
 
   @Test
   @Timeout(120) // a client that read the answer whole would take 256 MiB, and minutes
   void aHugeAnswerIsARefusalWithJunkAndIsReadOnlyUpToTheBound() throws Exception {
     try (HostileStreamServer huge = new HostileStreamServer(HostileStreamServer.Kind.ETCD_WATCH);
-        EtcdStore store = EtcdStore.builder().endpoint(huge.url()).options(quick()).build()) {
+        EtcdStore store = EtcdStore.builder().endpoint(huge.url()).options(options(Duration.ofSeconds(30))).build()) {
       PutIfUnchanged answer = store.putIfUnchanged("page", Optional.of("seen"), "new");
       assertThat(answer.written()).isFalse();
       assertThat(answer.current()).isInstanceOf(KvRead.Corrupt.class);
@@ -42,7 +42,7 @@ class EtcdHostileConditionalPutTest {
   @Timeout(120)
   void aDrippedAnswerFailsTheCallAndIsNeverAWrite() throws Exception {
     try (HostileStreamServer drip = new HostileStreamServer(HostileStreamServer.Kind.DRIP);
-        EtcdStore store = EtcdStore.builder().endpoint(drip.url()).options(quick()).build()) {
+        EtcdStore store = EtcdStore.builder().endpoint(drip.url()).options(options(Duration.ofSeconds(1))).build()) {
       assertThatThrownBy(() -> store.putIfUnchanged("page", Optional.empty(), "new")).isInstanceOf(KvException.class);
       // asked again at most as often as the options allow (safe: a retry that finds its value says so), not forever
       assertThat(drip.streams()).isBetween(1, 2);
