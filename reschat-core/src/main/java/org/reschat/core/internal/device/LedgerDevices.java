@@ -294,9 +294,8 @@ public final class LedgerDevices implements Devices {
     }
   }
 
-  /** Every feed of every conversation this device reads: its friends' chats and every epoch of its groups. */
-  private Map<FeedId, Boolean> knownFeeds() throws LocalStateException {
-    Map<FeedId, Boolean> out = new java.util.HashMap<>();
+  /** Every conversation this client follows: each epoch of its friends' chats (§3.1) and of its groups. */
+  private List<Conversation> followedConversations() throws LocalStateException {
     List<Conversation> conversations = new ArrayList<>();
     for (PublicCard card : contacts.cards()) {
       conversations.addAll(engine.conversationsWith(card));
@@ -306,7 +305,13 @@ public final class LedgerDevices implements Devices {
         conversations.add(Group.conversation(me, e));
       }
     }
-    for (Conversation plain : conversations) {
+    return conversations;
+  }
+
+  /** Every feed of every conversation this device reads: its friends' chats and every epoch of its groups. */
+  private Map<FeedId, Boolean> knownFeeds() throws LocalStateException {
+    Map<FeedId, Boolean> out = new java.util.HashMap<>();
+    for (Conversation plain : followedConversations()) {
       for (FeedId feed : engine.withDevices(plain).feeds()) {
         out.put(feed, Boolean.TRUE);
       }
@@ -806,17 +811,8 @@ public final class LedgerDevices implements Devices {
    * feed, its end, so the new device does not deliver what this one sent as news.
    */
   private List<LinkBundle.Mark> readPositions() throws LocalStateException {
-    List<Conversation> conversations = new ArrayList<>();
-    for (PublicCard card : contacts.cards()) {
-      conversations.addAll(engine.conversationsWith(card));
-    }
-    for (Group g : groups.list()) {
-      for (Epoch e : g.epochs()) {
-        conversations.add(Group.conversation(me, e));
-      }
-    }
     List<LinkBundle.Mark> out = new ArrayList<>();
-    for (Conversation plain : conversations) {
+    for (Conversation plain : followedConversations()) {
       Conversation c = engine.withDevices(plain);
       for (FeedId feed : c.feeds()) {
         LocalState.Position p = c.isMember() && c.isMine(feed) ? engine.ownTail(c) : state.delivered(feed);
