@@ -1,5 +1,9 @@
 package org.reschat.core.internal.conversation;
 
+import static org.reschat.core.testing.VectorKeys.alice;
+import static org.reschat.core.testing.VectorKeys.bob;
+import static org.reschat.core.testing.VectorKeys.range;
+import static org.reschat.core.testing.VectorKeys.x25519Public;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -7,7 +11,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.crypto.Hpke;
@@ -21,22 +24,6 @@ import org.reschat.core.internal.identity.Secrets;
 class PairVectorsTest {
   private static final HexFormat HEX = HexFormat.of();
 
-  private static byte[] range(int first, int length) {
-    byte[] out = new byte[length];
-    for (int i = 0; i < length; i++) {
-      out[i] = (byte) (first + i);
-    }
-    return out;
-  }
-
-  private static Identity alice() {
-    return Identity.importPrivateKeys(range(0x00, 64));
-  }
-
-  private static Identity bob() {
-    return Identity.importPrivateKeys(range(0x40, 64));
-  }
-
   /** Alice's linked device {@code number} whose X25519 device secret is {@code dx} (its Ed25519 seed 80 81 … 9f). */
   private static Identity aliceDevice(int number, byte[] dx) {
     byte[] identity = Secrets.of(alice()).export();
@@ -45,10 +32,6 @@ class PairVectorsTest {
     System.arraycopy(range(0x80, 32), 0, keys, 64, 32);
     System.arraycopy(dx, 0, keys, 96, 32);
     return Identity.linkedDevice(alice().card(), number, keys);
-  }
-
-  private static byte[] publicOf(byte[] x25519Secret) {
-    return new X25519PrivateKeyParameters(x25519Secret, 0).generatePublicKey().getEncoded();
   }
 
   static Map<String, String> computed() {
@@ -63,7 +46,7 @@ class PairVectorsTest {
     out.put("pair.epoch1.alice.page1.key", next.pageKey(next.feed(next.indexOf(alice.card())), 1));
     out.put("pair.rotate.aad", HEX.formatHex(PairRotate.aad(alice.card(), bob.card(), epoch)));
     out.put("pair.rotate.body", new String(PairRotate.body(alice, bob.card(), secret,
-        Map.of(1, publicOf(range(0xa0, 32))), Hpke.withDeterministicEphemeralsForTestVectorsOnly(new byte[32])),
+        Map.of(1, x25519Public(range(0xa0, 32))), Hpke.withDeterministicEphemeralsForTestVectorsOnly(new byte[32])),
         StandardCharsets.UTF_8));
     return out;
   }

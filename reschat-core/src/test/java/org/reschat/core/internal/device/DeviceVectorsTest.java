@@ -1,5 +1,7 @@
 package org.reschat.core.internal.device;
 
+import static org.reschat.core.testing.VectorKeys.alice;
+import static org.reschat.core.testing.VectorKeys.range;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HexFormat;
@@ -21,18 +23,6 @@ import org.reschat.core.internal.crypto.Base64Url;
  */
 class DeviceVectorsTest {
   private static final HexFormat HEX = HexFormat.of();
-
-  static byte[] range(int first, int length) {
-    byte[] out = new byte[length];
-    for (int i = 0; i < length; i++) {
-      out[i] = (byte) (first + i);
-    }
-    return out;
-  }
-
-  static Identity alice() {
-    return Identity.importPrivateKeys(range(0x00, 64));
-  }
 
   static PublicCard device1() throws Exception {
     return PublicCard.of(new Ed25519PrivateKeyParameters(range(0x80, 32), 0).generatePublicKey().getEncoded(),

@@ -1,5 +1,9 @@
 package org.reschat.core.internal.requests;
 
+import static org.reschat.core.testing.VectorKeys.alice;
+import static org.reschat.core.testing.VectorKeys.bob;
+import static org.reschat.core.testing.VectorKeys.range;
+import static org.reschat.core.testing.VectorKeys.x25519Public;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.YearMonth;
@@ -9,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.board.Board;
@@ -26,32 +29,12 @@ import org.reschat.core.internal.crypto.Hpke;
 class RequestVectorsTest {
   private static final YearMonth MONTH = YearMonth.of(2026, 12);
 
-  private static byte[] range(int first, int length) {
-    byte[] out = new byte[length];
-    for (int i = 0; i < length; i++) {
-      out[i] = (byte) (first + i);
-    }
-    return out;
-  }
-
-  private static Identity alice() {
-    return Identity.importPrivateKeys(range(0x00, 64));
-  }
-
-  private static Identity bob() {
-    return Identity.importPrivateKeys(range(0x40, 64));
-  }
-
-  private static byte[] publicOf(byte[] x25519Secret) {
-    return new X25519PrivateKeyParameters(x25519Secret, 0).generatePublicKey().getEncoded();
-  }
-
   private static String key() {
     return Inbox.board(alice().card(), MONTH).key(1);
   }
 
   static Map<String, String> computed() {
-    byte[] payload = Inbox.sealToDevices(List.of(publicOf(range(0xc0, 32)), publicOf(range(0xa0, 32))), bob().card(),
+    byte[] payload = Inbox.sealToDevices(List.of(x25519Public(range(0xc0, 32)), x25519Public(range(0xa0, 32))), bob().card(),
         key(), Hpke.withDeterministicEphemeralsForTestVectorsOnly(new byte[32]), new SplittableRandom(0));
     Map<String, String> out = new LinkedHashMap<>();
     out.put("inbox.2026-12.alice.slot1.key", key());
