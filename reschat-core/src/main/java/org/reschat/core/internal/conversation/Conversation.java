@@ -58,6 +58,7 @@ public final class Conversation {
   private static final byte[] LEGACY_MESSAGE_LABEL = utf8("reschat/v2 message");
   private static final byte[] LEGACY_SENDER_LABEL = utf8("reschat/v2 sender copy");
   private static final byte[] WRAP_LABEL = utf8("reschat/v2 secret wrap");
+  private static final byte[] TAG_KEY_LABEL = utf8("reschat/v4 sender tag");
   private static final byte[] NO_SALT = new byte[0];
 
   private final Identity me;
@@ -79,6 +80,10 @@ public final class Conversation {
   private final OneTimeKeyAead senderCopies;
   private final OneTimeKeyAead legacyMessages;
   private final OneTimeKeyAead legacySenderCopies;
+  /** The key of this identity's sender tags here (protocol §4.7): only this identity's devices derive it. */
+  private final byte[] senderTagKey;
+  /** How open tails are authenticated here, as this client sees it: every version signed unless the engine says so. */
+  private final TailRule tails;
 
   private static final byte[] DEVICE_LABEL = utf8("reschat/v3 device\0");
 
@@ -124,10 +129,12 @@ public final class Conversation {
     this.legacyMessages = new OneTimeKeyAead(this.secret, LEGACY_MESSAGE_LABEL);
     this.legacySenderCopies = new OneTimeKeyAead(Secrets.of(me).legacySelfSecret(concat(LEGACY_SENDER_LABEL, idBytes)),
         LEGACY_SENDER_LABEL);
+    this.senderTagKey = Secrets.of(me).selfSecret(concat(TAG_KEY_LABEL, idBytes));
+    this.tails = TailRule.SIGNED;
   }
 
-  /** This conversation with more writers: the same secret, members and keys. */
-  private Conversation(Conversation base, List<Writer> writers) {
+  /** This conversation with more writers, or another tail rule: the same secret, members and keys. */
+  private Conversation(Conversation base, List<Writer> writers, TailRule tails) {
     this.me = base.me;
     this.secret = base.secret;
     this.namePrk = base.namePrk;
@@ -144,6 +151,8 @@ public final class Conversation {
     this.senderCopies = base.senderCopies;
     this.legacyMessages = base.legacyMessages;
     this.legacySenderCopies = base.legacySenderCopies;
+    this.senderTagKey = base.senderTagKey;
+    this.tails = tails;
   }
 
   private Writer writer(int member, int device, byte[] fingerprint, byte[] signingKey) {
@@ -206,7 +215,22 @@ public final class Conversation {
     if (all.stream().map(name).toList().equals(writers.stream().map(name).toList())) {
       return this;
     }
-    return new Conversation(this, all);
+    return new Conversation(this, all, tails);
+  }
+
+  /** How open tails are authenticated here (protocol §4.7): {@link TailRule#SIGNED} unless {@link #withTails} said. */
+  public TailRule tails() {
+    return tails;
+  }
+
+  /** This conversation under {@code rule}: what the engine decides for a direct chat's epoch. */
+  public Conversation withTails(TailRule rule) {
+    return rule.equals(tails) ? this : new Conversation(this, writers, rule);
+  }
+
+  /** The key of this identity's sender tags in this conversation (protocol §4.7), from its self seed. */
+  public byte[] senderTagKey() {
+    return senderTagKey.clone();
   }
 
   /** The conversation between {@code me} and the holder of {@code them}; both sides derive the same secret. */

@@ -56,6 +56,15 @@ public final class Hkdf {
     return out;
   }
 
+  /** HMAC-SHA256 of the concatenation of {@code parts} under {@code key} (the same per-thread Mac). */
+  public static byte[] hmac(byte[] key, byte[]... parts) {
+    Mac mac = init(key);
+    for (byte[] part : parts) {
+      mac.update(part);
+    }
+    return mac.doFinal();
+  }
+
   private static Mac init(byte[] key) {
     Mac mac = MAC.get();
     try {

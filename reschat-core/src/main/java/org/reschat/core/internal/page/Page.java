@@ -9,7 +9,8 @@ import org.reschat.core.internal.crypto.Sha;
 /**
  * One page of a writer's feed, as its members see it inside the envelope: the page number, the hash of
  * the writer's previous page (a hash chain), the writer's view of the other feeds ({@link Head}s), up to
- * 20 {@link Slot}s, and the writer's Ed25519 signature. Immutable; built by {@link PageWriter}, read by
+ * 20 {@link Slot}s, and the writer's Ed25519 signature, or on an open tail of version 4 the writer's sender tag
+ * ({@link SenderTag}). Immutable; built by {@link PageWriter}, read by
  * {@link PageCodec}. Two pages are equal when their encodings are.
  */
 public final class Page {
@@ -21,16 +22,17 @@ public final class Page {
   private final byte[] previous;
   private final List<Head> heads;
   private final List<Slot> slots;
-  private final byte[] signature;
+  /** The signature, or the sender tag (the only authenticator of {@link PageLimits#TAG_BYTES}). */
+  private final byte[] authenticator;
   private final byte[] encoded;
   private volatile byte[] hash;
 
-  Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, byte[] signature, byte[] encoded) {
+  Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, byte[] authenticator, byte[] encoded) {
     this.number = number;
     this.previous = previous.clone();
     this.heads = List.copyOf(heads);
     this.slots = List.copyOf(slots);
-    this.signature = signature.clone();
+    this.authenticator = authenticator.clone();
     this.encoded = encoded.clone();
   }
 
@@ -50,8 +52,24 @@ public final class Page {
     return slots;
   }
 
-  byte[] signature() {
-    return signature.clone();
+  /** The signature, or the sender tag of an open tail. */
+  byte[] authenticator() {
+    return authenticator.clone();
+  }
+
+  /** Whether this version carries a sender tag instead of a signature (an open tail of version 4, §4.7). */
+  public boolean isTagged() {
+    return authenticator.length == PageLimits.TAG_BYTES;
+  }
+
+  /** The page's version: 2, 3, or 4 (§4.2, §4.7). */
+  public int version() {
+    return encoded[0] & 0xFF;
+  }
+
+  /** The bytes the authenticator covers: the page without it (with the kind byte, in version 4). */
+  byte[] body() {
+    return Arrays.copyOf(encoded, encoded.length - authenticator.length);
   }
 
   /** The page's bytes, signature included: what the envelope seals. */

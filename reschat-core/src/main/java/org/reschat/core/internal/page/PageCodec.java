@@ -19,6 +19,8 @@ import org.reschat.core.internal.page.PageFormatException.Reason;
  *       ‖ u8 #heads ‖ { u8 member ‖ u32 page ‖ u8 slots ‖ hash8[8] }     members strictly increasing
  *       ‖ u8 #slots (1–20) ‖ { slot }
  *       ‖ signature[64]
+ * page of version 4 (§4.7): the same with u8 version (4), and after the slots
+ *       ‖ u8 kind ‖ (kind 1: signature[64] | kind 2, fewer than 20 slots: sender tag[32])
  * slot  = u8 len ‖ field0 (8)  ‖  u8 len ‖ field1 (type, [A-Z][A-Z0-9_]{0,15})  ‖  u64 field2 (≤ 2^53)
  *       ‖ u16 len ‖ field3 (≤ 1024)  ‖  u8 len ‖ field4  ‖  u16 len ‖ field5
  *   committing slot (version 3): field4 48 bytes, field5 96 … 16,496 (32k + 64)
@@ -36,6 +38,11 @@ public final class PageCodec {
   public static final int VERSION = 3;
   /** Pages written before key commitment: still read, never written (but grown into version 3). */
   public static final int LEGACY_VERSION = 2;
+  /** Pages of a direct chat whose tail may carry a sender tag (§4.7): version 3's slots, an authenticator of a kind. */
+  public static final int TAIL_VERSION = 4;
+  /** The authenticator kinds of a page of version 4. */
+  static final int SIGNED = 1;
+  static final int TAGGED = 2;
   private static final Pattern TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,15}");
   private static final long MAX_TIMESTAMP = 1L << 53;
 
@@ -43,8 +50,20 @@ public final class PageCodec {
 
   /** The bytes a page's signature covers, after the signing context (see {@link PageVerifier}). */
   static byte[] encodeBody(long number, byte[] previous, List<Head> heads, List<Slot> slots) {
+    return encode(slots.stream().anyMatch(Slot::committing) ? VERSION : LEGACY_VERSION, number, previous, heads, slots)
+        .toByteArray();
+  }
+
+  /** The bytes a page of version 4's authenticator covers: the page, then the kind ({@link #SIGNED}, {@link #TAGGED}). */
+  static byte[] encodeTailBody(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tagged) {
+    ByteArrayOutputStream out = encode(TAIL_VERSION, number, previous, heads, slots);
+    out.write(tagged ? TAGGED : SIGNED);
+    return out.toByteArray();
+  }
+
+  private static ByteArrayOutputStream encode(int version, long number, byte[] previous, List<Head> heads, List<Slot> slots) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + slots.size() * 256);
-    out.write(slots.stream().anyMatch(Slot::committing) ? VERSION : LEGACY_VERSION);
+    out.write(version);
     u32(out, number);
     out.writeBytes(previous);
     out.write(heads.size());
@@ -58,7 +77,7 @@ public final class PageCodec {
     for (Slot s : slots) {
       encodeSlot(out, s);
     }
-    return out.toByteArray();
+    return out;
   }
 
   static int slotSize(Slot s) {
@@ -93,9 +112,9 @@ public final class PageCodec {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
       int version = in.get() & 0xFF;
-      if (version != VERSION && version != LEGACY_VERSION) {
+      if (version != VERSION && version != LEGACY_VERSION && version != TAIL_VERSION) {
         throw new PageFormatException(Reason.UNSUPPORTED_VERSION, "it has version " + version + ", and only versions "
-            + LEGACY_VERSION + " and " + VERSION + " are understood");
+            + LEGACY_VERSION + " to " + TAIL_VERSION + " are understood");
       }
       long number = Integer.toUnsignedLong(in.getInt());
       if (number < 1 || number > Conversation.MAX_PAGE_NUMBER) {
@@ -131,14 +150,25 @@ public final class PageCodec {
       for (int i = 0; i < slotCount; i++) {
         Slot slot = readSlot(in, i);
         // Version 2 slots only in a version 2 page, or before the committing ones a version 3 page appended.
-        boolean allowed = version == LEGACY_VERSION ? !slot.committing()
+        boolean allowed = version == LEGACY_VERSION ? !slot.committing() // version 4 has version 3's slots
             : slot.committing() || (i < slotCount - 1 && (i == 0 || !slots.get(i - 1).committing()));
         if (!allowed) {
           throw badSlot(i, "is of another version than its page allows");
         }
         slots.add(slot);
       }
-      byte[] signature = take(in, PageLimits.SIGNATURE_BYTES);
+      int authenticator = PageLimits.SIGNATURE_BYTES;
+      if (version == TAIL_VERSION) {
+        int kind = in.get() & 0xFF;
+        if (kind != SIGNED && kind != TAGGED) {
+          throw new PageFormatException(Reason.BAD_FIELD, "its authenticator is of an unknown kind " + kind);
+        }
+        if (kind == TAGGED && slotCount == PageLimits.SLOTS_PER_PAGE) {
+          throw new PageFormatException(Reason.BAD_FIELD, "it is full and not signed");
+        }
+        authenticator = kind == TAGGED ? PageLimits.TAG_BYTES : PageLimits.SIGNATURE_BYTES;
+      }
+      byte[] signature = take(in, authenticator);
       if (in.hasRemaining()) {
         throw new PageFormatException(Reason.TRAILING_DATA, "it has " + in.remaining() + " bytes after the signature");
       }

@@ -19,6 +19,8 @@ public final class PageLimits {
   public static final int MAX_MEMBERS = 64;
   public static final int HASH_BYTES = 32;
   public static final int SIGNATURE_BYTES = 64;
+  /** A sender tag, the other authenticator of a page of version 4: HMAC-SHA256. */
+  public static final int TAG_BYTES = 32;
   public static final int EPOCH_TAG_BYTES = 8;
   public static final int HEAD_HASH_BYTES = 8;
   /** Field 4: a one-time message key encrypted for the sender, under the salt of field 5 (pages of version 3). */

@@ -32,13 +32,16 @@ public final class PageVerifier {
   }
 
   public static void verify(Conversation c, FeedId feed, long number, Page page) throws PageRejectedException {
-    byte[] encoded = page.encoded();
-    byte[] body = Arrays.copyOf(encoded, encoded.length - PageLimits.SIGNATURE_BYTES);
-    VERIFIED.incrementAndGet();
-    if (!c.verify(feed, signed(c, feed, body), page.signature())) { // the member's card, or a linked device's key
-      throw new PageRejectedException(Kind.FORGED, "its signature is not the writer's");
+    byte[] body = page.body();
+    if (page.isTagged()) {
+      checkTag(c, feed, body, page.authenticator());
+    } else {
+      VERIFIED.incrementAndGet();
+      if (!c.verify(feed, signed(c, feed, body), page.authenticator())) { // the member's card, or a linked device's key
+        throw new PageRejectedException(Kind.FORGED, "its signature is not the writer's");
+      }
     }
-    // Checked after the signature: a signed page with these faults is its writer's own doing.
+    // Checked after the authenticator: an authenticated page with these faults is its writer's own doing.
     if (page.number() != number) {
       throw new PageRejectedException(Kind.MISPLACED, "page " + page.number() + " was stored in the place of page " + number);
     }
@@ -55,6 +58,22 @@ public final class PageVerifier {
       if (h.member() >= c.members().size() || h.member() == feed.member()) {
         throw new PageRejectedException(Kind.MISPLACED, "it describes a member this conversation does not have");
       }
+    }
+  }
+
+  /**
+   * An unsigned open tail (protocol §4.7, §5): counts only in a chat of two whose epoch is open for unsigned
+   * versions in this reader's view ({@code TailRule#open}); then, read by the writer's own identity, its tag must be
+   * the identity's (the friend cannot make one), and read by the friend, the envelope that opened is the proof:
+   * only the two hold the secret, and the friend knows it did not write this feed.
+   */
+  private static void checkTag(Conversation c, FeedId feed, byte[] body, byte[] tag) throws PageRejectedException {
+    if (!c.tails().open() || c.members().size() != 2) {
+      throw new PageRejectedException(Kind.FORGED, "it is an unsigned version where this reader takes only signed"
+          + " ones (a device of this chat was revoked, or a newer key of it is known)");
+    }
+    if (c.writerOf(feed).equals(c.me()) && !SenderTag.verifies(c, feed, body, tag)) {
+      throw new PageRejectedException(Kind.FORGED, "its sender tag is not the writer's");
     }
   }
 

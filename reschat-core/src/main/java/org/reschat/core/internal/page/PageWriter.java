@@ -9,8 +9,9 @@ import org.reschat.core.internal.conversation.Conversation;
 
 /**
  * Builds this member's pages: seals a message into a slot, appends it to the tail page or starts the
- * next one, records the writer's view of the other feeds, and signs. Stateless and thread-safe: a
- * rewrite after a crash seals again with fresh salts.
+ * next one, records the writer's view of the other feeds, and authenticates the page as the conversation's
+ * {@link org.reschat.core.internal.conversation.TailRule} says: a sender tag on an open tail of version 4, else a
+ * signature. Stateless and thread-safe: a rewrite after a crash seals again with fresh salts.
  */
 public final class PageWriter {
   static final byte[] SIGNING_CONTEXT = "reschat/v2 page\0".getBytes(StandardCharsets.UTF_8);
@@ -46,11 +47,25 @@ public final class PageWriter {
     return build(number, tail == null ? Page.NO_PREVIOUS : tail.hash(), heads, List.of(), draft);
   }
 
+  /**
+   * {@code tail} once more with the same slots and heads, signed (protocol §4.7, "Leaving an epoch"): for readers
+   * to whom its unsigned versions no longer count. The same page if it is signed already.
+   */
+  public Page signed(Page tail) {
+    return tail.isTagged() ? authenticate(tail.number(), tail.previous(), tail.heads(), tail.slots(), false) : tail;
+  }
+
   private Page build(long number, byte[] previous, List<Head> heads, List<Slot> before, SlotSeal.Draft draft) {
     List<Slot> slots = new ArrayList<>(before);
     slots.add(SlotSeal.seal(conversation, number, slots.size(), draft));
-    byte[] body = PageCodec.encodeBody(number, previous, heads, slots);
-    byte[] signature = Secrets.of(conversation.identity()).signPage(PageVerifier.signed(conversation, conversation.myFeed(), body));
-    return new Page(number, previous, heads, slots, signature, PageCodec.withSignature(body, signature));
+    return authenticate(number, previous, heads, slots, conversation.tails().tags(slots.size()));
+  }
+
+  private Page authenticate(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tag) {
+    byte[] body = conversation.tails().writesVersion4() ? PageCodec.encodeTailBody(number, previous, heads, slots, tag)
+        : PageCodec.encodeBody(number, previous, heads, slots);
+    byte[] authenticator = tag ? SenderTag.of(conversation, conversation.myFeed(), body)
+        : Secrets.of(conversation.identity()).signPage(PageVerifier.signed(conversation, conversation.myFeed(), body));
+    return new Page(number, previous, heads, slots, authenticator, PageCodec.withSignature(body, authenticator));
   }
 }
