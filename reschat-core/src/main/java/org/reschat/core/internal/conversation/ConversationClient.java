@@ -28,6 +28,13 @@ public interface ConversationClient {
   int pending(Conversation c) throws LocalStateException;
 
   /**
+   * Writes this device's tail page of {@code c} once more, signed, if it carries a sender tag (protocol §4.7,
+   * "Leaving an epoch"): before this device moves to a newer epoch of the chat, so the friend's devices, to whom
+   * unsigned versions of a retired epoch no longer count, still see those messages. A store failure leaves it queued.
+   */
+  void signOpenTail(Conversation c) throws LocalStateException;
+
+  /**
    * Writes every page of {@code c} this client has verified (every member's, sealed and signed as they
    * were on the ledger) to the store where it holds nothing: after a move to another store, readers there
    * find the history instead of missing pages. Returns how many pages were written.

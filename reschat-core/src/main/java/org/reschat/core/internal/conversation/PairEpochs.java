@@ -46,10 +46,40 @@ public final class PairEpochs {
    * A later epoch's secret, whether the friend has shown it holds it, and whether this device still owes the
    * {@code PAIR_TAKEN} in a group for it (the store failed when it was first written).
    */
-  private record Later(byte[] secret, boolean taken, boolean owed) {
-    Later(byte[] secret, boolean taken) {
-      this(secret, taken, false);
+  private record Later(byte[] secret, boolean taken, boolean owed, Starter by) {
+    Later with(boolean taken, boolean owed) {
+      return new Later(secret, taken, owed, by);
     }
+  }
+
+  /**
+   * Who started a later epoch: this identity (its device 0, at a revocation) or the friend; {@code UNKNOWN} in a
+   * record kept before this was noted, which then counts for neither side ({@link OpenEpoch}: signed from then on).
+   */
+  enum Starter { ME, THEM, UNKNOWN }
+
+  /**
+   * Where a conversation stands in its direct chat's chain (protocol §4.7): whether it is the newest epoch this
+   * device knows, and how many of the later epochs up to it each side started.
+   */
+  public record Place(boolean newest, int startedByMe, int startedByThem) {}
+
+  /** Where {@code c} stands in the chain of its direct chat; empty when it is no epoch of one (a group of two). */
+  public Optional<Place> place(Conversation c, Conversation first) throws LocalStateException {
+    List<Later> later = load().getOrDefault(key(first.them()), List.of());
+    int mine = 0;
+    int theirs = 0;
+    for (int i = -1; i < later.size(); i++) {
+      if (i >= 0) {
+        mine += later.get(i).by() == Starter.ME ? 1 : 0;
+        theirs += later.get(i).by() == Starter.THEM ? 1 : 0;
+      }
+      String id = i < 0 ? first.id() : Conversation.of(me, later.get(i).secret(), first.members()).id();
+      if (id.equals(c.id())) {
+        return Optional.of(new Place(i == later.size() - 1, mine, theirs));
+      }
+    }
+    return Optional.empty();
   }
 
   public PairEpochs(Identity me, LocalState state) {
@@ -85,8 +115,8 @@ public final class PairEpochs {
   }
 
   /**
-   * Keeps {@code secret} as the next epoch with {@code them} ({@code taken}: the friend holds it, as when the
-   * friend made it); false when it is held already or {@value #MAX_LATER} are.
+   * Keeps {@code secret} as the next epoch with {@code them} ({@code taken}: the friend made it, so holds it; else
+   * this identity did); false when it is held already or {@value #MAX_LATER} are.
    */
   public synchronized boolean keep(PublicCard them, byte[] secret, boolean taken) throws LocalStateException {
     try (LocalState.Lock lock = state.lock(RECORD)) {
@@ -95,7 +125,7 @@ public final class PairEpochs {
       if (secret.length != 32 || later.size() >= MAX_LATER || later.stream().anyMatch(l -> Arrays.equals(l.secret(), secret))) {
         return false;
       }
-      later.add(new Later(secret.clone(), taken));
+      later.add(new Later(secret.clone(), taken, false, taken ? Starter.THEM : Starter.ME));
       save(all);
       return true;
     }
@@ -115,7 +145,7 @@ public final class PairEpochs {
       for (int i = 0; i < later.size(); i++) {
         Later l = later.get(i);
         if (!l.taken() && Conversation.of(me, l.secret(), c.members()).id().equals(c.id())) {
-          later.set(i, new Later(l.secret(), true, l.owed()));
+          later.set(i, l.with(true, l.owed()));
           save(all);
           return true;
         }
@@ -138,7 +168,7 @@ public final class PairEpochs {
       boolean any = false;
       for (int i = 0; i < later.size(); i++) {
         if (!later.get(i).taken()) {
-          later.set(i, new Later(later.get(i).secret(), true, later.get(i).owed()));
+          later.set(i, later.get(i).with(true, later.get(i).owed()));
           any = true;
         }
       }
@@ -187,7 +217,7 @@ public final class PairEpochs {
       for (int i = owed ? later.size() - 1 : 0; i >= 0 && i < later.size(); i++) {
         Later l = later.get(i);
         if (l.owed() != owed) {
-          later.set(i, new Later(l.secret(), l.taken(), owed));
+          later.set(i, l.with(l.taken(), owed));
           changed = true;
         }
       }
@@ -245,7 +275,8 @@ public final class PairEpochs {
         for (JsonElement x : e.getValue().getAsJsonArray()) {
           JsonObject l = x.getAsJsonObject();
           later.add(new Later(Base64Url.decode(l.get("secret").getAsString()).filter(b -> b.length == 32).orElseThrow(),
-              l.get("taken").getAsBoolean(), l.has("owed") && l.get("owed").getAsBoolean()));
+              l.get("taken").getAsBoolean(), l.has("owed") && l.get("owed").getAsBoolean(),
+              l.has("by") ? Starter.valueOf(l.get("by").getAsString()) : Starter.UNKNOWN));
         }
         out.put(e.getKey(), List.copyOf(later));
       }
@@ -266,6 +297,9 @@ public final class PairEpochs {
         x.addProperty("taken", l.taken());
         if (l.owed()) {
           x.addProperty("owed", true); // only then: a record without one reads as before
+        }
+        if (l.by() != Starter.UNKNOWN) {
+          x.addProperty("by", l.by().name());
         }
         a.add(x);
       }

@@ -180,6 +180,7 @@ public final class PairTaking {
     if (state.readOnly() || state.newestPage(next.myFeed()) > 0 || client.pending(next) > 0) {
       return;
     }
+    client.signOpenTail(c); // first: unsigned versions in the epoch left no longer count for the friend (§4.7)
     write(next);
   }
 

@@ -1,5 +1,8 @@
 package org.reschat.core.internal.conversation;
 
+import java.util.List;
+import java.util.Set;
+import org.reschat.core.internal.page.MessageText;
 import org.reschat.core.internal.page.PageLimits;
 
 /**
@@ -18,8 +21,20 @@ public record TailRule(boolean open, boolean everyoneReads4) {
     return everyoneReads4;
   }
 
-  /** Whether a page of {@code slots} slots written here carries a sender tag rather than a signature. */
-  public boolean tags(int slots) {
-    return open && everyoneReads4 && slots < PageLimits.SLOTS_PER_PAGE;
+  /**
+   * Messages that change what a reader trusts (a new key of the chat, its acknowledgement, a device notice): they
+   * ride only on signed pages, so a device that holds the secret and the self seed but is revoked, writing before a
+   * reader learnt of it, cannot plant one that outlives the revocation (§4.7).
+   */
+  private static final Set<String> SIGNED_TYPES = Set.of(PairRotate.TYPE, PairRotate.TAKEN, MessageText.DEVICES);
+
+  /** Whether a page whose slots have {@code types} (in order) written here carries a sender tag, not a signature. */
+  public boolean tags(List<String> types) {
+    return open && everyoneReads4 && types.size() < PageLimits.SLOTS_PER_PAGE && !needsSignature(types);
+  }
+
+  /** Whether a page holding messages of {@code types} counts only signed, wherever it is. */
+  public static boolean needsSignature(List<String> types) {
+    return types.stream().anyMatch(SIGNED_TYPES::contains);
   }
 }

@@ -69,6 +69,12 @@ public final class DeviceBook {
     return kept(card).map(DeviceList::linked).orElse(List.of());
   }
 
+  /** How many revocations {@code card}'s kept list records: the entries that revoked a device (protocol §4.7). */
+  public int revocations(PublicCard card) throws LocalStateException {
+    return (int) kept(card).map(l -> l.revoked().stream().mapToLong(DeviceList.Device::revokedAt).distinct().count())
+        .orElse(0L).longValue();
+  }
+
   /**
    * Reads the lists of {@code cards} that are due: never read, read more than {@link #REFRESH_MILLIS} ago, or all
    * of them with {@code force}. Returns what was found wrong (a rollback, an equivocation, junk), each naming

@@ -62,6 +62,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   private final OpenedPages opened = new OpenedPages();
   /** Each direct chat's later epochs (protocol §3.1). */
   private final org.reschat.core.internal.conversation.PairEpochs pairs;
+  /** Which devices of each direct chat's epochs read pages of version 4 (protocol §4.7). */
+  private final org.reschat.core.internal.conversation.ReadsRecord reads;
   private volatile boolean closed;
 
   /** Reads go through {@code store}, writes too; {@code state} keeps what was verified. */
@@ -74,6 +76,12 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     this.cpu = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("reschat-cpu"));
     this.devices = new org.reschat.core.internal.device.DeviceBook(me, store, state, clock);
     this.pairs = new org.reschat.core.internal.conversation.PairEpochs(me, state);
+    this.reads = new org.reschat.core.internal.conversation.ReadsRecord(state);
+  }
+
+  /** Which devices of each direct chat's epochs have shown they read pages of version 4 (protocol §4.7). */
+  public org.reschat.core.internal.conversation.ReadsRecord reads() {
+    return reads;
   }
 
   /** Each direct chat's later epochs, as this device holds them (protocol §3.1). */
@@ -96,9 +104,30 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     return devices;
   }
 
-  /** {@code c} with a feed for each linked device of its members, as this client's kept device lists name them. */
+  /**
+   * {@code c} with a feed for each linked device of its members, as this client's kept device lists name them, and,
+   * for an epoch of a direct chat, how its open tails are authenticated here (protocol §4.7).
+   */
   public Conversation withDevices(Conversation c) throws LocalStateException {
-    return devices.attach(c);
+    return withTails(devices.attach(c));
+  }
+
+  /**
+   * {@code c} under its {@link org.reschat.core.internal.conversation.TailRule}: for an epoch of a direct chat, open
+   * for unsigned versions as {@link org.reschat.core.internal.conversation.OpenEpoch} decides, and version 4 once
+   * every device of both showed it reads it; every other conversation (a group, even of two) signs every version.
+   */
+  private Conversation withTails(Conversation c) throws LocalStateException {
+    if (!c.isMember() || c.members().size() != 2) {
+      return c;
+    }
+    Optional<org.reschat.core.internal.conversation.PairEpochs.Place> place = pairs.place(c, conversationWith(c.them()));
+    if (place.isEmpty()) {
+      return c;
+    }
+    boolean open = org.reschat.core.internal.conversation.OpenEpoch.open(place.get(), devices.revocations(c.me()),
+        devices.revocations(c.them()));
+    return c.withTails(new org.reschat.core.internal.conversation.TailRule(open, reads.everyone(c)));
   }
 
   /**
@@ -164,6 +193,13 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
 
     int pending() throws LocalStateException {
       return own == null ? 0 : own.pending();
+    }
+
+    /** Queues this device's tail signed where unsigned versions no longer count (protocol §4.7); the flush publishes it. */
+    void signClosedTail() throws LocalStateException {
+      if (own != null && !c.tails().open()) {
+        own.signTail();
+      }
     }
 
     /** Every feed up to the store's newest page; the first reads of all feeds go out at once. */
@@ -361,6 +397,17 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   }
 
   @Override
+  public void signOpenTail(Conversation c) throws LocalStateException {
+    open();
+    try (LocalState.Lock lock = state.lock(c.id())) {
+      Operation op = new Operation(c);
+      if (op.own != null && op.own.signTail()) {
+        op.flush();
+      }
+    }
+  }
+
+  @Override
   public int pending(Conversation c) throws LocalStateException {
     open();
     return new Operation(c).pending();
@@ -391,6 +438,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   }
 
   private History onlineHistory(Operation op, HistoryRequest request) throws LocalStateException, KvException {
+    op.signClosedTail();
     op.flush();
     op.refresh();
     op.flush(); // own pages found damaged are queued again; write them back now
@@ -498,6 +546,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       Warnings found = new Warnings();
       refreshDevices(c, found);
       Operation op = new Operation(c, found);
+      op.signClosedTail();
       int before = op.pending();
       Optional<Problem> problem = op.flush();
       op.refresh();

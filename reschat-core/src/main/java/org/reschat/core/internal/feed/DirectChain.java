@@ -14,6 +14,7 @@ import org.reschat.core.internal.conversation.ChainMerge;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.PairEpochs;
 import org.reschat.core.internal.conversation.PairTaking;
+import org.reschat.core.internal.conversation.ReadsRecord;
 import org.reschat.core.internal.conversation.Received;
 import org.reschat.kv.KvException;
 
@@ -42,9 +43,10 @@ final class DirectChain {
         History h = engine.history(c, request);
         taking.adopt(c, PairTaking.Carrier.DIRECT, h.messages(), merged.warnings()); // a profile that never received them reads every epoch too
         noteTaken(c, h.messages());
-        merged.add(h, h.messages());
+        merged.add(h, engine.reads().take(c, h.messages()));
       }
     }
+    announceReads(contact);
     return merged.history();
   }
 
@@ -60,9 +62,10 @@ final class DirectChain {
         Update u = r.update();
         taking.adopt(c, PairTaking.Carrier.DIRECT, u.received(), merged.warnings());
         noteTaken(c, u.received());
-        merged.add(u, u.received());
+        merged.add(u, engine.reads().take(c, u.received()));
       }
     }
+    announceReads(contact);
     return new Receipt(merged.update(), marks);
   }
 
@@ -81,6 +84,25 @@ final class DirectChain {
     Receipt {
       marks = List.copyOf(marks);
     }
+  }
+
+  /**
+   * Writes this device's {@code PAIR_READS} once in its feed of the chat's current epoch (protocol §4.7), at a send
+   * or a read, whichever comes first: queued when the store fails, as any message; a copy opened read-only writes
+   * nothing (the writable profile does).
+   */
+  void announceReads(PublicCard contact) throws LocalStateException {
+    Conversation c = engine.currentWith(contact);
+    if (engine.state().readOnly() || engine.reads().shownByMe(c)) {
+      return;
+    }
+    byte[][] notice = ReadsRecord.notice();
+    try {
+      engine.send(c, ReadsRecord.TYPE, notice[0], notice[1]);
+    } catch (KvException | org.reschat.core.InvalidMessageException e) {
+      return; // not sealed: written at the next send or read
+    }
+    engine.reads().wrote(c);
   }
 
   /** A later epoch in which the friend wrote is one they hold: this client writes there from now on. */

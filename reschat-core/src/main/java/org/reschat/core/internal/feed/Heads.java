@@ -79,12 +79,21 @@ final class Heads {
             + ": the one shown here, and the one " + (by.own ? "your page " + page + " was written after"
             : FeedWarning.shortName(claimant) + " read (their page " + page + ")") + "; the other is kept as evidence",
             claimant);
-      } else {
+      } else if (!resigned(held.get())) {
         of.warn(Kind.WITHHELD, h.page(), claims + " that it read another version of this page (" + messages(h.slots())
             + ") than the store serves; no second version signed by the writer is at hand, so it is "
             + (by.own ? "your own page's" : "their") + " word", claimant);
       }
     }
+  }
+
+  /**
+   * Whether {@code held} may be an unsigned version signed again with the same slots (protocol §4.7, "Leaving an
+   * epoch"): a signed page of version 4. A head naming that unsigned version names the same messages; a contradicting
+   * version is still caught when it is in hand ({@link #secondSignedVersion}).
+   */
+  private static boolean resigned(Page held) {
+    return held.version() == org.reschat.core.internal.page.PageCodec.TAIL_VERSION && !held.isTagged();
   }
 
   /**

@@ -69,6 +69,20 @@ final class OwnFeed {
     return page;
   }
 
+  /**
+   * Queues the newest own page once more with the same slots, signed, when it carries a sender tag (protocol §4.7:
+   * an epoch left, or no longer open for unsigned versions). True when it did; the caller publishes.
+   */
+  boolean signTail() throws LocalStateException {
+    long newest = reader.newestHeld();
+    Page tail = newest == 0 ? null : reader.shown(newest).orElseThrow();
+    if (tail == null || !tail.isTagged() || state.readOnly()) {
+      return false;
+    }
+    queue(writer.signed(tail));
+    return true;
+  }
+
   /** The newest own page: queued, verified, or found on the store when this client holds none. */
   Page tail() throws LocalStateException, KvException {
     long newest = reader.newestHeld();

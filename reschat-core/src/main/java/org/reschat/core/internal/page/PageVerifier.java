@@ -3,6 +3,7 @@ package org.reschat.core.internal.page;
 import java.util.Arrays;
 import org.reschat.core.FeedWarning.Kind;
 import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.conversation.TailRule;
 import org.reschat.core.spi.FeedId;
 import org.reschat.core.internal.crypto.Sha;
 
@@ -34,7 +35,7 @@ public final class PageVerifier {
   public static void verify(Conversation c, FeedId feed, long number, Page page) throws PageRejectedException {
     byte[] body = page.body();
     if (page.isTagged()) {
-      checkTag(c, feed, body, page.authenticator());
+      checkTag(c, feed, page, body);
     } else {
       VERIFIED.incrementAndGet();
       if (!c.verify(feed, signed(c, feed, body), page.authenticator())) { // the member's card, or a linked device's key
@@ -67,12 +68,15 @@ public final class PageVerifier {
    * the identity's (the friend cannot make one), and read by the friend, the envelope that opened is the proof:
    * only the two hold the secret, and the friend knows it did not write this feed.
    */
-  private static void checkTag(Conversation c, FeedId feed, byte[] body, byte[] tag) throws PageRejectedException {
+  private static void checkTag(Conversation c, FeedId feed, Page page, byte[] body) throws PageRejectedException {
     if (!c.tails().open() || c.members().size() != 2) {
       throw new PageRejectedException(Kind.FORGED, "it is an unsigned version where this reader takes only signed"
           + " ones (a device of this chat was revoked, or a newer key of it is known)");
     }
-    if (c.writerOf(feed).equals(c.me()) && !SenderTag.verifies(c, feed, body, tag)) {
+    if (TailRule.needsSignature(page.slots().stream().map(Slot::type).toList())) {
+      throw new PageRejectedException(Kind.FORGED, "it carries a new key or a device notice unsigned");
+    }
+    if (c.writerOf(feed).equals(c.me()) && !SenderTag.verifies(c, feed, body, page.authenticator())) {
       throw new PageRejectedException(Kind.FORGED, "its sender tag is not the writer's");
     }
   }

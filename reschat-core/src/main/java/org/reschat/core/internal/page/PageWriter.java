@@ -58,7 +58,7 @@ public final class PageWriter {
   private Page build(long number, byte[] previous, List<Head> heads, List<Slot> before, SlotSeal.Draft draft) {
     List<Slot> slots = new ArrayList<>(before);
     slots.add(SlotSeal.seal(conversation, number, slots.size(), draft));
-    return authenticate(number, previous, heads, slots, conversation.tails().tags(slots.size()));
+    return authenticate(number, previous, heads, slots, conversation.tails().tags(slots.stream().map(Slot::type).toList()));
   }
 
   private Page authenticate(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tag) {
