@@ -101,4 +101,20 @@ public final class TestClients implements AutoCloseable {
   public void close() {
     open.forEach(ChatClient::close);
   }
+
+  /** {@code state} as a profile opened read-only sees it: {@link org.reschat.core.spi.LocalState#readOnly()} is true. */
+  public static org.reschat.core.spi.LocalState readOnly(org.reschat.core.spi.LocalState state) {
+    return (org.reschat.core.spi.LocalState) java.lang.reflect.Proxy.newProxyInstance(
+        org.reschat.core.spi.LocalState.class.getClassLoader(), new Class<?>[] {org.reschat.core.spi.LocalState.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("readOnly")) {
+            return true;
+          }
+          try {
+            return method.invoke(state, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
 }

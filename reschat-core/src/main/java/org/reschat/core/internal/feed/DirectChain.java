@@ -87,9 +87,10 @@ final class DirectChain {
   }
 
   /**
-   * Writes this device's {@code PAIR_READS} once in its feed of the chat's current epoch (protocol §4.7), at a send
-   * or a read, whichever comes first: queued when the store fails, as any message; a copy opened read-only writes
-   * nothing (the writable profile does).
+   * Writes this device's {@code PAIR_READS} once in its feed of the chat's current epoch (protocol §4.7), at its
+   * first read there (a receive or a history): a device that has never read the chat has read no page it could fail
+   * to parse, and until it writes this nobody seals version 4 for it. Queued when the store fails, as any message; a
+   * copy opened read-only writes nothing (the writable profile does).
    */
   void announceReads(PublicCard contact) throws LocalStateException {
     Conversation c = engine.currentWith(contact);

@@ -267,7 +267,6 @@ public final class LedgerChatClient implements ChatClient {
     SendResult sent;
     if (chat instanceof ChatId.Direct) {
       PublicCard to = ((ChatId.Direct) chat).card();
-      direct.announceReads(to); // once per device and epoch, before its first message there (§4.7)
       sent = engine.send(engine.currentWith(to), type, extension, body); // the newest epoch the friend holds (§3.1)
       requests.introduce(to); // once: see MessageRequests
     } else {

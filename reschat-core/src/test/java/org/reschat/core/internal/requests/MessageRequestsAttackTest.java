@@ -282,7 +282,7 @@ class MessageRequestsAttackTest {
     faulty.failPuts = k -> false;
 
     // The same profile opened read-only (a backup, --read-only): 'receive' updates Alice's chat.
-    ChatClient bobReadOnly = client(b, readOnly(bobState));
+    ChatClient bobReadOnly = client(b, TestClients.readOnly(bobState));
     store.takeCalls();
     bobReadOnly.update(ChatId.direct(a.card()));
     assertThat(store.takeCalls().stream().filter(c -> c.op() == RecordingKvStore.Op.PUT || c.op() == RecordingKvStore.Op.PUT_IF_UNCHANGED))
@@ -344,21 +344,6 @@ class MessageRequestsAttackTest {
     Set<String> out = new HashSet<>();
     calls.forEach(c -> out.add(c.key()));
     return out;
-  }
-
-  /** {@code state} as a profile opened read-only sees it: {@link LocalState#readOnly()} is true. */
-  static LocalState readOnly(LocalState state) {
-    return (LocalState) Proxy.newProxyInstance(LocalState.class.getClassLoader(), new Class<?>[] {LocalState.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("readOnly")) {
-            return true;
-          }
-          try {
-            return method.invoke(state, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
   }
 
   @Test
