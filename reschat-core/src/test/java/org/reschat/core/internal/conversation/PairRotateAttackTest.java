@@ -239,7 +239,7 @@ class PairRotateAttackTest {
       Conversation next = Conversation.of(alice, p, List.of(alice.card(), carol.card()));
       assertThat(engine(a).currentWith(carol.card()).id()).isEqualTo(next.id());
       assertThat(engine(a).history(next, HistoryRequest.all()).messages()).extracting(Message::type)
-          .containsExactly(PairRotate.TAKEN, ReadsRecord.TYPE);
+          .containsExactly(PairRotate.TAKEN, ReadsRecord.TYPE, ReadsRecord.TYPE); // Carol's notice, then Alice's
     } finally {
       carolsStore.close();
     }
