@@ -178,8 +178,8 @@ class UnsignedTailAttackTest {
         "from alice, says bob".getBytes(StandardCharsets.UTF_8)));
     assertThat(bobs.isTagged()).isTrue();
     String key = ba.pageKey(alicesFeed, 1);
-    store.put(key, Envelope.seal(ba, key, bobs)); // over her tail, page 1
     for (ChatClient device : List.of(a, client(alice, new InMemoryLocalState(), bob.card()))) {
+      store.put(key, Envelope.seal(ba, key, bobs)); // over her tail, page 1 (again: her phone writes hers back)
       History h = device.history(ChatId.direct(bob.card()), HistoryRequest.all());
       assertThat(texts(h.messages())).doesNotContain("from alice, says bob");
       assertThat(h.warnings()).anyMatch(w -> w.kind() == FeedWarning.Kind.FORGED);
