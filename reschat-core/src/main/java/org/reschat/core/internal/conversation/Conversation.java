@@ -14,6 +14,7 @@ import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.crypto.Sha;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
+import org.reschat.core.internal.page.PageLimits;
 import org.reschat.kv.KvKeys;
 
 /**
@@ -49,6 +50,7 @@ public final class Conversation {
   private static final byte[] PAIR_SALT = utf8("reschat/v2 pair");
   private static final byte[] SECRET_LABEL = utf8("reschat/v2 conversation secret");
   private static final byte[] PAGE_KEY_LABEL = utf8("reschat/v2 page key");
+  private static final byte[] RECORD_KEY_LABEL = utf8("reschat/v5 record key");
   private static final byte[] ID_LABEL = utf8("reschat/v2 conversation id");
   private static final byte[] TAG_LABEL = utf8("reschat/v2 writer tag");
   private static final byte[] EPOCH_LABEL = utf8("reschat/v2 epoch tag");
@@ -405,6 +407,20 @@ public final class Conversation {
     }
     byte[] info = ByteBuffer.allocate(PAGE_KEY_LABEL.length + 32 + 8)
         .put(PAGE_KEY_LABEL).put(check(feed).fingerprint()).putLong(number).array();
+    return KvKeys.requireValid(KEY_PREFIX + Base64Url.encode(derive(info, 16)));
+  }
+
+  /**
+   * The ledger key of record {@code index} (0-based) of page {@code number} of {@code feed} (protocol §4.8): its
+   * own label, so a record key is unlinkable to the page's key and to every other record's, as page keys are.
+   */
+  public String recordKey(FeedId feed, long number, int index) {
+    if (number < 1 || number > MAX_PAGE_NUMBER || index < 0 || index >= PageLimits.SLOTS_PER_PAGE) {
+      throw new IllegalArgumentException("Records are numbered page 1 to " + MAX_PAGE_NUMBER + ", index 0 to "
+          + (PageLimits.SLOTS_PER_PAGE - 1) + ", not " + number + "/" + index);
+    }
+    byte[] info = ByteBuffer.allocate(RECORD_KEY_LABEL.length + 32 + 8 + 1)
+        .put(RECORD_KEY_LABEL).put(check(feed).fingerprint()).putLong(number).put((byte) index).array();
     return KvKeys.requireValid(KEY_PREFIX + Base64Url.encode(derive(info, 16)));
   }
 

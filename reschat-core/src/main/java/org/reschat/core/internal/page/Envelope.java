@@ -35,7 +35,12 @@ public final class Envelope {
 
   /** The ledger value holding {@code page} at {@code key}. */
   public static String seal(Conversation c, String key, Page page) {
-    byte[] sealed = c.envelopes().encrypt(Padding.padToPadme(page.encoded()), aad(key));
+    return seal(c, key, page.encoded());
+  }
+
+  /** The ledger value holding {@code plain} (a page, or a slot record of §4.8) at {@code key}. */
+  static String seal(Conversation c, String key, byte[] plain) {
+    byte[] sealed = c.envelopes().encrypt(Padding.padToPadme(plain), aad(key));
     byte[] out = new byte[1 + sealed.length];
     out[0] = VERSION;
     System.arraycopy(sealed, 0, out, 1, sealed.length);
@@ -77,7 +82,7 @@ public final class Envelope {
     return raw;
   }
 
-  private static byte[] aad(String key) {
+  static byte[] aad(String key) {
     byte[] k = key.getBytes(StandardCharsets.UTF_8);
     byte[] out = Arrays.copyOf(AAD_LABEL, AAD_LABEL.length + k.length);
     System.arraycopy(k, 0, out, AAD_LABEL.length, k.length);

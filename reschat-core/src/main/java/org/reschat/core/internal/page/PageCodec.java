@@ -66,13 +66,7 @@ public final class PageCodec {
     out.write(version);
     u32(out, number);
     out.writeBytes(previous);
-    out.write(heads.size());
-    for (Head h : heads) {
-      out.write(h.member());
-      u32(out, h.page());
-      out.write(h.slots());
-      out.writeBytes(h.hash8());
-    }
+    encodeHeads(out, heads);
     out.write(slots.size());
     for (Slot s : slots) {
       encodeSlot(out, s);
@@ -80,12 +74,23 @@ public final class PageCodec {
     return out;
   }
 
+  /** The heads as pages and records (§4.8) carry them. */
+  static void encodeHeads(ByteArrayOutputStream out, List<Head> heads) {
+    out.write(heads.size());
+    for (Head h : heads) {
+      out.write(h.member());
+      u32(out, h.page());
+      out.write(h.slots());
+      out.writeBytes(h.hash8());
+    }
+  }
+
   static int slotSize(Slot s) {
     return 1 + s.receiver().length + 1 + s.type().length() + 8 + 2 + s.extension().length + 1 + s.forSender().length
         + 2 + s.receiverCopyLength();
   }
 
-  private static void encodeSlot(ByteArrayOutputStream out, Slot s) {
+  static void encodeSlot(ByteArrayOutputStream out, Slot s) {
     byte[] receiver = s.receiver();
     out.write(receiver.length);
     out.writeBytes(receiver);
@@ -121,24 +126,7 @@ public final class PageCodec {
         throw new PageFormatException(Reason.BAD_FIELD, "its page number is out of range");
       }
       byte[] previous = take(in, PageLimits.HASH_BYTES);
-      int headCount = in.get() & 0xFF;
-      if (headCount >= PageLimits.MAX_MEMBERS) {
-        throw new PageFormatException(Reason.BAD_FIELD, "it has more heads than a conversation has members");
-      }
-      List<Head> heads = new ArrayList<>(headCount);
-      int lastMember = -1;
-      for (int i = 0; i < headCount; i++) {
-        int member = in.get() & 0xFF;
-        long page = Integer.toUnsignedLong(in.getInt());
-        int slots = in.get() & 0xFF;
-        byte[] hash8 = take(in, PageLimits.HEAD_HASH_BYTES);
-        if (member <= lastMember || member >= PageLimits.MAX_MEMBERS || page < 1 || page > Conversation.MAX_PAGE_NUMBER
-            || slots < 1 || slots > PageLimits.SLOTS_PER_PAGE) {
-          throw new PageFormatException(Reason.BAD_FIELD, "its head " + i + " is out of range");
-        }
-        lastMember = member;
-        heads.add(new Head(member, page, slots, hash8));
-      }
+      List<Head> heads = readHeads(in);
       int slotCount = in.get() & 0xFF;
       if (slotCount == 0) {
         throw new PageFormatException(Reason.NO_SLOTS, "it has no slots");
@@ -178,7 +166,30 @@ public final class PageCodec {
     }
   }
 
-  private static Slot readSlot(ByteBuffer in, int index) throws PageFormatException {
+  /** The heads of a page or record (§4.2): members strictly increasing, every field in range. */
+  static List<Head> readHeads(ByteBuffer in) throws PageFormatException {
+    int headCount = in.get() & 0xFF;
+    if (headCount >= PageLimits.MAX_MEMBERS) {
+      throw new PageFormatException(Reason.BAD_FIELD, "it has more heads than a conversation has members");
+    }
+    List<Head> heads = new ArrayList<>(headCount);
+    int lastMember = -1;
+    for (int i = 0; i < headCount; i++) {
+      int member = in.get() & 0xFF;
+      long page = Integer.toUnsignedLong(in.getInt());
+      int slots = in.get() & 0xFF;
+      byte[] hash8 = take(in, PageLimits.HEAD_HASH_BYTES);
+      if (member <= lastMember || member >= PageLimits.MAX_MEMBERS || page < 1 || page > Conversation.MAX_PAGE_NUMBER
+          || slots < 1 || slots > PageLimits.SLOTS_PER_PAGE) {
+        throw new PageFormatException(Reason.BAD_FIELD, "its head " + i + " is out of range");
+      }
+      lastMember = member;
+      heads.add(new Head(member, page, slots, hash8));
+    }
+    return heads;
+  }
+
+  static Slot readSlot(ByteBuffer in, int index) throws PageFormatException {
     byte[] receiver = take(in, in.get() & 0xFF);
     if (receiver.length != PageLimits.EPOCH_TAG_BYTES) {
       throw badSlot(index, "has a receiver reference (field 0) that is not an epoch tag");
@@ -211,7 +222,7 @@ public final class PageCodec {
     return new Slot(receiver, type, timestamp, extension, forSender, forReceivers);
   }
 
-  private static byte[] take(ByteBuffer in, int n) {
+  static byte[] take(ByteBuffer in, int n) {
     if (n > in.remaining()) {
       throw new BufferUnderflowException();
     }

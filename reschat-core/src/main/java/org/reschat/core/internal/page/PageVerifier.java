@@ -1,6 +1,7 @@
 package org.reschat.core.internal.page;
 
 import java.util.Arrays;
+import java.util.List;
 import org.reschat.core.FeedWarning.Kind;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.TailRule;
@@ -33,15 +34,8 @@ public final class PageVerifier {
   }
 
   public static void verify(Conversation c, FeedId feed, long number, Page page) throws PageRejectedException {
-    byte[] body = page.body();
-    if (page.isTagged()) {
-      checkTag(c, feed, page, body);
-    } else {
-      VERIFIED.incrementAndGet();
-      if (!c.verify(feed, signed(c, feed, body), page.authenticator())) { // the member's card, or a linked device's key
-        throw new PageRejectedException(Kind.FORGED, "its signature is not the writer's");
-      }
-    }
+    checkAuthenticator(c, feed, page.slots().stream().map(Slot::type).toList(), PageWriter.SIGNING_CONTEXT, page.body(),
+        page.authenticator());
     // Checked after the authenticator: an authenticated page with these faults is its writer's own doing.
     if (page.number() != number) {
       throw new PageRejectedException(Kind.MISPLACED, "page " + page.number() + " was stored in the place of page " + number);
@@ -49,13 +43,19 @@ public final class PageVerifier {
     if (number == 1 && !Arrays.equals(page.previous(), Page.NO_PREVIOUS)) {
       throw new PageRejectedException(Kind.CHAIN_BROKEN, "page 1 claims a previous page");
     }
+    checkBelongs(c, feed, page.heads(), page.slots(), 0);
+  }
+
+  /** Every slot (the first numbered {@code firstIndex}) names this conversation's epoch; heads name other members. */
+  static void checkBelongs(Conversation c, FeedId feed, List<Head> heads, List<Slot> slots, int firstIndex)
+      throws PageRejectedException {
     byte[] epoch = c.epochTag();
-    for (int i = 0; i < page.slots().size(); i++) {
-      if (!Arrays.equals(page.slots().get(i).receiver(), epoch)) {
-        throw new PageRejectedException(Kind.MISPLACED, "slot " + i + " is sealed for another conversation");
+    for (int i = 0; i < slots.size(); i++) {
+      if (!Arrays.equals(slots.get(i).receiver(), epoch)) {
+        throw new PageRejectedException(Kind.MISPLACED, "slot " + (firstIndex + i) + " is sealed for another conversation");
       }
     }
-    for (Head h : page.heads()) {
+    for (Head h : heads) {
       if (h.member() >= c.members().size() || h.member() == feed.member()) {
         throw new PageRejectedException(Kind.MISPLACED, "it describes a member this conversation does not have");
       }
@@ -68,16 +68,33 @@ public final class PageVerifier {
    * the identity's (the friend cannot make one), and read by the friend, the envelope that opened is the proof:
    * only the two hold the secret, and the friend knows it did not write this feed.
    */
-  private static void checkTag(Conversation c, FeedId feed, Page page, byte[] body) throws PageRejectedException {
+  private static void checkTag(Conversation c, FeedId feed, List<String> types, byte[] body, byte[] tag)
+      throws PageRejectedException {
     if (!c.tails().open() || c.members().size() != 2) {
       throw new PageRejectedException(Kind.FORGED, "it is an unsigned version where this reader takes only signed"
           + " ones (a device of this chat was revoked, or a newer key of it is known)");
     }
-    if (TailRule.needsSignature(page.slots().stream().map(Slot::type).toList())) {
+    if (TailRule.needsSignature(types)) {
       throw new PageRejectedException(Kind.FORGED, "it carries a new key or a device notice unsigned");
     }
-    if (c.writerOf(feed).equals(c.me()) && !SenderTag.verifies(c, feed, body, page.authenticator())) {
+    if (c.writerOf(feed).equals(c.me()) && !SenderTag.verifies(c, feed, body, tag)) {
       throw new PageRejectedException(Kind.FORGED, "its sender tag is not the writer's");
+    }
+  }
+
+  /**
+   * The one check of what authenticates a page or a slot record (§4.7, §4.8): a sender tag where this reader takes
+   * one for messages of {@code types}, else the writer's signature over {@code context} and {@code body}.
+   */
+  static void checkAuthenticator(Conversation c, FeedId feed, List<String> types, byte[] context, byte[] body,
+      byte[] authenticator) throws PageRejectedException {
+    if (authenticator.length == PageLimits.TAG_BYTES) {
+      checkTag(c, feed, types, body, authenticator);
+      return;
+    }
+    VERIFIED.incrementAndGet();
+    if (!c.verify(feed, signed(context, c, feed, body), authenticator)) { // the member's card, or a linked device's key
+      throw new PageRejectedException(Kind.FORGED, "its signature is not the writer's");
     }
   }
 
@@ -88,12 +105,17 @@ public final class PageVerifier {
    * hash chain rests on.
    */
   static byte[] signed(Conversation c, FeedId feed, byte[] body) {
+    return signed(PageWriter.SIGNING_CONTEXT, c, feed, body);
+  }
+
+  /** The same for another signing context (a slot record's, §4.8), so no signature of one kind is one of another. */
+  static byte[] signed(byte[] context, Conversation c, FeedId feed, byte[] body) {
     byte[] id = c.idBytes();
     byte[] fp = c.fingerprintOf(feed);
     byte[] digest = Sha.sha256(body);
-    byte[] out = new byte[PageWriter.SIGNING_CONTEXT.length + id.length + fp.length + digest.length];
+    byte[] out = new byte[context.length + id.length + fp.length + digest.length];
     int at = 0;
-    for (byte[] part : new byte[][] {PageWriter.SIGNING_CONTEXT, id, fp, digest}) {
+    for (byte[] part : new byte[][] {context, id, fp, digest}) {
       System.arraycopy(part, 0, out, at, part.length);
       at += part.length;
     }

@@ -30,10 +30,7 @@ public final class PageWriter {
    * @param heads this writer's view of the other members' feeds, by member index
    */
   public Page append(Page tail, List<Head> heads, SlotSeal.Draft draft) throws InvalidMessageException {
-    MessageText.checkBody(draft.body());
-    if (draft.extension().length > PageLimits.MAX_EXTENSION_BYTES) {
-      throw new InvalidMessageException("The message's type extension is over " + PageLimits.MAX_EXTENSION_BYTES + " bytes.");
-    }
+    checkDraft(draft);
     if (tail != null && !tail.isFull()) {
       Page grown = build(tail.number(), tail.previous(), heads, tail.slots(), draft);
       if (grown.encoded().length <= PageLimits.MAX_PAGE_BYTES) {
@@ -45,6 +42,14 @@ public final class PageWriter {
       throw new InvalidMessageException("This conversation has reached the last page number; start a new one.");
     }
     return build(number, tail == null ? Page.NO_PREVIOUS : tail.hash(), heads, List.of(), draft);
+  }
+
+  /** Refuses a message no page can hold: a body or type extension over its limit. */
+  static void checkDraft(SlotSeal.Draft draft) throws InvalidMessageException {
+    MessageText.checkBody(draft.body());
+    if (draft.extension().length > PageLimits.MAX_EXTENSION_BYTES) {
+      throw new InvalidMessageException("The message's type extension is over " + PageLimits.MAX_EXTENSION_BYTES + " bytes.");
+    }
   }
 
   /**
@@ -61,7 +66,7 @@ public final class PageWriter {
     return authenticate(number, previous, heads, slots, conversation.tails().tags(slots.stream().map(Slot::type).toList()));
   }
 
-  private Page authenticate(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tag) {
+  Page authenticate(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tag) {
     byte[] body = conversation.tails().writesVersion4() ? PageCodec.encodeTailBody(number, previous, heads, slots, tag)
         : PageCodec.encodeBody(number, previous, heads, slots);
     byte[] authenticator = tag ? SenderTag.of(conversation, conversation.myFeed(), body)

@@ -53,17 +53,25 @@ public final class SlotSeal {
 
   /** The body of slot {@code index} of a verified page of {@code feed}, through the copy meant for this reader. */
   public static byte[] open(Conversation c, FeedId feed, Page page, int index) throws OpenFailedException {
-    Slot s = page.slots().get(index);
+    return open(c, feed, page.number(), index, page.slots().get(index));
+  }
+
+  /** The body of a verified slot record of {@code feed} (§4.8): its slot is the one it has in its page. */
+  public static byte[] open(Conversation c, FeedId feed, SlotRecord record) throws OpenFailedException {
+    return open(c, feed, record.page(), record.index(), record.slot());
+  }
+
+  private static byte[] open(Conversation c, FeedId feed, long number, int index, Slot s) throws OpenFailedException {
     int version = s.committing() ? PageCodec.VERSION : PageCodec.LEGACY_VERSION;
     OneTimeKeyAead receivers = s.committing() ? c.messages() : c.legacyMessages();
     byte[] writer = c.fingerprintOf(feed);
-    byte[] receiversAad = aad(c, version, writer, page.number(), index, s.receiver(), s.type(), s.timestampMillis(),
+    byte[] receiversAad = aad(c, version, writer, number, index, s.receiver(), s.type(), s.timestampMillis(),
         s.extension(), FOR_RECEIVERS);
     byte[] padded;
     if (c.isMine(feed)) {
       // Version 3: the copy has no tag of its own; the two checks below are what accept its key.
       byte[] key = s.committing() ? c.senderCopies().unwrapKeyUnderSaltOf(s.forReceivers(), s.forSender())
-          : c.legacySenderCopies().decrypt(s.forSender(), aad(c, version, writer, page.number(), index, s.receiver(),
+          : c.legacySenderCopies().decrypt(s.forSender(), aad(c, version, writer, number, index, s.receiver(),
               s.type(), s.timestampMillis(), s.extension(), FOR_SENDER));
       // The sender's copy must name the key every receiver derives, or the sender's history could differ.
       if (!MessageDigest.isEqual(key, receivers.keyOf(s.forReceivers()))) {
