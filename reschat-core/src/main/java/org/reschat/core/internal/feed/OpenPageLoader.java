@@ -1,0 +1,130 @@
+package org.reschat.core.internal.feed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.reschat.core.FeedWarning.Kind;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageFormatException;
+import org.reschat.core.internal.page.PageLimits;
+import org.reschat.core.internal.page.PageRejectedException;
+import org.reschat.core.internal.page.PageVerifier;
+import org.reschat.core.internal.page.RecordChain;
+import org.reschat.core.internal.page.RecordVerifier;
+import org.reschat.core.internal.page.SlotRecord;
+import org.reschat.core.spi.FeedId;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvRead;
+import org.reschat.kv.KvStore;
+
+/**
+ * Reads one page of a feed that may be open in record form (protocol §4.8): its page key and its twenty record keys
+ * in one {@link KvStore#getAll} (one request on etcd, the embedded ledger and memory; twenty-one reads spread over
+ * the endpoints on ResilientDB), then a reader that holds records {@code 0 … k − 1} polls record {@code k} with one
+ * read. What a hostile ledger puts at record keys is bounded by the twenty keys a page has: junk is counted and
+ * reported once, a record served past one that was not is WITHHELD, a contradiction EQUIVOCATION, and a closing
+ * page that differs from the records is EQUIVOCATION with the records kept. Stateless.
+ */
+final class OpenPageLoader {
+  /** What a load found: the closed page when it is written and agrees, the verified records, and what was wrong. */
+  record Loaded(Optional<Page> closed, RecordChain records, List<Finding> findings) {}
+
+  /** One thing reported about the page: the warning's kind and what it says. */
+  record Finding(Kind kind, String detail) {}
+
+  private final Conversation c;
+  private final FeedId feed;
+  private final KvStore store;
+
+  OpenPageLoader(Conversation c, FeedId feed, KvStore store) {
+    this.c = c;
+    this.feed = feed;
+    this.store = store;
+  }
+
+  /**
+   * Loads page {@code n}: one batch read of its page key and record keys.
+   *
+   * @param previousPage the hash of page {@code n − 1}'s final version as verified, zero for page 1, null if not held
+   */
+  Loaded load(long n, byte[] previousPage) throws KvException {
+    List<String> keys = new ArrayList<>(1 + PageLimits.SLOTS_PER_PAGE);
+    keys.add(c.pageKey(feed, n));
+    for (int i = 0; i < PageLimits.SLOTS_PER_PAGE; i++) {
+      keys.add(c.recordKey(feed, n, i));
+    }
+    Map<String, KvRead> read = store.getAll(keys);
+    RecordChain chain = new RecordChain(n, previousPage);
+    List<Finding> findings = new ArrayList<>();
+    int junk = 0;
+    int firstGap = -1;
+    for (int i = 0; i < PageLimits.SLOTS_PER_PAGE; i++) {
+      Optional<String> value = read.get(keys.get(1 + i)).value();
+      Optional<SlotRecord> record = Optional.empty();
+      if (value.isPresent()) {
+        try {
+          record = Optional.of(RecordVerifier.openAndVerify(c, feed, n, i, keys.get(1 + i), value.get()));
+        } catch (PageFormatException e) {
+          junk++; // a value that is no record here: skipped, counted once below
+        } catch (PageRejectedException e) {
+          findings.add(new Finding(e.kind(), "record " + n + "/" + i + ": " + e.getMessage())); // at most twenty
+        }
+      } else if (read.get(keys.get(1 + i)) instanceof KvRead.Corrupt) {
+        junk++;
+      }
+      if (record.isEmpty()) {
+        firstGap = firstGap < 0 ? i : firstGap;
+        continue;
+      }
+      try {
+        chain.add(record.get());
+      } catch (PageRejectedException e) {
+        findings.add(new Finding(e.kind(), e.getMessage()));
+        break; // nothing past a gap or a contradiction is shown
+      }
+    }
+    if (junk > 0) {
+      findings.add(new Finding(Kind.CORRUPT, junk + " unreadable values at the record keys of page " + n
+          + " were skipped"));
+    }
+    return new Loaded(closing(n, read.get(keys.get(0)), chain, findings), chain, findings);
+  }
+
+  /** Reads the next record of a page whose records {@code chain} holds: one read; empty when none is there yet. */
+  Optional<SlotRecord> poll(RecordChain chain, long n) throws KvException, PageRejectedException {
+    int k = chain.next();
+    if (k >= PageLimits.SLOTS_PER_PAGE) {
+      return Optional.empty();
+    }
+    String key = c.recordKey(feed, n, k);
+    Optional<String> value = store.get(key);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      SlotRecord r = RecordVerifier.openAndVerify(c, feed, n, k, key, value.get());
+      chain.add(r);
+      return Optional.of(r);
+    } catch (PageFormatException e) {
+      return Optional.empty(); // junk where the record will be: the writer puts over it
+    }
+  }
+
+  private Optional<Page> closing(long n, KvRead value, RecordChain chain, List<Finding> findings) {
+    if (value.value().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Page page = PageVerifier.openAndVerify(c, feed, n, c.pageKey(feed, n), value.value().get());
+      chain.checkClosing(page);
+      return Optional.of(page);
+    } catch (PageFormatException e) {
+      findings.add(new Finding(Kind.CORRUPT, "page " + n + " is unreadable: " + e.getMessage()));
+    } catch (PageRejectedException e) {
+      findings.add(new Finding(e.kind(), e.getMessage()));
+    }
+    return Optional.empty();
+  }
+}
