@@ -92,23 +92,46 @@ final class OpenPageLoader {
     return new Loaded(closing(n, read.get(keys.get(0)), chain, findings), chain, findings);
   }
 
-  /** Reads the next record of a page whose records {@code chain} holds: one read; empty when none is there yet. */
-  Optional<SlotRecord> poll(RecordChain chain, long n) throws KvException, PageRejectedException {
+  /** What a poll found: the next record, or the page closed (then the reader goes on at the next page). */
+  record Polled(Optional<SlotRecord> record, Optional<Page> closed) {
+    static final Polled NOTHING = new Polled(Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * Looks for what follows the records {@code chain} holds of page {@code n}: one read of the next record's key, or,
+   * when the writer may have closed the page ({@link RecordChain#mayBeClosed}: twenty records, or too full for the
+   * largest message), one batch of that key and the page key, whose closing page must agree with the records.
+   */
+  Polled poll(RecordChain chain, long n) throws KvException, PageRejectedException {
     int k = chain.next();
-    if (k >= PageLimits.SLOTS_PER_PAGE) {
-      return Optional.empty();
+    String recordKey = k < PageLimits.SLOTS_PER_PAGE ? c.recordKey(feed, n, k) : null;
+    Optional<String> record;
+    if (chain.mayBeClosed()) {
+      String pageKey = c.pageKey(feed, n);
+      Map<String, KvRead> read = store.getAll(recordKey == null ? List.of(pageKey) : List.of(recordKey, pageKey));
+      List<Finding> ignored = new ArrayList<>();
+      Optional<Page> closed = closing(n, read.get(pageKey), chain, ignored);
+      if (closed.isPresent()) {
+        return new Polled(Optional.empty(), closed);
+      }
+      for (Finding f : ignored) {
+        if (f.kind() == Kind.EQUIVOCATION) {
+          throw new PageRejectedException(f.kind(), f.detail());
+        }
+      }
+      record = recordKey == null ? Optional.empty() : read.get(recordKey).value();
+    } else {
+      record = store.get(recordKey);
     }
-    String key = c.recordKey(feed, n, k);
-    Optional<String> value = store.get(key);
-    if (value.isEmpty()) {
-      return Optional.empty();
+    if (record.isEmpty()) {
+      return Polled.NOTHING;
     }
     try {
-      SlotRecord r = RecordVerifier.openAndVerify(c, feed, n, k, key, value.get());
+      SlotRecord r = RecordVerifier.openAndVerify(c, feed, n, k, recordKey, record.get());
       chain.add(r);
-      return Optional.of(r);
+      return new Polled(Optional.of(r), Optional.empty());
     } catch (PageFormatException e) {
-      return Optional.empty(); // junk where the record will be: the writer puts over it
+      return Polled.NOTHING; // junk where the record will be: the writer puts over it
     }
   }
 

@@ -88,12 +88,17 @@ public final class Page {
    * so a reader holding a page that is neither need not look for the next one.
    */
   public boolean mayHaveSuccessor() {
+    return mayHaveSuccessor(slots.size(), encoded.length);
+  }
+
+  /** The same for a page of {@code slots} slots and {@code encodedLength} bytes (one in record form, §4.8). */
+  static boolean mayHaveSuccessor(int slots, int encodedLength) {
     // The larger of a slot of version 3 and one of version 2: a writer of either may have moved on.
     int largestSlot = 1 + PageLimits.EPOCH_TAG_BYTES + 1 + 16 + 8 + 2 + PageLimits.MAX_EXTENSION_BYTES + 1 + 2
         + Math.max(PageLimits.SENDER_COPY_BYTES + PageLimits.MAX_RECEIVER_COPY_BYTES,
             PageLimits.LEGACY_SENDER_COPY_BYTES + PageLimits.LEGACY_MAX_RECEIVER_COPY_BYTES);
     int allHeads = PageLimits.MAX_MEMBERS * (1 + 4 + 1 + PageLimits.HEAD_HASH_BYTES);
-    return isFull() || encoded.length > PageLimits.MAX_PAGE_BYTES - largestSlot - allHeads;
+    return slots >= PageLimits.SLOTS_PER_PAGE || encodedLength > PageLimits.MAX_PAGE_BYTES - largestSlot - allHeads;
   }
 
   /** SHA-256 over a label and the encoding: what the next page's {@link #previous()} holds. */

@@ -37,6 +37,21 @@ public final class RecordChain {
   }
 
   /**
+   * Whether the writer may have closed this page: twenty records, or so many bytes that the largest message might
+   * not have fit (§4.5). A reader then looks at the page key too; otherwise the next record is the only place to look.
+   */
+  public boolean mayBeClosed() {
+    int closingLength = 1 + 4 + PageLimits.HASH_BYTES + 1 + 1 + 1 + PageLimits.SIGNATURE_BYTES; // version 4, signed
+    if (!records.isEmpty()) {
+      closingLength += records.get(records.size() - 1).heads().size() * (1 + 4 + 1 + PageLimits.HEAD_HASH_BYTES);
+    }
+    for (SlotRecord r : records) {
+      closingLength += PageCodec.slotSize(r.slot());
+    }
+    return Page.mayHaveSuccessor(records.size(), closingLength);
+  }
+
+  /**
    * Takes verified record {@code r} of this page: true when it is new, false when it is the one held at its place.
    * Throws, keeping what was held, when it contradicts them or comes past one not served.
    */

@@ -89,7 +89,7 @@ class EtcdRecordTest {
     assertThat(loaded.findings()).isEmpty();
 
     before = store.requestCounts();
-    assertThat(bobs.poll(loaded.records(), 1)).isEmpty();
+    assertThat(bobs.poll(loaded.records(), 1)).isEqualTo(OpenPageLoader.Polled.NOTHING);
     assertThat(store.requestCounts().total() - before.total()).as("requests of a quiet poll").isEqualTo(1);
   }
 

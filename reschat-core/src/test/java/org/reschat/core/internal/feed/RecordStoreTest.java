@@ -103,10 +103,10 @@ class RecordStoreTest {
     assertThat(loaded.records().records()).hasSize(3);
     assertThat(bodyOf(loaded.records().records().get(2))).isEqualTo("c");
 
-    assertThat(bobs.poll(loaded.records(), 1)).isEmpty(); // a quiet pass: one read
+    assertThat(bobs.poll(loaded.records(), 1)).isEqualTo(OpenPageLoader.Polled.NOTHING); // a quiet pass: one read
     send(laptop, mine, "d");
     store.takeCalls();
-    assertThat(bobs.poll(loaded.records(), 1)).map(this::bodyUnchecked).contains("d");
+    assertThat(bobs.poll(loaded.records(), 1).record()).map(this::bodyUnchecked).contains("d");
     assertThat(store.takeCalls()).extracting(RecordingKvStore.Call::op).containsExactly(Op.GET);
   }
 
@@ -211,5 +211,47 @@ class RecordStoreTest {
         .isInstanceOf(PageRejectedException.class)
         .extracting(e -> ((PageRejectedException) e).kind()).isEqualTo(Kind.EQUIVOCATION);
     assertThat(store.takeCalls()).noneMatch(RecordingKvStore.Call::wrote);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void aFollowerFindsThePageClosedByCountAndBySizeWithOneRequestAPoll(String kind) throws Exception {
+    open(kind);
+    RecordWriter writer = new RecordWriter(laptop);
+    String pageKey = laptop.pageKey(laptop.myFeed(), 1);
+    OpenPageLoader bobs = new OpenPageLoader(ba, alicesFeed, store);
+    // By count: after twenty records the follower looks at the page key alone, and finds the closing page there.
+    RecordChain mine = new RecordChain(1, PAGE_ONE);
+    RecordChain followed = new RecordChain(1, PAGE_ONE);
+    for (int i = 0; i < 20; i++) {
+      send(laptop, mine, "m" + i);
+      assertThat(bobs.poll(followed, 1).record()).isPresent();
+    }
+    store.takeCalls();
+    assertThat(bobs.poll(followed, 1)).isEqualTo(OpenPageLoader.Polled.NOTHING); // not closed yet
+    store.put(pageKey, org.reschat.core.internal.page.Envelope.seal(laptop, pageKey, writer.close(mine.records())));
+    OpenPageLoader.Polled polled = bobs.poll(followed, 1);
+    assertThat(polled.closed()).map(p -> p.slots().size()).contains(20);
+    assertThat(store.takeCalls()).extracting(RecordingKvStore.Call::op).containsExactly(Op.GET_ALL, Op.PUT, Op.GET_ALL); // a batch of the page key alone
+
+    // By size: three messages of 16 KiB fill page 2 as far as the largest message is concerned.
+    store.close();
+    store = null;
+    open(kind.equals("sqlite") ? "memory" : "sqlite");
+    RecordChain big = new RecordChain(1, PAGE_ONE);
+    RecordChain follower = new RecordChain(1, PAGE_ONE);
+    bobs = new OpenPageLoader(ba, alicesFeed, store);
+    String large = "x".repeat(16 * 1024);
+    for (int i = 0; i < 3; i++) {
+      send(laptop, big, large);
+      assertThat(follower.mayBeClosed()).isFalse();
+      assertThat(bobs.poll(follower, 1).record()).isPresent();
+    }
+    assertThat(follower.mayBeClosed()).isTrue();
+    assertThat(writer.append(1, null, big.records(), List.of(), text(large))).isEmpty(); // the writer closes it
+    store.put(pageKey, org.reschat.core.internal.page.Envelope.seal(laptop, pageKey, writer.close(big.records())));
+    store.takeCalls();
+    assertThat(bobs.poll(follower, 1).closed()).map(p -> p.slots().size()).contains(3);
+    assertThat(store.takeCalls()).extracting(RecordingKvStore.Call::op).containsExactly(Op.GET_ALL);
   }
 }
