@@ -80,10 +80,13 @@ public final class RecordChain {
   }
 
   /**
-   * Checks the page that closes these records: its number and link are record 0's and its first slots are the
-   * records' byte for byte (it may hold more, which the reader had not read yet).
+   * Checks the page that closes these records: signed, its number and link are record 0's and its first slots are
+   * the records' byte for byte (it may hold more, which the reader had not read yet).
    */
   public void checkClosing(Page closing) throws PageRejectedException {
+    if (closing.isTagged()) { // a closed page is read alone for good: only its writer's signature makes it final
+      throw new PageRejectedException(Kind.FORGED, "page " + page + " closes records but is not signed");
+    }
     byte[] link = records.isEmpty() ? previousPage : records.get(0).previous();
     boolean agrees = closing.number() == page && (link == null || Arrays.equals(link, closing.previous()))
         && closing.slots().size() >= records.size()

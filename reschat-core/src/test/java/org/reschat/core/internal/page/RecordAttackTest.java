@@ -171,6 +171,10 @@ class RecordAttackTest {
     List<SlotRecord> other = write(ab, "a", "B", "c"); // Alice signs a page with another second message
     assertThat(rejection(() -> chain.checkClosing(writer.close(other)))).isEqualTo(Kind.EQUIVOCATION);
     assertThat(rejection(() -> chain.checkClosing(writer.close(records.subList(0, 2))))).isEqualTo(Kind.EQUIVOCATION);
+    // The same slots in a page carrying a sender tag: not a closing page (only a signature makes a page final).
+    Page tagged = new PageWriter(ab).authenticate(1, Page.NO_PREVIOUS, List.of(),
+        records.stream().map(SlotRecord::slot).toList(), true);
+    assertThat(rejection(() -> chain.checkClosing(tagged))).isEqualTo(Kind.FORGED);
     assertThat(chain.records()).isEqualTo(records);
   }
 
