@@ -32,6 +32,10 @@ public final class ResChatSide implements AutoCloseable {
   private final String key;
   private final PageWriter writer;
   private Page tail;
+  /** The same chat as a version-3 writer sees it (every version signed): the figure before §4.7. */
+  private final Conversation abV3;
+  private final PageWriter writerV3;
+  private Page tailV3;
   private final String fullPage;
   private final ChatClient sender;
   private final ChatClient receiver;
@@ -44,7 +48,10 @@ public final class ResChatSide implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     Identity alice = Identity.generate(random);
     Identity bob = Identity.generate(random);
-    ab = Conversation.pair(alice, bob.card());
+    // A direct chat where both read version 4 and the epoch is open (protocol §4.7): open tails tagged.
+    ab = Conversation.pair(alice, bob.card()).withTails(new org.reschat.core.internal.conversation.TailRule(true, true));
+    abV3 = Conversation.pair(alice, bob.card());
+    writerV3 = new PageWriter(abV3);
     ba = Conversation.pair(bob, alice.card());
     alicesFeed = ba.feed(ba.indexOf(alice.card()));
     key = ab.pageKey(ab.myFeed(), 1);
@@ -61,6 +68,12 @@ public final class ResChatSide implements AutoCloseable {
     toAlice = ChatId.direct(alice.card());
     receiver.send(toAlice, TEXT); // both feeds exist, as in any conversation under way
     sender.update(toBob);
+    receiver.update(toAlice); // each has read the other's notice: both read version 4 (protocol §4.7)
+    sender.update(toBob);
+    org.reschat.core.internal.feed.ConversationEngine engine = ((org.reschat.core.internal.feed.LedgerChatClient) sender).engine();
+    if (!engine.withDevices(engine.currentWith(bob.card())).tails().tags(List.of("TEXT"))) {
+      throw new IllegalStateException("the measured chat does not tag its open tail: it measures version 3");
+    }
     group10 = new Group(10, random);
     group50 = new Group(50, random);
   }
@@ -74,6 +87,13 @@ public final class ResChatSide implements AutoCloseable {
     tail = tail == null || tail.isFull() ? null : tail;
     tail = writer.append(tail, List.of(), draft(1));
     return Envelope.seal(ab, key, tail);
+  }
+
+  /** {@link #pageSend} where every version is signed (version 3): what a chat does until both read version 4. */
+  public String pageSendV3() throws Exception {
+    tailV3 = tailV3 == null || tailV3.isFull() ? null : tailV3;
+    tailV3 = writerV3.append(tailV3, List.of(), draft(1));
+    return Envelope.seal(abV3, key, tailV3);
   }
 
   /** Open, verify and decrypt a page of 20 messages (divide by 20 for a message). */

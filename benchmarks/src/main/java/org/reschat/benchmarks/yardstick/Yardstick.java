@@ -53,7 +53,9 @@ public final class Yardstick {
           () -> lockstep.decrypt(message[0]), 1);
       Side senderKey = new Side("SenderKey encrypt", null, signal::groupEncrypt, 1);
       List<Pair> pairs = List.of(
-          new Pair("send (seal slot, sign, seal page)", new Side("bench send", null, reschat::pageSend, 1), encrypt),
+          new Pair("send (seal slot, tag or sign, seal page)", new Side("bench send", null, reschat::pageSend, 1), encrypt),
+          new Pair("send, version 3 (seal slot, sign, seal page)", new Side("bench send v3", null, reschat::pageSendV3, 1),
+              encrypt),
           new Pair("whole ChatClient.send, memory store", new Side("full send", null, reschat::fullSend, 1,
               reschat::catchUp), encrypt),
           new Pair("live receive of one message (update)",

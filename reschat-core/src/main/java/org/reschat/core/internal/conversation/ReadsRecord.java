@@ -35,6 +35,8 @@ public final class ReadsRecord {
   private static final int MAX_VERSIONS = 16;
 
   private final LocalState state;
+  /** Each record as last parsed, by its text: every operation of a direct chat asks (a live receive, a send). */
+  private final java.util.Map<String, Set<String>> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ReadsRecord(LocalState state) {
     this.state = state;
@@ -127,12 +129,21 @@ public final class ReadsRecord {
     if (text.isEmpty()) {
       return Set.of();
     }
+    String memo = name(id) + "\n" + text.get();
+    Set<String> known = parsed.get(memo);
+    if (known != null) {
+      return known;
+    }
     try {
       Set<String> out = new TreeSet<>();
       for (JsonElement e : StrictJson.parseObject(text.get()).orElseThrow().getAsJsonArray("feeds")) {
         out.add(e.getAsString());
       }
-      return out;
+      if (parsed.size() > 1024) {
+        parsed.clear(); // bounded: one entry per chat epoch read, and a few stale ones
+      }
+      parsed.put(memo, Set.copyOf(out));
+      return Set.copyOf(out);
     } catch (RuntimeException e) {
       throw new LocalStateException("This device's record of who reads pages of version 4 (state/devices/" + name(id)
           + ".record) is damaged; move it aside: it is learnt again as the chat is read.", e);

@@ -108,6 +108,22 @@ class TailPageTest {
   }
 
   @Test
+  void aNewKeyOrADeviceNoticeRidesOnlyOnASignedPage() throws Exception {
+    PageWriter writer = new PageWriter(ab);
+    Page tail = grow(writer, 2);
+    Page rotated = writer.append(tail, List.of(), new SlotSeal.Draft("PAIR_ROTATE", 3_000, new byte[0], new byte[] {'{'}));
+    assertThat(rotated.isTagged()).isFalse(); // the writer signs it
+    // What a revoked device could write: the same slots, tagged. Nobody takes it, open epoch or not.
+    byte[] body = PageCodec.encodeTailBody(1, Page.NO_PREVIOUS, List.of(), rotated.slots(), true);
+    Page planted = PageCodec.parse(PageCodec.withSignature(body, SenderTag.of(ab, ab.myFeed(), body)));
+    for (Conversation reader : List.of(ba, Conversation.pair(alice, bob.card()).withTails(OPEN))) {
+      FeedId feed = reader.feed(reader.indexOf(alice.card()));
+      assertThatThrownBy(() -> PageVerifier.verify(reader, feed, 1, planted)).isInstanceOf(PageRejectedException.class)
+          .hasMessageContaining("unsigned");
+    }
+  }
+
+  @Test
   void untilEveryoneReadsVersion4PagesStayVersion3AndSigned() throws Exception {
     Page tail = grow(new PageWriter(Conversation.pair(alice, bob.card()).withTails(new TailRule(true, false))), 3);
     assertThat(tail.version()).isEqualTo(3);
