@@ -34,6 +34,9 @@ public final class RecordWriter {
     if (number > Conversation.MAX_PAGE_NUMBER) {
       throw new InvalidMessageException("This conversation has reached the last page number; start a new one.");
     }
+    if (!open.isEmpty() && open.get(0).page() != number) {
+      throw new IllegalArgumentException("records of page " + open.get(0).page() + " given for page " + number);
+    }
     int index = open.size();
     if (index >= PageLimits.SLOTS_PER_PAGE) {
       return java.util.Optional.empty();
