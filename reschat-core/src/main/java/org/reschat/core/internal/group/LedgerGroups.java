@@ -41,9 +41,9 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   /** What the API shows of a group this member holds. */
   public static GroupInfo info(Group g) {
     Epoch now = g.current();
-    List<String> links = new ArrayList<>();
-    for (JoinLink l : g.activeLinks()) {
-      links.add(l.toString());
+    List<GroupInfo.Link> links = new ArrayList<>();
+    for (JoinLink l : g.status() == Group.Status.ACTIVE ? g.activeLinks() : List.<JoinLink>of()) {
+      links.add(new GroupInfo.Link(l.toString(), l.maker()));
     }
     return new GroupInfo(ChatId.group(g.id()), g.name(), now.members(), now.effectiveAdmins(),
         GroupInfo.Status.valueOf(g.status().name()), g.removedBy(), g.confirmed(), g.unconfirmedFrom(), now.id(), links);
@@ -120,12 +120,12 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   }
 
   @Override
-  public String link(ChatId.Group group) throws GroupException, LocalStateException {
+  public String link(ChatId.Group group) throws GroupException, LocalStateException, KvException {
     return groups.links().link(held(group));
   }
 
   @Override
-  public GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException {
+  public GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException, KvException {
     return info(groups.links().revokeLinks(held(group)));
   }
 
