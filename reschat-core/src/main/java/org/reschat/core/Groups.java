@@ -71,7 +71,10 @@ public interface Groups {
   /** Revokes every open link of the group, whoever made it, for every admin: requests through them are no longer read. */
   GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException, KvException;
 
-  /** Who asks to join by the group's open links, any admin's (admins only). */
+  /**
+   * Who asks to join by the group's open links, any admin's (admins only). Reads the group's ops first (the
+   * links, denials and revocations of the other admins); its messages are left for the next receive.
+   */
   List<JoinRequest> joinRequests(ChatId.Group group) throws GroupException, LocalStateException, KvException;
 
   /** Lets a requester in (admins only): a new key, and a welcome only they can open. */

@@ -132,6 +132,8 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   @Override
   public List<JoinRequest> joinRequests(ChatId.Group group) throws GroupException, LocalStateException, KvException {
     List<JoinRequest> out = new ArrayList<>();
+    // The group's ops first (another admin's links and denials); its messages stay for the next receive to deliver.
+    groups.receive(held(group));
     for (GroupLinks.JoinRequest r : groups.links().requests(held(group))) {
       out.add(new JoinRequest(r.card(), r.name()));
     }
