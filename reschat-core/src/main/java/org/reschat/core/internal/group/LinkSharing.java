@@ -112,7 +112,7 @@ final class LinkSharing {
     }
     boolean admin = g.current().isAdmin(me.card()); // one no longer an admin learns only what became of its links
     Optional<byte[]> secret = Optional.ofNullable(op.boxes().get(Epoch.hex(me.card()))).filter(b -> admin)
-        .flatMap(Base64Url::decode).flatMap(sealed -> open(g, op.link(), sealed));
+        .flatMap(box -> openBox(me, g.id(), op.link(), box));
     List<String> holders = new ArrayList<>(op.boxes().keySet());
     holders.add(Epoch.hex(op.maker()));
     if (!op.revoked()) {
@@ -156,10 +156,19 @@ final class LinkSharing {
         && a.maker().equals(b.maker()) && a.boxSecret().isPresent() == b.boxSecret().isPresent();
   }
 
-  /** The box key sealed to this member, when it opens and is the private half of the link's box. */
-  private Optional<byte[]> open(Group g, JoinLink link, byte[] sealed) {
+  /** A box's private key {@code secret}, sealed to {@code to} for {@code link} of group {@code groupId}: b64u. */
+  static String sealBox(Hpke hpke, String groupId, JoinLink link, byte[] secret, PublicCard to) {
+    return Base64Url.encode(hpke.seal(to.encryptionKey(), BOX_INFO, aad(groupId, link), secret));
+  }
+
+  /** The box key {@code box} seals to {@code me}, when it opens and is the private half of {@code link}'s box. */
+  static Optional<byte[]> openBox(Identity me, String groupId, JoinLink link, String box) {
+    Optional<byte[]> sealed = Base64Url.decode(box);
+    if (sealed.isEmpty()) {
+      return Optional.empty();
+    }
     try {
-      byte[] secret = Secrets.of(me).openSealed(BOX_INFO, aad(g, link), sealed);
+      byte[] secret = Secrets.of(me).openSealed(BOX_INFO, aad(groupId, link), sealed.get());
       return secret.length == 32 && Arrays.equals(JoinLink.publicOf(secret), link.boxPublic())
           ? Optional.of(secret) : Optional.empty();
     } catch (Hpke.OpenFailedException e) {
@@ -167,8 +176,8 @@ final class LinkSharing {
     }
   }
 
-  private static byte[] aad(Group g, JoinLink link) {
-    return (g.id() + "\0" + link).getBytes(StandardCharsets.UTF_8);
+  private static byte[] aad(String groupId, JoinLink link) {
+    return (groupId + "\0" + link).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Writes what this member states of {@code link}: as several ops when the boxes or denials pass one's bound. */
@@ -176,8 +185,7 @@ final class LinkSharing {
       throws LocalStateException, KvException {
     Map<String, String> boxes = new TreeMap<>();
     for (PublicCard admin : sealTo) {
-      boxes.put(Epoch.hex(admin), Base64Url.encode(Hpke.standard().seal(admin.encryptionKey(), BOX_INFO, aad(g, link),
-          link.boxSecret().orElseThrow())));
+      boxes.put(Epoch.hex(admin), sealBox(Hpke.standard(), g.id(), link, link.boxSecret().orElseThrow(), admin));
     }
     List<Map.Entry<String, String>> boxList = new ArrayList<>(boxes.entrySet());
     int per = GroupOp.Link.MAX_PER_OP;

@@ -8,9 +8,7 @@ import org.reschat.core.ChatId;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.identity.Identity;
-import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.internal.crypto.Hpke;
-import org.reschat.core.internal.identity.Secrets;
 import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.memory.MemoryKvStore;
@@ -85,23 +83,12 @@ final class AdminsClub implements AutoCloseable {
 
   /** A box sealed as an admin's client seals it, to {@code to}: {@code secret} for {@code link}. */
   static String seal(String groupId, JoinLink link, Identity to, byte[] secret) {
-    return Base64Url.encode(Hpke.standard().seal(to.card().encryptionKey(), boxInfo(),
-        (groupId + "\0" + link).getBytes(StandardCharsets.UTF_8), secret));
+    return LinkSharing.sealBox(Hpke.standard(), groupId, link, secret, to.card());
   }
 
   /** Whether {@code who}'s keys open {@code box} as the box of {@code link}. */
   static boolean opens(String groupId, JoinLink link, Identity who, String box) {
-    try {
-      Secrets.of(who).openSealed(boxInfo(), (groupId + "\0" + link).getBytes(StandardCharsets.UTF_8),
-          Base64Url.decode(box).orElseThrow());
-      return true;
-    } catch (Hpke.OpenFailedException e) {
-      return false;
-    }
-  }
-
-  private static byte[] boxInfo() {
-    return "reschat/v2 group link box".getBytes(StandardCharsets.UTF_8);
+    return LinkSharing.openBox(who, groupId, link, box).isPresent();
   }
 
   @Override
