@@ -232,6 +232,7 @@ class GroupCliTest {
 
     cli.init("dave");
     CliHarness.check(cli.as("dave", "group", "join", link));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("dave (fingerprint ", "asks to join \"trip\"");
     assertThat(CliHarness.check(cli.as("bob", "group", "requests", "trip")).out()).contains("asks to join \"trip\"");
     Result denied = CliHarness.check(cli.as("bob", "group", "deny", "trip", cli.fingerprintStart("dave")));
     assertThat(denied.err()).contains("Denied dave's request.");
