@@ -113,6 +113,19 @@ class AdminLinksTest {
   }
 
   @Test
+  void anAdminWhoLeavesHasTheLinksTheyHeldRevokedByTheAdminWhoCompletesTheLeave() throws Exception {
+    String held = AdminsClub.links(club.bob).link(club.of(club.bob));
+    club.update(club.alice);
+    assertThat(club.of(club.alice).activeLinks()).hasSize(1);
+    AdminsClub.groups(club.bob).leave(club.of(club.bob));
+    club.update(club.alice); // completes the leave (a new epoch without Bob), then sees Bob held the link
+    assertThat(club.of(club.alice).members()).doesNotContain(club.b.card());
+    assertThat(club.of(club.alice).activeLinks()).isEmpty();
+    AdminsClub.links(club.carol).join(held, "carol", true);
+    assertThat(club.requests(club.alice)).isEmpty();
+  }
+
+  @Test
   void anAdminAppointedLaterGetsTheOpenLinks() throws Exception {
     String link = AdminsClub.links(club.alice).link(club.of(club.alice));
     AdminsClub.groups(club.alice).setAdmin(club.of(club.alice), club.d.card(), true);
