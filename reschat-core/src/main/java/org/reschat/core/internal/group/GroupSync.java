@@ -151,8 +151,8 @@ final class GroupSync {
       throws LocalStateException, KvException {
     Group now = g;
     for (Message m : messages) {
-      if (m.sender().equals(me.card()) || !m.type().startsWith("GROUP_")) {
-        continue;
+      if (!m.type().startsWith("GROUP_") || m.sender().equals(me.card()) && !m.type().equals(Groups.LINK)) {
+        continue; // this person's own ops are its own doing, but a link another of its devices made is news here
       }
       Optional<GroupOp> op = GroupOp.parse(m.type(), m.body());
       Optional<Epoch> at = now.epoch(e.id());

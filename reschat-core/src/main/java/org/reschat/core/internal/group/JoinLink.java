@@ -43,14 +43,16 @@ public record JoinLink(byte[] board, byte[] boxPublic, Optional<byte[]> boxSecre
     holders = List.copyOf(holders);
   }
 
-  /** A new link with a fresh board and box, made by {@code maker}. */
+  /**
+   * A new link with a fresh board and box, made by {@code maker}; held by nobody else yet (its box is sealed
+   * to every admin, the maker's other devices included: {@link LinkSharing}).
+   */
   static JoinLink create(SecureRandom random, PublicCard maker) {
     byte[] board = new byte[16];
     random.nextBytes(board);
     byte[] secret = new byte[32];
     X25519.generatePrivateKey(random, secret);
-    return new JoinLink(board, publicOf(secret), Optional.of(secret), false, List.of(), Optional.of(maker),
-        List.of(Epoch.hex(maker)));
+    return new JoinLink(board, publicOf(secret), Optional.of(secret), false, List.of(), Optional.of(maker), List.of());
   }
 
   /** The X25519 public key of a box's private key. */

@@ -89,9 +89,9 @@ final class LinkSharing {
     return out;
   }
 
+  /** The admins not known to hold {@code l}: this member too for a link just made (its other devices read it). */
   private List<PublicCard> lacking(Group g, JoinLink l) {
-    return g.current().effectiveAdmins().stream()
-        .filter(a -> !a.equals(me.card()) && !l.holders().contains(Epoch.hex(a))).toList();
+    return g.current().effectiveAdmins().stream().filter(a -> !l.holders().contains(Epoch.hex(a))).toList();
   }
 
   private static Set<String> holders(JoinLink l) {

@@ -40,6 +40,12 @@ final class AdminsClub implements AutoCloseable {
     update(bob, dave);
   }
 
+  /** A device linked to {@code first}, holding what the link bundle hands over (the club with it). */
+  ChatClient linkDevice(ChatClient first, String name) throws Exception {
+    TestClients.Linked linked = clients.link(first, name);
+    return clients.client(linked.identity(), linked.state());
+  }
+
   static Groups groups(ChatClient who) {
     return TestClients.groups(who);
   }
