@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.testing.VectorKeys;
 
 /**
  * The group vectors of docs/protocol.md §9 (founded ids, signed epoch statements, admin links, a join link
@@ -64,12 +65,12 @@ class GroupVectorsTest {
     assertThat(List.of(opened.id(), opened.members(), opened.admins(), opened.parents(), opened.cuts()))
         .isEqualTo(List.of(first.id(), first.members(), first.admins(), first.parents(), first.cuts()));
     byte[] invite = RosterInvite.of(new GroupOp.Invite(id, "trip", List.of(first), Optional.of(byAlice))).encode();
-    byte[] board = range(0x60, 16);
-    byte[] boxSecret = range(0x70, 32);
+    byte[] board = VectorKeys.range(0x60, 16);
+    byte[] boxSecret = VectorKeys.range(0x70, 32);
     JoinLink joinLink = new JoinLink(board, JoinLink.publicOf(boxSecret), Optional.of(boxSecret), false, List.of(),
         Optional.of(alice.card()), List.of());
     String box = LinkSharing.sealBox(org.reschat.core.internal.crypto.Hpke.withDeterministicEphemeralsForTestVectorsOnly(
-        range(0x90, 32)), id, joinLink, boxSecret, bob.card());
+        VectorKeys.range(0x90, 32)), id, joinLink, boxSecret, bob.card());
     assertThat(LinkSharing.openBox(bob, id, joinLink, box)).hasValueSatisfying(k -> assertThat(k).isEqualTo(boxSecret));
     assertThat(LinkSharing.openBox(alice, id, joinLink, box)).isEmpty();
     Identity carol = fromByteRange(0x80); // a requester Alice denied
@@ -104,13 +105,6 @@ class GroupVectorsTest {
         + "joinlink.op.alice: " + new String(linkOp.encode(), StandardCharsets.UTF_8) + "\n";
   }
 
-  private static byte[] range(int first, int length) {
-    byte[] out = new byte[length];
-    for (int i = 0; i < length; i++) {
-      out[i] = (byte) (first + i);
-    }
-    return out;
-  }
 
   @Test
   void theDocumentPublishesExactlyTheseVectors() throws Exception {
