@@ -72,6 +72,12 @@ public interface Groups {
   GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException, KvException;
 
   /**
+   * The group's open join links, any admin's, with who made each (admins only). Reads the group's ops first, as
+   * {@link #joinRequests} does.
+   */
+  List<GroupInfo.Link> links(ChatId.Group group) throws GroupException, LocalStateException, KvException;
+
+  /**
    * Who asks to join by the group's open links, any admin's (admins only). Reads the group's ops first (the
    * links, denials and revocations of the other admins); its messages are left for the next receive.
    */

@@ -132,12 +132,26 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   @Override
   public List<JoinRequest> joinRequests(ChatId.Group group) throws GroupException, LocalStateException, KvException {
     List<JoinRequest> out = new ArrayList<>();
-    // The group's ops first (another admin's links and denials); its messages stay for the next receive to deliver.
-    groups.receive(held(group));
-    for (GroupLinks.JoinRequest r : groups.links().requests(held(group))) {
+    for (GroupLinks.JoinRequest r : groups.links().requests(synced(group))) {
       out.add(new JoinRequest(r.card(), r.name()));
     }
     return out;
+  }
+
+  @Override
+  public List<GroupInfo.Link> links(ChatId.Group group) throws GroupException, LocalStateException, KvException {
+    Group g = synced(group);
+    groups.requireAdmin(g.id());
+    return info(g).links();
+  }
+
+  /**
+   * The group after its ops were read (another admin's links, denials, revocations); its messages stay for the
+   * next receive to deliver.
+   */
+  private Group synced(ChatId.Group group) throws GroupException, LocalStateException, KvException {
+    groups.receive(held(group));
+    return held(group);
   }
 
   @Override
