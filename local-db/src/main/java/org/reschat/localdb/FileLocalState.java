@@ -149,7 +149,10 @@ public final class FileLocalState implements LocalState {
    * One append to the feed's outbox log, not fsynced: the queued version is the verified page now. Its content
    * was made durable when it was queued; a crash, or a power loss before a later fsync of the log, leaves it
    * queued, and the next publish reads the store, finds exactly this page there and confirms it again, writing
-   * nothing. So what a send must make durable, the outbox entry before the store sees the page, is all it fsyncs.
+   * nothing. A page written before it was queued (a store whose writes are local transactions) is appended as
+   * verified, not fsynced either: lost, the older version held is what the next write compares against, and the
+   * store's answer, this page, is adopted. So a send fsyncs at most the outbox entry before the store sees the
+   * page, and on such a store nothing (the first append of a feed creates its log, durably).
    */
   @Override
   public void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {

@@ -23,7 +23,8 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * One own feed's outbox as an append-only log ({@code state/outbox/CONV.TAG.log}, format in {@link OutboxLogFormat}):
  * a send appends the page it queues and fsyncs once (the file exists, so no directory needs syncing), then appends
  * that the store confirmed it, without an fsync (lost to a power cut, the page is queued again and the next publish
- * confirms it without writing, as the {@link LocalState#confirmOutbox} contract allows). A confirmed page stays in
+ * confirms it without writing, as the {@link LocalState#confirmOutbox} contract allows). On a store whose writes are
+ * local transactions a send writes the page first and appends only that it is verified, without an fsync. A confirmed page stays in
  * the log as the feed's verified copy until the log is compacted: then the verified pages are written to
  * {@code state/pages/}, durably, and the log is rewritten, atomically, with only what is still queued. That
  * happens when the log grows past a bound (twice what is queued, at least {@link #COMPACT_AT}), also when a
@@ -225,14 +226,15 @@ final class OutboxLog {
 
   /**
    * The store confirmed the version {@code value} of page {@code number}: the verified copy now, out of the outbox.
-   * Not fsynced (see the class comment); not the version queued: saved as verified, and the queued one stays.
+   * Not fsynced (see the class comment); not the version queued (written before it was queued, on a store whose
+   * writes are local transactions): saved as verified, not fsynced either, and a queued one stays.
    */
   void confirm(long number, String value) throws LocalStateException {
     write(() -> {
       if (value.equals(queued.get(number))) {
         append(Kind.CONFIRMED, number, null, false);
       } else {
-        append(Kind.VERIFIED, number, value, true);
+        append(Kind.VERIFIED, number, value, false);
       }
     });
   }

@@ -92,4 +92,10 @@ final class CountingKvStore extends ForwardingKvStore {
   public void close() {
     // The session closes the real store.
   }
+
+  /** Writes pass through whole: as local as the store's. */
+  @Override
+  public boolean writesAreLocalTransactions() {
+    return delegate().writesAreLocalTransactions();
+  }
 }
