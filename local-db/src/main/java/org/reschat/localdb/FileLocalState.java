@@ -70,7 +70,17 @@ public final class FileLocalState implements LocalState {
   /** The outbox log of the feed named {@code feed} ({@code CONV.TAG}), one object per feed for this state's life. */
   private OutboxLog log(String feed) {
     return logs.computeIfAbsent(feed, f -> new OutboxLog(root.resolve("outbox"), root.resolve("pages").resolve(f), f,
-        trusted, this::lock, compactAt));
+        trusted, new OutboxLog.Locks() {
+          @Override
+          public Lock lock(String conversation) throws LocalStateException {
+            return FileLocalState.this.lock(conversation);
+          }
+
+          @Override
+          public long holding(String conversation) {
+            return FileLocks.holding(lockFile(conversation));
+          }
+        }, compactAt));
   }
 
   private OutboxLog log(FeedId feed) {
@@ -297,7 +307,11 @@ public final class FileLocalState implements LocalState {
   public Lock lock(String conversation) throws LocalStateException {
     String what = conversation.equals("requests") ? "the message-request record"
         : conversation.startsWith("group-") ? "the group " + conversation.substring(6) : "the conversation " + conversation;
-    return FileLocks.acquire(root.resolve("locks").resolve(conversation + ".lock"), what);
+    return FileLocks.acquire(lockFile(conversation), what);
+  }
+
+  private Path lockFile(String conversation) {
+    return root.resolve("locks").resolve(conversation + ".lock");
   }
 
   private Optional<String> readPage(Path file) throws LocalStateException {

@@ -49,7 +49,13 @@ final class OutboxLog {
 
   interface Locks {
     LocalState.Lock lock(String conversation) throws LocalStateException;
+
+    /** This thread's holding of the conversation's lock ({@link FileLocks#holding}), 0 when it holds none. */
+    long holding(String conversation);
   }
+
+  /** Writes to each log by this JVM, whichever object made them: while a holding lasts, the only writes there are. */
+  private static final Map<Path, java.util.concurrent.atomic.AtomicLong> WRITES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Path file;
   private final Path legacy;
@@ -66,6 +72,11 @@ final class OutboxLog {
   private long end; // where its whole records end
   private long files; // the newest of the feed's page files
   private boolean legacyMoved; // this process found no outbox files of an earlier version there, or moved them
+  // The holding of the conversation's lock in which the file was last looked at, and this JVM's writes to it by then:
+  // while both are the same no process has written it since, so it is not looked at again (a stat a call was 7 a send).
+  private final java.util.concurrent.atomic.AtomicLong writes;
+  private long lookedIn;
+  private long writesSeen;
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
 
@@ -83,6 +94,7 @@ final class OutboxLog {
     this.pageFiles = new PageFiles(trusted);
     this.locks = locks;
     this.compactAt = compactAt;
+    this.writes = WRITES.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new java.util.concurrent.atomic.AtomicLong());
   }
 
   Path file() {
@@ -130,12 +142,19 @@ final class OutboxLog {
 
   /** Brings what is held up to the file: nothing read when its stamp is unchanged, else what was appended since. */
   private void refresh() throws LocalStateException {
+    long holding = locks.holding(conversation);
+    if (holding != 0 && holding == lookedIn && writes.get() == writesSeen) {
+      return; // this thread has held the lock since it last looked, and this JVM wrote nothing there meanwhile
+    }
+    long writesBefore = writes.get();
     Optional<TrustedFiles.Stamp> now = trusted.stamp(file);
     if (now.isEmpty()) {
       forget();
+      looked(holding, writesBefore);
       return;
     }
     if (now.get().equals(seen) && end == seen.size()) {
+      looked(holding, writesBefore);
       return;
     }
     if (now.get().size() > MAX_BYTES) {
@@ -156,6 +175,7 @@ final class OutboxLog {
       }
       end += scan.length();
       seen = new TrustedFiles.Stamp(now.get().file(), size, now.get().modified());
+      looked(holding, writesBefore);
     } catch (java.nio.file.NoSuchFileException gone) { // rewritten or moved aside between the stat and the open
       forget();
       refresh();
@@ -191,7 +211,13 @@ final class OutboxLog {
     return value;
   }
 
+  private void looked(long holding, long writesBefore) {
+    lookedIn = holding;
+    writesSeen = writesBefore;
+  }
+
   private void forget() {
+    lookedIn = 0;
     seen = null;
     generation = 0;
     end = 0;
@@ -259,6 +285,7 @@ final class OutboxLog {
     try (LocalState.Lock lock = locks.lock(conversation)) {
       synchronized (this) {
         refresh();
+        lookedIn = 0; // what follows changes the file: looked at again unless it ends by restamping
         cutTornTail();
         moveLegacyIn();
         if (seen != null && end > limit()) {
@@ -387,10 +414,15 @@ final class OutboxLog {
     restamp();
   }
 
+  /** After this object wrote the file (holding the lock): what it holds is the file's state. */
   private void restamp() throws LocalStateException {
+    long written = writes.incrementAndGet();
+    lookedIn = 0;
     seen = trusted.ownStamp(file).orElse(null);
     if (seen == null) {
       forget();
+    } else {
+      looked(locks.holding(conversation), written);
     }
   }
 
