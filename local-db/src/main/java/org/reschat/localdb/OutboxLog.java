@@ -54,6 +54,13 @@ final class OutboxLog {
     long holding(String conversation);
   }
 
+  /** Looks (stats) at logs this process made to learn whether another wrote them: a count for tests. */
+  private static final java.util.concurrent.atomic.AtomicLong LOOKS = new java.util.concurrent.atomic.AtomicLong();
+
+  static long looks() {
+    return LOOKS.get();
+  }
+
   /** Writes to each log by this JVM, whichever object made them: while a holding lasts, the only writes there are. */
   private static final Map<Path, java.util.concurrent.atomic.AtomicLong> WRITES = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -147,6 +154,7 @@ final class OutboxLog {
       return; // this thread has held the lock since it last looked, and this JVM wrote nothing there meanwhile
     }
     long writesBefore = writes.get();
+    LOOKS.incrementAndGet();
     Optional<TrustedFiles.Stamp> now = trusted.stamp(file);
     if (now.isEmpty()) {
       forget();
