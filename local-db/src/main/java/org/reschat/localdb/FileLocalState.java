@@ -69,18 +69,21 @@ public final class FileLocalState implements LocalState {
 
   /** The outbox log of the feed named {@code feed} ({@code CONV.TAG}), one object per feed for this state's life. */
   private OutboxLog log(String feed) {
-    return logs.computeIfAbsent(feed, f -> new OutboxLog(root.resolve("outbox"), root.resolve("pages").resolve(f), f,
-        trusted, new OutboxLog.Locks() {
-          @Override
-          public Lock lock(String conversation) throws LocalStateException {
-            return FileLocalState.this.lock(conversation);
-          }
+    return logs.computeIfAbsent(feed, f -> {
+      String conversation = f.substring(0, f.indexOf('.'));
+      Path lockFile = lockFile(conversation).toAbsolutePath().normalize();
+      return new OutboxLog(root.resolve("outbox"), root.resolve("pages").resolve(f), f, trusted, new OutboxLog.Locks() {
+        @Override
+        public Lock lock() throws LocalStateException {
+          return FileLocalState.this.lock(conversation);
+        }
 
-          @Override
-          public long holding(String conversation) {
-            return FileLocks.holding(lockFile(conversation));
-          }
-        }, compactAt));
+        @Override
+        public long holding() {
+          return FileLocks.holding(lockFile);
+        }
+      }, compactAt);
+    });
   }
 
   private OutboxLog log(FeedId feed) {

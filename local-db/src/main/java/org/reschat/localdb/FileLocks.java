@@ -36,9 +36,11 @@ final class FileLocks {
    * takes it, the same while it holds it, re-entered or not; 0 when this thread does not
    * hold it. While it is the same, no other thread or process holds the lock, so nothing written under the lock
    * changed but through this JVM.
+   *
+   * @param lockFile absolute and normalised, as {@link #acquire} makes it (not made so here: this is asked often)
    */
   static long holding(Path lockFile) {
-    Held local = IN_PROCESS.get(lockFile.toAbsolutePath().normalize());
+    Held local = IN_PROCESS.get(lockFile);
     return local != null && local.isHeldByCurrentThread() ? local.holding : 0;
   }
 

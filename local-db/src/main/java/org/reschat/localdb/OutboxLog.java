@@ -34,7 +34,7 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * <p>Writers hold the conversation's lock (taken here too, which costs nothing when the caller holds it already):
  * one writer at a time across threads and processes, and each first cuts off a torn tail (a record a crash cut
  * short) before it appends. Readers take no lock: each call looks at the file's {@link TrustedFiles.Stamp} and reads
- * only what was appended since. A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
+ * only what was appended since; a thread that holds the lock looks once in that holding (no one else writes then). A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
  * they are read too, and moved into the log by the first write.
  */
 final class OutboxLog {
@@ -47,11 +47,12 @@ final class OutboxLog {
   static final long MAX_BYTES = 64L << 20;
   private static final SecureRandom GENERATIONS = new SecureRandom();
 
+  /** The lock of the feed's conversation. */
   interface Locks {
-    LocalState.Lock lock(String conversation) throws LocalStateException;
+    LocalState.Lock lock() throws LocalStateException;
 
-    /** This thread's holding of the conversation's lock ({@link FileLocks#holding}), 0 when it holds none. */
-    long holding(String conversation);
+    /** This thread's holding of the lock ({@link FileLocks#holding}), 0 when it holds none. */
+    long holding();
   }
 
   /** Looks (stats) at logs this process made to learn whether another wrote them: a count for tests. */
@@ -67,7 +68,6 @@ final class OutboxLog {
   private final Path file;
   private final Path legacy;
   private final Path pages;
-  private final String conversation;
   private final TrustedFiles trusted;
   private final PageFiles pageFiles;
   private final Locks locks;
@@ -96,7 +96,6 @@ final class OutboxLog {
     this.file = outbox.resolve(feed + ".log");
     this.legacy = outbox.resolve(feed);
     this.pages = pages;
-    this.conversation = feed.substring(0, feed.indexOf('.'));
     this.trusted = trusted;
     this.pageFiles = new PageFiles(trusted);
     this.locks = locks;
@@ -149,7 +148,7 @@ final class OutboxLog {
 
   /** Brings what is held up to the file: nothing read when its stamp is unchanged, else what was appended since. */
   private void refresh() throws LocalStateException {
-    long holding = locks.holding(conversation);
+    long holding = locks.holding();
     if (holding != 0 && holding == lookedIn && writes.get() == writesSeen) {
       return; // this thread has held the lock since it last looked, and this JVM wrote nothing there meanwhile
     }
@@ -290,7 +289,7 @@ final class OutboxLog {
   }
 
   private void write(Step step) throws LocalStateException {
-    try (LocalState.Lock lock = locks.lock(conversation)) {
+    try (LocalState.Lock lock = locks.lock()) {
       synchronized (this) {
         refresh();
         lookedIn = 0; // what follows changes the file: looked at again unless it ends by restamping
@@ -430,7 +429,7 @@ final class OutboxLog {
     if (seen == null) {
       forget();
     } else {
-      looked(locks.holding(conversation), written);
+      looked(locks.holding(), written);
     }
   }
 
