@@ -14,42 +14,80 @@ import org.reschat.core.Message;
 import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.internal.json.StrictJson;
 import org.reschat.core.internal.page.PageCodec;
+import org.reschat.core.internal.page.RecordCodec;
 import org.reschat.core.spi.FeedId;
 import org.reschat.core.spi.LocalState;
 
 /**
  * Which devices of a direct chat's epoch have shown they read pages of version 4 (protocol §4.7, "When a writer
- * uses version 4"): each device of a client that reads them writes {@code PAIR_READS} once in its feed of the
- * chat's current epoch; a writer seals version 4 there only when every device of both people it knows has. Kept
- * per epoch in the device record {@code "reads-" ‖ hex(id)}, {@code {"v":1,"feeds":[writer tag, …]}}: the writer
- * tags of the feeds that showed it (this device's own once written or queued), so it survives a restart and,
- * like every device record, a profile backup.
+ * uses version 4") and slot records, version 5 (§4.8): each device of a client that reads them writes
+ * {@code PAIR_READS} once in its feed of the chat's current epoch, and once more when it has learnt to read a
+ * newer version since; a writer uses a version there only when every device of both people it knows has shown it.
+ * Kept per epoch in the device record {@code "reads-" ‖ hex(id)},
+ * {@code {"v":1,"feeds":[writer tag, …],"records":[writer tag, …]}}: the writer tags of the feeds that showed
+ * version 4, and of those that showed version 5 (absent in records kept before version 5: none), this device's own
+ * once written or queued, so it survives a restart and, like every device record, a profile backup.
  */
 public final class ReadsRecord {
   /** The notice: field 3 the sender's summary (as every operation's), the body the page versions it reads. */
   public static final String TYPE = "PAIR_READS";
-  static final byte[] SUMMARY = "reads pages of version 4".getBytes(StandardCharsets.UTF_8);
-  static final byte[] BODY = ("{\"v\":1,\"pages\":[" + PageCodec.LEGACY_VERSION + "," + PageCodec.VERSION + ","
-      + PageCodec.TAIL_VERSION + "]}").getBytes(StandardCharsets.UTF_8);
   /** Versions a notice may name: a longer list is not a notice of any client. */
   private static final int MAX_VERSIONS = 16;
 
-  private final LocalState state;
-  /** Each record as last parsed, by its text: every operation of a direct chat asks (a live receive, a send). */
-  private final java.util.Map<String, Set<String>> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The feeds of one epoch that showed version 4, and those that showed version 5. */
+  private record Shown(Set<String> tails, Set<String> records) {
+    static final Shown NONE = new Shown(Set.of(), Set.of());
 
-  public ReadsRecord(LocalState state) {
-    this.state = state;
+    boolean has(Set<String> tails, Set<String> records) {
+      return this.tails.containsAll(tails) && this.records.containsAll(records);
+    }
   }
 
-  /** What this device writes once in its feed of the current epoch: field 3, then the body. */
+  private final LocalState state;
+  /** Whether this device's notice names version 5: {@link TailRule#RECORDS_READ_HERE} outside tests of the rule. */
+  private final boolean namesRecords;
+  /** Each record as last parsed, by its text: every operation of a direct chat asks (a live receive, a send). */
+  private final java.util.Map<String, Shown> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public ReadsRecord(LocalState state) {
+    this(state, TailRule.RECORDS_READ_HERE);
+  }
+
+  ReadsRecord(LocalState state, boolean namesRecords) {
+    this.state = state;
+    this.namesRecords = namesRecords;
+  }
+
+  /** What a device of this client writes once in its feed of the current epoch: field 3, then the body. */
   public static byte[][] notice() {
-    return new byte[][] {SUMMARY.clone(), BODY.clone()};
+    return notice(TailRule.RECORDS_READ_HERE);
+  }
+
+  /** The notice of a device that reads records ({@code records}) or pages up to version 4 only. */
+  static byte[][] notice(boolean records) {
+    String versions = PageCodec.LEGACY_VERSION + "," + PageCodec.VERSION + "," + PageCodec.TAIL_VERSION
+        + (records ? "," + RecordCodec.VERSION : "");
+    String summary = "reads pages of version " + (records ? RecordCodec.VERSION : PageCodec.TAIL_VERSION);
+    return new byte[][] {summary.getBytes(StandardCharsets.UTF_8),
+        ("{\"v\":1,\"pages\":[" + versions + "]}").getBytes(StandardCharsets.UTF_8)};
+  }
+
+  /** This device's notice: {@link #notice(boolean)} for what it reads. */
+  public byte[][] myNotice() {
+    return notice(namesRecords);
   }
 
   /** Whether every feed of {@code c} (with its devices; a revoked one left out) has shown it reads version 4. */
   public boolean everyone(Conversation c) throws LocalStateException {
-    Set<String> shown = load(c.id());
+    return everyone(c, load(c.id()).tails());
+  }
+
+  /** Whether every feed of {@code c} (a revoked one left out), this device's own included, has shown version 5. */
+  public boolean everyoneReadsRecords(Conversation c) throws LocalStateException {
+    return everyone(c, load(c.id()).records());
+  }
+
+  private static boolean everyone(Conversation c, Set<String> shown) {
     for (FeedId feed : c.feeds()) {
       if (c.endOf(feed).isEmpty() && !shown.contains(feed.writer())) {
         return false;
@@ -58,96 +96,123 @@ public final class ReadsRecord {
     return true;
   }
 
-  /** Whether this device's own feed of {@code c} has shown it (written or queued). */
+  /**
+   * Whether this device's own feed of {@code c} has shown what it reads (written or queued): a device that showed
+   * version 4 only and has learnt to read records since writes its notice once more.
+   */
   public boolean shownByMe(Conversation c) throws LocalStateException {
-    return load(c.id()).contains(c.myFeed().writer());
+    return load(c.id()).has(Set.of(c.myFeed().writer()), namesRecords ? Set.of(c.myFeed().writer()) : Set.of());
   }
 
   /** Notes this device's own notice in {@code c} as written (or queued: the outbox publishes it). */
   public void wrote(Conversation c) throws LocalStateException {
-    add(c.id(), Set.of(c.myFeed().writer()));
+    Set<String> me = Set.of(c.myFeed().writer());
+    add(c.id(), me, namesRecords ? me : Set.of());
   }
 
   /**
-   * Notes the feeds of {@code c} whose {@code PAIR_READS} among {@code messages} names version 4: each counts for
-   * the feed it was read in (the message id's writer tag), whichever device wrote it. Returns the messages to show:
-   * all but the notices.
+   * Notes the feeds of {@code c} whose {@code PAIR_READS} among {@code messages} names version 4, and those whose
+   * notice names version 5 too: each counts for the feed it was read in (the message id's writer tag), whichever
+   * device wrote it. A notice naming 5 without 4 shows neither (records carry §4.7's tags). Returns the messages to
+   * show: all but the notices.
    */
   public List<Message> take(Conversation c, List<Message> messages) throws LocalStateException {
-    Set<String> found = new TreeSet<>();
+    Set<String> tails = new TreeSet<>();
+    Set<String> records = new TreeSet<>();
     for (Message m : messages) {
-      if (m.type().equals(TYPE) && namesVersion4(m.body())) {
-        found.add(m.id().substring(0, m.id().indexOf(':')));
+      Set<Integer> named = m.type().equals(TYPE) ? versions(m.body()) : Set.of();
+      if (named.contains(PageCodec.TAIL_VERSION)) {
+        String feed = m.id().substring(0, m.id().indexOf(':'));
+        tails.add(feed);
+        if (named.contains(RecordCodec.VERSION)) {
+          records.add(feed);
+        }
       }
     }
-    if (!found.isEmpty() && !load(c.id()).containsAll(found)) {
-      add(c.id(), found);
+    if (!tails.isEmpty() && !load(c.id()).has(tails, records)) {
+      add(c.id(), tails, records);
     }
     return messages.stream().filter(m -> !m.type().equals(TYPE)).toList();
   }
 
-  private static boolean namesVersion4(byte[] body) {
+  /** The versions a notice's body names; none for anything that is not a notice. */
+  private static Set<Integer> versions(byte[] body) {
     if (body.length > 256) {
-      return false;
+      return Set.of();
     }
     Optional<JsonObject> o = StrictJson.parseObject(new String(body, StandardCharsets.UTF_8));
     try {
       if (o.isEmpty() || o.get().size() != 2 || o.get().get("v").getAsInt() != 1) {
-        return false;
+        return Set.of();
       }
       JsonArray pages = o.get().getAsJsonArray("pages");
       if (pages.size() > MAX_VERSIONS) {
-        return false;
+        return Set.of();
       }
+      Set<Integer> out = new TreeSet<>();
       for (JsonElement e : pages) {
-        if (e.getAsJsonPrimitive().isNumber() && e.getAsInt() == PageCodec.TAIL_VERSION) {
-          return true;
+        if (e.getAsJsonPrimitive().isNumber()) {
+          out.add(e.getAsInt());
         }
       }
-      return false;
+      return out;
     } catch (RuntimeException e) { // a member of the wrong kind: not a notice
-      return false;
+      return Set.of();
     }
   }
 
-  private synchronized void add(String id, Set<String> tags) throws LocalStateException {
+  private synchronized void add(String id, Set<String> tails, Set<String> records) throws LocalStateException {
     try (LocalState.Lock lock = state.lock("reads")) {
-      Set<String> all = new TreeSet<>(load(id));
-      if (all.addAll(tags)) {
-        JsonArray feeds = new JsonArray();
-        all.forEach(feeds::add);
+      Shown before = load(id);
+      if (!before.has(tails, records)) {
         JsonObject o = new JsonObject();
         o.addProperty("v", 1);
-        o.add("feeds", feeds);
+        o.add("feeds", union(before.tails(), tails));
+        o.add("records", union(before.records(), records));
         state.saveDeviceRecord(name(id), o.toString());
       }
     }
   }
 
-  private Set<String> load(String id) throws LocalStateException {
+  private static JsonArray union(Set<String> a, Set<String> b) {
+    Set<String> all = new TreeSet<>(a);
+    all.addAll(b);
+    JsonArray out = new JsonArray();
+    all.forEach(out::add);
+    return out;
+  }
+
+  private Shown load(String id) throws LocalStateException {
     Optional<String> text = state.deviceRecord(name(id));
     if (text.isEmpty()) {
-      return Set.of();
+      return Shown.NONE;
     }
     String memo = name(id) + "\n" + text.get();
-    Set<String> known = parsed.get(memo);
+    Shown known = parsed.get(memo);
     if (known != null) {
       return known;
     }
     try {
-      Set<String> out = new TreeSet<>();
-      for (JsonElement e : StrictJson.parseObject(text.get()).orElseThrow().getAsJsonArray("feeds")) {
-        out.add(e.getAsString());
-      }
+      JsonObject o = StrictJson.parseObject(text.get()).orElseThrow();
+      Shown shown = new Shown(strings(o.getAsJsonArray("feeds")),
+          o.has("records") ? strings(o.getAsJsonArray("records")) : Set.of()); // kept before version 5: none
       if (parsed.size() > 1024) {
         parsed.clear(); // bounded: one entry per chat epoch read, and a few stale ones
       }
-      parsed.put(memo, Set.copyOf(out));
-      return Set.copyOf(out);
+      parsed.put(memo, shown);
+      return shown;
     } catch (RuntimeException e) {
       throw new LocalStateException("This device's record of who reads pages of version 4 (state/devices/" + name(id)
           + ".record) is damaged; move it aside: it is learnt again as the chat is read.", e);
     }
+  }
+
+  private static Set<String> strings(JsonArray array) {
+    Set<String> out = new TreeSet<>();
+    for (JsonElement e : array) {
+      out.add(e.getAsString());
+    }
+    return Set.copyOf(out);
   }
 
   private static String name(String id) {

@@ -9,16 +9,38 @@ import org.reschat.core.internal.page.PageLimits;
  * How one client treats a conversation's open tails (protocol §4.7): whether an unsigned version of a tail page
  * (a sender tag instead of a signature) counts here ({@code open}: a direct chat's epoch that is still open for
  * unsigned versions in this client's view, {@link OpenEpoch}), and whether every device of both people has shown
- * it reads pages of version 4 ({@code everyoneReads4}, {@link ReadsRecord}). The one place that decides how a page
- * is authenticated: a writer tags only a tail that is not full, where both hold; otherwise it signs.
+ * it reads pages of version 4 ({@code everyoneReads4}, {@link ReadsRecord}), and of version 5, slot records
+ * ({@code everyoneReads5}, protocol §4.8). The one place that decides how a page is authenticated (a writer tags
+ * only a tail that is not full, where both hold; otherwise it signs) and whether the open tail is written as records.
  */
-public record TailRule(boolean open, boolean everyoneReads4) {
+public record TailRule(boolean open, boolean everyoneReads4, boolean everyoneReads5) {
   /** Every version signed, version 3 written: groups, the self channel, requests, channels, and any chat until both hold. */
-  public static final TailRule SIGNED = new TailRule(false, false);
+  public static final TailRule SIGNED = new TailRule(false, false, false);
+
+  /**
+   * Whether this client's {@code FeedReader} reads an open page in record form (protocol §4.8). Until it does, its
+   * {@code PAIR_READS} does not name version 5 and it writes no records, whatever its friend's devices have shown:
+   * a friend would otherwise write what this client's own other devices, or this one, cannot read. Turning it on is
+   * the last step of the switch to records.
+   */
+  public static final boolean RECORDS_READ_HERE = false;
+
+  /** A rule for clients and chats where nobody has shown version 5: pages only. */
+  public TailRule(boolean open, boolean everyoneReads4) {
+    this(open, everyoneReads4, false);
+  }
 
   /** Whether this client writes pages of version 4 here: only when every reader has shown it reads them. */
   public boolean writesVersion4() {
     return everyoneReads4;
+  }
+
+  /**
+   * Whether this client writes its open tail here as slot records (protocol §4.8): only when every device of both
+   * people, this one included, has shown it reads version 5, and only once this client reads records itself.
+   */
+  public boolean writesRecords() {
+    return RECORDS_READ_HERE && everyoneReads4 && everyoneReads5;
   }
 
   /**

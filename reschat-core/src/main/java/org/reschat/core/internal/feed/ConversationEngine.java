@@ -114,8 +114,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
 
   /**
    * {@code c} under its {@link org.reschat.core.internal.conversation.TailRule}: for an epoch of a direct chat, open
-   * for unsigned versions as {@link org.reschat.core.internal.conversation.OpenEpoch} decides, and version 4 once
-   * every device of both showed it reads it; every other conversation (a group, even of two) signs every version.
+   * for unsigned versions as {@link org.reschat.core.internal.conversation.OpenEpoch} decides, and version 4 (and 5)
+   * once every device of both showed it reads it; every other conversation (a group, even of two) signs every version.
    */
   private Conversation withTails(Conversation c) throws LocalStateException {
     if (!c.isMember() || c.members().size() != 2) {
@@ -127,7 +127,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     }
     boolean open = org.reschat.core.internal.conversation.OpenEpoch.open(place.get(), devices.revocations(c.me()),
         devices.revocations(c.them()));
-    return c.withTails(new org.reschat.core.internal.conversation.TailRule(open, reads.everyone(c)));
+    return c.withTails(new org.reschat.core.internal.conversation.TailRule(open, reads.everyone(c),
+        reads.everyoneReadsRecords(c)));
   }
 
   /**

@@ -89,7 +89,8 @@ final class DirectChain {
   /**
    * Writes this device's {@code PAIR_READS} once in its feed of the chat's current epoch (protocol §4.7), at its
    * first read there (a receive or a history): a device that has never read the chat has read no page it could fail
-   * to parse, and until it writes this nobody seals version 4 for it. Queued when the store fails, as any message; a
+   * to parse, and until it writes this nobody seals version 4 for it; once more after this client learnt to read
+   * records (§4.8), for version 5. Queued when the store fails, as any message; a
    * copy opened read-only writes nothing (the writable profile does).
    */
   void announceReads(PublicCard contact) throws LocalStateException {
@@ -97,7 +98,7 @@ final class DirectChain {
     if (engine.state().readOnly() || engine.reads().shownByMe(c)) {
       return;
     }
-    byte[][] notice = ReadsRecord.notice();
+    byte[][] notice = engine.reads().myNotice();
     try {
       engine.send(c, ReadsRecord.TYPE, notice[0], notice[1]);
     } catch (KvException | org.reschat.core.InvalidMessageException e) {

@@ -2,7 +2,9 @@ package org.reschat.core.internal.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -13,10 +15,12 @@ import org.reschat.core.Message;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.internal.conversation.ReadsRecord;
 import org.reschat.core.internal.page.Envelope;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageCodec;
+import org.reschat.core.spi.FeedId;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
@@ -111,5 +115,30 @@ class PageVersionNegotiationTest {
     a.send(ChatId.direct(bob.card()), "three");
     assertThat(tail(alice, bob.card()).isTagged()).isTrue();
     assertThat(bobsLaptop.update(ChatId.direct(alice.card())).received()).extracting(Message::text).contains("three");
+  }
+
+  @Test
+  void aFriendWhoNamesVersion5GetsPagesWhileThisClientDoesNotReadRecords() throws Exception {
+    ChatClient a = client(alice, aliceState, bob.card());
+    ChatClient b = client(bob, bobState, alice.card());
+    a.send(ChatId.direct(bob.card()), "one");
+    b.update(ChatId.direct(alice.card()));
+    // Bob's feed shows a client that reads records (version 5): his notice, as such a client would write it.
+    var engine = (org.reschat.core.internal.feed.ConversationEngine) TestClients.conversations(b);
+    engine.send(engine.currentWith(alice.card()), ReadsRecord.TYPE, "reads pages of version 5".getBytes(StandardCharsets.UTF_8),
+        "{\"v\":1,\"pages\":[2,3,4,5]}".getBytes(StandardCharsets.UTF_8));
+    assertThat(notices(a.update(ChatId.direct(bob.card())).received())).isZero();
+    a.send(ChatId.direct(bob.card()), "two");
+
+    Conversation ab = Conversation.pair(alice, bob.card());
+    String learnt = aliceState.deviceRecord("reads-" + HexFormat.of().formatHex(Base64Url.decode(ab.id()).orElseThrow()))
+        .orElseThrow();
+    FeedId bobs = ab.feed(ab.indexOf(bob.card()));
+    assertThat(learnt).as("Bob's feed is noted as reading records").contains("\"records\":[\"" + bobs.writer() + "\"]");
+    assertThat(tail(alice, bob.card()).isTagged()).as("Alice's own notice names no 5: a tagged page").isTrue();
+    for (int i = 0; i < 20; i++) {
+      assertThat(store.get(ab.recordKey(ab.myFeed(), 1, i))).isEmpty();
+    }
+    assertThat(b.update(ChatId.direct(alice.card())).received()).extracting(Message::text).containsExactly("two");
   }
 }
