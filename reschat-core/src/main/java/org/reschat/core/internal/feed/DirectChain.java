@@ -88,14 +88,14 @@ final class DirectChain {
 
   /**
    * Writes this device's {@code PAIR_READS} once in its feed of the chat's current epoch (protocol §4.7), at its
-   * first read there (a receive or a history): a device that has never read the chat has read no page it could fail
-   * to parse, and until it writes this nobody seals version 4 for it; once more after this client learnt to read
-   * records (§4.8), for version 5. Queued when the store fails, as any message; a
+   * first read there (a receive or a history) once the friend has written there: a device that has never read the
+   * chat has read no page it could fail to parse, and until it writes this nobody seals version 4 for it; once more
+   * after this client learnt to read records (§4.8), for version 5. Queued when the store fails, as any message; a
    * copy opened read-only writes nothing (the writable profile does).
    */
   void announceReads(PublicCard contact) throws LocalStateException {
     Conversation c = engine.currentWith(contact);
-    if (engine.state().readOnly() || engine.reads().shownByMe(c)) {
+    if (engine.state().readOnly() || engine.reads().shownByMe(c) || !friendWrote(c)) {
       return;
     }
     byte[][] notice = engine.reads().myNotice();
@@ -105,6 +105,21 @@ final class DirectChain {
       return; // not sealed: written at the next send or read
     }
     engine.reads().wrote(c);
+  }
+
+  /**
+   * Whether any feed of the friend in {@code c} holds a page here: a chat nobody answered yet (a stranger's first
+   * messages, a request) gets no notice, so a later call of the sender writes nothing its first page could be linked
+   * to by time (protocol §13), and a notice is written only where a reader of it exists.
+   */
+  private boolean friendWrote(Conversation c) throws LocalStateException {
+    Conversation all = engine.withDevices(c);
+    for (org.reschat.core.spi.FeedId feed : all.feeds()) {
+      if (all.writerOf(feed).equals(c.them()) && engine.state().newestPage(feed) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A later epoch in which the friend wrote is one they hold: this client writes there from now on. */

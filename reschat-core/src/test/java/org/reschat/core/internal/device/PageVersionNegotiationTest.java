@@ -141,4 +141,25 @@ class PageVersionNegotiationTest {
     }
     assertThat(b.update(ChatId.direct(alice.card())).received()).extracting(Message::text).containsExactly("two");
   }
+
+  @Test
+  void twoCopiesOfDeviceZeroSendingInTurnAdoptEachOthersTaggedTails() throws Exception {
+    InMemoryLocalState twinState = new InMemoryLocalState();
+    ChatClient a = client(alice, aliceState, bob.card());
+    ChatClient twin = client(alice, twinState, bob.card()); // a restored backup's live twin: the same feed
+    ChatClient b = client(bob, bobState, alice.card());
+    a.send(ChatId.direct(bob.card()), "one");
+    b.update(ChatId.direct(alice.card()));
+    a.update(ChatId.direct(bob.card()));
+    twin.update(ChatId.direct(bob.card()));
+    for (int i = 0; i < 6; i++) {
+      (i % 2 == 0 ? a : twin).send(ChatId.direct(bob.card()), "turn " + i);
+      assertThat(tail(alice, bob.card()).isTagged()).isTrue(); // each adopts the other's tagged page by its tag
+    }
+    org.reschat.core.History h = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(h.messages()).extracting(Message::text).containsSubsequence("turn 0", "turn 1", "turn 2", "turn 3",
+        "turn 4", "turn 5");
+    assertThat(h.warnings()).isEmpty();
+    assertThat(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).warnings()).isEmpty();
+  }
 }

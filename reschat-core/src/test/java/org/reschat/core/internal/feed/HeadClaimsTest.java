@@ -99,8 +99,9 @@ class HeadClaimsTest {
     ChatClient alice = client(a);
     alice.send(ChatId.direct(b.card()), "one");
     alice.send(ChatId.direct(b.card()), "two");
-    alice.history(ChatId.direct(b.card()), HistoryRequest.all()); // her first read adds her notice (§4.7): 3 messages
     bobWritesWithHead(new Head(aliceIndexForBob(), 1, 3, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+    // Her first read once Bob has written adds her notice that she reads version 4 (§4.7): page 1 holds 3 messages.
+    alice.history(ChatId.direct(b.card()), HistoryRequest.all());
 
     for (ChatClient device : List.of(alice, client(a))) {
       List<FeedWarning> warnings = about(device.history(ChatId.direct(b.card()), HistoryRequest.all()).warnings(), 1);
