@@ -1,0 +1,132 @@
+package org.reschat.core.internal.feed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.PageFormatException;
+import org.reschat.core.internal.page.PageLimits;
+import org.reschat.core.internal.page.PageRejectedException;
+import org.reschat.core.internal.page.RecordChain;
+import org.reschat.core.internal.page.RecordCodec;
+import org.reschat.core.internal.page.SlotRecord;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.spi.LocalState;
+
+/**
+ * The records of one feed this client keeps (protocol §4.8): those it verified and, for its own feed, those queued
+ * to be written. They are kept as the pages and outbox of a companion feed, the feed's writer tag followed by
+ * {@code -records}, record {@code (n, i)} at number {@code 32·n + i}: no new state interface or file format, and
+ * nothing a record is ever mistaken for among the feed's own pages (its newest page, its outbox, what a confirmed
+ * page files). Writer tags are of one length, so no companion is any feed's name. Queued records sort by page and
+ * index, as they must be written; the page that closes them is queued among the feed's pages.
+ */
+final class HeldRecords {
+  /** Record numbers per page: twenty records, and room below the next page's. */
+  static final int PER_PAGE = 32;
+
+  private final Conversation c;
+  private final FeedId feed;
+  private final FeedId companion;
+  private final LocalState state;
+
+  HeldRecords(Conversation c, FeedId feed, LocalState state) {
+    this.c = c;
+    this.feed = feed;
+    this.companion = companion(feed);
+    this.state = state;
+  }
+
+  /** The companion feed under which {@code feed}'s records are kept. */
+  static FeedId companion(FeedId feed) {
+    return new FeedId(feed.conversation(), feed.writer() + "-records", feed.member());
+  }
+
+  /** The number record {@code index} of page {@code page} is kept and queued under. */
+  static long number(long page, int index) {
+    if (index < 0 || index >= PageLimits.SLOTS_PER_PAGE) {
+      throw new IllegalArgumentException("no record " + page + "/" + index);
+    }
+    return PER_PAGE * page + index;
+  }
+
+  /**
+   * The records of page {@code page} verified here, in order, as a chain linked to {@code previousPage} (see
+   * {@link RecordChain#RecordChain}): a reader goes on from them and never takes another version in their place.
+   */
+  RecordChain verified(long page, byte[] previousPage) throws LocalStateException {
+    RecordChain chain = new RecordChain(page, previousPage);
+    for (int i = 0; i < PageLimits.SLOTS_PER_PAGE; i++) {
+      Optional<String> value = state.page(companion, number(page, i));
+      if (value.isEmpty()) {
+        break;
+      }
+      try {
+        chain.add(local(page, i, value.get()));
+      } catch (PageRejectedException e) {
+        throw damaged(page, i, e);
+      }
+    }
+    return chain;
+  }
+
+  /** Keeps {@code record}, verified (read, or written and confirmed), as {@code value}. */
+  void keep(SlotRecord record, String value) throws LocalStateException {
+    state.savePage(companion, number(record.page(), record.index()), value);
+  }
+
+  /** Queues this member's {@code record}, sealed as {@code value}, before the store sees it. */
+  void queue(SlotRecord record, String value) throws LocalStateException {
+    state.putOutbox(companion, number(record.page(), record.index()), value);
+  }
+
+  /** The queued records, in the order they are written: by page, then index. */
+  List<Queued> queued() throws LocalStateException {
+    List<Queued> out = new ArrayList<>();
+    for (var e : state.outbox(companion).entrySet()) {
+      long page = e.getKey() / PER_PAGE;
+      int index = (int) (e.getKey() % PER_PAGE);
+      out.add(new Queued(local(page, index, e.getValue()), e.getValue()));
+    }
+    return out;
+  }
+
+  /** A queued record and its sealed value. */
+  record Queued(SlotRecord record, String value) {}
+
+  /** The store holds queued {@code record}: kept as verified and out of the outbox, in one step. */
+  void confirm(SlotRecord record, String value) throws LocalStateException {
+    state.confirmOutbox(companion, number(record.page(), record.index()), value);
+  }
+
+  /** Drops a queued record that another device's record at its place replaced (it is sealed again after that). */
+  void unqueue(SlotRecord record, String value) throws LocalStateException {
+    state.removeOutbox(companion, number(record.page(), record.index()), value);
+  }
+
+  /** Whether any record is queued. */
+  boolean anyQueued() throws LocalStateException {
+    return !state.outbox(companion).isEmpty();
+  }
+
+  /** A record kept here: it was verified when kept, so it is opened and parsed only. */
+  private SlotRecord local(long page, int index, String value) throws LocalStateException {
+    SlotRecord r;
+    try {
+      r = RecordCodec.parse(Envelope.open(c, c.recordKey(feed, page, index), value));
+    } catch (PageFormatException e) {
+      throw damaged(page, index, e);
+    }
+    if (r.page() != page || r.index() != index) {
+      throw damaged(page, index, new IllegalStateException("it names record " + r.page() + "/" + r.index()));
+    }
+    return r;
+  }
+
+  private LocalStateException damaged(long page, int index, Exception e) {
+    return new LocalStateException("The locally kept record " + page + "/" + index + " of " + feed + " is damaged ("
+        + e.getMessage() + "); restore the profile directory from a backup.", e);
+  }
+}
