@@ -72,9 +72,13 @@ final class HeldRecords {
     return chain;
   }
 
-  /** Keeps {@code record}, verified (read, or written and confirmed), as {@code value}. */
-  void keep(SlotRecord record, String value) throws LocalStateException {
-    state.savePage(companion, number(record.page(), record.index()), value);
+  /**
+   * Keeps {@code record}, verified as read: sealed again under its key for the device (a record's bytes are what was
+   * verified; the envelope around them is the ledger's and proves nothing more).
+   */
+  void keep(SlotRecord record) throws LocalStateException {
+    state.savePage(companion, number(record.page(), record.index()),
+        Envelope.seal(c, c.recordKey(feed, record.page(), record.index()), record));
   }
 
   /** Queues this member's {@code record}, sealed as {@code value}, before the store sees it. */

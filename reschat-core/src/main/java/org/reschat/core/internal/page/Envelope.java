@@ -38,6 +38,11 @@ public final class Envelope {
     return seal(c, key, page.encoded());
   }
 
+  /** The ledger value holding slot record {@code record} (§4.8) at {@code key}. */
+  public static String seal(Conversation c, String key, SlotRecord record) {
+    return seal(c, key, record.encoded());
+  }
+
   /** The ledger value holding {@code plain} (a page, or a slot record of §4.8) at {@code key}. */
   static String seal(Conversation c, String key, byte[] plain) {
     byte[] sealed = c.envelopes().encrypt(Padding.padToPadme(plain), aad(key));

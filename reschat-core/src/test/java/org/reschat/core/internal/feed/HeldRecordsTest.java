@@ -90,7 +90,7 @@ class HeldRecordsTest {
     HeldRecords held = new HeldRecords(ba, ba.feed(ba.indexOf(alice.card())), bobs);
     List<SlotRecord> page1 = records(1, 2, "a");
     for (SlotRecord r : page1) {
-      held.keep(r, writer.seal(r));
+      held.keep(r);
     }
     RecordChain chain = held.verified(1, new byte[32]);
     assertThat(chain.next()).isEqualTo(2);
@@ -107,7 +107,7 @@ class HeldRecordsTest {
     // A value kept at record 1's number that is record 0 (a damaged or tampered profile).
     bobs.savePage(HeldRecords.companion(ba.feed(ba.indexOf(alice.card()))), HeldRecords.number(1, 1),
         writer.seal(first));
-    held.keep(first, writer.seal(first));
+    held.keep(first);
     assertThatThrownBy(() -> held.verified(1, new byte[32])).isInstanceOf(LocalStateException.class);
   }
 
