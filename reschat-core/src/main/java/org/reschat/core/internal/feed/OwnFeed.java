@@ -79,7 +79,7 @@ final class OwnFeed {
     if (writesFirst()) {
       try {
         if (writeOverLastSeen(page.number(), page, value).isEmpty()) {
-          state.confirmOutbox(reader.feed, page.number(), value);
+          recordWritten(page.number(), value);
           return new Sent(page, Optional.empty());
         } // another device wrote there: queued, and published as any queued page (its write decides again)
       } catch (KvException e) {
@@ -89,6 +89,20 @@ final class OwnFeed {
     }
     state.putOutbox(reader.feed, page.number(), value);
     return new Sent(page, flush(() -> heads));
+  }
+
+  /**
+   * Records a page written first as verified. The store holds it whatever happens here, so the message is sent: a
+   * failure to record it (the profile's disk full or read-only while the ledger's is not) is what a power cut does
+   * to this record ({@link org.reschat.core.spi.LocalState#confirmOutbox}), and the next write over the older
+   * version is refused with this page and adopts it. The profile's fault shows at its next durable write.
+   */
+  private void recordWritten(long number, String value) {
+    try {
+      state.confirmOutbox(reader.feed, number, value);
+    } catch (LocalStateException e) {
+      // sent all the same; see above
+    }
   }
 
   /** Whether a page may be written before it is queued: see {@link #send}; a read-only profile publishes nothing. */
