@@ -1,7 +1,5 @@
 package org.reschat.core.internal.feed;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.internal.conversation.Conversation;
@@ -16,12 +14,11 @@ import org.reschat.core.spi.FeedId;
 import org.reschat.core.spi.LocalState;
 
 /**
- * The records of one feed this client keeps (protocol §4.8): those it verified and, for its own feed, those queued
- * to be written. They are kept as the pages and outbox of a companion feed, the feed's writer tag followed by
- * {@code -records}, record {@code (n, i)} at number {@code 32·n + i}: no new state interface or file format, and
- * nothing a record is ever mistaken for among the feed's own pages (its newest page, its outbox, what a confirmed
- * page files). Writer tags are of one length, so no companion is any feed's name. Queued records sort by page and
- * index, as they must be written; the page that closes them is queued among the feed's pages.
+ * The records of one feed this client verified (protocol §4.8): read, or, in its own feed, written and confirmed.
+ * They are kept as the pages of a companion feed, the feed's writer tag followed by {@code -records}, record
+ * {@code (n, i)} at number {@code 32·n + i}: no new state interface or file format, and a record is never mistaken
+ * for one of the feed's own pages (its newest page, what its outbox confirms). Writer tags are of one length, so no
+ * companion is any feed's name. What a writer has not written yet stays queued as its page ({@link OwnRecords}).
  */
 final class HeldRecords {
   /** Record numbers per page: twenty records, and room below the next page's. */
@@ -79,40 +76,6 @@ final class HeldRecords {
   void keep(SlotRecord record) throws LocalStateException {
     state.savePage(companion, number(record.page(), record.index()),
         Envelope.seal(c, c.recordKey(feed, record.page(), record.index()), record));
-  }
-
-  /** Queues this member's {@code record}, sealed as {@code value}, before the store sees it. */
-  void queue(SlotRecord record, String value) throws LocalStateException {
-    state.putOutbox(companion, number(record.page(), record.index()), value);
-  }
-
-  /** The queued records, in the order they are written: by page, then index. */
-  List<Queued> queued() throws LocalStateException {
-    List<Queued> out = new ArrayList<>();
-    for (var e : state.outbox(companion).entrySet()) {
-      long page = e.getKey() / PER_PAGE;
-      int index = (int) (e.getKey() % PER_PAGE);
-      out.add(new Queued(local(page, index, e.getValue()), e.getValue()));
-    }
-    return out;
-  }
-
-  /** A queued record and its sealed value. */
-  record Queued(SlotRecord record, String value) {}
-
-  /** The store holds queued {@code record}: kept as verified and out of the outbox, in one step. */
-  void confirm(SlotRecord record, String value) throws LocalStateException {
-    state.confirmOutbox(companion, number(record.page(), record.index()), value);
-  }
-
-  /** Drops a queued record that another device's record at its place replaced (it is sealed again after that). */
-  void unqueue(SlotRecord record, String value) throws LocalStateException {
-    state.removeOutbox(companion, number(record.page(), record.index()), value);
-  }
-
-  /** Whether any record is queued. */
-  boolean anyQueued() throws LocalStateException {
-    return !state.outbox(companion).isEmpty();
   }
 
   /** A record kept here: it was verified when kept, so it is opened and parsed only. */

@@ -50,6 +50,10 @@ final class RecordPublisher {
       return new Written(record);
     }
     Optional<SlotRecord> theirs = verified(key, record, put.current().value());
+    if (theirs.isPresent() && theirs.get().equals(record)) { // it had landed, in another envelope (a retry)
+      chain.add(record);
+      return new Written(record);
+    }
     if (theirs.isEmpty()) {
       store.put(key, value); // over junk, or what another member wrote into this feed
       chain.add(record);

@@ -46,13 +46,27 @@ public final class RecordWriter {
       return java.util.Optional.empty();
     }
     byte[] previous = index > 0 ? open.get(index - 1).hash() : previousPage == null ? Page.NO_PREVIOUS : previousPage;
+    return java.util.Optional.of(record(number, index, previous, heads, slot));
+  }
+
+  /**
+   * Record {@code index} of {@code page}, a page of this member's sealed with its slots (queued, not yet written),
+   * after {@code previous} (the hash of record {@code index − 1}, or for record 0 the final version of the page
+   * before). The same page and link give the same record byte for byte: its slot is the page's, and a tag and an
+   * Ed25519 signature are both deterministic.
+   */
+  public SlotRecord recordOf(Page page, int index, byte[] previous) {
+    return record(page.number(), index, previous, page.heads(), page.slots().get(index));
+  }
+
+  private SlotRecord record(long number, int index, byte[] previous, List<Head> heads, Slot slot) {
     boolean tag = conversation.tails().tags(List.of(slot.type()));
     byte[] body = RecordCodec.encodeBody(number, index, previous, heads, slot, tag);
     byte[] authenticator = tag ? SenderTag.of(conversation, conversation.myFeed(), body)
         : Secrets.of(conversation.identity()).signPage(PageVerifier.signed(SIGNING_CONTEXT, conversation,
             conversation.myFeed(), body));
-    return java.util.Optional.of(new SlotRecord(number, index, previous, heads, slot, authenticator,
-        PageCodec.withSignature(body, authenticator)));
+    return new SlotRecord(number, index, previous, heads, slot, authenticator, PageCodec.withSignature(body,
+        authenticator));
   }
 
   /**

@@ -21,9 +21,8 @@ import org.reschat.core.spi.LocalState;
 import org.reschat.core.testing.TestIdentities;
 
 /**
- * Records kept on the device (protocol §4.8): queued in write order (a page's records by index, then the next
- * page's), confirmed without being filed among the feed's pages (its newest page, its outbox untouched), and
- * verified ones restored as the chain a reader goes on from, which refuses another version at a kept place.
+ * Records kept on the device (protocol §4.8): never filed among the feed's pages (its newest page, its outbox
+ * untouched), restored as the chain a reader goes on from, which refuses another version at a kept place.
  */
 class HeldRecordsTest {
   private final Identity alice = TestIdentities.named("alice");
@@ -49,39 +48,47 @@ class HeldRecordsTest {
     return out;
   }
 
-  /** Checks {@link HeldRecords} on {@code state}: run on the in-memory state here, on the profile in local-db. */
-  static void queuedConfirmedAndKeptApartFromPages(LocalState state) throws Exception {
-    Conversation ab = Conversation.pair(TestIdentities.named("alice"), TestIdentities.named("bob").card())
-        .withTails(new TailRule(true, true));
-    RecordWriter writer = new RecordWriter(ab);
+  /**
+   * Keeps records of pages 1 and 2 on {@code state}, checks they are not filed among the feed's pages, and returns
+   * them: run on the in-memory state here, on the profile in local-db (which reopens it and calls {@link #restored}).
+   */
+  static List<SlotRecord> keptApartFromPages(LocalState state) throws Exception {
+    RecordWriter writer = new RecordWriter(ALICE_WITH_BOB);
     List<SlotRecord> page1 = records(writer, 1, null, 3, "a");
     List<SlotRecord> page2 = records(writer, 2, page1.get(2).hash(), 2, "b");
-    HeldRecords held = new HeldRecords(ab, ab.myFeed(), state);
-    for (SlotRecord r : page2) { // queued out of order: the outbox sorts them
-      held.queue(r, writer.seal(r));
+    HeldRecords held = new HeldRecords(ALICE_WITH_BOB, ALICE_WITH_BOB.myFeed(), state);
+    for (SlotRecord r : page2) { // kept in any order: each at its own number
+      held.keep(r);
     }
     for (SlotRecord r : page1) {
-      held.queue(r, writer.seal(r));
+      held.keep(r);
     }
-    assertThat(held.queued()).extracting(q -> q.record().page() + "/" + q.record().index())
-        .containsExactly("1/0", "1/1", "1/2", "2/0", "2/1");
-    assertThat(state.outbox(ab.myFeed())).as("the feed's own outbox holds pages only").isEmpty();
+    assertThat(state.newestPage(ALICE_WITH_BOB.myFeed())).as("a kept record is not filed among the pages").isZero();
+    assertThat(state.outbox(ALICE_WITH_BOB.myFeed())).isEmpty();
+    restored(state, page1, page2);
+    List<SlotRecord> all = new ArrayList<>(page1);
+    all.addAll(page2);
+    return all;
+  }
 
-    for (HeldRecords.Queued q : held.queued().subList(0, 3)) {
-      held.confirm(q.record(), q.value());
-    }
-    assertThat(state.newestPage(ab.myFeed())).as("a confirmed record is not filed among the pages").isZero();
-    assertThat(held.queued()).extracting(q -> q.record().index()).containsExactly(0, 1);
+  /** The chains {@code state} restores for pages 1 and 2 are exactly {@code page1} and {@code page2}. */
+  static void restored(LocalState state, List<SlotRecord> page1, List<SlotRecord> page2) throws Exception {
+    HeldRecords held = new HeldRecords(ALICE_WITH_BOB, ALICE_WITH_BOB.myFeed(), state);
     assertThat(held.verified(1, new byte[32]).records()).isEqualTo(page1);
-    assertThat(held.verified(2, null).records()).isEmpty();
-    assertThat(held.anyQueued()).isTrue();
-    held.unqueue(page2.get(0), held.queued().get(0).value());
-    assertThat(held.queued()).extracting(q -> q.record().index()).containsExactly(1);
+    assertThat(held.verified(2, page1.get(2).hash()).records()).isEqualTo(page2);
+    assertThat(held.verified(3, null).records()).isEmpty();
+  }
+
+  private static final Conversation ALICE_WITH_BOB = Conversation.pair(TestIdentities.named("alice"),
+      TestIdentities.named("bob").card()).withTails(new TailRule(true, true));
+
+  static Conversation aliceWithBob() {
+    return ALICE_WITH_BOB;
   }
 
   @Test
-  void recordsAreQueuedInWriteOrderAndConfirmedApartFromPages() throws Exception {
-    queuedConfirmedAndKeptApartFromPages(new InMemoryLocalState());
+  void recordsAreKeptApartFromPagesAndRestoredInOrder() throws Exception {
+    keptApartFromPages(new InMemoryLocalState());
   }
 
   @Test

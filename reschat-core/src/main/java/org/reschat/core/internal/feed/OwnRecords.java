@@ -1,0 +1,130 @@
+package org.reschat.core.internal.feed;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.reschat.core.InvalidMessageException;
+import org.reschat.core.LocalStateException;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageRejectedException;
+import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.RecordChain;
+import org.reschat.core.internal.page.RecordWriter;
+import org.reschat.core.internal.page.SlotRecord;
+import org.reschat.core.internal.page.SlotSeal;
+import org.reschat.core.spi.LocalState;
+import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
+
+/**
+ * Writes this member's queued open page as slot records (protocol §4.8, §7). The outbox keeps holding the page, as
+ * for every writer: one entry, replaced atomically as the page grows, so a message is never sealed again differently
+ * and never lost, whatever the crash. Publishing derives from it the records of the slots not yet written (the same
+ * page and link give the same record byte for byte, so a retry after a crash finds its own record and writes
+ * nothing) and writes each once ({@link RecordPublisher}); a record written is kept as verified ({@link HeldRecords}),
+ * never filed among the feed's pages. A record another device of this identity wrote at that place is adopted and
+ * the messages not yet written are sealed again after it, in one replacement of the queued page (or two, when they
+ * no longer fit and the page closes); one that contradicts what this device wrote is EQUIVOCATION, nothing written.
+ */
+final class OwnRecords {
+  /** What publishing a queued page did. */
+  sealed interface Outcome permits Written, Rebased {}
+
+  /** Every slot of the queued page is a record at its key, kept here. */
+  record Written(List<SlotRecord> records) implements Outcome {}
+
+  /** Another device's record was adopted: {@code pages} (page n, and n + 1 when they overflowed) are to be queued. */
+  record Rebased(List<Page> pages) implements Outcome {}
+
+  private final Conversation c;
+  private final HeldRecords held;
+  private final RecordPublisher publisher;
+  private final RecordWriter records;
+  private final PageWriter pages;
+  private final OpenTail ownTail;
+
+  OwnRecords(Conversation c, KvStore store, LocalState state) {
+    this.c = c;
+    this.held = new HeldRecords(c, c.myFeed(), state);
+    this.publisher = new RecordPublisher(c, store);
+    this.records = new RecordWriter(c);
+    this.pages = new PageWriter(c);
+    this.ownTail = new OpenTail(c, c.myFeed(), store, state);
+  }
+
+  /**
+   * Writes the slots of {@code queued} (this member's page, queued) that are not records at their keys yet, in order,
+   * after {@code previousPage}, the final version of the page before (zero for page 1). Throws EQUIVOCATION when the
+   * store holds another record of this identity that contradicts those this device kept; a store failure stops it
+   * where it is, and the next call goes on from there.
+   */
+  Outcome publish(Page queued, byte[] previousPage) throws KvException, LocalStateException, PageRejectedException {
+    RecordChain chain = held.verified(queued.number(), previousPage);
+    List<SlotRecord> kept = chain.records();
+    for (int i = 0; i < kept.size(); i++) {
+      if (i >= queued.slots().size() || !kept.get(i).slot().equals(queued.slots().get(i))) {
+        return rebase(queued, chain, i); // another device's record was adopted here by an earlier pass
+      }
+    }
+    for (int i = chain.next(); i < queued.slots().size(); i++) {
+      byte[] link = i == 0 ? previousPage : chain.records().get(i - 1).hash();
+      SlotRecord mine = records.recordOf(queued, i, link);
+      RecordPublisher.Outcome o = publisher.publish(chain, mine, records.seal(mine));
+      if (o instanceof RecordPublisher.Adopted adopted) {
+        held.keep(adopted.theirs());
+        return rebase(queued, theirs(queued.number(), previousPage), i);
+      }
+      held.keep(mine);
+    }
+    return new Written(chain.records());
+  }
+
+  /**
+   * The other device's records after the one adopted, read as any reader follows them ({@link OpenTail}: one read
+   * each, at most twenty), so the messages are sealed again once after all of them, not once per record.
+   */
+  private RecordChain theirs(long n, byte[] previousPage) throws KvException, LocalStateException,
+      PageRejectedException {
+    for (OpenPageLoader.Finding f : ownTail.follow(n, previousPage).findings()) {
+      if (f.kind() == org.reschat.core.FeedWarning.Kind.EQUIVOCATION) {
+        throw new PageRejectedException(f.kind(), f.detail());
+      }
+    }
+    return held.verified(n, previousPage);
+  }
+
+  /**
+   * The queued page's messages from slot {@code from} on, sealed again after the records {@code chain} holds (which
+   * end with another device's): page {@code n} grown from them, and page {@code n + 1} when they do not all fit.
+   */
+  private Rebased rebase(Page queued, RecordChain chain, int from) throws LocalStateException {
+    List<SlotRecord> theirs = chain.records();
+    Page tail = records.close(theirs);
+    List<Page> out = new ArrayList<>(List.of(tail));
+    for (int i = from; i < queued.slots().size(); i++) {
+      try {
+        Page grown = pages.append(tail, queued.heads(), reopen(queued, i));
+        if (grown.number() != tail.number()) {
+          out.add(grown);
+        } else {
+          out.set(out.size() - 1, grown);
+        }
+        tail = grown;
+      } catch (InvalidMessageException e) {
+        throw new IllegalStateException("A message that was sealed once no longer fits a page", e);
+      }
+    }
+    return new Rebased(out);
+  }
+
+  private SlotSeal.Draft reopen(Page page, int index) throws LocalStateException {
+    try {
+      var s = page.slots().get(index);
+      return new SlotSeal.Draft(s.type(), s.timestampMillis(), s.extension(), SlotSeal.open(c, c.myFeed(), page, index));
+    } catch (OneTimeKeyAead.OpenFailedException e) {
+      throw new LocalStateException("A queued message of page " + page.number() + " no longer opens with your keys;"
+          + " the outbox of " + c.myFeed() + " is damaged.", e);
+    }
+  }
+}
