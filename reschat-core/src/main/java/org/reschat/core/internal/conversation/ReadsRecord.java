@@ -83,6 +83,11 @@ public final class ReadsRecord {
     if (!found.isEmpty() && !load(c.id()).containsAll(found)) {
       add(c.id(), found);
     }
+    return shown(messages);
+  }
+
+  /** {@code messages} without the notices: what a chat shows, whichever path read them (§4.7: never shown). */
+  public static List<Message> shown(List<Message> messages) {
     return messages.stream().filter(m -> !m.type().equals(TYPE)).toList();
   }
 
