@@ -131,6 +131,33 @@ class PageBytesTest {
   }
 
   @Test
+  void aSlotsAssociatedDataIsTheGrammarWithATypeExtension() throws Exception {
+    byte[] writer = MINE.fingerprintOf(MINE.myFeed());
+    byte[] extension = "{\"to\":\"an earlier message\"}".getBytes(StandardCharsets.UTF_8);
+    for (int version : new int[] {PageCodec.LEGACY_VERSION, PageCodec.VERSION}) {
+      for (int copy : new int[] {SlotSeal.FOR_SENDER, SlotSeal.FOR_RECEIVERS}) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(("reschat/v" + version + " slot\0").getBytes(StandardCharsets.UTF_8));
+        out.writeByte(version);
+        out.write(MINE.idBytes());
+        out.write(writer);
+        out.writeInt(70_000);
+        out.writeByte(19);
+        out.write(MINE.epochTag());
+        out.writeByte(8);
+        out.write("REACTION".getBytes(StandardCharsets.US_ASCII));
+        out.writeLong(1_700_000_000_123L);
+        out.writeShort(extension.length);
+        out.write(extension);
+        out.writeByte(copy);
+        assertThat(SlotSeal.aad(MINE, version, writer, 70_000, 19, MINE.epochTag(), "REACTION", 1_700_000_000_123L,
+            extension, copy)).isEqualTo(bytes.toByteArray());
+      }
+    }
+  }
+
+  @Test
   void aHeadHoldsExactlyTheEightBytesThePageHasRoomFor() {
     assertThatThrownBy(() -> new Head(1, 1, 1, new byte[7])).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new Head(1, 1, 1, new byte[9])).isInstanceOf(IllegalArgumentException.class);
