@@ -121,7 +121,9 @@ class PageBytesTest {
   void theEnvelopeIsItsVersionByteThenThePaddedPageSealedUnderItsSalt() throws Exception {
     Page page = new PageWriter(MINE).append(null, othersAt(1, 1, 0), draft("TEXT", 1_700_000_000_000L, "", "sealed"));
     String key = MINE.pageKey(MINE.myFeed(), 1);
+    byte[] before = page.encoded();
     byte[] raw = Base64Url.decode(Envelope.seal(MINE, key, page)).orElseThrow();
+    assertThat(page.encoded()).as("the page's own bytes, which the envelope reads without a copy").isEqualTo(before);
     byte[] salt = Arrays.copyOfRange(raw, 1, 17);
     byte[] expected = MINE.envelopes().encryptWithSaltForTestVectorsOnly(salt, Padding.padToPadme(page.encoded()),
         ("reschat/v2 envelope\0" + key).getBytes(StandardCharsets.UTF_8));
