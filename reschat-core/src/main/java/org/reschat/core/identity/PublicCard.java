@@ -20,6 +20,7 @@ import org.reschat.core.internal.identity.CheckedCards;
 public final class PublicCard {
   public static final String PREFIX = "rc2:";
   private static final int CHECK_BYTES = 4;
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
   private static final byte[] CHECK_LABEL = "reschat/v2 card".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   /** Length of a card's text: the prefix and 91 base64url characters. */
   public static final int TEXT_LENGTH = PREFIX.length() + Base64Url.encodedLength(64 + CHECK_BYTES);
@@ -69,7 +70,7 @@ public final class PublicCard {
     if (text == null) {
       throw new InvalidCardException("No card given.");
     }
-    String card = text.replaceAll("\\s+", "");
+    String card = WHITESPACE.matcher(text).replaceAll(""); // compiled once: String.replaceAll compiles at every call
     if (card.startsWith("rc1:")) {
       throw new InvalidCardException("This is a card of ResChat's first protocol, which is no longer spoken; ask for a new card (rc2:…).");
     }
