@@ -40,12 +40,40 @@ public final class Cli {
     String[] description = cl.getCommandSpec().usageMessage().description();
     if (description.length > 1) {
       java.util.List<String> lines = new java.util.ArrayList<>(java.util.List.of(description[0]));
-      for (int i = 1; i < description.length; i++) {
-        lines.addAll(wrap(description[i], HELP_WIDTH - 1));
+      for (String paragraph : paragraphs(description)) {
+        if (lines.size() > 1) {
+          lines.add(""); // between paragraphs, as the source separated them
+        }
+        lines.addAll(wrap(paragraph, HELP_WIDTH - 1));
       }
       cl.getCommandSpec().usageMessage().description(lines.toArray(new String[0]));
     }
     cl.getSubcommands().values().forEach(Cli::tidyHelp);
+  }
+
+  /**
+   * The description after its summary as paragraphs: the source breaks its strings where it fits the editor,
+   * often mid-sentence, so consecutive strings are one paragraph; an empty string separates two. Wrapping each
+   * string on its own left "verified and" alone on a line, then "decrypted." on the next.
+   */
+  static java.util.List<String> paragraphs(String[] description) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    StringBuilder paragraph = new StringBuilder();
+    for (int i = 1; i < description.length; i++) {
+      String part = description[i].strip();
+      if (part.isEmpty()) {
+        if (paragraph.length() > 0) {
+          out.add(paragraph.toString());
+          paragraph.setLength(0);
+        }
+        continue;
+      }
+      paragraph.append(paragraph.length() > 0 ? " " : "").append(part);
+    }
+    if (paragraph.length() > 0) {
+      out.add(paragraph.toString());
+    }
+    return out;
   }
 
   /** {@code text} in lines of at most {@code width} columns, the last never a lone word when it can have two. */

@@ -22,7 +22,7 @@ public final class ExitCodes {
    */
   public static final int LOCAL = 7;
 
-  /** Ctrl-C: the shell's 128 + SIGINT. A message being sent then stays in the outbox. */
+  /** Ctrl-C: the shell's 128 + SIGINT. A message being sent is then sent, kept in the outbox, or not sent: one sentence says which. */
   public static final int INTERRUPTED = 130;
 
   static final String TABLE = "Exit codes:%n"
@@ -34,7 +34,7 @@ public final class ExitCodes {
       + "    5  store unreachable or failing%n"
       + "    6  message queued, not yet confirmed by the store%n"
       + "    7  local files unusable: damaged, disk full, locked, or read-only profile%n"
-      + "  130  interrupted (Ctrl-C); a message being sent stays in the outbox";
+      + "  130  interrupted (Ctrl-C); a message being sent is sent, kept in the outbox, or not sent: it says which";
 
   private ExitCodes() {}
 }

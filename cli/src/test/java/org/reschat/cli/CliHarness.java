@@ -175,8 +175,12 @@ final class CliHarness {
 
   /** The first eight hex digits of {@code who}'s fingerprint, as a person types them to name a request. */
   String fingerprintStart(String who) {
-    return check(as(who, "whoami", "--json")).out().replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1")
-        .replace(" ", "").substring(0, 8);
+    return fingerprintOf(who).replace(" ", "").substring(0, 8);
+  }
+
+  /** {@code who}'s fingerprint as {@code whoami --json} prints it (hex in groups of four). */
+  String fingerprintOf(String who) {
+    return check(as(who, "whoami", "--json")).out().replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1");
   }
 
   static Result check(Result r) {

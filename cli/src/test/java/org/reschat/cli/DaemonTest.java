@@ -113,6 +113,7 @@ class DaemonTest {
         "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"group.show\",\"params\":{\"name\":\"ops\"}}",
         "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"group.link\",\"params\":{\"name\":\"ops\"}}",
         "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"group.create\",\"params\":{\"name\":\"x\",\"members\":\"bob\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"group.links\",\"params\":{\"name\":\"ops\"}}",
         "");
     CliHarness.Result r = h.as("alice", "jsonrpc", "--manual-receive");
     assertEquals(0, r.code(), r.toString());
@@ -122,6 +123,9 @@ class DaemonTest {
     assertEquals(3, answers.get(2).getAsJsonArray("result").size()); // the group, then its two members
     assertTrue(answers.get(3).getAsJsonObject("result").get("link").getAsString().startsWith("rcg1:"));
     assertEquals(-32602, answers.get(4).getAsJsonObject("error").get("code").getAsInt());
+    JsonObject open = answers.get(5).getAsJsonArray("result").get(0).getAsJsonObject(); // the link, and who made it
+    assertEquals(answers.get(3).getAsJsonObject("result").get("link").getAsString(), open.get("link").getAsString());
+    assertEquals("me", open.get("made_by").getAsString());
     CliHarness.Result bob = h.as("bob", "receive");
     assertTrue(bob.out().contains("deploy at 5"), bob.toString());
   }

@@ -213,6 +213,42 @@ class GroupCliTest {
     assertOneSentenceError(cli.as("erin", "group", "join", "rcg1:nonsense"), ExitCodes.USAGE, "not a group link");
   }
   @Test
+  void everyAdminHoldsTheOpenLinksKnowsWhoMadeThemAndSeesADenialByAnother() {
+    CliHarness.check(cli.as("bob", "receive"));
+    CliHarness.check(cli.as("carol", "receive"));
+    CliHarness.check(cli.as("alice", "group", "admin", "trip", "bob"));
+    CliHarness.check(cli.as("bob", "receive"));
+    String link = CliHarness.check(cli.as("alice", "group", "link", "trip")).out().strip();
+    assertThat(CliHarness.check(cli.as("bob", "group", "link", "trip", "--list")).out().strip()) // no receive needed
+        .isEqualTo(link + "  made by alice");
+    JsonObject listed = JsonParser.parseString(CliHarness.check(cli.as("bob", "--json", "group", "link", "trip",
+        "--list")).out().strip()).getAsJsonObject();
+    assertThat(listed.get("type").getAsString()).isEqualTo("group_link");
+    assertThat(listed.get("link").getAsString()).isEqualTo(link);
+    assertThat(listed.get("made_by").getAsString()).isEqualTo("alice");
+    assertThat(listed.get("maker_fingerprint").getAsString()).isEqualTo(cli.fingerprintOf("alice"));
+    CliHarness.check(cli.as("carol", "receive"));
+    assertOneSentenceError(cli.as("carol", "group", "link", "trip", "--list"), ExitCodes.USAGE, "Only an admin");
+
+    cli.init("dave");
+    CliHarness.check(cli.as("dave", "group", "join", link));
+    assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("dave (fingerprint ", "asks to join \"trip\"");
+    assertThat(CliHarness.check(cli.as("bob", "group", "requests", "trip")).out()).contains("asks to join \"trip\"");
+    Result denied = CliHarness.check(cli.as("bob", "group", "deny", "trip", cli.fingerprintStart("dave")));
+    assertThat(denied.err()).contains("Denied dave's request.");
+    Result alices = CliHarness.check(cli.as("alice", "group", "requests", "trip"));
+    assertThat(alices.out()).isEmpty();
+    assertThat(alices.err()).contains("Nobody asks to join \"trip\" through its open link");
+
+    Result unmade = CliHarness.check(cli.as("alice", "group", "admin", "trip", "bob", "--revoke"));
+    assertThat(unmade.err()).contains("A join link they held is revoked", "'reschat group link trip' makes a new one");
+    assertThat(CliHarness.check(cli.as("alice", "group", "link", "trip", "--list")).err())
+        .contains("\"trip\" has no open link");
+    CliHarness.check(cli.as("bob", "receive"));
+    assertOneSentenceError(cli.as("bob", "group", "requests", "trip"), ExitCodes.USAGE, "Only an admin");
+  }
+
+  @Test
   void aFileSentToTheGroupIsDownloadedByAMemberWhoIsNotTheSendersFriend() throws Exception {
     CliHarness.check(cli.as("bob", "receive"));
     CliHarness.check(cli.as("carol", "receive"));

@@ -48,6 +48,31 @@ class HelpTextTest {
     assertThat(problems).isEmpty();
   }
 
+  /**
+   * A description's strings break where the source's editor did, often mid-sentence; wrapped one by one they
+   * left lines like "verified and" with room for the next word. Every line but a paragraph's last two (the
+   * last may take a word from the one before, to keep company) is as full as the next word allows.
+   */
+  @Test
+  void descriptionsAreWrappedAsParagraphsWithNoLineEndingEarly() {
+    CommandLine root = Cli.commandLine(CliContext.builder().build());
+    List<String> problems = new ArrayList<>();
+    for (CommandLine c : everyCommand(root)) {
+      String[] lines = c.getCommandSpec().usageMessage().description();
+      for (int i = 1; i + 1 < lines.length; i++) {
+        boolean lastTwoOfParagraph = i + 2 >= lines.length || lines[i + 2].isBlank();
+        if (lines[i].isBlank() || lines[i + 1].isBlank() || lastTwoOfParagraph) {
+          continue;
+        }
+        String nextWord = lines[i + 1].strip().split(" ")[0];
+        if (lines[i].length() + 1 + nextWord.length() < Cli.HELP_WIDTH) {
+          problems.add(c.getCommandSpec().qualifiedName() + ": '" + lines[i] + "' ends before '" + nextWord + "'");
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+
   @Test
   void aMistypedCommandGetsASuggestionNotAnIndex() {
     CliHarness cli = new CliHarness(dir);

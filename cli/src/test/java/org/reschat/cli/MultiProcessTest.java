@@ -105,8 +105,14 @@ class MultiProcessTest {
     List<String> allSeen = new ArrayList<>();
     for (int run = 0; run < CRASH_RUNS; run++) {
       Process p = send("alice", "bob", lines("r" + run + "-", perRun), "run" + run + ".log");
-      long waitMs = 350 + random.nextInt(900);
-      if (!p.waitFor(waitMs, TimeUnit.MILLISECONDS)) {
+      // Mid-send: once it reported a first message sent (starting a JVM on a loaded machine can take longer than
+      // any fixed wait, and a kill before the first send tests nothing), then after a random pause.
+      Path log = dir.resolve("run" + run + ".log");
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (p.isAlive() && !Files.readString(log).contains("Sent to bob.") && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      if (!p.waitFor(random.nextInt(300), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly(); // SIGKILL: no shutdown hooks, no flushing
         killed++;
       }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * that leaves reads alone may override it to pass batches to the delegate. Likewise
  * {@link #putIfUnchanged} is not passed on: it is {@link KvStore}'s read then put through this store, so a
  * decorator of {@code get} or {@code put} sees it, and loses the delegate's atomic one-request write; a
- * decorator that leaves writes alone overrides it to pass it to the delegate.
+ * decorator that leaves writes alone overrides it to pass it to the delegate. Nor is
+ * {@link #writesAreLocalTransactions}: a decorator that passes writes on untouched says what the delegate says.
  */
 public abstract class ForwardingKvStore implements KvStore {
   private final KvStore delegate;

@@ -110,6 +110,17 @@ public interface KvStore extends AutoCloseable {
     return PutIfUnchanged.written(value);
   }
 
+  /**
+   * Whether every write here is a local transaction: durable when {@link #put} or {@link #putIfUnchanged}
+   * returns, and, when it throws, read by no one afterwards (a crash may bring it back only before anyone reads
+   * the store again). Then a writer needs no copy of a write made ahead of it: it keeps one only when the write
+   * fails. True for the embedded ledger and the memory store; false for network stores, where a write that
+   * timed out may still land later, and by default, so a decorator that changes writes says false.
+   */
+  default boolean writesAreLocalTransactions() {
+    return false;
+  }
+
   /** One line naming the store for people, e.g. {@code embedded SQLite ledger at /home/a/ledger.db}. */
   String describe();
 

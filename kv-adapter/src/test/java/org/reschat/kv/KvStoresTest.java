@@ -36,6 +36,23 @@ class KvStoresTest {
     }
   }
 
+  /**
+   * Whose writes are local transactions (see {@link KvStore#writesAreLocalTransactions}): the embedded ledger's and
+   * memory's; not a network store's, where a write that timed out may land later; not a decorator's unless it says so.
+   */
+  @Test
+  void onlyTheLocalStoresSayTheirWritesAreLocalTransactions() throws KvException {
+    try (KvStore memory = KvStores.open("memory:"); KvStore embedded = KvStores.open("embedded:" + dir.resolve("l.db"));
+        KvStore resilientDb = KvStores.open("resilientdb:http://127.0.0.1:18000");
+        KvStore etcd = KvStores.open("etcd:http://127.0.0.1:2379")) {
+      assertThat(memory.writesAreLocalTransactions()).isTrue();
+      assertThat(embedded.writesAreLocalTransactions()).isTrue();
+      assertThat(resilientDb.writesAreLocalTransactions()).isFalse();
+      assertThat(etcd.writesAreLocalTransactions()).isFalse();
+      assertThat(new ForwardingKvStore(memory) {}.writesAreLocalTransactions()).isFalse();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "  ", "sqlite:/tmp/x", "embeded:/tmp/x", "embedded:", "memory:x",
       "resilientdb:", "resilientdb:localhost:18000", "resilientdb:ftp://x", "resilientdb:http://a:1,http://a:1",

@@ -69,8 +69,21 @@ public final class FileLocalState implements LocalState {
 
   /** The outbox log of the feed named {@code feed} ({@code CONV.TAG}), one object per feed for this state's life. */
   private OutboxLog log(String feed) {
-    return logs.computeIfAbsent(feed, f -> new OutboxLog(root.resolve("outbox"), root.resolve("pages").resolve(f), f,
-        trusted, this::lock, compactAt));
+    return logs.computeIfAbsent(feed, f -> {
+      String conversation = f.substring(0, f.indexOf('.'));
+      Path lockFile = lockFile(conversation).toAbsolutePath().normalize();
+      return new OutboxLog(root.resolve("outbox"), root.resolve("pages").resolve(f), f, trusted, new OutboxLog.Locks() {
+        @Override
+        public Lock lock() throws LocalStateException {
+          return FileLocalState.this.lock(conversation);
+        }
+
+        @Override
+        public long holding() {
+          return FileLocks.holding(lockFile);
+        }
+      }, compactAt);
+    });
   }
 
   private OutboxLog log(FeedId feed) {
@@ -149,7 +162,10 @@ public final class FileLocalState implements LocalState {
    * One append to the feed's outbox log, not fsynced: the queued version is the verified page now. Its content
    * was made durable when it was queued; a crash, or a power loss before a later fsync of the log, leaves it
    * queued, and the next publish reads the store, finds exactly this page there and confirms it again, writing
-   * nothing. So what a send must make durable, the outbox entry before the store sees the page, is all it fsyncs.
+   * nothing. A page written before it was queued (a store whose writes are local transactions) is appended as
+   * verified, not fsynced either: lost, the older version held is what the next write compares against, and the
+   * store's answer, this page, is adopted. So a send fsyncs at most the outbox entry before the store sees the
+   * page, and on such a store nothing (the first append of a feed creates its log, durably).
    */
   @Override
   public void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
@@ -294,7 +310,11 @@ public final class FileLocalState implements LocalState {
   public Lock lock(String conversation) throws LocalStateException {
     String what = conversation.equals("requests") ? "the message-request record"
         : conversation.startsWith("group-") ? "the group " + conversation.substring(6) : "the conversation " + conversation;
-    return FileLocks.acquire(root.resolve("locks").resolve(conversation + ".lock"), what);
+    return FileLocks.acquire(lockFile(conversation), what);
+  }
+
+  private Path lockFile(String conversation) {
+    return root.resolve("locks").resolve(conversation + ".lock");
   }
 
   private Optional<String> readPage(Path file) throws LocalStateException {

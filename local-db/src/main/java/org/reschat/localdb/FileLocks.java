@@ -20,13 +20,33 @@ import org.reschat.core.spi.LocalState;
  */
 final class FileLocks {
   static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  private static final Map<Path, Held> IN_PROCESS = new ConcurrentHashMap<>();
+  private static final java.util.concurrent.atomic.AtomicLong HOLDINGS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** One lock file's lock in this JVM, and which holding of it is under way (0: none). */
+  @SuppressWarnings("serial")
+  private static final class Held extends ReentrantLock {
+    volatile long holding;
+  }
 
   private FileLocks() {}
 
+  /**
+   * Which holding of {@code lockFile}'s lock this thread is in: a number new each time a thread of this JVM first
+   * takes it, the same while it holds it, re-entered or not; 0 when this thread does not
+   * hold it. While it is the same, no other thread or process holds the lock, so nothing written under the lock
+   * changed but through this JVM.
+   *
+   * @param lockFile absolute and normalised, as {@link #acquire} makes it (not made so here: this is asked often)
+   */
+  static long holding(Path lockFile) {
+    Held local = IN_PROCESS.get(lockFile);
+    return local != null && local.isHeldByCurrentThread() ? local.holding : 0;
+  }
+
   static LocalState.Lock acquire(Path lockFile, String what) throws LocalStateException {
     Path key = lockFile.toAbsolutePath().normalize();
-    ReentrantLock local = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
+    Held local = IN_PROCESS.computeIfAbsent(key, k -> new Held());
     long deadline = System.nanoTime() + WAIT.toNanos();
     try {
       if (!local.tryLock(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -41,8 +61,12 @@ final class FileLocks {
     }
     FileChannel channel = null;
     try {
-      AtomicFiles.createPrivateDirectories(key.getParent());
-      channel = AtomicFiles.openPrivate(key);
+      try {
+        channel = AtomicFiles.openPrivate(key);
+      } catch (java.nio.file.NoSuchFileException noDirectory) { // the first lock of a profile: not a stat every time
+        AtomicFiles.createPrivateDirectories(key.getParent());
+        channel = AtomicFiles.openPrivate(key);
+      }
       FileLock lock;
       while ((lock = channel.tryLock()) == null) {
         if (System.nanoTime() - deadline > 0) {
@@ -52,7 +76,9 @@ final class FileLocks {
       }
       FileLock held = lock;
       FileChannel open = channel;
+      local.holding = HOLDINGS.incrementAndGet();
       return () -> {
+        local.holding = 0;
         try {
           held.release();
           open.close();

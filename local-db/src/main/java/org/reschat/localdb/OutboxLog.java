@@ -23,7 +23,8 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * One own feed's outbox as an append-only log ({@code state/outbox/CONV.TAG.log}, format in {@link OutboxLogFormat}):
  * a send appends the page it queues and fsyncs once (the file exists, so no directory needs syncing), then appends
  * that the store confirmed it, without an fsync (lost to a power cut, the page is queued again and the next publish
- * confirms it without writing, as the {@link LocalState#confirmOutbox} contract allows). A confirmed page stays in
+ * confirms it without writing, as the {@link LocalState#confirmOutbox} contract allows). On a store whose writes are
+ * local transactions a send writes the page first and appends only that it is verified, without an fsync. A confirmed page stays in
  * the log as the feed's verified copy until the log is compacted: then the verified pages are written to
  * {@code state/pages/}, durably, and the log is rewritten, atomically, with only what is still queued. That
  * happens when the log grows past a bound (twice what is queued, at least {@link #COMPACT_AT}), also when a
@@ -33,7 +34,7 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * <p>Writers hold the conversation's lock (taken here too, which costs nothing when the caller holds it already):
  * one writer at a time across threads and processes, and each first cuts off a torn tail (a record a crash cut
  * short) before it appends. Readers take no lock: each call looks at the file's {@link TrustedFiles.Stamp} and reads
- * only what was appended since. A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
+ * only what was appended since; a thread that holds the lock looks once in that holding (no one else writes then). A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
  * they are read too, and moved into the log by the first write.
  */
 final class OutboxLog {
@@ -46,14 +47,27 @@ final class OutboxLog {
   static final long MAX_BYTES = 64L << 20;
   private static final SecureRandom GENERATIONS = new SecureRandom();
 
+  /** The lock of the feed's conversation. */
   interface Locks {
-    LocalState.Lock lock(String conversation) throws LocalStateException;
+    LocalState.Lock lock() throws LocalStateException;
+
+    /** This thread's holding of the lock ({@link FileLocks#holding}), 0 when it holds none. */
+    long holding();
   }
+
+  /** Looks (stats) at logs this process made to learn whether another wrote them: a count for tests. */
+  private static final java.util.concurrent.atomic.AtomicLong LOOKS = new java.util.concurrent.atomic.AtomicLong();
+
+  static long looks() {
+    return LOOKS.get();
+  }
+
+  /** Writes to each log by this JVM, whichever object made them: while a holding lasts, the only writes there are. */
+  private static final Map<Path, java.util.concurrent.atomic.AtomicLong> WRITES = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Path file;
   private final Path legacy;
   private final Path pages;
-  private final String conversation;
   private final TrustedFiles trusted;
   private final PageFiles pageFiles;
   private final Locks locks;
@@ -65,6 +79,11 @@ final class OutboxLog {
   private long end; // where its whole records end
   private long files; // the newest of the feed's page files
   private boolean legacyMoved; // this process found no outbox files of an earlier version there, or moved them
+  // The holding of the conversation's lock in which the file was last looked at, and this JVM's writes to it by then:
+  // while both are the same no process has written it since, so it is not looked at again (a stat a call was 7 a send).
+  private final java.util.concurrent.atomic.AtomicLong writes;
+  private long lookedIn;
+  private long writesSeen;
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
 
@@ -77,11 +96,11 @@ final class OutboxLog {
     this.file = outbox.resolve(feed + ".log");
     this.legacy = outbox.resolve(feed);
     this.pages = pages;
-    this.conversation = feed.substring(0, feed.indexOf('.'));
     this.trusted = trusted;
     this.pageFiles = new PageFiles(trusted);
     this.locks = locks;
     this.compactAt = compactAt;
+    this.writes = WRITES.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new java.util.concurrent.atomic.AtomicLong());
   }
 
   Path file() {
@@ -129,12 +148,20 @@ final class OutboxLog {
 
   /** Brings what is held up to the file: nothing read when its stamp is unchanged, else what was appended since. */
   private void refresh() throws LocalStateException {
+    long holding = locks.holding();
+    if (holding != 0 && holding == lookedIn && writes.get() == writesSeen) {
+      return; // this thread has held the lock since it last looked, and this JVM wrote nothing there meanwhile
+    }
+    long writesBefore = writes.get();
+    LOOKS.incrementAndGet();
     Optional<TrustedFiles.Stamp> now = trusted.stamp(file);
     if (now.isEmpty()) {
       forget();
+      looked(holding, writesBefore);
       return;
     }
     if (now.get().equals(seen) && end == seen.size()) {
+      looked(holding, writesBefore);
       return;
     }
     if (now.get().size() > MAX_BYTES) {
@@ -155,6 +182,7 @@ final class OutboxLog {
       }
       end += scan.length();
       seen = new TrustedFiles.Stamp(now.get().file(), size, now.get().modified());
+      looked(holding, writesBefore);
     } catch (java.nio.file.NoSuchFileException gone) { // rewritten or moved aside between the stat and the open
       forget();
       refresh();
@@ -190,7 +218,13 @@ final class OutboxLog {
     return value;
   }
 
+  private void looked(long holding, long writesBefore) {
+    lookedIn = holding;
+    writesSeen = writesBefore;
+  }
+
   private void forget() {
+    lookedIn = 0;
     seen = null;
     generation = 0;
     end = 0;
@@ -225,14 +259,15 @@ final class OutboxLog {
 
   /**
    * The store confirmed the version {@code value} of page {@code number}: the verified copy now, out of the outbox.
-   * Not fsynced (see the class comment); not the version queued: saved as verified, and the queued one stays.
+   * Not fsynced (see the class comment); not the version queued (written before it was queued, on a store whose
+   * writes are local transactions): saved as verified, not fsynced either, and a queued one stays.
    */
   void confirm(long number, String value) throws LocalStateException {
     write(() -> {
       if (value.equals(queued.get(number))) {
         append(Kind.CONFIRMED, number, null, false);
       } else {
-        append(Kind.VERIFIED, number, value, true);
+        append(Kind.VERIFIED, number, value, false);
       }
     });
   }
@@ -254,9 +289,10 @@ final class OutboxLog {
   }
 
   private void write(Step step) throws LocalStateException {
-    try (LocalState.Lock lock = locks.lock(conversation)) {
+    try (LocalState.Lock lock = locks.lock()) {
       synchronized (this) {
         refresh();
+        lookedIn = 0; // what follows changes the file: looked at again unless it ends by restamping
         cutTornTail();
         moveLegacyIn();
         if (seen != null && end > limit()) {
@@ -385,10 +421,15 @@ final class OutboxLog {
     restamp();
   }
 
+  /** After this object wrote the file (holding the lock): what it holds is the file's state. */
   private void restamp() throws LocalStateException {
+    long written = writes.incrementAndGet();
+    lookedIn = 0;
     seen = trusted.ownStamp(file).orElse(null);
     if (seen == null) {
       forget();
+    } else {
+      looked(locks.holding(), written);
     }
   }
 

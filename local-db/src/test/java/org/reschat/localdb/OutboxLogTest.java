@@ -53,6 +53,62 @@ class OutboxLogTest {
     assertThat(s.page(MINE, 1)).contains(V.get(0));
   }
 
+  /**
+   * While this thread holds the conversation's lock no other process writes the log, so it is looked at once in that
+   * holding, however many calls read it; outside the lock, at every call (another process may have appended).
+   */
+  @Test
+  void theLogIsLookedAtOncePerHoldingOfTheConversationsLock() throws Exception {
+    FileLocalState s = state();
+    s.putOutbox(MINE, 1, V.get(0));
+    try (var lock = s.lock(AB.id())) {
+      long before = OutboxLog.looks();
+      for (int i = 0; i < 10; i++) {
+        assertThat(s.outbox(MINE)).containsOnlyKeys(1L);
+        assertThat(s.newestPage(MINE)).isZero();
+      }
+      s.confirmOutbox(MINE, 1, V.get(0));
+      assertThat(s.page(MINE, 1)).contains(V.get(0));
+      assertThat(OutboxLog.looks() - before).as("one look, then what it appended itself").isEqualTo(1);
+    }
+    long before = OutboxLog.looks();
+    s.outbox(MINE);
+    s.outbox(MINE);
+    assertThat(OutboxLog.looks() - before).as("no lock held: every call looks").isEqualTo(2);
+  }
+
+  /** Another object on the same log, in this thread's same holding of the lock (so no other process): seen at once. */
+  @Test
+  void aWriteByAnotherStateOnTheSameProfileInTheSameHoldingIsSeenAtOnce() throws Exception {
+    FileLocalState s = state();
+    FileLocalState other = state();
+    s.putOutbox(MINE, 1, V.get(0));
+    try (var lock = s.lock(AB.id())) {
+      assertThat(s.outbox(MINE)).containsOnlyKeys(1L);
+      other.putOutbox(MINE, 2, V.get(1));
+      assertThat(s.outbox(MINE)).containsOnlyKeys(1L, 2L);
+      other.confirmOutbox(MINE, 1, V.get(0));
+      assertThat(s.outbox(MINE)).containsOnlyKeys(2L);
+      assertThat(s.page(MINE, 1)).contains(V.get(0));
+    }
+  }
+
+  /** A process that wrote the log between two holdings of this one: the second holding looks again and sees it. */
+  @Test
+  void aWriteMadeBetweenTwoHoldingsIsSeenInTheSecond() throws Exception {
+    FileLocalState s = state();
+    s.putOutbox(MINE, 1, V.get(0));
+    try (var lock = s.lock(AB.id())) {
+      assertThat(s.outbox(MINE)).containsOnlyKeys(1L);
+    }
+    byte[] before = Files.readAllBytes(log());
+    state().putOutbox(MINE, 2, V.get(1)); // as another process would: under the lock, through its own objects
+    assertThat(Files.readAllBytes(log())).isNotEqualTo(before);
+    try (var lock = s.lock(AB.id())) {
+      assertThat(s.outbox(MINE)).containsOnlyKeys(1L, 2L);
+    }
+  }
+
   @Test
   void aLastRecordCutAtAnyByteOrWithAnyByteChangedIsIgnoredAndWhatCameBeforeIsKept() throws Exception {
     FileLocalState s = state();

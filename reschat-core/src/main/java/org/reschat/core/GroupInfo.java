@@ -19,14 +19,25 @@ import org.reschat.core.identity.PublicCard;
  *     read-only: see the threat model)
  * @param unconfirmedFrom who handed over an epoch no admin vouched for yet
  * @param epoch the current epoch's id (a hash; safe to show, to compare with other members)
- * @param links the join links this person (an admin) made and has not revoked, as they are shared
+ * @param links the group's open join links this person (an admin) holds, any admin's, as they are shared
  */
 public record GroupInfo(ChatId.Group id, String name, List<PublicCard> members, List<PublicCard> admins,
     Status status, Optional<PublicCard> removedBy, boolean confirmed, Optional<PublicCard> unconfirmedFrom,
-    String epoch, List<String> links) {
+    String epoch, List<Link> links) {
 
   /** Whether this person is still in the group. */
   public enum Status { ACTIVE, REMOVED, LEFT }
+
+  /**
+   * An open join link: the text to share, and the admin who made it (empty for one kept before links were
+   * shared: this person made it).
+   */
+  public record Link(String text, Optional<PublicCard> maker) {
+    public Link {
+      Objects.requireNonNull(text, "text");
+      Objects.requireNonNull(maker, "maker");
+    }
+  }
 
   public GroupInfo {
     Objects.requireNonNull(id, "id");

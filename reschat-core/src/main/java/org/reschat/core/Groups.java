@@ -62,13 +62,25 @@ public interface Groups {
   /** Leaves the group; an admin's client then starts a key without this person. */
   GroupInfo leave(ChatId.Group group) throws GroupException, InvalidMessageException, LocalStateException, KvException;
 
-  /** A link to ask to join (admins only), to share; requests come to every admin. */
-  String link(ChatId.Group group) throws GroupException, LocalStateException;
+  /**
+   * A link to ask to join (admins only), to share; requests come to every admin (the group's other admins
+   * get the link's key through the group).
+   */
+  String link(ChatId.Group group) throws GroupException, LocalStateException, KvException;
 
-  /** Revokes this admin's links: their requests are no longer read. */
-  GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException;
+  /** Revokes every open link of the group, whoever made it, for every admin: requests through them are no longer read. */
+  GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException, KvException;
 
-  /** Who asks to join by this person's links (admins only). */
+  /**
+   * The group's open join links, any admin's, with who made each (admins only). Reads the group's ops first, as
+   * {@link #joinRequests} does.
+   */
+  List<GroupInfo.Link> links(ChatId.Group group) throws GroupException, LocalStateException, KvException;
+
+  /**
+   * Who asks to join by the group's open links, any admin's (admins only). Reads the group's ops first (the
+   * links, denials and revocations of the other admins); its messages are left for the next receive.
+   */
   List<JoinRequest> joinRequests(ChatId.Group group) throws GroupException, LocalStateException, KvException;
 
   /** Lets a requester in (admins only): a new key, and a welcome only they can open. */

@@ -97,7 +97,7 @@ public final class Bench {
 
     progress.accept("whole sends and receives through the engine");
     wholeSendAndReceive(out);
-    profileSends(out, store, fullValue);
+    profileSends(out, store);
 
     progress.accept("sending through " + store.describe());
     CountingKvStore counting = new CountingKvStore(store);
@@ -258,11 +258,13 @@ public final class Bench {
 
   /**
    * Sends with the CLI's on-disk profile state ({@code FileLocalState}): on a memory store, the CPU of the
-   * whole send ({@code full_send_profile_cpu_us}) and the fsyncs of the profile per send; on the bench's
-   * store (the embedded ledger by default), the wall time of a send ({@code profile_send_ms}), which waits
-   * for those fsyncs and the store's.
+   * whole send ({@code full_send_profile_cpu_us}); on the bench's store (the embedded ledger by default), the
+   * fsyncs of the profile per send (those of the store are its own: one commit, {@code kv_writes_per_send}) and
+   * the wall time of a send ({@code profile_send_ms}), which waits for the profile's fsyncs and the store's, each
+   * followed by one raw put of the very value the send wrote ({@code profile_put_ms}): interleaved, so the ratio
+   * ({@code profile_send_put_ratio}) is a send's cost in fsync'd inserts of the same value.
    */
-  private void profileSends(Map<String, Number> out, KvStore target, String fullPage) throws Exception {
+  private void profileSends(Map<String, Number> out, KvStore target) throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("reschat-bench-profile-");
     try {
       Identity a = Identity.generate(random);
@@ -273,44 +275,47 @@ public final class Bench {
           ChatClient receiver = client(b, memory)) {
         receiver.send(ChatId.direct(a.card()), HUNDRED);
         sender.update(ChatId.direct(b.card()));
-        // Fewer: each waits for fsyncs, and the engine's code is compiled already by the sends above.
+        // Fewer: each may wait for fsyncs, and the engine's code is compiled already by the sends above.
         Measure.warm(300, 2_000, () -> sender.send(ChatId.direct(b.card()), HUNDRED));
         List<Double> cpu = new ArrayList<>();
-        long fsyncs = org.reschat.localdb.AtomicFiles.fsyncs();
-        int sends = 0;
         for (int round = 0; round < rounds; round++) {
           for (int i = 0; i < 20; i++) {
             long start = Measure.threadCpu();
             sender.send(ChatId.direct(b.card()), HUNDRED);
             cpu.add((Measure.threadCpu() - start) / 1e3);
-            sends++;
           }
         }
         out.put("full_send_profile_cpu_us", round1(median(cpu)));
-        out.put("profile_fsyncs_per_send", round2((org.reschat.localdb.AtomicFiles.fsyncs() - fsyncs) / (double) sends));
       }
       Identity c = Identity.generate(random);
       Identity d = Identity.generate(random);
       org.reschat.localdb.Profile onStore = org.reschat.localdb.Profile.open(dir.resolve("c"));
-      try (ChatClient sender = ChatClient.builder().identity(c).store(target).localState(onStore.state()).build();
+      CountingKvStore written = new CountingKvStore(target);
+      try (ChatClient sender = ChatClient.builder().identity(c).store(written).localState(onStore.state()).build();
           ChatClient receiver = client(d, target)) {
         receiver.send(ChatId.direct(c.card()), HUNDRED);
         sender.update(ChatId.direct(d.card()));
         List<Double> ms = new ArrayList<>();
         List<Double> putMs = new ArrayList<>();
+        long fsyncs = 0;
+        int sends = 0;
         String prefix = "reschat.bench.put." + Long.toHexString(random.nextLong()) + ".";
-        for (int i = -20; i < Math.max(20, rounds); i++) { // the JIT is warm from above; this warms the store
+        for (int i = -20; i < Math.max(3 * 20, rounds * 20); i++) { // the JIT is warm from above; this warms the store
+          long fsyncsBefore = org.reschat.localdb.AtomicFiles.fsyncs();
           long start = System.nanoTime();
           sender.send(ChatId.direct(d.card()), HUNDRED);
           long sent = System.nanoTime();
-          // A raw put of a full page right after each send: the disk's other tenants come and go within seconds,
-          // so the ratio of a send to a put is only meaningful measured side by side.
-          target.put(prefix + i, fullPage);
+          // A raw put of the same value right after each send: the disk's other tenants come and go within
+          // seconds, so the ratio of a send to a put is only meaningful measured side by side.
+          target.put(prefix + i, written.lastWritten());
           if (i >= 0) {
             ms.add((sent - start) / 1e6);
             putMs.add((System.nanoTime() - sent) / 1e6);
+            fsyncs += org.reschat.localdb.AtomicFiles.fsyncs() - fsyncsBefore;
+            sends++;
           }
         }
+        out.put("profile_fsyncs_per_send", round2(fsyncs / (double) sends));
         out.put("profile_send_ms", round2(median(ms)));
         out.put("profile_put_ms", round2(median(putMs)));
         out.put("profile_send_put_ratio", round2(median(ms) / median(putMs)));

@@ -25,6 +25,7 @@ final class CountingKvStore extends ForwardingKvStore {
   private final AtomicLong batchKeys = new AtomicLong();
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong bytesPut = new AtomicLong();
+  private volatile String lastWritten;
 
   CountingKvStore(KvStore delegate) {
     super(delegate);
@@ -44,6 +45,11 @@ final class CountingKvStore extends ForwardingKvStore {
       return new Counts(reads - before.reads, writes - before.writes, bytesWritten - before.bytesWritten,
           batches - before.batches, batchKeys - before.batchKeys);
     }
+  }
+
+  /** The value of the last write that stored one, or null: what a raw put of "the same value" puts. */
+  String lastWritten() {
+    return lastWritten;
   }
 
   Counts counts() {
@@ -72,6 +78,7 @@ final class CountingKvStore extends ForwardingKvStore {
     puts.incrementAndGet();
     bytesPut.addAndGet(value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     super.put(key, value);
+    lastWritten = value;
   }
 
   /**
@@ -84,6 +91,7 @@ final class CountingKvStore extends ForwardingKvStore {
     PutIfUnchanged result = delegate().putIfUnchanged(key, expected, value);
     if (result.written()) {
       bytesPut.addAndGet(value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+      lastWritten = value;
     }
     return result;
   }
@@ -91,5 +99,11 @@ final class CountingKvStore extends ForwardingKvStore {
   @Override
   public void close() {
     // The session closes the real store.
+  }
+
+  /** Writes pass through whole: as local as the store's. */
+  @Override
+  public boolean writesAreLocalTransactions() {
+    return delegate().writesAreLocalTransactions();
   }
 }

@@ -211,7 +211,8 @@ public final class GroupCommand extends CommandGroup {
       GroupInfo after = session.client().groups().remove(g.id(), card);
       // Named as the group shows them, not as typed: a fingerprint prefix does not say who went.
       report(session.output(), after, session.card(), "Removed " + SafeText.line(new org.reschat.cli.People(session)
-          .whom(card)) + " from \"" + SafeText.line(g.name()) + "\"; the group has a new key they do not hold.");
+          .whom(card)) + " from \"" + SafeText.line(g.name()) + "\"; the group has a new key they do not hold."
+          + linksRevoked(g, after));
       return ExitCodes.OK;
     }
   }
@@ -243,7 +244,7 @@ public final class GroupCommand extends CommandGroup {
           ? (revoke ? "You are no longer an admin of \"" : "You are an admin of \"") + SafeText.line(g.name()) + "\"."
           : (revoke ? "Revoked the admin role of " + who + " in \"" : "Made " + who + " an admin of \"")
               + SafeText.line(g.name()) + "\".";
-      report(session.output(), after, session.card(), done);
+      report(session.output(), after, session.card(), done + linksRevoked(g, after));
       return ExitCodes.OK;
     }
   }
@@ -268,13 +269,16 @@ public final class GroupCommand extends CommandGroup {
 
   @Command(name = "link", mixinStandardHelpOptions = true,
       description = {"Print a link others can use to ask to join (admins only).",
-          "Anyone holding it can ask; only an admin can let them in. --revoke retires every link of the group."})
+          "Anyone holding it can ask; any admin can let them in. --list shows the open links, --revoke retires them."})
   static final class Link extends BaseCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "The group's name.")
     String name;
 
-    @Option(names = "--revoke", description = "Retire the group's links: requests through them are no longer read.")
+    @Option(names = "--revoke", description = "Retire the group's links, every admin's: requests through them are no longer read.")
     boolean revoke;
+
+    @Option(names = "--list", description = "Show the group's open links and the admin who made each.")
+    boolean list;
 
     Link(CliContext ctx) {
       super(ctx);
@@ -286,8 +290,11 @@ public final class GroupCommand extends CommandGroup {
       Output out = session.output();
       if (revoke) {
         report(out, session.client().groups().revokeLinks(g.id()), session.card(), "Every link of \""
-            + SafeText.line(g.name()) + "\" is revoked.");
+            + SafeText.line(g.name()) + "\" is revoked, for every admin.");
         return ExitCodes.OK;
+      }
+      if (list) {
+        return listLinks(session, g);
       }
       String link = session.client().groups().link(g.id());
       if (out.json()) {
@@ -298,11 +305,49 @@ public final class GroupCommand extends CommandGroup {
       } else {
         out.line(link);
         out.note("Whoever holds this link can ask to join \"" + SafeText.line(g.name()) + "\" with 'reschat group join"
-            + " LINK'; their requests reach you (not the other admins), and you approve or deny each ('reschat group"
-            + " requests " + SafeText.line(g.name()) + "').");
+            + " LINK'; every admin of the group sees their requests ('reschat group requests " + SafeText.line(g.name())
+            + "') and any of them can approve or deny.");
       }
       return ExitCodes.OK;
     }
+
+    /** The open links, any admin's, with who made each (the group's ops read first). */
+    private static int listLinks(Session session, GroupInfo g) throws Exception {
+      Output out = session.output();
+      List<GroupInfo.Link> links = session.client().groups().links(g.id());
+      org.reschat.cli.People people = new org.reschat.cli.People(session);
+      for (GroupInfo.Link l : links) {
+        PublicCard maker = l.maker().orElse(session.card()); // kept before links were shared: made here
+        if (out.json()) {
+          JsonObject o = Json.object("group_link");
+          o.addProperty("group", g.name());
+          o.addProperty("link", l.text());
+          o.addProperty("made_by", people.nameOf(maker));
+          o.addProperty("maker_fingerprint", maker.fingerprintText());
+          out.json(o);
+        } else {
+          out.line(l.text() + "  made by " + SafeText.line(people.nameOf(maker)));
+        }
+      }
+      if (links.isEmpty() && !out.json()) {
+        out.note(noOpenLink(g));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /** The sentence saying that the group has no open link, and how to make one. */
+  static String noOpenLink(GroupInfo g) {
+    String name = SafeText.line(g.name());
+    return "\"" + name + "\" has no open link, so nobody can ask to join; 'reschat group link " + name + "' makes one.";
+  }
+
+  /** Said after a removal or an admin changed: the links a former admin held are revoked for every admin. */
+  static String linksRevoked(GroupInfo before, GroupInfo after) {
+    long gone = before.links().stream().filter(l -> !after.links().contains(l)).count();
+    return gone == 0 ? "" : " " + (gone == 1 ? "A join link they held is" : gone + " join links they held are")
+        + " revoked (they could still read the requests sent through it); 'reschat group link "
+        + SafeText.line(after.name()) + "' makes a new one.";
   }
 
   @Command(name = "join", mixinStandardHelpOptions = true,
@@ -385,26 +430,13 @@ public final class GroupCommand extends CommandGroup {
     }
   }
 
-  /**
-   * No request waits: said so that a second admin is not misled. A link's requests are sealed to the link's
-   * own key, which only the admin who made it holds; so requests through another admin's link reach them only.
-   */
+  /** No request waits: said so, with the group's open links counted (any admin's: every admin reads them all). */
   static String nobodyAsks(Session session, GroupInfo g) throws Exception {
-    String name = SafeText.line(g.name());
-    long mine = g.links().size();
-    List<String> others = new ArrayList<>();
-    org.reschat.cli.People people = new org.reschat.cli.People(session);
-    for (PublicCard admin : g.admins()) {
-      if (!admin.equals(session.card())) {
-        others.add(SafeText.line(people.nameOf(admin)));
-      }
-    }
-    String sentence = mine == 0
-        ? "You have no open link to \"" + name + "\", so nobody can ask you to join; 'reschat group link " + name
-            + "' makes one."
-        : "Nobody asks to join \"" + name + "\" through the link" + (mine == 1 ? "" : "s") + " you made.";
-    return others.isEmpty() ? sentence : sentence + " Requests through a link another admin made ("
-        + String.join(", ", others) + ") reach only that admin.";
+    GroupInfo now = session.client().groups().info(g.id()).orElse(g);
+    int open = now.links().size();
+    return open == 0 ? noOpenLink(now) : "Nobody asks to join \"" + SafeText.line(now.name()) + "\" through its "
+        + (open == 1 ? "open link" : open + " open links") + " ('reschat group link " + SafeText.line(now.name())
+        + " --list').";
   }
 
   /** "carol (fingerprint 3a7f 91c2 …) asks to join": the name is the requester's claim, the fingerprint the fact. */

@@ -33,7 +33,7 @@ public final class HistoryCommand extends BaseCommand {
   Range range;
 
   static final class Range {
-    @Option(names = "--pages", paramLabel = "N", description = "Pages of each side to show (default: pagesAtStart, 2).")
+    @Option(names = "--pages", paramLabel = "N", description = "Pages of each side to show (default: the setting pagesAtStart, 2; see reschat config).")
     Integer pages;
 
     @Option(names = "--all", description = "Everything, down to the first page.")

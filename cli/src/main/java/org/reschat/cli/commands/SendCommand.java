@@ -119,15 +119,16 @@ public final class SendCommand extends BaseCommand {
     java.util.Optional<String> answering = replyTo == null ? java.util.Optional.empty()
         : java.util.Optional.of(MessageIds.resolve(session, chat, replyTo));
     boolean queued = false;
-    int[] done = {0};
+    InFlight sending = new InFlight();
     int[] waitingBefore = {client.pending(chat.id())};
     try (AutoCloseable ctrlC = session.context().interrupts(out.json()).whileRunning(
-        () -> interrupted(client, chat, done[0], messages.size(), waitingBefore[0]))) {
+        () -> interrupted(client, chat, sending.stopAndSettle(), messages.size(), waitingBefore[0]))) {
       for (String message : messages) {
         waitingBefore[0] = client.pending(chat.id());
         org.reschat.core.Draft draft = org.reschat.core.Draft.of(message).mentioning(mentions(session, chat, message));
+        sending.begin();
         SendResult r = client.send(chat.id(), answering.isPresent() ? draft.replyingTo(answering.get()) : draft);
-        done[0]++;
+        sending.end();
         queued |= !report(session, chat, r, "Sent to " + org.reschat.cli.text.SafeText.line(chat.name()) + ".");
       }
     }
@@ -198,8 +199,50 @@ public final class SendCommand extends BaseCommand {
   }
 
   /**
+   * The sends of one command as Ctrl-C sees them: how many ended, and whether one is under way. On a store whose
+   * writes are local transactions a page is written before it is queued, so a send caught in its commit sends its
+   * message without queueing it: Ctrl-C lets it end (a moment: a commit, or the wait for a lock that never came,
+   * after which nothing was written), and no send begins after Ctrl-C, so what it says is what happened.
+   */
+  static final class InFlight {
+    private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    private int done;
+    private boolean running;
+    private boolean stopped;
+
+    synchronized void begin() throws InterruptedException {
+      while (stopped) {
+        wait(); // Ctrl-C came: the signal's thread ends the process
+      }
+      running = true;
+    }
+
+    synchronized void end() {
+      running = false;
+      done++;
+      notifyAll();
+    }
+
+    /** Lets no send begin, waits a moment for the one under way to end, and returns how many ended. */
+    synchronized int stopAndSettle() {
+      stopped = true;
+      long deadline = System.nanoTime() + SETTLE_NANOS;
+      long left;
+      while (running && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      return done;
+    }
+  }
+
+  /**
    * What Ctrl-C in the middle of a send leaves: the message being sent is in the outbox once the client has
-   * put it there (then it is published later), or it was not sent at all. Asked on the signal's thread while
+   * put it there (then it is published later), or it was written, or it was not sent at all. Asked on the signal's thread while
    * the send may still run, so it only reads, and gives up after a moment.
    */
   private static String interrupted(ChatClient client, NamedChat chat, int done, int total, int waitingBefore) {

@@ -118,6 +118,7 @@ public final class RpcMethods {
     m.put("group.leave", new Method(p -> List.of("group", "leave", "--", p.string("name")), Shape.ONE));
     m.put("group.link", new Method(p -> withFlag(p, "revoke", "--revoke", List.of("group", "link"), p.string("name")),
         Shape.ONE));
+    m.put("group.links", new Method(p -> List.of("group", "link", "--list", "--", p.string("name")), Shape.LIST));
     m.put("group.join", new Method(p -> List.of("group", "join", "--", p.string("link")), Shape.ONE));
     m.put("group.requests", new Method(p -> List.of("group", "requests", "--", p.string("name")), Shape.LIST));
     m.put("group.approve", new Method(p -> withFlag(p, "share_history", "--share-history",

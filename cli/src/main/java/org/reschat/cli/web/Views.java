@@ -557,7 +557,7 @@ final class Views {
         <button type="submit">Add</button></form>""", Html.attr(chat.key()), options.build());
     Html links = !admin || !g.active() ? Html.EMPTY : Html.t("""
         <h2>Invite by link</h2>
-        <p class="hint">Whoever holds a link can ask to join; you approve or deny each request.</p>
+        <p class="hint">Whoever holds a link can ask to join; every admin sees the requests, and any of you approves or denies each.</p>
         {}
         <div class="row"><button hx-post="/chat/{}/link" hx-target="#main" hx-select="#main > *">Make a link</button>
         {}</div>""",

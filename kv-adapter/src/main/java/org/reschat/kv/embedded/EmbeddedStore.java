@@ -363,6 +363,12 @@ public final class EmbeddedStore implements VersionedKvStore {
     });
   }
 
+  /** A commit with {@code synchronous=FULL}: durable when it returns; a failed one is rolled back. */
+  @Override
+  public boolean writesAreLocalTransactions() {
+    return true;
+  }
+
   @Override
   public String describe() {
     return "embedded SQLite ledger at " + path;

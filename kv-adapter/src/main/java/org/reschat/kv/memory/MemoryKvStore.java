@@ -182,6 +182,12 @@ public final class MemoryKvStore implements VersionedKvStore {
     }
   }
 
+  /** One step in this process's memory, which dies with the process and everyone who read it. */
+  @Override
+  public boolean writesAreLocalTransactions() {
+    return true;
+  }
+
   @Override
   public String describe() {
     return "in-memory store (this process only)";

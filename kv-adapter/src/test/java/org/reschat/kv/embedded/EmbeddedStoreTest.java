@@ -41,6 +41,33 @@ class EmbeddedStoreTest extends KvStoreContract {
     return true;
   }
 
+  /**
+   * What {@link KvStore#writesAreLocalTransactions} promises, on the real file: a write the file refuses (a trigger,
+   * as a full disk would) throws and is read by no one, not by this store nor by another on the file; one that
+   * returns is read by both.
+   */
+  @Test
+  void aWriteIsALocalTransactionReadByNoOneWhenItFails() throws Exception {
+    EmbeddedStore ledger = (EmbeddedStore) store;
+    assertThat(ledger.writesAreLocalTransactions()).isTrue();
+    ledger.put("k", "one");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledger.path()); Statement s = c.createStatement()) {
+      s.execute("CREATE TRIGGER refuse BEFORE INSERT ON kv_versions BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    }
+    assertThatThrownBy(() -> ledger.put("k", "two")).isInstanceOf(KvStorageException.class);
+    assertThatThrownBy(() -> ledger.putIfUnchanged("k", java.util.Optional.of("one"), "two"))
+        .isInstanceOf(KvStorageException.class);
+    try (EmbeddedStore other = EmbeddedStore.open(ledger.path())) {
+      assertThat(ledger.history("k")).extracting(KvVersion::value).containsExactly("one");
+      assertThat(other.get("k")).contains("one");
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ledger.path()); Statement s = c.createStatement()) {
+        s.execute("DROP TRIGGER refuse");
+      }
+      ledger.put("k", "three");
+      assertThat(other.get("k")).contains("three");
+    }
+  }
+
   @Test
   void getAllOfEightHundredKeysIsTwoQueries() throws KvException {
     EmbeddedStore ledger = (EmbeddedStore) store;

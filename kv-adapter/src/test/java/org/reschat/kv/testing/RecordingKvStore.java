@@ -116,6 +116,12 @@ public final class RecordingKvStore extends ForwardingKvStore {
     }
   }
 
+  /** Writes pass through untouched: as local as the delegate's. */
+  @Override
+  public boolean writesAreLocalTransactions() {
+    return delegate().writesAreLocalTransactions();
+  }
+
   /** Every call recorded so far, oldest first, and forgets them. */
   public List<Call> takeCalls() {
     List<Call> out = new ArrayList<>();

@@ -16,12 +16,13 @@ import org.reschat.core.LocalStateException;
 public interface LocalState extends VerifiedPages, Outbox, DeliveryMarks, GroupStates, RequestRecord, DeviceRecords {
 
   /**
-   * Records the queued version {@code value} of own page {@code number} as verified and removes it from the
-   * outbox, once the store has confirmed it: {@link #savePage} then {@link #removeOutbox}, which an
-   * implementation may do in one atomic step (the profile on disk renames the outbox file over the page).
-   * The one call that need not be durable when it returns, only atomic: a crash or power loss leaves the page
-   * queued or verified, never neither, and a page still queued that the store holds is confirmed again by the
-   * next publish (which reads the store first), writing nothing.
+   * Records version {@code value} of own page {@code number}, which the store has confirmed, as verified, and
+   * removes it from the outbox if it is queued there: {@link #savePage} then {@link #removeOutbox}, which an
+   * implementation may do in one atomic step (the profile on disk appends it to the feed's outbox log). The one
+   * call that need not be durable when it returns, only atomic: a crash or power loss leaves the page as it was
+   * held before (queued, or, when it was written before being queued, an older version or none) or verified. The
+   * store holds it either way: the next publish of a page still queued reads it there and confirms it again,
+   * writing nothing, and the next write over an older version compares against it and adopts it.
    */
   default void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
     savePage(feed, number, value);

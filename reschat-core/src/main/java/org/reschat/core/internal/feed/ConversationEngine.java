@@ -331,9 +331,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     try (LocalState.Lock lock = state.lock(c.id())) {
       Operation op = new Operation(c);
       List<org.reschat.core.internal.page.Head> heads = Heads.of(op.readers);
-      Page sealed = op.own.append(new SlotSeal.Draft(type, stamp(op), extension, body), heads);
-      org.reschat.core.internal.page.Slot mine = sealed.slots().get(sealed.slots().size() - 1);
-      Optional<Problem> problem = op.own.flush(() -> heads);
+      OwnFeed.Sent sent = op.own.send(new SlotSeal.Draft(type, stamp(op), extension, body), heads);
+      org.reschat.core.internal.page.Slot mine = sent.page().slots().get(sent.page().slots().size() - 1);
+      Optional<Problem> problem = sent.problem();
       long newest = op.mine.newestHeld();
       Page page = op.mine.shown(newest).orElseThrow();
       int index = page.slots().size() - 1;

@@ -26,7 +26,8 @@ import org.reschat.kv.PutIfUnchanged;
  * This member's feed as a writer: the outbox and publishing without forks.
  *
  * <p>A message is sealed into the tail page, which goes into the outbox on disk before the network sees
- * it; pages are then published in page order. A page is written only over what the store was seen to
+ * it, or, on a store whose writes are local transactions, only when writing it fails ({@link #send}); pages are
+ * published in page order. A page is written only over what the store was seen to
  * hold there. When this client's last-seen copy of the page (verified, or nothing for a new page) is an
  * older version of the queued one, the write is one conditional put over exactly those bytes
  * ({@link KvStore#putIfUnchanged}: no read first). Otherwise, or when the store refuses and answers what it
@@ -54,19 +55,59 @@ final class OwnFeed {
     this.writer = new PageWriter(c);
   }
 
+  /** A message sealed: the page it was sealed into (the message is its last slot), and why publishing stopped early. */
+  record Sent(Page page, Optional<Problem> problem) {}
+
   /**
-   * Seals {@code draft} after the newest own page and queues it; returns the queued page (the message is its
-   * last slot). The caller publishes with {@link #flush}.
+   * Seals {@code draft} after the newest own page and publishes it, after any page queued before it.
+   *
+   * <p>Where the store's writes are local transactions ({@link KvStore#writesAreLocalTransactions}: the embedded
+   * ledger, memory) and nothing is queued, the page is written first, over what this client last saw there, and
+   * goes into the outbox only when that write fails or finds another device's page. A crash before the write
+   * returns leaves a page no one saw and a send no one was told of; after it, the store holds the page, and the
+   * next write there compares against it. Elsewhere a write that times out may still land later, so the page is
+   * queued on disk before the store sees it: it is then never sealed again differently, and never lost.
    */
-  Page append(SlotSeal.Draft draft, List<Head> heads) throws InvalidMessageException, LocalStateException, KvException {
+  Sent send(SlotSeal.Draft draft, List<Head> heads) throws InvalidMessageException, LocalStateException, KvException {
     Page tail = tail();
     long last = tail == null ? 0 : tail.slots().get(tail.slots().size() - 1).timestampMillis();
     // Timestamps never go backwards within a feed, so merging by time keeps each feed's order.
     SlotSeal.Draft stamped = new SlotSeal.Draft(draft.type(), Math.max(draft.timestampMillis(), last),
         draft.extension(), draft.body());
     Page page = writer.append(tail, heads, stamped);
-    queue(page);
-    return page;
+    String value = sealed(page);
+    if (writesFirst()) {
+      try {
+        if (writeOverLastSeen(page.number(), page, value).isEmpty()) {
+          recordWritten(page.number(), value);
+          return new Sent(page, Optional.empty());
+        } // another device wrote there: queued, and published as any queued page (its write decides again)
+      } catch (KvException e) {
+        state.putOutbox(reader.feed, page.number(), value);
+        return new Sent(page, Optional.of(Problem.of(e)));
+      }
+    }
+    state.putOutbox(reader.feed, page.number(), value);
+    return new Sent(page, flush(() -> heads));
+  }
+
+  /**
+   * Records a page written first as verified. The store holds it whatever happens here, so the message is sent: a
+   * failure to record it (the profile's disk full or read-only while the ledger's is not) is what a power cut does
+   * to this record ({@link org.reschat.core.spi.LocalState#confirmOutbox}), and the next write over the older
+   * version is refused with this page and adopts it. The profile's fault shows at its next durable write.
+   */
+  private void recordWritten(long number, String value) {
+    try {
+      state.confirmOutbox(reader.feed, number, value);
+    } catch (LocalStateException e) {
+      // sent all the same; see above
+    }
+  }
+
+  /** Whether a page may be written before it is queued: see {@link #send}; a read-only profile publishes nothing. */
+  private boolean writesFirst() throws LocalStateException {
+    return store.writesAreLocalTransactions() && !state.readOnly() && state.outbox(reader.feed).isEmpty();
   }
 
   /**
@@ -233,9 +274,14 @@ final class OwnFeed {
   }
 
   private void queue(Page page) throws LocalStateException {
+    state.putOutbox(reader.feed, page.number(), sealed(page));
+  }
+
+  /** The page sealed into its value, remembered as that value's page: publishing need not open it again. */
+  private String sealed(Page page) {
     String value = Envelope.seal(c, c.pageKey(reader.feed, page.number()), page);
-    reader.sealed(page, value); // publishing needs the page again: it need not open the value it was sealed into
-    state.putOutbox(reader.feed, page.number(), value);
+    reader.sealed(page, value);
+    return value;
   }
 
   /** Slots of own page {@code number} the store has confirmed: those of the verified copy the queued one extends. */

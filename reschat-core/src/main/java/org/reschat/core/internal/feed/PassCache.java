@@ -136,4 +136,10 @@ public final class PassCache extends ForwardingKvStore {
     }
     return result;
   }
+
+  /** Writes pass through whole: as local as the store's. */
+  @Override
+  public boolean writesAreLocalTransactions() {
+    return delegate().writesAreLocalTransactions();
+  }
 }

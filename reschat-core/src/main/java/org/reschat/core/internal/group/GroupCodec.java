@@ -21,7 +21,8 @@ import org.reschat.core.internal.page.PageLimits;
  * {"v":1,"id":"b64u 16 or 18","name":"…","status":"active|removed|left","removedBy":"rc2:…",
  *  "epochs":[{"secret":"b64u 32","members":["rc2:…"],"admins":["rc2:…"],"parent":"id+id or empty",
  *             "cuts":{"fingerprint hex":[page,slots]}}],
- *  "links":[…], "founder":{"card","nonce"}, "unconfirmedFrom":"rc2:…", "credential":[{"epoch","card","sig"}]}
+ *  "links":[{"link","box","revoked","denied":[hex],"maker":"rc2:…","holders":[hex]}],
+ *  "founder":{"card","nonce"}, "unconfirmedFrom":"rc2:…", "credential":[{"epoch","card","sig"}]}
  * </pre>
  * The last three are absent in a group kept before founders (a legacy group, read as such). The parser is
  * strict and bounded: at most {@link PageLimits#MAX_MEMBERS} members, 1,000 epochs, names of 1–64
@@ -62,6 +63,8 @@ final class GroupCodec {
       JsonArray denied = new JsonArray();
       l.denied().forEach(denied::add);
       lo.add("denied", denied);
+      l.maker().ifPresent(m -> lo.addProperty("maker", m.toString()));
+      lo.add("holders", OpJson.strings(l.holders()));
       links.add(lo);
     }
     o.add("links", links);
@@ -119,17 +122,25 @@ final class GroupCodec {
   }
 
   private static JoinLink parseLink(JsonElement element) throws GroupException {
-    JsonObject l = OpJson.object(element, Set.of("link"), Set.of("box", "revoked", "denied"))
+    JsonObject l = OpJson.object(element, Set.of("link"), Set.of("box", "revoked", "denied", "maker", "holders"))
         .orElseThrow(() -> bad("a link is not an object"));
     JoinLink parsed = JoinLink.parse(OpJson.string(l.get("link")).orElse("")).orElseThrow(() -> bad("a link is malformed"));
     Optional<byte[]> box = OpJson.bytes(l.get("box"), 32);
     boolean revoked = l.has("revoked") && l.get("revoked").isJsonPrimitive() && l.get("revoked").getAsJsonPrimitive()
         .isBoolean() && l.get("revoked").getAsBoolean();
-    List<String> denied = new ArrayList<>();
-    for (JsonElement f : OpJson.array(l.get("denied"), org.reschat.core.internal.board.Board.SLOTS).orElse(List.of())) {
-      OpJson.string(f).filter(OpJson::isFingerprintHex).ifPresent(denied::add);
+    Optional<PublicCard> maker = l.has("maker")
+        ? Optional.of(OpJson.card(l.get("maker")).orElseThrow(() -> bad("a link's maker is not a card")))
+        : Optional.empty();
+    return new JoinLink(parsed.board(), parsed.boxPublic(), box, revoked, fingerprints(l.get("denied")), maker,
+        fingerprints(l.get("holders")));
+  }
+
+  private static List<String> fingerprints(JsonElement list) {
+    List<String> out = new ArrayList<>();
+    for (JsonElement f : OpJson.array(list, org.reschat.core.internal.board.Board.SLOTS).orElse(List.of())) {
+      OpJson.string(f).filter(OpJson::isFingerprintHex).ifPresent(out::add);
     }
-    return new JoinLink(parsed.board(), parsed.boxPublic(), box, revoked, denied);
+    return out;
   }
 
   private static Epoch parseEpoch(JsonElement element) throws GroupException {

@@ -23,19 +23,22 @@ import org.reschat.kv.KvStore;
 /**
  * Joining a group by link, with an admin's approval (see {@link JoinLink}): admins make and revoke links,
  * read the requests posted to a link's board, and approve (a new epoch with the requester, and a welcome
- * only they can open) or deny; a requester posts a request, then picks up the welcome. Membership itself
- * changes through {@link Groups}.
+ * only they can open) or deny; a requester posts a request, then picks up the welcome. Every admin holds
+ * every admin's links, and a denial or revocation by one holds for all ({@link LinkSharing}). Membership
+ * itself changes through {@link Groups}.
  */
 public final class GroupLinks {
   private final Groups groups;
   private final Identity me;
   private final KvStore store;
+  private final LinkSharing sharing;
   private final SecureRandom random = new SecureRandom();
 
-  GroupLinks(Groups groups, Identity me, KvStore store) {
+  GroupLinks(Groups groups, Identity me, KvStore store, LinkSharing sharing) {
     this.groups = groups;
     this.me = me;
     this.store = store;
+    this.sharing = sharing;
   }
 
   /** Someone who asked to join through a link: their card (signed by them) and the name they gave. */
@@ -58,24 +61,33 @@ public final class GroupLinks {
 
   private static final byte[] REQUEST_INFO = "reschat/v2 join request".getBytes(StandardCharsets.UTF_8);
 
-  /** A new link to ask to join (admins only). */
-  public String link(Group g) throws GroupException, LocalStateException {
+  /** A new link to ask to join (admins only), sealed to the other admins in the group. */
+  public String link(Group g) throws GroupException, LocalStateException, KvException {
     try (LocalState.Lock lock = groups.lockGroup(g.id())) {
       Group now = groups.requireAdmin(g.id());
-      JoinLink l = JoinLink.create(random);
+      if (now.links().size() >= LinkSharing.MAX_LINKS) {
+        throw new GroupException(GroupException.Reason.NOT_ALLOWED, "\"" + now.name() + "\" has had "
+            + LinkSharing.MAX_LINKS + " links, the most a group keeps.");
+      }
+      JoinLink l = JoinLink.create(random, me.card());
       List<JoinLink> links = new ArrayList<>(now.links());
       links.add(l);
-      groups.save(now.withLinks(links));
+      Group with = now.withLinks(links);
+      groups.save(with);
+      sharing.share(with);
       return l.toString();
     }
   }
 
-  /** Revokes every link of the group: requests through them are no longer read. */
-  public Group revokeLinks(Group g) throws GroupException, LocalStateException {
+  /** Revokes every link of the group, for every admin: requests through them are no longer read. */
+  public Group revokeLinks(Group g) throws GroupException, LocalStateException, KvException {
     try (LocalState.Lock lock = groups.lockGroup(g.id())) {
       Group now = groups.requireAdmin(g.id());
       Group out = now.withLinks(now.links().stream().map(JoinLink::revoke).toList());
       groups.save(out);
+      for (JoinLink l : now.activeLinks()) {
+        sharing.tell(out, l.revoke(), List.of(), "revoked a join link");
+      }
       return out;
     }
   }
@@ -247,7 +259,7 @@ public final class GroupLinks {
     }
   }
 
-  /** Denies a request (admins only): it is not shown again. */
+  /** Denies a request (admins only): it is not shown again, to this admin or any other. */
   public Group deny(Group g, PublicCard requester) throws GroupException, LocalStateException, KvException {
     try (LocalState.Lock lock = groups.lockGroup(g.id())) {
       Group now = groups.requireAdmin(g.id());
@@ -257,6 +269,8 @@ public final class GroupLinks {
       Group out = now.withLinks(now.links().stream().map(l -> l.sameBoard(request.link()) ? l.deny(requester) : l)
           .toList());
       groups.save(out);
+      JoinLink link = out.links().stream().filter(l -> l.sameBoard(request.link())).findFirst().orElseThrow();
+      sharing.tell(out, link, List.of(Epoch.hex(requester)), "denied a request to join");
       return out;
     }
   }

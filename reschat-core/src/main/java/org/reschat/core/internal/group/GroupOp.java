@@ -20,7 +20,8 @@ import org.reschat.core.internal.page.PageLimits;
  * valid cards) and returns empty for anything else. A parser never throws on what a hostile member can seal.
  * Whether an op may be applied is {@link MembershipRules}'; whether an invitation proves itself, {@link EpochCert}'s.
  */
-sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, GroupOp.Entrust, GroupOp.Confirm {
+sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, GroupOp.Entrust, GroupOp.Confirm,
+    GroupOp.Link {
 
   /** The message type (field 1) this op travels as. */
   String type();
@@ -35,6 +36,7 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
       case Groups.LEAVE -> Leave.parse(body).map(x -> x);
       case Groups.ENTRUST -> Entrust.parse(body).map(x -> x);
       case Groups.CONFIRM -> Confirm.parse(body).map(x -> x);
+      case Groups.LINK -> Link.parse(body).map(x -> x);
       default -> Optional.empty();
     };
   }
@@ -394,7 +396,7 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
       return Optional.of(new Entrust(group.get(), epoch.get(), parents.get(), members.get(), admins.get(), wraps.get()));
     }
 
-    private static Optional<Map<String, String>> wraps(JsonElement e) {
+    static Optional<Map<String, String>> wraps(JsonElement e) {
       if (e == null || !e.isJsonObject() || e.getAsJsonObject().size() > PageLimits.MAX_MEMBERS) {
         return Optional.empty();
       }
@@ -466,6 +468,88 @@ sealed interface GroupOp permits GroupOp.Invite, GroupOp.Rotate, GroupOp.Leave, 
       List<PublicCard> adminCards = admins.get().stream().map(i -> members.get().get(i)).toList();
       return Optional.of(new Confirm(new EpochCert(group.get(), name.get(), epoch.get(), parents.get(), members.get(),
           adminCards, signer.get().intValue(), founder, credential.get(), sig.get())));
+    }
+  }
+
+  /**
+   * {@code GROUP_LINK}, in an admin's feed of the current epoch: what the writer states of one join link
+   * ({@link LinkSharing}): that it exists and who made it, whether it is revoked, requesters denied, and the
+   * box's private key sealed to some admins (by fingerprint hex: HPKE to their card's X25519 key). Every fact
+   * only adds to what a reader holds, so the op may carry only what changed. {@code credential} is the
+   * writer's admin credential (empty for the founder, or in a legacy group).
+   */
+  record Link(String group, String epoch, JoinLink link, PublicCard maker, boolean revoked, List<String> denied,
+      Map<String, String> boxes, List<AdminLink> credential) implements GroupOp {
+    /** Most denials and most sealed boxes one op carries: a writer splits more over several (each fits a message). */
+    static final int MAX_PER_OP = 32;
+    private static final Set<String> KEYS = Set.of("v", "group", "epoch", "link", "maker", "revoked", "denied", "boxes",
+        "credential");
+
+    public Link {
+      denied = List.copyOf(denied);
+      boxes = Map.copyOf(boxes);
+      credential = List.copyOf(credential);
+      if (denied.size() > MAX_PER_OP || boxes.size() > MAX_PER_OP) {
+        throw new IllegalArgumentException("A link op carries at most " + MAX_PER_OP + " denials and boxes");
+      }
+    }
+
+    @Override
+    public String type() {
+      return Groups.LINK;
+    }
+
+    @Override
+    public byte[] encode() {
+      JsonObject o = new JsonObject();
+      o.addProperty("v", 1);
+      o.addProperty("group", group);
+      o.addProperty("epoch", epoch);
+      o.addProperty("link", link.toString());
+      o.addProperty("maker", maker.toString());
+      o.addProperty("revoked", revoked);
+      o.add("denied", OpJson.strings(denied));
+      JsonObject b = new JsonObject();
+      new java.util.TreeMap<>(boxes).forEach(b::addProperty);
+      o.add("boxes", b);
+      o.add("credential", OpJson.links(credential));
+      return utf8(o);
+    }
+
+    static Optional<Link> parse(byte[] body) {
+      Optional<JsonObject> o = OpJson.object(body, KEYS, Set.of());
+      if (o.isEmpty() || OpJson.integer(o.get().get("v"), 1, 1).isEmpty()) {
+        return Optional.empty();
+      }
+      JsonObject x = o.get();
+      Optional<String> group = OpJson.groupId(x.get("group"));
+      Optional<String> epoch = OpJson.epochId(x.get("epoch"));
+      Optional<JoinLink> link = OpJson.string(x.get("link")).flatMap(JoinLink::parse)
+          .filter(l -> l.toString().equals(x.get("link").getAsString())); // canonical only
+      Optional<PublicCard> maker = OpJson.card(x.get("maker"));
+      JsonElement revoked = x.get("revoked");
+      boolean isBoolean = revoked.isJsonPrimitive() && revoked.getAsJsonPrimitive().isBoolean();
+      Optional<List<String>> denied = OpJson.array(x.get("denied"), MAX_PER_OP).flatMap(Link::fingerprints);
+      Optional<Map<String, String>> boxes = Entrust.wraps(x.get("boxes")).filter(m -> m.size() <= MAX_PER_OP);
+      Optional<List<AdminLink>> credential = OpJson.links(x.get("credential"));
+      if (group.isEmpty() || epoch.isEmpty() || link.isEmpty() || maker.isEmpty() || !isBoolean || denied.isEmpty()
+          || boxes.isEmpty() || credential.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(new Link(group.get(), epoch.get(), link.get(), maker.get(), revoked.getAsBoolean(),
+          denied.get(), boxes.get(), credential.get()));
+    }
+
+    private static Optional<List<String>> fingerprints(List<JsonElement> items) {
+      List<String> out = new ArrayList<>();
+      for (JsonElement f : items) {
+        Optional<String> hex = OpJson.string(f).filter(OpJson::isFingerprintHex);
+        if (hex.isEmpty() || out.contains(hex.get())) {
+          return Optional.empty();
+        }
+        out.add(hex.get());
+      }
+      return Optional.of(out);
     }
   }
 }

@@ -36,13 +36,16 @@ final class GroupSync {
   private final GroupStore store;
   private final OpWriter writer;
   private final PairTaking pairs;
+  private final LinkSharing links;
 
-  GroupSync(Identity me, ConversationClient client, GroupStore store, OpWriter writer, PairTaking pairs) {
+  GroupSync(Identity me, ConversationClient client, GroupStore store, OpWriter writer, PairTaking pairs,
+      LinkSharing links) {
     this.me = me;
     this.client = client;
     this.store = store;
     this.writer = writer;
     this.pairs = pairs;
+    this.links = links;
   }
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
@@ -115,6 +118,9 @@ final class GroupSync {
         }
       }
       acknowledgeOwed(now);
+      if (me.holdsIdentityKey()) { // device 0 acts for the person (protocol §15.1): one writer, not one per device
+        links.share(now); // an admin appointed or gone since: seal them the open links, or revoke what they held
+      }
       return new GroupReceipt(merged.update(), marks);
     }
   }
@@ -145,8 +151,8 @@ final class GroupSync {
       throws LocalStateException, KvException {
     Group now = g;
     for (Message m : messages) {
-      if (m.sender().equals(me.card()) || !m.type().startsWith("GROUP_")) {
-        continue;
+      if (!m.type().startsWith("GROUP_") || m.sender().equals(me.card()) && !m.type().equals(Groups.LINK)) {
+        continue; // this person's own ops are its own doing, but a link another of its devices made is news here
       }
       Optional<GroupOp> op = GroupOp.parse(m.type(), m.body());
       Optional<Epoch> at = now.epoch(e.id());
@@ -161,6 +167,8 @@ final class GroupSync {
         now = applyEntrust(now, m, t);
       } else if (op.get() instanceof GroupOp.Confirm c) {
         now = applyConfirm(now, at.get(), m, c, warnings);
+      } else if (op.get() instanceof GroupOp.Link l) {
+        now = links.apply(now, m.sender(), l);
       }
     }
     return converge(now);

@@ -46,6 +46,7 @@ public final class Groups {
   public static final String LEAVE = "GROUP_LEAVE";
   public static final String ENTRUST = "GROUP_ENTRUST";
   public static final String CONFIRM = "GROUP_CONFIRM";
+  public static final String LINK = "GROUP_LINK";
   /** Most members of a group: one limit, that of a conversation (a page's heads name at most this many). */
   public static final int MAX_MEMBERS = MembershipRules.MAX_MEMBERS;
   static final int MAX_NAME_CHARS = 64;
@@ -58,6 +59,7 @@ public final class Groups {
   private final GroupSync sync;
   private final Invitations invitations;
   private final GroupLinks links;
+  private final LinkSharing sharing;
   private final SecureRandom random = new SecureRandom();
 
   public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store,
@@ -69,8 +71,9 @@ public final class Groups {
     this.store = new GroupStore(me, state);
     this.invitations = new Invitations(me, client, this.store, requests, store);
     this.writer = new OpWriter(me, client, this.store, invitations::publish);
-    this.sync = new GroupSync(me, client, this.store, writer, pairs); // §3.1: pair keys carried in groups
-    this.links = new GroupLinks(this, me, store);
+    this.sharing = new LinkSharing(me, this.store, writer);
+    this.sync = new GroupSync(me, client, this.store, writer, pairs, sharing); // §3.1: pair keys carried in groups
+    this.links = new GroupLinks(this, me, store, sharing);
   }
 
   /**
@@ -257,8 +260,8 @@ public final class Groups {
       }
       List<PublicCard> members = new ArrayList<>(now.members());
       members.remove(member);
-      return writer.rotate(now, members, Map.of(member, writer.positionOf(now.current(), member)),
-          "removed " + shortName(member));
+      return sharing.share(writer.rotate(now, members, Map.of(member, writer.positionOf(now.current(), member)),
+          "removed " + shortName(member))); // the links they held are revoked
     }
   }
 
@@ -287,8 +290,9 @@ public final class Groups {
         throw new GroupException(GroupException.Reason.NOT_ALLOWED, "\"" + now.name() + "\" needs an admin: make"
             + " another member one first.");
       }
-      return writer.rotate(now, now.members(), Map.of(), (admin ? "made " : "unmade ") + shortName(member)
-          + " an admin", admins, admin ? Optional.of(member) : Optional.empty());
+      // A new admin is sealed the open links; one no longer an admin has the links they held revoked.
+      return sharing.share(writer.rotate(now, now.members(), Map.of(), (admin ? "made " : "unmade ")
+          + shortName(member) + " an admin", admins, admin ? Optional.of(member) : Optional.empty()));
     }
   }
 

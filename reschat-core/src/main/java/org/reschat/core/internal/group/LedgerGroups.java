@@ -41,9 +41,9 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   /** What the API shows of a group this member holds. */
   public static GroupInfo info(Group g) {
     Epoch now = g.current();
-    List<String> links = new ArrayList<>();
-    for (JoinLink l : g.activeLinks()) {
-      links.add(l.toString());
+    List<GroupInfo.Link> links = new ArrayList<>();
+    for (JoinLink l : g.status() == Group.Status.ACTIVE ? g.activeLinks() : List.<JoinLink>of()) {
+      links.add(new GroupInfo.Link(l.toString(), l.maker()));
     }
     return new GroupInfo(ChatId.group(g.id()), g.name(), now.members(), now.effectiveAdmins(),
         GroupInfo.Status.valueOf(g.status().name()), g.removedBy(), g.confirmed(), g.unconfirmedFrom(), now.id(), links);
@@ -120,22 +120,38 @@ public final class LedgerGroups implements org.reschat.core.Groups {
   }
 
   @Override
-  public String link(ChatId.Group group) throws GroupException, LocalStateException {
+  public String link(ChatId.Group group) throws GroupException, LocalStateException, KvException {
     return groups.links().link(held(group));
   }
 
   @Override
-  public GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException {
+  public GroupInfo revokeLinks(ChatId.Group group) throws GroupException, LocalStateException, KvException {
     return info(groups.links().revokeLinks(held(group)));
   }
 
   @Override
   public List<JoinRequest> joinRequests(ChatId.Group group) throws GroupException, LocalStateException, KvException {
     List<JoinRequest> out = new ArrayList<>();
-    for (GroupLinks.JoinRequest r : groups.links().requests(held(group))) {
+    for (GroupLinks.JoinRequest r : groups.links().requests(synced(group))) {
       out.add(new JoinRequest(r.card(), r.name()));
     }
     return out;
+  }
+
+  @Override
+  public List<GroupInfo.Link> links(ChatId.Group group) throws GroupException, LocalStateException, KvException {
+    Group g = synced(group);
+    groups.requireAdmin(g.id());
+    return info(g).links();
+  }
+
+  /**
+   * The group after its ops were read (another admin's links, denials, revocations); its messages stay for the
+   * next receive to deliver.
+   */
+  private Group synced(ChatId.Group group) throws GroupException, LocalStateException, KvException {
+    groups.receive(held(group));
+    return held(group);
   }
 
   @Override

@@ -36,6 +36,9 @@ final class MembershipRules {
    *       who could as well have rotated {@code in} into any membership is believed.</li>
    *   <li><b>Confirm</b>: the statement is of {@code in} and signed by its writer. (Whether it proves
    *       anything is the statement's {@link EpochCert#standing()}.)</li>
+   *   <li><b>Link</b> (a join link's facts and sealed boxes): by an admin of {@code in}, naming {@code in}, whose
+   *       credential leads from the founder to it (in a founded group): links are the admins' own, and an
+   *       admin who can prove nothing (named by one who had no credential) shares none.</li>
    * </ul>
    */
   static boolean allows(Group g, Epoch in, PublicCard writer, GroupOp op) {
@@ -54,6 +57,10 @@ final class MembershipRules {
     if (op instanceof GroupOp.Confirm c) {
       return c.cert().groupId().equals(g.id()) && c.cert().epochId().equals(in.id())
           && c.cert().signerCard().equals(writer);
+    }
+    if (op instanceof GroupOp.Link l) {
+      return l.group().equals(g.id()) && l.epoch().equals(in.id()) && in.isAdmin(writer)
+          && g.trust().founder().map(f -> AdminLink.chain(g.id(), f.card(), l.credential(), writer)).orElse(true);
     }
     return false; // an invitation is no op of the group's own
   }

@@ -140,6 +140,11 @@ final class OpWriter {
     send(Group.conversation(me, e), Groups.CONFIRM, summary, new GroupOp.Confirm(cert).encode());
   }
 
+  /** States what this member (an admin) knows of a join link: a {@code GROUP_LINK} in its feed of the current epoch. */
+  void link(Group g, GroupOp.Link op, String summary) throws LocalStateException, KvException {
+    send(Group.conversation(me, g.current()), Groups.LINK, summary, op.encode());
+  }
+
   /**
    * Hands the merged secret to members who cannot derive it, in a branch epoch each of them reads: those
    * who lack a branch, and newcomers of the branches (one added in two branches at once holds only one of

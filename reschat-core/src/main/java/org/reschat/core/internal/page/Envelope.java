@@ -21,6 +21,7 @@ import org.reschat.core.internal.page.PageFormatException.Reason;
  */
 public final class Envelope {
   private static final byte VERSION = 2;
+  private static final byte[] VERSION_BYTE = {VERSION};
   private static final byte[] AAD_LABEL = "reschat/v2 envelope\0".getBytes(StandardCharsets.UTF_8);
 
   /** Envelopes opened since start: a count for tests (how often a path decrypts a page), never a limit. */
@@ -35,11 +36,7 @@ public final class Envelope {
 
   /** The ledger value holding {@code page} at {@code key}. */
   public static String seal(Conversation c, String key, Page page) {
-    byte[] sealed = c.envelopes().encrypt(Padding.padToPadme(page.encoded()), aad(key));
-    byte[] out = new byte[1 + sealed.length];
-    out[0] = VERSION;
-    System.arraycopy(sealed, 0, out, 1, sealed.length);
-    return Base64Url.encode(out);
+    return Base64Url.encode(c.envelopes().encryptAfter(VERSION_BYTE, Padding.padToPadme(page.sharedEncoding()), aad(key)));
   }
 
   /** The page bytes sealed in {@code value} at {@code key}; checks size before decoding anything. */

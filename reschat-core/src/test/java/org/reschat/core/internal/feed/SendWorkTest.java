@@ -66,6 +66,45 @@ class SendWorkTest {
     assertThat(seen).hasSize(26).startsWith("first", "message 0").endsWith("message 24");
   }
 
+  /**
+   * On a store whose writes are local transactions a page is written before anything is recorded locally. When
+   * recording it then fails (the profile's disk full or read-only while the ledger's is not), the message is on
+   * the ledger all the same: the send says it was sent, not that it failed, and the next send, whose write over
+   * the older version is refused with this page, adopts it: no fork, nothing sent twice.
+   */
+  @Test
+  void aPageWrittenFirstIsSentEvenWhenRecordingItLocallyFailsAndTheNextSendAdoptsIt() throws Exception {
+    MemoryKvStore store = new MemoryKvStore();
+    java.util.concurrent.atomic.AtomicBoolean failConfirm = new java.util.concurrent.atomic.AtomicBoolean();
+    InMemoryLocalState real = new InMemoryLocalState();
+    org.reschat.core.spi.LocalState failing = (org.reschat.core.spi.LocalState) java.lang.reflect.Proxy.newProxyInstance(
+        org.reschat.core.spi.LocalState.class.getClassLoader(), new Class<?>[] {org.reschat.core.spi.LocalState.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("confirmOutbox") && failConfirm.get()) {
+            throw new org.reschat.core.LocalStateException("No space left on the profile's disk.");
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    ChatClient alice = ChatClient.builder().identity(a).store(store).localState(failing).build();
+    clients.add(alice);
+    ChatClient bob = client(b, store);
+    bob.send(ChatId.direct(a.card()), "hi");
+    alice.update(ChatId.direct(b.card()));
+    alice.send(ChatId.direct(b.card()), "one");
+    failConfirm.set(true);
+    SendResult two = alice.send(ChatId.direct(b.card()), "two");
+    assertThat(two.confirmed()).as("on the ledger: sent").isTrue();
+    failConfirm.set(false);
+    assertThat(alice.send(ChatId.direct(b.card()), "three").confirmed()).isTrue();
+    var got = bob.update(ChatId.direct(a.card()));
+    assertThat(got.warnings()).as("one chain").isEmpty();
+    assertThat(got.received()).extracting(Message::text).containsExactly("one", "two", "three");
+  }
+
   @Test
   void aLiveReceiveOfOneMessageOpensAndVerifiesOnlyThatPage() throws Exception {
     MemoryKvStore store = new MemoryKvStore();

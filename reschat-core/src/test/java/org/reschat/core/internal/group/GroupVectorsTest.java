@@ -12,11 +12,13 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.testing.VectorKeys;
 
 /**
- * The group vectors of docs/protocol.md §9 (founded ids, signed epoch statements, admin links), computed
- * from fixed keys and compared with the published block. Ed25519 signatures are deterministic (RFC 8032),
- * so every byte is fixed. If this fails the format changed or the document is stale; the message prints the
+ * The group vectors of docs/protocol.md §9 (founded ids, signed epoch statements, admin links, a join link
+ * shared with an admin), computed from fixed keys and compared with the published block. Ed25519 signatures
+ * are deterministic (RFC 8032), and the link's box is sealed with HPKE ephemerals drawn from a fixed seed, so
+ * every byte is fixed. If this fails the format changed or the document is stale; the message prints the
  * block to paste.
  */
 class GroupVectorsTest {
@@ -63,6 +65,19 @@ class GroupVectorsTest {
     assertThat(List.of(opened.id(), opened.members(), opened.admins(), opened.parents(), opened.cuts()))
         .isEqualTo(List.of(first.id(), first.members(), first.admins(), first.parents(), first.cuts()));
     byte[] invite = RosterInvite.of(new GroupOp.Invite(id, "trip", List.of(first), Optional.of(byAlice))).encode();
+    byte[] board = VectorKeys.range(0x60, 16);
+    byte[] boxSecret = VectorKeys.range(0x70, 32);
+    JoinLink joinLink = new JoinLink(board, JoinLink.publicOf(boxSecret), Optional.of(boxSecret), false, List.of(),
+        Optional.of(alice.card()), List.of());
+    String box = LinkSharing.sealBox(org.reschat.core.internal.crypto.Hpke.withDeterministicEphemeralsForTestVectorsOnly(
+        VectorKeys.range(0x90, 32)), id, joinLink, boxSecret, bob.card());
+    assertThat(LinkSharing.openBox(bob, id, joinLink, box)).hasValueSatisfying(k -> assertThat(k).isEqualTo(boxSecret));
+    assertThat(LinkSharing.openBox(alice, id, joinLink, box)).isEmpty();
+    Identity carol = fromByteRange(0x80); // a requester Alice denied
+    GroupOp.Link linkOp = new GroupOp.Link(id, first.id(), joinLink, alice.card(), false,
+        List.of(Epoch.hex(carol.card())), Map.of(Epoch.hex(bob.card()), box), List.of());
+    assertThat(GroupOp.Link.parse(linkOp.encode())).hasValueSatisfying(op -> assertThat(op.boxes())
+        .isEqualTo(linkOp.boxes()));
     assertThat(byAlice.standing()).isEqualTo(EpochCert.Standing.PROVEN);
     assertThat(byBob.standing()).isEqualTo(EpochCert.Standing.PROVEN);
     return "founder.card: " + alice.card() + "\n"
@@ -82,8 +97,14 @@ class GroupVectorsTest {
         + "roster.location: " + location + "\n"
         + "roster.salt: " + HEX.formatHex(salt) + "\n"
         + "roster.value: " + rosterValue + "\n"
-        + "invite.alice.v3: " + new String(invite, StandardCharsets.UTF_8) + "\n";
+        + "invite.alice.v3: " + new String(invite, StandardCharsets.UTF_8) + "\n"
+        + "joinlink.board: " + HEX.formatHex(board) + "\n"
+        + "joinlink.box.secret: " + HEX.formatHex(boxSecret) + "\n"
+        + "joinlink.text: " + joinLink + "\n"
+        + "joinlink.box.bob: " + box + "\n"
+        + "joinlink.op.alice: " + new String(linkOp.encode(), StandardCharsets.UTF_8) + "\n";
   }
+
 
   @Test
   void theDocumentPublishesExactlyTheseVectors() throws Exception {

@@ -143,4 +143,25 @@ class MembershipRulesTest {
     EpochCert ofOther = EpochCert.sign(founder, id, "trip", other, Optional.empty(), List.of());
     assertThat(MembershipRules.allows(group(e0, other), e0, alice, new GroupOp.Confirm(ofOther))).isFalse();
   }
+
+  @Test
+  void aLinkIsStatedOnlyByAnAdminOfTheEpochItNamesWithACredentialFromTheFounder() {
+    Founder f = Founder.draw(alice, new SecureRandom());
+    Epoch e1 = Forgeries.epoch(List.of(alice, bob, carol), List.of(alice, bob), List.of(e0.id()));
+    Group g = new Group(f.groupId(), "trip", List.of(e0, e1), Group.Status.ACTIVE, Optional.empty(), List.of(),
+        new GroupTrust(Optional.of(f), Optional.empty(), Optional.of(List.of())));
+    JoinLink l = JoinLink.create(new SecureRandom(), bob);
+    List<AdminLink> bobs = List.of(AdminLink.sign(founder, g.id(), e1.id(), bob));
+    java.util.function.BiFunction<String, List<AdminLink>, GroupOp.Link> op = (epoch, credential) ->
+        new GroupOp.Link(g.id(), epoch, l, bob, false, List.of(), Map.of(), credential);
+    assertThat(MembershipRules.allows(g, e1, bob, op.apply(e1.id(), bobs))).as("an admin with its credential").isTrue();
+    assertThat(MembershipRules.allows(g, e1, alice, op.apply(e1.id(), List.of()))).as("the founder").isTrue();
+    assertThat(MembershipRules.allows(g, e1, bob, op.apply(e1.id(), List.of()))).as("no credential").isFalse();
+    assertThat(MembershipRules.allows(g, e0, bob, op.apply(e0.id(), bobs))).as("not an admin of e0").isFalse();
+    assertThat(MembershipRules.allows(g, e1, carol, op.apply(e1.id(), bobs))).as("a member").isFalse();
+    assertThat(MembershipRules.allows(g, e1, bob, op.apply(e0.id(), bobs))).as("another epoch").isFalse();
+    assertThat(MembershipRules.allows(g, e1, bob, new GroupOp.Link(id, e1.id(), l, bob, false, List.of(), Map.of(),
+        bobs))).as("another group").isFalse();
+    assertThat(MembershipRules.allows(g, e1, dave, op.apply(e1.id(), bobs))).as("no member").isFalse();
+  }
 }
