@@ -7,6 +7,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.reschat.core.InvalidCardException;
 import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.internal.crypto.Sha;
+import org.reschat.core.internal.identity.CheckedCards;
 
 /**
  * Someone's public identity, pasted as one line: {@code rc2:} + base64url(Ed25519 public key ‖ X25519
@@ -19,6 +20,7 @@ import org.reschat.core.internal.crypto.Sha;
 public final class PublicCard {
   public static final String PREFIX = "rc2:";
   private static final int CHECK_BYTES = 4;
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
   private static final byte[] CHECK_LABEL = "reschat/v2 card".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   /** Length of a card's text: the prefix and 91 base64url characters. */
   public static final int TEXT_LENGTH = PREFIX.length() + Base64Url.encodedLength(64 + CHECK_BYTES);
@@ -43,6 +45,13 @@ public final class PublicCard {
     if (ed25519Public.length != 32 || x25519Public.length != 32) {
       throw new InvalidCardException("A card holds two 32-byte keys.");
     }
+    byte[] signing = ed25519Public.clone();
+    byte[] encryption = x25519Public.clone();
+    CheckedCards.checkOnce(signing, encryption, () -> check(signing, encryption));
+    return new PublicCard(signing, encryption);
+  }
+
+  private static void check(byte[] ed25519Public, byte[] x25519Public) throws InvalidCardException {
     if (!Ed25519.validatePublicKeyFull(ed25519Public, 0)) {
       throw new InvalidCardException("The card's signing key is not a valid Ed25519 public key.");
     }
@@ -54,7 +63,6 @@ public final class PublicCard {
     if (!X25519.calculateAgreement(PROBE_SCALAR, 0, x25519Public, 0, out, 0)) {
       throw new InvalidCardException("The card's encryption key is a weak X25519 key (low order).");
     }
-    return new PublicCard(ed25519Public.clone(), x25519Public.clone());
   }
 
   /** Parses {@code rc2:…}; whitespace anywhere in it is ignored. */
@@ -62,7 +70,7 @@ public final class PublicCard {
     if (text == null) {
       throw new InvalidCardException("No card given.");
     }
-    String card = text.replaceAll("\\s+", "");
+    String card = WHITESPACE.matcher(text).replaceAll(""); // compiled once: String.replaceAll compiles at every call
     if (card.startsWith("rc1:")) {
       throw new InvalidCardException("This is a card of ResChat's first protocol, which is no longer spoken; ask for a new card (rc2:…).");
     }

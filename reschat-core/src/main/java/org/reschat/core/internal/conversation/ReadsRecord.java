@@ -132,6 +132,11 @@ public final class ReadsRecord {
     if (!tails.isEmpty() && !load(c.id()).has(tails, records)) {
       add(c.id(), tails, records);
     }
+    return shown(messages);
+  }
+
+  /** {@code messages} without the notices: what a chat shows, whichever path read them (§4.7: never shown). */
+  public static List<Message> shown(List<Message> messages) {
     return messages.stream().filter(m -> !m.type().equals(TYPE)).toList();
   }
 

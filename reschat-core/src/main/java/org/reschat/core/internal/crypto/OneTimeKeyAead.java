@@ -35,6 +35,7 @@ public final class OneTimeKeyAead {
   public static final int COMMITTING_OVERHEAD = SALT_BYTES + COMMITMENT_BYTES + TAG_BYTES;
   private static final byte[] ZERO_NONCE = new byte[12];
   private static final byte[] NO_SALT = new byte[0];
+  private static final byte[] NO_PREFIX = new byte[0];
   private static final byte[] COMMITMENT_LABEL = "reschat/v3 key commitment".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private static final byte[] COMMITTED_KEY_LABEL = "reschat/v3 committed key".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -96,9 +97,21 @@ public final class OneTimeKeyAead {
 
   /** As {@link #encrypt}, also handing back the one-time key, which the caller would otherwise derive again. */
   public Sealed encryptKeepingKey(byte[] plaintext, byte[] aad) {
+    return encryptWithSalt(NO_PREFIX, freshSalt(), plaintext, aad);
+  }
+
+  /**
+   * {@code prefix ‖} {@link #encrypt}{@code (plaintext, aad)}, in one array: for a caller that puts a version byte
+   * in front (the prefix is not authenticated here: bind it with the associated data if it matters).
+   */
+  public byte[] encryptAfter(byte[] prefix, byte[] plaintext, byte[] aad) {
+    return encryptWithSalt(prefix, freshSalt(), plaintext, aad).ciphertext();
+  }
+
+  private static byte[] freshSalt() {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
-    return encryptWithSalt(salt, plaintext, aad);
+    return salt;
   }
 
   /** The one-time key of a ciphertext made by {@link #encrypt}: what a second party needs to open it alone. */
@@ -180,26 +193,28 @@ public final class OneTimeKeyAead {
 
   /** Only for reproducible test vectors: a caller-chosen salt must never repeat with the same secret. */
   public byte[] encryptWithSaltForTestVectorsOnly(byte[] salt, byte[] plaintext, byte[] aad) {
-    return encryptWithSalt(salt, plaintext, aad).ciphertext();
+    return encryptWithSalt(NO_PREFIX, salt, plaintext, aad).ciphertext();
   }
 
-  private Sealed encryptWithSalt(byte[] salt, byte[] plaintext, byte[] aad) {
+  /** {@code prefix ‖ salt ‖ [commitment ‖] ciphertext ‖ tag}, written into one array, and the one-time key. */
+  private Sealed encryptWithSalt(byte[] prefix, byte[] salt, byte[] plaintext, byte[] aad) {
     byte[] key = Hkdf.sha256(secret, salt, info, KEY_BYTES);
     byte[][] derived = committing ? commitmentAndKey(key) : null;
-    byte[] head = committing ? concat(salt, derived[0]) : salt;
-    byte[] ct;
-    try {
-      ct = chacha(true, committing ? derived[1] : key, aad, plaintext, 0, plaintext.length);
-    } catch (OpenFailedException e) {
-      throw new IllegalStateException("ChaCha20-Poly1305 refused to encrypt", e); // cannot happen when encrypting
+    byte[] out = new byte[prefix.length + overhead() + plaintext.length];
+    System.arraycopy(prefix, 0, out, 0, prefix.length);
+    System.arraycopy(salt, 0, out, prefix.length, SALT_BYTES);
+    int at = prefix.length + SALT_BYTES;
+    if (committing) {
+      System.arraycopy(derived[0], 0, out, at, COMMITMENT_BYTES);
+      at += COMMITMENT_BYTES;
     }
-    return new Sealed(concat(head, ct), key);
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
+    try {
+      aeadWithAad(Cipher.ENCRYPT_MODE, committing ? derived[1] : key, ZERO_NONCE, aad).doFinal(plaintext, 0, plaintext.length,
+          out, at);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 refused to encrypt", e); // cannot happen: the room is exact
+    }
+    return new Sealed(out, key);
   }
 
   /**
@@ -219,11 +234,7 @@ public final class OneTimeKeyAead {
   private static byte[] chacha(boolean encrypt, byte[] key, byte[] nonce, byte[] aad, byte[] input, int off, int len)
       throws OpenFailedException {
     try {
-      Cipher cipher = initialised(CHACHA, encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, key, new IvParameterSpec(nonce));
-      if (aad != null && aad.length > 0) {
-        cipher.updateAAD(aad);
-      }
-      return cipher.doFinal(input, off, len);
+      return aeadWithAad(encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, key, nonce, aad).doFinal(input, off, len);
     } catch (AEADBadTagException e) {
       throw new OpenFailedException("it does not authenticate");
     } catch (GeneralSecurityException e) {
@@ -232,6 +243,15 @@ public final class OneTimeKeyAead {
       }
       throw new IllegalStateException("ChaCha20-Poly1305 is part of every Java runtime since 11", e);
     }
+  }
+
+  /** This thread's ChaCha20-Poly1305, initialised, the associated data given: ready for the text. */
+  private static Cipher aeadWithAad(int mode, byte[] key, byte[] nonce, byte[] aad) throws GeneralSecurityException {
+    Cipher cipher = initialised(CHACHA, mode, key, new IvParameterSpec(nonce));
+    if (aad != null && aad.length > 0) {
+      cipher.updateAAD(aad);
+    }
+    return cipher;
   }
 
   /** A cipher per thread for each transformation: getInstance looks the algorithm up among the providers each call. */

@@ -21,6 +21,7 @@ import org.reschat.core.internal.page.PageFormatException.Reason;
  */
 public final class Envelope {
   private static final byte VERSION = 2;
+  private static final byte[] VERSION_BYTE = {VERSION};
   private static final byte[] AAD_LABEL = "reschat/v2 envelope\0".getBytes(StandardCharsets.UTF_8);
 
   /** Envelopes opened since start: a count for tests (how often a path decrypts a page), never a limit. */
@@ -35,7 +36,7 @@ public final class Envelope {
 
   /** The ledger value holding {@code page} at {@code key}. */
   public static String seal(Conversation c, String key, Page page) {
-    return seal(c, key, page.encoded());
+    return seal(c, key, page.sharedEncoding());
   }
 
   /** The ledger value holding slot record {@code record} (§4.8) at {@code key}. */
@@ -45,11 +46,7 @@ public final class Envelope {
 
   /** The ledger value holding {@code plain} (a page, or a slot record of §4.8) at {@code key}. */
   static String seal(Conversation c, String key, byte[] plain) {
-    byte[] sealed = c.envelopes().encrypt(Padding.padToPadme(plain), aad(key));
-    byte[] out = new byte[1 + sealed.length];
-    out[0] = VERSION;
-    System.arraycopy(sealed, 0, out, 1, sealed.length);
-    return Base64Url.encode(out);
+    return Base64Url.encode(c.envelopes().encryptAfter(VERSION_BYTE, Padding.padToPadme(plain), aad(key)));
   }
 
   /** The page bytes sealed in {@code value} at {@code key}; checks size before decoding anything. */

@@ -10,6 +10,9 @@ import java.util.Arrays;
  */
 public record Head(int member, long page, int slots, byte[] hash8) {
   public Head {
+    if (hash8.length != PageLimits.HEAD_HASH_BYTES) { // the page's form has room for exactly these
+      throw new IllegalArgumentException("A head's hash is " + PageLimits.HEAD_HASH_BYTES + " bytes, not " + hash8.length);
+    }
     hash8 = hash8.clone();
   }
 

@@ -27,13 +27,14 @@ public final class Page {
   private final byte[] encoded;
   private volatile byte[] hash;
 
+  /** Keeps the arrays it is given, not copies: its callers (the writer, the parser) hand over arrays of their own. */
   Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, byte[] authenticator, byte[] encoded) {
     this.number = number;
-    this.previous = previous.clone();
+    this.previous = previous;
     this.heads = List.copyOf(heads);
     this.slots = List.copyOf(slots);
-    this.authenticator = authenticator.clone();
-    this.encoded = encoded.clone();
+    this.authenticator = authenticator;
+    this.encoded = encoded;
   }
 
   public long number() {
@@ -75,6 +76,16 @@ public final class Page {
   /** The page's bytes, signature included: what the envelope seals. */
   public byte[] encoded() {
     return encoded.clone();
+  }
+
+  /** The length of {@link #encoded()}, without copying it. */
+  public int encodedLength() {
+    return encoded.length;
+  }
+
+  /** {@link #encoded()} itself, not a copy, for this package's readers (the envelope), which never write to it. */
+  byte[] sharedEncoding() {
+    return encoded;
   }
 
   /** Whether no more messages fit by count (a page can also be closed earlier by size). */

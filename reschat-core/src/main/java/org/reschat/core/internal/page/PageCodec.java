@@ -45,68 +45,69 @@ public final class PageCodec {
   static final int TAGGED = 2;
   private static final Pattern TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,15}");
   private static final long MAX_TIMESTAMP = 1L << 53;
+  /** A head's bytes: member, page, slots, hash8. */
+  private static final int HEAD_BYTES = 1 + 4 + 1 + PageLimits.HEAD_HASH_BYTES;
 
   private PageCodec() {}
 
-  /** The bytes a page's signature covers, after the signing context (see {@link PageVerifier}). */
+  /**
+   * The bytes a page's signature covers, after the signing context (see {@link PageVerifier}). Written into one
+   * array of the exact size; each slot's bytes are its kept {@linkplain Slot#encoding() encoding}, so growing a
+   * tail encodes only the new slot.
+   */
   static byte[] encodeBody(long number, byte[] previous, List<Head> heads, List<Slot> slots) {
-    return encode(slots.stream().anyMatch(Slot::committing) ? VERSION : LEGACY_VERSION, number, previous, heads, slots)
-        .toByteArray();
+    boolean committing = slots.stream().anyMatch(Slot::committing);
+    return encode(committing ? VERSION : LEGACY_VERSION, number, previous, heads, slots, -1);
   }
 
   /** The bytes a page of version 4's authenticator covers: the page, then the kind ({@link #SIGNED}, {@link #TAGGED}). */
   static byte[] encodeTailBody(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tagged) {
-    ByteArrayOutputStream out = encode(TAIL_VERSION, number, previous, heads, slots);
-    out.write(tagged ? TAGGED : SIGNED);
-    return out.toByteArray();
+    return encode(TAIL_VERSION, number, previous, heads, slots, tagged ? TAGGED : SIGNED);
   }
 
-  private static ByteArrayOutputStream encode(int version, long number, byte[] previous, List<Head> heads, List<Slot> slots) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + slots.size() * 256);
-    out.write(version);
-    u32(out, number);
-    out.writeBytes(previous);
-    encodeHeads(out, heads);
-    out.write(slots.size());
+  /** The page up to its authenticator, with the kind byte when {@code kind} is not -1 (version 4). */
+  private static byte[] encode(int version, long number, byte[] previous, List<Head> heads, List<Slot> slots, int kind) {
+    int size = 1 + 4 + previous.length + 1 + heads.size() * HEAD_BYTES + 1 + (kind < 0 ? 0 : 1);
     for (Slot s : slots) {
-      encodeSlot(out, s);
+      size += s.encoding().length;
     }
-    return out;
-  }
-
-  /** The heads as pages and records (§4.8) carry them. */
-  static void encodeHeads(ByteArrayOutputStream out, List<Head> heads) {
-    out.write(heads.size());
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.put((byte) version).putInt((int) number).put(previous).put((byte) heads.size());
     for (Head h : heads) {
-      out.write(h.member());
-      u32(out, h.page());
-      out.write(h.slots());
-      out.writeBytes(h.hash8());
+      out.put((byte) h.member()).putInt((int) h.page()).put((byte) h.slots()).put(h.hash8());
     }
+    out.put((byte) slots.size());
+    for (Slot s : slots) {
+      out.put(s.encoding());
+    }
+    if (kind >= 0) {
+      out.put((byte) kind);
+    }
+    return out.array();
   }
 
-  static int slotSize(Slot s) {
-    return 1 + s.receiver().length + 1 + s.type().length() + 8 + 2 + s.extension().length + 1 + s.forSender().length
-        + 2 + s.receiverCopyLength();
+  /** The heads as records (§4.8) carry them: as a page does. */
+  static void encodeHeads(ByteArrayOutputStream out, List<Head> heads) {
+    ByteBuffer b = ByteBuffer.allocate(1 + heads.size() * HEAD_BYTES).put((byte) heads.size());
+    for (Head h : heads) {
+      b.put((byte) h.member()).putInt((int) h.page()).put((byte) h.slots()).put(h.hash8());
+    }
+    out.writeBytes(b.array());
   }
 
-  static void encodeSlot(ByteArrayOutputStream out, Slot s) {
-    byte[] receiver = s.receiver();
-    out.write(receiver.length);
-    out.writeBytes(receiver);
-    byte[] type = s.type().getBytes(StandardCharsets.US_ASCII);
-    out.write(type.length);
-    out.writeBytes(type);
-    out.writeBytes(ByteBuffer.allocate(8).putLong(s.timestampMillis()).array());
-    byte[] ext = s.extension();
-    u16(out, ext.length);
-    out.writeBytes(ext);
-    byte[] sender = s.forSender();
-    out.write(sender.length);
-    out.writeBytes(sender);
-    byte[] receivers = s.forReceivers();
-    u16(out, receivers.length);
-    out.writeBytes(receivers);
+  /** The bytes of one slot in a page (the {@code slot} rule above); {@link Slot} keeps them once asked. */
+  static byte[] encodeSlot(byte[] receiver, String type, long timestamp, byte[] extension, byte[] forSender,
+      byte[] forReceivers) {
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+    return ByteBuffer.allocate(1 + receiver.length + 1 + t.length + 8 + 2 + extension.length + 1 + forSender.length + 2
+            + forReceivers.length)
+        .put((byte) receiver.length).put(receiver)
+        .put((byte) t.length).put(t)
+        .putLong(timestamp)
+        .putShort((short) extension.length).put(extension)
+        .put((byte) forSender.length).put(forSender)
+        .putShort((short) forReceivers.length).put(forReceivers)
+        .array();
   }
 
   /** Parses a page, strictly. */
@@ -160,7 +161,7 @@ public final class PageCodec {
       if (in.hasRemaining()) {
         throw new PageFormatException(Reason.TRAILING_DATA, "it has " + in.remaining() + " bytes after the signature");
       }
-      return new Page(number, previous, heads, slots, signature, bytes);
+      return new Page(number, previous, heads, slots, signature, bytes.clone()); // the caller keeps its array
     } catch (BufferUnderflowException e) {
       throw new PageFormatException(Reason.TRUNCATED, "it ends too early");
     }
@@ -229,15 +230,6 @@ public final class PageCodec {
     byte[] out = new byte[n];
     in.get(out);
     return out;
-  }
-
-  private static void u32(ByteArrayOutputStream out, long v) {
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) v).array());
-  }
-
-  private static void u16(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 8);
-    out.write(v & 0xFF);
   }
 
   static byte[] withSignature(byte[] body, byte[] signature) {

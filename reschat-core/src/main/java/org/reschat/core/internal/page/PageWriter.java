@@ -33,7 +33,7 @@ public final class PageWriter {
     checkDraft(draft);
     if (tail != null && !tail.isFull()) {
       Page grown = build(tail.number(), tail.previous(), heads, tail.slots(), draft);
-      if (grown.encoded().length <= PageLimits.MAX_PAGE_BYTES) {
+      if (grown.encodedLength() <= PageLimits.MAX_PAGE_BYTES) {
         return grown;
       }
     }

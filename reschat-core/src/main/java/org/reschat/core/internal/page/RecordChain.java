@@ -46,7 +46,7 @@ public final class RecordChain {
       closingLength += records.get(records.size() - 1).heads().size() * (1 + 4 + 1 + PageLimits.HEAD_HASH_BYTES);
     }
     for (SlotRecord r : records) {
-      closingLength += PageCodec.slotSize(r.slot());
+      closingLength += r.slot().encoding().length;
     }
     return Page.mayHaveSuccessor(records.size(), closingLength);
   }

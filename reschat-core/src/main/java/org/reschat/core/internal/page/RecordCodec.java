@@ -28,13 +28,13 @@ public final class RecordCodec {
 
   /** The bytes the authenticator covers: the record up to and including the authenticator's kind. */
   static byte[] encodeBody(long page, int index, byte[] previous, List<Head> heads, Slot slot, boolean tagged) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + PageCodec.slotSize(slot));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + slot.encoding().length);
     out.write(VERSION);
     out.writeBytes(ByteBuffer.allocate(4).putInt((int) page).array());
     out.write(index);
     out.writeBytes(previous);
     PageCodec.encodeHeads(out, heads);
-    PageCodec.encodeSlot(out, slot);
+    out.writeBytes(slot.encoding());
     out.write(tagged ? PageCodec.TAGGED : PageCodec.SIGNED);
     return out.toByteArray();
   }

@@ -24,6 +24,8 @@ public final class Slot {
   private final byte[] extension;
   private final byte[] forSender;
   private final byte[] forReceivers;
+  /** Its bytes in a page, encoded once when first asked (a tail is encoded again at every message it grows by). */
+  private volatile byte[] encoding;
 
   Slot(byte[] receiver, String type, long timestamp, byte[] extension, byte[] forSender, byte[] forReceivers) {
     this.receiver = receiver.clone();
@@ -56,6 +58,16 @@ public final class Slot {
 
   public byte[] forReceivers() {
     return forReceivers.clone();
+  }
+
+  /** This slot's bytes in a page ({@link PageCodec}): kept, so not a copy; callers only read them. */
+  byte[] encoding() {
+    byte[] e = encoding;
+    if (e == null) {
+      e = PageCodec.encodeSlot(receiver, type, timestamp, extension, forSender, forReceivers);
+      encoding = e;
+    }
+    return e;
   }
 
   /**

@@ -1,6 +1,5 @@
 package org.reschat.core.internal.page;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -84,23 +83,21 @@ public final class SlotSeal {
     return Padding.unpad(padded).orElseThrow(() -> new OpenFailedException("its padding is malformed"));
   }
 
+  /** The associated data of a slot's copies (protocol §4.3), written into one array of its exact size. */
   static byte[] aad(Conversation c, int version, byte[] writer, long number, int index, byte[] receiver, String type,
       long timestamp, byte[] extension, int copy) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + extension.length);
-    out.writeBytes(version == PageCodec.LEGACY_VERSION ? LEGACY_AAD_LABEL : AAD_LABEL);
-    out.write(version);
-    out.writeBytes(c.idBytes());
-    out.writeBytes(writer);
-    out.writeBytes(ByteBuffer.allocate(5).putInt((int) number).put((byte) index).array());
-    out.writeBytes(receiver);
+    byte[] label = version == PageCodec.LEGACY_VERSION ? LEGACY_AAD_LABEL : AAD_LABEL;
+    byte[] id = c.idBytes();
     byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-    out.write(t.length);
-    out.writeBytes(t);
-    out.writeBytes(ByteBuffer.allocate(8).putLong(timestamp).array());
-    out.write(extension.length >>> 8);
-    out.write(extension.length & 0xFF);
-    out.writeBytes(extension);
-    out.write(copy);
-    return out.toByteArray();
+    return ByteBuffer.allocate(label.length + 1 + id.length + writer.length + 4 + 1 + receiver.length + 1 + t.length + 8 + 2
+            + extension.length + 1)
+        .put(label).put((byte) version).put(id).put(writer)
+        .putInt((int) number).put((byte) index)
+        .put(receiver)
+        .put((byte) t.length).put(t)
+        .putLong(timestamp)
+        .putShort((short) extension.length).put(extension)
+        .put((byte) copy)
+        .array();
   }
 }

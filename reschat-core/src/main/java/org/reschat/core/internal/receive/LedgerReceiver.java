@@ -463,7 +463,8 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       if (from == null) {
         return;
       }
-      Update since = client.folded(chat, new Update(engine.ownSince(c, from), 0, 0, Optional.empty(), List.of()));
+      Update since = client.folded(chat, new Update(org.reschat.core.internal.conversation.ReadsRecord.shown(
+          engine.ownSince(c, from)), 0, 0, Optional.empty(), List.of())); // its own notice is no message (§4.7)
       for (Message m : since.received()) {
         boolean mine;
         synchronized (sentHere) {

@@ -162,4 +162,21 @@ class PageVersionNegotiationTest {
     assertThat(h.warnings()).isEmpty();
     assertThat(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).warnings()).isEmpty();
   }
+
+  @Test
+  void aChatViewNeverShowsItsOwnNoticeAsAMessageFromElsewhere() throws Exception {
+    ChatClient a = client(alice, aliceState, bob.card());
+    ChatClient b = client(bob, bobState, alice.card());
+    List<org.reschat.core.Event> events = new java.util.ArrayList<>();
+    org.reschat.core.Receiver.Scope view = org.reschat.core.Receiver.Scope.only(ChatId.direct(bob.card()));
+    a.receiver().receive(view, events::add); // the view opens: nothing yet
+    b.send(ChatId.direct(alice.card()), "hello");
+    a.receiver().receive(view, events::add); // Bob wrote: this pass writes Alice's notice (§4.7), and shows Bob's message
+    a.receiver().receive(view, events::add);
+    assertThat(tail(alice, bob.card()).slots()).extracting(org.reschat.core.internal.page.Slot::type)
+        .containsExactly(ReadsRecord.TYPE);
+    assertThat(events).filteredOn(e -> e instanceof org.reschat.core.Event.MessageReceived)
+        .extracting(e -> ((org.reschat.core.Event.MessageReceived) e).message().type())
+        .containsExactly(Message.TEXT);
+  }
 }
