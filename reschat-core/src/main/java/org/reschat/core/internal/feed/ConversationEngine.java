@@ -37,6 +37,7 @@ import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageLimits;
+import org.reschat.core.internal.page.SlotRecord;
 import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvException;
@@ -212,6 +213,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       prefetch(first, HistoryRequest.Progress.NONE);
       for (FeedReader r : readers) {
         r.refresh();
+        r.followRecords();
       }
     }
 
@@ -282,21 +284,52 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         List<Future<List<Object>>> futures = perFeed.get(n);
         List<Message> messages = new ArrayList<>();
         Optional<LocalState.Position> end = c.endOf(order.get(n).feed); // a revoked device's cut (protocol §15.7)
+        List<Object> opened = new ArrayList<>();
         for (Future<List<Object>> f : futures) {
-          for (Object o : join(f)) {
-            if (o instanceof Message && end.isPresent() && end.get().includes(((Message) o).page(), ((Message) o).slot())) {
-              continue; // written after the cut: nobody shows it
-            }
-            if (o instanceof Message) {
-              messages.add((Message) o);
-            } else {
-              warnings.add((FeedWarning) o, order.get(n).feed);
-            }
+          opened.addAll(join(f));
+        }
+        opened.addAll(records(order.get(n), from.getOrDefault(order.get(n), LocalState.Position.START)));
+        for (Object o : opened) {
+          if (o instanceof Message && end.isPresent() && end.get().includes(((Message) o).page(), ((Message) o).slot())) {
+            continue; // written after the cut: nobody shows it
+          }
+          if (o instanceof Message) {
+            messages.add((Message) o);
+          } else {
+            warnings.add((FeedWarning) o, order.get(n).feed);
           }
         }
         feeds.add(messages);
       }
       return Timeline.merge(feeds);
+    }
+
+    /** The messages of the open record page {@code r} followed (§4.8), at or after {@code start}, as {@link Timeline} shows slots. */
+    private List<Object> records(FeedReader r, LocalState.Position start) {
+      List<Object> out = new ArrayList<>();
+      List<SlotRecord> open = r.openRecords();
+      for (SlotRecord record : open) {
+        if (!start.includes(record.page(), record.index())) {
+          continue;
+        }
+        try {
+          byte[] plain = SlotSeal.open(c, r.feed, record);
+          out.add(Timeline.message(c, r, record.page(), record.index(), record.slot(), plain, open.size()));
+        } catch (org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException e) {
+          out.add(new FeedWarning(FeedWarning.Kind.UNDECRYPTABLE, r.own, record.page(), "message " + record.index()
+              + " does not open with the conversation's keys (" + e.getMessage() + ")", c.writerOf(r.feed)));
+        }
+      }
+      return out;
+    }
+
+    /** Readers holding an open record page, with nothing else to show: an empty list of pages each. */
+    void addRecordFeeds(Map<FeedReader, SortedMap<Long, Page>> pages) {
+      for (FeedReader r : readers) {
+        if (!r.openRecords().isEmpty()) {
+          pages.putIfAbsent(r, new java.util.TreeMap<>());
+        }
+      }
     }
   }
 
@@ -463,6 +496,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     }
     op.flush();
     Heads.check(op.readers);
+    op.addRecordFeeds(pages);
     List<Message> messages = op.messages(pages, Map.of());
     noticed(op, messages);
     return new History(messages, op.warnings.all(), hasOlder, op.reads.get(), Optional.empty());
@@ -588,6 +622,12 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         pages.put(r, r.pages(e.getValue().page(), newest));
       }
       Heads.check(op.readers);
+      for (FeedReader r : op.others()) {
+        if (!r.openRecords().isEmpty()) {
+          marks.putIfAbsent(r, state.delivered(r.feed));
+        }
+      }
+      op.addRecordFeeds(pages);
       List<Message> received = op.messages(pages, marks);
       noticed(op, received);
       Map<FeedId, LocalState.Position> cursors = new LinkedHashMap<>();
@@ -595,6 +635,10 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         SortedMap<Long, Page> p = e.getValue();
         if (!p.isEmpty()) {
           cursors.put(e.getKey().feed, new LocalState.Position(p.lastKey(), p.get(p.lastKey()).slots().size()));
+        }
+        List<SlotRecord> open = e.getKey().openRecords();
+        if (!open.isEmpty()) { // past the newest verified page: the records of the open page after it
+          cursors.put(e.getKey().feed, new LocalState.Position(e.getKey().openPage(), open.size()));
         }
       }
       int after = op.pending();

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.feed;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -16,6 +17,7 @@ import org.reschat.core.internal.page.PageCodec;
 import org.reschat.core.internal.page.PageFormatException;
 import org.reschat.core.internal.page.PageRejectedException;
 import org.reschat.core.internal.page.PageVerifier;
+import org.reschat.core.internal.page.SlotRecord;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvCorruptValueException;
 import org.reschat.kv.KvException;
@@ -277,6 +279,51 @@ final class FeedReader {
     boolean hidden = !remote.isValid() || !top.equals(remote.page());
     if (top.mayHaveSuccessor() || hidden) {
       forward(n + 1, top);
+    }
+  }
+
+  // --- an open page in record form (protocol §4.8) ------------------------------------------------------
+
+  /** The records of the open page this pass followed, and its number; none when the feed has no such page. */
+  private List<SlotRecord> openRecords = List.of();
+  private long openPage;
+
+  /** The records of the open page {@link #followRecords} found, in order (the page is {@link #openPage}). */
+  List<SlotRecord> openRecords() {
+    return openRecords;
+  }
+
+  long openPage() {
+    return openPage;
+  }
+
+  /**
+   * After {@link #refresh}: where the writer may write records (every device of both people showed it reads
+   * them, in this client's view), follows the page after the newest verified one when that one may have a
+   * successor, or page 1 when none is held ({@link OpenTail}); a page its records closed is verified and kept as
+   * any page, and the one after it followed in turn. Another member's feed only: this client writes no records.
+   */
+  void followRecords() throws KvException, LocalStateException {
+    if (own || !c.tails().everyoneReads5()) {
+      return;
+    }
+    OpenTail tail = new OpenTail(c, feed, store, state);
+    for (long n = newestVerified(); n < Conversation.MAX_PAGE_NUMBER; n = newestVerified()) {
+      Optional<Page> top = n == 0 ? Optional.empty() : verified(n);
+      if (top.isPresent() && !top.get().mayHaveSuccessor()) {
+        return; // the writer still grows page n whole
+      }
+      OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
+      for (OpenPageLoader.Finding finding : f.findings()) {
+        warn(finding.kind(), n + 1, finding.detail());
+      }
+      if (f.closed().isEmpty()) {
+        openPage = n + 1;
+        openRecords = f.records();
+        return;
+      }
+      Page closed = f.closed().get(); // agrees with the records: the page, as if read at its key
+      accept(Fetched.valid(n + 1, closed, Envelope.seal(c, c.pageKey(feed, n + 1), closed)));
     }
   }
 
