@@ -1,6 +1,7 @@
 package org.reschat.core.internal.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,13 +32,16 @@ import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.KvStores;
 import org.reschat.kv.embedded.EmbeddedStore;
 import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.EtcdCluster;
 
 /**
  * Reading a direct chat written in record form end to end (protocol §4.8): Bob's client, in a chat where every
  * device of both has shown it reads version 5, receives Alice's records as she writes them, past two page
- * boundaries (each page closed by its signed page), each message once, and shows them all in history. Alice's side
+ * boundaries (each page closed by its signed page), each message once, and shows them all in history; on memory,
+ * the embedded ledger and a real three-member etcd cluster (skipped when etcd is not installed). Alice's side
  * is driven by the record writer itself: no client writes records until the switch ({@code TailRule#writesRecords}).
  */
 class RecordsChatTest {
@@ -48,18 +52,30 @@ class RecordsChatTest {
   private final InMemoryLocalState bobState = new InMemoryLocalState();
   private final InMemoryLocalState aliceState = new InMemoryLocalState();
   private KvStore store;
+  private EtcdCluster cluster;
   private TestClients clients;
   private Page alicePage;
   private byte[] previous = new byte[32];
 
   @AfterEach
   void close() {
-    clients.close();
-    store.close();
+    if (clients != null) {
+      clients.close();
+      store.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   private ChatClient bobsClient(String kind) throws Exception {
-    store = kind.equals("sqlite") ? EmbeddedStore.open(dir.resolve("ledger.db")) : new MemoryKvStore();
+    if (kind.equals("etcd")) {
+      assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
+      cluster = EtcdCluster.start(3);
+      store = KvStores.open(cluster.storeSpec());
+    } else {
+      store = kind.equals("sqlite") ? EmbeddedStore.open(dir.resolve("ledger.db")) : new MemoryKvStore();
+    }
     clients = new TestClients(store, new SettableClock(Instant.parse("2026-12-01T10:00:00Z")));
     // Every feed of the chat has shown it reads versions 4 and 5 (as their notices would have told Bob's client).
     String both = "[\"" + ab.myFeed().writer() + "\",\"" + ab.feed(ab.indexOf(bob.card())).writer() + "\"]";
@@ -96,7 +112,7 @@ class RecordsChatTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"memory", "sqlite"})
+  @ValueSource(strings = {"memory", "sqlite", "etcd"})
   void bobReceivesAlicesRecordsAsSheWritesThemPastTwoPageBoundaries(String kind) throws Exception {
     ChatClient b = bobsClient(kind);
     ChatId chat = ChatId.direct(alice.card());
@@ -115,5 +131,26 @@ class RecordsChatTest {
     assertThat(h.messages()).extracting(Message::text).containsExactly(texts(0, 41));
     assertThat(h.warnings()).isEmpty();
     assertThat(h.messages()).extracting(Message::page).contains(1L, 2L, 3L);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void aHostileLedgerAtRecordKeysNeitherCrashesBobNorChangesWhatHeReceived(String kind) throws Exception {
+    ChatClient b = bobsClient(kind);
+    ChatId chat = ChatId.direct(alice.card());
+    aliceSends("m0", "m1");
+    assertThat(b.update(chat).received()).extracting(Message::text).containsExactly("m0", "m1");
+    // The ledger puts junk over record 1 and at every later record key of the page.
+    for (int i = 1; i < 20; i++) {
+      store.put(ab.recordKey(ab.myFeed(), 1, i), i % 2 == 0 ? "junk" : Envelope.seal(ab, "elsewhere",
+          alicePage));
+    }
+    assertThat(b.update(chat).received()).isEmpty();
+    assertThat(b.history(chat, HistoryRequest.all()).messages()).extracting(Message::text)
+        .containsExactly("m0", "m1");
+    aliceSends("m2"); // her write goes over the junk at record 2
+    assertThat(b.update(chat).received()).extracting(Message::text).containsExactly("m2");
+    assertThat(b.history(chat, HistoryRequest.all()).messages()).extracting(Message::text)
+        .containsExactly("m0", "m1", "m2");
   }
 }
