@@ -40,7 +40,12 @@ public record TailRule(boolean open, boolean everyoneReads4, boolean everyoneRea
    * people, this one included, has shown it reads version 5, and only once this client reads records itself.
    */
   public boolean writesRecords() {
-    return RECORDS_READ_HERE && everyoneReads4 && everyoneReads5;
+    return writesRecords(RECORDS_READ_HERE);
+  }
+
+  /** {@link #writesRecords()} for a client that reads records ({@code readHere}) or not: tests of the writer set it. */
+  public boolean writesRecords(boolean readHere) {
+    return readHere && everyoneReads4 && everyoneReads5;
   }
 
   /**

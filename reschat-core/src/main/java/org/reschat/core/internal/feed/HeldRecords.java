@@ -69,6 +69,11 @@ final class HeldRecords {
     return chain;
   }
 
+  /** Whether a record of page {@code page} is kept here: its writer began it as records (protocol §4.8). */
+  boolean holds(long page) throws LocalStateException {
+    return state.page(companion, number(page, 0)).isPresent();
+  }
+
   /**
    * Keeps {@code record}, verified as read: sealed again under its key for the device (a record's bytes are what was
    * verified; the envelope around them is the ledger's and proves nothing more).

@@ -10,12 +10,16 @@ import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Problem;
 import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.conversation.TailRule;
 import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.page.Envelope;
 import org.reschat.core.internal.page.Head;
 import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageRejectedException;
 import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.RecordWriter;
 import org.reschat.core.internal.page.Slot;
+import org.reschat.core.internal.page.SlotRecord;
 import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvException;
@@ -39,6 +43,10 @@ import org.reschat.kv.PutIfUnchanged;
  * atomically (etcd, the embedded ledger, memory) two devices writing over the same page at the same
  * instant converge too: one is refused and seals again after the other. On ResilientDB, which cannot
  * compare atomically, they can still fork it; readers then see equivocation.
+ *
+ * <p>Where every device of both people reads slot records (protocol §4.8) a page begun after that is published as
+ * records while it is open ({@link OwnRecords}): it stays queued, its written records count as confirmed, and only
+ * once it is full or the writer moved on to the next page is it written whole at its key, signed, as any page.
  */
 final class OwnFeed {
   private final Conversation c;
@@ -46,13 +54,24 @@ final class OwnFeed {
   private final KvStore store;
   private final LocalState state;
   private final PageWriter writer;
+  private final OwnRecords records;
+  private final HeldRecords held;
+  private final boolean recordsReadHere;
 
   OwnFeed(Conversation c, FeedReader reader, KvStore store, LocalState state) {
+    this(c, reader, store, state, TailRule.RECORDS_READ_HERE);
+  }
+
+  /** {@code recordsReadHere}: whether this client writes records where the chat allows it (tests of the writer). */
+  OwnFeed(Conversation c, FeedReader reader, KvStore store, LocalState state, boolean recordsReadHere) {
     this.c = c;
     this.reader = reader;
     this.store = store;
     this.state = state;
     this.writer = new PageWriter(c);
+    this.records = new OwnRecords(c, store, state);
+    this.held = new HeldRecords(c, c.myFeed(), state);
+    this.recordsReadHere = recordsReadHere;
   }
 
   /** A message sealed: the page it was sealed into (the message is its last slot), and why publishing stopped early. */
@@ -76,7 +95,7 @@ final class OwnFeed {
         draft.extension(), draft.body());
     Page page = writer.append(tail, heads, stamped);
     String value = sealed(page);
-    if (writesFirst()) {
+    if (writesFirst() && !asRecords(page.number())) {
       try {
         if (writeOverLastSeen(page.number(), page, value).isEmpty()) {
           recordWritten(page.number(), value);
@@ -162,6 +181,18 @@ final class OwnFeed {
         long n = outbox.firstKey();
         String value = outbox.get(n);
         Page queued = reader.local(n, value, "queued page");
+        if (asRecords(n)) {
+          RecordsStep step = publishRecords(n, queued, outbox.lastKey() > n, heads);
+          if (step == RecordsStep.OPEN) {
+            return Optional.empty(); // its records are written; the page stays queued until it closes
+          }
+          if (step == RecordsStep.FORKED) {
+            return Optional.of(forked());
+          }
+          if (step == RecordsStep.REQUEUED) {
+            continue;
+          } // CLOSING: the queued page is the one closing its records, written at its key as any page
+        }
         Optional<Fetched> found = writeOverLastSeen(n, queued, value);
         if (found.isEmpty()) {
           state.confirmOutbox(reader.feed, n, value); // written over exactly what this client last saw there
@@ -173,8 +204,7 @@ final class OwnFeed {
             reader.accept(remote); // it landed, and another device has written more after it since
             state.removeOutbox(reader.feed, n, value);
           } else if (!adoptAndRebase(n, remote, heads)) {
-            return Optional.of(new Problem(Problem.Kind.FORKED, "your feed on the store was changed by another device in a way that contradicts"
-                + " this one, so nothing more is published from here"));
+            return Optional.of(forked());
           }
           continue;
         }
@@ -247,9 +277,15 @@ final class OwnFeed {
       state.removeOutbox(reader.feed, e.getKey(), e.getValue());
     }
     reader.accept(remote);
-    List<Head> heads = unconfirmed.isEmpty() ? List.of() : headsSource.get();
-    Page tail = theirs;
-    for (SlotSeal.Draft d : unconfirmed) {
+    queueAfter(theirs, unconfirmed, headsSource);
+    return true;
+  }
+
+  /** Seals {@code drafts} again after {@code tail}, in order, queuing each page as it grows. */
+  private void queueAfter(Page tail, List<SlotSeal.Draft> drafts, HeadsSource headsSource)
+      throws LocalStateException {
+    List<Head> heads = drafts.isEmpty() ? List.of() : headsSource.get();
+    for (SlotSeal.Draft d : drafts) {
       long last = tail.slots().get(tail.slots().size() - 1).timestampMillis();
       try {
         tail = writer.append(tail, heads, new SlotSeal.Draft(d.type(), Math.max(d.timestampMillis(), last),
@@ -259,7 +295,88 @@ final class OwnFeed {
       }
       queue(tail);
     }
-    return true;
+  }
+
+  private static Problem forked() {
+    return new Problem(Problem.Kind.FORKED, "your feed on the store was changed by another device in a way that"
+        + " contradicts this one, so nothing more is published from here");
+  }
+
+  // --- an open page written as slot records (protocol §4.8) -----------------------------------------------
+
+  /**
+   * Whether own page {@code n} is published as records: begun as records (a record of it is kept here), or, where
+   * every device reads them, a page no version of which this client verified, after a verified page (or page 1).
+   * A page begun whole stays whole until it is full: records start at the next page, since a reader looks past a
+   * page only when it may have a successor (§4.4), and closing it early would hide them.
+   */
+  private boolean asRecords(long n) throws LocalStateException {
+    if (reader.verified(n).isPresent() || (n > 1 && reader.verified(n - 1).isEmpty())) {
+      return false;
+    }
+    return held.holds(n) || c.tails().writesRecords(recordsReadHere);
+  }
+
+  /** What publishing a queued page begun as records left to do. */
+  private enum RecordsStep { OPEN, REQUEUED, CLOSING, FORKED }
+
+  /**
+   * Writes queued page {@code n}'s slots not yet written as records. The page stays queued while it is open; once it
+   * is full or {@code followed} by a queued page, the page that closes its records (signed) replaces it in the queue,
+   * to be written at its key. Another device's records adopted: the messages are queued again after them, those of
+   * the pages queued after {@code n} too.
+   */
+  private RecordsStep publishRecords(long n, Page queued, boolean followed, HeadsSource heads)
+      throws KvException, LocalStateException {
+    OwnRecords.Outcome outcome;
+    try {
+      outcome = records.publish(queued, n == 1 ? new byte[32] : reader.verified(n - 1).orElseThrow().hash());
+    } catch (PageRejectedException e) {
+      reader.warn(e.kind(), n, e.getMessage());
+      return RecordsStep.FORKED;
+    }
+    if (outcome instanceof OwnRecords.Rebased rebased) {
+      requeue(n, rebased.pages(), heads);
+      return RecordsStep.REQUEUED;
+    }
+    if (!queued.isFull() && !followed) {
+      return RecordsStep.OPEN;
+    }
+    Page closing = new RecordWriter(c).close(((OwnRecords.Written) outcome).records());
+    if (closing.equals(queued)) {
+      return RecordsStep.CLOSING;
+    }
+    queue(closing);
+    return RecordsStep.REQUEUED;
+  }
+
+  /** Queues {@code pages} (page {@code n} sealed again after adopted records) and after them the later queued messages. */
+  private void requeue(long n, List<Page> pages, HeadsSource heads) throws LocalStateException {
+    List<SlotSeal.Draft> later = new ArrayList<>();
+    List<Map.Entry<Long, String>> after = new ArrayList<>(state.outbox(reader.feed).tailMap(n + 1).entrySet());
+    for (Map.Entry<Long, String> e : after) {
+      Page q = reader.local(e.getKey(), e.getValue(), "queued page");
+      for (int i = 0; i < q.slots().size(); i++) {
+        later.add(reopen(q, i));
+      }
+    }
+    for (Map.Entry<Long, String> e : after) {
+      state.removeOutbox(reader.feed, e.getKey(), e.getValue());
+    }
+    for (Page p : pages) {
+      queue(p);
+    }
+    queueAfter(pages.get(pages.size() - 1), later, heads);
+  }
+
+  /** How many slots of queued page {@code number} are records kept here: confirmed, in order. */
+  private int recordsKept(long number, Page shown) throws LocalStateException {
+    List<SlotRecord> kept = held.verified(number, null).records();
+    int i = 0;
+    while (i < kept.size() && i < shown.slots().size() && kept.get(i).slot().equals(shown.slots().get(i))) {
+      i++;
+    }
+    return i;
   }
 
   private SlotSeal.Draft reopen(Page page, int index) throws LocalStateException {
@@ -288,6 +405,9 @@ final class OwnFeed {
   int confirmedSlots(long number, Page shown) throws LocalStateException {
     if (state.outbox(reader.feed).get(number) == null) {
       return shown.slots().size();
+    }
+    if (reader.verified(number).isEmpty() && held.holds(number)) {
+      return recordsKept(number, shown);
     }
     return reader.verified(number).filter(v -> v.isPrefixOf(shown)).map(v -> v.slots().size()).orElse(0);
   }
