@@ -301,10 +301,12 @@ final class FeedReader {
    * After {@link #refresh}: where the writer may write records (every device of both people showed it reads
    * them, in this client's view), follows the page after the newest verified one when that one may have a
    * successor, or page 1 when none is held ({@link OpenTail}); a page its records closed is verified and kept as
-   * any page, and the one after it followed in turn. Another member's feed only: this client writes no records.
+   * any page, and the one after it followed in turn. This device's own feed too while nothing of it is queued here:
+   * another copy of this device (a restored backup's) may have written records this one has not seen; while a page
+   * is queued, this device is its writer and holds what it wrote.
    */
   void followRecords() throws KvException, LocalStateException {
-    if (own || !c.tails().everyoneReads5()) {
+    if (!c.tails().everyoneReads5() || (own && !state.outbox(feed).isEmpty())) {
       return;
     }
     OpenTail tail = new OpenTail(c, feed, store, state);

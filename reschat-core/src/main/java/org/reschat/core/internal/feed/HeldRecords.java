@@ -71,7 +71,16 @@ final class HeldRecords {
 
   /** Whether a record of page {@code page} is kept here: its writer began it as records (protocol §4.8). */
   boolean holds(long page) throws LocalStateException {
-    return state.page(companion, number(page, 0)).isPresent();
+    return count(page) > 0;
+  }
+
+  /** How many records of page {@code page} are kept here (they are kept in order), without opening them. */
+  int count(long page) throws LocalStateException {
+    int n = 0;
+    while (n < PageLimits.SLOTS_PER_PAGE && state.page(companion, number(page, n)).isPresent()) {
+      n++;
+    }
+    return n;
   }
 
   /**

@@ -143,14 +143,22 @@ final class OwnFeed {
     return true;
   }
 
-  /** The newest own page: queued, verified, or found on the store when this client holds none. */
+  /**
+   * The newest own page: queued, verified, or found on the store when this client holds none; or, with nothing
+   * queued, the open page after it as the records kept of it show it (read here from another copy of this device,
+   * a restored backup's, {@link FeedReader#followRecords}), so a message goes on after them.
+   */
   Page tail() throws LocalStateException, KvException {
     long newest = reader.newestHeld();
     if (newest == 0) {
       reader.locate();
       newest = reader.newestVerified();
     }
-    return newest == 0 ? null : reader.shown(newest).orElseThrow();
+    Page page = newest == 0 ? null : reader.shown(newest).orElseThrow();
+    if (state.outbox(reader.feed).isEmpty() && (page == null || page.mayHaveSuccessor()) && held.holds(newest + 1)) {
+      return new RecordWriter(c).close(held.verified(newest + 1, page == null ? new byte[32] : page.hash()).records());
+    }
+    return page;
   }
 
   /** This member's view of the other feeds, computed only when a page must be sealed again. */
@@ -328,6 +336,10 @@ final class OwnFeed {
    */
   private RecordsStep publishRecords(long n, Page queued, boolean followed, HeadsSource heads)
       throws KvException, LocalStateException {
+    boolean closes = queued.isFull() || followed;
+    if (!closes && held.count(n) >= queued.slots().size()) {
+      return RecordsStep.OPEN; // every slot is a record already: a pass with nothing to write opens none of them
+    }
     OwnRecords.Outcome outcome;
     try {
       outcome = records.publish(queued, n == 1 ? new byte[32] : reader.verified(n - 1).orElseThrow().hash());
@@ -339,7 +351,7 @@ final class OwnFeed {
       requeue(n, rebased.pages(), heads);
       return RecordsStep.REQUEUED;
     }
-    if (!queued.isFull() && !followed) {
+    if (!closes) {
       return RecordsStep.OPEN;
     }
     Page closing = new RecordWriter(c).close(((OwnRecords.Written) outcome).records());
@@ -369,14 +381,12 @@ final class OwnFeed {
     queueAfter(pages.get(pages.size() - 1), later, heads);
   }
 
-  /** How many slots of queued page {@code number} are records kept here: confirmed, in order. */
+  /**
+   * How many slots of queued page {@code number} are records kept here: confirmed. Counted without opening them: the
+   * queued page goes on from the records kept (sealed after them, {@link #tail}, or again after adopted ones).
+   */
   private int recordsKept(long number, Page shown) throws LocalStateException {
-    List<SlotRecord> kept = held.verified(number, null).records();
-    int i = 0;
-    while (i < kept.size() && i < shown.slots().size() && kept.get(i).slot().equals(shown.slots().get(i))) {
-      i++;
-    }
-    return i;
+    return Math.min(held.count(number), shown.slots().size());
   }
 
   private SlotSeal.Draft reopen(Page page, int index) throws LocalStateException {

@@ -81,6 +81,12 @@ class OwnFeedRecordsTest {
     return new OwnFeed(c, reader, alicesStore, aliceState, recordsReadHere);
   }
 
+  /** A copy of Alice's device restored from a backup taken before the open page began: it holds none of it. */
+  private FeedReader restoredReader(InMemoryLocalState restored) {
+    return new FeedReader(ab, ab.myFeed(), alicesStore, restored, new Warnings(), new AtomicInteger(),
+        new OpenedPages());
+  }
+
   private static void send(OwnFeed feed, String text) throws Exception {
     OwnFeed.Sent sent = feed.send(new SlotSeal.Draft("TEXT", 1_000, new byte[0], text.getBytes(StandardCharsets.UTF_8)),
         List.of());
@@ -175,5 +181,48 @@ class OwnFeedRecordsTest {
       assertThat(ledger.get(ab.recordKey(ab.myFeed(), 1, i))).isEmpty();
     }
     assertThat(b.update(chat).received()).extracting(Message::text).containsExactly(texts(0, 3));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void aRestoredCopyOfTheDeviceReadsItsOwnOpenRecordsAndWritesAfterThem(String kind) throws Exception {
+    open(kind);
+    ChatClient b = bobsClient(true);
+    ChatId chat = ChatId.direct(alice.card());
+    OwnFeed laptop = alicesFeed(ab, true);
+    for (String t : texts(0, 3)) {
+      send(laptop, t);
+    }
+    InMemoryLocalState restored = new InMemoryLocalState();
+    FeedReader reader = restoredReader(restored);
+    reader.followRecords(); // as its next update or history does
+    assertThat(reader.openRecords()).as("its own feed's records, read back").hasSize(3);
+    alicesStore.takeCalls();
+    OwnFeed.Sent sent = new OwnFeed(ab, reader, alicesStore, restored, true).send(new SlotSeal.Draft("TEXT", 1_000,
+        new byte[0], "m3".getBytes(StandardCharsets.UTF_8)), List.of());
+    assertThat(sent.problem()).isEmpty();
+    assertThat(sent.page().slots()).as("sealed once, after the records it read").hasSize(4);
+    assertThat(alicesStore.takeCalls().stream().filter(call -> call.op() != RecordingKvStore.Op.GET)
+        .map(RecordingKvStore.Call::key))
+        .as("one write, no refused one: record 3, after the three it read").containsExactly(ab.recordKey(ab.myFeed(), 1, 3));
+    assertThat(b.update(chat).received()).extracting(Message::text).containsExactly(texts(0, 4));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void aRestoredCopyThatReadNothingAdoptsTheRecordsAndSealsItsMessageAgainAfterThem(String kind) throws Exception {
+    open(kind);
+    ChatClient b = bobsClient(true);
+    ChatId chat = ChatId.direct(alice.card());
+    OwnFeed laptop = alicesFeed(ab, true);
+    for (String t : texts(0, 3)) {
+      send(laptop, t);
+    }
+    InMemoryLocalState restored = new InMemoryLocalState();
+    OwnFeed copy = new OwnFeed(ab, restoredReader(restored), alicesStore, restored, true);
+    send(copy, "m3"); // sealed as record 0, which the laptop wrote: adopted, and sealed again after record 2
+    assertThat(copy.pending()).isZero();
+    assertThat(b.update(chat).received()).extracting(Message::text).containsExactly(texts(0, 4));
+    assertThat(b.history(chat, HistoryRequest.all()).warnings()).isEmpty();
   }
 }
