@@ -9,6 +9,7 @@ import org.reschat.core.LocalStateException;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.spi.FeedId;
 import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageLimits;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvRead;
 
@@ -19,7 +20,9 @@ import org.reschat.kv.KvRead;
  *
  * <p>For each other member's feed whose newest held page is {@code n}: page {@code n} while it may still
  * grow, and page {@code n + 1} when it may have a successor ({@link FeedReader#firstReads}); page 1 for a
- * feed not seen yet. This client's own feed is not read: it writes it, and publishes what it queued.
+ * feed not seen yet. This client's own feed is not read: it writes it, and publishes what it queued. Where the
+ * feed may write its open page as slot records (protocol §4.8), the record it writes next too: a record changes no
+ * page key.
  */
 public final class NextKeys {
   private NextKeys() {}
@@ -45,6 +48,7 @@ public final class NextKeys {
           out.add(c.pageKey(feed, page));
         }
       }
+      nextRecord(c, feed, r, state).ifPresent(next -> out.add(c.recordKey(feed, next.page(), next.slot())));
     }
     return out;
   }
@@ -84,7 +88,18 @@ public final class NextKeys {
           return false;
         }
       }
-      if (n > 0 && !mine) {
+      Optional<LocalState.Position> next = nextRecord(c, feed, r, state);
+      if (next.isPresent()) {
+        KvRead read = got.get(c.recordKey(feed, next.get().page(), next.get().slot()));
+        if (!(read instanceof KvRead.Absent)) {
+          return false;
+        }
+      }
+      if (!mine && next.isPresent() && next.get().slot() > 0) { // records held past page n: delivered up to them
+        if (!state.delivered(feed).equals(next.get())) {
+          return false;
+        }
+      } else if (n > 0 && !mine) {
         Page newest = r.verified(n).orElseThrow();
         if (!state.delivered(feed).equals(new LocalState.Position(n, newest.slots().size()))) {
           return false;
@@ -92,6 +107,24 @@ public final class NextKeys {
       }
     }
     return true;
+  }
+
+  /**
+   * Where {@code feed}'s writer writes its next slot record (protocol §4.8), as page and index: where every device
+   * showed version 5 in this client's view and the newest page held may have a successor (or none is held), the
+   * record after those kept of the page after it. None otherwise, or when twenty are kept (the page key tells).
+   */
+  private static Optional<LocalState.Position> nextRecord(Conversation c, FeedId feed, FeedReader r, LocalState state)
+      throws LocalStateException {
+    if (!c.tails().everyoneReads5()) {
+      return Optional.empty();
+    }
+    long n = r.newestVerified();
+    if (n > 0 && !r.verified(n).orElseThrow().mayHaveSuccessor()) {
+      return Optional.empty();
+    }
+    int kept = new HeldRecords(c, feed, state).count(n + 1);
+    return kept < PageLimits.SLOTS_PER_PAGE ? Optional.of(new LocalState.Position(n + 1, kept)) : Optional.empty();
   }
 
   private static FeedReader reader(Conversation c, FeedId feed, LocalState state) {

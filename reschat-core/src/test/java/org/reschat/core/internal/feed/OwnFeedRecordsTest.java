@@ -15,9 +15,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
+import org.reschat.core.Event;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.Receiver;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.TailRule;
 import org.reschat.core.internal.crypto.Base64Url;
@@ -256,5 +258,34 @@ class OwnFeedRecordsTest {
     // Counted when written: 17,052 against 74,721 (853 a message against 3,736), on memory and the embedded ledger.
     assertThat(records * 4).isLessThan(rewrites);
     assertThat(records).as("issue 24: at most 1,000 bytes a message").isLessThanOrEqualTo(20_000);
+  }
+
+  private static List<String> receivedByThePass(ChatClient client) throws Exception {
+    List<String> out = new ArrayList<>();
+    client.receiver().receive(Receiver.Scope.everything(), e -> {
+      if (e instanceof Event.MessageReceived m) {
+        out.add(m.message().text());
+      }
+    });
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void theReceiversBatchedPassSeesEachNewRecordAndIsQuietAfter(String kind) throws Exception {
+    open(kind);
+    ChatClient b = bobsClient(true);
+    OwnFeed feed = alicesFeed(ab, true);
+    for (String t : texts(0, 3)) {
+      send(feed, t);
+    }
+    assertThat(receivedByThePass(b)).containsExactly(texts(0, 3));
+    send(feed, "m3"); // record 3: no page key changes
+    assertThat(receivedByThePass(b)).as("the batched pass watches the next record too").containsExactly("m3");
+    assertThat(receivedByThePass(b)).isEmpty();
+    for (String t : texts(4, 21)) {
+      send(feed, t);
+    }
+    assertThat(receivedByThePass(b)).containsExactly(texts(4, 21));
   }
 }
