@@ -66,7 +66,7 @@ public final class NextKeys {
       throws LocalStateException {
     for (FeedId feed : c.feeds()) {
       boolean mine = c.isMember() && c.isMine(feed);
-      if (mine && !state.outbox(feed).isEmpty()) {
+      if (mine && !state.outbox(feed).isEmpty() && !onlyWrittenRecords(c, feed, state)) {
         return false;
       }
       if (mine && !own) {
@@ -107,6 +107,24 @@ public final class NextKeys {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether this member's outbox holds only its open page in record form, every slot of it a record written (protocol
+   * §4.8): it stays queued until it closes, with nothing to publish.
+   */
+  private static boolean onlyWrittenRecords(Conversation c, FeedId feed, LocalState state) throws LocalStateException {
+    Map<Long, String> outbox = state.outbox(feed);
+    if (outbox.size() != 1) {
+      return false;
+    }
+    Map.Entry<Long, String> open = outbox.entrySet().iterator().next();
+    int kept = new HeldRecords(c, feed, state).count(open.getKey());
+    if (kept == 0) {
+      return false;
+    }
+    Page queued = reader(c, feed, state).local(open.getKey(), open.getValue(), "queued page");
+    return !queued.isFull() && kept >= queued.slots().size();
   }
 
   /**
