@@ -67,12 +67,26 @@ class ProfileBackupTest {
     assertThat(CliHarness.check(cli.as("alice-again", "channel", "list")).out()).contains("#news", "following");
     // The outbox logs too: what is queued, and the newest verified own pages until a log is compacted.
     assertThat(outboxLogs("alice-again")).isNotEmpty().isEqualTo(outboxLogs("alice"));
+    // And what each device of a chat has shown it reads (protocol §4.7, PAIR_READS), as the original held it: the
+    // restored profile decides version 4 or 3 as the original would.
+    assertThat(readsRecords("alice-again")).isNotEmpty().isEqualTo(readsRecords("alice"));
     // Reading goes on where it was: only what came after the backup is new.
     Result news = CliHarness.check(cli.as("alice-again", "receive"));
     assertThat(news.out()).contains("bob: after the backup").doesNotContain("before the backup");
     assertThat(CliHarness.check(cli.as("alice-again", "history", "trip")).out()).contains("trip talk before the backup");
     CliHarness.check(cli.as("alice-again", "send", "bob", "back from a backup"));
     assertThat(CliHarness.check(cli.as("bob", "receive")).out()).contains("alice: back from a backup");
+  }
+
+  /** A profile's records of which devices read which page versions ({@code reads-*}), by name. */
+  private java.util.Map<String, String> readsRecords(String who) throws Exception {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve(who).resolve("state/devices"))) {
+      for (Path p : (Iterable<Path>) files.filter(p -> p.getFileName().toString().startsWith("reads-"))::iterator) {
+        out.put(p.getFileName().toString(), Files.readString(p));
+      }
+    }
+    return out;
   }
 
   /** A profile's outbox logs, by name, as hex. */

@@ -206,9 +206,19 @@ public final class SendCommand extends BaseCommand {
    */
   static final class InFlight {
     private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    private final long settleNanos;
     private int done;
     private boolean running;
     private boolean stopped;
+
+    InFlight() {
+      this(SETTLE_NANOS);
+    }
+
+    /** {@code settleNanos}: how long Ctrl-C waits for the send under way (a test gives it long enough for any load). */
+    InFlight(long settleNanos) {
+      this.settleNanos = settleNanos;
+    }
 
     synchronized void begin() throws InterruptedException {
       while (stopped) {
@@ -226,7 +236,7 @@ public final class SendCommand extends BaseCommand {
     /** Lets no send begin, waits a moment for the one under way to end, and returns how many ended. */
     synchronized int stopAndSettle() {
       stopped = true;
-      long deadline = System.nanoTime() + SETTLE_NANOS;
+      long deadline = System.nanoTime() + settleNanos;
       long left;
       while (running && (left = deadline - System.nanoTime()) > 0) {
         try {
