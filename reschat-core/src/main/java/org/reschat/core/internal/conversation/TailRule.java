@@ -30,6 +30,14 @@ public record TailRule(boolean open, boolean everyoneReads4, boolean everyoneRea
     this(open, everyoneReads4, false);
   }
 
+  /**
+   * This rule with the epoch open: what a tagged record read where tags no longer count would be checked under had
+   * this client not learnt of the closing (protocol §4.8, an epoch closed mid-page).
+   */
+  public TailRule opened() {
+    return new TailRule(true, everyoneReads4, everyoneReads5);
+  }
+
   /** Whether this client writes pages of version 4 here: only when every reader has shown it reads them. */
   public boolean writesVersion4() {
     return everyoneReads4;

@@ -206,6 +206,14 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
 
     /** Every feed up to the store's newest page; the first reads of all feeds go out at once. */
     void refresh() throws KvException, LocalStateException {
+      // Where tags no longer count, records come first: the signed page closing tagged records held back is read with
+      // them, so those it contradicts are reported (protocol §4.8, an epoch closed mid-page).
+      boolean recordsFirst = !c.tails().open();
+      if (recordsFirst) {
+        for (FeedReader r : readers) {
+          r.followRecords();
+        }
+      }
       Map<FeedReader, List<Long>> first = new LinkedHashMap<>();
       for (FeedReader r : readers) {
         first.put(r, r.firstReads());
@@ -213,7 +221,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       prefetch(first, HistoryRequest.Progress.NONE);
       for (FeedReader r : readers) {
         r.refresh();
-        r.followRecords();
+        if (!recordsFirst) {
+          r.followRecords();
+        }
       }
     }
 
@@ -460,7 +470,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         Operation op = new Operation(c, found);
         History h = onlineHistory(op, request);
         if (op.devicesChanged) { // a notice named a device this read did not know: read again with it
-          Warnings again = new Warnings();
+          Warnings again = found.lasting(); // a read with the old devices is not evidence, but what is read once is
           refreshDevices(c, again);
           h = onlineHistory(new Operation(c, again), request);
         }

@@ -317,7 +317,11 @@ final class FeedReader {
       }
       OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
       for (OpenPageLoader.Finding finding : f.findings()) {
-        warn(finding.kind(), n + 1, finding.detail());
+        if (finding.once()) {
+          warnings.addLasting(new FeedWarning(finding.kind(), own, n + 1, finding.detail(), c.writerOf(feed), null), feed);
+        } else {
+          warn(finding.kind(), n + 1, finding.detail());
+        }
       }
       if (f.closed().isEmpty()) {
         openPage = n + 1;

@@ -10,6 +10,7 @@ import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageFormatException;
 import org.reschat.core.internal.page.PageLimits;
 import org.reschat.core.internal.page.PageRejectedException;
+import org.reschat.core.internal.page.HeldBackRecords;
 import org.reschat.core.internal.page.PageVerifier;
 import org.reschat.core.internal.page.RecordChain;
 import org.reschat.core.internal.page.RecordVerifier;
@@ -31,8 +32,15 @@ final class OpenPageLoader {
   /** What a load found: the closed page when it is written and agrees, the verified records, and what was wrong. */
   record Loaded(Optional<Page> closed, RecordChain records, List<Finding> findings) {}
 
-  /** One thing reported about the page: the warning's kind and what it says. */
-  record Finding(Kind kind, String detail) {}
+  /**
+   * One thing reported about the page: the warning's kind and what it says, and whether it is found {@code once}
+   * only (tagged records held back that a signed record or page contradicted: dropped once it is taken).
+   */
+  record Finding(Kind kind, String detail, boolean once) {
+    Finding(Kind kind, String detail) {
+      this(kind, detail, false);
+    }
+  }
 
   private final Conversation c;
   private final FeedId feed;
@@ -50,38 +58,54 @@ final class OpenPageLoader {
    * @param previousPage the hash of page {@code n − 1}'s final version as verified, zero for page 1, null if not held
    */
   Loaded load(long n, byte[] previousPage) throws KvException {
-    List<String> keys = new ArrayList<>(1 + PageLimits.SLOTS_PER_PAGE);
+    return loadAfter(n, new RecordChain(n, previousPage));
+  }
+
+  /**
+   * Reads page {@code n}'s key and its record keys after those {@code chain} holds, in one batch, and goes on with
+   * the chain. Where tags no longer count in this reader's view (an epoch closed mid-page, protocol §4.8), tagged
+   * records that verify but for that are held back ({@link HeldBackRecords}): taken once a signed record or the
+   * signed closing page commits to them, never reported before.
+   */
+  Loaded loadAfter(long n, RecordChain chain) throws KvException {
+    int from = chain.next();
+    List<String> keys = new ArrayList<>(1 + PageLimits.SLOTS_PER_PAGE - from);
     keys.add(c.pageKey(feed, n));
-    for (int i = 0; i < PageLimits.SLOTS_PER_PAGE; i++) {
+    for (int i = from; i < PageLimits.SLOTS_PER_PAGE; i++) {
       keys.add(c.recordKey(feed, n, i));
     }
     Map<String, KvRead> read = store.getAll(keys);
-    RecordChain chain = new RecordChain(n, previousPage);
+    HeldBackRecords heldBack = new HeldBackRecords(chain);
     List<Finding> findings = new ArrayList<>();
     int junk = 0;
-    int firstGap = -1;
-    for (int i = 0; i < PageLimits.SLOTS_PER_PAGE; i++) {
-      Optional<String> value = read.get(keys.get(1 + i)).value();
-      Optional<SlotRecord> record = Optional.empty();
-      if (value.isPresent()) {
-        try {
-          record = Optional.of(RecordVerifier.openAndVerify(c, feed, n, i, keys.get(1 + i), value.get()));
-        } catch (PageFormatException e) {
-          junk++; // a value that is no record here: skipped, counted once below
-        } catch (PageRejectedException e) {
-          findings.add(new Finding(e.kind(), "record " + n + "/" + i + ": " + e.getMessage())); // at most twenty
-        }
-      } else if (read.get(keys.get(1 + i)) instanceof KvRead.Corrupt) {
-        junk++;
+    for (int i = from; i < PageLimits.SLOTS_PER_PAGE; i++) {
+      String key = keys.get(1 + i - from);
+      Optional<String> value = read.get(key).value();
+      if (value.isEmpty()) {
+        junk += read.get(key) instanceof KvRead.Corrupt ? 1 : 0;
+        continue; // a gap: a record past it is WITHHELD
       }
-      if (record.isEmpty()) {
-        firstGap = firstGap < 0 ? i : firstGap;
+      SlotRecord record;
+      try {
+        record = RecordVerifier.openAndVerify(c, feed, n, i, key, value.get());
+      } catch (PageFormatException e) {
+        junk++; // a value that is no record here: skipped, counted once below
+        continue;
+      } catch (PageRejectedException e) {
+        Optional<SlotRecord> tagged = e.kind() == Kind.FORGED ? uncommitted(n, i, key, value.get()) : Optional.empty();
+        if (tagged.isEmpty()) {
+          findings.add(new Finding(e.kind(), "record " + n + "/" + i + ": " + e.getMessage())); // at most twenty
+          continue;
+        }
+        if (!heldBack.hold(tagged.get())) {
+          break; // it continues nothing held: nothing past it is shown
+        }
         continue;
       }
       try {
-        chain.add(record.get());
+        heldBack.take(record);
       } catch (PageRejectedException e) {
-        findings.add(new Finding(e.kind(), e.getMessage()));
+        findings.add(new Finding(e.kind(), e.getMessage(), e.kind() == Kind.FORGED));
         break; // nothing past a gap or a contradiction is shown
       }
     }
@@ -89,7 +113,27 @@ final class OpenPageLoader {
       findings.add(new Finding(Kind.CORRUPT, junk + " unreadable values at the record keys of page " + n
           + " were skipped"));
     }
-    return new Loaded(closing(n, read.get(keys.get(0)), chain, findings), chain, findings);
+    Optional<Page> closed = closing(n, read.get(keys.get(0)), chain, findings);
+    if (closed.isPresent()) {
+      heldBack.forgedUnder(closed.get()).ifPresent(f -> findings.add(new Finding(Kind.FORGED, f, true)));
+    }
+    return new Loaded(closed, chain, findings);
+  }
+
+  /**
+   * Record {@code i}, tagged, where tags no longer count in this reader's view but would have before the closing it
+   * learnt of: a record held back, not a forgery yet. Empty when it fails for any other reason.
+   */
+  private Optional<SlotRecord> uncommitted(long n, int i, String key, String value) {
+    if (c.tails().open()) {
+      return Optional.empty();
+    }
+    try {
+      SlotRecord r = RecordVerifier.openAndVerify(c.withTails(c.tails().opened()), feed, n, i, key, value);
+      return r.isTagged() ? Optional.of(r) : Optional.empty();
+    } catch (PageFormatException | PageRejectedException e) {
+      return Optional.empty();
+    }
   }
 
   /** What a poll found: the next record, or the page closed (then the reader goes on at the next page). */

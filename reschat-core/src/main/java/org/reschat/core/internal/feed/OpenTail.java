@@ -20,16 +20,20 @@ import org.reschat.kv.KvStore;
  * the records it verified are kept ({@link HeldRecords}) and never taken again in another version; a page it holds
  * nothing of is loaded in one batch ({@link OpenPageLoader#load}); one it holds records of is polled, one read a
  * quiet pass, one more per new record (at most twenty a page), and the page key with the record key once the records
- * may have closed it. What the ledger serves wrongly comes back as findings for the caller's warnings.
+ * may have closed it. Where tags no longer count in this client's view (an epoch closed mid-page), every pass reads
+ * the page key and the record keys after those held in one batch: tagged records are held back until a signed
+ * record or the signed closing page commits to them ({@link HeldBackRecords}), and never kept before. What the ledger serves wrongly comes back as findings for the caller's warnings.
  */
 final class OpenTail {
   /** What a pass found: every record held of the page, how many are new, the closing page, and what was wrong. */
   record Followed(List<SlotRecord> records, int fresh, Optional<Page> closed, List<OpenPageLoader.Finding> findings) {}
 
+  private final Conversation c;
   private final OpenPageLoader loader;
   private final HeldRecords held;
 
   OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state) {
+    this.c = c;
     this.loader = new OpenPageLoader(c, feed, store);
     this.held = new HeldRecords(c, feed, state);
   }
@@ -43,8 +47,9 @@ final class OpenTail {
     int before = chain.next();
     List<OpenPageLoader.Finding> findings = new ArrayList<>();
     Optional<Page> closed = Optional.empty();
-    if (before == 0) {
-      OpenPageLoader.Loaded loaded = loader.load(n, previousPage);
+    if (before == 0 || !c.tails().open()) {
+      // Where tags no longer count, what commits to records held back may be any later record or the page key.
+      OpenPageLoader.Loaded loaded = loader.loadAfter(n, chain);
       chain = loaded.records();
       findings.addAll(loaded.findings());
       closed = loaded.closed();

@@ -131,12 +131,20 @@ final class OwnFeed {
 
   /**
    * Queues the newest own page once more with the same slots, signed, when it carries a sender tag (protocol §4.7:
-   * an epoch left, or no longer open for unsigned versions). True when it did; the caller publishes.
+   * an epoch left, or no longer open for unsigned versions). True when it did, or when that page is open as records,
+   * which the flush then closes early, signed, at its key (§4.8: a record is never written again, so the signed
+   * page is what commits to the tagged ones); the caller publishes.
    */
   boolean signTail() throws LocalStateException {
     long newest = reader.newestHeld();
     Page tail = newest == 0 ? null : reader.shown(newest).orElseThrow();
-    if (tail == null || !tail.isTagged() || state.readOnly()) {
+    if (tail == null || state.readOnly()) {
+      return false;
+    }
+    if (state.outbox(reader.feed).containsKey(newest) && asRecords(newest)) {
+      return true; // an open page of records: the flush closes it, signed, at its key (publishRecords)
+    }
+    if (!tail.isTagged()) {
       return false;
     }
     queue(writer.signed(tail));
@@ -316,13 +324,14 @@ final class OwnFeed {
    * Whether own page {@code n} is published as records: begun as records (a record of it is kept here), or, where
    * every device reads them, a page no version of which this client verified, after a verified page (or page 1).
    * A page begun whole stays whole until it is full: records start at the next page, since a reader looks past a
-   * page only when it may have a successor (§4.4), and closing it early would hide them.
+   * page only when it may have a successor (§4.4), and closing it early would hide them. Where tags no longer count
+   * (an epoch closed mid-page) no page begins as records: each would be closed at once (publishRecords).
    */
   private boolean asRecords(long n) throws LocalStateException {
     if (reader.verified(n).isPresent() || (n > 1 && reader.verified(n - 1).isEmpty())) {
       return false;
     }
-    return held.holds(n) || c.tails().writesRecords(recordsReadHere);
+    return held.holds(n) || (c.tails().open() && c.tails().writesRecords(recordsReadHere));
   }
 
   /** What publishing a queued page begun as records left to do. */
@@ -330,13 +339,15 @@ final class OwnFeed {
 
   /**
    * Writes queued page {@code n}'s slots not yet written as records. The page stays queued while it is open; once it
-   * is full or {@code followed} by a queued page, the page that closes its records (signed) replaces it in the queue,
+   * is full, {@code followed} by a queued page, or its epoch is closed here, the page that closes its records (signed) replaces it in the queue,
    * to be written at its key. Another device's records adopted: the messages are queued again after them, those of
    * the pages queued after {@code n} too.
    */
   private RecordsStep publishRecords(long n, Page queued, boolean followed, HeadsSource heads)
       throws KvException, LocalStateException {
-    boolean closes = queued.isFull() || followed;
+    // Where tags no longer count, the page closes now, signed: it commits to the tagged records readers hold back
+    // (§4.8). It is not final: a later message grows it at its key as a signed page, so nothing after it is hidden.
+    boolean closes = queued.isFull() || followed || !c.tails().open();
     if (!closes && held.count(n) >= queued.slots().size()) {
       return RecordsStep.OPEN; // every slot is a record already: a pass with nothing to write opens none of them
     }

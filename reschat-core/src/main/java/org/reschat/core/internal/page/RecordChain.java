@@ -36,6 +36,11 @@ public final class RecordChain {
     return records.size();
   }
 
+  /** The hash the next record must link to: the last record's, or the previous page's (null when not held). */
+  byte[] link() {
+    return records.isEmpty() ? (previousPage == null ? null : previousPage.clone()) : records.get(records.size() - 1).hash();
+  }
+
   /**
    * Whether the writer may have closed this page: twenty records, or so many bytes that the largest message might
    * not have fit (§4.5). A reader then looks at the page key too; otherwise the next record is the only place to look.
@@ -70,7 +75,7 @@ public final class RecordChain {
       throw new PageRejectedException(Kind.WITHHELD, "record " + page + "/" + r.index() + " was served but record "
           + page + "/" + records.size() + " before it was not");
     }
-    byte[] link = records.isEmpty() ? previousPage : records.get(records.size() - 1).hash();
+    byte[] link = link();
     if (link != null && !Arrays.equals(link, r.previous())) {
       throw new PageRejectedException(Kind.EQUIVOCATION, "record " + page + "/" + r.index()
           + " links to another version of what comes before it than the one verified");

@@ -154,6 +154,36 @@ class OwnFeedRecordsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"memory", "sqlite"})
+  void leavingAnEpochClosesTheOpenRecordPageEarlySignedAndLaterMessagesGrowItAsAPage(String kind) throws Exception {
+    open(kind);
+    OwnFeed open = alicesFeed(ab, true);
+    for (String t : texts(0, 3)) {
+      send(open, t);
+    }
+    assertThat(ledger.get(ab.pageKey(ab.myFeed(), 1))).isEmpty();
+    // Alice learns that tags no longer count here (a revocation, a newer key): her records were tagged, and a record
+    // is never written again, so her signed page is what commits to them (§4.8). The flush writes it at its key.
+    Conversation closedHere = ab.withTails(new TailRule(false, true, true));
+    OwnFeed closing = alicesFeed(closedHere, true);
+    assertThat(closing.signTail()).as("an open record page is to be closed").isTrue();
+    assertThat(closing.flush(List::of)).isEmpty();
+    Page closed = pageAt(1);
+    assertThat(closed.isTagged()).isFalse();
+    assertThat(closed.slots()).hasSize(3);
+    assertThat(closing.pending()).isZero();
+    alicesStore.takeCalls();
+    // Writing on in that epoch (not left yet): the page is not final; it grows at its key, signed, as a page.
+    send(alicesFeed(closedHere, true), "m3");
+    assertThat(pageAt(1).slots()).hasSize(4);
+    assertThat(pageAt(1).isTagged()).isFalse();
+    assertThat(ledger.get(ab.recordKey(ab.myFeed(), 1, 3))).as("no record after the page closed").isEmpty();
+    ChatClient b = bobsClient(true);
+    assertThat(b.update(ChatId.direct(alice.card())).received()).extracting(Message::text)
+        .containsExactly("m0", "m1", "m2", "m3");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
   void aPageBegunWholeStaysWholeUntilFullAndRecordsStartAtTheNext(String kind) throws Exception {
     open(kind);
     ChatClient b = bobsClient(true);
