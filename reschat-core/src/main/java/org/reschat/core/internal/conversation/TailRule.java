@@ -23,7 +23,7 @@ public record TailRule(boolean open, boolean everyoneReads4, boolean everyoneRea
    * a friend would otherwise write what this client's own other devices, or this one, cannot read. Turning it on is
    * the last step of the switch to records.
    */
-  public static final boolean RECORDS_READ_HERE = false;
+  public static final boolean RECORDS_READ_HERE = true;
 
   /** A rule for clients and chats where nobody has shown version 5: pages only. */
   public TailRule(boolean open, boolean everyoneReads4) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +25,9 @@ import org.reschat.core.internal.page.Envelope;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageCodec;
 import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.RecordCodec;
+import org.reschat.core.internal.page.RecordWriter;
+import org.reschat.core.internal.page.SlotRecord;
 import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
@@ -36,7 +40,9 @@ import org.reschat.kv.memory.MemoryKvStore;
  * envelope alone. A revoked device holds the pair secret of every epoch it knew and its identity's self seed, so it
  * can make such a page in any feed of those epochs. These are its attacks: each must fail for a reader that knows
  * of the revocation, or of a newer epoch. What a forger makes here uses only what a revoked device holds (the pair
- * secret, the self seed): the pages are tagged, never signed.
+ * secret, the self seed): the pages are tagged, never signed. Where the open tail is slot records (§4.8) the same
+ * attacks are made with tagged records, which a reader that knows of the closing holds back (not shown, not reported)
+ * until the writer's signed page or record commits to the messages; the tagged ones it contradicts are then FORGED.
  */
 class UnsignedTailAttackTest {
   private final MemoryKvStore store = new MemoryKvStore();
@@ -91,6 +97,20 @@ class UnsignedTailAttackTest {
   }
 
   /**
+   * {@code owner}'s open tail in epoch 0 as a page: its tagged tail page, or, where the tail is records (§4.8), the
+   * page its records make. A revoked device grows it by a tagged page at its key either way.
+   */
+  private Page openTail(Identity owner, PublicCard friend) throws Exception {
+    Page top = tail(owner, friend);
+    List<SlotRecord> open = records(owner, friend, top.number() + 1);
+    if (open.isEmpty()) {
+      assertThat(top.isTagged()).isTrue();
+      return top;
+    }
+    return new RecordWriter(Conversation.pair(owner, friend)).close(open);
+  }
+
+  /**
    * What a revoked device of {@code owner} writes: {@code tail} of owner's identity feed in epoch 0 grown by
    * {@code text}, tagged under the self seed it holds and sealed under the pair secret it holds. No identity key.
    */
@@ -125,8 +145,7 @@ class UnsignedTailAttackTest {
     TestClients.Linked laptop = clients.link(b, "laptop");
     client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
     pageOfChatter(b, bob.card(), a, alice.card());
-    Page known = tail(bob, alice.card()); // Bob's tail as Alice verified it, and as the laptop can read it
-    assertThat(known.isTagged()).isTrue();
+    Page known = openTail(bob, alice.card()); // Bob's tail as Alice verified it, and as the laptop can read it
     b.devices().revoke(1);
     engine(a).devices().refresh(List.of(bob.card()), true); // Alice has read Bob's list: the revocation, nothing else
     forge(bob, alice.card(), known, "from bob, honest");
@@ -140,8 +159,7 @@ class UnsignedTailAttackTest {
     TestClients.Linked laptop = clients.link(a, "laptop");
     client(laptop.identity(), laptop.state(), bob.card()).history(ChatId.direct(bob.card()), HistoryRequest.all());
     pageOfChatter(a, alice.card(), b, bob.card());
-    Page known = tail(alice, bob.card());
-    assertThat(known.isTagged()).isTrue();
+    Page known = openTail(alice, bob.card());
     a.devices().revoke(1);
     engine(b).devices().refresh(List.of(alice.card()), true);
     forge(alice, bob.card(), known, "from alice, honest");
@@ -201,6 +219,146 @@ class UnsignedTailAttackTest {
     // Bob's own pages name the tagged version in their heads: the same messages, signed since; nothing to report.
     assertThat(bobs.warnings()).isEmpty();
     assertThat(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).warnings()).isEmpty();
+    a.send(ChatId.direct(bob.card()), "first in epoch 1");
+    assertThat(texts(b.update(ChatId.direct(alice.card())).received())).contains("first in epoch 1");
+  }
+
+  // --- the same attacks where the open tail is slot records (protocol §4.8) --------------------------------
+
+  /** The records of {@code owner}'s identity feed at page {@code n} in epoch 0 of the chat with {@code friend}. */
+  private List<SlotRecord> records(Identity owner, PublicCard friend, long n) throws Exception {
+    Conversation c = Conversation.pair(owner, friend);
+    List<SlotRecord> out = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String key = c.recordKey(c.myFeed(), n, i);
+      java.util.Optional<String> v = store.get(key);
+      if (v.isEmpty()) {
+        break;
+      }
+      out.add(RecordCodec.parse(Envelope.open(c, key, v.get())));
+    }
+    return out;
+  }
+
+  /** The number of {@code owner}'s page open as records in epoch 0 (the page after its newest page key). */
+  private long openRecordPage(Identity owner, PublicCard friend) throws Exception {
+    Page top = tail(owner, friend);
+    assertThat(top.isFull()).as("records start after a full page").isTrue();
+    long n = top.number() + 1;
+    assertThat(records(owner, friend, n)).as("page %s is open as records", n).isNotEmpty();
+    return n;
+  }
+
+  /**
+   * What a revoked device of {@code owner} writes where the tail is records: its own record {@code index} of page
+   * {@code n} over the writer's, linked as the writer's was, tagged under the self seed it holds and sealed under the
+   * pair secret it holds. No identity key.
+   */
+  private void forgeRecord(Identity owner, PublicCard friend, long n, int index, String text) throws Exception {
+    Conversation c = Conversation.pair(owner, friend).withTails(new TailRule(true, true, true));
+    List<SlotRecord> before = records(owner, friend, n).subList(0, index);
+    Page previous = pageAt(owner, friend, n - 1);
+    SlotRecord forged = new RecordWriter(c).append(n, previous.hash(), before, before.get(index - 1).heads(),
+        new SlotSeal.Draft("TEXT", clock.millis(), new byte[0], text.getBytes(StandardCharsets.UTF_8))).orElseThrow();
+    assertThat(forged.isTagged()).isTrue();
+    store.put(c.recordKey(c.myFeed(), n, index), new RecordWriter(c).seal(forged));
+  }
+
+  private Page pageAt(Identity owner, PublicCard friend, long n) throws Exception {
+    Conversation c = Conversation.pair(owner, friend);
+    String key = c.pageKey(c.myFeed(), n);
+    return PageCodec.parse(Envelope.open(c, key, store.get(key).orElseThrow()));
+  }
+
+  /** {@code from} fills its page with chatter, then writes {@code texts} as records, which {@code to} reads. */
+  private long recordsOfChatter(ChatClient from, Identity fromId, PublicCard fromCard, ChatClient to, PublicCard toCard,
+      String... texts) throws Exception {
+    pageOfChatter(from, fromCard, to, toCard);
+    for (String t : texts) {
+      from.send(ChatId.direct(toCard), t);
+    }
+    long n = openRecordPage(fromId, toCard);
+    assertThat(records(fromId, toCard, n).get(0).isTagged()).isTrue();
+    assertThat(texts(to.update(ChatId.direct(fromCard)).received())).containsAll(List.of(texts));
+    return n;
+  }
+
+  @Test
+  void bobsRevokedDeviceCannotWriteAnUnsignedRecordIntoBobsFeedForAReaderWhoReadTheRevocation() throws Exception {
+    TestClients.Linked laptop = clients.link(b, "laptop");
+    client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
+    long n = recordsOfChatter(b, bob, bob.card(), a, alice.card(), "open record");
+    b.send(ChatId.direct(alice.card()), "unread"); // a tagged record Alice has not read
+    int unread = records(bob, alice.card(), n).size() - 1;
+    b.devices().revoke(1);
+    b.update(ChatId.direct(alice.card())); // Bob knows: his open page is closed, signed, at its key
+    engine(a).devices().refresh(List.of(bob.card()), true); // Alice has read Bob's list: the revocation, nothing else
+    forgeRecord(bob, alice.card(), n, unread, "from bob, honest"); // over the record Alice has not read
+    History h = a.history(ChatId.direct(bob.card()), HistoryRequest.all());
+    assertThat(texts(h.messages())).contains("open record", "unread").doesNotContain("from bob, honest");
+    assertThat(forgedWarning(h, bob.card())).as("Bob's signed page closing his records contradicts it").isTrue();
+  }
+
+  @Test
+  void alicesOwnRevokedDeviceCannotWriteAnUnsignedRecordIntoHerFeedForHerFriendOrHerself() throws Exception {
+    TestClients.Linked laptop = clients.link(a, "laptop");
+    client(laptop.identity(), laptop.state(), bob.card()).history(ChatId.direct(bob.card()), HistoryRequest.all());
+    long n = recordsOfChatter(a, alice, alice.card(), b, bob.card(), "open record");
+    a.send(ChatId.direct(bob.card()), "unread");
+    int unread = records(alice, bob.card(), n).size() - 1;
+    a.devices().revoke(1);
+    a.update(ChatId.direct(bob.card()));
+    engine(b).devices().refresh(List.of(alice.card()), true);
+    forgeRecord(alice, bob.card(), n, unread, "from alice, honest");
+    History bobs = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(bobs.messages())).contains("open record", "unread").doesNotContain("from alice, honest");
+    assertThat(forgedWarning(bobs, alice.card())).isTrue();
+    assertThat(texts(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).messages()))
+        .contains("open record", "unread").doesNotContain("from alice, honest");
+  }
+
+  @Test
+  void aRevokedDevicesTaggedRecordsWithNoSignedCommitmentAreNeverShown() throws Exception {
+    TestClients.Linked laptop = clients.link(b, "laptop");
+    client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
+    long n = recordsOfChatter(b, bob, bob.card(), a, alice.card(), "open record", "another");
+    b.devices().revoke(1);
+    b.update(ChatId.direct(alice.card()));
+    engine(a).devices().refresh(List.of(bob.card()), true);
+    int last = records(bob, alice.card(), n).size();
+    // Bob's page is closed at its key: the laptop writes records past it, where no signed page will ever commit.
+    Conversation c = Conversation.pair(bob, alice.card()).withTails(new TailRule(true, true, true));
+    List<SlotRecord> all = records(bob, alice.card(), n);
+    SlotRecord past = new RecordWriter(c).append(n, pageAt(bob, alice.card(), n - 1).hash(), all,
+        all.get(last - 1).heads(), new SlotSeal.Draft("TEXT", clock.millis(), new byte[0],
+            "from bob, late".getBytes(StandardCharsets.UTF_8))).orElseThrow();
+    store.put(c.recordKey(c.myFeed(), n, last), new RecordWriter(c).seal(past));
+    for (int pass = 0; pass < 2; pass++) {
+      History h = a.history(ChatId.direct(bob.card()), HistoryRequest.all());
+      assertThat(texts(h.messages())).contains("open record", "another").doesNotContain("from bob, late");
+    }
+  }
+
+  @Test
+  void aReaderThatLearnsOfTheClosingFirstHoldsHonestTaggedRecordsBackUntilTheWriterLeavesTheEpoch() throws Exception {
+    TestClients.Linked laptop = clients.link(b, "laptop");
+    client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
+    long n = recordsOfChatter(a, alice, alice.card(), b, bob.card(), "read while open");
+    b.devices().revoke(1); // Bob starts epoch 1: to him, tags of epoch 0 no longer count
+    a.send(ChatId.direct(bob.card()), "last in epoch 0"); // Alice has not learnt of it: a tagged record
+    assertThat(records(alice, bob.card(), n)).allMatch(SlotRecord::isTagged);
+    History before = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(before.messages())).as("held back, not shown").contains("read while open")
+        .doesNotContain("last in epoch 0");
+    assertThat(before.warnings()).as("and not reported: Alice has not learnt of it yet").isEmpty();
+
+    a.update(ChatId.direct(bob.card())); // Alice takes epoch 1: first her open record page, whole and signed
+    assertThat(store.get(Conversation.pair(alice, bob.card()).pageKey(Conversation.pair(alice, bob.card()).myFeed(), n)))
+        .as("the page closed early, at its key").isPresent();
+    assertThat(tail(alice, bob.card()).isTagged()).isFalse();
+    History after = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(after.messages())).containsOnlyOnce("last in epoch 0");
+    assertThat(after.warnings()).isEmpty();
     a.send(ChatId.direct(bob.card()), "first in epoch 1");
     assertThat(texts(b.update(ChatId.direct(alice.card())).received())).contains("first in epoch 1");
   }
