@@ -156,12 +156,32 @@ final class FeedReader {
       return held.get();
     }
     try {
-      return Fetched.valid(number, PageVerifier.openAndVerify(c, feed, number, c.pageKey(feed, number), value), value);
+      Page page = PageVerifier.openAndVerify(c, feed, number, c.pageKey(feed, number), value);
+      closesHeldRecords(number, page);
+      return Fetched.valid(number, page, value);
+    } catch (LocalStateException e) {
+      return Fetched.rejected(number, Kind.CORRUPT, e.getMessage()); // this device's kept records, not the store's
     } catch (PageFormatException e) {
       return Fetched.rejected(number, Kind.CORRUPT, e.getMessage());
     } catch (PageRejectedException e) {
       return Fetched.rejected(number, e.kind(), "it was rejected: " + e.getMessage());
     }
+  }
+
+  /**
+   * A page at a key whose records this client verified (protocol §4.8) must close them, whichever path read it:
+   * the page path reads the page key before records are followed, so without this a signed page with other
+   * messages would replace records already shown. Throws EQUIVOCATION otherwise; the records stay.
+   */
+  private void closesHeldRecords(long number, Page page) throws LocalStateException, PageRejectedException {
+    HeldRecords held = new HeldRecords(c, feed, state);
+    if (state.page(feed, number).isPresent() || !held.holds(number)) {
+      return;
+    }
+    Optional<String> before = number == 1 ? Optional.empty() : state.page(feed, number - 1);
+    byte[] link = number == 1 ? new byte[32] : before.isEmpty() ? null
+        : local(number - 1, before.get(), "verified page").hash();
+    held.verified(number, link).checkClosing(page);
   }
 
   /**

@@ -135,6 +135,26 @@ class RecordsChatTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"memory", "sqlite"})
+  void aSignedPageAtTheKeyThatContradictsTheRecordsBobHeldIsEquivocationAndTheRecordsStay(String kind)
+      throws Exception {
+    ChatClient b = bobsClient(kind);
+    ChatId chat = ChatId.direct(alice.card());
+    aliceSends(texts(0, 3));
+    assertThat(b.update(chat).received()).extracting(Message::text).containsExactly(texts(0, 3));
+    // Alice (or a restored copy of her device that forked) signs another page 1 and puts it at its key: the page
+    // path reads it first (it is the page after none held), so it must be checked against the records Bob verified.
+    Page forked = new PageWriter(ab.withTails(TailRule.SIGNED)).append(null, List.of(),
+        new SlotSeal.Draft("TEXT", 1_000, new byte[0], "forked".getBytes(StandardCharsets.UTF_8)));
+    String key = ab.pageKey(ab.myFeed(), 1);
+    store.put(key, Envelope.seal(ab, key, forked));
+    assertThat(b.update(chat).received()).isEmpty();
+    History h = b.history(chat, HistoryRequest.all());
+    assertThat(h.messages()).extracting(Message::text).containsExactly(texts(0, 3));
+    assertThat(h.warnings()).anyMatch(w -> w.kind() == org.reschat.core.FeedWarning.Kind.EQUIVOCATION);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
   void aHostileLedgerAtRecordKeysNeitherCrashesBobNorChangesWhatHeReceived(String kind) throws Exception {
     ChatClient b = bobsClient(kind);
     ChatId chat = ChatId.direct(alice.card());
