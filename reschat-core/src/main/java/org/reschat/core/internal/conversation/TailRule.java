@@ -20,8 +20,8 @@ public record TailRule(boolean open, boolean everyoneReads4, boolean everyoneRea
   /**
    * Whether this client's {@code FeedReader} reads an open page in record form (protocol §4.8). Until it does, its
    * {@code PAIR_READS} does not name version 5 and it writes no records, whatever its friend's devices have shown:
-   * a friend would otherwise write what this client's own other devices, or this one, cannot read. Turning it on is
-   * the last step of the switch to records.
+   * a friend would otherwise write what this client's own other devices, or this one, cannot read. On: it does,
+   * an epoch closed mid-page included ({@code HeldBackRecords}).
    */
   public static final boolean RECORDS_READ_HERE = true;
 
