@@ -38,6 +38,9 @@ final class TrustedFiles {
   private final Path root;
   private final boolean anyOwner;
   private final Set<Path> checked = ConcurrentHashMap.newKeySet();
+  private final MissingFiles missing = new MissingFiles();
+  /** Stats of paths that were missing (each costs the JDK two exceptions): a count for tests. */
+  private final java.util.concurrent.atomic.AtomicLong misses = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param root the profile directory; files are checked up to it, and it is checked itself by {@link #checkRoot}
@@ -95,8 +98,15 @@ final class TrustedFiles {
    */
   record Stamp(Object file, long size, java.nio.file.attribute.FileTime modified) {}
 
-  /** Checks {@code file} as {@link #checkIfPresent} does and returns its {@link Stamp}, in the same one stat. */
+  /**
+   * Checks {@code file} as {@link #checkIfPresent} does and returns its {@link Stamp}, in the same one stat; a file
+   * that was missing is not asked for again while its directory is unchanged ({@link MissingFiles}).
+   */
   Optional<Stamp> stamp(Path file) throws LocalStateException {
+    return missing.stamp(file, this::stampNow);
+  }
+
+  private Optional<Stamp> stampNow(Path file) throws LocalStateException {
     if (!posix(root)) {
       try {
         java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
@@ -131,6 +141,11 @@ final class TrustedFiles {
     }
   }
 
+  /** How many times this object has stat'ed a path to check or stamp it and found it missing. */
+  long misses() {
+    return misses.get();
+  }
+
   private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
     checkDirectories(p.getParent());
@@ -140,6 +155,7 @@ final class TrustedFiles {
       a = Files.readAttributes(p, "unix:mode,uid,isDirectory,isSymbolicLink,isRegularFile,dev,ino,size,lastModifiedTime",
           LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException absent) {
+      misses.incrementAndGet();
       return Optional.empty();
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
