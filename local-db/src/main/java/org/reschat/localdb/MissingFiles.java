@@ -17,8 +17,12 @@ import java.util.Optional;
  * The 64 used last are kept.
  */
 final class MissingFiles {
-  /** A file seen missing: {@code directory} is its directory's stamp taken before that, or null (not yet known). */
-  private record Seen(TrustedFiles.Stamp directory) {}
+  /**
+   * A file seen missing: {@code directory} is its directory's stamp taken before that, or null when none counts
+   * yet; then the directory is not asked for before {@code quietAt} (it cannot have been quiet for a second before),
+   * so a directory that keeps changing (an outbox whose log is compacted often) costs no stat more than before.
+   */
+  private record Seen(TrustedFiles.Stamp directory, long quietAt) {}
 
   private final Map<Path, Seen> seen = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -38,23 +42,26 @@ final class MissingFiles {
    */
   Optional<TrustedFiles.Stamp> stamp(Path file, Stamper stamper) throws org.reschat.core.LocalStateException {
     Seen before = seen.get(file);
-    if (before == null || file.getParent() == null) {
+    long at = System.currentTimeMillis();
+    if (before == null || file.getParent() == null || (before.directory() == null && at < before.quietAt())) {
       Optional<TrustedFiles.Stamp> now = stamper.stamp(file);
-      if (now.isEmpty()) {
-        seen.put(file, new Seen(null)); // its directory is stamped next time, before the file is asked for again
+      if (now.isEmpty() && before == null) {
+        seen.put(file, new Seen(null, 0)); // its directory is stamped next time, before the file is asked for again
+      } else if (now.isPresent() && before != null) {
+        seen.remove(file);
       }
       return now;
     }
-    long at = System.currentTimeMillis();
     Optional<TrustedFiles.Stamp> directory = stamper.stamp(file.getParent());
     if (directory.isPresent() && directory.get().equals(before.directory())) {
       return Optional.empty();
     }
     Optional<TrustedFiles.Stamp> now = stamper.stamp(file);
-    if (now.isPresent()) {
+    if (now.isPresent() || directory.isEmpty()) {
       seen.remove(file);
-    } else if (directory.isPresent() && directory.get().modified().toMillis() < at - 1000) {
-      seen.put(file, new Seen(directory.get()));
+    } else {
+      long changed = directory.get().modified().toMillis();
+      seen.put(file, changed < at - 1000 ? new Seen(directory.get(), 0) : new Seen(null, changed + 1000));
     }
     return now;
   }
