@@ -165,7 +165,7 @@ final class TrustedFiles {
       return Optional.of(a);
     }
     boolean link = (Boolean) a.get("isSymbolicLink");
-    check(p, (dir ? "The directory " : "The file ") + p, (Integer) a.get("mode"), (Integer) a.get("uid"), link, dir,
+    check(p, () -> (dir ? "The directory " : "The file ") + p, (Integer) a.get("mode"), (Integer) a.get("uid"), link, dir,
         !dir && !link, (Boolean) a.get("isRegularFile"));
     if (dir) {
       checked.add(p);
@@ -231,28 +231,31 @@ final class TrustedFiles {
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
     }
-    return check(p, what, mode, uid, !followLink && Files.isSymbolicLink(p), Files.isDirectory(p, how), regularFile,
+    return check(p, () -> what, mode, uid, !followLink && Files.isSymbolicLink(p), Files.isDirectory(p, how), regularFile,
         !regularFile || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
   }
 
-  /** The checks of {@link #check(Path, String, boolean, boolean)} on attributes already read. */
-  private int check(Path p, String what, int mode, int uid, boolean link, boolean directory, boolean regularFile,
-      boolean isRegularFile) throws LocalStateException {
+  /**
+   * The checks of {@link #check(Path, String, boolean, boolean)} on attributes already read; the sentence naming
+   * {@code p} is made only when it is refused (this runs on every read).
+   */
+  private int check(Path p, java.util.function.Supplier<String> named, int mode, int uid, boolean link, boolean directory,
+      boolean regularFile, boolean isRegularFile) throws LocalStateException {
     if (link) {
-      throw new LocalStateException(what + " is a symbolic link; ResChat does not follow links inside a profile."
+      throw new LocalStateException(named.get() + " is a symbolic link; ResChat does not follow links inside a profile."
           + " Put the real file there (or move the link aside).");
     }
     if (regularFile && !isRegularFile) {
-      throw new LocalStateException(what + " is not a regular file; move it aside.");
+      throw new LocalStateException(named.get() + " is not a regular file; move it aside.");
     }
     if (!anyOwner && UID >= 0 && uid != UID && uid != 0) {
-      throw new LocalStateException(what + " belongs to another user (uid " + uid + "), so anyone could have written "
+      throw new LocalStateException(named.get() + " belongs to another user (uid " + uid + "), so anyone could have written "
           + (directory ? "what it holds" : "it") + "; ResChat trusts only " + (directory ? "directories" : "files")
           + " you own. Check it, then give it to yourself with 'chown' (or move it aside).");
     }
     if ((mode & OTHERS_WRITE) != 0) {
       String octal = String.format("%04o", mode & 07777);
-      throw new LocalStateException(what + " may be written by other users (mode " + octal + "), so anyone could have"
+      throw new LocalStateException(named.get() + " may be written by other users (mode " + octal + "), so anyone could have"
           + " changed " + (directory ? "what it holds; ResChat does not use it. Check its files, then run"
           + " 'chmod 700 " + p + "'." : "it; ResChat does not use it. Check it, then run 'chmod 600 " + p + "'."));
     }
