@@ -203,6 +203,11 @@ public final class Profile {
     return state;
   }
 
+  /** What checks this profile's files (tests count its stats). */
+  TrustedFiles trusted() {
+    return trusted;
+  }
+
   /**
    * Where this profile's commands remember store endpoints that failed, for the next command; nowhere when
    * the profile is read-only (it changes no file).

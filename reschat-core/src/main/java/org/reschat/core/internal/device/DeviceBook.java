@@ -71,8 +71,22 @@ public final class DeviceBook {
 
   /** How many revocations {@code card}'s kept list records: the entries that revoked a device (protocol §4.7). */
   public int revocations(PublicCard card) throws LocalStateException {
-    return (int) kept(card).map(l -> l.revoked().stream().mapToLong(DeviceList.Device::revokedAt).distinct().count())
+    return revocations(kept(card));
+  }
+
+  /** How many revocations a kept list records ({@link #revocations(PublicCard)}), none when there is no list. */
+  public static int revocations(Optional<DeviceList> kept) {
+    return (int) kept.map(l -> l.revoked().stream().mapToLong(DeviceList.Device::revokedAt).distinct().count())
         .orElse(0L).longValue();
+  }
+
+  /** The kept list of each of {@code cards}, each record read once: for an operation that needs them twice. */
+  public java.util.Map<PublicCard, Optional<DeviceList>> keptLists(Collection<PublicCard> cards) throws LocalStateException {
+    java.util.Map<PublicCard, Optional<DeviceList>> out = new java.util.HashMap<>();
+    for (PublicCard card : cards) {
+      out.put(card, kept(card));
+    }
+    return out;
   }
 
   /**
@@ -123,10 +137,16 @@ public final class DeviceBook {
    */
   public org.reschat.core.internal.conversation.Conversation attach(org.reschat.core.internal.conversation.Conversation c)
       throws LocalStateException {
+    return attach(c, keptLists(c.members()));
+  }
+
+  /** {@link #attach(org.reschat.core.internal.conversation.Conversation)} with its members' lists read already. */
+  public org.reschat.core.internal.conversation.Conversation attach(org.reschat.core.internal.conversation.Conversation c,
+      java.util.Map<PublicCard, Optional<DeviceList>> lists) throws LocalStateException {
     java.util.Map<PublicCard, List<DeviceList.Device>> devices = new java.util.HashMap<>();
     boolean revoked = false;
     for (PublicCard m : c.members()) {
-      Optional<DeviceList> kept = kept(m);
+      Optional<DeviceList> kept = lists.get(m);
       if (kept.isPresent() && (kept.get().devices().size() > 1 || !kept.get().revoked().isEmpty())) {
         List<DeviceList.Device> all = new ArrayList<>(kept.get().linked());
         all.addAll(kept.get().revoked());
