@@ -20,8 +20,9 @@ import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.memory.MemoryKvStore;
 
 /**
- * A group's sealed state is opened (decrypted, its JSON parsed) once per text it holds, not at every send and
- * receive; and a text another client of the profile wrote is opened and followed at once. Counted, not timed.
+ * A group's sealed state is opened (decrypted, its JSON parsed) once per text it holds, and each epoch's
+ * conversation built once per client, not at every send and receive; and a text another client of the profile
+ * wrote is opened and followed at once. Counted, not timed.
  */
 class GroupStateOpensTest {
   private final Identity a = TestIdentities.named("alice");
@@ -56,10 +57,13 @@ class GroupStateOpensTest {
     assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("first");
     for (int i = 0; i < 3; i++) {
       long before = OpenedGroups.opens();
+      long built = EpochConversations.built();
       alice.send(group, "message " + i);
       assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("message " + i);
       // Before OpenedGroups: 4 a pair (the chat's group and the send's check; the chat's group and the receive's).
       assertThat(OpenedGroups.opens() - before).as("group states opened by send %d and its receive", i).isZero();
+      // Before EpochConversations: 3 (the send's; the receive's and its acknowledgement's).
+      assertThat(EpochConversations.built() - built).as("conversations built by send %d and its receive", i).isZero();
     }
   }
 
