@@ -34,6 +34,8 @@ public final class PublicCard {
 
   private final byte[] signingKey;
   private final byte[] encryptionKey;
+  /** SHA-256 of the keys, computed at first use (a group's send and receive ask for every member's several times). */
+  private volatile byte[] fingerprint;
 
   private PublicCard(byte[] signingKey, byte[] encryptionKey) {
     this.signingKey = signingKey;
@@ -111,7 +113,12 @@ public final class PublicCard {
 
   /** SHA-256 of the 64 key bytes. */
   public byte[] fingerprint() {
-    return Sha.sha256(bytes());
+    byte[] f = fingerprint;
+    if (f == null) {
+      f = Sha.sha256(bytes()); // two threads may both compute it: the same bytes
+      fingerprint = f;
+    }
+    return f.clone();
   }
 
   /** The fingerprint in hex, in groups of four: {@code 3f9a 01c2 …}. */
@@ -134,7 +141,8 @@ public final class PublicCard {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PublicCard && Arrays.equals(bytes(), ((PublicCard) o).bytes());
+    return o instanceof PublicCard other && Arrays.equals(signingKey, other.signingKey)
+        && Arrays.equals(encryptionKey, other.encryptionKey);
   }
 
   @Override

@@ -205,11 +205,12 @@ public final class DeviceBook {
       });
 
   private Kept load(PublicCard card) throws LocalStateException {
-    Optional<String> text = state.deviceRecord(recordName(card));
+    String name = recordName(card);
+    Optional<String> text = state.deviceRecord(name);
     if (text.isEmpty()) {
       return Kept.NONE;
     }
-    String key = recordName(card) + "\n" + text.get();
+    String key = name + "\n" + text.get();
     Kept known = parsed.get(key);
     if (known != null) {
       return known;
