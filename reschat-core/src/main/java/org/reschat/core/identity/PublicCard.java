@@ -36,6 +36,8 @@ public final class PublicCard {
   private final byte[] encryptionKey;
   /** SHA-256 of the keys, computed at first use (a group's send and receive ask for every member's several times). */
   private volatile byte[] fingerprint;
+  /** {@link #hashCode}, computed at first use (0: not yet; a card is a key of many maps and sets). */
+  private int hash;
 
   private PublicCard(byte[] signingKey, byte[] encryptionKey) {
     this.signingKey = signingKey;
@@ -147,7 +149,12 @@ public final class PublicCard {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(signingKey) * 31 + Arrays.hashCode(encryptionKey);
+    int h = hash;
+    if (h == 0) {
+      h = Arrays.hashCode(signingKey) * 31 + Arrays.hashCode(encryptionKey); // racy but idempotent, as String's
+      hash = h;
+    }
+    return h;
   }
 
   /** The card as one line: {@code rc2:…}. */

@@ -19,7 +19,21 @@ import org.reschat.core.internal.conversation.Conversation;
 final class EpochConversations {
   static final int MAX_KEPT = 64;
 
-  private record Key(ByteBuffer secret, List<PublicCard> members) {}
+  /**
+   * An epoch's secret and members. Hashed by the secret alone (a group's members are 50 cards to hash at every
+   * lookup); a kept group hands out the same member list each time, which equals itself at once.
+   */
+  private record Key(ByteBuffer secret, List<PublicCard> members) {
+    @Override
+    public int hashCode() {
+      return secret.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && secret.equals(k.secret) && (members == k.members || members.equals(k.members));
+    }
+  }
 
   /** Conversations built since start, in this process: a count for tests, never a limit. */
   private static final AtomicLong BUILT = new AtomicLong();
