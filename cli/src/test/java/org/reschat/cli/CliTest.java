@@ -398,6 +398,15 @@ class CliTest {
   }
 
   @Test
+  void aChatNamedInAProfileWithNoIdentitySaysThereIsNoIdentityNotThatTheFriendIsUnknown() {
+    for (String[] args : new String[][] {{"send", "bob", "hi"}, {"history", "bob"}, {"export", "bob"}}) {
+      assertOneSentenceError(cli.as("nobody", args), ExitCodes.NOT_FOUND, "There is no identity", "reschat init");
+    }
+    cli.friends("alice", "bob");
+    assertOneSentenceError(cli.as("alice", "send", "bobby", "hi"), ExitCodes.NOT_FOUND, "no friend or group called \"bobby\"");
+  }
+
+  @Test
   void verboseShowsTheStackTrace() {
     Result r = cli.as("nobody", "-v", "whoami");
     assertThat(r.code()).isEqualTo(ExitCodes.NOT_FOUND);
