@@ -215,27 +215,48 @@ public final class DeviceBook {
     return b.get().n() > a.get().n() ? b : a;
   }
 
-  /** Records already parsed, by their text: an entry's signature is checked once per process, not per operation. */
-  private final java.util.Map<String, Kept> parsed = java.util.Collections.synchronizedMap(
+  /** A record parsed, with the very text it was parsed from. */
+  private record Parsed(String text, Kept kept) {}
+
+  /**
+   * Records already parsed, by name, each with its text: an entry's signature is checked once per text and process,
+   * not per operation (a group's send and receive load every member's; the text is compared, not hashed).
+   */
+  private final java.util.Map<String, Parsed> parsed = java.util.Collections.synchronizedMap(
       new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Kept> eldest) {
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Parsed> eldest) {
           return size() > 1024;
         }
       });
 
+  /** Record names by card, formatted once (at most 4,096, then formatted again). */
+  private final java.util.Map<PublicCard, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private String nameOf(PublicCard card) {
+    String name = names.get(card);
+    if (name == null) {
+      if (names.size() >= 4096) {
+        names.clear();
+      }
+      name = recordName(card);
+      names.put(card, name);
+    }
+    return name;
+  }
+
   private Kept load(PublicCard card) throws LocalStateException {
-    Optional<String> text = state.deviceRecord(recordName(card));
+    String name = nameOf(card);
+    Optional<String> text = state.deviceRecord(name);
     if (text.isEmpty()) {
       return Kept.NONE;
     }
-    String key = recordName(card) + "\n" + text.get();
-    Kept known = parsed.get(key);
-    if (known != null) {
-      return known;
+    Parsed known = parsed.get(name);
+    if (known != null && known.text().equals(text.get())) {
+      return known.kept();
     }
     Kept k = parse(card, text.get());
-    parsed.put(key, k);
+    parsed.put(name, new Parsed(text.get(), k));
     return k;
   }
 
