@@ -35,7 +35,7 @@ public record NamedChat(ChatId id, String name) {
     if (group.isPresent()) {
       return of(group.get());
     }
-    throw unknown(name);
+    throw unknown(session, name);
   }
 
   /**
@@ -49,12 +49,16 @@ public record NamedChat(ChatId id, String name) {
       return Optional.of(of(friend.get()));
     }
     if (session.profile().state().groupIds().isEmpty()) {
-      throw unknown(name);
+      throw unknown(session, name);
     }
     return Optional.empty();
   }
 
-  private static ProfileException unknown(String name) {
+  /** A name nobody here holds; in a profile with no identity yet, that is what is said. */
+  private static ProfileException unknown(Session session, String name) throws Exception {
+    if (!session.profile().hasIdentity()) {
+      return session.profile().noIdentity();
+    }
     return new ProfileException(ProfileException.Kind.UNKNOWN_FRIEND, "You have no friend or group called \""
         + SafeText.line(name) + "\"; 'reschat friend list' and 'reschat group list' show them.");
   }

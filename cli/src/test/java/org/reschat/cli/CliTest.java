@@ -398,6 +398,15 @@ class CliTest {
   }
 
   @Test
+  void aChatNamedInAProfileWithNoIdentitySaysThereIsNoIdentityNotThatTheFriendIsUnknown() {
+    for (String[] args : new String[][] {{"send", "bob", "hi"}, {"history", "bob"}, {"export", "bob"}}) {
+      assertOneSentenceError(cli.as("nobody", args), ExitCodes.NOT_FOUND, "There is no identity", "reschat init");
+    }
+    cli.friends("alice", "bob");
+    assertOneSentenceError(cli.as("alice", "send", "bobby", "hi"), ExitCodes.NOT_FOUND, "no friend or group called \"bobby\"");
+  }
+
+  @Test
   void verboseShowsTheStackTrace() {
     Result r = cli.as("nobody", "-v", "whoami");
     assertThat(r.code()).isEqualTo(ExitCodes.NOT_FOUND);
@@ -482,7 +491,8 @@ class CliTest {
         "full_send_cpu_us", "live_receive_cpu_us", "full_send_profile_cpu_us", "profile_fsyncs_per_send",
         "profile_send_ms", "profile_put_ms", "profile_send_put_ratio", "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "store_send_ms", "store_send_per_put", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
-        "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
+        "group_full_send_cpu_us_10", "group_live_receive_cpu_us_10", "group_full_send_cpu_us_50",
+        "group_live_receive_cpu_us_50", "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
         "receive_reads_after_one_keyed_300", "receive_ms_300_at_50ms", "push_ms_300");
     // 300 friends and 20 groups of 10: one batch of next keys, at most 128 keys a round trip

@@ -237,6 +237,60 @@ class DaemonTest {
     assertFalse(Files.exists(socket), "the shutdown hook removes the socket:\n" + Files.readString(tmp.resolve("daemon.log")));
   }
 
+  /**
+   * The daemon keeps each group's state opened while its text is unchanged (OpenedGroups); a CLI, another process
+   * of the same profile, removes Carol meanwhile: the daemon's next group send follows the new key, so Carol, with
+   * every secret she held, does not read it.
+   */
+  @Test
+  void aMemberTheCliRemovesDoesNotReadTheDaemonsNextGroupMessage() throws Exception {
+    CliHarness h = new CliHarness(tmp);
+    h.friends("alice", "bob");
+    String carolCard = h.init("carol");
+    String aliceCard = HarnessCheck.ok(h.as("alice", "whoami", "--json")).out()
+        .replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
+    HarnessCheck.ok(h.as("alice", "friend", "add", "carol", carolCard));
+    HarnessCheck.ok(h.as("carol", "friend", "add", "alice", aliceCard));
+    HarnessCheck.ok(h.as("alice", "group", "create", "ops", "--member", "bob", "--member", "carol"));
+    HarnessCheck.ok(h.as("bob", "receive"));
+    HarnessCheck.ok(h.as("carol", "receive"));
+    Path socket = tmp.resolve("alice").resolve("daemon.sock");
+    Process daemon = ChildProcesses.start(h.env, tmp.resolve("daemon.log"), null,
+        "--home", tmp.resolve("alice").toString(), "daemon");
+    try {
+      Thread watcher = new Thread(() -> {
+        try {
+          daemon.waitFor();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      watcher.start();
+      try (SocketChannel channel = connectWhenReady(socket, watcher)) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+        Writer out = new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8);
+        out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"to\":\"ops\",\"text\":\"before the removal\"}}\n");
+        out.flush();
+        assertEquals("confirmed", nextAnswer(in, 1).getAsJsonObject("result").get("status").getAsString());
+
+        HarnessCheck.ok(h.as("alice", "group", "remove", "ops", "carol")); // another process of Alice's profile
+
+        out.write("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"send\",\"params\":{\"to\":\"ops\",\"text\":\"after the removal\"}}\n");
+        out.flush();
+        JsonObject answer = nextAnswer(in, 2);
+        assertEquals("confirmed", answer.getAsJsonObject("result").get("status").getAsString(), answer.toString());
+      }
+      CliHarness.Result carol = HarnessCheck.ok(h.as("carol", "history", "ops"));
+      assertTrue(carol.out().contains("before the removal"), carol.toString());
+      assertFalse(carol.out().contains("after the removal"), carol.toString());
+      CliHarness.Result bob = HarnessCheck.ok(h.as("bob", "history", "ops"));
+      assertTrue(bob.out().contains("after the removal"), bob.toString());
+    } finally {
+      daemon.destroy();
+      daemon.waitFor();
+    }
+  }
+
   /** Waits until the daemon listens: the socket accepts a connection (or the daemon ended: a failure). */
   private static SocketChannel connectWhenReady(Path socket, Thread daemon) throws Exception {
     while (true) {
@@ -267,8 +321,8 @@ class DaemonTest {
 
   /** Asserts a harness run worked. */
   private static final class HarnessCheck {
-    static void ok(CliHarness.Result r) {
-      CliHarness.check(r);
+    static CliHarness.Result ok(CliHarness.Result r) {
+      return CliHarness.check(r);
     }
   }
 }

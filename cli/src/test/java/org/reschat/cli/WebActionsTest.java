@@ -137,6 +137,13 @@ class WebActionsTest {
       WebHttp.Response linked = web.post(group + "/link", cookie, csrf, "");
       assertThat(linked.body()).containsPattern("rcg1:[A-Za-z0-9_-]+");
       assertThat(web.get(group + "/info", cookie).body()).contains("Revoke every link");
+      // Every open link is listed with its maker, another admin's too (read when the page is opened).
+      String mine = linked.body().replaceAll("(?s).*(rcg1:[A-Za-z0-9_-]+).*", "$1");
+      CliHarness.check(h.as("alice", "group", "admin", "trip", "bob"));
+      CliHarness.check(h.as("bob", "receive"));
+      String bobs = CliHarness.check(h.as("bob", "group", "link", "trip")).out().strip();
+      String info = web.get(group + "/info", cookie).body();
+      assertThat(info).contains("Open links").contains(bobs).contains("made by bob").contains(mine).contains("made by me");
 
       assertThat(web.post(group + "/leave", cookie, csrf, "").status()).isEqualTo(204);
       assertThat(CliHarness.check(h.as("alice", "--json", "group", "list")).out()).contains("\"status\":\"left\"");

@@ -11,12 +11,23 @@ public final class KvKeys {
   /** Longest key accepted, in characters. */
   public static final int MAX_LENGTH = 250;
 
-  private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._~:-]+");
+  /** The alphabet, as a pattern: what {@link #isValid} tests character by character (KvKeysTest holds them equal). */
+  static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._~:-]+");
 
   private KvKeys() {}
 
   public static boolean isValid(String key) {
-    return key != null && !key.isEmpty() && key.length() <= MAX_LENGTH && SAFE.matcher(key).matches();
+    if (key == null || key.isEmpty() || key.length() > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) { // a matcher per key was a twentieth of a group's live receive
+      char ch = key.charAt(i);
+      if (!(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_'
+          || ch == '~' || ch == ':' || ch == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Returns {@code key} or throws {@link IllegalArgumentException} naming the rule it breaks. */

@@ -134,11 +134,16 @@ public final class Profile {
     return Files.exists(identityFile());
   }
 
+  /** The error saying this profile has no identity yet, and how to make one. */
+  public ProfileException noIdentity() {
+    return new ProfileException(ProfileException.Kind.NO_IDENTITY,
+        "There is no identity in " + directory + " yet; create one with 'reschat init'.");
+  }
+
   /** The identity file's text. */
   public String readIdentity() throws LocalStateException, ProfileException {
     try {
-      return trusted.readText(identityFile()).orElseThrow(() -> new ProfileException(ProfileException.Kind.NO_IDENTITY,
-          "There is no identity in " + directory + " yet; create one with 'reschat init'."));
+      return trusted.readText(identityFile()).orElseThrow(this::noIdentity);
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new LocalStateException("The identity file " + identityFile() + " is damaged: it is not UTF-8 text.", e);
     }
@@ -196,6 +201,11 @@ public final class Profile {
 
   public LocalState state() {
     return state;
+  }
+
+  /** What checks this profile's files (tests count its stats). */
+  TrustedFiles trusted() {
+    return trusted;
   }
 
   /**

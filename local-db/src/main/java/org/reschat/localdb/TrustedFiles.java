@@ -38,6 +38,9 @@ final class TrustedFiles {
   private final Path root;
   private final boolean anyOwner;
   private final Set<Path> checked = ConcurrentHashMap.newKeySet();
+  private final MissingFiles missing = new MissingFiles();
+  /** Stats of paths that were missing (each costs the JDK two exceptions): a count for tests. */
+  private final java.util.concurrent.atomic.AtomicLong misses = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param root the profile directory; files are checked up to it, and it is checked itself by {@link #checkRoot}
@@ -95,8 +98,15 @@ final class TrustedFiles {
    */
   record Stamp(Object file, long size, java.nio.file.attribute.FileTime modified) {}
 
-  /** Checks {@code file} as {@link #checkIfPresent} does and returns its {@link Stamp}, in the same one stat. */
+  /**
+   * Checks {@code file} as {@link #checkIfPresent} does and returns its {@link Stamp}, in the same one stat; a file
+   * that was missing is not asked for again while its directory is unchanged ({@link MissingFiles}).
+   */
   Optional<Stamp> stamp(Path file) throws LocalStateException {
+    return missing.stamp(file, this::stampNow);
+  }
+
+  private Optional<Stamp> stampNow(Path file) throws LocalStateException {
     if (!posix(root)) {
       try {
         java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
@@ -131,6 +141,11 @@ final class TrustedFiles {
     }
   }
 
+  /** How many times this object has stat'ed a path to check or stamp it and found it missing. */
+  long misses() {
+    return misses.get();
+  }
+
   private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
     checkDirectories(p.getParent());
@@ -140,6 +155,7 @@ final class TrustedFiles {
       a = Files.readAttributes(p, "unix:mode,uid,isDirectory,isSymbolicLink,isRegularFile,dev,ino,size,lastModifiedTime",
           LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException absent) {
+      misses.incrementAndGet();
       return Optional.empty();
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
@@ -149,7 +165,7 @@ final class TrustedFiles {
       return Optional.of(a);
     }
     boolean link = (Boolean) a.get("isSymbolicLink");
-    check(p, (dir ? "The directory " : "The file ") + p, (Integer) a.get("mode"), (Integer) a.get("uid"), link, dir,
+    check(p, () -> (dir ? "The directory " : "The file ") + p, (Integer) a.get("mode"), (Integer) a.get("uid"), link, dir,
         !dir && !link, (Boolean) a.get("isRegularFile"));
     if (dir) {
       checked.add(p);
@@ -215,28 +231,31 @@ final class TrustedFiles {
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
     }
-    return check(p, what, mode, uid, !followLink && Files.isSymbolicLink(p), Files.isDirectory(p, how), regularFile,
+    return check(p, () -> what, mode, uid, !followLink && Files.isSymbolicLink(p), Files.isDirectory(p, how), regularFile,
         !regularFile || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
   }
 
-  /** The checks of {@link #check(Path, String, boolean, boolean)} on attributes already read. */
-  private int check(Path p, String what, int mode, int uid, boolean link, boolean directory, boolean regularFile,
-      boolean isRegularFile) throws LocalStateException {
+  /**
+   * The checks of {@link #check(Path, String, boolean, boolean)} on attributes already read; the sentence naming
+   * {@code p} is made only when it is refused (this runs on every read).
+   */
+  private int check(Path p, java.util.function.Supplier<String> named, int mode, int uid, boolean link, boolean directory,
+      boolean regularFile, boolean isRegularFile) throws LocalStateException {
     if (link) {
-      throw new LocalStateException(what + " is a symbolic link; ResChat does not follow links inside a profile."
+      throw new LocalStateException(named.get() + " is a symbolic link; ResChat does not follow links inside a profile."
           + " Put the real file there (or move the link aside).");
     }
     if (regularFile && !isRegularFile) {
-      throw new LocalStateException(what + " is not a regular file; move it aside.");
+      throw new LocalStateException(named.get() + " is not a regular file; move it aside.");
     }
     if (!anyOwner && UID >= 0 && uid != UID && uid != 0) {
-      throw new LocalStateException(what + " belongs to another user (uid " + uid + "), so anyone could have written "
+      throw new LocalStateException(named.get() + " belongs to another user (uid " + uid + "), so anyone could have written "
           + (directory ? "what it holds" : "it") + "; ResChat trusts only " + (directory ? "directories" : "files")
           + " you own. Check it, then give it to yourself with 'chown' (or move it aside).");
     }
     if ((mode & OTHERS_WRITE) != 0) {
       String octal = String.format("%04o", mode & 07777);
-      throw new LocalStateException(what + " may be written by other users (mode " + octal + "), so anyone could have"
+      throw new LocalStateException(named.get() + " may be written by other users (mode " + octal + "), so anyone could have"
           + " changed " + (directory ? "what it holds; ResChat does not use it. Check its files, then run"
           + " 'chmod 700 " + p + "'." : "it; ResChat does not use it. Check it, then run 'chmod 600 " + p + "'."));
     }

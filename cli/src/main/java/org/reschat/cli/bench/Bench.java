@@ -177,6 +177,8 @@ public final class Bench {
     progress.accept("group chat");
     out.put("group_send_cpu_us_10", round1(groupSendMicros(10)));
     out.put("group_send_cpu_us_50", round1(groupSendMicros(50)));
+    wholeGroupSendAndReceive(out, 10);
+    wholeGroupSendAndReceive(out, 50);
     groupChange(out);
     out.put("group_history_ms", round1(groupHistory(counting, out)));
 
@@ -185,13 +187,6 @@ public final class Bench {
     return out;
   }
 
-  /**
-   * The whole {@code ChatClient.send} of a direct message on a memory store and memory state
-   * ({@code full_send_cpu_us}: what the engine adds to {@code send_cpu_us_per_message}), and the
-   * {@code update} that receives it on the other side ({@code live_receive_cpu_us}), alternating, both in
-   * CPU time. The receive runs partly on the engine's pools, so it is measured over every thread, less the
-   * sends in between (measured on their own thread).
-   */
   /** Twenty messages into a page, each timed (seal the slot, tag or sign, seal the page); returns the full page. */
   private Page sendPage(PageWriter writer, Conversation c, String key, List<Double> micros) throws Exception {
     Page page = null;
@@ -204,6 +199,12 @@ public final class Bench {
     return page;
   }
 
+  /**
+   * The whole {@code ChatClient.send} of a direct message on a memory store and memory state
+   * ({@code full_send_cpu_us}: what the engine adds to {@code send_cpu_us_per_message}), and the
+   * {@code update} that receives it on the other side ({@code live_receive_cpu_us}), alternating, both in
+   * CPU time ({@link #sendAndReceive}).
+   */
   private void wholeSendAndReceive(Map<String, Number> out) throws Exception {
     org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
     Identity a = Identity.generate(random);
@@ -215,30 +216,65 @@ public final class Bench {
       sender.update(toB);
       receiver.update(toA); // each has read the other's notice: both read version 4 (protocol §4.7)
       sender.update(toB);
-      Measure.warm(2_000, 20_000, () -> {
-        sender.send(toB, HUNDRED);
-        receiver.update(toA);
-      });
-      List<Double> send = new ArrayList<>();
-      List<Double> receive = new ArrayList<>();
-      for (int round = 0; round < rounds; round++) {
-        long sendNanos = 0;
-        long all = Measure.allThreadsCpu();
-        for (int i = 0; i < 20; i++) { // a whole page: the cost of a send changes as its tail fills
-          long start = Measure.threadCpu();
-          sender.send(toB, HUNDRED);
-          long took = Measure.threadCpu() - start;
-          sendNanos += took;
-          send.add(took / 1e3);
-          if (receiver.update(toA).received().size() != 1) {
-            throw new IllegalStateException("the receiver did not get exactly the one new message");
-          }
-        }
-        receive.add((Measure.allThreadsCpu() - all - sendNanos) / 20e3);
-      }
-      out.put("full_send_cpu_us", round1(median(send)));
-      out.put("live_receive_cpu_us", round1(median(receive)));
+      double[] medians = sendAndReceive(sender, toB, receiver, toA, 2_000, 20_000);
+      out.put("full_send_cpu_us", round1(medians[0]));
+      out.put("live_receive_cpu_us", round1(medians[1]));
     }
+  }
+
+  /**
+   * The same in a group of {@code n} (memory store and state): the whole {@code ChatClient.send} into it
+   * ({@code group_full_send_cpu_us_N}: what the engine adds to {@code group_send_cpu_us_N}) and a member's
+   * {@code update} that receives it ({@code group_live_receive_cpu_us_N}).
+   */
+  private void wholeGroupSendAndReceive(Map<String, Number> out, int n) throws Exception {
+    org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
+    Identity a = Identity.generate(random);
+    Identity b = Identity.generate(random);
+    try (ChatClient sender = client(a, memory); ChatClient receiver = client(b, memory)) {
+      receiver.send(ChatId.direct(a.card()), HUNDRED); // friends: the invitation comes in their direct chat
+      sender.update(ChatId.direct(b.card()));
+      List<org.reschat.core.identity.PublicCard> others = new ArrayList<>(List.of(b.card()));
+      for (int i = 2; i < n; i++) {
+        others.add(Identity.generate(random).card());
+      }
+      ChatId.Group group = sender.groups().create("bench " + n, others);
+      receiver.update(ChatId.direct(a.card())); // takes the invitation
+      double[] medians = sendAndReceive(sender, group, receiver, group, 300, 3_000);
+      out.put("group_full_send_cpu_us_" + n, round1(medians[0]));
+      out.put("group_live_receive_cpu_us_" + n, round1(medians[1]));
+    }
+  }
+
+  /**
+   * Medians of the CPU of {@code sender}'s sends to {@code to} and of {@code receiver}'s {@code update} of {@code from}
+   * that receives each, alternating, after warming both up. The receive runs partly on the engine's pools, so it is
+   * measured over every thread, less the sends in between (measured on their own thread).
+   */
+  private double[] sendAndReceive(ChatClient sender, ChatId to, ChatClient receiver, ChatId from, int warmMin,
+      int warmMax) throws Exception {
+    Measure.warm(warmMin, warmMax, () -> {
+      sender.send(to, HUNDRED);
+      receiver.update(from);
+    });
+    List<Double> send = new ArrayList<>();
+    List<Double> receive = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      long sendNanos = 0;
+      long all = Measure.allThreadsCpu();
+      for (int i = 0; i < 20; i++) { // a whole page: the cost of a send changes as its tail fills
+        long start = Measure.threadCpu();
+        sender.send(to, HUNDRED);
+        long took = Measure.threadCpu() - start;
+        sendNanos += took;
+        send.add(took / 1e3);
+        if (receiver.update(from).received().size() != 1) {
+          throw new IllegalStateException("the receiver did not get exactly the one new message");
+        }
+      }
+      receive.add((Measure.allThreadsCpu() - all - sendNanos) / 20e3);
+    }
+    return new double[] {median(send), median(receive)};
   }
 
   /**

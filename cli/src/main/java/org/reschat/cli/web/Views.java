@@ -555,14 +555,24 @@ final class Views {
         <label for="add-nick">Add a friend</label> <select id="add-nick" name="nick">{}</select>
         <label><input type="checkbox" name="share_history" value="1"> with the earlier messages</label>
         <button type="submit">Add</button></form>""", Html.attr(chat.key()), options.build());
+    Html.Builder open = new Html.Builder();
+    for (GroupInfo.Link l : g.links()) {
+      if (!l.text().equals(newLink)) {
+        open.add(Html.t("<li><textarea class=\"card\" readonly rows=\"2\" aria-label=\"open link\">{}</textarea>"
+            + "<span class=\"hint\">made by {}</span></li>", l.text(), people.nameOf(l.maker().orElse(me))));
+      }
+    }
+    Html openLinks = open.build();
     Html links = !admin || !g.active() ? Html.EMPTY : Html.t("""
         <h2>Invite by link</h2>
         <p class="hint">Whoever holds a link can ask to join; every admin sees the requests, and any of you approves or denies each.</p>
+        {}
         {}
         <div class="row"><button hx-post="/chat/{}/link" hx-target="#main" hx-select="#main > *">Make a link</button>
         {}</div>""",
         newLink != null ? Html.t("<textarea class=\"card\" readonly rows=\"2\" aria-label=\"link to join\">{}</textarea>", newLink)
             : Html.EMPTY,
+        openLinks.isEmpty() ? Html.EMPTY : Html.t("<h3>Open links</h3><ul class=\"links\">{}</ul>", openLinks),
         Html.attr(chat.key()),
         g.links().isEmpty() ? Html.EMPTY : Html.t("<button class=\"quiet\" hx-post=\"/chat/{}/revoke-links\">"
             + "Revoke every link</button>", Html.attr(chat.key())));

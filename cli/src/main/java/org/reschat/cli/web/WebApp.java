@@ -642,6 +642,7 @@ public final class WebApp implements AutoCloseable {
     if (g.isAdmin(me) && g.active()) {
       asks = client.groups().joinRequests(g.id()); // asked for by opening this page: reads the links' boards
       activity.joinRequests(g.id(), asks);
+      g = group(chat); // with the other admins' links that reading brought
     }
     List<Friend> addable = new ArrayList<>();
     for (Friend f : session.profile().friends().list()) {

@@ -34,6 +34,10 @@ public final class PublicCard {
 
   private final byte[] signingKey;
   private final byte[] encryptionKey;
+  /** SHA-256 of the keys, computed at first use (a group's send and receive ask for every member's several times). */
+  private volatile byte[] fingerprint;
+  /** {@link #hashCode}, computed at first use (0: not yet; a card is a key of many maps and sets). */
+  private int hash;
 
   private PublicCard(byte[] signingKey, byte[] encryptionKey) {
     this.signingKey = signingKey;
@@ -111,7 +115,12 @@ public final class PublicCard {
 
   /** SHA-256 of the 64 key bytes. */
   public byte[] fingerprint() {
-    return Sha.sha256(bytes());
+    byte[] f = fingerprint;
+    if (f == null) {
+      f = Sha.sha256(bytes()); // two threads may both compute it: the same bytes
+      fingerprint = f;
+    }
+    return f.clone();
   }
 
   /** The fingerprint in hex, in groups of four: {@code 3f9a 01c2 …}. */
@@ -134,12 +143,18 @@ public final class PublicCard {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PublicCard && Arrays.equals(bytes(), ((PublicCard) o).bytes());
+    return o instanceof PublicCard other && Arrays.equals(signingKey, other.signingKey)
+        && Arrays.equals(encryptionKey, other.encryptionKey);
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(signingKey) * 31 + Arrays.hashCode(encryptionKey);
+    int h = hash;
+    if (h == 0) {
+      h = Arrays.hashCode(signingKey) * 31 + Arrays.hashCode(encryptionKey); // racy but idempotent, as String's
+      hash = h;
+    }
+    return h;
   }
 
   /** The card as one line: {@code rc2:…}. */

@@ -22,6 +22,18 @@ class IdentityTest {
   private final SecureRandom random = new SecureRandom();
 
   @Test
+  void aCardsFingerprintIsSha256OfItsKeysAndAChangedCopyChangesNothing() throws Exception {
+    PublicCard card = TestIdentities.named("alice").card();
+    byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(card.bytes());
+    byte[] first = card.fingerprint(); // kept by the card since: handed out as a copy
+    assertThat(first).isEqualTo(expected);
+    first[0] ^= 1;
+    assertThat(card.fingerprint()).isEqualTo(expected);
+    assertThat(PublicCard.parse(card.toString())).isEqualTo(card).hasSameHashCodeAs(card);
+    assertThat(card).isNotEqualTo(TestIdentities.named("bob").card());
+  }
+
+  @Test
   void cardIsOneLineThatParsesBack() throws InvalidCardException {
     String text = alice.card().toString();
     assertThat(text).startsWith("rc2:").hasSize(PublicCard.TEXT_LENGTH).doesNotContain(" ", "\n");

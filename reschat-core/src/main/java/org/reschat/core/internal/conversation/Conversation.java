@@ -213,11 +213,23 @@ public final class Conversation {
     }
     extra.sort((x, y) -> x.member() != y.member() ? Integer.compare(x.member(), y.member()) : Integer.compare(x.device(), y.device()));
     all.addAll(extra);
-    java.util.function.Function<Writer, String> name = w -> w.tag() + "/" + w.end();
-    if (all.stream().map(name).toList().equals(writers.stream().map(name).toList())) {
+    if (sameFeeds(all, writers)) {
       return this;
     }
     return new Conversation(this, all, tails);
+  }
+
+  /** Whether two lists of writers name the same feeds (tags) with the same ends, in order. */
+  private static boolean sameFeeds(List<Writer> a, List<Writer> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).tag().equals(b.get(i).tag()) || !java.util.Objects.equals(a.get(i).end(), b.get(i).end())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** How open tails are authenticated here (protocol §4.7): {@link TailRule#SIGNED} unless {@link #withTails} said. */

@@ -194,9 +194,13 @@ public final class PairEpochs {
 
   /** The members among {@code members} (this identity left out) to whom a {@code PAIR_TAKEN} is owed ({@link #owes}). */
   public List<PublicCard> owedAmong(List<PublicCard> members) throws LocalStateException {
+    Map<String, List<Later>> all = load(); // once: a group's receive asks about each of up to 50 members
     List<PublicCard> out = new ArrayList<>();
+    if (all.values().stream().flatMap(List::stream).noneMatch(Later::owed)) {
+      return out;
+    }
     for (PublicCard m : members) {
-      if (!m.equals(me.card()) && owes(m)) {
+      if (!m.equals(me.card()) && all.getOrDefault(key(m), List.of()).stream().anyMatch(Later::owed)) {
         out.add(m);
       }
     }

@@ -83,7 +83,7 @@ public final class PairRotate {
       return Optional.empty();
     }
     try {
-      Optional<JsonObject> o = StrictJson.parseObject(new String(body, StandardCharsets.UTF_8));
+      Optional<JsonObject> o = StrictJson.parseObject(body);
       if (o.isEmpty() || o.get().size() != 4 || StrictJson.integer(o.get(), "v", 1, 1).isEmpty()
           || !o.get().has("devices") || !o.get().get("devices").isJsonObject()) {
         return Optional.empty();

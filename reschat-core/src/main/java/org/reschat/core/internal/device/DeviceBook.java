@@ -71,8 +71,22 @@ public final class DeviceBook {
 
   /** How many revocations {@code card}'s kept list records: the entries that revoked a device (protocol §4.7). */
   public int revocations(PublicCard card) throws LocalStateException {
-    return (int) kept(card).map(l -> l.revoked().stream().mapToLong(DeviceList.Device::revokedAt).distinct().count())
+    return revocations(kept(card));
+  }
+
+  /** How many revocations a kept list records ({@link #revocations(PublicCard)}), none when there is no list. */
+  public static int revocations(Optional<DeviceList> kept) {
+    return (int) kept.map(l -> l.revoked().stream().mapToLong(DeviceList.Device::revokedAt).distinct().count())
         .orElse(0L).longValue();
+  }
+
+  /** The kept list of each of {@code cards}, each record read once: for an operation that needs them twice. */
+  public java.util.Map<PublicCard, Optional<DeviceList>> keptLists(Collection<PublicCard> cards) throws LocalStateException {
+    java.util.Map<PublicCard, Optional<DeviceList>> out = new java.util.HashMap<>();
+    for (PublicCard card : cards) {
+      out.put(card, kept(card));
+    }
+    return out;
   }
 
   /**
@@ -123,10 +137,16 @@ public final class DeviceBook {
    */
   public org.reschat.core.internal.conversation.Conversation attach(org.reschat.core.internal.conversation.Conversation c)
       throws LocalStateException {
+    return attach(c, keptLists(c.members()));
+  }
+
+  /** {@link #attach(org.reschat.core.internal.conversation.Conversation)} with its members' lists read already. */
+  public org.reschat.core.internal.conversation.Conversation attach(org.reschat.core.internal.conversation.Conversation c,
+      java.util.Map<PublicCard, Optional<DeviceList>> lists) throws LocalStateException {
     java.util.Map<PublicCard, List<DeviceList.Device>> devices = new java.util.HashMap<>();
     boolean revoked = false;
     for (PublicCard m : c.members()) {
-      Optional<DeviceList> kept = kept(m);
+      Optional<DeviceList> kept = lists.get(m);
       if (kept.isPresent() && (kept.get().devices().size() > 1 || !kept.get().revoked().isEmpty())) {
         List<DeviceList.Device> all = new ArrayList<>(kept.get().linked());
         all.addAll(kept.get().revoked());
@@ -195,27 +215,48 @@ public final class DeviceBook {
     return b.get().n() > a.get().n() ? b : a;
   }
 
-  /** Records already parsed, by their text: an entry's signature is checked once per process, not per operation. */
-  private final java.util.Map<String, Kept> parsed = java.util.Collections.synchronizedMap(
+  /** A record parsed, with the very text it was parsed from. */
+  private record Parsed(String text, Kept kept) {}
+
+  /**
+   * Records already parsed, by name, each with its text: an entry's signature is checked once per text and process,
+   * not per operation (a group's send and receive load every member's; the text is compared, not hashed).
+   */
+  private final java.util.Map<String, Parsed> parsed = java.util.Collections.synchronizedMap(
       new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Kept> eldest) {
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Parsed> eldest) {
           return size() > 1024;
         }
       });
 
+  /** Record names by card, formatted once (at most 4,096, then formatted again). */
+  private final java.util.Map<PublicCard, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private String nameOf(PublicCard card) {
+    String name = names.get(card);
+    if (name == null) {
+      if (names.size() >= 4096) {
+        names.clear();
+      }
+      name = recordName(card);
+      names.put(card, name);
+    }
+    return name;
+  }
+
   private Kept load(PublicCard card) throws LocalStateException {
-    Optional<String> text = state.deviceRecord(recordName(card));
+    String name = nameOf(card);
+    Optional<String> text = state.deviceRecord(name);
     if (text.isEmpty()) {
       return Kept.NONE;
     }
-    String key = recordName(card) + "\n" + text.get();
-    Kept known = parsed.get(key);
-    if (known != null) {
-      return known;
+    Parsed known = parsed.get(name);
+    if (known != null && known.text().equals(text.get())) {
+      return known.kept();
     }
     Kept k = parse(card, text.get());
-    parsed.put(key, k);
+    parsed.put(name, new Parsed(text.get(), k));
     return k;
   }
 

@@ -53,7 +53,7 @@ public record DeviceNotice(long n, byte[] hash, Map<String, LocalState.Position>
   /** The notice {@code body} holds, if it is exactly one. Never throws. */
   public static Optional<DeviceNotice> parse(byte[] body) {
     try {
-      Optional<JsonObject> o = StrictJson.parseObject(new String(body, StandardCharsets.UTF_8));
+      Optional<JsonObject> o = StrictJson.parseObject(body);
       if (o.isEmpty() || o.get().size() != (o.get().has("cuts") ? 4 : 3) || StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
         return Optional.empty();
       }

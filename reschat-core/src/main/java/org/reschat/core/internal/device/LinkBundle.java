@@ -94,7 +94,7 @@ final class LinkBundle {
   /** The content {@code bytes} hold, if they are exactly a bundle; empty otherwise. Never throws. */
   static Optional<Content> decode(byte[] bytes) {
     try {
-      Optional<JsonObject> parsed = StrictJson.parseObject(new String(bytes, StandardCharsets.UTF_8));
+      Optional<JsonObject> parsed = StrictJson.parseObject(bytes);
       if (parsed.isEmpty()) {
         return Optional.empty();
       }

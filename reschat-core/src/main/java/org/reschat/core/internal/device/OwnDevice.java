@@ -50,7 +50,7 @@ final class OwnDevice {
     try {
       byte[] json = sealer.decrypt(Base64Url.decode(text.get()).orElseThrow(() ->
           new OneTimeKeyAead.OpenFailedException("not base64url")), AAD);
-      JsonObject o = StrictJson.parseObject(new String(json, StandardCharsets.UTF_8)).orElseThrow();
+      JsonObject o = StrictJson.parseObject(json).orElseThrow();
       Optional<byte[]> x = StrictJson.string(o, "x25519").flatMap(Base64Url::decode).filter(b -> b.length == 32);
       Map<Integer, String> names = new TreeMap<>();
       for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("names").entrySet()) {

@@ -1,10 +1,20 @@
 package org.reschat.core.internal.device;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.reschat.core.Devices;
 import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
@@ -12,10 +22,20 @@ import org.reschat.core.Message;
 import org.reschat.core.Update;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.conversation.Received;
+import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.crypto.Hpke;
+import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.feed.ConversationEngine;
 import org.reschat.core.internal.identity.Secrets;
+import org.reschat.core.internal.identity.SelfSealer;
+import org.reschat.core.internal.json.StrictJson;
 import org.reschat.core.internal.page.MessageText;
+import org.reschat.core.internal.page.PageLimits;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvException;
+import org.reschat.kv.KvStore;
 
 /**
  * The self channel (protocol §15.6): a conversation whose one member is the identity and whose feeds are its
@@ -29,7 +49,7 @@ import org.reschat.kv.KvException;
 public final class SelfChannel {
   static final byte[] LABEL = "reschat/v3 self channel\0".getBytes(StandardCharsets.UTF_8);
   /** What a kind is: the type is {@code SELF_} and the kind, 16 characters at most. */
-  private static final java.util.regex.Pattern KIND = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,10}");
+  private static final Pattern KIND = Pattern.compile("[A-Z][A-Z0-9_]{0,10}");
 
   /** The kind of a read position, the engine's own (applied, never handed to the application). */
   public static final String READ = "READ";
@@ -48,7 +68,7 @@ public final class SelfChannel {
 
   /** A {@code SELF_GROUP} body with the state inline: {@code {"v":1,"group":id,"state":sealed}}. */
   static byte[] groupBody(String id, String sealed) {
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    JsonObject o = new JsonObject();
     o.addProperty("v", 1);
     o.addProperty("group", id);
     o.addProperty("state", sealed);
@@ -61,17 +81,17 @@ public final class SelfChannel {
    * {@code {"v":1,"group":id,"file":{"key","size","chunks","hash"}}}: the key travels only inside the self
    * channel, and the hash pins the chunks.
    */
-  static byte[] groupBody(org.reschat.kv.KvStore store, String id, String sealed, java.security.SecureRandom random)
+  static byte[] groupBody(KvStore store, String id, String sealed, java.security.SecureRandom random)
       throws KvException {
     byte[] inline = groupBody(id, sealed);
-    if (inline.length <= org.reschat.core.internal.page.PageLimits.MAX_MESSAGE_BYTES) {
+    if (inline.length <= PageLimits.MAX_MESSAGE_BYTES) {
       return inline;
     }
     byte[] state = sealed.getBytes(StandardCharsets.UTF_8);
     if (state.length > MAX_GROUP_STATE_BYTES) {
       throw new IllegalArgumentException("A group state over " + MAX_GROUP_STATE_BYTES + " bytes");
     }
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    JsonObject o = new JsonObject();
     o.addProperty("v", 1);
     o.addProperty("group", id);
     o.add("file", StoredChunks.write(store, state, random).toJson());
@@ -84,31 +104,30 @@ public final class SelfChannel {
    * over the bound). Throws when the store cannot be read now, or does not hold a chunk ({@link StoredChunks.Missing}:
    * it may yet serve it, so the change is not given up).
    */
-  static java.util.Optional<String[]> group(org.reschat.kv.KvStore store, byte[] body)
+  static Optional<String[]> group(KvStore store, byte[] body)
       throws KvException, StoredChunks.Missing {
-    java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
-        new String(body, StandardCharsets.UTF_8));
-    if (o.isEmpty() || o.get().size() != 3 || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
-      return java.util.Optional.empty();
+    Optional<JsonObject> o = StrictJson.parseObject(body);
+    if (o.isEmpty() || o.get().size() != 3 || StrictJson.integer(o.get(), "v", 1, 1).isEmpty()) {
+      return Optional.empty();
     }
-    java.util.Optional<String> id = org.reschat.core.internal.json.StrictJson.string(o.get(), "group");
-    java.util.Optional<String> state = org.reschat.core.internal.json.StrictJson.string(o.get(), "state");
+    Optional<String> id = StrictJson.string(o.get(), "group");
+    Optional<String> state = StrictJson.string(o.get(), "state");
     if (id.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     if (state.isEmpty() && o.get().has("file") && o.get().get("file").isJsonObject()) {
-      java.util.Optional<StoredChunks.Ref> ref = StoredChunks.Ref.fromJson(o.get().getAsJsonObject("file"),
+      Optional<StoredChunks.Ref> ref = StoredChunks.Ref.fromJson(o.get().getAsJsonObject("file"),
           MAX_GROUP_STATE_BYTES);
       if (ref.isEmpty()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       try {
-        state = java.util.Optional.of(StandardCharsets.UTF_8.newDecoder().decode(
+        state = Optional.of(StandardCharsets.UTF_8.newDecoder().decode(
             ByteBuffer.wrap(StoredChunks.read(store, ref.get()))).toString());
       } catch (StoredChunks.Missing e) {
         throw e;
       } catch (StoredChunks.Damaged | java.nio.charset.CharacterCodingException e) {
-        return java.util.Optional.empty(); // not what the other device wrote: this device keeps what it holds
+        return Optional.empty(); // not what the other device wrote: this device keeps what it holds
       }
     }
     return state.map(s -> new String[] {id.get(), s});
@@ -124,11 +143,11 @@ public final class SelfChannel {
    * slot], …]}} (the feed's local names, which every device of the identity derives alike), at most
    * {@link #MARKS_PER_MESSAGE} a body.
    */
-  static List<byte[]> readBodies(java.util.Map<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> marks) {
+  static List<byte[]> readBodies(Map<FeedId, LocalState.Position> marks) {
     List<byte[]> out = new ArrayList<>();
-    com.google.gson.JsonArray a = new com.google.gson.JsonArray();
-    for (java.util.Map.Entry<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> e : marks.entrySet()) {
-      com.google.gson.JsonArray m = new com.google.gson.JsonArray();
+    JsonArray a = new JsonArray();
+    for (Map.Entry<FeedId, LocalState.Position> e : marks.entrySet()) {
+      JsonArray m = new JsonArray();
       m.add(e.getKey().conversation());
       m.add(e.getKey().writer());
       m.add(e.getKey().member());
@@ -137,7 +156,7 @@ public final class SelfChannel {
       a.add(m);
       if (a.size() == MARKS_PER_MESSAGE) {
         out.add(readBody(a));
-        a = new com.google.gson.JsonArray();
+        a = new JsonArray();
       }
     }
     if (!a.isEmpty()) {
@@ -146,25 +165,24 @@ public final class SelfChannel {
     return out;
   }
 
-  private static byte[] readBody(com.google.gson.JsonArray marks) {
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+  private static byte[] readBody(JsonArray marks) {
+    JsonObject o = new JsonObject();
     o.addProperty("v", 1);
     o.add("marks", marks);
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** The marks of a {@code SELF_READ} body; what does not parse is left out. */
-  static java.util.Map<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> marks(byte[] body) {
-    java.util.Map<org.reschat.core.spi.FeedId, org.reschat.core.spi.LocalState.Position> out = new java.util.LinkedHashMap<>();
-    java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
-        new String(body, StandardCharsets.UTF_8));
-    if (o.isEmpty() || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()
+  static Map<FeedId, LocalState.Position> marks(byte[] body) {
+    Map<FeedId, LocalState.Position> out = new LinkedHashMap<>();
+    Optional<JsonObject> o = StrictJson.parseObject(body);
+    if (o.isEmpty() || StrictJson.integer(o.get(), "v", 1, 1).isEmpty()
         || !o.get().has("marks") || !o.get().get("marks").isJsonArray()) {
       return out;
     }
-    for (com.google.gson.JsonElement e : o.get().getAsJsonArray("marks")) {
+    for (JsonElement e : o.get().getAsJsonArray("marks")) {
       try {
-        com.google.gson.JsonArray m = e.getAsJsonArray();
+        JsonArray m = e.getAsJsonArray();
         if (m.size() != 5) {
           continue;
         }
@@ -173,8 +191,8 @@ public final class SelfChannel {
         if (page < 1 || page > Conversation.MAX_PAGE_NUMBER || slot < 0) {
           continue;
         }
-        out.put(new org.reschat.core.spi.FeedId(m.get(0).getAsString(), m.get(1).getAsString(), m.get(2).getAsInt()),
-            new org.reschat.core.spi.LocalState.Position(page, slot));
+        out.put(new FeedId(m.get(0).getAsString(), m.get(1).getAsString(), m.get(2).getAsInt()),
+            new LocalState.Position(page, slot));
       } catch (RuntimeException notAMark) {
         // skipped: only well-formed marks of feeds this device reads are applied
       }
@@ -215,31 +233,30 @@ public final class SelfChannel {
   private static final byte[] EPOCHS_AAD = EPOCHS_RECORD.getBytes(StandardCharsets.UTF_8);
 
   /** The secrets of the self epochs after epoch 0 this device holds, oldest first. */
-  static List<byte[]> laterEpochs(Identity me, org.reschat.core.spi.LocalState state) throws LocalStateException {
-    java.util.Optional<String> text = state.deviceRecord(EPOCHS_RECORD);
+  static List<byte[]> laterEpochs(Identity me, LocalState state) throws LocalStateException {
+    Optional<String> text = state.deviceRecord(EPOCHS_RECORD);
     List<byte[]> out = new ArrayList<>();
     if (text.isEmpty()) {
       return out;
     }
     try {
-      byte[] json = org.reschat.core.internal.identity.SelfSealer.of(me, EPOCHS_LABEL).decrypt(
-          org.reschat.core.internal.crypto.Base64Url.decode(text.get()).orElseThrow(() ->
-              new org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException("not base64url")), EPOCHS_AAD);
-      com.google.gson.JsonObject o = org.reschat.core.internal.json.StrictJson.parseObject(
-          new String(json, StandardCharsets.UTF_8)).orElseThrow();
-      for (com.google.gson.JsonElement e : o.getAsJsonArray("epochs")) {
-        out.add(org.reschat.core.internal.crypto.Base64Url.decode(e.getAsString()).filter(b -> b.length == 32)
+      byte[] json = SelfSealer.of(me, EPOCHS_LABEL).decrypt(
+          Base64Url.decode(text.get()).orElseThrow(() ->
+              new OneTimeKeyAead.OpenFailedException("not base64url")), EPOCHS_AAD);
+      JsonObject o = StrictJson.parseObject(json).orElseThrow();
+      for (JsonElement e : o.getAsJsonArray("epochs")) {
+        out.add(Base64Url.decode(e.getAsString()).filter(b -> b.length == 32)
             .orElseThrow());
       }
       return out;
-    } catch (org.reschat.core.internal.crypto.OneTimeKeyAead.OpenFailedException | RuntimeException e) {
+    } catch (OneTimeKeyAead.OpenFailedException | RuntimeException e) {
       throw new LocalStateException("This device's self channel record (state/devices/self.record) is damaged or"
           + " not this identity's; restore the profile from a backup.", e);
     }
   }
 
   /** Keeps {@code secrets} (oldest first) as the later epochs after those held, skipping any held already. */
-  static void keepEpochs(Identity me, org.reschat.core.spi.LocalState state, List<byte[]> secrets)
+  static void keepEpochs(Identity me, LocalState state, List<byte[]> secrets)
       throws LocalStateException {
     List<byte[]> held = laterEpochs(me, state);
     boolean changed = false;
@@ -253,20 +270,20 @@ public final class SelfChannel {
     if (!changed) {
       return;
     }
-    com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+    JsonArray a = new JsonArray();
     for (byte[] t : held) {
-      a.add(org.reschat.core.internal.crypto.Base64Url.encode(t));
+      a.add(Base64Url.encode(t));
     }
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    JsonObject o = new JsonObject();
     o.addProperty("v", 1);
     o.add("epochs", a);
-    state.saveDeviceRecord(EPOCHS_RECORD, org.reschat.core.internal.crypto.Base64Url.encode(
-        org.reschat.core.internal.identity.SelfSealer.of(me, EPOCHS_LABEL).encrypt(
+    state.saveDeviceRecord(EPOCHS_RECORD, Base64Url.encode(
+        SelfSealer.of(me, EPOCHS_LABEL).encrypt(
             o.toString().getBytes(StandardCharsets.UTF_8), EPOCHS_AAD)));
   }
 
   /** Every self epoch this device holds, epoch 0 first; the last is the one it writes in. */
-  static List<Conversation> conversations(Identity me, org.reschat.core.spi.LocalState state)
+  static List<Conversation> conversations(Identity me, LocalState state)
       throws LocalStateException {
     List<Conversation> out = new ArrayList<>();
     out.add(conversation(me));
@@ -277,7 +294,7 @@ public final class SelfChannel {
   }
 
   /** The self epoch this device writes in: the newest it holds. */
-  static Conversation current(Identity me, org.reschat.core.spi.LocalState state) throws LocalStateException {
+  static Conversation current(Identity me, LocalState state) throws LocalStateException {
     List<Conversation> all = conversations(me, state);
     return all.get(all.size() - 1);
   }
@@ -286,15 +303,15 @@ public final class SelfChannel {
    * A {@code SELF_ROTATE} body for the new epoch of secret {@code t}: {@code t} sealed to each device's X25519
    * device key, by number, with the new epoch's id as associated data.
    */
-  static byte[] rotateBody(Identity me, byte[] t, java.util.Map<Integer, byte[]> deviceKeys,
-      org.reschat.core.internal.crypto.Hpke hpke) {
+  static byte[] rotateBody(Identity me, byte[] t, Map<Integer, byte[]> deviceKeys,
+      Hpke hpke) {
     String id = conversation(me, t.clone()).id();
-    com.google.gson.JsonObject sealed = new com.google.gson.JsonObject();
-    for (java.util.Map.Entry<Integer, byte[]> e : new java.util.TreeMap<>(deviceKeys).entrySet()) {
-      sealed.addProperty(Integer.toString(e.getKey()), org.reschat.core.internal.crypto.Base64Url.encode(
+    JsonObject sealed = new JsonObject();
+    for (Map.Entry<Integer, byte[]> e : new TreeMap<>(deviceKeys).entrySet()) {
+      sealed.addProperty(Integer.toString(e.getKey()), Base64Url.encode(
           hpke.seal(e.getValue(), EPOCH_INFO, id.getBytes(StandardCharsets.UTF_8), t)));
     }
-    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    JsonObject o = new JsonObject();
     o.addProperty("v", 1);
     o.addProperty("epoch", id);
     o.add("sealed", sealed);
@@ -306,33 +323,32 @@ public final class SelfChannel {
    * device secret; empty when the body is not one, holds nothing for this device, does not open, or opens to a
    * secret whose epoch is not the one named.
    */
-  static java.util.Optional<byte[]> openRotate(Identity me, int number, byte[] deviceSecret, byte[] body) {
+  static Optional<byte[]> openRotate(Identity me, int number, byte[] deviceSecret, byte[] body) {
     try {
-      java.util.Optional<com.google.gson.JsonObject> o = org.reschat.core.internal.json.StrictJson.parseObject(
-          new String(body, StandardCharsets.UTF_8));
-      if (o.isEmpty() || org.reschat.core.internal.json.StrictJson.integer(o.get(), "v", 1, 1).isEmpty()
+      Optional<JsonObject> o = StrictJson.parseObject(body);
+      if (o.isEmpty() || StrictJson.integer(o.get(), "v", 1, 1).isEmpty()
           || o.get().size() != 3 || !o.get().has("sealed") || !o.get().get("sealed").isJsonObject()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
-      java.util.Optional<String> id = org.reschat.core.internal.json.StrictJson.string(o.get(), "epoch");
-      com.google.gson.JsonElement mine = o.get().getAsJsonObject("sealed").get(Integer.toString(number));
+      Optional<String> id = StrictJson.string(o.get(), "epoch");
+      JsonElement mine = o.get().getAsJsonObject("sealed").get(Integer.toString(number));
       if (id.isEmpty() || mine == null || !mine.isJsonPrimitive() || !mine.getAsJsonPrimitive().isString()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
-      java.util.Optional<byte[]> sealed = org.reschat.core.internal.crypto.Base64Url.decode(mine.getAsString());
+      Optional<byte[]> sealed = Base64Url.decode(mine.getAsString());
       if (sealed.isEmpty()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       byte[] pub = new org.bouncycastle.crypto.params.X25519PrivateKeyParameters(deviceSecret, 0).generatePublicKey()
           .getEncoded();
-      byte[] t = org.reschat.core.internal.crypto.Hpke.open(deviceSecret, pub, EPOCH_INFO,
+      byte[] t = Hpke.open(deviceSecret, pub, EPOCH_INFO,
           id.get().getBytes(StandardCharsets.UTF_8), sealed.get());
       if (t.length != 32 || !conversation(me, t.clone()).id().equals(id.get())) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
-      return java.util.Optional.of(t);
-    } catch (org.reschat.core.internal.crypto.Hpke.OpenFailedException | RuntimeException e) {
-      return java.util.Optional.empty();
+      return Optional.of(t);
+    } catch (Hpke.OpenFailedException | RuntimeException e) {
+      return Optional.empty();
     }
   }
 
@@ -368,9 +384,9 @@ public final class SelfChannel {
   }
 
   /** What the other devices wrote since the last read, and what marks it read once it was passed on. */
-  record Unread(List<Devices.SelfChange> changes, List<org.reschat.core.internal.conversation.Received> received) {
-    void commit(org.reschat.core.spi.LocalState state) throws LocalStateException {
-      for (org.reschat.core.internal.conversation.Received r : received) {
+  record Unread(List<Devices.SelfChange> changes, List<Received> received) {
+    void commit(LocalState state) throws LocalStateException {
+      for (Received r : received) {
         r.commit(state);
       }
     }
@@ -383,15 +399,15 @@ public final class SelfChannel {
    */
   static Unread unread(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
     List<Devices.SelfChange> out = new ArrayList<>();
-    List<org.reschat.core.internal.conversation.Received> all = new ArrayList<>();
+    List<Received> all = new ArrayList<>();
     List<Conversation> epochs = conversations(me, engine.state());
     for (int i = 0; i < epochs.size(); i++) {
       Conversation epoch = epochs.get(i);
-      org.reschat.core.internal.conversation.Received r = engine.receive(epoch);
+      Received r = engine.receive(epoch);
       all.add(r);
-      java.util.Set<String> deviceZero = new java.util.HashSet<>();
+      Set<String> deviceZero = new HashSet<>();
       Conversation withDevices = engine.withDevices(epoch);
-      for (org.reschat.core.spi.FeedId feed : withDevices.feeds()) {
+      for (FeedId feed : withDevices.feeds()) {
         if (withDevices.deviceOf(feed) == 0) {
           deviceZero.add(feed.writer());
         }
@@ -402,8 +418,8 @@ public final class SelfChannel {
         }
         String kind = m.type().substring(MessageText.SELF_PREFIX.length());
         if (ROTATE.equals(kind)) {
-          java.util.Optional<byte[]> t = deviceZero.contains(m.id().substring(0, m.id().indexOf(':')))
-              ? openRotate(me, me.deviceNumber(), deviceSecret(me), m.body()) : java.util.Optional.empty();
+          Optional<byte[]> t = deviceZero.contains(m.id().substring(0, m.id().indexOf(':')))
+              ? openRotate(me, me.deviceNumber(), deviceSecret(me), m.body()) : Optional.empty();
           if (t.isPresent()) {
             Conversation next = conversation(me, t.get().clone());
             if (epochs.stream().noneMatch(e -> e.id().equals(next.id()))) {

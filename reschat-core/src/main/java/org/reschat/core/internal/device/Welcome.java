@@ -36,7 +36,7 @@ record Welcome(PublicCard card, int device, String name, byte[] keys, long list,
 
   static Optional<Welcome> decode(byte[] bytes) {
     try {
-      JsonObject o = StrictJson.parseObject(new String(bytes, StandardCharsets.UTF_8)).orElse(null);
+      JsonObject o = StrictJson.parseObject(bytes).orElse(null);
       if (o == null || o.size() != 8 || StrictJson.integer(o, "v", 1, 1).isEmpty() || !o.get("bundle").isJsonObject()) {
         return Optional.empty();
       }

@@ -110,7 +110,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
    * for an epoch of a direct chat, how its open tails are authenticated here (protocol §4.7).
    */
   public Conversation withDevices(Conversation c) throws LocalStateException {
-    return withTails(devices.attach(c));
+    java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> lists = devices.keptLists(c.members());
+    return withTails(devices.attach(c, lists), lists); // each list read once: a read is a stat on a profile
   }
 
   /**
@@ -118,7 +119,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
    * for unsigned versions as {@link org.reschat.core.internal.conversation.OpenEpoch} decides, and version 4 (and 5)
    * once every device of both showed it reads it; every other conversation (a group, even of two) signs every version.
    */
-  private Conversation withTails(Conversation c) throws LocalStateException {
+  private Conversation withTails(Conversation c,
+      java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> lists) throws LocalStateException {
     if (!c.isMember() || c.members().size() != 2) {
       return c;
     }
@@ -126,8 +128,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     if (place.isEmpty()) {
       return c;
     }
-    boolean open = org.reschat.core.internal.conversation.OpenEpoch.open(place.get(), devices.revocations(c.me()),
-        devices.revocations(c.them()));
+    boolean open = org.reschat.core.internal.conversation.OpenEpoch.open(place.get(),
+        org.reschat.core.internal.device.DeviceBook.revocations(lists.get(c.me())),
+        org.reschat.core.internal.device.DeviceBook.revocations(lists.get(c.them())));
     return c.withTails(new org.reschat.core.internal.conversation.TailRule(open, reads.everyone(c),
         reads.everyoneReadsRecords(c)));
   }

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.feed;
 
+import org.reschat.core.internal.json.StrictUtf8;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -191,7 +192,7 @@ public final class LocalMessages implements Targets {
       long n = newestEdit[0];
       int slot = (int) newestEdit[1];
       newestText = page(f, n).flatMap(pg -> Timeline.openOne(f.source().conversation(), f.reader(), n, pg, slot))
-          .flatMap(e -> RelationCodec.utf8(e.body())).filter(t -> !t.isBlank());
+          .flatMap(e -> StrictUtf8.decode(e.body())).filter(t -> !t.isBlank());
     }
     return Optional.of(new Held(m.get(), deleted, newestText, checked));
   }

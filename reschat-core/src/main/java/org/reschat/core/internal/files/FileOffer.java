@@ -1,10 +1,7 @@
 package org.reschat.core.internal.files;
 
 import com.google.gson.JsonObject;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.reschat.core.internal.crypto.Base64Url;
@@ -78,14 +75,7 @@ public record FileOffer(String name, long size, String mediaType, byte[] key, by
 
   /** The offer in a FILE message body, or empty when the body is not exactly one (any byte string is safe). */
   public static Optional<FileOffer> parse(byte[] body) {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-    } catch (CharacterCodingException e) {
-      return Optional.empty();
-    }
-    Optional<JsonObject> parsed = StrictJson.parseObject(text);
+    Optional<JsonObject> parsed = StrictJson.parseObject(body);
     if (parsed.isEmpty() || parsed.get().size() != 7 || !StrictJson.integer(parsed.get(), "v", 1, 1).isPresent()) {
       return Optional.empty();
     }

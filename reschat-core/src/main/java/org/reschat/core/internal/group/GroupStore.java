@@ -21,6 +21,7 @@ final class GroupStore {
 
   private final LocalState state;
   private final org.reschat.core.internal.identity.SelfSealer sealer;
+  private final OpenedGroups opened = new OpenedGroups();
 
   GroupStore(Identity me, LocalState state) {
     this.state = state;
@@ -48,8 +49,15 @@ final class GroupStore {
     return Optional.of(open(id, sealed.get()));
   }
 
-  /** The group {@code sealed} holds, sealed by a device of this identity under {@code id}. */
+  /**
+   * The group {@code sealed} holds, sealed by a device of this identity under {@code id}; opened once per text
+   * ({@link OpenedGroups}).
+   */
   Group open(String id, String sealed) throws LocalStateException {
+    return opened.open(id, sealed, this::decryptAndParse);
+  }
+
+  private Group decryptAndParse(String id, String sealed) throws LocalStateException {
     try {
       byte[] json = sealer.decrypt(Base64Url.decode(sealed).orElseThrow(() ->
           new OneTimeKeyAead.OpenFailedException("not base64url")), id.getBytes(StandardCharsets.UTF_8));

@@ -37,15 +37,17 @@ final class GroupSync {
   private final OpWriter writer;
   private final PairTaking pairs;
   private final LinkSharing links;
+  private final EpochConversations conversations;
 
   GroupSync(Identity me, ConversationClient client, GroupStore store, OpWriter writer, PairTaking pairs,
-      LinkSharing links) {
+      LinkSharing links, EpochConversations conversations) {
     this.me = me;
     this.client = client;
     this.store = store;
     this.writer = writer;
     this.pairs = pairs;
     this.links = links;
+    this.conversations = conversations;
   }
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
@@ -63,7 +65,7 @@ final class GroupSync {
       ChainMerge merged = new ChainMerge();
       for (int i = 0; i < now.epochs().size(); i++) { // by index: an op read here may add the epochs after it
         Epoch e = now.epochs().get(i);
-        Conversation c = Group.conversation(me, e);
+        Conversation c = conversations.of(e);
         History h = client.history(c, request);
         List<Message> kept = withinCuts(e, h.messages());
         pairs.adopt(c, PairTaking.Carrier.GROUP, kept, merged.warnings()); // before the ops: a wrap may need it
@@ -106,7 +108,7 @@ final class GroupSync {
         }
         for (Epoch e : toRead) {
           read.add(e.id());
-          Conversation c = Group.conversation(me, e);
+          Conversation c = conversations.of(e);
           Received r = client.receive(c);
           marks.add(r);
           Update u = r.update();
@@ -128,7 +130,7 @@ final class GroupSync {
   /** Writes in the current epoch a {@code PAIR_TAKEN} the store kept from being written when a key was taken. */
   private void acknowledgeOwed(Group g) throws LocalStateException {
     if (g.status() == Group.Status.ACTIVE && g.current().isMember(me.card())) {
-      pairs.acknowledgeOwed(Group.conversation(me, g.current()));
+      pairs.acknowledgeOwed(conversations.of(g.current()));
     }
   }
 

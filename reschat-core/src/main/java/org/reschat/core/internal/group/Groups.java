@@ -60,6 +60,7 @@ public final class Groups {
   private final Invitations invitations;
   private final GroupLinks links;
   private final LinkSharing sharing;
+  private final EpochConversations conversations;
   private final SecureRandom random = new SecureRandom();
 
   public Groups(Identity me, ConversationClient client, LocalState state, org.reschat.kv.KvStore store,
@@ -69,10 +70,11 @@ public final class Groups {
     this.client = client;
     this.state = state;
     this.store = new GroupStore(me, state);
+    this.conversations = new EpochConversations(me);
     this.invitations = new Invitations(me, client, this.store, requests, store);
     this.writer = new OpWriter(me, client, this.store, invitations::publish);
     this.sharing = new LinkSharing(me, this.store, writer);
-    this.sync = new GroupSync(me, client, this.store, writer, pairs, sharing); // §3.1: pair keys carried in groups
+    this.sync = new GroupSync(me, client, this.store, writer, pairs, sharing, conversations); // §3.1: pair keys carried in groups
     this.links = new GroupLinks(this, me, store, sharing);
   }
 
@@ -81,7 +83,7 @@ public final class Groups {
    * ops may still arrive). What a receiver asks the store about first.
    */
   public List<org.reschat.core.internal.conversation.Conversation> watched(Group g) {
-    return EpochGraph.watched(g).stream().map(e -> Group.conversation(me, e)).toList();
+    return EpochGraph.watched(g).stream().map(conversations::of).toList();
   }
 
   /** Joining by link: links, requests, approval. */
@@ -165,7 +167,7 @@ public final class Groups {
       KvException {
     Group now = requireWritable(g.id());
     ChatClient.checkText(text); // the same rules as a 1:1 text (a lone surrogate is refused, not sent as '?')
-    return client.send(Group.conversation(me, now.current()), Message.TEXT, new byte[0],
+    return client.send(conversations.of(now.current()), Message.TEXT, new byte[0],
         text.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -175,14 +177,14 @@ public final class Groups {
     if (type.startsWith("GROUP_")) {
       throw new InvalidMessageException("Group operations are not sent as messages.");
     }
-    return client.send(Group.conversation(me, requireWritable(g.id()).current()), type, extension, body);
+    return client.send(conversations.of(requireWritable(g.id()).current()), type, extension, body);
   }
 
   /** {@link ConversationClient#copyVerifiedPages} for every epoch of the group this member holds. */
   public int copyVerifiedPages(Group g) throws LocalStateException, KvException {
     int written = 0;
     for (Epoch e : find(g.id()).orElse(g).epochs()) {
-      written += client.copyVerifiedPages(Group.conversation(me, e));
+      written += client.copyVerifiedPages(conversations.of(e));
     }
     return written;
   }
@@ -191,7 +193,7 @@ public final class Groups {
   public int pending(Group g) throws LocalStateException {
     Group now = find(g.id()).orElse(g);
     return now.status() == Group.Status.ACTIVE && now.current().isMember(me.card())
-        ? client.pending(Group.conversation(me, now.current())) : 0;
+        ? client.pending(conversations.of(now.current())) : 0;
   }
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */

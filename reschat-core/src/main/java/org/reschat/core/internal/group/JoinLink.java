@@ -43,6 +43,22 @@ public record JoinLink(byte[] board, byte[] boxPublic, Optional<byte[]> boxSecre
     holders = List.copyOf(holders);
   }
 
+  // Copies out, as in: a group's state is shared by every caller once opened (OpenedGroups).
+  @Override
+  public byte[] board() {
+    return board.clone();
+  }
+
+  @Override
+  public byte[] boxPublic() {
+    return boxPublic.clone();
+  }
+
+  @Override
+  public Optional<byte[]> boxSecret() {
+    return boxSecret.map(byte[]::clone);
+  }
+
   /**
    * A new link with a fresh board and box, made by {@code maker}; held by nobody else yet (its box is sealed
    * to every admin, the maker's other devices included: {@link LinkSharing}).

@@ -4,10 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,14 +31,7 @@ final class OpJson {
 
   /** The one JSON object {@code body} holds (strict UTF-8, strict JSON), with exactly {@code required} plus some of {@code optional}. */
   static Optional<JsonObject> object(byte[] body, Set<String> required, Set<String> optional) {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-    } catch (CharacterCodingException e) {
-      return Optional.empty();
-    }
-    return StrictJson.parseObject(text).filter(o -> hasKeys(o, required, optional));
+    return StrictJson.parseObject(body).filter(o -> hasKeys(o, required, optional));
   }
 
   static boolean hasKeys(JsonObject o, Set<String> required, Set<String> optional) {

@@ -39,6 +39,11 @@ public final class StrictJson {
     }
   }
 
+  /** The object the UTF-8 {@code bytes} hold, or empty when they are not strict UTF-8 holding exactly one strict JSON object. */
+  public static Optional<JsonObject> parseObject(byte[] bytes) {
+    return StrictUtf8.decode(bytes).flatMap(StrictJson::parseObject);
+  }
+
   /** The string member {@code name}, or empty when absent or not a string. */
   public static Optional<String> string(JsonObject object, String name) {
     JsonElement e = object.get(name);

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.relation;
 
+import org.reschat.core.internal.json.StrictUtf8;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public final class Fold {
         return;
       }
     } else if (m.type().equals(RelationCodec.EDIT)) {
-      newText = RelationCodec.utf8(m.body()).filter(t -> !t.isBlank() && m.body().length <= PageLimits.MAX_MESSAGE_BYTES)
+      newText = StrictUtf8.decode(m.body()).filter(t -> !t.isBlank() && m.body().length <= PageLimits.MAX_MESSAGE_BYTES)
           .orElse(null);
       if (newText == null) {
         refuse(m, "sent an edit of message " + ref + " whose text is empty or not Unicode");

@@ -1,11 +1,9 @@
 package org.reschat.core.internal.relation;
 
+import org.reschat.core.internal.json.StrictUtf8;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,7 +179,7 @@ public final class RelationCodec {
 
   /** The reaction a body holds: empty for a removal, or when the body breaks the rule (then not a reaction). */
   public static Optional<String> parseReaction(byte[] body) {
-    Optional<String> text = utf8(body);
+    Optional<String> text = StrictUtf8.decode(body);
     return text.filter(RelationCodec::isReaction);
   }
 
@@ -204,15 +202,6 @@ public final class RelationCodec {
     });
   }
 
-  /** Strict UTF-8, or empty. */
-  public static Optional<String> utf8(byte[] body) {
-    try {
-      return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString());
-    } catch (CharacterCodingException e) {
-      return Optional.empty();
-    }
-  }
 
   private static Ref requireRef(String id) throws InvalidMessageException {
     return ref(id).orElseThrow(() -> new InvalidMessageException("\"" + (id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "…" : id)
@@ -220,6 +209,6 @@ public final class RelationCodec {
   }
 
   private static Optional<JsonObject> json(byte[] extension) {
-    return utf8(extension).flatMap(StrictJson::parseObject);
+    return StrictJson.parseObject(extension);
   }
 }

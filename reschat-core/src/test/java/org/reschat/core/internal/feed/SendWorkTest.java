@@ -67,6 +67,39 @@ class SendWorkTest {
   }
 
   /**
+   * The local records a send reads: each member's device list once (it was twice: to attach their devices, then
+   * to count their revocations), the pair's later epochs and who reads version 4. On a profile each read is a stat
+   * of a file at least.
+   */
+  @Test
+  void aSendReadsEachDeviceListOnce() throws Exception {
+    MemoryKvStore store = new MemoryKvStore();
+    InMemoryLocalState real = new InMemoryLocalState();
+    java.util.Map<String, Integer> reads = new java.util.concurrent.ConcurrentHashMap<>();
+    org.reschat.core.spi.LocalState counting = (org.reschat.core.spi.LocalState) java.lang.reflect.Proxy.newProxyInstance(
+        org.reschat.core.spi.LocalState.class.getClassLoader(), new Class<?>[] {org.reschat.core.spi.LocalState.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("deviceRecord")) {
+            reads.merge(((String) args[0]).replaceAll("-.*", ""), 1, Integer::sum);
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    ChatClient alice = ChatClient.builder().identity(a).store(store).localState(counting).build();
+    clients.add(alice);
+    ChatClient bob = client(b, store);
+    bob.send(ChatId.direct(a.card()), "hi");
+    alice.update(ChatId.direct(b.card()));
+    alice.send(ChatId.direct(b.card()), "first");
+    reads.clear();
+    assertThat(alice.send(ChatId.direct(b.card()), "second").confirmed()).isTrue();
+    assertThat(reads).as("device records read by one send, by kind").containsEntry("list", 2);
+  }
+
+  /**
    * On a store whose writes are local transactions a page is written before anything is recorded locally. When
    * recording it then fails (the profile's disk full or read-only while the ledger's is not), the message is on
    * the ledger all the same: the send says it was sent, not that it failed, and the next send, whose write over
