@@ -139,6 +139,11 @@ final class FeedReader {
     return f;
   }
 
+  /** The values this reader opened before (pages and records), to share with the feed's writer. */
+  OpenedPages opened() {
+    return opened;
+  }
+
   /** A value read at page {@code number}, opened and verified (or recognised as a copy held here). */
   private Fetched interpret(long number, KvRead raw) {
     if (raw instanceof KvRead.Corrupt) {
@@ -174,7 +179,7 @@ final class FeedReader {
    * messages would replace records already shown. Throws EQUIVOCATION otherwise; the records stay.
    */
   private void closesHeldRecords(long number, Page page) throws LocalStateException, PageRejectedException {
-    HeldRecords held = new HeldRecords(c, feed, state);
+    HeldRecords held = new HeldRecords(c, feed, state, opened);
     if (state.page(feed, number).isPresent() || !held.holds(number)) {
       return;
     }
@@ -329,7 +334,7 @@ final class FeedReader {
     if (!c.tails().everyoneReads5() || (own && !state.outbox(feed).isEmpty())) {
       return;
     }
-    OpenTail tail = new OpenTail(c, feed, store, state);
+    OpenTail tail = new OpenTail(c, feed, store, state, opened);
     for (long n = newestVerified(); n < Conversation.MAX_PAGE_NUMBER; n = newestVerified()) {
       Optional<Page> top = n == 0 ? Optional.empty() : verified(n);
       if (top.isPresent() && !top.get().mayHaveSuccessor()) {

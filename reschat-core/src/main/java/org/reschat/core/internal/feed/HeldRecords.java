@@ -23,17 +23,32 @@ import org.reschat.core.spi.LocalState;
 final class HeldRecords {
   /** Record numbers per page: twenty records, and room below the next page's. */
   static final int PER_PAGE = 32;
+  /** Kept records opened (decrypted and parsed) in this process: a count for tests, never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong OPENS = new java.util.concurrent.atomic.AtomicLong();
 
   private final Conversation c;
   private final FeedId feed;
   private final FeedId companion;
   private final LocalState state;
+  private final OpenedPages opened;
 
+  /** Records kept here, opened anew at each use (tests, and callers that only count them). */
   HeldRecords(Conversation c, FeedId feed, LocalState state) {
+    this(c, feed, state, new OpenedPages());
+  }
+
+  /** {@code opened}: the engine's values opened before, so a record kept is opened once, not at every operation. */
+  HeldRecords(Conversation c, FeedId feed, LocalState state, OpenedPages opened) {
     this.c = c;
     this.feed = feed;
     this.companion = companion(feed);
     this.state = state;
+    this.opened = opened;
+  }
+
+  /** How many kept records were opened in this process so far (tests count what a path opens). */
+  static long opens() {
+    return OPENS.get();
   }
 
   /** The companion feed under which {@code feed}'s records are kept. */
@@ -94,7 +109,12 @@ final class HeldRecords {
 
   /** A record kept here: it was verified when kept, so it is opened and parsed only. */
   private SlotRecord local(long page, int index, String value) throws LocalStateException {
+    SlotRecord known = opened.record(companion, number(page, index), value);
+    if (known != null) {
+      return known;
+    }
     SlotRecord r;
+    OPENS.incrementAndGet();
     try {
       r = RecordCodec.parse(Envelope.open(c, c.recordKey(feed, page, index), value));
     } catch (PageFormatException e) {
@@ -103,6 +123,7 @@ final class HeldRecords {
     if (r.page() != page || r.index() != index) {
       throw damaged(page, index, new IllegalStateException("it names record " + r.page() + "/" + r.index()));
     }
+    opened.putRecord(companion, number(page, index), value, r);
     return r;
   }
 

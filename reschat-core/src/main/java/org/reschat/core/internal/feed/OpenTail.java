@@ -33,9 +33,13 @@ final class OpenTail {
   private final HeldRecords held;
 
   OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state) {
+    this(c, feed, store, state, new OpenedPages());
+  }
+
+  OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state, OpenedPages opened) {
     this.c = c;
     this.loader = new OpenPageLoader(c, feed, store);
-    this.held = new HeldRecords(c, feed, state);
+    this.held = new HeldRecords(c, feed, state, opened);
   }
 
   /**

@@ -3,10 +3,11 @@ package org.reschat.core.internal.feed;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.SlotRecord;
 import org.reschat.core.spi.FeedId;
 
 /**
- * Pages this client opened from values it holds (verified or queued), kept across operations: the newest
+ * Pages (and slot records) this client opened from values it holds (verified or queued), kept across operations: the newest
  * pages of a conversation are needed by every send and receive (the own tail, the other feeds' newest pages
  * for heads and stamps), and opening one is an envelope decryption and a parse. Keyed by feed, number and
  * the exact value: the same bytes at the same key always open to the same page. Only values this client
@@ -16,6 +17,8 @@ import org.reschat.core.spi.FeedId;
 final class OpenedPages {
   /** Pages of this many feed positions at most (two versions each): every chat's newest pages and tails. */
   static final int CAPACITY = 256;
+  /** Records kept (protocol §4.8): an open record page of 20 in ~50 chats; each is read at every operation. */
+  static final int RECORD_CAPACITY = 1024;
 
   private record Key(FeedId feed, long number) {}
 
@@ -32,6 +35,26 @@ final class OpenedPages {
       return size() > CAPACITY;
     }
   };
+
+  /** Records by their companion feed and number ({@link HeldRecords}): one value each, a record is written once. */
+  private final Map<Key, OpenedRecord> openedRecords = new LinkedHashMap<>(RECORD_CAPACITY * 2, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, OpenedRecord> eldest) {
+      return size() > RECORD_CAPACITY;
+    }
+  };
+
+  private record OpenedRecord(String value, SlotRecord record) {}
+
+  /** The record {@code value} opened to at {@code number} of the companion feed {@code feed}, if kept. */
+  synchronized SlotRecord record(FeedId feed, long number, String value) {
+    OpenedRecord o = openedRecords.get(new Key(feed, number));
+    return o != null && o.value().equals(value) ? o.record() : null;
+  }
+
+  synchronized void putRecord(FeedId feed, long number, String value, SlotRecord record) {
+    openedRecords.put(new Key(feed, number), new OpenedRecord(value, record));
+  }
 
   /** The page {@code value} opened to at page {@code number} of {@code feed}, if it is a version kept. */
   synchronized Page get(FeedId feed, long number, String value) {

@@ -69,8 +69,8 @@ final class OwnFeed {
     this.store = store;
     this.state = state;
     this.writer = new PageWriter(c);
-    this.records = new OwnRecords(c, store, state);
-    this.held = new HeldRecords(c, c.myFeed(), state);
+    this.records = new OwnRecords(c, store, state, reader.opened());
+    this.held = new HeldRecords(c, c.myFeed(), state, reader.opened());
     this.recordsReadHere = recordsReadHere;
   }
 

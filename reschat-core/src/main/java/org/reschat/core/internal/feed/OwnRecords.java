@@ -45,12 +45,16 @@ final class OwnRecords {
   private final OpenTail ownTail;
 
   OwnRecords(Conversation c, KvStore store, LocalState state) {
+    this(c, store, state, new OpenedPages());
+  }
+
+  OwnRecords(Conversation c, KvStore store, LocalState state, OpenedPages opened) {
     this.c = c;
-    this.held = new HeldRecords(c, c.myFeed(), state);
+    this.held = new HeldRecords(c, c.myFeed(), state, opened);
     this.publisher = new RecordPublisher(c, store);
     this.records = new RecordWriter(c);
     this.pages = new PageWriter(c);
-    this.ownTail = new OpenTail(c, c.myFeed(), store, state);
+    this.ownTail = new OpenTail(c, c.myFeed(), store, state, opened);
   }
 
   /**
