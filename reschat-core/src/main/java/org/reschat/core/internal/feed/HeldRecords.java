@@ -103,8 +103,14 @@ final class HeldRecords {
    * verified; the envelope around them is the ledger's and proves nothing more).
    */
   void keep(SlotRecord record) throws LocalStateException {
-    state.savePage(companion, number(record.page(), record.index()),
-        Envelope.seal(c, c.recordKey(feed, record.page(), record.index()), record));
+    keep(record, Envelope.seal(c, c.recordKey(feed, record.page(), record.index()), record));
+  }
+
+  /** Keeps {@code record} of this device's own feed as {@code sealed}, the value it just sealed it into under its key. */
+  void keep(SlotRecord record, String sealed) throws LocalStateException {
+    long number = number(record.page(), record.index());
+    state.savePage(companion, number, sealed);
+    opened.putRecord(companion, number, sealed, record); // opened already: the next operation reads it as is
   }
 
   /** A record kept here: it was verified when kept, so it is opened and parsed only. */

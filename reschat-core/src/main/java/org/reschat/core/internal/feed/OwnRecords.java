@@ -74,12 +74,13 @@ final class OwnRecords {
     for (int i = chain.next(); i < queued.slots().size(); i++) {
       byte[] link = i == 0 ? previousPage : chain.records().get(i - 1).hash();
       SlotRecord mine = records.recordOf(queued, i, link);
-      RecordPublisher.Outcome o = publisher.publish(chain, mine, records.seal(mine));
+      String sealed = records.seal(mine);
+      RecordPublisher.Outcome o = publisher.publish(chain, mine, sealed);
       if (o instanceof RecordPublisher.Adopted adopted) {
         held.keep(adopted.theirs());
         return rebase(queued, theirs(queued.number(), previousPage), i);
       }
-      held.keep(mine);
+      held.keep(mine, sealed);
     }
     return new Written(chain.records());
   }
