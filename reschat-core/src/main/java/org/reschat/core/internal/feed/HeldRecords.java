@@ -106,7 +106,10 @@ final class HeldRecords {
     keep(record, Envelope.seal(c, c.recordKey(feed, record.page(), record.index()), record));
   }
 
-  /** Keeps {@code record} of this device's own feed as {@code sealed}, the value it just sealed it into under its key. */
+  /**
+   * Keeps {@code record} as {@code sealed}, a value that opens to it under its key: the one this device sealed for
+   * the ledger, or the one it verified the record from there (sealing again would cost a seal and prove nothing more).
+   */
   void keep(SlotRecord record, String sealed) throws LocalStateException {
     long number = number(record.page(), record.index());
     state.savePage(companion, number, sealed);

@@ -1,6 +1,7 @@
 package org.reschat.core.internal.feed;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,11 +46,18 @@ final class OpenPageLoader {
   private final Conversation c;
   private final FeedId feed;
   private final KvStore store;
+  /** The values this loader verified records from, so whoever keeps them stores those rather than seal them again. */
+  private final Map<SlotRecord, String> values = new IdentityHashMap<>();
 
   OpenPageLoader(Conversation c, FeedId feed, KvStore store) {
     this.c = c;
     this.feed = feed;
     this.store = store;
+  }
+
+  /** The value record {@code r} was verified from by this loader, if it was (it opens to {@code r} under its key). */
+  Optional<String> valueOf(SlotRecord r) {
+    return Optional.ofNullable(values.get(r));
   }
 
   /**
@@ -88,6 +96,7 @@ final class OpenPageLoader {
       SlotRecord record;
       try {
         record = RecordVerifier.openAndVerify(c, feed, n, i, key, value.get());
+        values.put(record, value.get());
       } catch (PageFormatException e) {
         junk++; // a value that is no record here: skipped, counted once below
         continue;
@@ -130,6 +139,9 @@ final class OpenPageLoader {
     }
     try {
       SlotRecord r = RecordVerifier.openAndVerify(c.withTails(c.tails().opened()), feed, n, i, key, value);
+      if (r.isTagged()) {
+        values.put(r, value);
+      }
       return r.isTagged() ? Optional.of(r) : Optional.empty();
     } catch (PageFormatException | PageRejectedException e) {
       return Optional.empty();
@@ -172,6 +184,7 @@ final class OpenPageLoader {
     }
     try {
       SlotRecord r = RecordVerifier.openAndVerify(c, feed, n, k, recordKey, record.get());
+      values.put(r, record.get());
       chain.add(r);
       return new Polled(Optional.of(r), Optional.empty());
     } catch (PageFormatException e) {

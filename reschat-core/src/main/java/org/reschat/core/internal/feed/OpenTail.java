@@ -74,7 +74,13 @@ final class OpenTail {
     }
     List<SlotRecord> records = chain.records();
     for (SlotRecord r : records.subList(before, records.size())) {
-      held.keep(r); // a read-only profile keeps it in memory, as every page it verifies
+      // As read (it opened to r under its key), or sealed again; a read-only profile keeps it in memory.
+      Optional<String> value = loader.valueOf(r);
+      if (value.isPresent()) {
+        held.keep(r, value.get());
+      } else {
+        held.keep(r);
+      }
     }
     return new Followed(records, records.size() - before, closed, findings);
   }
