@@ -86,7 +86,7 @@ final class HeldRecords {
 
   /** Whether a record of page {@code page} is kept here: its writer began it as records (protocol §4.8). */
   boolean holds(long page) throws LocalStateException {
-    return count(page) > 0;
+    return state.page(companion, number(page, 0)).isPresent(); // kept in order: the first is kept if any is
   }
 
   /** How many records of page {@code page} are kept here (they are kept in order), without opening them. */
