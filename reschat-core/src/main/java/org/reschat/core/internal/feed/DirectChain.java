@@ -40,10 +40,16 @@ final class DirectChain {
     Set<String> read = new HashSet<>();
     for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
       for (Conversation c : next) {
+        boolean followed = followsRecords(c);
         History h = engine.history(c, request);
+        List<Message> shown = engine.reads().take(c, h.messages());
+        if (!followed && followsRecords(c)) { // the pages read held the last notice naming version 5
+          h = engine.history(c, request);
+          shown = engine.reads().take(c, h.messages());
+        }
         taking.adopt(c, PairTaking.Carrier.DIRECT, h.messages(), merged.warnings()); // a profile that never received them reads every epoch too
         noteTaken(c, h.messages());
-        merged.add(h, engine.reads().take(c, h.messages()));
+        merged.add(h, shown);
       }
     }
     announceReads(contact);
@@ -57,16 +63,35 @@ final class DirectChain {
     Set<String> read = new HashSet<>();
     for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
       for (Conversation c : next) {
+        boolean followed = followsRecords(c);
         Received r = engine.receive(c);
+        List<Message> shown = engine.reads().take(c, r.update().received());
+        if (!followed) {
+          announceReads(contact); // a copy holding nothing shows its own notice now: a receive takes no own message
+        }
+        if (!followed && followsRecords(c)) {
+          // The pages read held the last notice naming version 5: read again (nothing was marked delivered yet), so
+          // the friend's open records come in this call and not the next.
+          r = engine.receive(c);
+          shown = engine.reads().take(c, r.update().received());
+        }
         marks.add(r);
         Update u = r.update();
         taking.adopt(c, PairTaking.Carrier.DIRECT, u.received(), merged.warnings());
         noteTaken(c, u.received());
-        merged.add(u, engine.reads().take(c, u.received()));
+        merged.add(u, shown);
       }
     }
     announceReads(contact);
     return new Receipt(merged.update(), marks);
+  }
+
+  /**
+   * Whether this client follows the open record pages of {@code c} (protocol §4.8): every feed of both showed
+   * version 5 in its view. A copy holding nothing of the chat learns it from the pages it reads, in the same call.
+   */
+  private boolean followsRecords(Conversation c) throws LocalStateException {
+    return engine.withDevices(c).tails().everyoneReads5();
   }
 
   /**
