@@ -15,7 +15,6 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.conversation.Conversation;
-import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.internal.page.PageFormatException.Reason;
 import org.reschat.core.spi.FeedId;
 import org.reschat.core.testing.TestIdentities;
@@ -169,46 +168,12 @@ class RecordCodecTest {
 
   @Provide
   Arbitrary<String> values() {
-    Arbitrary<String> text = Arbitraries.strings().withChars("AB-_xyz019+/={}\"").ofMaxLength(400);
-    Arbitrary<String> base64 = Arbitraries.bytes().array(byte[].class).ofMaxSize(400).map(b -> {
-      byte[] v = b.clone();
-      if (v.length > 0) {
-        v[0] = 2;
-      }
-      return Base64Url.encode(v);
-    });
-    return Arbitraries.oneOf(text, base64);
+    return FuzzInputs.ledgerValues();
   }
 
   /** The valid record with one to four bytes changed, inserted or removed at random places. */
   @Provide
   Arbitrary<byte[]> mutations() {
-    Arbitrary<Integer> where = Arbitraries.integers().between(0, VALID.length - 1);
-    Arbitrary<Byte> what = Arbitraries.bytes();
-    Arbitrary<Integer> how = Arbitraries.integers().between(0, 2);
-    Arbitrary<int[]> edit = Combinators.combine(where, what, how).as((w, b, h) -> new int[] {w, b, h});
-    return edit.list().ofMinSize(1).ofMaxSize(4).map(RecordCodecTest::apply);
-  }
-
-  private static byte[] apply(List<int[]> edits) {
-    byte[] b = VALID.clone();
-    for (int[] e : edits) {
-      int at = Math.min(e[0], b.length - 1);
-      if (e[2] == 0) {
-        b[at] = (byte) e[1];
-      } else if (e[2] == 1) {
-        byte[] n = new byte[b.length + 1];
-        System.arraycopy(b, 0, n, 0, at);
-        n[at] = (byte) e[1];
-        System.arraycopy(b, at, n, at + 1, b.length - at);
-        b = n;
-      } else if (b.length > 1) {
-        byte[] n = new byte[b.length - 1];
-        System.arraycopy(b, 0, n, 0, at);
-        System.arraycopy(b, at + 1, n, at, b.length - at - 1);
-        b = n;
-      }
-    }
-    return b;
+    return FuzzInputs.mutationsOf(VALID);
   }
 }
