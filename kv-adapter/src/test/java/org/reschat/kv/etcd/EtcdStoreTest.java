@@ -2,7 +2,6 @@ package org.reschat.kv.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,11 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.reschat.kv.ChangeNotifier;
 import org.reschat.kv.KvCorruptValueException;
@@ -28,6 +26,7 @@ import org.reschat.kv.KvUnavailableException;
 import org.reschat.kv.StoreHealth;
 import org.reschat.kv.StoreOptions;
 import org.reschat.kv.testing.EtcdCluster;
+import org.reschat.kv.testing.EtcdClusterExtension;
 
 /**
  * The etcd store on a real three-member cluster whose members the tests kill with SIGKILL. Skipped when
@@ -36,33 +35,20 @@ import org.reschat.kv.testing.EtcdCluster;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @org.junit.jupiter.api.Tag("slow") // real etcd processes: left out by mvn -Pfast
 class EtcdStoreTest {
-  private static EtcdCluster cluster;
+  @RegisterExtension
+  static final EtcdClusterExtension etcdCluster = new EtcdClusterExtension(3);
   private KvStore store;
-
-  @BeforeAll
-  static void startCluster() {
-    assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
-    cluster = EtcdCluster.start(3);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @BeforeEach
   void open() throws KvException {
-    cluster.deleteAllKeys();
-    store = KvStores.open(cluster.storeSpec(), StoreOptions.builder()
+    store = KvStores.open(etcdCluster.cluster().storeSpec(), StoreOptions.builder()
         .connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(2)).build());
   }
 
   @AfterEach
   void closeAndHeal() {
     store.close();
-    cluster.restartStopped();
+    etcdCluster.cluster().restartStopped();
   }
 
   @Test
@@ -102,7 +88,7 @@ class EtcdStoreTest {
     assertThat(afterFirst.total() - before.total()).isEqualTo(1);
     assertThat(afterFirst.conditionalPuts() - before.conditionalPuts()).isEqualTo(1);
 
-    cluster.rawPut("tail", "another device".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    etcdCluster.cluster().rawPut("tail", "another device".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     org.reschat.kv.PutIfUnchanged refused = store.putIfUnchanged("tail", java.util.Optional.of(page), page + "more");
     assertThat(refused).isEqualTo(org.reschat.kv.PutIfUnchanged.refused(new org.reschat.kv.KvRead.Value("another device")));
     assertThat(etcd.requestCounts().total() - afterFirst.total()).as("the range rides in the same transaction").isEqualTo(1);
@@ -144,7 +130,7 @@ class EtcdStoreTest {
 
   @Test
   void bytesThatAreNotUtf8AreReportedAsCorrupt() {
-    cluster.rawPut("raw", new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
+    etcdCluster.cluster().rawPut("raw", new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
     assertThatThrownBy(() -> store.get("raw")).isInstanceOfSatisfying(KvCorruptValueException.class,
         e -> assertThat(e.key()).isEqualTo("raw")).hasMessageContaining("not UTF-8");
   }
@@ -153,19 +139,19 @@ class EtcdStoreTest {
   void healthNamesEachMemberAndTheLeader() {
     StoreHealth health = store.health();
     assertThat(health.endpoints()).hasSize(3).allMatch(StoreHealth.Endpoint::ok);
-    int leader = cluster.leader(Duration.ofSeconds(10)).orElseThrow();
+    int leader = etcdCluster.cluster().leader(Duration.ofSeconds(10)).orElseThrow();
     assertThat(health.endpoints().get(leader).detail()).startsWith("healthy, leader, etcd 3.");
     assertThat(health.endpoints()).filteredOn(e -> e.detail().contains("follower")).hasSize(2);
   }
 
   @Test
   void killingTheLeaderMidwayLosesNoConfirmedPut() throws Exception {
-    int leader = cluster.leader(Duration.ofSeconds(10)).orElseThrow();
+    int leader = etcdCluster.cluster().leader(Duration.ofSeconds(10)).orElseThrow();
     Map<String, String> confirmed = new LinkedHashMap<>();
     List<KvException> failed = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       if (i == 10) {
-        cluster.member(leader).kill();
+        etcdCluster.cluster().member(leader).kill();
       }
       String key = "msg." + i;
       String value = "message " + i;
@@ -180,9 +166,9 @@ class EtcdStoreTest {
     for (Map.Entry<String, String> e : confirmed.entrySet()) {
       assertThat(store.get(e.getKey())).as(e.getKey()).contains(e.getValue());
     }
-    cluster.member(leader).restart();
+    etcdCluster.cluster().member(leader).restart();
     // The restarted member catches up: a read from it alone sees every confirmed value.
-    try (KvStore onlyRestarted = KvStores.open("etcd:" + cluster.member(leader).clientUrl())) {
+    try (KvStore onlyRestarted = KvStores.open("etcd:" + etcdCluster.cluster().member(leader).clientUrl())) {
       for (Map.Entry<String, String> e : confirmed.entrySet()) {
         assertThat(onlyRestarted.get(e.getKey())).as(e.getKey()).contains(e.getValue());
       }
@@ -192,8 +178,8 @@ class EtcdStoreTest {
   @Test
   void withTwoOfThreeKilledCallsFailWithTypedErrorsAndRecoverAfterRestart() throws Exception {
     store.put("before", "1");
-    cluster.member(1).kill();
-    cluster.member(2).kill();
+    etcdCluster.cluster().member(1).kill();
+    etcdCluster.cluster().member(2).kill();
 
     assertThatThrownBy(() -> store.put("during", "2"))
         .isInstanceOfAny(KvUnavailableException.class, KvTimeoutException.class)
@@ -205,8 +191,8 @@ class EtcdStoreTest {
     assertThat(health.reachable()).isFalse();
     assertThat(health.endpoints().get(1).detail()).isEqualTo("connection refused");
 
-    cluster.member(1).restart();
-    cluster.member(2).restart();
+    etcdCluster.cluster().member(1).restart();
+    etcdCluster.cluster().member(2).restart();
     store.put("after", "3");
     assertThat(store.get("before")).contains("1");
     assertThat(store.get("after")).contains("3");
@@ -231,7 +217,7 @@ class EtcdStoreTest {
     java.util.concurrent.BlockingQueue<org.reschat.kv.Changed> heard = new java.util.concurrent.LinkedBlockingQueue<>();
     try (ChangeNotifier.Watch watch = notifier.watchKeys("", heard::add)) {
       awaitLive(watch);
-      cluster.member(0).kill(); // the watch's stream is on the first endpoint
+      etcdCluster.cluster().member(0).kill(); // the watch's stream is on the first endpoint
       assertThat(heard.poll(30, TimeUnit.SECONDS)).isEqualTo(org.reschat.kv.Changed.unknown());
       awaitLive(watch);
       store.put("after.kill", "v");
@@ -247,7 +233,7 @@ class EtcdStoreTest {
   @Test
   void aWatchResumesFromTheRevisionAfterTheLastItSawSoAChangeMadeWhileAwayIsStillSeen() throws Exception {
     // A store on member 0 alone: while it is dead the watch has nowhere else to go.
-    try (EtcdStore viaFirst = EtcdStore.builder().endpoint(cluster.member(0).clientUrl()).build()) {
+    try (EtcdStore viaFirst = EtcdStore.builder().endpoint(etcdCluster.cluster().member(0).clientUrl()).build()) {
       Semaphore hints = new Semaphore(0);
       try (ChangeNotifier.Watch watch = viaFirst.changes().orElseThrow().watch("k.", hints::release)) {
         awaitLive(watch);
@@ -256,9 +242,9 @@ class EtcdStoreTest {
         long resumeAt = EtcdWatcher.resumeRevision(watch); // the revision of k.seen + 1
         assertThat(resumeAt).isPositive();
 
-        cluster.member(0).kill();
+        etcdCluster.cluster().member(0).kill();
         store.put("k.missed", "2"); // revision resumeAt, committed by the other two members
-        cluster.member(0).restart();
+        etcdCluster.cluster().member(0).restart();
         // Only an event replayed from revision resumeAt moves the resume point past it.
         for (int i = 0; i < 600 && EtcdWatcher.resumeRevision(watch) == resumeAt; i++) {
           Thread.sleep(50);
@@ -302,7 +288,7 @@ class EtcdStoreTest {
   void aHungMemberBesideAHealthyOneIsAskedOnceAndCostsAHedge() throws Exception {
     try (org.reschat.kv.testing.HostileStreamServer hung =
             new org.reschat.kv.testing.HostileStreamServer(org.reschat.kv.testing.HostileStreamServer.Kind.DRIP);
-        EtcdStore pair = EtcdStore.builder().endpoint(hung.url()).endpoint(cluster.member(0).clientUrl()).build()) {
+        EtcdStore pair = EtcdStore.builder().endpoint(hung.url()).endpoint(etcdCluster.cluster().member(0).clientUrl()).build()) {
       for (int i = 0; i < 10; i++) {
         pair.put("pair." + i, "v" + i);
         assertThat(pair.get("pair." + i)).contains("v" + i);

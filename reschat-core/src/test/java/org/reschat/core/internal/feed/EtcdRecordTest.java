@@ -1,15 +1,13 @@
 package org.reschat.core.internal.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.TailRule;
@@ -21,7 +19,7 @@ import org.reschat.core.spi.FeedId;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStores;
 import org.reschat.kv.etcd.EtcdStore;
-import org.reschat.kv.testing.EtcdCluster;
+import org.reschat.kv.testing.EtcdClusterExtension;
 
 /**
  * Slot records (protocol §4.8) on a real three-member etcd cluster, requests counted by the store itself (never
@@ -32,7 +30,8 @@ import org.reschat.kv.testing.EtcdCluster;
 @org.junit.jupiter.api.Tag("slow") // real etcd processes: left out by mvn -Pfast
 class EtcdRecordTest {
   private static final byte[] PAGE_ONE = new byte[32];
-  private static EtcdCluster cluster;
+  @RegisterExtension
+  static final EtcdClusterExtension etcdCluster = new EtcdClusterExtension(3);
   private final Identity alice = TestIdentities.named("alice");
   private final Identity bob = TestIdentities.named("bob");
   private final Conversation laptop = Conversation.pair(alice, bob.card()).withTails(new TailRule(true, true));
@@ -40,23 +39,9 @@ class EtcdRecordTest {
   private final FeedId alicesFeed = ba.feed(ba.indexOf(alice.card()));
   private EtcdStore store;
 
-  @BeforeAll
-  static void startCluster() {
-    assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
-    cluster = EtcdCluster.start(3);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
   @BeforeEach
   void open() throws Exception {
-    cluster.deleteAllKeys();
-    store = (EtcdStore) KvStores.open(cluster.storeSpec());
+    store = (EtcdStore) KvStores.open(etcdCluster.cluster().storeSpec());
   }
 
   @AfterEach

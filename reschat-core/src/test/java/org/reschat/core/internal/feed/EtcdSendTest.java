@@ -1,15 +1,13 @@
 package org.reschat.core.internal.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
 import org.reschat.core.History;
@@ -20,7 +18,7 @@ import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStores;
 import org.reschat.kv.etcd.EtcdStore;
-import org.reschat.kv.testing.EtcdCluster;
+import org.reschat.kv.testing.EtcdClusterExtension;
 
 /**
  * Sends on a real three-member etcd cluster, requests counted by the store itself (never timed): a send with
@@ -29,29 +27,16 @@ import org.reschat.kv.testing.EtcdCluster;
  */
 @org.junit.jupiter.api.Tag("slow") // real etcd processes: left out by mvn -Pfast
 class EtcdSendTest {
-  private static EtcdCluster cluster;
+  @RegisterExtension
+  static final EtcdClusterExtension etcdCluster = new EtcdClusterExtension(3);
   private final Identity a = TestIdentities.named("alice");
   private final Identity b = TestIdentities.named("bob");
   private final List<ChatClient> clients = new ArrayList<>();
   private EtcdStore store;
 
-  @BeforeAll
-  static void startCluster() {
-    assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
-    cluster = EtcdCluster.start(3);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
   @BeforeEach
   void open() throws Exception {
-    cluster.deleteAllKeys();
-    store = (EtcdStore) KvStores.open(cluster.storeSpec());
+    store = (EtcdStore) KvStores.open(etcdCluster.cluster().storeSpec());
   }
 
   @AfterEach
