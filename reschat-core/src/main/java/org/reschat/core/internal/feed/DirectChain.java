@@ -66,20 +66,31 @@ final class DirectChain {
         boolean followed = followsRecords(c);
         Received r = engine.receive(c);
         List<Message> shown = engine.reads().take(c, r.update().received());
+        taking.adopt(c, PairTaking.Carrier.DIRECT, r.update().received(), merged.warnings());
+        noteTaken(c, r.update().received());
         if (!followed) {
-          announceReads(contact); // a copy holding nothing shows its own notice now: a receive takes no own message
-        }
-        if (!followed && followsRecords(c)) {
-          // The pages read held the last notice naming version 5: read again (nothing was marked delivered yet), so
-          // the friend's open records come in this call and not the next.
-          r = engine.receive(c);
-          shown = engine.reads().take(c, r.update().received());
+          // A copy holding nothing shows its own notice now (a receive takes no own message; after adopting, so it
+          // goes to the epoch this read may have moved to). If the pages read held the last notice naming version 5,
+          // read again (nothing was marked delivered yet): the friend's open records come in this call, not the next.
+          announceReads(contact);
+          if (followsRecords(c)) {
+            Set<String> before = new HashSet<>();
+            r.update().received().forEach(m -> before.add(m.id()));
+            Update first = r.update();
+            r = engine.receive(c);
+            for (org.reschat.core.FeedWarning w : first.warnings()) {
+              if (!r.update().warnings().contains(w)) {
+                merged.warnings().add(w); // found by the first read only: still said
+              }
+            }
+            shown = engine.reads().take(c, r.update().received());
+            List<Message> fresh = r.update().received().stream().filter(m -> !before.contains(m.id())).toList();
+            taking.adopt(c, PairTaking.Carrier.DIRECT, fresh, merged.warnings());
+            noteTaken(c, fresh);
+          }
         }
         marks.add(r);
-        Update u = r.update();
-        taking.adopt(c, PairTaking.Carrier.DIRECT, u.received(), merged.warnings());
-        noteTaken(c, u.received());
-        merged.add(u, shown);
+        merged.add(r.update(), shown);
       }
     }
     announceReads(contact);
