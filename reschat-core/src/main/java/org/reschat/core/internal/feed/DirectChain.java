@@ -63,31 +63,29 @@ final class DirectChain {
     Set<String> read = new HashSet<>();
     for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
       for (Conversation c : next) {
-        boolean followed = followsRecords(c);
         Received r = engine.receive(c);
         List<Message> shown = engine.reads().take(c, r.update().received());
         taking.adopt(c, PairTaking.Carrier.DIRECT, r.update().received(), merged.warnings());
         noteTaken(c, r.update().received());
-        if (!followed) {
-          // A copy holding nothing shows its own notice now (a receive takes no own message; after adopting, so it
-          // goes to the epoch this read may have moved to). If the pages read held the last notice naming version 5,
-          // read again (nothing was marked delivered yet): the friend's open records come in this call, not the next.
-          announceReads(contact);
-          if (followsRecords(c)) {
-            Set<String> before = new HashSet<>();
-            r.update().received().forEach(m -> before.add(m.id()));
-            Update first = r.update();
-            r = engine.receive(c);
-            for (org.reschat.core.FeedWarning w : first.warnings()) {
-              if (!r.update().warnings().contains(w)) {
-                merged.warnings().add(w); // found by the first read only: still said
-              }
+        // This device's notice, once the friend wrote (after adopting: to the epoch this read may have moved to); a
+        // receive takes no own message, so a copy holding nothing shows its own notice here. Where a notice was read
+        // or written and the chat now follows records, read again (nothing was marked delivered yet): the friend's
+        // open records come in this call, not the next. Notices are rare; a steady receive reads once.
+        boolean noticeRead = shown.size() != r.update().received().size();
+        if ((announceReads(contact) || noticeRead) && followsRecords(c)) {
+          Set<String> before = new HashSet<>();
+          r.update().received().forEach(m -> before.add(m.id()));
+          Update first = r.update();
+          r = engine.receive(c);
+          for (org.reschat.core.FeedWarning w : first.warnings()) {
+            if (!r.update().warnings().contains(w)) {
+              merged.warnings().add(w); // found by the first read only: still said
             }
-            shown = engine.reads().take(c, r.update().received());
-            List<Message> fresh = r.update().received().stream().filter(m -> !before.contains(m.id())).toList();
-            taking.adopt(c, PairTaking.Carrier.DIRECT, fresh, merged.warnings());
-            noteTaken(c, fresh);
           }
+          shown = engine.reads().take(c, r.update().received());
+          List<Message> fresh = r.update().received().stream().filter(m -> !before.contains(m.id())).toList();
+          taking.adopt(c, PairTaking.Carrier.DIRECT, fresh, merged.warnings());
+          noteTaken(c, fresh);
         }
         marks.add(r);
         merged.add(r.update(), shown);
@@ -129,18 +127,19 @@ final class DirectChain {
    * after this client learnt to read records (§4.8), for version 5. Queued when the store fails, as any message; a
    * copy opened read-only writes nothing (the writable profile does).
    */
-  void announceReads(PublicCard contact) throws LocalStateException {
+  boolean announceReads(PublicCard contact) throws LocalStateException {
     Conversation c = engine.currentWith(contact);
     if (engine.state().readOnly() || engine.reads().shownByMe(c) || !friendWrote(c)) {
-      return;
+      return false;
     }
     byte[][] notice = engine.reads().myNotice();
     try {
       engine.send(c, ReadsRecord.TYPE, notice[0], notice[1]);
     } catch (KvException | org.reschat.core.InvalidMessageException e) {
-      return; // not sealed: written at the next send or read
+      return false; // not sealed: written at the next send or read
     }
     engine.reads().wrote(c);
+    return true;
   }
 
   /**
