@@ -503,7 +503,9 @@ class CliTest {
     // One record a message, and the page whole once per twenty when it closes (protocol §4.8)
     assertThat(o.get("kv_writes_per_send").getAsDouble()).isEqualTo(1.05);
     assertThat(o.get("kv_reads_per_send").getAsDouble()).isZero(); // the write is conditional on the tail in hand (protocol.md §7)
-    assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isEqualTo(1.0);
+    // One read a page; a copy's first whole history reads the chat once more where it learns the friend writes
+    // records (protocol §4.8, FreshCopyReadsRecordsTest): a few reads over the ten pages
+    assertThat(o.get("kv_reads_per_page_load").getAsDouble()).isBetween(1.0, 1.2);
     assertThat(o.get("kv_reads_per_request_check").getAsDouble()).isEqualTo(3.0); // last, this and next month's boards
     assertThat(o.get("full_page_bytes").getAsInt()).isBetween(5_000, 8_000);
     // Issue 20: the roster once and 49 invitations of constant size (370 kB when each carried every card)
