@@ -169,7 +169,7 @@ class DaemonTest {
     daemon = new Thread(() -> exit[0] = Cli.run(ctx, "--home", tmp.resolve("alice").toString(), "daemon"), "test-daemon");
     daemon.start();
     try {
-      SocketChannel channel = connectWhenReady(socket, daemon);
+      SocketChannel channel = connectWhenReady(socket, daemon::isAlive);
       assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(socket));
 
       // A second daemon on the same profile refuses to start, and leaves the first one's socket alone.
@@ -210,18 +210,9 @@ class DaemonTest {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");
     Path socket = tmp.resolve("alice").resolve("daemon.sock");
-    Process daemon = ChildProcesses.start(h.env, tmp.resolve("daemon.log"), null,
-        "--home", tmp.resolve("alice").toString(), "daemon");
+    Process daemon = daemonProcess(h, "alice");
     try {
-      Thread watcher = new Thread(() -> {
-        try {
-          daemon.waitFor();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      watcher.start();
-      try (SocketChannel channel = connectWhenReady(socket, watcher)) {
+      try (SocketChannel channel = connectWhenReady(socket, daemon::isAlive)) {
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
         Writer out = new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8);
         out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"to\":\"bob\",\"text\":\"from a daemon process\"}}\n");
@@ -255,18 +246,9 @@ class DaemonTest {
     HarnessCheck.ok(h.as("bob", "receive"));
     HarnessCheck.ok(h.as("carol", "receive"));
     Path socket = tmp.resolve("alice").resolve("daemon.sock");
-    Process daemon = ChildProcesses.start(h.env, tmp.resolve("daemon.log"), null,
-        "--home", tmp.resolve("alice").toString(), "daemon");
+    Process daemon = daemonProcess(h, "alice");
     try {
-      Thread watcher = new Thread(() -> {
-        try {
-          daemon.waitFor();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      watcher.start();
-      try (SocketChannel channel = connectWhenReady(socket, watcher)) {
+      try (SocketChannel channel = connectWhenReady(socket, daemon::isAlive)) {
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
         Writer out = new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8);
         out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"to\":\"ops\",\"text\":\"before the removal\"}}\n");
@@ -291,10 +273,15 @@ class DaemonTest {
     }
   }
 
+  /** Starts {@code who}'s daemon as a process of its own, as a service manager does; its output goes to daemon.log. */
+  private Process daemonProcess(CliHarness h, String who) throws Exception {
+    return ChildProcesses.start(h.env, tmp.resolve("daemon.log"), null, "--home", tmp.resolve(who).toString(), "daemon");
+  }
+
   /** Waits until the daemon listens: the socket accepts a connection (or the daemon ended: a failure). */
-  private static SocketChannel connectWhenReady(Path socket, Thread daemon) throws Exception {
+  private static SocketChannel connectWhenReady(Path socket, java.util.function.BooleanSupplier daemonAlive) throws Exception {
     while (true) {
-      if (!daemon.isAlive()) {
+      if (!daemonAlive.getAsBoolean()) {
         throw new AssertionError("the daemon ended before listening");
       }
       if (Files.exists(socket)) {
