@@ -91,8 +91,7 @@ final class DirectChain {
         merged.add(r.update(), shown);
       }
     }
-    announceReads(contact);
-    return new Receipt(merged.update(), marks);
+    return new Receipt(merged.update(), marks); // the notice was asked for after the last epoch read, above
   }
 
   /**
