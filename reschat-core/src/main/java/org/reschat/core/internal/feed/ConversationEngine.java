@@ -117,10 +117,15 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   /**
    * {@code c} under its {@link org.reschat.core.internal.conversation.TailRule}: for an epoch of a direct chat, open
    * for unsigned versions as {@link org.reschat.core.internal.conversation.OpenEpoch} decides, and version 4 (and 5)
-   * once every device of both showed it reads it; every other conversation (a group, even of two) signs every version.
+   * once every device of both showed it reads it; a group's epoch, signed records once every device of every member
+   * showed version 5 (§4.9: a member's notice counts for its own feeds only, so a lie costs the liar's devices alone);
+   * every other conversation signs every version.
    */
   private Conversation withTails(Conversation c,
       java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> lists) throws LocalStateException {
+    if (c.tails().group()) {
+      return c.withTails(org.reschat.core.internal.conversation.TailRule.groupEpoch(reads.everyoneReadsRecords(c)));
+    }
     if (!c.isMember() || c.members().size() != 2) {
       return c;
     }
@@ -202,7 +207,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
 
     /** Queues this device's tail signed where unsigned versions no longer count (protocol §4.7); the flush publishes it. */
     void signClosedTail() throws LocalStateException {
-      if (own != null && !c.tails().open()) {
+      if (own != null && c.tails().tagsWithdrawn()) {
         own.signTail();
       }
     }
@@ -211,7 +216,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     void refresh() throws KvException, LocalStateException {
       // Where tags no longer count, records come first: the signed page closing tagged records held back is read with
       // them, so those it contradicts are reported (protocol §4.8, an epoch closed mid-page).
-      boolean recordsFirst = !c.tails().open();
+      boolean recordsFirst = c.tails().tagsWithdrawn();
       if (recordsFirst) {
         for (FeedReader r : readers) {
           r.followRecords();

@@ -134,7 +134,7 @@ final class OpenPageLoader {
    * learnt of: a record held back, not a forgery yet. Empty when it fails for any other reason.
    */
   private Optional<SlotRecord> uncommitted(long n, int i, String key, String value) {
-    if (c.tails().open()) {
+    if (!c.tails().tagsWithdrawn()) {
       return Optional.empty();
     }
     try {

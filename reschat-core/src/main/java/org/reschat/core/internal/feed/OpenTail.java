@@ -51,7 +51,7 @@ final class OpenTail {
     int before = chain.next();
     List<OpenPageLoader.Finding> findings = new ArrayList<>();
     Optional<Page> closed = Optional.empty();
-    if (before == 0 || !c.tails().open()) {
+    if (before == 0 || c.tails().tagsWithdrawn()) {
       // Where tags no longer count, what commits to records held back may be any later record or the page key.
       OpenPageLoader.Loaded loaded = loader.loadAfter(n, chain);
       chain = loaded.records();

@@ -331,7 +331,7 @@ final class OwnFeed {
     if (reader.verified(n).isPresent() || (n > 1 && reader.verified(n - 1).isEmpty())) {
       return false;
     }
-    return held.holds(n) || (c.tails().open() && c.tails().writesRecords(recordsReadHere));
+    return held.holds(n) || (!c.tails().tagsWithdrawn() && c.tails().writesRecords(recordsReadHere));
   }
 
   /** What publishing a queued page begun as records left to do. */
@@ -347,7 +347,7 @@ final class OwnFeed {
       throws KvException, LocalStateException {
     // Where tags no longer count, the page closes now, signed: it commits to the tagged records readers hold back
     // (§4.8). It is not final: a later message grows it at its key as a signed page, so nothing after it is hidden.
-    boolean closes = queued.isFull() || followed || !c.tails().open();
+    boolean closes = queued.isFull() || followed || c.tails().tagsWithdrawn();
     if (!closes && held.count(n) >= queued.slots().size()) {
       return RecordsStep.OPEN; // every slot is a record already: a pass with nothing to write opens none of them
     }

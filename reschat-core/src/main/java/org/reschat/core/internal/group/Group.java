@@ -3,6 +3,7 @@ package org.reschat.core.internal.group;
 import java.util.List;
 import java.util.Optional;
 import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.conversation.TailRule;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 
@@ -60,9 +61,12 @@ public record Group(String id, String name, List<Epoch> epochs, Status status, O
     return trust.unconfirmedFrom();
   }
 
-  /** The conversation of one of its epochs, seen by {@code me}: as a member, or only a reader of its history. */
+  /**
+   * The conversation of one of its epochs, seen by {@code me}: as a member, or only a reader of its history. Marked a
+   * group's ({@link TailRule#GROUP}): the engine writes it as records once every device showed it reads them (§4.9).
+   */
   public static Conversation conversation(Identity me, Epoch e) {
-    return Conversation.observe(me, e.secret(), e.members());
+    return Conversation.observe(me, e.secret(), e.members()).withTails(TailRule.GROUP);
   }
 
   Group withEpochs(List<Epoch> newEpochs) {

@@ -38,16 +38,24 @@ final class GroupSync {
   private final PairTaking pairs;
   private final LinkSharing links;
   private final EpochConversations conversations;
+  /** Who reads records in each epoch (protocol §4.9): the notices read, and this device's own written. */
+  private final GroupReads reads;
 
   GroupSync(Identity me, ConversationClient client, GroupStore store, OpWriter writer, PairTaking pairs,
-      LinkSharing links, EpochConversations conversations) {
+      LinkSharing links, EpochConversations conversations, GroupReads reads) {
     this.me = me;
+    this.reads = reads;
     this.client = client;
     this.store = store;
     this.writer = writer;
     this.pairs = pairs;
     this.links = links;
     this.conversations = conversations;
+  }
+
+  /** Who reads records in this client's groups (tests turn its notices off: a client without records). */
+  GroupReads reads() {
+    return reads;
   }
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */
@@ -67,13 +75,17 @@ final class GroupSync {
         Epoch e = now.epochs().get(i);
         Conversation c = conversations.of(e);
         History h = client.history(c, request);
+        if (reads.learnt(c, withinCuts(e, h.messages()))) {
+          h = client.history(c, request); // the notices read complete who reads records: the open records, now
+        }
         List<Message> kept = withinCuts(e, h.messages());
         pairs.adopt(c, PairTaking.Carrier.GROUP, kept, merged.warnings()); // before the ops: a wrap may need it
         tookKeys.addAll(pairs.takenInGroup(c, kept));
         now = absorb(now, e, kept, merged.warnings());
-        merged.add(h, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
+        merged.add(h, reads.take(c, withinCuts(now.epoch(e.id()).orElse(e), kept))); // an op just read may cut what follows it
       }
       acknowledgeOwed(now);
+      reads.announce(now);
       return merged.history();
     }
   }
@@ -110,16 +122,25 @@ final class GroupSync {
           read.add(e.id());
           Conversation c = conversations.of(e);
           Received r = client.receive(c);
+          if (reads.learnt(c, withinCuts(e, r.update().received()))) {
+            // The notices read complete who reads records here: read again (nothing is marked delivered yet), so the
+            // open records come in this call, not the next; what only the first read found is still said.
+            Update first = r.update();
+            r = client.receive(c);
+            List<FeedWarning> again = r.update().warnings();
+            first.warnings().stream().filter(w -> !again.contains(w)).forEach(merged.warnings()::add);
+          }
           marks.add(r);
           Update u = r.update();
           List<Message> kept = withinCuts(e, u.received());
           pairs.adopt(c, PairTaking.Carrier.GROUP, kept, merged.warnings()); // before the ops: a wrap may need it
           tookKeys.addAll(pairs.takenInGroup(c, kept));
           now = absorb(now, e, kept, merged.warnings());
-          merged.add(u, withinCuts(now.epoch(e.id()).orElse(e), kept)); // an op just read may cut what follows it
+          merged.add(u, reads.take(c, withinCuts(now.epoch(e.id()).orElse(e), kept))); // an op just read may cut what follows it
         }
       }
       acknowledgeOwed(now);
+      reads.announce(now);
       if (me.holdsIdentityKey()) { // device 0 acts for the person (protocol §15.1): one writer, not one per device
         links.share(now); // an admin appointed or gone since: seal them the open links, or revoke what they held
       }

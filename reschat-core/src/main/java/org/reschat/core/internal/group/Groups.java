@@ -74,7 +74,8 @@ public final class Groups {
     this.invitations = new Invitations(me, client, this.store, requests, store);
     this.writer = new OpWriter(me, client, this.store, invitations::publish);
     this.sharing = new LinkSharing(me, this.store, writer);
-    this.sync = new GroupSync(me, client, this.store, writer, pairs, sharing, conversations); // §3.1: pair keys carried in groups
+    this.sync = new GroupSync(me, client, this.store, writer, pairs, sharing, conversations, // §3.1: pair keys carried in groups
+        new GroupReads(me, client, state, conversations));
     this.links = new GroupLinks(this, me, store, sharing);
   }
 
@@ -194,6 +195,11 @@ public final class Groups {
     Group now = find(g.id()).orElse(g);
     return now.status() == Group.Status.ACTIVE && now.current().isMember(me.card())
         ? client.pending(conversations.of(now.current())) : 0;
+  }
+
+  /** Tests: whether this device writes its notice of reading records in groups (off: as a client without them). */
+  void showsRecords(boolean on) {
+    sync.reads().announces(on);
   }
 
   /** The group's history over every epoch this member holds, merged by time; applies the ops it finds. */

@@ -70,7 +70,7 @@ public final class PageVerifier {
    */
   private static void checkTag(Conversation c, FeedId feed, List<String> types, byte[] body, byte[] tag)
       throws PageRejectedException {
-    if (!c.tails().open() || c.members().size() != 2) {
+    if (!c.tails().open() || c.tails().group() || c.members().size() != 2) {
       throw new PageRejectedException(Kind.FORGED, "it is an unsigned version where this reader takes only signed"
           + " ones (a device of this chat was revoked, or a newer key of it is known)");
     }
