@@ -18,7 +18,15 @@ import org.reschat.core.Message;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.ReadsRecord;
+import org.reschat.core.FeedWarning;
+import org.reschat.core.Update;
+import org.reschat.core.internal.conversation.TailRule;
+import org.reschat.core.internal.page.Envelope;
 import org.reschat.core.internal.page.RecordVerifier;
+import org.reschat.core.internal.page.RecordWriter;
+import org.reschat.core.internal.page.SlotRecord;
+import org.reschat.core.internal.page.SlotSeal;
+import org.reschat.core.spi.FeedId;
 import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStore;
@@ -148,5 +156,139 @@ class GroupRecordsTest {
       assertThat(history).extracting(Message::type).doesNotContain(ReadsRecord.TYPE);
       assertThat(TestClients.groups(m).history(seenBy(m, g), HistoryRequest.all()).warnings()).isEmpty();
     }
+  }
+
+  /** {@code writer}'s records of page {@code n} at indices below {@code count}, as {@code reader} opens them. */
+  private List<SlotRecord> recordsOf(Identity writer, Identity reader, Group g, long n, int count) throws Exception {
+    Conversation c = epoch(reader, g);
+    FeedId feed = c.feed(c.indexOf(writer.card()));
+    List<SlotRecord> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String key = c.recordKey(feed, n, i);
+      out.add(RecordVerifier.openAndVerify(c, feed, n, i, key, store.get(key).orElseThrow()));
+    }
+    return out;
+  }
+
+  /** A record {@code signer} signs after {@code open} (of page 2), holding {@code text}. */
+  private SlotRecord recordBy(Identity signer, Group g, List<SlotRecord> open, String text) throws Exception {
+    return new RecordWriter(epoch(signer, g).withTails(TailRule.groupEpoch(true))).append(2, null, open, List.of(),
+        new SlotSeal.Draft(Message.TEXT, 1_800_000_100_000L, new byte[0],
+            text.getBytes(java.nio.charset.StandardCharsets.UTF_8))).orElseThrow();
+  }
+
+  /** {@code r} sealed under {@code g}'s current epoch at {@code key}, as any member can. */
+  private String sealed(Group g, String key, SlotRecord r) {
+    return Envelope.seal(epoch(a, g), key, r);
+  }
+
+  /** Alice's page 1 (her notice and 19 messages) read by Bob and Carol, and {@code records} of page 2 written. */
+  private Group aliceOnRecords(int records) throws Exception {
+    Group g = trip();
+    everyoneShowsRecords(g);
+    sends(alice, g, 0, 19 + records);
+    update(bob, g);
+    update(carol, g);
+    return g;
+  }
+
+  private static List<FeedWarning.Kind> kinds(Update u) {
+    return u.warnings().stream().map(FeedWarning::kind).toList();
+  }
+
+  @Test
+  void aMemberOnAClientWithoutRecordsKeepsEveryoneWritingPages() throws Exception {
+    open("memory");
+    TestClients.groups(carol).showsRecords(false); // as a client of before group records: it writes no notice
+    Group g = trip();
+    everyoneShowsRecords(g);
+    List<String> all = sends(alice, g, 0, 25);
+    Conversation mine = epoch(a, g);
+    assertThat(written(mine.pageKey(mine.myFeed(), 2))).as("page 2 written whole").isTrue();
+    assertThat(written(mine.recordKey(mine.myFeed(), 2, 0))).as("no record").isFalse();
+    assertThat(update(carol, g)).containsExactlyElementsOf(all);
+    assertThat(update(bob, g)).containsExactlyElementsOf(all);
+  }
+
+  @Test
+  void aMemberAddedWhileRecordsAreOpenReadsTheNewEpochAndTheOthersKeepTheOldRecords() throws Exception {
+    open("memory");
+    Group g = aliceOnRecords(3);
+    ChatClient dave = clients.client(d);
+    Group added = TestClients.groups(alice).add(seenBy(alice, g), d.card(), false);
+    dave.update(ChatId.direct(a.card()));
+    assertThat(added.current().isMember(d.card())).isTrue();
+    // The old epoch's page 2 stays three signed records, open for good: nothing there was ever tagged.
+    Conversation old = epoch(a, g);
+    assertThat(written(old.pageKey(old.myFeed(), 2))).isFalse();
+    for (ChatClient m : List.of(bob, carol, dave, alice)) {
+      TestClients.groups(m).update(seenBy(m, added)); // each writes its notice in the new epoch; Alice reads them
+    }
+    List<String> later = sends(alice, added, 100, 125); // her page 1 holds her notice: records from page 2
+    Conversation now = epoch(a, added);
+    assertThat(written(now.recordKey(now.myFeed(), 2, 0))).as("records in the new epoch").isTrue();
+    assertThat(update(dave, added)).containsExactlyElementsOf(later);
+    assertThat(update(bob, added)).containsExactlyElementsOf(later);
+    List<String> bobs = texts(TestClients.groups(bob).history(seenBy(bob, added), HistoryRequest.all()).messages());
+    assertThat(bobs).containsSubsequence("m19", "m20", "m21", "m100", "m124");
+    assertThat(texts(TestClients.groups(dave).history(seenBy(dave, added), HistoryRequest.all()).messages()))
+        .containsExactlyElementsOf(later);
+  }
+
+  @Test
+  void aRecordAnotherMemberSignedAtAlicesNextKeyIsForgedNotShownAndAliceWritesOverIt() throws Exception {
+    open("memory");
+    Group g = aliceOnRecords(2);
+    Conversation mine = epoch(a, g);
+    String next = mine.recordKey(mine.myFeed(), 2, 2);
+    store.put(next, sealed(g, next, recordBy(c, g, recordsOf(a, c, g, 2, 2), "carol says alice said this")));
+    Update u = TestClients.groups(bob).update(seenBy(bob, g));
+    assertThat(texts(u.received())).isEmpty();
+    assertThat(kinds(u)).contains(FeedWarning.Kind.FORGED);
+    List<String> honest = sends(alice, g, 21, 22);
+    assertThat(update(bob, g)).containsExactlyElementsOf(honest);
+  }
+
+  @Test
+  void aMemberWhoServesASecondRecordOfItsOwnAtAPlaceIsCaughtAndTheFirstStays() throws Exception {
+    open("memory");
+    Group g = trip();
+    everyoneShowsRecords(g);
+    update(carol, g); // Carol reads Alice's notice
+    sends(carol, g, 0, 19); // her page 1: notice and 19 messages
+    TestClients.groups(carol).send(seenBy(carol, g), "first");
+    TestClients.groups(carol).send(seenBy(carol, g), "second");
+    update(bob, g);
+    // Carol, hostile, serves another record 1 of hers and a record 2 after it: Bob held the first record 1.
+    Conversation hers = epoch(c, g);
+    List<SlotRecord> fork = new ArrayList<>(recordsOf(c, c, g, 2, 1));
+    fork.add(recordBy(c, g, fork, "rewritten"));
+    fork.add(recordBy(c, g, fork, "after the rewrite"));
+    for (int i = 1; i < 3; i++) {
+      String key = hers.recordKey(hers.myFeed(), 2, i);
+      store.put(key, sealed(g, key, fork.get(i)));
+    }
+    Update u = TestClients.groups(bob).update(seenBy(bob, g));
+    assertThat(kinds(u)).contains(FeedWarning.Kind.EQUIVOCATION);
+    assertThat(texts(u.received())).isEmpty();
+    assertThat(texts(TestClients.groups(bob).history(seenBy(bob, g), HistoryRequest.all()).messages()))
+        .contains("first", "second").doesNotContain("rewritten", "after the rewrite");
+  }
+
+  @Test
+  void junkAtRecordKeysCostsAReaderAtMostThePagesTwentyKeysAndAliceWritesOverIt() throws Exception {
+    open("memory");
+    Group g = aliceOnRecords(1);
+    Conversation mine = epoch(a, g);
+    for (int i = 1; i < 20; i++) {
+      store.put(mine.recordKey(mine.myFeed(), 2, i), "junk " + "x".repeat(i * 1000));
+    }
+    Update u = TestClients.groups(bob).update(seenBy(bob, g));
+    assertThat(texts(u.received())).isEmpty();
+    long junk = u.warnings().stream().filter(w -> w.page() == 2).count();
+    assertThat(junk).as("reported once for the page").isLessThanOrEqualTo(1);
+    List<String> honest = sends(alice, g, 20, 23);
+    assertThat(update(bob, g)).containsExactlyElementsOf(honest);
+    assertThat(update(carol, g)).containsExactlyElementsOf(honest);
   }
 }
