@@ -491,6 +491,7 @@ class CliTest {
         "full_send_cpu_us", "live_receive_cpu_us", "full_send_profile_cpu_us", "profile_fsyncs_per_send",
         "profile_send_ms", "profile_put_ms", "profile_send_put_ratio", "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "store_send_ms", "store_send_per_put", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
+        "group_record_send_cpu_us_10", "group_record_send_cpu_us_50", "group_ledger_bytes_per_20_messages",
         "group_full_send_cpu_us_10", "group_live_receive_cpu_us_10", "group_full_send_cpu_us_50",
         "group_live_receive_cpu_us_50", "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
@@ -502,6 +503,8 @@ class CliTest {
     assertThat(o.get("receive_reads_after_one_keyed_300").getAsInt()).isLessThanOrEqualTo(3);
     // One record a message, and the page whole once per twenty when it closes (protocol §4.8)
     assertThat(o.get("kv_writes_per_send").getAsDouble()).isEqualTo(1.05);
+    // A group of three where every device reads records: the same, a message at most 1,000 bytes (protocol §4.9)
+    assertThat(o.get("group_ledger_bytes_per_20_messages").getAsLong()).isBetween(10_000L, 20_000L);
     assertThat(o.get("kv_reads_per_send").getAsDouble()).isZero(); // the write is conditional on the tail in hand (protocol.md §7)
     // One read a page; a copy's first whole history reads the chat once more where it learns the friend writes
     // records (protocol §4.8, FreshCopyReadsRecordsTest): a few reads over the ten pages

@@ -130,12 +130,23 @@ public final class ResChatSide implements AutoCloseable {
     return (members == 10 ? group10 : group50).send();
   }
 
+  /**
+   * One message into a group of {@code members} where every device reads records (protocol §4.9): seal the slot, sign
+   * the record (with the heads of the others), seal the record; every twentieth also closes the page, signed and sealed.
+   */
+  public String groupRecordSend(int members) throws Exception {
+    return (members == 10 ? group10 : group50).sendRecord();
+  }
+
   private static final class Group {
     final Conversation c;
     final String key;
     final List<Head> heads = new ArrayList<>();
     final PageWriter writer;
     Page tail;
+    final Conversation asRecords;
+    final org.reschat.core.internal.page.RecordWriter records;
+    final List<org.reschat.core.internal.page.SlotRecord> open = new ArrayList<>();
 
     Group(int n, SecureRandom random) {
       Identity me = Identity.generate(random);
@@ -154,6 +165,19 @@ public final class ResChatSide implements AutoCloseable {
         }
       }
       writer = new PageWriter(c);
+      asRecords = c.withTails(org.reschat.core.internal.conversation.TailRule.groupEpoch(true));
+      records = new org.reschat.core.internal.page.RecordWriter(asRecords);
+    }
+
+    String sendRecord() throws Exception {
+      org.reschat.core.internal.page.SlotRecord r = records.append(1, new byte[32], open, heads, draft(1)).orElseThrow();
+      open.add(r);
+      String sealed = records.seal(r);
+      if (open.size() == org.reschat.core.internal.page.PageLimits.SLOTS_PER_PAGE) {
+        sealed = Envelope.seal(asRecords, key, records.close(open));
+        open.clear();
+      }
+      return sealed;
     }
 
     String send() throws Exception {

@@ -62,6 +62,10 @@ public final class Yardstick {
               new Side("live receive", reschat::fullSend, reschat::liveReceive, 1), decrypt),
           new Pair("group send, 10 members", new Side("group send 10", null, () -> reschat.groupSend(10), 1), senderKey),
           new Pair("group send, 50 members", new Side("group send 50", null, () -> reschat.groupSend(50), 1), senderKey),
+          new Pair("group send as signed records, 10 members", new Side("group record send 10", null,
+              () -> reschat.groupRecordSend(10), 1), senderKey),
+          new Pair("group send as signed records, 50 members", new Side("group record send 50", null,
+              () -> reschat.groupRecordSend(50), 1), senderKey),
           new Pair("open a full page, per message", new Side("open page / 20", null, reschat::openFullPage, 20), decrypt));
       // Also check SenderKey decrypt works, so the group session is a real one.
       groupMessage[0] = lockstep.groupEncrypt();

@@ -177,6 +177,9 @@ public final class Bench {
     progress.accept("group chat");
     out.put("group_send_cpu_us_10", round1(groupSendMicros(10)));
     out.put("group_send_cpu_us_50", round1(groupSendMicros(50)));
+    out.put("group_record_send_cpu_us_10", round1(groupSendMicros(10, true)));
+    out.put("group_record_send_cpu_us_50", round1(groupSendMicros(50, true)));
+    out.put("group_ledger_bytes_per_20_messages", groupLedgerBytes(counting));
     wholeGroupSendAndReceive(out, 10);
     wholeGroupSendAndReceive(out, 50);
     groupChange(out);
@@ -371,6 +374,46 @@ public final class Bench {
 
   /** CPU per message in a group of {@code n}: seal, sign (with the heads of n - 1 feeds), seal the page. */
   private double groupSendMicros(int n) throws Exception {
+    return groupSendMicros(n, false);
+  }
+
+  /**
+   * Bytes a member of a group of three writes to the ledger for twenty 100-character messages once every device of
+   * the three has shown it reads records (protocol §4.9): each message one signed record, and the page whole, signed,
+   * once when it closes. Her first page, begun whole with her notice, is filled first (§4.8: records start after it).
+   */
+  private long groupLedgerBytes(CountingKvStore target) throws Exception {
+    Identity a = Identity.generate(random);
+    Identity b = Identity.generate(random);
+    Identity c = Identity.generate(random);
+    try (ChatClient alice = client(a, target); ChatClient bob = client(b, target); ChatClient carol = client(c, target)) {
+      for (ChatClient friend : List.of(bob, carol)) { // friends: the invitation comes in their direct chat
+        friend.send(ChatId.direct(a.card()), HUNDRED);
+      }
+      alice.update(ChatId.direct(b.card()));
+      alice.update(ChatId.direct(c.card()));
+      ChatId.Group group = alice.groups().create("bytes", List.of(b.card(), c.card()));
+      bob.update(ChatId.direct(a.card()));
+      carol.update(ChatId.direct(a.card()));
+      for (ChatClient member : List.of(bob, carol, alice)) { // each writes its notice; Alice reads the others'
+        member.update(group);
+      }
+      for (int i = 0; i < 19; i++) {
+        alice.send(group, HUNDRED);
+      }
+      CountingKvStore.Counts before = target.counts();
+      for (int i = 0; i < 20; i++) {
+        alice.send(group, HUNDRED);
+      }
+      return target.counts().minus(before).bytesWritten();
+    }
+  }
+
+  /**
+   * {@link #groupSendMicros(int)}, or where every device reads records ({@code records}, protocol §4.9): seal the
+   * slot, sign the record (with the same heads), seal the record; the twentieth also closes the page, signed, sealed.
+   */
+  private double groupSendMicros(int n, boolean records) throws Exception {
     List<org.reschat.core.identity.PublicCard> members = new ArrayList<>();
     Identity writer = Identity.generate(random);
     members.add(writer.card());
@@ -390,18 +433,39 @@ public final class Bench {
     PageWriter writerOfPages = new PageWriter(c);
     List<Double> micros = new ArrayList<>();
     Page[] warmPage = {null};
+    Conversation asRecords = c.withTails(org.reschat.core.internal.conversation.TailRule.groupEpoch(true));
+    org.reschat.core.internal.page.RecordWriter recordWriter = new org.reschat.core.internal.page.RecordWriter(asRecords);
+    List<org.reschat.core.internal.page.SlotRecord> warmRecords = new ArrayList<>();
     Measure.warm(5_000, 40_000, () -> {
+      if (records) {
+        warmRecords.clear();
+        warmRecords.add(recordWriter.append(1, new byte[32], warmRecords, heads, draft(1)).orElseThrow());
+        recordWriter.seal(warmRecords.get(0));
+        Envelope.seal(asRecords, key, recordWriter.close(warmRecords));
+        return;
+      }
       warmPage[0] = warmPage[0] == null || warmPage[0].isFull() ? null : warmPage[0];
       warmPage[0] = writerOfPages.append(warmPage[0], heads, draft(1));
       Envelope.seal(c, key, warmPage[0]);
     });
     for (int round = 0; round < rounds; round++) {
       Page page = null;
+      List<org.reschat.core.internal.page.SlotRecord> open = new ArrayList<>();
+      long roundStart = Measure.threadCpu();
       for (int i = 0; i < 20; i++) {
         long start = Measure.threadCpu();
-        page = writerOfPages.append(page, heads, draft(i));
-        Envelope.seal(c, key, page);
-        micros.add((Measure.threadCpu() - start) / 1e3);
+        if (records) {
+          open.add(recordWriter.append(1, new byte[32], open, heads, draft(i)).orElseThrow());
+          recordWriter.seal(open.get(i));
+        } else {
+          page = writerOfPages.append(page, heads, draft(i));
+          Envelope.seal(c, key, page);
+          micros.add((Measure.threadCpu() - start) / 1e3);
+        }
+      }
+      if (records) { // the closing page is part of the page's cost: the mean of the twenty sends
+        Envelope.seal(asRecords, key, recordWriter.close(open));
+        micros.add((Measure.threadCpu() - roundStart) / 1e3 / 20);
       }
     }
     return median(micros);
