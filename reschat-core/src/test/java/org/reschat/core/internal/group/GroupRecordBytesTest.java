@@ -47,8 +47,10 @@ class GroupRecordBytesTest {
       for (int i = 0; i < 20; i++) {
         groups.send(groups.find(g.id()).orElseThrow(), HUNDRED);
       }
-      return store.takeCalls().stream().filter(RecordingKvStore.Call::wrote)
-          .mapToLong(RecordingKvStore.Call::valueLength).sum();
+      List<RecordingKvStore.Call> writes = store.takeCalls().stream().filter(RecordingKvStore.Call::wrote).toList();
+      System.out.printf("group of 3, %s: %d writes, the first %d bytes%n", carolReadsRecords ? "records" : "pages",
+          writes.size(), writes.get(0).valueLength());
+      return writes.stream().mapToLong(RecordingKvStore.Call::valueLength).sum();
     }
   }
 
