@@ -41,6 +41,12 @@ public interface ConversationClient {
    */
   int copyVerifiedPages(Conversation c) throws LocalStateException, KvException;
 
+  /**
+   * Whether this client follows the open record pages of {@code c} (protocol §4.8, §4.9): every feed of it that
+   * counts (its members' linked devices included, as this client's kept lists name them) showed version 5.
+   */
+  boolean followsRecords(Conversation c) throws LocalStateException;
+
   /** The conversation with a friend (X25519 of both keys): epoch 0 of the direct chat (protocol §3.1). */
   Conversation conversationWith(org.reschat.core.identity.PublicCard contact);
 

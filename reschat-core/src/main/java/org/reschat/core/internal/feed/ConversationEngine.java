@@ -114,6 +114,11 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     return withTails(devices.attach(c, lists), lists); // each list read once: a read is a stat on a profile
   }
 
+  @Override
+  public boolean followsRecords(Conversation c) throws LocalStateException {
+    return withDevices(c).tails().everyoneReads5();
+  }
+
   /**
    * {@code c} under its {@link org.reschat.core.internal.conversation.TailRule}: for an epoch of a direct chat, open
    * for unsigned versions as {@link org.reschat.core.internal.conversation.OpenEpoch} decides, and version 4 (and 5)

@@ -99,7 +99,7 @@ final class DirectChain {
    * version 5 in its view. A copy holding nothing of the chat learns it from the pages it reads, in the same call.
    */
   private boolean followsRecords(Conversation c) throws LocalStateException {
-    return engine.withDevices(c).tails().everyoneReads5();
+    return engine.followsRecords(c);
   }
 
   /**

@@ -45,15 +45,15 @@ final class GroupReads {
 
   /**
    * Notes the notices among {@code messages} read in epoch {@code c}; whether they completed who reads records there
-   * (every member's identity feed has shown it; a linked device's is checked by the engine): a reader reads the epoch
-   * once more, so the open records written since come in the same call.
+   * (every feed that counts, linked devices' included): a reader reads the epoch once more, so the open records
+   * written since come in the same call.
    */
   boolean learnt(Conversation c, List<Message> messages) throws LocalStateException {
-    if (reads.everyoneReadsRecords(c)) {
-      return false;
+    if (ReadsRecord.shown(messages).size() == messages.size() || client.followsRecords(c)) {
+      return false; // no notice read (most reads), or nothing left to learn
     }
     reads.take(c, messages);
-    return reads.everyoneReadsRecords(c);
+    return client.followsRecords(c);
   }
 
   /** Notes the notices among {@code messages} read in epoch {@code c}; returns the others, what the group shows. */

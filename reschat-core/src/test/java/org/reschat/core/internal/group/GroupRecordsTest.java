@@ -291,4 +291,39 @@ class GroupRecordsTest {
     assertThat(update(bob, g)).containsExactlyElementsOf(honest);
     assertThat(update(carol, g)).containsExactlyElementsOf(honest);
   }
+
+  @Test
+  void aDeviceLinkedMidPageLeavesThePageAsRecordsAndEveryMessageReachesEveryone() throws Exception {
+    open("memory");
+    Group g = aliceOnRecords(3);
+    TestClients.Linked linked = clients.link(alice, "laptop");
+    ChatClient laptop = clients.client(linked.identity(), linked.state());
+    List<String> more = sends(alice, g, 22, 25); // a page begun as records stays records
+    Conversation mine = epoch(a, g);
+    assertThat(written(mine.recordKey(mine.myFeed(), 2, 5))).isTrue();
+    // Bob's client learns of the laptop (Alice's device notice) and follows her records again once it has read the
+    // laptop's notice, which the laptop writes at its first read of the group (here its history): late, not lost.
+    List<String> atBob = new ArrayList<>(update(bob, g));
+    TestClients.groups(laptop).history(seenBy(laptop, g), HistoryRequest.all());
+    atBob.addAll(update(bob, g));
+    assertThat(atBob).containsExactlyElementsOf(more);
+    List<String> all = new ArrayList<>(sends(alice, g, 0, 0));
+    for (int i = 0; i < 25; i++) {
+      all.add("m" + i);
+    }
+    List<String> fromLaptop = sends(laptop, g, 200, 201);
+    assertThat(update(carol, g)).containsExactlyElementsOf(concat(more, fromLaptop));
+    assertThat(update(bob, g)).containsExactlyElementsOf(fromLaptop);
+    for (ChatClient m : List.of(laptop, bob, carol)) {
+      org.reschat.core.History h = TestClients.groups(m).history(seenBy(m, g), HistoryRequest.all());
+      assertThat(texts(h.messages())).containsExactlyElementsOf(concat(all, fromLaptop));
+      assertThat(h.warnings()).isEmpty();
+    }
+  }
+
+  private static List<String> concat(List<String> x, List<String> y) {
+    List<String> out = new ArrayList<>(x);
+    out.addAll(y);
+    return out;
+  }
 }
