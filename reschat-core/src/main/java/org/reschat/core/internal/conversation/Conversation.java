@@ -149,7 +149,7 @@ public final class Conversation {
     this.idBytes = base.idBytes;
     this.epochTag = base.epochTag;
     this.writers = List.copyOf(writers);
-    this.byTag = index(this.writers);
+    this.byTag = this.writers.equals(base.writers) ? base.byTag : index(this.writers); // another rule: the same feeds
     this.mine = base.mine;
     this.envelopes = base.envelopes;
     this.messages = base.messages;
