@@ -14,8 +14,11 @@ import org.reschat.core.internal.page.PageLimits;
  * past {@value #PAGES} page positions it starts over. Thread-safe (two threads may derive the same key: the same value).
  */
 final class LedgerKeys {
-  /** Page positions (writer and page number) kept: every chat's open pages and a few closed ones. */
-  static final int PAGES = 1024;
+  /**
+   * Page positions (writer and page number) kept per conversation: each feed's open page and the next, a few closed
+   * ones. A history of a thousand pages starts over some times, deriving once per page as before, and keeps no more.
+   */
+  static final int PAGES = 64;
   /** Where a page's own key is kept, after its record keys. */
   static final int PAGE_KEY = PageLimits.SLOTS_PER_PAGE;
   /** Keys derived in this process so far: a count for tests, never a limit. */
@@ -27,6 +30,11 @@ final class LedgerKeys {
 
   static long derived() {
     return DERIVED.get();
+  }
+
+  /** Page positions kept now (tests check the bound). */
+  int positions() {
+    return keys.size();
   }
 
   /** The key at {@code slot} (a record's index, or {@link #PAGE_KEY}) of page {@code page} of {@code writer}. */
