@@ -19,7 +19,8 @@ public final class InMemoryLocalState implements LocalState {
 
   @Override
   public synchronized Optional<String> page(FeedId feed, long number) {
-    return Optional.ofNullable(pages.getOrDefault(feed, new TreeMap<>()).get(number));
+    TreeMap<Long, String> held = pages.get(feed); // no empty map made for every ask
+    return held == null ? Optional.empty() : Optional.ofNullable(held.get(number));
   }
 
   @Override

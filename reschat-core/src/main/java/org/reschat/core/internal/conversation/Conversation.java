@@ -86,6 +86,8 @@ public final class Conversation {
   private final byte[] senderTagKey;
   /** How open tails are authenticated here, as this client sees it: every version signed unless the engine says so. */
   private final TailRule tails;
+  /** Page and record keys derived here, shared by every copy of this conversation (more devices, another rule). */
+  private final LedgerKeys keys;
 
   private static final byte[] DEVICE_LABEL = utf8("reschat/v3 device\0");
 
@@ -133,6 +135,7 @@ public final class Conversation {
         LEGACY_SENDER_LABEL);
     this.senderTagKey = Secrets.of(me).selfSecret(concat(TAG_KEY_LABEL, idBytes));
     this.tails = TailRule.SIGNED;
+    this.keys = new LedgerKeys();
   }
 
   /** This conversation with more writers, or another tail rule: the same secret, members and keys. */
@@ -146,7 +149,7 @@ public final class Conversation {
     this.idBytes = base.idBytes;
     this.epochTag = base.epochTag;
     this.writers = List.copyOf(writers);
-    this.byTag = index(this.writers);
+    this.byTag = this.writers.equals(base.writers) ? base.byTag : index(this.writers); // another rule: the same feeds
     this.mine = base.mine;
     this.envelopes = base.envelopes;
     this.messages = base.messages;
@@ -155,6 +158,7 @@ public final class Conversation {
     this.legacySenderCopies = base.legacySenderCopies;
     this.senderTagKey = base.senderTagKey;
     this.tails = tails;
+    this.keys = base.keys;
   }
 
   private Writer writer(int member, int device, byte[] fingerprint, byte[] signingKey) {
@@ -417,9 +421,9 @@ public final class Conversation {
     if (number < 1 || number > MAX_PAGE_NUMBER) {
       throw new IllegalArgumentException("Page numbers run from 1 to " + MAX_PAGE_NUMBER + ", not " + number);
     }
-    byte[] info = ByteBuffer.allocate(PAGE_KEY_LABEL.length + 32 + 8)
-        .put(PAGE_KEY_LABEL).put(check(feed).fingerprint()).putLong(number).array();
-    return KvKeys.requireValid(KEY_PREFIX + Base64Url.encode(derive(info, 16)));
+    Writer w = check(feed);
+    return keys.get(w.tag(), number, LedgerKeys.PAGE_KEY, () -> ledgerKey(ByteBuffer.allocate(PAGE_KEY_LABEL.length + 32 + 8)
+        .put(PAGE_KEY_LABEL).put(w.fingerprint()).putLong(number).array()));
   }
 
   /**
@@ -431,9 +435,18 @@ public final class Conversation {
       throw new IllegalArgumentException("Records are numbered page 1 to " + MAX_PAGE_NUMBER + ", index 0 to "
           + (PageLimits.SLOTS_PER_PAGE - 1) + ", not " + number + "/" + index);
     }
-    byte[] info = ByteBuffer.allocate(RECORD_KEY_LABEL.length + 32 + 8 + 1)
-        .put(RECORD_KEY_LABEL).put(check(feed).fingerprint()).putLong(number).put((byte) index).array();
+    Writer w = check(feed);
+    return keys.get(w.tag(), number, index, () -> ledgerKey(ByteBuffer.allocate(RECORD_KEY_LABEL.length + 32 + 8 + 1)
+        .put(RECORD_KEY_LABEL).put(w.fingerprint()).putLong(number).put((byte) index).array()));
+  }
+
+  private String ledgerKey(byte[] info) {
     return KvKeys.requireValid(KEY_PREFIX + Base64Url.encode(derive(info, 16)));
+  }
+
+  /** Page and record keys derived in this process so far (tests count what a path derives; never a limit). */
+  public static long keysDerived() {
+    return LedgerKeys.derived();
   }
 
   /**

@@ -46,8 +46,12 @@ public final class ReadsRecord {
   private final LocalState state;
   /** Whether this device's notice names version 5: {@link TailRule#RECORDS_READ_HERE} outside tests of the rule. */
   private final boolean namesRecords;
-  /** Each record as last parsed, by its text: every operation of a direct chat asks (a live receive, a send). */
-  private final java.util.Map<String, Shown> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Each epoch's record as last parsed, with its text: every operation of a direct chat asks (a live receive, a send). */
+  private final java.util.Map<String, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Each epoch's record name: a base64 decode and a hex encode, asked three times a receive. */
+  private final java.util.Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Parsed(String text, Shown shown) {}
 
   public ReadsRecord(LocalState state) {
     this(state, TailRule.RECORDS_READ_HERE);
@@ -174,7 +178,7 @@ public final class ReadsRecord {
         o.addProperty("v", 1);
         o.add("feeds", union(before.tails(), tails));
         o.add("records", union(before.records(), records));
-        state.saveDeviceRecord(name(id), o.toString());
+        state.saveDeviceRecord(nameOf(id), o.toString());
       }
     }
   }
@@ -188,28 +192,42 @@ public final class ReadsRecord {
   }
 
   private Shown load(String id) throws LocalStateException {
-    Optional<String> text = state.deviceRecord(name(id));
+    Optional<String> text = state.deviceRecord(nameOf(id));
     if (text.isEmpty()) {
       return Shown.NONE;
     }
-    String memo = name(id) + "\n" + text.get();
-    Shown known = parsed.get(memo);
-    if (known != null) {
-      return known;
+    // By the epoch's id, compared by text: a key made of name and text was a new string to hash at every ask.
+    Parsed known = parsed.get(id);
+    if (known != null && known.text().equals(text.get())) {
+      return known.shown();
     }
     try {
       JsonObject o = StrictJson.parseObject(text.get()).orElseThrow();
       Shown shown = new Shown(strings(o.getAsJsonArray("feeds")),
           o.has("records") ? strings(o.getAsJsonArray("records")) : Set.of()); // kept before version 5: none
-      if (parsed.size() > 1024) {
-        parsed.clear(); // bounded: one entry per chat epoch read, and a few stale ones
-      }
-      parsed.put(memo, shown);
+      bounded(parsed).put(id, new Parsed(text.get(), shown));
       return shown;
     } catch (RuntimeException e) {
       throw new LocalStateException("This device's record of who reads pages of version 4 (state/devices/" + name(id)
           + ".record) is damaged; move it aside: it is learnt again as the chat is read.", e);
     }
+  }
+
+  private String nameOf(String id) {
+    String name = names.get(id);
+    if (name == null) {
+      name = name(id);
+      bounded(names).put(id, name);
+    }
+    return name;
+  }
+
+  /** {@code memo}, emptied past 1024 entries: one entry per chat epoch read, and a few stale ones. */
+  private static <V> java.util.Map<String, V> bounded(java.util.Map<String, V> memo) {
+    if (memo.size() > 1024) {
+      memo.clear();
+    }
+    return memo;
   }
 
   private static Set<String> strings(JsonArray array) {

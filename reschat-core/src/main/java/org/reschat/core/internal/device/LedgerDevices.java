@@ -227,7 +227,7 @@ public final class LedgerDevices implements Devices {
     }
     List<String> keys = new ArrayList<>();
     for (Conversation epoch : SelfChannel.conversations(me, state)) {
-      keys.addAll(org.reschat.core.internal.feed.NextKeys.of(engine.withDevices(epoch), state));
+      keys.addAll(engine.nextKeys(engine.withDevices(epoch), false));
     }
     return keys;
   }

@@ -85,6 +85,20 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     return reads;
   }
 
+  /**
+   * {@link NextKeys#of(Conversation, LocalState, boolean)} on this engine's state, opening the pages it holds once
+   * for every operation (asked after each change a batched pass finds: it opened each feed's newest page again).
+   */
+  public List<String> nextKeys(Conversation c, boolean own) throws LocalStateException {
+    return NextKeys.of(c, state, own, opened);
+  }
+
+  /** {@link NextKeys#caughtUp(Conversation, LocalState, Map, boolean)}, as {@link #nextKeys} opens pages. */
+  public boolean caughtUp(Conversation c, Map<String, org.reschat.kv.KvRead> got, boolean own)
+      throws LocalStateException {
+    return NextKeys.caughtUp(c, state, got, own, opened);
+  }
+
   /** Each direct chat's later epochs, as this device holds them (protocol §3.1). */
   public org.reschat.core.internal.conversation.PairEpochs pairs() {
     return pairs;

@@ -39,6 +39,8 @@ import org.reschat.kv.KvStore;
  * {@link #fetch}, which loaders call in parallel.
  */
 final class FeedReader {
+  /** Local values opened (decrypted and parsed) in this process: a count for tests, never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong LOCAL_OPENS = new java.util.concurrent.atomic.AtomicLong();
   /** Unreadable values read past the newest page before giving up, per operation. */
   static final int GARBAGE_BUDGET = 8;
 
@@ -260,12 +262,18 @@ final class FeedReader {
     return newest;
   }
 
+  /** How many pages held here were opened in this process so far (tests count what a path opens). */
+  static long localOpens() {
+    return LOCAL_OPENS.get();
+  }
+
   /** Opens a page kept locally (it was verified when kept). */
   Page local(long number, String value, String what) throws LocalStateException {
     Page known = opened.get(feed, number, value);
     if (known != null) {
       return known;
     }
+    LOCAL_OPENS.incrementAndGet();
     try {
       Page page = PageCodec.parse(Envelope.open(c, c.pageKey(feed, number), value));
       opened.put(feed, number, value, page);

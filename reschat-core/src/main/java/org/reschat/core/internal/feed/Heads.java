@@ -64,13 +64,12 @@ final class Heads {
 
   private static void check(FeedReader by, long page, Head h, FeedReader of) throws LocalStateException {
     PublicCard claimant = by.writer();
-    String claims = by.own ? "your page " + page + " says" : FeedWarning.shortName(claimant) + " claims (their page " + page + ")";
     long newest = of.newestHeld();
     Optional<Page> held = of.shown(h.page());
     if (h.page() > newest || (held.isPresent() && held.get().slots().size() < h.slots())) {
       String serves = newest == 0 ? "nothing"
           : "only page " + newest + " (" + messages(of.shown(newest).map(p -> p.slots().size()).orElse(0)) + ")";
-      of.warn(Kind.WITHHELD, h.page(), claims + " that this feed reached page " + h.page() + " (" + messages(h.slots())
+      of.warn(Kind.WITHHELD, h.page(), claims(by, page) + " that this feed reached page " + h.page() + " (" + messages(h.slots())
           + "), but the store serves " + serves + (by.own ? "" : "; nothing else shows it: their word against the store's"),
           claimant);
     } else if (held.isPresent() && held.get().slots().size() == h.slots() && !hash8(held.get(), h)) {
@@ -80,11 +79,16 @@ final class Heads {
             : FeedWarning.shortName(claimant) + " read (their page " + page + ")") + "; the other is kept as evidence",
             claimant);
       } else if (!resigned(held.get())) {
-        of.warn(Kind.WITHHELD, h.page(), claims + " that it read another version of this page (" + messages(h.slots())
+        of.warn(Kind.WITHHELD, h.page(), claims(by, page) + " that it read another version of this page (" + messages(h.slots())
             + ") than the store serves; no second version signed by the writer is at hand, so it is "
             + (by.own ? "your own page's" : "their") + " word", claimant);
       }
     }
+  }
+
+  /** Who claims, for a warning only: naming them formats a fingerprint, and every head of every receive is checked. */
+  private static String claims(FeedReader by, long page) {
+    return by.own ? "your page " + page + " says" : FeedWarning.shortName(by.writer()) + " claims (their page " + page + ")";
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.reschat.core.internal.feed;
 
+import java.util.List;
 import java.util.Optional;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.internal.conversation.Conversation;
@@ -70,16 +71,26 @@ final class HeldRecords {
    */
   RecordChain verified(long page, byte[] previousPage) throws LocalStateException {
     RecordChain chain = new RecordChain(page, previousPage);
+    List<SlotRecord> known = opened.keptRecords(companion, page);
     for (int i = 0; i < PageLimits.SLOTS_PER_PAGE; i++) {
-      Optional<String> value = state.page(companion, number(page, i));
-      if (value.isEmpty()) {
-        break;
+      SlotRecord r;
+      if (i < known.size()) {
+        r = known.get(i); // kept by this client, in order: never replaced since
+      } else {
+        Optional<String> value = state.page(companion, number(page, i));
+        if (value.isEmpty()) {
+          break;
+        }
+        r = local(page, i, value.get());
       }
       try {
-        chain.add(local(page, i, value.get()));
+        chain.add(r);
       } catch (PageRejectedException e) {
         throw damaged(page, i, e);
       }
+    }
+    if (chain.next() > known.size()) {
+      opened.keptRecords(companion, page, chain.records());
     }
     return chain;
   }
@@ -114,6 +125,7 @@ final class HeldRecords {
     long number = number(record.page(), record.index());
     state.savePage(companion, number, sealed);
     opened.putRecord(companion, number, sealed, record); // opened already: the next operation reads it as is
+    opened.kept(companion, record);
   }
 
   /** A record kept here: it was verified when kept, so it is opened and parsed only. */

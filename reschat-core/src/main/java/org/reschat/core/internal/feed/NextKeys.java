@@ -37,18 +37,23 @@ public final class NextKeys {
    * what this person sends from elsewhere).
    */
   public static List<String> of(Conversation c, LocalState state, boolean own) throws LocalStateException {
+    return of(c, state, own, new OpenedPages());
+  }
+
+  /** {@link #of(Conversation, LocalState, boolean)}, opening the pages held through {@code opened}. */
+  static List<String> of(Conversation c, LocalState state, boolean own, OpenedPages opened) throws LocalStateException {
     List<String> out = new ArrayList<>();
     for (FeedId feed : c.feeds()) {
       if (c.isMember() && c.isMine(feed) && !own) {
         continue;
       }
-      FeedReader r = reader(c, feed, state);
+      FeedReader r = reader(c, feed, state, opened);
       for (long page : r.firstReads()) {
         if (page <= Conversation.MAX_PAGE_NUMBER) {
           out.add(c.pageKey(feed, page));
         }
       }
-      nextRecord(c, feed, r, state).ifPresent(next -> out.add(c.recordKey(feed, next.page(), next.slot())));
+      nextRecord(c, feed, r, state, opened).ifPresent(next -> out.add(c.recordKey(feed, next.page(), next.slot())));
     }
     return out;
   }
@@ -64,15 +69,21 @@ public final class NextKeys {
   /** {@link #caughtUp(Conversation, LocalState, Map)}, with {@code own}: the own feed's keys hold what is held here. */
   public static boolean caughtUp(Conversation c, LocalState state, Map<String, KvRead> got, boolean own)
       throws LocalStateException {
+    return caughtUp(c, state, got, own, new OpenedPages());
+  }
+
+  /** {@link #caughtUp(Conversation, LocalState, Map, boolean)}, opening the pages held through {@code opened}. */
+  static boolean caughtUp(Conversation c, LocalState state, Map<String, KvRead> got, boolean own, OpenedPages opened)
+      throws LocalStateException {
     for (FeedId feed : c.feeds()) {
       boolean mine = c.isMember() && c.isMine(feed);
-      if (mine && !state.outbox(feed).isEmpty() && !onlyWrittenRecords(c, feed, state)) {
+      if (mine && !state.outbox(feed).isEmpty() && !onlyWrittenRecords(c, feed, state, opened)) {
         return false;
       }
       if (mine && !own) {
         continue;
       }
-      FeedReader r = reader(c, feed, state);
+      FeedReader r = reader(c, feed, state, opened);
       long n = r.newestVerified();
       for (long page : r.firstReads()) {
         KvRead read = got.get(c.pageKey(feed, page));
@@ -88,7 +99,7 @@ public final class NextKeys {
           return false;
         }
       }
-      Optional<LocalState.Position> next = nextRecord(c, feed, r, state);
+      Optional<LocalState.Position> next = nextRecord(c, feed, r, state, opened);
       if (next.isPresent()) {
         KvRead read = got.get(c.recordKey(feed, next.get().page(), next.get().slot()));
         if (!(read instanceof KvRead.Absent)) {
@@ -113,17 +124,18 @@ public final class NextKeys {
    * Whether this member's outbox holds only its open page in record form, every slot of it a record written (protocol
    * §4.8): it stays queued until it closes, with nothing to publish.
    */
-  private static boolean onlyWrittenRecords(Conversation c, FeedId feed, LocalState state) throws LocalStateException {
+  private static boolean onlyWrittenRecords(Conversation c, FeedId feed, LocalState state, OpenedPages opened)
+      throws LocalStateException {
     Map<Long, String> outbox = state.outbox(feed);
     if (outbox.size() != 1) {
       return false;
     }
     Map.Entry<Long, String> open = outbox.entrySet().iterator().next();
-    int kept = new HeldRecords(c, feed, state).count(open.getKey());
+    int kept = new HeldRecords(c, feed, state, opened).count(open.getKey());
     if (kept == 0) {
       return false;
     }
-    Page queued = reader(c, feed, state).local(open.getKey(), open.getValue(), "queued page");
+    Page queued = reader(c, feed, state, opened).local(open.getKey(), open.getValue(), "queued page");
     return !queued.isFull() && kept >= queued.slots().size();
   }
 
@@ -132,8 +144,8 @@ public final class NextKeys {
    * showed version 5 in this client's view and the newest page held may have a successor (or none is held), the
    * record after those kept of the page after it. None otherwise, or when twenty are kept (the page key tells).
    */
-  private static Optional<LocalState.Position> nextRecord(Conversation c, FeedId feed, FeedReader r, LocalState state)
-      throws LocalStateException {
+  private static Optional<LocalState.Position> nextRecord(Conversation c, FeedId feed, FeedReader r, LocalState state,
+      OpenedPages opened) throws LocalStateException {
     if (!c.tails().everyoneReads5()) {
       return Optional.empty();
     }
@@ -141,11 +153,11 @@ public final class NextKeys {
     if (n > 0 && !r.verified(n).orElseThrow().mayHaveSuccessor()) {
       return Optional.empty();
     }
-    int kept = new HeldRecords(c, feed, state).count(n + 1);
+    int kept = new HeldRecords(c, feed, state, opened).count(n + 1);
     return kept < PageLimits.SLOTS_PER_PAGE ? Optional.of(new LocalState.Position(n + 1, kept)) : Optional.empty();
   }
 
-  private static FeedReader reader(Conversation c, FeedId feed, LocalState state) {
-    return new FeedReader(c, feed, null, state, new Warnings(), new AtomicInteger(), new OpenedPages());
+  private static FeedReader reader(Conversation c, FeedId feed, LocalState state, OpenedPages opened) {
+    return new FeedReader(c, feed, null, state, new Warnings(), new AtomicInteger(), opened);
   }
 }

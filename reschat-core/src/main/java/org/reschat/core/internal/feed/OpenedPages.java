@@ -1,6 +1,8 @@
 package org.reschat.core.internal.feed;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.SlotRecord;
@@ -45,6 +47,42 @@ final class OpenedPages {
   };
 
   private record OpenedRecord(String value, SlotRecord record) {}
+
+  /**
+   * Each open record page's records kept here, in order, by companion feed and page: records are kept once each and
+   * in order (a kept record is never replaced by another), so a receive goes on from these and reads from the local
+   * state only what another process of the profile may have kept after them; it read every record kept at each pass.
+   */
+  private final Map<Key, List<SlotRecord>> keptInOrder = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, List<SlotRecord>> eldest) {
+      return size() > CAPACITY;
+    }
+  };
+
+  /** The records of page {@code page} kept under the companion feed {@code feed}, in order, as far as known here. */
+  synchronized List<SlotRecord> keptRecords(FeedId feed, long page) {
+    List<SlotRecord> kept = keptInOrder.get(new Key(feed, page));
+    return kept == null ? List.of() : List.copyOf(kept);
+  }
+
+  /** Notes that {@code records}, read in order from the local state, are the first records kept of page {@code page}. */
+  synchronized void keptRecords(FeedId feed, long page, List<SlotRecord> records) {
+    keptInOrder.put(new Key(feed, page), new ArrayList<>(records));
+  }
+
+  /** Notes that {@code record} was kept at its place; a place past the next one known forgets the page (read again). */
+  synchronized void kept(FeedId feed, SlotRecord record) {
+    Key key = new Key(feed, record.page());
+    List<SlotRecord> kept = keptInOrder.computeIfAbsent(key, k -> new ArrayList<>());
+    if (record.index() < kept.size()) {
+      kept.set(record.index(), record);
+    } else if (record.index() == kept.size()) {
+      kept.add(record);
+    } else {
+      keptInOrder.remove(key);
+    }
+  }
 
   /** The record {@code value} opened to at {@code number} of the companion feed {@code feed}, if kept. */
   synchronized SlotRecord record(FeedId feed, long number, String value) {

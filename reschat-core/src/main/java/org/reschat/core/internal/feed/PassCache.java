@@ -51,10 +51,14 @@ public final class PassCache extends ForwardingKvStore {
   /** Reads {@code keys} in one batch (what the pass has not seen yet) and remembers them. */
   public Map<String, KvRead> prefetch(Collection<String> keys) throws KvException {
     Map<String, KvRead> m = pass;
+    if (m == null) { // outside a pass: the store's batch as it is, not copied into another map
+      keysRead.addAndGet(keys.size());
+      return delegate().getAll(keys);
+    }
     Map<String, KvRead> out = new java.util.LinkedHashMap<>();
     java.util.List<String> missing = new java.util.ArrayList<>();
     for (String k : keys) {
-      KvRead known = m == null ? null : m.get(k);
+      KvRead known = m.get(k);
       if (known != null) {
         out.put(k, known);
       } else {
@@ -65,9 +69,7 @@ public final class PassCache extends ForwardingKvStore {
       keysRead.addAndGet(missing.size());
       Map<String, KvRead> got = delegate().getAll(missing);
       out.putAll(got);
-      if (m != null) {
-        m.putAll(got);
-      }
+      m.putAll(got);
     }
     return out;
   }

@@ -24,7 +24,6 @@ import org.reschat.core.channel.Channels;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.feed.ConversationEngine;
 import org.reschat.core.internal.feed.LedgerChatClient;
-import org.reschat.core.internal.feed.NextKeys;
 import org.reschat.core.internal.feed.PassCache;
 import org.reschat.core.internal.group.Epoch;
 import org.reschat.core.internal.group.Group;
@@ -325,7 +324,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         });
       }
       Map<String, KvRead> known = caughtUp.get(memory(c));
-      List<String> keys = known != null ? List.copyOf(known.keySet()) : NextKeys.of(c, state, own);
+      List<String> keys = known != null ? List.copyOf(known.keySet()) : engine.nextKeys(c, own);
       for (String k : keys) {
         interest.put(k, chat);
       }
@@ -347,7 +346,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         }
         return true;
       }
-      if (NextKeys.caughtUp(c, state, got, own)) {
+      if (engine.caughtUp(c, got, own)) {
         remember(c);
         return true;
       }
@@ -358,7 +357,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
     void remember(Conversation plain) throws LocalStateException {
       Conversation c = attached(plain);
       Map<String, KvRead> now = new LinkedHashMap<>();
-      for (String k : NextKeys.of(c, state, own)) {
+      for (String k : engine.nextKeys(c, own)) {
         Optional<KvRead> seen = reads.seen(k);
         if (seen.isEmpty()) {
           caughtUp.remove(memory(c)); // not read in this pass: the next pass reads and compares it
