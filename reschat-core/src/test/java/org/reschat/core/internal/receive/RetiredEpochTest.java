@@ -148,4 +148,33 @@ class RetiredEpochTest {
     receiveAll(fresh);
     assertThat(idle).isLessThan(keysOfAPass(fresh));
   }
+
+  /**
+   * A hostile ledger serves a real page of the new epoch (Alice's) at the key of Bob's laptop's feed there, which
+   * has not moved: it opens nowhere but at its own key, so the laptop's feed has not written in the new epoch and
+   * Bob's phone keeps reading the old one, where the laptop still writes. Once the laptop moves on, it is retired.
+   */
+  @Test
+  void aPageTheLedgerCopiesToTheKeyOfAFeedThatHasNotMovedOnDoesNotRetireTheOldEpoch() throws Exception {
+    TestClients.Linked linked = bobsClients.link(b, "bob's laptop");
+    ChatClient bobsLaptop = bobsClients.client(linked.identity(), linked.state(), () -> List.of(alice.card()));
+    everyoneMovesOn(); // all but Bob's laptop
+    int withTwo = keysOfAPass(b);
+    Conversation newer = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(1));
+    org.reschat.core.spi.FeedId alicesFeed = newer.feed(newer.indexOf(alice.card()));
+    org.reschat.core.spi.FeedId laptopsFeed = newer.feeds().stream()
+        .filter(f -> newer.writerOf(f).equals(bob.card()) && newer.deviceOf(f) == 1).findFirst().orElseThrow();
+    store.put(newer.pageKey(laptopsFeed, 1), store.get(newer.pageKey(alicesFeed, 1)).orElseThrow());
+    for (int i = 0; i < 3; i++) {
+      receiveAll(b);
+    }
+    assertThat(keysOfAPass(b)).isEqualTo(withTwo); // both epochs read still
+
+    // Linked with Bob's read positions, the laptop finds nothing new in a pass; reading the chat, it writes its
+    // notice in the new epoch (over the copy).
+    bobsLaptop.update(toAlice);
+    everyoneMovesOn();
+    receiveAll(b);
+    assertThat(keysOfAPass(b)).isLessThan(withTwo);
+  }
 }
