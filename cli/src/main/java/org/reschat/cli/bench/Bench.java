@@ -184,6 +184,8 @@ public final class Bench {
 
     progress.accept("receiving for 300 friends and 20 groups");
     new EngineBench().run(store, out);
+    progress.accept("receiving after a revocation, 30 friends");
+    new RevocationBench().run(out);
     return out;
   }
 
