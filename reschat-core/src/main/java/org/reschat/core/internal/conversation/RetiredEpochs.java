@@ -32,6 +32,9 @@ public final class RetiredEpochs {
 
   /** {@code chain} (a direct chat's epochs, oldest first) without the retired ones; the newest is always read. */
   public List<Conversation> live(List<Conversation> chain) throws LocalStateException {
+    if (chain.size() == 1) {
+      return chain; // most chats: no look-up of the record at all (a pass asks for every chat)
+    }
     Set<String> retired = load();
     if (retired.isEmpty()) {
       return chain;

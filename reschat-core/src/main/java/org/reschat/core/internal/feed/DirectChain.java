@@ -67,7 +67,7 @@ final class DirectChain {
     Set<String> movedOn = new HashSet<>();
     for (List<Conversation> next = unreadLive(contact, read); !next.isEmpty(); next = unreadLive(contact, read)) {
       for (Conversation c : next) {
-        if (retirement.movedOn(c)) {
+        if (c != next.get(next.size() - 1) && retirement.movedOn(c)) { // the newest read is never retired
           movedOn.add(c.id()); // known before this read: the read below is the one after it
         }
         Received r = engine.receive(c);
@@ -116,7 +116,7 @@ final class DirectChain {
    */
   private void retire(List<Received> marks, Set<String> movedOn, ChainMerge merged)
       throws LocalStateException, KvException {
-    for (int i = 0; i < marks.size(); i++) {
+    for (int i = 0; i < marks.size() - 1; i++) { // the last is the newest epoch read: never retired
       Received r = marks.get(i);
       Conversation c = r.conversation();
       if (!EpochRetirement.clean(r)) {
