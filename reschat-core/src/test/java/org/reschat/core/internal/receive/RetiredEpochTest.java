@@ -31,7 +31,31 @@ import org.reschat.kv.memory.MemoryKvStore;
  */
 class RetiredEpochTest {
   private final MemoryKvStore store = new MemoryKvStore();
-  private final CountingStore bobsStore = new CountingStore(store);
+  /** What runs, once, when Bob's client first asks for {@link #armedKey} (between two reads of one call). */
+  private volatile String armedKey;
+  private volatile Runnable onArmedKey;
+  private final CountingStore bobsStore = new CountingStore(new org.reschat.kv.ForwardingKvStore(store) {
+    @Override
+    public java.util.Map<String, org.reschat.kv.KvRead> getAll(java.util.Collection<String> keys)
+        throws org.reschat.kv.KvException {
+      Runnable r = onArmedKey;
+      if (r != null && keys.contains(armedKey)) {
+        onArmedKey = null;
+        r.run();
+      }
+      return delegate().getAll(keys);
+    }
+
+    @Override
+    public java.util.Optional<String> get(String key) throws org.reschat.kv.KvException {
+      Runnable r = onArmedKey;
+      if (r != null && key.equals(armedKey)) {
+        onArmedKey = null;
+        r.run();
+      }
+      return delegate().get(key);
+    }
+  });
   private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
   private final TestClients clients = new TestClients(store, clock);
   private final TestClients bobsClients = new TestClients(bobsStore, clock);
@@ -176,5 +200,35 @@ class RetiredEpochTest {
     everyoneMovesOn();
     receiveAll(b);
     assertThat(keysOfAPass(b)).isLessThan(withTwo);
+  }
+
+  /**
+   * The laptop writes in the old epoch and moves on while Bob's receive is between its read of the old epoch and
+   * its read of the new one: that call learns the move from the new epoch, reads the old one once more, shows the
+   * late message and retires nothing yet; the next receive finds the old epoch clean and retires it.
+   */
+  @Test
+  void aMessageWrittenInTheOldEpochWhileAReceiveReadsTheNewOneIsShownByTheReadAfterTheMove() throws Exception {
+    receiveAll(b);
+    receiveAll(phone);
+    b.update(toAlice); // Alice's phone moved on; her laptop has not read the rotation
+    Conversation newer = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(1));
+    armedKey = newer.pageKey(newer.feeds().stream()
+        .filter(f -> newer.writerOf(f).equals(alice.card()) && newer.deviceOf(f) == 1).findFirst().orElseThrow(), 1);
+    onArmedKey = () -> {
+      try {
+        clock.advance(Duration.ofSeconds(1));
+        laptop.send(toBob, "late, while Bob read");
+        laptop.update(toBob); // takes the new key and writes its notice there
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    assertThat(texts(b.update(toAlice).received())).containsExactly("late, while Bob read");
+    assertThat(onArmedKey).isNull(); // it ran, within that receive
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(2);
+    assertThat(b.update(toAlice).received()).isEmpty();
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before", "late, while Bob read");
   }
 }
