@@ -20,14 +20,23 @@ import org.reschat.kv.memory.MemoryKvStore;
  * links a laptop and revokes it, so every direct chat has a second epoch. Counts the keys of the person's idle
  * receive pass while the old epochs are read too (right after the revocation, before anyone moved on), and once
  * every friend took the new key and the old epochs are retired ("Retiring an epoch"): half, where every epoch was
- * read for good before.
+ * read for good before; and the CPU of a live receive in one of those chats then.
  */
 final class RevocationBench {
   static final int FRIENDS = 30;
 
   private final SecureRandom random = new SecureRandom();
 
-  void run(Map<String, Number> out) throws Exception {
+  /** Bench's CPU medians of a send and of the {@code update} that receives it, alternating. */
+  interface SendAndReceive {
+    double[] medians(ChatClient sender, ChatId to, ChatClient receiver, ChatId from) throws Exception;
+  }
+
+  /**
+   * The figures, into {@code out}; {@code cpu} measures {@code live_receive_cpu_us_after_revocation}, the person's
+   * live receive of one friend's message once everyone moved on (both epochs' work on the code before).
+   */
+  void run(Map<String, Number> out, SendAndReceive cpu) throws Exception {
     MemoryKvStore memory = new MemoryKvStore();
     CountingKvStore counting = new CountingKvStore(memory);
     Identity alice = Identity.generate(random);
@@ -52,6 +61,8 @@ final class RevocationBench {
       }
       receive(a); // sees each friend there and writes its notice there: the old epochs retire
       out.put("receive_keys_idle_after_revocation_30", idleKeys(a, counting));
+      double[] medians = cpu.medians(friends.get(0), ChatId.direct(alice.card()), a, ChatId.direct(cards.get(0)));
+      out.put("live_receive_cpu_us_after_revocation", Bench.round1(medians[1]));
     } finally {
       for (ChatClient f : friends) {
         f.close();
