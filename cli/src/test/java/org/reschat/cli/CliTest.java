@@ -495,7 +495,11 @@ class CliTest {
         "group_full_send_cpu_us_10", "group_live_receive_cpu_us_10", "group_full_send_cpu_us_50",
         "group_live_receive_cpu_us_50", "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
-        "receive_reads_after_one_keyed_300", "receive_ms_300_at_50ms", "push_ms_300");
+        "receive_reads_after_one_keyed_300", "receive_ms_300_at_50ms", "push_ms_300",
+        "receive_keys_idle_two_epochs_30", "receive_keys_idle_after_revocation_30", "live_receive_cpu_us_after_revocation");
+    // Once every friend took the new key the old epochs leave the receive path: half the keys (protocol §3.1)
+    assertThat(o.get("receive_keys_idle_after_revocation_30").getAsInt() * 2)
+        .isEqualTo(o.get("receive_keys_idle_two_epochs_30").getAsInt());
     // 300 friends and 20 groups of 10: one batch of next keys, at most 128 keys a round trip
     assertThat(o.get("receive_reads_idle_300").getAsInt()).isLessThanOrEqualTo(20);
     assertThat(o.get("receive_keys_idle_300").getAsInt()).isLessThanOrEqualTo(2 * (300 + 20 * 9));

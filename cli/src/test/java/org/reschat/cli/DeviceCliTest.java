@@ -478,6 +478,35 @@ class DeviceCliTest {
         .doesNotContain("back from the backup");
   }
 
+  /**
+   * Once both people wrote in the new epoch, each retires the old one from receive (protocol §3.1, "Retiring an
+   * epoch"): the mark is a device record on disk, read by every later process, and in a profile backup; history of
+   * the restored profile still shows the old epoch's messages, and its receive what came after the backup.
+   */
+  @Test
+  void theMarkOfARetiredEpochIsOnDiskAndInTheProfileBackup() throws Exception {
+    CliHarness.Result[] r = link("laptop");
+    assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
+    CliHarness.check(cli.as("alice", "device", "revoke", "1"));
+    CliHarness.check(cli.as("bob", "receive")); // takes the new key and writes there
+    CliHarness.check(cli.as("alice", "receive")); // sees Bob there, writes her notice there: retires the old one
+    CliHarness.check(cli.as("bob", "receive")); // sees Alice there: retires it too
+    Path alices = dir.resolve("alice/state/devices/retired.record");
+    assertThat(Files.readString(alices)).matches("\\{\"v\":1,\"epochs\":\\[\"[A-Za-z0-9_-]+\"\\]\\}");
+    assertThat(Files.readString(dir.resolve("bob/state/devices/retired.record"))).isEqualTo(Files.readString(alices));
+    CliHarness.check(cli.as("bob", "send", "alice", "after retiring"));
+    assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("bob: after retiring");
+
+    restore(backUp("alice"), "alice-again");
+    assertThat(Files.readString(dir.resolve("alice-again/state/devices/retired.record")))
+        .isEqualTo(Files.readString(alices));
+    assertThat(CliHarness.check(cli.as("alice-again", "history", "bob", "--all")).out())
+        .contains("to alice 0", "to bob 24", "after retiring");
+    CliHarness.check(cli.as("bob", "send", "alice", "after the backup"));
+    assertThat(CliHarness.check(cli.as("alice-again", "receive")).out()).contains("bob: after the backup")
+        .doesNotContain("after retiring").doesNotContain("to alice 0");
+  }
+
   private static final String BACKUP_PASSPHRASE = "violet harbour kettle onions";
 
   /** {@code profile backup} of {@code who}'s profile, sealed with {@link #BACKUP_PASSPHRASE}. */

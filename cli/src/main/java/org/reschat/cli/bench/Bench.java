@@ -187,6 +187,8 @@ public final class Bench {
 
     progress.accept("receiving for 300 friends and 20 groups");
     new EngineBench().run(store, out);
+    progress.accept("receiving after a revocation, 30 friends");
+    new RevocationBench().run(out, (s, to, r, from) -> sendAndReceive(s, to, r, from, 300, 3_000));
     return out;
   }
 
@@ -646,7 +648,7 @@ public final class Bench {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private static double round1(double v) {
+  static double round1(double v) {
     return Math.round(v * 10) / 10.0;
   }
 

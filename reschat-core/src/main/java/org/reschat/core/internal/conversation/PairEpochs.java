@@ -41,6 +41,8 @@ public final class PairEpochs {
   /** The record as last read, and what it held: a pass asks for every chat's chain. */
   private String cachedText;
   private Map<String, List<Later>> cached = Map.of();
+  /** Each later epoch's conversation, by its secret ({@link #conversation}). */
+  private final Map<String, Conversation> built = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * A later epoch's secret, whether the friend has shown it holds it, and whether this device still owes the
@@ -74,7 +76,7 @@ public final class PairEpochs {
         mine += later.get(i).by() == Starter.ME ? 1 : 0;
         theirs += later.get(i).by() == Starter.THEM ? 1 : 0;
       }
-      String id = i < 0 ? first.id() : Conversation.of(me, later.get(i).secret(), first.members()).id();
+      String id = i < 0 ? first.id() : conversation(later.get(i), first.members()).id();
       if (id.equals(c.id())) {
         return Optional.of(new Place(i == later.size() - 1, mine, theirs));
       }
@@ -92,7 +94,7 @@ public final class PairEpochs {
     List<Conversation> out = new ArrayList<>();
     out.add(first);
     for (Later l : load().getOrDefault(key(first.them()), List.of())) {
-      out.add(Conversation.of(me, l.secret(), first.members()));
+      out.add(conversation(l, first.members()));
     }
     return out;
   }
@@ -102,7 +104,7 @@ public final class PairEpochs {
     List<Later> later = load().getOrDefault(key(first.them()), List.of());
     for (int i = later.size() - 1; i >= 0; i--) {
       if (later.get(i).taken()) {
-        return Conversation.of(me, later.get(i).secret(), first.members());
+        return conversation(later.get(i), first.members());
       }
     }
     return first;
@@ -144,7 +146,7 @@ public final class PairEpochs {
       List<Later> later = all.getOrDefault(key(c.them()), List.of());
       for (int i = 0; i < later.size(); i++) {
         Later l = later.get(i);
-        if (!l.taken() && Conversation.of(me, l.secret(), c.members()).id().equals(c.id())) {
+        if (!l.taken() && conversation(l, c.members()).id().equals(c.id())) {
           later.set(i, l.with(true, l.owed()));
           save(all);
           return true;
@@ -244,6 +246,17 @@ public final class PairEpochs {
     }
     parse(sealed);
     state.saveDeviceRecord(RECORD, sealed);
+  }
+
+  /**
+   * The conversation of a later epoch, built once per client: each build derives its names with HKDF, and every
+   * receive, send and pass asks for every chat's chain. Keyed by the secret and the friend: two friends colluding
+   * can hand this identity the same secret, which must not make one chat's epoch the other's.
+   */
+  private Conversation conversation(Later l, List<PublicCard> members) {
+    String friend = key(members.get(0).equals(me.card()) ? members.get(1) : members.get(0));
+    return built.computeIfAbsent(Base64Url.encode(l.secret()) + "/" + friend,
+        k -> Conversation.of(me, l.secret(), members));
   }
 
   private static String key(PublicCard them) {

@@ -65,6 +65,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   private final org.reschat.core.internal.conversation.PairEpochs pairs;
   /** Which devices of each direct chat's epochs read pages of version 4 (protocol §4.7). */
   private final org.reschat.core.internal.conversation.ReadsRecord reads;
+  /** The older epochs of direct chats this device no longer reads on receive (protocol §3.1). */
+  private final org.reschat.core.internal.conversation.RetiredEpochs retired;
   private volatile boolean closed;
 
   /** Reads go through {@code store}, writes too; {@code state} keeps what was verified. */
@@ -78,6 +80,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     this.devices = new org.reschat.core.internal.device.DeviceBook(me, store, state, clock);
     this.pairs = new org.reschat.core.internal.conversation.PairEpochs(me, state);
     this.reads = new org.reschat.core.internal.conversation.ReadsRecord(state);
+    this.retired = new org.reschat.core.internal.conversation.RetiredEpochs(state);
   }
 
   /** Which devices of each direct chat's epochs have shown they read pages of version 4 (protocol §4.7). */
@@ -107,6 +110,19 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   @Override
   public List<Conversation> conversationsWith(PublicCard contact) throws LocalStateException {
     return pairs.chain(conversationWith(contact));
+  }
+
+  /**
+   * The epochs of the chat with {@code contact} that receive reads, oldest first: {@link #conversationsWith} without
+   * those retired (protocol §3.1, "Retiring an epoch"), which only history reads.
+   */
+  public List<Conversation> liveConversationsWith(PublicCard contact) throws LocalStateException {
+    return retired.live(conversationsWith(contact));
+  }
+
+  /** The older epochs of direct chats this device no longer reads on receive. */
+  org.reschat.core.internal.conversation.RetiredEpochs retired() {
+    return retired;
   }
 
   @Override

@@ -23,15 +23,18 @@ import org.reschat.kv.KvException;
  * receive read every epoch held and merge them by time; a {@code PAIR_ROTATE} read in a friend's (or this
  * identity's) device 0 feed adds the next epoch, read in the same call, and a friend's epoch taken here is
  * acknowledged there with {@code PAIR_TAKEN}; a friend's first message in an epoch this identity started marks it
- * taken, from when on this client writes there.
+ * taken, from when on this client writes there. Receive leaves out the older epochs retired
+ * ({@link EpochRetirement}); history reads them all.
  */
 final class DirectChain {
   private final ConversationEngine engine;
   private final PairTaking taking;
+  private final EpochRetirement retirement;
 
   DirectChain(ConversationEngine engine, PairTaking taking) {
     this.engine = engine;
     this.taking = taking;
+    this.retirement = new EpochRetirement(engine);
   }
 
   /** Every epoch's history, merged by time (each epoch's own order kept). */
@@ -61,12 +64,14 @@ final class DirectChain {
     ChainMerge merged = new ChainMerge();
     List<Received> marks = new ArrayList<>();
     Set<String> read = new HashSet<>();
-    for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
+    Set<String> movedOn = new HashSet<>();
+    for (List<Conversation> next = unreadLive(contact, read); !next.isEmpty(); next = unreadLive(contact, read)) {
       for (Conversation c : next) {
+        if (c != next.get(next.size() - 1) && retirement.movedOn(c)) { // the newest read is never retired
+          movedOn.add(c.id()); // known before this read: the read below is the one after it
+        }
         Received r = engine.receive(c);
-        List<Message> shown = engine.reads().take(c, r.update().received());
-        taking.adopt(c, PairTaking.Carrier.DIRECT, r.update().received(), merged.warnings());
-        noteTaken(c, r.update().received());
+        List<Message> shown = take(c, r.update().received(), merged);
         // This device's notice, once the friend wrote (after adopting: to the epoch this read may have moved to); a
         // receive takes no own message, so a copy holding nothing shows its own notice here. Where a notice was read
         // or written and the chat now follows records, read again (nothing was marked delivered yet): the friend's
@@ -91,7 +96,45 @@ final class DirectChain {
         merged.add(r.update(), shown);
       }
     }
+    retire(marks, movedOn, merged);
     return new Receipt(merged.update(), marks); // the notice was asked for after the last epoch read, above
+  }
+
+  /** Takes what a read of {@code c} found: notices noted, new keys adopted, the friend's epoch marked taken. */
+  private List<Message> take(Conversation c, List<Message> messages, ChainMerge merged)
+      throws LocalStateException, KvException {
+    List<Message> shown = engine.reads().take(c, messages);
+    taking.adopt(c, PairTaking.Carrier.DIRECT, messages, merged.warnings());
+    noteTaken(c, messages);
+    return shown;
+  }
+
+  /**
+   * Retires the older epochs this call read clean once every feed in them moved on (protocol §3.1, "Retiring an
+   * epoch"): at once where that was known before the read; where this call learnt it (from a newer epoch read
+   * after), after one read more, whose messages, if it found any, are passed on with the rest instead.
+   */
+  private void retire(List<Received> marks, Set<String> movedOn, ChainMerge merged)
+      throws LocalStateException, KvException {
+    for (int i = 0; i < marks.size() - 1; i++) { // the last is the newest epoch read: never retired
+      Received r = marks.get(i);
+      Conversation c = r.conversation();
+      if (!EpochRetirement.clean(r)) {
+        continue;
+      }
+      if (!movedOn.contains(c.id())) {
+        if (!retirement.movedOn(c)) {
+          continue;
+        }
+        r = engine.receive(c); // the read after this client saw every feed move on
+        if (!EpochRetirement.clean(r)) {
+          marks.set(i, r); // the first read found nothing: nothing is passed on twice
+          merged.add(r.update(), take(c, r.update().received(), merged));
+          continue;
+        }
+      }
+      engine.retired().retire(c);
+    }
   }
 
   /**
@@ -107,7 +150,16 @@ final class DirectChain {
    * most {@link PairEpochs#MAX_LATER} of them, so the calls end.
    */
   private List<Conversation> unread(PublicCard contact, Set<String> read) throws LocalStateException {
-    List<Conversation> out = engine.conversationsWith(contact).stream().filter(c -> !read.contains(c.id())).toList();
+    return unread(engine.conversationsWith(contact), read);
+  }
+
+  /** As {@link #unread}, of the epochs receive reads: the retired ones left out. */
+  private List<Conversation> unreadLive(PublicCard contact, Set<String> read) throws LocalStateException {
+    return unread(engine.liveConversationsWith(contact), read);
+  }
+
+  private static List<Conversation> unread(List<Conversation> epochs, Set<String> read) {
+    List<Conversation> out = epochs.stream().filter(c -> !read.contains(c.id())).toList();
     out.forEach(c -> read.add(c.id()));
     return out;
   }

@@ -245,7 +245,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       List<String> keys = new ArrayList<>();
       for (PublicCard card : cards) {
         if (touched(ChatId.direct(card))) {
-          for (Conversation c : engine.conversationsWith(card)) { // every epoch of the chat (protocol §3.1)
+          for (Conversation c : engine.liveConversationsWith(card)) { // every epoch not retired (protocol §3.1)
             keys.addAll(keysOf(ChatId.direct(card), c));
           }
         }
@@ -374,7 +374,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         return false;
       }
       boolean quiet = true;
-      for (Conversation c : engine.conversationsWith(card)) {
+      for (Conversation c : engine.liveConversationsWith(card)) {
         quiet &= quiet(c, got);
       }
       if (quiet && !waiting.contains(card)) {

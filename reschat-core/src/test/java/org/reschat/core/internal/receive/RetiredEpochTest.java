@@ -1,0 +1,234 @@
+package org.reschat.core.internal.receive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.ChatId;
+import org.reschat.core.HistoryRequest;
+import org.reschat.core.Message;
+import org.reschat.core.Receiver;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.internal.conversation.Conversation;
+import org.reschat.core.internal.feed.ConversationEngine;
+import org.reschat.core.internal.feed.LedgerChatClient;
+import org.reschat.core.spi.InMemoryLocalState;
+import org.reschat.core.testing.SettableClock;
+import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+
+/**
+ * A direct chat's older epoch retired from the read path (protocol §3.1, "Retiring an epoch"): after Alice revokes
+ * her tablet, Bob's chat with her holds two epochs; once every feed that counts in the old one (Alice's phone and
+ * laptop, Bob's phone; the tablet left out) has written in the new one and Bob has read the old one once more, his
+ * receive passes read the new epoch only, while his history still shows both. Counted with the store's reads.
+ */
+class RetiredEpochTest {
+  private final MemoryKvStore store = new MemoryKvStore();
+  /** What runs, once, when Bob's client first asks for {@link #armedKey} (between two reads of one call). */
+  private volatile String armedKey;
+  private volatile Runnable onArmedKey;
+  private final CountingStore bobsStore = new CountingStore(new org.reschat.kv.ForwardingKvStore(store) {
+    @Override
+    public java.util.Map<String, org.reschat.kv.KvRead> getAll(java.util.Collection<String> keys)
+        throws org.reschat.kv.KvException {
+      Runnable r = onArmedKey;
+      if (r != null && keys.contains(armedKey)) {
+        onArmedKey = null;
+        r.run();
+      }
+      return delegate().getAll(keys);
+    }
+
+    @Override
+    public java.util.Optional<String> get(String key) throws org.reschat.kv.KvException {
+      Runnable r = onArmedKey;
+      if (r != null && key.equals(armedKey)) {
+        onArmedKey = null;
+        r.run();
+      }
+      return delegate().get(key);
+    }
+  });
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private final TestClients clients = new TestClients(store, clock);
+  private final TestClients bobsClients = new TestClients(bobsStore, clock);
+  private final Identity alice = TestIdentities.named("alice");
+  private final Identity bob = TestIdentities.named("bob");
+  private final ChatId toBob = ChatId.direct(bob.card());
+  private final ChatId toAlice = ChatId.direct(alice.card());
+  private final InMemoryLocalState bobsState = new InMemoryLocalState();
+  private ChatClient phone;
+  private ChatClient laptop;
+  private ChatClient b;
+
+  @BeforeEach
+  void aliceHasALaptopAndATabletAndRevokesTheTablet() throws Exception {
+    phone = clients.client(alice, new InMemoryLocalState(), () -> List.of(bob.card()));
+    b = bobsClients.client(bob, bobsState, () -> List.of(alice.card()));
+    phone.send(toBob, "before");
+    b.update(toAlice);
+    TestClients.Linked l = clients.link(phone, "laptop");
+    laptop = clients.client(l.identity(), l.state(), () -> List.of(bob.card()));
+    clients.link(phone, "tablet");
+    receiveAll(laptop);
+    phone.devices().revoke(2);
+  }
+
+  @AfterEach
+  void close() {
+    bobsClients.close();
+    clients.close();
+  }
+
+  private static void receiveAll(ChatClient client) throws Exception {
+    client.receiver().receive(Receiver.Scope.everything(), e -> { });
+  }
+
+  private static ConversationEngine engine(ChatClient c) {
+    return ((LedgerChatClient) c).engine();
+  }
+
+  private static List<String> texts(List<Message> messages) {
+    return messages.stream().filter(m -> m.type().equals(Message.TEXT)).map(Message::text).toList();
+  }
+
+  /** Keys Bob's client reads in one receive pass over everything. */
+  private int keysOfAPass(ChatClient client) throws Exception {
+    bobsStore.reset();
+    receiveAll(client);
+    return bobsStore.keysRead();
+  }
+
+  /** Every device reads until nothing changes: each has written in the new epoch (its PAIR_TAKEN or PAIR_READS). */
+  private void everyoneMovesOn() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      receiveAll(b);
+      receiveAll(phone);
+      receiveAll(laptop);
+    }
+  }
+
+  @Test
+  void onceEveryFeedMovedOnAReceivePassReadsTheNewEpochOnlyAndHistoryStillShowsBoth() throws Exception {
+    receiveAll(b); // Bob takes the new key: two epochs from now on
+    assertThat(engine(b).conversationsWith(alice.card())).hasSize(2);
+    receiveAll(b);
+    int idleWithTwo = keysOfAPass(b);
+    bobsStore.reset();
+    b.update(toAlice);
+    int liveWithTwo = bobsStore.keysRead();
+
+    everyoneMovesOn();
+    receiveAll(b);
+    int idleAfter = keysOfAPass(b);
+    bobsStore.reset();
+    b.update(toAlice);
+    int liveAfter = bobsStore.keysRead();
+
+    // The same feeds in each epoch (the same device lists): one epoch read costs half of two.
+    assertThat(idleAfter).isPositive().isEqualTo(idleWithTwo / 2);
+    assertThat(liveAfter).isPositive().isLessThan(liveWithTwo);
+    assertThat(engine(b).conversationsWith(alice.card())).hasSize(2); // held still: history reads it
+    clock.advance(Duration.ofSeconds(1));
+    phone.send(toBob, "after");
+    assertThat(texts(b.update(toAlice).received())).containsExactly("after");
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before", "after");
+
+    // A restart (a new client on the same profile) keeps the mark: its first pass reads the new epoch only.
+    b.close();
+    ChatClient again = bobsClients.client(bob, bobsState, () -> List.of(alice.card()));
+    assertThat(keysOfAPass(again)).isEqualTo(idleAfter);
+    assertThat(texts(again.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before", "after");
+  }
+
+  @Test
+  void aMessageALateWriterLeftInTheOldEpochBeforeMovingOnIsShownAndOnlyThenIsTheEpochRetired() throws Exception {
+    receiveAll(b);
+    receiveAll(phone);
+    // The laptop has not read the rotation: it writes in the old epoch, then reads and moves on.
+    clock.advance(Duration.ofSeconds(1));
+    laptop.send(toBob, "late, in the old epoch");
+    receiveAll(laptop);
+    receiveAll(phone);
+    // Bob learns that every feed moved on from the new epoch alone, before reading the old one again.
+    Conversation newer = engine(b).conversationsWith(alice.card()).get(1);
+    engine(b).receive(newer); // nothing marked delivered: the chat's receive below passes it on
+    assertThat(texts(b.update(toAlice).received())).contains("late, in the old epoch");
+    receiveAll(b);
+    int idle = keysOfAPass(b);
+    assertThat(keysOfAPass(b)).isEqualTo(idle);
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages()))
+        .containsExactly("before", "late, in the old epoch");
+    // And retired: a pass costs what a chat of one epoch costs (Alice's laptop alone wrote nothing since).
+    clock.advance(Duration.ofSeconds(1));
+    ChatClient fresh = bobsClients.client(bob, new InMemoryLocalState(), () -> List.of(alice.card()));
+    receiveAll(fresh);
+    assertThat(idle).isLessThan(keysOfAPass(fresh));
+  }
+
+  /**
+   * A hostile ledger serves a real page of the new epoch (Alice's) at the key of Bob's laptop's feed there, which
+   * has not moved: it opens nowhere but at its own key, so the laptop's feed has not written in the new epoch and
+   * Bob's phone keeps reading the old one, where the laptop still writes. Once the laptop moves on, it is retired.
+   */
+  @Test
+  void aPageTheLedgerCopiesToTheKeyOfAFeedThatHasNotMovedOnDoesNotRetireTheOldEpoch() throws Exception {
+    TestClients.Linked linked = bobsClients.link(b, "bob's laptop");
+    ChatClient bobsLaptop = bobsClients.client(linked.identity(), linked.state(), () -> List.of(alice.card()));
+    everyoneMovesOn(); // all but Bob's laptop
+    int withTwo = keysOfAPass(b);
+    Conversation newer = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(1));
+    org.reschat.core.spi.FeedId alicesFeed = newer.feed(newer.indexOf(alice.card()));
+    org.reschat.core.spi.FeedId laptopsFeed = newer.feeds().stream()
+        .filter(f -> newer.writerOf(f).equals(bob.card()) && newer.deviceOf(f) == 1).findFirst().orElseThrow();
+    store.put(newer.pageKey(laptopsFeed, 1), store.get(newer.pageKey(alicesFeed, 1)).orElseThrow());
+    for (int i = 0; i < 3; i++) {
+      receiveAll(b);
+    }
+    assertThat(keysOfAPass(b)).isEqualTo(withTwo); // both epochs read still
+
+    // Linked with Bob's read positions, the laptop finds nothing new in a pass; reading the chat, it writes its
+    // notice in the new epoch (over the copy).
+    bobsLaptop.update(toAlice);
+    everyoneMovesOn();
+    receiveAll(b);
+    assertThat(keysOfAPass(b)).isLessThan(withTwo);
+  }
+
+  /**
+   * The laptop writes in the old epoch and moves on while Bob's receive is between its read of the old epoch and
+   * its read of the new one: that call learns the move from the new epoch, reads the old one once more, shows the
+   * late message and retires nothing yet; the next receive finds the old epoch clean and retires it.
+   */
+  @Test
+  void aMessageWrittenInTheOldEpochWhileAReceiveReadsTheNewOneIsShownByTheReadAfterTheMove() throws Exception {
+    receiveAll(b);
+    receiveAll(phone);
+    b.update(toAlice); // Alice's phone moved on; her laptop has not read the rotation
+    Conversation newer = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(1));
+    armedKey = newer.pageKey(newer.feeds().stream()
+        .filter(f -> newer.writerOf(f).equals(alice.card()) && newer.deviceOf(f) == 1).findFirst().orElseThrow(), 1);
+    onArmedKey = () -> {
+      try {
+        clock.advance(Duration.ofSeconds(1));
+        laptop.send(toBob, "late, while Bob read");
+        laptop.update(toBob); // takes the new key and writes its notice there
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    assertThat(texts(b.update(toAlice).received())).containsExactly("late, while Bob read");
+    assertThat(onArmedKey).isNull(); // it ran, within that receive
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(2);
+    assertThat(b.update(toAlice).received()).isEmpty();
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before", "late, while Bob read");
+  }
+}
