@@ -9,6 +9,7 @@ import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageRejectedException;
 import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.RecordChain;
 import org.reschat.core.internal.page.RecordWriter;
 import org.reschat.core.internal.page.SlotRecord;
@@ -64,6 +65,17 @@ final class OwnRecords {
    * where it is, and the next call goes on from there.
    */
   Outcome publish(Page queued, byte[] previousPage) throws KvException, LocalStateException, PageRejectedException {
+    return publish(queued, previousPage, null);
+  }
+
+  /**
+   * {@link #publish(Page, byte[])} for a page queued as {@code value}: where it holds the page's records
+   * ({@link QueuedRecords}), a record it holds as this page would make it now is written as the very value queued,
+   * not sealed again.
+   */
+  Outcome publish(Page queued, byte[] previousPage, String value) throws KvException, LocalStateException,
+      PageRejectedException {
+    List<String> parts = queuedParts(value);
     RecordChain chain = held.verified(queued.number(), previousPage);
     List<SlotRecord> kept = chain.records();
     for (int i = 0; i < kept.size(); i++) {
@@ -74,7 +86,8 @@ final class OwnRecords {
     for (int i = chain.next(); i < queued.slots().size(); i++) {
       byte[] link = i == 0 ? previousPage : chain.records().get(i - 1).hash();
       SlotRecord mine = records.recordOf(queued, i, link);
-      String sealed = records.seal(mine);
+      String sealed = i < parts.size() && held.local(queued.number(), i, parts.get(i)).equals(mine) ? parts.get(i)
+          : records.seal(mine);
       RecordPublisher.Outcome o = publisher.publish(chain, mine, sealed);
       if (o instanceof RecordPublisher.Adopted adopted) {
         held.keep(adopted.theirs());
@@ -83,6 +96,50 @@ final class OwnRecords {
       held.keep(mine, sealed);
     }
     return new Written(chain.records());
+  }
+
+  /**
+   * The outbox value of {@code queued}, a page open as records after {@code previousPage} (the final version of the
+   * page before, zero for page 1): its records' ledger values ({@link QueuedRecords}). Those of {@code before}, the
+   * value it replaces, are kept where they are this page's first records, so a send seals only its own record; the
+   * others are sealed here (each remembered as opened, so publishing opens none of them).
+   */
+  String queuedValue(Page queued, byte[] previousPage, String before) throws LocalStateException {
+    long n = queued.number();
+    List<String> parts = new ArrayList<>(queuedParts(before));
+    byte[] link = previousPage;
+    if (parts.size() >= queued.slots().size()) {
+      parts.clear();
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      SlotRecord r = held.local(n, i, parts.get(i));
+      if (!r.slot().equals(queued.slots().get(i)) || !java.util.Arrays.equals(r.previous(), link)) {
+        parts.clear(); // not this page's records: all sealed again below
+        link = previousPage;
+        break;
+      }
+      link = r.hash();
+    }
+    for (int i = parts.size(); i < queued.slots().size(); i++) {
+      SlotRecord r = records.recordOf(queued, i, link);
+      String sealed = records.seal(r);
+      held.sealed(r, sealed);
+      parts.add(sealed);
+      link = r.hash();
+    }
+    return QueuedRecords.of(parts);
+  }
+
+  /** The record values {@code value} (an outbox value, or null) holds: none when it is a page sealed whole. */
+  private static List<String> queuedParts(String value) throws LocalStateException {
+    if (value == null || !QueuedRecords.is(value)) {
+      return List.of();
+    }
+    try {
+      return QueuedRecords.parts(value);
+    } catch (org.reschat.core.internal.page.PageFormatException e) {
+      throw new LocalStateException("A queued page of records is damaged (" + e.getMessage() + ")", e);
+    }
   }
 
   /**
