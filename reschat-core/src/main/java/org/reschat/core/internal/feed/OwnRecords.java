@@ -44,6 +44,8 @@ final class OwnRecords {
   private final RecordWriter records;
   private final PageWriter pages;
   private final OpenTail ownTail;
+  /** Records this object made for the outbox, by the value it sealed each as (a send's one, mostly). */
+  private final java.util.Map<String, SlotRecord> madeHere = new java.util.HashMap<>();
 
   OwnRecords(Conversation c, KvStore store, LocalState state) {
     this(c, store, state, new OpenedPages());
@@ -85,7 +87,10 @@ final class OwnRecords {
     }
     for (int i = chain.next(); i < queued.slots().size(); i++) {
       byte[] link = i == 0 ? previousPage : chain.records().get(i - 1).hash();
-      SlotRecord mine = records.recordOf(queued, i, link);
+      SlotRecord mine = i < parts.size() ? madeHere(parts.get(i), queued, i, link) : null;
+      if (mine == null) {
+        mine = records.recordOf(queued, i, link);
+      }
       String sealed = i < parts.size() && held.local(queued.number(), i, parts.get(i)).equals(mine) ? parts.get(i)
           : records.seal(mine);
       RecordPublisher.Outcome o = publisher.publish(chain, mine, sealed);
@@ -124,10 +129,22 @@ final class OwnRecords {
       SlotRecord r = records.recordOf(queued, i, link);
       String sealed = records.seal(r);
       held.sealed(r, sealed);
+      madeHere.put(sealed, r);
       parts.add(sealed);
       link = r.hash();
     }
     return QueuedRecords.of(parts);
+  }
+
+  /**
+   * The record this object made and sealed as {@code value} ({@link #queuedValue}, under the same conversation and
+   * rule) when it is record {@code i} of {@code queued} after {@code link}: its fields are those, and a record is
+   * determined by them, so it need not be made again. Null otherwise.
+   */
+  private SlotRecord madeHere(String value, Page queued, int i, byte[] link) {
+    SlotRecord r = madeHere.get(value);
+    return r != null && r.slot().equals(queued.slots().get(i)) && r.heads().equals(queued.heads())
+        && java.util.Arrays.equals(r.previous(), link) ? r : null;
   }
 
   /** The record values {@code value} (an outbox value, or null) holds: none when it is a page sealed whole. */

@@ -31,10 +31,23 @@ public final class QueuedRecords {
     return PREFIX + String.join(".", parts);
   }
 
-  /** The ledger values of the records {@code value} holds, in slot order (it has the form {@link #checkForm} checks). */
+  /**
+   * The ledger values of the records {@code value} holds, in slot order: bounded (its length, 1 to 20 parts); each
+   * part's form is left to opening it ({@link Envelope#open} checks it first), or to {@link #checkForm}.
+   */
   public static List<String> parts(String value) throws PageFormatException {
-    checkForm(value);
-    return split(value);
+    if (value.length() > PageLimits.MAX_VALUE_CHARS) {
+      throw new PageFormatException(Reason.TOO_LARGE, "it is larger than any queued page (" + value.length()
+          + " characters)");
+    }
+    if (!is(value)) {
+      throw new PageFormatException(Reason.NOT_AN_ENVELOPE, "it is not a queued page of records");
+    }
+    List<String> parts = split(value);
+    if (parts.size() > PageLimits.SLOTS_PER_PAGE) {
+      throw new PageFormatException(Reason.NOT_AN_ENVELOPE, "it holds more records than a page has slots");
+    }
+    return parts;
   }
 
   /** How many records {@code value} holds, the slots of the open page: counted, neither checked nor opened. */
@@ -48,18 +61,7 @@ public final class QueuedRecords {
 
   /** Checks, without opening anything, that {@code value} has the form above: bounded, 1 to 20 envelopes. */
   public static void checkForm(String value) throws PageFormatException {
-    if (value.length() > PageLimits.MAX_VALUE_CHARS) {
-      throw new PageFormatException(Reason.TOO_LARGE, "it is larger than any queued page (" + value.length()
-          + " characters)");
-    }
-    if (!is(value)) {
-      throw new PageFormatException(Reason.NOT_AN_ENVELOPE, "it is not a queued page of records");
-    }
-    List<String> parts = split(value);
-    if (parts.size() > PageLimits.SLOTS_PER_PAGE) {
-      throw new PageFormatException(Reason.NOT_AN_ENVELOPE, "it holds more records than a page has slots");
-    }
-    for (String part : parts) {
+    for (String part : parts(value)) {
       Envelope.checkForm(part);
     }
   }

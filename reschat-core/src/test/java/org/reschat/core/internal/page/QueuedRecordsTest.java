@@ -27,9 +27,9 @@ class QueuedRecordsTest {
     String twentyOne = QueuedRecords.of(Collections.nCopies(21, ENVELOPE));
     assertThatThrownBy(() -> QueuedRecords.parts(twentyOne)).isInstanceOf(PageFormatException.class)
         .hasMessageContaining("more records than a page has slots");
-    assertThatThrownBy(() -> QueuedRecords.parts(QueuedRecords.of(List.of(ENVELOPE, "")))).isInstanceOf(
+    assertThatThrownBy(() -> QueuedRecords.checkForm(QueuedRecords.of(List.of(ENVELOPE, "")))).isInstanceOf(
         PageFormatException.class);
-    assertThatThrownBy(() -> QueuedRecords.parts(QueuedRecords.of(List.of(ENVELOPE, "not base64!"))))
+    assertThatThrownBy(() -> QueuedRecords.checkForm(QueuedRecords.of(List.of(ENVELOPE, "not base64!"))))
         .isInstanceOf(PageFormatException.class);
     String huge = QueuedRecords.of(List.of("Ag" + "A".repeat(PageLimits.MAX_VALUE_CHARS + 2)));
     assertThatThrownBy(() -> QueuedRecords.parts(huge)).isInstanceOf(PageFormatException.class)
