@@ -21,9 +21,10 @@ import org.reschat.kv.KvStore;
 /**
  * Writes this member's queued open page as slot records (protocol §4.8, §7). The outbox keeps holding the page, as
  * for every writer: one entry, replaced atomically as the page grows, so a message is never sealed again differently
- * and never lost, whatever the crash. Publishing derives from it the records of the slots not yet written (the same
- * page and link give the same record byte for byte, so a retry after a crash finds its own record and writes
- * nothing) and writes each once ({@link RecordPublisher}); a record written is kept as verified ({@link HeldRecords}),
+ * and never lost, whatever the crash; its value is the records' values ({@link #queuedValue}, {@link QueuedRecords}),
+ * so a send seals its one record, not the whole page again. Publishing derives from it the records of the slots not
+ * yet written (the same page and link give the same record byte for byte; a record queued is written as the very
+ * value queued, so a retry after a crash writes the same bytes) and writes each once ({@link RecordPublisher}); a record written is kept as verified ({@link HeldRecords}),
  * never filed among the feed's pages. A record another device of this identity wrote at that place is adopted and
  * the messages not yet written are sealed again after it, in one replacement of the queued page (or two, when they
  * no longer fit and the page closes); one that contradicts what this device wrote is EQUIVOCATION, nothing written.
