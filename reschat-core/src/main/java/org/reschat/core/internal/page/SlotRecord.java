@@ -21,6 +21,7 @@ public final class SlotRecord {
   private final Slot slot;
   private final byte[] authenticator;
   private final byte[] encoded;
+  private volatile byte[] hash;
 
   SlotRecord(long page, int index, byte[] previous, List<Head> heads, Slot slot, byte[] authenticator, byte[] encoded) {
     this.page = page;
@@ -75,7 +76,12 @@ public final class SlotRecord {
 
   /** What the next record's {@link #previous()} holds. */
   public byte[] hash() {
-    return Sha.sha256(HASH_DOMAIN, encoded);
+    byte[] h = hash;
+    if (h == null) {
+      h = Sha.sha256(HASH_DOMAIN, encoded); // computed once, as a page's: each send and receive links the open page's records
+      hash = h;
+    }
+    return h.clone();
   }
 
   @Override
