@@ -487,7 +487,8 @@ class CliTest {
     assertThat(r.code()).as(r.toString()).isZero();
     JsonObject o = json(r.out());
     assertThat(o.get("type").getAsString()).isEqualTo("bench");
-    assertThat(o.keySet()).containsExactly("type", "send_cpu_us_per_message", "send_cpu_us_per_message_v3", "open_page_us", "full_page_bytes",
+    assertThat(o.keySet()).containsExactly("type", "send_cpu_us_per_message", "send_cpu_us_per_message_v3",
+        "record_send_cpu_us_per_message", "open_page_us", "full_page_bytes",
         "full_send_cpu_us", "live_receive_cpu_us", "full_send_profile_cpu_us", "profile_fsyncs_per_send",
         "profile_send_ms", "profile_put_ms", "profile_send_put_ratio", "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "store_send_ms", "store_send_per_put", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",

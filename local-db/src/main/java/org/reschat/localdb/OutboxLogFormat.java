@@ -159,7 +159,7 @@ final class OutboxLogFormat {
     try {
       value = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b).toString();
-      Envelope.checkForm(value);
+      Envelope.checkQueuedForm(value);
     } catch (CharacterCodingException e) {
       throw new Damaged("page " + page + " is not UTF-8 text");
     } catch (PageFormatException e) {

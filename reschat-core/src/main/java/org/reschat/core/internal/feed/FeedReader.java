@@ -14,6 +14,7 @@ import org.reschat.core.spi.FeedId;
 import org.reschat.core.internal.page.Envelope;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageCodec;
+import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.PageFormatException;
 import org.reschat.core.internal.page.PageRejectedException;
 import org.reschat.core.internal.page.PageVerifier;
@@ -274,6 +275,11 @@ final class FeedReader {
       return known;
     }
     LOCAL_OPENS.incrementAndGet();
+    if (own && QueuedRecords.is(value)) { // an open page this device queued as its records (OwnRecords)
+      Page page = new HeldRecords(c, feed, state, opened).queuedPage(number, value);
+      opened.put(feed, number, value, page);
+      return page;
+    }
     try {
       Page page = PageCodec.parse(Envelope.open(c, c.pageKey(feed, number), value));
       opened.put(feed, number, value, page);

@@ -1,10 +1,14 @@
 package org.reschat.core.internal.feed;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.page.Envelope;
+import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.PageFormatException;
 import org.reschat.core.internal.page.PageLimits;
 import org.reschat.core.internal.page.PageRejectedException;
@@ -128,8 +132,36 @@ final class HeldRecords {
     opened.kept(companion, record);
   }
 
-  /** A record kept here: it was verified when kept, so it is opened and parsed only. */
-  private SlotRecord local(long page, int index, String value) throws LocalStateException {
+  /**
+   * Remembers {@code record} as what {@code sealed}, a value this device sealed for it, opens to: a record queued in
+   * the outbox ({@link QueuedRecords}) is then opened by nobody in this process.
+   */
+  void sealed(SlotRecord record, String sealed) {
+    opened.putRecord(companion, number(record.page(), record.index()), sealed, record);
+  }
+
+  /**
+   * Own page {@code page} as the outbox holds it open, as its records ({@link QueuedRecords}, values this device
+   * sealed): the page they make, authenticated as {@link PageWriter#append} authenticates it.
+   */
+  Page queuedPage(long page, String value) throws LocalStateException {
+    List<String> parts;
+    try {
+      parts = QueuedRecords.parts(value);
+    } catch (PageFormatException e) {
+      throw damaged(page, 0, e);
+    }
+    List<SlotRecord> records = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      records.add(local(page, i, parts.get(i)));
+    }
+    SlotRecord last = records.get(records.size() - 1);
+    return new PageWriter(c).page(page, records.get(0).previous(), last.heads(),
+        records.stream().map(SlotRecord::slot).toList());
+  }
+
+  /** A record kept or queued here: it was verified (or sealed here), so it is opened and parsed only. */
+  SlotRecord local(long page, int index, String value) throws LocalStateException {
     SlotRecord known = opened.record(companion, number(page, index), value);
     if (known != null) {
       return known;

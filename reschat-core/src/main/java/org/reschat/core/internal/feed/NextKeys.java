@@ -10,6 +10,7 @@ import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.spi.FeedId;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageLimits;
+import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.spi.LocalState;
 import org.reschat.kv.KvRead;
 
@@ -134,6 +135,9 @@ public final class NextKeys {
     int kept = new HeldRecords(c, feed, state, opened).count(open.getKey());
     if (kept == 0) {
       return false;
+    }
+    if (QueuedRecords.is(open.getValue())) { // queued as its records: one a slot, and never a full page
+      return kept >= QueuedRecords.slots(open.getValue());
     }
     Page queued = reader(c, feed, state, opened).local(open.getKey(), open.getValue(), "queued page");
     return !queued.isFull() && kept >= queued.slots().size();

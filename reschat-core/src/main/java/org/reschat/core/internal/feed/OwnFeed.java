@@ -16,7 +16,9 @@ import org.reschat.core.internal.page.Envelope;
 import org.reschat.core.internal.page.Head;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageRejectedException;
+import org.reschat.core.internal.page.PageLimits;
 import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.RecordWriter;
 import org.reschat.core.internal.page.Slot;
 import org.reschat.core.internal.page.SlotRecord;
@@ -94,8 +96,8 @@ final class OwnFeed {
     SlotSeal.Draft stamped = new SlotSeal.Draft(draft.type(), Math.max(draft.timestampMillis(), last),
         draft.extension(), draft.body());
     Page page = writer.append(tail, heads, stamped);
-    String value = sealed(page);
     if (writesFirst() && !asRecords(page.number())) {
+      String value = sealed(page);
       try {
         if (writeOverLastSeen(page.number(), page, value).isEmpty()) {
           recordWritten(page.number(), value);
@@ -105,9 +107,33 @@ final class OwnFeed {
         state.putOutbox(reader.feed, page.number(), value);
         return new Sent(page, Optional.of(Problem.of(e)));
       }
+      state.putOutbox(reader.feed, page.number(), value);
+      return new Sent(page, flush(() -> heads));
     }
-    state.putOutbox(reader.feed, page.number(), value);
+    state.putOutbox(reader.feed, page.number(), queuedValue(page));
     return new Sent(page, flush(() -> heads));
+  }
+
+  /**
+   * The outbox value of {@code page}: where it stays open as records, its records' values, each sealed once
+   * ({@link QueuedRecords}: a send seals its own record, not the whole page again); else the page sealed whole.
+   */
+  private String queuedValue(Page page) throws LocalStateException {
+    long n = page.number();
+    if (page.isFull() || !c.tails().open() || !asRecords(n)) {
+      return sealed(page); // it closes at once: written whole at its key
+    }
+    String value = records.queuedValue(page, previousPage(n), state.outbox(reader.feed).get(n));
+    if (value.length() > PageLimits.MAX_VALUE_CHARS) {
+      return sealed(page); // the outbox holds no larger value
+    }
+    reader.sealed(page, value);
+    return value;
+  }
+
+  /** The final version of own page {@code n − 1} that records of page {@code n} link to (zero for page 1). */
+  private byte[] previousPage(long n) throws LocalStateException {
+    return n == 1 ? new byte[32] : reader.verified(n - 1).orElseThrow().hash();
   }
 
   /**
@@ -198,7 +224,7 @@ final class OwnFeed {
         String value = outbox.get(n);
         Page queued = reader.local(n, value, "queued page");
         if (asRecords(n)) {
-          RecordsStep step = publishRecords(n, queued, outbox.lastKey() > n, heads);
+          RecordsStep step = publishRecords(n, queued, value, outbox.lastKey() > n, heads);
           if (step == RecordsStep.OPEN) {
             return Optional.empty(); // its records are written; the page stays queued until it closes
           }
@@ -208,6 +234,9 @@ final class OwnFeed {
           if (step == RecordsStep.REQUEUED) {
             continue;
           } // CLOSING: the queued page is the one closing its records, written at its key as any page
+        } else if (QueuedRecords.is(value)) {
+          queue(queued); // no longer written as records (another device wrote the page whole): sealed whole
+          continue;
         }
         Optional<Fetched> found = writeOverLastSeen(n, queued, value);
         if (found.isEmpty()) {
@@ -343,7 +372,7 @@ final class OwnFeed {
    * to be written at its key. Another device's records adopted: the messages are queued again after them, those of
    * the pages queued after {@code n} too.
    */
-  private RecordsStep publishRecords(long n, Page queued, boolean followed, HeadsSource heads)
+  private RecordsStep publishRecords(long n, Page queued, String value, boolean followed, HeadsSource heads)
       throws KvException, LocalStateException {
     // Where tags no longer count, the page closes now, signed: it commits to the tagged records readers hold back
     // (§4.8). It is not final: a later message grows it at its key as a signed page, so nothing after it is hidden.
@@ -353,7 +382,7 @@ final class OwnFeed {
     }
     OwnRecords.Outcome outcome;
     try {
-      outcome = records.publish(queued, n == 1 ? new byte[32] : reader.verified(n - 1).orElseThrow().hash());
+      outcome = records.publish(queued, previousPage(n), value);
     } catch (PageRejectedException e) {
       reader.warn(e.kind(), n, e.getMessage());
       return RecordsStep.FORKED;
@@ -365,8 +394,8 @@ final class OwnFeed {
     if (!closes) {
       return RecordsStep.OPEN;
     }
-    Page closing = new RecordWriter(c).close(((OwnRecords.Written) outcome).records());
-    if (closing.equals(queued)) {
+    Page closing = new RecordWriter(c).close(((OwnRecords.Written) outcome).records(), queued);
+    if (closing.equals(queued) && !QueuedRecords.is(value)) {
       return RecordsStep.CLOSING;
     }
     queue(closing);

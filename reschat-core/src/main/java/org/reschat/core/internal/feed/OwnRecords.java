@@ -9,6 +9,7 @@ import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageRejectedException;
 import org.reschat.core.internal.page.PageWriter;
+import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.RecordChain;
 import org.reschat.core.internal.page.RecordWriter;
 import org.reschat.core.internal.page.SlotRecord;
@@ -20,9 +21,10 @@ import org.reschat.kv.KvStore;
 /**
  * Writes this member's queued open page as slot records (protocol §4.8, §7). The outbox keeps holding the page, as
  * for every writer: one entry, replaced atomically as the page grows, so a message is never sealed again differently
- * and never lost, whatever the crash. Publishing derives from it the records of the slots not yet written (the same
- * page and link give the same record byte for byte, so a retry after a crash finds its own record and writes
- * nothing) and writes each once ({@link RecordPublisher}); a record written is kept as verified ({@link HeldRecords}),
+ * and never lost, whatever the crash; its value is the records' values ({@link #queuedValue}, {@link QueuedRecords}),
+ * so a send seals its one record, not the whole page again. Publishing derives from it the records of the slots not
+ * yet written (the same page and link give the same record byte for byte; a record queued is written as the very
+ * value queued, so a retry after a crash writes the same bytes) and writes each once ({@link RecordPublisher}); a record written is kept as verified ({@link HeldRecords}),
  * never filed among the feed's pages. A record another device of this identity wrote at that place is adopted and
  * the messages not yet written are sealed again after it, in one replacement of the queued page (or two, when they
  * no longer fit and the page closes); one that contradicts what this device wrote is EQUIVOCATION, nothing written.
@@ -43,6 +45,8 @@ final class OwnRecords {
   private final RecordWriter records;
   private final PageWriter pages;
   private final OpenTail ownTail;
+  /** Records this object made for the outbox, by the value it sealed each as (a send's one, mostly). */
+  private final java.util.Map<String, SlotRecord> madeHere = new java.util.HashMap<>();
 
   OwnRecords(Conversation c, KvStore store, LocalState state) {
     this(c, store, state, new OpenedPages());
@@ -64,6 +68,17 @@ final class OwnRecords {
    * where it is, and the next call goes on from there.
    */
   Outcome publish(Page queued, byte[] previousPage) throws KvException, LocalStateException, PageRejectedException {
+    return publish(queued, previousPage, null);
+  }
+
+  /**
+   * {@link #publish(Page, byte[])} for a page queued as {@code value}: where it holds the page's records
+   * ({@link QueuedRecords}), a record it holds as this page would make it now is written as the very value queued,
+   * not sealed again.
+   */
+  Outcome publish(Page queued, byte[] previousPage, String value) throws KvException, LocalStateException,
+      PageRejectedException {
+    List<String> parts = queuedParts(value);
     RecordChain chain = held.verified(queued.number(), previousPage);
     List<SlotRecord> kept = chain.records();
     for (int i = 0; i < kept.size(); i++) {
@@ -73,8 +88,12 @@ final class OwnRecords {
     }
     for (int i = chain.next(); i < queued.slots().size(); i++) {
       byte[] link = i == 0 ? previousPage : chain.records().get(i - 1).hash();
-      SlotRecord mine = records.recordOf(queued, i, link);
-      String sealed = records.seal(mine);
+      SlotRecord mine = i < parts.size() ? madeHere(parts.get(i), queued, i, link) : null;
+      if (mine == null) {
+        mine = records.recordOf(queued, i, link);
+      }
+      String sealed = i < parts.size() && held.local(queued.number(), i, parts.get(i)).equals(mine) ? parts.get(i)
+          : records.seal(mine);
       RecordPublisher.Outcome o = publisher.publish(chain, mine, sealed);
       if (o instanceof RecordPublisher.Adopted adopted) {
         held.keep(adopted.theirs());
@@ -83,6 +102,62 @@ final class OwnRecords {
       held.keep(mine, sealed);
     }
     return new Written(chain.records());
+  }
+
+  /**
+   * The outbox value of {@code queued}, a page open as records after {@code previousPage} (the final version of the
+   * page before, zero for page 1): its records' ledger values ({@link QueuedRecords}). Those of {@code before}, the
+   * value it replaces, are kept where they are this page's first records, so a send seals only its own record; the
+   * others are sealed here (each remembered as opened, so publishing opens none of them).
+   */
+  String queuedValue(Page queued, byte[] previousPage, String before) throws LocalStateException {
+    long n = queued.number();
+    List<String> parts = new ArrayList<>(queuedParts(before));
+    byte[] link = previousPage;
+    if (parts.size() >= queued.slots().size()) {
+      parts.clear();
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      SlotRecord r = held.local(n, i, parts.get(i));
+      if (!r.slot().equals(queued.slots().get(i)) || !java.util.Arrays.equals(r.previous(), link)) {
+        parts.clear(); // not this page's records: all sealed again below
+        link = previousPage;
+        break;
+      }
+      link = r.hash();
+    }
+    for (int i = parts.size(); i < queued.slots().size(); i++) {
+      SlotRecord r = records.recordOf(queued, i, link);
+      String sealed = records.seal(r);
+      held.sealed(r, sealed);
+      madeHere.put(sealed, r);
+      parts.add(sealed);
+      link = r.hash();
+    }
+    return QueuedRecords.of(parts);
+  }
+
+  /**
+   * The record this object made and sealed as {@code value} ({@link #queuedValue}, under the same conversation and
+   * rule) when it is record {@code i} of {@code queued} after {@code link}: its fields are those, and a record is
+   * determined by them, so it need not be made again. Null otherwise.
+   */
+  private SlotRecord madeHere(String value, Page queued, int i, byte[] link) {
+    SlotRecord r = madeHere.get(value);
+    return r != null && r.slot().equals(queued.slots().get(i)) && r.heads().equals(queued.heads())
+        && java.util.Arrays.equals(r.previous(), link) ? r : null;
+  }
+
+  /** The record values {@code value} (an outbox value, or null) holds: none when it is a page sealed whole. */
+  private static List<String> queuedParts(String value) throws LocalStateException {
+    if (value == null || !QueuedRecords.is(value)) {
+      return List.of();
+    }
+    try {
+      return QueuedRecords.parts(value);
+    } catch (org.reschat.core.internal.page.PageFormatException e) {
+      throw new LocalStateException("A queued page of records is damaged (" + e.getMessage() + ")", e);
+    }
   }
 
   /**

@@ -73,7 +73,16 @@ public final class KeyMaterial {
     return sign(device == null ? signing : device.signing(), message);
   }
 
+  /** Signatures made since start: a count for tests (how often a path signs), never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong SIGNED = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Signatures this process has made so far. */
+  public static long signatures() {
+    return SIGNED.get();
+  }
+
   private static byte[] sign(Ed25519PrivateKeyParameters key, byte[] message) {
+    SIGNED.incrementAndGet();
     Ed25519Signer signer = new Ed25519Signer();
     signer.init(true, key);
     signer.update(message, 0, message.length);

@@ -26,12 +26,19 @@ public final class Envelope {
 
   /** Envelopes opened since start: a count for tests (how often a path decrypts a page), never a limit. */
   private static final java.util.concurrent.atomic.AtomicLong OPENED = new java.util.concurrent.atomic.AtomicLong();
+  /** Envelopes sealed since start: a count for tests (how often a path seals), never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong SEALED = new java.util.concurrent.atomic.AtomicLong();
 
   private Envelope() {}
 
   /** Envelopes this process has opened (or tried to) so far. */
   public static long opens() {
     return OPENED.get();
+  }
+
+  /** Envelopes this process has sealed so far. */
+  public static long seals() {
+    return SEALED.get();
   }
 
   /** The ledger value holding {@code page} at {@code key}. */
@@ -46,6 +53,7 @@ public final class Envelope {
 
   /** The ledger value holding {@code plain} (a page, or a slot record of §4.8) at {@code key}. */
   static String seal(Conversation c, String key, byte[] plain) {
+    SEALED.incrementAndGet();
     return Base64Url.encode(c.envelopes().encryptAfter(VERSION_BYTE, Padding.padToPadme(plain), aad(key)));
   }
 
@@ -65,6 +73,15 @@ public final class Envelope {
   /** Checks that {@code value} has the form of a sealed page, without opening it (for local files). */
   public static void checkForm(String value) throws PageFormatException {
     decode(value);
+  }
+
+  /** Checks that an outbox value has the form of a page sealed whole or of an open page's records ({@link QueuedRecords}). */
+  public static void checkQueuedForm(String value) throws PageFormatException {
+    if (QueuedRecords.is(value)) {
+      QueuedRecords.checkForm(value);
+    } else {
+      checkForm(value);
+    }
   }
 
   private static byte[] decode(String value) throws PageFormatException {

@@ -63,14 +63,42 @@ public final class PageWriter {
   private Page build(long number, byte[] previous, List<Head> heads, List<Slot> before, SlotSeal.Draft draft) {
     List<Slot> slots = new ArrayList<>(before);
     slots.add(SlotSeal.seal(conversation, number, slots.size(), draft));
+    return page(number, previous, heads, slots);
+  }
+
+  /**
+   * The page of {@code slots}, authenticated as the conversation's rule says for them (a sender tag or a signature):
+   * what {@link #append} builds when they are its slots.
+   */
+  public Page page(long number, byte[] previous, List<Head> heads, List<Slot> slots) {
     return authenticate(number, previous, heads, slots, conversation.tails().tags(slots.stream().map(Slot::type).toList()));
   }
 
   Page authenticate(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tag) {
+    return authenticate(number, previous, heads, slots, tag, null);
+  }
+
+  /**
+   * The page of these fields, signed; {@code known} itself when it is that very page already (the same body, signed:
+   * Ed25519 is deterministic, so signing it again would give the same bytes).
+   */
+  Page signed(long number, byte[] previous, List<Head> heads, List<Slot> slots, Page known) {
+    return authenticate(number, previous, heads, slots, false, known);
+  }
+
+  private Page authenticate(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tag, Page known) {
     byte[] body = conversation.tails().writesVersion4() ? PageCodec.encodeTailBody(number, previous, heads, slots, tag)
         : PageCodec.encodeBody(number, previous, heads, slots);
+    if (known != null && !known.isTagged() && isSignedBody(known.sharedEncoding(), body)) {
+      return known;
+    }
     byte[] authenticator = tag ? SenderTag.of(conversation, conversation.myFeed(), body)
         : Secrets.of(conversation.identity()).signPage(PageVerifier.signed(conversation, conversation.myFeed(), body));
     return new Page(number, previous, heads, slots, authenticator, PageCodec.withSignature(body, authenticator));
+  }
+
+  private static boolean isSignedBody(byte[] encoded, byte[] body) {
+    return encoded.length == body.length + PageLimits.SIGNATURE_BYTES
+        && java.util.Arrays.equals(encoded, 0, body.length, body, 0, body.length);
   }
 }

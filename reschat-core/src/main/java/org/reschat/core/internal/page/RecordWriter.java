@@ -74,10 +74,18 @@ public final class RecordWriter {
    * slots the records' in order, its heads the last record's.
    */
   public Page close(List<SlotRecord> open) {
+    return close(open, null);
+  }
+
+  /**
+   * {@link #close(List)}, or {@code queued} itself when it is that page already (a full page queued signed): the
+   * page is then not signed twice.
+   */
+  public Page close(List<SlotRecord> open, Page queued) {
     SlotRecord first = open.get(0);
     SlotRecord last = open.get(open.size() - 1);
-    return pages.authenticate(first.page(), first.previous(), last.heads(),
-        open.stream().map(SlotRecord::slot).toList(), false);
+    return pages.signed(first.page(), first.previous(), last.heads(), open.stream().map(SlotRecord::slot).toList(),
+        queued);
   }
 
   /** The ledger value of {@code record} at its key. */

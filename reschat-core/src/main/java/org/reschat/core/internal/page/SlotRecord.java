@@ -78,7 +78,7 @@ public final class SlotRecord {
   public byte[] hash() {
     byte[] h = hash;
     if (h == null) {
-      h = Sha.sha256(HASH_DOMAIN, encoded); // once: a reader links every kept record again at each receive
+      h = Sha.sha256(HASH_DOMAIN, encoded); // computed once, as a page's: each send and receive links the open page's records
       hash = h;
     }
     return h.clone();

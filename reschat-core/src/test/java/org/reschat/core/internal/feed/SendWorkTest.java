@@ -67,6 +67,48 @@ class SendWorkTest {
   }
 
   /**
+   * A send on a page open as slot records (protocol §4.8) seals one envelope, its record's: the outbox holds the
+   * open page as its records' values (QueuedRecords), not the whole page sealed again at every send (a third of a
+   * send). The page is sealed whole once, by the send that fills it, and signed once then, not again to close it.
+   */
+  @Test
+  void aSendOnAnOpenRecordPageSealsOnlyItsRecordAndTheFullPageOnce() throws Exception {
+    org.reschat.core.testing.TestClients clients = new org.reschat.core.testing.TestClients(new MemoryKvStore(),
+        org.reschat.core.testing.TestClients.ticking(1_800_000_000_000L));
+    try {
+      ChatClient alice = clients.client(a);
+      ChatClient bob = clients.client(b);
+      ChatId toBob = ChatId.direct(b.card());
+      ChatId toAlice = ChatId.direct(a.card());
+      bob.send(toAlice, "hi");
+      alice.update(toBob);
+      bob.update(toAlice);
+      alice.update(toBob); // each has read the other's notice: both read version 5
+      for (int i = 0; i < 20; i++) { // Alice's page 1 fills; page 2 begins as records
+        alice.send(toBob, "filling " + i);
+      }
+      bob.update(toAlice);
+      List<Long> seals = new ArrayList<>();
+      List<Long> signatures = new ArrayList<>();
+      for (int i = 0; i < 25; i++) { // across a page boundary
+        long sealed = Envelope.seals();
+        long signed = org.reschat.core.internal.identity.KeyMaterial.signatures();
+        assertThat(alice.send(toBob, "record " + i).confirmed()).isTrue();
+        seals.add(Envelope.seals() - sealed);
+        signatures.add(org.reschat.core.internal.identity.KeyMaterial.signatures() - signed);
+      }
+      // Before: two seals a send (its record, and the whole page for the outbox), three when the page filled, and
+      // two signatures then (the full page queued, then the same page again to close its records).
+      assertThat(seals).as("envelopes sealed by each send").containsOnly(1L, 2L).containsOnlyOnce(2L);
+      assertThat(seals.indexOf(2L)).as("the send that fills the page seals it whole").isEqualTo(signatures.indexOf(1L));
+      assertThat(signatures.stream().mapToLong(Long::longValue).sum()).as("signatures over 25 sends").isEqualTo(1);
+      assertThat(bob.update(toAlice).received()).extracting(Message::text).hasSize(25).endsWith("record 24");
+    } finally {
+      clients.close();
+    }
+  }
+
+  /**
    * The local records a send reads: each member's device list once (it was twice: to attach their devices, then
    * to count their revocations), the pair's later epochs and who reads version 4. On a profile each read is a stat
    * of a file at least.
