@@ -68,11 +68,12 @@ public final class RetiredEpochs {
    * nothing.
    */
   public void revisited(List<Conversation> read) throws LocalStateException {
-    if (read.size() < 2 || load().isEmpty()) {
-      return;
+    if (read.size() < 2) {
+      return; // the newest alone, never retired: no look-up of the record (a live receive after a revocation)
     }
+    Map<String, Long> retired = load();
     for (Conversation c : read) {
-      if (load().containsKey(c.id())) {
+      if (retired.containsKey(c.id())) {
         write(c, false);
       }
     }
