@@ -304,8 +304,17 @@ class RetiredEpochTest {
     assertThat(oldEpochKeysOfAPass(b)).isZero();
     assertThat(keysOfAPass(b)).isEqualTo(idle);
     assertThat(b.update(toAlice).received()).isEmpty(); // shown once
+    // The time is written once: each write would note a later one, and the clock moves a minute a pass here.
+    String noted = bobsState.deviceRecord("retired").orElseThrow();
+    for (int minute = 1; minute < 10; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(oldEpochKeysOfAPass(b)).isZero();
+      b.update(toAlice);
+    }
+    assertThat(bobsState.deviceRecord("retired")).contains(noted);
 
-    // The next message there waits for the next 10 minutes; a receive of the chat (not a pass) reads it then too.
+    // The next message there (9:01 after the read) waits for the next 10 minutes; a receive of the chat (not a pass)
+    // reads it then too.
     clock.advance(Duration.ofSeconds(1));
     restored.send(toBob, "again");
     assertThat(b.update(toAlice).received()).isEmpty();
