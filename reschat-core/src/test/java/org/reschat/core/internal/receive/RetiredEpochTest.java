@@ -35,6 +35,8 @@ class RetiredEpochTest {
   /** What runs, once, when Bob's client first asks for {@link #armedKey} (between two reads of one call). */
   private volatile String armedKey;
   private volatile Runnable onArmedKey;
+  /** Keys at which the ledger serves Bob's client what they held before (withholding what was written since). */
+  private final java.util.Map<String, org.reschat.kv.KvRead> withheld = new java.util.concurrent.ConcurrentHashMap<>();
   private final CountingStore bobsStore = new CountingStore(new org.reschat.kv.ForwardingKvStore(store) {
     @Override
     public java.util.Map<String, org.reschat.kv.KvRead> getAll(java.util.Collection<String> keys)
@@ -44,7 +46,9 @@ class RetiredEpochTest {
         onArmedKey = null;
         r.run();
       }
-      return delegate().getAll(keys);
+      java.util.Map<String, org.reschat.kv.KvRead> got = new java.util.LinkedHashMap<>(delegate().getAll(keys));
+      got.replaceAll((k, v) -> withheld.getOrDefault(k, v));
+      return got;
     }
 
     @Override
@@ -54,7 +58,7 @@ class RetiredEpochTest {
         onArmedKey = null;
         r.run();
       }
-      return delegate().get(key);
+      return withheld.containsKey(key) ? withheld.get(key).value() : delegate().get(key);
     }
   });
   private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
@@ -388,5 +392,30 @@ class RetiredEpochTest {
     assertThat(read[0].received()).isEmpty();
     assertThat(oldEpochKeysOfAPass(b)).isZero();
     assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before");
+  }
+
+  /**
+   * A hostile ledger withholds from Bob what Alice's laptop wrote in the old epoch before moving on, until Bob has
+   * retired the epoch, then serves it: Bob's receive shows it at the epoch's next read, 10 minutes after he retired it.
+   */
+  @Test
+  void aLatePageTheLedgerWithheldUntilTheEpochWasRetiredIsShownAtItsNextRead() throws Exception {
+    receiveAll(b);
+    receiveAll(phone);
+    b.update(toAlice);
+    Conversation old = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(0));
+    withheld.putAll(store.getAll(engine(b).nextKeys(old, false))); // where the laptop's late page goes
+    clock.advance(Duration.ofSeconds(1));
+    laptop.send(toBob, "late, withheld");
+    bobRetiresTheOldEpoch(); // the late page withheld: a clean read after everyone moved on
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before");
+    withheld.clear();
+
+    assertThat(oldEpochKeysRead(b, () -> assertThat(b.update(toAlice).received()).isEmpty())).isZero();
+    clock.advance(Duration.ofMinutes(10).minusSeconds(1)); // 9:59 since Bob retired it
+    assertThat(textsOf(aPass(b))).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(textsOf(aPass(b))).containsExactly("late, withheld");
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
   }
 }
