@@ -480,11 +480,15 @@ class DeviceCliTest {
 
   /**
    * Once both people wrote in the new epoch, each retires the old one from receive (protocol §3.1, "Retiring an
-   * epoch"): the mark is a device record on disk, read by every later process, and in a profile backup; history of
-   * the restored profile still shows the old epoch's messages, and its receive what came after the backup.
+   * epoch"): the mark, with when receive last read the epoch, is a device record on disk, read by every later process,
+   * and in a profile backup; history of the restored profile still shows the old epoch's messages, and its receive
+   * what came after the backup. Receive reads the retired epoch again, and writes the time, only once 10 minutes
+   * passed since the time on disk: a restart or a restore does not start it anew.
    */
   @Test
   void theMarkOfARetiredEpochIsOnDiskAndInTheProfileBackup() throws Exception {
+    java.time.Instant start = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    cli.clock = java.time.Clock.fixed(start, java.time.ZoneOffset.UTC);
     CliHarness.Result[] r = link("laptop");
     assertThat(r[1].code()).as(String.valueOf(r[1])).isZero();
     CliHarness.check(cli.as("alice", "device", "revoke", "1"));
@@ -492,19 +496,29 @@ class DeviceCliTest {
     CliHarness.check(cli.as("alice", "receive")); // sees Bob there, writes her notice there: retires the old one
     CliHarness.check(cli.as("bob", "receive")); // sees Alice there: retires it too
     Path alices = dir.resolve("alice/state/devices/retired.record");
-    assertThat(Files.readString(alices)).matches("\\{\"v\":1,\"epochs\":\\[\"[A-Za-z0-9_-]+\"\\]\\}");
+    String retiredAtStart = "\\{\"v\":1,\"epochs\":\\[\"([A-Za-z0-9_-]+)\"\\],\"read\":\\{\"\\1\":"
+        + start.toEpochMilli() + "\\}\\}";
+    assertThat(Files.readString(alices)).matches(retiredAtStart);
     assertThat(Files.readString(dir.resolve("bob/state/devices/retired.record"))).isEqualTo(Files.readString(alices));
     CliHarness.check(cli.as("bob", "send", "alice", "after retiring"));
     assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("bob: after retiring");
 
     restore(backUp("alice"), "alice-again");
-    assertThat(Files.readString(dir.resolve("alice-again/state/devices/retired.record")))
-        .isEqualTo(Files.readString(alices));
+    Path restored = dir.resolve("alice-again/state/devices/retired.record");
+    assertThat(Files.readString(restored)).isEqualTo(Files.readString(alices));
     assertThat(CliHarness.check(cli.as("alice-again", "history", "bob", "--all")).out())
         .contains("to alice 0", "to bob 24", "after retiring");
+    cli.clock = java.time.Clock.fixed(start.plus(java.time.Duration.ofMinutes(9)), java.time.ZoneOffset.UTC);
     CliHarness.check(cli.as("bob", "send", "alice", "after the backup"));
     assertThat(CliHarness.check(cli.as("alice-again", "receive")).out()).contains("bob: after the backup")
         .doesNotContain("after retiring").doesNotContain("to alice 0");
+    assertThat(Files.readString(restored)).matches(retiredAtStart); // not read: 9 minutes since the backup's time
+
+    java.time.Instant later = start.plus(java.time.Duration.ofMinutes(10));
+    cli.clock = java.time.Clock.fixed(later, java.time.ZoneOffset.UTC);
+    assertThat(CliHarness.check(cli.as("alice-again", "receive")).out()).doesNotContain("to alice 0");
+    assertThat(Files.readString(restored)).contains("\"read\":{").endsWith(":" + later.toEpochMilli() + "}}");
+    assertThat(Files.readString(alices)).matches(retiredAtStart); // each profile its own time
   }
 
   private static final String BACKUP_PASSPHRASE = "violet harbour kettle onions";

@@ -80,7 +80,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     this.devices = new org.reschat.core.internal.device.DeviceBook(me, store, state, clock);
     this.pairs = new org.reschat.core.internal.conversation.PairEpochs(me, state);
     this.reads = new org.reschat.core.internal.conversation.ReadsRecord(state);
-    this.retired = new org.reschat.core.internal.conversation.RetiredEpochs(state);
+    this.retired = new org.reschat.core.internal.conversation.RetiredEpochs(state, clock);
   }
 
   /** Which devices of each direct chat's epochs have shown they read pages of version 4 (protocol §4.7). */
@@ -120,7 +120,15 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     return retired.live(conversationsWith(contact));
   }
 
-  /** The older epochs of direct chats this device no longer reads on receive. */
+  /**
+   * Notes that a receive just read {@code read} (epochs {@link #liveConversationsWith} gave): a retired one among them
+   * is read again only once 10 minutes passed (protocol §3.1, "Retiring an epoch").
+   */
+  public void readLive(List<Conversation> read) throws LocalStateException {
+    retired.revisited(read);
+  }
+
+  /** The older epochs of direct chats this device reads on receive only now and then. */
   org.reschat.core.internal.conversation.RetiredEpochs retired() {
     return retired;
   }

@@ -96,6 +96,7 @@ final class DirectChain {
         merged.add(r.update(), shown);
       }
     }
+    engine.readLive(marks.stream().map(Received::conversation).toList()); // a retired epoch read: due in 10 minutes
     retire(marks, movedOn, merged);
     return new Receipt(merged.update(), marks); // the notice was asked for after the last epoch read, above
   }

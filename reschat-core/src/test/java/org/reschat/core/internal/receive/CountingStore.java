@@ -29,6 +29,7 @@ final class CountingStore extends ForwardingKvStore {
   @Override
   public Optional<String> get(String key) throws KvException {
     gets.incrementAndGet();
+    keys.add(key);
     return delegate().get(key);
   }
 
@@ -36,6 +37,7 @@ final class CountingStore extends ForwardingKvStore {
   public Map<String, KvRead> getAll(Collection<String> keys) throws KvException {
     batches.incrementAndGet();
     batchedKeys.addAndGet(keys.size());
+    this.keys.addAll(keys);
     return delegate().getAll(keys);
   }
 
@@ -49,7 +51,11 @@ final class CountingStore extends ForwardingKvStore {
     return gets.get() + batchedKeys.get();
   }
 
+  /** The keys read since the last {@link #reset}, singly or in batches. */
+  final java.util.Set<String> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   void reset() {
+    keys.clear();
     gets.set(0);
     batches.set(0);
     batchedKeys.set(0);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
+import org.reschat.core.Event;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
 import org.reschat.core.Receiver;
@@ -34,6 +35,8 @@ class RetiredEpochTest {
   /** What runs, once, when Bob's client first asks for {@link #armedKey} (between two reads of one call). */
   private volatile String armedKey;
   private volatile Runnable onArmedKey;
+  /** Keys at which the ledger serves Bob's client what they held before (withholding what was written since). */
+  private final java.util.Map<String, org.reschat.kv.KvRead> withheld = new java.util.concurrent.ConcurrentHashMap<>();
   private final CountingStore bobsStore = new CountingStore(new org.reschat.kv.ForwardingKvStore(store) {
     @Override
     public java.util.Map<String, org.reschat.kv.KvRead> getAll(java.util.Collection<String> keys)
@@ -43,7 +46,9 @@ class RetiredEpochTest {
         onArmedKey = null;
         r.run();
       }
-      return delegate().getAll(keys);
+      java.util.Map<String, org.reschat.kv.KvRead> got = new java.util.LinkedHashMap<>(delegate().getAll(keys));
+      got.replaceAll((k, v) -> withheld.getOrDefault(k, v));
+      return got;
     }
 
     @Override
@@ -53,7 +58,7 @@ class RetiredEpochTest {
         onArmedKey = null;
         r.run();
       }
-      return delegate().get(key);
+      return withheld.containsKey(key) ? withheld.get(key).value() : delegate().get(key);
     }
   });
   private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
@@ -230,5 +235,187 @@ class RetiredEpochTest {
     assertThat(b.update(toAlice).received()).isEmpty();
     assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
     assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before", "late, while Bob read");
+  }
+
+  /** Everyone moves on and Bob retires the old epoch (at this clock's time): his receive reads the new one only. */
+  private void bobRetiresTheOldEpoch() throws Exception {
+    everyoneMovesOn();
+    receiveAll(b);
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
+  }
+
+  /**
+   * How many of the old epoch's next keys (as {@code client}'s profile holds them) {@code call} reads: none while
+   * it is retired and not due, all of them when it is read (a pass may read device lists too, due every 10 minutes
+   * as well: counted apart).
+   */
+  private long oldEpochKeysRead(ChatClient client, Call call) throws Exception {
+    Conversation old = engine(client).withDevices(engine(client).conversationsWith(alice.card()).get(0));
+    List<String> keys = engine(client).nextKeys(old, false);
+    bobsStore.reset();
+    call.run();
+    return keys.stream().filter(bobsStore.keys::contains).count();
+  }
+
+  private long oldEpochKeysOfAPass(ChatClient client) throws Exception {
+    return oldEpochKeysRead(client, () -> receiveAll(client));
+  }
+
+  private interface Call {
+    void run() throws Exception;
+  }
+
+  /** The messages and warnings one receive pass of {@code client} over everything reports. */
+  private static List<Event> aPass(ChatClient client) throws Exception {
+    List<Event> events = new java.util.ArrayList<>();
+    client.receiver().receive(Receiver.Scope.everything(), events::add);
+    return events;
+  }
+
+  private static List<String> textsOf(List<Event> events) {
+    return texts(events.stream().filter(e -> e instanceof Event.MessageReceived)
+        .map(e -> ((Event.MessageReceived) e).message()).toList());
+  }
+
+  /**
+   * Alice's phone restored from her keys alone cannot open its own PAIR_ROTATE (§15.11): it writes in the old epoch,
+   * which Bob retired. His receive reads that epoch again once 10 minutes passed since it last did, and shows the
+   * message; not before (no key of it read), and after that read not for 10 minutes more.
+   */
+  @Test
+  void aMessageADevice0RestoredFromItsKeysWritesInTheRetiredEpochIsShownOnceTenMinutesPassedAndNotBefore()
+      throws Exception {
+    bobRetiresTheOldEpoch();
+    int idle = keysOfAPass(b);
+    clock.advance(Duration.ofSeconds(1));
+    ChatClient restored = clients.client(alice, new InMemoryLocalState(), () -> List.of(bob.card()));
+    restored.send(toBob, "from a phone restored from its keys");
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages()))
+        .contains("from a phone restored from its keys"); // written in an epoch Bob holds
+
+    clock.advance(Duration.ofMinutes(10).minusSeconds(2)); // 9:59 since Bob last read the old epoch
+    List<Event> early = new java.util.ArrayList<>();
+    assertThat(oldEpochKeysRead(b, () -> early.addAll(aPass(b)))).isZero();
+    assertThat(early).isEmpty();
+    assertThat(bobsStore.keysRead()).isEqualTo(idle);
+    assertThat(oldEpochKeysRead(b, () -> assertThat(b.update(toAlice).received()).isEmpty())).isZero();
+
+    clock.advance(Duration.ofSeconds(1)); // 10:00
+    List<Event> due = new java.util.ArrayList<>();
+    assertThat(oldEpochKeysRead(b, () -> due.addAll(aPass(b)))).isPositive();
+    assertThat(textsOf(due)).containsExactly("from a phone restored from its keys");
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1); // still retired
+    assertThat(oldEpochKeysOfAPass(b)).isZero();
+    assertThat(keysOfAPass(b)).isEqualTo(idle);
+    assertThat(b.update(toAlice).received()).isEmpty(); // shown once
+    // The time is written once: each write would note a later one, and the clock moves a minute a pass here.
+    String noted = bobsState.deviceRecord("retired").orElseThrow();
+    for (int minute = 1; minute < 10; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(oldEpochKeysOfAPass(b)).isZero();
+      b.update(toAlice);
+    }
+    assertThat(bobsState.deviceRecord("retired")).contains(noted);
+
+    // The next message there (9:01 after the read) waits for the next 10 minutes; a receive of the chat (not a pass)
+    // reads it then too.
+    clock.advance(Duration.ofSeconds(1));
+    restored.send(toBob, "again");
+    assertThat(b.update(toAlice).received()).isEmpty();
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(oldEpochKeysRead(b, () -> assertThat(texts(b.update(toAlice).received())).containsExactly("again")))
+        .isPositive();
+    assertThat(oldEpochKeysOfAPass(b)).isZero();
+  }
+
+  /**
+   * The time of the last read is on disk: a fresh client on Bob's profile (a one-shot CLI process) does not read the
+   * retired epoch before its 10 minutes; a read by either counts for both; a clock moved back reads it once.
+   */
+  @Test
+  void aFreshProcessReadsARetiredEpochOnlyWhenItsTimeCameAndAClockMovedBackReadsItOnce() throws Exception {
+    bobRetiresTheOldEpoch();
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(oldEpochKeysOfAPass(b)).isPositive();
+    b.close();
+
+    clock.advance(Duration.ofMinutes(9));
+    ChatClient again = bobsClients.client(bob, bobsState, () -> List.of(alice.card()));
+    assertThat(oldEpochKeysOfAPass(again)).isZero();
+    assertThat(oldEpochKeysRead(again, () -> again.update(toAlice))).isZero();
+    again.close();
+    clock.advance(Duration.ofMinutes(1));
+    ChatClient later = bobsClients.client(bob, bobsState, () -> List.of(alice.card()));
+    assertThat(oldEpochKeysOfAPass(later)).isPositive();
+    later.close();
+    ChatClient third = bobsClients.client(bob, bobsState, () -> List.of(alice.card()));
+    assertThat(oldEpochKeysOfAPass(third)).isZero(); // the read of the one before counts
+    assertThat(oldEpochKeysRead(third, () -> third.update(toAlice))).isZero();
+
+    clock.advance(Duration.ofHours(-1)); // the clock moved back: the time noted is in the future
+    assertThat(oldEpochKeysOfAPass(third)).isPositive();
+    assertThat(oldEpochKeysOfAPass(third)).isZero();
+    assertThat(engine(third).liveConversationsWith(alice.card())).hasSize(1);
+  }
+
+  /**
+   * A hostile ledger puts junk and a page copied from the new epoch at the keys Bob reads next in the retired epoch: the read 10
+   * minutes on reports them as any receive does (the copy does not open at that place, the junk is no page), shows
+   * nothing, and the epoch stays retired: not read again for 10 minutes, then at the same cost.
+   */
+  @Test
+  void junkAndACopiedPageInARetiredEpochAreReportedAtEachReadEveryTenMinutesAtTheSameCost() throws Exception {
+    bobRetiresTheOldEpoch();
+    Conversation old = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(0));
+    List<String> next = engine(b).nextKeys(old, false); // Alice's phone's and laptop's
+    assertThat(next).hasSize(2);
+    Conversation newer = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(1));
+    store.put(next.get(0), store.get(newer.pageKey(newer.feed(newer.indexOf(alice.card())), 1)).orElseThrow());
+    store.put(next.get(1), "junk".repeat(100));
+
+    clock.advance(Duration.ofMinutes(10));
+    org.reschat.core.Update[] read = new org.reschat.core.Update[1];
+    assertThat(oldEpochKeysRead(b, () -> read[0] = b.update(toAlice))).isPositive();
+    int revisit = bobsStore.keysRead();
+    assertThat(read[0].warnings()).extracting(org.reschat.core.FeedWarning::toString).hasSize(2)
+        .anyMatch(w -> w.contains("does not open with this conversation's key at this place"))
+        .anyMatch(w -> w.contains("Not a valid page"));
+    assertThat(read[0].received()).isEmpty();
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
+    assertThat(oldEpochKeysOfAPass(b)).isZero();
+    assertThat(oldEpochKeysRead(b, () -> b.update(toAlice))).isZero();
+
+    // 10 minutes on it is read again at the same cost: what the ledger left there costs one read each time.
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(oldEpochKeysRead(b, () -> read[0] = b.update(toAlice))).isPositive();
+    assertThat(bobsStore.keysRead()).isEqualTo(revisit);
+    assertThat(read[0].received()).isEmpty();
+    assertThat(oldEpochKeysOfAPass(b)).isZero();
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before");
+  }
+
+  /**
+   * A hostile ledger withholds from Bob what Alice's laptop wrote in the old epoch before moving on, until Bob has
+   * retired the epoch, then serves it: Bob's receive shows it at the epoch's next read, 10 minutes after he retired it.
+   */
+  @Test
+  void aLatePageTheLedgerWithheldUntilTheEpochWasRetiredIsShownAtItsNextRead() throws Exception {
+    receiveAll(b);
+    receiveAll(phone);
+    b.update(toAlice);
+    Conversation old = engine(b).withDevices(engine(b).conversationsWith(alice.card()).get(0));
+    withheld.putAll(store.getAll(engine(b).nextKeys(old, false))); // where the laptop's late page goes
+    clock.advance(Duration.ofSeconds(1));
+    laptop.send(toBob, "late, withheld");
+    bobRetiresTheOldEpoch(); // the late page withheld: a clean read after everyone moved on
+    assertThat(texts(b.history(toAlice, HistoryRequest.all()).messages())).containsExactly("before");
+    withheld.clear();
+
+    assertThat(oldEpochKeysRead(b, () -> assertThat(b.update(toAlice).received()).isEmpty())).isZero();
+    clock.advance(Duration.ofMinutes(10).minusSeconds(1)); // 9:59 since Bob retired it
+    assertThat(textsOf(aPass(b))).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(textsOf(aPass(b))).containsExactly("late, withheld");
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
   }
 }
