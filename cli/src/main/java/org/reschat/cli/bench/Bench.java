@@ -254,27 +254,47 @@ public final class Bench {
   }
 
   /**
-   * The same in a group of {@code n} (memory store and state): the whole {@code ChatClient.send} into it
-   * ({@code group_full_send_cpu_us_N}: what the engine adds to {@code group_send_cpu_us_N}) and a member's
-   * {@code update} that receives it ({@code group_live_receive_cpu_us_N}).
+   * The same in a group of {@code n} (memory store and state) whose members are all clients that read the group
+   * once, so every device has shown it reads records and a send is one signed record (protocol §4.9): the whole
+   * {@code ChatClient.send} into it ({@code group_full_send_cpu_us_N}: what the engine adds to
+   * {@code group_record_send_cpu_us_N}) and a member's {@code update} that receives it ({@code group_live_receive_cpu_us_N}).
    */
   private void wholeGroupSendAndReceive(Map<String, Number> out, int n) throws Exception {
     org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
-    Identity a = Identity.generate(random);
-    Identity b = Identity.generate(random);
-    try (ChatClient sender = client(a, memory); ChatClient receiver = client(b, memory)) {
-      receiver.send(ChatId.direct(a.card()), HUNDRED); // friends: the invitation comes in their direct chat
-      sender.update(ChatId.direct(b.card()));
-      List<org.reschat.core.identity.PublicCard> others = new ArrayList<>(List.of(b.card()));
-      for (int i = 2; i < n; i++) {
-        others.add(Identity.generate(random).card());
+    List<ChatClient> members = new ArrayList<>();
+    try (ChatClient sender = client(Identity.generate(random), memory)) {
+      for (int i = 1; i < n; i++) {
+        members.add(client(Identity.generate(random), memory));
       }
-      ChatId.Group group = sender.groups().create("bench " + n, others);
-      receiver.update(ChatId.direct(a.card())); // takes the invitation
-      double[] medians = sendAndReceive(sender, group, receiver, group, 300, 3_000);
+      ChatId.Group group = groupReadingRecords("bench " + n, sender, members);
+      double[] medians = sendAndReceive(sender, group, members.get(0), group, 300, 3_000);
       out.put("group_full_send_cpu_us_" + n, round1(medians[0]));
       out.put("group_live_receive_cpu_us_" + n, round1(medians[1]));
+    } finally {
+      for (ChatClient m : members) {
+        m.close();
+      }
     }
+  }
+
+  /**
+   * A group {@code creator} makes of {@code members}, each its friend first (the invitation comes in their direct
+   * chat), in which every device has read the group once, so each has written its notice that it reads records and
+   * the creator has read them all (protocol §4.9).
+   */
+  private static ChatId.Group groupReadingRecords(String name, ChatClient creator, List<ChatClient> members)
+      throws Exception {
+    for (ChatClient m : members) {
+      m.send(ChatId.direct(creator.card()), HUNDRED);
+      creator.update(ChatId.direct(m.card()));
+    }
+    ChatId.Group group = creator.groups().create(name, members.stream().map(ChatClient::card).toList());
+    for (ChatClient m : members) {
+      m.update(ChatId.direct(creator.card())); // takes the invitation
+      m.update(group); // writes its notice
+    }
+    creator.update(group); // writes its own, reads the others'
+    return group;
   }
 
   /**
@@ -411,21 +431,10 @@ public final class Bench {
    * once when it closes. Her first page, begun whole with her notice, is filled first (§4.8: records start after it).
    */
   private long groupLedgerBytes(CountingKvStore target) throws Exception {
-    Identity a = Identity.generate(random);
-    Identity b = Identity.generate(random);
-    Identity c = Identity.generate(random);
-    try (ChatClient alice = client(a, target); ChatClient bob = client(b, target); ChatClient carol = client(c, target)) {
-      for (ChatClient friend : List.of(bob, carol)) { // friends: the invitation comes in their direct chat
-        friend.send(ChatId.direct(a.card()), HUNDRED);
-      }
-      alice.update(ChatId.direct(b.card()));
-      alice.update(ChatId.direct(c.card()));
-      ChatId.Group group = alice.groups().create("bytes", List.of(b.card(), c.card()));
-      bob.update(ChatId.direct(a.card()));
-      carol.update(ChatId.direct(a.card()));
-      for (ChatClient member : List.of(bob, carol, alice)) { // each writes its notice; Alice reads the others'
-        member.update(group);
-      }
+    try (ChatClient alice = client(Identity.generate(random), target);
+        ChatClient bob = client(Identity.generate(random), target);
+        ChatClient carol = client(Identity.generate(random), target)) {
+      ChatId.Group group = groupReadingRecords("bytes", alice, List.of(bob, carol));
       for (int i = 0; i < 19; i++) {
         alice.send(group, HUNDRED);
       }
