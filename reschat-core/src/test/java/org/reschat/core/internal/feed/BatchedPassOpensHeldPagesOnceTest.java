@@ -46,10 +46,7 @@ class BatchedPassOpensHeldPagesOnceTest {
   void livePassesOpenNoPageHeldTwice() throws Exception {
     ChatId toBob = ChatId.direct(b.card());
     ChatId toAlice = ChatId.direct(a.card());
-    bob.send(toAlice, "hi");
-    alice.update(toBob);
-    bob.update(toAlice);
-    alice.update(toBob); // each has read the other's notice: both read version 5
+    RecordsChatSteps.exchangeNotices(alice, bob); // both read version 5
     pass(bob);
     long before = FeedReader.localOpens();
     for (int i = 0; i < 25; i++) { // the rest of page 1 whole, then records, a page closed by them among them

@@ -36,10 +36,7 @@ class FreshCopyReadsRecordsTest {
 
   /** What Alice sent, the last three written as records on her page 2 (page 1 holds her notice and 18 more). */
   private List<String> aliceWritesRecords() throws Exception {
-    bob.send(toAlice, "hi");
-    alice.update(toBob);
-    bob.update(toAlice);
-    alice.update(toBob); // each has read the other's notice: both read version 5
+    RecordsChatSteps.exchangeNotices(alice, bob); // both read version 5
     List<String> sent = new ArrayList<>();
     for (int i = 0; i < 21; i++) {
       alice.send(toBob, "message " + i);

@@ -33,14 +33,7 @@ class KeptRecordsOpenedOnceTest {
   void eachRecordKeptIsOpenedAtMostOnceBySendsAndLiveReceives() throws Exception {
     ChatId toBob = ChatId.direct(b.card());
     ChatId toAlice = ChatId.direct(a.card());
-    bob.send(toAlice, "hi");
-    alice.update(toBob);
-    bob.update(toAlice);
-    alice.update(toBob); // each has read the other's notice: both read version 5
-    for (int i = 0; i < 12; i++) { // Alice's page 1 holds her notice; page 2 begins as records
-      alice.send(toBob, "filling " + i);
-      bob.update(toAlice);
-    }
+    RecordsChatSteps.aliceFillsHerFirstPage(alice, bob); // her page 2 begins as records
     long before = HeldRecords.opens();
     int records = 0;
     for (int i = 0; i < 15; i++) {

@@ -34,14 +34,7 @@ class LedgerKeysDerivedOnceTest {
   void sendsAndLiveReceivesOfRecordsDeriveEachKeyOncePerClient() throws Exception {
     ChatId toBob = ChatId.direct(b.card());
     ChatId toAlice = ChatId.direct(a.card());
-    bob.send(toAlice, "hi");
-    alice.update(toBob);
-    bob.update(toAlice);
-    alice.update(toBob); // each has read the other's notice: both read version 5
-    for (int i = 0; i < 12; i++) { // Alice's page 1 holds her notice; page 2 begins as records
-      alice.send(toBob, "filling " + i);
-      bob.update(toAlice);
-    }
+    RecordsChatSteps.aliceFillsHerFirstPage(alice, bob); // her page 2 begins as records
     long before = Conversation.keysDerived();
     for (int i = 0; i < 30; i++) { // the rest of page 2 as records, page 2 closed, ten records of page 3
       alice.send(toBob, "record " + i);

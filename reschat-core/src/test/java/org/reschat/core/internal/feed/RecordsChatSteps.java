@@ -1,0 +1,38 @@
+package org.reschat.core.internal.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.reschat.core.ChatClient;
+import org.reschat.core.ChatId;
+
+/**
+ * The steps that bring a direct chat of two clients on one ledger to slot records (protocol §4.8), shared by the
+ * tests that count the work of a records send or receive.
+ */
+final class RecordsChatSteps {
+  private RecordsChatSteps() {}
+
+  /** Bob writes first, then each reads the other's notice: both have shown version 5, so both write records. */
+  static void exchangeNotices(ChatClient alice, ChatClient bob) throws Exception {
+    ChatId toBob = ChatId.direct(bob.card());
+    ChatId toAlice = ChatId.direct(alice.card());
+    bob.send(toAlice, "hi");
+    alice.update(toBob);
+    bob.update(toAlice);
+    alice.update(toBob);
+  }
+
+  /**
+   * {@link #exchangeNotices}, then twelve messages of Alice's, each read by Bob: her page 1 (her notice and them)
+   * was begun whole, so it stays whole (§4.8, where records start), and the page after it is written as records.
+   */
+  static void aliceFillsHerFirstPage(ChatClient alice, ChatClient bob) throws Exception {
+    exchangeNotices(alice, bob);
+    ChatId toBob = ChatId.direct(bob.card());
+    ChatId toAlice = ChatId.direct(alice.card());
+    for (int i = 0; i < 12; i++) {
+      alice.send(toBob, "filling " + i);
+      assertThat(bob.update(toAlice).received()).hasSize(1);
+    }
+  }
+}
