@@ -17,6 +17,7 @@ import org.reschat.core.identity.PublicCard;
 import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.internal.crypto.OneTimeKeyAead;
 import org.reschat.core.internal.identity.SelfSealer;
+import org.reschat.core.internal.json.ParsedText;
 import org.reschat.core.internal.json.StrictJson;
 import org.reschat.core.spi.LocalState;
 
@@ -38,9 +39,8 @@ public final class PairEpochs {
 
   private final Identity me;
   private final LocalState state;
-  /** The record as last read, and what it held: a pass asks for every chat's chain. */
-  private String cachedText;
-  private Map<String, List<Later>> cached = Map.of();
+  /** The record, parsed once per text: a pass asks for every chat's chain. */
+  private final ParsedText<Map<String, List<Later>>> parsed = new ParsedText<>(this::parse);
   /** Each later epoch's conversation, by its secret ({@link #conversation}). */
   private final Map<String, Conversation> built = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -269,16 +269,9 @@ public final class PairEpochs {
     return out;
   }
 
-  private synchronized Map<String, List<Later>> load() throws LocalStateException {
+  private Map<String, List<Later>> load() throws LocalStateException {
     Optional<String> text = state.deviceRecord(RECORD);
-    if (text.isEmpty()) {
-      return Map.of();
-    }
-    if (!text.get().equals(cachedText)) {
-      cached = parse(text.get());
-      cachedText = text.get();
-    }
-    return cached;
+    return text.isEmpty() ? Map.of() : parsed.of(text.get());
   }
 
   private Map<String, List<Later>> parse(String text) throws LocalStateException {

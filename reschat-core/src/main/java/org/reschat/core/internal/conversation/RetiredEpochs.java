@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.internal.device.DeviceBook;
+import org.reschat.core.internal.json.ParsedText;
 import org.reschat.core.internal.json.StrictJson;
 import org.reschat.core.spi.LocalState;
 
@@ -30,9 +31,8 @@ public final class RetiredEpochs {
 
   private final LocalState state;
   private final Clock clock;
-  /** The record as last read, and what it held (each retired epoch, when receive last read it): every pass asks. */
-  private String cachedText;
-  private Map<String, Long> cached = Map.of();
+  /** The record, parsed once per text (each retired epoch, when receive last read it): every pass asks. */
+  private final ParsedText<Map<String, Long>> parsed = new ParsedText<>(RetiredEpochs::parse);
 
   public RetiredEpochs(LocalState state, Clock clock) {
     this.state = state;
@@ -105,16 +105,9 @@ public final class RetiredEpochs {
     }
   }
 
-  private synchronized Map<String, Long> load() throws LocalStateException {
+  private Map<String, Long> load() throws LocalStateException {
     Optional<String> text = state.deviceRecord(RECORD);
-    if (text.isEmpty()) {
-      return Map.of();
-    }
-    if (!text.get().equals(cachedText)) {
-      cached = parse(text.get());
-      cachedText = text.get();
-    }
-    return cached;
+    return text.isEmpty() ? Map.of() : parsed.of(text.get());
   }
 
   private static Map<String, Long> parse(String text) throws LocalStateException {

@@ -26,6 +26,7 @@ import org.reschat.core.internal.crypto.Hpke;
 import org.reschat.core.internal.device.DeviceBook;
 import org.reschat.core.internal.device.DeviceList;
 import org.reschat.core.internal.device.DeviceSecret;
+import org.reschat.core.internal.json.ParsedText;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.spi.LocalState;
@@ -93,8 +94,8 @@ public final class MessageRequests implements org.reschat.core.Requests {
   private final KvStore store;
   private final Clock clock;
   private final RandomGenerator random;
-  private String cachedText;
-  private InboxRecord cachedRecord;
+  /** The inbox record, parsed once per text: it is consulted on every poll. */
+  private final ParsedText<InboxRecord> inbox = new ParsedText<>(InboxRecord::parse);
   /** When {@link #arrived} reads the inbox next; null until the first call of this run. */
   private Instant nextPoll;
   /**
@@ -379,16 +380,7 @@ public final class MessageRequests implements org.reschat.core.Requests {
   /** The record, parsed once per version of its text: it is consulted on every poll. */
   private InboxRecord record() throws LocalStateException {
     Optional<String> text = state.requests();
-    if (text.isEmpty()) {
-      return InboxRecord.EMPTY;
-    }
-    synchronized (this) {
-      if (!text.get().equals(cachedText)) {
-        cachedRecord = InboxRecord.parse(text.get());
-        cachedText = text.get();
-      }
-      return cachedRecord;
-    }
+    return text.isEmpty() ? InboxRecord.EMPTY : inbox.of(text.get());
   }
 
   private YearMonth month() {
