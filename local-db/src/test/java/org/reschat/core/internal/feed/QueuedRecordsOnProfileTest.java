@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.reschat.core.testing.Bytes;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.TailRule;
@@ -69,7 +70,7 @@ class QueuedRecordsOnProfileTest {
     byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        assertThat(indexOf(Files.readAllBytes(f), secret)).as("the message in plain text in %s", f).isNegative();
+        assertThat(Bytes.indexOf(Files.readAllBytes(f), secret)).as("the message in plain text in %s", f).isNegative();
       }
     }
 
@@ -89,16 +90,4 @@ class QueuedRecordsOnProfileTest {
     assertThat(texts).containsExactly("m0", "m1", SECRET, "m3");
   }
 
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
 }

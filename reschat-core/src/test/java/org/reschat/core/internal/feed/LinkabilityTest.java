@@ -1,5 +1,6 @@
 package org.reschat.core.internal.feed;
 
+import org.reschat.core.testing.Bytes;
 import org.reschat.core.ChatId;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,7 +86,7 @@ class LinkabilityTest {
       for (Identity p : people) {
         PublicCard card = p.card();
         for (byte[] secretish : List.of(card.signingKey(), card.encryptionKey(), card.fingerprint())) {
-          assertThat(indexOf(raw, java.util.Arrays.copyOf(secretish, 8))).isNegative();
+          assertThat(Bytes.indexOf(raw, java.util.Arrays.copyOf(secretish, 8))).isNegative();
           assertThat(e.getKey()).doesNotContain(Base64Url.encode(secretish).substring(0, 8));
         }
         // Try the signature where a page's would be, and over every plausible split: nothing verifies.
@@ -96,8 +97,8 @@ class LinkabilityTest {
         assertThat(card.verify(java.util.Arrays.copyOf(raw, raw.length - 64),
             java.util.Arrays.copyOfRange(raw, raw.length - 64, raw.length))).isFalse();
       }
-      assertThat(indexOf(raw, stamp)).as("a timestamp in clear").isNegative();
-      assertThat(indexOf(raw, "TEXT".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).as("a type in clear")
+      assertThat(Bytes.indexOf(raw, stamp)).as("a timestamp in clear").isNegative();
+      assertThat(Bytes.indexOf(raw, "TEXT".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).as("a type in clear")
           .isNegative();
       assertThat(e.getKey()).matches("rc2\\.[A-Za-z0-9_-]{22}#[0-9]+");
     }
@@ -109,18 +110,5 @@ class LinkabilityTest {
 
   private ChatClient client(Identity id, org.reschat.kv.KvStore store, Clock clock) {
     return ChatClient.builder().identity(id).store(store).clock(clock).inMemoryState().build();
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }
