@@ -46,7 +46,7 @@ final class HeldRecords {
   HeldRecords(Conversation c, FeedId feed, LocalState state, OpenedPages opened) {
     this.c = c;
     this.feed = feed;
-    this.companion = opened.companion(feed);
+    this.companion = companion(feed);
     this.state = state;
     this.opened = opened;
   }

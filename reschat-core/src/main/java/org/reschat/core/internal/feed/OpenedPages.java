@@ -60,22 +60,6 @@ final class OpenedPages {
     }
   };
 
-  /**
-   * Companion feeds ({@link HeldRecords#companion}) by feed: each operation builds its readers anew, and a companion
-   * built anew is a new name whose hash every map look-up of its records computes again.
-   */
-  private final Map<FeedId, FeedId> companions = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<FeedId, FeedId> eldest) {
-      return size() > CAPACITY;
-    }
-  };
-
-  /** The companion feed of {@code feed}, the same object while it is used. */
-  synchronized FeedId companion(FeedId feed) {
-    return companions.computeIfAbsent(feed, HeldRecords::companion);
-  }
-
   /** The records of page {@code page} kept under the companion feed {@code feed}, in order, as far as known here. */
   synchronized List<SlotRecord> keptRecords(FeedId feed, long page) {
     List<SlotRecord> kept = keptInOrder.get(new Key(feed, page));

@@ -20,9 +20,9 @@ import org.reschat.kv.memory.MemoryKvStore;
 
 /**
  * A send on an open record page (protocol §4.8) reads from its local state only the records its client did not keep
- * itself: each send counted the records kept of its page again (up to twenty local reads, a file each on a profile)
- * and the companion feed of its records was a new name at each operation. Counted, not timed; a second client on the
- * same state (another process of the profile) still goes on after what the first one kept.
+ * itself: each send counted the records kept of its page again (up to twenty local reads, a file each on a profile).
+ * Counted, not timed; a second client on the same state (another process of the profile) still goes on after what
+ * the first one kept.
  */
 class SendReadsKeptRecordsOnceTest {
   private final Identity a = TestIdentities.named("alice");
@@ -81,14 +81,5 @@ class SendReadsKeptRecordsOnceTest {
     alice.send(toBob, "back to the first");
     assertThat(bob.update(toAlice).received()).extracting(Message::text)
         .containsExactly("from the second", "back to the first");
-  }
-
-  @Test
-  void theCompanionFeedOfAFeedIsOneObjectWhileItIsUsed() {
-    OpenedPages opened = new OpenedPages();
-    FeedId feed = new FeedId("conversation", "writer", 0);
-    FeedId companion = opened.companion(feed);
-    assertThat(companion).isEqualTo(HeldRecords.companion(feed));
-    assertThat(opened.companion(new FeedId("conversation", "writer", 0))).isSameAs(companion);
   }
 }
