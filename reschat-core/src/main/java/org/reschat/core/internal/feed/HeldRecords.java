@@ -101,12 +101,16 @@ final class HeldRecords {
 
   /** Whether a record of page {@code page} is kept here: its writer began it as records (protocol §4.8). */
   boolean holds(long page) throws LocalStateException {
-    return state.page(companion, number(page, 0)).isPresent(); // kept in order: the first is kept if any is
+    // kept in order: the first is kept if any is
+    return opened.keptCount(companion, page) > 0 || state.page(companion, number(page, 0)).isPresent();
   }
 
-  /** How many records of page {@code page} are kept here (they are kept in order), without opening them. */
+  /**
+   * How many records of page {@code page} are kept here (they are kept in order, never removed), without opening
+   * them: the local state is read only past those this client knows kept (another process may have kept more).
+   */
   int count(long page) throws LocalStateException {
-    int n = 0;
+    int n = opened.keptCount(companion, page);
     while (n < PageLimits.SLOTS_PER_PAGE && state.page(companion, number(page, n)).isPresent()) {
       n++;
     }

@@ -66,6 +66,12 @@ final class OpenedPages {
     return kept == null ? List.of() : List.copyOf(kept);
   }
 
+  /** How many records of page {@code page} are kept under the companion feed {@code feed}, as far as known here. */
+  synchronized int keptCount(FeedId feed, long page) {
+    List<SlotRecord> kept = keptInOrder.get(new Key(feed, page));
+    return kept == null ? 0 : kept.size();
+  }
+
   /** Notes that {@code records}, read in order from the local state, are the first records kept of page {@code page}. */
   synchronized void keptRecords(FeedId feed, long page, List<SlotRecord> records) {
     keptInOrder.put(new Key(feed, page), new ArrayList<>(records));

@@ -45,8 +45,14 @@ final class OwnRecords {
   private final RecordWriter records;
   private final PageWriter pages;
   private final OpenTail ownTail;
-  /** Records this object made for the outbox, by the value it sealed each as (a send's one, mostly). */
-  private final java.util.Map<String, SlotRecord> madeHere = new java.util.HashMap<>();
+  /**
+   * Records this object made for the outbox, by their number ({@link HeldRecords#number}), with the value each was
+   * sealed as (a send's one, mostly): keyed by place, not by value, as hashing a value of a few hundred characters
+   * at each look-up would cost more than comparing it with the one made there.
+   */
+  private final java.util.Map<Long, Made> madeHere = new java.util.HashMap<>();
+
+  private record Made(String value, SlotRecord record) {}
 
   OwnRecords(Conversation c, KvStore store, LocalState state) {
     this(c, store, state, new OpenedPages());
@@ -130,7 +136,7 @@ final class OwnRecords {
       SlotRecord r = records.recordOf(queued, i, link);
       String sealed = records.seal(r);
       held.sealed(r, sealed);
-      madeHere.put(sealed, r);
+      madeHere.put(HeldRecords.number(n, i), new Made(sealed, r));
       parts.add(sealed);
       link = r.hash();
     }
@@ -143,7 +149,8 @@ final class OwnRecords {
    * determined by them, so it need not be made again. Null otherwise.
    */
   private SlotRecord madeHere(String value, Page queued, int i, byte[] link) {
-    SlotRecord r = madeHere.get(value);
+    Made made = madeHere.get(HeldRecords.number(queued.number(), i));
+    SlotRecord r = made != null && made.value().equals(value) ? made.record() : null;
     return r != null && r.slot().equals(queued.slots().get(i)) && r.heads().equals(queued.heads())
         && java.util.Arrays.equals(r.previous(), link) ? r : null;
   }
