@@ -30,27 +30,13 @@ class KeptRecordsReadOnceTest {
   private final InMemoryLocalState bobsState = new InMemoryLocalState();
   private final AtomicInteger keptRecordReads = new AtomicInteger();
   private final ChatClient alice = clients.client(a);
-  private final ChatClient bob = clients.client(b, counting(bobsState));
+  private final ChatClient bob = clients.client(b, RecordsChatSteps.countingKeptRecordReads(bobsState, keptRecordReads));
 
   @AfterEach
   void close() {
     clients.close();
   }
 
-  /** {@code state}, counting the reads of kept records (pages of a companion feed, {@link HeldRecords}). */
-  private LocalState counting(LocalState state) {
-    return (LocalState) Proxy.newProxyInstance(LocalState.class.getClassLoader(), new Class<?>[] {LocalState.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("page") && ((FeedId) args[0]).writer().endsWith("-records")) {
-            keptRecordReads.incrementAndGet();
-          }
-          try {
-            return method.invoke(state, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
 
   @Test
   void aLiveReceiveReadsFromTheLocalStateOnlyTheRecordsItDidNotKeepItself() throws Exception {

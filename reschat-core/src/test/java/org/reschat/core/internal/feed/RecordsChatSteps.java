@@ -2,8 +2,13 @@ package org.reschat.core.internal.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
+import org.reschat.core.spi.FeedId;
+import org.reschat.core.spi.LocalState;
 
 /**
  * The steps that bring a direct chat of two clients on one ledger to slot records (protocol §4.8), shared by the
@@ -34,5 +39,20 @@ final class RecordsChatSteps {
       alice.send(toBob, "filling " + i);
       assertThat(bob.update(toAlice).received()).hasSize(1);
     }
+  }
+
+  /** {@code state}, counting in {@code reads} the reads of kept records (pages of a companion feed, {@link HeldRecords}). */
+  static LocalState countingKeptRecordReads(LocalState state, AtomicInteger reads) {
+    return (LocalState) Proxy.newProxyInstance(LocalState.class.getClassLoader(), new Class<?>[] {LocalState.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("page") && ((FeedId) args[0]).writer().endsWith("-records")) {
+            reads.incrementAndGet();
+          }
+          try {
+            return method.invoke(state, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 }

@@ -30,7 +30,7 @@ class SendReadsKeptRecordsOnceTest {
   private final TestClients clients = new TestClients(new MemoryKvStore(), TestClients.ticking(1_800_000_000_000L));
   private final InMemoryLocalState alicesState = new InMemoryLocalState();
   private final AtomicInteger keptRecordReads = new AtomicInteger();
-  private final ChatClient alice = clients.client(a, counting(alicesState));
+  private final ChatClient alice = clients.client(a, RecordsChatSteps.countingKeptRecordReads(alicesState, keptRecordReads));
   private final ChatClient bob = clients.client(b);
 
   @AfterEach
@@ -38,29 +38,12 @@ class SendReadsKeptRecordsOnceTest {
     clients.close();
   }
 
-  /** {@code state}, counting the reads of kept records (pages of a companion feed, {@link HeldRecords}). */
-  private LocalState counting(LocalState state) {
-    return (LocalState) Proxy.newProxyInstance(LocalState.class.getClassLoader(), new Class<?>[] {LocalState.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("page") && ((FeedId) args[0]).writer().endsWith("-records")) {
-            keptRecordReads.incrementAndGet();
-          }
-          try {
-            return method.invoke(state, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
 
   @Test
   void aSendReadsFromTheLocalStateOnlyTheRecordsItDidNotKeepItself() throws Exception {
     ChatId toBob = ChatId.direct(b.card());
     ChatId toAlice = ChatId.direct(a.card());
-    bob.send(toAlice, "hi");
-    alice.update(toBob);
-    bob.update(toAlice);
-    alice.update(toBob); // each has read the other's notice: both read version 5
+    RecordsChatSteps.exchangeNotices(alice, bob); // both read version 5
     for (int i = 0; i < 12; i++) { // Alice's page 1 holds her notice; page 2 begins as records
       alice.send(toBob, "filling " + i);
     }
