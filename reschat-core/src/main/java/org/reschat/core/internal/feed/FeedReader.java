@@ -42,6 +42,7 @@ import org.reschat.kv.KvStore;
 final class FeedReader {
   /** Local values opened (decrypted and parsed) in this process: a count for tests, never a limit. */
   private static final java.util.concurrent.atomic.AtomicLong LOCAL_OPENS = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong HELD_LOOKUPS = new java.util.concurrent.atomic.AtomicLong();
   /** Unreadable values read past the newest page before giving up, per operation. */
   static final int GARBAGE_BUDGET = 8;
 
@@ -243,6 +244,7 @@ final class FeedReader {
 
   /** The version to show: the queued one for own pages that have one, else the verified copy. */
   Optional<Page> shown(long number) throws LocalStateException {
+    HELD_LOOKUPS.incrementAndGet();
     Optional<Page> q = queued(number);
     return q.isPresent() ? q : verified(number);
   }
@@ -253,6 +255,7 @@ final class FeedReader {
 
   /** The newest page held, counting own pages still in the outbox. */
   long newestHeld() throws LocalStateException {
+    HELD_LOOKUPS.incrementAndGet();
     long newest = state.newestPage(feed);
     if (own) {
       SortedMap<Long, String> outbox = state.outbox(feed);
@@ -261,6 +264,11 @@ final class FeedReader {
       }
     }
     return newest;
+  }
+
+  /** How many times a page shown or the newest page held was looked up in this process (tests count a path's). */
+  static long heldLookups() {
+    return HELD_LOOKUPS.get();
   }
 
   /** How many pages held here were opened in this process so far (tests count what a path opens). */

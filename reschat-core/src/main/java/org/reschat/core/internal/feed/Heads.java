@@ -2,7 +2,9 @@ package org.reschat.core.internal.feed;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.reschat.core.FeedWarning;
 import org.reschat.core.FeedWarning.Kind;
@@ -48,31 +50,39 @@ final class Heads {
 
   /** Compares every feed's newest verified page's heads with what this reader holds of the feeds they name. */
   static void check(List<FeedReader> readers) throws LocalStateException {
+    // Found by member once: in a group every member's page names the others, so a search per head was n³ a receive.
+    Map<Integer, FeedReader> identityFeeds = new HashMap<>();
+    for (FeedReader r : readers) {
+      if (r.identityFeed) {
+        identityFeeds.putIfAbsent(r.feed.member(), r);
+      }
+    }
+    HeldNow held = new HeldNow();
     for (FeedReader by : readers) {
       long n = by.newestVerified();
       if (n == 0 || by.revoked) { // a revoked device's pages claim nothing (protocol §15.7)
         continue;
       }
       for (Head h : by.verified(n).orElseThrow().heads()) {
-        FeedReader of = readers.stream().filter(r -> r.identityFeed && r.feed.member() == h.member()).findFirst().orElse(null);
+        FeedReader of = identityFeeds.get(h.member());
         if (of != null) {
-          check(by, n, h, of);
+          check(by, n, h, of, held);
         }
       }
     }
   }
 
-  private static void check(FeedReader by, long page, Head h, FeedReader of) throws LocalStateException {
-    PublicCard claimant = by.writer();
-    long newest = of.newestHeld();
-    Optional<Page> held = of.shown(h.page());
+  private static void check(FeedReader by, long page, Head h, FeedReader of, HeldNow now) throws LocalStateException {
+    long newest = now.newest(of);
+    Optional<Page> held = now.shown(of, h.page());
     if (h.page() > newest || (held.isPresent() && held.get().slots().size() < h.slots())) {
       String serves = newest == 0 ? "nothing"
           : "only page " + newest + " (" + messages(of.shown(newest).map(p -> p.slots().size()).orElse(0)) + ")";
       of.warn(Kind.WITHHELD, h.page(), claims(by, page) + " that this feed reached page " + h.page() + " (" + messages(h.slots())
           + "), but the store serves " + serves + (by.own ? "" : "; nothing else shows it: their word against the store's"),
-          claimant);
+          by.writer());
     } else if (held.isPresent() && held.get().slots().size() == h.slots() && !hash8(held.get(), h)) {
+      PublicCard claimant = by.writer();
       if (secondSignedVersion(of, h, held.get())) {
         of.warn(Kind.EQUIVOCATION, h.page(), "the writer signed two versions of this page with " + messages(h.slots())
             + ": the one shown here, and the one " + (by.own ? "your page " + page + " was written after"
@@ -83,6 +93,34 @@ final class Heads {
             + ") than the store serves; no second version signed by the writer is at hand, so it is "
             + (by.own ? "your own page's" : "their") + " word", claimant);
       }
+    }
+  }
+
+  /**
+   * What each feed holds, looked up once per check: in a group of n every member's newest page names the n − 1 others,
+   * mostly at the same page, so each feed's newest and shown pages would be looked up n times (protocol §4.9 cost).
+   */
+  private static final class HeldNow {
+    private final Map<FeedReader, Long> newest = new HashMap<>();
+    private final Map<FeedReader, Map<Long, Optional<Page>>> shown = new HashMap<>();
+
+    long newest(FeedReader of) throws LocalStateException {
+      Long n = newest.get(of);
+      if (n == null) {
+        n = of.newestHeld();
+        newest.put(of, n);
+      }
+      return n;
+    }
+
+    Optional<Page> shown(FeedReader of, long page) throws LocalStateException {
+      Map<Long, Optional<Page>> pages = shown.computeIfAbsent(of, r -> new HashMap<>());
+      Optional<Page> p = pages.get(page);
+      if (p == null) {
+        p = of.shown(page);
+        pages.put(page, p);
+      }
+      return p;
     }
   }
 

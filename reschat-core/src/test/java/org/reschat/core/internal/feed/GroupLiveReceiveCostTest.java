@@ -1,0 +1,60 @@
+package org.reschat.core.internal.feed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.reschat.core.ChatClient;
+import org.reschat.core.ChatId;
+import org.reschat.core.Message;
+import org.reschat.core.internal.conversation.TailRule;
+import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.memory.MemoryKvStore;
+
+/**
+ * A live receive in a group where every member reads records (protocol §4.9) looks up what it holds of each feed a
+ * bounded number of times, not once per head naming it: every member's notice page carries heads naming the members
+ * it had read, so the freshness check ({@link Heads#check}) looked each named feed up again for each page naming it,
+ * ~n²/2 lookups a receive in a group of n (issue 24: a live receive at 50 members cost 4x the page path's, where only
+ * the sender's page carries heads). Counted, not timed.
+ */
+class GroupLiveReceiveCostTest {
+  private static final int MEMBERS = 24;
+  private final TestClients clients = new TestClients(new MemoryKvStore(), TestClients.ticking(1_800_000_000_000L));
+
+  @AfterEach
+  void close() {
+    clients.close();
+  }
+
+  @Test
+  void aLiveReceiveInAGroupOfRecordsLooksUpEachFeedABoundedNumberOfTimes() throws Exception {
+    assertThat(TailRule.RECORDS_IN_GROUPS).isTrue();
+    ChatClient alice = clients.client(TestIdentities.named("alice"));
+    List<ChatClient> members = new ArrayList<>();
+    for (int i = 1; i < MEMBERS; i++) {
+      members.add(clients.client(TestIdentities.named("member " + i)));
+    }
+    ChatClient bob = members.get(0);
+    ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
+    for (ChatClient m : members) { // as the bench's groupReadingRecords: each takes the invitation, writes its notice
+      m.update(ChatId.direct(alice.card()));
+      m.update(group);
+    }
+    alice.update(group);
+    alice.send(group, "warm");
+    assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("warm");
+    for (int i = 0; i < 3; i++) {
+      alice.send(group, "m" + i);
+      long before = FeedReader.heldLookups();
+      assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("m" + i);
+      // Each feed's newest and shown pages a few times (its reader, its delivery, the heads naming it once): linear
+      // in n, where every head of every member's page looked its feed up again before.
+      assertThat(FeedReader.heldLookups() - before).as("held pages looked up by live receive %d", i)
+          .isLessThan(6L * MEMBERS);
+    }
+  }
+}
