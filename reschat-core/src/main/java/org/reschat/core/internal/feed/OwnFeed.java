@@ -120,7 +120,7 @@ final class OwnFeed {
    */
   private String queuedValue(Page page) throws LocalStateException {
     long n = page.number();
-    if (page.isFull() || !c.tails().open() || !asRecords(n)) {
+    if (page.isFull() || c.tails().tagsWithdrawn() || !asRecords(n)) {
       return sealed(page); // it closes at once: written whole at its key
     }
     String value = records.queuedValue(page, previousPage(n), state.outbox(reader.feed).get(n));

@@ -158,6 +158,24 @@ class GroupRecordsTest {
     }
   }
 
+  @Test
+  void aSendOnAnOpenRecordPageSealsOnlyItsRecord() throws Exception {
+    open("memory");
+    Group g = trip();
+    everyoneShowsRecords(g);
+    sends(alice, g, 0, 19); // Alice's page 1, begun whole with her notice, fills; page 2 begins as records
+    List<Long> seals = new ArrayList<>();
+    for (int i = 19; i < 44; i++) { // across a page boundary
+      long before = org.reschat.core.internal.page.Envelope.seals();
+      sends(alice, g, i, i + 1);
+      seals.add(org.reschat.core.internal.page.Envelope.seals() - before);
+    }
+    // Before: two seals a send in a group (its record, and the whole page again for the outbox, as a direct chat's
+    // before QueuedRecords: the outbox took a group's epoch for one whose tags were withdrawn), three at a page's end.
+    assertThat(seals).as("envelopes sealed by each send").containsOnly(1L, 2L).containsOnlyOnce(2L);
+    assertThat(update(bob, g)).hasSize(19 + 25);
+  }
+
   /** {@code writer}'s records of page {@code n} at indices below {@code count}, as {@code reader} opens them. */
   private List<SlotRecord> recordsOf(Identity writer, Identity reader, Group g, long n, int count) throws Exception {
     Conversation c = epoch(reader, g);
