@@ -37,11 +37,6 @@ final class HeldRecords {
   private final LocalState state;
   private final OpenedPages opened;
 
-  /** Records kept here, opened anew at each use (tests, and callers that only count them). */
-  HeldRecords(Conversation c, FeedId feed, LocalState state) {
-    this(c, feed, state, new OpenedPages());
-  }
-
   /** {@code opened}: the engine's values opened before, so a record kept is opened once, not at every operation. */
   HeldRecords(Conversation c, FeedId feed, LocalState state, OpenedPages opened) {
     this.c = c;

@@ -25,23 +25,13 @@ import org.reschat.kv.KvRead;
  * feed may write its open page as slot records (protocol §4.8), the record it writes next too: a record changes no
  * page key.
  */
-public final class NextKeys {
+final class NextKeys {
   private NextKeys() {}
 
-  /** The keys to read for {@code c}: the other members' feeds'. */
-  public static List<String> of(Conversation c, LocalState state) throws LocalStateException {
-    return of(c, state, false);
-  }
-
   /**
-   * The keys to read for {@code c}; with {@code own}, this member's own feed's too (for a view that shows
-   * what this person sends from elsewhere).
+   * The keys to read for {@code c}: the other members' feeds', and with {@code own} this member's own feed's too (for
+   * a view that shows what this person sends from elsewhere); the pages held are opened through {@code opened}.
    */
-  public static List<String> of(Conversation c, LocalState state, boolean own) throws LocalStateException {
-    return of(c, state, own, new OpenedPages());
-  }
-
-  /** {@link #of(Conversation, LocalState, boolean)}, opening the pages held through {@code opened}. */
   static List<String> of(Conversation c, LocalState state, boolean own, OpenedPages opened) throws LocalStateException {
     List<String> out = new ArrayList<>();
     for (FeedId feed : c.feeds()) {
@@ -61,19 +51,9 @@ public final class NextKeys {
 
   /**
    * Whether the store's answers at {@link #of} match what this client holds and has delivered, with nothing
-   * queued: then a receive has nothing to do for {@code c}. Reads only local state.
+   * queued: then a receive has nothing to do for {@code c}. With {@code own}, the own feed's keys hold what is held
+   * here. Reads only local state, opening the pages held through {@code opened}.
    */
-  public static boolean caughtUp(Conversation c, LocalState state, Map<String, KvRead> got) throws LocalStateException {
-    return caughtUp(c, state, got, false);
-  }
-
-  /** {@link #caughtUp(Conversation, LocalState, Map)}, with {@code own}: the own feed's keys hold what is held here. */
-  public static boolean caughtUp(Conversation c, LocalState state, Map<String, KvRead> got, boolean own)
-      throws LocalStateException {
-    return caughtUp(c, state, got, own, new OpenedPages());
-  }
-
-  /** {@link #caughtUp(Conversation, LocalState, Map, boolean)}, opening the pages held through {@code opened}. */
   static boolean caughtUp(Conversation c, LocalState state, Map<String, KvRead> got, boolean own, OpenedPages opened)
       throws LocalStateException {
     for (FeedId feed : c.feeds()) {

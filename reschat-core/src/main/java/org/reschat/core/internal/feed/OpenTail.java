@@ -32,10 +32,6 @@ final class OpenTail {
   private final OpenPageLoader loader;
   private final HeldRecords held;
 
-  OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state) {
-    this(c, feed, store, state, new OpenedPages());
-  }
-
   OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state, OpenedPages opened) {
     this.c = c;
     this.loader = new OpenPageLoader(c, feed, store);

@@ -54,10 +54,6 @@ final class OwnRecords {
 
   private record Made(String value, SlotRecord record) {}
 
-  OwnRecords(Conversation c, KvStore store, LocalState state) {
-    this(c, store, state, new OpenedPages());
-  }
-
   OwnRecords(Conversation c, KvStore store, LocalState state, OpenedPages opened) {
     this.c = c;
     this.held = new HeldRecords(c, c.myFeed(), state, opened);

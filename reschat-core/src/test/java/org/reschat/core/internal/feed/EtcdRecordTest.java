@@ -101,12 +101,12 @@ class EtcdRecordTest {
     RecordChain mine = new RecordChain(1, PAGE_ONE);
     send(laptop, mine, "a");
     EtcdStore.RequestCounts before = store.requestCounts();
-    OpenTail.Followed first = new OpenTail(ba, alicesFeed, store, bobs).follow(1, PAGE_ONE);
+    OpenTail.Followed first = new OpenTail(ba, alicesFeed, store, bobs, new OpenedPages()).follow(1, PAGE_ONE);
     assertThat(store.requestCounts().total() - before.total()).as("the first pass: one transaction").isEqualTo(1);
     assertThat(first.records()).hasSize(1);
 
     before = store.requestCounts();
-    assertThat(new OpenTail(ba, alicesFeed, store, bobs).follow(1, PAGE_ONE).fresh()).isZero();
+    assertThat(new OpenTail(ba, alicesFeed, store, bobs, new OpenedPages()).follow(1, PAGE_ONE).fresh()).isZero();
     assertThat(store.requestCounts().total() - before.total()).as("a quiet pass: one range").isEqualTo(1);
 
     while (mine.next() < 20) {
@@ -116,7 +116,7 @@ class EtcdRecordTest {
     org.reschat.core.internal.page.Page closing = writer.close(mine.records());
     String pageKey = laptop.pageKey(laptop.myFeed(), 1);
     store.put(pageKey, org.reschat.core.internal.page.Envelope.seal(laptop, pageKey, closing));
-    OpenTail.Followed closed = new OpenTail(ba, alicesFeed, store, bobs).follow(1, PAGE_ONE);
+    OpenTail.Followed closed = new OpenTail(ba, alicesFeed, store, bobs, new OpenedPages()).follow(1, PAGE_ONE);
     assertThat(closed.closed()).map(p -> p.slots().size()).contains(20);
     assertThat(closed.findings()).isEmpty();
 
@@ -126,7 +126,7 @@ class EtcdRecordTest {
     assertThat(new RecordPublisher(laptop, store).publish(page2, r, writer.seal(r)))
         .isInstanceOf(RecordPublisher.Written.class);
     before = store.requestCounts();
-    OpenTail.Followed next = new OpenTail(ba, alicesFeed, store, bobs).follow(2, closing.hash());
+    OpenTail.Followed next = new OpenTail(ba, alicesFeed, store, bobs, new OpenedPages()).follow(2, closing.hash());
     assertThat(store.requestCounts().total() - before.total()).as("the next page's first pass").isEqualTo(1);
     assertThat(new String(SlotSeal.open(ba, alicesFeed, next.records().get(0)), StandardCharsets.UTF_8))
         .isEqualTo("page two");

@@ -67,7 +67,7 @@ class HeldBackRecordsTest {
 
   private OpenTail.Followed follow() throws Exception {
     store.takeCalls();
-    return new OpenTail(ba, alicesFeed, store, bobsState).follow(1, PAGE_ONE);
+    return new OpenTail(ba, alicesFeed, store, bobsState, new OpenedPages()).follow(1, PAGE_ONE);
   }
 
   private List<String> texts(OpenTail.Followed f) throws Exception {
@@ -79,7 +79,7 @@ class HeldBackRecordsTest {
   }
 
   private int kept() throws Exception {
-    return new HeldRecords(ba, alicesFeed, bobsState).count(1);
+    return new HeldRecords(ba, alicesFeed, bobsState, new OpenedPages()).count(1);
   }
 
   private static List<Kind> kinds(OpenTail.Followed f) {

@@ -56,7 +56,7 @@ class HeldRecordsTest {
     RecordWriter writer = new RecordWriter(ALICE_WITH_BOB);
     List<SlotRecord> page1 = records(writer, 1, null, 3, "a");
     List<SlotRecord> page2 = records(writer, 2, page1.get(2).hash(), 2, "b");
-    HeldRecords held = new HeldRecords(ALICE_WITH_BOB, ALICE_WITH_BOB.myFeed(), state);
+    HeldRecords held = new HeldRecords(ALICE_WITH_BOB, ALICE_WITH_BOB.myFeed(), state, new OpenedPages());
     for (SlotRecord r : page2) { // kept in any order: each at its own number
       held.keep(r);
     }
@@ -73,7 +73,7 @@ class HeldRecordsTest {
 
   /** The chains {@code state} restores for pages 1 and 2 are exactly {@code page1} and {@code page2}. */
   static void restored(LocalState state, List<SlotRecord> page1, List<SlotRecord> page2) throws Exception {
-    HeldRecords held = new HeldRecords(ALICE_WITH_BOB, ALICE_WITH_BOB.myFeed(), state);
+    HeldRecords held = new HeldRecords(ALICE_WITH_BOB, ALICE_WITH_BOB.myFeed(), state, new OpenedPages());
     assertThat(held.verified(1, new byte[32]).records()).isEqualTo(page1);
     assertThat(held.verified(2, page1.get(2).hash()).records()).isEqualTo(page2);
     assertThat(held.verified(3, null).records()).isEmpty();
@@ -94,7 +94,7 @@ class HeldRecordsTest {
   @Test
   void aReaderGoesOnFromTheRecordsItKeptAndRefusesAnotherVersionAtTheirPlace() throws Exception {
     InMemoryLocalState bobs = new InMemoryLocalState();
-    HeldRecords held = new HeldRecords(ba, ba.feed(ba.indexOf(alice.card())), bobs);
+    HeldRecords held = new HeldRecords(ba, ba.feed(ba.indexOf(alice.card())), bobs, new OpenedPages());
     List<SlotRecord> page1 = records(1, 2, "a");
     for (SlotRecord r : page1) {
       held.keep(r);
@@ -109,7 +109,7 @@ class HeldRecordsTest {
   @Test
   void aKeptRecordAtTheWrongPlaceIsDamageNotARecord() throws Exception {
     InMemoryLocalState bobs = new InMemoryLocalState();
-    HeldRecords held = new HeldRecords(ba, ba.feed(ba.indexOf(alice.card())), bobs);
+    HeldRecords held = new HeldRecords(ba, ba.feed(ba.indexOf(alice.card())), bobs, new OpenedPages());
     SlotRecord first = records(1, 1, "a").get(0);
     // A value kept at record 1's number that is record 0 (a damaged or tampered profile).
     bobs.savePage(HeldRecords.companion(ba.feed(ba.indexOf(alice.card()))), HeldRecords.number(1, 1),

@@ -68,7 +68,7 @@ class OpenTailTest {
 
   private OpenTail.Followed follow(long n, byte[] previousPage) throws Exception {
     store.takeCalls();
-    return new OpenTail(ba, alicesFeed, store, bobsState).follow(n, previousPage); // a new operation each pass
+    return new OpenTail(ba, alicesFeed, store, bobsState, new OpenedPages()).follow(n, previousPage); // a new operation each pass
   }
 
   private List<String> texts(List<SlotRecord> records) throws Exception {

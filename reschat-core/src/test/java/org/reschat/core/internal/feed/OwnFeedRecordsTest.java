@@ -328,14 +328,16 @@ class OwnFeedRecordsTest {
       send(feed, t);
     }
     assertThat(aliceState.outbox(ab.myFeed())).as("the open page stays queued").hasSize(1);
-    var got = ledger.getAll(NextKeys.of(ab, aliceState));
-    assertThat(NextKeys.caughtUp(ab, aliceState, got)).as("nothing to publish, nothing new: no full pass").isTrue();
+    var got = ledger.getAll(NextKeys.of(ab, aliceState, false, new OpenedPages()));
+    assertThat(NextKeys.caughtUp(ab, aliceState, got, false, new OpenedPages()))
+        .as("nothing to publish, nothing new: no full pass").isTrue();
     // A message queued whose record was not written (the store failed): there is something to publish.
     Page queued = new FeedReader(ab, ab.myFeed(), ledger, aliceState, new Warnings(), new AtomicInteger(),
         new OpenedPages()).local(1, aliceState.outbox(ab.myFeed()).get(1L), "queued page");
     Page grown = new org.reschat.core.internal.page.PageWriter(ab).append(queued, List.of(), new SlotSeal.Draft("TEXT",
         1_000, new byte[0], "m3".getBytes(StandardCharsets.UTF_8)));
     aliceState.putOutbox(ab.myFeed(), 1, Envelope.seal(ab, ab.pageKey(ab.myFeed(), 1), grown));
-    assertThat(NextKeys.caughtUp(ab, aliceState, ledger.getAll(NextKeys.of(ab, aliceState)))).isFalse();
+    assertThat(NextKeys.caughtUp(ab, aliceState, ledger.getAll(NextKeys.of(ab, aliceState, false, new OpenedPages())), false,
+        new OpenedPages())).isFalse();
   }
 }

@@ -69,7 +69,7 @@ class OwnRecordsTest {
   }
 
   private List<String> bobReads() throws Exception {
-    OpenTail.Followed f = new OpenTail(ba, alicesFeed, store, new InMemoryLocalState()).follow(1, PAGE_ONE);
+    OpenTail.Followed f = new OpenTail(ba, alicesFeed, store, new InMemoryLocalState(), new OpenedPages()).follow(1, PAGE_ONE);
     assertThat(f.findings()).isEmpty();
     List<String> out = new ArrayList<>();
     for (SlotRecord r : f.records()) {
@@ -87,18 +87,18 @@ class OwnRecordsTest {
   void aQueuedPageIsWrittenAsRecordsEachOnceAndARetryWritesNothing(String kind) throws Exception {
     open(kind);
     Page queued = page(laptop, "a", "b", "c");
-    OwnRecords.Outcome o = new OwnRecords(laptop, store, laptopState).publish(queued, PAGE_ONE);
+    OwnRecords.Outcome o = new OwnRecords(laptop, store, laptopState, new OpenedPages()).publish(queued, PAGE_ONE);
     assertThat(o).isInstanceOf(OwnRecords.Written.class);
     assertThat(calls()).containsExactly(Op.PUT_IF_UNCHANGED, Op.PUT_IF_UNCHANGED, Op.PUT_IF_UNCHANGED);
     assertThat(bobReads()).containsExactly("a", "b", "c");
     assertThat(laptopState.newestPage(laptop.myFeed())).as("records are not filed among the pages").isZero();
 
     store.takeCalls();
-    new OwnRecords(laptop, store, laptopState).publish(queued, PAGE_ONE);
+    new OwnRecords(laptop, store, laptopState, new OpenedPages()).publish(queued, PAGE_ONE);
     assertThat(calls()).as("what this device kept is not written again").isEmpty();
 
     // The confirmations lost (a crash before they were kept): the same page gives the same records, found written.
-    new OwnRecords(laptop, store, new InMemoryLocalState()).publish(queued, PAGE_ONE);
+    new OwnRecords(laptop, store, new InMemoryLocalState(), new OpenedPages()).publish(queued, PAGE_ONE);
     assertThat(store.takeCalls()).extracting(RecordingKvStore.Call::wrote).containsOnly(false);
     assertThat(bobReads()).containsExactly("a", "b", "c");
   }
@@ -107,12 +107,12 @@ class OwnRecordsTest {
   @ValueSource(strings = {"memory", "sqlite"})
   void anotherDevicesRecordIsAdoptedAndTheMessagesAreSealedAgainAfterIt(String kind) throws Exception {
     open(kind);
-    new OwnRecords(twin, store, new InMemoryLocalState()).publish(page(twin, "x"), PAGE_ONE);
-    OwnRecords.Outcome o = new OwnRecords(laptop, store, laptopState).publish(page(laptop, "a", "b"), PAGE_ONE);
+    new OwnRecords(twin, store, new InMemoryLocalState(), new OpenedPages()).publish(page(twin, "x"), PAGE_ONE);
+    OwnRecords.Outcome o = new OwnRecords(laptop, store, laptopState, new OpenedPages()).publish(page(laptop, "a", "b"), PAGE_ONE);
     assertThat(o).isInstanceOf(OwnRecords.Rebased.class);
     List<Page> rebased = ((OwnRecords.Rebased) o).pages();
     assertThat(rebased).singleElement().extracting(p -> p.slots().size()).isEqualTo(3);
-    assertThat(new OwnRecords(laptop, store, laptopState).publish(rebased.get(0), PAGE_ONE))
+    assertThat(new OwnRecords(laptop, store, laptopState, new OpenedPages()).publish(rebased.get(0), PAGE_ONE))
         .isInstanceOf(OwnRecords.Written.class);
     assertThat(bobReads()).containsExactly("x", "a", "b");
   }
@@ -125,8 +125,8 @@ class OwnRecordsTest {
     for (int i = 0; i < 19; i++) {
       nineteen[i] = "x" + i;
     }
-    new OwnRecords(twin, store, new InMemoryLocalState()).publish(page(twin, nineteen), PAGE_ONE);
-    OwnRecords.Outcome o = new OwnRecords(laptop, store, laptopState).publish(page(laptop, "a", "b"), PAGE_ONE);
+    new OwnRecords(twin, store, new InMemoryLocalState(), new OpenedPages()).publish(page(twin, nineteen), PAGE_ONE);
+    OwnRecords.Outcome o = new OwnRecords(laptop, store, laptopState, new OpenedPages()).publish(page(laptop, "a", "b"), PAGE_ONE);
     List<Page> rebased = ((OwnRecords.Rebased) o).pages();
     assertThat(rebased).extracting(Page::number).containsExactly(1L, 2L);
     assertThat(rebased.get(0).slots()).hasSize(20);
@@ -139,11 +139,11 @@ class OwnRecordsTest {
   void aRecordContradictingWhatThisDeviceKeptIsEquivocationAndNothingIsWritten(String kind) throws Exception {
     open(kind);
     Page mine = page(laptop, "a");
-    new OwnRecords(laptop, store, laptopState).publish(mine, PAGE_ONE);
+    new OwnRecords(laptop, store, laptopState, new OpenedPages()).publish(mine, PAGE_ONE);
     // A fork of the feed: another record 0 and a record 1 after it, at their keys (record 0's over Alice's).
     InMemoryLocalState forkState = new InMemoryLocalState();
     Page fork = page(twin, "x0", "x1");
-    OwnRecords forked = new OwnRecords(twin, new MemoryKvStore(), forkState);
+    OwnRecords forked = new OwnRecords(twin, new MemoryKvStore(), forkState, new OpenedPages());
     forked.publish(fork, PAGE_ONE);
     org.reschat.core.internal.page.RecordWriter w = new org.reschat.core.internal.page.RecordWriter(twin);
     SlotRecord x0 = w.recordOf(fork, 0, PAGE_ONE);
@@ -152,7 +152,7 @@ class OwnRecordsTest {
     store.takeCalls();
     Page grown = new PageWriter(laptop).append(mine, List.of(), new SlotSeal.Draft("TEXT", 1_000, new byte[0],
         "b".getBytes(StandardCharsets.UTF_8)));
-    assertThatThrownBy(() -> new OwnRecords(laptop, store, laptopState).publish(grown, PAGE_ONE))
+    assertThatThrownBy(() -> new OwnRecords(laptop, store, laptopState, new OpenedPages()).publish(grown, PAGE_ONE))
         .isInstanceOf(PageRejectedException.class)
         .extracting(e -> ((PageRejectedException) e).kind()).isEqualTo(Kind.EQUIVOCATION);
     assertThat(store.takeCalls()).noneMatch(RecordingKvStore.Call::wrote);

@@ -87,7 +87,7 @@ class RecordsChatTest {
   /** Alice sends {@code texts}: her queued page grows, is published as records, and is closed when full. */
   private void aliceSends(String... texts) throws Exception {
     PageWriter pages = new PageWriter(ab);
-    OwnRecords own = new OwnRecords(ab, store, aliceState);
+    OwnRecords own = new OwnRecords(ab, store, aliceState, new OpenedPages());
     for (String t : texts) {
       Page next = pages.append(alicePage, List.of(), new SlotSeal.Draft("TEXT", 1_000, new byte[0],
           t.getBytes(StandardCharsets.UTF_8)));
