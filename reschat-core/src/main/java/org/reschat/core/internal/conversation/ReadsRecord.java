@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
 import org.reschat.core.internal.crypto.Base64Url;
+import org.reschat.core.internal.json.ParsedText;
 import org.reschat.core.internal.json.StrictJson;
 import org.reschat.core.internal.page.PageCodec;
 import org.reschat.core.internal.page.RecordCodec;
@@ -46,12 +47,10 @@ public final class ReadsRecord {
   private final LocalState state;
   /** Whether this device's notice names version 5: {@link TailRule#RECORDS_READ_HERE} outside tests of the rule. */
   private final boolean namesRecords;
-  /** Each epoch's record as last parsed, with its text: every operation of a direct chat asks (a live receive, a send). */
-  private final java.util.Map<String, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Each epoch's record, parsed once per text: every operation of a direct chat asks (a live receive, a send). */
+  private final java.util.Map<String, ParsedText<Shown>> parsed = new java.util.concurrent.ConcurrentHashMap<>();
   /** Each epoch's record name: a base64 decode and a hex encode, asked three times a receive. */
   private final java.util.Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
-
-  private record Parsed(String text, Shown shown) {}
 
   public ReadsRecord(LocalState state) {
     this(state, TailRule.RECORDS_READ_HERE);
@@ -106,6 +105,22 @@ public final class ReadsRecord {
    */
   public boolean shownByMe(Conversation c) throws LocalStateException {
     return load(c.id()).has(Set.of(c.myFeed().writer()), namesRecords ? Set.of(c.myFeed().writer()) : Set.of());
+  }
+
+  /**
+   * Writes this device's notice in its feed of {@code c} through {@code client} and notes it written (queued when
+   * the store fails, as any message); false when it could not be sealed, to be written at a later read. Whether it
+   * is due here (not shown yet, a writable profile, a reader of it exists) is the caller's to say.
+   */
+  public boolean write(ConversationClient client, Conversation c) throws LocalStateException {
+    byte[][] notice = myNotice();
+    try {
+      client.send(c, TYPE, notice[0], notice[1]);
+    } catch (org.reschat.kv.KvException | org.reschat.core.InvalidMessageException e) {
+      return false;
+    }
+    wrote(c);
+    return true;
   }
 
   /** Notes this device's own notice in {@code c} as written (or queued: the outbox publishes it). */
@@ -197,16 +212,19 @@ public final class ReadsRecord {
       return Shown.NONE;
     }
     // By the epoch's id, compared by text: a key made of name and text was a new string to hash at every ask.
-    Parsed known = parsed.get(id);
-    if (known != null && known.text().equals(text.get())) {
-      return known.shown();
+    ParsedText<Shown> memo = parsed.get(id);
+    if (memo == null) {
+      memo = new ParsedText<>(t -> parse(id, t));
+      bounded(parsed).put(id, memo);
     }
+    return memo.of(text.get());
+  }
+
+  private static Shown parse(String id, String text) throws LocalStateException {
     try {
-      JsonObject o = StrictJson.parseObject(text.get()).orElseThrow();
-      Shown shown = new Shown(strings(o.getAsJsonArray("feeds")),
+      JsonObject o = StrictJson.parseObject(text).orElseThrow();
+      return new Shown(strings(o.getAsJsonArray("feeds")),
           o.has("records") ? strings(o.getAsJsonArray("records")) : Set.of()); // kept before version 5: none
-      bounded(parsed).put(id, new Parsed(text.get(), shown));
-      return shown;
     } catch (RuntimeException e) {
       throw new LocalStateException("This device's record of who reads pages of version 4 (state/devices/" + name(id)
           + ".record) is damaged; move it aside: it is learnt again as the chat is read.", e);

@@ -14,7 +14,6 @@ import org.reschat.core.internal.conversation.ChainMerge;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.PairEpochs;
 import org.reschat.core.internal.conversation.PairTaking;
-import org.reschat.core.internal.conversation.ReadsRecord;
 import org.reschat.core.internal.conversation.Received;
 import org.reschat.kv.KvException;
 
@@ -184,14 +183,7 @@ final class DirectChain {
     if (engine.state().readOnly() || engine.reads().shownByMe(c) || !friendWrote(c)) {
       return false;
     }
-    byte[][] notice = engine.reads().myNotice();
-    try {
-      engine.send(c, ReadsRecord.TYPE, notice[0], notice[1]);
-    } catch (KvException | org.reschat.core.InvalidMessageException e) {
-      return false; // not sealed: written at the next send or read
-    }
-    engine.reads().wrote(c);
-    return true;
+    return engine.reads().write(engine, c); // false when not sealed: written at the next send or read
   }
 
   /**

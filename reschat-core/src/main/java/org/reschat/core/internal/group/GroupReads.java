@@ -1,7 +1,6 @@
 package org.reschat.core.internal.group;
 
 import java.util.List;
-import org.reschat.core.InvalidMessageException;
 import org.reschat.core.LocalStateException;
 import org.reschat.core.Message;
 import org.reschat.core.identity.Identity;
@@ -10,7 +9,6 @@ import org.reschat.core.internal.conversation.ConversationClient;
 import org.reschat.core.internal.conversation.ReadsRecord;
 import org.reschat.core.internal.conversation.TailRule;
 import org.reschat.core.spi.LocalState;
-import org.reschat.kv.KvException;
 
 /**
  * Which devices of a group's epoch read slot records (protocol §4.9): the direct chat's {@code PAIR_READS} notice,
@@ -75,13 +73,6 @@ final class GroupReads {
     if (reads.shownByMe(c)) {
       return false;
     }
-    byte[][] notice = reads.myNotice();
-    try {
-      client.send(c, ReadsRecord.TYPE, notice[0], notice[1]);
-    } catch (KvException | InvalidMessageException e) {
-      return false; // not sealed: written at the next read
-    }
-    reads.wrote(c);
-    return true;
+    return reads.write(client, c); // false when not sealed: written at the next read
   }
 }
