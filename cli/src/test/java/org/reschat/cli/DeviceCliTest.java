@@ -519,6 +519,15 @@ class DeviceCliTest {
     assertThat(CliHarness.check(cli.as("alice-again", "receive")).out()).doesNotContain("to alice 0");
     assertThat(Files.readString(restored)).contains("\"read\":{").endsWith(":" + later.toEpochMilli() + "}}");
     assertThat(Files.readString(alices)).matches(retiredAtStart); // each profile its own time
+
+    // A damaged mark stops a receive with one sentence naming the file, and is left as it is.
+    Files.writeString(alices, "{\"v\":1,\"epochs\":7}");
+    CliHarness.Result damaged = cli.as("alice", "receive");
+    assertThat(damaged.code()).as(damaged.err()).isEqualTo(7);
+    assertThat(damaged.err()).isEqualTo("reschat: This device's record of the direct chats' epochs it no longer"
+        + " receives in (state/devices/retired.record) is damaged; move it aside: every epoch is read again until"
+        + " retired anew.\n");
+    assertThat(Files.readString(alices)).isEqualTo("{\"v\":1,\"epochs\":7}");
   }
 
   private static final String BACKUP_PASSPHRASE = "violet harbour kettle onions";
