@@ -493,6 +493,7 @@ class CliTest {
         "profile_send_ms", "profile_put_ms", "profile_send_put_ratio", "ledger_bytes_per_20_messages", "kv_writes_per_send", "kv_reads_per_send", "kv_reads_per_page_load",
         "kv_reads_per_request_check", "request_check_ms", "store_send_ms", "store_send_per_put", "history_1000_ms", "store_put_ms", "store_get_ms", "group_send_cpu_us_10", "group_send_cpu_us_50",
         "group_record_send_cpu_us_10", "group_record_send_cpu_us_50", "group_ledger_bytes_per_20_messages",
+        "self_ledger_bytes_per_20_changes",
         "group_full_send_cpu_us_10", "group_live_receive_cpu_us_10", "group_full_send_cpu_us_50",
         "group_live_receive_cpu_us_50", "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",

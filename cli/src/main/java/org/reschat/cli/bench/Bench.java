@@ -189,6 +189,7 @@ public final class Bench {
     out.put("group_record_send_cpu_us_10", round1(groupSendMicros(10, true)));
     out.put("group_record_send_cpu_us_50", round1(groupSendMicros(50, true)));
     out.put("group_ledger_bytes_per_20_messages", groupLedgerBytes(counting));
+    out.put("self_ledger_bytes_per_20_changes", selfLedgerBytes(store));
     wholeGroupSendAndReceive(out, 10);
     wholeGroupSendAndReceive(out, 50);
     groupChange(out);
@@ -444,6 +445,54 @@ public final class Bench {
       }
       return target.counts().minus(before).bytesWritten();
     }
+  }
+
+  /**
+   * Bytes a phone with a linked laptop writes to the ledger for twenty read positions it tells the laptop
+   * ({@code SELF_READ}, protocol §15.6), one after each receive pass that delivers a friend's message: the laptop and
+   * the friend write through {@code store} itself, so only the phone's writes are counted. Its first page of the
+   * self channel is filled first (§4.8: records start at the page after one begun whole).
+   */
+  private long selfLedgerBytes(KvStore store) throws Exception {
+    CountingKvStore phoneWrites = new CountingKvStore(store);
+    Identity alice = Identity.generate(random);
+    Identity bob = Identity.generate(random);
+    try (ChatClient phone = ChatClient.builder().identity(alice).store(phoneWrites)
+            .localState(new InMemoryLocalState()).contacts(() -> List.of(bob.card())).build();
+        ChatClient friend = ChatClient.builder().identity(bob).store(store).localState(new InMemoryLocalState())
+            .contacts(() -> List.of(alice.card())).build()) {
+      org.reschat.core.Devices.LinkOffer offer = phone.devices().offer();
+      org.reschat.core.DeviceJoin join = org.reschat.core.DeviceJoin.start(store, offer.code(), "laptop",
+          java.time.Clock.systemUTC());
+      phone.devices().approve(offer, phone.devices().request(offer).orElseThrow(), new byte[0]);
+      org.reschat.core.DeviceJoin.Joined joined = join.poll().orElseThrow();
+      InMemoryLocalState laptopState = new InMemoryLocalState();
+      joined.importInto(laptopState);
+      try (ChatClient laptop = ChatClient.builder().identity(joined.identity()).store(store).localState(laptopState)
+          .contacts(() -> List.of(bob.card())).build()) {
+        friend.send(ChatId.direct(alice.card()), HUNDRED);
+        for (ChatClient c : List.of(phone, laptop, friend)) {
+          receiveAll(c);
+        }
+        for (int i = 0; i < 20; i++) { // the phone's first page there, begun whole, fills
+          friend.send(ChatId.direct(alice.card()), HUNDRED);
+          receiveAll(phone);
+          receiveAll(laptop);
+        }
+        long bytes = 0;
+        for (int i = 0; i < 20; i++) {
+          friend.send(ChatId.direct(alice.card()), HUNDRED);
+          CountingKvStore.Counts before = phoneWrites.counts();
+          receiveAll(phone);
+          bytes += phoneWrites.counts().minus(before).bytesWritten();
+        }
+        return bytes;
+      }
+    }
+  }
+
+  private static void receiveAll(ChatClient client) throws Exception {
+    client.receiver().receive(org.reschat.core.Receiver.Scope.everything(), e -> { });
   }
 
   /**
