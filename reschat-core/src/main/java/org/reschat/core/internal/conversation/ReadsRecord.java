@@ -154,6 +154,19 @@ public final class ReadsRecord {
     return shown(messages);
   }
 
+  /**
+   * Notes the notices among {@code messages} read in {@code c}; whether they completed who reads records there (every
+   * feed that counts, linked devices' included): the caller reads {@code c} once more, so the open records written
+   * since come in the same call. A group's epoch (§4.9) and the self channel (§15.6) ask it alike.
+   */
+  public boolean learnt(ConversationClient client, Conversation c, List<Message> messages) throws LocalStateException {
+    if (shown(messages).size() == messages.size() || client.followsRecords(c)) {
+      return false; // no notice read (most reads), or nothing left to learn
+    }
+    take(c, messages);
+    return client.followsRecords(c);
+  }
+
   /** {@code messages} without the notices: what a chat shows, whichever path read them (§4.7: never shown). */
   public static List<Message> shown(List<Message> messages) {
     return messages.stream().filter(m -> !m.type().equals(TYPE)).toList();

@@ -12,14 +12,18 @@ import org.reschat.core.internal.page.PageLimits;
  * it reads pages of version 4 ({@code everyoneReads4}, {@link ReadsRecord}), and of version 5, slot records
  * ({@code everyoneReads5}, protocol §4.8). The one place that decides how a page is authenticated (a writer tags
  * only a tail that is not full, where both hold; otherwise it signs) and whether the open tail is written as records.
- * A group's epoch ({@code group}, protocol §4.9) is never open for unsigned versions and writes its open tail as
- * signed records once every device of every member showed version 5: nothing there was ever tagged, so nothing is
- * held back or closed early when it ends.
+ * A group's epoch ({@code group}, protocol §4.9), and the self channel (§15.6) under the same rule, is never open for
+ * unsigned versions and writes its open tail as signed records once every device of every member showed version 5:
+ * nothing there was ever tagged, so nothing is held back or closed early when it ends.
  */
 public record TailRule(boolean open, boolean everyoneReads4, boolean everyoneReads5, boolean group) {
-  /** Every version signed, version 3 written: the self channel, requests, channels, and any chat until both hold. */
+  /** Every version signed, version 3 written: requests, channels, and any chat until both hold. */
   public static final TailRule SIGNED = new TailRule(false, false, false);
-  /** A group's epoch where not every device has shown version 5: every version signed, version 3 written. */
+  /**
+   * A group's epoch where not every device has shown version 5: every version signed, version 3 written. The self
+   * channel (§15.6) takes it too: a conversation of one identity whose device feeds all hold its secret is a group
+   * in all that matters here (the envelope proves only that one of them wrote).
+   */
   public static final TailRule GROUP = groupEpoch(false);
 
   /**

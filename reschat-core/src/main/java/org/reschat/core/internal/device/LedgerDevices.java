@@ -65,6 +65,12 @@ public final class LedgerDevices implements Devices {
   private final SecureRandom random = new SecureRandom();
   /** A chunk of a group state the self channel names that the store did not hold: asked for first, alone. */
   private volatile String awaitedChunk;
+  /**
+   * Whether this device writes its notice of reading records in the self channel (§15.6, as in a group's epoch,
+   * {@link org.reschat.core.internal.conversation.TailRule#RECORDS_IN_GROUPS}); off only in tests standing in for a
+   * device of a version that writes none there, which keeps every device on pages.
+   */
+  private volatile boolean showsRecords = org.reschat.core.internal.conversation.TailRule.RECORDS_IN_GROUPS;
 
   /** Reads a direct chat for the new keys it announces (protocol §3.1), delivering nothing. */
   public interface NewKeys {
@@ -126,6 +132,11 @@ public final class LedgerDevices implements Devices {
     return p.changes();
   }
 
+  /** Tests: this device behaves as one of a version that writes no notice in the self channel ({@code false}). */
+  void showsRecords(boolean on) {
+    showsRecords = on && org.reschat.core.internal.conversation.TailRule.RECORDS_IN_GROUPS;
+  }
+
   /**
    * What {@link #fromOtherDevices} returns, not yet marked read: the receiver hands each change on as an
    * {@link org.reschat.core.Event.FromOtherDevice} and marks them read only after its listener returned, as
@@ -144,7 +155,7 @@ public final class LedgerDevices implements Devices {
     List<SelfChange> out = new ArrayList<>();
     List<Group> joined = new ArrayList<>();
     Map<FeedId, Boolean> known = null;
-    SelfChannel.Unread unread = SelfChannel.unread(engine, me);
+    SelfChannel.Unread unread = SelfChannel.unread(engine, me, showsRecords && !revokedHere());
     for (SelfChange change : unread.changes()) {
       if (SelfChannel.GROUP.equals(change.kind())) {
         Optional<String[]> g;

@@ -23,6 +23,7 @@ import org.reschat.core.Update;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.internal.conversation.Received;
+import org.reschat.core.internal.conversation.TailRule;
 import org.reschat.core.internal.crypto.Base64Url;
 import org.reschat.core.internal.crypto.Hpke;
 import org.reschat.core.internal.crypto.OneTimeKeyAead;
@@ -210,10 +211,15 @@ public final class SelfChannel {
     return conversation(me, secret(me));
   }
 
-  /** The self channel under epoch secret {@code t} (wiped here). */
+  /**
+   * The self channel under epoch secret {@code t} (wiped here). Its tails follow a group epoch's rule (§4.9): every
+   * device of the identity holds {@code t} and the self seed, so, as in a group, the envelope proves only that one of
+   * them wrote and a sender tag proves nothing; each version is signed, and written as a signed record once every
+   * device that counts has shown it reads records.
+   */
   static Conversation conversation(Identity me, byte[] t) {
     try {
-      return Conversation.of(me, t, List.of(me.card()));
+      return Conversation.of(me, t, List.of(me.card())).withTails(TailRule.GROUP);
     } finally {
       Arrays.fill(t, (byte) 0);
     }
@@ -376,13 +382,6 @@ public final class SelfChannel {
     engine.send(epoch, type, extension, body);
   }
 
-  /** What the other devices wrote since the last read, in the merged order; marked read. */
-  static List<Devices.SelfChange> read(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
-    Unread u = unread(engine, me);
-    u.commit(engine.state());
-    return u.changes();
-  }
-
   /** What the other devices wrote since the last read, and what marks it read once it was passed on. */
   record Unread(List<Devices.SelfChange> changes, List<Received> received) {
     void commit(LocalState state) throws LocalStateException {
@@ -395,45 +394,80 @@ public final class SelfChannel {
   /**
    * What the other devices wrote since the last read, in the merged order of each epoch, epoch by epoch; not
    * yet marked read. A {@code SELF_ROTATE} of device 0's feed that opens for this device adds its epoch, read
-   * in the same pass (and kept, so this device writes there from then on); any other is ignored.
+   * in the same pass (and kept, so this device writes there from then on); any other is ignored. Notices of who
+   * reads records are noted as a group epoch's (§4.9); this device writes its own once in the epoch it writes in
+   * when {@code announces} (a writable profile, a device not revoked). Where that completed who reads records, the
+   * epoch is read again (nothing is marked read yet), so the other devices' open records come in this pass.
    */
-  static Unread unread(ConversationEngine engine, Identity me) throws LocalStateException, KvException {
+  static Unread unread(ConversationEngine engine, Identity me, boolean announces)
+      throws LocalStateException, KvException {
     List<Devices.SelfChange> out = new ArrayList<>();
     List<Received> all = new ArrayList<>();
     List<Conversation> epochs = conversations(me, engine.state());
     for (int i = 0; i < epochs.size(); i++) {
       Conversation epoch = epochs.get(i);
+      boolean followed = engine.followsRecords(epoch);
       Received r = engine.receive(epoch);
+      engine.reads().take(epoch, r.update().received());
+      List<Devices.SelfChange> changes = changes(engine, me, epoch, r, epochs);
+      if (announces && i == epochs.size() - 1) { // the epoch it writes in: no rotation read in it
+        announce(engine, epoch);
+      }
+      if (!followed && engine.followsRecords(epoch)) {
+        r = engine.receive(epoch);
+        changes = changes(engine, me, epoch, r, epochs);
+      }
       all.add(r);
-      Set<String> deviceZero = new HashSet<>();
-      Conversation withDevices = engine.withDevices(epoch);
-      for (FeedId feed : withDevices.feeds()) {
-        if (withDevices.deviceOf(feed) == 0) {
-          deviceZero.add(feed.writer());
-        }
-      }
-      for (Message m : r.update().received()) {
-        if (!m.type().startsWith(MessageText.SELF_PREFIX) || m.type().length() <= MessageText.SELF_PREFIX.length()) {
-          continue;
-        }
-        String kind = m.type().substring(MessageText.SELF_PREFIX.length());
-        if (ROTATE.equals(kind)) {
-          Optional<byte[]> t = deviceZero.contains(m.id().substring(0, m.id().indexOf(':')))
-              ? openRotate(me, me.deviceNumber(), deviceSecret(me), m.body()) : Optional.empty();
-          if (t.isPresent()) {
-            Conversation next = conversation(me, t.get().clone());
-            if (epochs.stream().noneMatch(e -> e.id().equals(next.id()))) {
-              keepEpochs(me, engine.state(), List.of(t.get()));
-              epochs.add(next);
-            }
-            Arrays.fill(t.get(), (byte) 0);
-          }
-          continue;
-        }
-        out.add(new Devices.SelfChange(kind, m.body(), m.sentAt()));
-      }
+      out.addAll(changes);
     }
     return new Unread(out, all);
+  }
+
+  /**
+   * The changes {@code r} read in {@code epoch}, in its merged order; a {@code SELF_ROTATE} of device 0's feed that
+   * opens for this device adds its epoch to {@code epochs} (once) and keeps its secret.
+   */
+  private static List<Devices.SelfChange> changes(ConversationEngine engine, Identity me, Conversation epoch,
+      Received r, List<Conversation> epochs) throws LocalStateException {
+    List<Devices.SelfChange> out = new ArrayList<>();
+    Set<String> deviceZero = new HashSet<>();
+    Conversation withDevices = engine.withDevices(epoch);
+    for (FeedId feed : withDevices.feeds()) {
+      if (withDevices.deviceOf(feed) == 0) {
+        deviceZero.add(feed.writer());
+      }
+    }
+    for (Message m : r.update().received()) {
+      if (!m.type().startsWith(MessageText.SELF_PREFIX) || m.type().length() <= MessageText.SELF_PREFIX.length()) {
+        continue;
+      }
+      String kind = m.type().substring(MessageText.SELF_PREFIX.length());
+      if (ROTATE.equals(kind)) {
+        Optional<byte[]> t = deviceZero.contains(m.id().substring(0, m.id().indexOf(':')))
+            ? openRotate(me, me.deviceNumber(), deviceSecret(me), m.body()) : Optional.empty();
+        if (t.isPresent()) {
+          Conversation next = conversation(me, t.get().clone());
+          if (epochs.stream().noneMatch(e -> e.id().equals(next.id()))) {
+            keepEpochs(me, engine.state(), List.of(t.get()));
+            epochs.add(next);
+          }
+          Arrays.fill(t.get(), (byte) 0);
+        }
+        continue;
+      }
+      out.add(new Devices.SelfChange(kind, m.body(), m.sentAt()));
+    }
+    return out;
+  }
+
+  /**
+   * Writes this device's {@code PAIR_READS} once in its feed of self epoch {@code epoch} (§4.9's notice, in the self
+   * channel), queued when the store fails as any message; nothing from a profile opened read-only.
+   */
+  private static void announce(ConversationEngine engine, Conversation epoch) throws LocalStateException {
+    if (!engine.state().readOnly() && !engine.reads().shownByMe(epoch)) {
+      engine.reads().write(engine, epoch); // false when not sealed: written at the next read
+    }
   }
 
   /** This device's X25519 device secret: a linked device's from its identity; device 0 opens no rotation. */

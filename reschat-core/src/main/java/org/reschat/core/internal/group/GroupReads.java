@@ -47,11 +47,7 @@ final class GroupReads {
    * written since come in the same call.
    */
   boolean learnt(Conversation c, List<Message> messages) throws LocalStateException {
-    if (ReadsRecord.shown(messages).size() == messages.size() || client.followsRecords(c)) {
-      return false; // no notice read (most reads), or nothing left to learn
-    }
-    reads.take(c, messages);
-    return client.followsRecords(c);
+    return reads.learnt(client, c, messages);
   }
 
   /** Notes the notices among {@code messages} read in epoch {@code c}; returns the others, what the group shows. */
