@@ -616,17 +616,7 @@ public final class LedgerDevices implements Devices {
       Conversation c = engine.withDevices(plain);
       for (FeedId feed : c.feeds()) {
         if (c.writerOf(feed).equals(me.card()) && c.deviceOf(feed) == number) {
-          long newest = state.newestPage(feed);
-          if (newest > 0) {
-            int slots;
-            try {
-              slots = org.reschat.core.internal.page.PageCodec.parse(org.reschat.core.internal.page.Envelope.open(c,
-                  c.pageKey(feed, newest), state.page(feed, newest).orElseThrow())).slots().size();
-            } catch (org.reschat.core.internal.page.PageFormatException ex) {
-              throw new LocalStateException("A verified page of device " + number + " kept here is damaged: " + ex.getMessage(), ex);
-            }
-            cuts.put(plain, new LocalState.Position(newest, slots));
-          }
+          engine.heldEnd(c, feed).ifPresent(end -> cuts.put(plain, end)); // its records held included (§4.8)
         }
       }
     }

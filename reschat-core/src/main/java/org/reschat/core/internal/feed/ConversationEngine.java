@@ -604,6 +604,31 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     return new LocalState.Position(newest, op.mine.shown(newest).orElseThrow().slots().size());
   }
 
+  /**
+   * Where {@code feed} of {@code c} (with its devices) ends as this device holds it, the first place past what it
+   * verified there: past the records of the open page after the newest page (protocol §4.8), else past the newest
+   * page; empty when it holds nothing of the feed. A revocation's cut (§15.7): a cut at the newest page would leave
+   * out the revoked device's records written before it.
+   */
+  public Optional<LocalState.Position> heldEnd(Conversation c, FeedId feed) throws LocalStateException {
+    long newest = state.newestPage(feed);
+    int records = new HeldRecords(c, feed, state, opened).count(newest + 1);
+    if (records > 0) {
+      return Optional.of(new LocalState.Position(newest + 1, records));
+    }
+    if (newest == 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new LocalState.Position(newest, org.reschat.core.internal.page.PageCodec.parse(
+          org.reschat.core.internal.page.Envelope.open(c, c.pageKey(feed, newest), state.page(feed, newest)
+              .orElseThrow())).slots().size()));
+    } catch (org.reschat.core.internal.page.PageFormatException e) {
+      throw new LocalStateException("A verified page of " + feed.writer() + " kept here is damaged: "
+          + e.getMessage(), e);
+    }
+  }
+
   /** This member's own messages in {@code c} at or after {@code from}, from what is held here, oldest first. */
   public List<Message> ownSince(Conversation c, LocalState.Position from) throws LocalStateException {
     if (!c.isMember()) {
