@@ -155,4 +155,30 @@ class RevokeTest {
         .filter(m -> m.type().equals("LINKED_DEVICES")).reduce((x, y) -> y).orElseThrow().extension(), StandardCharsets.UTF_8))
         .isEqualTo("revoked a device (1 now)");
   }
+  /**
+   * The cut counts the records of an open page device 0 held (protocol §4.8, §15.7): cut at the newest page, the
+   * laptop's messages written as records before the revocation were lost to a friend who had not read them yet.
+   */
+  @Test
+  void whatTheRevokedDeviceWroteAsRecordsBeforeTheRevocationReachesAFriendWhoHadNotReadIt() throws Exception {
+    for (int round = 0; round < 2; round++) { // each device of both writes its notice and reads the others'
+      for (ChatClient each : List.of(laptop, phone, b)) {
+        received(each);
+      }
+    }
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      sent.add("record " + i);
+      laptop.send(ChatId.direct(bob.card()), sent.get(i));
+    }
+    org.reschat.core.internal.feed.ConversationEngine engine = ((org.reschat.core.internal.feed.LedgerChatClient) laptop)
+        .engine();
+    org.reschat.core.internal.conversation.Conversation chat = engine.withDevices(engine.currentWith(bob.card()));
+    assertThat(store.get(chat.recordKey(chat.myFeed(), 2, 0))).as("the laptop's page 2 is records").isPresent();
+    assertThat(texts(received(phone))).containsAll(sent); // device 0 read them all before it revokes
+    phone.devices().revoke(1);
+    // Bob reads the records and the notice with its cut in one pass. (A reader that has read the revocation before
+    // the records holds tagged ones back, as §4.8 says of an epoch closed mid-page: nothing signed commits to them.)
+    assertThat(texts(received(b))).containsAll(sent);
+  }
 }
