@@ -511,6 +511,8 @@ class CliTest {
     assertThat(o.get("kv_writes_per_send").getAsDouble()).isEqualTo(1.05);
     // A group of three where every device reads records: the same, a message at most 1,000 bytes (protocol §4.9)
     assertThat(o.get("group_ledger_bytes_per_20_messages").getAsLong()).isBetween(10_000L, 20_000L);
+    // A phone with a linked laptop: twenty read positions told as signed records and their closing page (§15.6)
+    assertThat(o.get("self_ledger_bytes_per_20_changes").getAsLong()).isBetween(10_000L, 20_000L);
     assertThat(o.get("kv_reads_per_send").getAsDouble()).isZero(); // the write is conditional on the tail in hand (protocol.md §7)
     // One read a page; a copy's first whole history reads the chat once more where it learns the friend writes
     // records (protocol §4.8, FreshCopyReadsRecordsTest): a few reads over the ten pages
