@@ -406,14 +406,12 @@ public final class SelfChannel {
     List<Conversation> epochs = conversations(me, engine.state());
     for (int i = 0; i < epochs.size(); i++) {
       Conversation epoch = epochs.get(i);
-      boolean followed = engine.followsRecords(epoch);
       Received r = engine.receive(epoch);
-      engine.reads().take(epoch, r.update().received());
+      boolean learnt = engine.reads().learnt(engine, epoch, r.update().received());
       List<Devices.SelfChange> changes = changes(engine, me, epoch, r, epochs);
-      if (announces && i == epochs.size() - 1) { // the epoch it writes in: no rotation read in it
-        announce(engine, epoch);
-      }
-      if (!followed && engine.followsRecords(epoch)) {
+      // The epoch it writes in (no rotation read in it): its own notice may be the last one missing.
+      boolean announced = announces && i == epochs.size() - 1 && announce(engine, epoch);
+      if (learnt || (announced && engine.followsRecords(epoch))) {
         r = engine.receive(epoch);
         changes = changes(engine, me, epoch, r, epochs);
       }
@@ -462,12 +460,11 @@ public final class SelfChannel {
 
   /**
    * Writes this device's {@code PAIR_READS} once in its feed of self epoch {@code epoch} (§4.9's notice, in the self
-   * channel), queued when the store fails as any message; nothing from a profile opened read-only.
+   * channel), queued when the store fails as any message; nothing from a profile opened read-only. Whether it wrote.
    */
-  private static void announce(ConversationEngine engine, Conversation epoch) throws LocalStateException {
-    if (!engine.state().readOnly() && !engine.reads().shownByMe(epoch)) {
-      engine.reads().write(engine, epoch); // false when not sealed: written at the next read
-    }
+  private static boolean announce(ConversationEngine engine, Conversation epoch) throws LocalStateException {
+    return !engine.state().readOnly() && !engine.reads().shownByMe(epoch)
+        && engine.reads().write(engine, epoch); // false when not sealed: written at the next read
   }
 
   /** This device's X25519 device secret: a linked device's from its identity; device 0 opens no rotation. */
