@@ -169,12 +169,18 @@ class SelfRecordsTest {
     ChatClient laptop = link(phone, "laptop");
     ChatClient tablet = link(phone, "tablet");
     everyoneReads(phone, laptop, tablet);
+    List<String> fromPhone = tells(phone, 300, 322); // the phone's page 2 is records too
+    assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactlyElementsOf(fromPhone);
     List<String> before = tells(laptop, 0, 22); // its page 2 is records
     assertThat(bodies(phone.devices().fromOtherDevices())).containsExactlyElementsOf(before);
     Conversation l = self(laptop);
     int cut = nextRecord(l, l.myFeed(), 2);
     assertThat(cut).as("records of page 2 written before the revocation").isPositive();
+    Conversation p = self(phone);
+    int phoneNext = nextRecord(p, p.myFeed(), 2);
     phone.devices().revoke(1);
+    // The device notice with the cut and SELF_ROTATE ride on the phone's signed records (as in a group, §4.9).
+    assertThat(nextRecord(p, p.myFeed(), 2)).isEqualTo(phoneNext + 2);
     // The laptop has not read the revocation (its kept list is fresh): it writes on, a signed record in epoch 0.
     tells(laptop, 100, 101);
     assertThat(written(l.recordKey(l.myFeed(), 2, cut))).isTrue();
@@ -183,6 +189,8 @@ class SelfRecordsTest {
     assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactlyElementsOf(before);
     phone.devices().tellOtherDevices("FRIEND", "from the phone".getBytes(StandardCharsets.UTF_8), null);
     assertThat(bodies(tablet.devices().fromOtherDevices())).containsExactly("FRIEND from the phone");
+    assertThat(self(tablet).id()).as("the tablet took the new epoch from the record").isEqualTo(self(phone).id())
+        .isNotEqualTo(p.id());
   }
 
   @Test
