@@ -1,6 +1,7 @@
 package org.reschat.core.internal.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,12 +24,15 @@ import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.KvStores;
 import org.reschat.kv.embedded.EmbeddedStore;
 import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.EtcdCluster;
 
 /**
  * The self channel in slot records (protocol §15.6, §4.9's rule): once every device of the identity has shown it reads
- * records, each change is one signed record, read by the other devices as it is written; a device that shows nothing
+ * records, each change is one signed record, read by the other devices as it is written (on memory, the embedded
+ * ledger and a real three-member etcd cluster, skipped when etcd is not installed); a device that shows nothing
  * (a version before this) keeps every device on pages; a revoked device's record after its cut reaches nobody; what a
  * hostile ledger or sibling puts at a record key is not taken and crashes nothing.
  */
@@ -38,6 +42,7 @@ class SelfRecordsTest {
   private final Identity alice = TestIdentities.named("alice");
   private final Identity bob = TestIdentities.named("bob");
   private KvStore store;
+  private EtcdCluster cluster;
   private TestClients clients;
 
   @AfterEach
@@ -46,10 +51,19 @@ class SelfRecordsTest {
       clients.close();
       store.close();
     }
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   private ChatClient phone(String kind) throws Exception {
-    store = kind.equals("sqlite") ? EmbeddedStore.open(dir.resolve("ledger.db")) : new MemoryKvStore();
+    if (kind.equals("etcd")) {
+      assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
+      cluster = EtcdCluster.start(3);
+      store = KvStores.open(cluster.storeSpec());
+    } else {
+      store = kind.equals("sqlite") ? EmbeddedStore.open(dir.resolve("ledger.db")) : new MemoryKvStore();
+    }
     clients = new TestClients(store, clock);
     return client(alice, new InMemoryLocalState());
   }
@@ -103,7 +117,7 @@ class SelfRecordsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"memory", "sqlite"})
+  @ValueSource(strings = {"memory", "sqlite", "etcd"})
   void changesAreWrittenAsRecordsAndTheOtherDeviceReadsEachAsItIsWritten(String kind) throws Exception {
     ChatClient phone = phone(kind);
     ChatClient laptop = link(phone, "laptop");
