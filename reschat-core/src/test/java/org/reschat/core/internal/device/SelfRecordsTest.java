@@ -261,4 +261,36 @@ class SelfRecordsTest {
     atLaptop.addAll(bodies(laptop.devices().fromOtherDevices()));
     assertThat(atLaptop).containsExactlyElementsOf(more);
   }
+  /**
+   * Every device holds the self seed, so a sender tag (protocol §4.7) proves nothing here: a tagged record, even at the
+   * tagging device's own key and under its own identity's tag key, is {@code FORGED} and not taken.
+   */
+  @Test
+  void aTaggedRecordInTheSelfChannelIsForgedEvenAtTheWritersOwnKey() throws Exception {
+    ChatClient phone = phone("memory");
+    ChatClient laptop = link(phone, "laptop");
+    everyoneReads(phone, laptop);
+    List<String> first = tells(laptop, 0, 22); // the laptop's page 2 is records
+    assertThat(bodies(phone.devices().fromOtherDevices())).containsExactlyElementsOf(first);
+    Conversation asLaptop = self(laptop);
+    int next = nextRecord(asLaptop, asLaptop.myFeed(), 2);
+    List<org.reschat.core.internal.page.SlotRecord> open = new ArrayList<>();
+    for (int i = 0; i < next; i++) {
+      String key = asLaptop.recordKey(asLaptop.myFeed(), 2, i);
+      open.add(org.reschat.core.internal.page.RecordVerifier.openAndVerify(asLaptop, asLaptop.myFeed(), 2, i, key,
+          store.get(key).orElseThrow()));
+    }
+    Conversation tagging = asLaptop.withTails(new org.reschat.core.internal.conversation.TailRule(true, true, true));
+    org.reschat.core.internal.page.SlotRecord tagged = new org.reschat.core.internal.page.RecordWriter(tagging)
+        .append(2, null, open, List.of(), new org.reschat.core.internal.page.SlotSeal.Draft("SELF_FRIEND",
+            clock.millis() + 1_000, new byte[0], "tagged".getBytes(StandardCharsets.UTF_8))).orElseThrow();
+    String key = asLaptop.recordKey(asLaptop.myFeed(), 2, next);
+    store.put(key, org.reschat.core.internal.page.Envelope.seal(asLaptop, key, tagged));
+    Conversation atPhone = SelfChannel.current(ledger(phone).identity(), ledger(phone).engine().state());
+    org.reschat.core.Update u = ledger(phone).engine().receive(atPhone).update();
+    assertThat(u.received()).isEmpty();
+    assertThat(u.warnings()).extracting(org.reschat.core.FeedWarning::kind)
+        .contains(org.reschat.core.FeedWarning.Kind.FORGED);
+    assertThat(bodies(phone.devices().fromOtherDevices())).isEmpty();
+  }
 }
