@@ -278,7 +278,10 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       }
     }
 
-    /** Reads pages of several feeds in parallel into the readers' memory of this operation. */
+    /**
+     * Reads pages of several feeds into the readers' memory of this operation: in parallel, or, up to
+     * {@link #READ_TOGETHER} of them, in one request on this thread.
+     */
     void prefetch(Map<FeedReader, List<Long>> wanted, HistoryRequest.Progress progress) throws KvException {
       int total = wanted.values().stream().mapToInt(List::size).sum();
       if (total <= READ_TOGETHER) {
