@@ -39,11 +39,12 @@ final class CountingKvStore extends ForwardingKvStore {
    * @param bytesWritten bytes of UTF-8 put
    * @param batches {@code getAll} calls
    * @param batchKeys distinct keys asked for by those calls
+   * @param readRequests requests that read: single gets and batches (on ResilientDB {@code reads}, every GET sent)
    */
-  record Counts(long reads, long writes, long bytesWritten, long batches, long batchKeys) {
+  record Counts(long reads, long writes, long bytesWritten, long batches, long batchKeys, long readRequests) {
     Counts minus(Counts before) {
       return new Counts(reads - before.reads, writes - before.writes, bytesWritten - before.bytesWritten,
-          batches - before.batches, batchKeys - before.batchKeys);
+          batches - before.batches, batchKeys - before.batchKeys, readRequests - before.readRequests);
     }
   }
 
@@ -55,9 +56,9 @@ final class CountingKvStore extends ForwardingKvStore {
   Counts counts() {
     if (delegate() instanceof ResilientDbStore) {
       ResilientDbStore.RequestCounts http = ((ResilientDbStore) delegate()).requestCounts();
-      return new Counts(http.reads(), http.commits(), bytesPut.get(), batches.get(), batchKeys.get());
+      return new Counts(http.reads(), http.commits(), bytesPut.get(), batches.get(), batchKeys.get(), http.reads());
     }
-    return new Counts(gets.get(), puts.get(), bytesPut.get(), batches.get(), batchKeys.get());
+    return new Counts(gets.get(), puts.get(), bytesPut.get(), batches.get(), batchKeys.get(), gets.get() + batches.get());
   }
 
   @Override

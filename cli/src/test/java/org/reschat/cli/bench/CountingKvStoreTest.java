@@ -18,6 +18,7 @@ class CountingKvStoreTest {
     assertThat(counts.reads()).isEqualTo(1);
     assertThat(counts.batches()).isEqualTo(2);
     assertThat(counts.batchKeys()).isEqualTo(4);
+    assertThat(counts.readRequests()).as("the get and the two batches").isEqualTo(3);
     assertThat(counts.writes()).isEqualTo(1);
   }
 }

@@ -133,6 +133,17 @@ final class FeedReader {
     return interpret(number, raw);
   }
 
+  /** The store key of page {@code number}, when this operation has not read it yet: to read it with others ({@link #took}). */
+  Optional<String> unread(long number) {
+    return seen.containsKey(number) ? Optional.empty() : Optional.of(c.pageKey(feed, number));
+  }
+
+  /** What a read of page {@code number}'s key together with other keys answered, taken as this operation's read of it. */
+  Fetched took(long number, KvRead raw) {
+    reads.incrementAndGet();
+    return answered(number, raw);
+  }
+
   /**
    * What the store answered it holds at page {@code number} now, without a read (a refused conditional write
    * carries it): checked exactly as a live read would be, and kept as this operation's read of the key.
