@@ -103,8 +103,32 @@ final class TrustedFiles {
    * that was missing is not asked for again while its directory is unchanged ({@link MissingFiles}).
    */
   Optional<Stamp> stamp(Path file) throws LocalStateException {
-    return missing.stamp(file, this::stampNow);
+    long holding = FileLocks.threadHolding();
+    if (holding == 0) {
+      return missing.stamp(file, this::stampNow);
+    }
+    long changes = AtomicFiles.changes(); // before the look: a change of this JVM after it makes the look stale
+    Looked before = looked.get(file);
+    if (before != null && before.holding() == holding && before.changes() == changes) {
+      return before.stamp();
+    }
+    Optional<Stamp> now = missing.stamp(file, this::stampNow);
+    if (looked.size() >= 256) {
+      looked.clear();
+    }
+    looked.put(file, new Looked(holding, changes, now));
+    return now;
   }
+
+  /**
+   * A stamp taken in a thread's {@link FileLocks#threadHolding holding} while this JVM had made {@code changes}: it
+   * stands for the rest of the holding while this JVM changes nothing. An operation (a send) reads some files
+   * twice (the device records); another process's change between the two is one made just after the operation,
+   * and the next holding looks again.
+   */
+  private record Looked(long holding, long changes, Optional<Stamp> stamp) {}
+
+  private final Map<Path, Looked> looked = new ConcurrentHashMap<>();
 
   private Optional<Stamp> stampNow(Path file) throws LocalStateException {
     if (!posix(root)) {
@@ -146,9 +170,17 @@ final class TrustedFiles {
     return misses.get();
   }
 
+  /** How many times this object has stat'ed a path to check or stamp it: a count for tests. */
+  long looks() {
+    return looks.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong looks = new java.util.concurrent.atomic.AtomicLong();
+
   private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
     checkDirectories(p.getParent());
+    looks.incrementAndGet();
     // One stat for all that is checked (it was seven per file read): a consistent view, and fewer system calls.
     Map<String, Object> a;
     try {
