@@ -38,7 +38,7 @@ final class TrustedFiles {
   private final Path root;
   private final boolean anyOwner;
   private final Set<Path> checked = ConcurrentHashMap.newKeySet();
-  private final MissingFiles missing = new MissingFiles();
+  private final SeenFiles seen = new SeenFiles();
   /** Stats of paths that were missing (each costs the JDK two exceptions): a count for tests. */
   private final java.util.concurrent.atomic.AtomicLong misses = new java.util.concurrent.atomic.AtomicLong();
 
@@ -100,23 +100,40 @@ final class TrustedFiles {
 
   /**
    * Checks {@code file} as {@link #checkIfPresent} does and returns its {@link Stamp}, in the same one stat; a file
-   * that was missing is not asked for again while its directory is unchanged ({@link MissingFiles}).
+   * that was missing is not asked for again while its directory is unchanged ({@link SeenFiles}).
    */
   Optional<Stamp> stamp(Path file) throws LocalStateException {
+    return stamp(file, false);
+  }
+
+  /**
+   * {@link #stamp} of a file only ever replaced by rename, never changed in place (what {@link AtomicFiles} writes):
+   * not asked for again while its directory is unchanged, missing or not ({@link SeenFiles}).
+   */
+  Optional<Stamp> stampReplacedByRename(Path file) throws LocalStateException {
+    return stamp(file, true);
+  }
+
+  private Optional<Stamp> stamp(Path file, boolean replacedByRename) throws LocalStateException {
+    return seen.stamp(file, this::stampInHolding, replacedByRename);
+  }
+
+  /** A stat of {@code path}, or the one taken earlier in this thread's holding of a lock ({@link Looked}). */
+  private Optional<Stamp> stampInHolding(Path path) throws LocalStateException {
     long holding = FileLocks.threadHolding();
     if (holding == 0) {
-      return missing.stamp(file, this::stampNow);
+      return stampNow(path);
     }
     long changes = AtomicFiles.changes(); // before the look: a change of this JVM after it makes the look stale
-    Looked before = looked.get(file);
+    Looked before = looked.get(path);
     if (before != null && before.holding() == holding && before.changes() == changes) {
       return before.stamp();
     }
-    Optional<Stamp> now = missing.stamp(file, this::stampNow);
+    Optional<Stamp> now = stampNow(path);
     if (looked.size() >= 256) {
       looked.clear();
     }
-    looked.put(file, new Looked(holding, changes, now));
+    looked.put(path, new Looked(holding, changes, now));
     return now;
   }
 
