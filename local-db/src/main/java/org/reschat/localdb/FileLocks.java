@@ -56,8 +56,11 @@ final class FileLocks {
     return local != null && local.isHeldByCurrentThread() ? local.holding : 0;
   }
 
-  /** The holding of the first lock this thread took of those it holds now (0: none): see {@link #threadHolding}. */
-  private static final ThreadLocal<long[]> OUTERMOST = ThreadLocal.withInitial(() -> new long[1]);
+  /**
+   * The holding of the first lock this thread took of those it holds now (0: none; {@link #threadHolding}), and
+   * when it began ({@link #threadHoldingSince}).
+   */
+  private static final ThreadLocal<long[]> OUTERMOST = ThreadLocal.withInitial(() -> new long[2]);
 
   /**
    * Which holding of a lock this thread is in: the number of the first of the locks it holds now, the same until it
@@ -66,6 +69,12 @@ final class FileLocks {
    */
   static long threadHolding() {
     return OUTERMOST.get()[0];
+  }
+
+  /** When this thread's {@link #threadHolding holding} began (milliseconds, as currentTimeMillis), or now without one. */
+  static long threadHoldingSince() {
+    long[] outermost = OUTERMOST.get();
+    return outermost[0] == 0 ? System.currentTimeMillis() : outermost[1];
   }
 
   static LocalState.Lock acquire(Path lockFile, String what) throws LocalStateException {
@@ -90,6 +99,7 @@ final class FileLocks {
       long[] outermost = OUTERMOST.get();
       if (outermost[0] == 0) {
         outermost[0] = holding;
+        outermost[1] = System.currentTimeMillis();
       }
       return () -> {
         local.holding = 0;

@@ -36,6 +36,14 @@ final class SeenFiles {
   /** How a file and its directory are stamped (and checked): empty when missing. */
   interface Stamper {
     Optional<TrustedFiles.Stamp> stamp(Path path) throws org.reschat.core.LocalStateException;
+
+    /**
+     * A time no later than when the stamps it returns now were taken (it may return one taken earlier in a holding
+     * of a lock): what a directory's quiet second is counted to.
+     */
+    default long takenSince() {
+      return System.currentTimeMillis();
+    }
   }
 
   /**
@@ -45,7 +53,7 @@ final class SeenFiles {
   Optional<TrustedFiles.Stamp> stamp(Path file, Stamper stamper, boolean replacedByRename)
       throws org.reschat.core.LocalStateException {
     Seen before = seen.get(file);
-    long at = System.currentTimeMillis();
+    long at = stamper.takenSince();
     if (before == null || file.getParent() == null || (before.directory() == null && at < before.quietAt())) {
       Optional<TrustedFiles.Stamp> now = stamper.stamp(file);
       boolean kept = now.isEmpty() || replacedByRename;

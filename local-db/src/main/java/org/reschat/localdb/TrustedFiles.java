@@ -115,8 +115,21 @@ final class TrustedFiles {
   }
 
   private Optional<Stamp> stamp(Path file, boolean replacedByRename) throws LocalStateException {
-    return seen.stamp(file, this::stampInHolding, replacedByRename);
+    return seen.stamp(file, inHolding, replacedByRename);
   }
+
+  /** Stats as {@link #stampInHolding} takes them: no earlier than the thread's holding began. */
+  private final SeenFiles.Stamper inHolding = new SeenFiles.Stamper() {
+    @Override
+    public Optional<Stamp> stamp(Path path) throws LocalStateException {
+      return stampInHolding(path);
+    }
+
+    @Override
+    public long takenSince() {
+      return FileLocks.threadHoldingSince();
+    }
+  };
 
   /** A stat of {@code path}, or the one taken earlier in this thread's holding of a lock ({@link Looked}). */
   private Optional<Stamp> stampInHolding(Path path) throws LocalStateException {

@@ -73,6 +73,34 @@ class SeenFilesTest {
     assertThat(catchThrowable(() -> s.deviceRecord("list-a"))).hasMessageContaining("symbolic link");
   }
 
+  /**
+   * A directory's stamp counts only if it had been quiet for a second before it was taken, and in a holding the stat
+   * may be one taken when the holding began: the second is counted to then, not to the call. Here the directory
+   * changed 0.6 s before a holding that outlives that second; a change later within the same tick of its time (made
+   * here by setting its time back) must still be seen.
+   */
+  @Test
+  void aDirectoryLookedAtEarlyInAHoldingIsNotTakenForQuietLaterInIt() throws Exception {
+    Profile p = Profile.open(dir.resolve("p"));
+    LocalState s = p.state();
+    Path devices = p.directory().resolve("state/devices");
+    s.saveDeviceRecord("list-a", "one");
+    quiet(devices.resolve("list-a.record"));
+    FileTime changed = FileTime.fromMillis(System.currentTimeMillis() - 600);
+    Files.setLastModifiedTime(devices, changed);
+    try (LocalState.Lock lock = s.lock("conv")) {
+      assertThat(s.deviceRecord("list-a")).contains("one");
+      assertThat(s.deviceRecord("list-a")).contains("one"); // the directory looked at, 0.6 s after it changed
+      while (System.currentTimeMillis() < changed.toMillis() + 1100) {
+        Thread.sleep(20); // until the directory's second has passed, within the same holding
+      }
+      assertThat(s.deviceRecord("list-a")).contains("one");
+    }
+    replaceAsAnotherProcess(devices.resolve("list-a.record"), "two");
+    Files.setLastModifiedTime(devices, changed);
+    assertThat(s.deviceRecord("list-a")).contains("two");
+  }
+
   /** An outbox log is appended in place, which its directory does not show: it is stat'ed at every look. */
   @Test
   void aFileChangedInPlaceIsStillLookedAtEachTime() throws Exception {
