@@ -41,6 +41,23 @@ public final class AtomicFiles {
     return FSYNCS.get();
   }
 
+  /** Changes this JVM has made to files (writes, renames, deletions, directories made), each counted once done. */
+  private static final java.util.concurrent.atomic.AtomicLong CHANGES = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * How many changes this JVM has made to files so far ({@link TrustedFiles} keeps a stamp for the rest of a holding
+   * only while this is the same). Counted after each change, failed or not, so that a look taken before a change
+   * is never taken for one after it.
+   */
+  static long changes() {
+    return CHANGES.get();
+  }
+
+  /** Counts a change just made to a file (or one that may have been made, before a failure). */
+  static void changed() {
+    CHANGES.incrementAndGet();
+  }
+
   private AtomicFiles() {}
 
   /** Replaces {@code target}'s content with {@code bytes}, atomically and durably. */
@@ -85,6 +102,8 @@ public final class AtomicFiles {
     } catch (IOException e) {
       temps.keySet().forEach(AtomicFiles::deleteQuietly);
       throw failure("write", current, e);
+    } finally {
+      changed();
     }
   }
 
@@ -101,6 +120,8 @@ public final class AtomicFiles {
       Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw failure("move", source, e);
+    } finally {
+      changed();
     }
   }
 
@@ -121,6 +142,8 @@ public final class AtomicFiles {
       }
     } catch (IOException e) {
       throw failure("delete", target, e);
+    } finally {
+      changed();
     }
   }
 
@@ -158,6 +181,8 @@ public final class AtomicFiles {
       if (!Files.isDirectory(dir)) {
         throw raced;
       }
+    } finally {
+      changed();
     }
   }
 

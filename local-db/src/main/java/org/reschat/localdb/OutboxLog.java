@@ -351,6 +351,8 @@ final class OutboxLog {
       // Only page files are ResChat's there; anything else stays where it is.
     } catch (IOException e) {
       throw AtomicFiles.failure("delete", legacy, e);
+    } finally {
+      AtomicFiles.changed();
     }
     legacyMoved = true;
   }
@@ -423,6 +425,7 @@ final class OutboxLog {
 
   /** After this object wrote the file (holding the lock): what it holds is the file's state. */
   private void restamp() throws LocalStateException {
+    AtomicFiles.changed();
     long written = writes.incrementAndGet();
     lookedIn = 0;
     seen = trusted.ownStamp(file).orElse(null);

@@ -58,7 +58,7 @@ final class PageFiles {
    * listing a directory of hundreds of pages each time was a good part of its CPU.
    */
   long newest(Path dir) throws LocalStateException {
-    return StampCache.ifPresent(listings, trusted, dir, d -> {
+    return StampCache.ifPresent(listings, trusted::stamp, dir, d -> {
       SortedMap<Long, Path> numbers = numbers(d);
       return numbers.isEmpty() ? 0L : numbers.lastKey();
     }).orElse(0L);
@@ -78,7 +78,7 @@ final class PageFiles {
    * unchanged ({@link StampCache}): a send reads the other feeds' verified tails each time.
    */
   Optional<String> read(Path file) throws LocalStateException {
-    return StampCache.ifPresent(pages, trusted, file, f -> {
+    return StampCache.ifPresent(pages, trusted::stampReplacedByRename, file, f -> {
       Optional<String> value = text(f);
       if (value.isPresent()) {
         try {
@@ -101,7 +101,7 @@ final class PageFiles {
    * the file is unchanged ({@link StampCache}): a send reads the device records each time.
    */
   Optional<String> readText(Path file) throws LocalStateException {
-    return StampCache.ifPresent(texts, trusted, file, this::text).flatMap(text -> text);
+    return StampCache.ifPresent(texts, trusted::stampReplacedByRename, file, this::text).flatMap(text -> text);
   }
 
   private Optional<String> text(Path file) throws LocalStateException {

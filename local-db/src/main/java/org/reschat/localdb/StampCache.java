@@ -42,10 +42,10 @@ final class StampCache<T> {
     return value;
   }
 
-  /** The same for a file that may be missing: empty, and nothing kept, when there is none. */
-  static <T> Optional<T> ifPresent(StampCache<T> cache, TrustedFiles trusted, Path file, Loader<T> loader)
+  /** The same for a file that may be missing, stamped by {@code stamper}: empty, and nothing kept, when there is none. */
+  static <T> Optional<T> ifPresent(StampCache<T> cache, SeenFiles.Stamper stamper, Path file, Loader<T> loader)
       throws LocalStateException {
-    Optional<TrustedFiles.Stamp> stamp = trusted.stamp(file);
+    Optional<TrustedFiles.Stamp> stamp = stamper.stamp(file);
     return stamp.isEmpty() ? Optional.empty() : Optional.of(cache.get(file, stamp.get(), loader));
   }
 }

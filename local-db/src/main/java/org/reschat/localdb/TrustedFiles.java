@@ -38,7 +38,7 @@ final class TrustedFiles {
   private final Path root;
   private final boolean anyOwner;
   private final Set<Path> checked = ConcurrentHashMap.newKeySet();
-  private final MissingFiles missing = new MissingFiles();
+  private final SeenFiles seen = new SeenFiles();
   /** Stats of paths that were missing (each costs the JDK two exceptions): a count for tests. */
   private final java.util.concurrent.atomic.AtomicLong misses = new java.util.concurrent.atomic.AtomicLong();
 
@@ -100,11 +100,65 @@ final class TrustedFiles {
 
   /**
    * Checks {@code file} as {@link #checkIfPresent} does and returns its {@link Stamp}, in the same one stat; a file
-   * that was missing is not asked for again while its directory is unchanged ({@link MissingFiles}).
+   * that was missing is not asked for again while its directory is unchanged ({@link SeenFiles}).
    */
   Optional<Stamp> stamp(Path file) throws LocalStateException {
-    return missing.stamp(file, this::stampNow);
+    return stamp(file, false);
   }
+
+  /**
+   * {@link #stamp} of a file only ever replaced by rename, never changed in place (what {@link AtomicFiles} writes):
+   * not asked for again while its directory is unchanged, missing or not ({@link SeenFiles}).
+   */
+  Optional<Stamp> stampReplacedByRename(Path file) throws LocalStateException {
+    return stamp(file, true);
+  }
+
+  private Optional<Stamp> stamp(Path file, boolean replacedByRename) throws LocalStateException {
+    return seen.stamp(file, inHolding, replacedByRename);
+  }
+
+  /** Stats as {@link #stampInHolding} takes them: no earlier than the thread's holding began. */
+  private final SeenFiles.Stamper inHolding = new SeenFiles.Stamper() {
+    @Override
+    public Optional<Stamp> stamp(Path path) throws LocalStateException {
+      return stampInHolding(path);
+    }
+
+    @Override
+    public long takenSince() {
+      return FileLocks.threadHoldingSince();
+    }
+  };
+
+  /** A stat of {@code path}, or the one taken earlier in this thread's holding of a lock ({@link Looked}). */
+  private Optional<Stamp> stampInHolding(Path path) throws LocalStateException {
+    long holding = FileLocks.threadHolding();
+    if (holding == 0) {
+      return stampNow(path);
+    }
+    long changes = AtomicFiles.changes(); // before the look: a change of this JVM after it makes the look stale
+    Looked before = looked.get(path);
+    if (before != null && before.holding() == holding && before.changes() == changes) {
+      return before.stamp();
+    }
+    Optional<Stamp> now = stampNow(path);
+    if (looked.size() >= 256) {
+      looked.clear();
+    }
+    looked.put(path, new Looked(holding, changes, now));
+    return now;
+  }
+
+  /**
+   * A stamp taken in a thread's {@link FileLocks#threadHolding holding} while this JVM had made {@code changes}: it
+   * stands for the rest of the holding while this JVM changes nothing. An operation (a send) reads some files
+   * twice (the device records); another process's change between the two is one made just after the operation,
+   * and the next holding looks again.
+   */
+  private record Looked(long holding, long changes, Optional<Stamp> stamp) {}
+
+  private final Map<Path, Looked> looked = new ConcurrentHashMap<>();
 
   private Optional<Stamp> stampNow(Path file) throws LocalStateException {
     if (!posix(root)) {
@@ -146,9 +200,17 @@ final class TrustedFiles {
     return misses.get();
   }
 
+  /** How many times this object has stat'ed a path to check or stamp it: a count for tests. */
+  long looks() {
+    return looks.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong looks = new java.util.concurrent.atomic.AtomicLong();
+
   private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
     checkDirectories(p.getParent());
+    looks.incrementAndGet();
     // One stat for all that is checked (it was seven per file read): a consistent view, and fewer system calls.
     Map<String, Object> a;
     try {
