@@ -353,14 +353,18 @@ final class FeedReader {
    * is queued, this device is its writer and holds what it wrote.
    */
   void followRecords() throws KvException, LocalStateException {
-    if (!c.tails().everyoneReads5() || (own && !state.outbox(feed).isEmpty())) {
+    if (own && !state.outbox(feed).isEmpty()) {
       return;
     }
     OpenTail tail = new OpenTail(c, feed, store, state, opened);
+    HeldRecords held = new HeldRecords(c, feed, state, opened);
     for (long n = newestVerified(); n < Conversation.MAX_PAGE_NUMBER; n = newestVerified()) {
       Optional<Page> top = n == 0 ? Optional.empty() : verified(n);
       if (top.isPresent() && !top.get().mayHaveSuccessor()) {
         return; // the writer still grows page n whole
+      }
+      if (!followsRecordsOf(c, held, n + 1)) {
+        return;
       }
       OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
       for (OpenPageLoader.Finding finding : f.findings()) {
@@ -378,6 +382,15 @@ final class FeedReader {
       Page closed = f.closed().get(); // agrees with the records: the page, as if read at its key
       accept(Fetched.valid(n + 1, closed, Envelope.seal(c, c.pageKey(feed, n + 1), closed)));
     }
+  }
+
+  /**
+   * Whether a reader follows {@code feed}'s records of page {@code page}: where every device showed version 5 in its
+   * view, or where it holds a record of that page. A writer keeps a page it began as records as records (§4.8), so a
+   * device that counts since and never showed version 5 (a hostile member's, §4.9) must not stop the reading of it.
+   */
+  static boolean followsRecordsOf(Conversation c, HeldRecords held, long page) throws LocalStateException {
+    return c.tails().everyoneReads5() || held.holds(page);
   }
 
   /** The pages {@link #refresh} reads first, for the caller to fetch in parallel with other feeds'. */

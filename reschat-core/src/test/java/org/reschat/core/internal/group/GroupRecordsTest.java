@@ -339,6 +339,27 @@ class GroupRecordsTest {
     }
   }
 
+  /**
+   * A hostile member (Carol) links a device that never reads the group, so it never writes its notice. Alice keeps
+   * writing the record page she began (a page begun as records stays records), and Bob, whose view now holds a feed
+   * that never showed version 5, must still read her records: before, he stopped following records for everyone, and
+   * Alice's messages on her open page reached nobody until she filled it (never, in a quiet group).
+   */
+  @Test
+  void aMemberWhoLinksADeviceThatNeverShowsRecordsCannotHideTheOthersOpenRecordPages() throws Exception {
+    open("memory");
+    Group g = aliceOnRecords(3);
+    clients.link(carol, "silent tablet"); // never run: it reads nothing and writes no notice
+    update(carol, g);
+    update(alice, g);
+    update(bob, g); // each has read Carol's device notice: the tablet counts in the epoch
+    List<String> more = sends(alice, g, 22, 25);
+    Conversation mine = epoch(a, g);
+    assertThat(written(mine.recordKey(mine.myFeed(), 2, 5))).as("Alice's page 2 stays records").isTrue();
+    assertThat(update(bob, g)).containsExactlyElementsOf(more);
+    assertThat(update(carol, g)).containsExactlyElementsOf(more);
+  }
+
   private static List<String> concat(List<String> x, List<String> y) {
     List<String> out = new ArrayList<>(x);
     out.addAll(y);
