@@ -385,12 +385,14 @@ final class FeedReader {
   }
 
   /**
-   * Whether a reader follows {@code feed}'s records of page {@code page}: where every device showed version 5 in its
-   * view, or where it holds a record of that page. A writer keeps a page it began as records as records (§4.8), so a
-   * device that counts since and never showed version 5 (a hostile member's, §4.9) must not stop the reading of it.
+   * Whether a reader follows a feed's records of page {@code page}: where every device showed version 5 in its view,
+   * or where it holds a record of that page or of the one before. A writer keeps a page it began as records as
+   * records (§4.8), and begins the next as records until it learns of a device that has not shown version 5, which
+   * this reader may learn first; so such a device (a hostile member's that never reads, §4.9) must not stop the
+   * reading of either. Where the writer began the page whole, the page key read with the records says so.
    */
   static boolean followsRecordsOf(Conversation c, HeldRecords held, long page) throws LocalStateException {
-    return c.tails().everyoneReads5() || held.holds(page);
+    return c.tails().everyoneReads5() || held.holds(page) || (page > 1 && held.holds(page - 1));
   }
 
   /** The pages {@link #refresh} reads first, for the caller to fetch in parallel with other feeds'. */

@@ -360,6 +360,31 @@ class GroupRecordsTest {
     assertThat(update(carol, g)).containsExactlyElementsOf(more);
   }
 
+  /**
+   * The same hostile link, where a writer (Bob) has not read of the device yet when he begins his next page: his view
+   * still complete, he begins it as records. Alice, who knows of the device and holds no record of that page yet,
+   * still follows it: she followed Bob's page before as records, and a writer that wrote records goes on with them
+   * until it learns otherwise. Before, she read nothing of Bob's new page until it filled.
+   */
+  @Test
+  void aWriterWhoHasNotYetReadOfTheSilentDeviceBeginsItsNextPageAsRecordsAndTheReaderWhoHasStillFollowsIt()
+      throws Exception {
+    open("memory");
+    Group g = trip();
+    everyoneShowsRecords(g);
+    update(bob, g); // Bob reads the others' notices
+    List<String> fromBob = new ArrayList<>(sends(bob, g, 100, 124)); // page 1 whole (notice and 19), page 2: five records
+    Conversation bobs = epoch(b, g);
+    assertThat(written(bobs.recordKey(bobs.myFeed(), 2, 4))).isTrue();
+    assertThat(update(alice, g)).containsExactlyElementsOf(fromBob);
+    clients.link(carol, "silent tablet");
+    update(carol, g);
+    update(alice, g); // Alice counts the tablet; Bob has not read of it
+    List<String> later = sends(bob, g, 124, 141); // closes page 2 (fifteen more), two records of page 3
+    assertThat(written(bobs.recordKey(bobs.myFeed(), 3, 1))).as("Bob's page 3 begun as records").isTrue();
+    assertThat(update(alice, g)).containsExactlyElementsOf(later);
+  }
+
   private static List<String> concat(List<String> x, List<String> y) {
     List<String> out = new ArrayList<>(x);
     out.addAll(y);
