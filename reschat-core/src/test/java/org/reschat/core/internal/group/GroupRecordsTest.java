@@ -319,8 +319,8 @@ class GroupRecordsTest {
     List<String> more = sends(alice, g, 22, 25); // a page begun as records stays records
     Conversation mine = epoch(a, g);
     assertThat(written(mine.recordKey(mine.myFeed(), 2, 5))).isTrue();
-    // Bob's client learns of the laptop (Alice's device notice) and follows her records again once it has read the
-    // laptop's notice, which the laptop writes at its first read of the group (here its history): late, not lost.
+    // Bob's client learns of the laptop (Alice's device notice); it holds records of Alice's open page, so it follows
+    // them whether or not it has read the laptop's notice yet (written at the laptop's first read, here its history).
     List<String> atBob = new ArrayList<>(update(bob, g));
     TestClients.groups(laptop).history(seenBy(laptop, g), HistoryRequest.all());
     atBob.addAll(update(bob, g));
