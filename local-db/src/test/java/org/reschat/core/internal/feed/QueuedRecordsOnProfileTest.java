@@ -1,6 +1,7 @@
 package org.reschat.core.internal.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,4 +91,33 @@ class QueuedRecordsOnProfileTest {
     assertThat(texts).containsExactly("m0", "m1", SECRET, "m3");
   }
 
+  /**
+   * A queued record damaged on disk (one character of its envelope changed, the log's checksum made to hold, as a
+   * hostile local writer can): a new process's send and publish stop with one sentence naming the record as damaged,
+   * publish nothing of it, and leave the queued value as it is, so a restored backup or a repaired file loses nothing.
+   */
+  @Test
+  void aQueuedRecordDamagedOnDiskIsReportedAsDamagedAndLeftAsItIs() throws Exception {
+    LocalState state = Profile.open(dir.resolve("p")).state();
+    OwnFeed before = feed(state);
+    assertThat(send(before, "m0").problem()).isEmpty();
+    store.down(true);
+    assertThat(send(before, SECRET).problem()).isPresent();
+    store.down(false);
+    List<String> parts = new ArrayList<>(QueuedRecords.parts(state.outbox(ab.myFeed()).get(1L)));
+    String part = parts.get(1);
+    int at = part.length() / 2;
+    parts.set(1, part.substring(0, at) + (part.charAt(at) == 'A' ? 'B' : 'A') + part.substring(at + 1));
+    String damaged = QueuedRecords.of(parts);
+    state.putOutbox(ab.myFeed(), 1L, damaged);
+
+    LocalState again = Profile.open(dir.resolve("p")).state();
+    OwnFeed after = feed(again);
+    assertThatThrownBy(() -> after.flush(List::of)).isInstanceOf(org.reschat.core.LocalStateException.class)
+        .hasMessageContaining("record 1/1").hasMessageContaining("is damaged");
+    assertThatThrownBy(() -> send(after, "m2")).isInstanceOf(org.reschat.core.LocalStateException.class)
+        .hasMessageContaining("is damaged");
+    assertThat(recordAt(1)).as("nothing of the damaged record published").isNull();
+    assertThat(again.outbox(ab.myFeed()).get(1L)).as("left as it is").isEqualTo(damaged);
+  }
 }

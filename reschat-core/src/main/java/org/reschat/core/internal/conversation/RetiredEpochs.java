@@ -79,8 +79,12 @@ public final class RetiredEpochs {
     }
   }
 
+  /**
+   * Whether an epoch last read at {@code lastRead} is due: a clock moved back reads it rather than never, and no time
+   * noted (a damaged record's smallest long: {@code now - lastRead} overflowed) puts it off for more than the period.
+   */
   private static boolean due(long lastRead, long now) {
-    return now - lastRead >= REVISIT_MILLIS || now < lastRead; // a clock moved back reads it rather than never
+    return now < lastRead || lastRead <= now - REVISIT_MILLIS;
   }
 
   /** Adds {@code c} (when {@code add}) or notes its read (when not), with the time now; else writes nothing. */

@@ -364,14 +364,18 @@ final class FeedReader {
    * is queued, this device is its writer and holds what it wrote.
    */
   void followRecords() throws KvException, LocalStateException {
-    if (!c.tails().everyoneReads5() || (own && !state.outbox(feed).isEmpty())) {
+    if (own && !state.outbox(feed).isEmpty()) {
       return;
     }
     OpenTail tail = new OpenTail(c, feed, store, state, opened);
+    HeldRecords held = new HeldRecords(c, feed, state, opened);
     for (long n = newestVerified(); n < Conversation.MAX_PAGE_NUMBER; n = newestVerified()) {
       Optional<Page> top = n == 0 ? Optional.empty() : verified(n);
       if (top.isPresent() && !top.get().mayHaveSuccessor()) {
         return; // the writer still grows page n whole
+      }
+      if (!followsRecordsOf(c, held, n + 1)) {
+        return;
       }
       OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
       for (OpenPageLoader.Finding finding : f.findings()) {
@@ -389,6 +393,17 @@ final class FeedReader {
       Page closed = f.closed().get(); // agrees with the records: the page, as if read at its key
       accept(Fetched.valid(n + 1, closed, Envelope.seal(c, c.pageKey(feed, n + 1), closed)));
     }
+  }
+
+  /**
+   * Whether a reader follows a feed's records of page {@code page}: where every device showed version 5 in its view,
+   * or where it holds a record of that page or of the one before. A writer keeps a page it began as records as
+   * records (§4.8), and begins the next as records until it learns of a device that has not shown version 5, which
+   * this reader may learn first; so such a device (a hostile member's that never reads, §4.9) must not stop the
+   * reading of either. Where the writer began the page whole, the page key read with the records says so.
+   */
+  static boolean followsRecordsOf(Conversation c, HeldRecords held, long page) throws LocalStateException {
+    return c.tails().everyoneReads5() || held.holds(page) || (page > 1 && held.holds(page - 1));
   }
 
   /** The pages {@link #refresh} reads first, for the caller to fetch in parallel with other feeds'. */

@@ -125,19 +125,19 @@ final class NextKeys {
 
   /**
    * Where {@code feed}'s writer writes its next slot record (protocol §4.8), as page and index: where every device
-   * showed version 5 in this client's view and the newest page held may have a successor (or none is held), the
+   * showed version 5 in this client's view, or a record of the page after the newest is held ({@link
+   * FeedReader#followsRecordsOf}), and the newest page held may have a successor (or none is held), the
    * record after those kept of the page after it. None otherwise, or when twenty are kept (the page key tells).
    */
   private static Optional<LocalState.Position> nextRecord(Conversation c, FeedId feed, FeedReader r, LocalState state,
       OpenedPages opened) throws LocalStateException {
-    if (!c.tails().everyoneReads5()) {
-      return Optional.empty();
-    }
     long n = r.newestVerified();
-    if (n > 0 && !r.verified(n).orElseThrow().mayHaveSuccessor()) {
+    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    if (!FeedReader.followsRecordsOf(c, held, n + 1)
+        || (n > 0 && !r.verified(n).orElseThrow().mayHaveSuccessor())) {
       return Optional.empty();
     }
-    int kept = new HeldRecords(c, feed, state, opened).count(n + 1);
+    int kept = held.count(n + 1);
     return kept < PageLimits.SLOTS_PER_PAGE ? Optional.of(new LocalState.Position(n + 1, kept)) : Optional.empty();
   }
 

@@ -319,8 +319,8 @@ class GroupRecordsTest {
     List<String> more = sends(alice, g, 22, 25); // a page begun as records stays records
     Conversation mine = epoch(a, g);
     assertThat(written(mine.recordKey(mine.myFeed(), 2, 5))).isTrue();
-    // Bob's client learns of the laptop (Alice's device notice) and follows her records again once it has read the
-    // laptop's notice, which the laptop writes at its first read of the group (here its history): late, not lost.
+    // Bob's client learns of the laptop (Alice's device notice); it holds records of Alice's open page, so it follows
+    // them whether or not it has read the laptop's notice yet (written at the laptop's first read, here its history).
     List<String> atBob = new ArrayList<>(update(bob, g));
     TestClients.groups(laptop).history(seenBy(laptop, g), HistoryRequest.all());
     atBob.addAll(update(bob, g));
@@ -337,6 +337,52 @@ class GroupRecordsTest {
       assertThat(texts(h.messages())).containsExactlyElementsOf(concat(all, fromLaptop));
       assertThat(h.warnings()).isEmpty();
     }
+  }
+
+  /**
+   * A hostile member (Carol) links a device that never reads the group, so it never writes its notice. Alice keeps
+   * writing the record page she began (a page begun as records stays records), and Bob, whose view now holds a feed
+   * that never showed version 5, must still read her records: before, he stopped following records for everyone, and
+   * Alice's messages on her open page reached nobody until she filled it (never, in a quiet group).
+   */
+  @Test
+  void aMemberWhoLinksADeviceThatNeverShowsRecordsCannotHideTheOthersOpenRecordPages() throws Exception {
+    open("memory");
+    Group g = aliceOnRecords(3);
+    clients.link(carol, "silent tablet"); // never run: it reads nothing and writes no notice
+    update(carol, g);
+    update(alice, g);
+    update(bob, g); // each has read Carol's device notice: the tablet counts in the epoch
+    List<String> more = sends(alice, g, 22, 25);
+    Conversation mine = epoch(a, g);
+    assertThat(written(mine.recordKey(mine.myFeed(), 2, 5))).as("Alice's page 2 stays records").isTrue();
+    assertThat(update(bob, g)).containsExactlyElementsOf(more);
+    assertThat(update(carol, g)).containsExactlyElementsOf(more);
+  }
+
+  /**
+   * The same hostile link, where a writer (Bob) has not read of the device yet when he begins his next page: his view
+   * still complete, he begins it as records. Alice, who knows of the device and holds no record of that page yet,
+   * still follows it: she followed Bob's page before as records, and a writer that wrote records goes on with them
+   * until it learns otherwise. Before, she read nothing of Bob's new page until it filled.
+   */
+  @Test
+  void aWriterWhoHasNotYetReadOfTheSilentDeviceBeginsItsNextPageAsRecordsAndTheReaderWhoHasStillFollowsIt()
+      throws Exception {
+    open("memory");
+    Group g = trip();
+    everyoneShowsRecords(g);
+    update(bob, g); // Bob reads the others' notices
+    List<String> fromBob = new ArrayList<>(sends(bob, g, 100, 124)); // page 1 whole (notice and 19), page 2: five records
+    Conversation bobs = epoch(b, g);
+    assertThat(written(bobs.recordKey(bobs.myFeed(), 2, 4))).isTrue();
+    assertThat(update(alice, g)).containsExactlyElementsOf(fromBob);
+    clients.link(carol, "silent tablet");
+    update(carol, g);
+    update(alice, g); // Alice counts the tablet; Bob has not read of it
+    List<String> later = sends(bob, g, 124, 141); // closes page 2 (fifteen more), two records of page 3
+    assertThat(written(bobs.recordKey(bobs.myFeed(), 3, 1))).as("Bob's page 3 begun as records").isTrue();
+    assertThat(update(alice, g)).containsExactlyElementsOf(later);
   }
 
   private static List<String> concat(List<String> x, List<String> y) {

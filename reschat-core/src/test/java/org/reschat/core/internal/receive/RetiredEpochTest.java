@@ -418,4 +418,25 @@ class RetiredEpochTest {
     assertThat(textsOf(aPass(b))).containsExactly("late, withheld");
     assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1);
   }
+
+  /**
+   * A damaged (or hostile) {@code retired} record on disk whose time of last read is the smallest long: the revisit's
+   * "10 minutes since" overflowed and the epoch was never read again, so what a device 0 restored from its keys
+   * alone wrote there was silently never received. Any time noted reads the epoch within 10 minutes.
+   */
+  @Test
+  void aRetiredRecordWhoseTimeIsTheSmallestLongStillReadsTheEpochWithinTenMinutes() throws Exception {
+    bobRetiresTheOldEpoch();
+    String id = engine(b).conversationsWith(alice.card()).get(0).id();
+    bobsState.saveDeviceRecord("retired", "{\"v\":1,\"epochs\":[\"" + id + "\"],\"read\":{\"" + id + "\":"
+        + Long.MIN_VALUE + "}}");
+    clock.advance(Duration.ofSeconds(1));
+    ChatClient restored = clients.client(alice, new InMemoryLocalState(), () -> List.of(bob.card()));
+    restored.send(toBob, "written where Bob's record says he read long ago");
+
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(textsOf(aPass(b))).containsExactly("written where Bob's record says he read long ago");
+    assertThat(engine(b).liveConversationsWith(alice.card())).hasSize(1); // still retired, its time noted anew
+    assertThat(oldEpochKeysOfAPass(b)).isZero();
+  }
 }
