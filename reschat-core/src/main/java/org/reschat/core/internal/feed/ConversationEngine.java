@@ -61,6 +61,8 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   /** The device lists this client verified: which linked devices' feeds each conversation has (protocol §15). */
   private final org.reschat.core.internal.device.DeviceBook devices;
   private final OpenedPages opened = new OpenedPages();
+  /** Pages whose heads were found true: not compared again at every receive (issue 24). */
+  private final HeadsFoundTrue headsFoundTrue = new HeadsFoundTrue();
   /** Each direct chat's later epochs (protocol §3.1). */
   private final org.reschat.core.internal.conversation.PairEpochs pairs;
   /** Which devices of each direct chat's epochs read pages of version 4 (protocol §4.7). */
@@ -556,7 +558,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       hasOlder |= p.isEmpty() ? e.getValue()[0] > 1 : p.firstKey() > 1;
     }
     op.flush();
-    Heads.check(op.readers);
+    Heads.check(op.readers, headsFoundTrue);
     op.addRecordFeeds(pages);
     List<Message> messages = op.messages(pages, Map.of());
     noticed(op, messages);
@@ -682,7 +684,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         long newest = r.newestVerified();
         pages.put(r, r.pages(e.getValue().page(), newest));
       }
-      Heads.check(op.readers);
+      Heads.check(op.readers, headsFoundTrue);
       for (FeedReader r : op.others()) {
         if (!r.openRecords().isEmpty()) {
           marks.putIfAbsent(r, state.delivered(r.feed));
