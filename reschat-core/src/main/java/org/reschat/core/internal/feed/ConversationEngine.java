@@ -61,6 +61,10 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   /** The device lists this client verified: which linked devices' feeds each conversation has (protocol §15). */
   private final org.reschat.core.internal.device.DeviceBook devices;
   private final OpenedPages opened = new OpenedPages();
+  /** Pages handed to the decryption threads in this process: a count for tests, never a limit. */
+  private static final AtomicInteger HANDED_OFF = new AtomicInteger();
+  /** Pages whose heads were found true: not compared again at every receive (issue 24). */
+  private final HeadsFoundTrue headsFoundTrue = new HeadsFoundTrue();
   /** Each direct chat's later epochs (protocol §3.1). */
   private final org.reschat.core.internal.conversation.PairEpochs pairs;
   /** Which devices of each direct chat's epochs read pages of version 4 (protocol §4.7). */
@@ -68,6 +72,11 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
   /** The older epochs of direct chats this device no longer reads on receive (protocol §3.1). */
   private final org.reschat.core.internal.conversation.RetiredEpochs retired;
   private volatile boolean closed;
+
+  /** How many pages were handed to the decryption threads so far (tests count what a path hands off). */
+  static long pagesHandedOff() {
+    return HANDED_OFF.get();
+  }
 
   /** Reads go through {@code store}, writes too; {@code state} keeps what was verified. */
   public ConversationEngine(Identity me, KvStore store, LocalState state, Clock clock) {
@@ -347,18 +356,29 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     /** Opens the given pages of each feed in parallel and merges them. */
     List<Message> messages(Map<FeedReader, SortedMap<Long, Page>> pages, Map<FeedReader, LocalState.Position> from)
         throws LocalStateException {
-      // One page (a live receive, a short history): opened here; a decryption thread would only add a hand-off.
-      boolean inline = pages.values().stream().mapToInt(Map::size).sum() <= 1;
+      // One page to open (a live receive, a short history): opened here; a decryption thread would only add a
+      // hand-off. A page with nothing at or after its feed's mark opens nothing: in a group every member's held page
+      // is one at each receive, and counting them sent a live receive through the threads, one task a member.
+      int toOpen = 0;
+      for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
+        LocalState.Position start = from.getOrDefault(e.getKey(), LocalState.Position.START);
+        toOpen += (int) e.getValue().entrySet().stream().filter(p -> opensAny(start, p)).count();
+      }
+      boolean inline = toOpen <= 1;
       List<List<Future<List<Object>>>> perFeed = new ArrayList<>();
       for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
         FeedReader r = e.getKey();
         LocalState.Position start = from.getOrDefault(r, LocalState.Position.START);
         List<Future<List<Object>>> futures = new ArrayList<>();
         for (Map.Entry<Long, Page> p : e.getValue().entrySet()) {
+          if (!opensAny(start, p)) {
+            continue; // Timeline.open would open none of its slots
+          }
           int confirmed = r.own ? own.confirmedSlots(p.getKey(), p.getValue()) : p.getValue().slots().size();
           if (inline) {
             futures.add(java.util.concurrent.CompletableFuture.completedFuture(Timeline.open(c, r, p, start, confirmed)));
           } else {
+            HANDED_OFF.incrementAndGet();
             futures.add(cpu.submit(() -> Timeline.open(c, r, p, start, confirmed)));
           }
         }
@@ -407,6 +427,12 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         }
       }
       return out;
+    }
+
+    /** Whether {@link Timeline#open} opens any slot of {@code page} from {@code start}: its last is at or after it. */
+    private static boolean opensAny(LocalState.Position start, Map.Entry<Long, Page> page) {
+      int slots = page.getValue().slots().size();
+      return slots > 0 && start.includes(page.getKey(), slots - 1);
     }
 
     /** Readers holding an open record page, with nothing else to show: an empty list of pages each. */
@@ -587,7 +613,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       hasOlder |= p.isEmpty() ? e.getValue()[0] > 1 : p.firstKey() > 1;
     }
     op.flush();
-    Heads.check(op.readers);
+    Heads.check(op.readers, headsFoundTrue);
     op.addRecordFeeds(pages);
     List<Message> messages = op.messages(pages, Map.of());
     noticed(op, messages);
@@ -738,7 +764,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         long newest = r.newestVerified();
         pages.put(r, r.pages(e.getValue().page(), newest));
       }
-      Heads.check(op.readers);
+      Heads.check(op.readers, headsFoundTrue);
       for (FeedReader r : op.others()) {
         if (!r.openRecords().isEmpty()) {
           marks.putIfAbsent(r, state.delivered(r.feed));

@@ -367,8 +367,8 @@ final class FeedReader {
     if (own && !state.outbox(feed).isEmpty()) {
       return;
     }
-    OpenTail tail = new OpenTail(c, feed, store, state, opened);
     HeldRecords held = new HeldRecords(c, feed, state, opened);
+    OpenTail tail = null; // made only for a feed that may have records to follow: in a group, one member's of n
     for (long n = newestVerified(); n < Conversation.MAX_PAGE_NUMBER; n = newestVerified()) {
       Optional<Page> top = n == 0 ? Optional.empty() : verified(n);
       if (top.isPresent() && !top.get().mayHaveSuccessor()) {
@@ -376,6 +376,9 @@ final class FeedReader {
       }
       if (!followsRecordsOf(c, held, n + 1)) {
         return;
+      }
+      if (tail == null) {
+        tail = new OpenTail(c, feed, store, state, opened);
       }
       OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
       for (OpenPageLoader.Finding finding : f.findings()) {

@@ -26,7 +26,15 @@ import org.reschat.kv.KvException;
  * a claim, reported as withheld.
  */
 final class Heads {
+  /** Heads compared with what this client holds, in this process: a count for tests, never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong COMPARED = new java.util.concurrent.atomic.AtomicLong();
+
   private Heads() {}
+
+  /** How many heads were compared with what this client holds so far (tests count what a path compares). */
+  static long compared() {
+    return COMPARED.get();
+  }
 
   /**
    * This member's view of the other feeds, for a page it writes: the other members' identity feeds (protocol
@@ -48,8 +56,11 @@ final class Heads {
     return out;
   }
 
-  /** Compares every feed's newest verified page's heads with what this reader holds of the feeds they name. */
-  static void check(List<FeedReader> readers) throws LocalStateException {
+  /**
+   * Compares every feed's newest verified page's heads with what this reader holds of the feeds they name, but for
+   * pages {@code foundTrue} holds (and notes those whose heads all hold now).
+   */
+  static void check(List<FeedReader> readers, HeadsFoundTrue foundTrue) throws LocalStateException {
     // Found by member once: in a group every member's page names the others, so a search per head was n³ a receive.
     Map<Integer, FeedReader> identityFeeds = new HashMap<>();
     for (FeedReader r : readers) {
@@ -63,18 +74,35 @@ final class Heads {
       if (n == 0 || by.revoked) { // a revoked device's pages claim nothing (protocol §15.7)
         continue;
       }
-      for (Head h : by.verified(n).orElseThrow().heads()) {
+      Page page = by.verified(n).orElseThrow();
+      if (foundTrue.holds(by.feed, page)) {
+        continue;
+      }
+      boolean allTrue = true;
+      for (Head h : page.heads()) {
         FeedReader of = identityFeeds.get(h.member());
         if (of != null) {
-          check(by, n, h, of, held);
+          allTrue &= check(by, n, h, of, held);
         }
+      }
+      if (allTrue) {
+        foundTrue.found(by.feed, page);
       }
     }
   }
 
-  private static void check(FeedReader by, long page, Head h, FeedReader of, HeldNow now) throws LocalStateException {
+  /**
+   * Compares one head with what this reader holds, warning when it does not hold; true when it holds for good: the
+   * page it names is held, with as many messages or more, and with the same hash where as many.
+   */
+  private static boolean check(FeedReader by, long page, Head h, FeedReader of, HeldNow now) throws LocalStateException {
+    COMPARED.incrementAndGet();
     long newest = now.newest(of);
     Optional<Page> held = now.shown(of, h.page());
+    if (h.page() <= newest && held.isPresent() && (held.get().slots().size() > h.slots()
+        || (held.get().slots().size() == h.slots() && hash8(held.get(), h)))) {
+      return !now.queued(of, h.page()); // an own page still queued may yet give way to another device's version
+    }
     if (h.page() > newest || (held.isPresent() && held.get().slots().size() < h.slots())) {
       String serves = newest == 0 ? "nothing"
           : "only page " + newest + " (" + messages(of.shown(newest).map(p -> p.slots().size()).orElse(0)) + ")";
@@ -94,6 +122,7 @@ final class Heads {
             + (by.own ? "your own page's" : "their") + " word", claimant);
       }
     }
+    return false;
   }
 
   /**
@@ -111,6 +140,11 @@ final class Heads {
         newest.put(of, n);
       }
       return n;
+    }
+
+    /** Whether {@code of} is this member's own feed and its page {@code page} is queued, not yet verified. */
+    boolean queued(FeedReader of, long page) throws LocalStateException {
+      return of.own && of.queued(page).isPresent();
     }
 
     Optional<Page> shown(FeedReader of, long page) throws LocalStateException {

@@ -22,19 +22,81 @@ public final class Page {
   private final byte[] previous;
   private final List<Head> heads;
   private final List<Slot> slots;
-  /** The signature, or the sender tag (the only authenticator of {@link PageLimits#TAG_BYTES}). */
-  private final byte[] authenticator;
-  private final byte[] encoded;
+  /** The length of the authenticator: a signature's, or a sender tag's (the only one of {@link PageLimits#TAG_BYTES}). */
+  private final int authenticatorLength;
+  /** The signature or sender tag, and the page's bytes with it: null until first asked for when written here. */
+  private volatile byte[] authenticator;
+  private volatile byte[] encoded;
+  /** Of a page written here until it is authenticated: its body, and what authenticates it (then both null). */
+  private volatile byte[] body;
+  private volatile Authentication authentication;
   private volatile byte[] hash;
+
+  /** What authenticates a body written here: a signature or a sender tag, deterministic both. */
+  @FunctionalInterface
+  interface Authentication {
+    byte[] of(byte[] body);
+  }
 
   /** Keeps the arrays it is given, not copies: its callers (the writer, the parser) hand over arrays of their own. */
   Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, byte[] authenticator, byte[] encoded) {
+    this(number, previous, heads, slots, authenticator.length);
+    this.authenticator = authenticator;
+    this.encoded = encoded;
+  }
+
+  /**
+   * A page written here, authenticated only when its bytes are first asked for ({@link #encoded}, {@link #hash},
+   * {@link #equals}): a writer's open page of records is never written whole until it closes (protocol §4.8), so
+   * signing it at every send would be a signature thrown away 19 times of 20. A signature and a tag are deterministic,
+   * so the bytes are those the page would have had signed at once.
+   */
+  Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, byte[] body, int authenticatorLength,
+      Authentication authentication) {
+    this(number, previous, heads, slots, authenticatorLength);
+    this.body = body;
+    this.authentication = authentication;
+  }
+
+  private Page(long number, byte[] previous, List<Head> heads, List<Slot> slots, int authenticatorLength) {
     this.number = number;
     this.previous = previous;
     this.heads = List.copyOf(heads);
     this.slots = List.copyOf(slots);
-    this.authenticator = authenticator;
-    this.encoded = encoded;
+    this.authenticatorLength = authenticatorLength;
+  }
+
+  /** The page's bytes, authenticated now if this is the first time they are asked for. */
+  private byte[] bytes() {
+    byte[] e = encoded;
+    return e != null ? e : authenticate();
+  }
+
+  private synchronized byte[] authenticate() {
+    if (encoded == null) { // once: another thread may have just done it
+      byte[] a = authentication.of(body);
+      authenticator = a;
+      encoded = PageCodec.withSignature(body, a);
+      body = null; // after the bytes: whoever finds no body finds them
+      authentication = null;
+    }
+    return encoded;
+  }
+
+  /**
+   * Whether this page is signed (not tagged) and its body is {@code other}: then it is the very page that signing
+   * {@code other} gives. Compared without authenticating it.
+   */
+  boolean isSignedBody(byte[] other) {
+    if (isTagged()) {
+      return false;
+    }
+    byte[] b = body;
+    if (b != null) {
+      return Arrays.equals(b, other);
+    }
+    byte[] e = encoded; // set before the body is dropped
+    return e.length == other.length + authenticatorLength && Arrays.equals(e, 0, other.length, other, 0, other.length);
   }
 
   public long number() {
@@ -55,37 +117,41 @@ public final class Page {
 
   /** The signature, or the sender tag of an open tail. */
   byte[] authenticator() {
+    bytes();
     return authenticator.clone();
   }
 
   /** Whether this version carries a sender tag instead of a signature (an open tail of version 4, §4.7). */
   public boolean isTagged() {
-    return authenticator.length == PageLimits.TAG_BYTES;
+    return authenticatorLength == PageLimits.TAG_BYTES;
   }
 
   /** The page's version: 2, 3, or 4 (§4.2, §4.7). */
   public int version() {
-    return encoded[0] & 0xFF;
+    byte[] b = body;
+    return (b != null ? b[0] : bytes()[0]) & 0xFF;
   }
 
   /** The bytes the authenticator covers: the page without it (with the kind byte, in version 4). */
   byte[] body() {
-    return Arrays.copyOf(encoded, encoded.length - authenticator.length);
+    byte[] e = bytes();
+    return Arrays.copyOf(e, e.length - authenticatorLength);
   }
 
   /** The page's bytes, signature included: what the envelope seals. */
   public byte[] encoded() {
-    return encoded.clone();
+    return bytes().clone();
   }
 
   /** The length of {@link #encoded()}, without copying it. */
   public int encodedLength() {
-    return encoded.length;
+    byte[] b = body;
+    return b != null ? b.length + authenticatorLength : bytes().length;
   }
 
   /** {@link #encoded()} itself, not a copy, for this package's readers (the envelope), which never write to it. */
   byte[] sharedEncoding() {
-    return encoded;
+    return bytes();
   }
 
   /** Whether no more messages fit by count (a page can also be closed earlier by size). */
@@ -99,7 +165,7 @@ public final class Page {
    * so a reader holding a page that is neither need not look for the next one.
    */
   public boolean mayHaveSuccessor() {
-    return mayHaveSuccessor(slots.size(), encoded.length);
+    return mayHaveSuccessor(slots.size(), encodedLength());
   }
 
   /** The same for a page of {@code slots} slots and {@code encodedLength} bytes (one in record form, §4.8). */
@@ -116,7 +182,7 @@ public final class Page {
   public byte[] hash() {
     byte[] h = hash;
     if (h == null) {
-      h = Sha.sha256(HASH_DOMAIN, encoded); // computed once: every link check asks for it
+      h = Sha.sha256(HASH_DOMAIN, bytes()); // computed once: every link check asks for it
       hash = h;
     }
     return h.clone();
@@ -143,12 +209,12 @@ public final class Page {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Page && Arrays.equals(((Page) o).encoded, encoded);
+    return o instanceof Page && Arrays.equals(((Page) o).bytes(), bytes());
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(encoded);
+    return Arrays.hashCode(bytes());
   }
 
   @Override

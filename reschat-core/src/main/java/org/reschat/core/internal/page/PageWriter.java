@@ -11,7 +11,8 @@ import org.reschat.core.internal.conversation.Conversation;
  * Builds this member's pages: seals a message into a slot, appends it to the tail page or starts the
  * next one, records the writer's view of the other feeds, and authenticates the page as the conversation's
  * {@link org.reschat.core.internal.conversation.TailRule} says: a sender tag on an open tail of version 4, else a
- * signature. Stateless and thread-safe: a rewrite after a crash seals again with fresh salts.
+ * signature, made when the page's bytes are first asked for (an open page of records is not written whole until it
+ * closes). Stateless and thread-safe: a rewrite after a crash seals again with fresh salts.
  */
 public final class PageWriter {
   static final byte[] SIGNING_CONTEXT = "reschat/v2 page\0".getBytes(StandardCharsets.UTF_8);
@@ -89,16 +90,14 @@ public final class PageWriter {
   private Page authenticate(long number, byte[] previous, List<Head> heads, List<Slot> slots, boolean tag, Page known) {
     byte[] body = conversation.tails().writesVersion4() ? PageCodec.encodeTailBody(number, previous, heads, slots, tag)
         : PageCodec.encodeBody(number, previous, heads, slots);
-    if (known != null && !known.isTagged() && isSignedBody(known.sharedEncoding(), body)) {
+    if (known != null && known.isSignedBody(body)) {
       return known;
     }
-    byte[] authenticator = tag ? SenderTag.of(conversation, conversation.myFeed(), body)
-        : Secrets.of(conversation.identity()).signPage(PageVerifier.signed(conversation, conversation.myFeed(), body));
-    return new Page(number, previous, heads, slots, authenticator, PageCodec.withSignature(body, authenticator));
-  }
-
-  private static boolean isSignedBody(byte[] encoded, byte[] body) {
-    return encoded.length == body.length + PageLimits.SIGNATURE_BYTES
-        && java.util.Arrays.equals(encoded, 0, body.length, body, 0, body.length);
+    // Authenticated when first written or hashed: an open page of records is not, until it closes (issue 24).
+    Conversation c = conversation;
+    return tag ? new Page(number, previous, heads, slots, body, PageLimits.TAG_BYTES,
+        b -> SenderTag.of(c, c.myFeed(), b))
+        : new Page(number, previous, heads, slots, body, PageLimits.SIGNATURE_BYTES,
+            b -> Secrets.of(c.identity()).signPage(PageVerifier.signed(c, c.myFeed(), b)));
   }
 }

@@ -13,13 +13,22 @@ import org.reschat.core.spi.FeedId;
  * writer's fingerprint and the SHA-256 of the page up to the tag. The writer's own devices check it; the friend
  * cannot make it, nor check it: to the friend the envelope is the proof.
  */
-final class SenderTag {
+public final class SenderTag {
   private static final byte[] LABEL = "reschat/v4 sender tag\0".getBytes(StandardCharsets.UTF_8);
+
+  /** Tags computed in this process, made or checked: a count for tests (how often a path tags), never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong COMPUTED = new java.util.concurrent.atomic.AtomicLong();
 
   private SenderTag() {}
 
+  /** How many tags this process computed so far. */
+  public static long computed() {
+    return COMPUTED.get();
+  }
+
   /** The tag of {@code body} (the page up to and including its authenticator kind) written in {@code feed}. */
   static byte[] of(Conversation c, FeedId feed, byte[] body) {
+    COMPUTED.incrementAndGet();
     return Hkdf.hmac(c.senderTagKey(), LABEL, c.idBytes(), c.fingerprintOf(feed), Sha.sha256(body));
   }
 

@@ -57,4 +57,64 @@ class GroupLiveReceiveCostTest {
           .isLessThan(6L * MEMBERS);
     }
   }
+
+  /**
+   * A live receive compares with what it holds only the heads of pages it has not found true before: every member's
+   * notice page carries heads naming the others, and they were all compared again at each receive (~n²/2: 2450 heads at
+   * 50 members, a quarter of a live receive's CPU). What a client holds of a feed only grows (a verified page is never
+   * replaced, only grown), so a head that held against it holds still (issue 24).
+   */
+  @Test
+  void aLiveReceiveInAGroupOfRecordsComparesOnlyHeadsItHasNotFoundTrue() throws Exception {
+    ChatClient alice = clients.client(TestIdentities.named("alice"));
+    List<ChatClient> members = new ArrayList<>();
+    for (int i = 1; i < MEMBERS; i++) {
+      members.add(clients.client(TestIdentities.named("member " + i)));
+    }
+    ChatClient bob = members.get(0);
+    ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
+    for (ChatClient m : members) {
+      m.update(ChatId.direct(alice.card()));
+      m.update(group);
+    }
+    alice.update(group);
+    alice.send(group, "warm");
+    assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("warm");
+    for (int i = 0; i < 3; i++) {
+      alice.send(group, "m" + i);
+      long before = Heads.compared();
+      assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("m" + i);
+      assertThat(Heads.compared() - before).as("heads compared by live receive %d", i).isLessThan((long) MEMBERS);
+    }
+  }
+
+  /**
+   * A live receive in a group of records opens its one new message where it is, handing nothing to the decryption
+   * threads: every member's notice page is held, with nothing after the delivery mark, and counting those pages made
+   * every receive submit one task a member to open nothing (issue 24).
+   */
+  @Test
+  void aLiveReceiveInAGroupOfRecordsHandsNoPageWithNothingNewToTheDecryptionThreads() throws Exception {
+    ChatClient alice = clients.client(TestIdentities.named("alice"));
+    List<ChatClient> members = new ArrayList<>();
+    for (int i = 1; i < MEMBERS; i++) {
+      members.add(clients.client(TestIdentities.named("member " + i)));
+    }
+    ChatClient bob = members.get(0);
+    ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
+    for (ChatClient m : members) {
+      m.update(ChatId.direct(alice.card()));
+      m.update(group);
+    }
+    alice.update(group);
+    alice.send(group, "warm");
+    assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("warm");
+    for (int i = 0; i < 3; i++) {
+      alice.send(group, "m" + i);
+      long before = ConversationEngine.pagesHandedOff();
+      assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("m" + i);
+      assertThat(ConversationEngine.pagesHandedOff() - before).as("pages opened on other threads by receive %d", i)
+          .isZero();
+    }
+  }
 }

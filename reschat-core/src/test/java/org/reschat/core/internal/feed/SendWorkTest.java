@@ -90,13 +90,19 @@ class SendWorkTest {
       bob.update(toAlice);
       List<Long> seals = new ArrayList<>();
       List<Long> signatures = new ArrayList<>();
+      List<Long> tags = new ArrayList<>();
       for (int i = 0; i < 25; i++) { // across a page boundary
         long sealed = Envelope.seals();
         long signed = org.reschat.core.internal.identity.KeyMaterial.signatures();
+        long tagged = org.reschat.core.internal.page.SenderTag.computed();
         assertThat(alice.send(toBob, "record " + i).confirmed()).isTrue();
         seals.add(Envelope.seals() - sealed);
         signatures.add(org.reschat.core.internal.identity.KeyMaterial.signatures() - signed);
+        tags.add(org.reschat.core.internal.page.SenderTag.computed() - tagged);
       }
+      // Before: the open page was tagged whole at every send as well as its record, its tag thrown away until it
+      // closed (issue 24). Now each send tags its record alone; the full page is signed, never tagged.
+      assertThat(tags).as("sender tags made by each send").containsOnly(1L);
       // Before: two seals a send (its record, and the whole page for the outbox), three when the page filled, and
       // two signatures then (the full page queued, then the same page again to close its records).
       assertThat(seals).as("envelopes sealed by each send").containsOnly(1L, 2L).containsOnlyOnce(2L);

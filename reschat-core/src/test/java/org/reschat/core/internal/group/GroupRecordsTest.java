@@ -165,14 +165,21 @@ class GroupRecordsTest {
     everyoneShowsRecords(g);
     sends(alice, g, 0, 19); // Alice's page 1, begun whole with her notice, fills; page 2 begins as records
     List<Long> seals = new ArrayList<>();
+    List<Long> signatures = new ArrayList<>();
     for (int i = 19; i < 44; i++) { // across a page boundary
       long before = org.reschat.core.internal.page.Envelope.seals();
+      long signed = org.reschat.core.internal.identity.KeyMaterial.signatures();
       sends(alice, g, i, i + 1);
       seals.add(org.reschat.core.internal.page.Envelope.seals() - before);
+      signatures.add(org.reschat.core.internal.identity.KeyMaterial.signatures() - signed);
     }
     // Before: two seals a send in a group (its record, and the whole page again for the outbox, as a direct chat's
     // before QueuedRecords: the outbox took a group's epoch for one whose tags were withdrawn), three at a page's end.
     assertThat(seals).as("envelopes sealed by each send").containsOnly(1L, 2L).containsOnlyOnce(2L);
+    // Before: two signatures a send (its record, and the open page signed whole, thrown away until it closed): the
+    // page is signed once, by the send that fills it (issue 24).
+    assertThat(signatures).as("signatures made by each send").containsOnly(1L, 2L).containsOnlyOnce(2L);
+    assertThat(signatures.indexOf(2L)).as("the send that fills the page signs it").isEqualTo(seals.indexOf(2L));
     assertThat(update(bob, g)).hasSize(19 + 25);
   }
 

@@ -60,6 +60,34 @@ class PageTest {
         .extracting(e -> ((PageFormatException) e).reason()).isEqualTo(PageFormatException.Reason.DOES_NOT_OPEN);
   }
 
+  /**
+   * A page written here is signed when its bytes are first asked for, once, not when it is built (a group's open page
+   * of records is built at every send and written whole only when it closes, issue 24); the bytes are those signing
+   * it at once gives, and a reader verifies them.
+   */
+  @Test
+  void aWrittenPageIsSignedOnceWhenItsBytesAreFirstAskedForAndVerifies() throws Exception {
+    PageWriter writer = new PageWriter(ab);
+    long before = org.reschat.core.internal.identity.KeyMaterial.signatures();
+    Page page = writer.append(null, List.of(), new SlotSeal.Draft(org.reschat.core.Message.TEXT, 1_800_000_000_000L,
+        new byte[0], "m0".getBytes(StandardCharsets.UTF_8)));
+    Page grown = writer.append(page, List.of(), new SlotSeal.Draft(org.reschat.core.Message.TEXT,
+        1_800_000_000_001L, new byte[0], "m1".getBytes(StandardCharsets.UTF_8)));
+    assertThat(List.of(grown.encodedLength(), grown.slots().size(), grown.version())).isNotEmpty();
+    assertThat(page.isPrefixOf(grown)).isTrue();
+    assertThat(org.reschat.core.internal.identity.KeyMaterial.signatures() - before).as("signed by building").isZero();
+    byte[] bytes = grown.encoded();
+    assertThat(grown.hash()).isEqualTo(grown.hash());
+    assertThat(grown).isEqualTo(grown);
+    assertThat(org.reschat.core.internal.identity.KeyMaterial.signatures() - before).as("signed once asked").isEqualTo(1);
+    assertThat(bytes).hasSize(grown.encodedLength());
+    Page read = PageVerifier.openAndVerify(ba, ba.feed(ba.indexOf(alice.card())), 1, PageFixtures.key(ab, 1),
+        PageFixtures.seal(ab, grown));
+    assertThat(read).isEqualTo(grown);
+    assertThat(read.encoded()).isEqualTo(bytes);
+    assertThat(writer.signed(grown)).as("signed already: the same page").isSameAs(grown);
+  }
+
   @Test
   void aSealedPageMovedToAnotherKeyDoesNotOpen() {
     Page page = PageFixtures.pages(ab, 3).get(0);
