@@ -2,7 +2,9 @@ package org.reschat.core.internal.receive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reschat.core.ChatClient;
@@ -12,6 +14,7 @@ import org.reschat.core.identity.Identity;
 import org.reschat.core.internal.conversation.ReadsRecord;
 import org.reschat.core.internal.feed.ConversationEngine;
 import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.memory.MemoryKvStore;
 
 /**
@@ -25,8 +28,8 @@ class RepeatedReadsNoticeTest {
   private final CountingStore bobsStore = new CountingStore(store);
   private final TestClients clients = new TestClients(store, TestClients.ticking(1_800_000_000_000L));
   private final TestClients bobsClients = new TestClients(bobsStore, TestClients.ticking(1_800_000_000_000L));
-  private final Identity a = org.reschat.core.testing.TestIdentities.named("alice");
-  private final Identity b = org.reschat.core.testing.TestIdentities.named("bob");
+  private final Identity a = TestIdentities.named("alice");
+  private final Identity b = TestIdentities.named("bob");
   private final ChatId toBob = ChatId.direct(b.card());
   private final ChatId toAlice = ChatId.direct(a.card());
   private final ChatClient alice = clients.client(a);
@@ -46,7 +49,7 @@ class RepeatedReadsNoticeTest {
   }
 
   /** The keys Bob's client reads in one receive of the chat; what it shows is passed to {@code shown}. */
-  private int keysOfAReceive(java.util.List<Message> shown) throws Exception {
+  private int keysOfAReceive(List<Message> shown) throws Exception {
     bobsStore.reset();
     shown.addAll(bob.update(toAlice).received());
     return bobsStore.keysRead();
@@ -61,7 +64,7 @@ class RepeatedReadsNoticeTest {
     bob.update(toAlice);
     int ofTexts = 0;
     int ofNotices = 0;
-    java.util.List<Message> shown = new java.util.ArrayList<>();
+    List<Message> shown = new ArrayList<>();
     for (int i = 0; i < 10; i++) { // alternating, so page boundaries fall on both alike
       alice.send(toBob, "text " + i);
       ofTexts += keysOfAReceive(shown);
@@ -69,7 +72,7 @@ class RepeatedReadsNoticeTest {
       ofNotices += keysOfAReceive(shown);
     }
     assertThat(shown).extracting(Message::text).containsExactly(
-        java.util.stream.IntStream.range(0, 10).mapToObj(i -> "text " + i).toArray(String[]::new));
+        IntStream.range(0, 10).mapToObj(i -> "text " + i).toArray(String[]::new));
     // Before, each receive that read a notice read the chat once more: about twice a text's keys.
     assertThat(ofNotices).as("keys read by 10 receives of a repeated notice, against %d for 10 texts", ofTexts)
         .isLessThanOrEqualTo(ofTexts);
@@ -80,7 +83,7 @@ class RepeatedReadsNoticeTest {
     alice.send(toBob, "one");
     bob.update(toAlice); // Bob's notice: Alice wrote
     alice.update(toBob); // Alice's notice: both have shown version 5 in her view, so she writes records
-    java.util.List<String> sent = new java.util.ArrayList<>(java.util.List.of("one"));
+    List<String> sent = new ArrayList<>(List.of("one"));
     for (int i = 0; i < 21; i++) { // page 1 (begun whole) stays whole; the last ones are records of her page 2
       alice.send(toBob, "message " + i);
       sent.add("message " + i);
