@@ -42,13 +42,11 @@ final class DirectChain {
     Set<String> read = new HashSet<>();
     for (List<Conversation> next = unread(contact, read); !next.isEmpty(); next = unread(contact, read)) {
       for (Conversation c : next) {
-        boolean followed = followsRecords(c);
         History h = engine.history(c, request);
-        List<Message> shown = engine.reads().take(c, h.messages());
-        if (!followed && followsRecords(c)) { // the pages read held the last notice naming version 5
+        if (engine.reads().learnt(engine, c, h.messages())) { // the pages read held the last notice naming version 5
           h = engine.history(c, request);
-          shown = engine.reads().take(c, h.messages());
         }
+        List<Message> shown = engine.reads().take(c, h.messages());
         taking.adopt(c, PairTaking.Carrier.DIRECT, h.messages(), merged.warnings()); // a profile that never received them reads every epoch too
         noteTaken(c, h.messages());
         merged.add(h, shown);
@@ -70,13 +68,15 @@ final class DirectChain {
           movedOn.add(c.id()); // known before this read: the read below is the one after it
         }
         Received r = engine.receive(c);
+        boolean learnt = engine.reads().learnt(engine, c, r.update().received());
         List<Message> shown = take(c, r.update().received(), merged);
         // This device's notice, once the friend wrote (after adopting: to the epoch this read may have moved to); a
-        // receive takes no own message, so a copy holding nothing shows its own notice here. Where a notice was read
-        // or written and the chat now follows records, read again (nothing was marked delivered yet): the friend's
-        // open records come in this call, not the next. Notices are rare; a steady receive reads once.
-        boolean noticeRead = shown.size() != r.update().received().size();
-        if ((announceReads(contact) || noticeRead) && followsRecords(c)) {
+        // receive takes no own message, so a copy holding nothing shows its own notice here. Where the notices read
+        // completed who reads records, or this device's own was written and the chat now follows records, read again
+        // (nothing was marked delivered yet): the friend's open records come in this call, not the next. A notice
+        // that taught nothing (a friend may write one on every page) reads nothing more, as in a group's epoch.
+        boolean announced = announceReads(contact);
+        if (learnt || (announced && followsRecords(c))) {
           Set<String> before = new HashSet<>();
           r.update().received().forEach(m -> before.add(m.id()));
           Update first = r.update();
