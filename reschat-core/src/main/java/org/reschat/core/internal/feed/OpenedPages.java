@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.reschat.core.internal.page.Page;
+import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.SlotRecord;
 import org.reschat.core.spi.FeedId;
 
@@ -59,6 +60,30 @@ final class OpenedPages {
       return size() > CAPACITY;
     }
   };
+
+  /** An own open record page as this client last queued it ({@link QueuedRecords}): its value, parts and records. */
+  record Queued(String value, List<String> parts, List<SlotRecord> records) {}
+
+  /**
+   * By own feed and page, the value last queued here: the next send's outbox value starts with it, so it is neither
+   * split nor its records looked up again (each send did so for every record before its own, issue 24).
+   */
+  private final Map<Key, Queued> queued = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Key, Queued> eldest) {
+      return size() > CAPACITY;
+    }
+  };
+
+  /** Page {@code page} of {@code feed} as queued here as {@code value}, or null when another value is queued. */
+  synchronized Queued queued(FeedId feed, long page, String value) {
+    Queued q = queued.get(new Key(feed, page));
+    return q != null && q.value().equals(value) ? q : null;
+  }
+
+  synchronized void putQueued(FeedId feed, long page, Queued q) {
+    queued.put(new Key(feed, page), q);
+  }
 
   /** The records of page {@code page} kept under the companion feed {@code feed}, in order, as far as known here. */
   synchronized List<SlotRecord> keptRecords(FeedId feed, long page) {

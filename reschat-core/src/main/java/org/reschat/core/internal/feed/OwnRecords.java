@@ -45,6 +45,7 @@ final class OwnRecords {
   private final RecordWriter records;
   private final PageWriter pages;
   private final OpenTail ownTail;
+  private final OpenedPages opened;
   /**
    * Records this object made for the outbox, by their number ({@link HeldRecords#number}), with the value each was
    * sealed as (a send's one, mostly): keyed by place, not by value, as hashing a value of a few hundred characters
@@ -61,6 +62,7 @@ final class OwnRecords {
     this.records = new RecordWriter(c);
     this.pages = new PageWriter(c);
     this.ownTail = new OpenTail(c, c.myFeed(), store, state, opened);
+    this.opened = opened;
   }
 
   /**
@@ -80,7 +82,7 @@ final class OwnRecords {
    */
   Outcome publish(Page queued, byte[] previousPage, String value) throws KvException, LocalStateException,
       PageRejectedException {
-    List<String> parts = queuedParts(value);
+    List<String> parts = queuedParts(queued.number(), value);
     RecordChain chain = held.verified(queued.number(), previousPage);
     List<SlotRecord> kept = chain.records();
     for (int i = 0; i < kept.size(); i++) {
@@ -114,18 +116,23 @@ final class OwnRecords {
    */
   String queuedValue(Page queued, byte[] previousPage, String before) throws LocalStateException {
     long n = queued.number();
-    List<String> parts = new ArrayList<>(queuedParts(before));
+    OpenedPages.Queued known = before == null ? null : opened.queued(c.myFeed(), n, before);
+    List<String> parts = new ArrayList<>(known != null ? known.parts() : queuedParts(before));
+    List<SlotRecord> made = new ArrayList<>();
     byte[] link = previousPage;
     if (parts.size() >= queued.slots().size()) {
       parts.clear();
     }
     for (int i = 0; i < parts.size(); i++) {
-      SlotRecord r = held.local(n, i, parts.get(i));
+      // queued here before: the records it was made of, not split and looked up again at every send
+      SlotRecord r = known != null ? known.records().get(i) : held.local(n, i, parts.get(i));
       if (!r.slot().equals(queued.slots().get(i)) || !java.util.Arrays.equals(r.previous(), link)) {
         parts.clear(); // not this page's records: all sealed again below
+        made.clear();
         link = previousPage;
         break;
       }
+      made.add(r);
       link = r.hash();
     }
     for (int i = parts.size(); i < queued.slots().size(); i++) {
@@ -134,9 +141,12 @@ final class OwnRecords {
       held.sealed(r, sealed);
       madeHere.put(HeldRecords.number(n, i), new Made(sealed, r));
       parts.add(sealed);
+      made.add(r);
       link = r.hash();
     }
-    return QueuedRecords.of(parts);
+    String value = QueuedRecords.of(parts);
+    opened.putQueued(c.myFeed(), n, new OpenedPages.Queued(value, List.copyOf(parts), List.copyOf(made)));
+    return value;
   }
 
   /**
@@ -149,6 +159,12 @@ final class OwnRecords {
     SlotRecord r = made != null && made.value().equals(value) ? made.record() : null;
     return r != null && r.slot().equals(queued.slots().get(i)) && r.heads().equals(queued.heads())
         && java.util.Arrays.equals(r.previous(), link) ? r : null;
+  }
+
+  /** {@link #queuedParts(String)} of page {@code page}'s outbox value, as queued here when it was (not split again). */
+  private List<String> queuedParts(long page, String value) throws LocalStateException {
+    OpenedPages.Queued known = value == null ? null : opened.queued(c.myFeed(), page, value);
+    return known != null ? known.parts() : queuedParts(value);
   }
 
   /** The record values {@code value} (an outbox value, or null) holds: none when it is a page sealed whole. */

@@ -1,6 +1,5 @@
 package org.reschat.core.internal.feed;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,6 +101,7 @@ final class Timeline {
 
   static String decodeText(byte[] plain) {
     // Authenticated, so written by the sender; invalid UTF-8 is their client's bug, shown with replacement marks.
-    return StandardCharsets.UTF_8.decode(ByteBuffer.wrap(plain)).toString();
+    // new String replaces each malformed sequence as the charset's decoder does, without allocating one (issue 24).
+    return new String(plain, StandardCharsets.UTF_8);
   }
 }

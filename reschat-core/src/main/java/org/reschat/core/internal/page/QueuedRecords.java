@@ -18,6 +18,8 @@ import org.reschat.core.internal.page.PageFormatException.Reason;
  */
 public final class QueuedRecords {
   private static final String PREFIX = "records.";
+  /** Values split in this process: a count for tests (a send splits none it queued itself), never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong SPLITS = new java.util.concurrent.atomic.AtomicLong();
 
   private QueuedRecords() {}
 
@@ -66,7 +68,13 @@ public final class QueuedRecords {
     }
   }
 
+  /** How many queued values were split into their records in this process so far. */
+  public static long splits() {
+    return SPLITS.get();
+  }
+
   private static List<String> split(String value) {
+    SPLITS.incrementAndGet();
     List<String> parts = new ArrayList<>();
     int from = PREFIX.length();
     for (int dot = value.indexOf('.', from); dot >= 0 && parts.size() <= PageLimits.SLOTS_PER_PAGE;
