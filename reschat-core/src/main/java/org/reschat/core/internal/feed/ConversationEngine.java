@@ -278,7 +278,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       for (FeedReader r : readers) {
         first.put(r, r.firstReads());
       }
-      prefetch(first, HistoryRequest.Progress.NONE);
+      // One request however many feeds: at most two pages a feed, nearly always copies held here. In a group of records
+      // a live receive re-reads every member's notice page, and one loader task each cost more than the reads.
+      readTogether(first);
       for (FeedReader r : readers) {
         r.refresh();
         if (!recordsFirst) {

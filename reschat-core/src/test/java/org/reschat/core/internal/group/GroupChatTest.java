@@ -370,7 +370,7 @@ class GroupChatTest {
     assertOneReadOfEachFeed(store.takeCalls()); // Bob's tail page grew: its new version came in the same read
   }
 
-  /** One request, three keys: three feeds' first reads are few enough to go out together (ConversationEngine.READ_TOGETHER). */
+  /** One request, three keys: the first reads of every feed go out together (ConversationEngine.Operation.refresh). */
   private static void assertOneReadOfEachFeed(List<RecordingKvStore.Call> calls) {
     assertThat(calls).singleElement().satisfies(call -> {
       assertThat(call.op()).isEqualTo(RecordingKvStore.Op.GET_ALL);
