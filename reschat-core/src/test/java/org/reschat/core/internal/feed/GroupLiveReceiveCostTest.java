@@ -32,9 +32,13 @@ class GroupLiveReceiveCostTest {
     clients.close();
   }
 
-  @Test
-  void aLiveReceiveInAGroupOfRecordsLooksUpEachFeedABoundedNumberOfTimes() throws Exception {
-    assertThat(TailRule.RECORDS_IN_GROUPS).isTrue();
+  private record GroupReadingRecords(ChatClient alice, ChatClient bob, ChatId.Group group) {}
+
+  /**
+   * Alice's group of {@link #MEMBERS}, as the bench's {@code groupReadingRecords}: each member takes the invitation and
+   * writes its notice, so the group is on records, and Bob (a member) has received one message.
+   */
+  private GroupReadingRecords groupReadingRecords() throws Exception {
     ChatClient alice = clients.client(TestIdentities.named("alice"));
     List<ChatClient> members = new ArrayList<>();
     for (int i = 1; i < MEMBERS; i++) {
@@ -42,13 +46,23 @@ class GroupLiveReceiveCostTest {
     }
     ChatClient bob = members.get(0);
     ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
-    for (ChatClient m : members) { // as the bench's groupReadingRecords: each takes the invitation, writes its notice
+    for (ChatClient m : members) {
       m.update(ChatId.direct(alice.card()));
       m.update(group);
     }
     alice.update(group);
     alice.send(group, "warm");
     assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("warm");
+    return new GroupReadingRecords(alice, bob, group);
+  }
+
+  @Test
+  void aLiveReceiveInAGroupOfRecordsLooksUpEachFeedABoundedNumberOfTimes() throws Exception {
+    assertThat(TailRule.RECORDS_IN_GROUPS).isTrue();
+    GroupReadingRecords g = groupReadingRecords();
+    ChatClient alice = g.alice();
+    ChatClient bob = g.bob();
+    ChatId.Group group = g.group();
     for (int i = 0; i < 3; i++) {
       alice.send(group, "m" + i);
       long before = FeedReader.heldLookups();
@@ -68,20 +82,10 @@ class GroupLiveReceiveCostTest {
    */
   @Test
   void aLiveReceiveInAGroupOfRecordsComparesOnlyHeadsItHasNotFoundTrue() throws Exception {
-    ChatClient alice = clients.client(TestIdentities.named("alice"));
-    List<ChatClient> members = new ArrayList<>();
-    for (int i = 1; i < MEMBERS; i++) {
-      members.add(clients.client(TestIdentities.named("member " + i)));
-    }
-    ChatClient bob = members.get(0);
-    ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
-    for (ChatClient m : members) {
-      m.update(ChatId.direct(alice.card()));
-      m.update(group);
-    }
-    alice.update(group);
-    alice.send(group, "warm");
-    assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("warm");
+    GroupReadingRecords g = groupReadingRecords();
+    ChatClient alice = g.alice();
+    ChatClient bob = g.bob();
+    ChatId.Group group = g.group();
     for (int i = 0; i < 3; i++) {
       alice.send(group, "m" + i);
       long before = Heads.compared();
@@ -97,20 +101,10 @@ class GroupLiveReceiveCostTest {
    */
   @Test
   void aLiveReceiveInAGroupOfRecordsHandsNoPageWithNothingNewToTheDecryptionThreads() throws Exception {
-    ChatClient alice = clients.client(TestIdentities.named("alice"));
-    List<ChatClient> members = new ArrayList<>();
-    for (int i = 1; i < MEMBERS; i++) {
-      members.add(clients.client(TestIdentities.named("member " + i)));
-    }
-    ChatClient bob = members.get(0);
-    ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
-    for (ChatClient m : members) {
-      m.update(ChatId.direct(alice.card()));
-      m.update(group);
-    }
-    alice.update(group);
-    alice.send(group, "warm");
-    assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("warm");
+    GroupReadingRecords g = groupReadingRecords();
+    ChatClient alice = g.alice();
+    ChatClient bob = g.bob();
+    ChatId.Group group = g.group();
     for (int i = 0; i < 3; i++) {
       alice.send(group, "m" + i);
       long before = ConversationEngine.pagesHandedOff();
@@ -127,20 +121,10 @@ class GroupLiveReceiveCostTest {
    */
   @Test
   void aLiveReceiveInAGroupOfRecordsReadsTheMembersPagesInOneRequest() throws Exception {
-    ChatClient alice = clients.client(TestIdentities.named("alice"));
-    List<ChatClient> members = new ArrayList<>();
-    for (int i = 1; i < MEMBERS; i++) {
-      members.add(clients.client(TestIdentities.named("member " + i)));
-    }
-    ChatClient bob = members.get(0);
-    ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
-    for (ChatClient m : members) {
-      m.update(ChatId.direct(alice.card()));
-      m.update(group);
-    }
-    alice.update(group);
-    alice.send(group, "warm");
-    assertThat(bob.update(group).received()).extracting(Message::text).containsExactly("warm");
+    GroupReadingRecords g = groupReadingRecords();
+    ChatClient alice = g.alice();
+    ChatClient bob = g.bob();
+    ChatId.Group group = g.group();
     for (int i = 0; i < 3; i++) {
       alice.send(group, "m" + i);
       store.takeCalls();
