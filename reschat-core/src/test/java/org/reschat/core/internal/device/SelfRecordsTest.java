@@ -1,7 +1,6 @@
 package org.reschat.core.internal.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,12 +21,9 @@ import org.reschat.core.spi.FeedId;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestLedger;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStore;
-import org.reschat.kv.KvStores;
-import org.reschat.kv.embedded.EmbeddedStore;
-import org.reschat.kv.memory.MemoryKvStore;
-import org.reschat.kv.testing.EtcdCluster;
 
 /**
  * The self channel in slot records (protocol §15.6, §4.9's rule): once every device of the identity has shown it reads
@@ -42,28 +38,22 @@ class SelfRecordsTest {
   private final Identity alice = TestIdentities.named("alice");
   private final Identity bob = TestIdentities.named("bob");
   private KvStore store;
-  private EtcdCluster cluster;
+  private TestLedger ledger;
   private TestClients clients;
 
   @AfterEach
   void close() {
     if (clients != null) {
       clients.close();
-      store.close();
     }
-    if (cluster != null) {
-      cluster.close();
+    if (ledger != null) {
+      ledger.close();
     }
   }
 
   private ChatClient phone(String kind) throws Exception {
-    if (kind.equals("etcd")) {
-      assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
-      cluster = EtcdCluster.start(3);
-      store = KvStores.open(cluster.storeSpec());
-    } else {
-      store = kind.equals("sqlite") ? EmbeddedStore.open(dir.resolve("ledger.db")) : new MemoryKvStore();
-    }
+    ledger = TestLedger.open(kind, dir);
+    store = ledger.store();
     clients = new TestClients(store, clock);
     return client(alice, new InMemoryLocalState());
   }

@@ -1,7 +1,6 @@
 package org.reschat.core.internal.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,12 +29,9 @@ import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestLedger;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStore;
-import org.reschat.kv.KvStores;
-import org.reschat.kv.embedded.EmbeddedStore;
-import org.reschat.kv.memory.MemoryKvStore;
-import org.reschat.kv.testing.EtcdCluster;
 
 /**
  * Reading a direct chat written in record form end to end (protocol §4.8): Bob's client, in a chat where every
@@ -52,7 +48,7 @@ class RecordsChatTest {
   private final InMemoryLocalState bobState = new InMemoryLocalState();
   private final InMemoryLocalState aliceState = new InMemoryLocalState();
   private KvStore store;
-  private EtcdCluster cluster;
+  private TestLedger ledger;
   private TestClients clients;
   private Page alicePage;
   private byte[] previous = new byte[32];
@@ -61,21 +57,15 @@ class RecordsChatTest {
   void close() {
     if (clients != null) {
       clients.close();
-      store.close();
     }
-    if (cluster != null) {
-      cluster.close();
+    if (ledger != null) {
+      ledger.close();
     }
   }
 
   private ChatClient bobsClient(String kind) throws Exception {
-    if (kind.equals("etcd")) {
-      assumeTrue(EtcdCluster.installed(), EtcdCluster.NOT_INSTALLED);
-      cluster = EtcdCluster.start(3);
-      store = KvStores.open(cluster.storeSpec());
-    } else {
-      store = kind.equals("sqlite") ? EmbeddedStore.open(dir.resolve("ledger.db")) : new MemoryKvStore();
-    }
+    ledger = TestLedger.open(kind, dir);
+    store = ledger.store();
     clients = new TestClients(store, new SettableClock(Instant.parse("2026-12-01T10:00:00Z")));
     // Every feed of the chat has shown it reads versions 4 and 5 (as their notices would have told Bob's client).
     String both = "[\"" + ab.myFeed().writer() + "\",\"" + ab.feed(ab.indexOf(bob.card())).writer() + "\"]";
