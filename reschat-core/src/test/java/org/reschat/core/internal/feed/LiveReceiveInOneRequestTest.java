@@ -9,6 +9,7 @@ import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
 import org.reschat.core.Message;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.memory.MemoryKvStore;
@@ -54,6 +55,26 @@ class LiveReceiveInOneRequestTest {
       assertThat(bob.update(toAlice).received()).as("quiet receive %d", i).isEmpty();
       assertThat(reads()).as("read requests of quiet receive %d", i).containsExactly(RecordingKvStore.Op.GET_ALL);
     }
+  }
+
+  /**
+   * What the batch read at the record keys is verified as the follower's own read: Alice's first record of page 2
+   * replayed at the next record key and junk at the one after are shown to nobody, and her real record written over
+   * them is received once (nothing the batch read is trusted for having come in it).
+   */
+  @Test
+  void whatTheBatchReadsAtRecordKeysIsVerifiedAsTheFollowersOwnRead() throws Exception {
+    aliceWritesRecords(); // Bob holds record 0 of her page 2, and batches records 1 and 2
+    Conversation ab = Conversation.pair(a, b.card());
+    String recordZero = store.get(ab.recordKey(ab.myFeed(), 2, 0)).orElseThrow();
+    store.put(ab.recordKey(ab.myFeed(), 2, 1), recordZero);
+    store.put(ab.recordKey(ab.myFeed(), 2, 2), "junk");
+    store.takeCalls();
+    assertThat(bob.update(toAlice).received()).as("a replayed record and junk at the batched keys").isEmpty();
+    assertThat(store.takeCalls()).extracting(RecordingKvStore.Call::keys).as("the batch carried both record keys")
+        .anySatisfy(keys -> assertThat(keys).contains(ab.recordKey(ab.myFeed(), 2, 1), ab.recordKey(ab.myFeed(), 2, 2)));
+    alice.send(toBob, "the real record 1");
+    assertThat(bob.update(toAlice).received()).extracting(Message::text).containsExactly("the real record 1");
   }
 
   /**
