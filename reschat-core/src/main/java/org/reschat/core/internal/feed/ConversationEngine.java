@@ -275,12 +275,17 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         }
       }
       Map<FeedReader, List<Long>> first = new LinkedHashMap<>();
+      Map<String, FeedReader> records = new LinkedHashMap<>();
       for (FeedReader r : readers) {
         first.put(r, r.firstReads());
+        if (!recordsFirst) {
+          r.nextRecordKeys().forEach(key -> records.put(key, r));
+        }
       }
       // One request however many feeds: at most two pages a feed, nearly always copies held here. In a group of records
-      // a live receive re-reads every member's notice page, and one loader task each cost more than the reads.
-      readTogether(first);
+      // a live receive re-reads every member's notice page, and one loader task each cost more than the reads. The
+      // next record keys the followers poll go with them: a receive of one record, or of none, is one request.
+      readTogether(first, records);
       for (FeedReader r : readers) {
         r.refresh();
         if (!recordsFirst) {
@@ -296,7 +301,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     void prefetch(Map<FeedReader, List<Long>> wanted, HistoryRequest.Progress progress) throws KvException {
       int total = wanted.values().stream().mapToInt(List::size).sum();
       if (total <= READ_TOGETHER) {
-        readTogether(wanted);
+        readTogether(wanted, Map.of());
         progress.pagesRead(total, total);
         return;
       }
@@ -332,19 +337,28 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     /**
      * Reads the pages of {@code wanted} this operation has not read yet in one request to the store, and opens them
      * on this thread: a live receive's first reads, whose hand-off to loader threads cost more CPU in wake-ups than
-     * the reads, held copies nearly always (LiveReceiveStaysOnItsThreadTest).
+     * the reads, held copies nearly always (LiveReceiveStaysOnItsThreadTest). The {@code records} keys are read with
+     * them and handed to their readers' record followers, which verify them as their own reads.
      */
-    private void readTogether(Map<FeedReader, List<Long>> wanted) throws KvException {
+    private void readTogether(Map<FeedReader, List<Long>> wanted, Map<String, FeedReader> records) throws KvException {
       Map<String, Map.Entry<FeedReader, Long>> pages = new LinkedHashMap<>();
       for (Map.Entry<FeedReader, List<Long>> e : wanted.entrySet()) {
         for (long number : e.getValue()) {
           e.getKey().unread(number).ifPresent(key -> pages.put(key, Map.entry(e.getKey(), number)));
         }
       }
-      if (pages.isEmpty()) {
+      if (pages.isEmpty() && records.isEmpty()) {
         return;
       }
-      Map<String, org.reschat.kv.KvRead> got = store.getAll(pages.keySet());
+      List<String> keys = new ArrayList<>(pages.keySet());
+      keys.addAll(records.keySet());
+      Map<String, org.reschat.kv.KvRead> got = store.getAll(keys);
+      for (Map.Entry<String, FeedReader> r : records.entrySet()) {
+        org.reschat.kv.KvRead read = got.get(r.getKey());
+        if (read != null) { // unanswered: the follower reads it as before
+          r.getValue().tookRecord(r.getKey(), read);
+        }
+      }
       for (Map.Entry<String, Map.Entry<FeedReader, Long>> p : pages.entrySet()) {
         org.reschat.kv.KvRead read = got.get(p.getKey());
         if (read == null) { // a store that left a key unanswered: read it alone

@@ -16,6 +16,7 @@ import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageCodec;
 import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.PageFormatException;
+import org.reschat.core.internal.page.PageLimits;
 import org.reschat.core.internal.page.PageRejectedException;
 import org.reschat.core.internal.page.PageVerifier;
 import org.reschat.core.internal.page.SlotRecord;
@@ -342,6 +343,35 @@ final class FeedReader {
 
   // --- an open page in record form (protocol §4.8) ------------------------------------------------------
 
+  /** What the operation's first batch read at {@link #nextRecordKeys}, for the follower to take instead of reading. */
+  private final Map<String, KvRead> recordsReadAhead = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The record keys {@link #followRecords} polls first, to read with the first pages in one request (issue 24): the
+   * next record of the open page it polls and the one after (a receive of one message reads both), where it holds
+   * records of it ({@link NextKeys#nextRecord}). None where it would read the page's keys in one batch anyway (nothing
+   * held of it, or tags withdrawn), nor for this device's own feed while it writes it.
+   */
+  List<String> nextRecordKeys() throws LocalStateException {
+    if ((own && !state.outbox(feed).isEmpty()) || c.tails().tagsWithdrawn()) {
+      return List.of();
+    }
+    Optional<LocalState.Position> next = NextKeys.nextRecord(c, feed, this, state, opened);
+    if (next.isEmpty() || next.get().slot() == 0) {
+      return List.of();
+    }
+    List<String> keys = new java.util.ArrayList<>(2);
+    for (int k = next.get().slot(); k < Math.min(next.get().slot() + 2, PageLimits.SLOTS_PER_PAGE); k++) {
+      keys.add(c.recordKey(feed, next.get().page(), k));
+    }
+    return keys;
+  }
+
+  /** What a batch read at one of {@link #nextRecordKeys}: the follower takes it once, verified as its own read. */
+  void tookRecord(String key, KvRead raw) {
+    recordsReadAhead.put(key, raw);
+  }
+
   /** The records of the open page this pass followed, and its number; none when the feed has no such page. */
   private List<SlotRecord> openRecords = List.of();
   private long openPage;
@@ -378,7 +408,7 @@ final class FeedReader {
         return;
       }
       if (tail == null) {
-        tail = new OpenTail(c, feed, store, state, opened);
+        tail = new OpenTail(c, feed, store, state, opened, recordsReadAhead);
       }
       OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
       for (OpenPageLoader.Finding finding : f.findings()) {

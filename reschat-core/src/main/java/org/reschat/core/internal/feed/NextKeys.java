@@ -129,7 +129,7 @@ final class NextKeys {
    * FeedReader#followsRecordsOf}), and the newest page held may have a successor (or none is held), the
    * record after those kept of the page after it. None otherwise, or when twenty are kept (the page key tells).
    */
-  private static Optional<LocalState.Position> nextRecord(Conversation c, FeedId feed, FeedReader r, LocalState state,
+  static Optional<LocalState.Position> nextRecord(Conversation c, FeedId feed, FeedReader r, LocalState state,
       OpenedPages opened) throws LocalStateException {
     long n = r.newestVerified();
     HeldRecords held = new HeldRecords(c, feed, state, opened);

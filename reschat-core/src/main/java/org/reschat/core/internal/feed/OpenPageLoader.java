@@ -46,13 +46,23 @@ final class OpenPageLoader {
   private final Conversation c;
   private final FeedId feed;
   private final KvStore store;
+  /**
+   * What a batch read before this loader answered at record keys it polls (the caller's first reads, §7): each taken
+   * once, in place of its read, and verified exactly as a value read here. Unreadable answers are read again.
+   */
+  private final Map<String, KvRead> readAhead;
   /** The values this loader verified records from, so whoever keeps them stores those rather than seal them again. */
   private final Map<SlotRecord, String> values = new IdentityHashMap<>();
 
   OpenPageLoader(Conversation c, FeedId feed, KvStore store) {
+    this(c, feed, store, Map.of());
+  }
+
+  OpenPageLoader(Conversation c, FeedId feed, KvStore store, Map<String, KvRead> readAhead) {
     this.c = c;
     this.feed = feed;
     this.store = store;
+    this.readAhead = readAhead;
   }
 
   /** The value record {@code r} was verified from by this loader, if it was (it opens to {@code r} under its key). */
@@ -177,7 +187,7 @@ final class OpenPageLoader {
       }
       record = recordKey == null ? Optional.empty() : read.get(recordKey).value();
     } else {
-      record = store.get(recordKey);
+      record = readAheadOr(recordKey);
     }
     if (record.isEmpty()) {
       return Polled.NOTHING;
@@ -190,6 +200,12 @@ final class OpenPageLoader {
     } catch (PageFormatException e) {
       return Polled.NOTHING; // junk where the record will be: the writer puts over it
     }
+  }
+
+  /** What the batch read before answered at {@code key}, taken once; read now where it has no readable answer. */
+  private Optional<String> readAheadOr(String key) throws KvException {
+    KvRead ahead = readAhead.isEmpty() ? null : readAhead.remove(key);
+    return ahead == null || ahead instanceof KvRead.Corrupt ? store.get(key) : ahead.value();
   }
 
   private Optional<Page> closing(long n, KvRead value, RecordChain chain, List<Finding> findings) {

@@ -33,8 +33,14 @@ final class OpenTail {
   private final HeldRecords held;
 
   OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state, OpenedPages opened) {
+    this(c, feed, store, state, opened, java.util.Map.of());
+  }
+
+  /** A tail whose polls take first what {@code readAhead} read at their record keys ({@link OpenPageLoader}). */
+  OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state, OpenedPages opened,
+      java.util.Map<String, org.reschat.kv.KvRead> readAhead) {
     this.c = c;
-    this.loader = new OpenPageLoader(c, feed, store);
+    this.loader = new OpenPageLoader(c, feed, store, readAhead);
     this.held = new HeldRecords(c, feed, state, opened);
   }
 

@@ -68,8 +68,9 @@ class LiveReceiveStaysOnItsThreadTest {
     }
     assertThat(readers).as("threads that read the store for Bob's live receives")
         .containsExactly(Thread.currentThread().getName());
-    // Per receive: the first reads together, the friend's next record and the one after it (§4.8); before, the
-    // first reads were a request each.
-    assertThat(requests.get()).as("read requests of %d live receives", receives).isLessThanOrEqualTo(3 * receives);
+    // Per receive one request: the first reads together with the friend's next record and the one after it (§4.8);
+    // before, the records took two more (38 requests here, 28 now). The page boundaries add the rest: past a full
+    // page, and at a record page's first record, the follower reads the page's keys in a batch of its own.
+    assertThat(requests.get()).as("read requests of %d live receives", receives).isLessThanOrEqualTo(receives + 3);
   }
 }
