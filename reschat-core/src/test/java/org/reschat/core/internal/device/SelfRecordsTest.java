@@ -21,9 +21,9 @@ import org.reschat.core.spi.FeedId;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
-import org.reschat.core.testing.TestLedger;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.testing.TestLedger;
 
 /**
  * The self channel in slot records (protocol §15.6, §4.9's rule): once every device of the identity has shown it reads

@@ -29,9 +29,9 @@ import org.reschat.core.internal.page.SlotSeal;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
-import org.reschat.core.testing.TestLedger;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.KvStore;
+import org.reschat.kv.testing.TestLedger;
 
 /**
  * Reading a direct chat written in record form end to end (protocol §4.8): Bob's client, in a chat where every

@@ -1,4 +1,4 @@
-package org.reschat.core.testing;
+package org.reschat.kv.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,7 +7,6 @@ import org.reschat.kv.KvStore;
 import org.reschat.kv.KvStores;
 import org.reschat.kv.embedded.EmbeddedStore;
 import org.reschat.kv.memory.MemoryKvStore;
-import org.reschat.kv.testing.EtcdCluster;
 
 /**
  * A ledger of one kind for a test run on several: {@code "memory"}, {@code "sqlite"} (the embedded ledger, a file in
