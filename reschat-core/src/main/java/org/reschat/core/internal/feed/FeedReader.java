@@ -408,7 +408,7 @@ final class FeedReader {
         return;
       }
       if (tail == null) {
-        tail = new OpenTail(c, feed, store, state, opened, recordsReadAhead);
+        tail = new OpenTail(c, feed, store, held, recordsReadAhead); // one held-records view of the feed
       }
       OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
       for (OpenPageLoader.Finding finding : f.findings()) {

@@ -33,15 +33,18 @@ final class OpenTail {
   private final HeldRecords held;
 
   OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state, OpenedPages opened) {
-    this(c, feed, store, state, opened, java.util.Map.of());
+    this(c, feed, store, new HeldRecords(c, feed, state, opened), java.util.Map.of());
   }
 
-  /** A tail whose polls take first what {@code readAhead} read at their record keys ({@link OpenPageLoader}). */
-  OpenTail(Conversation c, FeedId feed, KvStore store, LocalState state, OpenedPages opened,
+  /**
+   * A tail keeping its records in {@code held} (the caller's, of the same feed), whose polls take first what
+   * {@code readAhead} read at their record keys ({@link OpenPageLoader}).
+   */
+  OpenTail(Conversation c, FeedId feed, KvStore store, HeldRecords held,
       java.util.Map<String, org.reschat.kv.KvRead> readAhead) {
     this.c = c;
     this.loader = new OpenPageLoader(c, feed, store, readAhead);
-    this.held = new HeldRecords(c, feed, state, opened);
+    this.held = held;
   }
 
   /**
