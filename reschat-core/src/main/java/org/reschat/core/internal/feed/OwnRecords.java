@@ -116,7 +116,7 @@ final class OwnRecords {
    */
   String queuedValue(Page queued, byte[] previousPage, String before) throws LocalStateException {
     long n = queued.number();
-    OpenedPages.Queued known = before == null ? null : opened.queued(c.myFeed(), n, before);
+    OpenedPages.Queued known = queuedHere(n, before);
     List<String> parts = new ArrayList<>(known != null ? known.parts() : queuedParts(before));
     List<SlotRecord> made = new ArrayList<>();
     byte[] link = previousPage;
@@ -163,8 +163,13 @@ final class OwnRecords {
 
   /** {@link #queuedParts(String)} of page {@code page}'s outbox value, as queued here when it was (not split again). */
   private List<String> queuedParts(long page, String value) throws LocalStateException {
-    OpenedPages.Queued known = value == null ? null : opened.queued(c.myFeed(), page, value);
+    OpenedPages.Queued known = queuedHere(page, value);
     return known != null ? known.parts() : queuedParts(value);
+  }
+
+  /** Page {@code page} as this client queued it last, when {@code value} (an outbox value, or null) is that; else null. */
+  private OpenedPages.Queued queuedHere(long page, String value) {
+    return value == null ? null : opened.queued(c.myFeed(), page, value);
   }
 
   /** The record values {@code value} (an outbox value, or null) holds: none when it is a page sealed whole. */
