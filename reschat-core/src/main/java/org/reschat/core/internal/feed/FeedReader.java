@@ -185,7 +185,27 @@ final class FeedReader {
     } catch (PageFormatException e) {
       return Fetched.rejected(number, Kind.CORRUPT, e.getMessage());
     } catch (PageRejectedException e) {
-      return Fetched.rejected(number, e.kind(), "it was rejected: " + e.getMessage());
+      String detail = "it was rejected: " + e.getMessage();
+      return uncommitted(number, value).map(p -> Fetched.heldBack(number, p, value, e.kind(), detail))
+          .orElse(Fetched.rejected(number, e.kind(), detail));
+    }
+  }
+
+  /**
+   * The tagged page at page {@code number}'s key, where tags no longer count in this reader's view but would have
+   * before the closing it learnt of (protocol §4.7): its writer may not have learnt of it yet. Not for this device's
+   * own feed, whose writer it is (it signs its tail as soon as it learns). Empty when it fails for any other reason.
+   */
+  private Optional<Page> uncommitted(long number, String value) {
+    if (own || !c.tails().tagsWithdrawn()) {
+      return Optional.empty();
+    }
+    try {
+      Page page = PageVerifier.openAndVerify(c.withTails(c.tails().opened()), feed, number, c.pageKey(feed, number),
+          value);
+      return page.isTagged() ? Optional.of(page) : Optional.empty();
+    } catch (PageFormatException | PageRejectedException e) {
+      return Optional.empty();
     }
   }
 
@@ -485,6 +505,7 @@ final class FeedReader {
   /** Reads pages {@code from}, {@code from + 1}, … until a key is empty or the garbage budget is spent. */
   private void forward(long from, Page previous) throws KvException, LocalStateException {
     int garbage = 0;
+    int skipped = 0;
     Fetched firstGarbage = null;
     long lastGood = from - 1;
     for (long k = from; k <= Conversation.MAX_PAGE_NUMBER; k++) {
@@ -493,9 +514,13 @@ final class FeedReader {
         break;
       }
       if (!next.isValid()) {
-        // Garbage may sit over a real page: look a little further, so it cannot hide what follows.
-        firstGarbage = garbage == 0 ? next : firstGarbage;
-        if (++garbage > GARBAGE_BUDGET) {
+        // Garbage may sit over a real page: look a little further, so it cannot hide what follows. A tagged version
+        // held back is no garbage: what follows, when it links elsewhere, says it was forged (pages()).
+        if (!next.isHeldBack()) {
+          firstGarbage = garbage == 0 ? next : firstGarbage;
+          garbage++;
+        }
+        if (++skipped > GARBAGE_BUDGET) {
           break;
         }
         previous = null;
@@ -508,7 +533,13 @@ final class FeedReader {
         lastGood = k;
         continue;
       }
-      if (previous != null && !previous.isLinkedFrom(page)) {
+      Fetched before = seen.get(k - 1);
+      if (previous != null && !previous.isLinkedFrom(page) && committed(before, page)
+          && previous.isPrefixOf(before.heldBack())) {
+        Fetched taken = Fetched.valid(k - 1, before.heldBack(), before.value());
+        seen.put(k - 1, taken);
+        accept(taken);
+      } else if (previous != null && !previous.isLinkedFrom(page)) {
         if (previous.isFull()) {
           equivocation(k, next, "it links to a version of page " + (k - 1)
               + " other than the complete one this client verified: the writer forked the feed");
@@ -526,9 +557,17 @@ final class FeedReader {
     } else if (garbage > 1) {
       // One warning however much junk there is: the ledger has no delete, so it would repeat forever.
       warn(Kind.CORRUPT, lastGood, garbage + " unreadable values were found after it and skipped"
-          + (garbage > GARBAGE_BUDGET ? " (the search stopped there)" : "") + "; the first, at page "
+          + (skipped > GARBAGE_BUDGET ? " (the search stopped there)" : "") + "; the first, at page "
           + firstGarbage.number() + ": " + firstGarbage.detail());
     }
+  }
+
+  /**
+   * Whether {@code remote} is a tagged version held back that {@code next}, the verified page after it, links to:
+   * the writer's signed chain commits to it (protocol §4.7), so it counts.
+   */
+  private static boolean committed(Fetched remote, Page next) {
+    return remote != null && remote.isHeldBack() && next != null && remote.heldBack().isLinkedFrom(next);
   }
 
   /**
@@ -540,11 +579,19 @@ final class FeedReader {
       damaged(number, Kind.MISSING, "it is gone from the store");
       return local;
     }
-    if (!remote.isValid()) {
+    if (remote.isHeldBack() && local.isPrefixOf(remote.heldBack())) {
+      return local; // what this reader verified, grown unsigned where tags no longer count: nothing to show yet
+    }
+    if (!remote.isValid() && !remote.isHeldBack()) {
       damaged(number, remote.problem(), remote.detail());
       return local;
     }
-    Page page = remote.page();
+    Page page = remote.isValid() ? remote.page() : remote.heldBack();
+    if (remote.isHeldBack() && !page.isPrefixOf(local)) {
+      damaged(number, remote.problem(), "it is an unsigned version that changes messages this client verified:"
+          + " not its writer's");
+      return local;
+    }
     if (page.equals(local)) {
       confirmIfQueued(remote);
       return local;
@@ -589,7 +636,11 @@ final class FeedReader {
         if (remote != null && local.isPresent()) {
           remote = confirmed(k, local.get());
         }
-        chosen = remote == null ? local.orElse(null) : local.isPresent() ? reconcile(k, local.get(), remote) : take(k, remote);
+        if (committed(remote, link)) {
+          remote = Fetched.valid(k, remote.heldBack(), remote.value());
+        }
+        chosen = remote == null ? local.orElse(null)
+            : local.isPresent() ? reconcile(k, local.get(), remote) : take(k, remote, link);
       }
       if (chosen != null && link != null && !chosen.isLinkedFrom(link) && !(own && queued.isPresent())) {
         warn(Kind.WITHHELD, k, "page " + (k + 1) + " links to a version of it that the store does not serve;"
@@ -619,10 +670,19 @@ final class FeedReader {
     return out;
   }
 
-  private Page take(long k, Fetched remote) throws LocalStateException {
+  /** Page {@code k}, held nowhere here, as the store serves it; {@code link} is the verified page after it, if any. */
+  private Page take(long k, Fetched remote, Page link) throws LocalStateException {
+    if (remote.isHeldBack() && link != null) { // not the version the page after it links to (committed() above)
+      warn(remote.problem(), k, "it is an unsigned version other than the one its writer's page " + (k + 1)
+          + " links to: not its writer's; its messages cannot be shown");
+      return null;
+    }
     if (remote.isValid()) {
       accept(remote);
       return remote.page();
+    }
+    if (remote.isHeldBack()) {
+      return null; // the newest page, unsigned where tags no longer count: evidence of nothing until signed
     }
     if (remote.isAbsent()) {
       warn(Kind.MISSING, k, "it is gone from the store and not kept here; its messages cannot be shown");

@@ -15,6 +15,7 @@ import org.reschat.core.FeedWarning;
 import org.reschat.core.History;
 import org.reschat.core.HistoryRequest;
 import org.reschat.core.Message;
+import org.reschat.core.Update;
 import org.reschat.core.identity.Identity;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.internal.conversation.Conversation;
@@ -40,9 +41,12 @@ import org.reschat.kv.memory.MemoryKvStore;
  * envelope alone. A revoked device holds the pair secret of every epoch it knew and its identity's self seed, so it
  * can make such a page in any feed of those epochs. These are its attacks: each must fail for a reader that knows
  * of the revocation, or of a newer epoch. What a forger makes here uses only what a revoked device holds (the pair
- * secret, the self seed): the pages are tagged, never signed. Where the open tail is slot records (§4.8) the same
- * attacks are made with tagged records, which a reader that knows of the closing holds back (not shown, not reported)
- * until the writer's signed page or record commits to the messages; the tagged ones it contradicts are then FORGED.
+ * secret, the self seed): the pages are tagged, never signed. A reader that knows of the closing holds a tagged
+ * version back (not shown, not reported: its writer may not have learnt yet) until something signed of the writer's
+ * commits to it (its tail signed again, or the page after it linking to it); one that the writer's signed pages
+ * contradict is FORGED to that reader, and the writer's own device, which knows what it wrote, is told at once.
+ * Where the open tail is slot records (§4.8) the same attacks are made with tagged records, held back the same way
+ * until the writer's signed page or record commits to the messages.
  */
 class UnsignedTailAttackTest {
   private final MemoryKvStore store = new MemoryKvStore();
@@ -183,7 +187,17 @@ class UnsignedTailAttackTest {
     forge(bob, alice.card(), tail(bob, alice.card()), "from bob, late");
     History h = a.history(ChatId.direct(bob.card()), HistoryRequest.all());
     assertThat(texts(h.messages())).doesNotContain("from bob, late");
-    assertThat(forgedWarning(h, bob.card())).isTrue();
+    assertThat(h.warnings()).as("to Alice it may be Bob's, written before he learnt: held back, evidence of nothing")
+        .isEmpty();
+    // Bob's phone, the feed's writer, knows it wrote no such version: it is told, and writes its own back over it.
+    History bobs = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(bobs.messages())).doesNotContain("from bob, late");
+    assertThat(forgedWarning(bobs, bob.card())).isTrue();
+    b.update(ChatId.direct(alice.card()));
+    assertThat(tail(bob, alice.card()).isTagged()).as("Bob's signed tail is back at its key").isFalse();
+    History again = a.history(ChatId.direct(bob.card()), HistoryRequest.all());
+    assertThat(texts(again.messages())).doesNotContain("from bob, late");
+    assertThat(again.warnings()).isEmpty();
   }
 
   @Test
@@ -221,6 +235,78 @@ class UnsignedTailAttackTest {
     assertThat(a.history(ChatId.direct(bob.card()), HistoryRequest.all()).warnings()).isEmpty();
     a.send(ChatId.direct(bob.card()), "first in epoch 1");
     assertThat(texts(b.update(ChatId.direct(alice.card())).received())).contains("first in epoch 1");
+  }
+
+  @Test
+  void aReaderThatLearnsOfTheClosingFirstHoldsAnHonestTaggedPageBackUntilTheWriterLeavesTheEpoch() throws Exception {
+    TestClients.Linked laptop = clients.link(b, "laptop");
+    client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
+    b.devices().revoke(1); // Bob starts epoch 1: to him, tags of epoch 0 no longer count
+    a.send(ChatId.direct(bob.card()), "last in epoch 0"); // Alice has not learnt of it: a tagged version of her tail
+    assertThat(tail(alice, bob.card()).isTagged()).isTrue();
+    Update received = b.update(ChatId.direct(alice.card()));
+    assertThat(texts(received.received())).isEmpty();
+    assertThat(received.warnings()).as("a receive: not reported either").isEmpty();
+    History before = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(before.messages())).as("held back, not shown").contains("tagged")
+        .doesNotContain("last in epoch 0");
+    assertThat(before.warnings()).as("and not reported: nobody forged anything").isEmpty();
+
+    a.update(ChatId.direct(bob.card())); // Alice takes epoch 1: first her epoch-0 tail once more, signed
+    assertThat(tail(alice, bob.card()).isTagged()).isFalse();
+    assertThat(texts(b.update(ChatId.direct(alice.card())).received())).containsExactly("last in epoch 0");
+    History after = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(after.messages())).containsOnlyOnce("last in epoch 0");
+    assertThat(after.warnings()).isEmpty();
+  }
+
+  @Test
+  void anHonestTaggedPageClosedBySizeBeforeItsWriterLearntCountsOnceHerSignedNextPageLinksToIt() throws Exception {
+    TestClients.Linked laptop = clients.link(b, "laptop");
+    client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
+    b.devices().revoke(1);
+    List<String> large = new ArrayList<>();
+    Conversation alices = Conversation.pair(alice, bob.card());
+    while (store.get(alices.pageKey(alices.myFeed(), 2)).isEmpty() && records(alice, bob.card(), 2).isEmpty()) {
+      assertThat(large).as("a page holds at most four such messages").hasSizeLessThan(5);
+      large.add(large.size() + "x".repeat(15_000));
+      a.send(ChatId.direct(bob.card()), large.get(large.size() - 1)); // Alice has not learnt: page 1 grows tagged
+    }
+    Page first = pageAt(alice, bob.card(), 1);
+    assertThat(first.isTagged()).as("page 1, closed by size before Alice learnt, is tagged").isTrue();
+    History before = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(before.messages())).doesNotContainAnyElementsOf(large);
+    assertThat(before.warnings()).isEmpty();
+
+    a.update(ChatId.direct(bob.card())); // Alice learns: her tail, page 2, signed; page 1 stays as it was
+    assertThat(pageAt(alice, bob.card(), 1)).isEqualTo(first);
+    History after = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(after.messages())).as("page 2, signed, links to page 1: it commits to it")
+        .containsSubsequence(large).doesNotHaveDuplicates();
+    assertThat(after.warnings()).isEmpty();
+    History fresh = client(bob, new InMemoryLocalState(), alice.card()).history(ChatId.direct(alice.card()),
+        HistoryRequest.all()); // a device of Bob's that holds nothing of the chat: the same
+    assertThat(texts(fresh.messages())).containsSubsequence(large);
+    assertThat(fresh.warnings()).isEmpty();
+  }
+
+  @Test
+  void aRevokedDevicesTaggedPageOverAClosedPageIsReportedToAReaderThatHoldsNothingOfIt() throws Exception {
+    TestClients.Linked laptop = clients.link(b, "laptop");
+    client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
+    pageOfChatter(b, bob.card(), a, alice.card());
+    b.devices().revoke(1);
+    b.update(ChatId.direct(alice.card())); // Bob knows: his tail is signed
+    assertThat(pageAt(bob, alice.card(), 1).isFull()).isTrue();
+    Conversation c = Conversation.pair(bob, alice.card()).withTails(new TailRule(true, true));
+    Page forged = new PageWriter(c).append(null, List.of(), new SlotSeal.Draft("TEXT", clock.millis(), new byte[0],
+        "from bob, forged".getBytes(StandardCharsets.UTF_8)));
+    String key = c.pageKey(c.myFeed(), 1);
+    store.put(key, Envelope.seal(c, key, forged)); // over Bob's full page 1, signed, which page 2 links to
+    History h = client(alice, new InMemoryLocalState(), bob.card()).history(ChatId.direct(bob.card()),
+        HistoryRequest.all()); // a device of Alice's that holds nothing of the chat
+    assertThat(texts(h.messages())).doesNotContain("from bob, forged");
+    assertThat(forgedWarning(h, bob.card())).as("Bob's signed page 2 links to another page 1").isTrue();
   }
 
   // --- the same attacks where the open tail is slot records (protocol §4.8) --------------------------------
