@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -19,6 +20,7 @@ import org.reschat.core.internal.conversation.TailRule;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.QueuedRecords;
 import org.reschat.core.internal.page.SlotSeal;
+import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.spi.LocalState;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.testing.FakeKvStore;
@@ -31,6 +33,9 @@ import org.reschat.localdb.Profile;
  */
 class QueuedRecordsOnProfileTest {
   private static final String SECRET = "a message nobody reads on the disk";
+  /** The one sentence a damaged queued record, or queued page of records, is reported in (%s: which). */
+  private static final String DAMAGED = "The locally kept %s of .+ is damaged \\(.+\\); restore the profile"
+      + " directory from a backup\\.";
 
   @TempDir Path dir;
   private final Identity alice = TestIdentities.named("alice");
@@ -114,10 +119,35 @@ class QueuedRecordsOnProfileTest {
     LocalState again = Profile.open(dir.resolve("p")).state();
     OwnFeed after = feed(again);
     assertThatThrownBy(() -> after.flush(List::of)).isInstanceOf(org.reschat.core.LocalStateException.class)
-        .hasMessageContaining("record 1/1").hasMessageContaining("is damaged");
+        .hasMessageMatching(DAMAGED.formatted("record 1/1"));
     assertThatThrownBy(() -> send(after, "m2")).isInstanceOf(org.reschat.core.LocalStateException.class)
-        .hasMessageContaining("is damaged");
+        .hasMessageMatching(DAMAGED.formatted("record 1/1"));
     assertThat(recordAt(1)).as("nothing of the damaged record published").isNull();
     assertThat(again.outbox(ab.myFeed()).get(1L)).as("left as it is").isEqualTo(damaged);
+  }
+
+  /**
+   * A queued value of records that no longer splits (more records than a page has slots; the profile's log refuses
+   * one when it loads, a state that does not check may hold one): sending and publishing report it in the same
+   * sentence, naming the queued page, and leave it as it is.
+   */
+  @Test
+  void aQueuedValueOfRecordsThatNoLongerSplitsIsReportedInTheSameSentence() throws Exception {
+    LocalState state = new InMemoryLocalState();
+    OwnFeed before = feed(state);
+    assertThat(send(before, "m0").problem()).isEmpty();
+    store.down(true);
+    assertThat(send(before, "m1").problem()).isPresent();
+    store.down(false);
+    String part = QueuedRecords.parts(state.outbox(ab.myFeed()).get(1L)).get(1);
+    String damaged = QueuedRecords.of(Collections.nCopies(21, part));
+    state.putOutbox(ab.myFeed(), 1L, damaged);
+
+    OwnFeed after = feed(state);
+    assertThatThrownBy(() -> after.flush(List::of)).isInstanceOf(org.reschat.core.LocalStateException.class)
+        .hasMessageMatching(DAMAGED.formatted("queued page 1"));
+    assertThatThrownBy(() -> send(after, "m2")).isInstanceOf(org.reschat.core.LocalStateException.class)
+        .hasMessageMatching(DAMAGED.formatted("queued page 1"));
+    assertThat(state.outbox(ab.myFeed()).get(1L)).as("left as it is").isEqualTo(damaged);
   }
 }

@@ -85,7 +85,7 @@ final class HeldRecords {
       try {
         chain.add(r);
       } catch (PageRejectedException e) {
-        throw damaged(page, i, e);
+        throw damaged(record(page, i), e);
       }
     }
     if (chain.next() > known.size()) {
@@ -144,12 +144,7 @@ final class HeldRecords {
    * sealed): the page they make, authenticated as {@link PageWriter#append} authenticates it.
    */
   Page queuedPage(long page, String value) throws LocalStateException {
-    List<String> parts;
-    try {
-      parts = QueuedRecords.parts(value);
-    } catch (PageFormatException e) {
-      throw damaged(page, 0, e);
-    }
+    List<String> parts = queuedParts(page, value);
     List<SlotRecord> records = new ArrayList<>();
     for (int i = 0; i < parts.size(); i++) {
       records.add(local(page, i, parts.get(i)));
@@ -157,6 +152,15 @@ final class HeldRecords {
     SlotRecord last = records.get(records.size() - 1);
     return new PageWriter(c).page(page, records.get(0).previous(), last.heads(),
         records.stream().map(SlotRecord::slot).toList());
+  }
+
+  /** The record values own page {@code page} is queued as, {@code value} ({@link QueuedRecords}), split. */
+  List<String> queuedParts(long page, String value) throws LocalStateException {
+    try {
+      return QueuedRecords.parts(value);
+    } catch (PageFormatException e) {
+      throw damaged("queued page " + page, e);
+    }
   }
 
   /** A record kept or queued here: it was verified (or sealed here), so it is opened and parsed only. */
@@ -170,17 +174,22 @@ final class HeldRecords {
     try {
       r = RecordCodec.parse(Envelope.open(c, c.recordKey(feed, page, index), value));
     } catch (PageFormatException e) {
-      throw damaged(page, index, e);
+      throw damaged(record(page, index), e);
     }
     if (r.page() != page || r.index() != index) {
-      throw damaged(page, index, new IllegalStateException("it names record " + r.page() + "/" + r.index()));
+      throw damaged(record(page, index), new IllegalStateException("it names record " + r.page() + "/" + r.index()));
     }
     opened.putRecord(companion, number(page, index), value, r);
     return r;
   }
 
-  private LocalStateException damaged(long page, int index, Exception e) {
-    return new LocalStateException("The locally kept record " + page + "/" + index + " of " + feed + " is damaged ("
-        + e.getMessage() + "); restore the profile directory from a backup.", e);
+  private static String record(long page, int index) {
+    return "record " + page + "/" + index;
+  }
+
+  /** The one sentence for a record, or a queued page of records, kept here that no longer parses. */
+  private LocalStateException damaged(String what, Exception e) {
+    return new LocalStateException("The locally kept " + what + " of " + feed + " is damaged (" + e.getMessage()
+        + "); restore the profile directory from a backup.", e);
   }
 }

@@ -117,7 +117,7 @@ final class OwnRecords {
   String queuedValue(Page queued, byte[] previousPage, String before) throws LocalStateException {
     long n = queued.number();
     OpenedPages.Queued known = queuedHere(n, before);
-    List<String> parts = new ArrayList<>(known != null ? known.parts() : queuedParts(before));
+    List<String> parts = new ArrayList<>(known != null ? known.parts() : split(n, before));
     List<SlotRecord> made = new ArrayList<>();
     byte[] link = previousPage;
     if (parts.size() >= queued.slots().size()) {
@@ -161,10 +161,10 @@ final class OwnRecords {
         && java.util.Arrays.equals(r.previous(), link) ? r : null;
   }
 
-  /** {@link #queuedParts(String)} of page {@code page}'s outbox value, as queued here when it was (not split again). */
+  /** {@link #split} of page {@code page}'s outbox value, as queued here when it was (not split again). */
   private List<String> queuedParts(long page, String value) throws LocalStateException {
     OpenedPages.Queued known = queuedHere(page, value);
-    return known != null ? known.parts() : queuedParts(value);
+    return known != null ? known.parts() : split(page, value);
   }
 
   /** Page {@code page} as this client queued it last, when {@code value} (an outbox value, or null) is that; else null. */
@@ -172,16 +172,9 @@ final class OwnRecords {
     return value == null ? null : opened.queued(c.myFeed(), page, value);
   }
 
-  /** The record values {@code value} (an outbox value, or null) holds: none when it is a page sealed whole. */
-  private static List<String> queuedParts(String value) throws LocalStateException {
-    if (value == null || !QueuedRecords.is(value)) {
-      return List.of();
-    }
-    try {
-      return QueuedRecords.parts(value);
-    } catch (org.reschat.core.internal.page.PageFormatException e) {
-      throw new LocalStateException("A queued page of records is damaged (" + e.getMessage() + ")", e);
-    }
+  /** The record values page {@code page}'s outbox value (or null) holds: none when it is a page sealed whole. */
+  private List<String> split(long page, String value) throws LocalStateException {
+    return value == null || !QueuedRecords.is(value) ? List.of() : held.queuedParts(page, value);
   }
 
   /**
