@@ -8,7 +8,6 @@ import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -105,7 +104,7 @@ class DaemonSocketPathTest {
     Path socket = staleSocket(tmp.resolve("alice.sock"));
     Daemon d = new Daemon(h, socket);
     try {
-      connectWhenReady(socket, d.thread).close();
+      DaemonConnection.open(socket, d.thread::isAlive).close();
       // Someone replaces the socket with a file while the daemon runs: stopping must not remove it.
       Files.delete(socket);
       Files.writeString(socket, "not the daemon's");
@@ -128,18 +127,4 @@ class DaemonSocketPathTest {
     return path;
   }
 
-  private static SocketChannel connectWhenReady(Path socket, Thread daemon) throws Exception {
-    while (true) {
-      if (!daemon.isAlive()) {
-        throw new AssertionError("the daemon ended before listening");
-      }
-      try {
-        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-        c.connect(UnixDomainSocketAddress.of(socket));
-        return c;
-      } catch (java.io.IOException notYet) {
-        Thread.sleep(20);
-      }
-    }
-  }
 }

@@ -8,17 +8,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -169,7 +160,7 @@ class DaemonTest {
     daemon = new Thread(() -> exit[0] = Cli.run(ctx, "--home", tmp.resolve("alice").toString(), "daemon"), "test-daemon");
     daemon.start();
     try {
-      SocketChannel channel = connectWhenReady(socket, daemon::isAlive);
+      DaemonConnection rpc = DaemonConnection.open(socket, daemon::isAlive);
       assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(socket));
 
       // A second daemon on the same profile refuses to start, and leaves the first one's socket alone.
@@ -177,19 +168,15 @@ class DaemonTest {
       assertEquals(ExitCodes.LOCAL, second.code(), second.toString());
       assertTrue(second.err().contains("already running"), second.toString());
 
-      try (channel) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-        Writer out = new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8);
-        out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"to\":\"bob\",\"text\":\"via the daemon\"}}\n");
-        out.flush();
-        JsonObject answer = nextAnswer(in, 1);
+      try (rpc) {
+        JsonObject answer = rpc.call("send", "{\"to\":\"bob\",\"text\":\"via the daemon\"}");
         assertEquals("confirmed", answer.getAsJsonObject("result").get("status").getAsString(), answer.toString());
 
         // bob answers from his own process; the daemon's background receive notifies alice's script.
         HarnessCheck.ok(h.as("bob", "send", "alice", "a reply for the script"));
         JsonObject note;
         do {
-          note = JsonParser.parseString(in.readLine()).getAsJsonObject();
+          note = rpc.next();
         } while (!"receive".equals(note.has("method") ? note.get("method").getAsString() : null)
             || !"message".equals(note.getAsJsonObject("params").get("type").getAsString()));
         assertFalse(note.has("id"), note.toString());
@@ -212,12 +199,8 @@ class DaemonTest {
     Path socket = tmp.resolve("alice").resolve("daemon.sock");
     Process daemon = daemonProcess(h, "alice");
     try {
-      try (SocketChannel channel = connectWhenReady(socket, daemon::isAlive)) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-        Writer out = new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8);
-        out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"to\":\"bob\",\"text\":\"from a daemon process\"}}\n");
-        out.flush();
-        JsonObject answer = nextAnswer(in, 1);
+      try (DaemonConnection rpc = DaemonConnection.open(socket, daemon::isAlive)) {
+        JsonObject answer = rpc.call("send", "{\"to\":\"bob\",\"text\":\"from a daemon process\"}");
         assertEquals("confirmed", answer.getAsJsonObject("result").get("status").getAsString(), answer.toString());
       }
       assertTrue(h.as("bob", "receive").out().contains("from a daemon process"));
@@ -248,18 +231,13 @@ class DaemonTest {
     Path socket = tmp.resolve("alice").resolve("daemon.sock");
     Process daemon = daemonProcess(h, "alice");
     try {
-      try (SocketChannel channel = connectWhenReady(socket, daemon::isAlive)) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
-        Writer out = new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8);
-        out.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"to\":\"ops\",\"text\":\"before the removal\"}}\n");
-        out.flush();
-        assertEquals("confirmed", nextAnswer(in, 1).getAsJsonObject("result").get("status").getAsString());
+      try (DaemonConnection rpc = DaemonConnection.open(socket, daemon::isAlive)) {
+        JsonObject before = rpc.call("send", "{\"to\":\"ops\",\"text\":\"before the removal\"}");
+        assertEquals("confirmed", before.getAsJsonObject("result").get("status").getAsString(), before.toString());
 
         HarnessCheck.ok(h.as("alice", "group", "remove", "ops", "carol")); // another process of Alice's profile
 
-        out.write("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"send\",\"params\":{\"to\":\"ops\",\"text\":\"after the removal\"}}\n");
-        out.flush();
-        JsonObject answer = nextAnswer(in, 2);
+        JsonObject answer = rpc.call("send", "{\"to\":\"ops\",\"text\":\"after the removal\"}");
         assertEquals("confirmed", answer.getAsJsonObject("result").get("status").getAsString(), answer.toString());
       }
       CliHarness.Result carol = HarnessCheck.ok(h.as("carol", "history", "ops"));
@@ -276,34 +254,6 @@ class DaemonTest {
   /** Starts {@code who}'s daemon as a process of its own, as a service manager does; its output goes to daemon.log. */
   private Process daemonProcess(CliHarness h, String who) throws Exception {
     return ChildProcesses.start(h.env, tmp.resolve("daemon.log"), null, "--home", tmp.resolve(who).toString(), "daemon");
-  }
-
-  /** Waits until the daemon listens: the socket accepts a connection (or the daemon ended: a failure). */
-  private static SocketChannel connectWhenReady(Path socket, java.util.function.BooleanSupplier daemonAlive) throws Exception {
-    while (true) {
-      if (!daemonAlive.getAsBoolean()) {
-        throw new AssertionError("the daemon ended before listening");
-      }
-      if (Files.exists(socket)) {
-        try {
-          SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-          c.connect(UnixDomainSocketAddress.of(socket));
-          return c;
-        } catch (java.io.IOException notYet) {
-          // bound but the file not yet chmod-ed, or not yet accepting: try again
-        }
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  private static JsonObject nextAnswer(BufferedReader in, int id) throws Exception {
-    while (true) {
-      JsonObject o = JsonParser.parseString(in.readLine()).getAsJsonObject();
-      if (o.has("id") && o.get("id").getAsInt() == id) {
-        return o;
-      }
-    }
   }
 
   /** Asserts a harness run worked. */

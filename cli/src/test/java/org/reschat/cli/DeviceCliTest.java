@@ -286,19 +286,17 @@ class DeviceCliTest {
     cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
     Path socket = dir.resolve("laptop").resolve("daemon.sock");
     CliHarness.Running daemon = cli.start("laptop", "daemon");
-    try (java.nio.channels.SocketChannel channel = connect(socket, daemon)) {
-      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-          java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8));
+    try (DaemonConnection rpc = connect(socket, daemon)) {
       String dave = cli.init("dave");
       CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
       // Read on a thread of its own, so a notification that never comes fails the test instead of hanging it.
       java.util.concurrent.FutureTask<String> device = new java.util.concurrent.FutureTask<>(() -> {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          if (line.contains("\"method\":\"device\"")) {
-            return line;
+        while (true) {
+          com.google.gson.JsonObject o = rpc.next();
+          if (o.has("method") && o.get("method").getAsString().equals("device")) {
+            return o.toString();
           }
         }
-        return "the daemon's notifications ended";
       });
       Thread reader = new Thread(device, "device notifications");
       reader.setDaemon(true);
@@ -321,23 +319,10 @@ class DeviceCliTest {
   void theDaemonLinksADeviceWithACodeAndTheCheckItShows() throws Exception {
     Path socket = dir.resolve("alice").resolve("daemon.sock");
     CliHarness.Running daemon = cli.start("alice", "daemon", "--manual-receive");
-    try (java.nio.channels.SocketChannel channel = connect(socket, daemon)) {
-      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-          java.nio.channels.Channels.newInputStream(channel), java.nio.charset.StandardCharsets.UTF_8));
-      java.io.Writer out = new java.io.OutputStreamWriter(java.nio.channels.Channels.newOutputStream(channel),
-          java.nio.charset.StandardCharsets.UTF_8);
-      java.util.concurrent.atomic.AtomicInteger ids = new java.util.concurrent.atomic.AtomicInteger();
+    try (DaemonConnection rpc = connect(socket, daemon)) {
       java.util.function.Function<String, com.google.gson.JsonObject> call = params -> {
         try {
-          int id = ids.incrementAndGet();
-          out.write("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"device.link\",\"params\":" + params + "}\n");
-          out.flush();
-          while (true) {
-            com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(in.readLine()).getAsJsonObject();
-            if (o.has("id") && o.get("id").getAsInt() == id) {
-              return o;
-            }
-          }
+          return rpc.call("device.link", params);
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
@@ -385,25 +370,18 @@ class DeviceCliTest {
     assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("bob").contains("carol");
   }
 
-  /** Connects to the daemon's socket once it listens. */
-  private static java.nio.channels.SocketChannel connect(Path socket, CliHarness.Running daemon) throws Exception {
+  /** Connects to the daemon's socket once it listens: a failure saying what it wrote if it ended, or after WAIT. */
+  private static DaemonConnection connect(Path socket, CliHarness.Running daemon) throws Exception {
     long end = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < end) {
+    return DaemonConnection.open(socket, () -> {
       if (daemon.code().isDone()) {
-        throw new AssertionError("the daemon ended: " + daemon.result(WAIT));
+        throw new AssertionError("the daemon ended:\n" + daemon.out() + daemon.err());
       }
-      if (Files.exists(socket)) {
-        try {
-          java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-          c.connect(java.net.UnixDomainSocketAddress.of(socket));
-          return c;
-        } catch (java.io.IOException notYet) {
-          // bound but not yet accepting
-        }
+      if (System.nanoTime() > end) {
+        throw new AssertionError("the daemon did not listen within " + WAIT);
       }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the daemon did not listen within " + WAIT);
+      return true;
+    });
   }
 
   @Test
