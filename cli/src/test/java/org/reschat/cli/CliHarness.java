@@ -150,6 +150,21 @@ final class CliHarness {
   }
 
   /**
+   * {@code host} and {@code members} (new profiles), each member a friend of the host's and of no other member's,
+   * and the host's group {@code group} of them all, which no member has received yet.
+   */
+  void groupOfHostsFriends(String group, String host, String... members) {
+    String hostCard = init(host);
+    List<String> create = new ArrayList<>(List.of("group", "create", group));
+    for (String member : members) {
+      check(as(host, "friend", "add", member, init(member)));
+      check(as(member, "friend", "add", host, hostCard));
+      create.addAll(List.of("--member", member));
+    }
+    check(as(host, create.toArray(String[]::new)));
+  }
+
+  /**
    * {@code stranger} holds {@code to}'s card but not the other way round (a new profile each when missing),
    * and writes {@code texts} to them: what a message request is.
    */

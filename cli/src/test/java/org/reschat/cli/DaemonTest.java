@@ -219,13 +219,7 @@ class DaemonTest {
   @Test
   void aMemberTheCliRemovesDoesNotReadTheDaemonsNextGroupMessage() throws Exception {
     CliHarness h = new CliHarness(tmp);
-    h.friends("alice", "bob");
-    String carolCard = h.init("carol");
-    String aliceCard = HarnessCheck.ok(h.as("alice", "whoami", "--json")).out()
-        .replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
-    HarnessCheck.ok(h.as("alice", "friend", "add", "carol", carolCard));
-    HarnessCheck.ok(h.as("carol", "friend", "add", "alice", aliceCard));
-    HarnessCheck.ok(h.as("alice", "group", "create", "ops", "--member", "bob", "--member", "carol"));
+    h.groupOfHostsFriends("ops", "alice", "bob", "carol");
     HarnessCheck.ok(h.as("bob", "receive"));
     HarnessCheck.ok(h.as("carol", "receive"));
     Path socket = tmp.resolve("alice").resolve("daemon.sock");

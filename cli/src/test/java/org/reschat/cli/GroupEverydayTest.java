@@ -20,14 +20,7 @@ class GroupEverydayTest {
   @BeforeEach
   void aliceBobAndCarol() {
     cli = new CliHarness(dir);
-    String alice = cli.init("alice");
-    String bob = cli.init("bob");
-    String carol = cli.init("carol");
-    CliHarness.check(cli.as("alice", "friend", "add", "bob", bob));
-    CliHarness.check(cli.as("alice", "friend", "add", "carol", carol));
-    CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
-    CliHarness.check(cli.as("carol", "friend", "add", "alice", alice));
-    CliHarness.check(cli.as("alice", "group", "create", "trip", "--member", "bob", "--member", "carol"));
+    cli.groupOfHostsFriends("trip", "alice", "bob", "carol");
     CliHarness.check(cli.as("bob", "receive"));
     CliHarness.check(cli.as("carol", "receive"));
   }

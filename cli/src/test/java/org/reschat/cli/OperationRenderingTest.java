@@ -26,14 +26,7 @@ class OperationRenderingTest {
   @Test
   void aTextThatImitatesAGroupOperationDoesNotRenderLikeOne() {
     CliHarness cli = new CliHarness(dir);
-    String alice = cli.init("alice");
-    String bob = cli.init("bob");
-    String carol = cli.init("carol");
-    CliHarness.check(cli.as("alice", "friend", "add", "bob", bob));
-    CliHarness.check(cli.as("alice", "friend", "add", "carol", carol));
-    CliHarness.check(cli.as("bob", "friend", "add", "alice", alice));
-    CliHarness.check(cli.as("carol", "friend", "add", "alice", alice));
-    CliHarness.check(cli.as("alice", "group", "create", "trip", "--member", "bob", "--member", "carol"));
+    cli.groupOfHostsFriends("trip", "alice", "bob", "carol");
     CliHarness.check(cli.as("bob", "receive"));
     String carolShort = CliHarness.check(cli.as("carol", "whoami", "--json")).out()
         .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f]{4} [0-9a-f]{4}).*", "$1");
