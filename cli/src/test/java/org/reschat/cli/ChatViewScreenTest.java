@@ -187,25 +187,9 @@ class ChatViewScreenTest {
   void aChangeFromAnotherDeviceIsMadeAndShownInTheChatView() throws Exception {
     cli.friends("alice", "bob");
     cli.env.put("RESCHAT_POLL_INTERVAL", "200ms");
-    Duration wait = Duration.ofSeconds(60);
-    java.util.concurrent.atomic.AtomicReference<String> shown = new java.util.concurrent.atomic.AtomicReference<>();
-    cli.questions = question -> {
-      for (int i = 0; i < 3000 && shown.get() == null; i++) { // the person reads the new device's screen first
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return shown.get() != null && question.contains(shown.get()) ? "y" : "n";
-    };
-    CliHarness.Running link = cli.start("alice", "device", "link", "--poll-millis", "20");
-    String code = link.await("rcl1:[A-Za-z0-9_-]+", wait);
-    CliHarness.Running join = cli.start("laptop", "device", "join", code, "--name", "laptop", "--no-passphrase",
-        "--poll-millis", "20");
-    shown.set(join.await("[0-9]{5} [0-9]{5}", wait));
-    assertThat(link.result(wait).code()).isZero();
-    assertThat(join.result(wait).code()).isZero();
+    CliHarness.Result[] linked = new DeviceLinking(cli, Duration.ofSeconds(60)).link("alice", "laptop");
+    assertThat(linked[0].code()).as(linked[0].toString()).isZero();
+    assertThat(linked[1].code()).as(linked[1].toString()).isZero();
 
     chat = new Thread(() -> cli.as("laptop", "chat", "bob"));
     chat.start();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +20,7 @@ class DeviceCliTest {
 
   @TempDir Path dir;
   CliHarness cli;
-  /** The ten digits the new device showed: what the person compares on the first device. */
-  final AtomicReference<String> shown = new AtomicReference<>();
+  DeviceLinking linking;
 
   @BeforeEach
   void aliceWithALongHistory() {
@@ -40,17 +38,7 @@ class DeviceCliTest {
     CliHarness.check(cli.as("bob", "receive"));
     CliHarness.check(cli.as("bob", "send", "trip", "hello trip"));
     CliHarness.check(cli.as("alice", "receive"));
-    // The first device answers yes exactly when its question names the digits the new device shows.
-    cli.questions = question -> {
-      for (int i = 0; i < 3000 && shown.get() == null; i++) { // the person reads the new device's screen first
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return shown.get() != null && question.contains(shown.get()) ? "y" : "n";
-    };
+    linking = new DeviceLinking(cli, WAIT);
   }
 
   private String card(String who) {
@@ -59,20 +47,7 @@ class DeviceCliTest {
 
   /** Runs the link on Alice's first device and the join on {@code home}; returns both results. */
   private CliHarness.Result[] link(String home, String... linkOptions) throws Exception {
-    shown.set(null); // the check of this link, not of an earlier one
-    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("device", "link", "--poll-millis", "20"));
-    args.addAll(java.util.List.of(linkOptions));
-    CliHarness.Running link = cli.start("alice", args.toArray(new String[0]));
-    String code = link.await("rcl1:[A-Za-z0-9_-]+", WAIT);
-    CliHarness.Running join = cli.start(home, "device", "join", code, "--name", home, "--no-passphrase",
-        "--poll-millis", "20");
-    shown.set(join.await("[0-9]{5} [0-9]{5}", WAIT));
-    CliHarness.Result linked = link.result(WAIT);
-    if (linked.code() != 0) {
-      join.code().cancel(true);
-      return new CliHarness.Result[] {linked, null};
-    }
-    return new CliHarness.Result[] {linked, join.result(WAIT)};
+    return linking.link("alice", home, linkOptions);
   }
 
   @Test
