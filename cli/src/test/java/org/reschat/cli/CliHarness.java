@@ -170,7 +170,7 @@ final class CliHarness {
    */
   void strangerWrites(String stranger, String to, String... texts) {
     String card = java.nio.file.Files.exists(root.resolve(to).resolve("identity.json"))
-        ? check(as(to, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1") : init(to);
+        ? cardOf(to) : init(to);
     if (!java.nio.file.Files.exists(root.resolve(stranger).resolve("identity.json"))) {
       init(stranger);
     }
@@ -188,9 +188,19 @@ final class CliHarness {
     }
   }
 
+  /** {@code who}'s card, as {@code whoami --json} prints it. */
+  String cardOf(String who) {
+    return check(as(who, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
+  }
+
   /** The first eight hex digits of {@code who}'s fingerprint, as a person types them to name a request. */
   String fingerprintStart(String who) {
-    return fingerprintOf(who).replace(" ", "").substring(0, 8);
+    return fingerprintHex(who).substring(0, 8);
+  }
+
+  /** {@code who}'s fingerprint in hex, without the spaces {@link #fingerprintOf} groups it with. */
+  String fingerprintHex(String who) {
+    return fingerprintOf(who).replace(" ", "").strip();
   }
 
   /** {@code who}'s fingerprint as {@code whoami --json} prints it (hex in groups of four). */

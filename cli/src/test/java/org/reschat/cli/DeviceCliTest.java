@@ -28,7 +28,7 @@ class DeviceCliTest {
     cli.friends("alice", "bob");
     String carol = cli.init("carol");
     CliHarness.check(cli.as("alice", "friend", "add", "carol", carol));
-    CliHarness.check(cli.as("carol", "friend", "add", "alice", card("alice")));
+    CliHarness.check(cli.as("carol", "friend", "add", "alice", cli.cardOf("alice")));
     CliHarness.check(cli.as("alice", "friend", "verify", "bob", "--mark"));
     for (int i = 0; i < 25; i++) {
       CliHarness.check(cli.as("alice", "send", "bob", "to bob " + i));
@@ -39,10 +39,6 @@ class DeviceCliTest {
     CliHarness.check(cli.as("bob", "send", "trip", "hello trip"));
     CliHarness.check(cli.as("alice", "receive"));
     linking = new DeviceLinking(cli, WAIT);
-  }
-
-  private String card(String who) {
-    return CliHarness.check(cli.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
   }
 
   /** Runs the link on Alice's first device and the join on {@code home}; returns both results. */
@@ -63,7 +59,7 @@ class DeviceCliTest {
     assertThat(Files.readString(dir.resolve("alice/identity.json"))).isEqualTo(before).contains("\"version\": 2");
 
     // The same identity, as device 1; friends with their nicknames and verified marks; the group.
-    assertThat(card("laptop")).isEqualTo(card("alice"));
+    assertThat(cli.cardOf("laptop")).isEqualTo(cli.cardOf("alice"));
     assertThat(Files.readString(dir.resolve("laptop/identity.json"))).contains("\"device\": 1");
     String friends = CliHarness.check(cli.as("laptop", "friend", "list")).out();
     assertThat(friends).contains("bob").contains("carol").containsPattern("bob\\s+verified");
@@ -341,7 +337,7 @@ class DeviceCliTest {
     } finally {
       daemon.code().cancel(true);
     }
-    assertThat(card("laptop")).isEqualTo(card("alice"));
+    assertThat(cli.cardOf("laptop")).isEqualTo(cli.cardOf("alice"));
     assertThat(CliHarness.check(cli.as("laptop", "friend", "list")).out()).contains("bob").contains("carol");
   }
 
@@ -602,7 +598,7 @@ class DeviceCliTest {
     lose("alice");
     cli.env.put("RESCHAT_PASSPHRASE", BACKUP_PASSPHRASE);
     CliHarness.check(cli.as("alice", "identity", "import", keys.toString()));
-    CliHarness.check(cli.as("alice", "friend", "add", "bob", card("bob")));
+    CliHarness.check(cli.as("alice", "friend", "add", "bob", cli.cardOf("bob")));
     CliHarness.check(cli.as("alice", "receive")); // reads its device list: until then it tells its devices nothing
 
     String dave = cli.init("dave");

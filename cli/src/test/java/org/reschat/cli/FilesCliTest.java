@@ -282,7 +282,6 @@ class FilesCliTest {
   }
 
   private static PublicCard card(CliHarness cli, String who) throws Exception {
-    return PublicCard.parse(CliHarness.check(cli.as(who, "whoami", "--json")).out()
-        .replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1"));
+    return PublicCard.parse(cli.cardOf(who));
   }
 }

@@ -102,7 +102,7 @@ class GroupCliTest {
     CliHarness.check(cli.as("carol", "receive"));
     String dave = cli.init("dave");
     CliHarness.check(cli.as("bob", "friend", "add", "dave", dave));
-    CliHarness.check(cli.as("dave", "friend", "add", "bob", card("bob")));
+    CliHarness.check(cli.as("dave", "friend", "add", "bob", cli.cardOf("bob")));
     CliHarness.check(cli.as("bob", "group", "add", "trip", "dave"));
     assertThat(CliHarness.check(cli.as("dave", "receive")).out()).contains("* bob added you to the group \"trip\"");
     assertThat(JsonParser.parseString(CliHarness.check(cli.as("dave", "group", "show", "trip", "--json")).lines().get(0))
@@ -123,16 +123,16 @@ class GroupCliTest {
   void aMadeUpInvitationIsASecurityWarningAndTheRealOneStillWorks() throws Exception {
     CliHarness.check(cli.as("bob", "receive"));
     String dave = cli.init("dave");
-    CliHarness.check(cli.as("dave", "friend", "add", "bob", card("bob")));
-    CliHarness.check(cli.as("dave", "friend", "add", "alice", card("alice")));
+    CliHarness.check(cli.as("dave", "friend", "add", "bob", cli.cardOf("bob")));
+    CliHarness.check(cli.as("dave", "friend", "add", "alice", cli.cardOf("alice")));
     CliHarness.check(cli.as("alice", "friend", "add", "dave", dave));
     JsonObject trip = JsonParser.parseString(CliHarness.check(cli.as("bob", "group", "show", "trip", "--json")).lines()
         .get(0)).getAsJsonObject();
     byte[] secret = new byte[32];
     new java.security.SecureRandom().nextBytes(secret);
     String body = "{\"v\":1,\"id\":\"" + trip.get("id").getAsString() + "\",\"name\":\"trip\",\"epochs\":[{\"secret\":\""
-        + org.reschat.core.internal.crypto.Base64Url.encode(secret) + "\",\"members\":[\"" + card("alice") + "\",\"" + card("bob")
-        + "\",\"" + dave + "\"],\"admins\":[\"" + card("alice") + "\"],\"parent\":\""
+        + org.reschat.core.internal.crypto.Base64Url.encode(secret) + "\",\"members\":[\"" + cli.cardOf("alice") + "\",\"" + cli.cardOf("bob")
+        + "\",\"" + dave + "\"],\"admins\":[\"" + cli.cardOf("alice") + "\"],\"parent\":\""
         + trip.get("epoch").getAsString() + "\",\"cuts\":{}}]}";
     try (org.reschat.kv.KvStore ledger = org.reschat.kv.embedded.EmbeddedStore.open(dir.resolve("ledger.db"));
         org.reschat.core.ChatClient hostile = org.reschat.core.ChatClient.builder().identity(
@@ -152,10 +152,6 @@ class GroupCliTest {
     CliHarness.check(cli.as("dave", "receive"));
     CliHarness.check(cli.as("dave", "send", "trip", "made it"));
     assertThat(CliHarness.check(cli.as("alice", "receive")).out()).contains("made it");
-  }
-
-  private String card(String who) {
-    return CliHarness.check(cli.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
   }
 
   /**

@@ -33,8 +33,7 @@ class HeadClaimsCliTest {
 
     // Bob's client turns hostile: his page 1 claims Alice's feed reached page 5.
     Identity bob = IdentityFile.open(Files.readString(dir.resolve("bob/identity.json")), new char[0]);
-    PublicCard alice = PublicCard.parse(CliHarness.check(cli.as("alice", "whoami", "--json")).out()
-        .replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1"));
+    PublicCard alice = PublicCard.parse(cli.cardOf("alice"));
     Conversation c = Conversation.pair(bob, alice);
     Page page = new PageWriter(c).append(null, List.of(new Head(c.indexOf(alice), 5, 20, new byte[8])),
         new SlotSeal.Draft("TEXT", System.currentTimeMillis(), new byte[0], "hi".getBytes(StandardCharsets.UTF_8)));

@@ -71,8 +71,7 @@ class MessageRequestsCliTest {
     com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(record))
         .getAsJsonObject();
     com.google.gson.JsonArray notPosted = new com.google.gson.JsonArray();
-    notPosted.add(CliHarness.check(cli.as("alice", "whoami", "--json")).out()
-        .replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1"));
+    notPosted.add(cli.cardOf("alice"));
     o.add("not_posted", notPosted);
     java.nio.file.Files.writeString(record, o.toString());
 

@@ -35,8 +35,7 @@ class ProtocolV2CliTest {
 
     // Alice's client turns hostile: she re-signs her page with the first message changed, and one more.
     Identity alice = IdentityFile.open(Files.readString(dir.resolve("alice/identity.json")), new char[0]);
-    PublicCard bob = PublicCard.parse(CliHarness.check(cli.as("bob", "whoami", "--json")).out()
-        .replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1"));
+    PublicCard bob = PublicCard.parse(cli.cardOf("bob"));
     Conversation c = Conversation.pair(alice, bob);
     PageWriter writer = new PageWriter(c);
     Page page = null;

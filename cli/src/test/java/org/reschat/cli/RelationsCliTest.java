@@ -168,7 +168,7 @@ class RelationsCliTest {
   void mentionsAreResolvedAtSendTimeHighlightedAndFilteredByReceiveMentions() {
     cli.friends("alice", "bob");
     String carol = cli.init("carol");
-    String alice = CliHarness.check(cli.as("alice", "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
+    String alice = cli.cardOf("alice");
     CliHarness.check(cli.as("alice", "friend", "add", "carol", carol));
     CliHarness.check(cli.as("carol", "friend", "add", "alice", alice));
     CliHarness.check(cli.as("alice", "group", "create", "trip", "--member", "bob", "--member", "carol"));

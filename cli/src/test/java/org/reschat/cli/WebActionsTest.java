@@ -20,15 +20,6 @@ class WebActionsTest {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  private static String hex(CliHarness h, String who) {
-    return CliHarness.check(h.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1")
-        .replace(" ", "").strip();
-  }
-
-  private static String card(CliHarness h, String who) {
-    return CliHarness.check(h.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
-  }
-
   @Test
   void friendsAreAddedByCardOrFromTheDirectoryAndABadCardIsTheTerminalsSentence() throws Exception {
     CliHarness h = new CliHarness(tmp);
@@ -39,13 +30,13 @@ class WebActionsTest {
     try (WebHarness web = WebHarness.start(h, "alice")) {
       String cookie = web.launch();
       String csrf = web.csrf(cookie);
-      String wrapped = card(h, "bob").substring(0, 40) + "\n" + card(h, "bob").substring(40); // copied with a line break
+      String wrapped = h.cardOf("bob").substring(0, 40) + "\n" + h.cardOf("bob").substring(40); // copied with a line break
       WebHttp.Response added = web.post("/friends/add", cookie, csrf, "nick=bob&card=" + enc(wrapped));
       assertThat(added.status()).as(added.toString()).isEqualTo(204);
-      assertThat(added.header("HX-Redirect")).isEqualTo("/chat/d-" + hex(h, "bob") + "/info");
+      assertThat(added.header("HX-Redirect")).isEqualTo("/chat/d-" + h.fingerprintHex("bob") + "/info");
       assertThat(CliHarness.check(h.as("alice", "friend", "list")).out()).contains("bob");
 
-      WebHttp.Response typo = web.post("/friends/add", cookie, csrf, "nick=dave&card=" + enc(card(h, "bob").replace('A', 'B')));
+      WebHttp.Response typo = web.post("/friends/add", cookie, csrf, "nick=dave&card=" + enc(h.cardOf("bob").replace('A', 'B')));
       assertThat(typo.status()).isEqualTo(400);
       assertThat(typo.header("HX-Retarget")).isEqualTo("#flash");
       assertThat(typo.body()).contains("class=\"error\"");
@@ -54,7 +45,7 @@ class WebActionsTest {
       assertThat(found.body()).contains(CliHarness.check(h.as("carol", "whoami", "--json")).out()
           .replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1"));
       WebHttp.Response fromDirectory = web.post("/friends/add-from-directory", cookie, csrf,
-          "name=carol&fingerprint=" + hex(h, "carol") + "&nick=carol");
+          "name=carol&fingerprint=" + h.fingerprintHex("carol") + "&nick=carol");
       assertThat(fromDirectory.status()).as(fromDirectory.toString()).isEqualTo(204);
       assertThat(CliHarness.check(h.as("alice", "friend", "list")).out()).contains("carol");
     }
@@ -113,8 +104,8 @@ class WebActionsTest {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");
     h.init("carol");
-    CliHarness.check(h.as("alice", "friend", "add", "carol", card(h, "carol")));
-    CliHarness.check(h.as("carol", "friend", "add", "alice", card(h, "alice")));
+    CliHarness.check(h.as("alice", "friend", "add", "carol", h.cardOf("carol")));
+    CliHarness.check(h.as("carol", "friend", "add", "alice", h.cardOf("alice")));
     try (WebHarness web = WebHarness.start(h, "alice")) {
       String cookie = web.launch();
       String csrf = web.csrf(cookie);
@@ -131,7 +122,7 @@ class WebActionsTest {
 
       assertThat(web.post(group + "/add", cookie, csrf, "nick=carol").status()).isEqualTo(204);
       assertThat(CliHarness.check(h.as("alice", "group", "show", "trip")).out()).contains("carol");
-      assertThat(web.post(group + "/remove", cookie, csrf, "member=" + hex(h, "carol")).status()).isEqualTo(204);
+      assertThat(web.post(group + "/remove", cookie, csrf, "member=" + h.fingerprintHex("carol")).status()).isEqualTo(204);
       assertThat(CliHarness.check(h.as("alice", "group", "show", "trip")).out()).doesNotContain("carol");
 
       WebHttp.Response linked = web.post(group + "/link", cookie, csrf, "");
@@ -155,7 +146,7 @@ class WebActionsTest {
   void aSafetyNumberIsShownAndMarkedAndAnEmptyMessageIsRefused() throws Exception {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");
-    String bob = "/chat/d-" + hex(h, "bob");
+    String bob = "/chat/d-" + h.fingerprintHex("bob");
     try (WebHarness web = WebHarness.start(h, "alice")) {
       String cookie = web.launch();
       String csrf = web.csrf(cookie);
@@ -199,7 +190,7 @@ class WebActionsTest {
   void repliesReactionsEditsAndDeletesAreTheTerminalsAndSomeoneElsesMessageIsRefusedInItsWords() throws Exception {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");
-    String bob = "/chat/d-" + hex(h, "bob");
+    String bob = "/chat/d-" + h.fingerprintHex("bob");
     String hello = sendId(h, "bob", "alice", "hello alice");
     CliHarness.check(h.as("alice", "receive"));
     try (WebHarness web = WebHarness.start(h, "alice")) {
@@ -266,7 +257,7 @@ class WebActionsTest {
   void aReactionOrEditFromTheOtherSideRedrawsItsMessageInPlaceOnTheStream() throws Exception {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");
-    String bob = "d-" + hex(h, "bob");
+    String bob = "d-" + h.fingerprintHex("bob");
     String lunch = sendId(h, "alice", "bob", "lunch?");
     String his = sendId(h, "bob", "alice", "at noon");
     CliHarness.check(h.as("bob", "receive"));
@@ -341,7 +332,7 @@ class WebActionsTest {
     h.friends("alice", "bob");
     threePagesEach(h);
     CliHarness.check(h.as("alice", "receive"));
-    String bob = "/chat/d-" + hex(h, "bob");
+    String bob = "/chat/d-" + h.fingerprintHex("bob");
     try (WebHarness web = WebHarness.start(h, "alice")) {
       String cookie = web.launch();
       String csrf = web.csrf(cookie);

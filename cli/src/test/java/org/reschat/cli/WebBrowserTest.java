@@ -109,15 +109,6 @@ class WebBrowserTest {
     live();
   }
 
-  private static String hex(CliHarness h, String who) {
-    return CliHarness.check(h.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"fingerprint\":\"([0-9a-f ]+)\".*", "$1")
-        .replace(" ", "").strip();
-  }
-
-  private static String card(CliHarness h, String who) {
-    return CliHarness.check(h.as(who, "whoami", "--json")).out().replaceAll("(?s).*\"card\":\"(rc2:[^\"]+)\".*", "$1");
-  }
-
   // ---------------------------------------------------------------- chatting
 
   @Test
@@ -125,11 +116,11 @@ class WebBrowserTest {
     CliHarness h = new CliHarness(tmp);
     h.friends("alice", "bob");
     h.init("carol");
-    CliHarness.check(h.as("alice", "friend", "add", "carol", card(h, "carol")));
+    CliHarness.check(h.as("alice", "friend", "add", "carol", h.cardOf("carol")));
     CliHarness.check(h.as("bob", "send", "alice", "hi alice, are you there?"));
     try (WebHarness web = WebHarness.start(h, "alice")) {
       open(web);
-      String bobLink = "#sidebar .chats a[href='/chat/d-" + hex(h, "bob") + "']";
+      String bobLink = "#sidebar .chats a[href='/chat/d-" + h.fingerprintHex("bob") + "']";
       // One unread, once the receiver's first pass has taken bob's message (the list is redrawn when it does).
       browser.waiting().until(d -> d.findElement(By.cssSelector(bobLink + " .badge")).getText().equals("1"));
       assertThat(browser.driver.findElement(By.cssSelector("#sidebar")).getText()).contains("carol");
@@ -687,7 +678,7 @@ class WebBrowserTest {
       // And bob, added by his card on the Add page.
       go(web, "/add");
       browser.driver.findElement(By.id("nick")).sendKeys("bob");
-      browser.driver.findElement(By.id("card")).sendKeys(card(h, "bob"));
+      browser.driver.findElement(By.id("card")).sendKeys(h.cardOf("bob"));
       browser.driver.findElement(By.cssSelector("form[hx-post='/friends/add'] button")).click();
       browser.waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".safety")));
       assertThat(CliHarness.check(h.as("alice", "friend", "list")).out()).contains("bob");
@@ -729,7 +720,7 @@ class WebBrowserTest {
 
       // From the spy's page, a form post and a fetch to our server: refused, and nothing reaches bob.
       browser.driver.get("http://127.0.0.1:" + port + "/");
-      String send = web.origin + "/chat/d-" + hex(h, "bob") + "/send";
+      String send = web.origin + "/chat/d-" + h.fingerprintHex("bob") + "/send";
       browser.driver.executeAsyncScript("var done = arguments[arguments.length - 1];"
           + "fetch(arguments[0], {method: 'POST', credentials: 'include', mode: 'no-cors',"
           + " headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'text=forged+by+another+page'})"
