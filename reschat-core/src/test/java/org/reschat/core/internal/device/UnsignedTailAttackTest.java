@@ -261,6 +261,30 @@ class UnsignedTailAttackTest {
   }
 
   @Test
+  void whereTagsNoLongerCountATaggedVersionOlderThanTheVerifiedIsARollbackAndOneChangingItIsForged() throws Exception {
+    Conversation alices = Conversation.pair(alice, bob.card()).withTails(new TailRule(true, true));
+    String key = alices.pageKey(alices.myFeed(), 1);
+    String older = store.get(key).orElseThrow(); // Alice's tagged page 1: "hello", "tagged", which Bob verified
+    a.send(ChatId.direct(bob.card()), "more");
+    assertThat(texts(b.update(ChatId.direct(alice.card())).received())).containsExactly("more");
+    TestClients.Linked laptop = clients.link(b, "laptop");
+    client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
+    b.devices().revoke(1);
+
+    store.put(key, older); // the ledger serves Alice's earlier tagged version again
+    History replayed = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(replayed.messages())).containsSubsequence("hello", "tagged", "more");
+    assertThat(replayed.warnings()).anyMatch(w -> w.kind() == FeedWarning.Kind.ROLLBACK);
+
+    Page other = new PageWriter(alices).append(null, List.of(), new SlotSeal.Draft("TEXT", clock.millis(),
+        new byte[0], "rewritten".getBytes(StandardCharsets.UTF_8)));
+    store.put(key, Envelope.seal(alices, key, other)); // a tagged page 1 whose messages are not those Bob verified
+    History rewritten = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
+    assertThat(texts(rewritten.messages())).containsSubsequence("hello", "tagged", "more").doesNotContain("rewritten");
+    assertThat(forgedWarning(rewritten, alice.card())).isTrue();
+  }
+
+  @Test
   void anHonestTaggedPageClosedBySizeBeforeItsWriterLearntCountsOnceHerSignedNextPageLinksToIt() throws Exception {
     TestClients.Linked laptop = clients.link(b, "laptop");
     client(laptop.identity(), laptop.state(), alice.card()).history(ChatId.direct(alice.card()), HistoryRequest.all());
