@@ -107,11 +107,13 @@ final class FeedReader {
 
   /**
    * {@link #fetch}, read live once more when the answer contradicts {@code local} (absent, unreadable, older or
-   * another version): a value the pass read earlier must not pass for tampering.
+   * another version): a value the pass read earlier must not pass for tampering. A tagged version held back that
+   * grows {@code local} contradicts nothing: it is left unread again, as a version the reader takes would be.
    */
   Fetched confirmed(long number, Page local) throws KvException {
     Fetched f = fetch(number);
-    boolean agrees = f.isValid() && (f.page().equals(local) || local.isPrefixOf(f.page()));
+    Page served = f.isValid() ? f.page() : f.heldBack();
+    boolean agrees = served != null && (served.equals(local) || local.isPrefixOf(served));
     if (agrees || !(store instanceof PassCache) || !confirmedLive.add(number)) {
       return f;
     }

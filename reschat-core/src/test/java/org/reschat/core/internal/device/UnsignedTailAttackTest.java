@@ -35,6 +35,7 @@ import org.reschat.core.testing.SettableClock;
 import org.reschat.core.testing.TestClients;
 import org.reschat.core.testing.TestIdentities;
 import org.reschat.kv.memory.MemoryKvStore;
+import org.reschat.kv.testing.RecordingKvStore;
 
 /**
  * Protocol §4.7: a page of version 4 may carry a sender tag instead of a signature, and the friend takes it on the
@@ -49,7 +50,7 @@ import org.reschat.kv.memory.MemoryKvStore;
  * until the writer's signed page or record commits to the messages.
  */
 class UnsignedTailAttackTest {
-  private final MemoryKvStore store = new MemoryKvStore();
+  private final RecordingKvStore store = new RecordingKvStore(new MemoryKvStore());
   private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
   private final TestClients clients = new TestClients(store, clock);
   private final Identity alice = TestIdentities.named("alice");
@@ -247,6 +248,12 @@ class UnsignedTailAttackTest {
     Update received = b.update(ChatId.direct(alice.card()));
     assertThat(texts(received.received())).isEmpty();
     assertThat(received.warnings()).as("a receive: not reported either").isEmpty();
+    Conversation alices = Conversation.pair(alice, bob.card());
+    String tailKey = alices.pageKey(alices.myFeed(), 1);
+    store.takeCalls();
+    assertThat(b.update(ChatId.direct(alice.card())).received()).isEmpty();
+    assertThat(store.takeCalls()).as("a receive reads the page held back once, as any tail")
+        .filteredOn(call -> call.keys().contains(tailKey) || tailKey.equals(call.key())).hasSize(1);
     History before = b.history(ChatId.direct(alice.card()), HistoryRequest.all());
     assertThat(texts(before.messages())).as("held back, not shown").contains("tagged")
         .doesNotContain("last in epoch 0");
