@@ -1,0 +1,133 @@
+package org.reschat.core.internal.receive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.reschat.core.ChatClient;
+import org.reschat.core.ChatId;
+import org.reschat.core.Receiver;
+import org.reschat.core.identity.Identity;
+import org.reschat.core.identity.PublicCard;
+import org.reschat.core.spi.InMemoryLocalState;
+import org.reschat.core.testing.TestClients;
+import org.reschat.core.testing.TestIdentities;
+import org.reschat.kv.testing.RecordingKvStore;
+import org.reschat.kv.testing.TestLedger;
+
+/**
+ * The read requests of one receive pass over {@link #CHATS} direct chats (issue 24), on the memory store and the
+ * embedded ledger: the batch of every chat's next keys ({@code NextKeys}), then what the chats that changed read. Each
+ * request is a round trip on etcd and ResilientDB. The chats are on records (protocol §4.8) and cross page boundaries
+ * within the passes counted. Counted, not timed.
+ */
+class ReceivePassCostTest {
+  private static final int CHATS = 8;
+  /** Passes counted in each case: every changed chat's friend fills a page (whole, then records) and begins the next. */
+  private static final int PASSES = 25;
+
+  @TempDir Path dir;
+  private TestLedger ledger;
+  private RecordingKvStore alicesStore;
+  private TestClients others;
+  private TestClients alices;
+  private final List<PublicCard> friends = new CopyOnWriteArrayList<>();
+  private final List<ChatClient> crowd = new ArrayList<>();
+  private ChatClient alice;
+
+  @AfterEach
+  void close() {
+    if (others != null) {
+      others.close();
+    }
+    if (alices != null) {
+      alices.close();
+    }
+    if (ledger != null) {
+      ledger.close();
+    }
+  }
+
+  /** Alice and {@link #CHATS} friends on one ledger, every chat on records: each has read the other's notice. */
+  private void open(String kind) throws Exception {
+    ledger = TestLedger.open(kind, dir);
+    alicesStore = new RecordingKvStore(ledger.store());
+    others = new TestClients(ledger.store(), TestClients.ticking(1_800_000_000_000L));
+    alices = new TestClients(alicesStore, TestClients.ticking(1_800_000_000_000L));
+    alice = alices.client(TestIdentities.named("alice"), new InMemoryLocalState(), () -> List.copyOf(friends));
+    for (int i = 0; i < CHATS; i++) {
+      Identity f = TestIdentities.named("friend " + i);
+      ChatClient client = others.client(f);
+      crowd.add(client);
+      friends.add(f.card());
+      client.send(ChatId.direct(alice.card()), "hello " + i);
+    }
+    pass();
+    for (ChatClient friend : crowd) {
+      alice.send(ChatId.direct(friend.card()), "back");
+      friend.update(ChatId.direct(alice.card()));
+    }
+    pass();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void aPassWithOneNewMessageInOneChat(String kind) throws Exception {
+    open(kind);
+    alicesStore.takeCalls();
+    assertThat(pass()).as("messages of a quiet pass").isZero();
+    assertThat(reads()).as("read requests of a quiet pass over %d chats", CHATS).isEqualTo(1);
+    // The batch, then the changed chat's own first reads; pass 17 fills the friend's page 1 and 18 takes the first
+    // record of her page 2.
+    assertThat(passes(1)).as("read requests of each pass").isEqualTo(costs(2, 4, 3));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void aPassWithOneNewMessageInEachOfFourChats(String kind) throws Exception {
+    open(kind);
+    // The batch, then each changed chat's own first reads, one chat after the other: 1 + 4, and three and two each at
+    // the page boundary.
+    assertThat(passes(4)).as("read requests of each pass").isEqualTo(costs(5, 13, 9));
+  }
+
+  /** The read requests of {@link #PASSES} passes: {@code steady} each but {@code fill} at 17 and {@code first} at 18. */
+  private static List<Integer> costs(int steady, int fill, int first) {
+    List<Integer> out = new ArrayList<>(java.util.Collections.nCopies(PASSES, steady));
+    out.set(17, fill);
+    out.set(18, first);
+    return out;
+  }
+
+  /**
+   * {@link #PASSES} passes, each after one new message from each of the first {@code changed} friends: the read requests
+   * of each.
+   */
+  private List<Integer> passes(int changed) throws Exception {
+    List<Integer> costs = new ArrayList<>();
+    for (int p = 0; p < PASSES; p++) {
+      for (int i = 0; i < changed; i++) {
+        crowd.get(i).send(ChatId.direct(alice.card()), "pass " + p);
+      }
+      alicesStore.takeCalls();
+      assertThat(pass()).as("messages of pass %d", p).isEqualTo(changed);
+      costs.add(reads());
+    }
+    return costs;
+  }
+
+  private int pass() throws Exception {
+    return alice.receiver().receive(Receiver.Scope.everything(), e -> { }).messages();
+  }
+
+  private int reads() {
+    return (int) alicesStore.takeCalls().stream()
+        .filter(c -> c.op() == RecordingKvStore.Op.GET || c.op() == RecordingKvStore.Op.GET_ALL).count();
+  }
+}
