@@ -12,8 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.reschat.core.ChatClient;
 import org.reschat.core.ChatId;
+import org.reschat.core.Event;
 import org.reschat.core.Receiver;
 import org.reschat.core.identity.Identity;
+import org.reschat.core.internal.conversation.Conversation;
 import org.reschat.core.identity.PublicCard;
 import org.reschat.core.spi.InMemoryLocalState;
 import org.reschat.core.testing.TestClients;
@@ -26,6 +28,10 @@ import org.reschat.kv.testing.TestLedger;
  * embedded ledger: the batch of every chat's next keys ({@code NextKeys}), then what the chats that changed read. Each
  * request is a round trip on etcd and ResilientDB. The chats are on records (protocol §4.8) and cross page boundaries
  * within the passes counted. Counted, not timed.
+ *
+ * <p>Before, each changed chat's receive asked the store for its first reads on its own, one chat after the other: a
+ * pass with one new message in each of four chats was 1 + 4 requests. Now the pass reads what those receives read
+ * first in one batch after the next keys: 2 however many chats changed.
  */
 class ReceivePassCostTest {
   private static final int CHATS = 8;
@@ -83,8 +89,8 @@ class ReceivePassCostTest {
     alicesStore.takeCalls();
     assertThat(pass()).as("messages of a quiet pass").isZero();
     assertThat(reads()).as("read requests of a quiet pass over %d chats", CHATS).isEqualTo(1);
-    // The batch, then the changed chat's own first reads; pass 17 fills the friend's page 1 (one more: her page 2's
-    // keys; two more before) and 18 takes the first record of her page 2 (in the chat's first reads; one more before).
+    // The batch, then what the changed chat's receive reads first; pass 17 fills the friend's page 1 (one more: her
+    // page 2's keys; two more before) and 18 takes the first record of her page 2 (in the first reads; one more before).
     assertThat(passes(1)).as("read requests of each pass").isEqualTo(costs(2, 3, 2));
   }
 
@@ -92,9 +98,65 @@ class ReceivePassCostTest {
   @ValueSource(strings = {"memory", "sqlite"})
   void aPassWithOneNewMessageInEachOfFourChats(String kind) throws Exception {
     open(kind);
-    // The batch, then each changed chat's own first reads, one chat after the other: 1 + 4, and two each where a page
-    // fills (13 before: three each).
-    assertThat(passes(4)).as("read requests of each pass").isEqualTo(costs(5, 9, 5));
+    // The batch, then what the changed chats' receives read first, in one batch (each its own request before: 1 + 4);
+    // where their pages fill, each receive reads the next page's keys after it (13 before: three each).
+    assertThat(passes(4)).as("read requests of each pass").isEqualTo(costs(2, 6, 2));
+  }
+
+  /**
+   * What the pass's batch reads at the changed chats' first keys is verified as each receive's own read: with the first
+   * friend's newest record replayed at her next record key and junk at the second friend's, the pass delivers each new
+   * message once, and the real records written over them are delivered in the next pass.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void whatThePassReadsAtTheChangedChatsFirstKeysIsVerifiedAsTheirOwnRead(String kind) throws Exception {
+    open(kind);
+    passes(4); // the friends write their page 2 as records
+    List<String> planted = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ChatClient friend = crowd.get(i);
+      friend.send(ChatId.direct(alice.card()), "new " + i);
+      if (i < 2) {
+        Conversation c = Conversation.pair(TestIdentities.named("friend " + i), alice.card());
+        int next = recordsHeld(c, 2);
+        String key = c.recordKey(c.myFeed(), 2, next);
+        ledger.store().put(key, i == 0 ? ledger.store().get(c.recordKey(c.myFeed(), 2, next - 1)).orElseThrow() : "junk");
+        planted.add(key);
+      }
+    }
+    alicesStore.takeCalls();
+    List<String> texts = new ArrayList<>();
+    alice.receiver().receive(Receiver.Scope.everything(), e -> {
+      if (e instanceof Event.MessageReceived) {
+        texts.add(((Event.MessageReceived) e).message().text());
+      }
+    });
+    assertThat(texts).as("a replayed record and junk at the batched keys").containsExactlyInAnyOrder(
+        "new 0", "new 1", "new 2", "new 3");
+    List<RecordingKvStore.Call> reads = alicesStore.takeCalls().stream()
+        .filter(c -> c.op() == RecordingKvStore.Op.GET || c.op() == RecordingKvStore.Op.GET_ALL).toList();
+    assertThat(reads).as("the next keys, then the changed chats' first keys").hasSize(2);
+    assertThat(reads.get(1).keys()).containsAll(planted);
+    for (int i = 0; i < 2; i++) {
+      crowd.get(i).send(ChatId.direct(alice.card()), "real " + i);
+    }
+    texts.clear();
+    alice.receiver().receive(Receiver.Scope.everything(), e -> {
+      if (e instanceof Event.MessageReceived) {
+        texts.add(((Event.MessageReceived) e).message().text());
+      }
+    });
+    assertThat(texts).containsExactlyInAnyOrder("real 0", "real 1");
+  }
+
+  /** How many records of page {@code page} of the first feed of {@code c} the ledger holds, in order from 0. */
+  private int recordsHeld(Conversation c, long page) throws Exception {
+    int n = 0;
+    while (n < 20 && ledger.store().get(c.recordKey(c.myFeed(), page, n)).isPresent()) {
+      n++;
+    }
+    return n;
   }
 
   /** The read requests of {@link #PASSES} passes: {@code steady} each but {@code fill} at 17 and {@code first} at 18. */
