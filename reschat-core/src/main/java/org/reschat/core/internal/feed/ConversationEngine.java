@@ -107,11 +107,17 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
 
   /**
    * The keys a receive of {@code c} reads in its first request (each feed's first pages and the record keys read with
-   * them), for a receive pass to read those of every chat that changed in one batch before it receives them one after
-   * the other (issue 24): the receive then finds them read in the pass and verifies them as its own reads.
+   * them), and those it reads past a page one message fills ({@link FeedReader#keysPastAFill}), for a receive pass to
+   * read those of every chat that changed in one batch before it receives them one after the other (issue 24): the
+   * receive then finds them read in the pass and verifies them as its own reads.
    */
   public List<String> firstKeys(Conversation c) throws LocalStateException {
-    return new Operation(c).firstKeys();
+    Operation op = new Operation(c);
+    List<String> keys = op.firstKeys();
+    for (FeedReader r : op.readers) {
+      keys.addAll(r.keysPastAFill()); // the chat changed: its page one short of full may have filled
+    }
+    return keys;
   }
 
   /** {@link NextKeys#caughtUp(Conversation, LocalState, Map, boolean)}, as {@link #nextKeys} opens pages. */

@@ -376,6 +376,35 @@ final class FeedReader {
     return recordKeys(next.get().page(), from, from == 0 ? PageLimits.SLOTS_PER_PAGE : from + 2);
   }
 
+  /**
+   * The keys {@link #fetchWithRecords} reads should one more message fill the page this feed's writer grows (its newest
+   * page one slot short of full, or nineteen records of the page after it held): that page's key past it and its record
+   * keys. For a receive pass that knows the chat changed, to read them with its other first keys (issue 24); a live
+   * receive does not know, and would carry them at every quiet receive. None otherwise.
+   */
+  List<String> keysPastAFill() throws LocalStateException {
+    long n = newestVerified();
+    if (n == 0 || writesItHere() || c.tails().tagsWithdrawn()) {
+      return List.of();
+    }
+    Page top = verified(n).orElseThrow();
+    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    long past;
+    if (top.mayHaveSuccessor() && held.count(n + 1) == PageLimits.SLOTS_PER_PAGE - 1) {
+      past = n + 2; // the record filling page n + 1 closes it
+    } else if (!top.mayHaveSuccessor() && top.slots().size() == PageLimits.SLOTS_PER_PAGE - 1) {
+      past = n + 1;
+    } else {
+      return List.of();
+    }
+    if (past > Conversation.MAX_PAGE_NUMBER || !followsRecordsOf(c, held, past)) {
+      return List.of();
+    }
+    List<String> keys = new java.util.ArrayList<>(List.of(c.pageKey(feed, past)));
+    keys.addAll(recordKeys(past, 0, PageLimits.SLOTS_PER_PAGE));
+    return keys;
+  }
+
   /** The keys of records {@code from} to {@code to} (exclusive, at most the page's last) of page {@code page}. */
   private List<String> recordKeys(long page, int from, int to) {
     List<String> keys = new java.util.ArrayList<>();

@@ -30,13 +30,17 @@ import org.reschat.kv.testing.TestLedger;
  * within the passes counted. Counted, not timed.
  *
  * <p>Before, each changed chat's receive asked the store for its first reads on its own, one chat after the other: a
- * pass with one new message in each of four chats was 1 + 4 requests. Now the pass reads what those receives read
- * first in one batch after the next keys: 2 however many chats changed.
+ * pass with one new message in each of four chats was 1 + 4 requests, 13 where their pages filled. Now the pass reads
+ * what those receives read first in one batch after the next keys, with the next page's keys where a page is one
+ * message short of full: 2 however many chats changed, at page boundaries too.
  */
 class ReceivePassCostTest {
   private static final int CHATS = 8;
-  /** Passes counted in each case: every changed chat's friend fills a page (whole, then records) and begins the next. */
-  private static final int PASSES = 25;
+  /**
+   * Passes counted in each case: every changed chat's friend fills her page 1 (begun whole) at pass 17, begins her page
+   * 2 as records at 18, closes it by its twentieth record at 37 and begins page 3 at 38.
+   */
+  private static final int PASSES = 42;
 
   @TempDir Path dir;
   private TestLedger ledger;
@@ -89,18 +93,19 @@ class ReceivePassCostTest {
     alicesStore.takeCalls();
     assertThat(pass()).as("messages of a quiet pass").isZero();
     assertThat(reads()).as("read requests of a quiet pass over %d chats", CHATS).isEqualTo(1);
-    // The batch, then what the changed chat's receive reads first; pass 17 fills the friend's page 1 (one more: her
-    // page 2's keys; two more before) and 18 takes the first record of her page 2 (in the first reads; one more before).
-    assertThat(passes(1)).as("read requests of each pass").isEqualTo(costs(2, 3, 2));
+    // The batch, then what the changed chat's receive reads first, with the next page's keys where her page is one
+    // message short of full. Before: the page filled at pass 17 cost two more (her page 2's key alone, then with its
+    // record keys), and the first record of page 2 at 18 one more; pass 37 and 38 were not counted.
+    assertThat(passes(1)).as("read requests of each pass").isEqualTo(java.util.Collections.nCopies(PASSES, 2));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"memory", "sqlite"})
   void aPassWithOneNewMessageInEachOfFourChats(String kind) throws Exception {
     open(kind);
-    // The batch, then what the changed chats' receives read first, in one batch (each its own request before: 1 + 4);
-    // where their pages fill, each receive reads the next page's keys after it (13 before: three each).
-    assertThat(passes(4)).as("read requests of each pass").isEqualTo(costs(2, 6, 2));
+    // The batch, then what the changed chats' receives read first, in one batch. Before, each its own request, one
+    // after the other: 1 + 4, and 13 at pass 17 (three each where their pages fill), 9 at 18.
+    assertThat(passes(4)).as("read requests of each pass").isEqualTo(java.util.Collections.nCopies(PASSES, 2));
   }
 
   /**
@@ -112,7 +117,7 @@ class ReceivePassCostTest {
   @ValueSource(strings = {"memory", "sqlite"})
   void whatThePassReadsAtTheChangedChatsFirstKeysIsVerifiedAsTheirOwnRead(String kind) throws Exception {
     open(kind);
-    passes(4); // the friends write their page 2 as records
+    passes(4, 22); // the friends write their page 2 as records, four of them so far
     List<String> planted = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       ChatClient friend = crowd.get(i);
@@ -126,13 +131,7 @@ class ReceivePassCostTest {
       }
     }
     alicesStore.takeCalls();
-    List<String> texts = new ArrayList<>();
-    alice.receiver().receive(Receiver.Scope.everything(), e -> {
-      if (e instanceof Event.MessageReceived) {
-        texts.add(((Event.MessageReceived) e).message().text());
-      }
-    });
-    assertThat(texts).as("a replayed record and junk at the batched keys").containsExactlyInAnyOrder(
+    assertThat(texts()).as("a replayed record and junk at the batched keys").containsExactlyInAnyOrder(
         "new 0", "new 1", "new 2", "new 3");
     List<RecordingKvStore.Call> reads = alicesStore.takeCalls().stream()
         .filter(c -> c.op() == RecordingKvStore.Op.GET || c.op() == RecordingKvStore.Op.GET_ALL).toList();
@@ -141,13 +140,47 @@ class ReceivePassCostTest {
     for (int i = 0; i < 2; i++) {
       crowd.get(i).send(ChatId.direct(alice.card()), "real " + i);
     }
-    texts.clear();
+    assertThat(texts()).containsExactlyInAnyOrder("real 0", "real 1");
+  }
+
+  /**
+   * What the pass reads past a page one message short of full is verified as the receive's own read: with the first
+   * friend's page 1 replayed at her page 2's key and at its first record key, the pass in which her page 1 fills
+   * delivers each new message once, and her real first record of page 2, written over the replay, in the next pass.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "sqlite"})
+  void whatThePassReadsPastAPageOneShortOfFullIsVerifiedAsTheReceivesOwnRead(String kind) throws Exception {
+    open(kind);
+    passes(4, 17); // the friends' pages 1 are one message short of full
+    Conversation c = Conversation.pair(TestIdentities.named("friend 0"), alice.card());
+    String pageOne = ledger.store().get(c.pageKey(c.myFeed(), 1)).orElseThrow();
+    List<String> planted = List.of(c.pageKey(c.myFeed(), 2), c.recordKey(c.myFeed(), 2, 0));
+    for (String key : planted) {
+      ledger.store().put(key, pageOne);
+    }
+    for (int i = 0; i < 4; i++) {
+      crowd.get(i).send(ChatId.direct(alice.card()), "fills " + i);
+    }
+    alicesStore.takeCalls();
+    assertThat(texts()).as("a page replayed at the next page's keys").containsExactlyInAnyOrder(
+        "fills 0", "fills 1", "fills 2", "fills 3");
+    List<RecordingKvStore.Call> reads = alicesStore.takeCalls().stream()
+        .filter(x -> x.op() == RecordingKvStore.Op.GET || x.op() == RecordingKvStore.Op.GET_ALL).toList();
+    assertThat(reads.get(1).keys()).as("the changed chats' first keys carried the next page's").containsAll(planted);
+    crowd.get(0).send(ChatId.direct(alice.card()), "real 2/0");
+    assertThat(texts()).containsExactly("real 2/0");
+  }
+
+  /** The texts of the messages one pass delivers. */
+  private List<String> texts() throws Exception {
+    List<String> texts = new ArrayList<>();
     alice.receiver().receive(Receiver.Scope.everything(), e -> {
       if (e instanceof Event.MessageReceived) {
         texts.add(((Event.MessageReceived) e).message().text());
       }
     });
-    assertThat(texts).containsExactlyInAnyOrder("real 0", "real 1");
+    return texts;
   }
 
   /** How many records of page {@code page} of the first feed of {@code c} the ledger holds, in order from 0. */
@@ -159,21 +192,17 @@ class ReceivePassCostTest {
     return n;
   }
 
-  /** The read requests of {@link #PASSES} passes: {@code steady} each but {@code fill} at 17 and {@code first} at 18. */
-  private static List<Integer> costs(int steady, int fill, int first) {
-    List<Integer> out = new ArrayList<>(java.util.Collections.nCopies(PASSES, steady));
-    out.set(17, fill);
-    out.set(18, first);
-    return out;
-  }
-
   /**
    * {@link #PASSES} passes, each after one new message from each of the first {@code changed} friends: the read requests
    * of each.
    */
   private List<Integer> passes(int changed) throws Exception {
+    return passes(changed, PASSES);
+  }
+
+  private List<Integer> passes(int changed, int count) throws Exception {
     List<Integer> costs = new ArrayList<>();
-    for (int p = 0; p < PASSES; p++) {
+    for (int p = 0; p < count; p++) {
       for (int i = 0; i < changed; i++) {
         crowd.get(i).send(ChatId.direct(alice.card()), "pass " + p);
       }
