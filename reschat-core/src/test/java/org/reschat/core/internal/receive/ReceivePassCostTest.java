@@ -50,6 +50,8 @@ class ReceivePassCostTest {
   private final List<PublicCard> friends = new CopyOnWriteArrayList<>();
   private final List<ChatClient> crowd = new ArrayList<>();
   private ChatClient alice;
+  /** The most keys a batch after a pass's first (the changed chats' first keys) read, over {@link #passes}. */
+  private int largestFirstKeys;
 
   @AfterEach
   void close() {
@@ -106,6 +108,8 @@ class ReceivePassCostTest {
     // The batch, then what the changed chats' receives read first, in one batch. Before, each its own request, one
     // after the other: 1 + 4, and 13 at pass 17 (three each where their pages fill), 9 at 18.
     assertThat(passes(4)).as("read requests of each pass").isEqualTo(java.util.Collections.nCopies(PASSES, 2));
+    // Bounded by derived keys: at most 24 a feed of a changed chat (her feed's and Alice's own in each of the four).
+    assertThat(largestFirstKeys).as("keys of the largest batch of first keys").isBetween(1, 4 * 2 * 24);
   }
 
   /**
@@ -133,8 +137,7 @@ class ReceivePassCostTest {
     alicesStore.takeCalls();
     assertThat(texts()).as("a replayed record and junk at the batched keys").containsExactlyInAnyOrder(
         "new 0", "new 1", "new 2", "new 3");
-    List<RecordingKvStore.Call> reads = alicesStore.takeCalls().stream()
-        .filter(c -> c.op() == RecordingKvStore.Op.GET || c.op() == RecordingKvStore.Op.GET_ALL).toList();
+    List<RecordingKvStore.Call> reads = readCalls();
     assertThat(reads).as("the next keys, then the changed chats' first keys").hasSize(2);
     assertThat(reads.get(1).keys()).containsAll(planted);
     for (int i = 0; i < 2; i++) {
@@ -165,8 +168,7 @@ class ReceivePassCostTest {
     alicesStore.takeCalls();
     assertThat(texts()).as("a page replayed at the next page's keys").containsExactlyInAnyOrder(
         "fills 0", "fills 1", "fills 2", "fills 3");
-    List<RecordingKvStore.Call> reads = alicesStore.takeCalls().stream()
-        .filter(x -> x.op() == RecordingKvStore.Op.GET || x.op() == RecordingKvStore.Op.GET_ALL).toList();
+    List<RecordingKvStore.Call> reads = readCalls();
     assertThat(reads.get(1).keys()).as("the changed chats' first keys carried the next page's").containsAll(planted);
     crowd.get(0).send(ChatId.direct(alice.card()), "real 2/0");
     assertThat(texts()).containsExactly("real 2/0");
@@ -208,7 +210,10 @@ class ReceivePassCostTest {
       }
       alicesStore.takeCalls();
       assertThat(pass()).as("messages of pass %d", p).isEqualTo(changed);
-      costs.add(reads());
+      List<RecordingKvStore.Call> reads = readCalls();
+      costs.add(reads.size());
+      reads.stream().skip(1).mapToInt(c -> c.keys().size()).max()
+          .ifPresent(n -> largestFirstKeys = Math.max(largestFirstKeys, n));
     }
     return costs;
   }
@@ -218,7 +223,11 @@ class ReceivePassCostTest {
   }
 
   private int reads() {
-    return (int) alicesStore.takeCalls().stream()
-        .filter(c -> c.op() == RecordingKvStore.Op.GET || c.op() == RecordingKvStore.Op.GET_ALL).count();
+    return readCalls().size();
+  }
+
+  private List<RecordingKvStore.Call> readCalls() {
+    return alicesStore.takeCalls().stream()
+        .filter(c -> c.op() == RecordingKvStore.Op.GET || c.op() == RecordingKvStore.Op.GET_ALL).toList();
   }
 }
