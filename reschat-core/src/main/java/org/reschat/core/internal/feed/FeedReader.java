@@ -400,8 +400,13 @@ final class FeedReader {
     if (past > Conversation.MAX_PAGE_NUMBER || !followsRecordsOf(c, held, past)) {
       return List.of();
     }
-    List<String> keys = new java.util.ArrayList<>(List.of(c.pageKey(feed, past)));
-    keys.addAll(recordKeys(past, 0, PageLimits.SLOTS_PER_PAGE));
+    return pageAndRecordKeys(past);
+  }
+
+  /** Page {@code page}'s key, then its twenty record keys: what the follower reads of a page it holds nothing of. */
+  private List<String> pageAndRecordKeys(long page) {
+    List<String> keys = new java.util.ArrayList<>(List.of(c.pageKey(feed, page)));
+    keys.addAll(recordKeys(page, 0, PageLimits.SLOTS_PER_PAGE));
     return keys;
   }
 
@@ -440,9 +445,8 @@ final class FeedReader {
       return fetch(k);
     }
     recordsCarried = true;
-    String pageKey = c.pageKey(feed, k);
-    List<String> keys = new java.util.ArrayList<>(List.of(pageKey));
-    keys.addAll(recordKeys(k, 0, PageLimits.SLOTS_PER_PAGE));
+    List<String> keys = pageAndRecordKeys(k);
+    String pageKey = keys.get(0);
     Map<String, KvRead> got = store.getAll(keys);
     for (String key : keys.subList(1, keys.size())) {
       KvRead read = got.get(key);
