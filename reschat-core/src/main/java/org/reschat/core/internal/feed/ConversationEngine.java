@@ -105,6 +105,21 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     return NextKeys.of(c, state, own, opened);
   }
 
+  /**
+   * The keys a receive of {@code c} reads in its first request (each feed's first pages and the record keys read with
+   * them), and those it reads past a page one message fills ({@link FeedReader#keysPastAFill}), for a receive pass to
+   * read those of every chat that changed in one batch before it receives them one after the other (issue 24): the
+   * receive then finds them read in the pass and verifies them as its own reads.
+   */
+  public List<String> firstKeys(Conversation c) throws LocalStateException {
+    Operation op = new Operation(c);
+    List<String> keys = op.firstKeys();
+    for (FeedReader r : op.readers) {
+      keys.addAll(r.keysPastAFill()); // the chat changed: its page one short of full may have filled
+    }
+    return keys;
+  }
+
   /** {@link NextKeys#caughtUp(Conversation, LocalState, Map, boolean)}, as {@link #nextKeys} opens pages. */
   public boolean caughtUp(Conversation c, Map<String, org.reschat.kv.KvRead> got, boolean own)
       throws LocalStateException {
@@ -262,6 +277,18 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       if (own != null && c.tails().tagsWithdrawn()) {
         own.signTail();
       }
+    }
+
+    /** The keys {@link #refresh} reads in its first request, where tags count ({@link #readTogether}). */
+    List<String> firstKeys() throws LocalStateException {
+      List<String> keys = new ArrayList<>();
+      for (FeedReader r : readers) {
+        for (long number : r.firstReads()) {
+          r.unread(number).ifPresent(keys::add);
+        }
+        keys.addAll(r.nextRecordKeys()); // none where tags are withdrawn
+      }
+      return keys;
     }
 
     /** Every feed up to the store's newest page; the first reads of all feeds go out at once. */

@@ -141,9 +141,13 @@ final class FeedReader {
     return seen.containsKey(number) ? Optional.empty() : Optional.of(c.pageKey(feed, number));
   }
 
-  /** What a read of page {@code number}'s key together with other keys answered, taken as this operation's read of it. */
+  /**
+   * What a read of page {@code number}'s key together with other keys answered, taken as this operation's read of it;
+   * the record follower loading that page takes the same answer as its read of the page key ({@link #readAhead}).
+   */
   Fetched took(long number, KvRead raw) {
     reads.incrementAndGet();
+    readAhead.put(c.pageKey(feed, number), raw);
     return answered(number, raw);
   }
 
@@ -365,33 +369,115 @@ final class FeedReader {
 
   // --- an open page in record form (protocol §4.8) ------------------------------------------------------
 
-  /** What the operation's first batch read at {@link #nextRecordKeys}, for the follower to take instead of reading. */
-  private final Map<String, KvRead> recordsReadAhead = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * What this operation's batches read at record keys ({@link #nextRecordKeys}, {@link #fetchWithRecords}) and at page
+   * keys with them, for the record follower to take once instead of reading the key, verified as its own read. At most
+   * one page's keys a batch: twenty record keys and two page keys.
+   */
+  private final Map<String, KvRead> readAhead = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Whether {@link #fetchWithRecords} carried a page's record keys in this operation: once, however far it reads. */
+  private boolean recordsCarried;
 
   /**
-   * The record keys {@link #followRecords} polls first, to read with the first pages in one request (issue 24): the
-   * next record of the open page it polls and the one after (a receive of one message reads both), where it holds
-   * records of it ({@link NextKeys#nextRecord}). None where it would read the page's keys in one batch anyway (nothing
-   * held of it, or tags withdrawn), nor for this device's own feed while it writes it.
+   * The record keys {@link #followRecords} reads first, to read with the first pages in one request (issue 24), where
+   * it follows the page after the newest ({@link NextKeys#nextRecord}): holding records of it, the next record and the
+   * one after (a receive of one message reads both); holding none (past a full page), all twenty, which it would
+   * otherwise read with the page key in a request of its own, the page key being among the first reads. None where
+   * tags are withdrawn (records are followed before the first reads), nor for this device's own feed while it writes
+   * it.
    */
   List<String> nextRecordKeys() throws LocalStateException {
-    if ((own && !state.outbox(feed).isEmpty()) || c.tails().tagsWithdrawn()) {
+    if (writesItHere() || c.tails().tagsWithdrawn()) {
       return List.of();
     }
     Optional<LocalState.Position> next = NextKeys.nextRecord(c, feed, this, state, opened);
-    if (next.isEmpty() || next.get().slot() == 0) {
+    if (next.isEmpty()) {
       return List.of();
     }
-    List<String> keys = new java.util.ArrayList<>(2);
-    for (int k = next.get().slot(); k < Math.min(next.get().slot() + 2, PageLimits.SLOTS_PER_PAGE); k++) {
-      keys.add(c.recordKey(feed, next.get().page(), k));
+    int from = next.get().slot();
+    return recordKeys(next.get().page(), from, from == 0 ? PageLimits.SLOTS_PER_PAGE : from + 2);
+  }
+
+  /**
+   * The keys {@link #fetchWithRecords} reads should one more message fill the page this feed's writer grows (its newest
+   * page one slot short of full, or nineteen records of the page after it held): that page's key past it and its record
+   * keys. For a receive pass that knows the chat changed, to read them with its other first keys (issue 24); a live
+   * receive does not know, and would carry them at every quiet receive. None otherwise.
+   */
+  List<String> keysPastAFill() throws LocalStateException {
+    long n = newestVerified();
+    if (n == 0 || writesItHere() || c.tails().tagsWithdrawn()) {
+      return List.of();
+    }
+    Page top = verified(n).orElseThrow();
+    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    long past;
+    if (top.mayHaveSuccessor() && held.count(n + 1) == PageLimits.SLOTS_PER_PAGE - 1) {
+      past = n + 2; // the record filling page n + 1 closes it
+    } else if (!top.mayHaveSuccessor() && top.slots().size() == PageLimits.SLOTS_PER_PAGE - 1) {
+      past = n + 1;
+    } else {
+      return List.of();
+    }
+    if (past > Conversation.MAX_PAGE_NUMBER || !followsRecordsOf(c, held, past)) {
+      return List.of();
+    }
+    return pageAndRecordKeys(past);
+  }
+
+  /** Page {@code page}'s key, then its twenty record keys: what the follower reads of a page it holds nothing of. */
+  private List<String> pageAndRecordKeys(long page) {
+    List<String> keys = new java.util.ArrayList<>(List.of(c.pageKey(feed, page)));
+    keys.addAll(recordKeys(page, 0, PageLimits.SLOTS_PER_PAGE));
+    return keys;
+  }
+
+  /** The keys of records {@code from} to {@code to} (exclusive, at most the page's last) of page {@code page}. */
+  private List<String> recordKeys(long page, int from, int to) {
+    List<String> keys = new java.util.ArrayList<>();
+    for (int k = from; k < Math.min(to, PageLimits.SLOTS_PER_PAGE); k++) {
+      keys.add(c.recordKey(feed, page, k));
     }
     return keys;
   }
 
+  /** Whether this is this device's own feed with pages queued: it writes it, and holds what it wrote. */
+  private boolean writesItHere() throws LocalStateException {
+    return own && !state.outbox(feed).isEmpty();
+  }
+
   /** What a batch read at one of {@link #nextRecordKeys}: the follower takes it once, verified as its own read. */
   void tookRecord(String key, KvRead raw) {
-    recordsReadAhead.put(key, raw);
+    readAhead.put(key, raw);
+  }
+
+  /**
+   * Page {@code k}, read past the pages held after {@code previous} (page {@code k − 1}, which may have a successor):
+   * where the record follower would load page {@code k} next if it is not there (it holds none of its records, §4.8),
+   * the page's record keys go in the same request, once an operation (issue 24: the message that fills a page was
+   * three requests, the page key alone and then again with its record keys). Otherwise {@link #fetch}.
+   */
+  private Fetched fetchWithRecords(long k, Page previous) throws KvException, LocalStateException {
+    if (recordsCarried || previous == null || !previous.mayHaveSuccessor() || writesItHere()
+        || c.tails().tagsWithdrawn() || k > Conversation.MAX_PAGE_NUMBER) {
+      return fetch(k);
+    }
+    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    if (!followsRecordsOf(c, held, k) || held.holds(k)) {
+      return fetch(k);
+    }
+    recordsCarried = true;
+    List<String> keys = pageAndRecordKeys(k);
+    String pageKey = keys.get(0);
+    Map<String, KvRead> got = store.getAll(keys);
+    for (String key : keys.subList(1, keys.size())) {
+      KvRead read = got.get(key);
+      if (read != null) { // unanswered: the follower reads it itself
+        readAhead.put(key, read);
+      }
+    }
+    KvRead page = got.get(pageKey);
+    return page == null ? fetch(k) : took(k, page);
   }
 
   /** The records of the open page this pass followed, and its number; none when the feed has no such page. */
@@ -416,7 +502,7 @@ final class FeedReader {
    * is queued, this device is its writer and holds what it wrote.
    */
   void followRecords() throws KvException, LocalStateException {
-    if (own && !state.outbox(feed).isEmpty()) {
+    if (writesItHere()) {
       return;
     }
     HeldRecords held = new HeldRecords(c, feed, state, opened);
@@ -430,7 +516,7 @@ final class FeedReader {
         return;
       }
       if (tail == null) {
-        tail = new OpenTail(c, feed, store, held, recordsReadAhead); // one held-records view of the feed
+        tail = new OpenTail(c, feed, store, held, readAhead); // one held-records view of the feed
       }
       OpenTail.Followed f = tail.follow(n + 1, top.map(Page::hash).orElse(new byte[32]));
       for (OpenPageLoader.Finding finding : f.findings()) {
@@ -511,7 +597,7 @@ final class FeedReader {
     Fetched firstGarbage = null;
     long lastGood = from - 1;
     for (long k = from; k <= Conversation.MAX_PAGE_NUMBER; k++) {
-      Fetched next = fetch(k);
+      Fetched next = seen.containsKey(k) ? fetch(k) : fetchWithRecords(k, previous);
       if (next.isAbsent()) {
         break;
       }

@@ -47,8 +47,9 @@ final class OpenPageLoader {
   private final FeedId feed;
   private final KvStore store;
   /**
-   * What a batch read before this loader answered at record keys it polls (the caller's first reads, §7): each taken
-   * once, in place of its read, and verified exactly as a value read here. Unreadable answers are read again.
+   * What a batch read before this loader answered at keys it reads (the caller's first reads, §7, or its read of the
+   * page key with the page's record keys): each taken once, in place of its read, and verified exactly as a value read
+   * here. A poll of one record reads an unreadable answer again, as its own single read would not take it.
    */
   private final Map<String, KvRead> readAhead;
   /** The values this loader verified records from, so whoever keeps them stores those rather than seal them again. */
@@ -92,7 +93,7 @@ final class OpenPageLoader {
     for (int i = from; i < PageLimits.SLOTS_PER_PAGE; i++) {
       keys.add(c.recordKey(feed, n, i));
     }
-    Map<String, KvRead> read = store.getAll(keys);
+    Map<String, KvRead> read = takeOrRead(keys);
     HeldBackRecords heldBack = new HeldBackRecords(chain);
     List<Finding> findings = new ArrayList<>();
     int junk = 0;
@@ -174,7 +175,7 @@ final class OpenPageLoader {
     Optional<String> record;
     if (chain.mayBeClosed()) {
       String pageKey = c.pageKey(feed, n);
-      Map<String, KvRead> read = store.getAll(recordKey == null ? List.of(pageKey) : List.of(recordKey, pageKey));
+      Map<String, KvRead> read = takeOrRead(recordKey == null ? List.of(pageKey) : List.of(recordKey, pageKey));
       List<Finding> ignored = new ArrayList<>();
       Optional<Page> closed = closing(n, read.get(pageKey), chain, ignored);
       if (closed.isPresent()) {
@@ -200,6 +201,27 @@ final class OpenPageLoader {
     } catch (PageFormatException e) {
       return Polled.NOTHING; // junk where the record will be: the writer puts over it
     }
+  }
+
+  /**
+   * What the batch read before answered at {@code keys}, each taken once, and the others read now in one batch: every
+   * answer as {@link KvStore#getAll} gives it, verified by the caller as its own read.
+   */
+  private Map<String, KvRead> takeOrRead(List<String> keys) throws KvException {
+    Map<String, KvRead> out = new java.util.HashMap<>();
+    List<String> unread = new ArrayList<>();
+    for (String key : keys) {
+      KvRead ahead = readAhead.isEmpty() ? null : readAhead.remove(key);
+      if (ahead == null) {
+        unread.add(key);
+      } else {
+        out.put(key, ahead);
+      }
+    }
+    if (!unread.isEmpty()) {
+      out.putAll(store.getAll(unread));
+    }
+    return out;
   }
 
   /** What the batch read before answered at {@code key}, taken once; read now where it has no readable answer. */

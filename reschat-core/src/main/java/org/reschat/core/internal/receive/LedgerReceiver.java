@@ -162,6 +162,7 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
       devices(cards, groups);
       Map<String, KvRead> got = probe(cards, groups);
       waiting = cards.isEmpty() ? java.util.Set.of() : client.groupEngine().invitationsWaiting();
+      firstKeysOfChanged(cards, groups, got);
       boolean joined = false;
       for (PublicCard card : cards) {
         joined |= direct(card, got);
@@ -258,6 +259,44 @@ public final class LedgerReceiver implements Receiver, AutoCloseable {
         }
       }
       return new LinkedHashMap<>(reads.prefetch(keys));
+    }
+
+    /**
+     * Reads in one batch what the receives of the chats whose keys changed read first ({@link
+     * ConversationEngine#firstKeys}): they run one after the other below, and each asked the store on its own, one
+     * round trip a changed chat (issue 24). Each receive takes what this batch read as the pass's read of the key and
+     * verifies it as its own read; what it reads on top it asks for itself.
+     */
+    void firstKeysOfChanged(List<PublicCard> cards, List<Group> groups, Map<String, KvRead> got)
+        throws KvException, LocalStateException {
+      List<String> keys = new ArrayList<>();
+      for (PublicCard card : cards) {
+        if (touched(ChatId.direct(card))) {
+          firstKeysIfChanged(engine.liveConversationsWith(card), got, keys);
+        }
+      }
+      for (Group g : groups) {
+        if (touched(ChatId.group(g.id()))) {
+          firstKeysIfChanged(conversations(g), got, keys);
+        }
+      }
+      if (!keys.isEmpty()) {
+        reads.prefetch(keys);
+      }
+    }
+
+    /** Adds to {@code keys} the first keys of the conversations of one chat, when any of them is not {@link #quiet}. */
+    private void firstKeysIfChanged(List<Conversation> chat, Map<String, KvRead> got, List<String> keys)
+        throws LocalStateException {
+      boolean quiet = true;
+      for (Conversation c : chat) {
+        quiet &= quiet(c, got);
+      }
+      if (!quiet) {
+        for (Conversation c : chat) {
+          keys.addAll(engine.firstKeys(c));
+        }
+      }
     }
 
     /**
