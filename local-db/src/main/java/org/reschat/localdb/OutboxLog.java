@@ -28,7 +28,8 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * the log as the feed's verified copy until the log is compacted: then the verified pages are written to
  * {@code state/pages/}, durably, and the log is rewritten, atomically, with only what is still queued. That
  * happens when the log grows past a bound (twice what is queued, at least {@link #COMPACT_AT}), also when a
- * process first writes a log another left over it. Every new or rewritten log starts by saying up to which page the
+ * process first writes a log another left over it. A writer keeps the log open between appends (an append is one
+ * pwrite), and opens it again when the log it finds under the lock is another file (rewritten since). Every new or rewritten log starts by saying up to which page the
  * feed's page files go, so the feed's newest page is known without listing them.
  *
  * <p>Writers hold the conversation's lock (taken here too, which costs nothing when the caller holds it already):
@@ -62,6 +63,25 @@ final class OutboxLog {
     return LOOKS.get();
   }
 
+  /** How many logs this JVM keeps open for appends, at most {@link #KEPT_OPEN}. */
+  static final int KEPT_OPEN = 32;
+  private static final KeptOpen<OutboxLog> APPENDERS = new KeptOpen<>(KEPT_OPEN, log -> {
+    synchronized (log) {
+      log.closeAppender();
+    }
+  });
+  private static final java.util.concurrent.atomic.AtomicLong APPENDER_OPENS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many times this JVM opened a log to append to it: a count for tests. */
+  static long appenderOpens() {
+    return APPENDER_OPENS.get();
+  }
+
+  /** How many logs this JVM keeps open to append to: a count for tests. */
+  static int appendersOpen() {
+    return APPENDERS.size();
+  }
+
   /** Writes to each log by this JVM, whichever object made them: while a holding lasts, the only writes there are. */
   private static final Map<Path, java.util.concurrent.atomic.AtomicLong> WRITES = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -84,6 +104,10 @@ final class OutboxLog {
   private final java.util.concurrent.atomic.AtomicLong writes;
   private long lookedIn;
   private long writesSeen;
+  // The log kept open for appends, and the file it is open on (the stamp's device and inode). Open, that file cannot
+  // be freed, so no other file takes its inode: while the log's stamp names it, the path still names this file.
+  private FileChannel appender;
+  private Object appenderFile;
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
 
@@ -224,6 +248,7 @@ final class OutboxLog {
   }
 
   private void forget() {
+    closeAppender();
     lookedIn = 0;
     seen = null;
     generation = 0;
@@ -303,6 +328,8 @@ final class OutboxLog {
           compact();
         }
       }
+    } finally {
+      APPENDERS.closeExcess(); // holding no log's monitor: closing another log's file waits for its monitor
     }
   }
 
@@ -319,8 +346,8 @@ final class OutboxLog {
     if (seen == null || seen.size() == end) {
       return;
     }
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-      channel.truncate(end); // made durable with the next append's fsync; if lost, the next writer cuts it again
+    try {
+      appender().truncate(end); // made durable with the next append's fsync; if lost, the next writer cuts it again
     } catch (IOException e) {
       throw AtomicFiles.failure("repair", file, e);
     }
@@ -368,7 +395,8 @@ final class OutboxLog {
       files = newestFile;
       end = start.length;
     } else {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        FileChannel channel = appender();
         ByteBuffer buffer = ByteBuffer.wrap(record);
         while (buffer.hasRemaining()) {
           channel.write(buffer, end + buffer.position());
@@ -406,6 +434,7 @@ final class OutboxLog {
       out.writeBytes(OutboxLogFormat.record(Kind.QUEUED, e.getKey(), e.getValue()));
     }
     AtomicFiles.write(file, out.toByteArray());
+    closeAppender(); // open on the file just replaced
     verified.clear();
     files = newestFile;
     generation = gen;
@@ -415,12 +444,43 @@ final class OutboxLog {
 
   /** After a failed append: not queued, as the caller is told, so what was written of it goes (or the next writer cuts it). */
   private void takeBack() throws LocalStateException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-      channel.truncate(end);
+    try {
+      appender().truncate(end);
     } catch (IOException ignored) {
       // A record cut short stays a torn tail; a whole one not fsynced may stay too, as after a crash.
+    } finally {
+      closeAppender(); // opened anew for the next append, whatever this one's failure did to it
     }
     restamp();
+  }
+
+  /**
+   * The log open for appends: the one kept open when it is still the file the log's stamp names (looked at in this
+   * holding of the lock, so no other process has replaced it since), else the file opened anew.
+   */
+  private FileChannel appender() throws IOException {
+    if (appender == null || !appenderFile.equals(seen.file())) {
+      closeAppender();
+      appender = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      appenderFile = seen.file();
+      APPENDER_OPENS.incrementAndGet();
+    }
+    APPENDERS.used(this);
+    return appender;
+  }
+
+  private void closeAppender() {
+    FileChannel open = appender;
+    appender = null;
+    appenderFile = null;
+    if (open != null) {
+      APPENDERS.closed(this);
+      try {
+        open.close();
+      } catch (IOException ignored) {
+        // appends went through it with their own fsyncs; nothing is left to flush
+      }
+    }
   }
 
   /** After this object wrote the file (holding the lock): what it holds is the file's state. */

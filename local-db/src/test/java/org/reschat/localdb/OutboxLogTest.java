@@ -77,6 +77,48 @@ class OutboxLogTest {
     assertThat(OutboxLog.looks() - before).as("no lock held: every call looks").isEqualTo(2);
   }
 
+  /**
+   * An append is one write through the log kept open (it was an open, a write and a close each): opened once for
+   * many appends, and anew once another writer has rewritten the log, whose appends then land in the new file.
+   */
+  @Test
+  void appendsGoThroughTheLogKeptOpenAndARewrittenLogIsOpenedAnew() throws Exception {
+    FileLocalState s = state();
+    s.putOutbox(MINE, 1, V.get(0)); // creates the log, written whole
+    long before = OutboxLog.appenderOpens();
+    for (int i = 2; i <= 5; i++) {
+      s.putOutbox(MINE, i, V.get(i - 1));
+      s.confirmOutbox(MINE, i, V.get(i - 1));
+    }
+    assertThat(OutboxLog.appenderOpens() - before).as("eight appends, one open").isEqualTo(1);
+
+    Object file = Files.getAttribute(log(), "unix:ino");
+    state(1).putOutbox(MINE, 6, V.get(5)); // another writer, its bound small: it compacts, renaming a new log in
+    assertThat(Files.getAttribute(log(), "unix:ino")).as("rewritten").isNotEqualTo(file);
+    before = OutboxLog.appenderOpens();
+    s.putOutbox(MINE, 7, V.get(6));
+    s.putOutbox(MINE, 8, V.get(7));
+    assertThat(OutboxLog.appenderOpens() - before).as("the new log opened once").isEqualTo(1);
+    FileLocalState fresh = state();
+    assertThat(fresh.outbox(MINE)).containsOnlyKeys(1L, 6L, 7L, 8L);
+    assertThat(fresh.page(MINE, 5)).contains(V.get(4));
+  }
+
+  /** A daemon appends to many feeds' logs: no more than {@link OutboxLog#KEPT_OPEN} stay open between appends. */
+  @Test
+  void fewLogsAreKeptOpen() throws Exception {
+    FileLocalState s = state();
+    for (int i = 0; i < OutboxLog.KEPT_OPEN + 8; i++) {
+      FeedId feed = new FeedId("C" + i, "T", 0);
+      s.putOutbox(feed, 1, V.get(0));
+      s.putOutbox(feed, 2, V.get(1));
+    }
+    assertThat(OutboxLog.appendersOpen()).isLessThanOrEqualTo(OutboxLog.KEPT_OPEN);
+    assertThat(s.outbox(new FeedId("C0", "T", 0))).containsOnlyKeys(1L, 2L);
+    s.putOutbox(new FeedId("C0", "T", 0), 3, V.get(2)); // closed, opened again
+    assertThat(state().outbox(new FeedId("C0", "T", 0))).containsOnlyKeys(1L, 2L, 3L);
+  }
+
   /** Another object on the same log, in this thread's same holding of the lock (so no other process): seen at once. */
   @Test
   void aWriteByAnotherStateOnTheSameProfileInTheSameHoldingIsSeenAtOnce() throws Exception {
