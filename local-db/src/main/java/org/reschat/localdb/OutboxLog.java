@@ -178,7 +178,7 @@ final class OutboxLog {
     }
     long writesBefore = writes.get();
     LOOKS.incrementAndGet();
-    Optional<TrustedFiles.Stamp> now = trusted.stamp(file);
+    Optional<TrustedFiles.Stamp> now = trusted.stampChangedInPlace(file);
     if (now.isEmpty()) {
       forget();
       looked(holding, writesBefore);
@@ -483,9 +483,12 @@ final class OutboxLog {
     }
   }
 
-  /** After this object wrote the file (holding the lock): what it holds is the file's state. */
+  /**
+   * After this object wrote the file (holding the lock): what it holds is the file's state. Not one of {@link
+   * AtomicFiles#changes} (each makes the next look at any file in this holding a stat): an append or a cut changes
+   * no directory, and only this class stamps the log, counting the JVM's writes to it itself.
+   */
   private void restamp() throws LocalStateException {
-    AtomicFiles.changed();
     long written = writes.incrementAndGet();
     lookedIn = 0;
     seen = trusted.ownStamp(file).orElse(null);

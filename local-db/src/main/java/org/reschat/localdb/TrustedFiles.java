@@ -118,6 +118,15 @@ final class TrustedFiles {
     return seen.stamp(file, inHolding, replacedByRename);
   }
 
+  /**
+   * {@link #stamp} of a file this JVM changes in place (an outbox log's appends), stat'ed each time: a stat taken
+   * earlier in the holding stands only while this JVM has renamed, created or deleted nothing ({@link
+   * AtomicFiles#changes}), which says nothing of appends. The log keeps its own count of them ({@link OutboxLog}).
+   */
+  Optional<Stamp> stampChangedInPlace(Path file) throws LocalStateException {
+    return seen.stamp(file, this::stampNow, false);
+  }
+
   /** Stats as {@link #stampInHolding} takes them: no earlier than the thread's holding began. */
   private final SeenFiles.Stamper inHolding = new SeenFiles.Stamper() {
     @Override
