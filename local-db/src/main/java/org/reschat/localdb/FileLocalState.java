@@ -82,6 +82,20 @@ public final class FileLocalState implements LocalState {
         public long holding() {
           return FileLocks.holding(lockFile);
         }
+
+        @Override
+        public long generation() {
+          return FileLocks.generation(lockFile);
+        }
+
+        @Override
+        public void nextGeneration() throws LocalStateException {
+          try {
+            FileLocks.nextGeneration(lockFile);
+          } catch (IOException e) {
+            throw AtomicFiles.failure("write", lockFile, e);
+          }
+        }
       }, compactAt);
     });
   }

@@ -35,7 +35,10 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * <p>Writers hold the conversation's lock (taken here too, which costs nothing when the caller holds it already):
  * one writer at a time across threads and processes, and each first cuts off a torn tail (a record a crash cut
  * short) before it appends. Readers take no lock: each call looks at the file's {@link TrustedFiles.Stamp} and reads
- * only what was appended since; a thread that holds the lock looks once in that holding (no one else writes then). A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
+ * only what was appended since; a thread that holds the lock looks once in that holding (no one else writes then).
+ * Only a writer of the feed creates its log, and it first moves the lock to a new {@link Locks#generation}: a log
+ * found missing in a holding is not looked for again in a later one while the generation is the same (another
+ * member's feed never has a log here, and was looked for at each send). A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
  * they are read too, and moved into the log by the first write.
  */
 final class OutboxLog {
@@ -54,6 +57,12 @@ final class OutboxLog {
 
     /** This thread's holding of the lock ({@link FileLocks#holding}), 0 when it holds none. */
     long holding();
+
+    /** The lock's generation in this thread's holding ({@link FileLocks#generation}), 0 when it holds none. */
+    long generation();
+
+    /** Moves the lock to a new generation ({@link FileLocks#nextGeneration}): called holding it. */
+    void nextGeneration() throws LocalStateException;
   }
 
   /** Looks (stats) at logs this process made to learn whether another wrote them: a count for tests. */
@@ -104,6 +113,7 @@ final class OutboxLog {
   private final java.util.concurrent.atomic.AtomicLong writes;
   private long lookedIn;
   private long writesSeen;
+  private long missingIn; // the lock's generation in which the file was last found missing, 0: none
   // The log kept open for appends, and the file it is open on (the stamp's device and inode). Open, that file cannot
   // be freed, so no other file takes its inode: while the log's stamp names it, the path still names this file.
   private FileChannel appender;
@@ -176,15 +186,20 @@ final class OutboxLog {
     if (holding != 0 && holding == lookedIn && writes.get() == writesSeen) {
       return; // this thread has held the lock since it last looked, and this JVM wrote nothing there meanwhile
     }
+    if (seen == null && missingIn != 0 && missingIn == locks.generation() && writes.get() == writesSeen) {
+      return; // missing, and no log created since: each creator moves the lock's generation first
+    }
     long writesBefore = writes.get();
     LOOKS.incrementAndGet();
     Optional<TrustedFiles.Stamp> now = trusted.stampChangedInPlace(file);
     if (now.isEmpty()) {
       forget();
+      missingIn = locks.generation();
       looked(holding, writesBefore);
       return;
     }
-    if (now.get().equals(seen) && end == seen.size()) {
+    if (unchanged(now.get())) {
+      seen = now.get();
       looked(holding, writesBefore);
       return;
     }
@@ -222,6 +237,16 @@ final class OutboxLog {
     }
   }
 
+  /**
+   * Whether the file is as this object last read or wrote it: the same stamp; or, while it keeps the file open for
+   * appends (so its inode is no other file's), the same file and size, as after its own appends (not stamped: a stat
+   * a send). A writer of ResChat only appends, cuts a torn tail it did not read or renames a new log in.
+   */
+  private boolean unchanged(TrustedFiles.Stamp now) {
+    return seen != null && end == seen.size()
+        && (now.equals(seen) || (appender != null && now.file().equals(appenderFile) && now.size() == end));
+  }
+
   private void apply(Entry e) throws OutboxLogFormat.Damaged {
     switch (e.kind()) {
       case QUEUED -> queued.put(e.page(), e.value());
@@ -250,6 +275,7 @@ final class OutboxLog {
   private void forget() {
     closeAppender();
     lookedIn = 0;
+    missingIn = 0;
     seen = null;
     generation = 0;
     end = 0;
@@ -316,6 +342,7 @@ final class OutboxLog {
   private void write(Step step) throws LocalStateException {
     try (LocalState.Lock lock = locks.lock()) {
       synchronized (this) {
+        missingIn = 0; // looked for before a write: one moved back by hand is appended to, not renamed over
         refresh();
         lookedIn = 0; // what follows changes the file: looked at again unless it ends by restamping
         cutTornTail();
@@ -390,6 +417,7 @@ final class OutboxLog {
       long gen = GENERATIONS.nextLong();
       long newestFile = pageFiles.newest(pages);
       byte[] start = concat(OutboxLogFormat.header(gen), OutboxLogFormat.record(Kind.PAGE_FILES, newestFile, null));
+      locks.nextGeneration(); // first: a crash between the two leaves a generation moved for nothing, never a log unseen
       AtomicFiles.write(file, concat(start, record));
       generation = gen;
       files = newestFile;
@@ -491,7 +519,9 @@ final class OutboxLog {
   private void restamp() throws LocalStateException {
     long written = writes.incrementAndGet();
     lookedIn = 0;
-    seen = trusted.ownStamp(file).orElse(null);
+    // Kept open, the file is the one appended to and cut here: its size is where its records end (its time is not
+    // known, and not needed while it is open: unchanged()). Otherwise a new file: stat'ed.
+    seen = appender != null ? new TrustedFiles.Stamp(appenderFile, end, null) : trusted.ownStamp(file).orElse(null);
     if (seen == null) {
       forget();
     } else {

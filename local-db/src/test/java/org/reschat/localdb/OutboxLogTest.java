@@ -104,6 +104,37 @@ class OutboxLogTest {
     assertThat(fresh.page(MINE, 5)).contains(V.get(4));
   }
 
+  /**
+   * Another member's feed never has a log here, yet it was looked for at each send (a stat, and the JDK's two
+   * exceptions for a missing file): found missing in a holding of the lock, a log is not looked for in later
+   * holdings while no log was created; the one another process creates is seen in the next holding.
+   */
+  @Test
+  void aMissingLogIsNotLookedForAgainUntilAnotherProcessCreatesOne() throws Exception {
+    FileLocalState s = state();
+    FeedId theirs = new FeedId(AB.id(), "THEIRS", 1);
+    try (var lock = s.lock(AB.id())) {
+      assertThat(s.newestPage(theirs)).isZero();
+      assertThat(s.outbox(MINE)).isEmpty();
+    }
+    long before = OutboxLog.looks();
+    for (int i = 0; i < 5; i++) {
+      try (var lock = s.lock(AB.id())) {
+        assertThat(s.newestPage(theirs)).isZero();
+        assertThat(s.outbox(MINE)).isEmpty();
+      }
+    }
+    assertThat(OutboxLog.looks() - before).as("neither missing log looked for in five holdings").isZero();
+
+    Process writer = ChildJvm.start(dir.resolve("writer.log"), LogWriterProcess.class, profile.toString(), "1", "1");
+    assertThat(writer.waitFor()).as(Files.readString(dir.resolve("writer.log"))).isZero();
+    try (var lock = s.lock(AB.id())) {
+      assertThat(s.newestPage(MINE)).as("the log another process created, seen in the next holding").isEqualTo(1);
+      assertThat(s.page(MINE, 1)).isPresent();
+      assertThat(s.newestPage(theirs)).isZero();
+    }
+  }
+
   /** A daemon appends to many feeds' logs: no more than {@link OutboxLog#KEPT_OPEN} stay open between appends. */
   @Test
   void fewLogsAreKeptOpen() throws Exception {
