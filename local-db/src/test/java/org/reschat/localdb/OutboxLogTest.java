@@ -135,6 +135,33 @@ class OutboxLogTest {
     }
   }
 
+  /**
+   * A log looked at again is checked in full (its {@code unix:} attributes: owner and mode) once while it is the same
+   * file, then from one plain stat; a log renamed in its place is checked in full again.
+   */
+  @Test
+  void aLogLookedAtAgainIsCheckedInFullOnceWhileItIsTheSameFile() throws Exception {
+    TrustedFiles trusted = new TrustedFiles(profile, false);
+    FileLocalState s = new FileLocalState(profile.resolve("state"), trusted);
+    s.putOutbox(MINE, 1, V.get(0));
+    s.outbox(MINE);
+    long looks = trusted.looks();
+    long full = trusted.fullChecks();
+    for (int i = 0; i < 5; i++) {
+      assertThat(s.outbox(MINE)).containsOnlyKeys(1L); // no lock held: looked at each time
+    }
+    assertThat(trusted.looks() - looks).isEqualTo(5);
+    assertThat(trusted.fullChecks() - full).as("none in full").isZero();
+
+    Path copy = log().resolveSibling(".copy");
+    Files.copy(log(), copy);
+    Files.move(copy, log(), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    full = trusted.fullChecks();
+    assertThat(s.outbox(MINE)).containsOnlyKeys(1L);
+    assertThat(s.outbox(MINE)).containsOnlyKeys(1L);
+    assertThat(trusted.fullChecks() - full).as("the new file, once").isEqualTo(1);
+  }
+
   /** A daemon appends to many feeds' logs: no more than {@link OutboxLog#KEPT_OPEN} stay open between appends. */
   @Test
   void fewLogsAreKeptOpen() throws Exception {
