@@ -269,7 +269,6 @@ final class TrustedFiles {
 
   private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
-    checkDirectories(p.getParent());
     looks.incrementAndGet();
     fullChecks.incrementAndGet();
     // One stat for all that is checked (it was seven per file read): a consistent view, and fewer system calls.
@@ -279,10 +278,11 @@ final class TrustedFiles {
           LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException absent) {
       misses.incrementAndGet();
-      return Optional.empty();
+      return Optional.empty(); // nothing to trust, so no directory to check: a missing one cost an exception more
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
     }
+    checkDirectories(p.getParent()); // before anything stat'ed here is trusted
     boolean dir = (Boolean) a.get("isDirectory");
     if (dir && checked.contains(p)) {
       return Optional.of(a);
