@@ -16,7 +16,8 @@ import org.reschat.core.spi.LocalState;
 /**
  * Exclusive locks on lock files, across threads of this JVM (a {@link ReentrantLock} per file) and
  * across processes (an OS file lock). Waits up to {@link #WAIT} for another holder before giving up
- * with a clear message.
+ * with a clear message. A lock file's size is its {@link #generation}: a holder appends a byte to tell later
+ * holders in every process that something changed they would otherwise have to look for.
  */
 final class FileLocks {
   static final Duration WAIT = Duration.ofSeconds(60);
