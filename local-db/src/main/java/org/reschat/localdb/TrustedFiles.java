@@ -248,7 +248,7 @@ final class TrustedFiles {
     return basicStamp(file);
   }
 
-  /** How many times this object has stat'ed a path to check or stamp it and found it missing. */
+  /** How many times this object has stat'ed a path (or one of its directories) to check or stamp it and found it missing. */
   long misses() {
     return misses.get();
   }
@@ -309,6 +309,8 @@ final class TrustedFiles {
     if (Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
       check(d, "The directory " + d, false, false);
       checked.add(d);
+    } else {
+      misses.incrementAndGet();
     }
   }
 
