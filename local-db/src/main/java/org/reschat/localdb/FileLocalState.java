@@ -35,7 +35,8 @@ import org.reschat.core.spi.LocalState;
  * state/requests.json                  message requests: inbox boards read, requesters, ignored, introduced
  * state/group-invitations              group invitations waiting for their member lists (sealed)
  * state/devices/NAME.record            linked devices: device lists verified, this device's own state (protocol §15)
- * state/locks/CONV.lock                one conversation's lock, across processes
+ * state/locks/CONV.lock                one conversation's lock, across processes; a byte appended each time an
+ *                                      outbox log of the conversation is created ({@link FileLocks#generation})
  * </pre>
  *
  * Every write is atomic and durable ({@link AtomicFiles}, or one fsynced append to an outbox log); files are
@@ -81,6 +82,20 @@ public final class FileLocalState implements LocalState {
         @Override
         public long holding() {
           return FileLocks.holding(lockFile);
+        }
+
+        @Override
+        public long generation() {
+          return FileLocks.generation(lockFile);
+        }
+
+        @Override
+        public void nextGeneration() throws LocalStateException {
+          try {
+            FileLocks.nextGeneration(lockFile);
+          } catch (IOException e) {
+            throw AtomicFiles.failure("write", lockFile, e);
+          }
         }
       }, compactAt);
     });

@@ -16,7 +16,8 @@ import org.reschat.core.spi.LocalState;
 /**
  * Exclusive locks on lock files, across threads of this JVM (a {@link ReentrantLock} per file) and
  * across processes (an OS file lock). Waits up to {@link #WAIT} for another holder before giving up
- * with a clear message.
+ * with a clear message. A lock file's size is its {@link #generation}: a holder appends a byte to tell later
+ * holders in every process that something changed they would otherwise have to look for.
  */
 final class FileLocks {
   static final Duration WAIT = Duration.ofSeconds(60);
@@ -39,7 +40,12 @@ final class FileLocks {
     FileChannel channel;
     /** The lock file's device and inode when it was opened: a file put in its place is opened anew. */
     Object fileKey;
+    /** Its size when a holding last looked (-1: not yet), and the {@link #generation} that size stands for. */
+    long size = -1;
+    long generation;
   }
+
+  private static final java.util.concurrent.atomic.AtomicLong GENERATIONS = new java.util.concurrent.atomic.AtomicLong();
 
   private FileLocks() {}
 
@@ -149,7 +155,9 @@ final class FileLocks {
         }
         Thread.sleep(20);
       }
-      if (local.fileKey != null && local.fileKey.equals(fileKey(key))) {
+      java.nio.file.attribute.BasicFileAttributes now = attributes(key);
+      if (local.fileKey != null && now != null && local.fileKey.equals(now.fileKey())) {
+        sized(local, now.size());
         return lock;
       }
       closeQuietly(local); // releases the lock on the file no longer there
@@ -172,12 +180,55 @@ final class FileLocks {
 
   /** The device and inode {@code file} names now (null when there is none, or the platform does not say). */
   private static Object fileKey(Path file) throws IOException {
+    java.nio.file.attribute.BasicFileAttributes a = attributes(file);
+    return a == null ? null : a.fileKey();
+  }
+
+  private static java.nio.file.attribute.BasicFileAttributes attributes(Path file) throws IOException {
     try {
       return java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
-          java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+          java.nio.file.LinkOption.NOFOLLOW_LINKS);
     } catch (java.nio.file.NoSuchFileException gone) {
       return null;
     }
+  }
+
+  /** The lock file's size seen in a holding: another than the last one seen is another generation. */
+  private static void sized(Held local, long size) {
+    if (size != local.size) {
+      local.size = size;
+      local.generation = GENERATIONS.incrementAndGet();
+    }
+  }
+
+  /**
+   * The generation of {@code lockFile} in this thread's holding of it (0 when it holds none): the same as in an
+   * earlier holding, of any thread of this JVM, only if no holder in any process called {@link #nextGeneration}
+   * since. What holders cannot see cheaply changes with it (an outbox log created: {@link OutboxLog}).
+   *
+   * @param lockFile absolute and normalised, as {@link #acquire} makes it
+   */
+  static long generation(Path lockFile) {
+    Held local = IN_PROCESS.get(lockFile);
+    return local != null && local.isHeldByCurrentThread() ? local.generation : 0;
+  }
+
+  /**
+   * Moves {@code lockFile} to a new {@link #generation}, for later holdings in every process: a byte appended to the
+   * lock file, whose size each holding reads with the stat it takes anyway (its content is never read). Only by
+   * this thread, holding it.
+   */
+  static void nextGeneration(Path lockFile) throws IOException {
+    Held local = IN_PROCESS.get(lockFile);
+    if (local == null || !local.isHeldByCurrentThread()) {
+      throw new IllegalStateException("not held: " + lockFile);
+    }
+    long size = local.channel.size();
+    java.nio.ByteBuffer mark = java.nio.ByteBuffer.wrap(new byte[] {'\n'});
+    while (mark.hasRemaining()) {
+      local.channel.write(mark, size);
+    }
+    sized(local, size + 1);
   }
 
   /** Closes the lock files used longest ago past {@link #KEPT_OPEN}, those no thread holds (or waits to). */
@@ -231,6 +282,7 @@ final class FileLocks {
     FileChannel c = local.channel;
     local.channel = null;
     local.fileKey = null;
+    local.size = -1;
     if (c != null) {
       try {
         c.close();

@@ -28,13 +28,17 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * the log as the feed's verified copy until the log is compacted: then the verified pages are written to
  * {@code state/pages/}, durably, and the log is rewritten, atomically, with only what is still queued. That
  * happens when the log grows past a bound (twice what is queued, at least {@link #COMPACT_AT}), also when a
- * process first writes a log another left over it. Every new or rewritten log starts by saying up to which page the
+ * process first writes a log another left over it. A writer keeps the log open between appends (an append is one
+ * pwrite), and opens it again when the log it finds under the lock is another file (rewritten since). Every new or rewritten log starts by saying up to which page the
  * feed's page files go, so the feed's newest page is known without listing them.
  *
  * <p>Writers hold the conversation's lock (taken here too, which costs nothing when the caller holds it already):
  * one writer at a time across threads and processes, and each first cuts off a torn tail (a record a crash cut
  * short) before it appends. Readers take no lock: each call looks at the file's {@link TrustedFiles.Stamp} and reads
- * only what was appended since; a thread that holds the lock looks once in that holding (no one else writes then). A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
+ * only what was appended since; a thread that holds the lock looks once in that holding (no one else writes then).
+ * Only a writer of the feed creates its log, and it first moves the lock to a new {@link Locks#generation}: a log
+ * found missing in a holding is not looked for again in a later one while the generation is the same (another
+ * member's feed never has a log here, and was looked for at each send). A profile of an earlier version has its outbox as files ({@code CONV.TAG/N.page});
  * they are read too, and moved into the log by the first write.
  */
 final class OutboxLog {
@@ -53,6 +57,12 @@ final class OutboxLog {
 
     /** This thread's holding of the lock ({@link FileLocks#holding}), 0 when it holds none. */
     long holding();
+
+    /** The lock's generation in this thread's holding ({@link FileLocks#generation}), 0 when it holds none. */
+    long generation();
+
+    /** Moves the lock to a new generation ({@link FileLocks#nextGeneration}): called holding it. */
+    void nextGeneration() throws LocalStateException;
   }
 
   /** Looks (stats) at logs this process made to learn whether another wrote them: a count for tests. */
@@ -60,6 +70,25 @@ final class OutboxLog {
 
   static long looks() {
     return LOOKS.get();
+  }
+
+  /** How many logs this JVM keeps open for appends, at most {@link #KEPT_OPEN}. */
+  static final int KEPT_OPEN = 32;
+  private static final KeptOpen<OutboxLog> APPENDERS = new KeptOpen<>(KEPT_OPEN, log -> {
+    synchronized (log) {
+      log.closeAppender();
+    }
+  });
+  private static final java.util.concurrent.atomic.AtomicLong APPENDER_OPENS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many times this JVM opened a log to append to it: a count for tests. */
+  static long appenderOpens() {
+    return APPENDER_OPENS.get();
+  }
+
+  /** How many logs this JVM keeps open to append to: a count for tests. */
+  static int appendersOpen() {
+    return APPENDERS.size();
   }
 
   /** Writes to each log by this JVM, whichever object made them: while a holding lasts, the only writes there are. */
@@ -84,6 +113,11 @@ final class OutboxLog {
   private final java.util.concurrent.atomic.AtomicLong writes;
   private long lookedIn;
   private long writesSeen;
+  private long missingIn; // the lock's generation in which the file was last found missing, 0: none
+  // The log kept open for appends, and the file it is open on (the stamp's device and inode). Open, that file cannot
+  // be freed, so no other file takes its inode: while the log's stamp names it, the path still names this file.
+  private FileChannel appender;
+  private Object appenderFile;
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
 
@@ -152,15 +186,20 @@ final class OutboxLog {
     if (holding != 0 && holding == lookedIn && writes.get() == writesSeen) {
       return; // this thread has held the lock since it last looked, and this JVM wrote nothing there meanwhile
     }
+    if (seen == null && missingIn != 0 && missingIn == locks.generation() && writes.get() == writesSeen) {
+      return; // missing, and no log created since: each creator moves the lock's generation first
+    }
     long writesBefore = writes.get();
     LOOKS.incrementAndGet();
-    Optional<TrustedFiles.Stamp> now = trusted.stamp(file);
+    Optional<TrustedFiles.Stamp> now = trusted.stampChangedInPlace(file);
     if (now.isEmpty()) {
       forget();
+      missingIn = locks.generation();
       looked(holding, writesBefore);
       return;
     }
-    if (now.get().equals(seen) && end == seen.size()) {
+    if (unchanged(now.get())) {
+      seen = now.get();
       looked(holding, writesBefore);
       return;
     }
@@ -198,6 +237,16 @@ final class OutboxLog {
     }
   }
 
+  /**
+   * Whether the file is as this object last read or wrote it: the same stamp; or, while it keeps the file open for
+   * appends (so its inode is no other file's), the same file and size, as after its own appends (not stamped: a stat
+   * a send). A writer of ResChat only appends, cuts a torn tail it did not read or renames a new log in.
+   */
+  private boolean unchanged(TrustedFiles.Stamp now) {
+    return seen != null && end == seen.size()
+        && (now.equals(seen) || (appender != null && now.file().equals(appenderFile) && now.size() == end));
+  }
+
   private void apply(Entry e) throws OutboxLogFormat.Damaged {
     switch (e.kind()) {
       case QUEUED -> queued.put(e.page(), e.value());
@@ -224,7 +273,9 @@ final class OutboxLog {
   }
 
   private void forget() {
+    closeAppender();
     lookedIn = 0;
+    missingIn = 0;
     seen = null;
     generation = 0;
     end = 0;
@@ -291,6 +342,7 @@ final class OutboxLog {
   private void write(Step step) throws LocalStateException {
     try (LocalState.Lock lock = locks.lock()) {
       synchronized (this) {
+        missingIn = 0; // looked for before a write: one moved back by hand is appended to, not renamed over
         refresh();
         lookedIn = 0; // what follows changes the file: looked at again unless it ends by restamping
         cutTornTail();
@@ -303,6 +355,8 @@ final class OutboxLog {
           compact();
         }
       }
+    } finally {
+      APPENDERS.closeExcess(); // holding no log's monitor: closing another log's file waits for its monitor
     }
   }
 
@@ -319,8 +373,8 @@ final class OutboxLog {
     if (seen == null || seen.size() == end) {
       return;
     }
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-      channel.truncate(end); // made durable with the next append's fsync; if lost, the next writer cuts it again
+    try {
+      appender().truncate(end); // made durable with the next append's fsync; if lost, the next writer cuts it again
     } catch (IOException e) {
       throw AtomicFiles.failure("repair", file, e);
     }
@@ -363,12 +417,14 @@ final class OutboxLog {
       long gen = GENERATIONS.nextLong();
       long newestFile = pageFiles.newest(pages);
       byte[] start = concat(OutboxLogFormat.header(gen), OutboxLogFormat.record(Kind.PAGE_FILES, newestFile, null));
+      locks.nextGeneration(); // first: a crash between the two leaves a generation moved for nothing, never a log unseen
       AtomicFiles.write(file, concat(start, record));
       generation = gen;
       files = newestFile;
       end = start.length;
     } else {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        FileChannel channel = appender();
         ByteBuffer buffer = ByteBuffer.wrap(record);
         while (buffer.hasRemaining()) {
           channel.write(buffer, end + buffer.position());
@@ -406,6 +462,7 @@ final class OutboxLog {
       out.writeBytes(OutboxLogFormat.record(Kind.QUEUED, e.getKey(), e.getValue()));
     }
     AtomicFiles.write(file, out.toByteArray());
+    closeAppender(); // open on the file just replaced
     verified.clear();
     files = newestFile;
     generation = gen;
@@ -415,20 +472,56 @@ final class OutboxLog {
 
   /** After a failed append: not queued, as the caller is told, so what was written of it goes (or the next writer cuts it). */
   private void takeBack() throws LocalStateException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-      channel.truncate(end);
+    try {
+      appender().truncate(end);
     } catch (IOException ignored) {
       // A record cut short stays a torn tail; a whole one not fsynced may stay too, as after a crash.
+    } finally {
+      closeAppender(); // opened anew for the next append, whatever this one's failure did to it
     }
     restamp();
   }
 
-  /** After this object wrote the file (holding the lock): what it holds is the file's state. */
+  /**
+   * The log open for appends: the one kept open when it is still the file the log's stamp names (looked at in this
+   * holding of the lock, so no other process has replaced it since), else the file opened anew.
+   */
+  private FileChannel appender() throws IOException {
+    if (appender == null || !appenderFile.equals(seen.file())) {
+      closeAppender();
+      appender = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      appenderFile = seen.file();
+      APPENDER_OPENS.incrementAndGet();
+    }
+    APPENDERS.used(this);
+    return appender;
+  }
+
+  private void closeAppender() {
+    FileChannel open = appender;
+    appender = null;
+    appenderFile = null;
+    if (open != null) {
+      APPENDERS.closed(this);
+      try {
+        open.close();
+      } catch (IOException ignored) {
+        // appends went through it with their own fsyncs; nothing is left to flush
+      }
+    }
+  }
+
+  /**
+   * After this object wrote the file (holding the lock): what it holds is the file's state. Not one of {@link
+   * AtomicFiles#changes} (each makes the next look at any file in this holding a stat): an append or a cut changes
+   * no directory, and only this class stamps the log, counting the JVM's writes to it itself.
+   */
   private void restamp() throws LocalStateException {
-    AtomicFiles.changed();
     long written = writes.incrementAndGet();
     lookedIn = 0;
-    seen = trusted.ownStamp(file).orElse(null);
+    // Kept open, the file is the one appended to and cut here: its size is where its records end (its time is not
+    // known, and not needed while it is open: unchanged()). Otherwise a new file: stat'ed.
+    seen = appender != null ? new TrustedFiles.Stamp(appenderFile, end, null) : trusted.ownStamp(file).orElse(null);
     if (seen == null) {
       forget();
     } else {

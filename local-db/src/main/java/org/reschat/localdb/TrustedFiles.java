@@ -118,6 +118,15 @@ final class TrustedFiles {
     return seen.stamp(file, inHolding, replacedByRename);
   }
 
+  /**
+   * {@link #stamp} of a file this JVM changes in place (an outbox log's appends), stat'ed each time: a stat taken
+   * earlier in the holding stands only while this JVM has renamed, created or deleted nothing ({@link
+   * AtomicFiles#changes}), which says nothing of appends. The log keeps its own count of them ({@link OutboxLog}).
+   */
+  Optional<Stamp> stampChangedInPlace(Path file) throws LocalStateException {
+    return seen.stamp(file, this::stampNow, false);
+  }
+
   /** Stats as {@link #stampInHolding} takes them: no earlier than the thread's holding began. */
   private final SeenFiles.Stamper inHolding = new SeenFiles.Stamper() {
     @Override
@@ -160,34 +169,56 @@ final class TrustedFiles {
 
   private final Map<Path, Looked> looked = new ConcurrentHashMap<>();
 
+  /**
+   * The files and directories that passed the checks, by the path they were stamped by, with the file (device and
+   * inode) that passed. Only root can give a file another owner, and only this user or root can put another file in
+   * a directory that passed; while the path names the same file, not a link, and others may still not write it,
+   * its stamp comes from one stat's POSIX attributes, the owner not asked for (the checks read the {@code unix:}
+   * attributes, a map built each time: a fifth of a send's CPU once). A path not seen before is made absolute and
+   * normalised, then checked with its directories.
+   */
+  private final Map<Path, Object> passed = new ConcurrentHashMap<>();
+
   private Optional<Stamp> stampNow(Path file) throws LocalStateException {
     if (!posix(root)) {
-      try {
-        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
-            java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        return Optional.of(new Stamp(a.fileKey(), a.size(), a.lastModifiedTime()));
-      } catch (NoSuchFileException absent) {
+      return basicStamp(file);
+    }
+    Object known = passed.get(file);
+    if (known != null) {
+      Optional<java.nio.file.attribute.PosixFileAttributes> a = posixAttributes(file);
+      if (a.isEmpty()) {
         return Optional.empty();
-      } catch (IOException e) {
-        throw AtomicFiles.failure("check", file, e);
+      }
+      if (known.equals(a.get().fileKey()) && !a.get().isSymbolicLink() && !writableByOthers(a.get().permissions())) {
+        return Optional.of(stampOf(a.get()));
       }
     }
-    return checkedAttributes(file).map(a -> new Stamp(java.util.List.of(a.get("dev"), a.get("ino")), (Long) a.get("size"),
-        (java.nio.file.attribute.FileTime) a.get("lastModifiedTime")));
+    Optional<Map<String, Object>> a = checkedAttributes(file);
+    if (a.isEmpty()) {
+      return Optional.empty();
+    }
+    if (passed.size() >= 4096) {
+      passed.clear(); // a long history read once: checked again when read again
+    }
+    Stamp stamp = new Stamp(a.get().get("fileKey"), (Long) a.get().get("size"),
+        (java.nio.file.attribute.FileTime) a.get().get("lastModifiedTime"));
+    passed.put(file, stamp.file());
+    return Optional.of(stamp);
   }
 
-  /**
-   * The {@link Stamp} of a file this process has just written itself (not through a link): checked before, so
-   * only the stat, and equal to what {@link #stamp} returns for it.
-   */
-  Optional<Stamp> ownStamp(Path file) throws LocalStateException {
-    if (!posix(root)) {
-      return stamp(file);
-    }
+  private static Stamp stampOf(java.nio.file.attribute.BasicFileAttributes a) {
+    return new Stamp(a.fileKey(), a.size(), a.lastModifiedTime());
+  }
+
+  private static boolean writableByOthers(Set<java.nio.file.attribute.PosixFilePermission> permissions) {
+    return permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+        || permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+  }
+
+  private static Optional<Stamp> basicStamp(Path file) throws LocalStateException {
     try {
-      Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-      return Optional.of(new Stamp(java.util.List.of(a.get("dev"), a.get("ino")), (Long) a.get("size"),
-          (java.nio.file.attribute.FileTime) a.get("lastModifiedTime")));
+      return Optional.of(stampOf(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+          LinkOption.NOFOLLOW_LINKS)));
     } catch (NoSuchFileException absent) {
       return Optional.empty();
     } catch (IOException e) {
@@ -195,7 +226,29 @@ final class TrustedFiles {
     }
   }
 
-  /** How many times this object has stat'ed a path to check or stamp it and found it missing. */
+  /** One stat of {@code file}, not through a link, counted in {@link #looks} (and {@link #misses}: empty when missing). */
+  private Optional<java.nio.file.attribute.PosixFileAttributes> posixAttributes(Path file) throws LocalStateException {
+    looks.incrementAndGet();
+    try {
+      return Optional.of(Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class,
+          LinkOption.NOFOLLOW_LINKS));
+    } catch (NoSuchFileException absent) {
+      misses.incrementAndGet();
+      return Optional.empty();
+    } catch (IOException e) {
+      throw AtomicFiles.failure("check", file, e);
+    }
+  }
+
+  /**
+   * The {@link Stamp} of a file this process has just written itself (not through a link): checked before, so
+   * only the stat, and equal to what {@link #stamp} returns for it.
+   */
+  Optional<Stamp> ownStamp(Path file) throws LocalStateException {
+    return basicStamp(file);
+  }
+
+  /** How many times this object has stat'ed a path (or one of its directories) to check or stamp it and found it missing. */
   long misses() {
     return misses.get();
   }
@@ -207,21 +260,29 @@ final class TrustedFiles {
 
   private final java.util.concurrent.atomic.AtomicLong looks = new java.util.concurrent.atomic.AtomicLong();
 
+  /** How many of {@link #looks} read the {@code unix:} attributes to check a path in full: a count for tests. */
+  long fullChecks() {
+    return fullChecks.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong fullChecks = new java.util.concurrent.atomic.AtomicLong();
+
   private Optional<Map<String, Object>> checkedAttributes(Path path) throws LocalStateException {
     Path p = path.toAbsolutePath().normalize();
-    checkDirectories(p.getParent());
     looks.incrementAndGet();
+    fullChecks.incrementAndGet();
     // One stat for all that is checked (it was seven per file read): a consistent view, and fewer system calls.
     Map<String, Object> a;
     try {
-      a = Files.readAttributes(p, "unix:mode,uid,isDirectory,isSymbolicLink,isRegularFile,dev,ino,size,lastModifiedTime",
+      a = Files.readAttributes(p, "unix:mode,uid,isDirectory,isSymbolicLink,isRegularFile,fileKey,size,lastModifiedTime",
           LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException absent) {
       misses.incrementAndGet();
-      return Optional.empty();
+      return Optional.empty(); // nothing to trust, so no directory to check: a missing one cost an exception more
     } catch (IOException e) {
       throw AtomicFiles.failure("check", p, e);
     }
+    checkDirectories(p.getParent()); // before anything stat'ed here is trusted
     boolean dir = (Boolean) a.get("isDirectory");
     if (dir && checked.contains(p)) {
       return Optional.of(a);
@@ -248,6 +309,8 @@ final class TrustedFiles {
     if (Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
       check(d, "The directory " + d, false, false);
       checked.add(d);
+    } else {
+      misses.incrementAndGet();
     }
   }
 

@@ -58,6 +58,32 @@ class FileLocksTest {
     }
   }
 
+  /** A lock's generation is the same in each holding until a holder, in this process or another, moves it. */
+  @Test
+  void theGenerationStaysAcrossHoldingsUntilAHolderMovesIt() throws Exception {
+    Path file = dir.resolve("locks/a.lock").toAbsolutePath().normalize();
+    long first;
+    try (LocalState.Lock lock = FileLocks.acquire(file, "a")) {
+      first = FileLocks.generation(file);
+      assertThat(first).isPositive();
+    }
+    long second;
+    try (LocalState.Lock lock = FileLocks.acquire(file, "a")) {
+      assertThat(FileLocks.generation(file)).isEqualTo(first);
+      FileLocks.nextGeneration(file);
+      second = FileLocks.generation(file);
+      assertThat(second).as("moved at once in the holding").isNotEqualTo(first);
+    }
+    try (LocalState.Lock lock = FileLocks.acquire(file, "a")) {
+      assertThat(FileLocks.generation(file)).isEqualTo(second);
+    }
+    Files.write(file, new byte[] {'\n'}, java.nio.file.StandardOpenOption.APPEND); // what another process's move writes
+    try (LocalState.Lock lock = FileLocks.acquire(file, "a")) {
+      assertThat(FileLocks.generation(file)).as("moved by another process").isNotIn(first, second);
+    }
+    assertThat(FileLocks.generation(file)).as("not held").isZero();
+  }
+
   @Test
   void atMostAFewLockFilesStayOpen() throws Exception {
     for (int i = 0; i < FileLocks.KEPT_OPEN + 10; i++) {

@@ -40,6 +40,31 @@ class LooksPerHoldingTest {
         .isEqualTo(2);
   }
 
+  /**
+   * A send reads the device records, appends to its feed's outbox log, then reads them again: an append changes no
+   * directory and no record, so they are not looked at again (the records' directory was, twice a send).
+   */
+  @Test
+  void anAppendToAnOutboxLogInTheHoldingMakesNoFileLookedAtAgain() throws Exception {
+    Profile p = Profile.open(dir.resolve("p"));
+    LocalState s = p.state();
+    org.reschat.core.spi.FeedId mine = new org.reschat.core.spi.FeedId("conv", "MINE", 0);
+    s.putOutbox(mine, 1, "one"); // the log exists: what follows appends to it
+    s.saveDeviceRecord("list-a", "one");
+    quiet(p.directory().resolve("state/devices/list-a.record"));
+    try (LocalState.Lock lock = s.lock("conv")) {
+      assertThat(s.deviceRecord("list-a")).contains("one");
+      assertThat(s.deviceRecord("list-a")).contains("one"); // and its directory (SeenFiles)
+      assertThat(s.outbox(mine)).containsOnlyKeys(1L); // the log looked at in this holding
+      long before = p.trusted().looks();
+      s.putOutbox(mine, 2, "two");
+      s.confirmOutbox(mine, 1, "one");
+      assertThat(s.deviceRecord("list-a")).contains("one");
+      assertThat(s.outbox(mine)).containsOnlyKeys(2L);
+      assertThat(p.trusted().looks() - before).as("nothing looked at again").isZero();
+    }
+  }
+
   @Test
   void aChangeByThisJvmInTheHoldingIsSeenAtOnce() throws Exception {
     Profile p = Profile.open(dir.resolve("p"));

@@ -43,6 +43,15 @@ class MissingFilesTest {
     assertThat(mine.readText(record)).contains("two");
   }
 
+  /** A file whose directories do not exist yet costs one miss, its own: nothing there to trust, so none checked. */
+  @Test
+  void aFileInAMissingDirectoryCostsOneMiss() throws Exception {
+    Profile p = Profile.open(dir.resolve("p"));
+    PageFiles pages = new PageFiles(p.trusted());
+    Path page = p.directory().resolve("state/pages/CONV.NONE/1.page");
+    assertThat(missesOf(p.trusted(), () -> assertThat(pages.read(page)).isEmpty())).isEqualTo(1);
+  }
+
   /** A link planted where a file was missing is refused as before, not taken for "still missing". */
   @Test
   void aLinkPlantedWhereAFileWasMissingIsRefused() throws Exception {

@@ -77,6 +77,106 @@ class OutboxLogTest {
     assertThat(OutboxLog.looks() - before).as("no lock held: every call looks").isEqualTo(2);
   }
 
+  /**
+   * An append is one write through the log kept open (it was an open, a write and a close each): opened once for
+   * many appends, and anew once another writer has rewritten the log, whose appends then land in the new file.
+   */
+  @Test
+  void appendsGoThroughTheLogKeptOpenAndARewrittenLogIsOpenedAnew() throws Exception {
+    FileLocalState s = state();
+    s.putOutbox(MINE, 1, V.get(0)); // creates the log, written whole
+    long before = OutboxLog.appenderOpens();
+    for (int i = 2; i <= 5; i++) {
+      s.putOutbox(MINE, i, V.get(i - 1));
+      s.confirmOutbox(MINE, i, V.get(i - 1));
+    }
+    assertThat(OutboxLog.appenderOpens() - before).as("eight appends, one open").isEqualTo(1);
+
+    Object file = Files.getAttribute(log(), "unix:ino");
+    state(1).putOutbox(MINE, 6, V.get(5)); // another writer, its bound small: it compacts, renaming a new log in
+    assertThat(Files.getAttribute(log(), "unix:ino")).as("rewritten").isNotEqualTo(file);
+    before = OutboxLog.appenderOpens();
+    s.putOutbox(MINE, 7, V.get(6));
+    s.putOutbox(MINE, 8, V.get(7));
+    assertThat(OutboxLog.appenderOpens() - before).as("the new log opened once").isEqualTo(1);
+    FileLocalState fresh = state();
+    assertThat(fresh.outbox(MINE)).containsOnlyKeys(1L, 6L, 7L, 8L);
+    assertThat(fresh.page(MINE, 5)).contains(V.get(4));
+  }
+
+  /**
+   * Another member's feed never has a log here, yet it was looked for at each send (a stat, and the JDK's two
+   * exceptions for a missing file): found missing in a holding of the lock, a log is not looked for in later
+   * holdings while no log was created; the one another process creates is seen in the next holding.
+   */
+  @Test
+  void aMissingLogIsNotLookedForAgainUntilAnotherProcessCreatesOne() throws Exception {
+    FileLocalState s = state();
+    FeedId theirs = new FeedId(AB.id(), "THEIRS", 1);
+    try (var lock = s.lock(AB.id())) {
+      assertThat(s.newestPage(theirs)).isZero();
+      assertThat(s.outbox(MINE)).isEmpty();
+    }
+    long before = OutboxLog.looks();
+    for (int i = 0; i < 5; i++) {
+      try (var lock = s.lock(AB.id())) {
+        assertThat(s.newestPage(theirs)).isZero();
+        assertThat(s.outbox(MINE)).isEmpty();
+      }
+    }
+    assertThat(OutboxLog.looks() - before).as("neither missing log looked for in five holdings").isZero();
+
+    Process writer = ChildJvm.start(dir.resolve("writer.log"), LogWriterProcess.class, profile.toString(), "1", "1");
+    assertThat(writer.waitFor()).as(Files.readString(dir.resolve("writer.log"))).isZero();
+    try (var lock = s.lock(AB.id())) {
+      assertThat(s.newestPage(MINE)).as("the log another process created, seen in the next holding").isEqualTo(1);
+      assertThat(s.page(MINE, 1)).isPresent();
+      assertThat(s.newestPage(theirs)).isZero();
+    }
+  }
+
+  /**
+   * A log looked at again is checked in full (its {@code unix:} attributes: owner and mode) once while it is the same
+   * file, then from one plain stat; a log renamed in its place is checked in full again.
+   */
+  @Test
+  void aLogLookedAtAgainIsCheckedInFullOnceWhileItIsTheSameFile() throws Exception {
+    TrustedFiles trusted = new TrustedFiles(profile, false);
+    FileLocalState s = new FileLocalState(profile.resolve("state"), trusted);
+    s.putOutbox(MINE, 1, V.get(0));
+    s.outbox(MINE);
+    long looks = trusted.looks();
+    long full = trusted.fullChecks();
+    for (int i = 0; i < 5; i++) {
+      assertThat(s.outbox(MINE)).containsOnlyKeys(1L); // no lock held: looked at each time
+    }
+    assertThat(trusted.looks() - looks).isEqualTo(5);
+    assertThat(trusted.fullChecks() - full).as("none in full").isZero();
+
+    Path copy = log().resolveSibling(".copy");
+    Files.copy(log(), copy);
+    Files.move(copy, log(), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    full = trusted.fullChecks();
+    assertThat(s.outbox(MINE)).containsOnlyKeys(1L);
+    assertThat(s.outbox(MINE)).containsOnlyKeys(1L);
+    assertThat(trusted.fullChecks() - full).as("the new file, once").isEqualTo(1);
+  }
+
+  /** A daemon appends to many feeds' logs: no more than {@link OutboxLog#KEPT_OPEN} stay open between appends. */
+  @Test
+  void fewLogsAreKeptOpen() throws Exception {
+    FileLocalState s = state();
+    for (int i = 0; i < OutboxLog.KEPT_OPEN + 8; i++) {
+      FeedId feed = new FeedId("C" + i, "T", 0);
+      s.putOutbox(feed, 1, V.get(0));
+      s.putOutbox(feed, 2, V.get(1));
+    }
+    assertThat(OutboxLog.appendersOpen()).isLessThanOrEqualTo(OutboxLog.KEPT_OPEN);
+    assertThat(s.outbox(new FeedId("C0", "T", 0))).containsOnlyKeys(1L, 2L);
+    s.putOutbox(new FeedId("C0", "T", 0), 3, V.get(2)); // closed, opened again
+    assertThat(state().outbox(new FeedId("C0", "T", 0))).containsOnlyKeys(1L, 2L, 3L);
+  }
+
   /** Another object on the same log, in this thread's same holding of the lock (so no other process): seen at once. */
   @Test
   void aWriteByAnotherStateOnTheSameProfileInTheSameHoldingIsSeenAtOnce() throws Exception {

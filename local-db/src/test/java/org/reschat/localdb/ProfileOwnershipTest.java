@@ -108,6 +108,33 @@ class ProfileOwnershipTest {
         .hasMessageStartingWith("The file " + home.resolve("friends.json") + " may be written by other users (mode 0666)");
   }
 
+  /**
+   * A file checked once is stamped from one plain stat while it is the same file (TrustedFiles.passed): opened to
+   * others in place afterwards, or replaced by a link, it is refused by the same profile object at the next read.
+   */
+  @Test
+  void aLogOpenedToOthersOrReplacedByALinkAfterItWasReadIsRefusedByTheSameProfile() throws Exception {
+    Path home = dir.resolve("alice");
+    Profile profile = Profile.open(home);
+    FeedId feed = new FeedId("MHzMCphnox5Yqm4fkP50IA", "519yaTVhz44", 0);
+    profile.state().putOutbox(feed, 1, "one");
+    assertThat(profile.state().outbox(feed)).containsOnlyKeys(1L);
+    assertThat(profile.state().outbox(feed)).containsOnlyKeys(1L);
+    Path log = home.resolve("state/outbox").resolve(feed + ".log");
+    chmod(log, "rw-rw-rw-");
+    assertThatThrownBy(() -> profile.state().outbox(feed)).isInstanceOf(LocalStateException.class)
+        .hasMessageStartingWith("The file " + log.toAbsolutePath().normalize() + " may be written by other users (mode 0666)");
+
+    chmod(log, "rw-------");
+    assertThat(profile.state().outbox(feed)).containsOnlyKeys(1L);
+    Path elsewhere = dir.resolve("elsewhere.log");
+    Files.copy(log, elsewhere);
+    Files.delete(log);
+    Files.createSymbolicLink(log, elsewhere);
+    assertThatThrownBy(() -> profile.state().outbox(feed)).isInstanceOf(LocalStateException.class)
+        .hasMessageStartingWith("The file " + log.toAbsolutePath().normalize() + " is a symbolic link");
+  }
+
   @Test
   void aFriendsFileThatIsALinkIsNotFollowed() throws Exception {
     Path home = dir.resolve("alice");
