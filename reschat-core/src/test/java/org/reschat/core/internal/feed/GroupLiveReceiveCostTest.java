@@ -208,4 +208,22 @@ class GroupLiveReceiveCostTest {
           .isLessThanOrEqualTo(MEMBERS + 3L);
     }
   }
+
+  /**
+   * A live receive opens each member's held page from the pages opened before once, not at every look at it: each
+   * feed's newest page is asked for about ten times a receive (its first reads, its refresh, its record follower, the
+   * pages to show, the heads), and each ask looked it up in the engine's opened pages, a synchronized map (issue 24).
+   */
+  @Test
+  void aLiveReceiveInAGroupLooksEachHeldPageUpInTheOpenedPagesOnce() throws Exception {
+    GroupReadingRecords g = groupReadingRecords();
+    for (int i = 0; i < 3; i++) {
+      g.alice().send(g.group(), "m" + i);
+      long before = OpenedPages.lookups();
+      assertThat(g.bob().update(g.group()).received()).extracting(Message::text).containsExactly("m" + i);
+      // About one a member (25 at 24 members; 235 on main, ten a member)
+      assertThat(OpenedPages.lookups() - before).as("opened pages looked up by live receive %d", i)
+          .isLessThanOrEqualTo(MEMBERS + 2L);
+    }
+  }
 }
