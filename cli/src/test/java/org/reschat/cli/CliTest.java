@@ -495,7 +495,8 @@ class CliTest {
         "group_record_send_cpu_us_10", "group_record_send_cpu_us_50", "group_ledger_bytes_per_20_messages",
         "self_ledger_bytes_per_20_changes",
         "group_full_send_cpu_us_10", "group_live_receive_cpu_us_10", "group_full_send_cpu_us_50",
-        "group_live_receive_cpu_us_50", "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
+        "group_live_receive_cpu_us_50", "group_talking_live_receive_cpu_us_50", "group_talking_page_receive_cpu_us_50",
+        "group_change_ms", "group_change_bytes", "group_create_bytes_50", "group_open_reads_10_fresh", "group_update_reads_10", "group_history_ms",
         "receive_reads_idle_300", "receive_keys_idle_300", "receive_reads_after_one_300", "unrelated_write_reads_300",
         "receive_reads_after_one_keyed_300", "receive_ms_300_at_50ms", "push_ms_300",
         "receive_keys_idle_two_epochs_30", "receive_keys_idle_after_revocation_30", "live_receive_cpu_us_after_revocation");

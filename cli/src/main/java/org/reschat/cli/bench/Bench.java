@@ -193,6 +193,7 @@ public final class Bench {
     out.put("self_ledger_bytes_per_20_changes", selfLedgerBytes(store));
     wholeGroupSendAndReceive(out, 10);
     wholeGroupSendAndReceive(out, 50);
+    talkingGroupReceive(out, 50);
     groupChange(out);
     out.put("group_history_ms", round1(groupHistory(counting, out)));
 
@@ -262,16 +263,45 @@ public final class Bench {
    * {@code group_record_send_cpu_us_N}) and a member's {@code update} that receives it ({@code group_live_receive_cpu_us_N}).
    */
   private void wholeGroupSendAndReceive(Map<String, Number> out, int n) throws Exception {
+    double[] medians = groupSendAndReceive(n, false, true);
+    out.put("group_full_send_cpu_us_" + n, round1(medians[0]));
+    out.put("group_live_receive_cpu_us_" + n, round1(medians[1]));
+  }
+
+  /**
+   * A member's live receive in a group of {@code n} where every member has written a message (in a real group everyone
+   * talks: each feed holds a page of messages, and the sender's page carries a head for each):
+   * {@code group_talking_live_receive_cpu_us_N} on records, and {@code group_talking_page_receive_cpu_us_N} in the
+   * same group on pages, one member a client that does not read records (protocol §4.9), for comparison.
+   */
+  private void talkingGroupReceive(Map<String, Number> out, int n) throws Exception {
+    out.put("group_talking_live_receive_cpu_us_" + n, round1(groupSendAndReceive(n, true, true)[1]));
+    out.put("group_talking_page_receive_cpu_us_" + n, round1(groupSendAndReceive(n, true, false)[1]));
+  }
+
+  /**
+   * {@link #sendAndReceive} in a new group of {@code n} on a memory store: its sender's sends and the first member's
+   * receives. Every member has written a message first where {@code talking}; the group is on records where
+   * {@code records}, else its last member behaves as a client that does not read them, so every feed stays on pages.
+   */
+  private double[] groupSendAndReceive(int n, boolean talking, boolean records) throws Exception {
     org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
     List<ChatClient> members = new ArrayList<>();
     try (ChatClient sender = client(Identity.generate(random), memory)) {
       for (int i = 1; i < n; i++) {
         members.add(client(Identity.generate(random), memory));
       }
+      groups(members.get(n - 2)).showsRecords(records);
       ChatId.Group group = groupReadingRecords("bench " + n, sender, members);
-      double[] medians = sendAndReceive(sender, group, members.get(0), group, 300, 3_000);
-      out.put("group_full_send_cpu_us_" + n, round1(medians[0]));
-      out.put("group_live_receive_cpu_us_" + n, round1(medians[1]));
+      ChatClient receiver = members.get(0);
+      if (talking) {
+        for (ChatClient m : members) {
+          m.send(group, HUNDRED);
+        }
+        sender.update(group); // its page carries a head for each member
+        receiver.update(group);
+      }
+      return sendAndReceive(sender, group, receiver, group, 300, 3_000);
     } finally {
       for (ChatClient m : members) {
         m.close();

@@ -95,11 +95,30 @@ public final class DeviceBook {
    * the identity; what was kept before stays in force then.
    */
   public List<FeedWarning> refresh(Collection<PublicCard> cards, boolean force) throws LocalStateException, KvException {
+    return refresh(cards, force, new java.util.HashMap<>());
+  }
+
+  /**
+   * {@link #refresh} of the lists of {@code cards} that are due, and the kept list of each of them afterwards (as
+   * {@link #keptLists}): each record read once, where an operation refreshed the lists and then read every one again
+   * to attach the devices (two local reads a member at each receive in a group, issue 24).
+   */
+  public java.util.Map<PublicCard, Optional<DeviceList>> refreshedLists(Collection<PublicCard> cards)
+      throws LocalStateException, KvException {
+    java.util.Map<PublicCard, Optional<DeviceList>> kept = new java.util.HashMap<>();
+    refresh(cards, false, kept);
+    return kept;
+  }
+
+  /** {@link #refresh}, noting in {@code kept} each card's list as kept once it is done. */
+  private List<FeedWarning> refresh(Collection<PublicCard> cards, boolean force,
+      java.util.Map<PublicCard, Optional<DeviceList>> kept) throws LocalStateException, KvException {
     List<FeedWarning> out = new ArrayList<>();
     long now = clock.millis();
     for (PublicCard card : new LinkedHashSet<>(cards)) {
       Kept before = load(card);
       if (!force && before.checked() > 0 && now - before.checked() < REFRESH_MILLIS && now >= before.checked()) {
+        kept.put(card, before.entry());
         continue;
       }
       DeviceLog.Read read = log.read(card, before.entry());
@@ -117,6 +136,7 @@ public final class DeviceBook {
         Kept latest = load(card); // another process may have read it meanwhile: never step back
         Optional<DeviceList> keep = newer(latest.entry(), read.newest());
         save(card, new Kept(keep, now));
+        kept.put(card, keep);
       }
     }
     return out;

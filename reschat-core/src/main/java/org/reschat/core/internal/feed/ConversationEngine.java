@@ -172,7 +172,12 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
    * for an epoch of a direct chat, how its open tails are authenticated here (protocol §4.7).
    */
   public Conversation withDevices(Conversation c) throws LocalStateException {
-    java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> lists = devices.keptLists(c.members());
+    return withDevices(c, devices.keptLists(c.members()));
+  }
+
+  /** {@link #withDevices(Conversation)} with the members' kept lists read already. */
+  private Conversation withDevices(Conversation c,
+      java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> lists) throws LocalStateException {
     return withTails(devices.attach(c, lists), lists); // each list read once: a read is a stat on a profile
   }
 
@@ -209,13 +214,17 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
 
   /**
    * Reads the device lists of {@code c}'s members that are due ({@code DeviceBook#refresh}) and adds what was
-   * found wrong with them, and what still stands from an earlier read, to {@code op}'s warnings.
+   * found wrong with them, and what still stands from an earlier read, to {@code op}'s warnings. Returns every
+   * member's kept list, for the operation that follows to attach the devices without reading the lists again.
    */
-  private void refreshDevices(Conversation c, Warnings warnings) throws LocalStateException, KvException {
-    devices.refresh(c.members(), false);
+  private java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> refreshDevices(Conversation c,
+      Warnings warnings) throws LocalStateException, KvException {
+    java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> lists =
+        devices.refreshedLists(c.members());
     for (FeedWarning w : devices.standing(c.members())) {
       warnings.add(w, "devices/" + w.writer());
     }
+    return lists;
   }
 
   public Identity identity() {
@@ -250,8 +259,14 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
 
     /** An operation whose warnings start with {@code warnings} (the device lists' read before it). */
     Operation(Conversation plain, Warnings warnings) throws LocalStateException {
+      this(plain, warnings, devices.keptLists(plain.members()));
+    }
+
+    /** {@link #Operation(Conversation, Warnings)} with the members' device lists as {@link #refreshDevices} kept them. */
+    Operation(Conversation plain, Warnings warnings,
+        java.util.Map<PublicCard, Optional<org.reschat.core.internal.device.DeviceList>> lists) throws LocalStateException {
       this.warnings = warnings;
-      this.c = withDevices(plain);
+      this.c = withDevices(plain, lists);
       for (FeedId feed : c.feeds()) {
         readers.add(new FeedReader(c, feed, store, local, warnings, reads, opened));
       }
@@ -617,13 +632,11 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     try (LocalState.Lock lock = state.lock(c.id())) {
       try {
         Warnings found = new Warnings();
-        refreshDevices(c, found);
-        Operation op = new Operation(c, found);
+        Operation op = new Operation(c, found, refreshDevices(c, found));
         History h = onlineHistory(op, request);
         if (op.devicesChanged) { // a notice named a device this read did not know: read again with it
           Warnings again = found.lasting(); // a read with the old devices is not evidence, but what is read once is
-          refreshDevices(c, again);
-          h = onlineHistory(new Operation(c, again), request);
+          h = onlineHistory(new Operation(c, again, refreshDevices(c, again)), request);
         }
         return h;
       } catch (KvUnavailableException | KvTimeoutException e) {
@@ -765,8 +778,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {
       Warnings found = new Warnings();
-      refreshDevices(c, found);
-      Operation op = new Operation(c, found);
+      Operation op = new Operation(c, found, refreshDevices(c, found));
       op.signClosedTail();
       int before = op.pending();
       Optional<Problem> problem = op.flush();

@@ -314,8 +314,28 @@ final class FeedReader {
     return LOCAL_OPENS.get();
   }
 
+  /** The page {@link #local} gave last, with its number and value: one operation asks for a feed's newest page often. */
+  private record LastLocal(long number, String value, Page page) {}
+
+  /**
+   * {@link #local}'s last answer: a receive asks for each feed's newest page about ten times, and each ask looked it
+   * up in the engine's opened pages (a synchronized map), ten look-ups a member at each receive in a group (issue 24).
+   * The same value at the same page of this feed always opens to the same page. Volatile: loaders may ask in parallel.
+   */
+  private volatile LastLocal lastLocal;
+
   /** Opens a page kept locally (it was verified when kept). */
   Page local(long number, String value, String what) throws LocalStateException {
+    LastLocal last = lastLocal;
+    if (last != null && last.number() == number && last.value().equals(value)) {
+      return last.page();
+    }
+    Page page = open(number, value, what);
+    lastLocal = new LastLocal(number, value, page);
+    return page;
+  }
+
+  private Page open(long number, String value, String what) throws LocalStateException {
     Page known = opened.get(feed, number, value);
     if (known != null) {
       return known;

@@ -125,8 +125,17 @@ final class OpenedPages {
     openedRecords.put(new Key(feed, number), new OpenedRecord(value, record));
   }
 
+  /** Look-ups of pages ({@link #get}) in this process: a count for tests, never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong LOOKUPS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many times a page opened before was looked up in this process so far (tests count a path's). */
+  static long lookups() {
+    return LOOKUPS.get();
+  }
+
   /** The page {@code value} opened to at page {@code number} of {@code feed}, if it is a version kept. */
   synchronized Page get(FeedId feed, long number, String value) {
+    LOOKUPS.incrementAndGet();
     Opened[] kept = pages.get(new Key(feed, number));
     if (kept != null) {
       for (Opened o : kept) {

@@ -197,8 +197,11 @@ public final class Groups {
         ? client.pending(conversations.of(now.current())) : 0;
   }
 
-  /** Tests: whether this device writes its notice of reading records in groups (off: as a client without them). */
-  void showsRecords(boolean on) {
+  /**
+   * Tests and {@code bench}: whether this device writes its notice of reading records in groups (off: as a client
+   * without them, so its groups stay on pages).
+   */
+  public void showsRecords(boolean on) {
     sync.reads().announces(on);
   }
 

@@ -34,6 +34,30 @@ class GroupLiveReceiveCostTest {
 
   private record GroupReadingRecords(ChatClient alice, ChatClient bob, ChatId.Group group) {}
 
+  /** Bob's local state, counting the calls to each of its methods by name. */
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> bobsStateCalls =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private org.reschat.core.spi.LocalState countingState() {
+    org.reschat.core.spi.LocalState real = new org.reschat.core.spi.InMemoryLocalState();
+    return (org.reschat.core.spi.LocalState) java.lang.reflect.Proxy.newProxyInstance(
+        org.reschat.core.spi.LocalState.class.getClassLoader(), new Class<?>[] {org.reschat.core.spi.LocalState.class},
+        (proxy, method, args) -> {
+          bobsStateCalls.computeIfAbsent(method.getName(), k -> new java.util.concurrent.atomic.AtomicLong())
+              .incrementAndGet();
+          try {
+            return method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private long bobsStateCalls(String method) {
+    java.util.concurrent.atomic.AtomicLong n = bobsStateCalls.get(method);
+    return n == null ? 0 : n.get();
+  }
+
   /**
    * Alice's group of {@link #MEMBERS}, as the bench's {@code groupReadingRecords}: each member takes the invitation and
    * writes its notice, so the group is on records, and Bob (a member) has received one message.
@@ -42,7 +66,8 @@ class GroupLiveReceiveCostTest {
     ChatClient alice = clients.client(TestIdentities.named("alice"));
     List<ChatClient> members = new ArrayList<>();
     for (int i = 1; i < MEMBERS; i++) {
-      members.add(clients.client(TestIdentities.named("member " + i)));
+      members.add(i == 1 ? clients.client(TestIdentities.named("member " + i), countingState())
+          : clients.client(TestIdentities.named("member " + i)));
     }
     ChatClient bob = members.get(0);
     ChatId.Group group = alice.groups().create("many", members.stream().map(ChatClient::card).toList());
@@ -161,6 +186,44 @@ class GroupLiveReceiveCostTest {
       assertThat(store.takeCalls()).extracting(RecordingKvStore.Call::op).as("read requests of live receive %d", i)
           .filteredOn(op -> op == RecordingKvStore.Op.GET || op == RecordingKvStore.Op.GET_ALL)
           .containsExactly(RecordingKvStore.Op.GET_ALL);
+    }
+  }
+
+  /**
+   * A live receive looks each member's kept device list up once: it refreshed the lists that were due (every list
+   * looked up) and then looked every one up again to attach the members' devices to the conversation, two local
+   * state reads a member each receive (issue 24). Lists still refresh when due: the clock here ticks a millisecond a
+   * call, so none is due within these receives, and each receive still attaches every member's list.
+   */
+  @Test
+  void aLiveReceiveInAGroupLooksEachMembersDeviceListUpOnce() throws Exception {
+    GroupReadingRecords g = groupReadingRecords();
+    for (int i = 0; i < 3; i++) {
+      g.alice().send(g.group(), "m" + i);
+      long before = bobsStateCalls("deviceRecord");
+      assertThat(g.bob().update(g.group()).received()).extracting(Message::text).containsExactly("m" + i);
+      // Each member's list once (51 before at 24 members), the group's readers record twice (whether this device
+      // showed it reads records, whether every device did) and the record of the pair epochs owed.
+      assertThat(bobsStateCalls("deviceRecord") - before).as("device records read by live receive %d", i)
+          .isLessThanOrEqualTo(MEMBERS + 3L);
+    }
+  }
+
+  /**
+   * A live receive opens each member's held page from the pages opened before once, not at every look at it: each
+   * feed's newest page is asked for about ten times a receive (its first reads, its refresh, its record follower, the
+   * pages to show, the heads), and each ask looked it up in the engine's opened pages, a synchronized map (issue 24).
+   */
+  @Test
+  void aLiveReceiveInAGroupLooksEachHeldPageUpInTheOpenedPagesOnce() throws Exception {
+    GroupReadingRecords g = groupReadingRecords();
+    for (int i = 0; i < 3; i++) {
+      g.alice().send(g.group(), "m" + i);
+      long before = OpenedPages.lookups();
+      assertThat(g.bob().update(g.group()).received()).extracting(Message::text).containsExactly("m" + i);
+      // About one a member (25 at 24 members; 235 on main, ten a member)
+      assertThat(OpenedPages.lookups() - before).as("opened pages looked up by live receive %d", i)
+          .isLessThanOrEqualTo(MEMBERS + 2L);
     }
   }
 }
