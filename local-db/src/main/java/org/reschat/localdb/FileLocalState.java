@@ -172,6 +172,12 @@ public final class FileLocalState implements LocalState {
     log(feed).confirm(number, value);
   }
 
+  /** Dropped from the feed's log at its next compaction instead of written to page files (a records companion's). */
+  @Override
+  public void forgetPagesBelow(FeedId feed, long number) {
+    log(feed).forgetBelow(number);
+  }
+
   @Override
   public void saveEvidence(FeedId feed, long number, String value) throws LocalStateException {
     String name = number + "-" + org.reschat.core.internal.crypto.Base64Url.encode(java.util.Arrays.copyOf(

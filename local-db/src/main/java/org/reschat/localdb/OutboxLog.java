@@ -86,6 +86,7 @@ final class OutboxLog {
   private long writesSeen;
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
+  private long forgetBelow; // verified pages below this are dropped by a compaction, not written to files
 
   /**
    * @param outbox the profile's {@code state/outbox}
@@ -272,6 +273,14 @@ final class OutboxLog {
     });
   }
 
+  /**
+   * Verified pages numbered below {@code number} are no longer needed ({@link LocalState#forgetPagesBelow}): the
+   * next compaction drops them instead of writing each to a file of its own, durably. Held in memory only.
+   */
+  synchronized void forgetBelow(long number) {
+    forgetBelow = Math.max(forgetBelow, number);
+  }
+
   /** Saves a verified page of this feed, durably, when the log exists; false (nothing done) when it does not. */
   boolean saveIfLogged(long number, String value) throws LocalStateException {
     boolean[] logged = {false};
@@ -390,15 +399,19 @@ final class OutboxLog {
     restamp();
   }
 
-  /** Writes the verified pages to their files (durably), then the log again with only what is still queued. */
+  /**
+   * Writes the verified pages still needed to their files (durably), then the log again with only what is still
+   * queued.
+   */
   private void compact() throws LocalStateException {
     Map<String, byte[]> flushed = new TreeMap<>();
-    for (Map.Entry<Long, String> e : verified.entrySet()) {
+    SortedMap<Long, String> needed = verified.tailMap(forgetBelow);
+    for (Map.Entry<Long, String> e : needed.entrySet()) {
       flushed.put(e.getKey() + ".page", e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     AtomicFiles.writeAll(pages, flushed); // one fsync a page and one for the directory: a page costs a send 1/20 fsync
     long gen = GENERATIONS.nextLong();
-    long newestFile = Math.max(files, verified.isEmpty() ? 0 : verified.lastKey());
+    long newestFile = Math.max(files, needed.isEmpty() ? 0 : needed.lastKey());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(OutboxLogFormat.header(gen));
     out.writeBytes(OutboxLogFormat.record(Kind.PAGE_FILES, newestFile, null));
