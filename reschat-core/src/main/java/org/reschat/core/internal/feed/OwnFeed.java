@@ -110,7 +110,7 @@ final class OwnFeed {
       state.putOutbox(reader.feed, page.number(), value);
       return new Sent(page, flush(() -> heads));
     }
-    if (writesFirst() && asRecords(page.number()) && !page.isFull() && !c.tails().tagsWithdrawn()) {
+    if (writesFirst() && asRecords(page.number()) && !c.tails().tagsWithdrawn()) {
       Optional<Sent> sent = sendRecordFirst(page, heads);
       if (sent.isPresent()) {
         return sent.get();
@@ -137,11 +137,11 @@ final class OwnFeed {
    *
    * @return empty when the page is not the records kept and one slot more: the caller queues it
    */
-  private Optional<Sent> sendRecordFirst(Page page, List<Head> heads) throws LocalStateException, KvException {
+  private Optional<Sent> sendRecordFirst(Page page, List<Head> heads) throws LocalStateException {
     long n = page.number();
     OwnRecords.Outcome outcome;
     try {
-      outcome = records.publishFirst(page, previousPage(n));
+      outcome = records.publishFirst(page, previousPage(n), !page.isFull());
     } catch (OwnRecords.NotWritten e) {
       String value = e.queued().length() > PageLimits.MAX_VALUE_CHARS ? sealed(page) : e.queued();
       state.putOutbox(reader.feed, n, value);
@@ -158,7 +158,35 @@ final class OwnFeed {
       requeue(n, rebased.pages(), () -> heads);
       return Optional.of(new Sent(page, flush(() -> heads)));
     }
+    if (page.isFull()) {
+      return Optional.of(closeFirst(page, ((OwnRecords.Written) outcome).records(), heads));
+    }
     return Optional.of(new Sent(page, Optional.empty()));
+  }
+
+  /**
+   * Writes the page that closes twenty records written first, whole, signed, at its key, over what this client last
+   * saw there (nothing), and keeps it as verified, not fsynced. Its last record was written but not kept: the page
+   * verified is the copy of all twenty, so a power cut leaves either it or at most nineteen kept records (never twenty
+   * with no page), and the next send adopts what the ledger holds after them (the record, then the page). When the
+   * write fails or finds another device's page, the closing page is queued and published as any.
+   */
+  private Sent closeFirst(Page page, List<SlotRecord> written, List<Head> heads) throws LocalStateException {
+    long n = page.number();
+    Page closing = new RecordWriter(c).close(written, page);
+    String value = sealed(closing);
+    try {
+      if (writeOverLastSeen(n, closing, value).isEmpty()) {
+        recordWritten(n, value);
+        held.closed(n);
+        return new Sent(page, Optional.empty());
+      }
+    } catch (KvException e) {
+      state.putOutbox(reader.feed, n, value);
+      return new Sent(page, Optional.of(Problem.of(e)));
+    }
+    state.putOutbox(reader.feed, n, value);
+    return new Sent(page, flush(() -> heads));
   }
 
   /**

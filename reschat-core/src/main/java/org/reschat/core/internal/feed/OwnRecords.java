@@ -111,14 +111,14 @@ final class OwnRecords {
   /**
    * Writes the newest slot of {@code page} as its record, first, with nothing queued (a store whose writes are local
    * transactions, {@link OwnFeed#send}): when every slot before it is a record kept here, in order, the record is
-   * sealed once and written on nothing at its key ({@link RecordPublisher}), then kept as confirmed, not fsynced
-   * ({@link HeldRecords#keepWritten}). Another device's record found there is adopted and the message sealed again
+   * sealed once and written on nothing at its key ({@link RecordPublisher}), then, with {@code keep}, kept as
+   * confirmed, not fsynced ({@link HeldRecords#keepWritten}; the twentieth is kept as the page that closes them). Another device's record found there is adopted and the message sealed again
    * after it ({@link Rebased}, to be queued). Null when the page is not its kept records and one slot more: the caller
    * queues it. A store failure throws {@link NotWritten} with the value to queue: the very bytes tried, so the next
    * publish writes exactly them.
    */
-  Outcome publishFirst(Page page, byte[] previousPage) throws LocalStateException, PageRejectedException,
-      NotWritten {
+  Outcome publishFirst(Page page, byte[] previousPage, boolean keep) throws LocalStateException,
+      PageRejectedException, NotWritten {
     long n = page.number();
     int i = page.slots().size() - 1;
     RecordChain chain = held.verified(n, previousPage);
@@ -143,7 +143,9 @@ final class OwnRecords {
     } catch (KvException e) {
       throw new NotWritten(queuedValue(n, kept, sealed), e);
     }
-    held.keepWritten(mine, sealed);
+    if (keep) {
+      held.keepWritten(mine, sealed);
+    }
     return new Written(chain.records());
   }
 
