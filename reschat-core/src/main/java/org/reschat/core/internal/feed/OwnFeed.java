@@ -47,8 +47,9 @@ import org.reschat.kv.PutIfUnchanged;
  * compare atomically, they can still fork it; readers then see equivocation.
  *
  * <p>Where every device of both people reads slot records (protocol §4.8) a page begun after that is published as
- * records while it is open ({@link OwnRecords}): it stays queued, its written records count as confirmed, and only
- * once it is full or the writer moved on to the next page is it written whole at its key, signed, as any page.
+ * records while it is open ({@link OwnRecords}), each written first where writes are local transactions (nothing
+ * queued: the records kept are the open page), else queued with its written records counting as confirmed; once it
+ * is full or the writer moved on to the next page it is written whole at its key, signed, as any page.
  */
 final class OwnFeed {
   private final Conversation c;

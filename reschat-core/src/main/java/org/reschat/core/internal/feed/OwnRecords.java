@@ -19,9 +19,10 @@ import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
 
 /**
- * Writes this member's queued open page as slot records (protocol §4.8, §7). The outbox keeps holding the page, as
- * for every writer: one entry, replaced atomically as the page grows, so a message is never sealed again differently
- * and never lost, whatever the crash; its value is the records' values ({@link #queuedValue}, {@link QueuedRecords}),
+ * Writes this member's open page as slot records (protocol §4.8, §7). On a store whose writes are local transactions
+ * each record is written first, with nothing queued ({@link #publishFirst}; why that keeps the promises below:
+ * {@link OwnFeed#send}). Elsewhere, or once a write failed there, the outbox holds the page: one entry, replaced
+ * atomically as the page grows, so a message is never sealed again differently and never lost, whatever the crash; its value is the records' values ({@link #queuedValue}, {@link QueuedRecords}),
  * so a send seals its one record, not the whole page again. Publishing derives from it the records of the slots not
  * yet written (the same page and link give the same record byte for byte; a record queued is written as the very
  * value queued, so a retry after a crash writes the same bytes) and writes each once ({@link RecordPublisher}); a record written is kept as verified ({@link HeldRecords}),
