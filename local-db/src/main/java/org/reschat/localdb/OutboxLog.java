@@ -26,7 +26,8 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * confirms it without writing, as the {@link LocalState#confirmOutbox} contract allows). On a store whose writes are
  * local transactions a send writes the page first and appends only that it is verified, without an fsync. A confirmed page stays in
  * the log as the feed's verified copy until the log is compacted: then the verified pages still needed (not
- * {@link #forgetBelow forgotten}) are written to {@code state/pages/}, durably, and the log is rewritten, atomically, with only what is still queued. That
+ * {@link #forgetBelow forgotten}) are written to {@code state/pages/}, durably, and the log is rewritten,
+ * atomically, with only what is still queued. That
  * happens when the log grows past a bound (twice what is queued, at least {@link #COMPACT_AT}), also when a
  * process first writes a log another left over it. Every new or rewritten log starts by saying up to which page the
  * feed's page files go, so the feed's newest page is known without listing them.

@@ -125,8 +125,8 @@ final class OwnFeed {
    * A message of a page open as records, on a store whose writes are local transactions with nothing queued: its
    * record is written first ({@link OwnRecords#publishFirst}) and kept, not fsynced; it is queued only when the write
    * fails (the very bytes tried) or finds another device's record (sealed again after it, then published as any
-   * queued page). The page that closes the records (full, or its epoch closed) is queued as before: written whole at
-   * its key from the outbox, so a profile never holds all twenty records without the page that closes them.
+   * queued page). The page that closes twenty is written first too ({@link #closeFirst}); one closed early (its
+   * epoch closed) is queued as before.
    *
    * <p>Why this keeps the outbox's promises: a crash or power cut before the store commits leaves a record no one saw
    * and a send no one was told of (as for a page written first). Once committed, the store holds it durably; the
