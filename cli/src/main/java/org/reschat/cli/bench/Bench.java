@@ -382,73 +382,107 @@ public final class Bench {
   }
 
   /**
-   * Sends with the CLI's on-disk profile state ({@code FileLocalState}): on a memory store, the CPU of the
-   * whole send ({@code full_send_profile_cpu_us}); on the bench's store (the embedded ledger by default), the
-   * fsyncs of the profile per send (those of the store are its own: one commit, {@code kv_writes_per_send}) and
-   * the wall time of a send ({@code profile_send_ms}), which waits for the profile's fsyncs and the store's, each
-   * followed by one raw put of the very value the send wrote ({@code profile_put_ms}): interleaved, so the ratio
-   * ({@code profile_send_put_ratio}) is a send's cost in fsync'd inserts of the same value.
+   * Sends with the CLI's on-disk profile state ({@code FileLocalState}) in a direct chat where both people's clients
+   * have shown they read slot records ({@link #bothShowRecords}): the path a chat between current clients takes, one
+   * record a message (protocol §4.8). The same figures, suffixed {@code _pages}, for a chat whose reader never showed
+   * it reads records (the page path, what these figures measured before issue 24), for comparison.
    */
   private void profileSends(Map<String, Number> out, KvStore target) throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("reschat-bench-profile-");
     try {
-      Identity a = Identity.generate(random);
-      Identity b = Identity.generate(random);
-      org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
-      org.reschat.localdb.Profile profile = org.reschat.localdb.Profile.open(dir.resolve("a"));
-      try (ChatClient sender = ChatClient.builder().identity(a).store(memory).localState(profile.state()).build();
-          ChatClient receiver = client(b, memory)) {
-        receiver.send(ChatId.direct(a.card()), HUNDRED);
-        sender.update(ChatId.direct(b.card()));
-        // Fewer: each may wait for fsyncs, and the engine's code is compiled already by the sends above.
-        Measure.warm(300, 2_000, () -> sender.send(ChatId.direct(b.card()), HUNDRED));
-        List<Double> cpu = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
-          for (int i = 0; i < 20; i++) {
-            long start = Measure.threadCpu();
-            sender.send(ChatId.direct(b.card()), HUNDRED);
-            cpu.add((Measure.threadCpu() - start) / 1e3);
-          }
-        }
-        out.put("full_send_profile_cpu_us", round1(median(cpu)));
-      }
-      Identity c = Identity.generate(random);
-      Identity d = Identity.generate(random);
-      org.reschat.localdb.Profile onStore = org.reschat.localdb.Profile.open(dir.resolve("c"));
-      CountingKvStore written = new CountingKvStore(target);
-      try (ChatClient sender = ChatClient.builder().identity(c).store(written).localState(onStore.state()).build();
-          ChatClient receiver = client(d, target)) {
-        receiver.send(ChatId.direct(c.card()), HUNDRED);
-        sender.update(ChatId.direct(d.card()));
-        List<Double> ms = new ArrayList<>();
-        List<Double> putMs = new ArrayList<>();
-        long fsyncs = 0;
-        int sends = 0;
-        String prefix = "reschat.bench.put." + Long.toHexString(random.nextLong()) + ".";
-        for (int i = -20; i < Math.max(3 * 20, rounds * 20); i++) { // the JIT is warm from above; this warms the store
-          long fsyncsBefore = org.reschat.localdb.AtomicFiles.fsyncs();
-          long start = System.nanoTime();
-          sender.send(ChatId.direct(d.card()), HUNDRED);
-          long sent = System.nanoTime();
-          // A raw put of the same value right after each send: the disk's other tenants come and go within
-          // seconds, so the ratio of a send to a put is only meaningful measured side by side.
-          target.put(prefix + i, written.lastWritten());
-          if (i >= 0) {
-            ms.add((sent - start) / 1e6);
-            putMs.add((System.nanoTime() - sent) / 1e6);
-            fsyncs += org.reschat.localdb.AtomicFiles.fsyncs() - fsyncsBefore;
-            sends++;
-          }
-        }
-        out.put("profile_fsyncs_per_send", round2(fsyncs / (double) sends));
-        out.put("profile_send_ms", round2(median(ms)));
-        out.put("profile_put_ms", round2(median(putMs)));
-        out.put("profile_send_put_ratio", round2(median(ms) / median(putMs)));
-      }
+      profileSends(out, target, dir.resolve("records"), true, "");
+      profileSends(out, target, dir.resolve("pages"), false, "_pages");
     } finally {
       try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  /**
+   * On a memory store, the CPU of the whole send ({@code full_send_profile_cpu_us}); on the bench's store (the
+   * embedded ledger by default), the fsyncs of the profile per send (those of the store are its own: one commit,
+   * {@code kv_writes_per_send}) and the wall time of a send ({@code profile_send_ms}), which waits for the profile's
+   * fsyncs and the store's, each followed by one raw put of the very value the send wrote ({@code profile_put_ms}):
+   * interleaved, so the ratio ({@code profile_send_put_ratio}) is a send's cost in fsync'd inserts of the same value.
+   * The fsyncs are counted over at least {@link #PROFILE_COUNTED_SENDS} sends, past the timed ones: a compaction of
+   * the profile's logs comes every few hundred or thousand sends, and a count over fewer would leave it out.
+   */
+  private void profileSends(Map<String, Number> out, KvStore target, java.nio.file.Path dir, boolean records,
+      String suffix) throws Exception {
+    Identity a = Identity.generate(random);
+    Identity b = Identity.generate(random);
+    org.reschat.kv.memory.MemoryKvStore memory = new org.reschat.kv.memory.MemoryKvStore();
+    org.reschat.localdb.Profile profile = org.reschat.localdb.Profile.open(dir.resolve("a"));
+    try (ChatClient sender = ChatClient.builder().identity(a).store(memory).localState(profile.state()).build();
+        ChatClient receiver = client(b, memory)) {
+      begin(sender, a, receiver, b, records);
+      // Fewer: each may wait for fsyncs, and the engine's code is compiled already by the sends above.
+      Measure.warm(300, 2_000, () -> sender.send(ChatId.direct(b.card()), HUNDRED));
+      List<Double> cpu = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < 20; i++) {
+          long start = Measure.threadCpu();
+          sender.send(ChatId.direct(b.card()), HUNDRED);
+          cpu.add((Measure.threadCpu() - start) / 1e3);
+        }
+      }
+      out.put("full_send_profile_cpu_us" + suffix, round1(median(cpu)));
+    }
+    Identity c = Identity.generate(random);
+    Identity d = Identity.generate(random);
+    org.reschat.localdb.Profile onStore = org.reschat.localdb.Profile.open(dir.resolve("c"));
+    CountingKvStore written = new CountingKvStore(target);
+    try (ChatClient sender = ChatClient.builder().identity(c).store(written).localState(onStore.state()).build();
+        ChatClient receiver = client(d, target)) {
+      begin(sender, c, receiver, d, records);
+      List<Double> ms = new ArrayList<>();
+      List<Double> putMs = new ArrayList<>();
+      String prefix = "reschat.bench.put." + Long.toHexString(random.nextLong()) + ".";
+      int timed = Math.max(3 * 20, rounds * 20);
+      long fsyncsFrom = 0;
+      for (int i = -20; i < timed; i++) { // the JIT is warm from above; this warms the store
+        long start = System.nanoTime();
+        sender.send(ChatId.direct(d.card()), HUNDRED);
+        long sent = System.nanoTime();
+        // A raw put of the same value right after each send: the disk's other tenants come and go within
+        // seconds, so the ratio of a send to a put is only meaningful measured side by side.
+        target.put(prefix + i, written.lastWritten());
+        if (i >= 0) {
+          ms.add((sent - start) / 1e6);
+          putMs.add((System.nanoTime() - sent) / 1e6);
+        }
+        if (i == -1) {
+          fsyncsFrom = org.reschat.localdb.AtomicFiles.fsyncs();
+        }
+      }
+      for (int i = timed; i < PROFILE_COUNTED_SENDS; i++) { // counted, not timed
+        sender.send(ChatId.direct(d.card()), HUNDRED);
+      }
+      int counted = Math.max(timed, PROFILE_COUNTED_SENDS);
+      out.put("profile_fsyncs_per_send" + suffix,
+          round2((org.reschat.localdb.AtomicFiles.fsyncs() - fsyncsFrom) / (double) counted));
+      out.put("profile_send_ms" + suffix, round2(median(ms)));
+      out.put("profile_put_ms" + suffix, round2(median(putMs)));
+      out.put("profile_send_put_ratio" + suffix, round2(median(ms) / median(putMs)));
+    }
+  }
+
+  /**
+   * Sends counted for {@code profile_fsyncs_per_send}: past the point where the profile's logs have each been
+   * compacted at least once at their bound (1 MiB of appends): on the records path the kept records' log about every
+   * 1,800 sends, the feed's log (a closing page every twenty) about every 2,900.
+   */
+  private static final int PROFILE_COUNTED_SENDS = 4_000;
+
+  /** Both have written; on the records path each has shown the other it reads records ({@link #bothShowRecords}). */
+  private static void begin(ChatClient sender, Identity from, ChatClient receiver, Identity to, boolean records)
+      throws Exception {
+    if (records) {
+      bothShowRecords(sender, from, receiver, to);
+    } else {
+      receiver.send(ChatId.direct(from.card()), HUNDRED);
+      sender.update(ChatId.direct(to.card()));
     }
   }
 

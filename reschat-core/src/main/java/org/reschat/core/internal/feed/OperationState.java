@@ -55,6 +55,11 @@ final class OperationState implements LocalState {
   }
 
   @Override
+  public void forgetPagesBelow(FeedId feed, long number) throws LocalStateException {
+    state.forgetPagesBelow(feed, number); // a saving of the real state's; what this operation read stays as read
+  }
+
+  @Override
   public synchronized long newestPage(FeedId feed) throws LocalStateException {
     Long n = newest.get(feed);
     if (n == null) {
