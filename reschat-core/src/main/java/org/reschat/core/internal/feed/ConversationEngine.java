@@ -541,8 +541,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
    * Sends to {@code contact} in the newest epoch they hold (§3.1), decided in the holding of that epoch's lock: the
    * epoch last decided is locked, then the record is looked at in the holding, one look with the device lists'
    * (the look outside the lock was a second stat of {@code state/devices} a send). When another process or device
-   * took a later epoch meanwhile, that one's lock is taken instead: each try moves to a later epoch, so at most
-   * {@link org.reschat.core.internal.conversation.PairEpochs#MAX_LATER} more.
+   * took a later epoch meanwhile, that one's lock is taken instead. Epochs are only ever taken, never given back, so
+   * each try but one moves to a later one: at most {@link org.reschat.core.internal.conversation.PairEpochs#MAX_LATER}
+   * more tries, then the send fails (a record replaced again and again) without writing.
    */
   public SendResult sendTo(PublicCard contact, String type, byte[] extension, byte[] body)
       throws InvalidMessageException, LocalStateException, KvException {
