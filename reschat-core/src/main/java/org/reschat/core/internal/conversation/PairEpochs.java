@@ -43,6 +43,8 @@ public final class PairEpochs {
   private final ParsedText<Map<String, List<Later>>> parsed = new ParsedText<>(this::parse);
   /** Each later epoch's conversation, by its secret ({@link #conversation}). */
   private final Map<String, Conversation> built = new java.util.concurrent.ConcurrentHashMap<>();
+  /** {@link #current}'s last answer per friend: a guess only, checked again where it counts ({@link #lastCurrent}). */
+  private final Map<String, Conversation> lastCurrent = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * A later epoch's secret, whether the friend has shown it holds it, and whether this device still owes the
@@ -101,13 +103,26 @@ public final class PairEpochs {
 
   /** The conversation this client writes in: the newest the friend has shown it holds, else {@code first}. */
   public Conversation current(Conversation first) throws LocalStateException {
+    Conversation c = first;
     List<Later> later = load().getOrDefault(key(first.them()), List.of());
     for (int i = later.size() - 1; i >= 0; i--) {
       if (later.get(i).taken()) {
-        return conversation(later.get(i), first.members());
+        c = conversation(later.get(i), first.members());
+        break;
       }
     }
-    return first;
+    lastCurrent.put(key(first.them()), c);
+    return c;
+  }
+
+  /**
+   * What {@link #current} last answered for this chat, without looking at the record again (it may be stale: another
+   * process may have taken an epoch since); {@link #current} when it was never asked. A send locks this one, then asks
+   * {@link #current} in the holding, where the look is shared with the device lists' ({@code ConversationEngine}).
+   */
+  public Conversation lastCurrent(Conversation first) throws LocalStateException {
+    Conversation c = lastCurrent.get(key(first.them()));
+    return c != null ? c : current(first);
   }
 
   /** Whether a later epoch with {@code them} waits for their client to show it holds it. */

@@ -533,25 +533,57 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
     org.reschat.core.internal.page.MessageText.checkType(type);
     open();
     try (LocalState.Lock lock = state.lock(c.id())) {
-      Operation op = new Operation(c);
-      List<org.reschat.core.internal.page.Head> heads = Heads.of(op.readers);
-      OwnFeed.Sent sent = op.own.send(new SlotSeal.Draft(type, stamp(op), extension, body), heads);
-      org.reschat.core.internal.page.Slot mine = sent.page().slots().get(sent.page().slots().size() - 1);
-      Optional<Problem> problem = sent.problem();
-      long newest = op.mine.newestHeld();
-      Page page = op.mine.shown(newest).orElseThrow();
-      int index = page.slots().size() - 1;
-      int confirmed = op.own.confirmedSlots(newest, page);
-      Message message;
-      if (page.slots().get(index).equals(mine)) {
-        // The slot just sealed, where it was sealed: its body is in hand, no need to open it again.
-        message = Timeline.message(op.c, op.mine, newest, index, mine, body, confirmed);
-      } else { // sealed again after another device's page: open what is there now
-        message = (Message) Timeline.open(op.c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
-            confirmed).get(0);
-      }
-      return new SendResult(message, op.own.pending(), problem);
+      return sendHolding(c, type, extension, body);
     }
+  }
+
+  /**
+   * Sends to {@code contact} in the newest epoch they hold (§3.1), decided in the holding of that epoch's lock: the
+   * epoch last decided is locked, then the record is looked at in the holding, one look with the device lists'
+   * (the look outside the lock was a second stat of {@code state/devices} a send). When another process or device
+   * took a later epoch meanwhile, that one's lock is taken instead. Epochs are only ever taken, never given back, so
+   * each try but one moves to a later one: at most {@link org.reschat.core.internal.conversation.PairEpochs#MAX_LATER}
+   * more tries, then the send fails (a record replaced again and again) without writing.
+   */
+  public SendResult sendTo(PublicCard contact, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException {
+    org.reschat.core.internal.page.MessageText.checkType(type);
+    open();
+    Conversation first = conversationWith(contact);
+    Conversation c = pairs.lastCurrent(first);
+    for (int tries = 0; tries <= org.reschat.core.internal.conversation.PairEpochs.MAX_LATER + 1; tries++) {
+      try (LocalState.Lock lock = state.lock(c.id())) {
+        Conversation now = pairs.current(first);
+        if (now.id().equals(c.id())) {
+          return sendHolding(c, type, extension, body);
+        }
+        c = now;
+      }
+    }
+    throw new LocalStateException("The record of this device's direct chat keys (state/devices/pairs.record) kept"
+        + " changing while a message was sent; nothing was sent. Try again.");
+  }
+
+  private SendResult sendHolding(Conversation c, String type, byte[] extension, byte[] body)
+      throws InvalidMessageException, LocalStateException, KvException {
+    Operation op = new Operation(c);
+    List<org.reschat.core.internal.page.Head> heads = Heads.of(op.readers);
+    OwnFeed.Sent sent = op.own.send(new SlotSeal.Draft(type, stamp(op), extension, body), heads);
+    org.reschat.core.internal.page.Slot mine = sent.page().slots().get(sent.page().slots().size() - 1);
+    Optional<Problem> problem = sent.problem();
+    long newest = op.mine.newestHeld();
+    Page page = op.mine.shown(newest).orElseThrow();
+    int index = page.slots().size() - 1;
+    int confirmed = op.own.confirmedSlots(newest, page);
+    Message message;
+    if (page.slots().get(index).equals(mine)) {
+      // The slot just sealed, where it was sealed: its body is in hand, no need to open it again.
+      message = Timeline.message(op.c, op.mine, newest, index, mine, body, confirmed);
+    } else { // sealed again after another device's page: open what is there now
+      message = (Message) Timeline.open(op.c, op.mine, Map.entry(newest, page), new LocalState.Position(newest, index),
+          confirmed).get(0);
+    }
+    return new SendResult(message, op.own.pending(), problem);
   }
 
   /**

@@ -267,7 +267,7 @@ public final class LedgerChatClient implements ChatClient {
     SendResult sent;
     if (chat instanceof ChatId.Direct) {
       PublicCard to = ((ChatId.Direct) chat).card();
-      sent = engine.send(engine.currentWith(to), type, extension, body); // the newest epoch the friend holds (§3.1)
+      sent = engine.sendTo(to, type, extension, body); // the newest epoch the friend holds (§3.1)
       requests.introduce(to); // once: see MessageRequests
     } else {
       sent = groups.send(group(chat), type, extension, body);
