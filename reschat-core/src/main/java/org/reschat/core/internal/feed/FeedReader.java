@@ -244,7 +244,8 @@ final class FeedReader {
   /** The page, when {@code raw} is the value of page {@code number} held here (verified, or this member's queued one). */
   private Optional<Fetched> heldCopy(long number, String raw) {
     try {
-      Optional<String> verified = state.page(feed, number);
+      HeldNewest newest = heldNewest();
+      Optional<String> verified = newest != null && newest.number() == number ? newest.value : state.page(feed, number);
       String value = verified.isPresent() && verified.get().equals(raw) ? verified.get()
           : own && raw.equals(state.outbox(feed).get(number)) ? state.outbox(feed).get(number) : null;
       return value == null ? Optional.empty() : Optional.of(Fetched.valid(number, local(number, value, "page"), value));
@@ -267,8 +268,60 @@ final class FeedReader {
 
   /** The verified copy of a page held locally. */
   Optional<Page> verified(long number) throws LocalStateException {
+    HeldNewest held = heldNewest();
+    if (held != null && held.number() == number) {
+      return held.page(this);
+    }
     Optional<String> value = state.page(feed, number);
     return value.isEmpty() ? Optional.empty() : Optional.of(local(number, value.get(), "verified page"));
+  }
+
+  /**
+   * The newest verified page of another member's feed as this operation holds it: its number, its value, and the page
+   * once asked for. A receive asks for each feed's newest page about fifteen times (its first reads, the batch's
+   * answer, its refresh, its record follower, the delivery, the heads), each a synchronized look-up in the operation's
+   * maps keyed by feed (issue 24). Kept only where that answer cannot change behind this reader: under the
+   * conversation's lock ({@link OperationState}), for a feed only this reader writes ({@link #accept} forgets it);
+   * this device's own feed is written by its {@link OwnFeed} too, and is looked up as before.
+   */
+  private static final class HeldNewest {
+    private final long number;
+    private final Optional<String> value;
+    private volatile Optional<Page> page;
+
+    HeldNewest(long number, Optional<String> value) {
+      this.number = number;
+      this.value = value;
+    }
+
+    long number() {
+      return number;
+    }
+
+    Optional<Page> page(FeedReader r) throws LocalStateException {
+      Optional<Page> p = page;
+      if (p == null) {
+        p = value.isEmpty() ? Optional.empty() : Optional.of(r.local(number, value.get(), "verified page"));
+        page = p;
+      }
+      return p;
+    }
+  }
+
+  private volatile HeldNewest heldNewest;
+
+  /** {@link HeldNewest}, looked up once; null where it is not kept. */
+  private HeldNewest heldNewest() throws LocalStateException {
+    if (own || !(state instanceof OperationState)) {
+      return null;
+    }
+    HeldNewest held = heldNewest;
+    if (held == null) {
+      long n = state.newestPage(feed);
+      held = new HeldNewest(n, n == 0 ? Optional.empty() : state.page(feed, n));
+      heldNewest = held;
+    }
+    return held;
   }
 
   /** This member's queued version of a page, if any. */
@@ -288,13 +341,14 @@ final class FeedReader {
   }
 
   long newestVerified() throws LocalStateException {
-    return state.newestPage(feed);
+    HeldNewest held = heldNewest();
+    return held != null ? held.number() : state.newestPage(feed);
   }
 
   /** The newest page held, counting own pages still in the outbox. */
   long newestHeld() throws LocalStateException {
     HELD_LOOKUPS.incrementAndGet();
-    long newest = state.newestPage(feed);
+    long newest = newestVerified();
     if (own) {
       SortedMap<Long, String> outbox = state.outbox(feed);
       if (!outbox.isEmpty()) {
@@ -803,6 +857,7 @@ final class FeedReader {
   // --- keeping ----------------------------------------------------------------------------------------
 
   void accept(Fetched remote) throws LocalStateException {
+    heldNewest = null; // what is held changes: look it up again
     state.savePage(feed, remote.number(), remote.value());
     opened.put(feed, remote.number(), remote.value(), remote.page()); // held now, and opened already
     confirmIfQueued(remote);
