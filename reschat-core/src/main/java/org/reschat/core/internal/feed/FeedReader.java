@@ -144,10 +144,11 @@ final class FeedReader {
   /**
    * What a read of page {@code number}'s key together with other keys answered, taken as this operation's read of it;
    * the record follower loading that page takes the same answer as its read of the page key ({@link #readAhead}).
+   * {@code key} is that page's key, as {@link #unread} gave it: not derived again, once a member at each receive.
    */
-  Fetched took(long number, KvRead raw) {
+  Fetched took(long number, String key, KvRead raw) {
     reads.incrementAndGet();
-    readAhead.put(c.pageKey(feed, number), raw);
+    readAhead.put(key, raw);
     return answered(number, raw);
   }
 
@@ -159,6 +160,19 @@ final class FeedReader {
     Fetched f = interpret(number, now);
     seen.put(number, f);
     return f;
+  }
+
+  /** {@link #held}, made once: a receive asked for it five times a feed, each naming the feed's companion anew (issue 24). */
+  private volatile HeldRecords held;
+
+  /** The records of this feed kept here (it keeps nothing but where they are: one view does for the operation). */
+  HeldRecords held() {
+    HeldRecords h = held;
+    if (h == null) {
+      h = new HeldRecords(c, feed, state, opened);
+      held = h;
+    }
+    return h;
   }
 
   /** The values this reader opened before (pages and records), to share with the feed's writer. */
@@ -221,7 +235,7 @@ final class FeedReader {
    * messages would replace records already shown. Throws EQUIVOCATION otherwise; the records stay.
    */
   private void closesHeldRecords(long number, Page page) throws LocalStateException, PageRejectedException {
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     if (state.page(feed, number).isPresent() || !held.holds(number)) {
       return;
     }
@@ -396,7 +410,7 @@ final class FeedReader {
     }
     LOCAL_OPENS.incrementAndGet();
     if (own && QueuedRecords.is(value)) { // an open page this device queued as its records (OwnRecords)
-      Page page = new HeldRecords(c, feed, state, opened).queuedPage(number, value);
+      Page page = held().queuedPage(number, value);
       opened.put(feed, number, value, page);
       return page;
     }
@@ -464,7 +478,7 @@ final class FeedReader {
     if (writesItHere() || c.tails().tagsWithdrawn()) {
       return List.of();
     }
-    Optional<LocalState.Position> next = NextKeys.nextRecord(c, feed, this, state, opened);
+    Optional<LocalState.Position> next = NextKeys.nextRecord(c, this);
     if (next.isEmpty()) {
       return List.of();
     }
@@ -484,7 +498,7 @@ final class FeedReader {
       return List.of();
     }
     Page top = verified(n).orElseThrow();
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     long past;
     if (top.mayHaveSuccessor() && held.count(n + 1) == PageLimits.SLOTS_PER_PAGE - 1) {
       past = n + 2; // the record filling page n + 1 closes it
@@ -536,7 +550,7 @@ final class FeedReader {
         || c.tails().tagsWithdrawn() || k > Conversation.MAX_PAGE_NUMBER) {
       return fetch(k);
     }
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     if (!followsRecordsOf(c, held, k) || held.holds(k)) {
       return fetch(k);
     }
@@ -551,7 +565,7 @@ final class FeedReader {
       }
     }
     KvRead page = got.get(pageKey);
-    return page == null ? fetch(k) : took(k, page);
+    return page == null ? fetch(k) : took(k, pageKey, page);
   }
 
   /** The records of the open page this pass followed, and its number; none when the feed has no such page. */
@@ -579,7 +593,7 @@ final class FeedReader {
     if (writesItHere()) {
       return;
     }
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     OpenTail tail = null; // made only for a feed that may have records to follow: in a group, one member's of n
     for (long n = newestVerified(); n < Conversation.MAX_PAGE_NUMBER; n = newestVerified()) {
       Optional<Page> top = n == 0 ? Optional.empty() : verified(n);

@@ -245,4 +245,21 @@ class GroupLiveReceiveCostTest {
           .isLessThanOrEqualTo(3L * MEMBERS + 24); // 72 at 24 members, two a member; 436 on main
     }
   }
+
+  /**
+   * A live receive makes one view of each member's kept records, not one at every question about them: its next record
+   * keys, its record follower, the check that a page read closes the records held made one each, each naming the feed's
+   * companion anew (issue 24).
+   */
+  @Test
+  void aLiveReceiveInAGroupMakesOneViewOfEachMembersKeptRecords() throws Exception {
+    GroupReadingRecords g = groupReadingRecords();
+    for (int i = 0; i < 3; i++) {
+      g.alice().send(g.group(), "m" + i);
+      long before = HeldRecords.made();
+      assertThat(g.bob().update(g.group()).received()).extracting(Message::text).containsExactly("m" + i);
+      assertThat(HeldRecords.made() - before).as("views of kept records made by live receive %d", i)
+          .isLessThanOrEqualTo(MEMBERS + 4L); // 27 at 24 members, one a member; 52 on main, two a member
+    }
+  }
 }
