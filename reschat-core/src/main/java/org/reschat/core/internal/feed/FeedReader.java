@@ -162,7 +162,7 @@ final class FeedReader {
     return f;
   }
 
-  /** {@link #held}, made once: a receive asked for it five times a feed, each naming the feed's companion anew (issue 24). */
+  /** {@link #held}, made once: a receive made one twice a feed or more, each naming the feed's companion anew (issue 24). */
   private volatile HeldRecords held;
 
   /** The records of this feed kept here (it keeps nothing but where they are: one view does for the operation). */

@@ -248,8 +248,8 @@ class GroupLiveReceiveCostTest {
 
   /**
    * A live receive makes one view of each member's kept records, not one at every question about them: its next record
-   * keys, its record follower, the check that a page read closes the records held made one each, each naming the feed's
-   * companion anew (issue 24).
+   * keys and its record follower made one each (and the check that a page read closes the records held a third), each
+   * naming the feed's companion anew (issue 24).
    */
   @Test
   void aLiveReceiveInAGroupMakesOneViewOfEachMembersKeptRecords() throws Exception {
