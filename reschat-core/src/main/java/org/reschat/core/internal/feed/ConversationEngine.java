@@ -406,7 +406,7 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
         if (read == null) { // a store that left a key unanswered: read it alone
           p.getValue().getKey().fetch(p.getValue().getValue());
         } else {
-          p.getValue().getKey().took(p.getValue().getValue(), read);
+          p.getValue().getKey().took(p.getValue().getValue(), p.getKey(), read);
         }
       }
     }
@@ -420,7 +420,9 @@ public final class ConversationEngine implements org.reschat.core.internal.conve
       int toOpen = 0;
       for (Map.Entry<FeedReader, SortedMap<Long, Page>> e : pages.entrySet()) {
         LocalState.Position start = from.getOrDefault(e.getKey(), LocalState.Position.START);
-        toOpen += (int) e.getValue().entrySet().stream().filter(p -> opensAny(start, p)).count();
+        for (Map.Entry<Long, Page> p : e.getValue().entrySet()) { // a loop, not a stream: one a member each receive
+          toOpen += opensAny(start, p) ? 1 : 0;
+        }
       }
       boolean inline = toOpen <= 1;
       List<List<Future<List<Object>>>> perFeed = new ArrayList<>();

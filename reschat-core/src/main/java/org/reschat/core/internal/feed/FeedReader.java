@@ -145,10 +145,11 @@ final class FeedReader {
   /**
    * What a read of page {@code number}'s key together with other keys answered, taken as this operation's read of it;
    * the record follower loading that page takes the same answer as its read of the page key ({@link #readAhead}).
+   * {@code key} is that page's key, as {@link #unread} gave it: not derived again, once a member at each receive.
    */
-  Fetched took(long number, KvRead raw) {
+  Fetched took(long number, String key, KvRead raw) {
     reads.incrementAndGet();
-    readAhead.put(c.pageKey(feed, number), raw);
+    readAhead.put(key, raw);
     return answered(number, raw);
   }
 
@@ -160,6 +161,19 @@ final class FeedReader {
     Fetched f = interpret(number, now);
     seen.put(number, f);
     return f;
+  }
+
+  /** {@link #held}, made once: a receive made one twice a feed or more, each naming the feed's companion anew (issue 24). */
+  private volatile HeldRecords held;
+
+  /** The records of this feed kept here (it keeps nothing but where they are: one view does for the operation). */
+  HeldRecords held() {
+    HeldRecords h = held;
+    if (h == null) {
+      h = new HeldRecords(c, feed, state, opened);
+      held = h;
+    }
+    return h;
   }
 
   /** The values this reader opened before (pages and records), to share with the feed's writer. */
@@ -222,7 +236,7 @@ final class FeedReader {
    * messages would replace records already shown. Throws EQUIVOCATION otherwise; the records stay.
    */
   private void closesHeldRecords(long number, Page page) throws LocalStateException, PageRejectedException {
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     if (state.page(feed, number).isPresent() || !held.holds(number)) {
       return;
     }
@@ -245,7 +259,8 @@ final class FeedReader {
   /** The page, when {@code raw} is the value of page {@code number} held here (verified, or this member's queued one). */
   private Optional<Fetched> heldCopy(long number, String raw) {
     try {
-      Optional<String> verified = state.page(feed, number);
+      HeldNewest newest = heldNewest();
+      Optional<String> verified = newest != null && newest.number() == number ? newest.value : state.page(feed, number);
       String value = verified.isPresent() && verified.get().equals(raw) ? verified.get()
           : own && raw.equals(state.outbox(feed).get(number)) ? state.outbox(feed).get(number) : null;
       return value == null ? Optional.empty() : Optional.of(Fetched.valid(number, local(number, value, "page"), value));
@@ -268,8 +283,60 @@ final class FeedReader {
 
   /** The verified copy of a page held locally. */
   Optional<Page> verified(long number) throws LocalStateException {
+    HeldNewest held = heldNewest();
+    if (held != null && held.number() == number) {
+      return held.page(this);
+    }
     Optional<String> value = state.page(feed, number);
     return value.isEmpty() ? Optional.empty() : Optional.of(local(number, value.get(), "verified page"));
+  }
+
+  /**
+   * The newest verified page of another member's feed as this operation holds it: its number, its value, and the page
+   * once asked for. A receive asks for each feed's newest page about fifteen times (its first reads, the batch's
+   * answer, its refresh, its record follower, the delivery, the heads), each a synchronized look-up in the operation's
+   * maps keyed by feed (issue 24). Kept only where that answer cannot change behind this reader: under the
+   * conversation's lock ({@link OperationState}), for a feed only this reader writes ({@link #accept} forgets it);
+   * this device's own feed is written by its {@link OwnFeed} too, and is looked up as before.
+   */
+  private static final class HeldNewest {
+    private final long number;
+    private final Optional<String> value;
+    private volatile Optional<Page> page;
+
+    HeldNewest(long number, Optional<String> value) {
+      this.number = number;
+      this.value = value;
+    }
+
+    long number() {
+      return number;
+    }
+
+    Optional<Page> page(FeedReader r) throws LocalStateException {
+      Optional<Page> p = page;
+      if (p == null) {
+        p = value.isEmpty() ? Optional.empty() : Optional.of(r.local(number, value.get(), "verified page"));
+        page = p;
+      }
+      return p;
+    }
+  }
+
+  private volatile HeldNewest heldNewest;
+
+  /** {@link HeldNewest}, looked up once; null where it is not kept. */
+  private HeldNewest heldNewest() throws LocalStateException {
+    if (own || !(state instanceof OperationState)) {
+      return null;
+    }
+    HeldNewest held = heldNewest;
+    if (held == null) {
+      long n = state.newestPage(feed);
+      held = new HeldNewest(n, n == 0 ? Optional.empty() : state.page(feed, n));
+      heldNewest = held;
+    }
+    return held;
   }
 
   /**
@@ -290,7 +357,7 @@ final class FeedReader {
       return Optional.empty();
     }
     byte[] link = number == 1 ? new byte[32] : verified(number - 1).orElseThrow().hash();
-    return Optional.of(new RecordWriter(c).close(new HeldRecords(c, feed, state, opened).verified(number, link)
+    return Optional.of(new RecordWriter(c).close(held().verified(number, link)
         .records()));
   }
 
@@ -302,7 +369,7 @@ final class FeedReader {
     if (newest > 0 && !verified(newest).orElseThrow().mayHaveSuccessor()) {
       return false;
     }
-    return new HeldRecords(c, feed, state, opened).holds(newest + 1);
+    return held().holds(newest + 1);
   }
 
   /**
@@ -323,13 +390,14 @@ final class FeedReader {
   }
 
   long newestVerified() throws LocalStateException {
-    return state.newestPage(feed);
+    HeldNewest held = heldNewest();
+    return held != null ? held.number() : state.newestPage(feed);
   }
 
   /** The newest page held, counting own pages still in the outbox. */
   long newestHeld() throws LocalStateException {
     HELD_LOOKUPS.incrementAndGet();
-    long newest = state.newestPage(feed);
+    long newest = newestVerified();
     if (own) {
       SortedMap<Long, String> outbox = state.outbox(feed);
       if (!outbox.isEmpty()) {
@@ -379,7 +447,7 @@ final class FeedReader {
     }
     LOCAL_OPENS.incrementAndGet();
     if (own && QueuedRecords.is(value)) { // an open page this device queued as its records (OwnRecords)
-      Page page = new HeldRecords(c, feed, state, opened).queuedPage(number, value);
+      Page page = held().queuedPage(number, value);
       opened.put(feed, number, value, page);
       return page;
     }
@@ -447,7 +515,7 @@ final class FeedReader {
     if (writesHere() || c.tails().tagsWithdrawn()) {
       return List.of();
     }
-    Optional<LocalState.Position> next = NextKeys.nextRecord(c, feed, this, state, opened);
+    Optional<LocalState.Position> next = NextKeys.nextRecord(c, this);
     if (next.isEmpty()) {
       return List.of();
     }
@@ -467,7 +535,7 @@ final class FeedReader {
       return List.of();
     }
     Page top = verified(n).orElseThrow();
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     long past;
     if (top.mayHaveSuccessor() && held.count(n + 1) == PageLimits.SLOTS_PER_PAGE - 1) {
       past = n + 2; // the record filling page n + 1 closes it
@@ -514,7 +582,7 @@ final class FeedReader {
         || c.tails().tagsWithdrawn() || k > Conversation.MAX_PAGE_NUMBER) {
       return fetch(k);
     }
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     if (!followsRecordsOf(c, held, k) || held.holds(k)) {
       return fetch(k);
     }
@@ -529,7 +597,7 @@ final class FeedReader {
       }
     }
     KvRead page = got.get(pageKey);
-    return page == null ? fetch(k) : took(k, page);
+    return page == null ? fetch(k) : took(k, pageKey, page);
   }
 
   /** The records of the open page this pass followed, and its number; none when the feed has no such page. */
@@ -557,7 +625,7 @@ final class FeedReader {
     if (writesHere()) {
       return;
     }
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = held();
     OpenTail tail = null; // made only for a feed that may have records to follow: in a group, one member's of n
     for (long n = newestVerified(); n < Conversation.MAX_PAGE_NUMBER; n = newestVerified()) {
       Optional<Page> top = n == 0 ? Optional.empty() : verified(n);
@@ -835,6 +903,7 @@ final class FeedReader {
   // --- keeping ----------------------------------------------------------------------------------------
 
   void accept(Fetched remote) throws LocalStateException {
+    heldNewest = null; // what is held changes: look it up again
     state.savePage(feed, remote.number(), remote.value());
     opened.put(feed, remote.number(), remote.value(), remote.page()); // held now, and opened already
     confirmIfQueued(remote);

@@ -31,6 +31,9 @@ final class HeldRecords {
   /** Kept records opened (decrypted and parsed) in this process: a count for tests, never a limit. */
   private static final java.util.concurrent.atomic.AtomicLong OPENS = new java.util.concurrent.atomic.AtomicLong();
 
+  /** Views made in this process: a count for tests, never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong MADE = new java.util.concurrent.atomic.AtomicLong();
+
   private final Conversation c;
   private final FeedId feed;
   private final FeedId companion;
@@ -41,9 +44,15 @@ final class HeldRecords {
   HeldRecords(Conversation c, FeedId feed, LocalState state, OpenedPages opened) {
     this.c = c;
     this.feed = feed;
+    MADE.incrementAndGet();
     this.companion = companion(feed);
     this.state = state;
     this.opened = opened;
+  }
+
+  /** How many views of kept records were made in this process so far (tests count a path's). */
+  static long made() {
+    return MADE.get();
   }
 
   /** How many kept records were opened in this process so far (tests count what a path opens). */

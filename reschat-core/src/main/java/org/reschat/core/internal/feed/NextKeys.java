@@ -44,7 +44,7 @@ final class NextKeys {
           out.add(c.pageKey(feed, page));
         }
       }
-      nextRecord(c, feed, r, state, opened).ifPresent(next -> out.add(c.recordKey(feed, next.page(), next.slot())));
+      nextRecord(c, r).ifPresent(next -> out.add(c.recordKey(feed, next.page(), next.slot())));
     }
     return out;
   }
@@ -80,7 +80,7 @@ final class NextKeys {
           return false;
         }
       }
-      Optional<LocalState.Position> next = nextRecord(c, feed, r, state, opened);
+      Optional<LocalState.Position> next = nextRecord(c, r);
       if (next.isPresent()) {
         KvRead read = got.get(c.recordKey(feed, next.get().page(), next.get().slot()));
         if (!(read instanceof KvRead.Absent)) {
@@ -124,15 +124,14 @@ final class NextKeys {
   }
 
   /**
-   * Where {@code feed}'s writer writes its next slot record (protocol §4.8), as page and index: where every device
+   * Where {@code r}'s feed's writer writes its next slot record (protocol §4.8), as page and index: where every device
    * showed version 5 in this client's view, or a record of the page after the newest is held ({@link
    * FeedReader#followsRecordsOf}), and the newest page held may have a successor (or none is held), the
    * record after those kept of the page after it. None otherwise, or when twenty are kept (the page key tells).
    */
-  static Optional<LocalState.Position> nextRecord(Conversation c, FeedId feed, FeedReader r, LocalState state,
-      OpenedPages opened) throws LocalStateException {
+  static Optional<LocalState.Position> nextRecord(Conversation c, FeedReader r) throws LocalStateException {
     long n = r.newestVerified();
-    HeldRecords held = new HeldRecords(c, feed, state, opened);
+    HeldRecords held = r.held();
     if (!FeedReader.followsRecordsOf(c, held, n + 1)
         || (n > 0 && !r.verified(n).orElseThrow().mayHaveSuccessor())) {
       return Optional.empty();

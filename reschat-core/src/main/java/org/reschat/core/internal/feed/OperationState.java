@@ -29,12 +29,21 @@ final class OperationState implements LocalState {
   private final Map<FeedId, Long> newest = new HashMap<>();
   private final Map<FeedId, TreeMap<Long, String>> outbox = new HashMap<>();
 
+  /** Pages, newest page numbers and outboxes looked up here in this process: a count for tests, never a limit. */
+  private static final java.util.concurrent.atomic.AtomicLong LOOKUPS = new java.util.concurrent.atomic.AtomicLong();
+
   OperationState(LocalState state) {
     this.state = state;
   }
 
+  /** How many pages, newest page numbers and outboxes operations looked up so far (tests count a path's). */
+  static long lookups() {
+    return LOOKUPS.get();
+  }
+
   @Override
   public synchronized Optional<String> page(FeedId feed, long number) throws LocalStateException {
+    LOOKUPS.incrementAndGet();
     Map<Long, Optional<String>> held = pages.computeIfAbsent(feed, f -> new HashMap<>());
     Optional<String> value = held.get(number);
     if (value == null) {
@@ -61,6 +70,7 @@ final class OperationState implements LocalState {
 
   @Override
   public synchronized long newestPage(FeedId feed) throws LocalStateException {
+    LOOKUPS.incrementAndGet();
     Long n = newest.get(feed);
     if (n == null) {
       n = state.newestPage(feed);
@@ -71,6 +81,7 @@ final class OperationState implements LocalState {
 
   @Override
   public synchronized SortedMap<Long, String> outbox(FeedId feed) throws LocalStateException {
+    LOOKUPS.incrementAndGet();
     return Collections.unmodifiableSortedMap(outboxOf(feed));
   }
 

@@ -226,4 +226,40 @@ class GroupLiveReceiveCostTest {
           .isLessThanOrEqualTo(MEMBERS + 2L);
     }
   }
+
+  /**
+   * A live receive looks what it holds of each member's feed up in the operation's local state a few times, not at
+   * every question about it: a feed with nothing new was asked for its newest page number and its newest page about
+   * fifteen times a receive (the first reads, the batch's answer, its refresh, its record follower, the delivery, the
+   * heads), each a synchronized look-up in maps keyed by feed (issue 24). What the reader holds of another member's
+   * feed changes in an operation only through the reader itself, so it keeps its own answer.
+   */
+  @Test
+  void aLiveReceiveInAGroupLooksEachMembersHeldPagesUpAFewTimes() throws Exception {
+    GroupReadingRecords g = groupReadingRecords();
+    for (int i = 0; i < 3; i++) {
+      g.alice().send(g.group(), "m" + i);
+      long before = OperationState.lookups();
+      assertThat(g.bob().update(g.group()).received()).extracting(Message::text).containsExactly("m" + i);
+      assertThat(OperationState.lookups() - before).as("local look-ups by live receive %d", i)
+          .isLessThanOrEqualTo(3L * MEMBERS + 24); // 72 at 24 members, two a member; 436 on main
+    }
+  }
+
+  /**
+   * A live receive makes one view of each member's kept records, not one at every question about them: its next record
+   * keys and its record follower made one each (and the check that a page read closes the records held a third), each
+   * naming the feed's companion anew (issue 24).
+   */
+  @Test
+  void aLiveReceiveInAGroupMakesOneViewOfEachMembersKeptRecords() throws Exception {
+    GroupReadingRecords g = groupReadingRecords();
+    for (int i = 0; i < 3; i++) {
+      g.alice().send(g.group(), "m" + i);
+      long before = HeldRecords.made();
+      assertThat(g.bob().update(g.group()).received()).extracting(Message::text).containsExactly("m" + i);
+      assertThat(HeldRecords.made() - before).as("views of kept records made by live receive %d", i)
+          .isLessThanOrEqualTo(MEMBERS + 4L); // 27 at 24 members, one a member; 52 on main, two a member
+    }
+  }
 }
