@@ -19,6 +19,8 @@ import org.reschat.kv.testing.ResilientDbCluster;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class BlockUpdateTest {
   private static final Duration LONG = Duration.ofMinutes(10);
+  /** How long a change of the watch's state may take to show: wide, as CI machines are often loaded. */
+  private static final Duration WAIT = Duration.ofSeconds(50); // within the class's timeout
   private ResilientDbCluster cluster;
   private ResilientDbStore writer;
   private ResilientDbStore reader;
@@ -56,7 +58,8 @@ class BlockUpdateTest {
     try (ChangeWaiter waiter = ChangeWaiter.on(reader, "", LONG)) {
       awaitPushing(waiter);
       cluster.node(1).refuseBlockUpdates(true);
-      for (int i = 0; i < 400 && waiter.pushing(); i++) {
+      // Wide: noticing the socket is down takes a read that fails, slower on a loaded machine.
+      for (long end = System.nanoTime() + WAIT.toNanos(); System.nanoTime() < end && waiter.pushing(); ) {
         Thread.sleep(25);
       }
       assertThat(waiter.pushing()).as("not live while a socket is down: callers poll at their interval").isFalse();
@@ -81,7 +84,7 @@ class BlockUpdateTest {
   }
 
   private static void awaitPushing(ChangeWaiter waiter) throws InterruptedException {
-    for (int i = 0; i < 400 && !waiter.pushing(); i++) {
+    for (long end = System.nanoTime() + WAIT.toNanos(); System.nanoTime() < end && !waiter.pushing(); ) {
       Thread.sleep(25);
     }
     assertThat(waiter.pushing()).isTrue();
