@@ -29,8 +29,6 @@ import org.reschat.core.spi.LocalState;
  * state/outbox/CONV.TAG.log           an own feed's outbox log: pages queued, confirmed, and the newest verified
  *                                      pages until it is compacted into pages/ ({@link OutboxLog}; earlier
  *                                      versions kept state/outbox/CONV.TAG/N.page files, moved into it)
- * state/outbox/CONV.TAG-records.log   the slot records this device wrote first in that feed, kept as verified
- *                                      without an fsync (protocol §4.8); those of closed pages dropped when compacted
  * state/evidence/CONV.TAG/N-H.page     second signed versions of a page (equivocation), H = a hash of the value
  * state/cursors/CONV.TAG.json          {"schema":1,"page":N,"slot":I}: how far update has delivered
  * state/groups/ID.group                a group's state, sealed under a key only this identity derives
@@ -187,12 +185,6 @@ public final class FileLocalState implements LocalState {
   @Override
   public void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
     log(feed).confirm(number, value);
-  }
-
-  /** Dropped from the feed's log at its next compaction instead of written to page files (a records companion's). */
-  @Override
-  public void forgetPagesBelow(FeedId feed, long number) {
-    log(feed).forgetBelow(number);
   }
 
   @Override

@@ -25,9 +25,8 @@ import org.reschat.localdb.OutboxLogFormat.Kind;
  * that the store confirmed it, without an fsync (lost to a power cut, the page is queued again and the next publish
  * confirms it without writing, as the {@link LocalState#confirmOutbox} contract allows). On a store whose writes are
  * local transactions a send writes the page first and appends only that it is verified, without an fsync. A confirmed page stays in
- * the log as the feed's verified copy until the log is compacted: then the verified pages still needed (not
- * {@link #forgetBelow forgotten}) are written to {@code state/pages/}, durably, and the log is rewritten,
- * atomically, with only what is still queued. That
+ * the log as the feed's verified copy until the log is compacted: then the verified pages are written to
+ * {@code state/pages/}, durably, and the log is rewritten, atomically, with only what is still queued. That
  * happens when the log grows past a bound (twice what is queued, at least {@link #COMPACT_AT}), also when a
  * process first writes a log another left over it. A writer keeps the log open between appends (an append is one
  * pwrite), and opens it again when the log it finds under the lock is another file (rewritten since). Every new or rewritten log starts by saying up to which page the
@@ -121,7 +120,6 @@ final class OutboxLog {
   private Object appenderFile;
   private final TreeMap<Long, String> queued = new TreeMap<>();
   private final TreeMap<Long, String> verified = new TreeMap<>();
-  private long forgetBelow; // verified pages below this are dropped by a compaction, not written to files
 
   /**
    * @param outbox the profile's {@code state/outbox}
@@ -325,14 +323,6 @@ final class OutboxLog {
     });
   }
 
-  /**
-   * Verified pages numbered below {@code number} are no longer needed ({@link LocalState#forgetPagesBelow}): the
-   * next compaction drops them instead of writing each to a file of its own, durably. Held in memory only.
-   */
-  synchronized void forgetBelow(long number) {
-    forgetBelow = Math.max(forgetBelow, number);
-  }
-
   /** Saves a verified page of this feed, durably, when the log exists; false (nothing done) when it does not. */
   boolean saveIfLogged(long number, String value) throws LocalStateException {
     boolean[] logged = {false};
@@ -456,19 +446,15 @@ final class OutboxLog {
     restamp();
   }
 
-  /**
-   * Writes the verified pages still needed to their files (durably), then the log again with only what is still
-   * queued.
-   */
+  /** Writes the verified pages to their files (durably), then the log again with only what is still queued. */
   private void compact() throws LocalStateException {
     Map<String, byte[]> flushed = new TreeMap<>();
-    SortedMap<Long, String> needed = verified.tailMap(forgetBelow);
-    for (Map.Entry<Long, String> e : needed.entrySet()) {
+    for (Map.Entry<Long, String> e : verified.entrySet()) {
       flushed.put(e.getKey() + ".page", e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     AtomicFiles.writeAll(pages, flushed); // one fsync a page and one for the directory: a page costs a send 1/20 fsync
     long gen = GENERATIONS.nextLong();
-    long newestFile = Math.max(files, needed.isEmpty() ? 0 : needed.lastKey());
+    long newestFile = Math.max(files, verified.isEmpty() ? 0 : verified.lastKey());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(OutboxLogFormat.header(gen));
     out.writeBytes(OutboxLogFormat.record(Kind.PAGE_FILES, newestFile, null));

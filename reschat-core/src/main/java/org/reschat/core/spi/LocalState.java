@@ -22,9 +22,7 @@ public interface LocalState extends VerifiedPages, Outbox, DeliveryMarks, GroupS
    * call that need not be durable when it returns, only atomic: a crash or power loss leaves the page as it was
    * held before (queued, or, when it was written before being queued, an older version or none) or verified. The
    * store holds it either way: the next publish of a page still queued reads it there and confirms it again,
-   * writing nothing, and the next write over an older version compares against it and adopts it. Also how a slot
-   * record this device wrote is kept (under its feed's {@code -records} companion, never queued there): lost, it is
-   * refused at its key by the next write there and adopted the same way.
+   * writing nothing, and the next write over an older version compares against it and adopts it.
    */
   default void confirmOutbox(FeedId feed, long number, String value) throws LocalStateException {
     savePage(feed, number, value);

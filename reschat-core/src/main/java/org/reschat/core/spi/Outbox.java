@@ -4,10 +4,8 @@ import java.util.SortedMap;
 import org.reschat.core.LocalStateException;
 
 /**
- * Part of {@link LocalState}: this person's own pages written but not yet confirmed by the store. A page is durable
- * here before a network store is asked to write it, so a message accepted is never lost; on a store whose writes are
- * local transactions it is written first and put here only when that write fails (the store then holds what it
- * confirmed, durably). Thread-safe; each call atomic and durable before it returns.
+ * Part of {@link LocalState}: this person's own pages written but not yet confirmed by the store. Every page is durable here before it is
+ * sent, so a message accepted is never lost. Thread-safe; each call atomic and durable before it returns.
  */
 public interface Outbox {
   /** This person's own pages written but not yet confirmed by the store: page number → newest version. */

@@ -15,15 +15,6 @@ public interface VerifiedPages {
   /** The highest page number held for {@code feed}, or 0 when none. */
   long newestPage(FeedId feed) throws LocalStateException;
   /**
-   * Says the verified pages of {@code feed} numbered below {@code number} are no longer needed: the records of this
-   * device's own pages that have closed, each page verified whole in their place (protocol §4.8). An implementation
-   * may drop them, at once or later, or keep them; nothing needs to be durable. The caller never reads them again.
-   */
-  default void forgetPagesBelow(FeedId feed, long number) throws LocalStateException {
-    // kept: dropping them is a saving, never a duty
-  }
-
-  /**
    * Keeps a second signed version of a page that contradicts the verified one: evidence of
    * equivocation. Never replaces the verified copy. Keeping the same value twice keeps it once.
    */

@@ -15,7 +15,6 @@ import org.reschat.core.internal.page.Envelope;
 import org.reschat.core.internal.page.Page;
 import org.reschat.core.internal.page.PageCodec;
 import org.reschat.core.internal.page.QueuedRecords;
-import org.reschat.core.internal.page.RecordWriter;
 import org.reschat.core.internal.page.PageFormatException;
 import org.reschat.core.internal.page.PageLimits;
 import org.reschat.core.internal.page.PageRejectedException;
@@ -339,47 +338,18 @@ final class FeedReader {
     return held;
   }
 
-  /**
-   * This member's queued version of a page, if any; with nothing queued, the open page after the newest verified one
-   * as the records this device wrote first and kept make it ({@link OwnFeed#send}): held here as a queued page is,
-   * the local version being the truth until the page closes at its key.
-   */
+  /** This member's queued version of a page, if any. */
   Optional<Page> queued(long number) throws LocalStateException {
     if (!own) {
       return Optional.empty();
     }
-    SortedMap<Long, String> outbox = state.outbox(feed);
-    String value = outbox.get(number);
-    if (value != null) {
-      return Optional.of(local(number, value, "queued page"));
-    }
-    if (!outbox.isEmpty() || number != newestVerified() + 1 || !keepsOpenPage(number - 1)) {
-      return Optional.empty();
-    }
-    byte[] link = number == 1 ? new byte[32] : verified(number - 1).orElseThrow().hash();
-    return Optional.of(new RecordWriter(c).close(held().verified(number, link)
-        .records()));
+    String value = state.outbox(feed).get(number);
+    return value == null ? Optional.empty() : Optional.of(local(number, value, "queued page"));
   }
 
-  /**
-   * Whether this device holds records of its own open page after page {@code newest} (its newest verified, or 0),
-   * which may have a successor: records it wrote first, with nothing queued ({@link #queued}).
-   */
-  private boolean keepsOpenPage(long newest) throws LocalStateException {
-    if (newest > 0 && !verified(newest).orElseThrow().mayHaveSuccessor()) {
-      return false;
-    }
-    return held().holds(newest + 1);
-  }
-
-  /**
-   * Whether this device writes its own feed here now: something of it is queued, or it holds the records of its
-   * open page it wrote first. Then it holds what it wrote, and follows no records of its own feed on the store: a
-   * record another copy of this device wrote there (a restored backup's twin) is found by the next write at its key
-   * and adopted ({@link RecordPublisher}).
-   */
+  /** Whether this is this device's own feed with pages queued: it writes it, and holds what it wrote. */
   private boolean writesHere() throws LocalStateException {
-    return own && (!state.outbox(feed).isEmpty() || keepsOpenPage(newestVerified()));
+    return own && !state.outbox(feed).isEmpty();
   }
 
   /** The version to show: the queued one for own pages that have one, else the verified copy. */
@@ -402,8 +372,6 @@ final class FeedReader {
       SortedMap<Long, String> outbox = state.outbox(feed);
       if (!outbox.isEmpty()) {
         newest = Math.max(newest, outbox.lastKey());
-      } else if (keepsOpenPage(newest)) {
-        newest++; // its open page of records written first (queued)
       }
     }
     return newest;
@@ -473,7 +441,7 @@ final class FeedReader {
   void refresh() throws KvException, LocalStateException {
     long n = newestVerified();
     if (n == 0) {
-      if (!writesHere()) { // an own feed with only queued pages or records written first: publishing comes first
+      if (!(own && !state.outbox(feed).isEmpty())) { // an own feed with only queued pages: publishing comes first
         locate();
       }
       return;
@@ -512,7 +480,7 @@ final class FeedReader {
    * it.
    */
   List<String> nextRecordKeys() throws LocalStateException {
-    if (writesHere() || c.tails().tagsWithdrawn()) {
+    if ((own && !state.outbox(feed).isEmpty()) || c.tails().tagsWithdrawn()) {
       return List.of();
     }
     Optional<LocalState.Position> next = NextKeys.nextRecord(c, this);
@@ -617,12 +585,12 @@ final class FeedReader {
    * After {@link #refresh}: where the writer may write records (every device of both people showed it reads
    * them, in this client's view), follows the page after the newest verified one when that one may have a
    * successor, or page 1 when none is held ({@link OpenTail}); a page its records closed is verified and kept as
-   * any page, and the one after it followed in turn. This device's own feed too while it holds nothing of its open
-   * page (queued, or records written first): another copy of this device (a restored backup's) may have written
-   * records this one has not seen; while it holds some, it is the writer and holds what it wrote ({@link #writesHere}).
+   * any page, and the one after it followed in turn. This device's own feed too while nothing of it is queued here:
+   * another copy of this device (a restored backup's) may have written records this one has not seen; while a page
+   * is queued, this device is its writer and holds what it wrote.
    */
   void followRecords() throws KvException, LocalStateException {
-    if (writesHere()) {
+    if (own && !state.outbox(feed).isEmpty()) {
       return;
     }
     HeldRecords held = held();

@@ -141,33 +141,6 @@ final class HeldRecords {
   }
 
   /**
-   * Keeps {@code record}, which this device wrote as {@code sealed} and the store confirmed, as verified, not fsynced
-   * ({@link LocalState#confirmOutbox}): the store holds it durably, so a copy lost to a power cut is found there by the
-   * next write at its key, refused with this very record, which continues the chain kept here and is adopted
-   * ({@link RecordPublisher}); the message that write carried is sealed again after it. Nothing is lost or forked.
-   */
-  void keepWritten(SlotRecord record, String sealed) throws LocalStateException {
-    long number = number(record.page(), record.index());
-    state.confirmOutbox(companion, number, sealed);
-    opened.putRecord(companion, number, sealed, record);
-    opened.kept(companion, record);
-  }
-
-  /**
-   * Own page {@code page} is verified whole, so its records (and those of every page before it) are no longer needed
-   * here ({@link LocalState#forgetPagesBelow}): a profile need not copy them into files of their own, one fsync each.
-   */
-  void closed(long page) throws LocalStateException {
-    state.forgetPagesBelow(companion, PER_PAGE * (page + 1));
-  }
-
-  /** The value record {@code index} of page {@code page} is kept as (it is kept: {@link #verified} returned it). */
-  String keptValue(long page, int index) throws LocalStateException {
-    return state.page(companion, number(page, index)).orElseThrow(() -> damaged(record(page, index),
-        new IllegalStateException("it is no longer kept")));
-  }
-
-  /**
    * Remembers {@code record} as what {@code sealed}, a value this device sealed for it, opens to: a record queued in
    * the outbox ({@link QueuedRecords}) is then opened by nobody in this process.
    */

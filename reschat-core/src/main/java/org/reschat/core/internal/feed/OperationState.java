@@ -64,11 +64,6 @@ final class OperationState implements LocalState {
   }
 
   @Override
-  public void forgetPagesBelow(FeedId feed, long number) throws LocalStateException {
-    state.forgetPagesBelow(feed, number); // a saving of the real state's; what this operation read stays as read
-  }
-
-  @Override
   public synchronized long newestPage(FeedId feed) throws LocalStateException {
     LOOKUPS.incrementAndGet();
     Long n = newest.get(feed);

@@ -47,9 +47,8 @@ import org.reschat.kv.PutIfUnchanged;
  * compare atomically, they can still fork it; readers then see equivocation.
  *
  * <p>Where every device of both people reads slot records (protocol §4.8) a page begun after that is published as
- * records while it is open ({@link OwnRecords}), each written first where writes are local transactions (nothing
- * queued: the records kept are the open page), else queued with its written records counting as confirmed; once it
- * is full or the writer moved on to the next page it is written whole at its key, signed, as any page.
+ * records while it is open ({@link OwnRecords}): it stays queued, its written records count as confirmed, and only
+ * once it is full or the writer moved on to the next page is it written whole at its key, signed, as any page.
  */
 final class OwnFeed {
   private final Conversation c;
@@ -111,82 +110,7 @@ final class OwnFeed {
       state.putOutbox(reader.feed, page.number(), value);
       return new Sent(page, flush(() -> heads));
     }
-    if (writesFirst() && asRecords(page.number()) && !c.tails().tagsWithdrawn()) {
-      Optional<Sent> sent = sendRecordFirst(page, heads);
-      if (sent.isPresent()) {
-        return sent.get();
-      }
-    }
     state.putOutbox(reader.feed, page.number(), queuedValue(page));
-    return new Sent(page, flush(() -> heads));
-  }
-
-  /**
-   * A message of a page open as records, on a store whose writes are local transactions with nothing queued: its
-   * record is written first ({@link OwnRecords#publishFirst}) and kept, not fsynced; it is queued only when the write
-   * fails (the very bytes tried) or finds another device's record (sealed again after it, then published as any
-   * queued page). The page that closes twenty is written first too ({@link #closeFirst}); one closed early (its
-   * epoch closed) is queued as before.
-   *
-   * <p>Why this keeps the outbox's promises: a crash or power cut before the store commits leaves a record no one saw
-   * and a send no one was told of (as for a page written first). Once committed, the store holds it durably; the
-   * profile's copy may be lost to a power cut (not fsynced), and then the open page rebuilt from the records kept
-   * ({@link #tail}) lacks it: the next send seals another record at that key, the conditional write is refused with
-   * this device's own record there, which continues the chain kept here, so it is adopted and the new message sealed
-   * again after it: nothing lost, no equivocation. Elsewhere (etcd, ResilientDB) a write that times out may land
-   * later, so every record is queued before the store sees it.
-   *
-   * @return empty when the page is not the records kept and one slot more: the caller queues it
-   */
-  private Optional<Sent> sendRecordFirst(Page page, List<Head> heads) throws LocalStateException {
-    long n = page.number();
-    OwnRecords.Outcome outcome;
-    try {
-      outcome = records.publishFirst(page, previousPage(n), !page.isFull());
-    } catch (OwnRecords.NotWritten e) {
-      String value = e.queued().length() > PageLimits.MAX_VALUE_CHARS ? sealed(page) : e.queued();
-      state.putOutbox(reader.feed, n, value);
-      return Optional.of(new Sent(page, Optional.of(Problem.of(e.failure()))));
-    } catch (PageRejectedException e) {
-      reader.warn(e.kind(), n, e.getMessage());
-      state.putOutbox(reader.feed, n, queuedValue(page)); // kept, never lost; nothing more is published from here
-      return Optional.of(new Sent(page, Optional.of(forked())));
-    }
-    if (outcome == null) {
-      return Optional.empty();
-    }
-    if (outcome instanceof OwnRecords.Rebased rebased) {
-      requeue(n, rebased.pages(), () -> heads);
-      return Optional.of(new Sent(page, flush(() -> heads)));
-    }
-    if (page.isFull()) {
-      return Optional.of(closeFirst(page, ((OwnRecords.Written) outcome).records(), heads));
-    }
-    return Optional.of(new Sent(page, Optional.empty()));
-  }
-
-  /**
-   * Writes the page that closes twenty records written first, whole, signed, at its key, over what this client last
-   * saw there (nothing), and keeps it as verified, not fsynced. Its last record was written but not kept: the page
-   * verified is the copy of all twenty, so a power cut leaves either it or at most nineteen kept records (never twenty
-   * with no page), and the next send adopts what the ledger holds after them (the record, then the page). When the
-   * write fails or finds another device's page, the closing page is queued and published as any.
-   */
-  private Sent closeFirst(Page page, List<SlotRecord> written, List<Head> heads) throws LocalStateException {
-    long n = page.number();
-    Page closing = new RecordWriter(c).close(written, page);
-    String value = sealed(closing);
-    try {
-      if (writeOverLastSeen(n, closing, value).isEmpty()) {
-        recordWritten(n, value);
-        held.closed(n);
-        return new Sent(page, Optional.empty());
-      }
-    } catch (KvException e) {
-      state.putOutbox(reader.feed, n, value);
-      return new Sent(page, Optional.of(Problem.of(e)));
-    }
-    state.putOutbox(reader.feed, n, value);
     return new Sent(page, flush(() -> heads));
   }
 
@@ -233,25 +157,20 @@ final class OwnFeed {
 
   /**
    * Queues the newest own page once more with the same slots, signed, when it carries a sender tag (protocol §4.7:
-   * an epoch left, or no longer open for unsigned versions). True when it did, or when that page is open as records
-   * (queued, or written first and kept: then queued whole here), which the flush then closes early, signed, at its
-   * key (§4.8: a record is never written again, so the signed page is what commits to the tagged ones); the caller
-   * publishes.
+   * an epoch left, or no longer open for unsigned versions). True when it did, or when that page is open as records,
+   * which the flush then closes early, signed, at its key (§4.8: a record is never written again, so the signed
+   * page is what commits to the tagged ones); the caller publishes.
    */
   boolean signTail() throws LocalStateException {
     long newest = reader.newestHeld();
     Page tail = newest == 0 ? null : reader.shown(newest).orElseThrow();
-    if (state.readOnly()) {
+    if (tail == null || state.readOnly()) {
       return false;
     }
-    if (tail != null && state.outbox(reader.feed).containsKey(newest) && asRecords(newest)) {
+    if (state.outbox(reader.feed).containsKey(newest) && asRecords(newest)) {
       return true; // an open page of records: the flush closes it, signed, at its key (publishRecords)
     }
-    if (tail != null && state.outbox(reader.feed).isEmpty() && reader.verified(newest).isEmpty()) {
-      queue(tail); // records written first, nothing queued (FeedReader#queued): queued whole, the flush closes it
-      return true;
-    }
-    if (tail == null || !tail.isTagged()) {
+    if (!tail.isTagged()) {
       return false;
     }
     queue(writer.signed(tail));
@@ -259,9 +178,9 @@ final class OwnFeed {
   }
 
   /**
-   * The newest own page: queued, verified, or found on the store when this client holds none; with nothing queued,
-   * the open page after the newest verified one as the records kept of it make it ({@link FeedReader#queued}: written
-   * first here, or read from another copy of this device, a restored backup's), so a message goes on after them.
+   * The newest own page: queued, verified, or found on the store when this client holds none; or, with nothing
+   * queued, the open page after it as the records kept of it show it (read here from another copy of this device,
+   * a restored backup's, {@link FeedReader#followRecords}), so a message goes on after them.
    */
   Page tail() throws LocalStateException, KvException {
     long newest = reader.newestHeld();
@@ -269,7 +188,11 @@ final class OwnFeed {
       reader.locate();
       newest = reader.newestVerified();
     }
-    return newest == 0 ? null : reader.shown(newest).orElseThrow();
+    Page page = newest == 0 ? null : reader.shown(newest).orElseThrow();
+    if (state.outbox(reader.feed).isEmpty() && (page == null || page.mayHaveSuccessor()) && held.holds(newest + 1)) {
+      return new RecordWriter(c).close(held.verified(newest + 1, page == null ? new byte[32] : page.hash()).records());
+    }
+    return page;
   }
 
   /** This member's view of the other feeds, computed only when a page must be sealed again. */
@@ -318,7 +241,6 @@ final class OwnFeed {
         Optional<Fetched> found = writeOverLastSeen(n, queued, value);
         if (found.isEmpty()) {
           state.confirmOutbox(reader.feed, n, value); // written over exactly what this client last saw there
-          held.closed(n);
           continue;
         }
         Fetched remote = found.get(); // what decides a write is read now, never from an earlier pass
@@ -336,7 +258,6 @@ final class OwnFeed {
           reader.wrote(queued, value);
         }
         state.confirmOutbox(reader.feed, n, value); // one atomic step on disk: verified, and out of the outbox
-        held.closed(n);
       }
     } catch (KvException e) {
       return Optional.of(Problem.of(e));

@@ -19,10 +19,9 @@ import org.reschat.kv.KvException;
 import org.reschat.kv.KvStore;
 
 /**
- * Writes this member's open page as slot records (protocol §4.8, §7). On a store whose writes are local transactions
- * each record is written first, with nothing queued ({@link #publishFirst}; why that keeps the promises below:
- * {@link OwnFeed#send}). Elsewhere, or once a write failed there, the outbox holds the page: one entry, replaced
- * atomically as the page grows, so a message is never sealed again differently and never lost, whatever the crash; its value is the records' values ({@link #queuedValue}, {@link QueuedRecords}),
+ * Writes this member's queued open page as slot records (protocol §4.8, §7). The outbox keeps holding the page, as
+ * for every writer: one entry, replaced atomically as the page grows, so a message is never sealed again differently
+ * and never lost, whatever the crash; its value is the records' values ({@link #queuedValue}, {@link QueuedRecords}),
  * so a send seals its one record, not the whole page again. Publishing derives from it the records of the slots not
  * yet written (the same page and link give the same record byte for byte; a record queued is written as the very
  * value queued, so a retry after a crash writes the same bytes) and writes each once ({@link RecordPublisher}); a record written is kept as verified ({@link HeldRecords}),
@@ -104,78 +103,9 @@ final class OwnRecords {
         held.keep(adopted.theirs());
         return rebase(queued, theirs(queued.number(), previousPage), i);
       }
-      held.keepWritten(mine, sealed);
+      held.keep(mine, sealed);
     }
     return new Written(chain.records());
-  }
-
-  /**
-   * Writes the newest slot of {@code page} as its record, first, with nothing queued (a store whose writes are local
-   * transactions, {@link OwnFeed#send}): when every slot before it is a record kept here, in order, the record is
-   * sealed once and written on nothing at its key ({@link RecordPublisher}), then, with {@code keep}, kept as
-   * confirmed, not fsynced ({@link HeldRecords#keepWritten}; the twentieth is kept as the page that closes them). Another device's record found there is adopted and the message sealed again
-   * after it ({@link Rebased}, to be queued). Null when the page is not its kept records and one slot more: the caller
-   * queues it. A store failure throws {@link NotWritten} with the value to queue: the very bytes tried, so the next
-   * publish writes exactly them.
-   */
-  Outcome publishFirst(Page page, byte[] previousPage, boolean keep) throws LocalStateException,
-      PageRejectedException, NotWritten {
-    long n = page.number();
-    int i = page.slots().size() - 1;
-    RecordChain chain = held.verified(n, previousPage);
-    List<SlotRecord> kept = List.copyOf(chain.records());
-    if (kept.size() != i) {
-      return null;
-    }
-    for (int k = 0; k < i; k++) {
-      if (!kept.get(k).slot().equals(page.slots().get(k))) {
-        return null;
-      }
-    }
-    SlotRecord mine = records.recordOf(page, i, i == 0 ? previousPage : kept.get(i - 1).hash());
-    String sealed = records.seal(mine);
-    held.sealed(mine, sealed);
-    try {
-      RecordPublisher.Outcome o = publisher.publish(chain, mine, sealed);
-      if (o instanceof RecordPublisher.Adopted adopted) {
-        held.keep(adopted.theirs());
-        return rebase(page, theirs(n, previousPage), i);
-      }
-    } catch (KvException e) {
-      throw new NotWritten(queuedValue(n, kept, sealed), e);
-    }
-    if (keep) {
-      held.keepWritten(mine, sealed);
-    }
-    return new Written(chain.records());
-  }
-
-  /** A record written first that the store did not confirm: {@link #queued()} is the outbox value holding it. */
-  static final class NotWritten extends Exception {
-    private final String queued;
-
-    NotWritten(String queued, KvException cause) {
-      super(cause);
-      this.queued = queued;
-    }
-
-    String queued() {
-      return queued;
-    }
-
-    KvException failure() {
-      return (KvException) getCause();
-    }
-  }
-
-  /** The outbox value of page {@code n} as its {@code kept} records (their values as kept here) and {@code newest}. */
-  private String queuedValue(long n, List<SlotRecord> kept, String newest) throws LocalStateException {
-    List<String> parts = new ArrayList<>();
-    for (SlotRecord r : kept) {
-      parts.add(held.keptValue(n, r.index()));
-    }
-    parts.add(newest);
-    return QueuedRecords.of(parts);
   }
 
   /**
