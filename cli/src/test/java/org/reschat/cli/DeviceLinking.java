@@ -23,7 +23,8 @@ final class DeviceLinking {
   }
 
   private String answer(String question) {
-    for (int i = 0; i < 3000 && shown.get() == null; i++) { // the person reads the new device's screen first
+    // The person reads the new device's screen first: waited for as long as the link itself may take.
+    for (long end = System.nanoTime() + wait.toNanos(); System.nanoTime() < end && shown.get() == null; ) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {
